@@ -1,0 +1,118 @@
+"""Wires intake: settings → secrets → application → service → entry points."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.cryptography import AESCipher
+from eventsourcing.utils import get_topic
+
+from shared.contracts import (
+    INTAKE_CASE_EVENTS,
+    INTAKE_INCIDENTS,
+    INTAKE_REJECTED,
+    POLICE_INCIDENTS,
+    SOCIAL_CASES,
+    dead_letter_topic,
+)
+from shared.eventstore import store_env
+from shared.runtime import ServiceContext, ServiceDefinition
+from services.intake.adapters.publications import intake_publications
+from services.intake.application.app import IntakeApplication
+from services.intake.application.service import IntakeService
+from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.entrypoints.http import create_http_app
+from services.intake.settings import IntakeSettings
+
+log = logging.getLogger(__name__)
+NAME = "intake"
+
+
+def development_secrets(data_dir: Path) -> dict[str, str]:
+    """Secrets for the embedded default, created once and kept in the data directory."""
+    path = data_dir / "secrets" / "intake.json"
+    if path.exists():
+        return dict(json.loads(path.read_text()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = {
+        "pseudonym_secret": secrets.token_hex(32),
+        "store_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "staff_token": secrets.token_urlsafe(24),
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(values, out)
+    log.warning(
+        "intake: created DEVELOPMENT secrets in %s (pseudonym key, store key, staff token); "
+        "set INTAKE_PSEUDONYM_SECRET, INTAKE_STORE_CIPHER_KEY and INTAKE_STAFF_TOKEN in production",
+        path,
+    )
+    return values
+
+
+def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
+    configured = {
+        "pseudonym_secret": settings.pseudonym_secret,
+        "store_cipher_key": settings.store_cipher_key,
+        "staff_token": settings.staff_token,
+    }
+    values: dict[str, str] = {}
+    if not all(configured.values()):
+        values.update(development_secrets(Path(settings.data_dir)))
+    for name, secret in configured.items():
+        if secret is not None:
+            values[name] = secret.get_secret_value()
+    return values
+
+
+def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplication:
+    env = store_env(
+        settings, NAME, CIPHER_TOPIC=get_topic(AESCipher), CIPHER_KEY=cipher_key
+    )
+    return IntakeApplication(env=env)
+
+
+def build_service(settings: IntakeSettings, app: IntakeApplication, pseudonym_secret: str) -> IntakeService:
+    return IntakeService(
+        app,
+        Pseudonymiser(pseudonym_secret.encode()),
+        incidents_topic=settings.topic(POLICE_INCIDENTS),
+        cases_topic=settings.topic(SOCIAL_CASES),
+    )
+
+
+def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
+    settings = settings or IntakeSettings()
+    values = resolved_secrets(settings)
+    services: dict[str, Any] = {}
+
+    def app_factory() -> IntakeApplication:
+        app = build_application(settings, values["store_cipher_key"])
+        services["service"] = build_service(settings, app, values["pseudonym_secret"])
+        return app
+
+    def handler_factory(_: Any) -> Any:
+        return services["service"].handle_batch
+
+    def http_factory(ctx: ServiceContext) -> Any:
+        return create_http_app(ctx, services["service"], values["staff_token"])
+
+    return ServiceDefinition(
+        name=NAME,
+        settings=settings,
+        app_factory=app_factory,
+        consumes=[POLICE_INCIDENTS, SOCIAL_CASES],
+        produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
+        handler_factory=handler_factory,
+        publications=intake_publications,
+        http_factory=http_factory,
+        http_host=settings.http_host,
+        http_port=settings.http_port,
+        publish_original_on_dead_letter=False,
+    )

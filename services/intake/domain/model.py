@@ -1,0 +1,120 @@
+"""Intake's aggregates. Only `PersonIdentity` and `RejectedInput` hold personal data, and the
+whole intake store is encrypted at rest; nothing personal leaves intake on a topic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from shared.eventstore import TracedAggregate
+
+_NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
+
+
+class IncidentRecord(TracedAggregate):
+    """The accepted revisions of one police journal number, pseudonymised."""
+
+    @staticmethod
+    def create_id(journal_number: str) -> UUID:
+        return uuid5(_NS, f"incident:{journal_number}")
+
+    @event("Opened")
+    def __init__(self, journal_number: str) -> None:
+        self.journal_number = journal_number
+        self.revision = 0
+        self.accepted: dict[str, Any] | None = None
+
+    def supersedes(self, revision: int) -> bool:
+        return revision > self.revision
+
+    @event("RevisionAccepted")
+    def accept_revision(self, revision: int, accepted: dict[str, Any]) -> None:
+        self.revision = revision
+        self.accepted = accepted
+
+
+class PersonIdentity(TracedAggregate):
+    """Who a pseudonym stands for. Resolved only by authorised, audited calls."""
+
+    @staticmethod
+    def create_id(person_key: str) -> UUID:
+        return uuid5(_NS, f"person:{person_key}")
+
+    @event("Registered")
+    def __init__(self, person_key: str, cpr: str) -> None:
+        self.person_key = person_key
+        self.cpr = cpr
+        self.names: list[str] = []
+        self.addresses: list[str] = []
+
+    def learn(self, name: str | None, address: str | None) -> None:
+        if name and name not in self.names:
+            self.record_name(name=name)
+        if address and address not in self.addresses:
+            self.record_address(address=address)
+
+    @event("NameRecorded")
+    def record_name(self, name: str) -> None:
+        self.names.append(name)
+
+    @event("AddressRecorded")
+    def record_address(self, address: str) -> None:
+        self.addresses.append(address)
+
+
+class IncidentDetails(TracedAggregate):
+    """Free text of an incident revision (narrative, offence and location text): it can name
+    people, so it stays in intake's encrypted store."""
+
+    @staticmethod
+    def create_id(journal_number: str, revision: int) -> UUID:
+        return uuid5(_NS, f"details:{journal_number}:{revision}")
+
+    @event("Recorded")
+    def __init__(self, journal_number: str, revision: int, document: dict[str, Any]) -> None:
+        self.journal_number = journal_number
+        self.revision = revision
+        self.document = document
+
+
+class RejectedInput(TracedAggregate):
+    """Input that failed validation, kept (encrypted) until staff correct and resubmit it."""
+
+    @staticmethod
+    def create_id(reference: str) -> UUID:
+        return UUID(reference)
+
+    @event("Recorded")
+    def __init__(
+        self,
+        reference: str,
+        channel: str,
+        received_at: datetime,
+        original_b64: str,
+        rejection: dict[str, Any],
+    ) -> None:
+        self.reference = reference
+        self.channel = channel
+        self.received_at = received_at
+        self.original_b64 = original_b64
+        self.rejection = rejection
+        self.corrected_by: tuple[str, int] | None = None
+
+    @event("Corrected")
+    def mark_corrected(self, journal_number: str, revision: int) -> None:
+        self.corrected_by = (journal_number, revision)
+
+
+class CaseRegisterEntry(TracedAggregate):
+    """One event from the social-services case register, pseudonymised for triage."""
+
+    @staticmethod
+    def create_id(case_id: str, event_type: str, at: str) -> UUID:
+        return uuid5(_NS, f"case:{case_id}:{event_type}:{at}")
+
+    @event("Received")
+    def __init__(self, case_id: str, event_type: str, at: str, pseudonymised: dict[str, Any]) -> None:
+        self.pseudonymised = pseudonymised

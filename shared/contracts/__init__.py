@@ -1,0 +1,113 @@
+"""External contracts of the SSP platform (see ../shared/contracts.md): message models, the topic
+registry and helpers. JSON Schemas in ``schemas/`` and ``docs/asyncapi.yaml`` are generated from
+these models by ``python -m shared.contracts.generate``.
+"""
+
+from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
+from shared.contracts.cases import CaseEventType, CaseRegisterEvent
+from shared.contracts.common import ContractModel
+from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
+from shared.contracts.decisions import Route, RoutingDecision, Severity, Workflow, workflow_for_age
+from shared.contracts.errors import (
+    build_rejection,
+    describe_validation_error,
+    parse_bytes,
+    problems_for_bytes,
+    salvage_identity,
+)
+from shared.contracts.incidents import (
+    Flag,
+    IncidentPerson,
+    Location,
+    Offence,
+    OffenceCode,
+    PoliceIncident,
+    Role,
+    Source,
+    is_in_scope,
+)
+from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent, PseudonymousPerson
+from shared.contracts.letter_tasks import (
+    KIND_FOR_OUTCOME,
+    LetterKind,
+    LetterTaskEvent,
+    LetterTaskEventType,
+    Recipient,
+    recipients_for_age,
+)
+from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
+from shared.contracts.topics import (
+    CASEWORKER_ASSESSMENTS,
+    INTAKE_CASE_EVENTS,
+    INTAKE_INCIDENTS,
+    INTAKE_REJECTED,
+    LETTER_TASKS,
+    POLICE_INCIDENTS,
+    SOCIAL_CASES,
+    TOPICS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    Direction,
+    TopicSpec,
+    dead_letter_topic,
+    topic_name,
+)
+
+__all__ = [
+    "CASEWORKER_ASSESSMENTS",
+    "INTAKE_CASE_EVENTS",
+    "INTAKE_INCIDENTS",
+    "INTAKE_REJECTED",
+    "KIND_FOR_OUTCOME",
+    "LETTER_TASKS",
+    "POLICE_INCIDENTS",
+    "SOCIAL_CASES",
+    "TOPICS",
+    "TRIAGE_CASEWORKER",
+    "TRIAGE_TOVHOLDER",
+    "AcceptedIncident",
+    "AssessmentOutcome",
+    "CaseEventType",
+    "CaseRegisterEvent",
+    "CaseworkerAssessment",
+    "Channel",
+    "ContractModel",
+    "Direction",
+    "FieldProblem",
+    "Flag",
+    "IncidentPerson",
+    "IntakeRejection",
+    "InvalidCpr",
+    "LetterKind",
+    "LetterTaskEvent",
+    "LetterTaskEventType",
+    "Location",
+    "Offence",
+    "OffenceCode",
+    "PoliceIncident",
+    "PseudonymisedCaseEvent",
+    "PseudonymousPerson",
+    "Recipient",
+    "Role",
+    "Route",
+    "RoutingDecision",
+    "Severity",
+    "Source",
+    "TopicSpec",
+    "Workflow",
+    "age_on",
+    "birth_date",
+    "build_rejection",
+    "dead_letter_topic",
+    "describe_validation_error",
+    "is_in_scope",
+    "is_valid_cpr",
+    "normalise_cpr",
+    "parse_bytes",
+    "problems_for_bytes",
+    "recipients_for_age",
+    "rejected_path",
+    "salvage_identity",
+    "topic_name",
+    "workflow_for_age",
+]

@@ -1,0 +1,48 @@
+"""In: caseworker assessments on ``ssp.caseworker.assessments.v1`` (contracts.md §3).
+
+Required: journal_number, person_key, outcome, caseworker, at. Optional: note.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.common import ContractModel, JournalNumber, PersonKey, Timestamp
+
+__all__ = ["OUTCOMES", "AssessmentOutcome", "CaseworkerAssessment"]
+
+AssessmentOutcome = Literal["inform", "summon"]
+OUTCOMES: tuple[AssessmentOutcome, ...] = get_args(AssessmentOutcome)
+
+
+class CaseworkerAssessment(ContractModel):
+    """A caseworker's assessment of an incident for one person."""
+
+    journal_number: JournalNumber = Field(
+        description="Journal number of the assessed incident.", examples=["3700-80123-00456-26"]
+    )
+    person_key: PersonKey = Field(
+        description="Pseudonym of the assessed person (from the routing decision); the "
+        "message key.",
+        examples=["pk_9f2c4e1a7b3d5e6f"],
+    )
+    outcome: AssessmentOutcome = Field(
+        description="inform: no further action, parents (and the youth when 15 or older) are "
+        "informed | summon: parents and youth are summoned to a meeting.",
+        examples=["inform"],
+    )
+    caseworker: str = Field(
+        min_length=1, description="Initials of the caseworker.", examples=["ABJ"]
+    )
+    at: Timestamp = Field(
+        description="When the assessment was made (RFC 3339 with offset).",
+        examples=["2026-11-17T10:00:00+01:00"],
+    )
+    note: str | None = Field(
+        default=None,
+        description="Free-text note by the caseworker.",
+        examples=["Forældre orienteres."],
+        repr=False,
+    )

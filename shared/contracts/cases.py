@@ -1,0 +1,47 @@
+"""In: social-services case register on ``ssp.socialservices.cases.v1`` (contracts.md §2).
+
+A person has an active case from its ``case_opened`` until its ``case_closed``.
+Required: event, case_id, cpr, municipality_code, at. Optional: team, caseworker.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.common import ContractModel, Cpr, MunicipalityCode, Timestamp
+
+__all__ = ["CASE_EVENTS", "CaseEventType", "CaseRegisterEvent"]
+
+CaseEventType = Literal["case_opened", "case_closed", "caseworker_changed"]
+CASE_EVENTS: tuple[CaseEventType, ...] = get_args(CaseEventType)
+
+
+class CaseRegisterEvent(ContractModel):
+    """A change in the social-services case register for one person."""
+
+    event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
+    case_id: str = Field(
+        min_length=1,
+        description="Case id in the case system; the message key.",
+        examples=["DUBU-2026-001234"],
+    )
+    cpr: Cpr = Field(
+        description="CPR number of the person the case is about; normalised to ten digits.",
+        examples=["1203104123"],
+        repr=False,
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="Municipality that owns the case, three digits.", examples=["607"]
+    )
+    team: str | None = Field(
+        default=None, description="Team that owns the case.", examples=["Børn og Familie Team Nord"]
+    )
+    caseworker: str | None = Field(
+        default=None, description="Initials of the responsible caseworker.", examples=["ABJ"]
+    )
+    at: Timestamp = Field(
+        description="When the event took effect (RFC 3339 with offset).",
+        examples=["2026-10-02T09:00:00+02:00"],
+    )

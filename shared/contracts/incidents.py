@@ -1,0 +1,204 @@
+"""In: police incidents on ``ssp.police.incidents.v1`` and ``POST /v1/incidents`` (contracts.md §1).
+
+Required: journal_number, revision, source, reported_at, occurred_at, offence.code,
+location.municipality_code, persons (1-50) with cpr, role, municipality_code.
+Optional: police_district, offence.text, location.text, flags (default empty), narrative, and per
+person name, address, school.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.common import (
+    ContractModel,
+    Cpr,
+    JournalNumber,
+    MunicipalityCode,
+    Revision,
+    Timestamp,
+)
+from shared.contracts.cpr import age_on
+
+__all__ = [
+    "FLAGS",
+    "MAX_PERSONS",
+    "OFFENCE_CODES",
+    "ROLES",
+    "SCOPE_MAX_AGE",
+    "SCOPE_MIN_AGE",
+    "SOURCES",
+    "Flag",
+    "IncidentPerson",
+    "Location",
+    "Offence",
+    "OffenceCode",
+    "PoliceIncident",
+    "Role",
+    "Source",
+    "is_in_scope",
+]
+
+Source = Literal["doegnrapport", "ssp_liste", "nec"]
+OffenceCode = Literal[
+    "butikstyveri",
+    "tyveri",
+    "indbrud",
+    "haervaerk",
+    "vold",
+    "trusler",
+    "roeveri",
+    "narkotika",
+    "vaaben",
+    "brandstiftelse",
+    "faerdsel",
+    "digital_kraenkelse",
+    "seksualforbrydelse",
+    "ordensforstyrrelse",
+    "andet",
+]
+Role = Literal["antruffet", "sigtet", "forurettet"]
+Flag = Literal["bande", "ekstremisme", "vaaben", "rusmidler", "gentagelse"]
+
+SOURCES: tuple[Source, ...] = get_args(Source)
+OFFENCE_CODES: tuple[OffenceCode, ...] = get_args(OffenceCode)
+ROLES: tuple[Role, ...] = get_args(Role)
+FLAGS: tuple[Flag, ...] = get_args(Flag)
+
+MAX_PERSONS = 50
+SCOPE_MIN_AGE = 0
+SCOPE_MAX_AGE = 25
+
+
+def is_in_scope(age: int) -> bool:
+    """Persons aged 0-25 at the incident are in scope; others are recorded as out of scope."""
+    return SCOPE_MIN_AGE <= age <= SCOPE_MAX_AGE
+
+
+class Offence(ContractModel):
+    """What happened: offence category and optional police text."""
+
+    code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
+    text: str | None = Field(
+        default=None,
+        description="Free-text offence description from the police.",
+        examples=["Tyveri fra butik i bymidten"],
+        repr=False,
+    )
+
+
+class Location(ContractModel):
+    """Where it happened."""
+
+    municipality_code: MunicipalityCode = Field(
+        description="Municipality where the incident took place, three digits.", examples=["607"]
+    )
+    text: str | None = Field(
+        default=None,
+        description="Free-text place description.",
+        examples=["Fredericia bymidte"],
+        repr=False,
+    )
+
+
+class IncidentPerson(ContractModel):
+    """A person registered in a police incident (carries CPR and name by nature)."""
+
+    cpr: Cpr = Field(
+        description="CPR number, ten digits with or without the hyphen; normalised to ten digits "
+        "without hyphen. The first six are a real date DDMMYY, the century follows from the 7th "
+        "digit; modulus 11 is not required.",
+        examples=["120310-4123"],
+        repr=False,
+    )
+    name: str | None = Field(
+        default=None, description="Full name.", examples=["Mads Jensen"], repr=False
+    )
+    role: Role = Field(
+        description="antruffet (encountered) | sigtet (charged) | forurettet (victim).",
+        examples=["sigtet"],
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="The person's residence municipality, three digits.", examples=["607"]
+    )
+    address: str | None = Field(
+        default=None,
+        description="Residence address.",
+        examples=["Vestre Ringvej 1, 7000 Fredericia"],
+        repr=False,
+    )
+    school: str | None = Field(
+        default=None, description="School the person attends.", examples=["Kirstinebjergskolen"]
+    )
+
+    def age_at(self, moment: datetime) -> int:
+        """Age in full years on the date of ``moment`` in its own offset."""
+        return age_on(self.cpr, moment.date())
+
+
+class PoliceIncident(ContractModel):
+    """A police incident: one journal number and revision, with 1-50 persons."""
+
+    journal_number: JournalNumber = Field(
+        description="Police journal number; the message key.", examples=["3700-80123-00456-26"]
+    )
+    revision: Revision = Field(
+        description="Revision, integer >= 1. A higher revision of the same journal number "
+        "supersedes a lower one; the same (journal_number, revision) twice has the effect of once.",
+        examples=[1],
+    )
+    source: Source = Field(
+        description="Which police list the incident came from.", examples=["doegnrapport"]
+    )
+    police_district: str | None = Field(
+        default=None, description="Reporting police district.", examples=["Sydøstjyllands Politi"]
+    )
+    reported_at: Timestamp = Field(
+        description="When the police registered the incident (RFC 3339 with offset).",
+        examples=["2026-11-16T08:12:00+01:00"],
+    )
+    occurred_at: Timestamp = Field(
+        description="When the incident happened (RFC 3339 with offset); ages are computed on its "
+        "date in its own offset.",
+        examples=["2026-11-15T22:40:00+01:00"],
+    )
+    offence: Offence = Field(
+        description="What happened.",
+        examples=[{"code": "butikstyveri", "text": "Tyveri fra butik i bymidten"}],
+    )
+    location: Location = Field(
+        description="Where it happened.",
+        examples=[{"municipality_code": "607", "text": "Fredericia bymidte"}],
+    )
+    persons: list[IncidentPerson] = Field(
+        min_length=1,
+        max_length=MAX_PERSONS,
+        description="The persons registered, 1-50.",
+        examples=[
+            [
+                {
+                    "cpr": "120310-4123",
+                    "name": "Mads Jensen",
+                    "role": "sigtet",
+                    "municipality_code": "607",
+                    "school": "Kirstinebjergskolen",
+                }
+            ]
+        ],
+    )
+    flags: list[Flag] = Field(
+        default_factory=list, description="Risk flags.", examples=[["rusmidler"]]
+    )
+    narrative: str | None = Field(
+        default=None,
+        description="Free-text narrative. Never leaves intake.",
+        examples=["To unge antruffet efter tyveri fra butik."],
+        repr=False,
+    )
+
+    def age_of(self, person: IncidentPerson) -> int:
+        """Age in full years of ``person`` at ``occurred_at``."""
+        return person.age_at(self.occurred_at)

@@ -1,0 +1,119 @@
+"""Internal topics ``ssp.intake.incidents.v1`` and ``ssp.intake.case-events.v1``.
+
+Intake pseudonymises the two input topics that carry CPR numbers by nature. These models have
+no CPR number, name, address, narrative or other free-text field (contracts.md §6).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from shared.contracts.cases import CaseEventType
+from shared.contracts.common import (
+    ContractModel,
+    JournalNumber,
+    MunicipalityCode,
+    PersonKey,
+    Revision,
+    Timestamp,
+)
+from shared.contracts.incidents import Flag, OffenceCode, Role, Source
+
+__all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
+
+
+class PseudonymousPerson(ContractModel):
+    """A person of an accepted incident, without CPR number or name."""
+
+    person_key: PersonKey = Field(
+        description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
+    )
+    role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
+    municipality_code: MunicipalityCode = Field(
+        description="The person's residence municipality.", examples=["607"]
+    )
+    age_at_incident: int = Field(
+        description="Age in full years on the date of occurred_at (negative if the CPR birth date "
+        "is after it).",
+        examples=[16],
+    )
+    in_scope: bool = Field(
+        description="True when age_at_incident is 0-25; out-of-scope persons are recorded, not "
+        "dropped.",
+        examples=[True],
+    )
+    school: str | None = Field(
+        default=None,
+        description="School, for school representatives' need-to-know access.",
+        examples=["Kirstinebjergskolen"],
+    )
+
+
+class AcceptedIncident(ContractModel):
+    """An accepted police incident, pseudonymised: no CPR, names, addresses or free text."""
+
+    journal_number: JournalNumber = Field(
+        description="Police journal number; the message key.", examples=["3700-80123-00456-26"]
+    )
+    revision: Revision = Field(description="Revision of the incident.", examples=[1])
+    source: Source = Field(description="Which police list.", examples=["doegnrapport"])
+    police_district: str | None = Field(
+        default=None, description="Reporting police district.", examples=["Sydøstjyllands Politi"]
+    )
+    reported_at: Timestamp = Field(
+        description="When the police registered the incident.",
+        examples=["2026-11-16T08:12:00+01:00"],
+    )
+    occurred_at: Timestamp = Field(
+        description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]
+    )
+    offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
+    location_municipality_code: MunicipalityCode = Field(
+        description="Municipality where the incident took place.", examples=["607"]
+    )
+    flags: list[Flag] = Field(
+        default_factory=list, description="Risk flags.", examples=[["rusmidler"]]
+    )
+    accepted_at: Timestamp = Field(
+        description="When intake accepted the incident.", examples=["2026-11-16T08:12:01+01:00"]
+    )
+    persons: list[PseudonymousPerson] = Field(
+        min_length=1,
+        description="The persons, pseudonymised, in the order of the police incident.",
+        examples=[
+            [
+                {
+                    "person_key": "pk_9f2c4e1a7b3d5e6f",
+                    "role": "sigtet",
+                    "municipality_code": "607",
+                    "age_at_incident": 16,
+                    "in_scope": True,
+                    "school": "Kirstinebjergskolen",
+                }
+            ]
+        ],
+    )
+
+
+class PseudonymisedCaseEvent(ContractModel):
+    """A case-register event with the CPR number replaced by the person_key."""
+
+    event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
+    case_id: str = Field(
+        min_length=1, description="Case id in the case system.", examples=["DUBU-2026-001234"]
+    )
+    person_key: PersonKey = Field(
+        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="Municipality that owns the case.", examples=["607"]
+    )
+    team: str | None = Field(
+        default=None, description="Team that owns the case.", examples=["Børn og Familie Team Nord"]
+    )
+    caseworker: str | None = Field(
+        default=None, description="Initials of the responsible caseworker.", examples=["ABJ"]
+    )
+    at: Timestamp = Field(
+        description="When the event took effect.", examples=["2026-10-02T09:00:00+02:00"]
+    )

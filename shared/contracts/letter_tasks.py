@@ -1,0 +1,91 @@
+"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5)."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.assessments import AssessmentOutcome
+from shared.contracts.common import (
+    ContractModel,
+    JournalNumber,
+    MunicipalityCode,
+    PersonKey,
+    Timestamp,
+)
+from shared.contracts.decisions import ADULT_AGE
+
+__all__ = [
+    "KIND_FOR_OUTCOME",
+    "LETTER_KINDS",
+    "TASK_EVENTS",
+    "YOUTH_LETTER_AGE",
+    "LetterKind",
+    "LetterTaskEvent",
+    "LetterTaskEventType",
+    "Recipient",
+    "recipients_for_age",
+]
+
+LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue"]
+LetterKind = Literal["orientering", "indkaldelse", "bekymringsbrev", "akut_standardbrev"]
+Recipient = Literal["parents", "youth"]
+
+TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
+LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
+
+YOUTH_LETTER_AGE = 15
+
+#: Caseworker route: the task follows the assessment.
+KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {
+    "inform": "orientering",
+    "summon": "indkaldelse",
+}
+
+
+def recipients_for_age(age: int, youth_letter_age: int = YOUTH_LETTER_AGE) -> list[Recipient]:
+    """Under ``youth_letter_age`` (15): parents; from then until 18: parents and youth;
+    18 and over: the youth only."""
+    if age >= ADULT_AGE:
+        return ["youth"]
+    if age >= youth_letter_age:
+        return ["parents", "youth"]
+    return ["parents"]
+
+
+class LetterTaskEvent(ContractModel):
+    """A change to a letter task for the parents and/or the youth."""
+
+    task_id: str = Field(
+        min_length=1,
+        description="Id of the letter task; stable across its events.",
+        examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
+    )
+    event: LetterTaskEventType = Field(
+        description="What happened to the task.", examples=["created"]
+    )
+    journal_number: JournalNumber = Field(
+        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
+    )
+    person_key: PersonKey = Field(
+        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="The person's residence municipality.", examples=["607"]
+    )
+    kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
+    recipients: list[Recipient] = Field(
+        min_length=1,
+        description='Under 15: ["parents"]; 15-17: ["parents", "youth"]; 18 and over: ["youth"].',
+        examples=[["parents", "youth"]],
+    )
+    owner_role: str = Field(
+        min_length=1, description="Role that owns the task.", examples=["tovholder"]
+    )
+    due_at: Timestamp = Field(
+        description="Deadline of the task.", examples=["2026-11-19T16:00:00+01:00"]
+    )
+    at: Timestamp = Field(
+        description="When this event happened.", examples=["2026-11-16T08:12:05+01:00"]
+    )

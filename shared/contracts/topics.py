@@ -1,0 +1,230 @@
+"""Registry of every topic: default name, direction, partitions, message model, key, headers.
+
+Deployments may prefix topic names (configuration); use :func:`topic_name` to apply it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+
+from pydantic import BaseModel
+
+from shared.contracts.assessments import CaseworkerAssessment
+from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.decisions import RoutingDecision
+from shared.contracts.incidents import PoliceIncident
+from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
+from shared.contracts.letter_tasks import LetterTaskEvent
+from shared.contracts.rejections import IntakeRejection
+
+__all__ = [
+    "CASEWORKER_ASSESSMENTS",
+    "DEAD_LETTER_HEADERS",
+    "DEAD_LETTER_SERVICES",
+    "DLQ_HEADER_ERROR",
+    "DLQ_HEADER_ORIGIN_OFFSET",
+    "DLQ_HEADER_ORIGIN_PARTITION",
+    "DLQ_HEADER_ORIGIN_TOPIC",
+    "DLQ_HEADER_SERVICE",
+    "INTAKE_CASE_EVENTS",
+    "INTAKE_DEAD_LETTER",
+    "INTAKE_INCIDENTS",
+    "INTAKE_REJECTED",
+    "LETTER_TASKS",
+    "NOTIFICATIONS_DEAD_LETTER",
+    "POLICE_INCIDENTS",
+    "REPORTING_DEAD_LETTER",
+    "SOCIAL_CASES",
+    "TOPICS",
+    "TRACE_HEADERS",
+    "TRIAGE_CASEWORKER",
+    "TRIAGE_DEAD_LETTER",
+    "TRIAGE_TOVHOLDER",
+    "Direction",
+    "HeaderSpec",
+    "TopicSpec",
+    "dead_letter_topic",
+    "topic_name",
+]
+
+POLICE_INCIDENTS = "ssp.police.incidents.v1"
+SOCIAL_CASES = "ssp.socialservices.cases.v1"
+CASEWORKER_ASSESSMENTS = "ssp.caseworker.assessments.v1"
+TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
+TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
+LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
+INTAKE_REJECTED = "ssp.intake.rejected.v1"
+INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
+INTAKE_CASE_EVENTS = "ssp.intake.case-events.v1"
+INTAKE_DEAD_LETTER = "ssp.intake.dead-letter.v1"
+TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
+NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
+REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
+
+DLQ_HEADER_SERVICE = "ssp-dlq-service"
+DLQ_HEADER_ORIGIN_TOPIC = "ssp-dlq-origin-topic"
+DLQ_HEADER_ORIGIN_PARTITION = "ssp-dlq-origin-partition"
+DLQ_HEADER_ORIGIN_OFFSET = "ssp-dlq-origin-offset"
+DLQ_HEADER_ERROR = "ssp-dlq-error"
+
+DEFAULT_PARTITIONS = 3
+
+_TOPIC_NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,249}")
+
+
+class Direction(StrEnum):
+    """Seen from the platform."""
+
+    EXTERNAL_IN = "external-in"
+    EXTERNAL_OUT = "external-out"
+    INTERNAL = "internal"
+
+
+@dataclass(frozen=True)
+class HeaderSpec:
+    name: str
+    description: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    """Default name (without deployment prefix)."""
+    direction: Direction
+    message: type[BaseModel] | None
+    """Value model; ``None`` for opaque bytes (dead letters)."""
+    key: str
+    description: str
+    partitions: int = DEFAULT_PARTITIONS
+    headers: tuple[HeaderSpec, ...] = ()
+    """Headers specific to this topic; every topic may also carry :data:`TRACE_HEADERS`."""
+
+    def address(self, prefix: str = "") -> str:
+        return topic_name(self.name, prefix)
+
+
+TRACE_HEADERS: tuple[HeaderSpec, ...] = (
+    HeaderSpec("traceparent", "W3C trace context; OpenTelemetry traces follow messages."),
+    HeaderSpec("tracestate", "W3C trace state, vendor-specific."),
+)
+
+DEAD_LETTER_HEADERS: tuple[HeaderSpec, ...] = (
+    HeaderSpec(DLQ_HEADER_SERVICE, "Service that gave up on the message.", required=True),
+    HeaderSpec(DLQ_HEADER_ORIGIN_TOPIC, "Topic the message was read from.", required=True),
+    HeaderSpec(DLQ_HEADER_ORIGIN_PARTITION, "Partition it was read from (decimal).", required=True),
+    HeaderSpec(DLQ_HEADER_ORIGIN_OFFSET, "Offset it was read at (decimal).", required=True),
+    HeaderSpec(
+        DLQ_HEADER_ERROR,
+        "Error class and a short message; never contains CPR numbers or names.",
+        required=True,
+    ),
+)
+
+DEAD_LETTER_SERVICES: tuple[str, ...] = ("intake", "triage", "notifications", "reporting")
+
+
+def topic_name(default_name: str, prefix: str = "") -> str:
+    """Deployment name of a topic: ``prefix`` (e.g. ``""`` or ``"test1."``) + default name."""
+    name = f"{prefix}{default_name}"
+    if _TOPIC_NAME_RE.fullmatch(name) is None or name in {".", ".."}:
+        raise ValueError("topic prefix may use only letters, digits, '.', '_' and '-'")
+    return name
+
+
+def dead_letter_topic(service: str, prefix: str = "") -> str:
+    """Dead-letter topic of ``service`` (one of :data:`DEAD_LETTER_SERVICES`)."""
+    if service not in DEAD_LETTER_SERVICES:
+        raise ValueError(f"no dead-letter topic for service {service!r}")
+    return topic_name(f"ssp.{service}.dead-letter.v1", prefix)
+
+
+def _dead_letter(service: str) -> TopicSpec:
+    return TopicSpec(
+        name=f"ssp.{service}.dead-letter.v1",
+        direction=Direction.INTERNAL,
+        message=None,
+        key="The original message key, unchanged.",
+        description=(
+            f"Messages the {service} service could not process after retrying. The value is the "
+            "original message bytes, opaque; headers describe the origin: "
+            f"{DLQ_HEADER_SERVICE}, {DLQ_HEADER_ORIGIN_TOPIC}, {DLQ_HEADER_ORIGIN_PARTITION}, "
+            f"{DLQ_HEADER_ORIGIN_OFFSET}, {DLQ_HEADER_ERROR}."
+        ),
+        headers=DEAD_LETTER_HEADERS,
+    )
+
+
+_SPECS: tuple[TopicSpec, ...] = (
+    TopicSpec(
+        name=POLICE_INCIDENTS,
+        direction=Direction.EXTERNAL_IN,
+        message=PoliceIncident,
+        key="The journal number.",
+        description="Incidents published by the police integration (also POST /v1/incidents).",
+    ),
+    TopicSpec(
+        name=SOCIAL_CASES,
+        direction=Direction.EXTERNAL_IN,
+        message=CaseRegisterEvent,
+        key="The case_id.",
+        description="Case opened / closed / caseworker changed, from the social-services system.",
+    ),
+    TopicSpec(
+        name=CASEWORKER_ASSESSMENTS,
+        direction=Direction.EXTERNAL_IN,
+        message=CaseworkerAssessment,
+        key="The person_key.",
+        description="Caseworkers' assessments of incidents routed to them (inform / summon).",
+    ),
+    TopicSpec(
+        name=TRIAGE_CASEWORKER,
+        direction=Direction.EXTERNAL_OUT,
+        message=RoutingDecision,
+        key="The person_key.",
+        description="Routing decisions for persons with an active case (caseworker route).",
+    ),
+    TopicSpec(
+        name=TRIAGE_TOVHOLDER,
+        direction=Direction.EXTERNAL_OUT,
+        message=RoutingDecision,
+        key="The person_key.",
+        description="Routing decisions for persons without an active case (coordinator route).",
+    ),
+    TopicSpec(
+        name=LETTER_TASKS,
+        direction=Direction.EXTERNAL_OUT,
+        message=LetterTaskEvent,
+        key="The person_key.",
+        description="Parent/youth letter tasks: created, completed, cancelled, overdue.",
+    ),
+    TopicSpec(
+        name=INTAKE_REJECTED,
+        direction=Direction.EXTERNAL_OUT,
+        message=IntakeRejection,
+        key="The rejection reference.",
+        description="Rejected input with the reasons; the original bytes are kept for "
+        "authorised staff at retrievable_at.",
+    ),
+    TopicSpec(
+        name=INTAKE_INCIDENTS,
+        direction=Direction.INTERNAL,
+        message=AcceptedIncident,
+        key="The journal number.",
+        description="Accepted, pseudonymised incidents (no CPR, names, addresses or free text).",
+    ),
+    TopicSpec(
+        name=INTAKE_CASE_EVENTS,
+        direction=Direction.INTERNAL,
+        message=PseudonymisedCaseEvent,
+        key="The person_key.",
+        description="Case-register events with the CPR number replaced by the person_key.",
+    ),
+    *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
+)
+
+#: Every topic by default name, in a stable order.
+TOPICS: MappingProxyType[str, TopicSpec] = MappingProxyType({s.name: s for s in _SPECS})

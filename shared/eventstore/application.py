@@ -1,0 +1,85 @@
+"""The base of every service's eventsourcing application."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any, cast
+from uuid import UUID, uuid4
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.utils import get_topic
+
+from shared.eventstore.recorders import (
+    MultiTrackingPostgresProcessRecorder,
+    MultiTrackingSQLiteProcessRecorder,
+    TrackingRecorder,
+)
+from shared.settings import PlatformSettings, postgres_env
+
+
+def store_env(settings: PlatformSettings, service: str, **extra: str) -> dict[str, str]:
+    """eventsourcing's environment for one service: one SQLite file per service (table names
+    are fixed there), or that service's own tables in a shared PostgreSQL database."""
+    env: dict[str, str] = {
+        "SINGLE_ROW_TRACKING": "n",
+        "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
+    }
+    if settings.database_url == "memory":
+        # Unit tests and throw-away runs: an in-memory SQLite database private to this app.
+        env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+        env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingSQLiteProcessRecorder)
+        env["SQLITE_DBNAME"] = f"file:{service}-{uuid4().hex}?mode=memory&cache=shared"
+    elif settings.database_url:
+        env.update(postgres_env(settings.database_url))
+        env["PERSISTENCE_MODULE"] = "eventsourcing.postgres"
+        env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingPostgresProcessRecorder)
+        env["POSTGRES_POOL_SIZE"] = "4"
+    else:
+        data_dir = Path(settings.data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+        env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingSQLiteProcessRecorder)
+        env["SQLITE_DBNAME"] = str(data_dir / f"{service}.sqlite")
+        env["SQLITE_LOCK_TIMEOUT"] = "10"
+    env.update(extra)
+    return env
+
+
+class ServiceApplication(Application):
+    """An application whose recorder can record which upstream messages it has processed."""
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        super().__init__(env=env)
+        self._saved_listeners: list[Callable[[], None]] = []
+        self._listeners_lock = threading.Lock()
+
+    def construct_recorder(self) -> ProcessRecorder:
+        return self.factory.process_recorder()
+
+    @property
+    def tracking_recorder(self) -> TrackingRecorder:
+        return cast(TrackingRecorder, self.recorder)
+
+    def on_saved(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after each save (the outbox relay wakes on it)."""
+        with self._listeners_lock:
+            self._saved_listeners.append(listener)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        recordings = super().save(*objs, **kwargs)
+        for listener in list(self._saved_listeners):
+            listener()
+        return recordings
+
+    def save_processed(self, *objs: Any, trackings: Sequence[Tracking] = ()) -> None:
+        """Save new events together with the upstream messages that caused them."""
+        self.save(*objs, trackings=list(trackings))
+
+    def already_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
+        return self.tracking_recorder.select_tracked(application_name, notification_ids)
+
+    def aggregate_exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))

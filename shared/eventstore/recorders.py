@@ -1,0 +1,66 @@
+"""Process recorders that record many tracking rows in the events' transaction.
+
+eventsourcing records at most one `Tracking` per transaction. A consumer that commits a batch
+of messages at once needs one per message, so these subclasses take `trackings=[...]` as well.
+They require multi-row tracking (SINGLE_ROW_TRACKING=n): with several partitions, upstream
+notification ids arrive out of order, so "seen" must be exact membership, not `<= max`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent, Tracking
+from eventsourcing.postgres import PostgresProcessRecorder
+from eventsourcing.sqlite import SQLiteProcessRecorder
+from psycopg.sql import SQL, Identifier
+
+
+class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
+    def _insert_events(
+        self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        returning = super()._insert_events(c, stored_events, **kwargs)
+        for tracking in kwargs.get("trackings", ()):
+            self._insert_tracking(c, tracking)
+        return returning
+
+    def select_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
+        ids = sorted(set(notification_ids))
+        if not ids:
+            return set()
+        placeholders = ",".join("?" * len(ids))
+        statement = (
+            "SELECT notification_id FROM tracking WHERE application_name=? "  # noqa: S608
+            f"AND notification_id IN ({placeholders})"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, [application_name, *ids])
+            return {int(row[0]) for row in c.fetchall()}
+
+
+class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        trackings: Sequence[Tracking] = kwargs.get("trackings", ())
+        for tracking in trackings:
+            self._insert_tracking(curs, tracking=tracking)
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def select_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
+        ids = sorted(set(notification_ids))
+        if not ids:
+            return set()
+        statement = SQL(
+            "SELECT notification_id FROM {schema}.{table} "
+            "WHERE application_name=%s AND notification_id = ANY(%s)"
+        ).format(
+            schema=Identifier(self.datastore.schema or "public"),
+            table=Identifier(self.tracking_table_name),
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (application_name, ids))
+            return {int(row["notification_id"]) for row in curs.fetchall()}
+
+
+TrackingRecorder = MultiTrackingSQLiteProcessRecorder | MultiTrackingPostgresProcessRecorder

@@ -1,0 +1,59 @@
+"""One transaction for a batch of messages: aggregates loaded once, saved once, together with
+tracking rows for every upstream message in the batch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import Tracking
+
+from shared.eventstore.application import ServiceApplication
+
+A = TypeVar("A")
+
+
+@dataclass(frozen=True, order=True)
+class UpstreamId:
+    """Where a message came from: the publishing application (with topic) and its notification id."""
+
+    application_name: str
+    notification_id: int
+
+    def tracking(self) -> Tracking:
+        return Tracking(self.application_name, self.notification_id)
+
+
+class UnitOfWork:
+    def __init__(self, app: ServiceApplication) -> None:
+        self.app = app
+        self._aggregates: dict[UUID, Any] = {}
+        self._processed: set[UpstreamId] = set()
+
+    def get(self, aggregate_type: type[A], aggregate_id: UUID) -> A | None:
+        if aggregate_id in self._aggregates:
+            return self._aggregates[aggregate_id]  # type: ignore[no-any-return]
+        try:
+            aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, aggregate_type):
+            raise TypeError(f"aggregate {aggregate_id} is not a {aggregate_type.__name__}")
+        self._aggregates[aggregate_id] = aggregate
+        return aggregate
+
+    def add(self, aggregate: Any) -> None:
+        self._aggregates[aggregate.id] = aggregate
+
+    def processed(self, upstream: UpstreamId | None) -> None:
+        if upstream is not None:
+            self._processed.add(upstream)
+
+    def commit(self) -> None:
+        self.app.save_processed(
+            *self._aggregates.values(), trackings=[u.tracking() for u in sorted(self._processed)]
+        )
+        self._aggregates.clear()
+        self._processed.clear()

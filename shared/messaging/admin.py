@@ -1,0 +1,258 @@
+"""Kafka administration helpers: topic creation and broker reachability.
+
+Works against real Kafka and the embedded Tansu broker. Deliberately avoids offsets/watermarks
+(Tansu's ListOffsets reports wrong high watermarks) and metadata requests naming topics (they can
+auto-create topics on Kafka); topic existence is read from an all-topics metadata request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.conn import AIOKafkaConnection, collect_hosts
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaError,
+    TopicAlreadyExistsError,
+    for_code,
+)
+from aiokafka.protocol.metadata import MetadataRequest
+
+log = logging.getLogger(__name__)
+
+__all__ = ["broker_reachable", "ensure_topics", "wait_for_broker"]
+
+_CLIENT_ID = "ssp-admin"
+_TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
+_BACKOFF_START_S = 0.1
+_BACKOFF_MAX_S = 2.0
+
+
+# --------------------------------------------------------------------------------------------
+# reachability
+
+
+async def _probe_host(host: str, port: int, timeout_s: float) -> bool:
+    """Open one connection, do ApiVersions + an empty Metadata request, always close."""
+    conn = AIOKafkaConnection(
+        host,
+        port,
+        client_id=_CLIENT_ID,
+        request_timeout_ms=max(1, int(timeout_s * 1000)),
+    )
+    try:
+        async with asyncio.timeout(timeout_s):
+            await conn.connect()
+            response = await conn.send(MetadataRequest([]))
+        return len(getattr(response, "brokers", ())) > 0
+    except (OSError, KafkaError, TimeoutError):
+        return False
+    finally:
+        closed = conn.close()
+        if closed is not None:
+            # Let the transport finish closing so no socket outlives the probe.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(closed), 1.0)
+
+
+async def broker_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
+    """True when some bootstrap server answers a Kafka metadata request within ``timeout_s``.
+
+    Opens at most one connection per bootstrap server and always closes it (readiness probes).
+    """
+    hosts = [(h, p) for h, p, _afi in collect_hosts(bootstrap_servers, randomize=False)]
+    if not hosts:
+        return False
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    for host, port in hosts:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            break
+        if await _probe_host(host, port, remaining):
+            return True
+    return False
+
+
+async def wait_for_broker(bootstrap_servers: str, timeout_s: float) -> None:
+    """Wait until :func:`broker_reachable`; raise :class:`TimeoutError` after ``timeout_s``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    backoff = _BACKOFF_START_S
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError(f"Kafka broker {bootstrap_servers} not reachable in {timeout_s}s")
+        if await broker_reachable(bootstrap_servers, min(5.0, remaining)):
+            return
+        await asyncio.sleep(min(backoff, max(0.0, deadline - loop.time())))
+        backoff = min(backoff * 2, _BACKOFF_MAX_S)
+
+
+# --------------------------------------------------------------------------------------------
+# topics
+
+
+class _Retry(Exception):
+    """A retriable condition inside one ensure_topics attempt."""
+
+
+def _topic_error_fields(entry: Any) -> tuple[str, int, str | None]:
+    # CreateTopicsResponse v0: (topic, error_code); v1+: (topic, error_code, error_message)
+    name, code = str(entry[0]), int(entry[1])
+    message = entry[2] if len(entry) > 2 else None
+    return name, code, message
+
+
+async def _existing_topics(admin: AIOKafkaAdminClient) -> dict[str, int]:
+    """Topic name -> partition count, from an all-topics metadata request."""
+    described: Iterable[Mapping[str, Any]] = await admin.describe_topics()
+    existing: dict[str, int] = {}
+    for t in described:
+        if t.get("error_code", 0) == 0:
+            existing[str(t["topic"])] = len(t.get("partitions") or ())
+    return existing
+
+
+def _warn_fewer_partitions(
+    existing: Mapping[str, int], wanted: Mapping[str, int], warned: set[str]
+) -> None:
+    for name, want in wanted.items():
+        have = existing.get(name)
+        if have is not None and have < want and name not in warned:
+            warned.add(name)
+            log.warning(
+                "topic %r exists with %d partition(s), fewer than the %d requested; left as is",
+                name,
+                have,
+                want,
+            )
+
+
+async def _ensure_once(
+    admin: AIOKafkaAdminClient,
+    topics: Mapping[str, int],
+    replication_factor: int,
+    request_timeout_ms: int,
+    created: set[str],
+    warned: set[str],
+) -> None:
+    existing = await _existing_topics(admin)
+    missing = {name: n for name, n in topics.items() if name not in existing}
+    _warn_fewer_partitions(existing, {n: p for n, p in topics.items() if n not in created}, warned)
+    if not missing:
+        return
+    response = await admin.create_topics(
+        [NewTopic(name, n, replication_factor) for name, n in sorted(missing.items())],
+        timeout_ms=request_timeout_ms,
+    )
+    retry: list[str] = []
+    for entry in response.topic_errors:
+        name, code, message = _topic_error_fields(entry)
+        if code == 0:
+            created.add(name)
+            log.info("created topic %r (%d partitions)", name, missing.get(name, -1))
+        elif code == _TOPIC_ALREADY_EXISTS:
+            # Another service created it concurrently (or metadata was stale): fine.
+            log.debug("topic %r already exists", name)
+        else:
+            err_cls = for_code(code)
+            if getattr(err_cls, "retriable", False):
+                retry.append(f"{name}: {err_cls.__name__}")
+            else:
+                raise err_cls(f"could not create topic {name!r}: {message or err_cls.__name__}")
+    if retry:
+        raise _Retry(", ".join(retry))
+
+
+async def _await_visible(admin: AIOKafkaAdminClient, names: set[str]) -> None:
+    """Raise _Retry until every topic in ``names`` shows up in metadata."""
+    if not names:
+        return
+    existing = await _existing_topics(admin)
+    absent = sorted(n for n in names if n not in existing)
+    if absent:
+        raise _Retry(f"topics not yet in metadata: {absent}")
+
+
+def _validate(topics: Mapping[str, int], replication_factor: int) -> None:
+    for name, partitions in topics.items():
+        if not name or not isinstance(name, str):
+            raise ValueError(f"invalid topic name {name!r}")
+        if int(partitions) < 1:
+            raise ValueError(f"topic {name!r}: partitions must be >= 1, got {partitions}")
+    if replication_factor < 1:
+        raise ValueError(f"replication_factor must be >= 1, got {replication_factor}")
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    topics: Mapping[str, int],
+    *,
+    replication_factor: int = 1,
+    timeout_s: float = 30,
+) -> set[str]:
+    """Create the missing topics of ``topics`` (name -> partitions); return the names created.
+
+    Topics that already exist are left untouched (a warning is logged when they have fewer
+    partitions than requested). Safe to run concurrently from several services: a topic created
+    by someone else in between counts as existing. Connection errors and retriable broker errors
+    are retried until ``timeout_s``, then :class:`TimeoutError` is raised.
+    """
+    _validate(topics, replication_factor)
+    created: set[str] = set()
+    warned: set[str] = set()
+    if not topics:
+        return created
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    request_timeout_ms = max(1000, min(30_000, int(timeout_s * 1000)))
+    backoff = _BACKOFF_START_S
+    last_error: BaseException | None = None
+    while True:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError(
+                f"could not ensure topics {sorted(topics)} on {bootstrap_servers} within "
+                f"{timeout_s}s (created so far: {sorted(created)}); last error: {last_error!r}"
+            ) from last_error
+        # Probe first: aiokafka's bootstrap logs an ERROR per failed attempt while the broker
+        # is still starting.
+        if not await broker_reachable(bootstrap_servers, min(5.0, remaining)):
+            last_error = KafkaConnectionError(f"{bootstrap_servers} not reachable")
+            await asyncio.sleep(min(backoff, max(0.0, deadline - loop.time())))
+            backoff = min(backoff * 2, _BACKOFF_MAX_S)
+            continue
+        remaining = deadline - loop.time()
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap_servers,
+            client_id=_CLIENT_ID,
+            request_timeout_ms=request_timeout_ms,
+        )
+        try:
+            async with asyncio.timeout(remaining):
+                await admin.start()
+                await _ensure_once(
+                    admin, topics, replication_factor, request_timeout_ms, created, warned
+                )
+                await _await_visible(admin, set(topics))
+            return created
+        except _Retry as exc:
+            last_error = exc
+        except KafkaError as exc:
+            if not (isinstance(exc, KafkaConnectionError) or getattr(exc, "retriable", False)):
+                raise
+            last_error = exc
+        except (OSError, TimeoutError) as exc:
+            last_error = exc
+        finally:
+            with contextlib.suppress(Exception):
+                await admin.close()
+        log.debug("ensure_topics retrying after %r", last_error)
+        await asyncio.sleep(min(backoff, max(0.0, deadline - loop.time())))
+        backoff = min(backoff * 2, _BACKOFF_MAX_S)

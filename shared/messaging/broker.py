@@ -1,0 +1,26 @@
+"""The Kafka client every service uses: acks from all in-sync replicas, never faststream's or
+aiokafka's at-most-once defaults."""
+
+from __future__ import annotations
+
+import logging
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+
+from shared.settings import PlatformSettings
+from shared.telemetry import tracer_provider
+
+
+def make_broker(settings: PlatformSettings, bootstrap_servers: str, *, client_id: str) -> KafkaBroker:
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=settings.kafka_idempotence,
+        linger_ms=2,
+        max_batch_size=1024 * 1024,
+        middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider(settings.otlp_endpoint))],
+        logger=logging.getLogger(f"ssp.{client_id}.kafka"),
+        log_level=logging.DEBUG,
+    )

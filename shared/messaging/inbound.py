@@ -1,0 +1,77 @@
+"""A received Kafka record, as the services' handlers see it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from opentelemetry import trace
+
+from shared.eventstore.unit_of_work import UpstreamId
+from shared.telemetry import restored_context, tracer
+
+ORIGIN_HEADER = "ssp-origin"
+NOTIFICATION_ID_HEADER = "ssp-notification-id"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    timestamp_ms: int | None = None
+
+    @classmethod
+    def from_record(cls, record: Any) -> Inbound:
+        headers = {}
+        for name, raw in record.headers or ():
+            headers[name] = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+        return cls(
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            value=record.value if record.value is not None else b"",
+            headers=headers,
+            timestamp_ms=getattr(record, "timestamp", None),
+        )
+
+    @property
+    def upstream(self) -> UpstreamId | None:
+        """The publishing application's notification, when a platform relay published it.
+
+        The topic is part of the name: one notification may be published to several topics,
+        and a consumer of more than one of them must process each."""
+        origin = self.headers.get(ORIGIN_HEADER)
+        notification_id = self.headers.get(NOTIFICATION_ID_HEADER)
+        if not origin or not notification_id or not notification_id.isdigit():
+            return None
+        return UpstreamId(f"{origin}@{self.topic}", int(notification_id))
+
+    @property
+    def key_text(self) -> str | None:
+        return self.key.decode("utf-8", "replace") if self.key is not None else None
+
+    @contextmanager
+    def processing_span(self, service: str) -> Iterator[trace.Span]:
+        """Continue the publisher's trace while this message is processed (no personal data:
+        only topic coordinates go into the span)."""
+        with (
+            restored_context(self.headers),
+            tracer(service).start_as_current_span(
+                f"{service} process {self.topic}",
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": self.topic,
+                    "messaging.kafka.destination.partition": self.partition,
+                    "messaging.kafka.message.offset": self.offset,
+                },
+            ) as span,
+        ):
+            yield span

@@ -1,0 +1,169 @@
+"""The consumer side of effectively-once: batches in, one store transaction out, offsets last.
+
+For each batch the runtime (1) drops messages whose upstream notification is already tracked,
+(2) runs the service's handler for the rest in the store's thread (eventsourcing is
+synchronous; keeping it off the event loop keeps consumer heartbeats alive), and only then lets
+the offsets be committed. A failing batch is retried message by message; a message that still
+fails after `max_attempts` (or at once, when it is poison) is stored as a dead letter, tracked
+like a processed message, and relayed to the service's dead-letter topic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+
+from shared.eventstore.application import ServiceApplication
+from shared.eventstore.unit_of_work import UpstreamId
+from shared.messaging.dead_letters import DeadLetter
+from shared.messaging.errors import PoisonMessage, describe_failure
+from shared.messaging.inbound import Inbound
+
+log = logging.getLogger(__name__)
+
+BatchHandler = Callable[[Sequence[Inbound]], None]
+
+
+class InboxRuntime:
+    def __init__(
+        self,
+        *,
+        service: str,
+        app: ServiceApplication,
+        handler: BatchHandler,
+        executor: Executor,
+        max_attempts: int = 5,
+        retry_backoff_s: float = 0.2,
+        publish_original_on_dead_letter: bool = True,
+    ) -> None:
+        self.service = service
+        self.app = app
+        self.handler = handler
+        self.executor = executor
+        self.max_attempts = max_attempts
+        self.retry_backoff_s = retry_backoff_s
+        self.publish_original_on_dead_letter = publish_original_on_dead_letter
+        self.processed_messages = 0
+        self.dead_letters = 0
+
+    async def _in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def process(self, batch: Sequence[Inbound]) -> None:
+        fresh: list[Inbound] = await self._in_store(self._drop_already_processed, batch)
+        if not fresh:
+            return
+        try:
+            await self._in_store(self.handler, fresh)
+        except Exception:
+            if len(fresh) == 1:
+                await self._process_alone(fresh[0], first_failure_counted=True)
+            else:
+                log.warning("%s: batch of %d failed; retrying one by one", self.service, len(fresh))
+                for message in fresh:
+                    await self._process_alone(message)
+            return
+        self.processed_messages += len(fresh)
+
+    async def _process_alone(self, message: Inbound, first_failure_counted: bool = False) -> None:
+        attempts = 1 if first_failure_counted else 0
+        error = "unknown"
+        while attempts < self.max_attempts:
+            try:
+                already = await self._in_store(self._drop_already_processed, [message])
+                if not already:
+                    return
+                await self._in_store(self.handler, [message])
+                self.processed_messages += 1
+                return
+            except PoisonMessage as exc:
+                error = describe_failure(exc)
+                attempts += 1
+                break
+            except Exception as exc:
+                attempts += 1
+                error = describe_failure(exc)
+                log.warning(
+                    "%s: processing %s[%d]@%d failed (attempt %d/%d): %s",
+                    self.service, message.topic, message.partition, message.offset,
+                    attempts, self.max_attempts, error,
+                )
+                if attempts < self.max_attempts:
+                    await asyncio.sleep(self.retry_backoff_s * 2 ** (attempts - 1))
+        if attempts == 0:
+            attempts = 1
+        await self._in_store(self._dead_letter, message, error, attempts)
+
+    def _drop_already_processed(self, batch: Sequence[Inbound]) -> list[Inbound]:
+        by_origin: dict[str, set[int]] = {}
+        for message in batch:
+            upstream = message.upstream
+            if upstream is not None:
+                by_origin.setdefault(upstream.application_name, set()).add(upstream.notification_id)
+        seen: set[UpstreamId] = set()
+        for origin, ids in by_origin.items():
+            seen.update(UpstreamId(origin, i) for i in self.app.already_tracked(origin, ids))
+        fresh: list[Inbound] = []
+        for message in batch:
+            upstream = message.upstream
+            if upstream is not None:
+                if upstream in seen:
+                    continue
+                seen.add(upstream)  # the same notification twice in one batch
+            fresh.append(message)
+        return fresh
+
+    def _dead_letter(self, message: Inbound, error: str, attempts: int) -> None:
+        log.error(
+            "%s: %s[%d]@%d goes to the dead-letter topic after %d attempt(s): %s",
+            self.service, message.topic, message.partition, message.offset, attempts, error,
+        )
+        if self.app.aggregate_exists(DeadLetter.id_for(self.service, message)):
+            return
+        letter = DeadLetter.record(
+            self.service, message, error, attempts, self.publish_original_on_dead_letter
+        )
+        upstream = message.upstream
+        try:
+            self.app.save_processed(letter, trackings=[upstream.tracking()] if upstream else [])
+        except IntegrityError:
+            # Its upstream id was tracked meanwhile: a concurrent attempt processed it.
+            self.app.save(letter)
+        self.dead_letters += 1
+
+
+def subscribe_inbox(
+    broker: KafkaBroker,
+    runtime: InboxRuntime,
+    *,
+    topics: Sequence[str],
+    group_id: str,
+    fetch_max_wait_ms: int,
+    max_records: int = 500,
+) -> None:
+    """One consumer group per service over all its input topics (each group join costs ~5 s
+    on Tansu). Offsets are committed after the handler returned; on an unexpected error the
+    batch is re-read (NACK_ON_ERROR), never skipped."""
+
+    @broker.subscriber(
+        *topics,
+        group_id=group_id,
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=fetch_max_wait_ms,
+        fetch_max_wait_ms=fetch_max_wait_ms,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        title=f"{group_id}-inbox",
+    )
+    async def consume_batch(message: KafkaMessage) -> None:
+        raw = message.raw_message
+        records = raw if isinstance(raw, tuple | list) else (raw,)
+        await runtime.process([Inbound.from_record(r) for r in records])

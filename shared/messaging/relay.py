@@ -1,0 +1,114 @@
+"""The outbox relay: publishes a service's stored events to Kafka, in notification order.
+
+Publishing is at-least-once (acks=all, position saved only after every send in a batch was
+acknowledged); consumers make it effectively-once by tracking (origin, notification id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any
+
+from eventsourcing.persistence import Tracking
+from faststream.kafka import KafkaBroker
+
+from shared.eventstore.application import ServiceApplication
+from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
+from shared.messaging.outgoing import Outgoing
+from shared.telemetry import restored_context
+
+log = logging.getLogger(__name__)
+
+Publications = Callable[[Any], list[Outgoing]]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        *,
+        service: str,
+        app: ServiceApplication,
+        broker: KafkaBroker,
+        publications: Publications,
+        executor: Executor,
+        topic_prefix: str = "",
+        batch_size: int = 1000,
+        idle_poll_s: float = 0.5,
+    ) -> None:
+        self.service = service
+        self.app = app
+        self.broker = broker
+        self.publications = publications
+        self.executor = executor
+        self.topic_prefix = topic_prefix
+        self.batch_size = batch_size
+        self.idle_poll_s = idle_poll_s
+        self.tracking_name = f"relay:{service}"
+        self.published_position = 0
+        self._recorded_position = 0
+        self._wake = asyncio.Event()
+
+    async def _in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def run(self, *, republish_from_start: bool = False) -> None:
+        loop = asyncio.get_running_loop()
+        self.app.on_saved(lambda: loop.call_soon_threadsafe(self._wake.set))
+        if republish_from_start:
+            log.info("%s relay: broker topics are new, republishing from the start", self.service)
+        stored = await self._in_store(
+            self.app.tracking_recorder.max_tracking_id, self.tracking_name
+        )
+        self._recorded_position = stored or 0
+        if not republish_from_start:
+            self.published_position = self._recorded_position
+        while True:
+            self._wake.clear()
+            published = await self.publish_next_batch()
+            if not published:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll_s)
+                except TimeoutError:
+                    pass
+
+    async def publish_next_batch(self) -> int:
+        notifications = await self._in_store(self._select, self.published_position)
+        if not notifications:
+            return 0
+        sends: list[asyncio.Future[Any]] = []
+        for notification in notifications:
+            domain_event = self.app.mapper.to_domain_event(notification)
+            stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
+            for outgoing in self.publications(domain_event):
+                headers = {
+                    **outgoing.headers,
+                    ORIGIN_HEADER: self.service,
+                    NOTIFICATION_ID_HEADER: str(notification.id),
+                }
+                with restored_context(stored_context):
+                    send = await self.broker.publish(
+                        outgoing.body(),
+                        topic=f"{self.topic_prefix}{outgoing.topic}",
+                        key=outgoing.key.encode(),
+                        headers=headers,
+                        no_confirm=True,
+                    )
+                sends.append(send)
+        if sends:
+            await asyncio.gather(*sends)
+        last = notifications[-1].id
+        if last > self._recorded_position:
+            await self._in_store(
+                self.app.tracking_recorder.insert_tracking, Tracking(self.tracking_name, last)
+            )
+            self._recorded_position = last
+        self.published_position = last
+        return len(notifications)
+
+    def _select(self, position: int) -> Any:
+        return self.app.recorder.select_notifications(
+            start=position, limit=self.batch_size, inclusive_of_start=False
+        )

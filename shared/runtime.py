@@ -1,0 +1,183 @@
+"""Runs one service: its store, its Kafka inbox and outbox relay, and its HTTP API.
+
+Used both by `ssp run <service>` (one service per process) and by `ssp up` (all services in
+one process, sharing the event loop but nothing else).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.eventstore.application import ServiceApplication
+from shared.http import add_platform_routes
+from shared.messaging.admin import broker_reachable
+from shared.messaging.broker import make_broker
+from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
+from shared.messaging.relay import OutboxRelay, Publications
+from shared.settings import PlatformSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceContext:
+    """What a service's HTTP API may use: its application and the thread its store runs in."""
+
+    name: str
+    settings: PlatformSettings
+    app: ServiceApplication
+    executor: ThreadPoolExecutor
+
+    async def in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    settings: PlatformSettings
+    app_factory: Callable[[], ServiceApplication]
+    consumes: Sequence[str]
+    produces: Sequence[str]
+    handler_factory: Callable[[ServiceApplication], BatchHandler] | None
+    publications: Publications
+    http_factory: Callable[[ServiceContext], FastAPI]
+    http_host: str = "127.0.0.1"
+    http_port: int = 0
+    publish_original_on_dead_letter: bool = True
+    extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """Several servers share one loop under `ssp up`; the process, not uvicorn, owns signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class RunningService:
+    def __init__(self, definition: ServiceDefinition, bootstrap_servers: str) -> None:
+        self.definition = definition
+        self.bootstrap_servers = bootstrap_servers
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{definition.name}-store")
+        self.app: ServiceApplication | None = None
+        self.context: ServiceContext | None = None
+        self.inbox: InboxRuntime | None = None
+        self.relay: OutboxRelay | None = None
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._server: _EmbeddedServer | None = None
+        self._server_task: asyncio.Task[None] | None = None
+        self._broker: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    async def start(self, *, republish_from_start: bool = False) -> None:
+        d = self.definition
+        settings = d.settings
+        loop = asyncio.get_running_loop()
+        self.app = await loop.run_in_executor(self.executor, d.app_factory)
+        self.context = ServiceContext(d.name, settings, self.app, self.executor)
+        self._broker = make_broker(settings, self.bootstrap_servers, client_id=d.name)
+        if d.handler_factory is not None and d.consumes:
+            self.inbox = InboxRuntime(
+                service=d.name,
+                app=self.app,
+                handler=d.handler_factory(self.app),
+                executor=self.executor,
+                max_attempts=settings.max_attempts,
+                publish_original_on_dead_letter=d.publish_original_on_dead_letter,
+            )
+            subscribe_inbox(
+                self._broker,
+                self.inbox,
+                topics=[settings.topic(t) for t in d.consumes],
+                group_id=f"{settings.topic_prefix}ssp-{d.name}",
+                fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            )
+        await self._broker.start()
+        self.relay = OutboxRelay(
+            service=d.name,
+            app=self.app,
+            broker=self._broker,
+            publications=d.publications,
+            executor=self.executor,
+            topic_prefix=settings.topic_prefix,
+        )
+        self._tasks.append(asyncio.create_task(self._supervise("relay", lambda: self._run_relay(republish_from_start))))
+        for task_factory in d.extra_tasks:
+            ctx = self.context
+            self._tasks.append(asyncio.create_task(self._supervise("task", lambda f=task_factory: f(ctx))))
+        http_app = d.http_factory(self.context)
+        add_platform_routes(http_app, self.readiness)
+        config = uvicorn.Config(
+            http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
+        )
+        self._server = _EmbeddedServer(config)
+        self._server_task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._server_task.done():
+                self._server_task.result()
+                raise RuntimeError(f"{d.name}: HTTP server did not start")
+            await asyncio.sleep(0.02)
+
+    async def _run_relay(self, republish_from_start: bool) -> None:
+        assert self.relay is not None
+        await self.relay.run(republish_from_start=republish_from_start)
+
+    async def _supervise(self, what: str, run: Callable[[], Any]) -> None:
+        """Background loops restart after a failure (e.g. the database was briefly away)."""
+        while True:
+            try:
+                await run()
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s %s failed; restarting in 1 s", self.name, what)
+                await asyncio.sleep(1.0)
+
+    @property
+    def http_url(self) -> str:
+        assert self._server is not None
+        for server in self._server.servers:
+            for sock in server.sockets:
+                host, port = sock.getsockname()[:2]
+                return f"http://{host}:{port}"
+        return f"http://{self.definition.http_host}:{self.definition.http_port}"
+
+    async def readiness(self) -> dict[str, bool]:
+        store_ok = False
+        if self.context is not None and self.app is not None:
+            try:
+                await self.context.in_store(self.app.recorder.max_notification_id)
+                store_ok = True
+            except Exception:
+                store_ok = False
+        broker_ok = await broker_reachable(self.bootstrap_servers)
+        return {"broker": broker_ok, "store": store_ok}
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server_task is not None:
+            await asyncio.gather(self._server_task, return_exceptions=True)
+        if self._broker is not None:
+            await self._broker.stop()
+        if self.app is not None:
+            await asyncio.get_running_loop().run_in_executor(self.executor, self.app.close)
+        self.executor.shutdown(wait=True)

@@ -1,0 +1,93 @@
+"""Settings every service shares. Each service extends `PlatformSettings` with its own fields.
+
+One settings object per service, read from the environment once at start-up (never ad hoc
+`os.environ` look-ups in the code). The README's settings table lists every variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class PlatformSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None,
+        validation_alias="KAFKA_BOOTSTRAP_SERVERS",
+        description="Kafka cluster to use; unset means `ssp up` starts the embedded Tansu broker.",
+    )
+    topic_prefix: str = Field(
+        default="",
+        validation_alias="SSP_TOPIC_PREFIX",
+        description="Deployment prefix put in front of every topic name (e.g. `test.`).",
+    )
+    topic_partitions: int = Field(
+        default=3,
+        ge=1,
+        validation_alias="SSP_TOPIC_PARTITIONS",
+        description="Partitions for topics the platform creates at start-up.",
+    )
+    kafka_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        validation_alias="SSP_KAFKA_REPLICATION_FACTOR",
+        description="Replication factor for created topics (3 on a production Kafka cluster).",
+    )
+    kafka_idempotence: bool = Field(
+        default=False,
+        validation_alias="SSP_KAFKA_IDEMPOTENCE",
+        description="Use Kafka's idempotent producer (Apache Kafka yes; Tansu does not support it).",
+    )
+    fetch_max_wait_ms: int = Field(
+        default=10,
+        ge=1,
+        validation_alias="SSP_KAFKA_FETCH_MAX_WAIT_MS",
+        description="Consumer fetch wait; Tansu answers a waiting fetch only when it expires.",
+    )
+    data_dir: Path = Field(
+        default=Path(".ssp-data"),
+        validation_alias="SSP_DATA_DIR",
+        description="Directory for the embedded SQLite stores and the development secrets.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias="SSP_DATABASE_URL",
+        description="postgresql://user:password@host:port/dbname; `memory` for a throw-away "
+        "in-memory store; unset means SQLite files in the data directory.",
+    )
+    max_attempts: int = Field(
+        default=5,
+        ge=1,
+        validation_alias="SSP_MAX_ATTEMPTS",
+        description="Attempts to process a message before it goes to the dead-letter topic.",
+    )
+    otlp_endpoint: str | None = Field(
+        default=None,
+        validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
+        description="OTLP/HTTP endpoint for traces; unset means spans stay in the process.",
+    )
+    log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
+
+    def topic(self, default_name: str) -> str:
+        return f"{self.topic_prefix}{default_name}"
+
+
+def postgres_env(database_url: str) -> dict[str, str]:
+    """eventsourcing's POSTGRES_* variables from one `postgresql://` URL."""
+    url = urlparse(database_url)
+    if url.scheme not in {"postgres", "postgresql"}:
+        raise ValueError("SSP_DATABASE_URL must start with postgresql://")
+    return {
+        "POSTGRES_HOST": url.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(url.port or 5432),
+        "POSTGRES_USER": unquote(url.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
+    }

@@ -1,0 +1,88 @@
+"""OpenTelemetry and logging set-up shared by every service.
+
+Spans never carry personal data: message keys are journal numbers or pseudonyms, and
+attributes are added only from explicit allow-listed values.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+_provider: TracerProvider | None = None
+
+
+def tracer_provider(otlp_endpoint: str | None = None) -> TracerProvider:
+    """The process-wide tracer provider (one per process, also when all services share it)."""
+    global _provider
+    if _provider is None:
+        _provider = TracerProvider(resource=Resource.create({"service.name": "ssp-platform"}))
+        if otlp_endpoint:
+            from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+            endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
+            _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+        trace.set_tracer_provider(_provider)
+    return _provider
+
+
+def tracer(name: str) -> trace.Tracer:
+    return tracer_provider().get_tracer(name)
+
+
+def current_trace_context() -> dict[str, str]:
+    """The active trace context as W3C headers, to be stored with an event."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def current_trace_id() -> str | None:
+    span_context = trace.get_current_span().get_span_context()
+    return format(span_context.trace_id, "032x") if span_context.is_valid else None
+
+
+@contextmanager
+def restored_context(carrier: Mapping[str, str]) -> Iterator[None]:
+    """Make a stored or received trace context the active one."""
+    token = otel_context.attach(propagate.extract(dict(carrier)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
+
+
+class _TraceIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        span_context = trace.get_current_span().get_span_context()
+        record.trace_id = format(span_context.trace_id, "032x") if span_context.is_valid else "-"
+        record.span_id = format(span_context.span_id, "016x") if span_context.is_valid else "-"
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Log lines carry trace and span ids so a line can be found from a trace and back."""
+    root = logging.getLogger()
+    if any(getattr(h, "_ssp", False) for h in root.handlers):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler()
+    handler._ssp = True  # type: ignore[attr-defined]
+    handler.addFilter(_TraceIdFilter())
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s trace_id=%(trace_id)s span_id=%(span_id)s "
+            "%(message)s"
+        )
+    )
+    root.addHandler(handler)
+    root.setLevel(level)
+    for noisy in ("aiokafka", "kafka", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,93 @@
+"""Runs services in this process: all of them (`ssp up`) or one (`ssp run <service>`),
+on the configured Kafka cluster or on an embedded Tansu broker started for the purpose."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shared.contracts import TOPICS
+from shared.messaging.admin import ensure_topics
+from shared.runtime import RunningService, ServiceDefinition
+from shared.settings import PlatformSettings
+from shared.telemetry import configure_logging, tracer_provider
+from ssp_platform.broker import EmbeddedBroker
+from ssp_platform.registry import definition_factory
+
+log = logging.getLogger("ssp")
+
+
+@dataclass
+class Platform:
+    services: list[RunningService] = field(default_factory=list)
+    broker: EmbeddedBroker | None = None
+    bootstrap_servers: str = ""
+
+
+async def start_platform(names: Sequence[str], settings: PlatformSettings | None = None) -> Platform:
+    settings = settings or PlatformSettings()
+    configure_logging(settings.log_level)
+    tracer_provider(settings.otlp_endpoint)
+    platform = Platform()
+    bootstrap = settings.kafka_bootstrap_servers
+    if not bootstrap:
+        data_dir = Path(settings.data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        platform.broker = EmbeddedBroker(log_path=data_dir / "tansu.log")
+        bootstrap = await asyncio.to_thread(platform.broker.start)
+    platform.bootstrap_servers = bootstrap
+    definitions: list[ServiceDefinition] = [definition_factory(name)() for name in names]
+    wanted: dict[str, int] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            partitions = spec.partitions if spec is not None else settings.topic_partitions
+            wanted[settings.topic(topic)] = partitions
+    created = await ensure_topics(
+        bootstrap, wanted, replication_factor=settings.kafka_replication_factor
+    )
+    for d in definitions:
+        running = RunningService(d, bootstrap)
+        own_outputs = {settings.topic(t) for t in d.produces}
+        # A broker that had to create our output topics has lost (or never had) what we
+        # published: Tansu keeps everything in memory. Republish; consumers de-duplicate.
+        await running.start(republish_from_start=bool(own_outputs & created))
+        platform.services.append(running)
+    return platform
+
+
+async def stop_platform(platform: Platform) -> None:
+    for running in reversed(platform.services):
+        with suppress(Exception):
+            await running.stop()
+    if platform.broker is not None:
+        await asyncio.to_thread(platform.broker.stop)
+
+
+def describe(platform: Platform) -> str:
+    lines = [f"Kafka bootstrap servers: {platform.bootstrap_servers}"
+             + ("  (embedded Tansu broker, memory only)" if platform.broker else "")]
+    for running in platform.services:
+        lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
+    return "\n".join(lines)
+
+
+async def serve(names: Sequence[str]) -> None:
+    platform = await start_platform(names)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    print(describe(platform), flush=True)
+    print("Platform is up. Ctrl-C stops it.", flush=True)
+    try:
+        await stop.wait()
+    finally:
+        print("Stopping…", flush=True)
+        await stop_platform(platform)
+        print("Stopped.", flush=True)

@@ -1,0 +1,79 @@
+"""Helpers the tests share: a service wired to an in-memory store and faststream's
+TestKafkaBroker, and example documents."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+from shared.eventstore.application import ServiceApplication
+from shared.messaging.inbox import InboxRuntime, subscribe_inbox
+from shared.runtime import ServiceDefinition
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+if not EXAMPLES.exists():  # the project's checkout sits beside ../shared
+    EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+
+
+def example(name: str) -> dict[str, Any]:
+    return dict(json.loads((EXAMPLES / name).read_text()))
+
+
+def outbox(app: ServiceApplication, publications: Any) -> list[Any]:
+    """Everything the service's relay would publish, in order."""
+    messages = []
+    for notification in app.recorder.select_notifications(start=None, limit=10_000):
+        messages.extend(publications(app.mapper.to_domain_event(notification)))
+    return messages
+
+
+@dataclass
+class InboxHarness:
+    app: ServiceApplication
+    runtime: InboxRuntime
+    broker: KafkaBroker
+
+    async def publish(self, value: bytes | dict[str, Any], topic: str, key: str = "k", headers: dict[str, str] | None = None) -> None:
+        body = value if isinstance(value, bytes) else json.dumps(value).encode()
+        await self.broker.publish(body, topic=topic, key=key.encode(), headers=headers or {})
+
+
+@asynccontextmanager
+async def inbox_harness(definition: ServiceDefinition) -> AsyncIterator[InboxHarness]:
+    """The service's real handler behind its real inbox runtime, on TestKafkaBroker."""
+    executor = ThreadPoolExecutor(max_workers=1)
+    loop = asyncio.get_running_loop()
+    app = await loop.run_in_executor(executor, definition.app_factory)
+    assert definition.handler_factory is not None
+    runtime = InboxRuntime(
+        service=definition.name,
+        app=app,
+        handler=definition.handler_factory(app),
+        executor=executor,
+        max_attempts=2,
+        retry_backoff_s=0.0,
+        publish_original_on_dead_letter=definition.publish_original_on_dead_letter,
+    )
+    broker = KafkaBroker("localhost:9092")
+    subscribe_inbox(
+        broker,
+        runtime,
+        topics=[definition.settings.topic(t) for t in definition.consumes],
+        group_id=definition.name,
+        fetch_max_wait_ms=10,
+    )
+    async with TestKafkaBroker(broker) as test_broker:
+        yield InboxHarness(app, runtime, test_broker)
+    executor.shutdown()
+
+
+def topics_of(messages: Sequence[Any]) -> list[str]:
+    return [m.topic for m in messages]
