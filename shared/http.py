@@ -41,7 +41,9 @@ def add_platform_routes(app: FastAPI, readiness: ReadinessCheck) -> None:
         # FastAPI's default 422 body repeats the input value; ours names the field only.
         problems = [
             {
-                "field": _location(tuple(err["loc"][1:] if err["loc"][:1] == ("body",) else err["loc"])),
+                "field": _location(
+                    tuple(err["loc"][1:] if err["loc"][:1] == ("body",) else err["loc"])
+                ),
                 "code": err["type"],
                 "message": err["msg"],
             }

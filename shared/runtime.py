@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -69,7 +70,9 @@ class RunningService:
     def __init__(self, definition: ServiceDefinition, bootstrap_servers: str) -> None:
         self.definition = definition
         self.bootstrap_servers = bootstrap_servers
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{definition.name}-store")
+        self.executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"{definition.name}-store"
+        )
         self.app: ServiceApplication | None = None
         self.context: ServiceContext | None = None
         self.inbox: InboxRuntime | None = None
@@ -115,10 +118,18 @@ class RunningService:
             executor=self.executor,
             topic_prefix=settings.topic_prefix,
         )
-        self._tasks.append(asyncio.create_task(self._supervise("relay", lambda: self._run_relay(republish_from_start))))
+        self._tasks.append(
+            asyncio.create_task(
+                self._supervise("relay", lambda: self._run_relay(republish_from_start))
+            )
+        )
+        context = self.context
         for task_factory in d.extra_tasks:
-            ctx = self.context
-            self._tasks.append(asyncio.create_task(self._supervise("task", lambda f=task_factory: f(ctx))))
+            self._tasks.append(
+                asyncio.create_task(
+                    self._supervise("task", functools.partial(task_factory, context))
+                )
+            )
         http_app = d.http_factory(self.context)
         add_platform_routes(http_app, self.readiness)
         config = uvicorn.Config(

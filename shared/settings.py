@@ -43,7 +43,7 @@ class PlatformSettings(BaseSettings):
     kafka_idempotence: bool = Field(
         default=False,
         validation_alias="SSP_KAFKA_IDEMPOTENCE",
-        description="Use Kafka's idempotent producer (Apache Kafka yes; Tansu does not support it).",
+        description="Use Kafka's idempotent producer (Apache Kafka: yes; Tansu lacks it).",
     )
     fetch_max_wait_ms: int = Field(
         default=10,

@@ -14,7 +14,10 @@ from rich.table import Table
 
 from ssp_platform.registry import SERVICES, available
 
-app = typer.Typer(help="SSP event platform: police report → routing → letter task → read models.", no_args_is_help=True)
+app = typer.Typer(
+    help="SSP event platform: police report → routing → letter task → read models.",
+    no_args_is_help=True,
+)
 console = Console()
 
 
@@ -36,7 +39,9 @@ def run(service: Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICE
     from ssp_platform.platform import serve
 
     if service not in SERVICES:
-        raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICES)}")
+        raise typer.BadParameter(
+            f"unknown service {service!r}; choose one of {', '.join(SERVICES)}"
+        )
     asyncio.run(serve([service]))
 
 
@@ -60,8 +65,12 @@ def trace(
         table.add_column(column)
     for step in body["steps"]:
         table.add_row(
-            step["at"], step["service"], step["step"], step.get("person_key") or "",
-            step.get("detail") or "", step.get("trace_id") or "",
+            step["at"],
+            step["service"],
+            step["step"],
+            step.get("person_key") or "",
+            step.get("detail") or "",
+            step.get("trace_id") or "",
         )
     console.print(table)
 

@@ -29,7 +29,9 @@ class Platform:
     bootstrap_servers: str = ""
 
 
-async def start_platform(names: Sequence[str], settings: PlatformSettings | None = None) -> Platform:
+async def start_platform(
+    names: Sequence[str], settings: PlatformSettings | None = None
+) -> Platform:
     settings = settings or PlatformSettings()
     configure_logging(settings.log_level)
     tracer_provider(settings.otlp_endpoint)
@@ -70,8 +72,10 @@ async def stop_platform(platform: Platform) -> None:
 
 
 def describe(platform: Platform) -> str:
-    lines = [f"Kafka bootstrap servers: {platform.bootstrap_servers}"
-             + ("  (embedded Tansu broker, memory only)" if platform.broker else "")]
+    lines = [
+        f"Kafka bootstrap servers: {platform.bootstrap_servers}"
+        + ("  (embedded Tansu broker, memory only)" if platform.broker else "")
+    ]
     for running in platform.services:
         lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
     return "\n".join(lines)

@@ -41,7 +41,13 @@ class InboxHarness:
     runtime: InboxRuntime
     broker: KafkaBroker
 
-    async def publish(self, value: bytes | dict[str, Any], topic: str, key: str = "k", headers: dict[str, str] | None = None) -> None:
+    async def publish(
+        self,
+        value: bytes | dict[str, Any],
+        topic: str,
+        key: str = "k",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         body = value if isinstance(value, bytes) else json.dumps(value).encode()
         await self.broker.publish(body, topic=topic, key=key.encode(), headers=headers or {})
 

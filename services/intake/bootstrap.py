@@ -13,6 +13,12 @@ from typing import Any
 from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import get_topic
 
+from services.intake.adapters.publications import intake_publications
+from services.intake.application.app import IntakeApplication
+from services.intake.application.service import IntakeService
+from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.entrypoints.http import create_http_app
+from services.intake.settings import IntakeSettings
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
@@ -23,12 +29,6 @@ from shared.contracts import (
 )
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
-from services.intake.adapters.publications import intake_publications
-from services.intake.application.app import IntakeApplication
-from services.intake.application.service import IntakeService
-from services.intake.domain.pseudonym import Pseudonymiser
-from services.intake.entrypoints.http import create_http_app
-from services.intake.settings import IntakeSettings
 
 log = logging.getLogger(__name__)
 NAME = "intake"
@@ -72,13 +72,13 @@ def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
 
 
 def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplication:
-    env = store_env(
-        settings, NAME, CIPHER_TOPIC=get_topic(AESCipher), CIPHER_KEY=cipher_key
-    )
+    env = store_env(settings, NAME, CIPHER_TOPIC=get_topic(AESCipher), CIPHER_KEY=cipher_key)
     return IntakeApplication(env=env)
 
 
-def build_service(settings: IntakeSettings, app: IntakeApplication, pseudonym_secret: str) -> IntakeService:
+def build_service(
+    settings: IntakeSettings, app: IntakeApplication, pseudonym_secret: str
+) -> IntakeService:
     return IntakeService(
         app,
         Pseudonymiser(pseudonym_secret.encode()),

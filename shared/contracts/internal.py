@@ -33,8 +33,7 @@ class PseudonymousPerson(ContractModel):
         description="The person's residence municipality.", examples=["607"]
     )
     age_at_incident: int = Field(
-        description="Age in full years on the date of occurred_at (negative if the CPR birth date "
-        "is after it).",
+        description="Age in full years on the date of occurred_at, in its own offset.",
         examples=[16],
     )
     in_scope: bool = Field(

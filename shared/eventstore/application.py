@@ -48,7 +48,7 @@ def store_env(settings: PlatformSettings, service: str, **extra: str) -> dict[st
     return env
 
 
-class ServiceApplication(Application):
+class ServiceApplication(Application[UUID]):
     """An application whose recorder can record which upstream messages it has processed."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:

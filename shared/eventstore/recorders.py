@@ -41,7 +41,9 @@ class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
 
 
 class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
-    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+    def _insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
         trackings: Sequence[Tracking] = kwargs.get("trackings", ())
         for tracking in trackings:
             self._insert_tracking(curs, tracking=tracking)

@@ -17,7 +17,7 @@ A = TypeVar("A")
 
 @dataclass(frozen=True, order=True)
 class UpstreamId:
-    """Where a message came from: the publishing application (with topic) and its notification id."""
+    """Where a message came from: the publishing application (and topic), notification id."""
 
     application_name: str
     notification_id: int
@@ -36,7 +36,7 @@ class UnitOfWork:
         if aggregate_id in self._aggregates:
             return self._aggregates[aggregate_id]  # type: ignore[no-any-return]
         try:
-            aggregate = self.app.repository.get(aggregate_id)
+            aggregate: Any = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, aggregate_type):

@@ -12,7 +12,9 @@ from shared.settings import PlatformSettings
 from shared.telemetry import tracer_provider
 
 
-def make_broker(settings: PlatformSettings, bootstrap_servers: str, *, client_id: str) -> KafkaBroker:
+def make_broker(
+    settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
+) -> KafkaBroker:
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
@@ -20,7 +22,9 @@ def make_broker(settings: PlatformSettings, bootstrap_servers: str, *, client_id
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=2,
         max_batch_size=1024 * 1024,
-        middlewares=[KafkaTelemetryMiddleware(tracer_provider=tracer_provider(settings.otlp_endpoint))],
+        middlewares=[
+            KafkaTelemetryMiddleware(tracer_provider=tracer_provider(settings.otlp_endpoint))
+        ],
         logger=logging.getLogger(f"ssp.{client_id}.kafka"),
         log_level=logging.DEBUG,
     )

@@ -18,6 +18,18 @@ _NAMESPACE = uuid5(NAMESPACE_URL, "urn:ssp:dead-letter")
 
 
 class DeadLetter(TracedAggregate):
+    class Recorded(TracedAggregate.Created):
+        service: str
+        origin_topic: str
+        origin_partition: int
+        origin_offset: int
+        key_b64: str | None
+        value_b64: str
+        headers: dict[str, str]
+        error: str
+        attempts: int
+        publish_original: bool
+
     @staticmethod
     def create_id(
         service: str, origin_topic: str, origin_partition: int, origin_offset: int, value_b64: str
@@ -36,7 +48,7 @@ class DeadLetter(TracedAggregate):
             base64.b64encode(message.value).decode(),
         )
 
-    @event("Recorded")
+    @event(Recorded)
     def __init__(
         self,
         service: str,
@@ -88,22 +100,24 @@ def dead_letter_publications(event_: object) -> list[Outgoing]:
     as intake does for input that carries CPR numbers) and origin headers."""
     if not isinstance(event_, DeadLetter.Recorded):
         return []
-    original = base64.b64decode(event_.value_b64)  # type: ignore[attr-defined]
+    original = base64.b64decode(event_.value_b64)
     headers = {
-        "ssp-dlq-service": event_.service,  # type: ignore[attr-defined]
-        "ssp-dlq-origin-topic": event_.origin_topic,  # type: ignore[attr-defined]
-        "ssp-dlq-origin-partition": str(event_.origin_partition),  # type: ignore[attr-defined]
-        "ssp-dlq-origin-offset": str(event_.origin_offset),  # type: ignore[attr-defined]
-        "ssp-dlq-error": event_.error,  # type: ignore[attr-defined]
-        "ssp-dlq-attempts": str(event_.attempts),  # type: ignore[attr-defined]
+        "ssp-dlq-service": event_.service,
+        "ssp-dlq-origin-topic": event_.origin_topic,
+        "ssp-dlq-origin-partition": str(event_.origin_partition),
+        "ssp-dlq-origin-offset": str(event_.origin_offset),
+        "ssp-dlq-error": event_.error,
+        "ssp-dlq-attempts": str(event_.attempts),
         "ssp-dlq-reference": str(event_.originator_id),
     }
-    key = event_.key_b64  # type: ignore[attr-defined]
+    key = event_.key_b64
     return [
         Outgoing(
-            topic=dead_letter_topic(event_.service),  # type: ignore[attr-defined]
-            key=base64.b64decode(key).decode("utf-8", "replace") if key else str(event_.originator_id),
-            value=original if event_.publish_original else b"",  # type: ignore[attr-defined]
+            topic=dead_letter_topic(event_.service),
+            key=base64.b64decode(key).decode("utf-8", "replace")
+            if key
+            else str(event_.originator_id),
+            value=original if event_.publish_original else b"",
             headers=headers,
         )
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-class PoisonMessage(Exception):  # noqa: N818 - the domain's own word for it
+class PoisonMessage(Exception):
     """A message that can never be processed (malformed, unknown version). Retrying is pointless:
     it goes straight to the dead-letter topic. The reason must not contain personal data."""
 

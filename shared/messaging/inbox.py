@@ -92,8 +92,13 @@ class InboxRuntime:
                 error = describe_failure(exc)
                 log.warning(
                     "%s: processing %s[%d]@%d failed (attempt %d/%d): %s",
-                    self.service, message.topic, message.partition, message.offset,
-                    attempts, self.max_attempts, error,
+                    self.service,
+                    message.topic,
+                    message.partition,
+                    message.offset,
+                    attempts,
+                    self.max_attempts,
+                    error,
                 )
                 if attempts < self.max_attempts:
                     await asyncio.sleep(self.retry_backoff_s * 2 ** (attempts - 1))
@@ -123,7 +128,12 @@ class InboxRuntime:
     def _dead_letter(self, message: Inbound, error: str, attempts: int) -> None:
         log.error(
             "%s: %s[%d]@%d goes to the dead-letter topic after %d attempt(s): %s",
-            self.service, message.topic, message.partition, message.offset, attempts, error,
+            self.service,
+            message.topic,
+            message.partition,
+            message.offset,
+            attempts,
+            error,
         )
         if self.app.aggregate_exists(DeadLetter.id_for(self.service, message)):
             return

@@ -7,6 +7,7 @@ acknowledged); consumers make it effectively-once by tracking (origin, notificat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -56,7 +57,7 @@ class OutboxRelay:
 
     async def run(self, *, republish_from_start: bool = False) -> None:
         loop = asyncio.get_running_loop()
-        self.app.on_saved(lambda: loop.call_soon_threadsafe(self._wake.set))
+        self.app.on_saved(lambda: self._wake_from_thread(loop))
         if republish_from_start:
             log.info("%s relay: broker topics are new, republishing from the start", self.service)
         stored = await self._in_store(
@@ -69,10 +70,11 @@ class OutboxRelay:
             self._wake.clear()
             published = await self.publish_next_batch()
             if not published:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll_s)
-                except TimeoutError:
-                    pass
+
+    def _wake_from_thread(self, loop: asyncio.AbstractEventLoop) -> None:
+        loop.call_soon_threadsafe(self._wake.set)
 
     async def publish_next_batch(self) -> int:
         notifications = await self._in_store(self._select, self.published_position)

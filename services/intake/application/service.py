@@ -15,6 +15,15 @@ from datetime import UTC, datetime
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
+from services.intake.application.app import IntakeApplication
+from services.intake.domain.model import (
+    CaseRegisterEntry,
+    IncidentDetails,
+    IncidentRecord,
+    PersonIdentity,
+    RejectedInput,
+)
+from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import (
     AcceptedIncident,
     CaseRegisterEvent,
@@ -30,15 +39,6 @@ from shared.contracts import (
 )
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
-from services.intake.application.app import IntakeApplication
-from services.intake.domain.model import (
-    CaseRegisterEntry,
-    IncidentDetails,
-    IncidentRecord,
-    PersonIdentity,
-    RejectedInput,
-)
-from services.intake.domain.pseudonym import Pseudonymiser
 
 log = logging.getLogger(__name__)
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:rejections")
@@ -87,7 +87,9 @@ class IntakeService:
                 elif message.topic == self.cases_topic:
                     self._receive_case_event(uow, message.value, reference)
                 else:
-                    log.warning("intake: ignoring a message from unexpected topic %s", message.topic)
+                    log.warning(
+                        "intake: ignoring a message from unexpected topic %s", message.topic
+                    )
             uow.processed(message.upstream)
         uow.commit()
 
@@ -121,7 +123,9 @@ class IntakeService:
         uow.add(rejected)
         result = self._receive_incident(uow, corrected, "http", uuid4())
         if result.outcome in ("accepted", "duplicate", "superseded") and result.journal_number:
-            rejected.mark_corrected(journal_number=result.journal_number, revision=result.revision or 0)
+            rejected.mark_corrected(
+                journal_number=result.journal_number, revision=result.revision or 0
+            )
         uow.commit()
         return result
 
@@ -143,7 +147,9 @@ class IntakeService:
             outcome: Outcome = "duplicate" if incident.revision == record.revision else "superseded"
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
         accepted = self._pseudonymise(uow, incident)
-        record.accept_revision(revision=incident.revision, accepted=accepted.model_dump(mode="json"))
+        record.accept_revision(
+            revision=incident.revision, accepted=accepted.model_dump(mode="json")
+        )
         uow.add(
             IncidentDetails(
                 incident.journal_number,
@@ -229,7 +235,9 @@ class IntakeService:
             )
             log.info(
                 "intake: rejected %s input %s: %s",
-                channel, reference, ", ".join(f"{p.field} ({p.code})" for p in problems),
+                channel,
+                reference,
+                ", ".join(f"{p.field} ({p.code})" for p in problems),
             )
         return SubmissionResult("rejected", reference=str(reference), problems=problems)
 

@@ -17,6 +17,10 @@ _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
 class IncidentRecord(TracedAggregate):
     """The accepted revisions of one police journal number, pseudonymised."""
 
+    class RevisionAccepted(TracedAggregate.Event):
+        revision: int
+        accepted: dict[str, Any]
+
     @staticmethod
     def create_id(journal_number: str) -> UUID:
         return uuid5(_NS, f"incident:{journal_number}")
@@ -30,7 +34,7 @@ class IncidentRecord(TracedAggregate):
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
 
-    @event("RevisionAccepted")
+    @event(RevisionAccepted)
     def accept_revision(self, revision: int, accepted: dict[str, Any]) -> None:
         self.revision = revision
         self.accepted = accepted
@@ -83,11 +87,18 @@ class IncidentDetails(TracedAggregate):
 class RejectedInput(TracedAggregate):
     """Input that failed validation, kept (encrypted) until staff correct and resubmit it."""
 
+    class Recorded(TracedAggregate.Created):
+        reference: str
+        channel: str
+        received_at: datetime
+        original_b64: str
+        rejection: dict[str, Any]
+
     @staticmethod
     def create_id(reference: str) -> UUID:
         return UUID(reference)
 
-    @event("Recorded")
+    @event(Recorded)
     def __init__(
         self,
         reference: str,
@@ -111,10 +122,18 @@ class RejectedInput(TracedAggregate):
 class CaseRegisterEntry(TracedAggregate):
     """One event from the social-services case register, pseudonymised for triage."""
 
+    class Received(TracedAggregate.Created):
+        case_id: str
+        event_type: str
+        at: str
+        pseudonymised: dict[str, Any]
+
     @staticmethod
     def create_id(case_id: str, event_type: str, at: str) -> UUID:
         return uuid5(_NS, f"case:{case_id}:{event_type}:{at}")
 
-    @event("Received")
-    def __init__(self, case_id: str, event_type: str, at: str, pseudonymised: dict[str, Any]) -> None:
+    @event(Received)
+    def __init__(
+        self, case_id: str, event_type: str, at: str, pseudonymised: dict[str, Any]
+    ) -> None:
         self.pseudonymised = pseudonymised

@@ -1,4 +1,4 @@
-"""Intake's HTTP API: submit incidents, and let authorised staff fetch and correct rejected input."""
+"""Intake's HTTP API: submit incidents; authorised staff fetch and correct rejected input."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from shared.runtime import ServiceContext
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
+from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
 
@@ -29,7 +29,11 @@ def _result_response(result: SubmissionResult) -> JSONResponse:
 
 
 def create_http_app(ctx: ServiceContext, service: IntakeService, staff_token: str) -> FastAPI:
-    api = FastAPI(title="SSP intake", version="1", description="Police incidents in; rejected input for correction.")
+    api = FastAPI(
+        title="SSP intake",
+        version="1",
+        description="Police incidents in; rejected input for correction.",
+    )
 
     def require_staff(authorization: Annotated[str | None, Header()] = None) -> None:
         expected = f"Bearer {staff_token}"
@@ -39,7 +43,11 @@ def create_http_app(ctx: ServiceContext, service: IntakeService, staff_token: st
     @api.post(
         "/v1/incidents",
         summary="Submit a police incident (contracts.md §1)",
-        responses={202: {"description": "accepted"}, 200: {"description": "duplicate or superseded"}, 422: {"description": "rejected and kept for correction"}},
+        responses={
+            202: {"description": "accepted"},
+            200: {"description": "duplicate or superseded"},
+            422: {"description": "rejected and kept for correction"},
+        },
     )
     async def submit_incident(request: Request) -> JSONResponse:
         raw = await request.body()
@@ -51,7 +59,9 @@ def create_http_app(ctx: ServiceContext, service: IntakeService, staff_token: st
         try:
             rejected = await ctx.in_store(service.rejected_input, reference)
         except RejectionNotFound:
-            raise HTTPException(status_code=404, detail="no rejected input with that reference") from None
+            raise HTTPException(
+                status_code=404, detail="no rejected input with that reference"
+            ) from None
         original = base64.b64decode(rejected.original_b64)
         return {
             "reference": rejected.reference,
@@ -73,7 +83,9 @@ def create_http_app(ctx: ServiceContext, service: IntakeService, staff_token: st
         try:
             result = await ctx.in_store(service.resubmit, reference, raw)
         except RejectionNotFound:
-            raise HTTPException(status_code=404, detail="no rejected input with that reference") from None
+            raise HTTPException(
+                status_code=404, detail="no rejected input with that reference"
+            ) from None
         return _result_response(result)
 
     return api

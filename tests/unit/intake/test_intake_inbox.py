@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from shared.contracts import INTAKE_INCIDENTS, INTAKE_REJECTED, POLICE_INCIDENTS
 from services.intake.adapters.publications import intake_publications
 from services.intake.bootstrap import definition
 from services.intake.settings import IntakeSettings
+from shared.contracts import INTAKE_INCIDENTS, INTAKE_REJECTED, POLICE_INCIDENTS
 from tests.support import example, inbox_harness, outbox
 
 
@@ -34,7 +34,9 @@ async def test_valid_incident_is_pseudonymised_and_published_once(settings: Inta
     assert all(p["person_key"].startswith("pk_") for p in persons)
 
 
-async def test_higher_revision_supersedes_and_lower_changes_nothing(settings: IntakeSettings) -> None:
+async def test_higher_revision_supersedes_and_lower_changes_nothing(
+    settings: IntakeSettings,
+) -> None:
     async with inbox_harness(definition(settings)) as h:
         incident = example("incident-valid.json")
         for revision in (2, 1, 3, 2):

@@ -1,0 +1,149 @@
+"""The shared runtime on the real broker and both stores: a tiny service whose handler counts
+messages. Re-delivered upstream notifications count once; poison goes to the dead-letter topic
+with its original bytes; the relay publishes with origin headers and the stored trace."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from eventsourcing.domain import event
+from fastapi import FastAPI
+
+from shared.eventstore import ServiceApplication, TracedAggregate, UnitOfWork, store_env
+from shared.messaging.admin import ensure_topics
+from shared.messaging.dead_letters import dead_letter_publications
+from shared.messaging.errors import PoisonMessage
+from shared.messaging.inbound import Inbound
+from shared.messaging.outgoing import Outgoing
+from shared.runtime import RunningService, ServiceContext, ServiceDefinition
+from shared.settings import PlatformSettings
+from ssp_platform.broker import EmbeddedBroker
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+IN_TOPIC = "test.counter.in"
+OUT_TOPIC = "test.counter.out"
+SERVICE = "triage"  # any service name with a registered dead-letter topic
+
+
+class Tally(TracedAggregate):
+    @event("Opened")
+    def __init__(self, name: str) -> None:
+        self.seen: list[str] = []
+
+    @staticmethod
+    def create_id(name: str) -> uuid.UUID:
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"tally:{name}")
+
+    @event("Counted")
+    def count(self, item: str) -> None:
+        self.seen.append(item)
+
+
+class TallyApp(ServiceApplication):
+    name = "tally"
+
+
+def handler_for(app: ServiceApplication) -> Any:
+    def handle(messages: Sequence[Inbound]) -> None:
+        uow = UnitOfWork(app)
+        for message in messages:
+            with message.processing_span(SERVICE):
+                body = json.loads(message.value)
+                if "item" not in body:
+                    raise PoisonMessage("no item")
+                tally = uow.get(Tally, Tally.create_id("all"))
+                if tally is None:
+                    tally = Tally("all")
+                    uow.add(tally)
+                tally.count(item=body["item"])
+            uow.processed(message.upstream)
+        uow.commit()
+
+    return handle
+
+
+def publications(domain_event: Any) -> list[Outgoing]:
+    if type(domain_event).__name__ == "Counted":
+        return [Outgoing(OUT_TOPIC, "all", json.dumps({"item": domain_event.item}).encode())]
+    return dead_letter_publications(domain_event)
+
+
+async def _consume(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=f"check-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest", fetch_max_wait_ms=10,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(records) < count and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+        # a little longer, to see anything that should not be there
+        batch = await consumer.getmany(timeout_ms=1000)
+        for partition_records in batch.values():
+            records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def test_effectively_once_and_dead_letters(
+    embedded_broker: EmbeddedBroker, store_url: str | None, tmp_path: Path
+) -> None:
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    settings = PlatformSettings(
+        SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path), SSP_TOPIC_PREFIX=prefix,
+        SSP_MAX_ATTEMPTS=2,
+    )
+    bootstrap = embedded_broker.bootstrap_servers
+    dlq = f"{prefix}ssp.{SERVICE}.dead-letter.v1"
+    await ensure_topics(bootstrap, {prefix + IN_TOPIC: 3, prefix + OUT_TOPIC: 3, dlq: 1})
+    definition = ServiceDefinition(
+        name=SERVICE,
+        settings=settings,
+        app_factory=lambda: TallyApp(env=store_env(settings, "tally")),
+        consumes=[IN_TOPIC],
+        produces=[OUT_TOPIC],
+        handler_factory=handler_for,
+        publications=publications,
+        http_factory=lambda ctx: FastAPI(),
+    )
+    service = RunningService(definition, bootstrap)
+    await service.start()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for i in range(20):
+            headers = [("ssp-origin", b"upstream"), ("ssp-notification-id", str(i).encode())]
+            value = json.dumps({"item": f"i{i}"}).encode()
+            await producer.send_and_wait(prefix + IN_TOPIC, value, key=b"k%d" % i, headers=headers)
+            if i % 4 == 0:  # the upstream relay published it again after a crash
+                await producer.send_and_wait(prefix + IN_TOPIC, value, key=b"k%d" % i, headers=headers)
+        poison = b'{"no": "item"}'
+        await producer.send_and_wait(prefix + IN_TOPIC, poison, key=b"poison")
+        out = await _consume(bootstrap, prefix + OUT_TOPIC, 20)
+        dead = await _consume(bootstrap, dlq, 1)
+    finally:
+        await producer.stop()
+        await service.stop()
+
+    items = sorted(json.loads(r.value)["item"] for r in out)
+    assert items == sorted(f"i{i}" for i in range(20))
+    assert all(dict(r.headers)["ssp-origin"] == SERVICE.encode() for r in out)
+    assert all(b"traceparent" in dict(r.headers) or "traceparent" in dict(r.headers) for r in out)
+    assert len(dead) == 1
+    assert dead[0].value == poison
+    headers = {k: v.decode() for k, v in dead[0].headers}
+    assert headers["ssp-dlq-origin-topic"] == prefix + IN_TOPIC
+    assert headers["ssp-dlq-error"] == "no item"

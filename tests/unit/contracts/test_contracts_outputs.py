@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import BaseModel, ValidationError
+
+from shared.contracts import (
+    KIND_FOR_OUTCOME,
+    AcceptedIncident,
+    CaseRegisterEvent,
+    CaseworkerAssessment,
+    LetterTaskEvent,
+    PseudonymisedCaseEvent,
+    PseudonymousPerson,
+    RoutingDecision,
+    recipients_for_age,
+    workflow_for_age,
+)
+from shared.contracts.generate import message_models
+
+
+@pytest.mark.parametrize(
+    ("age", "recipients"),
+    [
+        (0, ["parents"]),
+        (14, ["parents"]),
+        (15, ["parents", "youth"]),
+        (17, ["parents", "youth"]),
+        (18, ["youth"]),
+        (25, ["youth"]),
+    ],
+)
+def test_recipients_for_age(age: int, recipients: list[str]) -> None:
+    assert recipients_for_age(age) == recipients
+
+
+def test_recipients_for_age_with_other_youth_age() -> None:
+    assert recipients_for_age(13, youth_letter_age=13) == ["parents", "youth"]
+    assert recipients_for_age(12, youth_letter_age=13) == ["parents"]
+
+
+@pytest.mark.parametrize(("age", "workflow"), [(0, "minor"), (17, "minor"), (18, "adult")])
+def test_workflow_for_age(age: int, workflow: str) -> None:
+    assert workflow_for_age(age) == workflow
+
+
+def test_kind_for_outcome() -> None:
+    assert KIND_FOR_OUTCOME == {"inform": "orientering", "summon": "indkaldelse"}
+
+
+DECISION: dict[str, Any] = {
+    "decision_id": "d1",
+    "journal_number": "3700-80123-00456-26",
+    "revision": 1,
+    "person_key": "pk1",
+    "municipality_code": "607",
+    "route": "tovholder",
+    "workflow": "minor",
+    "age_at_incident": 14,
+    "role": "sigtet",
+    "offence_code": "butikstyveri",
+    "severity": "low",
+    "reasons": ["no_active_case"],
+    "case_id": None,
+    "occurred_at": "2026-11-15T22:40:00+01:00",
+    "decided_at": "2026-11-16T08:12:03+01:00",
+}
+
+
+def test_routing_decision_has_exactly_the_contract_fields() -> None:
+    assert set(RoutingDecision.model_fields) == set(DECISION)
+    decision = RoutingDecision.model_validate({**DECISION, "added_later": 1})
+    assert RoutingDecision.model_validate_json(decision.model_dump_json()) == decision
+
+
+def test_letter_task_has_exactly_the_contract_fields() -> None:
+    assert set(LetterTaskEvent.model_fields) == {
+        "task_id",
+        "event",
+        "journal_number",
+        "person_key",
+        "municipality_code",
+        "kind",
+        "recipients",
+        "owner_role",
+        "due_at",
+        "at",
+    }
+
+
+def test_case_event_and_assessment_examples_from_contracts_md() -> None:
+    case = CaseRegisterEvent.model_validate(
+        {
+            "event": "case_opened",
+            "case_id": "DUBU-2026-001234",
+            "cpr": "1203104123",
+            "municipality_code": "607",
+            "team": "Børn og Familie Team Nord",
+            "caseworker": "ABJ",
+            "at": "2026-10-02T09:00:00+02:00",
+        }
+    )
+    assert case.cpr == "1203104123"
+    assert "1203104123" not in repr(case)
+    assessment = CaseworkerAssessment.model_validate(
+        {
+            "journal_number": "3700-80123-00456-26",
+            "person_key": "pk1",
+            "outcome": "inform",
+            "caseworker": "ABJ",
+            "at": "2026-11-17T10:00:00+01:00",
+            "note": "…",
+        }
+    )
+    assert assessment.outcome == "inform"
+    with pytest.raises(ValidationError):
+        CaseworkerAssessment.model_validate({**assessment.model_dump(), "outcome": "ignore"})
+
+
+PERSONAL = {"cpr", "name", "address", "narrative", "text", "note"}
+
+
+def _property_names(schema: Any) -> set[str]:
+    names: set[str] = set()
+    if isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "properties":
+                names |= set(value)
+            names |= _property_names(value)
+    elif isinstance(schema, list):
+        for item in schema:
+            names |= _property_names(item)
+    return names
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        AcceptedIncident,
+        PseudonymousPerson,
+        PseudonymisedCaseEvent,
+        RoutingDecision,
+        LetterTaskEvent,
+    ],
+)
+def test_no_personal_data_fields_outside_the_input_topics(model: type[BaseModel]) -> None:
+    assert not _property_names(model.model_json_schema()) & PERSONAL
+
+
+def _walk(model: type[BaseModel], seen: set[type[BaseModel]]) -> None:
+    if model in seen:
+        return
+    seen.add(model)
+    for name, field in model.model_fields.items():
+        assert field.description, f"{model.__name__}.{name} has no description"
+        assert field.examples, f"{model.__name__}.{name} has no examples"
+        for arg in _nested_models(field.annotation):
+            _walk(arg, seen)
+
+
+def _nested_models(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in getattr(annotation, "__args__", ()) for m in _nested_models(arg)]
+
+
+def test_every_field_has_description_and_examples() -> None:
+    seen: set[type[BaseModel]] = set()
+    for model in message_models():
+        _walk(model, seen)
+    assert len(seen) > len(message_models())  # nested models were visited too
