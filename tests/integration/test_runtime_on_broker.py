@@ -22,7 +22,7 @@ from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import Inbound
 from shared.messaging.outgoing import Outgoing
-from shared.runtime import RunningService, ServiceContext, ServiceDefinition
+from shared.runtime import RunningService, ServiceDefinition
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 
@@ -78,8 +78,11 @@ def publications(domain_event: Any) -> list[Outgoing]:
 
 async def _consume(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=f"check-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest", fetch_max_wait_ms=10,
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"check-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
     )
     await consumer.start()
     records: list[Any] = []
@@ -103,7 +106,9 @@ async def test_effectively_once_and_dead_letters(
 ) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}."
     settings = PlatformSettings(
-        SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path), SSP_TOPIC_PREFIX=prefix,
+        SSP_DATABASE_URL=store_url,
+        SSP_DATA_DIR=str(tmp_path),
+        SSP_TOPIC_PREFIX=prefix,
         SSP_MAX_ATTEMPTS=2,
     )
     bootstrap = embedded_broker.bootstrap_servers
@@ -129,7 +134,9 @@ async def test_effectively_once_and_dead_letters(
             value = json.dumps({"item": f"i{i}"}).encode()
             await producer.send_and_wait(prefix + IN_TOPIC, value, key=b"k%d" % i, headers=headers)
             if i % 4 == 0:  # the upstream relay published it again after a crash
-                await producer.send_and_wait(prefix + IN_TOPIC, value, key=b"k%d" % i, headers=headers)
+                await producer.send_and_wait(
+                    prefix + IN_TOPIC, value, key=b"k%d" % i, headers=headers
+                )
         poison = b'{"no": "item"}'
         await producer.send_and_wait(prefix + IN_TOPIC, poison, key=b"poison")
         out = await _consume(bootstrap, prefix + OUT_TOPIC, 20)

@@ -1,0 +1,3 @@
+from ssp_platform.cli import app
+
+app()

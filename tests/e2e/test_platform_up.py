@@ -1,0 +1,131 @@
+"""`ssp up` as a user runs it: embedded broker and stores, an outside Kafka client publishes
+police incidents and case events, and the decisions, letter tasks, rejections, handover list
+and trace come out."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.kafka_client import TopicReader, produce
+from tests.e2e.processes import PROJECT_ROOT, SSP, service_ports, start_ssp
+from tests.support import example
+
+pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
+
+
+def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
+    ports = service_ports()
+    ssp = start_ssp(["up"], {"SSP_DATA_DIR": str(tmp_path / "data"), **ports}, tmp_path / "up.log")
+    try:
+        bootstrap = ssp.wait_for(r"Kafka bootstrap servers: (\S+)").group(1)
+        ssp.wait_for("Platform is up", timeout=120)
+        incident = example("incident-valid.json")
+        ida_cpr = incident["persons"][1]["cpr"]
+        case_opened = {
+            "event": "case_opened",
+            "case_id": "DUBU-2026-000042",
+            "cpr": ida_cpr,
+            "municipality_code": "607",
+            "team": "Børn og Familie Team Nord",
+            "caseworker": "ABJ",
+            "at": "2026-10-02T09:00:00+02:00",
+        }
+        reader = TopicReader(
+            bootstrap,
+            [
+                "ssp.triage.caseworker.v1",
+                "ssp.triage.tovholder.v1",
+                "ssp.notifications.letter-tasks.v1",
+                "ssp.intake.rejected.v1",
+                "ssp.intake.case-events.v1",
+            ],
+        )
+        produce(bootstrap, "ssp.socialservices.cases.v1", [("DUBU-2026-000042", case_opened)])
+        assert reader.poll_until(lambda r: r.values("case-events.v1"), 60), "case event not seen"
+        time.sleep(1.0)  # triage records the case (its own consumer) before the incident
+        started = time.monotonic()
+        produce(bootstrap, "ssp.police.incidents.v1", [(incident["journal_number"], incident)])
+        assert reader.poll_until(
+            lambda r: (
+                r.values("caseworker.v1")
+                and r.values("tovholder.v1")
+                and r.values("letter-tasks.v1")
+            ),
+            60,
+        ), "decisions and task did not appear"
+        print(f"decisions and letter task {time.monotonic() - started:.3f} s after publishing")
+
+        [to_tovholder] = reader.values("tovholder.v1")
+        [to_caseworker] = reader.values("caseworker.v1")
+        assert to_caseworker["case_id"] == "DUBU-2026-000042"
+        assert to_caseworker["reasons"][0] == "active_case"
+        assert to_tovholder["reasons"][0] == "no_active_case"
+        [task] = reader.values("letter-tasks.v1")
+        assert task["kind"] == "orientering" and task["person_key"] == to_tovholder["person_key"]
+        assert task["recipients"] == ["parents", "youth"]  # 16 years old
+
+        assessment = {
+            "journal_number": incident["journal_number"],
+            "person_key": to_caseworker["person_key"],
+            "outcome": "summon",
+            "caseworker": "ABJ",
+            "at": "2026-11-17T10:00:00+01:00",
+        }
+        produce(
+            bootstrap, "ssp.caseworker.assessments.v1", [(to_caseworker["person_key"], assessment)]
+        )
+        produce(bootstrap, "ssp.police.incidents.v1", [("bad", example("incident-invalid.json"))])
+        assert reader.poll_until(
+            lambda r: len(r.values("letter-tasks.v1")) >= 2 and r.values("rejected.v1"), 60
+        )
+        kinds = sorted(t["kind"] for t in reader.values("letter-tasks.v1"))
+        assert kinds == ["indkaldelse", "orientering"]
+        [rejection] = reader.values("rejected.v1")
+        assert {"journal_number", "persons[0].cpr"} <= {p["field"] for p in rejection["reasons"]}
+        reader.close()
+
+        for _, _, value, _ in reader.records:
+            text = value.decode()
+            assert "120310" not in text and "Mads" not in text and "Ida" not in text
+
+        reporting = f"http://127.0.0.1:{ports['REPORTING_HTTP_PORT']}"
+        deadline = time.monotonic() + 30
+        rows: list[dict[str, object]] = []
+        while time.monotonic() < deadline:
+            response = httpx.get(f"{reporting}/v1/handover/607/2026-W47")
+            rows = response.json().get("persons", response.json().get("rows", []))
+            if len(rows) == 2 and all(r["letter_status"] == "open" for r in rows):
+                break
+            time.sleep(0.3)
+        assert sorted(r["owner_role"] for r in rows) == ["caseworker", "tovholder"]
+
+        trace = subprocess.run(
+            [SSP, "trace", incident["journal_number"]],
+            env={**os.environ, "SSP_REPORTING_URL": reporting, "COLUMNS": "200"},
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        for step in (
+            "incident_accepted",
+            "routed_tovholder",
+            "routed_caseworker",
+            "letter_task_created",
+        ):
+            assert step in trace.stdout
+        for service in ("intake", "triage", "notifications"):
+            assert service in trace.stdout
+    finally:
+        exit_code = ssp.interrupt()
+    assert exit_code == 0, ssp.output()[-3000:]
+    assert "Stopped." in ssp.output()
+    for line in ssp.output().splitlines():
+        assert "120310" not in line and "Mads" not in line
