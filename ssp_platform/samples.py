@@ -13,10 +13,7 @@ ROLES = ("antruffet", "sigtet", "forurettet")
 def fictitious_cpr(birth: date, serial: int) -> str:
     """A CPR number whose date and century digit are valid (modulus 11 is not required)."""
     yy = birth.year % 100
-    if birth.year >= 2000:
-        seventh = 4 if yy <= 36 else 5
-    else:
-        seventh = 0
+    seventh = (4 if yy <= 36 else 5) if birth.year >= 2000 else 0
     return f"{birth:%d%m}{yy:02d}-{seventh}{serial % 1000:03d}"
 
 

@@ -93,7 +93,7 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
         )
 
         decisions_per_person_revision: dict[tuple[str, int, str], set[str]] = defaultdict(set)
-        for record_topic, _, value, headers in reader.records:
+        for record_topic, _, value, _headers in reader.records:
             if record_topic.endswith("tovholder.v1"):
                 d = json.loads(value)
                 decisions_per_person_revision[
