@@ -1,0 +1,157 @@
+"""Triage's use cases: keep the active-case register, and route each in-scope person of a new
+incident revision to the caseworker or the tovholder stream (contracts.md §4).
+
+Handlers are plain methods; the Kafka and HTTP entry points only translate into these calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from services.triage.application.app import TriageApplication
+from services.triage.domain.case_register import PersonCaseRegister
+from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.routing import ActiveCase
+from shared.contracts import (
+    AcceptedIncident,
+    PseudonymisedCaseEvent,
+    PseudonymousPerson,
+    RoutingDecision,
+    parse_bytes,
+)
+from shared.eventstore import UnitOfWork
+from shared.messaging.errors import PoisonMessage
+from shared.messaging.inbound import Inbound
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+M = TypeVar("M", bound=BaseModel)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class LatestTriage:
+    journal_number: str
+    revision: int
+    decisions: list[RoutingDecision]
+    out_of_scope: list[str]  # person keys
+
+
+def decode(message: Inbound, model: type[M]) -> M:
+    value, problems = parse_bytes(message.value, model)
+    if value is None:
+        # Field paths and codes only: the reason goes to logs and the dead-letter headers.
+        details = ", ".join(f"{p.field} ({p.code})" for p in problems[:10])
+        raise PoisonMessage(f"not a valid {model.__name__}: {details}")
+    return value
+
+
+class TriageService:
+    def __init__(
+        self,
+        app: TriageApplication,
+        *,
+        incidents_topic: str,
+        case_events_topic: str,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.app = app
+        self.incidents_topic = incidents_topic
+        self.case_events_topic = case_events_topic
+        self.clock = clock
+
+    # --- Kafka -------------------------------------------------------------------------
+    def handle_batch(self, messages: Sequence[Inbound]) -> None:
+        uow = UnitOfWork(self.app)
+        for message in messages:
+            with message.processing_span("triage"):
+                if message.topic == self.incidents_topic:
+                    self._triage(uow, decode(message, AcceptedIncident))
+                elif message.topic == self.case_events_topic:
+                    self._register_case_event(uow, decode(message, PseudonymisedCaseEvent))
+                else:
+                    log.warning(
+                        "triage: ignoring a message from unexpected topic %s", message.topic
+                    )
+            uow.processed(message.upstream)
+        uow.commit()
+
+    # --- use cases, each in its own transaction --------------------------------------------
+    def triage_incident(self, incident: AcceptedIncident) -> list[RoutingDecision]:
+        uow = UnitOfWork(self.app)
+        decisions = self._triage(uow, incident)
+        uow.commit()
+        return decisions
+
+    def register_case_event(self, case_event: PseudonymisedCaseEvent) -> bool:
+        uow = UnitOfWork(self.app)
+        changed = self._register_case_event(uow, case_event)
+        uow.commit()
+        return changed
+
+    def latest_triage(self, journal_number: str) -> LatestTriage | None:
+        uow = UnitOfWork(self.app)
+        triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
+        if triage is None:
+            return None
+        return LatestTriage(
+            journal_number=triage.journal_number,
+            revision=triage.revision,
+            decisions=triage.latest_decisions(),
+            out_of_scope=list(triage.out_of_scope),
+        )
+
+    # --- the work ------------------------------------------------------------------------
+    def _triage(self, uow: UnitOfWork, incident: AcceptedIncident) -> list[RoutingDecision]:
+        triage = uow.get(IncidentTriage, IncidentTriage.create_id(incident.journal_number))
+        if triage is None:
+            triage = IncidentTriage(incident.journal_number)
+            uow.add(triage)
+        elif not triage.supersedes(incident.revision):
+            log.info(
+                "triage: %s revision %d ignored (revision %d already triaged)",
+                incident.journal_number,
+                incident.revision,
+                triage.revision,
+            )
+            return []
+        active_cases = {
+            person.person_key: self._active_case(uow, person)
+            for person in incident.persons
+            if person.in_scope
+        }
+        decisions = triage.triage(incident, active_cases, self.clock())
+        for decision in decisions:
+            log.info(
+                "triage: %s revision %d: %s routed to %s (%s)",
+                decision.journal_number,
+                decision.revision,
+                decision.person_key,
+                decision.route,
+                ", ".join(decision.reasons),
+            )
+        return decisions
+
+    @staticmethod
+    def _active_case(uow: UnitOfWork, person: PseudonymousPerson) -> ActiveCase | None:
+        register = uow.get(PersonCaseRegister, PersonCaseRegister.create_id(person.person_key))
+        return register.active_case(person.municipality_code) if register else None
+
+    @staticmethod
+    def _register_case_event(uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
+        register_id = PersonCaseRegister.create_id(case_event.person_key)
+        register = uow.get(PersonCaseRegister, register_id)
+        if register is None:
+            register = PersonCaseRegister(case_event.person_key)
+            uow.add(register)
+        return register.apply(case_event)

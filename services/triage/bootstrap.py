@@ -1,0 +1,63 @@
+"""Wires triage: settings → application → service → entry points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.triage.adapters.publications import triage_publications
+from services.triage.application.app import TriageApplication
+from services.triage.application.service import Clock, TriageService, utc_now
+from services.triage.entrypoints.http import create_http_app
+from services.triage.settings import TriageSettings
+from shared.contracts import (
+    INTAKE_CASE_EVENTS,
+    INTAKE_INCIDENTS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    dead_letter_topic,
+)
+from shared.eventstore import store_env
+from shared.runtime import ServiceContext, ServiceDefinition
+
+NAME = "triage"
+
+
+def build_service(settings: TriageSettings, app: TriageApplication, clock: Clock) -> TriageService:
+    return TriageService(
+        app,
+        incidents_topic=settings.topic(INTAKE_INCIDENTS),
+        case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
+        clock=clock,
+    )
+
+
+def definition(
+    settings: TriageSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceDefinition:
+    """`clock` is the time decisions are stamped with; tests inject their own."""
+    settings = settings or TriageSettings()
+    services: dict[str, TriageService] = {}
+
+    def app_factory() -> TriageApplication:
+        app = TriageApplication(env=store_env(settings, NAME))
+        services["service"] = build_service(settings, app, clock)
+        return app
+
+    def handler_factory(_: Any) -> Any:
+        return services["service"].handle_batch
+
+    def http_factory(ctx: ServiceContext) -> Any:
+        return create_http_app(ctx, services["service"])
+
+    return ServiceDefinition(
+        name=NAME,
+        settings=settings,
+        app_factory=app_factory,
+        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
+        produces=[TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, dead_letter_topic(NAME)],
+        handler_factory=handler_factory,
+        publications=triage_publications,
+        http_factory=http_factory,
+        http_host=settings.http_host,
+        http_port=settings.http_port,
+    )

@@ -1,0 +1,113 @@
+"""Triage's use cases on a real (in-memory) store: state survives reloading, batches are one
+transaction, and the HTTP API shows the latest revision."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from services.triage.application.app import TriageApplication
+from services.triage.application.service import TriageService
+from services.triage.bootstrap import build_service
+from services.triage.entrypoints.http import create_http_app
+from services.triage.settings import TriageSettings
+from shared.contracts import INTAKE_INCIDENTS
+from shared.eventstore import store_env
+from shared.messaging.inbound import Inbound
+from shared.runtime import ServiceContext
+from tests.unit.triage.factories import (
+    DECIDED_AT,
+    JOURNAL,
+    case_event,
+    incident,
+    incident_doc,
+    person,
+)
+
+
+@pytest.fixture
+def app(settings: TriageSettings) -> Iterator[TriageApplication]:
+    application = TriageApplication(env=store_env(settings, "triage"))
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def service(settings: TriageSettings, app: TriageApplication) -> TriageService:
+    return build_service(settings, app, clock=lambda: DECIDED_AT)
+
+
+def stored_event_names(app: TriageApplication) -> list[str]:
+    notifications = app.recorder.select_notifications(start=None, limit=1000)
+    return [n.topic.rsplit(".", 1)[-1] for n in notifications]
+
+
+def test_route_follows_the_register_at_decision_time(service: TriageService) -> None:
+    service.register_case_event(case_event("case_opened", at="2026-10-01T09:00:00+02:00"))
+    [first] = service.triage_incident(incident(revision=1))
+    service.register_case_event(case_event("case_closed", at="2026-10-05T09:00:00+02:00"))
+    [second] = service.triage_incident(incident(revision=2))
+    assert (first.route, first.case_id) == ("caseworker", "DUBU-2026-001234")
+    assert (second.route, second.case_id) == ("tovholder", None)
+
+
+def test_a_repeated_case_event_changes_nothing(service: TriageService) -> None:
+    assert service.register_case_event(case_event("case_opened")) is True
+    assert service.register_case_event(case_event("case_opened")) is False
+
+
+def test_out_of_scope_person_is_stored_and_shown(
+    service: TriageService, app: TriageApplication
+) -> None:
+    service.triage_incident(incident(persons=[person("pk_a"), person("pk_old", 30)]))
+    assert stored_event_names(app) == [
+        "Opened",
+        "RevisionReceived",
+        "PersonRouted",
+        "PersonOutOfScope",
+    ]
+    latest = service.latest_triage(JOURNAL)
+    assert latest is not None
+    assert [d.person_key for d in latest.decisions] == ["pk_a"]
+    assert latest.out_of_scope == ["pk_old"]
+
+
+def test_one_batch_with_the_same_revision_twice_decides_once(
+    service: TriageService, app: TriageApplication
+) -> None:
+    body = json.dumps(incident_doc()).encode()
+    batch = [
+        Inbound(INTAKE_INCIDENTS, 0, offset, JOURNAL.encode(), body, headers)
+        for offset, headers in enumerate(
+            [
+                {"ssp-origin": "intake", "ssp-notification-id": "1"},
+                {"ssp-origin": "intake", "ssp-notification-id": "2"},
+            ]
+        )
+    ]
+    service.handle_batch(batch)
+    assert stored_event_names(app).count("PersonRouted") == 1
+    assert app.already_tracked(f"intake@{INTAKE_INCIDENTS}", [1, 2]) == {1, 2}
+
+
+async def test_http_shows_the_latest_revision_or_404(
+    settings: TriageSettings, service: TriageService, app: TriageApplication
+) -> None:
+    service.triage_incident(incident(revision=1, persons=[person("pk_a"), person("pk_b")]))
+    service.triage_incident(incident(revision=2, persons=[person("pk_b", 18)]))
+    executor = ThreadPoolExecutor(max_workers=1)
+    api = create_http_app(ServiceContext("triage", settings, app, executor), service)
+    transport = httpx.ASGITransport(app=api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://triage") as client:
+        found = await client.get(f"/v1/decisions/{JOURNAL}")
+        missing = await client.get("/v1/decisions/3700-80123-99999-26")
+    executor.shutdown()
+    assert found.status_code == 200
+    body = found.json()
+    assert body["revision"] == 2
+    assert [(d["person_key"], d["workflow"]) for d in body["decisions"]] == [("pk_b", "adult")]
+    assert missing.status_code == 404
