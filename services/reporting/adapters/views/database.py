@@ -1,0 +1,33 @@
+"""Where the read models live: the same database as the event store, or SQLite beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.pool import StaticPool
+
+from shared.settings import PlatformSettings
+
+VIEWS_FILE = "reporting-views.sqlite"
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """SQLAlchemy's psycopg 3 URL for the platform's `postgresql://` URL."""
+    scheme, separator, rest = database_url.partition("://")
+    if not separator or scheme not in {"postgres", "postgresql"}:
+        raise ValueError("SSP_DATABASE_URL must start with postgresql://")
+    return f"postgresql+psycopg://{rest}"
+
+
+def views_engine(settings: PlatformSettings) -> Engine:
+    if settings.database_url == "memory":
+        # One connection shared by every thread, or each would see its own empty database.
+        return create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+    if settings.database_url:
+        return create_engine(sqlalchemy_url(settings.database_url), pool_size=2, pool_pre_ping=True)
+    data_dir = Path(settings.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return create_engine(f"sqlite:///{data_dir / VIEWS_FILE}")

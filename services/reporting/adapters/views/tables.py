@@ -1,0 +1,82 @@
+"""The read-model tables. Everything here can be dropped and rebuilt from reporting's event
+store; names are prefixed `reporting_` because they may share a PostgreSQL database."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+position = Table(
+    "reporting_projection_position",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("notification_id", Integer, nullable=False),
+)
+
+trace_steps = Table(
+    "reporting_trace_steps",
+    metadata,
+    # originator id and version of the stored event: applying it again overwrites itself.
+    Column("step_id", String(80), primary_key=True),
+    Column("journal_number", String(19), nullable=False, index=True),
+    Column("notification_id", Integer, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("at_utc", String(40), nullable=False),
+    Column("service", String(50), nullable=False),
+    Column("step", String(50), nullable=False),
+    Column("person_key", String(200)),
+    Column("revision", Integer),
+    Column("detail", Text, nullable=False),
+    Column("trace_id", String(32)),
+)
+
+incidents = Table(
+    "reporting_incidents",
+    metadata,
+    Column("journal_number", String(19), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("reported_at", String(40), nullable=False),
+    Column("reported_at_utc", String(40), nullable=False),
+    Column("iso_week", String(8), nullable=False, index=True),
+    Column("offence_code", String(50), nullable=False),
+)
+
+incident_persons = Table(
+    "reporting_incident_persons",
+    metadata,
+    Column("journal_number", String(19), primary_key=True),
+    Column("person_key", String(200), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("municipality_code", String(3), nullable=False, index=True),
+    Column("age_at_incident", Integer, nullable=False),
+    Column("in_scope", Boolean, nullable=False),
+)
+
+routings = Table(
+    "reporting_routings",
+    metadata,
+    Column("journal_number", String(19), primary_key=True),
+    Column("person_key", String(200), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("route", String(20), nullable=False),
+    Column("workflow", String(20), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("decided_at_utc", String(40), nullable=False),
+)
+
+letter_tasks = Table(
+    "reporting_letter_tasks",
+    metadata,
+    Column("task_id", String(200), primary_key=True),
+    Column("journal_number", String(19), nullable=False, index=True),
+    Column("person_key", String(200), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("due_at", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("status_at_utc", String(40), nullable=False),
+    Column("first_seen_at_utc", String(40), nullable=False),
+)

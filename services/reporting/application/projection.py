@@ -1,0 +1,138 @@
+"""Keeps the read models current from reporting's own notification log.
+
+The position is saved in the read-model transaction that applied the events, so a crash
+between the two cannot skip or double-apply anything. Reporting's store has one writer (the
+store thread), so notification ids are committed in order and the log has no late gaps.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from services.reporting.adapters.views.writer import ReadModels, ViewWriter
+from services.reporting.application.app import ReportingApplication
+from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
+from services.reporting.domain.model import JournalTimeline
+from services.reporting.domain.weeks import IsoWeek
+
+log = logging.getLogger(__name__)
+
+
+class Projection:
+    def __init__(
+        self, app: ReportingApplication, views: ReadModels, *, batch_size: int = 500
+    ) -> None:
+        self.app = app
+        self.views = views
+        self.batch_size = batch_size
+
+    def catch_up(self) -> int:
+        """Apply every event not applied yet; the number of events read."""
+        applied = 0
+        while True:
+            with self.views.transaction() as views:
+                notifications = self.app.recorder.select_notifications(
+                    start=views.position(), limit=self.batch_size, inclusive_of_start=False
+                )
+                if not notifications:
+                    return applied
+                for notification in notifications:
+                    domain_event = self.app.mapper.to_domain_event(notification)
+                    apply_event(views, notification.id, domain_event)
+                views.set_position(notifications[-1].id)
+            applied += len(notifications)
+
+    def rebuild(self) -> int:
+        """Throw the read models away and build them again from the first event."""
+        self.views.reset()
+        events = self.catch_up()
+        log.info("reporting: read models rebuilt from %d events", events)
+        return events
+
+
+def apply_event(views: ViewWriter, notification_id: int, event: Any) -> None:
+    # Opened events, unattributed rejections and dead letters have no place in these views.
+    if not isinstance(event, JournalTimeline.StepObserved):
+        return
+    views.put_step(
+        {
+            "step_id": f"{event.originator_id}:{event.originator_version}",
+            "journal_number": event.journal_number,
+            "notification_id": notification_id,
+            "at": event.at.isoformat(),
+            "at_utc": utc_text(event.at),
+            "service": event.service,
+            "step": event.step,
+            "person_key": event.person_key,
+            "revision": event.revision,
+            "detail": event.detail,
+            "trace_id": event.trace_id,
+        }
+    )
+    if event.step == "incident_accepted":
+        _apply_incident(views, event)
+    elif event.step in ("routed_caseworker", "routed_tovholder"):
+        _apply_routing(views, event)
+    elif event.step.startswith("letter_task_"):
+        _apply_letter_task(views, event)
+
+
+def _apply_incident(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
+    facts = event.facts
+    reported_at = datetime.fromisoformat(facts["reported_at"])
+    views.put_incident(
+        {
+            "journal_number": event.journal_number,
+            "revision": event.revision,
+            "reported_at": facts["reported_at"],
+            "reported_at_utc": utc_text(reported_at),
+            "iso_week": str(IsoWeek.containing(reported_at)),
+            "offence_code": facts["offence_code"],
+        },
+        [
+            {
+                "journal_number": event.journal_number,
+                "person_key": person["person_key"],
+                "revision": event.revision,
+                "position": position,
+                "role": person["role"],
+                "municipality_code": person["municipality_code"],
+                "age_at_incident": person["age_at_incident"],
+                "in_scope": person["in_scope"],
+            }
+            for position, person in enumerate(facts["persons"])
+        ],
+    )
+
+
+def _apply_routing(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
+    facts = event.facts
+    views.put_routing(
+        {
+            "journal_number": event.journal_number,
+            "person_key": event.person_key,
+            "revision": event.revision,
+            "route": facts["route"],
+            "workflow": facts["workflow"],
+            "severity": facts["severity"],
+            "reasons": list(facts["reasons"]),
+            "decided_at_utc": utc_text(datetime.fromisoformat(facts["decided_at"])),
+        }
+    )
+
+
+def _apply_letter_task(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
+    facts = event.facts
+    views.put_task_event(
+        {
+            "task_id": facts["task_id"],
+            "journal_number": event.journal_number,
+            "person_key": event.person_key,
+            "kind": facts["kind"],
+            "due_at": facts["due_at"],
+            "status": TASK_STATUS_FOR_EVENT[facts["event"]],
+            "status_at_utc": utc_text(event.at),
+        }
+    )

@@ -1,0 +1,141 @@
+"""Reporting's use cases: record every message the other services publish as a step of its
+journal number's timeline.
+
+The handler is a plain method; the Kafka entry point (the inbox) only calls it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from services.reporting.adapters.traceparent import trace_id_from_headers
+from services.reporting.application.app import ReportingApplication
+from services.reporting.domain import observations
+from services.reporting.domain.model import JournalTimeline, UnattributedRejection
+from services.reporting.domain.observations import Observation
+from shared.contracts import (
+    INTAKE_INCIDENTS,
+    INTAKE_REJECTED,
+    LETTER_TASKS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    AcceptedIncident,
+    ContractModel,
+    IntakeRejection,
+    LetterTaskEvent,
+    RoutingDecision,
+    parse_bytes,
+)
+from shared.eventstore import UnitOfWork
+from shared.messaging.errors import PoisonMessage
+from shared.messaging.inbound import ORIGIN_HEADER, Inbound
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class _Input:
+    model: type[ContractModel]
+    observe: Callable[[Any], Observation]
+    publisher: str
+    """The service that publishes the topic, for messages without the relay's origin header."""
+
+
+_INPUTS: dict[str, _Input] = {
+    INTAKE_INCIDENTS: _Input(AcceptedIncident, observations.incident_accepted, "intake"),
+    INTAKE_REJECTED: _Input(IntakeRejection, observations.incident_rejected, "intake"),
+    TRIAGE_CASEWORKER: _Input(RoutingDecision, observations.routed, "triage"),
+    TRIAGE_TOVHOLDER: _Input(RoutingDecision, observations.routed, "triage"),
+    LETTER_TASKS: _Input(LetterTaskEvent, observations.letter_task_changed, "notifications"),
+}
+
+CONSUMED_TOPICS: tuple[str, ...] = tuple(_INPUTS)
+
+
+class ReportingService:
+    def __init__(
+        self,
+        app: ReportingApplication,
+        *,
+        topic: Callable[[str], str],
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self.app = app
+        self.clock = clock
+        self._inputs = {topic(default): spec for default, spec in _INPUTS.items()}
+
+    # --- Kafka -------------------------------------------------------------------------
+    def handle_batch(self, messages: Sequence[Inbound]) -> None:
+        uow = UnitOfWork(self.app)
+        for message in messages:
+            with message.processing_span("reporting"):
+                self._receive(uow, message)
+            uow.processed(message.upstream)
+        uow.commit()
+
+    def _receive(self, uow: UnitOfWork, message: Inbound) -> None:
+        spec = self._inputs.get(message.topic)
+        if spec is None:
+            log.warning("reporting: ignoring a message from unexpected topic %s", message.topic)
+            return
+        payload, problems = parse_bytes(message.value, spec.model)
+        if payload is None:
+            # Field paths and codes only: a problem's message could describe the input.
+            fields = ", ".join(f"{p.field} ({p.code})" for p in problems)
+            raise PoisonMessage(f"invalid {spec.model.__name__}: {fields}")
+        self.observe(
+            uow,
+            spec.observe(payload),
+            service=message.headers.get(ORIGIN_HEADER) or spec.publisher,
+            trace_id=trace_id_from_headers(message.headers),
+        )
+
+    # --- the rules ---------------------------------------------------------------------
+    def observe(
+        self, uow: UnitOfWork, observation: Observation, *, service: str, trace_id: str | None
+    ) -> bool:
+        """Record one observation; False when it was already recorded."""
+        if observation.journal_number is None:
+            return self._keep_unattributed(uow, observation, service, trace_id)
+        timeline_id = JournalTimeline.create_id(observation.journal_number)
+        timeline = uow.get(JournalTimeline, timeline_id)
+        if timeline is None:
+            timeline = JournalTimeline(observation.journal_number)
+            uow.add(timeline)
+        recorded = timeline.observe(
+            observation, service=service, trace_id=trace_id, observed_at=self.clock()
+        )
+        if recorded:
+            log.info(
+                "reporting: %s %s %s",
+                observation.journal_number,
+                observation.step,
+                observation.person_key or "",
+            )
+        return recorded
+
+    def _keep_unattributed(
+        self, uow: UnitOfWork, observation: Observation, service: str, trace_id: str | None
+    ) -> bool:
+        reference = str(observation.facts["reference"])
+        if uow.get(UnattributedRejection, UnattributedRejection.create_id(reference)) is not None:
+            return False
+        uow.add(
+            UnattributedRejection(
+                reference=reference,
+                service=service,
+                at=observation.at,
+                detail=observation.detail,
+                trace_id=trace_id,
+                facts=observation.facts,
+                observed_at=self.clock(),
+            )
+        )
+        log.info("reporting: rejection %s without a journal number kept", reference)
+        return True

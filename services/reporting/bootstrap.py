@@ -1,0 +1,71 @@
+"""Wires reporting: settings → application → service, projection and queries → entry points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting.adapters.publications import reporting_publications
+from services.reporting.adapters.views.database import views_engine
+from services.reporting.adapters.views.reader import ViewReader
+from services.reporting.adapters.views.writer import ReadModels
+from services.reporting.application.app import ReportingApplication
+from services.reporting.application.projection import Projection
+from services.reporting.application.queries import ReportingQueries
+from services.reporting.application.service import CONSUMED_TOPICS, ReportingService
+from services.reporting.entrypoints.http import create_http_app
+from services.reporting.entrypoints.projection_task import keep_read_models_current
+from services.reporting.settings import ReportingSettings
+from shared.contracts import dead_letter_topic
+from shared.eventstore import store_env
+from shared.runtime import ServiceContext, ServiceDefinition
+
+NAME = "reporting"
+
+
+def build_application(settings: ReportingSettings) -> ReportingApplication:
+    return ReportingApplication(env=store_env(settings, NAME))
+
+
+def build_service(settings: ReportingSettings, app: ReportingApplication) -> ReportingService:
+    return ReportingService(app, topic=settings.topic)
+
+
+def build_read_side(
+    settings: ReportingSettings, app: ReportingApplication
+) -> tuple[Projection, ReportingQueries]:
+    engine = views_engine(settings)
+    return Projection(app, ReadModels(engine)), ReportingQueries(ViewReader(engine))
+
+
+def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
+    settings = settings or ReportingSettings()
+    parts: dict[str, Any] = {}
+
+    def app_factory() -> ReportingApplication:
+        app = build_application(settings)
+        parts["service"] = build_service(settings, app)
+        parts["projection"], parts["queries"] = build_read_side(settings, app)
+        return app
+
+    def handler_factory(_: Any) -> Any:
+        return parts["service"].handle_batch
+
+    def http_factory(ctx: ServiceContext) -> Any:
+        return create_http_app(ctx, parts["queries"], parts["projection"])
+
+    async def projection_task(ctx: ServiceContext) -> None:
+        await keep_read_models_current(ctx, parts["projection"])
+
+    return ServiceDefinition(
+        name=NAME,
+        settings=settings,
+        app_factory=app_factory,
+        consumes=list(CONSUMED_TOPICS),
+        produces=[dead_letter_topic(NAME)],
+        handler_factory=handler_factory,
+        publications=reporting_publications,
+        http_factory=http_factory,
+        http_host=settings.http_host,
+        http_port=settings.http_port,
+        extra_tasks=[projection_task],
+    )

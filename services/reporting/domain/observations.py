@@ -1,0 +1,137 @@
+"""What reporting sees in each message it receives: one step of a journal number's way through
+the platform, with the payload facts the read models need.
+
+Only codes, pseudonyms and times are kept: the inputs carry no CPR numbers or names, and
+reporting keeps it so (rejection reasons are reduced to field paths and codes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from shared.contracts import AcceptedIncident, IntakeRejection, LetterTaskEvent, RoutingDecision
+
+Step = Literal[
+    "incident_accepted",
+    "incident_rejected",
+    "routed_caseworker",
+    "routed_tovholder",
+    "letter_task_created",
+    "letter_task_completed",
+    "letter_task_cancelled",
+    "letter_task_overdue",
+]
+
+
+@dataclass(frozen=True)
+class Observation:
+    key: str
+    """Identifies what was observed: the same upstream fact delivered twice has the same key."""
+    journal_number: str | None
+    step: Step
+    at: datetime
+    """The payload's own time (accepted_at, received_at, decided_at, at)."""
+    person_key: str | None
+    revision: int | None
+    detail: str
+    facts: dict[str, Any]
+
+
+def incident_accepted(incident: AcceptedIncident) -> Observation:
+    out_of_scope = sum(1 for p in incident.persons if not p.in_scope)
+    scope_note = f" ({out_of_scope} out of scope)" if out_of_scope else ""
+    return Observation(
+        key=f"incident:{incident.revision}",
+        journal_number=incident.journal_number,
+        step="incident_accepted",
+        at=incident.accepted_at,
+        person_key=None,
+        revision=incident.revision,
+        detail=f"{incident.offence_code}, {len(incident.persons)} person(s){scope_note}, "
+        f"{incident.source}",
+        facts={
+            "reported_at": incident.reported_at.isoformat(),
+            "offence_code": incident.offence_code,
+            "persons": [
+                {
+                    "person_key": p.person_key,
+                    "role": p.role,
+                    "municipality_code": p.municipality_code,
+                    "age_at_incident": p.age_at_incident,
+                    "in_scope": p.in_scope,
+                }
+                for p in incident.persons
+            ],
+        },
+    )
+
+
+def incident_rejected(rejection: IntakeRejection) -> Observation:
+    problems = [{"field": r.field, "code": r.code} for r in rejection.reasons]
+    return Observation(
+        key=f"rejected:{rejection.reference}",
+        journal_number=rejection.journal_number,
+        step="incident_rejected",
+        at=rejection.received_at,
+        person_key=None,
+        revision=rejection.revision,
+        detail=f"{rejection.channel}: "
+        + ", ".join(f"{p['field']} ({p['code']})" for p in problems),
+        facts={"reference": rejection.reference, "channel": rejection.channel, "reasons": problems},
+    )
+
+
+def routed(decision: RoutingDecision) -> Observation:
+    reasons = ", ".join(decision.reasons) or "-"
+    return Observation(
+        key=f"decision:{decision.decision_id}",
+        journal_number=decision.journal_number,
+        step="routed_caseworker" if decision.route == "caseworker" else "routed_tovholder",
+        at=decision.decided_at,
+        person_key=decision.person_key,
+        revision=decision.revision,
+        detail=f"{decision.route}, severity {decision.severity}, {decision.workflow}; "
+        f"reasons: {reasons}",
+        facts={
+            "route": decision.route,
+            "workflow": decision.workflow,
+            "severity": decision.severity,
+            "reasons": list(decision.reasons),
+            "age_at_incident": decision.age_at_incident,
+            "role": decision.role,
+            "offence_code": decision.offence_code,
+            "municipality_code": decision.municipality_code,
+            "decided_at": decision.decided_at.isoformat(),
+        },
+    )
+
+
+_TASK_STEPS: dict[str, Step] = {
+    "created": "letter_task_created",
+    "completed": "letter_task_completed",
+    "cancelled": "letter_task_cancelled",
+    "overdue": "letter_task_overdue",
+}
+
+
+def letter_task_changed(task: LetterTaskEvent) -> Observation:
+    return Observation(
+        key=f"task:{task.task_id}:{task.event}",
+        journal_number=task.journal_number,
+        step=_TASK_STEPS[task.event],
+        at=task.at,
+        person_key=task.person_key,
+        revision=None,
+        detail=f"{task.kind} to {'+'.join(task.recipients)}, owner {task.owner_role}, "
+        f"due {task.due_at.isoformat()}",
+        facts={
+            "task_id": task.task_id,
+            "event": task.event,
+            "kind": task.kind,
+            "recipients": list(task.recipients),
+            "owner_role": task.owner_role,
+            "due_at": task.due_at.isoformat(),
+            "municipality_code": task.municipality_code,
+        },
+    )

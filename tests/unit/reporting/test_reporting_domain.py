@@ -1,0 +1,170 @@
+"""Reporting's domain and use cases without Kafka: given events, a command, expected events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from services.reporting.application.service import ReportingService
+from services.reporting.bootstrap import build_application
+from services.reporting.domain import observations
+from services.reporting.domain.handover import decision_wins, letter_status, task_status_wins
+from services.reporting.domain.model import JournalTimeline, UnattributedRejection
+from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
+from services.reporting.settings import ReportingSettings
+from shared.contracts import AcceptedIncident, IntakeRejection, LetterTaskEvent, RoutingDecision
+from shared.eventstore import UnitOfWork
+from tests.unit.reporting.documents import (
+    JOURNAL,
+    PK_TOVHOLDER,
+    accepted_incident,
+    letter_task,
+    person,
+    rejection,
+    routing_decision,
+)
+
+OBSERVED_AT = datetime(2026, 11, 16, 7, 30, tzinfo=UTC)
+
+
+def decision() -> observations.Observation:
+    return observations.routed(
+        RoutingDecision.model_validate(
+            routing_decision(PK_TOVHOLDER, "tovholder", decided_at="2026-11-16T08:12:03+01:00")
+        )
+    )
+
+
+def test_observing_a_step_records_step_observed() -> None:
+    timeline = JournalTimeline(JOURNAL)
+    assert timeline.observe(
+        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
+    )
+    events = timeline.collect_events()
+    assert [type(e).__name__ for e in events] == ["Opened", "StepObserved"]
+    step = events[1]
+    assert isinstance(step, JournalTimeline.StepObserved)
+    assert (step.journal_number, step.service, step.step, step.person_key, step.revision) == (
+        JOURNAL,
+        "triage",
+        "routed_tovholder",
+        PK_TOVHOLDER,
+        1,
+    )
+    assert step.at == datetime.fromisoformat("2026-11-16T08:12:03+01:00")
+    assert step.trace_id == "ab" * 16 and step.observed_at == OBSERVED_AT
+    assert step.facts["route"] == "tovholder" and step.facts["reasons"] == ["no_active_case"]
+
+
+def test_observing_the_same_fact_again_records_nothing() -> None:
+    timeline = JournalTimeline(JOURNAL)
+    timeline.observe(decision(), service="triage", trace_id=None, observed_at=OBSERVED_AT)
+    timeline.collect_events()
+    assert not timeline.observe(
+        decision(), service="triage", trace_id=None, observed_at=OBSERVED_AT
+    )
+    assert timeline.collect_events() == []
+
+
+def test_a_step_of_another_journal_number_is_refused() -> None:
+    timeline = JournalTimeline("3700-00000-00001-26")
+    with pytest.raises(ValueError, match="another journal number"):
+        timeline.observe(decision(), service="triage", trace_id=None, observed_at=OBSERVED_AT)
+
+
+def test_observations_keep_codes_and_pseudonyms_only() -> None:
+    incident = observations.incident_accepted(
+        AcceptedIncident.model_validate(
+            accepted_incident([person(PK_TOVHOLDER, 14), person("pk_adult", 30)])
+        )
+    )
+    assert (incident.step, incident.key, incident.person_key) == (
+        "incident_accepted",
+        "incident:1",
+        None,
+    )
+    assert incident.detail == "butikstyveri, 2 person(s) (1 out of scope), doegnrapport"
+    assert "school" not in incident.facts["persons"][0]
+
+    task = observations.letter_task_changed(
+        LetterTaskEvent.model_validate(
+            letter_task(PK_TOVHOLDER, "overdue", at="2026-11-20T00:00:00+01:00")
+        )
+    )
+    assert (task.step, task.key) == ("letter_task_overdue", "task:task-1:overdue")
+
+    rejected = observations.incident_rejected(
+        IntakeRejection.model_validate(rejection("6f1c1b7e-2a0d-4c55-8f0e-7d8a9b0c1d2e", None))
+    )
+    assert rejected.journal_number is None
+    assert "not a real date" not in rejected.detail  # messages may describe the input
+    assert rejected.facts["reasons"] == [{"field": "persons[0].cpr", "code": "cpr_date"}]
+
+
+def test_service_keeps_a_rejection_without_journal_number_once(tmp_path: Path) -> None:
+    settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
+    app = build_application(settings)
+    service = ReportingService(app, topic=settings.topic, clock=lambda: OBSERVED_AT)
+    reference = "0d3c0a1e-2a0d-4c55-8f0e-7d8a9b0c1d2e"
+    observation = observations.incident_rejected(
+        IntakeRejection.model_validate(rejection(reference, None))
+    )
+    for expected in (True, False):
+        uow = UnitOfWork(app)
+        assert service.observe(uow, observation, service="intake", trace_id=None) is expected
+        uow.commit()
+    kept = app.repository.get(UnattributedRejection.create_id(reference))
+    assert isinstance(kept, UnattributedRejection) and kept.reference == reference
+    app.close()
+
+
+def test_service_records_steps_on_the_journal_timeline(tmp_path: Path) -> None:
+    settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
+    app = build_application(settings)
+    service = ReportingService(app, topic=settings.topic, clock=lambda: OBSERVED_AT)
+    uow = UnitOfWork(app)
+    assert service.observe(uow, decision(), service="triage", trace_id=None)
+    uow.commit()
+    timeline = app.repository.get(JournalTimeline.create_id(JOURNAL))
+    assert timeline.observations == {f"decision:decision-{PK_TOVHOLDER}-1-tovholder"}
+    app.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("2026-W47", IsoWeek(2026, 47)), ("2026-W53", IsoWeek(2026, 53))]
+)
+def test_iso_weeks_parse(text: str, expected: IsoWeek) -> None:
+    assert IsoWeek.parse(text) == expected
+    assert str(expected) == text
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-47", "2026-W7", "2026-W00", "2027-W53", "26-W47", "2026-w47"]
+)
+def test_invalid_iso_weeks_are_refused(text: str) -> None:
+    with pytest.raises(InvalidIsoWeek):
+        IsoWeek.parse(text)
+
+
+def test_the_week_of_a_moment_is_the_danish_one() -> None:
+    assert IsoWeek.containing(datetime(2026, 11, 22, 22, 59, tzinfo=UTC)) == IsoWeek(2026, 47)
+    assert IsoWeek.containing(datetime(2026, 11, 22, 23, 0, tzinfo=UTC)) == IsoWeek(2026, 48)
+
+
+def test_letter_status() -> None:
+    assert letter_status("caseworker", None) == "awaiting_assessment"
+    assert letter_status("tovholder", None) == "none"
+    assert letter_status("out_of_scope", None) == "none"
+    assert letter_status("caseworker", "open") == "open"
+
+
+def test_later_task_stages_and_later_decisions_win() -> None:
+    early, late = "2026-11-16T07:00:00.000000+00:00", "2026-11-17T07:00:00.000000+00:00"
+    assert task_status_wins("completed", early, "overdue", late)
+    assert not task_status_wins("open", late, "completed", early)
+    assert task_status_wins("overdue", late, "overdue", early)
+    assert decision_wins(2, early, 1, late)
+    assert not decision_wins(1, late, 2, early)
+    assert decision_wins(1, late, 1, early)
