@@ -4,10 +4,14 @@ never echo input."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
+
+from shared.telemetry import tracer
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
@@ -22,7 +26,21 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path or "$"
 
 
-def add_platform_routes(app: FastAPI, readiness: ReadinessCheck) -> None:
+def add_platform_routes(app: FastAPI, readiness: ReadinessCheck, service: str = "ssp") -> None:
+    @app.middleware("http")
+    async def server_span(request: Request, call_next: Any) -> Any:
+        # A span per request, so events caused by it carry its trace. Only the method and the
+        # route template are recorded: paths can hold journal numbers, never more than that.
+        with tracer(service).start_as_current_span(
+            f"{request.method} {service}", kind=trace.SpanKind.SERVER
+        ) as span:
+            response = await call_next(request)
+            route = request.scope.get("route")
+            if route is not None:
+                span.set_attribute("http.route", getattr(route, "path", ""))
+            span.set_attribute("http.response.status_code", response.status_code)
+            return response
+
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}

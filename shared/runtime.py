@@ -56,6 +56,7 @@ class ServiceDefinition:
     http_port: int = 0
     publish_original_on_dead_letter: bool = True
     extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -131,7 +132,7 @@ class RunningService:
                 )
             )
         http_app = d.http_factory(self.context)
-        add_platform_routes(http_app, self.readiness)
+        add_platform_routes(http_app, self.readiness, d.name)
         config = uvicorn.Config(
             http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
         )
@@ -189,6 +190,10 @@ class RunningService:
             await asyncio.gather(self._server_task, return_exceptions=True)
         if self._broker is not None:
             await self._broker.stop()
+        loop = asyncio.get_running_loop()
+        for release in self.definition.on_stop:
+            with contextlib.suppress(Exception):
+                await loop.run_in_executor(self.executor, release)
         if self.app is not None:
-            await asyncio.get_running_loop().run_in_executor(self.executor, self.app.close)
+            await loop.run_in_executor(self.executor, self.app.close)
         self.executor.shutdown(wait=True)

@@ -37,6 +37,12 @@ def build_read_side(
     return Projection(app, ReadModels(engine)), ReportingQueries(ViewReader(engine))
 
 
+def release_read_side(parts: dict[str, Any]) -> None:
+    projection = parts.get("projection")
+    if projection is not None:
+        projection.views.engine.dispose()
+
+
 def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
     settings = settings or ReportingSettings()
     parts: dict[str, Any] = {}
@@ -68,4 +74,5 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         http_host=settings.http_host,
         http_port=settings.http_port,
         extra_tasks=[projection_task],
+        on_stop=[lambda: release_read_side(parts)],
     )

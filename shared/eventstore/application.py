@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.application import Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import ProcessRecorder, Tracking
 from eventsourcing.utils import get_topic
 
@@ -80,6 +81,20 @@ class ServiceApplication(Application[UUID]):
 
     def already_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
         return self.tracking_recorder.select_tracked(application_name, notification_ids)
+
+    def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
+        """Reconstruct many aggregates from one query (no snapshots: these are short-lived)."""
+        if self.snapshots is not None:
+            found: dict[UUID, Any] = {}
+            for aggregate_id in aggregate_ids:
+                with contextlib.suppress(AggregateNotFoundError):
+                    found[aggregate_id] = self.repository.get(aggregate_id)
+            return found
+        aggregates: dict[UUID, Any] = {}
+        for aggregate_id, stored in self.tracking_recorder.select_events_of(aggregate_ids).items():
+            events = [self.mapper.to_domain_event(s) for s in stored]
+            aggregates[aggregate_id] = project_aggregate(None, events)
+        return aggregates
 
     def aggregate_exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))

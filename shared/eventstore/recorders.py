@@ -10,11 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
+
+
+def _group_by_originator(rows: Iterable[StoredEvent]) -> dict[UUID, list[StoredEvent]]:
+    grouped: dict[UUID, list[StoredEvent]] = {}
+    for stored in rows:
+        originator_id = stored.originator_id
+        key = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        grouped.setdefault(key, []).append(stored)
+    return grouped
 
 
 class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
@@ -38,6 +48,29 @@ class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
         with self.datastore.transaction(commit=False) as c:
             c.execute(statement, [application_name, *ids])
             return {int(row[0]) for row in c.fetchall()}
+
+    def select_events_of(self, originator_ids: Iterable[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """The events of many aggregates in one query (a batch loads its aggregates at once)."""
+        ids = sorted({i.hex for i in originator_ids})
+        if not ids:
+            return {}
+        placeholders = ",".join("?" * len(ids))
+        statement = (
+            "SELECT originator_id, originator_version, topic, state "  # noqa: S608
+            f"FROM {self.events_table_name} WHERE originator_id IN ({placeholders}) "
+            "ORDER BY originator_id, originator_version"
+        )
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(statement, ids)
+            return _group_by_originator(
+                StoredEvent(
+                    originator_id=UUID(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in c.fetchall()
+            )
 
 
 class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
@@ -63,6 +96,30 @@ class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(statement, (application_name, ids))
             return {int(row["notification_id"]) for row in curs.fetchall()}
+
+    def select_events_of(self, originator_ids: Iterable[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """The events of many aggregates in one query (a batch loads its aggregates at once)."""
+        ids = sorted(set(originator_ids))
+        if not ids:
+            return {}
+        statement = SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(
+            schema=Identifier(self.datastore.schema or "public"),
+            table=Identifier(self.events_table_name),
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (ids,))
+            return _group_by_originator(
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            )
 
 
 TrackingRecorder = MultiTrackingSQLiteProcessRecorder | MultiTrackingPostgresProcessRecorder

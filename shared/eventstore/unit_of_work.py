@@ -3,6 +3,7 @@ tracking rows for every upstream message in the batch."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
@@ -30,14 +31,31 @@ class UnitOfWork:
     def __init__(self, app: ServiceApplication) -> None:
         self.app = app
         self._aggregates: dict[UUID, Any] = {}
+        self._absent: set[UUID] = set()
         self._processed: set[UpstreamId] = set()
+
+    def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
+        """Load many aggregates with one query; those not found are remembered as absent, so
+        `get` answers without asking the database again."""
+        wanted = {i for i in aggregate_ids if i not in self._aggregates and i not in self._absent}
+        if not wanted:
+            return
+        loaded = self.app.load_many(wanted)
+        self._aggregates.update(loaded)
+        self._absent.update(wanted - loaded.keys())
 
     def get(self, aggregate_type: type[A], aggregate_id: UUID) -> A | None:
         if aggregate_id in self._aggregates:
-            return self._aggregates[aggregate_id]  # type: ignore[no-any-return]
+            aggregate = self._aggregates[aggregate_id]
+            if not isinstance(aggregate, aggregate_type):
+                raise TypeError(f"aggregate {aggregate_id} is not a {aggregate_type.__name__}")
+            return aggregate
+        if aggregate_id in self._absent:
+            return None
         try:
-            aggregate: Any = self.app.repository.get(aggregate_id)
+            aggregate = self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
+            self._absent.add(aggregate_id)
             return None
         if not isinstance(aggregate, aggregate_type):
             raise TypeError(f"aggregate {aggregate_id} is not a {aggregate_type.__name__}")
@@ -46,6 +64,7 @@ class UnitOfWork:
 
     def add(self, aggregate: Any) -> None:
         self._aggregates[aggregate.id] = aggregate
+        self._absent.discard(aggregate.id)
 
     def processed(self, upstream: UpstreamId | None) -> None:
         if upstream is not None:

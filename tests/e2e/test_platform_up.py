@@ -99,8 +99,8 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
         rows: list[dict[str, object]] = []
         while time.monotonic() < deadline:
             response = httpx.get(f"{reporting}/v1/handover/607/2026-W47")
-            rows = response.json().get("persons", response.json().get("rows", []))
-            if len(rows) == 2 and all(r["letter_status"] == "open" for r in rows):
+            rows = response.json()["persons"]
+            if len(rows) == 2 and all(r["letter_task_status"] == "open" for r in rows):
                 break
             time.sleep(0.3)
         assert sorted(r["owner_role"] for r in rows) == ["caseworker", "tovholder"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
+ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
 
 
@@ -79,11 +80,18 @@ class IntakeService:
     # --- Kafka -------------------------------------------------------------------------
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
+        incidents = {
+            id(m): parse_bytes(m.value, PoliceIncident)
+            for m in messages
+            if m.topic == self.incidents_topic
+        }
+        uow.prefetch(self._aggregates_touched(incidents.values()))
         for message in messages:
             with message.processing_span("intake"):
                 reference = self._kafka_reference(message)
                 if message.topic == self.incidents_topic:
-                    self._receive_incident(uow, message.value, "kafka", reference)
+                    parsed = incidents[id(message)]
+                    self._receive_incident(uow, message.value, "kafka", reference, parsed)
                 elif message.topic == self.cases_topic:
                     self._receive_case_event(uow, message.value, reference)
                 else:
@@ -92,6 +100,17 @@ class IntakeService:
                     )
             uow.processed(message.upstream)
         uow.commit()
+
+    def _aggregates_touched(self, parsed: Iterable[ParsedIncident]) -> set[UUID]:
+        ids: set[UUID] = set()
+        for incident, _ in parsed:
+            if incident is not None:
+                ids.add(IncidentRecord.create_id(incident.journal_number))
+                ids.update(
+                    PersonIdentity.create_id(self.pseudonymiser.person_key(p.cpr))
+                    for p in incident.persons
+                )
+        return ids
 
     @staticmethod
     def _kafka_reference(message: Inbound) -> UUID:
@@ -131,9 +150,14 @@ class IntakeService:
 
     # --- the rules ---------------------------------------------------------------------
     def _receive_incident(
-        self, uow: UnitOfWork, raw: bytes, channel: Literal["kafka", "http"], reference: UUID
+        self,
+        uow: UnitOfWork,
+        raw: bytes,
+        channel: Literal["kafka", "http"],
+        reference: UUID,
+        parsed: ParsedIncident | None = None,
     ) -> SubmissionResult:
-        incident, problems = parse_bytes(raw, PoliceIncident)
+        incident, problems = parsed or parse_bytes(raw, PoliceIncident)
         if incident is not None:
             problems = self._birth_after_incident(incident)
         if incident is None or problems:

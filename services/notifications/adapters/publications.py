@@ -1,0 +1,18 @@
+"""What notifications publishes for each stored event (the outbox relay calls this): each
+task event once, as a `LetterTaskEvent` keyed by person_key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.notifications.domain.letter_task_case import LetterTaskCase
+from shared.contracts import LETTER_TASKS, LetterTaskEvent
+from shared.messaging.dead_letters import dead_letter_publications
+from shared.messaging.outgoing import Outgoing
+
+
+def notifications_publications(event: Any) -> list[Outgoing]:
+    if isinstance(event, LetterTaskCase.TaskChanged):
+        letter = LetterTaskEvent.model_validate(event.letter)
+        return [Outgoing(LETTER_TASKS, letter.person_key, letter)]
+    return dead_letter_publications(event)

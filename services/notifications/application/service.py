@@ -1,0 +1,186 @@
+"""Notifications' use cases: turn routing decisions and caseworker assessments into letter
+tasks (contracts.md §5), let owners complete them, and mark those past their deadline overdue.
+
+Handlers are plain methods; the Kafka, HTTP and scheduler entry points only translate into
+these calls. Every call runs in the service's store thread.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from services.notifications.application.app import NotificationsApplication
+from services.notifications.application.task_index import LetterTaskIndex
+from services.notifications.domain.letter_task_case import (
+    AssessmentResult,
+    DecisionOutcome,
+    LetterTaskCase,
+)
+from services.notifications.domain.letters import Deadlines, TaskStatus
+from shared.contracts import CaseworkerAssessment, LetterTaskEvent, RoutingDecision, parse_bytes
+from shared.eventstore import UnitOfWork
+from shared.messaging.errors import PoisonMessage
+from shared.messaging.inbound import Inbound
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+M = TypeVar("M", bound=BaseModel)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TaskNotFound(LookupError):
+    """No letter task has this id."""
+
+
+def decode(message: Inbound, model: type[M]) -> M:
+    value, problems = parse_bytes(message.value, model)
+    if value is None:
+        # Field paths and codes only: the reason goes to logs and the dead-letter headers.
+        details = ", ".join(f"{p.field} ({p.code})" for p in problems[:10])
+        raise PoisonMessage(f"not a valid {model.__name__}: {details}")
+    return value
+
+
+class NotificationsService:
+    def __init__(
+        self,
+        app: NotificationsApplication,
+        *,
+        decision_topics: Sequence[str],
+        assessments_topic: str,
+        deadlines: Deadlines,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.app = app
+        self.decision_topics = frozenset(decision_topics)
+        self.assessments_topic = assessments_topic
+        self.deadlines = deadlines
+        self.clock = clock
+        self.index = LetterTaskIndex(app)
+
+    # --- Kafka -------------------------------------------------------------------------
+    def handle_batch(self, messages: Sequence[Inbound]) -> None:
+        uow = UnitOfWork(self.app)
+        for message in messages:
+            with message.processing_span("notifications"):
+                if message.topic in self.decision_topics:
+                    self._receive_decision(uow, decode(message, RoutingDecision))
+                elif message.topic == self.assessments_topic:
+                    self._receive_assessment(uow, decode(message, CaseworkerAssessment))
+                else:
+                    log.warning(
+                        "notifications: ignoring a message from unexpected topic %s",
+                        message.topic,
+                    )
+            uow.processed(message.upstream)
+        uow.commit()
+
+    # --- use cases, each in its own transaction --------------------------------------------
+    def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
+        uow = UnitOfWork(self.app)
+        outcome = self._receive_decision(uow, decision)
+        uow.commit()
+        return outcome
+
+    def receive_assessment(self, assessment: CaseworkerAssessment) -> AssessmentResult:
+        uow = UnitOfWork(self.app)
+        result = self._receive_assessment(uow, assessment)
+        uow.commit()
+        return result
+
+    def complete_task(self, task_id: str) -> LetterTaskEvent:
+        """Raises `TaskNotFound`, or `TaskClosed` when it was completed or cancelled before."""
+        uow = UnitOfWork(self.app)
+        case = self._case_of_task(uow, task_id)
+        letter = case.complete(self.clock())
+        uow.commit()
+        log.info(
+            "notifications: %s task %s for %s/%s completed",
+            letter.kind,
+            letter.task_id,
+            letter.journal_number,
+            letter.person_key,
+        )
+        return letter
+
+    def tasks(self, municipality_code: str, status: TaskStatus | None) -> list[LetterTaskEvent]:
+        self.index.catch_up()
+        return self.index.tasks(municipality_code, status)
+
+    def mark_overdue(self, now: datetime) -> int:
+        """Mark every open task whose deadline passed before `now` overdue; return how many."""
+        self.index.catch_up()
+        due = self.index.open_past_due(now)
+        if not due:
+            return 0
+        uow = UnitOfWork(self.app)
+        marked = 0
+        for task_id in due:
+            case = uow.get(LetterTaskCase, UUID(task_id))
+            if case is not None and case.mark_overdue(now):
+                marked += 1
+                log.warning(
+                    "notifications: task %s for %s/%s is overdue",
+                    task_id,
+                    case.journal_number,
+                    case.person_key,
+                )
+        uow.commit()
+        return marked
+
+    # --- the work ------------------------------------------------------------------------
+    def _receive_decision(self, uow: UnitOfWork, decision: RoutingDecision) -> DecisionOutcome:
+        case = self._case(uow, decision.journal_number, decision.person_key)
+        outcome = case.receive_decision(decision, self.clock(), self.deadlines)
+        log.info(
+            "notifications: %s revision %d for %s routed to %s: %s",
+            decision.journal_number,
+            decision.revision,
+            decision.person_key,
+            decision.route,
+            outcome,
+        )
+        return outcome
+
+    def _receive_assessment(
+        self, uow: UnitOfWork, assessment: CaseworkerAssessment
+    ) -> AssessmentResult:
+        case = self._case(uow, assessment.journal_number, assessment.person_key)
+        result = case.receive_assessment(assessment, self.clock(), self.deadlines)
+        log.info(
+            "notifications: assessment %s of %s for %s: %s",
+            assessment.outcome,
+            assessment.journal_number,
+            assessment.person_key,
+            result,
+        )
+        return result
+
+    @staticmethod
+    def _case(uow: UnitOfWork, journal_number: str, person_key: str) -> LetterTaskCase:
+        case = uow.get(LetterTaskCase, LetterTaskCase.create_id(journal_number, person_key))
+        if case is None:
+            case = LetterTaskCase(journal_number, person_key)
+            uow.add(case)
+        return case
+
+    @staticmethod
+    def _case_of_task(uow: UnitOfWork, task_id: str) -> LetterTaskCase:
+        # The task id is the case's aggregate id: one lookup, no scan.
+        try:
+            case = uow.get(LetterTaskCase, UUID(task_id))
+        except (ValueError, TypeError):
+            raise TaskNotFound(task_id) from None
+        if case is None or case.letter is None:
+            raise TaskNotFound(task_id)
+        return case

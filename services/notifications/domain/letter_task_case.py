@@ -1,0 +1,261 @@
+"""The letter task of one person in one incident (contracts.md §5): at most one, ever.
+
+Routing decisions and caseworker assessments arrive in any order; both are recorded, and the
+task is created as soon as what it needs is there. The aggregate id is the task id, so a task
+is found by its id without scanning, and a second task for the same person and incident
+cannot exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, cast
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from services.notifications.domain.letters import (
+    CLOSED,
+    STATUS_AFTER,
+    Deadlines,
+    TaskStatus,
+    letter_kind,
+    owner_role,
+)
+from shared.contracts import (
+    AssessmentOutcome,
+    CaseworkerAssessment,
+    LetterTaskEvent,
+    Route,
+    RoutingDecision,
+    recipients_for_age,
+)
+from shared.contracts.letter_tasks import LetterTaskEventType
+from shared.eventstore import TracedAggregate
+
+_NS = uuid5(NAMESPACE_URL, "urn:ssp:notifications")
+
+DecisionOutcome = Literal["duplicate", "task_created", "awaiting_assessment", "recorded"]
+AssessmentResult = Literal[
+    "duplicate", "task_created", "awaiting_decision", "tovholder_routed", "recorded"
+]
+
+
+class NoTask(LookupError):
+    """The person has no letter task (yet) for this incident."""
+
+
+class TaskClosed(ValueError):
+    """The task was already completed or cancelled."""
+
+
+@dataclass(frozen=True)
+class GoverningDecision:
+    """The routing decision a task is (or will be) created from."""
+
+    revision: int
+    route: Route
+    municipality_code: str
+    age_at_incident: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: AssessmentOutcome
+    assessed_at: datetime
+
+
+class LetterTaskCase(TracedAggregate):
+    class DecisionRecorded(TracedAggregate.Event):
+        decision_id: str
+        revision: int
+        route: str
+        municipality_code: str
+        age_at_incident: int
+
+    class AssessmentRecorded(TracedAggregate.Event):
+        outcome: str
+        caseworker: str
+        assessed_at: datetime
+
+    class TaskChanged(TracedAggregate.Event):
+        """Every change to the task; `letter` is the `LetterTaskEvent` the relay publishes."""
+
+        letter: dict[str, Any]
+
+    class TaskCreated(TaskChanged):
+        pass
+
+    class TaskCompleted(TaskChanged):
+        pass
+
+    class TaskCancelled(TaskChanged):
+        pass
+
+    class TaskMarkedOverdue(TaskChanged):
+        pass
+
+    @staticmethod
+    def create_id(journal_number: str, person_key: str) -> UUID:
+        return uuid5(_NS, f"letter-task:{journal_number}:{person_key}")
+
+    @event("Opened")
+    def __init__(self, journal_number: str, person_key: str) -> None:
+        self.journal_number = journal_number
+        self.person_key = person_key
+        self.decision_ids: set[str] = set()
+        self.decision: GoverningDecision | None = None
+        self.assessment_keys: set[tuple[str, str, str]] = set()
+        self.assessment: Assessment | None = None
+        self.letter: LetterTaskEvent | None = None
+
+    @property
+    def task_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def status(self) -> TaskStatus | None:
+        return STATUS_AFTER[self.letter.event] if self.letter is not None else None
+
+    # --- commands ------------------------------------------------------------------------
+    def receive_decision(
+        self, decision: RoutingDecision, now: datetime, deadlines: Deadlines
+    ) -> DecisionOutcome:
+        if decision.decision_id in self.decision_ids:
+            return "duplicate"
+        self.record_decision(
+            decision_id=decision.decision_id,
+            revision=decision.revision,
+            route=decision.route,
+            municipality_code=decision.municipality_code,
+            age_at_incident=decision.age_at_incident,
+        )
+        if self.letter is not None:
+            # A later revision never makes a second task; adjusting the task is future work.
+            return "recorded"
+        if self._create_task_if_ready(now, deadlines):
+            return "task_created"
+        return "awaiting_assessment"
+
+    def receive_assessment(
+        self, assessment: CaseworkerAssessment, now: datetime, deadlines: Deadlines
+    ) -> AssessmentResult:
+        key = _assessment_key(assessment.outcome, assessment.caseworker, assessment.at)
+        if key in self.assessment_keys:
+            return "duplicate"
+        # The note is free text that may name people: it is deliberately not stored.
+        self.record_assessment(
+            outcome=assessment.outcome,
+            caseworker=assessment.caseworker,
+            assessed_at=assessment.at,
+        )
+        if self.decision is not None and self.decision.route == "tovholder":
+            return "tovholder_routed"
+        if self.letter is not None:
+            return "recorded"
+        if self.decision is None:
+            return "awaiting_decision"
+        self._create_task_if_ready(now, deadlines)
+        return "task_created"
+
+    def complete(self, now: datetime) -> LetterTaskEvent:
+        self._require_open_task()
+        self.complete_task(letter=self._next_letter("completed", now))
+        assert self.letter is not None
+        return self.letter
+
+    def cancel(self, now: datetime) -> LetterTaskEvent:
+        self._require_open_task()
+        self.cancel_task(letter=self._next_letter("cancelled", now))
+        assert self.letter is not None
+        return self.letter
+
+    def mark_overdue(self, now: datetime) -> bool:
+        """Only an open task past its deadline becomes overdue, and only once."""
+        if self.letter is None or self.status != "open" or now <= self.letter.due_at:
+            return False
+        self.record_overdue(letter=self._next_letter("overdue", now))
+        return True
+
+    # --- rules -----------------------------------------------------------------------------
+    def _create_task_if_ready(self, now: datetime, deadlines: Deadlines) -> bool:
+        decision = self.decision
+        if decision is None or self.letter is not None:
+            return False
+        outcome = self.assessment.outcome if self.assessment is not None else None
+        kind = letter_kind(decision.route, outcome)
+        if kind is None:
+            return False
+        owner = owner_role(decision.route)
+        letter = LetterTaskEvent(
+            task_id=self.task_id,
+            event="created",
+            journal_number=self.journal_number,
+            person_key=self.person_key,
+            municipality_code=decision.municipality_code,
+            kind=kind,
+            recipients=recipients_for_age(decision.age_at_incident),
+            owner_role=owner,
+            due_at=deadlines.due_at(owner, now),
+            at=now,
+        )
+        self.create_task(letter=letter.model_dump(mode="json"))
+        return True
+
+    def _require_open_task(self) -> None:
+        if self.letter is None:
+            raise NoTask(self.task_id)
+        if self.status in CLOSED:
+            raise TaskClosed(f"task {self.task_id} is already {self.status}")
+
+    def _next_letter(self, what: LetterTaskEventType, now: datetime) -> dict[str, Any]:
+        assert self.letter is not None
+        return self.letter.model_copy(update={"event": what, "at": now}).model_dump(mode="json")
+
+    # --- events ----------------------------------------------------------------------------
+    @event(DecisionRecorded)
+    def record_decision(
+        self,
+        decision_id: str,
+        revision: int,
+        route: str,
+        municipality_code: str,
+        age_at_incident: int,
+    ) -> None:
+        self.decision_ids.add(decision_id)
+        # Until the task exists the highest revision governs it; afterwards decisions are only
+        # kept, so the task never changes under its owner's hands.
+        if self.letter is None and (self.decision is None or revision > self.decision.revision):
+            self.decision = GoverningDecision(
+                revision, cast(Route, route), municipality_code, age_at_incident
+            )
+
+    @event(AssessmentRecorded)
+    def record_assessment(self, outcome: str, caseworker: str, assessed_at: datetime) -> None:
+        self.assessment_keys.add(_assessment_key(outcome, caseworker, assessed_at))
+        # The latest assessment by its own time counts, whatever order they arrived in.
+        if self.assessment is None or assessed_at >= self.assessment.assessed_at:
+            self.assessment = Assessment(cast(AssessmentOutcome, outcome), assessed_at)
+
+    @event(TaskCreated)
+    def create_task(self, letter: dict[str, Any]) -> None:
+        self.letter = LetterTaskEvent.model_validate(letter)
+
+    @event(TaskCompleted)
+    def complete_task(self, letter: dict[str, Any]) -> None:
+        self.letter = LetterTaskEvent.model_validate(letter)
+
+    @event(TaskCancelled)
+    def cancel_task(self, letter: dict[str, Any]) -> None:
+        self.letter = LetterTaskEvent.model_validate(letter)
+
+    @event(TaskMarkedOverdue)
+    def record_overdue(self, letter: dict[str, Any]) -> None:
+        self.letter = LetterTaskEvent.model_validate(letter)
+
+
+def _assessment_key(outcome: str, caseworker: str, at: datetime) -> tuple[str, str, str]:
+    """The same assessment delivered twice (the external producer may resend it): the same
+    outcome, by the same caseworker, at the same instant (whatever the offset)."""
+    return (outcome, caseworker, at.astimezone(UTC).isoformat())

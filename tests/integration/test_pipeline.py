@@ -1,0 +1,120 @@
+"""All four services in one process on the real broker, on SQLite and on PostgreSQL: an
+incident and a case event in, decisions, letter tasks, handover list and trace out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from shared.settings import PlatformSettings
+from ssp_platform.broker import EmbeddedBroker
+from ssp_platform.platform import start_platform, stop_platform
+from tests.support import example
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+async def _eventually(check: Any, timeout: float = 60) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.2)
+
+
+async def test_pipeline_on_both_stores(
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefix = f"p{uuid.uuid4().hex[:8]}."
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_DATA_DIR": str(tmp_path),
+        "INTAKE_HTTP_PORT": "0",
+        "TRIAGE_HTTP_PORT": "0",
+        "NOTIFICATIONS_HTTP_PORT": "0",
+        "REPORTING_HTTP_PORT": "0",
+    }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    platform = await start_platform(
+        ["intake", "triage", "notifications", "reporting"], PlatformSettings()
+    )
+    urls = {s.name: s.http_url for s in platform.services}
+    producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        incident = example("incident-valid.json")
+        case_opened = {
+            "event": "case_opened", "case_id": "DUBU-2026-000042",
+            "cpr": incident["persons"][1]["cpr"], "municipality_code": "607",
+            "at": "2026-10-02T09:00:00+02:00",
+        }
+        await producer.send_and_wait(
+            prefix + "ssp.socialservices.cases.v1", json.dumps(case_opened).encode(), key=b"c"
+        )
+        async with httpx.AsyncClient() as client:
+            await asyncio.sleep(1.5)  # the case reaches triage before the incident
+            response = await client.post(
+                f"{urls['intake']}/v1/incidents", content=json.dumps(incident).encode()
+            )
+            assert response.status_code == 202
+
+            async def handover() -> list[dict[str, Any]]:
+                r = await client.get(f"{urls['reporting']}/v1/handover/607/2026-W47")
+                persons: list[dict[str, Any]] = r.json()["persons"]
+                statuses = sorted(p["letter_task_status"] for p in persons)
+                return persons if statuses == ["awaiting_assessment", "open"] else []
+
+            persons = await _eventually(handover)
+            assert persons, "handover list did not show both persons"
+            by_route = {p["route"]: p for p in persons}
+            assert by_route["tovholder"]["letter_kind"] == "orientering"
+            assert by_route["caseworker"]["owner_role"] == "caseworker"
+
+            assessment = {
+                "journal_number": incident["journal_number"],
+                "person_key": by_route["caseworker"]["person_key"],
+                "outcome": "inform", "caseworker": "ABJ", "at": "2026-11-17T10:00:00+01:00",
+            }
+            await producer.send_and_wait(
+                prefix + "ssp.caseworker.assessments.v1", json.dumps(assessment).encode(),
+                key=assessment["person_key"].encode(),
+            )
+
+            async def trace() -> dict[str, Any] | None:
+                r = await client.get(f"{urls['reporting']}/v1/trace/{incident['journal_number']}")
+                body: dict[str, Any] = r.json()
+                steps = [s["step"] for s in body.get("steps", [])]
+                return body if steps.count("letter_task_created") == 2 else None
+
+            body = await _eventually(trace)
+            assert body, "the second letter task did not reach the trace"
+            services = {s["service"] for s in body["steps"]}
+            assert {"intake", "triage", "notifications"} <= services
+            trace_ids = {s["trace_id"] for s in body["steps"] if s["step"] != "letter_task_created"}
+            assert len(trace_ids) == 1, "one trace follows the incident through every service"
+
+            rebuilt = await client.post(f"{urls['reporting']}/v1/admin/rebuild")
+            assert rebuilt.json()["rebuilt"] is True
+            again = await client.get(f"{urls['reporting']}/v1/trace/{incident['journal_number']}")
+            assert again.json() == body
+            for service_url in urls.values():
+                ready = await client.get(f"{service_url}/readyz")
+                assert ready.json()["checks"] == {"broker": True, "store": True}
+    finally:
+        await producer.stop()
+        await stop_platform(platform)

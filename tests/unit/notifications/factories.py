@@ -1,0 +1,77 @@
+"""Documents notifications consumes, with defaults a test overrides only where it matters,
+and a clock the test moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from shared.contracts import CaseworkerAssessment, RoutingDecision
+
+JOURNAL = "3700-80123-00456-26"
+START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, hours: float) -> datetime:
+        self.now += timedelta(hours=hours)
+        return self.now
+
+
+def decision_doc(
+    route: str = "tovholder",
+    age: int = 14,
+    revision: int = 1,
+    key: str = "pk_a",
+    municipality_code: str = "607",
+    **overrides: Any,
+) -> dict[str, Any]:
+    return {
+        "decision_id": f"decision-{JOURNAL}-{revision}-{key}",
+        "journal_number": JOURNAL,
+        "revision": revision,
+        "person_key": key,
+        "municipality_code": municipality_code,
+        "route": route,
+        "workflow": "minor" if age < 18 else "adult",
+        "age_at_incident": age,
+        "role": "sigtet",
+        "offence_code": "butikstyveri",
+        "severity": "low",
+        "reasons": ["active_case" if route == "caseworker" else "no_active_case"],
+        "case_id": "DUBU-2026-001234" if route == "caseworker" else None,
+        "occurred_at": "2026-11-15T22:40:00+01:00",
+        "decided_at": "2026-11-16T08:12:03+01:00",
+        **overrides,
+    }
+
+
+def assessment_doc(
+    outcome: str = "inform",
+    key: str = "pk_a",
+    at: str = "2026-11-17T10:00:00+01:00",
+    **overrides: Any,
+) -> dict[str, Any]:
+    return {
+        "journal_number": JOURNAL,
+        "person_key": key,
+        "outcome": outcome,
+        "caseworker": "ABJ",
+        "at": at,
+        "note": "Forældre orienteres.",
+        **overrides,
+    }
+
+
+def decision(**kwargs: Any) -> RoutingDecision:
+    return RoutingDecision.model_validate(decision_doc(**kwargs))
+
+
+def assessment(**kwargs: Any) -> CaseworkerAssessment:
+    return CaseworkerAssessment.model_validate(assessment_doc(**kwargs))
