@@ -24,10 +24,7 @@ from shared.settings import PlatformSettings, postgres_env
 def store_env(settings: PlatformSettings, service: str, **extra: str) -> dict[str, str]:
     """eventsourcing's environment for one service: one SQLite file per service (table names
     are fixed there), or that service's own tables in a shared PostgreSQL database."""
-    env: dict[str, str] = {
-        "SINGLE_ROW_TRACKING": "n",
-        "COMPRESSOR_TOPIC": "eventsourcing.compressor:ZlibCompressor",
-    }
+    env: dict[str, str] = {"SINGLE_ROW_TRACKING": "n"}
     if settings.database_url == "memory":
         # Unit tests and throw-away runs: an in-memory SQLite database private to this app.
         env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"

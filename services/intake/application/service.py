@@ -18,7 +18,6 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 from services.intake.application.app import IntakeApplication
 from services.intake.domain.model import (
     CaseRegisterEntry,
-    IncidentDetails,
     IncidentRecord,
     PersonIdentity,
     RejectedInput,
@@ -172,14 +171,9 @@ class IntakeService:
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
         accepted = self._pseudonymise(uow, incident)
         record.accept_revision(
-            revision=incident.revision, accepted=accepted.model_dump(mode="json")
-        )
-        uow.add(
-            IncidentDetails(
-                incident.journal_number,
-                incident.revision,
-                incident.model_dump(mode="json", include={"offence", "location", "narrative"}),
-            )
+            revision=incident.revision,
+            accepted=accepted.model_dump(mode="json"),
+            details=incident.model_dump(mode="json", include={"offence", "location", "narrative"}),
         )
         return SubmissionResult("accepted", incident.journal_number, incident.revision)
 
@@ -232,9 +226,9 @@ class IntakeService:
     ) -> None:
         identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
         if identity is None:
-            identity = PersonIdentity(person_key, cpr)
-            uow.add(identity)
-        identity.learn(name, address)
+            uow.add(PersonIdentity(person_key, cpr, name, address))
+        else:
+            identity.learn(name, address)
 
     def _reject(
         self,

@@ -20,6 +20,7 @@ class IncidentRecord(TracedAggregate):
     class RevisionAccepted(TracedAggregate.Event):
         revision: int
         accepted: dict[str, Any]
+        details: dict[str, Any]
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
@@ -35,9 +36,14 @@ class IncidentRecord(TracedAggregate):
         return revision > self.revision
 
     @event(RevisionAccepted)
-    def accept_revision(self, revision: int, accepted: dict[str, Any]) -> None:
+    def accept_revision(
+        self, revision: int, accepted: dict[str, Any], details: dict[str, Any]
+    ) -> None:
+        """`accepted` is what triage sees; `details` (narrative, offence and location text) can
+        name people, so it stays in this encrypted store."""
         self.revision = revision
         self.accepted = accepted
+        self.details = details
 
 
 class PersonIdentity(TracedAggregate):
@@ -48,11 +54,13 @@ class PersonIdentity(TracedAggregate):
         return uuid5(_NS, f"person:{person_key}")
 
     @event("Registered")
-    def __init__(self, person_key: str, cpr: str) -> None:
+    def __init__(
+        self, person_key: str, cpr: str, name: str | None = None, address: str | None = None
+    ) -> None:
         self.person_key = person_key
         self.cpr = cpr
-        self.names: list[str] = []
-        self.addresses: list[str] = []
+        self.names: list[str] = [name] if name else []
+        self.addresses: list[str] = [address] if address else []
 
     def learn(self, name: str | None, address: str | None) -> None:
         if name and name not in self.names:
@@ -67,21 +75,6 @@ class PersonIdentity(TracedAggregate):
     @event("AddressRecorded")
     def record_address(self, address: str) -> None:
         self.addresses.append(address)
-
-
-class IncidentDetails(TracedAggregate):
-    """Free text of an incident revision (narrative, offence and location text): it can name
-    people, so it stays in intake's encrypted store."""
-
-    @staticmethod
-    def create_id(journal_number: str, revision: int) -> UUID:
-        return uuid5(_NS, f"details:{journal_number}:{revision}")
-
-    @event("Recorded")
-    def __init__(self, journal_number: str, revision: int, document: dict[str, Any]) -> None:
-        self.journal_number = journal_number
-        self.revision = revision
-        self.document = document
 
 
 class RejectedInput(TracedAggregate):
