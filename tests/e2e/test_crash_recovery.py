@@ -21,7 +21,7 @@ from tests.e2e.processes import SspProcess, service_ports, start_ssp
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
 
 INCIDENTS = 2000
-PERSONS_PER_INCIDENT = 2
+PERSONS_PER_INCIDENT = 1
 
 
 def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
@@ -112,10 +112,16 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
         # Any repeated record on a topic is a re-delivery of the same stored event (same origin
         # notification id and identical content), which consumers de-duplicate — never a new one.
         by_notification: dict[tuple[str, bytes, bytes], set[bytes]] = defaultdict(set)
+        stored_events_per_fact: dict[tuple[str, str], set[bytes]] = defaultdict(set)
         for record_topic, _, value, headers in reader.records:
             key = (record_topic, headers["ssp-origin"], headers["ssp-notification-id"])
             by_notification[key].add(value)
+            body = json.loads(value)
+            fact = body.get("decision_id") or f"{body['task_id']}:{body['event']}"
+            stored_events_per_fact[(record_topic, fact)].add(headers["ssp-notification-id"])
         assert all(len(values) == 1 for values in by_notification.values())
+        # ...and each decision and task event was stored exactly once by its service.
+        assert all(len(ids) == 1 for ids in stored_events_per_fact.values())
     finally:
         for process in running.values():
             process.stop()

@@ -59,8 +59,10 @@ async def test_pipeline_on_both_stores(
     try:
         incident = example("incident-valid.json")
         case_opened = {
-            "event": "case_opened", "case_id": "DUBU-2026-000042",
-            "cpr": incident["persons"][1]["cpr"], "municipality_code": "607",
+            "event": "case_opened",
+            "case_id": "DUBU-2026-000042",
+            "cpr": incident["persons"][1]["cpr"],
+            "municipality_code": "607",
             "at": "2026-10-02T09:00:00+02:00",
         }
         await producer.send_and_wait(
@@ -88,10 +90,13 @@ async def test_pipeline_on_both_stores(
             assessment = {
                 "journal_number": incident["journal_number"],
                 "person_key": by_route["caseworker"]["person_key"],
-                "outcome": "inform", "caseworker": "ABJ", "at": "2026-11-17T10:00:00+01:00",
+                "outcome": "inform",
+                "caseworker": "ABJ",
+                "at": "2026-11-17T10:00:00+01:00",
             }
             await producer.send_and_wait(
-                prefix + "ssp.caseworker.assessments.v1", json.dumps(assessment).encode(),
+                prefix + "ssp.caseworker.assessments.v1",
+                json.dumps(assessment).encode(),
                 key=assessment["person_key"].encode(),
             )
 
