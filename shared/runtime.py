@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes
 from shared.messaging.admin import broker_reachable
-from shared.messaging.broker import make_broker
+from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
 from shared.messaging.relay import OutboxRelay, Publications
 from shared.settings import PlatformSettings
@@ -82,6 +82,7 @@ class RunningService:
         self._server: _EmbeddedServer | None = None
         self._server_task: asyncio.Task[None] | None = None
         self._broker: Any = None
+        self._producer: Any = None
 
     @property
     def name(self) -> str:
@@ -111,10 +112,12 @@ class RunningService:
                 fetch_max_wait_ms=settings.fetch_max_wait_ms,
             )
         await self._broker.start()
+        self._producer = make_relay_producer(settings, self.bootstrap_servers, client_id=d.name)
+        await self._producer.start()
         self.relay = OutboxRelay(
             service=d.name,
             app=self.app,
-            broker=self._broker,
+            producer=self._producer,
             publications=d.publications,
             executor=self.executor,
             topic_prefix=settings.topic_prefix,
@@ -188,6 +191,8 @@ class RunningService:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._server_task is not None:
             await asyncio.gather(self._server_task, return_exceptions=True)
+        if self._producer is not None:
+            await self._producer.stop()
         if self._broker is not None:
             await self._broker.stop()
         loop = asyncio.get_running_loop()

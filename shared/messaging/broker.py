@@ -5,11 +5,26 @@ from __future__ import annotations
 
 import logging
 
+from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
 from shared.settings import PlatformSettings
 from shared.telemetry import tracer_provider
+
+
+def make_relay_producer(
+    settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
+) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap_servers,
+        client_id=f"{client_id}-relay",
+        acks="all",
+        enable_idempotence=settings.kafka_idempotence,
+        linger_ms=2,
+        max_batch_size=1024 * 1024,
+        max_request_size=2 * 1024 * 1024,
+    )
 
 
 def make_broker(

@@ -149,6 +149,11 @@ class InboxRuntime:
         self.dead_letters += 1
 
 
+async def _raw_body(message: Any) -> Any:
+    """The runtime reads the raw records itself; skip faststream's JSON decoding of each one."""
+    return None
+
+
 def subscribe_inbox(
     broker: KafkaBroker,
     runtime: InboxRuntime,
@@ -171,6 +176,7 @@ def subscribe_inbox(
         fetch_max_wait_ms=fetch_max_wait_ms,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        decoder=_raw_body,
         title=f"{group_id}-inbox",
     )
     async def consume_batch(message: KafkaMessage) -> None:
