@@ -74,7 +74,7 @@ async def _collect_tasks(
                     seen_at.setdefault(task["journal_number"], now)
 
 
-async def run(burst: int, rate_seconds: int, rate: int) -> None:
+async def run(burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int) -> None:
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
     if not bootstrap:
@@ -92,6 +92,7 @@ async def run(burst: int, rate_seconds: int, rate: int) -> None:
             "TRIAGE_HTTP_PORT": str(free_port()),
             "NOTIFICATIONS_HTTP_PORT": str(free_port()),
             "REPORTING_HTTP_PORT": str(reporting_port),
+            "SSP_KAFKA_FETCH_MAX_WAIT_MS": str(fetch_wait_ms),
         },
         workdir / "platform.log",
     )
@@ -205,8 +206,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", type=int, default=5000)
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--rate-seconds", type=int, default=10)
+    parser.add_argument("--fetch-wait-ms", type=int, default=10)
     args = parser.parse_args(argv)
-    asyncio.run(run(args.burst, args.rate_seconds, args.rate))
+    asyncio.run(run(args.burst, args.rate_seconds, args.rate, args.fetch_wait_ms))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ replaying the whole log, leaves the tables as applying it once did."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -16,11 +17,21 @@ from services.reporting.domain.handover import TaskStatus, decision_wins, task_s
 _PROJECTION = "views"
 
 
+@functools.lru_cache(maxsize=64)
+def _upsert_statement(
+    dialect_name: str, table: Table, columns: tuple[str, ...], keys: tuple[str, ...]
+) -> Any:
+    # Built once per shape: constructing SQLAlchemy statements per row cost more than the
+    # database work itself.
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    updates = {name: statement.excluded[name] for name in columns if name not in keys}
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
+
+
 def _upsert(conn: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
-    dialect: Any = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(**values)
-    updates = {name: statement.excluded[name] for name in values if name not in keys}
-    conn.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates))
+    statement = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)), tuple(keys))
+    conn.execute(statement, values)
 
 
 class ViewWriter:
