@@ -7,7 +7,9 @@ Prints, in one run:
 - pipeline throughput in incidents/s (a burst of N one-person incidents → all letter tasks
   seen on the topic; then until reporting's read model lists them all),
 - latency p50/p99 (publish → letter task seen) at a fixed 100 incidents/s,
-- the ratio pipeline / raw, and the platform process's resident memory.
+- the ratio pipeline / raw, and the platform's resident memory,
+for two topologies: `ssp up` (every service in one process, as in development) and one process
+per service (`ssp run <service>`, as production deploys them).
 
 Targets (issue 2): pipeline ≥ 5 % of raw one hop; p99 ≤ 500 ms at 100 incidents/s.
 Run: `uv run --no-sync python -m bench.pipeline [--burst 5000] [--rate-seconds 10]`.
@@ -32,7 +34,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from bench.raw_hop import measure_raw_one_hop
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.samples import sample_incident
-from tests.e2e.processes import free_port, start_ssp
+from tests.e2e.processes import SspProcess, free_port, start_ssp
 
 
 def _rss_mib(pid: int) -> float:
@@ -74,34 +76,51 @@ async def _collect_tasks(
                     seen_at.setdefault(task["journal_number"], now)
 
 
-async def run(burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int) -> None:
-    broker = None
-    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    if not bootstrap:
-        broker = EmbeddedBroker()
-        bootstrap = broker.start()
-    workdir = Path(tempfile.mkdtemp(prefix="ssp-bench-"))
-    reporting_port = free_port()
-    platform = start_ssp(
-        ["up"],
-        {
-            "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-            "SSP_DATA_DIR": str(workdir / "data"),
-            "SSP_LOG_LEVEL": "WARNING",
-            "INTAKE_HTTP_PORT": str(free_port()),
-            "TRIAGE_HTTP_PORT": str(free_port()),
-            "NOTIFICATIONS_HTTP_PORT": str(free_port()),
-            "REPORTING_HTTP_PORT": str(reporting_port),
-            "SSP_KAFKA_FETCH_MAX_WAIT_MS": str(fetch_wait_ms),
-        },
-        workdir / "platform.log",
-    )
+SERVICES = ("intake", "triage", "notifications", "reporting")
+
+
+def _start(
+    topology: str, bootstrap: str, workdir: Path, fetch_wait_ms: int
+) -> tuple[list[SspProcess], int]:
+    """`up`: every service in one process (development); `processes`: one process per service,
+    as production deploys them."""
+    prefix = f"{topology}."
+    ports = {f"{name.upper()}_HTTP_PORT": str(free_port()) for name in SERVICES}
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
+        "SSP_DATA_DIR": str(workdir / topology),
+        "SSP_LOG_LEVEL": "WARNING",
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_KAFKA_FETCH_MAX_WAIT_MS": str(fetch_wait_ms),
+        **ports,
+    }
+    if topology == "up":
+        processes = [start_ssp(["up"], env, workdir / f"{topology}.log")]
+    else:
+        processes = [
+            start_ssp(["run", name], env, workdir / f"{topology}-{name}.log") for name in SERVICES
+        ]
+    return processes, int(ports["REPORTING_HTTP_PORT"])
+
+
+async def measure_platform(
+    topology: str,
+    bootstrap: str,
+    workdir: Path,
+    burst: int,
+    rate: int,
+    rate_seconds: int,
+    fetch_wait_ms: int,
+) -> dict[str, float]:
+    prefix = f"{topology}."
+    police = prefix + "ssp.police.incidents.v1"
+    processes, reporting_port = _start(topology, bootstrap, workdir, fetch_wait_ms)
+    figures: dict[str, float] = {}
     try:
-        raw = await measure_raw_one_hop(bootstrap, messages=20000)
-        print(f"raw one hop (aiokafka, batched):        {raw['hop_msg_s']:>10,.0f} msg/s")
-        await asyncio.to_thread(platform.wait_for, "Platform is up", 180)
-        idle_rss = _rss_mib(platform.process.pid)
-        consumer = await _task_consumer(bootstrap, "ssp.notifications.letter-tasks.v1")
+        for process in processes:
+            await asyncio.to_thread(process.wait_for, "Platform is up", 180)
+        figures["idle_rss_mib"] = sum(_rss_mib(p.process.pid) for p in processes)
+        consumer = await _task_consumer(bootstrap, prefix + "ssp.notifications.letter-tasks.v1")
         producer = AIOKafkaProducer(
             bootstrap_servers=bootstrap, acks="all", linger_ms=5, max_batch_size=1 << 20
         )
@@ -111,9 +130,7 @@ async def run(burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int) -> N
             warm = [sample_incident(10_000_000 + i, age=14, seed=i) for i in range(20)]
             for incident in warm:
                 await producer.send(
-                    "ssp.police.incidents.v1",
-                    json.dumps(incident).encode(),
-                    key=incident["journal_number"].encode(),
+                    police, json.dumps(incident).encode(), key=incident["journal_number"].encode()
                 )
             await _collect_tasks(consumer, {i["journal_number"] for i in warm}, {}, 120)
 
@@ -122,55 +139,39 @@ async def run(burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int) -> N
             started = time.monotonic()
             sends = [
                 await producer.send(
-                    "ssp.police.incidents.v1",
-                    json.dumps(i).encode(),
-                    key=i["journal_number"].encode(),
+                    police, json.dumps(i).encode(), key=i["journal_number"].encode()
                 )
                 for i in incidents
             ]
             await asyncio.gather(*sends)
             await _collect_tasks(consumer, {i["journal_number"] for i in incidents}, seen, 600)
             elapsed = time.monotonic() - started
-            pipeline = len(seen) / elapsed
-            peak_rss = _rss_mib(platform.process.pid)
-            print(
-                f"pipeline burst {burst} incidents → letter tasks: {pipeline:>10,.0f} incidents/s "
-                f"({len(seen)}/{burst} in {elapsed:.1f} s)"
-            )
+            figures["burst_tasks_per_s"] = len(seen) / elapsed
+            figures["burst_seen"] = len(seen)
             async with httpx.AsyncClient() as client:
-                while True:
+                while time.monotonic() - started < 600:
                     response = await client.get(
                         f"http://127.0.0.1:{reporting_port}/v1/handover/607/2026-W47", timeout=60
                     )
-                    listed = len(response.json().get("persons", []))
-                    if listed >= burst or time.monotonic() - started > 600:
+                    if len(response.json().get("persons", [])) >= burst + len(warm):
                         break
                     await asyncio.sleep(0.5)
-            read_model = burst / (time.monotonic() - started)
-            print(f"pipeline burst → reporting read model:  {read_model:>10,.0f} incidents/s")
+            figures["burst_read_model_per_s"] = burst / (time.monotonic() - started)
+            figures["peak_rss_mib"] = sum(_rss_mib(p.process.pid) for p in processes)
 
-            latencies: list[float] = []
             base = 20_000_000
+            steady = [sample_incident(base + i, age=14, seed=i) for i in range(rate * rate_seconds)]
             sent_at: dict[str, float] = {}
             seen_rate: dict[str, float] = {}
             collector = asyncio.create_task(
                 _collect_tasks(
-                    consumer,
-                    {
-                        sample_incident(base + i, age=14, seed=i)["journal_number"]
-                        for i in range(rate * rate_seconds)
-                    },
-                    seen_rate,
-                    rate_seconds + 120,
+                    consumer, {i["journal_number"] for i in steady}, seen_rate, rate_seconds + 120
                 )
             )
             tick = time.monotonic()
-            for i in range(rate * rate_seconds):
-                incident = sample_incident(base + i, age=14, seed=i)
+            for incident in steady:
                 await producer.send_and_wait(
-                    "ssp.police.incidents.v1",
-                    json.dumps(incident).encode(),
-                    key=incident["journal_number"].encode(),
+                    police, json.dumps(incident).encode(), key=incident["journal_number"].encode()
                 )
                 sent_at[incident["journal_number"]] = time.monotonic()
                 tick += 1 / rate
@@ -179,24 +180,57 @@ async def run(burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int) -> N
             latencies = sorted(
                 (seen_rate[j] - sent_at[j]) * 1000 for j in sent_at if j in seen_rate
             )
-            p50 = statistics.median(latencies)
-            p99 = latencies[int(len(latencies) * 0.99) - 1]
-            print(
-                f"latency at {rate}/s (publish → letter task): p50 {p50:.0f} ms, p99 {p99:.0f} ms "
-                f"({len(latencies)}/{len(sent_at)} seen)"
-            )
+            figures["latency_p50_ms"] = statistics.median(latencies)
+            figures["latency_p99_ms"] = latencies[max(0, int(len(latencies) * 0.99) - 1)]
+            figures["latency_seen"] = len(latencies)
         finally:
             await producer.stop()
             await consumer.stop()
-        ratio = pipeline / raw["hop_msg_s"]
-        print(f"ratio pipeline / raw one hop:           {ratio:>10.1%}  (target ≥ 5 %)")
-        print(f"p99 target ≤ 500 ms:                    {'met' if p99 <= 500 else 'NOT met'}")
-        print(
-            f"platform RSS: idle {idle_rss:.0f} MiB, after burst {peak_rss:.0f} MiB "
-            f"(all four services and their stores in one process)"
-        )
     finally:
-        platform.stop()
+        for process in processes:
+            process.stop()
+    return figures
+
+
+async def run(
+    burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int, topologies: list[str]
+) -> None:
+    broker = None
+    bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    if not bootstrap:
+        broker = EmbeddedBroker()
+        bootstrap = broker.start()
+    workdir = Path(tempfile.mkdtemp(prefix="ssp-bench-"))
+    try:
+        raw = await measure_raw_one_hop(bootstrap, messages=20000)
+        raw_rate = raw["hop_msg_s"]
+        print(f"raw one hop (aiokafka, batched): {raw_rate:,.0f} msg/s")
+        print(
+            f"burst {burst} one-person incidents; steady {rate}/s for {rate_seconds} s; "
+            f"fetch wait {fetch_wait_ms} ms"
+        )
+        for topology in topologies:
+            f = await measure_platform(
+                topology, bootstrap, workdir, burst, rate, rate_seconds, fetch_wait_ms
+            )
+            label = "ssp up (one process)" if topology == "up" else "one process per service"
+            print(f"--- {label}")
+            print(
+                f"  pipeline → letter tasks : {f['burst_tasks_per_s']:8,.0f} incidents/s "
+                f"({f['burst_seen']:.0f}/{burst})  = {f['burst_tasks_per_s'] / raw_rate:.1%} "
+                f"of raw one hop (target ≥ 5 %)"
+            )
+            print(f"  pipeline → read model   : {f['burst_read_model_per_s']:8,.0f} incidents/s")
+            print(
+                f"  latency at {rate}/s       : p50 {f['latency_p50_ms']:.0f} ms, "
+                f"p99 {f['latency_p99_ms']:.0f} ms ({f['latency_seen']:.0f} seen; "
+                f"target p99 ≤ 500 ms: {'met' if f['latency_p99_ms'] <= 500 else 'NOT met'})"
+            )
+            print(
+                f"  resident memory         : idle {f['idle_rss_mib']:.0f} MiB, "
+                f"after burst {f['peak_rss_mib']:.0f} MiB"
+            )
+    finally:
         if broker is not None:
             broker.stop()
 
@@ -207,8 +241,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--rate-seconds", type=int, default=10)
     parser.add_argument("--fetch-wait-ms", type=int, default=10)
+    parser.add_argument(
+        "--topology",
+        choices=["up", "processes", "both"],
+        default="both",
+        help="all services in one process, one process per service, or both (default)",
+    )
     args = parser.parse_args(argv)
-    asyncio.run(run(args.burst, args.rate_seconds, args.rate, args.fetch_wait_ms))
+    topologies = ["up", "processes"] if args.topology == "both" else [args.topology]
+    asyncio.run(run(args.burst, args.rate_seconds, args.rate, args.fetch_wait_ms, topologies))
 
 
 if __name__ == "__main__":
