@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +23,7 @@ from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes
 from shared.messaging.admin import broker_reachable
 from shared.messaging.broker import make_broker, make_relay_producer
+from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
 from shared.messaging.relay import OutboxRelay, Publications
 from shared.settings import PlatformSettings
@@ -39,7 +41,12 @@ class ServiceContext:
     executor: ThreadPoolExecutor
 
     async def in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+        # run_in_executor does not carry context variables: copy them, so events a request
+        # causes in the store thread remember the request's trace.
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self.executor, functools.partial(context.run, fn, *args)
+        )
 
 
 @dataclass
@@ -57,6 +64,22 @@ class ServiceDefinition:
     publish_original_on_dead_letter: bool = True
     extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    published_events: Sequence[type] | None = None
+    """Event classes `publications` turns into messages (dead letters are added): the relay
+    then reads only those from the log instead of decoding every stored event."""
+
+
+def _event_topics(event_classes: Sequence[type]) -> list[str]:
+    """Stored-event topics of these classes and their subclasses (isinstance semantics)."""
+    topics: list[str] = []
+    pending = list(event_classes)
+    while pending:
+        cls = pending.pop()
+        # eventsourcing's @event may subclass a declared event class under the same name, so
+        # the topic is derived, not looked up (get_topic refuses two classes for one topic).
+        topics.append(f"{cls.__module__}:{cls.__qualname__}")
+        pending.extend(cls.__subclasses__())
+    return sorted(set(topics))
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -121,6 +144,11 @@ class RunningService:
             publications=d.publications,
             executor=self.executor,
             topic_prefix=settings.topic_prefix,
+            event_topics=(
+                _event_topics([*d.published_events, DeadLetter.Recorded])
+                if d.published_events is not None
+                else ()
+            ),
         )
         self._tasks.append(
             asyncio.create_task(

@@ -16,6 +16,7 @@ from eventsourcing.utils import get_topic
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.app import IntakeApplication
 from services.intake.application.service import IntakeService
+from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
 from services.intake.settings import IntakeSettings
@@ -115,4 +116,9 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
         http_host=settings.http_host,
         http_port=settings.http_port,
         publish_original_on_dead_letter=False,
+        published_events=[
+            IncidentRecord.RevisionAccepted,
+            RejectedInput.Recorded,
+            CaseRegisterEntry.Received,
+        ],
     )

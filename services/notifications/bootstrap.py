@@ -7,6 +7,7 @@ from typing import Any
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import Clock, NotificationsService, utc_now
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
@@ -78,4 +79,5 @@ def definition(
         http_host=settings.http_host,
         http_port=settings.http_port,
         extra_tasks=[overdue_checks],
+        published_events=[LetterTaskCase.TaskChanged],
     )

@@ -75,4 +75,5 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         http_port=settings.http_port,
         extra_tasks=[projection_task],
         on_stop=[lambda: release_read_side(parts)],
+        published_events=[],
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -42,6 +42,7 @@ class OutboxRelay:
         topic_prefix: str = "",
         batch_size: int = 1000,
         idle_poll_s: float = 0.5,
+        event_topics: Sequence[str] = (),
     ) -> None:
         self.service = service
         self.app = app
@@ -51,6 +52,7 @@ class OutboxRelay:
         self.topic_prefix = topic_prefix
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
+        self.event_topics = list(event_topics)
         self.tracking_name = f"relay:{service}"
         self.published_position = 0
         self._recorded_position = 0
@@ -115,5 +117,8 @@ class OutboxRelay:
 
     def _select(self, position: int) -> Any:
         return self.app.recorder.select_notifications(
-            start=position, limit=self.batch_size, inclusive_of_start=False
+            start=position,
+            limit=self.batch_size,
+            topics=self.event_topics,
+            inclusive_of_start=False,
         )
