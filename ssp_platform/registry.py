@@ -13,6 +13,7 @@ SERVICES: dict[str, str] = {
     "triage": "services.triage.bootstrap",
     "notifications": "services.notifications.bootstrap",
     "reporting": "services.reporting.bootstrap",
+    "courses": "services.courses.bootstrap",
 }
 
 

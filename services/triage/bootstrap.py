@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
 from services.triage.application.service import Clock, TriageService, utc_now
+from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
 from services.triage.settings import TriageSettings
 from shared.contracts import (
@@ -22,11 +25,17 @@ from shared.runtime import ServiceContext, ServiceDefinition
 NAME = "triage"
 
 
-def build_service(settings: TriageSettings, app: TriageApplication, clock: Clock) -> TriageService:
+def build_service(
+    settings: TriageSettings,
+    app: TriageApplication,
+    clock: Clock,
+    profiles: ProfileBook | None = None,
+) -> TriageService:
     return TriageService(
         app,
         incidents_topic=settings.topic(INTAKE_INCIDENTS),
         case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
+        profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
     )
 
@@ -34,13 +43,16 @@ def build_service(settings: TriageSettings, app: TriageApplication, clock: Clock
 def definition(
     settings: TriageSettings | None = None, *, clock: Clock = utc_now
 ) -> ServiceDefinition:
-    """`clock` is the time decisions are stamped with; tests inject their own."""
+    """`clock` is the time decisions are stamped with; tests inject their own. The municipality
+    profiles are read and validated here, so a broken profile stops the start (`ProfileError`
+    names each file, key and problem)."""
     settings = settings or TriageSettings()
+    profiles = load_profiles(settings.profiles_dir)
     services: dict[str, TriageService] = {}
 
     def app_factory() -> TriageApplication:
         app = TriageApplication(env=store_env(settings, NAME))
-        services["service"] = build_service(settings, app, clock)
+        services["service"] = build_service(settings, app, clock, profiles)
         return app
 
     def handler_factory(_: Any) -> Any:
@@ -60,4 +72,5 @@ def definition(
         http_factory=http_factory,
         http_host=settings.http_host,
         http_port=settings.http_port,
+        published_events=[IncidentTriage.PersonRouted],
     )

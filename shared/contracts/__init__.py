@@ -6,6 +6,7 @@ these models by ``python -m shared.contracts.generate``.
 from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
 from shared.contracts.cases import CaseEventType, CaseRegisterEvent
 from shared.contracts.common import ContractModel
+from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
 from shared.contracts.decisions import Route, RoutingDecision, Severity, Workflow, workflow_for_age
 from shared.contracts.errors import (
@@ -38,6 +39,7 @@ from shared.contracts.letter_tasks import (
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
+    COURSES_EVENTS,
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
@@ -55,6 +57,8 @@ from shared.contracts.topics import (
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "COURSES_EVENTS",
+    "COURSE_TYPES",
     "INTAKE_CASE_EVENTS",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
@@ -72,6 +76,8 @@ __all__ = [
     "CaseworkerAssessment",
     "Channel",
     "ContractModel",
+    "CourseEvent",
+    "CourseType",
     "Direction",
     "FieldProblem",
     "Flag",

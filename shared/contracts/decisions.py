@@ -1,5 +1,8 @@
 """Out: routing decisions on ``ssp.triage.caseworker.v1`` / ``ssp.triage.tovholder.v1``
 (contracts.md §4). One message per person in an incident, keyed by ``person_key``.
+
+The fields after ``decided_at`` extend §4 (docs/contracts.md): all optional with defaults, so a
+decision without them still parses and old consumers ignore them.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from shared.contracts.incidents import OffenceCode, Role
 
 __all__ = [
     "ADULT_AGE",
+    "HISTORY_REPORTS_SHOWN",
     "ROUTES",
     "SEVERITIES",
     "WORKFLOWS",
+    "EarlierReport",
+    "ReportHistory",
     "Route",
     "RoutingDecision",
     "Severity",
@@ -40,10 +46,68 @@ SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 
 ADULT_AGE = 18
 
+#: A decision lists at most this many earlier reports (the most recent); `earlier_reports`
+#: still counts them all.
+HISTORY_REPORTS_SHOWN = 20
+
 
 def workflow_for_age(age: int) -> Workflow:
     """``minor`` under 18, else ``adult``."""
     return "minor" if age < ADULT_AGE else "adult"
+
+
+class EarlierReport(ContractModel):
+    """One earlier police report about the person: codes and dates, no names and no free text."""
+
+    journal_number: JournalNumber = Field(
+        description="Journal number of the earlier incident.", examples=["3700-80123-00311-26"]
+    )
+    occurred_at: Timestamp = Field(
+        description="When the earlier incident happened.", examples=["2026-09-02T17:10:00+02:00"]
+    )
+    role: Role = Field(description="The person's role in it.", examples=["antruffet"])
+    offence_code: OffenceCode = Field(description="Its offence category.", examples=["haervaerk"])
+
+
+class ReportHistory(ContractModel):
+    """The person's history at decision time, from triage's own store."""
+
+    earlier_reports: int = Field(
+        ge=0,
+        description="Distinct earlier incidents (other journal numbers that happened before "
+        "this one).",
+        examples=[1],
+    )
+    reports_in_window: int = Field(
+        ge=1,
+        description="Reports within the profile's repeat window up to this one, this one included.",
+        examples=[2],
+    )
+    window_days: int = Field(ge=1, description="The profile's repeat window.", examples=[180])
+    repeat_threshold: int = Field(
+        ge=2,
+        description="Reports within the window that make a repeat (profile).",
+        examples=[3],
+    )
+    repeat: bool = Field(
+        description="reports_in_window >= repeat_threshold; the reasons then include "
+        "repeat_within_window and the severity was raised.",
+        examples=[False],
+    )
+    reports: list[EarlierReport] = Field(
+        default_factory=list,
+        description="The earlier reports, most recent first (at most 20).",
+        examples=[
+            [
+                {
+                    "journal_number": "3700-80123-00311-26",
+                    "occurred_at": "2026-09-02T17:10:00+02:00",
+                    "role": "antruffet",
+                    "offence_code": "haervaerk",
+                }
+            ]
+        ],
+    )
 
 
 class RoutingDecision(ContractModel):
@@ -90,4 +154,69 @@ class RoutingDecision(ContractModel):
     )
     decided_at: Timestamp = Field(
         description="When the decision was made.", examples=["2026-11-16T08:12:03+01:00"]
+    )
+    owner_role: str | None = Field(
+        default=None,
+        description="Role that owns the decision and its letter task, from the municipality "
+        "profile: tovholder (the SSP coordinator, whatever its local title) | caseworker | "
+        "team_leader | police_ssp_coordinator | exit_coordinator. Null on decisions made before "
+        "profiles existed.",
+        examples=["tovholder"],
+    )
+    owner_team: str | None = Field(
+        default=None,
+        description="The owning team where the profile has one: the district team of the "
+        "person's school (e.g. Herning's district SSP workers) or the team of the active case.",
+        examples=["SSP-medarbejder distrikt nord", None],
+    )
+    due_at: Timestamp | None = Field(
+        default=None,
+        description="Deadline for informing the parents (or the young adult): the incident's "
+        "reported_at plus the profile's service deadline for this route and severity.",
+        examples=["2026-11-23T08:12:00+01:00"],
+    )
+    youth_letter_age: int | None = Field(
+        default=None,
+        ge=0,
+        description="From this age the young person gets the letter too (profile; default 15).",
+        examples=[15],
+    )
+    profile: str | None = Field(
+        default=None,
+        description="The municipality profile applied: its code, or 'default' when the "
+        "municipality has no profile of its own.",
+        examples=["607", "default"],
+    )
+    district: str | None = Field(
+        default=None,
+        description="The person's district in the profile, from their school; null when unknown.",
+        examples=["nord", None],
+    )
+    history: ReportHistory | None = Field(
+        default=None,
+        description="The person's earlier police reports as triage has seen them (codes and "
+        "dates only), and whether this report makes a repeat within the profile's window.",
+        examples=[
+            {
+                "earlier_reports": 1,
+                "reports_in_window": 2,
+                "window_days": 180,
+                "repeat_threshold": 3,
+                "repeat": False,
+                "reports": [
+                    {
+                        "journal_number": "3700-80123-00311-26",
+                        "occurred_at": "2026-09-02T17:10:00+02:00",
+                        "role": "antruffet",
+                        "offence_code": "haervaerk",
+                    }
+                ],
+            }
+        ],
+    )
+    co_registered_person_keys: list[PersonKey] = Field(
+        default_factory=list,
+        description="Pseudonyms of the other persons registered in the same incident, so "
+        "reporting can show who appears together.",
+        examples=[["pk_3c9d0e2f4a6b8c1d"]],
     )

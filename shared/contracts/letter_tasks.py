@@ -1,4 +1,7 @@
-"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5)."""
+"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5).
+
+``owner_team`` extends §5 (docs/contracts.md): optional, so old messages still parse.
+"""
 
 from __future__ import annotations
 
@@ -77,15 +80,25 @@ class LetterTaskEvent(ContractModel):
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
     recipients: list[Recipient] = Field(
         min_length=1,
-        description='Under 15: ["parents"]; 15-17: ["parents", "youth"]; 18 and over: ["youth"].',
+        description='Under 15: ["parents"]; 15-17: ["parents", "youth"]; 18 and over: ["youth"]. '
+        "15 is the default youth-letter age; a municipality profile may set another.",
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
-        min_length=1, description="Role that owns the task.", examples=["tovholder"]
+        min_length=1,
+        description="Role that owns the task: the routing decision's owner_role (the "
+        "municipality profile), else the route.",
+        examples=["tovholder"],
     )
     due_at: Timestamp = Field(
         description="Deadline of the task.", examples=["2026-11-19T16:00:00+01:00"]
     )
     at: Timestamp = Field(
         description="When this event happened.", examples=["2026-11-16T08:12:05+01:00"]
+    )
+    owner_team: str | None = Field(
+        default=None,
+        description="Team that owns the task, from the routing decision, where the "
+        "municipality profile has one.",
+        examples=["SSP-medarbejder distrikt nord", None],
     )

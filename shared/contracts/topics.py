@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
@@ -22,6 +23,8 @@ from shared.contracts.rejections import IntakeRejection
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "COURSES_DEAD_LETTER",
+    "COURSES_EVENTS",
     "DEAD_LETTER_HEADERS",
     "DEAD_LETTER_SERVICES",
     "DLQ_HEADER_ERROR",
@@ -63,6 +66,8 @@ INTAKE_DEAD_LETTER = "ssp.intake.dead-letter.v1"
 TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
 NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
 REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
+COURSES_EVENTS = "ssp.courses.events.v1"
+COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
 
 DLQ_HEADER_SERVICE = "ssp-dlq-service"
 DLQ_HEADER_ORIGIN_TOPIC = "ssp-dlq-origin-topic"
@@ -124,7 +129,13 @@ DEAD_LETTER_HEADERS: tuple[HeaderSpec, ...] = (
     ),
 )
 
-DEAD_LETTER_SERVICES: tuple[str, ...] = ("intake", "triage", "notifications", "reporting")
+DEAD_LETTER_SERVICES: tuple[str, ...] = (
+    "intake",
+    "triage",
+    "notifications",
+    "reporting",
+    "courses",
+)
 
 
 def topic_name(default_name: str, prefix: str = "") -> str:
@@ -200,6 +211,14 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=LetterTaskEvent,
         key="The person_key.",
         description="Parent/youth letter tasks: created, completed, cancelled, overdue.",
+    ),
+    TopicSpec(
+        name=COURSES_EVENTS,
+        direction=Direction.EXTERNAL_OUT,
+        message=CourseEvent,
+        key="The course_id.",
+        description="Every change to a TRIVSEL+ course, exit programme or acute-event "
+        "procedure: codes, dates and owners, never free text.",
     ),
     TopicSpec(
         name=INTAKE_REJECTED,

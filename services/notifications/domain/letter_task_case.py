@@ -31,7 +31,7 @@ from shared.contracts import (
     RoutingDecision,
     recipients_for_age,
 )
-from shared.contracts.letter_tasks import LetterTaskEventType
+from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
 from shared.eventstore import TracedAggregate
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:notifications")
@@ -52,12 +52,18 @@ class TaskClosed(ValueError):
 
 @dataclass(frozen=True)
 class GoverningDecision:
-    """The routing decision a task is (or will be) created from."""
+    """The routing decision a task is (or will be) created from. Owner, deadline and
+    youth-letter age come from the municipality profile triage applied; decisions made before
+    profiles existed have none, and the task falls back to the route and the settings."""
 
     revision: int
     route: Route
     municipality_code: str
     age_at_incident: int
+    owner_role: str | None = None
+    owner_team: str | None = None
+    due_at: datetime | None = None
+    youth_letter_age: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,11 @@ class LetterTaskCase(TracedAggregate):
         route: str
         municipality_code: str
         age_at_incident: int
+        # Since the municipality profiles (issue 4); absent from events stored before.
+        owner_role: str | None
+        owner_team: str | None
+        due_at: datetime | None
+        youth_letter_age: int | None
 
     class AssessmentRecorded(TracedAggregate.Event):
         outcome: str
@@ -130,6 +141,10 @@ class LetterTaskCase(TracedAggregate):
             route=decision.route,
             municipality_code=decision.municipality_code,
             age_at_incident=decision.age_at_incident,
+            owner_role=decision.owner_role,
+            owner_team=decision.owner_team,
+            due_at=decision.due_at,
+            youth_letter_age=decision.youth_letter_age,
         )
         if self.letter is not None:
             # A later revision never makes a second task; adjusting the task is future work.
@@ -187,7 +202,7 @@ class LetterTaskCase(TracedAggregate):
         kind = letter_kind(decision.route, outcome)
         if kind is None:
             return False
-        owner = owner_role(decision.route)
+        youth_letter_age = decision.youth_letter_age
         letter = LetterTaskEvent(
             task_id=self.task_id,
             event="created",
@@ -195,9 +210,15 @@ class LetterTaskCase(TracedAggregate):
             person_key=self.person_key,
             municipality_code=decision.municipality_code,
             kind=kind,
-            recipients=recipients_for_age(decision.age_at_incident),
-            owner_role=owner,
-            due_at=deadlines.due_at(owner, now),
+            recipients=recipients_for_age(
+                decision.age_at_incident,
+                youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
+            ),
+            owner_role=decision.owner_role or owner_role(decision.route),
+            owner_team=decision.owner_team,
+            # The decision's deadline runs from the police registration (the service level);
+            # only decisions without one get the settings' deadline from task creation.
+            due_at=decision.due_at or deadlines.due_at(owner_role(decision.route), now),
             at=now,
         )
         self.create_task(letter=letter.model_dump(mode="json"))
@@ -222,13 +243,24 @@ class LetterTaskCase(TracedAggregate):
         route: str,
         municipality_code: str,
         age_at_incident: int,
+        owner_role: str | None = None,
+        owner_team: str | None = None,
+        due_at: datetime | None = None,
+        youth_letter_age: int | None = None,
     ) -> None:
         self.decision_ids.add(decision_id)
         # Until the task exists the highest revision governs it; afterwards decisions are only
         # kept, so the task never changes under its owner's hands.
         if self.letter is None and (self.decision is None or revision > self.decision.revision):
             self.decision = GoverningDecision(
-                revision, cast(Route, route), municipality_code, age_at_incident
+                revision,
+                cast(Route, route),
+                municipality_code,
+                age_at_incident,
+                owner_role,
+                owner_team,
+                due_at,
+                youth_letter_age,
             )
 
     @event(AssessmentRecorded)

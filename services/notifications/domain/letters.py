@@ -1,5 +1,7 @@
 """The letter rules (contracts.md §5): which letter a routing decision and an assessment call
-for, who owns it and when it is due. Pure functions; municipality profiles will vary them."""
+for, who owns it and when it is due. Pure functions. Owner, team, deadline and youth-letter age
+normally come with the decision (triage's municipality profiles); these are the fallbacks for
+decisions that carry none."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ CLOSED: frozenset[TaskStatus] = frozenset({"completed", "cancelled"})
 
 
 def owner_role(route: Route) -> OwnerRole:
-    """The stream a person was routed to owns the letter."""
+    """Without an owner on the decision, the stream a person was routed to owns the letter."""
     return route
 
 

@@ -1,5 +1,6 @@
 """Triage's use cases: keep the active-case register, and route each in-scope person of a new
-incident revision to the caseworker or the tovholder stream (contracts.md §4).
+incident revision to the caseworker or the tovholder stream (contracts.md §4), by the profile of
+their municipality and in the light of their earlier reports (issue 4, parts 1-3).
 
 Handlers are plain methods; the Kafka and HTTP entry points only translate into these calls.
 """
@@ -18,7 +19,9 @@ from pydantic import BaseModel
 from services.triage.application.app import TriageApplication
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.incident_triage import IncidentTriage
-from services.triage.domain.routing import ActiveCase
+from services.triage.domain.person_history import PersonHistory
+from services.triage.domain.profiles import ProfileBook
+from services.triage.domain.routing import ActiveCase, PersonFacts
 from shared.contracts import (
     AcceptedIncident,
     PseudonymisedCaseEvent,
@@ -64,11 +67,13 @@ class TriageService:
         *,
         incidents_topic: str,
         case_events_topic: str,
+        profiles: ProfileBook,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
         self.incidents_topic = incidents_topic
         self.case_events_topic = case_events_topic
+        self.profiles = profiles
         self.clock = clock
 
     # --- Kafka -------------------------------------------------------------------------
@@ -82,7 +87,9 @@ class TriageService:
                 decoded.append((message, decode(message, PseudonymisedCaseEvent)))
             else:
                 decoded.append((message, None))
-        uow.prefetch(self._aggregates_touched(payload for _, payload in decoded))
+        payloads = [payload for _, payload in decoded]
+        uow.prefetch(self._aggregates_touched(payloads))
+        uow.prefetch(self._histories_of_previous_revisions(uow, payloads))
         for message, payload in decoded:
             with message.processing_span("triage"):
                 if isinstance(payload, AcceptedIncident):
@@ -105,9 +112,25 @@ class TriageService:
         for payload in payloads:
             if isinstance(payload, AcceptedIncident):
                 ids.add(IncidentTriage.create_id(payload.journal_number))
-                ids.update(PersonCaseRegister.create_id(p.person_key) for p in payload.persons)
+                for person in payload.persons:
+                    ids.add(PersonCaseRegister.create_id(person.person_key))
+                    ids.add(PersonHistory.create_id(person.person_key))
             elif isinstance(payload, PseudonymisedCaseEvent):
                 ids.add(PersonCaseRegister.create_id(payload.person_key))
+        return ids
+
+    @staticmethod
+    def _histories_of_previous_revisions(
+        uow: UnitOfWork, payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent | None]
+    ) -> set[UUID]:
+        """Persons of an incident's last revision, whose report a new revision may withdraw
+        (known only once the incidents are loaded: a second query)."""
+        ids: set[UUID] = set()
+        for payload in payloads:
+            if isinstance(payload, AcceptedIncident):
+                triage = uow.get(IncidentTriage, IncidentTriage.create_id(payload.journal_number))
+                if triage is not None:
+                    ids.update(PersonHistory.create_id(key) for key in triage.decisions)
         return ids
 
     # --- use cases, each in its own transaction --------------------------------------------
@@ -149,22 +172,71 @@ class TriageService:
                 triage.revision,
             )
             return []
-        active_cases = {
-            person.person_key: self._active_case(uow, person)
+        previously_decided = set(triage.decisions)
+        histories = {
+            person.person_key: self._history(uow, person.person_key)
             for person in incident.persons
             if person.in_scope
         }
-        decisions = triage.triage(incident, active_cases, self.clock())
+        facts = {
+            person.person_key: PersonFacts(
+                active_case=self._active_case(uow, person),
+                earlier_reports=histories[person.person_key].reports_before(
+                    incident.journal_number, incident.occurred_at
+                ),
+            )
+            for person in incident.persons
+            if person.in_scope
+        }
+        decisions = triage.triage(incident, facts, self.profiles, self.clock())
         for decision in decisions:
+            # Recorded after deciding: a report is never its own history.
+            histories[decision.person_key].record(
+                incident.journal_number,
+                incident.revision,
+                incident.occurred_at,
+                decision.role,
+                decision.offence_code,
+            )
             log.info(
-                "triage: %s revision %d: %s routed to %s (%s)",
+                "triage: %s revision %d: %s routed to %s, owner %s/%s, severity %s, "
+                "%d earlier reports (%s)",
                 decision.journal_number,
                 decision.revision,
                 decision.person_key,
                 decision.route,
+                decision.owner_role,
+                decision.owner_team or "-",
+                decision.severity,
+                decision.history.earlier_reports if decision.history else 0,
                 ", ".join(decision.reasons),
             )
+        self._withdraw_removed(uow, incident, previously_decided - set(triage.decisions))
         return decisions
+
+    @staticmethod
+    def _history(uow: UnitOfWork, person_key: str) -> PersonHistory:
+        history = uow.get(PersonHistory, PersonHistory.create_id(person_key))
+        if history is None:
+            history = PersonHistory(person_key)
+            uow.add(history)
+        return history
+
+    @staticmethod
+    def _withdraw_removed(
+        uow: UnitOfWork, incident: AcceptedIncident, removed: Iterable[str]
+    ) -> None:
+        """Persons the new revision no longer routes: their report of this incident is
+        withdrawn, so it is not counted in their history."""
+        for person_key in removed:
+            history = uow.get(PersonHistory, PersonHistory.create_id(person_key))
+            if history is not None and history.withdraw(incident.journal_number, incident.revision):
+                log.info(
+                    "triage: %s revision %d no longer routes %s: report withdrawn from history",
+                    incident.journal_number,
+                    incident.revision,
+                    person_key,
+                )
 
     @staticmethod
     def _active_case(uow: UnitOfWork, person: PseudonymousPerson) -> ActiveCase | None:

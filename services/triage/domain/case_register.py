@@ -95,7 +95,9 @@ class PersonCaseRegister(TracedAggregate):
             open_cases,
             key=lambda c: (c.municipality_code == residence_municipality, c.status_at, c.case_id),
         )
-        return ActiveCase(case_id=chosen.case_id, municipality_code=chosen.municipality_code)
+        return ActiveCase(
+            case_id=chosen.case_id, municipality_code=chosen.municipality_code, team=chosen.team
+        )
 
     def _case(self, case_id: str, municipality_code: str) -> CaseStatus:
         return self.cases.setdefault(case_id, CaseStatus(case_id, municipality_code))

@@ -2,6 +2,8 @@
 in-scope person, and a record of each out-of-scope person (recorded, never silently dropped).
 
 One stored event per decision, so the outbox relay publishes exactly one message for it.
+Persons registered in the same incident are linked on each decision
+(`co_registered_person_keys`), so reporting can show who appears together.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
-from services.triage.domain.routing import ActiveCase, route_person
+from services.triage.domain.profiles import ProfileBook
+from services.triage.domain.routing import PersonFacts, route_person
 from shared.contracts import AcceptedIncident, RoutingDecision
 from shared.eventstore import TracedAggregate
 
@@ -52,13 +55,16 @@ class IncidentTriage(TracedAggregate):
     def triage(
         self,
         incident: AcceptedIncident,
-        active_cases: Mapping[str, ActiveCase | None],
+        facts: Mapping[str, PersonFacts],
+        profiles: ProfileBook,
         decided_at: datetime,
     ) -> list[RoutingDecision]:
-        """Route every in-scope person of a new revision; `active_cases` by person_key."""
+        """Route every in-scope person of a new revision by their residence municipality's
+        profile; `facts` by person_key (a person without facts has no case and no history)."""
         if not self.supersedes(incident.revision):
             raise RevisionNotNewer(f"{incident.journal_number} revision {incident.revision}")
         self.receive_revision(revision=incident.revision)
+        everyone = list(dict.fromkeys(p.person_key for p in incident.persons))
         decisions = []
         for person in incident.persons:
             # The same person listed twice (e.g. in two roles) gets one decision: the first.
@@ -70,7 +76,12 @@ class IncidentTriage(TracedAggregate):
                 )
                 continue
             decision = route_person(
-                person, incident, active_cases.get(person.person_key), decided_at
+                person,
+                incident,
+                facts.get(person.person_key, PersonFacts()),
+                profiles.for_municipality(person.municipality_code),
+                decided_at,
+                co_registered=everyone,
             )
             self.record_decision(decision=decision.model_dump(mode="json"))
             decisions.append(decision)

@@ -1,55 +1,48 @@
-"""The routing rules (contracts.md §4): a pure function from one person of an incident and
-their active case, if any, to a routing decision.
+"""The routing rules (contracts.md §4): a pure function from one person of an incident, what
+triage knows about them (active case, earlier reports) and their municipality's profile to a
+routing decision.
 
 Every rule that fires adds a machine-readable reason, so a person can see why they were routed
-as they were. Municipality profiles will later vary these rules; keep them in this module.
+as they were. The route itself is the contract's and no profile changes it: caseworker when the
+person has an active case at decision time, else tovholder. Profiles decide severity, owner,
+deadline, youth-letter age and what counts as a repeat (`profiles.py`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import NAMESPACE_URL, uuid5
 
+from services.triage.domain.profiles import (
+    MunicipalityProfile,
+    RepeatRule,
+    SeverityRules,
+    at_least,
+    raised,
+)
 from shared.contracts import (
     AcceptedIncident,
     Flag,
     OffenceCode,
     PseudonymousPerson,
+    Role,
     Route,
     RoutingDecision,
     Severity,
     workflow_for_age,
 )
+from shared.contracts.decisions import HISTORY_REPORTS_SHOWN, EarlierReport, ReportHistory
 
 _DECISIONS = uuid5(NAMESPACE_URL, "urn:ssp:triage:decisions")
-
-SEVERITY_BY_OFFENCE: Mapping[OffenceCode, Severity] = {
-    "vold": "high",
-    "roeveri": "high",
-    "vaaben": "high",
-    "seksualforbrydelse": "high",
-    "brandstiftelse": "high",
-    "indbrud": "medium",
-    "narkotika": "medium",
-    "trusler": "medium",
-    "haervaerk": "medium",
-    "digital_kraenkelse": "medium",
-    "butikstyveri": "low",
-    "tyveri": "low",
-    "faerdsel": "low",
-    "ordensforstyrrelse": "low",
-    "andet": "low",
-}
-
-#: Gang, extremism and weapons make any incident serious, whatever the offence.
-RAISING_FLAGS: frozenset[Flag] = frozenset({"bande", "ekstremisme", "vaaben"})
 
 ACTIVE_CASE = "active_case"
 NO_ACTIVE_CASE = "no_active_case"
 ADULT_WORKFLOW = "adult_workflow"
 SEVERITY_RAISED_BY_FLAG = "severity_raised_by_flag"
+REPEAT_WITHIN_WINDOW = "repeat_within_window"
+DEFAULT_PROFILE = "default_profile"
 
 
 @dataclass(frozen=True)
@@ -58,6 +51,27 @@ class ActiveCase:
 
     case_id: str
     municipality_code: str
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One police report about a person, as triage recorded it: codes and dates only."""
+
+    journal_number: str
+    revision: int
+    occurred_at: datetime
+    role: Role
+    offence_code: OffenceCode
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What triage knows about a person when deciding."""
+
+    active_case: ActiveCase | None = None
+    earlier_reports: Sequence[Report] = ()
+    """Reports of other incidents that happened before this one."""
 
 
 def decision_id_for(journal_number: str, revision: int, person_key: str) -> str:
@@ -65,26 +79,77 @@ def decision_id_for(journal_number: str, revision: int, person_key: str) -> str:
     return str(uuid5(_DECISIONS, f"{journal_number}|{revision}|{person_key}"))
 
 
-def assess_severity(offence_code: OffenceCode, flags: list[Flag]) -> tuple[Severity, list[str]]:
-    severity = SEVERITY_BY_OFFENCE[offence_code]
-    if severity != "high" and RAISING_FLAGS.intersection(flags):
-        return "high", [SEVERITY_RAISED_BY_FLAG]
+def assess_severity(
+    rules: SeverityRules, offence_code: OffenceCode, flags: Sequence[Flag]
+) -> tuple[Severity, list[str]]:
+    severity = rules.offences[offence_code]
+    for flag in flags:
+        floor = rules.flags.get(flag)
+        if floor is not None:
+            severity = at_least(severity, floor)
+    if severity != rules.offences[offence_code]:
+        return severity, [SEVERITY_RAISED_BY_FLAG]
     return severity, []
+
+
+def summarise_history(
+    earlier: Sequence[Report], occurred_at: datetime, rule: RepeatRule
+) -> ReportHistory:
+    """`earlier` must hold only other incidents that happened before `occurred_at`."""
+    window_start = occurred_at - rule.window
+    in_window = 1 + sum(1 for r in earlier if r.occurred_at >= window_start)
+    newest_first = sorted(earlier, key=lambda r: (r.occurred_at, r.journal_number), reverse=True)
+    return ReportHistory(
+        earlier_reports=len(earlier),
+        reports_in_window=in_window,
+        window_days=rule.window_days,
+        repeat_threshold=rule.threshold,
+        repeat=in_window >= rule.threshold,
+        reports=[
+            EarlierReport(
+                journal_number=r.journal_number,
+                occurred_at=r.occurred_at,
+                role=r.role,
+                offence_code=r.offence_code,
+            )
+            for r in newest_first[:HISTORY_REPORTS_SHOWN]
+        ],
+    )
 
 
 def route_person(
     person: PseudonymousPerson,
     incident: AcceptedIncident,
-    active_case: ActiveCase | None,
+    facts: PersonFacts,
+    profile: MunicipalityProfile,
     decided_at: datetime,
+    co_registered: Sequence[str] = (),
 ) -> RoutingDecision:
+    active_case = facts.active_case
     route: Route = "caseworker" if active_case is not None else "tovholder"
     reasons = [ACTIVE_CASE if active_case is not None else NO_ACTIVE_CASE]
     workflow = workflow_for_age(person.age_at_incident)
     if workflow == "adult":
         reasons.append(ADULT_WORKFLOW)
-    severity, severity_reasons = assess_severity(incident.offence_code, incident.flags)
+    severity, severity_reasons = assess_severity(
+        profile.severity, incident.offence_code, incident.flags
+    )
     reasons += severity_reasons
+    history = summarise_history(facts.earlier_reports, incident.occurred_at, profile.repeat)
+    if history.repeat:
+        severity = raised(severity, profile.repeat.raise_steps)
+        reasons.append(REPEAT_WITHIN_WINDOW)
+    if profile.is_default:
+        reasons.append(DEFAULT_PROFILE)
+    district = profile.district_of(person.school)
+    owner = profile.owner(
+        route=route,
+        severity=severity,
+        workflow=workflow,
+        repeat=history.repeat,
+        district=district,
+        case_team=active_case.team if active_case is not None else None,
+    )
     return RoutingDecision(
         decision_id=decision_id_for(incident.journal_number, incident.revision, person.person_key),
         journal_number=incident.journal_number,
@@ -101,4 +166,12 @@ def route_person(
         case_id=active_case.case_id if active_case is not None else None,
         occurred_at=incident.occurred_at,
         decided_at=decided_at,
+        owner_role=owner.role,
+        owner_team=owner.team,
+        due_at=incident.reported_at + profile.deadlines_hours.due_after(route, severity),
+        youth_letter_age=profile.youth_letter_age,
+        profile=profile.code,
+        district=district,
+        history=history,
+        co_registered_person_keys=[key for key in co_registered if key != person.person_key],
     )

@@ -68,14 +68,31 @@ DECISION: dict[str, Any] = {
 }
 
 
-def test_routing_decision_has_exactly_the_contract_fields() -> None:
-    assert set(RoutingDecision.model_fields) == set(DECISION)
-    decision = RoutingDecision.model_validate({**DECISION, "added_later": 1})
+#: Optional fields this project adds to §4 (docs/contracts.md, "Routing decisions").
+DECISION_EXTENSIONS = {
+    "owner_role",
+    "owner_team",
+    "due_at",
+    "youth_letter_age",
+    "profile",
+    "district",
+    "history",
+    "co_registered_person_keys",
+}
+
+
+def test_routing_decision_has_the_contract_fields_and_only_optional_extensions() -> None:
+    assert set(RoutingDecision.model_fields) == set(DECISION) | DECISION_EXTENSIONS
+    for name in DECISION_EXTENSIONS:
+        assert not RoutingDecision.model_fields[name].is_required(), name
+    decision = RoutingDecision.model_validate({**DECISION, "added_later": 1})  # §4 as written
+    assert decision.owner_role is None and decision.co_registered_person_keys == []
     assert RoutingDecision.model_validate_json(decision.model_dump_json()) == decision
 
 
-def test_letter_task_has_exactly_the_contract_fields() -> None:
-    assert set(LetterTaskEvent.model_fields) == {
+def test_letter_task_has_the_contract_fields_and_an_optional_owner_team() -> None:
+    assert not LetterTaskEvent.model_fields["owner_team"].is_required()
+    assert set(LetterTaskEvent.model_fields) - {"owner_team"} == {
         "task_id",
         "event",
         "journal_number",

@@ -23,6 +23,7 @@ def test_registry_lists_every_contract_topic() -> None:
         "ssp.triage.caseworker.v1",
         "ssp.triage.tovholder.v1",
         "ssp.notifications.letter-tasks.v1",
+        "ssp.courses.events.v1",
         "ssp.intake.rejected.v1",
         "ssp.intake.incidents.v1",
         "ssp.intake.case-events.v1",
@@ -30,6 +31,7 @@ def test_registry_lists_every_contract_topic() -> None:
         "ssp.triage.dead-letter.v1",
         "ssp.notifications.dead-letter.v1",
         "ssp.reporting.dead-letter.v1",
+        "ssp.courses.dead-letter.v1",
     ]
     for name, spec in TOPICS.items():
         assert spec.name == name

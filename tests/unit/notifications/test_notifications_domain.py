@@ -174,3 +174,38 @@ def test_overdue_only_after_the_deadline_and_only_once() -> None:
 )
 def test_letter_kind(route: Any, outcome: Any, kind: Any) -> None:
     assert letter_kind(route, outcome) == kind
+
+
+def test_owner_team_deadline_and_youth_letter_age_come_from_the_decision() -> None:
+    case = new_case()
+    profiled = decision(
+        age=14,
+        owner_role="police_ssp_coordinator",
+        owner_team="Politiets SSP-koordinator og SSP-konsulenterne",
+        due_at="2026-11-17T08:12:00+01:00",
+        youth_letter_age=14,
+    )
+    assert case.receive_decision(profiled, START, DEADLINES) == "task_created"
+    letter = letter_of(case)
+    assert (letter["owner_role"], letter["owner_team"]) == (
+        "police_ssp_coordinator",
+        "Politiets SSP-koordinator og SSP-konsulenterne",
+    )
+    assert letter["due_at"] == "2026-11-17T08:12:00+01:00"  # from police registration
+    assert letter["recipients"] == ["parents", "youth"]  # the profile's youth-letter age 14
+
+
+def test_a_decision_recorded_before_profiles_replays_with_the_fallbacks() -> None:
+    case = LetterTaskCase(JOURNAL, "pk_a")
+    case.receive_decision(decision(), START, DEADLINES)
+    events = case.collect_events()
+    recorded_before = events[1]
+    assert type(recorded_before).__name__ == "DecisionRecorded"
+    for field in ("owner_role", "owner_team", "due_at", "youth_letter_age"):
+        del recorded_before.__dict__[field]  # as stored by the earlier version
+    copy = None
+    for e in events:
+        copy = e.mutate(copy)
+    assert copy is not None and copy.decision is not None
+    assert (copy.decision.owner_role, copy.decision.due_at) == (None, None)
+    assert letter_of(copy)["owner_role"] == "tovholder"

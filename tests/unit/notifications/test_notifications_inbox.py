@@ -91,6 +91,7 @@ async def test_tovholder_decision_creates_one_orientering(
             "owner_role": "tovholder",
             "due_at": "2026-11-18T09:00:00Z",
             "at": "2026-11-16T09:00:00Z",
+            "owner_team": None,  # a decision from before profiles: no team
         }
     ]
 
@@ -112,6 +113,28 @@ async def test_caseworker_task_follows_the_assessment(
     ]
     assert tasks[0]["recipients"] == ["parents", "youth"]
     assert (tasks[0]["at"], tasks[0]["due_at"]) == ("2026-11-17T10:00:00Z", "2026-11-20T10:00:00Z")
+
+
+async def test_the_task_inherits_owner_team_and_deadline_from_the_decision(
+    settings: NotificationsSettings, clock: FakeClock
+) -> None:
+    profiled = decision_doc(
+        route="caseworker",
+        age=16,
+        owner_role="caseworker",
+        owner_team="Børn og Forebyggelse (CBF)",
+        due_at="2026-11-21T08:12:00+01:00",
+        youth_letter_age=15,
+    )
+    async with notifications(settings, clock) as h:
+        await send_decision(h, profiled, 1)
+        await send_decision(h, profiled, 1)  # re-delivered
+        clock.advance(hours=25)
+        await send_assessment(h, assessment_doc(outcome="summon"))
+        tasks = letter_tasks(h)
+    assert [(t["owner_role"], t["owner_team"], t["due_at"]) for t in tasks] == [
+        ("caseworker", "Børn og Forebyggelse (CBF)", "2026-11-21T08:12:00+01:00")
+    ]
 
 
 async def test_assessment_before_the_decision(

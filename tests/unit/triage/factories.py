@@ -5,10 +5,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR, load_profiles
+from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from shared.contracts import AcceptedIncident, PseudonymisedCaseEvent
 
 JOURNAL = "3700-80123-00456-26"
 DECIDED_AT = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+#: The profiles shipped with the service, read once for all tests.
+PROFILES: ProfileBook = load_profiles(PACKAGED_PROFILES_DIR)
+
+
+def profile(code: str) -> MunicipalityProfile:
+    return PROFILES.profiles[code] if code != "default" else PROFILES.default
+
+
+def journal(n: int) -> str:
+    """The n-th journal number of a test (distinct incidents)."""
+    return f"3700-80123-{n:05d}-26"
 
 
 def person(key: str = "pk_a", age: int = 14, **overrides: Any) -> dict[str, Any]:

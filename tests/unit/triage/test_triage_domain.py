@@ -8,8 +8,15 @@ import pytest
 
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.incident_triage import IncidentTriage, RevisionNotNewer
-from services.triage.domain.routing import ActiveCase
-from tests.unit.triage.factories import DECIDED_AT, JOURNAL, case_event, incident, person
+from services.triage.domain.routing import ActiveCase, PersonFacts
+from tests.unit.triage.factories import (
+    DECIDED_AT,
+    JOURNAL,
+    PROFILES,
+    case_event,
+    incident,
+    person,
+)
 
 T1 = "2026-10-01T09:00:00+02:00"
 T2 = "2026-10-02T09:00:00+02:00"
@@ -43,7 +50,9 @@ def replayed(aggregate: Any) -> Any:
 
 def test_opened_case_is_active_until_closed() -> None:
     cases = register(case_event("case_opened", at=T1))
-    assert cases.active_case("607") == ActiveCase("DUBU-2026-001234", "607")
+    assert cases.active_case("607") == ActiveCase(
+        "DUBU-2026-001234", "607", "Børn og Familie Team Nord"
+    )
     cases.apply(case_event("case_closed", at=T2))
     assert event_names(cases) == ["CaseClosed"]
     assert cases.active_case("607") is None
@@ -83,8 +92,8 @@ def test_own_municipality_case_is_preferred_then_the_latest_opened() -> None:
         case_event("case_opened", case_id="B", at=T2),
         case_event("case_opened", case_id="C", at=T3, municipality_code="376"),
     )
-    assert cases.active_case("607") == ActiveCase("B", "607")
-    assert cases.active_case("376") == ActiveCase("C", "376")
+    assert cases.active_case("607") == ActiveCase("B", "607", "Børn og Familie Team Nord")
+    assert cases.active_case("376") == ActiveCase("C", "376", "Børn og Familie Team Nord")
 
 
 def test_register_rebuilt_from_its_events_has_the_same_state() -> None:
@@ -94,7 +103,7 @@ def test_register_rebuilt_from_its_events_has_the_same_state() -> None:
     cases.apply(case_event("case_opened", case_id="X", at=T3))
     copy = replayed(cases)
     assert copy.id == PersonCaseRegister.create_id("pk_a")
-    assert copy.active_case("607") == ActiveCase("X", "607")
+    assert copy.active_case("607") == ActiveCase("X", "607", "Børn og Familie Team Nord")
     assert copy.apply(case_event("case_closed", at=T2)) is False
 
 
@@ -105,7 +114,8 @@ def test_new_revision_records_one_decision_per_in_scope_person() -> None:
     triage = IncidentTriage(JOURNAL)
     decisions = triage.triage(
         incident(persons=[person("pk_a", 14), person("pk_b", 40), person("pk_c", 20)]),
-        {"pk_c": ActiveCase("DUBU-1", "607")},
+        {"pk_c": PersonFacts(active_case=ActiveCase("DUBU-1", "607"))},
+        PROFILES,
         DECIDED_AT,
     )
     assert event_names(triage) == [
@@ -124,19 +134,19 @@ def test_new_revision_records_one_decision_per_in_scope_person() -> None:
 
 def test_revision_not_higher_than_the_last_is_refused() -> None:
     triage = IncidentTriage(JOURNAL)
-    triage.triage(incident(revision=2), {}, DECIDED_AT)
+    triage.triage(incident(revision=2), {}, PROFILES, DECIDED_AT)
     triage.collect_events()
     for revision in (1, 2):
         with pytest.raises(RevisionNotNewer):
-            triage.triage(incident(revision=revision), {}, DECIDED_AT)
+            triage.triage(incident(revision=revision), {}, PROFILES, DECIDED_AT)
     assert event_names(triage) == []
 
 
 def test_higher_revision_replaces_the_latest_decisions() -> None:
     triage = IncidentTriage(JOURNAL)
-    triage.triage(incident(persons=[person("pk_a"), person("pk_b")]), {}, DECIDED_AT)
+    triage.triage(incident(persons=[person("pk_a"), person("pk_b")]), {}, PROFILES, DECIDED_AT)
     triage.collect_events()
-    triage.triage(incident(revision=2, persons=[person("pk_b")]), {}, DECIDED_AT)
+    triage.triage(incident(revision=2, persons=[person("pk_b")]), {}, PROFILES, DECIDED_AT)
     assert event_names(triage) == ["RevisionReceived", "PersonRouted"]
     assert [(d.person_key, d.revision) for d in triage.latest_decisions()] == [("pk_b", 2)]
 
@@ -144,15 +154,50 @@ def test_higher_revision_replaces_the_latest_decisions() -> None:
 def test_a_person_listed_twice_gets_one_decision() -> None:
     triage = IncidentTriage(JOURNAL)
     twice = [person("pk_a", role="sigtet"), person("pk_a", role="forurettet")]
-    decisions = triage.triage(incident(persons=twice), {}, DECIDED_AT)
+    decisions = triage.triage(incident(persons=twice), {}, PROFILES, DECIDED_AT)
     assert [d.role for d in decisions] == ["sigtet"]
 
 
 def test_triage_rebuilt_from_its_events_has_the_same_decisions() -> None:
     triage = IncidentTriage(JOURNAL)
-    triage.triage(incident(persons=[person("pk_a"), person("pk_b", 30)]), {}, DECIDED_AT)
-    triage.triage(incident(revision=3), {}, DECIDED_AT)
+    triage.triage(incident(persons=[person("pk_a"), person("pk_b", 30)]), {}, PROFILES, DECIDED_AT)
+    triage.triage(incident(revision=3), {}, PROFILES, DECIDED_AT)
     copy = replayed(triage)
     assert copy.revision == 3
     assert copy.latest_decisions() == triage.latest_decisions()
     assert copy.out_of_scope == {}
+
+
+def test_persons_of_one_incident_are_linked_on_each_decision() -> None:
+    triage = IncidentTriage(JOURNAL)
+    decisions = triage.triage(
+        incident(persons=[person("pk_a"), person("pk_b"), person("pk_old", 40), person("pk_a")]),
+        {},
+        PROFILES,
+        DECIDED_AT,
+    )
+    assert {d.person_key: d.co_registered_person_keys for d in decisions} == {
+        "pk_a": ["pk_b", "pk_old"],
+        "pk_b": ["pk_a", "pk_old"],
+    }
+
+
+def test_each_person_is_decided_by_the_profile_of_their_own_municipality() -> None:
+    triage = IncidentTriage(JOURNAL)
+    decisions = triage.triage(
+        incident(
+            persons=[
+                person("pk_a", municipality_code="657", school="Sunds Skole"),
+                person("pk_b", municipality_code="607"),
+                person("pk_c", municipality_code="999"),
+            ]
+        ),
+        {},
+        PROFILES,
+        DECIDED_AT,
+    )
+    assert [(d.profile, d.owner_team, "default_profile" in d.reasons) for d in decisions] == [
+        ("657", "SSP-medarbejder distrikt nord", False),
+        ("607", "SSP-tovholder", False),
+        ("default", None, True),
+    ]

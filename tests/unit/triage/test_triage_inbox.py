@@ -145,3 +145,41 @@ async def test_invalid_case_event_goes_to_the_dead_letter_topic(settings: Triage
         assert h.runtime.dead_letters == 1
     dead = [m for m in published if m.topic == dead_letter_topic("triage")]
     assert "event (literal_error)" in dead[0].headers["ssp-dlq-error"]
+
+
+async def test_history_through_the_topics_counts_each_incident_once_under_redelivery(
+    settings: TriageSettings,
+) -> None:
+    first = incident_doc(journal_number="3700-80123-00001-26", occurred_at="2026-10-01T18:00:00Z")
+    second = incident_doc(occurred_at="2026-11-15T21:40:00Z")
+    async with triage(settings) as h:
+        await send_incident(h, first, 1)
+        await send_incident(h, first, 1)  # the same notification again
+        await send_incident(h, first, 2)  # intake's relay republished it from the start
+        await send_incident(h, second, 3)
+        await send_incident(h, second, 3)
+        routed = decisions(h)
+    assert [d["journal_number"] for _, d in routed] == ["3700-80123-00001-26", JOURNAL]
+    history = routed[1][1]["history"]
+    assert history["earlier_reports"] == 1 and not history["repeat"]
+    assert [r["journal_number"] for r in history["reports"]] == ["3700-80123-00001-26"]
+
+
+async def test_published_decision_names_owner_team_and_deadline_from_the_profile(
+    settings: TriageSettings,
+) -> None:
+    herning = [
+        person("pk_a", 16, municipality_code="657", school="Kibæk Skole"),
+        person("pk_b", 15, municipality_code="657"),
+    ]
+    async with triage(settings) as h:
+        await send_incident(h, incident_doc(persons=herning, offence_code="vold"), 1)
+        routed = decisions(h)
+    by_key = {d["person_key"]: d for _, d in routed}
+    assert by_key["pk_a"]["owner_role"] == "tovholder"
+    assert by_key["pk_a"]["owner_team"] == "SSP-medarbejder distrikt syd"
+    assert by_key["pk_a"]["district"] == "syd"
+    assert by_key["pk_b"]["owner_team"] == "Leder af SSP, UngHerning"  # school unknown
+    assert by_key["pk_a"]["due_at"] == "2026-11-17T08:12:00+01:00"  # reported_at + 24 h (high)
+    assert by_key["pk_a"]["co_registered_person_keys"] == ["pk_b"]
+    assert by_key["pk_a"]["profile"] == "657" and by_key["pk_a"]["youth_letter_age"] == 15

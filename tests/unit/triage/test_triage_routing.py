@@ -1,28 +1,40 @@
-"""The routing rules as a pure function (contracts.md §4)."""
+"""The routing rules as a pure function (contracts.md §4), with a municipality profile."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
 
+from services.triage.domain.profiles import MunicipalityProfile
 from services.triage.domain.routing import (
-    SEVERITY_BY_OFFENCE,
     ActiveCase,
+    PersonFacts,
+    Report,
     assess_severity,
     decision_id_for,
     route_person,
 )
-from shared.contracts import PseudonymousPerson
-from tests.unit.triage.factories import DECIDED_AT, JOURNAL, incident, person
+from shared.contracts import PseudonymousPerson, RoutingDecision
+from tests.unit.triage.factories import DECIDED_AT, JOURNAL, incident, person, profile
 
-CASE = ActiveCase(case_id="DUBU-2026-001234", municipality_code="607")
+CASE = ActiveCase(case_id="DUBU-2026-001234", municipality_code="607", team="Team Nord")
+FREDERICIA = profile("607")
 
 
-def decide(active_case: ActiveCase | None = None, age: int = 14, **incident_fields: Any) -> Any:
-    subject = PseudonymousPerson.model_validate(person("pk_a", age))
-    return route_person(subject, incident(**incident_fields), active_case, DECIDED_AT)
+def decide(
+    active_case: ActiveCase | None = None,
+    age: int = 14,
+    rules: MunicipalityProfile = FREDERICIA,
+    earlier: tuple[Report, ...] = (),
+    person_fields: dict[str, Any] | None = None,
+    **incident_fields: Any,
+) -> RoutingDecision:
+    subject = PseudonymousPerson.model_validate(person("pk_a", age, **(person_fields or {})))
+    facts = PersonFacts(active_case=active_case, earlier_reports=earlier)
+    return route_person(subject, incident(**incident_fields), facts, rules, DECIDED_AT)
 
 
 @pytest.mark.parametrize(
@@ -72,24 +84,37 @@ def test_workflow_turns_adult_at_18(age: int, workflow: str, reasons: list[str])
         ("roeveri", ["vaaben"], "high", False),  # already high: the flag changed nothing
     ],
 )
-def test_severity_by_offence_and_raising_flags(
+def test_default_profile_severity_by_offence_and_raising_flags(
     offence: str, flags: list[str], severity: str, raised: bool
 ) -> None:
-    decision = decide(offence_code=offence, flags=flags)
+    decision = decide(rules=profile("default"), offence_code=offence, flags=flags)
     assert decision.severity == severity
     assert ("severity_raised_by_flag" in decision.reasons) is raised
 
 
-def test_every_offence_code_has_a_severity() -> None:
-    from shared.contracts.incidents import OFFENCE_CODES
-
-    assert set(SEVERITY_BY_OFFENCE) == set(OFFENCE_CODES)
-    assert assess_severity("tyveri", []) == ("low", [])
+def test_a_flag_never_lowers_the_severity() -> None:
+    rules = FREDERICIA.severity
+    assert rules.flags["rusmidler"] == "medium"
+    assert assess_severity(rules, "vold", ["rusmidler"]) == ("high", [])
+    assert assess_severity(rules, "tyveri", ["rusmidler"]) == (
+        "medium",
+        ["severity_raised_by_flag"],
+    )
 
 
 def test_reasons_accumulate_in_rule_order() -> None:
-    decision = decide(CASE, age=19, flags=["bande"])
-    assert decision.reasons == ["active_case", "adult_workflow", "severity_raised_by_flag"]
+    earlier = tuple(
+        Report(f"3700-80123-0000{i}-26", 1, DECIDED_AT - timedelta(days=10 * i), "sigtet", "tyveri")
+        for i in (1, 2)
+    )
+    decision = decide(CASE, age=19, rules=profile("default"), earlier=earlier, flags=["bande"])
+    assert decision.reasons == [
+        "active_case",
+        "adult_workflow",
+        "severity_raised_by_flag",
+        "repeat_within_window",
+        "default_profile",
+    ]
 
 
 def test_decision_copies_the_incident_and_is_stamped_with_the_clock() -> None:
@@ -102,6 +127,26 @@ def test_decision_copies_the_incident_and_is_stamped_with_the_clock() -> None:
     assert decision.offence_code == "butikstyveri"
     assert decision.occurred_at == source.occurred_at
     assert decision.decided_at == DECIDED_AT
+
+
+def test_decision_names_profile_owner_deadline_and_youth_letter_age() -> None:
+    decision = decide()
+    assert (decision.profile, decision.owner_role, decision.owner_team) == (
+        "607",
+        "tovholder",
+        "SSP-tovholder",
+    )
+    # reported_at plus Fredericia's tovholder deadline for a low severity (168 hours)
+    assert decision.due_at == incident().reported_at + timedelta(hours=168)
+    assert decision.youth_letter_age == 15
+    assert decision.history is not None and decision.history.earlier_reports == 0
+
+
+def test_caseworker_route_is_owned_by_the_team_of_the_case() -> None:
+    decision = decide(CASE)
+    assert (decision.owner_role, decision.owner_team) == ("caseworker", "Team Nord")
+    no_team = decide(ActiveCase("DUBU-1", "607"))
+    assert no_team.owner_team == "Myndighed (teamleder)"  # the profile's fallback
 
 
 def test_decision_id_is_deterministic_per_journal_revision_and_person() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -69,6 +70,8 @@ def test_out_of_scope_person_is_stored_and_shown(
         "RevisionReceived",
         "PersonRouted",
         "PersonOutOfScope",
+        "Started",  # pk_a's history; the out-of-scope person gets none
+        "ReportRecorded",
     ]
     latest = service.latest_triage(JOURNAL)
     assert latest is not None
@@ -111,3 +114,56 @@ async def test_http_shows_the_latest_revision_or_404(
     assert body["revision"] == 2
     assert [(d["person_key"], d["workflow"]) for d in body["decisions"]] == [("pk_b", "adult")]
     assert missing.status_code == 404
+
+
+async def test_http_shows_the_profiles_in_force(
+    settings: TriageSettings, service: TriageService, app: TriageApplication
+) -> None:
+    executor = ThreadPoolExecutor(max_workers=1)
+    api = create_http_app(ServiceContext("triage", settings, app, executor), service)
+    transport = httpx.ASGITransport(app=api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://triage") as client:
+        listed = await client.get("/v1/profiles")
+        herning = await client.get("/v1/profiles/657")
+        unconfigured = await client.get("/v1/profiles/999")
+        bad = await client.get("/v1/profiles/65")
+    executor.shutdown()
+    assert [p["code"] for p in listed.json()] == ["161", "376", "575", "607", "657", "default"]
+    assert herning.json()["districts"]["nord"]["team"] == "SSP-medarbejder distrikt nord"
+    assert unconfigured.json()["code"] == "default"
+    assert bad.status_code == 422
+
+
+def test_one_batch_reads_every_aggregate_it_touches_in_two_queries(
+    service: TriageService, app: TriageApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service.triage_incident(incident(persons=[person("pk_a"), person("pk_b")]))
+    queries: list[int] = []
+    load_many = app.load_many
+
+    def counting(ids: Any) -> Any:
+        queries.append(len(set(ids)))
+        return load_many(ids)
+
+    monkeypatch.setattr(app, "load_many", counting)
+    docs = [
+        incident_doc(revision=2, persons=[person("pk_b")]),  # pk_a's report is withdrawn
+        incident_doc(journal_number="3700-80123-00457-26", persons=[person("pk_c")]),
+    ]
+    service.handle_batch(
+        [
+            Inbound(
+                INTAKE_INCIDENTS,
+                0,
+                offset,
+                doc["journal_number"].encode(),
+                json.dumps(doc).encode(),
+                {"ssp-origin": "intake", "ssp-notification-id": str(10 + offset)},
+            )
+            for offset, doc in enumerate(docs)
+        ]
+    )
+    # 1: both incidents, the case registers and histories of pk_b and pk_c;
+    # 2: the histories of the persons the first incident's previous revision routed.
+    assert queries == [6, 1]
+    assert stored_event_names(app).count("ReportWithdrawn") == 1

@@ -1,0 +1,92 @@
+"""What every command shares, and the field types they use.
+
+Free text (`Note`) is kept in the course for the apps to read, and never published. Everything
+that is published is a code, a date or an owner's initials or role.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.courses.domain.calendar import local_date
+from services.courses.domain.course import Course, DeadlinePolicy
+from shared.eventstore import UnitOfWork
+
+Owner = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9ÆØÅæøå._-]{1,40}$",
+        description="Initials or role code of a member of staff (never the young person).",
+        examples=["ABJ"],
+    ),
+]
+ItemId = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+        description="The app's id of a goal or measure, unique in the course.",
+        examples=["g1"],
+    ),
+]
+Note = Annotated[
+    str,
+    Field(
+        max_length=4000,
+        description="Free text for the course's own record; never published.",
+        examples=[""],
+    ),
+]
+Department = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9ÆØÅæøå .,/-]{1,80}$",
+        description="A municipal department or agency (e.g. jobcenter, Kriminalforsorgen).",
+        examples=["jobcenter"],
+    ),
+]
+Today = Annotated[
+    date | None,
+    Field(description="The date it happened; today when omitted.", examples=["2026-11-20"]),
+]
+
+
+def day_or_today(day: date | None, at: datetime) -> date:
+    return day if day is not None else local_date(at)
+
+
+class Command(BaseModel):
+    # Unknown fields are an error (a misspelt field must not be silently dropped), and errors
+    # never echo input.
+    model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+
+
+class ChangeCourse(Command):
+    """A command on an existing course, issued against the version the app last saw."""
+
+    aggregate: ClassVar[type[Course]] = Course
+
+    expected_version: int = Field(
+        ge=1,
+        description="The course's version the command was issued against (from the last GET "
+        "or command response). Another current version means someone else changed the "
+        "course: HTTP 409 version_conflict.",
+        examples=[3],
+    )
+
+    def execute(self, course: Course, at: datetime) -> None:
+        raise NotImplementedError
+
+
+class StartCourse(Command):
+    """A command that creates a course; its id follows from the command, so starting the
+    same course twice is a conflict, never a second course."""
+
+    def course_id(self) -> UUID:
+        raise NotImplementedError
+
+    def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
+        raise NotImplementedError

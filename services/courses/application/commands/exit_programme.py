@@ -1,0 +1,174 @@
+"""Commands of an exit programme."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from services.courses.application.commands.base import (
+    ChangeCourse,
+    Command,
+    Department,
+    ItemId,
+    Note,
+    Owner,
+    StartCourse,
+    Today,
+    day_or_today,
+)
+from services.courses.domain.course import Course, DeadlinePolicy
+from services.courses.domain.exit_programme import (
+    Clarification,
+    ContractMeasure,
+    DeclineReason,
+    EndReason,
+    ExitMeasureKind,
+    ExitOutcome,
+    ExitProgramme,
+    InfohusReason,
+    ReferredBy,
+)
+from shared.contracts.common import JournalNumber, MunicipalityCode, PersonKey
+from shared.eventstore import UnitOfWork
+
+
+class ReferToExitProgramme(StartCourse):
+    """Refer a person of 15 or over to an exit programme."""
+
+    person_key: PersonKey
+    municipality_code: MunicipalityCode
+    age_at_referral: Annotated[int, Field(ge=0, le=120, examples=[17])]
+    referred_by: ReferredBy
+    referred_on: date
+    coordinator: Owner
+    journal_number: JournalNumber | None = None
+
+    def course_id(self) -> UUID:
+        return ExitProgramme.create_id(self.person_key, self.referred_on)
+
+    def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
+        return ExitProgramme.refer(
+            person_key=self.person_key,
+            referred_on=self.referred_on,
+            municipality_code=self.municipality_code,
+            journal_number=self.journal_number,
+            age_at_referral=self.age_at_referral,
+            referred_by=self.referred_by,
+            coordinator=self.coordinator,
+            at=at,
+        )
+
+
+class ExitCommand(ChangeCourse):
+    aggregate = ExitProgramme
+
+    def execute(self, course: Course, at: datetime) -> None:
+        assert isinstance(course, ExitProgramme)
+        self.run(course, at)
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        raise NotImplementedError
+
+
+class RecordClarifyingTalk(ExitCommand):
+    held_on: Today = None
+    with_police: bool = Field(description="The police's exit officer took part.")
+    in_target_group: Clarification
+    motivated: Clarification
+    note: Note = ""
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.record_clarifying_talk(
+            day_or_today(self.held_on, at),
+            self.with_police,
+            self.in_target_group,
+            self.motivated,
+            self.note,
+            at,
+        )
+
+
+class AcceptIntoProgramme(ExitCommand):
+    on: Today = None
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.accept(day_or_today(self.on, at), at)
+
+
+class DeclineReferral(ExitCommand):
+    reason: DeclineReason
+    note: Note = ""
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.decline(self.reason, self.note, at)
+
+
+class ContractMeasureIn(Command):
+    measure_id: ItemId
+    department: Department
+    kind: ExitMeasureKind
+    due_on: date
+
+
+class AgreeContract(ExitCommand):
+    measures: list[ContractMeasureIn] = Field(min_length=1, max_length=50)
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.agree_contract(
+            [
+                ContractMeasure(
+                    measure_id=m.measure_id,
+                    department=m.department,
+                    kind=m.kind,
+                    due_on=m.due_on,
+                    completed_on=None,
+                )
+                for m in self.measures
+            ],
+            at,
+        )
+
+
+class CompleteContractMeasure(ExitCommand):
+    measure_id: ItemId
+    on: Today = None
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.complete_contract_measure(self.measure_id, day_or_today(self.on, at), at)
+
+
+class RecordMeeting(ExitCommand):
+    held_on: Today = None
+    departments: list[Department] = Field(default_factory=list, max_length=30)
+    note: Note = ""
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.record_meeting(day_or_today(self.held_on, at), self.departments, self.note, at)
+
+
+class TransferProgramme(ExitCommand):
+    to_municipality_code: MunicipalityCode
+    moved_on: Today = None
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.transfer(self.to_municipality_code, day_or_today(self.moved_on, at), at)
+
+
+class EscalateToInfohus(ExitCommand):
+    reason: InfohusReason
+    on: Today = None
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.escalate_to_infohus(day_or_today(self.on, at), self.reason, at)
+
+
+class EndProgramme(ExitCommand):
+    outcome: ExitOutcome
+    reason: EndReason
+    note: Note = ""
+
+    def run(self, course: ExitProgramme, at: datetime) -> None:
+        course.end(self.outcome, self.reason, self.note, at)

@@ -1,0 +1,182 @@
+"""Commands of a TRIVSEL+ course."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field
+
+from services.courses.application.commands.base import (
+    ChangeCourse,
+    ItemId,
+    Note,
+    Owner,
+    StartCourse,
+    Today,
+    day_or_today,
+)
+from services.courses.domain.course import Course, DeadlinePolicy
+from services.courses.domain.eligibility import NotEligible, TrivselEligibility
+from services.courses.domain.trivsel import (
+    MAX_STEP,
+    MIN_STEP,
+    ConsentAnswer,
+    FollowUpKind,
+    TrivselCourse,
+    TrivselMeasureKind,
+    TrivselOutcome,
+)
+from shared.contracts.common import JournalNumber, PersonKey
+from shared.eventstore import UnitOfWork
+
+Step = Annotated[
+    int, Field(ge=MIN_STEP, le=MAX_STEP, description="The step placement.", examples=[2])
+]
+
+
+class StartTrivsel(StartCourse):
+    """Start a TRIVSEL+ course for a person routed to the SSP coordinator for this incident."""
+
+    person_key: PersonKey
+    journal_number: JournalNumber
+    step: Step
+    rationale: Note
+    coordinator: Owner
+    local_leader: Owner
+
+    def course_id(self) -> UUID:
+        return TrivselCourse.create_id(self.person_key, self.journal_number)
+
+    def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
+        eligibility = uow.get(
+            TrivselEligibility, TrivselEligibility.create_id(self.person_key, self.journal_number)
+        )
+        if eligibility is None:
+            raise NotEligible(
+                "no routing decision gave this person to the SSP coordinator for this "
+                "journal number"
+            )
+        return TrivselCourse.start(
+            person_key=self.person_key,
+            journal_number=self.journal_number,
+            municipality_code=eligibility.municipality_code,
+            age_at_incident=eligibility.age_at_incident,
+            step=self.step,
+            rationale=self.rationale,
+            coordinator=self.coordinator,
+            local_leader=self.local_leader,
+            at=at,
+        )
+
+
+class TrivselCommand(ChangeCourse):
+    aggregate = TrivselCourse
+
+    def execute(self, course: Course, at: datetime) -> None:
+        assert isinstance(course, TrivselCourse)
+        self.run(course, at)
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        raise NotImplementedError
+
+
+class PlaceOnStep(TrivselCommand):
+    step: Step
+    rationale: Note
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.place_on_step(self.step, self.rationale, at)
+
+
+class RequestConsent(TrivselCommand):
+    on: Today = None
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.request_consent(day_or_today(self.on, at), at)
+
+
+class RecordConsent(TrivselCommand):
+    answer: ConsentAnswer = Field(
+        description="given | refused | not_required (an adult: 18 or over at the incident)."
+    )
+    on: Today = None
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.record_consent(self.answer, day_or_today(self.on, at), at)
+
+
+class AddGoal(TrivselCommand):
+    goal_id: ItemId
+    description: Note
+    owner: Owner
+    review_on: date
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.add_goal(self.goal_id, self.description, self.owner, self.review_on, at)
+
+
+class AddMeasure(TrivselCommand):
+    measure_id: ItemId
+    goal_id: ItemId
+    kind: TrivselMeasureKind
+    description: Note
+    owner: Owner
+    review_on: date
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.add_measure(
+            self.measure_id,
+            self.goal_id,
+            self.kind,
+            self.description,
+            self.owner,
+            self.review_on,
+            at,
+        )
+
+
+class StartMeasure(TrivselCommand):
+    measure_id: ItemId
+    on: Today = None
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.start_measure(self.measure_id, day_or_today(self.on, at), at)
+
+
+class CompleteMeasure(TrivselCommand):
+    measure_id: ItemId
+    on: Today = None
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.complete_measure(self.measure_id, day_or_today(self.on, at), at)
+
+
+class ReviewItem(TrivselCommand):
+    item_id: ItemId
+    on: Today = None
+    next_review_on: date | None = Field(
+        description="The next review; null when no further review is planned."
+    )
+    note: Note = ""
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.review(self.item_id, day_or_today(self.on, at), self.next_review_on, self.note, at)
+
+
+class RecordFollowUp(TrivselCommand):
+    kind: FollowUpKind
+    held_on: Today = None
+    note: Note = ""
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.record_follow_up(self.kind, day_or_today(self.held_on, at), self.note, at)
+
+
+class CloseTrivsel(TrivselCommand):
+    outcome: TrivselOutcome
+    note: Note = ""
+
+    def run(self, course: TrivselCourse, at: datetime) -> None:
+        course.close(self.outcome, self.note, at)

@@ -1,0 +1,153 @@
+"""Every course's public facts and status, and every TRIVSEL+ eligibility, in memory, followed
+from the application's notification log (the same pattern as notifications' task index: the
+log holds every event in order, so the index is rebuilt at start by reading it once and kept
+current by reading what is new before each use; it is used only from the store thread).
+
+It answers the list endpoints and tells the deadline scheduler which courses are open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from uuid import UUID
+
+from services.courses.domain.course import Course
+from services.courses.domain.eligibility import TrivselEligibility
+from services.courses.domain.trivsel import TrivselCourse
+from shared.contracts import workflow_for_age
+from shared.eventstore import ServiceApplication
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    course_id: UUID
+    course_type: str
+    person_key: str | None
+    municipality_code: str
+    journal_number: str | None
+    status: str  # open | closed
+    version: int
+    updated_at: datetime
+    access: dict[str, int] = field(default_factory=dict)
+    """Municipality → the first version it may see (a transfer adds the receiving one)."""
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    person_key: str
+    journal_number: str
+    revision: int
+    municipality_code: str
+    age_at_incident: int
+    workflow: str
+    decided_at: datetime
+    course_id: UUID
+    course_started: bool
+
+
+class CourseIndex:
+    def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
+        self.app = app
+        self.batch_size = batch_size
+        self.position = 0
+        self._courses: dict[UUID, CourseSummary] = {}
+        self._eligible: dict[UUID, Eligibility] = {}
+
+    def catch_up(self) -> int:
+        """Read the events stored since the last call; return how many."""
+        read = 0
+        while True:
+            notifications = self.app.recorder.select_notifications(
+                start=self.position, limit=self.batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return read
+            for notification in notifications:
+                self._apply(self.app.mapper.to_domain_event(notification))
+            self.position = notifications[-1].id
+            read += len(notifications)
+
+    # --- queries -------------------------------------------------------------------------
+    def summary(self, course_id: UUID) -> CourseSummary | None:
+        return self._courses.get(course_id)
+
+    def courses(
+        self, municipality_code: str, course_type: str | None, status: str | None
+    ) -> list[CourseSummary]:
+        """The courses `municipality_code` has access to, the most recently changed first."""
+        found = [
+            s
+            for s in self._courses.values()
+            if municipality_code in s.access
+            and (course_type is None or s.course_type == course_type)
+            and (status is None or s.status == status)
+        ]
+        return sorted(found, key=lambda s: (s.updated_at, s.course_id.hex), reverse=True)
+
+    def open_course_ids(self) -> list[UUID]:
+        return sorted(i for i, s in self._courses.items() if s.status == "open")
+
+    def eligible(self, municipality_code: str) -> list[Eligibility]:
+        found = [e for e in self._eligible.values() if e.municipality_code == municipality_code]
+        return sorted(found, key=lambda e: (e.decided_at, e.person_key), reverse=True)
+
+    # --- following the log -----------------------------------------------------------------
+    def _apply(self, domain_event: object) -> None:
+        if isinstance(domain_event, Course.Event):
+            self._apply_course_event(domain_event)
+        elif isinstance(
+            domain_event, TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
+        ):
+            self._apply_eligibility(domain_event)
+
+    def _apply_course_event(self, changed: Course.Event) -> None:
+        facts = changed.facts()
+        course_id = changed.originator_id
+        before = self._courses.get(course_id)
+        access = dict(before.access) if before else {}
+        access.setdefault(facts.municipality_code, changed.originator_version)
+        self._courses[course_id] = CourseSummary(
+            course_id=course_id,
+            course_type=facts.course_type,
+            person_key=facts.person_key,
+            municipality_code=facts.municipality_code,
+            journal_number=facts.journal_number,
+            status="closed" if isinstance(changed, Course.Closing) else "open",
+            version=changed.originator_version,
+            updated_at=changed.at,
+            access=access,
+        )
+        if isinstance(changed, TrivselCourse.Started):
+            eligibility_id = TrivselEligibility.create_id(
+                changed.person_key, changed.journal_number
+            )
+            if eligibility_id in self._eligible:
+                self._eligible[eligibility_id] = replace(
+                    self._eligible[eligibility_id], course_started=True
+                )
+
+    def _apply_eligibility(
+        self, recorded: TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
+    ) -> None:
+        before = self._eligible.get(recorded.originator_id)
+        if isinstance(recorded, TrivselEligibility.Recorded):
+            person_key, journal_number = recorded.person_key, recorded.journal_number
+        elif before is not None:
+            person_key, journal_number = before.person_key, before.journal_number
+        else:  # pragma: no cover - a revision is always stored after its record
+            return
+        if before is not None and recorded.revision < before.revision:
+            return  # the highest revision governs, as in the aggregate
+        course_id = TrivselCourse.create_id(person_key, journal_number)
+        self._eligible[recorded.originator_id] = Eligibility(
+            person_key=person_key,
+            journal_number=journal_number,
+            revision=recorded.revision,
+            municipality_code=recorded.municipality_code,
+            age_at_incident=recorded.age_at_incident,
+            workflow=workflow_for_age(recorded.age_at_incident),
+            decided_at=recorded.decided_at,
+            course_id=course_id,
+            course_started=course_id in self._courses,
+        )

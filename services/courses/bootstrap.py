@@ -1,0 +1,78 @@
+"""Wires courses: settings → application → service → entry points."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from services.courses.adapters.course_events import PUBLISHED
+from services.courses.adapters.publications import courses_publications
+from services.courses.application.app import CoursesApplication
+from services.courses.application.service import Clock, CoursesService, utc_now
+from services.courses.domain.course import DeadlinePolicy
+from services.courses.entrypoints.http import create_http_app
+from services.courses.entrypoints.overdue_task import emit_overdue_forever
+from services.courses.settings import CoursesSettings
+from shared.contracts import COURSES_EVENTS, LETTER_TASKS, TRIAGE_TOVHOLDER, dead_letter_topic
+from shared.eventstore import store_env
+from shared.runtime import ServiceContext, ServiceDefinition
+
+NAME = "courses"
+
+
+def build_application(settings: CoursesSettings) -> CoursesApplication:
+    return CoursesApplication(env=store_env(settings, NAME))
+
+
+def build_service(
+    settings: CoursesSettings, app: CoursesApplication, clock: Clock
+) -> CoursesService:
+    return CoursesService(
+        app,
+        decisions_topic=settings.topic(TRIAGE_TOVHOLDER),
+        policy=DeadlinePolicy(
+            consent_pending=timedelta(days=settings.consent_pending_days),
+            acute_letter=timedelta(hours=settings.acute_letter_deadline_hours),
+        ),
+        clock=clock,
+    )
+
+
+def definition(
+    settings: CoursesSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceDefinition:
+    """`clock` stamps every course event and decides what is overdue; tests inject their own."""
+    settings = settings or CoursesSettings()
+    services: dict[str, CoursesService] = {}
+
+    def app_factory() -> CoursesApplication:
+        app = build_application(settings)
+        service = build_service(settings, app, clock)
+        service.index.catch_up()  # rebuilt from the store once, at start
+        services["service"] = service
+        return app
+
+    def handler_factory(_: Any) -> Any:
+        return services["service"].handle_batch
+
+    def http_factory(ctx: ServiceContext) -> Any:
+        return create_http_app(ctx, services["service"])
+
+    async def overdue_checks(ctx: ServiceContext) -> None:
+        await emit_overdue_forever(ctx, services["service"], settings.overdue_check_seconds)
+
+    return ServiceDefinition(
+        name=NAME,
+        settings=settings,
+        app_factory=app_factory,
+        consumes=[TRIAGE_TOVHOLDER],
+        produces=[COURSES_EVENTS, LETTER_TASKS, dead_letter_topic(NAME)],
+        handler_factory=handler_factory,
+        publications=courses_publications,
+        http_factory=http_factory,
+        http_host=settings.http_host,
+        http_port=settings.http_port,
+        extra_tasks=[overdue_checks],
+        # Every course event is published; eligibility records are not.
+        published_events=list(PUBLISHED),
+    )

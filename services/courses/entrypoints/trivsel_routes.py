@@ -1,0 +1,79 @@
+"""TRIVSEL+ commands over HTTP (the SSP coordinator's app)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from services.courses.application.commands import trivsel as c
+from services.courses.application.service import CoursesService
+from services.courses.entrypoints.handlers import COMMAND_RESPONSES, change_course, start_course
+from shared.runtime import ServiceContext
+
+
+def trivsel_router(ctx: ServiceContext, service: CoursesService) -> APIRouter:
+    router = APIRouter(prefix="/v1/trivsel-courses", tags=["TRIVSEL+"], responses=COMMAND_RESPONSES)
+
+    @router.post(
+        "",
+        status_code=201,
+        summary="Start a TRIVSEL+ course from a step placement (the person must have been "
+        "routed to the SSP coordinator for that journal number: else 422 not_eligible; "
+        "started before: 409 course_exists)",
+    )
+    async def start(command: c.StartTrivsel) -> JSONResponse:
+        return await start_course(ctx, service, command)
+
+    @router.post("/{course_id}/place-on-step", summary="Place the person on another step")
+    async def place_on_step(course_id: UUID, command: c.PlaceOnStep) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post("/{course_id}/request-consent", summary="Parental consent was requested")
+    async def request_consent(course_id: UUID, command: c.RequestConsent) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post(
+        "/{course_id}/record-consent",
+        summary="Consent was given or refused, or is not required (adults only)",
+    )
+    async def record_consent(course_id: UUID, command: c.RecordConsent) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post("/{course_id}/add-goal", summary="Add a goal to the plan")
+    async def add_goal(course_id: UUID, command: c.AddGoal) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post("/{course_id}/add-measure", summary="Add a measure for a goal to the plan")
+    async def add_measure(course_id: UUID, command: c.AddMeasure) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post("/{course_id}/start-measure", summary="Start a measure (needs consent: else 409)")
+    async def start_measure(course_id: UUID, command: c.StartMeasure) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post("/{course_id}/complete-measure", summary="A started measure was completed")
+    async def complete_measure(course_id: UUID, command: c.CompleteMeasure) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post("/{course_id}/review", summary="A goal or measure was reviewed")
+    async def review(course_id: UUID, command: c.ReviewItem) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post(
+        "/{course_id}/record-follow-up",
+        summary="A follow-up: letter of concern, concern talk, home or school visit, GUSA",
+    )
+    async def record_follow_up(course_id: UUID, command: c.RecordFollowUp) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    @router.post(
+        "/{course_id}/close",
+        summary="Close the course: completed, dropped or handed to social services",
+    )
+    async def close(course_id: UUID, command: c.CloseTrivsel) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command)
+
+    return router

@@ -1,0 +1,129 @@
+"""Courses as the apps read them: the whole state, free text included (the API serves the
+coordinators who wrote it; only the topic is restricted to codes)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from services.courses.application.course_index import CourseSummary, Eligibility
+from services.courses.domain.acute_procedure import AcuteProcedure
+from services.courses.domain.course import Course
+from services.courses.domain.exit_programme import ExitProgramme
+from services.courses.domain.trivsel import TrivselCourse
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def course_body(course: Course) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "course_id": str(course.id),
+        "course_type": course.course_type,
+        "version": course.version,
+        "status": "closed" if course.closed else "open",
+        "person_key": course.person_key,
+        "municipality_code": course.municipality_code,
+        "journal_number": course.journal_number,
+    }
+    if isinstance(course, TrivselCourse):
+        body.update(_trivsel(course))
+    elif isinstance(course, ExitProgramme):
+        body.update(_exit(course))
+    elif isinstance(course, AcuteProcedure):
+        body.update(_acute(course))
+    return jsonable(body)  # type: ignore[no-any-return]
+
+
+def _trivsel(course: TrivselCourse) -> dict[str, Any]:
+    return {
+        "started_on": course.started_on,
+        "age_at_incident": course.age_at_incident,
+        "workflow": course.workflow,
+        "step": course.step,
+        "rationale": course.rationale,
+        "coordinator": course.coordinator,
+        "local_leader": course.local_leader,
+        "consent": {
+            "status": course.consent_status,
+            "requested_on": course.consent_requested_on,
+            "decided_on": course.consent_decided_on,
+        },
+        "goals": list(course.goals.values()),
+        "measures": list(course.measures.values()),
+        "follow_ups": course.follow_ups,
+        "overdue": course.overdue_flags,
+        "outcome": course.outcome,
+        "closing_note": course.closing_note,
+    }
+
+
+def _exit(course: ExitProgramme) -> dict[str, Any]:
+    return {
+        "stage": course.stage,
+        "referred_on": course.referred_on,
+        "referred_by": course.referred_by,
+        "age_at_referral": course.age_at_referral,
+        "coordinator": course.coordinator,
+        "clarifying_talks": course.talks,
+        "accepted_on": course.accepted_on,
+        "contract": {
+            "version": course.contract_version,
+            "measures": list(course.contract.values()),
+        },
+        "meetings": course.meetings,
+        "transfers": course.transfers,
+        "access": course.access,
+        "escalated_to_infohus_on": course.escalated_on,
+        "escalation_reason": course.escalation_reason,
+        "outcome": course.outcome,
+        "end_reason": course.end_reason,
+        "closing_note": course.closing_note,
+        "overdue": course.overdue_flags,
+    }
+
+
+def _acute(course: AcuteProcedure) -> dict[str, Any]:
+    return {
+        "reference": course.reference,
+        "director": course.director,
+        "head_of_department": course.head_of_department,
+        "started_on": course.started_on,
+        "steps": course.steps,
+        "outstanding_steps": course.outstanding_steps(),
+        "standard_letter": course.letter,
+        "closed_on": course.closed_on,
+    }
+
+
+def summary_body(summary: CourseSummary) -> dict[str, Any]:
+    return {
+        "course_id": str(summary.course_id),
+        "course_type": summary.course_type,
+        "status": summary.status,
+        "version": summary.version,
+        "person_key": summary.person_key,
+        "municipality_code": summary.municipality_code,
+        "journal_number": summary.journal_number,
+        "updated_at": summary.updated_at.isoformat(),
+    }
+
+
+def eligibility_body(eligibility: Eligibility) -> dict[str, Any]:
+    return {
+        "person_key": eligibility.person_key,
+        "journal_number": eligibility.journal_number,
+        "revision": eligibility.revision,
+        "age_at_incident": eligibility.age_at_incident,
+        "workflow": eligibility.workflow,
+        "decided_at": eligibility.decided_at.isoformat(),
+        "course_id": str(eligibility.course_id),
+        "course_started": eligibility.course_started,
+    }

@@ -1,0 +1,102 @@
+"""The police reports about one person (by pseudonym), as triage has routed them (issue 4,
+part 3): the history every new decision is seen in the light of.
+
+One report per journal number: a higher revision replaces the report (its role, offence or time
+may have changed), and an incident that no longer lists the person is withdrawn. Recording what
+was already recorded changes nothing, so re-delivered incidents never count twice. Codes and
+dates only: no names, no CPR numbers, no free text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from services.triage.domain.routing import Report
+from shared.contracts import OffenceCode, Role
+from shared.eventstore import TracedAggregate
+
+_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
+
+
+class PersonHistory(TracedAggregate):
+    class ReportRecorded(TracedAggregate.Event):
+        journal_number: str
+        revision: int
+        occurred_at: datetime
+        role: str
+        offence_code: str
+
+    class ReportWithdrawn(TracedAggregate.Event):
+        journal_number: str
+        revision: int
+
+    @staticmethod
+    def create_id(person_key: str) -> UUID:
+        return uuid5(_NS, f"history:{person_key}")
+
+    @event("Started")
+    def __init__(self, person_key: str) -> None:
+        self.person_key = person_key
+        self.reports: dict[str, Report] = {}
+        # The highest revision seen per journal number, also after a withdrawal, so an older
+        # revision delivered late cannot bring a withdrawn report back.
+        self.revisions: dict[str, int] = {}
+
+    def record(
+        self,
+        journal_number: str,
+        revision: int,
+        occurred_at: datetime,
+        role: Role,
+        offence_code: OffenceCode,
+    ) -> bool:
+        """Record the person's part in a revision; False when that revision or a later one of
+        the incident was recorded before."""
+        if self.revisions.get(journal_number, 0) >= revision:
+            return False
+        self.record_report(
+            journal_number=journal_number,
+            revision=revision,
+            occurred_at=occurred_at,
+            role=role,
+            offence_code=offence_code,
+        )
+        return True
+
+    def withdraw(self, journal_number: str, revision: int) -> bool:
+        """The incident's `revision` no longer lists the person; False when nothing changed."""
+        if journal_number not in self.reports or self.revisions[journal_number] >= revision:
+            return False
+        self.withdraw_report(journal_number=journal_number, revision=revision)
+        return True
+
+    def reports_before(self, journal_number: str, occurred_at: datetime) -> list[Report]:
+        """Reports of other incidents that happened before `occurred_at`."""
+        return [
+            report
+            for report in self.reports.values()
+            if report.journal_number != journal_number and report.occurred_at < occurred_at
+        ]
+
+    @event(ReportRecorded)
+    def record_report(
+        self,
+        journal_number: str,
+        revision: int,
+        occurred_at: datetime,
+        role: str,
+        offence_code: str,
+    ) -> None:
+        self.reports[journal_number] = Report(
+            journal_number, revision, occurred_at, cast(Role, role), cast(OffenceCode, offence_code)
+        )
+        self.revisions[journal_number] = revision
+
+    @event(ReportWithdrawn)
+    def withdraw_report(self, journal_number: str, revision: int) -> None:
+        self.reports.pop(journal_number, None)
+        self.revisions[journal_number] = revision

@@ -1,0 +1,231 @@
+"""Municipality profiles: each municipality's own way of working, as data (issue 4, part 1).
+
+A profile says how serious each offence and flag is, who owns each route (role, and the team
+where the municipality has one, e.g. Herning's district SSP workers), from which age the young
+person gets the letter too, the service deadline from police registration to parents informed,
+and what counts as a repeat. The models are strict (`extra="forbid"`), so a misspelt key is an
+error at start rather than a rule silently not applied. Files are read by
+`adapters/profile_files.py`; the rules that use a profile live in `routing.py`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from shared.contracts import Flag, OffenceCode, Route, Severity, Workflow
+from shared.contracts.decisions import ROUTES, SEVERITIES, WORKFLOWS
+from shared.contracts.incidents import OFFENCE_CODES
+
+DEFAULT_PROFILE_CODE = "default"
+
+#: The platform's roles (domain.md, "Actors"). A profile names who owns a route with these
+#: codes; the local title (SSP-tovholder, SSP-konsulent, SSP-medarbejder, ...) is the team's.
+OwnerRole = Literal[
+    "tovholder", "caseworker", "team_leader", "police_ssp_coordinator", "exit_coordinator"
+]
+TeamSource = Literal["district", "case"]
+
+ProfileCode = Annotated[str, Field(pattern=r"^([0-9]{3}|default)$")]
+DistrictKey = Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]
+
+_RANK: Mapping[Severity, int] = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def raised(severity: Severity, steps: int = 1) -> Severity:
+    """`steps` levels higher, capped at high."""
+    return SEVERITIES[min(_RANK[severity] + steps, len(SEVERITIES) - 1)]
+
+
+def at_least(severity: Severity, floor: Severity) -> Severity:
+    return severity if _RANK[severity] >= _RANK[floor] else floor
+
+
+def school_key(school: str) -> str:
+    """Schools are matched without regard to case or spacing ("Gullestrup  skole")."""
+    return " ".join(school.split()).casefold()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class District(_Strict):
+    name: str = Field(min_length=1)
+    team: str | None = Field(default=None, min_length=1)
+
+
+class SeverityRules(_Strict):
+    offences: dict[OffenceCode, Severity]
+    flags: dict[Flag, Severity] = Field(default_factory=dict)
+    """A flag raises the severity to at least its level."""
+
+    @model_validator(mode="after")
+    def _every_offence_code(self) -> Self:
+        missing = [code for code in OFFENCE_CODES if code not in self.offences]
+        if missing:
+            raise ValueError(f"offences: no severity for {', '.join(missing)}")
+        return self
+
+
+class SeverityHours(_Strict):
+    low: int = Field(ge=1)
+    medium: int = Field(ge=1)
+    high: int = Field(ge=1)
+
+    def for_severity(self, severity: Severity) -> int:
+        hours: int = getattr(self, severity)
+        return hours
+
+
+class Deadlines(_Strict):
+    """Hours from the police registration (`reported_at`) until the parents are informed."""
+
+    tovholder: SeverityHours
+    caseworker: SeverityHours
+
+    def due_after(self, route: Route, severity: Severity) -> timedelta:
+        rule = self.tovholder if route == "tovholder" else self.caseworker
+        return timedelta(hours=rule.for_severity(severity))
+
+
+class RepeatRule(_Strict):
+    """`threshold` reports (this one included) within `window_days` make a repeat, which
+    raises the severity by `raise_steps`."""
+
+    window_days: int = Field(ge=1)
+    threshold: int = Field(ge=2)
+    raise_steps: int = Field(default=1, ge=0, le=2)
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(days=self.window_days)
+
+
+class OwnerRule(_Strict):
+    """Who owns a decision. Conditions left out match anything; the first matching rule wins."""
+
+    route: Route
+    severity: list[Severity] | None = None
+    workflow: Workflow | None = None
+    repeat: bool | None = None
+    role: OwnerRole
+    team: str | None = Field(default=None, min_length=1)
+    """The team, or the fallback when `team_from` finds none."""
+    team_from: TeamSource | None = None
+    """`district`: the team of the district of the person's school; `case`: the team of the
+    active social-services case."""
+
+    def matches(self, route: Route, severity: Severity, workflow: Workflow, repeat: bool) -> bool:
+        return (
+            self.route == route
+            and (self.severity is None or severity in self.severity)
+            and (self.workflow is None or self.workflow == workflow)
+            and (self.repeat is None or self.repeat == repeat)
+        )
+
+
+@dataclass(frozen=True)
+class Owner:
+    role: OwnerRole
+    team: str | None
+
+
+class MunicipalityProfile(_Strict):
+    code: ProfileCode
+    name: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    """Where the rules come from (the seed document), so a reader can check them."""
+    districts: dict[DistrictKey, District] = Field(default_factory=dict)
+    schools: dict[str, DistrictKey] = Field(default_factory=dict)
+    """School name → district key."""
+    severity: SeverityRules
+    owners: list[OwnerRule] = Field(min_length=1)
+    youth_letter_age: int = Field(default=15, ge=0, le=18)
+    deadlines_hours: Deadlines
+    repeat: RepeatRule
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problems = [
+            f"schools.{school}: unknown district '{district}' (known: "
+            f"{', '.join(self.districts) or 'none'})"
+            for school, district in self.schools.items()
+            if district not in self.districts
+        ]
+        for i, rule in enumerate(self.owners):
+            if rule.team_from == "district" and not self.districts:
+                problems.append(f"owners.{i}.team_from: 'district' but the profile has none")
+            if rule.team_from == "case" and rule.route != "caseworker":
+                problems.append(f"owners.{i}.team_from: 'case' only on the caseworker route")
+        problems += self._uncovered_owner_cases()
+        if len({school_key(s) for s in self.schools}) != len(self.schools):
+            problems.append("schools: the same school twice (names differing only in case)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def _uncovered_owner_cases(self) -> list[str]:
+        """Every decision must have an owner: each (route, severity, workflow, repeat) needs a
+        rule."""
+        return [
+            f"owners: no rule for route={route} severity={severity} workflow={workflow} "
+            f"repeat={str(repeat).lower()}"
+            for route, severity, workflow, repeat in itertools.product(
+                ROUTES, SEVERITIES, WORKFLOWS, (False, True)
+            )
+            if not any(r.matches(route, severity, workflow, repeat) for r in self.owners)
+        ]
+
+    @property
+    def is_default(self) -> bool:
+        return self.code == DEFAULT_PROFILE_CODE
+
+    # --- the rules --------------------------------------------------------------------------
+    def district_of(self, school: str | None) -> str | None:
+        if not school:
+            return None
+        wanted = school_key(school)
+        for name, district in self.schools.items():
+            if school_key(name) == wanted:
+                return district
+        return None
+
+    def owner(
+        self,
+        *,
+        route: Route,
+        severity: Severity,
+        workflow: Workflow,
+        repeat: bool,
+        district: str | None,
+        case_team: str | None,
+    ) -> Owner:
+        rule = next(r for r in self.owners if r.matches(route, severity, workflow, repeat))
+        team = rule.team
+        if rule.team_from == "district" and district is not None:
+            team = self.districts[district].team or team
+        elif rule.team_from == "case" and case_team:
+            team = case_team
+        return Owner(rule.role, team)
+
+
+@dataclass(frozen=True)
+class ProfileBook:
+    """The profiles by municipality code, and the default for municipalities without one."""
+
+    profiles: Mapping[str, MunicipalityProfile]
+    default: MunicipalityProfile
+
+    def for_municipality(self, municipality_code: str) -> MunicipalityProfile:
+        # Part 7 of issue 4 will reject unconfigured municipalities; until then they get the
+        # documented default profile, and their decisions say so (reason `default_profile`).
+        return self.profiles.get(municipality_code, self.default)
+
+    def all(self) -> list[MunicipalityProfile]:
+        return [*sorted(self.profiles.values(), key=lambda p: p.code), self.default]

@@ -1,0 +1,173 @@
+"""Courses on the real broker, on SQLite and on PostgreSQL: a tovholder routing decision on
+Kafka makes a person eligible, a coordinator starts a TRIVSEL+ course through the API, and its
+events appear on ssp.courses.events.v1 keyed by the course id; an acute procedure's standard
+letter appears on the letter-task topic."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from shared.settings import PlatformSettings
+from ssp_platform.broker import EmbeddedBroker
+from ssp_platform.platform import start_platform, stop_platform
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+JOURNAL = "3700-80123-00456-26"
+DECISION = {
+    "decision_id": "d-1",
+    "journal_number": JOURNAL,
+    "revision": 1,
+    "person_key": "pk_courses_it",
+    "municipality_code": "607",
+    "route": "tovholder",
+    "workflow": "minor",
+    "age_at_incident": 14,
+    "role": "sigtet",
+    "offence_code": "butikstyveri",
+    "severity": "low",
+    "reasons": ["no_active_case"],
+    "case_id": None,
+    "occurred_at": "2026-11-15T22:40:00+01:00",
+    "decided_at": "2026-11-16T08:12:03+01:00",
+}
+
+
+async def _eventually(check: Any, timeout: float = 60) -> Any:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.2)
+
+
+async def _read(bootstrap: str, topic: str, until: Any, timeout: float = 60) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"check-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not until(records) and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefix = f"c{uuid.uuid4().hex[:8]}."
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_DATA_DIR": str(tmp_path),
+        "COURSES_HTTP_PORT": "0",
+    }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    platform = await start_platform(["courses"], PlatformSettings())
+    url = platform.services[0].http_url
+    producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        upstream = [("ssp-origin", b"triage"), ("ssp-notification-id", b"41")]
+        for _ in range(2):  # a relay's redelivery has no further effect
+            await producer.send_and_wait(
+                prefix + "ssp.triage.tovholder.v1",
+                json.dumps(DECISION).encode(),
+                key=DECISION["person_key"].encode(),
+                headers=upstream,
+            )
+        async with httpx.AsyncClient(base_url=url) as client:
+
+            async def eligible() -> list[dict[str, Any]]:
+                r = await client.get("/v1/eligibility", params={"municipality_code": "607"})
+                found: list[dict[str, Any]] = r.json()["eligible"]
+                return found
+
+            persons = await _eventually(eligible)
+            assert [p["person_key"] for p in persons] == ["pk_courses_it"]
+            started = await client.post(
+                "/v1/trivsel-courses",
+                json={
+                    "person_key": "pk_courses_it",
+                    "journal_number": JOURNAL,
+                    "step": 2,
+                    "rationale": "fritekst der bliver her",
+                    "coordinator": "ABJ",
+                    "local_leader": "KLM",
+                },
+            )
+            assert started.status_code == 201, started.text
+            course_id = started.json()["course_id"]
+            consent = await client.post(
+                f"/v1/trivsel-courses/{course_id}/request-consent", json={"expected_version": 1}
+            )
+            assert consent.status_code == 200, consent.text
+            acute = await client.post(
+                "/v1/acute-procedures",
+                json={
+                    "municipality_code": "607",
+                    "reference": "2026-11-brand-skole",
+                    "journal_number": JOURNAL,
+                    "director": "DIR",
+                    "head_of_department": "FCH",
+                },
+            )
+            assert acute.status_code == 201, acute.text
+            assert (await client.get("/readyz")).json()["checks"] == {
+                "broker": True,
+                "store": True,
+            }
+
+        records = await _read(
+            embedded_broker.bootstrap_servers,
+            prefix + "ssp.courses.events.v1",
+            until=lambda rs: len(rs) >= 4,
+        )
+        records = [r for r in records if r.key.decode() == course_id]
+        bodies = [json.loads(r.value) for r in records]
+        assert [b["event"] for b in bodies] == ["started", "consent_requested"]
+        assert {b["person_key"] for b in bodies} == {"pk_courses_it"}
+        assert {b["journal_number"] for b in bodies} == {JOURNAL}
+        assert all("fritekst" not in r.value.decode() for r in records)
+        assert {dict(r.headers)["ssp-origin"] for r in records} == {b"courses"}
+        # The acute procedure's standard letter is a letter task courses publishes itself.
+        (letter,) = await _read(
+            embedded_broker.bootstrap_servers,
+            prefix + "ssp.notifications.letter-tasks.v1",
+            until=lambda rs: len(rs) >= 1,
+        )
+        task = json.loads(letter.value)
+        assert (task["kind"], task["event"], task["recipients"]) == (
+            "akut_standardbrev",
+            "created",
+            ["parents"],
+        )
+        assert task["journal_number"] == JOURNAL
+    finally:
+        await producer.stop()
+        await stop_platform(platform)
