@@ -18,6 +18,7 @@ from services.reporting.domain import observations
 from services.reporting.domain.model import JournalTimeline, UnattributedRejection
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
+    COURSES_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
@@ -25,6 +26,7 @@ from shared.contracts import (
     TRIAGE_TOVHOLDER,
     AcceptedIncident,
     ContractModel,
+    CourseEvent,
     IntakeRejection,
     LetterTaskEvent,
     RoutingDecision,
@@ -42,7 +44,7 @@ Clock = Callable[[], datetime]
 @dataclass(frozen=True)
 class _Input:
     model: type[ContractModel]
-    observe: Callable[[Any], Observation]
+    observe: Callable[[Any], Observation | None]
     publisher: str
     """The service that publishes the topic, for messages without the relay's origin header."""
 
@@ -53,6 +55,7 @@ _INPUTS: dict[str, _Input] = {
     TRIAGE_CASEWORKER: _Input(RoutingDecision, observations.routed, "triage"),
     TRIAGE_TOVHOLDER: _Input(RoutingDecision, observations.routed, "triage"),
     LETTER_TASKS: _Input(LetterTaskEvent, observations.letter_task_changed, "notifications"),
+    COURSES_EVENTS: _Input(CourseEvent, observations.course_changed, "courses"),
 }
 
 CONSUMED_TOPICS: tuple[str, ...] = tuple(_INPUTS)
@@ -73,28 +76,36 @@ class ReportingService:
     # --- Kafka -------------------------------------------------------------------------
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
-        for message in messages:
-            with message.processing_span("reporting"):
-                self._receive(uow, message)
+        seen = [(message, self._observation(message)) for message in messages]
+        uow.prefetch(
+            JournalTimeline.create_id(o.journal_number)
+            for _, o in seen
+            if o is not None and o.journal_number is not None
+        )
+        for message, observation in seen:
+            if observation is not None:
+                with message.processing_span("reporting"):
+                    self.observe(
+                        uow,
+                        observation,
+                        service=message.headers.get(ORIGIN_HEADER)
+                        or self._inputs[message.topic].publisher,
+                        trace_id=trace_id_from_headers(message.headers),
+                    )
             uow.processed(message.upstream)
         uow.commit()
 
-    def _receive(self, uow: UnitOfWork, message: Inbound) -> None:
+    def _observation(self, message: Inbound) -> Observation | None:
         spec = self._inputs.get(message.topic)
         if spec is None:
             log.warning("reporting: ignoring a message from unexpected topic %s", message.topic)
-            return
+            return None
         payload, problems = parse_bytes(message.value, spec.model)
         if payload is None:
             # Field paths and codes only: a problem's message could describe the input.
             fields = ", ".join(f"{p.field} ({p.code})" for p in problems)
             raise PoisonMessage(f"invalid {spec.model.__name__}: {fields}")
-        self.observe(
-            uow,
-            spec.observe(payload),
-            service=message.headers.get(ORIGIN_HEADER) or spec.publisher,
-            trace_id=trace_id_from_headers(message.headers),
-        )
+        return spec.observe(payload)
 
     # --- the rules ---------------------------------------------------------------------
     def observe(

@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from shared.contracts import AcceptedIncident, IntakeRejection, LetterTaskEvent, RoutingDecision
+from shared.contracts import (
+    AcceptedIncident,
+    CourseEvent,
+    IntakeRejection,
+    LetterTaskEvent,
+    RoutingDecision,
+)
 
 Step = Literal[
     "incident_accepted",
@@ -21,6 +27,7 @@ Step = Literal[
     "letter_task_completed",
     "letter_task_cancelled",
     "letter_task_overdue",
+    "course_changed",
 ]
 
 
@@ -133,5 +140,27 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
             "owner_role": task.owner_role,
             "due_at": task.due_at.isoformat(),
             "municipality_code": task.municipality_code,
+        },
+    )
+
+
+def course_changed(course: CourseEvent) -> Observation | None:
+    """A course event, as a step of the journal number the course follows (a course without
+    one, e.g. an acute-event procedure for a group, has no place in a journal's trace)."""
+    if course.journal_number is None:
+        return None
+    return Observation(
+        key=f"course:{course.event_id}",
+        journal_number=course.journal_number,
+        step="course_changed",
+        at=course.at,
+        person_key=course.person_key,
+        revision=None,
+        detail=f"{course.course_type} {course.event}",
+        facts={
+            "course_id": course.course_id,
+            "course_type": course.course_type,
+            "event": course.event,
+            "municipality_code": course.municipality_code,
         },
     )
