@@ -79,7 +79,9 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
         publisher.join(timeout=120)
 
         def tasks_seen(r: TopicReader) -> int:
-            return len({t["task_id"] for t in r.values("letter-tasks.v1")})
+            return len(
+                {t["task_id"] for t in r.values("letter-tasks.v1") if t["event"] == "created"}
+            )
 
         complete = reader.poll_until(
             lambda r: decisions_seen(r) >= expected_persons and tasks_seen(r) >= expected_persons,
@@ -104,8 +106,10 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
 
         created: dict[tuple[str, str], set[str]] = defaultdict(set)
         for task in reader.values("letter-tasks.v1"):
-            assert task["event"] == "created"
-            created[(task["journal_number"], task["person_key"])].add(task["task_id"])
+            # The sample incidents are days old, so the overdue check may already have run.
+            assert task["event"] in ("created", "overdue")
+            if task["event"] == "created":
+                created[(task["journal_number"], task["person_key"])].add(task["task_id"])
         assert len(created) == expected_persons
         assert all(len(ids) == 1 for ids in created.values())
 
