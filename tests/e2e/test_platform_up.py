@@ -8,6 +8,7 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +18,11 @@ from tests.e2e.processes import PROJECT_ROOT, SSP, service_ports, start_ssp
 from tests.support import example
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
+
+
+def created_tasks(reader: TopicReader) -> list[dict[str, Any]]:
+    # The example incident is days old: its tasks may be marked overdue while the test runs.
+    return [t for t in reader.values("letter-tasks.v1") if t["event"] == "created"]
 
 
 def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
@@ -52,11 +58,7 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
         started = time.monotonic()
         produce(bootstrap, "ssp.police.incidents.v1", [(incident["journal_number"], incident)])
         assert reader.poll_until(
-            lambda r: (
-                r.values("caseworker.v1")
-                and r.values("tovholder.v1")
-                and r.values("letter-tasks.v1")
-            ),
+            lambda r: r.values("caseworker.v1") and r.values("tovholder.v1") and created_tasks(r),
             60,
         ), "decisions and task did not appear"
         print(f"decisions and letter task {time.monotonic() - started:.3f} s after publishing")
@@ -66,7 +68,7 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
         assert to_caseworker["case_id"] == "DUBU-2026-000042"
         assert to_caseworker["reasons"][0] == "active_case"
         assert to_tovholder["reasons"][0] == "no_active_case"
-        [task] = reader.values("letter-tasks.v1")
+        [task] = created_tasks(reader)
         assert task["kind"] == "orientering" and task["person_key"] == to_tovholder["person_key"]
         assert task["recipients"] == ["parents", "youth"]  # 16 years old
 
@@ -82,9 +84,9 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
         )
         produce(bootstrap, "ssp.police.incidents.v1", [("bad", example("incident-invalid.json"))])
         assert reader.poll_until(
-            lambda r: len(r.values("letter-tasks.v1")) >= 2 and r.values("rejected.v1"), 60
+            lambda r: len(created_tasks(r)) >= 2 and r.values("rejected.v1"), 60
         )
-        kinds = sorted(t["kind"] for t in reader.values("letter-tasks.v1"))
+        kinds = sorted(t["kind"] for t in created_tasks(reader))
         assert kinds == ["indkaldelse", "orientering"]
         [rejection] = reader.values("rejected.v1")
         assert {"journal_number", "persons[0].cpr"} <= {p["field"] for p in rejection["reasons"]}
