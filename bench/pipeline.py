@@ -32,6 +32,9 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.raw_hop import measure_raw_one_hop
+from shared.auth.access import PURPOSE_HEADER
+from shared.auth.settings import AuthSettings
+from shared.auth.tokens import mint_development_token
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.samples import sample_incident
 from tests.e2e.processes import SspProcess, free_port, start_ssp
@@ -148,11 +151,19 @@ async def measure_platform(
             elapsed = time.monotonic() - started
             figures["burst_tasks_per_s"] = len(seen) / elapsed
             figures["burst_seen"] = len(seen)
-            async with httpx.AsyncClient() as client:
+            token = mint_development_token(
+                AuthSettings(SSP_DATA_DIR=str(workdir / topology)),
+                role="tovholder",
+                municipalities=["607"],
+                hours=1,
+            )
+            headers = {"Authorization": f"Bearer {token}", PURPOSE_HEADER: "benchmark"}
+            async with httpx.AsyncClient(headers=headers) as client:
                 while time.monotonic() - started < 600:
                     response = await client.get(
                         f"http://127.0.0.1:{reporting_port}/v1/handover/607/2026-W47", timeout=60
                     )
+                    response.raise_for_status()
                     if len(response.json().get("persons", [])) >= burst + len(warm):
                         break
                     await asyncio.sleep(0.5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 from typing import Annotated
 
 import httpx
@@ -12,6 +13,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from shared.auth import (
+    DEFAULT_SCOPES,
+    AuthSettings,
+    ProductionKeyConfigured,
+    Role,
+    mint_development_token,
+)
+from shared.auth.access import PURPOSE_HEADER
+from shared.auth.audit import purge_expired
 from ssp_platform.registry import SERVICES, available
 
 app = typer.Typer(
@@ -23,6 +33,32 @@ console = Console()
 
 def _reporting_url() -> str:
     return os.environ.get("SSP_REPORTING_URL", "http://127.0.0.1:8084").rstrip("/")
+
+
+TokenOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token",
+        envvar="SSP_TOKEN",
+        help="bearer token; unset: a development operations token (no production key source)",
+    ),
+]
+
+
+def _bearer(token: str | None, role: Role) -> dict[str, str]:
+    """The caller's token, or on a development platform a short-lived one for `role`."""
+    if token is None:
+        try:
+            token = mint_development_token(AuthSettings(), role=role, subject="ssp-cli", hours=0.25)
+        except ProductionKeyConfigured as exc:
+            raise typer.BadParameter(f"{exc}; pass --token or set SSP_TOKEN") from None
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _refused(response: httpx.Response) -> None:
+    if response.status_code in (401, 403):
+        console.print(f"Refused ({response.status_code}): {response.json().get('message', '')}")
+        raise typer.Exit(2)
 
 
 @app.command()
@@ -49,9 +85,18 @@ def run(service: Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICE
 def trace(
     journal_number: str,
     as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
+    token: TokenOption = None,
+    purpose: Annotated[
+        str, typer.Option(help="why you trace it (recorded in the audit trail)")
+    ] = "operations: trace a journal number",
 ) -> None:
     """Show every step each service took for a journal number."""
-    response = httpx.get(f"{_reporting_url()}/v1/trace/{journal_number}", timeout=10)
+    response = httpx.get(
+        f"{_reporting_url()}/v1/trace/{journal_number}",
+        headers={**_bearer(token, Role.OPERATIONS), PURPOSE_HEADER: purpose},
+        timeout=10,
+    )
+    _refused(response)
     if response.status_code == 404:
         console.print(f"No steps recorded for {journal_number}.")
         raise typer.Exit(1)
@@ -76,8 +121,65 @@ def trace(
 
 
 @app.command()
-def rebuild() -> None:
+def rebuild(token: TokenOption = None) -> None:
     """Rebuild reporting's read models from its event store."""
-    response = httpx.post(f"{_reporting_url()}/v1/admin/rebuild", timeout=300)
+    response = httpx.post(
+        f"{_reporting_url()}/v1/admin/rebuild", headers=_bearer(token, Role.OPERATIONS), timeout=300
+    )
+    _refused(response)
     response.raise_for_status()
     console.print(response.json())
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Argument(help="the role the token grants")],
+    municipality: Annotated[
+        list[str] | None, typer.Option("--municipality", "-m", help="municipality code (repeat)")
+    ] = None,
+    school: Annotated[
+        list[str] | None, typer.Option("--school", help="school, for school representatives")
+    ] = None,
+    scope: Annotated[
+        list[str] | None,
+        typer.Option("--scope", help="scope (repeat); default: the role's, e.g. incidents:write"),
+    ] = None,
+    sub: Annotated[str | None, typer.Option("--sub", help="user or client id")] = None,
+    hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="lifetime")] = 8,
+) -> None:
+    """Print a DEVELOPMENT token signed with the platform's development key (refused when an
+    identity provider's key is configured)."""
+    try:
+        minted = mint_development_token(
+            AuthSettings(),
+            role=role,
+            municipalities=municipality or [],
+            schools=school or [],
+            scopes=scope if scope is not None else DEFAULT_SCOPES.get(role, frozenset()),
+            subject=sub,
+            hours=hours,
+        )
+    except ProductionKeyConfigured as exc:
+        print(f"ssp token: {exc}", file=sys.stderr)
+        raise typer.Exit(1) from None
+    print(f"development token: role {role}, valid {hours:g} h", file=sys.stderr)
+    print(minted)
+
+
+@app.command("audit-purge")
+def audit_purge(
+    service: Annotated[
+        list[str] | None, typer.Argument(help="services (default: every service)")
+    ] = None,
+) -> None:
+    """Delete audit entries older than SSP_AUDIT_RETENTION_DAYS: the only path that deletes
+    them (the database refuses every other delete and every update)."""
+    settings = AuthSettings()
+    for name in service or list(SERVICES):
+        if name not in SERVICES:
+            raise typer.BadParameter(f"unknown service {name!r}")
+        deleted = purge_expired(settings, name)
+        if deleted is None:
+            console.print(f"{name}: no audit trail")
+        else:
+            console.print(f"{name}: {deleted} expired entries deleted")

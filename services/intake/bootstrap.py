@@ -15,11 +15,13 @@ from eventsourcing.utils import get_topic
 
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.app import IntakeApplication
+from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import IntakeService
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
 from services.intake.settings import IntakeSettings
+from shared.auth import Action, ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
@@ -44,14 +46,13 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
     values = {
         "pseudonym_secret": secrets.token_hex(32),
         "store_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
-        "staff_token": secrets.token_urlsafe(24),
     }
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
         json.dump(values, out)
     log.warning(
-        "intake: created DEVELOPMENT secrets in %s (pseudonym key, store key, staff token); "
-        "set INTAKE_PSEUDONYM_SECRET, INTAKE_STORE_CIPHER_KEY and INTAKE_STAFF_TOKEN in production",
+        "intake: created DEVELOPMENT secrets in %s (pseudonym key, store key); "
+        "set INTAKE_PSEUDONYM_SECRET and INTAKE_STORE_CIPHER_KEY in production",
         path,
     )
     return values
@@ -61,7 +62,6 @@ def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
     configured = {
         "pseudonym_secret": settings.pseudonym_secret,
         "store_cipher_key": settings.store_cipher_key,
-        "staff_token": settings.staff_token,
     }
     values: dict[str, str] = {}
     if not all(configured.values()):
@@ -92,17 +92,27 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
     settings = settings or IntakeSettings()
     values = resolved_secrets(settings)
     services: dict[str, Any] = {}
+    auth = ServiceAuth(
+        settings,
+        NAME,
+        rate_limits={Action.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
+    )
 
     def app_factory() -> IntakeApplication:
         app = build_application(settings, values["store_cipher_key"])
         services["service"] = build_service(settings, app, values["pseudonym_secret"])
+        services["identities"] = IdentityDirectory(
+            app, Pseudonymiser(values["pseudonym_secret"].encode())
+        )
         return app
 
     def handler_factory(_: Any) -> Any:
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], values["staff_token"])
+        return create_http_app(
+            ctx, services["service"], services["identities"], auth.access_control(ctx)
+        )
 
     return ServiceDefinition(
         name=NAME,
@@ -116,6 +126,7 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
         http_host=settings.http_host,
         http_port=settings.http_port,
         publish_original_on_dead_letter=False,
+        on_stop=[auth.close],
         published_events=[
             IncidentRecord.RevisionAccepted,
             RejectedInput.Recorded,

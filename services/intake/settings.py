@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from shared.settings import PlatformSettings
+from shared.auth import AuthSettings
 
 
-class IntakeSettings(PlatformSettings):
+class IntakeSettings(AuthSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HTTP_HOST")
     http_port: int = Field(default=8081, validation_alias="INTAKE_HTTP_PORT")
     pseudonym_secret: SecretStr | None = Field(
@@ -21,8 +21,9 @@ class IntakeSettings(PlatformSettings):
         validation_alias="INTAKE_STORE_CIPHER_KEY",
         description="Base64 AES-256 key encrypting intake's event store (identities, originals).",
     )
-    staff_token: SecretStr | None = Field(
-        default=None,
-        validation_alias="INTAKE_STAFF_TOKEN",
-        description="Bearer token for correcting rejected input (until issue 3's role model).",
+    identity_resolutions_per_hour: int = Field(
+        default=20,
+        ge=1,
+        validation_alias="INTAKE_IDENTITY_RESOLUTIONS_PER_HOUR",
+        description="Identity resolutions one user may attempt per hour.",
     )

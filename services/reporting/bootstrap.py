@@ -15,6 +15,7 @@ from services.reporting.application.service import CONSUMED_TOPICS, ReportingSer
 from services.reporting.entrypoints.http import create_http_app
 from services.reporting.entrypoints.projection_task import keep_read_models_current
 from services.reporting.settings import ReportingSettings
+from shared.auth import ServiceAuth
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
@@ -46,6 +47,7 @@ def release_read_side(parts: dict[str, Any]) -> None:
 def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
     settings = settings or ReportingSettings()
     parts: dict[str, Any] = {}
+    auth = ServiceAuth(settings, NAME)
 
     def app_factory() -> ReportingApplication:
         app = build_application(settings)
@@ -57,7 +59,7 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         return parts["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, parts["queries"], parts["projection"])
+        return create_http_app(ctx, parts["queries"], parts["projection"], auth.access_control(ctx))
 
     async def projection_task(ctx: ServiceContext) -> None:
         await keep_read_models_current(ctx, parts["projection"])
@@ -74,6 +76,6 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         http_host=settings.http_host,
         http_port=settings.http_port,
         extra_tasks=[projection_task],
-        on_stop=[lambda: release_read_side(parts)],
+        on_stop=[lambda: release_read_side(parts), auth.close],
         published_events=[],
     )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from shared.settings import PlatformSettings
+from shared.auth import AuthSettings
 
 
-class ReportingSettings(PlatformSettings):
+class ReportingSettings(AuthSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="REPORTING_HTTP_HOST")
     http_port: int = Field(default=8084, validation_alias="REPORTING_HTTP_PORT")

@@ -25,9 +25,25 @@ def created_tasks(reader: TopicReader) -> list[dict[str, Any]]:
     return [t for t in reader.values("letter-tasks.v1") if t["event"] == "created"]
 
 
+def dev_token(data_dir: Path, *args: str) -> str:
+    """`ssp token`, as a user mints a development token for the running platform."""
+    minted = subprocess.run(
+        [SSP, "token", *args],
+        env={**os.environ, "SSP_DATA_DIR": str(data_dir)},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "development token" in minted.stderr
+    return minted.stdout.strip()
+
+
 def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
     ports = service_ports()
-    ssp = start_ssp(["up"], {"SSP_DATA_DIR": str(tmp_path / "data"), **ports}, tmp_path / "up.log")
+    data_dir = tmp_path / "data"
+    ssp = start_ssp(["up"], {"SSP_DATA_DIR": str(data_dir), **ports}, tmp_path / "up.log")
     try:
         bootstrap = ssp.wait_for(r"Kafka bootstrap servers: (\S+)").group(1)
         ssp.wait_for("Platform is up", timeout=120)
@@ -97,10 +113,15 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
             assert "120310" not in text and "Mads" not in text and "Ida" not in text
 
         reporting = f"http://127.0.0.1:{ports['REPORTING_HTTP_PORT']}"
+        tovholder = {
+            "Authorization": f"Bearer {dev_token(data_dir, 'tovholder', '--municipality', '607')}",
+            "X-Purpose": "handover meeting",
+        }
+        assert httpx.get(f"{reporting}/v1/handover/607/2026-W47").status_code == 401
         deadline = time.monotonic() + 30
         rows: list[dict[str, object]] = []
         while time.monotonic() < deadline:
-            response = httpx.get(f"{reporting}/v1/handover/607/2026-W47")
+            response = httpx.get(f"{reporting}/v1/handover/607/2026-W47", headers=tovholder)
             rows = response.json()["persons"]
             if len(rows) == 2 and all(r["letter_task_status"] == "open" for r in rows):
                 break
@@ -109,7 +130,13 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
 
         trace = subprocess.run(
             [SSP, "trace", incident["journal_number"]],
-            env={**os.environ, "SSP_REPORTING_URL": reporting, "COLUMNS": "200"},
+            # no token given: on a development platform `ssp trace` mints an operations token
+            env={
+                **os.environ,
+                "SSP_REPORTING_URL": reporting,
+                "SSP_DATA_DIR": str(data_dir),
+                "COLUMNS": "200",
+            },
             cwd=PROJECT_ROOT,
             capture_output=True,
             text=True,
@@ -125,6 +152,8 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
             assert step in trace.stdout
         for service in ("intake", "triage", "notifications"):
             assert service in trace.stdout
+        assert "pk_" not in trace.stdout  # operations trace without person keys
+        assert "DEVELOPMENT signing key" in ssp.output()
     finally:
         exit_code = ssp.interrupt()
     assert exit_code == 0, ssp.output()[-3000:]

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
@@ -57,6 +58,15 @@ async def test_pipeline_on_both_stores(
         ["intake", "triage", "notifications", "reporting"], PlatformSettings()
     )
     urls = {s.name: s.http_url for s in platform.services}
+    dev = AuthSettings()  # the development key the services created in the data directory
+
+    def bearer(role: str, **claims: Any) -> dict[str, str]:
+        token = mint_development_token(dev, role=role, **claims)
+        return {"Authorization": f"Bearer {token}", "X-Purpose": "pipeline test"}
+
+    police = bearer("police_integration", scopes=["incidents:write"])
+    tovholder = bearer("tovholder", municipalities=["607"])
+    operations = bearer("operations")
     producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
     await producer.start()
     try:
@@ -74,12 +84,16 @@ async def test_pipeline_on_both_stores(
         async with httpx.AsyncClient() as client:
             await asyncio.sleep(1.5)  # the case reaches triage before the incident
             response = await client.post(
-                f"{urls['intake']}/v1/incidents", content=json.dumps(incident).encode()
+                f"{urls['intake']}/v1/incidents",
+                content=json.dumps(incident).encode(),
+                headers=police,
             )
             assert response.status_code == 202
 
             async def handover() -> list[dict[str, Any]]:
-                r = await client.get(f"{urls['reporting']}/v1/handover/607/2026-W47")
+                r = await client.get(
+                    f"{urls['reporting']}/v1/handover/607/2026-W47", headers=tovholder
+                )
                 persons: list[dict[str, Any]] = r.json()["persons"]
                 statuses = sorted(p["letter_task_status"] for p in persons)
                 return persons if statuses == ["awaiting_assessment", "open"] else []
@@ -104,7 +118,10 @@ async def test_pipeline_on_both_stores(
             )
 
             async def trace() -> dict[str, Any] | None:
-                r = await client.get(f"{urls['reporting']}/v1/trace/{incident['journal_number']}")
+                r = await client.get(
+                    f"{urls['reporting']}/v1/trace/{incident['journal_number']}",
+                    headers=operations,
+                )
                 body: dict[str, Any] = r.json()
                 steps = [s["step"] for s in body.get("steps", [])]
                 return body if steps.count("letter_task_created") == 2 else None
@@ -116,10 +133,23 @@ async def test_pipeline_on_both_stores(
             trace_ids = {s["trace_id"] for s in body["steps"] if s["step"] != "letter_task_created"}
             assert len(trace_ids) == 1, "one trace follows the incident through every service"
 
-            rebuilt = await client.post(f"{urls['reporting']}/v1/admin/rebuild")
+            rebuilt = await client.post(f"{urls['reporting']}/v1/admin/rebuild", headers=operations)
             assert rebuilt.json()["rebuilt"] is True
-            again = await client.get(f"{urls['reporting']}/v1/trace/{incident['journal_number']}")
+            again = await client.get(
+                f"{urls['reporting']}/v1/trace/{incident['journal_number']}", headers=operations
+            )
             assert again.json() == body
+            assert all(s["person_key"] is None for s in body["steps"])  # operations: no keys
+
+            # The handover list read is in reporting's audit trail, with its purpose.
+            auditor = bearer("auditor")
+            audit = await client.get(
+                f"{urls['reporting']}/v1/audit/export/{by_route['tovholder']['person_key']}",
+                headers=auditor,
+            )
+            reads = [e for e in audit.json()["entries"] if e["action"] == "handover_list.read"]
+            assert reads and reads[-1]["purpose"] == "pipeline test"
+            assert (await client.get(f"{urls['reporting']}/v1/trace/x")).status_code == 401
             for service_url in urls.values():
                 ready = await client.get(f"{service_url}/readyz")
                 assert ready.json()["checks"] == {"broker": True, "store": True}

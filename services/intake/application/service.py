@@ -16,6 +16,7 @@ from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from services.intake.application.app import IntakeApplication
+from services.intake.application.identities import index_ids, record_municipality
 from services.intake.domain.model import (
     CaseRegisterEntry,
     IncidentRecord,
@@ -105,10 +106,9 @@ class IntakeService:
         for incident, _ in parsed:
             if incident is not None:
                 ids.add(IncidentRecord.create_id(incident.journal_number))
-                ids.update(
-                    PersonIdentity.create_id(self.pseudonymiser.person_key(p.cpr))
-                    for p in incident.persons
-                )
+                keys = {self.pseudonymiser.person_key(p.cpr) for p in incident.persons}
+                ids.update(PersonIdentity.create_id(k) for k in keys)
+                ids.update(index_ids(keys))
         return ids
 
     @staticmethod
@@ -195,7 +195,9 @@ class IntakeService:
         day = incident.occurred_at.date()
         for person in incident.persons:
             person_key = self.pseudonymiser.person_key(person.cpr)
-            self._remember_identity(uow, person_key, person.cpr, person.name, person.address)
+            self._remember_identity(
+                uow, person_key, person.cpr, person.name, person.address, person.municipality_code
+            )
             age = age_on(person.cpr, day)
             persons.append(
                 PseudonymousPerson(
@@ -222,13 +224,21 @@ class IntakeService:
         )
 
     def _remember_identity(
-        self, uow: UnitOfWork, person_key: str, cpr: str, name: str | None, address: str | None
+        self,
+        uow: UnitOfWork,
+        person_key: str,
+        cpr: str,
+        name: str | None,
+        address: str | None,
+        municipality_code: str,
     ) -> None:
         identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
         if identity is None:
             uow.add(PersonIdentity(person_key, cpr, name, address))
         else:
             identity.learn(name, address)
+        # Who may resolve the pseudonym: staff of the municipalities the person lives in.
+        record_municipality(uow, person_key, municipality_code)
 
     def _reject(
         self,
@@ -269,7 +279,9 @@ class IntakeService:
         if uow.get(CaseRegisterEntry, entry_id) is not None:
             return
         person_key = self.pseudonymiser.person_key(case_event.cpr)
-        self._remember_identity(uow, person_key, case_event.cpr, None, None)
+        self._remember_identity(
+            uow, person_key, case_event.cpr, None, None, case_event.municipality_code
+        )
         pseudonymised = PseudonymisedCaseEvent(
             event=case_event.event,
             case_id=case_event.case_id,

@@ -1,71 +1,132 @@
-"""Reporting's HTTP API: the handover list, a journal number's trace, and the rebuild."""
+"""Reporting's HTTP API: the handover list, its aggregate counts, a journal number's trace,
+and the rebuild. Every route is guarded (shared/auth) and audited; the queries scope each row."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from services.reporting.application.projection import Projection
-from services.reporting.application.queries import HandoverList, ReportingQueries, Trace
+from services.reporting.application.queries import (
+    HandoverList,
+    HandoverStatistics,
+    ReportingQueries,
+    Trace,
+    TraceAnswer,
+)
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
+from shared.auth import Access, AccessControl, Action, Resource, guard
 from shared.runtime import ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
 
 
-def _invalid(field: str, code: str, message: str) -> JSONResponse:
-    # The shape of shared.http's 422 bodies: the field and why, never the input echoed back.
-    return JSONResponse(
-        {
-            "error": "invalid_request",
-            "problems": [{"field": field, "code": code, "message": message}],
-        },
-        status_code=422,
-    )
+class InvalidParameter(HTTPException):
+    """A bad path parameter: the field and why, never the input echoed back (the shape of
+    shared.http's 422 bodies)."""
+
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(422, detail=message)
+        self.problem = {"field": field, "code": code, "message": message}
+
+
+def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
+    if _MUNICIPALITY_CODE.fullmatch(municipality_code) is None:
+        raise InvalidParameter(
+            "municipality_code", "municipality_code", "a municipality code is three digits"
+        )
+    try:
+        return IsoWeek.parse(iso_week)
+    except InvalidIsoWeek as exc:
+        raise InvalidParameter("iso_week", "iso_week", str(exc)) from None
 
 
 def create_http_app(
-    ctx: ServiceContext, queries: ReportingQueries, projection: Projection
+    ctx: ServiceContext, queries: ReportingQueries, projection: Projection, auth: AccessControl
 ) -> FastAPI:
     api = FastAPI(
         title="SSP reporting",
         version="1",
-        description="Read models: the weekly handover list and the trace of a journal number.",
+        description="Read models: the weekly handover list, its aggregate counts, and the trace "
+        "of a journal number.",
     )
+    auth.install(api)
+
+    @api.exception_handler(InvalidParameter)
+    async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
+        return JSONResponse(
+            {"error": "invalid_request", "problems": [exc.problem]}, status_code=422
+        )
 
     @api.get(
         "/v1/handover/{municipality_code}/{iso_week}",
-        summary="Persons registered in an ISO week (Danish time) who live in the municipality",
+        summary="Persons registered in an ISO week (Danish time) who live in the municipality; "
+        "school representatives see their own pupils, the police no social-services details",
         response_model=HandoverList,
         responses={422: {"description": "bad municipality code or ISO week"}},
     )
-    async def handover(municipality_code: str, iso_week: str) -> Any:
-        if _MUNICIPALITY_CODE.fullmatch(municipality_code) is None:
-            return _invalid(
-                "municipality_code", "municipality_code", "a municipality code is three digits"
-            )
-        try:
-            week = IsoWeek.parse(iso_week)
-        except InvalidIsoWeek as exc:
-            return _invalid("iso_week", "iso_week", str(exc))
-        return await ctx.in_store(queries.handover, municipality_code, week)
+    async def handover(
+        municipality_code: str,
+        iso_week: str,
+        access: Annotated[Access, guard(Action.READ_HANDOVER_LIST)],
+    ) -> Any:
+        week = _municipality_and_week(municipality_code, iso_week)
+        await access.require(Resource.listing_of(municipality_code), conceal=False)
+        listed: HandoverList = await ctx.in_store(
+            queries.handover_for, access.principal, municipality_code, week
+        )
+        access.note(person_keys=[p.person_key for p in listed.persons], count=len(listed.persons))
+        return listed
+
+    @api.get(
+        "/v1/statistics/{municipality_code}/{iso_week}",
+        summary="Counts per route, severity and offence for a municipality and ISO week "
+        "(aggregates only; counts below 3 suppressed)",
+        response_model=HandoverStatistics,
+        responses={422: {"description": "bad municipality code or ISO week"}},
+    )
+    async def statistics(
+        municipality_code: str,
+        iso_week: str,
+        access: Annotated[Access, guard(Action.READ_STATISTICS)],
+    ) -> Any:
+        week = _municipality_and_week(municipality_code, iso_week)
+        await access.require(Resource.listing_of(municipality_code), conceal=False)
+        counted: HandoverStatistics = await ctx.in_store(
+            queries.statistics, municipality_code, week
+        )
+        access.note(count=counted.persons)
+        return counted
 
     @api.get(
         "/v1/trace/{journal_number}",
-        summary="Every step each service took for a journal number, in time order",
+        summary="Every step each service took for a journal number, in time order (operations: "
+        "without person keys; municipal staff: their municipality's persons)",
         response_model=Trace,
         responses={404: {"description": "nothing is known about the journal number"}},
     )
-    async def trace(journal_number: str) -> Trace:
-        found: Trace | None = await ctx.in_store(queries.trace, journal_number)
-        if found is None:
-            raise HTTPException(status_code=404, detail="no steps recorded for that journal number")
-        return found
+    async def trace(
+        journal_number: str, access: Annotated[Access, guard(Action.READ_TRACE)]
+    ) -> Trace:
+        answer: TraceAnswer = await ctx.in_store(
+            queries.trace_for, access.principal, journal_number
+        )
+        if not answer.known:
+            raise access.not_found()
+        if answer.trace is None:
+            await access.refuse(answer.decision, conceal=True)
+        steps = answer.trace.steps
+        access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
+        return answer.trace
 
-    @api.post("/v1/admin/rebuild", summary="Rebuild the read models from the event store")
+    @api.post(
+        "/v1/admin/rebuild",
+        summary="Rebuild the read models from the event store (operations)",
+        dependencies=[guard(Action.REBUILD_READ_MODELS)],
+    )
     async def rebuild() -> dict[str, Any]:
         events: int = await ctx.in_store(projection.rebuild)
         return {"rebuilt": True, "events": events}

@@ -14,9 +14,11 @@ from services.reporting.bootstrap import build_application, build_read_side
 from services.reporting.domain import observations
 from services.reporting.entrypoints.http import create_http_app
 from services.reporting.settings import ReportingSettings
+from shared.auth import ServiceAuth
 from shared.contracts import AcceptedIncident
 from shared.eventstore import UnitOfWork
 from shared.runtime import ServiceContext
+from tests.unit.auth.support import auth_env, headers
 from tests.unit.reporting.documents import (
     FREDERICIA,
     JOURNAL,
@@ -29,7 +31,7 @@ from tests.unit.reporting.documents import (
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
+    settings = ReportingSettings(**auth_env(tmp_path))
     app = build_application(settings)
     uow = UnitOfWork(app)
     ReportingService(app, topic=settings.topic).observe(
@@ -44,18 +46,26 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     projection, queries = build_read_side(settings, app)
     executor = ThreadPoolExecutor(max_workers=1)
     ctx = ServiceContext("reporting", settings, app, executor)
-    api = create_http_app(ctx, queries, projection)
+    auth = ServiceAuth(settings, "reporting")
+    api = create_http_app(ctx, queries, projection, auth.access_control(ctx))
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=api), base_url="http://reporting"
+        transport=httpx.ASGITransport(app=api),
+        base_url="http://reporting",
+        headers=headers("tovholder", municipalities=[FREDERICIA]),
     ) as http:
         yield http
+    auth.close()
     executor.shutdown()
+
+
+OPERATIONS = headers("operations", municipalities=[])
 
 
 async def test_rebuild_then_handover_and_trace(client: httpx.AsyncClient) -> None:
     assert (await client.get(f"/v1/handover/{FREDERICIA}/{WEEK}")).json()["persons"] == []
 
-    rebuilt = await client.post("/v1/admin/rebuild")
+    assert (await client.post("/v1/admin/rebuild")).status_code == 403  # a tovholder
+    rebuilt = await client.post("/v1/admin/rebuild", headers=OPERATIONS)
     assert rebuilt.status_code == 200
     assert rebuilt.json() == {"rebuilt": True, "events": 2}
 
@@ -97,3 +107,17 @@ async def test_bad_municipality_code_is_422(client: httpx.AsyncClient) -> None:
 
 async def test_unknown_journal_number_is_404(client: httpx.AsyncClient) -> None:
     assert (await client.get("/v1/trace/3700-00000-00000-26")).status_code == 404
+
+
+async def test_another_municipality_is_403_and_no_token_401(client: httpx.AsyncClient) -> None:
+    assert (await client.get(f"/v1/handover/376/{WEEK}")).status_code == 403
+    anonymous = await client.get(f"/v1/handover/{FREDERICIA}/{WEEK}", headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+
+
+async def test_statistics_count_without_naming_anyone(client: httpx.AsyncClient) -> None:
+    await client.post("/v1/admin/rebuild", headers=OPERATIONS)
+    counted = await client.get(f"/v1/statistics/{FREDERICIA}/{WEEK}")
+    assert counted.status_code == 200
+    assert counted.json()["persons"] == 1
+    assert PK_TOVHOLDER not in counted.text

@@ -1,0 +1,130 @@
+"""Identity resolution: who a pseudonym stands for, and which municipalities may ask.
+
+A person's municipalities are those they were registered as living in (incidents and the case
+register); only staff of one of them may resolve the pseudonym (shared/auth/policy.py decides).
+The index lives here, beside the identity store, because nothing else needs it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from services.intake.application.app import IntakeApplication
+from services.intake.domain.model import PersonIdentity
+from services.intake.domain.pseudonym import Pseudonymiser
+from shared.contracts import is_valid_cpr
+from shared.eventstore import TracedAggregate, UnitOfWork
+
+_NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:identity-scope")
+
+
+class PersonMunicipalities(TracedAggregate):
+    """The municipalities a pseudonymised person has been registered as living in."""
+
+    @staticmethod
+    def create_id(person_key: str) -> UUID:
+        return uuid5(_NS, person_key)
+
+    @event("Registered")
+    def __init__(self, person_key: str, municipality_code: str) -> None:
+        self.person_key = person_key
+        self.codes: list[str] = [municipality_code]
+
+    def include(self, municipality_code: str) -> None:
+        if municipality_code not in self.codes:
+            self._add(municipality_code=municipality_code)
+
+    @event("MunicipalityAdded")
+    def _add(self, municipality_code: str) -> None:
+        self.codes.append(municipality_code)
+
+
+def record_municipality(uow: UnitOfWork, person_key: str, municipality_code: str) -> None:
+    index = uow.get(PersonMunicipalities, PersonMunicipalities.create_id(person_key))
+    if index is None:
+        uow.add(PersonMunicipalities(person_key, municipality_code))
+    else:
+        index.include(municipality_code)
+
+
+def index_ids(person_keys: Iterable[str]) -> set[UUID]:
+    return {PersonMunicipalities.create_id(k) for k in person_keys}
+
+
+@dataclass(frozen=True)
+class ResolvedIdentity:
+    person_key: str
+    cpr: str
+    names: tuple[str, ...]
+    municipalities: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PersonsNamed:
+    """What a (possibly invalid) document says about whom: for scoping and auditing reads of
+    rejected input."""
+
+    municipalities: frozenset[str]
+    person_keys: tuple[str, ...]
+
+
+class IdentityDirectory:
+    def __init__(self, app: IntakeApplication, pseudonymiser: Pseudonymiser) -> None:
+        self.app = app
+        self.pseudonymiser = pseudonymiser
+
+    def resolve(self, person_key: str) -> ResolvedIdentity | None:
+        uow = UnitOfWork(self.app)
+        uow.prefetch(
+            [PersonIdentity.create_id(person_key), PersonMunicipalities.create_id(person_key)]
+        )
+        identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
+        if identity is None:
+            return None
+        index = uow.get(PersonMunicipalities, PersonMunicipalities.create_id(person_key))
+        return ResolvedIdentity(
+            person_key=person_key,
+            cpr=identity.cpr,
+            names=tuple(identity.names),
+            municipalities=frozenset(index.codes if index is not None else ()),
+        )
+
+    def persons_named(self, raw: bytes) -> PersonsNamed:
+        """Municipality codes and pseudonyms of the valid CPR numbers a document names; what
+        cannot be read is left out (the document failed validation after all)."""
+        try:
+            document = json.loads(raw)
+        except ValueError:
+            return PersonsNamed(frozenset(), ())
+        if not isinstance(document, dict):
+            return PersonsNamed(frozenset(), ())
+        persons = [p for p in _list(document.get("persons")) if isinstance(p, dict)]
+        codes = {_code(p.get("municipality_code")) for p in persons}
+        location = document.get("location")
+        if isinstance(location, dict):
+            codes.add(_code(location.get("municipality_code")))
+        keys = {self._person_key(p.get("cpr")) for p in persons}
+        return PersonsNamed(
+            frozenset(c for c in codes if c is not None),
+            tuple(sorted(k for k in keys if k is not None)),
+        )
+
+    def _person_key(self, cpr: Any) -> str | None:
+        if not isinstance(cpr, str) or not is_valid_cpr(cpr):
+            return None
+        return self.pseudonymiser.person_key(cpr)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _code(value: Any) -> str | None:
+    if isinstance(value, str) and len(value) == 3 and value.isdigit():
+        return value
+    return None

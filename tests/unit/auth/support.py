@@ -1,0 +1,228 @@
+"""What the access tests share: settings with a known signing key, tokens for every role, and
+intake and reporting apps holding one record in reach of a Fredericia (607) user and one out
+of reach (Guldborgsund, 376)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from services.intake.bootstrap import definition as intake_definition
+from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.settings import IntakeSettings
+from services.reporting.application.service import ReportingService
+from services.reporting.bootstrap import definition as reporting_definition
+from services.reporting.domain import observations
+from services.reporting.settings import ReportingSettings
+from shared.auth import DEFAULT_SCOPES, AuditLog, AuthSettings, Role, mint_development_token
+from shared.contracts import AcceptedIncident, RoutingDecision
+from shared.eventstore import UnitOfWork
+from shared.http import add_platform_routes
+from shared.runtime import ServiceContext
+from tests.support import example
+from tests.unit.reporting.documents import accepted_incident, person, routing_decision
+
+SIGNING_KEY = "test-signing-key-" + "k" * 32
+PSEUDONYM_SECRET = "p" * 40
+IN, OUT = "607", "376"
+SCHOOL = "Kirstinebjergskolen"
+WEEK = "2026-W47"
+JOURNAL_IN = "3700-80123-00456-26"
+JOURNAL_OUT = "3700-80999-00001-26"
+CPR_IN = "120310-4123"  # Mads in the example incident, living in 607
+CPR_OUT = "0101104321"
+PK_IN = Pseudonymiser(PSEUDONYM_SECRET.encode()).person_key(CPR_IN)
+PK_OUT = Pseudonymiser(PSEUDONYM_SECRET.encode()).person_key(CPR_OUT)
+PK_UNKNOWN = "pk_" + "0" * 32
+PURPOSE = {"X-Purpose": "handover meeting week 47"}
+
+
+def auth_env(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+    return {
+        "SSP_DATABASE_URL": "memory",
+        "SSP_DATA_DIR": str(tmp_path),
+        "SSP_AUTH_SIGNING_KEY": SIGNING_KEY,
+        **extra,
+    }
+
+
+def signing_settings() -> AuthSettings:
+    return AuthSettings(SSP_AUTH_SIGNING_KEY=SIGNING_KEY)
+
+
+def mint(
+    role: str,
+    *,
+    municipalities: Iterable[str] = (IN,),
+    schools: Iterable[str] | None = None,
+    scopes: Iterable[str] | None = None,
+    subject: str | None = None,
+    **kwargs: Any,
+) -> str:
+    if schools is None:
+        schools = [SCHOOL] if role == Role.SCHOOL_REPRESENTATIVE else []
+    if scopes is None:
+        known = role in {r.value for r in Role}
+        scopes = DEFAULT_SCOPES.get(Role(role), frozenset()) if known else ()
+    return mint_development_token(
+        signing_settings(),
+        role=role,
+        municipalities=municipalities,
+        schools=schools,
+        scopes=scopes,
+        subject=subject or f"user-{role}",
+        **kwargs,
+    )
+
+
+def headers(role: str, *, purpose: bool = True, **kwargs: Any) -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint(role, **kwargs)}", **(PURPOSE if purpose else {})}
+
+
+def invalid_document(municipality_code: str, cpr: str) -> bytes:
+    return json.dumps(
+        {
+            "journal_number": "not-a-journal",
+            "persons": [{"cpr": cpr, "role": "sigtet", "municipality_code": municipality_code}],
+        }
+    ).encode()
+
+
+def incident_out_of_reach() -> dict[str, Any]:
+    incident = example("incident-valid.json")
+    incident["journal_number"] = JOURNAL_OUT
+    incident["location"] = {"municipality_code": OUT, "text": "Nykøbing F"}
+    incident["persons"] = [
+        {"cpr": CPR_OUT, "name": "Emil Hansen", "role": "sigtet", "municipality_code": OUT}
+    ]
+    return incident
+
+
+class Client:
+    """A synchronous client of an app in this process (each request on its own event loop)."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return asyncio.run(self._send(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        transport = httpx.ASGITransport(app=self.api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            return await client.request(method, url, **kwargs)
+
+
+@dataclass
+class ServiceUnderTest:
+    api: FastAPI
+    client: Client
+    app: Any
+    executor: ThreadPoolExecutor
+    records: dict[str, str] = field(default_factory=dict)
+    """Names of seeded records → their ids (rejected input references)."""
+
+    @property
+    def audit(self) -> AuditLog:
+        audit: AuditLog = self.api.state.access_control.audit
+        return audit
+
+    def audit_count(self) -> int:
+        return self.executor.submit(self.audit.count).result()
+
+
+async def _ready() -> dict[str, bool]:
+    return {"broker": True, "store": True}
+
+
+@contextmanager
+def _served(d: Any, settings: Any, name: str) -> Iterator[ServiceUnderTest]:
+    executor = ThreadPoolExecutor(max_workers=1)
+    app = executor.submit(d.app_factory).result()
+    api = d.http_factory(ServiceContext(name, settings, app, executor))
+    add_platform_routes(api, _ready, name)  # as the runtime does: health, spans, 422 bodies
+    try:
+        yield ServiceUnderTest(api, Client(api), app, executor)
+    finally:
+        for release in d.on_stop:
+            executor.submit(release).result()
+        executor.shutdown()
+
+
+@contextmanager
+def intake_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
+    settings = IntakeSettings(
+        **auth_env(tmp_path, INTAKE_PSEUDONYM_SECRET=PSEUDONYM_SECRET, **extra)
+    )
+    with _served(intake_definition(settings), settings, "intake") as served:
+        police = {"Authorization": f"Bearer {mint(Role.POLICE_INTEGRATION)}"}
+
+        def submit(raw: bytes) -> dict[str, Any]:
+            response = served.client.post("/v1/incidents", content=raw, headers=police)
+            assert response.status_code in (202, 422), response.text
+            body: dict[str, Any] = response.json()
+            return body
+
+        submit(json.dumps(example("incident-valid.json")).encode())
+        submit(json.dumps(incident_out_of_reach()).encode())
+        served.records["rejected_in"] = submit(invalid_document(IN, CPR_IN))["reference"]
+        served.records["rejected_out"] = submit(invalid_document(OUT, CPR_OUT))["reference"]
+        served.records["rejected_unreadable"] = submit(b"\xff not json")["reference"]
+        yield served
+
+
+@contextmanager
+def reporting_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
+    settings = ReportingSettings(**auth_env(tmp_path, **extra))
+    with _served(reporting_definition(settings), settings, "reporting") as served:
+        served.executor.submit(seed_reporting, served.app, settings).result()
+        rebuilt = served.client.post("/v1/admin/rebuild", headers=headers(Role.OPERATIONS))
+        assert rebuilt.status_code == 200, rebuilt.text
+        yield served
+
+
+def seed_reporting(app: Any, settings: ReportingSettings) -> None:
+    """One person of 607 routed to the coordinator, one of 376 to a caseworker."""
+    uow = UnitOfWork(app)
+    reporting = ReportingService(app, topic=settings.topic)
+    incidents = [
+        accepted_incident([person(PK_IN, 14, IN)], journal_number=JOURNAL_IN),
+        accepted_incident([person(PK_OUT, 15, OUT)], journal_number=JOURNAL_OUT),
+    ]
+    for incident in incidents:
+        reporting.observe(
+            uow,
+            observations.incident_accepted(AcceptedIncident.model_validate(incident)),
+            service="intake",
+            trace_id=None,
+        )
+    out_decision = routing_decision(
+        PK_OUT, "caseworker", decided_at="2026-11-16T08:12:04+01:00", journal_number=JOURNAL_OUT
+    )
+    decisions = [
+        routing_decision(PK_IN, "tovholder", decided_at="2026-11-16T08:12:03+01:00"),
+        {**out_decision, "municipality_code": OUT},
+    ]
+    for decision in decisions:
+        reporting.observe(
+            uow,
+            observations.routed(RoutingDecision.model_validate(decision)),
+            service="triage",
+            trace_id=None,
+        )
+    uow.commit()
