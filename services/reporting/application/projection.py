@@ -101,6 +101,7 @@ def _apply_incident(views: ViewWriter, event: JournalTimeline.StepObserved) -> N
                 "municipality_code": person["municipality_code"],
                 "age_at_incident": person["age_at_incident"],
                 "in_scope": person["in_scope"],
+                "school": person.get("school"),
             }
             for position, person in enumerate(facts["persons"])
         ],

@@ -193,8 +193,7 @@ class ReportingQueries:
 
 
 def _person_resource(municipality_code: str, person: dict[str, Any]) -> Resource:
-    # The read model does not keep the school yet: a school representative then sees nobody
-    # (need-to-know fails closed) until the projection stores it.
+    # A person without a school on record is seen by no school representative (fails closed).
     return Resource.of(municipality_code, school=person.get("school"))
 
 

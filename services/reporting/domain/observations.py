@@ -67,6 +67,7 @@ def incident_accepted(incident: AcceptedIncident) -> Observation:
                     "municipality_code": p.municipality_code,
                     "age_at_incident": p.age_at_incident,
                     "in_scope": p.in_scope,
+                    "school": p.school,
                 }
                 for p in incident.persons
             ],

@@ -70,8 +70,8 @@ def test_municipal_staff_trace_their_own_persons(reporting: ServiceUnderTest) ->
 
 
 def test_a_school_representative_sees_only_own_pupils() -> None:
-    """Over rows that name their school (the read model does not keep it yet: see
-    docs/access-model.md); without one a school representative sees nobody."""
+    """Over rows that name their school; a row without one is seen by no school
+    representative."""
 
     class Reader:
         def persons_registered(

@@ -86,7 +86,8 @@ def test_observations_keep_codes_and_pseudonyms_only() -> None:
         None,
     )
     assert incident.detail == "butikstyveri, 2 person(s) (1 out of scope), doegnrapport"
-    assert "school" not in incident.facts["persons"][0]
+    # the school is kept: school representatives see only their own school's pupils
+    assert incident.facts["persons"][0]["school"] == "Kirstinebjergskolen"
 
     task = observations.letter_task_changed(
         LetterTaskEvent.model_validate(

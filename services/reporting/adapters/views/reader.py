@@ -38,6 +38,7 @@ class ViewReader:
                 p.c.role,
                 p.c.age_at_incident,
                 p.c.in_scope,
+                p.c.school,
                 r.c.revision.label("decision_revision"),
                 r.c.route,
                 r.c.workflow,

@@ -53,6 +53,7 @@ incident_persons = Table(
     Column("municipality_code", String(3), nullable=False, index=True),
     Column("age_at_incident", Integer, nullable=False),
     Column("in_scope", Boolean, nullable=False),
+    Column("school", String(200), nullable=True),
 )
 
 routings = Table(

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, select
+from sqlalchemy import Connection, Engine, Table, delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.reporting.adapters.views import tables
@@ -111,7 +111,21 @@ class ViewWriter:
 class ReadModels:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        if self._schema_is_older():
+            # Read models are derived: an older layout is dropped and rebuilt from the log.
+            with self.engine.begin() as conn:
+                tables.metadata.drop_all(conn)
         tables.metadata.create_all(engine)
+
+    def _schema_is_older(self) -> bool:
+        inspector = inspect(self.engine)
+        for table in tables.metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            if not {column.name for column in table.columns} <= present:
+                return True
+        return False
 
     @contextmanager
     def transaction(self) -> Iterator[ViewWriter]:
