@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from opentelemetry import trace
+from pydantic import BaseModel
 
+from shared.contracts.errors import parse_bytes
 from shared.eventstore.unit_of_work import UpstreamId
+from shared.messaging.errors import PoisonMessage
 from shared.telemetry import restored_context, tracer
+
+M = TypeVar("M", bound=BaseModel)
 
 ORIGIN_HEADER = "ssp-origin"
 NOTIFICATION_ID_HEADER = "ssp-notification-id"
@@ -52,6 +57,15 @@ class Inbound:
         if not origin or not notification_id or not notification_id.isdigit():
             return None
         return UpstreamId(f"{origin}@{self.topic}", int(notification_id))
+
+    def decode(self, model: type[M]) -> M:
+        """The value as `model`; a value that can never be one is poison (dead-letter topic)."""
+        value, problems = parse_bytes(self.value, model)
+        if value is None:
+            # Field paths and codes only: the reason goes to logs and the dead-letter headers.
+            details = ", ".join(f"{p.field} ({p.code})" for p in problems[:10])
+            raise PoisonMessage(f"not a valid {model.__name__}: {details}")
+        return value
 
     @property
     def key_text(self) -> str | None:

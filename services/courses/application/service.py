@@ -10,26 +10,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
-from pydantic import BaseModel
 
 from services.courses.application.app import CoursesApplication
 from services.courses.application.commands.base import ChangeCourse, StartCourse
 from services.courses.application.course_index import CourseIndex, CourseSummary, Eligibility
 from services.courses.domain.course import Course, CourseExists, DeadlinePolicy, VersionConflict
 from services.courses.domain.eligibility import TrivselEligibility
-from shared.contracts import RoutingDecision, parse_bytes
+from shared.contracts import RoutingDecision
 from shared.eventstore import UnitOfWork
-from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-M = TypeVar("M", bound=BaseModel)
 
 
 def utc_now() -> datetime:
@@ -38,15 +34,6 @@ def utc_now() -> datetime:
 
 class CourseNotFound(LookupError):
     """No course of that kind has this id."""
-
-
-def decode(message: Inbound, model: type[M]) -> M:
-    value, problems = parse_bytes(message.value, model)
-    if value is None:
-        # Field paths and codes only: the reason goes to logs and the dead-letter headers.
-        details = ", ".join(f"{p.field} ({p.code})" for p in problems[:10])
-        raise PoisonMessage(f"not a valid {model.__name__}: {details}")
-    return value
 
 
 class CoursesService:
@@ -68,7 +55,7 @@ class CoursesService:
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
         decoded = [
-            (m, decode(m, RoutingDecision) if m.topic == self.decisions_topic else None)
+            (m, m.decode(RoutingDecision) if m.topic == self.decisions_topic else None)
             for m in messages
         ]
         uow.prefetch(

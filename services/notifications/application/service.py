@@ -10,10 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 from uuid import UUID
-
-from pydantic import BaseModel
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.task_index import LetterTaskIndex
@@ -23,15 +20,13 @@ from services.notifications.domain.letter_task_case import (
     LetterTaskCase,
 )
 from services.notifications.domain.letters import Deadlines, TaskStatus
-from shared.contracts import CaseworkerAssessment, LetterTaskEvent, RoutingDecision, parse_bytes
+from shared.contracts import CaseworkerAssessment, LetterTaskEvent, RoutingDecision
 from shared.eventstore import UnitOfWork
-from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-M = TypeVar("M", bound=BaseModel)
 
 
 def utc_now() -> datetime:
@@ -40,15 +35,6 @@ def utc_now() -> datetime:
 
 class TaskNotFound(LookupError):
     """No letter task has this id."""
-
-
-def decode(message: Inbound, model: type[M]) -> M:
-    value, problems = parse_bytes(message.value, model)
-    if value is None:
-        # Field paths and codes only: the reason goes to logs and the dead-letter headers.
-        details = ", ".join(f"{p.field} ({p.code})" for p in problems[:10])
-        raise PoisonMessage(f"not a valid {model.__name__}: {details}")
-    return value
 
 
 class NotificationsService:
@@ -74,9 +60,9 @@ class NotificationsService:
         for message in messages:
             with message.processing_span("notifications"):
                 if message.topic in self.decision_topics:
-                    self._receive_decision(uow, decode(message, RoutingDecision))
+                    self._receive_decision(uow, message.decode(RoutingDecision))
                 elif message.topic == self.assessments_topic:
-                    self._receive_assessment(uow, decode(message, CaseworkerAssessment))
+                    self._receive_assessment(uow, message.decode(CaseworkerAssessment))
                 else:
                     log.warning(
                         "notifications: ignoring a message from unexpected topic %s",

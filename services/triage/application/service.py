@@ -11,10 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
 from uuid import UUID
-
-from pydantic import BaseModel
 
 from services.triage.application.app import TriageApplication
 from services.triage.domain.case_register import PersonCaseRegister
@@ -27,16 +24,13 @@ from shared.contracts import (
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
-    parse_bytes,
 )
 from shared.eventstore import UnitOfWork
-from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-M = TypeVar("M", bound=BaseModel)
 
 
 def utc_now() -> datetime:
@@ -49,15 +43,6 @@ class LatestTriage:
     revision: int
     decisions: list[RoutingDecision]
     out_of_scope: list[str]  # person keys
-
-
-def decode(message: Inbound, model: type[M]) -> M:
-    value, problems = parse_bytes(message.value, model)
-    if value is None:
-        # Field paths and codes only: the reason goes to logs and the dead-letter headers.
-        details = ", ".join(f"{p.field} ({p.code})" for p in problems[:10])
-        raise PoisonMessage(f"not a valid {model.__name__}: {details}")
-    return value
 
 
 class TriageService:
@@ -82,9 +67,9 @@ class TriageService:
         decoded: list[tuple[Inbound, AcceptedIncident | PseudonymisedCaseEvent | None]] = []
         for message in messages:
             if message.topic == self.incidents_topic:
-                decoded.append((message, decode(message, AcceptedIncident)))
+                decoded.append((message, message.decode(AcceptedIncident)))
             elif message.topic == self.case_events_topic:
-                decoded.append((message, decode(message, PseudonymisedCaseEvent)))
+                decoded.append((message, message.decode(PseudonymisedCaseEvent)))
             else:
                 decoded.append((message, None))
         payloads = [payload for _, payload in decoded]
