@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("SSP_LOG_LEVEL", "WARNING")
     police_topic = None
     messages: list[Inbound] = []
-    for name in ("intake", "triage", "notifications"):
+    everything: list[Inbound] = []
+    for name in ("intake", "triage", "notifications", "reporting"):
         definition = _definition(name)
         app = definition.app_factory()
         assert definition.handler_factory is not None
@@ -111,13 +112,42 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 for i in range(args.incidents)
             ]
+        if name == "reporting":
+            consumed = {definition.settings.topic(t) for t in definition.consumes}
+            messages = [m for m in everything if m.topic in consumed]
         elapsed = _run(handler, messages, args.batch, args.profile == name)
         print(
             f"{name:14s} {len(messages):6d} messages  {elapsed * 1000 / len(messages):6.2f} ms/msg"
             f"  ({len(messages) / elapsed:,.0f} msg/s)"
         )
+        if name == "reporting":
+            _project(app, args.profile == "projection")
+            break
         messages, _ = _published(definition, app, 0)
+        everything += messages
         messages = [m for m in messages if not m.topic.endswith(("rejected.v1",))]
+
+
+def _project(app: Any, profile: bool) -> None:
+    """Reporting's second step: its read models from its own log."""
+    from services.reporting.bootstrap import build_read_side
+    from services.reporting.settings import ReportingSettings
+
+    projection, _ = build_read_side(ReportingSettings(), app)
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
+    started = time.perf_counter()
+    events = projection.catch_up()
+    elapsed = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "tottime"))
+        stats.print_stats(int(os.environ.get("PROFILE_LINES", "25")))
+    print(
+        f"{'projection':14s} {events:6d} events    {elapsed * 1000 / max(events, 1):6.2f} ms/event"
+        f"  ({events / elapsed:,.0f} events/s)"
+    )
 
 
 if __name__ == "__main__":

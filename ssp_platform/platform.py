@@ -53,13 +53,25 @@ async def start_platform(
     created = await ensure_topics(
         bootstrap, wanted, replication_factor=settings.kafka_replication_factor
     )
-    for d in definitions:
-        running = RunningService(d, bootstrap)
-        own_outputs = {settings.topic(t) for t in d.produces}
-        # A broker that had to create our output topics has lost (or never had) what we
-        # published: Tansu keeps everything in memory. Republish; consumers de-duplicate.
-        await running.start(republish_from_start=bool(own_outputs & created))
-        platform.services.append(running)
+    platform.services = [RunningService(d, bootstrap) for d in definitions]
+    # Started together: each consumer-group join takes seconds on Tansu, and the groups are
+    # independent, so joining one after another only adds up the waits.
+    outcomes = await asyncio.gather(
+        *(
+            # A broker that had to create our output topics has lost (or never had) what we
+            # published: Tansu keeps everything in memory. Republish; consumers de-duplicate.
+            running.start(
+                republish_from_start=bool({settings.topic(t) for t in d.produces} & created)
+            )
+            for running, d in zip(platform.services, definitions, strict=True)
+        ),
+        return_exceptions=True,
+    )
+    failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if failures:
+        # Nothing half-started is left behind: the other services and the embedded broker.
+        await stop_platform(platform)
+        raise failures[0]
     return platform
 
 
