@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from pydantic import ValidationError
 
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
@@ -17,7 +18,7 @@ from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service, definition
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.person_history import PersonHistory
-from services.triage.domain.profiles import RepeatRule
+from services.triage.domain.profiles import MunicipalityProfile, Owner, RepeatRule
 from services.triage.domain.routing import Report, reached_18_with_open_item
 from services.triage.settings import TriageSettings
 from shared.contracts import (
@@ -302,3 +303,17 @@ async def test_the_referral_is_published_once_keyed_by_person(settings: TriageSe
     routed = [m for m in published if m.topic == TRIAGE_TOVHOLDER]
     assert [json.loads(m.body())["revision"] for m in routed] == [1, 2]
     assert json.loads(exits[0].body())["decision_id"] == json.loads(routed[0].body())["decision_id"]
+
+
+# --- the profile's exit owner ---------------------------------------------------------------
+
+
+def test_exit_owner_defaults_to_the_exit_coordinator_and_is_validated() -> None:
+    fredericia = PROFILES.profiles["607"]
+    assert fredericia.exit_referral_owner() == Owner("exit_coordinator", None)
+    assert PROFILES.profiles["575"].exit_referral_owner().team == "SSP-teamet (exitforløb)"
+    doc = fredericia.model_dump(mode="json")
+    with pytest.raises(ValidationError):
+        MunicipalityProfile.model_validate({**doc, "exit_owner": {"role": "boss"}})
+    with pytest.raises(ValidationError):
+        MunicipalityProfile.model_validate({**doc, "exit_owner": {"teem": "typo"}})
