@@ -4,12 +4,16 @@ exactly once per person and incident, and which adults are marked for the PSP/KS
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from services.triage.adapters.publications import triage_publications
@@ -317,3 +321,46 @@ def test_exit_owner_defaults_to_the_exit_coordinator_and_is_validated() -> None:
         MunicipalityProfile.model_validate({**doc, "exit_owner": {"role": "boss"}})
     with pytest.raises(ValidationError):
         MunicipalityProfile.model_validate({**doc, "exit_owner": {"teem": "typo"}})
+
+
+# --- property: at most one referral, made by the first revision that calls for it ---------
+
+revision_steps = st.lists(
+    st.tuples(
+        st.integers(1, 4),  # revision, repeated and out of order
+        st.lists(st.sampled_from(["bande", "ekstremisme", "vaaben"]), unique=True, max_size=2),
+        st.integers(13, 20),  # the age may be corrected by a revision
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=revision_steps)
+def test_one_referral_at_most_from_the_first_revision_that_calls_for_it(
+    steps: list[tuple[int, list[str], int]],
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        config = TriageSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=tmp)
+        application = TriageApplication(env=store_env(config, "triage"))
+        try:
+            service = build_service(
+                config, application, clock=lambda: DECIDED_AT, profiles=PROFILES
+            )
+            triaged = 0
+            expected: int | None = None
+            for revision, flags, age in steps:
+                service.triage_incident(
+                    incident(revision=revision, persons=[person("pk_a", age)], flags=flags)
+                )
+                if revision <= triaged:
+                    continue  # not newer: ignored
+                triaged = revision
+                calls = age >= 15 and bool({"bande", "ekstremisme"} & set(flags))
+                if expected is None and calls:
+                    expected = revision
+            made = [r.revision for r in referrals(application)]
+        finally:
+            application.close()
+    assert made == ([] if expected is None else [expected])
