@@ -8,6 +8,7 @@ from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
 from services.triage.application.service import Clock, TriageService, utc_now
+from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
@@ -16,6 +17,7 @@ from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     TRIAGE_CASEWORKER,
+    TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
     dead_letter_topic,
 )
@@ -66,11 +68,16 @@ def definition(
         settings=settings,
         app_factory=app_factory,
         consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
-        produces=[TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, dead_letter_topic(NAME)],
+        produces=[
+            TRIAGE_CASEWORKER,
+            TRIAGE_TOVHOLDER,
+            TRIAGE_EXIT_REFERRALS,
+            dead_letter_topic(NAME),
+        ],
         handler_factory=handler_factory,
         publications=triage_publications,
         http_factory=http_factory,
         http_host=settings.http_host,
         http_port=settings.http_port,
-        published_events=[IncidentTriage.PersonRouted],
+        published_events=[IncidentTriage.PersonRouted, PersonExitReferral.Referred],
     )

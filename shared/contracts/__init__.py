@@ -16,6 +16,12 @@ from shared.contracts.errors import (
     problems_for_bytes,
     salvage_identity,
 )
+from shared.contracts.exit_referrals import (
+    EXIT_REFERRAL_FLAGS,
+    EXIT_REFERRAL_MIN_AGE,
+    ExitReferral,
+    exit_referral_flags,
+)
 from shared.contracts.incidents import (
     Flag,
     IncidentPerson,
@@ -48,6 +54,7 @@ from shared.contracts.topics import (
     SOCIAL_CASES,
     TOPICS,
     TRIAGE_CASEWORKER,
+    TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
     Direction,
     TopicSpec,
@@ -59,6 +66,8 @@ __all__ = [
     "CASEWORKER_ASSESSMENTS",
     "COURSES_EVENTS",
     "COURSE_TYPES",
+    "EXIT_REFERRAL_FLAGS",
+    "EXIT_REFERRAL_MIN_AGE",
     "INTAKE_CASE_EVENTS",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
@@ -68,6 +77,7 @@ __all__ = [
     "SOCIAL_CASES",
     "TOPICS",
     "TRIAGE_CASEWORKER",
+    "TRIAGE_EXIT_REFERRALS",
     "TRIAGE_TOVHOLDER",
     "AcceptedIncident",
     "AssessmentOutcome",
@@ -79,6 +89,7 @@ __all__ = [
     "CourseEvent",
     "CourseType",
     "Direction",
+    "ExitReferral",
     "FieldProblem",
     "Flag",
     "IncidentPerson",
@@ -106,6 +117,7 @@ __all__ = [
     "build_rejection",
     "dead_letter_topic",
     "describe_validation_error",
+    "exit_referral_flags",
     "is_in_scope",
     "is_valid_cpr",
     "normalise_cpr",

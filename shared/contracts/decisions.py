@@ -220,3 +220,10 @@ class RoutingDecision(ContractModel):
         "reporting can show who appears together.",
         examples=[["pk_3c9d0e2f4a6b8c1d"]],
     )
+    psp_ksp_handover: bool = Field(
+        default=False,
+        description="An adult (18-25) who was reported as a minor within the profile's repeat "
+        "window, i.e. reached 18 with an open item: to be handed over from SSP to the PSP/KSP "
+        "cooperation (seed 004); the reasons then include reached_18_with_open_item.",
+        examples=[False],
+    )

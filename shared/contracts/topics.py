@@ -16,6 +16,7 @@ from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
+from shared.contracts.exit_referrals import ExitReferral
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
@@ -45,6 +46,7 @@ __all__ = [
     "TRACE_HEADERS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_DEAD_LETTER",
+    "TRIAGE_EXIT_REFERRALS",
     "TRIAGE_TOVHOLDER",
     "Direction",
     "HeaderSpec",
@@ -58,6 +60,7 @@ SOCIAL_CASES = "ssp.socialservices.cases.v1"
 CASEWORKER_ASSESSMENTS = "ssp.caseworker.assessments.v1"
 TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
 TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
+TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
@@ -204,6 +207,14 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=RoutingDecision,
         key="The person_key.",
         description="Routing decisions for persons without an active case (coordinator route).",
+    ),
+    TopicSpec(
+        name=TRIAGE_EXIT_REFERRALS,
+        direction=Direction.EXTERNAL_OUT,
+        message=ExitReferral,
+        key="The person_key.",
+        description="Exit-programme referrals: a person of 15+ in an incident flagged bande or "
+        "ekstremisme, once per person and journal number (extension, docs/contracts.md).",
     ),
     TopicSpec(
         name=LETTER_TASKS,

@@ -14,6 +14,11 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from services.triage.application.app import TriageApplication
+from services.triage.application.exit_referrals import (
+    already_referred,
+    exit_referral_ids,
+    record_exit_referrals,
+)
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.person_history import PersonHistory
@@ -97,6 +102,7 @@ class TriageService:
         for payload in payloads:
             if isinstance(payload, AcceptedIncident):
                 ids.add(IncidentTriage.create_id(payload.journal_number))
+                ids.update(exit_referral_ids(payload))
                 for person in payload.persons:
                     ids.add(PersonCaseRegister.create_id(person.person_key))
                     ids.add(PersonHistory.create_id(person.person_key))
@@ -169,11 +175,13 @@ class TriageService:
                 earlier_reports=histories[person.person_key].reports_before(
                     incident.journal_number, incident.occurred_at
                 ),
+                exit_referred=already_referred(uow, incident.journal_number, person.person_key),
             )
             for person in incident.persons
             if person.in_scope
         }
         decisions = triage.triage(incident, facts, self.profiles, self.clock())
+        record_exit_referrals(uow, incident, decisions, self.profiles)
         for decision in decisions:
             # Recorded after deciding: a report is never its own history.
             histories[decision.person_key].record(
@@ -182,6 +190,7 @@ class TriageService:
                 incident.occurred_at,
                 decision.role,
                 decision.offence_code,
+                age_at_incident=decision.age_at_incident,
             )
             log.info(
                 "triage: %s revision %d: %s routed to %s, owner %s/%s, severity %s, "

@@ -10,7 +10,7 @@ dates only: no names, no CPR numbers, no free text.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -24,11 +24,21 @@ _NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 
 class PersonHistory(TracedAggregate):
     class ReportRecorded(TracedAggregate.Event):
+        """Version 2 keeps the person's age at the incident (for the +18 handover); version 1
+        events load with none."""
+
+        class_version = 2
+
         journal_number: str
         revision: int
         occurred_at: datetime
         role: str
         offence_code: str
+        age_at_incident: int | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["age_at_incident"] = None
 
     class ReportWithdrawn(TracedAggregate.Event):
         journal_number: str
@@ -53,6 +63,7 @@ class PersonHistory(TracedAggregate):
         occurred_at: datetime,
         role: Role,
         offence_code: OffenceCode,
+        age_at_incident: int | None = None,
     ) -> bool:
         """Record the person's part in a revision; False when that revision or a later one of
         the incident was recorded before."""
@@ -64,6 +75,7 @@ class PersonHistory(TracedAggregate):
             occurred_at=occurred_at,
             role=role,
             offence_code=offence_code,
+            age_at_incident=age_at_incident,
         )
         return True
 
@@ -90,9 +102,15 @@ class PersonHistory(TracedAggregate):
         occurred_at: datetime,
         role: str,
         offence_code: str,
+        age_at_incident: int | None,
     ) -> None:
         self.reports[journal_number] = Report(
-            journal_number, revision, occurred_at, cast(Role, role), cast(OffenceCode, offence_code)
+            journal_number,
+            revision,
+            occurred_at,
+            cast(Role, role),
+            cast(OffenceCode, offence_code),
+            age_at_incident,
         )
         self.revisions[journal_number] = revision
 

@@ -3,9 +3,10 @@
 A profile says how serious each offence and flag is, who owns each route (role, and the team
 where the municipality has one, e.g. Herning's district SSP workers), from which age the young
 person gets the letter too, the service deadline from police registration to parents informed,
-and what counts as a repeat. The models are strict (`extra="forbid"`), so a misspelt key is an
-error at start rather than a rule silently not applied. Files are read by
-`adapters/profile_files.py`; the rules that use a profile live in `routing.py`.
+what counts as a repeat, and who takes exit-programme referrals. The models are strict
+(`extra="forbid"`), so a misspelt key is an error at start rather than a rule silently not
+applied. Files are read by `adapters/profile_files.py`; the rules that use a profile live in
+`routing.py`.
 """
 
 from __future__ import annotations
@@ -136,6 +137,13 @@ class Owner:
     team: str | None
 
 
+class ExitOwner(_Strict):
+    """Who takes the exit-programme referrals of the municipality (issue 4, part 6)."""
+
+    role: OwnerRole = "exit_coordinator"
+    team: str | None = Field(default=None, min_length=1)
+
+
 class MunicipalityProfile(_Strict):
     code: ProfileCode
     name: str = Field(min_length=1)
@@ -149,6 +157,8 @@ class MunicipalityProfile(_Strict):
     youth_letter_age: int = Field(default=15, ge=0, le=18)
     deadlines_hours: Deadlines
     repeat: RepeatRule
+    exit_owner: ExitOwner = Field(default_factory=ExitOwner)
+    """Who takes exit-programme referrals; the exit coordinator unless the profile says."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -195,6 +205,9 @@ class MunicipalityProfile(_Strict):
             if school_key(name) == wanted:
                 return district
         return None
+
+    def exit_referral_owner(self) -> Owner:
+        return Owner(self.exit_owner.role, self.exit_owner.team)
 
     def owner(
         self,

@@ -31,6 +31,7 @@ from shared.contracts import (
     Route,
     RoutingDecision,
     Severity,
+    exit_referral_flags,
     workflow_for_age,
 )
 from shared.contracts.decisions import HISTORY_REPORTS_SHOWN, EarlierReport, ReportHistory
@@ -43,6 +44,8 @@ ADULT_WORKFLOW = "adult_workflow"
 SEVERITY_RAISED_BY_FLAG = "severity_raised_by_flag"
 REPEAT_WITHIN_WINDOW = "repeat_within_window"
 DEFAULT_PROFILE = "default_profile"
+EXIT_REFERRAL = "exit_referral"
+REACHED_18_WITH_OPEN_ITEM = "reached_18_with_open_item"
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ class Report:
     occurred_at: datetime
     role: Role
     offence_code: OffenceCode
+    age_at_incident: int | None = None
+    """None for reports recorded before the age was kept."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class PersonFacts:
     active_case: ActiveCase | None = None
     earlier_reports: Sequence[Report] = ()
     """Reports of other incidents that happened before this one."""
+    exit_referred: bool = False
+    """The person was referred to an exit programme for this incident already."""
 
 
 def decision_id_for(journal_number: str, revision: int, person_key: str) -> str:
@@ -117,6 +124,23 @@ def summarise_history(
     )
 
 
+def reached_18_with_open_item(
+    age_at_incident: int, earlier: Sequence[Report], occurred_at: datetime, rule: RepeatRule
+) -> bool:
+    """An adult reported as a minor within the repeat window: still an open item of SSP's when
+    they turned 18, so it is handed over to the PSP/KSP cooperation (seed 004). Reports recorded
+    before the age was kept do not count."""
+    if workflow_for_age(age_at_incident) != "adult":
+        return False
+    window_start = occurred_at - rule.window
+    return any(
+        r.age_at_incident is not None
+        and workflow_for_age(r.age_at_incident) == "minor"
+        and r.occurred_at >= window_start
+        for r in earlier
+    )
+
+
 def route_person(
     person: PseudonymousPerson,
     incident: AcceptedIncident,
@@ -141,6 +165,14 @@ def route_person(
         reasons.append(REPEAT_WITHIN_WINDOW)
     if profile.is_default:
         reasons.append(DEFAULT_PROFILE)
+    # The referral itself is recorded by the caller (exit_referrals.py); once per incident.
+    if exit_referral_flags(incident.flags, person.age_at_incident) and not facts.exit_referred:
+        reasons.append(EXIT_REFERRAL)
+    handover = reached_18_with_open_item(
+        person.age_at_incident, facts.earlier_reports, incident.occurred_at, profile.repeat
+    )
+    if handover:
+        reasons.append(REACHED_18_WITH_OPEN_ITEM)
     district = profile.district_of(person.school)
     owner = profile.owner(
         route=route,
@@ -174,4 +206,5 @@ def route_person(
         district=district,
         history=history,
         co_registered_person_keys=[key for key in co_registered if key != person.person_key],
+        psp_ksp_handover=handover,
     )

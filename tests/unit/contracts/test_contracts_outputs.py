@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts import (
@@ -10,10 +12,13 @@ from shared.contracts import (
     AcceptedIncident,
     CaseRegisterEvent,
     CaseworkerAssessment,
+    ExitReferral,
+    Flag,
     LetterTaskEvent,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
+    exit_referral_flags,
     recipients_for_age,
     workflow_for_age,
 )
@@ -78,6 +83,7 @@ DECISION_EXTENSIONS = {
     "district",
     "history",
     "co_registered_person_keys",
+    "psp_ksp_handover",
 }
 
 
@@ -87,6 +93,7 @@ def test_routing_decision_has_the_contract_fields_and_only_optional_extensions()
         assert not RoutingDecision.model_fields[name].is_required(), name
     decision = RoutingDecision.model_validate({**DECISION, "added_later": 1})  # §4 as written
     assert decision.owner_role is None and decision.co_registered_person_keys == []
+    assert decision.psp_ksp_handover is False
     assert RoutingDecision.model_validate_json(decision.model_dump_json()) == decision
 
 
@@ -187,3 +194,45 @@ def test_every_field_has_description_and_examples() -> None:
     for model in message_models():
         _walk(model, seen)
     assert len(seen) > len(message_models())  # nested models were visited too
+
+
+@given(
+    age=st.integers(min_value=18, max_value=25), youth_age=st.integers(min_value=0, max_value=18)
+)
+def test_an_adult_letter_never_goes_to_the_parents(age: int, youth_age: int) -> None:
+    assert recipients_for_age(age, youth_letter_age=youth_age) == ["youth"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "age", "expected"),
+    [
+        (["bande"], 14, []),
+        (["bande"], 15, ["bande"]),
+        (["ekstremisme", "vaaben", "bande"], 25, ["ekstremisme", "bande"]),
+        (["bande", "bande"], 16, ["bande"]),
+        (["vaaben", "rusmidler", "gentagelse"], 17, []),
+    ],
+)
+def test_exit_referral_flags(flags: list[Flag], age: int, expected: list[str]) -> None:
+    assert exit_referral_flags(flags, age) == expected
+
+
+def test_exit_referral_needs_a_triggering_flag_and_age_15() -> None:
+    referral = {
+        "referral_id": "r1",
+        "journal_number": "3700-80123-00456-26",
+        "revision": 1,
+        "person_key": "pk1",
+        "municipality_code": "376",
+        "age_at_incident": 15,
+        "workflow": "minor",
+        "flags": ["bande"],
+        "offence_code": "vold",
+        "decision_id": "d1",
+        "referred_at": "2026-11-16T08:12:03+01:00",
+    }
+    parsed = ExitReferral.model_validate(referral)
+    assert (parsed.owner_role, parsed.owner_team) == ("exit_coordinator", None)
+    for bad in ({"age_at_incident": 14}, {"flags": []}, {"flags": ["vaaben"]}):
+        with pytest.raises(ValidationError):
+            ExitReferral.model_validate({**referral, **bad})

@@ -104,7 +104,9 @@ def test_a_flag_never_lowers_the_severity() -> None:
 
 def test_reasons_accumulate_in_rule_order() -> None:
     earlier = tuple(
-        Report(f"3700-80123-0000{i}-26", 1, DECIDED_AT - timedelta(days=10 * i), "sigtet", "tyveri")
+        Report(
+            f"3700-80123-0000{i}-26", 1, DECIDED_AT - timedelta(days=10 * i), "sigtet", "tyveri", 17
+        )
         for i in (1, 2)
     )
     decision = decide(CASE, age=19, rules=profile("default"), earlier=earlier, flags=["bande"])
@@ -114,6 +116,8 @@ def test_reasons_accumulate_in_rule_order() -> None:
         "severity_raised_by_flag",
         "repeat_within_window",
         "default_profile",
+        "exit_referral",
+        "reached_18_with_open_item",
     ]
 
 

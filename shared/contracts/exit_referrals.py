@@ -1,0 +1,108 @@
+"""Out: exit-programme referrals on ``ssp.triage.exit-referrals.v1`` (issue 4, part 6; an
+extension of the contract, docs/contracts.md). One message per person and journal number,
+keyed by ``person_key``.
+
+Exit programmes (domain.md; seeds 001 and 004) are for people from 15 in gang-related crime or
+extremist and other destructive milieus. A police report flagged ``bande`` or ``ekstremisme``
+about such a person is referred to the exit coordinator, who decides in clarifying talks
+whether the person belongs to the target group: a referral is a request to look, not a
+programme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.common import (
+    ContractModel,
+    JournalNumber,
+    MunicipalityCode,
+    PersonKey,
+    Revision,
+    Timestamp,
+)
+from shared.contracts.decisions import Workflow
+from shared.contracts.incidents import Flag, OffenceCode
+
+__all__ = [
+    "EXIT_REFERRAL_FLAGS",
+    "EXIT_REFERRAL_MIN_AGE",
+    "EXIT_REFERRAL_OWNER_ROLE",
+    "ExitFlag",
+    "ExitReferral",
+    "exit_referral_flags",
+]
+
+#: The flags that point at the exit programmes' target group (gang, extremist milieus).
+ExitFlag = Literal["bande", "ekstremisme"]
+EXIT_REFERRAL_FLAGS: tuple[ExitFlag, ...] = get_args(ExitFlag)
+#: The exit programmes' target group starts at 15 (seed 001 "Exitstrategi", seed 004).
+EXIT_REFERRAL_MIN_AGE = 15
+EXIT_REFERRAL_OWNER_ROLE = "exit_coordinator"
+
+
+def exit_referral_flags(flags: Iterable[Flag], age_at_incident: int) -> list[ExitFlag]:
+    """The flags of an incident that refer a person of this age to an exit programme, in the
+    incident's order; empty when none (or the person is under 15)."""
+    if age_at_incident < EXIT_REFERRAL_MIN_AGE:
+        return []
+    return [flag for flag in dict.fromkeys(flags) if flag in EXIT_REFERRAL_FLAGS]
+
+
+class ExitReferral(ContractModel):
+    """A person referred to the exit coordinator because of a flagged police report."""
+
+    referral_id: str = Field(
+        min_length=1,
+        description="Id of the referral, derived from journal number and person key: one "
+        "referral per person and incident, whatever its revisions.",
+        examples=["6f1c2b7e-5a4d-5e0b-8c3f-1d2e3f4a5b6c"],
+    )
+    journal_number: JournalNumber = Field(
+        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
+    )
+    revision: Revision = Field(
+        description="The revision of the incident that made the referral.", examples=[1]
+    )
+    person_key: PersonKey = Field(
+        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="The person's residence municipality.", examples=["376"]
+    )
+    age_at_incident: int = Field(
+        ge=EXIT_REFERRAL_MIN_AGE,
+        description="Age in full years on the date of the incident (15 or more).",
+        examples=[16],
+    )
+    workflow: Workflow = Field(description="minor (under 18) | adult (18-25).", examples=["minor"])
+    flags: list[ExitFlag] = Field(
+        min_length=1,
+        description="The incident's flags that made the referral: bande and/or ekstremisme.",
+        examples=[["bande"]],
+    )
+    offence_code: OffenceCode = Field(description="Offence category.", examples=["vold"])
+    decision_id: str = Field(
+        min_length=1,
+        description="The routing decision made with the referral (its reasons include "
+        "exit_referral).",
+        examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
+    )
+    owner_role: str = Field(
+        default=EXIT_REFERRAL_OWNER_ROLE,
+        description="Who takes the referral: the municipality profile's exit owner, else "
+        "exit_coordinator.",
+        examples=["exit_coordinator"],
+    )
+    owner_team: str | None = Field(
+        default=None,
+        description="The owning team where the profile names one.",
+        examples=["Exit-koordinatoren", None],
+    )
+    referred_at: Timestamp = Field(
+        description="When triage made the referral (the decision time).",
+        examples=["2026-11-16T08:12:03+01:00"],
+    )

@@ -1,0 +1,110 @@
+"""Exit referrals on the real broker, on SQLite and on PostgreSQL (issue 4, part 6): a police
+incident flagged `bande` about a 16-year-old, delivered twice and then revised, makes exactly
+one referral on ssp.triage.exit-referrals.v1, keyed by the person's pseudonym."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from shared.settings import PlatformSettings
+from ssp_platform.broker import EmbeddedBroker
+from ssp_platform.platform import start_platform, stop_platform
+from tests.support import example
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+
+async def _read(bootstrap: str, topic: str, until: Any, timeout: float) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"check-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not until(records) and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prefix = f"x{uuid.uuid4().hex[:8]}."
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_DATA_DIR": str(tmp_path),
+        "INTAKE_HTTP_PORT": "0",
+        "TRIAGE_HTTP_PORT": "0",
+    }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    incident = example("incident-valid.json")
+    incident["persons"] = incident["persons"][:1]  # born 2010-03-12: 16 at the incident
+    incident["flags"] = ["bande"]
+    bootstrap = embedded_broker.bootstrap_servers
+    platform = await start_platform(["intake", "triage"], PlatformSettings())
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        key = incident["journal_number"].encode()
+        for revision, flags in ((1, ["bande"]), (1, ["bande"]), (2, ["bande", "vaaben"])):
+            doc = {**incident, "revision": revision, "flags": flags}
+            await producer.send_and_wait(
+                prefix + "ssp.police.incidents.v1", json.dumps(doc).encode(), key=key
+            )
+
+        def revisions(records: list[Any]) -> list[int]:
+            return [json.loads(r.value)["revision"] for r in records]
+
+        decisions = await _read(
+            bootstrap,
+            prefix + "ssp.triage.tovholder.v1",
+            lambda records: 2 in revisions(records),
+            timeout=60,
+        )
+        assert revisions(decisions) == [1, 2]
+        # A second referral would be published with the revision-2 decision or before it; wait
+        # a little beyond it to be sure none follows.
+        referrals = await _read(
+            bootstrap,
+            prefix + "ssp.triage.exit-referrals.v1",
+            lambda records: len(records) >= 2,
+            timeout=5,
+        )
+    finally:
+        await producer.stop()
+        await stop_platform(platform)
+    assert len(referrals) == 1
+    [referral] = referrals
+    body = json.loads(referral.value)
+    first_decision = json.loads(decisions[0].value)
+    assert referral.key.decode() == body["person_key"] == first_decision["person_key"]
+    assert (body["revision"], body["age_at_incident"], body["flags"]) == (1, 16, ["bande"])
+    assert body["decision_id"] == first_decision["decision_id"]
+    assert "exit_referral" in first_decision["reasons"]
+    assert "exit_referral" not in json.loads(decisions[1].value)["reasons"]
+    assert (body["owner_role"], body["municipality_code"]) == ("exit_coordinator", "607")
+    headers = dict(referral.headers)
+    assert headers["ssp-origin"] == b"triage"
