@@ -54,7 +54,11 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         if latest is None:
             raise access.not_found()
         everyone = frozenset(d.municipality_code for d in latest.decisions)
-        await access.require(Resource(municipalities=everyone), conceal=True)
+        journal = access.decide(Resource(municipalities=everyone))
+        if not journal.allowed:
+            # The refused attempt is found under each person it tried to read.
+            access.note(person_keys=[d.person_key for d in latest.decisions])
+            await access.refuse(journal, conceal=True)
         shown = [d for d in latest.decisions if access.permits(Resource.of(d.municipality_code))]
         # Triage does not keep an out-of-scope person's municipality: nobody's reach covers
         # it but a grant for records without one (need-to-know fails closed).
