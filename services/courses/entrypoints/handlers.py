@@ -20,7 +20,7 @@ from shared.runtime import ServiceContext
 
 #: The documented error answers of a command route.
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"description": "no course of this kind with that id (`course_not_found`)"},
+    404: {"description": "no course of this kind with that id, or none in your reach"},
     409: {
         "description": "the course's state does not allow it: `version_conflict` (someone "
         "changed it since `expected_version`), `course_closed`, `consent_missing`, …"
