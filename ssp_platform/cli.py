@@ -22,6 +22,7 @@ from shared.auth import (
 )
 from shared.auth.access import PURPOSE_HEADER
 from shared.auth.audit import purge_expired
+from ssp_platform.audit_cli import audit_app
 from ssp_platform.registry import SERVICES, available
 
 app = typer.Typer(
@@ -29,6 +30,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
+app.add_typer(audit_app, name="audit")
 
 
 def _reporting_url() -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
+from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_token
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbox import InboxRuntime, subscribe_inbox
 from shared.runtime import ServiceDefinition
@@ -83,3 +84,24 @@ async def inbox_harness(definition: ServiceDefinition) -> AsyncIterator[InboxHar
 
 def topics_of(messages: Sequence[Any]) -> list[str]:
     return [m.topic for m in messages]
+
+
+def bearer(
+    settings: AuthSettings,
+    role: str,
+    municipalities: Sequence[str] = ("607",),
+    *,
+    schools: Sequence[str] = (),
+    purpose: str = "a test of the service",
+) -> dict[str, str]:
+    """Headers of a caller with a development token of `role` (signed with the key the
+    service built from the same settings verifies), and a stated purpose."""
+    token = mint_development_token(
+        settings,
+        role=role,
+        municipalities=municipalities,
+        schools=schools,
+        scopes=DEFAULT_SCOPES.get(Role(role), frozenset()),
+        subject=f"test-{role}",
+    )
+    return {"Authorization": f"Bearer {token}", "X-Purpose": purpose}

@@ -13,6 +13,7 @@ from services.courses.domain.course import DeadlinePolicy
 from services.courses.entrypoints.http import create_http_app
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
+from shared.auth import ServiceAuth
 from shared.contracts import COURSES_EVENTS, LETTER_TASKS, TRIAGE_TOVHOLDER, dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
@@ -44,6 +45,7 @@ def definition(
     """`clock` stamps every course event and decides what is overdue; tests inject their own."""
     settings = settings or CoursesSettings()
     services: dict[str, CoursesService] = {}
+    auth = ServiceAuth(settings, NAME)
 
     def app_factory() -> CoursesApplication:
         app = build_application(settings)
@@ -56,7 +58,7 @@ def definition(
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"])
+        return create_http_app(ctx, services["service"], auth.access_control(ctx))
 
     async def overdue_checks(ctx: ServiceContext) -> None:
         await emit_overdue_forever(ctx, services["service"], settings.overdue_check_seconds)
@@ -73,6 +75,7 @@ def definition(
         http_host=settings.http_host,
         http_port=settings.http_port,
         extra_tasks=[overdue_checks],
+        on_stop=[auth.close],
         # Every course event is published; eligibility records are not.
         published_events=list(PUBLISHED),
     )

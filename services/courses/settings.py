@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from shared.settings import PlatformSettings
+from shared.auth import AuthSettings
 
 
-class CoursesSettings(PlatformSettings):
+class CoursesSettings(AuthSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="COURSES_HTTP_HOST")
     http_port: int = Field(default=8085, validation_alias="COURSES_HTTP_PORT")
     consent_pending_days: int = Field(

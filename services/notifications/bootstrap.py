@@ -12,6 +12,7 @@ from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
+from shared.auth import ServiceAuth
 from shared.contracts import (
     CASEWORKER_ASSESSMENTS,
     LETTER_TASKS,
@@ -50,6 +51,7 @@ def definition(
     """`clock` stamps task events and decides what is overdue; tests inject their own."""
     settings = settings or NotificationsSettings()
     services: dict[str, NotificationsService] = {}
+    auth = ServiceAuth(settings, NAME)
 
     def app_factory() -> NotificationsApplication:
         app = build_application(settings)
@@ -62,7 +64,7 @@ def definition(
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"])
+        return create_http_app(ctx, services["service"], auth.access_control(ctx))
 
     async def overdue_checks(ctx: ServiceContext) -> None:
         await mark_overdue_tasks_forever(ctx, services["service"], settings.overdue_check_seconds)
@@ -79,5 +81,6 @@ def definition(
         http_host=settings.http_host,
         http_port=settings.http_port,
         extra_tasks=[overdue_checks],
+        on_stop=[auth.close],
         published_events=[LetterTaskCase.TaskChanged],
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from shared.settings import PlatformSettings
+from shared.auth import AuthSettings
 
 
-class NotificationsSettings(PlatformSettings):
+class NotificationsSettings(AuthSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="NOTIFICATIONS_HTTP_HOST")
     http_port: int = Field(default=8083, validation_alias="NOTIFICATIONS_HTTP_PORT")
     tovholder_deadline_hours: int = Field(

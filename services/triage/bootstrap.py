@@ -13,6 +13,7 @@ from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
 from services.triage.settings import TriageSettings
+from shared.auth import ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
@@ -51,6 +52,7 @@ def definition(
     settings = settings or TriageSettings()
     profiles = load_profiles(settings.profiles_dir)
     services: dict[str, TriageService] = {}
+    auth = ServiceAuth(settings, NAME)
 
     def app_factory() -> TriageApplication:
         app = TriageApplication(env=store_env(settings, NAME))
@@ -61,7 +63,7 @@ def definition(
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"])
+        return create_http_app(ctx, services["service"], auth.access_control(ctx))
 
     return ServiceDefinition(
         name=NAME,
@@ -79,5 +81,6 @@ def definition(
         http_factory=http_factory,
         http_host=settings.http_host,
         http_port=settings.http_port,
+        on_stop=[auth.close],
         published_events=[IncidentTriage.PersonRouted, PersonExitReferral.Referred],
     )

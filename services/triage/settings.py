@@ -7,10 +7,10 @@ from pathlib import Path
 from pydantic import Field
 
 from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR
-from shared.settings import PlatformSettings
+from shared.auth import AuthSettings
 
 
-class TriageSettings(PlatformSettings):
+class TriageSettings(AuthSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="TRIAGE_HTTP_HOST")
     http_port: int = Field(default=8082, validation_alias="TRIAGE_HTTP_PORT")
     profiles_dir: Path = Field(

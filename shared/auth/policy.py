@@ -29,6 +29,19 @@ class Action(StrEnum):
     REBUILD_READ_MODELS = "read_models.rebuild"
     READ_AUDIT_TRAIL = "audit_trail.read"
     EXPORT_AUDIT_TRAIL = "audit_trail.export"
+    # triage
+    READ_TRIAGE = "triage.read"
+    READ_PROFILES = "profiles.read"
+    # notifications
+    READ_LETTER_TASKS = "letter_tasks.read"
+    COMPLETE_LETTER_TASK = "letter_task.complete"
+    # courses
+    READ_TRIVSEL_ELIGIBILITY = "trivsel_eligibility.read"
+    READ_COURSES = "courses.read"
+    MANAGE_TRIVSEL_COURSE = "trivsel_course.manage"
+    REFER_TO_EXIT_PROGRAMME = "exit_programme.refer"
+    MANAGE_EXIT_PROGRAMME = "exit_programme.manage"
+    MANAGE_ACUTE_PROCEDURE = "acute_procedure.manage"
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,20 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.REBUILD_READ_MODELS: ActionSpec(reads_personal_data=False),
     Action.READ_AUDIT_TRAIL: ActionSpec(reads_personal_data=True),
     Action.EXPORT_AUDIT_TRAIL: ActionSpec(reads_personal_data=True),
+    # triage
+    Action.READ_TRIAGE: ActionSpec(reads_personal_data=True),
+    Action.READ_PROFILES: ActionSpec(reads_personal_data=False),
+    # notifications
+    Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
+    Action.COMPLETE_LETTER_TASK: ActionSpec(reads_personal_data=False),
+    # courses: commands answer with the course, and are audited with its person, but a
+    # command states its own purpose (no X-Purpose needed)
+    Action.READ_TRIVSEL_ELIGIBILITY: ActionSpec(reads_personal_data=True),
+    Action.READ_COURSES: ActionSpec(reads_personal_data=True),
+    Action.MANAGE_TRIVSEL_COURSE: ActionSpec(reads_personal_data=False),
+    Action.REFER_TO_EXIT_PROGRAMME: ActionSpec(reads_personal_data=False),
+    Action.MANAGE_EXIT_PROGRAMME: ActionSpec(reads_personal_data=False),
+    Action.MANAGE_ACUTE_PROCEDURE: ActionSpec(reads_personal_data=False),
 }
 
 
@@ -182,6 +209,81 @@ POLICY: dict[Action, dict[str, Grant]] = {
     Action.REBUILD_READ_MODELS: _grants({Role.OPERATIONS: Grant("platform")}),
     Action.READ_AUDIT_TRAIL: _grants({Role.AUDITOR: Grant("platform")}),
     Action.EXPORT_AUDIT_TRAIL: _grants({Role.AUDITOR: Grant("platform")}),
+}
+
+# --- triage, notifications, courses ---------------------------------------------------------
+_NO_PERSONS = frozenset({DataKind.PSEUDONYM})
+_STAFF_ROLES = (
+    Role.TOVHOLDER,
+    Role.TEAM_LEADER,
+    Role.CASEWORKER,
+    Role.SCHOOL_REPRESENTATIVE,
+    Role.POLICE_COORDINATOR,
+    Role.EXIT_COORDINATOR,
+    Role.MANAGEMENT,
+    Role.OPERATIONS,
+)
+
+POLICY |= {
+    # A routing decision *is* social services' involvement (route, active case, case id):
+    # the police see the person's decision without it; decisions carry no school, so school
+    # representatives have no grant (need-to-know fails closed).
+    Action.READ_TRIAGE: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
+    # The municipalities' published procedures: no personal data.
+    Action.READ_PROFILES: _grants({role: Grant("platform") for role in _STAFF_ROLES}),
+    # A letter task follows a routing decision or a caseworker's assessment (social
+    # services), unless the municipality profile made the police SSP coordinator its owner:
+    # the police see and complete only those.
+    Action.READ_LETTER_TASKS: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
+    Action.COMPLETE_LETTER_TASK: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
+    # TRIVSEL+ is the SSP coordinator's course; the team leader follows it.
+    Action.READ_TRIVSEL_ELIGIBILITY: _grants(
+        {Role.TOVHOLDER: _MUNICIPAL_STAFF, Role.TEAM_LEADER: _MUNICIPAL_STAFF}
+    ),
+    # Courses hold free text about the young person. Management runs the acute-event
+    # procedure, which names no person, and sees no course about a person.
+    Action.READ_COURSES: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.EXIT_COORDINATOR: _MUNICIPAL_STAFF,
+            Role.MANAGEMENT: Grant("municipality", withheld=_NO_PERSONS),
+        }
+    ),
+    Action.MANAGE_TRIVSEL_COURSE: _grants({Role.TOVHOLDER: _MUNICIPAL_STAFF}),
+    # The police and the coordinator refer; the exit coordinator runs the programme.
+    Action.REFER_TO_EXIT_PROGRAMME: _grants(
+        {
+            Role.EXIT_COORDINATOR: _MUNICIPAL_STAFF,
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: _MUNICIPAL_STAFF,
+        }
+    ),
+    Action.MANAGE_EXIT_PROGRAMME: _grants({Role.EXIT_COORDINATOR: _MUNICIPAL_STAFF}),
+    Action.MANAGE_ACUTE_PROCEDURE: _grants(
+        {Role.MANAGEMENT: _MUNICIPAL_STAFF, Role.TOVHOLDER: _MUNICIPAL_STAFF}
+    ),
 }
 
 

@@ -15,9 +15,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared.auth import AuthSettings
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
+from tests.support import bearer
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -101,7 +103,9 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
                 key=DECISION["person_key"].encode(),
                 headers=upstream,
             )
-        async with httpx.AsyncClient(base_url=url) as client:
+        # The coordinator's development token, signed with the key the service created.
+        tovholder = bearer(AuthSettings(), "tovholder")
+        async with httpx.AsyncClient(base_url=url, headers=tovholder) as client:
 
             async def eligible() -> list[dict[str, Any]]:
                 r = await client.get("/v1/eligibility", params={"municipality_code": "607"})

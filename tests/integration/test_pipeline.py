@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaProducer
 
 from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
+from ssp_platform import audit_cli
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
 from tests.support import example
@@ -149,6 +150,27 @@ async def test_pipeline_on_both_stores(
             )
             reads = [e for e in audit.json()["entries"] if e["action"] == "handover_list.read"]
             assert reads and reads[-1]["purpose"] == "pipeline test"
+            # `ssp audit export` across the running services: the coordinator reads the
+            # person's letter tasks and triage decision, and the merged export shows it all.
+            coordinator_key = by_route["tovholder"]["person_key"]
+            tasks = await client.get(
+                f"{urls['notifications']}/v1/letter-tasks",
+                params={"municipality_code": "607", "status": "all"},
+                headers=tovholder,
+            )
+            assert coordinator_key in {t["person_key"] for t in tasks.json()["tasks"]}
+            decisions = await client.get(
+                f"{urls['triage']}/v1/decisions/{incident['journal_number']}", headers=tovholder
+            )
+            assert decisions.status_code == 200, decisions.text
+            exported = await audit_cli.collect(urls, f"/v1/audit/export/{coordinator_key}", auditor)
+            assert exported.services == dict.fromkeys(urls, "ok")
+            actions = [(e["service"], e["action"]) for e in exported.entries]
+            assert actions[-2:] == [
+                ("notifications", "letter_tasks.read"),
+                ("triage", "triage.read"),
+            ]
+            assert ("reporting", "handover_list.read") in actions
             assert (await client.get(f"{urls['reporting']}/v1/trace/x")).status_code == 401
             for service_url in urls.values():
                 ready = await client.get(f"{service_url}/readyz")

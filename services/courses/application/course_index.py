@@ -92,6 +92,9 @@ class CourseIndex:
         found = [e for e in self._eligible.values() if e.municipality_code == municipality_code]
         return sorted(found, key=lambda e: (e.decided_at, e.person_key), reverse=True)
 
+    def eligibility(self, person_key: str, journal_number: str) -> Eligibility | None:
+        return self._eligible.get(TrivselEligibility.create_id(person_key, journal_number))
+
     # --- following the log -----------------------------------------------------------------
     def _apply(self, domain_event: object) -> None:
         if isinstance(domain_event, Course.Event):

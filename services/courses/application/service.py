@@ -170,6 +170,10 @@ class CoursesService:
         self.index.catch_up()
         return self.index.eligible(municipality_code)
 
+    def eligibility(self, person_key: str, journal_number: str) -> Eligibility | None:
+        self.index.catch_up()
+        return self.index.eligibility(person_key, journal_number)
+
     # --- deadlines -------------------------------------------------------------------------
     def emit_overdue(self, now: datetime) -> int:
         """Raise every deadline passed before `now` that was not raised before; return how

@@ -137,6 +137,10 @@ class Course(TracedAggregate):
         """The first version `municipality_code` may see, or None when it has no access."""
         return 1 if municipality_code == self.municipality_code else None
 
+    def municipalities_with_access(self) -> frozenset[str]:
+        """Every municipality that may see the course (from some version on)."""
+        return frozenset({self.municipality_code})
+
     def mark_overdue(self, now: datetime, policy: DeadlinePolicy) -> int:
         """Record an overdue event for each deadline passed before `now` and not raised
         before; return how many. Each course kind knows its own deadlines."""

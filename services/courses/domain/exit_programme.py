@@ -396,6 +396,9 @@ class ExitProgramme(Course):
         """The first version `municipality_code` may see, or None when it has no access."""
         return self.access.get(municipality_code)
 
+    def municipalities_with_access(self) -> frozenset[str]:
+        return frozenset(self.access)
+
     # --- rules -----------------------------------------------------------------------------
     def _require_stage(self, stage: Stage) -> None:
         self.require_open()

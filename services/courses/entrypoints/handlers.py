@@ -1,6 +1,7 @@
-"""What every command route does: run the command in the store thread and answer with the
-course as it now is. Rule violations become 409 (the course's state) or 422 (the command),
-with a machine-readable `error` code; see `add_error_handlers`."""
+"""What every command route does: find the course in the caller's reach (404 alike for a course
+that does not exist and one out of reach), run the command in the store thread and answer with
+the course as it now is, audited with its person. Rule violations become 409 (the course's
+state) or 422 (the command), with a machine-readable `error` code; see `add_error_handlers`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from services.courses.application.commands.base import ChangeCourse, StartCourse
 from services.courses.application.service import CourseNotFound, CoursesService
 from services.courses.domain.course import Course, CourseRuleViolated, InvalidCommand
 from services.courses.entrypoints.views import course_body, jsonable
+from shared.auth import Access, DataKind, Resource
 from shared.runtime import ServiceContext
 
 #: The documented error answers of a command route.
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"description": "no course of this kind with that id (`course_not_found`)"},
+    404: {"description": "no course of this kind with that id, or none in your reach"},
     409: {
         "description": "the course's state does not allow it: `version_conflict` (someone "
         "changed it since `expected_version`), `course_closed`, `consent_missing`, …"
@@ -30,10 +32,42 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def course_resource(course: Course) -> Resource:
+    return Resource(municipalities=course.municipalities_with_access())
+
+
+async def course_in_reach(
+    access: Access,
+    ctx: ServiceContext,
+    service: CoursesService,
+    course_id: UUID,
+    kind: type[Course] = Course,
+) -> Course:
+    """The course, if it exists (of this kind) and the caller may see it; else the same 404.
+    A caller who may see no person's data (management) sees only courses naming nobody."""
+    try:
+        course: Course = await ctx.in_store(service.course, course_id, kind)
+    except CourseNotFound:
+        raise access.not_found() from None
+    if course.person_key is not None:
+        access.note(person_keys=[course.person_key])
+    resource = course_resource(course)
+    await access.require(resource, conceal=True)
+    if course.person_key is not None:
+        await access.require(resource.with_kind(DataKind.PSEUDONYM), conceal=True)
+    return course
+
+
 async def start_course(
-    ctx: ServiceContext, service: CoursesService, command: StartCourse
+    ctx: ServiceContext, service: CoursesService, command: StartCourse, access: Access
 ) -> JSONResponse:
+    """The route has checked that the caller may start the course where it will be."""
     course: Course = await ctx.in_store(service.start, command)
+    access.note(
+        term=str(course.id),
+        person_keys=[course.person_key] if course.person_key else [],
+        count=1,
+    )
     return JSONResponse(
         course_body(course),
         status_code=201,
@@ -42,9 +76,15 @@ async def start_course(
 
 
 async def change_course(
-    ctx: ServiceContext, service: CoursesService, course_id: UUID, command: ChangeCourse
+    ctx: ServiceContext,
+    service: CoursesService,
+    course_id: UUID,
+    command: ChangeCourse,
+    access: Access,
 ) -> dict[str, Any]:
+    await course_in_reach(access, ctx, service, course_id, command.aggregate)
     course: Course = await ctx.in_store(service.execute, course_id, command)
+    access.note(count=1)
     return course_body(course)
 
 

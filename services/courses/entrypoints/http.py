@@ -1,7 +1,9 @@
 """Courses' HTTP API (OpenAPI at /docs): commands as POST, reads as GET.
 
 Each command on an existing course names the version it was issued against
-(`expected_version`): a course changed since answers 409 `version_conflict`.
+(`expected_version`): a course changed since answers 409 `version_conflict`. Every route is
+guarded (shared/auth) and audited; a course out of the caller's reach answers 404 like one that
+does not exist.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import FastAPI, Query
 
 from services.courses.adapters.course_events import course_event
 from services.courses.application.course_index import CourseSummary, Eligibility
@@ -17,9 +19,14 @@ from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
 from services.courses.entrypoints.acute_routes import acute_router
 from services.courses.entrypoints.exit_routes import exit_router
-from services.courses.entrypoints.handlers import add_error_handlers
+from services.courses.entrypoints.handlers import (
+    add_error_handlers,
+    course_in_reach,
+    course_resource,
+)
 from services.courses.entrypoints.trivsel_routes import trivsel_router
 from services.courses.entrypoints.views import course_body, eligibility_body, summary_body
+from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.runtime import ServiceContext
@@ -29,17 +36,29 @@ OptionalMunicipality = Annotated[
     str | None,
     Query(
         pattern=MUNICIPALITY_CODE_PATTERN,
-        description="The caller's municipality: 404 unless it has access to the course.",
+        description="One of the caller's municipalities: 404 unless it has access to the "
+        "course (without it: any municipality of the token that has access).",
     ),
 ]
 
 
-def create_http_app(ctx: ServiceContext, service: CoursesService) -> FastAPI:
+Read = Annotated[Access, guard(Action.READ_COURSES)]
+
+
+def _summary_visible(access: Access, summary: CourseSummary) -> bool:
+    resource = Resource(municipalities=frozenset(summary.access))
+    if not access.permits(resource):
+        return False
+    return summary.person_key is None or access.permits(resource.with_kind(DataKind.PSEUDONYM))
+
+
+def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessControl) -> FastAPI:
     api = FastAPI(
         title="SSP courses",
         version="1",
         description="TRIVSEL+ courses, exit programmes and the acute-event procedure.",
     )
+    auth.install(api)
     add_error_handlers(api)
     api.include_router(trivsel_router(ctx, service))
     api.include_router(exit_router(ctx, service))
@@ -50,60 +69,93 @@ def create_http_app(ctx: ServiceContext, service: CoursesService) -> FastAPI:
         tags=["TRIVSEL+"],
         summary="Persons routed to the SSP coordinator: who may get a TRIVSEL+ course",
     )
-    async def eligibility(municipality_code: Municipality) -> dict[str, Any]:
+    async def eligibility(
+        municipality_code: Municipality,
+        access: Annotated[Access, guard(Action.READ_TRIVSEL_ELIGIBILITY)],
+    ) -> dict[str, Any]:
+        await access.require(Resource.listing_of(municipality_code), conceal=False)
         found: list[Eligibility] = await ctx.in_store(service.eligible, municipality_code)
+        shown = [e for e in found if access.permits(Resource.of(e.municipality_code))]
+        access.note(
+            term=municipality_code, person_keys=[e.person_key for e in shown], count=len(shown)
+        )
         return {
             "municipality_code": municipality_code,
-            "eligible": [eligibility_body(e) for e in found],
+            "eligible": [eligibility_body(e) for e in shown],
         }
 
     @api.get(
         "/v1/courses",
         tags=["courses"],
-        summary="The courses a municipality has access to, the most recently changed first",
+        summary="The courses a municipality has access to, the most recently changed first "
+        "(X-Purpose required; 403 for a municipality outside your token)",
     )
     async def list_courses(
         municipality_code: Municipality,
+        access: Read,
         course_type: CourseType | None = None,
         status: Literal["open", "closed", "all"] = "open",
     ) -> dict[str, Any]:
+        await access.require(Resource.listing_of(municipality_code), conceal=False)
         summaries: list[CourseSummary] = await ctx.in_store(
             service.summaries, municipality_code, course_type, None if status == "all" else status
         )
+        shown = [s for s in summaries if _summary_visible(access, s)]
+        access.note(
+            term=municipality_code,
+            person_keys=[s.person_key for s in shown if s.person_key],
+            count=len(shown),
+        )
         return {
             "municipality_code": municipality_code,
-            "courses": [summary_body(s) for s in summaries],
+            "courses": [summary_body(s) for s in shown],
         }
+
+    async def visible_course(
+        access: Access, course_id: UUID, municipality_code: str | None
+    ) -> tuple[Course, int]:
+        """The course and the first version the caller may see of it (404 alike when none)."""
+        course = await course_in_reach(access, ctx, service, course_id)
+        wanted = (
+            {municipality_code}
+            if municipality_code is not None
+            else course.municipalities_with_access()
+        )
+        firsts = [
+            first
+            for code in wanted
+            if access.permits(Resource.of(code))
+            and (first := course.visible_from(code)) is not None
+        ]
+        if not firsts:
+            await access.refuse(access.decide(course_resource(course)), conceal=True)
+        access.note(count=1)
+        return course, min(firsts)
 
     @api.get(
         "/v1/courses/{course_id}",
         tags=["courses"],
-        summary="A course's whole state and version",
+        summary="A course's whole state and version (X-Purpose required)",
         responses={404: {"description": "no such course, or no access"}},
     )
     async def get_course(
-        course_id: UUID, municipality_code: OptionalMunicipality = None
+        course_id: UUID, access: Read, municipality_code: OptionalMunicipality = None
     ) -> dict[str, Any]:
-        course: Course = await ctx.in_store(service.course, course_id)
-        if municipality_code is not None and course.visible_from(municipality_code) is None:
-            raise HTTPException(status_code=404, detail="no course with that id")
+        course, _ = await visible_course(access, course_id, municipality_code)
         return course_body(course)
 
     @api.get(
         "/v1/courses/{course_id}/events",
         tags=["courses"],
-        summary="The course's events as published on ssp.courses.events.v1; with "
-        "municipality_code, only those from when it gained access",
+        summary="The course's events as published on ssp.courses.events.v1, from when the "
+        "caller's municipality (or `municipality_code`) gained access (X-Purpose required)",
         responses={404: {"description": "no such course, or no access"}},
     )
     async def course_events(
-        course_id: UUID, municipality_code: OptionalMunicipality = None
+        course_id: UUID, access: Read, municipality_code: OptionalMunicipality = None
     ) -> dict[str, Any]:
-        course: Course = await ctx.in_store(service.course, course_id)
+        _, first = await visible_course(access, course_id, municipality_code)
         events: list[Course.Event] = await ctx.in_store(service.course_events, course_id)
-        first = 1 if municipality_code is None else course.visible_from(municipality_code)
-        if first is None:
-            raise HTTPException(status_code=404, detail="no course with that id")
         envelopes = [course_event(e) for e in events if e.originator_version >= first]
         return {
             "course_id": str(course_id),

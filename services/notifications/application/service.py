@@ -103,6 +103,11 @@ class NotificationsService:
         self.index.catch_up()
         return self.index.tasks(municipality_code, status)
 
+    def task(self, task_id: str) -> LetterTaskEvent | None:
+        """The task's latest event (the HTTP API decides from it who may complete it)."""
+        self.index.catch_up()
+        return self.index.task(task_id)
+
     def mark_overdue(self, now: datetime) -> int:
         """Mark every open task whose deadline passed before `now` overdue; return how many."""
         self.index.catch_up()

@@ -71,6 +71,9 @@ class LetterTaskIndex:
         ]
         return sorted(found, key=lambda letter: (letter.due_at, letter.task_id))
 
+    def task(self, task_id: str) -> LetterTaskEvent | None:
+        return self._latest.get(task_id)
+
     def open_past_due(self, now: datetime) -> list[str]:
         return sorted(
             letter.task_id

@@ -1,46 +1,84 @@
 """Triage's HTTP API: the routing decisions of an incident's latest revision, and the
-municipality profiles they were made by."""
+municipality profiles they were made by. Every route is guarded (shared/auth) and audited."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException
 
 from services.triage.application.service import LatestTriage, TriageService
+from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.runtime import ServiceContext
 
 MUNICIPALITY_CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
 
+SOCIAL_SERVICES_FIELDS = ("route", "case_id", "owner_role", "owner_team", "due_at")
+"""What in a decision reveals social services' involvement (the route says whether the
+person has an active case); emptied, with `reasons`, for callers who may not see it."""
 
-def create_http_app(ctx: ServiceContext, service: TriageService) -> FastAPI:
+
+def _decision_body(decision: RoutingDecision, access: Access) -> dict[str, Any]:
+    body = decision.model_dump(mode="json")
+    resource = Resource.of(decision.municipality_code, kind=DataKind.SOCIAL_SERVICES)
+    if not access.permits(resource):
+        body.update(dict.fromkeys(SOCIAL_SERVICES_FIELDS), reasons=[])
+    return body
+
+
+def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessControl) -> FastAPI:
     api = FastAPI(
         title="SSP triage",
         version="1",
         description="Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
     )
+    auth.install(api)
 
     @api.get(
         "/v1/decisions/{journal_number}",
-        summary="The routing decisions of an incident's latest revision (contracts.md §4)",
-        responses={404: {"description": "no revision of this journal number was triaged"}},
-    )
-    async def get_decisions(journal_number: str) -> dict[str, Any]:
+        summary="The routing decisions of an incident's latest revision (contracts.md §4), "
+        "those of persons in the caller's municipalities (X-Purpose required; the police "
+        "without social-services details)",
+        responses={
+            404: {"description": "no revision of this journal number was triaged, or none of "
+                  "its persons is in your reach"}
+        },
+    )  # fmt: skip
+    async def get_decisions(
+        journal_number: str, access: Annotated[Access, guard(Action.READ_TRIAGE)]
+    ) -> dict[str, Any]:
         latest: LatestTriage | None = await ctx.in_store(service.latest_triage, journal_number)
         if latest is None:
-            raise HTTPException(status_code=404, detail="no decisions for that journal number")
+            raise access.not_found()
+        everyone = frozenset(d.municipality_code for d in latest.decisions)
+        journal = access.decide(Resource(municipalities=everyone))
+        if not journal.allowed:
+            # The refused attempt is found under each person it tried to read.
+            access.note(person_keys=[d.person_key for d in latest.decisions])
+            await access.refuse(journal, conceal=True)
+        shown = [d for d in latest.decisions if access.permits(Resource.of(d.municipality_code))]
+        # Triage does not keep an out-of-scope person's municipality: nobody's reach covers
+        # it but a grant for records without one (need-to-know fails closed).
+        unplaced = access.permits(Resource(municipalities=frozenset()))
+        out_of_scope = latest.out_of_scope if unplaced else []
+        access.note(
+            person_keys=[d.person_key for d in shown] + out_of_scope,
+            count=len(shown) + len(out_of_scope),
+        )
         return {
             "journal_number": latest.journal_number,
             "revision": latest.revision,
-            "decisions": [d.model_dump(mode="json") for d in latest.decisions],
-            "out_of_scope": latest.out_of_scope,
+            "decisions": [_decision_body(d, access) for d in shown],
+            "out_of_scope": out_of_scope,
         }
 
     @api.get(
         "/v1/profiles",
         summary="The municipality profiles in force, the default profile last",
+        dependencies=[guard(Action.READ_PROFILES)],
     )
     async def list_profiles() -> list[dict[str, Any]]:
         # Profiles are read once at start and never change: no store access needed.
@@ -50,6 +88,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService) -> FastAPI:
         "/v1/profiles/{code}",
         summary="The profile applied to a municipality code (its own, else the default)",
         responses={422: {"description": "not a three-digit municipality code"}},
+        dependencies=[guard(Action.READ_PROFILES)],
     )
     async def get_profile(code: str) -> dict[str, Any]:
         if not MUNICIPALITY_CODE.fullmatch(code):

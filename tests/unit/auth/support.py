@@ -1,6 +1,6 @@
 """What the access tests share: settings with a known signing key, tokens for every role, and
-intake and reporting apps holding one record in reach of a Fredericia (607) user and one out
-of reach (Guldborgsund, 376)."""
+every service's app holding one record in reach of a Fredericia (607) user and one out of reach
+(Guldborgsund, 376)."""
 
 from __future__ import annotations
 
@@ -16,19 +16,31 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from services.courses.application.commands.trivsel import StartTrivsel
+from services.courses.bootstrap import build_service as courses_service
+from services.courses.bootstrap import definition as courses_definition
+from services.courses.settings import CoursesSettings
 from services.intake.bootstrap import definition as intake_definition
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.settings import IntakeSettings
+from services.notifications.bootstrap import build_service as notifications_service
+from services.notifications.bootstrap import definition as notifications_definition
+from services.notifications.domain.letter_task_case import LetterTaskCase
+from services.notifications.settings import NotificationsSettings
 from services.reporting.application.service import ReportingService
 from services.reporting.bootstrap import definition as reporting_definition
 from services.reporting.domain import observations
 from services.reporting.settings import ReportingSettings
+from services.triage.bootstrap import build_service as triage_service
+from services.triage.bootstrap import definition as triage_definition
+from services.triage.settings import TriageSettings
 from shared.auth import DEFAULT_SCOPES, AuditLog, AuthSettings, Role, mint_development_token
 from shared.contracts import AcceptedIncident, RoutingDecision
 from shared.eventstore import UnitOfWork
 from shared.http import add_platform_routes
 from shared.runtime import ServiceContext
 from tests.support import example
+from tests.unit.courses.factories import FakeClock
 from tests.unit.reporting.documents import accepted_incident, person, routing_decision
 
 SIGNING_KEY = "test-signing-key-" + "k" * 32
@@ -136,6 +148,12 @@ class ServiceUnderTest:
     executor: ThreadPoolExecutor
     records: dict[str, str] = field(default_factory=dict)
     """Names of seeded records → their ids (rejected input references)."""
+    seeder: Any = None
+    """A second application service on the same store, for tests to add records with."""
+
+    def seed(self, call: Any, *args: Any) -> Any:
+        """Run `call(*args)` in the store thread (as the service's own calls run)."""
+        return self.executor.submit(call, *args).result()
 
     @property
     def audit(self) -> AuditLog:
@@ -226,3 +244,76 @@ def seed_reporting(app: Any, settings: ReportingSettings) -> None:
             trace_id=None,
         )
     uow.commit()
+
+
+def decision_in(
+    municipality_code: str, person_key: str, journal_number: str, route: str = "tovholder"
+) -> RoutingDecision:
+    document = routing_decision(
+        person_key, route, decided_at="2026-11-16T08:12:03+01:00", journal_number=journal_number
+    )
+    return RoutingDecision.model_validate({**document, "municipality_code": municipality_code})
+
+
+@contextmanager
+def triage_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
+    """JOURNAL_IN: PK_IN of 607 routed; JOURNAL_OUT: PK_OUT of 376 routed."""
+    settings = TriageSettings(**auth_env(tmp_path, **extra))
+    clock = FakeClock()
+    with _served(triage_definition(settings, clock=clock), settings, "triage") as served:
+        served.seeder = triage_service(settings, served.app, clock)
+        for document in (
+            accepted_incident([person(PK_IN, 14, IN)], journal_number=JOURNAL_IN),
+            accepted_incident([person(PK_OUT, 15, OUT)], journal_number=JOURNAL_OUT),
+        ):
+            incident = AcceptedIncident.model_validate(document)
+            assert served.seed(served.seeder.triage_incident, incident)
+        yield served
+
+
+@contextmanager
+def notifications_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
+    """An open letter task for PK_IN (607) and one for PK_OUT (376), coordinator route."""
+    settings = NotificationsSettings(**auth_env(tmp_path, **extra))
+    clock = FakeClock()
+    with _served(notifications_definition(settings, clock=clock), settings, "notifications") as (
+        served
+    ):
+        served.seeder = notifications_service(settings, served.app, clock)
+        served.seed(served.seeder.receive_decision, decision_in(IN, PK_IN, JOURNAL_IN))
+        served.seed(served.seeder.receive_decision, decision_in(OUT, PK_OUT, JOURNAL_OUT))
+        for name, key, journal in (
+            ("task_in", PK_IN, JOURNAL_IN),
+            ("task_out", PK_OUT, JOURNAL_OUT),
+        ):
+            served.records[name] = str(LetterTaskCase.create_id(journal, key))
+        yield served
+
+
+@contextmanager
+def courses_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
+    """PK_IN (607) and PK_OUT (376) eligible for TRIVSEL+, each with a course started; the
+    clock stands still on Monday 16 November 2026."""
+    settings = CoursesSettings(**auth_env(tmp_path, **extra))
+    clock = FakeClock()
+    with _served(courses_definition(settings, clock=clock), settings, "courses") as served:
+        served.seeder = courses_service(settings, served.app, clock)
+        for name, code, key, journal in (
+            ("course_in", IN, PK_IN, JOURNAL_IN),
+            ("course_out", OUT, PK_OUT, JOURNAL_OUT),
+        ):
+            served.seed(served.seeder.receive_decision, decision_in(code, key, journal))
+            course = served.seed(served.seeder.start, trivsel_start(key, journal))
+            served.records[name] = str(course.id)
+        yield served
+
+
+def trivsel_start(person_key: str, journal_number: str) -> StartTrivsel:
+    return StartTrivsel(
+        person_key=person_key,
+        journal_number=journal_number,
+        step=2,
+        rationale="",
+        coordinator="ABJ",
+        local_leader="KLM",
+    )

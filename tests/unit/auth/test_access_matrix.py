@@ -1,5 +1,6 @@
-"""The access matrix: every role, every endpoint of intake and reporting, a record in the
-caller's reach (Fredericia, 607) and one out of it (Guldborgsund, 376).
+"""The access matrix: every role, every endpoint of every service (intake, reporting, triage,
+notifications, courses), a record in the caller's reach (Fredericia, 607) and one out of it
+(Guldborgsund, 376).
 
 The expectations are written out by hand in one table (not derived from the policy), and the
 table must name every route the apps have: a new endpoint without a row fails here. Every cell
@@ -7,14 +8,18 @@ also checks that the request left exactly one audit entry."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.routing import APIRoute
 
+from services.notifications.application.task_index import status_of
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.auth import Role
 from tests.support import example
 from tests.unit.auth.support import (
@@ -26,9 +31,13 @@ from tests.unit.auth.support import (
     PK_OUT,
     WEEK,
     ServiceUnderTest,
+    courses_under_test,
+    decision_in,
     headers,
     intake_under_test,
+    notifications_under_test,
     reporting_under_test,
+    triage_under_test,
 )
 
 OK = "ok"  # any 2xx
@@ -150,8 +159,272 @@ MATRIX: list[Endpoint] = [
         {"operations": (OK, OK)},
     ),
 ]
+SERVICES = ("intake", "reporting", "triage", "notifications", "courses")
+STAFF = (
+    "tovholder",
+    "team_leader",
+    "caseworker",
+    "school_representative",
+    "police_coordinator",
+    "exit_coordinator",
+    "management",
+    "operations",
+)
+_FRESH = itertools.count(1)
+
+
+def _fresh_key() -> str:
+    return f"pk_{next(_FRESH):032x}"
+
+
+def _reach(in_reach: bool) -> tuple[str, str]:
+    """The municipality and journal number of a record in (or out of) the caller's reach."""
+    return (IN, JOURNAL_IN) if in_reach else (OUT, JOURNAL_OUT)
+
+
+# --- triage ---------------------------------------------------------------------------------
+MATRIX += [
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/decisions/{journal_number}",
+        _path("/v1/decisions/{j}", j=(JOURNAL_IN, JOURNAL_OUT)),
+        {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (OK, 404)},
+    ),
+    Endpoint("triage", "GET", "/v1/profiles", _path("/v1/profiles"), {r: (OK, OK) for r in STAFF}),
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/profiles/{code}",
+        _path("/v1/profiles/{c}", c=(IN, OUT)),
+        {role: (OK, OK) for role in STAFF},
+    ),
+]
+
+
+# --- notifications --------------------------------------------------------------------------
+def _open_task(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+    """An open task (in or out of reach): a new one once an earlier cell completed it."""
+    name = "task_in" if in_reach else "task_out"
+    task = served.seed(served.seeder.task, served.records[name])
+    if task is None or status_of(task) not in ("open", "overdue"):
+        code, journal = _reach(in_reach)
+        key = _fresh_key()
+        served.seed(served.seeder.receive_decision, decision_in(code, key, journal))
+        served.records[name] = str(LetterTaskCase.create_id(journal, key))
+    return f"/v1/letter-tasks/{served.records[name]}/complete", {}
+
+
+MATRIX += [
+    Endpoint(
+        "notifications",
+        "GET",
+        "/v1/letter-tasks",
+        _path("/v1/letter-tasks?municipality_code={m}&status=all", m=(IN, OUT)),
+        {**{role: (OK, 403) for role in MUNICIPAL}, "police_coordinator": (OK, 403)},
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/v1/letter-tasks/{task_id}/complete",
+        _open_task,
+        # The police complete only tasks a profile gave them (test_service_scoping.py).
+        {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (404, 404)},
+    ),
+]
+
+
+# --- courses --------------------------------------------------------------------------------
+GOAL = {"goal_id": "g1", "description": "", "owner": "ABJ", "review_on": "2026-12-16"}
+MEASURE = {
+    "measure_id": "m1",
+    "goal_id": "g1",
+    "kind": "fritidsaktivitet",
+    "description": "",
+    "owner": "KLM",
+    "review_on": "2026-12-01",
+}
+TALK = {"with_police": True, "in_target_group": "yes", "motivated": "yes"}
+CONTRACT = {
+    "measures": [
+        {"measure_id": "mentor", "department": "Ungeenheden", "kind": "mentor",
+         "due_on": "2026-12-15"}
+    ]
+}  # fmt: skip
+_CONSENT = [("request-consent", {}), ("record-consent", {"answer": "given"})]
+_ACCEPTED = [("record-clarifying-talk", TALK), ("accept", {})]
+
+COMMANDS: dict[str, dict[str, tuple[list[tuple[str, dict[str, Any]]], dict[str, Any]]]] = {
+    # kind → command → (the commands that make it possible on a new course, its body)
+    "trivsel-courses": {
+        "place-on-step": ([], {"step": 3, "rationale": ""}),
+        "request-consent": ([], {}),
+        "record-consent": (_CONSENT[:1], {"answer": "given"}),
+        "add-goal": ([], GOAL),
+        "add-measure": ([("add-goal", GOAL)], MEASURE),
+        "start-measure": ([*_CONSENT, ("add-goal", GOAL), ("add-measure", MEASURE)],
+                          {"measure_id": "m1"}),
+        "complete-measure": (
+            [*_CONSENT, ("add-goal", GOAL), ("add-measure", MEASURE),
+             ("start-measure", {"measure_id": "m1"})],
+            {"measure_id": "m1"},
+        ),
+        "review": ([("add-goal", GOAL)], {"item_id": "g1", "next_review_on": None}),
+        "record-follow-up": ([], {"kind": "skolebesoeg"}),
+        "close": ([], {"outcome": "dropped"}),
+    },
+    "exit-programmes": {
+        "record-clarifying-talk": ([], TALK),
+        "accept": (_ACCEPTED[:1], {}),
+        "decline": ([], {"reason": "not_motivated"}),
+        "agree-contract": (_ACCEPTED, CONTRACT),
+        "complete-contract-measure": ([*_ACCEPTED, ("agree-contract", CONTRACT)],
+                                      {"measure_id": "mentor"}),
+        "record-meeting": (_ACCEPTED, {"departments": ["politi"]}),
+        "transfer": (_ACCEPTED, {"to_municipality_code": "575"}),
+        "escalate-to-infohus": (_ACCEPTED, {"reason": "safety"}),
+        "end": (_ACCEPTED, {"outcome": "completed", "reason": "goals_met"}),
+    },
+    "acute-procedures": {
+        "assign-step": ([], {"step": 4, "owner": "skoleleder"}),
+        "complete-step": ([], {"step": 2}),
+    },
+}  # fmt: skip
+MANAGER = {
+    "trivsel-courses": "tovholder",
+    "exit-programmes": "exit_coordinator",
+    "acute-procedures": "management",
+}
+
+
+def _start_body(served: ServiceUnderTest, kind: str, in_reach: bool) -> dict[str, Any]:
+    """A command starting a new course of the kind (the eligibility it needs recorded)."""
+    code, journal = _reach(in_reach)
+    key = _fresh_key()
+    if kind == "trivsel-courses":
+        served.seed(served.seeder.receive_decision, decision_in(code, key, journal))
+        return {"person_key": key, "journal_number": journal, "step": 2, "rationale": "",
+                "coordinator": "ABJ", "local_leader": "KLM"}  # fmt: skip
+    if kind == "exit-programmes":
+        return {"person_key": key, "municipality_code": code, "age_at_referral": 17,
+                "referred_by": "police", "referred_on": "2026-11-16",
+                "coordinator": "EXK"}  # fmt: skip
+    return {"municipality_code": code, "reference": f"akut-{next(_FRESH)}",
+            "journal_number": journal, "director": "DIR",
+            "head_of_department": "FCH"}  # fmt: skip
+
+
+def _start(kind: str) -> Callable[[ServiceUnderTest, bool], tuple[str, dict[str, Any]]]:
+    def fill(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+        return f"/v1/{kind}", {"json": _start_body(served, kind, in_reach)}
+
+    return fill
+
+
+_prepared: dict[tuple[str, str, bool], tuple[str, int]] = {}
+
+
+def _version(served: ServiceUnderTest, course_id: str) -> int:
+    version: int = served.seed(served.seeder.course, UUID(course_id)).version
+    return version
+
+
+def _command(
+    kind: str, command: str
+) -> Callable[[ServiceUnderTest, bool], tuple[str, dict[str, Any]]]:
+    """A course of the kind where the command is possible: prepared through the API by the
+    kind's manager, and prepared again once an earlier cell changed it."""
+    before, body = COMMANDS[kind][command]
+
+    def fill(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+        key = (kind, command, in_reach)
+        if key not in _prepared or _version(served, _prepared[key][0]) != _prepared[key][1]:
+            code, _ = _reach(in_reach)
+            manager = headers(MANAGER[kind], municipalities=[code])
+            started = served.client.post(
+                f"/v1/{kind}", json=_start_body(served, kind, in_reach), headers=manager
+            )
+            assert started.status_code == 201, started.text
+            course = started.json()
+            for step, step_body in before:
+                answer = served.client.post(
+                    f"/v1/{kind}/{course['course_id']}/{step}",
+                    json={"expected_version": course["version"], **step_body},
+                    headers=manager,
+                )
+                assert answer.status_code == 200, answer.text
+                course = answer.json()
+            _prepared[key] = (course["course_id"], course["version"])
+        course_id, version = _prepared[key]
+        return f"/v1/{kind}/{course_id}/{command}", {"json": {"expected_version": version, **body}}
+
+    return fill
+
+
+COURSE_READERS = ("tovholder", "team_leader", "exit_coordinator")
+MATRIX += [
+    Endpoint(
+        "courses",
+        "GET",
+        "/v1/eligibility",
+        _path("/v1/eligibility?municipality_code={m}", m=(IN, OUT)),
+        {"tovholder": (OK, 403), "team_leader": (OK, 403)},
+    ),
+    Endpoint(
+        "courses",
+        "GET",
+        "/v1/courses",
+        _path("/v1/courses?municipality_code={m}&status=all", m=(IN, OUT)),
+        {role: (OK, 403) for role in (*COURSE_READERS, "management")},
+    ),
+    # Management sees courses naming nobody (acute procedures; test_service_scoping.py).
+    Endpoint(
+        "courses",
+        "GET",
+        "/v1/courses/{course_id}",
+        _path("/v1/courses/{c}", c=("course_in", "course_out")),
+        {
+            **{role: (OK, 404) for role in COURSE_READERS},
+            "management": (404, 404),
+        },
+    ),
+    Endpoint(
+        "courses",
+        "GET",
+        "/v1/courses/{course_id}/events",
+        _path("/v1/courses/{c}/events", c=("course_in", "course_out")),
+        {
+            **{role: (OK, 404) for role in COURSE_READERS},
+            "management": (404, 404),
+        },
+    ),
+    # Out of reach looks like no eligibility: the same 422 not_eligible.
+    Endpoint("courses", "POST", "/v1/trivsel-courses", _start("trivsel-courses"),
+             {"tovholder": (OK, 422)}),
+    Endpoint("courses", "POST", "/v1/exit-programmes", _start("exit-programmes"),
+             {role: (OK, 403) for role in ("exit_coordinator", "tovholder", "police_coordinator")}),
+    Endpoint("courses", "POST", "/v1/acute-procedures", _start("acute-procedures"),
+             {"management": (OK, 403), "tovholder": (OK, 403)}),
+]  # fmt: skip
+_MANAGERS = {
+    "trivsel-courses": ("tovholder",),
+    "exit-programmes": ("exit_coordinator",),
+    "acute-procedures": ("management", "tovholder"),
+}
+for _kind, _commands in COMMANDS.items():
+    MATRIX += [
+        Endpoint(
+            "courses",
+            "POST",
+            f"/v1/{_kind}/{{course_id}}/{_name}",
+            _command(_kind, _name),
+            {role: (OK, 404) for role in _MANAGERS[_kind]},
+        )
+        for _name in _commands
+    ]
+
 # Each service's auditor endpoints (shared/auth) are part of its API.
-for _service in ("intake", "reporting"):
+for _service in SERVICES:
     MATRIX += [
         Endpoint(
             _service,
@@ -175,8 +448,17 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ser
     with (
         intake_under_test(tmp_path_factory.mktemp("intake")) as intake,
         reporting_under_test(tmp_path_factory.mktemp("reporting")) as reporting,
+        triage_under_test(tmp_path_factory.mktemp("triage")) as triage,
+        notifications_under_test(tmp_path_factory.mktemp("notifications")) as notifications,
+        courses_under_test(tmp_path_factory.mktemp("courses")) as courses,
     ):
-        yield {"intake": intake, "reporting": reporting}
+        yield {
+            "intake": intake,
+            "reporting": reporting,
+            "triage": triage,
+            "notifications": notifications,
+            "courses": courses,
+        }
 
 
 def _routes(served: ServiceUnderTest) -> set[tuple[str, str]]:
@@ -196,7 +478,7 @@ def _routes(served: ServiceUnderTest) -> set[tuple[str, str]]:
     return {(m, p) for m, p in documented | direct if p not in HEALTH}
 
 
-@pytest.mark.parametrize("service", ["intake", "reporting"])
+@pytest.mark.parametrize("service", SERVICES)
 def test_the_matrix_names_every_route(services: dict[str, ServiceUnderTest], service: str) -> None:
     rows = {(e.method, e.path) for e in MATRIX if e.service == service}
     assert _routes(services[service]) == rows

@@ -75,3 +75,41 @@ def test_personal_reads_need_a_purpose() -> None:
     personal = {a for a, spec in ACTIONS.items() if spec.reads_personal_data}
     assert {Action.READ_HANDOVER_LIST, Action.READ_TRACE, Action.RESOLVE_IDENTITY} <= personal
     assert Action.READ_STATISTICS not in personal
+
+
+PERSONAL_READS = [a for a, spec in ACTIONS.items() if spec.reads_personal_data]
+
+
+@pytest.mark.parametrize("action", PERSONAL_READS)
+def test_the_police_never_read_social_services_details(action: Action) -> None:
+    """§115: whatever the police may read, what reveals social services' involvement (route,
+    case ids, reasons, the letter that follows an assessment) is withheld."""
+    if action == Action.READ_REJECTED_INPUT:
+        return  # their own input, before anyone routed it: nothing of social services
+    hidden = Resource.of("607", kind=DataKind.SOCIAL_SERVICES)
+    for role in (Role.POLICE_COORDINATOR, Role.POLICE_INTEGRATION):
+        police = who(role, "607", scopes=(INCIDENTS_WRITE,))
+        assert decide(police, action, hidden).allowed is False, (role, action)
+
+
+@pytest.mark.parametrize("action", PERSONAL_READS)
+def test_management_and_operations_read_no_persons(action: Action) -> None:
+    """Management: aggregates (and courses naming nobody); operations: flows without keys."""
+    for role in (Role.MANAGEMENT, Role.OPERATIONS):
+        grant = POLICY[action].get(role)
+        assert grant is None or DataKind.PSEUDONYM in grant.withheld, (role, action)
+
+
+@pytest.mark.parametrize("action", PERSONAL_READS)
+def test_school_representatives_reach_only_their_schools(action: Action) -> None:
+    grant = POLICY[action].get(Role.SCHOOL_REPRESENTATIVE)
+    assert grant is None or grant.reach == "school"
+
+
+def test_the_police_complete_only_the_tasks_they_own() -> None:
+    police = who("police_coordinator", "607")
+    own = Resource.of("607")
+    social = Resource.of("607", kind=DataKind.SOCIAL_SERVICES)
+    assert decide(police, Action.COMPLETE_LETTER_TASK, own).allowed
+    assert not decide(police, Action.COMPLETE_LETTER_TASK, social).allowed
+    assert not decide(police, Action.READ_COURSES, own).allowed

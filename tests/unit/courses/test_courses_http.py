@@ -15,8 +15,10 @@ from services.courses.application.service import CoursesService
 from services.courses.bootstrap import build_application, build_service
 from services.courses.entrypoints.http import create_http_app
 from services.courses.settings import CoursesSettings
+from shared.auth import ServiceAuth
 from shared.http import add_platform_routes
 from shared.runtime import ServiceContext
+from tests.support import bearer
 from tests.unit.courses.factories import JOURNAL, PRIVATE_TEXT, FakeClock, decision
 
 
@@ -26,14 +28,21 @@ class Api:
     service: CoursesService
     clock: FakeClock
 
+    headers: dict[str, dict[str, str]]
+    """The caller by kind of course: each kind is run by its own role."""
+
+    def caller(self, path: str) -> dict[str, str]:
+        kind = [*path.split("/"), "", "", ""][2]
+        return self.headers.get(kind, self.headers["trivsel-courses"])
+
     async def post(self, path: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
-        response = await self.http.post(path, json=body)
+        response = await self.http.post(path, json=body, headers=self.caller(path))
         assert response.status_code == expect, response.text
         answer: dict[str, Any] = response.json()
         return answer
 
     async def get(self, path: str, expect: int = 200, **params: str) -> dict[str, Any]:
-        response = await self.http.get(path, params=params)
+        response = await self.http.get(path, params=params, headers=self.caller(path))
         assert response.status_code == expect, response.text
         answer: dict[str, Any] = response.json()
         return answer
@@ -44,17 +53,31 @@ async def api(settings: CoursesSettings, clock: FakeClock) -> AsyncIterator[Api]
     app = build_application(settings)
     service = build_service(settings, app, clock)
     executor = ThreadPoolExecutor(max_workers=1)
-    http_app = create_http_app(ServiceContext("courses", settings, app, executor), service)
+    ctx = ServiceContext("courses", settings, app, executor)
+    auth = ServiceAuth(settings, "courses")
+    http_app = create_http_app(ctx, service, auth.access_control(ctx))
+    everywhere = ["607", "376", "575"]
+    headers = {
+        kind: bearer(settings, role, everywhere)
+        for kind, role in (
+            ("trivsel-courses", "tovholder"),
+            ("exit-programmes", "exit_coordinator"),
+            ("acute-procedures", "management"),
+        )
+    }
 
     async def ready() -> dict[str, bool]:
         return {"store": True}
 
     add_platform_routes(http_app, ready, "courses")
     transport = httpx.ASGITransport(app=http_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://courses") as http:
-        yield Api(http, service, clock)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://courses", headers=headers["trivsel-courses"]
+    ) as http:
+        yield Api(http, service, clock, headers)
     executor.shutdown()
     app.close()
+    auth.close()
 
 
 START = {
@@ -221,7 +244,7 @@ async def test_unknown_courses_and_courses_of_another_kind_are_404(api: Api) -> 
         {"expected_version": 1, "outcome": "dropped"},
         expect=404,
     )
-    assert unknown["error"] == "course_not_found"
+    assert unknown["error"] == "not_found"  # as for a course out of the caller's reach
     api.service.receive_decision(decision(key="pk_a"))
     course = await api.post("/v1/trivsel-courses", START, expect=201)
     await api.post(

@@ -13,7 +13,9 @@ from services.notifications.bootstrap import build_application, build_service
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.entrypoints.http import create_http_app
 from services.notifications.settings import NotificationsSettings
+from shared.auth import ServiceAuth
 from shared.runtime import ServiceContext
+from tests.support import bearer
 from tests.unit.notifications.factories import JOURNAL, FakeClock, decision
 
 TASK_A = str(LetterTaskCase.create_id(JOURNAL, "pk_a"))
@@ -29,12 +31,17 @@ async def client(
     clock.advance(hours=1)  # pk_b is due later
     service.receive_decision(decision(key="pk_b", age=10))
     executor = ThreadPoolExecutor(max_workers=1)
-    api = create_http_app(ServiceContext("notifications", settings, app, executor), service)
+    ctx = ServiceContext("notifications", settings, app, executor)
+    auth = ServiceAuth(settings, "notifications")
+    api = create_http_app(ctx, service, auth.access_control(ctx))
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=api), base_url="http://notifications"
+        transport=httpx.ASGITransport(app=api),
+        base_url="http://notifications",
+        headers=bearer(settings, "tovholder", ["607", "376"]),
     ) as http:
         yield http
     executor.shutdown()
+    auth.close()
 
 
 async def test_list_then_complete(client: httpx.AsyncClient) -> None:

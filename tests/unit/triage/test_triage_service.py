@@ -16,10 +16,12 @@ from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
 from services.triage.entrypoints.http import create_http_app
 from services.triage.settings import TriageSettings
+from shared.auth import ServiceAuth
 from shared.contracts import INTAKE_INCIDENTS
 from shared.eventstore import store_env
 from shared.messaging.inbound import Inbound
 from shared.runtime import ServiceContext
+from tests.support import bearer
 from tests.unit.triage.factories import (
     DECIDED_AT,
     JOURNAL,
@@ -103,12 +105,18 @@ async def test_http_shows_the_latest_revision_or_404(
     service.triage_incident(incident(revision=1, persons=[person("pk_a"), person("pk_b")]))
     service.triage_incident(incident(revision=2, persons=[person("pk_b", 18)]))
     executor = ThreadPoolExecutor(max_workers=1)
-    api = create_http_app(ServiceContext("triage", settings, app, executor), service)
+    ctx = ServiceContext("triage", settings, app, executor)
+    auth = ServiceAuth(settings, "triage")
+    api = create_http_app(ctx, service, auth.access_control(ctx))
     transport = httpx.ASGITransport(app=api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://triage") as client:
+    tovholder = bearer(settings, "tovholder")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://triage", headers=tovholder
+    ) as client:
         found = await client.get(f"/v1/decisions/{JOURNAL}")
         missing = await client.get("/v1/decisions/3700-80123-99999-26")
     executor.shutdown()
+    auth.close()
     assert found.status_code == 200
     body = found.json()
     assert body["revision"] == 2
@@ -120,14 +128,20 @@ async def test_http_shows_the_profiles_in_force(
     settings: TriageSettings, service: TriageService, app: TriageApplication
 ) -> None:
     executor = ThreadPoolExecutor(max_workers=1)
-    api = create_http_app(ServiceContext("triage", settings, app, executor), service)
+    ctx = ServiceContext("triage", settings, app, executor)
+    auth = ServiceAuth(settings, "triage")
+    api = create_http_app(ctx, service, auth.access_control(ctx))
     transport = httpx.ASGITransport(app=api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://triage") as client:
+    management = bearer(settings, "management")
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://triage", headers=management
+    ) as client:
         listed = await client.get("/v1/profiles")
         herning = await client.get("/v1/profiles/657")
         unconfigured = await client.get("/v1/profiles/999")
         bad = await client.get("/v1/profiles/65")
     executor.shutdown()
+    auth.close()
     assert [p["code"] for p in listed.json()] == ["161", "376", "575", "607", "657", "default"]
     assert herning.json()["districts"]["nord"]["team"] == "SSP-medarbejder distrikt nord"
     assert unconfigured.json()["code"] == "default"

@@ -36,6 +36,9 @@ Step = Annotated[
 ]
 
 
+NOT_ELIGIBLE = "no routing decision gave this person to the SSP coordinator for this journal number"
+
+
 class StartTrivsel(StartCourse):
     """Start a TRIVSEL+ course for a person routed to the SSP coordinator for this incident."""
 
@@ -54,10 +57,7 @@ class StartTrivsel(StartCourse):
             TrivselEligibility, TrivselEligibility.create_id(self.person_key, self.journal_number)
         )
         if eligibility is None:
-            raise NotEligible(
-                "no routing decision gave this person to the SSP coordinator for this "
-                "journal number"
-            )
+            raise NotEligible(NOT_ELIGIBLE)
         return TrivselCourse.start(
             person_key=self.person_key,
             journal_number=self.journal_number,
