@@ -74,7 +74,7 @@ def test_danish_headers_a_semicolon_csv_and_cp1252_are_read() -> None:
         "Journalnummer;Anmeldt;Gerningstidspunkt;Forhold;Gerningskommune;CPR-nr.;Navn;Rolle;"
         "Bopælskommune;Markeringer\n"
         "3700-80200-00011-26;16.11.2026 08:00;15-11-2026 22:40;Vold;607;120311-4101;Åse Ærø;"
-        "Sigtet;607;\"Bande, Vaaben\"\n"
+        'Sigtet;607;"Bande, Vaaben"\n'
     )
     parsed = read_police_list(text.encode("cp1252"))
     assert parsed.problems == []
