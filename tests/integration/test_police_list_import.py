@@ -1,7 +1,7 @@
 """The police list through the topics: `ssp import` of the sample file against the running
 intake on the real broker; accepted incidents on the internal topic, decisions from triage,
 letter tasks from notifications; the same file again changes nothing; the error file leaves
-rejection records."""
+rejection records. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -76,7 +76,10 @@ async def _eventually(check: Any, timeout: float = 60) -> bool:
 
 @pytest.fixture
 async def platform(
-    embedded_broker: EmbeddedBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[tuple[str, Seen]]:
     prefix = f"i{uuid.uuid4().hex[:8]}."
     env = {
@@ -88,6 +91,8 @@ async def platform(
         "NOTIFICATIONS_HTTP_PORT": "0",
         "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
     }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     running = await start_platform(["intake", "triage", "notifications"], PlatformSettings())
