@@ -165,7 +165,7 @@ def import_list(
             raise typer.BadParameter(f"{exc}; pass --token or set SSP_TOKEN") from None
     url = os.environ.get("SSP_INTAKE_URL", "http://127.0.0.1:8081").rstrip("/")
     headers = {"Authorization": f"Bearer {token}"}
-    raise typer.Exit(import_file(file, url=url, headers=headers, console=console))
+    raise typer.Exit(import_file(file, url=url, headers=headers, console=console).exit_code)
 
 
 @app.command()

@@ -10,6 +10,7 @@ mapped back to the rows of the file.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,13 @@ from rich.table import Table
 from shared.police_list import ListIncident, read_police_list, to_csv
 
 STATUSES = ("accepted", "duplicate", "superseded", "rejected", "refused")
+
+
+@dataclass
+class ImportOutcome:
+    exit_code: int
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ImportRefused(Exception):
@@ -48,13 +56,16 @@ def _in_file(incident: ListIncident, row: int) -> int:
     return incident.rows[index] if 0 <= index < len(incident.rows) else incident.rows[0]
 
 
-def import_file(path: Path, *, url: str, headers: dict[str, str], console: Console) -> int:
-    """Import `path`; returns the exit code: 0 all imported (or already there), 1 a row was
-    rejected or refused or the file is unreadable, 2 the token was refused."""
+def import_file(
+    path: Path, *, url: str, headers: dict[str, str], console: Console
+) -> ImportOutcome:
+    """Import `path`. Exit code: 0 all imported (or already there), 1 a row was rejected or
+    refused or the file is unreadable, 2 the token was refused."""
     police_list = read_police_list(path.read_bytes())
     if police_list.problems:
-        _print_errors(console, [p.as_dict() for p in police_list.problems], title="Not imported")
-        return 1
+        problems = [p.as_dict() for p in police_list.problems]
+        _print_errors(console, problems, title="Not imported")
+        return ImportOutcome(1, errors=problems)
     if police_list.ignored_columns:
         console.print(f"Ignored columns: {', '.join(police_list.ignored_columns)}")
     counts: Counter[str] = Counter()
@@ -79,10 +90,10 @@ def import_file(path: Path, *, url: str, headers: dict[str, str], console: Conso
                 progress.advance(task)
     except ImportRefused as refused:
         console.print(f"Refused ({refused.status}): {refused}")
-        return 2
+        return ImportOutcome(2, counts, errors)
     except httpx.HTTPError as exc:
         console.print(f"intake at {url} did not answer: {type(exc).__name__}")
-        return 1
+        return ImportOutcome(1, counts, errors)
     if errors:
         _print_errors(console, sorted(errors, key=lambda e: (e["row"], e["column"] or "")))
     summary = Table(title=f"{path.name}: {police_list.rows} rows")
@@ -91,7 +102,7 @@ def import_file(path: Path, *, url: str, headers: dict[str, str], console: Conso
         summary.add_column(status, justify="right")
     summary.add_row(str(len(police_list.incidents)), *(str(counts[s]) for s in STATUSES))
     console.print(summary)
-    return 1 if counts["rejected"] or counts["refused"] else 0
+    return ImportOutcome(1 if counts["rejected"] or counts["refused"] else 0, counts, errors)
 
 
 def _print_errors(console: Console, errors: list[dict[str, Any]], title: str = "Problems") -> None:

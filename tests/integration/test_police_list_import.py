@@ -20,7 +20,7 @@ from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_tok
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
-from ssp_platform.police_import import import_file
+from ssp_platform.police_import import ImportOutcome, import_file
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -107,29 +107,30 @@ async def platform(
         await stop_platform(running)
 
 
-async def _import(intake: str, name: str) -> tuple[int, str]:
+async def _import(intake: str, name: str) -> tuple[ImportOutcome, str]:
     token = mint_development_token(
         AuthSettings(),
         role=Role.POLICE_INTEGRATION,
         scopes=DEFAULT_SCOPES[Role.POLICE_INTEGRATION],
     )
     console = Console(record=True, width=200)
-    code = await asyncio.to_thread(
+    outcome = await asyncio.to_thread(
         import_file,
         SAMPLES / name,
         url=intake,
         headers={"Authorization": f"Bearer {token}"},
         console=console,
     )
-    return code, console.export_text()
+    return outcome, console.export_text()
 
 
 async def test_importing_the_police_list_twice_reaches_triage_once(
     platform: tuple[str, Seen],
 ) -> None:
     intake, seen = platform
-    code, output = await _import(intake, "police-list.xlsx")
-    assert code == 0, output
+    outcome, output = await _import(intake, "police-list.xlsx")
+    assert outcome.exit_code == 0, output
+    assert outcome.counts == {"accepted": 3}
 
     def decisions() -> int:
         return seen.count("caseworker") + seen.count("tovholder")
@@ -143,9 +144,9 @@ async def test_importing_the_police_list_twice_reaches_triage_once(
     }
     assert decisions() == 5
 
-    code, output = await _import(intake, "police-list.csv")  # the same list, as CSV
-    assert code == 0, output
-    assert "duplicate" in output
+    outcome, output = await _import(intake, "police-list.csv")  # the same list, as CSV
+    assert outcome.exit_code == 0, output
+    assert outcome.counts == {"duplicate": 3}
     await asyncio.sleep(3)  # anything a second import caused would have arrived by now
     assert seen.count("accepted") == 3
     assert decisions() == 5
@@ -156,12 +157,16 @@ async def test_the_error_list_leaves_rejection_records_and_a_nonzero_exit(
     platform: tuple[str, Seen],
 ) -> None:
     intake, seen = platform
-    code, output = await _import(intake, "police-list-errors.csv")
-    assert code == 1
+    outcome, output = await _import(intake, "police-list-errors.csv")
+    assert outcome.exit_code == 1
+    assert outcome.counts == {"accepted": 1, "rejected": 4}
+    found = {(e["row"], e["column"], e["code"]) for e in outcome.errors}
+    assert (4, "location_municipality_code", "unknown_municipality") in found
+    assert (7, "occurred_at", "conflicting_rows") in found  # the file's row, not the request's
     assert "unknown_municipality" in output and "conflicting_rows" in output
     assert "320299" not in output and "Testperson" not in output
     assert await _eventually(lambda: seen.count("rejected") == 4 and seen.count("accepted") == 1)
-    code, _ = await _import(intake, "police-list-errors.csv")
-    assert code == 1
+    outcome, _ = await _import(intake, "police-list-errors.csv")
+    assert outcome.exit_code == 1 and outcome.counts == {"duplicate": 1, "rejected": 4}
     await asyncio.sleep(2)
     assert seen.count("rejected") == 4 and seen.count("accepted") == 1
