@@ -172,3 +172,27 @@ async def test_a_tovholder_imports_only_the_incidents_of_their_municipality(
     assert (
         await intake.client.post("/v1/incidents/import", content=data, headers=caseworker)
     ).status_code == 403
+
+
+async def test_a_case_event_of_an_unserved_municipality_is_rejected(tmp_path: Path) -> None:
+    from services.intake.bootstrap import definition as intake_definition
+    from shared.contracts import INTAKE_CASE_EVENTS, SOCIAL_CASES
+    from tests.support import inbox_harness
+
+    settings = IntakeSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
+    case_opened = {
+        "event": "case_opened",
+        "case_id": "DUBU-2026-004711",
+        "cpr": "1203104123",
+        "municipality_code": "751",
+        "at": "2026-10-02T09:00:00+02:00",
+    }
+    async with inbox_harness(intake_definition(settings)) as h:
+        await h.publish(case_opened, SOCIAL_CASES)
+        await h.publish({**case_opened, "municipality_code": "607"}, SOCIAL_CASES)
+        published = outbox(h.app, intake_publications)
+    rejected = [json.loads(m.body()) for m in published if m.topic == INTAKE_REJECTED]
+    assert [(r["reasons"][0]["field"], r["reasons"][0]["code"]) for r in rejected] == [
+        ("municipality_code", "municipality_not_served")
+    ]
+    assert len([m for m in published if m.topic == INTAKE_CASE_EVENTS]) == 1
