@@ -22,6 +22,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 from shared.contracts.rejections import FieldProblem
 
 __all__ = [
@@ -135,6 +136,7 @@ _NAIVE_FORMATS = (
 )
 _FLAG_SPLIT = re.compile(r"[,;|\s]+")
 _INDEX = re.compile(r"\[\d+\]$")
+_JOURNAL = re.compile(JOURNAL_NUMBER_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -164,8 +166,10 @@ class ListIncident:
 
     @property
     def journal_number(self) -> str | None:
+        """The journal number, only when well-formed (a cell in the wrong column could hold
+        anything, a CPR number too)."""
         value = self.document.get("journal_number")
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, str) and _JOURNAL.fullmatch(value) else None
 
     def raw(self) -> bytes:
         return json.dumps(self.document, ensure_ascii=False, sort_keys=True).encode()

@@ -20,8 +20,9 @@ from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
 MAX_LIST_BYTES = 20 * 1024 * 1024
-OUTSIDE_YOUR_MUNICIPALITIES = ListProblem(
-    0, None, "outside_your_municipalities", "the incident names a municipality not in your token"
+OUTSIDE_YOUR_MUNICIPALITIES = (
+    "outside_your_municipalities",
+    "the incident names a municipality not in your token; it was not imported",
 )
 
 
@@ -70,13 +71,12 @@ def import_summary(
         counts[status] += 1
         entry: dict[str, Any] = {
             "rows": list(incident.rows),
-            "journal_number": result.journal_number if result else None,
+            "journal_number": result.journal_number if result else incident.journal_number,
             "revision": result.revision if result else None,
             "status": status,
         }
         if result is None:
-            refusal = OUTSIDE_YOUR_MUNICIPALITIES
-            located = [ListProblem(incident.rows[0], None, refusal.code, refusal.message)]
+            located = [ListProblem(incident.rows[0], None, *OUTSIDE_YOUR_MUNICIPALITIES)]
         else:
             located = incident.locate(result.problems)
         if result and result.reference:
