@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -22,7 +23,7 @@ from shared.auth import (
 )
 from shared.auth.access import PURPOSE_HEADER
 from shared.auth.audit import purge_expired
-from ssp_platform.audit_cli import audit_app
+from ssp_platform.audit_cli import audit_app, service_urls
 from ssp_platform.registry import SERVICES, available
 
 app = typer.Typer(
@@ -131,6 +132,42 @@ def rebuild(token: TokenOption = None) -> None:
     _refused(response)
     response.raise_for_status()
     console.print(response.json())
+
+
+@app.command("import")
+def import_list(
+    file: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, help="the police's SSP list, .csv or .xlsx"),
+    ],
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="SSP_TOKEN",
+            help="bearer token; unset: a development police_integration token",
+        ),
+    ] = None,
+) -> None:
+    """Import the police's SSP list (docs/police-list-import.md) into the running intake, one
+    incident at a time through POST /v1/incidents/import; prints every problem by row and
+    column. Exit code 1 when a row was rejected or refused."""
+    from ssp_platform.police_import import import_file
+
+    if token is None:
+        try:
+            token = mint_development_token(
+                AuthSettings(),
+                role=Role.POLICE_INTEGRATION,
+                scopes=DEFAULT_SCOPES[Role.POLICE_INTEGRATION],
+                subject="ssp-cli",
+                hours=0.25,
+            )
+        except ProductionKeyConfigured as exc:
+            raise typer.BadParameter(f"{exc}; pass --token or set SSP_TOKEN") from None
+    url = service_urls(["intake"])["intake"]
+    headers = {"Authorization": f"Bearer {token}"}
+    raise typer.Exit(import_file(file, url=url, headers=headers, console=console).exit_code)
 
 
 @app.command()

@@ -85,6 +85,7 @@ def build_service(
         Pseudonymiser(pseudonym_secret.encode()),
         incidents_topic=settings.topic(POLICE_INCIDENTS),
         cases_topic=settings.topic(SOCIAL_CASES),
+        served_municipalities=settings.municipalities,
     )
 
 

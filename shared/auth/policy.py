@@ -20,6 +20,7 @@ from shared.auth.principal import INCIDENTS_WRITE, Principal, Role
 
 class Action(StrEnum):
     SUBMIT_INCIDENT = "incident.submit"
+    IMPORT_INCIDENTS = "incident.import"
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
@@ -57,6 +58,7 @@ class ActionSpec:
 
 ACTIONS: dict[Action, ActionSpec] = {
     Action.SUBMIT_INCIDENT: ActionSpec(reads_personal_data=False),
+    Action.IMPORT_INCIDENTS: ActionSpec(reads_personal_data=False),
     Action.READ_REJECTED_INPUT: ActionSpec(reads_personal_data=True),
     Action.RESUBMIT_REJECTED_INPUT: ActionSpec(reads_personal_data=False),
     Action.RESOLVE_IDENTITY: ActionSpec(
@@ -158,6 +160,15 @@ POLICY: dict[Action, dict[str, Grant]] = {
         {
             Role.POLICE_INTEGRATION: Grant("platform", required_scope=INCIDENTS_WRITE),
             Role.POLICE_COORDINATOR: Grant("platform", required_scope=INCIDENTS_WRITE),
+        }
+    ),
+    # The weekly police list as a spreadsheet: the police for the district; a tovholder who
+    # received it only the incidents whose every municipality is theirs.
+    Action.IMPORT_INCIDENTS: _grants(
+        {
+            Role.POLICE_INTEGRATION: Grant("platform", required_scope=INCIDENTS_WRITE),
+            Role.POLICE_COORDINATOR: Grant("platform", required_scope=INCIDENTS_WRITE),
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),
     # The publisher corrects its own input; the coordinator of the municipality may help.

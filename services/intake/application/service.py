@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,12 @@ from services.intake.domain.model import (
     IncidentRecord,
     PersonIdentity,
     RejectedInput,
+)
+from services.intake.domain.municipalities import (
+    DEFAULT_MUNICIPALITIES,
+    codes_of_document,
+    codes_of_incident,
+    municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import (
@@ -69,9 +76,11 @@ class IntakeService:
         *,
         incidents_topic: str,
         cases_topic: str,
+        served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
+        self.served = frozenset(served_municipalities)
         self.pseudonymiser = pseudonymiser
         self.incidents_topic = incidents_topic
         self.cases_topic = cases_topic
@@ -124,6 +133,24 @@ class IntakeService:
         uow.commit()
         return result
 
+    def import_incidents(
+        self, documents: Sequence[tuple[bytes, Sequence[FieldProblem]]]
+    ) -> list[SubmissionResult]:
+        """Incidents built from one police list (see police_list.py), in one transaction: each
+        through exactly the rules of `submit_incident`, with the problems the list itself had
+        (e.g. rows of one incident disagreeing) added to its own. A rejected incident's
+        reference is derived from its content, so importing the same file again records no
+        second rejection, as the de-duplication records no second incident."""
+        uow = UnitOfWork(self.app)
+        results = []
+        for raw, list_problems in documents:
+            reference = uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}")
+            results.append(
+                self._receive_incident(uow, raw, "http", reference, extra=list(list_problems))
+            )
+        uow.commit()
+        return results
+
     def rejected_input(self, reference: str) -> RejectedInput:
         try:
             aggregate_id = UUID(reference)
@@ -155,10 +182,12 @@ class IntakeService:
         channel: Literal["kafka", "http"],
         reference: UUID,
         parsed: ParsedIncident | None = None,
+        extra: list[FieldProblem] | None = None,
     ) -> SubmissionResult:
         incident, problems = parsed or parse_bytes(raw, PoliceIncident)
         if incident is not None:
             problems = self._birth_after_incident(incident)
+        problems = [*(extra or []), *problems, *self._municipality_problems(incident, raw)]
         if incident is None or problems:
             return self._reject(uow, raw, problems, channel, reference)
         record_id = IncidentRecord.create_id(incident.journal_number)
@@ -176,6 +205,19 @@ class IntakeService:
             details=incident.model_dump(mode="json", include={"offence", "location", "narrative"}),
         )
         return SubmissionResult("accepted", incident.journal_number, incident.revision)
+
+    def _municipality_problems(
+        self, incident: PoliceIncident | None, raw: bytes
+    ) -> list[FieldProblem]:
+        if incident is not None:
+            return municipality_problems(codes_of_incident(incident), self.served)
+        try:
+            doc = json.loads(raw)
+        except (ValueError, RecursionError):
+            return []
+        if not isinstance(doc, dict):
+            return []
+        return municipality_problems(codes_of_document(doc), self.served)
 
     @staticmethod
     def _birth_after_incident(incident: PoliceIncident) -> list[FieldProblem]:
@@ -271,7 +313,11 @@ class IntakeService:
 
     def _receive_case_event(self, uow: UnitOfWork, raw: bytes, reference: UUID) -> None:
         case_event, problems = parse_bytes(raw, CaseRegisterEvent)
-        if case_event is None:
+        if case_event is not None:
+            problems = municipality_problems(
+                [("municipality_code", case_event.municipality_code)], self.served
+            )
+        if case_event is None or problems:
             self._reject(uow, raw, problems, "kafka", reference)
             return
         at = case_event.at.isoformat()

@@ -3,7 +3,9 @@ resolve a pseudonym to the person. Every route is guarded (shared/auth) and audi
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
@@ -13,9 +15,15 @@ from pydantic import BaseModel, Field
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
 from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
+MAX_LIST_BYTES = 20 * 1024 * 1024
+OUTSIDE_YOUR_MUNICIPALITIES = (
+    "outside_your_municipalities",
+    "the incident names a municipality not in your token; it was not imported",
+)
 
 
 class ResolveRequest(BaseModel):
@@ -39,6 +47,56 @@ def _result_response(result: SubmissionResult) -> JSONResponse:
         body["problems"] = [p.model_dump() for p in result.problems]
         body["retrievable_at"] = f"/v1/rejected/{result.reference}"
     return JSONResponse(body, status_code=_STATUS[result.outcome])
+
+
+def _named_codes(incident: ListIncident) -> set[str]:
+    doc = incident.document
+    codes = {doc["location"].get("municipality_code")}
+    codes |= {person.get("municipality_code") for person in doc["persons"]}
+    return {code for code in codes if isinstance(code, str)}
+
+
+def import_summary(
+    police_list: PoliceList,
+    outcomes: Sequence[tuple[ListIncident, SubmissionResult | None]],
+) -> dict[str, Any]:
+    """The answer to an import: counts, one result per incident, every problem by row and
+    column (codes and messages only, never a cell). `None`: refused (out of the caller's reach,
+    not submitted)."""
+    counts = {"accepted": 0, "duplicate": 0, "superseded": 0, "rejected": 0, "refused": 0}
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    for incident, result in outcomes:
+        status = result.outcome if result else "refused"
+        counts[status] += 1
+        entry: dict[str, Any] = {
+            "rows": list(incident.rows),
+            "journal_number": result.journal_number if result else incident.journal_number,
+            "revision": result.revision if result else None,
+            "status": status,
+        }
+        if result is None:
+            located = [ListProblem(incident.rows[0], None, *OUTSIDE_YOUR_MUNICIPALITIES)]
+        else:
+            located = incident.locate(result.problems)
+        if result and result.reference:
+            entry["reference"] = result.reference
+            entry["retrievable_at"] = f"/v1/rejected/{result.reference}"
+        results.append(entry)
+        for problem in located:
+            errors.append({**problem.as_dict(), "reference": entry.get("reference")})
+    return {
+        "rows": police_list.rows,
+        "incidents": len(police_list.incidents),
+        "accepted": counts["accepted"],
+        "duplicates": counts["duplicate"],
+        "superseded": counts["superseded"],
+        "rejected": counts["rejected"],
+        "refused": counts["refused"],
+        "ignored_columns": police_list.ignored_columns,
+        "results": results,
+        "errors": sorted(errors, key=lambda e: (e["row"], e["column"] or "")),
+    }
 
 
 def create_http_app(
@@ -82,6 +140,54 @@ def create_http_app(
         result: SubmissionResult = await ctx.in_store(service.submit_incident, raw)
         access.note(term=result.journal_number or result.reference)
         return _result_response(result)
+
+    @api.post(
+        "/v1/incidents/import",
+        summary="Import the police's SSP list (CSV or XLSX as the request body; "
+        "docs/police-list-import.md): each incident validated and kept like POST /v1/incidents",
+        responses={
+            200: {"description": "summary: counts, results, problems by row and column"},
+            413: {"description": "larger than 20 MB"},
+            422: {"description": "the file cannot be read or lacks a required column"},
+        },
+    )
+    async def import_incidents(
+        request: Request, access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)]
+    ) -> JSONResponse:
+        data = await request.body()
+        if len(data) > MAX_LIST_BYTES:
+            return JSONResponse(
+                {"error": "too_large", "message": "the list may be at most 20 MB"},
+                status_code=413,
+            )
+        police_list = await asyncio.to_thread(read_police_list, data)
+        access.note(term=f"police list of {police_list.rows} rows")
+        if police_list.problems:
+            return JSONResponse(
+                {
+                    "error": "invalid_police_list",
+                    "message": "nothing was imported",
+                    "rows": police_list.rows,
+                    "errors": [p.as_dict() for p in police_list.problems],
+                },
+                status_code=422,
+            )
+
+        # A tovholder imports only incidents whose every municipality is in the token.
+        def reachable(incident: ListIncident) -> bool:
+            codes = _named_codes(incident)
+            return access.permits(Resource(municipalities=frozenset(codes))) and all(
+                access.permits(Resource.of(code)) for code in codes
+            )
+
+        in_reach = [incident for incident in police_list.incidents if reachable(incident)]
+        submitted = await ctx.in_store(
+            service.import_incidents, [(i.raw(), i.field_problems()) for i in in_reach]
+        )
+        by_incident = dict(zip(map(id, in_reach), submitted, strict=True))
+        outcomes = [(i, by_incident.get(id(i))) for i in police_list.incidents]
+        access.note(count=len(in_reach))
+        return JSONResponse(import_summary(police_list, outcomes))
 
     @api.get(
         "/v1/rejected/{reference}",

@@ -82,6 +82,17 @@ def _with_body(
 
 
 MUNICIPAL = ("tovholder", "team_leader", "caseworker")
+
+
+def police_list(in_reach: bool) -> bytes:
+    code = IN if in_reach else OUT
+    return (
+        "journal_number,reported_at,occurred_at,offence_code,location_municipality_code,cpr,"
+        f"role,municipality_code\n3700-80777-00001-26,2026-11-16 08:00,2026-11-15 22:00,"
+        f"tyveri,{code},120310-4123,sigtet,{code}\n"
+    ).encode()
+
+
 CORRECTED = json.dumps({**example("incident-valid.json"), "revision": 2}).encode()
 
 MATRIX: list[Endpoint] = [
@@ -92,6 +103,15 @@ MATRIX: list[Endpoint] = [
         "/v1/incidents",
         _with_body(_path("/v1/incidents"), json.dumps(example("incident-valid.json")).encode()),
         {"police_integration": (OK, OK), "police_coordinator": (OK, OK)},
+    ),
+    Endpoint(
+        "intake",
+        "POST",
+        "/v1/incidents/import",
+        lambda _s, in_reach: ("/v1/incidents/import", {"content": police_list(in_reach)}),
+        # A tovholder's list may hold other municipalities' incidents: those are refused in
+        # the summary (tests/unit/intake/test_intake_import.py), the request succeeds.
+        {"police_integration": (OK, OK), "police_coordinator": (OK, OK), "tovholder": (OK, OK)},
     ),
     Endpoint(
         "intake",

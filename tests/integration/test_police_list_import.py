@@ -1,0 +1,172 @@
+"""The police list through the topics: `ssp import` of the sample file against the running
+intake on the real broker; accepted incidents on the internal topic, decisions from triage,
+letter tasks from notifications; the same file again changes nothing; the error file leaves
+rejection records. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from rich.console import Console
+
+from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_token
+from shared.settings import PlatformSettings
+from ssp_platform.broker import EmbeddedBroker
+from ssp_platform.platform import start_platform, stop_platform
+from ssp_platform.police_import import ImportOutcome, import_file
+
+pytestmark = [pytest.mark.kafka, pytest.mark.slow]
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "police-list"
+TOPICS = {
+    "accepted": "ssp.intake.incidents.v1",
+    "rejected": "ssp.intake.rejected.v1",
+    "caseworker": "ssp.triage.caseworker.v1",
+    "tovholder": "ssp.triage.tovholder.v1",
+    "tasks": "ssp.notifications.letter-tasks.v1",
+}
+
+
+class Seen:
+    """Every message on the watched topics since the start, by topic."""
+
+    def __init__(self) -> None:
+        self.messages: dict[str, list[dict[str, Any]]] = {name: [] for name in TOPICS}
+
+    def count(self, name: str, **where: Any) -> int:
+        return sum(all(m.get(k) == v for k, v in where.items()) for m in self.messages[name])
+
+
+async def _watch(servers: str, prefix: str, seen: Seen) -> None:
+    names = {prefix + topic: name for name, topic in TOPICS.items()}
+    consumer = AIOKafkaConsumer(
+        *names,
+        bootstrap_servers=servers,
+        group_id=f"watch-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+        metadata_max_age_ms=500,
+    )
+    await consumer.start()
+    try:
+        while True:
+            batches = await consumer.getmany(timeout_ms=200)
+            for partition, records in batches.items():
+                for record in records:
+                    seen.messages[names[partition.topic]].append(json.loads(record.value))
+    finally:
+        await consumer.stop()
+
+
+async def _eventually(check: Any, timeout: float = 60) -> bool:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.2)
+    return True
+
+
+@pytest.fixture
+async def platform(
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[tuple[str, Seen]]:
+    prefix = f"i{uuid.uuid4().hex[:8]}."
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_DATA_DIR": str(tmp_path),
+        "INTAKE_HTTP_PORT": "0",
+        "TRIAGE_HTTP_PORT": "0",
+        "NOTIFICATIONS_HTTP_PORT": "0",
+        "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
+    }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    running = await start_platform(["intake", "triage", "notifications"], PlatformSettings())
+    seen = Seen()
+    watcher = asyncio.create_task(_watch(embedded_broker.bootstrap_servers, prefix, seen))
+    try:
+        intake = next(s.http_url for s in running.services if s.name == "intake")
+        yield intake, seen
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+        await stop_platform(running)
+
+
+async def _import(intake: str, name: str) -> tuple[ImportOutcome, str]:
+    token = mint_development_token(
+        AuthSettings(),
+        role=Role.POLICE_INTEGRATION,
+        scopes=DEFAULT_SCOPES[Role.POLICE_INTEGRATION],
+    )
+    console = Console(record=True, width=200)
+    outcome = await asyncio.to_thread(
+        import_file,
+        SAMPLES / name,
+        url=intake,
+        headers={"Authorization": f"Bearer {token}"},
+        console=console,
+    )
+    return outcome, console.export_text()
+
+
+async def test_importing_the_police_list_twice_reaches_triage_once(
+    platform: tuple[str, Seen],
+) -> None:
+    intake, seen = platform
+    outcome, output = await _import(intake, "police-list.xlsx")
+    assert outcome.exit_code == 0, output
+    assert outcome.counts == {"accepted": 3}
+
+    def decisions() -> int:
+        return seen.count("caseworker") + seen.count("tovholder")
+
+    assert await _eventually(lambda: seen.count("tasks", event="created") == 5), seen.messages
+    assert seen.count("accepted") == 3
+    assert {m["journal_number"] for m in seen.messages["accepted"]} == {
+        "3700-80200-00001-26",
+        "3700-80200-00002-26",
+        "3700-80200-00003-26",
+    }
+    assert decisions() == 5
+
+    outcome, output = await _import(intake, "police-list.csv")  # the same list, as CSV
+    assert outcome.exit_code == 0, output
+    assert outcome.counts == {"duplicate": 3}
+    await asyncio.sleep(3)  # anything a second import caused would have arrived by now
+    assert seen.count("accepted") == 3
+    assert decisions() == 5
+    assert seen.count("tasks", event="created") == 5
+
+
+async def test_the_error_list_leaves_rejection_records_and_a_nonzero_exit(
+    platform: tuple[str, Seen],
+) -> None:
+    intake, seen = platform
+    outcome, output = await _import(intake, "police-list-errors.csv")
+    assert outcome.exit_code == 1
+    assert outcome.counts == {"accepted": 1, "rejected": 4}
+    found = {(e["row"], e["column"], e["code"]) for e in outcome.errors}
+    assert (4, "location_municipality_code", "unknown_municipality") in found
+    assert (7, "occurred_at", "conflicting_rows") in found  # the file's row, not the request's
+    assert "unknown_municipality" in output and "conflicting_rows" in output
+    assert "320299" not in output and "Testperson" not in output
+    assert await _eventually(lambda: seen.count("rejected") == 4 and seen.count("accepted") == 1)
+    outcome, _ = await _import(intake, "police-list-errors.csv")
+    assert outcome.exit_code == 1 and outcome.counts == {"duplicate": 1, "rejected": 4}
+    await asyncio.sleep(2)
+    assert seen.count("rejected") == 4 and seen.count("accepted") == 1
