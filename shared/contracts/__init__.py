@@ -8,7 +8,14 @@ from shared.contracts.cases import CaseEventType, CaseRegisterEvent
 from shared.contracts.common import ContractModel
 from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
-from shared.contracts.decisions import Route, RoutingDecision, Severity, Workflow, workflow_for_age
+from shared.contracts.decisions import (
+    DecisionKind,
+    Route,
+    RoutingDecision,
+    Severity,
+    Workflow,
+    workflow_for_age,
+)
 from shared.contracts.errors import (
     build_rejection,
     describe_validation_error,
@@ -34,6 +41,7 @@ from shared.contracts.letter_tasks import (
     LetterTaskEvent,
     LetterTaskEventType,
     Recipient,
+    TaskChangeReason,
     recipients_for_age,
 )
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
@@ -49,11 +57,13 @@ from shared.contracts.topics import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
     Direction,
     TopicSpec,
     dead_letter_topic,
     topic_name,
 )
+from shared.contracts.withdrawals import DecisionWithdrawn, WithdrawalReason
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
@@ -69,6 +79,7 @@ __all__ = [
     "TOPICS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_TOVHOLDER",
+    "TRIAGE_WITHDRAWALS",
     "AcceptedIncident",
     "AssessmentOutcome",
     "CaseEventType",
@@ -78,6 +89,8 @@ __all__ = [
     "ContractModel",
     "CourseEvent",
     "CourseType",
+    "DecisionKind",
+    "DecisionWithdrawn",
     "Direction",
     "FieldProblem",
     "Flag",
@@ -99,7 +112,9 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Source",
+    "TaskChangeReason",
     "TopicSpec",
+    "WithdrawalReason",
     "Workflow",
     "age_on",
     "birth_date",
