@@ -17,6 +17,7 @@ from shared.contracts import (
     INTAKE_INCIDENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -66,11 +67,11 @@ def definition(
         settings=settings,
         app_factory=app_factory,
         consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
-        produces=[TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, dead_letter_topic(NAME)],
+        produces=[TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, TRIAGE_WITHDRAWALS, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=triage_publications,
         http_factory=http_factory,
         http_host=settings.http_host,
         http_port=settings.http_port,
-        published_events=[IncidentTriage.PersonRouted],
+        published_events=[IncidentTriage.PersonRouted, IncidentTriage.PersonWithdrawn],
     )

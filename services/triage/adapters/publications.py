@@ -1,12 +1,19 @@
 """What triage publishes for each stored event (the outbox relay calls this): each routing
-decision once, on the topic of its route, keyed by person_key."""
+decision once, on the topic of its route, and each withdrawal on the withdrawals topic, keyed
+by person_key."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from services.triage.domain.incident_triage import IncidentTriage
-from shared.contracts import TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, RoutingDecision
+from shared.contracts import (
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    DecisionWithdrawn,
+    RoutingDecision,
+)
 from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing
 
@@ -17,4 +24,7 @@ def triage_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, IncidentTriage.PersonRouted):
         decision = RoutingDecision.model_validate(event.decision)
         return [Outgoing(TOPIC_BY_ROUTE[decision.route], decision.person_key, decision)]
+    if isinstance(event, IncidentTriage.PersonWithdrawn):
+        withdrawal = DecisionWithdrawn.model_validate(event.withdrawal)
+        return [Outgoing(TRIAGE_WITHDRAWALS, withdrawal.person_key, withdrawal)]
     return dead_letter_publications(event)
