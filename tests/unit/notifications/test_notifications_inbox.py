@@ -92,7 +92,7 @@ async def test_tovholder_decision_creates_one_orientering(
             "due_at": "2026-11-18T09:00:00Z",
             "at": "2026-11-16T09:00:00Z",
             "owner_team": None,  # a decision from before profiles: no team
-                "reason": None,
+            "reason": None,
         }
     ]
 
