@@ -123,6 +123,21 @@ async def test_lower_revision_is_ignored_and_a_higher_changed_one_revises(
     assert routed[1][1]["reasons"][-1] == "revision_changed"
 
 
+async def test_a_case_opened_after_routing_hands_over_through_the_inbox(
+    settings: TriageSettings,
+) -> None:
+    async with triage(settings) as h:
+        await send_incident(h, incident_doc(), 1)
+        await send_case(h, case_doc("case_opened", at="2026-11-17T10:00:00+01:00"), 2)
+        routed = decisions(h)
+        assert h.runtime.dead_letters == 0
+    assert [(topic, d["decision_kind"]) for topic, d in routed] == [
+        (TRIAGE_TOVHOLDER, "initial"),
+        (TRIAGE_CASEWORKER, "handover"),
+    ]
+    assert routed[1][1]["revises_decision_id"] == routed[0][1]["decision_id"]
+
+
 async def test_out_of_scope_person_is_not_routed(settings: TriageSettings) -> None:
     async with triage(settings) as h:
         await send_incident(h, incident_doc(persons=[person("pk_a", 14), person("pk_old", 31)]), 1)
