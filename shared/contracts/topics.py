@@ -221,8 +221,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         direction=Direction.EXTERNAL_OUT,
         message=LetterTaskEvent,
         key="The person_key.",
-        description="Parent/youth letter tasks: created, updated, completed, cancelled, "
-        "overdue.",
+        description="Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
     ),
     TopicSpec(
         name=COURSES_EVENTS,
