@@ -76,12 +76,13 @@ async def test_a_handover_replaces_the_tovholder_decision_even_when_it_arrives_f
             "due_at": "2026-11-21T08:12:00+01:00",
             "reason": "case_opened_after_routing",
         }
+        # the update first, the creation late: the updated deadline stays
+        await h.publish(updated, LETTER_TASKS, headers=relay_headers("notifications", 2))
         await h.publish(
             letter_task(PK_TOVHOLDER, "created", at="2026-11-16T08:12:05+01:00"),
             LETTER_TASKS,
             headers=relay_headers("notifications", 1),
         )
-        await h.publish(updated, LETTER_TASKS, headers=relay_headers("notifications", 2))
         projection, queries = build_read_side(settings, h.app)
         projection.catch_up()
         [row] = queries.handover(FREDERICIA, IsoWeek.parse(WEEK)).persons

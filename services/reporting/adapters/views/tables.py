@@ -84,4 +84,6 @@ letter_tasks = Table(
     Column("status", String(20), nullable=False),
     Column("status_at_utc", String(40), nullable=False),
     Column("first_seen_at_utc", String(40), nullable=False),
+    # The newest event's time: a task's deadline may change (`updated`, issue 4 parts 4-5).
+    Column("latest_at_utc", String(40), nullable=True),
 )

@@ -112,14 +112,19 @@ class ViewWriter:
     def put_task_event(self, task: dict[str, Any]) -> None:
         t = tables.letter_tasks
         stored = self.conn.execute(
-            select(t.c.status, t.c.status_at_utc, t.c.first_seen_at_utc).where(
-                t.c.task_id == task["task_id"]
-            )
+            select(
+                t.c.status, t.c.status_at_utc, t.c.first_seen_at_utc, t.c.due_at, t.c.latest_at_utc
+            ).where(t.c.task_id == task["task_id"])
         ).first()
-        row = dict(task, first_seen_at_utc=task["status_at_utc"])
+        row = dict(
+            task, first_seen_at_utc=task["status_at_utc"], latest_at_utc=task["status_at_utc"]
+        )
         if stored is not None:
-            status, status_at_utc, first_seen_at_utc = stored
+            status, status_at_utc, first_seen_at_utc, due_at, latest_at_utc = stored
             row["first_seen_at_utc"] = min(str(first_seen_at_utc), task["status_at_utc"])
+            if latest_at_utc is not None and str(latest_at_utc) > task["status_at_utc"]:
+                # An older event arriving late: the deadline an update set stays.
+                row.update(due_at=due_at, latest_at_utc=latest_at_utc)
             if not task_status_wins(
                 task["status"], task["status_at_utc"], cast(TaskStatus, status), str(status_at_utc)
             ):
