@@ -62,9 +62,9 @@ def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> st
     return str(uuid5(_NS, f"withdrawal:{journal_number}|{revision}|{person_key}"))
 
 
-def materially_changed(current: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Both as JSON dumps, so times compare as stored."""
-    return any(current.get(name) != new.get(name) for name in MATERIAL_FIELDS)
+def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
+    """Times compare as instants, whatever offset they were stored with."""
+    return any(getattr(current, name) != getattr(new, name) for name in MATERIAL_FIELDS)
 
 
 class IncidentTriage(TracedAggregate):
@@ -143,10 +143,9 @@ class IncidentTriage(TracedAggregate):
                 decided_at,
                 co_registered=everyone,
             )
-            current = self.decisions.get(person.person_key)
+            current = self.current_decision(person.person_key)
             if current is not None:
-                dumped = decision.model_dump(mode="json")
-                if not materially_changed(current, dumped):
+                if not materially_changed(current, decision):
                     self.keep_decision(person_key=person.person_key, revision=incident.revision)
                     continue
                 decision = decision.model_copy(
@@ -158,20 +157,20 @@ class IncidentTriage(TracedAggregate):
                             "revised",
                         ),
                         "decision_kind": "revised",
-                        "revises_decision_id": current["decision_id"],
+                        "revises_decision_id": current.decision_id,
                         "reasons": [*decision.reasons, REVISION_CHANGED],
                     }
                 )
             self.record_decision(decision=decision.model_dump(mode="json"))
             decisions.append(decision)
-        for person_key, current in list(self.decisions.items()):
+        for person_key, withdrawn in list(self.decisions.items()):
             if person_key not in routed:
                 reason: WithdrawalReason = (
                     "person_out_of_scope"
                     if person_key in self.out_of_scope
                     else "person_removed_from_incident"
                 )
-                self._withdraw(person_key, current, reason, decided_at)
+                self._withdraw(person_key, withdrawn, reason, decided_at)
         return decisions
 
     def hand_over(

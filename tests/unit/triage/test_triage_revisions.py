@@ -207,3 +207,18 @@ def test_the_handover_window_is_validated() -> None:
     assert MunicipalityProfile.model_validate(document).handover_window_days == 30
     with pytest.raises(ValidationError):
         MunicipalityProfile.model_validate({**document, "handover_window_days": -1})
+
+
+def test_a_stream_stored_before_revisions_were_re_evaluated_replays_as_it_did() -> None:
+    """Such streams have RevisionReceived without reported_at, and each revision decided
+    everyone afresh: replayed, only the last revision's decisions are current."""
+    old = IncidentTriage(JOURNAL)
+    for revision, keys in ((1, ["pk_a", "pk_b"]), (2, ["pk_b"])):
+        old.receive_revision(revision=revision)
+        for key in keys:
+            old.record_decision(decision={"person_key": key, "revision": revision})
+    copy = None
+    for e in old.collect_events():
+        copy = e.mutate(copy)
+    assert isinstance(copy, IncidentTriage)
+    assert copy.decisions == {"pk_b": {"person_key": "pk_b", "revision": 2}}
