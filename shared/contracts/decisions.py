@@ -242,9 +242,10 @@ class RoutingDecision(ContractModel):
     decision_kind: DecisionKind = Field(
         default="initial",
         description="initial: the first decision for the person in the incident; revised: a "
-        "higher revision changed route, role, age, owner, severity or deadline; handover: a case "
-        "was opened after tovholder routing and the caseworker takes over (reason "
-        "case_opened_after_routing). A revised or handover decision replaces the one named in "
-        "revises_decision_id; a revision that changes nothing for a person publishes nothing.",
+        "higher revision changed route, role, offence, age, owner, severity or deadline; "
+        "handover: a case was opened after tovholder routing and the caseworker takes over "
+        "(reason case_opened_after_routing). A revised or handover decision replaces the one "
+        "named in revises_decision_id; a revision that changes nothing for a person publishes "
+        "nothing.",
         examples=["initial"],
     )

@@ -25,6 +25,7 @@ from shared.contracts import (
     AcceptedIncident,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
+    Role,
     RoutingDecision,
 )
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
@@ -184,16 +185,19 @@ class TriageService:
             if person.in_scope
         }
         decisions = triage.triage(incident, facts, self.profiles, self.clock())
-        for decision in triage.latest_decisions():
+        roles: dict[str, Role] = {}
+        for person in incident.persons:
+            roles.setdefault(person.person_key, person.role)  # the first listing decides
+        for person_key in triage.decisions:
             # Recorded after deciding: a report is never its own history. Persons whose
-            # decision the revision kept are recorded too: their part may have changed in ways
-            # that are not material to the decision (e.g. the time).
-            histories[decision.person_key].record(
+            # decision the revision kept are recorded too, from the revision itself: their
+            # report may have changed in ways not material to the decision (e.g. the time).
+            histories[person_key].record(
                 incident.journal_number,
                 incident.revision,
                 incident.occurred_at,
-                decision.role,
-                decision.offence_code,
+                roles[person_key],
+                incident.offence_code,
             )
         for decision in decisions:
             log.info(

@@ -2,7 +2,7 @@
 and a record of each out-of-scope person (recorded, never silently dropped).
 
 A higher revision is re-evaluated person by person (issue 4, part 4): a person whose route,
-role, age, owner, severity or deadline changed gets a revised decision that replaces the
+role, offence, age, owner, severity or deadline changed gets a revised decision that replaces the
 current one (`revises_decision_id`); a person for whom nothing material changed gets no new
 decision (the current one stays, and the revision is recorded as seen); a person the revision
 no longer lists, or lists out of scope, has their decision withdrawn. A case opened after a
@@ -39,10 +39,12 @@ from shared.eventstore import TracedAggregate
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
-#: letter task depends on. History, co-registered persons and the decision time do not count.
+#: letter task depends on, and what the owner reads first (role, offence). History,
+#: co-registered persons and the decision time do not count.
 MATERIAL_FIELDS = (
     "route",
     "role",
+    "offence_code",
     "age_at_incident",
     "workflow",
     "municipality_code",

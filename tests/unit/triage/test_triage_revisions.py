@@ -71,6 +71,7 @@ def test_a_revision_that_changes_nothing_publishes_nothing(
     [
         ({"role": "forurettet"}, "role"),
         ({"age": 18}, "workflow"),
+        ({"offence_code": "tyveri"}, "offence_code"),  # the same severity, another offence
     ],
 )
 def test_a_changed_person_gets_a_revised_decision_that_names_the_one_it_replaces(
@@ -78,8 +79,9 @@ def test_a_changed_person_gets_a_revised_decision_that_names_the_one_it_replaces
 ) -> None:
     [first] = service.triage_incident(incident(revision=1, persons=[person("pk_a", 17)]))
     age = changed.pop("age", 17)
+    offence = changed.pop("offence_code", "butikstyveri")
     [revised] = service.triage_incident(
-        incident(revision=2, persons=[person("pk_a", age, **changed)])
+        incident(revision=2, offence_code=offence, persons=[person("pk_a", age, **changed)])
     )
     assert getattr(revised, what) != getattr(first, what)
     assert (revised.decision_kind, revised.revises_decision_id, revised.revision) == (
