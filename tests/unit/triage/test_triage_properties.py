@@ -153,11 +153,8 @@ def new_services(tmp: str) -> tuple[TriageApplication, TriageService, Notificati
         NotificationsApplication(env=store_env(letters, "notifications")),
         lambda: DECIDED_AT,
     )
-    return (
-        app,
-        build_service(config, app, clock=lambda: DECIDED_AT, profiles=PROFILES),
-        (notifications),
-    )
+    triage = build_service(config, app, clock=lambda: DECIDED_AT, profiles=PROFILES)
+    return app, triage, notifications
 
 
 class Relay:
