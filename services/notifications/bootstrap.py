@@ -18,6 +18,7 @@ from shared.contracts import (
     LETTER_TASKS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -37,6 +38,7 @@ def build_service(
         app,
         decision_topics=[settings.topic(TRIAGE_TOVHOLDER), settings.topic(TRIAGE_CASEWORKER)],
         assessments_topic=settings.topic(CASEWORKER_ASSESSMENTS),
+        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
         deadlines=Deadlines.in_hours(
             tovholder=settings.tovholder_deadline_hours,
             caseworker=settings.caseworker_deadline_hours,
@@ -73,7 +75,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER, CASEWORKER_ASSESSMENTS],
+        consumes=[TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER, TRIAGE_WITHDRAWALS, CASEWORKER_ASSESSMENTS],
         produces=[LETTER_TASKS, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=notifications_publications,

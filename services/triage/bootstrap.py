@@ -20,6 +20,7 @@ from shared.contracts import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -73,6 +74,7 @@ def definition(
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,
+            TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
             dead_letter_topic(NAME),
         ],
@@ -82,5 +84,9 @@ def definition(
         http_host=settings.http_host,
         http_port=settings.http_port,
         on_stop=[auth.close],
-        published_events=[IncidentTriage.PersonRouted, PersonExitReferral.Referred],
+        published_events=[
+            IncidentTriage.PersonRouted,
+            IncidentTriage.PersonWithdrawn,
+            PersonExitReferral.Referred,
+        ],
     )

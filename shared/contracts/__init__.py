@@ -8,7 +8,14 @@ from shared.contracts.cases import CaseEventType, CaseRegisterEvent
 from shared.contracts.common import ContractModel
 from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
-from shared.contracts.decisions import Route, RoutingDecision, Severity, Workflow, workflow_for_age
+from shared.contracts.decisions import (
+    DecisionKind,
+    Route,
+    RoutingDecision,
+    Severity,
+    Workflow,
+    workflow_for_age,
+)
 from shared.contracts.errors import (
     build_rejection,
     describe_validation_error,
@@ -40,6 +47,7 @@ from shared.contracts.letter_tasks import (
     LetterTaskEvent,
     LetterTaskEventType,
     Recipient,
+    TaskChangeReason,
     recipients_for_age,
 )
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
@@ -56,11 +64,13 @@ from shared.contracts.topics import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
     Direction,
     TopicSpec,
     dead_letter_topic,
     topic_name,
 )
+from shared.contracts.withdrawals import DecisionWithdrawn, WithdrawalReason
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
@@ -79,6 +89,7 @@ __all__ = [
     "TRIAGE_CASEWORKER",
     "TRIAGE_EXIT_REFERRALS",
     "TRIAGE_TOVHOLDER",
+    "TRIAGE_WITHDRAWALS",
     "AcceptedIncident",
     "AssessmentOutcome",
     "CaseEventType",
@@ -88,6 +99,8 @@ __all__ = [
     "ContractModel",
     "CourseEvent",
     "CourseType",
+    "DecisionKind",
+    "DecisionWithdrawn",
     "Direction",
     "ExitReferral",
     "FieldProblem",
@@ -110,7 +123,9 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Source",
+    "TaskChangeReason",
     "TopicSpec",
+    "WithdrawalReason",
     "Workflow",
     "age_on",
     "birth_date",

@@ -1,5 +1,6 @@
 """Out: routing decisions on ``ssp.triage.caseworker.v1`` / ``ssp.triage.tovholder.v1``
-(contracts.md §4). One message per person in an incident, keyed by ``person_key``.
+(contracts.md §4). One message per person in an incident, keyed by ``person_key``; a later
+revised or handover decision replaces it (``revises_decision_id``).
 
 The fields after ``decided_at`` extend §4 (docs/contracts.md): all optional with defaults, so a
 decision without them still parses and old consumers ignore them.
@@ -23,10 +24,14 @@ from shared.contracts.incidents import OffenceCode, Role
 
 __all__ = [
     "ADULT_AGE",
+    "CASE_OPENED_AFTER_ROUTING",
+    "DECISION_KINDS",
     "HISTORY_REPORTS_SHOWN",
+    "REVISION_CHANGED",
     "ROUTES",
     "SEVERITIES",
     "WORKFLOWS",
+    "DecisionKind",
     "EarlierReport",
     "ReportHistory",
     "Route",
@@ -39,10 +44,18 @@ __all__ = [
 Route = Literal["caseworker", "tovholder"]
 Workflow = Literal["minor", "adult"]
 Severity = Literal["low", "medium", "high"]
+DecisionKind = Literal["initial", "revised", "handover"]
 
 ROUTES: tuple[Route, ...] = get_args(Route)
 WORKFLOWS: tuple[Workflow, ...] = get_args(Workflow)
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
+
+#: Reason on a decision that replaces an earlier one because a higher revision changed it.
+REVISION_CHANGED = "revision_changed"
+#: Reason on a handover decision: a case was opened after the person was routed to the
+#: tovholder, so the caseworker takes over.
+CASE_OPENED_AFTER_ROUTING = "case_opened_after_routing"
 
 ADULT_AGE = 18
 
@@ -226,4 +239,20 @@ class RoutingDecision(ContractModel):
         "window, i.e. reached 18 with an open item: to be handed over from SSP to the PSP/KSP "
         "cooperation (seed 004); the reasons then include reached_18_with_open_item.",
         examples=[False],
+    )
+    revises_decision_id: str | None = Field(
+        default=None,
+        description="The decision this one replaces (same journal number and person): set on "
+        "revised and handover decisions, null on initial ones.",
+        examples=[None, "0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
+    )
+    decision_kind: DecisionKind = Field(
+        default="initial",
+        description="initial: the first decision for the person in the incident; revised: a "
+        "higher revision changed route, role, offence, age, owner, severity or deadline; "
+        "handover: a case was opened after tovholder routing and the caseworker takes over "
+        "(reason case_opened_after_routing). A revised or handover decision replaces the one "
+        "named in revises_decision_id; a revision that changes nothing for a person publishes "
+        "nothing.",
+        examples=["initial"],
     )

@@ -1,6 +1,7 @@
 """Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5).
 
-``owner_team`` extends §5 (docs/contracts.md): optional, so old messages still parse.
+``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
+old messages still parse.
 """
 
 from __future__ import annotations
@@ -22,20 +23,29 @@ from shared.contracts.decisions import ADULT_AGE
 __all__ = [
     "KIND_FOR_OUTCOME",
     "LETTER_KINDS",
+    "TASK_CHANGE_REASONS",
     "TASK_EVENTS",
     "YOUTH_LETTER_AGE",
     "LetterKind",
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Recipient",
+    "TaskChangeReason",
     "recipients_for_age",
 ]
 
-LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue"]
+LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue", "updated"]
+TaskChangeReason = Literal[
+    "revised_decision",
+    "case_opened_after_routing",
+    "person_removed_from_incident",
+    "person_out_of_scope",
+]
 LetterKind = Literal["orientering", "indkaldelse", "bekymringsbrev", "akut_standardbrev"]
 Recipient = Literal["parents", "youth"]
 
 TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
+TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
 
 YOUTH_LETTER_AGE = 15
@@ -66,7 +76,9 @@ class LetterTaskEvent(ContractModel):
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
     )
     event: LetterTaskEventType = Field(
-        description="What happened to the task.", examples=["created"]
+        description="What happened to the task. updated: owner, recipients or deadline changed "
+        "(same task id, never a second task).",
+        examples=["created"],
     )
     journal_number: JournalNumber = Field(
         description="Journal number of the incident.", examples=["3700-80123-00456-26"]
@@ -101,4 +113,12 @@ class LetterTaskEvent(ContractModel):
         description="Team that owns the task, from the routing decision, where the "
         "municipality profile has one.",
         examples=["SSP-medarbejder distrikt nord", None],
+    )
+    reason: TaskChangeReason | None = Field(
+        default=None,
+        description="Why the task was updated or cancelled by the platform: revised_decision "
+        "(a higher revision changed owner, recipients or deadline), case_opened_after_routing "
+        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope "
+        "(the decision was withdrawn). Null on the other events.",
+        examples=[None, "case_opened_after_routing"],
     )

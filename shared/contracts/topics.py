@@ -21,6 +21,7 @@ from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
 from shared.contracts.rejections import IntakeRejection
+from shared.contracts.withdrawals import DecisionWithdrawn
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
@@ -48,6 +49,7 @@ __all__ = [
     "TRIAGE_DEAD_LETTER",
     "TRIAGE_EXIT_REFERRALS",
     "TRIAGE_TOVHOLDER",
+    "TRIAGE_WITHDRAWALS",
     "Direction",
     "HeaderSpec",
     "TopicSpec",
@@ -61,6 +63,7 @@ CASEWORKER_ASSESSMENTS = "ssp.caseworker.assessments.v1"
 TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
 TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
 TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
+TRIAGE_WITHDRAWALS = "ssp.triage.withdrawals.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
@@ -217,11 +220,19 @@ _SPECS: tuple[TopicSpec, ...] = (
         "ekstremisme, once per person and journal number (extension, docs/contracts.md).",
     ),
     TopicSpec(
+        name=TRIAGE_WITHDRAWALS,
+        direction=Direction.EXTERNAL_OUT,
+        message=DecisionWithdrawn,
+        key="The person_key.",
+        description="Routing decisions withdrawn because a higher revision of the incident no "
+        "longer lists the person (or lists them out of scope).",
+    ),
+    TopicSpec(
         name=LETTER_TASKS,
         direction=Direction.EXTERNAL_OUT,
         message=LetterTaskEvent,
         key="The person_key.",
-        description="Parent/youth letter tasks: created, completed, cancelled, overdue.",
+        description="Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
     ),
     TopicSpec(
         name=COURSES_EVENTS,

@@ -1,5 +1,6 @@
 """Notifications' use cases: turn routing decisions and caseworker assessments into letter
-tasks (contracts.md §5), let owners complete them, and mark those past their deadline overdue.
+tasks (contracts.md §5), adjust or cancel them when triage revises, hands over or withdraws a
+decision, let owners complete them, and mark those past their deadline overdue.
 
 Handlers are plain methods; the Kafka, HTTP and scheduler entry points only translate into
 these calls. Every call runs in the service's store thread.
@@ -18,9 +19,15 @@ from services.notifications.domain.letter_task_case import (
     AssessmentResult,
     DecisionOutcome,
     LetterTaskCase,
+    WithdrawalOutcome,
 )
 from services.notifications.domain.letters import Deadlines, TaskStatus
-from shared.contracts import CaseworkerAssessment, LetterTaskEvent, RoutingDecision
+from shared.contracts import (
+    CaseworkerAssessment,
+    DecisionWithdrawn,
+    LetterTaskEvent,
+    RoutingDecision,
+)
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
 
@@ -44,12 +51,14 @@ class NotificationsService:
         *,
         decision_topics: Sequence[str],
         assessments_topic: str,
+        withdrawals_topic: str | None = None,
         deadlines: Deadlines,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
         self.decision_topics = frozenset(decision_topics)
         self.assessments_topic = assessments_topic
+        self.withdrawals_topic = withdrawals_topic
         self.deadlines = deadlines
         self.clock = clock
         self.index = LetterTaskIndex(app)
@@ -63,6 +72,8 @@ class NotificationsService:
                     self._receive_decision(uow, message.decode(RoutingDecision))
                 elif message.topic == self.assessments_topic:
                     self._receive_assessment(uow, message.decode(CaseworkerAssessment))
+                elif message.topic == self.withdrawals_topic:
+                    self._receive_withdrawal(uow, message.decode(DecisionWithdrawn))
                 else:
                     log.warning(
                         "notifications: ignoring a message from unexpected topic %s",
@@ -75,6 +86,12 @@ class NotificationsService:
     def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
         uow = UnitOfWork(self.app)
         outcome = self._receive_decision(uow, decision)
+        uow.commit()
+        return outcome
+
+    def receive_withdrawal(self, withdrawal: DecisionWithdrawn) -> WithdrawalOutcome:
+        uow = UnitOfWork(self.app)
+        outcome = self._receive_withdrawal(uow, withdrawal)
         uow.commit()
         return outcome
 
@@ -134,11 +151,27 @@ class NotificationsService:
         case = self._case(uow, decision.journal_number, decision.person_key)
         outcome = case.receive_decision(decision, self.clock(), self.deadlines)
         log.info(
-            "notifications: %s revision %d for %s routed to %s: %s",
+            "notifications: %s revision %d for %s routed to %s (%s): %s",
             decision.journal_number,
             decision.revision,
             decision.person_key,
             decision.route,
+            decision.decision_kind,
+            outcome,
+        )
+        return outcome
+
+    def _receive_withdrawal(
+        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn
+    ) -> WithdrawalOutcome:
+        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key)
+        outcome = case.receive_withdrawal(withdrawal, self.clock())
+        log.info(
+            "notifications: %s revision %d withdrew the decision for %s (%s): %s",
+            withdrawal.journal_number,
+            withdrawal.revision,
+            withdrawal.person_key,
+            withdrawal.reason,
             outcome,
         )
         return outcome

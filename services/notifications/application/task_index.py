@@ -26,6 +26,7 @@ TASK_EVENT_TOPICS = tuple(
         LetterTaskCase.TaskCompleted,
         LetterTaskCase.TaskCancelled,
         LetterTaskCase.TaskMarkedOverdue,
+        LetterTaskCase.TaskUpdated,
     )
 )
 

@@ -4,6 +4,13 @@ Routing decisions and caseworker assessments arrive in any order; both are recor
 task is created as soon as what it needs is there. The aggregate id is the task id, so a task
 is found by its id without scanning, and a second task for the same person and incident
 cannot exist.
+
+A decision that replaces the governing one (it names it in `revises_decision_id`, or decides a
+higher revision) governs from then on (issue 4, parts 4-5): an open task whose owner,
+recipients or deadline change is `updated` (a handover to the caseworker transfers the same
+task); a completed or cancelled task only records it, so no letter is ever sent twice. A
+withdrawn decision (the person left the incident) cancels an open task, and a case whose
+decision is withdrawn never creates one.
 """
 
 from __future__ import annotations
@@ -26,9 +33,13 @@ from services.notifications.domain.letters import (
 from shared.contracts import (
     AssessmentOutcome,
     CaseworkerAssessment,
+    DecisionKind,
+    DecisionWithdrawn,
     LetterTaskEvent,
     Route,
     RoutingDecision,
+    TaskChangeReason,
+    WithdrawalReason,
     recipients_for_age,
 )
 from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
@@ -36,10 +47,19 @@ from shared.eventstore import TracedAggregate
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:notifications")
 
-DecisionOutcome = Literal["duplicate", "task_created", "awaiting_assessment", "recorded"]
-AssessmentResult = Literal[
-    "duplicate", "task_created", "awaiting_decision", "tovholder_routed", "recorded"
+DecisionOutcome = Literal[
+    "duplicate",
+    "task_created",
+    "awaiting_assessment",
+    "recorded",
+    "task_updated",
+    "task_cancelled",
+    "withdrawn",
 ]
+AssessmentResult = Literal[
+    "duplicate", "task_created", "awaiting_decision", "tovholder_routed", "recorded", "withdrawn"
+]
+WithdrawalOutcome = Literal["duplicate", "task_cancelled", "withdrawn", "recorded"]
 
 
 class NoTask(LookupError):
@@ -64,6 +84,16 @@ class GoverningDecision:
     owner_team: str | None = None
     due_at: datetime | None = None
     youth_letter_age: int | None = None
+    decision_id: str | None = None
+    kind: DecisionKind = "initial"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """The decisions of this revision and before no longer stand."""
+
+    revision: int
+    reason: WithdrawalReason
 
 
 @dataclass(frozen=True)
@@ -84,6 +114,15 @@ class LetterTaskCase(TracedAggregate):
         owner_team: str | None
         due_at: datetime | None
         youth_letter_age: int | None
+        # Since revised and handover decisions (issue 4, parts 4-5).
+        decision_kind: str | None
+        revises_decision_id: str | None
+
+    class WithdrawalRecorded(TracedAggregate.Event):
+        withdrawal_id: str
+        decision_id: str
+        revision: int
+        reason: str
 
     class AssessmentRecorded(TracedAggregate.Event):
         outcome: str
@@ -107,6 +146,9 @@ class LetterTaskCase(TracedAggregate):
     class TaskMarkedOverdue(TaskChanged):
         pass
 
+    class TaskUpdated(TaskChanged):
+        pass
+
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
         return uuid5(_NS, f"letter-task:{journal_number}:{person_key}")
@@ -117,6 +159,10 @@ class LetterTaskCase(TracedAggregate):
         self.person_key = person_key
         self.decision_ids: set[str] = set()
         self.decision: GoverningDecision | None = None
+        # Decisions some recorded decision replaces: they never govern, whatever the order.
+        self.superseded: set[str] = set()
+        self.withdrawal_ids: set[str] = set()
+        self.withdrawal: Withdrawal | None = None
         self.assessment_keys: set[tuple[str, str, str]] = set()
         self.assessment: Assessment | None = None
         self.letter: LetterTaskEvent | None = None
@@ -128,6 +174,13 @@ class LetterTaskCase(TracedAggregate):
     @property
     def status(self) -> TaskStatus | None:
         return STATUS_AFTER[self.letter.event] if self.letter is not None else None
+
+    @property
+    def withdrawn(self) -> bool:
+        """The governing decision (if any) was withdrawn: no task may be created."""
+        return self.withdrawal is not None and (
+            self.decision is None or self.decision.revision < self.withdrawal.revision
+        )
 
     # --- commands ------------------------------------------------------------------------
     def receive_decision(
@@ -145,13 +198,30 @@ class LetterTaskCase(TracedAggregate):
             owner_team=decision.owner_team,
             due_at=decision.due_at,
             youth_letter_age=decision.youth_letter_age,
+            decision_kind=decision.decision_kind,
+            revises_decision_id=decision.revises_decision_id,
         )
+        if self.withdrawn:
+            return "task_cancelled" if self._cancel_withdrawn(now) else "withdrawn"
         if self.letter is not None:
-            # A later revision never makes a second task; adjusting the task is future work.
-            return "recorded"
+            # Never a second task: the one there is follows the governing decision.
+            return "task_updated" if self._follow_decision(now) else "recorded"
         if self._create_task_if_ready(now, deadlines):
             return "task_created"
         return "awaiting_assessment"
+
+    def receive_withdrawal(self, withdrawal: DecisionWithdrawn, now: datetime) -> WithdrawalOutcome:
+        if withdrawal.withdrawal_id in self.withdrawal_ids:
+            return "duplicate"
+        self.record_withdrawal(
+            withdrawal_id=withdrawal.withdrawal_id,
+            decision_id=withdrawal.decision_id,
+            revision=withdrawal.revision,
+            reason=withdrawal.reason,
+        )
+        if not self.withdrawn:
+            return "recorded"  # a decision of a later revision brought the person back
+        return "task_cancelled" if self._cancel_withdrawn(now) else "withdrawn"
 
     def receive_assessment(
         self, assessment: CaseworkerAssessment, now: datetime, deadlines: Deadlines
@@ -171,6 +241,8 @@ class LetterTaskCase(TracedAggregate):
             return "recorded"
         if self.decision is None:
             return "awaiting_decision"
+        if self.withdrawn:
+            return "withdrawn"
         self._create_task_if_ready(now, deadlines)
         return "task_created"
 
@@ -180,9 +252,9 @@ class LetterTaskCase(TracedAggregate):
         assert self.letter is not None
         return self.letter
 
-    def cancel(self, now: datetime) -> LetterTaskEvent:
+    def cancel(self, now: datetime, reason: TaskChangeReason | None = None) -> LetterTaskEvent:
         self._require_open_task()
-        self.cancel_task(letter=self._next_letter("cancelled", now))
+        self.cancel_task(letter=self._next_letter("cancelled", now, reason=reason))
         assert self.letter is not None
         return self.letter
 
@@ -224,15 +296,53 @@ class LetterTaskCase(TracedAggregate):
         self.create_task(letter=letter.model_dump(mode="json"))
         return True
 
+    def _cancel_withdrawn(self, now: datetime) -> bool:
+        if self.letter is None or self.status in CLOSED or self.withdrawal is None:
+            return False
+        self.cancel(now, reason=self.withdrawal.reason)
+        return True
+
+    def _follow_decision(self, now: datetime) -> bool:
+        """An open task takes the governing decision's owner, recipients and deadline; True
+        when that changed the task."""
+        decision, letter = self.decision, self.letter
+        if decision is None or letter is None or self.status in CLOSED:
+            return False
+        youth_letter_age = decision.youth_letter_age
+        changes: dict[str, Any] = {
+            "municipality_code": decision.municipality_code,
+            "recipients": recipients_for_age(
+                decision.age_at_incident,
+                youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
+            ),
+            "owner_role": decision.owner_role or owner_role(decision.route),
+            "owner_team": decision.owner_team,
+            "due_at": decision.due_at or letter.due_at,
+        }
+        if all(getattr(letter, name) == value for name, value in changes.items()):
+            return False
+        reason: TaskChangeReason = (
+            "case_opened_after_routing" if decision.kind == "handover" else "revised_decision"
+        )
+        updated = letter.model_copy(
+            update={**changes, "event": "updated", "at": now, "reason": reason}
+        )
+        self.update_task(letter=updated.model_dump(mode="json"))
+        return True
+
     def _require_open_task(self) -> None:
         if self.letter is None:
             raise NoTask(self.task_id)
         if self.status in CLOSED:
             raise TaskClosed(f"task {self.task_id} is already {self.status}")
 
-    def _next_letter(self, what: LetterTaskEventType, now: datetime) -> dict[str, Any]:
+    def _next_letter(
+        self, what: LetterTaskEventType, now: datetime, reason: TaskChangeReason | None = None
+    ) -> dict[str, Any]:
         assert self.letter is not None
-        return self.letter.model_copy(update={"event": what, "at": now}).model_dump(mode="json")
+        return self.letter.model_copy(
+            update={"event": what, "at": now, "reason": reason}
+        ).model_dump(mode="json")
 
     # --- events ----------------------------------------------------------------------------
     @event(DecisionRecorded)
@@ -247,11 +357,18 @@ class LetterTaskCase(TracedAggregate):
         owner_team: str | None = None,
         due_at: datetime | None = None,
         youth_letter_age: int | None = None,
+        decision_kind: str | None = None,
+        revises_decision_id: str | None = None,
     ) -> None:
         self.decision_ids.add(decision_id)
-        # Until the task exists the highest revision governs it; afterwards decisions are only
-        # kept, so the task never changes under its owner's hands.
-        if self.letter is None and (self.decision is None or revision > self.decision.revision):
+        if revises_decision_id is not None:
+            self.superseded.add(revises_decision_id)
+        if decision_id in self.superseded:
+            return  # arrived after the decision that replaces it
+        current = self.decision
+        # Decisions arrive on two topics in any order: the one that replaces the governing
+        # decision, or decides a higher revision, governs.
+        if current is None or current.decision_id in self.superseded or revision > current.revision:
             self.decision = GoverningDecision(
                 revision,
                 cast(Route, route),
@@ -261,7 +378,17 @@ class LetterTaskCase(TracedAggregate):
                 owner_team,
                 due_at,
                 youth_letter_age,
+                decision_id,
+                cast(DecisionKind, decision_kind or "initial"),
             )
+
+    @event(WithdrawalRecorded)
+    def record_withdrawal(
+        self, withdrawal_id: str, decision_id: str, revision: int, reason: str
+    ) -> None:
+        self.withdrawal_ids.add(withdrawal_id)
+        if self.withdrawal is None or revision > self.withdrawal.revision:
+            self.withdrawal = Withdrawal(revision, cast(WithdrawalReason, reason))
 
     @event(AssessmentRecorded)
     def record_assessment(self, outcome: str, caseworker: str, assessed_at: datetime) -> None:
@@ -284,6 +411,10 @@ class LetterTaskCase(TracedAggregate):
 
     @event(TaskMarkedOverdue)
     def record_overdue(self, letter: dict[str, Any]) -> None:
+        self.letter = LetterTaskEvent.model_validate(letter)
+
+    @event(TaskUpdated)
+    def update_task(self, letter: dict[str, Any]) -> None:
         self.letter = LetterTaskEvent.model_validate(letter)
 
 

@@ -21,6 +21,7 @@ STATUS_AFTER: dict[LetterTaskEventType, TaskStatus] = {
     "completed": "completed",
     "cancelled": "cancelled",
     "overdue": "overdue",
+    "updated": "open",
 }
 CLOSED: frozenset[TaskStatus] = frozenset({"completed", "cancelled"})
 

@@ -75,6 +75,8 @@ def apply_event(views: ViewWriter, notification_id: int, event: Any) -> None:
         _apply_incident(views, event)
     elif event.step in ("routed_caseworker", "routed_tovholder"):
         _apply_routing(views, event)
+    elif event.step == "decision_withdrawn" and event.revision is not None:
+        views.withdraw_routing(event.journal_number, str(event.person_key), event.revision)
     elif event.step.startswith("letter_task_"):
         _apply_letter_task(views, event)
 
@@ -120,6 +122,9 @@ def _apply_routing(views: ViewWriter, event: JournalTimeline.StepObserved) -> No
             "severity": facts["severity"],
             "reasons": list(facts["reasons"]),
             "decided_at_utc": utc_text(datetime.fromisoformat(facts["decided_at"])),
+            "decision_id": facts.get("decision_id"),
+            "revises_decision_id": facts.get("revises_decision_id"),
+            "decision_kind": facts.get("decision_kind"),
         }
     )
 

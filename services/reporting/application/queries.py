@@ -43,6 +43,10 @@ class HandoverEntry(BaseModel):
     letter_kind: str | None
     due_at: str | None
     reasons: list[str]
+    decision_kind: str | None = None
+    """initial, revised (a higher revision changed the decision) or handover (a case was
+    opened after tovholder routing); None while not routed and for callers who may not see
+    social services' involvement."""
 
 
 class HandoverList(BaseModel):
@@ -207,6 +211,7 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
             "letter_kind": None,
             "due_at": None,
             "reasons": [OUT_OF_SCOPE_REASON] if out_of_scope else [],
+            "decision_kind": None,
         }
     )
 
@@ -241,4 +246,5 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
         letter_kind=task["kind"] if task else None,
         due_at=task["due_at"] if task else None,
         reasons=reasons,
+        decision_kind=person.get("decision_kind") if person["in_scope"] else None,
     )

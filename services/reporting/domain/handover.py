@@ -12,6 +12,7 @@ TaskStatus = Literal["open", "completed", "cancelled", "overdue"]
 
 TASK_STATUS_FOR_EVENT: dict[str, TaskStatus] = {
     "created": "open",
+    "updated": "open",
     "overdue": "overdue",
     "completed": "completed",
     "cancelled": "cancelled",
@@ -36,9 +37,18 @@ def task_status_wins(
 
 
 def decision_wins(
-    new_revision: int, new_decided_at_utc: str, current_revision: int, current_decided_at_utc: str
+    new_revision: int,
+    new_decided_at_utc: str,
+    current_revision: int,
+    current_decided_at_utc: str,
+    *,
+    new_replaces_current: bool = False,
+    current_replaces_new: bool = False,
 ) -> bool:
-    """The decision on the latest revision counts; on one revision, the latest decision."""
+    """A decision that names the other as the one it revises wins, whatever their times;
+    otherwise the decision on the latest revision counts, and on one revision the latest."""
+    if new_replaces_current or current_replaces_new:
+        return new_replaces_current
     return (new_revision, new_decided_at_utc) >= (current_revision, current_decided_at_utc)
 
 

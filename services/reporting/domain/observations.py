@@ -13,6 +13,7 @@ from typing import Any, Literal
 from shared.contracts import (
     AcceptedIncident,
     CourseEvent,
+    DecisionWithdrawn,
     IntakeRejection,
     LetterTaskEvent,
     RoutingDecision,
@@ -23,7 +24,9 @@ Step = Literal[
     "incident_rejected",
     "routed_caseworker",
     "routed_tovholder",
+    "decision_withdrawn",
     "letter_task_created",
+    "letter_task_updated",
     "letter_task_completed",
     "letter_task_cancelled",
     "letter_task_overdue",
@@ -92,6 +95,7 @@ def incident_rejected(rejection: IntakeRejection) -> Observation:
 
 def routed(decision: RoutingDecision) -> Observation:
     reasons = ", ".join(decision.reasons) or "-"
+    kind = "" if decision.decision_kind == "initial" else f" ({decision.decision_kind})"
     return Observation(
         key=f"decision:{decision.decision_id}",
         journal_number=decision.journal_number,
@@ -99,7 +103,7 @@ def routed(decision: RoutingDecision) -> Observation:
         at=decision.decided_at,
         person_key=decision.person_key,
         revision=decision.revision,
-        detail=f"{decision.route}, severity {decision.severity}, {decision.workflow}; "
+        detail=f"{decision.route}{kind}, severity {decision.severity}, {decision.workflow}; "
         f"reasons: {reasons}",
         facts={
             "route": decision.route,
@@ -111,12 +115,33 @@ def routed(decision: RoutingDecision) -> Observation:
             "offence_code": decision.offence_code,
             "municipality_code": decision.municipality_code,
             "decided_at": decision.decided_at.isoformat(),
+            "decision_id": decision.decision_id,
+            "decision_kind": decision.decision_kind,
+            "revises_decision_id": decision.revises_decision_id,
+        },
+    )
+
+
+def decision_withdrawn(withdrawal: DecisionWithdrawn) -> Observation:
+    return Observation(
+        key=f"withdrawal:{withdrawal.withdrawal_id}",
+        journal_number=withdrawal.journal_number,
+        step="decision_withdrawn",
+        at=withdrawal.withdrawn_at,
+        person_key=withdrawal.person_key,
+        revision=withdrawal.revision,
+        detail=f"decision withdrawn: {withdrawal.reason}",
+        facts={
+            "decision_id": withdrawal.decision_id,
+            "reason": withdrawal.reason,
+            "municipality_code": withdrawal.municipality_code,
         },
     )
 
 
 _TASK_STEPS: dict[str, Step] = {
     "created": "letter_task_created",
+    "updated": "letter_task_updated",
     "completed": "letter_task_completed",
     "cancelled": "letter_task_cancelled",
     "overdue": "letter_task_overdue",
@@ -124,15 +149,20 @@ _TASK_STEPS: dict[str, Step] = {
 
 
 def letter_task_changed(task: LetterTaskEvent) -> Observation:
+    # A task is updated as often as its decision changes; every other event happens once.
+    key = f"task:{task.task_id}:{task.event}"
+    if task.event == "updated":
+        key += f":{task.at.isoformat()}"
+    because = f" ({task.reason})" if task.reason else ""
     return Observation(
-        key=f"task:{task.task_id}:{task.event}",
+        key=key,
         journal_number=task.journal_number,
         step=_TASK_STEPS[task.event],
         at=task.at,
         person_key=task.person_key,
         revision=None,
         detail=f"{task.kind} to {'+'.join(task.recipients)}, owner {task.owner_role}, "
-        f"due {task.due_at.isoformat()}",
+        f"due {task.due_at.isoformat()}{because}",
         facts={
             "task_id": task.task_id,
             "event": task.event,
@@ -141,6 +171,7 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
             "owner_role": task.owner_role,
             "due_at": task.due_at.isoformat(),
             "municipality_code": task.municipality_code,
+            "reason": task.reason,
         },
     )
 

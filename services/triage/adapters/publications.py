@@ -1,5 +1,6 @@
 """What triage publishes for each stored event (the outbox relay calls this): each routing
-decision once, on the topic of its route, and each exit referral once, keyed by person_key."""
+decision once, on the topic of its route, each withdrawal on the withdrawals topic and each exit
+referral on the referrals topic, all keyed by person_key."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from shared.contracts import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    DecisionWithdrawn,
     ExitReferral,
     RoutingDecision,
 )
@@ -27,4 +30,7 @@ def triage_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, PersonExitReferral.Referred):
         referral = ExitReferral.model_validate(event.referral)
         return [Outgoing(TRIAGE_EXIT_REFERRALS, referral.person_key, referral)]
+    if isinstance(event, IncidentTriage.PersonWithdrawn):
+        withdrawal = DecisionWithdrawn.model_validate(event.withdrawal)
+        return [Outgoing(TRIAGE_WITHDRAWALS, withdrawal.person_key, withdrawal)]
     return dead_letter_publications(event)

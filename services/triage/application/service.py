@@ -1,6 +1,8 @@
 """Triage's use cases: keep the active-case register, and route each in-scope person of a new
 incident revision to the caseworker or the tovholder stream (contracts.md §4), by the profile of
-their municipality and in the light of their earlier reports (issue 4, parts 1-3).
+their municipality and in the light of their earlier reports (issue 4, parts 1-3); revise or
+withdraw decisions when a higher revision changes them (part 4) and hand an incident over to the
+caseworker when a case is opened after tovholder routing (part 5).
 
 Handlers are plain methods; the Kafka and HTTP entry points only translate into these calls.
 """
@@ -30,6 +32,7 @@ from shared.contracts import (
     PseudonymousPerson,
     RoutingDecision,
 )
+from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
 
@@ -79,7 +82,7 @@ class TriageService:
                 decoded.append((message, None))
         payloads = [payload for _, payload in decoded]
         uow.prefetch(self._aggregates_touched(payloads))
-        uow.prefetch(self._histories_of_previous_revisions(uow, payloads))
+        uow.prefetch(self._known_only_after_loading(uow, payloads))
         for message, payload in decoded:
             with message.processing_span("triage"):
                 if isinstance(payload, AcceptedIncident):
@@ -108,20 +111,27 @@ class TriageService:
                     ids.add(PersonHistory.create_id(person.person_key))
             elif isinstance(payload, PseudonymisedCaseEvent):
                 ids.add(PersonCaseRegister.create_id(payload.person_key))
+                if payload.event == "case_opened":
+                    ids.add(PersonHistory.create_id(payload.person_key))
         return ids
 
     @staticmethod
-    def _histories_of_previous_revisions(
+    def _known_only_after_loading(
         uow: UnitOfWork, payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent | None]
     ) -> set[UUID]:
-        """Persons of an incident's last revision, whose report a new revision may withdraw
-        (known only once the incidents are loaded: a second query)."""
+        """What the first query tells the batch it needs too (a second query): the persons
+        of an incident's current decisions, whose report a new revision may withdraw, and the
+        incidents of a person a case was opened for, which may be handed over."""
         ids: set[UUID] = set()
         for payload in payloads:
             if isinstance(payload, AcceptedIncident):
                 triage = uow.get(IncidentTriage, IncidentTriage.create_id(payload.journal_number))
                 if triage is not None:
                     ids.update(PersonHistory.create_id(key) for key in triage.decisions)
+            elif isinstance(payload, PseudonymisedCaseEvent) and payload.event == "case_opened":
+                history = uow.get(PersonHistory, PersonHistory.create_id(payload.person_key))
+                if history is not None:
+                    ids.update(IncidentTriage.create_id(journal) for journal in history.reports)
         return ids
 
     # --- use cases, each in its own transaction --------------------------------------------
@@ -182,23 +192,30 @@ class TriageService:
         }
         decisions = triage.triage(incident, facts, self.profiles, self.clock())
         record_exit_referrals(uow, incident, decisions, self.profiles)
-        for decision in decisions:
-            # Recorded after deciding: a report is never its own history.
-            histories[decision.person_key].record(
+        listed: dict[str, PseudonymousPerson] = {}
+        for person in incident.persons:
+            listed.setdefault(person.person_key, person)  # the first listing decides
+        for person_key in triage.decisions:
+            # Recorded after deciding: a report is never its own history. Persons whose
+            # decision the revision kept are recorded too, from the revision itself: their
+            # report may have changed in ways not material to the decision (e.g. the time).
+            histories[person_key].record(
                 incident.journal_number,
                 incident.revision,
                 incident.occurred_at,
-                decision.role,
-                decision.offence_code,
-                age_at_incident=decision.age_at_incident,
+                listed[person_key].role,
+                incident.offence_code,
+                age_at_incident=listed[person_key].age_at_incident,
             )
+        for decision in decisions:
             log.info(
-                "triage: %s revision %d: %s routed to %s, owner %s/%s, severity %s, "
+                "triage: %s revision %d: %s routed to %s (%s), owner %s/%s, severity %s, "
                 "%d earlier reports (%s)",
                 decision.journal_number,
                 decision.revision,
                 decision.person_key,
                 decision.route,
+                decision.decision_kind,
                 decision.owner_role,
                 decision.owner_team or "-",
                 decision.severity,
@@ -237,11 +254,51 @@ class TriageService:
         register = uow.get(PersonCaseRegister, PersonCaseRegister.create_id(person.person_key))
         return register.active_case(person.municipality_code) if register else None
 
-    @staticmethod
-    def _register_case_event(uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
+    def _register_case_event(self, uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
         register_id = PersonCaseRegister.create_id(case_event.person_key)
         register = uow.get(PersonCaseRegister, register_id)
         if register is None:
             register = PersonCaseRegister(case_event.person_key)
             uow.add(register)
-        return register.apply(case_event)
+        changed = register.apply(case_event)
+        if changed and case_event.event == "case_opened":
+            self._hand_over(uow, register, case_event)
+        return changed
+
+    def _hand_over(
+        self, uow: UnitOfWork, register: PersonCaseRegister, case_event: PseudonymisedCaseEvent
+    ) -> list[RoutingDecision]:
+        """Every incident of the person still with the tovholder, routed within the handover
+        window, goes to the caseworker (issue 4, part 5). The person's history lists every
+        incident they currently have a decision in."""
+        history = uow.get(PersonHistory, PersonHistory.create_id(case_event.person_key))
+        if history is None:
+            return []
+        handovers = []
+        for journal_number in sorted(history.reports):
+            triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
+            current = triage.current_decision(case_event.person_key) if triage else None
+            if triage is None or current is None:
+                continue
+            case = register.active_case(current.municipality_code)
+            if case is None:
+                continue
+            handover = triage.hand_over(
+                case_event.person_key,
+                case,
+                self.profiles.for_municipality(current.municipality_code),
+                self.clock(),
+                case_event.at,
+            )
+            if handover is not None:
+                handovers.append(handover)
+                log.info(
+                    "triage: %s revision %d: %s handed over to the caseworker (%s), owner %s/%s",
+                    handover.journal_number,
+                    handover.revision,
+                    handover.person_key,
+                    CASE_OPENED_AFTER_ROUTING,
+                    handover.owner_role,
+                    handover.owner_team or "-",
+                )
+        return handovers

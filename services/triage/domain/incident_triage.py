@@ -1,8 +1,15 @@
-"""The triage of one police journal number: for each revision, one routing decision per
-in-scope person, and a record of each out-of-scope person (recorded, never silently dropped).
+"""The triage of one police journal number: one current routing decision per in-scope person,
+and a record of each out-of-scope person (recorded, never silently dropped).
 
-One stored event per decision, so the outbox relay publishes exactly one message for it.
-Persons registered in the same incident are linked on each decision
+A higher revision is re-evaluated person by person (issue 4, part 4): a person whose route,
+role, offence, age, owner, severity or deadline changed gets a revised decision that replaces the
+current one (`revises_decision_id`); a person for whom nothing material changed gets no new
+decision (the current one stays, and the revision is recorded as seen); a person the revision
+no longer lists, or lists out of scope, has their decision withdrawn. A case opened after a
+person was routed to the tovholder hands the incident over to the caseworker (part 5).
+
+One stored event per decision and per withdrawal, so the outbox relay publishes exactly one
+message for each. Persons registered in the same incident are linked on each decision
 (`co_registered_person_keys`), so reporting can show who appears together.
 """
 
@@ -15,24 +22,75 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
-from services.triage.domain.profiles import ProfileBook
-from services.triage.domain.routing import PersonFacts, route_person
-from shared.contracts import AcceptedIncident, RoutingDecision
+from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
+from services.triage.domain.routing import (
+    ACTIVE_CASE,
+    EXIT_REFERRAL,
+    NO_ACTIVE_CASE,
+    ActiveCase,
+    PersonFacts,
+    decision_id_for,
+    route_person,
+)
+from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecision
+from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
+from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
+
+#: What makes a re-evaluated decision differ from the current one: anything the owner or the
+#: letter task depends on, and what the owner reads first (role, offence). History,
+#: co-registered persons and the decision time do not count.
+MATERIAL_FIELDS = (
+    "route",
+    "role",
+    "offence_code",
+    "age_at_incident",
+    "workflow",
+    "municipality_code",
+    "owner_role",
+    "owner_team",
+    "severity",
+    "due_at",
+    "case_id",
+)
 
 
 class RevisionNotNewer(ValueError):
     """A revision not higher than the one already triaged changes nothing."""
 
 
+def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
+    return str(uuid5(_NS, f"withdrawal:{journal_number}|{revision}|{person_key}"))
+
+
+def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
+    """Times compare as instants, whatever offset they were stored with. A revision that now
+    calls for an exit referral (a flag added, an age corrected to 15) is material too: the
+    referral is made from the decision that says so."""
+    if any(getattr(current, name) != getattr(new, name) for name in MATERIAL_FIELDS):
+        return True
+    return EXIT_REFERRAL in new.reasons and EXIT_REFERRAL not in current.reasons
+
+
 class IncidentTriage(TracedAggregate):
     class RevisionReceived(TracedAggregate.Event):
         revision: int
+        # Since revisions are re-evaluated (issue 4, part 4); absent from events stored before.
+        reported_at: datetime | None
 
     class PersonRouted(TracedAggregate.Event):
         decision: dict[str, Any]
+
+    class DecisionUnchanged(TracedAggregate.Event):
+        """The revision was re-evaluated for the person and changed nothing material."""
+
+        person_key: str
+        revision: int
+
+    class PersonWithdrawn(TracedAggregate.Event):
+        withdrawal: dict[str, Any]
 
     class PersonOutOfScope(TracedAggregate.Event):
         person_key: str
@@ -46,8 +104,13 @@ class IncidentTriage(TracedAggregate):
     def __init__(self, journal_number: str) -> None:
         self.journal_number = journal_number
         self.revision = 0
+        self.reported_at: datetime | None = None
+        # The current decision per person: replaced by revised and handover decisions, removed
+        # by a withdrawal.
         self.decisions: dict[str, dict[str, Any]] = {}
         self.out_of_scope: dict[str, int] = {}
+        # person_key -> the latest revision that re-evaluated and kept their current decision.
+        self.confirmed: dict[str, int] = {}
 
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
@@ -59,22 +122,26 @@ class IncidentTriage(TracedAggregate):
         profiles: ProfileBook,
         decided_at: datetime,
     ) -> list[RoutingDecision]:
-        """Route every in-scope person of a new revision by their residence municipality's
-        profile; `facts` by person_key (a person without facts has no case and no history)."""
+        """Re-evaluate every in-scope person of a new revision by their residence
+        municipality's profile; `facts` by person_key (a person without facts has no case and
+        no history). Returns the decisions to publish: initial ones for new persons, revised
+        ones for changed persons; withdraws the decisions of persons no longer routed."""
         if not self.supersedes(incident.revision):
             raise RevisionNotNewer(f"{incident.journal_number} revision {incident.revision}")
-        self.receive_revision(revision=incident.revision)
+        self.receive_revision(revision=incident.revision, reported_at=incident.reported_at)
         everyone = list(dict.fromkeys(p.person_key for p in incident.persons))
+        routed: set[str] = set()
         decisions = []
         for person in incident.persons:
             # The same person listed twice (e.g. in two roles) gets one decision: the first.
-            if person.person_key in self.decisions or person.person_key in self.out_of_scope:
+            if person.person_key in routed or person.person_key in self.out_of_scope:
                 continue
             if not person.in_scope:
                 self.record_out_of_scope(
                     person_key=person.person_key, age_at_incident=person.age_at_incident
                 )
                 continue
+            routed.add(person.person_key)
             decision = route_person(
                 person,
                 incident,
@@ -83,22 +150,135 @@ class IncidentTriage(TracedAggregate):
                 decided_at,
                 co_registered=everyone,
             )
+            current = self.current_decision(person.person_key)
+            if current is not None:
+                if not materially_changed(current, decision):
+                    self.keep_decision(person_key=person.person_key, revision=incident.revision)
+                    continue
+                decision = decision.model_copy(
+                    update={
+                        "decision_id": decision_id_for(
+                            incident.journal_number,
+                            incident.revision,
+                            person.person_key,
+                            "revised",
+                        ),
+                        "decision_kind": "revised",
+                        "revises_decision_id": current.decision_id,
+                        "reasons": [*decision.reasons, REVISION_CHANGED],
+                    }
+                )
             self.record_decision(decision=decision.model_dump(mode="json"))
             decisions.append(decision)
+        for person_key, withdrawn in list(self.decisions.items()):
+            if person_key not in routed:
+                reason: WithdrawalReason = (
+                    "person_out_of_scope"
+                    if person_key in self.out_of_scope
+                    else "person_removed_from_incident"
+                )
+                self._withdraw(person_key, withdrawn, reason, decided_at)
         return decisions
+
+    def hand_over(
+        self,
+        person_key: str,
+        case: ActiveCase,
+        profile: MunicipalityProfile,
+        decided_at: datetime,
+        case_opened_at: datetime,
+    ) -> RoutingDecision | None:
+        """A case was opened for the person: if the incident is still with the tovholder and
+        was routed within the profile's handover window before the case opened (or after it),
+        the caseworker takes over. None when there is nothing to hand over."""
+        stored = self.decisions.get(person_key)
+        if stored is None or stored["route"] != "tovholder":
+            return None
+        current = RoutingDecision.model_validate(stored)
+        if current.decided_at < case_opened_at - profile.handover_window:
+            return None
+        repeat = current.history.repeat if current.history is not None else False
+        owner = profile.owner(
+            route="caseworker",
+            severity=current.severity,
+            workflow=current.workflow,
+            repeat=repeat,
+            district=current.district,
+            case_team=case.team,
+        )
+        due_at = (
+            self.reported_at + profile.deadlines_hours.due_after("caseworker", current.severity)
+            if self.reported_at is not None
+            else current.due_at
+        )
+        kept = [r for r in current.reasons if r not in (NO_ACTIVE_CASE, ACTIVE_CASE)]
+        handover = current.model_copy(
+            update={
+                "decision_id": decision_id_for(
+                    self.journal_number, self.revision, person_key, "handover"
+                ),
+                "revision": self.revision,
+                "route": "caseworker",
+                "case_id": case.case_id,
+                "owner_role": owner.role,
+                "owner_team": owner.team,
+                "due_at": due_at,
+                "reasons": [ACTIVE_CASE, *kept, CASE_OPENED_AFTER_ROUTING],
+                "decided_at": decided_at,
+                "decision_kind": "handover",
+                "revises_decision_id": current.decision_id,
+            }
+        )
+        self.record_decision(decision=handover.model_dump(mode="json"))
+        return handover
 
     def latest_decisions(self) -> list[RoutingDecision]:
         return [RoutingDecision.model_validate(d) for d in self.decisions.values()]
 
+    def current_decision(self, person_key: str) -> RoutingDecision | None:
+        stored = self.decisions.get(person_key)
+        return RoutingDecision.model_validate(stored) if stored is not None else None
+
+    def _withdraw(
+        self,
+        person_key: str,
+        current: Mapping[str, Any],
+        reason: WithdrawalReason,
+        withdrawn_at: datetime,
+    ) -> None:
+        withdrawal = DecisionWithdrawn(
+            withdrawal_id=withdrawal_id_for(self.journal_number, self.revision, person_key),
+            decision_id=current["decision_id"],
+            journal_number=self.journal_number,
+            revision=self.revision,
+            person_key=person_key,
+            municipality_code=current["municipality_code"],
+            reason=reason,
+            withdrawn_at=withdrawn_at,
+        )
+        self.withdraw_decision(withdrawal=withdrawal.model_dump(mode="json"))
+
     @event(RevisionReceived)
-    def receive_revision(self, revision: int) -> None:
+    def receive_revision(self, revision: int, reported_at: datetime | None = None) -> None:
         self.revision = revision
-        self.decisions = {}
+        self.reported_at = reported_at
         self.out_of_scope = {}
+        if reported_at is None:
+            # Stored before revisions were re-evaluated: each revision then decided everyone
+            # afresh, so replaying such a stream must start each revision empty as it did.
+            self.decisions = {}
 
     @event(PersonRouted)
     def record_decision(self, decision: dict[str, Any]) -> None:
         self.decisions[decision["person_key"]] = decision
+
+    @event(DecisionUnchanged)
+    def keep_decision(self, person_key: str, revision: int) -> None:
+        self.confirmed[person_key] = revision
+
+    @event(PersonWithdrawn)
+    def withdraw_decision(self, withdrawal: dict[str, Any]) -> None:
+        self.decisions.pop(withdrawal["person_key"], None)
 
     @event(PersonOutOfScope)
     def record_out_of_scope(self, person_key: str, age_at_incident: int) -> None:

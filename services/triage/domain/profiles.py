@@ -159,6 +159,9 @@ class MunicipalityProfile(_Strict):
     repeat: RepeatRule
     exit_owner: ExitOwner = Field(default_factory=ExitOwner)
     """Who takes exit-programme referrals; the exit coordinator unless the profile says."""
+    handover_window_days: int = Field(default=30, ge=0, le=366)
+    """A case opened at most this many days after a person was routed to the tovholder hands
+    the incident over to the caseworker (issue 4, part 5)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -191,6 +194,10 @@ class MunicipalityProfile(_Strict):
             )
             if not any(r.matches(route, severity, workflow, repeat) for r in self.owners)
         ]
+
+    @property
+    def handover_window(self) -> timedelta:
+        return timedelta(days=self.handover_window_days)
 
     @property
     def is_default(self) -> bool:

@@ -24,6 +24,7 @@ from services.triage.domain.profiles import (
 )
 from shared.contracts import (
     AcceptedIncident,
+    DecisionKind,
     Flag,
     OffenceCode,
     PseudonymousPerson,
@@ -81,9 +82,13 @@ class PersonFacts:
     """The person was referred to an exit programme for this incident already."""
 
 
-def decision_id_for(journal_number: str, revision: int, person_key: str) -> str:
-    """Deterministic, so a re-triaged revision could never yield a second id for a person."""
-    return str(uuid5(_DECISIONS, f"{journal_number}|{revision}|{person_key}"))
+def decision_id_for(
+    journal_number: str, revision: int, person_key: str, kind: DecisionKind = "initial"
+) -> str:
+    """Deterministic, so a re-triaged revision could never yield a second id for a person.
+    Initial decisions keep the id they had before revised and handover decisions existed."""
+    suffix = "" if kind == "initial" else f"|{kind}"
+    return str(uuid5(_DECISIONS, f"{journal_number}|{revision}|{person_key}{suffix}"))
 
 
 def assess_severity(

@@ -84,6 +84,8 @@ DECISION_EXTENSIONS = {
     "history",
     "co_registered_person_keys",
     "psp_ksp_handover",
+    "revises_decision_id",
+    "decision_kind",
 }
 
 
@@ -94,12 +96,14 @@ def test_routing_decision_has_the_contract_fields_and_only_optional_extensions()
     decision = RoutingDecision.model_validate({**DECISION, "added_later": 1})  # §4 as written
     assert decision.owner_role is None and decision.co_registered_person_keys == []
     assert decision.psp_ksp_handover is False
+    assert decision.decision_kind == "initial" and decision.revises_decision_id is None
     assert RoutingDecision.model_validate_json(decision.model_dump_json()) == decision
 
 
-def test_letter_task_has_the_contract_fields_and_an_optional_owner_team() -> None:
+def test_letter_task_has_the_contract_fields_and_optional_extensions() -> None:
     assert not LetterTaskEvent.model_fields["owner_team"].is_required()
-    assert set(LetterTaskEvent.model_fields) - {"owner_team"} == {
+    assert not LetterTaskEvent.model_fields["reason"].is_required()
+    assert set(LetterTaskEvent.model_fields) - {"owner_team", "reason"} == {
         "task_id",
         "event",
         "journal_number",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from shared.contracts import CaseworkerAssessment, RoutingDecision
+from shared.contracts import CaseworkerAssessment, DecisionWithdrawn, RoutingDecision
 
 JOURNAL = "3700-80123-00456-26"
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -75,3 +75,43 @@ def decision(**kwargs: Any) -> RoutingDecision:
 
 def assessment(**kwargs: Any) -> CaseworkerAssessment:
     return CaseworkerAssessment.model_validate(assessment_doc(**kwargs))
+
+
+def withdrawal_doc(
+    revision: int = 2, key: str = "pk_a", decided_revision: int = 1, **overrides: Any
+) -> dict[str, Any]:
+    return {
+        "withdrawal_id": f"withdrawal-{JOURNAL}-{revision}-{key}",
+        "decision_id": f"decision-{JOURNAL}-{decided_revision}-{key}",
+        "journal_number": JOURNAL,
+        "revision": revision,
+        "person_key": key,
+        "municipality_code": "607",
+        "reason": "person_removed_from_incident",
+        "withdrawn_at": "2026-11-17T09:00:00+01:00",
+        **overrides,
+    }
+
+
+def withdrawal(**kwargs: Any) -> DecisionWithdrawn:
+    return DecisionWithdrawn.model_validate(withdrawal_doc(**kwargs))
+
+
+def handover_doc(revision: int = 1, key: str = "pk_a", **overrides: Any) -> dict[str, Any]:
+    """The caseworker takes over the tovholder decision of `revision` (triage, part 5)."""
+    return decision_doc(
+        route="caseworker",
+        revision=revision,
+        key=key,
+        **{
+            "decision_id": f"handover-{JOURNAL}-{revision}-{key}",
+            "decision_kind": "handover",
+            "revises_decision_id": f"decision-{JOURNAL}-{revision}-{key}",
+            "reasons": ["active_case", "case_opened_after_routing"],
+            "owner_role": "caseworker",
+            "owner_team": "Børn og Familie Team Nord",
+            "due_at": "2026-11-21T08:12:00+01:00",
+            "decided_at": "2026-11-17T10:00:00+01:00",
+            **overrides,
+        },
+    )

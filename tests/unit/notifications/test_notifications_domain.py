@@ -89,14 +89,21 @@ def test_duplicates_record_nothing() -> None:
     assert recorded(case) == []
 
 
-def test_a_later_revision_is_recorded_but_never_makes_a_second_task() -> None:
+def test_a_later_revision_updates_the_task_but_never_makes_a_second_one() -> None:
     case = new_case()
     case.receive_decision(decision(revision=1), START, DEADLINES)
+    task_id = case.task_id
     case.collect_events()
     outcome = case.receive_decision(decision(revision=2, age=15), START, DEADLINES)
-    assert outcome == "recorded"
-    assert recorded(case) == ["DecisionRecorded"]
-    assert letter_of(case)["recipients"] == ["parents"]  # the task is unchanged
+    assert outcome == "task_updated"
+    assert recorded(case) == ["DecisionRecorded", "TaskUpdated"]
+    letter = letter_of(case)
+    assert (letter["task_id"], letter["event"], letter["reason"]) == (
+        task_id,
+        "updated",
+        "revised_decision",
+    )
+    assert letter["recipients"] == ["parents", "youth"]
 
 
 def test_before_the_task_exists_the_highest_revision_governs() -> None:

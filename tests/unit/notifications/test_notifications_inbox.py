@@ -92,6 +92,7 @@ async def test_tovholder_decision_creates_one_orientering(
             "due_at": "2026-11-18T09:00:00Z",
             "at": "2026-11-16T09:00:00Z",
             "owner_team": None,  # a decision from before profiles: no team
+            "reason": None,
         }
     ]
 
@@ -174,7 +175,12 @@ async def test_a_later_revision_from_another_notification_is_still_one_task(
         await send_assessment(h, assessment_doc(outcome="summon"))
         tasks = letter_tasks(h)
         stored = [n.topic for n in h.app.recorder.select_notifications(start=None, limit=100)]
-    assert [(t["event"], t["kind"]) for t in tasks] == [("created", "orientering")]
+    # revision 2 changes nothing; revision 3 moves the same task to the caseworker
+    assert [(t["event"], t["kind"], t["owner_role"]) for t in tasks] == [
+        ("created", "orientering", "tovholder"),
+        ("updated", "orientering", "caseworker"),
+    ]
+    assert len({t["task_id"] for t in tasks}) == 1
     assert sum(topic.endswith("DecisionRecorded") for topic in stored) == 3
     assert sum(topic.endswith("AssessmentRecorded") for topic in stored) == 1
 

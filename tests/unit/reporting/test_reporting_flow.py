@@ -118,6 +118,7 @@ async def test_handover_list_shows_each_person_with_route_and_letter_status(
             "letter_kind": "orientering",
             "due_at": "2026-11-19T16:00:00+01:00",
             "reasons": ["no_active_case"],
+            "decision_kind": "initial",
         }
         assert caseworker["route"] == "caseworker"
         assert caseworker["owner_role"] == "caseworker"

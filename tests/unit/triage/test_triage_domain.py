@@ -142,13 +142,13 @@ def test_revision_not_higher_than_the_last_is_refused() -> None:
     assert event_names(triage) == []
 
 
-def test_higher_revision_replaces_the_latest_decisions() -> None:
+def test_higher_revision_keeps_unchanged_decisions_and_withdraws_removed_persons() -> None:
     triage = IncidentTriage(JOURNAL)
     triage.triage(incident(persons=[person("pk_a"), person("pk_b")]), {}, PROFILES, DECIDED_AT)
     triage.collect_events()
     triage.triage(incident(revision=2, persons=[person("pk_b")]), {}, PROFILES, DECIDED_AT)
-    assert event_names(triage) == ["RevisionReceived", "PersonRouted"]
-    assert [(d.person_key, d.revision) for d in triage.latest_decisions()] == [("pk_b", 2)]
+    assert event_names(triage) == ["RevisionReceived", "DecisionUnchanged", "PersonWithdrawn"]
+    assert [(d.person_key, d.revision) for d in triage.latest_decisions()] == [("pk_b", 1)]
 
 
 def test_a_person_listed_twice_gets_one_decision() -> None:

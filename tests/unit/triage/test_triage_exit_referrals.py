@@ -143,11 +143,12 @@ def test_a_higher_revision_never_refers_again(
     service: TriageService, app: TriageApplication
 ) -> None:
     [first] = service.triage_incident(incident(persons=[person("pk_a", 16)], flags=["bande"]))
-    [second] = service.triage_incident(
+    later = service.triage_incident(
         incident(revision=2, persons=[person("pk_a", 16)], flags=["bande", "ekstremisme"])
     )
     assert "exit_referral" in first.reasons
-    assert "exit_referral" not in second.reasons
+    # Nothing material changed, so no revised decision either (issue 4, part 4).
+    assert later == []
     assert [r.revision for r in referrals(app)] == [1]
 
 
@@ -158,12 +159,13 @@ def test_a_revision_that_adds_the_flag_makes_the_referral(
     [second] = service.triage_incident(
         incident(revision=2, persons=[person("pk_a", 16)], flags=["bande"])
     )
-    [third] = service.triage_incident(
+    third = service.triage_incident(
         incident(revision=3, persons=[person("pk_a", 16)], flags=["bande"])
     )
     assert "exit_referral" not in first.reasons
-    assert "exit_referral" in second.reasons
-    assert "exit_referral" not in third.reasons
+    # The flag alone makes the revision material: the referral comes with a revised decision.
+    assert "exit_referral" in second.reasons and second.decision_kind == "revised"
+    assert third == []
     [referral] = referrals(app)
     assert (referral.revision, referral.decision_id) == (2, second.decision_id)
 
@@ -305,7 +307,8 @@ async def test_the_referral_is_published_once_keyed_by_person(settings: TriageSe
     exits = [m for m in published if m.topic == TRIAGE_EXIT_REFERRALS]
     assert [m.key for m in exits] == ["pk_a"]
     routed = [m for m in published if m.topic == TRIAGE_TOVHOLDER]
-    assert [json.loads(m.body())["revision"] for m in routed] == [1, 2]
+    # Revision 2 changed nothing material: the first decision stays the current one.
+    assert [json.loads(m.body())["revision"] for m in routed] == [1]
     assert json.loads(exits[0].body())["decision_id"] == json.loads(routed[0].body())["decision_id"]
 
 

@@ -102,16 +102,40 @@ async def test_the_same_revision_from_two_notifications_decides_once_per_person(
     assert len({d["decision_id"] for _, d in routed}) == 2
 
 
-async def test_lower_revision_is_ignored_and_higher_decides_again(
+async def test_lower_revision_is_ignored_and_a_higher_changed_one_revises(
+    settings: TriageSettings,
+) -> None:
+    changed_role = [person("pk_a", role="forurettet")]
+    async with triage(settings) as h:
+        for notification_id, revision in enumerate((2, 1, 3, 2, 4), start=1):
+            persons = changed_role if revision >= 3 else None
+            await send_incident(
+                h, incident_doc(revision=revision, persons=persons), notification_id
+            )
+        routed = decisions(h)
+        assert h.runtime.dead_letters == 0
+    # revision 4 changes nothing material for pk_a: no decision
+    assert [(d["revision"], d["decision_kind"]) for _, d in routed] == [
+        (2, "initial"),
+        (3, "revised"),
+    ]
+    assert routed[1][1]["revises_decision_id"] == routed[0][1]["decision_id"]
+    assert routed[1][1]["reasons"][-1] == "revision_changed"
+
+
+async def test_a_case_opened_after_routing_hands_over_through_the_inbox(
     settings: TriageSettings,
 ) -> None:
     async with triage(settings) as h:
-        for notification_id, revision in enumerate((2, 1, 3, 2), start=1):
-            await send_incident(h, incident_doc(revision=revision), notification_id)
+        await send_incident(h, incident_doc(), 1)
+        await send_case(h, case_doc("case_opened", at="2026-11-17T10:00:00+01:00"), 2)
         routed = decisions(h)
         assert h.runtime.dead_letters == 0
-    assert [d["revision"] for _, d in routed] == [2, 3]
-    assert routed[0][1]["decision_id"] != routed[1][1]["decision_id"]
+    assert [(topic, d["decision_kind"]) for topic, d in routed] == [
+        (TRIAGE_TOVHOLDER, "initial"),
+        (TRIAGE_CASEWORKER, "handover"),
+    ]
+    assert routed[1][1]["revises_decision_id"] == routed[0][1]["decision_id"]
 
 
 async def test_out_of_scope_person_is_not_routed(settings: TriageSettings) -> None:

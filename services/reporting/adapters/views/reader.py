@@ -44,6 +44,7 @@ class ViewReader:
                 r.c.workflow,
                 r.c.severity,
                 r.c.reasons,
+                r.c.decision_kind,
             )
             .join(p, p.c.journal_number == i.c.journal_number)
             .outerjoin(

@@ -67,6 +67,10 @@ routings = Table(
     Column("severity", String(20), nullable=False),
     Column("reasons", JSON, nullable=False),
     Column("decided_at_utc", String(40), nullable=False),
+    # Since revised and handover decisions (issue 4, parts 4-5); null for older decisions.
+    Column("decision_id", String(200), nullable=True),
+    Column("revises_decision_id", String(200), nullable=True),
+    Column("decision_kind", String(20), nullable=True),
 )
 
 letter_tasks = Table(
@@ -80,4 +84,6 @@ letter_tasks = Table(
     Column("status", String(20), nullable=False),
     Column("status_at_utc", String(40), nullable=False),
     Column("first_seen_at_utc", String(40), nullable=False),
+    # The newest event's time: a task's deadline may change (`updated`, issue 4 parts 4-5).
+    Column("latest_at_utc", String(40), nullable=True),
 )

@@ -80,27 +80,51 @@ class ViewWriter:
     def put_routing(self, routing: dict[str, Any]) -> None:
         t = tables.routings
         stored = self.conn.execute(
-            select(t.c.revision, t.c.decided_at_utc).where(
+            select(
+                t.c.revision, t.c.decided_at_utc, t.c.decision_id, t.c.revises_decision_id
+            ).where(
                 t.c.journal_number == routing["journal_number"],
                 t.c.person_key == routing["person_key"],
             )
         ).first()
         if stored is None or decision_wins(
-            routing["revision"], routing["decided_at_utc"], int(stored[0]), str(stored[1])
+            routing["revision"],
+            routing["decided_at_utc"],
+            int(stored[0]),
+            str(stored[1]),
+            new_replaces_current=stored[2] is not None
+            and routing.get("revises_decision_id") == stored[2],
+            current_replaces_new=stored[3] is not None and stored[3] == routing.get("decision_id"),
         ):
             _upsert(self.conn, t, routing, ["journal_number", "person_key"])
+
+    def withdraw_routing(self, journal_number: str, person_key: str, revision: int) -> None:
+        """The person's decisions up to `revision` no longer stand."""
+        t = tables.routings
+        self.conn.execute(
+            delete(t).where(
+                t.c.journal_number == journal_number,
+                t.c.person_key == person_key,
+                t.c.revision < revision,
+            )
+        )
 
     def put_task_event(self, task: dict[str, Any]) -> None:
         t = tables.letter_tasks
         stored = self.conn.execute(
-            select(t.c.status, t.c.status_at_utc, t.c.first_seen_at_utc).where(
-                t.c.task_id == task["task_id"]
-            )
+            select(
+                t.c.status, t.c.status_at_utc, t.c.first_seen_at_utc, t.c.due_at, t.c.latest_at_utc
+            ).where(t.c.task_id == task["task_id"])
         ).first()
-        row = dict(task, first_seen_at_utc=task["status_at_utc"])
+        row = dict(
+            task, first_seen_at_utc=task["status_at_utc"], latest_at_utc=task["status_at_utc"]
+        )
         if stored is not None:
-            status, status_at_utc, first_seen_at_utc = stored
+            status, status_at_utc, first_seen_at_utc, due_at, latest_at_utc = stored
             row["first_seen_at_utc"] = min(str(first_seen_at_utc), task["status_at_utc"])
+            if latest_at_utc is not None and str(latest_at_utc) > task["status_at_utc"]:
+                # An older event arriving late: the deadline an update set stays.
+                row.update(due_at=due_at, latest_at_utc=latest_at_utc)
             if not task_status_wins(
                 task["status"], task["status_at_utc"], cast(TaskStatus, status), str(status_at_utc)
             ):

@@ -1,0 +1,62 @@
+"""Out: withdrawn routing decisions on ``ssp.triage.withdrawals.v1`` (extends contracts.md §4).
+
+A higher revision of an incident that no longer lists a person (or lists them out of scope)
+withdraws their current decision: consumers stop acting on it (notifications cancels an open
+letter task and never creates one). Keyed by ``person_key``, like the decisions.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.common import (
+    ContractModel,
+    JournalNumber,
+    MunicipalityCode,
+    PersonKey,
+    Revision,
+    Timestamp,
+)
+
+__all__ = ["WITHDRAWAL_REASONS", "DecisionWithdrawn", "WithdrawalReason"]
+
+WithdrawalReason = Literal["person_removed_from_incident", "person_out_of_scope"]
+WITHDRAWAL_REASONS: tuple[WithdrawalReason, ...] = get_args(WithdrawalReason)
+
+
+class DecisionWithdrawn(ContractModel):
+    """A routing decision no longer stands: the incident's revision dropped the person."""
+
+    withdrawal_id: str = Field(
+        min_length=1,
+        description="Unique id of this withdrawal.",
+        examples=["7a1d5c0e-2b8f-4e3a-9c61-5d4f3e2a1b09"],
+    )
+    decision_id: str = Field(
+        min_length=1,
+        description="The routing decision withdrawn.",
+        examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
+    )
+    journal_number: JournalNumber = Field(
+        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
+    )
+    revision: Revision = Field(
+        description="The revision of the incident that withdrew the decision.", examples=[2]
+    )
+    person_key: PersonKey = Field(
+        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="The person's residence municipality (from the withdrawn decision).",
+        examples=["607"],
+    )
+    reason: WithdrawalReason = Field(
+        description="person_removed_from_incident: the revision no longer lists the person; "
+        "person_out_of_scope: it lists them with an age outside 10-25.",
+        examples=["person_removed_from_incident"],
+    )
+    withdrawn_at: Timestamp = Field(
+        description="When triage withdrew the decision.", examples=["2026-11-17T09:00:00+01:00"]
+    )
