@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -51,6 +51,8 @@ class LatestTriage:
     revision: int
     decisions: list[RoutingDecision]
     out_of_scope: list[str]  # person keys
+    out_of_scope_municipalities: dict[str, str | None] = field(default_factory=dict)
+    """person_key -> residence municipality (None for persons recorded before it was kept)."""
 
 
 class TriageService:
@@ -157,6 +159,7 @@ class TriageService:
             revision=triage.revision,
             decisions=triage.latest_decisions(),
             out_of_scope=list(triage.out_of_scope),
+            out_of_scope_municipalities=dict(triage.out_of_scope_municipalities),
         )
 
     # --- the work ------------------------------------------------------------------------

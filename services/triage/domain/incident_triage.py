@@ -95,6 +95,8 @@ class IncidentTriage(TracedAggregate):
     class PersonOutOfScope(TracedAggregate.Event):
         person_key: str
         age_at_incident: int
+        # Since out-of-scope persons are scoped by municipality in the API; absent before.
+        municipality_code: str | None
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
@@ -109,6 +111,9 @@ class IncidentTriage(TracedAggregate):
         # by a withdrawal.
         self.decisions: dict[str, dict[str, Any]] = {}
         self.out_of_scope: dict[str, int] = {}
+        # person_key -> residence municipality of an out-of-scope person (None: recorded
+        # before it was kept).
+        self.out_of_scope_municipalities: dict[str, str | None] = {}
         # person_key -> the latest revision that re-evaluated and kept their current decision.
         self.confirmed: dict[str, int] = {}
 
@@ -138,7 +143,9 @@ class IncidentTriage(TracedAggregate):
                 continue
             if not person.in_scope:
                 self.record_out_of_scope(
-                    person_key=person.person_key, age_at_incident=person.age_at_incident
+                    person_key=person.person_key,
+                    age_at_incident=person.age_at_incident,
+                    municipality_code=person.municipality_code,
                 )
                 continue
             routed.add(person.person_key)
@@ -263,6 +270,7 @@ class IncidentTriage(TracedAggregate):
         self.revision = revision
         self.reported_at = reported_at
         self.out_of_scope = {}
+        self.out_of_scope_municipalities = {}
         if reported_at is None:
             # Stored before revisions were re-evaluated: each revision then decided everyone
             # afresh, so replaying such a stream must start each revision empty as it did.
@@ -281,5 +289,8 @@ class IncidentTriage(TracedAggregate):
         self.decisions.pop(withdrawal["person_key"], None)
 
     @event(PersonOutOfScope)
-    def record_out_of_scope(self, person_key: str, age_at_incident: int) -> None:
+    def record_out_of_scope(
+        self, person_key: str, age_at_incident: int, municipality_code: str | None = None
+    ) -> None:
         self.out_of_scope[person_key] = age_at_incident
+        self.out_of_scope_municipalities[person_key] = municipality_code

@@ -53,17 +53,22 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         latest: LatestTriage | None = await ctx.in_store(service.latest_triage, journal_number)
         if latest is None:
             raise access.not_found()
-        everyone = frozenset(d.municipality_code for d in latest.decisions)
+        placed = {k: m for k, m in latest.out_of_scope_municipalities.items() if m is not None}
+        everyone = frozenset(d.municipality_code for d in latest.decisions) | set(placed.values())
         journal = access.decide(Resource(municipalities=everyone))
         if not journal.allowed:
             # The refused attempt is found under each person it tried to read.
-            access.note(person_keys=[d.person_key for d in latest.decisions])
+            access.note(person_keys=[d.person_key for d in latest.decisions] + list(placed))
             await access.refuse(journal, conceal=True)
         shown = [d for d in latest.decisions if access.permits(Resource.of(d.municipality_code))]
-        # Triage does not keep an out-of-scope person's municipality: nobody's reach covers
-        # it but a grant for records without one (need-to-know fails closed).
+        # An out-of-scope person recorded before triage kept their municipality is covered by
+        # nobody's reach but a grant for records without one (need-to-know fails closed).
         unplaced = access.permits(Resource(municipalities=frozenset()))
-        out_of_scope = latest.out_of_scope if unplaced else []
+        out_of_scope = [
+            key
+            for key in latest.out_of_scope
+            if (access.permits(Resource.of(placed[key])) if key in placed else unplaced)
+        ]
         access.note(
             person_keys=[d.person_key for d in shown] + out_of_scope,
             count=len(shown) + len(out_of_scope),

@@ -92,14 +92,19 @@ def test_staff_see_only_their_municipalitys_persons_of_a_journal(
     body = triage.client.get(f"/v1/decisions/{MIXED_JOURNAL}", headers=headers("caseworker"))
     assert body.status_code == 200, body.text
     assert [d["person_key"] for d in body.json()["decisions"]] == [PK_MIXED_IN]
-    # Triage does not keep an out-of-scope person's municipality: shown to nobody.
-    assert body.json()["out_of_scope"] == []
+    # The out-of-scope 40-year-old lives in Fredericia: shown to Fredericia only.
+    assert body.json()["out_of_scope"] == [PK_TOO_OLD]
     assert triage.audit_count() == before + 1
     entry = _last_entry(triage)
-    assert (entry.person_keys, entry.count, entry.result) == ((PK_MIXED_IN,), 1, "allowed")
+    assert (entry.person_keys, entry.count, entry.result) == (
+        (PK_MIXED_IN, PK_TOO_OLD),
+        2,
+        "allowed",
+    )
     guldborgsund = headers("caseworker", municipalities=[OUT])
     other = triage.client.get(f"/v1/decisions/{MIXED_JOURNAL}", headers=guldborgsund).json()
     assert [d["person_key"] for d in other["decisions"]] == [PK_MIXED_OUT]
+    assert other["out_of_scope"] == []
 
 
 def test_the_police_see_decisions_without_social_services_details(

@@ -130,6 +130,8 @@ def test_new_revision_records_one_decision_per_in_scope_person() -> None:
         ("pk_c", "caseworker"),
     ]
     assert triage.out_of_scope == {"pk_b": 40}
+    # kept so the API shows an out-of-scope person to their own municipality only
+    assert triage.out_of_scope_municipalities == {"pk_b": "607"}
 
 
 def test_revision_not_higher_than_the_last_is_refused() -> None:
