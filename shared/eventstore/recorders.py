@@ -8,11 +8,12 @@ notification ids arrive out of order, so "seen" must be exact membership, not `<
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent, Tracking
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
@@ -25,6 +26,9 @@ def _group_by_originator(rows: Iterable[StoredEvent]) -> dict[UUID, list[StoredE
         key = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
         grouped.setdefault(key, []).append(stored)
     return grouped
+
+
+_CREATE_ATTEMPTS = 5
 
 
 class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
@@ -74,6 +78,20 @@ class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
 
 
 class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
+    def create_table(self) -> None:
+        # Services sharing a database create the same composite type (stored_event_uuid) when
+        # they first start; two doing so at the same moment make one fail with a unique
+        # violation instead of the DuplicateObject the library expects. Once the other has
+        # committed, trying again finds the type and goes on.
+        for attempt in range(_CREATE_ATTEMPTS):
+            try:
+                super().create_table()
+                return
+            except IntegrityError:
+                if attempt == _CREATE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+
     def _insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:

@@ -3,6 +3,8 @@ are recorded in one transaction, and "already processed" is exact membership."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,31 @@ def test_events_remember_the_trace_they_were_caused_in(app: CounterApp) -> None:
     stored = app.mapper.to_domain_event(notification)
     assert trace_id is not None
     assert trace_id in stored.trace_context["traceparent"]
+
+
+@pytest.mark.postgres
+def test_services_sharing_a_new_database_can_create_their_tables_at_the_same_moment(
+    postgres_url: str,
+) -> None:
+    """`ssp up` starts the services together, and production may start their processes at
+    once: each creates the shared composite type of the event tables on first start."""
+    settings = PlatformSettings(SSP_DATABASE_URL=postgres_url)
+    names = [f"concurrent{i}" for i in range(6)]
+    ready = threading.Barrier(len(names))
+
+    def construct(name: str) -> ServiceApplication:
+        ready.wait()
+        return type(f"App{name}", (ServiceApplication,), {"name": name})(
+            env=store_env(settings, name)
+        )
+
+    with ThreadPoolExecutor(len(names)) as pool:
+        apps = list(pool.map(construct, names))
+    try:
+        for app in apps:
+            counter = Counter(app.name)
+            app.save(counter)
+            assert app.repository.get(counter.id).name == app.name
+    finally:
+        for app in apps:
+            app.close()

@@ -69,8 +69,18 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
     await producer.start()
     try:
         key = incident["journal_number"].encode()
-        for revision, flags in ((1, ["bande"]), (1, ["bande"]), (2, ["bande", "vaaben"])):
-            doc = {**incident, "revision": revision, "flags": flags}
+        # Revision 2 changes the offence, so triage publishes a revised decision for it.
+        for revision, flags, offence in (
+            (1, ["bande"], "butikstyveri"),
+            (1, ["bande"], "butikstyveri"),
+            (2, ["bande", "vaaben"], "vold"),
+        ):
+            doc = {
+                **incident,
+                "revision": revision,
+                "flags": flags,
+                "offence": {**incident["offence"], "code": offence},
+            }
             await producer.send_and_wait(
                 prefix + "ssp.police.incidents.v1", json.dumps(doc).encode(), key=key
             )
