@@ -8,12 +8,11 @@ notification ids arrive out of order, so "seen" must be exact membership, not `<
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+from eventsourcing.persistence import StoredEvent, Tracking
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import SQLiteProcessRecorder
 from psycopg.sql import SQL, Identifier
@@ -28,7 +27,8 @@ def _group_by_originator(rows: Iterable[StoredEvent]) -> dict[UUID, list[StoredE
     return grouped
 
 
-_CREATE_ATTEMPTS = 5
+_LOCK_SCHEMA = SQL("SELECT pg_advisory_lock(hashtext('ssp-eventstore-schema'))")
+_UNLOCK_SCHEMA = SQL("SELECT pg_advisory_unlock(hashtext('ssp-eventstore-schema'))")
 
 
 class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
@@ -79,18 +79,15 @@ class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
 
 class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
     def create_table(self) -> None:
-        # Services sharing a database create the same composite type (stored_event_uuid) when
-        # they first start; two doing so at the same moment make one fail with a unique
-        # violation instead of the DuplicateObject the library expects. Once the other has
-        # committed, trying again finds the type and goes on.
-        for attempt in range(_CREATE_ATTEMPTS):
+        # Services sharing a database create the same composite type (stored_event_uuid) and
+        # catalogue entries when they first start; doing so at the same moment fails (unique
+        # violation, "tuple concurrently updated"). One creates at a time, across processes.
+        with self.datastore.get_connection() as conn:
+            conn.execute(_LOCK_SCHEMA)
             try:
                 super().create_table()
-                return
-            except IntegrityError:
-                if attempt == _CREATE_ATTEMPTS - 1:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
+            finally:
+                conn.execute(_UNLOCK_SCHEMA)
 
     def _insert_events(
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
