@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
+from services.reporting.adapters.views import tables
+from services.reporting.adapters.views.reader import ViewReader
+from services.reporting.adapters.views.writer import ReadModels
+from services.reporting.application.projection import Projection
 from services.reporting.application.queries import ReportingQueries
 from services.reporting.bootstrap import build_read_side, definition
 from services.reporting.domain.weeks import IsoWeek
@@ -211,3 +216,29 @@ async def test_a_rebuild_gives_the_same_handover_list(settings: ReportingSetting
         assert handover(queries) == before
         assert queries.trace(JOURNAL) == trace_before
     assert before[0]["exit_referral"] is True and before[0]["earlier_reports"] == 2
+
+
+async def test_read_models_of_the_layout_before_are_rebuilt_with_the_new_fields(
+    settings: ReportingSettings, tmp_path: Path
+) -> None:
+    """A deployment's read models from before these columns (and without the referrals table)
+    are dropped when reporting starts, and the projection builds them again from the log."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'views.sqlite'}")
+    tables.metadata.create_all(engine)
+    with engine.begin() as conn:
+        for column in ("owner_role", "owner_team", "district", "earlier_reports"):
+            conn.execute(text(f"ALTER TABLE reporting_routings DROP COLUMN {column}"))
+        conn.execute(text("DROP TABLE reporting_exit_referrals"))
+        conn.execute(text("INSERT INTO reporting_projection_position VALUES ('views', 99)"))
+    async with inbox_harness(definition(settings)) as h:
+        await publish_profiled_flow(h)
+        views = ReadModels(engine)
+        with views.transaction() as writer:
+            assert writer.position() == 0
+        Projection(h.app, views).catch_up()
+        rows = handover(ReportingQueries(ViewReader(engine)))
+    assert [(r["owner_role"], r["exit_referral"]) for r in rows] == [
+        ("ssp_district_worker", True),
+        ("team_leader", False),
+    ]
+    engine.dispose()

@@ -46,7 +46,9 @@ incident_persons = Table(
     "reporting_incident_persons",
     metadata,
     Column("journal_number", String(19), primary_key=True),
-    Column("person_key", String(200), primary_key=True),
+    # Indexed alone for "who appears together" (a person's incidents). Deployments get it with
+    # the routings columns of the same release, which drop and rebuild every read model.
+    Column("person_key", String(200), primary_key=True, index=True),
     Column("revision", Integer, nullable=False),
     Column("position", Integer, nullable=False),
     Column("role", String(20), nullable=False),
