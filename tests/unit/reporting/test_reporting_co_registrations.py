@@ -251,3 +251,19 @@ def test_no_one_outside_the_callers_municipalities_is_ever_named(
                     in principal.municipalities
                 )
             assert other.incidents == len(other.together)
+
+
+def test_on_both_stores(store_url: str | None, tmp_path: Path) -> None:
+    """The self-join, the new columns and the referrals table on SQLite and PostgreSQL."""
+    on_store = ReportingSettings(SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path))
+    app, queries = observe_all(on_store, INCIDENTS)
+    try:
+        answer = queries.co_registered_for(who(Role.TOVHOLDER, FREDERICIA), A)
+        assert answer.co_registrations is not None
+        assert [(p.person_key, p.incidents) for p in answer.co_registrations.persons] == [
+            (B, 3),
+            (C, 1),
+        ]
+    finally:
+        queries.reader.engine.dispose()
+        app.close()

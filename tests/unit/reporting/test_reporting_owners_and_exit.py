@@ -205,16 +205,22 @@ async def test_the_police_and_schools_see_none_of_the_decisions_details(
             assert row["reasons"] == []
 
 
-async def test_a_rebuild_gives_the_same_handover_list(settings: ReportingSettings) -> None:
+async def test_a_rebuild_gives_the_same_handover_list(
+    store_url: str | None, tmp_path: Path
+) -> None:
+    settings = ReportingSettings(SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path))
     async with inbox_harness(definition(settings)) as h:
         await publish_profiled_flow(h)
         projection, queries = build_read_side(settings, h.app)
-        projection.catch_up()
-        before = handover(queries)
-        trace_before = queries.trace(JOURNAL)
-        assert projection.rebuild() > 0
-        assert handover(queries) == before
-        assert queries.trace(JOURNAL) == trace_before
+        try:
+            projection.catch_up()
+            before = handover(queries)
+            trace_before = queries.trace(JOURNAL)
+            assert projection.rebuild() > 0
+            assert handover(queries) == before
+            assert queries.trace(JOURNAL) == trace_before
+        finally:
+            projection.views.dispose()
     assert before[0]["exit_referral"] is True and before[0]["earlier_reports"] == 2
 
 
