@@ -27,6 +27,7 @@ class Action(StrEnum):
     READ_HANDOVER_LIST = "handover_list.read"
     READ_STATISTICS = "statistics.read"
     READ_TRACE = "trace.read"
+    READ_CO_REGISTRATIONS = "co_registrations.read"
     REBUILD_READ_MODELS = "read_models.rebuild"
     READ_AUDIT_TRAIL = "audit_trail.read"
     EXPORT_AUDIT_TRAIL = "audit_trail.export"
@@ -67,6 +68,7 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.READ_HANDOVER_LIST: ActionSpec(reads_personal_data=True),
     Action.READ_STATISTICS: ActionSpec(reads_personal_data=False),
     Action.READ_TRACE: ActionSpec(reads_personal_data=True),
+    Action.READ_CO_REGISTRATIONS: ActionSpec(reads_personal_data=True),
     Action.REBUILD_READ_MODELS: ActionSpec(reads_personal_data=False),
     Action.READ_AUDIT_TRAIL: ActionSpec(reads_personal_data=True),
     Action.EXPORT_AUDIT_TRAIL: ActionSpec(reads_personal_data=True),
@@ -212,6 +214,16 @@ POLICY: dict[Action, dict[str, Grant]] = {
     Action.READ_TRACE: _grants(
         {
             Role.OPERATIONS: Grant("platform", withheld=frozenset({DataKind.PSEUDONYM})),
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+        }
+    ),
+    # Who appears together with a person (the group-level specific intervention): for those
+    # who plan the intervention. It names other young people, so neither the police nor a
+    # school (who would learn of pupils of other schools) nor management sees it.
+    Action.READ_CO_REGISTRATIONS: _grants(
+        {
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
             Role.TEAM_LEADER: _MUNICIPAL_STAFF,
             Role.CASEWORKER: _MUNICIPAL_STAFF,

@@ -1,6 +1,7 @@
 """Exit referrals on the real broker, on SQLite and on PostgreSQL (issue 4, part 6): a police
 incident flagged `bande` about a 16-year-old, delivered twice and then revised, makes exactly
-one referral on ssp.triage.exit-referrals.v1, keyed by the person's pseudonym."""
+one referral on ssp.triage.exit-referrals.v1, keyed by the person's pseudonym; reporting shows
+it in the trace and on the handover list."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
@@ -55,6 +58,7 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
         "SSP_DATA_DIR": str(tmp_path),
         "INTAKE_HTTP_PORT": "0",
         "TRIAGE_HTTP_PORT": "0",
+        "REPORTING_HTTP_PORT": "0",
     }
     if store_url:
         env["SSP_DATABASE_URL"] = store_url
@@ -64,7 +68,10 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
     incident["persons"] = incident["persons"][:1]  # born 2010-03-12: 16 at the incident
     incident["flags"] = ["bande"]
     bootstrap = embedded_broker.bootstrap_servers
-    platform = await start_platform(["intake", "triage"], PlatformSettings())
+    platform = await start_platform(["intake", "triage", "reporting"], PlatformSettings())
+    reporting = next(s.http_url for s in platform.services if s.name == "reporting")
+    token = mint_development_token(AuthSettings(), role="tovholder", municipalities=["607"])
+    tovholder = {"Authorization": f"Bearer {token}", "X-Purpose": "pipeline test"}
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
@@ -103,6 +110,23 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
             lambda records: len(records) >= 2,
             timeout=5,
         )
+
+        async def reported() -> tuple[list[str], list[Any]]:
+            async with httpx.AsyncClient() as client:
+                trace = await client.get(
+                    f"{reporting}/v1/trace/{incident['journal_number']}", headers=tovholder
+                )
+                listed = await client.get(
+                    f"{reporting}/v1/handover/607/2026-W47", headers=tovholder
+                )
+            steps = [s["step"] for s in trace.json().get("steps", [])]
+            return steps, listed.json()["persons"]
+
+        deadline = asyncio.get_running_loop().time() + 30
+        steps, persons = await reported()
+        while "exit_referral" not in steps and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.2)
+            steps, persons = await reported()
     finally:
         await producer.stop()
         await stop_platform(platform)
@@ -118,3 +142,5 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
     assert (body["owner_role"], body["municipality_code"]) == ("exit_coordinator", "607")
     headers = dict(referral.headers)
     assert headers["ssp-origin"] == b"triage"
+    assert steps.count("exit_referral") == 1
+    assert [(p["revision"], p["exit_referral"]) for p in persons] == [(2, True)]

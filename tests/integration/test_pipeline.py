@@ -104,6 +104,21 @@ async def test_pipeline_on_both_stores(
             by_route = {p["route"]: p for p in persons}
             assert by_route["tovholder"]["letter_kind"] == "orientering"
             assert by_route["caseworker"]["owner_role"] == "caseworker"
+            # Owner and team from Fredericia's profile, the history from triage's store.
+            coordinator = by_route["tovholder"]
+            assert (coordinator["owner_team"], coordinator["earlier_reports"]) == (
+                "SSP-tovholder",
+                0,
+            )
+            # The two were registered together: the group view names each to the other.
+            together = await client.get(
+                f"{urls['reporting']}/v1/persons/{coordinator['person_key']}/co-registered",
+                headers=tovholder,
+            )
+            assert together.status_code == 200, together.text
+            assert [(p["person_key"], p["incidents"]) for p in together.json()["persons"]] == [
+                (by_route["caseworker"]["person_key"], 1)
+            ]
 
             assessment = {
                 "journal_number": incident["journal_number"],

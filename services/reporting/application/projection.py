@@ -79,6 +79,16 @@ def apply_event(views: ViewWriter, notification_id: int, event: Any) -> None:
         views.withdraw_routing(event.journal_number, str(event.person_key), event.revision)
     elif event.step.startswith("letter_task_"):
         _apply_letter_task(views, event)
+    elif event.step == "exit_referral":
+        views.put_exit_referral(
+            {
+                "journal_number": event.journal_number,
+                "person_key": event.person_key,
+                "referral_id": event.facts["referral_id"],
+                "revision": event.revision,
+                "referred_at_utc": utc_text(event.at),
+            }
+        )
 
 
 def _apply_incident(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
@@ -125,6 +135,13 @@ def _apply_routing(views: ViewWriter, event: JournalTimeline.StepObserved) -> No
             "decision_id": facts.get("decision_id"),
             "revises_decision_id": facts.get("revises_decision_id"),
             "decision_kind": facts.get("decision_kind"),
+            # Steps recorded before profiles lack these facts: null, as their decisions had none.
+            "owner_role": facts.get("owner_role"),
+            "owner_team": facts.get("owner_team"),
+            "district": facts.get("district"),
+            "earlier_reports": facts.get("earlier_reports"),
+            "repeat_in_window": facts.get("repeat"),
+            "psp_ksp_handover": facts.get("psp_ksp_handover"),
         }
     )
 

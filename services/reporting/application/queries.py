@@ -1,5 +1,6 @@
-"""The questions the read models answer: the weekly handover list, its aggregate counts, and a
-journal's trace, each scoped to the caller by the access policy (shared/auth/policy.py).
+"""The questions the read models answer: the weekly handover list, its aggregate counts, a
+journal's trace, and who appears together with a person, each scoped to the caller by the
+access policy (shared/auth/policy.py).
 
 Scoping happens here, on every record, so no entry point can forget it: a row is returned only
 when the policy lets the caller see it, and fields the caller may not see are emptied."""
@@ -47,6 +48,21 @@ class HandoverEntry(BaseModel):
     """initial, revised (a higher revision changed the decision) or handover (a case was
     opened after tovholder routing); None while not routed and for callers who may not see
     social services' involvement."""
+    owner_team: str | None = None
+    """The owning team the municipality profile names (e.g. a district SSP team)."""
+    district: str | None = None
+    """The person's district in the profile, from their school."""
+    earlier_reports: int | None = None
+    """Earlier police reports about the person when triage decided."""
+    repeat: bool | None = None
+    """The report made a repeat within the profile's window (severity raised)."""
+    psp_ksp_handover: bool | None = None
+    """An adult who reached 18 with an open item: to be handed over to PSP/KSP."""
+    exit_referral: bool | None = None
+    """Triage referred the person to the exit coordinator for this incident."""
+    # The decision's fields above are None while not routed, for decisions made before
+    # municipality profiles, and (with exit_referral) for callers who may not see social
+    # services' involvement.
 
 
 class HandoverList(BaseModel):
@@ -99,6 +115,40 @@ class TraceAnswer:
 
 
 _NOTHING_KNOWN = TraceAnswer(known=False, decision=Decision(False, "not_found"))
+
+
+class CoRegisteredIncident(BaseModel):
+    journal_number: str
+    reported_at: str
+    role: str
+    """The other person's role in the incident."""
+
+
+class CoRegisteredPerson(BaseModel):
+    person_key: str
+    incidents: int
+    """Incidents the two were registered in together."""
+    last_reported_at: str
+    together: list[CoRegisteredIncident]
+    """Most recent first."""
+
+
+class CoRegistrations(BaseModel):
+    """Who a person was registered with in police reports, within the caller's municipalities:
+    the group behind a group-level specific intervention."""
+
+    person_key: str
+    incidents: int
+    """The person's incidents the caller may see."""
+    persons: list[CoRegisteredPerson]
+    """Most frequent first, then the most recent."""
+
+
+@dataclass(frozen=True)
+class CoRegistrationsAnswer:
+    known: bool
+    decision: Decision
+    co_registrations: CoRegistrations | None = None
 
 
 class ReportingQueries:
@@ -186,6 +236,42 @@ class ReportingQueries:
             shown.append(TraceStep.model_validate(step))
         return TraceAnswer(True, decision, Trace(journal_number=journal_number, steps=shown))
 
+    def co_registered_for(self, principal: Principal, person_key: str) -> CoRegistrationsAnswer:
+        """Every other person registered in an incident with the person. Only incidents where
+        the person lives in the caller's municipalities count, and only others who do too are
+        named: the caller learns nothing of another municipality's residents."""
+        rows = self.reader.registrations_with_others(person_key)
+        if not rows:
+            return CoRegistrationsAnswer(known=False, decision=Decision(False, "not_found"))
+        residence = Resource(municipalities=frozenset(r["municipality_code"] for r in rows))
+        decision = decide(principal, Action.READ_CO_REGISTRATIONS, residence)
+        if not decision.allowed:
+            return CoRegistrationsAnswer(known=True, decision=decision)
+        visibility = Visibility(principal, Action.READ_CO_REGISTRATIONS)
+        journals: set[str] = set()
+        together: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            if not visibility.sees(Resource.of(row["municipality_code"])):
+                continue
+            journals.add(row["journal_number"])
+            other = row["other_person_key"]
+            if other is None or not visibility.sees(Resource.of(row["other_municipality_code"])):
+                continue
+            together.setdefault(other, []).append(row)
+        persons = [_co_registered(key, shared) for key, shared in together.items()]
+        persons.sort(key=lambda p: p.person.person_key)
+        persons.sort(key=lambda p: p.last_reported_at_utc, reverse=True)
+        persons.sort(key=lambda p: p.person.incidents, reverse=True)
+        return CoRegistrationsAnswer(
+            known=True,
+            decision=decision,
+            co_registrations=CoRegistrations(
+                person_key=person_key,
+                incidents=len(journals),
+                persons=[p.person for p in persons],
+            ),
+        )
+
     def _residence_of_persons(self, journal_number: str) -> dict[str, str]:
         """person key → municipality of residence, for the journal's latest revision."""
         p = tables.incident_persons
@@ -201,6 +287,33 @@ def _person_resource(municipality_code: str, person: dict[str, Any]) -> Resource
     return Resource.of(municipality_code, school=person.get("school"))
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    person: CoRegisteredPerson
+    last_reported_at_utc: str
+
+
+def _co_registered(person_key: str, rows: list[dict[str, Any]]) -> _Ranked:
+    # rows come in time order; one row per incident (a person appears once per journal).
+    latest_first = sorted(rows, key=lambda r: str(r["reported_at_utc"]), reverse=True)
+    return _Ranked(
+        CoRegisteredPerson(
+            person_key=person_key,
+            incidents=len(latest_first),
+            last_reported_at=latest_first[0]["reported_at"],
+            together=[
+                CoRegisteredIncident(
+                    journal_number=r["journal_number"],
+                    reported_at=r["reported_at"],
+                    role=r["other_role"],
+                )
+                for r in latest_first
+            ],
+        ),
+        str(latest_first[0]["reported_at_utc"]),
+    )
+
+
 def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
     out_of_scope = entry.route == "out_of_scope"
     return entry.model_copy(
@@ -212,6 +325,14 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
             "due_at": None,
             "reasons": [OUT_OF_SCOPE_REASON] if out_of_scope else [],
             "decision_kind": None,
+            # What the profile and triage's history say about the person, and a referral to
+            # the exit coordinator, belong to the decision: social services' involvement.
+            "owner_team": None,
+            "district": None,
+            "earlier_reports": None,
+            "repeat": None,
+            "psp_ksp_handover": None,
+            "exit_referral": None,
         }
     )
 
@@ -230,6 +351,11 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
     if not person["in_scope"]:
         route, reasons = "out_of_scope", [OUT_OF_SCOPE_REASON]
     task_status = cast(TaskStatus, task["status"]) if task else None
+    decided = person["in_scope"] and person["decision_revision"] is not None
+    owner_role = person.get("owner_role") if decided else None
+    if owner_role is None and route in ("caseworker", "tovholder"):
+        # A decision made before municipality profiles names no owner: its route does.
+        owner_role = route
     return HandoverEntry(
         journal_number=person["journal_number"],
         revision=max(person["incident_revision"], person["decision_revision"] or 0),
@@ -241,10 +367,16 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
         route=route,
         severity=person["severity"] if person["in_scope"] else None,
         workflow=person["workflow"] if person["in_scope"] else None,
-        owner_role=route if route in ("caseworker", "tovholder") else None,
+        owner_role=owner_role,
         letter_task_status=letter_status(route, task_status),
         letter_kind=task["kind"] if task else None,
         due_at=task["due_at"] if task else None,
         reasons=reasons,
         decision_kind=person.get("decision_kind") if person["in_scope"] else None,
+        owner_team=person.get("owner_team") if decided else None,
+        district=person.get("district") if decided else None,
+        earlier_reports=person.get("earlier_reports") if decided else None,
+        repeat=person.get("repeat_in_window") if decided else None,
+        psp_ksp_handover=bool(person.get("psp_ksp_handover")) if decided else None,
+        exit_referral=person.get("exit_referral_id") is not None,
     )

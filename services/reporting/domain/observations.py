@@ -14,6 +14,7 @@ from shared.contracts import (
     AcceptedIncident,
     CourseEvent,
     DecisionWithdrawn,
+    ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
     RoutingDecision,
@@ -25,6 +26,7 @@ Step = Literal[
     "routed_caseworker",
     "routed_tovholder",
     "decision_withdrawn",
+    "exit_referral",
     "letter_task_created",
     "letter_task_updated",
     "letter_task_completed",
@@ -118,6 +120,39 @@ def routed(decision: RoutingDecision) -> Observation:
             "decision_id": decision.decision_id,
             "decision_kind": decision.decision_kind,
             "revises_decision_id": decision.revises_decision_id,
+            # Since municipality profiles (issue 4, parts 1-3); a decision made before them
+            # carries none of these, and the handover list then derives the owner from the route.
+            "owner_role": decision.owner_role,
+            "owner_team": decision.owner_team,
+            "district": decision.district,
+            "profile": decision.profile,
+            "earlier_reports": decision.history.earlier_reports if decision.history else None,
+            "repeat": decision.history.repeat if decision.history else None,
+            "psp_ksp_handover": decision.psp_ksp_handover,
+        },
+    )
+
+
+def exit_referral(referral: ExitReferral) -> Observation:
+    team = f" ({referral.owner_team})" if referral.owner_team else ""
+    return Observation(
+        # One referral per person and incident, whatever its revisions (the contract).
+        key=f"exit-referral:{referral.referral_id}",
+        journal_number=referral.journal_number,
+        step="exit_referral",
+        at=referral.referred_at,
+        person_key=referral.person_key,
+        revision=referral.revision,
+        detail=f"referred to {referral.owner_role}{team}, flags {'+'.join(referral.flags)}, "
+        f"{referral.workflow}",
+        facts={
+            "referral_id": referral.referral_id,
+            "decision_id": referral.decision_id,
+            "flags": list(referral.flags),
+            "owner_role": referral.owner_role,
+            "owner_team": referral.owner_team,
+            "municipality_code": referral.municipality_code,
+            "referred_at": referral.referred_at.isoformat(),
         },
     )
 

@@ -1,5 +1,6 @@
 """Reporting's HTTP API: the handover list, its aggregate counts, a journal number's trace,
-and the rebuild. Every route is guarded (shared/auth) and audited; the queries scope each row."""
+who appears together with a person, and the rebuild. Every route is guarded (shared/auth) and
+audited; the queries scope each row."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from fastapi.responses import JSONResponse
 
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import (
+    CoRegistrations,
+    CoRegistrationsAnswer,
     HandoverList,
     HandoverStatistics,
     ReportingQueries,
@@ -121,6 +124,31 @@ def create_http_app(
         steps = answer.trace.steps
         access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
         return answer.trace
+
+    @api.get(
+        "/v1/persons/{person_key}/co-registered",
+        summary="The persons registered in the same police reports as this person, within the "
+        "caller's municipalities, most frequent first (the group behind a group-level "
+        "intervention); 404 alike for unknown persons and persons out of reach",
+        response_model=CoRegistrations,
+        responses={404: {"description": "no such person in the caller's reach"}},
+    )
+    async def co_registered(
+        person_key: str, access: Annotated[Access, guard(Action.READ_CO_REGISTRATIONS)]
+    ) -> CoRegistrations:
+        answer: CoRegistrationsAnswer = await ctx.in_store(
+            queries.co_registered_for, access.principal, person_key
+        )
+        if not answer.known:
+            raise access.not_found()
+        if answer.co_registrations is None:
+            await access.refuse(answer.decision, conceal=True)
+        found = answer.co_registrations
+        access.note(
+            person_keys=[person_key, *(p.person_key for p in found.persons)],
+            count=len(found.persons),
+        )
+        return found
 
     @api.post(
         "/v1/admin/rebuild",

@@ -171,6 +171,14 @@ MATRIX: list[Endpoint] = [
         _path("/v1/trace/{j}", j=(JOURNAL_IN, JOURNAL_OUT)),
         {"operations": (OK, OK), **{role: (OK, 404) for role in MUNICIPAL}},
     ),
+    # A person out of reach looks like one that does not exist.
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/persons/{person_key}/co-registered",
+        _path("/v1/persons/{pk}/co-registered", pk=(PK_IN, PK_OUT)),
+        {role: (OK, 404) for role in MUNICIPAL},
+    ),
     Endpoint(
         "reporting",
         "POST",

@@ -24,7 +24,20 @@ from tests.unit.auth.support import (
     reporting_under_test,
 )
 
-SOCIAL_SERVICES_FIELDS = ("route", "owner_role", "letter_task_status", "letter_kind", "due_at")
+SOCIAL_SERVICES_FIELDS = (
+    "route",
+    "owner_role",
+    "letter_task_status",
+    "letter_kind",
+    "due_at",
+    "decision_kind",
+    "owner_team",
+    "district",
+    "earlier_reports",
+    "repeat",
+    "psp_ksp_handover",
+    "exit_referral",
+)
 
 
 @pytest.fixture(scope="module")

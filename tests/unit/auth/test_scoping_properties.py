@@ -102,6 +102,7 @@ def test_no_query_returns_a_record_outside_the_callers_municipality(
                 assert "Kirstinebjergskolen" in principal.schools
             if principal.role == Role.POLICE_COORDINATOR:
                 assert entry.owner_role is None and entry.letter_task_status is None
+                assert entry.exit_referral is None and entry.earlier_reports is None
     for i in range(len(data)):
         answer = queries.trace_for(principal, _journal(i))
         if answer.trace is None:

@@ -123,3 +123,47 @@ def rejection(reference: str, journal_number: str | None) -> dict[str, Any]:
         ],
         "retrievable_at": f"/v1/rejected/{reference}",
     }
+
+
+def profiled(decision: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A decision made with a municipality profile: owner, team, district and history."""
+    return {
+        **decision,
+        "owner_role": "tovholder",
+        "owner_team": None,
+        "profile": decision["municipality_code"],
+        "district": None,
+        "history": {
+            "earlier_reports": 0,
+            "reports_in_window": 1,
+            "window_days": 180,
+            "repeat_threshold": 3,
+            "repeat": False,
+            "reports": [],
+        },
+        **fields,
+    }
+
+
+def exit_referral(
+    person_key: str,
+    *,
+    referred_at: str = "2026-11-16T08:12:03+01:00",
+    journal_number: str = JOURNAL,
+    age: int = 16,
+) -> dict[str, Any]:
+    return {
+        "referral_id": f"referral-{journal_number}-{person_key}",
+        "journal_number": journal_number,
+        "revision": 1,
+        "person_key": person_key,
+        "municipality_code": FREDERICIA,
+        "age_at_incident": age,
+        "workflow": "minor" if age < 18 else "adult",
+        "flags": ["bande"],
+        "offence_code": "butikstyveri",
+        "decision_id": f"decision-{person_key}-1-tovholder",
+        "owner_role": "exit_coordinator",
+        "owner_team": "Exit-koordinatoren",
+        "referred_at": referred_at,
+    }

@@ -119,6 +119,13 @@ async def test_handover_list_shows_each_person_with_route_and_letter_status(
             "due_at": "2026-11-19T16:00:00+01:00",
             "reasons": ["no_active_case"],
             "decision_kind": "initial",
+            # a decision without the profile's fields (made before profiles)
+            "owner_team": None,
+            "district": None,
+            "earlier_reports": None,
+            "repeat": None,
+            "psp_ksp_handover": False,
+            "exit_referral": False,
         }
         assert caseworker["route"] == "caseworker"
         assert caseworker["owner_role"] == "caseworker"

@@ -65,3 +65,4 @@ async def test_the_psp_ksp_mark_and_the_exit_referral_show_on_the_handover_list(
         assert projection.catch_up() > 0
         [row] = handover(queries)
     assert (row["workflow"], row["reasons"]) == ("adult", reasons)
+    assert row["psp_ksp_handover"] is True

@@ -28,6 +28,7 @@ class ViewReader:
         """Persons of the municipality in incidents reported that week, with their latest
         routing (if any), in meeting order."""
         i, p, r = tables.incidents, tables.incident_persons, tables.routings
+        x = tables.exit_referrals
         statement = (
             select(
                 i.c.journal_number,
@@ -45,11 +46,22 @@ class ViewReader:
                 r.c.severity,
                 r.c.reasons,
                 r.c.decision_kind,
+                r.c.owner_role,
+                r.c.owner_team,
+                r.c.district,
+                r.c.earlier_reports,
+                r.c.repeat_in_window,
+                r.c.psp_ksp_handover,
+                x.c.referral_id.label("exit_referral_id"),
             )
             .join(p, p.c.journal_number == i.c.journal_number)
             .outerjoin(
                 r,
                 and_(r.c.journal_number == p.c.journal_number, r.c.person_key == p.c.person_key),
+            )
+            .outerjoin(
+                x,
+                and_(x.c.journal_number == p.c.journal_number, x.c.person_key == p.c.person_key),
             )
             .where(i.c.iso_week == iso_week, p.c.municipality_code == municipality_code)
             .order_by(i.c.reported_at_utc, i.c.journal_number, p.c.position)
@@ -74,3 +86,35 @@ class ViewReader:
                 task = dict(row._mapping)
                 latest[(task["journal_number"], task["person_key"])] = task
         return latest
+
+    def registrations_with_others(self, person_key: str) -> list[dict[str, Any]]:
+        """Every incident (its latest revision) the person is registered in, each joined with
+        every other person registered in it (other_person_key None when the person was alone):
+        journal_number, reported_at, reported_at_utc, municipality_code (the person's),
+        other_person_key, other_municipality_code, other_role."""
+        i = tables.incidents
+        mine = tables.incident_persons.alias("mine")
+        other = tables.incident_persons.alias("other")
+        statement = (
+            select(
+                mine.c.journal_number,
+                i.c.reported_at,
+                i.c.reported_at_utc,
+                mine.c.municipality_code,
+                other.c.person_key.label("other_person_key"),
+                other.c.municipality_code.label("other_municipality_code"),
+                other.c.role.label("other_role"),
+            )
+            .join(i, i.c.journal_number == mine.c.journal_number)
+            .outerjoin(
+                other,
+                and_(
+                    other.c.journal_number == mine.c.journal_number,
+                    other.c.person_key != mine.c.person_key,
+                ),
+            )
+            .where(mine.c.person_key == person_key)
+            .order_by(i.c.reported_at_utc, mine.c.journal_number, other.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(statement)]

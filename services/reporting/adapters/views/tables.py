@@ -46,7 +46,9 @@ incident_persons = Table(
     "reporting_incident_persons",
     metadata,
     Column("journal_number", String(19), primary_key=True),
-    Column("person_key", String(200), primary_key=True),
+    # Indexed alone for "who appears together" (a person's incidents). Deployments get it with
+    # the routings columns of the same release, which drop and rebuild every read model.
+    Column("person_key", String(200), primary_key=True, index=True),
     Column("revision", Integer, nullable=False),
     Column("position", Integer, nullable=False),
     Column("role", String(20), nullable=False),
@@ -71,6 +73,28 @@ routings = Table(
     Column("decision_id", String(200), nullable=True),
     Column("revises_decision_id", String(200), nullable=True),
     Column("decision_kind", String(20), nullable=True),
+    # From the municipality profile and triage's history (issue 4, parts 1-3, 6); null for
+    # decisions made before profiles.
+    Column("owner_role", String(50), nullable=True),
+    Column("owner_team", String(200), nullable=True),
+    Column("district", String(100), nullable=True),
+    Column("earlier_reports", Integer, nullable=True),
+    Column("repeat_in_window", Boolean, nullable=True),
+    Column("psp_ksp_handover", Boolean, nullable=True),
+)
+
+# One referral per person and incident (ssp.triage.exit-referrals.v1). Kept apart from the
+# routing: the referral and its decision arrive on different topics in any order, and a later
+# decision replaces the routing row. A deployment that gains this table has no referrals in
+# its event store yet (reporting did not consume them before), so an empty table is correct.
+exit_referrals = Table(
+    "reporting_exit_referrals",
+    metadata,
+    Column("journal_number", String(19), primary_key=True),
+    Column("person_key", String(200), primary_key=True),
+    Column("referral_id", String(200), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("referred_at_utc", String(40), nullable=False),
 )
 
 letter_tasks = Table(

@@ -98,6 +98,9 @@ class ViewWriter:
         ):
             _upsert(self.conn, t, routing, ["journal_number", "person_key"])
 
+    def put_exit_referral(self, referral: dict[str, Any]) -> None:
+        _upsert(self.conn, tables.exit_referrals, referral, ["journal_number", "person_key"])
+
     def withdraw_routing(self, journal_number: str, person_key: str, revision: int) -> None:
         """The person's decisions up to `revision` no longer stand."""
         t = tables.routings
