@@ -38,9 +38,17 @@ class Projection:
                 )
                 if not notifications:
                     return applied
-                for notification in notifications:
-                    domain_event = self.app.mapper.to_domain_event(notification)
-                    apply_event(views, notification.id, domain_event)
+                events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+                # What the rules read back for the whole batch, in three queries.
+                views.prefetch(
+                    {
+                        event.journal_number
+                        for _, event in events
+                        if isinstance(event, JournalTimeline.StepObserved)
+                    }
+                )
+                for notification_id, domain_event in events:
+                    apply_event(views, notification_id, domain_event)
                 views.set_position(notifications[-1].id)
             applied += len(notifications)
 

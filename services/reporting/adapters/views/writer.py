@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, delete, inspect, select
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.reporting.adapters.views import tables
@@ -29,17 +29,115 @@ def _upsert_statement(
     return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
 
 
-def _upsert(conn: Connection, table: Table, values: dict[str, Any], keys: Sequence[str]) -> None:
-    statement = _upsert_statement(conn.dialect.name, table, tuple(sorted(values)), tuple(keys))
-    conn.execute(statement, values)
+def _upsert_many(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> None:
+    """One statement per column set, executed once for all its rows."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(sorted(row)), []).append(row)
+    for columns, same_shape in shapes.items():
+        statement = _upsert_statement(conn.dialect.name, table, columns, tuple(keys))
+        conn.execute(statement, same_shape)
+
+
+_KEYS: dict[str, tuple[str, ...]] = {
+    tables.position.name: ("name",),
+    tables.trace_steps.name: ("step_id",),
+    tables.incidents.name: ("journal_number",),
+    tables.incident_persons.name: ("journal_number", "person_key"),
+    tables.routings.name: ("journal_number", "person_key"),
+    tables.exit_referrals.name: ("journal_number", "person_key"),
+    tables.letter_tasks.name: ("task_id",),
+}
+# Flushed in this order, so an incident row exists before anything that refers to it.
+_FLUSH_ORDER = (
+    tables.incidents,
+    tables.incident_persons,
+    tables.routings,
+    tables.exit_referrals,
+    tables.letter_tasks,
+    tables.trace_steps,
+    tables.position,
+)
+
+Row = dict[str, Any]
 
 
 class ViewWriter:
-    """One read-model transaction; the projection's position is saved in it too."""
+    """One read-model transaction; the projection's position is saved in it too.
+
+    Writes are staged and flushed together when the transaction ends (one statement per table
+    and column set instead of several per event), and what the rules read back — the stored
+    revision of an incident, the current routing of a person, a task's status — comes from
+    what `prefetch` loaded for the batch's journal numbers, or what this transaction staged.
+    The result is exactly that of applying the events one by one."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._staged: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in _FLUSH_ORDER}
+        # What the database holds (or will, after the flush), by key; None: known absent.
+        self._incidents: dict[str, int | None] = {}
+        self._routings: dict[tuple[str, str], Row | None] = {}
+        self._tasks: dict[str, Row | None] = {}
+        self._loaded_journals: set[str] = set()
+        # (journal, revision): persons of lower revisions go; (journal, person, revision):
+        # routings of lower revisions go. Run before the staged rows are written.
+        self._person_deletes: list[tuple[str, int]] = []
+        self._routing_deletes: list[tuple[str, str, int]] = []
 
+    # --- reads for the rules ------------------------------------------------------------
+    def prefetch(self, journal_numbers: set[str]) -> None:
+        """Load what the rules need for these journal numbers in three queries."""
+        wanted = sorted(journal_numbers - self._loaded_journals)
+        if not wanted:
+            return
+        i, r, t = tables.incidents, tables.routings, tables.letter_tasks
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for journal_number in chunk:
+                self._incidents.setdefault(journal_number, None)
+            for journal_number, revision in self.conn.execute(
+                select(i.c.journal_number, i.c.revision).where(i.c.journal_number.in_(chunk))
+            ):
+                self._incidents[journal_number] = int(revision)
+            for routing in self.conn.execute(
+                select(*_ROUTING_RULE_COLUMNS).where(r.c.journal_number.in_(chunk))
+            ).mappings():
+                key = (routing["journal_number"], routing["person_key"])
+                self._routings.setdefault(key, dict(routing))
+            for task in self.conn.execute(
+                select(*_TASK_RULE_COLUMNS).where(t.c.journal_number.in_(chunk))
+            ).mappings():
+                self._tasks.setdefault(task["task_id"], dict(task))
+        self._loaded_journals.update(wanted)
+
+    def _stored_incident_revision(self, journal_number: str) -> int | None:
+        if journal_number not in self._incidents:
+            self.prefetch({journal_number})
+        return self._incidents[journal_number]
+
+    def _stored_routing(self, journal_number: str, person_key: str) -> Row | None:
+        if journal_number not in self._loaded_journals:
+            self.prefetch({journal_number})
+        return self._routings.get((journal_number, person_key))
+
+    def _stored_task(self, task: Row) -> Row | None:
+        # A task belongs to one journal number for good: loading the journal loads the task.
+        if task["journal_number"] not in self._loaded_journals:
+            self.prefetch({task["journal_number"]})
+        return self._tasks.get(task["task_id"])
+
+    def _stage(self, table: Table, row: Row) -> None:
+        key = tuple(row[name] for name in _KEYS[table.name])
+        staged = self._staged[table.name]
+        if key in staged:
+            # Later values win; columns only the earlier row set stay set.
+            staged[key] = {**staged[key], **row}
+        else:
+            staged[key] = dict(row)
+
+    # --- writes ---------------------------------------------------------------------------
     def position(self) -> int:
         row = self.conn.execute(
             select(tables.position.c.notification_id).where(tables.position.c.name == _PROJECTION)
@@ -47,92 +145,131 @@ class ViewWriter:
         return int(row[0]) if row else 0
 
     def set_position(self, notification_id: int) -> None:
-        _upsert(
-            self.conn,
-            tables.position,
-            {"name": _PROJECTION, "notification_id": notification_id},
-            ["name"],
-        )
+        self._stage(tables.position, {"name": _PROJECTION, "notification_id": notification_id})
 
-    def put_step(self, row: dict[str, Any]) -> None:
-        _upsert(self.conn, tables.trace_steps, row, ["step_id"])
+    def put_step(self, row: Row) -> None:
+        self._stage(tables.trace_steps, row)
 
-    def put_incident(self, incident: dict[str, Any], persons: list[dict[str, Any]]) -> None:
+    def put_incident(self, incident: Row, persons: list[Row]) -> None:
         """The latest revision's persons replace the earlier ones; an older revision arriving
         late changes nothing."""
-        t = tables.incidents
         journal_number = incident["journal_number"]
-        stored = self.conn.execute(
-            select(t.c.revision).where(t.c.journal_number == journal_number)
-        ).first()
-        if stored is not None and int(stored[0]) > incident["revision"]:
+        revision = incident["revision"]
+        stored = self._stored_incident_revision(journal_number)
+        if stored is not None and stored > revision:
             return
-        _upsert(self.conn, t, incident, ["journal_number"])
-        p = tables.incident_persons
-        self.conn.execute(
-            delete(p).where(
-                p.c.journal_number == journal_number, p.c.revision < incident["revision"]
-            )
-        )
+        self._stage(tables.incidents, incident)
+        self._incidents[journal_number] = revision
+        staged_persons = self._staged[tables.incident_persons.name]
+        for key in [k for k, p in staged_persons.items() if k[0] == journal_number]:
+            if staged_persons[key]["revision"] < revision:
+                del staged_persons[key]
+        self._person_deletes.append((journal_number, revision))
         for person in persons:
-            _upsert(self.conn, p, person, ["journal_number", "person_key"])
+            self._stage(tables.incident_persons, person)
 
-    def put_routing(self, routing: dict[str, Any]) -> None:
-        t = tables.routings
-        stored = self.conn.execute(
-            select(
-                t.c.revision, t.c.decided_at_utc, t.c.decision_id, t.c.revises_decision_id
-            ).where(
-                t.c.journal_number == routing["journal_number"],
-                t.c.person_key == routing["person_key"],
-            )
-        ).first()
+    def put_routing(self, routing: Row) -> None:
+        key = (routing["journal_number"], routing["person_key"])
+        stored = self._stored_routing(*key)
         if stored is None or decision_wins(
             routing["revision"],
             routing["decided_at_utc"],
-            int(stored[0]),
-            str(stored[1]),
-            new_replaces_current=stored[2] is not None
-            and routing.get("revises_decision_id") == stored[2],
-            current_replaces_new=stored[3] is not None and stored[3] == routing.get("decision_id"),
+            int(stored["revision"]),
+            str(stored["decided_at_utc"]),
+            new_replaces_current=stored["decision_id"] is not None
+            and routing.get("revises_decision_id") == stored["decision_id"],
+            current_replaces_new=stored["revises_decision_id"] is not None
+            and stored["revises_decision_id"] == routing.get("decision_id"),
         ):
-            _upsert(self.conn, t, routing, ["journal_number", "person_key"])
+            self._stage(tables.routings, routing)
+            self._routings[key] = {
+                "journal_number": key[0],
+                "person_key": key[1],
+                "revision": routing["revision"],
+                "decided_at_utc": routing["decided_at_utc"],
+                "decision_id": routing.get("decision_id"),
+                "revises_decision_id": routing.get("revises_decision_id"),
+            }
 
-    def put_exit_referral(self, referral: dict[str, Any]) -> None:
-        _upsert(self.conn, tables.exit_referrals, referral, ["journal_number", "person_key"])
+    def put_exit_referral(self, referral: Row) -> None:
+        self._stage(tables.exit_referrals, referral)
 
     def withdraw_routing(self, journal_number: str, person_key: str, revision: int) -> None:
         """The person's decisions up to `revision` no longer stand."""
-        t = tables.routings
-        self.conn.execute(
-            delete(t).where(
-                t.c.journal_number == journal_number,
-                t.c.person_key == person_key,
-                t.c.revision < revision,
-            )
-        )
+        key = (journal_number, person_key)
+        stored = self._stored_routing(journal_number, person_key)
+        if stored is not None and int(stored["revision"]) < revision:
+            self._routings[key] = None
+            self._staged[tables.routings.name].pop(key, None)
+        self._routing_deletes.append((journal_number, person_key, revision))
 
-    def put_task_event(self, task: dict[str, Any]) -> None:
-        t = tables.letter_tasks
-        stored = self.conn.execute(
-            select(
-                t.c.status, t.c.status_at_utc, t.c.first_seen_at_utc, t.c.due_at, t.c.latest_at_utc
-            ).where(t.c.task_id == task["task_id"])
-        ).first()
+    def put_task_event(self, task: Row) -> None:
+        stored = self._stored_task(task)
         row = dict(
             task, first_seen_at_utc=task["status_at_utc"], latest_at_utc=task["status_at_utc"]
         )
         if stored is not None:
-            status, status_at_utc, first_seen_at_utc, due_at, latest_at_utc = stored
-            row["first_seen_at_utc"] = min(str(first_seen_at_utc), task["status_at_utc"])
+            row["first_seen_at_utc"] = min(str(stored["first_seen_at_utc"]), task["status_at_utc"])
+            latest_at_utc = stored["latest_at_utc"]
             if latest_at_utc is not None and str(latest_at_utc) > task["status_at_utc"]:
                 # An older event arriving late: the deadline an update set stays.
-                row.update(due_at=due_at, latest_at_utc=latest_at_utc)
+                row.update(due_at=stored["due_at"], latest_at_utc=latest_at_utc)
             if not task_status_wins(
-                task["status"], task["status_at_utc"], cast(TaskStatus, status), str(status_at_utc)
+                task["status"],
+                task["status_at_utc"],
+                cast(TaskStatus, stored["status"]),
+                str(stored["status_at_utc"]),
             ):
-                row.update(status=status, status_at_utc=status_at_utc)
-        _upsert(self.conn, t, row, ["task_id"])
+                row.update(status=stored["status"], status_at_utc=stored["status_at_utc"])
+        self._stage(tables.letter_tasks, row)
+        self._tasks[task["task_id"]] = {name: row.get(name) for name in _TASK_RULE_NAMES}
+
+    # --- the end of the transaction ---------------------------------------------------------
+    def flush(self) -> None:
+        p, r = tables.incident_persons, tables.routings
+        if self._person_deletes:
+            self.conn.execute(
+                delete(p).where(
+                    p.c.journal_number == bindparam("j"), p.c.revision < bindparam("rev")
+                ),
+                [{"j": j, "rev": rev} for j, rev in self._person_deletes],
+            )
+        if self._routing_deletes:
+            self.conn.execute(
+                delete(r).where(
+                    r.c.journal_number == bindparam("j"),
+                    r.c.person_key == bindparam("pk"),
+                    r.c.revision < bindparam("rev"),
+                ),
+                [{"j": j, "pk": pk, "rev": rev} for j, pk, rev in self._routing_deletes],
+            )
+        for table in _FLUSH_ORDER:
+            staged = self._staged[table.name]
+            if staged:
+                _upsert_many(self.conn, table, list(staged.values()), _KEYS[table.name])
+        self._person_deletes.clear()
+        self._routing_deletes.clear()
+        for staged in self._staged.values():
+            staged.clear()
+
+
+_ROUTING_RULE_COLUMNS = (
+    tables.routings.c.journal_number,
+    tables.routings.c.person_key,
+    tables.routings.c.revision,
+    tables.routings.c.decided_at_utc,
+    tables.routings.c.decision_id,
+    tables.routings.c.revises_decision_id,
+)
+_TASK_RULE_NAMES = (
+    "task_id",
+    "status",
+    "status_at_utc",
+    "first_seen_at_utc",
+    "due_at",
+    "latest_at_utc",
+)
+_TASK_RULE_COLUMNS = tuple(tables.letter_tasks.c[name] for name in _TASK_RULE_NAMES)
 
 
 class ReadModels:
@@ -157,7 +294,9 @@ class ReadModels:
     @contextmanager
     def transaction(self) -> Iterator[ViewWriter]:
         with self.engine.begin() as conn:
-            yield ViewWriter(conn)
+            writer = ViewWriter(conn)
+            yield writer
+            writer.flush()
 
     def reset(self) -> None:
         """Drop and recreate every table (also picks up a changed schema); position 0."""
