@@ -1,15 +1,28 @@
 """Who may get a TRIVSEL+ course: a person the SSP coordinator (tovholder) was given for an
-incident. One record per person and journal number; never published (it is not a course)."""
+incident. One record per person and journal number; never published (it is not a course).
+
+Eligibility follows the person's *current* decision for the incident. Triage publishes on three
+topics (tovholder, caseworker, withdrawals) whose messages may arrive in any order, so each fact
+is ranked by (revision, kind): at one revision a handover or a caseworker revision replaces the
+coordinator's decision, and a withdrawal replaces both. The highest-ranked fact governs: a
+coordinator decision makes (or keeps) the person eligible; a withdrawal, a handover or a
+revision to the caseworker route revokes eligibility (`Revoked`). A later coordinator decision
+of a higher revision makes the person eligible again. A course already started is never
+changed by a revocation: the record remembers that it had started, and the coordinator sees the
+incident moved in the eligibility list (`status: revoked`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
 from services.courses.domain.course import InvalidCommand
-from shared.contracts import RoutingDecision
+from shared.contracts import DecisionWithdrawn, RoutingDecision
+from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.eventstore import TracedAggregate
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:eligibility")
@@ -19,6 +32,21 @@ class NotEligible(InvalidCommand):
     """No tovholder routing decision names this person for this journal number."""
 
     code = "not_eligible"
+
+
+#: The rank of a fact at one revision: a coordinator decision < a move to the caseworker <
+#: a withdrawal (see the module docstring).
+RANK_COORDINATOR = 0
+RANK_CASEWORKER = 1
+RANK_WITHDRAWN = 2
+
+#: Why eligibility was revoked, besides the withdrawal reasons
+#: (`person_removed_from_incident`, `person_out_of_scope`).
+REVISED_TO_CASEWORKER = "revised_to_caseworker"
+
+
+def rank_of(revision: int, kind: int) -> tuple[int, int]:
+    return (revision, kind)
 
 
 class TrivselEligibility(TracedAggregate):
@@ -37,6 +65,18 @@ class TrivselEligibility(TracedAggregate):
         municipality_code: str
         age_at_incident: int
         decided_at: datetime
+
+    class Revoked(TracedAggregate.Event):
+        """The coordinator's decision no longer stands (withdrawn, handed over or revised to
+        the caseworker). `source_id` is the withdrawal's or the replacing decision's id."""
+
+        source_id: str
+        decision_id: str
+        revision: int
+        rank: int
+        reason: str
+        revoked_at: datetime
+        course_started: bool
 
     @staticmethod
     def create_id(person_key: str, journal_number: str) -> UUID:
@@ -72,9 +112,15 @@ class TrivselEligibility(TracedAggregate):
         self.municipality_code = municipality_code
         self.age_at_incident = age_at_incident
         self.decided_at = decided_at
+        self.governing = rank_of(revision, RANK_COORDINATOR)
+        self.revoked: dict[str, Any] | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return self.revoked is None
 
     def receive(self, decision: RoutingDecision) -> bool:
-        """Record a further decision (a later revision); False when it was known already."""
+        """Record a further coordinator decision; False when it was known already."""
         if decision.decision_id in self.decision_ids:
             return False
         self.revise(
@@ -102,3 +148,64 @@ class TrivselEligibility(TracedAggregate):
             self.municipality_code = municipality_code
             self.age_at_incident = age_at_incident
             self.decided_at = decided_at
+        if rank_of(revision, RANK_COORDINATOR) > self.governing:
+            self.governing = rank_of(revision, RANK_COORDINATOR)
+            self.revoked = None
+
+    def receive_move_to_caseworker(self, decision: RoutingDecision, course_started: bool) -> bool:
+        """A handover or a revision to the caseworker route; False when it was known."""
+        if decision.decision_id in self.decision_ids:
+            return False
+        reason = (
+            CASE_OPENED_AFTER_ROUTING
+            if decision.decision_kind == "handover"
+            else REVISED_TO_CASEWORKER
+        )
+        self.revoke(
+            source_id=decision.decision_id,
+            decision_id=decision.revises_decision_id or decision.decision_id,
+            revision=decision.revision,
+            rank=RANK_CASEWORKER,
+            reason=reason,
+            revoked_at=decision.decided_at,
+            course_started=course_started,
+        )
+        return True
+
+    def receive_withdrawal(self, withdrawal: DecisionWithdrawn, course_started: bool) -> bool:
+        """A withdrawn decision; False when this withdrawal was known."""
+        if withdrawal.withdrawal_id in self.decision_ids:
+            return False
+        self.revoke(
+            source_id=withdrawal.withdrawal_id,
+            decision_id=withdrawal.decision_id,
+            revision=withdrawal.revision,
+            rank=RANK_WITHDRAWN,
+            reason=withdrawal.reason,
+            revoked_at=withdrawal.withdrawn_at,
+            course_started=course_started,
+        )
+        return True
+
+    @event(Revoked)
+    def revoke(
+        self,
+        source_id: str,
+        decision_id: str,
+        revision: int,
+        rank: int,
+        reason: str,
+        revoked_at: datetime,
+        course_started: bool,
+    ) -> None:
+        self.decision_ids.append(source_id)
+        # Recorded even when it arrived after a higher-ranked fact (it then governs nothing).
+        if rank_of(revision, rank) > self.governing:
+            self.governing = rank_of(revision, rank)
+            self.revoked = {
+                "reason": reason,
+                "decision_id": decision_id,
+                "revision": revision,
+                "revoked_at": revoked_at,
+                "course_started": course_started,
+            }
