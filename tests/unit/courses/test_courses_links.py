@@ -34,10 +34,12 @@ from tests.support import bearer, inbox_harness, outbox
 from tests.unit.courses.factories import (
     JOURNAL,
     FakeClock,
+    decision,
     decision_doc,
     handover,
     referral,
     referral_doc,
+    withdrawal,
     withdrawal_doc,
 )
 
@@ -275,3 +277,40 @@ async def test_referrals_are_guarded_like_every_courses_read(served: Served) -> 
     missing = await served.http.get("/v1/exit-referrals", params=params, headers=no_purpose)
     assert missing.status_code == 400
     assert "pk_x" not in outside.text + missing.text
+
+
+async def test_the_coordinator_sees_that_a_started_courses_incident_moved(served: Served) -> None:
+    run = served.executor.submit
+    run(served.service.receive, decision(key="pk_a")).result()
+    course = run(served.service.start, start_trivsel()).result()
+    run(served.service.receive, handover()).result()
+    tovholder = bearer(served.settings, "tovholder", ["607"])
+    listed = await served.http.get(
+        "/v1/eligibility", params={"municipality_code": "607"}, headers=tovholder
+    )
+    (moved,) = listed.json()["eligible"]
+    assert (moved["status"], moved["course_started"], moved["revoked"]["reason"]) == (
+        "revoked",
+        True,
+        "case_opened_after_routing",
+    )
+    shown = await served.http.get(f"/v1/courses/{course.id}", headers=tovholder)
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert (body["version"], body["status"]) == (course.version, "open")  # the course goes on
+    assert body["eligibility"]["status"] == "revoked"
+    assert body["eligibility"]["revoked"]["revoked_at"].startswith("2026-11-18T10:00:00")
+    # Another person of the incident, withdrawn before any course: no longer listed, and a
+    # start is refused like for any person who is not eligible.
+    run(served.service.receive, decision(key="pk_b")).result()
+    run(served.service.receive, withdrawal(key="pk_b")).result()
+    listed = await served.http.get(
+        "/v1/eligibility", params={"municipality_code": "607"}, headers=tovholder
+    )
+    assert [e["person_key"] for e in listed.json()["eligible"]] == ["pk_a"]
+    refused = await served.http.post(
+        "/v1/trivsel-courses",
+        json=start_trivsel("pk_b").model_dump(mode="json"),
+        headers=tovholder,
+    )
+    assert (refused.status_code, refused.json()["error"]) == (422, "not_eligible")
