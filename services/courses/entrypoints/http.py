@@ -21,19 +21,17 @@ from services.courses.application.course_index import (
 )
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
-from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.acute_routes import acute_router
 from services.courses.entrypoints.exit_routes import exit_router
 from services.courses.entrypoints.handlers import (
     add_error_handlers,
+    course_answer,
     course_in_reach,
     course_resource,
 )
 from services.courses.entrypoints.trivsel_routes import trivsel_router
 from services.courses.entrypoints.views import (
-    course_body,
     eligibility_body,
-    jsonable,
     referral_body,
     summary_body,
 )
@@ -183,17 +181,7 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
         course_id: UUID, access: Read, municipality_code: OptionalMunicipality = None
     ) -> dict[str, Any]:
         course, _ = await visible_course(access, course_id, municipality_code)
-        body = course_body(course)
-        if isinstance(course, TrivselCourse) and course.person_key and course.journal_number:
-            eligibility: Eligibility | None = await ctx.in_store(
-                service.eligibility, course.person_key, course.journal_number
-            )
-            if eligibility is not None:
-                body["eligibility"] = {
-                    "status": eligibility.status,
-                    "revoked": jsonable(eligibility.revoked),
-                }
-        return body
+        return await course_answer(ctx, service, course)
 
     @api.get(
         "/v1/courses/{course_id}/events",
