@@ -53,6 +53,9 @@ class Eligibility:
     revision, revoked_at, course_started) — null while eligible."""
     governing: tuple[int, int] = (0, 0)
     """The rank of the fact that governs (as in `TrivselEligibility`)."""
+    has_decision: bool = True
+    """False for a record opened by a withdrawal or move that came before the decision it
+    replaced: never listed."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class CourseIndex:
             e
             for e in self._eligible.values()
             if e.municipality_code == municipality_code
+            and e.has_decision
             and (e.status == "eligible" or e.course_started)
         ]
         return sorted(found, key=lambda e: (e.decided_at, e.person_key), reverse=True)
@@ -148,6 +152,22 @@ class CourseIndex:
             domain_event, TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
         ):
             self._apply_eligibility(domain_event)
+        elif isinstance(domain_event, TrivselEligibility.Opened):
+            course_id = TrivselCourse.create_id(
+                domain_event.person_key, domain_event.journal_number
+            )
+            self._eligible[domain_event.originator_id] = Eligibility(
+                person_key=domain_event.person_key,
+                journal_number=domain_event.journal_number,
+                revision=0,
+                municipality_code=domain_event.municipality_code,
+                age_at_incident=0,
+                workflow="minor",
+                decided_at=domain_event.timestamp,
+                course_id=course_id,
+                course_started=course_id in self._courses,
+                has_decision=False,
+            )
         elif isinstance(domain_event, TrivselEligibility.Revoked):
             self._apply_revocation(domain_event)
         elif isinstance(domain_event, ExitReferralRecord.Received):

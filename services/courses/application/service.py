@@ -148,15 +148,13 @@ class CoursesService:
         return recorded
 
     def _receive_move_to_caseworker(self, uow: UnitOfWork, decision: RoutingDecision) -> bool:
-        """A caseworker decision matters only when it replaces a coordinator decision this
-        service knows (a handover, or a revision that changed the route): courses keeps no
-        record of persons who were never the coordinator's."""
-        eligibility = uow.get(
-            TrivselEligibility,
-            TrivselEligibility.create_id(decision.person_key, decision.journal_number),
-        )
-        if decision.decision_kind == "initial" or eligibility is None:
+        """A handover, or a revision on the caseworker route, replaces the person's earlier
+        decision; an initial caseworker decision concerns courses not at all (nothing kept)."""
+        if decision.decision_kind == "initial":
             return False
+        eligibility = self._eligibility_or_opened(
+            uow, decision.person_key, decision.journal_number, decision.municipality_code
+        )
         revoked = eligibility.receive_move_to_caseworker(
             decision, self._course_started(uow, decision.person_key, decision.journal_number)
         )
@@ -173,13 +171,9 @@ class CoursesService:
         return revoked
 
     def _receive_withdrawal(self, uow: UnitOfWork, withdrawal: DecisionWithdrawn) -> bool:
-        eligibility = uow.get(
-            TrivselEligibility,
-            TrivselEligibility.create_id(withdrawal.person_key, withdrawal.journal_number),
+        eligibility = self._eligibility_or_opened(
+            uow, withdrawal.person_key, withdrawal.journal_number, withdrawal.municipality_code
         )
-        if eligibility is None:
-            # A withdrawn caseworker decision (or a person this service never had).
-            return False
         revoked = eligibility.receive_withdrawal(
             withdrawal,
             self._course_started(uow, withdrawal.person_key, withdrawal.journal_number),
@@ -214,6 +208,22 @@ class CoursesService:
             referral.journal_number,
         )
         return True
+
+    @staticmethod
+    def _eligibility_or_opened(
+        uow: UnitOfWork, person_key: str, journal_number: str, municipality_code: str
+    ) -> TrivselEligibility:
+        """The person's record; opened without a decision when the replacing message came
+        first (triage's topics are not ordered among each other), so the replaced decision
+        cannot make the person eligible when it arrives."""
+        eligibility_id = TrivselEligibility.create_id(person_key, journal_number)
+        eligibility = uow.get(TrivselEligibility, eligibility_id)
+        if eligibility is None:
+            eligibility = TrivselEligibility.without_decision(
+                person_key, journal_number, municipality_code
+            )
+            uow.add(eligibility)
+        return eligibility
 
     @staticmethod
     def _course_started(uow: UnitOfWork, person_key: str, journal_number: str) -> bool:

@@ -7,7 +7,9 @@ is ranked by (revision, kind): at one revision a handover or a caseworker revisi
 coordinator's decision, and a withdrawal replaces both. The highest-ranked fact governs: a
 coordinator decision makes (or keeps) the person eligible; a withdrawal, a handover or a
 revision to the caseworker route revokes eligibility (`Revoked`). A later coordinator decision
-of a higher revision makes the person eligible again. A course already started is never
+of a higher revision makes the person eligible again. A withdrawal or move that arrives before
+the decision it replaces opens the record without a decision (`Opened`: pseudonym, journal
+number, municipality), never listed. A course already started is never
 changed by a revocation: the record remembers that it had started, and the coordinator sees the
 incident moved in the eligibility list (`status: revoked`).
 """
@@ -78,9 +80,29 @@ class TrivselEligibility(TracedAggregate):
         revoked_at: datetime
         course_started: bool
 
+    class Opened(TracedAggregate.Created):
+        """A withdrawal or a move to the caseworker arrived before the coordinator's decision
+        it replaces (another topic delivered first): the record is opened without a decision,
+        so that decision, when it comes, does not make the person eligible."""
+
+        person_key: str
+        journal_number: str
+        municipality_code: str
+
     @staticmethod
     def create_id(person_key: str, journal_number: str) -> UUID:
         return uuid5(_NS, f"{person_key}:{journal_number}")
+
+    @classmethod
+    def without_decision(
+        cls, person_key: str, journal_number: str, municipality_code: str
+    ) -> TrivselEligibility:
+        return cls._create(
+            cls.Opened,
+            person_key=person_key,
+            journal_number=journal_number,
+            municipality_code=municipality_code,
+        )
 
     @classmethod
     def from_decision(cls, decision: RoutingDecision) -> TrivselEligibility:
@@ -94,20 +116,22 @@ class TrivselEligibility(TracedAggregate):
             decided_at=decision.decided_at,
         )
 
+    # The defaults are for `Opened` (no decision yet); `Recorded` names every field.
     @event(Recorded)
     def __init__(
         self,
         person_key: str,
         journal_number: str,
-        decision_id: str,
-        revision: int,
-        municipality_code: str,
-        age_at_incident: int,
-        decided_at: datetime,
+        decision_id: str | None = None,
+        revision: int = 0,
+        municipality_code: str = "",
+        age_at_incident: int = 0,
+        decided_at: datetime | None = None,
     ) -> None:
         self.person_key = person_key
         self.journal_number = journal_number
-        self.decision_ids = [decision_id]
+        self.has_decision = decision_id is not None
+        self.decision_ids = [decision_id] if decision_id is not None else []
         self.revision = revision
         self.municipality_code = municipality_code
         self.age_at_incident = age_at_incident
@@ -117,7 +141,7 @@ class TrivselEligibility(TracedAggregate):
 
     @property
     def eligible(self) -> bool:
-        return self.revoked is None
+        return self.has_decision and self.revoked is None
 
     def receive(self, decision: RoutingDecision) -> bool:
         """Record a further coordinator decision; False when it was known already."""
@@ -144,6 +168,7 @@ class TrivselEligibility(TracedAggregate):
         self.decision_ids.append(decision_id)
         # The highest revision governs, whatever order the decisions arrived in.
         if revision >= self.revision:
+            self.has_decision = True
             self.revision = revision
             self.municipality_code = municipality_code
             self.age_at_incident = age_at_incident

@@ -118,16 +118,44 @@ async def test_a_handover_after_the_course_started_leaves_the_course_and_shows_t
         assert [m.topic for m in outbox(h.app, courses_publications)] == ["ssp.courses.events.v1"]
 
 
-async def test_nothing_is_kept_about_persons_who_were_never_the_coordinators(
+async def test_an_initial_caseworker_decision_is_not_kept(
     settings: CoursesSettings, clock: FakeClock
 ) -> None:
     async with inbox_harness(definition(settings, clock=clock)) as h:
         caseworker = decision_doc(key="pk_c", route="caseworker", case_id="DUBU-2026-1")
         await h.publish(caseworker, TRIAGE_CASEWORKER, "pk_c", upstream(1))
-        await h.publish(withdrawal_doc(key="pk_c"), TRIAGE_WITHDRAWALS, "pk_c", upstream(2))
+        assert stored(h.app) == []
+
+
+async def test_a_withdrawal_delivered_before_its_decision_still_governs(
+    settings: CoursesSettings, clock: FakeClock
+) -> None:
+    """Triage's topics are not ordered among each other (a new consumer reads each from the
+    start): the withdrawal of revision 2 may come before the decision of revision 1."""
+    async with inbox_harness(definition(settings, clock=clock)) as h:
+        await h.publish(withdrawal_doc(key="pk_a"), TRIAGE_WITHDRAWALS, "pk_a", upstream(1))
+        await h.publish(decision_doc(key="pk_a"), TRIAGE_TOVHOLDER, "pk_a", upstream(2))
         handed = handover(key="pk_d").model_dump(mode="json")
         await h.publish(handed, TRIAGE_CASEWORKER, "pk_d", upstream(3))
-        assert stored(h.app) == []
+        await h.publish(decision_doc(key="pk_d"), TRIAGE_TOVHOLDER, "pk_d", upstream(4))
+        assert stored(h.app) == [
+            "Opened",
+            "Revoked",
+            "DecisionRevised",
+            "Opened",
+            "Revoked",
+            "DecisionRevised",
+        ]
+        service = build_service(settings, h.app, clock)
+        assert service.eligible("607") == []
+        with pytest.raises(NotEligible):
+            service.start(start_trivsel("pk_a"))
+        with pytest.raises(NotEligible):
+            service.start(start_trivsel("pk_d"))
+        # A later revision that routes the person to the coordinator again makes them eligible.
+        again = decision_doc(key="pk_a", revision=3, decision_kind="revised")
+        await h.publish(again, TRIAGE_TOVHOLDER, "pk_a", upstream(5))
+        assert [e.person_key for e in service.eligible("607")] == ["pk_a"]
 
 
 async def test_a_revision_keeping_the_coordinator_route_keeps_eligibility(
