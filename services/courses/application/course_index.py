@@ -16,6 +16,7 @@ from uuid import UUID
 
 from services.courses.domain.course import Course
 from services.courses.domain.eligibility import RANK_COORDINATOR, TrivselEligibility, rank_of
+from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import workflow_for_age
@@ -116,6 +117,17 @@ class CourseIndex:
             and (status is None or s.status == status)
         ]
         return sorted(found, key=lambda s: (s.updated_at, s.course_id.hex), reverse=True)
+
+    def exit_programme_for(self, person_key: str, journal_number: str) -> CourseSummary | None:
+        """The earliest-stored exit programme started for the person and journal number."""
+        for summary in self._courses.values():  # in the order the courses were stored
+            if (
+                summary.course_type == ExitProgramme.course_type
+                and summary.person_key == person_key
+                and summary.journal_number == journal_number
+            ):
+                return summary
+        return None
 
     def open_course_ids(self) -> list[UUID]:
         return sorted(i for i, s in self._courses.items() if s.status == "open")

@@ -201,11 +201,19 @@ class CoursesService:
                     referral.journal_number,
                 )
             return False
-        uow.add(ExitReferralRecord.from_referral(referral))
+        record = ExitReferralRecord.from_referral(referral)
+        # The exit coordinator may have started the programme (for this journal number) before
+        # triage's referral arrived: then it is taken up already.
+        self.index.catch_up()
+        programme = self.index.exit_programme_for(referral.person_key, referral.journal_number)
+        if programme is not None:
+            record.mark_started(programme.course_id, self.clock())
+        uow.add(record)
         log.info(
-            "courses: %s of %s referred to the exit coordinator",
+            "courses: %s of %s referred to the exit coordinator (%s)",
             referral.person_key,
             referral.journal_number,
+            record.status,
         )
         return True
 

@@ -342,3 +342,13 @@ async def test_the_coordinator_sees_that_a_started_courses_incident_moved(served
         headers=tovholder,
     )
     assert (refused.status_code, refused.json()["error"]) == (422, "not_eligible")
+
+
+def test_a_referral_arriving_after_its_programme_started_is_taken_up_already(
+    settings: CoursesSettings, clock: FakeClock
+) -> None:
+    service = build_service(settings, build_application(settings), clock)
+    programme = service.start(refer())
+    assert service.receive(referral())
+    (taken,) = service.referrals("376", None)
+    assert (taken.status, taken.programme_id) == ("started", str(programme.id))
