@@ -14,7 +14,15 @@ from services.courses.entrypoints.http import create_http_app
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
 from shared.auth import ServiceAuth
-from shared.contracts import COURSES_EVENTS, LETTER_TASKS, TRIAGE_TOVHOLDER, dead_letter_topic
+from shared.contracts import (
+    COURSES_EVENTS,
+    LETTER_TASKS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_EXIT_REFERRALS,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    dead_letter_topic,
+)
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
 
@@ -31,6 +39,9 @@ def build_service(
     return CoursesService(
         app,
         decisions_topic=settings.topic(TRIAGE_TOVHOLDER),
+        caseworker_topic=settings.topic(TRIAGE_CASEWORKER),
+        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
+        referrals_topic=settings.topic(TRIAGE_EXIT_REFERRALS),
         policy=DeadlinePolicy(
             consent_pending=timedelta(days=settings.consent_pending_days),
             acute_letter=timedelta(hours=settings.acute_letter_deadline_hours),
@@ -67,7 +78,12 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[TRIAGE_TOVHOLDER],
+        consumes=[
+            TRIAGE_TOVHOLDER,
+            TRIAGE_CASEWORKER,
+            TRIAGE_WITHDRAWALS,
+            TRIAGE_EXIT_REFERRALS,
+        ],
         produces=[COURSES_EVENTS, LETTER_TASKS, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=courses_publications,
@@ -76,6 +92,6 @@ def definition(
         http_port=settings.http_port,
         extra_tasks=[overdue_checks],
         on_stop=[auth.close],
-        # Every course event is published; eligibility records are not.
+        # Every course event is published; eligibility and referral records are not.
         published_events=list(PUBLISHED),
     )

@@ -43,6 +43,7 @@ class Action(StrEnum):
     MANAGE_TRIVSEL_COURSE = "trivsel_course.manage"
     REFER_TO_EXIT_PROGRAMME = "exit_programme.refer"
     MANAGE_EXIT_PROGRAMME = "exit_programme.manage"
+    READ_EXIT_REFERRALS = "exit_referrals.read"
     MANAGE_ACUTE_PROCEDURE = "acute_procedure.manage"
 
 
@@ -85,6 +86,7 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.MANAGE_TRIVSEL_COURSE: ActionSpec(reads_personal_data=False),
     Action.REFER_TO_EXIT_PROGRAMME: ActionSpec(reads_personal_data=False),
     Action.MANAGE_EXIT_PROGRAMME: ActionSpec(reads_personal_data=False),
+    Action.READ_EXIT_REFERRALS: ActionSpec(reads_personal_data=True),
     Action.MANAGE_ACUTE_PROCEDURE: ActionSpec(reads_personal_data=False),
 }
 
@@ -304,6 +306,11 @@ POLICY |= {
         }
     ),
     Action.MANAGE_EXIT_PROGRAMME: _grants({Role.EXIT_COORDINATOR: _MUNICIPAL_STAFF}),
+    # Triage's referrals (bande/ekstremisme, 15+): the exit coordinator takes them up; the
+    # coordinator (tovholder) follows them, as they refer too.
+    Action.READ_EXIT_REFERRALS: _grants(
+        {Role.EXIT_COORDINATOR: _MUNICIPAL_STAFF, Role.TOVHOLDER: _MUNICIPAL_STAFF}
+    ),
     Action.MANAGE_ACUTE_PROCEDURE: _grants(
         {Role.MANAGEMENT: _MUNICIPAL_STAFF, Role.TOVHOLDER: _MUNICIPAL_STAFF}
     ),

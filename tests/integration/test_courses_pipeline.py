@@ -1,7 +1,8 @@
 """Courses on the real broker, on SQLite and on PostgreSQL: a tovholder routing decision on
 Kafka makes a person eligible, a coordinator starts a TRIVSEL+ course through the API, and its
 events appear on ssp.courses.events.v1 keyed by the course id; an acute procedure's standard
-letter appears on the letter-task topic."""
+letter appears on the letter-task topic; a gang-flagged incident about a 16-year-old becomes an
+exit referral listed for the exit coordinator."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from shared.auth import AuthSettings
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
-from ssp_platform.platform import start_platform, stop_platform
-from tests.support import bearer
+from ssp_platform.platform import Platform, start_platform, stop_platform
+from tests.support import bearer, example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -175,3 +176,87 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
     finally:
         await producer.stop()
         await stop_platform(platform)
+
+
+async def test_a_gang_flagged_incident_about_a_16_year_old_is_listed_for_the_exit_coordinator(
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Intake → triage → courses: the referral triage makes is listed in courses as referred,
+    not yet started, and the exit programme the coordinator starts for it marks it started."""
+    prefix = f"r{uuid.uuid4().hex[:8]}."
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_DATA_DIR": str(tmp_path),
+        "INTAKE_HTTP_PORT": "0",
+        "TRIAGE_HTTP_PORT": "0",
+        "COURSES_HTTP_PORT": "0",
+    }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    incident = example("incident-valid.json")
+    incident["persons"] = incident["persons"][:1]  # born 2010-03-12: 16 at the incident
+    incident["flags"] = ["bande"]
+    # One after another: services started together on one PostgreSQL database may race to
+    # create the store's shared insert function ("duplicate key" / "tuple concurrently
+    # updated").
+    platforms: list[Platform] = []
+    try:
+        for name in ("courses", "triage", "intake"):
+            platforms.append(await start_platform([name], PlatformSettings()))
+    except BaseException:
+        for started_platform in reversed(platforms):
+            await stop_platform(started_platform)
+        raise
+    url = platforms[0].services[0].http_url
+    producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            prefix + "ssp.police.incidents.v1",
+            json.dumps(incident).encode(),
+            key=incident["journal_number"].encode(),
+        )
+        exit_coordinator = bearer(AuthSettings(), "exit_coordinator", ["607"])
+        async with httpx.AsyncClient(base_url=url, headers=exit_coordinator) as client:
+
+            async def referrals(status: str = "referred") -> list[dict[str, Any]]:
+                r = await client.get(
+                    "/v1/exit-referrals", params={"municipality_code": "607", "status": status}
+                )
+                assert r.status_code == 200, r.text
+                found: list[dict[str, Any]] = r.json()["referrals"]
+                return found
+
+            (referral,) = await _eventually(referrals)
+            assert (referral["age_at_incident"], referral["flags"], referral["status"]) == (
+                16,
+                ["bande"],
+                "referred",
+            )
+            assert referral["journal_number"] == JOURNAL
+            started = await client.post(
+                "/v1/exit-programmes",
+                json={
+                    "person_key": referral["person_key"],
+                    "municipality_code": "607",
+                    "age_at_referral": 16,
+                    "referred_by": "police",
+                    "referred_on": "2026-11-16",
+                    "coordinator": "EXK",
+                    "journal_number": JOURNAL,
+                },
+            )
+            assert started.status_code == 201, started.text
+            assert await referrals() == []
+            (taken,) = await referrals("started")
+            assert taken["programme_id"] == started.json()["course_id"]
+    finally:
+        await producer.stop()
+        for started_platform in reversed(platforms):
+            await stop_platform(started_platform)

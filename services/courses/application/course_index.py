@@ -1,4 +1,5 @@
-"""Every course's public facts and status, and every TRIVSEL+ eligibility, in memory, followed
+"""Every course's public facts and status, every TRIVSEL+ eligibility and every exit referral,
+in memory, followed
 from the application's notification log (the same pattern as notifications' task index: the
 log holds every event in order, so the index is rebuilt at start by reading it once and kept
 current by reading what is new before each use; it is used only from the store thread).
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from services.courses.domain.course import Course
-from services.courses.domain.eligibility import TrivselEligibility
+from services.courses.domain.eligibility import RANK_COORDINATOR, TrivselEligibility, rank_of
+from services.courses.domain.exit_programme import ExitProgramme
+from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import workflow_for_age
 from shared.eventstore import ServiceApplication
@@ -44,6 +48,34 @@ class Eligibility:
     decided_at: datetime
     course_id: UUID
     course_started: bool
+    status: str = "eligible"  # eligible | revoked
+    revoked: dict[str, Any] | None = None
+    """Why and when the coordinator's decision stopped standing (reason, decision_id,
+    revision, revoked_at, course_started) — null while eligible."""
+    governing: tuple[int, int] = (0, 0)
+    """The rank of the fact that governs (as in `TrivselEligibility`)."""
+    has_decision: bool = True
+    """False for a record opened by a withdrawal or move that came before the decision it
+    replaced: never listed."""
+
+
+@dataclass(frozen=True)
+class ReferralSummary:
+    referral_id: str
+    person_key: str
+    journal_number: str
+    revision: int
+    municipality_code: str
+    age_at_incident: int
+    workflow: str
+    flags: list[str]
+    offence_code: str
+    owner_role: str
+    owner_team: str | None
+    referred_at: datetime
+    status: str  # referred | started
+    programme_id: str | None = None
+    started_at: datetime | None = None
 
 
 class CourseIndex:
@@ -53,6 +85,7 @@ class CourseIndex:
         self.position = 0
         self._courses: dict[UUID, CourseSummary] = {}
         self._eligible: dict[UUID, Eligibility] = {}
+        self._referrals: dict[UUID, ReferralSummary] = {}
 
     def catch_up(self) -> int:
         """Read the events stored since the last call; return how many."""
@@ -85,12 +118,40 @@ class CourseIndex:
         ]
         return sorted(found, key=lambda s: (s.updated_at, s.course_id.hex), reverse=True)
 
+    def exit_programme_for(self, person_key: str, journal_number: str) -> CourseSummary | None:
+        """The earliest-stored exit programme started for the person and journal number."""
+        for summary in self._courses.values():  # in the order the courses were stored
+            if (
+                summary.course_type == ExitProgramme.course_type
+                and summary.person_key == person_key
+                and summary.journal_number == journal_number
+            ):
+                return summary
+        return None
+
     def open_course_ids(self) -> list[UUID]:
         return sorted(i for i, s in self._courses.items() if s.status == "open")
 
     def eligible(self, municipality_code: str) -> list[Eligibility]:
-        found = [e for e in self._eligible.values() if e.municipality_code == municipality_code]
+        """The persons eligible in the municipality, and those whose eligibility was revoked
+        after their course started (the coordinator must see that the incident moved)."""
+        found = [
+            e
+            for e in self._eligible.values()
+            if e.municipality_code == municipality_code
+            and e.has_decision
+            and (e.status == "eligible" or e.course_started)
+        ]
         return sorted(found, key=lambda e: (e.decided_at, e.person_key), reverse=True)
+
+    def referrals(self, municipality_code: str, status: str | None) -> list[ReferralSummary]:
+        """The exit referrals of the municipality, the most recent first."""
+        found = [
+            r
+            for r in self._referrals.values()
+            if r.municipality_code == municipality_code and (status is None or r.status == status)
+        ]
+        return sorted(found, key=lambda r: (r.referred_at, r.referral_id), reverse=True)
 
     def eligibility(self, person_key: str, journal_number: str) -> Eligibility | None:
         return self._eligible.get(TrivselEligibility.create_id(person_key, journal_number))
@@ -103,6 +164,49 @@ class CourseIndex:
             domain_event, TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
         ):
             self._apply_eligibility(domain_event)
+        elif isinstance(domain_event, TrivselEligibility.Opened):
+            course_id = TrivselCourse.create_id(
+                domain_event.person_key, domain_event.journal_number
+            )
+            self._eligible[domain_event.originator_id] = Eligibility(
+                person_key=domain_event.person_key,
+                journal_number=domain_event.journal_number,
+                revision=0,
+                municipality_code=domain_event.municipality_code,
+                age_at_incident=0,
+                workflow="minor",
+                decided_at=domain_event.timestamp,
+                course_id=course_id,
+                course_started=course_id in self._courses,
+                has_decision=False,
+            )
+        elif isinstance(domain_event, TrivselEligibility.Revoked):
+            self._apply_revocation(domain_event)
+        elif isinstance(domain_event, ExitReferralRecord.Received):
+            self._referrals[domain_event.originator_id] = ReferralSummary(
+                referral_id=domain_event.referral_id,
+                person_key=domain_event.person_key,
+                journal_number=domain_event.journal_number,
+                revision=domain_event.revision,
+                municipality_code=domain_event.municipality_code,
+                age_at_incident=domain_event.age_at_incident,
+                workflow=domain_event.workflow,
+                flags=list(domain_event.flags),
+                offence_code=domain_event.offence_code,
+                owner_role=domain_event.owner_role,
+                owner_team=domain_event.owner_team,
+                referred_at=domain_event.referred_at,
+                status="referred",
+            )
+        elif isinstance(domain_event, ExitReferralRecord.ProgrammeStarted):
+            referral = self._referrals.get(domain_event.originator_id)
+            if referral is not None:
+                self._referrals[domain_event.originator_id] = replace(
+                    referral,
+                    status="started",
+                    programme_id=domain_event.programme_id,
+                    started_at=domain_event.started_at,
+                )
 
     def _apply_course_event(self, changed: Course.Event) -> None:
         facts = changed.facts()
@@ -140,9 +244,17 @@ class CourseIndex:
             person_key, journal_number = before.person_key, before.journal_number
         else:  # pragma: no cover - a revision is always stored after its record
             return
-        if before is not None and recorded.revision < before.revision:
-            return  # the highest revision governs, as in the aggregate
+        governing = before.governing if before is not None else (0, 0)
+        revoked = before.revoked if before is not None else None
+        if rank_of(recorded.revision, RANK_COORDINATOR) > governing:
+            governing, revoked = rank_of(recorded.revision, RANK_COORDINATOR), None
         course_id = TrivselCourse.create_id(person_key, journal_number)
+        if before is not None and recorded.revision < before.revision:
+            # The highest revision's facts stay, as in the aggregate.
+            self._eligible[recorded.originator_id] = replace(
+                before, governing=governing, revoked=revoked, status=_status(revoked)
+            )
+            return
         self._eligible[recorded.originator_id] = Eligibility(
             person_key=person_key,
             journal_number=journal_number,
@@ -153,4 +265,31 @@ class CourseIndex:
             decided_at=recorded.decided_at,
             course_id=course_id,
             course_started=course_id in self._courses,
+            status=_status(revoked),
+            revoked=revoked,
+            governing=governing,
         )
+
+    def _apply_revocation(self, revoked: TrivselEligibility.Revoked) -> None:
+        before = self._eligible.get(revoked.originator_id)
+        if before is None:  # pragma: no cover - a revocation is always stored after its record
+            return
+        rank = rank_of(revoked.revision, revoked.rank)
+        if rank <= before.governing:
+            return  # arrived after a higher-ranked fact, as in the aggregate
+        self._eligible[revoked.originator_id] = replace(
+            before,
+            governing=rank,
+            status="revoked",
+            revoked={
+                "reason": revoked.reason,
+                "decision_id": revoked.decision_id,
+                "revision": revoked.revision,
+                "revoked_at": revoked.revoked_at,
+                "course_started": revoked.course_started,
+            },
+        )
+
+
+def _status(revoked: dict[str, Any] | None) -> str:
+    return "eligible" if revoked is None else "revoked"

@@ -1,5 +1,7 @@
 """Courses' use cases: record who may get a TRIVSEL+ course (tovholder routing decisions from
-Kafka), run the coordinators' commands on courses, list them, and raise overdue deadlines.
+Kafka; withdrawals, handovers and revisions to the caseworker revoke it) and the exit
+referrals triage makes, run the coordinators' commands on courses, list them, and raise
+overdue deadlines.
 
 Handlers are plain methods; the Kafka, HTTP and scheduler entry points only translate into
 these calls. Every call runs in the service's store thread.
@@ -16,16 +18,32 @@ from eventsourcing.persistence import IntegrityError
 
 from services.courses.application.app import CoursesApplication
 from services.courses.application.commands.base import ChangeCourse, StartCourse
-from services.courses.application.course_index import CourseIndex, CourseSummary, Eligibility
+from services.courses.application.course_index import (
+    CourseIndex,
+    CourseSummary,
+    Eligibility,
+    ReferralSummary,
+)
 from services.courses.domain.course import Course, CourseExists, DeadlinePolicy, VersionConflict
 from services.courses.domain.eligibility import TrivselEligibility
-from shared.contracts import RoutingDecision
+from services.courses.domain.exit_referral import ExitReferralRecord
+from services.courses.domain.trivsel import TrivselCourse
+from shared.contracts import (
+    TRIAGE_CASEWORKER,
+    TRIAGE_EXIT_REFERRALS,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    DecisionWithdrawn,
+    ExitReferral,
+    RoutingDecision,
+)
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Received = RoutingDecision | DecisionWithdrawn | ExitReferral
 
 
 def utc_now() -> datetime:
@@ -41,55 +59,78 @@ class CoursesService:
         self,
         app: CoursesApplication,
         *,
-        decisions_topic: str,
+        decisions_topic: str = TRIAGE_TOVHOLDER,
+        caseworker_topic: str = TRIAGE_CASEWORKER,
+        withdrawals_topic: str = TRIAGE_WITHDRAWALS,
+        referrals_topic: str = TRIAGE_EXIT_REFERRALS,
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
         self.decisions_topic = decisions_topic
+        self.caseworker_topic = caseworker_topic
+        self.withdrawals_topic = withdrawals_topic
+        self.referrals_topic = referrals_topic
         self.policy = policy
         self.clock = clock
         self.index = CourseIndex(app)
 
     # --- Kafka -------------------------------------------------------------------------
+    def _decode(self, message: Inbound) -> Received | None:
+        if message.topic in (self.decisions_topic, self.caseworker_topic):
+            return message.decode(RoutingDecision)
+        if message.topic == self.withdrawals_topic:
+            return message.decode(DecisionWithdrawn)
+        if message.topic == self.referrals_topic:
+            return message.decode(ExitReferral)
+        return None
+
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
-        decoded = [
-            (m, m.decode(RoutingDecision) if m.topic == self.decisions_topic else None)
-            for m in messages
-        ]
-        uow.prefetch(
-            TrivselEligibility.create_id(d.person_key, d.journal_number)
-            for _, d in decoded
-            if d is not None
-        )
-        for message, decision in decoded:
+        decoded = [(m, self._decode(m)) for m in messages]
+        ids: list[UUID] = []
+        for _, received in decoded:
+            if isinstance(received, ExitReferral):
+                ids.append(
+                    ExitReferralRecord.create_id(received.person_key, received.journal_number)
+                )
+            elif received is not None:
+                ids.append(
+                    TrivselEligibility.create_id(received.person_key, received.journal_number)
+                )
+                ids.append(TrivselCourse.create_id(received.person_key, received.journal_number))
+        uow.prefetch(ids)
+        for message, received in decoded:
             with message.processing_span("courses"):
-                if decision is None:
+                if received is None:
                     log.warning(
                         "courses: ignoring a message from unexpected topic %s", message.topic
                     )
                 else:
-                    self._receive_decision(uow, decision)
+                    self._receive(uow, received)
             uow.processed(message.upstream)
         uow.commit()
 
-    def receive_decision(self, decision: RoutingDecision) -> bool:
+    def receive(self, received: Received) -> bool:
+        """One message's use case in its own transaction (tests and tools)."""
         uow = UnitOfWork(self.app)
-        recorded = self._receive_decision(uow, decision)
+        changed = self._receive(uow, received)
         uow.commit()
-        return recorded
+        return changed
+
+    def receive_decision(self, decision: RoutingDecision) -> bool:
+        return self.receive(decision)
+
+    def _receive(self, uow: UnitOfWork, received: Received) -> bool:
+        if isinstance(received, ExitReferral):
+            return self._receive_referral(uow, received)
+        if isinstance(received, DecisionWithdrawn):
+            return self._receive_withdrawal(uow, received)
+        if received.route == "tovholder":
+            return self._receive_decision(uow, received)
+        return self._receive_move_to_caseworker(uow, received)
 
     def _receive_decision(self, uow: UnitOfWork, decision: RoutingDecision) -> bool:
-        if decision.route != "tovholder":
-            log.warning(
-                "courses: %s for %s routed to %s ignored: only the coordinator route makes a "
-                "person eligible for TRIVSEL+",
-                decision.journal_number,
-                decision.person_key,
-                decision.route,
-            )
-            return False
         eligibility_id = TrivselEligibility.create_id(decision.person_key, decision.journal_number)
         eligibility = uow.get(TrivselEligibility, eligibility_id)
         if eligibility is None:
@@ -105,6 +146,100 @@ class CoursesService:
                 decision.revision,
             )
         return recorded
+
+    def _receive_move_to_caseworker(self, uow: UnitOfWork, decision: RoutingDecision) -> bool:
+        """A handover, or a revision on the caseworker route, replaces the person's earlier
+        decision; an initial caseworker decision concerns courses not at all (nothing kept)."""
+        if decision.decision_kind == "initial":
+            return False
+        eligibility = self._eligibility_or_opened(
+            uow, decision.person_key, decision.journal_number, decision.municipality_code
+        )
+        revoked = eligibility.receive_move_to_caseworker(
+            decision, self._course_started(uow, decision.person_key, decision.journal_number)
+        )
+        if revoked:
+            log.info(
+                "courses: %s of %s moved to the caseworker (%s, revision %d): TRIVSEL+ "
+                "eligibility %s",
+                decision.person_key,
+                decision.journal_number,
+                decision.decision_kind,
+                decision.revision,
+                "revoked" if not eligibility.eligible else "unchanged (a later decision governs)",
+            )
+        return revoked
+
+    def _receive_withdrawal(self, uow: UnitOfWork, withdrawal: DecisionWithdrawn) -> bool:
+        eligibility = self._eligibility_or_opened(
+            uow, withdrawal.person_key, withdrawal.journal_number, withdrawal.municipality_code
+        )
+        revoked = eligibility.receive_withdrawal(
+            withdrawal,
+            self._course_started(uow, withdrawal.person_key, withdrawal.journal_number),
+        )
+        if revoked:
+            log.info(
+                "courses: decision for %s of %s withdrawn (%s, revision %d)",
+                withdrawal.person_key,
+                withdrawal.journal_number,
+                withdrawal.reason,
+                withdrawal.revision,
+            )
+        return revoked
+
+    def _receive_referral(self, uow: UnitOfWork, referral: ExitReferral) -> bool:
+        record_id = ExitReferralRecord.create_id(referral.person_key, referral.journal_number)
+        record = uow.get(ExitReferralRecord, record_id)
+        if record is not None:
+            if record.referral_id != referral.referral_id:
+                log.warning(
+                    "courses: a second exit referral %s for %s of %s ignored (one per person "
+                    "and incident)",
+                    referral.referral_id,
+                    referral.person_key,
+                    referral.journal_number,
+                )
+            return False
+        record = ExitReferralRecord.from_referral(referral)
+        # The exit coordinator may have started the programme (for this journal number) before
+        # triage's referral arrived: then it is taken up already.
+        self.index.catch_up()
+        programme = self.index.exit_programme_for(referral.person_key, referral.journal_number)
+        if programme is not None:
+            record.mark_started(programme.course_id, self.clock())
+        uow.add(record)
+        log.info(
+            "courses: %s of %s referred to the exit coordinator (%s)",
+            referral.person_key,
+            referral.journal_number,
+            record.status,
+        )
+        return True
+
+    @staticmethod
+    def _eligibility_or_opened(
+        uow: UnitOfWork, person_key: str, journal_number: str, municipality_code: str
+    ) -> TrivselEligibility:
+        """The person's record; opened without a decision when the replacing message came
+        first (triage's topics are not ordered among each other), so the replaced decision
+        cannot make the person eligible when it arrives."""
+        eligibility_id = TrivselEligibility.create_id(person_key, journal_number)
+        eligibility = uow.get(TrivselEligibility, eligibility_id)
+        if eligibility is None:
+            eligibility = TrivselEligibility.without_decision(
+                person_key, journal_number, municipality_code
+            )
+            uow.add(eligibility)
+        return eligibility
+
+    @staticmethod
+    def _course_started(uow: UnitOfWork, person_key: str, journal_number: str) -> bool:
+        try:
+            course = uow.get(TrivselCourse, TrivselCourse.create_id(person_key, journal_number))
+        except TypeError:  # pragma: no cover - ids of different kinds never collide
+            return False
+        return course is not None
 
     # --- commands, each in its own transaction --------------------------------------------
     def start(self, command: StartCourse) -> Course:
@@ -173,6 +308,10 @@ class CoursesService:
     def eligibility(self, person_key: str, journal_number: str) -> Eligibility | None:
         self.index.catch_up()
         return self.index.eligibility(person_key, journal_number)
+
+    def referrals(self, municipality_code: str, status: str | None) -> list[ReferralSummary]:
+        self.index.catch_up()
+        return self.index.referrals(municipality_code, status)
 
     # --- deadlines -------------------------------------------------------------------------
     def emit_overdue(self, now: datetime) -> int:

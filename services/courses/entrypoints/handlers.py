@@ -12,8 +12,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.courses.application.commands.base import ChangeCourse, StartCourse
+from services.courses.application.course_index import Eligibility
 from services.courses.application.service import CourseNotFound, CoursesService
 from services.courses.domain.course import Course, CourseRuleViolated, InvalidCommand
+from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.views import course_body, jsonable
 from shared.auth import Access, DataKind, Resource
 from shared.runtime import ServiceContext
@@ -58,6 +60,24 @@ async def course_in_reach(
     return course
 
 
+async def course_answer(
+    ctx: ServiceContext, service: CoursesService, course: Course
+) -> dict[str, Any]:
+    """The course's whole state; a TRIVSEL+ course also shows its person's eligibility, so the
+    coordinator sees when the incident moved (withdrawn, or to the caseworker)."""
+    body = course_body(course)
+    if isinstance(course, TrivselCourse):
+        eligibility: Eligibility | None = await ctx.in_store(
+            service.eligibility, course.person_key, course.journal_number
+        )
+        if eligibility is not None:
+            body["eligibility"] = {
+                "status": eligibility.status,
+                "revoked": jsonable(eligibility.revoked),
+            }
+    return body
+
+
 async def start_course(
     ctx: ServiceContext, service: CoursesService, command: StartCourse, access: Access
 ) -> JSONResponse:
@@ -69,7 +89,7 @@ async def start_course(
         count=1,
     )
     return JSONResponse(
-        course_body(course),
+        await course_answer(ctx, service, course),
         status_code=201,
         headers={"Location": f"/v1/courses/{course.id}"},
     )
@@ -85,7 +105,7 @@ async def change_course(
     await course_in_reach(access, ctx, service, course_id, command.aggregate)
     course: Course = await ctx.in_store(service.execute, course_id, command)
     access.note(count=1)
-    return course_body(course)
+    return await course_answer(ctx, service, course)
 
 
 def add_error_handlers(api: FastAPI) -> None:

@@ -14,18 +14,27 @@ from uuid import UUID
 from fastapi import FastAPI, Query
 
 from services.courses.adapters.course_events import course_event
-from services.courses.application.course_index import CourseSummary, Eligibility
+from services.courses.application.course_index import (
+    CourseSummary,
+    Eligibility,
+    ReferralSummary,
+)
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
 from services.courses.entrypoints.acute_routes import acute_router
 from services.courses.entrypoints.exit_routes import exit_router
 from services.courses.entrypoints.handlers import (
     add_error_handlers,
+    course_answer,
     course_in_reach,
     course_resource,
 )
 from services.courses.entrypoints.trivsel_routes import trivsel_router
-from services.courses.entrypoints.views import course_body, eligibility_body, summary_body
+from services.courses.entrypoints.views import (
+    eligibility_body,
+    referral_body,
+    summary_body,
+)
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -67,7 +76,9 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
     @api.get(
         "/v1/eligibility",
         tags=["TRIVSEL+"],
-        summary="Persons routed to the SSP coordinator: who may get a TRIVSEL+ course",
+        summary="Persons routed to the SSP coordinator: who may get a TRIVSEL+ course "
+        "(`status: eligible`), and those whose course started before the decision was "
+        "withdrawn or moved to the caseworker (`status: revoked`, with `revoked`)",
     )
     async def eligibility(
         municipality_code: Municipality,
@@ -82,6 +93,32 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
         return {
             "municipality_code": municipality_code,
             "eligible": [eligibility_body(e) for e in shown],
+        }
+
+    @api.get(
+        "/v1/exit-referrals",
+        tags=["exit programme"],
+        summary="Triage's exit referrals (15+, bande/ekstremisme) for the exit coordinator: "
+        "`referred` (not yet started, the default), `started` (an exit programme was started "
+        "for the person and journal number) or `all` (X-Purpose required; 403 for a "
+        "municipality outside your token)",
+    )
+    async def exit_referrals(
+        municipality_code: Municipality,
+        access: Annotated[Access, guard(Action.READ_EXIT_REFERRALS)],
+        status: Literal["referred", "started", "all"] = "referred",
+    ) -> dict[str, Any]:
+        await access.require(Resource.listing_of(municipality_code), conceal=False)
+        found: list[ReferralSummary] = await ctx.in_store(
+            service.referrals, municipality_code, None if status == "all" else status
+        )
+        shown = [r for r in found if access.permits(Resource.of(r.municipality_code))]
+        access.note(
+            term=municipality_code, person_keys=[r.person_key for r in shown], count=len(shown)
+        )
+        return {
+            "municipality_code": municipality_code,
+            "referrals": [referral_body(r) for r in shown],
         }
 
     @api.get(
@@ -135,14 +172,16 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
     @api.get(
         "/v1/courses/{course_id}",
         tags=["courses"],
-        summary="A course's whole state and version (X-Purpose required)",
+        summary="A course's whole state and version (X-Purpose required); a TRIVSEL+ course "
+        "also shows its person's `eligibility` (`revoked` once the decision was withdrawn or "
+        "moved to the caseworker)",
         responses={404: {"description": "no such course, or no access"}},
     )
     async def get_course(
         course_id: UUID, access: Read, municipality_code: OptionalMunicipality = None
     ) -> dict[str, Any]:
         course, _ = await visible_course(access, course_id, municipality_code)
-        return course_body(course)
+        return await course_answer(ctx, service, course)
 
     @api.get(
         "/v1/courses/{course_id}/events",

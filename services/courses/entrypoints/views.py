@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from services.courses.application.course_index import CourseSummary, Eligibility
+from services.courses.application.course_index import CourseSummary, Eligibility, ReferralSummary
 from services.courses.domain.acute_procedure import AcuteProcedure
 from services.courses.domain.course import Course
 from services.courses.domain.exit_programme import ExitProgramme
@@ -126,4 +126,27 @@ def eligibility_body(eligibility: Eligibility) -> dict[str, Any]:
         "decided_at": eligibility.decided_at.isoformat(),
         "course_id": str(eligibility.course_id),
         "course_started": eligibility.course_started,
+        "status": eligibility.status,
+        "revoked": jsonable(eligibility.revoked),
     }
+
+
+def referral_body(referral: ReferralSummary) -> dict[str, Any]:
+    body = {
+        "referral_id": referral.referral_id,
+        "person_key": referral.person_key,
+        "journal_number": referral.journal_number,
+        "revision": referral.revision,
+        "municipality_code": referral.municipality_code,
+        "age_at_incident": referral.age_at_incident,
+        "workflow": referral.workflow,
+        "flags": referral.flags,
+        "offence_code": referral.offence_code,
+        "owner_role": referral.owner_role,
+        "owner_team": referral.owner_team,
+        "referred_at": referral.referred_at,
+        "status": referral.status,
+        "programme_id": referral.programme_id,
+        "started_at": referral.started_at,
+    }
+    return jsonable(body)  # type: ignore[no-any-return]

@@ -401,6 +401,13 @@ MATRIX += [
     Endpoint(
         "courses",
         "GET",
+        "/v1/exit-referrals",
+        _path("/v1/exit-referrals?municipality_code={m}&status=all", m=(IN, OUT)),
+        {"exit_coordinator": (OK, 403), "tovholder": (OK, 403)},
+    ),
+    Endpoint(
+        "courses",
+        "GET",
         "/v1/courses",
         _path("/v1/courses?municipality_code={m}&status=all", m=(IN, OUT)),
         {role: (OK, 403) for role in (*COURSE_READERS, "management")},

@@ -10,7 +10,7 @@ from services.courses.domain.acute_procedure import AcuteProcedure
 from services.courses.domain.course import Course, DeadlinePolicy
 from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.trivsel import TrivselCourse
-from shared.contracts import RoutingDecision
+from shared.contracts import DecisionWithdrawn, ExitReferral, RoutingDecision
 
 JOURNAL = "3700-80123-00456-26"
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
@@ -142,3 +142,68 @@ def acute() -> AcuteProcedure:
     )
     procedure.collect_events()
     return procedure
+
+
+def withdrawal_doc(
+    key: str = "pk_a",
+    revision: int = 2,
+    withdrawn: str | None = None,
+    reason: str = "person_removed_from_incident",
+    municipality_code: str = "607",
+) -> dict[str, Any]:
+    """Triage withdrawing `key`'s decision (by default the revision-1 one of `decision_doc`)."""
+    return {
+        "withdrawal_id": f"withdrawal-{JOURNAL}-{revision}-{key}",
+        "decision_id": withdrawn or f"decision-{JOURNAL}-1-{key}",
+        "journal_number": JOURNAL,
+        "revision": revision,
+        "person_key": key,
+        "municipality_code": municipality_code,
+        "reason": reason,
+        "withdrawn_at": "2026-11-17T09:00:00+01:00",
+    }
+
+
+def withdrawal(**kwargs: Any) -> DecisionWithdrawn:
+    return DecisionWithdrawn.model_validate(withdrawal_doc(**kwargs))
+
+
+def handover(key: str = "pk_a", revision: int = 1, age: int = 14) -> RoutingDecision:
+    """The caseworker taking over `key` after a case opened (replaces the tovholder decision)."""
+    return decision(
+        key=key,
+        revision=revision,
+        age=age,
+        route="caseworker",
+        case_id="DUBU-2026-001234",
+        reasons=["active_case", "case_opened_after_routing"],
+        decision_id=f"handover-{JOURNAL}-{revision}-{key}",
+        decision_kind="handover",
+        revises_decision_id=f"decision-{JOURNAL}-{revision}-{key}",
+        decided_at="2026-11-18T10:00:00+01:00",
+    )
+
+
+def referral_doc(
+    key: str = "pk_x", age: int = 16, municipality_code: str = "376", **overrides: Any
+) -> dict[str, Any]:
+    return {
+        "referral_id": f"referral-{JOURNAL}-{key}",
+        "journal_number": JOURNAL,
+        "revision": 1,
+        "person_key": key,
+        "municipality_code": municipality_code,
+        "age_at_incident": age,
+        "workflow": "minor" if age < 18 else "adult",
+        "flags": ["bande"],
+        "offence_code": "vold",
+        "decision_id": f"decision-{JOURNAL}-1-{key}",
+        "owner_role": "exit_coordinator",
+        "owner_team": "Exit-koordinatoren",
+        "referred_at": "2026-11-16T08:12:03+01:00",
+        **overrides,
+    }
+
+
+def referral(**kwargs: Any) -> ExitReferral:
+    return ExitReferral.model_validate(referral_doc(**kwargs))

@@ -31,6 +31,7 @@ from services.courses.domain.exit_programme import (
     InfohusReason,
     ReferredBy,
 )
+from services.courses.domain.exit_referral import ExitReferralRecord
 from shared.contracts.common import JournalNumber, MunicipalityCode, PersonKey
 from shared.eventstore import UnitOfWork
 
@@ -50,7 +51,7 @@ class ReferToExitProgramme(StartCourse):
         return ExitProgramme.create_id(self.person_key, self.referred_on)
 
     def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
-        return ExitProgramme.refer(
+        programme = ExitProgramme.refer(
             person_key=self.person_key,
             referred_on=self.referred_on,
             municipality_code=self.municipality_code,
@@ -60,6 +61,16 @@ class ReferToExitProgramme(StartCourse):
             coordinator=self.coordinator,
             at=at,
         )
+        if self.journal_number is not None:
+            # Triage's referral for this person and incident is now taken up: saved in the
+            # same transaction as the programme, so it is marked exactly when one starts.
+            referral = uow.get(
+                ExitReferralRecord,
+                ExitReferralRecord.create_id(self.person_key, self.journal_number),
+            )
+            if referral is not None:
+                referral.mark_started(programme.id, at)
+        return programme
 
 
 class ExitCommand(ChangeCourse):

@@ -56,7 +56,8 @@ class StartTrivsel(StartCourse):
         eligibility = uow.get(
             TrivselEligibility, TrivselEligibility.create_id(self.person_key, self.journal_number)
         )
-        if eligibility is None:
+        if eligibility is None or not eligibility.eligible:
+            # Withdrawn, handed over or revised to the caseworker: no longer the coordinator's.
             raise NotEligible(NOT_ELIGIBLE)
         return TrivselCourse.start(
             person_key=self.person_key,
