@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from shared.auth import AuthSettings
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
-from ssp_platform.platform import Platform, start_platform, stop_platform
+from ssp_platform.platform import start_platform, stop_platform
 from tests.support import bearer, example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -202,18 +202,9 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_listed_for_the_exi
     incident = example("incident-valid.json")
     incident["persons"] = incident["persons"][:1]  # born 2010-03-12: 16 at the incident
     incident["flags"] = ["bande"]
-    # One after another: services started together on one PostgreSQL database may race to
-    # create the store's shared insert function ("duplicate key" / "tuple concurrently
-    # updated").
-    platforms: list[Platform] = []
-    try:
-        for name in ("courses", "triage", "intake"):
-            platforms.append(await start_platform([name], PlatformSettings()))
-    except BaseException:
-        for started_platform in reversed(platforms):
-            await stop_platform(started_platform)
-        raise
-    url = platforms[0].services[0].http_url
+    # Started together, as `ssp up` does: on PostgreSQL they share one database.
+    platform = await start_platform(["courses", "triage", "intake"], PlatformSettings())
+    url = platform.services[0].http_url
     producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
     await producer.start()
     try:
@@ -258,5 +249,4 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_listed_for_the_exi
             assert taken["programme_id"] == started.json()["course_id"]
     finally:
         await producer.stop()
-        for started_platform in reversed(platforms):
-            await stop_platform(started_platform)
+        await stop_platform(platform)
