@@ -35,13 +35,18 @@ from services.triage.bootstrap import build_service as triage_service
 from services.triage.bootstrap import definition as triage_definition
 from services.triage.settings import TriageSettings
 from shared.auth import DEFAULT_SCOPES, AuditLog, AuthSettings, Role, mint_development_token
-from shared.contracts import AcceptedIncident, RoutingDecision
+from shared.contracts import AcceptedIncident, ExitReferral, RoutingDecision
 from shared.eventstore import UnitOfWork
 from shared.http import add_platform_routes
 from shared.runtime import ServiceContext
 from tests.support import example
 from tests.unit.courses.factories import FakeClock
-from tests.unit.reporting.documents import accepted_incident, person, routing_decision
+from tests.unit.reporting.documents import (
+    accepted_incident,
+    exit_referral,
+    person,
+    routing_decision,
+)
 
 SIGNING_KEY = "test-signing-key-" + "k" * 32
 PSEUDONYM_SECRET = "p" * 40
@@ -292,8 +297,8 @@ def notifications_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUn
 
 @contextmanager
 def courses_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
-    """PK_IN (607) and PK_OUT (376) eligible for TRIVSEL+, each with a course started; the
-    clock stands still on Monday 16 November 2026."""
+    """PK_IN (607) and PK_OUT (376) eligible for TRIVSEL+, each with a course started and an
+    exit referral waiting; the clock stands still on Monday 16 November 2026."""
     settings = CoursesSettings(**auth_env(tmp_path, **extra))
     clock = FakeClock()
     with _served(courses_definition(settings, clock=clock), settings, "courses") as served:
@@ -305,6 +310,8 @@ def courses_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTes
             served.seed(served.seeder.receive_decision, decision_in(code, key, journal))
             course = served.seed(served.seeder.start, trivsel_start(key, journal))
             served.records[name] = str(course.id)
+            referral = exit_referral(key, journal_number=journal) | {"municipality_code": code}
+            assert served.seed(served.seeder.receive, ExitReferral.model_validate(referral))
         yield served
 
 
