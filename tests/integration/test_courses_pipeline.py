@@ -6,20 +6,19 @@ exit referral listed for the exit coordinator."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from shared.auth import AuthSettings
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
+from tests.integration.platform_env import eventually, read_topic, use_platform_env
 from tests.support import bearer, example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -44,53 +43,13 @@ DECISION = {
 }
 
 
-async def _eventually(check: Any, timeout: float = 60) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.2)
-
-
-async def _read(bootstrap: str, topic: str, until: Any, timeout: float = 60) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"check-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=10,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not until(records) and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for partition_records in batch.values():
-                records.extend(partition_records)
-    finally:
-        await consumer.stop()
-    return records
-
-
 async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
     embedded_broker: EmbeddedBroker,
     store_url: str | None,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prefix = f"c{uuid.uuid4().hex[:8]}."
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
-        "SSP_TOPIC_PREFIX": prefix,
-        "SSP_DATA_DIR": str(tmp_path),
-        "COURSES_HTTP_PORT": "0",
-    }
-    if store_url:
-        env["SSP_DATABASE_URL"] = store_url
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
     platform = await start_platform(["courses"], PlatformSettings())
     url = platform.services[0].http_url
     producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
@@ -113,7 +72,7 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
                 found: list[dict[str, Any]] = r.json()["eligible"]
                 return found
 
-            persons = await _eventually(eligible)
+            persons = await eventually(eligible)
             assert [p["person_key"] for p in persons] == ["pk_courses_it"]
             started = await client.post(
                 "/v1/trivsel-courses",
@@ -148,7 +107,7 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
                 "store": True,
             }
 
-        records = await _read(
+        records = await read_topic(
             embedded_broker.bootstrap_servers,
             prefix + "ssp.courses.events.v1",
             until=lambda rs: len(rs) >= 4,
@@ -161,7 +120,7 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
         assert all("fritekst" not in r.value.decode() for r in records)
         assert {dict(r.headers)["ssp-origin"] for r in records} == {b"courses"}
         # The acute procedure's standard letter is a letter task courses publishes itself.
-        (letter,) = await _read(
+        (letter,) = await read_topic(
             embedded_broker.bootstrap_servers,
             prefix + "ssp.notifications.letter-tasks.v1",
             until=lambda rs: len(rs) >= 1,
@@ -186,19 +145,7 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_listed_for_the_exi
 ) -> None:
     """Intake → triage → courses: the referral triage makes is listed in courses as referred,
     not yet started, and the exit programme the coordinator starts for it marks it started."""
-    prefix = f"r{uuid.uuid4().hex[:8]}."
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
-        "SSP_TOPIC_PREFIX": prefix,
-        "SSP_DATA_DIR": str(tmp_path),
-        "INTAKE_HTTP_PORT": "0",
-        "TRIAGE_HTTP_PORT": "0",
-        "COURSES_HTTP_PORT": "0",
-    }
-    if store_url:
-        env["SSP_DATABASE_URL"] = store_url
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
     incident = example("incident-valid.json")
     incident["persons"] = incident["persons"][:1]  # born 2010-03-12: 16 at the incident
     incident["flags"] = ["bande"]
@@ -224,7 +171,7 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_listed_for_the_exi
                 found: list[dict[str, Any]] = r.json()["referrals"]
                 return found
 
-            (referral,) = await _eventually(referrals)
+            (referral,) = await eventually(referrals)
             assert (referral["age_at_incident"], referral["flags"], referral["status"]) == (
                 16,
                 ["bande"],

@@ -7,42 +7,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 
 from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
+from tests.integration.platform_env import read_topic, use_platform_env
 from tests.support import example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
-
-
-async def _read(bootstrap: str, topic: str, until: Any, timeout: float) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"check-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=10,
-    )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not until(records) and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for partition_records in batch.values():
-                records.extend(partition_records)
-    finally:
-        await consumer.stop()
-    return records
 
 
 async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
@@ -51,19 +30,7 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prefix = f"x{uuid.uuid4().hex[:8]}."
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
-        "SSP_TOPIC_PREFIX": prefix,
-        "SSP_DATA_DIR": str(tmp_path),
-        "INTAKE_HTTP_PORT": "0",
-        "TRIAGE_HTTP_PORT": "0",
-        "REPORTING_HTTP_PORT": "0",
-    }
-    if store_url:
-        env["SSP_DATABASE_URL"] = store_url
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
     incident = example("incident-valid.json")
     incident["persons"] = incident["persons"][:1]  # born 2010-03-12: 16 at the incident
     incident["flags"] = ["bande"]
@@ -95,7 +62,7 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
         def revisions(records: list[Any]) -> list[int]:
             return [json.loads(r.value)["revision"] for r in records]
 
-        decisions = await _read(
+        decisions = await read_topic(
             bootstrap,
             prefix + "ssp.triage.tovholder.v1",
             lambda records: 2 in revisions(records),
@@ -104,7 +71,7 @@ async def test_a_gang_flagged_incident_about_a_16_year_old_is_referred_once(
         assert revisions(decisions) == [1, 2]
         # A second referral would be published with the revision-2 decision or before it; wait
         # a little beyond it to be sure none follows.
-        referrals = await _read(
+        referrals = await read_topic(
             bootstrap,
             prefix + "ssp.triage.exit-referrals.v1",
             lambda records: len(records) >= 2,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +17,10 @@ from shared.settings import PlatformSettings
 from ssp_platform import audit_cli
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
+from tests.integration.platform_env import eventually, use_platform_env
 from tests.support import example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
-
-
-async def _eventually(check: Any, timeout: float = 60) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = await check()
-        if result or asyncio.get_running_loop().time() > deadline:
-            return result
-        await asyncio.sleep(0.2)
 
 
 async def test_pipeline_on_both_stores(
@@ -38,23 +29,7 @@ async def test_pipeline_on_both_stores(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prefix = f"p{uuid.uuid4().hex[:8]}."
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
-        "SSP_TOPIC_PREFIX": prefix,
-        "SSP_DATA_DIR": str(tmp_path),
-        "INTAKE_HTTP_PORT": "0",
-        "TRIAGE_HTTP_PORT": "0",
-        "NOTIFICATIONS_HTTP_PORT": "0",
-        "REPORTING_HTTP_PORT": "0",
-        "COURSES_HTTP_PORT": "0",
-        # the example incident is days old: keep its tasks from turning overdue mid-test
-        "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
-    }
-    if store_url:
-        env["SSP_DATABASE_URL"] = store_url
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
     platform = await start_platform(
         ["intake", "triage", "notifications", "reporting"], PlatformSettings()
     )
@@ -99,7 +74,7 @@ async def test_pipeline_on_both_stores(
                 statuses = sorted(p["letter_task_status"] for p in persons)
                 return persons if statuses == ["awaiting_assessment", "open"] else []
 
-            persons = await _eventually(handover)
+            persons = await eventually(handover)
             assert persons, "handover list did not show both persons"
             by_route = {p["route"]: p for p in persons}
             assert by_route["tovholder"]["letter_kind"] == "orientering"
@@ -142,7 +117,7 @@ async def test_pipeline_on_both_stores(
                 steps = [s["step"] for s in body.get("steps", [])]
                 return body if steps.count("letter_task_created") == 2 else None
 
-            body = await _eventually(trace)
+            body = await eventually(trace)
             assert body, "the second letter task did not reach the trace"
             services = {s["service"] for s in body["steps"]}
             assert {"intake", "triage", "notifications"} <= services

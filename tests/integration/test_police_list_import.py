@@ -21,6 +21,7 @@ from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
 from ssp_platform.police_import import ImportOutcome, import_file
+from tests.integration.platform_env import use_platform_env
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -81,20 +82,7 @@ async def platform(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[tuple[str, Seen]]:
-    prefix = f"i{uuid.uuid4().hex[:8]}."
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
-        "SSP_TOPIC_PREFIX": prefix,
-        "SSP_DATA_DIR": str(tmp_path),
-        "INTAKE_HTTP_PORT": "0",
-        "TRIAGE_HTTP_PORT": "0",
-        "NOTIFICATIONS_HTTP_PORT": "0",
-        "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
-    }
-    if store_url:
-        env["SSP_DATABASE_URL"] = store_url
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
     running = await start_platform(["intake", "triage", "notifications"], PlatformSettings())
     seen = Seen()
     watcher = asyncio.create_task(_watch(embedded_broker.bootstrap_servers, prefix, seen))

@@ -20,6 +20,7 @@ from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
+from tests.integration.platform_env import use_platform_env
 from tests.support import example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
@@ -63,22 +64,7 @@ async def test_revision_withdrawal_and_handover_through_the_topics(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    prefix = f"r{uuid.uuid4().hex[:8]}."
-    env = {
-        "KAFKA_BOOTSTRAP_SERVERS": embedded_broker.bootstrap_servers,
-        "SSP_TOPIC_PREFIX": prefix,
-        "SSP_DATA_DIR": str(tmp_path),
-        "INTAKE_HTTP_PORT": "0",
-        "TRIAGE_HTTP_PORT": "0",
-        "NOTIFICATIONS_HTTP_PORT": "0",
-        "REPORTING_HTTP_PORT": "0",
-        "COURSES_HTTP_PORT": "0",
-        "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
-    }
-    if store_url:
-        env["SSP_DATABASE_URL"] = store_url
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
     platform = await start_platform(
         ["intake", "triage", "notifications", "reporting"], PlatformSettings()
     )

@@ -1,0 +1,77 @@
+"""What the integration tests share: a platform's environment on the test's broker and store,
+reading a topic from the start, and waiting for a condition."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from ssp_platform.broker import EmbeddedBroker
+
+SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
+
+
+def use_platform_env(
+    monkeypatch: pytest.MonkeyPatch,
+    broker: EmbeddedBroker,
+    tmp_path: Path,
+    store_url: str | None,
+    **extra: str,
+) -> str:
+    """Point the platform at the test's broker, data directory and store (PostgreSQL when
+    `store_url`), every API on a free port, topics under a fresh prefix; returns the prefix."""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    env = {
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "SSP_TOPIC_PREFIX": prefix,
+        "SSP_DATA_DIR": str(tmp_path),
+        **{f"{name.upper()}_HTTP_PORT": "0" for name in SERVICES},
+        # the example incidents are days old: keep their tasks from turning overdue mid-test
+        "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
+        **extra,
+    }
+    if store_url:
+        env["SSP_DATABASE_URL"] = store_url
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return prefix
+
+
+async def read_topic(
+    bootstrap: str, topic: str, until: Callable[[list[Any]], bool], timeout: float = 60
+) -> list[Any]:
+    """Every record of `topic` from the start, read until `until(records)` or the timeout."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"check-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+    )
+    await consumer.start()
+    records: list[Any] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not until(records) and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+    finally:
+        await consumer.stop()
+    return records
+
+
+async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:
+    """`check()`'s first truthy answer, or its last answer when the time is up."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = await check()
+        if result or asyncio.get_running_loop().time() > deadline:
+            return result
+        await asyncio.sleep(0.2)
