@@ -44,9 +44,14 @@ def use_platform_env(
 
 
 async def read_topic(
-    bootstrap: str, topic: str, until: Callable[[list[Any]], bool], timeout: float = 60
+    bootstrap: str,
+    topic: str,
+    until: Callable[[list[Any]], bool],
+    timeout: float = 60,
+    settle_ms: int = 0,
 ) -> list[Any]:
-    """Every record of `topic` from the start, read until `until(records)` or the timeout."""
+    """Every record of `topic` from the start, read until `until(records)` or the timeout;
+    then `settle_ms` longer, to see anything that should not be there."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -60,6 +65,10 @@ async def read_topic(
         deadline = asyncio.get_running_loop().time() + timeout
         while not until(records) and asyncio.get_running_loop().time() < deadline:
             batch = await consumer.getmany(timeout_ms=200)
+            for partition_records in batch.values():
+                records.extend(partition_records)
+        if settle_ms:
+            batch = await consumer.getmany(timeout_ms=settle_ms)
             for partition_records in batch.values():
                 records.extend(partition_records)
     finally:

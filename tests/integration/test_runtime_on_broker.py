@@ -4,7 +4,6 @@ with its original bytes; the relay publishes with origin headers and the stored 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from eventsourcing.domain import event
 from fastapi import FastAPI
 
@@ -25,6 +24,7 @@ from shared.messaging.outgoing import Outgoing
 from shared.runtime import RunningService, ServiceDefinition
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
+from tests.integration.platform_env import read_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -77,28 +77,9 @@ def publications(domain_event: Any) -> list[Outgoing]:
 
 
 async def _consume(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"check-{uuid.uuid4().hex}",
-        auto_offset_reset="earliest",
-        fetch_max_wait_ms=10,
+    return await read_topic(
+        bootstrap, topic, lambda records: len(records) >= count, timeout, settle_ms=1000
     )
-    await consumer.start()
-    records: list[Any] = []
-    try:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while len(records) < count and asyncio.get_running_loop().time() < deadline:
-            batch = await consumer.getmany(timeout_ms=200)
-            for partition_records in batch.values():
-                records.extend(partition_records)
-        # a little longer, to see anything that should not be there
-        batch = await consumer.getmany(timeout_ms=1000)
-        for partition_records in batch.values():
-            records.extend(partition_records)
-    finally:
-        await consumer.stop()
-    return records
 
 
 async def test_effectively_once_and_dead_letters(

@@ -6,10 +6,30 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.notifications.domain.letter_task_case import LetterTaskCase
+from services.notifications.domain.letters import Deadlines
 from shared.contracts import CaseworkerAssessment, DecisionWithdrawn, RoutingDecision
 
 JOURNAL = "3700-80123-00456-26"
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+DEADLINES = Deadlines.in_hours(tovholder=48, caseworker=72)
+
+
+def new_case() -> LetterTaskCase:
+    """A fresh case for JOURNAL and pk_a, its opening already collected."""
+    case = LetterTaskCase(JOURNAL, "pk_a")
+    case.collect_events()
+    return case
+
+
+def recorded(case: LetterTaskCase) -> list[str]:
+    """The names of the events recorded since the last look."""
+    return [type(e).__name__ for e in case.collect_events()]
+
+
+def letter_of(case: LetterTaskCase) -> dict[str, Any]:
+    assert case.letter is not None
+    return case.letter.model_dump(mode="json")
 
 
 class FakeClock:

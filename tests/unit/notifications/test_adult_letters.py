@@ -7,10 +7,13 @@ from __future__ import annotations
 import pytest
 
 from services.notifications.domain.letter_task_case import LetterTaskCase
-from services.notifications.domain.letters import Deadlines
-from tests.unit.notifications.factories import JOURNAL, START, assessment, decision
-
-DEADLINES = Deadlines.in_hours(tovholder=48, caseworker=72)
+from tests.unit.notifications.factories import (
+    DEADLINES,
+    JOURNAL,
+    START,
+    assessment,
+    decision,
+)
 
 
 @pytest.mark.parametrize("age", [18, 21, 25])

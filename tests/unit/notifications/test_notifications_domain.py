@@ -12,25 +12,17 @@ from services.notifications.domain.letter_task_case import (
     NoTask,
     TaskClosed,
 )
-from services.notifications.domain.letters import Deadlines, letter_kind
-from tests.unit.notifications.factories import JOURNAL, START, assessment, decision
-
-DEADLINES = Deadlines.in_hours(tovholder=48, caseworker=72)
-
-
-def new_case() -> LetterTaskCase:
-    case = LetterTaskCase(JOURNAL, "pk_a")
-    case.collect_events()
-    return case
-
-
-def recorded(case: LetterTaskCase) -> list[str]:
-    return [type(e).__name__ for e in case.collect_events()]
-
-
-def letter_of(case: LetterTaskCase) -> dict[str, Any]:
-    assert case.letter is not None
-    return case.letter.model_dump(mode="json")
+from services.notifications.domain.letters import letter_kind
+from tests.unit.notifications.factories import (
+    DEADLINES,
+    JOURNAL,
+    START,
+    assessment,
+    decision,
+    letter_of,
+    new_case,
+    recorded,
+)
 
 
 def test_the_task_id_is_the_case_id_and_deterministic() -> None:

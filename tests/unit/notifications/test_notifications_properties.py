@@ -19,17 +19,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.notifications.domain.letter_task_case import LetterTaskCase
-from services.notifications.domain.letters import CLOSED, Deadlines
+from services.notifications.domain.letters import CLOSED
 from shared.contracts import CaseworkerAssessment, DecisionWithdrawn, RoutingDecision
 from tests.unit.notifications.factories import (
+    DEADLINES,
     JOURNAL,
     START,
     assessment_doc,
     decision_doc,
     withdrawal_doc,
 )
-
-DEADLINES = Deadlines.in_hours(tovholder=48, caseworker=72)
 
 Message = RoutingDecision | DecisionWithdrawn | CaseworkerAssessment
 

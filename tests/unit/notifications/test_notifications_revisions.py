@@ -11,7 +11,6 @@ from typing import Any
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.bootstrap import definition
 from services.notifications.domain.letter_task_case import LetterTaskCase
-from services.notifications.domain.letters import Deadlines
 from services.notifications.settings import NotificationsSettings
 from shared.contracts import (
     TRIAGE_CASEWORKER,
@@ -21,6 +20,7 @@ from shared.contracts import (
 )
 from tests.support import inbox_harness, outbox
 from tests.unit.notifications.factories import (
+    DEADLINES,
     JOURNAL,
     START,
     FakeClock,
@@ -28,26 +28,12 @@ from tests.unit.notifications.factories import (
     decision,
     decision_doc,
     handover_doc,
+    letter_of,
+    new_case,
+    recorded,
     withdrawal,
     withdrawal_doc,
 )
-
-DEADLINES = Deadlines.in_hours(tovholder=48, caseworker=72)
-
-
-def new_case() -> LetterTaskCase:
-    case = LetterTaskCase(JOURNAL, "pk_a")
-    case.collect_events()
-    return case
-
-
-def recorded(case: LetterTaskCase) -> list[str]:
-    return [type(e).__name__ for e in case.collect_events()]
-
-
-def letter_of(case: LetterTaskCase) -> dict[str, Any]:
-    assert case.letter is not None
-    return case.letter.model_dump(mode="json")
 
 
 def handover(**kwargs: Any) -> RoutingDecision:
