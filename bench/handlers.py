@@ -92,6 +92,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("SSP_DATA_DIR", tempfile.mkdtemp(prefix="ssp-handlers-"))
     os.environ.setdefault("SSP_LOG_LEVEL", "WARNING")
+    from shared.settings import PlatformSettings
+    from ssp_platform.platform import tune_garbage_collection
+
+    # As `ssp up` / `ssp run` do once started.
+    tune_garbage_collection(PlatformSettings().gc_young_threshold)
     police_topic = None
     messages: list[Inbound] = []
     everything: list[Inbound] = []

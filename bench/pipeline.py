@@ -7,7 +7,8 @@ Prints, in one run:
 - pipeline throughput in incidents/s (a burst of N one-person incidents → all letter tasks
   seen on the topic; then until reporting's read model lists them all),
 - latency p50/p99 (publish → letter task seen) at a fixed 100 incidents/s,
-- the ratio pipeline / raw, and the platform's resident memory,
+- the ratio pipeline / raw, CPU milliseconds per incident in each process (Tansu included)
+  and the platform's resident memory,
 for two topologies: `ssp up` (every service in one process, as in development) and one process
 per service (`ssp run <service>`, as production deploys them).
 
@@ -47,6 +48,12 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def _cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def _task_consumer(bootstrap: str, topic: str) -> AIOKafkaConsumer:
     consumer = AIOKafkaConsumer(
         topic,
@@ -83,7 +90,7 @@ SERVICES = ("intake", "triage", "notifications", "reporting")
 
 
 def _start(
-    topology: str, bootstrap: str, workdir: Path, fetch_wait_ms: int
+    topology: str, bootstrap: str, workdir: Path, fetch_wait_ms: int, extra_env: dict[str, str]
 ) -> tuple[list[SspProcess], int]:
     """`up`: every service in one process (development); `processes`: one process per service,
     as production deploys them."""
@@ -96,6 +103,7 @@ def _start(
         "SSP_TOPIC_PREFIX": prefix,
         "SSP_KAFKA_FETCH_MAX_WAIT_MS": str(fetch_wait_ms),
         **ports,
+        **extra_env,
     }
     if topology == "up":
         processes = [start_ssp(["up"], env, workdir / f"{topology}.log")]
@@ -109,15 +117,17 @@ def _start(
 async def measure_platform(
     topology: str,
     bootstrap: str,
+    broker_pid: int | None,
     workdir: Path,
     burst: int,
     rate: int,
     rate_seconds: int,
     fetch_wait_ms: int,
+    extra_env: dict[str, str],
 ) -> dict[str, float]:
     prefix = f"{topology}."
     police = prefix + "ssp.police.incidents.v1"
-    processes, reporting_port = _start(topology, bootstrap, workdir, fetch_wait_ms)
+    processes, reporting_port = _start(topology, bootstrap, workdir, fetch_wait_ms, extra_env)
     figures: dict[str, float] = {}
     try:
         for process in processes:
@@ -139,6 +149,11 @@ async def measure_platform(
 
             incidents = [sample_incident(i, age=14, seed=i) for i in range(burst)]
             seen: dict[str, float] = {}
+            names = ["platform"] if topology == "up" else list(SERVICES)
+            pids = {name: p.process.pid for name, p in zip(names, processes, strict=True)}
+            if broker_pid is not None:
+                pids["tansu"] = broker_pid
+            cpu_before = {name: _cpu_s(pid) for name, pid in pids.items()}
             started = time.monotonic()
             sends = [
                 await producer.send(
@@ -168,6 +183,8 @@ async def measure_platform(
                         break
                     await asyncio.sleep(0.5)
             figures["burst_read_model_per_s"] = burst / (time.monotonic() - started)
+            for name, pid in pids.items():
+                figures[f"cpu_ms:{name}"] = (_cpu_s(pid) - cpu_before[name]) * 1000 / burst
             figures["peak_rss_mib"] = sum(_rss_mib(p.process.pid) for p in processes)
 
             base = 20_000_000
@@ -204,7 +221,12 @@ async def measure_platform(
 
 
 async def run(
-    burst: int, rate_seconds: int, rate: int, fetch_wait_ms: int, topologies: list[str]
+    burst: int,
+    rate_seconds: int,
+    rate: int,
+    fetch_wait_ms: int,
+    topologies: list[str],
+    extra_env: dict[str, str],
 ) -> None:
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -222,7 +244,15 @@ async def run(
         )
         for topology in topologies:
             f = await measure_platform(
-                topology, bootstrap, workdir, burst, rate, rate_seconds, fetch_wait_ms
+                topology,
+                bootstrap,
+                broker.pid if broker is not None else None,
+                workdir,
+                burst,
+                rate,
+                rate_seconds,
+                fetch_wait_ms,
+                extra_env,
             )
             label = "ssp up (one process)" if topology == "up" else "one process per service"
             print(f"--- {label}")
@@ -232,6 +262,12 @@ async def run(
                 f"of raw one hop (target ≥ 5 %)"
             )
             print(f"  pipeline → read model   : {f['burst_read_model_per_s']:8,.0f} incidents/s")
+            cpu = {k.partition(":")[2]: v for k, v in f.items() if k.startswith("cpu_ms:")}
+            print(
+                f"  CPU per incident        : {sum(cpu.values()):.2f} ms ("
+                + ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items())
+                + "; burst until the read model has it)"
+            )
             print(
                 f"  latency at {rate}/s       : p50 {f['latency_p50_ms']:.0f} ms, "
                 f"p99 {f['latency_p99_ms']:.0f} ms ({f['latency_seen']:.0f} seen; "
@@ -258,9 +294,19 @@ def main(argv: list[str] | None = None) -> None:
         default="both",
         help="all services in one process, one process per service, or both (default)",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the services (e.g. SSP_GC_YOUNG_THRESHOLD=0), to compare settings",
+    )
     args = parser.parse_args(argv)
     topologies = ["up", "processes"] if args.topology == "both" else [args.topology]
-    asyncio.run(run(args.burst, args.rate_seconds, args.rate, args.fetch_wait_ms, topologies))
+    extra_env = dict(item.split("=", 1) for item in args.set)
+    asyncio.run(
+        run(args.burst, args.rate_seconds, args.rate, args.fetch_wait_ms, topologies, extra_env)
+    )
 
 
 if __name__ == "__main__":

@@ -74,6 +74,13 @@ class PlatformSettings(BaseSettings):
         description="OTLP/HTTP endpoint for traces; unset means spans stay in the process.",
     )
     log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        validation_alias="SSP_GC_YOUNG_THRESHOLD",
+        description="Allocations between young-generation garbage collections once started "
+        "(Python's default is 700); 0 keeps Python's defaults.",
+    )
 
     def topic(self, default_name: str) -> str:
         return f"{self.topic_prefix}{default_name}"

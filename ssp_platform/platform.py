@@ -4,6 +4,7 @@ on the configured Kafka cluster or on an embedded Tansu broker started for the p
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Sequence
@@ -93,8 +94,25 @@ def describe(platform: Platform) -> str:
     return "\n".join(lines)
 
 
+def tune_garbage_collection(young_threshold: int) -> None:
+    """Fewer garbage collections for a long-running service.
+
+    What start-up built (modules, models, schemas, profiles) lives as long as the process;
+    frozen, collections stop scanning it. A service allocates hundreds of container objects per
+    message (events, models, spans), so with Python's young threshold of 700 a batch triggered
+    dozens of collections, and every tenth of those scanned the older generation too. Measured
+    with `bench.pipeline --set SSP_GC_YOUNG_THRESHOLD=0`: ≈ 18 % of the CPU per incident."""
+    if young_threshold <= 0:
+        return
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(young_threshold, middle, old)
+
+
 async def serve(names: Sequence[str]) -> None:
     platform = await start_platform(names)
+    tune_garbage_collection(PlatformSettings().gc_young_threshold)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
