@@ -15,9 +15,9 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from shared.contracts import Flag, OffenceCode, Route, Severity, Workflow
 from shared.contracts.decisions import ROUTES, SEVERITIES, WORKFLOWS
@@ -162,6 +162,8 @@ class MunicipalityProfile(_Strict):
     handover_window_days: int = Field(default=30, ge=0, le=366)
     """A case opened at most this many days after a person was routed to the tovholder hands
     the incident over to the caseworker (issue 4, part 5)."""
+    _district_by_school_key: dict[str, str] = PrivateAttr(default_factory=dict)
+    """`schools` by `school_key`, filled once after validation (`district_of` is per person)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -182,6 +184,11 @@ class MunicipalityProfile(_Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._district_by_school_key = {
+            school_key(name): district for name, district in self.schools.items()
+        }
 
     def _uncovered_owner_cases(self) -> list[str]:
         """Every decision must have an owner: each (route, severity, workflow, repeat) needs a
@@ -207,11 +214,7 @@ class MunicipalityProfile(_Strict):
     def district_of(self, school: str | None) -> str | None:
         if not school:
             return None
-        wanted = school_key(school)
-        for name, district in self.schools.items():
-            if school_key(name) == wanted:
-                return district
-        return None
+        return self._district_by_school_key.get(school_key(school))
 
     def exit_referral_owner(self) -> Owner:
         return Owner(self.exit_owner.role, self.exit_owner.team)
