@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from services.triage.domain.ids import NAMESPACE, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
     ACTIVE_CASE,
@@ -36,8 +37,6 @@ from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecisio
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
-
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,
@@ -62,7 +61,7 @@ class RevisionNotNewer(ValueError):
 
 
 def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
-    return str(uuid5(_NS, f"withdrawal:{journal_number}|{revision}|{person_key}"))
+    return str(uuid5(NAMESPACE, f"withdrawal:{journal_number}|{revision}|{person_key}"))
 
 
 def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
@@ -112,7 +111,7 @@ class IncidentTriage(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
-        return uuid5(_NS, f"incident:{journal_number}")
+        return aggregate_id(f"incident:{journal_number}")
 
     @event("Opened")
     def __init__(self, journal_number: str) -> None:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, cast
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
-
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 
 
 class PersonHistory(TracedAggregate):
@@ -69,7 +68,7 @@ class PersonHistory(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
-        return uuid5(_NS, f"history:{person_key}")
+        return aggregate_id(f"history:{person_key}")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:

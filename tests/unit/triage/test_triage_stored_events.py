@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from uuid import NAMESPACE_URL, uuid5
 
 import pytest
 
@@ -17,6 +18,9 @@ from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
 from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
+from services.triage.domain.case_register import PersonCaseRegister
+from services.triage.domain.exit_referrals import PersonExitReferral
+from services.triage.domain.ids import aggregate_id
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.person_history import PersonHistory
 from services.triage.settings import TriageSettings
@@ -93,6 +97,20 @@ def state(app: TriageApplication) -> dict[str, Any]:
         },
         "histories": {k: (h.reports, h.revisions) for k, h in histories.items() if h is not None},
     }
+
+
+def test_stored_streams_are_found_by_the_ids_they_were_stored_under() -> None:
+    namespace = uuid5(NAMESPACE_URL, "urn:ssp:triage")
+    assert IncidentTriage.create_id(JOURNAL) == uuid5(namespace, f"incident:{JOURNAL}")
+    assert PersonHistory.create_id("pk_a") == uuid5(namespace, "history:pk_a")
+    assert PersonCaseRegister.create_id("pk_a") == uuid5(namespace, "cases:pk_a")
+    assert PersonExitReferral.create_id(JOURNAL, "pk_a") == uuid5(
+        namespace, f"exit-referral:{JOURNAL}|pk_a"
+    )
+    # Remembered: a batch asks for each id several times.
+    hits = aggregate_id.cache_info().hits
+    assert IncidentTriage.create_id(JOURNAL) == IncidentTriage.create_id(JOURNAL)
+    assert aggregate_id.cache_info().hits >= hits + 2
 
 
 def test_a_first_revision_is_stored_as_one_creation_event_per_aggregate(
