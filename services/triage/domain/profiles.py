@@ -15,9 +15,10 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any, Literal, Self
+from functools import cached_property
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts import Flag, OffenceCode, Route, Severity, Workflow
 from shared.contracts.decisions import ROUTES, SEVERITIES, WORKFLOWS
@@ -162,8 +163,6 @@ class MunicipalityProfile(_Strict):
     handover_window_days: int = Field(default=30, ge=0, le=366)
     """A case opened at most this many days after a person was routed to the tovholder hands
     the incident over to the caseworker (issue 4, part 5)."""
-    _district_by_school_key: dict[str, str] = PrivateAttr(default_factory=dict)
-    """`schools` by `school_key`, filled once after validation (`district_of` is per person)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -179,16 +178,11 @@ class MunicipalityProfile(_Strict):
             if rule.team_from == "case" and rule.route != "caseworker":
                 problems.append(f"owners.{i}.team_from: 'case' only on the caseworker route")
         problems += self._uncovered_owner_cases()
-        if len({school_key(s) for s in self.schools}) != len(self.schools):
+        if len(self._district_by_school_key) != len(self.schools):
             problems.append("schools: the same school twice (names differing only in case)")
         if problems:
             raise ValueError("; ".join(problems))
         return self
-
-    def model_post_init(self, context: Any, /) -> None:
-        self._district_by_school_key = {
-            school_key(name): district for name, district in self.schools.items()
-        }
 
     def _uncovered_owner_cases(self) -> list[str]:
         """Every decision must have an owner: each (route, severity, workflow, repeat) needs a
@@ -211,6 +205,13 @@ class MunicipalityProfile(_Strict):
         return self.code == DEFAULT_PROFILE_CODE
 
     # --- the rules --------------------------------------------------------------------------
+    @cached_property
+    def _district_by_school_key(self) -> dict[str, str]:
+        """`schools` by `school_key`, made once per profile when it is validated: `district_of`
+        is asked per person. (A cached property, not a pydantic private attribute: reading one
+        of those costs more than the lookup.)"""
+        return {school_key(name): district for name, district in self.schools.items()}
+
     def district_of(self, school: str | None) -> str | None:
         if not school:
             return None

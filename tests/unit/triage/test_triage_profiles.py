@@ -140,6 +140,11 @@ def test_the_district_lookup_normalises_only_the_name_asked_for(
         ),
         (
             "657-herning.yaml",
+            {"schools.SUNDS  skole": "nord"},
+            "657-herning.yaml: schools: the same school twice (names differing only in case)",
+        ),
+        (
+            "657-herning.yaml",
             {"owner": "tovholder"},
             "657-herning.yaml: owner: Extra inputs are not permitted (got 'tovholder')",
         ),
