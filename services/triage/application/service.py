@@ -165,10 +165,7 @@ class TriageService:
     # --- the work ------------------------------------------------------------------------
     def _triage(self, uow: UnitOfWork, incident: AcceptedIncident) -> list[RoutingDecision]:
         triage = uow.get(IncidentTriage, IncidentTriage.create_id(incident.journal_number))
-        if triage is None:
-            triage = IncidentTriage(incident.journal_number)
-            uow.add(triage)
-        elif not triage.supersedes(incident.revision):
+        if triage is not None and not triage.supersedes(incident.revision):
             log.info(
                 "triage: %s revision %d ignored (revision %d already triaged)",
                 incident.journal_number,
@@ -176,24 +173,29 @@ class TriageService:
                 triage.revision,
             )
             return []
-        previously_decided = set(triage.decisions)
-        histories = {
-            person.person_key: self._history(uow, person.person_key)
-            for person in incident.persons
-            if person.in_scope
-        }
-        facts = {
-            person.person_key: PersonFacts(
+        previously_decided = set(triage.decisions) if triage is not None else set()
+        # None: no report of the person recorded yet (the history starts with their first).
+        histories: dict[str, PersonHistory | None] = {}
+        facts: dict[str, PersonFacts] = {}
+        for person in incident.persons:
+            if not person.in_scope or person.person_key in facts:
+                continue
+            history = uow.get(PersonHistory, PersonHistory.create_id(person.person_key))
+            histories[person.person_key] = history
+            facts[person.person_key] = PersonFacts(
                 active_case=self._active_case(uow, person),
-                earlier_reports=histories[person.person_key].reports_before(
-                    incident.journal_number, incident.occurred_at
+                earlier_reports=(
+                    history.reports_before(incident.journal_number, incident.occurred_at)
+                    if history is not None
+                    else ()
                 ),
                 exit_referred=already_referred(uow, incident.journal_number, person.person_key),
             )
-            for person in incident.persons
-            if person.in_scope
-        }
-        decisions = triage.triage(incident, facts, self.profiles, self.clock())
+        if triage is None:
+            triage, decisions = IncidentTriage.open(incident, facts, self.profiles, self.clock())
+            uow.add(triage)
+        else:
+            decisions = triage.triage(incident, facts, self.profiles, self.clock())
         record_exit_referrals(uow, incident, decisions, self.profiles)
         listed: dict[str, PseudonymousPerson] = {}
         for person in incident.persons:
@@ -202,14 +204,7 @@ class TriageService:
             # Recorded after deciding: a report is never its own history. Persons whose
             # decision the revision kept are recorded too, from the revision itself: their
             # report may have changed in ways not material to the decision (e.g. the time).
-            histories[person_key].record(
-                incident.journal_number,
-                incident.revision,
-                incident.occurred_at,
-                listed[person_key].role,
-                incident.offence_code,
-                age_at_incident=listed[person_key].age_at_incident,
-            )
+            self._record_report(uow, histories[person_key], incident, listed[person_key])
         for decision in decisions:
             log.info(
                 "triage: %s revision %d: %s routed to %s (%s), owner %s/%s, severity %s, "
@@ -229,12 +224,35 @@ class TriageService:
         return decisions
 
     @staticmethod
-    def _history(uow: UnitOfWork, person_key: str) -> PersonHistory:
-        history = uow.get(PersonHistory, PersonHistory.create_id(person_key))
-        if history is None:
-            history = PersonHistory(person_key)
-            uow.add(history)
-        return history
+    def _record_report(
+        uow: UnitOfWork,
+        history: PersonHistory | None,
+        incident: AcceptedIncident,
+        person: PseudonymousPerson,
+    ) -> None:
+        """The person's part in the incident, into their history (started by it when they have
+        none: one stored event instead of two)."""
+        if history is not None:
+            history.record(
+                incident.journal_number,
+                incident.revision,
+                incident.occurred_at,
+                person.role,
+                incident.offence_code,
+                age_at_incident=person.age_at_incident,
+            )
+            return
+        uow.add(
+            PersonHistory.start(
+                person.person_key,
+                incident.journal_number,
+                incident.revision,
+                incident.occurred_at,
+                person.role,
+                incident.offence_code,
+                age_at_incident=person.age_at_incident,
+            )
+        )
 
     @staticmethod
     def _withdraw_removed(

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import ActiveCase
 from shared.contracts import PseudonymisedCaseEvent
 from shared.eventstore import TracedAggregate
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
 
@@ -49,7 +49,7 @@ class PersonCaseRegister(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
-        return uuid5(_NS, f"cases:{person_key}")
+        return aggregate_id(f"cases:{person_key}")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.ids import aggregate_id
 from services.triage.domain.profiles import Owner
 from shared.contracts import ExitReferral, Flag, RoutingDecision, exit_referral_flags
 from shared.eventstore import TracedAggregate
-
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 
 
 class PersonExitReferral(TracedAggregate):
@@ -31,7 +30,7 @@ class PersonExitReferral(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
-        return uuid5(_NS, f"exit-referral:{journal_number}|{person_key}")
+        return aggregate_id(f"exit-referral:{journal_number}|{person_key}")
 
     @event(Referred)
     def __init__(self, journal_number: str, person_key: str, referral: dict[str, Any]) -> None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from services.triage.domain.ids import NAMESPACE, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
     ACTIVE_CASE,
@@ -36,8 +37,6 @@ from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecisio
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
-
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,
@@ -62,7 +61,7 @@ class RevisionNotNewer(ValueError):
 
 
 def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
-    return str(uuid5(_NS, f"withdrawal:{journal_number}|{revision}|{person_key}"))
+    return str(uuid5(NAMESPACE, f"withdrawal:{journal_number}|{revision}|{person_key}"))
 
 
 def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
@@ -75,6 +74,18 @@ def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
 
 
 class IncidentTriage(TracedAggregate):
+    class OpenedAtRevision(TracedAggregate.Created):
+        """A journal number triaged for the first time, opened with that revision: one stored
+        event for what `Opened` and `RevisionReceived` record (streams stored before begin with
+        those two, and still load)."""
+
+        journal_number: str
+        revision: int
+        reported_at: datetime
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._begin_revision(self.revision, self.reported_at)
+
     class RevisionReceived(TracedAggregate.Event):
         revision: int
         # Since revisions are re-evaluated (issue 4, part 4); absent from events stored before.
@@ -100,7 +111,7 @@ class IncidentTriage(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
-        return uuid5(_NS, f"incident:{journal_number}")
+        return aggregate_id(f"incident:{journal_number}")
 
     @event("Opened")
     def __init__(self, journal_number: str) -> None:
@@ -120,6 +131,25 @@ class IncidentTriage(TracedAggregate):
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
 
+    @classmethod
+    def open(
+        cls,
+        incident: AcceptedIncident,
+        facts: Mapping[str, PersonFacts],
+        profiles: ProfileBook,
+        decided_at: datetime,
+    ) -> tuple[IncidentTriage, list[RoutingDecision]]:
+        """The first triage of a journal number: the same as `IncidentTriage(journal_number)`
+        followed by `triage(...)`, stored with one creation event (`OpenedAtRevision`) instead
+        of `Opened` and `RevisionReceived`. Returns the aggregate and its decisions."""
+        triage = cls._create(
+            cls.OpenedAtRevision,
+            journal_number=incident.journal_number,
+            revision=incident.revision,
+            reported_at=incident.reported_at,
+        )
+        return triage, triage._decide(incident, facts, profiles, decided_at)
+
     def triage(
         self,
         incident: AcceptedIncident,
@@ -134,6 +164,16 @@ class IncidentTriage(TracedAggregate):
         if not self.supersedes(incident.revision):
             raise RevisionNotNewer(f"{incident.journal_number} revision {incident.revision}")
         self.receive_revision(revision=incident.revision, reported_at=incident.reported_at)
+        return self._decide(incident, facts, profiles, decided_at)
+
+    def _decide(
+        self,
+        incident: AcceptedIncident,
+        facts: Mapping[str, PersonFacts],
+        profiles: ProfileBook,
+        decided_at: datetime,
+    ) -> list[RoutingDecision]:
+        """`triage` once the incident's revision is the aggregate's."""
         everyone = list(dict.fromkeys(p.person_key for p in incident.persons))
         routed: set[str] = set()
         decisions = []
@@ -267,6 +307,10 @@ class IncidentTriage(TracedAggregate):
 
     @event(RevisionReceived)
     def receive_revision(self, revision: int, reported_at: datetime | None = None) -> None:
+        self._begin_revision(revision, reported_at)
+
+    def _begin_revision(self, revision: int, reported_at: datetime | None) -> None:
+        """What receiving a revision does to the state (`RevisionReceived`, `OpenedAtRevision`)."""
         self.revision = revision
         self.reported_at = reported_at
         self.out_of_scope = {}

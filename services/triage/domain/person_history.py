@@ -11,18 +11,40 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, cast
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:triage")
-
 
 class PersonHistory(TracedAggregate):
+    class StartedWithReport(TracedAggregate.Created):
+        """A history started by the person's first report: one stored event for what `Started`
+        and `ReportRecorded` record (histories stored before begin with those two, and still
+        load)."""
+
+        person_key: str
+        journal_number: str
+        revision: int
+        occurred_at: datetime
+        role: str
+        offence_code: str
+        age_at_incident: int | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._put_report(
+                self.journal_number,
+                self.revision,
+                self.occurred_at,
+                self.role,
+                self.offence_code,
+                self.age_at_incident,
+            )
+
     class ReportRecorded(TracedAggregate.Event):
         """Version 2 keeps the person's age at the incident (for the +18 handover); version 1
         events load with none."""
@@ -46,7 +68,7 @@ class PersonHistory(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
-        return uuid5(_NS, f"history:{person_key}")
+        return aggregate_id(f"history:{person_key}")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:
@@ -55,6 +77,30 @@ class PersonHistory(TracedAggregate):
         # The highest revision seen per journal number, also after a withdrawal, so an older
         # revision delivered late cannot bring a withdrawn report back.
         self.revisions: dict[str, int] = {}
+
+    @classmethod
+    def start(
+        cls,
+        person_key: str,
+        journal_number: str,
+        revision: int,
+        occurred_at: datetime,
+        role: Role,
+        offence_code: OffenceCode,
+        age_at_incident: int | None = None,
+    ) -> PersonHistory:
+        """A new history holding the person's first report: the same as
+        `PersonHistory(person_key)` followed by `record(...)`, stored as one event."""
+        return cls._create(
+            cls.StartedWithReport,
+            person_key=person_key,
+            journal_number=journal_number,
+            revision=revision,
+            occurred_at=occurred_at,
+            role=role,
+            offence_code=offence_code,
+            age_at_incident=age_at_incident,
+        )
 
     def record(
         self,
@@ -104,6 +150,18 @@ class PersonHistory(TracedAggregate):
         offence_code: str,
         age_at_incident: int | None,
     ) -> None:
+        self._put_report(journal_number, revision, occurred_at, role, offence_code, age_at_incident)
+
+    def _put_report(
+        self,
+        journal_number: str,
+        revision: int,
+        occurred_at: datetime,
+        role: str,
+        offence_code: str,
+        age_at_incident: int | None,
+    ) -> None:
+        """What recording a report does to the state (`ReportRecorded`, `StartedWithReport`)."""
         self.reports[journal_number] = Report(
             journal_number,
             revision,

@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -177,7 +178,7 @@ class MunicipalityProfile(_Strict):
             if rule.team_from == "case" and rule.route != "caseworker":
                 problems.append(f"owners.{i}.team_from: 'case' only on the caseworker route")
         problems += self._uncovered_owner_cases()
-        if len({school_key(s) for s in self.schools}) != len(self.schools):
+        if len(self._district_by_school_key) != len(self.schools):
             problems.append("schools: the same school twice (names differing only in case)")
         if problems:
             raise ValueError("; ".join(problems))
@@ -204,14 +205,17 @@ class MunicipalityProfile(_Strict):
         return self.code == DEFAULT_PROFILE_CODE
 
     # --- the rules --------------------------------------------------------------------------
+    @cached_property
+    def _district_by_school_key(self) -> dict[str, str]:
+        """`schools` by `school_key`, made once per profile when it is validated: `district_of`
+        is asked per person. (A cached property, not a pydantic private attribute: reading one
+        of those costs more than the lookup.)"""
+        return {school_key(name): district for name, district in self.schools.items()}
+
     def district_of(self, school: str | None) -> str | None:
         if not school:
             return None
-        wanted = school_key(school)
-        for name, district in self.schools.items():
-            if school_key(name) == wanted:
-                return district
-        return None
+        return self._district_by_school_key.get(school_key(school))
 
     def exit_referral_owner(self) -> Owner:
         return Owner(self.exit_owner.role, self.exit_owner.team)

@@ -258,12 +258,17 @@ def test_handover_rule_ignores_reports_without_an_age() -> None:
 
 
 def test_a_history_event_stored_before_ages_were_kept_loads_without_an_age(
-    service: TriageService, app: TriageApplication
+    app: TriageApplication,
 ) -> None:
-    triage_on(service, 1, 0, 17)
+    # A history as it was stored then: Started, then ReportRecorded (now the first report
+    # starts the history, StartedWithReport).
+    history = PersonHistory("pk_a")
+    history.record(journal_no(1), 1, T0, "sigtet", "butikstyveri", age_at_incident=17)
+    app.save(history)
     # Rewrite the stored ReportRecorded as version 1 of the event stored it: no age.
     history_id = PersonHistory.create_id("pk_a")
     stored = app.recorder.select_events(history_id)
+    assert [e.topic.rsplit(".", 1)[-1] for e in stored] == ["Started", "ReportRecorded"]
     old = []
     for event in stored:
         state: dict[str, Any] = json.loads(event.state)

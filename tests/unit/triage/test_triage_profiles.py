@@ -15,6 +15,8 @@ from services.triage.adapters.profile_files import (
     load_profiles,
 )
 from services.triage.bootstrap import definition
+from services.triage.domain import profiles as profiles_module
+from services.triage.domain.profiles import MunicipalityProfile
 from services.triage.settings import TriageSettings
 from shared.contracts.incidents import OFFENCE_CODES
 
@@ -76,6 +78,29 @@ def test_herning_schools_map_to_the_three_districts() -> None:
     assert herning.district_of(None) is None
 
 
+def test_the_district_lookup_normalises_only_the_name_asked_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The schools are normalised once, when the profile is read: a lookup per person does
+    not walk and normalise every school of the municipality."""
+    herning = load_profiles(PACKAGED_PROFILES_DIR).profiles["657"]
+    assert len(herning.schools) > 10
+    asked: list[str] = []
+
+    def counting_school_key(school: str) -> str:
+        asked.append(school)
+        return original(school)
+
+    original = profiles_module.school_key
+    monkeypatch.setattr(profiles_module, "school_key", counting_school_key)
+    assert herning.district_of("  KIBÆK  skole") == "syd"
+    assert herning.district_of("Ukendt Skole") is None
+    assert asked == ["  KIBÆK  skole", "Ukendt Skole"]
+    # A profile validated from a document gets its own lookup.
+    copy = MunicipalityProfile.model_validate(herning.model_dump())
+    assert copy.district_of("sunds skole") == "nord"
+
+
 @pytest.mark.parametrize(
     ("file", "change", "expected"),
     [
@@ -112,6 +137,11 @@ def test_herning_schools_map_to_the_three_districts() -> None:
             {"schools.Sunds Skole": "vest"},
             "657-herning.yaml: schools.Sunds Skole: unknown district 'vest' (known: midt, nord, "
             "syd)",
+        ),
+        (
+            "657-herning.yaml",
+            {"schools.SUNDS  skole": "nord"},
+            "657-herning.yaml: schools: the same school twice (names differing only in case)",
         ),
         (
             "657-herning.yaml",

@@ -68,12 +68,11 @@ def test_out_of_scope_person_is_stored_and_shown(
 ) -> None:
     service.triage_incident(incident(persons=[person("pk_a"), person("pk_old", 30)]))
     assert stored_event_names(app) == [
-        "Opened",
-        "RevisionReceived",
+        "OpenedAtRevision",  # the incident, opened with its first revision: one event
         "PersonRouted",
         "PersonOutOfScope",
-        "Started",  # pk_a's history; the out-of-scope person gets none
-        "ReportRecorded",
+        "StartedWithReport",  # pk_a's history, started by the report; the out-of-scope
+        # person gets none
     ]
     latest = service.latest_triage(JOURNAL)
     assert latest is not None
