@@ -129,6 +129,7 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
         publish_original_on_dead_letter=False,
         on_stop=[auth.close],
         published_events=[
+            IncidentRecord.Received,
             IncidentRecord.RevisionAccepted,
             RejectedInput.Recorded,
             CaseRegisterEntry.Received,

@@ -18,7 +18,8 @@ from shared.messaging.outgoing import Outgoing
 
 
 def intake_publications(event: Any) -> list[Outgoing]:
-    if isinstance(event, IncidentRecord.RevisionAccepted):
+    # Every accepted revision, the first (carried by the record's creation) as the later ones.
+    if isinstance(event, IncidentRecord.Received | IncidentRecord.RevisionAccepted):
         accepted = AcceptedIncident.model_validate(event.accepted)
         return [Outgoing(INTAKE_INCIDENTS, accepted.journal_number, accepted)]
     if isinstance(event, RejectedInput.Recorded):

@@ -7,7 +7,6 @@ The index lives here, beside the identity store, because nothing else needs it."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -26,11 +25,25 @@ _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:identity-scope")
 class PersonMunicipalities(TracedAggregate):
     """The municipalities a pseudonymised person has been registered as living in."""
 
+    class Registered(TracedAggregate.Created):
+        person_key: str
+        municipality_code: str
+
     @staticmethod
     def create_id(person_key: str) -> UUID:
         return uuid5(_NS, person_key)
 
-    @event("Registered")
+    @classmethod
+    def register(
+        cls, index_id: UUID, person_key: str, municipality_code: str
+    ) -> PersonMunicipalities:
+        """`PersonMunicipalities(person_key, municipality_code)` for a caller that has already
+        worked out `index_id` (`create_id(person_key)`)."""
+        return cls._create(
+            cls.Registered, id=index_id, person_key=person_key, municipality_code=municipality_code
+        )
+
+    @event(Registered)
     def __init__(self, person_key: str, municipality_code: str) -> None:
         self.person_key = person_key
         self.codes: list[str] = [municipality_code]
@@ -44,16 +57,31 @@ class PersonMunicipalities(TracedAggregate):
         self.codes.append(municipality_code)
 
 
-def record_municipality(uow: UnitOfWork, person_key: str, municipality_code: str) -> None:
-    index = uow.get(PersonMunicipalities, PersonMunicipalities.create_id(person_key))
+@dataclass(frozen=True)
+class IdentityIds:
+    """A pseudonym and the ids of the aggregates kept about that person, worked out once."""
+
+    person_key: str
+    identity_id: UUID
+    index_id: UUID
+
+    @classmethod
+    def of(cls, person_key: str) -> IdentityIds:
+        return cls(
+            person_key,
+            PersonIdentity.create_id(person_key),
+            PersonMunicipalities.create_id(person_key),
+        )
+
+
+def record_municipality(uow: UnitOfWork, person: IdentityIds, municipality_code: str) -> None:
+    index = uow.get(PersonMunicipalities, person.index_id)
     if index is None:
-        uow.add(PersonMunicipalities(person_key, municipality_code))
+        uow.add(
+            PersonMunicipalities.register(person.index_id, person.person_key, municipality_code)
+        )
     else:
         index.include(municipality_code)
-
-
-def index_ids(person_keys: Iterable[str]) -> set[UUID]:
-    return {PersonMunicipalities.create_id(k) for k in person_keys}
 
 
 @dataclass(frozen=True)

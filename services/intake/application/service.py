@@ -10,14 +10,14 @@ import base64
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from services.intake.application.app import IntakeApplication
-from services.intake.application.identities import index_ids, record_municipality
+from services.intake.application.identities import IdentityIds, record_municipality
 from services.intake.domain.model import (
     CaseRegisterEntry,
     IncidentRecord,
@@ -64,6 +64,43 @@ class SubmissionResult:
     problems: list[FieldProblem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _ValidIncident:
+    """An incident that passed every rule, with each person's pseudonym (and the ids of what
+    is kept about them) and age worked out once: the batch's prefetch needs them as well."""
+
+    incident: PoliceIncident
+    record_id: UUID
+    persons: tuple[IdentityIds, ...]
+    ages: tuple[int, ...]
+
+    def aggregate_ids(self) -> Iterator[UUID]:
+        yield self.record_id
+        for person in self.persons:
+            yield person.identity_id
+            yield person.index_id
+
+
+@dataclass(frozen=True)
+class _ValidCaseEvent:
+    case_event: CaseRegisterEvent
+    at: str
+    entry_id: UUID
+    person: IdentityIds
+
+    def aggregate_ids(self) -> Iterator[UUID]:
+        yield from (self.entry_id, self.person.identity_id, self.person.index_id)
+
+
+@dataclass(frozen=True)
+class _Invalid:
+    problems: list[FieldProblem]
+    reference: UUID  # of the rejection it is kept as
+
+    def aggregate_ids(self) -> Iterator[UUID]:
+        yield self.reference
+
+
 class RejectionNotFound(LookupError):
     pass
 
@@ -86,23 +123,27 @@ class IntakeService:
         self.cases_topic = cases_topic
         self.clock = clock
 
-    # --- Kafka -------------------------------------------------------------------------
+    # --- Kafka ---------------------------------------------------------------------------
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
+        # Every message is checked first (the rules depend on nothing stored), so that every
+        # aggregate the batch touches is loaded with one query.
+        checked = {id(m): self._check_message(m) for m in messages}
         uow = UnitOfWork(self.app)
-        incidents = {
-            id(m): parse_bytes(m.value, PoliceIncident)
-            for m in messages
-            if m.topic == self.incidents_topic
-        }
-        uow.prefetch(self._aggregates_touched(incidents.values()))
+        uow.prefetch(
+            aggregate_id
+            for c in checked.values()
+            if c is not None
+            for aggregate_id in c.aggregate_ids()
+        )
         for message in messages:
             with message.processing_span("intake"):
-                reference = self._kafka_reference(message)
-                if message.topic == self.incidents_topic:
-                    parsed = incidents[id(message)]
-                    self._receive_incident(uow, message.value, "kafka", reference, parsed)
-                elif message.topic == self.cases_topic:
-                    self._receive_case_event(uow, message.value, reference)
+                outcome = checked[id(message)]
+                if isinstance(outcome, _Invalid):
+                    self._reject(uow, message.value, outcome.problems, "kafka", outcome.reference)
+                elif isinstance(outcome, _ValidIncident):
+                    self._accept_incident(uow, outcome)
+                elif isinstance(outcome, _ValidCaseEvent):
+                    self._accept_case_event(uow, outcome)
                 else:
                     log.warning(
                         "intake: ignoring a message from unexpected topic %s", message.topic
@@ -110,15 +151,19 @@ class IntakeService:
             uow.processed(message.upstream)
         uow.commit()
 
-    def _aggregates_touched(self, parsed: Iterable[ParsedIncident]) -> set[UUID]:
-        ids: set[UUID] = set()
-        for incident, _ in parsed:
-            if incident is not None:
-                ids.add(IncidentRecord.create_id(incident.journal_number))
-                keys = {self.pseudonymiser.person_key(p.cpr) for p in incident.persons}
-                ids.update(PersonIdentity.create_id(k) for k in keys)
-                ids.update(index_ids(keys))
-        return ids
+    def _check_message(
+        self, message: Inbound
+    ) -> _ValidIncident | _ValidCaseEvent | _Invalid | None:
+        checked: _ValidIncident | _ValidCaseEvent | list[FieldProblem]
+        if message.topic == self.incidents_topic:
+            checked = self._check_incident(message.value)
+        elif message.topic == self.cases_topic:
+            checked = self._check_case_event(message.value)
+        else:
+            return None
+        if isinstance(checked, list):
+            return _Invalid(checked, self._kafka_reference(message))
+        return checked
 
     @staticmethod
     def _kafka_reference(message: Inbound) -> UUID:
@@ -141,15 +186,27 @@ class IntakeService:
         (e.g. rows of one incident disagreeing) added to its own. A rejected incident's
         reference is derived from its content, so importing the same file again records no
         second rejection, as the de-duplication records no second incident."""
+        checked = [
+            (raw, self._check_import(raw, list_problems)) for raw, list_problems in documents
+        ]
         uow = UnitOfWork(self.app)
+        uow.prefetch(aggregate_id for _, c in checked for aggregate_id in c.aggregate_ids())
         results = []
-        for raw, list_problems in documents:
-            reference = uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}")
-            results.append(
-                self._receive_incident(uow, raw, "http", reference, extra=list(list_problems))
-            )
+        for raw, c in checked:
+            if isinstance(c, _Invalid):
+                results.append(self._reject(uow, raw, c.problems, "http", c.reference))
+            else:
+                results.append(self._accept_incident(uow, c))
         uow.commit()
         return results
+
+    def _check_import(
+        self, raw: bytes, list_problems: Sequence[FieldProblem]
+    ) -> _ValidIncident | _Invalid:
+        checked = self._check_incident(raw, extra=list_problems)
+        if isinstance(checked, list):
+            return _Invalid(checked, uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}"))
+        return checked
 
     def rejected_input(self, reference: str) -> RejectedInput:
         try:
@@ -181,29 +238,51 @@ class IntakeService:
         raw: bytes,
         channel: Literal["kafka", "http"],
         reference: UUID,
-        parsed: ParsedIncident | None = None,
-        extra: list[FieldProblem] | None = None,
     ) -> SubmissionResult:
-        incident, problems = parsed or parse_bytes(raw, PoliceIncident)
+        checked = self._check_incident(raw)
+        if isinstance(checked, list):
+            return self._reject(uow, raw, checked, channel, reference)
+        return self._accept_incident(uow, checked)
+
+    def _check_incident(
+        self, raw: bytes, extra: Sequence[FieldProblem] = ()
+    ) -> _ValidIncident | list[FieldProblem]:
+        """The incident with what accepting it needs, or every problem it has."""
+        incident, problems = parse_bytes(raw, PoliceIncident)
+        ages: tuple[int, ...] = ()
         if incident is not None:
-            problems = self._birth_after_incident(incident)
-        problems = [*(extra or []), *problems, *self._municipality_problems(incident, raw)]
+            day = incident.occurred_at.date()
+            ages = tuple(age_on(person.cpr, day) for person in incident.persons)
+            problems = self._birth_after_incident(ages)
+        problems = [*extra, *problems, *self._municipality_problems(incident, raw)]
         if incident is None or problems:
-            return self._reject(uow, raw, problems, channel, reference)
-        record_id = IncidentRecord.create_id(incident.journal_number)
-        record = uow.get(IncidentRecord, record_id)
-        if record is None:
-            record = IncidentRecord(incident.journal_number)
-            uow.add(record)
-        elif not record.supersedes(incident.revision):
+            return problems
+        return _ValidIncident(
+            incident=incident,
+            record_id=IncidentRecord.create_id(incident.journal_number),
+            persons=tuple(
+                IdentityIds.of(self.pseudonymiser.person_key(p.cpr)) for p in incident.persons
+            ),
+            ages=ages,
+        )
+
+    def _accept_incident(self, uow: UnitOfWork, valid: _ValidIncident) -> SubmissionResult:
+        incident = valid.incident
+        record = uow.get(IncidentRecord, valid.record_id)
+        if record is not None and not record.supersedes(incident.revision):
             outcome: Outcome = "duplicate" if incident.revision == record.revision else "superseded"
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
-        accepted = self._pseudonymise(uow, incident)
-        record.accept_revision(
-            revision=incident.revision,
-            accepted=accepted.model_dump(mode="json"),
-            details=incident.model_dump(mode="json", include={"offence", "location", "narrative"}),
-        )
+        accepted = self._pseudonymise(uow, valid).model_dump(mode="json")
+        details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
+        if record is None:
+            # A new record carries its first revision (one event).
+            uow.add(
+                IncidentRecord.received(
+                    valid.record_id, incident.journal_number, incident.revision, accepted, details
+                )
+            )
+        else:
+            record.accept_revision(revision=incident.revision, accepted=accepted, details=details)
         return SubmissionResult("accepted", incident.journal_number, incident.revision)
 
     def _municipality_problems(
@@ -220,30 +299,27 @@ class IntakeService:
         return municipality_problems(codes_of_document(doc), self.served)
 
     @staticmethod
-    def _birth_after_incident(incident: PoliceIncident) -> list[FieldProblem]:
-        day = incident.occurred_at.date()
+    def _birth_after_incident(ages: Iterable[int]) -> list[FieldProblem]:
         return [
             FieldProblem(
                 field=f"persons[{i}].cpr",
                 code="birth_after_incident",
                 message="the CPR birth date is after occurred_at",
             )
-            for i, person in enumerate(incident.persons)
-            if age_on(person.cpr, day) < 0
+            for i, age in enumerate(ages)
+            if age < 0
         ]
 
-    def _pseudonymise(self, uow: UnitOfWork, incident: PoliceIncident) -> AcceptedIncident:
+    def _pseudonymise(self, uow: UnitOfWork, valid: _ValidIncident) -> AcceptedIncident:
+        incident = valid.incident
         persons = []
-        day = incident.occurred_at.date()
-        for person in incident.persons:
-            person_key = self.pseudonymiser.person_key(person.cpr)
+        for person, ids, age in zip(incident.persons, valid.persons, valid.ages, strict=True):
             self._remember_identity(
-                uow, person_key, person.cpr, person.name, person.address, person.municipality_code
+                uow, ids, person.cpr, person.name, person.address, person.municipality_code
             )
-            age = age_on(person.cpr, day)
             persons.append(
                 PseudonymousPerson(
-                    person_key=person_key,
+                    person_key=ids.person_key,
                     role=person.role,
                     municipality_code=person.municipality_code,
                     age_at_incident=age,
@@ -268,19 +344,21 @@ class IntakeService:
     def _remember_identity(
         self,
         uow: UnitOfWork,
-        person_key: str,
+        person: IdentityIds,
         cpr: str,
         name: str | None,
         address: str | None,
         municipality_code: str,
     ) -> None:
-        identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
+        identity = uow.get(PersonIdentity, person.identity_id)
         if identity is None:
-            uow.add(PersonIdentity(person_key, cpr, name, address))
+            uow.add(
+                PersonIdentity.register(person.identity_id, person.person_key, cpr, name, address)
+            )
         else:
             identity.learn(name, address)
         # Who may resolve the pseudonym: staff of the municipalities the person lives in.
-        record_municipality(uow, person_key, municipality_code)
+        record_municipality(uow, person, municipality_code)
 
     def _reject(
         self,
@@ -312,26 +390,39 @@ class IntakeService:
         return SubmissionResult("rejected", reference=str(reference), problems=problems)
 
     def _receive_case_event(self, uow: UnitOfWork, raw: bytes, reference: UUID) -> None:
+        checked = self._check_case_event(raw)
+        if isinstance(checked, list):
+            self._reject(uow, raw, checked, "kafka", reference)
+        else:
+            self._accept_case_event(uow, checked)
+
+    def _check_case_event(self, raw: bytes) -> _ValidCaseEvent | list[FieldProblem]:
         case_event, problems = parse_bytes(raw, CaseRegisterEvent)
         if case_event is not None:
             problems = municipality_problems(
                 [("municipality_code", case_event.municipality_code)], self.served
             )
         if case_event is None or problems:
-            self._reject(uow, raw, problems, "kafka", reference)
-            return
+            return problems
         at = case_event.at.isoformat()
-        entry_id = CaseRegisterEntry.create_id(case_event.case_id, case_event.event, at)
-        if uow.get(CaseRegisterEntry, entry_id) is not None:
+        return _ValidCaseEvent(
+            case_event=case_event,
+            at=at,
+            entry_id=CaseRegisterEntry.create_id(case_event.case_id, case_event.event, at),
+            person=IdentityIds.of(self.pseudonymiser.person_key(case_event.cpr)),
+        )
+
+    def _accept_case_event(self, uow: UnitOfWork, valid: _ValidCaseEvent) -> None:
+        if uow.get(CaseRegisterEntry, valid.entry_id) is not None:
             return
-        person_key = self.pseudonymiser.person_key(case_event.cpr)
+        case_event = valid.case_event
         self._remember_identity(
-            uow, person_key, case_event.cpr, None, None, case_event.municipality_code
+            uow, valid.person, case_event.cpr, None, None, case_event.municipality_code
         )
         pseudonymised = PseudonymisedCaseEvent(
             event=case_event.event,
             case_id=case_event.case_id,
-            person_key=person_key,
+            person_key=valid.person.person_key,
             municipality_code=case_event.municipality_code,
             team=case_event.team,
             caseworker=case_event.caseworker,
@@ -339,6 +430,9 @@ class IntakeService:
         )
         uow.add(
             CaseRegisterEntry(
-                case_event.case_id, case_event.event, at, pseudonymised.model_dump(mode="json")
+                case_event.case_id,
+                case_event.event,
+                valid.at,
+                pseudonymised.model_dump(mode="json"),
             )
         )

@@ -15,7 +15,23 @@ _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
 
 
 class IncidentRecord(TracedAggregate):
-    """The accepted revisions of one police journal number, pseudonymised."""
+    """The accepted revisions of one police journal number, pseudonymised.
+
+    A record is created with its first accepted revision (`Received`, one event); each higher
+    revision is a `RevisionAccepted`. Records stored before `Received` existed begin with
+    `Opened` (the journal number alone) followed by a `RevisionAccepted` for the first revision;
+    they still load."""
+
+    class Received(TracedAggregate.Created):
+        journal_number: str
+        revision: int
+        accepted: dict[str, Any]
+        details: dict[str, Any]
+
+    class Opened(TracedAggregate.Created):
+        """How records began before `Received`: no revision yet (one follows at once)."""
+
+        journal_number: str
 
     class RevisionAccepted(TracedAggregate.Event):
         revision: int
@@ -26,11 +42,41 @@ class IncidentRecord(TracedAggregate):
     def create_id(journal_number: str) -> UUID:
         return uuid5(_NS, f"incident:{journal_number}")
 
-    @event("Opened")
-    def __init__(self, journal_number: str) -> None:
+    # The defaults are for `Opened` (no revision yet); `Received` names every field.
+    @event(Received)
+    def __init__(
+        self,
+        journal_number: str,
+        revision: int = 0,
+        accepted: dict[str, Any] | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """`accepted` is what triage sees; `details` (narrative, offence and location text) can
+        name people, so it stays in this encrypted store."""
         self.journal_number = journal_number
-        self.revision = 0
-        self.accepted: dict[str, Any] | None = None
+        self.revision = revision
+        self.accepted: dict[str, Any] | None = accepted
+        self.details: dict[str, Any] | None = details
+
+    @classmethod
+    def received(
+        cls,
+        record_id: UUID,
+        journal_number: str,
+        revision: int,
+        accepted: dict[str, Any],
+        details: dict[str, Any],
+    ) -> IncidentRecord:
+        """`IncidentRecord(journal_number, revision, accepted, details)` for a caller that has
+        already worked out `record_id` (`create_id(journal_number)`)."""
+        return cls._create(
+            cls.Received,
+            id=record_id,
+            journal_number=journal_number,
+            revision=revision,
+            accepted=accepted,
+            details=details,
+        )
 
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
@@ -39,8 +85,6 @@ class IncidentRecord(TracedAggregate):
     def accept_revision(
         self, revision: int, accepted: dict[str, Any], details: dict[str, Any]
     ) -> None:
-        """`accepted` is what triage sees; `details` (narrative, offence and location text) can
-        name people, so it stays in this encrypted store."""
         self.revision = revision
         self.accepted = accepted
         self.details = details
@@ -49,11 +93,32 @@ class IncidentRecord(TracedAggregate):
 class PersonIdentity(TracedAggregate):
     """Who a pseudonym stands for. Resolved only by authorised, audited calls."""
 
+    class Registered(TracedAggregate.Created):
+        person_key: str
+        cpr: str
+        name: str | None
+        address: str | None
+
     @staticmethod
     def create_id(person_key: str) -> UUID:
         return uuid5(_NS, f"person:{person_key}")
 
-    @event("Registered")
+    @classmethod
+    def register(
+        cls, identity_id: UUID, person_key: str, cpr: str, name: str | None, address: str | None
+    ) -> PersonIdentity:
+        """`PersonIdentity(person_key, cpr, name, address)` for a caller that has already
+        worked out `identity_id` (`create_id(person_key)`)."""
+        return cls._create(
+            cls.Registered,
+            id=identity_id,
+            person_key=person_key,
+            cpr=cpr,
+            name=name,
+            address=address,
+        )
+
+    @event(Registered)
     def __init__(
         self, person_key: str, cpr: str, name: str | None = None, address: str | None = None
     ) -> None:

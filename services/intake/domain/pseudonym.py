@@ -15,8 +15,11 @@ class Pseudonymiser:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 32:
             raise ValueError("the pseudonym secret must be at least 32 bytes")
-        self._secret = secret
+        # Keyed once, with the constant prefix already hashed: each key copies this state
+        # instead of deriving the HMAC's inner and outer pads from the secret again.
+        self._keyed = hmac.new(secret, b"person:", hashlib.sha256)
 
     def person_key(self, cpr: str) -> str:
-        digest = hmac.new(self._secret, b"person:" + normalise_cpr(cpr).encode(), hashlib.sha256)
+        digest = self._keyed.copy()
+        digest.update(normalise_cpr(cpr).encode())
         return "pk_" + digest.hexdigest()[:32]

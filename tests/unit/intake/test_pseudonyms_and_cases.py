@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -22,6 +24,19 @@ def test_the_same_person_always_gets_the_same_key() -> None:
     assert p.person_key("120310-4123") == p.person_key("1203104123")
     assert p.person_key("120310-4123") != p.person_key("120310-4124")
     assert "1203104123" not in p.person_key("1203104123")
+
+
+def test_the_key_is_the_documented_hmac_of_the_cpr_number() -> None:
+    def documented(cpr: str) -> str:
+        return "pk_" + hmac.new(SECRET, b"person:" + cpr.encode(), hashlib.sha256).hexdigest()[:32]
+
+    p = Pseudonymiser(SECRET)
+    # Each key starts from the same keyed state: earlier keys do not change later ones.
+    assert [p.person_key(c) for c in ("120310-4123", "0205094871", "1203104123")] == [
+        documented("1203104123"),
+        documented("0205094871"),
+        documented("1203104123"),
+    ]
 
 
 def test_the_key_depends_on_the_secret() -> None:
