@@ -22,9 +22,11 @@ class TracedAggregate(Aggregate):
 
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Self:
-        kwargs.setdefault("trace_context", current_trace_context())
+        if "trace_context" not in kwargs:
+            kwargs["trace_context"] = current_trace_context()
         return super()._create(event_class, **kwargs)
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("trace_context", current_trace_context())
+        if "trace_context" not in kwargs:
+            kwargs["trace_context"] = current_trace_context()
         super().trigger_event(event_class, **kwargs)
