@@ -69,9 +69,7 @@ class NotificationsService:
         received = [(message, self._decode(message)) for message in messages]
         # Every case of the batch with one query, not one transaction and query per message.
         case_ids = [
-            LetterTaskCase.create_id(doc.journal_number, doc.person_key)
-            if doc is not None
-            else None
+            None if doc is None else LetterTaskCase.create_id(doc.journal_number, doc.person_key)
             for _, doc in received
         ]
         uow.prefetch(case_id for case_id in case_ids if case_id is not None)
@@ -171,8 +169,16 @@ class NotificationsService:
     def _receive_decision(
         self, uow: UnitOfWork, decision: RoutingDecision, case_id: UUID | None = None
     ) -> DecisionOutcome:
-        case = self._case(uow, decision.journal_number, decision.person_key, case_id)
-        outcome = case.receive_decision(decision, self.clock(), self.deadlines)
+        case_id = case_id or LetterTaskCase.create_id(decision.journal_number, decision.person_key)
+        case = uow.get(LetterTaskCase, case_id)
+        if case is None:
+            # The common case: the decision opens the case (one event, not two).
+            case, outcome = LetterTaskCase.open_with_decision(
+                decision, self.clock(), self.deadlines, id=case_id
+            )
+            uow.add(case)
+        else:
+            outcome = case.receive_decision(decision, self.clock(), self.deadlines)
         log.info(
             "notifications: %s revision %d for %s routed to %s (%s): %s",
             decision.journal_number,
