@@ -151,9 +151,11 @@ class NotificationsService:
         if not due:
             return 0
         uow = UnitOfWork(self.app)
+        case_ids = [UUID(task_id) for task_id in due]
+        uow.prefetch(case_ids)  # one query for all of them
         marked = 0
-        for task_id in due:
-            case = uow.get(LetterTaskCase, UUID(task_id))
+        for task_id, case_id in zip(due, case_ids, strict=True):
+            case = uow.get(LetterTaskCase, case_id)
             if case is not None and case.mark_overdue(now):
                 marked += 1
                 log.warning(

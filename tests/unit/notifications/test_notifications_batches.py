@@ -136,6 +136,22 @@ def test_a_batch_loads_all_its_cases_with_one_query(
     ]
 
 
+def test_the_overdue_check_loads_its_cases_with_one_query(
+    settings: NotificationsSettings,
+    app: NotificationsApplication,
+    service: NotificationsService,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    service.handle_batch(
+        [inbound(settings, TRIAGE_TOVHOLDER, decision_doc(key=k), n) for n, k in enumerate("abc")]
+    )
+    calls = Calls(monkeypatch, app.recorder)
+    assert service.mark_overdue(clock.advance(hours=49)) == 3
+    assert calls.counts == {"select_events": 0, "select_events_of": 1}
+    assert [t["event"] for t in published_letters(app)] == ["created"] * 3 + ["overdue"] * 3
+
+
 # --- one creation event -----------------------------------------------------------------------
 
 
