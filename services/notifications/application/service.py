@@ -66,14 +66,21 @@ class NotificationsService:
     # --- Kafka -------------------------------------------------------------------------
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
-        for message in messages:
+        received = [(message, self._decode(message)) for message in messages]
+        # Every case of the batch with one query, not one transaction and query per message.
+        case_ids = [
+            None if doc is None else LetterTaskCase.create_id(doc.journal_number, doc.person_key)
+            for _, doc in received
+        ]
+        uow.prefetch(case_id for case_id in case_ids if case_id is not None)
+        for (message, doc), case_id in zip(received, case_ids, strict=True):
             with message.processing_span("notifications"):
-                if message.topic in self.decision_topics:
-                    self._receive_decision(uow, message.decode(RoutingDecision))
-                elif message.topic == self.assessments_topic:
-                    self._receive_assessment(uow, message.decode(CaseworkerAssessment))
-                elif message.topic == self.withdrawals_topic:
-                    self._receive_withdrawal(uow, message.decode(DecisionWithdrawn))
+                if isinstance(doc, RoutingDecision):
+                    self._receive_decision(uow, doc, case_id)
+                elif isinstance(doc, CaseworkerAssessment):
+                    self._receive_assessment(uow, doc, case_id)
+                elif isinstance(doc, DecisionWithdrawn):
+                    self._receive_withdrawal(uow, doc, case_id)
                 else:
                     log.warning(
                         "notifications: ignoring a message from unexpected topic %s",
@@ -81,6 +88,18 @@ class NotificationsService:
                     )
             uow.processed(message.upstream)
         uow.commit()
+
+    def _decode(
+        self, message: Inbound
+    ) -> RoutingDecision | CaseworkerAssessment | DecisionWithdrawn | None:
+        """The message as what its topic carries; None for a topic notifications ignores."""
+        if message.topic in self.decision_topics:
+            return message.decode(RoutingDecision)
+        if message.topic == self.assessments_topic:
+            return message.decode(CaseworkerAssessment)
+        if message.topic == self.withdrawals_topic:
+            return message.decode(DecisionWithdrawn)
+        return None
 
     # --- use cases, each in its own transaction --------------------------------------------
     def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
@@ -132,9 +151,11 @@ class NotificationsService:
         if not due:
             return 0
         uow = UnitOfWork(self.app)
+        case_ids = [UUID(task_id) for task_id in due]
+        uow.prefetch(case_ids)  # one query for all of them
         marked = 0
-        for task_id in due:
-            case = uow.get(LetterTaskCase, UUID(task_id))
+        for task_id, case_id in zip(due, case_ids, strict=True):
+            case = uow.get(LetterTaskCase, case_id)
             if case is not None and case.mark_overdue(now):
                 marked += 1
                 log.warning(
@@ -147,9 +168,19 @@ class NotificationsService:
         return marked
 
     # --- the work ------------------------------------------------------------------------
-    def _receive_decision(self, uow: UnitOfWork, decision: RoutingDecision) -> DecisionOutcome:
-        case = self._case(uow, decision.journal_number, decision.person_key)
-        outcome = case.receive_decision(decision, self.clock(), self.deadlines)
+    def _receive_decision(
+        self, uow: UnitOfWork, decision: RoutingDecision, case_id: UUID | None = None
+    ) -> DecisionOutcome:
+        case_id = case_id or LetterTaskCase.create_id(decision.journal_number, decision.person_key)
+        case = uow.get(LetterTaskCase, case_id)
+        if case is None:
+            # The common case: the decision opens the case (one event, not two).
+            case, outcome = LetterTaskCase.open_with_decision(
+                decision, self.clock(), self.deadlines, id=case_id
+            )
+            uow.add(case)
+        else:
+            outcome = case.receive_decision(decision, self.clock(), self.deadlines)
         log.info(
             "notifications: %s revision %d for %s routed to %s (%s): %s",
             decision.journal_number,
@@ -162,9 +193,9 @@ class NotificationsService:
         return outcome
 
     def _receive_withdrawal(
-        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn
+        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn, case_id: UUID | None = None
     ) -> WithdrawalOutcome:
-        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key)
+        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key, case_id)
         outcome = case.receive_withdrawal(withdrawal, self.clock())
         log.info(
             "notifications: %s revision %d withdrew the decision for %s (%s): %s",
@@ -177,9 +208,9 @@ class NotificationsService:
         return outcome
 
     def _receive_assessment(
-        self, uow: UnitOfWork, assessment: CaseworkerAssessment
+        self, uow: UnitOfWork, assessment: CaseworkerAssessment, case_id: UUID | None = None
     ) -> AssessmentResult:
-        case = self._case(uow, assessment.journal_number, assessment.person_key)
+        case = self._case(uow, assessment.journal_number, assessment.person_key, case_id)
         result = case.receive_assessment(assessment, self.clock(), self.deadlines)
         log.info(
             "notifications: assessment %s of %s for %s: %s",
@@ -191,8 +222,11 @@ class NotificationsService:
         return result
 
     @staticmethod
-    def _case(uow: UnitOfWork, journal_number: str, person_key: str) -> LetterTaskCase:
-        case = uow.get(LetterTaskCase, LetterTaskCase.create_id(journal_number, person_key))
+    def _case(
+        uow: UnitOfWork, journal_number: str, person_key: str, case_id: UUID | None = None
+    ) -> LetterTaskCase:
+        case_id = case_id or LetterTaskCase.create_id(journal_number, person_key)
+        case = uow.get(LetterTaskCase, case_id)
         if case is None:
             case = LetterTaskCase(journal_number, person_key)
             uow.add(case)

@@ -118,6 +118,42 @@ class LetterTaskCase(TracedAggregate):
         decision_kind: str | None
         revises_decision_id: str | None
 
+    class OpenedWithDecision(TracedAggregate.Created):
+        """The case opened by its first routing decision: what `Opened` and `DecisionRecorded`
+        record, in one event (cases opened by an assessment or a withdrawal, and every case
+        stored before this event existed, have the two)."""
+
+        journal_number: str
+        person_key: str
+        decision_id: str
+        revision: int
+        route: str
+        municipality_code: str
+        age_at_incident: int
+        owner_role: str | None
+        owner_team: str | None
+        due_at: datetime | None
+        youth_letter_age: int | None
+        decision_kind: str | None
+        revises_decision_id: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            # `__init__` has run (journal number and person key); then the decision, as
+            # `DecisionRecorded` would record it.
+            cast(LetterTaskCase, aggregate)._take_decision(
+                self.decision_id,
+                self.revision,
+                self.route,
+                self.municipality_code,
+                self.age_at_incident,
+                self.owner_role,
+                self.owner_team,
+                self.due_at,
+                self.youth_letter_age,
+                self.decision_kind,
+                self.revises_decision_id,
+            )
+
     class WithdrawalRecorded(TracedAggregate.Event):
         withdrawal_id: str
         decision_id: str
@@ -183,32 +219,32 @@ class LetterTaskCase(TracedAggregate):
         )
 
     # --- commands ------------------------------------------------------------------------
+    @classmethod
+    def open_with_decision(
+        cls,
+        decision: RoutingDecision,
+        now: datetime,
+        deadlines: Deadlines,
+        id: UUID | None = None,
+    ) -> tuple[LetterTaskCase, DecisionOutcome]:
+        """A new case whose first message is `decision`: the same state and outcome as
+        `LetterTaskCase(...)` followed by `receive_decision`, with one event fewer."""
+        case = cls._create(
+            cls.OpenedWithDecision,
+            id=id,
+            journal_number=decision.journal_number,
+            person_key=decision.person_key,
+            **_decision_fields(decision),
+        )
+        return case, case._follow_recorded_decision(now, deadlines)
+
     def receive_decision(
         self, decision: RoutingDecision, now: datetime, deadlines: Deadlines
     ) -> DecisionOutcome:
         if decision.decision_id in self.decision_ids:
             return "duplicate"
-        self.record_decision(
-            decision_id=decision.decision_id,
-            revision=decision.revision,
-            route=decision.route,
-            municipality_code=decision.municipality_code,
-            age_at_incident=decision.age_at_incident,
-            owner_role=decision.owner_role,
-            owner_team=decision.owner_team,
-            due_at=decision.due_at,
-            youth_letter_age=decision.youth_letter_age,
-            decision_kind=decision.decision_kind,
-            revises_decision_id=decision.revises_decision_id,
-        )
-        if self.withdrawn:
-            return "task_cancelled" if self._cancel_withdrawn(now) else "withdrawn"
-        if self.letter is not None:
-            # Never a second task: the one there is follows the governing decision.
-            return "task_updated" if self._follow_decision(now) else "recorded"
-        if self._create_task_if_ready(now, deadlines):
-            return "task_created"
-        return "awaiting_assessment"
+        self.record_decision(**_decision_fields(decision))
+        return self._follow_recorded_decision(now, deadlines)
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn, now: datetime) -> WithdrawalOutcome:
         if withdrawal.withdrawal_id in self.withdrawal_ids:
@@ -266,6 +302,17 @@ class LetterTaskCase(TracedAggregate):
         return True
 
     # --- rules -----------------------------------------------------------------------------
+    def _follow_recorded_decision(self, now: datetime, deadlines: Deadlines) -> DecisionOutcome:
+        """What a newly recorded decision does to the task."""
+        if self.withdrawn:
+            return "task_cancelled" if self._cancel_withdrawn(now) else "withdrawn"
+        if self.letter is not None:
+            # Never a second task: the one there is follows the governing decision.
+            return "task_updated" if self._follow_decision(now) else "recorded"
+        if self._create_task_if_ready(now, deadlines):
+            return "task_created"
+        return "awaiting_assessment"
+
     def _create_task_if_ready(self, now: datetime, deadlines: Deadlines) -> bool:
         decision = self.decision
         if decision is None or self.letter is not None:
@@ -360,6 +407,35 @@ class LetterTaskCase(TracedAggregate):
         decision_kind: str | None = None,
         revises_decision_id: str | None = None,
     ) -> None:
+        self._take_decision(
+            decision_id,
+            revision,
+            route,
+            municipality_code,
+            age_at_incident,
+            owner_role,
+            owner_team,
+            due_at,
+            youth_letter_age,
+            decision_kind,
+            revises_decision_id,
+        )
+
+    def _take_decision(
+        self,
+        decision_id: str,
+        revision: int,
+        route: str,
+        municipality_code: str,
+        age_at_incident: int,
+        owner_role: str | None,
+        owner_team: str | None,
+        due_at: datetime | None,
+        youth_letter_age: int | None,
+        decision_kind: str | None,
+        revises_decision_id: str | None,
+    ) -> None:
+        """The state a recorded decision leaves (`DecisionRecorded`, `OpenedWithDecision`)."""
         self.decision_ids.add(decision_id)
         if revises_decision_id is not None:
             self.superseded.add(revises_decision_id)
@@ -416,6 +492,23 @@ class LetterTaskCase(TracedAggregate):
     @event(TaskUpdated)
     def update_task(self, letter: dict[str, Any]) -> None:
         self.letter = LetterTaskEvent.model_validate(letter)
+
+
+def _decision_fields(decision: RoutingDecision) -> dict[str, Any]:
+    """What a recorded decision keeps of a `RoutingDecision`."""
+    return {
+        "decision_id": decision.decision_id,
+        "revision": decision.revision,
+        "route": decision.route,
+        "municipality_code": decision.municipality_code,
+        "age_at_incident": decision.age_at_incident,
+        "owner_role": decision.owner_role,
+        "owner_team": decision.owner_team,
+        "due_at": decision.due_at,
+        "youth_letter_age": decision.youth_letter_age,
+        "decision_kind": decision.decision_kind,
+        "revises_decision_id": decision.revises_decision_id,
+    }
 
 
 def _assessment_key(outcome: str, caseworker: str, at: datetime) -> tuple[str, str, str]:
