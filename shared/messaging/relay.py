@@ -83,8 +83,11 @@ class OutboxRelay:
         loop.call_soon_threadsafe(self._wake.set)
 
     async def publish_next_batch(self) -> int:
-        notifications = await self._in_store(self._select, self.published_position)
+        notifications, scanned_to = await self._in_store(self._select, self.published_position)
         if not notifications:
+            # Nothing to publish up to `scanned_to`: the next look starts after it, so events
+            # the relay never publishes (most of reporting's) are not scanned again and again.
+            self.published_position = max(self.published_position, scanned_to)
             return 0
         sends: list[asyncio.Future[Any]] = []
         for notification in notifications:
@@ -112,13 +115,24 @@ class OutboxRelay:
                 self.app.tracking_recorder.insert_tracking, Tracking(self.tracking_name, last)
             )
             self._recorded_position = last
-        self.published_position = last
+        # A short batch read the log up to `scanned_to`; a full one may have stopped earlier.
+        self.published_position = scanned_to if len(notifications) < self.batch_size else last
         return len(notifications)
 
-    def _select(self, position: int) -> Any:
-        return self.app.recorder.select_notifications(
+    def _select(self, position: int) -> tuple[Any, int]:
+        """The next notifications to publish after `position`, and how far the log was read.
+
+        Both stores make notification ids visible in order (SQLite writes one transaction at a
+        time; eventsourcing's PostgreSQL recorder locks the table while inserting), so no id
+        at or below the maximum read first can appear later."""
+        newest = self.app.recorder.max_notification_id() or 0
+        if newest <= position:
+            return [], position
+        notifications = self.app.recorder.select_notifications(
             start=position,
             limit=self.batch_size,
+            stop=newest,
             topics=self.event_topics,
             inclusive_of_start=False,
         )
+        return notifications, newest

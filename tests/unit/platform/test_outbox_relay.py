@@ -1,0 +1,131 @@
+"""The outbox relay publishes each published event once, in order, and does not read the same
+stretch of the log again when most stored events are never published (reporting's case)."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from eventsourcing.domain import event
+
+from shared.eventstore import TracedAggregate
+from shared.eventstore.application import ServiceApplication, store_env
+from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
+from shared.messaging.outgoing import Outgoing
+from shared.messaging.relay import OutboxRelay
+from shared.settings import PlatformSettings
+
+
+class Ledger(TracedAggregate):
+    class Noted(TracedAggregate.Event):
+        text: str
+
+    class Announced(TracedAggregate.Event):
+        text: str
+
+    @event("Opened")
+    def __init__(self) -> None:
+        pass
+
+    @event(Noted)
+    def note(self, text: str) -> None:
+        pass
+
+    @event(Announced)
+    def announce(self, text: str) -> None:
+        pass
+
+
+def _publications(domain_event: Any) -> list[Outgoing]:
+    if isinstance(domain_event, Ledger.Announced):
+        return [Outgoing("ssp.test.announcements.v1", "key", domain_event.text.encode())]
+    return []
+
+
+class _RecordingProducer:
+    """Stands in for aiokafka's producer: the relay's own logic is under test here (the real
+    broker is exercised by the integration tests)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes, dict[str, str]]] = []
+
+    async def send(
+        self, topic: str, value: bytes, *, key: bytes, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[None]:
+        self.sent.append((topic, value, {k: v.decode() for k, v in headers}))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+
+@pytest.fixture
+def app() -> ServiceApplication:
+    return ServiceApplication(env=store_env(PlatformSettings(SSP_DATABASE_URL="memory"), "relay"))
+
+
+def _relay(app: ServiceApplication, producer: _RecordingProducer, batch_size: int) -> OutboxRelay:
+    return OutboxRelay(
+        service="ledger",
+        app=app,
+        producer=producer,  # type: ignore[arg-type]
+        publications=_publications,
+        executor=ThreadPoolExecutor(max_workers=1),
+        batch_size=batch_size,
+        event_topics=[f"{__name__}:Ledger.Announced"],
+    )
+
+
+async def _drain(relay: OutboxRelay) -> None:
+    while await relay.publish_next_batch():
+        pass
+
+
+async def test_each_published_event_goes_out_once_in_order(app: ServiceApplication) -> None:
+    ledger = Ledger()
+    for i in range(5):
+        ledger.note(text=f"note {i}")
+        ledger.announce(text=f"announcement {i}")
+    app.save(ledger)
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=2)
+
+    await _drain(relay)
+    await _drain(relay)
+
+    assert [value for _, value, _ in producer.sent] == [
+        f"announcement {i}".encode() for i in range(5)
+    ]
+    ids = [int(headers[NOTIFICATION_ID_HEADER]) for _, _, headers in producer.sent]
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert {headers[ORIGIN_HEADER] for _, _, headers in producer.sent} == {"ledger"}
+
+
+async def test_unpublished_events_are_read_once(
+    app: ServiceApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=100)
+    starts: list[int | None] = []
+    select = app.recorder.select_notifications
+
+    def spy(start: int | None, limit: int, *args: Any, **kwargs: Any) -> Any:
+        starts.append(start)
+        return select(start, limit, *args, **kwargs)
+
+    monkeypatch.setattr(app.recorder, "select_notifications", spy)
+    ledger = Ledger()
+    for i in range(300):
+        ledger.note(text=f"note {i}")
+    app.save(ledger)
+
+    await _drain(relay)
+    await _drain(relay)  # nothing new: the log is not read at all
+    ledger.note(text="one more")
+    ledger.announce(text="news")
+    app.save(ledger)
+    await _drain(relay)
+
+    assert starts == [0, 301]
+    assert [value for _, value, _ in producer.sent] == [b"news"]
