@@ -57,6 +57,10 @@ class Projection:
                     apply_step(views, notification_id, step)
                 views.set_position(notifications[-1].id)
             applied += len(notifications)
+            if len(notifications) < self.batch_size:
+                # The log's end: asking again would only find it in another transaction
+                # (whatever is saved meanwhile wakes the next catch-up).
+                return applied
 
     def rebuild(self) -> int:
         """Throw the read models away and build them again from the first event."""
