@@ -81,6 +81,8 @@ class ViewWriter:
         self._routings: dict[tuple[str, str], Row | None] = {}
         self._tasks: dict[str, Row | None] = {}
         self._loaded_journals: set[str] = set()
+        # The keys of the persons staged for each journal number (put_incident replaces them).
+        self._staged_persons: dict[str, list[tuple[Any, ...]]] = {}
         # (journal, revision): persons of lower revisions go; (journal, person, revision):
         # routings of lower revisions go. Run before the staged rows are written.
         self._person_deletes: list[tuple[str, int]] = []
@@ -161,12 +163,14 @@ class ViewWriter:
         self._stage(tables.incidents, incident)
         self._incidents[journal_number] = revision
         staged_persons = self._staged[tables.incident_persons.name]
-        for key in [k for k, p in staged_persons.items() if k[0] == journal_number]:
-            if staged_persons[key]["revision"] < revision:
+        staged_keys = self._staged_persons.setdefault(journal_number, [])
+        for key in staged_keys:
+            if key in staged_persons and staged_persons[key]["revision"] < revision:
                 del staged_persons[key]
         self._person_deletes.append((journal_number, revision))
         for person in persons:
             self._stage(tables.incident_persons, person)
+            staged_keys.append((journal_number, person["person_key"]))
 
     def put_routing(self, routing: Row) -> None:
         key = (routing["journal_number"], routing["person_key"])
@@ -251,6 +255,7 @@ class ViewWriter:
         self._routing_deletes.clear()
         for staged in self._staged.values():
             staged.clear()
+        self._staged_persons.clear()
 
 
 _ROUTING_RULE_COLUMNS = (
