@@ -292,3 +292,52 @@ def test_a_step_keeps_the_trace_of_its_message(reporting: ReportingSettings) -> 
         assert step.trace_context["traceparent"].split("-")[1] == TRACE_INCIDENT
     finally:
         app.close()
+
+
+@pytest.mark.parametrize(("steps", "batch_size", "transactions"), [(3, 5, 1), (5, 5, 2), (7, 5, 2)])
+def test_a_catch_up_stops_at_the_log_s_end(
+    reporting: ReportingSettings, steps: int, batch_size: int, transactions: int
+) -> None:
+    """A batch shorter than the limit is the log's end: no transaction only to find nothing
+    (a full one may not be, so the next is read)."""
+    app = build_application(reporting)
+    try:
+        _service(reporting, app).handle_batch(
+            _inbound(
+                reporting,
+                [
+                    (
+                        INTAKE_INCIDENTS,
+                        accepted_incident(
+                            [person(PK_TOVHOLDER, 14)], journal_number=f"3700-80123-{n:05d}-26"
+                        ),
+                    )
+                    for n in range(1, steps + 1)
+                ],
+                1,
+            )
+        )
+        projection, _ = build_read_side(reporting, app)
+        projection.batch_size = batch_size
+        with counting(projection.views, "transaction") as opened:
+            assert projection.catch_up() == steps
+        assert len(opened) == transactions
+        assert projection.catch_up() == 0
+        with projection.views.engine.connect() as conn:
+            assert len(conn.execute(select(tables.incidents)).all()) == steps
+    finally:
+        app.close()
+
+
+def test_the_sqlite_read_models_keep_a_write_ahead_log(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from services.reporting.adapters.views.database import views_engine
+
+    engine = views_engine(ReportingSettings(SSP_DATA_DIR=str(tmp_path)))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+    finally:
+        engine.dispose()
