@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import cast
+
+from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
-from services.reporting.domain.model import JournalTimeline
+from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
 from services.reporting.domain.weeks import IsoWeek
 
 log = logging.getLogger(__name__)
+
+Step = TimelineStep.Recorded | JournalTimeline.StepObserved
+"""A step of a journal's timeline, as stored now or by older versions (the same facts)."""
 
 
 class Projection:
@@ -38,19 +43,24 @@ class Projection:
                 )
                 if not notifications:
                     return applied
-                events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+                # Only steps have a place in these views: older stores' Opened events,
+                # unattributed rejections and dead letters are not even decoded.
+                to_domain_event = self.app.mapper.to_domain_event
+                steps = [
+                    (n.id, cast(Step, to_domain_event(n)))
+                    for n in notifications
+                    if issubclass(resolve_topic(n.topic), STEP_EVENTS)
+                ]
                 # What the rules read back for the whole batch, in three queries.
-                views.prefetch(
-                    {
-                        event.journal_number
-                        for _, event in events
-                        if isinstance(event, JournalTimeline.StepObserved)
-                    }
-                )
-                for notification_id, domain_event in events:
-                    apply_event(views, notification_id, domain_event)
+                views.prefetch({step.journal_number for _, step in steps})
+                for notification_id, step in steps:
+                    apply_step(views, notification_id, step)
                 views.set_position(notifications[-1].id)
             applied += len(notifications)
+            if len(notifications) < self.batch_size:
+                # The log's end: asking again would only find it in another transaction
+                # (whatever is saved meanwhile wakes the next catch-up).
+                return applied
 
     def rebuild(self) -> int:
         """Throw the read models away and build them again from the first event."""
@@ -60,10 +70,7 @@ class Projection:
         return events
 
 
-def apply_event(views: ViewWriter, notification_id: int, event: Any) -> None:
-    # Opened events, unattributed rejections and dead letters have no place in these views.
-    if not isinstance(event, JournalTimeline.StepObserved):
-        return
+def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
     views.put_step(
         {
             "step_id": f"{event.originator_id}:{event.originator_version}",
@@ -99,7 +106,7 @@ def apply_event(views: ViewWriter, notification_id: int, event: Any) -> None:
         )
 
 
-def _apply_incident(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
+def _apply_incident(views: ViewWriter, event: Step) -> None:
     facts = event.facts
     reported_at = datetime.fromisoformat(facts["reported_at"])
     views.put_incident(
@@ -128,7 +135,7 @@ def _apply_incident(views: ViewWriter, event: JournalTimeline.StepObserved) -> N
     )
 
 
-def _apply_routing(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
+def _apply_routing(views: ViewWriter, event: Step) -> None:
     facts = event.facts
     views.put_routing(
         {
@@ -154,7 +161,7 @@ def _apply_routing(views: ViewWriter, event: JournalTimeline.StepObserved) -> No
     )
 
 
-def _apply_letter_task(views: ViewWriter, event: JournalTimeline.StepObserved) -> None:
+def _apply_letter_task(views: ViewWriter, event: Step) -> None:
     facts = event.facts
     views.put_task_event(
         {

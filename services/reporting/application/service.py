@@ -6,16 +6,18 @@ The handler is a plain method; the Kafka entry point (the inbox) only calls it.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from services.reporting.adapters.traceparent import trace_id_from_headers
 from services.reporting.application.app import ReportingApplication
 from services.reporting.domain import observations
-from services.reporting.domain.model import JournalTimeline, UnattributedRejection
+from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     COURSES_EVENTS,
@@ -66,6 +68,9 @@ _INPUTS: dict[str, _Input] = {
 
 CONSUMED_TOPICS: tuple[str, ...] = tuple(_INPUTS)
 
+# A journal number's messages (incident, decisions, letter tasks) arrive close together.
+_timeline_id = functools.lru_cache(maxsize=4096)(JournalTimeline.create_id)
+
 
 class ReportingService:
     def __init__(
@@ -83,11 +88,16 @@ class ReportingService:
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
         seen = [(message, self._observation(message)) for message in messages]
-        uow.prefetch(
-            JournalTimeline.create_id(o.journal_number)
-            for _, o in seen
-            if o is not None and o.journal_number is not None
-        )
+        step_ids: dict[tuple[str, str], UUID] = {}
+        journals: set[str] = set()
+        for _, o in seen:
+            if o is not None and o.journal_number is not None:
+                step_ids[o.journal_number, o.key] = TimelineStep.create_id(o.journal_number, o.key)
+                journals.add(o.journal_number)
+        # Whether a fact was observed before, for the whole batch in one query: its step (none
+        # but a repeated fact's is found), and the journal's timeline in a store written before
+        # steps were stored on their own (none in a newer one).
+        uow.prefetch([*step_ids.values(), *map(_timeline_id, journals)])
         for message, observation in seen:
             if observation is not None:
                 with message.processing_span("reporting"):
@@ -97,6 +107,7 @@ class ReportingService:
                         service=message.headers.get(ORIGIN_HEADER)
                         or self._inputs[message.topic].publisher,
                         trace_id=trace_id_from_headers(message.headers),
+                        step_id=step_ids.get((observation.journal_number or "", observation.key)),
                     )
             uow.processed(message.upstream)
         uow.commit()
@@ -115,27 +126,42 @@ class ReportingService:
 
     # --- the rules ---------------------------------------------------------------------
     def observe(
-        self, uow: UnitOfWork, observation: Observation, *, service: str, trace_id: str | None
+        self,
+        uow: UnitOfWork,
+        observation: Observation,
+        *,
+        service: str,
+        trace_id: str | None,
+        step_id: UUID | None = None,
     ) -> bool:
-        """Record one observation; False when it was already recorded."""
-        if observation.journal_number is None:
+        """Record one observation as a step of its journal's timeline; False when this fact
+        was observed before (a redelivery without the relay's headers, or the same fact
+        republished). `step_id`: its `TimelineStep.create_id`, when computed already."""
+        journal_number = observation.journal_number
+        if journal_number is None:
             return self._keep_unattributed(uow, observation, service, trace_id)
-        timeline_id = JournalTimeline.create_id(observation.journal_number)
-        timeline = uow.get(JournalTimeline, timeline_id)
-        if timeline is None:
-            timeline = JournalTimeline(observation.journal_number)
-            uow.add(timeline)
-        recorded = timeline.observe(
-            observation, service=service, trace_id=trace_id, observed_at=self.clock()
-        )
-        if recorded:
-            log.info(
-                "reporting: %s %s %s",
-                observation.journal_number,
-                observation.step,
-                observation.person_key or "",
+        step_id = step_id or TimelineStep.create_id(journal_number, observation.key)
+        if uow.get(TimelineStep, step_id) is not None:
+            return False
+        timeline = uow.get(JournalTimeline, _timeline_id(journal_number))
+        if timeline is not None and observation.key in timeline.observations:
+            return False
+        uow.add(
+            TimelineStep.record(
+                observation,
+                service=service,
+                trace_id=trace_id,
+                observed_at=self.clock(),
+                id=step_id,
             )
-        return recorded
+        )
+        log.info(
+            "reporting: %s %s %s",
+            journal_number,
+            observation.step,
+            observation.person_key or "",
+        )
+        return True
 
     def _keep_unattributed(
         self, uow: UnitOfWork, observation: Observation, service: str, trace_id: str | None

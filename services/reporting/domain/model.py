@@ -8,15 +8,22 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
+from eventsourcing.utils import get_topic
 
 from services.reporting.domain.observations import Observation
 from shared.eventstore import TracedAggregate
+from shared.telemetry import current_trace_context
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:reporting")
 
 
 class JournalTimeline(TracedAggregate):
-    """Every step any service took for one police journal number, one event per message."""
+    """Every step any service took for one police journal number, one event per message.
+
+    How steps were stored before `TimelineStep`: stores written then hold these events (an
+    `Opened`, then a `StepObserved` per step), so they stay loadable, and the service still
+    consults a journal's timeline, when one exists, for the facts it has observed. New steps
+    are recorded as `TimelineStep`s."""
 
     class StepObserved(TracedAggregate.Event):
         journal_number: str
@@ -80,6 +87,83 @@ class JournalTimeline(TracedAggregate):
         observed_at: datetime,
     ) -> None:
         self.observations.add(observation)
+
+
+class TimelineStep(TracedAggregate):
+    """One step of a journal number's timeline, stored on its own: recording it needs no earlier
+    step loaded. Its id comes from the journal number and the observation key, so the same fact
+    observed twice is the same aggregate (the second is found by id, or refused by the store)."""
+
+    class Recorded(TracedAggregate.Created):
+        # The facts of JournalTimeline.StepObserved: the projection reads both alike.
+        journal_number: str
+        observation: str
+        service: str
+        step: str
+        at: datetime
+        person_key: str | None
+        revision: int | None
+        detail: str
+        trace_id: str | None
+        facts: dict[str, Any]
+        observed_at: datetime
+
+    @staticmethod
+    def create_id(journal_number: str, observation: str) -> UUID:
+        return uuid5(_NS, f"step:{journal_number}:{observation}")
+
+    def __init__(self, journal_number: str, observation: str) -> None:
+        self.journal_number = journal_number
+        self.observation = observation
+
+    @classmethod
+    def record(
+        cls,
+        observation: Observation,
+        *,
+        service: str,
+        trace_id: str | None,
+        observed_at: datetime,
+        id: UUID | None = None,
+    ) -> TimelineStep:
+        """The step `observation` of its journal number; `id`, when the caller has computed
+        it already, must be `create_id(journal_number, observation.key)`."""
+        journal_number = observation.journal_number
+        if journal_number is None:
+            raise ValueError("a timeline step needs a journal number")
+        step_id = id or cls.create_id(journal_number, observation.key)
+        fields: dict[str, Any] = dict(
+            originator_id=step_id,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=cls.Recorded.create_timestamp(),
+            originator_topic=_STEP_TOPIC,
+            trace_context=current_trace_context(),
+            journal_number=journal_number,
+            observation=observation.key,
+            service=service,
+            step=observation.step,
+            at=observation.at,
+            person_key=observation.person_key,
+            revision=observation.revision,
+            detail=observation.detail,
+            trace_id=trace_id,
+            facts=observation.facts,
+            observed_at=observed_at,
+        )
+        recorded = cls.Recorded(**fields)
+        # The aggregate `recorded.mutate(None)` builds, without its generic work (resolving
+        # the topic, matching the event's fields to __init__'s parameters): once per message.
+        step = cls.__new__(cls)
+        step.__base_init__(step_id, recorded.originator_version, recorded.timestamp)
+        step.__init__(journal_number, observation.key)  # type: ignore[misc]
+        step.pending_events.append(recorded)
+        return step
+
+
+_STEP_TOPIC = get_topic(TimelineStep)
+
+STEP_EVENTS: tuple[type[Any], ...] = (TimelineStep.Recorded, JournalTimeline.StepObserved)
+"""The events that each record one step of a journal's timeline (new, then older stores')."""
 
 
 class UnattributedRejection(TracedAggregate):

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from services.reporting.bootstrap import definition
-from services.reporting.domain.model import JournalTimeline
+from services.reporting.domain.model import TimelineStep
 from services.reporting.settings import ReportingSettings
 from shared.contracts import COURSES_EVENTS
 from tests.support import inbox_harness
@@ -53,7 +53,7 @@ async def test_course_events_become_steps_of_their_journal(tmp_path: Path) -> No
             for n in h.app.recorder.select_notifications(start=None, limit=100)
         ]
         assert h.runtime.dead_letters == 0
-    observed = [s for s in steps if isinstance(s, JournalTimeline.StepObserved)]
+    observed = [s for s in steps if isinstance(s, TimelineStep.Recorded)]
     assert [(s.service, s.step, s.detail) for s in observed] == [
         ("courses", "course_changed", "trivsel_plus started"),
         ("courses", "course_changed", "trivsel_plus consent_given"),

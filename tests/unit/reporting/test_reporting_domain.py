@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from eventsourcing.utils import get_topic
 
 from services.reporting.application.service import ReportingService
 from services.reporting.bootstrap import build_application
 from services.reporting.domain import observations
 from services.reporting.domain.handover import decision_wins, letter_status, task_status_wins
-from services.reporting.domain.model import JournalTimeline, UnattributedRejection
+from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from services.reporting.settings import ReportingSettings
 from shared.contracts import AcceptedIncident, IntakeRejection, LetterTaskEvent, RoutingDecision
@@ -121,15 +122,33 @@ def test_service_keeps_a_rejection_without_journal_number_once(tmp_path: Path) -
     app.close()
 
 
-def test_service_records_steps_on_the_journal_timeline(tmp_path: Path) -> None:
+def test_service_records_each_step_on_its_own(tmp_path: Path) -> None:
     settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
     app = build_application(settings)
     service = ReportingService(app, topic=settings.topic, clock=lambda: OBSERVED_AT)
-    uow = UnitOfWork(app)
-    assert service.observe(uow, decision(), service="triage", trace_id=None)
-    uow.commit()
-    timeline = app.repository.get(JournalTimeline.create_id(JOURNAL))
-    assert timeline.observations == {f"decision:decision-{PK_TOVHOLDER}-1-tovholder"}
+    for expected in (True, False):
+        uow = UnitOfWork(app)
+        assert service.observe(uow, decision(), service="triage", trace_id="ab" * 16) is expected
+        uow.commit()
+    key = f"decision:decision-{PK_TOVHOLDER}-1-tovholder"
+    step = app.repository.get(TimelineStep.create_id(JOURNAL, key))
+    assert isinstance(step, TimelineStep) and (step.journal_number, step.observation) == (
+        JOURNAL,
+        key,
+    )
+    # No timeline aggregate any more: the step is the only event stored.
+    stored = app.recorder.select_notifications(start=None, limit=10)
+    assert [n.topic for n in stored] == [get_topic(TimelineStep.Recorded)]
+    recorded = app.mapper.to_domain_event(stored[0])
+    assert isinstance(recorded, TimelineStep.Recorded)
+    assert (recorded.service, recorded.step, recorded.person_key, recorded.revision) == (
+        "triage",
+        "routed_tovholder",
+        PK_TOVHOLDER,
+        1,
+    )
+    assert recorded.trace_id == "ab" * 16 and recorded.observed_at == OBSERVED_AT
+    assert recorded.facts == decision().facts
     app.close()
 
 
@@ -169,3 +188,27 @@ def test_later_task_stages_and_later_decisions_win() -> None:
     assert decision_wins(2, early, 1, late)
     assert not decision_wins(1, late, 2, early)
     assert decision_wins(1, late, 1, early)
+
+
+def test_a_recorded_step_is_the_aggregate_its_event_builds() -> None:
+    step = TimelineStep.record(
+        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
+    )
+    (recorded,) = step.collect_events()
+    assert isinstance(recorded, TimelineStep.Recorded)
+    assert step.id == TimelineStep.create_id(JOURNAL, recorded.observation)
+    # What reconstructing it from the store gives: the same aggregate, at version 1.
+    assert recorded.mutate(None) == step
+    assert (step.version, step.journal_number, step.observation) == (
+        1,
+        JOURNAL,
+        recorded.observation,
+    )
+    assert recorded.originator_topic == get_topic(TimelineStep)
+    with pytest.raises(ValueError, match="needs a journal number"):
+        TimelineStep.record(
+            observations.incident_rejected(IntakeRejection.model_validate(rejection("r-1", None))),
+            service="intake",
+            trace_id=None,
+            observed_at=OBSERVED_AT,
+        )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from shared.settings import PlatformSettings
@@ -30,4 +31,20 @@ def views_engine(settings: PlatformSettings) -> Engine:
         return create_engine(sqlalchemy_url(settings.database_url), pool_size=2, pool_pre_ping=True)
     data_dir = Path(settings.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    return create_engine(f"sqlite:///{data_dir / VIEWS_FILE}")
+    engine = create_engine(f"sqlite:///{data_dir / VIEWS_FILE}")
+    event.listen(engine, "connect", _write_ahead_log)
+    return engine
+
+
+def _write_ahead_log(dbapi_connection: Any, _: Any) -> None:
+    """The projection commits after every batch it applies. In rollback-journal mode each
+    commit syncs the file several times, and the projection runs on the store's thread; with
+    a write-ahead log synced at checkpoints only, a crash may lose the last transactions, but
+    each takes the position it saved with it, so they are applied again, and readers do not
+    wait for the projection's writes."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()

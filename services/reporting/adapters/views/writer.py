@@ -81,6 +81,8 @@ class ViewWriter:
         self._routings: dict[tuple[str, str], Row | None] = {}
         self._tasks: dict[str, Row | None] = {}
         self._loaded_journals: set[str] = set()
+        # The keys of the persons staged for each journal number (put_incident replaces them).
+        self._staged_persons: dict[str, list[tuple[Any, ...]]] = {}
         # (journal, revision): persons of lower revisions go; (journal, person, revision):
         # routings of lower revisions go. Run before the staged rows are written.
         self._person_deletes: list[tuple[str, int]] = []
@@ -92,23 +94,16 @@ class ViewWriter:
         wanted = sorted(journal_numbers - self._loaded_journals)
         if not wanted:
             return
-        i, r, t = tables.incidents, tables.routings, tables.letter_tasks
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            for journal_number in chunk:
+            chunk = {"journals": wanted[start : start + 500]}
+            for journal_number in chunk["journals"]:
                 self._incidents.setdefault(journal_number, None)
-            for journal_number, revision in self.conn.execute(
-                select(i.c.journal_number, i.c.revision).where(i.c.journal_number.in_(chunk))
-            ):
+            for journal_number, revision in self.conn.execute(_STORED_REVISIONS, chunk):
                 self._incidents[journal_number] = int(revision)
-            for routing in self.conn.execute(
-                select(*_ROUTING_RULE_COLUMNS).where(r.c.journal_number.in_(chunk))
-            ).mappings():
+            for routing in self.conn.execute(_STORED_ROUTINGS, chunk).mappings():
                 key = (routing["journal_number"], routing["person_key"])
                 self._routings.setdefault(key, dict(routing))
-            for task in self.conn.execute(
-                select(*_TASK_RULE_COLUMNS).where(t.c.journal_number.in_(chunk))
-            ).mappings():
+            for task in self.conn.execute(_STORED_TASKS, chunk).mappings():
                 self._tasks.setdefault(task["task_id"], dict(task))
         self._loaded_journals.update(wanted)
 
@@ -139,9 +134,7 @@ class ViewWriter:
 
     # --- writes ---------------------------------------------------------------------------
     def position(self) -> int:
-        row = self.conn.execute(
-            select(tables.position.c.notification_id).where(tables.position.c.name == _PROJECTION)
-        ).first()
+        row = self.conn.execute(_POSITION).first()
         return int(row[0]) if row else 0
 
     def set_position(self, notification_id: int) -> None:
@@ -161,12 +154,14 @@ class ViewWriter:
         self._stage(tables.incidents, incident)
         self._incidents[journal_number] = revision
         staged_persons = self._staged[tables.incident_persons.name]
-        for key in [k for k, p in staged_persons.items() if k[0] == journal_number]:
-            if staged_persons[key]["revision"] < revision:
+        staged_keys = self._staged_persons.setdefault(journal_number, [])
+        for key in staged_keys:
+            if key in staged_persons and staged_persons[key]["revision"] < revision:
                 del staged_persons[key]
         self._person_deletes.append((journal_number, revision))
         for person in persons:
             self._stage(tables.incident_persons, person)
+            staged_keys.append((journal_number, person["person_key"]))
 
     def put_routing(self, routing: Row) -> None:
         key = (routing["journal_number"], routing["person_key"])
@@ -226,21 +221,13 @@ class ViewWriter:
 
     # --- the end of the transaction ---------------------------------------------------------
     def flush(self) -> None:
-        p, r = tables.incident_persons, tables.routings
         if self._person_deletes:
             self.conn.execute(
-                delete(p).where(
-                    p.c.journal_number == bindparam("j"), p.c.revision < bindparam("rev")
-                ),
-                [{"j": j, "rev": rev} for j, rev in self._person_deletes],
+                _DELETE_EARLIER_PERSONS, [{"j": j, "rev": rev} for j, rev in self._person_deletes]
             )
         if self._routing_deletes:
             self.conn.execute(
-                delete(r).where(
-                    r.c.journal_number == bindparam("j"),
-                    r.c.person_key == bindparam("pk"),
-                    r.c.revision < bindparam("rev"),
-                ),
+                _DELETE_EARLIER_ROUTINGS,
                 [{"j": j, "pk": pk, "rev": rev} for j, pk, rev in self._routing_deletes],
             )
         for table in _FLUSH_ORDER:
@@ -251,6 +238,7 @@ class ViewWriter:
         self._routing_deletes.clear()
         for staged in self._staged.values():
             staged.clear()
+        self._staged_persons.clear()
 
 
 _ROUTING_RULE_COLUMNS = (
@@ -270,6 +258,28 @@ _TASK_RULE_NAMES = (
     "latest_at_utc",
 )
 _TASK_RULE_COLUMNS = tuple(tables.letter_tasks.c[name] for name in _TASK_RULE_NAMES)
+# What `position`, `flush` and `prefetch` run, built once: building them again for every
+# batch cost more than a small batch's queries.
+_POSITION = select(tables.position.c.notification_id).where(tables.position.c.name == _PROJECTION)
+_DELETE_EARLIER_PERSONS = delete(tables.incident_persons).where(
+    tables.incident_persons.c.journal_number == bindparam("j"),
+    tables.incident_persons.c.revision < bindparam("rev"),
+)
+_DELETE_EARLIER_ROUTINGS = delete(tables.routings).where(
+    tables.routings.c.journal_number == bindparam("j"),
+    tables.routings.c.person_key == bindparam("pk"),
+    tables.routings.c.revision < bindparam("rev"),
+)
+# `journals` expands to the batch's journal numbers.
+_STORED_REVISIONS = select(tables.incidents.c.journal_number, tables.incidents.c.revision).where(
+    tables.incidents.c.journal_number.in_(bindparam("journals", expanding=True))
+)
+_STORED_ROUTINGS = select(*_ROUTING_RULE_COLUMNS).where(
+    tables.routings.c.journal_number.in_(bindparam("journals", expanding=True))
+)
+_STORED_TASKS = select(*_TASK_RULE_COLUMNS).where(
+    tables.letter_tasks.c.journal_number.in_(bindparam("journals", expanding=True))
+)
 
 
 class ReadModels:
