@@ -114,6 +114,40 @@ def _start(
     return processes, int(ports["REPORTING_HTTP_PORT"])
 
 
+async def _wait_for_read_model(
+    data_dir: Path, reporting_port: int, last_journal: str, persons: int, deadline: float
+) -> None:
+    """Until reporting's handover view lists `persons` for the week.
+
+    First the last incident sent is awaited in its trace (one journal: cheap to ask), then
+    the week's counts; asking for the counts (every row of the week) twice a second
+    throughout would cost reporting more CPU than the burst itself."""
+    url = f"http://127.0.0.1:{reporting_port}"
+
+    def headers(role: str) -> dict[str, str]:
+        settings = AuthSettings(SSP_DATA_DIR=str(data_dir))
+        token = mint_development_token(settings, role=role, municipalities=["607"], hours=1)
+        return {"Authorization": f"Bearer {token}", PURPOSE_HEADER: "benchmark"}
+
+    async with httpx.AsyncClient(timeout=60) as client:
+        operations = headers("operations")
+        while time.monotonic() < deadline:
+            response = await client.get(f"{url}/v1/trace/{last_journal}", headers=operations)
+            if response.status_code == 200 and any(
+                step.get("step") == "letter_task_created"
+                for step in response.json().get("steps", [])
+            ):
+                break
+            await asyncio.sleep(0.2)
+        management = headers("management")
+        while time.monotonic() < deadline:
+            response = await client.get(f"{url}/v1/statistics/607/2026-W47", headers=management)
+            response.raise_for_status()
+            if response.json().get("persons", 0) >= persons:
+                return
+            await asyncio.sleep(0.5)
+
+
 async def measure_platform(
     topology: str,
     bootstrap: str,
@@ -166,25 +200,13 @@ async def measure_platform(
             elapsed = time.monotonic() - started
             figures["burst_tasks_per_s"] = len(seen) / elapsed
             figures["burst_seen"] = len(seen)
-            token = mint_development_token(
-                AuthSettings(SSP_DATA_DIR=str(workdir / topology)),
-                role="management",
-                municipalities=["607"],
-                hours=1,
+            await _wait_for_read_model(
+                workdir / topology,
+                reporting_port,
+                incidents[-1]["journal_number"],
+                burst + len(warm),
+                deadline=started + 600,
             )
-            headers = {"Authorization": f"Bearer {token}", PURPOSE_HEADER: "benchmark"}
-            async with httpx.AsyncClient(headers=headers) as client:
-                while time.monotonic() - started < 600:
-                    # The week's counts, not its list: building a list of every person
-                    # twice a second would cost reporting more than the burst itself.
-                    response = await client.get(
-                        f"http://127.0.0.1:{reporting_port}/v1/statistics/607/2026-W47",
-                        timeout=60,
-                    )
-                    response.raise_for_status()
-                    if response.json().get("persons", 0) >= burst + len(warm):
-                        break
-                    await asyncio.sleep(0.5)
             figures["burst_read_model_per_s"] = burst / (time.monotonic() - started)
             for name, pid in pids.items():
                 figures[f"cpu_ms:{name}"] = (_cpu_s(pid) - cpu_before[name]) * 1000 / burst
