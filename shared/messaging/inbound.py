@@ -7,13 +7,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from opentelemetry import trace
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 from pydantic import BaseModel
 
 from shared.contracts.errors import parse_bytes
 from shared.eventstore.unit_of_work import UpstreamId
 from shared.messaging.errors import PoisonMessage
-from shared.telemetry import restored_context, tracer
+from shared.telemetry import tracer
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -74,18 +75,28 @@ class Inbound:
     @contextmanager
     def processing_span(self, service: str) -> Iterator[trace.Span]:
         """Continue the publisher's trace while this message is processed (no personal data:
-        only topic coordinates go into the span)."""
-        with (
-            restored_context(self.headers),
-            tracer(service).start_as_current_span(
-                f"{service} process {self.topic}",
-                kind=trace.SpanKind.CONSUMER,
-                attributes={
-                    "messaging.system": "kafka",
-                    "messaging.destination.name": self.topic,
-                    "messaging.kafka.destination.partition": self.partition,
-                    "messaging.kafka.message.offset": self.offset,
-                },
-            ) as span,
-        ):
+        only topic coordinates go into the span, and a failure is named by its type alone).
+
+        Built from the SDK's parts rather than `start_as_current_span`, whose decorator and
+        exception recording cost a third of a span at thousands of messages per second."""
+        parent = propagate.extract(self.headers)
+        span = tracer(service).start_span(
+            f"{service} process {self.topic}",
+            context=parent,
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": self.topic,
+                "messaging.kafka.destination.partition": self.partition,
+                "messaging.kafka.message.offset": self.offset,
+            },
+        )
+        token = otel_context.attach(trace.set_span_in_context(span, parent))
+        try:
             yield span
+        except BaseException as exc:
+            span.set_status(trace.Status(trace.StatusCode.ERROR, type(exc).__name__))
+            raise
+        finally:
+            otel_context.detach(token)
+            span.end()

@@ -1,0 +1,63 @@
+"""A consumed message's span continues its publisher's trace and says nothing personal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from shared.messaging.inbound import Inbound
+from shared.telemetry import current_trace_id, tracer_provider
+
+TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
+PARENT_SPAN_ID = "00f067aa0ba902b7"
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    exporter = InMemorySpanExporter()
+    tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    yield exporter
+    exporter.shutdown()  # the provider keeps the processor; a shut-down exporter keeps nothing
+
+
+def _message() -> Inbound:
+    return Inbound(
+        topic="ssp.triage.tovholder.v1",
+        partition=2,
+        offset=41,
+        key=b"4100-12345-00001-26",
+        value=b'{"person_key": "p"}',
+        headers={"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"},
+    )
+
+
+def test_the_span_continues_the_publishers_trace(spans: InMemorySpanExporter) -> None:
+    with _message().processing_span("notifications"):
+        assert current_trace_id() == TRACE_ID
+    assert trace.get_current_span().get_span_context().trace_id != int(TRACE_ID, 16)
+
+    (span,) = spans.get_finished_spans()
+    assert span.name == "notifications process ssp.triage.tovholder.v1"
+    assert span.kind is trace.SpanKind.CONSUMER
+    assert format(span.context.trace_id, "032x") == TRACE_ID
+    assert span.parent is not None and format(span.parent.span_id, "016x") == PARENT_SPAN_ID
+    assert dict(span.attributes or {}) == {
+        "messaging.system": "kafka",
+        "messaging.destination.name": "ssp.triage.tovholder.v1",
+        "messaging.kafka.destination.partition": 2,
+        "messaging.kafka.message.offset": 41,
+    }
+
+
+def test_a_failure_is_named_by_its_type_only(spans: InMemorySpanExporter) -> None:
+    with pytest.raises(ValueError), _message().processing_span("triage"):
+        raise ValueError("CPR 010203-1234 is not valid")
+
+    (span,) = spans.get_finished_spans()
+    assert span.status.status_code is trace.StatusCode.ERROR
+    assert span.status.description == "ValueError"
+    assert not span.events  # no exception event carrying the message
