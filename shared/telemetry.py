@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 
 _provider: TracerProvider | None = None
+_exporting = False
 
 
 def tracer_provider(otlp_endpoint: str | None = None) -> TracerProvider:
@@ -28,9 +30,49 @@ def tracer_provider(otlp_endpoint: str | None = None) -> TracerProvider:
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
             endpoint = otlp_endpoint.rstrip("/") + "/v1/traces"
-            _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
+            add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
         trace.set_tracer_provider(_provider)
     return _provider
+
+
+def add_span_processor(processor: SpanProcessor) -> None:
+    """Send finished spans somewhere (an exporter, or a test's memory)."""
+    global _exporting
+    tracer_provider().add_span_processor(processor)
+    _exporting = True
+
+
+def spans_exported() -> bool:
+    """Whether any finished span goes anywhere; without an exporter a span need not be
+    recorded at all, only its context carried on."""
+    return _exporting
+
+
+_ids = RandomIdGenerator()
+
+
+def unrecorded_span(parent: otel_context.Context) -> trace.Span:
+    """A span that continues `parent`'s trace (or starts one) with a fresh span id, as a
+    recorded span would, but records nothing: what the SDK would build and then throw away
+    when no exporter is configured costs more than the handling of a message."""
+    parent_span = trace.get_current_span(parent).get_span_context()
+    if parent_span.is_valid:
+        trace_id, flags, state = (
+            parent_span.trace_id,
+            parent_span.trace_flags,
+            parent_span.trace_state,
+        )
+    else:
+        trace_id, flags, state = _ids.generate_trace_id(), trace.TraceFlags(1), None
+    return trace.NonRecordingSpan(
+        trace.SpanContext(
+            trace_id=trace_id,
+            span_id=_ids.generate_span_id(),
+            is_remote=False,
+            trace_flags=flags,
+            trace_state=state,
+        )
+    )
 
 
 _tracers: dict[str, trace.Tracer] = {}

@@ -9,29 +9,33 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from shared import telemetry
 from shared.messaging.inbound import Inbound
-from shared.telemetry import current_trace_id, tracer_provider
+from shared.telemetry import add_span_processor, current_trace_context, current_trace_id
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 PARENT_SPAN_ID = "00f067aa0ba902b7"
 
 
 @pytest.fixture
-def spans() -> Iterator[InMemorySpanExporter]:
+def spans(monkeypatch: pytest.MonkeyPatch) -> Iterator[InMemorySpanExporter]:
+    monkeypatch.setattr(telemetry, "_exporting", False)  # back to "no exporter" afterwards
     exporter = InMemorySpanExporter()
-    tracer_provider().add_span_processor(SimpleSpanProcessor(exporter))
+    add_span_processor(SimpleSpanProcessor(exporter))
     yield exporter
     exporter.shutdown()  # the provider keeps the processor; a shut-down exporter keeps nothing
 
 
-def _message() -> Inbound:
+def _message(headers: dict[str, str] | None = None) -> Inbound:
     return Inbound(
         topic="ssp.triage.tovholder.v1",
         partition=2,
         offset=41,
         key=b"4100-12345-00001-26",
         value=b'{"person_key": "p"}',
-        headers={"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"},
+        headers={"traceparent": f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01"}
+        if headers is None
+        else headers,
     )
 
 
@@ -61,3 +65,18 @@ def test_a_failure_is_named_by_its_type_only(spans: InMemorySpanExporter) -> Non
     assert span.status.status_code is trace.StatusCode.ERROR
     assert span.status.description == "ValueError"
     assert not span.events  # no exception event carrying the message
+
+
+def test_without_an_exporter_the_trace_is_carried_on_unrecorded() -> None:
+    assert not telemetry.spans_exported()
+    with _message().processing_span("triage") as span:
+        context = span.get_span_context()
+        assert not span.is_recording()
+        assert current_trace_id() == TRACE_ID
+        assert format(context.span_id, "016x") != PARENT_SPAN_ID
+        assert context.trace_flags.sampled
+        # What the events this message causes store, and the relay publishes on.
+        stored = current_trace_context()
+    assert stored["traceparent"] == f"00-{TRACE_ID}-{context.span_id:016x}-01"
+    with _message({}).processing_span("triage") as span:
+        assert span.get_span_context().is_valid  # no trace came with it: one starts here
