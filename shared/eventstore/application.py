@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ProcessRecorder, Tracking
+from eventsourcing.persistence import ProcessRecorder, Recording, Tracking
 from eventsourcing.utils import get_topic
 
 from shared.eventstore.recorders import (
@@ -53,6 +53,7 @@ class ServiceApplication(Application[UUID]):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env=env)
         self._saved_listeners: list[Callable[[], None]] = []
+        self._recorded_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._listeners_lock = threading.Lock()
 
     def construct_recorder(self) -> ProcessRecorder:
@@ -66,6 +67,12 @@ class ServiceApplication(Application[UUID]):
         """Call `listener` after each save (the outbox relay wakes on it)."""
         with self._listeners_lock:
             self._saved_listeners.append(listener)
+
+    def on_recorded(self, listener: Callable[[Sequence[Recording[UUID]]], None]) -> None:
+        """Call `listener` with what each save recorded (its events and notification ids),
+        in the saving thread, before the `on_saved` listeners."""
+        with self._listeners_lock:
+            self._recorded_listeners.append(listener)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         # Application.save, except that aggregates are recognised by their class: the
@@ -82,6 +89,8 @@ class ServiceApplication(Application[UUID]):
         recordings = self._record(processing_event)
         self._take_snapshots(processing_event)
         self._notify(recordings)
+        for recorded in list(self._recorded_listeners):
+            recorded(recordings)
         for listener in list(self._saved_listeners):
             listener()
         return recordings

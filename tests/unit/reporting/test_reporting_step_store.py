@@ -341,3 +341,38 @@ def test_the_sqlite_read_models_keep_a_write_ahead_log(tmp_path: Path) -> None:
             assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("kept_in_memory", [5000, 2])
+def test_what_this_process_saved_is_projected_without_reading_the_log_back(
+    reporting: ReportingSettings, kept_in_memory: int
+) -> None:
+    """The live projection takes the events it was just handed; when it was handed too many
+    to keep, it reads the log instead. Either way the views are what a rebuild makes."""
+    app = build_application(reporting)
+    try:
+        live, _ = build_read_side(reporting, app)
+        live.kept_in_memory = kept_in_memory
+        _service(reporting, app).handle_batch(
+            _inbound(
+                reporting,
+                [
+                    (INTAKE_INCIDENTS, accepted_incident([person(PK_TOVHOLDER, 14)])),
+                    (
+                        TRIAGE_TOVHOLDER,
+                        routing_decision(PK_TOVHOLDER, "tovholder", decided_at=OBSERVED_AT),
+                    ),
+                    (LETTER_TASKS, letter_task(PK_TOVHOLDER, "created", at=OBSERVED_AT)),
+                ],
+                1,
+            )
+        )
+        with counting(app.recorder, "select_notifications") as read_back:
+            assert live.catch_up() == 3
+        assert len(read_back) == (0 if kept_in_memory > 3 else 1)
+        rebuilt, _ = build_read_side(reporting, app)
+        rebuilt.rebuild()
+        assert views(live) == views(rebuilt)
+        assert views(live)[tables.trace_steps.name]
+    finally:
+        app.close()
