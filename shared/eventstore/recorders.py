@@ -3,7 +3,8 @@
 eventsourcing records at most one `Tracking` per transaction. A consumer that commits a batch
 of messages at once needs one per message, so these subclasses take `trackings=[...]` as well.
 They require multi-row tracking (SINGLE_ROW_TRACKING=n): with several partitions, upstream
-notification ids arrive out of order, so "seen" must be exact membership, not `<= max`.
+notification ids arrive out of order, so "seen" must be exact membership, not `<= max`; the
+rows are then plain inserts, written with one `executemany` per batch.
 """
 
 from __future__ import annotations
@@ -31,13 +32,25 @@ _LOCK_SCHEMA = SQL("SELECT pg_advisory_lock(hashtext('ssp-eventstore-schema'))")
 _UNLOCK_SCHEMA = SQL("SELECT pg_advisory_unlock(hashtext('ssp-eventstore-schema'))")
 
 
+def _tracking_rows(recorder: Any, trackings: Sequence[Tracking]) -> list[dict[str, Any]]:
+    if recorder.datastore.single_row_tracking:
+        raise ValueError("recording several tracking rows needs SINGLE_ROW_TRACKING=n")
+    return [
+        {"application_name": t.application_name, "notification_id": t.notification_id}
+        for t in trackings
+    ]
+
+
 class MultiTrackingSQLiteProcessRecorder(SQLiteProcessRecorder):
     def _insert_events(
         self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         returning = super()._insert_events(c, stored_events, **kwargs)
-        for tracking in kwargs.get("trackings", ()):
-            self._insert_tracking(c, tracking)
+        trackings: Sequence[Tracking] = kwargs.get("trackings", ())
+        if trackings:
+            # One statement for the batch's rows (multi-row tracking: plain inserts).
+            self._check_has_multi_row_tracking_table(c)
+            c.executemany(self.insert_tracking_statement, _tracking_rows(self, trackings))
         return returning
 
     def select_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
@@ -93,8 +106,10 @@ class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
         self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         trackings: Sequence[Tracking] = kwargs.get("trackings", ())
-        for tracking in trackings:
-            self._insert_tracking(curs, tracking=tracking)
+        if trackings:
+            # One pipelined statement for the batch's rows, not a round trip per message.
+            self._check_has_multi_row_tracking_table(curs)
+            curs.executemany(self.insert_tracking_statement, _tracking_rows(self, trackings))
         super()._insert_events(curs, stored_events, **kwargs)
 
     def select_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
