@@ -7,6 +7,11 @@ The relay writes with its own aiokafka producer rather than through faststream's
 thousands of messages per second faststream's per-message correlation ids and publish spans
 cost more than everything else the relay does. Each message carries, as W3C headers, the trace
 context stored with its event, so the consumer's span continues the trace that caused it.
+
+What this process has just saved the relay takes from memory (handed over by each save)
+instead of reading it back from the log and decoding it; the log serves whenever those events
+do not follow the relay's position without a gap (after a restart, another writer, or when
+the relay has fallen far behind).
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import Recording, Tracking
 
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
@@ -53,10 +60,46 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.idle_poll_s = idle_poll_s
         self.event_topics = list(event_topics)
+        self._event_topic_set = frozenset(self.event_topics)
         self.tracking_name = f"relay:{service}"
         self.published_position = 0
         self._recorded_position = 0
         self._wake = asyncio.Event()
+        self.kept_in_memory = 5000
+        self._just_saved: deque[tuple[int, Any]] = deque()
+        self._just_saved_lock = threading.Lock()
+        app.on_recorded(self._remember)
+
+    def _remember(self, recordings: Sequence[Recording[Any]]) -> None:
+        """What this process just saved (called in the store thread), so the relay need not
+        read it back from the log and decode it; only a help: whatever does not follow the
+        relay's position without a gap is read from the log."""
+        with self._just_saved_lock:
+            if len(self._just_saved) + len(recordings) > self.kept_in_memory:
+                self._just_saved.clear()  # far behind: the log serves
+                return
+            self._just_saved.extend((r.notification.id, r.domain_event) for r in recordings)
+
+    def _next_from_memory(self, position: int) -> list[tuple[int, Any]]:
+        """The events right after `position` as saved by this process; empty unless the first
+        of them is the very next notification."""
+        taken: list[tuple[int, Any]] = []
+        with self._just_saved_lock:
+            remembered = self._just_saved
+            while remembered and remembered[0][0] <= position:
+                remembered.popleft()
+            expected = position + 1
+            while remembered and remembered[0][0] == expected and len(taken) < self.batch_size:
+                taken.append(remembered.popleft())
+                expected += 1
+        return taken
+
+    def _is_published(self, domain_event: Any) -> bool:
+        """The log's topic filter, applied to an event in memory."""
+        if not self.event_topics:
+            return True
+        kind = type(domain_event)
+        return f"{kind.__module__}:{kind.__qualname__}" in self._event_topic_set
 
     async def _in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
@@ -83,22 +126,32 @@ class OutboxRelay:
         loop.call_soon_threadsafe(self._wake.set)
 
     async def publish_next_batch(self) -> int:
-        notifications, scanned_to = await self._in_store(self._select, self.published_position)
-        if not notifications:
+        """Publish the next events; how many notifications were read (0: none are waiting)."""
+        remembered = self._next_from_memory(self.published_position)
+        if remembered:
+            events = [(i, e) for i, e in remembered if self._is_published(e)]
+            read, scanned_to, complete = len(remembered), remembered[-1][0], True
+        else:
+            notifications, scanned_to = await self._in_store(self._select, self.published_position)
+            to_domain_event = self.app.mapper.to_domain_event
+            events = [(n.id, to_domain_event(n)) for n in notifications]
+            # A short batch read the log up to `scanned_to`; a full one may have stopped
+            # earlier.
+            read, complete = len(notifications), len(notifications) < self.batch_size
+        if not events:
             # Nothing to publish up to `scanned_to`: the next look starts after it, so events
             # the relay never publishes (most of reporting's) are not scanned again and again.
             self.published_position = max(self.published_position, scanned_to)
-            return 0
+            return read
         sends: list[asyncio.Future[Any]] = []
-        for notification in notifications:
-            domain_event = self.app.mapper.to_domain_event(notification)
+        for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
             for outgoing in self.publications(domain_event):
                 headers = {
                     **stored_context,
                     **outgoing.headers,
                     ORIGIN_HEADER: self.service,
-                    NOTIFICATION_ID_HEADER: str(notification.id),
+                    NOTIFICATION_ID_HEADER: str(notification_id),
                 }
                 send = await self.producer.send(
                     f"{self.topic_prefix}{outgoing.topic}",
@@ -109,15 +162,14 @@ class OutboxRelay:
                 sends.append(send)
         if sends:
             await asyncio.gather(*sends)
-        last = notifications[-1].id
+        last = events[-1][0]
         if last > self._recorded_position:
             await self._in_store(
                 self.app.tracking_recorder.insert_tracking, Tracking(self.tracking_name, last)
             )
             self._recorded_position = last
-        # A short batch read the log up to `scanned_to`; a full one may have stopped earlier.
-        self.published_position = scanned_to if len(notifications) < self.batch_size else last
-        return len(notifications)
+        self.published_position = scanned_to if complete else last
+        return read
 
     def _select(self, position: int) -> tuple[Any, int]:
         """The next notifications to publish after `position`, and how far the log was read.

@@ -105,8 +105,13 @@ async def test_each_published_event_goes_out_once_in_order(app: ServiceApplicati
 async def test_unpublished_events_are_read_once(
     app: ServiceApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    ledger = Ledger()
+    for i in range(300):
+        ledger.note(text=f"note {i}")
+    app.save(ledger)  # before the relay exists: it reads these from the log
     producer = _RecordingProducer()
     relay = _relay(app, producer, batch_size=100)
+    relay.kept_in_memory = 0  # and everything after them too
     starts: list[int | None] = []
     select = app.recorder.select_notifications
 
@@ -115,10 +120,6 @@ async def test_unpublished_events_are_read_once(
         return select(start, limit, *args, **kwargs)
 
     monkeypatch.setattr(app.recorder, "select_notifications", spy)
-    ledger = Ledger()
-    for i in range(300):
-        ledger.note(text=f"note {i}")
-    app.save(ledger)
 
     await _drain(relay)
     await _drain(relay)  # nothing new: the log is not read at all
@@ -129,3 +130,43 @@ async def test_unpublished_events_are_read_once(
 
     assert starts == [0, 301]
     assert [value for _, value, _ in producer.sent] == [b"news"]
+
+
+@pytest.mark.parametrize("kept_in_memory", [5000, 7, 0])
+async def test_what_was_just_saved_is_published_from_memory_as_from_the_log(
+    kept_in_memory: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same messages (values, ids, headers) whether the relay takes the events from
+    memory, from the log, or partly each (a save too big to keep is read from the log)."""
+    sent: dict[str, list[tuple[str, bytes, dict[str, str]]]] = {}
+    log_reads: dict[str, int] = {}
+    for source, kept in (("log", 0), ("memory", kept_in_memory)):
+        app = ServiceApplication(
+            env=store_env(PlatformSettings(SSP_DATABASE_URL="memory"), f"relay-{source}")
+        )
+        producer = _RecordingProducer()
+        relay = _relay(app, producer, batch_size=3)
+        relay.kept_in_memory = kept
+        reads: list[Any] = []
+        select = app.recorder.select_notifications
+        monkeypatch.setattr(
+            app.recorder,
+            "select_notifications",
+            lambda *a, _s=select, _r=reads, **k: _r.append(a) or _s(*a, **k),
+        )
+        ledger = Ledger()
+        for n in range(4):
+            for i in range(n + 2):
+                ledger.note(text=f"note {n}.{i}")
+                ledger.announce(text=f"announcement {n}.{i}")
+            app.save(ledger)
+            await _drain(relay)
+        sent[source] = [
+            (t, v, {k: h for k, h in hs.items() if k != "traceparent"})
+            for t, v, hs in producer.sent
+        ]
+        log_reads[source] = len(reads)
+    assert sent["memory"] == sent["log"]
+    assert len(sent["log"]) == 2 + 3 + 4 + 5
+    assert log_reads["log"] > 0
+    assert (log_reads["memory"] == 0) is (kept_in_memory == 5000)
