@@ -82,23 +82,20 @@ class Inbound:
         not recorded at all while no exporter is configured (`OTEL_EXPORTER_OTLP_ENDPOINT`),
         the trace and the trace ids in logs and steps carried on all the same."""
         parent = propagate.extract(self.headers)
-        if not spans_exported():
-            token = otel_context.attach(trace.set_span_in_context(unrecorded_span(parent), parent))
-            try:
-                yield trace.get_current_span()
-            finally:
-                otel_context.detach(token)
-            return
-        span = tracer(service).start_span(
-            f"{service} process {self.topic}",
-            context=parent,
-            kind=trace.SpanKind.CONSUMER,
-            attributes={
-                "messaging.system": "kafka",
-                "messaging.destination.name": self.topic,
-                "messaging.kafka.destination.partition": self.partition,
-                "messaging.kafka.message.offset": self.offset,
-            },
+        span = (
+            tracer(service).start_span(
+                f"{service} process {self.topic}",
+                context=parent,
+                kind=trace.SpanKind.CONSUMER,
+                attributes={
+                    "messaging.system": "kafka",
+                    "messaging.destination.name": self.topic,
+                    "messaging.kafka.destination.partition": self.partition,
+                    "messaging.kafka.message.offset": self.offset,
+                },
+            )
+            if spans_exported()
+            else unrecorded_span(parent)  # its status and end are no-ops
         )
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         try:

@@ -19,16 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
-from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from eventsourcing.persistence import Recording, Tracking
+from eventsourcing.persistence import Tracking
 
 from shared.eventstore.application import ServiceApplication
+from shared.eventstore.just_saved import JustSaved
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
 
@@ -65,34 +64,7 @@ class OutboxRelay:
         self.published_position = 0
         self._recorded_position = 0
         self._wake = asyncio.Event()
-        self.kept_in_memory = 5000
-        self._just_saved: deque[tuple[int, Any]] = deque()
-        self._just_saved_lock = threading.Lock()
-        app.on_recorded(self._remember)
-
-    def _remember(self, recordings: Sequence[Recording[Any]]) -> None:
-        """What this process just saved (called in the store thread), so the relay need not
-        read it back from the log and decode it; only a help: whatever does not follow the
-        relay's position without a gap is read from the log."""
-        with self._just_saved_lock:
-            if len(self._just_saved) + len(recordings) > self.kept_in_memory:
-                self._just_saved.clear()  # far behind: the log serves
-                return
-            self._just_saved.extend((r.notification.id, r.domain_event) for r in recordings)
-
-    def _next_from_memory(self, position: int) -> list[tuple[int, Any]]:
-        """The events right after `position` as saved by this process; empty unless the first
-        of them is the very next notification."""
-        taken: list[tuple[int, Any]] = []
-        with self._just_saved_lock:
-            remembered = self._just_saved
-            while remembered and remembered[0][0] <= position:
-                remembered.popleft()
-            expected = position + 1
-            while remembered and remembered[0][0] == expected and len(taken) < self.batch_size:
-                taken.append(remembered.popleft())
-                expected += 1
-        return taken
+        self.just_saved = JustSaved(app)
 
     def _is_published(self, domain_event: Any) -> bool:
         """The log's topic filter, applied to an event in memory."""
@@ -127,7 +99,7 @@ class OutboxRelay:
 
     async def publish_next_batch(self) -> int:
         """Publish the next events; how many notifications were read (0: none are waiting)."""
-        remembered = self._next_from_memory(self.published_position)
+        remembered = self.just_saved.after(self.published_position, self.batch_size)
         if remembered:
             events = [(i, e) for i, e in remembered if self._is_published(e)]
             read, scanned_to, complete = len(remembered), remembered[-1][0], True

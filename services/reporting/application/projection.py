@@ -8,12 +8,9 @@ store thread), so notification ids are committed in order and the log has no lat
 from __future__ import annotations
 
 import logging
-from collections import deque
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from eventsourcing.persistence import Recording
 from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
@@ -21,6 +18,7 @@ from services.reporting.application.app import ReportingApplication
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
 from services.reporting.domain.weeks import IsoWeek
+from shared.eventstore.just_saved import JustSaved
 
 log = logging.getLogger(__name__)
 
@@ -35,36 +33,13 @@ class Projection:
         views: ReadModels,
         *,
         batch_size: int = 500,
-        kept_in_memory: int = 5000,
     ) -> None:
         self.app = app
         self.views = views
         self.batch_size = batch_size
-        self.kept_in_memory = kept_in_memory
-        self._just_saved: deque[tuple[int, Any]] = deque()
-        app.on_recorded(self._remember)
-
-    def _remember(self, recordings: Sequence[Recording[Any]]) -> None:
-        """What this process just saved, so the next catch-up need not read it back from the
-        log and decode it (a fifth of the projection's work). Only a help: whatever is not
-        here, in order and without a gap, is read from the log."""
-        if len(self._just_saved) + len(recordings) > self.kept_in_memory:
-            self._just_saved.clear()  # far behind: the log serves
-            return
-        self._just_saved.extend((r.notification.id, r.domain_event) for r in recordings)
-
-    def _next_from_memory(self, position: int) -> list[tuple[int, Any]]:
-        """The events right after `position`, as saved by this process; empty unless the
-        first of them is the very next notification."""
-        remembered = self._just_saved
-        while remembered and remembered[0][0] <= position:
-            remembered.popleft()
-        taken: list[tuple[int, Any]] = []
-        expected = position + 1
-        while remembered and remembered[0][0] == expected and len(taken) < self.batch_size:
-            taken.append(remembered.popleft())
-            expected += 1
-        return taken
+        # What this process just saved need not be read back from the log and decoded (a
+        # fifth of the projection's work).
+        self.just_saved = JustSaved(app)
 
     def catch_up(self) -> int:
         """Apply every event not applied yet; the number of events read."""
@@ -72,12 +47,12 @@ class Projection:
         while True:
             with self.views.transaction() as views:
                 position = views.position()
-                events = self._next_from_memory(position)
+                events = self.just_saved.after(position, self.batch_size)
                 if events:
                     steps = [(i, cast(Step, e)) for i, e in events if isinstance(e, STEP_EVENTS)]
                     last, read = events[-1][0], len(events)
                     # Another writer's events (a second replica) wake the next poll.
-                    end_of_log = read < self.batch_size and not self._just_saved
+                    end_of_log = read < self.batch_size and not self.just_saved
                 else:
                     notifications = self.app.recorder.select_notifications(
                         start=position, limit=self.batch_size, inclusive_of_start=False

@@ -111,7 +111,7 @@ async def test_unpublished_events_are_read_once(
     app.save(ledger)  # before the relay exists: it reads these from the log
     producer = _RecordingProducer()
     relay = _relay(app, producer, batch_size=100)
-    relay.kept_in_memory = 0  # and everything after them too
+    relay.just_saved.limit = 0  # and everything after them too
     starts: list[int | None] = []
     select = app.recorder.select_notifications
 
@@ -146,7 +146,7 @@ async def test_what_was_just_saved_is_published_from_memory_as_from_the_log(
         )
         producer = _RecordingProducer()
         relay = _relay(app, producer, batch_size=3)
-        relay.kept_in_memory = kept
+        relay.just_saved.limit = kept
         reads: list[Any] = []
         select = app.recorder.select_notifications
         monkeypatch.setattr(

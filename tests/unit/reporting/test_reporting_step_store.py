@@ -352,7 +352,7 @@ def test_what_this_process_saved_is_projected_without_reading_the_log_back(
     app = build_application(reporting)
     try:
         live, _ = build_read_side(reporting, app)
-        live.kept_in_memory = kept_in_memory
+        live.just_saved.limit = kept_in_memory
         _service(reporting, app).handle_batch(
             _inbound(
                 reporting,
