@@ -34,6 +34,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.raw_hop import measure_raw_one_hop
+from bench.sampling import Samplers, summarise
 from shared.auth.access import PURPOSE_HEADER
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import mint_development_token
@@ -51,8 +52,13 @@ def _rss_mib(pid: int) -> float:
 
 def _cpu_s(pid: int) -> float:
     """CPU seconds (user + system) the process has used so far."""
+    return sum(_cpu_user_system_s(pid))
+
+
+def _cpu_user_system_s(pid: int) -> tuple[float, float]:
     fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 async def _task_consumer(bootstrap: str, topic: str) -> AIOKafkaConsumer:
@@ -159,6 +165,7 @@ async def measure_platform(
     rate_seconds: int,
     fetch_wait_ms: int,
     extra_env: dict[str, str],
+    profile: Path | None = None,
 ) -> dict[str, float]:
     prefix = f"{topology}."
     police = prefix + "ssp.police.incidents.v1"
@@ -189,6 +196,12 @@ async def measure_platform(
             if broker_pid is not None:
                 pids["tansu"] = broker_pid
             cpu_before = {name: _cpu_s(pid) for name, pid in pids.items()}
+            system_before = sum(_cpu_user_system_s(pid)[1] for pid in pids.values())
+            samplers = (
+                Samplers(profile / topology, {n: p for n, p in pids.items() if n != "tansu"})
+                if profile is not None
+                else None
+            )
             started = time.monotonic()
             sends = [
                 await producer.send(
@@ -209,8 +222,14 @@ async def measure_platform(
                 deadline=started + 600,
             )
             figures["burst_read_model_per_s"] = burst / (time.monotonic() - started)
+            if samplers is not None:
+                samplers.stop()
+                for output in samplers.outputs.values():
+                    print(summarise(output))
             for name, pid in pids.items():
                 figures[f"cpu_ms:{name}"] = (_cpu_s(pid) - cpu_before[name]) * 1000 / burst
+            system_after = sum(_cpu_user_system_s(pid)[1] for pid in pids.values())
+            figures["cpu_system_ms"] = (system_after - system_before) * 1000 / burst
             figures["peak_rss_mib"] = sum(_rss_mib(p.process.pid) for p in processes)
 
             base = 20_000_000
@@ -254,6 +273,7 @@ async def run(
     topologies: list[str],
     extra_env: dict[str, str],
     raw_runs: int = 3,
+    profile: Path | None = None,
 ) -> None:
     broker = None
     bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -291,6 +311,7 @@ async def run(
                 rate_seconds,
                 fetch_wait_ms,
                 extra_env,
+                profile,
             )
             label = "ssp up (one process)" if topology == "up" else "one process per service"
             print(f"--- {label}")
@@ -304,6 +325,7 @@ async def run(
             print(
                 f"  CPU per incident        : {sum(cpu.values()):.2f} ms ("
                 + ", ".join(f"{name} {ms:.2f}" for name, ms in cpu.items())
+                + f"; of all, in the kernel {f['cpu_system_ms']:.2f}"
                 + "; burst until the read model has it)"
             )
             print(
@@ -342,6 +364,12 @@ def main(argv: list[str] | None = None) -> None:
         metavar="NAME=VALUE",
         help="a setting for the services (e.g. SSP_GC_YOUNG_THRESHOLD=0), to compare settings",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample each service with py-spy during the burst; collapsed stacks go to DIR",
+    )
     args = parser.parse_args(argv)
     topologies = ["up", "processes"] if args.topology == "both" else [args.topology]
     extra_env = dict(item.split("=", 1) for item in args.set)
@@ -354,6 +382,7 @@ def main(argv: list[str] | None = None) -> None:
             topologies,
             extra_env,
             args.raw_runs,
+            args.profile,
         )
     )
 
