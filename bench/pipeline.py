@@ -38,6 +38,7 @@ from bench.sampling import Samplers, summarise
 from shared.auth.access import PURPOSE_HEADER
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import mint_development_token
+from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.samples import sample_incident
 from tests.e2e.processes import SspProcess, free_port, start_ssp
@@ -286,7 +287,11 @@ async def run(
         # machine; the ratio is taken against the median of several.
         raw_rates = sorted(
             [
-                (await measure_raw_one_hop(bootstrap, messages=20000))["hop_msg_s"]
+                (
+                    await measure_raw_one_hop(
+                        bootstrap, messages=20000, fetch_max_wait_ms=fetch_wait_ms
+                    )
+                )["hop_msg_s"]
                 for _ in range(raw_runs)
             ]
         )
@@ -347,7 +352,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", type=int, default=5000)
     parser.add_argument("--rate", type=int, default=100)
     parser.add_argument("--rate-seconds", type=int, default=10)
-    parser.add_argument("--fetch-wait-ms", type=int, default=10)
+    parser.add_argument(
+        "--fetch-wait-ms",
+        type=int,
+        default=PlatformSettings.model_fields["fetch_max_wait_ms"].default,
+        help="the consumers' fetch wait, for the platform and the raw hop alike "
+        "(default: the platform's)",
+    )
     parser.add_argument(
         "--topology",
         choices=["up", "processes", "both"],

@@ -28,6 +28,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import TopicPartition
 
 from shared.messaging.admin import ensure_topics
+from shared.settings import PlatformSettings
 
 _BATCH = 1 << 20  # 1 MiB
 
@@ -43,14 +44,16 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
     )
 
 
-def _consumer(bootstrap: str, topic: str, group: str) -> AIOKafkaConsumer:
+def _consumer(
+    bootstrap: str, topic: str, group: str, fetch_max_wait_ms: int
+) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
         group_id=group,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
-        fetch_max_wait_ms=10,
+        fetch_max_wait_ms=fetch_max_wait_ms,
     )
 
 
@@ -124,7 +127,10 @@ async def measure_raw_one_hop(
     messages: int = 20000,
     payload_bytes: int = 600,
     partitions: int = 3,
+    fetch_max_wait_ms: int = PlatformSettings.model_fields["fetch_max_wait_ms"].default,
 ) -> dict[str, float]:
+    """`fetch_max_wait_ms`: the consumers' fetch wait, the platform's default unless given
+    (the pipeline benchmark measures both sides with the same one)."""
     run = uuid.uuid4().hex[:10]
     topic_p, topic_a, topic_b = (f"bench.raw.{x}.{run}" for x in ("produce", "a", "b"))
     await ensure_topics(bootstrap, {topic_p: partitions, topic_a: partitions, topic_b: partitions})
@@ -137,8 +143,8 @@ async def measure_raw_one_hop(
 
     producer = _producer(bootstrap)
     relay_producer = _producer(bootstrap)
-    relay_consumer = _consumer(bootstrap, topic_a, f"bench-relay-{run}")
-    sink_consumer = _consumer(bootstrap, topic_b, f"bench-sink-{run}")
+    relay_consumer = _consumer(bootstrap, topic_a, f"bench-relay-{run}", fetch_max_wait_ms)
+    sink_consumer = _consumer(bootstrap, topic_b, f"bench-sink-{run}", fetch_max_wait_ms)
     relay_task: asyncio.Task[None] | None = None
     try:
         await producer.start()

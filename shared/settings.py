@@ -45,8 +45,12 @@ class PlatformSettings(BaseSettings):
         validation_alias="SSP_KAFKA_IDEMPOTENCE",
         description="Use Kafka's idempotent producer (Apache Kafka: yes; Tansu lacks it).",
     )
+    # Tansu answers a waiting fetch only when the wait expires, so this bounds each hop's
+    # delay at idle; 50 ms keeps a hop well under the one-second target while an idle
+    # platform polls a fifth as often as at 10 ms (≈13 % of a core instead of ≈37 % for
+    # `ssp up` with its broker) and a burst spends ≈5 % less CPU per incident.
     fetch_max_wait_ms: int = Field(
-        default=10,
+        default=50,
         ge=1,
         validation_alias="SSP_KAFKA_FETCH_MAX_WAIT_MS",
         description="Consumer fetch wait; Tansu answers a waiting fetch only when it expires.",
