@@ -44,9 +44,7 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
     )
 
 
-def _consumer(
-    bootstrap: str, topic: str, group: str, fetch_max_wait_ms: int
-) -> AIOKafkaConsumer:
+def _consumer(bootstrap: str, topic: str, group: str, fetch_max_wait_ms: int) -> AIOKafkaConsumer:
     return AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,

@@ -24,8 +24,10 @@ class Samplers:
         self.outputs = {name: directory / f"{name}.collapsed" for name in pids}
         self._processes = [
             subprocess.Popen(
-                [executable, "record", "--pid", str(pid), "--rate", str(rate), "--format", "raw"]
-                + ["--nonblocking", "--output", str(self.outputs[name])],
+                [
+                    *(executable, "record", "--pid", str(pid), "--rate", str(rate)),
+                    *("--format", "raw", "--nonblocking", "--output", str(self.outputs[name])),
+                ],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
