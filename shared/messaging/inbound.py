@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from shared.contracts.errors import parse_bytes
 from shared.eventstore.unit_of_work import UpstreamId
 from shared.messaging.errors import PoisonMessage
-from shared.telemetry import spans_exported, tracer, unrecorded_span
+from shared.telemetry import continued_unrecorded, spans_exported, tracer
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -81,9 +81,9 @@ class Inbound:
         exception recording cost a third of a span at thousands of messages per second; and
         not recorded at all while no exporter is configured (`OTEL_EXPORTER_OTLP_ENDPOINT`),
         the trace and the trace ids in logs and steps carried on all the same."""
-        parent = propagate.extract(self.headers)
-        span = (
-            tracer(service).start_span(
+        if spans_exported():
+            parent = propagate.extract(self.headers)
+            span = tracer(service).start_span(
                 f"{service} process {self.topic}",
                 context=parent,
                 kind=trace.SpanKind.CONSUMER,
@@ -94,9 +94,10 @@ class Inbound:
                     "messaging.kafka.message.offset": self.offset,
                 },
             )
-            if spans_exported()
-            else unrecorded_span(parent)  # its status and end are no-ops
-        )
+        else:
+            # Extraction starts from an empty context, as the propagators' does.
+            parent = otel_context.Context()
+            span = continued_unrecorded(self.headers)  # its status and end are no-ops
         token = otel_context.attach(trace.set_span_in_context(span, parent))
         try:
             yield span
