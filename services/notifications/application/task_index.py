@@ -27,6 +27,7 @@ TASK_EVENT_TOPICS = tuple(
         LetterTaskCase.TaskCancelled,
         LetterTaskCase.TaskMarkedOverdue,
         LetterTaskCase.TaskUpdated,
+        LetterTaskCase.OpenedWithTask,  # a case opened with its task created
     )
 )
 

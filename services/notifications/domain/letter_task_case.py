@@ -185,6 +185,16 @@ class LetterTaskCase(TracedAggregate):
     class TaskUpdated(TaskChanged):
         pass
 
+    class OpenedWithTask(OpenedWithDecision, TaskChanged):
+        """The case opened by a decision that creates the task at once (the tovholder route):
+        what `OpenedWithDecision` and `TaskCreated` record, in one event. It is a task change,
+        so the relay publishes its `letter` (the `created` task) exactly as it published
+        `TaskCreated`'s; cases stored before it existed have the two, and still load."""
+
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            cast(LetterTaskCase, aggregate).letter = _letter(self.letter)
+
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
         return uuid5(_NS, f"letter-task:{journal_number}:{person_key}")
@@ -227,16 +237,46 @@ class LetterTaskCase(TracedAggregate):
         deadlines: Deadlines,
         id: UUID | None = None,
     ) -> tuple[LetterTaskCase, DecisionOutcome]:
-        """A new case whose first message is `decision`: the same state and outcome as
-        `LetterTaskCase(...)` followed by `receive_decision`, with one event fewer."""
+        """A new case whose first message is `decision`: the same state, outcome and letter as
+        `LetterTaskCase(...)` followed by `receive_decision`, stored as one event
+        (`OpenedWithTask` when the decision creates the task, else `OpenedWithDecision`)
+        instead of two or three."""
+        fields = _decision_fields(decision)
+        id = id or cls.create_id(decision.journal_number, decision.person_key)
+        # A new case has no assessment and no withdrawal: the decision alone says whether the
+        # task is created now (unless it names itself as the decision it replaces, and so
+        # never governs).
+        letter = (
+            _new_letter(
+                str(id),
+                decision.journal_number,
+                decision.person_key,
+                _governing(**fields),
+                None,
+                now,
+                deadlines,
+            )
+            if decision.revises_decision_id != decision.decision_id
+            else None
+        )
+        if letter is None:
+            case = cls._create(
+                cls.OpenedWithDecision,
+                id=id,
+                journal_number=decision.journal_number,
+                person_key=decision.person_key,
+                **fields,
+            )
+            return case, "awaiting_assessment"
         case = cls._create(
-            cls.OpenedWithDecision,
+            cls.OpenedWithTask,
             id=id,
             journal_number=decision.journal_number,
             person_key=decision.person_key,
-            **_decision_fields(decision),
+            letter=_stored(letter),
+            **fields,
         )
-        return case, case._follow_recorded_decision(now, deadlines)
+        return case, "task_created"
 
     def receive_decision(
         self, decision: RoutingDecision, now: datetime, deadlines: Deadlines
@@ -318,29 +358,12 @@ class LetterTaskCase(TracedAggregate):
         if decision is None or self.letter is not None:
             return False
         outcome = self.assessment.outcome if self.assessment is not None else None
-        kind = letter_kind(decision.route, outcome)
-        if kind is None:
-            return False
-        youth_letter_age = decision.youth_letter_age
-        letter = LetterTaskEvent(
-            task_id=self.task_id,
-            event="created",
-            journal_number=self.journal_number,
-            person_key=self.person_key,
-            municipality_code=decision.municipality_code,
-            kind=kind,
-            recipients=recipients_for_age(
-                decision.age_at_incident,
-                youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
-            ),
-            owner_role=decision.owner_role or owner_role(decision.route),
-            owner_team=decision.owner_team,
-            # The decision's deadline runs from the police registration (the service level);
-            # only decisions without one get the settings' deadline from task creation.
-            due_at=decision.due_at or deadlines.due_at(owner_role(decision.route), now),
-            at=now,
+        letter = _new_letter(
+            self.task_id, self.journal_number, self.person_key, decision, outcome, now, deadlines
         )
-        self.create_task(letter=letter.model_dump(mode="json"))
+        if letter is None:
+            return False
+        self.create_task(letter=_stored(letter))
         return True
 
     def _cancel_withdrawn(self, now: datetime) -> bool:
@@ -374,7 +397,7 @@ class LetterTaskCase(TracedAggregate):
         updated = letter.model_copy(
             update={**changes, "event": "updated", "at": now, "reason": reason}
         )
-        self.update_task(letter=updated.model_dump(mode="json"))
+        self.update_task(letter=_stored(updated))
         return True
 
     def _require_open_task(self) -> None:
@@ -387,9 +410,7 @@ class LetterTaskCase(TracedAggregate):
         self, what: LetterTaskEventType, now: datetime, reason: TaskChangeReason | None = None
     ) -> dict[str, Any]:
         assert self.letter is not None
-        return self.letter.model_copy(
-            update={"event": what, "at": now, "reason": reason}
-        ).model_dump(mode="json")
+        return _stored(self.letter.model_copy(update={"event": what, "at": now, "reason": reason}))
 
     # --- events ----------------------------------------------------------------------------
     @event(DecisionRecorded)
@@ -445,17 +466,18 @@ class LetterTaskCase(TracedAggregate):
         # Decisions arrive on two topics in any order: the one that replaces the governing
         # decision, or decides a higher revision, governs.
         if current is None or current.decision_id in self.superseded or revision > current.revision:
-            self.decision = GoverningDecision(
+            self.decision = _governing(
+                decision_id,
                 revision,
-                cast(Route, route),
+                route,
                 municipality_code,
                 age_at_incident,
                 owner_role,
                 owner_team,
                 due_at,
                 youth_letter_age,
-                decision_id,
-                cast(DecisionKind, decision_kind or "initial"),
+                decision_kind,
+                revises_decision_id,
             )
 
     @event(WithdrawalRecorded)
@@ -475,23 +497,109 @@ class LetterTaskCase(TracedAggregate):
 
     @event(TaskCreated)
     def create_task(self, letter: dict[str, Any]) -> None:
-        self.letter = LetterTaskEvent.model_validate(letter)
+        self.letter = _letter(letter)
 
     @event(TaskCompleted)
     def complete_task(self, letter: dict[str, Any]) -> None:
-        self.letter = LetterTaskEvent.model_validate(letter)
+        self.letter = _letter(letter)
 
     @event(TaskCancelled)
     def cancel_task(self, letter: dict[str, Any]) -> None:
-        self.letter = LetterTaskEvent.model_validate(letter)
+        self.letter = _letter(letter)
 
     @event(TaskMarkedOverdue)
     def record_overdue(self, letter: dict[str, Any]) -> None:
-        self.letter = LetterTaskEvent.model_validate(letter)
+        self.letter = _letter(letter)
 
     @event(TaskUpdated)
     def update_task(self, letter: dict[str, Any]) -> None:
-        self.letter = LetterTaskEvent.model_validate(letter)
+        self.letter = _letter(letter)
+
+
+# The letter the last stored letter document was made from, with that document: applying the
+# event that carries the document takes the letter as it is instead of validating the document
+# back into the very same letter (a third of what creating a task costs). Only the identical
+# document object matches, so a document read from the store is always validated.
+_last_stored: tuple[dict[str, Any], LetterTaskEvent] | None = None
+
+
+def _stored(letter: LetterTaskEvent) -> dict[str, Any]:
+    """The letter as a task event stores (and the relay publishes) it."""
+    global _last_stored
+    document = letter.model_dump(mode="json")
+    _last_stored = (document, letter)
+    return document
+
+
+def _letter(document: dict[str, Any]) -> LetterTaskEvent:
+    """A stored letter document as the task's letter."""
+    last = _last_stored
+    if last is not None and last[0] is document:
+        return last[1]
+    return LetterTaskEvent.model_validate(document)
+
+
+def _governing(
+    decision_id: str,
+    revision: int,
+    route: str,
+    municipality_code: str,
+    age_at_incident: int,
+    owner_role: str | None,
+    owner_team: str | None,
+    due_at: datetime | None,
+    youth_letter_age: int | None,
+    decision_kind: str | None,
+    revises_decision_id: str | None,
+) -> GoverningDecision:
+    """A recorded decision (its `_decision_fields`) as the one that governs the task."""
+    return GoverningDecision(
+        revision,
+        cast(Route, route),
+        municipality_code,
+        age_at_incident,
+        owner_role,
+        owner_team,
+        due_at,
+        youth_letter_age,
+        decision_id,
+        cast(DecisionKind, decision_kind or "initial"),
+    )
+
+
+def _new_letter(
+    task_id: str,
+    journal_number: str,
+    person_key: str,
+    decision: GoverningDecision,
+    outcome: AssessmentOutcome | None,
+    now: datetime,
+    deadlines: Deadlines,
+) -> LetterTaskEvent | None:
+    """The `created` task the governing decision and the assessment (if any) call for; None
+    while they call for none (a caseworker route without an assessment)."""
+    kind = letter_kind(decision.route, outcome)
+    if kind is None:
+        return None
+    youth_letter_age = decision.youth_letter_age
+    return LetterTaskEvent(
+        task_id=task_id,
+        event="created",
+        journal_number=journal_number,
+        person_key=person_key,
+        municipality_code=decision.municipality_code,
+        kind=kind,
+        recipients=recipients_for_age(
+            decision.age_at_incident,
+            youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
+        ),
+        owner_role=decision.owner_role or owner_role(decision.route),
+        owner_team=decision.owner_team,
+        # The decision's deadline runs from the police registration (the service level);
+        # only decisions without one get the settings' deadline from task creation.
+        due_at=decision.due_at or deadlines.due_at(owner_role(decision.route), now),
+        at=now,
+    )
 
 
 def _decision_fields(decision: RoutingDecision) -> dict[str, Any]:

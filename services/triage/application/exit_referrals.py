@@ -14,17 +14,34 @@ from uuid import UUID
 from services.triage.domain.exit_referrals import PersonExitReferral, exit_referral
 from services.triage.domain.profiles import ProfileBook
 from services.triage.domain.routing import EXIT_REFERRAL
-from shared.contracts import AcceptedIncident, ExitReferral, RoutingDecision
+from shared.contracts import (
+    AcceptedIncident,
+    ExitReferral,
+    PseudonymousPerson,
+    RoutingDecision,
+    exit_referral_flags,
+)
 from shared.eventstore import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
+def calls_for_referral(incident: AcceptedIncident, person: PseudonymousPerson) -> bool:
+    """Whether the incident's flags and the person's age call for a referral. Only then does
+    triage ask whether the person was referred already: the answer changes nothing otherwise
+    (`route_person`), and most incidents carry no such flag."""
+    return bool(incident.flags) and bool(
+        exit_referral_flags(incident.flags, person.age_at_incident)
+    )
+
+
 def exit_referral_ids(incident: AcceptedIncident) -> set[UUID]:
-    """The referral aggregates an incident may touch, to load them with the rest of a batch."""
+    """The referral aggregates an incident may touch, to load them with the rest of a batch:
+    those of the persons it calls for a referral for."""
     return {
         PersonExitReferral.create_id(incident.journal_number, person.person_key)
         for person in incident.persons
+        if calls_for_referral(incident, person)
     }
 
 

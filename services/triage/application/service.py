@@ -18,6 +18,7 @@ from uuid import UUID
 from services.triage.application.app import TriageApplication
 from services.triage.application.exit_referrals import (
     already_referred,
+    calls_for_referral,
     exit_referral_ids,
     record_exit_referrals,
 )
@@ -189,7 +190,8 @@ class TriageService:
                     if history is not None
                     else ()
                 ),
-                exit_referred=already_referred(uow, incident.journal_number, person.person_key),
+                exit_referred=calls_for_referral(incident, person)
+                and already_referred(uow, incident.journal_number, person.person_key),
             )
         if triage is None:
             triage, decisions = IncidentTriage.open(incident, facts, self.profiles, self.clock())

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from uuid import NAMESPACE_URL, uuid5
 
 from services.triage.domain.profiles import (
@@ -108,6 +109,8 @@ def summarise_history(
     earlier: Sequence[Report], occurred_at: datetime, rule: RepeatRule
 ) -> ReportHistory:
     """`earlier` must hold only other incidents that happened before `occurred_at`."""
+    if not earlier:
+        return _first_report(rule.window_days, rule.threshold)
     window_start = occurred_at - rule.window
     in_window = 1 + sum(1 for r in earlier if r.occurred_at >= window_start)
     newest_first = sorted(earlier, key=lambda r: (r.occurred_at, r.journal_number), reverse=True)
@@ -126,6 +129,20 @@ def summarise_history(
             )
             for r in newest_first[:HISTORY_REPORTS_SHOWN]
         ],
+    )
+
+
+@lru_cache(maxsize=64)
+def _first_report(window_days: int, threshold: int) -> ReportHistory:
+    """The history of a person's first report: the same for everyone under the same repeat
+    rule, so it is built once per rule (a frozen model, shared by the decisions)."""
+    return ReportHistory(
+        earlier_reports=0,
+        reports_in_window=1,
+        window_days=window_days,
+        repeat_threshold=threshold,
+        repeat=threshold <= 1,  # this report alone (thresholds are 2 or more)
+        reports=[],
     )
 
 

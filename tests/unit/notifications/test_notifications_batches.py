@@ -1,7 +1,9 @@
 """The Kafka handler's cost per message: a batch loads every case it touches with one query,
 and a decision that opens a case stores one event for both (`OpenedWithDecision`), not
-`Opened` + `DecisionRecorded`. Cases stored before (with the two) still load and go on
-exactly as before, and either opening leads to the same letters."""
+`Opened` + `DecisionRecorded`, or one for the case, the decision and the task it creates at
+once (`OpenedWithTask`), not `OpenedWithDecision` + `TaskCreated`. Cases stored before (with
+two or three) still load and go on exactly as before, either opening leads to the same
+letters, and the task is published with the same bytes."""
 
 from __future__ import annotations
 
@@ -159,7 +161,16 @@ def test_a_decision_opens_its_case_with_one_event(
     settings: NotificationsSettings, app: NotificationsApplication, service: NotificationsService
 ) -> None:
     service.handle_batch([inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1)])
-    assert stored_topics(app, CASE_A) == ["OpenedWithDecision", "TaskCreated"]
+    # The tovholder route creates the task at once: case, decision and task in one event.
+    assert stored_topics(app, CASE_A) == ["OpenedWithTask"]
+    # The caseworker route waits for the assessment.
+    key_c = LetterTaskCase.create_id(JOURNAL, "pk_c")
+    service.handle_batch(
+        [inbound(settings, TRIAGE_CASEWORKER, decision_doc(route="caseworker", key="pk_c"), 2)]
+    )
+    assert stored_topics(app, key_c) == ["OpenedWithDecision"]
+    service.handle_batch([inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_c"), 3)])
+    assert stored_topics(app, key_c) == ["OpenedWithDecision", "AssessmentRecorded", "TaskCreated"]
     # An assessment that comes first still opens the case alone.
     key_b = LetterTaskCase.create_id(JOURNAL, "pk_b")
     service.handle_batch([inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_b"), 2)])
@@ -282,6 +293,85 @@ def test_a_case_stored_with_opened_and_decision_recorded_still_loads(
         ("updated", "caseworker", "case_opened_after_routing"),
         ("completed", "caseworker", None),
     ]
+
+
+# Exactly what notifications stored for a tovholder decision before `OpenedWithTask`: the
+# opening with the decision, then the task.
+OLD_OPENED_WITH_DECISION = [
+    (
+        "OpenedWithDecision",
+        {
+            **OLD_STORED[0][1],
+            **{
+                k: v for k, v in OLD_STORED[1][1].items() if k not in ("timestamp", "trace_context")
+            },
+        },
+    ),
+    OLD_STORED[2],
+]
+
+
+def test_a_case_stored_with_opened_with_decision_and_task_created_still_loads(
+    settings: NotificationsSettings, clock: FakeClock
+) -> None:
+    old = build_application(settings)
+    old.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=CASE_A,
+                originator_version=version,
+                topic=TOPIC + name,
+                state=json.dumps(state).encode(),
+            )
+            for version, (name, state) in enumerate(OLD_OPENED_WITH_DECISION, start=1)
+        ]
+    )
+    by_repository = old.repository.get(CASE_A)
+    [by_batch] = old.load_many([CASE_A]).values()
+    fresh, outcome = LetterTaskCase.open_with_decision(decision(), START, DEADLINES)
+    assert outcome == "task_created"
+    assert [type(e).__name__ for e in fresh.collect_events()] == ["OpenedWithTask"]
+    assert comparable(by_repository) == comparable(by_batch) == comparable(fresh)
+    assert by_repository.version == 2
+
+    # and it goes on as before: a duplicate changes nothing, a handover updates the task.
+    service = build_service(settings, old, clock)
+    clock.advance(hours=2)
+    service.handle_batch(
+        [
+            inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1),
+            inbound(settings, TRIAGE_CASEWORKER, handover_doc(), 2),
+        ]
+    )
+    assert stored_topics(old, CASE_A) == [
+        "OpenedWithDecision",
+        "TaskCreated",
+        "DecisionRecorded",
+        "TaskUpdated",
+    ]
+    assert service.tasks("607", "open")[0].owner_role == "caseworker"
+
+
+def test_a_task_opened_with_its_case_is_published_with_the_same_bytes(
+    settings: NotificationsSettings, clock: FakeClock
+) -> None:
+    """What the relay publishes for `OpenedWithTask` is, byte for byte, what it published for
+    `TaskCreated`; the task index and the overdue check see it as before."""
+    old = build_application(settings)
+    store_old_case(old)
+    new = build_application(settings)
+    service = build_service(settings, new, clock)
+    service.handle_batch([inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1)])
+    [old_message] = outbox(old, notifications_publications)
+    [new_message] = outbox(new, notifications_publications)
+    assert (new_message.topic, new_message.key, new_message.body()) == (
+        old_message.topic,
+        old_message.key,
+        old_message.body(),
+    )
+    assert [t.task_id for t in service.tasks("607", "open")] == [str(CASE_A)]
+    assert service.mark_overdue(clock.advance(hours=49)) == 1
+    assert [t["event"] for t in published_letters(new)] == ["created", "overdue"]
 
 
 # --- either opening, the same case ----------------------------------------------------------

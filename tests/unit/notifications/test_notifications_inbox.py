@@ -66,7 +66,10 @@ def letter_tasks(h: InboxHarness) -> list[dict[str, Any]]:
 
 def decisions_recorded(stored_topics: list[str]) -> int:
     """How many decisions the stored events record (the first one opens the case with it)."""
-    return sum(t.endswith(("DecisionRecorded", "OpenedWithDecision")) for t in stored_topics)
+    return sum(
+        t.endswith(("DecisionRecorded", "OpenedWithDecision", "OpenedWithTask"))
+        for t in stored_topics
+    )
 
 
 @pytest.mark.parametrize(

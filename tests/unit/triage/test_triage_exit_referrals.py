@@ -71,6 +71,27 @@ def referrals(app: TriageApplication) -> list[ExitReferral]:
 # --- who is referred ----------------------------------------------------------------------
 
 
+def test_a_batch_loads_only_the_referrals_the_flags_could_call_for() -> None:
+    """Whether a person was referred matters only when the incident's flags and their age call
+    for a referral: the batch does not look up anyone else's."""
+    persons = [person("pk_a", 14), person("pk_b", 15), person("pk_c", 19)]
+    flagged = incident(persons=persons, flags=["vaaben", "bande"])
+    unflagged = incident(journal_number=journal_no(2), persons=persons, flags=["vaaben"])
+    touched = TriageService._aggregates_touched([flagged, unflagged])
+    assert {i for i in touched if i in _referral_ids(flagged, unflagged)} == {
+        PersonExitReferral.create_id(JOURNAL, "pk_b"),
+        PersonExitReferral.create_id(JOURNAL, "pk_c"),
+    }
+
+
+def _referral_ids(*incidents: Any) -> set[Any]:
+    return {
+        PersonExitReferral.create_id(i.journal_number, p.person_key)
+        for i in incidents
+        for p in i.persons
+    }
+
+
 @pytest.mark.parametrize("age", [14, 15, 17, 18, 25])
 @pytest.mark.parametrize(
     "flags",

@@ -118,6 +118,21 @@ def test_repeat_counts_reports_within_the_window_this_one_included(
     assert (summary.window_days, summary.repeat_threshold) == (30, 3)
 
 
+def test_a_first_report_summary_is_built_once_per_rule() -> None:
+    first = summarise_history([], T0, RULE)
+    assert first.model_dump() == {
+        "earlier_reports": 0,
+        "reports_in_window": 1,
+        "window_days": 30,
+        "repeat_threshold": 3,
+        "repeat": False,
+        "reports": [],
+    }
+    assert summarise_history((), T0 + timedelta(days=5), RULE) is first
+    other = RepeatRule(window_days=90, threshold=2)
+    assert summarise_history([], T0, other).window_days == 90
+
+
 def test_summary_lists_codes_and_dates_newest_first_and_at_most_20() -> None:
     summary = summarise_history(reports_on(*range(25)), T0 + timedelta(days=100), RULE)
     assert summary.earlier_reports == 25
