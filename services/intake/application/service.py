@@ -13,8 +13,10 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from pydantic_core import to_jsonable_python
 
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import (
@@ -31,13 +33,11 @@ from services.intake.domain.municipalities import (
 )
 from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import (
-    AcceptedIncident,
     CaseRegisterEvent,
     FieldProblem,
     IntakeRejection,
     PoliceIncident,
     PseudonymisedCaseEvent,
-    PseudonymousPerson,
     age_on,
     build_rejection,
     is_in_scope,
@@ -285,7 +285,7 @@ class IntakeService:
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
         # Every event this message causes stores the same context: worked out once.
         context = current_trace_context()
-        accepted = self._pseudonymise(uow, valid, context).model_dump(mode="json")
+        accepted = self._pseudonymise(uow, valid, context)
         details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
         if record is None:
             # A new record carries its first revision (one event).
@@ -330,7 +330,14 @@ class IntakeService:
 
     def _pseudonymise(
         self, uow: UnitOfWork, valid: _ValidIncident, trace_context: dict[str, str]
-    ) -> AcceptedIncident:
+    ) -> dict[str, Any]:
+        """The `AcceptedIncident` as the JSON-mode dict it is stored as.
+
+        Built directly rather than validated as a model and dumped again (that cost ~7 µs per
+        incident, a twentieth of the handler): every value is the validated incident's own,
+        each a type the contract has as JSON already (strings, literals, ints, lists), but the
+        timestamps, which pydantic's own serialiser renders. Its tests check the dict is what
+        the contract dumps for it (`AcceptedIncident`: same keys, same values, same bytes)."""
         incident = valid.incident
         persons = []
         for person, ids, age in zip(incident.persons, valid.persons, valid.ages, strict=True):
@@ -344,28 +351,31 @@ class IntakeService:
                 trace_context,
             )
             persons.append(
-                PseudonymousPerson(
-                    person_key=ids.person_key,
-                    role=person.role,
-                    municipality_code=person.municipality_code,
-                    age_at_incident=age,
-                    in_scope=is_in_scope(age),
-                    school=person.school,
-                )
+                {
+                    "person_key": ids.person_key,
+                    "role": person.role,
+                    "municipality_code": person.municipality_code,
+                    "age_at_incident": age,
+                    "in_scope": is_in_scope(age),
+                    "school": person.school,
+                }
             )
-        return AcceptedIncident(
-            journal_number=incident.journal_number,
-            revision=incident.revision,
-            source=incident.source,
-            police_district=incident.police_district,
-            reported_at=incident.reported_at,
-            occurred_at=incident.occurred_at,
-            offence_code=incident.offence.code,
-            location_municipality_code=incident.location.municipality_code,
-            flags=list(incident.flags),
-            accepted_at=self.clock(),
-            persons=persons,
-        )
+        accepted_at = self.clock()
+        if accepted_at.utcoffset() is None:  # what the contract's AwareDatetime refuses
+            raise ValueError("the clock must give an aware datetime")
+        return {
+            "journal_number": incident.journal_number,
+            "revision": incident.revision,
+            "source": incident.source,
+            "police_district": incident.police_district,
+            "reported_at": to_jsonable_python(incident.reported_at),
+            "occurred_at": to_jsonable_python(incident.occurred_at),
+            "offence_code": incident.offence.code,
+            "location_municipality_code": incident.location.municipality_code,
+            "flags": list(incident.flags),
+            "accepted_at": to_jsonable_python(accepted_at),
+            "persons": persons,
+        }
 
     def _reject(
         self,
