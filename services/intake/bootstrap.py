@@ -10,9 +10,9 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.cryptography import AESCipher
 from eventsourcing.utils import get_topic
 
+from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
@@ -73,7 +73,7 @@ def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
 
 
 def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplication:
-    env = store_env(settings, NAME, CIPHER_TOPIC=get_topic(AESCipher), CIPHER_KEY=cipher_key)
+    env = store_env(settings, NAME, CIPHER_TOPIC=get_topic(StoreCipher), CIPHER_KEY=cipher_key)
     return IntakeApplication(env=env)
 
 

@@ -2,11 +2,13 @@
 
 A person's municipalities are those they were registered as living in (incidents and the case
 register); only staff of one of them may resolve the pseudonym (shared/auth/policy.py decides).
-The index lives here, beside the identity store, because nothing else needs it."""
+They are kept on the identity (`PersonIdentity.RegisteredIn`, `MunicipalityAdded`); identities
+stored before that keep them in `PersonMunicipalities`, here, beside the identity store."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -23,7 +25,9 @@ _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:identity-scope")
 
 
 class PersonMunicipalities(TracedAggregate):
-    """The municipalities a pseudonymised person has been registered as living in."""
+    """The municipalities a pseudonymised person has been registered as living in, for
+    identities registered before `PersonIdentity.RegisteredIn` (which carries them since):
+    such identities go on keeping them here, so their stores load and resolve as before."""
 
     class Registered(TracedAggregate.Created):
         person_key: str
@@ -59,22 +63,64 @@ class PersonMunicipalities(TracedAggregate):
 
 @dataclass(frozen=True)
 class IdentityIds:
-    """A pseudonym and the ids of the aggregates kept about that person, worked out once."""
+    """A pseudonym and the id of the identity kept about that person, worked out once."""
 
     person_key: str
     identity_id: UUID
-    index_id: UUID
 
     @classmethod
     def of(cls, person_key: str) -> IdentityIds:
-        return cls(
-            person_key,
-            PersonIdentity.create_id(person_key),
-            PersonMunicipalities.create_id(person_key),
+        return cls(person_key, PersonIdentity.create_id(person_key))
+
+    @property
+    def index_id(self) -> UUID:
+        """Of the `PersonMunicipalities` an identity registered before `RegisteredIn` has;
+        worked out only for those."""
+        return PersonMunicipalities.create_id(self.person_key)
+
+
+def prefetch_identities(uow: UnitOfWork, persons: Iterable[IdentityIds]) -> None:
+    """After the identities were prefetched: the municipalities of those registered before
+    `RegisteredIn` (kept apart, in `PersonMunicipalities`), with one more query, only if there
+    are any."""
+    legacy = []
+    for person in persons:
+        identity = uow.get(PersonIdentity, person.identity_id)
+        if identity is not None and identity.municipalities is None:
+            legacy.append(person.index_id)
+    uow.prefetch(legacy)
+
+
+def remember_identity(
+    uow: UnitOfWork,
+    person: IdentityIds,
+    cpr: str,
+    name: str | None,
+    address: str | None,
+    municipality_code: str,
+    trace_context: dict[str, str],
+) -> None:
+    """Who a pseudonym stands for, and that staff of `municipality_code` (where the person
+    lives) may resolve it. `trace_context` is the message's (`current_trace_context()`)."""
+    identity = uow.get(PersonIdentity, person.identity_id)
+    if identity is None:
+        uow.add(
+            PersonIdentity.register(
+                person.identity_id,
+                person.person_key,
+                cpr,
+                name,
+                address,
+                municipality_code,
+                trace_context,
+            )
         )
-
-
-def record_municipality(uow: UnitOfWork, person: IdentityIds, municipality_code: str) -> None:
+        return
+    identity.learn(name, address)
+    if identity.municipalities is not None:
+        identity.include(municipality_code)
+        return
+    # Registered before `RegisteredIn`: its municipalities stay where they always were.
     index = uow.get(PersonMunicipalities, person.index_id)
     if index is None:
         uow.add(
@@ -108,18 +154,19 @@ class IdentityDirectory:
 
     def resolve(self, person_key: str) -> ResolvedIdentity | None:
         uow = UnitOfWork(self.app)
-        uow.prefetch(
-            [PersonIdentity.create_id(person_key), PersonMunicipalities.create_id(person_key)]
-        )
-        identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
+        person = IdentityIds.of(person_key)
+        identity = uow.get(PersonIdentity, person.identity_id)
         if identity is None:
             return None
-        index = uow.get(PersonMunicipalities, PersonMunicipalities.create_id(person_key))
+        codes = identity.municipalities
+        if codes is None:  # registered before `RegisteredIn`
+            index = uow.get(PersonMunicipalities, person.index_id)
+            codes = index.codes if index is not None else []
         return ResolvedIdentity(
             person_key=person_key,
             cpr=identity.cpr,
             names=tuple(identity.names),
-            municipalities=frozenset(index.codes if index is not None else ()),
+            municipalities=frozenset(codes),
         )
 
     def persons_named(self, raw: bytes) -> PersonsNamed:

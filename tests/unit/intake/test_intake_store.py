@@ -1,5 +1,6 @@
-"""What intake's handler stores and loads: one creation event per new incident record, one query
-for everything a batch touches, and records stored by earlier versions still load."""
+"""What intake's handler stores and loads: one creation event per new incident record and per
+new person (with the municipality the person lives in), one query for everything a batch
+touches, and records and identities stored by earlier versions still load and resolve."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -20,7 +21,7 @@ from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService
 from services.intake.bootstrap import build_application, build_service, definition
-from services.intake.domain.model import IncidentRecord
+from services.intake.domain.model import IncidentRecord, PersonIdentity
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.settings import IntakeSettings
 from shared.contracts import (
@@ -163,9 +164,9 @@ def test_a_new_record_is_one_event_and_publishes_what_it_always_did(
     settings: IntakeSettings, app: IntakeApplication, service: IntakeService
 ) -> None:
     service.handle_batch(messages(settings, (POLICE_INCIDENTS, incident())))
+    # A new person is one event as well: the identity with the municipality the person lives in.
     assert stored_topics(app) == [
-        "services.intake.domain.model:PersonIdentity.Registered",
-        "services.intake.application.identities:PersonMunicipalities.Registered",
+        "services.intake.domain.model:PersonIdentity.RegisteredIn",
         "services.intake.domain.model:IncidentRecord.Received",
     ]
     [published] = outbox(app, intake_publications)
@@ -249,3 +250,117 @@ def test_a_batch_loads_everything_it_touches_with_one_query(
     for notification in app.recorder.select_notifications(start=None, limit=100):
         if intake_publications(app.mapper.to_domain_event(notification)):
             assert notification.topic in relayed
+
+
+def moved(journal_number: str, municipality_code: str) -> dict[str, Any]:
+    """The person of `incident()` in another incident, registered as living elsewhere."""
+    document = incident(1, journal_number=journal_number)
+    document["persons"] = [{**document["persons"][0], "municipality_code": municipality_code}]
+    return document
+
+
+def resolved_municipalities(app: IntakeApplication) -> frozenset[str]:
+    directory = IdentityDirectory(app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
+    resolved = directory.resolve(PERSON_KEY)
+    assert resolved is not None
+    assert (resolved.cpr, resolved.names) == ("1203104123", ("Mads Jensen",))
+    return resolved.municipalities
+
+
+def test_a_persons_further_municipalities_are_kept_on_the_identity(
+    settings: IntakeSettings, app: IntakeApplication, service: IntakeService
+) -> None:
+    service.handle_batch(messages(settings, (POLICE_INCIDENTS, incident())))
+    assert resolved_municipalities(app) == {"607"}
+    before = len(stored_topics(app))
+    service.handle_batch(
+        messages(
+            settings,
+            (POLICE_INCIDENTS, moved("3700-80123-00457-26", "376")),
+            (SOCIAL_CASES, {**CASE_OPENED, "municipality_code": "376"}),  # already known
+            (SOCIAL_CASES, {**CASE_OPENED, "event": "case_closed"}),  # 607: already known
+        )
+    )
+    assert sorted(stored_topics(app, after=before)) == [
+        "services.intake.domain.model:CaseRegisterEntry.Received",
+        "services.intake.domain.model:CaseRegisterEntry.Received",
+        "services.intake.domain.model:IncidentRecord.Received",
+        "services.intake.domain.model:PersonIdentity.MunicipalityAdded",
+    ]
+    assert resolved_municipalities(app) == {"607", "376"}
+
+
+def test_a_person_known_only_from_the_case_register_is_registered_in_its_municipality(
+    settings: IntakeSettings, app: IntakeApplication, service: IntakeService
+) -> None:
+    service.handle_batch(
+        messages(settings, (SOCIAL_CASES, {**CASE_OPENED, "municipality_code": "376"}))
+    )
+    assert stored_topics(app) == [
+        "services.intake.domain.model:PersonIdentity.RegisteredIn",
+        "services.intake.domain.model:CaseRegisterEntry.Received",
+    ]
+    directory = IdentityDirectory(app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
+    assert directory.resolve(PERSON_KEY) == ResolvedIdentity(
+        person_key=PERSON_KEY, cpr="1203104123", names=(), municipalities=frozenset({"376"})
+    )
+
+
+def test_an_identity_stored_before_registered_in_keeps_its_municipalities_apart(
+    settings: IntakeSettings,
+    app: IntakeApplication,
+    service: IntakeService,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Identities stored with `PersonIdentity.Registered` have their municipalities in
+    `PersonMunicipalities`: a new one is added there, and resolution reads them from there."""
+    insert_decrypted(app, OLD_LOG)
+    assert resolved_municipalities(app) == {"607"}
+    queries: list[set[UUID]] = []
+    select_events_of = app.tracking_recorder.select_events_of
+
+    def counted(ids: Iterable[UUID]) -> Any:
+        queries.append(set(ids))
+        return select_events_of(queries[-1])
+
+    def one_by_one(*_: Any, **__: Any) -> Any:
+        raise AssertionError("an aggregate was loaded on its own")
+
+    monkeypatch.setattr(app.tracking_recorder, "select_events_of", counted)
+    monkeypatch.setattr(app.repository, "get", one_by_one)
+    service.handle_batch(
+        messages(
+            settings,
+            (POLICE_INCIDENTS, moved("3700-80123-00457-26", "376")),
+            (SOCIAL_CASES, {**CASE_OPENED, "municipality_code": "657"}),
+            (SOCIAL_CASES, {**CASE_OPENED, "event": "case_closed"}),  # 607: already known
+        )
+    )
+    # What the batch touches, then the old person's municipalities (one query for all).
+    assert len(queries) == 2
+    assert queries[1] == {UUID(OLD_LOG[3][0])}
+    monkeypatch.undo()
+    assert sorted(stored_topics(app, after=len(OLD_LOG))) == [
+        "services.intake.application.identities:PersonMunicipalities.MunicipalityAdded",
+        "services.intake.application.identities:PersonMunicipalities.MunicipalityAdded",
+        "services.intake.domain.model:CaseRegisterEntry.Received",
+        "services.intake.domain.model:CaseRegisterEntry.Received",
+        "services.intake.domain.model:IncidentRecord.Received",
+    ]
+    assert resolved_municipalities(app) == {"607", "376", "657"}
+    # Over HTTP (no batch prefetch) the same.
+    assert (
+        service.submit_incident(json.dumps(moved("3700-80123-00458-26", "161")).encode()).outcome
+        == "accepted"
+    )
+    assert resolved_municipalities(app) == {"607", "376", "657", "161"}
+
+
+@pytest.mark.parametrize(
+    "name", ["3700-80123-00456-26", PERSON_KEY, "", "æøå-ÆØÅ", "x" * 300, "incident:person:"]
+)
+def test_ids_are_the_documented_uuid5_of_the_name(name: str) -> None:
+    namespace = uuid5(NAMESPACE_URL, "urn:ssp:intake")
+    assert IncidentRecord.create_id(name) == uuid5(namespace, f"incident:{name}")
+    assert PersonIdentity.create_id(name) == uuid5(namespace, f"person:{name}")
+    assert PersonIdentity.create_id(name).version == 5
