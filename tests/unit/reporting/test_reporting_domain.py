@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 from uuid import NAMESPACE_URL, uuid5
 
 import pytest
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
 from hypothesis import given
 from hypothesis import strategies as st
@@ -240,3 +243,14 @@ def test_ids_are_uuid5_in_reportings_namespace(name: str) -> None:
     assert TimelineStep.create_id(name, "k") == uuid5(namespace, f"step:{name}:k")
     assert JournalTimeline.create_id(name) == uuid5(namespace, f"timeline:{name}")
     assert UnattributedRejection.create_id(name) == uuid5(namespace, f"rejection:{name}")
+
+
+def test_steps_are_stored_as_the_librarys_transcoder_writes_them() -> None:
+    app = build_application(ReportingSettings(SSP_DATABASE_URL="memory"))
+    library = Mapper(transcoder=JSONTranscoder())
+    Application.register_transcodings(app, cast(JSONTranscoder, library.transcoder))
+    step = TimelineStep.record(
+        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
+    )
+    (recorded,) = step.collect_events()
+    assert app.mapper.to_stored_event(recorded) == library.to_stored_event(recorded)
