@@ -139,6 +139,11 @@ def parse_bytes(raw: bytes, model: type[M]) -> tuple[M | None, list[FieldProblem
             return model.model_validate_json(raw), []
         except ValidationError:
             pass
+    return parse_loaded(raw, model)
+
+
+def parse_loaded(raw: bytes, model: type[M]) -> tuple[M | None, list[FieldProblem]]:
+    """`parse_bytes` by the general path alone: `json.loads`, then the model."""
     doc, problems = _load_object(raw)
     if doc is None:
         return None, problems

@@ -1,6 +1,7 @@
-"""Reporting reads its inputs with pydantic's own JSON parser when it can (`parse_payload`);
-whatever the bytes, it must accept, refuse and report exactly what `parse_bytes` (json.loads,
-then the model) does, and give an equal payload."""
+"""Every consumer reads with pydantic's own JSON parser when it can (`parse_bytes`); whatever
+the bytes, it must accept, refuse and report exactly what the general path (`parse_loaded`:
+json.loads, then the model) does, and give an equal payload. Tried here on reporting's inputs,
+which are every topic the services publish."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from services.reporting.application.service import _INPUTS, parse_payload
+from services.reporting.application.service import _INPUTS
 from shared.contracts import (
     COURSES_EVENTS,
     INTAKE_INCIDENTS,
@@ -21,6 +22,7 @@ from shared.contracts import (
     TRIAGE_WITHDRAWALS,
     parse_bytes,
 )
+from shared.contracts.errors import parse_loaded
 from tests.unit.reporting.documents import (
     FREDERICIA,
     JOURNAL,
@@ -88,7 +90,7 @@ def documents(draw: st.DrawFn) -> tuple[str, bytes]:
 
 def _same(topic: str, raw: bytes) -> None:
     model = _INPUTS[topic].model
-    fast, slow = parse_payload(raw, model), parse_bytes(raw, model)
+    fast, slow = parse_bytes(raw, model), parse_loaded(raw, model)
     assert fast == slow
     # Equal, and of the same types too (1 == 1.0 == True): what the steps store.
     assert repr(fast[0] and fast[0].model_dump()) == repr(slow[0] and slow[0].model_dump())
@@ -104,7 +106,7 @@ def test_reads_as_parse_bytes_does(sent: tuple[str, bytes]) -> None:
 def test_what_only_json_loads_or_only_pydantic_would_take() -> None:
     raw = json.dumps(VALID[LETTER_TASKS]).encode()
     cases = [
-        raw[:-1] + b', "z": NaN}',  # pydantic takes NaN; parse_bytes refuses it
+        raw[:-1] + b', "z": NaN}',  # pydantic takes NaN; json.loads refuses it
         raw[:-1] + b', "z": Infinity}',
         raw[:-1] + b', "z": "\\ud800"}',  # a lone surrogate: json.loads takes it
         raw[:-1] + b', "z": 1e400}',
@@ -119,5 +121,5 @@ def test_what_only_json_loads_or_only_pydantic_would_take() -> None:
     for case in cases:
         _same(LETTER_TASKS, case)
     model = _INPUTS[LETTER_TASKS].model
-    assert parse_payload(cases[0], model)[0] is None
-    assert parse_payload(cases[2], model)[0] is not None
+    assert parse_bytes(cases[0], model)[0] is None
+    assert parse_bytes(cases[2], model)[0] is not None
