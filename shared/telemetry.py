@@ -10,8 +10,8 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
+from opentelemetry import baggage, propagate, trace
 from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -167,7 +167,21 @@ def current_trace_context() -> dict[str, str]:
     ):
         return dict(cached[2])
     carrier: dict[str, str] = {}
-    propagate.inject(carrier)
+    if (
+        span_context.is_valid
+        and not span_context.trace_state
+        and _default_propagation()
+        and not baggage.get_all()
+    ):
+        # What the default propagators write for a span context without trace state and no
+        # baggage, formatted directly: a message's span is new, so the cache above misses
+        # once per message.
+        carrier["traceparent"] = (
+            f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-"
+            f"{int(span_context.trace_flags):02x}"
+        )
+    else:
+        propagate.inject(carrier)
     if span_context.is_valid:
         _last_injected = (span_context.trace_id, span_context.span_id, carrier)
     return dict(carrier)

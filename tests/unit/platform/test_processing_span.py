@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from opentelemetry import propagate, trace
+from opentelemetry import baggage, propagate, trace
+from opentelemetry import context as otel_context
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
@@ -128,3 +129,32 @@ def test_the_quick_continuation_continues_what_the_propagators_would(
         assert quick.trace_id == expected.trace_id  # the publisher's trace goes on
     else:
         assert quick.trace_id != expected_parent.trace_id  # a new trace starts here
+
+
+@pytest.mark.parametrize("flags", [0, 1])
+@pytest.mark.parametrize("state", [None, "vendor=value"])
+@pytest.mark.parametrize("with_baggage", [False, True])
+def test_the_stored_context_is_what_the_propagators_write(
+    monkeypatch: pytest.MonkeyPatch, flags: int, state: str | None, with_baggage: bool
+) -> None:
+    monkeypatch.setattr(telemetry, "_last_injected", None)
+    span = trace.NonRecordingSpan(
+        trace.SpanContext(
+            trace_id=int(TRACE_ID, 16),
+            span_id=int(PARENT_SPAN_ID, 16),
+            is_remote=False,
+            trace_flags=trace.TraceFlags(flags),
+            trace_state=trace.TraceState.from_header([state]) if state else None,
+        )
+    )
+    context = trace.set_span_in_context(span)
+    if with_baggage:
+        context = baggage.set_baggage("k", "v", context)
+    token = otel_context.attach(context)
+    try:
+        expected: dict[str, str] = {}
+        propagate.inject(expected)
+        assert current_trace_context() == expected
+        assert current_trace_context() == expected  # and again, from the cache
+    finally:
+        otel_context.detach(token)
