@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.triage.domain.ids import NAMESPACE, aggregate_id
+from services.triage.domain.ids import NAMESPACE, Uuid5s, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
     ACTIVE_CASE,
@@ -60,8 +60,12 @@ class RevisionNotNewer(ValueError):
     """A revision not higher than the one already triaged changes nothing."""
 
 
+_WITHDRAWAL_IDS = Uuid5s(NAMESPACE)
+
+
 def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
-    return str(uuid5(NAMESPACE, f"withdrawal:{journal_number}|{revision}|{person_key}"))
+    # str(uuid5(NAMESPACE, f"withdrawal:{journal_number}|{revision}|{person_key}"))
+    return _WITHDRAWAL_IDS.text(f"withdrawal:{journal_number}|{revision}|{person_key}")
 
 
 def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:

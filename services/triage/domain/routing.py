@@ -16,6 +16,7 @@ from datetime import datetime
 from functools import lru_cache
 from uuid import NAMESPACE_URL, uuid5
 
+from services.triage.domain.ids import Uuid5s
 from services.triage.domain.profiles import (
     MunicipalityProfile,
     RepeatRule,
@@ -39,6 +40,7 @@ from shared.contracts import (
 from shared.contracts.decisions import HISTORY_REPORTS_SHOWN, EarlierReport, ReportHistory
 
 _DECISIONS = uuid5(NAMESPACE_URL, "urn:ssp:triage:decisions")
+_DECISION_IDS = Uuid5s(_DECISIONS)
 
 ACTIVE_CASE = "active_case"
 NO_ACTIVE_CASE = "no_active_case"
@@ -89,7 +91,8 @@ def decision_id_for(
     """Deterministic, so a re-triaged revision could never yield a second id for a person.
     Initial decisions keep the id they had before revised and handover decisions existed."""
     suffix = "" if kind == "initial" else f"|{kind}"
-    return str(uuid5(_DECISIONS, f"{journal_number}|{revision}|{person_key}{suffix}"))
+    # str(uuid5(_DECISIONS, f"{journal_number}|{revision}|{person_key}{suffix}"))
+    return _DECISION_IDS.text(f"{journal_number}|{revision}|{person_key}{suffix}")
 
 
 def assess_severity(
