@@ -10,7 +10,7 @@ Handlers are plain methods; the Kafka and HTTP entry points only translate into 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from uuid import UUID
@@ -36,6 +36,7 @@ from shared.contracts import (
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
+from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +175,8 @@ class TriageService:
                 triage.revision,
             )
             return []
+        # Every event this message causes stores the same trace context: asked for once.
+        trace_context = current_trace_context()
         previously_decided = set(triage.decisions) if triage is not None else set()
         # None: no report of the person recorded yet (the history starts with their first).
         histories: dict[str, PersonHistory | None] = {}
@@ -194,10 +197,12 @@ class TriageService:
                 and already_referred(uow, incident.journal_number, person.person_key),
             )
         if triage is None:
-            triage, decisions = IncidentTriage.open(incident, facts, self.profiles, self.clock())
+            triage, decisions = IncidentTriage.open(
+                incident, facts, self.profiles, self.clock(), trace_context
+            )
             uow.add(triage)
         else:
-            decisions = triage.triage(incident, facts, self.profiles, self.clock())
+            decisions = triage.triage(incident, facts, self.profiles, self.clock(), trace_context)
         record_exit_referrals(uow, incident, decisions, self.profiles)
         listed: dict[str, PseudonymousPerson] = {}
         for person in incident.persons:
@@ -206,7 +211,9 @@ class TriageService:
             # Recorded after deciding: a report is never its own history. Persons whose
             # decision the revision kept are recorded too, from the revision itself: their
             # report may have changed in ways not material to the decision (e.g. the time).
-            self._record_report(uow, histories[person_key], incident, listed[person_key])
+            self._record_report(
+                uow, histories[person_key], incident, listed[person_key], trace_context
+            )
         for decision in decisions:
             log.info(
                 "triage: %s revision %d: %s routed to %s (%s), owner %s/%s, severity %s, "
@@ -231,6 +238,7 @@ class TriageService:
         history: PersonHistory | None,
         incident: AcceptedIncident,
         person: PseudonymousPerson,
+        trace_context: Mapping[str, str] | None = None,
     ) -> None:
         """The person's part in the incident, into their history (started by it when they have
         none: one stored event instead of two)."""
@@ -253,6 +261,7 @@ class TriageService:
                 person.role,
                 incident.offence_code,
                 age_at_incident=person.age_at_incident,
+                trace_context=trace_context,
             )
         )
 

@@ -56,6 +56,12 @@ MATERIAL_FIELDS = (
 )
 
 
+def _traced(trace_context: Mapping[str, str] | None) -> dict[str, Any]:
+    """The event argument for a trace context the caller has already (a copy: each event its
+    own), or none, so `TracedAggregate` asks for the current one."""
+    return {} if trace_context is None else {"trace_context": dict(trace_context)}
+
+
 class RevisionNotNewer(ValueError):
     """A revision not higher than the one already triaged changes nothing."""
 
@@ -158,17 +164,22 @@ class IncidentTriage(TracedAggregate):
         facts: Mapping[str, PersonFacts],
         profiles: ProfileBook,
         decided_at: datetime,
+        trace_context: Mapping[str, str] | None = None,
     ) -> tuple[IncidentTriage, list[RoutingDecision]]:
         """The first triage of a journal number: the same as `IncidentTriage(journal_number)`
         followed by `triage(...)`, stored with one creation event (`OpenedAtRevision`) instead
-        of `Opened` and `RevisionReceived`. Returns the aggregate and its decisions."""
+        of `Opened` and `RevisionReceived`. Returns the aggregate and its decisions.
+
+        `trace_context`: what `current_trace_context()` gives now, when the caller has it
+        already (every event a message causes stores the same); else each event asks."""
         triage = cls._create(
             cls.OpenedAtRevision,
             journal_number=incident.journal_number,
             revision=incident.revision,
             reported_at=incident.reported_at,
+            **_traced(trace_context),
         )
-        return triage, triage._decide(incident, facts, profiles, decided_at)
+        return triage, triage._decide(incident, facts, profiles, decided_at, trace_context)
 
     def triage(
         self,
@@ -176,15 +187,17 @@ class IncidentTriage(TracedAggregate):
         facts: Mapping[str, PersonFacts],
         profiles: ProfileBook,
         decided_at: datetime,
+        trace_context: Mapping[str, str] | None = None,
     ) -> list[RoutingDecision]:
         """Re-evaluate every in-scope person of a new revision by their residence
         municipality's profile; `facts` by person_key (a person without facts has no case and
         no history). Returns the decisions to publish: initial ones for new persons, revised
-        ones for changed persons; withdraws the decisions of persons no longer routed."""
+        ones for changed persons; withdraws the decisions of persons no longer routed.
+        `trace_context` as for `open`."""
         if not self.supersedes(incident.revision):
             raise RevisionNotNewer(f"{incident.journal_number} revision {incident.revision}")
         self.receive_revision(revision=incident.revision, reported_at=incident.reported_at)
-        return self._decide(incident, facts, profiles, decided_at)
+        return self._decide(incident, facts, profiles, decided_at, trace_context)
 
     def _decide(
         self,
@@ -192,6 +205,7 @@ class IncidentTriage(TracedAggregate):
         facts: Mapping[str, PersonFacts],
         profiles: ProfileBook,
         decided_at: datetime,
+        trace_context: Mapping[str, str] | None = None,
     ) -> list[RoutingDecision]:
         """`triage` once the incident's revision is the aggregate's."""
         everyone = list(dict.fromkeys(p.person_key for p in incident.persons))
@@ -235,7 +249,7 @@ class IncidentTriage(TracedAggregate):
                         "reasons": [*decision.reasons, REVISION_CHANGED],
                     }
                 )
-            self.record_decision(decision=decision.model_dump(mode="json"))
+            self.record_decision(decision.model_dump(mode="json"), trace_context)
             decisions.append(decision)
         for person_key, withdrawn in list(self.decisions.items()):
             if person_key not in routed:
@@ -340,9 +354,11 @@ class IncidentTriage(TracedAggregate):
             # afresh, so replaying such a stream must start each revision empty as it did.
             self.decisions = {}
 
-    def record_decision(self, decision: dict[str, Any]) -> None:
+    def record_decision(
+        self, decision: dict[str, Any], trace_context: Mapping[str, str] | None = None
+    ) -> None:
         """A routing decision (`RoutingDecision` as JSON data) becomes the person's current one."""
-        self.trigger_event(self.PersonRouted, decision=decision)
+        self.trigger_event(self.PersonRouted, decision=decision, **_traced(trace_context))
 
     @event(DecisionUnchanged)
     def keep_decision(self, person_key: str, revision: int) -> None:

@@ -9,6 +9,7 @@ dates only: no names, no CPR numbers, no free text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -100,9 +101,13 @@ class PersonHistory(TracedAggregate):
         role: Role,
         offence_code: OffenceCode,
         age_at_incident: int | None = None,
+        trace_context: Mapping[str, str] | None = None,
     ) -> PersonHistory:
         """A new history holding the person's first report: the same as
-        `PersonHistory(person_key)` followed by `record(...)`, stored as one event."""
+        `PersonHistory(person_key)` followed by `record(...)`, stored as one event.
+        `trace_context`: what `current_trace_context()` gives now, when the caller has it
+        already; else the event asks for it."""
+        traced = {} if trace_context is None else {"trace_context": dict(trace_context)}
         return cls._create(
             cls.StartedWithReport,
             person_key=person_key,
@@ -112,6 +117,7 @@ class PersonHistory(TracedAggregate):
             role=role,
             offence_code=offence_code,
             age_at_incident=age_at_incident,
+            **traced,
         )
 
     def record(
