@@ -22,6 +22,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.creation import create
 from services.triage.domain.ids import NAMESPACE, Uuid5s, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
@@ -172,12 +173,15 @@ class IncidentTriage(TracedAggregate):
 
         `trace_context`: what `current_trace_context()` gives now, when the caller has it
         already (every event a message causes stores the same); else each event asks."""
-        triage = cls._create(
+        # cls._create(cls.OpenedAtRevision, journal_number=..., ...), made directly.
+        triage = create(
+            cls,
             cls.OpenedAtRevision,
+            cls.create_id(incident.journal_number),
+            trace_context,
             journal_number=incident.journal_number,
             revision=incident.revision,
             reported_at=incident.reported_at,
-            **_traced(trace_context),
         )
         return triage, triage._decide(incident, facts, profiles, decided_at, trace_context)
 

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.creation import create
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
@@ -107,9 +108,12 @@ class PersonHistory(TracedAggregate):
         `PersonHistory(person_key)` followed by `record(...)`, stored as one event.
         `trace_context`: what `current_trace_context()` gives now, when the caller has it
         already; else the event asks for it."""
-        traced = {} if trace_context is None else {"trace_context": dict(trace_context)}
-        return cls._create(
+        # cls._create(cls.StartedWithReport, person_key=person_key, ...), made directly.
+        return create(
+            cls,
             cls.StartedWithReport,
+            cls.create_id(person_key),
+            trace_context,
             person_key=person_key,
             journal_number=journal_number,
             revision=revision,
@@ -117,7 +121,6 @@ class PersonHistory(TracedAggregate):
             role=role,
             offence_code=offence_code,
             age_at_incident=age_at_incident,
-            **traced,
         )
 
     def record(
