@@ -193,6 +193,7 @@ class ViewWriter:
         self.conn = conn
         self._statements = statements or DriverStatements(conn.dialect)
         self._staged: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in _FLUSH_ORDER}
+        self._staged_steps = self._staged[tables.trace_steps.name]
         # What the database holds (or will, after the flush), by key; None: known absent.
         self._incidents: dict[str, int | None] = {}
         # The journal numbers whose incident the database holds: only these can have persons
@@ -270,7 +271,13 @@ class ViewWriter:
         self._stage(tables.position, {"name": _PROJECTION, "notification_id": notification_id})
 
     def put_step(self, row: Row) -> None:
-        self._stage(tables.trace_steps, row)
+        # `_stage` for the table every event writes to, keyed by its one key column.
+        key = (row["step_id"],)
+        staged = self._staged_steps
+        if key in staged:
+            staged[key] = {**staged[key], **row}
+        else:
+            staged[key] = dict(row)
 
     def put_incident(self, incident: Row, persons: list[Row]) -> None:
         """The latest revision's persons replace the earlier ones; an older revision arriving
