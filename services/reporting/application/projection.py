@@ -15,7 +15,7 @@ from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
-from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
+from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text, utc_text_of
 from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
 from services.reporting.domain.weeks import IsoWeek
 from shared.eventstore.just_saved import JustSaved
@@ -89,13 +89,17 @@ class Projection:
 
 
 def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
+    at = event.at.isoformat()
+    # The step's time in UTC, formatted once: a decision's, a task event's and a referral's
+    # own times are the step's time.
+    at_utc = utc_text_of(event.at, at)
     views.put_step(
         {
             "step_id": f"{event.originator_id}:{event.originator_version}",
             "journal_number": event.journal_number,
             "notification_id": notification_id,
-            "at": event.at.isoformat(),
-            "at_utc": utc_text(event.at),
+            "at": at,
+            "at_utc": at_utc,
             "service": event.service,
             "step": event.step,
             "person_key": event.person_key,
@@ -107,11 +111,11 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
     if event.step == "incident_accepted":
         _apply_incident(views, event)
     elif event.step in ("routed_caseworker", "routed_tovholder"):
-        _apply_routing(views, event)
+        _apply_routing(views, event, at, at_utc)
     elif event.step == "decision_withdrawn" and event.revision is not None:
         views.withdraw_routing(event.journal_number, str(event.person_key), event.revision)
     elif event.step.startswith("letter_task_"):
-        _apply_letter_task(views, event)
+        _apply_letter_task(views, event, at_utc)
     elif event.step == "exit_referral":
         views.put_exit_referral(
             {
@@ -119,7 +123,7 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
                 "person_key": event.person_key,
                 "referral_id": event.facts["referral_id"],
                 "revision": event.revision,
-                "referred_at_utc": utc_text(event.at),
+                "referred_at_utc": at_utc,
             }
         )
 
@@ -153,8 +157,10 @@ def _apply_incident(views: ViewWriter, event: Step) -> None:
     )
 
 
-def _apply_routing(views: ViewWriter, event: Step) -> None:
+def _apply_routing(views: ViewWriter, event: Step, at: str, at_utc: str) -> None:
+    """`at`, `at_utc`: the step's time as `apply_step` formatted it."""
     facts = event.facts
+    decided_at = facts["decided_at"]
     views.put_routing(
         {
             "journal_number": event.journal_number,
@@ -164,7 +170,11 @@ def _apply_routing(views: ViewWriter, event: Step) -> None:
             "workflow": facts["workflow"],
             "severity": facts["severity"],
             "reasons": list(facts["reasons"]),
-            "decided_at_utc": utc_text(datetime.fromisoformat(facts["decided_at"])),
+            # A decision's step is at its decision time (observations.routed): read again
+            # only should a stored step's differ.
+            "decided_at_utc": at_utc
+            if decided_at == at
+            else utc_text(datetime.fromisoformat(decided_at)),
             "decision_id": facts.get("decision_id"),
             "revises_decision_id": facts.get("revises_decision_id"),
             "decision_kind": facts.get("decision_kind"),
@@ -179,7 +189,7 @@ def _apply_routing(views: ViewWriter, event: Step) -> None:
     )
 
 
-def _apply_letter_task(views: ViewWriter, event: Step) -> None:
+def _apply_letter_task(views: ViewWriter, event: Step, at_utc: str) -> None:
     facts = event.facts
     views.put_task_event(
         {
@@ -189,6 +199,6 @@ def _apply_letter_task(views: ViewWriter, event: Step) -> None:
             "kind": facts["kind"],
             "due_at": facts["due_at"],
             "status": TASK_STATUS_FOR_EVENT[facts["event"]],
-            "status_at_utc": utc_text(event.at),
+            "status_at_utc": at_utc,
         }
     )

@@ -142,7 +142,11 @@ class TimelineStep(TracedAggregate):
         if journal_number is None:
             raise ValueError("a timeline step needs a journal number")
         step_id = id or cls.create_id(journal_number, observation.key)
-        fields: dict[str, Any] = dict(
+        # The event its dataclass __init__ would make (the same attributes in the same order,
+        # so the same stored JSON), without setting 16 frozen fields one by one and checking
+        # the id's type: `step_id` is a UUID.
+        recorded = object.__new__(cls.Recorded)
+        recorded.__dict__.update(
             originator_id=step_id,
             originator_version=cls.INITIAL_VERSION,
             timestamp=cls.Recorded.create_timestamp(),
@@ -160,11 +164,6 @@ class TimelineStep(TracedAggregate):
             facts=observation.facts,
             observed_at=observed_at,
         )
-        # The event its dataclass __init__ would make (the same attributes in the same order,
-        # so the same stored JSON), without setting 16 frozen fields one by one and checking
-        # the id's type: `step_id` is a UUID.
-        recorded = object.__new__(cls.Recorded)
-        recorded.__dict__.update(fields)
         # The aggregate `recorded.mutate(None)` builds, without its generic work (resolving
         # the topic, matching the event's fields to __init__'s parameters): once per message.
         step = cls.__new__(cls)

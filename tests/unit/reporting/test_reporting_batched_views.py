@@ -183,3 +183,68 @@ def test_one_batch_writes_what_one_event_at_a_time_writes(
         assert _tables(batched) == _tables(one_by_one)
     finally:
         app.close()
+
+
+def _person_row(journal: str, key: str, revision: int, position: int) -> dict[str, Any]:
+    return {
+        "journal_number": journal,
+        "person_key": key,
+        "revision": revision,
+        "position": position,
+        "role": "sigtet",
+        "municipality_code": FREDERICIA,
+        "age_at_incident": 14,
+        "in_scope": True,
+        "school": None,
+    }
+
+
+def _incident_row(journal: str, revision: int) -> dict[str, Any]:
+    return {
+        "journal_number": journal,
+        "revision": revision,
+        "reported_at": TIMES[0],
+        "reported_at_utc": "2026-11-16T07:12:03.000000+00:00",
+        "iso_week": "2026-W47",
+        "offence_code": "butikstyveri",
+    }
+
+
+def test_earlier_persons_are_deleted_only_where_an_incident_is_stored(tmp_path: Path) -> None:
+    """A journal number without a stored incident has no stored persons: no DELETE is run for
+    it. One flushed within the transaction is stored: a later revision's DELETE runs."""
+    reporting = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
+    app = build_application(reporting)
+    try:
+        _check_deletes(build_read_side(reporting, app)[0])
+    finally:
+        app.close()
+
+
+def _check_deletes(projection: Projection) -> None:
+    views = projection.views
+    deletes: list[Any] = []
+    original = views.statements.execute_many
+
+    def execute_many(conn: Any, statement: Any, rows: Any, **kwargs: Any) -> None:
+        if statement.is_delete:
+            deletes.append(list(rows))
+        original(conn, statement, rows, **kwargs)
+
+    views.statements.execute_many = execute_many  # type: ignore[method-assign]
+    journal = JOURNALS[0]
+    with views.transaction() as writer:
+        writer.put_incident(
+            _incident_row(journal, 1),
+            [_person_row(journal, PERSONS[0], 1, 0), _person_row(journal, PERSONS[1], 1, 1)],
+        )
+        writer.put_incident(_incident_row(journal, 2), [_person_row(journal, PERSONS[0], 2, 0)])
+        writer.flush()
+        assert deletes == []
+        writer.put_incident(_incident_row(journal, 3), [_person_row(journal, PERSONS[2], 3, 0)])
+    assert deletes == [[{"j": journal, "rev": 3}]]
+    with views.engine.connect() as conn:
+        stored = conn.execute(
+            select(tables.incident_persons.c.person_key, tables.incident_persons.c.revision)
+        ).all()
+    assert [tuple(row) for row in stored] == [(PERSONS[2], 3)]

@@ -144,9 +144,14 @@ def _upsert_many(
     keys: tuple[str, ...],
 ) -> None:
     """One statement per column set, executed once for all its rows."""
-    shapes: dict[tuple[str, ...], list[Row]] = {}
+    # Grouped by the keys in their order first (the rules build each kind of row alike), then
+    # by column set: sorting each row's keys cost more than the grouping.
+    in_order: dict[tuple[str, ...], list[Row]] = {}
     for row in rows:
-        shapes.setdefault(tuple(sorted(row)), []).append(row)
+        in_order.setdefault(tuple(row), []).append(row)
+    shapes: dict[tuple[str, ...], list[Row]] = {}
+    for keys_in_order, same_keys in in_order.items():
+        shapes.setdefault(tuple(sorted(keys_in_order)), []).extend(same_keys)
     for columns, same_shape in shapes.items():
         statement = _upsert_statement(conn.dialect.name, table, columns, keys)
         statements.execute_many(
@@ -188,16 +193,21 @@ class ViewWriter:
         self.conn = conn
         self._statements = statements or DriverStatements(conn.dialect)
         self._staged: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in _FLUSH_ORDER}
+        self._staged_steps = self._staged[tables.trace_steps.name]
         # What the database holds (or will, after the flush), by key; None: known absent.
         self._incidents: dict[str, int | None] = {}
+        # The journal numbers whose incident the database holds: only these can have persons
+        # there for a later revision to delete.
+        self._incidents_stored: set[str] = set()
         self._routings: dict[tuple[str, str], Row | None] = {}
         self._tasks: dict[str, Row | None] = {}
         self._loaded_journals: set[str] = set()
         # The keys of the persons staged for each journal number (put_incident replaces them).
         self._staged_persons: dict[str, list[tuple[Any, ...]]] = {}
-        # (journal, revision): persons of lower revisions go; (journal, person, revision):
-        # routings of lower revisions go. Run before the staged rows are written.
-        self._person_deletes: list[tuple[str, int]] = []
+        # journal → revision: its persons of lower revisions go (the highest revision put in
+        # the transaction; revisions put only grow); (journal, person, revision): routings of
+        # lower revisions go. Run before the staged rows are written.
+        self._person_deletes: dict[str, int] = {}
         self._routing_deletes: list[tuple[str, str, int]] = []
 
     # --- reads for the rules ------------------------------------------------------------
@@ -216,6 +226,7 @@ class ViewWriter:
             journals = {f"j{i}": chunk[min(i, len(chunk) - 1)] for i in range(size)}
             for journal_number, revision in fetch(self.conn, _stored("incidents", size), journals):
                 self._incidents[journal_number] = int(revision)
+                self._incidents_stored.add(journal_number)
             for values in fetch(self.conn, _stored("routings", size), journals):
                 routing = dict(zip(_ROUTING_RULE_NAMES, values, strict=True))
                 key = (routing["journal_number"], routing["person_key"])
@@ -242,7 +253,8 @@ class ViewWriter:
         return self._tasks.get(task["task_id"])
 
     def _stage(self, table: Table, row: Row) -> None:
-        key = tuple(row[name] for name in _KEYS[table.name])
+        names = _KEYS[table.name]
+        key = (row[names[0]],) if len(names) == 1 else tuple([row[name] for name in names])
         staged = self._staged[table.name]
         if key in staged:
             # Later values win; columns only the earlier row set stay set.
@@ -259,7 +271,13 @@ class ViewWriter:
         self._stage(tables.position, {"name": _PROJECTION, "notification_id": notification_id})
 
     def put_step(self, row: Row) -> None:
-        self._stage(tables.trace_steps, row)
+        # `_stage` for the table every event writes to, keyed by its one key column.
+        key = (row["step_id"],)
+        staged = self._staged_steps
+        if key in staged:
+            staged[key] = {**staged[key], **row}
+        else:
+            staged[key] = dict(row)
 
     def put_incident(self, incident: Row, persons: list[Row]) -> None:
         """The latest revision's persons replace the earlier ones; an older revision arriving
@@ -276,7 +294,11 @@ class ViewWriter:
         for key in staged_keys:
             if key in staged_persons and staged_persons[key]["revision"] < revision:
                 del staged_persons[key]
-        self._person_deletes.append((journal_number, revision))
+        if journal_number in self._incidents_stored:
+            # A journal without a stored incident has no stored persons.
+            self._person_deletes[journal_number] = max(
+                revision, self._person_deletes.get(journal_number, revision)
+            )
         for person in persons:
             self._stage(tables.incident_persons, person)
             staged_keys.append((journal_number, person["person_key"]))
@@ -344,7 +366,7 @@ class ViewWriter:
             statements.execute_many(
                 self.conn,
                 _DELETE_EARLIER_PERSONS,
-                [{"j": j, "rev": rev} for j, rev in self._person_deletes],
+                [{"j": j, "rev": rev} for j, rev in self._person_deletes.items()],
             )
         if self._routing_deletes:
             statements.execute_many(
@@ -357,6 +379,8 @@ class ViewWriter:
             if staged:
                 _upsert_many(self.conn, statements, table, list(staged.values()), _KEYS[table.name])
         self._person_deletes.clear()
+        for (journal_number,) in self._staged[tables.incidents.name]:
+            self._incidents_stored.add(journal_number)
         self._routing_deletes.clear()
         for staged in self._staged.values():
             staged.clear()
