@@ -11,7 +11,8 @@ context stored with its event, so the consumer's span continues the trace that c
 What this process has just saved the relay takes from memory (handed over by each save)
 instead of reading it back from the log and decoding it; the log serves whenever those events
 do not follow the relay's position without a gap (after a restart, another writer, or when
-the relay has fallen far behind).
+the relay has fallen far behind). From memory it takes all that follows at once; `batch_size`
+bounds a read of the log.
 """
 
 from __future__ import annotations
@@ -99,7 +100,13 @@ class OutboxRelay:
 
     async def publish_next_batch(self) -> int:
         """Publish the next events; how many notifications were read (0: none are waiting)."""
-        remembered = self.just_saved.after(self.published_position, self.batch_size)
+        # Everything kept in memory at once, not only a log batch: the relay gets about one
+        # turn per handler save (its tracking waits behind the handler in the store's thread),
+        # so taking less than a save stores per turn fell further behind with each save until
+        # memory overflowed and the log served for good (py-spy: to_domain_event during bursts).
+        remembered = self.just_saved.after(
+            self.published_position, max(self.batch_size, self.just_saved.limit)
+        )
         if remembered:
             events = [(i, e) for i, e in remembered if self._is_published(e)]
             read, scanned_to, complete = len(remembered), remembered[-1][0], True

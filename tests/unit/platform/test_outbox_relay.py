@@ -170,3 +170,35 @@ async def test_what_was_just_saved_is_published_from_memory_as_from_the_log(
     assert len(sent["log"]) == 2 + 3 + 4 + 5
     assert log_reads["log"] > 0
     assert (log_reads["memory"] == 0) is (kept_in_memory == 5000)
+
+
+async def test_a_relay_behind_by_less_than_memory_keeps_taking_from_memory(
+    app: ServiceApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under steady load the relay gets one turn per save of the handler (its tracking waits in
+    the store's one thread behind the handler's batch). Each save here stores more than a log
+    batch; had the relay taken no more than a log batch from memory per turn, it would fall
+    further behind with each save until memory overflowed, and then read the log for good."""
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=10)
+    relay.just_saved.limit = 50
+    reads: list[Any] = []
+    select = app.recorder.select_notifications
+    monkeypatch.setattr(
+        app.recorder,
+        "select_notifications",
+        lambda *a, **k: reads.append(a) or select(*a, **k),
+    )
+    ledger = Ledger()
+    app.save(ledger)
+    for turn in range(12):
+        for i in range(15):
+            ledger.announce(text=f"announcement {turn}.{i}")
+        app.save(ledger)
+        await relay.publish_next_batch()
+    await _drain(relay)
+
+    assert reads == []
+    assert [value for _, value, _ in producer.sent] == [
+        f"announcement {turn}.{i}".encode() for turn in range(12) for i in range(15)
+    ]
