@@ -9,7 +9,7 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
-from shared.messaging.partitioner import Partitioner
+from shared.messaging.partitioner import Partitioner, RelayProducer
 from shared.settings import PlatformSettings
 from shared.telemetry import tracer_provider
 
@@ -17,7 +17,7 @@ from shared.telemetry import tracer_provider
 def make_relay_producer(
     settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
 ) -> AIOKafkaProducer:
-    return AIOKafkaProducer(
+    return RelayProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=f"{client_id}-relay",
         acks="all",

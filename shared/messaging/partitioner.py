@@ -13,6 +13,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from struct import Struct
+from typing import Any, cast
+
+from aiokafka import AIOKafkaProducer
 
 _WORDS: dict[int, Callable[[bytes], tuple[int, ...]]] = {}
 
@@ -70,3 +73,44 @@ class Partitioner:
                 hashes.clear()
             hashes[key] = positive
         return all_partitions[positive % len(all_partitions)]
+
+
+class RelayProducer(AIOKafkaProducer):  # type: ignore[misc]
+    """aiokafka's producer, choosing each message's partition exactly as it does, but with a
+    topic's lists of partitions (all, and those with a leader) worked out once per metadata
+    update rather than twice per message (two sets and two lists, ~3 us a message).
+
+    aiokafka's metadata replaces each topic's partition map with a new dict on every update
+    (`ClusterMetadata.update_metadata`) and never changes one in place; the lists are kept with
+    the map they came from and made again when the map is another. A test holds aiokafka to
+    that."""
+
+    def __init__(self, **config: Any) -> None:
+        super().__init__(**config)
+        self._partition_lists: dict[str, tuple[object, list[int], list[int]]] = {}
+
+    def _partition(
+        self,
+        topic: str,
+        partition: int | None,
+        key: Any,
+        value: Any,
+        serialized_key: bytes | None,
+        serialized_value: bytes | None,
+    ) -> int:
+        metadata = self._metadata
+        current = metadata._partitions.get(topic)
+        if partition is not None or current is None:
+            return cast(
+                int,
+                super()._partition(topic, partition, key, value, serialized_key, serialized_value),
+            )
+        kept = self._partition_lists.get(topic)
+        if kept is None or kept[0] is not current:
+            kept = (
+                current,
+                list(metadata.partitions_for_topic(topic)),
+                list(metadata.available_partitions_for_topic(topic)),
+            )
+            self._partition_lists[topic] = kept
+        return cast(int, self._partitioner(serialized_key, kept[1], kept[2]))

@@ -3,12 +3,18 @@ message of a journal or a person stays in the partition the earlier ones went to
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.partitioner import murmur2 as aiokafka_murmur2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.messaging.partitioner import Partitioner, murmur2
+from shared.messaging.broker import make_relay_producer
+from shared.messaging.partitioner import Partitioner, RelayProducer, murmur2
+from shared.settings import PlatformSettings
 
 partition_lists = st.integers(min_value=1, max_value=300).map(lambda n: list(range(n)))
 
@@ -58,8 +64,57 @@ def test_no_key_goes_to_an_available_partition(count: int, data: st.DataObject) 
 
 
 async def test_the_relay_producer_uses_it() -> None:
-    from shared.messaging.broker import make_relay_producer
-    from shared.settings import PlatformSettings
-
     producer = make_relay_producer(PlatformSettings(), "localhost:9092", client_id="test")
+    assert isinstance(producer, RelayProducer)
     assert isinstance(producer._partitioner, Partitioner)
+
+
+def _metadata_response(partitions: dict[str, list[int]]) -> Any:
+    """A MetadataResponse (v1) as aiokafka's ClusterMetadata reads it: topic -> each
+    partition's leader (-1: none)."""
+    return SimpleNamespace(
+        API_VERSION=1,
+        brokers=[(1, "localhost", 9092, None)],
+        controller_id=1,
+        topics=[
+            (0, topic, False, [(0, p, leader, [1], [1]) for p, leader in enumerate(leaders)])
+            for topic, leaders in partitions.items()
+        ],
+    )
+
+
+async def test_aiokafka_replaces_a_topics_partition_map_on_each_update() -> None:
+    """What RelayProducer's kept lists rely on."""
+    producer = RelayProducer(bootstrap_servers="localhost:9092")
+    metadata = producer._metadata
+    metadata.update_metadata(_metadata_response({"a": [1, 1], "b": [1]}))
+    before = metadata._partitions["a"]
+    metadata.update_metadata(_metadata_response({"a": [1, 1], "b": [1]}))
+    assert metadata._partitions["a"] is not before
+    assert metadata._partitions["a"] == before
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([1, -1]), min_size=1, max_size=30), min_size=1, max_size=4),
+    st.lists(st.binary(min_size=1, max_size=40), min_size=1, max_size=10),
+)
+async def test_relay_producer_partitions_as_aiokafka(
+    updates: list[list[int]], keys: list[bytes]
+) -> None:
+    """Through metadata updates (partitions added, leaders lost), every key goes where
+    aiokafka's producer (with its default partitioner) sends it; a message without a key to a
+    partition with a leader."""
+    ours = make_relay_producer(PlatformSettings(), "localhost:9092", client_id="test")
+    theirs = AIOKafkaProducer(bootstrap_servers="localhost:9092")
+    for leaders in updates:
+        for producer in (ours, theirs):
+            producer._metadata.update_metadata(_metadata_response({"t": leaders, "u": [1, 1]}))
+        for topic in ("t", "u"):
+            for key in keys:
+                assert ours._partition(topic, None, None, None, key, b"") == theirs._partition(
+                    topic, None, None, None, key, b""
+                )
+        chosen = ours._partition("t", None, None, None, None, b"")
+        assert leaders[chosen] != -1 or all(leader == -1 for leader in leaders)
+        assert ours._partition("t", 0, None, None, b"k", b"") == 0
