@@ -11,7 +11,8 @@ context stored with its event, so the consumer's span continues the trace that c
 What this process has just saved the relay takes from memory (handed over by each save)
 instead of reading it back from the log and decoding it; the log serves whenever those events
 do not follow the relay's position without a gap (after a restart, another writer, or when
-the relay has fallen far behind).
+the relay has fallen far behind). From memory it takes all that follows at once; `batch_size`
+bounds a read of the log.
 """
 
 from __future__ import annotations
@@ -34,6 +35,28 @@ from shared.messaging.outgoing import Outgoing
 log = logging.getLogger(__name__)
 
 Publications = Callable[[Any], list[Outgoing]]
+
+
+_RELAY_HEADERS = frozenset((ORIGIN_HEADER, NOTIFICATION_ID_HEADER))
+
+
+async def _acknowledged(sends: Sequence[asyncio.Future[Any]]) -> None:
+    """Wait until every send is acknowledged; raise the first failure. One at a time rather
+    than gathered: a batch's sends are acknowledged together, so after the first wait the rest
+    are mostly done already, and a done future is awaited without the callback and loop turn
+    per message that `asyncio.gather` costs."""
+    for i, send in enumerate(sends):
+        try:
+            await send
+        except BaseException:
+            for rest in sends[i + 1 :]:
+                rest.add_done_callback(_retrieve)  # no "exception never retrieved" noise
+            raise
+
+
+def _retrieve(send: asyncio.Future[Any]) -> None:
+    if not send.cancelled():
+        send.exception()
 
 
 class OutboxRelay:
@@ -99,7 +122,13 @@ class OutboxRelay:
 
     async def publish_next_batch(self) -> int:
         """Publish the next events; how many notifications were read (0: none are waiting)."""
-        remembered = self.just_saved.after(self.published_position, self.batch_size)
+        # Everything kept in memory at once, not only a log batch: the relay gets about one
+        # turn per handler save (its tracking waits behind the handler in the store's thread),
+        # so taking less than a save stores per turn fell further behind with each save until
+        # memory overflowed and the log served for good (py-spy: to_domain_event during bursts).
+        remembered = self.just_saved.after(
+            self.published_position, max(self.batch_size, self.just_saved.limit)
+        )
         if remembered:
             events = [(i, e) for i, e in remembered if self._is_published(e)]
             read, scanned_to, complete = len(remembered), remembered[-1][0], True
@@ -116,24 +145,27 @@ class OutboxRelay:
             self.published_position = max(self.published_position, scanned_to)
             return read
         sends: list[asyncio.Future[Any]] = []
+        origin = (ORIGIN_HEADER, self.service.encode())
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
+            # The event's headers, encoded once for its messages: the stored context, then the
+            # origin and the notification id (what `_headers` gives when nothing overrides).
+            plain = not (stored_context.keys() & _RELAY_HEADERS)
+            event_headers = [(name, value.encode()) for name, value in stored_context.items()]
+            event_headers.append(origin)
+            event_headers.append((NOTIFICATION_ID_HEADER, str(notification_id).encode()))
             for outgoing in self.publications(domain_event):
-                headers = {
-                    **stored_context,
-                    **outgoing.headers,
-                    ORIGIN_HEADER: self.service,
-                    NOTIFICATION_ID_HEADER: str(notification_id),
-                }
                 send = await self.producer.send(
                     f"{self.topic_prefix}{outgoing.topic}",
                     outgoing.body(),
                     key=outgoing.key.encode(),
-                    headers=[(name, value.encode()) for name, value in headers.items()],
+                    headers=event_headers
+                    if plain and not outgoing.headers
+                    else self._headers(stored_context, outgoing, notification_id),
                 )
                 sends.append(send)
         if sends:
-            await asyncio.gather(*sends)
+            await _acknowledged(sends)
         last = events[-1][0]
         if last > self._recorded_position:
             await self._in_store(
@@ -142,6 +174,19 @@ class OutboxRelay:
             self._recorded_position = last
         self.published_position = scanned_to if complete else last
         return read
+
+    def _headers(
+        self, stored_context: dict[str, str], outgoing: Outgoing, notification_id: int
+    ) -> list[tuple[str, bytes]]:
+        """A message's headers: the stored trace context, the message's own, then the relay's
+        (each later one replacing an earlier of the same name)."""
+        headers = {
+            **stored_context,
+            **outgoing.headers,
+            ORIGIN_HEADER: self.service,
+            NOTIFICATION_ID_HEADER: str(notification_id),
+        }
+        return [(name, value.encode()) for name, value in headers.items()]
 
     def _select(self, position: int) -> tuple[Any, int]:
         """The next notifications to publish after `position`, and how far the log was read.

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from eventsourcing.domain import event
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shared.eventstore import TracedAggregate
 from shared.eventstore.application import ServiceApplication, store_env
@@ -170,3 +172,120 @@ async def test_what_was_just_saved_is_published_from_memory_as_from_the_log(
     assert len(sent["log"]) == 2 + 3 + 4 + 5
     assert log_reads["log"] > 0
     assert (log_reads["memory"] == 0) is (kept_in_memory == 5000)
+
+
+async def test_a_relay_behind_by_less_than_memory_keeps_taking_from_memory(
+    app: ServiceApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under steady load the relay gets one turn per save of the handler (its tracking waits in
+    the store's one thread behind the handler's batch). Each save here stores more than a log
+    batch; had the relay taken no more than a log batch from memory per turn, it would fall
+    further behind with each save until memory overflowed, and then read the log for good."""
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=10)
+    relay.just_saved.limit = 50
+    reads: list[Any] = []
+    select = app.recorder.select_notifications
+    monkeypatch.setattr(
+        app.recorder,
+        "select_notifications",
+        lambda *a, **k: reads.append(a) or select(*a, **k),
+    )
+    ledger = Ledger()
+    app.save(ledger)
+    for turn in range(12):
+        for i in range(15):
+            ledger.announce(text=f"announcement {turn}.{i}")
+        app.save(ledger)
+        await relay.publish_next_batch()
+    await _drain(relay)
+
+    assert reads == []
+    assert [value for _, value, _ in producer.sent] == [
+        f"announcement {turn}.{i}".encode() for turn in range(12) for i in range(15)
+    ]
+
+
+_header_names = st.sampled_from(
+    ["traceparent", "tracestate", "baggage", ORIGIN_HEADER, NOTIFICATION_ID_HEADER, "x"]
+)
+_header_maps = st.dictionaries(_header_names, st.text(max_size=5), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    contexts=st.lists(st.one_of(st.none(), _header_maps), min_size=1, max_size=4),
+    own=st.lists(_header_maps, max_size=3),
+)
+async def test_headers_are_the_merge_of_context_own_and_relays(
+    contexts: list[dict[str, str] | None], own: list[dict[str, str]]
+) -> None:
+    """Each message's headers as the relay always wrote them: the stored trace context, then
+    the message's own headers, then origin and notification id, later names replacing earlier."""
+
+    class Event:
+        def __init__(self, context: dict[str, str] | None) -> None:
+            self.trace_context = context
+
+    app = ServiceApplication(env=store_env(PlatformSettings(SSP_DATABASE_URL="memory"), "h"))
+    producer = _RecordingProducer()
+    relay = OutboxRelay(
+        service="ledger",
+        app=app,
+        producer=producer,  # type: ignore[arg-type]
+        publications=lambda _: [Outgoing("t", "k", b"v", dict(h)) for h in own],
+        executor=ThreadPoolExecutor(max_workers=1),
+    )
+    events = [(n + 1, Event(context)) for n, context in enumerate(contexts)]
+    relay.just_saved.after = lambda *_: events  # type: ignore[method-assign]
+    sent: list[list[tuple[str, bytes]]] = []
+
+    async def send(*_: Any, headers: list[tuple[str, bytes]], **__: Any) -> asyncio.Future[None]:
+        sent.append(headers)
+        return await _RecordingProducer.send(producer, "t", b"v", key=b"k", headers=headers)
+
+    producer.send = send  # type: ignore[method-assign]
+    await relay.publish_next_batch()
+
+    expected = [
+        [
+            (name, value.encode())
+            for name, value in {
+                **(context or {}),
+                **headers,
+                ORIGIN_HEADER: "ledger",
+                NOTIFICATION_ID_HEADER: str(n),
+            }.items()
+        ]
+        for n, context in enumerate(contexts, 1)
+        for headers in own
+    ]
+    assert sent == expected
+
+
+async def test_a_failed_send_fails_the_batch_and_records_nothing(app: ServiceApplication) -> None:
+    ledger = Ledger()
+    for i in range(3):
+        ledger.announce(text=f"announcement {i}")
+    app.save(ledger)
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=10)
+    loop = asyncio.get_running_loop()
+    outcomes: list[asyncio.Future[None]] = []
+
+    async def send(*_: Any, **__: Any) -> asyncio.Future[None]:
+        outcome: asyncio.Future[None] = loop.create_future()
+        outcomes.append(outcome)
+        return outcome
+
+    producer.send = send  # type: ignore[method-assign]
+    batch = asyncio.ensure_future(relay.publish_next_batch())
+    while len(outcomes) < 3:
+        await asyncio.sleep(0.001)
+    outcomes[0].set_result(None)
+    outcomes[1].set_exception(RuntimeError("not acknowledged"))
+    outcomes[2].set_exception(RuntimeError("nor this"))
+    with pytest.raises(RuntimeError, match="not acknowledged"):
+        await batch
+    assert relay.published_position == 0
+    assert app.tracking_recorder.max_tracking_id(relay.tracking_name) is None
