@@ -22,7 +22,6 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.triage.domain.creation import create
 from services.triage.domain.ids import NAMESPACE, Uuid5s, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
@@ -38,6 +37,7 @@ from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecisio
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
+from shared.eventstore.creation import create
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,

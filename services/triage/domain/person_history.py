@@ -16,11 +16,11 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.triage.domain.creation import create
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
+from shared.eventstore.creation import create
 
 
 class PersonHistory(TracedAggregate):

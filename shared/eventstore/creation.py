@@ -1,8 +1,9 @@
-"""Creating triage's aggregates from their one creation event, as `TracedAggregate._create`
+"""Creating an aggregate from its one creation event, as `TracedAggregate._create`
 (eventsourcing's `Aggregate._create`) does, without its general work: the id is passed rather
 than found by matching the event's fields to `create_id`'s parameters, and the arguments are
-not copied and checked again. Every incident creates two (its `IncidentTriage`, a new person's
-`PersonHistory`); a test holds the events and aggregates to those `_create` makes."""
+not copied and checked again. For aggregates created once per message (triage creates two per
+incident); tests (tests/unit/triage/test_triage_created_events.py) hold the events and
+aggregates to those `_create` makes."""
 
 from __future__ import annotations
 
