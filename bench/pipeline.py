@@ -4,7 +4,8 @@
 
 Prints, in one run:
 - raw one-hop aiokafka msg/s (batched producer → consumer → producer → consumer; the median of
-  `--raw-runs` measurements, 3 by default),
+  `--raw-runs` measurements, 3 by default; its consumers wait 10 ms per fetch, its best on
+  Tansu, whatever the platform's `SSP_KAFKA_FETCH_MAX_WAIT_MS`),
 - pipeline throughput in incidents/s (a burst of N one-person incidents → all letter tasks
   seen on the topic; then until reporting's read model lists them all; `--bursts` of them,
   3 by default, one after the other: the median counts),
