@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from hashlib import sha1
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import NAMESPACE_URL, UUID, SafeUUID, uuid5
 
 from eventsourcing.domain import event
 from eventsourcing.utils import get_topic
@@ -16,15 +16,24 @@ from shared.eventstore import TracedAggregate
 from shared.telemetry import current_trace_context
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:reporting")
-_NS_BYTES = _NS.bytes
+_NS_HASH = sha1(_NS.bytes, usedforsecurity=False)
+"""SHA-1 over the namespace's bytes: every id's hash starts with them."""
+# What `UUID(..., version=5)` does to the digest's first 16 bytes: the RFC 4122 variant bits,
+# then the version number.
+_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
+_V5 = (0x8000 << 48) | (5 << 76)
+_UNKNOWN = SafeUUID.unknown  # an enum member's lookup costs a descriptor call
 
 
 def _id(name: str) -> UUID:
-    """`uuid5(_NS, name)`, without the import and conversions `uuid5` does on every call
-    (two or three ids per message)."""
-    return UUID(
-        bytes=sha1(_NS_BYTES + name.encode(), usedforsecurity=False).digest()[:16], version=5
-    )
+    """`uuid5(_NS, name)`: the namespace's hash continued with the name, and the UUID made
+    without `UUID.__init__`'s argument checks (two or three ids per message)."""
+    digest = _NS_HASH.copy()
+    digest.update(name.encode())
+    uuid = object.__new__(UUID)
+    object.__setattr__(uuid, "int", int.from_bytes(digest.digest()[:16]) & _KEEP | _V5)
+    object.__setattr__(uuid, "is_safe", _UNKNOWN)
+    return uuid
 
 
 class JournalTimeline(TracedAggregate):

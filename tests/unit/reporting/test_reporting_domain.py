@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
-from uuid import NAMESPACE_URL, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
 from eventsourcing.application import Application
@@ -243,6 +245,21 @@ def test_ids_are_uuid5_in_reportings_namespace(name: str) -> None:
     assert TimelineStep.create_id(name, "k") == uuid5(namespace, f"step:{name}:k")
     assert JournalTimeline.create_id(name) == uuid5(namespace, f"timeline:{name}")
     assert UnattributedRejection.create_id(name) == uuid5(namespace, f"rejection:{name}")
+
+
+@given(name=st.text())
+def test_ids_are_made_like_uuid5s(name: str) -> None:
+    """The ids are built without `UUID.__init__`: the same UUID in every respect."""
+    made = TimelineStep.create_id(name, "k")
+    expected = uuid5(uuid5(NAMESPACE_URL, "urn:ssp:reporting"), f"step:{name}:k")
+    assert type(made) is UUID and made.int == expected.int and made.is_safe is expected.is_safe
+    assert (hash(made), str(made), made.version, made.variant) == (
+        hash(expected),
+        str(expected),
+        5,
+        expected.variant,
+    )
+    assert pickle.loads(pickle.dumps(made)) == expected and copy.deepcopy(made) == expected
 
 
 def test_steps_are_stored_as_the_librarys_transcoder_writes_them() -> None:
