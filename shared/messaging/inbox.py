@@ -57,12 +57,11 @@ class InboxRuntime:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def process(self, batch: Sequence[Inbound]) -> None:
-        fresh: list[Inbound] = await self._in_store(self._drop_already_processed, batch)
+        fresh: list[Inbound]
+        fresh, failed = await self._in_store(self._handle_fresh, batch)
         if not fresh:
             return
-        try:
-            await self._in_store(self.handler, fresh)
-        except Exception:
+        if failed:
             if len(fresh) == 1:
                 await self._process_alone(fresh[0], first_failure_counted=True)
             else:
@@ -72,15 +71,34 @@ class InboxRuntime:
             return
         self.processed_messages += len(fresh)
 
+    def _handle_fresh(self, batch: Sequence[Inbound]) -> tuple[list[Inbound], bool]:
+        """The batch's messages not processed before, and whether the handler failed on them:
+        de-duplication and handling in one trip to the store's thread, not two. A failing
+        de-duplication query raises, as before; a failing handler is retried by `process`."""
+        fresh = self._drop_already_processed(batch)
+        if not fresh:
+            return fresh, False
+        try:
+            self.handler(fresh)
+        except Exception:
+            return fresh, True
+        return fresh, False
+
+    def _handle_alone(self, message: Inbound) -> bool:
+        """Whether `message` was handled now (False: it had been processed before); either
+        step's failure raises. One trip to the store's thread for both."""
+        if not self._drop_already_processed([message]):
+            return False
+        self.handler([message])
+        return True
+
     async def _process_alone(self, message: Inbound, first_failure_counted: bool = False) -> None:
         attempts = 1 if first_failure_counted else 0
         error = "unknown"
         while attempts < self.max_attempts:
             try:
-                already = await self._in_store(self._drop_already_processed, [message])
-                if not already:
+                if not await self._in_store(self._handle_alone, message):
                     return
-                await self._in_store(self.handler, [message])
                 self.processed_messages += 1
                 return
             except PoisonMessage as exc:
