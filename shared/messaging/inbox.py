@@ -21,7 +21,6 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from shared.eventstore.application import ServiceApplication
-from shared.eventstore.unit_of_work import UpstreamId
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.errors import PoisonMessage, describe_failure
 from shared.messaging.inbound import Inbound
@@ -125,21 +124,24 @@ class InboxRuntime:
         await self._in_store(self._dead_letter, message, error, attempts)
 
     def _drop_already_processed(self, batch: Sequence[Inbound]) -> list[Inbound]:
+        # Each message's upstream once, as a plain tuple (hashed and compared in C).
+        keys = [message.upstream_key() for message in batch]
         by_origin: dict[str, set[int]] = {}
-        for message in batch:
-            upstream = message.upstream
-            if upstream is not None:
-                by_origin.setdefault(upstream.application_name, set()).add(upstream.notification_id)
-        seen: set[UpstreamId] = set()
+        for key in keys:
+            if key is not None:
+                ids = by_origin.get(key[0])
+                if ids is None:
+                    ids = by_origin[key[0]] = set()
+                ids.add(key[1])
+        seen: set[tuple[str, int]] = set()
         for origin, ids in by_origin.items():
-            seen.update(UpstreamId(origin, i) for i in self.app.already_tracked(origin, ids))
+            seen.update((origin, i) for i in self.app.already_tracked(origin, ids))
         fresh: list[Inbound] = []
-        for message in batch:
-            upstream = message.upstream
-            if upstream is not None:
-                if upstream in seen:
+        for message, key in zip(batch, keys, strict=True):
+            if key is not None:
+                if key in seen:
                     continue
-                seen.add(upstream)  # the same notification twice in one batch
+                seen.add(key)  # the same notification twice in one batch
             fresh.append(message)
         return fresh
 

@@ -75,7 +75,7 @@ def runtime(app: FakeApp, handler: Handler) -> tuple[InboxRuntime, CountingExecu
         max_attempts=3,
         retry_backoff_s=0.0,
     )
-    rt._dead_letter = lambda m, error, attempts: letters.append((m.offset, error, attempts))  # type: ignore[method-assign]
+    rt._dead_letter = lambda m, error, attempts: letters.append((m.offset, error, attempts))  # type: ignore[method-assign,assignment]
     return rt, executor, letters
 
 
@@ -175,8 +175,58 @@ async def test_a_failing_deduplication_query_on_retry_counts_as_an_attempt() -> 
             raise OSError("database is locked")
         return original(name, ids)
 
-    app.already_tracked = flaky  # type: ignore[method-assign]
+    app.already_tracked = flaky  # type: ignore[method-assign,assignment]
     await rt.process([message(1)])
     assert handler.calls == [[1], [1]]
     assert letters == []
     assert rt.processed_messages == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {ORIGIN_HEADER: "up"},
+        {NOTIFICATION_ID_HEADER: "3"},
+        {ORIGIN_HEADER: "", NOTIFICATION_ID_HEADER: "3"},
+        {ORIGIN_HEADER: "up", NOTIFICATION_ID_HEADER: ""},
+        {ORIGIN_HEADER: "up", NOTIFICATION_ID_HEADER: "-3"},
+        {ORIGIN_HEADER: "up", NOTIFICATION_ID_HEADER: "3a"},
+        {ORIGIN_HEADER: "up", NOTIFICATION_ID_HEADER: "0"},
+        {ORIGIN_HEADER: "up", NOTIFICATION_ID_HEADER: "007"},
+        {ORIGIN_HEADER: "a@b", NOTIFICATION_ID_HEADER: "12345678901234567890"},
+    ],
+)
+def test_the_upstream_key_is_the_upstream(headers: dict[str, str]) -> None:
+    inbound = Inbound(topic="t.v1", partition=0, offset=0, key=None, value=b"", headers=headers)
+    upstream = inbound.upstream
+    key = inbound.upstream_key()
+    if upstream is None:
+        assert key is None
+    else:
+        assert key == (upstream.application_name, upstream.notification_id)
+
+
+def test_deduplication_is_per_origin_and_topic() -> None:
+    class Tracked:
+        def already_tracked(self, application_name: str, ids: Iterable[int]) -> set[int]:
+            return {1} & set(ids) if application_name == "a@t" else set()
+
+    def at(offset: int, origin: str, topic: str, n: int) -> Inbound:
+        headers = {ORIGIN_HEADER: origin, NOTIFICATION_ID_HEADER: str(n)}
+        return Inbound(
+            topic=topic, partition=0, offset=offset, key=None, value=b"", headers=headers
+        )
+
+    batch = [
+        at(0, "a", "t", 1),  # tracked
+        at(1, "a", "u", 1),
+        at(2, "b", "t", 1),
+        at(3, "a", "t", 2),
+        at(4, "a", "t", 2),  # twice in the batch
+        at(5, "b", "t", 1),  # twice in the batch
+        message(6, upstream=False),
+        message(7, upstream=False),
+    ]
+    rt = InboxRuntime(service="s", app=Tracked(), handler=lambda b: None, executor=None)  # type: ignore[arg-type]
+    assert [m.offset for m in rt._drop_already_processed(batch)] == [1, 2, 3, 6, 7]
