@@ -99,11 +99,20 @@ def _default_propagation() -> bool:
 _default_propagators: bool | None = None
 
 
+_last_injected: tuple[int, int, dict[str, str]] | None = None
+
+
 def continued_unrecorded(headers: Mapping[str, str]) -> trace.Span:
     """`unrecorded_span(propagate.extract(headers))`, for the common case (a well-formed
     version-00 `traceparent`, no `tracestate`, no baggage, the default propagators) without
     the propagators' general parsing, which costs three times the rest of it per message;
-    any other case goes through the propagators."""
+    any other case goes through the propagators.
+
+    On the quick path the span's stored context (what `current_trace_context` returns while
+    the span is current, without baggage, as `Inbound.processing_span` makes it) is
+    remembered at once from the header's own text, so the message's first event does not
+    format it again."""
+    global _last_injected
     traceparent = headers.get("traceparent")
     if (
         traceparent is not None
@@ -125,10 +134,19 @@ def continued_unrecorded(headers: Mapping[str, str]) -> trace.Span:
             and trace_id != "0" * 32
             and span_id != "0" * 16
         ):
+            trace_id_value = int(trace_id, 16)
+            span_id_value = _ids.generate_span_id()
+            # What the default propagators write for this span: the trace id and flags are
+            # lower-case hex already, as they would format them.
+            _last_injected = (
+                trace_id_value,
+                span_id_value,
+                {"traceparent": f"00-{trace_id}-{span_id_value:016x}-{flags}"},
+            )
             return trace.NonRecordingSpan(
                 trace.SpanContext(
-                    trace_id=int(trace_id, 16),
-                    span_id=_ids.generate_span_id(),
+                    trace_id=trace_id_value,
+                    span_id=span_id_value,
                     is_remote=False,
                     trace_flags=trace.TraceFlags(int(flags, 16)),
                 )
@@ -146,9 +164,6 @@ def tracer(name: str) -> trace.Tracer:
     if found is None:
         found = _tracers[name] = tracer_provider().get_tracer(name)
     return found
-
-
-_last_injected: tuple[int, int, dict[str, str]] | None = None
 
 
 def current_trace_context() -> dict[str, str]:

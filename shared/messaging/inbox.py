@@ -21,7 +21,6 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from shared.eventstore.application import ServiceApplication
-from shared.eventstore.unit_of_work import UpstreamId
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.errors import PoisonMessage, describe_failure
 from shared.messaging.inbound import Inbound
@@ -57,12 +56,11 @@ class InboxRuntime:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def process(self, batch: Sequence[Inbound]) -> None:
-        fresh: list[Inbound] = await self._in_store(self._drop_already_processed, batch)
+        fresh: list[Inbound]
+        fresh, failed = await self._in_store(self._handle_fresh, batch)
         if not fresh:
             return
-        try:
-            await self._in_store(self.handler, fresh)
-        except Exception:
+        if failed:
             if len(fresh) == 1:
                 await self._process_alone(fresh[0], first_failure_counted=True)
             else:
@@ -72,15 +70,34 @@ class InboxRuntime:
             return
         self.processed_messages += len(fresh)
 
+    def _handle_fresh(self, batch: Sequence[Inbound]) -> tuple[list[Inbound], bool]:
+        """The batch's messages not processed before, and whether the handler failed on them:
+        de-duplication and handling in one trip to the store's thread, not two. A failing
+        de-duplication query raises, as before; a failing handler is retried by `process`."""
+        fresh = self._drop_already_processed(batch)
+        if not fresh:
+            return fresh, False
+        try:
+            self.handler(fresh)
+        except Exception:
+            return fresh, True
+        return fresh, False
+
+    def _handle_alone(self, message: Inbound) -> bool:
+        """Whether `message` was handled now (False: it had been processed before); either
+        step's failure raises. One trip to the store's thread for both."""
+        if not self._drop_already_processed([message]):
+            return False
+        self.handler([message])
+        return True
+
     async def _process_alone(self, message: Inbound, first_failure_counted: bool = False) -> None:
         attempts = 1 if first_failure_counted else 0
         error = "unknown"
         while attempts < self.max_attempts:
             try:
-                already = await self._in_store(self._drop_already_processed, [message])
-                if not already:
+                if not await self._in_store(self._handle_alone, message):
                     return
-                await self._in_store(self.handler, [message])
                 self.processed_messages += 1
                 return
             except PoisonMessage as exc:
@@ -107,21 +124,24 @@ class InboxRuntime:
         await self._in_store(self._dead_letter, message, error, attempts)
 
     def _drop_already_processed(self, batch: Sequence[Inbound]) -> list[Inbound]:
+        # Each message's upstream once, as a plain tuple (hashed and compared in C).
+        keys = [message.upstream_key() for message in batch]
         by_origin: dict[str, set[int]] = {}
-        for message in batch:
-            upstream = message.upstream
-            if upstream is not None:
-                by_origin.setdefault(upstream.application_name, set()).add(upstream.notification_id)
-        seen: set[UpstreamId] = set()
+        for key in keys:
+            if key is not None:
+                ids = by_origin.get(key[0])
+                if ids is None:
+                    ids = by_origin[key[0]] = set()
+                ids.add(key[1])
+        seen: set[tuple[str, int]] = set()
         for origin, ids in by_origin.items():
-            seen.update(UpstreamId(origin, i) for i in self.app.already_tracked(origin, ids))
+            seen.update((origin, i) for i in self.app.already_tracked(origin, ids))
         fresh: list[Inbound] = []
-        for message in batch:
-            upstream = message.upstream
-            if upstream is not None:
-                if upstream in seen:
+        for message, key in zip(batch, keys, strict=True):
+            if key is not None:
+                if key in seen:
                     continue
-                seen.add(upstream)  # the same notification twice in one batch
+                seen.add(key)  # the same notification twice in one batch
             fresh.append(message)
         return fresh
 
