@@ -272,7 +272,8 @@ class IntakeService:
             incident=incident,
             record_id=IncidentRecord.create_id(incident.journal_number),
             persons=tuple(
-                IdentityIds.of(self.pseudonymiser.person_key(p.cpr)) for p in incident.persons
+                IdentityIds.of(self.pseudonymiser.key_of_normalised(p.cpr))
+                for p in incident.persons
             ),
             ages=ages,
         )
@@ -426,7 +427,7 @@ class IntakeService:
             case_event=case_event,
             at=at,
             entry_id=CaseRegisterEntry.create_id(case_event.case_id, case_event.event, at),
-            person=IdentityIds.of(self.pseudonymiser.person_key(case_event.cpr)),
+            person=IdentityIds.of(self.pseudonymiser.key_of_normalised(case_event.cpr)),
         )
 
     def _accept_case_event(self, uow: UnitOfWork, valid: _ValidCaseEvent) -> None:
