@@ -43,6 +43,7 @@ from shared.contracts import (
     is_in_scope,
     parse_bytes,
 )
+from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
@@ -108,6 +109,19 @@ class _Invalid:
         return ()
 
 
+def _details(incident: PoliceIncident) -> dict[str, Any]:
+    """`incident.model_dump(mode="json", include={"offence", "location", "narrative"})`, built
+    directly (≈0.7 µs instead of ≈3.3 µs): every value is a validated string or None. Its test
+    holds the two alike and fails if `Offence` or `Location` gain a field."""
+    offence = incident.offence
+    location = incident.location
+    return {
+        "offence": {"code": offence.code, "text": offence.text},
+        "location": {"municipality_code": location.municipality_code, "text": location.text},
+        "narrative": incident.narrative,
+    }
+
+
 class RejectionNotFound(LookupError):
     pass
 
@@ -125,6 +139,9 @@ class IntakeService:
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
+        # The served codes that are municipality codes: an incident naming only these has no
+        # municipality problem (what `municipality_problems` finds, without its field paths).
+        self._served_known = frozenset(c for c in self.served if is_municipality_code(c))
         self.pseudonymiser = pseudonymiser
         self.incidents_topic = incidents_topic
         self.cases_topic = cases_topic
@@ -272,7 +289,8 @@ class IntakeService:
             incident=incident,
             record_id=IncidentRecord.create_id(incident.journal_number),
             persons=tuple(
-                IdentityIds.of(self.pseudonymiser.person_key(p.cpr)) for p in incident.persons
+                IdentityIds.of(self.pseudonymiser.key_of_normalised(p.cpr))
+                for p in incident.persons
             ),
             ages=ages,
         )
@@ -286,7 +304,7 @@ class IntakeService:
         # Every event this message causes stores the same context: worked out once.
         context = current_trace_context()
         accepted = self._pseudonymise(uow, valid, context)
-        details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
+        details = _details(incident)
         if record is None:
             # A new record carries its first revision (one event).
             uow.add(
@@ -307,6 +325,11 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
+            known = self._served_known
+            if incident.location.municipality_code in known and all(
+                person.municipality_code in known for person in incident.persons
+            ):
+                return []
             return municipality_problems(codes_of_incident(incident), self.served)
         try:
             doc = json.loads(raw)
@@ -426,7 +449,7 @@ class IntakeService:
             case_event=case_event,
             at=at,
             entry_id=CaseRegisterEntry.create_id(case_event.case_id, case_event.event, at),
-            person=IdentityIds.of(self.pseudonymiser.person_key(case_event.cpr)),
+            person=IdentityIds.of(self.pseudonymiser.key_of_normalised(case_event.cpr)),
         )
 
     def _accept_case_event(self, uow: UnitOfWork, valid: _ValidCaseEvent) -> None:

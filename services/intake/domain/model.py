@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
+from shared.eventstore.creation import create
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
 
@@ -46,6 +47,19 @@ class IncidentRecord(TracedAggregate):
         revision: int
         accepted: dict[str, Any]
         details: dict[str, Any]
+
+        def mutate(self, aggregate: Any) -> Any:
+            """What `CanInitAggregate.mutate` does for this class, without looking up the class
+            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
+            parameters by signature (a test holds the two to the same state)."""
+            assert aggregate is None
+            record = IncidentRecord.__new__(IncidentRecord)
+            record.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            record.__init__(  # type: ignore[misc]
+                self.journal_number, self.revision, self.accepted, self.details
+            )
+            self.apply(record)
+            return record
 
     class Opened(TracedAggregate.Created):
         """How records began before `Received`: no revision yet (one follows at once)."""
@@ -90,14 +104,16 @@ class IncidentRecord(TracedAggregate):
         """`IncidentRecord(journal_number, revision, accepted, details)` for a caller that has
         already worked out `record_id` (`create_id(journal_number)`) and the trace context
         (`current_trace_context()`, the same for every event of one message)."""
-        return cls._create(
+        # cls._create(cls.Received, id=record_id, ...), made directly.
+        return create(
+            cls,
             cls.Received,
-            id=record_id,
+            record_id,
+            trace_context,
             journal_number=journal_number,
             revision=revision,
             accepted=accepted,
             details=details,
-            trace_context=trace_context,
         )
 
     def supersedes(self, revision: int) -> bool:
@@ -129,6 +145,19 @@ class PersonIdentity(TracedAggregate):
         address: str | None
         municipality_code: str
 
+        def mutate(self, aggregate: Any) -> Any:
+            """What `CanInitAggregate.mutate` does for this class, without looking up the class
+            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
+            parameters by signature (a test holds the two to the same state)."""
+            assert aggregate is None
+            identity = PersonIdentity.__new__(PersonIdentity)
+            identity.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            identity.__init__(  # type: ignore[misc]
+                self.person_key, self.cpr, self.name, self.address, self.municipality_code
+            )
+            self.apply(identity)
+            return identity
+
     class Registered(TracedAggregate.Created):
         """How identities began before `RegisteredIn`: without a municipality."""
 
@@ -155,15 +184,17 @@ class PersonIdentity(TracedAggregate):
         """`PersonIdentity(person_key, cpr, name, address, municipality_code)` for a caller
         that has already worked out `identity_id` (`create_id(person_key)`) and the trace
         context (`current_trace_context()`, the same for every event of one message)."""
-        return cls._create(
+        # cls._create(cls.RegisteredIn, id=identity_id, ...), made directly.
+        return create(
+            cls,
             cls.RegisteredIn,
-            id=identity_id,
+            identity_id,
+            trace_context,
             person_key=person_key,
             cpr=cpr,
             name=name,
             address=address,
             municipality_code=municipality_code,
-            trace_context=trace_context,
         )
 
     # The default is for `Registered` (no municipality); `RegisteredIn` names every field.
