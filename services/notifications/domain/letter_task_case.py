@@ -15,6 +15,7 @@ decision is withdrawn never creates one.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, cast
@@ -47,6 +48,9 @@ from shared.eventstore import TracedAggregate
 from shared.eventstore.creation import create
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:notifications")
+# The namespace hashed once: each id copies this state instead of hashing it again, which with
+# the rest `uuid5` does costs about half as much (a test holds `create_id` to `uuid5`).
+_NS_HASHED = hashlib.sha1(_NS.bytes, usedforsecurity=False)
 
 DecisionOutcome = Literal[
     "duplicate",
@@ -210,7 +214,10 @@ class LetterTaskCase(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
-        return uuid5(_NS, f"letter-task:{journal_number}:{person_key}")
+        # uuid5(_NS, f"letter-task:{journal_number}:{person_key}")
+        digest = _NS_HASHED.copy()
+        digest.update(f"letter-task:{journal_number}:{person_key}".encode())
+        return UUID(bytes=digest.digest()[:16], version=5)
 
     @event("Opened")
     def __init__(self, journal_number: str, person_key: str) -> None:
