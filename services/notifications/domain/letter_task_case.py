@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -271,7 +271,7 @@ class LetterTaskCase(TracedAggregate):
                 str(id),
                 decision.journal_number,
                 decision.person_key,
-                _governing(**fields),
+                decision,  # what `_governing(**fields)` would take from it, as it is
                 None,
                 now,
                 deadlines,
@@ -592,11 +592,31 @@ def _governing(
     )
 
 
+class _Decided(Protocol):
+    """What a new letter takes from a decision: a `GoverningDecision`, or the `RoutingDecision`
+    it is made from (the same values under the same names)."""
+
+    @property
+    def route(self) -> Route: ...
+    @property
+    def municipality_code(self) -> str: ...
+    @property
+    def age_at_incident(self) -> int: ...
+    @property
+    def owner_role(self) -> str | None: ...
+    @property
+    def owner_team(self) -> str | None: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def youth_letter_age(self) -> int | None: ...
+
+
 def _new_letter(
     task_id: str,
     journal_number: str,
     person_key: str,
-    decision: GoverningDecision,
+    decision: _Decided,
     outcome: AssessmentOutcome | None,
     now: datetime,
     deadlines: Deadlines,

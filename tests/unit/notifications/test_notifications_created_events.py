@@ -15,7 +15,12 @@ from eventsourcing.domain import CanInitAggregate
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.bootstrap import build_application
-from services.notifications.domain.letter_task_case import LetterTaskCase, _decision_fields
+from services.notifications.domain.letter_task_case import (
+    LetterTaskCase,
+    _decision_fields,
+    _governing,
+    _new_letter,
+)
 from services.notifications.settings import NotificationsSettings
 from shared.contracts import RoutingDecision
 from tests.unit.notifications.factories import (
@@ -118,3 +123,23 @@ def test_a_stored_opening_loads_as_the_general_path_builds(
     assert state(loaded) == state(direct)
     assert loaded.decision == case.decision
     assert loaded.letter == case.letter
+
+
+@pytest.mark.parametrize("name", list(DECISIONS))
+def test_the_opening_letter_is_the_one_the_governing_decision_calls_for(name: str) -> None:
+    """The letter is made from the routing decision as it is, not from the `GoverningDecision`
+    the case then holds: the same letter all the same."""
+    doc = DECISIONS[name]()
+    case, _ = LetterTaskCase.open_with_decision(doc, START, DEADLINES)
+    governing = _governing(**_decision_fields(doc))
+    expected = _new_letter(
+        str(case.id), doc.journal_number, doc.person_key, governing, None, START, DEADLINES
+    )
+    if doc.revises_decision_id == doc.decision_id:
+        expected = None  # it never governs
+    else:
+        assert case.decision == governing
+    assert case.letter == expected
+    if expected is not None:
+        (created,) = case.pending_events
+        assert created.letter == expected.model_dump(mode="json")
