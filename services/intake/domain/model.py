@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create
+from shared.eventstore.creation import create, initialised
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
 
@@ -53,13 +53,14 @@ class IncidentRecord(TracedAggregate):
             by its topic and matching the event's fields to `__base_init__` and `__init__`'s
             parameters by signature (a test holds the two to the same state)."""
             assert aggregate is None
-            record = IncidentRecord.__new__(IncidentRecord)
-            record.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            record.__init__(  # type: ignore[misc]
-                self.journal_number, self.revision, self.accepted, self.details
+            return initialised(
+                IncidentRecord,
+                self,
+                self.journal_number,
+                self.revision,
+                self.accepted,
+                self.details,
             )
-            self.apply(record)
-            return record
 
     class Opened(TracedAggregate.Created):
         """How records began before `Received`: no revision yet (one follows at once)."""
@@ -150,13 +151,15 @@ class PersonIdentity(TracedAggregate):
             by its topic and matching the event's fields to `__base_init__` and `__init__`'s
             parameters by signature (a test holds the two to the same state)."""
             assert aggregate is None
-            identity = PersonIdentity.__new__(PersonIdentity)
-            identity.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            identity.__init__(  # type: ignore[misc]
-                self.person_key, self.cpr, self.name, self.address, self.municipality_code
+            return initialised(
+                PersonIdentity,
+                self,
+                self.person_key,
+                self.cpr,
+                self.name,
+                self.address,
+                self.municipality_code,
             )
-            self.apply(identity)
-            return identity
 
     class Registered(TracedAggregate.Created):
         """How identities began before `RegisteredIn`: without a municipality."""

@@ -45,7 +45,7 @@ from shared.contracts import (
 )
 from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create
+from shared.eventstore.creation import create, initialised
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:notifications")
 # The namespace hashed once: each id copies this state instead of hashing it again, which with
@@ -148,11 +148,7 @@ class LetterTaskCase(TracedAggregate):
             `__base_init__` and `__init__`'s parameters by signature (a test holds the two to
             the same state)."""
             assert aggregate is None
-            case = LetterTaskCase.__new__(LetterTaskCase)
-            case.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            case.__init__(self.journal_number, self.person_key)  # type: ignore[misc]
-            self.apply(case)
-            return case
+            return initialised(LetterTaskCase, self, self.journal_number, self.person_key)
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as

@@ -37,7 +37,7 @@ from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecisio
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create
+from shared.eventstore.creation import create, initialised
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,
@@ -99,11 +99,7 @@ class IncidentTriage(TracedAggregate):
             by its topic and matching the event's fields to `__base_init__` and `__init__`'s
             parameters by signature (a test holds the two to the same state)."""
             assert aggregate is None
-            triage = IncidentTriage.__new__(IncidentTriage)
-            triage.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            triage.__init__(self.journal_number)  # type: ignore[misc]
-            self.apply(triage)
-            return triage
+            return initialised(IncidentTriage, self, self.journal_number)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._begin_revision(self.revision, self.reported_at)

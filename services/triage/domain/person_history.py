@@ -20,7 +20,7 @@ from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create
+from shared.eventstore.creation import create, initialised
 
 
 class PersonHistory(TracedAggregate):
@@ -43,11 +43,7 @@ class PersonHistory(TracedAggregate):
             parameters by signature (a third of starting a history; a test holds the two to
             the same state)."""
             assert aggregate is None
-            history = PersonHistory.__new__(PersonHistory)
-            history.__base_init__(self.originator_id, self.originator_version, self.timestamp)
-            history.__init__(self.person_key)  # type: ignore[misc]
-            self.apply(history)
-            return history
+            return initialised(PersonHistory, self, self.person_key)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._put_report(
