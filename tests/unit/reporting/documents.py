@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
+
+from services.reporting.settings import ReportingSettings
+from shared.messaging.inbound import Inbound
 
 JOURNAL = "3700-80123-00456-26"
 REPORTED_AT = "2026-11-16T08:12:00+01:00"  # Monday of ISO week 2026-W47
@@ -21,6 +26,24 @@ def relay_headers(origin: str, notification_id: int, trace_id: str | None = None
     if trace_id is not None:
         headers["traceparent"] = f"00-{trace_id}-00f067aa0ba902b7-01"
     return headers
+
+
+def relayed(
+    reporting: ReportingSettings, sent: Sequence[tuple[str, dict[str, Any]]]
+) -> list[Inbound]:
+    """`sent` (topic, document) pairs as one upstream relay delivers them: keyed by journal
+    number, notification ids 1, 2, …"""
+    return [
+        Inbound(
+            topic=reporting.topic(topic),
+            partition=0,
+            offset=i,
+            key=doc["journal_number"].encode(),
+            value=json.dumps(doc).encode(),
+            headers=relay_headers("upstream", i + 1),
+        )
+        for i, (topic, doc) in enumerate(sent)
+    ]
 
 
 def person(

@@ -4,7 +4,6 @@ in one batch gives exactly the tables that projecting them one event per transac
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +23,13 @@ from shared.contracts import (
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
 )
-from shared.messaging.inbound import Inbound
 from tests.unit.reporting.documents import (
     FREDERICIA,
     accepted_incident,
     exit_referral,
     letter_task,
     person,
-    relay_headers,
+    relayed,
     routing_decision,
 )
 
@@ -163,19 +161,7 @@ def test_one_batch_writes_what_one_event_at_a_time_writes(
     app = build_application(reporting)
     try:
         service = build_service(reporting, app)
-        service.handle_batch(
-            [
-                Inbound(
-                    topic=reporting.topic(topic),
-                    partition=0,
-                    offset=i,
-                    key=doc["journal_number"].encode(),
-                    value=json.dumps(doc).encode(),
-                    headers=relay_headers("upstream", i + 1),
-                )
-                for i, (topic, doc) in enumerate(sent)
-            ]
-        )
+        service.handle_batch(relayed(reporting, sent))
         one_by_one, _ = build_read_side(reporting, app)
         one_by_one.batch_size = 1
         batched, _ = build_read_side(reporting, app)

@@ -6,7 +6,6 @@ differs from the step's (older stores are not assumed to hold them equal)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,7 @@ from services.reporting.bootstrap import build_application, build_service
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text, utc_text_of
 from services.reporting.domain.weeks import IsoWeek
 from services.reporting.settings import ReportingSettings
-from shared.messaging.inbound import Inbound
-from tests.unit.reporting.documents import relay_headers
+from tests.unit.reporting.documents import relayed
 from tests.unit.reporting.test_reporting_batched_views import messages
 
 
@@ -132,19 +130,7 @@ def _steps(tmp_path: Path, sent: list[tuple[str, dict[str, Any]]]) -> list[Step]
     saved: list[Step] = []
     app.on_recorded(lambda recordings: saved.extend(r.domain_event for r in recordings))
     try:
-        build_service(reporting, app).handle_batch(
-            [
-                Inbound(
-                    topic=reporting.topic(topic),
-                    partition=0,
-                    offset=i,
-                    key=doc["journal_number"].encode(),
-                    value=json.dumps(doc).encode(),
-                    headers=relay_headers("upstream", i + 1),
-                )
-                for i, (topic, doc) in enumerate(sent)
-            ]
-        )
+        build_service(reporting, app).handle_batch(relayed(reporting, sent))
         # As the projection gets them from the log too (times decoded from their text).
         decoded = [
             app.mapper.to_domain_event(n)
