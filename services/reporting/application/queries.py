@@ -199,15 +199,24 @@ class ReportingQueries:
         )
 
     def statistics(self, municipality_code: str, week: IsoWeek) -> HandoverStatistics:
-        persons = self.reader.persons_registered(municipality_code, str(week))
-        entries = [_entry(person, None) for person in persons]
+        """The handover list's persons counted by the route, severity and offence its entries
+        show (`_entry`'s rules), from counts the database groups."""
+        routes: Counter[str] = Counter()
+        severities: Counter[str] = Counter()
+        offences: Counter[str] = Counter()
+        for in_scope, route, severity, offence, count in self.reader.registration_counts(
+            municipality_code, str(week)
+        ):
+            routes[(route or "not_routed") if in_scope else "out_of_scope"] += count
+            severities[(severity or "not_assessed") if in_scope else "not_assessed"] += count
+            offences[offence] += count
         return HandoverStatistics(
             municipality_code=municipality_code,
             iso_week=str(week),
-            persons=len(entries),
-            by_route=_cells(e.route or "not_routed" for e in entries),
-            by_severity=_cells(e.severity or "not_assessed" for e in entries),
-            by_offence=_cells(e.offence_code for e in entries),
+            persons=routes.total(),
+            by_route=_cells(routes),
+            by_severity=_cells(severities),
+            by_offence=_cells(offences),
         )
 
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
@@ -337,8 +346,7 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
     )
 
 
-def _cells(values: Any) -> list[CountCell]:
-    counts = Counter(values)
+def _cells(counts: Counter[str]) -> list[CountCell]:
     return [
         CountCell(value=value, count=count if count >= SMALLEST_SHOWN_COUNT else None)
         for value, count in sorted(counts.items())

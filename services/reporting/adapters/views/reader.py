@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, and_, func, select
 
 from services.reporting.adapters.views import tables
 
@@ -68,6 +68,29 @@ class ViewReader:
         )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(statement)]
+
+    def registration_counts(
+        self, municipality_code: str, iso_week: str
+    ) -> list[tuple[bool, str | None, str | None, str, int]]:
+        """How many of the persons `persons_registered` lists share each (in scope, route,
+        severity, offence code): counted by the database, not row by row."""
+        i, p, r = tables.incidents, tables.incident_persons, tables.routings
+        statement = (
+            select(p.c.in_scope, r.c.route, r.c.severity, i.c.offence_code, func.count())
+            .select_from(i)
+            .join(p, p.c.journal_number == i.c.journal_number)
+            .outerjoin(
+                r,
+                and_(r.c.journal_number == p.c.journal_number, r.c.person_key == p.c.person_key),
+            )
+            .where(i.c.iso_week == iso_week, p.c.municipality_code == municipality_code)
+            .group_by(p.c.in_scope, r.c.route, r.c.severity, i.c.offence_code)
+        )
+        with self.engine.connect() as conn:
+            return [
+                (bool(in_scope), route, severity, offence, count)
+                for in_scope, route, severity, offence, count in conn.execute(statement)
+            ]
 
     def latest_tasks(self, journal_numbers: Iterable[str]) -> dict[tuple[str, str], dict[str, Any]]:
         """The newest letter task of each (journal number, person)."""
