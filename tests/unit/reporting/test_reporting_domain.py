@@ -271,39 +271,3 @@ def test_steps_are_stored_as_the_librarys_transcoder_writes_them() -> None:
     )
     (recorded,) = step.collect_events()
     assert app.mapper.to_stored_event(recorded) == library.to_stored_event(recorded)
-
-
-_scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(),  # NaN and infinities too
-    st.text(),
-    st.datetimes(timezones=st.one_of(st.none(), st.timezones())),
-    st.uuids(),
-    st.decimals(allow_nan=False),
-)
-_states = st.dictionaries(
-    st.text(),
-    st.recursive(
-        _scalars,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=4), st.dictionaries(st.text(), inner, max_size=4)
-        ),
-        max_leaves=20,
-    ),
-    max_size=8,
-)
-
-
-@given(state=st.one_of(_states, _scalars))
-def test_reportings_transcoder_writes_what_the_librarys_writes(state: object) -> None:
-    """Reporting's encoder builds the C encoder once instead of on every call: the same
-    bytes for any state, nested times, UUIDs and decimals included."""
-    app = build_application(ReportingSettings(SSP_DATABASE_URL="memory"))
-    library = JSONTranscoder()
-    Application.register_transcodings(app, library)
-    try:
-        assert app.mapper.transcoder.encode(state) == library.encode(state)
-    finally:
-        app.close()
