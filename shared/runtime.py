@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes
-from shared.messaging.admin import broker_reachable
+from shared.messaging.admin import broker_reachable, topics_empty
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
@@ -111,7 +111,7 @@ class RunningService:
     def name(self) -> str:
         return self.definition.name
 
-    async def start(self, *, republish_from_start: bool = False) -> None:
+    async def start(self) -> None:
         d = self.definition
         settings = d.settings
         loop = asyncio.get_running_loop()
@@ -149,12 +149,11 @@ class RunningService:
                 if d.published_events is not None
                 else ()
             ),
+            outputs_empty=functools.partial(
+                topics_empty, self.bootstrap_servers, [settings.topic(t) for t in d.produces]
+            ),
         )
-        self._tasks.append(
-            asyncio.create_task(
-                self._supervise("relay", lambda: self._run_relay(republish_from_start))
-            )
-        )
+        self._tasks.append(asyncio.create_task(self._supervise("relay", self._run_relay)))
         context = self.context
         for task_factory in d.extra_tasks:
             self._tasks.append(
@@ -175,9 +174,9 @@ class RunningService:
                 raise RuntimeError(f"{d.name}: HTTP server did not start")
             await asyncio.sleep(0.02)
 
-    async def _run_relay(self, republish_from_start: bool) -> None:
+    async def _run_relay(self) -> None:
         assert self.relay is not None
-        await self.relay.run(republish_from_start=republish_from_start)
+        await self.relay.run()
 
     async def _supervise(self, what: str, run: Callable[[], Any]) -> None:
         """Background loops restart after a failure (e.g. the database was briefly away)."""

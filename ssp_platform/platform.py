@@ -51,22 +51,13 @@ async def start_platform(
             spec = TOPICS.get(topic)
             partitions = spec.partitions if spec is not None else settings.topic_partitions
             wanted[settings.topic(topic)] = partitions
-    created = await ensure_topics(
-        bootstrap, wanted, replication_factor=settings.kafka_replication_factor
-    )
+    await ensure_topics(bootstrap, wanted, replication_factor=settings.kafka_replication_factor)
     platform.services = [RunningService(d, bootstrap) for d in definitions]
     # Started together: each consumer-group join takes seconds on Tansu, and the groups are
-    # independent, so joining one after another only adds up the waits.
+    # independent, so joining one after another only adds up the waits. Each relay republishes
+    # from the start if the broker lost what it published (Tansu keeps only memory).
     outcomes = await asyncio.gather(
-        *(
-            # A broker that had to create our output topics has lost (or never had) what we
-            # published: Tansu keeps everything in memory. Republish; consumers de-duplicate.
-            running.start(
-                republish_from_start=bool({settings.topic(t) for t in d.produces} & created)
-            )
-            for running, d in zip(platform.services, definitions, strict=True)
-        ),
-        return_exceptions=True,
+        *(running.start() for running in platform.services), return_exceptions=True
     )
     failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
     if failures:

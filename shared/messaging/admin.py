@@ -1,8 +1,10 @@
 """Kafka administration helpers: topic creation and broker reachability.
 
-Works against real Kafka and the embedded Tansu broker. Deliberately avoids offsets/watermarks
-(Tansu's ListOffsets reports wrong high watermarks) and metadata requests naming topics (they can
-auto-create topics on Kafka); topic existence is read from an all-topics metadata request.
+Works against real Kafka and the embedded Tansu broker. Deliberately avoids counting with
+offsets/watermarks (Tansu's ListOffsets reports one per record batch, not per record): they are
+read only to tell an empty topic (0) from one holding messages. Avoids metadata requests naming
+topics (they can auto-create topics on Kafka); topic existence is read from an all-topics
+metadata request.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import AIOKafkaConnection, collect_hosts
 from aiokafka.errors import (
@@ -25,7 +28,7 @@ from aiokafka.protocol.metadata import MetadataRequest
 
 log = logging.getLogger(__name__)
 
-__all__ = ["broker_reachable", "ensure_topics", "wait_for_broker"]
+__all__ = ["broker_reachable", "ensure_topics", "topics_empty", "wait_for_broker"]
 
 _CLIENT_ID = "ssp-admin"
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
@@ -256,3 +259,31 @@ async def ensure_topics(
         log.debug("ensure_topics retrying after %r", last_error)
         await asyncio.sleep(min(backoff, max(0.0, deadline - loop.time())))
         backoff = min(backoff * 2, _BACKOFF_MAX_S)
+
+
+# --------------------------------------------------------------------------------------------
+# emptiness
+
+
+async def topics_empty(bootstrap_servers: str, topics: Iterable[str]) -> bool:
+    """True when no partition of ``topics`` holds a message (a topic that does not exist counts
+    as empty): the end offset of every partition is 0. End offsets never go back on a broker
+    that keeps its log (retention moves the start, not the end), so an empty output topic of a
+    service that has published before means the broker lost it (Tansu keeps only memory)."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers, client_id=_CLIENT_ID, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        # The consumer's bootstrap read every topic's metadata: no request names a topic.
+        partitions = [
+            TopicPartition(topic, partition)
+            for topic in sorted(set(topics))
+            for partition in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        if not partitions:
+            return True
+        ends = await consumer.end_offsets(partitions)
+        return all(offset == 0 for offset in ends.values())
+    finally:
+        await consumer.stop()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -72,6 +72,7 @@ class OutboxRelay:
         batch_size: int = 1000,
         idle_poll_s: float = 0.5,
         event_topics: Sequence[str] = (),
+        outputs_empty: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.service = service
         self.app = app
@@ -83,6 +84,7 @@ class OutboxRelay:
         self.idle_poll_s = idle_poll_s
         self.event_topics = list(event_topics)
         self._event_topic_set = frozenset(self.event_topics)
+        self.outputs_empty = outputs_empty
         self.tracking_name = f"relay:{service}"
         self.published_position = 0
         self._recorded_position = 0
@@ -99,23 +101,34 @@ class OutboxRelay:
     async def _in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
-    async def run(self, *, republish_from_start: bool = False) -> None:
+    async def run(self) -> None:
         loop = asyncio.get_running_loop()
         self.app.on_saved(lambda: self._wake_from_thread(loop))
-        if republish_from_start:
-            log.info("%s relay: broker topics are new, republishing from the start", self.service)
         stored = await self._in_store(
             self.app.tracking_recorder.max_tracking_id, self.tracking_name
         )
         self._recorded_position = stored or 0
-        if not republish_from_start:
-            self.published_position = self._recorded_position
+        self.published_position = self._recorded_position
+        if self._recorded_position and await self._broker_lost_what_was_published():
+            log.warning(
+                "%s relay: its topics hold none of what it published (the broker lost them, "
+                "e.g. an embedded broker restarted); republishing from the start",
+                self.service,
+            )
+            self.published_position = 0
         while True:
             self._wake.clear()
             published = await self.publish_next_batch()
             if not published:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll_s)
+
+    async def _broker_lost_what_was_published(self) -> bool:
+        """Whether every topic the relay publishes to is empty although it has published:
+        asked once, before it publishes anything, whoever created the topics (another
+        service's consumer may have created them on a new broker first). Consumers
+        de-duplicate what is published again."""
+        return self.outputs_empty is not None and await self.outputs_empty()
 
     def _wake_from_thread(self, loop: asyncio.AbstractEventLoop) -> None:
         loop.call_soon_threadsafe(self._wake.set)

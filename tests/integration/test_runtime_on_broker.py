@@ -4,6 +4,7 @@ with its original bytes; the relay publishes with origin headers and the stored 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Sequence
@@ -11,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from eventsourcing.domain import event
 from fastapi import FastAPI
 
 from shared.eventstore import ServiceApplication, TracedAggregate, UnitOfWork, store_env
-from shared.messaging.admin import ensure_topics
+from shared.messaging.admin import ensure_topics, topics_empty
 from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import Inbound
@@ -135,3 +136,80 @@ async def test_effectively_once_and_dead_letters(
     headers = {k: v.decode() for k, v in dead[0].headers}
     assert headers["ssp-dlq-origin-topic"] == prefix + IN_TOPIC
     assert headers["ssp-dlq-error"] == "no item"
+
+
+async def _read_all(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
+    """The topic's records from the start, without a consumer group (no join to wait for),
+    until `count` are read or the time is up."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        records: list[Any] = []
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(records) < count and asyncio.get_running_loop().time() < deadline:
+            for batch in (await consumer.getmany(timeout_ms=200)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+async def test_a_relay_republishes_what_a_new_broker_lost_whoever_created_its_topics(
+    embedded_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """Tansu keeps only memory: after it restarts, a service's output topics are empty, and
+    another service's consumer may have re-created them before this service starts. The
+    relay, having published before, finds them all empty and republishes from the start.
+    (SQLite only: the decision does not depend on the store.)"""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    settings = PlatformSettings(SSP_DATA_DIR=str(tmp_path), SSP_TOPIC_PREFIX=prefix)
+    out_topic = prefix + OUT_TOPIC
+    topics = {prefix + IN_TOPIC: 3, out_topic: 3, f"{prefix}ssp.{SERVICE}.dead-letter.v1": 1}
+    definition = ServiceDefinition(
+        name=SERVICE,
+        settings=settings,
+        app_factory=lambda: TallyApp(env=store_env(settings, "tally")),
+        consumes=[IN_TOPIC],
+        produces=[OUT_TOPIC],
+        handler_factory=handler_for,
+        publications=publications,
+        http_factory=lambda ctx: FastAPI(),
+    )
+
+    def items(records: list[Any]) -> list[str]:
+        return sorted(json.loads(r.value)["item"] for r in records)
+
+    await ensure_topics(embedded_broker.bootstrap_servers, topics)
+    service = RunningService(definition, embedded_broker.bootstrap_servers)
+    await service.start()
+    producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        for i in range(5):
+            headers = [("ssp-origin", b"upstream"), ("ssp-notification-id", b"%d" % i)]
+            value = json.dumps({"item": f"i{i}"}).encode()
+            await producer.send_and_wait(prefix + IN_TOPIC, value, key=b"k", headers=headers)
+        first = await _read_all(embedded_broker.bootstrap_servers, out_topic, 5)
+    finally:
+        await producer.stop()
+        await service.stop()
+    assert items(first) == [f"i{i}" for i in range(5)]
+
+    restarted = EmbeddedBroker(log_path=tmp_path / "restarted-tansu.log")
+    bootstrap = await asyncio.to_thread(restarted.start, 30)
+    try:
+        await ensure_topics(bootstrap, topics)  # e.g. a consumer of these topics started first
+        assert await topics_empty(bootstrap, [out_topic])
+        service = RunningService(definition, bootstrap)
+        await service.start()
+        try:
+            again = await _read_all(bootstrap, out_topic, 5)
+        finally:
+            await service.stop()
+        assert not await topics_empty(bootstrap, [out_topic])  # a restart now goes on as it was
+    finally:
+        await asyncio.to_thread(restarted.stop)
+    assert items(again) == items(first)

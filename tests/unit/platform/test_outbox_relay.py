@@ -289,3 +289,63 @@ async def test_a_failed_send_fails_the_batch_and_records_nothing(app: ServiceApp
         await batch
     assert relay.published_position == 0
     assert app.tracking_recorder.max_tracking_id(relay.tracking_name) is None
+
+
+async def _run_until_quiet(relay: OutboxRelay) -> None:
+    """Start the relay's loop, let it publish what is waiting, then stop it."""
+    task = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.3)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+@pytest.mark.parametrize(
+    ("outputs_empty", "republished"),
+    [(True, True), (False, False)],
+    ids=["broker lost its topics", "broker kept its topics"],
+)
+async def test_a_restarted_relay_republishes_only_what_the_broker_lost(
+    app: ServiceApplication, outputs_empty: bool, republished: bool
+) -> None:
+    """A relay that has published before asks, once at start, whether its output topics are
+    all empty (an embedded broker keeps only memory): then it publishes everything again
+    (consumers de-duplicate); otherwise it goes on from its recorded position."""
+    ledger = Ledger()
+    ledger.announce(text="before")
+    app.save(ledger)
+    first = _relay(app, _RecordingProducer(), batch_size=10)
+    await _drain(first)
+    ledger.announce(text="after")
+    app.save(ledger)
+
+    asked: list[bool] = []
+
+    async def empty() -> bool:
+        asked.append(outputs_empty)
+        return outputs_empty
+
+    producer = _RecordingProducer()
+    restarted = _relay(app, producer, batch_size=10)
+    restarted.outputs_empty = empty
+    await _run_until_quiet(restarted)
+
+    assert asked == [outputs_empty]
+    expected = [b"before", b"after"] if republished else [b"after"]
+    assert [value for _, value, _ in producer.sent] == expected
+
+
+async def test_a_relay_that_never_published_does_not_ask_the_broker(
+    app: ServiceApplication,
+) -> None:
+    async def empty() -> bool:
+        raise AssertionError("asked although nothing was published before")
+
+    ledger = Ledger()
+    ledger.announce(text="first")
+    app.save(ledger)
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=10)
+    relay.outputs_empty = empty
+    await _run_until_quiet(relay)
+    assert [value for _, value, _ in producer.sent] == [b"first"]
