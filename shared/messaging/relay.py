@@ -89,6 +89,7 @@ class OutboxRelay:
         self.published_position = 0
         self._recorded_position = 0
         self._wake = asyncio.Event()
+        self._listening = False
         self.just_saved = JustSaved(app)
 
     def _is_published(self, domain_event: Any) -> bool:
@@ -102,8 +103,12 @@ class OutboxRelay:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def run(self) -> None:
-        loop = asyncio.get_running_loop()
-        self.app.on_saved(lambda: self._wake_from_thread(loop))
+        if not self._listening:
+            # Once: the runtime restarts a failed relay (e.g. its broker was briefly away)
+            # by calling run again.
+            loop = asyncio.get_running_loop()
+            self.app.on_saved(lambda: self._wake_from_thread(loop))
+            self._listening = True
         stored = await self._in_store(
             self.app.tracking_recorder.max_tracking_id, self.tracking_name
         )

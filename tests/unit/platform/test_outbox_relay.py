@@ -349,3 +349,26 @@ async def test_a_relay_that_never_published_does_not_ask_the_broker(
     relay.outputs_empty = empty
     await _run_until_quiet(relay)
     assert [value for _, value, _ in producer.sent] == [b"first"]
+
+
+async def test_a_restarted_relay_listens_for_saves_once(app: ServiceApplication) -> None:
+    """The runtime restarts a failed relay by calling `run` again (here: the broker could
+    not be asked at start); each save still wakes it once, not once per restart."""
+    attempts: list[int] = []
+
+    async def unreachable() -> bool:
+        attempts.append(1)
+        raise ConnectionError("broker away")
+
+    ledger = Ledger()
+    ledger.announce(text="published before")
+    app.save(ledger)
+    relay = _relay(app, _RecordingProducer(), batch_size=10)
+    await _drain(relay)
+    relay.outputs_empty = unreachable
+    listeners = len(app._saved_listeners)
+    for _ in range(3):
+        with pytest.raises(ConnectionError):
+            await relay.run()
+    assert len(attempts) == 3
+    assert len(app._saved_listeners) == listeners + 1
