@@ -77,6 +77,20 @@ def publications(domain_event: Any) -> list[Outgoing]:
     return dead_letter_publications(domain_event)
 
 
+def tally_service(settings: PlatformSettings) -> ServiceDefinition:
+    """The counting service, on `settings`' store and topics."""
+    return ServiceDefinition(
+        name=SERVICE,
+        settings=settings,
+        app_factory=lambda: TallyApp(env=store_env(settings, "tally")),
+        consumes=[IN_TOPIC],
+        produces=[OUT_TOPIC],
+        handler_factory=handler_for,
+        publications=publications,
+        http_factory=lambda ctx: FastAPI(),
+    )
+
+
 async def _consume(bootstrap: str, topic: str, count: int, timeout: float = 30) -> list[Any]:
     return await read_topic(
         bootstrap, topic, lambda records: len(records) >= count, timeout, settle_ms=1000
@@ -96,16 +110,7 @@ async def test_effectively_once_and_dead_letters(
     bootstrap = embedded_broker.bootstrap_servers
     dlq = f"{prefix}ssp.{SERVICE}.dead-letter.v1"
     await ensure_topics(bootstrap, {prefix + IN_TOPIC: 3, prefix + OUT_TOPIC: 3, dlq: 1})
-    definition = ServiceDefinition(
-        name=SERVICE,
-        settings=settings,
-        app_factory=lambda: TallyApp(env=store_env(settings, "tally")),
-        consumes=[IN_TOPIC],
-        produces=[OUT_TOPIC],
-        handler_factory=handler_for,
-        publications=publications,
-        http_factory=lambda ctx: FastAPI(),
-    )
+    definition = tally_service(settings)
     service = RunningService(definition, bootstrap)
     await service.start()
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
@@ -168,16 +173,7 @@ async def test_a_relay_republishes_what_a_new_broker_lost_whoever_created_its_to
     settings = PlatformSettings(SSP_DATA_DIR=str(tmp_path), SSP_TOPIC_PREFIX=prefix)
     out_topic = prefix + OUT_TOPIC
     topics = {prefix + IN_TOPIC: 3, out_topic: 3, f"{prefix}ssp.{SERVICE}.dead-letter.v1": 1}
-    definition = ServiceDefinition(
-        name=SERVICE,
-        settings=settings,
-        app_factory=lambda: TallyApp(env=store_env(settings, "tally")),
-        consumes=[IN_TOPIC],
-        produces=[OUT_TOPIC],
-        handler_factory=handler_for,
-        publications=publications,
-        http_factory=lambda ctx: FastAPI(),
-    )
+    definition = tally_service(settings)
 
     def items(records: list[Any]) -> list[str]:
         return sorted(json.loads(r.value)["item"] for r in records)
