@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from services.notifications.adapters.digital_post import DigitalPostSender
+from services.notifications.adapters.intake_client import IntakeRecipients
+from services.notifications.adapters.letter_templates import LetterBook, LetterSetupError
+from services.notifications.adapters.outbox_sender import OutboxSender
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
+from services.notifications.application.letters import LetterDesk, PersonFactsSource
+from services.notifications.application.sending import LetterSender
 from services.notifications.application.service import Clock, NotificationsService, utc_now
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
@@ -47,12 +54,60 @@ def build_service(
     )
 
 
+def letter_book(settings: NotificationsSettings) -> LetterBook:
+    """Every template of every profile rendered once: raises `LetterSetupError` naming each
+    missing template, profile key or field (issue 16: at start-up, not when a letter is
+    rendered)."""
+    return LetterBook(settings.letter_profiles_dir, settings.letter_templates_dir)
+
+
+def letter_sender(settings: NotificationsSettings) -> LetterSender:
+    if settings.letter_channel == "digital_post":
+        if not settings.digital_post_url or not settings.digital_post_api_key:
+            raise LetterSetupError(
+                "NOTIFICATIONS_LETTER_CHANNEL=digital_post needs NOTIFICATIONS_DIGITAL_POST_URL "
+                "and NOTIFICATIONS_DIGITAL_POST_API_KEY"
+            )
+        return DigitalPostSender(settings.digital_post_url, settings.digital_post_api_key)
+    return OutboxSender(settings.outbox_dir())
+
+
+def intake_url(settings: NotificationsSettings) -> str:
+    if settings.intake_url:
+        return settings.intake_url
+    host = os.environ.get("INTAKE_HTTP_HOST", "127.0.0.1")
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('INTAKE_HTTP_PORT', '8081')}"
+
+
+def build_letter_desk(
+    settings: NotificationsSettings,
+    service: NotificationsService,
+    book: LetterBook,
+    *,
+    sender: LetterSender | None = None,
+    recipients: PersonFactsSource | None = None,
+) -> LetterDesk:
+    return LetterDesk(
+        service.app,
+        service.index,
+        book,
+        sender or letter_sender(settings),
+        recipients or IntakeRecipients(intake_url(settings)),
+        service.clock,
+    )
+
+
 def definition(
     settings: NotificationsSettings | None = None, *, clock: Clock = utc_now
 ) -> ServiceDefinition:
     """`clock` stamps task events and decides what is overdue; tests inject their own."""
     settings = settings or NotificationsSettings()
     services: dict[str, NotificationsService] = {}
+    desks: dict[str, LetterDesk] = {}
+    book = letter_book(settings)  # fails the start when a letter cannot be rendered
+    sender = letter_sender(settings)
     auth = ServiceAuth(settings, NAME)
 
     def app_factory() -> NotificationsApplication:
@@ -60,16 +115,19 @@ def definition(
         service = build_service(settings, app, clock)
         service.index.catch_up()  # rebuilt from the store once, at start
         services["service"] = service
+        desks["desk"] = build_letter_desk(settings, service, book, sender=sender)
         return app
 
     def handler_factory(_: Any) -> Any:
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
+        return create_http_app(ctx, services["service"], auth.access_control(ctx), desks["desk"])
 
     async def overdue_checks(ctx: ServiceContext) -> None:
-        await mark_overdue_tasks_forever(ctx, services["service"], settings.overdue_check_seconds)
+        await mark_overdue_tasks_forever(
+            ctx, services["service"], settings.overdue_check_seconds, desks["desk"]
+        )
 
     return ServiceDefinition(
         name=NAME,

@@ -24,6 +24,7 @@ class Action(StrEnum):
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
+    RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
     READ_HANDOVER_LIST = "handover_list.read"
     READ_STATISTICS = "statistics.read"
     READ_TRACE = "trace.read"
@@ -37,6 +38,10 @@ class Action(StrEnum):
     # notifications
     READ_LETTER_TASKS = "letter_tasks.read"
     COMPLETE_LETTER_TASK = "letter_task.complete"
+    READ_LETTER = "letter.read"
+    SEND_LETTER = "letter.send"
+    WAIVE_LETTER_TASK = "letter_task.waive"
+    READ_LETTER_ESCALATIONS = "letter_escalations.read"
     # courses
     READ_TRIVSEL_ELIGIBILITY = "trivsel_eligibility.read"
     READ_COURSES = "courses.read"
@@ -66,6 +71,9 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.RESOLVE_IDENTITY: ActionSpec(
         reads_personal_data=True, purpose_in_body=True, rate_limited=True
     ),
+    # The letter to the parents: names and addresses, no CPR number; one per letter, so not
+    # rate limited like a resolution (a week's letters are sent at once).
+    Action.RESOLVE_LETTER_RECIPIENTS: ActionSpec(reads_personal_data=True, purpose_in_body=True),
     Action.READ_HANDOVER_LIST: ActionSpec(reads_personal_data=True),
     Action.READ_STATISTICS: ActionSpec(reads_personal_data=False),
     Action.READ_TRACE: ActionSpec(reads_personal_data=True),
@@ -79,6 +87,12 @@ ACTIONS: dict[Action, ActionSpec] = {
     # notifications
     Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
     Action.COMPLETE_LETTER_TASK: ActionSpec(reads_personal_data=False),
+    # The rendered letter names the person and the address: a stated purpose, audited.
+    Action.READ_LETTER: ActionSpec(reads_personal_data=True),
+    Action.SEND_LETTER: ActionSpec(reads_personal_data=False),
+    Action.WAIVE_LETTER_TASK: ActionSpec(reads_personal_data=False),
+    # Management's count of tasks still open at twice their deadline: no person.
+    Action.READ_LETTER_ESCALATIONS: ActionSpec(reads_personal_data=False),
     # courses: commands answer with the course, and are audited with its person, but a
     # command states its own purpose (no X-Purpose needed)
     Action.READ_TRIVSEL_ELIGIBILITY: ActionSpec(reads_personal_data=True),
@@ -196,6 +210,16 @@ POLICY: dict[Action, dict[str, Grant]] = {
             Role.CASEWORKER: _MUNICIPAL_STAFF,
         }
     ),
+    # The letter to the parents (issue 16): whoever sends it, for the persons of their
+    # municipalities; notifications asks with the sender's own token.
+    Action.RESOLVE_LETTER_RECIPIENTS: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
     Action.READ_HANDOVER_LIST: _grants(
         {
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
@@ -281,6 +305,35 @@ POLICY |= {
             Role.CASEWORKER: _MUNICIPAL_STAFF,
             Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
         }
+    ),
+    # Preview, send and waive the letter of a task: those who may complete it (issue 16); the
+    # waiver is further limited to the task's owner role and the team leader (the endpoint).
+    Action.READ_LETTER: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
+    Action.SEND_LETTER: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
+    Action.WAIVE_LETTER_TASK: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+            Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+        }
+    ),
+    Action.READ_LETTER_ESCALATIONS: _grants(
+        {Role.MANAGEMENT: _MUNICIPAL_STAFF, Role.TEAM_LEADER: _MUNICIPAL_STAFF}
     ),
     # TRIVSEL+ is the SSP coordinator's course; the team leader follows it.
     Action.READ_TRIVSEL_ELIGIBILITY: _grants(

@@ -12,9 +12,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
+from services.intake.application.identities import (
+    IdentityDirectory,
+    LetterRecipients,
+    ResolvedIdentity,
+)
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
 from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import ServiceContext
 
@@ -34,6 +39,41 @@ class ResolvedPerson(BaseModel):
     person_key: str
     cpr: str
     names: list[str]
+
+
+class LetterRecipientsRequest(BaseModel):
+    purpose: str = Field(min_length=1, max_length=500, description="Why: 'brev til forældre'")
+    journal_number: str = Field(
+        pattern=JOURNAL_NUMBER_PATTERN, description="The incident the letter is about"
+    )
+
+
+class Custodian(BaseModel):
+    name: str
+    address: str
+
+
+class LetterIncident(BaseModel):
+    journal_number: str
+    revision: int | None
+    role: str | None
+    age_at_incident: int | None
+    offence_code: str | None
+    occurred_at: str | None
+    reported_at: str | None
+
+
+class LetterRecipientsAnswer(BaseModel):
+    person_key: str
+    names: list[str]
+    addresses: list[str] = Field(description="Known residence addresses, the latest last")
+    custodians: list[Custodian] = Field(
+        description="Holders of parental custody with their addresses, when a register "
+        "says so (parents living apart get a copy each); empty when intake knows none"
+    )
+    incident: LetterIncident | None = Field(
+        description="The person's part in the incident (codes and times); null when unknown"
+    )
 
 
 def _result_response(result: SubmissionResult) -> JSONResponse:
@@ -251,5 +291,33 @@ def create_http_app(
         await access.require(Resource(municipalities=found.municipalities), conceal=True)
         access.note(count=1)
         return ResolvedPerson(person_key=person_key, cpr=found.cpr, names=list(found.names))
+
+    @api.post(
+        "/v1/identities/{person_key}/letter-recipients",
+        summary="Name(s), address(es) and custodians of a person, and their part in one "
+        "incident, for the letter to the parents (no CPR number): a stated purpose, audited; "
+        "404 alike for unknown persons and persons out of reach",
+        response_model=LetterRecipientsAnswer,
+    )
+    async def letter_recipients(
+        person_key: str,
+        body: LetterRecipientsRequest,
+        access: Annotated[Access, guard(Action.RESOLVE_LETTER_RECIPIENTS)],
+    ) -> LetterRecipientsAnswer:
+        found: LetterRecipients | None = await ctx.in_store(
+            identities.letter_recipients, person_key, body.journal_number
+        )
+        if found is None:
+            raise access.not_found()
+        access.note(person_keys=[person_key])
+        await access.require(Resource(municipalities=found.municipalities), conceal=True)
+        access.note(count=1)
+        return LetterRecipientsAnswer(
+            person_key=person_key,
+            names=list(found.names),
+            addresses=list(found.addresses),
+            custodians=[Custodian(**c) for c in found.custodians],
+            incident=LetterIncident(**found.incident) if found.incident is not None else None,
+        )
 
     return api

@@ -24,6 +24,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import event
 
 from services.notifications.domain.letters import (
+    CLEARED_ON_NEXT_EVENT,
     CLOSED,
     STATUS_AFTER,
     Deadlines,
@@ -196,6 +197,16 @@ class LetterTaskCase(TracedAggregate):
         pass
 
     class TaskUpdated(TaskChanged):
+        pass
+
+    # Issue 16: the endings `sent` and `waived`, and escalations (rules: domain/endings.py).
+    class TaskSent(TaskChanged):
+        pass
+
+    class TaskWaived(TaskChanged):
+        pass
+
+    class TaskEscalated(TaskChanged):
         pass
 
     class OpenedWithTask(OpenedWithDecision, TaskChanged):
@@ -416,7 +427,13 @@ class LetterTaskCase(TracedAggregate):
             "case_opened_after_routing" if decision.kind == "handover" else "revised_decision"
         )
         updated = letter.model_copy(
-            update={**changes, "event": "updated", "at": now, "reason": reason}
+            update={
+                **CLEARED_ON_NEXT_EVENT,
+                **changes,
+                "event": "updated",
+                "at": now,
+                "reason": reason,
+            }
         )
         self.update_task(letter=_stored(updated))
         return True
@@ -431,7 +448,8 @@ class LetterTaskCase(TracedAggregate):
         self, what: LetterTaskEventType, now: datetime, reason: TaskChangeReason | None = None
     ) -> dict[str, Any]:
         assert self.letter is not None
-        return _stored(self.letter.model_copy(update={"event": what, "at": now, "reason": reason}))
+        update = {**CLEARED_ON_NEXT_EVENT, "event": what, "at": now, "reason": reason}
+        return _stored(self.letter.model_copy(update=update))
 
     # --- events ----------------------------------------------------------------------------
     @event(DecisionRecorded)
@@ -535,6 +553,24 @@ class LetterTaskCase(TracedAggregate):
     @event(TaskUpdated)
     def update_task(self, letter: dict[str, Any]) -> None:
         self.letter = _letter(letter)
+
+    @event(TaskSent)
+    def record_sent(self, letter: dict[str, Any]) -> None:
+        self.letter = _letter(letter)
+
+    @event(TaskWaived)
+    def record_waived(self, letter: dict[str, Any]) -> None:
+        self.letter = _letter(letter)
+
+    @event(TaskEscalated)
+    def record_escalation(self, letter: dict[str, Any]) -> None:
+        self.letter = _letter(letter)
+        self.escalations = self.escalated_to | {str(letter["escalated_to"])}
+
+    @property
+    def escalated_to(self) -> frozenset[str]:
+        """The levels this task was escalated to (each once: domain/endings.py)."""
+        return frozenset(getattr(self, "escalations", ()))
 
 
 # The letter the last stored letter document was made from, with that document: applying the
