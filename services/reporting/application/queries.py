@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
+from services.reporting.domain.clocks import ClockGroup, ClockReadings, groups, readings
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
 from shared.auth import Action, DataKind, Decision, Principal, Resource, Visibility, decide
@@ -60,6 +61,9 @@ class HandoverEntry(BaseModel):
     """An adult who reached 18 with an open item: to be handed over to PSP/KSP."""
     exit_referral: bool | None = None
     """Triage referred the person to the exit coordinator for this incident."""
+    clocks: ClockReadings | None = None
+    """Issue 16: registration → intake → routed → letter sent or waived, in seconds; None for
+    callers who may not see social services' involvement."""
     # The decision's fields above are None while not routed, for decisions made before
     # municipality profiles, and (with exit_referral) for callers who may not see social
     # services' involvement.
@@ -87,6 +91,10 @@ class HandoverStatistics(BaseModel):
     by_severity: list[CountCell]
     by_offence: list[CountCell]
     suppressed_below: int = SMALLEST_SHOWN_COUNT
+    clocks: list[ClockGroup] = []
+    """Issue 16: per route x severity (and each alone, and all): p50/p90/max hours of each
+    clock and the share of letters ended within the deadline; groups below
+    `suppressed_below` persons are suppressed."""
 
 
 class TraceStep(BaseModel):
@@ -102,6 +110,9 @@ class TraceStep(BaseModel):
 class Trace(BaseModel):
     journal_number: str
     steps: list[TraceStep]
+    clocks: dict[str, ClockReadings] = {}
+    """Issue 16: each person's clocks (seconds), by person key, for the persons whose keys the
+    caller may see."""
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,11 @@ class ReportingQueries:
         return Trace(
             journal_number=journal_number,
             steps=[TraceStep.model_validate(step) for step in steps],
+            clocks={
+                str(row["person_key"]): _readings(row)
+                for row in self.reader.clock_facts(None, None, journal_number)
+                if row["in_scope"]
+            },
         )
 
     # --- scoped to the caller --------------------------------------------------------------
@@ -185,9 +201,16 @@ class ReportingQueries:
             if visibility is None or visibility.sees(_person_resource(municipality_code, person))
         ]
         tasks = self.reader.latest_tasks(p["journal_number"] for p in persons)
+        clocks = {
+            (row["journal_number"], row["person_key"]): _readings(row)
+            for row in self.reader.clock_facts(municipality_code, str(week), None)
+        }
         entries = []
         for person in persons:
-            entry = _entry(person, tasks.get((person["journal_number"], person["person_key"])))
+            key = (person["journal_number"], person["person_key"])
+            entry = _entry(person, tasks.get(key))
+            if person["in_scope"]:
+                entry.clocks = clocks.get(key)
             resource = _person_resource(municipality_code, person)
             if visibility is not None and not visibility.sees(
                 resource.with_kind(DataKind.SOCIAL_SERVICES)
@@ -210,6 +233,11 @@ class ReportingQueries:
             routes[(route or "not_routed") if in_scope else "out_of_scope"] += count
             severities[(severity or "not_assessed") if in_scope else "not_assessed"] += count
             offences[offence] += count
+        clock_rows = [
+            (row["route"], row["severity"], _readings(row))
+            for row in self.reader.clock_facts(municipality_code, str(week), None)
+            if row["in_scope"] and row["route"] is not None
+        ]
         return HandoverStatistics(
             municipality_code=municipality_code,
             iso_week=str(week),
@@ -217,6 +245,7 @@ class ReportingQueries:
             by_route=_cells(routes),
             by_severity=_cells(severities),
             by_offence=_cells(offences),
+            clocks=groups(clock_rows, SMALLEST_SHOWN_COUNT),
         )
 
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
@@ -243,7 +272,17 @@ class ReportingQueries:
             ):
                 step = {**step, "person_key": None}
             shown.append(TraceStep.model_validate(step))
-        return TraceAnswer(True, decision, Trace(journal_number=journal_number, steps=shown))
+        clocks = {
+            str(row["person_key"]): _readings(row)
+            for row in self.reader.clock_facts(None, None, journal_number)
+            if row["in_scope"]
+            and visibility.sees(Resource.of(str(row["municipality_code"]), kind=DataKind.PSEUDONYM))
+            and visibility.sees(
+                Resource.of(str(row["municipality_code"])).with_kind(DataKind.SOCIAL_SERVICES)
+            )
+        }
+        trace = Trace(journal_number=journal_number, steps=shown, clocks=clocks)
+        return TraceAnswer(True, decision, trace)
 
     def co_registered_for(self, principal: Principal, person_key: str) -> CoRegistrationsAnswer:
         """Every other person registered in an incident with the person. Only incidents where
@@ -342,7 +381,19 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
             "repeat": None,
             "psp_ksp_handover": None,
             "exit_referral": None,
+            "clocks": None,
         }
+    )
+
+
+def _readings(row: dict[str, Any]) -> ClockReadings:
+    return readings(
+        reported_at_utc=row["reported_at_utc"],
+        accepted_at_utc=row["accepted_at_utc"],
+        decided_at_utc=row["decided_at_utc"],
+        task_status=row["task_status"],
+        task_status_at_utc=row["task_status_at_utc"],
+        due_at=row["due_at"],
     )
 
 

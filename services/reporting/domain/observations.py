@@ -32,7 +32,7 @@ Step = Literal[
     "letter_task_completed",
     "letter_task_cancelled",
     "letter_task_overdue",
-    "letter_sent",
+    "letter_task_sent",
     "letter_task_waived",
     "letter_task_escalated",
     "course_changed",
@@ -183,7 +183,7 @@ _TASK_STEPS: dict[str, Step] = {
     "completed": "letter_task_completed",
     "cancelled": "letter_task_cancelled",
     "overdue": "letter_task_overdue",
-    "sent": "letter_sent",
+    "sent": "letter_task_sent",
     "waived": "letter_task_waived",
     "escalated": "letter_task_escalated",
 }

@@ -19,6 +19,7 @@ from services.reporting.application.queries import (
     ReportingQueries,
 )
 from services.reporting.bootstrap import build_application, build_read_side, build_service
+from services.reporting.domain.clocks import groups
 from services.reporting.domain.weeks import IsoWeek
 from services.reporting.settings import ReportingSettings
 from shared.contracts import INTAKE_INCIDENTS, TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER
@@ -87,6 +88,17 @@ def counted_from_entries(queries: ReportingQueries, code: str) -> HandoverStatis
         by_route=cells(e.route or "not_routed" for e in entries),
         by_severity=cells(e.severity or "not_assessed" for e in entries),
         by_offence=cells(e.offence_code for e in entries),
+        # issue 16: the clocks of the routed persons the list shows
+        clocks=groups(
+            [
+                (e.route, e.severity, e.clocks)
+                for e in entries
+                if e.route in ("caseworker", "tovholder")
+                and e.severity is not None
+                and e.clocks is not None
+            ],
+            SMALLEST_SHOWN_COUNT,
+        ),
     )
 
 

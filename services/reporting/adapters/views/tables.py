@@ -40,6 +40,8 @@ incidents = Table(
     Column("reported_at_utc", String(40), nullable=False),
     Column("iso_week", String(8), nullable=False, index=True),
     Column("offence_code", String(50), nullable=False),
+    # When intake accepted the revision (issue 16's clocks); a new column rebuilds the views.
+    Column("accepted_at_utc", String(40), nullable=True),
 )
 
 incident_persons = Table(
