@@ -202,5 +202,7 @@ def _apply_letter_task(views: ViewWriter, event: Step, at_utc: str) -> None:
             "due_at": facts["due_at"],
             "status": TASK_STATUS_FOR_EVENT[facts["event"]],
             "status_at_utc": at_utc,
+            # Issue 14, part 2: shown on the handover list; absent from older steps.
+            "waiver_reason": facts.get("waiver_reason"),
         }
     )

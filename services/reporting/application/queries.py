@@ -61,6 +61,10 @@ class HandoverEntry(BaseModel):
     """An adult who reached 18 with an open item: to be handed over to PSP/KSP."""
     exit_referral: bool | None = None
     """Triage referred the person to the exit coordinator for this incident."""
+    letter_waiver_reason: str | None = None
+    """Issue 14, part 2: why a waived letter was waived (not_in_childs_interest,
+    already_informed, police_informs); None for every other status and for callers who may
+    not see social services' involvement."""
     clocks: ClockReadings | None = None
     """Issue 16: registration → intake → routed → letter sent or waived, in seconds; None for
     callers who may not see social services' involvement."""
@@ -370,6 +374,7 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
             "owner_role": None,
             "letter_task_status": None,
             "letter_kind": None,
+            "letter_waiver_reason": None,
             "due_at": None,
             "reasons": [OUT_OF_SCOPE_REASON] if out_of_scope else [],
             "decision_kind": None,
@@ -429,6 +434,7 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
         owner_role=owner_role,
         letter_task_status=letter_status(route, task_status),
         letter_kind=task["kind"] if task else None,
+        letter_waiver_reason=task.get("waiver_reason") if task else None,
         due_at=task["due_at"] if task else None,
         reasons=reasons,
         decision_kind=person.get("decision_kind") if person["in_scope"] else None,

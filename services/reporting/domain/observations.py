@@ -222,6 +222,7 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
             "due_at": task.due_at.isoformat(),
             "municipality_code": task.municipality_code,
             "reason": task.reason,
+            "waiver_reason": task.waiver_reason,
         },
     )
 

@@ -126,6 +126,7 @@ async def test_handover_list_shows_each_person_with_route_and_letter_status(
             "repeat": None,
             "psp_ksp_handover": False,
             "exit_referral": False,
+            "letter_waiver_reason": None,
             # issue 16: registered 08:12:00, accepted :01, routed :03; the letter is still open
             "clocks": {
                 "registration_to_intake": 1.0,
@@ -371,3 +372,37 @@ async def test_the_clocks_stop_when_the_letter_is_sent_or_waived(
     # Two routed persons: every group is below the smallest shown count, so suppressed.
     assert statistics.clocks
     assert all(g.persons is None and g.share_within_deadline is None for g in statistics.clocks)
+
+
+async def test_a_waived_letter_shows_its_reason_and_stops_the_clock(
+    settings: ReportingSettings,
+) -> None:
+    """Issue 14, part 2: waiving is shown on the handover list, and is not cancelling."""
+    async with inbox_harness(definition(settings)) as h:
+        await publish_flow(h)
+        await h.publish(
+            {
+                **letter_task(PK_TOVHOLDER, "waived", at="2026-11-16T12:12:03+01:00"),
+                "waiver_reason": "police_informs",
+                "by_role": "team_leader",
+            },
+            LETTER_TASKS,
+            key=PK_TOVHOLDER,
+            headers=relay_headers("notifications", 4, TRACE_TASK),
+        )
+        # A late `created` changes nothing of the ending.
+        await h.publish(
+            letter_task(PK_TOVHOLDER, "created", at="2026-11-16T08:12:05+01:00"),
+            LETTER_TASKS,
+            key=PK_TOVHOLDER,
+            headers=relay_headers("notifications", 3, TRACE_TASK),
+        )
+        projection, queries = build_read_side(settings, h.app)
+        projection.catch_up()
+        coordinator = handover(queries)[0]
+    assert (coordinator["letter_task_status"], coordinator["letter_waiver_reason"]) == (
+        "waived",
+        "police_informs",
+    )
+    assert coordinator["clocks"]["letter_ended"] == "waived"
+    assert coordinator["clocks"]["routed_to_letter"] == 4 * 3600.0

@@ -111,6 +111,7 @@ def apply_step_as_before(views: Any, notification_id: int, event: Step) -> None:
                 "due_at": facts["due_at"],
                 "status": TASK_STATUS_FOR_EVENT[facts["event"]],
                 "status_at_utc": utc_text(event.at),
+                "waiver_reason": facts.get("waiver_reason"),
             }
         )
     elif event.step == "exit_referral":

@@ -112,4 +112,6 @@ letter_tasks = Table(
     Column("first_seen_at_utc", String(40), nullable=False),
     # The newest event's time: a task's deadline may change (`updated`, issue 4 parts 4-5).
     Column("latest_at_utc", String(40), nullable=True),
+    # Why a waived task was waived (issue 14, part 2); null for every other status.
+    Column("waiver_reason", String(40), nullable=True),
 )
