@@ -9,7 +9,7 @@ from fastapi import FastAPI, HTTPException, Query
 
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import status_of
-from services.notifications.domain.letter_task_case import TaskClosed
+from services.notifications.domain.case_state import TaskClosed
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
