@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -55,8 +55,9 @@ from services.courses.domain.exit_programme_terms import (
     measure_key,
     months_without_meeting,
 )
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:exit")
+_IDS = IdSpace("urn:ssp:courses:exit")
 
 
 class ExitProgramme(Course):
@@ -139,7 +140,7 @@ class ExitProgramme(Course):
 
     @staticmethod
     def create_id(person_key: str, referred_on: date) -> UUID:
-        return uuid5(_NS, f"{person_key}:{referred_on.isoformat()}")
+        return _IDS(f"{person_key}:{referred_on.isoformat()}")
 
     @classmethod
     def refer(

@@ -18,7 +18,7 @@ topic, so they stay nested in the class, each with the method that applies it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -41,8 +41,9 @@ from services.courses.domain.trivsel_terms import (
     review_key,
 )
 from shared.contracts import workflow_for_age
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:trivsel")
+_IDS = IdSpace("urn:ssp:courses:trivsel")
 
 
 class TrivselCourse(Course):
@@ -122,7 +123,7 @@ class TrivselCourse(Course):
 
     @staticmethod
     def create_id(person_key: str, journal_number: str) -> UUID:
-        return uuid5(_NS, f"{person_key}:{journal_number}")
+        return _IDS(f"{person_key}:{journal_number}")
 
     @classmethod
     def start(
