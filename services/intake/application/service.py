@@ -57,6 +57,10 @@ ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class SubmissionResult:
     outcome: Outcome
@@ -123,7 +127,7 @@ class IntakeService:
         incidents_topic: str,
         cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
-        clock: Clock = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
