@@ -67,13 +67,20 @@ async def test_from_police_incident_to_a_sent_letter_with_the_clocks(
 
             tasks = await eventually(to_do)
             assert len(tasks) == 2, "both persons' letter tasks"
-            # Mads (16) has an address; his parents and he get a letter each.
-            mads = next(t for t in tasks if t["recipients"] == ["parents", "youth"])
-            preview = await client.get(
-                f"{urls['notifications']}/v1/letter-tasks/{mads['task_id']}/letter.pdf",
-                headers=tovholder,
-            )
-            assert preview.status_code == 200, preview.text
+            # Mads (16) and Ida (17): their parents and they get a letter each.
+            assert all(t["recipients"] == ["parents", "youth"] for t in tasks)
+            previews = {}
+            for task in tasks:
+                preview = await client.get(
+                    f"{urls['notifications']}/v1/letter-tasks/{task['task_id']}/letter.pdf",
+                    headers=tovholder,
+                )
+                assert preview.status_code == 200, preview.text
+                previews[task["task_id"]] = _one_line(
+                    page.extract_text()
+                    for page in pypdf.PdfReader(io.BytesIO(preview.content)).pages
+                )
+            mads = next(t for t in tasks if "for Mads Jensen" in previews[t["task_id"]])
             sent = await client.post(
                 f"{urls['notifications']}/v1/letter-tasks/send",
                 json={"task_ids": [t["task_id"] for t in tasks]},

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain.letter_task_case import LetterTaskCase, NoTask, TaskClosed
+from services.notifications.domain.case_state import NoTask, TaskClosed
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import CLEARED_ON_NEXT_EVENT, CLOSED
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import (

@@ -15,8 +15,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from services.notifications.application.task_index import LetterTaskIndex
+from services.notifications.domain.case_state import TaskClosed
 from services.notifications.domain.endings import NotAllowedToWaive
-from services.notifications.domain.letter_task_case import LetterTaskCase, TaskClosed
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.settings import NotificationsSettings
 from tests.unit.notifications.factories import JOURNAL, FakeClock, decision
 from tests.unit.notifications.letters.support import facts, in_store, letter_desk
