@@ -7,9 +7,9 @@ and ``waived`` (``waiver_reason``), and ``escalated`` (``escalated_to``), all op
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
@@ -88,8 +88,28 @@ def recipients_for_age(age: int, youth_letter_age: int = YOUTH_LETTER_AGE) -> li
     return ["parents"]
 
 
+#: Issue 16's fields, left out of a message (and a stored document) while null, so the events
+#: that do not carry them keep the bytes they always had.
+OMITTED_WHEN_NULL = (
+    "channel",
+    "letter_version",
+    "copies",
+    "waiver_reason",
+    "by_role",
+    "escalated_to",
+)
+
+
 class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
+
+    @model_serializer(mode="wrap")
+    def _without_null_endings(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        document: dict[str, Any] = handler(self)
+        for name in OMITTED_WHEN_NULL:
+            if document.get(name, 0) is None:
+                del document[name]
+        return document
 
     task_id: str = Field(
         min_length=1,
