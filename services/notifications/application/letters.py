@@ -69,6 +69,7 @@ class LetterDesk:
 
     # --- rendering (any thread) -----------------------------------------------------------
     def render(self, task: LetterTaskEvent, facts: PersonFacts) -> RenderedCopies:
+        """A sent letter is dated the day it was sent, however often it is rendered again."""
         letters = self.book.render(
             municipality_code=task.municipality_code,
             kind=task.kind,
@@ -76,7 +77,7 @@ class LetterDesk:
             owner_role=task.owner_role,
             facts=facts,
             journal_number=task.journal_number,
-            today=self.clock(),
+            today=task.at if task.event == "sent" else self.clock(),
         )
         copies = [
             LetterCopy(

@@ -53,6 +53,12 @@ async def test_a_sent_letter_is_in_the_outbox_and_the_task_ends_as_sent(
     assert "Kære forældre" in parents
     assert "Kære Mads Jensen" in youth
     assert d.service.task(TASK).event == "sent"  # type: ignore[union-attr]
+    # Rendered again later (the preview of a sent letter), it is the letter that was sent:
+    # dated the day it went out.
+    clock.advance(hours=24 * 9)
+    again = d.desk.render(d.service.task(TASK), facts())  # type: ignore[arg-type]
+    assert "16. november 2026" in text(again.copies[0].pdf)
+    assert again.letter_version == sent.letter_version
 
 
 async def test_sending_twice_is_impossible(
