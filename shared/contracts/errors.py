@@ -66,6 +66,8 @@ _SAFE_MESSAGE_TYPES = frozenset(
         "timezone_aware",
         "cpr_format",
         "cpr_date",
+        "cpr_in_name",
+        "not_a_name",
     }
 )
 
