@@ -86,6 +86,7 @@ def build_service(
         incidents_topic=settings.topic(POLICE_INCIDENTS),
         cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
+        max_message_bytes=settings.kafka_max_message_bytes,
     )
 
 
@@ -112,7 +113,11 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(
-            ctx, services["service"], services["identities"], auth.access_control(ctx)
+            ctx,
+            services["service"],
+            services["identities"],
+            auth.access_control(ctx),
+            settings.spreadsheet_limits,
         )
 
     return ServiceDefinition(
@@ -127,6 +132,7 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
         http_host=settings.http_host,
         http_port=settings.http_port,
         publish_original_on_dead_letter=False,
+        rejects_oversized_input=True,
         on_stop=[auth.close],
         published_events=[
             IncidentRecord.Received,

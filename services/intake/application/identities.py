@@ -174,7 +174,7 @@ class IdentityDirectory:
         cannot be read is left out (the document failed validation after all)."""
         try:
             document = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # e.g. not JSON, or nested beyond the stack
             return PersonsNamed(frozenset(), ())
         if not isinstance(document, dict):
             return PersonsNamed(frozenset(), ())

@@ -12,14 +12,20 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.intake.adapters.spreadsheet_guard import (
+    SpreadsheetLimits,
+    SpreadsheetRefused,
+    check_spreadsheet,
+)
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
 from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.http import BODY_LIMITS_STATE, too_large_body
 from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
-MAX_LIST_BYTES = 20 * 1024 * 1024
+IMPORT_PATH = "/v1/incidents/import"
 OUTSIDE_YOUR_MUNICIPALITIES = (
     "outside_your_municipalities",
     "the incident names a municipality not in your token; it was not imported",
@@ -104,6 +110,7 @@ def create_http_app(
     service: IntakeService,
     identities: IdentityDirectory,
     auth: AccessControl,
+    spreadsheet_limits: SpreadsheetLimits | None = None,
 ) -> FastAPI:
     api = FastAPI(
         title="SSP intake",
@@ -111,6 +118,9 @@ def create_http_app(
         description="Police incidents in; rejected input for correction; identity resolution.",
     )
     auth.install(api)
+    limits = spreadsheet_limits or SpreadsheetLimits()
+    # The police list may be larger than other bodies (shared.http's body limit reads this).
+    setattr(api.state, BODY_LIMITS_STATE, {IMPORT_PATH: limits.max_bytes})
 
     async def rejected_in_reach(access: Access, reference: str) -> Any:
         """The rejected input, if it exists and names a municipality in the caller's reach;
@@ -142,23 +152,38 @@ def create_http_app(
         return _result_response(result)
 
     @api.post(
-        "/v1/incidents/import",
+        IMPORT_PATH,
         summary="Import the police's SSP list (CSV or XLSX as the request body; "
         "docs/police-list-import.md): each incident validated and kept like POST /v1/incidents",
         responses={
             200: {"description": "summary: counts, results, problems by row and column"},
-            413: {"description": "larger than 20 MB"},
-            422: {"description": "the file cannot be read or lacks a required column"},
+            413: {"description": "larger than INTAKE_IMPORT_MAX_BYTES (default 20 MiB)"},
+            422: {
+                "description": "the file cannot be read, breaks a limit (rows, columns, "
+                "unpacked size, compression ratio, XML document type) or lacks a required "
+                "column"
+            },
         },
     )
     async def import_incidents(
         request: Request, access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)]
     ) -> JSONResponse:
         data = await request.body()
-        if len(data) > MAX_LIST_BYTES:
+        if len(data) > limits.max_bytes:
+            return JSONResponse(too_large_body(limits.max_bytes), status_code=413)
+        try:
+            # Before the file is parsed: a spreadsheet bomb is refused in bounded time.
+            await asyncio.to_thread(check_spreadsheet, data, limits)
+        except SpreadsheetRefused as refused:
+            access.note(term=f"police list refused: {refused.code}")
             return JSONResponse(
-                {"error": "too_large", "message": "the list may be at most 20 MB"},
-                status_code=413,
+                {
+                    "error": "invalid_police_list",
+                    "message": "nothing was imported",
+                    "rows": 0,
+                    "errors": [ListProblem(1, None, refused.code, refused.message).as_dict()],
+                },
+                status_code=422,
             )
         police_list = await asyncio.to_thread(read_police_list, data)
         access.note(term=f"police list of {police_list.rows} rows")
