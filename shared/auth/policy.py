@@ -213,9 +213,12 @@ POLICY: dict[Action, dict[str, Grant]] = {
             Role.POLICE_COORDINATOR: _MUNICIPAL_STAFF,
         }
     ),
+    # Auditors follow a journal through every service with its persons' keys, to check
+    # what each service did with them (and who then looked: GET /v1/audit).
     Action.READ_TRACE: _grants(
         {
             Role.OPERATIONS: Grant("platform", withheld=frozenset({DataKind.PSEUDONYM})),
+            Role.AUDITOR: Grant("platform"),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
             Role.TEAM_LEADER: _MUNICIPAL_STAFF,
             Role.CASEWORKER: _MUNICIPAL_STAFF,
