@@ -24,6 +24,7 @@ __all__ = [
     "birth_date",
     "contains_cpr_like_number",
     "is_valid_cpr",
+    "mask_cpr_like_numbers",
     "normalise_cpr",
 ]
 
@@ -75,6 +76,11 @@ def _parse(cpr: str) -> tuple[str, date]:
 def contains_cpr_like_number(text: str) -> bool:
     """Whether ``text`` holds something shaped like a CPR number (see ``_CPR_LIKE_IN_TEXT``)."""
     return _CPR_LIKE_IN_TEXT.search(text) is not None
+
+
+def mask_cpr_like_numbers(text: str, mask: str = "[cpr]") -> str:
+    """``text`` with everything shaped like a CPR number replaced by ``mask``."""
+    return _CPR_LIKE_IN_TEXT.sub(mask, text)
 
 
 def normalise_cpr(cpr: str) -> str:
