@@ -31,6 +31,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
+from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets" / "intake.json"
     if path.exists():
         return dict(json.loads(path.read_text()))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     values = {
         "pseudonym_secret": secrets.token_hex(32),
         "store_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),

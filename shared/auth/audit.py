@@ -48,6 +48,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from shared.auth.settings import AuthSettings
+from shared.files import private_directory, private_sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def audit_term_key(settings: AuthSettings) -> bytes:
         return settings.audit_term_key.get_secret_value().encode()
     path = Path(settings.data_dir) / DEVELOPMENT_TERM_KEY_FILE
     if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_directory(path.parent)
         # Several services start in one process: write aside, then link; the first one wins.
         draft = path.with_name(f".audit-{uuid.uuid4().hex}.json")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -187,9 +188,8 @@ def audit_engine(settings: AuthSettings, service: str) -> Engine:
         if scheme not in {"postgres", "postgresql"}:
             raise ValueError("SSP_DATABASE_URL must start with postgresql://")
         return create_engine(f"postgresql+psycopg://{rest}", pool_size=2, pool_pre_ping=True)
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return create_engine(f"sqlite:///{data_dir / f'{service}-audit.sqlite'}")
+    database = private_sqlite_file(Path(settings.data_dir) / f"{service}-audit.sqlite")
+    return create_engine(f"sqlite:///{database}")
 
 
 @dataclass
