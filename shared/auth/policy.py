@@ -176,15 +176,20 @@ POLICY: dict[Action, dict[str, Grant]] = {
         }
     ),
     # The publisher corrects its own input; the coordinator of the municipality may help.
+    # A rejected case-register event is social services' record: not for the police.
     Action.READ_REJECTED_INPUT: _grants(
         {
-            Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+            Role.POLICE_COORDINATOR: Grant(
+                "municipality", withheld=_NO_SOCIAL_SERVICES, records_without_municipality=True
+            ),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),
     Action.RESUBMIT_REJECTED_INPUT: _grants(
         {
-            Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+            Role.POLICE_COORDINATOR: Grant(
+                "municipality", withheld=_NO_SOCIAL_SERVICES, records_without_municipality=True
+            ),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),

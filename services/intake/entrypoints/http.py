@@ -19,7 +19,7 @@ from services.intake.adapters.spreadsheet_guard import (
 )
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
-from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.http import BODY_LIMITS_STATE, too_large_body
 from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import ServiceContext
@@ -131,7 +131,10 @@ def create_http_app(
             raise access.not_found() from None
         named = identities.persons_named(base64.b64decode(rejected.original_b64))
         access.note(term=reference, person_keys=named.person_keys)
-        await access.require(Resource(municipalities=named.municipalities), conceal=True)
+        # A rejected case-register event is social services' record, whoever may correct
+        # incidents (the police may not learn of it).
+        kind = DataKind.SOCIAL_SERVICES if named.case_register else DataKind.RECORD
+        await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
         return rejected
 
     @api.post(
@@ -222,15 +225,21 @@ def create_http_app(
         reference: str, access: Annotated[Access, guard(Action.READ_REJECTED_INPUT)]
     ) -> dict[str, Any]:
         rejected = await rejected_in_reach(access, reference)
+        # Input naming several municipalities: only the persons of the caller's own.
+        visible = identities.visible_part(
+            base64.b64decode(rejected.original_b64),
+            lambda code: access.permits(Resource.of(code)),
+        )
+        access.person_keys[:] = list(visible.person_keys)
         access.note(count=1)
-        original = base64.b64decode(rejected.original_b64)
         return {
             "reference": rejected.reference,
             "channel": rejected.channel,
             "received_at": rejected.received_at.isoformat(),
             "reasons": rejected.rejection["reasons"],
-            "original_base64": rejected.original_b64,
-            "original_text": original.decode("utf-8", "replace"),
+            "original_base64": base64.b64encode(visible.original).decode(),
+            "original_text": visible.original.decode("utf-8", "replace"),
+            "redacted": visible.redacted,
             "corrected_by": (
                 {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
                 if rejected.corrected_by
