@@ -16,13 +16,12 @@ from sqlalchemy import select
 
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
+from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
 from shared.auth import Action, DataKind, Decision, Principal, Resource, Visibility, decide
 
 OUT_OF_SCOPE_REASON = "age_out_of_scope"
-SMALLEST_SHOWN_COUNT = 3
-"""Aggregate cells below this are suppressed: a count of one or two can identify a child."""
 
 
 class HandoverEntry(BaseModel):
@@ -74,19 +73,25 @@ class HandoverList(BaseModel):
 class CountCell(BaseModel):
     value: str
     count: int | None
-    """None when fewer than SMALLEST_SHOWN_COUNT persons (suppressed)."""
+    """None when suppressed: fewer than `suppressed_below` persons (primary suppression), or
+    hidden so that such a cell cannot be derived from the total and the other cells
+    (secondary suppression; services/reporting/domain/disclosure.py)."""
 
 
 class HandoverStatistics(BaseModel):
-    """Aggregates only: for management and the district groups (no person keys)."""
+    """Aggregates only: for management and the district groups (no person keys). Each of the
+    three tables adds up to `persons`; no suppressed cell can be derived from the rest."""
 
     municipality_code: str
     iso_week: str
-    persons: int
+    persons: int | None
+    """The week's persons; None when the total itself is suppressed (fewer than
+    `suppressed_below`, or the only way to protect a table's hidden cells)."""
     by_route: list[CountCell]
     by_severity: list[CountCell]
     by_offence: list[CountCell]
-    suppressed_below: int = SMALLEST_SHOWN_COUNT
+    suppressed_below: int = DEFAULT_SMALLEST_SHOWN
+    """Counts below this are never shown (`REPORTING_STATISTICS_SMALLEST_SHOWN`)."""
 
 
 class TraceStep(BaseModel):
@@ -152,8 +157,9 @@ class CoRegistrationsAnswer:
 
 
 class ReportingQueries:
-    def __init__(self, reader: ViewReader) -> None:
+    def __init__(self, reader: ViewReader, smallest_shown: int = DEFAULT_SMALLEST_SHOWN) -> None:
         self.reader = reader
+        self.smallest_shown = smallest_shown
 
     # --- unscoped: for the projection's tests and internal checks, never for a caller ---
     def handover(self, municipality_code: str, week: IsoWeek) -> HandoverList:
@@ -210,13 +216,25 @@ class ReportingQueries:
             routes[(route or "not_routed") if in_scope else "out_of_scope"] += count
             severities[(severity or "not_assessed") if in_scope else "not_assessed"] += count
             offences[offence] += count
+        protected = protect(
+            {"route": routes, "severity": severities, "offence": offences},
+            routes.total(),
+            self.smallest_shown,
+        )
+
+        def cells(name: str) -> list[CountCell]:
+            return [
+                CountCell(value=value, count=count) for value, count in protected.tables[name].cells
+            ]
+
         return HandoverStatistics(
             municipality_code=municipality_code,
             iso_week=str(week),
-            persons=routes.total(),
-            by_route=_cells(routes),
-            by_severity=_cells(severities),
-            by_offence=_cells(offences),
+            persons=protected.total,
+            by_route=cells("route"),
+            by_severity=cells("severity"),
+            by_offence=cells("offence"),
+            suppressed_below=self.smallest_shown,
         )
 
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
@@ -344,13 +362,6 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
             "exit_referral": None,
         }
     )
-
-
-def _cells(counts: Counter[str]) -> list[CountCell]:
-    return [
-        CountCell(value=value, count=count if count >= SMALLEST_SHOWN_COUNT else None)
-        for value, count in sorted(counts.items())
-    ]
 
 
 def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry:

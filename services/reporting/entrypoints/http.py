@@ -87,7 +87,7 @@ def create_http_app(
     @api.get(
         "/v1/statistics/{municipality_code}/{iso_week}",
         summary="Counts per route, severity and offence for a municipality and ISO week "
-        "(aggregates only; counts below 3 suppressed)",
+        "(aggregates only; counts below 5 and cells that would reveal them suppressed)",
         response_model=HandoverStatistics,
         responses={422: {"description": "bad municipality code or ISO week"}},
     )
