@@ -51,6 +51,7 @@ from shared.contracts.letter_tasks import (
     recipients_for_age,
 )
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
+from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
@@ -63,6 +64,7 @@ from shared.contracts.topics import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     Direction,
@@ -88,6 +90,7 @@ __all__ = [
     "TOPICS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
     "AcceptedIncident",
@@ -114,6 +117,7 @@ __all__ = [
     "Location",
     "Offence",
     "OffenceCode",
+    "PersonStatement",
     "PoliceIncident",
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
@@ -123,6 +127,7 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Source",
+    "Statement",
     "TaskChangeReason",
     "TopicSpec",
     "WithdrawalReason",

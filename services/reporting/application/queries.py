@@ -59,6 +59,10 @@ class HandoverEntry(BaseModel):
     """An adult who reached 18 with an open item: to be handed over to PSP/KSP."""
     exit_referral: bool | None = None
     """Triage referred the person to the exit coordinator for this incident."""
+    confirmed_in_revision: int | None = None
+    """A later revision of the incident re-evaluated the person and left the decision
+    unchanged: the latest such revision ("confirmed in revision 2"), so every revision leaves a
+    current statement. None when the decision is the latest revision's own, or not routed."""
     # The decision's fields above are None while not routed, for decisions made before
     # municipality profiles, and (with exit_referral) for callers who may not see social
     # services' involvement.
@@ -398,4 +402,18 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
         repeat=person.get("repeat_in_window") if decided else None,
         psp_ksp_handover=bool(person.get("psp_ksp_handover")) if decided else None,
         exit_referral=person.get("exit_referral_id") is not None,
+        confirmed_in_revision=_confirmed_in(person) if decided else None,
     )
+
+
+def _confirmed_in(person: dict[str, Any]) -> int | None:
+    """The revision that confirmed the person's current decision, if any (a confirmation of a
+    decision since replaced does not count)."""
+    confirmed = person.get("confirmed_revision")
+    if (
+        confirmed is None
+        or person.get("confirmed_decision_id") != person.get("decision_id")
+        or confirmed <= (person["decision_revision"] or 0)
+    ):
+        return None
+    return int(confirmed)

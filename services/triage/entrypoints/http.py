@@ -1,14 +1,24 @@
-"""Triage's HTTP API: the routing decisions of an incident's latest revision, and the
-municipality profiles they were made by. Every route is guarded (shared/auth) and audited."""
+"""Triage's HTTP API: the routing decisions of an incident's latest revision, the
+municipality profiles they were made by, and (for operations) the persons of municipalities not
+served here, with rerouting once one is served. Every route is guarded (shared/auth) and
+audited."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from services.triage.application.service import LatestTriage, TriageService
+from services.triage.application.service import (
+    LatestTriage,
+    MunicipalityNotServed,
+    RerouteResult,
+    TriageService,
+)
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -27,6 +37,21 @@ def _decision_body(decision: RoutingDecision, access: Access) -> dict[str, Any]:
     if not access.permits(resource):
         body.update(dict.fromkeys(SOCIAL_SERVICES_FIELDS), reasons=[])
     return body
+
+
+class RerouteRequest(BaseModel):
+    municipality_code: str = Field(pattern=MUNICIPALITY_CODE_PATTERN)
+    since: date | datetime = Field(
+        description="Incidents reported at or after this day (00:00 UTC) or instant."
+    )
+
+
+def _since(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise HTTPException(status_code=422, detail="since needs a time zone offset")
+        return value
+    return datetime.combine(value, time.min, tzinfo=UTC)
 
 
 def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessControl) -> FastAPI:
@@ -78,6 +103,68 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
             "revision": latest.revision,
             "decisions": [_decision_body(d, access) for d in shown],
             "out_of_scope": out_of_scope,
+        }
+
+    @api.get(
+        "/v1/not-served/{municipality_code}",
+        summary="Operations: the incidents in which persons of a municipality not served here "
+        "were recorded (journal number, revision, reported_at, rerouted), never person keys",
+        responses={422: {"description": "not a three-digit municipality code"}},
+    )
+    async def list_not_served(
+        municipality_code: str, access: Annotated[Access, guard(Action.READ_NOT_SERVED)]
+    ) -> dict[str, Any]:
+        if not MUNICIPALITY_CODE.fullmatch(municipality_code):
+            raise HTTPException(status_code=422, detail="municipality code must be three digits")
+        recorded = await ctx.in_store(service.not_served, municipality_code)
+        access.note(count=len(recorded))
+        return {
+            "municipality_code": municipality_code,
+            "served": municipality_code in service.served,
+            "persons": [
+                {
+                    "journal_number": r.journal_number,
+                    "revision": r.revision,
+                    "reported_at": r.reported_at.isoformat(),
+                    "rerouted": r.rerouted,
+                }
+                for r in recorded
+            ],
+        }
+
+    @api.post(
+        "/v1/admin/reroute",
+        summary="Operations: route the persons of a now-served municipality recorded as not "
+        "served in incidents reported since a date (`ssp reroute`)",
+        responses={
+            409: {"description": "the municipality is not served by this deployment (yet)"},
+            422: {"description": "unknown municipality code or bad date"},
+        },
+    )
+    async def reroute(
+        request: RerouteRequest, access: Annotated[Access, guard(Action.REROUTE_NOT_SERVED)]
+    ) -> Any:
+        try:
+            result: RerouteResult = await ctx.in_store(
+                service.reroute, request.municipality_code, _since(request.since)
+            )
+        except MunicipalityNotServed as refused:
+            status = 422 if refused.problem == "unknown_municipality" else 409
+            return JSONResponse(
+                status_code=status,
+                content={
+                    "error": refused.problem,
+                    "message": "the municipality is not a Danish municipality code"
+                    if status == 422
+                    else "the municipality is not served here: add it to SSP_MUNICIPALITIES "
+                    "and restart first",
+                },
+            )
+        access.note(person_keys=[d.person_key for d in result.decisions], count=result.routed)
+        return {
+            "municipality_code": result.municipality_code,
+            "routed": result.routed,
+            "skipped": result.skipped,
         }
 
     @api.get(
