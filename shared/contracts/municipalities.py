@@ -17,6 +17,7 @@ __all__ = [
     "UNKNOWN_MUNICIPALITY",
     "is_municipality_code",
     "municipality_name",
+    "official_municipality_code",
     "served_problem",
 ]
 
@@ -149,3 +150,11 @@ def served_problem(code: str, served: frozenset[str] | tuple[str, ...]) -> str |
     if code not in served:
         return MUNICIPALITY_NOT_SERVED
     return None
+
+
+def official_municipality_code(code: str) -> str:
+    """A validator (pydantic `AfterValidator`) for a code an API is asked about: one of the 98
+    official codes, else a validation problem naming the field, never the code."""
+    if not is_municipality_code(code):
+        raise ValueError("not a Danish municipality code")
+    return code

@@ -22,6 +22,7 @@ from services.reporting.application.queries import (
 )
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.runtime import ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
@@ -40,6 +41,10 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
     if _MUNICIPALITY_CODE.fullmatch(municipality_code) is None:
         raise InvalidParameter(
             "municipality_code", "municipality_code", "a municipality code is three digits"
+        )
+    if not is_municipality_code(municipality_code):
+        raise InvalidParameter(
+            "municipality_code", UNKNOWN_MUNICIPALITY, "not a Danish municipality code"
         )
     try:
         return IsoWeek.parse(iso_week)
