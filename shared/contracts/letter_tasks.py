@@ -13,6 +13,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
     MunicipalityCode,
@@ -49,6 +50,7 @@ TaskChangeReason = Literal[
     "case_opened_after_routing",
     "person_removed_from_incident",
     "person_out_of_scope",
+    "person_not_served",
 ]
 LetterKind = Literal[
     "orientering",
@@ -154,6 +156,7 @@ class LetterTaskEvent(ContractModel):
     )
     owner_team: str | None = Field(
         default=None,
+        max_length=MAX_TEAM_CHARS,
         description="Team that owns the task, from the routing decision, where the "
         "municipality profile has one.",
         examples=["SSP-medarbejder distrikt nord", None],
@@ -162,8 +165,8 @@ class LetterTaskEvent(ContractModel):
         default=None,
         description="Why the task was updated or cancelled by the platform: revised_decision "
         "(a higher revision changed owner, recipients or deadline), case_opened_after_routing "
-        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope "
-        "(the decision was withdrawn). Null on the other events.",
+        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope / "
+        "person_not_served (the decision was withdrawn). Null on the other events.",
         examples=[None, "case_opened_after_routing"],
     )
     channel: SendChannel | None = Field(

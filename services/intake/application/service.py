@@ -43,6 +43,7 @@ from shared.contracts import (
     is_in_scope,
     parse_bytes,
 )
+from shared.contracts.errors import MESSAGE_TOO_LARGE
 from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
@@ -127,13 +128,14 @@ class IntakeService:
         incidents_topic: str,
         cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
+        max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
+        self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
-        # The served codes that are municipality codes: an incident naming only these has no
-        # municipality problem (what `municipality_problems` finds, without its field paths).
-        self._served_known = frozenset(c for c in self.served if is_municipality_code(c))
+        # An incident may name any official code: persons living in an unserved municipality
+        # are accepted as not served, an unserved location is normal (issue 14, part 1).
         self.pseudonymiser = pseudonymiser
         self.incidents_topic = incidents_topic
         self.cases_topic = cases_topic
@@ -174,15 +176,25 @@ class IntakeService:
         self, message: Inbound
     ) -> _ValidIncident | _ValidCaseEvent | _Invalid | None:
         checked: _ValidIncident | _ValidCaseEvent | list[FieldProblem]
-        if message.topic == self.incidents_topic:
-            checked = self._check_incident(message.value)
-        elif message.topic == self.cases_topic:
-            checked = self._check_case_event(message.value)
-        else:
+        if message.topic not in (self.incidents_topic, self.cases_topic):
             return None
+        if len(message.value) > self.max_message_bytes:
+            # Rejected unread, and kept like any bad input (the broker bounds its size).
+            checked = [self._too_large()]
+        elif message.topic == self.incidents_topic:
+            checked = self._check_incident(message.value)
+        else:
+            checked = self._check_case_event(message.value)
         if isinstance(checked, list):
             return _Invalid(checked, self._kafka_reference(message))
         return checked
+
+    def _too_large(self) -> FieldProblem:
+        return FieldProblem(
+            field="$",
+            code=MESSAGE_TOO_LARGE,
+            message=f"the message is larger than {self.max_message_bytes} bytes; not read",
+        )
 
     @staticmethod
     def _kafka_reference(message: Inbound) -> UUID:
@@ -317,19 +329,18 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            known = self._served_known
-            if incident.location.municipality_code in known and all(
-                person.municipality_code in known for person in incident.persons
+            if is_municipality_code(incident.location.municipality_code) and all(
+                is_municipality_code(person.municipality_code) for person in incident.persons
             ):
                 return []
-            return municipality_problems(codes_of_incident(incident), self.served)
+            return municipality_problems(codes_of_incident(incident), None)
         try:
             doc = json.loads(raw)
         except (ValueError, RecursionError):
             return []
         if not isinstance(doc, dict):
             return []
-        return municipality_problems(codes_of_document(doc), self.served)
+        return municipality_problems(codes_of_document(doc), None)
 
     @staticmethod
     def _birth_after_incident(ages: Iterable[int]) -> list[FieldProblem]:
@@ -367,6 +378,7 @@ class IntakeService:
                     age_at_incident=age,
                     in_scope=is_in_scope(age),
                     school=person.school,
+                    served=person.municipality_code in self.served,
                 )
             )
         accepted_at = self.clock()

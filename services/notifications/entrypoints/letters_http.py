@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from services.notifications.adapters.intake_client import (
     RecipientsNotFound,
@@ -23,6 +23,7 @@ from shared.auth import Access, Action, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import WaiverReason
+from shared.contracts.municipalities import official_municipality_code
 from shared.http import from_app
 from shared.runtime import Ctx
 
@@ -96,7 +97,9 @@ async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, aut
     "the team leader, and still open at twice their deadline (management's view)",
 )
 async def escalation_counts(
-    municipality_code: Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)],
+    municipality_code: Annotated[
+        str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
+    ],
     access: Annotated[Access, guard(Action.READ_LETTER_ESCALATIONS)],
     ctx: Ctx,
     service: Service,

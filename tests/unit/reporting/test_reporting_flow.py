@@ -136,6 +136,7 @@ async def test_handover_list_shows_each_person_with_route_and_letter_status(
                 "letter_ended": None,
                 "within_deadline": None,
             },
+            "confirmed_in_revision": None,
         }
         assert caseworker["route"] == "caseworker"
         assert caseworker["owner_role"] == "caseworker"
