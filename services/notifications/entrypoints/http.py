@@ -82,8 +82,8 @@ def create_http_app(
     "",
     summary="One municipality's letter tasks, the most urgent (soonest due) first; by default "
     "those still to do, open and overdue together (X-Purpose required; 403 for a municipality "
-    "outside your token; the police see the tasks they own). escalated_to=team_leader is the "
-    "team leader's worklist.",
+    "outside your token; the police see the tasks they own). escalated_to=team_leader (with "
+    "owner_team=<the leader's team>) is the team leader's worklist.",
 )
 async def list_tasks(
     municipality_code: Annotated[
@@ -94,13 +94,19 @@ async def list_tasks(
     service: Service,
     status: StatusFilter = "to_do",
     escalated_to: EscalationLevel | None = None,
+    owner_team: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
     await access.require(Resource.listing_of(municipality_code), conceal=False)
     wanted = None if status == "all" else TO_DO if status == "to_do" else status
     letters: list[LetterTaskEvent] = await ctx.in_store(
         service.tasks, municipality_code, wanted, escalated_to
     )
-    shown = [letter for letter in letters if access.permits(task_resource(letter))]
+    shown = [
+        letter
+        for letter in letters
+        if access.permits(task_resource(letter))
+        and (owner_team is None or letter.owner_team == owner_team)
+    ]
     access.note(
         term=f"{municipality_code}/{status}",
         person_keys=[letter.person_key for letter in shown],

@@ -177,3 +177,14 @@ async def test_management_sees_counts_only(
             headers=PURPOSE,
         )
     assert [t["task_id"] for t in worklist.json()["tasks"]] == [TASK_A, TASK_B]
+    async with client(served, settings, "team_leader") as http:
+        other_team = await http.get(
+            "/v1/letter-tasks",
+            params={
+                "municipality_code": "607",
+                "escalated_to": "team_leader",
+                "owner_team": "Børn og Familie Team Nord",
+            },
+            headers=PURPOSE,
+        )
+    assert other_team.json()["tasks"] == []  # these tasks name no team (pre-profile decisions)
