@@ -42,6 +42,7 @@ from services.notifications.domain.letter_content import (
     addressees,
     context,
     every_template,
+    group_addressees,
     sample_facts,
     template_name,
 )
@@ -149,11 +150,14 @@ class LetterBook:
         facts: PersonFacts,
         journal_number: str,
         today: Any,
+        group: bool = False,
     ) -> list[RenderedLetter]:
+        """`group`: a letter to a group (the acute standard letter), handed out unaddressed."""
         profile = self.profile(municipality_code)
         sender = profile.sender_for(owner_role).model_dump()
         rendered = []
-        for addressee in addressees(recipients, facts):
+        copies = group_addressees(recipients) if group else addressees(recipients, facts)
+        for addressee in copies:
             values = context(
                 kind=kind,
                 addressee=addressee,

@@ -27,7 +27,11 @@ from services.notifications.application.sending import LetterCopy, LetterSender
 from services.notifications.application.service import Clock, TaskNotFound
 from services.notifications.application.task_index import LetterTaskIndex
 from services.notifications.domain import endings
-from services.notifications.domain.letter_content import PersonFacts
+from services.notifications.domain.letter_content import (
+    GROUP_FACTS,
+    PersonFacts,
+    is_group_letter,
+)
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import EscalationLevel, WaiverReason
@@ -78,6 +82,7 @@ class LetterDesk:
             facts=facts,
             journal_number=task.journal_number,
             today=task.at if task.event == "sent" else self.clock(),
+            group=is_group_letter(task.person_key),
         )
         copies = [
             LetterCopy(
@@ -91,6 +96,9 @@ class LetterDesk:
         return RenderedCopies(self.book.version(task.municipality_code), copies)
 
     async def rendered(self, task: LetterTaskEvent, authorization: str) -> RenderedCopies:
+        """A group letter names nobody: intake is not asked."""
+        if is_group_letter(task.person_key):
+            return await asyncio.to_thread(self.render, task, GROUP_FACTS)
         facts = await self.recipients.facts(task.person_key, task.journal_number, authorization)
         return await asyncio.to_thread(self.render, task, facts)
 

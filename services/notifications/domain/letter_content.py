@@ -108,6 +108,41 @@ def _address_lines(address: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in address.split(",") if part.strip())
 
 
+GROUP_LETTER_PREFIX = "acute:"
+"""The person key of a letter to a group (the acute procedure's standard letter, 000 step 4:
+"forældre og medarbejdere lokalt"): it names nobody and is handed out, not addressed."""
+
+
+def is_group_letter(person_key: str) -> bool:
+    return person_key.startswith(GROUP_LETTER_PREFIX)
+
+
+#: What a group letter is rendered from: no person, no address, no offence named.
+GROUP_FACTS = PersonFacts(
+    names=(),
+    addresses=(),
+    custodians=(),
+    role="antruffet",
+    age_at_incident=None,
+    offence_code="andet",
+    occurred_on=None,
+)
+
+
+def group_addressees(recipients: list[Recipient]) -> list[Addressee]:
+    """One copy per audience, handed out to every family and to the local staff."""
+    return [
+        Addressee(
+            recipient,
+            audience(recipient, None),
+            "Kære forældre" if recipient == "parents" else "Kære alle",
+            ("Til forældre og medarbejdere",) if recipient == "parents" else ("Til de unge",),
+            None,
+        )
+        for recipient in recipients
+    ]
+
+
 def addressees(recipients: list[Recipient], facts: PersonFacts) -> list[Addressee]:
     """One copy per recipient set, in the order of `recipients` (parents first)."""
     name = facts.names[-1] if facts.names else None

@@ -91,5 +91,7 @@ def golden_pdf(book: LetterBook, kind: LetterKind, audience: Audience) -> bytes:
         facts=sample_facts(role, age),
         journal_number=JOURNAL,
         today=TODAY,
+        # to every family and the local staff, unaddressed (000 step 4)
+        group=(kind, audience) == ("akut_standardbrev", "foraeldre"),
     )
     return pdf_of(letter.html)

@@ -19,6 +19,7 @@ from services.notifications.domain.case_state import TaskClosed
 from services.notifications.domain.endings import NotAllowedToWaive
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.settings import NotificationsSettings
+from shared.contracts import LetterTaskEvent
 from tests.unit.notifications.factories import JOURNAL, FakeClock, decision
 from tests.unit.notifications.letters.support import facts, in_store, letter_desk
 
@@ -223,3 +224,29 @@ def test_the_default_list_shows_open_and_overdue_together_most_urgent_first(
     assert [(t.person_key, t.event) for t in to_do] == [("pk_a", "overdue"), ("pk_b", "created")]
     # What `status=open` alone shows: the urgent one is missing (the issue's complaint).
     assert [t.person_key for t in d.service.tasks("607", "open")] == ["pk_b"]
+
+
+async def test_the_acute_standard_letter_names_nobody_and_asks_intake_nothing(
+    settings: NotificationsSettings, clock: FakeClock, tmp_path: Path
+) -> None:
+    """000 step 4: "Orientering af forældre og medarbejdere lokalt (standard skriv)"."""
+    d = letter_desk(settings, clock, tmp_path)
+    task = LetterTaskEvent(
+        task_id="5acd50df-5b52-501d-8c43-80bc196d119f",
+        event="created",
+        journal_number=JOURNAL,
+        person_key="acute:f0d9b3cb-db8d-5366-9453-099e602ed8d6",
+        municipality_code="607",
+        kind="akut_standardbrev",
+        recipients=["parents"],
+        owner_role="management",
+        due_at=clock.now,
+        at=clock.now,
+    )
+    rendered = await d.desk.rendered(task, "Bearer t")
+    assert d.intake.asked == []
+    [copy] = rendered.copies
+    letter = text(copy.pdf)
+    assert "Til forældre og medarbejdere" in letter
+    assert "Vi skriver ikke om, hvem der var involveret." in letter
+    assert "adresse" not in letter.lower().replace("adresse er", "")  # no address note
