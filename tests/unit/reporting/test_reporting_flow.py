@@ -407,3 +407,32 @@ async def test_a_waived_letter_shows_its_reason_and_stops_the_clock(
     )
     assert coordinator["clocks"]["letter_ended"] == "waived"
     assert coordinator["clocks"]["routed_to_letter"] == 4 * 3600.0
+
+
+async def test_both_escalations_are_steps_of_the_trace(settings: ReportingSettings) -> None:
+    """Issue 16, part 6: once to the team leader, once to management; the task stays to do."""
+    async with inbox_harness(definition(settings)) as h:
+        await publish_flow(h)
+        for number, (level, at) in enumerate(
+            [
+                ("team_leader", "2026-11-20T09:00:00+01:00"),
+                ("management", "2026-11-23T09:00:00+01:00"),
+            ],
+            start=4,
+        ):
+            await h.publish(
+                {**letter_task(PK_TOVHOLDER, "escalated", at=at), "escalated_to": level},
+                LETTER_TASKS,
+                key=PK_TOVHOLDER,
+                headers=relay_headers("notifications", number, TRACE_TASK),
+            )
+        projection, queries = build_read_side(settings, h.app)
+        projection.catch_up()
+        trace = queries.trace(JOURNAL)
+        coordinator = handover(queries)[0]
+    assert trace is not None
+    escalations = [s.detail for s in trace.steps if s.step == "letter_task_escalated"]
+    assert len(escalations) == 2
+    assert "(team_leader)" in escalations[0] and "(management)" in escalations[1]
+    assert coordinator["letter_task_status"] == "overdue"
+    assert coordinator["clocks"]["letter_ended"] is None
