@@ -20,14 +20,13 @@ from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
+from services.intake.entrypoints.kafka import CONSUMERS, kafka_handler
 from services.intake.settings import IntakeSettings
 from shared.auth import Action, ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
-    POLICE_INCIDENTS,
-    SOCIAL_CASES,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -86,8 +85,6 @@ def build_service(
     return IntakeService(
         app,
         Pseudonymiser(pseudonym_secret.encode()),
-        incidents_topic=settings.topic(POLICE_INCIDENTS),
-        cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
         clock=clock,
     )
@@ -115,7 +112,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+        return kafka_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(
@@ -126,7 +123,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[POLICE_INCIDENTS, SOCIAL_CASES],
+        consumes=CONSUMERS.topics,
         produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=intake_publications,

@@ -45,7 +45,6 @@ from shared.contracts import (
 )
 from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
-from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
@@ -104,6 +103,7 @@ class _ValidCaseEvent:
 class _Invalid:
     problems: list[FieldProblem]
     reference: UUID  # of the rejection it is kept as
+    raw: bytes  # the input, kept encrypted with the rejection
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -111,6 +111,10 @@ class _Invalid:
     @property
     def persons(self) -> tuple[IdentityIds, ...]:
         return ()
+
+
+Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+"""A received message after intake's rules: what accepting or rejecting it needs."""
 
 
 def _details(incident: PoliceIncident) -> dict[str, Any]:
@@ -136,8 +140,6 @@ class IntakeService:
         app: IntakeApplication,
         pseudonymiser: Pseudonymiser,
         *,
-        incidents_topic: str,
-        cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         clock: Clock = utc_now,
     ) -> None:
@@ -147,60 +149,44 @@ class IntakeService:
         # municipality problem (what `municipality_problems` finds, without its field paths).
         self._served_known = frozenset(c for c in self.served if is_municipality_code(c))
         self.pseudonymiser = pseudonymiser
-        self.incidents_topic = incidents_topic
-        self.cases_topic = cases_topic
         self.clock = clock
 
-    # --- Kafka ---------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        # Every message is checked first (the rules depend on nothing stored), so that every
-        # aggregate the batch touches is loaded with one query.
-        checked = {id(m): self._check_message(m) for m in messages}
-        uow = UnitOfWork(self.app)
-        uow.prefetch(
-            aggregate_id
-            for c in checked.values()
-            if c is not None
-            for aggregate_id in c.aggregate_ids()
-        )
-        prefetch_identities(
-            uow, (person for c in checked.values() if c is not None for person in c.persons)
-        )
-        for message in messages:
-            with message.processing_span("intake"):
-                outcome = checked[id(message)]
-                if isinstance(outcome, _Invalid):
-                    self._reject(uow, message.value, outcome.problems, "kafka", outcome.reference)
-                elif isinstance(outcome, _ValidIncident):
-                    self._accept_incident(uow, outcome)
-                elif isinstance(outcome, _ValidCaseEvent):
-                    self._accept_case_event(uow, outcome)
-                else:
-                    log.warning(
-                        "intake: ignoring a message from unexpected topic %s", message.topic
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
-
-    def _check_message(
-        self, message: Inbound
-    ) -> _ValidIncident | _ValidCaseEvent | _Invalid | None:
-        checked: _ValidIncident | _ValidCaseEvent | list[FieldProblem]
-        if message.topic == self.incidents_topic:
-            checked = self._check_incident(message.value)
-        elif message.topic == self.cases_topic:
-            checked = self._check_case_event(message.value)
-        else:
-            return None
+    # --- Kafka: each message checked as it is read (entrypoints/kafka.py), then the batch ---
+    def check_incident(self, raw: bytes, coordinates: str) -> Checked:
+        """An incident as received on Kafka: valid, with what accepting it needs, or invalid
+        (it is rejected and kept, never poison). `coordinates` names the record
+        (topic|partition|offset), so that re-reading it after a crash records no second
+        rejection."""
+        checked = self._check_incident(raw)
         if isinstance(checked, list):
-            return _Invalid(checked, self._kafka_reference(message))
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw)
+        return checked
+
+    def check_case_event(self, raw: bytes, coordinates: str) -> Checked:
+        """A case-register event as received on Kafka; see `check_incident`."""
+        checked = self._check_case_event(raw)
+        if isinstance(checked, list):
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw)
         return checked
 
     @staticmethod
-    def _kafka_reference(message: Inbound) -> UUID:
-        # Re-reading the same record after a crash must not record a second rejection.
-        digest = hashlib.sha256(message.value).hexdigest()
-        return uuid5(_NS, f"{message.topic}|{message.partition}|{message.offset}|{digest}")
+    def _kafka_reference(raw: bytes, coordinates: str) -> UUID:
+        digest = hashlib.sha256(raw).hexdigest()
+        return uuid5(_NS, f"{coordinates}|{digest}")
+
+    def prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
+        """Every message is checked first (the rules depend on nothing stored), so that every
+        aggregate the batch touches is loaded with one query."""
+        uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
+        prefetch_identities(uow, (person for c in checked for person in c.persons))
+
+    def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
+        if isinstance(checked, _Invalid):
+            self._reject(uow, checked.raw, checked.problems, "kafka", checked.reference)
+        elif isinstance(checked, _ValidIncident):
+            self._accept_incident(uow, checked)
+        else:
+            self._accept_case_event(uow, checked)
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
@@ -237,7 +223,7 @@ class IntakeService:
     ) -> _ValidIncident | _Invalid:
         checked = self._check_incident(raw, extra=list_problems)
         if isinstance(checked, list):
-            return _Invalid(checked, uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}"))
+            return _Invalid(checked, uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}"), raw)
         return checked
 
     def rejected_input(self, reference: str) -> RejectedInput:

@@ -29,11 +29,11 @@ from shared.contracts import (
     RoutingDecision,
 )
 from shared.eventstore import UnitOfWork
-from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Received = RoutingDecision | CaseworkerAssessment | DecisionWithdrawn
 
 
 def utc_now() -> datetime:
@@ -49,74 +49,35 @@ class NotificationsService:
         self,
         app: NotificationsApplication,
         *,
-        decision_topics: Sequence[str],
-        assessments_topic: str,
-        withdrawals_topic: str | None = None,
         deadlines: Deadlines,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
-        self.decision_topics = frozenset(decision_topics)
-        self.assessments_topic = assessments_topic
-        self.withdrawals_topic = withdrawals_topic
         self.deadlines = deadlines
         self.clock = clock
         self.index = LetterTaskIndex(app)
 
-    # --- Kafka -------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        uow = UnitOfWork(self.app)
-        received = [(message, self._decode(message)) for message in messages]
-        # Every case of the batch with one query, not one transaction and query per message.
-        case_ids = [
-            None if doc is None else LetterTaskCase.create_id(doc.journal_number, doc.person_key)
-            for _, doc in received
-        ]
-        uow.prefetch(case_id for case_id in case_ids if case_id is not None)
-        for (message, doc), case_id in zip(received, case_ids, strict=True):
-            with message.processing_span("notifications"):
-                if isinstance(doc, RoutingDecision):
-                    self._receive_decision(uow, doc, case_id)
-                elif isinstance(doc, CaseworkerAssessment):
-                    self._receive_assessment(uow, doc, case_id)
-                elif isinstance(doc, DecisionWithdrawn):
-                    self._receive_withdrawal(uow, doc, case_id)
-                else:
-                    log.warning(
-                        "notifications: ignoring a message from unexpected topic %s",
-                        message.topic,
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
-
-    def _decode(
-        self, message: Inbound
-    ) -> RoutingDecision | CaseworkerAssessment | DecisionWithdrawn | None:
-        """The message as what its topic carries; None for a topic notifications ignores."""
-        if message.topic in self.decision_topics:
-            return message.decode(RoutingDecision)
-        if message.topic == self.assessments_topic:
-            return message.decode(CaseworkerAssessment)
-        if message.topic == self.withdrawals_topic:
-            return message.decode(DecisionWithdrawn)
-        return None
+    # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
+    def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
+        """Every case of the batch with one query, not one transaction and query per message."""
+        uow.prefetch(LetterTaskCase.create_id(p.journal_number, p.person_key) for p in payloads)
 
     # --- use cases, each in its own transaction --------------------------------------------
     def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
         uow = UnitOfWork(self.app)
-        outcome = self._receive_decision(uow, decision)
+        outcome = self.receive_decision_in(uow, decision)
         uow.commit()
         return outcome
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn) -> WithdrawalOutcome:
         uow = UnitOfWork(self.app)
-        outcome = self._receive_withdrawal(uow, withdrawal)
+        outcome = self.receive_withdrawal_in(uow, withdrawal)
         uow.commit()
         return outcome
 
     def receive_assessment(self, assessment: CaseworkerAssessment) -> AssessmentResult:
         uow = UnitOfWork(self.app)
-        result = self._receive_assessment(uow, assessment)
+        result = self.receive_assessment_in(uow, assessment)
         uow.commit()
         return result
 
@@ -167,11 +128,9 @@ class NotificationsService:
         uow.commit()
         return marked
 
-    # --- the work ------------------------------------------------------------------------
-    def _receive_decision(
-        self, uow: UnitOfWork, decision: RoutingDecision, case_id: UUID | None = None
-    ) -> DecisionOutcome:
-        case_id = case_id or LetterTaskCase.create_id(decision.journal_number, decision.person_key)
+    # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
+    def receive_decision_in(self, uow: UnitOfWork, decision: RoutingDecision) -> DecisionOutcome:
+        case_id = LetterTaskCase.create_id(decision.journal_number, decision.person_key)
         case = uow.get(LetterTaskCase, case_id)
         if case is None:
             # The common case: the decision opens the case (one event, not two).
@@ -192,10 +151,10 @@ class NotificationsService:
         )
         return outcome
 
-    def _receive_withdrawal(
-        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn, case_id: UUID | None = None
+    def receive_withdrawal_in(
+        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn
     ) -> WithdrawalOutcome:
-        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key, case_id)
+        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key)
         outcome = case.receive_withdrawal(withdrawal, self.clock())
         log.info(
             "notifications: %s revision %d withdrew the decision for %s (%s): %s",
@@ -207,10 +166,10 @@ class NotificationsService:
         )
         return outcome
 
-    def _receive_assessment(
-        self, uow: UnitOfWork, assessment: CaseworkerAssessment, case_id: UUID | None = None
+    def receive_assessment_in(
+        self, uow: UnitOfWork, assessment: CaseworkerAssessment
     ) -> AssessmentResult:
-        case = self._case(uow, assessment.journal_number, assessment.person_key, case_id)
+        case = self._case(uow, assessment.journal_number, assessment.person_key)
         result = case.receive_assessment(assessment, self.clock(), self.deadlines)
         log.info(
             "notifications: assessment %s of %s for %s: %s",
@@ -222,10 +181,8 @@ class NotificationsService:
         return result
 
     @staticmethod
-    def _case(
-        uow: UnitOfWork, journal_number: str, person_key: str, case_id: UUID | None = None
-    ) -> LetterTaskCase:
-        case_id = case_id or LetterTaskCase.create_id(journal_number, person_key)
+    def _case(uow: UnitOfWork, journal_number: str, person_key: str) -> LetterTaskCase:
+        case_id = LetterTaskCase.create_id(journal_number, person_key)
         case = uow.get(LetterTaskCase, case_id)
         if case is None:
             case = LetterTaskCase(journal_number, person_key)

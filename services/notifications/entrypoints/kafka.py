@@ -1,0 +1,39 @@
+"""Notifications' Kafka entry point: each topic it consumes, the contract its messages are,
+and the use case that takes them. The shared runtime decodes, batches, de-duplicates, traces
+and commits (shared/messaging/consumers.py)."""
+
+from __future__ import annotations
+
+from services.notifications.application.service import NotificationsService
+from shared.contracts import (
+    CASEWORKER_ASSESSMENTS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    CaseworkerAssessment,
+    DecisionWithdrawn,
+    RoutingDecision,
+)
+from shared.messaging.consumers import BatchHandler, Consumer, ConsumerTable
+from shared.settings import PlatformSettings
+
+Service = NotificationsService
+
+CONSUMERS = ConsumerTable[Service](
+    "notifications",
+    [
+        Consumer(TRIAGE_TOVHOLDER, RoutingDecision, Service.receive_decision_in),
+        Consumer(TRIAGE_CASEWORKER, RoutingDecision, Service.receive_decision_in),
+        Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
+        Consumer(CASEWORKER_ASSESSMENTS, CaseworkerAssessment, Service.receive_assessment_in),
+    ],
+    prefetch=Service.prefetch,
+)
+
+
+def kafka_handler(service: Service, settings: PlatformSettings | None = None) -> BatchHandler:
+    """The batch handler the inbox runtime calls (tests call it as the runtime would); without
+    settings, for the default topic names."""
+    if settings is None:
+        return CONSUMERS.batch_handler(service, service.app)
+    return CONSUMERS.batch_handler(service, service.app, settings.topic)
