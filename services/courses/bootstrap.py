@@ -17,7 +17,6 @@ from services.courses.settings import CoursesSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
     COURSES_EVENTS,
-    LETTER_TASKS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -72,7 +71,7 @@ def definition(
         settings=settings,
         app_factory=app_factory,
         consumes=CONSUMERS.topics,
-        produces=[COURSES_EVENTS, LETTER_TASKS, dead_letter_topic(NAME)],
+        produces=[COURSES_EVENTS, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=courses_publications,
         http_factory=http_factory,

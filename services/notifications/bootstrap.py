@@ -7,6 +7,7 @@ from typing import Any
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import Clock, NotificationsService, utc_now
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
@@ -75,5 +76,5 @@ def definition(
         http_port=settings.http_port,
         extra_tasks=[overdue_checks],
         on_stop=[auth.close],
-        published_events=[LetterTaskCase.TaskChanged],
+        published_events=[LetterTaskCase.TaskChanged, AcuteLetterTask.TaskChanged],
     )

@@ -263,15 +263,18 @@ POLICY |= {
     ),
     # The municipalities' published procedures: no personal data.
     Action.READ_PROFILES: _grants({role: Grant("platform") for role in _STAFF_ROLES}),
-    # A letter task follows a routing decision or a caseworker's assessment (social
+    # A person's letter task follows a routing decision or a caseworker's assessment (social
     # services), unless the municipality profile made the police SSP coordinator its owner:
-    # the police see and complete only those.
+    # the police see and complete only those (and the acute procedure's letter to a group).
+    # Management, who runs the acute procedure, sees and completes only its letters, which
+    # name no person.
     Action.READ_LETTER_TASKS: _grants(
         {
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
             Role.TEAM_LEADER: _MUNICIPAL_STAFF,
             Role.CASEWORKER: _MUNICIPAL_STAFF,
             Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+            Role.MANAGEMENT: Grant("municipality", withheld=_NO_SOCIAL_SERVICES | _NO_PERSONS),
         }
     ),
     Action.COMPLETE_LETTER_TASK: _grants(
@@ -280,6 +283,7 @@ POLICY |= {
             Role.TEAM_LEADER: _MUNICIPAL_STAFF,
             Role.CASEWORKER: _MUNICIPAL_STAFF,
             Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
+            Role.MANAGEMENT: Grant("municipality", withheld=_NO_SOCIAL_SERVICES | _NO_PERSONS),
         }
     ),
     # TRIVSEL+ is the SSP coordinator's course; the team leader follows it.

@@ -1,10 +1,12 @@
 """What notifications publishes for each stored event (the outbox relay calls this): each
-task event once, as a `LetterTaskEvent` keyed by person_key."""
+task event once (a person's letter or the acute procedure's), as a `LetterTaskEvent` keyed by
+person_key. Notifications is the only producer of ssp.notifications.letter-tasks.v1."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.contracts import LETTER_TASKS, LetterTaskEvent
 from shared.messaging.contract_json import ContractJson
@@ -15,7 +17,7 @@ _LETTER = ContractJson(LetterTaskEvent)
 
 
 def notifications_publications(event: Any) -> list[Outgoing]:
-    if isinstance(event, LetterTaskCase.TaskChanged):
+    if isinstance(event, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged):
         # LetterTaskEvent.model_validate(event.letter), published as its model_dump_json().
         letter = _LETTER.validate(event.letter)
         return [Outgoing(LETTER_TASKS, letter.person_key, _LETTER.render(letter))]

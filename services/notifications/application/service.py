@@ -1,6 +1,7 @@
 """Notifications' use cases: turn routing decisions and caseworker assessments into letter
 tasks (contracts.md §5), adjust or cancel them when triage revises, hands over or withdraws a
-decision, let owners complete them, and mark those past their deadline overdue.
+decision, let owners complete them, and mark those past their deadline overdue. The acute
+procedure's standard letter, which courses asks for, is a letter task of notifications too.
 
 Handlers are plain methods; the Kafka, HTTP and scheduler entry points only translate into
 these calls. Every call runs in the service's store thread.
@@ -15,25 +16,34 @@ from uuid import UUID
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.task_index import LetterTaskIndex
+from services.notifications.domain.acute_letter import (
+    STANDARD_LETTER_REQUESTED,
+    AcuteLetterOutcome,
+    AcuteLetterTask,
+    acute_letter_task_id,
+)
 from services.notifications.domain.letter_task_case import (
     AssessmentResult,
     DecisionOutcome,
     LetterTaskCase,
     WithdrawalOutcome,
 )
-from services.notifications.domain.letters import Deadlines, TaskStatus
+from services.notifications.domain.letters import CLOSED, Deadlines, TaskStatus
 from shared.contracts import (
     CaseworkerAssessment,
+    CourseEvent,
     DecisionWithdrawn,
     LetterTaskEvent,
     RoutingDecision,
 )
-from shared.eventstore import UnitOfWork
+from shared.eventstore import TracedAggregate, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-Received = RoutingDecision | CaseworkerAssessment | DecisionWithdrawn
+Received = RoutingDecision | CaseworkerAssessment | DecisionWithdrawn | CourseEvent
+LetterTask = LetterTaskCase | AcuteLetterTask
+"""Any letter task: its aggregate id is its task id."""
 
 
 def utc_now() -> datetime:
@@ -60,7 +70,15 @@ class NotificationsService:
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
         """Every case of the batch with one query, not one transaction and query per message."""
-        uow.prefetch(LetterTaskCase.create_id(p.journal_number, p.person_key) for p in payloads)
+        ids: list[UUID] = []
+        for payload in payloads:
+            if isinstance(payload, CourseEvent):
+                task_id = acute_letter_task_id(payload)
+                if task_id is not None:
+                    ids.append(task_id)
+            else:
+                ids.append(LetterTaskCase.create_id(payload.journal_number, payload.person_key))
+        uow.prefetch(ids)
 
     # --- use cases, each in its own transaction --------------------------------------------
     def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
@@ -80,6 +98,12 @@ class NotificationsService:
         result = self.receive_assessment_in(uow, assessment)
         uow.commit()
         return result
+
+    def receive_course_event(self, course_event: CourseEvent) -> AcuteLetterOutcome:
+        uow = UnitOfWork(self.app)
+        outcome = self.receive_course_event_in(uow, course_event)
+        uow.commit()
+        return outcome
 
     def complete_task(self, task_id: str) -> LetterTaskEvent:
         """Raises `TaskNotFound`, or `TaskClosed` when it was completed or cancelled before."""
@@ -116,7 +140,7 @@ class NotificationsService:
         uow.prefetch(case_ids)  # one query for all of them
         marked = 0
         for task_id, case_id in zip(due, case_ids, strict=True):
-            case = uow.get(LetterTaskCase, case_id)
+            case = self._task(uow, case_id)
             if case is not None and case.mark_overdue(now):
                 marked += 1
                 log.warning(
@@ -189,11 +213,58 @@ class NotificationsService:
             uow.add(case)
         return case
 
+    def receive_course_event_in(
+        self, uow: UnitOfWork, course_event: CourseEvent
+    ) -> AcuteLetterOutcome:
+        """The acute procedure asks for its standard letter (the task is created) and says
+        when step 4 is done (the task is completed); every other course event is no letter's
+        business. Its deadline is the procedure's (`due_at`)."""
+        task_id = acute_letter_task_id(course_event)
+        if task_id is None:
+            return "ignored"
+        task = uow.get(AcuteLetterTask, task_id)
+        if course_event.event == STANDARD_LETTER_REQUESTED:
+            if task is not None:
+                return "duplicate"
+            if course_event.journal_number is None:
+                log.warning(
+                    "notifications: acute procedure %s asked for its letter without a journal "
+                    "number; no task (a letter task names the incident)",
+                    course_event.course_id,
+                )
+                return "ignored"
+            data = course_event.data
+            uow.add(
+                AcuteLetterTask.request(
+                    task_id=str(task_id),
+                    course_id=course_event.course_id,
+                    journal_number=course_event.journal_number,
+                    municipality_code=course_event.municipality_code,
+                    owner_role=str(data["owner_role"]),
+                    due_at=datetime.fromisoformat(str(data["due_at"])),
+                    at=course_event.at,
+                )
+            )
+            log.info("notifications: acute letter task %s created", task_id)
+            return "task_created"
+        if task is None or task.status in CLOSED:
+            return "duplicate" if task is not None else "ignored"
+        task.complete(course_event.at)
+        log.info("notifications: acute letter task %s completed (step 4)", task_id)
+        return "task_completed"
+
     @staticmethod
-    def _case_of_task(uow: UnitOfWork, task_id: str) -> LetterTaskCase:
+    def _task(uow: UnitOfWork, task_id: UUID) -> LetterTask | None:
+        task = uow.get(TracedAggregate, task_id)
+        if task is None or isinstance(task, LetterTaskCase | AcuteLetterTask):
+            return task
+        return None
+
+    @classmethod
+    def _case_of_task(cls, uow: UnitOfWork, task_id: str) -> LetterTask:
         # The task id is the case's aggregate id: one lookup, no scan.
         try:
-            case = uow.get(LetterTaskCase, UUID(task_id))
+            case = cls._task(uow, UUID(task_id))
         except (ValueError, TypeError):
             raise TaskNotFound(task_id) from None
         if case is None or case.letter is None:

@@ -31,6 +31,7 @@ from services.notifications.domain.letters import (
     letter_kind,
     owner_role,
 )
+from services.notifications.domain.recipients import YOUTH_LETTER_AGE, recipients_for_age
 from shared.contracts import (
     AssessmentOutcome,
     CaseworkerAssessment,
@@ -41,9 +42,8 @@ from shared.contracts import (
     RoutingDecision,
     TaskChangeReason,
     WithdrawalReason,
-    recipients_for_age,
 )
-from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
+from shared.contracts.letter_tasks import LetterTaskEventType
 from shared.eventstore import TracedAggregate
 from shared.eventstore.creation import create, initialised
 

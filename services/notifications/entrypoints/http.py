@@ -9,6 +9,7 @@ from fastapi import FastAPI, HTTPException, Query
 
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import status_of
+from services.notifications.domain.acute_letter import is_group_letter
 from services.notifications.domain.letter_task_case import TaskClosed
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
@@ -27,9 +28,16 @@ def task_body(letter: LetterTaskEvent) -> dict[str, Any]:
 
 
 def task_resource(letter: LetterTaskEvent) -> Resource:
-    """A task follows a routing decision or a caseworker's assessment: it reveals social
-    services' involvement, unless the profile made the police's coordinator its owner."""
-    kind = DataKind.RECORD if letter.owner_role == POLICE_OWNER else DataKind.SOCIAL_SERVICES
+    """A person's task follows a routing decision or a caseworker's assessment: it reveals
+    social services' involvement, unless the profile made the police's coordinator its owner
+    (then it names the person, by pseudonym, and no more). The acute procedure's letter to a
+    group names no person."""
+    if is_group_letter(letter):
+        kind = DataKind.RECORD
+    elif letter.owner_role == POLICE_OWNER:
+        kind = DataKind.PSEUDONYM
+    else:
+        kind = DataKind.SOCIAL_SERVICES
     return Resource.of(letter.municipality_code, kind=kind)
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 from services.notifications.application.service import NotificationsService
 from shared.contracts import (
     CASEWORKER_ASSESSMENTS,
+    COURSES_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     CaseworkerAssessment,
+    CourseEvent,
     DecisionWithdrawn,
     RoutingDecision,
 )
@@ -26,6 +28,7 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_CASEWORKER, RoutingDecision, Service.receive_decision_in),
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
         Consumer(CASEWORKER_ASSESSMENTS, CaseworkerAssessment, Service.receive_assessment_in),
+        Consumer(COURSES_EVENTS, CourseEvent, Service.receive_course_event_in),
     ],
     prefetch=Service.prefetch,
 )
