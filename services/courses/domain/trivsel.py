@@ -28,7 +28,7 @@ from services.courses.domain.course import (
     StateConflict,
     UnknownItem,
 )
-from shared.contracts import workflow_for_age
+from services.courses.domain.workflow import workflow_for_age
 
 _NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:trivsel")
 

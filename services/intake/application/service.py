@@ -32,6 +32,7 @@ from services.intake.domain.municipalities import (
     municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.scope import is_in_scope
 from shared.contracts import (
     CaseRegisterEvent,
     FieldProblem,
@@ -40,7 +41,6 @@ from shared.contracts import (
     PseudonymisedCaseEvent,
     age_on,
     build_rejection,
-    is_in_scope,
     parse_bytes,
 )
 from shared.contracts.municipalities import is_municipality_code
