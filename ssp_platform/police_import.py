@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from shared.police_list import ListIncident, read_police_list, to_csv
+from services.intake.adapters.police_list import ListIncident, read_police_list, to_csv
 
 STATUSES = ("accepted", "duplicate", "superseded", "rejected", "refused")
 

@@ -12,10 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.intake.adapters.police_list import (
+    ListIncident,
+    ListProblem,
+    PoliceList,
+    read_police_list,
+)
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
 from shared.auth import Access, AccessControl, Action, Resource, guard
-from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
