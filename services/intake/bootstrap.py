@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic
 
 from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
@@ -22,7 +23,7 @@ from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS, kafka_handler
 from services.intake.settings import IntakeSettings
-from shared.auth import Action, ServiceAuth
+from shared.auth import ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
@@ -100,7 +101,7 @@ def definition(
     auth = ServiceAuth(
         settings,
         NAME,
-        rate_limits={Action.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
+        rate_limits={IntakeAction.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
     )
 
     def app_factory() -> IntakeApplication:

@@ -8,13 +8,14 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.commands import exit_programme as c
 from services.courses.application.service import CoursesService
 from services.courses.entrypoints.handlers import COMMAND_RESPONSES, change_course, start_course
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.runtime import ServiceContext
 
-Manage = Annotated[Access, guard(Action.MANAGE_EXIT_PROGRAMME)]
+Manage = Annotated[Access, guard(CoursesAction.MANAGE_EXIT_PROGRAMME)]
 """The guard of this router's routes."""
 
 
@@ -31,7 +32,7 @@ def exit_router(ctx: ServiceContext, service: CoursesService) -> APIRouter:
     )
     async def refer(
         command: c.ReferToExitProgramme,
-        access: Annotated[Access, guard(Action.REFER_TO_EXIT_PROGRAMME)],
+        access: Annotated[Access, guard(CoursesAction.REFER_TO_EXIT_PROGRAMME)],
     ) -> JSONResponse:
         await access.require(Resource.of(command.municipality_code), conceal=False)
         return await start_course(ctx, service, command, access)

@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import FastAPI, Query
 
 from services.courses.adapters.course_events import course_event
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.course_index import (
     CourseSummary,
     Eligibility,
@@ -35,7 +36,7 @@ from services.courses.entrypoints.views import (
     referral_body,
     summary_body,
 )
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.runtime import ServiceContext
@@ -51,7 +52,7 @@ OptionalMunicipality = Annotated[
 ]
 
 
-Read = Annotated[Access, guard(Action.READ_COURSES)]
+Read = Annotated[Access, guard(CoursesAction.READ_COURSES)]
 
 
 def _summary_visible(access: Access, summary: CourseSummary) -> bool:
@@ -82,7 +83,7 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
     )
     async def eligibility(
         municipality_code: Municipality,
-        access: Annotated[Access, guard(Action.READ_TRIVSEL_ELIGIBILITY)],
+        access: Annotated[Access, guard(CoursesAction.READ_TRIVSEL_ELIGIBILITY)],
     ) -> dict[str, Any]:
         await access.require(Resource.listing_of(municipality_code), conceal=False)
         found: list[Eligibility] = await ctx.in_store(service.eligible, municipality_code)
@@ -105,7 +106,7 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
     )
     async def exit_referrals(
         municipality_code: Municipality,
-        access: Annotated[Access, guard(Action.READ_EXIT_REFERRALS)],
+        access: Annotated[Access, guard(CoursesAction.READ_EXIT_REFERRALS)],
         status: Literal["referred", "started", "all"] = "referred",
     ) -> dict[str, Any]:
         await access.require(Resource.listing_of(municipality_code), conceal=False)

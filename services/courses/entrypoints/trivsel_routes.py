@@ -8,15 +8,16 @@ from uuid import UUID
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.commands import trivsel as c
 from services.courses.application.course_index import Eligibility
 from services.courses.application.service import CoursesService
 from services.courses.domain.eligibility import NotEligible
 from services.courses.entrypoints.handlers import COMMAND_RESPONSES, change_course, start_course
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.runtime import ServiceContext
 
-Manage = Annotated[Access, guard(Action.MANAGE_TRIVSEL_COURSE)]
+Manage = Annotated[Access, guard(CoursesAction.MANAGE_TRIVSEL_COURSE)]
 """The guard of this router's routes."""
 
 

@@ -18,9 +18,10 @@ from services.intake.adapters.police_list import (
     PoliceList,
     read_police_list,
 )
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
-from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.auth import Access, AccessControl, Resource, guard
 from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
@@ -139,7 +140,7 @@ def create_http_app(
         },
     )
     async def submit_incident(
-        request: Request, access: Annotated[Access, guard(Action.SUBMIT_INCIDENT)]
+        request: Request, access: Annotated[Access, guard(IntakeAction.SUBMIT_INCIDENT)]
     ) -> JSONResponse:
         raw = await request.body()
         result: SubmissionResult = await ctx.in_store(service.submit_incident, raw)
@@ -157,7 +158,7 @@ def create_http_app(
         },
     )
     async def import_incidents(
-        request: Request, access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)]
+        request: Request, access: Annotated[Access, guard(IntakeAction.IMPORT_INCIDENTS)]
     ) -> JSONResponse:
         data = await request.body()
         if len(data) > MAX_LIST_BYTES:
@@ -199,7 +200,7 @@ def create_http_app(
         summary="The original of rejected input and why it was rejected (X-Purpose required)",
     )
     async def get_rejected(
-        reference: str, access: Annotated[Access, guard(Action.READ_REJECTED_INPUT)]
+        reference: str, access: Annotated[Access, guard(IntakeAction.READ_REJECTED_INPUT)]
     ) -> dict[str, Any]:
         rejected = await rejected_in_reach(access, reference)
         access.note(count=1)
@@ -225,7 +226,7 @@ def create_http_app(
     async def resubmit(
         reference: str,
         request: Request,
-        access: Annotated[Access, guard(Action.RESUBMIT_REJECTED_INPUT)],
+        access: Annotated[Access, guard(IntakeAction.RESUBMIT_REJECTED_INPUT)],
     ) -> JSONResponse:
         await rejected_in_reach(access, reference)
         raw = await request.body()
@@ -248,7 +249,7 @@ def create_http_app(
     async def resolve_identity(
         person_key: str,
         body: ResolveRequest,
-        access: Annotated[Access, guard(Action.RESOLVE_IDENTITY)],
+        access: Annotated[Access, guard(IntakeAction.RESOLVE_IDENTITY)],
     ) -> ResolvedPerson:
         found: ResolvedIdentity | None = await ctx.in_store(identities.resolve, person_key)
         if found is None:

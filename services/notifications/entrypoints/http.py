@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query
 
+from services.notifications.application.access_policy import NotificationsAction
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import status_of
 from services.notifications.domain.acute_letter import is_group_letter
 from services.notifications.domain.letter_task_case import TaskClosed
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.runtime import ServiceContext
@@ -58,7 +59,7 @@ def create_http_app(
     )
     async def list_tasks(
         municipality_code: Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)],
-        access: Annotated[Access, guard(Action.READ_LETTER_TASKS)],
+        access: Annotated[Access, guard(NotificationsAction.READ_LETTER_TASKS)],
         status: StatusFilter = "open",
     ) -> dict[str, Any]:
         await access.require(Resource.listing_of(municipality_code), conceal=False)
@@ -87,7 +88,7 @@ def create_http_app(
         },
     )
     async def complete_task(
-        task_id: str, access: Annotated[Access, guard(Action.COMPLETE_LETTER_TASK)]
+        task_id: str, access: Annotated[Access, guard(NotificationsAction.COMPLETE_LETTER_TASK)]
     ) -> dict[str, Any]:
         found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
         if found is None:

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from services.reporting.application.access_policy import ReportingAction
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import (
     CoRegistrations,
@@ -21,7 +22,7 @@ from services.reporting.application.queries import (
     TraceAnswer,
 )
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
-from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.auth import Access, AccessControl, Resource, guard
 from shared.runtime import ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
@@ -74,7 +75,7 @@ def create_http_app(
     async def handover(
         municipality_code: str,
         iso_week: str,
-        access: Annotated[Access, guard(Action.READ_HANDOVER_LIST)],
+        access: Annotated[Access, guard(ReportingAction.READ_HANDOVER_LIST)],
     ) -> Any:
         week = _municipality_and_week(municipality_code, iso_week)
         await access.require(Resource.listing_of(municipality_code), conceal=False)
@@ -94,7 +95,7 @@ def create_http_app(
     async def statistics(
         municipality_code: str,
         iso_week: str,
-        access: Annotated[Access, guard(Action.READ_STATISTICS)],
+        access: Annotated[Access, guard(ReportingAction.READ_STATISTICS)],
     ) -> Any:
         week = _municipality_and_week(municipality_code, iso_week)
         await access.require(Resource.listing_of(municipality_code), conceal=False)
@@ -112,7 +113,7 @@ def create_http_app(
         responses={404: {"description": "nothing is known about the journal number"}},
     )
     async def trace(
-        journal_number: str, access: Annotated[Access, guard(Action.READ_TRACE)]
+        journal_number: str, access: Annotated[Access, guard(ReportingAction.READ_TRACE)]
     ) -> Trace:
         answer: TraceAnswer = await ctx.in_store(
             queries.trace_for, access.principal, journal_number
@@ -134,7 +135,7 @@ def create_http_app(
         responses={404: {"description": "no such person in the caller's reach"}},
     )
     async def co_registered(
-        person_key: str, access: Annotated[Access, guard(Action.READ_CO_REGISTRATIONS)]
+        person_key: str, access: Annotated[Access, guard(ReportingAction.READ_CO_REGISTRATIONS)]
     ) -> CoRegistrations:
         answer: CoRegistrationsAnswer = await ctx.in_store(
             queries.co_registered_for, access.principal, person_key
@@ -153,7 +154,7 @@ def create_http_app(
     @api.post(
         "/v1/admin/rebuild",
         summary="Rebuild the read models from the event store (operations)",
-        dependencies=[guard(Action.REBUILD_READ_MODELS)],
+        dependencies=[guard(ReportingAction.REBUILD_READ_MODELS)],
     )
     async def rebuild() -> dict[str, Any]:
         events: int = await ctx.in_store(projection.rebuild)

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException
 
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.service import LatestTriage, TriageService
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.runtime import ServiceContext
@@ -48,7 +49,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         },
     )  # fmt: skip
     async def get_decisions(
-        journal_number: str, access: Annotated[Access, guard(Action.READ_TRIAGE)]
+        journal_number: str, access: Annotated[Access, guard(TriageAction.READ_TRIAGE)]
     ) -> dict[str, Any]:
         latest: LatestTriage | None = await ctx.in_store(service.latest_triage, journal_number)
         if latest is None:
@@ -83,7 +84,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
     @api.get(
         "/v1/profiles",
         summary="The municipality profiles in force, the default profile last",
-        dependencies=[guard(Action.READ_PROFILES)],
+        dependencies=[guard(TriageAction.READ_PROFILES)],
     )
     async def list_profiles() -> list[dict[str, Any]]:
         # Profiles are read once at start and never change: no store access needed.
@@ -93,7 +94,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         "/v1/profiles/{code}",
         summary="The profile applied to a municipality code (its own, else the default)",
         responses={422: {"description": "not a three-digit municipality code"}},
-        dependencies=[guard(Action.READ_PROFILES)],
+        dependencies=[guard(TriageAction.READ_PROFILES)],
     )
     async def get_profile(code: str) -> dict[str, Any]:
         if not MUNICIPALITY_CODE.fullmatch(code):

@@ -1,0 +1,44 @@
+"""Triage's actions and who may take them: declared by triage, registered with the
+shared policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+
+from __future__ import annotations
+
+from shared.auth.policy import (
+    MUNICIPAL_STAFF,
+    NO_SOCIAL_SERVICES,
+    STAFF_ROLES,
+    Action,
+    ActionRule,
+    ActionSpec,
+    Grant,
+    register,
+)
+from shared.auth.principal import Role
+
+
+class TriageAction(Action):
+    READ_TRIAGE = "triage.read"
+    READ_PROFILES = "profiles.read"
+
+
+register(
+    {
+        # A routing decision *is* social services' involvement (route, active case, case id):
+        # the police see the person's decision without it; decisions carry no school, so school
+        # representatives have no grant (need-to-know fails closed).
+        TriageAction.READ_TRIAGE: ActionRule(
+            ActionSpec(reads_personal_data=True),
+            {
+                Role.TOVHOLDER: MUNICIPAL_STAFF,
+                Role.TEAM_LEADER: MUNICIPAL_STAFF,
+                Role.CASEWORKER: MUNICIPAL_STAFF,
+                Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
+            },
+        ),
+        # The municipalities' published procedures: no personal data.
+        TriageAction.READ_PROFILES: ActionRule(
+            ActionSpec(reads_personal_data=False),
+            {role: Grant("platform") for role in STAFF_ROLES},
+        ),
+    }
+)
