@@ -11,7 +11,7 @@ from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
 from services.courses.domain.course import DeadlinePolicy
 from services.courses.entrypoints.http import create_http_app
-from services.courses.entrypoints.kafka import CONSUMERS, kafka_handler
+from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
 from shared.auth import ServiceAuth
@@ -58,7 +58,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return kafka_handler(services["service"], settings)
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))

@@ -21,7 +21,7 @@ from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
-from services.intake.entrypoints.kafka import CONSUMERS, kafka_handler
+from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.settings import IntakeSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
@@ -113,7 +113,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return kafka_handler(services["service"], settings)
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(

@@ -11,7 +11,7 @@ from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
-from services.notifications.entrypoints.kafka import CONSUMERS, kafka_handler
+from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
 from shared.auth import ServiceAuth
@@ -55,7 +55,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return kafka_handler(services["service"], settings)
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))

@@ -13,7 +13,7 @@ from services.reporting.application.projection import Projection
 from services.reporting.application.queries import ReportingQueries
 from services.reporting.application.service import ReportingService
 from services.reporting.entrypoints.http import create_http_app
-from services.reporting.entrypoints.kafka import CONSUMERS, kafka_handler
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.entrypoints.projection_task import keep_read_models_current
 from services.reporting.settings import ReportingSettings
 from shared.auth import ServiceAuth
@@ -57,7 +57,7 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         return app
 
     def handler_factory(_: Any) -> Any:
-        return kafka_handler(parts["service"], settings)
+        return CONSUMERS.batch_handler(parts["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, parts["queries"], parts["projection"], auth.access_control(ctx))

@@ -12,7 +12,7 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
-from services.triage.entrypoints.kafka import CONSUMERS, kafka_handler
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
@@ -58,7 +58,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return kafka_handler(services["service"], settings)
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))

@@ -111,6 +111,8 @@ class ActionRule:
 
 
 MUNICIPAL_STAFF = Grant("municipality")
+READS_PERSONAL_DATA = ActionSpec(reads_personal_data=True)
+NO_PERSONAL_DATA = ActionSpec(reads_personal_data=False)
 NO_SOCIAL_SERVICES = frozenset({DataKind.SOCIAL_SERVICES})
 NO_PERSONS = frozenset({DataKind.PSEUDONYM})
 STAFF_ROLES = (
@@ -123,6 +125,12 @@ STAFF_ROLES = (
     Role.MANAGEMENT,
     Role.OPERATIONS,
 )
+
+
+def municipal(*roles: Role) -> dict[Role, Grant]:
+    """Each of `roles` as municipal staff: records of the token's municipalities."""
+    return {role: MUNICIPAL_STAFF for role in roles}
+
 
 #: Every registered action's spec, and its grants by role name: the whole policy, assembled
 #: from what each service declares.
@@ -145,16 +153,8 @@ def register(rules: Mapping[Action, ActionRule]) -> None:
         POLICY[action] = grants
 
 
-register(
-    {
-        PlatformAction.READ_AUDIT_TRAIL: ActionRule(
-            ActionSpec(reads_personal_data=True), {Role.AUDITOR: Grant("platform")}
-        ),
-        PlatformAction.EXPORT_AUDIT_TRAIL: ActionRule(
-            ActionSpec(reads_personal_data=True), {Role.AUDITOR: Grant("platform")}
-        ),
-    }
-)
+_AUDITORS = ActionRule(READS_PERSONAL_DATA, {Role.AUDITOR: Grant("platform")})
+register({PlatformAction.READ_AUDIT_TRAIL: _AUDITORS, PlatformAction.EXPORT_AUDIT_TRAIL: _AUDITORS})
 
 
 def decide(principal: Principal, action: Action, resource: Resource = ANY_RECORD) -> Decision:

@@ -15,17 +15,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.unit_of_work import UnitOfWork
 from shared.messaging.inbound import Inbound
+from shared.settings import PlatformSettings
 
 log = logging.getLogger(__name__)
 
-S = TypeVar("S")
+
+class _Service(Protocol):
+    @property
+    def app(self) -> ServiceApplication: ...
+
+
+S = TypeVar("S", bound=_Service)
 
 BatchHandler = Callable[[Sequence[Inbound]], None]
 
@@ -63,15 +70,13 @@ class ConsumerTable(Generic[S]):
             raise ValueError(f"{self.service}: a topic is declared twice in {topics}")
         object.__setattr__(self, "topics", topics)
 
-    def batch_handler(
-        self,
-        service: S,
-        app: ServiceApplication,
-        topic_name: Callable[[str], str] = lambda name: name,
-    ) -> BatchHandler:
-        """The handler the inbox runtime calls with each batch of fresh messages;
-        `topic_name` gives a default topic's deployment name (the prefix)."""
+    def batch_handler(self, service: S, settings: PlatformSettings | None = None) -> BatchHandler:
+        """The handler the inbox runtime calls with each batch of fresh messages (tests call
+        it as the runtime would); `settings` give the topics' deployment names (the prefix),
+        without them the default names."""
+        topic_name = settings.topic if settings is not None else str
         by_topic = {topic_name(c.topic): c for c in self.consumers}
+        app = service.app
         prefetch = self.prefetch
         name = self.service
 

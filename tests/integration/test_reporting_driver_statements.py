@@ -17,7 +17,7 @@ from services.reporting.adapters.views import tables, writer
 from services.reporting.adapters.views.database import views_engine
 from services.reporting.adapters.views.writer import DriverStatement, ReadModels, Row
 from services.reporting.bootstrap import build_application, build_read_side
-from services.reporting.entrypoints.kafka import kafka_handler
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from tests.integration.test_reporting_step_store import _after, _before
 from tests.unit.reporting.test_reporting_step_store import _inbound, _service, views
@@ -312,8 +312,8 @@ def test_the_projection_builds_the_same_read_models_on_either_path(
     app = build_application(settings)
     try:
         service = _service(settings, app)
-        kafka_handler(service)(_inbound(settings, _before(), 1))
-        kafka_handler(service)(_inbound(settings, _after(), 100))
+        CONSUMERS.batch_handler(service)(_inbound(settings, _before(), 1))
+        CONSUMERS.batch_handler(service)(_inbound(settings, _after(), 100))
         projection, _ = build_read_side(settings, app)
         try:
             assert projection.rebuild() > 0

@@ -1,17 +1,10 @@
-"""Courses' actions and who may take them: declared by courses, registered with the
-shared policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+"""Courses' actions and who may take them: declared by courses, registered with the shared
+policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
 
 from __future__ import annotations
 
-from shared.auth.policy import (
-    MUNICIPAL_STAFF,
-    NO_PERSONS,
-    Action,
-    ActionRule,
-    ActionSpec,
-    Grant,
-    register,
-)
+from shared.auth import Action, ActionRule, Grant, register
+from shared.auth.policy import NO_PERSONAL_DATA, NO_PERSONS, READS_PERSONAL_DATA, municipal
 from shared.auth.principal import Role
 
 
@@ -25,50 +18,39 @@ class CoursesAction(Action):
     MANAGE_ACUTE_PROCEDURE = "acute_procedure.manage"
 
 
+# Commands answer with the course and are audited with its person, but a command states its
+# own purpose (no X-Purpose needed): they do not count as reads of personal data.
 register(
     {
         # TRIVSEL+ is the SSP coordinator's course; the team leader follows it.
         CoursesAction.READ_TRIVSEL_ELIGIBILITY: ActionRule(
-            ActionSpec(reads_personal_data=True),
-            {Role.TOVHOLDER: MUNICIPAL_STAFF, Role.TEAM_LEADER: MUNICIPAL_STAFF},
+            READS_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
         ),
         # Courses hold free text about the young person. Management runs the acute-event
         # procedure, which names no person, and sees no course about a person.
         CoursesAction.READ_COURSES: ActionRule(
-            ActionSpec(reads_personal_data=True),
-            {
-                Role.TOVHOLDER: MUNICIPAL_STAFF,
-                Role.TEAM_LEADER: MUNICIPAL_STAFF,
-                Role.EXIT_COORDINATOR: MUNICIPAL_STAFF,
-                Role.MANAGEMENT: Grant("municipality", withheld=NO_PERSONS),
-            },
+            READS_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.EXIT_COORDINATOR)
+            | {Role.MANAGEMENT: Grant("municipality", withheld=NO_PERSONS)},
         ),
         CoursesAction.MANAGE_TRIVSEL_COURSE: ActionRule(
-            ActionSpec(reads_personal_data=False),
-            {Role.TOVHOLDER: MUNICIPAL_STAFF},
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER)
         ),
         # The police and the coordinator refer; the exit coordinator runs the programme.
         CoursesAction.REFER_TO_EXIT_PROGRAMME: ActionRule(
-            ActionSpec(reads_personal_data=False),
-            {
-                Role.EXIT_COORDINATOR: MUNICIPAL_STAFF,
-                Role.TOVHOLDER: MUNICIPAL_STAFF,
-                Role.POLICE_COORDINATOR: MUNICIPAL_STAFF,
-            },
+            NO_PERSONAL_DATA,
+            municipal(Role.EXIT_COORDINATOR, Role.TOVHOLDER, Role.POLICE_COORDINATOR),
         ),
         CoursesAction.MANAGE_EXIT_PROGRAMME: ActionRule(
-            ActionSpec(reads_personal_data=False),
-            {Role.EXIT_COORDINATOR: MUNICIPAL_STAFF},
+            NO_PERSONAL_DATA, municipal(Role.EXIT_COORDINATOR)
         ),
         # Triage's referrals (bande/ekstremisme, 15+): the exit coordinator takes them up; the
         # coordinator (tovholder) follows them, as they refer too.
         CoursesAction.READ_EXIT_REFERRALS: ActionRule(
-            ActionSpec(reads_personal_data=True),
-            {Role.EXIT_COORDINATOR: MUNICIPAL_STAFF, Role.TOVHOLDER: MUNICIPAL_STAFF},
+            READS_PERSONAL_DATA, municipal(Role.EXIT_COORDINATOR, Role.TOVHOLDER)
         ),
         CoursesAction.MANAGE_ACUTE_PROCEDURE: ActionRule(
-            ActionSpec(reads_personal_data=False),
-            {Role.MANAGEMENT: MUNICIPAL_STAFF, Role.TOVHOLDER: MUNICIPAL_STAFF},
+            NO_PERSONAL_DATA, municipal(Role.MANAGEMENT, Role.TOVHOLDER)
         ),
     }
 )

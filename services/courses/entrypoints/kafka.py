@@ -5,17 +5,14 @@ commits (shared/messaging/consumers.py)."""
 from __future__ import annotations
 
 from services.courses.application.service import CoursesService
-from shared.contracts import (
+from shared.contracts import DecisionWithdrawn, ExitReferral, RoutingDecision
+from shared.contracts.topics import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
-    DecisionWithdrawn,
-    ExitReferral,
-    RoutingDecision,
 )
-from shared.messaging.consumers import BatchHandler, Consumer, ConsumerTable
-from shared.settings import PlatformSettings
+from shared.messaging.consumers import Consumer, ConsumerTable
 
 Service = CoursesService
 
@@ -29,11 +26,3 @@ CONSUMERS = ConsumerTable[Service](
     ],
     prefetch=Service.prefetch,
 )
-
-
-def kafka_handler(service: Service, settings: PlatformSettings | None = None) -> BatchHandler:
-    """The batch handler the inbox runtime calls (tests call it as the runtime would); without
-    settings, for the default topic names."""
-    if settings is None:
-        return CONSUMERS.batch_handler(service, service.app)
-    return CONSUMERS.batch_handler(service, service.app, settings.topic)

@@ -8,15 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from services.intake.application.service import IntakeService
-from shared.contracts import (
-    POLICE_INCIDENTS,
-    SOCIAL_CASES,
-    CaseRegisterEvent,
-    PoliceIncident,
-)
-from shared.messaging.consumers import BatchHandler, Consumer, ConsumerTable
+from shared.contracts import CaseRegisterEvent, PoliceIncident
+from shared.contracts.topics import POLICE_INCIDENTS, SOCIAL_CASES
+from shared.messaging.consumers import Consumer, ConsumerTable
 from shared.messaging.inbound import Inbound
-from shared.settings import PlatformSettings
 
 Service = IntakeService
 
@@ -36,16 +31,18 @@ def _case_event(service: Service, message: Inbound) -> Any:
 CONSUMERS = ConsumerTable[Service](
     "intake",
     [
-        Consumer(POLICE_INCIDENTS, PoliceIncident, Service.receive_checked_in, read=_incident),
-        Consumer(SOCIAL_CASES, CaseRegisterEvent, Service.receive_checked_in, read=_case_event),
+        Consumer(
+            POLICE_INCIDENTS,
+            PoliceIncident,
+            Service.receive_checked_in,
+            read=_incident,
+        ),
+        Consumer(
+            SOCIAL_CASES,
+            CaseRegisterEvent,
+            Service.receive_checked_in,
+            read=_case_event,
+        ),
     ],
     prefetch=Service.prefetch,
 )
-
-
-def kafka_handler(service: Service, settings: PlatformSettings | None = None) -> BatchHandler:
-    """The batch handler the inbox runtime calls (tests call it as the runtime would); without
-    settings, for the default topic names."""
-    if settings is None:
-        return CONSUMERS.batch_handler(service, service.app)
-    return CONSUMERS.batch_handler(service, service.app, settings.topic)

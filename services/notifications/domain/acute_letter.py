@@ -86,17 +86,19 @@ class AcuteLetterTask(TracedAggregate):
         due_at: datetime,
         at: datetime,
     ) -> AcuteLetterTask:
-        letter = LetterTaskEvent(
-            task_id=task_id,
-            event="created",
-            journal_number=journal_number,
-            person_key=acute_letter_person_key(course_id),
-            municipality_code=municipality_code,
-            kind=ACUTE_LETTER_KIND,
-            recipients=list(GROUP_LETTER_RECIPIENTS),
-            owner_role=owner_role,
-            due_at=due_at,
-            at=at,
+        letter = LetterTaskEvent.model_validate(
+            {
+                "task_id": task_id,
+                "event": "created",
+                "journal_number": journal_number,
+                "person_key": acute_letter_person_key(course_id),
+                "municipality_code": municipality_code,
+                "kind": ACUTE_LETTER_KIND,
+                "recipients": list(GROUP_LETTER_RECIPIENTS),
+                "owner_role": owner_role,
+                "due_at": due_at,
+                "at": at,
+            }
         )
         return cls(letter=letter.model_dump(mode="json"))
 

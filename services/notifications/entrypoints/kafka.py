@@ -5,19 +5,15 @@ and commits (shared/messaging/consumers.py)."""
 from __future__ import annotations
 
 from services.notifications.application.service import NotificationsService
-from shared.contracts import (
+from shared.contracts import CaseworkerAssessment, CourseEvent, DecisionWithdrawn, RoutingDecision
+from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
-    CaseworkerAssessment,
-    CourseEvent,
-    DecisionWithdrawn,
-    RoutingDecision,
 )
-from shared.messaging.consumers import BatchHandler, Consumer, ConsumerTable
-from shared.settings import PlatformSettings
+from shared.messaging.consumers import Consumer, ConsumerTable
 
 Service = NotificationsService
 
@@ -27,16 +23,12 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_TOVHOLDER, RoutingDecision, Service.receive_decision_in),
         Consumer(TRIAGE_CASEWORKER, RoutingDecision, Service.receive_decision_in),
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
-        Consumer(CASEWORKER_ASSESSMENTS, CaseworkerAssessment, Service.receive_assessment_in),
+        Consumer(
+            CASEWORKER_ASSESSMENTS,
+            CaseworkerAssessment,
+            Service.receive_assessment_in,
+        ),
         Consumer(COURSES_EVENTS, CourseEvent, Service.receive_course_event_in),
     ],
     prefetch=Service.prefetch,
 )
-
-
-def kafka_handler(service: Service, settings: PlatformSettings | None = None) -> BatchHandler:
-    """The batch handler the inbox runtime calls (tests call it as the runtime would); without
-    settings, for the default topic names."""
-    if settings is None:
-        return CONSUMERS.batch_handler(service, service.app)
-    return CONSUMERS.batch_handler(service, service.app, settings.topic)

@@ -12,14 +12,6 @@ from services.reporting.application.service import ReportingService, Seen
 from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
-    COURSES_EVENTS,
-    INTAKE_INCIDENTS,
-    INTAKE_REJECTED,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
     AcceptedIncident,
     ContractModel,
     CourseEvent,
@@ -30,10 +22,19 @@ from shared.contracts import (
     RoutingDecision,
     parse_bytes,
 )
-from shared.messaging.consumers import BatchHandler, Consumer, ConsumerTable
+from shared.contracts.topics import (
+    COURSES_EVENTS,
+    INTAKE_INCIDENTS,
+    INTAKE_REJECTED,
+    LETTER_TASKS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_EXIT_REFERRALS,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+)
+from shared.messaging.consumers import Consumer, ConsumerTable
 from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import ORIGIN_HEADER, Inbound
-from shared.settings import PlatformSettings
 
 Service = ReportingService
 
@@ -65,22 +66,39 @@ def observed(
 CONSUMERS = ConsumerTable[Service](
     "reporting",
     [
-        observed(INTAKE_INCIDENTS, AcceptedIncident, observations.incident_accepted, "intake"),
-        observed(INTAKE_REJECTED, IntakeRejection, observations.incident_rejected, "intake"),
+        observed(
+            INTAKE_INCIDENTS,
+            AcceptedIncident,
+            observations.incident_accepted,
+            "intake",
+        ),
+        observed(
+            INTAKE_REJECTED,
+            IntakeRejection,
+            observations.incident_rejected,
+            "intake",
+        ),
         observed(TRIAGE_CASEWORKER, RoutingDecision, observations.routed, "triage"),
         observed(TRIAGE_TOVHOLDER, RoutingDecision, observations.routed, "triage"),
-        observed(TRIAGE_WITHDRAWALS, DecisionWithdrawn, observations.decision_withdrawn, "triage"),
-        observed(TRIAGE_EXIT_REFERRALS, ExitReferral, observations.exit_referral, "triage"),
-        observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
+        observed(
+            TRIAGE_WITHDRAWALS,
+            DecisionWithdrawn,
+            observations.decision_withdrawn,
+            "triage",
+        ),
+        observed(
+            TRIAGE_EXIT_REFERRALS,
+            ExitReferral,
+            observations.exit_referral,
+            "triage",
+        ),
+        observed(
+            LETTER_TASKS,
+            LetterTaskEvent,
+            observations.letter_task_changed,
+            "notifications",
+        ),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
     ],
     prefetch=Service.prefetch,
 )
-
-
-def kafka_handler(service: Service, settings: PlatformSettings | None = None) -> BatchHandler:
-    """The batch handler the inbox runtime calls (tests call it as the runtime would); without
-    settings, for the default topic names."""
-    if settings is None:
-        return CONSUMERS.batch_handler(service, service.app)
-    return CONSUMERS.batch_handler(service, service.app, settings.topic)

@@ -1,17 +1,15 @@
-"""Triage's actions and who may take them: declared by triage, registered with the
-shared policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+"""Triage's actions and who may take them: declared by triage, registered with the shared
+policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
 
 from __future__ import annotations
 
+from shared.auth import Action, ActionRule, Grant, register
 from shared.auth.policy import (
-    MUNICIPAL_STAFF,
+    NO_PERSONAL_DATA,
     NO_SOCIAL_SERVICES,
+    READS_PERSONAL_DATA,
     STAFF_ROLES,
-    Action,
-    ActionRule,
-    ActionSpec,
-    Grant,
-    register,
+    municipal,
 )
 from shared.auth.principal import Role
 
@@ -24,21 +22,16 @@ class TriageAction(Action):
 register(
     {
         # A routing decision *is* social services' involvement (route, active case, case id):
-        # the police see the person's decision without it; decisions carry no school, so school
-        # representatives have no grant (need-to-know fails closed).
+        # the police see the person's decision without it; decisions carry no school, so
+        # school representatives have no grant (need-to-know fails closed).
         TriageAction.READ_TRIAGE: ActionRule(
-            ActionSpec(reads_personal_data=True),
-            {
-                Role.TOVHOLDER: MUNICIPAL_STAFF,
-                Role.TEAM_LEADER: MUNICIPAL_STAFF,
-                Role.CASEWORKER: MUNICIPAL_STAFF,
-                Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
-            },
+            READS_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+            | {Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES)},
         ),
         # The municipalities' published procedures: no personal data.
         TriageAction.READ_PROFILES: ActionRule(
-            ActionSpec(reads_personal_data=False),
-            {role: Grant("platform") for role in STAFF_ROLES},
+            NO_PERSONAL_DATA, {role: Grant("platform") for role in STAFF_ROLES}
         ),
     }
 )

@@ -20,7 +20,7 @@ from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import NotificationsService
 from services.notifications.bootstrap import build_application, build_service
 from services.notifications.entrypoints.http import create_http_app
-from services.notifications.entrypoints.kafka import kafka_handler
+from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.settings import NotificationsSettings
 from shared.auth import ServiceAuth
 from shared.contracts import COURSES_EVENTS, LETTER_TASKS, CourseEvent, LetterTaskEvent
@@ -89,7 +89,7 @@ def test_the_letter_courses_asks_for_is_created_listed_and_completed(
 ) -> None:
     procedure, events = procedure_events(step_4_done=True)
     requested = [e for e in events if e.event != "standard_letter_sent"]
-    kafka_handler(service, settings)(as_messages(requested))
+    CONSUMERS.batch_handler(service, settings)(as_messages(requested))
     (task,) = service.tasks("607", "open")
     assert task.model_dump(mode="json") == {
         "task_id": procedure.letter_task_id,
@@ -106,7 +106,7 @@ def test_the_letter_courses_asks_for_is_created_listed_and_completed(
         "reason": None,
     }
     # Step 4 done in courses: the task is completed; everything again changes nothing.
-    kafka_handler(service, settings)(as_messages(events, first_id=10))
+    CONSUMERS.batch_handler(service, settings)(as_messages(events, first_id=10))
     assert service.tasks("607", "open") == []
     (done,) = service.tasks("607", "completed")
     assert (done.task_id, done.at) == (procedure.letter_task_id, STARTED + timedelta(hours=3))

@@ -90,7 +90,8 @@ def service(tmp_path: Path) -> Service:
 
 
 def test_a_batch_is_decoded_by_topic_prefetched_once_and_committed_once(service: Service) -> None:
-    handle = TABLE.batch_handler(service, service.app, lambda name: f"test.{name}")
+    prefixed = PlatformSettings(SSP_DATABASE_URL="memory", SSP_TOPIC_PREFIX="test.")
+    handle = TABLE.batch_handler(service, prefixed)
     handle(
         [
             inbound("test.greetings.v1", {"name": "a"}, 1),
@@ -110,7 +111,7 @@ def test_a_batch_is_decoded_by_topic_prefetched_once_and_committed_once(service:
 
 
 def test_a_message_that_is_not_its_topic_s_contract_is_poison(service: Service) -> None:
-    handle = TABLE.batch_handler(service, service.app)
+    handle = TABLE.batch_handler(service)
     with pytest.raises(PoisonMessage, match="not a valid Greeting"):
         handle([inbound("greetings.v1", {"n": 1}, 1)])
     assert service.app.repository.get(service.tally.id).names == []

@@ -26,7 +26,7 @@ from services.reporting.bootstrap import build_application, build_read_side
 from services.reporting.domain.model import JournalTimeline, TimelineStep
 from services.reporting.domain.observations import Observation
 from services.reporting.domain.weeks import IsoWeek
-from services.reporting.entrypoints.kafka import CONSUMERS, kafka_handler
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import INTAKE_INCIDENTS, LETTER_TASKS, TRIAGE_TOVHOLDER
 from shared.eventstore import UnitOfWork
@@ -70,7 +70,7 @@ def _inbound(reporting: ReportingSettings, sent: Sequence[Sent], first_id: int) 
 
 def handle_batch(service: ReportingService, batch: Sequence[Inbound]) -> None:
     """The batch as reporting's Kafka entry point handles it."""
-    kafka_handler(service)(batch)
+    CONSUMERS.batch_handler(service)(batch)
 
 
 def _observation(service: ReportingService, message: Inbound) -> Observation | None:
@@ -206,7 +206,7 @@ def test_an_old_timeline_keeps_its_steps_and_its_facts_are_not_recorded_again(
         handle_batch_as_before(service, _inbound(reporting, [incident, decided], 1))
         stored_before = app.recorder.max_notification_id()
         # After the upgrade: the decision again (republished), and the letter task.
-        kafka_handler(service)(_inbound(reporting, [decided, task], 10))
+        CONSUMERS.batch_handler(service)(_inbound(reporting, [decided, task], 10))
         added = app.recorder.select_notifications(
             start=stored_before, limit=10, inclusive_of_start=False
         )
@@ -251,7 +251,7 @@ def test_a_batch_asks_the_store_once_and_rebuilds_no_aggregate(
     app = build_application(reporting)
     try:
         service = _service(reporting, app)
-        kafka_handler(service)(
+        CONSUMERS.batch_handler(service)(
             _inbound(
                 reporting,
                 [
@@ -280,7 +280,7 @@ def test_a_batch_asks_the_store_once_and_rebuilds_no_aggregate(
             counting(app.recorder, "select_events") as single_queries,
             counting(app.mapper, "to_domain_event") as decoded,
         ):
-            kafka_handler(service)(_inbound(reporting, [*later, later[0]], 10))
+            CONSUMERS.batch_handler(service)(_inbound(reporting, [*later, later[0]], 10))
         assert len(batch_queries) == 1 and single_queries == []
         assert decoded == []  # no earlier step loaded: the journals' steps stay in the store
         assert app.recorder.max_notification_id() == 2 * len(journals)
@@ -295,7 +295,7 @@ def test_a_step_keeps_the_trace_of_its_message(reporting: ReportingSettings) -> 
         incident = (INTAKE_INCIDENTS, accepted_incident([person(PK_TOVHOLDER, 14)]))
         batch = _inbound(reporting, [incident], 1)
         batch[0].headers.update(relay_headers("intake", 1, TRACE_INCIDENT))
-        kafka_handler(service)(batch)
+        CONSUMERS.batch_handler(service)(batch)
         (stored,) = app.recorder.select_notifications(start=None, limit=10)
         step = app.mapper.to_domain_event(stored)
         assert isinstance(step, TimelineStep.Recorded)
@@ -314,7 +314,7 @@ def test_a_catch_up_stops_at_the_log_s_end(
     (a full one may not be, so the next is read)."""
     app = build_application(reporting)
     try:
-        kafka_handler(_service(reporting, app))(
+        CONSUMERS.batch_handler(_service(reporting, app))(
             _inbound(
                 reporting,
                 [
@@ -365,7 +365,7 @@ def test_what_this_process_saved_is_projected_without_reading_the_log_back(
     try:
         live, _ = build_read_side(reporting, app)
         live.just_saved.limit = kept_in_memory
-        kafka_handler(_service(reporting, app))(
+        CONSUMERS.batch_handler(_service(reporting, app))(
             _inbound(
                 reporting,
                 [
