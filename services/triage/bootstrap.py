@@ -18,6 +18,7 @@ from shared.auth import ServiceAuth
 from shared.contracts import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     dead_letter_topic,
@@ -38,6 +39,7 @@ def build_service(
         app,
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
+        served_municipalities=settings.municipalities,
     )
 
 
@@ -73,6 +75,7 @@ def definition(
             TRIAGE_TOVHOLDER,
             TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
+            TRIAGE_STATEMENTS,
             dead_letter_topic(NAME),
         ],
         handler_factory=handler_factory,
@@ -84,6 +87,8 @@ def definition(
         published_events=[
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,
+            IncidentTriage.PersonNotServed,
+            IncidentTriage.DecisionUnchanged,
             PersonExitReferral.Referred,
         ],
     )

@@ -49,6 +49,7 @@ from shared.contracts.letter_tasks import (
     TaskChangeReason,
 )
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
+from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
@@ -61,6 +62,7 @@ from shared.contracts.topics import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     Direction,
@@ -85,6 +87,7 @@ __all__ = [
     "TOPICS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
     "AcceptedIncident",
@@ -111,6 +114,7 @@ __all__ = [
     "Location",
     "Offence",
     "OffenceCode",
+    "PersonStatement",
     "PoliceIncident",
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
@@ -120,6 +124,7 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Source",
+    "Statement",
     "TaskChangeReason",
     "TopicSpec",
     "WithdrawalReason",

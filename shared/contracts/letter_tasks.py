@@ -12,6 +12,7 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
     MunicipalityCode,
@@ -36,6 +37,7 @@ TaskChangeReason = Literal[
     "case_opened_after_routing",
     "person_removed_from_incident",
     "person_out_of_scope",
+    "person_not_served",
 ]
 LetterKind = Literal["orientering", "indkaldelse", "bekymringsbrev", "akut_standardbrev"]
 Recipient = Literal["parents", "youth"]
@@ -88,6 +90,7 @@ class LetterTaskEvent(ContractModel):
     )
     owner_team: str | None = Field(
         default=None,
+        max_length=MAX_TEAM_CHARS,
         description="Team that owns the task, from the routing decision, where the "
         "municipality profile has one.",
         examples=["SSP-medarbejder distrikt nord", None],
@@ -96,7 +99,7 @@ class LetterTaskEvent(ContractModel):
         default=None,
         description="Why the task was updated or cancelled by the platform: revised_decision "
         "(a higher revision changed owner, recipients or deadline), case_opened_after_routing "
-        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope "
-        "(the decision was withdrawn). Null on the other events.",
+        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope / "
+        "person_not_served (the decision was withdrawn). Null on the other events.",
         examples=[None, "case_opened_after_routing"],
     )

@@ -70,40 +70,44 @@ class ConsumerTable(Generic[S]):
             raise ValueError(f"{self.service}: a topic is declared twice in {topics}")
         object.__setattr__(self, "topics", topics)
 
-    def batch_handler(self, service: S, settings: PlatformSettings | None = None) -> BatchHandler:
+    def batch_handler(
+        self, service: S, settings: PlatformSettings | None = None
+    ) -> TableHandler[S]:
         """The handler the inbox runtime calls with each batch of fresh messages (tests call
         it as the runtime would); `settings` give the topics' deployment names (the prefix),
         without them the default names."""
         topic_name = settings.topic if settings is not None else str
-        by_topic = {topic_name(c.topic): c for c in self.consumers}
-        app = service.app
-        prefetch = self.prefetch
-        name = self.service
+        return TableHandler(self, service, {topic_name(c.topic): c for c in self.consumers})
 
-        def read(consumer: Consumer[S], message: Inbound) -> Any:
-            if consumer.read is not None:
-                return consumer.read(service, message)
-            return message.decode(consumer.model)
 
-        def handle_batch(messages: Sequence[Inbound]) -> None:
-            uow = UnitOfWork(app)
-            received: list[tuple[Inbound, Consumer[S] | None, Any]] = []
-            for message in messages:
-                consumer = by_topic.get(message.topic)
-                received.append(
-                    (message, consumer, None if consumer is None else read(consumer, message))
-                )
-            if prefetch is not None:
-                prefetch(service, uow, [p for _, c, p in received if c is not None])
-            for message, consumer, payload in received:
-                if consumer is None:
-                    log.warning(
-                        "%s: ignoring a message from unexpected topic %s", name, message.topic
-                    )
-                else:
-                    with message.processing_span(name):
-                        consumer.handle(service, uow, payload)
-                uow.processed(message.upstream)
-            uow.commit()
+@dataclass(frozen=True)
+class TableHandler(Generic[S]):
+    """A consumer table bound to its service: one batch, one unit of work."""
 
-        return handle_batch
+    table: ConsumerTable[S]
+    service: S
+    by_topic: dict[str, Consumer[S]]
+
+    def _read(self, consumer: Consumer[S], message: Inbound) -> Any:
+        if consumer.read is not None:
+            return consumer.read(self.service, message)
+        return message.decode(consumer.model)
+
+    def __call__(self, messages: Sequence[Inbound]) -> None:
+        service, name = self.service, self.table.service
+        uow = UnitOfWork(service.app)
+        received: list[tuple[Inbound, Consumer[S] | None, Any]] = []
+        for message in messages:
+            consumer = self.by_topic.get(message.topic)
+            payload = None if consumer is None else self._read(consumer, message)
+            received.append((message, consumer, payload))
+        if self.table.prefetch is not None:
+            self.table.prefetch(service, uow, [p for _, c, p in received if c is not None])
+        for message, consumer, payload in received:
+            if consumer is None:
+                log.warning("%s: ignoring a message from unexpected topic %s", name, message.topic)
+            else:
+                with message.processing_span(name):
+                    consumer.handle(service, uow, payload)
+            uow.processed(message.upstream)
+        uow.commit()

@@ -4,7 +4,7 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 from __future__ import annotations
 
 from shared.auth import Action, ActionRule, ActionSpec, Grant, register
-from shared.auth.policy import NO_PERSONAL_DATA, READS_PERSONAL_DATA, municipal
+from shared.auth.policy import NO_PERSONAL_DATA, NO_SOCIAL_SERVICES, READS_PERSONAL_DATA, municipal
 from shared.auth.principal import INCIDENTS_WRITE, Role
 
 
@@ -22,8 +22,11 @@ _POLICE_PUBLISHERS = {
     Role.POLICE_COORDINATOR: Grant("platform", required_scope=INCIDENTS_WRITE),
 }
 # The publisher corrects its own input; the coordinator of the municipality may help.
+# A rejected case-register event is social services' record: not for the police.
 _CORRECTORS = {
-    Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+    Role.POLICE_COORDINATOR: Grant(
+        "municipality", withheld=NO_SOCIAL_SERVICES, records_without_municipality=True
+    ),
 } | municipal(Role.TOVHOLDER)
 
 register(

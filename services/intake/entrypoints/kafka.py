@@ -31,18 +31,8 @@ def _case_event(service: Service, message: Inbound) -> Any:
 CONSUMERS = ConsumerTable[Service](
     "intake",
     [
-        Consumer(
-            POLICE_INCIDENTS,
-            PoliceIncident,
-            Service.receive_checked_in,
-            read=_incident,
-        ),
-        Consumer(
-            SOCIAL_CASES,
-            CaseRegisterEvent,
-            Service.receive_checked_in,
-            read=_case_event,
-        ),
+        Consumer(POLICE_INCIDENTS, PoliceIncident, Service.receive_checked_in, read=_incident),
+        Consumer(SOCIAL_CASES, CaseRegisterEvent, Service.receive_checked_in, read=_case_event),
     ],
     prefetch=Service.prefetch,
 )

@@ -22,12 +22,12 @@ from services.notifications.domain.acute_letter import (
     AcuteLetterTask,
     acute_letter_task_id,
 )
-from services.notifications.domain.letter_task_case import (
+from services.notifications.domain.case_state import (
     AssessmentResult,
     DecisionOutcome,
-    LetterTaskCase,
     WithdrawalOutcome,
 )
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import CLOSED, Deadlines, TaskStatus
 from shared.contracts import (
     CaseworkerAssessment,

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.notifications.domain.letter_task_case import TaskClosed
+from services.notifications.domain.case_state import TaskClosed
 from services.notifications.domain.letters import CLOSED, STATUS_AFTER, TaskStatus
 from services.notifications.domain.recipients import GROUP_LETTER_RECIPIENTS
 from shared.contracts import CourseEvent, LetterTaskEvent

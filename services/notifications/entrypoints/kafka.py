@@ -23,11 +23,7 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_TOVHOLDER, RoutingDecision, Service.receive_decision_in),
         Consumer(TRIAGE_CASEWORKER, RoutingDecision, Service.receive_decision_in),
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
-        Consumer(
-            CASEWORKER_ASSESSMENTS,
-            CaseworkerAssessment,
-            Service.receive_assessment_in,
-        ),
+        Consumer(CASEWORKER_ASSESSMENTS, CaseworkerAssessment, Service.receive_assessment_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.receive_course_event_in),
     ],
     prefetch=Service.prefetch,

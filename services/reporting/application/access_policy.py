@@ -38,9 +38,15 @@ register(
             NO_PERSONAL_DATA,
             municipal(Role.MANAGEMENT, Role.TOVHOLDER, Role.TEAM_LEADER, Role.POLICE_COORDINATOR),
         ),
+        # Auditors follow a journal through every service with its persons' keys, to check
+        # what each service did with them (and who then looked: GET /v1/audit).
         ReportingAction.READ_TRACE: ActionRule(
             READS_PERSONAL_DATA,
-            {Role.OPERATIONS: Grant("platform", withheld=NO_PERSONS)} | _CASE_STAFF,
+            {
+                Role.OPERATIONS: Grant("platform", withheld=NO_PERSONS),
+                Role.AUDITOR: Grant("platform"),
+            }
+            | _CASE_STAFF,
         ),
         # Who appears together with a person (the group-level specific intervention): for
         # those who plan the intervention. It names other young people, so neither the police

@@ -19,6 +19,7 @@ from shared.contracts import (
     ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
+    PersonStatement,
     RoutingDecision,
     parse_bytes,
 )
@@ -29,6 +30,7 @@ from shared.contracts.topics import (
     LETTER_TASKS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
 )
@@ -66,38 +68,14 @@ def observed(
 CONSUMERS = ConsumerTable[Service](
     "reporting",
     [
-        observed(
-            INTAKE_INCIDENTS,
-            AcceptedIncident,
-            observations.incident_accepted,
-            "intake",
-        ),
-        observed(
-            INTAKE_REJECTED,
-            IntakeRejection,
-            observations.incident_rejected,
-            "intake",
-        ),
+        observed(INTAKE_INCIDENTS, AcceptedIncident, observations.incident_accepted, "intake"),
+        observed(INTAKE_REJECTED, IntakeRejection, observations.incident_rejected, "intake"),
         observed(TRIAGE_CASEWORKER, RoutingDecision, observations.routed, "triage"),
         observed(TRIAGE_TOVHOLDER, RoutingDecision, observations.routed, "triage"),
-        observed(
-            TRIAGE_WITHDRAWALS,
-            DecisionWithdrawn,
-            observations.decision_withdrawn,
-            "triage",
-        ),
-        observed(
-            TRIAGE_EXIT_REFERRALS,
-            ExitReferral,
-            observations.exit_referral,
-            "triage",
-        ),
-        observed(
-            LETTER_TASKS,
-            LetterTaskEvent,
-            observations.letter_task_changed,
-            "notifications",
-        ),
+        observed(TRIAGE_WITHDRAWALS, DecisionWithdrawn, observations.decision_withdrawn, "triage"),
+        observed(TRIAGE_EXIT_REFERRALS, ExitReferral, observations.exit_referral, "triage"),
+        observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
+        observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
     ],
     prefetch=Service.prefetch,

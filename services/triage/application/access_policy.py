@@ -6,6 +6,7 @@ from __future__ import annotations
 from shared.auth import Action, ActionRule, Grant, register
 from shared.auth.policy import (
     NO_PERSONAL_DATA,
+    NO_PERSONS,
     NO_SOCIAL_SERVICES,
     READS_PERSONAL_DATA,
     STAFF_ROLES,
@@ -17,6 +18,8 @@ from shared.auth.principal import Role
 class TriageAction(Action):
     READ_TRIAGE = "triage.read"
     READ_PROFILES = "profiles.read"
+    READ_NOT_SERVED = "not_served.read"
+    REROUTE_NOT_SERVED = "not_served.reroute"
 
 
 register(
@@ -32,6 +35,14 @@ register(
         # The municipalities' published procedures: no personal data.
         TriageAction.READ_PROFILES: ActionRule(
             NO_PERSONAL_DATA, {role: Grant("platform") for role in STAFF_ROLES}
+        ),
+        # Persons of municipalities not served here (issue 14, part 1): operations see journal
+        # numbers and times, never person keys, and route them once the municipality is served.
+        TriageAction.READ_NOT_SERVED: ActionRule(
+            NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform", withheld=NO_PERSONS)}
+        ),
+        TriageAction.REROUTE_NOT_SERVED: ActionRule(
+            NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
         ),
     }
 )

@@ -15,11 +15,7 @@ CONSUMERS = ConsumerTable[Service](
     "triage",
     [
         Consumer(INTAKE_INCIDENTS, AcceptedIncident, Service.triage_in),
-        Consumer(
-            INTAKE_CASE_EVENTS,
-            PseudonymisedCaseEvent,
-            Service.register_case_event_in,
-        ),
+        Consumer(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, Service.register_case_event_in),
     ],
     prefetch=Service.prefetch,
 )
