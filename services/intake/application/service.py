@@ -43,7 +43,6 @@ from shared.contracts import (
     is_in_scope,
     parse_bytes,
 )
-from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
 from shared.messaging.inbound import Inbound
@@ -131,9 +130,6 @@ class IntakeService:
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
-        # The served codes that are municipality codes: an incident naming only these has no
-        # municipality problem (what `municipality_problems` finds, without its field paths).
-        self._served_known = frozenset(c for c in self.served if is_municipality_code(c))
         self.pseudonymiser = pseudonymiser
         self.incidents_topic = incidents_topic
         self.cases_topic = cases_topic
@@ -317,11 +313,6 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            known = self._served_known
-            if incident.location.municipality_code in known and all(
-                person.municipality_code in known for person in incident.persons
-            ):
-                return []
             return municipality_problems(codes_of_incident(incident), self.served)
         try:
             doc = json.loads(raw)
