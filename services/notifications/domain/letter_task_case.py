@@ -11,6 +11,10 @@ recipients or deadline change is `updated` (a handover to the caseworker transfe
 task); a completed or cancelled task only records it, so no letter is ever sent twice. A
 withdrawn decision (the person left the incident) cancels an open task, and a case whose
 decision is withdrawn never creates one.
+
+What the case knows of its messages is in `case_state`, the letters it makes in
+`task_letter`. This module is over 400 lines because it is one aggregate: its event classes
+are stored under their `module:Class` topic, so they stay nested in the class.
 """
 
 from __future__ import annotations
