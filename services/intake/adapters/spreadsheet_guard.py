@@ -8,7 +8,7 @@ workbook, this module looks at it from the outside, in bounded time and memory:
 - the archive: at most `max_members` parts, their declared unpacked sizes together at most
   `max_unpacked_bytes` (zipfile never unpacks more than a part declares), and no part larger
   than 1 MiB that unpacks to more than `max_compression_ratio` times its packed size;
-- no XML part with a document type declaration (`<!DOCTYPE`, where entities are declared);
+- no XML part with a document type declaration (`<!DOCTYPE`, `<!ENTITY`) anywhere in it;
 - each worksheet, read as a stream: its declared dimension, the number of `<row>` elements and
   the highest row and column any row or cell names, against `max_rows` and `max_columns`.
 
@@ -40,7 +40,7 @@ _RATIO_CHECKED_FROM = _MIB
 """Parts smaller than this unpacked are not judged by their compression ratio (small XML
 compresses very well, and cannot hurt)."""
 _CHUNK = _MIB
-_PROLOG_BYTES = 64 * 1024
+_OVERLAP = 16
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*)>")
@@ -116,7 +116,7 @@ def _check_xlsx(data: bytes, limits: SpreadsheetLimits) -> None:
             for part in parts:
                 name = part.filename.lower()
                 if name.endswith((".xml", ".rels", ".vml")):
-                    _check_prolog(archive, part)
+                    _check_doctype(archive, part)
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     _check_sheet(archive, part, limits)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
@@ -125,14 +125,18 @@ def _check_xlsx(data: bytes, limits: SpreadsheetLimits) -> None:
             raise SpreadsheetRefused("unreadable_file", "not a readable CSV or XLSX file") from None
 
 
-def _check_prolog(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
-    # A document type declaration can only come before the root element.
+def _check_doctype(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    # Read as a stream (the part's size is bounded above); a declaration split between two
+    # chunks is found in the overlap kept from the first.
+    tail = b""
     with archive.open(part) as stream:
-        head = stream.read(_PROLOG_BYTES)
-    if _DOCTYPE.search(head):
-        raise SpreadsheetRefused(
-            "xml_doctype", "the workbook's XML declares a document type (entities); refused"
-        )
+        while chunk := stream.read(_CHUNK):
+            if _DOCTYPE.search(tail + chunk):
+                raise SpreadsheetRefused(
+                    "xml_doctype",
+                    "the workbook's XML declares a document type (entities); refused",
+                )
+            tail = chunk[-_OVERLAP:]
 
 
 def _column_number(letters: bytes) -> int:
