@@ -285,6 +285,14 @@ HTTP_CASES = [
         422, "too_many_rows",
     ),
     HttpCase(
+        "CSV with a 100 KB school", "/v1/incidents/import",
+        lambda: csv_list([csv_row(school="s" * 100 * KIB)]), 200, "string_too_long",
+    ),
+    HttpCase(
+        "CSV with a 200 KB cell", "/v1/incidents/import",
+        lambda: csv_list([csv_row(school="s" * 200 * KIB)]), 422, "cell_too_large",
+    ),
+    HttpCase(
         "CSV row of 100,000 columns", "/v1/incidents/import",
         lambda: csv_list([csv_row() + [""] * 100_000]), 422, "too_many_columns",
     ),

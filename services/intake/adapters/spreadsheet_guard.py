@@ -228,10 +228,8 @@ def _check_csv(data: bytes, limits: SpreadsheetLimits) -> None:
         # Delimiters outside quotes, counted before the csv module builds a row of them.
         if _QUOTED.sub("", line).count(delimiter) >= limits.max_columns:
             raise _too_many_columns(limits)
-    # Physical lines bound the rows from above (a quoted cell may span lines): the exact count
-    # is needed only for a file with more lines than rows allowed.
-    if data.count(b"\n") > limits.max_rows:
-        _count_csv_rows(text, delimiter, limits)
+    # Rows (a quoted cell may span lines) and cells, as the reader will see them.
+    _count_csv_rows(text, delimiter, limits)
 
 
 def _count_csv_rows(text: str, delimiter: str, limits: SpreadsheetLimits) -> None:
@@ -240,4 +238,9 @@ def _count_csv_rows(text: str, delimiter: str, limits: SpreadsheetLimits) -> Non
             if number > limits.max_rows:
                 raise _too_many_rows(limits)
     except csv.Error:
+        cell_limit = csv.field_size_limit()
+        if any(len(line) > cell_limit for line in io.StringIO(text)):
+            raise SpreadsheetRefused(
+                "cell_too_large", f"a cell may be at most {cell_limit} characters"
+            ) from None
         raise SpreadsheetRefused("unreadable_file", "not a readable CSV or XLSX file") from None
