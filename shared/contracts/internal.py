@@ -51,6 +51,13 @@ class PseudonymousPerson(ContractModel):
         description="School, for school representatives' need-to-know access.",
         examples=["Kirstinebjergskolen"],
     )
+    served: bool = Field(
+        default=True,
+        description="False when the person lives in a municipality this deployment does not "
+        "serve (a neighbouring municipality of the police district): recorded as not served, "
+        "never routed, until `ssp reroute` routes them once the municipality is served.",
+        examples=[True],
+    )
 
 
 class AcceptedIncident(ContractModel):

@@ -43,6 +43,7 @@ TaskChangeReason = Literal[
     "case_opened_after_routing",
     "person_removed_from_incident",
     "person_out_of_scope",
+    "person_not_served",
 ]
 LetterKind = Literal["orientering", "indkaldelse", "bekymringsbrev", "akut_standardbrev"]
 Recipient = Literal["parents", "youth"]
@@ -124,7 +125,7 @@ class LetterTaskEvent(ContractModel):
         default=None,
         description="Why the task was updated or cancelled by the platform: revised_decision "
         "(a higher revision changed owner, recipients or deadline), case_opened_after_routing "
-        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope "
-        "(the decision was withdrawn). Null on the other events.",
+        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope / "
+        "person_not_served (the decision was withdrawn). Null on the other events.",
         examples=[None, "case_opened_after_routing"],
     )

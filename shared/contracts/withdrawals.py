@@ -23,7 +23,9 @@ from shared.contracts.common import (
 
 __all__ = ["WITHDRAWAL_REASONS", "DecisionWithdrawn", "WithdrawalReason"]
 
-WithdrawalReason = Literal["person_removed_from_incident", "person_out_of_scope"]
+WithdrawalReason = Literal[
+    "person_removed_from_incident", "person_out_of_scope", "person_not_served"
+]
 WITHDRAWAL_REASONS: tuple[WithdrawalReason, ...] = get_args(WithdrawalReason)
 
 
@@ -57,7 +59,8 @@ class DecisionWithdrawn(ContractModel):
     )
     reason: WithdrawalReason = Field(
         description="person_removed_from_incident: the revision no longer lists the person; "
-        "person_out_of_scope: it lists them with an age outside 10-25.",
+        "person_out_of_scope: it lists them with an age outside 10-25; person_not_served: it "
+        "lists them living in a municipality this deployment does not serve.",
         examples=["person_removed_from_incident"],
     )
     withdrawn_at: Timestamp = Field(

@@ -140,9 +140,8 @@ class IntakeService:
         self.app = app
         self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
-        # The served codes that are municipality codes: an incident naming only these has no
-        # municipality problem (what `municipality_problems` finds, without its field paths).
-        self._served_known = frozenset(c for c in self.served if is_municipality_code(c))
+        # An incident may name any official code: persons living in an unserved municipality
+        # are accepted as not served, an unserved location is normal (issue 14, part 1).
         self.pseudonymiser = pseudonymiser
         self.incidents_topic = incidents_topic
         self.cases_topic = cases_topic
@@ -347,19 +346,18 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            known = self._served_known
-            if incident.location.municipality_code in known and all(
-                person.municipality_code in known for person in incident.persons
+            if is_municipality_code(incident.location.municipality_code) and all(
+                is_municipality_code(person.municipality_code) for person in incident.persons
             ):
                 return []
-            return municipality_problems(codes_of_incident(incident), self.served)
+            return municipality_problems(codes_of_incident(incident), None)
         try:
             doc = json.loads(raw)
         except (ValueError, RecursionError):
             return []
         if not isinstance(doc, dict):
             return []
-        return municipality_problems(codes_of_document(doc), self.served)
+        return municipality_problems(codes_of_document(doc), None)
 
     @staticmethod
     def _birth_after_incident(ages: Iterable[int]) -> list[FieldProblem]:
@@ -397,6 +395,7 @@ class IntakeService:
                     age_at_incident=age,
                     in_scope=is_in_scope(age),
                     school=person.school,
+                    served=person.municipality_code in self.served,
                 )
             )
         accepted_at = self.clock()

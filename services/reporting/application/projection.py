@@ -116,6 +116,15 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
         views.withdraw_routing(event.journal_number, str(event.person_key), event.revision)
     elif event.step.startswith("letter_task_"):
         _apply_letter_task(views, event, at_utc)
+    elif event.step == "decision_confirmed" and event.revision is not None:
+        views.put_confirmation(
+            {
+                "journal_number": event.journal_number,
+                "person_key": event.person_key,
+                "revision": event.revision,
+                "decision_id": event.facts["decision_id"],
+            }
+        )
     elif event.step == "exit_referral":
         views.put_exit_referral(
             {

@@ -1,6 +1,7 @@
 """What triage publishes for each stored event (the outbox relay calls this): each routing
 decision once, on the topic of its route, each withdrawal on the withdrawals topic and each exit
-referral on the referrals topic, all keyed by person_key."""
+referral on the referrals topic, each statement without a decision (a person not served here, a
+decision a revision confirmed) on the statements topic, all keyed by person_key."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from services.triage.domain.incident_triage import IncidentTriage
 from shared.contracts import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     DecisionWithdrawn,
     ExitReferral,
+    PersonStatement,
     RoutingDecision,
 )
 from shared.messaging.dead_letters import dead_letter_publications
@@ -33,4 +36,10 @@ def triage_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, IncidentTriage.PersonWithdrawn):
         withdrawal = DecisionWithdrawn.model_validate(event.withdrawal)
         return [Outgoing(TRIAGE_WITHDRAWALS, withdrawal.person_key, withdrawal)]
+    if isinstance(event, (IncidentTriage.PersonNotServed, IncidentTriage.DecisionUnchanged)):
+        stored = getattr(event, "statement", None)  # none in DecisionUnchanged stored before
+        if stored is None:
+            return []
+        statement = PersonStatement.model_validate(stored)
+        return [Outgoing(TRIAGE_STATEMENTS, statement.person_key, statement)]
     return dead_letter_publications(event)
