@@ -17,6 +17,8 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
     IncidentJournalNumber,
@@ -57,6 +59,7 @@ class ExitReferral(ContractModel):
     """A person referred to the exit coordinator because of a flagged police report."""
 
     referral_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the referral, derived from journal number and person key: one "
         "referral per person and incident, whatever its revisions.",
@@ -83,12 +86,14 @@ class ExitReferral(ContractModel):
     )
     offence_code: OffenceCode = Field(description="Offence category.", examples=["vold"])
     decision_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="The routing decision made with the referral (its reasons include "
         "exit_referral).",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         default=EXIT_REFERRAL_OWNER_ROLE,
         description="Who takes the referral: the municipality profile's exit owner, else "
         "exit_coordinator.",

@@ -12,6 +12,8 @@ from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
     IncidentJournalNumber,
@@ -73,6 +75,7 @@ class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
 
     task_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
@@ -93,6 +96,7 @@ class LetterTaskEvent(ContractModel):
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",

@@ -115,6 +115,8 @@ class _ValidCaseEvent:
 class _Invalid:
     problems: list[FieldProblem]
     reference: UUID  # of the rejection it is kept as
+    case_register: bool = False
+    """It came from the social-services case register (whatever it holds)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -122,6 +124,10 @@ class _Invalid:
     @property
     def persons(self) -> tuple[IdentityIds, ...]:
         return ()
+
+
+CASE_REGISTER_INPUT = "case_register_input"
+"""Key in a kept rejection: the input came from the case register."""
 
 
 class RejectionNotFound(LookupError):
@@ -169,7 +175,14 @@ class IntakeService:
             with message.processing_span("intake"):
                 outcome = checked[id(message)]
                 if isinstance(outcome, _Invalid):
-                    self._reject(uow, message.value, outcome.problems, "kafka", outcome.reference)
+                    self._reject(
+                        uow,
+                        message.value,
+                        outcome.problems,
+                        "kafka",
+                        outcome.reference,
+                        case_register=outcome.case_register,
+                    )
                 elif isinstance(outcome, _ValidIncident):
                     self._accept_incident(uow, outcome)
                 elif isinstance(outcome, _ValidCaseEvent):
@@ -195,7 +208,11 @@ class IntakeService:
         else:
             checked = self._check_case_event(message.value)
         if isinstance(checked, list):
-            return _Invalid(checked, self._kafka_reference(message))
+            return _Invalid(
+                checked,
+                self._kafka_reference(message),
+                case_register=message.topic == self.cases_topic,
+            )
         return checked
 
     def _too_large(self) -> FieldProblem:
@@ -404,18 +421,25 @@ class IntakeService:
         problems: list[FieldProblem],
         channel: Literal["kafka", "http"],
         reference: UUID,
+        *,
+        case_register: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
                 raw, problems, channel=channel, reference=str(reference), received_at=self.clock()
             )
+            kept = rejection.model_dump(mode="json")
+            if case_register:
+                # Kept with the record only (the published contract ignores it): a rejected
+                # case-register event is social services' record, even when unreadable.
+                kept[CASE_REGISTER_INPUT] = True
             uow.add(
                 RejectedInput(
                     reference=str(reference),
                     channel=channel,
                     received_at=rejection.received_at,
                     original_b64=base64.b64encode(raw).decode(),
-                    rejection=rejection.model_dump(mode="json"),
+                    rejection=kept,
                 )
             )
             log.info(
@@ -429,7 +453,7 @@ class IntakeService:
     def _receive_case_event(self, uow: UnitOfWork, raw: bytes, reference: UUID) -> None:
         checked = self._check_case_event(raw)
         if isinstance(checked, list):
-            self._reject(uow, raw, checked, "kafka", reference)
+            self._reject(uow, raw, checked, "kafka", reference, case_register=True)
         else:
             self._accept_case_event(uow, checked)
 
