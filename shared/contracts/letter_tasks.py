@@ -12,11 +12,13 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Timestamp,
 )
 
@@ -51,6 +53,7 @@ class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
 
     task_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
@@ -60,15 +63,9 @@ class LetterTaskEvent(ContractModel):
         "(same task id, never a second task).",
         examples=["created"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    journal_number: IncidentJournalNumber
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
     recipients: list[Recipient] = Field(
         min_length=1,
@@ -77,6 +74,7 @@ class LetterTaskEvent(ContractModel):
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",

@@ -44,7 +44,6 @@ from shared.contracts import (
     parse_bytes,
 )
 from shared.contracts.errors import MESSAGE_TOO_LARGE
-from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
 from shared.telemetry import current_trace_context
@@ -53,6 +52,16 @@ log = logging.getLogger(__name__)
 _REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
+_ACCEPTED_AS_GIVEN = {
+    "journal_number",
+    "revision",
+    "source",
+    "police_district",
+    "reported_at",
+    "occurred_at",
+    "flags",
+}
+"""What the accepted incident takes from the police incident as it is."""
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
 
@@ -106,6 +115,8 @@ class _Invalid:
     problems: list[FieldProblem]
     reference: UUID  # of the rejection it is kept as
     raw: bytes  # the input, kept encrypted with the rejection
+    case_register: bool = False
+    """It came from the social-services case register (whatever it holds)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -114,6 +125,9 @@ class _Invalid:
     def persons(self) -> tuple[IdentityIds, ...]:
         return ()
 
+
+CASE_REGISTER_INPUT = "case_register_input"
+"""Key in a kept rejection: the input came from the case register."""
 
 Checked = _ValidIncident | _ValidCaseEvent | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
@@ -163,7 +177,8 @@ class IntakeService:
             else self._check_case_event(raw)
         )
         if isinstance(checked, list):
-            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw)
+            reference = self._kafka_reference(raw, coordinates)
+            return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
     def _too_large(self) -> FieldProblem:
@@ -186,7 +201,14 @@ class IntakeService:
 
     def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
         if isinstance(checked, _Invalid):
-            self._reject(uow, checked.raw, checked.problems, "kafka", checked.reference)
+            self._reject(
+                uow,
+                checked.raw,
+                checked.problems,
+                "kafka",
+                checked.reference,
+                case_register=checked.case_register,
+            )
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -321,10 +343,6 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            if is_municipality_code(incident.location.municipality_code) and all(
-                is_municipality_code(person.municipality_code) for person in incident.persons
-            ):
-                return []
             return municipality_problems(codes_of_incident(incident), None)
         try:
             doc = json.loads(raw)
@@ -377,15 +395,9 @@ class IntakeService:
         if accepted_at.utcoffset() is None:  # what the contract's AwareDatetime refuses
             raise ValueError("the clock must give an aware datetime")
         return AcceptedIncident(
-            journal_number=incident.journal_number,
-            revision=incident.revision,
-            source=incident.source,
-            police_district=incident.police_district,
-            reported_at=incident.reported_at,
-            occurred_at=incident.occurred_at,
+            **incident.model_dump(include=_ACCEPTED_AS_GIVEN),
             offence_code=incident.offence.code,
             location_municipality_code=incident.location.municipality_code,
-            flags=incident.flags,
             accepted_at=accepted_at,
             persons=persons,
         ).model_dump(mode="json")
@@ -397,18 +409,25 @@ class IntakeService:
         problems: list[FieldProblem],
         channel: Literal["kafka", "http"],
         reference: UUID,
+        *,
+        case_register: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
                 raw, problems, channel=channel, reference=str(reference), received_at=self.clock()
             )
+            kept = rejection.model_dump(mode="json")
+            if case_register:
+                # Kept with the record only (the published contract ignores it): a rejected
+                # case-register event is social services' record, even when unreadable.
+                kept[CASE_REGISTER_INPUT] = True
             uow.add(
                 RejectedInput(
                     reference=str(reference),
                     channel=channel,
                     received_at=rejection.received_at,
                     original_b64=base64.b64encode(raw).decode(),
-                    rejection=rejection.model_dump(mode="json"),
+                    rejection=kept,
                 )
             )
             log.info(
@@ -422,7 +441,7 @@ class IntakeService:
     def _receive_case_event(self, uow: UnitOfWork, raw: bytes, reference: UUID) -> None:
         checked = self._check_case_event(raw)
         if isinstance(checked, list):
-            self._reject(uow, raw, checked, "kafka", reference)
+            self._reject(uow, raw, checked, "kafka", reference, case_register=True)
         else:
             self._accept_case_event(uow, checked)
 
