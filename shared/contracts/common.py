@@ -183,6 +183,27 @@ PersonKey = Annotated[
     ),
 ]
 
+IncidentJournalNumber = Annotated[
+    JournalNumber,
+    Field(description="Journal number of the incident.", examples=["3700-80123-00456-26"]),
+]
+"""A message's journal number when the person, not the incident, is its key."""
+
+KeyPersonKey = Annotated[
+    PersonKey,
+    Field(
+        description="Pseudonym of the person; the message key.",
+        examples=["pk_9f2c4e1a7b3d5e6f"],
+    ),
+]
+"""The person key of a message keyed by it."""
+
+ResidenceMunicipality = Annotated[
+    MunicipalityCode,
+    Field(description="The person's residence municipality.", examples=["607"]),
+]
+"""The municipality a person lives in (whose staff may see them)."""
+
 Cpr = Annotated[
     str,
     Field(

@@ -18,9 +18,11 @@ from shared.contracts.common import (
     MAX_PLACE_NAME_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
+    IncidentJournalNumber,
     JournalNumber,
-    MunicipalityCode,
+    KeyPersonKey,
     PersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -136,16 +138,10 @@ class RoutingDecision(ContractModel):
         description="Unique id of this decision.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(description="Revision of the incident decided on.", examples=[1])
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     route: Route = Field(
         description="caseworker when the person has an active case at decision time, else "
         "tovholder.",

@@ -21,9 +21,9 @@ from shared.contracts.common import (
     MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
+    IncidentJournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
     Revision,
     Timestamp,
 )
@@ -65,15 +65,11 @@ class ExitReferral(ContractModel):
         "referral per person and incident, whatever its revisions.",
         examples=["6f1c2b7e-5a4d-5e0b-8c3f-1d2e3f4a5b6c"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(
         description="The revision of the incident that made the referral.", examples=[1]
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality.", examples=["376"]
     )

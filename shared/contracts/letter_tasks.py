@@ -16,9 +16,9 @@ from shared.contracts.common import (
     MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Timestamp,
 )
 from shared.contracts.decisions import ADULT_AGE
@@ -85,15 +85,9 @@ class LetterTaskEvent(ContractModel):
         "(same task id, never a second task).",
         examples=["created"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    journal_number: IncidentJournalNumber
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
     recipients: list[Recipient] = Field(
         min_length=1,

@@ -14,9 +14,9 @@ from pydantic import Field
 from shared.contracts.common import (
     MAX_ID_CHARS,
     ContractModel,
-    JournalNumber,
+    IncidentJournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
     Revision,
     Timestamp,
 )
@@ -44,15 +44,11 @@ class DecisionWithdrawn(ContractModel):
         description="The routing decision withdrawn.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(
         description="The revision of the incident that withdrew the decision.", examples=[2]
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality (from the withdrawn decision).",
         examples=["607"],

@@ -44,7 +44,6 @@ from shared.contracts import (
     parse_bytes,
 )
 from shared.contracts.errors import MESSAGE_TOO_LARGE
-from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
 from shared.messaging.inbound import Inbound
@@ -54,6 +53,16 @@ log = logging.getLogger(__name__)
 _REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
+_ACCEPTED_AS_GIVEN = {
+    "journal_number",
+    "revision",
+    "source",
+    "police_district",
+    "reported_at",
+    "occurred_at",
+    "flags",
+}
+"""What the accepted incident takes from the police incident as it is."""
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
 
@@ -346,10 +355,6 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            if is_municipality_code(incident.location.municipality_code) and all(
-                is_municipality_code(person.municipality_code) for person in incident.persons
-            ):
-                return []
             return municipality_problems(codes_of_incident(incident), None)
         try:
             doc = json.loads(raw)
@@ -402,15 +407,9 @@ class IntakeService:
         if accepted_at.utcoffset() is None:  # what the contract's AwareDatetime refuses
             raise ValueError("the clock must give an aware datetime")
         return AcceptedIncident(
-            journal_number=incident.journal_number,
-            revision=incident.revision,
-            source=incident.source,
-            police_district=incident.police_district,
-            reported_at=incident.reported_at,
-            occurred_at=incident.occurred_at,
+            **incident.model_dump(include=_ACCEPTED_AS_GIVEN),
             offence_code=incident.offence.code,
             location_municipality_code=incident.location.municipality_code,
-            flags=incident.flags,
             accepted_at=accepted_at,
             persons=persons,
         ).model_dump(mode="json")

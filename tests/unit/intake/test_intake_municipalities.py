@@ -1,6 +1,5 @@
-"""An incident whose every municipality is known skips `municipality_problems` (a shortcut): for
-any served set and any codes, the problems are what it finds: unknown codes only, since an
-unserved residence or location is accepted (issue 14, part 1)."""
+"""For any served set and any codes, an incident's municipality problems are unknown codes
+only: an unserved residence or location is accepted (issue 14, part 1)."""
 
 from __future__ import annotations
 
