@@ -57,6 +57,7 @@ class PersonStatement(ContractModel):
         description="The person's residence municipality.", examples=["607"]
     )
     decision_id: str | None = Field(
+        max_length=MAX_ID_CHARS,
         default=None,
         max_length=MAX_ID_CHARS,
         description="decision_confirmed: the decision that stands; None for not_served.",
