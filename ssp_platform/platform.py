@@ -12,9 +12,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.contracts import TOPICS
 from shared.messaging.admin import ensure_topics
-from shared.runtime import RunningService, ServiceDefinition
+from shared.runtime import RunningService, ServiceDefinition, topic_partitions
 from shared.settings import PlatformSettings
 from shared.telemetry import configure_logging, tracer_provider
 from ssp_platform.broker import EmbeddedBroker
@@ -45,13 +44,11 @@ async def start_platform(
         bootstrap = await asyncio.to_thread(platform.broker.start)
     platform.bootstrap_servers = bootstrap
     definitions: list[ServiceDefinition] = [definition_factory(name)() for name in names]
-    wanted: dict[str, int] = {}
-    for d in definitions:
-        for topic in [*d.consumes, *d.produces]:
-            spec = TOPICS.get(topic)
-            partitions = spec.partitions if spec is not None else settings.topic_partitions
-            wanted[settings.topic(topic)] = partitions
-    await ensure_topics(bootstrap, wanted, replication_factor=settings.kafka_replication_factor)
+    await ensure_topics(
+        bootstrap,
+        topic_partitions(definitions),
+        replication_factor=settings.kafka_replication_factor,
+    )
     platform.services = [RunningService(d, bootstrap) for d in definitions]
     # Started together: each consumer-group join takes seconds on Tansu, and the groups are
     # independent, so joining one after another only adds up the waits. Each relay republishes
