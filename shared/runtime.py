@@ -210,7 +210,7 @@ class RunningService:
         broker, self._broker = self._broker, None
         # Leaving a group whose coordinator is gone can wait for request timeouts: bounded.
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(broker.stop(), timeout=15)
+            await asyncio.wait_for(broker.stop(), timeout=5)
 
     def _start_relay(self) -> None:
         self._relay_task = asyncio.create_task(self._supervise("relay", self._run_relay))

@@ -19,6 +19,7 @@ import pytest
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.samples import sample_incident
 from tests.e2e.kafka_client import produce
+from tests.e2e.processes import service_ports, start_ssp
 from tests.faults.support import (
     INCIDENTS,
     OutputReader,
@@ -137,3 +138,53 @@ def test_a_new_empty_broker_gets_every_accepted_incident_exactly_once(tmp_path: 
         if replacement is not None:
             replacement.stop()
         broker.stop()
+
+
+def broker_child(parent: int) -> int:
+    """The pid of the embedded broker `ssp up` (process `parent`) started."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            cmdline = (status.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0").strip()) == parent and b"broker" in cmdline:
+            return int(status.parent.name)
+    raise AssertionError(f"no broker process under {parent}")
+
+
+def test_ssp_up_restarts_its_broker_and_its_services_recover(tmp_path: Path) -> None:
+    """`ssp up` supervises its embedded broker: killed, a new one starts on the same address,
+    and the services (in the same process) carry on on it."""
+    data_dir = tmp_path / "data"
+    ssp = start_ssp(["up"], {"SSP_DATA_DIR": str(data_dir), **service_ports()}, tmp_path / "up.log")
+    try:
+        bootstrap = ssp.wait_for(r"Kafka bootstrap servers: (\S+)").group(1)
+        ssp.wait_for("Platform is up", timeout=180)
+        first = [sample_incident(i, persons=1, age=14) for i in range(50)]
+        produce(bootstrap, "ssp.police.incidents.v1", [(i["journal_number"], i) for i in first])
+        before = OutputReader(bootstrap, ["ssp.triage.tovholder.v1"])
+        assert before.poll_until(lambda r: len(decisions(r)) == len(first), 180)
+        before.close()
+
+        os.kill(broker_child(ssp.process.pid), signal.SIGKILL)
+        ssp.wait_for("exited; starting a new one on the same address", timeout=60)
+        for name in ("intake", "triage", "notifications", "reporting", "courses"):
+            ssp.wait_for(f"{name}: recovered on the broker", timeout=180)
+        later = [sample_incident(i, persons=1, age=14) for i in range(50, 60)]
+        produce(bootstrap, "ssp.police.incidents.v1", [(i["journal_number"], i) for i in later])
+        journals = {i["journal_number"] for i in first + later}
+        after = OutputReader(
+            bootstrap, ["ssp.triage.tovholder.v1", "ssp.notifications.letter-tasks.v1"]
+        )
+        done = after.poll_until(complete(journals), 300)
+        after.linger()
+        after.close()
+        assert done
+        counts = assert_exactly_once(after, journals)
+        assert ssp.process.poll() is None
+        report("ssp up broker restart", incidents=len(journals), **counts)
+    finally:
+        ssp.stop()
