@@ -25,6 +25,9 @@ from tests.e2e.test_platform_up import dev_token
 #: `SSP_FAULT_INCIDENTS=10000 ./ssp test tests/faults` (or `bench/faults.sh`) is the issue's size.
 INCIDENTS = int(os.environ.get("SSP_FAULT_INCIDENTS", "2000"))
 
+#: Per test: generous, the runs wait on the platform, never on a fixed sleep.
+TIMEOUT_S = int(900 * max(1.0, INCIDENTS / 2000))
+
 #: The sample incidents' reporting week (reported 2026-11-16, Danish time).
 SAMPLE_WEEK = "2026-W47"
 

@@ -22,6 +22,7 @@ from tests.e2e.kafka_client import produce
 from tests.e2e.processes import service_ports, start_ssp
 from tests.faults.support import (
     INCIDENTS,
+    TIMEOUT_S,
     OutputReader,
     assert_exactly_once,
     assert_read_model_exactly_once,
@@ -31,7 +32,13 @@ from tests.faults.support import (
     services,
 )
 
-pytestmark = [pytest.mark.faults, pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.kafka,
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.timeout(TIMEOUT_S),
+]
 
 SERVICES = ("intake", "triage", "notifications", "reporting")
 

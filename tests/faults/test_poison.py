@@ -18,6 +18,7 @@ from ssp_platform.samples import sample_incident
 from tests.e2e.kafka_client import produce
 from tests.faults.support import (
     INCIDENTS,
+    TIMEOUT_S,
     OutputReader,
     assert_exactly_once,
     assert_read_model_exactly_once,
@@ -26,7 +27,13 @@ from tests.faults.support import (
     services,
 )
 
-pytestmark = [pytest.mark.faults, pytest.mark.kafka, pytest.mark.e2e, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.kafka,
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.timeout(TIMEOUT_S),
+]
 
 #: One in a hundred, as in the issue (100 among 10,000); half on the police topic (intake's
 #: input), half on intake's pseudonymised incidents topic (triage's and reporting's input).

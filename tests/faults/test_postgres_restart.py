@@ -17,6 +17,7 @@ from tests.e2e.kafka_client import produce
 from tests.faults.private_postgres import private_postgres
 from tests.faults.support import (
     INCIDENTS,
+    TIMEOUT_S,
     OutputReader,
     assert_exactly_once,
     assert_read_model_exactly_once,
@@ -32,6 +33,7 @@ pytestmark = [
     pytest.mark.postgres,
     pytest.mark.e2e,
     pytest.mark.slow,
+    pytest.mark.timeout(TIMEOUT_S),
 ]
 
 SERVICES = ("intake", "triage", "notifications", "reporting")
