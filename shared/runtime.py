@@ -14,14 +14,14 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from shared.contracts import TOPICS
 from shared.eventstore.application import ServiceApplication
-from shared.http import add_platform_routes
+from shared.http import add_platform_routes, from_app
 from shared.messaging.admin import (
     ClusterState,
     broker_reachable,
@@ -56,6 +56,10 @@ class ServiceContext:
         )
 
 
+Ctx = Annotated[ServiceContext, from_app("ctx")]
+"""A route's service context (its app was made by `service_api(..., ctx=ctx)`)."""
+
+
 @dataclass
 class ServiceDefinition:
     name: str
@@ -71,6 +75,9 @@ class ServiceDefinition:
     publish_original_on_dead_letter: bool = True
     extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    rejects_oversized_input: bool = False
+    """The handler rejects input larger than `kafka_max_message_bytes` itself (intake: on its
+    rejected topic, kept); otherwise the inbox dead-letters such a message unread."""
     published_events: Sequence[type] | None = None
     """Event classes `publications` turns into messages (dead letters are added): the relay
     then reads only those from the log instead of decoding every stored event."""
@@ -147,6 +154,9 @@ class RunningService:
                 executor=self.executor,
                 max_attempts=settings.max_attempts,
                 publish_original_on_dead_letter=d.publish_original_on_dead_letter,
+                max_message_bytes=(
+                    None if d.rejects_oversized_input else settings.kafka_max_message_bytes
+                ),
             )
         await self._start_consumer()
         self._producer = make_relay_producer(settings, self.bootstrap_servers, client_id=d.name)
@@ -177,7 +187,9 @@ class RunningService:
                 )
             )
         http_app = d.http_factory(self.context)
-        add_platform_routes(http_app, self.readiness, d.name)
+        add_platform_routes(
+            http_app, self.readiness, d.name, max_body_bytes=settings.http_max_body_bytes
+        )
         config = uvicorn.Config(
             http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
         )

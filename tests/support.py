@@ -19,9 +19,7 @@ from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbox import InboxRuntime, subscribe_inbox
 from shared.runtime import ServiceDefinition
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-if not EXAMPLES.exists():  # the project's checkout sits beside ../shared
-    EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "samples" / "incidents"
 
 
 def example(name: str) -> dict[str, Any]:
@@ -68,6 +66,11 @@ async def inbox_harness(definition: ServiceDefinition) -> AsyncIterator[InboxHar
         max_attempts=2,
         retry_backoff_s=0.0,
         publish_original_on_dead_letter=definition.publish_original_on_dead_letter,
+        max_message_bytes=(
+            None
+            if definition.rejects_oversized_input
+            else definition.settings.kafka_max_message_bytes
+        ),
     )
     broker = KafkaBroker("localhost:9092")
     subscribe_inbox(

@@ -16,7 +16,7 @@ from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
-from services.intake.application.service import IntakeService
+from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
@@ -31,6 +31,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
+from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets" / "intake.json"
     if path.exists():
         return dict(json.loads(path.read_text()))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     values = {
         "pseudonym_secret": secrets.token_hex(32),
         "store_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
@@ -78,7 +79,10 @@ def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplic
 
 
 def build_service(
-    settings: IntakeSettings, app: IntakeApplication, pseudonym_secret: str
+    settings: IntakeSettings,
+    app: IntakeApplication,
+    pseudonym_secret: str,
+    clock: Clock = utc_now,
 ) -> IntakeService:
     return IntakeService(
         app,
@@ -86,10 +90,15 @@ def build_service(
         incidents_topic=settings.topic(POLICE_INCIDENTS),
         cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
+        max_message_bytes=settings.kafka_max_message_bytes,
+        clock=clock,
     )
 
 
-def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: IntakeSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceDefinition:
+    """`clock` stamps acceptances and rejections; tests inject their own."""
     settings = settings or IntakeSettings()
     values = resolved_secrets(settings)
     services: dict[str, Any] = {}
@@ -101,7 +110,7 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
 
     def app_factory() -> IntakeApplication:
         app = build_application(settings, values["store_cipher_key"])
-        services["service"] = build_service(settings, app, values["pseudonym_secret"])
+        services["service"] = build_service(settings, app, values["pseudonym_secret"], clock)
         services["identities"] = IdentityDirectory(
             app, Pseudonymiser(values["pseudonym_secret"].encode())
         )
@@ -112,7 +121,11 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(
-            ctx, services["service"], services["identities"], auth.access_control(ctx)
+            ctx,
+            services["service"],
+            services["identities"],
+            auth.access_control(ctx),
+            settings.spreadsheet_limits,
         )
 
     return ServiceDefinition(
@@ -127,6 +140,7 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
         http_host=settings.http_host,
         http_port=settings.http_port,
         publish_original_on_dead_letter=False,
+        rejects_oversized_input=True,
         on_stop=[auth.close],
         published_events=[
             IncidentRecord.Received,
