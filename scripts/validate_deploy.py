@@ -286,6 +286,11 @@ def all_problems() -> list[str]:
     for container in _containers(production):
         if not DIGEST.search(container["image"]):
             problems.append(f"production: {container['name']} image not pinned by digest")
+    config = next(m for m in production if m["kind"] == "ConfigMap")["data"]
+    if config.get("SSP_ENVIRONMENT") != "production":
+        problems.append("production: SSP_ENVIRONMENT is not production (fail closed)")
+    if config.get("SSP_KAFKA_SECURITY_PROTOCOL") not in ("SSL", "SASL_SSL"):
+        problems.append("production: Kafka without TLS")
     problems += compose_problems()
     return problems
 
