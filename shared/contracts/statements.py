@@ -51,7 +51,6 @@ class PersonStatement(ContractModel):
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
     decision_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
         default=None,
         max_length=MAX_ID_CHARS,
         description="decision_confirmed: the decision that stands; None for not_served.",
