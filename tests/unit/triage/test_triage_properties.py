@@ -37,6 +37,7 @@ from services.triage.bootstrap import build_service
 from services.triage.domain.routing import PersonFacts, route_person
 from services.triage.settings import TriageSettings
 from shared.contracts import (
+    TRIAGE_STATEMENTS,
     TRIAGE_WITHDRAWALS,
     CaseworkerAssessment,
     DecisionWithdrawn,
@@ -171,6 +172,8 @@ class Relay:
         decisions = []
         for message in new:
             body = json.loads(message.body())
+            if message.topic == TRIAGE_STATEMENTS:
+                continue  # a confirmation or a person not served: no decision to follow
             if message.topic == TRIAGE_WITHDRAWALS:
                 withdrawal = DecisionWithdrawn.model_validate(body)
                 oracle.follow(withdrawal)
