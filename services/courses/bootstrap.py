@@ -10,15 +10,11 @@ from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
 from services.courses.domain.course import DeadlinePolicy
 from services.courses.entrypoints.http import create_http_app
+from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
 from shared.contracts import (
     COURSES_EVENTS,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -36,10 +32,6 @@ def build_service(
 ) -> CoursesService:
     return CoursesService(
         app,
-        decisions_topic=settings.topic(TRIAGE_TOVHOLDER),
-        caseworker_topic=settings.topic(TRIAGE_CASEWORKER),
-        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
-        referrals_topic=settings.topic(TRIAGE_EXIT_REFERRALS),
         policy=DeadlinePolicy(
             consent_pending=timedelta(days=settings.consent_pending_days),
             acute_letter=timedelta(hours=settings.acute_letter_deadline_hours),
@@ -68,16 +60,11 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: service.handle_batch,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
         http=create_http_app,
         tasks=[overdue_checks],
-        consumes=[
-            TRIAGE_TOVHOLDER,
-            TRIAGE_CASEWORKER,
-            TRIAGE_WITHDRAWALS,
-            TRIAGE_EXIT_REFERRALS,
-        ],
-        produces=[COURSES_EVENTS, LETTER_TASKS, dead_letter_topic(NAME)],
+        consumes=CONSUMERS.topics,
+        produces=[COURSES_EVENTS, dead_letter_topic(NAME)],
         publications=courses_publications,
         # Every course event is published; eligibility and referral records are not.
         published_events=list(PUBLISHED),

@@ -14,20 +14,20 @@ from fastapi import FastAPI
 
 from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
+from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.settings import IntakeSettings
-from shared.auth import AccessControl, Action, ServiceAuth
+from shared.auth import AccessControl, ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
-    POLICE_INCIDENTS,
-    SOCIAL_CASES,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -87,8 +87,6 @@ def build_service(
     return IntakeService(
         app,
         Pseudonymiser(pseudonym_secret.encode()),
-        incidents_topic=settings.topic(POLICE_INCIDENTS),
-        cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
@@ -104,7 +102,7 @@ def definition(
     auth = ServiceAuth(
         settings,
         NAME,
-        rate_limits={Action.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
+        rate_limits={IntakeAction.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
     )
 
     def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
@@ -122,10 +120,10 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda parts: parts[0].handle_batch,
+        handler=lambda parts: CONSUMERS.batch_handler(parts[0], settings),
         http=http,
         auth=auth,
-        consumes=[POLICE_INCIDENTS, SOCIAL_CASES],
+        consumes=CONSUMERS.topics,
         produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
         publications=intake_publications,
         publish_original_on_dead_letter=False,

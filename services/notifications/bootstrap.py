@@ -5,19 +5,14 @@ from __future__ import annotations
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import Clock, NotificationsService, utc_now
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
+from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
-from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
-    dead_letter_topic,
-)
+from shared.contracts import LETTER_TASKS, dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
@@ -33,9 +28,6 @@ def build_service(
 ) -> NotificationsService:
     return NotificationsService(
         app,
-        decision_topics=[settings.topic(TRIAGE_TOVHOLDER), settings.topic(TRIAGE_CASEWORKER)],
-        assessments_topic=settings.topic(CASEWORKER_ASSESSMENTS),
-        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
         deadlines=Deadlines.in_hours(
             tovholder=settings.tovholder_deadline_hours,
             caseworker=settings.caseworker_deadline_hours,
@@ -63,11 +55,11 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: service.handle_batch,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
         http=create_http_app,
         tasks=[overdue_checks],
-        consumes=[TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER, TRIAGE_WITHDRAWALS, CASEWORKER_ASSESSMENTS],
+        consumes=CONSUMERS.topics,
         produces=[LETTER_TASKS, dead_letter_topic(NAME)],
         publications=notifications_publications,
-        published_events=[LetterTaskCase.TaskChanged],
+        published_events=[LetterTaskCase.TaskChanged, AcuteLetterTask.TaskChanged],
     )

@@ -13,8 +13,9 @@ from services.reporting.adapters.views.writer import ReadModels
 from services.reporting.application.app import ReportingApplication
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import ReportingQueries
-from services.reporting.application.service import CONSUMED_TOPICS, ReportingService
+from services.reporting.application.service import ReportingService
 from services.reporting.entrypoints.http import create_http_app
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.entrypoints.projection_task import keep_read_models_current
 from services.reporting.settings import ReportingSettings
 from shared.auth import AccessControl
@@ -30,7 +31,7 @@ def build_application(settings: ReportingSettings) -> ReportingApplication:
 
 
 def build_service(settings: ReportingSettings, app: ReportingApplication) -> ReportingService:
-    return ReportingService(app, topic=settings.topic)
+    return ReportingService(app)
 
 
 def build_read_side(
@@ -67,11 +68,11 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         NAME,
         settings,
         build,
-        handler=lambda parts: parts["service"].handle_batch,
+        handler=lambda parts: CONSUMERS.batch_handler(parts["service"], settings),
         http=http,
         tasks=[projection_task],
         release=release_read_side,
-        consumes=list(CONSUMED_TOPICS),
+        consumes=CONSUMERS.topics,
         produces=[dead_letter_topic(NAME)],
         publications=reporting_publications,
         published_events=[],

@@ -10,10 +10,9 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.contracts import (
-    INTAKE_CASE_EVENTS,
-    INTAKE_INCIDENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -35,8 +34,6 @@ def build_service(
 ) -> TriageService:
     return TriageService(
         app,
-        incidents_topic=settings.topic(INTAKE_INCIDENTS),
-        case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
         served_municipalities=settings.municipalities,
@@ -60,9 +57,9 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: service.handle_batch,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
         http=create_http_app,
-        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
+        consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,

@@ -27,11 +27,13 @@ __all__ = [
     "CPR_PATTERN",
     "JOURNAL_NUMBER_PATTERN",
     "MAX_ADDRESS_CHARS",
+    "MAX_CODE_CHARS",
     "MAX_ID_CHARS",
     "MAX_INITIALS_CHARS",
     "MAX_NAME_CHARS",
     "MAX_NARRATIVE_CHARS",
     "MAX_NOTE_CHARS",
+    "MAX_PATH_CHARS",
     "MAX_PLACE_NAME_CHARS",
     "MAX_TEAM_CHARS",
     "MAX_TEXT_CHARS",
@@ -71,6 +73,10 @@ MAX_TEAM_CHARS = 200
 """A team's name."""
 MAX_INITIALS_CHARS = 50
 """A caseworker's initials (or short user id)."""
+MAX_CODE_CHARS = 100
+"""A code the platform writes: a reason, a role, a profile, a problem code."""
+MAX_PATH_CHARS = 300
+"""A field path of a problem, or an API path."""
 
 
 class ContractModel(BaseModel):

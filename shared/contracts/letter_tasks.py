@@ -1,4 +1,5 @@
-"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5).
+"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5): the shape only;
+who gets which letter is notifications' rule (services/notifications/domain/).
 
 ``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
 old messages still parse.
@@ -10,8 +11,9 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
     IncidentJournalNumber,
@@ -19,20 +21,16 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     Timestamp,
 )
-from shared.contracts.decisions import ADULT_AGE
 
 __all__ = [
-    "KIND_FOR_OUTCOME",
     "LETTER_KINDS",
     "TASK_CHANGE_REASONS",
     "TASK_EVENTS",
-    "YOUTH_LETTER_AGE",
     "LetterKind",
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Recipient",
     "TaskChangeReason",
-    "recipients_for_age",
 ]
 
 LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue", "updated"]
@@ -50,29 +48,12 @@ TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
 TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
 
-YOUTH_LETTER_AGE = 15
-
-#: Caseworker route: the task follows the assessment.
-KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {
-    "inform": "orientering",
-    "summon": "indkaldelse",
-}
-
-
-def recipients_for_age(age: int, youth_letter_age: int = YOUTH_LETTER_AGE) -> list[Recipient]:
-    """Under ``youth_letter_age`` (15): parents; from then until 18: parents and youth;
-    18 and over: the youth only."""
-    if age >= ADULT_AGE:
-        return ["youth"]
-    if age >= youth_letter_age:
-        return ["parents", "youth"]
-    return ["parents"]
-
 
 class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
 
     task_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
@@ -93,6 +74,7 @@ class LetterTaskEvent(ContractModel):
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",

@@ -171,6 +171,8 @@ class Relay:
         new, self.sent = messages[self.sent :], len(messages)
         decisions = []
         for message in new:
+            if message.topic == TRIAGE_STATEMENTS:
+                continue  # not_served / decision_confirmed: notifications does not read them
             body = json.loads(message.body())
             if message.topic == TRIAGE_STATEMENTS:
                 continue  # a confirmation or a person not served: no decision to follow
