@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
@@ -12,11 +10,9 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
-from shared.auth import ServiceAuth
 from shared.contracts import (
-    INTAKE_CASE_EVENTS,
-    INTAKE_INCIDENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -25,7 +21,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceDefinition, service_with_parts
 
 NAME = "triage"
 
@@ -38,8 +34,6 @@ def build_service(
 ) -> TriageService:
     return TriageService(
         app,
-        incidents_topic=settings.topic(INTAKE_INCIDENTS),
-        case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
         served_municipalities=settings.municipalities,
@@ -54,25 +48,18 @@ def definition(
     names each file, key and problem)."""
     settings = settings or TriageSettings()
     profiles = load_profiles(settings.profiles_dir)
-    services: dict[str, TriageService] = {}
-    auth = ServiceAuth(settings, NAME)
 
-    def app_factory() -> TriageApplication:
+    def build() -> tuple[TriageApplication, TriageService]:
         app = TriageApplication(env=store_env(settings, NAME))
-        services["service"] = build_service(settings, app, clock, profiles)
-        return app
+        return app, build_service(settings, app, clock, profiles)
 
-    def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
-
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
-
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
-        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        http=create_http_app,
+        consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,
@@ -81,12 +68,7 @@ def definition(
             TRIAGE_STATEMENTS,
             dead_letter_topic(NAME),
         ],
-        handler_factory=handler_factory,
         publications=triage_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        on_stop=[auth.close],
         published_events=[
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,

@@ -1,4 +1,5 @@
-"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5).
+"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5): the shape only;
+who gets which letter is notifications' rule (services/notifications/domain/).
 
 ``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
 old messages still parse. Issue 16 adds the endings ``sent`` (``channel``, ``letter_version``)
@@ -11,26 +12,24 @@ from typing import Any, Literal, get_args
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
-from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Timestamp,
 )
-from shared.contracts.decisions import ADULT_AGE
 
 __all__ = [
     "ESCALATION_LEVELS",
-    "KIND_FOR_OUTCOME",
     "LETTER_KINDS",
     "SEND_CHANNELS",
     "TASK_CHANGE_REASONS",
     "TASK_EVENTS",
     "WAIVER_REASONS",
-    "YOUTH_LETTER_AGE",
     "EscalationLevel",
     "LetterKind",
     "LetterTaskEvent",
@@ -39,7 +38,6 @@ __all__ = [
     "SendChannel",
     "TaskChangeReason",
     "WaiverReason",
-    "recipients_for_age",
 ]
 
 LetterTaskEventType = Literal[
@@ -71,24 +69,6 @@ WAIVER_REASONS: tuple[WaiverReason, ...] = get_args(WaiverReason)
 ESCALATION_LEVELS: tuple[EscalationLevel, ...] = get_args(EscalationLevel)
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
 
-YOUTH_LETTER_AGE = 15
-
-#: Caseworker route: the task follows the assessment.
-KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {
-    "inform": "orientering",
-    "summon": "indkaldelse",
-}
-
-
-def recipients_for_age(age: int, youth_letter_age: int = YOUTH_LETTER_AGE) -> list[Recipient]:
-    """Under ``youth_letter_age`` (15): parents; from then until 18: parents and youth;
-    18 and over: the youth only."""
-    if age >= ADULT_AGE:
-        return ["youth"]
-    if age >= youth_letter_age:
-        return ["parents", "youth"]
-    return ["parents"]
-
 
 #: Issue 16's fields, left out of a message (and a stored document) while null, so the events
 #: that do not carry them keep the bytes they always had.
@@ -114,6 +94,7 @@ class LetterTaskEvent(ContractModel):
         return document
 
     task_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
@@ -126,15 +107,9 @@ class LetterTaskEvent(ContractModel):
         "deadline, to management's count. A task ends as completed, sent, waived or cancelled.",
         examples=["created"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    journal_number: IncidentJournalNumber
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
     recipients: list[Recipient] = Field(
         min_length=1,
@@ -143,6 +118,7 @@ class LetterTaskEvent(ContractModel):
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",
@@ -177,6 +153,7 @@ class LetterTaskEvent(ContractModel):
     )
     letter_version: str | None = Field(
         default=None,
+        max_length=MAX_CODE_CHARS,
         description="sent: the version (hash) of the template and profile letter section the "
         "letter was rendered from, so the very letter can be rendered again on demand.",
         examples=[None, "tpl-3f2a9c1e0b7d"],
@@ -196,6 +173,7 @@ class LetterTaskEvent(ContractModel):
     )
     by_role: str | None = Field(
         default=None,
+        max_length=MAX_CODE_CHARS,
         description="waived, sent: the role of the user who did it (owner or team leader); no "
         "person's name or id.",
         examples=[None, "team_leader"],

@@ -168,7 +168,7 @@ class LetterDesk:
         done: list[tuple[str, EscalationLevel]] = []
         for task_id, created_at in due:
             case = uow.get(LetterTaskCase, UUID(task_id))
-            if case is None:
+            if not isinstance(case, LetterTaskCase):
                 continue
             for level in endings.escalate(case, now, created_at):
                 done.append((task_id, level))
@@ -182,6 +182,7 @@ def _case_of_task(uow: UnitOfWork, task_id: str) -> LetterTaskCase:
         case = uow.get(LetterTaskCase, UUID(task_id))
     except (ValueError, TypeError):
         raise TaskNotFound(task_id) from None
-    if case is None or case.letter is None:
+    if not isinstance(case, LetterTaskCase) or case.letter is None:
+        # The acute procedure's letter is sent by completing its step (courses): not here.
         raise TaskNotFound(task_id)
     return case

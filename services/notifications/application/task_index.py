@@ -14,6 +14,7 @@ from datetime import datetime
 
 from eventsourcing.utils import get_topic
 
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.endings import escalation_due
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import STATUS_AFTER, TaskStatus
@@ -32,6 +33,9 @@ TASK_EVENT_TOPICS = tuple(
         LetterTaskCase.TaskSent,
         LetterTaskCase.TaskWaived,
         LetterTaskCase.TaskEscalated,
+        AcuteLetterTask.Requested,
+        AcuteLetterTask.Completed,
+        AcuteLetterTask.MarkedOverdue,
     )
 )
 TO_DO: frozenset[TaskStatus] = frozenset({"open", "overdue"})
@@ -65,7 +69,7 @@ class LetterTaskIndex:
                 return read
             for notification in notifications:
                 changed = self.app.mapper.to_domain_event(notification)
-                assert isinstance(changed, LetterTaskCase.TaskChanged)
+                assert isinstance(changed, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
                 letter = LetterTaskEvent.model_validate(changed.letter)
                 self._latest[letter.task_id] = letter
                 if letter.event == "created":
@@ -108,6 +112,8 @@ class LetterTaskIndex:
         for task_id, letter in self._latest.items():
             if status_of(letter) not in TO_DO or letter.due_at >= now:
                 continue
+            if letter.person_key.startswith("acute:"):
+                continue  # the acute procedure's letter: its own deadline, in courses' steps
             created_at = self._created_at.get(task_id, letter.due_at)
             if escalation_due(letter, self.escalated_to(task_id), created_at, now) is not None:
                 found.append((task_id, created_at))

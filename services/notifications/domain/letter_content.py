@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, get_args
 
-from shared.contracts.decisions import ADULT_AGE
+from services.notifications.domain.recipients import ADULT_AGE
 from shared.contracts.incidents import Role
 from shared.contracts.letter_tasks import LETTER_KINDS, LetterKind, Recipient
 

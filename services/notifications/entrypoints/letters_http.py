@@ -13,13 +13,14 @@ from services.notifications.adapters.intake_client import (
     RecipientsNotFound,
     RecipientsUnavailable,
 )
+from services.notifications.application.access_policy import NotificationsAction
 from services.notifications.application.letters import LetterDesk
 from services.notifications.application.sending import SendFailed
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.domain.case_state import NoTask, TaskClosed
 from services.notifications.domain.endings import NotAllowedToWaive
 from services.notifications.entrypoints.http import task_body, task_resource
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import WaiverReason
@@ -100,7 +101,7 @@ async def escalation_counts(
     municipality_code: Annotated[
         str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
     ],
-    access: Annotated[Access, guard(Action.READ_LETTER_ESCALATIONS)],
+    access: Annotated[Access, guard(NotificationsAction.READ_LETTER_ESCALATIONS)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -125,7 +126,7 @@ async def escalation_counts(
 async def letter_pdf(
     task_id: str,
     request: Request,
-    access: Annotated[Access, guard(Action.READ_LETTER)],
+    access: Annotated[Access, guard(NotificationsAction.READ_LETTER)],
     ctx: Ctx,
     service: Service,
     desk: Desk,
@@ -162,7 +163,7 @@ async def letter_pdf(
 async def send_letters(
     body: SendBatchRequest,
     request: Request,
-    access: Annotated[Access, guard(Action.SEND_LETTER)],
+    access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
     ctx: Ctx,
     service: Service,
     desk: Desk,
@@ -199,7 +200,7 @@ async def send_letters(
 async def send_letter(
     task_id: str,
     request: Request,
-    access: Annotated[Access, guard(Action.SEND_LETTER)],
+    access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
     ctx: Ctx,
     service: Service,
     desk: Desk,
@@ -223,7 +224,7 @@ async def send_letter(
 async def waive_task(
     task_id: str,
     body: WaiveRequest,
-    access: Annotated[Access, guard(Action.WAIVE_LETTER_TASK)],
+    access: Annotated[Access, guard(NotificationsAction.WAIVE_LETTER_TASK)],
     ctx: Ctx,
     service: Service,
     desk: Desk,

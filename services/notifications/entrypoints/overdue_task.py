@@ -3,14 +3,9 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from services.notifications.application.letters import LetterDesk
 from services.notifications.application.service import NotificationsService
-from shared.runtime import ServiceContext
-
-log = logging.getLogger(__name__)
+from shared.runtime import ServiceContext, in_store_every
 
 
 async def mark_overdue_tasks_forever(
@@ -19,13 +14,15 @@ async def mark_overdue_tasks_forever(
     interval_s: float,
     desk: LetterDesk | None = None,
 ) -> None:
-    while True:
+    def check() -> int:
         now = service.clock()
-        marked: int = await ctx.in_store(service.mark_overdue, now)
-        if marked:
-            log.info("notifications: marked %d letter task(s) overdue", marked)
-        if desk is not None:
-            escalated: list[object] = await ctx.in_store(desk.escalate_in_store, now)
-            if escalated:
-                log.info("notifications: %d escalation(s) of letter tasks", len(escalated))
-        await asyncio.sleep(interval_s)
+        marked = service.mark_overdue(now)
+        escalated = len(desk.escalate_in_store(now)) if desk is not None else 0
+        return marked + escalated
+
+    await in_store_every(
+        ctx,
+        interval_s,
+        check,
+        "notifications: %d letter task(s) marked overdue or escalated",
+    )

@@ -292,15 +292,25 @@ MATRIX += [
         "GET",
         "/v1/letter-tasks",
         _path("/v1/letter-tasks?municipality_code={m}&status=all", m=(IN, OUT)),
-        {**{role: (OK, 403) for role in MUNICIPAL}, "police_coordinator": (OK, 403)},
+        # Management sees only the acute procedure's letters (test_acute_letter.py).
+        {
+            **{role: (OK, 403) for role in MUNICIPAL},
+            "police_coordinator": (OK, 403),
+            "management": (OK, 403),
+        },
     ),
     Endpoint(
         "notifications",
         "POST",
         "/v1/letter-tasks/{task_id}/complete",
         _open_task,
-        # The police complete only tasks a profile gave them (test_service_scoping.py).
-        {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (404, 404)},
+        # The police complete only tasks a profile gave them (test_service_scoping.py),
+        # management only the acute procedure's letters (test_acute_letter.py).
+        {
+            **{role: (OK, 404) for role in MUNICIPAL},
+            "police_coordinator": (404, 404),
+            "management": (404, 404),
+        },
     ),
     # Issue 16. Intake is not running here: past the access decision, 502.
     Endpoint(
@@ -308,21 +318,33 @@ MATRIX += [
         "GET",
         "/v1/letter-tasks/{task_id}/letter.pdf",
         _open_task_then("/letter.pdf"),
-        {**{role: (502, 404) for role in MUNICIPAL}, "police_coordinator": (404, 404)},
+        {
+            **{role: (502, 404) for role in MUNICIPAL},
+            "police_coordinator": (404, 404),
+            "management": (404, 404),  # the acute procedure's letters only
+        },
     ),
     Endpoint(
         "notifications",
         "POST",
         "/v1/letter-tasks/{task_id}/send",
         _open_task_then("/send"),
-        {**{role: (502, 404) for role in MUNICIPAL}, "police_coordinator": (404, 404)},
+        {
+            **{role: (502, 404) for role in MUNICIPAL},
+            "police_coordinator": (404, 404),
+            "management": (404, 404),
+        },
     ),
     Endpoint(
         "notifications",
         "POST",
         "/v1/letter-tasks/send",
         _send_batch,  # each task's result in the answer: failed, or not_found out of reach
-        {**{role: (OK, OK) for role in MUNICIPAL}, "police_coordinator": (OK, OK)},
+        {
+            **{role: (OK, OK) for role in MUNICIPAL},
+            "police_coordinator": (OK, OK),
+            "management": (OK, OK),
+        },
     ),
     Endpoint(
         "notifications",
@@ -335,6 +357,7 @@ MATRIX += [
             "team_leader": (OK, 404),
             "caseworker": (403, 404),
             "police_coordinator": (404, 404),
+            "management": (404, 404),
         },
     ),
     Endpoint(
