@@ -17,6 +17,7 @@ from shared.messaging.admin import ensure_topics
 from shared.runtime import RunningService, ServiceDefinition
 from shared.settings import PlatformSettings
 from shared.telemetry import configure_logging, tracer_provider
+from shared.webapp import RunningWebService, WebServiceDefinition
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.registry import definition_factory
 
@@ -25,7 +26,7 @@ log = logging.getLogger("ssp")
 
 @dataclass
 class Platform:
-    services: list[RunningService] = field(default_factory=list)
+    services: list[RunningService | RunningWebService] = field(default_factory=list)
     broker: EmbeddedBroker | None = None
     bootstrap_servers: str = ""
 
@@ -37,29 +38,47 @@ async def start_platform(
     configure_logging(settings.log_level)
     tracer_provider(settings.otlp_endpoint)
     platform = Platform()
+    built = [definition_factory(name)() for name in names]
+    definitions: list[ServiceDefinition] = [d for d in built if isinstance(d, ServiceDefinition)]
+    web_only = [d for d in built if isinstance(d, WebServiceDefinition)]
     bootstrap = settings.kafka_bootstrap_servers
-    if not bootstrap:
+    if not bootstrap and definitions:
         data_dir = Path(settings.data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
         platform.broker = EmbeddedBroker(log_path=data_dir / "tansu.log")
         bootstrap = await asyncio.to_thread(platform.broker.start)
-    platform.bootstrap_servers = bootstrap
-    definitions: list[ServiceDefinition] = [definition_factory(name)() for name in names]
+    platform.bootstrap_servers = bootstrap or ""
     wanted: dict[str, int] = {}
     for d in definitions:
         for topic in [*d.consumes, *d.produces]:
             spec = TOPICS.get(topic)
             partitions = spec.partitions if spec is not None else settings.topic_partitions
             wanted[settings.topic(topic)] = partitions
-    await ensure_topics(bootstrap, wanted, replication_factor=settings.kafka_replication_factor)
-    platform.services = [RunningService(d, bootstrap) for d in definitions]
+    if definitions:
+        await ensure_topics(
+            platform.bootstrap_servers, wanted, replication_factor=settings.kafka_replication_factor
+        )
+    backends = [RunningService(d, platform.bootstrap_servers) for d in definitions]
+    platform.services = list(backends)
     # Started together: each consumer-group join takes seconds on Tansu, and the groups are
     # independent, so joining one after another only adds up the waits. Each relay republishes
     # from the start if the broker lost what it published (Tansu keeps only memory).
     outcomes = await asyncio.gather(
-        *(running.start() for running in platform.services), return_exceptions=True
+        *(running.start() for running in backends), return_exceptions=True
     )
     failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if not failures:
+        # Web-only services (the console) last: they learn where the others actually listen.
+        bound = {running.name: running.http_url for running in backends}
+        for web in web_only:
+            web.service_urls.update(bound)
+            running_web = RunningWebService(web)
+            platform.services.append(running_web)
+            try:
+                await running_web.start()
+            except Exception as exc:
+                failures.append(exc)
+                break
     if failures:
         # Nothing half-started is left behind: the other services and the embedded broker.
         await stop_platform(platform)
@@ -81,7 +100,12 @@ def describe(platform: Platform) -> str:
         + ("  (embedded Tansu broker, memory only)" if platform.broker else "")
     ]
     for running in platform.services:
-        lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
+        if isinstance(running, RunningWebService):
+            lines.append(
+                f"  {running.name:<14} {running.http_url}  {running.definition.description}"
+            )
+        else:
+            lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
     return "\n".join(lines)
 
 

@@ -20,6 +20,7 @@ from services.intake.application.service import IntakeService
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
+from services.intake.entrypoints.meeting_identities import meeting_identities_router
 from services.intake.settings import IntakeSettings
 from shared.auth import Action, ServiceAuth
 from shared.contracts import (
@@ -111,9 +112,15 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(
+        api = create_http_app(
             ctx, services["service"], services["identities"], auth.access_control(ctx)
         )
+        api.include_router(
+            meeting_identities_router(
+                ctx, services["identities"], settings.meeting_resolutions_per_hour
+            )
+        )
+        return api
 
     return ServiceDefinition(
         name=NAME,

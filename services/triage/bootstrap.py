@@ -12,6 +12,7 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
@@ -64,7 +65,9 @@ def definition(
         return services["service"].handle_batch
 
     def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
+        api = create_http_app(ctx, services["service"], auth.access_control(ctx))
+        api.include_router(meeting_revisions_router(ctx, services["service"]))
+        return api
 
     return ServiceDefinition(
         name=NAME,

@@ -24,6 +24,7 @@ class Action(StrEnum):
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
+    RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
     READ_HANDOVER_LIST = "handover_list.read"
     READ_STATISTICS = "statistics.read"
     READ_TRACE = "trace.read"
@@ -34,6 +35,7 @@ class Action(StrEnum):
     # triage
     READ_TRIAGE = "triage.read"
     READ_PROFILES = "profiles.read"
+    REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
     # notifications
     READ_LETTER_TASKS = "letter_tasks.read"
     COMPLETE_LETTER_TASK = "letter_task.complete"
@@ -66,6 +68,9 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.RESOLVE_IDENTITY: ActionSpec(
         reads_personal_data=True, purpose_in_body=True, rate_limited=True
     ),
+    # The names of a whole meeting's agenda at once: limited per meeting (the route counts),
+    # not per name, and audited with every person resolved.
+    Action.RESOLVE_MEETING_IDENTITIES: ActionSpec(reads_personal_data=True, purpose_in_body=True),
     Action.READ_HANDOVER_LIST: ActionSpec(reads_personal_data=True),
     Action.READ_STATISTICS: ActionSpec(reads_personal_data=False),
     Action.READ_TRACE: ActionSpec(reads_personal_data=True),
@@ -76,6 +81,7 @@ ACTIONS: dict[Action, ActionSpec] = {
     # triage
     Action.READ_TRIAGE: ActionSpec(reads_personal_data=True),
     Action.READ_PROFILES: ActionSpec(reads_personal_data=False),
+    Action.REVISE_DECISION_AT_MEETING: ActionSpec(reads_personal_data=False),
     # notifications
     Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
     Action.COMPLETE_LETTER_TASK: ActionSpec(reads_personal_data=False),
@@ -196,6 +202,13 @@ POLICY: dict[Action, dict[str, Grant]] = {
             Role.CASEWORKER: _MUNICIPAL_STAFF,
         }
     ),
+    Action.RESOLVE_MEETING_IDENTITIES: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+        }
+    ),
     Action.READ_HANDOVER_LIST: _grants(
         {
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
@@ -260,6 +273,11 @@ POLICY |= {
             Role.CASEWORKER: _MUNICIPAL_STAFF,
             Role.POLICE_COORDINATOR: Grant("municipality", withheld=_NO_SOCIAL_SERVICES),
         }
+    ),
+    # The weekly meeting changes a route or an owner: those who chair it (the coordinator)
+    # and the team leader who allocates the work.
+    Action.REVISE_DECISION_AT_MEETING: _grants(
+        {Role.TOVHOLDER: _MUNICIPAL_STAFF, Role.TEAM_LEADER: _MUNICIPAL_STAFF}
     ),
     # The municipalities' published procedures: no personal data.
     Action.READ_PROFILES: _grants({role: Grant("platform") for role in _STAFF_ROLES}),

@@ -23,7 +23,7 @@ from services.triage.application.exit_referrals import (
     record_exit_referrals,
 )
 from services.triage.domain.case_register import PersonCaseRegister
-from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.incident_triage import IncidentTriage, NoCurrentDecision
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import ProfileBook
 from services.triage.domain.routing import ActiveCase, PersonFacts
@@ -33,7 +33,7 @@ from shared.contracts import (
     PseudonymousPerson,
     RoutingDecision,
 )
-from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
+from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, Route
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
@@ -45,6 +45,16 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class MeetingRevision:
+    """What the weekly meeting decided for a person's route and owner, and who decided."""
+
+    route: Route
+    owner_role: str
+    owner_team: str | None
+    decided_by: str
 
 
 @dataclass(frozen=True)
@@ -150,6 +160,37 @@ class TriageService:
         changed = self._register_case_event(uow, case_event)
         uow.commit()
         return changed
+
+    def revise_at_meeting(
+        self, journal_number: str, person_key: str, revision: MeetingRevision
+    ) -> tuple[RoutingDecision, RoutingDecision | None]:
+        """The person's current decision and, when the meeting changed it, the revised one
+        (recorded, so the relay publishes it). Raises `NoCurrentDecision`."""
+        uow = UnitOfWork(self.app)
+        triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
+        current = triage.current_decision(person_key) if triage is not None else None
+        if triage is None or current is None:
+            raise NoCurrentDecision(person_key)
+        revised = triage.revise_at_meeting(
+            person_key,
+            route=revision.route,
+            owner_role=revision.owner_role,
+            owner_team=revision.owner_team,
+            decided_by=revision.decided_by,
+            decided_at=self.clock(),
+        )
+        if revised is not None:
+            log.info(
+                "triage: %s revision %d: %s revised at a meeting: %s, owner %s/%s",
+                revised.journal_number,
+                revised.revision,
+                revised.person_key,
+                revised.route,
+                revised.owner_role,
+                revised.owner_team or "-",
+            )
+        uow.commit()
+        return current, revised
 
     def latest_triage(self, journal_number: str) -> LatestTriage | None:
         uow = UnitOfWork(self.app)

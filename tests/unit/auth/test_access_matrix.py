@@ -140,6 +140,24 @@ MATRIX: list[Endpoint] = [
         ),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    # The weekly meeting's names at once: the meeting's municipality must be in reach (403),
+    # each person too (out of reach: listed as not_found, like an unknown one).
+    Endpoint(
+        "intake",
+        "POST",
+        "/v1/identities/resolve-batch",
+        lambda _s, in_reach: (
+            "/v1/identities/resolve-batch",
+            {
+                "json": {
+                    "meeting": f"{IN if in_reach else OUT}/{WEEK}",
+                    "purpose": "ugens moede",
+                    "person_keys": [PK_IN, PK_OUT],
+                }
+            },
+        ),
+        {role: (OK, 403) for role in MUNICIPAL},
+    ),
     # --- reporting -------------------------------------------------------------------------
     Endpoint(
         "reporting",
@@ -218,6 +236,20 @@ MATRIX += [
         "/v1/decisions/{journal_number}",
         _path("/v1/decisions/{j}", j=(JOURNAL_IN, JOURNAL_OUT)),
         {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (OK, 404)},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/decisions/{journal_number}/persons/{person_key}/meeting-revision",
+        _with_body(
+            _path(
+                "/v1/decisions/{j}/persons/{pk}/meeting-revision",
+                j=(JOURNAL_IN, JOURNAL_OUT),
+                pk=(PK_IN, PK_OUT),
+            ),
+            {"meeting": f"{IN}/{WEEK}", "route": "tovholder", "owner_role": "team_leader"},
+        ),
+        {"tovholder": (OK, 404), "team_leader": (OK, 404)},
     ),
     Endpoint("triage", "GET", "/v1/profiles", _path("/v1/profiles"), {r: (OK, OK) for r in STAFF}),
     Endpoint(
