@@ -1,0 +1,142 @@
+"""The console in a real browser against the real platform (`ssp up`): a tovholder runs this
+week's meeting (names in one step, a changed owner that triage publishes and the trace shows),
+and need-to-know holds for a school representative and the police. Every page is checked with
+axe-core (no serious or critical violation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from tests.browser.conftest import (
+    JOURNAL_OTHER,
+    JOURNAL_SCHOOL,
+    SCHOOL,
+    RunningPlatform,
+    agenda_rows,
+    check_page,
+    journal_link,
+    log_in,
+    text_of,
+    wait_until,
+)
+from tests.e2e.kafka_client import TopicReader
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
+
+
+def test_the_login_page_is_danish_and_keyboard_usable(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    browser.get(f"{platform.console}/login")
+    check_page(browser, "login")
+    # The skip link is the first thing the keyboard reaches.
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.text == "Spring til indholdet"
+
+
+def test_a_tovholder_runs_the_weekly_meeting(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    reader = TopicReader(platform.bootstrap, ["ssp.triage.tovholder.v1"])
+    log_in(browser, platform.console, "tovholder", user="ABJ")
+    assert browser.current_url.endswith("/arbejdsliste")
+    assert "Brevopgaver, åbne og overskredne" in text_of(browser)
+    check_page(browser, "arbejdsliste")
+
+    browser.find_element(By.LINK_TEXT, "Ugens møde").click()
+    rows = agenda_rows(browser)
+    assert len(rows) == 3, rows
+    assert "Mads Jensen" not in text_of(browser)
+    check_page(browser, "ugens-moede")
+
+    browser.find_element(By.LINK_TEXT, "Vis navne for hele dagsordenen").click()
+    shown = text_of(browser)
+    assert {"Mads Jensen", "Ida Holm", "Noah Berg"} <= {
+        name for name in ("Mads Jensen", "Ida Holm", "Noah Berg") if name in shown
+    }
+    check_page(browser, "ugens-moede-med-navne")
+
+    journal_link(browser, "Mads Jensen").click()
+    assert "Mads Jensen" in text_of(browser)
+    assert "Ida Holm" in text_of(browser)  # registered together with Mads, within reach
+    check_page(browser, "punkt")
+    Select(browser.find_element(By.ID, "ejer-valg")).select_by_value("team_leader")
+    team = browser.find_element(By.ID, "team")
+    team.clear()
+    team.send_keys("Team Syd")
+    browser.find_element(By.XPATH, "//button[text()='Registrér beslutningen']").click()
+    assert "Beslutningen er registreret" in text_of(browser)
+    assert wait_until(
+        lambda: (
+            "Teamleder, Team Syd" in browser.find_element(By.ID, "ejer").text or browser.refresh()
+        ),
+        timeout=30,
+    ), browser.find_element(By.ID, "ejer").text
+
+    def revised(found: TopicReader) -> list[dict[str, Any]]:
+        return [
+            d
+            for d in found.values("tovholder.v1")
+            if "meeting_decision" in d["reasons"] and d["journal_number"] == JOURNAL_SCHOOL
+        ]
+
+    assert reader.poll_until(revised, 60), "the revised decision was not published"
+    [decision] = revised(reader)
+    reader.close()
+    assert decision["decided_by"] == "ABJ"
+    assert (decision["owner_role"], decision["owner_team"]) == ("team_leader", "Team Syd")
+    assert decision["decision_kind"] == "revised"
+
+    browser.find_element(By.LINK_TEXT, "Sporing").click()
+    browser.find_element(By.ID, "journal").send_keys(JOURNAL_SCHOOL, Keys.ENTER)
+    assert wait_until(
+        lambda: "meeting_decision" in text_of(browser) or browser.refresh(), timeout=30
+    ), text_of(browser)
+    check_page(browser, "sporing")
+
+    browser.find_element(By.LINK_TEXT, "Statistik").click()
+    assert "personer i alt" in text_of(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.chart")
+    check_page(browser, "statistik")
+
+    browser.find_element(By.XPATH, "//button[text()='Log ud']").click()
+    assert "Du er logget ud" in text_of(browser)
+
+
+def test_a_school_representative_sees_only_their_pupils(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    log_in(browser, platform.console, "school_representative", school=SCHOOL)
+    assert browser.current_url.endswith("/moede")
+    rows = agenda_rows(browser)
+    assert len(rows) == 2, rows
+    page = text_of(browser)
+    assert JOURNAL_SCHOOL in page and JOURNAL_OTHER not in page
+    assert "Vis navne" not in page  # schools do not resolve pseudonyms
+    check_page(browser, "ugens-moede-skole")
+
+
+def test_the_police_see_no_social_services_details(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    log_in(browser, platform.console, "police_coordinator")
+    browser.find_element(By.LINK_TEXT, "Ugens møde").click()
+    rows = agenda_rows(browser)
+    assert len(rows) == 3, rows
+    # Columns: #, journal, reported, role and age, offence, route, owner, letter, earlier, courses
+    for row in rows:
+        assert row[5:8] == ["\u2013", "\u2013", "\u2013"], row
+    page = text_of(browser)
+    assert "SSP-koordinator" not in page and "Sagsbehandler" not in page
+    assert "Vis navne" not in page
+    check_page(browser, "ugens-moede-politi")
+    journal_link(browser, JOURNAL_OTHER).click()
+    item = text_of(browser)
+    assert "Mødets beslutning" not in item and "Registreret sammen med" not in item
+    check_page(browser)
