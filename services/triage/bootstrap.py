@@ -7,17 +7,21 @@ from typing import Any
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
+from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import Clock, TriageService, utc_now
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
+from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
+    MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_TOVHOLDER,
@@ -67,6 +71,7 @@ def definition(
     def http_factory(ctx: ServiceContext) -> Any:
         api = create_http_app(ctx, services["service"], auth.access_control(ctx))
         api.include_router(meeting_revisions_router(ctx, services["service"]))
+        api.include_router(meetings_router(ctx, MeetingMinutes(services["service"].app), clock))
         return api
 
     return ServiceDefinition(
@@ -79,6 +84,7 @@ def definition(
             TRIAGE_TOVHOLDER,
             TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
+            MEETINGS_EVENTS,
             dead_letter_topic(NAME),
         ],
         handler_factory=handler_factory,
@@ -91,5 +97,6 @@ def definition(
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,
             PersonExitReferral.Referred,
+            *MEETING_EVENTS,
         ],
     )

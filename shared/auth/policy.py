@@ -36,6 +36,8 @@ class Action(StrEnum):
     READ_TRIAGE = "triage.read"
     READ_PROFILES = "profiles.read"
     REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
+    READ_MEETING = "meeting.read"
+    RECORD_AT_MEETING = "meeting.record"
     # notifications
     READ_LETTER_TASKS = "letter_tasks.read"
     COMPLETE_LETTER_TASK = "letter_task.complete"
@@ -82,6 +84,8 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.READ_TRIAGE: ActionSpec(reads_personal_data=True),
     Action.READ_PROFILES: ActionSpec(reads_personal_data=False),
     Action.REVISE_DECISION_AT_MEETING: ActionSpec(reads_personal_data=False),
+    Action.READ_MEETING: ActionSpec(reads_personal_data=True),
+    Action.RECORD_AT_MEETING: ActionSpec(reads_personal_data=False),
     # notifications
     Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
     Action.COMPLETE_LETTER_TASK: ActionSpec(reads_personal_data=False),
@@ -277,6 +281,18 @@ POLICY |= {
     # The weekly meeting changes a route or an owner: those who chair it (the coordinator)
     # and the team leader who allocates the work.
     Action.REVISE_DECISION_AT_MEETING: _grants(
+        {Role.TOVHOLDER: _MUNICIPAL_STAFF, Role.TEAM_LEADER: _MUNICIPAL_STAFF}
+    ),
+    # The meeting's minutes hold free text about children (actions, notes): municipal staff
+    # only; the police and schools hear the agreed actions at the meeting itself.
+    Action.READ_MEETING: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+        }
+    ),
+    Action.RECORD_AT_MEETING: _grants(
         {Role.TOVHOLDER: _MUNICIPAL_STAFF, Role.TEAM_LEADER: _MUNICIPAL_STAFF}
     ),
     # The municipalities' published procedures: no personal data.

@@ -50,6 +50,7 @@ from shared.contracts.letter_tasks import (
     TaskChangeReason,
     recipients_for_age,
 )
+from shared.contracts.meetings import MeetingEvent
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
@@ -58,6 +59,7 @@ from shared.contracts.topics import (
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    MEETINGS_EVENTS,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -83,6 +85,7 @@ __all__ = [
     "INTAKE_REJECTED",
     "KIND_FOR_OUTCOME",
     "LETTER_TASKS",
+    "MEETINGS_EVENTS",
     "POLICE_INCIDENTS",
     "SOCIAL_CASES",
     "TOPICS",
@@ -112,6 +115,7 @@ __all__ = [
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Location",
+    "MeetingEvent",
     "Offence",
     "OffenceCode",
     "PoliceIncident",

@@ -22,6 +22,7 @@ from services.triage.application.exit_referrals import (
     exit_referral_ids,
     record_exit_referrals,
 )
+from services.triage.application.meetings import Participant, meeting_for, record_route_or_owner
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.incident_triage import IncidentTriage, NoCurrentDecision
 from services.triage.domain.person_history import PersonHistory
@@ -55,6 +56,10 @@ class MeetingRevision:
     owner_role: str
     owner_team: str | None
     decided_by: str
+    decider_role: str
+    municipality_code: str
+    """Of the meeting (with `iso_week`), which records the decision in its minutes."""
+    iso_week: str
 
 
 @dataclass(frozen=True)
@@ -171,14 +176,23 @@ class TriageService:
         current = triage.current_decision(person_key) if triage is not None else None
         if triage is None or current is None:
             raise NoCurrentDecision(person_key)
+        now = self.clock()
         revised = triage.revise_at_meeting(
             person_key,
             route=revision.route,
             owner_role=revision.owner_role,
             owner_team=revision.owner_team,
             decided_by=revision.decided_by,
-            decided_at=self.clock(),
+            decided_at=now,
         )
+        meeting = meeting_for(
+            uow,
+            revision.municipality_code,
+            revision.iso_week,
+            Participant(revision.decided_by, revision.decider_role),
+            now,
+        )
+        record_route_or_owner(meeting, current, revised, revision.decided_by, now)
         if revised is not None:
             log.info(
                 "triage: %s revision %d: %s revised at a meeting: %s, owner %s/%s",

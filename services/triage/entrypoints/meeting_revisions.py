@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from services.triage.application.service import MeetingRevision, TriageService
@@ -49,7 +49,8 @@ def meeting_revisions_router(ctx: ServiceContext, service: TriageService) -> API
         response_model=MeetingRevisionAnswer,
         responses={
             404: {"description": "no current decision for the person in the journal number, "
-                  "or none in your reach"}
+                  "or none in your reach"},
+            422: {"description": "a bad body, or a meeting of another municipality"},
         },
     )  # fmt: skip
     async def revise_at_meeting(
@@ -68,11 +69,16 @@ def meeting_revisions_router(ctx: ServiceContext, service: TriageService) -> API
         if current is None:
             raise access.not_found()
         await access.require(Resource.of(current.municipality_code), conceal=True)
+        if body.meeting[:3] != current.municipality_code:
+            raise HTTPException(422, detail="the meeting is of another municipality")
         revision = MeetingRevision(
             route=body.route,
             owner_role=body.owner_role,
             owner_team=body.owner_team,
             decided_by=access.principal.subject,
+            decider_role=access.principal.role,
+            municipality_code=body.meeting[:3],
+            iso_week=body.meeting[4:],
         )
         try:
             kept, revised = await ctx.in_store(

@@ -251,6 +251,39 @@ MATRIX += [
         ),
         {"tovholder": (OK, 404), "team_leader": (OK, 404)},
     ),
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/meetings/{municipality_code}/{iso_week}",
+        _path("/v1/meetings/{m}/{w}", m=(IN, OUT), w=(WEEK, WEEK)),
+        {role: (OK, 403) for role in MUNICIPAL},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/meetings/{municipality_code}/{iso_week}/actions",
+        _with_body(
+            _path("/v1/meetings/{m}/{w}/actions", m=(IN, OUT), w=(WEEK, WEEK)),
+            {
+                "journal_number": JOURNAL_IN,
+                "person_key": PK_IN,
+                "what": "Samtale med familien",
+                "owner_role": "tovholder",
+                "due_on": "2026-11-27",
+            },
+        ),
+        {"tovholder": (OK, 403), "team_leader": (OK, 403)},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/meetings/{municipality_code}/{iso_week}/notes",
+        _with_body(
+            _path("/v1/meetings/{m}/{w}/notes", m=(IN, OUT), w=(WEEK, WEEK)),
+            {"text": "Mødet holdt"},
+        ),
+        {"tovholder": (OK, 403), "team_leader": (OK, 403)},
+    ),
     Endpoint("triage", "GET", "/v1/profiles", _path("/v1/profiles"), {r: (OK, OK) for r in STAFF}),
     Endpoint(
         "triage",

@@ -14,7 +14,13 @@ import pytest
 
 from services.triage.adapters.publications import triage_publications
 from services.triage.domain.incident_triage import IncidentTriage
-from shared.contracts import TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, RoutingDecision
+from shared.contracts import (
+    MEETINGS_EVENTS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    MeetingEvent,
+    RoutingDecision,
+)
 from tests.unit.auth.support import (
     IN,
     JOURNAL_IN,
@@ -185,3 +191,101 @@ def test_only_the_meeting_roles_in_reach(triage: ServiceUnderTest) -> None:
     assert revise(triage, body, journal=JOURNAL_OUT, person_key=PK_OUT).status_code == 404
     assert revise(triage, body, person_key=PK_UNKNOWN).status_code == 404
     assert revise(triage, {"route": "nowhere", "owner_role": "team_leader"}).status_code == 422
+
+
+def _meeting_messages(triage: ServiceUnderTest) -> list[MeetingEvent]:
+    def read() -> list[Any]:
+        return list(triage.app.recorder.select_notifications(start=1, limit=1000))
+
+    messages: list[MeetingEvent] = []
+    for notification in triage.seed(read):
+        for outgoing in triage_publications(triage.app.mapper.to_domain_event(notification)):
+            if outgoing.topic == MEETINGS_EVENTS:
+                assert outgoing.key == MEETING
+                messages.append(MeetingEvent.model_validate(outgoing.value))
+    return messages
+
+
+def test_the_meeting_keeps_minutes_and_publishes_them_without_free_text(
+    triage: ServiceUnderTest,
+) -> None:
+    revise(triage, {"route": "tovholder", "owner_role": "team_leader", "owner_team": "Team Syd"})
+    agreed = triage.client.post(
+        f"/v1/meetings/{MEETING}/actions",
+        json={
+            "journal_number": JOURNAL_IN,
+            "person_key": PK_IN,
+            "what": "Hjemmebesøg hos familien sammen med skolen",
+            "owner_role": "tovholder",
+            "due_on": "2026-11-27",
+        },
+        headers=headers("team_leader", purpose=False, subject="KLM"),
+    )
+    assert agreed.status_code == 201, agreed.text
+    note = triage.client.post(
+        f"/v1/meetings/{MEETING}/notes",
+        json={"journal_number": JOURNAL_IN, "person_key": PK_IN, "text": "Skolen kender sagen"},
+        headers=headers("tovholder", purpose=False, subject="ABJ"),
+    )
+    assert note.status_code == 201, note.text
+    minutes = triage.client.get(f"/v1/meetings/{MEETING}", headers=headers("caseworker"))
+    assert minutes.status_code == 200, minutes.text
+    body = minutes.json()
+    assert body["participants"] == [
+        {"subject": "ABJ", "role": "tovholder"},
+        {"subject": "KLM", "role": "team_leader"},
+    ]
+    assert body["items"] == [{"journal_number": JOURNAL_IN, "person_key": PK_IN}]
+    [decided] = body["decisions"]
+    assert (decided["owner_role"], decided["owner_team"], decided["by"]) == (
+        "team_leader",
+        "Team Syd",
+        "ABJ",
+    )
+    [action] = body["actions"]
+    assert (action["owner_role"], action["due_on"], action["agreed_by"]) == (
+        "tovholder",
+        "2026-11-27",
+        "KLM",
+    )
+    assert body["notes"][0]["text"] == "Skolen kender sagen"
+
+    messages = _meeting_messages(triage)
+    assert [m.event for m in messages] == [
+        "opened",
+        "participant_joined",
+        "route_or_owner_decided",
+        "participant_joined",
+        "action_agreed",
+        "note_recorded",
+    ]
+    assert messages[2].decision_id == body["decisions"][0]["decision_id"]
+    assert messages[4].due_on is not None and messages[4].owner_role == "tovholder"
+    published = " ".join(m.model_dump_json() for m in messages)
+    assert "Hjemmebesøg" not in published and "Skolen kender" not in published
+
+
+def test_minutes_for_municipal_staff_of_the_meeting_only(triage: ServiceUnderTest) -> None:
+    assert (
+        triage.client.get(f"/v1/meetings/{MEETING}", headers=headers("caseworker")).json()[
+            "actions"
+        ]
+        == []
+    )
+    for role in ("police_coordinator", "school_representative"):
+        assert (
+            triage.client.get(f"/v1/meetings/{MEETING}", headers=headers(role)).status_code == 403
+        )
+    other = f"/v1/meetings/{OUT}/2026-W47"
+    assert triage.client.get(other, headers=headers("tovholder")).status_code == 403
+    note = {"text": "x" * 1001}
+    too_long = triage.client.post(
+        f"/v1/meetings/{MEETING}/notes", json=note, headers=headers("tovholder", purpose=False)
+    )
+    assert too_long.status_code == 422
+    caseworker = triage.client.post(
+        f"/v1/meetings/{MEETING}/notes",
+        json={"text": "ok"},
+        headers=headers("caseworker", purpose=False),
+    )
+    assert caseworker.status_code == 403
