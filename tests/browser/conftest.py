@@ -21,7 +21,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_token
 from tests.e2e.processes import SspProcess, service_ports, start_ssp
@@ -198,8 +199,18 @@ def log_in(
         driver.find_element(By.ID, "skole").send_keys(school)
     if user:
         driver.find_element(By.ID, "brugernavn").send_keys(user)
-    driver.find_element(By.CSS_SELECTOR, "form[action='/login/udvikling'] button").click()
+    follow(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/login/udvikling'] button"))
     assert "/login" not in driver.current_url, driver.page_source[-2000:]
+
+
+def follow(driver: webdriver.Chrome, element: Any) -> None:
+    """Click a link or a form's button and wait until the page it leads to has loaded."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 30).until(staleness_of(old))
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
 
 
 def serious_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:

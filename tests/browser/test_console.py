@@ -5,6 +5,7 @@ axe-core (no serious or critical violation)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from tests.browser.conftest import (
     RunningPlatform,
     agenda_rows,
     check_page,
+    follow,
     journal_link,
     log_in,
     text_of,
@@ -43,26 +45,26 @@ def test_the_login_page_is_danish_and_keyboard_usable(
 def test_a_tovholder_runs_the_weekly_meeting(
     platform: RunningPlatform, browser: webdriver.Chrome
 ) -> None:
-    reader = TopicReader(platform.bootstrap, ["ssp.triage.tovholder.v1"])
+    reader = TopicReader(platform.bootstrap, ["ssp.triage.tovholder.v1", "ssp.meetings.events.v1"])
     log_in(browser, platform.console, "tovholder", user="ABJ")
     assert browser.current_url.endswith("/arbejdsliste")
     assert "Brevopgaver, åbne og overskredne" in text_of(browser)
     check_page(browser, "arbejdsliste")
 
-    browser.find_element(By.LINK_TEXT, "Ugens møde").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Ugens møde"))
     rows = agenda_rows(browser)
     assert len(rows) == 3, rows
     assert "Mads Jensen" not in text_of(browser)
     check_page(browser, "ugens-moede")
 
-    browser.find_element(By.LINK_TEXT, "Vis navne for hele dagsordenen").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Vis navne for hele dagsordenen"))
     shown = text_of(browser)
     assert {"Mads Jensen", "Ida Holm", "Noah Berg"} <= {
         name for name in ("Mads Jensen", "Ida Holm", "Noah Berg") if name in shown
     }
     check_page(browser, "ugens-moede-med-navne")
 
-    journal_link(browser, "Mads Jensen").click()
+    follow(browser, journal_link(browser, "Mads Jensen"))
     assert "Mads Jensen" in text_of(browser)
     assert "Ida Holm" in text_of(browser)  # registered together with Mads, within reach
     check_page(browser, "punkt")
@@ -70,7 +72,7 @@ def test_a_tovholder_runs_the_weekly_meeting(
     team = browser.find_element(By.ID, "team")
     team.clear()
     team.send_keys("Team Syd")
-    browser.find_element(By.XPATH, "//button[text()='Registrér beslutningen']").click()
+    follow(browser, browser.find_element(By.XPATH, "//button[text()='Registrér beslutningen']"))
     assert "Beslutningen er registreret" in text_of(browser)
     assert wait_until(
         lambda: (
@@ -78,6 +80,16 @@ def test_a_tovholder_runs_the_weekly_meeting(
         ),
         timeout=30,
     ), browser.find_element(By.ID, "ejer").text
+
+    browser.find_element(By.ID, "hvad").send_keys("Samtale med Mads og forældrene")
+    Select(browser.find_element(By.ID, "ansvarlig")).select_by_value("tovholder")
+    due = browser.find_element(By.ID, "frist")
+    browser.execute_script("arguments[0].value = '2026-12-14'", due)
+    follow(browser, browser.find_element(By.XPATH, "//button[text()='Aftal handlingen']"))
+    assert "Handlingen er aftalt" in text_of(browser)
+    assert "Samtale med Mads og forældrene" in text_of(browser)
+    assert "14. december 2026" in text_of(browser)
+    check_page(browser, "punkt-efter-moedet")
 
     def revised(found: TopicReader) -> list[dict[str, Any]]:
         return [
@@ -88,24 +100,33 @@ def test_a_tovholder_runs_the_weekly_meeting(
 
     assert reader.poll_until(revised, 60), "the revised decision was not published"
     [decision] = revised(reader)
+    assert reader.poll_until(
+        lambda r: any(m["event"] == "action_agreed" for m in r.values("meetings.events.v1")), 60
+    ), "the agreed action was not published"
     reader.close()
+    meeting_events = reader.values("meetings.events.v1")
+    assert {"opened", "participant_joined", "route_or_owner_decided", "action_agreed"} <= {
+        m["event"] for m in meeting_events
+    }
+    assert "Samtale med Mads" not in json.dumps(meeting_events)  # no free text on the topic
     assert decision["decided_by"] == "ABJ"
     assert (decision["owner_role"], decision["owner_team"]) == ("team_leader", "Team Syd")
     assert decision["decision_kind"] == "revised"
 
-    browser.find_element(By.LINK_TEXT, "Sporing").click()
-    browser.find_element(By.ID, "journal").send_keys(JOURNAL_SCHOOL, Keys.ENTER)
+    follow(browser, browser.find_element(By.LINK_TEXT, "Sporing"))
+    browser.find_element(By.ID, "journal").send_keys(JOURNAL_SCHOOL)
+    follow(browser, browser.find_element(By.XPATH, "//button[text()='Spor']"))
     assert wait_until(
         lambda: "meeting_decision" in text_of(browser) or browser.refresh(), timeout=30
     ), text_of(browser)
     check_page(browser, "sporing")
 
-    browser.find_element(By.LINK_TEXT, "Statistik").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Statistik"))
     assert "personer i alt" in text_of(browser)
     assert browser.find_elements(By.CSS_SELECTOR, "svg.chart")
     check_page(browser, "statistik")
 
-    browser.find_element(By.XPATH, "//button[text()='Log ud']").click()
+    follow(browser, browser.find_element(By.XPATH, "//button[text()='Log ud']"))
     assert "Du er logget ud" in text_of(browser)
 
 
@@ -126,7 +147,7 @@ def test_the_police_see_no_social_services_details(
     platform: RunningPlatform, browser: webdriver.Chrome
 ) -> None:
     log_in(browser, platform.console, "police_coordinator")
-    browser.find_element(By.LINK_TEXT, "Ugens møde").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "Ugens møde"))
     rows = agenda_rows(browser)
     assert len(rows) == 3, rows
     # Columns: #, journal, reported, role and age, offence, route, owner, letter, earlier, courses
@@ -136,7 +157,7 @@ def test_the_police_see_no_social_services_details(
     assert "SSP-koordinator" not in page and "Sagsbehandler" not in page
     assert "Vis navne" not in page
     check_page(browser, "ugens-moede-politi")
-    journal_link(browser, JOURNAL_OTHER).click()
+    follow(browser, journal_link(browser, JOURNAL_OTHER))
     item = text_of(browser)
     assert "Mødets beslutning" not in item and "Registreret sammen med" not in item
     check_page(browser)

@@ -89,6 +89,25 @@ class PlatformApi:
         path = f"/v1/decisions/{quote(journal_number, safe='')}/persons/{person_key}"
         return await self._call("triage", "POST", f"{path}/meeting-revision", token, json=body)
 
+    async def minutes(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/meetings/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def agree_action(
+        self, token: str, municipality: str, week: str, body: dict[str, Any]
+    ) -> Any:
+        return await self._call(
+            "triage", "POST", f"/v1/meetings/{municipality}/{week}/actions", token, json=body
+        )
+
+    async def record_note(
+        self, token: str, municipality: str, week: str, body: dict[str, Any]
+    ) -> Any:
+        return await self._call(
+            "triage", "POST", f"/v1/meetings/{municipality}/{week}/notes", token, json=body
+        )
+
     # --- notifications -------------------------------------------------------------------
     async def letter_tasks(self, token: str, municipality: str, status: str, purpose: str) -> Any:
         return await self._call(

@@ -176,21 +176,32 @@ async def meeting(
         if with_names
         else _no_names()
     )
-    courses, names = await asyncio.gather(courses_task, names_task)
+    minutes_task = (
+        problems.attempt(api.minutes(user.token, municipality, week, meeting_purpose(name)), {})
+        if user.reads_minutes
+        else _nothing()
+    )
+    courses, names, minutes = await asyncio.gather(courses_task, names_task, minutes_task)
     open_courses = Counter(
         c["person_key"] for c in courses.get("courses", []) if c.get("person_key")
+    )
+    taken_up = Counter(
+        (a["journal_number"], a["person_key"])
+        for a in [*minutes.get("decisions", []), *minutes.get("actions", [])]
     )
     items = [
         {
             **entry,
             "name": names.get(entry["person_key"]),
             "open_courses": open_courses[entry["person_key"]],
+            "recorded": taken_up[(entry["journal_number"], entry["person_key"])],
         }
         for entry in entries
     ]
     return {
         "meeting": name,
         "items": items,
+        "minutes": minutes or None,
         "loaded": bool(handover),
         "with_names": with_names and bool(names),
         "problems": problems.messages,
@@ -243,7 +254,22 @@ async def meeting_item(
         if user.reads_courses
         else _nothing()
     )
-    decisions, co_registered, courses = await asyncio.gather(decision_task, co_task, courses_task)
+    minutes_task = (
+        problems.attempt(api.minutes(user.token, municipality, week, purpose), {})
+        if user.reads_minutes
+        else _nothing()
+    )
+    decisions, co_registered, courses, minutes = await asyncio.gather(
+        decision_task, co_task, courses_task, minutes_task
+    )
+
+    def of_item(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [
+            r
+            for r in records
+            if r.get("journal_number") == journal_number and r.get("person_key") == person_key
+        ]
+
     decision = next(
         (d for d in decisions.get("decisions", []) if d.get("person_key") == person_key), None
     )
@@ -264,8 +290,32 @@ async def meeting_item(
         "courses": [c for c in courses.get("courses", []) if c.get("person_key") == person_key],
         "name": names.get(person_key),
         "with_names": with_names and bool(names),
+        "actions": of_item(minutes.get("actions", [])),
+        "notes": of_item(minutes.get("notes", [])),
+        "meeting_decisions": of_item(minutes.get("decisions", [])),
         "problems": problems.messages,
     }
+
+
+async def agree_action(
+    api: PlatformApi, user: User, municipality: str, week: str, body: dict[str, Any]
+) -> str | None:
+    """None when recorded, else the Danish reason."""
+    try:
+        await api.agree_action(user.token, municipality, week, body)
+    except ApiError as exc:
+        return danish_error(exc.service, exc.status, exc.code)
+    return None
+
+
+async def record_note(
+    api: PlatformApi, user: User, municipality: str, week: str, body: dict[str, Any]
+) -> str | None:
+    try:
+        await api.record_note(user.token, municipality, week, body)
+    except ApiError as exc:
+        return danish_error(exc.service, exc.status, exc.code)
+    return None
 
 
 async def revise_at_meeting(

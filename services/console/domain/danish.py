@@ -82,6 +82,20 @@ OFFENCES = {
     "andet": "Andet",
 }
 
+REASONS = {
+    "active_case": "Aktiv sag i socialforvaltningen",
+    "no_active_case": "Ingen aktiv sag",
+    "adult_workflow": "Ung voksen (18-25)",
+    "severity_raised_by_flag": "Alvor hævet af en markering",
+    "repeat_within_window": "Gentagelse inden for perioden",
+    "default_profile": "Standardprofil",
+    "exit_referral": "Henvist til exit-koordinator",
+    "revision_changed": "Ændret af en ny version af anmeldelsen",
+    "case_opened_after_routing": "Sag åbnet efter visiteringen",
+    "reached_18_with_open_item": "Fyldt 18 med et åbent punkt",
+    "meeting_decision": "Besluttet på ugens møde",
+}
+
 SEVERITIES = {"low": "Lav", "medium": "Middel", "high": "Høj"}
 
 COURSE_TYPES = {

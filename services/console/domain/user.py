@@ -17,6 +17,7 @@ MEETING_READERS = frozenset(
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
 CO_REGISTRATION_READERS = RESOLVERS
+MINUTES_READERS = RESOLVERS
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
 """The owner role a municipality profile gives a login role, where the names differ."""
@@ -82,6 +83,10 @@ class User:
     @property
     def reads_statistics(self) -> bool:
         return self.role in STATISTICS_READERS
+
+    @property
+    def reads_minutes(self) -> bool:
+        return self.role in MINUTES_READERS
 
     @property
     def reads_co_registrations(self) -> bool:

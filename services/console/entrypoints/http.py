@@ -48,6 +48,8 @@ TASK_ID = re.compile(r"[A-Za-z0-9:_.-]{1,200}")
 SUBJECT = re.compile(r"[A-Za-z0-9._@-]{1,60}")
 SCHOOL = re.compile(r"[\w .,'()-]{1,100}")
 TEAM = re.compile(r"[\w .,'()/-]{1,120}")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_TEXT = 1000
 Clock = Callable[[], datetime]
 
 
@@ -97,6 +99,7 @@ def create_http_app(
         INCIDENT_ROLES=danish.INCIDENT_ROLES,
         OFFENCES=danish.OFFENCES,
         SEVERITIES=danish.SEVERITIES,
+        REASONS=danish.REASONS,
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
@@ -116,7 +119,7 @@ def create_http_app(
         return token
 
     async def checked_form(request: Request) -> FormData:
-        form = await request.form(max_files=0, max_fields=20, max_part_size=4096)
+        form = await request.form(max_files=0, max_fields=20, max_part_size=8192)
         sent = form.get("csrf_token")
         expected = request.session.get("csrf")
         if (
@@ -137,7 +140,11 @@ def create_http_app(
         return value
 
     def flash(request: Request, message: str, kind: str = "info") -> None:
-        request.session.setdefault("flash", []).append({"kind": kind, "text": message})
+        # A new list: the session notices assignments, not changes inside what it holds.
+        request.session["flash"] = [
+            *request.session.get("flash", []),
+            {"kind": kind, "text": message},
+        ]
 
     async def current_user(request: Request) -> User:
         user = User.from_session(request.session.get("user"))
@@ -454,6 +461,81 @@ def create_http_app(
         if field(form, "navne") == "1":
             query["navne"] = "1"
         return redirect(f"/moede/punkt?{urlencode(query)}")
+
+    def item_form(form: FormData) -> tuple[str, str, str, str]:
+        municipality = field(form, "kommune", MUNICIPALITY)
+        week = field(form, "uge")
+        journal = field(form, "journal", JOURNAL_NUMBER)
+        person = field(form, "person", PERSON_KEY)
+        if not valid_week(week) or not (municipality and journal and person):
+            raise FormRefused()
+        return municipality, week, journal, person
+
+    def back_to_item(
+        form: FormData, municipality: str, week: str, journal: str, person: str
+    ) -> str:
+        query = {"kommune": municipality, "uge": week, "journal": journal, "person": person}
+        if field(form, "navne") == "1":
+            query["navne"] = "1"
+        return f"/moede/punkt?{urlencode(query)}"
+
+    @app.post("/moede/punkt/handling")
+    async def agree_action(request: Request) -> Response:
+        user = await current_user(request)
+        form = await checked_form(request)
+        municipality, week, journal, person = item_form(form)
+        what = field(form, "hvad")
+        owner_role = field(form, "ansvarlig")
+        owner_team = field(form, "ansvarligt_team", TEAM) or None
+        due_on = field(form, "frist", DATE)
+        if not what or len(what) > MAX_TEXT or owner_role not in danish.OWNER_ROLES or not due_on:
+            flash(request, "Skriv hvad der er aftalt, vælg en ansvarlig og en frist.", "error")
+            return redirect(back_to_item(form, municipality, week, journal, person))
+        problem = await pages.agree_action(
+            api,
+            user,
+            municipality,
+            week,
+            {
+                "journal_number": journal,
+                "person_key": person,
+                "what": what,
+                "owner_role": owner_role,
+                "owner_team": owner_team,
+                "due_on": due_on,
+            },
+        )
+        if problem:
+            flash(request, problem, "error")
+        else:
+            flash(
+                request,
+                f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
+                f"{danish.danish_date(due_on)}.",
+            )
+        return redirect(back_to_item(form, municipality, week, journal, person))
+
+    @app.post("/moede/punkt/note")
+    async def record_note(request: Request) -> Response:
+        user = await current_user(request)
+        form = await checked_form(request)
+        municipality, week, journal, person = item_form(form)
+        text = field(form, "tekst")
+        if not text or len(text) > MAX_TEXT:
+            flash(request, "En note skal have 1 til 1000 tegn.", "error")
+            return redirect(back_to_item(form, municipality, week, journal, person))
+        problem = await pages.record_note(
+            api,
+            user,
+            municipality,
+            week,
+            {"journal_number": journal, "person_key": person, "text": text},
+        )
+        if problem:
+            flash(request, problem, "error")
+        else:
+            flash(request, "Noten er gemt i referatet.")
+        return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.get("/sporing", response_class=HTMLResponse)
     async def trace(request: Request, journal: str | None = None) -> Response:

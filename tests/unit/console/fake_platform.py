@@ -122,4 +122,16 @@ def standard_platform() -> FakePlatform:
         ),
     )
     platform.answer("GET", r"/v1/courses", {"municipality_code": "607", "courses": []})
+    platform.answer(
+        "GET",
+        r"/v1/meetings/607/.*",
+        {
+            "meeting": f"607/{WEEK}",
+            "participants": [],
+            "items": [],
+            "decisions": [],
+            "actions": [],
+            "notes": [],
+        },
+    )
     return platform

@@ -309,3 +309,44 @@ def test_statistics_as_a_table_and_an_inline_chart(
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and "<script" not in page.text
     assert "SSP-koordinator" in page.text and "under 3" in page.text and "Butikstyveri" in page.text
+
+
+def test_an_agreed_action_and_a_note_go_to_the_meetings_minutes(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", rf"/v1/decisions/{JOURNAL}", {"decisions": []})
+    platform.answer("GET", r"/v1/persons/.*/co-registered", {"person_key": PK_MADS, "persons": []})
+    platform.answer("POST", rf"/v1/meetings/607/{WEEK}/actions", (201, {"action_id": "a1"}))
+    platform.answer("POST", rf"/v1/meetings/607/{WEEK}/notes", (201, {"note_id": "n1"}))
+    log_in(browser)
+    item = browser.get(f"/moede/punkt?kommune=607&uge={WEEK}&journal={JOURNAL}&person={PK_MADS}")
+    assert "Aftalte handlinger" in item.text
+    form = {
+        "csrf_token": csrf_of(item.text),
+        "kommune": "607",
+        "uge": WEEK,
+        "journal": JOURNAL,
+        "person": PK_MADS,
+    }
+    agreed = browser.post(
+        "/moede/punkt/handling",
+        data={**form, "hvad": "Hjemmebesøg", "ansvarlig": "tovholder", "frist": "2026-11-27"},
+    )
+    assert agreed.status_code == 303
+    [sent] = platform.sent("POST", r".*/actions")
+    assert json_of(sent) == {
+        "journal_number": JOURNAL,
+        "person_key": PK_MADS,
+        "what": "Hjemmebesøg",
+        "owner_role": "tovholder",
+        "owner_team": None,
+        "due_on": "2026-11-27",
+    }
+    assert "inden 27. november 2026" in browser.get(agreed.headers["location"]).text
+    browser.post("/moede/punkt/note", data={**form, "tekst": "Skolen er orienteret"})
+    [note] = platform.sent("POST", r".*/notes")
+    assert json_of(note)["text"] == "Skolen er orienteret"
+    empty = browser.post("/moede/punkt/handling", data={**form, "hvad": "", "frist": ""})
+    page = browser.get(empty.headers["location"]).text
+    assert "Skriv hvad der er aftalt" in page
+    assert len(platform.sent("POST", r".*/actions")) == 1
