@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from authlib.integrations.starlette_client import OAuth
 from starlette.requests import Request
 
@@ -15,16 +16,25 @@ PROVIDER = "municipality"
 
 
 class IdentityProvider:
-    def __init__(self, settings: ConsoleSettings) -> None:
+    def __init__(
+        self, settings: ConsoleSettings, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        """`transport`: how to reach the provider (tests answer in the process)."""
         self.settings = settings
         self.oauth = OAuth()
         secret = settings.oidc_client_secret
+        client_kwargs: dict[str, Any] = {
+            "scope": settings.oidc_scopes,
+            "code_challenge_method": "S256",
+        }
+        if transport is not None:
+            client_kwargs["transport"] = transport
         self.oauth.register(
             PROVIDER,
             server_metadata_url=settings.oidc_discovery_url,
             client_id=settings.oidc_client_id,
             client_secret=secret.get_secret_value() if secret is not None else None,
-            client_kwargs={"scope": settings.oidc_scopes, "code_challenge_method": "S256"},
+            client_kwargs=client_kwargs,
         )
 
     @property
