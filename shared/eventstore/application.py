@@ -12,11 +12,9 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    JSONTranscoder,
     ProcessRecorder,
     Recording,
     Tracking,
-    Transcoder,
 )
 from eventsourcing.utils import get_topic
 
@@ -25,7 +23,6 @@ from shared.eventstore.recorders import (
     MultiTrackingSQLiteProcessRecorder,
     TrackingRecorder,
 )
-from shared.eventstore.transcoder import StateEncoder
 from shared.settings import PlatformSettings, postgres_env
 
 
@@ -62,12 +59,6 @@ class ServiceApplication(Application[UUID]):
         self._saved_listeners: list[Callable[[], None]] = []
         self._recorded_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._listeners_lock = threading.Lock()
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = super().construct_transcoder()
-        if isinstance(transcoder, JSONTranscoder):
-            transcoder.encoder = StateEncoder(transcoder._encode_obj)
-        return transcoder
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

@@ -9,7 +9,6 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
-from shared.messaging.partitioner import Partitioner, RelayProducer
 from shared.settings import PlatformSettings
 from shared.telemetry import tracer_provider
 
@@ -17,7 +16,7 @@ from shared.telemetry import tracer_provider
 def make_relay_producer(
     settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
 ) -> AIOKafkaProducer:
-    return RelayProducer(
+    return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=f"{client_id}-relay",
         acks="all",
@@ -25,8 +24,6 @@ def make_relay_producer(
         linger_ms=2,
         max_batch_size=1024 * 1024,
         max_request_size=2 * 1024 * 1024,
-        # aiokafka's default partition for every key, without its pure-Python murmur2's cost.
-        partitioner=Partitioner(),
     )
 
 

@@ -14,9 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
-
-from pydantic_core import to_jsonable_python
+from uuid import UUID, uuid4
 
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import (
@@ -33,11 +31,13 @@ from services.intake.domain.municipalities import (
 )
 from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import (
+    AcceptedIncident,
     CaseRegisterEvent,
     FieldProblem,
     IntakeRejection,
     PoliceIncident,
     PseudonymisedCaseEvent,
+    PseudonymousPerson,
     age_on,
     build_rejection,
     is_in_scope,
@@ -45,15 +45,20 @@ from shared.contracts import (
 )
 from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
+from shared.eventstore.ids import IdSpace
 from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:rejections")
+_REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -109,19 +114,6 @@ class _Invalid:
         return ()
 
 
-def _details(incident: PoliceIncident) -> dict[str, Any]:
-    """`incident.model_dump(mode="json", include={"offence", "location", "narrative"})`, built
-    directly (≈0.7 µs instead of ≈3.3 µs): every value is a validated string or None. Its test
-    holds the two alike and fails if `Offence` or `Location` gain a field."""
-    offence = incident.offence
-    location = incident.location
-    return {
-        "offence": {"code": offence.code, "text": offence.text},
-        "location": {"municipality_code": location.municipality_code, "text": location.text},
-        "narrative": incident.narrative,
-    }
-
-
 class RejectionNotFound(LookupError):
     pass
 
@@ -135,7 +127,7 @@ class IntakeService:
         incidents_topic: str,
         cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
-        clock: Clock = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
@@ -196,7 +188,7 @@ class IntakeService:
     def _kafka_reference(message: Inbound) -> UUID:
         # Re-reading the same record after a crash must not record a second rejection.
         digest = hashlib.sha256(message.value).hexdigest()
-        return uuid5(_NS, f"{message.topic}|{message.partition}|{message.offset}|{digest}")
+        return _REJECTION_IDS(f"{message.topic}|{message.partition}|{message.offset}|{digest}")
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
@@ -233,7 +225,7 @@ class IntakeService:
     ) -> _ValidIncident | _Invalid:
         checked = self._check_incident(raw, extra=list_problems)
         if isinstance(checked, list):
-            return _Invalid(checked, uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}"))
+            return _Invalid(checked, _REJECTION_IDS(f"import|{hashlib.sha256(raw).hexdigest()}"))
         return checked
 
     def rejected_input(self, reference: str) -> RejectedInput:
@@ -304,7 +296,7 @@ class IntakeService:
         # Every event this message causes stores the same context: worked out once.
         context = current_trace_context()
         accepted = self._pseudonymise(uow, valid, context)
-        details = _details(incident)
+        details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
         if record is None:
             # A new record carries its first revision (one event).
             uow.add(
@@ -354,13 +346,7 @@ class IntakeService:
     def _pseudonymise(
         self, uow: UnitOfWork, valid: _ValidIncident, trace_context: dict[str, str]
     ) -> dict[str, Any]:
-        """The `AcceptedIncident` as the JSON-mode dict it is stored as.
-
-        Built directly rather than validated as a model and dumped again (that cost ~7 µs per
-        incident, a twentieth of the handler): every value is the validated incident's own,
-        each a type the contract has as JSON already (strings, literals, ints, lists), but the
-        timestamps, which pydantic's own serialiser renders. Its tests check the dict is what
-        the contract dumps for it (`AcceptedIncident`: same keys, same values, same bytes)."""
+        """The `AcceptedIncident` as the JSON-mode dict it is stored as (and published)."""
         incident = valid.incident
         persons = []
         for person, ids, age in zip(incident.persons, valid.persons, valid.ages, strict=True):
@@ -374,31 +360,31 @@ class IntakeService:
                 trace_context,
             )
             persons.append(
-                {
-                    "person_key": ids.person_key,
-                    "role": person.role,
-                    "municipality_code": person.municipality_code,
-                    "age_at_incident": age,
-                    "in_scope": is_in_scope(age),
-                    "school": person.school,
-                }
+                PseudonymousPerson(
+                    person_key=ids.person_key,
+                    role=person.role,
+                    municipality_code=person.municipality_code,
+                    age_at_incident=age,
+                    in_scope=is_in_scope(age),
+                    school=person.school,
+                )
             )
         accepted_at = self.clock()
         if accepted_at.utcoffset() is None:  # what the contract's AwareDatetime refuses
             raise ValueError("the clock must give an aware datetime")
-        return {
-            "journal_number": incident.journal_number,
-            "revision": incident.revision,
-            "source": incident.source,
-            "police_district": incident.police_district,
-            "reported_at": to_jsonable_python(incident.reported_at),
-            "occurred_at": to_jsonable_python(incident.occurred_at),
-            "offence_code": incident.offence.code,
-            "location_municipality_code": incident.location.municipality_code,
-            "flags": list(incident.flags),
-            "accepted_at": to_jsonable_python(accepted_at),
-            "persons": persons,
-        }
+        return AcceptedIncident(
+            journal_number=incident.journal_number,
+            revision=incident.revision,
+            source=incident.source,
+            police_district=incident.police_district,
+            reported_at=incident.reported_at,
+            occurred_at=incident.occurred_at,
+            offence_code=incident.offence.code,
+            location_municipality_code=incident.location.municipality_code,
+            flags=incident.flags,
+            accepted_at=accepted_at,
+            persons=persons,
+        ).model_dump(mode="json")
 
     def _reject(
         self,

@@ -3,35 +3,16 @@ whole intake store is encrypted at rest; nothing personal leaves intake on a top
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create, initialised
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:intake")
-
-
-class _NameIds:
-    """`uuid5(namespace, prefix + name)` with the namespace and prefix hashed once: every
-    incident and every person needs one, and each copies this state instead of hashing them
-    again (a third less time than `uuid5`)."""
-
-    def __init__(self, namespace: UUID, prefix: str) -> None:
-        self._hashed = hashlib.sha1(namespace.bytes + prefix.encode(), usedforsecurity=False)
-
-    def __call__(self, name: str) -> UUID:
-        digest = self._hashed.copy()
-        digest.update(name.encode())
-        return UUID(bytes=digest.digest()[:16], version=5)
-
-
-_INCIDENT_IDS = _NameIds(_NS, "incident:")
-_PERSON_IDS = _NameIds(_NS, "person:")
+_IDS = IdSpace("urn:ssp:intake")
 
 
 class IncidentRecord(TracedAggregate):
@@ -48,20 +29,6 @@ class IncidentRecord(TracedAggregate):
         accepted: dict[str, Any]
         details: dict[str, Any]
 
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a test holds the two to the same state)."""
-            assert aggregate is None
-            return initialised(
-                IncidentRecord,
-                self,
-                self.journal_number,
-                self.revision,
-                self.accepted,
-                self.details,
-            )
-
     class Opened(TracedAggregate.Created):
         """How records began before `Received`: no revision yet (one follows at once)."""
 
@@ -74,7 +41,7 @@ class IncidentRecord(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
-        return _INCIDENT_IDS(journal_number)  # uuid5(_NS, f"incident:{journal_number}")
+        return _IDS(f"incident:{journal_number}")
 
     # The defaults are for `Opened` (no revision yet); `Received` names every field.
     @event(Received)
@@ -105,12 +72,10 @@ class IncidentRecord(TracedAggregate):
         """`IncidentRecord(journal_number, revision, accepted, details)` for a caller that has
         already worked out `record_id` (`create_id(journal_number)`) and the trace context
         (`current_trace_context()`, the same for every event of one message)."""
-        # cls._create(cls.Received, id=record_id, ...), made directly.
-        return create(
-            cls,
+        return cls._create(
             cls.Received,
-            record_id,
-            trace_context,
+            id=record_id,
+            trace_context=trace_context,
             journal_number=journal_number,
             revision=revision,
             accepted=accepted,
@@ -146,21 +111,6 @@ class PersonIdentity(TracedAggregate):
         address: str | None
         municipality_code: str
 
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a test holds the two to the same state)."""
-            assert aggregate is None
-            return initialised(
-                PersonIdentity,
-                self,
-                self.person_key,
-                self.cpr,
-                self.name,
-                self.address,
-                self.municipality_code,
-            )
-
     class Registered(TracedAggregate.Created):
         """How identities began before `RegisteredIn`: without a municipality."""
 
@@ -171,7 +121,7 @@ class PersonIdentity(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
-        return _PERSON_IDS(person_key)  # uuid5(_NS, f"person:{person_key}")
+        return _IDS(f"person:{person_key}")
 
     @classmethod
     def register(
@@ -187,12 +137,10 @@ class PersonIdentity(TracedAggregate):
         """`PersonIdentity(person_key, cpr, name, address, municipality_code)` for a caller
         that has already worked out `identity_id` (`create_id(person_key)`) and the trace
         context (`current_trace_context()`, the same for every event of one message)."""
-        # cls._create(cls.RegisteredIn, id=identity_id, ...), made directly.
-        return create(
-            cls,
+        return cls._create(
             cls.RegisteredIn,
-            identity_id,
-            trace_context,
+            id=identity_id,
+            trace_context=trace_context,
             person_key=person_key,
             cpr=cpr,
             name=name,
@@ -291,7 +239,7 @@ class CaseRegisterEntry(TracedAggregate):
 
     @staticmethod
     def create_id(case_id: str, event_type: str, at: str) -> UUID:
-        return uuid5(_NS, f"case:{case_id}:{event_type}:{at}")
+        return _IDS(f"case:{case_id}:{event_type}:{at}")
 
     @event(Received)
     def __init__(

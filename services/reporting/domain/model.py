@@ -4,36 +4,16 @@ from them (Ankestyrelsen's sample checks need every step traceable afterwards)."
 from __future__ import annotations
 
 from datetime import datetime
-from hashlib import sha1
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, SafeUUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
-from eventsourcing.utils import get_topic
 
 from services.reporting.domain.observations import Observation
 from shared.eventstore import TracedAggregate
-from shared.telemetry import current_trace_context
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:reporting")
-_NS_HASH = sha1(_NS.bytes, usedforsecurity=False)
-"""SHA-1 over the namespace's bytes: every id's hash starts with them."""
-# What `UUID(..., version=5)` does to the digest's first 16 bytes: the RFC 4122 variant bits,
-# then the version number.
-_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
-_V5 = (0x8000 << 48) | (5 << 76)
-_UNKNOWN = SafeUUID.unknown  # an enum member's lookup costs a descriptor call
-
-
-def _id(name: str) -> UUID:
-    """`uuid5(_NS, name)`: the namespace's hash continued with the name, and the UUID made
-    without `UUID.__init__`'s argument checks (two or three ids per message)."""
-    digest = _NS_HASH.copy()
-    digest.update(name.encode())
-    uuid = object.__new__(UUID)
-    object.__setattr__(uuid, "int", int.from_bytes(digest.digest()[:16]) & _KEEP | _V5)
-    object.__setattr__(uuid, "is_safe", _UNKNOWN)
-    return uuid
+_IDS = IdSpace("urn:ssp:reporting")
 
 
 class JournalTimeline(TracedAggregate):
@@ -59,7 +39,7 @@ class JournalTimeline(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
-        return _id(f"timeline:{journal_number}")
+        return _IDS(f"timeline:{journal_number}")
 
     @event("Opened")
     def __init__(self, journal_number: str) -> None:
@@ -129,7 +109,7 @@ class TimelineStep(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str, observation: str) -> UUID:
-        return _id(f"step:{journal_number}:{observation}")
+        return _IDS(f"step:{journal_number}:{observation}")
 
     def __init__(self, journal_number: str, observation: str) -> None:
         self.journal_number = journal_number
@@ -150,17 +130,9 @@ class TimelineStep(TracedAggregate):
         journal_number = observation.journal_number
         if journal_number is None:
             raise ValueError("a timeline step needs a journal number")
-        step_id = id or cls.create_id(journal_number, observation.key)
-        # The event its dataclass __init__ would make (the same attributes in the same order,
-        # so the same stored JSON), without setting 16 frozen fields one by one and checking
-        # the id's type: `step_id` is a UUID.
-        recorded = object.__new__(cls.Recorded)
-        recorded.__dict__.update(
-            originator_id=step_id,
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=cls.Recorded.create_timestamp(),
-            originator_topic=_STEP_TOPIC,
-            trace_context=current_trace_context(),
+        return cls._create(
+            cls.Recorded,
+            id=id or cls.create_id(journal_number, observation.key),
             journal_number=journal_number,
             observation=observation.key,
             service=service,
@@ -173,16 +145,7 @@ class TimelineStep(TracedAggregate):
             facts=observation.facts,
             observed_at=observed_at,
         )
-        # The aggregate `recorded.mutate(None)` builds, without its generic work (resolving
-        # the topic, matching the event's fields to __init__'s parameters): once per message.
-        step = cls.__new__(cls)
-        step.__base_init__(step_id, recorded.originator_version, recorded.timestamp)
-        step.__init__(journal_number, observation.key)  # type: ignore[misc]
-        step.pending_events.append(recorded)
-        return step
 
-
-_STEP_TOPIC = get_topic(TimelineStep)
 
 STEP_EVENTS: tuple[type[Any], ...] = (TimelineStep.Recorded, JournalTimeline.StepObserved)
 """The events that each record one step of a journal's timeline (new, then older stores')."""
@@ -202,7 +165,7 @@ class UnattributedRejection(TracedAggregate):
 
     @staticmethod
     def create_id(reference: str) -> UUID:
-        return _id(f"rejection:{reference}")
+        return _IDS(f"rejection:{reference}")
 
     @event(Recorded)
     def __init__(

@@ -47,15 +47,21 @@ def meeting_publications(event: Any) -> list[Outgoing]:
     fields: dict[str, Any]
     if isinstance(event, WeeklyMeeting.Opened):
         meeting = f"{event.municipality_code}/{event.iso_week}"
-        fields = {"event": "opened", "by": event.opened_by}
+        fields = {"event": "opened", "by": event.opened_by, "at": event.opened_at}
     elif isinstance(event, WeeklyMeeting.ParticipantJoined):
         meeting = event.meeting
-        fields = {"event": "participant_joined", "by": event.subject, "role": event.role}
+        fields = {
+            "event": "participant_joined",
+            "by": event.subject,
+            "role": event.role,
+            "at": event.at,
+        }
     elif isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
         meeting = event.meeting
         fields = {
             "event": "route_or_owner_decided",
             "by": event.by,
+            "at": event.at,
             "journal_number": event.journal_number,
             "person_key": event.person_key,
             "decision_id": event.decision_id,
@@ -69,6 +75,7 @@ def meeting_publications(event: Any) -> list[Outgoing]:
         fields = {
             "event": "action_agreed",
             "by": action["agreed_by"],
+            "at": action["agreed_at"],
             "journal_number": action["journal_number"],
             "person_key": action["person_key"],
             "action_id": action["action_id"],
@@ -81,6 +88,7 @@ def meeting_publications(event: Any) -> list[Outgoing]:
         fields = {
             "event": "note_recorded",
             "by": event.by,
+            "at": event.at,
             "journal_number": event.journal_number,
             "person_key": event.person_key,
             "note_id": event.note_id,
@@ -93,7 +101,6 @@ def meeting_publications(event: Any) -> list[Outgoing]:
             "meeting": meeting,
             "municipality_code": meeting[:3],
             "iso_week": meeting[4:],
-            "at": event.timestamp,
             **fields,
         }
     )

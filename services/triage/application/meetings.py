@@ -4,7 +4,6 @@ its notes, and its minutes. Each command records the caller as a participant."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +25,7 @@ def meeting_for(
     """The meeting, opened by the first thing recorded at it; the caller takes part."""
     meeting = uow.get(WeeklyMeeting, WeeklyMeeting.create_id(municipality_code, iso_week))
     if meeting is None:
-        meeting = WeeklyMeeting(municipality_code, iso_week, who.subject)
+        meeting = WeeklyMeeting(municipality_code, iso_week, who.subject, at)
         uow.add(meeting)
     meeting.take_part(who.subject, who.role, at)
     return meeting
@@ -62,10 +61,6 @@ class ActionToAgree:
     due_on: date
 
 
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
 class MeetingMinutes:
     """Reads and commands of the meeting aggregate, each in its own transaction."""
 
@@ -83,7 +78,7 @@ class MeetingMinutes:
         uow = UnitOfWork(self.app)
         meeting = meeting_for(uow, municipality_code, iso_week, who, at)
         agreed = AgreedAction(
-            action_id=new_id(),
+            action_id=meeting.next_action_id(),
             journal_number=action.journal_number,
             person_key=action.person_key,
             what=action.what,
@@ -109,7 +104,7 @@ class MeetingMinutes:
     ) -> str:
         uow = UnitOfWork(self.app)
         meeting = meeting_for(uow, municipality_code, iso_week, who, at)
-        note_id = new_id()
+        note_id = meeting.next_note_id()
         meeting.record_note(note_id, journal_number, person_key, text, who.subject, at)
         uow.commit()
         return note_id

@@ -22,7 +22,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.triage.domain.ids import NAMESPACE, Uuid5s, aggregate_id
+from services.triage.domain.ids import AGGREGATE_IDS, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
     ACTIVE_CASE,
@@ -42,7 +42,6 @@ from shared.contracts.decisions import (
 )
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create, initialised
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,
@@ -72,17 +71,12 @@ class RevisionNotNewer(ValueError):
     """A revision not higher than the one already triaged changes nothing."""
 
 
-_WITHDRAWAL_IDS = Uuid5s(NAMESPACE)
-_MEETING_DECISION_IDS = Uuid5s(NAMESPACE)
-
-
 class NoCurrentDecision(LookupError):
     """The person has no current decision in the incident (never routed, or withdrawn)."""
 
 
 def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
-    # str(uuid5(NAMESPACE, f"withdrawal:{journal_number}|{revision}|{person_key}"))
-    return _WITHDRAWAL_IDS.text(f"withdrawal:{journal_number}|{revision}|{person_key}")
+    return AGGREGATE_IDS.text(f"withdrawal:{journal_number}|{revision}|{person_key}")
 
 
 def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
@@ -103,13 +97,6 @@ class IncidentTriage(TracedAggregate):
         journal_number: str
         revision: int
         reported_at: datetime
-
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a test holds the two to the same state)."""
-            assert aggregate is None
-            return initialised(IncidentTriage, self, self.journal_number)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._begin_revision(self.revision, self.reported_at)
@@ -179,12 +166,10 @@ class IncidentTriage(TracedAggregate):
 
         `trace_context`: what `current_trace_context()` gives now, when the caller has it
         already (every event a message causes stores the same); else each event asks."""
-        # cls._create(cls.OpenedAtRevision, journal_number=..., ...), made directly.
-        triage = create(
-            cls,
+        triage = cls._create(
             cls.OpenedAtRevision,
-            cls.create_id(incident.journal_number),
-            trace_context,
+            id=cls.create_id(incident.journal_number),
+            trace_context=trace_context,
             journal_number=incident.journal_number,
             revision=incident.revision,
             reported_at=incident.reported_at,
@@ -351,7 +336,7 @@ class IncidentTriage(TracedAggregate):
         kept = [r for r in current.reasons if r != MEETING_DECISION]
         revised = current.model_copy(
             update={
-                "decision_id": _MEETING_DECISION_IDS.text(f"meeting:{current.decision_id}"),
+                "decision_id": AGGREGATE_IDS.text(f"meeting:{current.decision_id}"),
                 "route": route,
                 "case_id": current.case_id if route == "caseworker" else None,
                 "owner_role": owner_role,

@@ -47,6 +47,7 @@ class WeeklyMeeting(TracedAggregate):
         municipality_code: str
         iso_week: str
         opened_by: str
+        opened_at: datetime
 
     class ParticipantJoined(TracedAggregate.Event):
         meeting: str
@@ -83,10 +84,13 @@ class WeeklyMeeting(TracedAggregate):
         return aggregate_id(f"meeting:{meeting_name(municipality_code, iso_week)}")
 
     @event(Opened)
-    def __init__(self, municipality_code: str, iso_week: str, opened_by: str) -> None:
+    def __init__(
+        self, municipality_code: str, iso_week: str, opened_by: str, opened_at: datetime
+    ) -> None:
         self.municipality_code = municipality_code
         self.iso_week = iso_week
         self.opened_by = opened_by
+        self.opened_at = opened_at
         self.participants: dict[str, str] = {}
         self.items: list[tuple[str, str]] = []
         """(journal number, person key) of each item the meeting took up, in order."""
@@ -97,6 +101,13 @@ class WeeklyMeeting(TracedAggregate):
     @property
     def name(self) -> str:
         return meeting_name(self.municipality_code, self.iso_week)
+
+    def next_action_id(self) -> str:
+        """Deterministic: the meeting and the action's number in it."""
+        return str(aggregate_id(f"meeting-action:{self.name}:{len(self.actions) + 1}"))
+
+    def next_note_id(self) -> str:
+        return str(aggregate_id(f"meeting-note:{self.name}:{len(self.notes) + 1}"))
 
     def take_part(self, subject: str, role: str, at: datetime) -> None:
         if subject not in self.participants:

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import pickle
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
-from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
-from hypothesis import given
-from hypothesis import strategies as st
 
 from services.reporting.application.service import ReportingService
 from services.reporting.bootstrap import build_application
@@ -221,53 +212,3 @@ def test_a_recorded_step_is_the_aggregate_its_event_builds() -> None:
             trace_id=None,
             observed_at=OBSERVED_AT,
         )
-
-
-def test_a_recorded_step_is_the_event_its_dataclass_makes() -> None:
-    """`record` builds the event without its dataclass __init__: it must be equal, with its
-    attributes in the same order, so the store keeps the same JSON and loads it back."""
-    step = TimelineStep.record(
-        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
-    )
-    (recorded,) = step.collect_events()
-    made = TimelineStep.Recorded(**vars(recorded))
-    assert recorded == made and list(vars(recorded)) == list(vars(made))
-    assert list(vars(made)) == [f.name for f in dataclasses.fields(TimelineStep.Recorded)]
-    mapper = build_application(ReportingSettings(SSP_DATABASE_URL="memory")).mapper
-    stored = mapper.to_stored_event(recorded)
-    assert stored == mapper.to_stored_event(made)
-    assert mapper.to_domain_event(stored) == made
-
-
-@given(name=st.text())
-def test_ids_are_uuid5_in_reportings_namespace(name: str) -> None:
-    namespace = uuid5(NAMESPACE_URL, "urn:ssp:reporting")
-    assert TimelineStep.create_id(name, "k") == uuid5(namespace, f"step:{name}:k")
-    assert JournalTimeline.create_id(name) == uuid5(namespace, f"timeline:{name}")
-    assert UnattributedRejection.create_id(name) == uuid5(namespace, f"rejection:{name}")
-
-
-@given(name=st.text())
-def test_ids_are_made_like_uuid5s(name: str) -> None:
-    """The ids are built without `UUID.__init__`: the same UUID in every respect."""
-    made = TimelineStep.create_id(name, "k")
-    expected = uuid5(uuid5(NAMESPACE_URL, "urn:ssp:reporting"), f"step:{name}:k")
-    assert type(made) is UUID and made.int == expected.int and made.is_safe is expected.is_safe
-    assert (hash(made), str(made), made.version, made.variant) == (
-        hash(expected),
-        str(expected),
-        5,
-        expected.variant,
-    )
-    assert pickle.loads(pickle.dumps(made)) == expected and copy.deepcopy(made) == expected
-
-
-def test_steps_are_stored_as_the_librarys_transcoder_writes_them() -> None:
-    app = build_application(ReportingSettings(SSP_DATABASE_URL="memory"))
-    library = Mapper(transcoder=JSONTranscoder())
-    Application.register_transcodings(app, cast(JSONTranscoder, library.transcoder))
-    step = TimelineStep.record(
-        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
-    )
-    (recorded,) = step.collect_events()
-    assert app.mapper.to_stored_event(recorded) == library.to_stored_event(recorded)
