@@ -23,6 +23,7 @@ from services.console.domain.danish import (
 )
 from services.console.domain.errors import danish_error
 from services.console.domain.user import User
+from services.console.domain.weeks import current_iso_week, shift_week
 
 T = TypeVar("T")
 
@@ -76,8 +77,10 @@ async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) 
         task["time_left"] = time_left(due, now)
         task["is_overdue"] = task.get("status") == "overdue" or (due is not None and due < now)
     courses = await courses_due(api, user, problems) if user.reads_courses else []
+    handovers = await handover_tasks(api, user, now, problems) if user.reads_minutes else []
     return {
         "tasks": mine,
+        "handovers": handovers,
         "hidden": len(tasks) - len(mine),
         "courses": courses,
         "show_all": show_all,
@@ -124,6 +127,44 @@ async def courses_due(api: PlatformApi, user: User, problems: Problems) -> list[
                 }
             )
     return due
+
+
+HANDOVER_KINDS = (
+    ("psp_ksp_handover", "Overdrag til PSP/KSP: fyldt 18 med et åbent punkt"),
+    ("exit_referral", "Henvist til exit-koordinatoren"),
+)
+
+
+async def handover_tasks(
+    api: PlatformApi, user: User, now: datetime, problems: Problems
+) -> list[dict[str, Any]]:
+    """This and last week's young people to hand over: adults to the PSP/KSP cooperation,
+    exit referrals, and items a newly opened case handed to the caseworker."""
+    weeks = (current_iso_week(now), shift_week(current_iso_week(now), -1))
+    purpose = "min arbejdsliste: overdragelser"
+    answers = await asyncio.gather(
+        *(
+            problems.attempt(api.handover(user.token, code, week, purpose), {})
+            for code in user.municipalities
+            for week in weeks
+        )
+    )
+    found = []
+    for answer in answers:
+        for entry in answer.get("persons", []):
+            reasons = [text for key, text in HANDOVER_KINDS if entry.get(key)]
+            if entry.get("decision_kind") == "handover":
+                reasons.append("Overdraget til sagsbehandleren: en sag blev åbnet")
+            if reasons:
+                found.append(
+                    {
+                        **entry,
+                        "what": reasons,
+                        "municipality_code": answer["municipality_code"],
+                        "iso_week": answer["iso_week"],
+                    }
+                )
+    return found
 
 
 async def complete_task(api: PlatformApi, user: User, task_id: str) -> str | None:

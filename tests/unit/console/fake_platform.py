@@ -65,7 +65,7 @@ Handler = Callable[[httpx.Request], httpx.Response]
 @dataclass
 class FakePlatform:
     routes: dict[tuple[str, str], Any] = field(default_factory=dict)
-    """(method, path regex) → body, (status, body) or a handler."""
+    """(method, path regex) → body, (status, body) or a handler; the latest added wins."""
     requests: list[httpx.Request] = field(default_factory=list)
 
     def answer(self, method: str, path: str, body: Any) -> None:
@@ -73,7 +73,7 @@ class FakePlatform:
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        for (method, pattern), answer in self.routes.items():
+        for (method, pattern), answer in reversed(self.routes.items()):  # the latest first
             if method == request.method and re.fullmatch(pattern, request.url.path):
                 if callable(answer):
                     result: httpx.Response = answer(request)

@@ -24,6 +24,7 @@ from tests.unit.console.fake_platform import (
     PK_MADS,
     WEEK,
     FakePlatform,
+    handover_entry,
     json_of,
     letter_task,
     standard_platform,
@@ -350,3 +351,29 @@ def test_an_agreed_action_and_a_note_go_to_the_meetings_minutes(
     page = browser.get(empty.headers["location"]).text
     assert "Skriv hvad der er aftalt" in page
     assert len(platform.sent("POST", r".*/actions")) == 1
+
+
+def test_the_worklist_lists_young_people_to_hand_over(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": []})
+    platform.answer(
+        "GET",
+        r"/v1/handover/607/.*",
+        lambda request: httpx.Response(
+            200,
+            json={
+                "municipality_code": "607",
+                "iso_week": request.url.path.rsplit("/", 1)[1],
+                "persons": [
+                    handover_entry(PK_MADS, psp_ksp_handover=True, age_at_incident=18),
+                    handover_entry(PK_IDA),
+                ],
+            },
+        ),
+    )
+    log_in(browser)
+    page = browser.get("/arbejdsliste").text
+    weeks = sorted(r.url.path for r in platform.sent("GET", r"/v1/handover/.*"))
+    assert weeks == ["/v1/handover/607/2026-W46", "/v1/handover/607/2026-W47"]
+    assert page.count("Overdrag til PSP/KSP") == 2 and PK_IDA not in page
