@@ -120,6 +120,15 @@ class PlatformApi:
             "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/complete", token
         )
 
+    async def waive_task(self, token: str, task_id: str, reason: str) -> Any:
+        return await self._call(
+            "notifications",
+            "POST",
+            f"/v1/letter-tasks/{quote(task_id, safe='')}/waive",
+            token,
+            json={"reason": reason},
+        )
+
     # --- courses -------------------------------------------------------------------------
     async def courses(self, token: str, municipality: str, purpose: str) -> Any:
         return await self._call(

@@ -167,6 +167,17 @@ async def handover_tasks(
     return found
 
 
+async def waive_task(api: PlatformApi, user: User, task_id: str, reason: str) -> str | None:
+    """None when waived, else the Danish reason (also when notifications cannot waive yet)."""
+    try:
+        await api.waive_task(user.token, task_id, reason)
+    except ApiError as exc:
+        if exc.status in (404, 405) and exc.code is None:
+            return "Brevtjenesten kan endnu ikke frafalde breve. Afslut opgaven i stedet."
+        return danish_error(exc.service, exc.status, exc.code)
+    return None
+
+
 async def complete_task(api: PlatformApi, user: User, task_id: str) -> str | None:
     """None when done, else the Danish reason."""
     try:
@@ -253,6 +264,10 @@ async def _nothing() -> dict[str, Any]:
     return {}
 
 
+async def _no_lists() -> list[dict[str, Any]]:
+    return []
+
+
 async def _no_names() -> dict[str, str]:
     return {}
 
@@ -300,9 +315,25 @@ async def meeting_item(
         if user.reads_minutes
         else _nothing()
     )
-    decisions, co_registered, courses, minutes = await asyncio.gather(
-        decision_task, co_task, courses_task, minutes_task
+    letters_task = (
+        asyncio.gather(
+            *(
+                problems.attempt(api.letter_tasks(user.token, municipality, status, purpose), {})
+                for status in ("open", "overdue")
+            )
+        )
+        if user.reads_letters
+        else _no_lists()
     )
+    decisions, co_registered, courses, minutes, letters = await asyncio.gather(
+        decision_task, co_task, courses_task, minutes_task, letters_task
+    )
+    letter_tasks = [
+        t
+        for answer in letters
+        for t in answer.get("tasks", [])
+        if t.get("journal_number") == journal_number and t.get("person_key") == person_key
+    ]
 
     def of_item(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [
@@ -331,6 +362,7 @@ async def meeting_item(
         "courses": [c for c in courses.get("courses", []) if c.get("person_key") == person_key],
         "name": names.get(person_key),
         "with_names": with_names and bool(names),
+        "letter_tasks": letter_tasks,
         "actions": of_item(minutes.get("actions", [])),
         "notes": of_item(minutes.get("notes", [])),
         "meeting_decisions": of_item(minutes.get("decisions", [])),

@@ -62,6 +62,13 @@ LETTER_KINDS = {
     "akut_standardbrev": "Akut standardbrev",
 }
 
+WAIVER_REASONS = {
+    "not_in_childs_interest": "Ikke i barnets interesse",
+    "already_informed": "Familien er allerede orienteret",
+    "police_informs": "Politiet orienterer familien",
+}
+"""Why a letter is not sent (notifications' `POST /v1/letter-tasks/{id}/waive`)."""
+
 INCIDENT_ROLES = {"antruffet": "Antruffet", "sigtet": "Sigtet", "forurettet": "Forurettet"}
 
 OFFENCES = {

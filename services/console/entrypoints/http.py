@@ -100,6 +100,7 @@ def create_http_app(
         OFFENCES=danish.OFFENCES,
         SEVERITIES=danish.SEVERITIES,
         REASONS=danish.REASONS,
+        WAIVER_REASONS=danish.WAIVER_REASONS,
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
@@ -364,6 +365,24 @@ def create_http_app(
         else:
             flash(request, "Brevopgaven er markeret som afsluttet.")
         return redirect("/arbejdsliste")
+
+    @app.post("/arbejdsliste/opgaver/{task_id}/frafald")
+    async def waive_task(request: Request, task_id: str) -> Response:
+        user = await current_user(request)
+        form = await checked_form(request)
+        reason = field(form, "begrundelse")
+        if TASK_ID.fullmatch(task_id) is None or reason not in danish.WAIVER_REASONS:
+            raise FormRefused()
+        problem = await pages.waive_task(api, user, task_id, reason)
+        if problem:
+            flash(request, problem, "error")
+        else:
+            flash(
+                request,
+                f"Brevet er frafaldet: {danish.label(danish.WAIVER_REASONS, reason).lower()}.",
+            )
+        back = field(form, "tilbage")
+        return redirect(back if back.startswith("/moede/punkt?") else "/arbejdsliste")
 
     def meeting_of(user: User, kommune: str | None, uge: str | None) -> tuple[str, str]:
         municipality = kommune if kommune and MUNICIPALITY.fullmatch(kommune) else None

@@ -377,3 +377,46 @@ def test_the_worklist_lists_young_people_to_hand_over(
     weeks = sorted(r.url.path for r in platform.sent("GET", r"/v1/handover/.*"))
     assert weeks == ["/v1/handover/607/2026-W46", "/v1/handover/607/2026-W47"]
     assert page.count("Overdrag til PSP/KSP") == 2 and PK_IDA not in page
+
+
+def test_a_letter_is_waived_with_a_reason_from_the_meeting_item(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    task = {**letter_task("t9", "2026-11-18T12:00:00+01:00", "open"), "person_key": PK_MADS}
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [task]})
+    platform.answer("GET", rf"/v1/decisions/{JOURNAL}", {"decisions": []})
+    platform.answer("GET", r"/v1/persons/.*/co-registered", {"person_key": PK_MADS, "persons": []})
+    platform.answer("POST", r"/v1/letter-tasks/t9/waive", {"task_id": "t9", "status": "waived"})
+    log_in(browser)
+    url = f"/moede/punkt?kommune=607&uge={WEEK}&journal={JOURNAL}&person={PK_MADS}"
+    item = browser.get(url)
+    assert "Brevet til familien" in item.text and "Frafald" in item.text
+    back = url.replace("&", "&amp;")
+    assert f'name="tilbage" value="{back}"' in item.text
+    waived = browser.post(
+        "/arbejdsliste/opgaver/t9/frafald",
+        data={"csrf_token": csrf_of(item.text), "begrundelse": "already_informed", "tilbage": url},
+    )
+    assert waived.headers["location"] == url
+    [sent] = platform.sent("POST", r".*/waive")
+    assert json_of(sent) == {"reason": "already_informed"}
+    assert "Brevet er frafaldet: familien er allerede orienteret" in browser.get(url).text
+    wrong = browser.post(
+        "/arbejdsliste/opgaver/t9/frafald",
+        data={"csrf_token": csrf_of(item.text), "begrundelse": "because"},
+    )
+    assert wrong.status_code == 403 and len(platform.sent("POST", r".*/waive")) == 1
+
+
+def test_waiving_says_so_when_notifications_cannot_yet(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": []})
+    platform.answer("POST", r"/v1/letter-tasks/t9/waive", (404, {"detail": "Not Found"}))
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    browser.post(
+        "/arbejdsliste/opgaver/t9/frafald",
+        data={"csrf_token": csrf_of(page.text), "begrundelse": "police_informs"},
+    )
+    assert "Brevtjenesten kan endnu ikke frafalde breve" in browser.get("/arbejdsliste").text
