@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -28,6 +29,13 @@ from tests.browser.conftest import (
     wait_until,
 )
 from tests.e2e.kafka_client import TopicReader
+
+
+def waiving_exists(platform: RunningPlatform) -> bool:
+    """Whether this notifications has issue 16's waive endpoint."""
+    described = httpx.get(f"{platform.urls['notifications']}/openapi.json", timeout=30).json()
+    return "/v1/letter-tasks/{task_id}/waive" in described["paths"]
+
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
 
@@ -90,6 +98,19 @@ def test_a_tovholder_runs_the_weekly_meeting(
     assert "Samtale med Mads og forældrene" in text_of(browser)
     assert "14. december 2026" in text_of(browser)
     check_page(browser, "punkt-efter-moedet")
+
+    # Ida's letter is waived at the meeting: the family is already informed.
+    follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "Tilbage til dagsordenen"))
+    follow(browser, journal_link(browser, "Ida Holm"))
+    Select(browser.find_element(By.CSS_SELECTOR, "form.waive select")).select_by_value(
+        "already_informed"
+    )
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form.waive button"))
+    assert "Ida Holm" in text_of(browser)  # back on her item
+    if waiving_exists(platform):
+        assert "Brevet er frafaldet" in text_of(browser), text_of(browser)
+    else:  # notifications without issue 16's waive endpoint
+        assert "Brevtjenesten kan endnu ikke frafalde breve" in text_of(browser)
 
     def revised(found: TopicReader) -> list[dict[str, Any]]:
         return [
