@@ -17,6 +17,7 @@ from services.console.domain.danish import (
     OFFENCES,
     ROUTES,
     SEVERITIES,
+    course_deadline,
     label,
     parse_moment,
     time_left,
@@ -114,7 +115,7 @@ async def courses_due(api: PlatformApi, user: User, problems: Problems) -> list[
             else list(overdue)
         )
         consent = course.get("consent") or {}
-        waiting_for_consent = consent.get("status") in ("requested", "pending")
+        waiting_for_consent = consent.get("status") == "requested"
         if flags or waiting_for_consent:
             due.append(
                 {
@@ -122,7 +123,7 @@ async def courses_due(api: PlatformApi, user: User, problems: Problems) -> list[
                     "course_type": course.get("course_type"),
                     "journal_number": course.get("journal_number"),
                     "person_key": course.get("person_key"),
-                    "overdue": flags,
+                    "overdue": [course_deadline(flag) for flag in flags],
                     "waiting_for_consent": waiting_for_consent,
                 }
             )

@@ -106,12 +106,27 @@ REASONS = {
 SEVERITIES = {"low": "Lav", "medium": "Middel", "high": "Høj"}
 
 COURSE_TYPES = {
-    "trivsel": "TRIVSEL+",
-    "exit": "Exitforløb",
+    "trivsel_plus": "TRIVSEL+",
     "exit_programme": "Exitforløb",
-    "acute": "Akut hændelse",
     "acute_procedure": "Akut hændelse",
 }
+
+
+def course_deadline(flag: str) -> str:
+    """A course's overdue flag (`review:goal-1@2026-12-01`, `consent#1`, `month:2026-11`,
+    `measure:m1@2026-12-01`) in Danish."""
+    kind, _, rest = flag.partition(":")
+    on = rest.rpartition("@")[2] if "@" in rest else ""
+    if flag.startswith("consent"):
+        return "samtykke ikke besvaret"
+    if kind == "review":
+        return f"opfølgning {danish_date(on)}" if on else "opfølgning"
+    if kind == "measure":
+        return f"indsats i kontrakten {danish_date(on)}" if on else "indsats i kontrakten"
+    if kind == "month":
+        return f"månedligt møde {rest}"
+    return flag
+
 
 SERVICES = {
     "intake": "Modtagelse",

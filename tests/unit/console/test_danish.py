@@ -7,7 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.console.domain.danish import MONTHS, danish_date, danish_datetime, time_left
+from services.console.domain.danish import (
+    MONTHS,
+    course_deadline,
+    danish_date,
+    danish_datetime,
+    time_left,
+)
 from services.console.domain.weeks import current_iso_week, shift_week
 
 
@@ -37,3 +43,10 @@ def test_iso_weeks_in_danish_time() -> None:
     assert current_iso_week(datetime(2026, 11, 22, 23, 30, tzinfo=UTC)) == "2026-W48"
     assert shift_week("2026-W01", -1) == "2025-W52"
     assert shift_week("2026-W53", 1) == "2027-W01"
+
+
+def test_course_deadlines_in_danish() -> None:
+    assert course_deadline("review:goal-1@2026-12-01") == "opfølgning 1. december 2026"
+    assert course_deadline("consent#2") == "samtykke ikke besvaret"
+    assert course_deadline("measure:m1@2026-11-30") == "indsats i kontrakten 30. november 2026"
+    assert course_deadline("month:2026-11") == "månedligt møde 2026-11"
