@@ -203,10 +203,14 @@ def log_in(
     assert "/login" not in driver.current_url, driver.page_source[-2000:]
 
 
-def follow(driver: webdriver.Chrome, element: Any) -> None:
-    """Click a link or a form's button and wait until the page it leads to has loaded."""
+def follow(driver: webdriver.Chrome, element: Any, *, keys: tuple[str, ...] = ()) -> None:
+    """Click a link or a form's button (or type `keys` into it, e.g. Enter) and wait until
+    the page it leads to has loaded."""
     old = driver.find_element(By.TAG_NAME, "html")
-    element.click()
+    if keys:
+        element.send_keys(*keys)
+    else:
+        element.click()
     WebDriverWait(driver, 30).until(staleness_of(old))
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete"

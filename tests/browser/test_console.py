@@ -182,3 +182,35 @@ def test_the_police_see_no_social_services_details(
     item = text_of(browser)
     assert "Mødets beslutning" not in item and "Registreret sammen med" not in item
     check_page(browser)
+
+
+def test_the_meeting_works_with_the_keyboard_alone(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    browser.get(f"{platform.console}/login")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)  # the skip link
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "indhold"
+    # Role: the first option (tovholder) is chosen; Tab through the fields, Enter submits.
+    active = browser.switch_to.active_element
+    for _ in range(12):
+        active.send_keys(Keys.TAB)
+        active = browser.switch_to.active_element
+        if active.get_attribute("id") == "brugernavn":
+            break
+    assert active.get_attribute("id") == "brugernavn"
+    focused_outline = browser.execute_script(
+        "return getComputedStyle(document.activeElement).outlineStyle"
+    )
+    assert focused_outline not in ("", "none"), "the focused field shows where focus is"
+    follow(browser, active, keys=("TAST", Keys.ENTER))
+    assert "/login" not in browser.current_url
+    browser.get(f"{platform.console}/moede")
+    for _ in range(40):
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+        if browser.switch_to.active_element.text == JOURNAL_OTHER:
+            break
+    assert browser.switch_to.active_element.text == JOURNAL_OTHER
+    follow(browser, browser.switch_to.active_element, keys=(Keys.ENTER,))
+    assert "Punkt på ugens møde" in browser.title

@@ -49,6 +49,7 @@ SUBJECT = re.compile(r"[A-Za-z0-9._@-]{1,60}")
 SCHOOL = re.compile(r"[\w .,'()-]{1,100}")
 TEAM = re.compile(r"[\w .,'()/-]{1,120}")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*")
 MAX_TEXT = 1000
 Clock = Callable[[], datetime]
 
@@ -244,8 +245,9 @@ def create_http_app(
 
     # --- login ---------------------------------------------------------------------------
     def safe_next(value: str | None) -> str:
-        if value and value.startswith("/") and not value.startswith("//"):
-            return value[:500]
+        """A path of this console only: never another host (`//host`, `/\\host`)."""
+        if value and len(value) <= 500 and LOCAL_PATH.fullmatch(value):
+            return value
         return "/"
 
     @app.get("/login", response_class=HTMLResponse)

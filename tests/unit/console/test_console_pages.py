@@ -420,3 +420,28 @@ def test_waiving_says_so_when_notifications_cannot_yet(
         data={"csrf_token": csrf_of(page.text), "begrundelse": "police_informs"},
     )
     assert "Brevtjenesten kan endnu ikke frafalde breve" in browser.get("/arbejdsliste").text
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/moede?uge=2026-W47", "/moede?uge=2026-W47"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_after_login_only_pages_of_the_console(
+    browser: TestClient, target: str, landing: str
+) -> None:
+    page = browser.get("/login", params={"naeste": target})
+    answer = browser.post(
+        "/login/udvikling",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "rolle": "tovholder",
+            "kommune": "607",
+            "naeste": target,
+        },
+    )
+    assert answer.headers["location"] == landing
