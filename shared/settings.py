@@ -7,10 +7,13 @@ One settings object per service, read from the environment once at start-up (nev
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, is_municipality_code
 
 
 class PlatformSettings(BaseSettings):
@@ -77,6 +80,20 @@ class PlatformSettings(BaseSettings):
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
         description="OTLP/HTTP endpoint for traces; unset means spans stay in the process.",
     )
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        validation_alias="SSP_HTTP_MAX_BODY_BYTES",
+        description="Largest HTTP request body a service reads; larger ones get 413 before "
+        "they are read whole (a route may allow more, e.g. intake's police-list import).",
+    )
+    kafka_max_message_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        validation_alias="SSP_KAFKA_MAX_MESSAGE_BYTES",
+        description="Largest input message a service parses; a larger one is rejected unread "
+        "(intake: on ssp.intake.rejected.v1, kept; other services: dead-lettered).",
+    )
     log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
     gc_young_threshold: int = Field(
         default=50_000,
@@ -85,6 +102,31 @@ class PlatformSettings(BaseSettings):
         description="Allocations between young-generation garbage collections once started "
         "(Python's default is 700); 0 keeps Python's defaults.",
     )
+
+    municipalities: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=DEFAULT_SERVED_MUNICIPALITIES,
+        validation_alias="SSP_MUNICIPALITIES",
+        description="Municipality codes this deployment serves (comma separated, official codes "
+        "only). Persons living elsewhere are recorded as not served, never routed; every "
+        "service refuses to give an owner in another municipality.",
+    )
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _split_codes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [code for code in value.replace(";", ",").replace(" ", ",").split(",") if code]
+        return value
+
+    @field_validator("municipalities")
+    @classmethod
+    def _official_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if not is_municipality_code(code)]
+        if unknown:
+            raise ValueError(f"not Danish municipality codes: {', '.join(unknown)}")
+        if not value:
+            raise ValueError("at least one municipality code is required")
+        return tuple(dict.fromkeys(value))
 
     def topic(self, default_name: str) -> str:
         return f"{self.topic_prefix}{default_name}"

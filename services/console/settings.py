@@ -60,17 +60,7 @@ class ConsoleSettings(AuthSettings):
     api_timeout_seconds: float = Field(
         default=15.0, gt=0, validation_alias="CONSOLE_API_TIMEOUT_SECONDS"
     )
-    municipalities: str = Field(
-        default="607,376,657,161,575",
-        pattern=r"^[0-9]{3}(,[0-9]{3})*$",
-        validation_alias="SSP_MUNICIPALITIES",
-        description="The municipalities the development login offers.",
-    )
     session_hours: float = Field(default=8.0, gt=0, validation_alias="CONSOLE_SESSION_HOURS")
-
-    @property
-    def municipality_codes(self) -> tuple[str, ...]:
-        return tuple(self.municipalities.split(","))
 
     @property
     def oidc_configured(self) -> bool:

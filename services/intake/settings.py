@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pydantic import Field, SecretStr
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import NoDecode
-
-from services.intake.domain.municipalities import DEFAULT_MUNICIPALITIES
+from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from shared.auth import AuthSettings
-from shared.contracts.municipalities import is_municipality_code
 
 
 class IntakeSettings(AuthSettings):
@@ -39,26 +35,29 @@ class IntakeSettings(AuthSettings):
         description="Times one user may resolve the names of one meeting's agenda per hour "
         "(each time counts once, however many names).",
     )
-    municipalities: Annotated[tuple[str, ...], NoDecode] = Field(
-        default=DEFAULT_MUNICIPALITIES,
-        validation_alias="SSP_MUNICIPALITIES",
-        description="Municipality codes this deployment serves (comma separated). Incidents "
-        "naming any other municipality are rejected (municipality_not_served) and kept.",
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        validation_alias="INTAKE_IMPORT_MAX_BYTES",
+        description="Largest police list (CSV or XLSX) the import takes; larger: 413.",
+    )
+    import_max_rows: int = Field(
+        default=10_000,
+        ge=2,
+        validation_alias="INTAKE_IMPORT_MAX_ROWS",
+        description="Rows a police list may have (header included), checked before parsing.",
+    )
+    import_max_unpacked_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        ge=1024,
+        validation_alias="INTAKE_IMPORT_MAX_UNPACKED_BYTES",
+        description="What an XLSX may unpack to, all parts together, checked before parsing.",
     )
 
-    @field_validator("municipalities", mode="before")
-    @classmethod
-    def _split_codes(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [code for code in value.replace(";", ",").replace(" ", ",").split(",") if code]
-        return value
-
-    @field_validator("municipalities")
-    @classmethod
-    def _official_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [code for code in value if not is_municipality_code(code)]
-        if unknown:
-            raise ValueError(f"not Danish municipality codes: {', '.join(unknown)}")
-        if not value:
-            raise ValueError("at least one municipality code is required")
-        return tuple(dict.fromkeys(value))
+    @property
+    def spreadsheet_limits(self) -> SpreadsheetLimits:
+        return SpreadsheetLimits(
+            max_bytes=self.import_max_bytes,
+            max_rows=self.import_max_rows,
+            max_unpacked_bytes=self.import_max_unpacked_bytes,
+        )

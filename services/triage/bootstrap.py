@@ -24,6 +24,7 @@ from shared.contracts import (
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     dead_letter_topic,
@@ -46,6 +47,7 @@ def build_service(
         case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
+        served_municipalities=settings.municipalities,
     )
 
 
@@ -84,6 +86,7 @@ def definition(
             TRIAGE_TOVHOLDER,
             TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
+            TRIAGE_STATEMENTS,
             MEETINGS_EVENTS,
             dead_letter_topic(NAME),
         ],
@@ -96,6 +99,8 @@ def definition(
         published_events=[
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,
+            IncidentTriage.PersonNotServed,
+            IncidentTriage.DecisionUnchanged,
             PersonExitReferral.Referred,
             *MEETING_EVENTS,
         ],

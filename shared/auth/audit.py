@@ -12,8 +12,15 @@ ssp.audit_purge = 'on'`; SQLite: the one-row `<service>_audit_purge` table). Onl
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import json
 import logging
+import os
 import re
+import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -40,7 +47,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from shared.auth.audit_guards import postgres_guards, sqlite_guards
 from shared.auth.settings import AuthSettings
+from shared.files import private_directory, private_sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +143,42 @@ class AuditTables:
         return (self.entries, self.persons)
 
 
+DEVELOPMENT_TERM_KEY_FILE = Path("secrets") / "audit.json"
+
+
+def audit_term_key(settings: AuthSettings) -> bytes:
+    """The key of `keyed_hash`: `SSP_AUDIT_TERM_KEY`, else a development key created once in
+    the data directory (readable by its owner only)."""
+    if settings.audit_term_key is not None:
+        return settings.audit_term_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / DEVELOPMENT_TERM_KEY_FILE
+    if not path.exists():
+        private_directory(path.parent)
+        # Several services start in one process: write aside, then link; the first one wins.
+        draft = path.with_name(f".audit-{uuid.uuid4().hex}.json")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"term_key": secrets.token_hex(32)}, out)
+        try:
+            os.link(draft, path)
+            log.warning(
+                "audit: created DEVELOPMENT term key %s; set SSP_AUDIT_TERM_KEY in production",
+                path,
+            )
+        except FileExistsError:
+            pass
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                draft.unlink()
+    return str(json.loads(path.read_text())["term_key"]).encode()
+
+
+def keyed_hash(key: bytes, text: str) -> str:
+    """16 hex digits of HMAC-SHA256: the same text gives the same digest (an auditor holding
+    the key can check whether a given path was asked for), the text cannot be read back."""
+    return hmac.new(key, text.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
+
+
 def audit_engine(settings: AuthSettings, service: str) -> Engine:
     if settings.database_url == "memory":
         return create_engine(
@@ -144,9 +189,8 @@ def audit_engine(settings: AuthSettings, service: str) -> Engine:
         if scheme not in {"postgres", "postgresql"}:
             raise ValueError("SSP_DATABASE_URL must start with postgresql://")
         return create_engine(f"postgresql+psycopg://{rest}", pool_size=2, pool_pre_ping=True)
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return create_engine(f"sqlite:///{data_dir / f'{service}-audit.sqlite'}")
+    database = private_sqlite_file(Path(settings.data_dir) / f"{service}-audit.sqlite")
+    return create_engine(f"sqlite:///{database}")
 
 
 @dataclass
@@ -182,11 +226,9 @@ class AuditLog:
                 conn.execute(insert(self.tables.purge_flag).values(id=1, active=0))
             for table in self.tables.guarded:
                 for statement in (
-                    _postgres_guards(table.name, self.retention_days)
+                    postgres_guards(table.name, self.retention_days)
                     if postgres
-                    else _sqlite_guards(
-                        table.name, self.tables.purge_flag.name, self.retention_days
-                    )
+                    else sqlite_guards(table.name, self.tables.purge_flag.name, self.retention_days)
                 ):
                     conn.execute(text(statement))
 
@@ -315,48 +357,6 @@ def _entry(row: dict[str, Any], person_keys: tuple[str, ...]) -> AuditEntry:
         count=row["count"],
         person_keys=person_keys,
     )
-
-
-def _sqlite_guards(table: str, flag_table: str, retention_days: int) -> list[str]:
-    # SQLAlchemy writes SQLite times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC.
-    cutoff = f"strftime('%Y-%m-%d %H:%M:%f', 'now', '-{int(retention_days)} days')"
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_no_update",
-        f"DROP TRIGGER IF EXISTS {table}_no_delete",
-        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
-        # Names come from the service's name (checked) and an int: nothing from outside.
-        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "  # noqa: S608
-        f"WHEN NOT (old.at < {cutoff} "
-        f"AND COALESCE((SELECT active FROM {flag_table} WHERE id = 1), 0) = 1) "
-        f"BEGIN SELECT RAISE(ABORT, "
-        f"'audit entries are deleted only by the retention purge, once expired'); END",
-    ]
-
-
-def _postgres_guards(table: str, retention_days: int) -> list[str]:
-    function = f"{table}_append_only"
-    return [
-        f"""
-        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'DELETE' THEN
-                IF current_setting('ssp.audit_purge', true) = 'on'
-                   AND OLD.at < now() - interval '{int(retention_days)} days' THEN
-                    RETURN OLD;
-                END IF;
-            END IF;
-            RAISE EXCEPTION 'audit entries are append-only: % refused', TG_OP;
-        END
-        $$
-        """,
-        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
-    ]
 
 
 def purge_expired(settings: AuthSettings, service: str, now: datetime | None = None) -> int | None:

@@ -38,6 +38,8 @@ class Action(StrEnum):
     REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
     READ_MEETING = "meeting.read"
     RECORD_AT_MEETING = "meeting.record"
+    READ_NOT_SERVED = "not_served.read"
+    REROUTE_NOT_SERVED = "not_served.reroute"
     # notifications
     READ_LETTER_TASKS = "letter_tasks.read"
     COMPLETE_LETTER_TASK = "letter_task.complete"
@@ -86,6 +88,8 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.REVISE_DECISION_AT_MEETING: ActionSpec(reads_personal_data=False),
     Action.READ_MEETING: ActionSpec(reads_personal_data=True),
     Action.RECORD_AT_MEETING: ActionSpec(reads_personal_data=False),
+    Action.READ_NOT_SERVED: ActionSpec(reads_personal_data=False),
+    Action.REROUTE_NOT_SERVED: ActionSpec(reads_personal_data=False),
     # notifications
     Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
     Action.COMPLETE_LETTER_TASK: ActionSpec(reads_personal_data=False),
@@ -186,15 +190,20 @@ POLICY: dict[Action, dict[str, Grant]] = {
         }
     ),
     # The publisher corrects its own input; the coordinator of the municipality may help.
+    # A rejected case-register event is social services' record: not for the police.
     Action.READ_REJECTED_INPUT: _grants(
         {
-            Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+            Role.POLICE_COORDINATOR: Grant(
+                "municipality", withheld=_NO_SOCIAL_SERVICES, records_without_municipality=True
+            ),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),
     Action.RESUBMIT_REJECTED_INPUT: _grants(
         {
-            Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+            Role.POLICE_COORDINATOR: Grant(
+                "municipality", withheld=_NO_SOCIAL_SERVICES, records_without_municipality=True
+            ),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),
@@ -230,9 +239,12 @@ POLICY: dict[Action, dict[str, Grant]] = {
             Role.POLICE_COORDINATOR: _MUNICIPAL_STAFF,
         }
     ),
+    # Auditors follow a journal through every service with its persons' keys, to check
+    # what each service did with them (and who then looked: GET /v1/audit).
     Action.READ_TRACE: _grants(
         {
             Role.OPERATIONS: Grant("platform", withheld=frozenset({DataKind.PSEUDONYM})),
+            Role.AUDITOR: Grant("platform"),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
             Role.TEAM_LEADER: _MUNICIPAL_STAFF,
             Role.CASEWORKER: _MUNICIPAL_STAFF,
@@ -297,6 +309,10 @@ POLICY |= {
     ),
     # The municipalities' published procedures: no personal data.
     Action.READ_PROFILES: _grants({role: Grant("platform") for role in _STAFF_ROLES}),
+    # Persons of municipalities not served here (issue 14, part 1): operations see journal
+    # numbers and times, never person keys, and route them once the municipality is served.
+    Action.READ_NOT_SERVED: _grants({Role.OPERATIONS: Grant("platform", withheld=_NO_PERSONS)}),
+    Action.REROUTE_NOT_SERVED: _grants({Role.OPERATIONS: Grant("platform")}),
     # A letter task follows a routing decision or a caseworker's assessment (social
     # services), unless the municipality profile made the police SSP coordinator its owner:
     # the police see and complete only those.

@@ -53,6 +53,7 @@ from shared.contracts.letter_tasks import (
 )
 from shared.contracts.meetings import MeetingEvent
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
+from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
@@ -66,6 +67,7 @@ from shared.contracts.topics import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     Direction,
@@ -92,6 +94,7 @@ __all__ = [
     "TOPICS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
     "AcceptedIncident",
@@ -119,6 +122,7 @@ __all__ = [
     "MeetingEvent",
     "Offence",
     "OffenceCode",
+    "PersonStatement",
     "PoliceIncident",
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
@@ -128,6 +132,7 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Source",
+    "Statement",
     "TaskChangeReason",
     "TopicSpec",
     "WithdrawalReason",

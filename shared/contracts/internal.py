@@ -10,10 +10,16 @@ from pydantic import Field
 
 from shared.contracts.cases import CaseEventType
 from shared.contracts.common import (
+    MAX_ID_CHARS,
+    MAX_INITIALS_CHARS,
+    MAX_PLACE_NAME_CHARS,
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
     PersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -29,9 +35,7 @@ class PseudonymousPerson(ContractModel):
         description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
     )
     role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    municipality_code: ResidenceMunicipality
     age_at_incident: int = Field(
         description="Age in full years on the date of occurred_at, in its own offset.",
         examples=[16],
@@ -43,8 +47,16 @@ class PseudonymousPerson(ContractModel):
     )
     school: str | None = Field(
         default=None,
+        max_length=MAX_PLACE_NAME_CHARS,
         description="School, for school representatives' need-to-know access.",
         examples=["Kirstinebjergskolen"],
+    )
+    served: bool = Field(
+        default=True,
+        description="False when the person lives in a municipality this deployment does not "
+        "serve (a neighbouring municipality of the police district): recorded as not served, "
+        "never routed, until `ssp reroute` routes them once the municipality is served.",
+        examples=[True],
     )
 
 
@@ -57,7 +69,10 @@ class AcceptedIncident(ContractModel):
     revision: Revision = Field(description="Revision of the incident.", examples=[1])
     source: Source = Field(description="Which police list.", examples=["doegnrapport"])
     police_district: str | None = Field(
-        default=None, description="Reporting police district.", examples=["Sydøstjyllands Politi"]
+        default=None,
+        max_length=MAX_PLACE_NAME_CHARS,
+        description="Reporting police district.",
+        examples=["Sydøstjyllands Politi"],
     )
     reported_at: Timestamp = Field(
         description="When the police registered the incident.",
@@ -99,19 +114,26 @@ class PseudonymisedCaseEvent(ContractModel):
 
     event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
     case_id: str = Field(
-        min_length=1, description="Case id in the case system.", examples=["DUBU-2026-001234"]
+        min_length=1,
+        max_length=MAX_ID_CHARS,
+        description="Case id in the case system.",
+        examples=["DUBU-2026-001234"],
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case.", examples=["607"]
     )
     team: str | None = Field(
-        default=None, description="Team that owns the case.", examples=["Børn og Familie Team Nord"]
+        default=None,
+        max_length=MAX_TEAM_CHARS,
+        description="Team that owns the case.",
+        examples=["Børn og Familie Team Nord"],
     )
     caseworker: str | None = Field(
-        default=None, description="Initials of the responsible caseworker.", examples=["ABJ"]
+        default=None,
+        max_length=MAX_INITIALS_CHARS,
+        description="Initials of the responsible caseworker.",
+        examples=["ABJ"],
     )
     at: Timestamp = Field(
         description="When the event took effect.", examples=["2026-10-02T09:00:00+02:00"]

@@ -37,9 +37,6 @@ log = logging.getLogger(__name__)
 Publications = Callable[[Any], list[Outgoing]]
 
 
-_RELAY_HEADERS = frozenset((ORIGIN_HEADER, NOTIFICATION_ID_HEADER))
-
-
 async def _acknowledged(sends: Sequence[asyncio.Future[Any]]) -> None:
     """Wait until every send is acknowledged; raise the first failure. One at a time rather
     than gathered: a batch's sends are acknowledged together, so after the first wait the rest
@@ -163,23 +160,14 @@ class OutboxRelay:
             self.published_position = max(self.published_position, scanned_to)
             return read
         sends: list[asyncio.Future[Any]] = []
-        origin = (ORIGIN_HEADER, self.service.encode())
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
-            # The event's headers, encoded once for its messages: the stored context, then the
-            # origin and the notification id (what `_headers` gives when nothing overrides).
-            plain = not (stored_context.keys() & _RELAY_HEADERS)
-            event_headers = [(name, value.encode()) for name, value in stored_context.items()]
-            event_headers.append(origin)
-            event_headers.append((NOTIFICATION_ID_HEADER, str(notification_id).encode()))
             for outgoing in self.publications(domain_event):
                 send = await self.producer.send(
                     f"{self.topic_prefix}{outgoing.topic}",
                     outgoing.body(),
                     key=outgoing.key.encode(),
-                    headers=event_headers
-                    if plain and not outgoing.headers
-                    else self._headers(stored_context, outgoing, notification_id),
+                    headers=self._headers(stored_context, outgoing, notification_id),
                 )
                 sends.append(send)
         if sends:

@@ -260,7 +260,7 @@ def create_http_app(
             development=settings.development_login_allowed,
             oidc=identity_provider is not None,
             roles=danish.LOGIN_ROLES,
-            municipalities=settings.municipality_codes,
+            municipalities=settings.municipalities,
             next=safe_next(naeste),
         )
 
@@ -286,7 +286,7 @@ def create_http_app(
         municipality = field(form, "kommune", MUNICIPALITY)
         school = field(form, "skole", SCHOOL)
         subject = field(form, "brugernavn", SUBJECT)
-        if role not in danish.LOGIN_ROLES or municipality not in settings.municipality_codes:
+        if role not in danish.LOGIN_ROLES or municipality not in settings.municipalities:
             raise FormRefused()
         if role == "school_representative" and not school:
             flash(request, "En skolerepræsentant skal vælge sin skole.", "error")

@@ -187,7 +187,7 @@ MATRIX: list[Endpoint] = [
         "GET",
         "/v1/trace/{journal_number}",
         _path("/v1/trace/{j}", j=(JOURNAL_IN, JOURNAL_OUT)),
-        {"operations": (OK, OK), **{role: (OK, 404) for role in MUNICIPAL}},
+        {"operations": (OK, OK), "auditor": (OK, OK), **{role: (OK, 404) for role in MUNICIPAL}},
     ),
     # A person out of reach looks like one that does not exist.
     Endpoint(
@@ -291,6 +291,21 @@ MATRIX += [
         "/v1/profiles/{code}",
         _path("/v1/profiles/{c}", c=(IN, OUT)),
         {role: (OK, OK) for role in STAFF},
+    ),
+    # Operations only, platform-wide, never person keys (issue 14, part 1).
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/not-served/{municipality_code}",
+        _path("/v1/not-served/{c}", c=(IN, OUT)),
+        {"operations": (OK, OK)},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/admin/reroute",
+        _with_body(_path("/v1/admin/reroute"), {"municipality_code": IN, "since": "2026-11-01"}),
+        {"operations": (OK, OK)},
     ),
 ]
 
