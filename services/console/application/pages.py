@@ -447,6 +447,7 @@ async def statistics(api: PlatformApi, user: User, municipality: str, week: str)
         bars = [Bar(label(words, c["value"]), c.get("count")) for c in cells]
         tables.append({"title": title, "bars": bars, "svg": bar_chart(title, bars)})
     return {
+        "loaded": bool(answer),
         "persons": answer.get("persons"),
         "tables": tables,
         "suppressed_below": answer.get("suppressed_below", 3),

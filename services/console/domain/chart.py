@@ -17,7 +17,7 @@ BAR_WIDTH = 320
 class Bar:
     label: str
     count: int | None
-    """None: fewer than the smallest count shown (suppressed)."""
+    """None: suppressed (too small to show, or one it could be worked out from)."""
 
 
 def bar_chart(title: str, bars: Sequence[Bar]) -> str:
@@ -26,7 +26,7 @@ def bar_chart(title: str, bars: Sequence[Bar]) -> str:
     height = max(1, len(bars)) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + 60
     description = "; ".join(
-        f"{b.label}: {b.count if b.count is not None else 'under 3'}" for b in bars
+        f"{b.label}: {b.count if b.count is not None else 'vises ikke'}" for b in bars
     )
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
@@ -45,7 +45,7 @@ def bar_chart(title: str, bars: Sequence[Bar]) -> str:
             parts.append(
                 f'<rect x="{LABEL_WIDTH}" y="{y}" width="24" height="{BAR_HEIGHT}" '
                 'class="suppressed"/>'
-                f'<text x="{LABEL_WIDTH + 32}" y="{middle:.0f}">under 3</text>'
+                f'<text x="{LABEL_WIDTH + 32}" y="{middle:.0f}">vises ikke</text>'
             )
             continue
         length = round(BAR_WIDTH * bar.count / largest)

@@ -309,7 +309,27 @@ def test_statistics_as_a_table_and_an_inline_chart(
     page = browser.get(f"/statistik?kommune=607&uge={WEEK}")
     assert page.status_code == 200
     assert page.text.count("<svg") == 3 and "<script" not in page.text
-    assert "SSP-koordinator" in page.text and "under 3" in page.text and "Butikstyveri" in page.text
+    assert "SSP-koordinator" in page.text and "vises ikke" in page.text
+    assert "Butikstyveri" in page.text and "7 personer i alt" in page.text
+
+
+def test_a_suppressed_total_is_said_so(browser: TestClient, platform: FakePlatform) -> None:
+    platform.answer(
+        "GET",
+        rf"/v1/statistics/607/{WEEK}",
+        {
+            "municipality_code": "607",
+            "iso_week": WEEK,
+            "persons": None,
+            "by_route": [{"value": "tovholder", "count": None}],
+            "by_severity": [],
+            "by_offence": [],
+            "suppressed_below": 5,
+        },
+    )
+    log_in(browser, "management")
+    page = browser.get(f"/statistik?kommune=607&uge={WEEK}")
+    assert "færre end 5 personer i alt" in page.text and "<svg" in page.text
 
 
 def test_an_agreed_action_and_a_note_go_to_the_meetings_minutes(
