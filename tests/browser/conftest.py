@@ -155,8 +155,16 @@ def _wait_for_the_agenda(reporting: str) -> None:
     raise AssertionError(f"the agenda did not fill: {rows}")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Remember each phase's outcome on the test, so the browser can say what it showed."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)
+
+
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
+def browser(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[webdriver.Chrome]:
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in (
@@ -178,6 +186,12 @@ def browser(tmp_path: Path) -> Iterator[webdriver.Chrome]:
     driver.set_script_timeout(60)
     try:
         yield driver
+        failed = getattr(request.node, "report_call", None)
+        if failed is not None and failed.failed:
+            # What the browser showed when the test failed: for the CI log and its artefacts.
+            driver.save_screenshot(str(tmp_path / "failure.png"))
+            (tmp_path / "failure.html").write_text(driver.page_source)
+            print(f"browser at failure: {driver.current_url}; saved in {tmp_path}")
     finally:
         driver.quit()
         shutil.rmtree(tmp_path / "chromium", ignore_errors=True)
