@@ -123,6 +123,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
             name: f"http://127.0.0.1:{ports[f'{name.upper()}_HTTP_PORT']}"
             for name in ("intake", "triage", "notifications", "reporting", "courses")
         }
+        _away_from_a_week_boundary()
         police = {"Authorization": f"Bearer {token('police_integration')}"}
         for incident in incidents(datetime.now(UTC)):
             posted = httpx.post(
@@ -136,6 +137,21 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
         yield RunningPlatform(ssp, bootstrap, console, urls)
     finally:
         ssp.stop()
+
+
+def _away_from_a_week_boundary() -> None:
+    """The tests open "this week's" meeting: the reports posted now must be in the week the
+    tests will see (near Monday 00:00 in Copenhagen, wait until the new week has begun)."""
+    from services.console.domain.weeks import current_iso_week
+
+    def straddles() -> bool:
+        now = datetime.now(UTC)
+        return current_iso_week(now - timedelta(minutes=2)) != current_iso_week(
+            now + timedelta(minutes=10)
+        )
+
+    while straddles():
+        time.sleep(10)
 
 
 def _wait_for_the_agenda(reporting: str) -> None:
