@@ -17,6 +17,8 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 
+from shared.log_limits import RepeatedLogLimit
+
 _provider: TracerProvider | None = None
 _exporting = False
 
@@ -149,6 +151,7 @@ def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler._ssp = True  # type: ignore[attr-defined]
     handler.addFilter(_TraceIdFilter())
+    handler.addFilter(RepeatedLogLimit())
     handler.setFormatter(
         logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s trace_id=%(trace_id)s span_id=%(span_id)s "

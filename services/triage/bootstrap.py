@@ -14,13 +14,12 @@ from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
 from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
-    INTAKE_CASE_EVENTS,
-    INTAKE_INCIDENTS,
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
@@ -43,8 +42,6 @@ def build_service(
 ) -> TriageService:
     return TriageService(
         app,
-        incidents_topic=settings.topic(INTAKE_INCIDENTS),
-        case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
         served_municipalities=settings.municipalities,
@@ -68,7 +65,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         api = create_http_app(ctx, services["service"], auth.access_control(ctx))
@@ -80,7 +77,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
+        consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,

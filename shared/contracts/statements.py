@@ -19,9 +19,9 @@ from pydantic import Field
 from shared.contracts.common import (
     MAX_ID_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -46,16 +46,10 @@ class PersonStatement(ContractModel):
         "routed); decision_confirmed: the revision left the current decision unchanged.",
         examples=["decision_confirmed"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(description="The incident revision stated about.", examples=[2])
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     decision_id: str | None = Field(
         default=None,
         max_length=MAX_ID_CHARS,

@@ -17,8 +17,9 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.auth.access import AccessRefused
 from shared.auth.ratelimit import RateLimiter
 from shared.runtime import ServiceContext
@@ -82,7 +83,7 @@ def meeting_identities_router(
     )
     async def resolve_for_meeting(
         body: MeetingResolveRequest,
-        access: Annotated[Access, guard(Action.RESOLVE_MEETING_IDENTITIES)],
+        access: Annotated[Access, guard(IntakeAction.RESOLVE_MEETING_IDENTITIES)],
     ) -> MeetingResolution:
         match = MEETING.fullmatch(body.meeting)
         assert match is not None  # the model's pattern

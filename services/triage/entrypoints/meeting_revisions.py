@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.service import MeetingRevision, TriageService
 from services.triage.domain.incident_triage import NoCurrentDecision
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.contracts import RoutingDecision
 from shared.contracts.decisions import Route
 from shared.runtime import ServiceContext
@@ -57,7 +58,7 @@ def meeting_revisions_router(ctx: ServiceContext, service: TriageService) -> API
         journal_number: str,
         person_key: str,
         body: MeetingRevisionRequest,
-        access: Annotated[Access, guard(Action.REVISE_DECISION_AT_MEETING)],
+        access: Annotated[Access, guard(TriageAction.REVISE_DECISION_AT_MEETING)],
     ) -> MeetingRevisionAnswer:
         access.note(term=f"meeting {body.meeting}", person_keys=[person_key])
         latest = await ctx.in_store(service.latest_triage, journal_number)

@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
 from services.triage.domain.meetings import MAX_TEXT, WeeklyMeeting
 from services.triage.entrypoints.meeting_revisions import OwnerRole
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 from shared.runtime import ServiceContext
 
@@ -99,7 +100,7 @@ def meetings_router(
     async def get_minutes(
         municipality_code: str,
         iso_week: str,
-        access: Annotated[Access, guard(Action.READ_MEETING)],
+        access: Annotated[Access, guard(TriageAction.READ_MEETING)],
     ) -> dict[str, Any]:
         _meeting_of(municipality_code, iso_week)
         await access.require(Resource.of(municipality_code), conceal=False)
@@ -127,7 +128,7 @@ def meetings_router(
         municipality_code: str,
         iso_week: str,
         body: AgreeAction,
-        access: Annotated[Access, guard(Action.RECORD_AT_MEETING)],
+        access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
     ) -> dict[str, Any]:
         _meeting_of(municipality_code, iso_week)
         access.note(term=f"{municipality_code}/{iso_week}", person_keys=[body.person_key])
@@ -163,7 +164,7 @@ def meetings_router(
         municipality_code: str,
         iso_week: str,
         body: RecordNote,
-        access: Annotated[Access, guard(Action.RECORD_AT_MEETING)],
+        access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
     ) -> dict[str, Any]:
         _meeting_of(municipality_code, iso_week)
         access.note(
