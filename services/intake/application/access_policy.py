@@ -15,6 +15,7 @@ class IntakeAction(Action):
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
     RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
+    RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
 
 
 # Police publish for a police district serving several municipalities: not scoped.
@@ -52,6 +53,12 @@ register(
             ActionSpec(reads_personal_data=True, purpose_in_body=True),
             municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
             | {Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES)},
+        ),
+        # The names of a whole meeting's agenda at once (issue 15): the same roles, limited
+        # per meeting by the route (not per name), audited with every person resolved.
+        IntakeAction.RESOLVE_MEETING_IDENTITIES: ActionRule(
+            ActionSpec(reads_personal_data=True, purpose_in_body=True),
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
         ),
     }
 )
