@@ -21,7 +21,8 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceDefinition, service_with_parts
+from shared.runtime import ServiceDefinition
+from shared.service_parts import service_with_parts
 
 NAME = "triage"
 
