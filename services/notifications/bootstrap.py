@@ -25,7 +25,8 @@ from services.notifications.settings import NotificationsSettings
 from shared.auth import AccessControl
 from shared.contracts import LETTER_TASKS, dead_letter_topic
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
+from shared.runtime import ServiceContext, ServiceDefinition
+from shared.service_parts import service_with_parts
 
 NAME = "notifications"
 

@@ -3,7 +3,10 @@ journal's trace, and who appears together with a person, each scoped to the call
 access policy (shared/auth/policy.py).
 
 Scoping happens here, on every record, so no entry point can forget it: a row is returned only
-when the policy lets the caller see it, and fields the caller may not see are emptied."""
+when the policy lets the caller see it, and fields the caller may not see are emptied.
+
+Over 400 lines because the four questions share that scoping, and keeping them together keeps
+every read of the read models visibly scoped in one place."""
 
 from __future__ import annotations
 
