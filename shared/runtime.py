@@ -25,6 +25,7 @@ from shared.messaging.admin import broker_reachable, topics_empty
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
+from shared.messaging.leader import relay_lock, run_while_leading
 from shared.messaging.relay import OutboxRelay, Publications
 from shared.settings import PlatformSettings
 
@@ -175,8 +176,10 @@ class RunningService:
             await asyncio.sleep(0.02)
 
     async def _run_relay(self) -> None:
+        """The relay runs while this process holds the service's relay lock: one relay per
+        service however many replicas run (shared/messaging/leader.py)."""
         assert self.relay is not None
-        await self.relay.run()
+        await run_while_leading(relay_lock(self.definition.settings, self.name), self.relay.run)
 
     async def _supervise(self, what: str, run: Callable[[], Any]) -> None:
         """Background loops restart after a failure (e.g. the database was briefly away)."""
