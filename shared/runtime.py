@@ -27,6 +27,7 @@ from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
 from shared.messaging.leader import relay_lock, run_while_leading
 from shared.messaging.relay import OutboxRelay, Publications
+from shared.messaging.security import KafkaSecurity, kafka_security
 from shared.settings import PlatformSettings
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class RunningService:
         self._server_task: asyncio.Task[None] | None = None
         self._broker: Any = None
         self._producer: Any = None
+        self._security: KafkaSecurity = kafka_security(definition.settings)
 
     @property
     def name(self) -> str:
@@ -151,7 +153,10 @@ class RunningService:
                 else ()
             ),
             outputs_empty=functools.partial(
-                topics_empty, self.bootstrap_servers, [settings.topic(t) for t in d.produces]
+                topics_empty,
+                self.bootstrap_servers,
+                [settings.topic(t) for t in d.produces],
+                security=self._security,
             ),
         )
         self._tasks.append(asyncio.create_task(self._supervise("relay", self._run_relay)))
@@ -210,7 +215,7 @@ class RunningService:
                 store_ok = True
             except Exception:
                 store_ok = False
-        broker_ok = await broker_reachable(self.bootstrap_servers)
+        broker_ok = await broker_reachable(self.bootstrap_servers, security=self._security)
         return {"broker": broker_ok, "store": store_ok}
 
     async def stop(self) -> None:

@@ -7,9 +7,10 @@ One settings object per service, read from the environment once at start-up (nev
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +55,70 @@ class PlatformSettings(BaseSettings):
         ge=1,
         validation_alias="SSP_KAFKA_FETCH_MAX_WAIT_MS",
         description="Consumer fetch wait; Tansu answers a waiting fetch only when it expires.",
+    )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias="SSP_KAFKA_SECURITY_PROTOCOL",
+        description="How every Kafka client connects: PLAINTEXT (the embedded broker), SSL, "
+        "SASL_SSL (production), SASL_PLAINTEXT.",
+    )
+    kafka_ssl_ca_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_CA_FILE",
+        description="PEM file of the CA(s) that signed the brokers' certificates; unset: the "
+        "system's CAs.",
+    )
+    kafka_ssl_cert_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_CERT_FILE",
+        description="PEM client certificate (mutual TLS); with SSP_KAFKA_SSL_KEY_FILE.",
+    )
+    kafka_ssl_key_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_KEY_FILE",
+        description="PEM private key of the client certificate.",
+    )
+    kafka_ssl_key_password: SecretStr | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_KEY_PASSWORD",
+        description="Password of the client certificate's key, if it is encrypted.",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "OAUTHBEARER"] | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SASL_MECHANISM",
+        description="SASL mechanism (with SSP_KAFKA_SECURITY_PROTOCOL SASL_SSL).",
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_USERNAME", description="SCRAM user."
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_PASSWORD", description="SCRAM password."
+    )
+    kafka_sasl_oauth_token_url: str | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SASL_OAUTH_TOKEN_URL",
+        description="OAUTHBEARER: the identity provider's token endpoint (client credentials).",
+    )
+    kafka_sasl_oauth_client_id: str | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_CLIENT_ID"
+    )
+    kafka_sasl_oauth_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_CLIENT_SECRET"
+    )
+    kafka_sasl_oauth_scope: str | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_SCOPE"
+    )
+    kafka_sasl_oauth_token_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SASL_OAUTH_TOKEN_FILE",
+        description="OAUTHBEARER: a file holding a current token, read at each connection.",
+    )
+    kafka_cpr_retention_ms: int = Field(
+        default=7 * 24 * 3600 * 1000,
+        ge=3_600_000,
+        validation_alias="SSP_KAFKA_CPR_RETENTION_MS",
+        description="retention.ms of the topics that carry CPR numbers (the police's and the "
+        "case register's input), set when the platform creates them.",
     )
     data_dir: Path = Field(
         default=Path(".ssp-data"),

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shared.contracts import TOPICS
 from shared.messaging.admin import ensure_topics
+from shared.messaging.security import kafka_security
 from shared.runtime import RunningService, ServiceDefinition
 from shared.settings import PlatformSettings
 from shared.telemetry import configure_logging, tracer_provider
@@ -45,13 +46,14 @@ async def start_platform(
         bootstrap = await asyncio.to_thread(platform.broker.start)
     platform.bootstrap_servers = bootstrap
     definitions: list[ServiceDefinition] = [definition_factory(name)() for name in names]
-    wanted: dict[str, int] = {}
-    for d in definitions:
-        for topic in [*d.consumes, *d.produces]:
-            spec = TOPICS.get(topic)
-            partitions = spec.partitions if spec is not None else settings.topic_partitions
-            wanted[settings.topic(topic)] = partitions
-    await ensure_topics(bootstrap, wanted, replication_factor=settings.kafka_replication_factor)
+    wanted, configs = topics_to_create(settings, definitions)
+    await ensure_topics(
+        bootstrap,
+        wanted,
+        replication_factor=settings.kafka_replication_factor,
+        security=kafka_security(settings),
+        configs=configs,
+    )
     platform.services = [RunningService(d, bootstrap) for d in definitions]
     # Started together: each consumer-group join takes seconds on Tansu, and the groups are
     # independent, so joining one after another only adds up the waits. Each relay republishes
@@ -65,6 +67,25 @@ async def start_platform(
         await stop_platform(platform)
         raise failures[0]
     return platform
+
+
+def topics_to_create(
+    settings: PlatformSettings, definitions: Sequence[ServiceDefinition]
+) -> tuple[dict[str, int], dict[str, dict[str, str]]]:
+    """Every topic the services use, with its partitions; and the configuration of those
+    created here: the topics that carry CPR numbers keep them only `kafka_cpr_retention_ms`."""
+    wanted: dict[str, int] = {}
+    configs: dict[str, dict[str, str]] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            partitions = spec.partitions if spec is not None else settings.topic_partitions
+            wanted[settings.topic(topic)] = partitions
+            if spec is not None and spec.carries_cpr:
+                configs[settings.topic(topic)] = {
+                    "retention.ms": str(settings.kafka_cpr_retention_ms)
+                }
+    return wanted, configs
 
 
 async def stop_platform(platform: Platform) -> None:

@@ -113,6 +113,9 @@ class TopicSpec:
     partitions: int = DEFAULT_PARTITIONS
     headers: tuple[HeaderSpec, ...] = ()
     """Headers specific to this topic; every topic may also carry :data:`TRACE_HEADERS`."""
+    carries_cpr: bool = False
+    """Messages carry CPR numbers and names (the external input before intake): created with
+    the short retention of `SSP_KAFKA_CPR_RETENTION_MS`."""
 
     def address(self, prefix: str = "") -> str:
         return topic_name(self.name, prefix)
@@ -182,6 +185,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=PoliceIncident,
         key="The journal number.",
         description="Incidents published by the police integration (also POST /v1/incidents).",
+        carries_cpr=True,
     ),
     TopicSpec(
         name=SOCIAL_CASES,
@@ -189,6 +193,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=CaseRegisterEvent,
         key="The case_id.",
         description="Case opened / closed / caseworker changed, from the social-services system.",
+        carries_cpr=True,
     ),
     TopicSpec(
         name=CASEWORKER_ASSESSMENTS,

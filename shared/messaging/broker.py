@@ -1,5 +1,5 @@
 """The Kafka client every service uses: acks from all in-sync replicas, never faststream's or
-aiokafka's at-most-once defaults."""
+aiokafka's at-most-once defaults; TLS and SASL as configured (shared/messaging/security.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
 from shared.messaging.partitioner import Partitioner, RelayProducer
+from shared.messaging.security import kafka_security
 from shared.settings import PlatformSettings
 from shared.telemetry import tracer_provider
 
@@ -27,6 +28,7 @@ def make_relay_producer(
         max_request_size=2 * 1024 * 1024,
         # aiokafka's default partition for every key, without its pure-Python murmur2's cost.
         partitioner=Partitioner(),
+        **kafka_security(settings).client_kwargs(),
     )
 
 
@@ -45,4 +47,5 @@ def make_broker(
         ],
         logger=logging.getLogger(f"ssp.{client_id}.kafka"),
         log_level=logging.DEBUG,
+        **kafka_security(settings).faststream_kwargs(),
     )
