@@ -28,7 +28,7 @@ from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
 from shared.messaging.leader import relay_lock, run_while_leading
 from shared.messaging.relay import OutboxRelay, Publications
 from shared.messaging.security import KafkaSecurity, kafka_security
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,7 @@ class RunningService:
     async def start(self) -> None:
         d = self.definition
         settings = d.settings
+        refuse_unsafe_production({d.name: settings})
         loop = asyncio.get_running_loop()
         self.app = await loop.run_in_executor(self.executor, d.app_factory)
         self.context = ServiceContext(d.name, settings, self.app, self.executor)

@@ -6,6 +6,7 @@ One settings object per service, read from the environment once at start-up (nev
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlparse
@@ -13,10 +14,54 @@ from urllib.parse import unquote, urlparse
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+_PLACEHOLDER_STARTS = (
+    "changeme",
+    "replaceme",
+    "placeholder",
+    "todo",
+    "fixme",
+    "example",
+    "dummy",
+    "insecure",
+    "development",
+    "devsecret",
+    "secret",
+    "password",
+    "your",
+    "xxxx",
+)
+
+
+def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
+    """What is wrong with a production secret: missing, empty or a placeholder (None: fine).
+    Never says the value. A placeholder is what people write instead of a secret ("changeme",
+    "<your secret>", "${SECRET}", "xxxxxxxx", "REPLACE_ME", ...)."""
+    if value is None:
+        return f"{name} is missing"
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not text.strip():
+        return f"{name} is empty"
+    letters = re.sub(r"[^a-z0-9]", "", text.lower())
+    if (
+        "<" in text
+        or "${" in text
+        or len(set(text)) <= 2
+        or letters.startswith(_PLACEHOLDER_STARTS)
+    ):
+        return f"{name} is a placeholder, not a secret"
+    return None
+
 
 class PlatformSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=None, extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        validation_alias="SSP_ENVIRONMENT",
+        description="`production` refuses to start on development defaults: missing or "
+        "placeholder secrets, a development or HS256 token key, Kafka without TLS.",
     )
 
     kafka_bootstrap_servers: str | None = Field(
@@ -153,6 +198,60 @@ class PlatformSettings(BaseSettings):
 
     def topic(self, default_name: str) -> str:
         return f"{self.topic_prefix}{default_name}"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration must not run in production (empty: none). Subclasses add
+        their own (secrets, key sources); `ssp up`/`ssp run` refuse to start on any."""
+        found: list[str] = []
+        if not self.kafka_bootstrap_servers:
+            found.append(
+                "KAFKA_BOOTSTRAP_SERVERS is unset: the embedded broker keeps only memory and "
+                "speaks no TLS"
+            )
+        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+            found.append(
+                f"the Kafka connection has no TLS (SSP_KAFKA_SECURITY_PROTOCOL="
+                f"{self.kafka_security_protocol}; use SASL_SSL or SSL)"
+            )
+        if self.kafka_sasl_password is not None and self.kafka_sasl_mechanism == "SCRAM-SHA-512":
+            problem = secret_problem("SSP_KAFKA_SASL_PASSWORD", self.kafka_sasl_password)
+            if problem is not None:
+                found.append(problem)
+        return found
+
+
+class ConfigurationRefused(RuntimeError):
+    """A production configuration that must not run; the message names every problem."""
+
+
+def refuse_unsafe_production(settings_by_service: dict[str, PlatformSettings]) -> None:
+    """Raise ConfigurationRefused, with one message naming every problem of every service,
+    when any of them runs with SSP_ENVIRONMENT=production on development defaults. In
+    development (the default) nothing is checked."""
+    services_by_problem: dict[str, list[str]] = {}
+    production = False
+    for service, settings in settings_by_service.items():
+        if not settings.production:
+            continue
+        production = True
+        for problem in settings.production_problems():
+            services_by_problem.setdefault(problem, []).append(service)
+    if not production or not services_by_problem:
+        return
+    everyone = len(settings_by_service)
+    lines = [
+        f"  - {problem}"
+        + (f" ({', '.join(services)})" if everyone > 1 and len(services) < everyone else "")
+        for problem, services in services_by_problem.items()
+    ]
+    raise ConfigurationRefused(
+        "SSP_ENVIRONMENT=production: refusing to start "
+        f"{', '.join(settings_by_service)}; fix:\n" + "\n".join(lines)
+    )
 
 
 def postgres_env(database_url: str) -> dict[str, str]:

@@ -64,24 +64,31 @@ def _refused(response: httpx.Response) -> None:
         raise typer.Exit(2)
 
 
+def _serve(names: list[str]) -> None:
+    from shared.settings import ConfigurationRefused
+    from ssp_platform.platform import serve
+
+    try:
+        asyncio.run(serve(names))
+    except ConfigurationRefused as exc:
+        print(f"ssp: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def up() -> None:
     """Run every service in this process (embedded broker and stores unless configured)."""
-    from ssp_platform.platform import serve
-
-    asyncio.run(serve(available()))
+    _serve(available())
 
 
 @app.command()
 def run(service: Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICES)}")]) -> None:
     """Run one service alone."""
-    from ssp_platform.platform import serve
-
     if service not in SERVICES:
         raise typer.BadParameter(
             f"unknown service {service!r}; choose one of {', '.join(SERVICES)}"
         )
-    asyncio.run(serve([service]))
+    _serve([service])
 
 
 @app.command()
@@ -187,10 +194,18 @@ def token(
     hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="lifetime")] = 8,
 ) -> None:
     """Print a DEVELOPMENT token signed with the platform's development key (refused when an
-    identity provider's key is configured)."""
+    identity provider's key is configured, and longer than SSP_AUTH_MAX_TOKEN_LIFETIME_HOURS)."""
+    settings = AuthSettings()
+    if hours > settings.auth_max_token_lifetime_hours:
+        print(
+            f"ssp token: --hours {hours:g} exceeds SSP_AUTH_MAX_TOKEN_LIFETIME_HOURS "
+            f"({settings.auth_max_token_lifetime_hours:g}); the services would refuse the token",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
     try:
         minted = mint_development_token(
-            AuthSettings(),
+            settings,
             role=role,
             municipalities=municipality or [],
             schools=school or [],

@@ -16,10 +16,10 @@ from shared.contracts import TOPICS
 from shared.messaging.admin import ensure_topics
 from shared.messaging.security import kafka_security
 from shared.runtime import RunningService, ServiceDefinition
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, refuse_unsafe_production
 from shared.telemetry import configure_logging, tracer_provider
 from ssp_platform.broker import EmbeddedBroker
-from ssp_platform.registry import definition_factory
+from ssp_platform.registry import definition_factory, settings_class
 
 log = logging.getLogger("ssp")
 
@@ -35,6 +35,8 @@ async def start_platform(
     names: Sequence[str], settings: PlatformSettings | None = None
 ) -> Platform:
     settings = settings or PlatformSettings()
+    # Before anything is built: in production nothing may create development secrets.
+    refuse_unsafe_production({name: settings_class(name)() for name in names})
     configure_logging(settings.log_level)
     tracer_provider(settings.otlp_endpoint)
     platform = Platform()

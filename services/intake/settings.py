@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, field_validator
@@ -10,6 +11,7 @@ from pydantic_settings import NoDecode
 from services.intake.domain.municipalities import DEFAULT_MUNICIPALITIES
 from shared.auth import AuthSettings
 from shared.contracts.municipalities import is_municipality_code
+from shared.settings import secret_problem
 
 
 class IntakeSettings(AuthSettings):
@@ -38,6 +40,29 @@ class IntakeSettings(AuthSettings):
         description="Municipality codes this deployment serves (comma separated). Incidents "
         "naming any other municipality are rejected (municipality_not_served) and kept.",
     )
+
+    def production_problems(self) -> list[str]:
+        found = super().production_problems()
+        for name, value in (
+            ("INTAKE_PSEUDONYM_SECRET", self.pseudonym_secret),
+            ("INTAKE_STORE_CIPHER_KEY", self.store_cipher_key),
+        ):
+            problem = secret_problem(name, value)
+            if problem is not None:
+                found.append(problem)
+        if (
+            self.pseudonym_secret is not None
+            and 0 < len(self.pseudonym_secret.get_secret_value().encode()) < 32
+        ):
+            found.append("INTAKE_PSEUDONYM_SECRET is shorter than 32 bytes")
+        if self.store_cipher_key is not None and self.store_cipher_key.get_secret_value():
+            try:
+                key = base64.b64decode(self.store_cipher_key.get_secret_value(), validate=True)
+            except ValueError:
+                key = b""
+            if len(key) != 32:
+                found.append("INTAKE_STORE_CIPHER_KEY is not the base64 of a 32-byte key")
+        return found
 
     @field_validator("municipalities", mode="before")
     @classmethod
