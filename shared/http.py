@@ -1,19 +1,50 @@
-"""HTTP pieces every service's API shares: health and readiness probes, error bodies that
-never echo input."""
+"""HTTP pieces every service's API shares: the app its routers are served by, health and
+readiness probes, error bodies that never echo input."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
 
 from shared.telemetry import tracer
 
+if TYPE_CHECKING:
+    from shared.auth import AccessControl
+
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def service_api(
+    title: str,
+    description: str,
+    auth: AccessControl,
+    routers: Sequence[APIRouter],
+    **parts: Any,
+) -> FastAPI:
+    """A service's API: its routers, guarded by `auth`, and the parts their routes depend on
+    (`ctx`, `service`, …), which a route asks for with `from_app(name)`."""
+    api = FastAPI(title=title, version="1", description=description)
+    for name, part in parts.items():
+        setattr(api.state, name, part)
+    auth.install(api)
+    for router in routers:
+        api.include_router(router)
+    return api
+
+
+def from_app(name: str) -> Any:
+    """A route's dependency on the part `service_api` was given under `name`:
+    `service: Annotated[SomeService, from_app("service")]`."""
+
+    async def part(request: Request) -> Any:
+        return getattr(request.app.state, name)
+
+    return Depends(part)
 
 
 def _location(loc: tuple[int | str, ...]) -> str:

@@ -14,13 +14,13 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from fastapi import FastAPI
 
 from shared.eventstore.application import ServiceApplication
-from shared.http import add_platform_routes
+from shared.http import add_platform_routes, from_app
 from shared.messaging.admin import broker_reachable, topics_empty
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
@@ -49,6 +49,10 @@ class ServiceContext:
         return await asyncio.get_running_loop().run_in_executor(
             self.executor, functools.partial(context.run, fn, *args)
         )
+
+
+Ctx = Annotated[ServiceContext, from_app("ctx")]
+"""A route's service context (its app was made by `service_api(..., ctx=ctx)`)."""
 
 
 @dataclass

@@ -19,9 +19,7 @@ from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbox import InboxRuntime, subscribe_inbox
 from shared.runtime import ServiceDefinition
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
-if not EXAMPLES.exists():  # the project's checkout sits beside ../shared
-    EXAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "samples" / "incidents"
 
 
 def example(name: str) -> dict[str, Any]:

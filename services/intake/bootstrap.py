@@ -16,7 +16,7 @@ from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
-from services.intake.application.service import IntakeService
+from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
@@ -83,7 +83,10 @@ def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplic
 
 
 def build_service(
-    settings: IntakeSettings, app: IntakeApplication, pseudonym_secret: str
+    settings: IntakeSettings,
+    app: IntakeApplication,
+    pseudonym_secret: str,
+    clock: Clock = utc_now,
 ) -> IntakeService:
     return IntakeService(
         app,
@@ -91,10 +94,14 @@ def build_service(
         incidents_topic=settings.topic(POLICE_INCIDENTS),
         cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
+        clock=clock,
     )
 
 
-def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
+def definition(
+    settings: IntakeSettings | None = None, *, clock: Clock = utc_now
+) -> ServiceDefinition:
+    """`clock` stamps acceptances and rejections; tests inject their own."""
     settings = settings or IntakeSettings()
     values = resolved_secrets(settings)
     services: dict[str, Any] = {}
@@ -106,7 +113,7 @@ def definition(settings: IntakeSettings | None = None) -> ServiceDefinition:
 
     def app_factory() -> IntakeApplication:
         app = build_application(settings, values["store_cipher_key"])
-        services["service"] = build_service(settings, app, values["pseudonym_secret"])
+        services["service"] = build_service(settings, app, values["pseudonym_secret"], clock)
         services["identities"] = IdentityDirectory(
             app, Pseudonymiser(values["pseudonym_secret"].encode())
         )

@@ -1,6 +1,7 @@
-"""External contracts of the SSP platform (see ../shared/contracts.md): message models, the topic
-registry and helpers. JSON Schemas in ``schemas/`` and ``docs/asyncapi.yaml`` are generated from
-these models by ``python -m shared.contracts.generate``.
+"""External contracts of the SSP platform (docs/external-contracts.md, extended by
+docs/contracts.md): message models, the topic registry and helpers. JSON Schemas in
+``schemas/`` and ``docs/asyncapi.yaml`` are generated from these models by
+``python -m shared.contracts.generate``.
 """
 
 from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment

@@ -154,7 +154,8 @@ def _asyncapi() -> dict[str, Any]:
             "version": "1.0.0",
             "description": (
                 "Event platform for Danish SSP cooperation (school, social services, police). "
-                "External contracts: ../shared/contracts.md. JSON (UTF-8) everywhere, timestamps "
+                "External contracts: docs/external-contracts.md, extended by docs/contracts.md. "
+                "JSON (UTF-8) everywhere, timestamps "
                 "RFC 3339 with offset. Operations are seen from the platform: it receives the "
                 "external-in topics, sends the external-out topics and both sends and receives "
                 "internal ones. Every message may carry W3C trace-context headers."

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
 from shared.contracts.topics import dead_letter_topic
 from shared.eventstore.aggregate import TracedAggregate
+from shared.eventstore.ids import IdSpace
 from shared.messaging.inbound import Inbound
 from shared.messaging.outgoing import Outgoing
 
-_NAMESPACE = uuid5(NAMESPACE_URL, "urn:ssp:dead-letter")
+_IDS = IdSpace("urn:ssp:dead-letter")
 RELAY_PARTITION = -1
 """`origin_partition` of a message the outbox relay could not publish (its `origin_offset` is
 the stored event's notification id)."""
@@ -39,7 +40,7 @@ class DeadLetter(TracedAggregate):
     ) -> UUID:
         digest = hashlib.sha256(base64.b64decode(value_b64)).hexdigest()
         coordinates = f"{service}|{origin_topic}|{origin_partition}|{origin_offset}|{digest}"
-        return uuid5(_NAMESPACE, coordinates)
+        return _IDS(coordinates)
 
     @classmethod
     def id_for(cls, service: str, message: Inbound) -> UUID:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
@@ -27,8 +27,9 @@ from services.courses.domain.course import (
 )
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import LetterTaskEventType
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:acute")
+_IDS = IdSpace("urn:ssp:courses:acute")
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class AcuteProcedure(Course):
 
     @staticmethod
     def create_id(municipality_code: str, reference: str) -> UUID:
-        return uuid5(_NS, f"{municipality_code}:{reference}")
+        return _IDS(f"{municipality_code}:{reference}")
 
     @classmethod
     def start(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -26,8 +26,9 @@ from services.courses.domain.course import InvalidCommand
 from shared.contracts import DecisionWithdrawn, RoutingDecision
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:eligibility")
+_IDS = IdSpace("urn:ssp:courses:eligibility")
 
 
 class NotEligible(InvalidCommand):
@@ -91,7 +92,7 @@ class TrivselEligibility(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str, journal_number: str) -> UUID:
-        return uuid5(_NS, f"{person_key}:{journal_number}")
+        return _IDS(f"{person_key}:{journal_number}")
 
     @classmethod
     def without_decision(

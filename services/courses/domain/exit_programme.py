@@ -12,88 +12,52 @@ more qualification of the concern or safety are escalated to the Infohus.
 Monthly meetings: every full calendar month of activity (from the first month that starts on
 or after acceptance) needs a meeting held in it; a month without one raises `MeetingMissed`
 once, when it is over.
+
+Its terms (referrers, reasons, contract measures, the meeting calendar, errors) are in
+`exit_programme_terms`. This module is over 400 lines because it is one aggregate: its event
+classes are stored under their `module:Class` topic, so they stay nested in the class, each
+with the method that applies it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal, TypedDict, get_args
-from uuid import NAMESPACE_URL, UUID, uuid5
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.courses.domain.calendar import local_date, month_label, month_of, next_month
+from services.courses.domain.calendar import local_date
 from services.courses.domain.course import (
     Course,
     CourseFacts,
     DeadlinePolicy,
     DuplicateId,
-    InvalidCommand,
     StateConflict,
     UnknownItem,
 )
+from services.courses.domain.exit_programme_terms import (
+    EXIT_MIN_AGE,
+    AlreadyEscalated,
+    BelowTargetAge,
+    Clarification,
+    ContractMeasure,
+    DeclineReason,
+    EmptyContract,
+    EndReason,
+    ExitOutcome,
+    InfohusReason,
+    NotClarified,
+    ReferredBy,
+    SameMunicipality,
+    Stage,
+    WrongStage,
+    measure_key,
+    months_without_meeting,
+)
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:exit")
-
-EXIT_MIN_AGE = 15
-
-ReferredBy = Literal["police", "pet", "kriminalforsorgen", "municipal_department"]
-Clarification = Literal["yes", "no", "unclear"]
-DeclineReason = Literal["not_target_group", "not_motivated", "declined_by_person", "other"]
-ExitOutcome = Literal["completed", "dropped_out"]
-EndReason = Literal[
-    "goals_met",
-    "left_milieu",
-    "lost_contact",
-    "new_crime",
-    "withdrew",
-    "moved_abroad",
-    "other",
-]
-InfohusReason = Literal["concern_level", "safety", "other"]
-ExitMeasureKind = Literal[
-    "safety_plan",
-    "mentor",
-    "school_support",
-    "job_support",
-    "housing_support",
-    "treatment",
-    "other",
-]
-Stage = Literal["clarifying", "active", "declined", "ended"]
-EXIT_OUTCOMES: tuple[str, ...] = get_args(ExitOutcome)
-
-
-class BelowTargetAge(InvalidCommand):
-    code = "below_target_age"
-
-
-class WrongStage(StateConflict):
-    code = "wrong_stage"
-
-
-class NotClarified(StateConflict):
-    code = "not_clarified"
-
-
-class SameMunicipality(InvalidCommand):
-    code = "same_municipality"
-
-
-class AlreadyEscalated(StateConflict):
-    code = "already_escalated"
-
-
-class EmptyContract(InvalidCommand):
-    code = "empty_contract"
-
-
-class ContractMeasure(TypedDict):
-    measure_id: str
-    department: str
-    kind: str
-    due_on: date
-    completed_on: date | None
+_IDS = IdSpace("urn:ssp:courses:exit")
 
 
 class ExitProgramme(Course):
@@ -176,7 +140,7 @@ class ExitProgramme(Course):
 
     @staticmethod
     def create_id(person_key: str, referred_on: date) -> UUID:
-        return uuid5(_NS, f"{person_key}:{referred_on.isoformat()}")
+        return _IDS(f"{person_key}:{referred_on.isoformat()}")
 
     @classmethod
     def refer(
@@ -364,7 +328,7 @@ class ExitProgramme(Course):
                 raised += 1
         today = local_date(now)
         for measure in sorted(self.contract.values(), key=lambda m: m["measure_id"]):
-            key = _measure_key(measure["measure_id"], measure["due_on"])
+            key = measure_key(measure["measure_id"], measure["due_on"])
             if (
                 measure["completed_on"] is None
                 and measure["due_on"] < today
@@ -380,17 +344,9 @@ class ExitProgramme(Course):
         """Every full calendar month of activity that is over and had no meeting."""
         if self.accepted_on is None:
             return []
-        first = month_of(self.accepted_on)
-        if self.accepted_on != first:
-            first = next_month(first)
-        met = {month_of(m["held_on"]) for m in self.meetings}
-        missed = []
-        month = first
-        while next_month(month) <= today:
-            if month not in met:
-                missed.append(month_label(month))
-            month = next_month(month)
-        return missed
+        return months_without_meeting(
+            self.accepted_on, (m["held_on"] for m in self.meetings), today
+        )
 
     def visible_from(self, municipality_code: str) -> int | None:
         """The first version `municipality_code` may see, or None when it has no access."""
@@ -496,8 +452,4 @@ class ExitProgramme(Course):
 
     @event(ContractMeasureOverdue)
     def _measure_overdue(self, measure_id: str, due_on: date, at: datetime) -> None:
-        self.overdue_flags.append(_measure_key(measure_id, due_on))
-
-
-def _measure_key(measure_id: str, due_on: date) -> str:
-    return f"measure:{measure_id}@{due_on.isoformat()}"
+        self.overdue_flags.append(measure_key(measure_id, due_on))

@@ -8,14 +8,15 @@ refers once per person and incident); never published (it is not a course)."""
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
 from shared.contracts import ExitReferral
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:exit-referral")
+_IDS = IdSpace("urn:ssp:courses:exit-referral")
 
 
 class ExitReferralRecord(TracedAggregate):
@@ -40,7 +41,7 @@ class ExitReferralRecord(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str, journal_number: str) -> UUID:
-        return uuid5(_NS, f"{person_key}:{journal_number}")
+        return _IDS(f"{person_key}:{journal_number}")
 
     @classmethod
     def from_referral(cls, referral: ExitReferral) -> ExitReferralRecord:

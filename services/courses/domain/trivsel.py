@@ -9,98 +9,41 @@ Rules the aggregate keeps:
 - no measure starts before consent is given or recorded as not required;
 - review dates are not in the past when set; things that happened are not in the future;
 - a course closes once; `completed` needs consent; nothing changes after closing.
+
+Its terms (steps, consent, plan items, errors) are in `trivsel_terms`. This module is over 400
+lines because it is one aggregate: its event classes are stored under their `module:Class`
+topic, so they stay nested in the class, each with the method that applies it.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal, TypedDict, get_args
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
 from services.courses.domain.calendar import local_date
-from services.courses.domain.course import (
-    Course,
-    DeadlinePolicy,
-    DuplicateId,
-    InvalidCommand,
-    StateConflict,
-    UnknownItem,
+from services.courses.domain.course import Course, DeadlinePolicy, DuplicateId, UnknownItem
+from services.courses.domain.trivsel_terms import (
+    SETTLED,
+    ConsentAlreadyRequested,
+    ConsentAlreadySettled,
+    ConsentAnswer,
+    ConsentMissing,
+    FollowUpKind,
+    Goal,
+    Measure,
+    MeasureNotInProgress,
+    NotAnAdult,
+    TrivselMeasureKind,
+    TrivselOutcome,
+    check_step,
+    review_key,
 )
 from shared.contracts import workflow_for_age
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:courses:trivsel")
-
-MIN_STEP, MAX_STEP = 1, 5  # the municipality's step model; Fredericia's concept fixes no scale
-
-ConsentStatus = Literal["not_requested", "requested", "given", "refused", "not_required"]
-ConsentAnswer = Literal["given", "refused", "not_required"]
-TrivselOutcome = Literal["completed", "dropped", "handed_to_social_services"]
-FollowUpKind = Literal[
-    "bekymringsbrev",
-    "bekymringssamtale",
-    "hjemmebesoeg",
-    "skolebesoeg",
-    "gusa_dialog",
-    "opfoelgningssamtale",
-]
-TrivselMeasureKind = Literal[
-    "mentor",
-    "fritidsaktivitet",
-    "samtaleforloeb",
-    "skole_og_fritid",
-    "familieinddragelse",
-    "netvaerksmoede",
-    "politisamtale",
-    "andet",
-]
-MeasureStatus = Literal["planned", "started", "completed"]
-SETTLED: frozenset[str] = frozenset({"given", "not_required"})
-TRIVSEL_OUTCOMES: tuple[str, ...] = get_args(TrivselOutcome)
-
-
-class NotAnAdult(InvalidCommand):
-    code = "consent_required_for_minor"
-
-
-class ConsentMissing(StateConflict):
-    code = "consent_missing"
-
-
-class ConsentAlreadySettled(StateConflict):
-    code = "consent_settled"
-
-
-class ConsentAlreadyRequested(StateConflict):
-    code = "consent_already_requested"
-
-
-class InvalidStep(InvalidCommand):
-    code = "invalid_step"
-
-
-class MeasureNotInProgress(StateConflict):
-    code = "measure_state"
-
-
-class Goal(TypedDict):
-    goal_id: str
-    description: str
-    owner: str
-    review_on: date | None
-
-
-class Measure(TypedDict):
-    measure_id: str
-    goal_id: str
-    kind: str
-    description: str
-    owner: str
-    review_on: date | None
-    status: str
-    started_on: date | None
-    completed_on: date | None
+_IDS = IdSpace("urn:ssp:courses:trivsel")
 
 
 class TrivselCourse(Course):
@@ -180,7 +123,7 @@ class TrivselCourse(Course):
 
     @staticmethod
     def create_id(person_key: str, journal_number: str) -> UUID:
-        return uuid5(_NS, f"{person_key}:{journal_number}")
+        return _IDS(f"{person_key}:{journal_number}")
 
     @classmethod
     def start(
@@ -196,7 +139,7 @@ class TrivselCourse(Course):
         local_leader: str,
         at: datetime,
     ) -> TrivselCourse:
-        _check_step(step)
+        check_step(step)
         return cls(
             person_key=person_key,
             journal_number=journal_number,
@@ -246,7 +189,7 @@ class TrivselCourse(Course):
     # --- commands ------------------------------------------------------------------------
     def place_on_step(self, step: int, rationale: str, at: datetime) -> None:
         self.require_open()
-        _check_step(step)
+        check_step(step)
         self._place_on_step(step=step, rationale=rationale, at=at)
 
     def request_consent(self, on: date, at: datetime) -> None:
@@ -376,7 +319,7 @@ class TrivselCourse(Course):
                 self._consent_overdue(requested_on=requested_on, pending_days=pending.days, at=now)
                 raised += 1
         for item_id, review_on in self._review_dates():
-            if review_on < today and _review_key(item_id, review_on) not in self.overdue_flags:
+            if review_on < today and review_key(item_id, review_on) not in self.overdue_flags:
                 self._review_overdue(item_id=item_id, review_on=review_on, at=now)
                 raised += 1
         return raised
@@ -489,7 +432,7 @@ class TrivselCourse(Course):
 
     @event(ReviewOverdue)
     def _review_overdue(self, item_id: str, review_on: date, at: datetime) -> None:
-        self.overdue_flags.append(_review_key(item_id, review_on))
+        self.overdue_flags.append(review_key(item_id, review_on))
 
     @event(ConsentOverdue)
     def _consent_overdue(self, requested_on: date, pending_days: int, at: datetime) -> None:
@@ -500,12 +443,3 @@ class TrivselCourse(Course):
         self.closed = True
         self.outcome = outcome
         self.closing_note = note
-
-
-def _check_step(step: int) -> None:
-    if not MIN_STEP <= step <= MAX_STEP:
-        raise InvalidStep(f"step must be {MIN_STEP}-{MAX_STEP}", field="step")
-
-
-def _review_key(item_id: str, review_on: date) -> str:
-    return f"review:{item_id}@{review_on.isoformat()}"

@@ -5,7 +5,7 @@ state) or 422 (the command), with a machine-readable `error` code; see `add_erro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import FastAPI, Request
@@ -18,7 +18,10 @@ from services.courses.domain.course import Course, CourseRuleViolated, InvalidCo
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.views import course_body, jsonable
 from shared.auth import Access, DataKind, Resource
+from shared.http import from_app
 from shared.runtime import ServiceContext
+
+Service = Annotated[CoursesService, from_app("service")]
 
 #: The documented error answers of a command route.
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {

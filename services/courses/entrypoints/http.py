@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query
 
 from services.courses.adapters.course_events import course_event
 from services.courses.application.course_index import (
@@ -21,15 +21,14 @@ from services.courses.application.course_index import (
 )
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
-from services.courses.entrypoints.acute_routes import acute_router
-from services.courses.entrypoints.exit_routes import exit_router
+from services.courses.entrypoints import acute_routes, exit_routes, trivsel_routes
 from services.courses.entrypoints.handlers import (
+    Service,
     add_error_handlers,
     course_answer,
     course_in_reach,
     course_resource,
 )
-from services.courses.entrypoints.trivsel_routes import trivsel_router
 from services.courses.entrypoints.views import (
     eligibility_body,
     referral_body,
@@ -38,7 +37,8 @@ from services.courses.entrypoints.views import (
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
-from shared.runtime import ServiceContext
+from shared.http import service_api
+from shared.runtime import Ctx, ServiceContext
 
 Municipality = Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)]
 OptionalMunicipality = Annotated[
@@ -61,144 +61,168 @@ def _summary_visible(access: Access, summary: CourseSummary) -> bool:
     return summary.person_key is None or access.permits(resource.with_kind(DataKind.PSEUDONYM))
 
 
+eligibility_router = APIRouter(prefix="/v1/eligibility", tags=["TRIVSEL+"])
+exit_referrals_router = APIRouter(prefix="/v1/exit-referrals", tags=["exit programme"])
+courses = APIRouter(prefix="/v1/courses", tags=["courses"])
+
+
 def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessControl) -> FastAPI:
-    api = FastAPI(
-        title="SSP courses",
-        version="1",
-        description="TRIVSEL+ courses, exit programmes and the acute-event procedure.",
+    api = service_api(
+        "SSP courses",
+        "TRIVSEL+ courses, exit programmes and the acute-event procedure.",
+        auth,
+        [
+            trivsel_routes.router,
+            exit_routes.router,
+            acute_routes.router,
+            eligibility_router,
+            exit_referrals_router,
+            courses,
+        ],
+        ctx=ctx,
+        service=service,
     )
-    auth.install(api)
     add_error_handlers(api)
-    api.include_router(trivsel_router(ctx, service))
-    api.include_router(exit_router(ctx, service))
-    api.include_router(acute_router(ctx, service))
-
-    @api.get(
-        "/v1/eligibility",
-        tags=["TRIVSEL+"],
-        summary="Persons routed to the SSP coordinator: who may get a TRIVSEL+ course "
-        "(`status: eligible`), and those whose course started before the decision was "
-        "withdrawn or moved to the caseworker (`status: revoked`, with `revoked`)",
-    )
-    async def eligibility(
-        municipality_code: Municipality,
-        access: Annotated[Access, guard(Action.READ_TRIVSEL_ELIGIBILITY)],
-    ) -> dict[str, Any]:
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        found: list[Eligibility] = await ctx.in_store(service.eligible, municipality_code)
-        shown = [e for e in found if access.permits(Resource.of(e.municipality_code))]
-        access.note(
-            term=municipality_code, person_keys=[e.person_key for e in shown], count=len(shown)
-        )
-        return {
-            "municipality_code": municipality_code,
-            "eligible": [eligibility_body(e) for e in shown],
-        }
-
-    @api.get(
-        "/v1/exit-referrals",
-        tags=["exit programme"],
-        summary="Triage's exit referrals (15+, bande/ekstremisme) for the exit coordinator: "
-        "`referred` (not yet started, the default), `started` (an exit programme was started "
-        "for the person and journal number) or `all` (X-Purpose required; 403 for a "
-        "municipality outside your token)",
-    )
-    async def exit_referrals(
-        municipality_code: Municipality,
-        access: Annotated[Access, guard(Action.READ_EXIT_REFERRALS)],
-        status: Literal["referred", "started", "all"] = "referred",
-    ) -> dict[str, Any]:
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        found: list[ReferralSummary] = await ctx.in_store(
-            service.referrals, municipality_code, None if status == "all" else status
-        )
-        shown = [r for r in found if access.permits(Resource.of(r.municipality_code))]
-        access.note(
-            term=municipality_code, person_keys=[r.person_key for r in shown], count=len(shown)
-        )
-        return {
-            "municipality_code": municipality_code,
-            "referrals": [referral_body(r) for r in shown],
-        }
-
-    @api.get(
-        "/v1/courses",
-        tags=["courses"],
-        summary="The courses a municipality has access to, the most recently changed first "
-        "(X-Purpose required; 403 for a municipality outside your token)",
-    )
-    async def list_courses(
-        municipality_code: Municipality,
-        access: Read,
-        course_type: CourseType | None = None,
-        status: Literal["open", "closed", "all"] = "open",
-    ) -> dict[str, Any]:
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        summaries: list[CourseSummary] = await ctx.in_store(
-            service.summaries, municipality_code, course_type, None if status == "all" else status
-        )
-        shown = [s for s in summaries if _summary_visible(access, s)]
-        access.note(
-            term=municipality_code,
-            person_keys=[s.person_key for s in shown if s.person_key],
-            count=len(shown),
-        )
-        return {
-            "municipality_code": municipality_code,
-            "courses": [summary_body(s) for s in shown],
-        }
-
-    async def visible_course(
-        access: Access, course_id: UUID, municipality_code: str | None
-    ) -> tuple[Course, int]:
-        """The course and the first version the caller may see of it (404 alike when none)."""
-        course = await course_in_reach(access, ctx, service, course_id)
-        wanted = (
-            {municipality_code}
-            if municipality_code is not None
-            else course.municipalities_with_access()
-        )
-        firsts = [
-            first
-            for code in wanted
-            if access.permits(Resource.of(code))
-            and (first := course.visible_from(code)) is not None
-        ]
-        if not firsts:
-            await access.refuse(access.decide(course_resource(course)), conceal=True)
-        access.note(count=1)
-        return course, min(firsts)
-
-    @api.get(
-        "/v1/courses/{course_id}",
-        tags=["courses"],
-        summary="A course's whole state and version (X-Purpose required); a TRIVSEL+ course "
-        "also shows its person's `eligibility` (`revoked` once the decision was withdrawn or "
-        "moved to the caseworker)",
-        responses={404: {"description": "no such course, or no access"}},
-    )
-    async def get_course(
-        course_id: UUID, access: Read, municipality_code: OptionalMunicipality = None
-    ) -> dict[str, Any]:
-        course, _ = await visible_course(access, course_id, municipality_code)
-        return await course_answer(ctx, service, course)
-
-    @api.get(
-        "/v1/courses/{course_id}/events",
-        tags=["courses"],
-        summary="The course's events as published on ssp.courses.events.v1, from when the "
-        "caller's municipality (or `municipality_code`) gained access (X-Purpose required)",
-        responses={404: {"description": "no such course, or no access"}},
-    )
-    async def course_events(
-        course_id: UUID, access: Read, municipality_code: OptionalMunicipality = None
-    ) -> dict[str, Any]:
-        _, first = await visible_course(access, course_id, municipality_code)
-        events: list[Course.Event] = await ctx.in_store(service.course_events, course_id)
-        envelopes = [course_event(e) for e in events if e.originator_version >= first]
-        return {
-            "course_id": str(course_id),
-            "events": [e.model_dump(mode="json") for e in envelopes if e is not None],
-        }
-
     return api
+
+
+@eligibility_router.get(
+    "",
+    summary="Persons routed to the SSP coordinator: who may get a TRIVSEL+ course "
+    "(`status: eligible`), and those whose course started before the decision was "
+    "withdrawn or moved to the caseworker (`status: revoked`, with `revoked`)",
+)
+async def eligibility(
+    municipality_code: Municipality,
+    access: Annotated[Access, guard(Action.READ_TRIVSEL_ELIGIBILITY)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    found: list[Eligibility] = await ctx.in_store(service.eligible, municipality_code)
+    shown = [e for e in found if access.permits(Resource.of(e.municipality_code))]
+    access.note(term=municipality_code, person_keys=[e.person_key for e in shown], count=len(shown))
+    return {
+        "municipality_code": municipality_code,
+        "eligible": [eligibility_body(e) for e in shown],
+    }
+
+
+@exit_referrals_router.get(
+    "",
+    summary="Triage's exit referrals (15+, bande/ekstremisme) for the exit coordinator: "
+    "`referred` (not yet started, the default), `started` (an exit programme was started "
+    "for the person and journal number) or `all` (X-Purpose required; 403 for a "
+    "municipality outside your token)",
+)
+async def exit_referrals(
+    municipality_code: Municipality,
+    access: Annotated[Access, guard(Action.READ_EXIT_REFERRALS)],
+    ctx: Ctx,
+    service: Service,
+    status: Literal["referred", "started", "all"] = "referred",
+) -> dict[str, Any]:
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    found: list[ReferralSummary] = await ctx.in_store(
+        service.referrals, municipality_code, None if status == "all" else status
+    )
+    shown = [r for r in found if access.permits(Resource.of(r.municipality_code))]
+    access.note(term=municipality_code, person_keys=[r.person_key for r in shown], count=len(shown))
+    return {
+        "municipality_code": municipality_code,
+        "referrals": [referral_body(r) for r in shown],
+    }
+
+
+@courses.get(
+    "",
+    summary="The courses a municipality has access to, the most recently changed first "
+    "(X-Purpose required; 403 for a municipality outside your token)",
+)
+async def list_courses(
+    municipality_code: Municipality,
+    access: Read,
+    ctx: Ctx,
+    service: Service,
+    course_type: CourseType | None = None,
+    status: Literal["open", "closed", "all"] = "open",
+) -> dict[str, Any]:
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    summaries: list[CourseSummary] = await ctx.in_store(
+        service.summaries, municipality_code, course_type, None if status == "all" else status
+    )
+    shown = [s for s in summaries if _summary_visible(access, s)]
+    access.note(
+        term=municipality_code,
+        person_keys=[s.person_key for s in shown if s.person_key],
+        count=len(shown),
+    )
+    return {
+        "municipality_code": municipality_code,
+        "courses": [summary_body(s) for s in shown],
+    }
+
+
+async def visible_course(
+    access: Access,
+    course_id: UUID,
+    municipality_code: str | None,
+    ctx: ServiceContext,
+    service: CoursesService,
+) -> tuple[Course, int]:
+    """The course and the first version the caller may see of it (404 alike when none)."""
+    course = await course_in_reach(access, ctx, service, course_id)
+    wanted = (
+        {municipality_code}
+        if municipality_code is not None
+        else course.municipalities_with_access()
+    )
+    firsts = [
+        first
+        for code in wanted
+        if access.permits(Resource.of(code)) and (first := course.visible_from(code)) is not None
+    ]
+    if not firsts:
+        await access.refuse(access.decide(course_resource(course)), conceal=True)
+    access.note(count=1)
+    return course, min(firsts)
+
+
+@courses.get(
+    "/{course_id}",
+    summary="A course's whole state and version (X-Purpose required); a TRIVSEL+ course "
+    "also shows its person's `eligibility` (`revoked` once the decision was withdrawn or "
+    "moved to the caseworker)",
+    responses={404: {"description": "no such course, or no access"}},
+)
+async def get_course(
+    course_id: UUID,
+    access: Read,
+    ctx: Ctx,
+    service: Service,
+    municipality_code: OptionalMunicipality = None,
+) -> dict[str, Any]:
+    course, _ = await visible_course(access, course_id, municipality_code, ctx, service)
+    return await course_answer(ctx, service, course)
+
+
+@courses.get(
+    "/{course_id}/events",
+    summary="The course's events as published on ssp.courses.events.v1, from when the "
+    "caller's municipality (or `municipality_code`) gained access (X-Purpose required)",
+    responses={404: {"description": "no such course, or no access"}},
+)
+async def course_events(
+    course_id: UUID,
+    access: Read,
+    ctx: Ctx,
+    service: Service,
+    municipality_code: OptionalMunicipality = None,
+) -> dict[str, Any]:
+    _, first = await visible_course(access, course_id, municipality_code, ctx, service)
+    events: list[Course.Event] = await ctx.in_store(service.course_events, course_id)
+    envelopes = [course_event(e) for e in events if e.originator_version >= first]
+    return {
+        "course_id": str(course_id),
+        "events": [e.model_dump(mode="json") for e in envelopes if e is not None],
+    }

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -20,8 +20,9 @@ from services.intake.domain.model import PersonIdentity
 from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import is_valid_cpr
 from shared.eventstore import TracedAggregate, UnitOfWork
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:identity-scope")
+_IDS = IdSpace("urn:ssp:intake:identity-scope")
 
 
 class PersonMunicipalities(TracedAggregate):
@@ -35,7 +36,7 @@ class PersonMunicipalities(TracedAggregate):
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
-        return uuid5(_NS, person_key)
+        return _IDS(person_key)
 
     @classmethod
     def register(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID, uuid4
 
 from pydantic_core import to_jsonable_python
 
@@ -45,15 +45,20 @@ from shared.contracts import (
 )
 from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
+from shared.eventstore.ids import IdSpace
 from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:intake:rejections")
+_REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ class IntakeService:
         incidents_topic: str,
         cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
-        clock: Clock = lambda: datetime.now(UTC),
+        clock: Clock = utc_now,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
@@ -196,7 +201,7 @@ class IntakeService:
     def _kafka_reference(message: Inbound) -> UUID:
         # Re-reading the same record after a crash must not record a second rejection.
         digest = hashlib.sha256(message.value).hexdigest()
-        return uuid5(_NS, f"{message.topic}|{message.partition}|{message.offset}|{digest}")
+        return _REJECTION_IDS(f"{message.topic}|{message.partition}|{message.offset}|{digest}")
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
@@ -233,7 +238,7 @@ class IntakeService:
     ) -> _ValidIncident | _Invalid:
         checked = self._check_incident(raw, extra=list_problems)
         if isinstance(checked, list):
-            return _Invalid(checked, uuid5(_NS, f"import|{hashlib.sha256(raw).hexdigest()}"))
+            return _Invalid(checked, _REJECTION_IDS(f"import|{hashlib.sha256(raw).hexdigest()}"))
         return checked
 
     def rejected_input(self, reference: str) -> RejectedInput:

@@ -8,15 +8,16 @@ import base64
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
 from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.http import from_app, service_api
 from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
-from shared.runtime import ServiceContext
+from shared.runtime import Ctx, ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
 MAX_LIST_BYTES = 20 * 1024 * 1024
@@ -99,157 +100,192 @@ def import_summary(
     }
 
 
+Service = Annotated[IntakeService, from_app("service")]
+Identities = Annotated[IdentityDirectory, from_app("identities")]
+incidents = APIRouter(prefix="/v1/incidents")
+rejections = APIRouter(prefix="/v1/rejected")
+identity_resolution = APIRouter(prefix="/v1/identities")
+
+
 def create_http_app(
     ctx: ServiceContext,
     service: IntakeService,
     identities: IdentityDirectory,
     auth: AccessControl,
 ) -> FastAPI:
-    api = FastAPI(
-        title="SSP intake",
-        version="1",
-        description="Police incidents in; rejected input for correction; identity resolution.",
+    return service_api(
+        "SSP intake",
+        "Police incidents in; rejected input for correction; identity resolution.",
+        auth,
+        [incidents, rejections, identity_resolution],
+        ctx=ctx,
+        service=service,
+        identities=identities,
     )
-    auth.install(api)
 
-    async def rejected_in_reach(access: Access, reference: str) -> Any:
-        """The rejected input, if it exists and names a municipality in the caller's reach;
-        404 alike otherwise."""
-        try:
-            rejected = await ctx.in_store(service.rejected_input, reference)
-        except RejectionNotFound:
-            raise access.not_found() from None
-        named = identities.persons_named(base64.b64decode(rejected.original_b64))
-        access.note(term=reference, person_keys=named.person_keys)
-        await access.require(Resource(municipalities=named.municipalities), conceal=True)
-        return rejected
 
-    @api.post(
-        "/v1/incidents",
-        summary="Submit a police incident (contracts.md §1); scope incidents:write",
-        responses={
-            202: {"description": "accepted"},
-            200: {"description": "duplicate or superseded"},
-            422: {"description": "rejected and kept for correction"},
-        },
-    )
-    async def submit_incident(
-        request: Request, access: Annotated[Access, guard(Action.SUBMIT_INCIDENT)]
-    ) -> JSONResponse:
-        raw = await request.body()
-        result: SubmissionResult = await ctx.in_store(service.submit_incident, raw)
-        access.note(term=result.journal_number or result.reference)
-        return _result_response(result)
+async def rejected_in_reach(
+    access: Access,
+    reference: str,
+    ctx: ServiceContext,
+    service: IntakeService,
+    identities: IdentityDirectory,
+) -> Any:
+    """The rejected input, if it exists and names a municipality in the caller's reach;
+    404 alike otherwise."""
+    try:
+        rejected = await ctx.in_store(service.rejected_input, reference)
+    except RejectionNotFound:
+        raise access.not_found() from None
+    named = identities.persons_named(base64.b64decode(rejected.original_b64))
+    access.note(term=reference, person_keys=named.person_keys)
+    await access.require(Resource(municipalities=named.municipalities), conceal=True)
+    return rejected
 
-    @api.post(
-        "/v1/incidents/import",
-        summary="Import the police's SSP list (CSV or XLSX as the request body; "
-        "docs/police-list-import.md): each incident validated and kept like POST /v1/incidents",
-        responses={
-            200: {"description": "summary: counts, results, problems by row and column"},
-            413: {"description": "larger than 20 MB"},
-            422: {"description": "the file cannot be read or lacks a required column"},
-        },
-    )
-    async def import_incidents(
-        request: Request, access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)]
-    ) -> JSONResponse:
-        data = await request.body()
-        if len(data) > MAX_LIST_BYTES:
-            return JSONResponse(
-                {"error": "too_large", "message": "the list may be at most 20 MB"},
-                status_code=413,
-            )
-        police_list = await asyncio.to_thread(read_police_list, data)
-        access.note(term=f"police list of {police_list.rows} rows")
-        if police_list.problems:
-            return JSONResponse(
-                {
-                    "error": "invalid_police_list",
-                    "message": "nothing was imported",
-                    "rows": police_list.rows,
-                    "errors": [p.as_dict() for p in police_list.problems],
-                },
-                status_code=422,
-            )
 
-        # A tovholder imports only incidents whose every municipality is in the token.
-        def reachable(incident: ListIncident) -> bool:
-            codes = _named_codes(incident)
-            return access.permits(Resource(municipalities=frozenset(codes))) and all(
-                access.permits(Resource.of(code)) for code in codes
-            )
+@incidents.post(
+    "",
+    summary="Submit a police incident (contracts.md §1); scope incidents:write",
+    responses={
+        202: {"description": "accepted"},
+        200: {"description": "duplicate or superseded"},
+        422: {"description": "rejected and kept for correction"},
+    },
+)
+async def submit_incident(
+    request: Request,
+    access: Annotated[Access, guard(Action.SUBMIT_INCIDENT)],
+    ctx: Ctx,
+    service: Service,
+) -> JSONResponse:
+    raw = await request.body()
+    result: SubmissionResult = await ctx.in_store(service.submit_incident, raw)
+    access.note(term=result.journal_number or result.reference)
+    return _result_response(result)
 
-        in_reach = [incident for incident in police_list.incidents if reachable(incident)]
-        submitted = await ctx.in_store(
-            service.import_incidents, [(i.raw(), i.field_problems()) for i in in_reach]
+
+@incidents.post(
+    "/import",
+    summary="Import the police's SSP list (CSV or XLSX as the request body; "
+    "docs/police-list-import.md): each incident validated and kept like POST /v1/incidents",
+    responses={
+        200: {"description": "summary: counts, results, problems by row and column"},
+        413: {"description": "larger than 20 MB"},
+        422: {"description": "the file cannot be read or lacks a required column"},
+    },
+)
+async def import_incidents(
+    request: Request,
+    access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)],
+    ctx: Ctx,
+    service: Service,
+) -> JSONResponse:
+    data = await request.body()
+    if len(data) > MAX_LIST_BYTES:
+        return JSONResponse(
+            {"error": "too_large", "message": "the list may be at most 20 MB"},
+            status_code=413,
         )
-        by_incident = dict(zip(map(id, in_reach), submitted, strict=True))
-        outcomes = [(i, by_incident.get(id(i))) for i in police_list.incidents]
-        access.note(count=len(in_reach))
-        return JSONResponse(import_summary(police_list, outcomes))
+    police_list = await asyncio.to_thread(read_police_list, data)
+    access.note(term=f"police list of {police_list.rows} rows")
+    if police_list.problems:
+        return JSONResponse(
+            {
+                "error": "invalid_police_list",
+                "message": "nothing was imported",
+                "rows": police_list.rows,
+                "errors": [p.as_dict() for p in police_list.problems],
+            },
+            status_code=422,
+        )
 
-    @api.get(
-        "/v1/rejected/{reference}",
-        summary="The original of rejected input and why it was rejected (X-Purpose required)",
+    # A tovholder imports only incidents whose every municipality is in the token.
+    def reachable(incident: ListIncident) -> bool:
+        codes = _named_codes(incident)
+        return access.permits(Resource(municipalities=frozenset(codes))) and all(
+            access.permits(Resource.of(code)) for code in codes
+        )
+
+    in_reach = [incident for incident in police_list.incidents if reachable(incident)]
+    submitted = await ctx.in_store(
+        service.import_incidents, [(i.raw(), i.field_problems()) for i in in_reach]
     )
-    async def get_rejected(
-        reference: str, access: Annotated[Access, guard(Action.READ_REJECTED_INPUT)]
-    ) -> dict[str, Any]:
-        rejected = await rejected_in_reach(access, reference)
-        access.note(count=1)
-        original = base64.b64decode(rejected.original_b64)
-        return {
-            "reference": rejected.reference,
-            "channel": rejected.channel,
-            "received_at": rejected.received_at.isoformat(),
-            "reasons": rejected.rejection["reasons"],
-            "original_base64": rejected.original_b64,
-            "original_text": original.decode("utf-8", "replace"),
-            "corrected_by": (
-                {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
-                if rejected.corrected_by
-                else None
-            ),
-        }
+    by_incident = dict(zip(map(id, in_reach), submitted, strict=True))
+    outcomes = [(i, by_incident.get(id(i))) for i in police_list.incidents]
+    access.note(count=len(in_reach))
+    return JSONResponse(import_summary(police_list, outcomes))
 
-    @api.post(
-        "/v1/rejected/{reference}/resubmit",
-        summary="Submit the corrected document; marks the rejection corrected",
-    )
-    async def resubmit(
-        reference: str,
-        request: Request,
-        access: Annotated[Access, guard(Action.RESUBMIT_REJECTED_INPUT)],
-    ) -> JSONResponse:
-        await rejected_in_reach(access, reference)
-        raw = await request.body()
-        # The correction may not bring in municipalities outside the caller's reach: each one
-        # it names must be in reach (not just any, as for reading).
-        for code in sorted(identities.persons_named(raw).municipalities):
-            await access.require(Resource.of(code), conceal=False)
-        try:
-            result = await ctx.in_store(service.resubmit, reference, raw)
-        except RejectionNotFound:
-            raise access.not_found() from None
-        return _result_response(result)
 
-    @api.post(
-        "/v1/identities/{person_key}/resolve",
-        summary="Name(s) and CPR number behind a pseudonym: one person, a stated purpose, "
-        "audited, rate limited; 404 alike for unknown persons and persons out of reach",
-        response_model=ResolvedPerson,
-    )
-    async def resolve_identity(
-        person_key: str,
-        body: ResolveRequest,
-        access: Annotated[Access, guard(Action.RESOLVE_IDENTITY)],
-    ) -> ResolvedPerson:
-        found: ResolvedIdentity | None = await ctx.in_store(identities.resolve, person_key)
-        if found is None:
-            raise access.not_found()
-        await access.require(Resource(municipalities=found.municipalities), conceal=True)
-        access.note(count=1)
-        return ResolvedPerson(person_key=person_key, cpr=found.cpr, names=list(found.names))
+@rejections.get(
+    "/{reference}",
+    summary="The original of rejected input and why it was rejected (X-Purpose required)",
+)
+async def get_rejected(
+    reference: str,
+    access: Annotated[Access, guard(Action.READ_REJECTED_INPUT)],
+    ctx: Ctx,
+    service: Service,
+    identities: Identities,
+) -> dict[str, Any]:
+    rejected = await rejected_in_reach(access, reference, ctx, service, identities)
+    access.note(count=1)
+    original = base64.b64decode(rejected.original_b64)
+    return {
+        "reference": rejected.reference,
+        "channel": rejected.channel,
+        "received_at": rejected.received_at.isoformat(),
+        "reasons": rejected.rejection["reasons"],
+        "original_base64": rejected.original_b64,
+        "original_text": original.decode("utf-8", "replace"),
+        "corrected_by": (
+            {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
+            if rejected.corrected_by
+            else None
+        ),
+    }
 
-    return api
+
+@rejections.post(
+    "/{reference}/resubmit",
+    summary="Submit the corrected document; marks the rejection corrected",
+)
+async def resubmit(
+    reference: str,
+    request: Request,
+    access: Annotated[Access, guard(Action.RESUBMIT_REJECTED_INPUT)],
+    ctx: Ctx,
+    service: Service,
+    identities: Identities,
+) -> JSONResponse:
+    await rejected_in_reach(access, reference, ctx, service, identities)
+    raw = await request.body()
+    # The correction may not bring in municipalities outside the caller's reach: each one
+    # it names must be in reach (not just any, as for reading).
+    for code in sorted(identities.persons_named(raw).municipalities):
+        await access.require(Resource.of(code), conceal=False)
+    try:
+        result = await ctx.in_store(service.resubmit, reference, raw)
+    except RejectionNotFound:
+        raise access.not_found() from None
+    return _result_response(result)
+
+
+@identity_resolution.post(
+    "/{person_key}/resolve",
+    summary="Name(s) and CPR number behind a pseudonym: one person, a stated purpose, "
+    "audited, rate limited; 404 alike for unknown persons and persons out of reach",
+    response_model=ResolvedPerson,
+)
+async def resolve_identity(
+    person_key: str,
+    body: ResolveRequest,
+    access: Annotated[Access, guard(Action.RESOLVE_IDENTITY)],
+    ctx: Ctx,
+    identities: Identities,
+) -> ResolvedPerson:
+    found: ResolvedIdentity | None = await ctx.in_store(identities.resolve, person_key)
+    if found is None:
+        raise access.not_found()
+    await access.require(Resource(municipalities=found.municipalities), conceal=True)
+    access.note(count=1)
+    return ResolvedPerson(person_key=person_key, cpr=found.cpr, names=list(found.names))

@@ -15,12 +15,12 @@ from uuid import UUID
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.task_index import LetterTaskIndex
-from services.notifications.domain.letter_task_case import (
+from services.notifications.domain.case_state import (
     AssessmentResult,
     DecisionOutcome,
-    LetterTaskCase,
     WithdrawalOutcome,
 )
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines, TaskStatus
 from shared.contracts import (
     CaseworkerAssessment,

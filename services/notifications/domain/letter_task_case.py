@@ -15,29 +15,37 @@ decision is withdrawn never creates one.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol, cast
-from uuid import NAMESPACE_URL, UUID, uuid5
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.notifications.domain.case_state import (
+    Assessment,
+    AssessmentResult,
+    DecisionOutcome,
+    GoverningDecision,
+    NoTask,
+    TaskClosed,
+    Withdrawal,
+    WithdrawalOutcome,
+    assessment_key,
+    governing,
+)
 from services.notifications.domain.letters import (
     CLOSED,
     STATUS_AFTER,
     Deadlines,
     TaskStatus,
-    letter_kind,
     owner_role,
 )
+from services.notifications.domain.task_letter import decision_fields, letter_of, new_letter, stored
 from shared.contracts import (
     AssessmentOutcome,
     CaseworkerAssessment,
-    DecisionKind,
     DecisionWithdrawn,
     LetterTaskEvent,
-    Route,
     RoutingDecision,
     TaskChangeReason,
     WithdrawalReason,
@@ -46,65 +54,9 @@ from shared.contracts import (
 from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
 from shared.eventstore import TracedAggregate
 from shared.eventstore.creation import create, initialised
+from shared.eventstore.ids import IdSpace
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:notifications")
-# The namespace hashed once: each id copies this state instead of hashing it again, which with
-# the rest `uuid5` does costs about half as much (a test holds `create_id` to `uuid5`).
-_NS_HASHED = hashlib.sha1(_NS.bytes, usedforsecurity=False)
-
-DecisionOutcome = Literal[
-    "duplicate",
-    "task_created",
-    "awaiting_assessment",
-    "recorded",
-    "task_updated",
-    "task_cancelled",
-    "withdrawn",
-]
-AssessmentResult = Literal[
-    "duplicate", "task_created", "awaiting_decision", "tovholder_routed", "recorded", "withdrawn"
-]
-WithdrawalOutcome = Literal["duplicate", "task_cancelled", "withdrawn", "recorded"]
-
-
-class NoTask(LookupError):
-    """The person has no letter task (yet) for this incident."""
-
-
-class TaskClosed(ValueError):
-    """The task was already completed or cancelled."""
-
-
-@dataclass(frozen=True)
-class GoverningDecision:
-    """The routing decision a task is (or will be) created from. Owner, deadline and
-    youth-letter age come from the municipality profile triage applied; decisions made before
-    profiles existed have none, and the task falls back to the route and the settings."""
-
-    revision: int
-    route: Route
-    municipality_code: str
-    age_at_incident: int
-    owner_role: str | None = None
-    owner_team: str | None = None
-    due_at: datetime | None = None
-    youth_letter_age: int | None = None
-    decision_id: str | None = None
-    kind: DecisionKind = "initial"
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    """The decisions of this revision and before no longer stand."""
-
-    revision: int
-    reason: WithdrawalReason
-
-
-@dataclass(frozen=True)
-class Assessment:
-    outcome: AssessmentOutcome
-    assessed_at: datetime
+_IDS = IdSpace("urn:ssp:notifications")
 
 
 class LetterTaskCase(TracedAggregate):
@@ -206,14 +158,11 @@ class LetterTaskCase(TracedAggregate):
 
         def apply(self, aggregate: Any) -> None:
             super().apply(aggregate)
-            cast(LetterTaskCase, aggregate).letter = _letter(self.letter)
+            cast(LetterTaskCase, aggregate).letter = letter_of(self.letter)
 
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
-        # uuid5(_NS, f"letter-task:{journal_number}:{person_key}")
-        digest = _NS_HASHED.copy()
-        digest.update(f"letter-task:{journal_number}:{person_key}".encode())
-        return UUID(bytes=digest.digest()[:16], version=5)
+        return _IDS(f"letter-task:{journal_number}:{person_key}")
 
     @event("Opened")
     def __init__(self, journal_number: str, person_key: str) -> None:
@@ -257,17 +206,17 @@ class LetterTaskCase(TracedAggregate):
         `LetterTaskCase(...)` followed by `receive_decision`, stored as one event
         (`OpenedWithTask` when the decision creates the task, else `OpenedWithDecision`)
         instead of two or three."""
-        fields = _decision_fields(decision)
+        fields = decision_fields(decision)
         id = id or cls.create_id(decision.journal_number, decision.person_key)
         # A new case has no assessment and no withdrawal: the decision alone says whether the
         # task is created now (unless it names itself as the decision it replaces, and so
         # never governs).
         letter = (
-            _new_letter(
+            new_letter(
                 str(id),
                 decision.journal_number,
                 decision.person_key,
-                decision,  # what `_governing(**fields)` would take from it, as it is
+                decision,  # what `governing(**fields)` would take from it, as it is
                 None,
                 now,
                 deadlines,
@@ -294,7 +243,7 @@ class LetterTaskCase(TracedAggregate):
             None,
             journal_number=decision.journal_number,
             person_key=decision.person_key,
-            letter=_stored(letter),
+            letter=stored(letter),
             **fields,
         )
         return case, "task_created"
@@ -304,7 +253,7 @@ class LetterTaskCase(TracedAggregate):
     ) -> DecisionOutcome:
         if decision.decision_id in self.decision_ids:
             return "duplicate"
-        self.record_decision(**_decision_fields(decision))
+        self.record_decision(**decision_fields(decision))
         return self._follow_recorded_decision(now, deadlines)
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn, now: datetime) -> WithdrawalOutcome:
@@ -323,7 +272,7 @@ class LetterTaskCase(TracedAggregate):
     def receive_assessment(
         self, assessment: CaseworkerAssessment, now: datetime, deadlines: Deadlines
     ) -> AssessmentResult:
-        key = _assessment_key(assessment.outcome, assessment.caseworker, assessment.at)
+        key = assessment_key(assessment.outcome, assessment.caseworker, assessment.at)
         if key in self.assessment_keys:
             return "duplicate"
         # The note is free text that may name people: it is deliberately not stored.
@@ -379,12 +328,12 @@ class LetterTaskCase(TracedAggregate):
         if decision is None or self.letter is not None:
             return False
         outcome = self.assessment.outcome if self.assessment is not None else None
-        letter = _new_letter(
+        letter = new_letter(
             self.task_id, self.journal_number, self.person_key, decision, outcome, now, deadlines
         )
         if letter is None:
             return False
-        self.create_task(letter=_stored(letter))
+        self.create_task(letter=stored(letter))
         return True
 
     def _cancel_withdrawn(self, now: datetime) -> bool:
@@ -418,7 +367,7 @@ class LetterTaskCase(TracedAggregate):
         updated = letter.model_copy(
             update={**changes, "event": "updated", "at": now, "reason": reason}
         )
-        self.update_task(letter=_stored(updated))
+        self.update_task(letter=stored(updated))
         return True
 
     def _require_open_task(self) -> None:
@@ -431,7 +380,7 @@ class LetterTaskCase(TracedAggregate):
         self, what: LetterTaskEventType, now: datetime, reason: TaskChangeReason | None = None
     ) -> dict[str, Any]:
         assert self.letter is not None
-        return _stored(self.letter.model_copy(update={"event": what, "at": now, "reason": reason}))
+        return stored(self.letter.model_copy(update={"event": what, "at": now, "reason": reason}))
 
     # --- events ----------------------------------------------------------------------------
     @event(DecisionRecorded)
@@ -487,7 +436,7 @@ class LetterTaskCase(TracedAggregate):
         # Decisions arrive on two topics in any order: the one that replaces the governing
         # decision, or decides a higher revision, governs.
         if current is None or current.decision_id in self.superseded or revision > current.revision:
-            self.decision = _governing(
+            self.decision = governing(
                 decision_id,
                 revision,
                 route,
@@ -511,156 +460,27 @@ class LetterTaskCase(TracedAggregate):
 
     @event(AssessmentRecorded)
     def record_assessment(self, outcome: str, caseworker: str, assessed_at: datetime) -> None:
-        self.assessment_keys.add(_assessment_key(outcome, caseworker, assessed_at))
+        self.assessment_keys.add(assessment_key(outcome, caseworker, assessed_at))
         # The latest assessment by its own time counts, whatever order they arrived in.
         if self.assessment is None or assessed_at >= self.assessment.assessed_at:
             self.assessment = Assessment(cast(AssessmentOutcome, outcome), assessed_at)
 
     @event(TaskCreated)
     def create_task(self, letter: dict[str, Any]) -> None:
-        self.letter = _letter(letter)
+        self.letter = letter_of(letter)
 
     @event(TaskCompleted)
     def complete_task(self, letter: dict[str, Any]) -> None:
-        self.letter = _letter(letter)
+        self.letter = letter_of(letter)
 
     @event(TaskCancelled)
     def cancel_task(self, letter: dict[str, Any]) -> None:
-        self.letter = _letter(letter)
+        self.letter = letter_of(letter)
 
     @event(TaskMarkedOverdue)
     def record_overdue(self, letter: dict[str, Any]) -> None:
-        self.letter = _letter(letter)
+        self.letter = letter_of(letter)
 
     @event(TaskUpdated)
     def update_task(self, letter: dict[str, Any]) -> None:
-        self.letter = _letter(letter)
-
-
-# The letter the last stored letter document was made from, with that document: applying the
-# event that carries the document takes the letter as it is instead of validating the document
-# back into the very same letter (a third of what creating a task costs). Only the identical
-# document object matches, so a document read from the store is always validated.
-_last_stored: tuple[dict[str, Any], LetterTaskEvent] | None = None
-
-
-def _stored(letter: LetterTaskEvent) -> dict[str, Any]:
-    """The letter as a task event stores (and the relay publishes) it."""
-    global _last_stored
-    document = letter.model_dump(mode="json")
-    _last_stored = (document, letter)
-    return document
-
-
-def _letter(document: dict[str, Any]) -> LetterTaskEvent:
-    """A stored letter document as the task's letter."""
-    last = _last_stored
-    if last is not None and last[0] is document:
-        return last[1]
-    return LetterTaskEvent.model_validate(document)
-
-
-def _governing(
-    decision_id: str,
-    revision: int,
-    route: str,
-    municipality_code: str,
-    age_at_incident: int,
-    owner_role: str | None,
-    owner_team: str | None,
-    due_at: datetime | None,
-    youth_letter_age: int | None,
-    decision_kind: str | None,
-    revises_decision_id: str | None,
-) -> GoverningDecision:
-    """A recorded decision (its `_decision_fields`) as the one that governs the task."""
-    return GoverningDecision(
-        revision,
-        cast(Route, route),
-        municipality_code,
-        age_at_incident,
-        owner_role,
-        owner_team,
-        due_at,
-        youth_letter_age,
-        decision_id,
-        cast(DecisionKind, decision_kind or "initial"),
-    )
-
-
-class _Decided(Protocol):
-    """What a new letter takes from a decision: a `GoverningDecision`, or the `RoutingDecision`
-    it is made from (the same values under the same names)."""
-
-    @property
-    def route(self) -> Route: ...
-    @property
-    def municipality_code(self) -> str: ...
-    @property
-    def age_at_incident(self) -> int: ...
-    @property
-    def owner_role(self) -> str | None: ...
-    @property
-    def owner_team(self) -> str | None: ...
-    @property
-    def due_at(self) -> datetime | None: ...
-    @property
-    def youth_letter_age(self) -> int | None: ...
-
-
-def _new_letter(
-    task_id: str,
-    journal_number: str,
-    person_key: str,
-    decision: _Decided,
-    outcome: AssessmentOutcome | None,
-    now: datetime,
-    deadlines: Deadlines,
-) -> LetterTaskEvent | None:
-    """The `created` task the governing decision and the assessment (if any) call for; None
-    while they call for none (a caseworker route without an assessment)."""
-    kind = letter_kind(decision.route, outcome)
-    if kind is None:
-        return None
-    youth_letter_age = decision.youth_letter_age
-    return LetterTaskEvent(
-        task_id=task_id,
-        event="created",
-        journal_number=journal_number,
-        person_key=person_key,
-        municipality_code=decision.municipality_code,
-        kind=kind,
-        recipients=recipients_for_age(
-            decision.age_at_incident,
-            youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
-        ),
-        owner_role=decision.owner_role or owner_role(decision.route),
-        owner_team=decision.owner_team,
-        # The decision's deadline runs from the police registration (the service level);
-        # only decisions without one get the settings' deadline from task creation.
-        due_at=decision.due_at or deadlines.due_at(owner_role(decision.route), now),
-        at=now,
-    )
-
-
-def _decision_fields(decision: RoutingDecision) -> dict[str, Any]:
-    """What a recorded decision keeps of a `RoutingDecision`."""
-    return {
-        "decision_id": decision.decision_id,
-        "revision": decision.revision,
-        "route": decision.route,
-        "municipality_code": decision.municipality_code,
-        "age_at_incident": decision.age_at_incident,
-        "owner_role": decision.owner_role,
-        "owner_team": decision.owner_team,
-        "due_at": decision.due_at,
-        "youth_letter_age": decision.youth_letter_age,
-        "decision_kind": decision.decision_kind,
-        "revises_decision_id": decision.revises_decision_id,
-    }
-
-
-def _assessment_key(outcome: str, caseworker: str, at: datetime) -> tuple[str, str, str]:
-    """The same assessment delivered twice (the external producer may resend it): the same
-    outcome, by the same caseworker, at the same instant (whatever the offset)."""
-    return (outcome, caseworker, at.astimezone(UTC).isoformat())
+        self.letter = letter_of(letter)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query
+from fastapi import APIRouter, FastAPI, HTTPException, Query
 
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import status_of
-from services.notifications.domain.letter_task_case import TaskClosed
+from services.notifications.domain.case_state import TaskClosed
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
-from shared.runtime import ServiceContext
+from shared.http import from_app, service_api
+from shared.runtime import Ctx, ServiceContext
 
 StatusFilter = Literal["open", "completed", "cancelled", "overdue", "all"]
 
@@ -33,66 +34,75 @@ def task_resource(letter: LetterTaskEvent) -> Resource:
     return Resource.of(letter.municipality_code, kind=kind)
 
 
+Service = Annotated[NotificationsService, from_app("service")]
+router = APIRouter(prefix="/v1/letter-tasks")
+
+
 def create_http_app(
     ctx: ServiceContext, service: NotificationsService, auth: AccessControl
 ) -> FastAPI:
-    api = FastAPI(
-        title="SSP notifications",
-        version="1",
-        description="Letter tasks for parents and youths: list and complete them.",
+    return service_api(
+        "SSP notifications",
+        "Letter tasks for parents and youths: list and complete them.",
+        auth,
+        [router],
+        ctx=ctx,
+        service=service,
     )
-    auth.install(api)
 
-    @api.get(
-        "/v1/letter-tasks",
-        summary="One municipality's letter tasks, the soonest due first (X-Purpose required; "
-        "403 for a municipality outside your token; the police see the tasks they own)",
+
+@router.get(
+    "",
+    summary="One municipality's letter tasks, the soonest due first (X-Purpose required; "
+    "403 for a municipality outside your token; the police see the tasks they own)",
+)
+async def list_tasks(
+    municipality_code: Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)],
+    access: Annotated[Access, guard(Action.READ_LETTER_TASKS)],
+    ctx: Ctx,
+    service: Service,
+    status: StatusFilter = "open",
+) -> dict[str, Any]:
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    wanted = None if status == "all" else status
+    letters: list[LetterTaskEvent] = await ctx.in_store(service.tasks, municipality_code, wanted)
+    shown = [letter for letter in letters if access.permits(task_resource(letter))]
+    access.note(
+        term=f"{municipality_code}/{status}",
+        person_keys=[letter.person_key for letter in shown],
+        count=len(shown),
     )
-    async def list_tasks(
-        municipality_code: Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)],
-        access: Annotated[Access, guard(Action.READ_LETTER_TASKS)],
-        status: StatusFilter = "open",
-    ) -> dict[str, Any]:
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        wanted = None if status == "all" else status
-        letters: list[LetterTaskEvent] = await ctx.in_store(
-            service.tasks, municipality_code, wanted
-        )
-        shown = [letter for letter in letters if access.permits(task_resource(letter))]
-        access.note(
-            term=f"{municipality_code}/{status}",
-            person_keys=[letter.person_key for letter in shown],
-            count=len(shown),
-        )
-        return {
-            "municipality_code": municipality_code,
-            "status": status,
-            "tasks": [task_body(letter) for letter in shown],
-        }
+    return {
+        "municipality_code": municipality_code,
+        "status": status,
+        "tasks": [task_body(letter) for letter in shown],
+    }
 
-    @api.post(
-        "/v1/letter-tasks/{task_id}/complete",
-        summary="Mark a letter task completed (the letter was sent or the meeting held)",
-        responses={
-            404: {"description": "no letter task with that id, or not one in your reach"},
-            409: {"description": "the task was already completed or cancelled"},
-        },
-    )
-    async def complete_task(
-        task_id: str, access: Annotated[Access, guard(Action.COMPLETE_LETTER_TASK)]
-    ) -> dict[str, Any]:
-        found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-        if found is None:
-            raise access.not_found()
-        access.note(person_keys=[found.person_key])
-        await access.require(task_resource(found), conceal=True)
-        try:
-            letter: LetterTaskEvent = await ctx.in_store(service.complete_task, task_id)
-        except TaskNotFound:
-            raise access.not_found() from None
-        except TaskClosed as exc:
-            raise HTTPException(status_code=409, detail=str(exc)) from None
-        access.note(count=1)
-        return task_body(letter)
 
-    return api
+@router.post(
+    "/{task_id}/complete",
+    summary="Mark a letter task completed (the letter was sent or the meeting held)",
+    responses={
+        404: {"description": "no letter task with that id, or not one in your reach"},
+        409: {"description": "the task was already completed or cancelled"},
+    },
+)
+async def complete_task(
+    task_id: str,
+    access: Annotated[Access, guard(Action.COMPLETE_LETTER_TASK)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
+    if found is None:
+        raise access.not_found()
+    access.note(person_keys=[found.person_key])
+    await access.require(task_resource(found), conceal=True)
+    try:
+        letter: LetterTaskEvent = await ctx.in_store(service.complete_task, task_id)
+    except TaskNotFound:
+        raise access.not_found() from None
+    except TaskClosed as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from None
+    access.note(count=1)
+    return task_body(letter)

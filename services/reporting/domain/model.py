@@ -4,36 +4,18 @@ from them (Ankestyrelsen's sample checks need every step traceable afterwards)."
 from __future__ import annotations
 
 from datetime import datetime
-from hashlib import sha1
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, SafeUUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 from eventsourcing.utils import get_topic
 
 from services.reporting.domain.observations import Observation
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import IdSpace
 from shared.telemetry import current_trace_context
 
-_NS = uuid5(NAMESPACE_URL, "urn:ssp:reporting")
-_NS_HASH = sha1(_NS.bytes, usedforsecurity=False)
-"""SHA-1 over the namespace's bytes: every id's hash starts with them."""
-# What `UUID(..., version=5)` does to the digest's first 16 bytes: the RFC 4122 variant bits,
-# then the version number.
-_KEEP = ~((0xC000 << 48) | (0xF000 << 64)) & ((1 << 128) - 1)
-_V5 = (0x8000 << 48) | (5 << 76)
-_UNKNOWN = SafeUUID.unknown  # an enum member's lookup costs a descriptor call
-
-
-def _id(name: str) -> UUID:
-    """`uuid5(_NS, name)`: the namespace's hash continued with the name, and the UUID made
-    without `UUID.__init__`'s argument checks (two or three ids per message)."""
-    digest = _NS_HASH.copy()
-    digest.update(name.encode())
-    uuid = object.__new__(UUID)
-    object.__setattr__(uuid, "int", int.from_bytes(digest.digest()[:16]) & _KEEP | _V5)
-    object.__setattr__(uuid, "is_safe", _UNKNOWN)
-    return uuid
+_IDS = IdSpace("urn:ssp:reporting")
 
 
 class JournalTimeline(TracedAggregate):
@@ -59,7 +41,7 @@ class JournalTimeline(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
-        return _id(f"timeline:{journal_number}")
+        return _IDS(f"timeline:{journal_number}")
 
     @event("Opened")
     def __init__(self, journal_number: str) -> None:
@@ -129,7 +111,7 @@ class TimelineStep(TracedAggregate):
 
     @staticmethod
     def create_id(journal_number: str, observation: str) -> UUID:
-        return _id(f"step:{journal_number}:{observation}")
+        return _IDS(f"step:{journal_number}:{observation}")
 
     def __init__(self, journal_number: str, observation: str) -> None:
         self.journal_number = journal_number
@@ -202,7 +184,7 @@ class UnattributedRejection(TracedAggregate):
 
     @staticmethod
     def create_id(reference: str) -> UUID:
-        return _id(f"rejection:{reference}")
+        return _IDS(f"rejection:{reference}")
 
     @event(Recorded)
     def __init__(

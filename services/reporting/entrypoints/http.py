@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from services.reporting.application.projection import Projection
@@ -22,7 +22,8 @@ from services.reporting.application.queries import (
 )
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Action, Resource, guard
-from shared.runtime import ServiceContext
+from shared.http import from_app, service_api
+from shared.runtime import Ctx, ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
 
@@ -47,116 +48,137 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
         raise InvalidParameter("iso_week", "iso_week", str(exc)) from None
 
 
+async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
+
+
+Queries = Annotated[ReportingQueries, from_app("queries")]
+Rebuilds = Annotated[Projection, from_app("projection")]
+handover_lists = APIRouter(prefix="/v1/handover")
+statistics_router = APIRouter(prefix="/v1/statistics")
+traces = APIRouter(prefix="/v1/trace")
+persons = APIRouter(prefix="/v1/persons")
+admin = APIRouter(prefix="/v1/admin")
+
+
 def create_http_app(
     ctx: ServiceContext, queries: ReportingQueries, projection: Projection, auth: AccessControl
 ) -> FastAPI:
-    api = FastAPI(
-        title="SSP reporting",
-        version="1",
-        description="Read models: the weekly handover list, its aggregate counts, and the trace "
-        "of a journal number.",
+    api = service_api(
+        "SSP reporting",
+        "Read models: the weekly handover list, its aggregate counts, and the trace of a "
+        "journal number.",
+        auth,
+        [handover_lists, statistics_router, traces, persons, admin],
+        ctx=ctx,
+        queries=queries,
+        projection=projection,
     )
-    auth.install(api)
-
-    @api.exception_handler(InvalidParameter)
-    async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-        return JSONResponse(
-            {"error": "invalid_request", "problems": [exc.problem]}, status_code=422
-        )
-
-    @api.get(
-        "/v1/handover/{municipality_code}/{iso_week}",
-        summary="Persons registered in an ISO week (Danish time) who live in the municipality; "
-        "school representatives see their own pupils, the police no social-services details",
-        response_model=HandoverList,
-        responses={422: {"description": "bad municipality code or ISO week"}},
-    )
-    async def handover(
-        municipality_code: str,
-        iso_week: str,
-        access: Annotated[Access, guard(Action.READ_HANDOVER_LIST)],
-    ) -> Any:
-        week = _municipality_and_week(municipality_code, iso_week)
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        listed: HandoverList = await ctx.in_store(
-            queries.handover_for, access.principal, municipality_code, week
-        )
-        access.note(person_keys=[p.person_key for p in listed.persons], count=len(listed.persons))
-        return listed
-
-    @api.get(
-        "/v1/statistics/{municipality_code}/{iso_week}",
-        summary="Counts per route, severity and offence for a municipality and ISO week "
-        "(aggregates only; counts below 3 suppressed)",
-        response_model=HandoverStatistics,
-        responses={422: {"description": "bad municipality code or ISO week"}},
-    )
-    async def statistics(
-        municipality_code: str,
-        iso_week: str,
-        access: Annotated[Access, guard(Action.READ_STATISTICS)],
-    ) -> Any:
-        week = _municipality_and_week(municipality_code, iso_week)
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        counted: HandoverStatistics = await ctx.in_store(
-            queries.statistics, municipality_code, week
-        )
-        access.note(count=counted.persons)
-        return counted
-
-    @api.get(
-        "/v1/trace/{journal_number}",
-        summary="Every step each service took for a journal number, in time order (operations: "
-        "without person keys; municipal staff: their municipality's persons)",
-        response_model=Trace,
-        responses={404: {"description": "nothing is known about the journal number"}},
-    )
-    async def trace(
-        journal_number: str, access: Annotated[Access, guard(Action.READ_TRACE)]
-    ) -> Trace:
-        answer: TraceAnswer = await ctx.in_store(
-            queries.trace_for, access.principal, journal_number
-        )
-        if not answer.known:
-            raise access.not_found()
-        if answer.trace is None:
-            await access.refuse(answer.decision, conceal=True)
-        steps = answer.trace.steps
-        access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
-        return answer.trace
-
-    @api.get(
-        "/v1/persons/{person_key}/co-registered",
-        summary="The persons registered in the same police reports as this person, within the "
-        "caller's municipalities, most frequent first (the group behind a group-level "
-        "intervention); 404 alike for unknown persons and persons out of reach",
-        response_model=CoRegistrations,
-        responses={404: {"description": "no such person in the caller's reach"}},
-    )
-    async def co_registered(
-        person_key: str, access: Annotated[Access, guard(Action.READ_CO_REGISTRATIONS)]
-    ) -> CoRegistrations:
-        answer: CoRegistrationsAnswer = await ctx.in_store(
-            queries.co_registered_for, access.principal, person_key
-        )
-        if not answer.known:
-            raise access.not_found()
-        if answer.co_registrations is None:
-            await access.refuse(answer.decision, conceal=True)
-        found = answer.co_registrations
-        access.note(
-            person_keys=[person_key, *(p.person_key for p in found.persons)],
-            count=len(found.persons),
-        )
-        return found
-
-    @api.post(
-        "/v1/admin/rebuild",
-        summary="Rebuild the read models from the event store (operations)",
-        dependencies=[guard(Action.REBUILD_READ_MODELS)],
-    )
-    async def rebuild() -> dict[str, Any]:
-        events: int = await ctx.in_store(projection.rebuild)
-        return {"rebuilt": True, "events": events}
-
+    api.exception_handler(InvalidParameter)(invalid_parameter)
     return api
+
+
+@handover_lists.get(
+    "/{municipality_code}/{iso_week}",
+    summary="Persons registered in an ISO week (Danish time) who live in the municipality; "
+    "school representatives see their own pupils, the police no social-services details",
+    response_model=HandoverList,
+    responses={422: {"description": "bad municipality code or ISO week"}},
+)
+async def handover(
+    municipality_code: str,
+    iso_week: str,
+    access: Annotated[Access, guard(Action.READ_HANDOVER_LIST)],
+    ctx: Ctx,
+    queries: Queries,
+) -> Any:
+    week = _municipality_and_week(municipality_code, iso_week)
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    listed: HandoverList = await ctx.in_store(
+        queries.handover_for, access.principal, municipality_code, week
+    )
+    access.note(person_keys=[p.person_key for p in listed.persons], count=len(listed.persons))
+    return listed
+
+
+@statistics_router.get(
+    "/{municipality_code}/{iso_week}",
+    summary="Counts per route, severity and offence for a municipality and ISO week "
+    "(aggregates only; counts below 3 suppressed)",
+    response_model=HandoverStatistics,
+    responses={422: {"description": "bad municipality code or ISO week"}},
+)
+async def statistics(
+    municipality_code: str,
+    iso_week: str,
+    access: Annotated[Access, guard(Action.READ_STATISTICS)],
+    ctx: Ctx,
+    queries: Queries,
+) -> Any:
+    week = _municipality_and_week(municipality_code, iso_week)
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    counted: HandoverStatistics = await ctx.in_store(queries.statistics, municipality_code, week)
+    access.note(count=counted.persons)
+    return counted
+
+
+@traces.get(
+    "/{journal_number}",
+    summary="Every step each service took for a journal number, in time order (operations: "
+    "without person keys; municipal staff: their municipality's persons)",
+    response_model=Trace,
+    responses={404: {"description": "nothing is known about the journal number"}},
+)
+async def trace(
+    journal_number: str,
+    access: Annotated[Access, guard(Action.READ_TRACE)],
+    ctx: Ctx,
+    queries: Queries,
+) -> Trace:
+    answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
+    if not answer.known:
+        raise access.not_found()
+    if answer.trace is None:
+        await access.refuse(answer.decision, conceal=True)
+    steps = answer.trace.steps
+    access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
+    return answer.trace
+
+
+@persons.get(
+    "/{person_key}/co-registered",
+    summary="The persons registered in the same police reports as this person, within the "
+    "caller's municipalities, most frequent first (the group behind a group-level "
+    "intervention); 404 alike for unknown persons and persons out of reach",
+    response_model=CoRegistrations,
+    responses={404: {"description": "no such person in the caller's reach"}},
+)
+async def co_registered(
+    person_key: str,
+    access: Annotated[Access, guard(Action.READ_CO_REGISTRATIONS)],
+    ctx: Ctx,
+    queries: Queries,
+) -> CoRegistrations:
+    answer: CoRegistrationsAnswer = await ctx.in_store(
+        queries.co_registered_for, access.principal, person_key
+    )
+    if not answer.known:
+        raise access.not_found()
+    if answer.co_registrations is None:
+        await access.refuse(answer.decision, conceal=True)
+    found = answer.co_registrations
+    access.note(
+        person_keys=[person_key, *(p.person_key for p in found.persons)],
+        count=len(found.persons),
+    )
+    return found
+
+
+@admin.post(
+    "/rebuild",
+    summary="Rebuild the read models from the event store (operations)",
+    dependencies=[guard(Action.REBUILD_READ_MODELS)],
+)
+async def rebuild(ctx: Ctx, projection: Rebuilds) -> dict[str, Any]:
+    events: int = await ctx.in_store(projection.rebuild)
+    return {"rebuilt": True, "events": events}

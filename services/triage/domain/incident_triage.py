@@ -22,7 +22,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.triage.domain.ids import NAMESPACE, Uuid5s, aggregate_id
+from services.triage.domain.ids import AGGREGATE_IDS, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
     ACTIVE_CASE,
@@ -67,12 +67,8 @@ class RevisionNotNewer(ValueError):
     """A revision not higher than the one already triaged changes nothing."""
 
 
-_WITHDRAWAL_IDS = Uuid5s(NAMESPACE)
-
-
 def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
-    # str(uuid5(NAMESPACE, f"withdrawal:{journal_number}|{revision}|{person_key}"))
-    return _WITHDRAWAL_IDS.text(f"withdrawal:{journal_number}|{revision}|{person_key}")
+    return AGGREGATE_IDS.text(f"withdrawal:{journal_number}|{revision}|{person_key}")
 
 
 def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:

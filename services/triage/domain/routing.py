@@ -14,9 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from uuid import NAMESPACE_URL, uuid5
 
-from services.triage.domain.ids import Uuid5s
+from services.triage.domain.ids import DECISION_IDS
 from services.triage.domain.profiles import (
     MunicipalityProfile,
     RepeatRule,
@@ -38,9 +37,6 @@ from shared.contracts import (
     workflow_for_age,
 )
 from shared.contracts.decisions import HISTORY_REPORTS_SHOWN, EarlierReport, ReportHistory
-
-_DECISIONS = uuid5(NAMESPACE_URL, "urn:ssp:triage:decisions")
-_DECISION_IDS = Uuid5s(_DECISIONS)
 
 ACTIVE_CASE = "active_case"
 NO_ACTIVE_CASE = "no_active_case"
@@ -91,8 +87,7 @@ def decision_id_for(
     """Deterministic, so a re-triaged revision could never yield a second id for a person.
     Initial decisions keep the id they had before revised and handover decisions existed."""
     suffix = "" if kind == "initial" else f"|{kind}"
-    # str(uuid5(_DECISIONS, f"{journal_number}|{revision}|{person_key}{suffix}"))
-    return _DECISION_IDS.text(f"{journal_number}|{revision}|{person_key}{suffix}")
+    return DECISION_IDS.text(f"{journal_number}|{revision}|{person_key}{suffix}")
 
 
 def assess_severity(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI, HTTPException
 
 from services.triage.application.service import LatestTriage, TriageService
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
-from shared.runtime import ServiceContext
+from shared.http import from_app, service_api
+from shared.runtime import Ctx, ServiceContext
 
 MUNICIPALITY_CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
 
@@ -29,75 +30,86 @@ def _decision_body(decision: RoutingDecision, access: Access) -> dict[str, Any]:
     return body
 
 
+Service = Annotated[TriageService, from_app("service")]
+decisions = APIRouter(prefix="/v1/decisions")
+profiles = APIRouter(prefix="/v1/profiles")
+
+
 def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessControl) -> FastAPI:
-    api = FastAPI(
-        title="SSP triage",
-        version="1",
-        description="Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
+    return service_api(
+        "SSP triage",
+        "Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
+        auth,
+        [decisions, profiles],
+        ctx=ctx,
+        service=service,
     )
-    auth.install(api)
 
-    @api.get(
-        "/v1/decisions/{journal_number}",
-        summary="The routing decisions of an incident's latest revision (contracts.md §4), "
-        "those of persons in the caller's municipalities (X-Purpose required; the police "
-        "without social-services details)",
-        responses={
-            404: {"description": "no revision of this journal number was triaged, or none of "
-                  "its persons is in your reach"}
-        },
-    )  # fmt: skip
-    async def get_decisions(
-        journal_number: str, access: Annotated[Access, guard(Action.READ_TRIAGE)]
-    ) -> dict[str, Any]:
-        latest: LatestTriage | None = await ctx.in_store(service.latest_triage, journal_number)
-        if latest is None:
-            raise access.not_found()
-        placed = {k: m for k, m in latest.out_of_scope_municipalities.items() if m is not None}
-        everyone = frozenset(d.municipality_code for d in latest.decisions) | set(placed.values())
-        journal = access.decide(Resource(municipalities=everyone))
-        if not journal.allowed:
-            # The refused attempt is found under each person it tried to read.
-            access.note(person_keys=[d.person_key for d in latest.decisions] + list(placed))
-            await access.refuse(journal, conceal=True)
-        shown = [d for d in latest.decisions if access.permits(Resource.of(d.municipality_code))]
-        # An out-of-scope person recorded before triage kept their municipality is covered by
-        # nobody's reach but a grant for records without one (need-to-know fails closed).
-        unplaced = access.permits(Resource(municipalities=frozenset()))
-        out_of_scope = [
-            key
-            for key in latest.out_of_scope
-            if (access.permits(Resource.of(placed[key])) if key in placed else unplaced)
-        ]
-        access.note(
-            person_keys=[d.person_key for d in shown] + out_of_scope,
-            count=len(shown) + len(out_of_scope),
-        )
-        return {
-            "journal_number": latest.journal_number,
-            "revision": latest.revision,
-            "decisions": [_decision_body(d, access) for d in shown],
-            "out_of_scope": out_of_scope,
-        }
 
-    @api.get(
-        "/v1/profiles",
-        summary="The municipality profiles in force, the default profile last",
-        dependencies=[guard(Action.READ_PROFILES)],
+@decisions.get(
+    "/{journal_number}",
+    summary="The routing decisions of an incident's latest revision (contracts.md §4), "
+    "those of persons in the caller's municipalities (X-Purpose required; the police "
+    "without social-services details)",
+    responses={
+        404: {"description": "no revision of this journal number was triaged, or none of "
+              "its persons is in your reach"}
+    },
+)  # fmt: skip
+async def get_decisions(
+    journal_number: str,
+    access: Annotated[Access, guard(Action.READ_TRIAGE)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    latest: LatestTriage | None = await ctx.in_store(service.latest_triage, journal_number)
+    if latest is None:
+        raise access.not_found()
+    placed = {k: m for k, m in latest.out_of_scope_municipalities.items() if m is not None}
+    everyone = frozenset(d.municipality_code for d in latest.decisions) | set(placed.values())
+    journal = access.decide(Resource(municipalities=everyone))
+    if not journal.allowed:
+        # The refused attempt is found under each person it tried to read.
+        access.note(person_keys=[d.person_key for d in latest.decisions] + list(placed))
+        await access.refuse(journal, conceal=True)
+    shown = [d for d in latest.decisions if access.permits(Resource.of(d.municipality_code))]
+    # An out-of-scope person recorded before triage kept their municipality is covered by
+    # nobody's reach but a grant for records without one (need-to-know fails closed).
+    unplaced = access.permits(Resource(municipalities=frozenset()))
+    out_of_scope = [
+        key
+        for key in latest.out_of_scope
+        if (access.permits(Resource.of(placed[key])) if key in placed else unplaced)
+    ]
+    access.note(
+        person_keys=[d.person_key for d in shown] + out_of_scope,
+        count=len(shown) + len(out_of_scope),
     )
-    async def list_profiles() -> list[dict[str, Any]]:
-        # Profiles are read once at start and never change: no store access needed.
-        return [p.model_dump(mode="json") for p in service.profiles.all()]
+    return {
+        "journal_number": latest.journal_number,
+        "revision": latest.revision,
+        "decisions": [_decision_body(d, access) for d in shown],
+        "out_of_scope": out_of_scope,
+    }
 
-    @api.get(
-        "/v1/profiles/{code}",
-        summary="The profile applied to a municipality code (its own, else the default)",
-        responses={422: {"description": "not a three-digit municipality code"}},
-        dependencies=[guard(Action.READ_PROFILES)],
-    )
-    async def get_profile(code: str) -> dict[str, Any]:
-        if not MUNICIPALITY_CODE.fullmatch(code):
-            raise HTTPException(status_code=422, detail="municipality code must be three digits")
-        return service.profiles.for_municipality(code).model_dump(mode="json")
 
-    return api
+@profiles.get(
+    "",
+    summary="The municipality profiles in force, the default profile last",
+    dependencies=[guard(Action.READ_PROFILES)],
+)
+async def list_profiles(service: Service) -> list[dict[str, Any]]:
+    # Profiles are read once at start and never change: no store access needed.
+    return [p.model_dump(mode="json") for p in service.profiles.all()]
+
+
+@profiles.get(
+    "/{code}",
+    summary="The profile applied to a municipality code (its own, else the default)",
+    responses={422: {"description": "not a three-digit municipality code"}},
+    dependencies=[guard(Action.READ_PROFILES)],
+)
+async def get_profile(code: str, service: Service) -> dict[str, Any]:
+    if not MUNICIPALITY_CODE.fullmatch(code):
+        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    return service.profiles.for_municipality(code).model_dump(mode="json")

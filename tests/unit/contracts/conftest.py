@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-# ../shared beside the project (see ../shared/README.md).
-EXAMPLES = Path(__file__).resolve().parents[4] / "shared" / "examples"
+from tests.support import EXAMPLES
 
 
 @pytest.fixture

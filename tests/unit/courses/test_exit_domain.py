@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import pytest
 
 from services.courses.domain.course import CourseClosed, DuplicateId, UnknownItem
-from services.courses.domain.exit_programme import (
+from services.courses.domain.exit_programme import ExitProgramme
+from services.courses.domain.exit_programme_terms import (
     AlreadyEscalated,
     BelowTargetAge,
     ContractMeasure,
-    ExitProgramme,
     NotClarified,
     SameMunicipality,
     WrongStage,

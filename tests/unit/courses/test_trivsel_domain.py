@@ -11,14 +11,14 @@ from services.courses.domain.course import (
     DuplicateId,
     UnknownItem,
 )
-from services.courses.domain.trivsel import (
+from services.courses.domain.trivsel import TrivselCourse
+from services.courses.domain.trivsel_terms import (
     ConsentAlreadyRequested,
     ConsentAlreadySettled,
     ConsentMissing,
     InvalidStep,
     MeasureNotInProgress,
     NotAnAdult,
-    TrivselCourse,
 )
 from tests.unit.courses.factories import (
     DAY0,

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -21,7 +21,7 @@ from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService
 from services.intake.bootstrap import build_application, build_service, definition
-from services.intake.domain.model import IncidentRecord, PersonIdentity
+from services.intake.domain.model import IncidentRecord
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.settings import IntakeSettings
 from shared.contracts import (
@@ -354,13 +354,3 @@ def test_an_identity_stored_before_registered_in_keeps_its_municipalities_apart(
         == "accepted"
     )
     assert resolved_municipalities(app) == {"607", "376", "657", "161"}
-
-
-@pytest.mark.parametrize(
-    "name", ["3700-80123-00456-26", PERSON_KEY, "", "æøå-ÆØÅ", "x" * 300, "incident:person:"]
-)
-def test_ids_are_the_documented_uuid5_of_the_name(name: str) -> None:
-    namespace = uuid5(NAMESPACE_URL, "urn:ssp:intake")
-    assert IncidentRecord.create_id(name) == uuid5(namespace, f"incident:{name}")
-    assert PersonIdentity.create_id(name) == uuid5(namespace, f"person:{name}")
-    assert PersonIdentity.create_id(name).version == 5

@@ -15,12 +15,9 @@ from eventsourcing.domain import CanInitAggregate
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.bootstrap import build_application
-from services.notifications.domain.letter_task_case import (
-    LetterTaskCase,
-    _decision_fields,
-    _governing,
-    _new_letter,
-)
+from services.notifications.domain.case_state import governing
+from services.notifications.domain.letter_task_case import LetterTaskCase
+from services.notifications.domain.task_letter import decision_fields, new_letter
 from services.notifications.settings import NotificationsSettings
 from shared.contracts import RoutingDecision
 from tests.unit.notifications.factories import (
@@ -72,7 +69,7 @@ def general(made: LetterTaskCase, doc: RoutingDecision) -> LetterTaskCase:
         journal_number=doc.journal_number,
         person_key=doc.person_key,
         **letter,
-        **_decision_fields(doc),
+        **decision_fields(doc),
     )
 
 
@@ -131,14 +128,14 @@ def test_the_opening_letter_is_the_one_the_governing_decision_calls_for(name: st
     the case then holds: the same letter all the same."""
     doc = DECISIONS[name]()
     case, _ = LetterTaskCase.open_with_decision(doc, START, DEADLINES)
-    governing = _governing(**_decision_fields(doc))
-    expected = _new_letter(
-        str(case.id), doc.journal_number, doc.person_key, governing, None, START, DEADLINES
+    governing_decision = governing(**decision_fields(doc))
+    expected = new_letter(
+        str(case.id), doc.journal_number, doc.person_key, governing_decision, None, START, DEADLINES
     )
     if doc.revises_decision_id == doc.decision_id:
         expected = None  # it never governs
     else:
-        assert case.decision == governing
+        assert case.decision == governing_decision
     assert case.letter == expected
     if expected is not None:
         (created,) = case.pending_events

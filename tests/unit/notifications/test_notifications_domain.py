@@ -7,11 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.notifications.domain.letter_task_case import (
-    LetterTaskCase,
-    NoTask,
-    TaskClosed,
-)
+from services.notifications.domain.case_state import NoTask, TaskClosed
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import letter_kind
 from tests.unit.notifications.factories import (
     DEADLINES,

@@ -13,7 +13,8 @@ from services.notifications.adapters.publications import notifications_publicati
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.bootstrap import build_application, build_service
-from services.notifications.domain.letter_task_case import LetterTaskCase, TaskClosed
+from services.notifications.domain.case_state import TaskClosed
+from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
 from shared.contracts import LETTER_TASKS

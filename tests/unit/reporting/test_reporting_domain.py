@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import pickle
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
-from uuid import NAMESPACE_URL, UUID, uuid5
 
 import pytest
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
-from hypothesis import given
-from hypothesis import strategies as st
 
 from services.reporting.application.service import ReportingService
 from services.reporting.bootstrap import build_application
@@ -237,29 +232,6 @@ def test_a_recorded_step_is_the_event_its_dataclass_makes() -> None:
     stored = mapper.to_stored_event(recorded)
     assert stored == mapper.to_stored_event(made)
     assert mapper.to_domain_event(stored) == made
-
-
-@given(name=st.text())
-def test_ids_are_uuid5_in_reportings_namespace(name: str) -> None:
-    namespace = uuid5(NAMESPACE_URL, "urn:ssp:reporting")
-    assert TimelineStep.create_id(name, "k") == uuid5(namespace, f"step:{name}:k")
-    assert JournalTimeline.create_id(name) == uuid5(namespace, f"timeline:{name}")
-    assert UnattributedRejection.create_id(name) == uuid5(namespace, f"rejection:{name}")
-
-
-@given(name=st.text())
-def test_ids_are_made_like_uuid5s(name: str) -> None:
-    """The ids are built without `UUID.__init__`: the same UUID in every respect."""
-    made = TimelineStep.create_id(name, "k")
-    expected = uuid5(uuid5(NAMESPACE_URL, "urn:ssp:reporting"), f"step:{name}:k")
-    assert type(made) is UUID and made.int == expected.int and made.is_safe is expected.is_safe
-    assert (hash(made), str(made), made.version, made.variant) == (
-        hash(expected),
-        str(expected),
-        5,
-        expected.variant,
-    )
-    assert pickle.loads(pickle.dumps(made)) == expected and copy.deepcopy(made) == expected
 
 
 def test_steps_are_stored_as_the_librarys_transcoder_writes_them() -> None:

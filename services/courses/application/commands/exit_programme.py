@@ -20,14 +20,14 @@ from services.courses.application.commands.base import (
     day_or_today,
 )
 from services.courses.domain.course import Course, DeadlinePolicy
-from services.courses.domain.exit_programme import (
+from services.courses.domain.exit_programme import ExitProgramme
+from services.courses.domain.exit_programme_terms import (
     Clarification,
     ContractMeasure,
     DeclineReason,
     EndReason,
     ExitMeasureKind,
     ExitOutcome,
-    ExitProgramme,
     InfohusReason,
     ReferredBy,
 )

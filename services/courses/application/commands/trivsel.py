@@ -19,12 +19,12 @@ from services.courses.application.commands.base import (
 )
 from services.courses.domain.course import Course, DeadlinePolicy
 from services.courses.domain.eligibility import NotEligible, TrivselEligibility
-from services.courses.domain.trivsel import (
+from services.courses.domain.trivsel import TrivselCourse
+from services.courses.domain.trivsel_terms import (
     MAX_STEP,
     MIN_STEP,
     ConsentAnswer,
     FollowUpKind,
-    TrivselCourse,
     TrivselMeasureKind,
     TrivselOutcome,
 )

@@ -1,0 +1,92 @@
+"""The terms of an exit programme: who may refer and why it ends, the contract's measures,
+the calendar of monthly cooperation meetings, and the rule errors the programme raises."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Literal, TypedDict
+
+from services.courses.domain.calendar import month_label, month_of, next_month
+from services.courses.domain.course import InvalidCommand, StateConflict
+
+EXIT_MIN_AGE = 15
+
+ReferredBy = Literal["police", "pet", "kriminalforsorgen", "municipal_department"]
+Clarification = Literal["yes", "no", "unclear"]
+DeclineReason = Literal["not_target_group", "not_motivated", "declined_by_person", "other"]
+ExitOutcome = Literal["completed", "dropped_out"]
+EndReason = Literal[
+    "goals_met",
+    "left_milieu",
+    "lost_contact",
+    "new_crime",
+    "withdrew",
+    "moved_abroad",
+    "other",
+]
+InfohusReason = Literal["concern_level", "safety", "other"]
+ExitMeasureKind = Literal[
+    "safety_plan",
+    "mentor",
+    "school_support",
+    "job_support",
+    "housing_support",
+    "treatment",
+    "other",
+]
+Stage = Literal["clarifying", "active", "declined", "ended"]
+
+
+class BelowTargetAge(InvalidCommand):
+    code = "below_target_age"
+
+
+class WrongStage(StateConflict):
+    code = "wrong_stage"
+
+
+class NotClarified(StateConflict):
+    code = "not_clarified"
+
+
+class SameMunicipality(InvalidCommand):
+    code = "same_municipality"
+
+
+class AlreadyEscalated(StateConflict):
+    code = "already_escalated"
+
+
+class EmptyContract(InvalidCommand):
+    code = "empty_contract"
+
+
+class ContractMeasure(TypedDict):
+    measure_id: str
+    department: str
+    kind: str
+    due_on: date
+    completed_on: date | None
+
+
+def measure_key(measure_id: str, due_on: date) -> str:
+    return f"measure:{measure_id}@{due_on.isoformat()}"
+
+
+def months_without_meeting(
+    accepted_on: date, meetings_held_on: Iterable[date], today: date
+) -> list[str]:
+    """Every full calendar month of activity (from the first month that starts on or after
+    `accepted_on`) that is over by `today` and had no meeting."""
+    first = month_of(accepted_on)
+    if accepted_on != first:
+        first = next_month(first)
+    met = {month_of(held_on) for held_on in meetings_held_on}
+    missed = []
+    month = first
+    while next_month(month) <= today:
+        if month not in met:
+            missed.append(month_label(month))
+        month = next_month(month)
+    return missed

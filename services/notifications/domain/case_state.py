@@ -1,0 +1,98 @@
+"""What a letter task case knows of the messages it received: the governing routing decision,
+the latest withdrawal and assessment, and the outcomes and errors of its commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, cast
+
+from shared.contracts import AssessmentOutcome, DecisionKind, Route, WithdrawalReason
+
+DecisionOutcome = Literal[
+    "duplicate",
+    "task_created",
+    "awaiting_assessment",
+    "recorded",
+    "task_updated",
+    "task_cancelled",
+    "withdrawn",
+]
+AssessmentResult = Literal[
+    "duplicate", "task_created", "awaiting_decision", "tovholder_routed", "recorded", "withdrawn"
+]
+WithdrawalOutcome = Literal["duplicate", "task_cancelled", "withdrawn", "recorded"]
+
+
+class NoTask(LookupError):
+    """The person has no letter task (yet) for this incident."""
+
+
+class TaskClosed(ValueError):
+    """The task was already completed or cancelled."""
+
+
+@dataclass(frozen=True)
+class GoverningDecision:
+    """The routing decision a task is (or will be) created from. Owner, deadline and
+    youth-letter age come from the municipality profile triage applied; decisions made before
+    profiles existed have none, and the task falls back to the route and the settings."""
+
+    revision: int
+    route: Route
+    municipality_code: str
+    age_at_incident: int
+    owner_role: str | None = None
+    owner_team: str | None = None
+    due_at: datetime | None = None
+    youth_letter_age: int | None = None
+    decision_id: str | None = None
+    kind: DecisionKind = "initial"
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """The decisions of this revision and before no longer stand."""
+
+    revision: int
+    reason: WithdrawalReason
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: AssessmentOutcome
+    assessed_at: datetime
+
+
+def governing(
+    decision_id: str,
+    revision: int,
+    route: str,
+    municipality_code: str,
+    age_at_incident: int,
+    owner_role: str | None,
+    owner_team: str | None,
+    due_at: datetime | None,
+    youth_letter_age: int | None,
+    decision_kind: str | None,
+    revises_decision_id: str | None,
+) -> GoverningDecision:
+    """A recorded decision (its `decision_fields`) as the one that governs the task."""
+    return GoverningDecision(
+        revision,
+        cast(Route, route),
+        municipality_code,
+        age_at_incident,
+        owner_role,
+        owner_team,
+        due_at,
+        youth_letter_age,
+        decision_id,
+        cast(DecisionKind, decision_kind or "initial"),
+    )
+
+
+def assessment_key(outcome: str, caseworker: str, at: datetime) -> tuple[str, str, str]:
+    """The same assessment delivered twice (the external producer may resend it): the same
+    outcome, by the same caseworker, at the same instant (whatever the offset)."""
+    return (outcome, caseworker, at.astimezone(UTC).isoformat())

@@ -1,0 +1,111 @@
+"""The letter a task case publishes: the `created` letter a decision and an assessment call
+for, and the letter document a task event stores (and the relay publishes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from services.notifications.domain.letters import Deadlines, letter_kind, owner_role
+from shared.contracts import (
+    AssessmentOutcome,
+    LetterTaskEvent,
+    Route,
+    RoutingDecision,
+    recipients_for_age,
+)
+from shared.contracts.letter_tasks import YOUTH_LETTER_AGE
+
+# The letter the last stored letter document was made from, with that document: applying the
+# event that carries the document takes the letter as it is instead of validating the document
+# back into the very same letter (a third of what creating a task costs). Only the identical
+# document object matches, so a document read from the store is always validated.
+_last_stored: tuple[dict[str, Any], LetterTaskEvent] | None = None
+
+
+def stored(letter: LetterTaskEvent) -> dict[str, Any]:
+    """The letter as a task event stores (and the relay publishes) it."""
+    global _last_stored
+    document = letter.model_dump(mode="json")
+    _last_stored = (document, letter)
+    return document
+
+
+def letter_of(document: dict[str, Any]) -> LetterTaskEvent:
+    """A stored letter document as the task's letter."""
+    last = _last_stored
+    if last is not None and last[0] is document:
+        return last[1]
+    return LetterTaskEvent.model_validate(document)
+
+
+class _Decided(Protocol):
+    """What a new letter takes from a decision: a `GoverningDecision`, or the `RoutingDecision`
+    it is made from (the same values under the same names)."""
+
+    @property
+    def route(self) -> Route: ...
+    @property
+    def municipality_code(self) -> str: ...
+    @property
+    def age_at_incident(self) -> int: ...
+    @property
+    def owner_role(self) -> str | None: ...
+    @property
+    def owner_team(self) -> str | None: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+    @property
+    def youth_letter_age(self) -> int | None: ...
+
+
+def new_letter(
+    task_id: str,
+    journal_number: str,
+    person_key: str,
+    decision: _Decided,
+    outcome: AssessmentOutcome | None,
+    now: datetime,
+    deadlines: Deadlines,
+) -> LetterTaskEvent | None:
+    """The `created` task the governing decision and the assessment (if any) call for; None
+    while they call for none (a caseworker route without an assessment)."""
+    kind = letter_kind(decision.route, outcome)
+    if kind is None:
+        return None
+    youth_letter_age = decision.youth_letter_age
+    return LetterTaskEvent(
+        task_id=task_id,
+        event="created",
+        journal_number=journal_number,
+        person_key=person_key,
+        municipality_code=decision.municipality_code,
+        kind=kind,
+        recipients=recipients_for_age(
+            decision.age_at_incident,
+            youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
+        ),
+        owner_role=decision.owner_role or owner_role(decision.route),
+        owner_team=decision.owner_team,
+        # The decision's deadline runs from the police registration (the service level);
+        # only decisions without one get the settings' deadline from task creation.
+        due_at=decision.due_at or deadlines.due_at(owner_role(decision.route), now),
+        at=now,
+    )
+
+
+def decision_fields(decision: RoutingDecision) -> dict[str, Any]:
+    """What a recorded decision keeps of a `RoutingDecision`."""
+    return {
+        "decision_id": decision.decision_id,
+        "revision": decision.revision,
+        "route": decision.route,
+        "municipality_code": decision.municipality_code,
+        "age_at_incident": decision.age_at_incident,
+        "owner_role": decision.owner_role,
+        "owner_team": decision.owner_team,
+        "due_at": decision.due_at,
+        "youth_letter_age": decision.youth_letter_age,
+        "decision_kind": decision.decision_kind,
+        "revises_decision_id": decision.revises_decision_id,
+    }

@@ -1,0 +1,308 @@
+"""The golden messages: what the platform publishes on each of its topics in one fixed scenario,
+produced by the real services (their stores in memory, their inbox runtime and outbox relay,
+their publications) with a fixed clock and fixed secrets.
+
+One incident about two young persons flagged `bande` goes through intake (with a case opened
+for one of them, a revision that drops the other, and an invalid incident), triage,
+notifications and courses; courses also runs an acute-event procedure; and every service
+gives up on one message (its dead-letter topic).
+
+`tests/golden/<topic>.json` holds, per topic, every message of the scenario in the order it was
+published: key, value (exact text) and headers. Only the W3C trace context is masked (its span
+ids are random by design). Regenerate after an intended contract change, and say why in the
+commit:
+
+    uv run python -m tests.golden.scenario --write
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from services.courses import bootstrap as courses_bootstrap
+from services.courses.application.commands.acute import CompleteStep, StartAcuteProcedure
+from services.courses.settings import CoursesSettings
+from services.intake import bootstrap as intake_bootstrap
+from services.intake.settings import IntakeSettings
+from services.notifications import bootstrap as notifications_bootstrap
+from services.notifications.settings import NotificationsSettings
+from services.reporting import bootstrap as reporting_bootstrap
+from services.reporting.settings import ReportingSettings
+from services.triage import bootstrap as triage_bootstrap
+from services.triage.settings import TriageSettings
+from shared.contracts import POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
+from shared.eventstore.application import ServiceApplication
+from shared.messaging.inbound import Inbound
+from shared.messaging.inbox import InboxRuntime
+from shared.messaging.relay import OutboxRelay
+from shared.runtime import ServiceDefinition
+
+GOLDEN = Path(__file__).resolve().parent
+EXAMPLE = GOLDEN.parents[1] / "samples" / "incidents" / "incident-valid.json"
+INVALID = GOLDEN.parents[1] / "samples" / "incidents" / "incident-invalid.json"
+NOW = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+_TRACEPARENT = re.compile(r"00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]")
+PSEUDONYM_SECRET = "golden-pseudonym-secret-0123456789abcdef"
+STORE_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+@dataclass(frozen=True)
+class Published:
+    """One message as the relay handed it to the producer."""
+
+    topic: str
+    key: str
+    value: bytes
+    headers: tuple[tuple[str, str], ...]
+
+    def as_inbound(self, offset: int) -> Inbound:
+        return Inbound(
+            topic=self.topic,
+            partition=0,
+            offset=offset,
+            key=self.key.encode(),
+            value=self.value,
+            headers=dict(self.headers),
+        )
+
+    def golden(self) -> dict[str, Any]:
+        headers: dict[str, str] = {}
+        for name, value in self.headers:
+            if name == "traceparent":
+                assert _TRACEPARENT.fullmatch(value), value
+                value = "<W3C traceparent>"
+            headers[name] = value
+        try:
+            text: dict[str, str] = {"value": self.value.decode("utf-8")}
+        except UnicodeDecodeError:
+            text = {"value_base64": base64.b64encode(self.value).decode()}
+        return {"key": self.key, **text, "headers": headers}
+
+
+class _RecordingProducer:
+    """The relay's producer at the broker's edge: records each send, acknowledged at once."""
+
+    def __init__(self) -> None:
+        self.sent: list[Published] = []
+
+    async def send(
+        self, topic: str, value: bytes, *, key: bytes, headers: Sequence[tuple[str, bytes]]
+    ) -> asyncio.Future[None]:
+        self.sent.append(
+            Published(topic, key.decode(), value, tuple((n, v.decode()) for n, v in headers))
+        )
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        done.set_result(None)
+        return done
+
+
+class _Service:
+    """One service's real store, inbox runtime and relay, in memory."""
+
+    def __init__(self, definition: ServiceDefinition, executor: ThreadPoolExecutor) -> None:
+        self.definition = definition
+        self.executor = executor
+        self.app: ServiceApplication = definition.app_factory()
+        assert definition.handler_factory is not None
+        self.inbox = InboxRuntime(
+            service=definition.name,
+            app=self.app,
+            handler=definition.handler_factory(self.app),
+            executor=executor,
+            max_attempts=2,
+            retry_backoff_s=0.0,
+            publish_original_on_dead_letter=definition.publish_original_on_dead_letter,
+        )
+        self.producer = _RecordingProducer()
+        self.relay = OutboxRelay(
+            service=definition.name,
+            app=self.app,
+            producer=self.producer,  # type: ignore[arg-type]
+            publications=definition.publications,
+            executor=executor,
+        )
+        self._offset = 0
+
+    async def receive(self, messages: Sequence[Published]) -> None:
+        """Each message through the inbox runtime, one batch."""
+        batch = []
+        for message in messages:
+            batch.append(message.as_inbound(self._offset))
+            self._offset += 1
+        await self.inbox.process(batch)
+
+    async def give_up_on(self, topic: str) -> None:
+        """A message the service's handler fails on: kept and relayed as a dead letter."""
+
+        def failing(_: Sequence[Inbound]) -> None:
+            raise RuntimeError("the golden scenario's handler failure")
+
+        poison = Published(
+            topic, "golden-poison", b'{"golden": "poison"}', (("traceparent", TRACEPARENT),)
+        )
+        self.inbox.handler = failing
+        try:
+            await self.receive([poison])
+        finally:
+            assert self.definition.handler_factory is not None
+            self.inbox.handler = self.definition.handler_factory(self.app)
+
+    async def publish(self) -> list[Published]:
+        """What the relay publishes now."""
+        start = len(self.producer.sent)
+        while await self.relay.publish_next_batch():
+            pass
+        return self.producer.sent[start:]
+
+
+def _external(topic: str, key: str, document: dict[str, Any]) -> Published:
+    return Published(topic, key, json.dumps(document).encode(), (("traceparent", TRACEPARENT),))
+
+
+def _on(messages: Sequence[Published], *topics: str) -> list[Published]:
+    return [m for m in messages if m.topic in topics]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    published: list[Published]
+    """Every message, in the order the services published them."""
+    produces: dict[str, list[str]]
+    """Each service's declared output topics."""
+
+
+async def run_scenario(data_dir: Path) -> Scenario:
+    """Every message the platform publishes in the scenario, service by service."""
+    clock: Callable[[], datetime] = lambda: NOW  # noqa: E731
+    common = {"SSP_DATABASE_URL": "memory", "SSP_DATA_DIR": str(data_dir)}
+    executor = ThreadPoolExecutor(max_workers=1)
+    published: list[Published] = []
+    try:
+        intake = _Service(
+            intake_bootstrap.definition(
+                IntakeSettings(
+                    **common,
+                    INTAKE_PSEUDONYM_SECRET=PSEUDONYM_SECRET,
+                    INTAKE_STORE_CIPHER_KEY=STORE_KEY,
+                ),
+                clock=clock,
+            ),
+            executor,
+        )
+        incident = {**json.loads(EXAMPLE.read_text()), "flags": ["bande"]}
+        revised = {**incident, "revision": 2, "persons": incident["persons"][:1]}
+        case_opened = {
+            "event": "case_opened",
+            "case_id": "DUBU-2026-001234",
+            "cpr": incident["persons"][0]["cpr"],
+            "municipality_code": "607",
+            "team": "Børn og Familie Team Nord",
+            "caseworker": "ABJ",
+            "at": "2026-10-02T09:00:00+02:00",
+        }
+        journal = incident["journal_number"]
+        await intake.receive([_external(SOCIAL_CASES, case_opened["case_id"], case_opened)])
+        await intake.receive([_external(POLICE_INCIDENTS, journal, incident)])
+        await intake.receive([_external(POLICE_INCIDENTS, "bad", json.loads(INVALID.read_text()))])
+        await intake.receive([_external(POLICE_INCIDENTS, journal, revised)])
+        await intake.give_up_on(POLICE_INCIDENTS)
+        from_intake = await intake.publish()
+        published += from_intake
+
+        triage = _Service(
+            triage_bootstrap.definition(TriageSettings(**common), clock=clock), executor
+        )
+        for message in from_intake:  # in order: the case event first, then each revision
+            if message.topic in triage.definition.consumes:
+                await triage.receive([message])
+        await triage.give_up_on(triage.definition.consumes[0])
+        from_triage = await triage.publish()
+        published += from_triage
+
+        notifications = _Service(
+            notifications_bootstrap.definition(NotificationsSettings(**common), clock=clock),
+            executor,
+        )
+        await notifications.receive(_on(from_triage, *notifications.definition.consumes))
+        await notifications.give_up_on(notifications.definition.consumes[0])
+        published += await notifications.publish()
+
+        courses_settings = CoursesSettings(**common)
+        courses = _Service(courses_bootstrap.definition(courses_settings, clock=clock), executor)
+        await courses.receive(_on(from_triage, *courses.definition.consumes))
+        commands = courses_bootstrap.build_service(courses_settings, courses.app, clock)  # type: ignore[arg-type]
+        procedure = commands.start(
+            StartAcuteProcedure(
+                municipality_code="607",
+                reference="2026-11-brand-skole",
+                journal_number=journal,
+                director="DIR",
+                head_of_department="AFD",
+            )
+        )
+        commands.execute(procedure.id, CompleteStep(expected_version=procedure.version, step=4))
+        await courses.give_up_on(courses.definition.consumes[0])
+        published += await courses.publish()
+
+        reporting = _Service(reporting_bootstrap.definition(ReportingSettings(**common)), executor)
+        await reporting.give_up_on(reporting.definition.consumes[0])
+        published += await reporting.publish()
+    finally:
+        executor.shutdown()
+    services = (intake, triage, notifications, courses, reporting)
+    return Scenario(published, {s.definition.name: list(s.definition.produces) for s in services})
+
+
+def golden_documents(published: Sequence[Published]) -> dict[str, list[dict[str, Any]]]:
+    """Per topic (in the registry's order), its messages in publication order."""
+    by_topic: dict[str, list[dict[str, Any]]] = {}
+    for topic in TOPICS:
+        messages = [m.golden() for m in published if m.topic == topic]
+        if messages:
+            by_topic[topic] = messages
+    unknown = {m.topic for m in published} - TOPICS.keys()
+    assert not unknown, f"published to topics the registry lacks: {unknown}"
+    return by_topic
+
+
+def render(messages: list[dict[str, Any]]) -> str:
+    return json.dumps(messages, indent=2, ensure_ascii=False) + "\n"
+
+
+def golden_path(topic: str) -> Path:
+    return GOLDEN / f"{topic}.json"
+
+
+def produce() -> Scenario:
+    with tempfile.TemporaryDirectory() as data_dir:
+        return asyncio.run(run_scenario(Path(data_dir)))
+
+
+def main(argv: Sequence[str]) -> int:
+    documents = golden_documents(produce().published)
+    if "--write" not in argv:
+        print("\n".join(f"{topic}: {len(m)} message(s)" for topic, m in documents.items()))
+        return 0
+    for stale in GOLDEN.glob("ssp.*.json"):
+        if stale.stem not in documents:
+            stale.unlink()
+    for topic, messages in documents.items():
+        golden_path(topic).write_text(render(messages), encoding="utf-8")
+    print(f"wrote {len(documents)} golden files to {GOLDEN}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
