@@ -28,6 +28,7 @@ from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
 from shared.messaging.leader import relay_lock, run_while_leading
 from shared.messaging.relay import OutboxRelay, Publications
 from shared.messaging.security import KafkaSecurity, kafka_security
+from shared.metrics import ServiceMetrics
 from shared.settings import PlatformSettings, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class ServiceContext:
     settings: PlatformSettings
     app: ServiceApplication
     executor: ThreadPoolExecutor
+    metrics: ServiceMetrics | None = None
 
     async def in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
         # run_in_executor does not carry context variables: copy them, so events a request
@@ -113,6 +115,7 @@ class RunningService:
         self._broker: Any = None
         self._producer: Any = None
         self._security: KafkaSecurity = kafka_security(definition.settings)
+        self.metrics = ServiceMetrics(definition.name)
 
     @property
     def name(self) -> str:
@@ -124,7 +127,7 @@ class RunningService:
         refuse_unsafe_production({d.name: settings})
         loop = asyncio.get_running_loop()
         self.app = await loop.run_in_executor(self.executor, d.app_factory)
-        self.context = ServiceContext(d.name, settings, self.app, self.executor)
+        self.context = ServiceContext(d.name, settings, self.app, self.executor, self.metrics)
         self._broker = make_broker(settings, self.bootstrap_servers, client_id=d.name)
         if d.handler_factory is not None and d.consumes:
             self.inbox = InboxRuntime(
@@ -134,6 +137,7 @@ class RunningService:
                 executor=self.executor,
                 max_attempts=settings.max_attempts,
                 publish_original_on_dead_letter=d.publish_original_on_dead_letter,
+                metrics=self.metrics,
             )
             subscribe_inbox(
                 self._broker,
@@ -163,8 +167,10 @@ class RunningService:
                 [settings.topic(t) for t in d.produces],
                 security=self._security,
             ),
+            metrics=self.metrics,
         )
         self._tasks.append(asyncio.create_task(self._supervise("relay", self._run_relay)))
+        self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
         context = self.context
         for task_factory in d.extra_tasks:
             self._tasks.append(
@@ -173,7 +179,7 @@ class RunningService:
                 )
             )
         http_app = d.http_factory(self.context)
-        add_platform_routes(http_app, self.readiness, d.name)
+        add_platform_routes(http_app, self.readiness, d.name, metrics=self.metrics)
         config = uvicorn.Config(
             http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
         )
@@ -190,6 +196,14 @@ class RunningService:
         service however many replicas run (shared/messaging/leader.py)."""
         assert self.relay is not None
         await run_while_leading(relay_lock(self.definition.settings, self.name), self.relay.run)
+
+    async def _sample_lag(self, interval_s: float = 5.0) -> None:
+        """The relay's lag, sampled: stored notifications it has not yet passed."""
+        assert self.context is not None and self.relay is not None
+        while True:
+            newest = await self.context.in_store(self.context.app.recorder.max_notification_id)
+            self.metrics.relay_lag.set(max(0, (newest or 0) - self.relay.published_position))
+            await asyncio.sleep(interval_s)
 
     async def _supervise(self, what: str, run: Callable[[], Any]) -> None:
         """Background loops restart after a failure (e.g. the database was briefly away)."""
@@ -242,3 +256,4 @@ class RunningService:
         if self.app is not None:
             await loop.run_in_executor(self.executor, self.app.close)
         self.executor.shutdown(wait=True)
+        self.metrics.shutdown()

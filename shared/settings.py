@@ -188,6 +188,12 @@ class PlatformSettings(BaseSettings):
         description="OTLP/HTTP endpoint for traces; unset means spans stay in the process.",
     )
     log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        validation_alias="SSP_LOG_FORMAT",
+        description="`json`: one JSON object per log line (time, level, logger, message, "
+        "trace_id, span_id, service), for a log collector.",
+    )
     gc_young_threshold: int = Field(
         default=50_000,
         ge=0,

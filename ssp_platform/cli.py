@@ -65,12 +65,13 @@ def _refused(response: httpx.Response) -> None:
 
 
 def _serve(names: list[str]) -> None:
+    from shared.messaging.security import KafkaSecurityError
     from shared.settings import ConfigurationRefused
     from ssp_platform.platform import serve
 
     try:
         asyncio.run(serve(names))
-    except ConfigurationRefused as exc:
+    except (ConfigurationRefused, KafkaSecurityError) as exc:
         print(f"ssp: {exc}", file=sys.stderr)
         raise typer.Exit(2) from None
 

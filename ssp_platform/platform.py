@@ -37,7 +37,7 @@ async def start_platform(
     settings = settings or PlatformSettings()
     # Before anything is built: in production nothing may create development secrets.
     refuse_unsafe_production({name: settings_class(name)() for name in names})
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     tracer_provider(settings.otlp_endpoint)
     platform = Platform()
     bootstrap = settings.kafka_bootstrap_servers
@@ -104,7 +104,8 @@ def describe(platform: Platform) -> str:
         + ("  (embedded Tansu broker, memory only)" if platform.broker else "")
     ]
     for running in platform.services:
-        lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
+        routes = "(/healthz, /readyz, /metrics, /docs)"
+        lines.append(f"  {running.name:<14} {running.http_url}  {routes}")
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from shared.messaging.partitioner import Partitioner, RelayProducer
 from shared.messaging.security import kafka_security
 from shared.settings import PlatformSettings
-from shared.telemetry import tracer_provider
+from shared.telemetry import service_tracer_provider, tracer_provider
 
 
 def make_relay_producer(
@@ -35,6 +35,7 @@ def make_relay_producer(
 def make_broker(
     settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
 ) -> KafkaBroker:
+    tracer_provider(settings.otlp_endpoint)  # the exporter, if one is configured
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
@@ -42,9 +43,7 @@ def make_broker(
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=2,
         max_batch_size=1024 * 1024,
-        middlewares=[
-            KafkaTelemetryMiddleware(tracer_provider=tracer_provider(settings.otlp_endpoint))
-        ],
+        middlewares=[KafkaTelemetryMiddleware(tracer_provider=service_tracer_provider(client_id))],
         logger=logging.getLogger(f"ssp.{client_id}.kafka"),
         log_level=logging.DEBUG,
         **kafka_security(settings).faststream_kwargs(),

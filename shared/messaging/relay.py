@@ -40,6 +40,7 @@ from shared.eventstore.just_saved import JustSaved
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,9 @@ class OutboxRelay:
         idle_poll_s: float = 0.5,
         event_topics: Sequence[str] = (),
         outputs_empty: Callable[[], Awaitable[bool]] | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.service = service
         self.app = app
         self.producer = producer
@@ -339,6 +342,9 @@ class OutboxRelay:
         if letters:
             self.app.save(*letters)
         self.dead_letters += len(letters)
+        if self.metrics is not None:
+            for letter in letters:
+                self.metrics.dead_lettered(letter.origin_topic, "relay")
 
     def _headers(
         self, stored_context: dict[str, str], outgoing: Outgoing, notification_id: int

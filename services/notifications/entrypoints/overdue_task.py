@@ -18,4 +18,6 @@ async def mark_overdue_tasks_forever(
         marked: int = await ctx.in_store(service.mark_overdue, service.clock())
         if marked:
             log.info("notifications: marked %d letter task(s) overdue", marked)
+        if ctx.metrics is not None:
+            ctx.metrics.overdue(await ctx.in_store(service.overdue_counts))
         await asyncio.sleep(interval_s)
