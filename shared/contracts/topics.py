@@ -129,8 +129,17 @@ TRACE_HEADERS: tuple[HeaderSpec, ...] = (
 DEAD_LETTER_HEADERS: tuple[HeaderSpec, ...] = (
     HeaderSpec(DLQ_HEADER_SERVICE, "Service that gave up on the message.", required=True),
     HeaderSpec(DLQ_HEADER_ORIGIN_TOPIC, "Topic the message was read from.", required=True),
-    HeaderSpec(DLQ_HEADER_ORIGIN_PARTITION, "Partition it was read from (decimal).", required=True),
-    HeaderSpec(DLQ_HEADER_ORIGIN_OFFSET, "Offset it was read at (decimal).", required=True),
+    HeaderSpec(
+        DLQ_HEADER_ORIGIN_PARTITION,
+        "Partition it was read from (decimal); -1 when the service's outbox relay could not "
+        "publish it to the origin topic.",
+        required=True,
+    ),
+    HeaderSpec(
+        DLQ_HEADER_ORIGIN_OFFSET,
+        "Offset it was read at (decimal); with partition -1, the stored event's notification id.",
+        required=True,
+    ),
     HeaderSpec(
         DLQ_HEADER_ERROR,
         "Error class and a short message; never contains CPR numbers or names.",
