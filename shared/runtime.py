@@ -198,11 +198,13 @@ class RunningService:
         await run_while_leading(relay_lock(self.definition.settings, self.name), self.relay.run)
 
     async def _sample_lag(self, interval_s: float = 5.0) -> None:
-        """The relay's lag, sampled: stored notifications it has not yet passed."""
+        """The relay's lag, sampled: stored notifications it has not yet passed (by the
+        replica whose relay runs; the others report none)."""
         assert self.context is not None and self.relay is not None
         while True:
-            newest = await self.context.in_store(self.context.app.recorder.max_notification_id)
-            self.metrics.relay_lag.set(max(0, (newest or 0) - self.relay.published_position))
+            if self.relay.running:
+                newest = await self.context.in_store(self.context.app.recorder.max_notification_id)
+                self.metrics.relay_lag.set(max(0, (newest or 0) - self.relay.published_position))
             await asyncio.sleep(interval_s)
 
     async def _supervise(self, what: str, run: Callable[[], Any]) -> None:

@@ -191,6 +191,8 @@ class OutboxRelay:
         self.just_saved = JustSaved(app)
         self.dead_letters = 0
         """Messages this relay kept as dead letters because the broker refused them."""
+        self.running = False
+        """Whether the relay loop runs (in this replica: it holds the relay lock)."""
 
     def _is_published(self, domain_event: Any) -> bool:
         """The log's topic filter, applied to an event in memory."""
@@ -203,6 +205,15 @@ class OutboxRelay:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def run(self) -> None:
+        """Publish for as long as it runs (the runtime runs it while this replica holds the
+        service's relay lock)."""
+        self.running = True
+        try:
+            await self._run()
+        finally:
+            self.running = False
+
+    async def _run(self) -> None:
         if not self._listening:
             # Once: the runtime restarts a failed relay (e.g. its broker was briefly away)
             # by calling run again.
