@@ -5,7 +5,13 @@ tests/integration/test_kafka_tls.py)."""
 
 from __future__ import annotations
 
+import base64
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl
 
 import pytest
 from faststream.security import SASLOAuthBearer, SASLScram512
@@ -13,6 +19,7 @@ from faststream.security import SASLOAuthBearer, SASLScram512
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.security import (
     KafkaSecurityError,
+    OAuthClientCredentials,
     OAuthTokenFile,
     kafka_security,
     problems,
@@ -121,3 +128,52 @@ def test_settings_that_do_not_fit_together_are_named(env: dict[str, str], proble
     assert any(problem in found for found in problems(settings)), problems(settings)
     with pytest.raises(KafkaSecurityError, match="Kafka security settings"):
         kafka_security(settings)
+
+
+class _TokenEndpoint(BaseHTTPRequestHandler):
+    issued: ClassVar[list[dict[str, str]]] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        form = dict(parse_qsl(self.rfile.read(length).decode()))
+        form["authorization"] = self.headers.get("Authorization", "")
+        _TokenEndpoint.issued.append(form)
+        body = json.dumps(
+            {"access_token": f"token-{len(_TokenEndpoint.issued)}", "expires_in": 61}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
+async def test_oauthbearer_client_credentials_fetch_and_reuse_tokens() -> None:
+    server = HTTPServer(("127.0.0.1", 0), _TokenEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings = PlatformSettings(
+            SSP_KAFKA_SECURITY_PROTOCOL="SASL_SSL",
+            SSP_KAFKA_SASL_MECHANISM="OAUTHBEARER",
+            SSP_KAFKA_SASL_OAUTH_TOKEN_URL=f"http://127.0.0.1:{server.server_port}/token",
+            SSP_KAFKA_SASL_OAUTH_CLIENT_ID="ssp-triage",
+            SSP_KAFKA_SASL_OAUTH_CLIENT_SECRET="s3cr3t-from-the-vault",
+            SSP_KAFKA_SASL_OAUTH_SCOPE="kafka",
+        )
+        provider = kafka_security(settings).token_provider
+        assert isinstance(provider, OAuthClientCredentials)
+        assert await provider.token() == "token-1"
+        assert await provider.token() == "token-1"  # reused while valid
+        provider._expires_at = 0.0  # a minute before it expires
+        assert await provider.token() == "token-2"
+    finally:
+        server.shutdown()
+    first = _TokenEndpoint.issued[0]
+    assert first["grant_type"] == "client_credentials"
+    assert first["scope"] == "kafka"
+    expected = base64.b64encode(b"ssp-triage:s3cr3t-from-the-vault").decode()
+    assert first["authorization"] == f"Basic {expected}"
