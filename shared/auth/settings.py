@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, secret_problem
 
 DEVELOPMENT_ISSUER = "urn:ssp:development"
 PLATFORM_AUDIENCE = "urn:ssp:platform"
@@ -48,6 +48,20 @@ class AuthSettings(PlatformSettings):
         description="Tokens valid for longer than this (exp - iat, or exp - now without iat) "
         "are refused, in every environment.",
     )
+    audit_term_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="SSP_AUDIT_TERM_KEY",
+        description="Key of the keyed hash (HMAC-SHA256) an audit entry stores instead of the "
+        "path and query of a refused request. Unset: a development key is created in the data "
+        "directory.",
+    )
+    unauthenticated_per_minute: int = Field(
+        default=30,
+        ge=1,
+        validation_alias="SSP_AUTH_UNAUTHENTICATED_PER_MINUTE",
+        description="Requests without a valid token one client address may make per minute "
+        "(each audited); beyond: 429, one audit entry per address and minute.",
+    )
     audit_retention_days: int = Field(
         default=1825,
         ge=1,
@@ -72,6 +86,9 @@ class AuthSettings(PlatformSettings):
                     "no token key source: the development key would be used; set "
                     "SSP_AUTH_JWKS_URL or SSP_AUTH_PUBLIC_KEY of the identity provider"
                 )
+        problem = secret_problem("SSP_AUDIT_TERM_KEY", self.audit_term_key)
+        if problem is not None:
+            found.append(problem)
         if self.auth_issuer == DEVELOPMENT_ISSUER:
             found.append(
                 f"SSP_AUTH_ISSUER is the development issuer {DEVELOPMENT_ISSUER}: set the "

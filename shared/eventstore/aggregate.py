@@ -22,8 +22,10 @@ class TracedAggregate(Aggregate):
 
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Self:
-        if "trace_context" not in kwargs:
-            kwargs["trace_context"] = current_trace_context()
+        """`trace_context`: the one a caller already has (copied: each event has its own), or
+        None or absent for the current one."""
+        given = kwargs.get("trace_context")
+        kwargs["trace_context"] = current_trace_context() if given is None else dict(given)
         return super()._create(event_class, **kwargs)
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:

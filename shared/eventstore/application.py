@@ -12,11 +12,9 @@ from uuid import UUID, uuid4
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    JSONTranscoder,
     ProcessRecorder,
     Recording,
     Tracking,
-    Transcoder,
 )
 from eventsourcing.utils import get_topic
 
@@ -25,7 +23,7 @@ from shared.eventstore.recorders import (
     MultiTrackingSQLiteProcessRecorder,
     TrackingRecorder,
 )
-from shared.eventstore.transcoder import StateEncoder
+from shared.files import private_sqlite_file
 from shared.settings import PlatformSettings, postgres_env
 
 
@@ -44,11 +42,10 @@ def store_env(settings: PlatformSettings, service: str, **extra: str) -> dict[st
         env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingPostgresProcessRecorder)
         env["POSTGRES_POOL_SIZE"] = "4"
     else:
-        data_dir = Path(settings.data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        database = private_sqlite_file(Path(settings.data_dir) / f"{service}.sqlite")
         env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
         env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingSQLiteProcessRecorder)
-        env["SQLITE_DBNAME"] = str(data_dir / f"{service}.sqlite")
+        env["SQLITE_DBNAME"] = str(database)
         env["SQLITE_LOCK_TIMEOUT"] = "10"
     env.update(extra)
     return env
@@ -62,12 +59,6 @@ class ServiceApplication(Application[UUID]):
         self._saved_listeners: list[Callable[[], None]] = []
         self._recorded_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._listeners_lock = threading.Lock()
-
-    def construct_transcoder(self) -> Transcoder:
-        transcoder = super().construct_transcoder()
-        if isinstance(transcoder, JSONTranscoder):
-            transcoder.encoder = StateEncoder(transcoder._encode_obj)
-        return transcoder
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

@@ -9,7 +9,6 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
-from shared.messaging.partitioner import Partitioner, RelayProducer
 from shared.messaging.security import kafka_security
 from shared.settings import PlatformSettings
 from shared.telemetry import service_tracer_provider, tracer_provider
@@ -18,7 +17,7 @@ from shared.telemetry import service_tracer_provider, tracer_provider
 def make_relay_producer(
     settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
 ) -> AIOKafkaProducer:
-    return RelayProducer(
+    return AIOKafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=f"{client_id}-relay",
         acks="all",
@@ -26,8 +25,6 @@ def make_relay_producer(
         linger_ms=2,
         max_batch_size=1024 * 1024,
         max_request_size=2 * 1024 * 1024,
-        # aiokafka's default partition for every key, without its pure-Python murmur2's cost.
-        partitioner=Partitioner(),
         **kafka_security(settings).client_kwargs(),
     )
 

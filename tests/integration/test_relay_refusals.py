@@ -30,7 +30,11 @@ async def test_an_oversized_event_is_dead_lettered_and_the_flow_goes_on(
 ) -> None:
     prefix = f"t{uuid.uuid4().hex[:8]}."
     settings = PlatformSettings(
-        SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path), SSP_TOPIC_PREFIX=prefix
+        SSP_DATABASE_URL=store_url,
+        SSP_DATA_DIR=str(tmp_path),
+        SSP_TOPIC_PREFIX=prefix,
+        # the service takes the large input, so that its outgoing event is too large to relay
+        SSP_KAFKA_MAX_MESSAGE_BYTES=2 * OVERSIZED,
     )
     bootstrap = embedded_broker.bootstrap_servers
     dlq = f"{prefix}ssp.{SERVICE}.dead-letter.v1"

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -11,8 +10,9 @@ from fastapi.responses import JSONResponse
 from services.courses.application.commands import acute as c
 from services.courses.entrypoints.handlers import (
     COMMAND_RESPONSES,
+    CommandRoute,
     Service,
-    change_course,
+    add_command_routes,
     start_course,
 )
 from shared.auth import Access, Action, Resource, guard
@@ -39,19 +39,16 @@ async def start(
     return await start_course(ctx, service, command, access)
 
 
-@router.post("/{course_id}/assign-step", summary="Give a step another owner")
-async def assign_step(
-    course_id: UUID, command: c.AssignStep, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post(
-    "/{course_id}/complete-step",
-    summary="Complete a step; step 4 sends the standard letter, step 9 (the final report) "
-    "closes the procedure",
+add_command_routes(
+    router,
+    Action.MANAGE_ACUTE_PROCEDURE,
+    [
+        CommandRoute("assign-step", c.AssignStep, "Give a step another owner"),
+        CommandRoute(
+            "complete-step",
+            c.CompleteStep,
+            "Complete a step; step 4 sends the standard letter, step 9 (the final report) "
+            "closes the procedure",
+        ),
+    ],
 )
-async def complete_step(
-    course_id: UUID, command: c.CompleteStep, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)

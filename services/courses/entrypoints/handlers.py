@@ -5,10 +5,13 @@ state) or 422 (the command), with a machine-readable `error` code; see `add_erro
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from services.courses.application.commands.base import ChangeCourse, StartCourse
@@ -17,9 +20,9 @@ from services.courses.application.service import CourseNotFound, CoursesService
 from services.courses.domain.course import Course, CourseRuleViolated, InvalidCommand
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.views import course_body, jsonable
-from shared.auth import Access, DataKind, Resource
+from shared.auth import Access, Action, DataKind, Resource, guard
 from shared.http import from_app
-from shared.runtime import ServiceContext
+from shared.runtime import Ctx, ServiceContext
 
 Service = Annotated[CoursesService, from_app("service")]
 
@@ -109,6 +112,52 @@ async def change_course(
     course: Course = await ctx.in_store(service.execute, course_id, command)
     access.note(count=1)
     return await course_answer(ctx, service, course)
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    """A command on an existing course: POST `/{course_id}/<path>` with the command as body.
+    `name` (the route's operation id) defaults to the path's words."""
+
+    path: str
+    command: type[ChangeCourse]
+    summary: str
+    name: str | None = None
+
+
+def add_command_routes(router: APIRouter, action: Action, routes: Sequence[CommandRoute]) -> None:
+    """One route per command, each guarded by `action` and run by `change_course`: the same
+    code for every command on every kind of course."""
+    manage = Annotated[Access, guard(action)]
+    for route in routes:
+        router.add_api_route(
+            f"/{{course_id}}/{route.path}",
+            _change_route(route.name or route.path.replace("-", "_"), route.command, manage),
+            methods=["POST"],
+            summary=route.summary,
+        )
+
+
+def _change_route(name: str, command_type: type[ChangeCourse], manage: Any) -> Any:
+    async def route(
+        course_id: UUID, command: ChangeCourse, access: Access, ctx: ServiceContext, service: Any
+    ) -> dict[str, Any]:
+        return await change_course(ctx, service, course_id, command, access)
+
+    # FastAPI reads the body's model and the dependencies from the signature.
+    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    route.__name__ = name
+    route.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("course_id", parameter, annotation=UUID),
+            inspect.Parameter("command", parameter, annotation=command_type),
+            inspect.Parameter("access", parameter, annotation=manage),
+            inspect.Parameter("ctx", parameter, annotation=Ctx),
+            inspect.Parameter("service", parameter, annotation=Service),
+        ],
+        return_annotation=dict[str, Any],
+    )
+    return route
 
 
 def add_error_handlers(api: FastAPI) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-from uuid import UUID
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -13,8 +12,9 @@ from services.courses.application.course_index import Eligibility
 from services.courses.domain.eligibility import NotEligible
 from services.courses.entrypoints.handlers import (
     COMMAND_RESPONSES,
+    CommandRoute,
     Service,
-    change_course,
+    add_command_routes,
     start_course,
 )
 from shared.auth import Access, Action, Resource, guard
@@ -50,80 +50,31 @@ async def start(
     return await start_course(ctx, service, command, access)
 
 
-@router.post("/{course_id}/place-on-step", summary="Place the person on another step")
-async def place_on_step(
-    course_id: UUID, command: c.PlaceOnStep, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post("/{course_id}/request-consent", summary="Parental consent was requested")
-async def request_consent(
-    course_id: UUID, command: c.RequestConsent, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post(
-    "/{course_id}/record-consent",
-    summary="Consent was given or refused, or is not required (adults only)",
+add_command_routes(
+    router,
+    Action.MANAGE_TRIVSEL_COURSE,
+    [
+        CommandRoute("place-on-step", c.PlaceOnStep, "Place the person on another step"),
+        CommandRoute("request-consent", c.RequestConsent, "Parental consent was requested"),
+        CommandRoute(
+            "record-consent",
+            c.RecordConsent,
+            "Consent was given or refused, or is not required (adults only)",
+        ),
+        CommandRoute("add-goal", c.AddGoal, "Add a goal to the plan"),
+        CommandRoute("add-measure", c.AddMeasure, "Add a measure for a goal to the plan"),
+        CommandRoute("start-measure", c.StartMeasure, "Start a measure (needs consent: else 409)"),
+        CommandRoute("complete-measure", c.CompleteMeasure, "A started measure was completed"),
+        CommandRoute("review", c.ReviewItem, "A goal or measure was reviewed"),
+        CommandRoute(
+            "record-follow-up",
+            c.RecordFollowUp,
+            "A follow-up: letter of concern, concern talk, home or school visit, GUSA",
+        ),
+        CommandRoute(
+            "close",
+            c.CloseTrivsel,
+            "Close the course: completed, dropped or handed to social services",
+        ),
+    ],
 )
-async def record_consent(
-    course_id: UUID, command: c.RecordConsent, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post("/{course_id}/add-goal", summary="Add a goal to the plan")
-async def add_goal(
-    course_id: UUID, command: c.AddGoal, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post("/{course_id}/add-measure", summary="Add a measure for a goal to the plan")
-async def add_measure(
-    course_id: UUID, command: c.AddMeasure, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post("/{course_id}/start-measure", summary="Start a measure (needs consent: else 409)")
-async def start_measure(
-    course_id: UUID, command: c.StartMeasure, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post("/{course_id}/complete-measure", summary="A started measure was completed")
-async def complete_measure(
-    course_id: UUID, command: c.CompleteMeasure, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post("/{course_id}/review", summary="A goal or measure was reviewed")
-async def review(
-    course_id: UUID, command: c.ReviewItem, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post(
-    "/{course_id}/record-follow-up",
-    summary="A follow-up: letter of concern, concern talk, home or school visit, GUSA",
-)
-async def record_follow_up(
-    course_id: UUID, command: c.RecordFollowUp, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)
-
-
-@router.post(
-    "/{course_id}/close",
-    summary="Close the course: completed, dropped or handed to social services",
-)
-async def close(
-    course_id: UUID, command: c.CloseTrivsel, access: Manage, ctx: Ctx, service: Service
-) -> dict[str, Any]:
-    return await change_course(ctx, service, course_id, command, access)

@@ -10,7 +10,6 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create, initialised
 from shared.eventstore.ids import IdSpace
 
 _IDS = IdSpace("urn:ssp:intake")
@@ -29,20 +28,6 @@ class IncidentRecord(TracedAggregate):
         revision: int
         accepted: dict[str, Any]
         details: dict[str, Any]
-
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a test holds the two to the same state)."""
-            assert aggregate is None
-            return initialised(
-                IncidentRecord,
-                self,
-                self.journal_number,
-                self.revision,
-                self.accepted,
-                self.details,
-            )
 
     class Opened(TracedAggregate.Created):
         """How records began before `Received`: no revision yet (one follows at once)."""
@@ -87,12 +72,10 @@ class IncidentRecord(TracedAggregate):
         """`IncidentRecord(journal_number, revision, accepted, details)` for a caller that has
         already worked out `record_id` (`create_id(journal_number)`) and the trace context
         (`current_trace_context()`, the same for every event of one message)."""
-        # cls._create(cls.Received, id=record_id, ...), made directly.
-        return create(
-            cls,
+        return cls._create(
             cls.Received,
-            record_id,
-            trace_context,
+            id=record_id,
+            trace_context=trace_context,
             journal_number=journal_number,
             revision=revision,
             accepted=accepted,
@@ -128,21 +111,6 @@ class PersonIdentity(TracedAggregate):
         address: str | None
         municipality_code: str
 
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a test holds the two to the same state)."""
-            assert aggregate is None
-            return initialised(
-                PersonIdentity,
-                self,
-                self.person_key,
-                self.cpr,
-                self.name,
-                self.address,
-                self.municipality_code,
-            )
-
     class Registered(TracedAggregate.Created):
         """How identities began before `RegisteredIn`: without a municipality."""
 
@@ -169,12 +137,10 @@ class PersonIdentity(TracedAggregate):
         """`PersonIdentity(person_key, cpr, name, address, municipality_code)` for a caller
         that has already worked out `identity_id` (`create_id(person_key)`) and the trace
         context (`current_trace_context()`, the same for every event of one message)."""
-        # cls._create(cls.RegisteredIn, id=identity_id, ...), made directly.
-        return create(
-            cls,
+        return cls._create(
             cls.RegisteredIn,
-            identity_id,
-            trace_context,
+            id=identity_id,
+            trace_context=trace_context,
             person_key=person_key,
             cpr=cpr,
             name=name,

@@ -7,16 +7,12 @@ from typing import Any
 
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.contracts import LETTER_TASKS, LetterTaskEvent
-from shared.messaging.contract_json import ContractJson
 from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing
-
-_LETTER = ContractJson(LetterTaskEvent)
 
 
 def notifications_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, LetterTaskCase.TaskChanged):
-        # LetterTaskEvent.model_validate(event.letter), published as its model_dump_json().
-        letter = _LETTER.validate(event.letter)
-        return [Outgoing(LETTER_TASKS, letter.person_key, _LETTER.render(letter))]
+        letter = LetterTaskEvent.model_validate(event.letter)
+        return [Outgoing(LETTER_TASKS, letter.person_key, letter)]
     return dead_letter_publications(event)

@@ -53,7 +53,6 @@ from shared.contracts import (
 )
 from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create, initialised
 from shared.eventstore.ids import IdSpace
 
 _IDS = IdSpace("urn:ssp:notifications")
@@ -93,14 +92,6 @@ class LetterTaskCase(TracedAggregate):
         youth_letter_age: int | None
         decision_kind: str | None
         revises_decision_id: str | None
-
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class (and `OpenedWithTask`),
-            without looking up the class by its topic and matching the event's fields to
-            `__base_init__` and `__init__`'s parameters by signature (a test holds the two to
-            the same state)."""
-            assert aggregate is None
-            return initialised(LetterTaskCase, self, self.journal_number, self.person_key)
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as
@@ -216,7 +207,7 @@ class LetterTaskCase(TracedAggregate):
                 str(id),
                 decision.journal_number,
                 decision.person_key,
-                decision,  # what `governing(**fields)` would take from it, as it is
+                governing(**fields),
                 None,
                 now,
                 deadlines,
@@ -224,23 +215,18 @@ class LetterTaskCase(TracedAggregate):
             if decision.revises_decision_id != decision.decision_id
             else None
         )
-        # cls._create(cls.OpenedWithDecision, id=id, ...), made directly.
         if letter is None:
-            case = create(
-                cls,
+            case = cls._create(
                 cls.OpenedWithDecision,
-                id,
-                None,
+                id=id,
                 journal_number=decision.journal_number,
                 person_key=decision.person_key,
                 **fields,
             )
             return case, "awaiting_assessment"
-        case = create(
-            cls,
+        case = cls._create(
             cls.OpenedWithTask,
-            id,
-            None,
+            id=id,
             journal_number=decision.journal_number,
             person_key=decision.person_key,
             letter=stored(letter),

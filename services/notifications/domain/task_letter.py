@@ -4,66 +4,34 @@ for, and the letter document a task event stores (and the relay publishes)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from services.notifications.domain.case_state import GoverningDecision
 from services.notifications.domain.letters import Deadlines, letter_kind, owner_role
 from shared.contracts import (
     AssessmentOutcome,
     LetterTaskEvent,
-    Route,
     RoutingDecision,
     recipients_for_age,
 )
 from shared.contracts.letter_tasks import YOUTH_LETTER_AGE
 
-# The letter the last stored letter document was made from, with that document: applying the
-# event that carries the document takes the letter as it is instead of validating the document
-# back into the very same letter (a third of what creating a task costs). Only the identical
-# document object matches, so a document read from the store is always validated.
-_last_stored: tuple[dict[str, Any], LetterTaskEvent] | None = None
-
 
 def stored(letter: LetterTaskEvent) -> dict[str, Any]:
     """The letter as a task event stores (and the relay publishes) it."""
-    global _last_stored
-    document = letter.model_dump(mode="json")
-    _last_stored = (document, letter)
-    return document
+    return letter.model_dump(mode="json")
 
 
 def letter_of(document: dict[str, Any]) -> LetterTaskEvent:
     """A stored letter document as the task's letter."""
-    last = _last_stored
-    if last is not None and last[0] is document:
-        return last[1]
     return LetterTaskEvent.model_validate(document)
-
-
-class _Decided(Protocol):
-    """What a new letter takes from a decision: a `GoverningDecision`, or the `RoutingDecision`
-    it is made from (the same values under the same names)."""
-
-    @property
-    def route(self) -> Route: ...
-    @property
-    def municipality_code(self) -> str: ...
-    @property
-    def age_at_incident(self) -> int: ...
-    @property
-    def owner_role(self) -> str | None: ...
-    @property
-    def owner_team(self) -> str | None: ...
-    @property
-    def due_at(self) -> datetime | None: ...
-    @property
-    def youth_letter_age(self) -> int | None: ...
 
 
 def new_letter(
     task_id: str,
     journal_number: str,
     person_key: str,
-    decision: _Decided,
+    decision: GoverningDecision,
     outcome: AssessmentOutcome | None,
     now: datetime,
     deadlines: Deadlines,

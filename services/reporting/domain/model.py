@@ -8,12 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
-from eventsourcing.utils import get_topic
 
 from services.reporting.domain.observations import Observation
 from shared.eventstore import TracedAggregate
 from shared.eventstore.ids import IdSpace
-from shared.telemetry import current_trace_context
 
 _IDS = IdSpace("urn:ssp:reporting")
 
@@ -132,17 +130,9 @@ class TimelineStep(TracedAggregate):
         journal_number = observation.journal_number
         if journal_number is None:
             raise ValueError("a timeline step needs a journal number")
-        step_id = id or cls.create_id(journal_number, observation.key)
-        # The event its dataclass __init__ would make (the same attributes in the same order,
-        # so the same stored JSON), without setting 16 frozen fields one by one and checking
-        # the id's type: `step_id` is a UUID.
-        recorded = object.__new__(cls.Recorded)
-        recorded.__dict__.update(
-            originator_id=step_id,
-            originator_version=cls.INITIAL_VERSION,
-            timestamp=cls.Recorded.create_timestamp(),
-            originator_topic=_STEP_TOPIC,
-            trace_context=current_trace_context(),
+        return cls._create(
+            cls.Recorded,
+            id=id or cls.create_id(journal_number, observation.key),
             journal_number=journal_number,
             observation=observation.key,
             service=service,
@@ -155,16 +145,7 @@ class TimelineStep(TracedAggregate):
             facts=observation.facts,
             observed_at=observed_at,
         )
-        # The aggregate `recorded.mutate(None)` builds, without its generic work (resolving
-        # the topic, matching the event's fields to __init__'s parameters): once per message.
-        step = cls.__new__(cls)
-        step.__base_init__(step_id, recorded.originator_version, recorded.timestamp)
-        step.__init__(journal_number, observation.key)  # type: ignore[misc]
-        step.pending_events.append(recorded)
-        return step
 
-
-_STEP_TOPIC = get_topic(TimelineStep)
 
 STEP_EVENTS: tuple[type[Any], ...] = (TimelineStep.Recorded, JournalTimeline.StepObserved)
 """The events that each record one step of a journal's timeline (new, then older stores')."""

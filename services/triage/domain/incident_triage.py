@@ -37,7 +37,6 @@ from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecisio
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create, initialised
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,
@@ -89,13 +88,6 @@ class IncidentTriage(TracedAggregate):
         journal_number: str
         revision: int
         reported_at: datetime
-
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a test holds the two to the same state)."""
-            assert aggregate is None
-            return initialised(IncidentTriage, self, self.journal_number)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._begin_revision(self.revision, self.reported_at)
@@ -165,12 +157,10 @@ class IncidentTriage(TracedAggregate):
 
         `trace_context`: what `current_trace_context()` gives now, when the caller has it
         already (every event a message causes stores the same); else each event asks."""
-        # cls._create(cls.OpenedAtRevision, journal_number=..., ...), made directly.
-        triage = create(
-            cls,
+        triage = cls._create(
             cls.OpenedAtRevision,
-            cls.create_id(incident.journal_number),
-            trace_context,
+            id=cls.create_id(incident.journal_number),
+            trace_context=trace_context,
             journal_number=incident.journal_number,
             revision=incident.revision,
             reported_at=incident.reported_at,

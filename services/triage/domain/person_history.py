@@ -20,7 +20,6 @@ from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
-from shared.eventstore.creation import create, initialised
 
 
 class PersonHistory(TracedAggregate):
@@ -36,14 +35,6 @@ class PersonHistory(TracedAggregate):
         role: str
         offence_code: str
         age_at_incident: int | None
-
-        def mutate(self, aggregate: Any) -> Any:
-            """What `CanInitAggregate.mutate` does for this class, without looking up the class
-            by its topic and matching the event's fields to `__base_init__` and `__init__`'s
-            parameters by signature (a third of starting a history; a test holds the two to
-            the same state)."""
-            assert aggregate is None
-            return initialised(PersonHistory, self, self.person_key)
 
         def apply(self, aggregate: Any) -> None:
             aggregate._put_report(
@@ -104,12 +95,10 @@ class PersonHistory(TracedAggregate):
         `PersonHistory(person_key)` followed by `record(...)`, stored as one event.
         `trace_context`: what `current_trace_context()` gives now, when the caller has it
         already; else the event asks for it."""
-        # cls._create(cls.StartedWithReport, person_key=person_key, ...), made directly.
-        return create(
-            cls,
+        return cls._create(
             cls.StartedWithReport,
-            cls.create_id(person_key),
-            trace_context,
+            id=cls.create_id(person_key),
+            trace_context=trace_context,
             person_key=person_key,
             journal_number=journal_number,
             revision=revision,

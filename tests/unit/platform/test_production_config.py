@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from services.intake.bootstrap import definition as intake_definition
 from services.intake.settings import IntakeSettings
 from shared.auth import AuthSettings, ProductionKeyConfigured, mint_development_token
+from shared.auth.audit import audit_term_key
 from shared.auth.tokens import signing_secret
 from shared.settings import ConfigurationRefused, refuse_unsafe_production, secret_problem
 from ssp_platform.cli import app
@@ -42,6 +43,7 @@ def _safe_env(tmp_path: Path) -> dict[str, str]:
         "SSP_KAFKA_SASL_PASSWORD": secrets.token_urlsafe(24),
         "SSP_AUTH_PUBLIC_KEY": PUBLIC_KEY,
         "SSP_AUTH_ISSUER": "https://idp.fredericia.dk",
+        "SSP_AUDIT_TERM_KEY": secrets.token_hex(32),
         "INTAKE_PSEUDONYM_SECRET": secrets.token_hex(32),
         "INTAKE_STORE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
@@ -75,6 +77,7 @@ async def test_production_on_development_defaults_is_refused_with_every_problem_
         "the Kafka connection has no TLS (SSP_KAFKA_SECURITY_PROTOCOL=PLAINTEXT",
         "KAFKA_BOOTSTRAP_SERVERS is unset",
         "SSP_AUTH_ISSUER is the development issuer",
+        "SSP_AUDIT_TERM_KEY is missing",
     ):
         assert problem in message
     assert message.count("the Kafka connection has no TLS") == 1  # once, not per service
@@ -95,6 +98,7 @@ async def test_production_on_development_defaults_is_refused_with_every_problem_
         ({"INTAKE_STORE_CIPHER_KEY": ""}, "INTAKE_STORE_CIPHER_KEY is empty"),
         ({"INTAKE_STORE_CIPHER_KEY": "bm90IDMyIGJ5dGVz"}, "not the base64 of a 32-byte key"),
         ({"SSP_KAFKA_SASL_PASSWORD": "changeme"}, "SSP_KAFKA_SASL_PASSWORD is a placeholder"),
+        ({"SSP_AUDIT_TERM_KEY": "change-me"}, "SSP_AUDIT_TERM_KEY is a placeholder"),
         ({"SSP_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}, "the Kafka connection has no TLS"),
         ({"SSP_AUTH_JWKS_URL": "http://idp/jwks"}, "must be an https:// address"),
     ],
@@ -142,6 +146,8 @@ def test_nothing_creates_development_secrets_in_production(
         signing_secret(AuthSettings())
     with pytest.raises(ProductionKeyConfigured):
         mint_development_token(AuthSettings(), role="tovholder")
+    with pytest.raises(ConfigurationRefused, match="no development audit term key"):
+        audit_term_key(AuthSettings())
     assert not (tmp_path / "secrets").exists()
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from services.reporting.adapters.views import tables
 from services.reporting.application.projection import Projection
@@ -210,14 +210,14 @@ def test_earlier_persons_are_deleted_only_where_an_incident_is_stored(tmp_path: 
 def _check_deletes(projection: Projection) -> None:
     views = projection.views
     deletes: list[Any] = []
-    original = views.statements.execute_many
 
-    def execute_many(conn: Any, statement: Any, rows: Any, **kwargs: Any) -> None:
-        if statement.is_delete:
-            deletes.append(list(rows))
-        original(conn, statement, rows, **kwargs)
+    def record_deletes(
+        conn: Any, clauseelement: Any, multiparams: Any, params: Any, options: Any
+    ) -> None:
+        if getattr(clauseelement, "is_delete", False):
+            deletes.append(list(multiparams[0]) if multiparams else [params])
 
-    views.statements.execute_many = execute_many  # type: ignore[method-assign]
+    event.listen(views.engine, "before_execute", record_deletes)
     journal = JOURNALS[0]
     with views.transaction() as writer:
         writer.put_incident(

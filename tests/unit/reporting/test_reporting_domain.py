@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import cast
 
 import pytest
-from eventsourcing.application import Application
-from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import get_topic
 
 from services.reporting.application.service import ReportingService
@@ -216,30 +212,3 @@ def test_a_recorded_step_is_the_aggregate_its_event_builds() -> None:
             trace_id=None,
             observed_at=OBSERVED_AT,
         )
-
-
-def test_a_recorded_step_is_the_event_its_dataclass_makes() -> None:
-    """`record` builds the event without its dataclass __init__: it must be equal, with its
-    attributes in the same order, so the store keeps the same JSON and loads it back."""
-    step = TimelineStep.record(
-        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
-    )
-    (recorded,) = step.collect_events()
-    made = TimelineStep.Recorded(**vars(recorded))
-    assert recorded == made and list(vars(recorded)) == list(vars(made))
-    assert list(vars(made)) == [f.name for f in dataclasses.fields(TimelineStep.Recorded)]
-    mapper = build_application(ReportingSettings(SSP_DATABASE_URL="memory")).mapper
-    stored = mapper.to_stored_event(recorded)
-    assert stored == mapper.to_stored_event(made)
-    assert mapper.to_domain_event(stored) == made
-
-
-def test_steps_are_stored_as_the_librarys_transcoder_writes_them() -> None:
-    app = build_application(ReportingSettings(SSP_DATABASE_URL="memory"))
-    library = Mapper(transcoder=JSONTranscoder())
-    Application.register_transcodings(app, cast(JSONTranscoder, library.transcoder))
-    step = TimelineStep.record(
-        decision(), service="triage", trace_id="ab" * 16, observed_at=OBSERVED_AT
-    )
-    (recorded,) = step.collect_events()
-    assert app.mapper.to_stored_event(recorded) == library.to_stored_event(recorded)

@@ -4,15 +4,12 @@ replaying the whole log, leaves the tables as applying it once did."""
 from __future__ import annotations
 
 import functools
-import operator
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Engine, Table, bindparam, delete, inspect, select
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.expression import Executable
 
 from services.reporting.adapters.views import tables
 from services.reporting.domain.handover import TaskStatus, decision_wins, task_status_wins
@@ -34,114 +31,8 @@ def _upsert_statement(
     return statement.on_conflict_do_update(index_elements=list(keys), set_=updates)
 
 
-@dataclass(frozen=True)
-class DriverStatement:
-    """A statement compiled once to the driver's SQL, run as such (`exec_driver_sql`).
-
-    SQLAlchemy processes the parameters of every row of an executemany anew (which bind is
-    which, the bind processors), and renders an expanding IN on every execution: together a
-    third of the projection's CPU. What it did for these statements is done here, the same
-    way for every row: the values in the order of the driver's parameters, and the bind
-    processors of the types that have one (JSON → JSON text on SQLite, psycopg's `Json` on
-    PostgreSQL; booleans → 0/1 on SQLite, checked booleans on PostgreSQL). The casts
-    SQLAlchemy's psycopg dialect renders (`::VARCHAR`, `::JSON`) are in the compiled SQL."""
-
-    sql: str
-    names: tuple[str, ...]
-    """Each parameter's key in a row, in the driver's order."""
-    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
-    """(index in `names`, bind processor) for the parameters whose type has one."""
-    positional: bool
-
-    @classmethod
-    def compile(
-        cls, dialect: Dialect, statement: Executable, columns: Sequence[str] | None = None
-    ) -> DriverStatement | None:
-        """`columns`: an INSERT's columns (those of its rows). None for a statement whose
-        parameters are not plainly its binds' names (then SQLAlchemy's own path runs it)."""
-        compiled = statement.compile(  # type: ignore[attr-defined]
-            dialect=dialect, column_keys=list(columns) if columns is not None else None
-        )
-        binds = compiled.binds
-        names = tuple(compiled.positiontup or ()) if dialect.positional else tuple(binds)
-        if compiled.escaped_bind_names or sorted(names) != sorted(binds):
-            return None
-        processors = tuple(
-            (index, process)
-            for index, name in enumerate(names)
-            if (process := binds[name].type.dialect_impl(dialect).bind_processor(dialect))
-            is not None
-        )
-        return cls(compiled.string, names, processors, dialect.positional)
-
-    def parameters(self, rows: Sequence[Row]) -> list[Any]:
-        """Each row's parameters, as the driver takes them."""
-        names, processors = self.names, self.processors
-        if not names:
-            return [() if self.positional else {} for _ in rows]
-        # itemgetter of one name gives the value itself, of more a tuple.
-        take, first = operator.itemgetter(*names), names[0]
-        values = [take(row) for row in rows] if len(names) > 1 else [(row[first],) for row in rows]
-        if processors:
-            for i, taken in enumerate(values):
-                processed = list(taken)
-                for index, process in processors:
-                    processed[index] = process(processed[index])
-                values[i] = tuple(processed)
-        if self.positional:
-            return values
-        return [dict(zip(names, taken, strict=True)) for taken in values]
-
-
-class DriverStatements:
-    """The statements of one engine's dialect, compiled once each."""
-
-    def __init__(self, dialect: Dialect) -> None:
-        self.dialect = dialect
-        self._compiled: dict[Any, DriverStatement | None] = {}
-
-    def _driver(
-        self, statement: Executable, cache_key: Any, columns: Sequence[str] | None
-    ) -> DriverStatement | None:
-        try:
-            return self._compiled[cache_key]
-        except KeyError:
-            driver = self._compiled[cache_key] = DriverStatement.compile(
-                self.dialect, statement, columns
-            )
-            return driver
-
-    def fetch(self, conn: Connection, statement: Executable, parameters: Row) -> Sequence[Any]:
-        """The rows `statement` selects, as tuples in its columns' order."""
-        driver = self._driver(statement, statement, None)
-        if driver is None:
-            return conn.execute(statement, parameters).all()
-        return conn.exec_driver_sql(driver.sql, driver.parameters([parameters])[0]).all()
-
-    def execute_many(
-        self,
-        conn: Connection,
-        statement: Executable,
-        rows: Sequence[Row],
-        *,
-        cache_key: Any = None,
-        columns: Sequence[str] | None = None,
-    ) -> None:
-        """Run `statement` once for each row (the same keys in each). An INSERT names its
-        `columns`, and a `cache_key` when the statement object may be built again."""
-        driver = self._driver(statement, cache_key or statement, columns)
-        if driver is None:
-            conn.execute(statement, list(rows))
-        else:
-            conn.exec_driver_sql(driver.sql, driver.parameters(rows))
-
-
 def _upsert_many(
-    conn: Connection,
-    statements: DriverStatements,
-    table: Table,
-    rows: Sequence[Row],
-    keys: tuple[str, ...],
+    conn: Connection, table: Table, rows: Sequence[Row], keys: tuple[str, ...]
 ) -> None:
     """One statement per column set, executed once for all its rows."""
     # Grouped by the keys in their order first (the rules build each kind of row alike), then
@@ -153,10 +44,7 @@ def _upsert_many(
     for keys_in_order, same_keys in in_order.items():
         shapes.setdefault(tuple(sorted(keys_in_order)), []).extend(same_keys)
     for columns, same_shape in shapes.items():
-        statement = _upsert_statement(conn.dialect.name, table, columns, keys)
-        statements.execute_many(
-            conn, statement, same_shape, cache_key=(table.name, columns), columns=columns
-        )
+        conn.execute(_upsert_statement(conn.dialect.name, table, columns, keys), same_shape)
 
 
 _KEYS: dict[str, tuple[str, ...]] = {
@@ -189,9 +77,8 @@ class ViewWriter:
     what `prefetch` loaded for the batch's journal numbers, or what this transaction staged.
     The result is exactly that of applying the events one by one."""
 
-    def __init__(self, conn: Connection, statements: DriverStatements | None = None) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._statements = statements or DriverStatements(conn.dialect)
         self._staged: dict[str, dict[tuple[Any, ...], Row]] = {t.name: {} for t in _FLUSH_ORDER}
         self._staged_steps = self._staged[tables.trace_steps.name]
         # What the database holds (or will, after the flush), by key; None: known absent.
@@ -216,22 +103,19 @@ class ViewWriter:
         wanted = sorted(journal_numbers - self._loaded_journals)
         if not wanted:
             return
-        fetch = self._statements.fetch
         for start in range(0, len(wanted), _MOST_JOURNALS):
             chunk = wanted[start : start + _MOST_JOURNALS]
             for journal_number in chunk:
                 self._incidents.setdefault(journal_number, None)
-            size = _in_list_size(len(chunk))
-            # Padded with the last one to a size compiled before (a repeat matches nothing new).
-            journals = {f"j{i}": chunk[min(i, len(chunk) - 1)] for i in range(size)}
-            for journal_number, revision in fetch(self.conn, _stored("incidents", size), journals):
+            journals = {"journals": chunk}
+            for journal_number, revision in self.conn.execute(_STORED_INCIDENTS, journals):
                 self._incidents[journal_number] = int(revision)
                 self._incidents_stored.add(journal_number)
-            for values in fetch(self.conn, _stored("routings", size), journals):
+            for values in self.conn.execute(_STORED_ROUTINGS, journals):
                 routing = dict(zip(_ROUTING_RULE_NAMES, values, strict=True))
                 key = (routing["journal_number"], routing["person_key"])
                 self._routings.setdefault(key, routing)
-            for values in fetch(self.conn, _stored("tasks", size), journals):
+            for values in self.conn.execute(_STORED_TASKS, journals):
                 task = dict(zip(_TASK_RULE_NAMES, values, strict=True))
                 self._tasks.setdefault(task["task_id"], task)
         self._loaded_journals.update(wanted)
@@ -264,8 +148,8 @@ class ViewWriter:
 
     # --- writes ---------------------------------------------------------------------------
     def position(self) -> int:
-        rows = self._statements.fetch(self.conn, _POSITION, {"name": _PROJECTION})
-        return int(rows[0][0]) if rows else 0
+        stored = self.conn.execute(_POSITION, {"name": _PROJECTION}).scalar()
+        return int(stored) if stored is not None else 0
 
     def set_position(self, notification_id: int) -> None:
         self._stage(tables.position, {"name": _PROJECTION, "notification_id": notification_id})
@@ -361,23 +245,20 @@ class ViewWriter:
 
     # --- the end of the transaction ---------------------------------------------------------
     def flush(self) -> None:
-        statements = self._statements
         if self._person_deletes:
-            statements.execute_many(
-                self.conn,
+            self.conn.execute(
                 _DELETE_EARLIER_PERSONS,
                 [{"j": j, "rev": rev} for j, rev in self._person_deletes.items()],
             )
         if self._routing_deletes:
-            statements.execute_many(
-                self.conn,
+            self.conn.execute(
                 _DELETE_EARLIER_ROUTINGS,
                 [{"j": j, "pk": pk, "rev": rev} for j, pk, rev in self._routing_deletes],
             )
         for table in _FLUSH_ORDER:
             staged = self._staged[table.name]
             if staged:
-                _upsert_many(self.conn, statements, table, list(staged.values()), _KEYS[table.name])
+                _upsert_many(self.conn, table, list(staged.values()), _KEYS[table.name])
         self._person_deletes.clear()
         for (journal_number,) in self._staged[tables.incidents.name]:
             self._incidents_stored.add(journal_number)
@@ -417,35 +298,25 @@ _DELETE_EARLIER_ROUTINGS = delete(tables.routings).where(
     tables.routings.c.person_key == bindparam("pk"),
     tables.routings.c.revision < bindparam("rev"),
 )
-_PREFETCHED: dict[str, tuple[Table, tuple[str, ...]]] = {
-    "incidents": (tables.incidents, ("journal_number", "revision")),
-    "routings": (tables.routings, _ROUTING_RULE_NAMES),
-    "tasks": (tables.letter_tasks, _TASK_RULE_NAMES),
-}
 _MOST_JOURNALS = 512
+"""Journal numbers per prefetch query (SQLite binds each one)."""
 
 
-def _in_list_size(count: int) -> int:
-    """The power of two a prefetch of `count` journal numbers pads them to."""
-    return 1 << (count - 1).bit_length()
-
-
-@functools.cache
-def _stored(what: str, size: int) -> Any:
-    """What `prefetch` reads of `what` for `size` journal numbers (binds j0, j1, ...).
-
-    Plain binds, not an expanding one: SQLAlchemy renders an expanding IN anew on every
-    execution, and a statement of a fixed size is compiled to the driver's SQL once."""
-    table, names = _PREFETCHED[what]
+def _prefetch(table: Table, names: tuple[str, ...]) -> Any:
+    """What `prefetch` reads of `table` for a list of journal numbers (`journals`)."""
     return select(*(table.c[name] for name in names)).where(
-        table.c.journal_number.in_([bindparam(f"j{i}") for i in range(size)])
+        table.c.journal_number.in_(bindparam("journals", expanding=True))
     )
+
+
+_STORED_INCIDENTS = _prefetch(tables.incidents, ("journal_number", "revision"))
+_STORED_ROUTINGS = _prefetch(tables.routings, _ROUTING_RULE_NAMES)
+_STORED_TASKS = _prefetch(tables.letter_tasks, _TASK_RULE_NAMES)
 
 
 class ReadModels:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.statements = DriverStatements(engine.dialect)
         if self._schema_is_older():
             # Read models are derived: an older layout is dropped and rebuilt from the log.
             with self.engine.begin() as conn:
@@ -465,7 +336,7 @@ class ReadModels:
     @contextmanager
     def transaction(self) -> Iterator[ViewWriter]:
         with self.engine.begin() as conn:
-            writer = ViewWriter(conn, self.statements)
+            writer = ViewWriter(conn)
             yield writer
             writer.flush()
 
