@@ -157,7 +157,7 @@ async def _wait_for_read_model(
         while time.monotonic() < deadline:
             response = await client.get(f"{url}/v1/statistics/607/2026-W47", headers=management)
             response.raise_for_status()
-            if response.json().get("persons", 0) >= persons:
+            if (response.json().get("persons") or 0) >= persons:
                 return
             await asyncio.sleep(0.1)
 

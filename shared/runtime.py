@@ -57,6 +57,18 @@ Ctx = Annotated[ServiceContext, from_app("ctx")]
 """A route's service context (its app was made by `service_api(..., ctx=ctx)`)."""
 
 
+async def in_store_every(
+    ctx: ServiceContext, interval_s: float, work: Callable[[], int], done: str
+) -> None:
+    """Run `work` in the store's thread every `interval_s`, for good; `done` is the log line
+    for what it changed when it changed anything (`%d` the count). Deadline schedulers."""
+    while True:
+        changed = await ctx.in_store(work)
+        if changed:
+            log.info(done, changed)
+        await asyncio.sleep(interval_s)
+
+
 @dataclass
 class ServiceDefinition:
     name: str

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, is_municipality_code
 
 _PLACEHOLDER_STARTS = (
     "changeme",
@@ -216,6 +218,31 @@ class PlatformSettings(BaseSettings):
         "(Python's default is 700); 0 keeps Python's defaults.",
     )
 
+    municipalities: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=DEFAULT_SERVED_MUNICIPALITIES,
+        validation_alias="SSP_MUNICIPALITIES",
+        description="Municipality codes this deployment serves (comma separated, official codes "
+        "only). Persons living elsewhere are recorded as not served, never routed; every "
+        "service refuses to give an owner in another municipality.",
+    )
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _split_codes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [code for code in value.replace(";", ",").replace(" ", ",").split(",") if code]
+        return value
+
+    @field_validator("municipalities")
+    @classmethod
+    def _official_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [code for code in value if not is_municipality_code(code)]
+        if unknown:
+            raise ValueError(f"not Danish municipality codes: {', '.join(unknown)}")
+        if not value:
+            raise ValueError("at least one municipality code is required")
+        return tuple(dict.fromkeys(value))
+
     def topic(self, default_name: str) -> str:
         return f"{self.topic_prefix}{default_name}"
 
@@ -237,8 +264,12 @@ class PlatformSettings(BaseSettings):
                 f"the Kafka connection has no TLS (SSP_KAFKA_SECURITY_PROTOCOL="
                 f"{self.kafka_security_protocol}; use SASL_SSL or SSL)"
             )
-        if self.kafka_sasl_password is not None and self.kafka_sasl_mechanism == "SCRAM-SHA-512":
-            problem = secret_problem("SSP_KAFKA_SASL_PASSWORD", self.kafka_sasl_password)
+        secrets_in_use = {
+            "SSP_KAFKA_SASL_PASSWORD": self.kafka_sasl_password,
+            "SSP_KAFKA_SASL_OAUTH_CLIENT_SECRET": self.kafka_sasl_oauth_client_secret,
+        }
+        for name, value in secrets_in_use.items():
+            problem = secret_problem(name, value) if value is not None else None
             if problem is not None:
                 found.append(problem)
         return found

@@ -142,6 +142,41 @@ def rebuild(token: TokenOption = None) -> None:
     console.print(response.json())
 
 
+@app.command()
+def reroute(
+    municipality: Annotated[
+        str, typer.Option("--municipality", "-m", help="the municipality code now served")
+    ],
+    since: Annotated[
+        str, typer.Option("--since", help="incidents reported on or after this day (YYYY-MM-DD)")
+    ],
+    token: TokenOption = None,
+) -> None:
+    """Route the persons of a municipality that were recorded as not served (it was not in
+    SSP_MUNICIPALITIES) in incidents reported since a day, now that it is served: add it to
+    SSP_MUNICIPALITIES and restart first. Asks triage's POST /v1/admin/reroute with an
+    operations token; running it again routes nobody twice."""
+    url = service_urls(["triage"])["triage"]
+    response = httpx.post(
+        f"{url}/v1/admin/reroute",
+        json={"municipality_code": municipality, "since": since},
+        headers=_bearer(token, Role.OPERATIONS),
+        timeout=300,
+    )
+    _refused(response)
+    if response.status_code in (409, 422):
+        body = response.json()
+        message = body.get("message") or body.get("detail") or response.text
+        console.print(f"ssp reroute: {message}")
+        raise typer.Exit(1)
+    response.raise_for_status()
+    result = response.json()
+    console.print(
+        f"municipality {result['municipality_code']}: {result['routed']} person(s) routed, "
+        f"{result['skipped']} skipped (changed by a later revision)"
+    )
+
+
 @app.command("import")
 def import_list(
     file: Annotated[

@@ -47,6 +47,7 @@ def build_service(
             acute_letter=timedelta(hours=settings.acute_letter_deadline_hours),
         ),
         clock=clock,
+        served_municipalities=settings.municipalities,
     )
 
 

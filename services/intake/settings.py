@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import NoDecode
+from pydantic import Field, SecretStr
 
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
-from services.intake.domain.municipalities import DEFAULT_MUNICIPALITIES
 from shared.auth import AuthSettings
-from shared.contracts.municipalities import is_municipality_code
 from shared.settings import secret_problem
 
 
@@ -53,12 +49,6 @@ class IntakeSettings(AuthSettings):
         validation_alias="INTAKE_IMPORT_MAX_UNPACKED_BYTES",
         description="What an XLSX may unpack to, all parts together, checked before parsing.",
     )
-    municipalities: Annotated[tuple[str, ...], NoDecode] = Field(
-        default=DEFAULT_MUNICIPALITIES,
-        validation_alias="SSP_MUNICIPALITIES",
-        description="Municipality codes this deployment serves (comma separated). Incidents "
-        "naming any other municipality are rejected (municipality_not_served) and kept.",
-    )
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()
@@ -82,23 +72,6 @@ class IntakeSettings(AuthSettings):
             if len(key) != 32:
                 found.append("INTAKE_STORE_CIPHER_KEY is not the base64 of a 32-byte key")
         return found
-
-    @field_validator("municipalities", mode="before")
-    @classmethod
-    def _split_codes(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [code for code in value.replace(";", ",").replace(" ", ",").split(",") if code]
-        return value
-
-    @field_validator("municipalities")
-    @classmethod
-    def _official_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [code for code in value if not is_municipality_code(code)]
-        if unknown:
-            raise ValueError(f"not Danish municipality codes: {', '.join(unknown)}")
-        if not value:
-            raise ValueError("at least one municipality code is required")
-        return tuple(dict.fromkeys(value))
 
     @property
     def spreadsheet_limits(self) -> SpreadsheetLimits:

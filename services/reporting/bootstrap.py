@@ -35,7 +35,9 @@ def build_read_side(
     settings: ReportingSettings, app: ReportingApplication
 ) -> tuple[Projection, ReportingQueries]:
     engine = views_engine(settings)
-    return Projection(app, ReadModels(engine)), ReportingQueries(ViewReader(engine))
+    return Projection(app, ReadModels(engine)), ReportingQueries(
+        ViewReader(engine), smallest_shown=settings.statistics_smallest_shown
+    )
 
 
 def release_read_side(parts: dict[str, Any]) -> None:

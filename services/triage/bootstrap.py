@@ -19,6 +19,7 @@ from shared.contracts import (
     INTAKE_INCIDENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     dead_letter_topic,
@@ -41,6 +42,7 @@ def build_service(
         case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
+        served_municipalities=settings.municipalities,
     )
 
 
@@ -76,6 +78,7 @@ def definition(
             TRIAGE_TOVHOLDER,
             TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
+            TRIAGE_STATEMENTS,
             dead_letter_topic(NAME),
         ],
         handler_factory=handler_factory,
@@ -87,6 +90,8 @@ def definition(
         published_events=[
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,
+            IncidentTriage.PersonNotServed,
+            IncidentTriage.DecisionUnchanged,
             PersonExitReferral.Referred,
         ],
     )

@@ -34,6 +34,8 @@ class Action(StrEnum):
     # triage
     READ_TRIAGE = "triage.read"
     READ_PROFILES = "profiles.read"
+    READ_NOT_SERVED = "not_served.read"
+    REROUTE_NOT_SERVED = "not_served.reroute"
     # notifications
     READ_LETTER_TASKS = "letter_tasks.read"
     COMPLETE_LETTER_TASK = "letter_task.complete"
@@ -76,6 +78,8 @@ ACTIONS: dict[Action, ActionSpec] = {
     # triage
     Action.READ_TRIAGE: ActionSpec(reads_personal_data=True),
     Action.READ_PROFILES: ActionSpec(reads_personal_data=False),
+    Action.READ_NOT_SERVED: ActionSpec(reads_personal_data=False),
+    Action.REROUTE_NOT_SERVED: ActionSpec(reads_personal_data=False),
     # notifications
     Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
     Action.COMPLETE_LETTER_TASK: ActionSpec(reads_personal_data=False),
@@ -271,6 +275,10 @@ POLICY |= {
     ),
     # The municipalities' published procedures: no personal data.
     Action.READ_PROFILES: _grants({role: Grant("platform") for role in _STAFF_ROLES}),
+    # Persons of municipalities not served here (issue 14, part 1): operations see journal
+    # numbers and times, never person keys, and route them once the municipality is served.
+    Action.READ_NOT_SERVED: _grants({Role.OPERATIONS: Grant("platform", withheld=_NO_PERSONS)}),
+    Action.REROUTE_NOT_SERVED: _grants({Role.OPERATIONS: Grant("platform")}),
     # A letter task follows a routing decision or a caseworker's assessment (social
     # services), unless the municipality profile made the police SSP coordinator its owner:
     # the police see and complete only those.

@@ -52,6 +52,7 @@ from shared.contracts.letter_tasks import (
     recipients_for_age,
 )
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
+from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
@@ -64,6 +65,7 @@ from shared.contracts.topics import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     Direction,
@@ -89,6 +91,7 @@ __all__ = [
     "TOPICS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
     "AcceptedIncident",
@@ -115,6 +118,7 @@ __all__ = [
     "Location",
     "Offence",
     "OffenceCode",
+    "PersonStatement",
     "PoliceIncident",
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
@@ -124,6 +128,7 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Source",
+    "Statement",
     "TaskChangeReason",
     "TopicSpec",
     "WithdrawalReason",

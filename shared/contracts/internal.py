@@ -16,8 +16,10 @@ from shared.contracts.common import (
     MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
     PersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -33,9 +35,7 @@ class PseudonymousPerson(ContractModel):
         description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
     )
     role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    municipality_code: ResidenceMunicipality
     age_at_incident: int = Field(
         description="Age in full years on the date of occurred_at, in its own offset.",
         examples=[16],
@@ -50,6 +50,13 @@ class PseudonymousPerson(ContractModel):
         max_length=MAX_PLACE_NAME_CHARS,
         description="School, for school representatives' need-to-know access.",
         examples=["Kirstinebjergskolen"],
+    )
+    served: bool = Field(
+        default=True,
+        description="False when the person lives in a municipality this deployment does not "
+        "serve (a neighbouring municipality of the police district): recorded as not served, "
+        "never routed, until `ssp reroute` routes them once the municipality is served.",
+        examples=[True],
     )
 
 
@@ -112,9 +119,7 @@ class PseudonymisedCaseEvent(ContractModel):
         description="Case id in the case system.",
         examples=["DUBU-2026-001234"],
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case.", examples=["607"]
     )

@@ -12,11 +12,13 @@ from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Timestamp,
 )
 from shared.contracts.decisions import ADULT_AGE
@@ -41,6 +43,7 @@ TaskChangeReason = Literal[
     "case_opened_after_routing",
     "person_removed_from_incident",
     "person_out_of_scope",
+    "person_not_served",
 ]
 LetterKind = Literal["orientering", "indkaldelse", "bekymringsbrev", "akut_standardbrev"]
 Recipient = Literal["parents", "youth"]
@@ -72,6 +75,7 @@ class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
 
     task_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
@@ -81,15 +85,9 @@ class LetterTaskEvent(ContractModel):
         "(same task id, never a second task).",
         examples=["created"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    journal_number: IncidentJournalNumber
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
     recipients: list[Recipient] = Field(
         min_length=1,
@@ -98,6 +96,7 @@ class LetterTaskEvent(ContractModel):
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",
@@ -120,7 +119,7 @@ class LetterTaskEvent(ContractModel):
         default=None,
         description="Why the task was updated or cancelled by the platform: revised_decision "
         "(a higher revision changed owner, recipients or deadline), case_opened_after_routing "
-        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope "
-        "(the decision was withdrawn). Null on the other events.",
+        "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope / "
+        "person_not_served (the decision was withdrawn). Null on the other events.",
         examples=[None, "case_opened_after_routing"],
     )

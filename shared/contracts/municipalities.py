@@ -10,7 +10,23 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["MUNICIPALITIES", "is_municipality_code", "municipality_name"]
+__all__ = [
+    "DEFAULT_SERVED_MUNICIPALITIES",
+    "MUNICIPALITIES",
+    "MUNICIPALITY_NOT_SERVED",
+    "UNKNOWN_MUNICIPALITY",
+    "is_municipality_code",
+    "municipality_name",
+    "official_municipality_code",
+    "served_problem",
+]
+
+#: The five municipalities whose profiles ship with the platform (services/triage/profiles):
+#: what `SSP_MUNICIPALITIES` serves by default.
+DEFAULT_SERVED_MUNICIPALITIES: Final = ("607", "376", "657", "161", "575")
+
+UNKNOWN_MUNICIPALITY: Final = "unknown_municipality"
+MUNICIPALITY_NOT_SERVED: Final = "municipality_not_served"
 
 MUNICIPALITIES: Final = MappingProxyType(
     {
@@ -123,3 +139,22 @@ def is_municipality_code(code: str) -> bool:
 
 def municipality_name(code: str) -> str | None:
     return MUNICIPALITIES.get(code)
+
+
+def served_problem(code: str, served: frozenset[str] | tuple[str, ...]) -> str | None:
+    """Why a municipality code cannot own anything here: `unknown_municipality` when it is not
+    one of the 98 official codes, `municipality_not_served` when this deployment does not serve
+    it (`SSP_MUNICIPALITIES`); None when it is served."""
+    if not is_municipality_code(code):
+        return UNKNOWN_MUNICIPALITY
+    if code not in served:
+        return MUNICIPALITY_NOT_SERVED
+    return None
+
+
+def official_municipality_code(code: str) -> str:
+    """A validator (pydantic `AfterValidator`) for a code an API is asked about: one of the 98
+    official codes, else a validation problem naming the field, never the code."""
+    if not is_municipality_code(code):
+        raise ValueError("not a Danish municipality code")
+    return code

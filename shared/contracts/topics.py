@@ -21,6 +21,7 @@ from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
 from shared.contracts.rejections import IntakeRejection
+from shared.contracts.statements import PersonStatement
 from shared.contracts.withdrawals import DecisionWithdrawn
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "TRIAGE_CASEWORKER",
     "TRIAGE_DEAD_LETTER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
     "Direction",
@@ -64,6 +66,7 @@ TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
 TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
 TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
 TRIAGE_WITHDRAWALS = "ssp.triage.withdrawals.v1"
+TRIAGE_STATEMENTS = "ssp.triage.statements.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
@@ -240,6 +243,15 @@ _SPECS: tuple[TopicSpec, ...] = (
         key="The person_key.",
         description="Routing decisions withdrawn because a higher revision of the incident no "
         "longer lists the person (or lists them out of scope).",
+    ),
+    TopicSpec(
+        name=TRIAGE_STATEMENTS,
+        direction=Direction.EXTERNAL_OUT,
+        message=PersonStatement,
+        key="The person_key.",
+        description="What triage states about a person without a decision: not_served (lives "
+        "in a municipality not served here: recorded, not routed) or decision_confirmed (a "
+        "higher revision left the current decision unchanged).",
     ),
     TopicSpec(
         name=LETTER_TASKS,

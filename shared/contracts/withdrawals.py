@@ -12,17 +12,20 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_ID_CHARS,
     ContractModel,
-    JournalNumber,
+    IncidentJournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
     Revision,
     Timestamp,
 )
 
 __all__ = ["WITHDRAWAL_REASONS", "DecisionWithdrawn", "WithdrawalReason"]
 
-WithdrawalReason = Literal["person_removed_from_incident", "person_out_of_scope"]
+WithdrawalReason = Literal[
+    "person_removed_from_incident", "person_out_of_scope", "person_not_served"
+]
 WITHDRAWAL_REASONS: tuple[WithdrawalReason, ...] = get_args(WithdrawalReason)
 
 
@@ -30,31 +33,30 @@ class DecisionWithdrawn(ContractModel):
     """A routing decision no longer stands: the incident's revision dropped the person."""
 
     withdrawal_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Unique id of this withdrawal.",
         examples=["7a1d5c0e-2b8f-4e3a-9c61-5d4f3e2a1b09"],
     )
     decision_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="The routing decision withdrawn.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(
         description="The revision of the incident that withdrew the decision.", examples=[2]
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality (from the withdrawn decision).",
         examples=["607"],
     )
     reason: WithdrawalReason = Field(
         description="person_removed_from_incident: the revision no longer lists the person; "
-        "person_out_of_scope: it lists them with an age outside 10-25.",
+        "person_out_of_scope: it lists them with an age outside 10-25; person_not_served: it "
+        "lists them living in a municipality this deployment does not serve.",
         examples=["person_removed_from_incident"],
     )
     withdrawn_at: Timestamp = Field(

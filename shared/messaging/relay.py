@@ -47,9 +47,6 @@ log = logging.getLogger(__name__)
 Publications = Callable[[Any], list[Outgoing]]
 
 
-_RELAY_HEADERS = frozenset((ORIGIN_HEADER, NOTIFICATION_ID_HEADER))
-
-
 # Non-retriable errors that say nothing about the message: the client, the cluster or the
 # credentials are wrong or away. Retried (the relay waits) rather than dead-lettering every event.
 _NOT_THE_MESSAGES_FAULT: tuple[type[BaseException], ...] = (
@@ -277,24 +274,13 @@ class OutboxRelay:
         # What each send is, kept as it was sent (decoded only if the broker refuses it).
         sent: list[tuple[int, Any, str, bytes, bytes, list[tuple[str, bytes]]]] = []
         refused: list[Refused] = []
-        origin = (ORIGIN_HEADER, self.service.encode())
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
-            # The event's headers, encoded once for its messages: the stored context, then the
-            # origin and the notification id (what `_headers` gives when nothing overrides).
-            plain = not (stored_context.keys() & _RELAY_HEADERS)
-            event_headers = [(name, value.encode()) for name, value in stored_context.items()]
-            event_headers.append(origin)
-            event_headers.append((NOTIFICATION_ID_HEADER, str(notification_id).encode()))
             for outgoing in self.publications(domain_event):
                 topic = f"{self.topic_prefix}{outgoing.topic}"
                 body = outgoing.body()
                 key = outgoing.key.encode()
-                headers = (
-                    event_headers
-                    if plain and not outgoing.headers
-                    else self._headers(stored_context, outgoing, notification_id)
-                )
+                headers = self._headers(stored_context, outgoing, notification_id)
                 message = (notification_id, domain_event, topic, key, body, headers)
                 try:
                     send = await self.producer.send(topic, body, key=key, headers=headers)

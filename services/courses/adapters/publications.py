@@ -11,7 +11,7 @@ from services.courses.adapters.course_events import course_event
 from services.courses.domain.acute_procedure import AcuteProcedure
 from shared.contracts import COURSES_EVENTS, LETTER_TASKS, LetterTaskEvent
 from shared.messaging.dead_letters import dead_letter_publications
-from shared.messaging.outgoing import Outgoing
+from shared.messaging.outgoing import Outgoing, as_contract
 
 
 def courses_publications(event: Any) -> list[Outgoing]:
@@ -20,6 +20,5 @@ def courses_publications(event: Any) -> list[Outgoing]:
         return dead_letter_publications(event)
     messages = [Outgoing(COURSES_EVENTS, envelope.course_id, envelope)]
     if isinstance(event, AcuteProcedure.StandardLetterChanged):
-        letter = LetterTaskEvent.model_validate(event.letter)
-        messages.append(Outgoing(LETTER_TASKS, letter.person_key, letter))
+        messages.append(as_contract(LETTER_TASKS, LetterTaskEvent, event.letter))
     return messages

@@ -10,21 +10,29 @@ these calls. Every call runs in the service's store thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
 from services.courses.application.app import CoursesApplication
-from services.courses.application.commands.base import ChangeCourse, StartCourse
+from services.courses.application.commands.base import ChangeCourse, Command, StartCourse
 from services.courses.application.course_index import (
     CourseIndex,
     CourseSummary,
     Eligibility,
     ReferralSummary,
 )
-from services.courses.domain.course import Course, CourseExists, DeadlinePolicy, VersionConflict
+from services.courses.domain.course import (
+    Course,
+    CourseExists,
+    DeadlinePolicy,
+    InvalidCommand,
+    MunicipalityNotServed,
+    UnknownMunicipality,
+    VersionConflict,
+)
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
@@ -36,6 +44,11 @@ from shared.contracts import (
     DecisionWithdrawn,
     ExitReferral,
     RoutingDecision,
+)
+from shared.contracts.municipalities import (
+    DEFAULT_SERVED_MUNICIPALITIES,
+    UNKNOWN_MUNICIPALITY,
+    served_problem,
 )
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
@@ -65,8 +78,10 @@ class CoursesService:
         referrals_topic: str = TRIAGE_EXIT_REFERRALS,
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
+        served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
     ) -> None:
         self.app = app
+        self.served = frozenset(served_municipalities)
         self.decisions_topic = decisions_topic
         self.caseworker_topic = caseworker_topic
         self.withdrawals_topic = withdrawals_topic
@@ -244,6 +259,7 @@ class CoursesService:
     # --- commands, each in its own transaction --------------------------------------------
     def start(self, command: StartCourse) -> Course:
         """Create the course the command names; `CourseExists` when it was started before."""
+        self._check_municipalities(command)
         uow = UnitOfWork(self.app)
         course_id = command.course_id()
         if self.app.aggregate_exists(course_id):
@@ -258,8 +274,16 @@ class CoursesService:
         log.info("courses: %s %s started", course.course_type, course.id)
         return course
 
+    def _check_municipalities(self, command: Command) -> None:
+        """Every municipality a command names is official and served (issue 14, part 1)."""
+        for field, code in command.municipality_codes().items():
+            problem = served_problem(code, self.served)
+            if problem is not None:
+                raise _refusal(field, problem)
+
     def execute(self, course_id: UUID, command: ChangeCourse) -> Course:
         """Run `command` on the course if it is still at the version the command names."""
+        self._check_municipalities(command)
         uow = UnitOfWork(self.app)
         course = self._load(uow, command.aggregate, course_id)
         if course.version != command.expected_version:
@@ -351,3 +375,13 @@ class CoursesService:
         if course is None:
             raise CourseNotFound(str(course_id))
         return course
+
+
+def _refusal(field: str, problem: str) -> InvalidCommand:
+    if problem == UNKNOWN_MUNICIPALITY:
+        return UnknownMunicipality(f"{field} is not a Danish municipality code", field=field)
+    return MunicipalityNotServed(
+        f"{field} names a municipality this deployment does not serve (SSP_MUNICIPALITIES): "
+        "nobody there could own the course's deadlines",
+        field=field,
+    )

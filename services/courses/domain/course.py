@@ -30,6 +30,14 @@ class InvalidCommand(CourseRuleViolated):
     """The command itself is wrong whatever the course's state (bad date, unknown item)."""
 
 
+class UnknownMunicipality(InvalidCommand):
+    code = "unknown_municipality"
+
+
+class MunicipalityNotServed(InvalidCommand):
+    code = "municipality_not_served"
+
+
 class StateConflict(CourseRuleViolated):
     """The command does not fit the course's current state (closed, consent missing)."""
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Query
+from pydantic import AfterValidator
 
 from services.courses.adapters.course_events import course_event
 from services.courses.application.course_index import (
@@ -37,10 +38,13 @@ from services.courses.entrypoints.views import (
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.municipalities import official_municipality_code
 from shared.http import service_api
 from shared.runtime import Ctx, ServiceContext
 
-Municipality = Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)]
+Municipality = Annotated[
+    str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
+]
 OptionalMunicipality = Annotated[
     str | None,
     Query(

@@ -44,7 +44,6 @@ from shared.contracts import (
     parse_bytes,
 )
 from shared.contracts.errors import MESSAGE_TOO_LARGE
-from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
 from shared.messaging.inbound import Inbound
@@ -54,6 +53,16 @@ log = logging.getLogger(__name__)
 _REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
+_ACCEPTED_AS_GIVEN = {
+    "journal_number",
+    "revision",
+    "source",
+    "police_district",
+    "reported_at",
+    "occurred_at",
+    "flags",
+}
+"""What the accepted incident takes from the police incident as it is."""
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
 
@@ -106,6 +115,8 @@ class _ValidCaseEvent:
 class _Invalid:
     problems: list[FieldProblem]
     reference: UUID  # of the rejection it is kept as
+    case_register: bool = False
+    """It came from the social-services case register (whatever it holds)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -113,6 +124,10 @@ class _Invalid:
     @property
     def persons(self) -> tuple[IdentityIds, ...]:
         return ()
+
+
+CASE_REGISTER_INPUT = "case_register_input"
+"""Key in a kept rejection: the input came from the case register."""
 
 
 class RejectionNotFound(LookupError):
@@ -134,9 +149,8 @@ class IntakeService:
         self.app = app
         self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
-        # The served codes that are municipality codes: an incident naming only these has no
-        # municipality problem (what `municipality_problems` finds, without its field paths).
-        self._served_known = frozenset(c for c in self.served if is_municipality_code(c))
+        # An incident may name any official code: persons living in an unserved municipality
+        # are accepted as not served, an unserved location is normal (issue 14, part 1).
         self.pseudonymiser = pseudonymiser
         self.incidents_topic = incidents_topic
         self.cases_topic = cases_topic
@@ -161,7 +175,14 @@ class IntakeService:
             with message.processing_span("intake"):
                 outcome = checked[id(message)]
                 if isinstance(outcome, _Invalid):
-                    self._reject(uow, message.value, outcome.problems, "kafka", outcome.reference)
+                    self._reject(
+                        uow,
+                        message.value,
+                        outcome.problems,
+                        "kafka",
+                        outcome.reference,
+                        case_register=outcome.case_register,
+                    )
                 elif isinstance(outcome, _ValidIncident):
                     self._accept_incident(uow, outcome)
                 elif isinstance(outcome, _ValidCaseEvent):
@@ -187,7 +208,11 @@ class IntakeService:
         else:
             checked = self._check_case_event(message.value)
         if isinstance(checked, list):
-            return _Invalid(checked, self._kafka_reference(message))
+            return _Invalid(
+                checked,
+                self._kafka_reference(message),
+                case_register=message.topic == self.cases_topic,
+            )
         return checked
 
     def _too_large(self) -> FieldProblem:
@@ -330,19 +355,14 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            known = self._served_known
-            if incident.location.municipality_code in known and all(
-                person.municipality_code in known for person in incident.persons
-            ):
-                return []
-            return municipality_problems(codes_of_incident(incident), self.served)
+            return municipality_problems(codes_of_incident(incident), None)
         try:
             doc = json.loads(raw)
         except (ValueError, RecursionError):
             return []
         if not isinstance(doc, dict):
             return []
-        return municipality_problems(codes_of_document(doc), self.served)
+        return municipality_problems(codes_of_document(doc), None)
 
     @staticmethod
     def _birth_after_incident(ages: Iterable[int]) -> list[FieldProblem]:
@@ -380,21 +400,16 @@ class IntakeService:
                     age_at_incident=age,
                     in_scope=is_in_scope(age),
                     school=person.school,
+                    served=person.municipality_code in self.served,
                 )
             )
         accepted_at = self.clock()
         if accepted_at.utcoffset() is None:  # what the contract's AwareDatetime refuses
             raise ValueError("the clock must give an aware datetime")
         return AcceptedIncident(
-            journal_number=incident.journal_number,
-            revision=incident.revision,
-            source=incident.source,
-            police_district=incident.police_district,
-            reported_at=incident.reported_at,
-            occurred_at=incident.occurred_at,
+            **incident.model_dump(include=_ACCEPTED_AS_GIVEN),
             offence_code=incident.offence.code,
             location_municipality_code=incident.location.municipality_code,
-            flags=incident.flags,
             accepted_at=accepted_at,
             persons=persons,
         ).model_dump(mode="json")
@@ -406,18 +421,25 @@ class IntakeService:
         problems: list[FieldProblem],
         channel: Literal["kafka", "http"],
         reference: UUID,
+        *,
+        case_register: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
                 raw, problems, channel=channel, reference=str(reference), received_at=self.clock()
             )
+            kept = rejection.model_dump(mode="json")
+            if case_register:
+                # Kept with the record only (the published contract ignores it): a rejected
+                # case-register event is social services' record, even when unreadable.
+                kept[CASE_REGISTER_INPUT] = True
             uow.add(
                 RejectedInput(
                     reference=str(reference),
                     channel=channel,
                     received_at=rejection.received_at,
                     original_b64=base64.b64encode(raw).decode(),
-                    rejection=rejection.model_dump(mode="json"),
+                    rejection=kept,
                 )
             )
             log.info(
@@ -431,7 +453,7 @@ class IntakeService:
     def _receive_case_event(self, uow: UnitOfWork, raw: bytes, reference: UUID) -> None:
         checked = self._check_case_event(raw)
         if isinstance(checked, list):
-            self._reject(uow, raw, checked, "kafka", reference)
+            self._reject(uow, raw, checked, "kafka", reference, case_register=True)
         else:
             self._accept_case_event(uow, checked)
 

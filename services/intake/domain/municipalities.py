@@ -1,10 +1,13 @@
 """Which municipalities an input names, and whether each is Danish and served here.
 
-A police district serves several municipalities with one stream; a deployment serves some of
-them (`SSP_MUNICIPALITIES`). An input naming a code that is not a Danish municipality, or one
-this deployment does not serve, is rejected and kept like any other bad input: silently
-dropping it would lose a report about a child, routing it by a default would send it to
-a municipality with no agreement.
+A police district serves several municipalities with one stream (001: "politikredsens 7
+kommuner"; 003: "de 11 kommuner i Politikredsen"); a deployment serves some of them
+(`SSP_MUNICIPALITIES`). An input naming a code that is not a Danish municipality is rejected and
+kept like any other bad input. An incident that happened in, or names persons living in, a
+neighbouring municipality is accepted: the persons living in a served municipality are routed,
+the others are marked not served (`served: false`) and recorded by triage without a decision
+(issue 14, part 1). A case-register event comes from one municipality's own register: one of an
+unserved municipality is still rejected (`municipality_not_served`).
 """
 
 from __future__ import annotations
@@ -15,13 +18,23 @@ from typing import Any
 
 from shared.contracts import FieldProblem, PoliceIncident
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
-from shared.contracts.municipalities import is_municipality_code
+from shared.contracts.municipalities import (
+    DEFAULT_SERVED_MUNICIPALITIES,
+    MUNICIPALITY_NOT_SERVED,
+    UNKNOWN_MUNICIPALITY,
+    is_municipality_code,
+)
 
-#: The five municipalities whose profiles ship with the platform (services/triage/profiles).
-DEFAULT_MUNICIPALITIES = ("607", "376", "657", "161", "575")
+__all__ = [
+    "DEFAULT_MUNICIPALITIES",
+    "MUNICIPALITY_NOT_SERVED",
+    "UNKNOWN_MUNICIPALITY",
+    "codes_of_document",
+    "codes_of_incident",
+    "municipality_problems",
+]
 
-UNKNOWN_MUNICIPALITY = "unknown_municipality"
-MUNICIPALITY_NOT_SERVED = "municipality_not_served"
+DEFAULT_MUNICIPALITIES = DEFAULT_SERVED_MUNICIPALITIES
 
 _CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
 
@@ -54,10 +67,11 @@ def codes_of_document(doc: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def municipality_problems(
-    named: Iterable[tuple[str, str]], served: frozenset[str]
+    named: Iterable[tuple[str, str]], served: frozenset[str] | None
 ) -> list[FieldProblem]:
-    """One problem per field naming an unknown or unserved municipality. Messages never
-    contain the code: a residence municipality is personal data about the person."""
+    """One problem per field naming an unknown municipality, or (unless `served` is None) one
+    this deployment does not serve. Messages never contain the code: a residence municipality
+    is personal data about the person."""
     problems = []
     for path, code in named:
         if not is_municipality_code(code):
@@ -68,7 +82,7 @@ def municipality_problems(
                     message="not a Danish municipality code",
                 )
             )
-        elif code not in served:
+        elif served is not None and code not in served:
             problems.append(
                 FieldProblem(
                     field=path,

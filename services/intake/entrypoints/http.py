@@ -18,7 +18,12 @@ from services.intake.adapters.spreadsheet_guard import (
     check_spreadsheet,
 )
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
-from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
+from services.intake.application.service import (
+    CASE_REGISTER_INPUT,
+    IntakeService,
+    RejectionNotFound,
+    SubmissionResult,
+)
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
@@ -152,7 +157,8 @@ async def rejected_in_reach(
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
     # incidents (the police may not learn of it).
-    kind = DataKind.SOCIAL_SERVICES if named.case_register else DataKind.RECORD
+    from_case_register = named.case_register or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+    kind = DataKind.SOCIAL_SERVICES if from_case_register else DataKind.RECORD
     await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
     return rejected
 

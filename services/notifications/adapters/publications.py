@@ -8,11 +8,10 @@ from typing import Any
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.contracts import LETTER_TASKS, LetterTaskEvent
 from shared.messaging.dead_letters import dead_letter_publications
-from shared.messaging.outgoing import Outgoing
+from shared.messaging.outgoing import Outgoing, as_contract
 
 
 def notifications_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, LetterTaskCase.TaskChanged):
-        letter = LetterTaskEvent.model_validate(event.letter)
-        return [Outgoing(LETTER_TASKS, letter.person_key, letter)]
+        return [as_contract(LETTER_TASKS, LetterTaskEvent, event.letter)]
     return dead_letter_publications(event)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query
+from pydantic import AfterValidator
 
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import status_of
@@ -13,6 +14,7 @@ from services.notifications.domain.case_state import TaskClosed
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.municipalities import official_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -57,7 +59,9 @@ def create_http_app(
     "403 for a municipality outside your token; the police see the tasks they own)",
 )
 async def list_tasks(
-    municipality_code: Annotated[str, Query(pattern=MUNICIPALITY_CODE_PATTERN)],
+    municipality_code: Annotated[
+        str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
+    ],
     access: Annotated[Access, guard(Action.READ_LETTER_TASKS)],
     ctx: Ctx,
     service: Service,

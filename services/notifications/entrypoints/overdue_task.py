@@ -1,23 +1,21 @@
-"""The background loop that marks letter tasks past their deadline overdue."""
+"""The background loop that marks letter tasks past their deadline overdue, and reports how
+many are overdue per municipality (`ssp.letter_tasks.overdue`)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from services.notifications.application.service import NotificationsService
-from shared.runtime import ServiceContext
-
-log = logging.getLogger(__name__)
+from shared.runtime import ServiceContext, in_store_every
 
 
 async def mark_overdue_tasks_forever(
     ctx: ServiceContext, service: NotificationsService, interval_s: float
 ) -> None:
-    while True:
-        marked: int = await ctx.in_store(service.mark_overdue, service.clock())
-        if marked:
-            log.info("notifications: marked %d letter task(s) overdue", marked)
+    def mark_and_count() -> int:
+        marked = service.mark_overdue(service.clock())
         if ctx.metrics is not None:
-            ctx.metrics.overdue(await ctx.in_store(service.overdue_counts))
-        await asyncio.sleep(interval_s)
+            ctx.metrics.overdue(service.overdue_counts())
+        return marked
+
+    await in_store_every(
+        ctx, interval_s, mark_and_count, "notifications: marked %d letter task(s) overdue"
+    )

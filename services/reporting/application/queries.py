@@ -16,14 +16,13 @@ from sqlalchemy import select
 
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
+from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
 from shared.auth import Action, DataKind, Decision, Principal, Resource, Visibility, decide
 from shared.auth.withheld import withhold_social_services
 
 OUT_OF_SCOPE_REASON = "age_out_of_scope"
-SMALLEST_SHOWN_COUNT = 3
-"""Aggregate cells below this are suppressed: a count of one or two can identify a child."""
 
 
 class HandoverEntry(BaseModel):
@@ -61,6 +60,10 @@ class HandoverEntry(BaseModel):
     """An adult who reached 18 with an open item: to be handed over to PSP/KSP."""
     exit_referral: bool | None = None
     """Triage referred the person to the exit coordinator for this incident."""
+    confirmed_in_revision: int | None = None
+    """A later revision of the incident re-evaluated the person and left the decision
+    unchanged: the latest such revision ("confirmed in revision 2"), so every revision leaves a
+    current statement. None when the decision is the latest revision's own, or not routed."""
     # The decision's fields above are None while not routed, for decisions made before
     # municipality profiles, and (with exit_referral) for callers who may not see social
     # services' involvement.
@@ -75,19 +78,25 @@ class HandoverList(BaseModel):
 class CountCell(BaseModel):
     value: str
     count: int | None
-    """None when fewer than SMALLEST_SHOWN_COUNT persons (suppressed)."""
+    """None when suppressed: fewer than `suppressed_below` persons (primary suppression), or
+    hidden so that such a cell cannot be derived from the total and the other cells
+    (secondary suppression; services/reporting/domain/disclosure.py)."""
 
 
 class HandoverStatistics(BaseModel):
-    """Aggregates only: for management and the district groups (no person keys)."""
+    """Aggregates only: for management and the district groups (no person keys). Each of the
+    three tables adds up to `persons`; no suppressed cell can be derived from the rest."""
 
     municipality_code: str
     iso_week: str
-    persons: int
+    persons: int | None
+    """The week's persons; None when the total itself is suppressed (fewer than
+    `suppressed_below`, or the only way to protect a table's hidden cells)."""
     by_route: list[CountCell]
     by_severity: list[CountCell]
     by_offence: list[CountCell]
-    suppressed_below: int = SMALLEST_SHOWN_COUNT
+    suppressed_below: int = DEFAULT_SMALLEST_SHOWN
+    """Counts below this are never shown (`REPORTING_STATISTICS_SMALLEST_SHOWN`)."""
 
 
 class TraceStep(BaseModel):
@@ -153,8 +162,9 @@ class CoRegistrationsAnswer:
 
 
 class ReportingQueries:
-    def __init__(self, reader: ViewReader) -> None:
+    def __init__(self, reader: ViewReader, smallest_shown: int = DEFAULT_SMALLEST_SHOWN) -> None:
         self.reader = reader
+        self.smallest_shown = smallest_shown
 
     # --- unscoped: for the projection's tests and internal checks, never for a caller ---
     def handover(self, municipality_code: str, week: IsoWeek) -> HandoverList:
@@ -211,13 +221,25 @@ class ReportingQueries:
             routes[(route or "not_routed") if in_scope else "out_of_scope"] += count
             severities[(severity or "not_assessed") if in_scope else "not_assessed"] += count
             offences[offence] += count
+        protected = protect(
+            {"route": routes, "severity": severities, "offence": offences},
+            routes.total(),
+            self.smallest_shown,
+        )
+
+        def cells(name: str) -> list[CountCell]:
+            return [
+                CountCell(value=value, count=count) for value, count in protected.tables[name].cells
+            ]
+
         return HandoverStatistics(
             municipality_code=municipality_code,
             iso_week=str(week),
-            persons=routes.total(),
-            by_route=_cells(routes),
-            by_severity=_cells(severities),
-            by_offence=_cells(offences),
+            persons=protected.total,
+            by_route=cells("route"),
+            by_severity=cells("severity"),
+            by_offence=cells("offence"),
+            suppressed_below=self.smallest_shown,
         )
 
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
@@ -332,13 +354,6 @@ def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
     return HandoverEntry.model_validate(emptied)
 
 
-def _cells(counts: Counter[str]) -> list[CountCell]:
-    return [
-        CountCell(value=value, count=count if count >= SMALLEST_SHOWN_COUNT else None)
-        for value, count in sorted(counts.items())
-    ]
-
-
 def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry:
     route: Route | None = person["route"]
     reasons: list[str] = list(person["reasons"] or [])
@@ -373,4 +388,18 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
         repeat=person.get("repeat_in_window") if decided else None,
         psp_ksp_handover=bool(person.get("psp_ksp_handover")) if decided else None,
         exit_referral=person.get("exit_referral_id") is not None,
+        confirmed_in_revision=_confirmed_in(person) if decided else None,
     )
+
+
+def _confirmed_in(person: dict[str, Any]) -> int | None:
+    """The revision that confirmed the person's current decision, if any (a confirmation of a
+    decision since replaced does not count)."""
+    confirmed = person.get("confirmed_revision")
+    if (
+        confirmed is None
+        or person.get("confirmed_decision_id") != person.get("decision_id")
+        or confirmed <= (person["decision_revision"] or 0)
+    ):
+        return None
+    return int(confirmed)

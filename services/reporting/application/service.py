@@ -26,6 +26,7 @@ from shared.contracts import (
     LETTER_TASKS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     AcceptedIncident,
@@ -35,6 +36,7 @@ from shared.contracts import (
     ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
+    PersonStatement,
     RoutingDecision,
     parse_bytes,
 )
@@ -62,6 +64,7 @@ _INPUTS: dict[str, _Input] = {
     TRIAGE_TOVHOLDER: _Input(RoutingDecision, observations.routed, "triage"),
     TRIAGE_WITHDRAWALS: _Input(DecisionWithdrawn, observations.decision_withdrawn, "triage"),
     TRIAGE_EXIT_REFERRALS: _Input(ExitReferral, observations.exit_referral, "triage"),
+    TRIAGE_STATEMENTS: _Input(PersonStatement, observations.person_statement, "triage"),
     LETTER_TASKS: _Input(LetterTaskEvent, observations.letter_task_changed, "notifications"),
     COURSES_EVENTS: _Input(CourseEvent, observations.course_changed, "courses"),
 }

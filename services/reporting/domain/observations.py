@@ -17,6 +17,7 @@ from shared.contracts import (
     ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
+    PersonStatement,
     RoutingDecision,
 )
 
@@ -26,6 +27,8 @@ Step = Literal[
     "routed_caseworker",
     "routed_tovholder",
     "decision_withdrawn",
+    "person_not_served",
+    "decision_confirmed",
     "exit_referral",
     "letter_task_created",
     "letter_task_updated",
@@ -52,7 +55,10 @@ class Observation:
 
 def incident_accepted(incident: AcceptedIncident) -> Observation:
     out_of_scope = sum(1 for p in incident.persons if not p.in_scope)
-    scope_note = f" ({out_of_scope} out of scope)" if out_of_scope else ""
+    not_served = sum(1 for p in incident.persons if not p.served)
+    notes = [f"{out_of_scope} out of scope"] if out_of_scope else []
+    notes += [f"{not_served} not served here"] if not_served else []
+    scope_note = f" ({', '.join(notes)})" if notes else ""
     return Observation(
         key=f"incident:{incident.revision}",
         journal_number=incident.journal_number,
@@ -65,17 +71,7 @@ def incident_accepted(incident: AcceptedIncident) -> Observation:
         facts={
             "reported_at": incident.reported_at.isoformat(),
             "offence_code": incident.offence_code,
-            "persons": [
-                {
-                    "person_key": p.person_key,
-                    "role": p.role,
-                    "municipality_code": p.municipality_code,
-                    "age_at_incident": p.age_at_incident,
-                    "in_scope": p.in_scope,
-                    "school": p.school,
-                }
-                for p in incident.persons
-            ],
+            "persons": [p.model_dump(mode="json") for p in incident.persons],
         },
     )
 
@@ -170,6 +166,33 @@ def decision_withdrawn(withdrawal: DecisionWithdrawn) -> Observation:
             "decision_id": withdrawal.decision_id,
             "reason": withdrawal.reason,
             "municipality_code": withdrawal.municipality_code,
+        },
+    )
+
+
+def person_statement(statement: PersonStatement) -> Observation:
+    """Triage's statement without a decision: a person recorded as not served here, or a
+    revision that confirmed the person's decision (issue 14, parts 1 and 7)."""
+    if statement.statement == "not_served":
+        step: Step = "person_not_served"
+        detail = (
+            f"not served here (municipality {statement.municipality_code}): recorded, not routed"
+        )
+    else:
+        step = "decision_confirmed"
+        detail = f"decision confirmed in revision {statement.revision}: unchanged"
+    return Observation(
+        key=f"statement:{statement.statement_id}",
+        journal_number=statement.journal_number,
+        step=step,
+        at=statement.stated_at,
+        person_key=statement.person_key,
+        revision=statement.revision,
+        detail=detail,
+        facts={
+            "statement": statement.statement,
+            "decision_id": statement.decision_id,
+            "municipality_code": statement.municipality_code,
         },
     )
 

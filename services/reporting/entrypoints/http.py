@@ -22,6 +22,7 @@ from services.reporting.application.queries import (
 )
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -41,6 +42,10 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
     if _MUNICIPALITY_CODE.fullmatch(municipality_code) is None:
         raise InvalidParameter(
             "municipality_code", "municipality_code", "a municipality code is three digits"
+        )
+    if not is_municipality_code(municipality_code):
+        raise InvalidParameter(
+            "municipality_code", UNKNOWN_MUNICIPALITY, "not a Danish municipality code"
         )
     try:
         return IsoWeek.parse(iso_week)
@@ -104,7 +109,7 @@ async def handover(
 @statistics_router.get(
     "/{municipality_code}/{iso_week}",
     summary="Counts per route, severity and offence for a municipality and ISO week "
-    "(aggregates only; counts below 3 suppressed)",
+    "(aggregates only; counts below 5 and cells that would reveal them suppressed)",
     response_model=HandoverStatistics,
     responses={422: {"description": "bad municipality code or ISO week"}},
 )

@@ -1,6 +1,7 @@
 """What triage publishes for each stored event (the outbox relay calls this): each routing
 decision once, on the topic of its route, each withdrawal on the withdrawals topic and each exit
-referral on the referrals topic, all keyed by person_key."""
+referral on the referrals topic, each statement without a decision (a person not served here, a
+decision a revision confirmed) on the statements topic, all keyed by person_key."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from services.triage.domain.incident_triage import IncidentTriage
 from shared.contracts import (
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     DecisionWithdrawn,
     ExitReferral,
+    PersonStatement,
     RoutingDecision,
 )
 from shared.messaging.dead_letters import dead_letter_publications
-from shared.messaging.outgoing import Outgoing
+from shared.messaging.outgoing import Outgoing, as_contract
 
 TOPIC_BY_ROUTE = {"caseworker": TRIAGE_CASEWORKER, "tovholder": TRIAGE_TOVHOLDER}
 
@@ -28,9 +31,12 @@ def triage_publications(event: Any) -> list[Outgoing]:
         decision = RoutingDecision.model_validate(event.decision)
         return [Outgoing(TOPIC_BY_ROUTE[decision.route], decision.person_key, decision)]
     if isinstance(event, PersonExitReferral.Referred):
-        referral = ExitReferral.model_validate(event.referral)
-        return [Outgoing(TRIAGE_EXIT_REFERRALS, referral.person_key, referral)]
+        return [as_contract(TRIAGE_EXIT_REFERRALS, ExitReferral, event.referral)]
     if isinstance(event, IncidentTriage.PersonWithdrawn):
-        withdrawal = DecisionWithdrawn.model_validate(event.withdrawal)
-        return [Outgoing(TRIAGE_WITHDRAWALS, withdrawal.person_key, withdrawal)]
+        return [as_contract(TRIAGE_WITHDRAWALS, DecisionWithdrawn, event.withdrawal)]
+    if isinstance(event, (IncidentTriage.PersonNotServed, IncidentTriage.DecisionUnchanged)):
+        stored = getattr(event, "statement", None)  # none in DecisionUnchanged stored before
+        if stored is None:
+            return []
+        return [as_contract(TRIAGE_STATEMENTS, PersonStatement, stored)]
     return dead_letter_publications(event)

@@ -23,7 +23,8 @@ from services.triage.application.exit_referrals import (
     record_exit_referrals,
 )
 from services.triage.domain.case_register import PersonCaseRegister
-from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.incident_triage import IncidentTriage, NotRoutable
+from services.triage.domain.not_served import NotServedEntry, NotServedRegister
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import ProfileBook
 from services.triage.domain.routing import ActiveCase, PersonFacts
@@ -34,6 +35,7 @@ from shared.contracts import (
     RoutingDecision,
 )
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
+from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, served_problem
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
@@ -57,6 +59,35 @@ class LatestTriage:
     """person_key -> residence municipality (None for persons recorded before it was kept)."""
 
 
+@dataclass(frozen=True)
+class NotServedPerson:
+    """A person recorded as not served, as operations see it (no person key)."""
+
+    journal_number: str
+    revision: int
+    reported_at: datetime
+    rerouted: bool
+
+
+@dataclass(frozen=True)
+class RerouteResult:
+    municipality_code: str
+    routed: int
+    """Persons routed now."""
+    skipped: int
+    """Entries whose incident a later revision changed (routed, removed or still pending under
+    the later revision's own entry)."""
+    decisions: list[RoutingDecision] = field(default_factory=list)
+
+
+class MunicipalityNotServed(ValueError):
+    """Rerouting asked for a municipality that is unknown or still not served here."""
+
+    def __init__(self, code: str, problem: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
 class TriageService:
     def __init__(
         self,
@@ -66,8 +97,10 @@ class TriageService:
         case_events_topic: str,
         profiles: ProfileBook,
         clock: Clock = utc_now,
+        served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
     ) -> None:
         self.app = app
+        self.served = frozenset(served_municipalities)
         self.incidents_topic = incidents_topic
         self.case_events_topic = case_events_topic
         self.profiles = profiles
@@ -111,6 +144,9 @@ class TriageService:
                 ids.add(IncidentTriage.create_id(payload.journal_number))
                 ids.update(exit_referral_ids(payload))
                 for person in payload.persons:
+                    if not person.served:
+                        ids.add(NotServedRegister.create_id(person.municipality_code))
+                        continue
                     ids.add(PersonCaseRegister.create_id(person.person_key))
                     ids.add(PersonHistory.create_id(person.person_key))
             elif isinstance(payload, PseudonymisedCaseEvent):
@@ -182,20 +218,11 @@ class TriageService:
         histories: dict[str, PersonHistory | None] = {}
         facts: dict[str, PersonFacts] = {}
         for person in incident.persons:
-            if not person.in_scope or person.person_key in facts:
+            if not person.in_scope or not person.served or person.person_key in facts:
                 continue
             history = uow.get(PersonHistory, PersonHistory.create_id(person.person_key))
             histories[person.person_key] = history
-            facts[person.person_key] = PersonFacts(
-                active_case=self._active_case(uow, person),
-                earlier_reports=(
-                    history.reports_before(incident.journal_number, incident.occurred_at)
-                    if history is not None
-                    else ()
-                ),
-                exit_referred=calls_for_referral(incident, person)
-                and already_referred(uow, incident.journal_number, person.person_key),
-            )
+            facts[person.person_key] = self._facts(uow, incident, person, history)
         if triage is None:
             triage, decisions = IncidentTriage.open(
                 incident, facts, self.profiles, self.clock(), trace_context
@@ -204,6 +231,7 @@ class TriageService:
         else:
             decisions = triage.triage(incident, facts, self.profiles, self.clock(), trace_context)
         record_exit_referrals(uow, incident, decisions, self.profiles)
+        self._register_not_served(uow, incident, triage)
         listed: dict[str, PseudonymousPerson] = {}
         for person in incident.persons:
             listed.setdefault(person.person_key, person)  # the first listing decides
@@ -231,6 +259,115 @@ class TriageService:
             )
         self._withdraw_removed(uow, incident, previously_decided - set(triage.decisions))
         return decisions
+
+    def _facts(
+        self,
+        uow: UnitOfWork,
+        incident: AcceptedIncident,
+        person: PseudonymousPerson,
+        history: PersonHistory | None,
+    ) -> PersonFacts:
+        return PersonFacts(
+            active_case=self._active_case(uow, person),
+            earlier_reports=(
+                history.reports_before(incident.journal_number, incident.occurred_at)
+                if history is not None
+                else ()
+            ),
+            exit_referred=calls_for_referral(incident, person)
+            and already_referred(uow, incident.journal_number, person.person_key),
+        )
+
+    @staticmethod
+    def _register_not_served(
+        uow: UnitOfWork, incident: AcceptedIncident, triage: IncidentTriage
+    ) -> None:
+        """The revision's not-served persons, into their municipality's register (for
+        `ssp reroute`)."""
+        if not triage.not_served:
+            return
+        stored = incident.model_dump(mode="json")
+        for person_key, code in triage.not_served.items():
+            register = uow.get(NotServedRegister, NotServedRegister.create_id(code))
+            if register is None:
+                register = NotServedRegister(code)
+                uow.add(register)
+            register.record(stored, person_key)
+            log.info(
+                "triage: %s revision %d: %s not served here (municipality %s): recorded",
+                incident.journal_number,
+                incident.revision,
+                person_key,
+                code,
+            )
+
+    # --- not served: list and reroute (issue 14, part 1) -----------------------------------
+    def not_served(self, municipality_code: str) -> list[NotServedPerson]:
+        uow = UnitOfWork(self.app)
+        register = uow.get(NotServedRegister, NotServedRegister.create_id(municipality_code))
+        if register is None:
+            return []
+        return [
+            NotServedPerson(
+                journal_number=entry.journal_number,
+                revision=entry.revision,
+                reported_at=entry.reported_at,
+                rerouted=register.rerouted.get(key) == entry.revision,
+            )
+            for key, entry in sorted(register.entries.items(), key=lambda item: item[1].reported_at)
+        ]
+
+    def reroute(self, municipality_code: str, since: datetime) -> RerouteResult:
+        """Route the persons of a municipality recorded as not served whose incident was
+        reported at or after `since`, now that the municipality is served: each gets the
+        initial decision of the revision that listed them (and so a letter task), unless a
+        later revision has changed the incident since. Running it again routes nobody twice."""
+        problem = served_problem(municipality_code, self.served)
+        if problem is not None:
+            raise MunicipalityNotServed(municipality_code, problem)
+        uow = UnitOfWork(self.app)
+        register = uow.get(NotServedRegister, NotServedRegister.create_id(municipality_code))
+        if register is None:
+            return RerouteResult(municipality_code, 0, 0)
+        decisions: list[RoutingDecision] = []
+        skipped = 0
+        for entry in register.pending(since):
+            decision = self._route_late(uow, entry)
+            if decision is None:
+                skipped += 1
+            else:
+                decisions.append(decision)
+            register.mark_rerouted(entry)
+        uow.commit()
+        log.info(
+            "triage: rerouted %d not-served person(s) of municipality %s (%d skipped)",
+            len(decisions),
+            municipality_code,
+            skipped,
+        )
+        return RerouteResult(municipality_code, len(decisions), skipped, decisions)
+
+    def _route_late(self, uow: UnitOfWork, entry: NotServedEntry) -> RoutingDecision | None:
+        incident = AcceptedIncident.model_validate(entry.incident)
+        triage = uow.get(IncidentTriage, IncidentTriage.create_id(entry.journal_number))
+        person = next((p for p in incident.persons if p.person_key == entry.person_key), None)
+        if triage is None or person is None:
+            return None
+        person = person.model_copy(update={"served": True})
+        history = uow.get(PersonHistory, PersonHistory.create_id(person.person_key))
+        try:
+            decision = triage.route_not_served(
+                person,
+                incident,
+                self._facts(uow, incident, person, history),
+                self.profiles.for_municipality(person.municipality_code),
+                self.clock(),
+            )
+        except NotRoutable:
+            return None
+        record_exit_referrals(uow, incident, [decision], self.profiles)
+        self._record_report(uow, history, incident, person)
+        return decision
 
     @staticmethod
     def _record_report(

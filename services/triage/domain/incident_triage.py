@@ -33,7 +33,14 @@ from services.triage.domain.routing import (
     decision_id_for,
     route_person,
 )
-from shared.contracts import AcceptedIncident, DecisionWithdrawn, RoutingDecision
+from shared.contracts import (
+    AcceptedIncident,
+    DecisionWithdrawn,
+    PersonStatement,
+    PseudonymousPerson,
+    RoutingDecision,
+    Statement,
+)
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
@@ -70,6 +77,34 @@ def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> st
     return AGGREGATE_IDS.text(f"withdrawal:{journal_number}|{revision}|{person_key}")
 
 
+def statement_for(
+    statement: Statement,
+    journal_number: str,
+    revision: int,
+    person_key: str,
+    municipality_code: str,
+    stated_at: datetime,
+    decision_id: str | None = None,
+) -> dict[str, Any]:
+    """A `PersonStatement` as JSON data, with its deterministic id."""
+    return PersonStatement(
+        statement_id=AGGREGATE_IDS.text(
+            f"statement:{statement}:{journal_number}|{revision}|{person_key}"
+        ),
+        statement=statement,
+        journal_number=journal_number,
+        revision=revision,
+        person_key=person_key,
+        municipality_code=municipality_code,
+        decision_id=decision_id,
+        stated_at=stated_at,
+    ).model_dump(mode="json")
+
+
+class NotRoutable(ValueError):
+    """The person is not recorded as not served at the incident's current revision."""
+
+
 def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
     """Times compare as instants, whatever offset they were stored with. A revision that now
     calls for an exit referral (a flag added, an age corrected to 15) is material too: the
@@ -104,12 +139,25 @@ class IncidentTriage(TracedAggregate):
         # and the decorator's argument binding costs a third of triggering the event.
         def apply(self, aggregate: Any) -> None:
             aggregate.decisions[self.decision["person_key"]] = self.decision
+            # A rerouted person is no longer one not served (issue 14, part 1).
+            aggregate.not_served.pop(self.decision["person_key"], None)
 
     class DecisionUnchanged(TracedAggregate.Event):
         """The revision was re-evaluated for the person and changed nothing material."""
 
         person_key: str
         revision: int
+        # The `decision_confirmed` statement published for it (issue 14, part 7); absent
+        # from events stored before, which published nothing.
+        statement: dict[str, Any] | None
+
+    class PersonNotServed(TracedAggregate.Event):
+        """The person lives in a municipality this deployment does not serve: recorded, not
+        routed (issue 14, part 1); `statement` is the `not_served` statement published."""
+
+        person_key: str
+        municipality_code: str
+        statement: dict[str, Any]
 
     class PersonWithdrawn(TracedAggregate.Event):
         withdrawal: dict[str, Any]
@@ -138,6 +186,9 @@ class IncidentTriage(TracedAggregate):
         self.out_of_scope_municipalities: dict[str, str | None] = {}
         # person_key -> the latest revision that re-evaluated and kept their current decision.
         self.confirmed: dict[str, int] = {}
+        # person_key -> residence municipality of a person this revision lists who is not
+        # served here (issue 14, part 1): no decision until rerouted.
+        self.not_served: dict[str, str] = {}
 
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
@@ -199,13 +250,31 @@ class IncidentTriage(TracedAggregate):
         decisions = []
         for person in incident.persons:
             # The same person listed twice (e.g. in two roles) gets one decision: the first.
-            if person.person_key in routed or person.person_key in self.out_of_scope:
+            if (
+                person.person_key in routed
+                or person.person_key in self.out_of_scope
+                or person.person_key in self.not_served
+            ):
                 continue
             if not person.in_scope:
                 self.record_out_of_scope(
                     person_key=person.person_key,
                     age_at_incident=person.age_at_incident,
                     municipality_code=person.municipality_code,
+                )
+                continue
+            if not person.served:
+                self.record_not_served(
+                    person_key=person.person_key,
+                    municipality_code=person.municipality_code,
+                    statement=statement_for(
+                        "not_served",
+                        incident.journal_number,
+                        incident.revision,
+                        person.person_key,
+                        person.municipality_code,
+                        decided_at,
+                    ),
                 )
                 continue
             routed.add(person.person_key)
@@ -220,7 +289,19 @@ class IncidentTriage(TracedAggregate):
             current = self.current_decision(person.person_key)
             if current is not None:
                 if not materially_changed(current, decision):
-                    self.keep_decision(person_key=person.person_key, revision=incident.revision)
+                    self.keep_decision(
+                        person_key=person.person_key,
+                        revision=incident.revision,
+                        statement=statement_for(
+                            "decision_confirmed",
+                            incident.journal_number,
+                            incident.revision,
+                            person.person_key,
+                            current.municipality_code,
+                            decided_at,
+                            decision_id=current.decision_id,
+                        ),
+                    )
                     continue
                 decision = decision.model_copy(
                     update={
@@ -242,10 +323,36 @@ class IncidentTriage(TracedAggregate):
                 reason: WithdrawalReason = (
                     "person_out_of_scope"
                     if person_key in self.out_of_scope
+                    else "person_not_served"
+                    if person_key in self.not_served
                     else "person_removed_from_incident"
                 )
                 self._withdraw(person_key, withdrawn, reason, decided_at)
         return decisions
+
+    def route_not_served(
+        self,
+        person: PseudonymousPerson,
+        incident: AcceptedIncident,
+        facts: PersonFacts,
+        profile: MunicipalityProfile,
+        decided_at: datetime,
+    ) -> RoutingDecision:
+        """Route a person recorded as not served, now that their municipality is served
+        (`ssp reroute`, issue 14 part 1): the initial decision the revision would have made.
+        `incident` is the revision the person was recorded in; refused unless it is the
+        current one and the person is still recorded as not served in it."""
+        if (
+            incident.revision != self.revision
+            or self.not_served.get(person.person_key) != person.municipality_code
+        ):
+            raise NotRoutable(f"{incident.journal_number} revision {incident.revision}")
+        everyone = list(dict.fromkeys(p.person_key for p in incident.persons))
+        decision = route_person(
+            person, incident, facts, profile, decided_at, co_registered=everyone
+        )
+        self.record_decision(decision.model_dump(mode="json"))
+        return decision
 
     def hand_over(
         self,
@@ -335,6 +442,7 @@ class IncidentTriage(TracedAggregate):
         self.reported_at = reported_at
         self.out_of_scope = {}
         self.out_of_scope_municipalities = {}
+        self.not_served = {}
         if reported_at is None:
             # Stored before revisions were re-evaluated: each revision then decided everyone
             # afresh, so replaying such a stream must start each revision empty as it did.
@@ -347,8 +455,16 @@ class IncidentTriage(TracedAggregate):
         self.trigger_event(self.PersonRouted, decision=decision, **_traced(trace_context))
 
     @event(DecisionUnchanged)
-    def keep_decision(self, person_key: str, revision: int) -> None:
+    def keep_decision(
+        self, person_key: str, revision: int, statement: dict[str, Any] | None = None
+    ) -> None:
         self.confirmed[person_key] = revision
+
+    @event(PersonNotServed)
+    def record_not_served(
+        self, person_key: str, municipality_code: str, statement: dict[str, Any]
+    ) -> None:
+        self.not_served[person_key] = municipality_code
 
     @event(PersonWithdrawn)
     def withdraw_decision(self, withdrawal: dict[str, Any]) -> None:

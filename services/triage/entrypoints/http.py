@@ -1,15 +1,25 @@
-"""Triage's HTTP API: the routing decisions of an incident's latest revision, and the
-municipality profiles they were made by. Every route is guarded (shared/auth) and audited."""
+"""Triage's HTTP API: the routing decisions of an incident's latest revision, the
+municipality profiles they were made by, and (for operations) the persons of municipalities not
+served here, with rerouting once one is served. Every route is guarded (shared/auth) and
+audited."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
-from services.triage.application.service import LatestTriage, TriageService
+from services.triage.application.service import (
+    LatestTriage,
+    MunicipalityNotServed,
+    RerouteResult,
+    TriageService,
+)
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
@@ -39,6 +49,23 @@ def _decision_body(
 Service = Annotated[TriageService, from_app("service")]
 decisions = APIRouter(prefix="/v1/decisions")
 profiles = APIRouter(prefix="/v1/profiles")
+not_served = APIRouter(prefix="/v1/not-served")
+admin = APIRouter(prefix="/v1/admin")
+
+
+class RerouteRequest(BaseModel):
+    municipality_code: str = Field(pattern=MUNICIPALITY_CODE_PATTERN)
+    since: date | datetime = Field(
+        description="Incidents reported at or after this day (00:00 UTC) or instant."
+    )
+
+
+def _since(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        if value.utcoffset() is None:
+            raise HTTPException(status_code=422, detail="since needs a time zone offset")
+        return value
+    return datetime.combine(value, time.min, tzinfo=UTC)
 
 
 def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessControl) -> FastAPI:
@@ -46,7 +73,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         "SSP triage",
         "Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
         auth,
-        [decisions, profiles],
+        [decisions, not_served, admin, profiles],
         ctx=ctx,
         service=service,
     )
@@ -128,3 +155,73 @@ async def get_profile(code: str, service: Service) -> dict[str, Any]:
     if not MUNICIPALITY_CODE.fullmatch(code):
         raise HTTPException(status_code=422, detail="municipality code must be three digits")
     return service.profiles.for_municipality(code).model_dump(mode="json")
+
+
+@not_served.get(
+    "/{municipality_code}",
+    summary="Operations: the incidents in which persons of a municipality not served here "
+    "were recorded (journal number, revision, reported_at, rerouted), never person keys",
+    responses={422: {"description": "not a three-digit municipality code"}},
+)
+async def list_not_served(
+    municipality_code: str,
+    access: Annotated[Access, guard(Action.READ_NOT_SERVED)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
+        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    recorded = await ctx.in_store(service.not_served, municipality_code)
+    access.note(count=len(recorded))
+    return {
+        "municipality_code": municipality_code,
+        "served": municipality_code in service.served,
+        "persons": [
+            {
+                "journal_number": r.journal_number,
+                "revision": r.revision,
+                "reported_at": r.reported_at.isoformat(),
+                "rerouted": r.rerouted,
+            }
+            for r in recorded
+        ],
+    }
+
+
+@admin.post(
+    "/reroute",
+    summary="Operations: route the persons of a now-served municipality recorded as not "
+    "served in incidents reported since a date (`ssp reroute`)",
+    responses={
+        409: {"description": "the municipality is not served by this deployment (yet)"},
+        422: {"description": "unknown municipality code or bad date"},
+    },
+)
+async def reroute(
+    request: RerouteRequest,
+    access: Annotated[Access, guard(Action.REROUTE_NOT_SERVED)],
+    ctx: Ctx,
+    service: Service,
+) -> Any:
+    try:
+        result: RerouteResult = await ctx.in_store(
+            service.reroute, request.municipality_code, _since(request.since)
+        )
+    except MunicipalityNotServed as refused:
+        status = 422 if refused.problem == "unknown_municipality" else 409
+        return JSONResponse(
+            status_code=status,
+            content={
+                "error": refused.problem,
+                "message": "the municipality is not a Danish municipality code"
+                if status == 422
+                else "the municipality is not served here: add it to SSP_MUNICIPALITIES "
+                "and restart first",
+            },
+        )
+    access.note(person_keys=[d.person_key for d in result.decisions], count=result.routed)
+    return {
+        "municipality_code": result.municipality_code,
+        "routed": result.routed,
+        "skipped": result.skipped,
+    }

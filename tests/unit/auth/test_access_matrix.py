@@ -227,6 +227,21 @@ MATRIX += [
         _path("/v1/profiles/{c}", c=(IN, OUT)),
         {role: (OK, OK) for role in STAFF},
     ),
+    # Operations only, platform-wide, never person keys (issue 14, part 1).
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/not-served/{municipality_code}",
+        _path("/v1/not-served/{c}", c=(IN, OUT)),
+        {"operations": (OK, OK)},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/admin/reroute",
+        _with_body(_path("/v1/admin/reroute"), {"municipality_code": IN, "since": "2026-11-01"}),
+        {"operations": (OK, OK)},
+    ),
 ]
 
 

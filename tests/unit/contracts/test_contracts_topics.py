@@ -24,6 +24,7 @@ def test_registry_lists_every_contract_topic() -> None:
         "ssp.triage.tovholder.v1",
         "ssp.triage.exit-referrals.v1",
         "ssp.triage.withdrawals.v1",
+        "ssp.triage.statements.v1",
         "ssp.notifications.letter-tasks.v1",
         "ssp.courses.events.v1",
         "ssp.intake.rejected.v1",

@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import httpx
 import pytest
 
+from services.courses.application.commands.acute import StartAcuteProcedure
+from services.courses.application.commands.exit_programme import ReferToExitProgramme
 from services.courses.application.service import CoursesService
 from services.courses.bootstrap import build_application, build_service
+from services.courses.domain.course import InvalidCommand
 from services.courses.entrypoints.http import create_http_app
 from services.courses.settings import CoursesSettings
 from shared.auth import ServiceAuth
@@ -361,3 +365,74 @@ async def test_the_openapi_document_lists_every_command(api: Api) -> None:
     commands = [p.rsplit("/", 1)[-1] for p in paths if "{course_id}/" in p]
     assert len(commands) == 10 + 9 + 2 + 1  # TRIVSEL+, exit, acute commands; the events read
     assert {"start-measure", "transfer", "complete-step", "events"} <= set(commands)
+
+
+# Issue 14, part 1: every municipality code a course is given is official and served. Seed
+# 001 l.244: "Flyttes borgen til en anden kommune, fortsætter Guldborgsund Kommunes
+# forpligtelser ... Exit-koordinator er her ansvarlig for at opbygge et samarbejde med den nye
+# kommune": the programme moves only to a municipality whose coordinator can log in here.
+MUNICIPALITY_RULES = [
+    pytest.param("575", 200, None, id="served: transferred"),
+    pytest.param("999", 422, "unknown_municipality", id="no such municipality"),
+    pytest.param("751", 422, "municipality_not_served", id="real (Aarhus) but not served"),
+]
+
+
+@pytest.mark.parametrize(("to", "status", "error"), MUNICIPALITY_RULES)
+async def test_an_exit_programme_moves_only_to_a_served_municipality(
+    api: Api, to: str, status: int, error: str | None
+) -> None:
+    referred = await api.post(
+        "/v1/exit-programmes",
+        {
+            "person_key": "pk_x",
+            "municipality_code": "376",
+            "age_at_referral": 19,
+            "referred_by": "kriminalforsorgen",
+            "referred_on": "2026-11-16",
+            "coordinator": "EXK",
+        },
+        expect=201,
+    )
+    base = f"/v1/exit-programmes/{referred['course_id']}"
+    answer = await api.post(
+        f"{base}/transfer",
+        {"expected_version": referred["version"], "to_municipality_code": to},
+        expect=status,
+    )
+    if error is not None:
+        assert answer["error"] == error
+        assert to not in answer["message"]  # the message names the field, not the code
+        assert answer["field"] == "to_municipality_code"
+
+
+@pytest.mark.parametrize(("code", "status", "error"), MUNICIPALITY_RULES)
+def test_a_course_starts_only_in_a_served_municipality(
+    api: Api, code: str, status: int, error: str | None
+) -> None:
+    """Below the access check (a token names only served municipalities), the service refuses
+    too: an exit programme and an acute procedure alike."""
+    commands = [
+        ReferToExitProgramme(
+            person_key="pk_x",
+            municipality_code=code,
+            age_at_referral=19,
+            referred_by="kriminalforsorgen",
+            referred_on=date(2026, 11, 16),
+            coordinator="EXK",
+        ),
+        StartAcuteProcedure(
+            municipality_code=code,
+            reference="2026-11-brand",
+            journal_number=JOURNAL,
+            director="DIR",
+            head_of_department="FCH",
+        ),
+    ]
+    for command in commands:
+        if error is None:
+            assert api.service.start(command).municipality_code == code
+        else:
+            with pytest.raises(InvalidCommand) as refused:
+                api.service.start(command)
+            assert refused.value.code == error

@@ -1,5 +1,5 @@
-"""An incident whose every municipality is served and known skips `municipality_problems`
-(a shortcut): for any served set and any codes, the problems are what it finds."""
+"""For any served set and any codes, an incident's municipality problems are unknown codes
+only: an unserved residence or location is accepted (issue 14, part 1)."""
 
 from __future__ import annotations
 
@@ -50,5 +50,6 @@ def test_the_problems_are_what_municipality_problems_finds(
         served_municipalities=served,
     )
     raw = json.dumps(incident.model_dump(mode="json")).encode()
-    expected = municipality_problems(codes_of_incident(incident), served)
+    expected = municipality_problems(codes_of_incident(incident), None)
+    assert all(p.code == "unknown_municipality" for p in expected)
     assert service._municipality_problems(incident, raw) == expected

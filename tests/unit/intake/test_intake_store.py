@@ -51,6 +51,11 @@ PUBLISHED_REVISION_1 = (
     '"pk_aaead0790a6c5ae4916204331ae96b95","role":"sigtet","municipality_code":"607",'
     '"age_at_incident":16,"in_scope":true,"school":"Kirstinebjergskolen"}]}'
 ).encode()
+# Since neighbouring municipalities are accepted (issue 14, part 1) each person says whether
+# this deployment serves them (persons stored before are served: they passed the old check).
+PUBLISHED_REVISION_1_NOW = PUBLISHED_REVISION_1.replace(
+    b'"school":"Kirstinebjergskolen"}', b'"school":"Kirstinebjergskolen","served":true}'
+)
 
 # The same incident as intake stored it before `IncidentRecord.Received` existed (decrypted):
 # the record's `Opened` and `RevisionAccepted`, the person's identity and municipalities.
@@ -173,7 +178,7 @@ def test_a_new_record_is_one_event_and_publishes_what_it_always_did(
     assert (published.topic, published.key, published.body()) == (
         INTAKE_INCIDENTS,
         JOURNAL,
-        PUBLISHED_REVISION_1,
+        PUBLISHED_REVISION_1_NOW,
     )
 
 
@@ -181,7 +186,7 @@ def test_a_record_stored_as_opened_and_revision_accepted_still_loads(
     settings: IntakeSettings, app: IntakeApplication, service: IntakeService
 ) -> None:
     insert_decrypted(app, OLD_LOG)
-    assert [m.body() for m in outbox(app, intake_publications)] == [PUBLISHED_REVISION_1]
+    assert [m.body() for m in outbox(app, intake_publications)] == [PUBLISHED_REVISION_1_NOW]
     record = UnitOfWork(app).get(IncidentRecord, IncidentRecord.create_id(JOURNAL))
     assert record is not None
     assert (record.journal_number, record.revision, record.version) == (JOURNAL, 1, 2)

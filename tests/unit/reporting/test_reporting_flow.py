@@ -126,6 +126,7 @@ async def test_handover_list_shows_each_person_with_route_and_letter_status(
             "repeat": None,
             "psp_ksp_handover": False,
             "exit_referral": False,
+            "confirmed_in_revision": None,
         }
         assert caseworker["route"] == "caseworker"
         assert caseworker["owner_role"] == "caseworker"

@@ -119,5 +119,14 @@ async def test_statistics_count_without_naming_anyone(client: httpx.AsyncClient)
     await client.post("/v1/admin/rebuild", headers=OPERATIONS)
     counted = await client.get(f"/v1/statistics/{FREDERICIA}/{WEEK}")
     assert counted.status_code == 200
-    assert counted.json()["persons"] == 1
+    assert counted.json()["persons"] is None  # one person: below five, suppressed
+    assert counted.json()["suppressed_below"] == 5
     assert PK_TOVHOLDER not in counted.text
+
+
+async def test_a_code_that_is_no_municipality_is_422(client: httpx.AsyncClient) -> None:
+    """Issue 14, part 1: every municipality code is checked against the official list."""
+    for path in (f"/v1/statistics/999/{WEEK}", f"/v1/handover/999/{WEEK}"):
+        answered = await client.get(path)
+        assert answered.status_code == 422, path
+        assert "999" not in answered.text

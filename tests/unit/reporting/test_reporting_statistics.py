@@ -1,7 +1,8 @@
 """The week's statistics are counted by the database (`ViewReader.registration_counts`), not
 from the handover list's entries row by row. Property: whatever the messages, the counts are
 exactly those of the handover list's entries — route (`out_of_scope`, `not_routed`), severity
-(`not_assessed`), offence, and the suppression of small counts — for each municipality."""
+(`not_assessed`), offence — protected by the same suppression rules (domain/disclosure.py), for
+each municipality."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.reporting.application.queries import (
-    SMALLEST_SHOWN_COUNT,
     CountCell,
     HandoverStatistics,
     ReportingQueries,
 )
 from services.reporting.bootstrap import build_application, build_read_side, build_service
+from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.weeks import IsoWeek
 from services.reporting.settings import ReportingSettings
 from shared.contracts import INTAKE_INCIDENTS, TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER
@@ -74,19 +75,26 @@ def counted_from_entries(queries: ReportingQueries, code: str) -> HandoverStatis
     """The statistics as they were counted before: one handover entry per listed person."""
     entries = queries.handover(code, IsoWeek.parse(WEEK)).persons
 
-    def cells(values: Any) -> list[CountCell]:
-        return [
-            CountCell(value=value, count=count if count >= SMALLEST_SHOWN_COUNT else None)
-            for value, count in sorted(Counter(values).items())
-        ]
+    protected = protect(
+        {
+            "route": Counter(e.route or "not_routed" for e in entries),
+            "severity": Counter(e.severity or "not_assessed" for e in entries),
+            "offence": Counter(e.offence_code for e in entries),
+        },
+        len(entries),
+        DEFAULT_SMALLEST_SHOWN,
+    )
+
+    def cells(name: str) -> list[CountCell]:
+        return [CountCell(value=v, count=c) for v, c in protected.tables[name].cells]
 
     return HandoverStatistics(
         municipality_code=code,
         iso_week=WEEK,
-        persons=len(entries),
-        by_route=cells(e.route or "not_routed" for e in entries),
-        by_severity=cells(e.severity or "not_assessed" for e in entries),
-        by_offence=cells(e.offence_code for e in entries),
+        persons=protected.total,
+        by_route=cells("route"),
+        by_severity=cells("severity"),
+        by_offence=cells("offence"),
     )
 
 

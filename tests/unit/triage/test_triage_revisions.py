@@ -20,7 +20,12 @@ from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import MunicipalityProfile
 from services.triage.settings import TriageSettings
-from shared.contracts import TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER, TRIAGE_WITHDRAWALS
+from shared.contracts import (
+    TRIAGE_CASEWORKER,
+    TRIAGE_STATEMENTS,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+)
 from shared.eventstore import UnitOfWork, store_env
 from tests.support import outbox
 from tests.unit.triage.factories import (
@@ -51,14 +56,19 @@ def published(app: TriageApplication) -> list[tuple[str, dict[str, Any]]]:
     return [(m.topic, json.loads(m.body())) for m in outbox(app, triage_publications)]
 
 
-def test_a_revision_that_changes_nothing_publishes_nothing(
+def test_a_revision_that_changes_nothing_publishes_no_decision_but_confirms_it(
     service: TriageService, app: TriageApplication
 ) -> None:
+    """Issue 14, part 7: every revision leaves a current statement — the person's decision is
+    confirmed for revision 2 on the statements topic, never as a decision (no letter task)."""
     [first] = service.triage_incident(incident(revision=1))
     assert service.triage_incident(incident(revision=2)) == []
     assert [(topic, d["decision_id"]) for topic, d in published(app)] == [
-        (TRIAGE_TOVHOLDER, first.decision_id)
+        (TRIAGE_TOVHOLDER, first.decision_id),
+        (TRIAGE_STATEMENTS, first.decision_id),
     ]
+    confirmed = published(app)[-1][1]
+    assert (confirmed["statement"], confirmed["revision"]) == ("decision_confirmed", 2)
     latest = service.latest_triage(JOURNAL)
     assert latest is not None and latest.revision == 2
     assert [d.decision_id for d in latest.decisions] == [first.decision_id]

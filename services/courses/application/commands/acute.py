@@ -51,6 +51,9 @@ class StartAcuteProcedure(StartCourse):
     def course_id(self) -> UUID:
         return AcuteProcedure.create_id(self.municipality_code, self.reference)
 
+    def municipality_codes(self) -> dict[str, str]:
+        return {"municipality_code": self.municipality_code}
+
     def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
         return AcuteProcedure.start(
             municipality_code=self.municipality_code,

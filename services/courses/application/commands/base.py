@@ -63,6 +63,12 @@ class Command(BaseModel):
     # never echo input.
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
 
+    def municipality_codes(self) -> dict[str, str]:
+        """field → municipality code the command would give a course to: each must be an
+        official code this deployment serves (issue 14, part 1), or nobody who can log in
+        would own the course's deadlines."""
+        return {}
+
 
 class ChangeCourse(Command):
     """A command on an existing course, issued against the version the app last saw."""

@@ -50,6 +50,9 @@ class ReferToExitProgramme(StartCourse):
     def course_id(self) -> UUID:
         return ExitProgramme.create_id(self.person_key, self.referred_on)
 
+    def municipality_codes(self) -> dict[str, str]:
+        return {"municipality_code": self.municipality_code}
+
     def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
         programme = ExitProgramme.refer(
             person_key=self.person_key,
@@ -163,6 +166,9 @@ class RecordMeeting(ExitCommand):
 class TransferProgramme(ExitCommand):
     to_municipality_code: MunicipalityCode
     moved_on: Today = None
+
+    def municipality_codes(self) -> dict[str, str]:
+        return {"to_municipality_code": self.to_municipality_code}
 
     def run(self, course: ExitProgramme, at: datetime) -> None:
         course.transfer(self.to_municipality_code, day_or_today(self.moved_on, at), at)

@@ -29,6 +29,7 @@ class ViewReader:
         routing (if any), in meeting order."""
         i, p, r = tables.incidents, tables.incident_persons, tables.routings
         x = tables.exit_referrals
+        c = tables.confirmations
         statement = (
             select(
                 i.c.journal_number,
@@ -53,6 +54,9 @@ class ViewReader:
                 r.c.repeat_in_window,
                 r.c.psp_ksp_handover,
                 x.c.referral_id.label("exit_referral_id"),
+                r.c.decision_id,
+                c.c.revision.label("confirmed_revision"),
+                c.c.decision_id.label("confirmed_decision_id"),
             )
             .join(p, p.c.journal_number == i.c.journal_number)
             .outerjoin(
@@ -62,6 +66,10 @@ class ViewReader:
             .outerjoin(
                 x,
                 and_(x.c.journal_number == p.c.journal_number, x.c.person_key == p.c.person_key),
+            )
+            .outerjoin(
+                c,
+                and_(c.c.journal_number == p.c.journal_number, c.c.person_key == p.c.person_key),
             )
             .where(i.c.iso_week == iso_week, p.c.municipality_code == municipality_code)
             .order_by(i.c.reported_at_utc, i.c.journal_number, p.c.position)

@@ -97,6 +97,19 @@ exit_referrals = Table(
     Column("referred_at_utc", String(40), nullable=False),
 )
 
+# The revision that last confirmed a person's decision unchanged (ssp.triage.statements.v1,
+# `decision_confirmed`; issue 14, part 7). Kept apart from the routing, like referrals: the
+# statement and its decision arrive on different topics in any order. A deployment gaining the
+# table has no confirmations in its store yet (triage did not publish them before).
+confirmations = Table(
+    "reporting_confirmations",
+    metadata,
+    Column("journal_number", String(19), primary_key=True),
+    Column("person_key", String(200), primary_key=True),
+    Column("revision", Integer, nullable=False),
+    Column("decision_id", String(200), nullable=False),
+)
+
 letter_tasks = Table(
     "reporting_letter_tasks",
     metadata,

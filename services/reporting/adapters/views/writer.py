@@ -54,6 +54,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     tables.incident_persons.name: ("journal_number", "person_key"),
     tables.routings.name: ("journal_number", "person_key"),
     tables.exit_referrals.name: ("journal_number", "person_key"),
+    tables.confirmations.name: ("journal_number", "person_key"),
     tables.letter_tasks.name: ("task_id",),
 }
 # Flushed in this order, so an incident row exists before anything that refers to it.
@@ -62,6 +63,7 @@ _FLUSH_ORDER = (
     tables.incident_persons,
     tables.routings,
     tables.exit_referrals,
+    tables.confirmations,
     tables.letter_tasks,
     tables.trace_steps,
     tables.position,
@@ -212,6 +214,11 @@ class ViewWriter:
 
     def put_exit_referral(self, referral: Row) -> None:
         self._stage(tables.exit_referrals, referral)
+
+    def put_confirmation(self, confirmation: Row) -> None:
+        """A later revision confirmed the person's decision: statements of one person come in
+        order (one topic, keyed by the person), so the latest put wins."""
+        self._stage(tables.confirmations, confirmation)
 
     def withdraw_routing(self, journal_number: str, person_key: str, revision: int) -> None:
         """The person's decisions up to `revision` no longer stand."""
