@@ -19,9 +19,16 @@ from typing import Annotated, Any
 import uvicorn
 from fastapi import FastAPI
 
+from shared.contracts import TOPICS
 from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes, from_app
-from shared.messaging.admin import broker_reachable, topics_empty
+from shared.messaging.admin import (
+    ClusterState,
+    broker_reachable,
+    cluster_state,
+    ensure_topics,
+    topics_empty,
+)
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
@@ -105,6 +112,32 @@ def _event_topics(event_classes: Sequence[type]) -> list[str]:
     return sorted(set(topics))
 
 
+def topic_partitions(definitions: Sequence[ServiceDefinition]) -> dict[str, int]:
+    """Every topic these services consume or produce (with the deployment's prefix) and the
+    partitions it is created with: the registry's count, else the configured default."""
+    wanted: dict[str, int] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            partitions = spec.partitions if spec is not None else d.settings.topic_partitions
+            wanted[d.settings.topic(topic)] = partitions
+    return wanted
+
+
+def topic_configs(definitions: Sequence[ServiceDefinition]) -> dict[str, dict[str, str]]:
+    """The configuration of the topics these services create: those that carry CPR numbers
+    keep them only `kafka_cpr_retention_ms` (set when a topic is created)."""
+    configs: dict[str, dict[str, str]] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            if spec is not None and spec.carries_cpr:
+                configs[d.settings.topic(topic)] = {
+                    "retention.ms": str(d.settings.kafka_cpr_retention_ms)
+                }
+    return configs
+
+
 class _EmbeddedServer(uvicorn.Server):
     """Several servers share one loop under `ssp up`; the process, not uvicorn, owns signals."""
 
@@ -125,6 +158,9 @@ class RunningService:
         self.inbox: InboxRuntime | None = None
         self.relay: OutboxRelay | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._relay_task: asyncio.Task[None] | None = None
+        self.broker_watch_interval_s = 1.0
+        self.recoveries = 0
         self._server: _EmbeddedServer | None = None
         self._server_task: asyncio.Task[None] | None = None
         self._broker: Any = None
@@ -143,7 +179,6 @@ class RunningService:
         loop = asyncio.get_running_loop()
         self.app = await loop.run_in_executor(self.executor, d.app_factory)
         self.context = ServiceContext(d.name, settings, self.app, self.executor, self.metrics)
-        self._broker = make_broker(settings, self.bootstrap_servers, client_id=d.name)
         if d.handler_factory is not None and d.consumes:
             self.inbox = InboxRuntime(
                 service=d.name,
@@ -157,14 +192,7 @@ class RunningService:
                 ),
                 metrics=self.metrics,
             )
-            subscribe_inbox(
-                self._broker,
-                self.inbox,
-                topics=[settings.topic(t) for t in d.consumes],
-                group_id=f"{settings.topic_prefix}ssp-{d.name}",
-                fetch_max_wait_ms=settings.fetch_max_wait_ms,
-            )
-        await self._broker.start()
+        await self._start_consumer()
         self._producer = make_relay_producer(settings, self.bootstrap_servers, client_id=d.name)
         await self._producer.start()
         self.relay = OutboxRelay(
@@ -187,7 +215,8 @@ class RunningService:
             ),
             metrics=self.metrics,
         )
-        self._tasks.append(asyncio.create_task(self._supervise("relay", self._run_relay)))
+        self._start_relay()
+        self._tasks.append(asyncio.create_task(self._supervise("broker watch", self._watch)))
         self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
         context = self.context
         for task_factory in d.extra_tasks:
@@ -215,6 +244,38 @@ class RunningService:
                 raise RuntimeError(f"{d.name}: HTTP server did not start")
             await asyncio.sleep(0.02)
 
+    async def _start_consumer(self) -> None:
+        """A faststream broker (client) with the service's consumer group, started."""
+        d = self.definition
+        settings = d.settings
+        self._broker = make_broker(settings, self.bootstrap_servers, client_id=d.name)
+        if self.inbox is not None:
+            subscribe_inbox(
+                self._broker,
+                self.inbox,
+                topics=[settings.topic(t) for t in d.consumes],
+                group_id=f"{settings.topic_prefix}ssp-{d.name}",
+                fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            )
+        await self._broker.start()
+
+    async def _stop_consumer(self) -> None:
+        if self._broker is None:
+            return
+        broker, self._broker = self._broker, None
+        # Leaving a group whose coordinator is gone can wait for request timeouts: bounded.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(broker.stop(), timeout=5)
+
+    def _start_relay(self) -> None:
+        self._relay_task = asyncio.create_task(self._supervise("relay", self._run_relay))
+
+    async def _stop_relay(self) -> None:
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            await asyncio.gather(self._relay_task, return_exceptions=True)
+            self._relay_task = None
+
     async def _run_relay(self) -> None:
         """The relay runs while this process holds the service's relay lock: one relay per
         service however many replicas run (shared/messaging/leader.py)."""
@@ -230,6 +291,60 @@ class RunningService:
                 newest = await self.context.in_store(self.context.app.recorder.max_notification_id)
                 self.metrics.relay_lag.set(max(0, (newest or 0) - self.relay.published_position))
             await asyncio.sleep(interval_s)
+
+    async def _watch(self) -> None:
+        """Notices a broker that lost this service's topics and recovers without a restart.
+
+        Every second one metadata request: a cluster id other than the one first seen means a
+        new cluster (an embedded broker restarted empty, whose id changes at each start), and
+        a missing topic of this service means the broker lost it. Either way the service stops
+        its relay (nothing more goes to a broker that lacks the topics), re-creates its topics,
+        starts a new consumer (a new member of its group, reading from the committed offsets,
+        which on a new cluster means from the start: tracking drops what it has processed),
+        and starts the relay again, which republishes everything from the first event when the
+        cluster is new, and otherwise when all of its output topics are empty."""
+        known: str | None = None
+        own = topic_partitions([self.definition])
+        while True:
+            await asyncio.sleep(self.broker_watch_interval_s)
+            state = await cluster_state(self.bootstrap_servers, security=self._security)
+            if state is None:
+                continue  # unreachable: the clients retry; the next answer decides
+            if known is None:
+                known = state.cluster_id
+            replaced = state.cluster_id is not None and state.cluster_id != known
+            missing = sorted(set(own) - state.topics)
+            if replaced or missing:
+                await self._recover(state, replaced, missing, own)
+                known = state.cluster_id
+
+    async def _recover(
+        self, state: ClusterState, replaced: bool, missing: list[str], own: dict[str, int]
+    ) -> None:
+        log.warning(
+            "%s: %s; re-creating its topics, re-joining its consumer group%s",
+            self.name,
+            f"the broker is a new cluster ({state.cluster_id})"
+            if replaced
+            else f"the broker lacks {len(missing)} of its topics",
+            " and republishing its outbox from the start" if replaced else "",
+        )
+        await self._stop_relay()
+        await self._stop_consumer()
+        settings = self.definition.settings
+        await ensure_topics(
+            self.bootstrap_servers,
+            own,
+            replication_factor=settings.kafka_replication_factor,
+            security=self._security,
+            configs=topic_configs([self.definition]),
+        )
+        await self._start_consumer()
+        if replaced and self.relay is not None:
+            self.relay.republish_from_start()
+        self._start_relay()
+        self.recoveries += 1
+        log.warning("%s: recovered on the broker %s", self.name, self.bootstrap_servers)
 
     async def _supervise(self, what: str, run: Callable[[], Any]) -> None:
         """Background loops restart after a failure (e.g. the database was briefly away)."""
@@ -269,6 +384,7 @@ class RunningService:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._stop_relay()
         if self._server_task is not None:
             await asyncio.gather(self._server_task, return_exceptions=True)
         if self._producer is not None:

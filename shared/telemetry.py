@@ -24,6 +24,8 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 
+from shared.log_limits import RepeatedLogLimit
+
 _provider: TracerProvider | None = None
 _service_providers: dict[str, TracerProvider] = {}
 _processors: list[SpanProcessor] = []
@@ -232,6 +234,7 @@ def configure_logging(level: str = "INFO", log_format: str = "text") -> None:
     handler = logging.StreamHandler()
     handler._ssp = True  # type: ignore[attr-defined]
     handler.addFilter(_TraceIdFilter())
+    handler.addFilter(RepeatedLogLimit())
     handler.setFormatter(_formatter(log_format))
     root.addHandler(handler)
     root.setLevel(level)

@@ -11,16 +11,12 @@ from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
 from services.courses.domain.course import DeadlinePolicy
 from services.courses.entrypoints.http import create_http_app
+from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
     COURSES_EVENTS,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -38,10 +34,6 @@ def build_service(
 ) -> CoursesService:
     return CoursesService(
         app,
-        decisions_topic=settings.topic(TRIAGE_TOVHOLDER),
-        caseworker_topic=settings.topic(TRIAGE_CASEWORKER),
-        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
-        referrals_topic=settings.topic(TRIAGE_EXIT_REFERRALS),
         policy=DeadlinePolicy(
             consent_pending=timedelta(days=settings.consent_pending_days),
             acute_letter=timedelta(hours=settings.acute_letter_deadline_hours),
@@ -67,7 +59,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))
@@ -79,13 +71,8 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[
-            TRIAGE_TOVHOLDER,
-            TRIAGE_CASEWORKER,
-            TRIAGE_WITHDRAWALS,
-            TRIAGE_EXIT_REFERRALS,
-        ],
-        produces=[COURSES_EVENTS, LETTER_TASKS, dead_letter_topic(NAME)],
+        consumes=CONSUMERS.topics,
+        produces=[COURSES_EVENTS, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=courses_publications,
         http_factory=http_factory,

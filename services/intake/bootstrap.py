@@ -14,20 +14,20 @@ from eventsourcing.utils import get_topic
 
 from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
+from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.settings import IntakeSettings
-from shared.auth import Action, ServiceAuth
+from shared.auth import ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
-    POLICE_INCIDENTS,
-    SOCIAL_CASES,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -92,8 +92,6 @@ def build_service(
     return IntakeService(
         app,
         Pseudonymiser(pseudonym_secret.encode()),
-        incidents_topic=settings.topic(POLICE_INCIDENTS),
-        cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
@@ -110,7 +108,7 @@ def definition(
     auth = ServiceAuth(
         settings,
         NAME,
-        rate_limits={Action.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
+        rate_limits={IntakeAction.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
     )
 
     def app_factory() -> IntakeApplication:
@@ -122,7 +120,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(
@@ -137,7 +135,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[POLICE_INCIDENTS, SOCIAL_CASES],
+        consumes=CONSUMERS.topics,
         produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=intake_publications,

@@ -7,20 +7,15 @@ from typing import Any
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import Clock, NotificationsService, utc_now
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
+from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
 from shared.auth import ServiceAuth
-from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
-    dead_letter_topic,
-)
+from shared.contracts import LETTER_TASKS, dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
 
@@ -36,9 +31,6 @@ def build_service(
 ) -> NotificationsService:
     return NotificationsService(
         app,
-        decision_topics=[settings.topic(TRIAGE_TOVHOLDER), settings.topic(TRIAGE_CASEWORKER)],
-        assessments_topic=settings.topic(CASEWORKER_ASSESSMENTS),
-        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
         deadlines=Deadlines.in_hours(
             tovholder=settings.tovholder_deadline_hours,
             caseworker=settings.caseworker_deadline_hours,
@@ -63,7 +55,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))
@@ -75,7 +67,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER, TRIAGE_WITHDRAWALS, CASEWORKER_ASSESSMENTS],
+        consumes=CONSUMERS.topics,
         produces=[LETTER_TASKS, dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=notifications_publications,
@@ -84,5 +76,5 @@ def definition(
         http_port=settings.http_port,
         extra_tasks=[overdue_checks],
         on_stop=[auth.close],
-        published_events=[LetterTaskCase.TaskChanged],
+        published_events=[LetterTaskCase.TaskChanged, AcuteLetterTask.TaskChanged],
     )

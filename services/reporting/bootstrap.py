@@ -11,8 +11,9 @@ from services.reporting.adapters.views.writer import ReadModels
 from services.reporting.application.app import ReportingApplication
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import ReportingQueries
-from services.reporting.application.service import CONSUMED_TOPICS, ReportingService
+from services.reporting.application.service import ReportingService
 from services.reporting.entrypoints.http import create_http_app
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.entrypoints.projection_task import keep_read_models_current
 from services.reporting.settings import ReportingSettings
 from shared.auth import ServiceAuth
@@ -28,7 +29,7 @@ def build_application(settings: ReportingSettings) -> ReportingApplication:
 
 
 def build_service(settings: ReportingSettings, app: ReportingApplication) -> ReportingService:
-    return ReportingService(app, topic=settings.topic)
+    return ReportingService(app)
 
 
 def build_read_side(
@@ -58,7 +59,7 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         return app
 
     def handler_factory(_: Any) -> Any:
-        return parts["service"].handle_batch
+        return CONSUMERS.batch_handler(parts["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, parts["queries"], parts["projection"], auth.access_control(ctx))
@@ -70,7 +71,7 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=list(CONSUMED_TOPICS),
+        consumes=CONSUMERS.topics,
         produces=[dead_letter_topic(NAME)],
         handler_factory=handler_factory,
         publications=reporting_publications,

@@ -12,11 +12,10 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
-    INTAKE_CASE_EVENTS,
-    INTAKE_INCIDENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -38,8 +37,6 @@ def build_service(
 ) -> TriageService:
     return TriageService(
         app,
-        incidents_topic=settings.topic(INTAKE_INCIDENTS),
-        case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
         served_municipalities=settings.municipalities,
@@ -63,7 +60,7 @@ def definition(
         return app
 
     def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+        return CONSUMERS.batch_handler(services["service"], settings)
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))
@@ -72,7 +69,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
+        consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,

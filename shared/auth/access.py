@@ -38,7 +38,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth.audit import AuditEntry, AuditLog, Result, audit_term_key, keyed_hash
-from shared.auth.policy import ACTIONS, Action, Decision, Resource, decide
+from shared.auth.policy import ACTIONS, Action, Decision, PlatformAction, Resource, decide
 from shared.auth.principal import Principal
 from shared.auth.ratelimit import ClientLimiter, RateLimiter
 from shared.auth.settings import AuthSettings
@@ -379,7 +379,7 @@ class AccessControl:
             summary="Audit entries of this service (auditor only; the search is audited too)",
         )
         async def search(
-            access: Annotated[Access, guard(Action.READ_AUDIT_TRAIL)],
+            access: Annotated[Access, guard(PlatformAction.READ_AUDIT_TRAIL)],
             person_key: Annotated[str | None, Query(max_length=64)] = None,
             subject: Annotated[str | None, Query(max_length=200)] = None,
             since: datetime | None = None,
@@ -401,7 +401,7 @@ class AccessControl:
             summary="Who looked at this person, when and why (auditor only; audited)",
         )
         async def export(
-            person_key: str, access: Annotated[Access, guard(Action.EXPORT_AUDIT_TRAIL)]
+            person_key: str, access: Annotated[Access, guard(PlatformAction.EXPORT_AUDIT_TRAIL)]
         ) -> dict[str, Any]:
             entries: list[AuditEntry] = await self.run(
                 _search, self.audit, person_key, None, None, None, 100_000

@@ -29,7 +29,6 @@ from shared.contracts.common import (
 from shared.contracts.incidents import OffenceCode, Role
 
 __all__ = [
-    "ADULT_AGE",
     "CASE_OPENED_AFTER_ROUTING",
     "DECISION_KINDS",
     "HISTORY_REPORTS_SHOWN",
@@ -44,7 +43,6 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Workflow",
-    "workflow_for_age",
 ]
 
 Route = Literal["caseworker", "tovholder"]
@@ -63,16 +61,9 @@ REVISION_CHANGED = "revision_changed"
 #: tovholder, so the caseworker takes over.
 CASE_OPENED_AFTER_ROUTING = "case_opened_after_routing"
 
-ADULT_AGE = 18
-
 #: A decision lists at most this many earlier reports (the most recent); `earlier_reports`
 #: still counts them all.
 HISTORY_REPORTS_SHOWN = 20
-
-
-def workflow_for_age(age: int) -> Workflow:
-    """``minor`` under 18, else ``adult``."""
-    return "minor" if age < ADULT_AGE else "adult"
 
 
 class EarlierReport(ContractModel):

@@ -11,7 +11,6 @@ programme.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal, get_args
 
 from pydantic import Field
@@ -28,7 +27,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 from shared.contracts.decisions import Workflow
-from shared.contracts.incidents import Flag, OffenceCode
+from shared.contracts.incidents import OffenceCode
 
 __all__ = [
     "EXIT_REFERRAL_FLAGS",
@@ -36,7 +35,6 @@ __all__ = [
     "EXIT_REFERRAL_OWNER_ROLE",
     "ExitFlag",
     "ExitReferral",
-    "exit_referral_flags",
 ]
 
 #: The flags that point at the exit programmes' target group (gang, extremist milieus).
@@ -45,14 +43,6 @@ EXIT_REFERRAL_FLAGS: tuple[ExitFlag, ...] = get_args(ExitFlag)
 #: The exit programmes' target group starts at 15 (seed 001 "Exitstrategi", seed 004).
 EXIT_REFERRAL_MIN_AGE = 15
 EXIT_REFERRAL_OWNER_ROLE = "exit_coordinator"
-
-
-def exit_referral_flags(flags: Iterable[Flag], age_at_incident: int) -> list[ExitFlag]:
-    """The flags of an incident that refer a person of this age to an exit programme, in the
-    incident's order; empty when none (or the person is under 15)."""
-    if age_at_incident < EXIT_REFERRAL_MIN_AGE:
-        return []
-    return [flag for flag in dict.fromkeys(flags) if flag in EXIT_REFERRAL_FLAGS]
 
 
 class ExitReferral(ContractModel):

@@ -1,4 +1,5 @@
-"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5).
+"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5): the shape only;
+who gets which letter is notifications' rule (services/notifications/domain/).
 
 ``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
 old messages still parse.
@@ -10,7 +11,6 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
     MAX_CODE_CHARS,
     MAX_ID_CHARS,
@@ -21,20 +21,16 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     Timestamp,
 )
-from shared.contracts.decisions import ADULT_AGE
 
 __all__ = [
-    "KIND_FOR_OUTCOME",
     "LETTER_KINDS",
     "TASK_CHANGE_REASONS",
     "TASK_EVENTS",
-    "YOUTH_LETTER_AGE",
     "LetterKind",
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Recipient",
     "TaskChangeReason",
-    "recipients_for_age",
 ]
 
 LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue", "updated"]
@@ -51,24 +47,6 @@ Recipient = Literal["parents", "youth"]
 TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
 TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
-
-YOUTH_LETTER_AGE = 15
-
-#: Caseworker route: the task follows the assessment.
-KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {
-    "inform": "orientering",
-    "summon": "indkaldelse",
-}
-
-
-def recipients_for_age(age: int, youth_letter_age: int = YOUTH_LETTER_AGE) -> list[Recipient]:
-    """Under ``youth_letter_age`` (15): parents; from then until 18: parents and youth;
-    18 and over: the youth only."""
-    if age >= ADULT_AGE:
-        return ["youth"]
-    if age >= youth_letter_age:
-        return ["parents", "youth"]
-    return ["parents"]
 
 
 class LetterTaskEvent(ContractModel):

@@ -185,6 +185,10 @@ class OutboxRelay:
         self._recorded_position = 0
         self._wake = asyncio.Event()
         self._listening = False
+        self._republishing = False
+        """True from the decision to republish from the start until the relay is back at the
+        position it had recorded: a restart of the relay meanwhile goes on republishing
+        instead of skipping to that position (the topics are no longer empty by then)."""
         self.just_saved = JustSaved(app)
         self.dead_letters = 0
         """Messages this relay kept as dead letters because the broker refused them."""
@@ -222,12 +226,18 @@ class OutboxRelay:
         )
         self._recorded_position = stored or 0
         self.published_position = self._recorded_position
-        if self._recorded_position and await self._broker_lost_what_was_published():
+        if (
+            self._recorded_position
+            and not self._republishing
+            and await self._broker_lost_what_was_published()
+        ):
             log.warning(
                 "%s relay: its topics hold none of what it published (the broker lost them, "
                 "e.g. an embedded broker restarted); republishing from the start",
                 self.service,
             )
+            self._republishing = True
+        if self._republishing:
             self.published_position = 0
         while True:
             self._wake.clear()
@@ -235,6 +245,11 @@ class OutboxRelay:
             if not published:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll_s)
+
+    def republish_from_start(self) -> None:
+        """Publish everything again from the first event at the next `run`: the broker was
+        replaced by a new, empty one (its cluster id changed). Consumers de-duplicate."""
+        self._republishing = True
 
     async def _broker_lost_what_was_published(self) -> bool:
         """Whether every topic the relay publishes to is empty although it has published:
@@ -269,6 +284,8 @@ class OutboxRelay:
             # Nothing to publish up to `scanned_to`: the next look starts after it, so events
             # the relay never publishes (most of reporting's) are not scanned again and again.
             self.published_position = max(self.published_position, scanned_to)
+            if self._republishing and self.published_position >= self._recorded_position:
+                self._republishing = False
             return read
         sends: list[asyncio.Future[Any]] = []
         # What each send is, kept as it was sent (decoded only if the broker refuses it).
@@ -305,6 +322,8 @@ class OutboxRelay:
             )
             self._recorded_position = last
         self.published_position = scanned_to if complete else last
+        if self._republishing and self.published_position >= self._recorded_position:
+            self._republishing = False
         return read
 
     def _keep_refused(self, refused: Sequence[Refused]) -> None:

@@ -13,9 +13,8 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from shared.contracts import INTAKE_INCIDENTS, POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
 from shared.messaging.admin import ensure_topics
-from shared.settings import PlatformSettings
+from shared.runtime import topic_configs, topic_partitions
 from ssp_platform.broker import EmbeddedBroker
-from ssp_platform.platform import topics_to_create
 from ssp_platform.registry import SERVICES, definition_factory
 
 pytestmark = [pytest.mark.kafka]
@@ -28,11 +27,11 @@ async def test_cpr_topics_are_created_with_their_retention(
     monkeypatch.setenv("SSP_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SSP_TOPIC_PREFIX", prefix)
     monkeypatch.setenv("SSP_KAFKA_CPR_RETENTION_MS", "172800000")  # two days
-    settings = PlatformSettings()
     definitions = [definition_factory(name)() for name in SERVICES]
-    wanted, configs = topics_to_create(settings, definitions)
     bootstrap = embedded_broker.bootstrap_servers
-    await ensure_topics(bootstrap, wanted, configs=configs)
+    await ensure_topics(
+        bootstrap, topic_partitions(definitions), configs=topic_configs(definitions)
+    )
 
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()

@@ -574,7 +574,7 @@ async def test_hostile_kafka_input(tmp_path: Path, case: KafkaCase) -> None:
         assert case.code in {r["code"] for r in rejections[0]["reasons"]}
         assert CPR not in json.dumps(rejections)
         # Nothing lost: the original is kept, byte for byte, under the reference.
-        service = h.runtime.handler.__self__  # type: ignore[attr-defined]
+        service = h.runtime.handler.service  # type: ignore[attr-defined]
         kept = service.rejected_input(rejections[0]["reference"])
         assert base64.b64decode(kept.original_b64) == value
         # The flow goes on.

@@ -2,11 +2,11 @@
 after an acute incident): started by a director and a head of department, nine standard
 steps each with an owner and a completion, closed by the final report to the political level.
 
-The standard letter to parents and staff (step 4) is a letter task this service owns: it is
-published as an `akut_standardbrev` `LetterTaskEvent` when the procedure starts, `completed`
-when step 4 is completed, and `overdue` when its deadline passes first. The letter goes to
-every family of the group involved, not to one person, so its `person_key` names the
-procedure (`acute:<course_id>`).
+The standard letter to parents and staff (step 4) is asked for when the procedure starts
+(`StandardLetterRequested`: task id, deadline, owner) and reported sent when step 4 is
+completed; notifications creates, completes and tracks the letter task from those course
+events. The procedure still remembers the letter as a `LetterTaskEvent` document (as events
+stored before always did) to know whether it is due, sent or overdue.
 """
 
 from __future__ import annotations

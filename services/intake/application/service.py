@@ -30,6 +30,7 @@ from services.intake.domain.municipalities import (
     municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.scope import is_in_scope
 from shared.contracts import (
     AcceptedIncident,
     CaseRegisterEvent,
@@ -40,13 +41,11 @@ from shared.contracts import (
     PseudonymousPerson,
     age_on,
     build_rejection,
-    is_in_scope,
     parse_bytes,
 )
 from shared.contracts.errors import MESSAGE_TOO_LARGE
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
-from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
@@ -115,6 +114,7 @@ class _ValidCaseEvent:
 class _Invalid:
     problems: list[FieldProblem]
     reference: UUID  # of the rejection it is kept as
+    raw: bytes  # the input, kept encrypted with the rejection
     case_register: bool = False
     """It came from the social-services case register (whatever it holds)."""
 
@@ -129,6 +129,9 @@ class _Invalid:
 CASE_REGISTER_INPUT = "case_register_input"
 """Key in a kept rejection: the input came from the case register."""
 
+Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+"""A received message after intake's rules: what accepting or rejecting it needs."""
+
 
 class RejectionNotFound(LookupError):
     pass
@@ -140,8 +143,6 @@ class IntakeService:
         app: IntakeApplication,
         pseudonymiser: Pseudonymiser,
         *,
-        incidents_topic: str,
-        cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
@@ -152,67 +153,32 @@ class IntakeService:
         # An incident may name any official code: persons living in an unserved municipality
         # are accepted as not served, an unserved location is normal (issue 14, part 1).
         self.pseudonymiser = pseudonymiser
-        self.incidents_topic = incidents_topic
-        self.cases_topic = cases_topic
         self.clock = clock
 
-    # --- Kafka ---------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        # Every message is checked first (the rules depend on nothing stored), so that every
-        # aggregate the batch touches is loaded with one query.
-        checked = {id(m): self._check_message(m) for m in messages}
-        uow = UnitOfWork(self.app)
-        uow.prefetch(
-            aggregate_id
-            for c in checked.values()
-            if c is not None
-            for aggregate_id in c.aggregate_ids()
+    # --- Kafka: each message checked as it is read (entrypoints/kafka.py), then the batch ---
+    def check_incident(self, raw: bytes, coordinates: str) -> Checked:
+        """An incident as received on Kafka: valid, with what accepting it needs, or invalid
+        (it is rejected and kept, never poison). `coordinates` names the record
+        (topic|partition|offset), so that re-reading it after a crash records no second
+        rejection. A message larger than `max_message_bytes` is rejected unread, and kept like
+        any bad input (the broker bounds its size)."""
+        checked: _ValidIncident | list[FieldProblem] = (
+            [self._too_large()] if len(raw) > self.max_message_bytes else self._check_incident(raw)
         )
-        prefetch_identities(
-            uow, (person for c in checked.values() if c is not None for person in c.persons)
-        )
-        for message in messages:
-            with message.processing_span("intake"):
-                outcome = checked[id(message)]
-                if isinstance(outcome, _Invalid):
-                    self._reject(
-                        uow,
-                        message.value,
-                        outcome.problems,
-                        "kafka",
-                        outcome.reference,
-                        case_register=outcome.case_register,
-                    )
-                elif isinstance(outcome, _ValidIncident):
-                    self._accept_incident(uow, outcome)
-                elif isinstance(outcome, _ValidCaseEvent):
-                    self._accept_case_event(uow, outcome)
-                else:
-                    log.warning(
-                        "intake: ignoring a message from unexpected topic %s", message.topic
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
-
-    def _check_message(
-        self, message: Inbound
-    ) -> _ValidIncident | _ValidCaseEvent | _Invalid | None:
-        checked: _ValidIncident | _ValidCaseEvent | list[FieldProblem]
-        if message.topic not in (self.incidents_topic, self.cases_topic):
-            return None
-        if len(message.value) > self.max_message_bytes:
-            # Rejected unread, and kept like any bad input (the broker bounds its size).
-            checked = [self._too_large()]
-        elif message.topic == self.incidents_topic:
-            checked = self._check_incident(message.value)
-        else:
-            checked = self._check_case_event(message.value)
         if isinstance(checked, list):
-            return _Invalid(
-                checked,
-                self._kafka_reference(message),
-                case_register=message.topic == self.cases_topic,
-            )
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw)
+        return checked
+
+    def check_case_event(self, raw: bytes, coordinates: str) -> Checked:
+        """A case-register event as received on Kafka; see `check_incident`."""
+        checked: _ValidCaseEvent | list[FieldProblem] = (
+            [self._too_large()]
+            if len(raw) > self.max_message_bytes
+            else self._check_case_event(raw)
+        )
+        if isinstance(checked, list):
+            reference = self._kafka_reference(raw, coordinates)
+            return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
     def _too_large(self) -> FieldProblem:
@@ -223,10 +189,30 @@ class IntakeService:
         )
 
     @staticmethod
-    def _kafka_reference(message: Inbound) -> UUID:
-        # Re-reading the same record after a crash must not record a second rejection.
-        digest = hashlib.sha256(message.value).hexdigest()
-        return _REJECTION_IDS(f"{message.topic}|{message.partition}|{message.offset}|{digest}")
+    def _kafka_reference(raw: bytes, coordinates: str) -> UUID:
+        digest = hashlib.sha256(raw).hexdigest()
+        return _REJECTION_IDS(f"{coordinates}|{digest}")
+
+    def prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
+        """Every message is checked first (the rules depend on nothing stored), so that every
+        aggregate the batch touches is loaded with one query."""
+        uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
+        prefetch_identities(uow, (person for c in checked for person in c.persons))
+
+    def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
+        if isinstance(checked, _Invalid):
+            self._reject(
+                uow,
+                checked.raw,
+                checked.problems,
+                "kafka",
+                checked.reference,
+                case_register=checked.case_register,
+            )
+        elif isinstance(checked, _ValidIncident):
+            self._accept_incident(uow, checked)
+        else:
+            self._accept_case_event(uow, checked)
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
@@ -263,7 +249,9 @@ class IntakeService:
     ) -> _ValidIncident | _Invalid:
         checked = self._check_incident(raw, extra=list_problems)
         if isinstance(checked, list):
-            return _Invalid(checked, _REJECTION_IDS(f"import|{hashlib.sha256(raw).hexdigest()}"))
+            return _Invalid(
+                checked, _REJECTION_IDS(f"import|{hashlib.sha256(raw).hexdigest()}"), raw
+            )
         return checked
 
     def rejected_input(self, reference: str) -> RejectedInput:

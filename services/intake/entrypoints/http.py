@@ -12,11 +12,18 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.intake.adapters.police_list import (
+    ListIncident,
+    ListProblem,
+    PoliceList,
+    read_police_list,
+)
 from services.intake.adapters.spreadsheet_guard import (
     SpreadsheetLimits,
     SpreadsheetRefused,
     check_spreadsheet,
 )
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import (
     CASE_REGISTER_INPUT,
@@ -24,9 +31,8 @@ from services.intake.application.service import (
     RejectionNotFound,
     SubmissionResult,
 )
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
-from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import Ctx, ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
@@ -174,7 +180,7 @@ async def rejected_in_reach(
 )
 async def submit_incident(
     request: Request,
-    access: Annotated[Access, guard(Action.SUBMIT_INCIDENT)],
+    access: Annotated[Access, guard(IntakeAction.SUBMIT_INCIDENT)],
     ctx: Ctx,
     service: Service,
 ) -> JSONResponse:
@@ -199,7 +205,7 @@ async def submit_incident(
 )
 async def import_incidents(
     request: Request,
-    access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)],
+    access: Annotated[Access, guard(IntakeAction.IMPORT_INCIDENTS)],
     ctx: Ctx,
     service: Service,
     limits: Limits,
@@ -257,7 +263,7 @@ async def import_incidents(
 )
 async def get_rejected(
     reference: str,
-    access: Annotated[Access, guard(Action.READ_REJECTED_INPUT)],
+    access: Annotated[Access, guard(IntakeAction.READ_REJECTED_INPUT)],
     ctx: Ctx,
     service: Service,
     identities: Identities,
@@ -293,7 +299,7 @@ async def get_rejected(
 async def resubmit(
     reference: str,
     request: Request,
-    access: Annotated[Access, guard(Action.RESUBMIT_REJECTED_INPUT)],
+    access: Annotated[Access, guard(IntakeAction.RESUBMIT_REJECTED_INPUT)],
     ctx: Ctx,
     service: Service,
     identities: Identities,
@@ -320,7 +326,7 @@ async def resubmit(
 async def resolve_identity(
     person_key: str,
     body: ResolveRequest,
-    access: Annotated[Access, guard(Action.RESOLVE_IDENTITY)],
+    access: Annotated[Access, guard(IntakeAction.RESOLVE_IDENTITY)],
     ctx: Ctx,
     identities: Identities,
 ) -> ResolvedPerson:

@@ -44,6 +44,7 @@ from services.notifications.domain.letters import (
     TaskStatus,
     owner_role,
 )
+from services.notifications.domain.recipients import YOUTH_LETTER_AGE, recipients_for_age
 from services.notifications.domain.task_letter import decision_fields, letter_of, new_letter, stored
 from shared.contracts import (
     AssessmentOutcome,
@@ -53,9 +54,8 @@ from shared.contracts import (
     RoutingDecision,
     TaskChangeReason,
     WithdrawalReason,
-    recipients_for_age,
 )
-from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
+from shared.contracts.letter_tasks import LetterTaskEventType
 from shared.eventstore import TracedAggregate
 from shared.eventstore.ids import IdSpace
 

@@ -8,13 +8,8 @@ from typing import Any
 
 from services.notifications.domain.case_state import GoverningDecision
 from services.notifications.domain.letters import Deadlines, letter_kind, owner_role
-from shared.contracts import (
-    AssessmentOutcome,
-    LetterTaskEvent,
-    RoutingDecision,
-    recipients_for_age,
-)
-from shared.contracts.letter_tasks import YOUTH_LETTER_AGE
+from services.notifications.domain.recipients import YOUTH_LETTER_AGE, recipients_for_age
+from shared.contracts import AssessmentOutcome, LetterTaskEvent, RoutingDecision
 
 
 def stored(letter: LetterTaskEvent) -> dict[str, Any]:

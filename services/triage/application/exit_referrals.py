@@ -13,13 +13,13 @@ from uuid import UUID
 
 from services.triage.domain.exit_referrals import PersonExitReferral, exit_referral
 from services.triage.domain.profiles import ProfileBook
+from services.triage.domain.referral_flags import exit_referral_flags
 from services.triage.domain.routing import EXIT_REFERRAL
 from shared.contracts import (
     AcceptedIncident,
     ExitReferral,
     PseudonymousPerson,
     RoutingDecision,
-    exit_referral_flags,
 )
 from shared.eventstore import UnitOfWork
 

@@ -37,7 +37,6 @@ from shared.contracts import (
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, served_problem
 from shared.eventstore import UnitOfWork
-from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
@@ -93,49 +92,26 @@ class TriageService:
         self,
         app: TriageApplication,
         *,
-        incidents_topic: str,
-        case_events_topic: str,
         profiles: ProfileBook,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
-        self.incidents_topic = incidents_topic
-        self.case_events_topic = case_events_topic
         self.profiles = profiles
         self.clock = clock
 
-    # --- Kafka -------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        uow = UnitOfWork(self.app)
-        decoded: list[tuple[Inbound, AcceptedIncident | PseudonymisedCaseEvent | None]] = []
-        for message in messages:
-            if message.topic == self.incidents_topic:
-                decoded.append((message, message.decode(AcceptedIncident)))
-            elif message.topic == self.case_events_topic:
-                decoded.append((message, message.decode(PseudonymisedCaseEvent)))
-            else:
-                decoded.append((message, None))
-        payloads = [payload for _, payload in decoded]
+    # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
+    def prefetch(
+        self, uow: UnitOfWork, payloads: Sequence[AcceptedIncident | PseudonymisedCaseEvent]
+    ) -> None:
+        """Everything the batch reads, with two queries instead of one or more per message."""
         uow.prefetch(self._aggregates_touched(payloads))
         uow.prefetch(self._known_only_after_loading(uow, payloads))
-        for message, payload in decoded:
-            with message.processing_span("triage"):
-                if isinstance(payload, AcceptedIncident):
-                    self._triage(uow, payload)
-                elif isinstance(payload, PseudonymisedCaseEvent):
-                    self._register_case_event(uow, payload)
-                else:
-                    log.warning(
-                        "triage: ignoring a message from unexpected topic %s", message.topic
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
 
     @staticmethod
     def _aggregates_touched(
-        payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent | None],
+        payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent],
     ) -> set[UUID]:
         """Everything a batch reads, so it is loaded with one query instead of one each."""
         ids: set[UUID] = set()
@@ -157,7 +133,7 @@ class TriageService:
 
     @staticmethod
     def _known_only_after_loading(
-        uow: UnitOfWork, payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent | None]
+        uow: UnitOfWork, payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent]
     ) -> set[UUID]:
         """What the first query tells the batch it needs too (a second query): the persons
         of an incident's current decisions, whose report a new revision may withdraw, and the
@@ -177,13 +153,13 @@ class TriageService:
     # --- use cases, each in its own transaction --------------------------------------------
     def triage_incident(self, incident: AcceptedIncident) -> list[RoutingDecision]:
         uow = UnitOfWork(self.app)
-        decisions = self._triage(uow, incident)
+        decisions = self.triage_in(uow, incident)
         uow.commit()
         return decisions
 
     def register_case_event(self, case_event: PseudonymisedCaseEvent) -> bool:
         uow = UnitOfWork(self.app)
-        changed = self._register_case_event(uow, case_event)
+        changed = self.register_case_event_in(uow, case_event)
         uow.commit()
         return changed
 
@@ -200,8 +176,8 @@ class TriageService:
             out_of_scope_municipalities=dict(triage.out_of_scope_municipalities),
         )
 
-    # --- the work ------------------------------------------------------------------------
-    def _triage(self, uow: UnitOfWork, incident: AcceptedIncident) -> list[RoutingDecision]:
+    # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
+    def triage_in(self, uow: UnitOfWork, incident: AcceptedIncident) -> list[RoutingDecision]:
         triage = uow.get(IncidentTriage, IncidentTriage.create_id(incident.journal_number))
         if triage is not None and not triage.supersedes(incident.revision):
             log.info(
@@ -423,7 +399,7 @@ class TriageService:
         register = uow.get(PersonCaseRegister, PersonCaseRegister.create_id(person.person_key))
         return register.active_case(person.municipality_code) if register else None
 
-    def _register_case_event(self, uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
+    def register_case_event_in(self, uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
         register_id = PersonCaseRegister.create_id(case_event.person_key)
         register = uow.get(PersonCaseRegister, register_id)
         if register is None:

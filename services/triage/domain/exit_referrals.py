@@ -18,7 +18,8 @@ from eventsourcing.domain import event
 
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.profiles import Owner
-from shared.contracts import ExitReferral, Flag, RoutingDecision, exit_referral_flags
+from services.triage.domain.referral_flags import exit_referral_flags
+from shared.contracts import ExitReferral, Flag, RoutingDecision
 from shared.eventstore import TracedAggregate
 
 

@@ -23,6 +23,8 @@ from services.triage.domain.profiles import (
     at_least,
     raised,
 )
+from services.triage.domain.referral_flags import exit_referral_flags
+from services.triage.domain.workflow import workflow_for_age
 from shared.contracts import (
     AcceptedIncident,
     DecisionKind,
@@ -33,8 +35,6 @@ from shared.contracts import (
     Route,
     RoutingDecision,
     Severity,
-    exit_referral_flags,
-    workflow_for_age,
 )
 from shared.contracts.decisions import HISTORY_REPORTS_SHOWN, EarlierReport, ReportHistory
 

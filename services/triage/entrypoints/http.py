@@ -14,13 +14,14 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.service import (
     LatestTriage,
     MunicipalityNotServed,
     RerouteResult,
     TriageService,
 )
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -91,7 +92,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
 )  # fmt: skip
 async def get_decisions(
     journal_number: str,
-    access: Annotated[Access, guard(Action.READ_TRIAGE)],
+    access: Annotated[Access, guard(TriageAction.READ_TRIAGE)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -138,7 +139,7 @@ async def get_decisions(
 @profiles.get(
     "",
     summary="The municipality profiles in force, the default profile last",
-    dependencies=[guard(Action.READ_PROFILES)],
+    dependencies=[guard(TriageAction.READ_PROFILES)],
 )
 async def list_profiles(service: Service) -> list[dict[str, Any]]:
     # Profiles are read once at start and never change: no store access needed.
@@ -149,7 +150,7 @@ async def list_profiles(service: Service) -> list[dict[str, Any]]:
     "/{code}",
     summary="The profile applied to a municipality code (its own, else the default)",
     responses={422: {"description": "not a three-digit municipality code"}},
-    dependencies=[guard(Action.READ_PROFILES)],
+    dependencies=[guard(TriageAction.READ_PROFILES)],
 )
 async def get_profile(code: str, service: Service) -> dict[str, Any]:
     if not MUNICIPALITY_CODE.fullmatch(code):
@@ -165,7 +166,7 @@ async def get_profile(code: str, service: Service) -> dict[str, Any]:
 )
 async def list_not_served(
     municipality_code: str,
-    access: Annotated[Access, guard(Action.READ_NOT_SERVED)],
+    access: Annotated[Access, guard(TriageAction.READ_NOT_SERVED)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -199,7 +200,7 @@ async def list_not_served(
 )
 async def reroute(
     request: RerouteRequest,
-    access: Annotated[Access, guard(Action.REROUTE_NOT_SERVED)],
+    access: Annotated[Access, guard(TriageAction.REROUTE_NOT_SERVED)],
     ctx: Ctx,
     service: Service,
 ) -> Any:

@@ -45,8 +45,6 @@ def test_the_problems_are_what_municipality_problems_finds(
     service = IntakeService(
         app,
         Pseudonymiser(b"s" * 32),
-        incidents_topic="in",
-        cases_topic="cases",
         served_municipalities=served,
     )
     raw = json.dumps(incident.model_dump(mode="json")).encode()

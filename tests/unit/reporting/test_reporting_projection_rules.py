@@ -17,6 +17,7 @@ from services.reporting.application.projection import Step, apply_step
 from services.reporting.bootstrap import build_application, build_service
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.weeks import IsoWeek
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from tests.unit.reporting.documents import relayed
 from tests.unit.reporting.test_reporting_batched_views import messages
@@ -130,7 +131,7 @@ def _steps(tmp_path: Path, sent: list[tuple[str, dict[str, Any]]]) -> list[Step]
     saved: list[Step] = []
     app.on_recorded(lambda recordings: saved.extend(r.domain_event for r in recordings))
     try:
-        build_service(reporting, app).handle_batch(relayed(reporting, sent))
+        CONSUMERS.batch_handler(build_service(reporting, app))(relayed(reporting, sent))
         # As the projection gets them from the log too (times decoded from their text).
         decoded = [
             app.mapper.to_domain_event(n)

@@ -1,4 +1,6 @@
-"""The police's weekly SSP list as a spreadsheet (CSV or XLSX) → police incidents (contracts §1).
+"""The police's weekly SSP list as a spreadsheet (CSV or XLSX) → police incidents (contracts §1):
+intake's adapter for `POST /v1/incidents/import`. `ssp import` splits a file with it for its
+progress bar and sends each incident to that endpoint, so intake alone judges the list.
 
 One row per person; the rows with the same journal number and revision form one incident
 (docs/police-list-import.md has the column layout). This module only reshapes: it builds
