@@ -55,8 +55,13 @@ async def test_an_oversized_event_is_dead_lettered_and_the_flow_goes_on(
         def everything_after(records: list[Any]) -> bool:
             return any(json.loads(r.value)["item"] == "after 4" for r in records)
 
-        out = await read_topic(bootstrap, prefix + OUT_TOPIC, everything_after, settle_ms=500)
-        dead = await read_topic(bootstrap, dlq, lambda records: len(records) >= 1, settle_ms=500)
+        # generous waits: a shared CI machine may be slow, the conditions end them early
+        out = await read_topic(
+            bootstrap, prefix + OUT_TOPIC, everything_after, timeout=180, settle_ms=500
+        )
+        dead = await read_topic(
+            bootstrap, dlq, lambda records: len(records) >= 1, timeout=180, settle_ms=500
+        )
         assert service.relay is not None
         relay_dead_letters = service.relay.dead_letters
     finally:
