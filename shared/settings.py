@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import unquote, urlparse
 
 from pydantic import Field, SecretStr, field_validator
@@ -250,10 +250,15 @@ class PlatformSettings(BaseSettings):
     def production(self) -> bool:
         return self.environment == "production"
 
+    uses_kafka: ClassVar[bool] = True
+    """False for a service without Kafka clients (the console): its Kafka is not checked."""
+
     def production_problems(self) -> list[str]:
         """Why this configuration must not run in production (empty: none). Subclasses add
         their own (secrets, key sources); `ssp up`/`ssp run` refuse to start on any."""
         found: list[str] = []
+        if not self.uses_kafka:
+            return found
         if not self.kafka_bootstrap_servers:
             found.append(
                 "KAFKA_BOOTSTRAP_SERVERS is unset: the embedded broker keeps only memory and "

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import FastAPI
 
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
+from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import Clock, TriageService, utc_now
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
+from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
+from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import TriageSettings
-from shared.auth import ServiceAuth
+from shared.auth import AccessControl
 from shared.contracts import (
+    MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -24,7 +29,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
 NAME = "triage"
 
@@ -51,24 +56,23 @@ def definition(
     names each file, key and problem)."""
     settings = settings or TriageSettings()
     profiles = load_profiles(settings.profiles_dir)
-    services: dict[str, TriageService] = {}
-    auth = ServiceAuth(settings, NAME)
 
-    def app_factory() -> TriageApplication:
+    def build() -> tuple[TriageApplication, TriageService]:
         app = TriageApplication(env=store_env(settings, NAME))
-        services["service"] = build_service(settings, app, clock, profiles)
-        return app
+        return app, build_service(settings, app, clock, profiles)
 
-    def handler_factory(_: Any) -> Any:
-        return CONSUMERS.batch_handler(services["service"], settings)
+    def http(ctx: ServiceContext, service: TriageService, access: AccessControl) -> FastAPI:
+        api = create_http_app(ctx, service, access)
+        api.include_router(meeting_revisions_router(ctx, service))
+        api.include_router(meetings_router(ctx, MeetingMinutes(service.app), clock))
+        return api
 
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
-
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        http=http,
         consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,
@@ -76,19 +80,16 @@ def definition(
             TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
             TRIAGE_STATEMENTS,
+            MEETINGS_EVENTS,
             dead_letter_topic(NAME),
         ],
-        handler_factory=handler_factory,
         publications=triage_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        on_stop=[auth.close],
         published_events=[
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,
             IncidentTriage.PersonNotServed,
             IncidentTriage.DecisionUnchanged,
             PersonExitReferral.Referred,
+            *MEETING_EVENTS,
         ],
     )

@@ -6,12 +6,15 @@ records every request the guard lets through or turns away.
 
     @api.get("/v1/things/{municipality_code}")
     async def things(
-        municipality_code: str, access: Annotated[Access, guard(Action.READ_THINGS)]
+        municipality_code: str, access: Annotated[Access, guard(ThingsAction.READ_THINGS)]
     ) -> list[Thing]:
         await access.require(Resource.of(municipality_code), conceal=False)   # 403 outside
         rows = [r for r in load() if access.permits(Resource.of(r.municipality, r.school))]
         access.note(term=municipality_code, person_keys=[r.person_key for r in rows])
         return rows
+
+`ThingsAction` is the service's own `Action` subclass, declared with its grants in the
+service's `application/access_policy.py` and registered with the policy engine.
 
 The guard authenticates (401), asks the policy whether the role may perform the action at all
 (403), requires a stated purpose for personal-data reads (400), applies rate limits (429), and
@@ -164,8 +167,8 @@ class Access:
 
 
 def guard(action: Action) -> Any:
-    """The route's dependency, one per route: `access: Annotated[Access, guard(Action.X)]`, or
-    `dependencies=[guard(Action.X)]` when the route makes no record-level decisions. It uses
+    """The route's dependency, one per route: `access: Annotated[Access, guard(SomeAction.X)]`,
+    or `dependencies=[guard(SomeAction.X)]` when the route makes no record-level decisions. It uses
     the AccessControl installed on the app (`install`), and fails closed without one."""
     ACTIONS[action]  # an action without a spec is a programming error: fail at import
 

@@ -20,6 +20,9 @@ class TriageAction(Action):
     READ_PROFILES = "profiles.read"
     READ_NOT_SERVED = "not_served.read"
     REROUTE_NOT_SERVED = "not_served.reroute"
+    REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
+    READ_MEETING = "meeting.read"
+    RECORD_AT_MEETING = "meeting.record"
 
 
 register(
@@ -43,6 +46,19 @@ register(
         ),
         TriageAction.REROUTE_NOT_SERVED: ActionRule(
             NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
+        ),
+        # The weekly meeting (issue 15) changes a route or an owner: those who chair it (the
+        # coordinator) and the team leader who allocates the work; they record its actions and
+        # notes. The minutes hold free text about children: municipal staff read them; the
+        # police and schools hear the agreed actions at the meeting itself.
+        TriageAction.REVISE_DECISION_AT_MEETING: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
+        ),
+        TriageAction.READ_MEETING: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+        ),
+        TriageAction.RECORD_AT_MEETING: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
         ),
     }
 )

@@ -166,3 +166,17 @@ def test_a_random_secret_is_no_placeholder() -> None:
     for _ in range(200):
         assert secret_problem("S", secrets.token_hex(32)) is None
         assert secret_problem("S", base64.b64encode(secrets.token_bytes(32)).decode()) is None
+
+
+def test_the_console_is_checked_for_its_own_secrets_not_for_kafka(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _settings(monkeypatch, _safe_env(tmp_path))
+    for kafka in ("KAFKA_BOOTSTRAP_SERVERS", "SSP_KAFKA_SECURITY_PROTOCOL"):
+        monkeypatch.delenv(kafka)
+    with pytest.raises(ConfigurationRefused) as refused:
+        refuse_unsafe_production({"console": settings_class("console")()})
+    message = str(refused.value)
+    assert "CONSOLE_SESSION_SECRET is missing" in message
+    assert "CONSOLE_OIDC_DISCOVERY_URL" in message
+    assert "Kafka" not in message and "KAFKA" not in message

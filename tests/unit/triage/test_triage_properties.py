@@ -174,6 +174,8 @@ class Relay:
             if message.topic == TRIAGE_STATEMENTS:
                 continue  # not_served / decision_confirmed: notifications does not read them
             body = json.loads(message.body())
+            if message.topic == TRIAGE_STATEMENTS:
+                continue  # a confirmation or a person not served: no decision to follow
             if message.topic == TRIAGE_WITHDRAWALS:
                 withdrawal = DecisionWithdrawn.model_validate(body)
                 oracle.follow(withdrawal)
