@@ -9,10 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from shared.metrics import ServiceMetrics
 from shared.telemetry import tracer
 
 if TYPE_CHECKING:
@@ -125,6 +128,19 @@ def limit_request_bodies(app: FastAPI, max_bytes: int = DEFAULT_MAX_BODY_BYTES) 
         return JSONResponse(too_large_body(exc.limit), status_code=413)
 
 
+NO_FASTAPI_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
+}
+"""FastAPI's own OpenTelemetry (on by default since 0.16x) is off: its spans record the raw
+`url.path` and `url.query` (a person key in /v1/persons/{person_key}/…, ?person_key=) under
+the process-wide provider, and its logs record exception messages. `add_platform_routes`
+traces each request itself, with the route template and status only, as the service."""
+
+
 def service_api(
     title: str,
     description: str,
@@ -134,7 +150,7 @@ def service_api(
 ) -> FastAPI:
     """A service's API: its routers, guarded by `auth`, and the parts their routes depend on
     (`ctx`, `service`, …), which a route asks for with `from_app(name)`."""
-    api = FastAPI(title=title, version="1", description=description)
+    api = FastAPI(title=title, version="1", description=description, telemetry=NO_FASTAPI_TELEMETRY)
     for name, part in parts.items():
         setattr(api.state, name, part)
     auth.install(api)
@@ -167,6 +183,7 @@ def add_platform_routes(
     app: FastAPI,
     readiness: ReadinessCheck,
     service: str = "ssp",
+    metrics: ServiceMetrics | None = None,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> None:
@@ -185,6 +202,17 @@ def add_platform_routes(
                 span.set_attribute("http.route", getattr(route, "path", ""))
             span.set_attribute("http.response.status_code", response.status_code)
             return response
+
+    if metrics is not None:
+
+        @app.get(
+            "/metrics",
+            tags=["operations"],
+            summary="The service's metrics, Prometheus text format (no personal data)",
+            response_class=Response,
+        )
+        async def prometheus_metrics() -> Response:
+            return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/healthz", tags=["operations"], summary="The process is alive")
     async def healthz() -> dict[str, str]:

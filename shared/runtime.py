@@ -19,7 +19,6 @@ from typing import Annotated, Any
 import uvicorn
 from fastapi import FastAPI
 
-from shared.contracts import TOPICS
 from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes, from_app
 from shared.messaging.admin import (
@@ -32,8 +31,12 @@ from shared.messaging.admin import (
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
+from shared.messaging.leader import relay_lock, run_while_leading
 from shared.messaging.relay import OutboxRelay, Publications
-from shared.settings import PlatformSettings
+from shared.messaging.security import KafkaSecurity, kafka_security
+from shared.metrics import ServiceMetrics
+from shared.service_topics import topic_configs, topic_partitions
+from shared.settings import PlatformSettings, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,7 @@ class ServiceContext:
     settings: PlatformSettings
     app: ServiceApplication
     executor: ThreadPoolExecutor
+    metrics: ServiceMetrics | None = None
 
     async def in_store(self, fn: Callable[..., Any], *args: Any) -> Any:
         # run_in_executor does not carry context variables: copy them, so events a request
@@ -108,18 +112,6 @@ def _event_topics(event_classes: Sequence[type]) -> list[str]:
     return sorted(set(topics))
 
 
-def topic_partitions(definitions: Sequence[ServiceDefinition]) -> dict[str, int]:
-    """Every topic these services consume or produce (with the deployment's prefix) and the
-    partitions it is created with: the registry's count, else the configured default."""
-    wanted: dict[str, int] = {}
-    for d in definitions:
-        for topic in [*d.consumes, *d.produces]:
-            spec = TOPICS.get(topic)
-            partitions = spec.partitions if spec is not None else d.settings.topic_partitions
-            wanted[d.settings.topic(topic)] = partitions
-    return wanted
-
-
 class _EmbeddedServer(uvicorn.Server):
     """Several servers share one loop under `ssp up`; the process, not uvicorn, owns signals."""
 
@@ -147,6 +139,8 @@ class RunningService:
         self._server_task: asyncio.Task[None] | None = None
         self._broker: Any = None
         self._producer: Any = None
+        self._security: KafkaSecurity = kafka_security(definition.settings)
+        self.metrics = ServiceMetrics(definition.name)
 
     @property
     def name(self) -> str:
@@ -155,9 +149,10 @@ class RunningService:
     async def start(self) -> None:
         d = self.definition
         settings = d.settings
+        refuse_unsafe_production({d.name: settings})
         loop = asyncio.get_running_loop()
         self.app = await loop.run_in_executor(self.executor, d.app_factory)
-        self.context = ServiceContext(d.name, settings, self.app, self.executor)
+        self.context = ServiceContext(d.name, settings, self.app, self.executor, self.metrics)
         if d.handler_factory is not None and d.consumes:
             self.inbox = InboxRuntime(
                 service=d.name,
@@ -169,6 +164,7 @@ class RunningService:
                 max_message_bytes=(
                     None if d.rejects_oversized_input else settings.kafka_max_message_bytes
                 ),
+                metrics=self.metrics,
             )
         await self._start_consumer()
         self._producer = make_relay_producer(settings, self.bootstrap_servers, client_id=d.name)
@@ -186,11 +182,16 @@ class RunningService:
                 else ()
             ),
             outputs_empty=functools.partial(
-                topics_empty, self.bootstrap_servers, [settings.topic(t) for t in d.produces]
+                topics_empty,
+                self.bootstrap_servers,
+                [settings.topic(t) for t in d.produces],
+                security=self._security,
             ),
+            metrics=self.metrics,
         )
         self._start_relay()
         self._tasks.append(asyncio.create_task(self._supervise("broker watch", self._watch)))
+        self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
         context = self.context
         for task_factory in d.extra_tasks:
             self._tasks.append(
@@ -200,7 +201,11 @@ class RunningService:
             )
         http_app = d.http_factory(self.context)
         add_platform_routes(
-            http_app, self.readiness, d.name, max_body_bytes=settings.http_max_body_bytes
+            http_app,
+            self.readiness,
+            d.name,
+            metrics=self.metrics,
+            max_body_bytes=settings.http_max_body_bytes,
         )
         config = uvicorn.Config(
             http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
@@ -246,8 +251,20 @@ class RunningService:
             self._relay_task = None
 
     async def _run_relay(self) -> None:
+        """The relay runs while this process holds the service's relay lock: one relay per
+        service however many replicas run (shared/messaging/leader.py)."""
         assert self.relay is not None
-        await self.relay.run()
+        await run_while_leading(relay_lock(self.definition.settings, self.name), self.relay.run)
+
+    async def _sample_lag(self, interval_s: float = 5.0) -> None:
+        """The relay's lag, sampled: stored notifications it has not yet passed (by the
+        replica whose relay runs; the others report none)."""
+        assert self.context is not None and self.relay is not None
+        while True:
+            if self.relay.running:
+                newest = await self.context.in_store(self.context.app.recorder.max_notification_id)
+                self.metrics.relay_lag.set(max(0, (newest or 0) - self.relay.published_position))
+            await asyncio.sleep(interval_s)
 
     async def _watch(self) -> None:
         """Notices a broker that lost this service's topics and recovers without a restart.
@@ -264,7 +281,7 @@ class RunningService:
         own = topic_partitions([self.definition])
         while True:
             await asyncio.sleep(self.broker_watch_interval_s)
-            state = await cluster_state(self.bootstrap_servers)
+            state = await cluster_state(self.bootstrap_servers, security=self._security)
             if state is None:
                 continue  # unreachable: the clients retry; the next answer decides
             if known is None:
@@ -290,7 +307,11 @@ class RunningService:
         await self._stop_consumer()
         settings = self.definition.settings
         await ensure_topics(
-            self.bootstrap_servers, own, replication_factor=settings.kafka_replication_factor
+            self.bootstrap_servers,
+            own,
+            replication_factor=settings.kafka_replication_factor,
+            security=self._security,
+            configs=topic_configs([self.definition]),
         )
         await self._start_consumer()
         if replaced and self.relay is not None:
@@ -328,7 +349,7 @@ class RunningService:
                 store_ok = True
             except Exception:
                 store_ok = False
-        broker_ok = await broker_reachable(self.bootstrap_servers)
+        broker_ok = await broker_reachable(self.bootstrap_servers, security=self._security)
         return {"broker": broker_ok, "store": store_ok}
 
     async def stop(self) -> None:
@@ -351,3 +372,4 @@ class RunningService:
         if self.app is not None:
             await loop.run_in_executor(self.executor, self.app.close)
         self.executor.shutdown(wait=True)
+        self.metrics.shutdown()

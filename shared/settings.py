@@ -6,19 +6,64 @@ One settings object per service, read from the environment once at start-up (nev
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, is_municipality_code
+
+_PLACEHOLDER_STARTS = (
+    "changeme",
+    "replaceme",
+    "placeholder",
+    "todo",
+    "fixme",
+    "example",
+    "dummy",
+    "insecure",
+    "development",
+    "devsecret",
+    "secret",
+    "password",
+    "your",
+    "xxxx",
+)
+
+
+def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
+    """What is wrong with a production secret: missing, empty or a placeholder (None: fine).
+    Never says the value. A placeholder is what people write instead of a secret ("changeme",
+    "<your secret>", "${SECRET}", "xxxxxxxx", "REPLACE_ME", ...)."""
+    if value is None:
+        return f"{name} is missing"
+    text = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not text.strip():
+        return f"{name} is empty"
+    letters = re.sub(r"[^a-z0-9]", "", text.lower())
+    if (
+        "<" in text
+        or "${" in text
+        or len(set(text)) <= 2
+        or letters.startswith(_PLACEHOLDER_STARTS)
+    ):
+        return f"{name} is a placeholder, not a secret"
+    return None
 
 
 class PlatformSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=None, extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        validation_alias="SSP_ENVIRONMENT",
+        description="`production` refuses to start on development defaults: missing or "
+        "placeholder secrets, a development or HS256 token key, Kafka without TLS.",
     )
 
     kafka_bootstrap_servers: str | None = Field(
@@ -58,6 +103,70 @@ class PlatformSettings(BaseSettings):
         validation_alias="SSP_KAFKA_FETCH_MAX_WAIT_MS",
         description="Consumer fetch wait; Tansu answers a waiting fetch only when it expires.",
     )
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT",
+        validation_alias="SSP_KAFKA_SECURITY_PROTOCOL",
+        description="How every Kafka client connects: PLAINTEXT (the embedded broker), SSL, "
+        "SASL_SSL (production), SASL_PLAINTEXT.",
+    )
+    kafka_ssl_ca_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_CA_FILE",
+        description="PEM file of the CA(s) that signed the brokers' certificates; unset: the "
+        "system's CAs.",
+    )
+    kafka_ssl_cert_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_CERT_FILE",
+        description="PEM client certificate (mutual TLS); with SSP_KAFKA_SSL_KEY_FILE.",
+    )
+    kafka_ssl_key_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_KEY_FILE",
+        description="PEM private key of the client certificate.",
+    )
+    kafka_ssl_key_password: SecretStr | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SSL_KEY_PASSWORD",
+        description="Password of the client certificate's key, if it is encrypted.",
+    )
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "OAUTHBEARER"] | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SASL_MECHANISM",
+        description="SASL mechanism (with SSP_KAFKA_SECURITY_PROTOCOL SASL_SSL).",
+    )
+    kafka_sasl_username: str | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_USERNAME", description="SCRAM user."
+    )
+    kafka_sasl_password: SecretStr | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_PASSWORD", description="SCRAM password."
+    )
+    kafka_sasl_oauth_token_url: str | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SASL_OAUTH_TOKEN_URL",
+        description="OAUTHBEARER: the identity provider's token endpoint (client credentials).",
+    )
+    kafka_sasl_oauth_client_id: str | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_CLIENT_ID"
+    )
+    kafka_sasl_oauth_client_secret: SecretStr | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_CLIENT_SECRET"
+    )
+    kafka_sasl_oauth_scope: str | None = Field(
+        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_SCOPE"
+    )
+    kafka_sasl_oauth_token_file: Path | None = Field(
+        default=None,
+        validation_alias="SSP_KAFKA_SASL_OAUTH_TOKEN_FILE",
+        description="OAUTHBEARER: a file holding a current token, read at each connection.",
+    )
+    kafka_cpr_retention_ms: int = Field(
+        default=7 * 24 * 3600 * 1000,
+        ge=3_600_000,
+        validation_alias="SSP_KAFKA_CPR_RETENTION_MS",
+        description="retention.ms of the topics that carry CPR numbers (the police's and the "
+        "case register's input), set when the platform creates them.",
+    )
     data_dir: Path = Field(
         default=Path(".ssp-data"),
         validation_alias="SSP_DATA_DIR",
@@ -95,6 +204,12 @@ class PlatformSettings(BaseSettings):
         "(intake: on ssp.intake.rejected.v1, kept; other services: dead-lettered).",
     )
     log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        validation_alias="SSP_LOG_FORMAT",
+        description="`json`: one JSON object per log line (time, level, logger, message, "
+        "trace_id, span_id, service), for a log collector.",
+    )
     gc_young_threshold: int = Field(
         default=50_000,
         ge=0,
@@ -130,6 +245,69 @@ class PlatformSettings(BaseSettings):
 
     def topic(self, default_name: str) -> str:
         return f"{self.topic_prefix}{default_name}"
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    uses_kafka: ClassVar[bool] = True
+    """False for a service without Kafka clients (the console): its Kafka is not checked."""
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration must not run in production (empty: none). Subclasses add
+        their own (secrets, key sources); `ssp up`/`ssp run` refuse to start on any."""
+        found: list[str] = []
+        if not self.uses_kafka:
+            return found
+        if not self.kafka_bootstrap_servers:
+            found.append(
+                "KAFKA_BOOTSTRAP_SERVERS is unset: the embedded broker keeps only memory and "
+                "speaks no TLS"
+            )
+        if self.kafka_security_protocol not in ("SSL", "SASL_SSL"):
+            found.append(
+                f"the Kafka connection has no TLS (SSP_KAFKA_SECURITY_PROTOCOL="
+                f"{self.kafka_security_protocol}; use SASL_SSL or SSL)"
+            )
+        secrets_in_use = {
+            "SSP_KAFKA_SASL_PASSWORD": self.kafka_sasl_password,
+            "SSP_KAFKA_SASL_OAUTH_CLIENT_SECRET": self.kafka_sasl_oauth_client_secret,
+        }
+        for name, value in secrets_in_use.items():
+            problem = secret_problem(name, value) if value is not None else None
+            if problem is not None:
+                found.append(problem)
+        return found
+
+
+class ConfigurationRefused(RuntimeError):
+    """A production configuration that must not run; the message names every problem."""
+
+
+def refuse_unsafe_production(settings_by_service: dict[str, PlatformSettings]) -> None:
+    """Raise ConfigurationRefused, with one message naming every problem of every service,
+    when any of them runs with SSP_ENVIRONMENT=production on development defaults. In
+    development (the default) nothing is checked."""
+    services_by_problem: dict[str, list[str]] = {}
+    production = False
+    for service, settings in settings_by_service.items():
+        if not settings.production:
+            continue
+        production = True
+        for problem in settings.production_problems():
+            services_by_problem.setdefault(problem, []).append(service)
+    if not production or not services_by_problem:
+        return
+    everyone = len(settings_by_service)
+    lines = [
+        f"  - {problem}"
+        + (f" ({', '.join(services)})" if everyone > 1 and len(services) < everyone else "")
+        for problem, services in services_by_problem.items()
+    ]
+    raise ConfigurationRefused(
+        "SSP_ENVIRONMENT=production: refusing to start "
+        f"{', '.join(settings_by_service)}; fix:\n" + "\n".join(lines)
+    )
 
 
 def postgres_env(database_url: str) -> dict[str, str]:

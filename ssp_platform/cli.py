@@ -64,12 +64,22 @@ def _refused(response: httpx.Response) -> None:
         raise typer.Exit(2)
 
 
+def _serve(names: list[str]) -> None:
+    from shared.messaging.security import KafkaSecurityError
+    from shared.settings import ConfigurationRefused
+    from ssp_platform.platform import serve
+
+    try:
+        asyncio.run(serve(names))
+    except (ConfigurationRefused, KafkaSecurityError) as exc:
+        print(f"ssp: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def up() -> None:
     """Run every service in this process (embedded broker and stores unless configured)."""
-    from ssp_platform.platform import serve
-
-    asyncio.run(serve(available()))
+    _serve(available())
 
 
 @app.command()
@@ -77,13 +87,11 @@ def run(
     service: Annotated[str, typer.Argument(help=f"one of: {', '.join(ALL_SERVICES)}")],
 ) -> None:
     """Run one service alone."""
-    from ssp_platform.platform import serve
-
     if service not in ALL_SERVICES:
         raise typer.BadParameter(
             f"unknown service {service!r}; choose one of {', '.join(ALL_SERVICES)}"
         )
-    asyncio.run(serve([service]))
+    _serve([service])
 
 
 @app.command()
@@ -224,10 +232,18 @@ def token(
     hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="lifetime")] = 8,
 ) -> None:
     """Print a DEVELOPMENT token signed with the platform's development key (refused when an
-    identity provider's key is configured)."""
+    identity provider's key is configured, and longer than SSP_AUTH_MAX_TOKEN_LIFETIME_HOURS)."""
+    settings = AuthSettings()
+    if hours > settings.auth_max_token_lifetime_hours:
+        print(
+            f"ssp token: --hours {hours:g} exceeds SSP_AUTH_MAX_TOKEN_LIFETIME_HOURS "
+            f"({settings.auth_max_token_lifetime_hours:g}); the services would refuse the token",
+            file=sys.stderr,
+        )
+        raise typer.Exit(1)
     try:
         minted = mint_development_token(
-            AuthSettings(),
+            settings,
             role=role,
             municipalities=municipality or [],
             schools=school or [],

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from shared.files import private_directory
 from shared.messaging.admin import ensure_topics
-from shared.runtime import RunningService, ServiceDefinition, topic_partitions
-from shared.settings import PlatformSettings
+from shared.messaging.security import kafka_security
+from shared.runtime import RunningService, ServiceDefinition
+from shared.service_topics import topic_configs, topic_partitions
+from shared.settings import PlatformSettings, refuse_unsafe_production
 from shared.telemetry import configure_logging, tracer_provider
 from shared.webapp import RunningWebService, WebServiceDefinition
 from ssp_platform.broker import BrokerStartError, EmbeddedBroker
-from ssp_platform.registry import definition_factory
+from ssp_platform.registry import definition_factory, settings_class
 
 log = logging.getLogger("ssp")
 
@@ -35,7 +37,9 @@ async def start_platform(
     names: Sequence[str], settings: PlatformSettings | None = None
 ) -> Platform:
     settings = settings or PlatformSettings()
-    configure_logging(settings.log_level)
+    # Before anything is built: in production nothing may create development secrets.
+    refuse_unsafe_production({name: settings_class(name)() for name in names})
+    configure_logging(settings.log_level, settings.log_format)
     tracer_provider(settings.otlp_endpoint)
     platform = Platform()
     built = [definition_factory(name)() for name in names]
@@ -52,6 +56,8 @@ async def start_platform(
             platform.bootstrap_servers,
             topic_partitions(definitions),
             replication_factor=settings.kafka_replication_factor,
+            security=kafka_security(settings),
+            configs=topic_configs(definitions),
         )
     backends = [RunningService(d, platform.bootstrap_servers) for d in definitions]
     platform.services = list(backends)
@@ -122,7 +128,8 @@ def describe(platform: Platform) -> str:
                 f"  {running.name:<14} {running.http_url}  {running.definition.description}"
             )
         else:
-            lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
+            routes = "(/healthz, /readyz, /metrics, /docs)"
+            lines.append(f"  {running.name:<14} {running.http_url}  {routes}")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ import importlib
 from collections.abc import Callable
 
 from shared.runtime import ServiceDefinition
+from shared.settings import PlatformSettings
 from shared.webapp import WebServiceDefinition
 
 SERVICES: dict[str, str] = {
@@ -46,3 +47,21 @@ def definition_factory(name: str) -> Callable[[], ServiceDefinition | WebService
     module = importlib.import_module(ALL_SERVICES[name])
     factory: Callable[[], ServiceDefinition | WebServiceDefinition] = module.definition
     return factory
+
+
+def settings_class(name: str) -> type[PlatformSettings]:
+    """The settings class of a service (`services/<name>/settings.py`): the most derived
+    PlatformSettings subclass defined there."""
+    if name not in ALL_SERVICES:
+        raise KeyError(f"unknown service {name!r}; choose one of {', '.join(ALL_SERVICES)}")
+    module = importlib.import_module(f"services.{name}.settings")
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, PlatformSettings)
+        and value.__module__ == module.__name__
+    ]
+    if len(found) != 1:
+        raise LookupError(f"services/{name}/settings.py defines {len(found)} settings classes")
+    return found[0]

@@ -6,11 +6,12 @@ development token), and the secret that signs its session cookies."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
 from shared.auth import AuthSettings
+from shared.settings import secret_problem
 
 
 class ConsoleSettings(AuthSettings):
@@ -61,6 +62,26 @@ class ConsoleSettings(AuthSettings):
         default=15.0, gt=0, validation_alias="CONSOLE_API_TIMEOUT_SECONDS"
     )
     session_hours: float = Field(default=8.0, gt=0, validation_alias="CONSOLE_SESSION_HOURS")
+
+    uses_kafka: ClassVar[bool] = False
+
+    def production_problems(self) -> list[str]:
+        found = super().production_problems()
+        problem = secret_problem("CONSOLE_SESSION_SECRET", self.session_secret)
+        if problem is not None:
+            found.append(problem)
+        if not self.oidc_configured:
+            found.append(
+                "the console has no identity provider: set CONSOLE_OIDC_DISCOVERY_URL and "
+                "CONSOLE_OIDC_CLIENT_ID"
+            )
+        elif self.oidc_client_secret is not None:
+            problem = secret_problem("CONSOLE_OIDC_CLIENT_SECRET", self.oidc_client_secret)
+            if problem is not None:
+                found.append(problem)
+        if not (self.public_url or "").startswith("https://"):
+            found.append("CONSOLE_PUBLIC_URL must be the https:// address people open")
+        return found
 
     @property
     def oidc_configured(self) -> bool:

@@ -35,6 +35,7 @@ from shared.eventstore import store_env
 from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
+from shared.settings import ConfigurationRefused, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 NAME = "intake"
@@ -68,6 +69,10 @@ def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
     }
     values: dict[str, str] = {}
     if not all(configured.values()):
+        if settings.production:
+            # Never development secrets in production (`ssp run` refuses earlier, naming all).
+            refuse_unsafe_production({NAME: settings})
+            raise ConfigurationRefused("intake: INTAKE_* secrets are missing in production")
         values.update(development_secrets(Path(settings.data_dir)))
     for name, secret in configured.items():
         if secret is not None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+
 from pydantic import Field, SecretStr
 
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from shared.auth import AuthSettings
+from shared.settings import secret_problem
 
 
 class IntakeSettings(AuthSettings):
@@ -53,6 +56,29 @@ class IntakeSettings(AuthSettings):
         validation_alias="INTAKE_IMPORT_MAX_UNPACKED_BYTES",
         description="What an XLSX may unpack to, all parts together, checked before parsing.",
     )
+
+    def production_problems(self) -> list[str]:
+        found = super().production_problems()
+        for name, value in (
+            ("INTAKE_PSEUDONYM_SECRET", self.pseudonym_secret),
+            ("INTAKE_STORE_CIPHER_KEY", self.store_cipher_key),
+        ):
+            problem = secret_problem(name, value)
+            if problem is not None:
+                found.append(problem)
+        if (
+            self.pseudonym_secret is not None
+            and 0 < len(self.pseudonym_secret.get_secret_value().encode()) < 32
+        ):
+            found.append("INTAKE_PSEUDONYM_SECRET is shorter than 32 bytes")
+        if self.store_cipher_key is not None and self.store_cipher_key.get_secret_value():
+            try:
+                key = base64.b64decode(self.store_cipher_key.get_secret_value(), validate=True)
+            except ValueError:
+                key = b""
+            if len(key) != 32:
+                found.append("INTAKE_STORE_CIPHER_KEY is not the base64 of a 32-byte key")
+        return found
 
     @property
     def spreadsheet_limits(self) -> SpreadsheetLimits:

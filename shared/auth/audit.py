@@ -50,6 +50,7 @@ from sqlalchemy.pool import StaticPool
 from shared.auth.audit_guards import postgres_guards, sqlite_guards
 from shared.auth.settings import AuthSettings
 from shared.files import private_directory, private_sqlite_file
+from shared.settings import ConfigurationRefused
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +152,11 @@ def audit_term_key(settings: AuthSettings) -> bytes:
     the data directory (readable by its owner only)."""
     if settings.audit_term_key is not None:
         return settings.audit_term_key.get_secret_value().encode()
+    if settings.production:
+        raise ConfigurationRefused(
+            "SSP_ENVIRONMENT=production: no development audit term key is created; set "
+            "SSP_AUDIT_TERM_KEY"
+        )
     path = Path(settings.data_dir) / DEVELOPMENT_TERM_KEY_FILE
     if not path.exists():
         private_directory(path.parent)

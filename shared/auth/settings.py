@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, secret_problem
 
 DEVELOPMENT_ISSUER = "urn:ssp:development"
 PLATFORM_AUDIENCE = "urn:ssp:platform"
@@ -41,6 +41,13 @@ class AuthSettings(PlatformSettings):
         validation_alias="SSP_AUTH_AUDIENCE",
         description="The `aud` every token must carry.",
     )
+    auth_max_token_lifetime_hours: float = Field(
+        default=12,
+        gt=0,
+        validation_alias="SSP_AUTH_MAX_TOKEN_LIFETIME_HOURS",
+        description="Tokens valid for longer than this (exp - iat, or exp - now without iat) "
+        "are refused, in every environment.",
+    )
     audit_term_key: SecretStr | None = Field(
         default=None,
         validation_alias="SSP_AUDIT_TERM_KEY",
@@ -62,6 +69,32 @@ class AuthSettings(PlatformSettings):
         description="Audit entries younger than this can be deleted by nobody; older ones only "
         "by `ssp audit-purge`.",
     )
+
+    def production_problems(self) -> list[str]:
+        found = super().production_problems()
+        if self.auth_jwks_url:
+            if not self.auth_jwks_url.startswith("https://"):
+                found.append("SSP_AUTH_JWKS_URL must be an https:// address")
+        elif not self.auth_public_key:
+            if self.auth_signing_key is not None:
+                found.append(
+                    "the token key is an HS256 shared secret (SSP_AUTH_SIGNING_KEY): set "
+                    "SSP_AUTH_JWKS_URL or SSP_AUTH_PUBLIC_KEY of the identity provider"
+                )
+            else:
+                found.append(
+                    "no token key source: the development key would be used; set "
+                    "SSP_AUTH_JWKS_URL or SSP_AUTH_PUBLIC_KEY of the identity provider"
+                )
+        problem = secret_problem("SSP_AUDIT_TERM_KEY", self.audit_term_key)
+        if problem is not None:
+            found.append(problem)
+        if self.auth_issuer == DEVELOPMENT_ISSUER:
+            found.append(
+                f"SSP_AUTH_ISSUER is the development issuer {DEVELOPMENT_ISSUER}: set the "
+                "identity provider's"
+            )
+        return found
 
     @property
     def production_key_source(self) -> str | None:

@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import threading
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -25,6 +26,7 @@ import jwt
 from shared.auth.principal import InvalidClaims, Principal, scope_claim
 from shared.auth.settings import AuthSettings
 from shared.files import private_directory
+from shared.settings import ConfigurationRefused
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +73,11 @@ class TokenVerifier:
         algorithms: list[str],
         key: Any = None,
         jwks_client: jwt.PyJWKClient | None = None,
+        max_lifetime_s: float = 12 * 3600,
     ) -> None:
         if (key is None) == (jwks_client is None):
             raise ValueError("give exactly one of key and jwks_client")
+        self.max_lifetime_s = max_lifetime_s
         self.issuer = issuer
         self.audience = audience
         self.algorithms = algorithms
@@ -85,6 +89,7 @@ class TokenVerifier:
         common: dict[str, Any] = {
             "issuer": settings.auth_issuer,
             "audience": settings.auth_audience,
+            "max_lifetime_s": settings.auth_max_token_lifetime_hours * 3600,
         }
         sources = [settings.auth_jwks_url, settings.auth_public_key, settings.auth_signing_key]
         if sum(source is not None for source in sources) > 1:
@@ -123,10 +128,22 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken(_reason(exc)) from None
+        if self._lifetime_s(claims) > self.max_lifetime_s + LEEWAY_SECONDS:
+            raise InvalidToken("lifetime_too_long")
         try:
             return Principal.from_claims(claims)
         except InvalidClaims:
             raise InvalidToken("invalid_claims") from None
+
+    @staticmethod
+    def _lifetime_s(claims: dict[str, Any]) -> float:
+        """How long the token is valid: exp - iat, or exp - now when it has no iat (a token
+        that says it was issued in the future counts from now)."""
+        expires = float(claims["exp"])
+        issued = claims.get("iat")
+        now = time.time()
+        start = float(issued) if isinstance(issued, int | float) else now
+        return expires - min(start, now)
 
 
 def _reason(exc: Exception) -> str:
@@ -149,6 +166,11 @@ def signing_secret(settings: AuthSettings) -> str:
         if len(secret.encode()) < _MIN_SECRET_BYTES:
             raise ValueError("SSP_AUTH_SIGNING_KEY must be at least 32 bytes")
         return secret
+    if settings.production:
+        raise ConfigurationRefused(
+            "SSP_ENVIRONMENT=production: no development signing key is created; set "
+            "SSP_AUTH_JWKS_URL or SSP_AUTH_PUBLIC_KEY"
+        )
     return development_signing_key(Path(settings.data_dir))
 
 
@@ -205,6 +227,11 @@ def mint_development_token(
     if source is not None:
         raise ProductionKeyConfigured(
             f"{source} is set: tokens come from the identity provider, not from `ssp token`"
+        )
+    if settings.production:
+        raise ProductionKeyConfigured(
+            "SSP_ENVIRONMENT=production: tokens come from the identity provider, not from "
+            "`ssp token`"
         )
     issued = now or datetime.now(UTC)
     claims: dict[str, Any] = {

@@ -119,6 +119,9 @@ class TopicSpec:
     partitions: int = DEFAULT_PARTITIONS
     headers: tuple[HeaderSpec, ...] = ()
     """Headers specific to this topic; every topic may also carry :data:`TRACE_HEADERS`."""
+    carries_cpr: bool = False
+    """Messages carry CPR numbers and names (the external input before intake): created with
+    the short retention of `SSP_KAFKA_CPR_RETENTION_MS`."""
 
     def address(self, prefix: str = "") -> str:
         return topic_name(self.name, prefix)
@@ -132,8 +135,17 @@ TRACE_HEADERS: tuple[HeaderSpec, ...] = (
 DEAD_LETTER_HEADERS: tuple[HeaderSpec, ...] = (
     HeaderSpec(DLQ_HEADER_SERVICE, "Service that gave up on the message.", required=True),
     HeaderSpec(DLQ_HEADER_ORIGIN_TOPIC, "Topic the message was read from.", required=True),
-    HeaderSpec(DLQ_HEADER_ORIGIN_PARTITION, "Partition it was read from (decimal).", required=True),
-    HeaderSpec(DLQ_HEADER_ORIGIN_OFFSET, "Offset it was read at (decimal).", required=True),
+    HeaderSpec(
+        DLQ_HEADER_ORIGIN_PARTITION,
+        "Partition it was read from (decimal); -1 when the service's outbox relay could not "
+        "publish it to the origin topic.",
+        required=True,
+    ),
+    HeaderSpec(
+        DLQ_HEADER_ORIGIN_OFFSET,
+        "Offset it was read at (decimal); with partition -1, the stored event's notification id.",
+        required=True,
+    ),
     HeaderSpec(
         DLQ_HEADER_ERROR,
         "Error class and a short message; never contains CPR numbers or names.",
@@ -188,6 +200,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=PoliceIncident,
         key="The journal number.",
         description="Incidents published by the police integration (also POST /v1/incidents).",
+        carries_cpr=True,
     ),
     TopicSpec(
         name=SOCIAL_CASES,
@@ -195,6 +208,7 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=CaseRegisterEvent,
         key="The case_id.",
         description="Case opened / closed / caseworker changed, from the social-services system.",
+        carries_cpr=True,
     ),
     TopicSpec(
         name=CASEWORKER_ASSESSMENTS,

@@ -27,6 +27,8 @@ from aiokafka.errors import (
 )
 from aiokafka.protocol.metadata import MetadataRequest
 
+from shared.messaging.security import PLAINTEXT, KafkaSecurity
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -48,13 +50,16 @@ _BACKOFF_MAX_S = 2.0
 # reachability
 
 
-async def _probe_host(host: str, port: int, timeout_s: float) -> bool:
+async def _probe_host(
+    host: str, port: int, timeout_s: float, security: KafkaSecurity = PLAINTEXT
+) -> bool:
     """Open one connection, do ApiVersions + an empty Metadata request, always close."""
     conn = AIOKafkaConnection(
         host,
         port,
         client_id=_CLIENT_ID,
         request_timeout_ms=max(1, int(timeout_s * 1000)),
+        **security.client_kwargs(),
     )
     try:
         async with asyncio.timeout(timeout_s):
@@ -71,7 +76,9 @@ async def _probe_host(host: str, port: int, timeout_s: float) -> bool:
                 await asyncio.wait_for(asyncio.shield(closed), 1.0)
 
 
-async def broker_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bool:
+async def broker_reachable(
+    bootstrap_servers: str, timeout_s: float = 2.0, *, security: KafkaSecurity = PLAINTEXT
+) -> bool:
     """True when some bootstrap server answers a Kafka metadata request within ``timeout_s``.
 
     Opens at most one connection per bootstrap server and always closes it (readiness probes).
@@ -85,7 +92,7 @@ async def broker_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bo
         remaining = deadline - loop.time()
         if remaining <= 0:
             break
-        if await _probe_host(host, port, remaining):
+        if await _probe_host(host, port, remaining, security):
             return True
     return False
 
@@ -99,13 +106,19 @@ class ClusterState:
     topics: frozenset[str]
 
 
-async def cluster_state(bootstrap_servers: str, timeout_s: float = 2.0) -> ClusterState | None:
+async def cluster_state(
+    bootstrap_servers: str, timeout_s: float = 2.0, *, security: KafkaSecurity = PLAINTEXT
+) -> ClusterState | None:
     """The cluster's id and topic names from the first bootstrap server that answers an
     all-topics metadata request within ``timeout_s``; None when none does. One connection,
     always closed."""
     for host, port, _afi in collect_hosts(bootstrap_servers, randomize=False):
         conn = AIOKafkaConnection(
-            host, port, client_id=_CLIENT_ID, request_timeout_ms=max(1, int(timeout_s * 1000))
+            host,
+            port,
+            client_id=_CLIENT_ID,
+            request_timeout_ms=max(1, int(timeout_s * 1000)),
+            **security.client_kwargs(),
         )
         try:
             async with asyncio.timeout(timeout_s):
@@ -126,7 +139,9 @@ async def cluster_state(bootstrap_servers: str, timeout_s: float = 2.0) -> Clust
     return None
 
 
-async def wait_for_broker(bootstrap_servers: str, timeout_s: float) -> None:
+async def wait_for_broker(
+    bootstrap_servers: str, timeout_s: float, *, security: KafkaSecurity = PLAINTEXT
+) -> None:
     """Wait until :func:`broker_reachable`; raise :class:`TimeoutError` after ``timeout_s``."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
@@ -135,7 +150,7 @@ async def wait_for_broker(bootstrap_servers: str, timeout_s: float) -> None:
         remaining = deadline - loop.time()
         if remaining <= 0:
             raise TimeoutError(f"Kafka broker {bootstrap_servers} not reachable in {timeout_s}s")
-        if await broker_reachable(bootstrap_servers, min(5.0, remaining)):
+        if await broker_reachable(bootstrap_servers, min(5.0, remaining), security=security):
             return
         await asyncio.sleep(min(backoff, max(0.0, deadline - loop.time())))
         backoff = min(backoff * 2, _BACKOFF_MAX_S)
@@ -188,6 +203,7 @@ async def _ensure_once(
     request_timeout_ms: int,
     created: set[str],
     warned: set[str],
+    configs: Mapping[str, Mapping[str, str]],
 ) -> None:
     existing = await _existing_topics(admin)
     missing = {name: n for name, n in topics.items() if name not in existing}
@@ -195,7 +211,10 @@ async def _ensure_once(
     if not missing:
         return
     response = await admin.create_topics(
-        [NewTopic(name, n, replication_factor) for name, n in sorted(missing.items())],
+        [
+            NewTopic(name, n, replication_factor, topic_configs=dict(configs.get(name, {})))
+            for name, n in sorted(missing.items())
+        ],
         timeout_ms=request_timeout_ms,
     )
     retry: list[str] = []
@@ -243,8 +262,13 @@ async def ensure_topics(
     *,
     replication_factor: int = 1,
     timeout_s: float = 30,
+    security: KafkaSecurity = PLAINTEXT,
+    configs: Mapping[str, Mapping[str, str]] | None = None,
 ) -> set[str]:
     """Create the missing topics of ``topics`` (name -> partitions); return the names created.
+
+    ``configs`` gives topic configuration by name (e.g. ``retention.ms``), applied when a topic
+    is created; a topic that exists keeps its own.
 
     Topics that already exist are left untouched (a warning is logged when they have fewer
     partitions than requested). Safe to run concurrently from several services: a topic created
@@ -270,7 +294,7 @@ async def ensure_topics(
             ) from last_error
         # Probe first: aiokafka's bootstrap logs an ERROR per failed attempt while the broker
         # is still starting.
-        if not await broker_reachable(bootstrap_servers, min(5.0, remaining)):
+        if not await broker_reachable(bootstrap_servers, min(5.0, remaining), security=security):
             last_error = KafkaConnectionError(f"{bootstrap_servers} not reachable")
             await asyncio.sleep(min(backoff, max(0.0, deadline - loop.time())))
             backoff = min(backoff * 2, _BACKOFF_MAX_S)
@@ -280,12 +304,19 @@ async def ensure_topics(
             bootstrap_servers=bootstrap_servers,
             client_id=_CLIENT_ID,
             request_timeout_ms=request_timeout_ms,
+            **security.client_kwargs(),
         )
         try:
             async with asyncio.timeout(remaining):
                 await admin.start()
                 await _ensure_once(
-                    admin, topics, replication_factor, request_timeout_ms, created, warned
+                    admin,
+                    topics,
+                    replication_factor,
+                    request_timeout_ms,
+                    created,
+                    warned,
+                    configs or {},
                 )
                 await _await_visible(admin, set(topics))
             return created
@@ -309,13 +340,18 @@ async def ensure_topics(
 # emptiness
 
 
-async def topics_empty(bootstrap_servers: str, topics: Iterable[str]) -> bool:
+async def topics_empty(
+    bootstrap_servers: str, topics: Iterable[str], *, security: KafkaSecurity = PLAINTEXT
+) -> bool:
     """True when no partition of ``topics`` holds a message (a topic that does not exist counts
     as empty): the end offset of every partition is 0. End offsets never go back on a broker
     that keeps its log (retention moves the start, not the end), so an empty output topic of a
     service that has published before means the broker lost it (Tansu keeps only memory)."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers, client_id=_CLIENT_ID, enable_auto_commit=False
+        bootstrap_servers=bootstrap_servers,
+        client_id=_CLIENT_ID,
+        enable_auto_commit=False,
+        **security.client_kwargs(),
     )
     await consumer.start()
     try:

@@ -1,5 +1,5 @@
 """The Kafka client every service uses: acks from all in-sync replicas, never faststream's or
-aiokafka's at-most-once defaults."""
+aiokafka's at-most-once defaults; TLS and SASL as configured (shared/messaging/security.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from aiokafka import AIOKafkaProducer
 from faststream.kafka import KafkaBroker
 from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 
+from shared.messaging.security import kafka_security
 from shared.settings import PlatformSettings
-from shared.telemetry import tracer_provider
+from shared.telemetry import service_tracer_provider, tracer_provider
 
 
 def make_relay_producer(
@@ -24,12 +25,14 @@ def make_relay_producer(
         linger_ms=2,
         max_batch_size=1024 * 1024,
         max_request_size=2 * 1024 * 1024,
+        **kafka_security(settings).client_kwargs(),
     )
 
 
 def make_broker(
     settings: PlatformSettings, bootstrap_servers: str, *, client_id: str
 ) -> KafkaBroker:
+    tracer_provider(settings.otlp_endpoint)  # the exporter, if one is configured
     return KafkaBroker(
         bootstrap_servers,
         client_id=client_id,
@@ -37,9 +40,8 @@ def make_broker(
         enable_idempotence=settings.kafka_idempotence,
         linger_ms=2,
         max_batch_size=1024 * 1024,
-        middlewares=[
-            KafkaTelemetryMiddleware(tracer_provider=tracer_provider(settings.otlp_endpoint))
-        ],
+        middlewares=[KafkaTelemetryMiddleware(tracer_provider=service_tracer_provider(client_id))],
         logger=logging.getLogger(f"ssp.{client_id}.kafka"),
         log_level=logging.DEBUG,
+        **kafka_security(settings).faststream_kwargs(),
     )

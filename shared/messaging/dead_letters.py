@@ -16,6 +16,9 @@ from shared.messaging.inbound import Inbound
 from shared.messaging.outgoing import Outgoing
 
 _IDS = IdSpace("urn:ssp:dead-letter")
+RELAY_PARTITION = -1
+"""`origin_partition` of a message the outbox relay could not publish (its `origin_offset` is
+the stored event's notification id)."""
 
 
 class DeadLetter(TracedAggregate):
@@ -89,6 +92,37 @@ class DeadLetter(TracedAggregate):
             error=error,
             attempts=attempts,
             publish_original=publish_original,
+        )
+
+    @classmethod
+    def refused_by_broker(
+        cls,
+        *,
+        service: str,
+        topic: str,
+        notification_id: int,
+        key: bytes,
+        value: bytes,
+        headers: dict[str, str],
+        error: str,
+    ) -> DeadLetter:
+        """A message the outbox relay could not publish (the broker refused it for good).
+
+        Marked by partition -1; its offset is the stored event's notification id, so the same
+        refusal is kept once however often the relay tries again. The value is kept in the
+        store only: the dead-letter record goes out without it (the broker would refuse it
+        again)."""
+        return cls(
+            service=service,
+            origin_topic=topic,
+            origin_partition=RELAY_PARTITION,
+            origin_offset=notification_id,
+            key_b64=base64.b64encode(key).decode(),
+            value_b64=base64.b64encode(value).decode(),
+            headers=headers,
+            error=error,
+            attempts=1,
+            publish_original=False,
         )
 
     @property

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
+from aiokafka import TopicPartition
 from eventsourcing.persistence import IntegrityError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
@@ -24,6 +26,7 @@ from shared.eventstore.application import ServiceApplication
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.errors import PoisonMessage, describe_failure
 from shared.messaging.inbound import Inbound
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +48,12 @@ class InboxRuntime:
         retry_backoff_s: float = 0.2,
         publish_original_on_dead_letter: bool = True,
         max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
         """`max_message_bytes`: a larger message is dead-lettered unread (its original kept in
         the store, never republished: it would be too large again); None when the handler
         rejects oversized input itself (intake)."""
+        self.metrics = metrics
         self.service = service
         self.app = app
         self.handler = handler
@@ -73,9 +78,12 @@ class InboxRuntime:
             if not batch:
                 return
         fresh: list[Inbound]
+        started = time.perf_counter()
         fresh, failed = await self._in_store(self._handle_fresh, batch)
         if not fresh:
             return
+        if self.metrics is not None:
+            self.metrics.handler_duration.record(time.perf_counter() - started)
         if failed:
             if len(fresh) == 1:
                 await self._process_alone(fresh[0], first_failure_counted=True)
@@ -85,6 +93,8 @@ class InboxRuntime:
                     await self._process_alone(message)
             return
         self.processed_messages += len(fresh)
+        if self.metrics is not None:
+            self.metrics.processed(message.topic for message in fresh)
 
     def _handle_fresh(self, batch: Sequence[Inbound]) -> tuple[list[Inbound], bool]:
         """The batch's messages not processed before, and whether the handler failed on them:
@@ -115,6 +125,8 @@ class InboxRuntime:
                 if not await self._in_store(self._handle_alone, message):
                     return
                 self.processed_messages += 1
+                if self.metrics is not None:
+                    self.metrics.processed((message.topic,))
                 return
             except PoisonMessage as exc:
                 error = describe_failure(exc)
@@ -189,6 +201,8 @@ class InboxRuntime:
             # Its upstream id was tracked meanwhile: a concurrent attempt processed it.
             self.app.save(letter)
         self.dead_letters += 1
+        if self.metrics is not None:
+            self.metrics.dead_lettered(message.topic, "consume")
 
 
 async def _raw_body(message: Any) -> Any:
@@ -225,3 +239,24 @@ def subscribe_inbox(
         raw = message.raw_message
         records = raw if isinstance(raw, tuple | list) else (raw,)
         await runtime.process([Inbound.from_record(r) for r in records])
+        if runtime.metrics is not None:
+            _record_consumer_lag(runtime.metrics, message, records)
+
+
+def _record_consumer_lag(metrics: ServiceMetrics, message: KafkaMessage, records: Any) -> None:
+    """Per partition of the batch: the high watermark (from the fetch) minus the offset after
+    the last record processed."""
+    last: dict[tuple[str, int], int] = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        if record.offset >= last.get(key, -1):
+            last[key] = record.offset
+    consumer = getattr(message, "consumer", None)
+    if consumer is None:
+        return
+    for (topic, partition), offset in last.items():
+        highwater = consumer.highwater(TopicPartition(topic, partition))
+        if highwater is not None:
+            metrics.consumer_lag.set(
+                max(0, highwater - offset - 1), {"topic": topic, "partition": str(partition)}
+            )

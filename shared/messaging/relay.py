@@ -13,6 +13,12 @@ instead of reading it back from the log and decoding it; the log serves whenever
 do not follow the relay's position without a gap (after a restart, another writer, or when
 the relay has fallen far behind). From memory it takes all that follows at once; `batch_size`
 bounds a read of the log.
+
+An event the broker can never take (too large, an invalid topic: a permanent error, see
+`refused_for_good`) does not stop the relay: its message is kept as a dead letter in the
+service's store, with the reason, and published to the service's dead-letter topic without its
+value; the relay records its position past it and goes on. Transient errors (the broker away,
+timeouts, a leader moving) fail the batch, which is published again from the same position.
 """
 
 from __future__ import annotations
@@ -22,33 +28,123 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka import errors as kafka_errors
 from eventsourcing.persistence import Tracking
 
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.just_saved import JustSaved
+from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
+from shared.metrics import ServiceMetrics
 
 log = logging.getLogger(__name__)
 
 Publications = Callable[[Any], list[Outgoing]]
 
 
-async def _acknowledged(sends: Sequence[asyncio.Future[Any]]) -> None:
-    """Wait until every send is acknowledged; raise the first failure. One at a time rather
-    than gathered: a batch's sends are acknowledged together, so after the first wait the rest
-    are mostly done already, and a done future is awaited without the callback and loop turn
-    per message that `asyncio.gather` costs."""
+# Non-retriable errors that say nothing about the message: the client, the cluster or the
+# credentials are wrong or away. Retried (the relay waits) rather than dead-lettering every event.
+_NOT_THE_MESSAGES_FAULT: tuple[type[BaseException], ...] = (
+    kafka_errors.KafkaTimeoutError,
+    kafka_errors.KafkaUnavailableError,
+    kafka_errors.KafkaConnectionError,
+    kafka_errors.ProducerClosed,
+    kafka_errors.ProducerFenced,
+    kafka_errors.IllegalStateError,
+    kafka_errors.KafkaConfigurationError,
+    kafka_errors.IncompatibleBrokerVersion,
+    kafka_errors.UnrecognizedBrokerVersion,
+    kafka_errors.UnsupportedVersionError,
+    kafka_errors.AuthenticationFailedError,
+    kafka_errors.AuthenticationMethodNotSupported,
+    kafka_errors.SaslAuthenticationFailed,
+    kafka_errors.UnsupportedSaslMechanismError,
+    kafka_errors.IllegalSaslStateError,
+    kafka_errors.SecurityDisabled,
+    kafka_errors.TopicAuthorizationFailedError,
+    kafka_errors.ClusterAuthorizationFailedError,
+    kafka_errors.TransactionalIdAuthorizationFailed,
+    kafka_errors.BrokerNotAvailableError,
+    kafka_errors.ReplicaNotAvailableError,
+    kafka_errors.InvalidRequiredAcksError,
+    kafka_errors.OutOfOrderSequenceNumber,
+    kafka_errors.DuplicateSequenceNumber,
+    kafka_errors.InvalidProducerEpoch,
+    kafka_errors.InvalidProducerIdMapping,
+    kafka_errors.UnknownProducerId,
+)
+
+
+def refused_for_good(exc: BaseException) -> bool:
+    """Whether the broker (or the producer on its behalf) refuses this message for a reason
+    that sending it again cannot change: a non-retriable Kafka error (aiokafka's `retriable`
+    is False) about the message itself, such as MessageSizeTooLargeError, RecordTooLargeError,
+    RecordListTooLargeError, InvalidTopicError, CorruptRecordException or
+    InvalidTimestampError. Retriable errors, errors about the connection, credentials or
+    producer state, and anything that is not a Kafka error are transient: retried."""
+    return (
+        isinstance(exc, kafka_errors.KafkaError)
+        and not exc.retriable
+        and not isinstance(exc, _NOT_THE_MESSAGES_FAULT)
+    )
+
+
+async def _acknowledged(sends: Sequence[asyncio.Future[Any]]) -> dict[int, BaseException]:
+    """Wait until every send is acknowledged; the permanent refusals by their index. A
+    transient failure is raised (the batch is tried again). One at a time rather than
+    gathered: a batch's sends are acknowledged together, so after the first wait the rest are
+    mostly done already, and a done future is awaited without the callback and loop turn per
+    message that `asyncio.gather` costs."""
+    refused: dict[int, BaseException] = {}
     for i, send in enumerate(sends):
         try:
             await send
-        except BaseException:
+        except Exception as exc:
+            if refused_for_good(exc):
+                refused[i] = exc
+                continue
             for rest in sends[i + 1 :]:
                 rest.add_done_callback(_retrieve)  # no "exception never retrieved" noise
             raise
+        except BaseException:
+            for rest in sends[i + 1 :]:
+                rest.add_done_callback(_retrieve)
+            raise
+    return refused
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A message the broker refused for good, and why (no personal data: a class name and a
+    size)."""
+
+    notification_id: int
+    domain_event: Any
+    topic: str
+    key: bytes
+    value: bytes
+    headers: dict[str, str]
+    reason: str
+
+
+def _refusal(
+    message: tuple[int, Any, str, bytes, bytes, list[tuple[str, bytes]]], exc: BaseException
+) -> Refused:
+    notification_id, domain_event, topic, key, value, headers = message
+    return Refused(
+        notification_id=notification_id,
+        domain_event=domain_event,
+        topic=topic,
+        key=key,
+        value=value,
+        headers={name: raw.decode("utf-8", "replace") for name, raw in headers},
+        reason=f"relay: {type(exc).__name__} ({len(value)} bytes)",
+    )
 
 
 def _retrieve(send: asyncio.Future[Any]) -> None:
@@ -70,7 +166,9 @@ class OutboxRelay:
         idle_poll_s: float = 0.5,
         event_topics: Sequence[str] = (),
         outputs_empty: Callable[[], Awaitable[bool]] | None = None,
+        metrics: ServiceMetrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.service = service
         self.app = app
         self.producer = producer
@@ -92,6 +190,10 @@ class OutboxRelay:
         position it had recorded: a restart of the relay meanwhile goes on republishing
         instead of skipping to that position (the topics are no longer empty by then)."""
         self.just_saved = JustSaved(app)
+        self.dead_letters = 0
+        """Messages this relay kept as dead letters because the broker refused them."""
+        self.running = False
+        """Whether the relay loop runs (in this replica: it holds the relay lock)."""
 
     def _is_published(self, domain_event: Any) -> bool:
         """The log's topic filter, applied to an event in memory."""
@@ -104,6 +206,15 @@ class OutboxRelay:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def run(self) -> None:
+        """Publish for as long as it runs (the runtime runs it while this replica holds the
+        service's relay lock)."""
+        self.running = True
+        try:
+            await self._run()
+        finally:
+            self.running = False
+
+    async def _run(self) -> None:
         if not self._listening:
             # Once: the runtime restarts a failed relay (e.g. its broker was briefly away)
             # by calling run again.
@@ -177,18 +288,33 @@ class OutboxRelay:
                 self._republishing = False
             return read
         sends: list[asyncio.Future[Any]] = []
+        # What each send is, kept as it was sent (decoded only if the broker refuses it).
+        sent: list[tuple[int, Any, str, bytes, bytes, list[tuple[str, bytes]]]] = []
+        refused: list[Refused] = []
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
             for outgoing in self.publications(domain_event):
-                send = await self.producer.send(
-                    f"{self.topic_prefix}{outgoing.topic}",
-                    outgoing.body(),
-                    key=outgoing.key.encode(),
-                    headers=self._headers(stored_context, outgoing, notification_id),
-                )
+                topic = f"{self.topic_prefix}{outgoing.topic}"
+                body = outgoing.body()
+                key = outgoing.key.encode()
+                headers = self._headers(stored_context, outgoing, notification_id)
+                message = (notification_id, domain_event, topic, key, body, headers)
+                try:
+                    send = await self.producer.send(topic, body, key=key, headers=headers)
+                except Exception as exc:
+                    # aiokafka refuses a message over its request size before sending it.
+                    if not refused_for_good(exc):
+                        raise
+                    refused.append(_refusal(message, exc))
+                    continue
                 sends.append(send)
+                sent.append(message)
         if sends:
-            await _acknowledged(sends)
+            for index, refusal in (await _acknowledged(sends)).items():
+                refused.append(_refusal(sent[index], refusal))
+        if refused:
+            refused.sort(key=lambda r: r.notification_id)
+            await self._in_store(self._keep_refused, refused)
         last = events[-1][0]
         if last > self._recorded_position:
             await self._in_store(
@@ -199,6 +325,42 @@ class OutboxRelay:
         if self._republishing and self.published_position >= self._recorded_position:
             self._republishing = False
         return read
+
+    def _keep_refused(self, refused: Sequence[Refused]) -> None:
+        """Keep each refused message as a dead letter in the store (published to the
+        dead-letter topic without its value, which the broker would refuse again). Runs in the
+        store's thread; a dead letter kept before (the batch is being published again after a
+        transient failure or a restart) is not kept twice."""
+        letters: list[DeadLetter] = []
+        for message in refused:
+            log.error(
+                "%s relay: notification %d to %s refused for good, kept as a dead letter: %s",
+                self.service,
+                message.notification_id,
+                message.topic,
+                message.reason,
+            )
+            if isinstance(message.domain_event, DeadLetter.Recorded):
+                # Its dead-letter record itself was refused: it stays in the store, where it
+                # was kept; another dead letter about it would be refused alike.
+                continue
+            letter = DeadLetter.refused_by_broker(
+                service=self.service,
+                topic=message.topic,
+                notification_id=message.notification_id,
+                key=message.key,
+                value=message.value,
+                headers=message.headers,
+                error=message.reason,
+            )
+            if not self.app.aggregate_exists(letter.id):
+                letters.append(letter)
+        if letters:
+            self.app.save(*letters)
+        self.dead_letters += len(letters)
+        if self.metrics is not None:
+            for letter in letters:
+                self.metrics.dead_lettered(letter.origin_topic, "relay")
 
     def _headers(
         self, stored_context: dict[str, str], outgoing: Outgoing, notification_id: int

@@ -138,6 +138,11 @@ class NotificationsService:
         self.index.catch_up()
         return self.index.task(task_id)
 
+    def overdue_counts(self) -> dict[str, int]:
+        """Overdue tasks per municipality (for the `ssp.letter_tasks.overdue` metric)."""
+        self.index.catch_up()
+        return self.index.overdue_by_municipality()
+
     def mark_overdue(self, now: datetime) -> int:
         """Mark every open task whose deadline passed before `now` overdue; return how many."""
         self.index.catch_up()

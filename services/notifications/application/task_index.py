@@ -141,3 +141,11 @@ class LetterTaskIndex:
             for letter in self._latest.values()
             if status_of(letter) == "open" and letter.due_at < now
         )
+
+    def overdue_by_municipality(self) -> dict[str, int]:
+        """How many tasks are overdue, per municipality that has tasks (0 included)."""
+        counts: dict[str, int] = {}
+        for letter in self._latest.values():
+            overdue = 1 if status_of(letter) == "overdue" else 0
+            counts[letter.municipality_code] = counts.get(letter.municipality_code, 0) + overdue
+        return counts

@@ -1,5 +1,6 @@
 """The background loop that marks letter tasks past their deadline overdue and escalates them
-(issue 16, part 6: each escalation is an event of its case, so a restart repeats none)."""
+(issue 16, part 6: each escalation is an event of its case, so a restart repeats none), and
+reports how many are overdue per municipality (`ssp.letter_tasks.overdue`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ async def mark_overdue_tasks_forever(
         now = service.clock()
         marked = service.mark_overdue(now)
         escalated = len(desk.escalate_in_store(now)) if desk is not None else 0
+        if ctx.metrics is not None:
+            ctx.metrics.overdue(service.overdue_counts())
         return marked + escalated
 
     await in_store_every(

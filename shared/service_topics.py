@@ -1,0 +1,39 @@
+"""The topics a set of services needs created, with their partitions and configuration (the
+topic registry's, else the deployment's defaults): `ssp up` creates them for all its services,
+each service for its own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from shared.contracts.topics import TOPICS
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceDefinition
+
+
+def topic_partitions(definitions: Sequence[ServiceDefinition]) -> dict[str, int]:
+    """Every topic these services consume or produce (with the deployment's prefix) and the
+    partitions it is created with: the registry's count, else the configured default."""
+    wanted: dict[str, int] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            partitions = spec.partitions if spec is not None else d.settings.topic_partitions
+            wanted[d.settings.topic(topic)] = partitions
+    return wanted
+
+
+def topic_configs(definitions: Sequence[ServiceDefinition]) -> dict[str, dict[str, str]]:
+    """The configuration of the topics these services create: those that carry CPR numbers
+    keep them only `kafka_cpr_retention_ms` (set when a topic is created)."""
+    configs: dict[str, dict[str, str]] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            if spec is not None and spec.carries_cpr:
+                configs[d.settings.topic(topic)] = {
+                    "retention.ms": str(d.settings.kafka_cpr_retention_ms)
+                }
+    return configs
