@@ -19,7 +19,7 @@ import asyncio
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
@@ -32,8 +32,6 @@ TASK_TOPIC = "ssp.notifications.letter-tasks.v1"
 FINISHED_TASK_EVENTS = frozenset({"completed", "cancelled"})
 
 log = logging.getLogger("caseworker_app")
-
-Handler = Callable[[KafkaMessage], Awaitable[None]]
 
 
 class Tolerant(BaseModel):
@@ -199,37 +197,28 @@ def _message_id(message: KafkaMessage) -> tuple[str, ...]:
 
 
 def subscribe(broker: KafkaBroker, worklist: Worklist, *, prefix: str, group_id: str) -> None:
-    """Register the app's subscribers on `broker`; each reads its topic from the beginning."""
+    """Register the app's subscriber on `broker`: one consumer (one group member) reading the
+    four topics from the beginning, each message applied by its topic."""
+    topics = (*DECISION_TOPICS, WITHDRAWAL_TOPIC, TASK_TOPIC)
 
-    def subscriber(*topics: str) -> Callable[[Handler], object]:
-        return broker.subscriber(
-            *(prefix + topic for topic in topics), group_id=group_id, auto_offset_reset="earliest"
-        )
-
-    def parse(model: type[Tolerant], message: KafkaMessage) -> Tolerant | None:
+    @broker.subscriber(
+        *(prefix + topic for topic in topics), group_id=group_id, auto_offset_reset="earliest"
+    )
+    async def on_message(message: KafkaMessage) -> None:
         worklist.received += 1
+        topic = str(getattr(message.raw_message, "topic", "")).removeprefix(prefix)
         try:
-            return model.model_validate_json(message.body)
+            if topic in DECISION_TOPICS:
+                changed = worklist.apply_decision(Decision.model_validate_json(message.body))
+            elif topic == WITHDRAWAL_TOPIC:
+                changed = worklist.apply_withdrawal(Withdrawal.model_validate_json(message.body))
+            else:
+                event = TaskEvent.model_validate_json(message.body)
+                changed = worklist.apply_task_event(event, _message_id(message))
         except ValidationError as error:  # not ours to fix: count it, skip it, tell someone
-            log.warning("skipped an unreadable message: %s", error.error_count())
-            return None
-
-    @subscriber(*DECISION_TOPICS)
-    async def on_decision(message: KafkaMessage) -> None:
-        decision = parse(Decision, message)
-        if isinstance(decision, Decision) and worklist.apply_decision(decision):
-            worklist.applied += 1
-
-    @subscriber(WITHDRAWAL_TOPIC)
-    async def on_withdrawal(message: KafkaMessage) -> None:
-        withdrawal = parse(Withdrawal, message)
-        if isinstance(withdrawal, Withdrawal) and worklist.apply_withdrawal(withdrawal):
-            worklist.applied += 1
-
-    @subscriber(TASK_TOPIC)
-    async def on_task_event(message: KafkaMessage) -> None:
-        event = parse(TaskEvent, message)
-        if isinstance(event, TaskEvent) and worklist.apply_task_event(event, _message_id(message)):
+            log.warning("skipped an unreadable message on %s: %s", topic, error.error_count())
+            return
+        if changed:
             worklist.applied += 1
 
 

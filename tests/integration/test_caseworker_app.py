@@ -97,7 +97,11 @@ async def test_the_worklist_holds_the_current_decision_and_task_once(
 
             await post(first)
             rows = await eventually(
-                rows_where(lambda r: len(r) == 2 and all(row[8] == "created" for row in r))
+                rows_where(
+                    lambda r: (
+                        len(r) == 2 and all(row[2] != "-" and row[8] == "created" for row in r)
+                    )
+                )
             )
             assert rows, worklist.rows()
             assert [(row[2], row[3], row[4]) for row in rows] == [("1", "initial", "tovholder")] * 2
