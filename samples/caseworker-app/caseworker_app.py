@@ -29,7 +29,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 DECISION_TOPICS = ("ssp.triage.caseworker.v1", "ssp.triage.tovholder.v1")
 WITHDRAWAL_TOPIC = "ssp.triage.withdrawals.v1"
 TASK_TOPIC = "ssp.notifications.letter-tasks.v1"
-FINISHED_TASK_EVENTS = frozenset({"completed", "cancelled"})
+#: A task ends once, with one of these (docs/contracts.md); later events for it change nothing.
+FINISHED_TASK_EVENTS = frozenset({"completed", "sent", "waived", "cancelled"})
 
 log = logging.getLogger("caseworker_app")
 
@@ -131,7 +132,7 @@ class Worklist:
 
     def apply_task_event(self, event: TaskEvent, message_id: tuple[str, ...]) -> bool:
         if message_id in self.seen_messages or event.task_id in self.finished_tasks:
-            return False  # re-delivered, or the task was completed or cancelled already
+            return False  # re-delivered, or the task has ended already
         self.seen_messages.add(message_id)
         person = self.persons.setdefault(event.person_key, Person())
         if event.event == "cancelled" or event.municipality_code != self.municipality:
