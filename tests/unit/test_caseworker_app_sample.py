@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +110,19 @@ def test_a_decision_moved_to_another_municipality_leaves_the_worklist() -> None:
     moved = decision("A2", A, 2, "revised", "tovholder", revises_decision_id="A1")
     worklist.apply_decision(moved.model_copy(update={"municipality_code": "630"}))
     assert worklist.rows() == []
+
+
+def test_settings_come_from_the_environment_or_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9093")
+    monkeypatch.setenv("CASEWORKER_APP_MUNICIPALITY", "657")
+    monkeypatch.setenv("SSP_TOPIC_PREFIX", "prod.")
+    args = app.parse_args(["--group-id", "herning-worklist"])
+    assert (args.bootstrap_servers, args.municipality, args.topic_prefix, args.group_id) == (
+        "kafka-1:9093",
+        "657",
+        "prod.",
+        "herning-worklist",
+    )
+    assert app.parse_args(["--municipality", "376"]).municipality == "376"
