@@ -19,6 +19,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 from shared.contracts.decisions import ADULT_AGE
+from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
 __all__ = [
     "KIND_FOR_OUTCOME",
@@ -42,12 +43,9 @@ TaskChangeReason = Literal[
     "person_out_of_scope",
     "person_not_served",
 ]
-LetterKind = Literal["orientering", "indkaldelse", "bekymringsbrev", "akut_standardbrev"]
-Recipient = Literal["parents", "youth"]
 
 TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
 TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
-LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
 
 YOUTH_LETTER_AGE = 15
 

@@ -19,7 +19,10 @@ def courses_publications(event: Any) -> list[Outgoing]:
     if envelope is None:
         return dead_letter_publications(event)
     messages = [Outgoing(COURSES_EVENTS, envelope.course_id, envelope)]
-    if isinstance(event, AcuteProcedure.StandardLetterChanged):
+    if (
+        isinstance(event, AcuteProcedure.StandardLetterChanged)
+        and event.letter.get("journal_number") is not None  # else the course's own task
+    ):
         letter = LetterTaskEvent.model_validate(event.letter)
         messages.append(Outgoing(LETTER_TASKS, letter.person_key, letter))
     return messages

@@ -5,8 +5,12 @@ steps each with an owner and a completion, closed by the final report to the pol
 The standard letter to parents and staff (step 4) is a letter task this service owns: it is
 published as an `akut_standardbrev` `LetterTaskEvent` when the procedure starts, `completed`
 when step 4 is completed, and `overdue` when its deadline passes first. The letter goes to
-every family of the group involved, not to one person, so its `person_key` names the
-procedure (`acute:<course_id>`).
+every family of the group involved and to the local staff (000 l.390: "Orientering af forældre
+og medarbejdere lokalt (standard skriv)"; recipients `parents` and `local_staff`), not to one
+person, so its `person_key` names the procedure (`acute:<course_id>`). An acute event need not
+be a police case (000 l.385: a director and a head of department decide): without a journal
+number the letter task is the course's own (its course events), not published as a letter
+task, whose contract requires one.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from services.courses.domain.course import (
     StateConflict,
 )
 from shared.contracts import LetterTaskEvent
+from shared.contracts.letter_kinds import Recipient
 from shared.contracts.letter_tasks import LetterTaskEventType
 from shared.eventstore.ids import IdSpace
 
@@ -66,13 +71,17 @@ class StepsOutstanding(StateConflict):
     code = "steps_outstanding"
 
 
+#: 000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)".
+STANDARD_LETTER_RECIPIENTS: tuple[Recipient, ...] = ("parents", "local_staff")
+
+
 class AcuteProcedure(Course):
     course_type = "acute_procedure"
 
     class Started(Course.Created):
         municipality_code: str
         reference: str
-        journal_number: str
+        journal_number: str | None
         director: str
         head_of_department: str
         started_on: date
@@ -112,7 +121,7 @@ class AcuteProcedure(Course):
         *,
         municipality_code: str,
         reference: str,
-        journal_number: str,
+        journal_number: str | None,
         director: str,
         head_of_department: str,
         at: datetime,
@@ -135,7 +144,7 @@ class AcuteProcedure(Course):
         self,
         municipality_code: str,
         reference: str,
-        journal_number: str,
+        journal_number: str | None,
         director: str,
         head_of_department: str,
         started_on: date,
@@ -212,19 +221,22 @@ class AcuteProcedure(Course):
         return self.steps[step - 1]
 
     def _new_letter(self, due_at: datetime, at: datetime) -> dict[str, Any]:
-        assert self.journal_number is not None
-        letter = LetterTaskEvent(
-            task_id=self.letter_task_id,
-            event="created",
-            journal_number=self.journal_number,
-            person_key=f"acute:{self.id}",
-            municipality_code=self.municipality_code,
-            kind="akut_standardbrev",
-            recipients=["parents"],
-            owner_role=self._step(STANDARD_LETTER_STEP)["owner"],
-            due_at=due_at,
-            at=at,
-        )
+        fields: dict[str, Any] = {
+            "task_id": self.letter_task_id,
+            "event": "created",
+            "person_key": f"acute:{self.id}",
+            "municipality_code": self.municipality_code,
+            "kind": "akut_standardbrev",
+            "recipients": list(STANDARD_LETTER_RECIPIENTS),
+            "owner_role": self._step(STANDARD_LETTER_STEP)["owner"],
+            "due_at": due_at,
+            "at": at,
+        }
+        if self.journal_number is None:
+            # Not a police case: the letter task stays the course's (checked like one).
+            checked = LetterTaskEvent(journal_number="0000-00000-00000-00", **fields)
+            return {**checked.model_dump(mode="json"), "journal_number": None}
+        letter = LetterTaskEvent(journal_number=self.journal_number, **fields)
         return letter.model_dump(mode="json")
 
     def _next_letter(self, what: LetterTaskEventType, at: datetime) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from shared.contracts import AssessmentOutcome, DecisionKind, Route, WithdrawalReason
+from shared.contracts.decisions import LetterPlan
 
 DecisionOutcome = Literal[
     "duplicate",
@@ -48,6 +49,9 @@ class GoverningDecision:
     youth_letter_age: int | None = None
     decision_id: str | None = None
     kind: DecisionKind = "initial"
+    letters: tuple[LetterPlan, ...] | None = None
+    """The letters the decision calls for (triage's profile table and the person's role);
+    None for decisions made before letter plans."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ def governing(
     youth_letter_age: int | None,
     decision_kind: str | None,
     revises_decision_id: str | None,
+    letters: list[dict[str, Any]] | None = None,
 ) -> GoverningDecision:
     """A recorded decision (its `decision_fields`) as the one that governs the task."""
     return GoverningDecision(
@@ -89,6 +94,7 @@ def governing(
         youth_letter_age,
         decision_id,
         cast(DecisionKind, decision_kind or "initial"),
+        tuple(LetterPlan.model_validate(plan) for plan in letters) if letters is not None else None,
     )
 
 

@@ -40,7 +40,13 @@ from services.notifications.domain.letters import (
     TaskStatus,
     owner_role,
 )
-from services.notifications.domain.task_letter import decision_fields, letter_of, new_letter, stored
+from services.notifications.domain.task_letter import (
+    decision_fields,
+    letter_of,
+    new_letter,
+    recipients_of,
+    stored,
+)
 from shared.contracts import (
     AssessmentOutcome,
     CaseworkerAssessment,
@@ -49,9 +55,8 @@ from shared.contracts import (
     RoutingDecision,
     TaskChangeReason,
     WithdrawalReason,
-    recipients_for_age,
 )
-from shared.contracts.letter_tasks import YOUTH_LETTER_AGE, LetterTaskEventType
+from shared.contracts.letter_tasks import LetterTaskEventType
 from shared.eventstore import TracedAggregate
 from shared.eventstore.ids import IdSpace
 
@@ -73,6 +78,8 @@ class LetterTaskCase(TracedAggregate):
         # Since revised and handover decisions (issue 4, parts 4-5).
         decision_kind: str | None
         revises_decision_id: str | None
+        # Since letter plans (issue 14, parts 2-3); absent from events stored before.
+        letters: list[dict[str, Any]] | None
 
     class OpenedWithDecision(TracedAggregate.Created):
         """The case opened by its first routing decision: what `Opened` and `DecisionRecorded`
@@ -92,6 +99,7 @@ class LetterTaskCase(TracedAggregate):
         youth_letter_age: int | None
         decision_kind: str | None
         revises_decision_id: str | None
+        letters: list[dict[str, Any]] | None
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as
@@ -108,6 +116,7 @@ class LetterTaskCase(TracedAggregate):
                 self.youth_letter_age,
                 self.decision_kind,
                 self.revises_decision_id,
+                getattr(self, "letters", None),  # none in events stored before
             )
 
     class WithdrawalRecorded(TracedAggregate.Event):
@@ -334,13 +343,9 @@ class LetterTaskCase(TracedAggregate):
         decision, letter = self.decision, self.letter
         if decision is None or letter is None or self.status in CLOSED:
             return False
-        youth_letter_age = decision.youth_letter_age
         changes: dict[str, Any] = {
             "municipality_code": decision.municipality_code,
-            "recipients": recipients_for_age(
-                decision.age_at_incident,
-                youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
-            ),
+            "recipients": recipients_of(decision, letter.kind),
             "owner_role": decision.owner_role or owner_role(decision.route),
             "owner_team": decision.owner_team,
             "due_at": decision.due_at or letter.due_at,
@@ -383,6 +388,7 @@ class LetterTaskCase(TracedAggregate):
         youth_letter_age: int | None = None,
         decision_kind: str | None = None,
         revises_decision_id: str | None = None,
+        letters: list[dict[str, Any]] | None = None,
     ) -> None:
         self._take_decision(
             decision_id,
@@ -396,6 +402,7 @@ class LetterTaskCase(TracedAggregate):
             youth_letter_age,
             decision_kind,
             revises_decision_id,
+            letters,
         )
 
     def _take_decision(
@@ -411,6 +418,7 @@ class LetterTaskCase(TracedAggregate):
         youth_letter_age: int | None,
         decision_kind: str | None,
         revises_decision_id: str | None,
+        letters: list[dict[str, Any]] | None = None,
     ) -> None:
         """The state a recorded decision leaves (`DecisionRecorded`, `OpenedWithDecision`)."""
         self.decision_ids.add(decision_id)
@@ -434,6 +442,7 @@ class LetterTaskCase(TracedAggregate):
                 youth_letter_age,
                 decision_kind,
                 revises_decision_id,
+                letters,
             )
 
     @event(WithdrawalRecorded)

@@ -86,6 +86,7 @@ DECISION_EXTENSIONS = {
     "psp_ksp_handover",
     "revises_decision_id",
     "decision_kind",
+    "letters",
 }
 
 

@@ -121,7 +121,7 @@ def test_the_acute_standard_letter_is_a_letter_task_too() -> None:
     assert (letter.kind, letter.event, letter.recipients) == (
         "akut_standardbrev",
         "completed",
-        ["parents"],
+        ["parents", "local_staff"],
     )
     assert published[-1].key == f"acute:{procedure.id}"
     sent = CourseEvent.model_validate(json.loads(published[1].body()))
