@@ -6,7 +6,9 @@
   (trace step, operations list, no task); once the municipality is served, triage's reroute
   (what `ssp reroute` calls) routes them and their letter task follows.
 - Part 7 (000 l.199): a revision that changes nothing for a person confirms their decision: the
-  handover row says "confirmed in revision 2", and no second letter task appears."""
+  handover row says "confirmed in revision 2", and no second letter task appears.
+- Part 2 (000 l.195, 004 l.96-132): the local child is the victim (`forurettet`): their letter
+  is an `orientering_forurettet`, to parents and youth (Fredericia's table, 000 l.201)."""
 
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
     incident = example("incident-valid.json")
     incident["location"]["municipality_code"] = "630"  # Vejle: not served, a normal location
     incident["persons"][1]["municipality_code"] = VEJEN  # not served (yet)
+    incident["persons"][0]["role"] = "forurettet"  # the local child is the victim
     journal = incident["journal_number"]
     try:
         async with httpx.AsyncClient() as client:
@@ -73,6 +76,7 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
 
             (local,) = await eventually(fredericia_row)
             assert local["route"] == "tovholder"
+            assert local["letter_kind"] == "orientering_forurettet"
 
             async def trace_steps() -> list[dict[str, Any]]:
                 r = await client.get(f"{urls['reporting']}/v1/trace/{journal}", headers=operations)
@@ -139,6 +143,11 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
             VEJEN,
             "607",
         ]
+        (victim,) = [t for t in created if t["municipality_code"] == "607"]
+        assert (victim["kind"], victim["recipients"]) == (
+            "orientering_forurettet",
+            ["parents", "youth"],
+        )
         statements = await read_topic(
             embedded_broker.bootstrap_servers,
             prefix + TRIAGE_STATEMENTS,
