@@ -1,15 +1,17 @@
 """HTTP pieces every service's API shares: the app its routers are served by, health and
-readiness probes, error bodies that never echo input."""
+readiness probes, error bodies that never echo input, and a limit on request bodies."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from opentelemetry import trace
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.telemetry import tracer
 
@@ -17,6 +19,110 @@ if TYPE_CHECKING:
     from shared.auth import AccessControl
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+BODY_LIMITS_STATE = "body_limits"
+"""`app.state.body_limits`: {path: bytes} for routes that accept more (or less) than the
+service's default (e.g. intake's police-list import)."""
+
+
+class RequestBodyTooLarge(HTTPException):
+    """A body that grew past its limit while it was read (chunked, or a lying Content-Length)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, detail=_too_large_message(limit))
+        self.limit = limit
+
+
+def _too_large_message(limit: int) -> str:
+    return f"the request body may be at most {limit} bytes"
+
+
+def too_large_body(limit: int) -> dict[str, str]:
+    return {"error": "too_large", "message": _too_large_message(limit)}
+
+
+class BodyLimit:
+    """ASGI middleware: a request whose body exceeds its limit gets 413 before it is read
+    whole. A declared `Content-Length` above the limit is refused before a byte of the body is
+    read; a body without one (chunked) or longer than declared is counted chunk by chunk as the
+    application reads it, and reading stops at the first chunk past the limit."""
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, per_path: Callable[[], Mapping[str, int]]
+    ) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.per_path = per_path
+
+    def limit_for(self, path: str) -> int:
+        return self.per_path().get(path, self.max_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = _content_length(scope)
+        if declared == -1 or (declared is not None and declared > limit):
+            await _send_json(send, 413 if declared != -1 else 400, limit, declared == -1)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise RequestBodyTooLarge(limit)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The declared length; None when not declared; -1 when unreadable."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            text = value.decode("latin-1").strip()
+            return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else -1
+    return None
+
+
+async def _send_json(send: Send, status: int, limit: int, bad_length: bool) -> None:
+    body = (
+        {"error": "invalid_request", "message": "the Content-Length header is not a number"}
+        if bad_length
+        else too_large_body(limit)
+    )
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+def limit_request_bodies(app: FastAPI, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    """Bound every request body of `app` (routes listed in `app.state.body_limits` by theirs)."""
+
+    def per_path() -> Mapping[str, int]:
+        limits = getattr(app.state, BODY_LIMITS_STATE, None)
+        return limits if isinstance(limits, Mapping) else {}
+
+    app.add_middleware(BodyLimit, max_bytes=max_bytes, per_path=per_path)
+
+    @app.exception_handler(RequestBodyTooLarge)
+    async def body_too_large(_: Request, exc: RequestBodyTooLarge) -> JSONResponse:
+        return JSONResponse(too_large_body(exc.limit), status_code=413)
 
 
 def service_api(
@@ -57,7 +163,15 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path or "$"
 
 
-def add_platform_routes(app: FastAPI, readiness: ReadinessCheck, service: str = "ssp") -> None:
+def add_platform_routes(
+    app: FastAPI,
+    readiness: ReadinessCheck,
+    service: str = "ssp",
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> None:
+    limit_request_bodies(app, max_body_bytes)
+
     @app.middleware("http")
     async def server_span(request: Request, call_next: Any) -> Any:
         # A span per request, so events caused by it carry its trace. Only the method and the

@@ -68,6 +68,9 @@ class ServiceDefinition:
     publish_original_on_dead_letter: bool = True
     extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    rejects_oversized_input: bool = False
+    """The handler rejects input larger than `kafka_max_message_bytes` itself (intake: on its
+    rejected topic, kept); otherwise the inbox dead-letters such a message unread."""
     published_events: Sequence[type] | None = None
     """Event classes `publications` turns into messages (dead letters are added): the relay
     then reads only those from the log instead of decoding every stored event."""
@@ -130,6 +133,9 @@ class RunningService:
                 executor=self.executor,
                 max_attempts=settings.max_attempts,
                 publish_original_on_dead_letter=d.publish_original_on_dead_letter,
+                max_message_bytes=(
+                    None if d.rejects_oversized_input else settings.kafka_max_message_bytes
+                ),
             )
             subscribe_inbox(
                 self._broker,
@@ -166,7 +172,9 @@ class RunningService:
                 )
             )
         http_app = d.http_factory(self.context)
-        add_platform_routes(http_app, self.readiness, d.name)
+        add_platform_routes(
+            http_app, self.readiness, d.name, max_body_bytes=settings.http_max_body_bytes
+        )
         config = uvicorn.Config(
             http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
         )

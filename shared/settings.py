@@ -80,6 +80,20 @@ class PlatformSettings(BaseSettings):
         validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT",
         description="OTLP/HTTP endpoint for traces; unset means spans stay in the process.",
     )
+    http_max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        validation_alias="SSP_HTTP_MAX_BODY_BYTES",
+        description="Largest HTTP request body a service reads; larger ones get 413 before "
+        "they are read whole (a route may allow more, e.g. intake's police-list import).",
+    )
+    kafka_max_message_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        validation_alias="SSP_KAFKA_MAX_MESSAGE_BYTES",
+        description="Largest input message a service parses; a larger one is rejected unread "
+        "(intake: on ssp.intake.rejected.v1, kept; other services: dead-lettered).",
+    )
     log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
     gc_young_threshold: int = Field(
         default=50_000,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.contracts import TOPICS
+from shared.files import private_directory
 from shared.messaging.admin import ensure_topics
 from shared.runtime import RunningService, ServiceDefinition
 from shared.settings import PlatformSettings
@@ -39,8 +40,7 @@ async def start_platform(
     platform = Platform()
     bootstrap = settings.kafka_bootstrap_servers
     if not bootstrap:
-        data_dir = Path(settings.data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir = private_directory(Path(settings.data_dir))
         platform.broker = EmbeddedBroker(log_path=data_dir / "tansu.log")
         bootstrap = await asyncio.to_thread(platform.broker.start)
     platform.bootstrap_servers = bootstrap

@@ -19,6 +19,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from services.intake.adapters.spreadsheet_guard import (
+    SpreadsheetLimits,
+    SpreadsheetRefused,
+    check_spreadsheet,
+)
 from shared.police_list import ListIncident, read_police_list, to_csv
 
 STATUSES = ("accepted", "duplicate", "superseded", "rejected", "refused")
@@ -61,7 +66,19 @@ def import_file(
 ) -> ImportOutcome:
     """Import `path`. Exit code: 0 all imported (or already there), 1 a row was rejected or
     refused or the file is unreadable, 2 the token was refused."""
-    police_list = read_police_list(path.read_bytes())
+    limits = SpreadsheetLimits()
+    try:
+        if path.stat().st_size > limits.max_bytes:
+            raise SpreadsheetRefused(
+                "too_large", f"the list may be at most {limits.max_bytes} bytes"
+            )
+        data = path.read_bytes()
+        check_spreadsheet(data, limits)  # before parsing: a spreadsheet bomb stops here
+    except SpreadsheetRefused as refused:
+        problems = [{"row": 1, "column": None, "code": refused.code, "message": refused.message}]
+        _print_errors(console, problems, title="Not imported")
+        return ImportOutcome(1, errors=problems)
+    police_list = read_police_list(data)
     if police_list.problems:
         problems = [p.as_dict() for p in police_list.problems]
         _print_errors(console, problems, title="Not imported")

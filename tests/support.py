@@ -66,6 +66,11 @@ async def inbox_harness(definition: ServiceDefinition) -> AsyncIterator[InboxHar
         max_attempts=2,
         retry_backoff_s=0.0,
         publish_original_on_dead_letter=definition.publish_original_on_dead_letter,
+        max_message_bytes=(
+            None
+            if definition.rejects_oversized_input
+            else definition.settings.kafka_max_message_bytes
+        ),
     )
     broker = KafkaBroker("localhost:9092")
     subscribe_inbox(

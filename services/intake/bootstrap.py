@@ -31,6 +31,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
+from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def development_secrets(data_dir: Path) -> dict[str, str]:
     path = data_dir / "secrets" / "intake.json"
     if path.exists():
         return dict(json.loads(path.read_text()))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(path.parent)
     values = {
         "pseudonym_secret": secrets.token_hex(32),
         "store_cipher_key": base64.b64encode(secrets.token_bytes(32)).decode(),
@@ -89,6 +90,7 @@ def build_service(
         incidents_topic=settings.topic(POLICE_INCIDENTS),
         cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
+        max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
     )
 
@@ -119,7 +121,11 @@ def definition(
 
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(
-            ctx, services["service"], services["identities"], auth.access_control(ctx)
+            ctx,
+            services["service"],
+            services["identities"],
+            auth.access_control(ctx),
+            settings.spreadsheet_limits,
         )
 
     return ServiceDefinition(
@@ -134,6 +140,7 @@ def definition(
         http_host=settings.http_host,
         http_port=settings.http_port,
         publish_original_on_dead_letter=False,
+        rejects_oversized_input=True,
         on_stop=[auth.close],
         published_events=[
             IncidentRecord.Received,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
+from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from shared.auth import AuthSettings
 
 
@@ -27,3 +28,29 @@ class IntakeSettings(AuthSettings):
         validation_alias="INTAKE_IDENTITY_RESOLUTIONS_PER_HOUR",
         description="Identity resolutions one user may attempt per hour.",
     )
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1024,
+        validation_alias="INTAKE_IMPORT_MAX_BYTES",
+        description="Largest police list (CSV or XLSX) the import takes; larger: 413.",
+    )
+    import_max_rows: int = Field(
+        default=10_000,
+        ge=2,
+        validation_alias="INTAKE_IMPORT_MAX_ROWS",
+        description="Rows a police list may have (header included), checked before parsing.",
+    )
+    import_max_unpacked_bytes: int = Field(
+        default=100 * 1024 * 1024,
+        ge=1024,
+        validation_alias="INTAKE_IMPORT_MAX_UNPACKED_BYTES",
+        description="What an XLSX may unpack to, all parts together, checked before parsing.",
+    )
+
+    @property
+    def spreadsheet_limits(self) -> SpreadsheetLimits:
+        return SpreadsheetLimits(
+            max_bytes=self.import_max_bytes,
+            max_rows=self.import_max_rows,
+            max_unpacked_bytes=self.import_max_unpacked_bytes,
+        )

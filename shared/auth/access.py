@@ -33,12 +33,13 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, R
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shared.auth.audit import AuditEntry, AuditLog, Result
+from shared.auth.audit import AuditEntry, AuditLog, Result, audit_term_key, keyed_hash
 from shared.auth.policy import ACTIONS, Action, Decision, Resource, decide
 from shared.auth.principal import Principal
-from shared.auth.ratelimit import RateLimiter
+from shared.auth.ratelimit import ClientLimiter, RateLimiter
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import InvalidToken, TokenVerifier
+from shared.contracts.cpr import contains_cpr_like_number, mask_cpr_like_numbers
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceContext
@@ -85,7 +86,14 @@ class Access:
     action: Action
     principal: Principal
     purpose: str | None
+    path_term: str | None = None
+    """The request's path values (journal number, reference, ...): stored only when the
+    request was permitted, and only without anything shaped like a CPR number."""
+    refused_term: str = "-"
+    """The route template and a keyed hash of the path and query: what a refused request's
+    entry stores instead of their text."""
     term: str | None = None
+    """What the route noted it read (a value it found, not one it was sent)."""
     person_keys: list[str] = field(default_factory=list)
     count: int | None = None
     recorded: bool = False
@@ -133,10 +141,22 @@ class Access:
             result=result,
             reason=reason,
             purpose=self.purpose,
-            term=self.term,
+            term=self._audited_term(result, reason),
             count=self.count if result == "allowed" else None,
             person_keys=self.person_keys,
         )
+
+    def _audited_term(self, result: Result, reason: str) -> str:
+        """Never the raw text of a refused or failed request (a CPR number typed into a URL
+        would become an undeletable audit row): its route template and keyed hash."""
+        if result == "denied":
+            return self.refused_term
+        term = self.term
+        if term is None and reason == "permitted":
+            term = self.path_term
+        if term is None or contains_cpr_like_number(term):
+            return self.refused_term
+        return term
 
 
 def guard(action: Action) -> Any:
@@ -187,6 +207,8 @@ class AccessControl:
         run: Runner,
         *,
         rate_limits: Mapping[Action, int] | None = None,
+        term_key: bytes = b"",
+        unauthenticated_per_minute: int = 30,
         clock: Clock = utc_now,
     ) -> None:
         self.service = service
@@ -195,6 +217,8 @@ class AccessControl:
         self.run = run
         self.clock = clock
         self.limiters = {action: RateLimiter(n) for action, n in (rate_limits or {}).items()}
+        self.term_key = term_key
+        self.unauthenticated = ClientLimiter(unauthenticated_per_minute)
 
     # --- admission ------------------------------------------------------------------------
     async def admit(
@@ -216,7 +240,15 @@ class AccessControl:
         purpose = _clean(purpose_header)
         if purpose is None and spec.purpose_in_body:
             purpose = await _purpose_in_body(request)
-        access = Access(self, action, principal, purpose, _term(request), requested)
+        access = Access(
+            self,
+            action,
+            principal,
+            purpose,
+            path_term=_term(request),
+            refused_term=self.refused_term(request),
+            person_keys=requested,
+        )
         decision = decide(principal, action)
         if not decision.allowed:
             await access.refuse(decision, conceal=False)
@@ -237,9 +269,39 @@ class AccessControl:
             return await asyncio.to_thread(self.verifier.verify, token)
         return self.verifier.verify(token)
 
+    def refused_term(self, request: Request) -> str:
+        """The route template and a keyed hash of the path and query actually sent."""
+        route = request.scope.get("route")
+        template = str(getattr(route, "path", "-"))
+        sent = request.url.path + ("?" + request.url.query if request.url.query else "")
+        return f"{template} #{keyed_hash(self.term_key, sent)}"
+
     async def _refuse_unknown(
         self, action: Action, request: Request, person_keys: list[str], reason: str
     ) -> NoReturn:
+        now = self.clock()
+        client = request.client.host if request.client is not None else "-"
+        attempts = self.unauthenticated.attempt(client, now)
+        limit = self.unauthenticated.per_minute
+        if attempts > limit:
+            # Refused without a token, again and again: one entry per address and minute
+            # says so, the rest are not written (the audit trail cannot be deleted).
+            if attempts == limit + 1:
+                log.warning("auth: %s: unauthenticated requests rate limited", self.service)
+                await self._write(
+                    AuditEntry(
+                        at=now,
+                        service=self.service,
+                        subject="-",
+                        role="-",
+                        action=str(action),
+                        result="denied",
+                        reason="unauthenticated_rate_limited",
+                        term=self.refused_term(request),
+                    )
+                )
+            retry = str(self.unauthenticated.retry_after_seconds(now))
+            raise AccessRefused(429, "rate_limited", headers={"Retry-After": retry})
         await self._write(
             AuditEntry(
                 at=self.clock(),
@@ -249,7 +311,7 @@ class AccessControl:
                 action=str(action),
                 result="denied",
                 reason=reason,
-                term=_term(request),
+                term=self.refused_term(request),
                 person_keys=tuple(person_keys),
             )
         )
@@ -398,7 +460,8 @@ def _term(request: Request) -> str | None:
 def _clean(purpose: str | None) -> str | None:
     if purpose is None:
         return None
-    cleaned = " ".join(purpose.split())[:MAX_PURPOSE_CHARS]
+    # A purpose is free text: a CPR number typed into it is not kept.
+    cleaned = mask_cpr_like_numbers(" ".join(purpose.split())[:MAX_PURPOSE_CHARS])
     return cleaned or None
 
 
@@ -445,6 +508,8 @@ class ServiceAuth:
             self.audit,
             ctx.in_store,
             rate_limits=self.rate_limits,
+            term_key=audit_term_key(self.settings),
+            unauthenticated_per_minute=self.settings.unauthenticated_per_minute,
             clock=self.clock,
         )
 

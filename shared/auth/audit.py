@@ -12,8 +12,15 @@ ssp.audit_purge = 'on'`; SQLite: the one-row `<service>_audit_purge` table). Onl
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
+import json
 import logging
+import os
 import re
+import secrets
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,6 +48,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
 from shared.auth.settings import AuthSettings
+from shared.files import private_directory, private_sqlite_file
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +142,42 @@ class AuditTables:
         return (self.entries, self.persons)
 
 
+DEVELOPMENT_TERM_KEY_FILE = Path("secrets") / "audit.json"
+
+
+def audit_term_key(settings: AuthSettings) -> bytes:
+    """The key of `keyed_hash`: `SSP_AUDIT_TERM_KEY`, else a development key created once in
+    the data directory (readable by its owner only)."""
+    if settings.audit_term_key is not None:
+        return settings.audit_term_key.get_secret_value().encode()
+    path = Path(settings.data_dir) / DEVELOPMENT_TERM_KEY_FILE
+    if not path.exists():
+        private_directory(path.parent)
+        # Several services start in one process: write aside, then link; the first one wins.
+        draft = path.with_name(f".audit-{uuid.uuid4().hex}.json")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            json.dump({"term_key": secrets.token_hex(32)}, out)
+        try:
+            os.link(draft, path)
+            log.warning(
+                "audit: created DEVELOPMENT term key %s; set SSP_AUDIT_TERM_KEY in production",
+                path,
+            )
+        except FileExistsError:
+            pass
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                draft.unlink()
+    return str(json.loads(path.read_text())["term_key"]).encode()
+
+
+def keyed_hash(key: bytes, text: str) -> str:
+    """16 hex digits of HMAC-SHA256: the same text gives the same digest (an auditor holding
+    the key can check whether a given path was asked for), the text cannot be read back."""
+    return hmac.new(key, text.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
+
+
 def audit_engine(settings: AuthSettings, service: str) -> Engine:
     if settings.database_url == "memory":
         return create_engine(
@@ -144,9 +188,8 @@ def audit_engine(settings: AuthSettings, service: str) -> Engine:
         if scheme not in {"postgres", "postgresql"}:
             raise ValueError("SSP_DATABASE_URL must start with postgresql://")
         return create_engine(f"postgresql+psycopg://{rest}", pool_size=2, pool_pre_ping=True)
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return create_engine(f"sqlite:///{data_dir / f'{service}-audit.sqlite'}")
+    database = private_sqlite_file(Path(settings.data_dir) / f"{service}-audit.sqlite")
+    return create_engine(f"sqlite:///{database}")
 
 
 @dataclass

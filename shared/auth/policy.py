@@ -180,15 +180,20 @@ POLICY: dict[Action, dict[str, Grant]] = {
         }
     ),
     # The publisher corrects its own input; the coordinator of the municipality may help.
+    # A rejected case-register event is social services' record: not for the police.
     Action.READ_REJECTED_INPUT: _grants(
         {
-            Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+            Role.POLICE_COORDINATOR: Grant(
+                "municipality", withheld=_NO_SOCIAL_SERVICES, records_without_municipality=True
+            ),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),
     Action.RESUBMIT_REJECTED_INPUT: _grants(
         {
-            Role.POLICE_COORDINATOR: Grant("municipality", records_without_municipality=True),
+            Role.POLICE_COORDINATOR: Grant(
+                "municipality", withheld=_NO_SOCIAL_SERVICES, records_without_municipality=True
+            ),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
         }
     ),
@@ -217,9 +222,12 @@ POLICY: dict[Action, dict[str, Grant]] = {
             Role.POLICE_COORDINATOR: _MUNICIPAL_STAFF,
         }
     ),
+    # Auditors follow a journal through every service with its persons' keys, to check
+    # what each service did with them (and who then looked: GET /v1/audit).
     Action.READ_TRACE: _grants(
         {
             Role.OPERATIONS: Grant("platform", withheld=frozenset({DataKind.PSEUDONYM})),
+            Role.AUDITOR: Grant("platform"),
             Role.TOVHOLDER: _MUNICIPAL_STAFF,
             Role.TEAM_LEADER: _MUNICIPAL_STAFF,
             Role.CASEWORKER: _MUNICIPAL_STAFF,

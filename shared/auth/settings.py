@@ -41,6 +41,20 @@ class AuthSettings(PlatformSettings):
         validation_alias="SSP_AUTH_AUDIENCE",
         description="The `aud` every token must carry.",
     )
+    audit_term_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="SSP_AUDIT_TERM_KEY",
+        description="Key of the keyed hash (HMAC-SHA256) an audit entry stores instead of the "
+        "path and query of a refused request. Unset: a development key is created in the data "
+        "directory.",
+    )
+    unauthenticated_per_minute: int = Field(
+        default=30,
+        ge=1,
+        validation_alias="SSP_AUTH_UNAUTHENTICATED_PER_MINUTE",
+        description="Requests without a valid token one client address may make per minute "
+        "(each audited); beyond: 429, one audit entry per address and minute.",
+    )
     audit_retention_days: int = Field(
         default=1825,
         ge=1,

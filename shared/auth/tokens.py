@@ -24,6 +24,7 @@ import jwt
 
 from shared.auth.principal import InvalidClaims, Principal, scope_claim
 from shared.auth.settings import AuthSettings
+from shared.files import private_directory
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ def development_signing_key(data_dir: Path) -> str:
     path = data_dir / DEVELOPMENT_KEY_FILE
     created = False
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(path.parent)
         # Several services start in one process: write aside, then link, so a reader never
         # sees a half-written file and the first writer wins.
         draft = path.with_name(f".auth-{uuid.uuid4().hex}.json")

@@ -9,7 +9,14 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from shared.contracts.common import ContractModel, JournalNumber, PersonKey, Timestamp
+from shared.contracts.common import (
+    MAX_INITIALS_CHARS,
+    MAX_NOTE_CHARS,
+    ContractModel,
+    JournalNumber,
+    PersonKey,
+    Timestamp,
+)
 
 __all__ = ["OUTCOMES", "AssessmentOutcome", "CaseworkerAssessment"]
 
@@ -34,7 +41,10 @@ class CaseworkerAssessment(ContractModel):
         examples=["inform"],
     )
     caseworker: str = Field(
-        min_length=1, description="Initials of the caseworker.", examples=["ABJ"]
+        min_length=1,
+        max_length=MAX_INITIALS_CHARS,
+        description=f"Initials of the caseworker (at most {MAX_INITIALS_CHARS} characters).",
+        examples=["ABJ"],
     )
     at: Timestamp = Field(
         description="When the assessment was made (RFC 3339 with offset).",
@@ -42,7 +52,8 @@ class CaseworkerAssessment(ContractModel):
     )
     note: str | None = Field(
         default=None,
-        description="Free-text note by the caseworker.",
+        max_length=MAX_NOTE_CHARS,
+        description=f"Free-text note by the caseworker (at most {MAX_NOTE_CHARS} characters).",
         examples=["Forældre orienteres."],
         repr=False,
     )

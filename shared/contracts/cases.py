@@ -10,7 +10,15 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from shared.contracts.common import ContractModel, Cpr, MunicipalityCode, Timestamp
+from shared.contracts.common import (
+    MAX_ID_CHARS,
+    MAX_INITIALS_CHARS,
+    MAX_TEAM_CHARS,
+    ContractModel,
+    Cpr,
+    MunicipalityCode,
+    Timestamp,
+)
 
 __all__ = ["CASE_EVENTS", "CaseEventType", "CaseRegisterEvent"]
 
@@ -24,7 +32,9 @@ class CaseRegisterEvent(ContractModel):
     event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
     case_id: str = Field(
         min_length=1,
-        description="Case id in the case system; the message key.",
+        max_length=MAX_ID_CHARS,
+        description=f"Case id in the case system (at most {MAX_ID_CHARS} characters); the "
+        "message key.",
         examples=["DUBU-2026-001234"],
     )
     cpr: Cpr = Field(
@@ -36,10 +46,17 @@ class CaseRegisterEvent(ContractModel):
         description="Municipality that owns the case, three digits.", examples=["607"]
     )
     team: str | None = Field(
-        default=None, description="Team that owns the case.", examples=["Børn og Familie Team Nord"]
+        default=None,
+        max_length=MAX_TEAM_CHARS,
+        description=f"Team that owns the case (at most {MAX_TEAM_CHARS} characters).",
+        examples=["Børn og Familie Team Nord"],
     )
     caseworker: str | None = Field(
-        default=None, description="Initials of the responsible caseworker.", examples=["ABJ"]
+        default=None,
+        max_length=MAX_INITIALS_CHARS,
+        description=f"Initials of the responsible caseworker (at most {MAX_INITIALS_CHARS} "
+        "characters).",
+        examples=["ABJ"],
     )
     at: Timestamp = Field(
         description="When the event took effect (RFC 3339 with offset).",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any
 
 from pydantic import (
@@ -15,17 +16,32 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from shared.contracts.cpr import CPR_PATTERN, InvalidCpr, normalise_cpr
+from shared.contracts.cpr import (
+    CPR_PATTERN,
+    InvalidCpr,
+    contains_cpr_like_number,
+    normalise_cpr,
+)
 
 __all__ = [
     "CPR_PATTERN",
     "JOURNAL_NUMBER_PATTERN",
+    "MAX_ADDRESS_CHARS",
+    "MAX_ID_CHARS",
+    "MAX_INITIALS_CHARS",
+    "MAX_NAME_CHARS",
+    "MAX_NARRATIVE_CHARS",
+    "MAX_NOTE_CHARS",
+    "MAX_PLACE_NAME_CHARS",
+    "MAX_TEAM_CHARS",
+    "MAX_TEXT_CHARS",
     "MUNICIPALITY_CODE_PATTERN",
     "ContractModel",
     "Cpr",
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
+    "PlaceName",
     "Revision",
     "Timestamp",
 ]
@@ -34,6 +50,27 @@ __all__ = [
 #: and Rust regexes let ``\d`` match any Unicode digit, JSON Schema's ECMA regexes do not).
 JOURNAL_NUMBER_PATTERN = r"^[0-9]{4}-[0-9]{5}-[0-9]{5}-[0-9]{2}$"
 MUNICIPALITY_CODE_PATTERN = r"^[0-9]{3}$"
+
+# Every free-text field of the contracts has a maximum length (characters), so that no single
+# value can make a message larger than a relay or a broker accepts (docs/contracts.md lists them).
+MAX_NAME_CHARS = 200
+"""A person's full name."""
+MAX_ADDRESS_CHARS = 300
+"""A residence address."""
+MAX_PLACE_NAME_CHARS = 120
+"""A school or a police district: a name, nothing else."""
+MAX_TEXT_CHARS = 1_000
+"""A short free text: the offence text, the place description."""
+MAX_NARRATIVE_CHARS = 10_000
+"""The police narrative."""
+MAX_NOTE_CHARS = 4_000
+"""A caseworker's note."""
+MAX_ID_CHARS = 100
+"""An id from another system (a case id)."""
+MAX_TEAM_CHARS = 200
+"""A team's name."""
+MAX_INITIALS_CHARS = 50
+"""A caseworker's initials (or short user id)."""
 
 
 class ContractModel(BaseModel):
@@ -62,6 +99,35 @@ def _check_cpr(value: str) -> str:
         return normalise_cpr(value)
     except InvalidCpr as exc:
         raise PydanticCustomError(exc.code, exc.message) from None
+
+
+def _check_place_name(value: str) -> str:
+    # Codes and messages name the rule, never the value.
+    if contains_cpr_like_number(value):
+        raise PydanticCustomError(
+            "cpr_in_name", "a school or police district is a name; it may not hold a CPR number"
+        )
+    if value and (
+        not any(ch.isalpha() for ch in value)
+        or any(unicodedata.category(ch)[0] == "C" for ch in value)
+    ):
+        raise PydanticCustomError(
+            "not_a_name", "a school or police district is a name: letters, no control characters"
+        )
+    return value
+
+
+PlaceName = Annotated[
+    str,
+    Field(
+        max_length=MAX_PLACE_NAME_CHARS,
+        description=f"A name (at most {MAX_PLACE_NAME_CHARS} characters, with letters, no "
+        "control characters); a CPR-like number in it is rejected (cpr_in_name).",
+    ),
+    AfterValidator(_check_place_name),
+]
+"""The name of a school or a police district: a name only (no CPR number, no control
+characters), bounded."""
 
 
 Timestamp = Annotated[

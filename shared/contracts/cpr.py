@@ -22,13 +22,19 @@ __all__ = [
     "InvalidCpr",
     "age_on",
     "birth_date",
+    "contains_cpr_like_number",
     "is_valid_cpr",
+    "mask_cpr_like_numbers",
     "normalise_cpr",
 ]
 
 #: Accepted input shape (JSON Schema / ECMA semantics: ASCII digits only).
 CPR_PATTERN = r"^[0-9]{6}-?[0-9]{4}$"
 _CPR_RE = re.compile(r"[0-9]{6}-?[0-9]{4}", re.ASCII)
+#: Ten digits, optionally split 6+4 by a hyphen, a space or a dot, not part of a longer number:
+#: what a CPR number looks like inside a text (date validity is not asked: a mistyped number
+#: is still personal data in the wrong place).
+_CPR_LIKE_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{6}[-. ]?[0-9]{4}(?![0-9])", re.ASCII)
 
 
 class InvalidCpr(ValueError):
@@ -65,6 +71,16 @@ def _parse(cpr: str) -> tuple[str, date]:
             "in the century given by the seventh digit",
         ) from None
     return digits, born
+
+
+def contains_cpr_like_number(text: str) -> bool:
+    """Whether ``text`` holds something shaped like a CPR number (see ``_CPR_LIKE_IN_TEXT``)."""
+    return _CPR_LIKE_IN_TEXT.search(text) is not None
+
+
+def mask_cpr_like_numbers(text: str, mask: str = "[cpr]") -> str:
+    """``text`` with everything shaped like a CPR number replaced by ``mask``."""
+    return _CPR_LIKE_IN_TEXT.sub(mask, text)
 
 
 def normalise_cpr(cpr: str) -> str:

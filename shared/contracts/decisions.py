@@ -14,6 +14,9 @@ from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_ID_CHARS,
+    MAX_PLACE_NAME_CHARS,
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
     MunicipalityCode,
@@ -177,6 +180,7 @@ class RoutingDecision(ContractModel):
     )
     case_id: str | None = Field(
         default=None,
+        max_length=MAX_ID_CHARS,
         description="The active case when route is caseworker, else null.",
         examples=[None, "DUBU-2026-001234"],
     )
@@ -196,6 +200,7 @@ class RoutingDecision(ContractModel):
     )
     owner_team: str | None = Field(
         default=None,
+        max_length=MAX_TEAM_CHARS,
         description="The owning team where the profile has one: the district team of the "
         "person's school (e.g. Herning's district SSP workers) or the team of the active case.",
         examples=["SSP-medarbejder distrikt nord", None],
@@ -220,6 +225,7 @@ class RoutingDecision(ContractModel):
     )
     district: str | None = Field(
         default=None,
+        max_length=MAX_PLACE_NAME_CHARS,
         description="The person's district in the profile, from their school; null when unknown.",
         examples=["nord", None],
     )

@@ -21,6 +21,7 @@ from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, 
 
 __all__ = [
     "INVALID_JSON",
+    "MESSAGE_TOO_LARGE",
     "WHOLE_DOCUMENT",
     "build_rejection",
     "describe_validation_error",
@@ -33,6 +34,7 @@ __all__ = [
 M = TypeVar("M", bound=BaseModel)
 
 INVALID_JSON = "invalid_json"
+MESSAGE_TOO_LARGE = "message_too_large"
 WHOLE_DOCUMENT = "$"
 
 _JOURNAL_NUMBER_RE = re.compile(JOURNAL_NUMBER_PATTERN)
@@ -66,6 +68,8 @@ _SAFE_MESSAGE_TYPES = frozenset(
         "timezone_aware",
         "cpr_format",
         "cpr_date",
+        "cpr_in_name",
+        "not_a_name",
     }
 )
 
@@ -186,7 +190,9 @@ def build_rejection(
 ) -> IntakeRejection:
     """An :class:`IntakeRejection` for ``raw``; the caller keeps ``raw`` under ``reference``."""
     ref = reference or str(uuid.uuid4())
-    journal_number, revision = salvage_identity(raw)
+    # An oversized message is not parsed at all, not even for its journal number.
+    oversized = any(problem.code == MESSAGE_TOO_LARGE for problem in problems)
+    journal_number, revision = (None, None) if oversized else salvage_identity(raw)
     return IntakeRejection(
         reference=ref,
         received_at=received_at or datetime.now(UTC),

@@ -17,6 +17,7 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
     MunicipalityCode,
@@ -99,6 +100,7 @@ class ExitReferral(ContractModel):
     )
     owner_team: str | None = Field(
         default=None,
+        max_length=MAX_TEAM_CHARS,
         description="The owning team where the profile names one.",
         examples=["Exit-koordinatoren", None],
     )

@@ -14,10 +14,15 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_ADDRESS_CHARS,
+    MAX_NAME_CHARS,
+    MAX_NARRATIVE_CHARS,
+    MAX_TEXT_CHARS,
     ContractModel,
     Cpr,
     JournalNumber,
     MunicipalityCode,
+    PlaceName,
     Revision,
     Timestamp,
 )
@@ -84,7 +89,9 @@ class Offence(ContractModel):
     code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
     text: str | None = Field(
         default=None,
-        description="Free-text offence description from the police.",
+        max_length=MAX_TEXT_CHARS,
+        description=f"Free-text offence description from the police (at most {MAX_TEXT_CHARS} "
+        "characters).",
         examples=["Tyveri fra butik i bymidten"],
         repr=False,
     )
@@ -98,7 +105,8 @@ class Location(ContractModel):
     )
     text: str | None = Field(
         default=None,
-        description="Free-text place description.",
+        max_length=MAX_TEXT_CHARS,
+        description=f"Free-text place description (at most {MAX_TEXT_CHARS} characters).",
         examples=["Fredericia bymidte"],
         repr=False,
     )
@@ -115,7 +123,11 @@ class IncidentPerson(ContractModel):
         repr=False,
     )
     name: str | None = Field(
-        default=None, description="Full name.", examples=["Mads Jensen"], repr=False
+        default=None,
+        max_length=MAX_NAME_CHARS,
+        description=f"Full name (at most {MAX_NAME_CHARS} characters).",
+        examples=["Mads Jensen"],
+        repr=False,
     )
     role: Role = Field(
         description="antruffet (encountered) | sigtet (charged) | forurettet (victim).",
@@ -126,12 +138,16 @@ class IncidentPerson(ContractModel):
     )
     address: str | None = Field(
         default=None,
-        description="Residence address.",
+        max_length=MAX_ADDRESS_CHARS,
+        description=f"Residence address (at most {MAX_ADDRESS_CHARS} characters).",
         examples=["Vestre Ringvej 1, 7000 Fredericia"],
         repr=False,
     )
-    school: str | None = Field(
-        default=None, description="School the person attends.", examples=["Kirstinebjergskolen"]
+    school: PlaceName | None = Field(
+        default=None,
+        description="School the person attends: a name only (at most 120 characters; a "
+        "CPR-like number in it is rejected as cpr_in_name).",
+        examples=["Kirstinebjergskolen"],
     )
 
     def age_at(self, moment: datetime) -> int:
@@ -153,8 +169,11 @@ class PoliceIncident(ContractModel):
     source: Source = Field(
         description="Which police list the incident came from.", examples=["doegnrapport"]
     )
-    police_district: str | None = Field(
-        default=None, description="Reporting police district.", examples=["Sydøstjyllands Politi"]
+    police_district: PlaceName | None = Field(
+        default=None,
+        description="Reporting police district: a name only (at most 120 characters; a "
+        "CPR-like number in it is rejected as cpr_in_name).",
+        examples=["Sydøstjyllands Politi"],
     )
     reported_at: Timestamp = Field(
         description="When the police registered the incident (RFC 3339 with offset).",
@@ -194,7 +213,9 @@ class PoliceIncident(ContractModel):
     )
     narrative: str | None = Field(
         default=None,
-        description="Free-text narrative. Never leaves intake.",
+        max_length=MAX_NARRATIVE_CHARS,
+        description=f"Free-text narrative (at most {MAX_NARRATIVE_CHARS} characters). Never "
+        "leaves intake.",
         examples=["To unge antruffet efter tyveri fra butik."],
         repr=False,
     )

@@ -10,6 +10,10 @@ from pydantic import Field
 
 from shared.contracts.cases import CaseEventType
 from shared.contracts.common import (
+    MAX_ID_CHARS,
+    MAX_INITIALS_CHARS,
+    MAX_PLACE_NAME_CHARS,
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
     MunicipalityCode,
@@ -43,6 +47,7 @@ class PseudonymousPerson(ContractModel):
     )
     school: str | None = Field(
         default=None,
+        max_length=MAX_PLACE_NAME_CHARS,
         description="School, for school representatives' need-to-know access.",
         examples=["Kirstinebjergskolen"],
     )
@@ -64,7 +69,10 @@ class AcceptedIncident(ContractModel):
     revision: Revision = Field(description="Revision of the incident.", examples=[1])
     source: Source = Field(description="Which police list.", examples=["doegnrapport"])
     police_district: str | None = Field(
-        default=None, description="Reporting police district.", examples=["Sydøstjyllands Politi"]
+        default=None,
+        max_length=MAX_PLACE_NAME_CHARS,
+        description="Reporting police district.",
+        examples=["Sydøstjyllands Politi"],
     )
     reported_at: Timestamp = Field(
         description="When the police registered the incident.",
@@ -106,7 +114,10 @@ class PseudonymisedCaseEvent(ContractModel):
 
     event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
     case_id: str = Field(
-        min_length=1, description="Case id in the case system.", examples=["DUBU-2026-001234"]
+        min_length=1,
+        max_length=MAX_ID_CHARS,
+        description="Case id in the case system.",
+        examples=["DUBU-2026-001234"],
     )
     person_key: PersonKey = Field(
         description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
@@ -115,10 +126,16 @@ class PseudonymisedCaseEvent(ContractModel):
         description="Municipality that owns the case.", examples=["607"]
     )
     team: str | None = Field(
-        default=None, description="Team that owns the case.", examples=["Børn og Familie Team Nord"]
+        default=None,
+        max_length=MAX_TEAM_CHARS,
+        description="Team that owns the case.",
+        examples=["Børn og Familie Team Nord"],
     )
     caseworker: str | None = Field(
-        default=None, description="Initials of the responsible caseworker.", examples=["ABJ"]
+        default=None,
+        max_length=MAX_INITIALS_CHARS,
+        description="Initials of the responsible caseworker.",
+        examples=["ABJ"],
     )
     at: Timestamp = Field(
         description="When the event took effect.", examples=["2026-10-02T09:00:00+02:00"]

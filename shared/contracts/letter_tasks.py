@@ -12,6 +12,7 @@ from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
     MunicipalityCode,
@@ -109,6 +110,7 @@ class LetterTaskEvent(ContractModel):
     )
     owner_team: str | None = Field(
         default=None,
+        max_length=MAX_TEAM_CHARS,
         description="Team that owns the task, from the routing decision, where the "
         "municipality profile has one.",
         examples=["SSP-medarbejder distrikt nord", None],

@@ -23,6 +23,7 @@ from shared.eventstore.recorders import (
     MultiTrackingSQLiteProcessRecorder,
     TrackingRecorder,
 )
+from shared.files import private_sqlite_file
 from shared.settings import PlatformSettings, postgres_env
 
 
@@ -41,11 +42,10 @@ def store_env(settings: PlatformSettings, service: str, **extra: str) -> dict[st
         env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingPostgresProcessRecorder)
         env["POSTGRES_POOL_SIZE"] = "4"
     else:
-        data_dir = Path(settings.data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
+        database = private_sqlite_file(Path(settings.data_dir) / f"{service}.sqlite")
         env["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
         env["PROCESS_RECORDER_TOPIC"] = get_topic(MultiTrackingSQLiteProcessRecorder)
-        env["SQLITE_DBNAME"] = str(data_dir / f"{service}.sqlite")
+        env["SQLITE_DBNAME"] = str(database)
         env["SQLITE_LOCK_TIMEOUT"] = "10"
     env.update(extra)
     return env

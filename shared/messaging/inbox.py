@@ -27,6 +27,9 @@ from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
+MESSAGE_TOO_LARGE = "message_too_large"
+DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024
+
 BatchHandler = Callable[[Sequence[Inbound]], None]
 
 
@@ -41,7 +44,11 @@ class InboxRuntime:
         max_attempts: int = 5,
         retry_backoff_s: float = 0.2,
         publish_original_on_dead_letter: bool = True,
+        max_message_bytes: int | None = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
+        """`max_message_bytes`: a larger message is dead-lettered unread (its original kept in
+        the store, never republished: it would be too large again); None when the handler
+        rejects oversized input itself (intake)."""
         self.service = service
         self.app = app
         self.handler = handler
@@ -49,6 +56,7 @@ class InboxRuntime:
         self.max_attempts = max_attempts
         self.retry_backoff_s = retry_backoff_s
         self.publish_original_on_dead_letter = publish_original_on_dead_letter
+        self.max_message_bytes = max_message_bytes
         self.processed_messages = 0
         self.dead_letters = 0
 
@@ -56,6 +64,14 @@ class InboxRuntime:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def process(self, batch: Sequence[Inbound]) -> None:
+        limit = self.max_message_bytes
+        if limit is not None and any(len(m.value) > limit for m in batch):
+            for message in batch:
+                if len(message.value) > limit:
+                    await self._in_store(self._dead_letter, message, MESSAGE_TOO_LARGE, 1, False)
+            batch = [m for m in batch if len(m.value) <= limit]
+            if not batch:
+                return
         fresh: list[Inbound]
         fresh, failed = await self._in_store(self._handle_fresh, batch)
         if not fresh:
@@ -145,7 +161,9 @@ class InboxRuntime:
             fresh.append(message)
         return fresh
 
-    def _dead_letter(self, message: Inbound, error: str, attempts: int) -> None:
+    def _dead_letter(
+        self, message: Inbound, error: str, attempts: int, publish_original: bool = True
+    ) -> None:
         log.error(
             "%s: %s[%d]@%d goes to the dead-letter topic after %d attempt(s): %s",
             self.service,
@@ -158,7 +176,11 @@ class InboxRuntime:
         if self.app.aggregate_exists(DeadLetter.id_for(self.service, message)):
             return
         letter = DeadLetter.record(
-            self.service, message, error, attempts, self.publish_original_on_dead_letter
+            self.service,
+            message,
+            error,
+            attempts,
+            self.publish_original_on_dead_letter and publish_original,
         )
         upstream = message.upstream
         try:

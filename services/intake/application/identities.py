@@ -8,7 +8,7 @@ stored before that keep them in `PersonMunicipalities`, here, beside the identit
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -146,6 +146,21 @@ class PersonsNamed:
 
     municipalities: frozenset[str]
     person_keys: tuple[str, ...]
+    case_register: bool = False
+    """The document is (or looks like) a case-register event: social services' record."""
+
+
+WITHHELD = {"withheld": "outside_your_municipalities"}
+
+
+@dataclass(frozen=True)
+class VisiblePart:
+    """A rejected document as one caller may see it."""
+
+    original: bytes
+    person_keys: tuple[str, ...]
+    """The persons shown (for the audit entry)."""
+    redacted: bool
 
 
 class IdentityDirectory:
@@ -175,11 +190,14 @@ class IdentityDirectory:
         cannot be read is left out (the document failed validation after all)."""
         try:
             document = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # e.g. not JSON, or nested beyond the stack
             return PersonsNamed(frozenset(), ())
         if not isinstance(document, dict):
             return PersonsNamed(frozenset(), ())
         persons = [p for p in _list(document.get("persons")) if isinstance(p, dict)]
+        case_register = "persons" not in document and ("case_id" in document or "event" in document)
+        if case_register:  # one person, at the top (contracts §2)
+            persons = [document]
         codes = {_code(p.get("municipality_code")) for p in persons}
         location = document.get("location")
         if isinstance(location, dict):
@@ -188,7 +206,34 @@ class IdentityDirectory:
         return PersonsNamed(
             frozenset(c for c in codes if c is not None),
             tuple(sorted(k for k in keys if k is not None)),
+            case_register,
         )
+
+    def visible_part(self, raw: bytes, in_reach: Callable[[str], bool]) -> VisiblePart:
+        """What of a rejected document a caller sees who reaches `in_reach`'s municipalities:
+        the whole of it when every municipality it names is theirs; otherwise the document
+        with each person of another municipality (or of none that can be read) replaced by a
+        marker, and the narrative withheld (it may name them)."""
+        named = self.persons_named(raw)
+        if all(in_reach(code) for code in named.municipalities):
+            return VisiblePart(raw, named.person_keys, redacted=False)
+        document = json.loads(raw)  # it named municipalities: it is a JSON object
+        shown: list[str] = []
+        persons = []
+        for person in _list(document.get("persons")):
+            code = _code(person.get("municipality_code")) if isinstance(person, dict) else None
+            if code is not None and in_reach(code):
+                persons.append(person)
+                key = self._person_key(person.get("cpr"))
+                if key is not None:
+                    shown.append(key)
+            else:
+                persons.append(dict(WITHHELD))
+        document["persons"] = persons
+        if "narrative" in document:
+            document["narrative"] = dict(WITHHELD)
+        redacted = json.dumps(document, ensure_ascii=False).encode()
+        return VisiblePart(redacted, tuple(sorted(set(shown))), redacted=True)
 
     def _person_key(self, cpr: Any) -> str | None:
         if not isinstance(cpr, str) or not is_valid_cpr(cpr):

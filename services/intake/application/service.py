@@ -43,6 +43,7 @@ from shared.contracts import (
     is_in_scope,
     parse_bytes,
 )
+from shared.contracts.errors import MESSAGE_TOO_LARGE
 from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
@@ -127,9 +128,11 @@ class IntakeService:
         incidents_topic: str,
         cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
+        max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
+        self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
         # An incident may name any official code: persons living in an unserved municipality
         # are accepted as not served, an unserved location is normal (issue 14, part 1).
@@ -173,15 +176,25 @@ class IntakeService:
         self, message: Inbound
     ) -> _ValidIncident | _ValidCaseEvent | _Invalid | None:
         checked: _ValidIncident | _ValidCaseEvent | list[FieldProblem]
-        if message.topic == self.incidents_topic:
-            checked = self._check_incident(message.value)
-        elif message.topic == self.cases_topic:
-            checked = self._check_case_event(message.value)
-        else:
+        if message.topic not in (self.incidents_topic, self.cases_topic):
             return None
+        if len(message.value) > self.max_message_bytes:
+            # Rejected unread, and kept like any bad input (the broker bounds its size).
+            checked = [self._too_large()]
+        elif message.topic == self.incidents_topic:
+            checked = self._check_incident(message.value)
+        else:
+            checked = self._check_case_event(message.value)
         if isinstance(checked, list):
             return _Invalid(checked, self._kafka_reference(message))
         return checked
+
+    def _too_large(self) -> FieldProblem:
+        return FieldProblem(
+            field="$",
+            code=MESSAGE_TOO_LARGE,
+            message=f"the message is larger than {self.max_message_bytes} bytes; not read",
+        )
 
     @staticmethod
     def _kafka_reference(message: Inbound) -> UUID:

@@ -12,15 +12,20 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.intake.adapters.spreadsheet_guard import (
+    SpreadsheetLimits,
+    SpreadsheetRefused,
+    check_spreadsheet,
+)
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
 from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
-from shared.auth import Access, AccessControl, Action, Resource, guard
-from shared.http import from_app, service_api
+from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import Ctx, ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
-MAX_LIST_BYTES = 20 * 1024 * 1024
+IMPORT_PATH = "/v1/incidents/import"
 OUTSIDE_YOUR_MUNICIPALITIES = (
     "outside_your_municipalities",
     "the incident names a municipality not in your token; it was not imported",
@@ -102,6 +107,7 @@ def import_summary(
 
 Service = Annotated[IntakeService, from_app("service")]
 Identities = Annotated[IdentityDirectory, from_app("identities")]
+Limits = Annotated[SpreadsheetLimits, from_app("spreadsheet_limits")]
 incidents = APIRouter(prefix="/v1/incidents")
 rejections = APIRouter(prefix="/v1/rejected")
 identity_resolution = APIRouter(prefix="/v1/identities")
@@ -112,7 +118,9 @@ def create_http_app(
     service: IntakeService,
     identities: IdentityDirectory,
     auth: AccessControl,
+    spreadsheet_limits: SpreadsheetLimits | None = None,
 ) -> FastAPI:
+    limits = spreadsheet_limits or SpreadsheetLimits()
     return service_api(
         "SSP intake",
         "Police incidents in; rejected input for correction; identity resolution.",
@@ -121,6 +129,9 @@ def create_http_app(
         ctx=ctx,
         service=service,
         identities=identities,
+        spreadsheet_limits=limits,
+        # The police list may be larger than other bodies (shared.http's body limit reads it).
+        **{BODY_LIMITS_STATE: {IMPORT_PATH: limits.max_bytes}},
     )
 
 
@@ -139,7 +150,10 @@ async def rejected_in_reach(
         raise access.not_found() from None
     named = identities.persons_named(base64.b64decode(rejected.original_b64))
     access.note(term=reference, person_keys=named.person_keys)
-    await access.require(Resource(municipalities=named.municipalities), conceal=True)
+    # A rejected case-register event is social services' record, whoever may correct
+    # incidents (the police may not learn of it).
+    kind = DataKind.SOCIAL_SERVICES if named.case_register else DataKind.RECORD
+    await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
     return rejected
 
 
@@ -170,8 +184,11 @@ async def submit_incident(
     "docs/police-list-import.md): each incident validated and kept like POST /v1/incidents",
     responses={
         200: {"description": "summary: counts, results, problems by row and column"},
-        413: {"description": "larger than 20 MB"},
-        422: {"description": "the file cannot be read or lacks a required column"},
+        413: {"description": "larger than INTAKE_IMPORT_MAX_BYTES (default 20 MiB)"},
+        422: {
+            "description": "the file cannot be read, breaks a limit (rows, columns, unpacked "
+            "size, compression ratio, XML document type) or lacks a required column"
+        },
     },
 )
 async def import_incidents(
@@ -179,12 +196,24 @@ async def import_incidents(
     access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)],
     ctx: Ctx,
     service: Service,
+    limits: Limits,
 ) -> JSONResponse:
     data = await request.body()
-    if len(data) > MAX_LIST_BYTES:
+    if len(data) > limits.max_bytes:
+        return JSONResponse(too_large_body(limits.max_bytes), status_code=413)
+    try:
+        # Before the file is parsed: a spreadsheet bomb is refused in bounded time.
+        await asyncio.to_thread(check_spreadsheet, data, limits)
+    except SpreadsheetRefused as refused:
+        access.note(term=f"police list refused: {refused.code}")
         return JSONResponse(
-            {"error": "too_large", "message": "the list may be at most 20 MB"},
-            status_code=413,
+            {
+                "error": "invalid_police_list",
+                "message": "nothing was imported",
+                "rows": 0,
+                "errors": [ListProblem(1, None, refused.code, refused.message).as_dict()],
+            },
+            status_code=422,
         )
     police_list = await asyncio.to_thread(read_police_list, data)
     access.note(term=f"police list of {police_list.rows} rows")
@@ -228,15 +257,21 @@ async def get_rejected(
     identities: Identities,
 ) -> dict[str, Any]:
     rejected = await rejected_in_reach(access, reference, ctx, service, identities)
+    # Input naming several municipalities: only the persons of the caller's own.
+    visible = identities.visible_part(
+        base64.b64decode(rejected.original_b64),
+        lambda code: access.permits(Resource.of(code)),
+    )
+    access.person_keys[:] = list(visible.person_keys)
     access.note(count=1)
-    original = base64.b64decode(rejected.original_b64)
     return {
         "reference": rejected.reference,
         "channel": rejected.channel,
         "received_at": rejected.received_at.isoformat(),
         "reasons": rejected.rejection["reasons"],
-        "original_base64": rejected.original_b64,
-        "original_text": original.decode("utf-8", "replace"),
+        "original_base64": base64.b64encode(visible.original).decode(),
+        "original_text": visible.original.decode("utf-8", "replace"),
+        "redacted": visible.redacted,
         "corrected_by": (
             {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
             if rejected.corrected_by

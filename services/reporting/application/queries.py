@@ -20,6 +20,7 @@ from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
 from shared.auth import Action, DataKind, Decision, Principal, Resource, Visibility, decide
+from shared.auth.withheld import withhold_social_services
 
 OUT_OF_SCOPE_REASON = "age_out_of_scope"
 
@@ -346,26 +347,11 @@ def _co_registered(person_key: str, rows: list[dict[str, Any]]) -> _Ranked:
 
 
 def _without_social_services(entry: HandoverEntry) -> HandoverEntry:
-    out_of_scope = entry.route == "out_of_scope"
-    return entry.model_copy(
-        update={
-            "route": "out_of_scope" if out_of_scope else None,
-            "owner_role": None,
-            "letter_task_status": None,
-            "letter_kind": None,
-            "due_at": None,
-            "reasons": [OUT_OF_SCOPE_REASON] if out_of_scope else [],
-            "decision_kind": None,
-            # What the profile and triage's history say about the person, and a referral to
-            # the exit coordinator, belong to the decision: social services' involvement.
-            "owner_team": None,
-            "district": None,
-            "earlier_reports": None,
-            "repeat": None,
-            "psp_ksp_handover": None,
-            "exit_referral": None,
-        }
-    )
+    # The one list of what reveals social services' involvement (shared with triage's view).
+    emptied = withhold_social_services(entry.model_dump())
+    if entry.route == "out_of_scope":  # the age scope is the police's own information
+        emptied.update(route="out_of_scope", reasons=[OUT_OF_SCOPE_REASON])
+    return HandoverEntry.model_validate(emptied)
 
 
 def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry:

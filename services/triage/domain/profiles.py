@@ -21,6 +21,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.contracts import Flag, OffenceCode, Route, Severity, Workflow
+from shared.contracts.common import MAX_PLACE_NAME_CHARS, MAX_TEAM_CHARS
 from shared.contracts.decisions import ROUTES, SEVERITIES, WORKFLOWS
 from shared.contracts.incidents import OFFENCE_CODES, Role
 
@@ -58,8 +59,8 @@ class _Strict(BaseModel):
 
 
 class District(_Strict):
-    name: str = Field(min_length=1)
-    team: str | None = Field(default=None, min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_PLACE_NAME_CHARS)
+    team: str | None = Field(default=None, min_length=1, max_length=MAX_TEAM_CHARS)
 
 
 class SeverityRules(_Strict):
@@ -126,7 +127,7 @@ class OwnerRule(_Strict):
     workflow: Workflow | None = None
     repeat: bool | None = None
     role: OwnerRole
-    team: str | None = Field(default=None, min_length=1)
+    team: str | None = Field(default=None, min_length=1, max_length=MAX_TEAM_CHARS)
     """The team, or the fallback when `team_from` finds none."""
     team_from: TeamSource | None = None
     """`district`: the team of the district of the person's school; `case`: the team of the
@@ -151,7 +152,7 @@ class ExitOwner(_Strict):
     """Who takes the exit-programme referrals of the municipality (issue 4, part 6)."""
 
     role: OwnerRole = "exit_coordinator"
-    team: str | None = Field(default=None, min_length=1)
+    team: str | None = Field(default=None, min_length=1, max_length=MAX_TEAM_CHARS)
 
 
 BaseLetterKind = Literal["orientering", "indkaldelse"]

@@ -6,6 +6,7 @@ audited."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from services.triage.application.service import (
     TriageService,
 )
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.http import from_app, service_api
@@ -27,16 +29,20 @@ from shared.runtime import Ctx, ServiceContext
 
 MUNICIPALITY_CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
 
-SOCIAL_SERVICES_FIELDS = ("route", "case_id", "owner_role", "owner_team", "due_at")
-"""What in a decision reveals social services' involvement (the route says whether the
-person has an active case); emptied, with `reasons`, for callers who may not see it."""
 
-
-def _decision_body(decision: RoutingDecision, access: Access) -> dict[str, Any]:
+def _decision_body(
+    decision: RoutingDecision, access: Access, in_reach: Callable[[str], bool]
+) -> dict[str, Any]:
+    """The decision as the caller may see it: without what reveals social services'
+    involvement (shared/auth/withheld.py, the list reporting's handover list uses too) when
+    the policy withholds it; else with only the co-registered persons in the caller's reach."""
     body = decision.model_dump(mode="json")
     resource = Resource.of(decision.municipality_code, kind=DataKind.SOCIAL_SERVICES)
     if not access.permits(resource):
-        body.update(dict.fromkeys(SOCIAL_SERVICES_FIELDS), reasons=[])
+        return withhold_social_services(body)
+    body["co_registered_person_keys"] = [
+        key for key in decision.co_registered_person_keys if in_reach(key)
+    ]
     return body
 
 
@@ -108,14 +114,23 @@ async def get_decisions(
         for key in latest.out_of_scope
         if (access.permits(Resource.of(placed[key])) if key in placed else unplaced)
     ]
+    # A co-registered person is named only when the caller may see them too.
+    residence = {d.person_key: d.municipality_code for d in latest.decisions} | placed
+
+    def in_reach(person_key: str) -> bool:
+        code = residence.get(person_key)
+        return access.permits(Resource.of(code)) if code is not None else unplaced
+
+    bodies = [_decision_body(d, access, in_reach) for d in shown]
+    named = [key for body in bodies for key in body["co_registered_person_keys"]]
     access.note(
-        person_keys=[d.person_key for d in shown] + out_of_scope,
+        person_keys=list(dict.fromkeys([d.person_key for d in shown] + out_of_scope + named)),
         count=len(shown) + len(out_of_scope),
     )
     return {
         "journal_number": latest.journal_number,
         "revision": latest.revision,
-        "decisions": [_decision_body(d, access) for d in shown],
+        "decisions": bodies,
         "out_of_scope": out_of_scope,
     }
 

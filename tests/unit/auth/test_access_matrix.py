@@ -169,7 +169,7 @@ MATRIX: list[Endpoint] = [
         "GET",
         "/v1/trace/{journal_number}",
         _path("/v1/trace/{j}", j=(JOURNAL_IN, JOURNAL_OUT)),
-        {"operations": (OK, OK), **{role: (OK, 404) for role in MUNICIPAL}},
+        {"operations": (OK, OK), "auditor": (OK, OK), **{role: (OK, 404) for role in MUNICIPAL}},
     ),
     # A person out of reach looks like one that does not exist.
     Endpoint(

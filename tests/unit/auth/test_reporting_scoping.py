@@ -14,6 +14,7 @@ from shared.auth import Principal
 from tests.unit.auth.support import (
     IN,
     JOURNAL_IN,
+    JOURNAL_OUT,
     OUT,
     PK_IN,
     PK_OUT,
@@ -75,6 +76,18 @@ def test_operations_trace_without_person_keys(reporting: ServiceUnderTest) -> No
     assert PK_IN not in str(trace)
     [entry] = reporting.audit.search(subject="user-operations")[-1:]
     assert entry.person_keys == ()  # nothing about a person was shown
+
+
+def test_an_auditor_traces_every_journal_with_its_person_keys(
+    reporting: ServiceUnderTest,
+) -> None:
+    auditor = headers("auditor", municipalities=[])
+    for journal in (JOURNAL_IN, JOURNAL_OUT):
+        answer = reporting.client.get(f"/v1/trace/{journal}", headers=auditor)
+        assert answer.status_code == 200
+        assert any(s["person_key"] for s in answer.json()["steps"])
+    [entry] = reporting.audit.search(subject="user-auditor")[-1:]
+    assert entry.action == "trace.read" and entry.person_keys  # the read is audited
 
 
 def test_municipal_staff_trace_their_own_persons(reporting: ServiceUnderTest) -> None:

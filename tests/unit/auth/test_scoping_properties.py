@@ -108,6 +108,8 @@ def test_no_query_returns_a_record_outside_the_callers_municipality(
         if answer.trace is None:
             continue
         journal_codes = {residence[k] for k in residence if k[0] == _journal(i)}
+        if principal.role == Role.AUDITOR:  # platform reach, to audit what happened
+            continue
         if principal.role != Role.OPERATIONS:
             assert journal_codes & principal.municipalities
         for step in answer.trace.steps:

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.triage.entrypoints.http import SOCIAL_SERVICES_FIELDS
 from shared.auth import Role
+from shared.auth.withheld import SHOWN_WITHOUT_SOCIAL_SERVICES
 from shared.contracts import AcceptedIncident, RoutingDecision
 from tests.unit.auth.support import (
     IN,
@@ -116,13 +116,35 @@ def test_the_police_see_decisions_without_social_services_details(
     assert "no_active_case" in full["reasons"]
     police = triage.client.get(f"/v1/decisions/{JOURNAL_IN}", headers=headers("police_coordinator"))
     [seen] = police.json()["decisions"]
-    assert all(seen[name] is None for name in SOCIAL_SERVICES_FIELDS), seen
-    assert seen["reasons"] == []
+    withheld = {name: value for name, value in seen.items() if value not in (None, [])}
+    assert withheld.keys() <= SHOWN_WITHOUT_SOCIAL_SERVICES, withheld
+    assert seen["reasons"] == [] and seen["co_registered_person_keys"] == []
+    assert (seen["decision_kind"], seen["history"], seen["district"]) == (None, None, None)
     assert (seen["person_key"], seen["offence_code"], seen["severity"]) == (
         PK_IN,
         full["offence_code"],
         full["severity"],
     )
+
+
+def test_co_registered_persons_are_only_those_in_reach_and_are_audited(
+    triage: ServiceUnderTest,
+) -> None:
+    staff = triage.client.get(f"/v1/decisions/{MIXED_JOURNAL}", headers=headers("tovholder"))
+    [decision] = staff.json()["decisions"]
+    # Guldborgsund's child, registered in the same incident, is not named to Fredericia.
+    assert PK_MIXED_OUT not in decision["co_registered_person_keys"]
+    assert PK_TOO_OLD in decision["co_registered_person_keys"]
+    assert set(decision["co_registered_person_keys"]) <= set(_last_entry(triage).person_keys)
+    other = triage.client.get(
+        f"/v1/decisions/{MIXED_JOURNAL}", headers=headers("tovholder", municipalities=[OUT])
+    )
+    [theirs] = other.json()["decisions"]
+    assert theirs["co_registered_person_keys"] == []  # the others live in Fredericia
+    police = triage.client.get(
+        f"/v1/decisions/{MIXED_JOURNAL}", headers=headers("police_coordinator")
+    )
+    assert [d["co_registered_person_keys"] for d in police.json()["decisions"]] == [[]]
 
 
 def test_a_read_without_a_purpose_is_refused_and_recorded(triage: ServiceUnderTest) -> None:

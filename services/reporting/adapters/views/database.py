@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from shared.files import private_sqlite_file
 from shared.settings import PlatformSettings
 
 VIEWS_FILE = "reporting-views.sqlite"
@@ -29,9 +30,8 @@ def views_engine(settings: PlatformSettings) -> Engine:
         )
     if settings.database_url:
         return create_engine(sqlalchemy_url(settings.database_url), pool_size=2, pool_pre_ping=True)
-    data_dir = Path(settings.data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{data_dir / VIEWS_FILE}")
+    database = private_sqlite_file(Path(settings.data_dir) / VIEWS_FILE)
+    engine = create_engine(f"sqlite:///{database}")
     event.listen(engine, "connect", _write_ahead_log)
     return engine
 
