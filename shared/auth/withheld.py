@@ -44,6 +44,7 @@ SOCIAL_SERVICES_DETAILS: frozenset[str] = frozenset(
         "revises_decision_id",
         "decision_kind",
         "confirmed_in_revision",
+        "letters",
         # what reporting's handover entry shows of the decision, its letter task and referral
         "earlier_reports",
         "repeat",
