@@ -11,6 +11,7 @@ from services.triage.application.service import Clock, TriageService, utc_now
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
+from services.triage.entrypoints.birthday_task import check_birthdays_forever
 from services.triage.entrypoints.http import create_http_app
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
@@ -68,6 +69,9 @@ def definition(
     def http_factory(ctx: ServiceContext) -> Any:
         return create_http_app(ctx, services["service"], auth.access_control(ctx))
 
+    async def birthday_checks(ctx: ServiceContext) -> None:
+        await check_birthdays_forever(ctx, services["service"], settings.birthday_check_seconds)
+
     return ServiceDefinition(
         name=NAME,
         settings=settings,
@@ -86,6 +90,7 @@ def definition(
         http_factory=http_factory,
         http_host=settings.http_host,
         http_port=settings.http_port,
+        extra_tasks=[birthday_checks],
         on_stop=[auth.close],
         published_events=[
             IncidentTriage.PersonRouted,

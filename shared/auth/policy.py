@@ -35,6 +35,8 @@ class Action(StrEnum):
     READ_TRIAGE = "triage.read"
     READ_PROFILES = "profiles.read"
     READ_NOT_SERVED = "not_served.read"
+    READ_PSP_KSP_HANDOVERS = "psp_ksp_handovers.read"
+    COMPLETE_PSP_KSP_HANDOVER = "psp_ksp_handover.complete"
     REROUTE_NOT_SERVED = "not_served.reroute"
     # notifications
     READ_LETTER_TASKS = "letter_tasks.read"
@@ -79,6 +81,8 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.READ_TRIAGE: ActionSpec(reads_personal_data=True),
     Action.READ_PROFILES: ActionSpec(reads_personal_data=False),
     Action.READ_NOT_SERVED: ActionSpec(reads_personal_data=False),
+    Action.READ_PSP_KSP_HANDOVERS: ActionSpec(reads_personal_data=True),
+    Action.COMPLETE_PSP_KSP_HANDOVER: ActionSpec(reads_personal_data=False),
     Action.REROUTE_NOT_SERVED: ActionSpec(reads_personal_data=False),
     # notifications
     Action.READ_LETTER_TASKS: ActionSpec(reads_personal_data=True),
@@ -279,6 +283,22 @@ POLICY |= {
     # numbers and times, never person keys, and route them once the municipality is served.
     Action.READ_NOT_SERVED: _grants({Role.OPERATIONS: Grant("platform", withheld=_NO_PERSONS)}),
     Action.REROUTE_NOT_SERVED: _grants({Role.OPERATIONS: Grant("platform")}),
+    # The PSP/KSP handover of a young person who turned 18 with an open item (issue 14, part
+    # 4): the municipality's staff who own it (the profile names the contact's role).
+    Action.READ_PSP_KSP_HANDOVERS: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+        }
+    ),
+    Action.COMPLETE_PSP_KSP_HANDOVER: _grants(
+        {
+            Role.TOVHOLDER: _MUNICIPAL_STAFF,
+            Role.TEAM_LEADER: _MUNICIPAL_STAFF,
+            Role.CASEWORKER: _MUNICIPAL_STAFF,
+        }
+    ),
     # A letter task follows a routing decision or a caseworker's assessment (social
     # services), unless the municipality profile made the police SSP coordinator its owner:
     # the police see and complete only those.

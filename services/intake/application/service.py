@@ -43,6 +43,8 @@ from shared.contracts import (
     is_in_scope,
     parse_bytes,
 )
+from shared.contracts.cpr import birth_date, turns_18_on
+from shared.contracts.decisions import ADULT_AGE
 from shared.contracts.errors import MESSAGE_TOO_LARGE
 from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
@@ -379,6 +381,9 @@ class IntakeService:
                     in_scope=is_in_scope(age),
                     school=person.school,
                     served=person.municipality_code in self.served,
+                    turns_18_on=(
+                        turns_18_on(birth_date(person.cpr)) if 0 <= age < ADULT_AGE else None
+                    ),
                 )
             )
         accepted_at = self.clock()

@@ -180,6 +180,15 @@ class RecipientRule(_Strict):
         )
 
 
+class PspKspContact(_Strict):
+    """Who takes the handover of a young person who turned 18 with an open item, and how many
+    days they have (issue 14, part 4; 004 "PSP- og KSP-samarbejde")."""
+
+    role: OwnerRole = "team_leader"
+    team: str | None = Field(default=None, min_length=1)
+    due_days: int = Field(default=14, ge=1, le=90)
+
+
 class MunicipalityProfile(_Strict):
     code: ProfileCode
     name: str = Field(min_length=1)
@@ -197,6 +206,8 @@ class MunicipalityProfile(_Strict):
     deadlines_hours: Deadlines
     repeat: RepeatRule
     exit_owner: ExitOwner = Field(default_factory=ExitOwner)
+    psp_ksp: PspKspContact = Field(default_factory=PspKspContact)
+    """The PSP/KSP contact who owns the handover task on an 18th birthday with an open item."""
     """Who takes exit-programme referrals; the exit coordinator unless the profile says."""
     handover_window_days: int = Field(default=30, ge=0, le=366)
     """A case opened at most this many days after a person was routed to the tovholder hands

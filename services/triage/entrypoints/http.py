@@ -20,6 +20,7 @@ from services.triage.application.service import (
     RerouteResult,
     TriageService,
 )
+from services.triage.domain.adulthood import HandedOverTo, TaskAlreadyCompleted, TaskNotFound
 from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
@@ -50,6 +51,7 @@ Service = Annotated[TriageService, from_app("service")]
 decisions = APIRouter(prefix="/v1/decisions")
 profiles = APIRouter(prefix="/v1/profiles")
 not_served = APIRouter(prefix="/v1/not-served")
+psp_ksp = APIRouter(prefix="/v1/psp-ksp-handovers")
 admin = APIRouter(prefix="/v1/admin")
 
 
@@ -73,7 +75,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         "SSP triage",
         "Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
         auth,
-        [decisions, not_served, admin, profiles],
+        [decisions, not_served, admin, profiles, psp_ksp],
         ctx=ctx,
         service=service,
     )
@@ -225,3 +227,68 @@ async def reroute(
         "routed": result.routed,
         "skipped": result.skipped,
     }
+
+
+class CompleteHandover(BaseModel):
+    handed_over_to: HandedOverTo = Field(
+        description="psp, ksp, adult_social_services or no_further_action"
+    )
+
+
+def _task_body(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: (value.isoformat() if isinstance(value, (date, datetime)) else value)
+        for name, value in task.items()
+    }
+
+
+@psp_ksp.get(
+    "/{municipality_code}",
+    summary="PSP/KSP handover tasks: young people of the municipality who turned 18 with an "
+    "open item (owner, due date, where they were handed over to); X-Purpose required",
+    responses={422: {"description": "not a three-digit municipality code"}},
+)
+async def list_psp_ksp_handovers(
+    municipality_code: str,
+    access: Annotated[Access, guard(Action.READ_PSP_KSP_HANDOVERS)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
+        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    tasks = await ctx.in_store(service.psp_ksp_handovers, municipality_code)
+    access.note(person_keys=[t["person_key"] for t in tasks], count=len(tasks))
+    return {"municipality_code": municipality_code, "tasks": [_task_body(t) for t in tasks]}
+
+
+@psp_ksp.post(
+    "/{municipality_code}/{person_key}/complete",
+    summary="Record where the young person was handed over to (completes the task)",
+    responses={
+        404: {"description": "no such task, or not in your reach"},
+        409: {"description": "the task was completed already"},
+    },
+)
+async def complete_psp_ksp_handover(
+    municipality_code: str,
+    person_key: str,
+    body: CompleteHandover,
+    access: Annotated[Access, guard(Action.COMPLETE_PSP_KSP_HANDOVER)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    access.note(person_keys=[person_key])
+    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
+        raise access.not_found()
+    await access.require(Resource.of(municipality_code), conceal=True)
+    try:
+        task = await ctx.in_store(
+            service.complete_psp_ksp_handover, municipality_code, person_key, body.handed_over_to
+        )
+    except TaskNotFound:
+        raise access.not_found() from None
+    except TaskAlreadyCompleted:
+        raise HTTPException(status_code=409, detail="the handover is completed already") from None
+    access.note(count=1)
+    return _task_body(task)

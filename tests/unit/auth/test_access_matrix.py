@@ -235,6 +235,25 @@ MATRIX += [
         _path("/v1/not-served/{c}", c=(IN, OUT)),
         {"operations": (OK, OK)},
     ),
+    # Issue 14, part 4: the municipality's staff; a task that does not exist, or is out of
+    # reach, is 404 alike.
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/psp-ksp-handovers/{municipality_code}",
+        _path("/v1/psp-ksp-handovers/{c}", c=(IN, OUT)),
+        {role: (OK, 403) for role in MUNICIPAL},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/psp-ksp-handovers/{municipality_code}/{person_key}/complete",
+        _with_body(
+            _path("/v1/psp-ksp-handovers/{c}/pk_nobody/complete", c=(IN, OUT)),
+            {"handed_over_to": "ksp"},
+        ),
+        {role: (404, 404) for role in MUNICIPAL},
+    ),
     Endpoint(
         "triage",
         "POST",
