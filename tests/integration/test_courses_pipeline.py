@@ -129,7 +129,7 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
         assert (task["kind"], task["event"], task["recipients"]) == (
             "akut_standardbrev",
             "created",
-            ["parents"],
+            ["parents", "local_staff"],  # 000 l.390: "forældre og medarbejdere lokalt"
         )
         assert task["journal_number"] == JOURNAL
     finally:
