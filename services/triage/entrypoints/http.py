@@ -25,6 +25,7 @@ from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.municipalities import is_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -60,6 +61,14 @@ class RerouteRequest(BaseModel):
     since: date | datetime = Field(
         description="Incidents reported at or after this day (00:00 UTC) or instant."
     )
+
+
+def _official(code: str) -> None:
+    """422 unless one of the 98 official municipality codes (issue 14, part 1)."""
+    if not MUNICIPALITY_CODE.fullmatch(code):
+        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    if not is_municipality_code(code):
+        raise HTTPException(status_code=422, detail="not a Danish municipality code")
 
 
 def _since(value: date | datetime) -> datetime:
@@ -154,8 +163,7 @@ async def list_profiles(service: Service) -> list[dict[str, Any]]:
     dependencies=[guard(Action.READ_PROFILES)],
 )
 async def get_profile(code: str, service: Service) -> dict[str, Any]:
-    if not MUNICIPALITY_CODE.fullmatch(code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    _official(code)
     return service.profiles.for_municipality(code).model_dump(mode="json")
 
 
@@ -171,8 +179,7 @@ async def list_not_served(
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
-    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    _official(municipality_code)
     recorded = await ctx.in_store(service.not_served, municipality_code)
     access.note(count=len(recorded))
     return {
@@ -254,8 +261,7 @@ async def list_psp_ksp_handovers(
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
-    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    _official(municipality_code)
     await access.require(Resource.listing_of(municipality_code), conceal=False)
     tasks = await ctx.in_store(service.psp_ksp_handovers, municipality_code)
     access.note(person_keys=[t["person_key"] for t in tasks], count=len(tasks))
