@@ -109,8 +109,10 @@ class ReportHistory(ContractModel):
         examples=[3],
     )
     repeat: bool = Field(
-        description="reports_in_window >= repeat_threshold; the reasons then include "
-        "repeat_within_window and the severity was raised.",
+        description="reports_in_window >= repeat_threshold, counting only the roles the "
+        "profile's repeat rule names (default sigtet and antruffet: a victim's reports are "
+        "listed but never make a repeat); the reasons then include repeat_within_window and "
+        "the severity was raised.",
         examples=[False],
     )
     reports: list[EarlierReport] = Field(
