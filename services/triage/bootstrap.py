@@ -16,8 +16,10 @@ from services.triage.entrypoints.http import create_http_app
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import (
+    COURSES_EVENTS,
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
+    LETTER_TASKS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -44,6 +46,8 @@ def build_service(
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
         served_municipalities=settings.municipalities,
+        letter_tasks_topic=settings.topic(LETTER_TASKS),
+        courses_topic=settings.topic(COURSES_EVENTS),
     )
 
 
@@ -76,7 +80,7 @@ def definition(
         name=NAME,
         settings=settings,
         app_factory=app_factory,
-        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS],
+        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, LETTER_TASKS, COURSES_EVENTS],
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,

@@ -26,6 +26,7 @@ from services.triage.application.exit_referrals import (
 from services.triage.domain.adulthood import (
     HandedOverTo,
     OpenItem,
+    PersonOpenItems,
     PspKspHandovers,
     TaskNotFound,
     Turns18Calendar,
@@ -38,6 +39,8 @@ from services.triage.domain.profiles import ProfileBook
 from services.triage.domain.routing import ActiveCase, PersonFacts
 from shared.contracts import (
     AcceptedIncident,
+    CourseEvent,
+    LetterTaskEvent,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
@@ -55,6 +58,9 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+Received = AcceptedIncident | PseudonymisedCaseEvent | LetterTaskEvent | CourseEvent | None
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,14 @@ class TriageService:
         profiles: ProfileBook,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
+        letter_tasks_topic: str | None = None,
+        courses_topic: str | None = None,
     ) -> None:
         self.app = app
+        # Followed for the PSP/KSP handover (issue 14, part 4): which letter tasks and courses
+        # of a person are still open.
+        self.letter_tasks_topic = letter_tasks_topic
+        self.courses_topic = courses_topic
         self.served = frozenset(served_municipalities)
         self.incidents_topic = incidents_topic
         self.case_events_topic = case_events_topic
@@ -117,12 +129,16 @@ class TriageService:
     # --- Kafka -------------------------------------------------------------------------
     def handle_batch(self, messages: Sequence[Inbound]) -> None:
         uow = UnitOfWork(self.app)
-        decoded: list[tuple[Inbound, AcceptedIncident | PseudonymisedCaseEvent | None]] = []
+        decoded: list[tuple[Inbound, Received]] = []
         for message in messages:
             if message.topic == self.incidents_topic:
                 decoded.append((message, message.decode(AcceptedIncident)))
             elif message.topic == self.case_events_topic:
                 decoded.append((message, message.decode(PseudonymisedCaseEvent)))
+            elif message.topic == self.letter_tasks_topic:
+                decoded.append((message, message.decode(LetterTaskEvent)))
+            elif message.topic == self.courses_topic:
+                decoded.append((message, message.decode(CourseEvent)))
             else:
                 decoded.append((message, None))
         payloads = [payload for _, payload in decoded]
@@ -134,6 +150,8 @@ class TriageService:
                     self._triage(uow, payload)
                 elif isinstance(payload, PseudonymisedCaseEvent):
                     self._register_case_event(uow, payload)
+                elif isinstance(payload, (LetterTaskEvent, CourseEvent)):
+                    self._follow_open_item(uow, payload)
                 else:
                     log.warning(
                         "triage: ignoring a message from unexpected topic %s", message.topic
@@ -142,9 +160,22 @@ class TriageService:
         uow.commit()
 
     @staticmethod
-    def _aggregates_touched(
-        payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent | None],
-    ) -> set[UUID]:
+    def _follow_open_item(uow: UnitOfWork, payload: LetterTaskEvent | CourseEvent) -> None:
+        """A person's letter task or course changed: whether it is still open."""
+        person_key = payload.person_key
+        if person_key is None or person_key.startswith("acute:"):
+            return  # an acute procedure concerns a group, not one person
+        items = uow.get(PersonOpenItems, PersonOpenItems.create_id(person_key))
+        if items is None:
+            items = PersonOpenItems(person_key)
+            uow.add(items)
+        if isinstance(payload, LetterTaskEvent):
+            items.task_seen(payload.task_id, payload.event)
+        else:
+            items.course_seen(payload.course_id, payload.course_type, payload.event)
+
+    @staticmethod
+    def _aggregates_touched(payloads: Iterable[Received]) -> set[UUID]:
         """Everything a batch reads, so it is loaded with one query instead of one each."""
         ids: set[UUID] = set()
         for payload in payloads:
@@ -164,9 +195,7 @@ class TriageService:
         return ids
 
     @staticmethod
-    def _known_only_after_loading(
-        uow: UnitOfWork, payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent | None]
-    ) -> set[UUID]:
+    def _known_only_after_loading(uow: UnitOfWork, payloads: Iterable[Received]) -> set[UUID]:
         """What the first query tells the batch it needs too (a second query): the persons
         of an incident's current decisions, whose report a new revision may withdraw, and the
         incidents of a person a case was opened for, which may be handed over."""
@@ -372,11 +401,14 @@ class TriageService:
     def _open_items(
         self, uow: UnitOfWork, person_key: str, municipality_code: str, birthday: date
     ) -> list[OpenItem]:
-        """What triage sees still open for the person on their birthday: an active case, a
-        decision of theirs still standing from within the profile's repeat window, an exit
-        referral from such an incident. (Letter-task and course status are the other services';
-        a decision still standing is how triage sees a letter or course that follows it.)"""
+        """What is still open for the person on their birthday: a letter task, TRIVSEL+
+        course or exit programme (followed on their topics), an active case, a decision of
+        theirs still standing from within the profile's repeat window, an exit referral from
+        such an incident."""
         items: list[OpenItem] = []
+        followed = uow.get(PersonOpenItems, PersonOpenItems.create_id(person_key))
+        if followed is not None:
+            items += followed.items()
         register = uow.get(PersonCaseRegister, PersonCaseRegister.create_id(person_key))
         if register is not None and register.active_case(municipality_code) is not None:
             items.append("active_case")

@@ -29,7 +29,70 @@ HandedOverTo = Literal["psp", "ksp", "adult_social_services", "no_further_action
 """PSP (police, social services, psychiatry), KSP (Kriminalforsorgen, social services, police),
 the municipality's adult social services, or nothing further needed."""
 
-OpenItem = Literal["active_case", "recent_decision", "exit_referral"]
+OpenItem = Literal[
+    "active_case",
+    "recent_decision",
+    "exit_referral",
+    "letter_task",
+    "trivsel_plus",
+    "exit_programme",
+]
+
+#: The letter-task events after which a task is no longer open; the course events after which a
+#: course is over (TRIVSEL+ and acute procedure `closed`, exit programme `declined`/`ended`).
+CLOSING_TASK_EVENTS = frozenset({"completed", "cancelled", "waived"})
+CLOSING_COURSE_EVENTS = frozenset({"closed", "declined", "ended"})
+
+
+class PersonOpenItems(TracedAggregate):
+    """A person's letter tasks and courses as their topics tell triage (issue 14, part 4):
+    which are still open. Closing is final: a task or course once closed stays closed."""
+
+    @staticmethod
+    def create_id(person_key: str) -> UUID:
+        return aggregate_id(f"open-items:{person_key}")
+
+    @event("Started")
+    def __init__(self, person_key: str) -> None:
+        self.person_key = person_key
+        self.open_tasks: set[str] = set()
+        self.closed_tasks: set[str] = set()
+        self.open_courses: dict[str, str] = {}
+        self.closed_courses: set[str] = set()
+
+    def task_seen(self, task_id: str, event: str) -> None:
+        closing = event in CLOSING_TASK_EVENTS
+        if task_id in self.closed_tasks or (not closing and task_id in self.open_tasks):
+            return
+        self._task_seen(task_id=task_id, closing=closing)
+
+    def course_seen(self, course_id: str, course_type: str, event: str) -> None:
+        closing = event in CLOSING_COURSE_EVENTS
+        if course_id in self.closed_courses or (not closing and course_id in self.open_courses):
+            return
+        self._course_seen(course_id=course_id, course_type=course_type, closing=closing)
+
+    def items(self) -> list[OpenItem]:
+        found: list[OpenItem] = ["letter_task"] if self.open_tasks else []
+        types = set(self.open_courses.values())
+        found += [t for t in ("trivsel_plus", "exit_programme") if t in types]
+        return found
+
+    @event("TaskSeen")
+    def _task_seen(self, task_id: str, closing: bool) -> None:
+        if closing:
+            self.open_tasks.discard(task_id)
+            self.closed_tasks.add(task_id)
+        else:
+            self.open_tasks.add(task_id)
+
+    @event("CourseSeen")
+    def _course_seen(self, course_id: str, course_type: str, closing: bool) -> None:
+        if closing:
+            self.open_courses.pop(course_id, None)
+            self.closed_courses.add(course_id)
+        else:
+            self.open_courses[course_id] = course_type
 
 
 class Turns18Calendar(TracedAggregate):

@@ -8,6 +8,7 @@ with a due date; completing it records where they were handed over to."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -19,9 +20,11 @@ from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
 from services.triage.domain.adulthood import TaskAlreadyCompleted
 from services.triage.settings import TriageSettings
+from shared.contracts import COURSES_EVENTS, LETTER_TASKS
 from shared.contracts.cpr import turns_18_on
 from shared.eventstore import store_env
-from tests.unit.triage.factories import DECIDED_AT, case_event, incident, person
+from shared.messaging.inbound import Inbound
+from tests.unit.triage.factories import DECIDED_AT, JOURNAL, case_event, incident, person
 
 BIRTHDAY = date(2027, 1, 10)
 
@@ -110,3 +113,36 @@ def test_vejen_names_its_psp_ksp_contact(settings: TriageSettings, app: TriageAp
     assert service.check_birthdays(BIRTHDAY) == 1
     (task,) = service.psp_ksp_handovers("575")
     assert task["owner_team"] == "PSP/KSP-koordinator"
+
+
+def _followed(
+    settings: TriageSettings, service: TriageService, topic: str, doc: dict[str, Any], n: int
+) -> None:
+    origin = "notifications" if topic == LETTER_TASKS else "courses"
+    headers = {"ssp-origin": origin, "ssp-notification-id": str(n)}
+    body = json.dumps(doc).encode()
+    service.handle_batch([Inbound(settings.topic(topic), 0, n, b"pk_a", body, headers)])
+
+
+def test_open_letter_tasks_and_courses_are_open_items(
+    settings: TriageSettings, app: TriageApplication
+) -> None:
+    """Triage follows the letter-task and course topics: an open letter task, TRIVSEL+ course
+    or exit programme on the birthday is an open item; a closed one is not."""
+    service = service_on(settings, app)
+    # Reported long before the birthday: no standing recent decision counts.
+    service.triage_incident(incident(persons=[minor()], occurred_at="2025-01-01T20:00:00+01:00"))
+    task = {"task_id": "t1", "event": "created", "journal_number": JOURNAL, "person_key": "pk_a",
+            "municipality_code": "607", "kind": "orientering", "recipients": ["parents"],
+            "owner_role": "tovholder", "due_at": "2026-11-20T08:00:00+01:00",
+            "at": "2026-11-16T08:00:00+01:00"}  # fmt: skip
+    course = {"event_id": "e1", "course_id": "c1", "course_type": "exit_programme",
+              "event": "started", "person_key": "pk_a", "municipality_code": "607",
+              "journal_number": JOURNAL, "at": "2026-11-16T08:00:00+01:00",
+              "data": {}}  # fmt: skip
+    _followed(settings, service, LETTER_TASKS, task, 1)
+    _followed(settings, service, LETTER_TASKS, {**task, "event": "completed"}, 2)
+    _followed(settings, service, COURSES_EVENTS, course, 3)
+    assert service.check_birthdays(BIRTHDAY) == 1
+    (opened,) = service.psp_ksp_handovers("607")
+    assert opened["open_items"] == ["exit_programme"]  # the completed task is not open
