@@ -11,17 +11,25 @@ import contextlib
 import contextvars
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar, cast
 
 import uvicorn
 from fastapi import FastAPI
 
+from shared.auth import AccessControl, AuthSettings, ServiceAuth
+from shared.contracts import TOPICS
 from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes, from_app
-from shared.messaging.admin import broker_reachable, topics_empty
+from shared.messaging.admin import (
+    ClusterState,
+    broker_reachable,
+    cluster_state,
+    ensure_topics,
+    topics_empty,
+)
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
@@ -29,6 +37,8 @@ from shared.messaging.relay import OutboxRelay, Publications
 from shared.settings import PlatformSettings
 
 log = logging.getLogger(__name__)
+
+P = TypeVar("P")
 
 
 @dataclass
@@ -51,6 +61,18 @@ class ServiceContext:
 
 Ctx = Annotated[ServiceContext, from_app("ctx")]
 """A route's service context (its app was made by `service_api(..., ctx=ctx)`)."""
+
+
+async def in_store_every(
+    ctx: ServiceContext, interval_s: float, work: Callable[[], int], done: str
+) -> None:
+    """Run `work` in the store's thread every `interval_s`, for good; `done` is the log line
+    for what it changed when it changed anything (`%d` the count). Deadline schedulers."""
+    while True:
+        changed = await ctx.in_store(work)
+        if changed:
+            log.info(done, changed)
+        await asyncio.sleep(interval_s)
 
 
 @dataclass
@@ -76,6 +98,57 @@ class ServiceDefinition:
     then reads only those from the log instead of decoding every stored event."""
 
 
+class _Served(Protocol):
+    http_host: str
+    http_port: int
+
+
+def service_with_parts(
+    name: str,
+    settings: AuthSettings,
+    build: Callable[[], tuple[ServiceApplication, P]],
+    *,
+    handler: Callable[[P], BatchHandler],
+    http: Callable[[ServiceContext, P, AccessControl], FastAPI],
+    tasks: Sequence[Callable[[ServiceContext, P], Awaitable[None]]] = (),
+    release: Callable[[P], None] | None = None,
+    auth: ServiceAuth | None = None,
+    **definition: Any,
+) -> ServiceDefinition:
+    """The definition of a service whose application and parts (`P`: its use cases, index,
+    read side) `build` makes at start, in the store's thread: its Kafka handler, HTTP app and
+    background tasks are made from those parts, its HTTP app guarded by `auth` (the service's
+    own by default; closed, after `release`, when the service stops). `definition`: the rest
+    of `ServiceDefinition` (topics, publications, published events)."""
+    auth = auth or ServiceAuth(settings, name)
+    built: list[P] = []
+
+    def app_factory() -> ServiceApplication:
+        app, parts = build()
+        built[:] = [parts]
+        return app
+
+    def with_parts(task: Callable[[ServiceContext, P], Awaitable[None]]) -> Any:
+        return lambda ctx: task(ctx, built[0])
+
+    served = cast(_Served, settings)
+    stops: list[Callable[[], None]] = []
+    if release is not None:
+        stops.append(lambda: release(built[0]))
+    return ServiceDefinition(
+        name=name,
+        settings=settings,
+        app_factory=app_factory,
+        handler_factory=lambda _: handler(built[0]),
+        http_factory=lambda ctx: http(ctx, built[0], auth.access_control(ctx)),
+        http_host=served.http_host,
+        http_port=served.http_port,
+        extra_tasks=[with_parts(task) for task in tasks],
+        on_stop=[*stops, auth.close],
+        **definition,
+    )
+
+
 def _event_topics(event_classes: Sequence[type]) -> list[str]:
     """Stored-event topics of these classes and their subclasses (isinstance semantics)."""
     topics: list[str] = []
@@ -87,6 +160,18 @@ def _event_topics(event_classes: Sequence[type]) -> list[str]:
         topics.append(f"{cls.__module__}:{cls.__qualname__}")
         pending.extend(cls.__subclasses__())
     return sorted(set(topics))
+
+
+def topic_partitions(definitions: Sequence[ServiceDefinition]) -> dict[str, int]:
+    """Every topic these services consume or produce (with the deployment's prefix) and the
+    partitions it is created with: the registry's count, else the configured default."""
+    wanted: dict[str, int] = {}
+    for d in definitions:
+        for topic in [*d.consumes, *d.produces]:
+            spec = TOPICS.get(topic)
+            partitions = spec.partitions if spec is not None else d.settings.topic_partitions
+            wanted[d.settings.topic(topic)] = partitions
+    return wanted
 
 
 class _EmbeddedServer(uvicorn.Server):
@@ -109,6 +194,9 @@ class RunningService:
         self.inbox: InboxRuntime | None = None
         self.relay: OutboxRelay | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._relay_task: asyncio.Task[None] | None = None
+        self.broker_watch_interval_s = 1.0
+        self.recoveries = 0
         self._server: _EmbeddedServer | None = None
         self._server_task: asyncio.Task[None] | None = None
         self._broker: Any = None
@@ -124,7 +212,6 @@ class RunningService:
         loop = asyncio.get_running_loop()
         self.app = await loop.run_in_executor(self.executor, d.app_factory)
         self.context = ServiceContext(d.name, settings, self.app, self.executor)
-        self._broker = make_broker(settings, self.bootstrap_servers, client_id=d.name)
         if d.handler_factory is not None and d.consumes:
             self.inbox = InboxRuntime(
                 service=d.name,
@@ -137,14 +224,7 @@ class RunningService:
                     None if d.rejects_oversized_input else settings.kafka_max_message_bytes
                 ),
             )
-            subscribe_inbox(
-                self._broker,
-                self.inbox,
-                topics=[settings.topic(t) for t in d.consumes],
-                group_id=f"{settings.topic_prefix}ssp-{d.name}",
-                fetch_max_wait_ms=settings.fetch_max_wait_ms,
-            )
-        await self._broker.start()
+        await self._start_consumer()
         self._producer = make_relay_producer(settings, self.bootstrap_servers, client_id=d.name)
         await self._producer.start()
         self.relay = OutboxRelay(
@@ -163,7 +243,8 @@ class RunningService:
                 topics_empty, self.bootstrap_servers, [settings.topic(t) for t in d.produces]
             ),
         )
-        self._tasks.append(asyncio.create_task(self._supervise("relay", self._run_relay)))
+        self._start_relay()
+        self._tasks.append(asyncio.create_task(self._supervise("broker watch", self._watch)))
         context = self.context
         for task_factory in d.extra_tasks:
             self._tasks.append(
@@ -186,9 +267,91 @@ class RunningService:
                 raise RuntimeError(f"{d.name}: HTTP server did not start")
             await asyncio.sleep(0.02)
 
+    async def _start_consumer(self) -> None:
+        """A faststream broker (client) with the service's consumer group, started."""
+        d = self.definition
+        settings = d.settings
+        self._broker = make_broker(settings, self.bootstrap_servers, client_id=d.name)
+        if self.inbox is not None:
+            subscribe_inbox(
+                self._broker,
+                self.inbox,
+                topics=[settings.topic(t) for t in d.consumes],
+                group_id=f"{settings.topic_prefix}ssp-{d.name}",
+                fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            )
+        await self._broker.start()
+
+    async def _stop_consumer(self) -> None:
+        if self._broker is None:
+            return
+        broker, self._broker = self._broker, None
+        # Leaving a group whose coordinator is gone can wait for request timeouts: bounded.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(broker.stop(), timeout=5)
+
+    def _start_relay(self) -> None:
+        self._relay_task = asyncio.create_task(self._supervise("relay", self._run_relay))
+
+    async def _stop_relay(self) -> None:
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            await asyncio.gather(self._relay_task, return_exceptions=True)
+            self._relay_task = None
+
     async def _run_relay(self) -> None:
         assert self.relay is not None
         await self.relay.run()
+
+    async def _watch(self) -> None:
+        """Notices a broker that lost this service's topics and recovers without a restart.
+
+        Every second one metadata request: a cluster id other than the one first seen means a
+        new cluster (an embedded broker restarted empty, whose id changes at each start), and
+        a missing topic of this service means the broker lost it. Either way the service stops
+        its relay (nothing more goes to a broker that lacks the topics), re-creates its topics,
+        starts a new consumer (a new member of its group, reading from the committed offsets,
+        which on a new cluster means from the start: tracking drops what it has processed),
+        and starts the relay again, which republishes everything from the first event when the
+        cluster is new, and otherwise when all of its output topics are empty."""
+        known: str | None = None
+        own = topic_partitions([self.definition])
+        while True:
+            await asyncio.sleep(self.broker_watch_interval_s)
+            state = await cluster_state(self.bootstrap_servers)
+            if state is None:
+                continue  # unreachable: the clients retry; the next answer decides
+            if known is None:
+                known = state.cluster_id
+            replaced = state.cluster_id is not None and state.cluster_id != known
+            missing = sorted(set(own) - state.topics)
+            if replaced or missing:
+                await self._recover(state, replaced, missing, own)
+                known = state.cluster_id
+
+    async def _recover(
+        self, state: ClusterState, replaced: bool, missing: list[str], own: dict[str, int]
+    ) -> None:
+        log.warning(
+            "%s: %s; re-creating its topics, re-joining its consumer group%s",
+            self.name,
+            f"the broker is a new cluster ({state.cluster_id})"
+            if replaced
+            else f"the broker lacks {len(missing)} of its topics",
+            " and republishing its outbox from the start" if replaced else "",
+        )
+        await self._stop_relay()
+        await self._stop_consumer()
+        settings = self.definition.settings
+        await ensure_topics(
+            self.bootstrap_servers, own, replication_factor=settings.kafka_replication_factor
+        )
+        await self._start_consumer()
+        if replaced and self.relay is not None:
+            self.relay.republish_from_start()
+        self._start_relay()
+        self.recoveries += 1
+        log.warning("%s: recovered on the broker %s", self.name, self.bootstrap_servers)
 
     async def _supervise(self, what: str, run: Callable[[], Any]) -> None:
         """Background loops restart after a failure (e.g. the database was briefly away)."""
@@ -228,6 +391,7 @@ class RunningService:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._stop_relay()
         if self._server_task is not None:
             await asyncio.gather(self._server_task, return_exceptions=True)
         if self._producer is not None:

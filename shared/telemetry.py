@@ -10,12 +10,14 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
-from opentelemetry import baggage, propagate, trace
 from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
+
+from shared.log_limits import RepeatedLogLimit
 
 _provider: TracerProvider | None = None
 _exporting = False
@@ -75,83 +77,12 @@ def unrecorded_span(parent: otel_context.Context) -> trace.Span:
     )
 
 
-_HEX = frozenset("0123456789abcdef")
-
-
-def _default_propagation() -> bool:
-    """Whether the global propagator is OpenTelemetry's default (W3C trace context and
-    baggage), whose extraction `continued_unrecorded` may then do itself."""
-    global _default_propagators
-    if _default_propagators is None:
-        from opentelemetry.baggage.propagation import W3CBaggagePropagator
-        from opentelemetry.propagators.composite import CompositePropagator
-        from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
-
-        textmap = propagate.get_global_textmap()
-        kinds = [type(p) for p in getattr(textmap, "_propagators", ())]
-        _default_propagators = isinstance(textmap, CompositePropagator) and kinds == [
-            TraceContextTextMapPropagator,
-            W3CBaggagePropagator,
-        ]
-    return _default_propagators
-
-
-_default_propagators: bool | None = None
+def continued_unrecorded(headers: Mapping[str, str]) -> trace.Span:
+    """An unrecorded span continuing the trace the message's headers carry (or a new one)."""
+    return unrecorded_span(propagate.extract(dict(headers)))
 
 
 _last_injected: tuple[int, int, dict[str, str]] | None = None
-
-
-def continued_unrecorded(headers: Mapping[str, str]) -> trace.Span:
-    """`unrecorded_span(propagate.extract(headers))`, for the common case (a well-formed
-    version-00 `traceparent`, no `tracestate`, no baggage, the default propagators) without
-    the propagators' general parsing, which costs three times the rest of it per message;
-    any other case goes through the propagators.
-
-    On the quick path the span's stored context (what `current_trace_context` returns while
-    the span is current, without baggage, as `Inbound.processing_span` makes it) is
-    remembered at once from the header's own text, so the message's first event does not
-    format it again."""
-    global _last_injected
-    traceparent = headers.get("traceparent")
-    if (
-        traceparent is not None
-        and len(traceparent) == 55
-        and "tracestate" not in headers
-        and "baggage" not in headers
-        and _default_propagation()
-    ):
-        version, trace_id, span_id, flags = (
-            traceparent[:2],
-            traceparent[3:35],
-            traceparent[36:52],
-            traceparent[53:],
-        )
-        if (
-            version == "00"
-            and traceparent[2] == traceparent[35] == traceparent[52] == "-"
-            and _HEX.issuperset(trace_id + span_id + flags)
-            and trace_id != "0" * 32
-            and span_id != "0" * 16
-        ):
-            trace_id_value = int(trace_id, 16)
-            span_id_value = _ids.generate_span_id()
-            # What the default propagators write for this span: the trace id and flags are
-            # lower-case hex already, as they would format them.
-            _last_injected = (
-                trace_id_value,
-                span_id_value,
-                {"traceparent": f"00-{trace_id}-{span_id_value:016x}-{flags}"},
-            )
-            return trace.NonRecordingSpan(
-                trace.SpanContext(
-                    trace_id=trace_id_value,
-                    span_id=span_id_value,
-                    is_remote=False,
-                    trace_flags=trace.TraceFlags(int(flags, 16)),
-                )
-            )
-    return unrecorded_span(propagate.extract(dict(headers)))
 
 
 _tracers: dict[str, trace.Tracer] = {}
@@ -182,21 +113,7 @@ def current_trace_context() -> dict[str, str]:
     ):
         return dict(cached[2])
     carrier: dict[str, str] = {}
-    if (
-        span_context.is_valid
-        and not span_context.trace_state
-        and _default_propagation()
-        and not baggage.get_all()
-    ):
-        # What the default propagators write for a span context without trace state and no
-        # baggage, formatted directly: a message's span is new, so the cache above misses
-        # once per message.
-        carrier["traceparent"] = (
-            f"00-{span_context.trace_id:032x}-{span_context.span_id:016x}-"
-            f"{int(span_context.trace_flags):02x}"
-        )
-    else:
-        propagate.inject(carrier)
+    propagate.inject(carrier)
     if span_context.is_valid:
         _last_injected = (span_context.trace_id, span_context.span_id, carrier)
     return dict(carrier)
@@ -234,6 +151,7 @@ def configure_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler._ssp = True  # type: ignore[attr-defined]
     handler.addFilter(_TraceIdFilter())
+    handler.addFilter(RepeatedLogLimit())
     handler.setFormatter(
         logging.Formatter(
             "%(asctime)s %(levelname)s %(name)s trace_id=%(trace_id)s span_id=%(span_id)s "

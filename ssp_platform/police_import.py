@@ -19,12 +19,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from services.intake.adapters.police_list import ListIncident, read_police_list, to_csv
 from services.intake.adapters.spreadsheet_guard import (
     SpreadsheetLimits,
     SpreadsheetRefused,
     check_spreadsheet,
 )
-from shared.police_list import ListIncident, read_police_list, to_csv
 
 STATUSES = ("accepted", "duplicate", "superseded", "rejected", "refused")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from services.courses.adapters.course_events import PUBLISHED
 from services.courses.adapters.publications import courses_publications
@@ -11,20 +10,15 @@ from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
 from services.courses.domain.course import DeadlinePolicy
 from services.courses.entrypoints.http import create_http_app
+from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
-from shared.auth import ServiceAuth
 from shared.contracts import (
     COURSES_EVENTS,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
 NAME = "courses"
 
@@ -38,10 +32,6 @@ def build_service(
 ) -> CoursesService:
     return CoursesService(
         app,
-        decisions_topic=settings.topic(TRIAGE_TOVHOLDER),
-        caseworker_topic=settings.topic(TRIAGE_CASEWORKER),
-        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
-        referrals_topic=settings.topic(TRIAGE_EXIT_REFERRALS),
         policy=DeadlinePolicy(
             consent_pending=timedelta(days=settings.consent_pending_days),
             acute_letter=timedelta(hours=settings.acute_letter_deadline_hours),
@@ -56,43 +46,26 @@ def definition(
 ) -> ServiceDefinition:
     """`clock` stamps every course event and decides what is overdue; tests inject their own."""
     settings = settings or CoursesSettings()
-    services: dict[str, CoursesService] = {}
-    auth = ServiceAuth(settings, NAME)
 
-    def app_factory() -> CoursesApplication:
+    def build() -> tuple[CoursesApplication, CoursesService]:
         app = build_application(settings)
         service = build_service(settings, app, clock)
         service.index.catch_up()  # rebuilt from the store once, at start
-        services["service"] = service
-        return app
+        return app, service
 
-    def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+    async def overdue_checks(ctx: ServiceContext, service: CoursesService) -> None:
+        await emit_overdue_forever(ctx, service, settings.overdue_check_seconds)
 
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
-
-    async def overdue_checks(ctx: ServiceContext) -> None:
-        await emit_overdue_forever(ctx, services["service"], settings.overdue_check_seconds)
-
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
-        consumes=[
-            TRIAGE_TOVHOLDER,
-            TRIAGE_CASEWORKER,
-            TRIAGE_WITHDRAWALS,
-            TRIAGE_EXIT_REFERRALS,
-        ],
-        produces=[COURSES_EVENTS, LETTER_TASKS, dead_letter_topic(NAME)],
-        handler_factory=handler_factory,
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        http=create_http_app,
+        tasks=[overdue_checks],
+        consumes=CONSUMERS.topics,
+        produces=[COURSES_EVENTS, dead_letter_topic(NAME)],
         publications=courses_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        extra_tasks=[overdue_checks],
-        on_stop=[auth.close],
         # Every course event is published; eligibility and referral records are not.
         published_events=list(PUBLISHED),
     )

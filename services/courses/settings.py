@@ -21,7 +21,8 @@ class CoursesSettings(AuthSettings):
         gt=0,
         validation_alias="COURSES_ACUTE_LETTER_DEADLINE_HOURS",
         description="Hours from the start of an acute procedure until its standard letter "
-        "(akut_standardbrev task) is due.",
+        "(akut_standardbrev) is due: carried as due_at in the standard_letter_requested course "
+        "event, from which notifications creates the letter task.",
     )
     overdue_check_seconds: float = Field(
         default=300,

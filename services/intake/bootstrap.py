@@ -8,31 +8,31 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Any
 
 from eventsourcing.utils import get_topic
+from fastapi import FastAPI
 
 from services.intake.adapters.cipher import StoreCipher
 from services.intake.adapters.publications import intake_publications
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
+from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.settings import IntakeSettings
-from shared.auth import Action, ServiceAuth
+from shared.auth import AccessControl, ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
-    POLICE_INCIDENTS,
-    SOCIAL_CASES,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
 from shared.files import private_directory
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
 log = logging.getLogger(__name__)
 NAME = "intake"
@@ -87,8 +87,6 @@ def build_service(
     return IntakeService(
         app,
         Pseudonymiser(pseudonym_secret.encode()),
-        incidents_topic=settings.topic(POLICE_INCIDENTS),
-        cases_topic=settings.topic(SOCIAL_CASES),
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
@@ -101,47 +99,35 @@ def definition(
     """`clock` stamps acceptances and rejections; tests inject their own."""
     settings = settings or IntakeSettings()
     values = resolved_secrets(settings)
-    services: dict[str, Any] = {}
     auth = ServiceAuth(
         settings,
         NAME,
-        rate_limits={Action.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
+        rate_limits={IntakeAction.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
     )
 
-    def app_factory() -> IntakeApplication:
+    def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
         app = build_application(settings, values["store_cipher_key"])
-        services["service"] = build_service(settings, app, values["pseudonym_secret"], clock)
-        services["identities"] = IdentityDirectory(
-            app, Pseudonymiser(values["pseudonym_secret"].encode())
-        )
-        return app
+        service = build_service(settings, app, values["pseudonym_secret"], clock)
+        identities = IdentityDirectory(app, Pseudonymiser(values["pseudonym_secret"].encode()))
+        return app, (service, identities)
 
-    def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+    def http(
+        ctx: ServiceContext, parts: tuple[IntakeService, IdentityDirectory], access: AccessControl
+    ) -> FastAPI:
+        return create_http_app(ctx, *parts, access, settings.spreadsheet_limits)
 
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(
-            ctx,
-            services["service"],
-            services["identities"],
-            auth.access_control(ctx),
-            settings.spreadsheet_limits,
-        )
-
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
-        consumes=[POLICE_INCIDENTS, SOCIAL_CASES],
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda parts: CONSUMERS.batch_handler(parts[0], settings),
+        http=http,
+        auth=auth,
+        consumes=CONSUMERS.topics,
         produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
-        handler_factory=handler_factory,
         publications=intake_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
         publish_original_on_dead_letter=False,
         rejects_oversized_input=True,
-        on_stop=[auth.close],
         published_events=[
             IncidentRecord.Received,
             IncidentRecord.RevisionAccepted,

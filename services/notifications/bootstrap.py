@@ -2,27 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import Clock, NotificationsService, utc_now
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
+from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
-from shared.auth import ServiceAuth
-from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
-    dead_letter_topic,
-)
+from shared.contracts import LETTER_TASKS, dead_letter_topic
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
 NAME = "notifications"
 
@@ -36,9 +28,6 @@ def build_service(
 ) -> NotificationsService:
     return NotificationsService(
         app,
-        decision_topics=[settings.topic(TRIAGE_TOVHOLDER), settings.topic(TRIAGE_CASEWORKER)],
-        assessments_topic=settings.topic(CASEWORKER_ASSESSMENTS),
-        withdrawals_topic=settings.topic(TRIAGE_WITHDRAWALS),
         deadlines=Deadlines.in_hours(
             tovholder=settings.tovholder_deadline_hours,
             caseworker=settings.caseworker_deadline_hours,
@@ -52,37 +41,25 @@ def definition(
 ) -> ServiceDefinition:
     """`clock` stamps task events and decides what is overdue; tests inject their own."""
     settings = settings or NotificationsSettings()
-    services: dict[str, NotificationsService] = {}
-    auth = ServiceAuth(settings, NAME)
 
-    def app_factory() -> NotificationsApplication:
+    def build() -> tuple[NotificationsApplication, NotificationsService]:
         app = build_application(settings)
         service = build_service(settings, app, clock)
         service.index.catch_up()  # rebuilt from the store once, at start
-        services["service"] = service
-        return app
+        return app, service
 
-    def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
+    async def overdue_checks(ctx: ServiceContext, service: NotificationsService) -> None:
+        await mark_overdue_tasks_forever(ctx, service, settings.overdue_check_seconds)
 
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
-
-    async def overdue_checks(ctx: ServiceContext) -> None:
-        await mark_overdue_tasks_forever(ctx, services["service"], settings.overdue_check_seconds)
-
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
-        consumes=[TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER, TRIAGE_WITHDRAWALS, CASEWORKER_ASSESSMENTS],
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        http=create_http_app,
+        tasks=[overdue_checks],
+        consumes=CONSUMERS.topics,
         produces=[LETTER_TASKS, dead_letter_topic(NAME)],
-        handler_factory=handler_factory,
         publications=notifications_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        extra_tasks=[overdue_checks],
-        on_stop=[auth.close],
-        published_events=[LetterTaskCase.TaskChanged],
+        published_events=[LetterTaskCase.TaskChanged, AcuteLetterTask.TaskChanged],
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI
+
 from services.reporting.adapters.publications import reporting_publications
 from services.reporting.adapters.views.database import views_engine
 from services.reporting.adapters.views.reader import ViewReader
@@ -11,14 +13,15 @@ from services.reporting.adapters.views.writer import ReadModels
 from services.reporting.application.app import ReportingApplication
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import ReportingQueries
-from services.reporting.application.service import CONSUMED_TOPICS, ReportingService
+from services.reporting.application.service import ReportingService
 from services.reporting.entrypoints.http import create_http_app
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.entrypoints.projection_task import keep_read_models_current
 from services.reporting.settings import ReportingSettings
-from shared.auth import ServiceAuth
+from shared.auth import AccessControl
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
 NAME = "reporting"
 
@@ -28,7 +31,7 @@ def build_application(settings: ReportingSettings) -> ReportingApplication:
 
 
 def build_service(settings: ReportingSettings, app: ReportingApplication) -> ReportingService:
-    return ReportingService(app, topic=settings.topic)
+    return ReportingService(app)
 
 
 def build_read_side(
@@ -48,36 +51,29 @@ def release_read_side(parts: dict[str, Any]) -> None:
 
 def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
     settings = settings or ReportingSettings()
-    parts: dict[str, Any] = {}
-    auth = ServiceAuth(settings, NAME)
 
-    def app_factory() -> ReportingApplication:
+    def build() -> tuple[ReportingApplication, dict[str, Any]]:
         app = build_application(settings)
-        parts["service"] = build_service(settings, app)
+        parts: dict[str, Any] = {"service": build_service(settings, app)}
         parts["projection"], parts["queries"] = build_read_side(settings, app)
-        return app
+        return app, parts
 
-    def handler_factory(_: Any) -> Any:
-        return parts["service"].handle_batch
+    def http(ctx: ServiceContext, parts: dict[str, Any], access: AccessControl) -> FastAPI:
+        return create_http_app(ctx, parts["queries"], parts["projection"], access)
 
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, parts["queries"], parts["projection"], auth.access_control(ctx))
-
-    async def projection_task(ctx: ServiceContext) -> None:
+    async def projection_task(ctx: ServiceContext, parts: dict[str, Any]) -> None:
         await keep_read_models_current(ctx, parts["projection"])
 
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
-        consumes=list(CONSUMED_TOPICS),
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda parts: CONSUMERS.batch_handler(parts["service"], settings),
+        http=http,
+        tasks=[projection_task],
+        release=release_read_side,
+        consumes=CONSUMERS.topics,
         produces=[dead_letter_topic(NAME)],
-        handler_factory=handler_factory,
         publications=reporting_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        extra_tasks=[projection_task],
-        on_stop=[lambda: release_read_side(parts), auth.close],
         published_events=[],
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
@@ -13,13 +11,9 @@ from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.birthday_task import check_birthdays_forever
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
-from shared.auth import ServiceAuth
 from shared.contracts import (
-    COURSES_EVENTS,
-    INTAKE_CASE_EVENTS,
-    INTAKE_INCIDENTS,
-    LETTER_TASKS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -28,7 +22,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceDefinition, service_with_parts
 
 NAME = "triage"
 
@@ -41,13 +35,9 @@ def build_service(
 ) -> TriageService:
     return TriageService(
         app,
-        incidents_topic=settings.topic(INTAKE_INCIDENTS),
-        case_events_topic=settings.topic(INTAKE_CASE_EVENTS),
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
         clock=clock,
         served_municipalities=settings.municipalities,
-        letter_tasks_topic=settings.topic(LETTER_TASKS),
-        courses_topic=settings.topic(COURSES_EVENTS),
     )
 
 
@@ -59,28 +49,23 @@ def definition(
     names each file, key and problem)."""
     settings = settings or TriageSettings()
     profiles = load_profiles(settings.profiles_dir)
-    services: dict[str, TriageService] = {}
-    auth = ServiceAuth(settings, NAME)
 
-    def app_factory() -> TriageApplication:
+    def build() -> tuple[TriageApplication, TriageService]:
         app = TriageApplication(env=store_env(settings, NAME))
-        services["service"] = build_service(settings, app, clock, profiles)
-        return app
+        return app, build_service(settings, app, clock, profiles)
 
-    def handler_factory(_: Any) -> Any:
-        return services["service"].handle_batch
-
-    def http_factory(ctx: ServiceContext) -> Any:
-        return create_http_app(ctx, services["service"], auth.access_control(ctx))
-
-    async def birthday_checks(ctx: ServiceContext) -> None:
-        await check_birthdays_forever(ctx, services["service"], settings.birthday_check_seconds)
-
-    return ServiceDefinition(
-        name=NAME,
-        settings=settings,
-        app_factory=app_factory,
-        consumes=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, LETTER_TASKS, COURSES_EVENTS],
+    return service_with_parts(
+        NAME,
+        settings,
+        build,
+        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        http=create_http_app,
+        tasks=[
+            lambda ctx, service: check_birthdays_forever(
+                ctx, service, settings.birthday_check_seconds
+            )
+        ],
+        consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,
             TRIAGE_TOVHOLDER,
@@ -89,13 +74,7 @@ def definition(
             TRIAGE_STATEMENTS,
             dead_letter_topic(NAME),
         ],
-        handler_factory=handler_factory,
         publications=triage_publications,
-        http_factory=http_factory,
-        http_host=settings.http_host,
-        http_port=settings.http_port,
-        extra_tasks=[birthday_checks],
-        on_stop=[auth.close],
         published_events=[
             IncidentTriage.PersonRouted,
             IncidentTriage.PersonWithdrawn,

@@ -6,17 +6,24 @@ records every request the guard lets through or turns away.
 
     @api.get("/v1/things/{municipality_code}")
     async def things(
-        municipality_code: str, access: Annotated[Access, guard(Action.READ_THINGS)]
+        municipality_code: str, access: Annotated[Access, guard(ThingsAction.READ_THINGS)]
     ) -> list[Thing]:
         await access.require(Resource.of(municipality_code), conceal=False)   # 403 outside
         rows = [r for r in load() if access.permits(Resource.of(r.municipality, r.school))]
         access.note(term=municipality_code, person_keys=[r.person_key for r in rows])
         return rows
 
+`ThingsAction` is the service's own `Action` subclass, declared with its grants in the
+service's `application/access_policy.py` and registered with the policy engine.
+
 The guard authenticates (401), asks the policy whether the role may perform the action at all
 (403), requires a stated purpose for personal-data reads (400), applies rate limits (429), and
 writes exactly one audit entry per request: at once when it refuses, else when the route ends
 (before the response is sent, so nothing is returned without its audit entry).
+
+This module is over 400 lines because it is one request's path: the guard, the `Access` it
+hands the route and the `AccessControl` that admits, refuses and audits it call each other
+throughout; apart, each would be read only with the others open.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.auth.audit import AuditEntry, AuditLog, Result, audit_term_key, keyed_hash
-from shared.auth.policy import ACTIONS, Action, Decision, Resource, decide
+from shared.auth.policy import ACTIONS, Action, Decision, PlatformAction, Resource, decide
 from shared.auth.principal import Principal
 from shared.auth.ratelimit import ClientLimiter, RateLimiter
 from shared.auth.settings import AuthSettings
@@ -160,8 +167,8 @@ class Access:
 
 
 def guard(action: Action) -> Any:
-    """The route's dependency, one per route: `access: Annotated[Access, guard(Action.X)]`, or
-    `dependencies=[guard(Action.X)]` when the route makes no record-level decisions. It uses
+    """The route's dependency, one per route: `access: Annotated[Access, guard(SomeAction.X)]`,
+    or `dependencies=[guard(SomeAction.X)]` when the route makes no record-level decisions. It uses
     the AccessControl installed on the app (`install`), and fails closed without one."""
     ACTIONS[action]  # an action without a spec is a programming error: fail at import
 
@@ -375,7 +382,7 @@ class AccessControl:
             summary="Audit entries of this service (auditor only; the search is audited too)",
         )
         async def search(
-            access: Annotated[Access, guard(Action.READ_AUDIT_TRAIL)],
+            access: Annotated[Access, guard(PlatformAction.READ_AUDIT_TRAIL)],
             person_key: Annotated[str | None, Query(max_length=64)] = None,
             subject: Annotated[str | None, Query(max_length=200)] = None,
             since: datetime | None = None,
@@ -397,7 +404,7 @@ class AccessControl:
             summary="Who looked at this person, when and why (auditor only; audited)",
         )
         async def export(
-            person_key: str, access: Annotated[Access, guard(Action.EXPORT_AUDIT_TRAIL)]
+            person_key: str, access: Annotated[Access, guard(PlatformAction.EXPORT_AUDIT_TRAIL)]
         ) -> dict[str, Any]:
             entries: list[AuditEntry] = await self.run(
                 _search, self.audit, person_key, None, None, None, 100_000

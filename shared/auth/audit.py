@@ -47,6 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
 
+from shared.auth.audit_guards import postgres_guards, sqlite_guards
 from shared.auth.settings import AuthSettings
 from shared.files import private_directory, private_sqlite_file
 
@@ -225,11 +226,9 @@ class AuditLog:
                 conn.execute(insert(self.tables.purge_flag).values(id=1, active=0))
             for table in self.tables.guarded:
                 for statement in (
-                    _postgres_guards(table.name, self.retention_days)
+                    postgres_guards(table.name, self.retention_days)
                     if postgres
-                    else _sqlite_guards(
-                        table.name, self.tables.purge_flag.name, self.retention_days
-                    )
+                    else sqlite_guards(table.name, self.tables.purge_flag.name, self.retention_days)
                 ):
                     conn.execute(text(statement))
 
@@ -358,48 +357,6 @@ def _entry(row: dict[str, Any], person_keys: tuple[str, ...]) -> AuditEntry:
         count=row["count"],
         person_keys=person_keys,
     )
-
-
-def _sqlite_guards(table: str, flag_table: str, retention_days: int) -> list[str]:
-    # SQLAlchemy writes SQLite times as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC.
-    cutoff = f"strftime('%Y-%m-%d %H:%M:%f', 'now', '-{int(retention_days)} days')"
-    return [
-        f"DROP TRIGGER IF EXISTS {table}_no_update",
-        f"DROP TRIGGER IF EXISTS {table}_no_delete",
-        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-        f"BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END",
-        # Names come from the service's name (checked) and an int: nothing from outside.
-        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "  # noqa: S608
-        f"WHEN NOT (old.at < {cutoff} "
-        f"AND COALESCE((SELECT active FROM {flag_table} WHERE id = 1), 0) = 1) "
-        f"BEGIN SELECT RAISE(ABORT, "
-        f"'audit entries are deleted only by the retention purge, once expired'); END",
-    ]
-
-
-def _postgres_guards(table: str, retention_days: int) -> list[str]:
-    function = f"{table}_append_only"
-    return [
-        f"""
-        CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            IF TG_OP = 'DELETE' THEN
-                IF current_setting('ssp.audit_purge', true) = 'on'
-                   AND OLD.at < now() - interval '{int(retention_days)} days' THEN
-                    RETURN OLD;
-                END IF;
-            END IF;
-            RAISE EXCEPTION 'audit entries are append-only: % refused', TG_OP;
-        END
-        $$
-        """,
-        f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
-        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-        f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
-        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
-    ]
 
 
 def purge_expired(settings: AuthSettings, service: str, now: datetime | None = None) -> int | None:

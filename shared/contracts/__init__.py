@@ -1,5 +1,7 @@
 """External contracts of the SSP platform (docs/external-contracts.md, extended by
-docs/contracts.md): message models, the topic registry and helpers. JSON Schemas in
+docs/contracts.md): message models (shapes and their validation), the topic registry and
+parsing helpers. Rules that decide things (who gets a letter, the workflow, who is in scope,
+which flags refer) live in the domain of the service that owns them. JSON Schemas in
 ``schemas/`` and ``docs/asyncapi.yaml`` are generated from these models by
 ``python -m shared.contracts.generate``.
 """
@@ -15,7 +17,6 @@ from shared.contracts.decisions import (
     RoutingDecision,
     Severity,
     Workflow,
-    workflow_for_age,
 )
 from shared.contracts.errors import (
     build_rejection,
@@ -28,7 +29,6 @@ from shared.contracts.exit_referrals import (
     EXIT_REFERRAL_FLAGS,
     EXIT_REFERRAL_MIN_AGE,
     ExitReferral,
-    exit_referral_flags,
 )
 from shared.contracts.incidents import (
     Flag,
@@ -39,17 +39,14 @@ from shared.contracts.incidents import (
     PoliceIncident,
     Role,
     Source,
-    is_in_scope,
 )
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent, PseudonymousPerson
 from shared.contracts.letter_tasks import (
-    KIND_FOR_OUTCOME,
     LetterKind,
     LetterTaskEvent,
     LetterTaskEventType,
     Recipient,
     TaskChangeReason,
-    recipients_for_age,
 )
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
 from shared.contracts.statements import PersonStatement, Statement
@@ -84,7 +81,6 @@ __all__ = [
     "INTAKE_CASE_EVENTS",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
-    "KIND_FOR_OUTCOME",
     "LETTER_TASKS",
     "POLICE_INCIDENTS",
     "SOCIAL_CASES",
@@ -138,15 +134,11 @@ __all__ = [
     "build_rejection",
     "dead_letter_topic",
     "describe_validation_error",
-    "exit_referral_flags",
-    "is_in_scope",
     "is_valid_cpr",
     "normalise_cpr",
     "parse_bytes",
     "problems_for_bytes",
-    "recipients_for_age",
     "rejected_path",
     "salvage_identity",
     "topic_name",
-    "workflow_for_age",
 ]

@@ -27,11 +27,13 @@ __all__ = [
     "CPR_PATTERN",
     "JOURNAL_NUMBER_PATTERN",
     "MAX_ADDRESS_CHARS",
+    "MAX_CODE_CHARS",
     "MAX_ID_CHARS",
     "MAX_INITIALS_CHARS",
     "MAX_NAME_CHARS",
     "MAX_NARRATIVE_CHARS",
     "MAX_NOTE_CHARS",
+    "MAX_PATH_CHARS",
     "MAX_PLACE_NAME_CHARS",
     "MAX_TEAM_CHARS",
     "MAX_TEXT_CHARS",
@@ -71,6 +73,10 @@ MAX_TEAM_CHARS = 200
 """A team's name."""
 MAX_INITIALS_CHARS = 50
 """A caseworker's initials (or short user id)."""
+MAX_CODE_CHARS = 100
+"""A code the platform writes: a reason, a role, a profile, a problem code."""
+MAX_PATH_CHARS = 300
+"""A field path of a problem, or an API path."""
 
 
 class ContractModel(BaseModel):
@@ -176,6 +182,27 @@ PersonKey = Annotated[
         examples=["pk_9f2c4e1a7b3d5e6f"],
     ),
 ]
+
+IncidentJournalNumber = Annotated[
+    JournalNumber,
+    Field(description="Journal number of the incident.", examples=["3700-80123-00456-26"]),
+]
+"""A message's journal number when the person, not the incident, is its key."""
+
+KeyPersonKey = Annotated[
+    PersonKey,
+    Field(
+        description="Pseudonym of the person; the message key.",
+        examples=["pk_9f2c4e1a7b3d5e6f"],
+    ),
+]
+"""The person key of a message keyed by it."""
+
+ResidenceMunicipality = Annotated[
+    MunicipalityCode,
+    Field(description="The person's residence municipality.", examples=["607"]),
+]
+"""The municipality a person lives in (whose staff may see them)."""
 
 Cpr = Annotated[
     str,

@@ -8,19 +8,22 @@ decision without them still parses and old consumers ignore them.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
     MAX_ID_CHARS,
     MAX_PLACE_NAME_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
+    IncidentJournalNumber,
     JournalNumber,
-    MunicipalityCode,
+    KeyPersonKey,
     PersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -28,7 +31,6 @@ from shared.contracts.incidents import OffenceCode, Role
 from shared.contracts.letter_kinds import LetterKind, Recipient
 
 __all__ = [
-    "ADULT_AGE",
     "CASE_OPENED_AFTER_ROUTING",
     "DECISION_KINDS",
     "HISTORY_REPORTS_SHOWN",
@@ -44,7 +46,6 @@ __all__ = [
     "RoutingDecision",
     "Severity",
     "Workflow",
-    "workflow_for_age",
 ]
 
 Route = Literal["caseworker", "tovholder"]
@@ -63,16 +64,9 @@ REVISION_CHANGED = "revision_changed"
 #: tovholder, so the caseworker takes over.
 CASE_OPENED_AFTER_ROUTING = "case_opened_after_routing"
 
-ADULT_AGE = 18
-
 #: A decision lists at most this many earlier reports (the most recent); `earlier_reports`
 #: still counts them all.
 HISTORY_REPORTS_SHOWN = 20
-
-
-def workflow_for_age(age: int) -> Workflow:
-    """``minor`` under 18, else ``adult``."""
-    return "minor" if age < ADULT_AGE else "adult"
 
 
 class EarlierReport(ContractModel):
@@ -150,20 +144,15 @@ class RoutingDecision(ContractModel):
     """Where one person of an incident was routed, and why."""
 
     decision_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Unique id of this decision.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(description="Revision of the incident decided on.", examples=[1])
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     route: Route = Field(
         description="caseworker when the person has an active case at decision time, else "
         "tovholder.",
@@ -176,7 +165,7 @@ class RoutingDecision(ContractModel):
     role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
     offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
     severity: Severity = Field(description="Assessed severity.", examples=["low"])
-    reasons: list[str] = Field(
+    reasons: list[Annotated[str, Field(max_length=MAX_CODE_CHARS)]] = Field(
         description="Machine-readable codes of the rules that fired.",
         examples=[["no_active_case"]],
     )
@@ -193,6 +182,7 @@ class RoutingDecision(ContractModel):
         description="When the decision was made.", examples=["2026-11-16T08:12:03+01:00"]
     )
     owner_role: str | None = Field(
+        max_length=MAX_CODE_CHARS,
         default=None,
         description="Role that owns the decision and its letter task, from the municipality "
         "profile: tovholder (the SSP coordinator, whatever its local title) | caseworker | "
@@ -220,6 +210,7 @@ class RoutingDecision(ContractModel):
         examples=[15],
     )
     profile: str | None = Field(
+        max_length=MAX_CODE_CHARS,
         default=None,
         description="The municipality profile applied: its code, or 'default' when the "
         "municipality has no profile of its own.",
@@ -276,6 +267,7 @@ class RoutingDecision(ContractModel):
         examples=[None],
     )
     revises_decision_id: str | None = Field(
+        max_length=MAX_ID_CHARS,
         default=None,
         description="The decision this one replaces (same journal number and person): set on "
         "revised and handover decisions, null on initial ones.",

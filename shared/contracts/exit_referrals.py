@@ -11,22 +11,23 @@ programme.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Literal, get_args
 
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
+    IncidentJournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
     Revision,
     Timestamp,
 )
 from shared.contracts.decisions import Workflow
-from shared.contracts.incidents import Flag, OffenceCode
+from shared.contracts.incidents import OffenceCode
 
 __all__ = [
     "EXIT_REFERRAL_FLAGS",
@@ -34,7 +35,6 @@ __all__ = [
     "EXIT_REFERRAL_OWNER_ROLE",
     "ExitFlag",
     "ExitReferral",
-    "exit_referral_flags",
 ]
 
 #: The flags that point at the exit programmes' target group (gang, extremist milieus).
@@ -45,32 +45,21 @@ EXIT_REFERRAL_MIN_AGE = 15
 EXIT_REFERRAL_OWNER_ROLE = "exit_coordinator"
 
 
-def exit_referral_flags(flags: Iterable[Flag], age_at_incident: int) -> list[ExitFlag]:
-    """The flags of an incident that refer a person of this age to an exit programme, in the
-    incident's order; empty when none (or the person is under 15)."""
-    if age_at_incident < EXIT_REFERRAL_MIN_AGE:
-        return []
-    return [flag for flag in dict.fromkeys(flags) if flag in EXIT_REFERRAL_FLAGS]
-
-
 class ExitReferral(ContractModel):
     """A person referred to the exit coordinator because of a flagged police report."""
 
     referral_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the referral, derived from journal number and person key: one "
         "referral per person and incident, whatever its revisions.",
         examples=["6f1c2b7e-5a4d-5e0b-8c3f-1d2e3f4a5b6c"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(
         description="The revision of the incident that made the referral.", examples=[1]
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality.", examples=["376"]
     )
@@ -87,12 +76,14 @@ class ExitReferral(ContractModel):
     )
     offence_code: OffenceCode = Field(description="Offence category.", examples=["vold"])
     decision_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="The routing decision made with the referral (its reasons include "
         "exit_referral).",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         default=EXIT_REFERRAL_OWNER_ROLE,
         description="Who takes the referral: the municipality profile's exit owner, else "
         "exit_coordinator.",

@@ -33,8 +33,6 @@ __all__ = [
     "MAX_PERSONS",
     "OFFENCE_CODES",
     "ROLES",
-    "SCOPE_MAX_AGE",
-    "SCOPE_MIN_AGE",
     "SOURCES",
     "Flag",
     "IncidentPerson",
@@ -44,7 +42,6 @@ __all__ = [
     "PoliceIncident",
     "Role",
     "Source",
-    "is_in_scope",
 ]
 
 Source = Literal["doegnrapport", "ssp_liste", "nec"]
@@ -74,13 +71,6 @@ ROLES: tuple[Role, ...] = get_args(Role)
 FLAGS: tuple[Flag, ...] = get_args(Flag)
 
 MAX_PERSONS = 50
-SCOPE_MIN_AGE = 0
-SCOPE_MAX_AGE = 25
-
-
-def is_in_scope(age: int) -> bool:
-    """Persons aged 0-25 at the incident are in scope; others are recorded as out of scope."""
-    return SCOPE_MIN_AGE <= age <= SCOPE_MAX_AGE
 
 
 class Offence(ContractModel):

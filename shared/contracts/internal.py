@@ -18,8 +18,10 @@ from shared.contracts.common import (
     MAX_TEAM_CHARS,
     ContractModel,
     JournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
     PersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -35,9 +37,7 @@ class PseudonymousPerson(ContractModel):
         description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
     )
     role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    municipality_code: ResidenceMunicipality
     age_at_incident: int = Field(
         description="Age in full years on the date of occurred_at, in its own offset.",
         examples=[16],
@@ -128,9 +128,7 @@ class PseudonymisedCaseEvent(ContractModel):
         description="Case id in the case system.",
         examples=["DUBU-2026-001234"],
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case.", examples=["607"]
     )

@@ -1,4 +1,5 @@
-"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5).
+"""Out: letter tasks on ``ssp.notifications.letter-tasks.v1`` (contracts.md §5): the shape only;
+who gets which letter is notifications' rule (services/notifications/domain/).
 
 ``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
 old messages still parse.
@@ -10,30 +11,27 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
     MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Timestamp,
 )
-from shared.contracts.decisions import ADULT_AGE
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
 __all__ = [
-    "KIND_FOR_OUTCOME",
     "LETTER_KINDS",
     "TASK_CHANGE_REASONS",
     "TASK_EVENTS",
-    "YOUTH_LETTER_AGE",
     "LetterKind",
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Recipient",
     "TaskChangeReason",
-    "recipients_for_age",
 ]
 
 LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue", "updated"]
@@ -48,29 +46,12 @@ TaskChangeReason = Literal[
 TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
 TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
 
-YOUTH_LETTER_AGE = 15
-
-#: Caseworker route: the task follows the assessment.
-KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {
-    "inform": "orientering",
-    "summon": "indkaldelse",
-}
-
-
-def recipients_for_age(age: int, youth_letter_age: int = YOUTH_LETTER_AGE) -> list[Recipient]:
-    """Under ``youth_letter_age`` (15): parents; from then until 18: parents and youth;
-    18 and over: the youth only."""
-    if age >= ADULT_AGE:
-        return ["youth"]
-    if age >= youth_letter_age:
-        return ["parents", "youth"]
-    return ["parents"]
-
 
 class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
 
     task_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
@@ -80,15 +61,9 @@ class LetterTaskEvent(ContractModel):
         "(same task id, never a second task).",
         examples=["created"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    journal_number: IncidentJournalNumber
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
     recipients: list[Recipient] = Field(
         min_length=1,
@@ -97,6 +72,7 @@ class LetterTaskEvent(ContractModel):
         examples=[["parents", "youth"]],
     )
     owner_role: str = Field(
+        max_length=MAX_CODE_CHARS,
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",

@@ -9,7 +9,14 @@ from typing import Literal, get_args
 
 from pydantic import Field
 
-from shared.contracts.common import ContractModel, Timestamp
+from shared.contracts.common import (
+    JOURNAL_NUMBER_PATTERN,
+    MAX_CODE_CHARS,
+    MAX_PATH_CHARS,
+    MAX_TEXT_CHARS,
+    ContractModel,
+    Timestamp,
+)
 
 __all__ = ["CHANNELS", "Channel", "FieldProblem", "IntakeRejection", "rejected_path"]
 
@@ -26,15 +33,18 @@ class FieldProblem(ContractModel):
     """One problem with rejected input; never contains the input value."""
 
     field: str = Field(
+        max_length=MAX_PATH_CHARS,
         description='Path of the bad field, e.g. "persons[0].cpr"; "$" for the whole document.',
         examples=["persons[0].cpr"],
     )
     code: str = Field(
+        max_length=MAX_CODE_CHARS,
         description="Machine-readable problem: a pydantic error type, a contract code such as "
         '"cpr_date", or "invalid_json".',
         examples=["cpr_date"],
     )
     message: str = Field(
+        max_length=MAX_TEXT_CHARS,
         description="Human-readable explanation. Never contains the input value.",
         examples=["the first six digits of the CPR number must be a real calendar date DDMMYY"],
     )
@@ -56,6 +66,7 @@ class IntakeRejection(ContractModel):
     channel: Channel = Field(description="How the input arrived.", examples=["kafka"])
     journal_number: str | None = Field(
         default=None,
+        pattern=JOURNAL_NUMBER_PATTERN,
         description="The journal number, only when the input had one matching the pattern.",
         examples=["3700-80123-00456-26", None],
     )
@@ -78,6 +89,7 @@ class IntakeRejection(ContractModel):
         ],
     )
     retrievable_at: str = Field(
+        max_length=MAX_PATH_CHARS,
         description="Path where authorised staff fetch the original bytes.",
         examples=["/v1/rejected/6f1c1b7e-2a0d-4c55-8f0e-7d8a9b0c1d2e"],
     )

@@ -17,10 +17,11 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_ID_CHARS,
     ContractModel,
-    JournalNumber,
-    MunicipalityCode,
-    PersonKey,
+    IncidentJournalNumber,
+    KeyPersonKey,
+    ResidenceMunicipality,
     Revision,
     Timestamp,
 )
@@ -35,6 +36,7 @@ class PersonStatement(ContractModel):
     """What triage states about a person for an incident revision, without a decision."""
 
     statement_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Unique id of this statement (the same statement re-published has the same).",
         examples=["5c0e7a1d-2b8f-4e3a-9c61-5d4f3e2a1b09"],
@@ -44,18 +46,13 @@ class PersonStatement(ContractModel):
         "routed); decision_confirmed: the revision left the current decision unchanged.",
         examples=["decision_confirmed"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(description="The incident revision stated about.", examples=[2])
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
-    municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality.", examples=["607"]
-    )
+    person_key: KeyPersonKey
+    municipality_code: ResidenceMunicipality
     decision_id: str | None = Field(
         default=None,
+        max_length=MAX_ID_CHARS,
         description="decision_confirmed: the decision that stands; None for not_served.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )

@@ -12,10 +12,11 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
+    MAX_ID_CHARS,
     ContractModel,
-    JournalNumber,
+    IncidentJournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
     Revision,
     Timestamp,
 )
@@ -32,24 +33,22 @@ class DecisionWithdrawn(ContractModel):
     """A routing decision no longer stands: the incident's revision dropped the person."""
 
     withdrawal_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="Unique id of this withdrawal.",
         examples=["7a1d5c0e-2b8f-4e3a-9c61-5d4f3e2a1b09"],
     )
     decision_id: str = Field(
+        max_length=MAX_ID_CHARS,
         min_length=1,
         description="The routing decision withdrawn.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
-    journal_number: JournalNumber = Field(
-        description="Journal number of the incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: IncidentJournalNumber
     revision: Revision = Field(
         description="The revision of the incident that withdrew the decision.", examples=[2]
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person; the message key.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality (from the withdrawn decision).",
         examples=["607"],

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -28,7 +29,14 @@ from aiokafka.protocol.metadata import MetadataRequest
 
 log = logging.getLogger(__name__)
 
-__all__ = ["broker_reachable", "ensure_topics", "topics_empty", "wait_for_broker"]
+__all__ = [
+    "ClusterState",
+    "broker_reachable",
+    "cluster_state",
+    "ensure_topics",
+    "topics_empty",
+    "wait_for_broker",
+]
 
 _CLIENT_ID = "ssp-admin"
 _TOPIC_ALREADY_EXISTS = TopicAlreadyExistsError.errno
@@ -80,6 +88,42 @@ async def broker_reachable(bootstrap_servers: str, timeout_s: float = 2.0) -> bo
         if await _probe_host(host, port, remaining):
             return True
     return False
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    """What one metadata request tells about the cluster: its id (a new broker or cluster
+    has a new one; the embedded broker gets a fresh id at each start) and its topics."""
+
+    cluster_id: str | None
+    topics: frozenset[str]
+
+
+async def cluster_state(bootstrap_servers: str, timeout_s: float = 2.0) -> ClusterState | None:
+    """The cluster's id and topic names from the first bootstrap server that answers an
+    all-topics metadata request within ``timeout_s``; None when none does. One connection,
+    always closed."""
+    for host, port, _afi in collect_hosts(bootstrap_servers, randomize=False):
+        conn = AIOKafkaConnection(
+            host, port, client_id=_CLIENT_ID, request_timeout_ms=max(1, int(timeout_s * 1000))
+        )
+        try:
+            async with asyncio.timeout(timeout_s):
+                await conn.connect()
+                response = await conn.send(MetadataRequest([]))
+            topics = frozenset(
+                str(entry[1]) for entry in getattr(response, "topics", ()) if entry[0] == 0
+            )
+            cluster_id = getattr(response, "cluster_id", None)
+            return ClusterState(str(cluster_id) if cluster_id else None, topics)
+        except (OSError, KafkaError, TimeoutError):
+            continue
+        finally:
+            closed = conn.close()
+            if closed is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.shield(closed), 1.0)
+    return None
 
 
 async def wait_for_broker(bootstrap_servers: str, timeout_s: float) -> None:

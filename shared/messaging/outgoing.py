@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -18,3 +19,13 @@ class Outgoing:
         if isinstance(self.value, bytes):
             return self.value
         return self.value.model_dump_json().encode()
+
+
+def as_contract(
+    topic: str, contract: type[BaseModel], document: Any, key: str = "person_key"
+) -> Outgoing:
+    """A stored contract document as the message the relay publishes: validated as its
+    contract (a document the contract refuses fails the publication), keyed by its field
+    `key`."""
+    message = contract.model_validate(document)
+    return Outgoing(topic, getattr(message, key), message)

@@ -37,9 +37,6 @@ log = logging.getLogger(__name__)
 Publications = Callable[[Any], list[Outgoing]]
 
 
-_RELAY_HEADERS = frozenset((ORIGIN_HEADER, NOTIFICATION_ID_HEADER))
-
-
 async def _acknowledged(sends: Sequence[asyncio.Future[Any]]) -> None:
     """Wait until every send is acknowledged; raise the first failure. One at a time rather
     than gathered: a batch's sends are acknowledged together, so after the first wait the rest
@@ -90,6 +87,10 @@ class OutboxRelay:
         self._recorded_position = 0
         self._wake = asyncio.Event()
         self._listening = False
+        self._republishing = False
+        """True from the decision to republish from the start until the relay is back at the
+        position it had recorded: a restart of the relay meanwhile goes on republishing
+        instead of skipping to that position (the topics are no longer empty by then)."""
         self.just_saved = JustSaved(app)
 
     def _is_published(self, domain_event: Any) -> bool:
@@ -114,12 +115,18 @@ class OutboxRelay:
         )
         self._recorded_position = stored or 0
         self.published_position = self._recorded_position
-        if self._recorded_position and await self._broker_lost_what_was_published():
+        if (
+            self._recorded_position
+            and not self._republishing
+            and await self._broker_lost_what_was_published()
+        ):
             log.warning(
                 "%s relay: its topics hold none of what it published (the broker lost them, "
                 "e.g. an embedded broker restarted); republishing from the start",
                 self.service,
             )
+            self._republishing = True
+        if self._republishing:
             self.published_position = 0
         while True:
             self._wake.clear()
@@ -127,6 +134,11 @@ class OutboxRelay:
             if not published:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll_s)
+
+    def republish_from_start(self) -> None:
+        """Publish everything again from the first event at the next `run`: the broker was
+        replaced by a new, empty one (its cluster id changed). Consumers de-duplicate."""
+        self._republishing = True
 
     async def _broker_lost_what_was_published(self) -> bool:
         """Whether every topic the relay publishes to is empty although it has published:
@@ -161,25 +173,18 @@ class OutboxRelay:
             # Nothing to publish up to `scanned_to`: the next look starts after it, so events
             # the relay never publishes (most of reporting's) are not scanned again and again.
             self.published_position = max(self.published_position, scanned_to)
+            if self._republishing and self.published_position >= self._recorded_position:
+                self._republishing = False
             return read
         sends: list[asyncio.Future[Any]] = []
-        origin = (ORIGIN_HEADER, self.service.encode())
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
-            # The event's headers, encoded once for its messages: the stored context, then the
-            # origin and the notification id (what `_headers` gives when nothing overrides).
-            plain = not (stored_context.keys() & _RELAY_HEADERS)
-            event_headers = [(name, value.encode()) for name, value in stored_context.items()]
-            event_headers.append(origin)
-            event_headers.append((NOTIFICATION_ID_HEADER, str(notification_id).encode()))
             for outgoing in self.publications(domain_event):
                 send = await self.producer.send(
                     f"{self.topic_prefix}{outgoing.topic}",
                     outgoing.body(),
                     key=outgoing.key.encode(),
-                    headers=event_headers
-                    if plain and not outgoing.headers
-                    else self._headers(stored_context, outgoing, notification_id),
+                    headers=self._headers(stored_context, outgoing, notification_id),
                 )
                 sends.append(send)
         if sends:
@@ -191,6 +196,8 @@ class OutboxRelay:
             )
             self._recorded_position = last
         self.published_position = scanned_to if complete else last
+        if self._republishing and self.published_position >= self._recorded_position:
+            self._republishing = False
         return read
 
     def _headers(

@@ -118,6 +118,10 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
             "X-Purpose": "handover meeting",
         }
         assert httpx.get(f"{reporting}/v1/handover/607/2026-W47").status_code == 401
+        # Every service's API refuses a body over SSP_HTTP_MAX_BODY_BYTES (1 MiB) unread.
+        for name in ("INTAKE", "TRIAGE", "NOTIFICATIONS", "REPORTING", "COURSES"):
+            url = f"http://127.0.0.1:{ports[f'{name}_HTTP_PORT']}/v1/anything"
+            assert httpx.post(url, content=b" " * (2 * 1024 * 1024)).status_code == 413, name
         deadline = time.monotonic() + 30
         rows: list[dict[str, object]] = []
         while time.monotonic() < deadline:

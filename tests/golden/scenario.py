@@ -254,7 +254,12 @@ async def run_scenario(data_dir: Path) -> Scenario:
         )
         commands.execute(procedure.id, CompleteStep(expected_version=procedure.version, step=4))
         await courses.give_up_on(courses.definition.consumes[0])
-        published += await courses.publish()
+        from_courses = await courses.publish()
+        published += from_courses
+
+        # Notifications creates and completes the acute procedure's standard letter.
+        await notifications.receive(_on(from_courses, *notifications.definition.consumes))
+        published += await notifications.publish()
 
         reporting = _Service(reporting_bootstrap.definition(ReportingSettings(**common)), executor)
         await reporting.give_up_on(reporting.definition.consumes[0])

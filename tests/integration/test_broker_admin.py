@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from shared.messaging.admin import broker_reachable, ensure_topics, wait_for_broker
+from shared.messaging.admin import (
+    broker_reachable,
+    cluster_state,
+    ensure_topics,
+    wait_for_broker,
+)
 from ssp_platform.broker import BrokerStartError, EmbeddedBroker
 
 pytestmark = pytest.mark.kafka
@@ -129,3 +134,29 @@ def test_unreachable_after_stop(broker: EmbeddedBroker) -> None:
     broker.stop()
     assert not broker.running
     assert not asyncio.run(broker_reachable(bootstrap, timeout_s=1))
+
+
+async def test_a_restarted_embedded_broker_is_a_new_cluster_without_the_topics(
+    tmp_path: Path,
+) -> None:
+    """What a service's broker watch relies on: the cluster id of an embedded broker started
+    again on the same port differs, and its topics are gone."""
+    first = EmbeddedBroker(log_path=tmp_path / "first.log")
+    bootstrap = first.start(timeout=30)
+    second: EmbeddedBroker | None = None
+    try:
+        (topic,) = _names("watched")
+        await ensure_topics(bootstrap, {topic: 1})
+        before = await cluster_state(bootstrap)
+        assert before is not None and topic in before.topics and before.cluster_id
+        first.stop()
+        assert await cluster_state(bootstrap, timeout_s=0.5) is None
+        second = EmbeddedBroker(port=first.port, log_path=tmp_path / "second.log")
+        second.start(timeout=30)
+        after = await cluster_state(bootstrap)
+        assert after is not None and topic not in after.topics
+        assert after.cluster_id not in (None, before.cluster_id)
+    finally:
+        if second is not None:
+            second.stop()
+        first.stop()

@@ -1,12 +1,14 @@
 """Courses on the real broker, on SQLite and on PostgreSQL: a tovholder routing decision on
 Kafka makes a person eligible, a coordinator starts a TRIVSEL+ course through the API, and its
-events appear on ssp.courses.events.v1 keyed by the course id; an acute procedure's standard
-letter appears on the letter-task topic; a gang-flagged incident about a 16-year-old becomes an
+events appear on ssp.courses.events.v1 keyed by the course id; an acute procedure asks for its
+standard letter, which notifications (the letter-task topic's only producer) creates, lists for
+management and completes with step 4; a gang-flagged incident about a 16-year-old becomes an
 exit referral listed for the exit coordinator."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +52,8 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     prefix = use_platform_env(monkeypatch, embedded_broker, tmp_path, store_url)
-    platform = await start_platform(["courses"], PlatformSettings())
-    url = platform.services[0].http_url
+    platform = await start_platform(["courses", "notifications"], PlatformSettings())
+    url, notifications_url = (s.http_url for s in platform.services)
     producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
     await producer.start()
     try:
@@ -102,10 +104,44 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
                 },
             )
             assert acute.status_code == 201, acute.text
+            procedure = acute.json()
             assert (await client.get("/readyz")).json()["checks"] == {
                 "broker": True,
                 "store": True,
             }
+
+        # Notifications creates the acute letter's task: management, who runs the procedure,
+        # finds it in the letter-task list with its 24-hour deadline.
+        management = bearer(AuthSettings(), "management", purpose="sending the letters")
+        async with httpx.AsyncClient(base_url=notifications_url, headers=management) as tasks:
+
+            async def listed(status: str) -> list[dict[str, Any]]:
+                r = await tasks.get(
+                    "/v1/letter-tasks", params={"municipality_code": "607", "status": status}
+                )
+                assert r.status_code == 200, r.text
+                found: list[dict[str, Any]] = r.json()["tasks"]
+                return found
+
+            (open_task,) = await eventually(lambda: listed("open"))
+            assert (open_task["kind"], open_task["person_key"], open_task["owner_role"]) == (
+                "akut_standardbrev",
+                f"acute:{procedure['course_id']}",
+                "management",
+            )
+            hours = (
+                datetime.fromisoformat(open_task["due_at"])
+                - datetime.fromisoformat(open_task["at"])
+            ) / timedelta(hours=1)
+            assert hours == 24
+            async with httpx.AsyncClient(base_url=url, headers=management) as client:
+                done = await client.post(
+                    f"/v1/acute-procedures/{procedure['course_id']}/complete-step",
+                    json={"expected_version": procedure["version"], "step": 4},
+                )
+                assert done.status_code == 200, done.text
+            (completed,) = await eventually(lambda: listed("completed"))
+            assert completed["task_id"] == open_task["task_id"]
 
         records = await read_topic(
             embedded_broker.bootstrap_servers,
@@ -119,19 +155,24 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
         assert {b["journal_number"] for b in bodies} == {JOURNAL}
         assert all("fritekst" not in r.value.decode() for r in records)
         assert {dict(r.headers)["ssp-origin"] for r in records} == {b"courses"}
-        # The acute procedure's standard letter is a letter task courses publishes itself.
-        (letter,) = await read_topic(
+        # The acute procedure's standard letter is published by notifications alone.
+        letters = await read_topic(
             embedded_broker.bootstrap_servers,
             prefix + "ssp.notifications.letter-tasks.v1",
-            until=lambda rs: len(rs) >= 1,
+            until=lambda rs: len(rs) >= 3,  # the decision's orientering, the acute letter
         )
-        task = json.loads(letter.value)
-        assert (task["kind"], task["event"], task["recipients"]) == (
-            "akut_standardbrev",
-            "created",
-            ["parents", "local_staff"],  # 000 l.390: "forældre og medarbejdere lokalt"
-        )
-        assert task["journal_number"] == JOURNAL
+        tasks_published = [json.loads(letter.value) for letter in letters]
+        assert [
+            (t["kind"], t["event"], t["recipients"])
+            for t in tasks_published
+            if t["person_key"].startswith("acute:")
+        ] == [
+            # 000 l.390: "forældre og medarbejdere lokalt"
+            ("akut_standardbrev", "created", ["parents", "local_staff"]),
+            ("akut_standardbrev", "completed", ["parents", "local_staff"]),
+        ]
+        assert {t["journal_number"] for t in tasks_published} == {JOURNAL}
+        assert {dict(r.headers)["ssp-origin"] for r in letters} == {b"notifications"}
     finally:
         await producer.stop()
         await stop_platform(platform)

@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic
 
 from services.reporting.bootstrap import build_application, build_read_side
 from services.reporting.domain.model import JournalTimeline, TimelineStep
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
     INTAKE_INCIDENTS,
@@ -106,9 +107,9 @@ def _store(reporting: ReportingSettings, upgraded: bool) -> tuple[dict[str, list
         if upgraded:
             handle_batch_as_before(service, first)
         else:
-            service.handle_batch(first)
+            CONSUMERS.batch_handler(service)(first)
         with counting(app.recorder, "select_events_of") as queries:
-            service.handle_batch(_inbound(reporting, _after(), 100))
+            CONSUMERS.batch_handler(service)(_inbound(reporting, _after(), 100))
         assert len(queries) == 1
         projection, queries_side = build_read_side(reporting, app)
         projection.rebuild()

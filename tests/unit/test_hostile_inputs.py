@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import random
 import zipfile
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -170,6 +171,13 @@ BILLION_LAUGHS = (
 )
 
 
+# An entity declaration after 200 KB of comment that does not compress.
+LATE_DOCTYPE = BILLION_LAUGHS.replace(
+    b"<!DOCTYPE",
+    b"<!--" + base64.b64encode(random.Random(12).randbytes(150 * KIB)) + b"-->\n<!DOCTYPE",
+)
+
+
 # --- the table -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class HttpCase:
@@ -277,6 +285,14 @@ HTTP_CASES = [
         422, "too_many_rows",
     ),
     HttpCase(
+        "CSV with a 100 KB school", "/v1/incidents/import",
+        lambda: csv_list([csv_row(school="s" * 100 * KIB)]), 200, "string_too_long",
+    ),
+    HttpCase(
+        "CSV with a 200 KB cell", "/v1/incidents/import",
+        lambda: csv_list([csv_row(school="s" * 200 * KIB)]), 422, "cell_too_large",
+    ),
+    HttpCase(
         "CSV row of 100,000 columns", "/v1/incidents/import",
         lambda: csv_list([csv_row() + [""] * 100_000]), 422, "too_many_columns",
     ),
@@ -314,6 +330,10 @@ HTTP_CASES = [
     HttpCase(
         "XLSX with entity expansion", "/v1/incidents/import",
         lambda: xlsx(add={"xl/sharedStrings.xml": BILLION_LAUGHS}), 422, "xml_doctype",
+    ),
+    HttpCase(
+        "XLSX entity declaration after 200 KB of comment", "/v1/incidents/import",
+        lambda: xlsx(add={"xl/sharedStrings.xml": LATE_DOCTYPE}), 422, "xml_doctype",
     ),
     HttpCase(
         "XLSX of 2,000 parts", "/v1/incidents/import",
@@ -554,7 +574,7 @@ async def test_hostile_kafka_input(tmp_path: Path, case: KafkaCase) -> None:
         assert case.code in {r["code"] for r in rejections[0]["reasons"]}
         assert CPR not in json.dumps(rejections)
         # Nothing lost: the original is kept, byte for byte, under the reference.
-        service = h.runtime.handler.__self__  # type: ignore[attr-defined]
+        service = h.runtime.handler.service  # type: ignore[attr-defined]
         kept = service.rejected_input(rejections[0]["reference"])
         assert base64.b64decode(kept.original_b64) == value
         # The flow goes on.

@@ -19,7 +19,7 @@ from services.courses.domain.eligibility import RANK_COORDINATOR, TrivselEligibi
 from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
-from shared.contracts import workflow_for_age
+from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore import ServiceApplication
 
 

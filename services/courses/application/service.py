@@ -37,10 +37,6 @@ from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import (
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
     DecisionWithdrawn,
     ExitReferral,
     RoutingDecision,
@@ -51,7 +47,6 @@ from shared.contracts.municipalities import (
     served_problem,
 )
 from shared.eventstore import UnitOfWork
-from shared.messaging.inbound import Inbound
 
 log = logging.getLogger(__name__)
 
@@ -72,59 +67,31 @@ class CoursesService:
         self,
         app: CoursesApplication,
         *,
-        decisions_topic: str = TRIAGE_TOVHOLDER,
-        caseworker_topic: str = TRIAGE_CASEWORKER,
-        withdrawals_topic: str = TRIAGE_WITHDRAWALS,
-        referrals_topic: str = TRIAGE_EXIT_REFERRALS,
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
-        self.decisions_topic = decisions_topic
-        self.caseworker_topic = caseworker_topic
-        self.withdrawals_topic = withdrawals_topic
-        self.referrals_topic = referrals_topic
         self.policy = policy
         self.clock = clock
         self.index = CourseIndex(app)
 
-    # --- Kafka -------------------------------------------------------------------------
-    def _decode(self, message: Inbound) -> Received | None:
-        if message.topic in (self.decisions_topic, self.caseworker_topic):
-            return message.decode(RoutingDecision)
-        if message.topic == self.withdrawals_topic:
-            return message.decode(DecisionWithdrawn)
-        if message.topic == self.referrals_topic:
-            return message.decode(ExitReferral)
-        return None
-
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        uow = UnitOfWork(self.app)
-        decoded = [(m, self._decode(m)) for m in messages]
+    # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
+    def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
+        """Every record and course the batch touches, with one query."""
         ids: list[UUID] = []
-        for _, received in decoded:
+        for received in payloads:
             if isinstance(received, ExitReferral):
                 ids.append(
                     ExitReferralRecord.create_id(received.person_key, received.journal_number)
                 )
-            elif received is not None:
+            else:
                 ids.append(
                     TrivselEligibility.create_id(received.person_key, received.journal_number)
                 )
                 ids.append(TrivselCourse.create_id(received.person_key, received.journal_number))
         uow.prefetch(ids)
-        for message, received in decoded:
-            with message.processing_span("courses"):
-                if received is None:
-                    log.warning(
-                        "courses: ignoring a message from unexpected topic %s", message.topic
-                    )
-                else:
-                    self._receive(uow, received)
-            uow.processed(message.upstream)
-        uow.commit()
 
     def receive(self, received: Received) -> bool:
         """One message's use case in its own transaction (tests and tools)."""
@@ -138,12 +105,18 @@ class CoursesService:
 
     def _receive(self, uow: UnitOfWork, received: Received) -> bool:
         if isinstance(received, ExitReferral):
-            return self._receive_referral(uow, received)
+            return self.receive_referral_in(uow, received)
         if isinstance(received, DecisionWithdrawn):
-            return self._receive_withdrawal(uow, received)
-        if received.route == "tovholder":
-            return self._receive_decision(uow, received)
-        return self._receive_move_to_caseworker(uow, received)
+            return self.receive_withdrawal_in(uow, received)
+        return self.receive_routing_in(uow, received)
+
+    # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
+    def receive_routing_in(self, uow: UnitOfWork, decision: RoutingDecision) -> bool:
+        """A decision on the tovholder route may make the person eligible; one on the
+        caseworker route may move them away from TRIVSEL+."""
+        if decision.route == "tovholder":
+            return self._receive_decision(uow, decision)
+        return self._receive_move_to_caseworker(uow, decision)
 
     def _receive_decision(self, uow: UnitOfWork, decision: RoutingDecision) -> bool:
         eligibility_id = TrivselEligibility.create_id(decision.person_key, decision.journal_number)
@@ -185,7 +158,7 @@ class CoursesService:
             )
         return revoked
 
-    def _receive_withdrawal(self, uow: UnitOfWork, withdrawal: DecisionWithdrawn) -> bool:
+    def receive_withdrawal_in(self, uow: UnitOfWork, withdrawal: DecisionWithdrawn) -> bool:
         eligibility = self._eligibility_or_opened(
             uow, withdrawal.person_key, withdrawal.journal_number, withdrawal.municipality_code
         )
@@ -203,7 +176,7 @@ class CoursesService:
             )
         return revoked
 
-    def _receive_referral(self, uow: UnitOfWork, referral: ExitReferral) -> bool:
+    def receive_referral_in(self, uow: UnitOfWork, referral: ExitReferral) -> bool:
         record_id = ExitReferralRecord.create_id(referral.person_key, referral.journal_number)
         record = uow.get(ExitReferralRecord, record_id)
         if record is not None:

@@ -2,15 +2,11 @@
 after an acute incident): started by a director and a head of department, nine standard
 steps each with an owner and a completion, closed by the final report to the political level.
 
-The standard letter to parents and staff (step 4) is a letter task this service owns: it is
-published as an `akut_standardbrev` `LetterTaskEvent` when the procedure starts, `completed`
-when step 4 is completed, and `overdue` when its deadline passes first. The letter goes to
-every family of the group involved and to the local staff (000 l.390: "Orientering af forældre
-og medarbejdere lokalt (standard skriv)"; recipients `parents` and `local_staff`), not to one
-person, so its `person_key` names the procedure (`acute:<course_id>`). An acute event need not
-be a police case (000 l.385: a director and a head of department decide): without a journal
-number the letter task is the course's own (its course events), not published as a letter
-task, whose contract requires one.
+The standard letter to parents and staff (step 4) is asked for when the procedure starts
+(`StandardLetterRequested`: task id, deadline, owner) and reported sent when step 4 is
+completed; notifications creates, completes and tracks the letter task from those course
+events. The procedure still remembers the letter as a `LetterTaskEvent` document (as events
+stored before always did) to know whether it is due, sent or overdue.
 """
 
 from __future__ import annotations
@@ -30,7 +26,6 @@ from services.courses.domain.course import (
     StateConflict,
 )
 from shared.contracts import LetterTaskEvent
-from shared.contracts.letter_kinds import Recipient
 from shared.contracts.letter_tasks import LetterTaskEventType
 from shared.eventstore.ids import IdSpace
 
@@ -69,10 +64,6 @@ class StepAlreadyCompleted(StateConflict):
 
 class StepsOutstanding(StateConflict):
     code = "steps_outstanding"
-
-
-#: 000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)".
-STANDARD_LETTER_RECIPIENTS: tuple[Recipient, ...] = ("parents", "local_staff")
 
 
 class AcuteProcedure(Course):
@@ -227,13 +218,15 @@ class AcuteProcedure(Course):
             "person_key": f"acute:{self.id}",
             "municipality_code": self.municipality_code,
             "kind": "akut_standardbrev",
-            "recipients": list(STANDARD_LETTER_RECIPIENTS),
+            # 000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)".
+            "recipients": ["parents", "local_staff"],
             "owner_role": self._step(STANDARD_LETTER_STEP)["owner"],
             "due_at": due_at,
             "at": at,
         }
         if self.journal_number is None:
-            # Not a police case: the letter task stays the course's (checked like one).
+            # Not a police case (000 l.385: a director and a head of department decide): the
+            # letter is the procedure's own task; no letter task is made from it.
             checked = LetterTaskEvent(journal_number="0000-00000-00000-00", **fields)
             return {**checked.model_dump(mode="json"), "journal_number": None}
         letter = LetterTaskEvent(journal_number=self.journal_number, **fields)

@@ -41,7 +41,7 @@ from services.courses.domain.trivsel_terms import (
     check_step,
     review_key,
 )
-from shared.contracts import workflow_for_age
+from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore.ids import IdSpace
 
 _IDS = IdSpace("urn:ssp:courses:trivsel")

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.commands import acute as c
 from services.courses.entrypoints.handlers import (
     COMMAND_RESPONSES,
@@ -15,10 +16,10 @@ from services.courses.entrypoints.handlers import (
     add_command_routes,
     start_course,
 )
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.runtime import Ctx
 
-Manage = Annotated[Access, guard(Action.MANAGE_ACUTE_PROCEDURE)]
+Manage = Annotated[Access, guard(CoursesAction.MANAGE_ACUTE_PROCEDURE)]
 """The guard of this router's routes."""
 
 
@@ -41,7 +42,7 @@ async def start(
 
 add_command_routes(
     router,
-    Action.MANAGE_ACUTE_PROCEDURE,
+    CoursesAction.MANAGE_ACUTE_PROCEDURE,
     [
         CommandRoute("assign-step", c.AssignStep, "Give a step another owner"),
         CommandRoute(

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.commands import exit_programme as c
 from services.courses.application.course_index import ReferralSummary
 from services.courses.domain.calendar import local_date
@@ -17,7 +18,7 @@ from services.courses.entrypoints.handlers import (
     add_command_routes,
     start_course,
 )
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.runtime import Ctx
 
 router = APIRouter(
@@ -32,7 +33,7 @@ router = APIRouter(
 )
 async def refer(
     command: c.ReferToExitProgramme,
-    access: Annotated[Access, guard(Action.REFER_TO_EXIT_PROGRAMME)],
+    access: Annotated[Access, guard(CoursesAction.REFER_TO_EXIT_PROGRAMME)],
     ctx: Ctx,
     service: Service,
 ) -> JSONResponse:
@@ -50,7 +51,7 @@ async def refer(
 async def start_from_referral(
     referral_id: str,
     command: c.StartFromReferral,
-    access: Annotated[Access, guard(Action.REFER_TO_EXIT_PROGRAMME)],
+    access: Annotated[Access, guard(CoursesAction.REFER_TO_EXIT_PROGRAMME)],
     ctx: Ctx,
     service: Service,
 ) -> JSONResponse:
@@ -65,7 +66,7 @@ async def start_from_referral(
 
 add_command_routes(
     router,
-    Action.MANAGE_EXIT_PROGRAMME,
+    CoursesAction.MANAGE_EXIT_PROGRAMME,
     [
         CommandRoute(
             "record-clarifying-talk",

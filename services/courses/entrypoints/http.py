@@ -15,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Query
 from pydantic import AfterValidator
 
 from services.courses.adapters.course_events import course_event
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.course_index import (
     CourseSummary,
     Eligibility,
@@ -35,7 +36,7 @@ from services.courses.entrypoints.views import (
     referral_body,
     summary_body,
 )
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
@@ -55,7 +56,7 @@ OptionalMunicipality = Annotated[
 ]
 
 
-Read = Annotated[Access, guard(Action.READ_COURSES)]
+Read = Annotated[Access, guard(CoursesAction.READ_COURSES)]
 
 
 def _summary_visible(access: Access, summary: CourseSummary) -> bool:
@@ -98,7 +99,7 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
 )
 async def eligibility(
     municipality_code: Municipality,
-    access: Annotated[Access, guard(Action.READ_TRIVSEL_ELIGIBILITY)],
+    access: Annotated[Access, guard(CoursesAction.READ_TRIVSEL_ELIGIBILITY)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -121,7 +122,7 @@ async def eligibility(
 )
 async def exit_referrals(
     municipality_code: Municipality,
-    access: Annotated[Access, guard(Action.READ_EXIT_REFERRALS)],
+    access: Annotated[Access, guard(CoursesAction.READ_EXIT_REFERRALS)],
     ctx: Ctx,
     service: Service,
     status: Literal["referred", "started", "all"] = "referred",

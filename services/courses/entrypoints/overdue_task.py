@@ -3,20 +3,16 @@ contract measures, standard letters)."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from services.courses.application.service import CoursesService
-from shared.runtime import ServiceContext
-
-log = logging.getLogger(__name__)
+from shared.runtime import ServiceContext, in_store_every
 
 
 async def emit_overdue_forever(
     ctx: ServiceContext, service: CoursesService, interval_s: float
 ) -> None:
-    while True:
-        raised: int = await ctx.in_store(service.emit_overdue, service.clock())
-        if raised:
-            log.info("courses: raised %d overdue event(s)", raised)
-        await asyncio.sleep(interval_s)
+    await in_store_every(
+        ctx,
+        interval_s,
+        lambda: service.emit_overdue(service.clock()),
+        "courses: raised %d overdue event(s)",
+    )

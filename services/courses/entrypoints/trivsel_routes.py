@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from services.courses.application.access_policy import CoursesAction
 from services.courses.application.commands import trivsel as c
 from services.courses.application.course_index import Eligibility
 from services.courses.domain.eligibility import NotEligible
@@ -17,10 +18,10 @@ from services.courses.entrypoints.handlers import (
     add_command_routes,
     start_course,
 )
-from shared.auth import Access, Action, Resource, guard
+from shared.auth import Access, Resource, guard
 from shared.runtime import Ctx
 
-Manage = Annotated[Access, guard(Action.MANAGE_TRIVSEL_COURSE)]
+Manage = Annotated[Access, guard(CoursesAction.MANAGE_TRIVSEL_COURSE)]
 """The guard of this router's routes."""
 
 
@@ -52,7 +53,7 @@ async def start(
 
 add_command_routes(
     router,
-    Action.MANAGE_TRIVSEL_COURSE,
+    CoursesAction.MANAGE_TRIVSEL_COURSE,
     [
         CommandRoute("place-on-step", c.PlaceOnStep, "Place the person on another step"),
         CommandRoute("request-consent", c.RequestConsent, "Parental consent was requested"),

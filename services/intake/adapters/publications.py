@@ -14,18 +14,15 @@ from shared.contracts import (
     PseudonymisedCaseEvent,
 )
 from shared.messaging.dead_letters import dead_letter_publications
-from shared.messaging.outgoing import Outgoing
+from shared.messaging.outgoing import Outgoing, as_contract
 
 
 def intake_publications(event: Any) -> list[Outgoing]:
     # Every accepted revision, the first (carried by the record's creation) as the later ones.
     if isinstance(event, IncidentRecord.Received | IncidentRecord.RevisionAccepted):
-        accepted = AcceptedIncident.model_validate(event.accepted)
-        return [Outgoing(INTAKE_INCIDENTS, accepted.journal_number, accepted)]
+        return [as_contract(INTAKE_INCIDENTS, AcceptedIncident, event.accepted, "journal_number")]
     if isinstance(event, RejectedInput.Recorded):
-        rejection = IntakeRejection.model_validate(event.rejection)
-        return [Outgoing(INTAKE_REJECTED, rejection.reference, rejection)]
+        return [as_contract(INTAKE_REJECTED, IntakeRejection, event.rejection, "reference")]
     if isinstance(event, CaseRegisterEntry.Received):
-        case_event = PseudonymisedCaseEvent.model_validate(event.pseudonymised)
-        return [Outgoing(INTAKE_CASE_EVENTS, case_event.person_key, case_event)]
+        return [as_contract(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, event.pseudonymised)]
     return dead_letter_publications(event)

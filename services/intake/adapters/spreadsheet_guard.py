@@ -8,7 +8,7 @@ workbook, this module looks at it from the outside, in bounded time and memory:
 - the archive: at most `max_members` parts, their declared unpacked sizes together at most
   `max_unpacked_bytes` (zipfile never unpacks more than a part declares), and no part larger
   than 1 MiB that unpacks to more than `max_compression_ratio` times its packed size;
-- no XML part with a document type declaration (`<!DOCTYPE`, where entities are declared);
+- no XML part with a document type declaration (`<!DOCTYPE`, `<!ENTITY`) anywhere in it;
 - each worksheet, read as a stream: its declared dimension, the number of `<row>` elements and
   the highest row and column any row or cell names, against `max_rows` and `max_columns`.
 
@@ -40,7 +40,7 @@ _RATIO_CHECKED_FROM = _MIB
 """Parts smaller than this unpacked are not judged by their compression ratio (small XML
 compresses very well, and cannot hurt)."""
 _CHUNK = _MIB
-_PROLOG_BYTES = 64 * 1024
+_OVERLAP = 16
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*)>")
@@ -116,7 +116,7 @@ def _check_xlsx(data: bytes, limits: SpreadsheetLimits) -> None:
             for part in parts:
                 name = part.filename.lower()
                 if name.endswith((".xml", ".rels", ".vml")):
-                    _check_prolog(archive, part)
+                    _check_doctype(archive, part)
                 if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                     _check_sheet(archive, part, limits)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
@@ -125,14 +125,18 @@ def _check_xlsx(data: bytes, limits: SpreadsheetLimits) -> None:
             raise SpreadsheetRefused("unreadable_file", "not a readable CSV or XLSX file") from None
 
 
-def _check_prolog(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
-    # A document type declaration can only come before the root element.
+def _check_doctype(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
+    # Read as a stream (the part's size is bounded above); a declaration split between two
+    # chunks is found in the overlap kept from the first.
+    tail = b""
     with archive.open(part) as stream:
-        head = stream.read(_PROLOG_BYTES)
-    if _DOCTYPE.search(head):
-        raise SpreadsheetRefused(
-            "xml_doctype", "the workbook's XML declares a document type (entities); refused"
-        )
+        while chunk := stream.read(_CHUNK):
+            if _DOCTYPE.search(tail + chunk):
+                raise SpreadsheetRefused(
+                    "xml_doctype",
+                    "the workbook's XML declares a document type (entities); refused",
+                )
+            tail = chunk[-_OVERLAP:]
 
 
 def _column_number(letters: bytes) -> int:
@@ -224,10 +228,8 @@ def _check_csv(data: bytes, limits: SpreadsheetLimits) -> None:
         # Delimiters outside quotes, counted before the csv module builds a row of them.
         if _QUOTED.sub("", line).count(delimiter) >= limits.max_columns:
             raise _too_many_columns(limits)
-    # Physical lines bound the rows from above (a quoted cell may span lines): the exact count
-    # is needed only for a file with more lines than rows allowed.
-    if data.count(b"\n") > limits.max_rows:
-        _count_csv_rows(text, delimiter, limits)
+    # Rows (a quoted cell may span lines) and cells, as the reader will see them.
+    _count_csv_rows(text, delimiter, limits)
 
 
 def _count_csv_rows(text: str, delimiter: str, limits: SpreadsheetLimits) -> None:
@@ -236,4 +238,9 @@ def _count_csv_rows(text: str, delimiter: str, limits: SpreadsheetLimits) -> Non
             if number > limits.max_rows:
                 raise _too_many_rows(limits)
     except csv.Error:
+        cell_limit = csv.field_size_limit()
+        if any(len(line) > cell_limit for line in io.StringIO(text)):
+            raise SpreadsheetRefused(
+                "cell_too_large", f"a cell may be at most {cell_limit} characters"
+            ) from None
         raise SpreadsheetRefused("unreadable_file", "not a readable CSV or XLSX file") from None

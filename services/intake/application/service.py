@@ -30,6 +30,7 @@ from services.intake.domain.municipalities import (
     municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.scope import is_in_scope
 from shared.contracts import (
     AcceptedIncident,
     CaseRegisterEvent,
@@ -40,22 +41,28 @@ from shared.contracts import (
     PseudonymousPerson,
     age_on,
     build_rejection,
-    is_in_scope,
     parse_bytes,
 )
 from shared.contracts.cpr import birth_date, turns_18_on
-from shared.contracts.decisions import ADULT_AGE
 from shared.contracts.errors import MESSAGE_TOO_LARGE
-from shared.contracts.municipalities import is_municipality_code
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
-from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
 _REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
+_ACCEPTED_AS_GIVEN = {
+    "journal_number",
+    "revision",
+    "source",
+    "police_district",
+    "reported_at",
+    "occurred_at",
+    "flags",
+}
+"""What the accepted incident takes from the police incident as it is."""
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 Clock = Callable[[], datetime]
 
@@ -108,6 +115,9 @@ class _ValidCaseEvent:
 class _Invalid:
     problems: list[FieldProblem]
     reference: UUID  # of the rejection it is kept as
+    raw: bytes  # the input, kept encrypted with the rejection
+    case_register: bool = False
+    """It came from the social-services case register (whatever it holds)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -115,6 +125,17 @@ class _Invalid:
     @property
     def persons(self) -> tuple[IdentityIds, ...]:
         return ()
+
+
+CASE_REGISTER_INPUT = "case_register_input"
+"""Key in a kept rejection: the input came from the case register."""
+
+Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+"""A received message after intake's rules: what accepting or rejecting it needs."""
+
+
+MAJORITY_AGE = 18
+"""Minors get their 18th birthday on the incident (`turns_18_on`)."""
 
 
 class RejectionNotFound(LookupError):
@@ -127,8 +148,6 @@ class IntakeService:
         app: IntakeApplication,
         pseudonymiser: Pseudonymiser,
         *,
-        incidents_topic: str,
-        cases_topic: str,
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
@@ -139,56 +158,32 @@ class IntakeService:
         # An incident may name any official code: persons living in an unserved municipality
         # are accepted as not served, an unserved location is normal (issue 14, part 1).
         self.pseudonymiser = pseudonymiser
-        self.incidents_topic = incidents_topic
-        self.cases_topic = cases_topic
         self.clock = clock
 
-    # --- Kafka ---------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        # Every message is checked first (the rules depend on nothing stored), so that every
-        # aggregate the batch touches is loaded with one query.
-        checked = {id(m): self._check_message(m) for m in messages}
-        uow = UnitOfWork(self.app)
-        uow.prefetch(
-            aggregate_id
-            for c in checked.values()
-            if c is not None
-            for aggregate_id in c.aggregate_ids()
+    # --- Kafka: each message checked as it is read (entrypoints/kafka.py), then the batch ---
+    def check_incident(self, raw: bytes, coordinates: str) -> Checked:
+        """An incident as received on Kafka: valid, with what accepting it needs, or invalid
+        (it is rejected and kept, never poison). `coordinates` names the record
+        (topic|partition|offset), so that re-reading it after a crash records no second
+        rejection. A message larger than `max_message_bytes` is rejected unread, and kept like
+        any bad input (the broker bounds its size)."""
+        checked: _ValidIncident | list[FieldProblem] = (
+            [self._too_large()] if len(raw) > self.max_message_bytes else self._check_incident(raw)
         )
-        prefetch_identities(
-            uow, (person for c in checked.values() if c is not None for person in c.persons)
-        )
-        for message in messages:
-            with message.processing_span("intake"):
-                outcome = checked[id(message)]
-                if isinstance(outcome, _Invalid):
-                    self._reject(uow, message.value, outcome.problems, "kafka", outcome.reference)
-                elif isinstance(outcome, _ValidIncident):
-                    self._accept_incident(uow, outcome)
-                elif isinstance(outcome, _ValidCaseEvent):
-                    self._accept_case_event(uow, outcome)
-                else:
-                    log.warning(
-                        "intake: ignoring a message from unexpected topic %s", message.topic
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
-
-    def _check_message(
-        self, message: Inbound
-    ) -> _ValidIncident | _ValidCaseEvent | _Invalid | None:
-        checked: _ValidIncident | _ValidCaseEvent | list[FieldProblem]
-        if message.topic not in (self.incidents_topic, self.cases_topic):
-            return None
-        if len(message.value) > self.max_message_bytes:
-            # Rejected unread, and kept like any bad input (the broker bounds its size).
-            checked = [self._too_large()]
-        elif message.topic == self.incidents_topic:
-            checked = self._check_incident(message.value)
-        else:
-            checked = self._check_case_event(message.value)
         if isinstance(checked, list):
-            return _Invalid(checked, self._kafka_reference(message))
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw)
+        return checked
+
+    def check_case_event(self, raw: bytes, coordinates: str) -> Checked:
+        """A case-register event as received on Kafka; see `check_incident`."""
+        checked: _ValidCaseEvent | list[FieldProblem] = (
+            [self._too_large()]
+            if len(raw) > self.max_message_bytes
+            else self._check_case_event(raw)
+        )
+        if isinstance(checked, list):
+            reference = self._kafka_reference(raw, coordinates)
+            return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
     def _too_large(self) -> FieldProblem:
@@ -199,10 +194,30 @@ class IntakeService:
         )
 
     @staticmethod
-    def _kafka_reference(message: Inbound) -> UUID:
-        # Re-reading the same record after a crash must not record a second rejection.
-        digest = hashlib.sha256(message.value).hexdigest()
-        return _REJECTION_IDS(f"{message.topic}|{message.partition}|{message.offset}|{digest}")
+    def _kafka_reference(raw: bytes, coordinates: str) -> UUID:
+        digest = hashlib.sha256(raw).hexdigest()
+        return _REJECTION_IDS(f"{coordinates}|{digest}")
+
+    def prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
+        """Every message is checked first (the rules depend on nothing stored), so that every
+        aggregate the batch touches is loaded with one query."""
+        uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
+        prefetch_identities(uow, (person for c in checked for person in c.persons))
+
+    def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
+        if isinstance(checked, _Invalid):
+            self._reject(
+                uow,
+                checked.raw,
+                checked.problems,
+                "kafka",
+                checked.reference,
+                case_register=checked.case_register,
+            )
+        elif isinstance(checked, _ValidIncident):
+            self._accept_incident(uow, checked)
+        else:
+            self._accept_case_event(uow, checked)
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
@@ -239,7 +254,9 @@ class IntakeService:
     ) -> _ValidIncident | _Invalid:
         checked = self._check_incident(raw, extra=list_problems)
         if isinstance(checked, list):
-            return _Invalid(checked, _REJECTION_IDS(f"import|{hashlib.sha256(raw).hexdigest()}"))
+            return _Invalid(
+                checked, _REJECTION_IDS(f"import|{hashlib.sha256(raw).hexdigest()}"), raw
+            )
         return checked
 
     def rejected_input(self, reference: str) -> RejectedInput:
@@ -331,10 +348,6 @@ class IntakeService:
         self, incident: PoliceIncident | None, raw: bytes
     ) -> list[FieldProblem]:
         if incident is not None:
-            if is_municipality_code(incident.location.municipality_code) and all(
-                is_municipality_code(person.municipality_code) for person in incident.persons
-            ):
-                return []
             return municipality_problems(codes_of_incident(incident), None)
         try:
             doc = json.loads(raw)
@@ -382,7 +395,7 @@ class IntakeService:
                     school=person.school,
                     served=person.municipality_code in self.served,
                     turns_18_on=(
-                        turns_18_on(birth_date(person.cpr)) if 0 <= age < ADULT_AGE else None
+                        turns_18_on(birth_date(person.cpr)) if 0 <= age < MAJORITY_AGE else None
                     ),
                 )
             )
@@ -390,15 +403,9 @@ class IntakeService:
         if accepted_at.utcoffset() is None:  # what the contract's AwareDatetime refuses
             raise ValueError("the clock must give an aware datetime")
         return AcceptedIncident(
-            journal_number=incident.journal_number,
-            revision=incident.revision,
-            source=incident.source,
-            police_district=incident.police_district,
-            reported_at=incident.reported_at,
-            occurred_at=incident.occurred_at,
+            **incident.model_dump(include=_ACCEPTED_AS_GIVEN),
             offence_code=incident.offence.code,
             location_municipality_code=incident.location.municipality_code,
-            flags=incident.flags,
             accepted_at=accepted_at,
             persons=persons,
         ).model_dump(mode="json")
@@ -410,18 +417,25 @@ class IntakeService:
         problems: list[FieldProblem],
         channel: Literal["kafka", "http"],
         reference: UUID,
+        *,
+        case_register: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
                 raw, problems, channel=channel, reference=str(reference), received_at=self.clock()
             )
+            kept = rejection.model_dump(mode="json")
+            if case_register:
+                # Kept with the record only (the published contract ignores it): a rejected
+                # case-register event is social services' record, even when unreadable.
+                kept[CASE_REGISTER_INPUT] = True
             uow.add(
                 RejectedInput(
                     reference=str(reference),
                     channel=channel,
                     received_at=rejection.received_at,
                     original_b64=base64.b64encode(raw).decode(),
-                    rejection=rejection.model_dump(mode="json"),
+                    rejection=kept,
                 )
             )
             log.info(
@@ -435,7 +449,7 @@ class IntakeService:
     def _receive_case_event(self, uow: UnitOfWork, raw: bytes, reference: UUID) -> None:
         checked = self._check_case_event(raw)
         if isinstance(checked, list):
-            self._reject(uow, raw, checked, "kafka", reference)
+            self._reject(uow, raw, checked, "kafka", reference, case_register=True)
         else:
             self._accept_case_event(uow, checked)
 

@@ -12,16 +12,27 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.intake.adapters.police_list import (
+    ListIncident,
+    ListProblem,
+    PoliceList,
+    read_police_list,
+)
 from services.intake.adapters.spreadsheet_guard import (
     SpreadsheetLimits,
     SpreadsheetRefused,
     check_spreadsheet,
 )
+from services.intake.application.access_policy import IntakeAction
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
-from services.intake.application.service import IntakeService, RejectionNotFound, SubmissionResult
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from services.intake.application.service import (
+    CASE_REGISTER_INPUT,
+    IntakeService,
+    RejectionNotFound,
+    SubmissionResult,
+)
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
-from shared.police_list import ListIncident, ListProblem, PoliceList, read_police_list
 from shared.runtime import Ctx, ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
@@ -152,7 +163,8 @@ async def rejected_in_reach(
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
     # incidents (the police may not learn of it).
-    kind = DataKind.SOCIAL_SERVICES if named.case_register else DataKind.RECORD
+    from_case_register = named.case_register or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+    kind = DataKind.SOCIAL_SERVICES if from_case_register else DataKind.RECORD
     await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
     return rejected
 
@@ -168,7 +180,7 @@ async def rejected_in_reach(
 )
 async def submit_incident(
     request: Request,
-    access: Annotated[Access, guard(Action.SUBMIT_INCIDENT)],
+    access: Annotated[Access, guard(IntakeAction.SUBMIT_INCIDENT)],
     ctx: Ctx,
     service: Service,
 ) -> JSONResponse:
@@ -193,7 +205,7 @@ async def submit_incident(
 )
 async def import_incidents(
     request: Request,
-    access: Annotated[Access, guard(Action.IMPORT_INCIDENTS)],
+    access: Annotated[Access, guard(IntakeAction.IMPORT_INCIDENTS)],
     ctx: Ctx,
     service: Service,
     limits: Limits,
@@ -251,7 +263,7 @@ async def import_incidents(
 )
 async def get_rejected(
     reference: str,
-    access: Annotated[Access, guard(Action.READ_REJECTED_INPUT)],
+    access: Annotated[Access, guard(IntakeAction.READ_REJECTED_INPUT)],
     ctx: Ctx,
     service: Service,
     identities: Identities,
@@ -287,7 +299,7 @@ async def get_rejected(
 async def resubmit(
     reference: str,
     request: Request,
-    access: Annotated[Access, guard(Action.RESUBMIT_REJECTED_INPUT)],
+    access: Annotated[Access, guard(IntakeAction.RESUBMIT_REJECTED_INPUT)],
     ctx: Ctx,
     service: Service,
     identities: Identities,
@@ -314,7 +326,7 @@ async def resubmit(
 async def resolve_identity(
     person_key: str,
     body: ResolveRequest,
-    access: Annotated[Access, guard(Action.RESOLVE_IDENTITY)],
+    access: Annotated[Access, guard(IntakeAction.RESOLVE_IDENTITY)],
     ctx: Ctx,
     identities: Identities,
 ) -> ResolvedPerson:

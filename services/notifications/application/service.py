@@ -1,6 +1,7 @@
 """Notifications' use cases: turn routing decisions and caseworker assessments into letter
 tasks (contracts.md §5), adjust or cancel them when triage revises, hands over or withdraws a
-decision, let owners complete them, and mark those past their deadline overdue.
+decision, let owners complete them, and mark those past their deadline overdue. The acute
+procedure's standard letter, which courses asks for, is a letter task of notifications too.
 
 Handlers are plain methods; the Kafka, HTTP and scheduler entry points only translate into
 these calls. Every call runs in the service's store thread.
@@ -15,25 +16,34 @@ from uuid import UUID
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.task_index import LetterTaskIndex
+from services.notifications.domain.acute_letter import (
+    STANDARD_LETTER_REQUESTED,
+    AcuteLetterOutcome,
+    AcuteLetterTask,
+    acute_letter_task_id,
+)
 from services.notifications.domain.case_state import (
     AssessmentResult,
     DecisionOutcome,
     WithdrawalOutcome,
 )
 from services.notifications.domain.letter_task_case import LetterTaskCase
-from services.notifications.domain.letters import Deadlines, TaskStatus
+from services.notifications.domain.letters import CLOSED, Deadlines, TaskStatus
 from shared.contracts import (
     CaseworkerAssessment,
+    CourseEvent,
     DecisionWithdrawn,
     LetterTaskEvent,
     RoutingDecision,
 )
-from shared.eventstore import UnitOfWork
-from shared.messaging.inbound import Inbound
+from shared.eventstore import TracedAggregate, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Received = RoutingDecision | CaseworkerAssessment | DecisionWithdrawn | CourseEvent
+LetterTask = LetterTaskCase | AcuteLetterTask
+"""Any letter task: its aggregate id is its task id."""
 
 
 def utc_now() -> datetime:
@@ -49,76 +59,51 @@ class NotificationsService:
         self,
         app: NotificationsApplication,
         *,
-        decision_topics: Sequence[str],
-        assessments_topic: str,
-        withdrawals_topic: str | None = None,
         deadlines: Deadlines,
         clock: Clock = utc_now,
     ) -> None:
         self.app = app
-        self.decision_topics = frozenset(decision_topics)
-        self.assessments_topic = assessments_topic
-        self.withdrawals_topic = withdrawals_topic
         self.deadlines = deadlines
         self.clock = clock
         self.index = LetterTaskIndex(app)
 
-    # --- Kafka -------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        uow = UnitOfWork(self.app)
-        received = [(message, self._decode(message)) for message in messages]
-        # Every case of the batch with one query, not one transaction and query per message.
-        case_ids = [
-            None if doc is None else LetterTaskCase.create_id(doc.journal_number, doc.person_key)
-            for _, doc in received
-        ]
-        uow.prefetch(case_id for case_id in case_ids if case_id is not None)
-        for (message, doc), case_id in zip(received, case_ids, strict=True):
-            with message.processing_span("notifications"):
-                if isinstance(doc, RoutingDecision):
-                    self._receive_decision(uow, doc, case_id)
-                elif isinstance(doc, CaseworkerAssessment):
-                    self._receive_assessment(uow, doc, case_id)
-                elif isinstance(doc, DecisionWithdrawn):
-                    self._receive_withdrawal(uow, doc, case_id)
-                else:
-                    log.warning(
-                        "notifications: ignoring a message from unexpected topic %s",
-                        message.topic,
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
-
-    def _decode(
-        self, message: Inbound
-    ) -> RoutingDecision | CaseworkerAssessment | DecisionWithdrawn | None:
-        """The message as what its topic carries; None for a topic notifications ignores."""
-        if message.topic in self.decision_topics:
-            return message.decode(RoutingDecision)
-        if message.topic == self.assessments_topic:
-            return message.decode(CaseworkerAssessment)
-        if message.topic == self.withdrawals_topic:
-            return message.decode(DecisionWithdrawn)
-        return None
+    # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
+    def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
+        """Every case of the batch with one query, not one transaction and query per message."""
+        ids: list[UUID] = []
+        for payload in payloads:
+            if isinstance(payload, CourseEvent):
+                task_id = acute_letter_task_id(payload)
+                if task_id is not None:
+                    ids.append(task_id)
+            else:
+                ids.append(LetterTaskCase.create_id(payload.journal_number, payload.person_key))
+        uow.prefetch(ids)
 
     # --- use cases, each in its own transaction --------------------------------------------
     def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
         uow = UnitOfWork(self.app)
-        outcome = self._receive_decision(uow, decision)
+        outcome = self.receive_decision_in(uow, decision)
         uow.commit()
         return outcome
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn) -> WithdrawalOutcome:
         uow = UnitOfWork(self.app)
-        outcome = self._receive_withdrawal(uow, withdrawal)
+        outcome = self.receive_withdrawal_in(uow, withdrawal)
         uow.commit()
         return outcome
 
     def receive_assessment(self, assessment: CaseworkerAssessment) -> AssessmentResult:
         uow = UnitOfWork(self.app)
-        result = self._receive_assessment(uow, assessment)
+        result = self.receive_assessment_in(uow, assessment)
         uow.commit()
         return result
+
+    def receive_course_event(self, course_event: CourseEvent) -> AcuteLetterOutcome:
+        uow = UnitOfWork(self.app)
+        outcome = self.receive_course_event_in(uow, course_event)
+        uow.commit()
+        return outcome
 
     def complete_task(self, task_id: str) -> LetterTaskEvent:
         """Raises `TaskNotFound`, or `TaskClosed` when it was completed or cancelled before."""
@@ -155,7 +140,7 @@ class NotificationsService:
         uow.prefetch(case_ids)  # one query for all of them
         marked = 0
         for task_id, case_id in zip(due, case_ids, strict=True):
-            case = uow.get(LetterTaskCase, case_id)
+            case = self._task(uow, case_id)
             if case is not None and case.mark_overdue(now):
                 marked += 1
                 log.warning(
@@ -167,11 +152,9 @@ class NotificationsService:
         uow.commit()
         return marked
 
-    # --- the work ------------------------------------------------------------------------
-    def _receive_decision(
-        self, uow: UnitOfWork, decision: RoutingDecision, case_id: UUID | None = None
-    ) -> DecisionOutcome:
-        case_id = case_id or LetterTaskCase.create_id(decision.journal_number, decision.person_key)
+    # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
+    def receive_decision_in(self, uow: UnitOfWork, decision: RoutingDecision) -> DecisionOutcome:
+        case_id = LetterTaskCase.create_id(decision.journal_number, decision.person_key)
         case = uow.get(LetterTaskCase, case_id)
         if case is None:
             # The common case: the decision opens the case (one event, not two).
@@ -192,10 +175,10 @@ class NotificationsService:
         )
         return outcome
 
-    def _receive_withdrawal(
-        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn, case_id: UUID | None = None
+    def receive_withdrawal_in(
+        self, uow: UnitOfWork, withdrawal: DecisionWithdrawn
     ) -> WithdrawalOutcome:
-        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key, case_id)
+        case = self._case(uow, withdrawal.journal_number, withdrawal.person_key)
         outcome = case.receive_withdrawal(withdrawal, self.clock())
         log.info(
             "notifications: %s revision %d withdrew the decision for %s (%s): %s",
@@ -207,10 +190,10 @@ class NotificationsService:
         )
         return outcome
 
-    def _receive_assessment(
-        self, uow: UnitOfWork, assessment: CaseworkerAssessment, case_id: UUID | None = None
+    def receive_assessment_in(
+        self, uow: UnitOfWork, assessment: CaseworkerAssessment
     ) -> AssessmentResult:
-        case = self._case(uow, assessment.journal_number, assessment.person_key, case_id)
+        case = self._case(uow, assessment.journal_number, assessment.person_key)
         result = case.receive_assessment(assessment, self.clock(), self.deadlines)
         log.info(
             "notifications: assessment %s of %s for %s: %s",
@@ -222,21 +205,66 @@ class NotificationsService:
         return result
 
     @staticmethod
-    def _case(
-        uow: UnitOfWork, journal_number: str, person_key: str, case_id: UUID | None = None
-    ) -> LetterTaskCase:
-        case_id = case_id or LetterTaskCase.create_id(journal_number, person_key)
+    def _case(uow: UnitOfWork, journal_number: str, person_key: str) -> LetterTaskCase:
+        case_id = LetterTaskCase.create_id(journal_number, person_key)
         case = uow.get(LetterTaskCase, case_id)
         if case is None:
             case = LetterTaskCase(journal_number, person_key)
             uow.add(case)
         return case
 
+    def receive_course_event_in(
+        self, uow: UnitOfWork, course_event: CourseEvent
+    ) -> AcuteLetterOutcome:
+        """The acute procedure asks for its standard letter (the task is created) and says
+        when step 4 is done (the task is completed); every other course event is no letter's
+        business. Its deadline is the procedure's (`due_at`)."""
+        task_id = acute_letter_task_id(course_event)
+        if task_id is None:
+            return "ignored"
+        task = uow.get(AcuteLetterTask, task_id)
+        if course_event.event == STANDARD_LETTER_REQUESTED:
+            if task is not None:
+                return "duplicate"
+            if course_event.journal_number is None:
+                log.warning(
+                    "notifications: acute procedure %s asked for its letter without a journal "
+                    "number; no task (a letter task names the incident)",
+                    course_event.course_id,
+                )
+                return "ignored"
+            data = course_event.data
+            uow.add(
+                AcuteLetterTask.request(
+                    task_id=str(task_id),
+                    course_id=course_event.course_id,
+                    journal_number=course_event.journal_number,
+                    municipality_code=course_event.municipality_code,
+                    owner_role=str(data["owner_role"]),
+                    due_at=datetime.fromisoformat(str(data["due_at"])),
+                    at=course_event.at,
+                )
+            )
+            log.info("notifications: acute letter task %s created", task_id)
+            return "task_created"
+        if task is None or task.status in CLOSED:
+            return "duplicate" if task is not None else "ignored"
+        task.complete(course_event.at)
+        log.info("notifications: acute letter task %s completed (step 4)", task_id)
+        return "task_completed"
+
     @staticmethod
-    def _case_of_task(uow: UnitOfWork, task_id: str) -> LetterTaskCase:
+    def _task(uow: UnitOfWork, task_id: UUID) -> LetterTask | None:
+        task = uow.get(TracedAggregate, task_id)
+        if task is None or isinstance(task, LetterTaskCase | AcuteLetterTask):
+            return task
+        return None
+
+    @classmethod
+    def _case_of_task(cls, uow: UnitOfWork, task_id: str) -> LetterTask:
         # The task id is the case's aggregate id: one lookup, no scan.
         try:
-            case = uow.get(LetterTaskCase, UUID(task_id))
+            case = cls._task(uow, UUID(task_id))
         except (ValueError, TypeError):
             raise TaskNotFound(task_id) from None
         if case is None or case.letter is None:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from eventsourcing.utils import get_topic
 
+from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import STATUS_AFTER, TaskStatus
 from shared.contracts import LetterTaskEvent
@@ -28,6 +29,9 @@ TASK_EVENT_TOPICS = tuple(
         LetterTaskCase.TaskMarkedOverdue,
         LetterTaskCase.TaskUpdated,
         LetterTaskCase.OpenedWithTask,  # a case opened with its task created
+        AcuteLetterTask.Requested,
+        AcuteLetterTask.Completed,
+        AcuteLetterTask.MarkedOverdue,
     )
 )
 
@@ -57,7 +61,7 @@ class LetterTaskIndex:
                 return read
             for notification in notifications:
                 changed = self.app.mapper.to_domain_event(notification)
-                assert isinstance(changed, LetterTaskCase.TaskChanged)
+                assert isinstance(changed, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
                 letter = LetterTaskEvent.model_validate(changed.letter)
                 self._latest[letter.task_id] = letter
             self.position = notifications[-1].id

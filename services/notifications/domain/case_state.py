@@ -68,33 +68,26 @@ class Assessment:
     assessed_at: datetime
 
 
-def governing(
-    decision_id: str,
-    revision: int,
-    route: str,
-    municipality_code: str,
-    age_at_incident: int,
-    owner_role: str | None,
-    owner_team: str | None,
-    due_at: datetime | None,
-    youth_letter_age: int | None,
-    decision_kind: str | None,
-    revises_decision_id: str | None,
-    letters: list[dict[str, Any]] | None = None,
-) -> GoverningDecision:
-    """A recorded decision (its `decision_fields`) as the one that governs the task."""
+def governing(decided: Any) -> GoverningDecision:
+    """The decision a `RoutingDecision`, or an event that recorded one (`DecisionRecorded`,
+    `OpenedWithDecision`: the same names), says governs the task. Decisions recorded before
+    the municipality profiles and the revised decisions lack the later fields."""
+
+    def later(name: str) -> Any:
+        return getattr(decided, name, None)
+
     return GoverningDecision(
-        revision,
-        cast(Route, route),
-        municipality_code,
-        age_at_incident,
-        owner_role,
-        owner_team,
-        due_at,
-        youth_letter_age,
-        decision_id,
-        cast(DecisionKind, decision_kind or "initial"),
-        tuple(LetterPlan.model_validate(plan) for plan in letters) if letters is not None else None,
+        decided.revision,
+        cast(Route, decided.route),
+        decided.municipality_code,
+        decided.age_at_incident,
+        later("owner_role"),
+        later("owner_team"),
+        later("due_at"),
+        later("youth_letter_age"),
+        decided.decision_id,
+        cast(DecisionKind, later("decision_kind") or "initial"),
+        _plans(later("letters")),
     )
 
 
@@ -102,3 +95,10 @@ def assessment_key(outcome: str, caseworker: str, at: datetime) -> tuple[str, st
     """The same assessment delivered twice (the external producer may resend it): the same
     outcome, by the same caseworker, at the same instant (whatever the offset)."""
     return (outcome, caseworker, at.astimezone(UTC).isoformat())
+
+
+def _plans(letters: Any) -> tuple[LetterPlan, ...] | None:
+    """Letter plans as a decision carries them, or as an event stored them (JSON data)."""
+    if letters is None:
+        return None
+    return tuple(LetterPlan.model_validate(plan) for plan in letters)

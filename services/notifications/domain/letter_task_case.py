@@ -11,6 +11,10 @@ recipients or deadline change is `updated` (a handover to the caseworker transfe
 task); a completed or cancelled task only records it, so no letter is ever sent twice. A
 withdrawn decision (the person left the incident) cancels an open task, and a case whose
 decision is withdrawn never creates one.
+
+What the case knows of its messages is in `case_state`, the letters it makes in
+`task_letter`. This module is over 400 lines because it is one aggregate: its event classes
+are stored under their `module:Class` topic, so they stay nested in the class.
 """
 
 from __future__ import annotations
@@ -81,6 +85,10 @@ class LetterTaskCase(TracedAggregate):
         # Since letter plans (issue 14, parts 2-3); absent from events stored before.
         letters: list[dict[str, Any]] | None
 
+        def apply(self, aggregate: Any) -> None:
+            revises = getattr(self, "revises_decision_id", None)  # absent before revisions
+            cast(LetterTaskCase, aggregate)._take_decision(governing(self), revises)
+
     class OpenedWithDecision(TracedAggregate.Created):
         """The case opened by its first routing decision: what `Opened` and `DecisionRecorded`
         record, in one event (cases opened by an assessment or a withdrawal, and every case
@@ -103,20 +111,9 @@ class LetterTaskCase(TracedAggregate):
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as
-            # `DecisionRecorded` would record it.
+            # `DecisionRecorded` records it.
             cast(LetterTaskCase, aggregate)._take_decision(
-                self.decision_id,
-                self.revision,
-                self.route,
-                self.municipality_code,
-                self.age_at_incident,
-                self.owner_role,
-                self.owner_team,
-                self.due_at,
-                self.youth_letter_age,
-                self.decision_kind,
-                self.revises_decision_id,
-                getattr(self, "letters", None),  # none in events stored before
+                governing(self), self.revises_decision_id
             )
 
     class WithdrawalRecorded(TracedAggregate.Event):
@@ -216,7 +213,7 @@ class LetterTaskCase(TracedAggregate):
                 str(id),
                 decision.journal_number,
                 decision.person_key,
-                governing(**fields),
+                governing(decision),
                 None,
                 now,
                 deadlines,
@@ -248,7 +245,7 @@ class LetterTaskCase(TracedAggregate):
     ) -> DecisionOutcome:
         if decision.decision_id in self.decision_ids:
             return "duplicate"
-        self.record_decision(**decision_fields(decision))
+        self.trigger_event(self.DecisionRecorded, **decision_fields(decision))
         return self._follow_recorded_decision(now, deadlines)
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn, now: datetime) -> WithdrawalOutcome:
@@ -374,76 +371,22 @@ class LetterTaskCase(TracedAggregate):
         return stored(self.letter.model_copy(update={"event": what, "at": now, "reason": reason}))
 
     # --- events ----------------------------------------------------------------------------
-    @event(DecisionRecorded)
-    def record_decision(
-        self,
-        decision_id: str,
-        revision: int,
-        route: str,
-        municipality_code: str,
-        age_at_incident: int,
-        owner_role: str | None = None,
-        owner_team: str | None = None,
-        due_at: datetime | None = None,
-        youth_letter_age: int | None = None,
-        decision_kind: str | None = None,
-        revises_decision_id: str | None = None,
-        letters: list[dict[str, Any]] | None = None,
-    ) -> None:
-        self._take_decision(
-            decision_id,
-            revision,
-            route,
-            municipality_code,
-            age_at_incident,
-            owner_role,
-            owner_team,
-            due_at,
-            youth_letter_age,
-            decision_kind,
-            revises_decision_id,
-            letters,
-        )
-
-    def _take_decision(
-        self,
-        decision_id: str,
-        revision: int,
-        route: str,
-        municipality_code: str,
-        age_at_incident: int,
-        owner_role: str | None,
-        owner_team: str | None,
-        due_at: datetime | None,
-        youth_letter_age: int | None,
-        decision_kind: str | None,
-        revises_decision_id: str | None,
-        letters: list[dict[str, Any]] | None = None,
-    ) -> None:
+    def _take_decision(self, decision: GoverningDecision, revises_decision_id: str | None) -> None:
         """The state a recorded decision leaves (`DecisionRecorded`, `OpenedWithDecision`)."""
-        self.decision_ids.add(decision_id)
+        self.decision_ids.add(str(decision.decision_id))
         if revises_decision_id is not None:
             self.superseded.add(revises_decision_id)
-        if decision_id in self.superseded:
+        if decision.decision_id in self.superseded:
             return  # arrived after the decision that replaces it
         current = self.decision
         # Decisions arrive on two topics in any order: the one that replaces the governing
         # decision, or decides a higher revision, governs.
-        if current is None or current.decision_id in self.superseded or revision > current.revision:
-            self.decision = governing(
-                decision_id,
-                revision,
-                route,
-                municipality_code,
-                age_at_incident,
-                owner_role,
-                owner_team,
-                due_at,
-                youth_letter_age,
-                decision_kind,
-                revises_decision_id,
-                letters,
-            )
+        if (
+            current is None
+            or current.decision_id in self.superseded
+            or decision.revision > current.revision
+        ):
+            self.decision = decision
 
     @event(WithdrawalRecorded)
     def record_withdrawal(

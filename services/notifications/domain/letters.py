@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from shared.contracts import KIND_FOR_OUTCOME, AssessmentOutcome, LetterKind, Route
+from shared.contracts import AssessmentOutcome, LetterKind, Route
 from shared.contracts.letter_tasks import LetterTaskEventType
 
 OwnerRole = Literal["tovholder", "caseworker"]
@@ -24,6 +24,12 @@ STATUS_AFTER: dict[LetterTaskEventType, TaskStatus] = {
     "updated": "open",
 }
 CLOSED: frozenset[TaskStatus] = frozenset({"completed", "cancelled"})
+
+#: Caseworker route: the task follows the assessment.
+KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {
+    "inform": "orientering",
+    "summon": "indkaldelse",
+}
 
 
 def owner_role(route: Route) -> OwnerRole:

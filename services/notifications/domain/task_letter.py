@@ -8,15 +8,10 @@ from typing import Any
 
 from services.notifications.domain.case_state import GoverningDecision
 from services.notifications.domain.letters import Deadlines, letter_kind, owner_role
-from shared.contracts import (
-    AssessmentOutcome,
-    LetterTaskEvent,
-    RoutingDecision,
-    recipients_for_age,
-)
+from services.notifications.domain.recipients import YOUTH_LETTER_AGE, recipients_for_age
+from shared.contracts import AssessmentOutcome, LetterTaskEvent, RoutingDecision
 from shared.contracts.decisions import LetterPlan
 from shared.contracts.letter_kinds import LetterKind, Recipient
-from shared.contracts.letter_tasks import YOUTH_LETTER_AGE
 
 
 def stored(letter: LetterTaskEvent) -> dict[str, Any]:
@@ -90,9 +85,9 @@ def planned_letter(
     None when the decision carries no plans (made before them) or the outcome has none."""
     if decision.letters is None:
         return None
-    wanted = None if decision.route == "tovholder" else outcome
     if decision.route != "tovholder" and outcome is None:
         return None
+    wanted = None if decision.route == "tovholder" else outcome
     return next((plan for plan in decision.letters if plan.assessment == wanted), None)
 
 

@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, FastAPI, HTTPException, Query
 from pydantic import AfterValidator
 
+from services.notifications.application.access_policy import NotificationsAction
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import status_of
+from services.notifications.domain.acute_letter import is_group_letter
 from services.notifications.domain.case_state import TaskClosed
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
@@ -30,9 +32,16 @@ def task_body(letter: LetterTaskEvent) -> dict[str, Any]:
 
 
 def task_resource(letter: LetterTaskEvent) -> Resource:
-    """A task follows a routing decision or a caseworker's assessment: it reveals social
-    services' involvement, unless the profile made the police's coordinator its owner."""
-    kind = DataKind.RECORD if letter.owner_role == POLICE_OWNER else DataKind.SOCIAL_SERVICES
+    """A person's task follows a routing decision or a caseworker's assessment: it reveals
+    social services' involvement, unless the profile made the police's coordinator its owner
+    (then it names the person, by pseudonym, and no more). The acute procedure's letter to a
+    group names no person."""
+    if is_group_letter(letter):
+        kind = DataKind.RECORD
+    elif letter.owner_role == POLICE_OWNER:
+        kind = DataKind.PSEUDONYM
+    else:
+        kind = DataKind.SOCIAL_SERVICES
     return Resource.of(letter.municipality_code, kind=kind)
 
 
@@ -62,7 +71,7 @@ async def list_tasks(
     municipality_code: Annotated[
         str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
     ],
-    access: Annotated[Access, guard(Action.READ_LETTER_TASKS)],
+    access: Annotated[Access, guard(NotificationsAction.READ_LETTER_TASKS)],
     ctx: Ctx,
     service: Service,
     status: StatusFilter = "open",
@@ -93,7 +102,7 @@ async def list_tasks(
 )
 async def complete_task(
     task_id: str,
-    access: Annotated[Access, guard(Action.COMPLETE_LETTER_TASK)],
+    access: Annotated[Access, guard(NotificationsAction.COMPLETE_LETTER_TASK)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:

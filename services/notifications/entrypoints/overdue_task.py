@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from services.notifications.application.service import NotificationsService
-from shared.runtime import ServiceContext
-
-log = logging.getLogger(__name__)
+from shared.runtime import ServiceContext, in_store_every
 
 
 async def mark_overdue_tasks_forever(
     ctx: ServiceContext, service: NotificationsService, interval_s: float
 ) -> None:
-    while True:
-        marked: int = await ctx.in_store(service.mark_overdue, service.clock())
-        if marked:
-            log.info("notifications: marked %d letter task(s) overdue", marked)
-        await asyncio.sleep(interval_s)
+    await in_store_every(
+        ctx,
+        interval_s,
+        lambda: service.mark_overdue(service.clock()),
+        "notifications: marked %d letter task(s) overdue",
+    )

@@ -15,7 +15,7 @@ from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
-from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text, utc_text_of
+from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
 from services.reporting.domain.weeks import IsoWeek
 from shared.eventstore.just_saved import JustSaved
@@ -92,7 +92,7 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
     at = event.at.isoformat()
     # The step's time in UTC, formatted once: a decision's, a task event's and a referral's
     # own times are the step's time.
-    at_utc = utc_text_of(event.at, at)
+    at_utc = utc_text(event.at)
     views.put_step(
         {
             "step_id": f"{event.originator_id}:{event.originator_version}",

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
+from services.reporting.application.access_policy import ReportingAction
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
-from shared.auth import Action, DataKind, Decision, Principal, Resource, Visibility, decide
+from shared.auth import DataKind, Decision, Principal, Resource, Visibility, decide
 from shared.auth.withheld import withhold_social_services
 
 OUT_OF_SCOPE_REASON = "age_out_of_scope"
@@ -184,7 +185,7 @@ class ReportingQueries:
         self, principal: Principal, municipality_code: str, week: IsoWeek
     ) -> HandoverList:
         return self._handover(
-            municipality_code, week, Visibility(principal, Action.READ_HANDOVER_LIST)
+            municipality_code, week, Visibility(principal, ReportingAction.READ_HANDOVER_LIST)
         )
 
     def _handover(
@@ -248,10 +249,10 @@ class ReportingQueries:
             return _NOTHING_KNOWN
         residence = self._residence_of_persons(journal_number)
         journal = Resource(municipalities=frozenset(residence.values()))
-        decision = decide(principal, Action.READ_TRACE, journal)
+        decision = decide(principal, ReportingAction.READ_TRACE, journal)
         if not decision.allowed:
             return TraceAnswer(known=True, decision=decision)
-        visibility = Visibility(principal, Action.READ_TRACE)
+        visibility = Visibility(principal, ReportingAction.READ_TRACE)
         shown: list[TraceStep] = []
         for step in steps:
             person_key = step["person_key"]
@@ -276,10 +277,10 @@ class ReportingQueries:
         if not rows:
             return CoRegistrationsAnswer(known=False, decision=Decision(False, "not_found"))
         residence = Resource(municipalities=frozenset(r["municipality_code"] for r in rows))
-        decision = decide(principal, Action.READ_CO_REGISTRATIONS, residence)
+        decision = decide(principal, ReportingAction.READ_CO_REGISTRATIONS, residence)
         if not decision.allowed:
             return CoRegistrationsAnswer(known=True, decision=decision)
-        visibility = Visibility(principal, Action.READ_CO_REGISTRATIONS)
+        visibility = Visibility(principal, ReportingAction.READ_CO_REGISTRATIONS)
         journals: set[str] = set()
         together: dict[str, list[dict[str, Any]]] = {}
         for row in rows:

@@ -1,7 +1,8 @@
 """Reporting's use cases: record every message the other services publish as a step of its
 journal number's timeline.
 
-The handler is a plain method; the Kafka entry point (the inbox) only calls it.
+The use cases are plain methods; the Kafka entry point (entrypoints/kafka.py) declares which
+topic is seen as what and the shared runtime calls them.
 """
 
 from __future__ import annotations
@@ -11,38 +12,12 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
-from services.reporting.adapters.traceparent import trace_id_from_headers
 from services.reporting.application.app import ReportingApplication
-from services.reporting.domain import observations
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
 from services.reporting.domain.observations import Observation
-from shared.contracts import (
-    COURSES_EVENTS,
-    INTAKE_INCIDENTS,
-    INTAKE_REJECTED,
-    LETTER_TASKS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_STATEMENTS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
-    AcceptedIncident,
-    ContractModel,
-    CourseEvent,
-    DecisionWithdrawn,
-    ExitReferral,
-    IntakeRejection,
-    LetterTaskEvent,
-    PersonStatement,
-    RoutingDecision,
-    parse_bytes,
-)
 from shared.eventstore import UnitOfWork
-from shared.messaging.errors import PoisonMessage
-from shared.messaging.inbound import ORIGIN_HEADER, Inbound
 
 log = logging.getLogger(__name__)
 
@@ -50,26 +25,23 @@ Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
-class _Input:
-    model: type[ContractModel]
-    observe: Callable[[Any], Observation | None]
-    publisher: str
-    """The service that publishes the topic, for messages without the relay's origin header."""
+class Seen:
+    """One received message as reporting records it: the step it observed (None: nothing to
+    record), the service that published it and the trace it belongs to."""
 
+    observation: Observation | None
+    service: str
+    trace_id: str | None
+    step_id: UUID | None
+    """The observation's `TimelineStep.create_id`, when it has a journal number."""
 
-_INPUTS: dict[str, _Input] = {
-    INTAKE_INCIDENTS: _Input(AcceptedIncident, observations.incident_accepted, "intake"),
-    INTAKE_REJECTED: _Input(IntakeRejection, observations.incident_rejected, "intake"),
-    TRIAGE_CASEWORKER: _Input(RoutingDecision, observations.routed, "triage"),
-    TRIAGE_TOVHOLDER: _Input(RoutingDecision, observations.routed, "triage"),
-    TRIAGE_WITHDRAWALS: _Input(DecisionWithdrawn, observations.decision_withdrawn, "triage"),
-    TRIAGE_EXIT_REFERRALS: _Input(ExitReferral, observations.exit_referral, "triage"),
-    TRIAGE_STATEMENTS: _Input(PersonStatement, observations.person_statement, "triage"),
-    LETTER_TASKS: _Input(LetterTaskEvent, observations.letter_task_changed, "notifications"),
-    COURSES_EVENTS: _Input(CourseEvent, observations.course_changed, "courses"),
-}
+    @classmethod
+    def of(cls, observation: Observation | None, service: str, trace_id: str | None) -> Seen:
+        step_id = None
+        if observation is not None and observation.journal_number is not None:
+            step_id = TimelineStep.create_id(observation.journal_number, observation.key)
+        return cls(observation, service, trace_id, step_id)
 
-CONSUMED_TOPICS: tuple[str, ...] = tuple(_INPUTS)
 
 # A journal number's messages (incident, decisions, letter tasks) arrive close together.
 _timeline_id = functools.lru_cache(maxsize=4096)(JournalTimeline.create_id)
@@ -80,52 +52,34 @@ class ReportingService:
         self,
         app: ReportingApplication,
         *,
-        topic: Callable[[str], str],
         clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
         self.clock = clock
-        self._inputs = {topic(default): spec for default, spec in _INPUTS.items()}
 
-    # --- Kafka -------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        uow = UnitOfWork(self.app)
-        seen = [(message, self._observation(message)) for message in messages]
-        step_ids: dict[tuple[str, str], UUID] = {}
+    # --- Kafka: what each message was seen as (entrypoints/kafka.py), then the batch -------
+    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen]) -> None:
+        """Whether a fact was observed before, for the whole batch in one query: its step
+        (none but a repeated fact's is found), and the journal's timeline in a store written
+        before steps were stored on their own (none in a newer one)."""
+        step_ids: list[UUID] = []
         journals: set[str] = set()
-        for _, o in seen:
-            if o is not None and o.journal_number is not None:
-                step_ids[o.journal_number, o.key] = TimelineStep.create_id(o.journal_number, o.key)
-                journals.add(o.journal_number)
-        # Whether a fact was observed before, for the whole batch in one query: its step (none
-        # but a repeated fact's is found), and the journal's timeline in a store written before
-        # steps were stored on their own (none in a newer one).
-        uow.prefetch([*step_ids.values(), *map(_timeline_id, journals)])
-        for message, observation in seen:
-            if observation is not None:
-                with message.processing_span("reporting"):
-                    self.observe(
-                        uow,
-                        observation,
-                        service=message.headers.get(ORIGIN_HEADER)
-                        or self._inputs[message.topic].publisher,
-                        trace_id=trace_id_from_headers(message.headers),
-                        step_id=step_ids.get((observation.journal_number or "", observation.key)),
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
+        for seen in batch:
+            if seen.step_id is not None and seen.observation is not None:
+                step_ids.append(seen.step_id)
+                journals.add(seen.observation.journal_number or "")
+        uow.prefetch([*step_ids, *map(_timeline_id, journals)])
 
-    def _observation(self, message: Inbound) -> Observation | None:
-        spec = self._inputs.get(message.topic)
-        if spec is None:
-            log.warning("reporting: ignoring a message from unexpected topic %s", message.topic)
-            return None
-        payload, problems = parse_bytes(message.value, spec.model)
-        if payload is None:
-            # Field paths and codes only: a problem's message could describe the input.
-            fields = ", ".join(f"{p.field} ({p.code})" for p in problems)
-            raise PoisonMessage(f"invalid {spec.model.__name__}: {fields}")
-        return spec.observe(payload)
+    def record_seen_in(self, uow: UnitOfWork, seen: Seen) -> bool:
+        if seen.observation is None:
+            return False
+        return self.observe(
+            uow,
+            seen.observation,
+            service=seen.service,
+            trace_id=seen.trace_id,
+            step_id=seen.step_id,
+        )
 
     # --- the rules ---------------------------------------------------------------------
     def observe(

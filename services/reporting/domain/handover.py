@@ -28,15 +28,6 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def utc_text_of(moment: datetime, iso_text: str) -> str:
-    """`utc_text(moment)`, where `iso_text` is `moment.isoformat()`: that text itself when it
-    is already the UTC text (an offset of zero and microseconds given), as the times the
-    platform's services stamp mostly are."""
-    if len(iso_text) == 32 and iso_text.endswith("+00:00"):
-        return iso_text
-    return utc_text(moment)
-
-
 def task_status_wins(
     new: TaskStatus, new_at_utc: str, current: TaskStatus, current_at_utc: str
 ) -> bool:

@@ -71,17 +71,7 @@ def incident_accepted(incident: AcceptedIncident) -> Observation:
         facts={
             "reported_at": incident.reported_at.isoformat(),
             "offence_code": incident.offence_code,
-            "persons": [
-                {
-                    "person_key": p.person_key,
-                    "role": p.role,
-                    "municipality_code": p.municipality_code,
-                    "age_at_incident": p.age_at_incident,
-                    "in_scope": p.in_scope,
-                    "school": p.school,
-                }
-                for p in incident.persons
-            ],
+            "persons": [p.model_dump(mode="json") for p in incident.persons],
         },
     )
 

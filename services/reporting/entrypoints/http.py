@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from services.reporting.application.access_policy import ReportingAction
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import (
     CoRegistrations,
@@ -21,7 +22,7 @@ from services.reporting.application.queries import (
     TraceAnswer,
 )
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
-from shared.auth import Access, AccessControl, Action, Resource, guard
+from shared.auth import Access, AccessControl, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
@@ -93,7 +94,7 @@ def create_http_app(
 async def handover(
     municipality_code: str,
     iso_week: str,
-    access: Annotated[Access, guard(Action.READ_HANDOVER_LIST)],
+    access: Annotated[Access, guard(ReportingAction.READ_HANDOVER_LIST)],
     ctx: Ctx,
     queries: Queries,
 ) -> Any:
@@ -116,7 +117,7 @@ async def handover(
 async def statistics(
     municipality_code: str,
     iso_week: str,
-    access: Annotated[Access, guard(Action.READ_STATISTICS)],
+    access: Annotated[Access, guard(ReportingAction.READ_STATISTICS)],
     ctx: Ctx,
     queries: Queries,
 ) -> Any:
@@ -136,7 +137,7 @@ async def statistics(
 )
 async def trace(
     journal_number: str,
-    access: Annotated[Access, guard(Action.READ_TRACE)],
+    access: Annotated[Access, guard(ReportingAction.READ_TRACE)],
     ctx: Ctx,
     queries: Queries,
 ) -> Trace:
@@ -160,7 +161,7 @@ async def trace(
 )
 async def co_registered(
     person_key: str,
-    access: Annotated[Access, guard(Action.READ_CO_REGISTRATIONS)],
+    access: Annotated[Access, guard(ReportingAction.READ_CO_REGISTRATIONS)],
     ctx: Ctx,
     queries: Queries,
 ) -> CoRegistrations:
@@ -182,7 +183,7 @@ async def co_registered(
 @admin.post(
     "/rebuild",
     summary="Rebuild the read models from the event store (operations)",
-    dependencies=[guard(Action.REBUILD_READ_MODELS)],
+    dependencies=[guard(ReportingAction.REBUILD_READ_MODELS)],
 )
 async def rebuild(ctx: Ctx, projection: Rebuilds) -> dict[str, Any]:
     events: int = await ctx.in_store(projection.rebuild)

@@ -21,7 +21,7 @@ from shared.contracts import (
     RoutingDecision,
 )
 from shared.messaging.dead_letters import dead_letter_publications
-from shared.messaging.outgoing import Outgoing
+from shared.messaging.outgoing import Outgoing, as_contract
 
 TOPIC_BY_ROUTE = {"caseworker": TRIAGE_CASEWORKER, "tovholder": TRIAGE_TOVHOLDER}
 
@@ -31,15 +31,12 @@ def triage_publications(event: Any) -> list[Outgoing]:
         decision = RoutingDecision.model_validate(event.decision)
         return [Outgoing(TOPIC_BY_ROUTE[decision.route], decision.person_key, decision)]
     if isinstance(event, PersonExitReferral.Referred):
-        referral = ExitReferral.model_validate(event.referral)
-        return [Outgoing(TRIAGE_EXIT_REFERRALS, referral.person_key, referral)]
+        return [as_contract(TRIAGE_EXIT_REFERRALS, ExitReferral, event.referral)]
     if isinstance(event, IncidentTriage.PersonWithdrawn):
-        withdrawal = DecisionWithdrawn.model_validate(event.withdrawal)
-        return [Outgoing(TRIAGE_WITHDRAWALS, withdrawal.person_key, withdrawal)]
+        return [as_contract(TRIAGE_WITHDRAWALS, DecisionWithdrawn, event.withdrawal)]
     if isinstance(event, (IncidentTriage.PersonNotServed, IncidentTriage.DecisionUnchanged)):
         stored = getattr(event, "statement", None)  # none in DecisionUnchanged stored before
         if stored is None:
             return []
-        statement = PersonStatement.model_validate(stored)
-        return [Outgoing(TRIAGE_STATEMENTS, statement.person_key, statement)]
+        return [as_contract(TRIAGE_STATEMENTS, PersonStatement, stored)]
     return dead_letter_publications(event)

@@ -48,7 +48,6 @@ from shared.contracts import (
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, served_problem
 from shared.eventstore import UnitOfWork
-from shared.messaging.inbound import Inbound
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
@@ -58,9 +57,6 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-Received = AcceptedIncident | PseudonymisedCaseEvent | LetterTaskEvent | CourseEvent | None
 
 
 @dataclass(frozen=True)
@@ -107,61 +103,24 @@ class TriageService:
         self,
         app: TriageApplication,
         *,
-        incidents_topic: str,
-        case_events_topic: str,
         profiles: ProfileBook,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
-        letter_tasks_topic: str | None = None,
-        courses_topic: str | None = None,
     ) -> None:
         self.app = app
-        # Followed for the PSP/KSP handover (issue 14, part 4): which letter tasks and courses
-        # of a person are still open.
-        self.letter_tasks_topic = letter_tasks_topic
-        self.courses_topic = courses_topic
         self.served = frozenset(served_municipalities)
-        self.incidents_topic = incidents_topic
-        self.case_events_topic = case_events_topic
         self.profiles = profiles
         self.clock = clock
 
-    # --- Kafka -------------------------------------------------------------------------
-    def handle_batch(self, messages: Sequence[Inbound]) -> None:
-        uow = UnitOfWork(self.app)
-        decoded: list[tuple[Inbound, Received]] = []
-        for message in messages:
-            if message.topic == self.incidents_topic:
-                decoded.append((message, message.decode(AcceptedIncident)))
-            elif message.topic == self.case_events_topic:
-                decoded.append((message, message.decode(PseudonymisedCaseEvent)))
-            elif message.topic == self.letter_tasks_topic:
-                decoded.append((message, message.decode(LetterTaskEvent)))
-            elif message.topic == self.courses_topic:
-                decoded.append((message, message.decode(CourseEvent)))
-            else:
-                decoded.append((message, None))
-        payloads = [payload for _, payload in decoded]
+    # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
+    def prefetch(self, uow: UnitOfWork, payloads: Sequence[Any]) -> None:
+        """Everything the batch reads, with two queries instead of one or more per message."""
         uow.prefetch(self._aggregates_touched(payloads))
         uow.prefetch(self._known_only_after_loading(uow, payloads))
-        for message, payload in decoded:
-            with message.processing_span("triage"):
-                if isinstance(payload, AcceptedIncident):
-                    self._triage(uow, payload)
-                elif isinstance(payload, PseudonymisedCaseEvent):
-                    self._register_case_event(uow, payload)
-                elif isinstance(payload, (LetterTaskEvent, CourseEvent)):
-                    self._follow_open_item(uow, payload)
-                else:
-                    log.warning(
-                        "triage: ignoring a message from unexpected topic %s", message.topic
-                    )
-            uow.processed(message.upstream)
-        uow.commit()
 
-    @staticmethod
-    def _follow_open_item(uow: UnitOfWork, payload: LetterTaskEvent | CourseEvent) -> None:
-        """A person's letter task or course changed: whether it is still open."""
+    def follow_open_item_in(self, uow: UnitOfWork, payload: LetterTaskEvent | CourseEvent) -> None:
+        """A person's letter task or course changed: whether it is still open (for the
+        PSP/KSP handover on the 18th birthday, issue 14 part 4)."""
         person_key = payload.person_key
         if person_key is None or person_key.startswith("acute:"):
             return  # an acute procedure concerns a group, not one person
@@ -175,7 +134,7 @@ class TriageService:
             items.course_seen(payload.course_id, payload.course_type, payload.event)
 
     @staticmethod
-    def _aggregates_touched(payloads: Iterable[Received]) -> set[UUID]:
+    def _aggregates_touched(payloads: Iterable[Any]) -> set[UUID]:
         """Everything a batch reads, so it is loaded with one query instead of one each."""
         ids: set[UUID] = set()
         for payload in payloads:
@@ -195,7 +154,7 @@ class TriageService:
         return ids
 
     @staticmethod
-    def _known_only_after_loading(uow: UnitOfWork, payloads: Iterable[Received]) -> set[UUID]:
+    def _known_only_after_loading(uow: UnitOfWork, payloads: Iterable[Any]) -> set[UUID]:
         """What the first query tells the batch it needs too (a second query): the persons
         of an incident's current decisions, whose report a new revision may withdraw, and the
         incidents of a person a case was opened for, which may be handed over."""
@@ -214,13 +173,13 @@ class TriageService:
     # --- use cases, each in its own transaction --------------------------------------------
     def triage_incident(self, incident: AcceptedIncident) -> list[RoutingDecision]:
         uow = UnitOfWork(self.app)
-        decisions = self._triage(uow, incident)
+        decisions = self.triage_in(uow, incident)
         uow.commit()
         return decisions
 
     def register_case_event(self, case_event: PseudonymisedCaseEvent) -> bool:
         uow = UnitOfWork(self.app)
-        changed = self._register_case_event(uow, case_event)
+        changed = self.register_case_event_in(uow, case_event)
         uow.commit()
         return changed
 
@@ -237,8 +196,8 @@ class TriageService:
             out_of_scope_municipalities=dict(triage.out_of_scope_municipalities),
         )
 
-    # --- the work ------------------------------------------------------------------------
-    def _triage(self, uow: UnitOfWork, incident: AcceptedIncident) -> list[RoutingDecision]:
+    # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
+    def triage_in(self, uow: UnitOfWork, incident: AcceptedIncident) -> list[RoutingDecision]:
         triage = uow.get(IncidentTriage, IncidentTriage.create_id(incident.journal_number))
         if triage is not None and not triage.supersedes(incident.revision):
             log.info(
@@ -570,7 +529,7 @@ class TriageService:
         register = uow.get(PersonCaseRegister, PersonCaseRegister.create_id(person.person_key))
         return register.active_case(person.municipality_code) if register else None
 
-    def _register_case_event(self, uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
+    def register_case_event_in(self, uow: UnitOfWork, case_event: PseudonymisedCaseEvent) -> bool:
         register_id = PersonCaseRegister.create_id(case_event.person_key)
         register = uow.get(PersonCaseRegister, register_id)
         if register is None:

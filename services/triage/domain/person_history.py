@@ -37,14 +37,7 @@ class PersonHistory(TracedAggregate):
         age_at_incident: int | None
 
         def apply(self, aggregate: Any) -> None:
-            aggregate._put_report(
-                self.journal_number,
-                self.revision,
-                self.occurred_at,
-                self.role,
-                self.offence_code,
-                self.age_at_incident,
-            )
+            aggregate._put_report(_report_of(self))
 
     class ReportRecorded(TracedAggregate.Event):
         """Version 2 keeps the person's age at the incident (for the +18 handover); version 1
@@ -62,6 +55,9 @@ class PersonHistory(TracedAggregate):
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["age_at_incident"] = None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._put_report(_report_of(self))
 
     class ReportWithdrawn(TracedAggregate.Event):
         journal_number: str
@@ -121,7 +117,8 @@ class PersonHistory(TracedAggregate):
         the incident was recorded before."""
         if self.revisions.get(journal_number, 0) >= revision:
             return False
-        self.record_report(
+        self.trigger_event(
+            self.ReportRecorded,
             journal_number=journal_number,
             revision=revision,
             occurred_at=occurred_at,
@@ -146,39 +143,24 @@ class PersonHistory(TracedAggregate):
             if report.journal_number != journal_number and report.occurred_at < occurred_at
         ]
 
-    @event(ReportRecorded)
-    def record_report(
-        self,
-        journal_number: str,
-        revision: int,
-        occurred_at: datetime,
-        role: str,
-        offence_code: str,
-        age_at_incident: int | None,
-    ) -> None:
-        self._put_report(journal_number, revision, occurred_at, role, offence_code, age_at_incident)
-
-    def _put_report(
-        self,
-        journal_number: str,
-        revision: int,
-        occurred_at: datetime,
-        role: str,
-        offence_code: str,
-        age_at_incident: int | None,
-    ) -> None:
+    def _put_report(self, report: Report) -> None:
         """What recording a report does to the state (`ReportRecorded`, `StartedWithReport`)."""
-        self.reports[journal_number] = Report(
-            journal_number,
-            revision,
-            occurred_at,
-            cast(Role, role),
-            cast(OffenceCode, offence_code),
-            age_at_incident,
-        )
-        self.revisions[journal_number] = revision
+        self.reports[report.journal_number] = report
+        self.revisions[report.journal_number] = report.revision
 
     @event(ReportWithdrawn)
     def withdraw_report(self, journal_number: str, revision: int) -> None:
         self.reports.pop(journal_number, None)
         self.revisions[journal_number] = revision
+
+
+def _report_of(recorded: Any) -> Report:
+    """The report a `ReportRecorded` or `StartedWithReport` event records."""
+    return Report(
+        recorded.journal_number,
+        recorded.revision,
+        recorded.occurred_at,
+        cast(Role, recorded.role),
+        cast(OffenceCode, recorded.offence_code),
+        recorded.age_at_incident,
+    )

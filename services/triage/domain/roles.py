@@ -15,8 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.contracts import Flag, LetterKind, Role, exit_referral_flags
+from services.triage.domain.referral_flags import exit_referral_flags
+from services.triage.domain.workflow import ADULT_AGE
+from shared.contracts import Flag, LetterKind, Role
 from shared.contracts.exit_referrals import ExitFlag
+from shared.contracts.letter_kinds import Recipient
 
 #: The roles an exit-programme referral can be made for (never `forurettet`).
 EXIT_REFERRAL_ROLES: frozenset[Role] = frozenset({"sigtet", "antruffet"})
@@ -35,3 +38,13 @@ def letter_kind_for_role(kind: LetterKind, role: Role) -> LetterKind:
     if role == VICTIM and kind == "orientering":
         return "orientering_forurettet"
     return kind
+
+
+def recipients_for(age: int, youth_from_age: int) -> list[Recipient]:
+    """The age bands of the recipients table (issue 14, part 3): under `youth_from_age` the
+    parents; from it until 18 the parents and the young person; from 18 the young person."""
+    if age >= ADULT_AGE:
+        return ["youth"]
+    if age >= youth_from_age:
+        return ["parents", "youth"]
+    return ["parents"]

@@ -24,7 +24,8 @@ from services.triage.domain.profiles import (
     at_least,
     raised,
 )
-from services.triage.domain.roles import exit_flags_for, letter_kind_for_role
+from services.triage.domain.roles import exit_flags_for, letter_kind_for_role, recipients_for
+from services.triage.domain.workflow import workflow_for_age
 from shared.contracts import (
     AcceptedIncident,
     AssessmentOutcome,
@@ -36,8 +37,6 @@ from shared.contracts import (
     Route,
     RoutingDecision,
     Severity,
-    recipients_for_age,
-    workflow_for_age,
 )
 from shared.contracts.decisions import (
     HISTORY_REPORTS_SHOWN,
@@ -268,7 +267,7 @@ def letter_plans(
         LetterPlan(
             assessment=assessment,
             kind=letter_kind_for_role(kind, role),
-            recipients=recipients_for_age(age, profile.youth_from_age(route, kind, role)),
+            recipients=recipients_for(age, profile.youth_from_age(route, kind, role)),
         )
         for assessment, kind in wanted
     ]

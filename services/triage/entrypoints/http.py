@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.service import (
     LatestTriage,
     MunicipalityNotServed,
@@ -21,7 +22,7 @@ from services.triage.application.service import (
     TriageService,
 )
 from services.triage.domain.adulthood import HandedOverTo, TaskAlreadyCompleted, TaskNotFound
-from shared.auth import Access, AccessControl, Action, DataKind, Resource, guard
+from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -102,7 +103,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
 )  # fmt: skip
 async def get_decisions(
     journal_number: str,
-    access: Annotated[Access, guard(Action.READ_TRIAGE)],
+    access: Annotated[Access, guard(TriageAction.READ_TRIAGE)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -149,7 +150,7 @@ async def get_decisions(
 @profiles.get(
     "",
     summary="The municipality profiles in force, the default profile last",
-    dependencies=[guard(Action.READ_PROFILES)],
+    dependencies=[guard(TriageAction.READ_PROFILES)],
 )
 async def list_profiles(service: Service) -> list[dict[str, Any]]:
     # Profiles are read once at start and never change: no store access needed.
@@ -160,7 +161,7 @@ async def list_profiles(service: Service) -> list[dict[str, Any]]:
     "/{code}",
     summary="The profile applied to a municipality code (its own, else the default)",
     responses={422: {"description": "not a three-digit municipality code"}},
-    dependencies=[guard(Action.READ_PROFILES)],
+    dependencies=[guard(TriageAction.READ_PROFILES)],
 )
 async def get_profile(code: str, service: Service) -> dict[str, Any]:
     _official(code)
@@ -175,7 +176,7 @@ async def get_profile(code: str, service: Service) -> dict[str, Any]:
 )
 async def list_not_served(
     municipality_code: str,
-    access: Annotated[Access, guard(Action.READ_NOT_SERVED)],
+    access: Annotated[Access, guard(TriageAction.READ_NOT_SERVED)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -208,7 +209,7 @@ async def list_not_served(
 )
 async def reroute(
     request: RerouteRequest,
-    access: Annotated[Access, guard(Action.REROUTE_NOT_SERVED)],
+    access: Annotated[Access, guard(TriageAction.REROUTE_NOT_SERVED)],
     ctx: Ctx,
     service: Service,
 ) -> Any:
@@ -257,7 +258,7 @@ def _task_body(task: dict[str, Any]) -> dict[str, Any]:
 )
 async def list_psp_ksp_handovers(
     municipality_code: str,
-    access: Annotated[Access, guard(Action.READ_PSP_KSP_HANDOVERS)],
+    access: Annotated[Access, guard(TriageAction.READ_PSP_KSP_HANDOVERS)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -280,7 +281,7 @@ async def complete_psp_ksp_handover(
     municipality_code: str,
     person_key: str,
     body: CompleteHandover,
-    access: Annotated[Access, guard(Action.COMPLETE_PSP_KSP_HANDOVER)],
+    access: Annotated[Access, guard(TriageAction.COMPLETE_PSP_KSP_HANDOVER)],
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:

@@ -222,7 +222,7 @@ def reporting_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderT
 def seed_reporting(app: Any, settings: ReportingSettings) -> None:
     """One person of 607 routed to the coordinator, one of 376 to a caseworker."""
     uow = UnitOfWork(app)
-    reporting = ReportingService(app, topic=settings.topic)
+    reporting = ReportingService(app)
     incidents = [
         accepted_incident([person(PK_IN, 14, IN)], journal_number=JOURNAL_IN),
         accepted_incident([person(PK_OUT, 15, OUT)], journal_number=JOURNAL_OUT),

@@ -283,15 +283,25 @@ MATRIX += [
         "GET",
         "/v1/letter-tasks",
         _path("/v1/letter-tasks?municipality_code={m}&status=all", m=(IN, OUT)),
-        {**{role: (OK, 403) for role in MUNICIPAL}, "police_coordinator": (OK, 403)},
+        # Management sees only the acute procedure's letters (test_acute_letter.py).
+        {
+            **{role: (OK, 403) for role in MUNICIPAL},
+            "police_coordinator": (OK, 403),
+            "management": (OK, 403),
+        },
     ),
     Endpoint(
         "notifications",
         "POST",
         "/v1/letter-tasks/{task_id}/complete",
         _open_task,
-        # The police complete only tasks a profile gave them (test_service_scoping.py).
-        {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (404, 404)},
+        # The police complete only tasks a profile gave them (test_service_scoping.py),
+        # management only the acute procedure's letters (test_acute_letter.py).
+        {
+            **{role: (OK, 404) for role in MUNICIPAL},
+            "police_coordinator": (404, 404),
+            "management": (404, 404),
+        },
     ),
 ]
 

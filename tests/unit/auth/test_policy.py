@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from shared.auth import ACTIONS, POLICY, Action, DataKind, Principal, Resource, Role, decide
+from services.courses.application.access_policy import CoursesAction
+from services.intake.application.access_policy import IntakeAction
+from services.notifications.application.access_policy import NotificationsAction
+from services.reporting.application.access_policy import ReportingAction
+from services.triage.application.access_policy import TriageAction
+from shared.auth import (
+    ACTIONS,
+    POLICY,
+    Action,
+    ActionRule,
+    ActionSpec,
+    DataKind,
+    Grant,
+    PlatformAction,
+    Principal,
+    Resource,
+    Role,
+    decide,
+    register,
+)
 from shared.auth.principal import INCIDENTS_WRITE
 
-HANDOVER = Action.READ_HANDOVER_LIST
+HANDOVER = ReportingAction.READ_HANDOVER_LIST
 
 
 def who(
@@ -16,8 +35,16 @@ def who(
     return Principal("u", role, frozenset(municipalities), frozenset(schools), frozenset(scopes))
 
 
+SERVICE_ACTIONS = (IntakeAction, ReportingAction, TriageAction, NotificationsAction, CoursesAction)
+
+
 def test_every_action_has_a_spec_and_a_row() -> None:
-    assert set(ACTIONS) == set(Action) == set(POLICY)
+    """Each service declares its actions and registers them with the policy engine; together
+    with the platform's own they are the whole policy, each name once."""
+    declared = [a for kind in (PlatformAction, *SERVICE_ACTIONS) for a in kind]
+    assert set(ACTIONS) == set(declared) == set(POLICY)
+    assert len({a.value for a in declared}) == len(declared)
+    assert all(issubclass(kind, Action) for kind in SERVICE_ACTIONS)
     known = {r.value for r in Role}
     assert all(set(grants) <= known for grants in POLICY.values())
 
@@ -29,18 +56,19 @@ def test_every_action_has_a_spec_and_a_row() -> None:
         (who("management", "607"), HANDOVER, Resource.of("607"), "role_not_permitted"),
         (who("tovholder", "607"), HANDOVER, Resource.of("376"), "outside_municipality"),
         (who("tovholder"), HANDOVER, Resource.of("607"), "outside_municipality"),
-        (who("police_integration"), Action.SUBMIT_INCIDENT, Resource(), "scope_missing"),
-        (who("police_coordinator", "607"), Action.READ_HANDOVER_LIST,
+        (who("police_integration"), IntakeAction.SUBMIT_INCIDENT, Resource(), "scope_missing"),
+        (who("police_coordinator", "607"), ReportingAction.READ_HANDOVER_LIST,
          Resource.of("607", kind=DataKind.SOCIAL_SERVICES), "social_services_withheld"),
-        (who("operations"), Action.READ_TRACE, Resource.of("607", kind=DataKind.PSEUDONYM),
+        (who("operations"), ReportingAction.READ_TRACE, Resource.of("607", kind=DataKind.PSEUDONYM),
          "pseudonym_withheld"),
-        (who("school_representative", "607", schools=("A",)), Action.READ_HANDOVER_LIST,
+        (who("school_representative", "607", schools=("A",)), ReportingAction.READ_HANDOVER_LIST,
          Resource.of("607", school="B"), "outside_school"),
-        (who("school_representative", "607", schools=("A",)), Action.READ_HANDOVER_LIST,
+        (who("school_representative", "607", schools=("A",)), ReportingAction.READ_HANDOVER_LIST,
          Resource.of("607"), "outside_school"),
-        (who("tovholder", "607"), Action.READ_REJECTED_INPUT, Resource(municipalities=frozenset()),
-         "municipality_unknown"),
-        (who("tovholder", "607"), Action.READ_AUDIT_TRAIL, Resource(), "role_not_permitted"),
+        (who("tovholder", "607"), IntakeAction.READ_REJECTED_INPUT,
+         Resource(municipalities=frozenset()), "municipality_unknown"),
+        (who("tovholder", "607"), PlatformAction.READ_AUDIT_TRAIL, Resource(),
+         "role_not_permitted"),
     ],
 )  # fmt: skip
 def test_refusals_say_why(
@@ -53,17 +81,18 @@ def test_refusals_say_why(
 @pytest.mark.parametrize(
     ("principal", "action", "resource"),
     [
-        (who("tovholder", "607", "376"), Action.READ_HANDOVER_LIST, Resource.of("376")),
-        (who("school_representative", "607", schools=("A",)), Action.READ_HANDOVER_LIST,
+        (who("tovholder", "607", "376"), ReportingAction.READ_HANDOVER_LIST, Resource.of("376")),
+        (who("school_representative", "607", schools=("A",)), ReportingAction.READ_HANDOVER_LIST,
          Resource.of("607", school="A")),
-        (who("school_representative", "607", schools=("A",)), Action.READ_HANDOVER_LIST,
+        (who("school_representative", "607", schools=("A",)), ReportingAction.READ_HANDOVER_LIST,
          Resource.listing_of("607")),
-        (who("police_integration", scopes=(INCIDENTS_WRITE,)), Action.SUBMIT_INCIDENT, Resource()),
-        (who("police_coordinator", "607"), Action.READ_REJECTED_INPUT,
+        (who("police_integration", scopes=(INCIDENTS_WRITE,)), IntakeAction.SUBMIT_INCIDENT,
+         Resource()),
+        (who("police_coordinator", "607"), IntakeAction.READ_REJECTED_INPUT,
          Resource(municipalities=frozenset())),
-        (who("operations"), Action.READ_TRACE, Resource.of("999")),
-        (who("auditor"), Action.EXPORT_AUDIT_TRAIL, Resource.of("999")),
-        (who("caseworker", "607"), Action.RESOLVE_IDENTITY,
+        (who("operations"), ReportingAction.READ_TRACE, Resource.of("999")),
+        (who("auditor"), PlatformAction.EXPORT_AUDIT_TRAIL, Resource.of("999")),
+        (who("caseworker", "607"), IntakeAction.RESOLVE_IDENTITY,
          Resource(municipalities=frozenset({"376", "607"}))),
     ],
 )  # fmt: skip
@@ -73,8 +102,12 @@ def test_grants(principal: Principal, action: Action, resource: Resource) -> Non
 
 def test_personal_reads_need_a_purpose() -> None:
     personal = {a for a, spec in ACTIONS.items() if spec.reads_personal_data}
-    assert {Action.READ_HANDOVER_LIST, Action.READ_TRACE, Action.RESOLVE_IDENTITY} <= personal
-    assert Action.READ_STATISTICS not in personal
+    assert {
+        ReportingAction.READ_HANDOVER_LIST,
+        ReportingAction.READ_TRACE,
+        IntakeAction.RESOLVE_IDENTITY,
+    } <= personal
+    assert ReportingAction.READ_STATISTICS not in personal
 
 
 PERSONAL_READS = [a for a, spec in ACTIONS.items() if spec.reads_personal_data]
@@ -84,7 +117,7 @@ PERSONAL_READS = [a for a, spec in ACTIONS.items() if spec.reads_personal_data]
 def test_the_police_never_read_social_services_details(action: Action) -> None:
     """§115: whatever the police may read, what reveals social services' involvement (route,
     case ids, reasons, the letter that follows an assessment) is withheld."""
-    if action == Action.READ_REJECTED_INPUT:
+    if action == IntakeAction.READ_REJECTED_INPUT:
         return  # their own input, before anyone routed it: nothing of social services
     hidden = Resource.of("607", kind=DataKind.SOCIAL_SERVICES)
     for role in (Role.POLICE_COORDINATOR, Role.POLICE_INTEGRATION):
@@ -110,6 +143,26 @@ def test_the_police_complete_only_the_tasks_they_own() -> None:
     police = who("police_coordinator", "607")
     own = Resource.of("607")
     social = Resource.of("607", kind=DataKind.SOCIAL_SERVICES)
-    assert decide(police, Action.COMPLETE_LETTER_TASK, own).allowed
-    assert not decide(police, Action.COMPLETE_LETTER_TASK, social).allowed
-    assert not decide(police, Action.READ_COURSES, own).allowed
+    assert decide(police, NotificationsAction.COMPLETE_LETTER_TASK, own).allowed
+    assert not decide(police, NotificationsAction.COMPLETE_LETTER_TASK, social).allowed
+    assert not decide(police, CoursesAction.READ_COURSES, own).allowed
+
+
+def test_an_action_is_registered_with_one_rule() -> None:
+    rule = ActionRule(ActionSpec(reads_personal_data=False), {Role.AUDITOR: Grant("platform")})
+    register(
+        {
+            PlatformAction.READ_AUDIT_TRAIL: ActionRule(
+                ActionSpec(reads_personal_data=True), {Role.AUDITOR: Grant("platform")}
+            )
+        }
+    )  # the same rule again: nothing changes
+    with pytest.raises(ValueError, match="another rule"):
+        register({PlatformAction.READ_AUDIT_TRAIL: rule})
+
+    class Impostor(Action):
+        READ = "letter_tasks.read"
+
+    with pytest.raises(ValueError, match="another rule"):
+        register({Impostor.READ: rule})
+    assert ACTIONS[NotificationsAction.READ_LETTER_TASKS].reads_personal_data

@@ -13,7 +13,8 @@ import pytest
 
 from services.intake.application.service import IntakeService
 from services.intake.domain.pseudonym import Pseudonymiser
-from shared.contracts import POLICE_INCIDENTS, SOCIAL_CASES
+from services.intake.entrypoints.kafka import CONSUMERS
+from shared.contracts import SOCIAL_CASES
 from shared.messaging.inbound import Inbound
 from tests.unit.auth.support import (
     CPR_IN,
@@ -60,17 +61,16 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceUnderTes
         case_event = json.dumps(
             {"event": "case_opened", "case_id": "DUBU-1", "cpr": CPR_IN, "municipality_code": IN}
         ).encode()
-        service = IntakeService(
-            served.app,
-            Pseudonymiser(PSEUDONYM_SECRET.encode()),
-            incidents_topic=POLICE_INCIDENTS,
-            cases_topic=SOCIAL_CASES,
+        service = IntakeService(served.app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
+        served.seed(
+            CONSUMERS.batch_handler(service), [Inbound(SOCIAL_CASES, 0, 7, b"DUBU-1", case_event)]
         )
-        served.seed(service.handle_batch, [Inbound(SOCIAL_CASES, 0, 7, b"DUBU-1", case_event)])
+        served.seed(
+            CONSUMERS.batch_handler(service), [Inbound(SOCIAL_CASES, 0, 8, b"x", b"\xff not json")]
+        )
         rejected = served.seed(service.app.recorder.select_notifications, None, 1000)
-        served.records["case_event"] = str(
-            served.app.mapper.to_domain_event(rejected[-1]).originator_id
-        )
+        references = [str(served.app.mapper.to_domain_event(n).originator_id) for n in rejected]
+        served.records["case_event"], served.records["unreadable_case_event"] = references[-2:]
         yield served
 
 
@@ -122,3 +122,10 @@ def test_a_rejected_case_register_event_is_not_shown_to_the_police(
     assert _read(intake, "case_event", "police_coordinator", [IN])["status"] == 404
     assert _read(intake, "case_event", "tovholder", [IN])["status"] == 200
     assert _read(intake, "case_event", "tovholder", [OUT])["status"] == 404
+
+
+def test_an_unreadable_case_register_event_is_not_shown_to_the_police(
+    intake: ServiceUnderTest,
+) -> None:
+    # It names no municipality: before, any police coordinator could read it.
+    assert _read(intake, "unreadable_case_event", "police_coordinator", [IN])["status"] == 404

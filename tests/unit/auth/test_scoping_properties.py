@@ -50,7 +50,7 @@ def _journal(i: int) -> str:
 def _build(data: list[list[tuple[str, str, int, str | None]]]) -> ReportingQueries:
     settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR="/nonexistent")
     app = build_application(settings)
-    service = ReportingService(app, topic=settings.topic)
+    service = ReportingService(app)
     uow = UnitOfWork(app)
     for i, people in enumerate(data):
         journal = _journal(i)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts import PoliceIncident, is_in_scope, problems_for_bytes
+from shared.contracts import PoliceIncident, problems_for_bytes
 
 
 def _dump(doc: dict[str, Any]) -> bytes:
@@ -126,8 +126,3 @@ def test_age_uses_date_of_occurred_at_in_its_own_offset(incident_doc: dict[str, 
     incident = PoliceIncident.model_validate(incident_doc)
     assert incident.age_of(incident.persons[0]) == 15
     assert incident.occurred_at.date() == date(2026, 3, 11)
-
-
-@pytest.mark.parametrize(("age", "expected"), [(-1, False), (0, True), (25, True), (26, False)])
-def test_scope(age: int, expected: bool) -> None:
-    assert is_in_scope(age) is expected

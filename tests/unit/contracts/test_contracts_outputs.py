@@ -3,56 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts import (
-    KIND_FOR_OUTCOME,
     AcceptedIncident,
     CaseRegisterEvent,
     CaseworkerAssessment,
     ExitReferral,
-    Flag,
     LetterTaskEvent,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
-    exit_referral_flags,
-    recipients_for_age,
-    workflow_for_age,
 )
 from shared.contracts.generate import message_models
-
-
-@pytest.mark.parametrize(
-    ("age", "recipients"),
-    [
-        (0, ["parents"]),
-        (14, ["parents"]),
-        (15, ["parents", "youth"]),
-        (17, ["parents", "youth"]),
-        (18, ["youth"]),
-        (25, ["youth"]),
-    ],
-)
-def test_recipients_for_age(age: int, recipients: list[str]) -> None:
-    assert recipients_for_age(age) == recipients
-
-
-def test_recipients_for_age_with_other_youth_age() -> None:
-    assert recipients_for_age(13, youth_letter_age=13) == ["parents", "youth"]
-    assert recipients_for_age(12, youth_letter_age=13) == ["parents"]
-
-
-@pytest.mark.parametrize(("age", "workflow"), [(0, "minor"), (17, "minor"), (18, "adult")])
-def test_workflow_for_age(age: int, workflow: str) -> None:
-    assert workflow_for_age(age) == workflow
-
-
-def test_kind_for_outcome() -> None:
-    assert KIND_FOR_OUTCOME == {"inform": "orientering", "summon": "indkaldelse"}
-
 
 DECISION: dict[str, Any] = {
     "decision_id": "d1",
@@ -199,27 +162,6 @@ def test_every_field_has_description_and_examples() -> None:
     for model in message_models():
         _walk(model, seen)
     assert len(seen) > len(message_models())  # nested models were visited too
-
-
-@given(
-    age=st.integers(min_value=18, max_value=25), youth_age=st.integers(min_value=0, max_value=18)
-)
-def test_an_adult_letter_never_goes_to_the_parents(age: int, youth_age: int) -> None:
-    assert recipients_for_age(age, youth_letter_age=youth_age) == ["youth"]
-
-
-@pytest.mark.parametrize(
-    ("flags", "age", "expected"),
-    [
-        (["bande"], 14, []),
-        (["bande"], 15, ["bande"]),
-        (["ekstremisme", "vaaben", "bande"], 25, ["ekstremisme", "bande"]),
-        (["bande", "bande"], 16, ["bande"]),
-        (["vaaben", "rusmidler", "gentagelse"], 17, []),
-    ],
-)
-def test_exit_referral_flags(flags: list[Flag], age: int, expected: list[str]) -> None:
-    assert exit_referral_flags(flags, age) == expected
 
 
 def test_exit_referral_needs_a_triggering_flag_and_age_15() -> None:

@@ -12,12 +12,12 @@ from services.courses.domain.acute_procedure import AcuteProcedure
 from services.courses.domain.course import Course
 from services.courses.domain.exit_programme import ContractMeasure, ExitProgramme
 from services.courses.domain.trivsel import TrivselCourse
-from shared.contracts import COURSES_EVENTS, LETTER_TASKS, CourseEvent, LetterTaskEvent
+from shared.contracts import COURSES_EVENTS, CourseEvent
 from tests.unit.courses.factories import (
     DAY0,
+    POLICY,
     PRIVATE_TEXT,
     active_programme,
-    acute,
     at,
     day,
     trivsel,
@@ -111,22 +111,34 @@ def test_contract_measures_are_published_without_their_completion_state() -> Non
     }
 
 
-def test_the_acute_standard_letter_is_a_letter_task_too() -> None:
-    procedure = acute()
-    procedure.complete_step(4, DAY0, at(hours=2))
-    procedure_events = procedure.collect_events()
-    published = [m for e in procedure_events for m in courses_publications(e)]
-    assert [m.topic for m in published] == [COURSES_EVENTS, COURSES_EVENTS, LETTER_TASKS]
-    letter = LetterTaskEvent.model_validate(json.loads(published[-1].body()))
-    assert (letter.kind, letter.event, letter.recipients) == (
-        "akut_standardbrev",
-        "completed",
-        ["parents", "local_staff"],
+def test_the_acute_procedure_asks_for_its_standard_letter_with_course_events_only() -> None:
+    """Notifications creates, completes and tracks the letter task: courses publishes no
+    letter task, only the course events that ask for the letter and say it was sent."""
+    procedure = AcuteProcedure.start(
+        municipality_code="607",
+        reference="2026-11-brand-skole",
+        journal_number="3700-80123-00456-26",
+        director="DIR",
+        head_of_department="FCH",
+        at=at(),
+        policy=POLICY,
     )
-    assert published[-1].key == f"acute:{procedure.id}"
-    sent = CourseEvent.model_validate(json.loads(published[1].body()))
-    assert (sent.event, sent.person_key, sent.data) == (
-        "standard_letter_sent",
+    procedure.complete_step(4, DAY0, at(hours=2))
+    published = [m for e in procedure.collect_events() for m in courses_publications(e)]
+    assert {m.topic for m in published} == {COURSES_EVENTS}
+    bodies = [CourseEvent.model_validate(json.loads(m.body())) for m in published]
+    requested, sent = (b for b in bodies if b.event.startswith("standard_letter"))
+    assert (requested.event, requested.person_key, requested.journal_number) == (
+        "standard_letter_requested",
         None,
-        {"task_id": letter.task_id},
+        "3700-80123-00456-26",
+    )
+    assert requested.data == {
+        "task_id": procedure.letter_task_id,
+        "due_at": "2026-11-17T09:00:00Z",
+        "owner_role": "management",
+    }
+    assert (sent.event, sent.data) == (
+        "standard_letter_sent",
+        {"task_id": procedure.letter_task_id},
     )

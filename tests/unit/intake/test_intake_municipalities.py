@@ -1,6 +1,5 @@
-"""An incident whose every municipality is known skips `municipality_problems` (a shortcut): for
-any served set and any codes, the problems are what it finds: unknown codes only, since an
-unserved residence or location is accepted (issue 14, part 1)."""
+"""For any served set and any codes, an incident's municipality problems are unknown codes
+only: an unserved residence or location is accepted (issue 14, part 1)."""
 
 from __future__ import annotations
 
@@ -46,8 +45,6 @@ def test_the_problems_are_what_municipality_problems_finds(
     service = IntakeService(
         app,
         Pseudonymiser(b"s" * 32),
-        incidents_topic="in",
-        cases_topic="cases",
         served_municipalities=served,
     )
     raw = json.dumps(incident.model_dump(mode="json")).encode()

@@ -23,6 +23,7 @@ from services.intake.application.service import IntakeService
 from services.intake.bootstrap import build_application, build_service, definition
 from services.intake.domain.model import IncidentRecord
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.settings import IntakeSettings
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
@@ -174,7 +175,7 @@ def insert_decrypted(app: IntakeApplication, log: Iterable[tuple[str, int, str, 
 def test_a_new_record_is_one_event_and_publishes_what_it_always_did(
     settings: IntakeSettings, app: IntakeApplication, service: IntakeService
 ) -> None:
-    service.handle_batch(messages(settings, (POLICE_INCIDENTS, incident())))
+    CONSUMERS.batch_handler(service, settings)(messages(settings, (POLICE_INCIDENTS, incident())))
     # A new person is one event as well: the identity with the municipality the person lives in.
     assert stored_topics(app) == [
         "services.intake.domain.model:PersonIdentity.RegisteredIn",
@@ -201,7 +202,7 @@ def test_a_record_stored_as_opened_and_revision_accepted_still_loads(
     assert record.accepted == json.loads(PUBLISHED_REVISION_1)
 
     assert service.submit_incident(json.dumps(incident(1)).encode()).outcome == "duplicate"
-    service.handle_batch(messages(settings, (POLICE_INCIDENTS, incident(2))))
+    CONSUMERS.batch_handler(service, settings)(messages(settings, (POLICE_INCIDENTS, incident(2))))
     # The known person is not registered again; only the record takes the new revision.
     assert stored_topics(app, after=len(OLD_LOG)) == [
         "services.intake.domain.model:IncidentRecord.RevisionAccepted"
@@ -224,7 +225,7 @@ def test_a_batch_loads_everything_it_touches_with_one_query(
     service: IntakeService,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    service.handle_batch(messages(settings, (POLICE_INCIDENTS, incident())))
+    CONSUMERS.batch_handler(service, settings)(messages(settings, (POLICE_INCIDENTS, incident())))
     queries: list[set[UUID]] = []
     select_events_of = app.tracking_recorder.select_events_of
 
@@ -239,7 +240,7 @@ def test_a_batch_loads_everything_it_touches_with_one_query(
     monkeypatch.setattr(app.repository, "get", one_by_one)
     other = incident(1, journal_number="3700-80123-00457-26")
     other["persons"] = [{**other["persons"][0], "cpr": "0205094871", "name": "Ida Holm"}]
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         messages(
             settings,
             (POLICE_INCIDENTS, incident(2)),  # a known record and person
@@ -283,10 +284,10 @@ def resolved_municipalities(app: IntakeApplication) -> frozenset[str]:
 def test_a_persons_further_municipalities_are_kept_on_the_identity(
     settings: IntakeSettings, app: IntakeApplication, service: IntakeService
 ) -> None:
-    service.handle_batch(messages(settings, (POLICE_INCIDENTS, incident())))
+    CONSUMERS.batch_handler(service, settings)(messages(settings, (POLICE_INCIDENTS, incident())))
     assert resolved_municipalities(app) == {"607"}
     before = len(stored_topics(app))
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         messages(
             settings,
             (POLICE_INCIDENTS, moved("3700-80123-00457-26", "376")),
@@ -306,7 +307,7 @@ def test_a_persons_further_municipalities_are_kept_on_the_identity(
 def test_a_person_known_only_from_the_case_register_is_registered_in_its_municipality(
     settings: IntakeSettings, app: IntakeApplication, service: IntakeService
 ) -> None:
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         messages(settings, (SOCIAL_CASES, {**CASE_OPENED, "municipality_code": "376"}))
     )
     assert stored_topics(app) == [
@@ -341,7 +342,7 @@ def test_an_identity_stored_before_registered_in_keeps_its_municipalities_apart(
 
     monkeypatch.setattr(app.tracking_recorder, "select_events_of", counted)
     monkeypatch.setattr(app.repository, "get", one_by_one)
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         messages(
             settings,
             (POLICE_INCIDENTS, moved("3700-80123-00457-26", "376")),

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from services.intake.adapters.police_list import read_police_list, to_csv
 from shared.contracts import PoliceIncident, parse_bytes
-from shared.police_list import read_police_list, to_csv
 
 SAMPLES = Path(__file__).resolve().parents[3] / "samples" / "police-list"
 HEADER = (

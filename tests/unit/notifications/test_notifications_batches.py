@@ -23,6 +23,7 @@ from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.service import NotificationsService
 from services.notifications.bootstrap import build_application, build_service
 from services.notifications.domain.letter_task_case import LetterTaskCase
+from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.settings import NotificationsSettings
 from shared.contracts import (
     CASEWORKER_ASSESSMENTS,
@@ -114,14 +115,14 @@ def test_a_batch_loads_all_its_cases_with_one_query(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # pk_a and pk_b have cases already; pk_c, pk_d are new.
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         [
             inbound(settings, TRIAGE_TOVHOLDER, decision_doc(key="pk_a"), 1),
             inbound(settings, TRIAGE_CASEWORKER, decision_doc(route="caseworker", key="pk_b"), 2),
         ]
     )
     calls = Calls(monkeypatch, app.recorder)
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         [
             inbound(settings, TRIAGE_TOVHOLDER, decision_doc(key="pk_a", revision=2), 3),
             inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_b"), 4),
@@ -145,7 +146,7 @@ def test_the_overdue_check_loads_its_cases_with_one_query(
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         [inbound(settings, TRIAGE_TOVHOLDER, decision_doc(key=k), n) for n, k in enumerate("abc")]
     )
     calls = Calls(monkeypatch, app.recorder)
@@ -160,21 +161,27 @@ def test_the_overdue_check_loads_its_cases_with_one_query(
 def test_a_decision_opens_its_case_with_one_event(
     settings: NotificationsSettings, app: NotificationsApplication, service: NotificationsService
 ) -> None:
-    service.handle_batch([inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1)])
+    CONSUMERS.batch_handler(service, settings)(
+        [inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1)]
+    )
     # The tovholder route creates the task at once: case, decision and task in one event.
     assert stored_topics(app, CASE_A) == ["OpenedWithTask"]
     # The caseworker route waits for the assessment.
     key_c = LetterTaskCase.create_id(JOURNAL, "pk_c")
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         [inbound(settings, TRIAGE_CASEWORKER, decision_doc(route="caseworker", key="pk_c"), 2)]
     )
     assert stored_topics(app, key_c) == ["OpenedWithDecision"]
-    service.handle_batch([inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_c"), 3)])
+    CONSUMERS.batch_handler(service, settings)(
+        [inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_c"), 3)]
+    )
     assert stored_topics(app, key_c) == ["OpenedWithDecision", "AssessmentRecorded", "TaskCreated"]
     # An assessment that comes first still opens the case alone.
     key_b = LetterTaskCase.create_id(JOURNAL, "pk_b")
-    service.handle_batch([inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_b"), 2)])
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
+        [inbound(settings, CASEWORKER_ASSESSMENTS, assessment_doc(key="pk_b"), 2)]
+    )
+    CONSUMERS.batch_handler(service, settings)(
         [inbound(settings, TRIAGE_CASEWORKER, decision_doc(route="caseworker", key="pk_b"), 3)]
     )
     assert stored_topics(app, key_b) == [
@@ -273,7 +280,7 @@ def test_a_case_stored_with_opened_and_decision_recorded_still_loads(
     # and it goes on as before: a duplicate changes nothing, a handover updates the task.
     service = build_service(settings, old, clock)
     clock.advance(hours=2)
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         [
             inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1),
             inbound(settings, TRIAGE_CASEWORKER, handover_doc(), 2),
@@ -337,7 +344,7 @@ def test_a_case_stored_with_opened_with_decision_and_task_created_still_loads(
     # and it goes on as before: a duplicate changes nothing, a handover updates the task.
     service = build_service(settings, old, clock)
     clock.advance(hours=2)
-    service.handle_batch(
+    CONSUMERS.batch_handler(service, settings)(
         [
             inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1),
             inbound(settings, TRIAGE_CASEWORKER, handover_doc(), 2),
@@ -361,7 +368,9 @@ def test_a_task_opened_with_its_case_is_published_with_the_same_bytes(
     store_old_case(old)
     new = build_application(settings)
     service = build_service(settings, new, clock)
-    service.handle_batch([inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1)])
+    CONSUMERS.batch_handler(service, settings)(
+        [inbound(settings, TRIAGE_TOVHOLDER, decision_doc(), 1)]
+    )
     [old_message] = outbox(old, notifications_publications)
     [new_message] = outbox(new, notifications_publications)
     assert (new_message.topic, new_message.key, new_message.body()) == (

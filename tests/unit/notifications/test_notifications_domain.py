@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.notifications.domain.case_state import NoTask, TaskClosed
+from services.notifications.domain.case_state import GoverningDecision, NoTask, TaskClosed
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import letter_kind
 from tests.unit.notifications.factories import (
@@ -205,3 +205,25 @@ def test_a_decision_recorded_before_profiles_replays_with_the_fallbacks() -> Non
     assert copy is not None and copy.decision is not None
     assert (copy.decision.owner_role, copy.decision.due_at) == (None, None)
     assert letter_of(copy)["owner_role"] == "tovholder"
+
+
+def test_a_decision_recorded_before_profiles_and_revisions_still_applies() -> None:
+    """`DecisionRecorded` events stored before the municipality profiles (issue 4) lack the
+    owner, deadline and youth-letter age, and those before revised decisions lack the kind
+    and the decision it revises: they load with none of them."""
+    case = LetterTaskCase("3700-80123-00456-26", "pk_a")
+    stored = object.__new__(LetterTaskCase.DecisionRecorded)
+    stored.__dict__.update(
+        originator_id=case.id,
+        originator_version=case.version + 1,
+        timestamp=case.modified_on,
+        trace_context={},
+        decision_id="d-1",
+        revision=1,
+        route="tovholder",
+        municipality_code="607",
+        age_at_incident=14,
+    )
+    stored.mutate(case)
+    assert case.decision == GoverningDecision(1, "tovholder", "607", 14, decision_id="d-1")
+    assert case.decision_ids == {"d-1"} and case.superseded == set()

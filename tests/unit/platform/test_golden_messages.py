@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.contracts import TOPICS, Direction
+from shared.contracts import LETTER_TASKS, TOPICS, Direction
 from tests.golden.scenario import Scenario, golden_documents, golden_path, produce, render
 
 PLATFORM_OUTPUTS = sorted(
@@ -33,3 +33,17 @@ def test_published_bytes_match_the_golden_file(topic: str, scenario: Scenario) -
     assert topic in produced, f"the scenario published nothing on {topic}"
     assert golden_path(topic).is_file(), f"no golden file for {topic}"
     assert render(produced[topic]).encode() == golden_path(topic).read_bytes()
+
+
+def test_every_topic_has_exactly_one_producer(scenario: Scenario) -> None:
+    """One owner per topic: each topic is declared by one service only, and every message of
+    the scenario came from it (e.g. the acute procedure's letter from notifications, not
+    from courses)."""
+    producers: dict[str, list[str]] = {}
+    for service, topics in scenario.produces.items():
+        for topic in topics:
+            producers.setdefault(topic, []).append(service)
+    assert {topic: found for topic, found in producers.items() if len(found) != 1} == {}
+    origins = {(m.topic, dict(m.headers)["ssp-origin"]) for m in scenario.published}
+    assert {(topic, producers[topic][0]) for topic, _ in origins} == origins
+    assert producers[LETTER_TASKS] == ["notifications"]

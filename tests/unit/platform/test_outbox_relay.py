@@ -372,3 +372,63 @@ async def test_a_restarted_relay_listens_for_saves_once(app: ServiceApplication)
             await relay.run()
     assert len(attempts) == 3
     assert len(app._saved_listeners) == listeners + 1
+
+
+async def test_a_relay_told_its_broker_was_replaced_republishes_everything(
+    app: ServiceApplication,
+) -> None:
+    """The runtime saw a new cluster id: the relay publishes from the start even though its
+    topics are not empty (a batch in flight at the loss may have reached the new broker)."""
+    ledger = Ledger()
+    ledger.announce(text="before")
+    app.save(ledger)
+    await _drain(_relay(app, _RecordingProducer(), batch_size=10))
+
+    async def not_empty() -> bool:
+        return False
+
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=10)
+    relay.outputs_empty = not_empty
+    relay.republish_from_start()
+    await _run_until_quiet(relay)
+    assert [value for _, value, _ in producer.sent] == [b"before"]
+
+
+async def test_a_republish_cut_short_goes_on_after_the_relay_restarts(
+    app: ServiceApplication,
+) -> None:
+    """The relay fails in the middle of republishing (the new broker was briefly away); the
+    runtime starts it again. By then its topics are no longer empty, yet it republishes the
+    rest instead of skipping to the position it had recorded before the loss."""
+    ledger = Ledger()
+    for text in ("a", "b", "c"):
+        ledger.announce(text=text)
+    app.save(ledger)
+    await _drain(_relay(app, _RecordingProducer(), batch_size=10))
+
+    emptiness = iter([True, False, False])
+
+    async def outputs_empty() -> bool:
+        return next(emptiness)
+
+    producer = _RecordingProducer()
+    relay = _relay(app, producer, batch_size=1)
+    relay.outputs_empty = outputs_empty
+    recording_send = producer.send
+    calls = 0
+
+    async def send_failing_second(*args: Any, **kwargs: Any) -> asyncio.Future[None]:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            failed.set_exception(RuntimeError("broker away"))
+            return failed
+        return await recording_send(*args, **kwargs)
+
+    producer.send = send_failing_second  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="broker away"):
+        await relay.run()
+    await _run_until_quiet(relay)  # the runtime's restart
+    assert {value for _, value, _ in producer.sent} >= {b"a", b"b", b"c"}

@@ -14,10 +14,8 @@ from shared import telemetry
 from shared.messaging.inbound import Inbound
 from shared.telemetry import (
     add_span_processor,
-    continued_unrecorded,
     current_trace_context,
     current_trace_id,
-    unrecorded_span,
 )
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -87,48 +85,6 @@ def test_without_an_exporter_the_trace_is_carried_on_unrecorded() -> None:
     assert stored["traceparent"] == f"00-{TRACE_ID}-{context.span_id:016x}-01"
     with _message({}).processing_span("triage") as span:
         assert span.get_span_context().is_valid  # no trace came with it: one starts here
-
-
-_TRACEPARENTS = [
-    f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01",
-    f"00-{TRACE_ID}-{PARENT_SPAN_ID}-00",
-    f"00-{TRACE_ID}-{PARENT_SPAN_ID}-03",
-    f"00-{TRACE_ID.upper()}-{PARENT_SPAN_ID}-01",
-    f"00-{'0' * 32}-{PARENT_SPAN_ID}-01",
-    f"00-{TRACE_ID}-{'0' * 16}-01",
-    f"01-{TRACE_ID}-{PARENT_SPAN_ID}-01",
-    f"ff-{TRACE_ID}-{PARENT_SPAN_ID}-01",
-    f"00_{TRACE_ID}_{PARENT_SPAN_ID}_01",
-    f"00-{TRACE_ID[:-1]}g-{PARENT_SPAN_ID}-01",
-    f"00-{TRACE_ID}-{PARENT_SPAN_ID}-0x",
-    f"00-{TRACE_ID}-{PARENT_SPAN_ID}-01-extra",
-    f"00-{TRACE_ID}-{PARENT_SPAN_ID[:-1]}-01",
-    "",
-]
-
-
-@pytest.mark.parametrize("traceparent", _TRACEPARENTS)
-@pytest.mark.parametrize("tracestate", [None, "vendor=value"])
-@pytest.mark.parametrize("baggage", [None, "k=v"])
-def test_the_quick_continuation_continues_what_the_propagators_would(
-    traceparent: str, tracestate: str | None, baggage: str | None
-) -> None:
-    headers = {"traceparent": traceparent, "ssp-origin": "intake"}
-    if tracestate is not None:
-        headers["tracestate"] = tracestate
-    if baggage is not None:
-        headers["baggage"] = baggage
-    assert telemetry._default_propagation()  # the quick path is the one tried
-    quick = continued_unrecorded(headers).get_span_context()
-    expected = unrecorded_span(propagate.extract(headers)).get_span_context()
-    expected_parent = trace.get_current_span(propagate.extract(headers)).get_span_context()
-    assert quick.is_valid
-    assert quick.trace_flags == expected.trace_flags
-    assert quick.trace_state == expected.trace_state
-    if expected_parent.is_valid:
-        assert quick.trace_id == expected.trace_id  # the publisher's trace goes on
-    else:
-        assert quick.trace_id != expected_parent.trace_id  # a new trace starts here
 
 
 @pytest.mark.parametrize("flags", [0, 1])

@@ -1,14 +1,14 @@
-"""The trace context a message's events store is remembered when its span is made, and is
-what the propagators write for that span."""
+"""The trace context a message's events store is what the propagators write for its span,
+whatever the headers it came with."""
 
 from __future__ import annotations
 
 import pytest
-from opentelemetry import propagate, trace
+from opentelemetry import propagate
 
 from shared import telemetry
 from shared.messaging.inbound import Inbound
-from shared.telemetry import continued_unrecorded, current_trace_context
+from shared.telemetry import current_trace_context
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 SPAN_ID = "00f067aa0ba902b7"
@@ -52,18 +52,3 @@ def test_the_stored_context_is_what_the_propagators_write(
         assert first == expected
         first["traceparent"] = "changed"  # each event gets its own copy
         assert current_trace_context() == expected
-
-
-def test_the_quick_continuation_remembers_its_stored_context(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(telemetry, "_last_injected", None)
-    span = continued_unrecorded({"traceparent": f"00-{TRACE_ID}-{SPAN_ID}-01"})
-    context = span.get_span_context()
-    assert telemetry._last_injected == (
-        int(TRACE_ID, 16),
-        context.span_id,
-        {"traceparent": f"00-{TRACE_ID}-{context.span_id:016x}-01"},
-    )
-    with trace.use_span(span):
-        assert current_trace_context() == telemetry._last_injected[2]

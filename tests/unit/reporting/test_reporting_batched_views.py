@@ -14,6 +14,7 @@ from sqlalchemy import event, select
 from services.reporting.adapters.views import tables
 from services.reporting.application.projection import Projection
 from services.reporting.bootstrap import build_application, build_read_side, build_service
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
     INTAKE_INCIDENTS,
@@ -161,7 +162,7 @@ def test_one_batch_writes_what_one_event_at_a_time_writes(
     app = build_application(reporting)
     try:
         service = build_service(reporting, app)
-        service.handle_batch(relayed(reporting, sent))
+        CONSUMERS.batch_handler(service)(relayed(reporting, sent))
         one_by_one, _ = build_read_side(reporting, app)
         one_by_one.batch_size = 1
         batched, _ = build_read_side(reporting, app)

@@ -65,7 +65,7 @@ def observe_all(
     reporting_settings: ReportingSettings, documents: list[dict[str, Any]]
 ) -> tuple[Any, ReportingQueries]:
     app = build_application(reporting_settings)
-    service = ReportingService(app, topic=reporting_settings.topic)
+    service = ReportingService(app)
     uow = UnitOfWork(app)
     for document in documents:
         service.observe(

@@ -108,7 +108,7 @@ def test_observations_keep_codes_and_pseudonyms_only() -> None:
 def test_service_keeps_a_rejection_without_journal_number_once(tmp_path: Path) -> None:
     settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
     app = build_application(settings)
-    service = ReportingService(app, topic=settings.topic, clock=lambda: OBSERVED_AT)
+    service = ReportingService(app, clock=lambda: OBSERVED_AT)
     reference = "0d3c0a1e-2a0d-4c55-8f0e-7d8a9b0c1d2e"
     observation = observations.incident_rejected(
         IntakeRejection.model_validate(rejection(reference, None))
@@ -125,7 +125,7 @@ def test_service_keeps_a_rejection_without_journal_number_once(tmp_path: Path) -
 def test_service_records_each_step_on_its_own(tmp_path: Path) -> None:
     settings = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
     app = build_application(settings)
-    service = ReportingService(app, topic=settings.topic, clock=lambda: OBSERVED_AT)
+    service = ReportingService(app, clock=lambda: OBSERVED_AT)
     for expected in (True, False):
         uow = UnitOfWork(app)
         assert service.observe(uow, decision(), service="triage", trace_id="ab" * 16) is expected

@@ -34,7 +34,7 @@ async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = ReportingSettings(**auth_env(tmp_path))
     app = build_application(settings)
     uow = UnitOfWork(app)
-    ReportingService(app, topic=settings.topic).observe(
+    ReportingService(app).observe(
         uow,
         observations.incident_accepted(
             AcceptedIncident.model_validate(accepted_incident([person(PK_TOVHOLDER, 14)]))

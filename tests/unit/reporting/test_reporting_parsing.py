@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from services.reporting.application.service import _INPUTS
+from services.reporting.entrypoints.kafka import CONSUMERS
 from shared.contracts import (
     COURSES_EVENTS,
     INTAKE_INCIDENTS,
@@ -88,8 +88,11 @@ def documents(draw: st.DrawFn) -> tuple[str, bytes]:
     return topic, raw + draw(st.sampled_from([b"", b" \n", b"x", b", 1"]))
 
 
+MODELS = {consumer.topic: consumer.model for consumer in CONSUMERS.consumers}
+
+
 def _same(topic: str, raw: bytes) -> None:
-    model = _INPUTS[topic].model
+    model = MODELS[topic]
     fast, slow = parse_bytes(raw, model), parse_loaded(raw, model)
     assert fast == slow
     # Equal, and of the same types too (1 == 1.0 == True): what the steps store.
@@ -120,6 +123,6 @@ def test_what_only_json_loads_or_only_pydantic_would_take() -> None:
     ]
     for case in cases:
         _same(LETTER_TASKS, case)
-    model = _INPUTS[LETTER_TASKS].model
+    model = MODELS[LETTER_TASKS]
     assert parse_bytes(cases[0], model)[0] is None
     assert parse_bytes(cases[2], model)[0] is not None

@@ -6,7 +6,7 @@ differs from the step's (older stores are not assumed to hold them equal)."""
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from services.reporting.application.projection import Step, apply_step
 from services.reporting.bootstrap import build_application, build_service
-from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text, utc_text_of
+from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.weeks import IsoWeek
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from tests.unit.reporting.documents import relayed
 from tests.unit.reporting.test_reporting_batched_views import messages
@@ -130,7 +131,7 @@ def _steps(tmp_path: Path, sent: list[tuple[str, dict[str, Any]]]) -> list[Step]
     saved: list[Step] = []
     app.on_recorded(lambda recordings: saved.extend(r.domain_event for r in recordings))
     try:
-        build_service(reporting, app).handle_batch(relayed(reporting, sent))
+        CONSUMERS.batch_handler(build_service(reporting, app))(relayed(reporting, sent))
         # As the projection gets them from the log too (times decoded from their text).
         decoded = [
             app.mapper.to_domain_event(n)
@@ -165,19 +166,3 @@ def test_the_rules_write_what_they_wrote_when_each_time_was_formatted_on_its_own
         apply_step(now, i, step)  # type: ignore[arg-type]
         apply_step_as_before(before, i, step)
     assert now.calls == before.calls
-
-
-offsets = st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
-time_zones = st.one_of(
-    st.none(),
-    st.just(UTC),
-    st.builds(timezone, st.just(timedelta(0))),
-    st.builds(timezone, offsets),
-    st.builds(timezone, st.sampled_from([timedelta(seconds=30), timedelta(microseconds=-1)])),
-    st.timezones(),
-)
-
-
-@given(moment=st.datetimes(timezones=time_zones))
-def test_a_time_s_utc_text_from_its_iso_text_is_its_utc_text(moment: datetime) -> None:
-    assert utc_text_of(moment, moment.isoformat()) == utc_text(moment)

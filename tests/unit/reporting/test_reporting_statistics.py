@@ -21,6 +21,7 @@ from services.reporting.application.queries import (
 from services.reporting.bootstrap import build_application, build_read_side, build_service
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.weeks import IsoWeek
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import INTAKE_INCIDENTS, TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER
 from tests.unit.reporting.documents import (
@@ -108,7 +109,7 @@ def test_statistics_count_what_the_handover_list_shows(
     reporting = ReportingSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
     app = build_application(reporting)
     try:
-        build_service(reporting, app).handle_batch(relayed(reporting, sent))
+        CONSUMERS.batch_handler(build_service(reporting, app))(relayed(reporting, sent))
         projection, queries = build_read_side(reporting, app)
         projection.catch_up()
         for code in (FREDERICIA, VEJLE):

@@ -21,10 +21,12 @@ from sqlalchemy import select
 from services.reporting.adapters.views import tables
 from services.reporting.application.app import ReportingApplication
 from services.reporting.application.projection import Projection
-from services.reporting.application.service import ReportingService
+from services.reporting.application.service import ReportingService, Seen
 from services.reporting.bootstrap import build_application, build_read_side
 from services.reporting.domain.model import JournalTimeline, TimelineStep
+from services.reporting.domain.observations import Observation
 from services.reporting.domain.weeks import IsoWeek
+from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import INTAKE_INCIDENTS, LETTER_TASKS, TRIAGE_TOVHOLDER
 from shared.eventstore import UnitOfWork
@@ -49,9 +51,7 @@ Sent = tuple[str, dict[str, Any]]
 
 
 def _service(reporting: ReportingSettings, app: ReportingApplication) -> ReportingService:
-    return ReportingService(
-        app, topic=reporting.topic, clock=lambda: datetime.fromisoformat(OBSERVED_AT)
-    )
+    return ReportingService(app, clock=lambda: datetime.fromisoformat(OBSERVED_AT))
 
 
 def _inbound(reporting: ReportingSettings, sent: Sequence[Sent], first_id: int) -> list[Inbound]:
@@ -68,11 +68,23 @@ def _inbound(reporting: ReportingSettings, sent: Sequence[Sent], first_id: int) 
     ]
 
 
+def handle_batch(service: ReportingService, batch: Sequence[Inbound]) -> None:
+    """The batch as reporting's Kafka entry point handles it."""
+    CONSUMERS.batch_handler(service)(batch)
+
+
+def _observation(service: ReportingService, message: Inbound) -> Observation | None:
+    consumer = next(c for c in CONSUMERS.consumers if c.topic == message.topic)
+    assert consumer.read is not None
+    seen: Seen = consumer.read(service, message)
+    return seen.observation
+
+
 def handle_batch_as_before(service: ReportingService, batch: Sequence[Inbound]) -> None:
     """The handler as it was before steps were stored on their own: each journal's timeline
     loaded, opened when new, and the step recorded on it unless it holds that fact."""
     uow = UnitOfWork(service.app)
-    seen = [(message, service._observation(message)) for message in batch]
+    seen = [(message, _observation(service, message)) for message in batch]
     uow.prefetch(
         JournalTimeline.create_id(o.journal_number)
         for _, o in seen
@@ -148,8 +160,8 @@ def test_old_new_and_upgraded_stores_rebuild_the_same_read_models(
     kinds: dict[str, set[str]] = {}
     for name, handlers in {
         "old": (handle_batch_as_before, handle_batch_as_before),
-        "new": (ReportingService.handle_batch, ReportingService.handle_batch),
-        "upgraded": (handle_batch_as_before, ReportingService.handle_batch),
+        "new": (handle_batch, handle_batch),
+        "upgraded": (handle_batch_as_before, handle_batch),
     }.items():
         app = build_application(reporting)
         try:
@@ -194,7 +206,7 @@ def test_an_old_timeline_keeps_its_steps_and_its_facts_are_not_recorded_again(
         handle_batch_as_before(service, _inbound(reporting, [incident, decided], 1))
         stored_before = app.recorder.max_notification_id()
         # After the upgrade: the decision again (republished), and the letter task.
-        service.handle_batch(_inbound(reporting, [decided, task], 10))
+        CONSUMERS.batch_handler(service)(_inbound(reporting, [decided, task], 10))
         added = app.recorder.select_notifications(
             start=stored_before, limit=10, inclusive_of_start=False
         )
@@ -239,7 +251,7 @@ def test_a_batch_asks_the_store_once_and_rebuilds_no_aggregate(
     app = build_application(reporting)
     try:
         service = _service(reporting, app)
-        service.handle_batch(
+        CONSUMERS.batch_handler(service)(
             _inbound(
                 reporting,
                 [
@@ -268,7 +280,7 @@ def test_a_batch_asks_the_store_once_and_rebuilds_no_aggregate(
             counting(app.recorder, "select_events") as single_queries,
             counting(app.mapper, "to_domain_event") as decoded,
         ):
-            service.handle_batch(_inbound(reporting, [*later, later[0]], 10))
+            CONSUMERS.batch_handler(service)(_inbound(reporting, [*later, later[0]], 10))
         assert len(batch_queries) == 1 and single_queries == []
         assert decoded == []  # no earlier step loaded: the journals' steps stay in the store
         assert app.recorder.max_notification_id() == 2 * len(journals)
@@ -283,7 +295,7 @@ def test_a_step_keeps_the_trace_of_its_message(reporting: ReportingSettings) -> 
         incident = (INTAKE_INCIDENTS, accepted_incident([person(PK_TOVHOLDER, 14)]))
         batch = _inbound(reporting, [incident], 1)
         batch[0].headers.update(relay_headers("intake", 1, TRACE_INCIDENT))
-        service.handle_batch(batch)
+        CONSUMERS.batch_handler(service)(batch)
         (stored,) = app.recorder.select_notifications(start=None, limit=10)
         step = app.mapper.to_domain_event(stored)
         assert isinstance(step, TimelineStep.Recorded)
@@ -302,7 +314,7 @@ def test_a_catch_up_stops_at_the_log_s_end(
     (a full one may not be, so the next is read)."""
     app = build_application(reporting)
     try:
-        _service(reporting, app).handle_batch(
+        CONSUMERS.batch_handler(_service(reporting, app))(
             _inbound(
                 reporting,
                 [
@@ -353,7 +365,7 @@ def test_what_this_process_saved_is_projected_without_reading_the_log_back(
     try:
         live, _ = build_read_side(reporting, app)
         live.just_saved.limit = kept_in_memory
-        _service(reporting, app).handle_batch(
+        CONSUMERS.batch_handler(_service(reporting, app))(
             _inbound(
                 reporting,
                 [

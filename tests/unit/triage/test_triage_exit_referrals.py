@@ -24,6 +24,7 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import MunicipalityProfile, Owner, RepeatRule
 from services.triage.domain.routing import Report, reached_18_with_open_item
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.contracts import (
     INTAKE_INCIDENTS,
@@ -223,8 +224,10 @@ def test_redelivery_and_revisions_in_one_batch_refer_once(
             for offset, doc in enumerate(docs)
         ]
 
-    service.handle_batch(batch(10))
-    service.handle_batch(batch(20))  # intake's relay republished everything from the start
+    CONSUMERS.batch_handler(service)(batch(10))
+    CONSUMERS.batch_handler(service)(
+        batch(20)
+    )  # intake's relay republished everything from the start
     assert [r.revision for r in referrals(app)] == [1]
 
 

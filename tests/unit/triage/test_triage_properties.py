@@ -37,6 +37,7 @@ from services.triage.bootstrap import build_service
 from services.triage.domain.routing import PersonFacts, route_person
 from services.triage.settings import TriageSettings
 from shared.contracts import (
+    TRIAGE_STATEMENTS,
     TRIAGE_WITHDRAWALS,
     CaseworkerAssessment,
     DecisionWithdrawn,
@@ -170,7 +171,11 @@ class Relay:
         new, self.sent = messages[self.sent :], len(messages)
         decisions = []
         for message in new:
+            if message.topic == TRIAGE_STATEMENTS:
+                continue  # not_served / decision_confirmed: notifications does not read them
             body = json.loads(message.body())
+            if message.topic == TRIAGE_STATEMENTS:
+                continue  # a confirmation or a person not served: no decision to follow
             if message.topic == TRIAGE_WITHDRAWALS:
                 withdrawal = DecisionWithdrawn.model_validate(body)
                 oracle.follow(withdrawal)

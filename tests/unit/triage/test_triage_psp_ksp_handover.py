@@ -19,6 +19,7 @@ from services.triage.application.app import TriageApplication
 from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
 from services.triage.domain.adulthood import TaskAlreadyCompleted
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.contracts import COURSES_EVENTS, LETTER_TASKS
 from shared.contracts.cpr import turns_18_on
@@ -121,7 +122,8 @@ def _followed(
     origin = "notifications" if topic == LETTER_TASKS else "courses"
     headers = {"ssp-origin": origin, "ssp-notification-id": str(n)}
     body = json.dumps(doc).encode()
-    service.handle_batch([Inbound(settings.topic(topic), 0, n, b"pk_a", body, headers)])
+    handle = CONSUMERS.batch_handler(service, settings)
+    handle([Inbound(settings.topic(topic), 0, n, b"pk_a", body, headers)])
 
 
 def test_open_letter_tasks_and_courses_are_open_items(

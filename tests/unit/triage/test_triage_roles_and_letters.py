@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.triage.domain.roles import recipients_for
 from services.triage.domain.routing import ActiveCase, PersonFacts, Report, route_person
-from shared.contracts import AcceptedIncident, recipients_for_age
+from shared.contracts import AcceptedIncident
 from shared.contracts.incidents import FLAGS, ROLES
 from tests.unit.triage.factories import DECIDED_AT, incident, person, profile
 
@@ -179,4 +180,4 @@ def test_other_municipalities_keep_the_age_rule(age: int, role: str, case: bool)
     decision = decide(role, age, facts=facts, municipality="657")
     assert not HERNING.recipients
     for plan in decision.letters:
-        assert plan.recipients == recipients_for_age(age, HERNING.youth_letter_age)
+        assert plan.recipients == recipients_for(age, HERNING.youth_letter_age)

@@ -15,6 +15,7 @@ from services.triage.application.app import TriageApplication
 from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
 from services.triage.entrypoints.http import create_http_app
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.auth import ServiceAuth
 from shared.contracts import INTAKE_INCIDENTS
@@ -93,7 +94,7 @@ def test_one_batch_with_the_same_revision_twice_decides_once(
             ]
         )
     ]
-    service.handle_batch(batch)
+    CONSUMERS.batch_handler(service)(batch)
     assert stored_event_names(app).count("PersonRouted") == 1
     assert app.already_tracked(f"intake@{INTAKE_INCIDENTS}", [1, 2]) == {1, 2}
 
@@ -165,7 +166,7 @@ def test_one_batch_reads_every_aggregate_it_touches_in_two_queries(
         incident_doc(revision=2, persons=[person("pk_b")]),  # pk_a's report is withdrawn
         incident_doc(journal_number="3700-80123-00457-26", persons=[person("pk_c")]),
     ]
-    service.handle_batch(
+    CONSUMERS.batch_handler(service)(
         [
             Inbound(
                 INTAKE_INCIDENTS,

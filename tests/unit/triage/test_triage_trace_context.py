@@ -17,7 +17,9 @@ from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.person_history import PersonHistory
+from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
+from shared.contracts import INTAKE_INCIDENTS
 from shared.eventstore import store_env
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER, Inbound
 from tests.unit.triage.factories import (
@@ -42,7 +44,7 @@ def service() -> Iterator[TriageService]:
 
 def message(service: TriageService, doc: dict[str, Any], offset: int, trace: str) -> Inbound:
     return Inbound(
-        topic=service.incidents_topic,
+        topic=SETTINGS.topic(INTAKE_INCIDENTS),
         partition=0,
         offset=offset,
         key=doc["journal_number"].encode(),
@@ -67,10 +69,10 @@ def test_the_events_of_a_message_store_its_span_s_trace_context(service: TriageS
     other = {**first, "journal_number": "3700-80123-00457-26", "persons": [person("pk_a")]}
     # A revision: pk_a's role changed, pk_b removed, pk_c added.
     revised = incident_doc(2, persons=[person("pk_a", role="antruffet"), person("pk_c", 16)])
-    service.handle_batch(
+    CONSUMERS.batch_handler(service)(
         [message(service, first, 0, TRACES[0]), message(service, other, 1, TRACES[1])]
     )
-    service.handle_batch([message(service, revised, 2, TRACES[1])])
+    CONSUMERS.batch_handler(service)([message(service, revised, 2, TRACES[1])])
 
     by_span: dict[str, list[str]] = defaultdict(list)
     for topic, context in stored_contexts(service):

@@ -1,4 +1,6 @@
-"""The police's weekly SSP list as a spreadsheet (CSV or XLSX) → police incidents (contracts §1).
+"""The police's weekly SSP list as a spreadsheet (CSV or XLSX) → police incidents (contracts §1):
+intake's adapter for `POST /v1/incidents/import`. `ssp import` splits a file with it for its
+progress bar and sends each incident to that endpoint, so intake alone judges the list.
 
 One row per person; the rows with the same journal number and revision form one incident
 (docs/police-list-import.md has the column layout). This module only reshapes: it builds
@@ -7,6 +9,10 @@ contract model, so an imported incident is validated exactly like one from Kafka
 list can get wrong (a missing column, rows of one incident that disagree) is reported here.
 
 Nothing here echoes a cell: problems name a row, a column and a code.
+
+Over 400 lines because it is one reading, end to end: decoding CSV (any of the police's
+encodings) and XLSX, the column aliases, the per-row problems and the grouping into
+incidents share their types and row numbers; split, each part would import all the others.
 """
 
 from __future__ import annotations

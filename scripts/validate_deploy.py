@@ -1,0 +1,312 @@
+"""Checks `deploy/` without a cluster (none is reachable where the tests run).
+
+- Every Kubernetes manifest of the Kustomize base, and the production overlay rendered by the
+  small subset of Kustomize it uses (namespace, images, strategic-merge patches by kind and
+  name, JSON 6902 patches by label target), validated against the Kubernetes API schemas that
+  `kubernetes-validate` ships (strict: unknown fields are errors).
+- The platform's own rules: every service (courses included) has a Deployment that runs once
+  at a time (`strategy: Recreate`), non-root with a read-only root, probes on /healthz and
+  /readyz, resource limits, secrets only through Secret references, a PodDisruptionBudget, and
+  is covered by the default-deny NetworkPolicy.
+- `deploy/compose.yaml`: YAML with the services it must have (three KRaft Kafka brokers,
+  PostgreSQL, collector, Jaeger, Prometheus, the five services), every pulled image pinned by
+  digest.
+
+`./ssp lint` runs it (`python scripts/validate_deploy.py`); tests/unit/test_deploy.py too.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+BASE = DEPLOY / "kubernetes" / "base"
+PRODUCTION = DEPLOY / "kubernetes" / "overlays" / "production"
+KUBERNETES_VERSION = "1.31.0"
+SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
+DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+
+Manifest = dict[str, Any]
+
+
+def load_documents(path: Path) -> list[Manifest]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def _key(manifest: Manifest) -> tuple[str, str]:
+    return manifest["kind"], manifest["metadata"]["name"]
+
+
+# --------------------------------------------------------------------------------------------
+# a small Kustomize: what deploy/kubernetes uses, nothing more
+
+
+def render(directory: Path) -> list[Manifest]:
+    kustomization = yaml.safe_load((directory / "kustomization.yaml").read_text())
+    unknown = set(kustomization) - {
+        "apiVersion",
+        "kind",
+        "namespace",
+        "labels",
+        "resources",
+        "images",
+        "patches",
+    }
+    if unknown:
+        raise ValueError(f"{directory}: kustomization uses {sorted(unknown)}, not rendered here")
+    manifests: list[Manifest] = []
+    for resource in kustomization.get("resources", []):
+        path = directory / resource
+        manifests.extend(render(path) if path.is_dir() else load_documents(path))
+    for label in kustomization.get("labels", []):
+        for manifest in manifests:
+            manifest["metadata"].setdefault("labels", {}).update(label["pairs"])
+    for patch in kustomization.get("patches", []):
+        body = yaml.safe_load((directory / patch["path"]).read_text())
+        target = patch.get("target")
+        if target is None:
+            matches = [m for m in manifests if _key(m) == _key(body)]
+            if len(matches) != 1:
+                raise ValueError(f"patch {patch['path']}: {len(matches)} targets for {_key(body)}")
+            _merge(matches[0], body)
+        else:
+            selected = [m for m in manifests if _selected(m, target)]
+            if not selected:
+                raise ValueError(f"patch {patch['path']}: no resource matches {target}")
+            for manifest in selected:
+                _json6902(manifest, body)
+    if "namespace" in kustomization:
+        for manifest in manifests:
+            if manifest["kind"] != "Namespace":
+                manifest["metadata"]["namespace"] = kustomization["namespace"]
+    for image in kustomization.get("images", []):
+        for container in _containers(manifests):
+            if container["image"].split(":")[0].split("@")[0] == image["name"]:
+                name = image.get("newName", image["name"])
+                container["image"] = (
+                    f"{name}@{image['digest']}"
+                    if "digest" in image
+                    else f"{name}:{image.get('newTag', 'latest')}"
+                )
+    return manifests
+
+
+def _selected(manifest: Manifest, target: dict[str, str]) -> bool:
+    if "kind" in target and manifest["kind"] != target["kind"]:
+        return False
+    if "name" in target and manifest["metadata"]["name"] != target["name"]:
+        return False
+    if "labelSelector" in target:
+        labels = manifest["metadata"].get("labels", {})
+        for term in target["labelSelector"].split(","):
+            key, _, value = term.partition("=")
+            if labels.get(key.strip()) != value.strip():
+                return False
+    return True
+
+
+def _merge(into: Any, patch: Any) -> None:
+    """Strategic merge as far as used here: maps merge, lists of named items merge by name,
+    other lists are replaced."""
+    for key, value in patch.items():
+        current = into.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            _merge(current, value)
+        elif (
+            isinstance(current, list)
+            and isinstance(value, list)
+            and all(isinstance(v, dict) and "name" in v for v in [*current, *value])
+        ):
+            by_name = {item["name"]: item for item in current}
+            for item in value:
+                if item["name"] in by_name:
+                    _merge(by_name[item["name"]], item)
+                else:
+                    current.append(copy.deepcopy(item))
+        else:
+            into[key] = copy.deepcopy(value)
+
+
+def _json6902(manifest: Manifest, operations: list[dict[str, Any]]) -> None:
+    for operation in operations:
+        *parents, last = operation["path"].strip("/").split("/")
+        node: Any = manifest
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        value = copy.deepcopy(operation.get("value"))
+        if operation["op"] == "add" and isinstance(node, list):
+            if last == "-":
+                node.append(value)
+            else:
+                node.insert(int(last), value)
+        elif operation["op"] in ("add", "replace"):
+            if isinstance(node, list):
+                node[int(last)] = value
+            else:
+                if operation["op"] == "replace" and last not in node:
+                    raise ValueError(f"replace of missing {operation['path']}")
+                node[last] = value
+        elif operation["op"] == "remove":
+            del node[int(last) if isinstance(node, list) else last]
+        else:
+            raise ValueError(f"JSON patch op {operation['op']!r} not rendered here")
+
+
+def _containers(manifests: list[Manifest]) -> Iterator[dict[str, Any]]:
+    for manifest in manifests:
+        if manifest["kind"] == "Deployment":
+            yield from manifest["spec"]["template"]["spec"]["containers"]
+
+
+# --------------------------------------------------------------------------------------------
+# checks
+
+
+def schema_problems(manifests: list[Manifest], where: str) -> list[str]:
+    problems = []
+    for manifest in manifests:
+        try:
+            kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            first = str(exc).splitlines()[0]
+            problems.append(f"{where}: {manifest['kind']}/{manifest['metadata']['name']}: {first}")
+    return problems
+
+
+def platform_problems(manifests: list[Manifest], where: str) -> list[str]:
+    problems: list[str] = []
+    by_key = {_key(m): m for m in manifests}
+    deny = [
+        m
+        for m in manifests
+        if m["kind"] == "NetworkPolicy"
+        and set(m["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not m["spec"].get("ingress")
+        and not m["spec"].get("egress")
+    ]
+    if not deny:
+        problems.append(f"{where}: no default-deny NetworkPolicy")
+    for service in SERVICES:
+        name = f"ssp-{service}"
+        deployment = by_key.get(("Deployment", name))
+        if deployment is None:
+            problems.append(f"{where}: no Deployment {name}")
+            continue
+        if ("PodDisruptionBudget", name) not in by_key:
+            problems.append(f"{where}: no PodDisruptionBudget {name}")
+        spec = deployment["spec"]
+        pod = spec["template"]["spec"]
+        labels = spec["template"]["metadata"]["labels"]
+        if spec.get("strategy", {}).get("type") != "Recreate" or spec.get("replicas") != 1:
+            problems.append(f"{where}: {name} must run once: replicas 1, strategy Recreate")
+        if not pod.get("securityContext", {}).get("runAsNonRoot"):
+            problems.append(f"{where}: {name} may run as root")
+        if not any(
+            all(labels.get(k) == v for k, v in p["spec"]["podSelector"]["matchLabels"].items())
+            for p in deny
+        ):
+            problems.append(f"{where}: {name} is not covered by the default-deny policy")
+        for container in pod["containers"]:
+            what = f"{where}: {name}/{container['name']}"
+            if container.get("livenessProbe", {}).get("httpGet", {}).get("path") != "/healthz":
+                problems.append(f"{what}: liveness probe is not /healthz")
+            if container.get("readinessProbe", {}).get("httpGet", {}).get("path") != "/readyz":
+                problems.append(f"{what}: readiness probe is not /readyz")
+            limits = container.get("resources", {}).get("limits", {})
+            if not {"cpu", "memory"} <= set(limits):
+                problems.append(f"{what}: no cpu and memory limits")
+            context = container.get("securityContext", {})
+            if context.get("allowPrivilegeEscalation") is not False or not context.get(
+                "readOnlyRootFilesystem"
+            ):
+                problems.append(f"{what}: privilege escalation or a writable root")
+            for variable in container.get("env", []):
+                secretish = re.search(r"SECRET|KEY|PASSWORD|DATABASE_URL|TOKEN", variable["name"])
+                if secretish and "value" in variable:
+                    problems.append(f"{what}: {variable['name']} inline, not from a Secret")
+    for manifest in manifests:
+        if manifest["kind"] == "Secret":
+            problems.append(f"{where}: Secret {manifest['metadata']['name']} in the manifests")
+    return problems
+
+
+def compose_problems(path: Path = DEPLOY / "compose.yaml") -> list[str]:
+    problems: list[str] = []
+    compose = yaml.safe_load(path.read_text())
+    services: dict[str, Any] = compose.get("services") or {}
+    required = {
+        "kafka-1",
+        "kafka-2",
+        "kafka-3",
+        "postgres",
+        "otel-collector",
+        "jaeger",
+        "prometheus",
+        *SERVICES,
+    }
+    for missing in sorted(required - set(services)):
+        problems.append(f"compose: no service {missing}")
+    voters = set()
+    for name, service in services.items():
+        image = service.get("image", "")
+        if "build" not in service and not DIGEST.search(image):
+            problems.append(f"compose: {name}: image {image!r} not pinned by digest")
+        if name.startswith("kafka-"):
+            env = service.get("environment", {})
+            if "controller" not in env.get("KAFKA_PROCESS_ROLES", ""):
+                problems.append(f"compose: {name} is not a KRaft controller")
+            voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
+        if name in SERVICES:
+            if service.get("command") != [name]:
+                problems.append(f"compose: {name} does not run `ssp run {name}`")
+            env = service.get("environment", {})
+            if env.get("KAFKA_BOOTSTRAP_SERVERS", "").count("kafka-") != 3:
+                problems.append(f"compose: {name} does not know all three brokers")
+    if len(voters) != 1:
+        problems.append(f"compose: the brokers disagree on the controller quorum: {voters}")
+    for relative in ("compose/otel-collector.yaml", "compose/prometheus.yml"):
+        yaml.safe_load((DEPLOY / relative).read_text())
+    return problems
+
+
+def all_problems() -> list[str]:
+    base = render(BASE)
+    production = render(PRODUCTION)
+    problems = schema_problems(base, "base") + schema_problems(production, "production")
+    problems += platform_problems(base, "base") + platform_problems(production, "production")
+    for container in _containers(production):
+        if not DIGEST.search(container["image"]):
+            problems.append(f"production: {container['name']} image not pinned by digest")
+    config = next(m for m in production if m["kind"] == "ConfigMap")["data"]
+    if config.get("SSP_ENVIRONMENT") != "production":
+        problems.append("production: SSP_ENVIRONMENT is not production (fail closed)")
+    if config.get("SSP_KAFKA_SECURITY_PROTOCOL") not in ("SSL", "SASL_SSL"):
+        problems.append("production: Kafka without TLS")
+    problems += compose_problems()
+    return problems
+
+
+def main() -> int:
+    problems = all_problems()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(
+        f"deploy/: Kubernetes base and production overlay valid for Kubernetes "
+        f"{KUBERNETES_VERSION} (schemas of kubernetes-validate, no cluster), compose.yaml complete"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Courses' actions and who may take them: declared by courses, registered with the shared
+policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+
+from __future__ import annotations
+
+from shared.auth import Action, ActionRule, Grant, register
+from shared.auth.policy import NO_PERSONAL_DATA, NO_PERSONS, READS_PERSONAL_DATA, municipal
+from shared.auth.principal import Role
+
+
+class CoursesAction(Action):
+    READ_TRIVSEL_ELIGIBILITY = "trivsel_eligibility.read"
+    READ_COURSES = "courses.read"
+    MANAGE_TRIVSEL_COURSE = "trivsel_course.manage"
+    REFER_TO_EXIT_PROGRAMME = "exit_programme.refer"
+    MANAGE_EXIT_PROGRAMME = "exit_programme.manage"
+    READ_EXIT_REFERRALS = "exit_referrals.read"
+    MANAGE_ACUTE_PROCEDURE = "acute_procedure.manage"
+
+
+# Commands answer with the course and are audited with its person, but a command states its
+# own purpose (no X-Purpose needed): they do not count as reads of personal data.
+register(
+    {
+        # TRIVSEL+ is the SSP coordinator's course; the team leader follows it.
+        CoursesAction.READ_TRIVSEL_ELIGIBILITY: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
+        ),
+        # Courses hold free text about the young person. Management runs the acute-event
+        # procedure, which names no person, and sees no course about a person.
+        CoursesAction.READ_COURSES: ActionRule(
+            READS_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.EXIT_COORDINATOR)
+            | {Role.MANAGEMENT: Grant("municipality", withheld=NO_PERSONS)},
+        ),
+        CoursesAction.MANAGE_TRIVSEL_COURSE: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER)
+        ),
+        # The police and the coordinator refer; the exit coordinator runs the programme.
+        CoursesAction.REFER_TO_EXIT_PROGRAMME: ActionRule(
+            NO_PERSONAL_DATA,
+            municipal(Role.EXIT_COORDINATOR, Role.TOVHOLDER, Role.POLICE_COORDINATOR),
+        ),
+        CoursesAction.MANAGE_EXIT_PROGRAMME: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.EXIT_COORDINATOR)
+        ),
+        # Triage's referrals (bande/ekstremisme, 15+): the exit coordinator takes them up; the
+        # coordinator (tovholder) follows them, as they refer too.
+        CoursesAction.READ_EXIT_REFERRALS: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.EXIT_COORDINATOR, Role.TOVHOLDER)
+        ),
+        CoursesAction.MANAGE_ACUTE_PROCEDURE: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.MANAGEMENT, Role.TOVHOLDER)
+        ),
+    }
+)

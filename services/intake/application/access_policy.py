@@ -1,0 +1,48 @@
+"""Intake's actions and who may take them: declared by intake, registered with the shared
+policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+
+from __future__ import annotations
+
+from shared.auth import Action, ActionRule, ActionSpec, Grant, register
+from shared.auth.policy import NO_PERSONAL_DATA, NO_SOCIAL_SERVICES, READS_PERSONAL_DATA, municipal
+from shared.auth.principal import INCIDENTS_WRITE, Role
+
+
+class IntakeAction(Action):
+    SUBMIT_INCIDENT = "incident.submit"
+    IMPORT_INCIDENTS = "incident.import"
+    READ_REJECTED_INPUT = "rejected_input.read"
+    RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
+    RESOLVE_IDENTITY = "identity.resolve"
+
+
+# Police publish for a police district serving several municipalities: not scoped.
+_POLICE_PUBLISHERS = {
+    Role.POLICE_INTEGRATION: Grant("platform", required_scope=INCIDENTS_WRITE),
+    Role.POLICE_COORDINATOR: Grant("platform", required_scope=INCIDENTS_WRITE),
+}
+# The publisher corrects its own input; the coordinator of the municipality may help.
+# A rejected case-register event is social services' record: not for the police.
+_CORRECTORS = {
+    Role.POLICE_COORDINATOR: Grant(
+        "municipality", withheld=NO_SOCIAL_SERVICES, records_without_municipality=True
+    ),
+} | municipal(Role.TOVHOLDER)
+
+register(
+    {
+        IntakeAction.SUBMIT_INCIDENT: ActionRule(NO_PERSONAL_DATA, _POLICE_PUBLISHERS),
+        # The weekly police list as a spreadsheet: the police for the district; a tovholder
+        # who received it only the incidents whose every municipality is theirs.
+        IntakeAction.IMPORT_INCIDENTS: ActionRule(
+            NO_PERSONAL_DATA, _POLICE_PUBLISHERS | municipal(Role.TOVHOLDER)
+        ),
+        IntakeAction.READ_REJECTED_INPUT: ActionRule(READS_PERSONAL_DATA, _CORRECTORS),
+        IntakeAction.RESUBMIT_REJECTED_INPUT: ActionRule(NO_PERSONAL_DATA, _CORRECTORS),
+        # Those who contact the family or match the person to a case need the name and CPR.
+        IntakeAction.RESOLVE_IDENTITY: ActionRule(
+            ActionSpec(reads_personal_data=True, purpose_in_body=True, rate_limited=True),
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
+        ),
+    }
+)

@@ -1,0 +1,59 @@
+"""Reporting's actions and who may take them: declared by reporting, registered with the shared
+policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+
+from __future__ import annotations
+
+from shared.auth import Action, ActionRule, Grant, register
+from shared.auth.policy import (
+    NO_PERSONAL_DATA,
+    NO_PERSONS,
+    NO_SOCIAL_SERVICES,
+    READS_PERSONAL_DATA,
+    municipal,
+)
+from shared.auth.principal import Role
+
+
+class ReportingAction(Action):
+    READ_HANDOVER_LIST = "handover_list.read"
+    READ_STATISTICS = "statistics.read"
+    READ_TRACE = "trace.read"
+    READ_CO_REGISTRATIONS = "co_registrations.read"
+    REBUILD_READ_MODELS = "read_models.rebuild"
+
+
+_CASE_STAFF = municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+
+register(
+    {
+        ReportingAction.READ_HANDOVER_LIST: ActionRule(
+            READS_PERSONAL_DATA,
+            _CASE_STAFF
+            | {
+                Role.SCHOOL_REPRESENTATIVE: Grant("school", withheld=NO_SOCIAL_SERVICES),
+                Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
+            },
+        ),
+        ReportingAction.READ_STATISTICS: ActionRule(
+            NO_PERSONAL_DATA,
+            municipal(Role.MANAGEMENT, Role.TOVHOLDER, Role.TEAM_LEADER, Role.POLICE_COORDINATOR),
+        ),
+        # Auditors follow a journal through every service with its persons' keys, to check
+        # what each service did with them (and who then looked: GET /v1/audit).
+        ReportingAction.READ_TRACE: ActionRule(
+            READS_PERSONAL_DATA,
+            {
+                Role.OPERATIONS: Grant("platform", withheld=NO_PERSONS),
+                Role.AUDITOR: Grant("platform"),
+            }
+            | _CASE_STAFF,
+        ),
+        # Who appears together with a person (the group-level specific intervention): for
+        # those who plan the intervention. It names other young people, so neither the police
+        # nor a school (who would learn of pupils of other schools) nor management sees it.
+        ReportingAction.READ_CO_REGISTRATIONS: ActionRule(READS_PERSONAL_DATA, _CASE_STAFF),
+        ReportingAction.REBUILD_READ_MODELS: ActionRule(
+            NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
+        ),
+    }
+)

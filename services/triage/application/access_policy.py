@@ -1,0 +1,58 @@
+"""Triage's actions and who may take them: declared by triage, registered with the shared
+policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."""
+
+from __future__ import annotations
+
+from shared.auth import Action, ActionRule, Grant, register
+from shared.auth.policy import (
+    NO_PERSONAL_DATA,
+    NO_PERSONS,
+    NO_SOCIAL_SERVICES,
+    READS_PERSONAL_DATA,
+    STAFF_ROLES,
+    municipal,
+)
+from shared.auth.principal import Role
+
+
+class TriageAction(Action):
+    READ_TRIAGE = "triage.read"
+    READ_PROFILES = "profiles.read"
+    READ_NOT_SERVED = "not_served.read"
+    REROUTE_NOT_SERVED = "not_served.reroute"
+    READ_PSP_KSP_HANDOVERS = "psp_ksp_handovers.read"
+    COMPLETE_PSP_KSP_HANDOVER = "psp_ksp_handover.complete"
+
+
+register(
+    {
+        # A routing decision *is* social services' involvement (route, active case, case id):
+        # the police see the person's decision without it; decisions carry no school, so
+        # school representatives have no grant (need-to-know fails closed).
+        TriageAction.READ_TRIAGE: ActionRule(
+            READS_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+            | {Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES)},
+        ),
+        # The municipalities' published procedures: no personal data.
+        TriageAction.READ_PROFILES: ActionRule(
+            NO_PERSONAL_DATA, {role: Grant("platform") for role in STAFF_ROLES}
+        ),
+        # Persons of municipalities not served here (issue 14, part 1): operations see journal
+        # numbers and times, never person keys, and route them once the municipality is served.
+        TriageAction.READ_NOT_SERVED: ActionRule(
+            NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform", withheld=NO_PERSONS)}
+        ),
+        TriageAction.REROUTE_NOT_SERVED: ActionRule(
+            NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
+        ),
+        # The PSP/KSP handover of a young person who turned 18 with an open item (issue 14,
+        # part 4): the municipality's staff who own it (the profile names the contact's role).
+        TriageAction.READ_PSP_KSP_HANDOVERS: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+        ),
+        TriageAction.COMPLETE_PSP_KSP_HANDOVER: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+        ),
+    }
+)

@@ -1,0 +1,30 @@
+"""Triage's Kafka entry point: each topic it consumes, the contract its messages are, and the
+use case that takes them. The shared runtime decodes, batches, de-duplicates, traces and
+commits (shared/messaging/consumers.py)."""
+
+from __future__ import annotations
+
+from services.triage.application.service import TriageService
+from shared.contracts import AcceptedIncident, CourseEvent, LetterTaskEvent, PseudonymisedCaseEvent
+from shared.contracts.topics import (
+    COURSES_EVENTS,
+    INTAKE_CASE_EVENTS,
+    INTAKE_INCIDENTS,
+    LETTER_TASKS,
+)
+from shared.messaging.consumers import Consumer, ConsumerTable
+
+Service = TriageService
+
+CONSUMERS = ConsumerTable[Service](
+    "triage",
+    [
+        Consumer(INTAKE_INCIDENTS, AcceptedIncident, Service.triage_in),
+        Consumer(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, Service.register_case_event_in),
+        # Which letter tasks and courses of a person are still open, for the PSP/KSP handover
+        # on the 18th birthday (issue 14, part 4).
+        Consumer(LETTER_TASKS, LetterTaskEvent, Service.follow_open_item_in),
+        Consumer(COURSES_EVENTS, CourseEvent, Service.follow_open_item_in),
+    ],
+    prefetch=Service.prefetch,
+)

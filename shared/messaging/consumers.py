@@ -1,0 +1,113 @@
+"""What a service consumes, declared where Kafka enters it: one `Consumer` per topic (the topic,
+its contract model, the use case that takes it), collected in the service's
+`entrypoints/kafka.py`. Adding a topic to a service is one line there.
+
+`ConsumerTable.batch_handler` is the shared runtime's side: for each batch the inbox hands it
+(after de-duplication) it decodes every message as its topic's contract (a message that can
+never be one is poison), lets the service load every aggregate the batch touches at once
+(`prefetch`), runs each message's use case inside the message's span, and saves the batch in
+one store transaction with a tracking row per upstream message. The use cases stay plain
+methods of the service's application layer: `(service, unit of work, payload)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+from shared.eventstore.application import ServiceApplication
+from shared.eventstore.unit_of_work import UnitOfWork
+from shared.messaging.inbound import Inbound
+from shared.settings import PlatformSettings
+
+log = logging.getLogger(__name__)
+
+
+class _Service(Protocol):
+    @property
+    def app(self) -> ServiceApplication: ...
+
+
+S = TypeVar("S", bound=_Service)
+
+BatchHandler = Callable[[Sequence[Inbound]], None]
+
+
+@dataclass(frozen=True)
+class Consumer(Generic[S]):
+    """One input topic of a service."""
+
+    topic: str
+    """The default (unprefixed) topic name."""
+    model: type[BaseModel]
+    """The contract its messages are."""
+    handle: Callable[[S, UnitOfWork, Any], object]
+    """The use case: called with the service, the batch's unit of work and the payload."""
+    read: Callable[[S, Inbound], Any] | None = None
+    """How a message becomes the use case's payload when that is not simply `model` decoded
+    (e.g. input that is rejected rather than poison, or facts from the headers). It raises
+    `PoisonMessage` for a message that can never be processed."""
+
+
+@dataclass(frozen=True)
+class ConsumerTable(Generic[S]):
+    """A service's Kafka inputs."""
+
+    service: str
+    consumers: Sequence[Consumer[S]]
+    prefetch: Callable[[S, UnitOfWork, Sequence[Any]], None] | None = None
+    """Loads, with as few queries as it can, every aggregate the batch's payloads touch."""
+    topics: list[str] = field(init=False)
+    """The default names of the topics consumed, in the table's order."""
+
+    def __post_init__(self) -> None:
+        topics = [c.topic for c in self.consumers]
+        if len(set(topics)) != len(topics):
+            raise ValueError(f"{self.service}: a topic is declared twice in {topics}")
+        object.__setattr__(self, "topics", topics)
+
+    def batch_handler(
+        self, service: S, settings: PlatformSettings | None = None
+    ) -> TableHandler[S]:
+        """The handler the inbox runtime calls with each batch of fresh messages (tests call
+        it as the runtime would); `settings` give the topics' deployment names (the prefix),
+        without them the default names."""
+        topic_name = settings.topic if settings is not None else str
+        return TableHandler(self, service, {topic_name(c.topic): c for c in self.consumers})
+
+
+@dataclass(frozen=True)
+class TableHandler(Generic[S]):
+    """A consumer table bound to its service: one batch, one unit of work."""
+
+    table: ConsumerTable[S]
+    service: S
+    by_topic: dict[str, Consumer[S]]
+
+    def _read(self, consumer: Consumer[S], message: Inbound) -> Any:
+        if consumer.read is not None:
+            return consumer.read(self.service, message)
+        return message.decode(consumer.model)
+
+    def __call__(self, messages: Sequence[Inbound]) -> None:
+        service, name = self.service, self.table.service
+        uow = UnitOfWork(service.app)
+        received: list[tuple[Inbound, Consumer[S] | None, Any]] = []
+        for message in messages:
+            consumer = self.by_topic.get(message.topic)
+            payload = None if consumer is None else self._read(consumer, message)
+            received.append((message, consumer, payload))
+        if self.table.prefetch is not None:
+            self.table.prefetch(service, uow, [p for _, c, p in received if c is not None])
+        for message, consumer, payload in received:
+            if consumer is None:
+                log.warning("%s: ignoring a message from unexpected topic %s", name, message.topic)
+            else:
+                with message.processing_span(name):
+                    consumer.handle(service, uow, payload)
+            uow.processed(message.upstream)
+        uow.commit()

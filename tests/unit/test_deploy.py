@@ -1,0 +1,81 @@
+"""deploy/ validated without a cluster: Kubernetes schemas (kubernetes-validate), the
+platform's own rules for its Deployments, and the compose file."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+from scripts import validate_deploy as deploy
+
+
+def test_base_overlay_and_compose_have_no_problems() -> None:
+    assert deploy.all_problems() == []
+
+
+def test_every_service_is_rendered_in_production_with_a_pinned_image() -> None:
+    production = deploy.render(deploy.PRODUCTION)
+    deployments = {m["metadata"]["name"]: m for m in production if m["kind"] == "Deployment"}
+    assert set(deployments) == {f"ssp-{s}" for s in deploy.SERVICES}
+    for manifest in production:
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == "ssp"
+    for container in deploy._containers(production):
+        assert deploy.DIGEST.search(container["image"])
+        assert container["resources"]["limits"]["memory"] == "1Gi"  # the JSON patch applied
+    config = next(m for m in production if m["kind"] == "ConfigMap")
+    assert config["data"]["SSP_ENVIRONMENT"] == "production"
+    assert config["data"]["SSP_MUNICIPALITIES"]  # the base's settings kept by the merge
+
+
+def _base() -> list[deploy.Manifest]:
+    return deploy.render(deploy.BASE)
+
+
+def _deployment(manifests: list[deploy.Manifest], service: str) -> deploy.Manifest:
+    return next(
+        m for m in manifests if m["kind"] == "Deployment" and m["metadata"]["name"] == service
+    )
+
+
+def test_an_unknown_field_fails_the_schema() -> None:
+    manifests = _base()
+    _deployment(manifests, "ssp-courses")["spec"]["template"]["spec"]["containers"][0][
+        "livenessprobe"
+    ] = {}
+    assert any("livenessprobe" in p for p in deploy.schema_problems(manifests, "base"))
+
+
+def test_the_platform_rules_name_each_breach() -> None:
+    manifests = _base()
+    courses = _deployment(manifests, "ssp-courses")
+    courses["spec"]["strategy"] = {"type": "RollingUpdate"}
+    container = courses["spec"]["template"]["spec"]["containers"][0]
+    container["readinessProbe"]["httpGet"]["path"] = "/healthz"
+    del container["resources"]["limits"]
+    container["env"].append({"name": "INTAKE_PSEUDONYM_SECRET", "value": "inline"})
+    manifests = [
+        m
+        for m in manifests
+        if not (m["kind"] == "PodDisruptionBudget" and m["metadata"]["name"] == "ssp-triage")
+    ]
+    problems = "\n".join(deploy.platform_problems(manifests, "base"))
+    assert "ssp-courses must run once" in problems
+    assert "readiness probe is not /readyz" in problems
+    assert "no cpu and memory limits" in problems
+    assert "INTAKE_PSEUDONYM_SECRET inline" in problems
+    assert "no PodDisruptionBudget ssp-triage" in problems
+
+
+def test_compose_refuses_an_unpinned_image_and_a_missing_broker(tmp_path: Path) -> None:
+    compose = yaml.safe_load((deploy.DEPLOY / "compose.yaml").read_text())
+    changed = copy.deepcopy(compose)
+    changed["services"]["jaeger"]["image"] = "jaegertracing/all-in-one:latest"
+    del changed["services"]["kafka-3"]
+    path = tmp_path / "compose.yaml"
+    path.write_text(yaml.safe_dump(changed))
+    problems = "\n".join(deploy.compose_problems(path))
+    assert "jaeger: image 'jaegertracing/all-in-one:latest' not pinned by digest" in problems
+    assert "no service kafka-3" in problems
