@@ -24,7 +24,7 @@ from shared.auth import (
 from shared.auth.access import PURPOSE_HEADER
 from shared.auth.audit import purge_expired
 from ssp_platform.audit_cli import audit_app, service_urls
-from ssp_platform.registry import SERVICES, available
+from ssp_platform.registry import ALL_SERVICES, SERVICES, available
 
 app = typer.Typer(
     help="SSP event platform: police report → routing → letter task → read models.",
@@ -73,13 +73,15 @@ def up() -> None:
 
 
 @app.command()
-def run(service: Annotated[str, typer.Argument(help=f"one of: {', '.join(SERVICES)}")]) -> None:
+def run(
+    service: Annotated[str, typer.Argument(help=f"one of: {', '.join(ALL_SERVICES)}")],
+) -> None:
     """Run one service alone."""
     from ssp_platform.platform import serve
 
-    if service not in SERVICES:
+    if service not in ALL_SERVICES:
         raise typer.BadParameter(
-            f"unknown service {service!r}; choose one of {', '.join(SERVICES)}"
+            f"unknown service {service!r}; choose one of {', '.join(ALL_SERVICES)}"
         )
     asyncio.run(serve([service]))
 

@@ -17,6 +17,7 @@ from shared.messaging.admin import ensure_topics
 from shared.runtime import RunningService, ServiceDefinition, topic_partitions
 from shared.settings import PlatformSettings
 from shared.telemetry import configure_logging, tracer_provider
+from shared.webapp import RunningWebService, WebServiceDefinition
 from ssp_platform.broker import BrokerStartError, EmbeddedBroker
 from ssp_platform.registry import definition_factory
 
@@ -25,7 +26,7 @@ log = logging.getLogger("ssp")
 
 @dataclass
 class Platform:
-    services: list[RunningService] = field(default_factory=list)
+    services: list[RunningService | RunningWebService] = field(default_factory=list)
     broker: EmbeddedBroker | None = None
     bootstrap_servers: str = ""
 
@@ -37,26 +38,42 @@ async def start_platform(
     configure_logging(settings.log_level)
     tracer_provider(settings.otlp_endpoint)
     platform = Platform()
+    built = [definition_factory(name)() for name in names]
+    definitions: list[ServiceDefinition] = [d for d in built if isinstance(d, ServiceDefinition)]
+    web_only = [d for d in built if isinstance(d, WebServiceDefinition)]
     bootstrap = settings.kafka_bootstrap_servers
-    if not bootstrap:
+    if not bootstrap and definitions:
         data_dir = private_directory(Path(settings.data_dir))
         platform.broker = EmbeddedBroker(log_path=data_dir / "tansu.log")
         bootstrap = await asyncio.to_thread(platform.broker.start)
-    platform.bootstrap_servers = bootstrap
-    definitions: list[ServiceDefinition] = [definition_factory(name)() for name in names]
-    await ensure_topics(
-        bootstrap,
-        topic_partitions(definitions),
-        replication_factor=settings.kafka_replication_factor,
-    )
-    platform.services = [RunningService(d, bootstrap) for d in definitions]
+    platform.bootstrap_servers = bootstrap or ""
+    if definitions:
+        await ensure_topics(
+            platform.bootstrap_servers,
+            topic_partitions(definitions),
+            replication_factor=settings.kafka_replication_factor,
+        )
+    backends = [RunningService(d, platform.bootstrap_servers) for d in definitions]
+    platform.services = list(backends)
     # Started together: each consumer-group join takes seconds on Tansu, and the groups are
     # independent, so joining one after another only adds up the waits. Each relay republishes
     # from the start if the broker lost what it published (Tansu keeps only memory).
     outcomes = await asyncio.gather(
-        *(running.start() for running in platform.services), return_exceptions=True
+        *(running.start() for running in backends), return_exceptions=True
     )
     failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+    if not failures:
+        # Web-only services (the console) last: they learn where the others actually listen.
+        bound = {running.name: running.http_url for running in backends}
+        for web in web_only:
+            web.service_urls.update(bound)
+            running_web = RunningWebService(web)
+            platform.services.append(running_web)
+            try:
+                await running_web.start()
+            except Exception as exc:
+                failures.append(exc)
+                break
     if failures:
         # Nothing half-started is left behind: the other services and the embedded broker.
         await stop_platform(platform)
@@ -100,7 +117,12 @@ def describe(platform: Platform) -> str:
         + ("  (embedded Tansu broker, memory only)" if platform.broker else "")
     ]
     for running in platform.services:
-        lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
+        if isinstance(running, RunningWebService):
+            lines.append(
+                f"  {running.name:<14} {running.http_url}  {running.definition.description}"
+            )
+        else:
+            lines.append(f"  {running.name:<14} {running.http_url}  (/healthz, /readyz, /docs)")
     return "\n".join(lines)
 
 

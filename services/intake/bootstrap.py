@@ -22,6 +22,7 @@ from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, Reje
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS
+from services.intake.entrypoints.meeting_identities import meeting_identities_router
 from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
 from shared.contracts import (
@@ -114,7 +115,11 @@ def definition(
     def http(
         ctx: ServiceContext, parts: tuple[IntakeService, IdentityDirectory], access: AccessControl
     ) -> FastAPI:
-        return create_http_app(ctx, *parts, access, settings.spreadsheet_limits)
+        api = create_http_app(ctx, *parts, access, settings.spreadsheet_limits)
+        api.include_router(
+            meeting_identities_router(ctx, parts[1], settings.meeting_resolutions_per_hour)
+        )
+        return api
 
     return service_with_parts(
         NAME,

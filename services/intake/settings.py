@@ -28,6 +28,13 @@ class IntakeSettings(AuthSettings):
         validation_alias="INTAKE_IDENTITY_RESOLUTIONS_PER_HOUR",
         description="Identity resolutions one user may attempt per hour.",
     )
+    meeting_resolutions_per_hour: int = Field(
+        default=60,
+        ge=1,
+        validation_alias="INTAKE_MEETING_RESOLUTIONS_PER_HOUR",
+        description="Times one user may resolve the names of one meeting's agenda per hour "
+        "(each time counts once, however many names).",
+    )
     import_max_bytes: int = Field(
         default=20 * 1024 * 1024,
         ge=1024,

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import triage_publications
 from services.triage.application.app import TriageApplication
+from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import Clock, TriageService, utc_now
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.birthday_task import check_birthdays_forever
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
+from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
+from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import TriageSettings
+from shared.auth import AccessControl
 from shared.contracts import (
+    MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -22,7 +30,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceDefinition, service_with_parts
+from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
 
 NAME = "triage"
 
@@ -54,12 +62,18 @@ def definition(
         app = TriageApplication(env=store_env(settings, NAME))
         return app, build_service(settings, app, clock, profiles)
 
+    def http(ctx: ServiceContext, service: TriageService, access: AccessControl) -> FastAPI:
+        api = create_http_app(ctx, service, access)
+        api.include_router(meeting_revisions_router(ctx, service))
+        api.include_router(meetings_router(ctx, MeetingMinutes(service.app), clock))
+        return api
+
     return service_with_parts(
         NAME,
         settings,
         build,
         handler=lambda service: CONSUMERS.batch_handler(service, settings),
-        http=create_http_app,
+        http=http,
         tasks=[
             lambda ctx, service: check_birthdays_forever(
                 ctx, service, settings.birthday_check_seconds
@@ -72,6 +86,7 @@ def definition(
             TRIAGE_WITHDRAWALS,
             TRIAGE_EXIT_REFERRALS,
             TRIAGE_STATEMENTS,
+            MEETINGS_EVENTS,
             dead_letter_topic(NAME),
         ],
         publications=triage_publications,
@@ -81,5 +96,6 @@ def definition(
             IncidentTriage.PersonNotServed,
             IncidentTriage.DecisionUnchanged,
             PersonExitReferral.Referred,
+            *MEETING_EVENTS,
         ],
     )

@@ -43,6 +43,7 @@ SOCIAL_SERVICES_DETAILS: frozenset[str] = frozenset(
         "psp_ksp_handover",
         "revises_decision_id",
         "decision_kind",
+        "decided_by",  # who revised the route or owner at the weekly meeting
         "confirmed_in_revision",
         "letters",
         # what reporting's handover entry shows of the decision, its letter task and referral

@@ -48,6 +48,7 @@ from shared.contracts.letter_tasks import (
     Recipient,
     TaskChangeReason,
 )
+from shared.contracts.meetings import MeetingEvent
 from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, rejected_path
 from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
@@ -57,6 +58,7 @@ from shared.contracts.topics import (
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    MEETINGS_EVENTS,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -82,6 +84,7 @@ __all__ = [
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
     "LETTER_TASKS",
+    "MEETINGS_EVENTS",
     "POLICE_INCIDENTS",
     "SOCIAL_CASES",
     "TOPICS",
@@ -112,6 +115,7 @@ __all__ = [
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Location",
+    "MeetingEvent",
     "Offence",
     "OffenceCode",
     "PersonStatement",

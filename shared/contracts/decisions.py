@@ -34,6 +34,7 @@ __all__ = [
     "CASE_OPENED_AFTER_ROUTING",
     "DECISION_KINDS",
     "HISTORY_REPORTS_SHOWN",
+    "MEETING_DECISION",
     "REVISION_CHANGED",
     "ROUTES",
     "SEVERITIES",
@@ -63,6 +64,10 @@ REVISION_CHANGED = "revision_changed"
 #: Reason on a handover decision: a case was opened after the person was routed to the
 #: tovholder, so the caseworker takes over.
 CASE_OPENED_AFTER_ROUTING = "case_opened_after_routing"
+
+#: Reason on a decision revised at the weekly meeting (a person changed the route or the
+#: owner); `decided_by` names who.
+MEETING_DECISION = "meeting_decision"
 
 #: A decision lists at most this many earlier reports (the most recent); `earlier_reports`
 #: still counts them all.
@@ -276,10 +281,19 @@ class RoutingDecision(ContractModel):
     decision_kind: DecisionKind = Field(
         default="initial",
         description="initial: the first decision for the person in the incident; revised: a "
-        "higher revision changed route, role, offence, age, owner, severity or deadline; "
+        "higher revision changed route, role, offence, age, owner, severity or deadline, or the "
+        "weekly meeting changed the route or owner (reason meeting_decision, with decided_by); "
         "handover: a case was opened after tovholder routing and the caseworker takes over "
         "(reason case_opened_after_routing). A revised or handover decision replaces the one "
         "named in revises_decision_id; a revision that changes nothing for a person publishes "
         "nothing.",
         examples=["initial"],
+    )
+    decided_by: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The user who took the decision (the `sub` of their token), for a decision "
+        "revised at the weekly meeting (reason meeting_decision); null for decisions triage "
+        "made by its rules.",
+        examples=[None, "ssp-koordinator-607"],
     )

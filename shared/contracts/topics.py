@@ -20,6 +20,7 @@ from shared.contracts.exit_referrals import ExitReferral
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
+from shared.contracts.meetings import MeetingEvent
 from shared.contracts.rejections import IntakeRejection
 from shared.contracts.statements import PersonStatement
 from shared.contracts.withdrawals import DecisionWithdrawn
@@ -40,6 +41,7 @@ __all__ = [
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
     "LETTER_TASKS",
+    "MEETINGS_EVENTS",
     "NOTIFICATIONS_DEAD_LETTER",
     "POLICE_INCIDENTS",
     "REPORTING_DEAD_LETTER",
@@ -77,6 +79,7 @@ NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
 REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
 COURSES_EVENTS = "ssp.courses.events.v1"
 COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
+MEETINGS_EVENTS = "ssp.meetings.events.v1"
 
 DLQ_HEADER_SERVICE = "ssp-dlq-service"
 DLQ_HEADER_ORIGIN_TOPIC = "ssp-dlq-origin-topic"
@@ -253,6 +256,15 @@ _SPECS: tuple[TopicSpec, ...] = (
         key="The course_id.",
         description="Every change to a TRIVSEL+ course, exit programme or acute-event "
         "procedure: codes, dates and owners, never free text.",
+    ),
+    TopicSpec(
+        name=MEETINGS_EVENTS,
+        direction=Direction.EXTERNAL_OUT,
+        message=MeetingEvent,
+        key="The meeting: municipality code and ISO week (607/2026-W49).",
+        description="What the weekly meeting recorded (triage's WeeklyMeeting): participants, "
+        "decisions about route and owner, agreed actions with owner and due date, notes; codes, "
+        "pseudonyms and dates, never the text of an action or a note.",
     ),
     TopicSpec(
         name=INTAKE_REJECTED,

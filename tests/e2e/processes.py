@@ -76,5 +76,5 @@ def start_ssp(args: list[str], env: dict[str, str], log_path: Path) -> SspProces
 def service_ports() -> dict[str, str]:
     return {
         f"{name.upper()}_HTTP_PORT": str(free_port())
-        for name in ("intake", "triage", "notifications", "reporting", "courses")
+        for name in ("intake", "triage", "notifications", "reporting", "courses", "console")
     }

@@ -47,6 +47,11 @@ def test_ssp_up_routes_an_incident_end_to_end(tmp_path: Path) -> None:
     try:
         bootstrap = ssp.wait_for(r"Kafka bootstrap servers: (\S+)").group(1)
         ssp.wait_for("Platform is up", timeout=120)
+        # The console is started too, and its printed address answers in Danish.
+        console = ssp.wait_for(r"console\s+(http://\S+)").group(1)
+        assert console.endswith(f":{ports['CONSOLE_HTTP_PORT']}")
+        login = httpx.get(f"{console}/login", timeout=30)
+        assert login.status_code == 200 and 'lang="da"' in login.text
         incident = example("incident-valid.json")
         ida_cpr = incident["persons"][1]["cpr"]
         case_opened = {

@@ -26,7 +26,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from services.notifications.settings import NotificationsSettings
 from services.reporting import bootstrap as reporting_bootstrap
 from services.reporting.settings import ReportingSettings
 from services.triage import bootstrap as triage_bootstrap
+from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
+from services.triage.application.service import MeetingRevision
 from services.triage.settings import TriageSettings
 from shared.contracts import POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
 from shared.eventstore.application import ServiceApplication
@@ -183,6 +185,43 @@ class Scenario:
     """Each service's declared output topics."""
 
 
+def _weekly_meeting(
+    triage: _Service, settings: TriageSettings, clock: Callable[[], datetime], journal: str
+) -> None:
+    """The weekly meeting keeps the remaining person's route and owner, agrees an action and
+    records a note (ssp.meetings.events.v1; the other topics' bytes stay as they were)."""
+    service = triage_bootstrap.build_service(settings, triage.app, clock)  # type: ignore[arg-type]
+    latest = service.latest_triage(journal)
+    assert latest is not None
+    [decision] = latest.decisions
+    meeting = (decision.municipality_code, "2026-W47")
+    service.revise_at_meeting(
+        journal,
+        decision.person_key,
+        MeetingRevision(
+            route=decision.route,
+            owner_role=decision.owner_role or "caseworker",
+            owner_team=decision.owner_team,
+            decided_by="ABJ",
+            decider_role="tovholder",
+            municipality_code=meeting[0],
+            iso_week=meeting[1],
+        ),
+    )
+    minutes = MeetingMinutes(service.app)
+    minutes.agree_action(
+        *meeting,
+        ActionToAgree(
+            journal, decision.person_key, "Samtale", "caseworker", None, date(2026, 11, 23)
+        ),
+        Participant("KLM", "team_leader"),
+        clock(),
+    )
+    minutes.record_note(
+        *meeting, journal, decision.person_key, "Referat", Participant("ABJ", "tovholder"), clock()
+    )
+
+
 async def run_scenario(data_dir: Path) -> Scenario:
     """Every message the platform publishes in the scenario, service by service."""
     clock: Callable[[], datetime] = lambda: NOW  # noqa: E731
@@ -228,6 +267,9 @@ async def run_scenario(data_dir: Path) -> Scenario:
             if message.topic in triage.definition.consumes:
                 await triage.receive([message])
         await triage.give_up_on(triage.definition.consumes[0])
+        await asyncio.get_running_loop().run_in_executor(
+            executor, _weekly_meeting, triage, TriageSettings(**common), clock, journal
+        )
         from_triage = await triage.publish()
         published += from_triage
 

@@ -14,6 +14,7 @@ class IntakeAction(Action):
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
+    RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
 
 
 # Police publish for a police district serving several municipalities: not scoped.
@@ -42,6 +43,12 @@ register(
         # Those who contact the family or match the person to a case need the name and CPR.
         IntakeAction.RESOLVE_IDENTITY: ActionRule(
             ActionSpec(reads_personal_data=True, purpose_in_body=True, rate_limited=True),
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
+        ),
+        # The names of a whole meeting's agenda at once (issue 15): the same roles, limited
+        # per meeting by the route (not per name), audited with every person resolved.
+        IntakeAction.RESOLVE_MEETING_IDENTITIES: ActionRule(
+            ActionSpec(reads_personal_data=True, purpose_in_body=True),
             municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
         ),
     }

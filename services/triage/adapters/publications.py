@@ -9,7 +9,9 @@ from typing import Any
 
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.domain.meetings import MEETING_EVENTS, WeeklyMeeting
 from shared.contracts import (
+    MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -17,6 +19,7 @@ from shared.contracts import (
     TRIAGE_WITHDRAWALS,
     DecisionWithdrawn,
     ExitReferral,
+    MeetingEvent,
     PersonStatement,
     RoutingDecision,
 )
@@ -39,4 +42,72 @@ def triage_publications(event: Any) -> list[Outgoing]:
         if stored is None:
             return []
         return [as_contract(TRIAGE_STATEMENTS, PersonStatement, stored)]
+    if isinstance(event, MEETING_EVENTS):
+        return meeting_publications(event)
     return dead_letter_publications(event)
+
+
+def meeting_publications(event: Any) -> list[Outgoing]:
+    """Each meeting event once on ssp.meetings.events.v1, keyed by the meeting; never the text
+    of an action or a note."""
+    fields: dict[str, Any]
+    if isinstance(event, WeeklyMeeting.Opened):
+        meeting = f"{event.municipality_code}/{event.iso_week}"
+        fields = {"event": "opened", "by": event.opened_by, "at": event.opened_at}
+    elif isinstance(event, WeeklyMeeting.ParticipantJoined):
+        meeting = event.meeting
+        fields = {
+            "event": "participant_joined",
+            "by": event.subject,
+            "role": event.role,
+            "at": event.at,
+        }
+    elif isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
+        meeting = event.meeting
+        fields = {
+            "event": "route_or_owner_decided",
+            "by": event.by,
+            "at": event.at,
+            "journal_number": event.journal_number,
+            "person_key": event.person_key,
+            "decision_id": event.decision_id,
+            "route": event.route,
+            "owner_role": event.owner_role,
+            "owner_team": event.owner_team,
+        }
+    elif isinstance(event, WeeklyMeeting.ActionAgreed):
+        meeting = event.meeting
+        action = event.action
+        fields = {
+            "event": "action_agreed",
+            "by": action["agreed_by"],
+            "at": action["agreed_at"],
+            "journal_number": action["journal_number"],
+            "person_key": action["person_key"],
+            "action_id": action["action_id"],
+            "owner_role": action["owner_role"],
+            "owner_team": action["owner_team"],
+            "due_on": action["due_on"],
+        }
+    elif isinstance(event, WeeklyMeeting.NoteRecorded):
+        meeting = event.meeting
+        fields = {
+            "event": "note_recorded",
+            "by": event.by,
+            "at": event.at,
+            "journal_number": event.journal_number,
+            "person_key": event.person_key,
+            "note_id": event.note_id,
+        }
+    else:
+        return []
+    published = MeetingEvent.model_validate(
+        {
+            "event_id": f"{event.originator_id}:{event.originator_version}",
+            "meeting": meeting,
+            "municipality_code": meeting[:3],
+            "iso_week": meeting[4:],
+            **fields,
+        }
+    )
+    return [Outgoing(MEETINGS_EVENTS, meeting, published)]

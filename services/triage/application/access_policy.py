@@ -22,6 +22,9 @@ class TriageAction(Action):
     REROUTE_NOT_SERVED = "not_served.reroute"
     READ_PSP_KSP_HANDOVERS = "psp_ksp_handovers.read"
     COMPLETE_PSP_KSP_HANDOVER = "psp_ksp_handover.complete"
+    REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
+    READ_MEETING = "meeting.read"
+    RECORD_AT_MEETING = "meeting.record"
 
 
 register(
@@ -53,6 +56,19 @@ register(
         ),
         TriageAction.COMPLETE_PSP_KSP_HANDOVER: ActionRule(
             NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+        ),
+        # The weekly meeting (issue 15) changes a route or an owner: those who chair it (the
+        # coordinator) and the team leader who allocates the work; they record its actions and
+        # notes. The minutes hold free text about children: municipal staff read them; the
+        # police and schools hear the agreed actions at the meeting itself.
+        TriageAction.REVISE_DECISION_AT_MEETING: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
+        ),
+        TriageAction.READ_MEETING: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+        ),
+        TriageAction.RECORD_AT_MEETING: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
         ),
     }
 )

@@ -23,6 +23,7 @@ from services.triage.application.exit_referrals import (
     exit_referral_ids,
     record_exit_referrals,
 )
+from services.triage.application.meetings import Participant, meeting_for, record_route_or_owner
 from services.triage.domain.adulthood import (
     HandedOverTo,
     OpenItem,
@@ -32,7 +33,7 @@ from services.triage.domain.adulthood import (
     Turns18Calendar,
 )
 from services.triage.domain.case_register import PersonCaseRegister
-from services.triage.domain.incident_triage import IncidentTriage, NotRoutable
+from services.triage.domain.incident_triage import IncidentTriage, NoCurrentDecision, NotRoutable
 from services.triage.domain.not_served import NotServedEntry, NotServedRegister
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import ProfileBook
@@ -45,7 +46,7 @@ from shared.contracts import (
     PseudonymousPerson,
     RoutingDecision,
 )
-from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
+from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, Route
 from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, served_problem
 from shared.eventstore import UnitOfWork
 from shared.telemetry import current_trace_context
@@ -57,6 +58,20 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class MeetingRevision:
+    """What the weekly meeting decided for a person's route and owner, and who decided."""
+
+    route: Route
+    owner_role: str
+    owner_team: str | None
+    decided_by: str
+    decider_role: str
+    municipality_code: str
+    """Of the meeting (with `iso_week`), which records the decision in its minutes."""
+    iso_week: str
 
 
 @dataclass(frozen=True)
@@ -182,6 +197,46 @@ class TriageService:
         changed = self.register_case_event_in(uow, case_event)
         uow.commit()
         return changed
+
+    def revise_at_meeting(
+        self, journal_number: str, person_key: str, revision: MeetingRevision
+    ) -> tuple[RoutingDecision, RoutingDecision | None]:
+        """The person's current decision and, when the meeting changed it, the revised one
+        (recorded, so the relay publishes it). Raises `NoCurrentDecision`."""
+        uow = UnitOfWork(self.app)
+        triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
+        current = triage.current_decision(person_key) if triage is not None else None
+        if triage is None or current is None:
+            raise NoCurrentDecision(person_key)
+        now = self.clock()
+        revised = triage.revise_at_meeting(
+            person_key,
+            route=revision.route,
+            owner_role=revision.owner_role,
+            owner_team=revision.owner_team,
+            decided_by=revision.decided_by,
+            decided_at=now,
+        )
+        meeting = meeting_for(
+            uow,
+            revision.municipality_code,
+            revision.iso_week,
+            Participant(revision.decided_by, revision.decider_role),
+            now,
+        )
+        record_route_or_owner(meeting, current, revised, revision.decided_by, now)
+        if revised is not None:
+            log.info(
+                "triage: %s revision %d: %s revised at a meeting: %s, owner %s/%s",
+                revised.journal_number,
+                revised.revision,
+                revised.person_key,
+                revised.route,
+                revised.owner_role,
+                revised.owner_team or "-",
+            )
+        uow.commit()
+        return current, revised
 
     def latest_triage(self, journal_number: str) -> LatestTriage | None:
         uow = UnitOfWork(self.app)

@@ -41,7 +41,12 @@ from shared.contracts import (
     RoutingDecision,
     Statement,
 )
-from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING, REVISION_CHANGED
+from shared.contracts.decisions import (
+    CASE_OPENED_AFTER_ROUTING,
+    MEETING_DECISION,
+    REVISION_CHANGED,
+    Route,
+)
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
 
@@ -71,6 +76,10 @@ def _traced(trace_context: Mapping[str, str] | None) -> dict[str, Any]:
 
 class RevisionNotNewer(ValueError):
     """A revision not higher than the one already triaged changes nothing."""
+
+
+class NoCurrentDecision(LookupError):
+    """The person has no current decision in the incident (never routed, or withdrawn)."""
 
 
 def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> str:
@@ -401,10 +410,53 @@ class IncidentTriage(TracedAggregate):
                 "decided_at": decided_at,
                 "decision_kind": "handover",
                 "revises_decision_id": current.decision_id,
+                "decided_by": None,
             }
         )
         self.record_decision(decision=handover.model_dump(mode="json"))
         return handover
+
+    def revise_at_meeting(
+        self,
+        person_key: str,
+        *,
+        route: Route,
+        owner_role: str,
+        owner_team: str | None,
+        decided_by: str,
+        decided_at: datetime,
+    ) -> RoutingDecision | None:
+        """The weekly meeting keeps or changes the person's route or owner (issue 15). A change
+        becomes a revised decision (reason `meeting_decision`, `decided_by`) that replaces the
+        current one; keeping everything as it is publishes nothing (None). Raises
+        `NoCurrentDecision` when the person has no current decision in this incident."""
+        stored = self.decisions.get(person_key)
+        if stored is None:
+            raise NoCurrentDecision(person_key)
+        current = RoutingDecision.model_validate(stored)
+        if (route, owner_role, owner_team) == (
+            current.route,
+            current.owner_role,
+            current.owner_team,
+        ):
+            return None
+        kept = [r for r in current.reasons if r != MEETING_DECISION]
+        revised = current.model_copy(
+            update={
+                "decision_id": AGGREGATE_IDS.text(f"meeting:{current.decision_id}"),
+                "route": route,
+                "case_id": current.case_id if route == "caseworker" else None,
+                "owner_role": owner_role,
+                "owner_team": owner_team,
+                "reasons": [*kept, MEETING_DECISION],
+                "decided_at": decided_at,
+                "decided_by": decided_by,
+                "decision_kind": "revised",
+                "revises_decision_id": current.decision_id,
+            }
+        )
+        self.record_decision(decision=revised.model_dump(mode="json"))
+        return revised
 
     def latest_decisions(self) -> list[RoutingDecision]:
         return [RoutingDecision.model_validate(d) for d in self.decisions.values()]

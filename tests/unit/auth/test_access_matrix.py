@@ -140,6 +140,24 @@ MATRIX: list[Endpoint] = [
         ),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    # The weekly meeting's names at once: the meeting's municipality must be in reach (403),
+    # each person too (out of reach: listed as not_found, like an unknown one).
+    Endpoint(
+        "intake",
+        "POST",
+        "/v1/identities/resolve-batch",
+        lambda _s, in_reach: (
+            "/v1/identities/resolve-batch",
+            {
+                "json": {
+                    "meeting": f"{IN if in_reach else OUT}/{WEEK}",
+                    "purpose": "ugens moede",
+                    "person_keys": [PK_IN, PK_OUT],
+                }
+            },
+        ),
+        {role: (OK, 403) for role in MUNICIPAL},
+    ),
     # --- reporting -------------------------------------------------------------------------
     Endpoint(
         "reporting",
@@ -218,6 +236,53 @@ MATRIX += [
         "/v1/decisions/{journal_number}",
         _path("/v1/decisions/{j}", j=(JOURNAL_IN, JOURNAL_OUT)),
         {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (OK, 404)},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/decisions/{journal_number}/persons/{person_key}/meeting-revision",
+        _with_body(
+            _path(
+                "/v1/decisions/{j}/persons/{pk}/meeting-revision",
+                j=(JOURNAL_IN, JOURNAL_OUT),
+                pk=(PK_IN, PK_OUT),
+            ),
+            {"meeting": f"{IN}/{WEEK}", "route": "tovholder", "owner_role": "team_leader"},
+        ),
+        {"tovholder": (OK, 404), "team_leader": (OK, 404)},
+    ),
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/meetings/{municipality_code}/{iso_week}",
+        _path("/v1/meetings/{m}/{w}", m=(IN, OUT), w=(WEEK, WEEK)),
+        {role: (OK, 403) for role in MUNICIPAL},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/meetings/{municipality_code}/{iso_week}/actions",
+        _with_body(
+            _path("/v1/meetings/{m}/{w}/actions", m=(IN, OUT), w=(WEEK, WEEK)),
+            {
+                "journal_number": JOURNAL_IN,
+                "person_key": PK_IN,
+                "what": "Samtale med familien",
+                "owner_role": "tovholder",
+                "due_on": "2026-11-27",
+            },
+        ),
+        {"tovholder": (OK, 403), "team_leader": (OK, 403)},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/meetings/{municipality_code}/{iso_week}/notes",
+        _with_body(
+            _path("/v1/meetings/{m}/{w}/notes", m=(IN, OUT), w=(WEEK, WEEK)),
+            {"text": "Mødet holdt"},
+        ),
+        {"tovholder": (OK, 403), "team_leader": (OK, 403)},
     ),
     Endpoint("triage", "GET", "/v1/profiles", _path("/v1/profiles"), {r: (OK, OK) for r in STAFF}),
     Endpoint(

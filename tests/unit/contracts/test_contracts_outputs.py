@@ -50,6 +50,7 @@ DECISION_EXTENSIONS = {
     "revises_decision_id",
     "decision_kind",
     "letters",
+    "decided_by",
 }
 
 

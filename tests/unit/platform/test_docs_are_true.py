@@ -9,7 +9,7 @@ import pytest
 from pydantic_settings import BaseSettings
 
 from shared.settings import PlatformSettings
-from ssp_platform.registry import SERVICES
+from ssp_platform.registry import ALL_SERVICES, SERVICES
 
 ROOT = Path(__file__).resolve().parents[3]
 README = (ROOT / "README.md").read_text()
@@ -17,7 +17,7 @@ README = (ROOT / "README.md").read_text()
 
 def _settings_classes() -> list[type[BaseSettings]]:
     classes: list[type[BaseSettings]] = [PlatformSettings]
-    for name in SERVICES:
+    for name in ALL_SERVICES:
         module = importlib.import_module(f"services.{name}.settings")
         classes += [
             value

@@ -1,0 +1,151 @@
+"""The other services' HTTP APIs, called with the user's own token (httpx): need-to-know is
+decided where the data is, never here. Each read states its purpose (`X-Purpose`), which the
+services audit."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+
+class ApiError(Exception):
+    """A service refused or failed: its status and error code (the console says it in Danish)."""
+
+    def __init__(self, service: str, status: int, code: str | None = None) -> None:
+        super().__init__(f"{service} answered {status} ({code or '-'})")
+        self.service = service
+        self.status = status
+        self.code = code
+
+
+class PlatformApi:
+    def __init__(self, urls: dict[str, str], client: httpx.AsyncClient) -> None:
+        self.urls = {name: url.rstrip("/") for name, url in urls.items()}
+        self.client = client
+
+    async def _call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        token: str,
+        *,
+        purpose: str | None = None,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"}
+        if purpose is not None:
+            headers["X-Purpose"] = purpose
+        try:
+            response = await self.client.request(
+                method, f"{self.urls[service]}{path}", headers=headers, params=params, json=json
+            )
+        except httpx.HTTPError:
+            raise ApiError(service, 503, "unreachable") from None
+        if response.status_code >= 400:
+            code = None
+            try:
+                body = response.json()
+                if isinstance(body, dict):
+                    code = body.get("error") if isinstance(body.get("error"), str) else None
+            except ValueError:
+                pass
+            raise ApiError(service, response.status_code, code)
+        return response.json()
+
+    # --- reporting -----------------------------------------------------------------------
+    async def handover(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/handover/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def statistics(self, token: str, municipality: str, week: str) -> Any:
+        return await self._call("reporting", "GET", f"/v1/statistics/{municipality}/{week}", token)
+
+    async def trace(self, token: str, journal_number: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/trace/{quote(journal_number, safe='')}", token,
+            purpose=purpose,
+        )  # fmt: skip
+
+    async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{person_key}/co-registered", token, purpose=purpose
+        )
+
+    # --- triage --------------------------------------------------------------------------
+    async def decisions(self, token: str, journal_number: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/decisions/{quote(journal_number, safe='')}", token,
+            purpose=purpose,
+        )  # fmt: skip
+
+    async def revise_at_meeting(
+        self, token: str, journal_number: str, person_key: str, body: dict[str, Any]
+    ) -> Any:
+        path = f"/v1/decisions/{quote(journal_number, safe='')}/persons/{person_key}"
+        return await self._call("triage", "POST", f"{path}/meeting-revision", token, json=body)
+
+    async def minutes(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/meetings/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def agree_action(
+        self, token: str, municipality: str, week: str, body: dict[str, Any]
+    ) -> Any:
+        return await self._call(
+            "triage", "POST", f"/v1/meetings/{municipality}/{week}/actions", token, json=body
+        )
+
+    async def record_note(
+        self, token: str, municipality: str, week: str, body: dict[str, Any]
+    ) -> Any:
+        return await self._call(
+            "triage", "POST", f"/v1/meetings/{municipality}/{week}/notes", token, json=body
+        )
+
+    # --- notifications -------------------------------------------------------------------
+    async def letter_tasks(self, token: str, municipality: str, status: str, purpose: str) -> Any:
+        return await self._call(
+            "notifications", "GET", "/v1/letter-tasks", token, purpose=purpose,
+            params={"municipality_code": municipality, "status": status},
+        )  # fmt: skip
+
+    async def complete_task(self, token: str, task_id: str) -> Any:
+        return await self._call(
+            "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/complete", token
+        )
+
+    async def waive_task(self, token: str, task_id: str, reason: str) -> Any:
+        return await self._call(
+            "notifications",
+            "POST",
+            f"/v1/letter-tasks/{quote(task_id, safe='')}/waive",
+            token,
+            json={"reason": reason},
+        )
+
+    # --- courses -------------------------------------------------------------------------
+    async def courses(self, token: str, municipality: str, purpose: str) -> Any:
+        return await self._call(
+            "courses", "GET", "/v1/courses", token, purpose=purpose,
+            params={"municipality_code": municipality, "status": "open"},
+        )  # fmt: skip
+
+    async def course(self, token: str, course_id: str, purpose: str) -> Any:
+        return await self._call(
+            "courses", "GET", f"/v1/courses/{quote(course_id, safe='')}", token, purpose=purpose
+        )
+
+    # --- intake --------------------------------------------------------------------------
+    async def resolve_meeting(
+        self, token: str, meeting: str, person_keys: list[str], purpose: str
+    ) -> Any:
+        return await self._call(
+            "intake", "POST", "/v1/identities/resolve-batch", token,
+            json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
+        )  # fmt: skip

@@ -1,0 +1,93 @@
+"""Who is logged in, as their token says (verified like every service verifies it), and which
+pages to offer them. The APIs decide what they may see; this only spares people links that
+would be refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+RESOLVERS = frozenset({"tovholder", "team_leader", "caseworker"})
+REVISERS = frozenset({"tovholder", "team_leader"})
+LETTER_READERS = frozenset({"tovholder", "team_leader", "caseworker", "police_coordinator"})
+COURSE_READERS = frozenset({"tovholder", "team_leader", "exit_coordinator"})
+MEETING_READERS = frozenset(
+    {"tovholder", "team_leader", "caseworker", "school_representative", "police_coordinator"}
+)
+TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
+STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
+CO_REGISTRATION_READERS = RESOLVERS
+MINUTES_READERS = RESOLVERS
+
+OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
+"""The owner role a municipality profile gives a login role, where the names differ."""
+
+
+@dataclass(frozen=True)
+class User:
+    token: str
+    subject: str
+    role: str
+    municipalities: tuple[str, ...]
+    schools: tuple[str, ...]
+
+    @classmethod
+    def from_session(cls, data: Any) -> User | None:
+        if not isinstance(data, dict) or not isinstance(data.get("token"), str):
+            return None
+        return cls(
+            token=data["token"],
+            subject=str(data.get("subject", "")),
+            role=str(data.get("role", "")),
+            municipalities=tuple(data.get("municipalities", ())),
+            schools=tuple(data.get("schools", ())),
+        )
+
+    def as_session(self) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "subject": self.subject,
+            "role": self.role,
+            "municipalities": list(self.municipalities),
+            "schools": list(self.schools),
+        }
+
+    @property
+    def owner_role(self) -> str:
+        return OWNER_ROLE_OF.get(self.role, self.role)
+
+    @property
+    def can_resolve_names(self) -> bool:
+        return self.role in RESOLVERS
+
+    @property
+    def can_revise(self) -> bool:
+        return self.role in REVISERS
+
+    @property
+    def reads_letters(self) -> bool:
+        return self.role in LETTER_READERS
+
+    @property
+    def reads_courses(self) -> bool:
+        return self.role in COURSE_READERS
+
+    @property
+    def reads_meeting(self) -> bool:
+        return self.role in MEETING_READERS
+
+    @property
+    def reads_trace(self) -> bool:
+        return self.role in TRACE_READERS
+
+    @property
+    def reads_statistics(self) -> bool:
+        return self.role in STATISTICS_READERS
+
+    @property
+    def reads_minutes(self) -> bool:
+        return self.role in MINUTES_READERS
+
+    @property
+    def reads_co_registrations(self) -> bool:
+        return self.role in CO_REGISTRATION_READERS

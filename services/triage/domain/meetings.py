@@ -1,0 +1,257 @@
+"""The weekly meeting of a municipality (overleveringsmøde, indsatsmøde, mandagsmøde,
+samordningsmøde, §115-møde) as an event-sourced aggregate: who took part, the agenda items it
+took up, what it decided about route and owner, the actions it agreed (owner and due date) and
+its notes; together, the minutes (issue 15).
+
+It lives in triage because triage owns what the meeting decides most often, the route and the
+owner of a child's item: the revised decision and the meeting's record of it are stored in one
+transaction. Keyed by pseudonyms only, like everything in triage. The text of an agreed action
+and of a note is kept here (bounded) and never published: `ssp.meetings.events.v1` carries
+codes, pseudonyms and dates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from services.triage.domain.ids import aggregate_id
+from shared.eventstore import TracedAggregate
+
+MAX_TEXT = 1000
+"""An agreed action or a note: at most this many characters."""
+
+
+def meeting_name(municipality_code: str, iso_week: str) -> str:
+    return f"{municipality_code}/{iso_week}"
+
+
+@dataclass(frozen=True)
+class AgreedAction:
+    action_id: str
+    journal_number: str
+    person_key: str
+    what: str
+    owner_role: str
+    owner_team: str | None
+    due_on: date
+    agreed_by: str
+    agreed_at: datetime
+
+
+class WeeklyMeeting(TracedAggregate):
+    class Opened(TracedAggregate.Created):
+        municipality_code: str
+        iso_week: str
+        opened_by: str
+        opened_at: datetime
+
+    class ParticipantJoined(TracedAggregate.Event):
+        meeting: str
+        subject: str
+        role: str
+        at: datetime
+
+    class RouteOrOwnerDecided(TracedAggregate.Event):
+        meeting: str
+        journal_number: str
+        person_key: str
+        decision_id: str | None
+        route: str
+        owner_role: str
+        owner_team: str | None
+        by: str
+        at: datetime
+
+    class ActionAgreed(TracedAggregate.Event):
+        meeting: str
+        action: dict[str, Any]
+
+    class NoteRecorded(TracedAggregate.Event):
+        meeting: str
+        note_id: str
+        journal_number: str | None
+        person_key: str | None
+        text: str
+        by: str
+        at: datetime
+
+    @staticmethod
+    def create_id(municipality_code: str, iso_week: str) -> UUID:
+        return aggregate_id(f"meeting:{meeting_name(municipality_code, iso_week)}")
+
+    @event(Opened)
+    def __init__(
+        self, municipality_code: str, iso_week: str, opened_by: str, opened_at: datetime
+    ) -> None:
+        self.municipality_code = municipality_code
+        self.iso_week = iso_week
+        self.opened_by = opened_by
+        self.opened_at = opened_at
+        self.participants: dict[str, str] = {}
+        self.items: list[tuple[str, str]] = []
+        """(journal number, person key) of each item the meeting took up, in order."""
+        self.decisions: list[dict[str, Any]] = []
+        self.actions: list[AgreedAction] = []
+        self.notes: list[dict[str, Any]] = []
+
+    @property
+    def name(self) -> str:
+        return meeting_name(self.municipality_code, self.iso_week)
+
+    def next_action_id(self) -> str:
+        """Deterministic: the meeting and the action's number in it."""
+        return str(aggregate_id(f"meeting-action:{self.name}:{len(self.actions) + 1}"))
+
+    def next_note_id(self) -> str:
+        return str(aggregate_id(f"meeting-note:{self.name}:{len(self.notes) + 1}"))
+
+    def take_part(self, subject: str, role: str, at: datetime) -> None:
+        if subject not in self.participants:
+            self._join(meeting=self.name, subject=subject, role=role, at=at)
+
+    @event(ParticipantJoined)
+    def _join(self, meeting: str, subject: str, role: str, at: datetime) -> None:
+        self.participants[subject] = role
+
+    def _take_up(self, journal_number: str | None, person_key: str | None) -> None:
+        if journal_number and person_key and (journal_number, person_key) not in self.items:
+            self.items.append((journal_number, person_key))
+
+    def record_decision(
+        self,
+        journal_number: str,
+        person_key: str,
+        decision_id: str | None,
+        route: str,
+        owner_role: str,
+        owner_team: str | None,
+        by: str,
+        at: datetime,
+    ) -> None:
+        self._decide(
+            meeting=self.name,
+            journal_number=journal_number,
+            person_key=person_key,
+            decision_id=decision_id,
+            route=route,
+            owner_role=owner_role,
+            owner_team=owner_team,
+            by=by,
+            at=at,
+        )
+
+    @event(RouteOrOwnerDecided)
+    def _decide(
+        self,
+        meeting: str,
+        journal_number: str,
+        person_key: str,
+        decision_id: str | None,
+        route: str,
+        owner_role: str,
+        owner_team: str | None,
+        by: str,
+        at: datetime,
+    ) -> None:
+        self._take_up(journal_number, person_key)
+        self.decisions.append(
+            {
+                "journal_number": journal_number,
+                "person_key": person_key,
+                "decision_id": decision_id,
+                "route": route,
+                "owner_role": owner_role,
+                "owner_team": owner_team,
+                "by": by,
+                "at": at,
+            }
+        )
+
+    def agree_action(self, action: AgreedAction) -> None:
+        if not action.what.strip() or len(action.what) > MAX_TEXT:
+            raise ValueError("an agreed action says what, in at most 1000 characters")
+        self._agree(
+            meeting=self.name,
+            action={
+                "action_id": action.action_id,
+                "journal_number": action.journal_number,
+                "person_key": action.person_key,
+                "what": action.what,
+                "owner_role": action.owner_role,
+                "owner_team": action.owner_team,
+                "due_on": action.due_on.isoformat(),
+                "agreed_by": action.agreed_by,
+                "agreed_at": action.agreed_at.isoformat(),
+            },
+        )
+
+    @event(ActionAgreed)
+    def _agree(self, meeting: str, action: dict[str, Any]) -> None:
+        self._take_up(action["journal_number"], action["person_key"])
+        self.actions.append(
+            AgreedAction(
+                **{
+                    **action,
+                    "due_on": date.fromisoformat(action["due_on"]),
+                    "agreed_at": datetime.fromisoformat(action["agreed_at"]),
+                }
+            )
+        )
+
+    def record_note(
+        self,
+        note_id: str,
+        journal_number: str | None,
+        person_key: str | None,
+        text: str,
+        by: str,
+        at: datetime,
+    ) -> None:
+        if not text.strip() or len(text) > MAX_TEXT:
+            raise ValueError("a note holds 1 to 1000 characters")
+        self._note(
+            meeting=self.name,
+            note_id=note_id,
+            journal_number=journal_number,
+            person_key=person_key,
+            text=text,
+            by=by,
+            at=at,
+        )
+
+    @event(NoteRecorded)
+    def _note(
+        self,
+        meeting: str,
+        note_id: str,
+        journal_number: str | None,
+        person_key: str | None,
+        text: str,
+        by: str,
+        at: datetime,
+    ) -> None:
+        self._take_up(journal_number, person_key)
+        self.notes.append(
+            {
+                "note_id": note_id,
+                "journal_number": journal_number,
+                "person_key": person_key,
+                "text": text,
+                "by": by,
+                "at": at,
+            }
+        )
+
+
+MEETING_EVENTS: tuple[type, ...] = (
+    WeeklyMeeting.Opened,
+    WeeklyMeeting.ParticipantJoined,
+    WeeklyMeeting.RouteOrOwnerDecided,
+    WeeklyMeeting.ActionAgreed,
+    WeeklyMeeting.NoteRecorded,
+)
+"""The meeting's stored events, each published on ssp.meetings.events.v1."""

@@ -1,0 +1,188 @@
+"""The weekly meeting's minutes (issue 15): `GET /v1/meetings/{municipality_code}/{iso_week}`,
+and what the meeting agrees: `POST .../actions` (an action with owner and due date) and
+`POST .../notes`. Decisions about route and owner are recorded by the meeting-revision command
+(meeting_revisions.py). Every change is published on ssp.meetings.events.v1 without its text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+
+from services.triage.application.access_policy import TriageAction
+from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
+from services.triage.domain.meetings import MAX_TEXT, WeeklyMeeting
+from services.triage.entrypoints.meeting_revisions import OwnerRole
+from shared.auth import Access, Resource, guard
+from shared.contracts.common import JOURNAL_NUMBER_PATTERN
+from shared.runtime import ServiceContext
+
+MUNICIPALITY = re.compile(r"[0-9]{3}")
+ISO_WEEK = re.compile(r"[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])")
+PERSON_KEY_PATTERN = r"^pk_[0-9a-f]{16,64}$"
+
+
+class AgreeAction(BaseModel):
+    journal_number: str = Field(pattern=JOURNAL_NUMBER_PATTERN)
+    person_key: str = Field(pattern=PERSON_KEY_PATTERN)
+    what: str = Field(min_length=1, max_length=MAX_TEXT, description="What was agreed.")
+    owner_role: OwnerRole
+    owner_team: str | None = Field(default=None, min_length=1, max_length=120)
+    due_on: date
+
+
+class RecordNote(BaseModel):
+    journal_number: str | None = Field(default=None, pattern=JOURNAL_NUMBER_PATTERN)
+    person_key: str | None = Field(default=None, pattern=PERSON_KEY_PATTERN)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+def _meeting_of(municipality_code: str, iso_week: str) -> None:
+    if MUNICIPALITY.fullmatch(municipality_code) is None or ISO_WEEK.fullmatch(iso_week) is None:
+        raise HTTPException(
+            422, detail="a meeting is a three-digit municipality code and an ISO week"
+        )
+
+
+def minutes_body(
+    meeting: WeeklyMeeting | None, municipality_code: str, iso_week: str
+) -> dict[str, Any]:
+    if meeting is None:
+        return {
+            "meeting": f"{municipality_code}/{iso_week}",
+            "participants": [],
+            "items": [],
+            "decisions": [],
+            "actions": [],
+            "notes": [],
+        }
+    return {
+        "meeting": meeting.name,
+        "participants": [{"subject": s, "role": r} for s, r in meeting.participants.items()],
+        "items": [{"journal_number": j, "person_key": p} for j, p in meeting.items],
+        "decisions": [{**d, "at": d["at"].isoformat()} for d in meeting.decisions],
+        "actions": [
+            {
+                "action_id": a.action_id,
+                "journal_number": a.journal_number,
+                "person_key": a.person_key,
+                "what": a.what,
+                "owner_role": a.owner_role,
+                "owner_team": a.owner_team,
+                "due_on": a.due_on.isoformat(),
+                "agreed_by": a.agreed_by,
+                "agreed_at": a.agreed_at.isoformat(),
+            }
+            for a in meeting.actions
+        ],
+        "notes": [{**n, "at": n["at"].isoformat()} for n in meeting.notes],
+    }
+
+
+def meetings_router(
+    ctx: ServiceContext, minutes: MeetingMinutes, clock: Callable[[], datetime]
+) -> APIRouter:
+    router = APIRouter(tags=["weekly meeting"])
+
+    @router.get(
+        "/v1/meetings/{municipality_code}/{iso_week}",
+        summary="The weekly meeting's minutes: participants, items taken up, decisions about "
+        "route and owner, agreed actions, notes (X-Purpose required; municipal staff)",
+        responses={
+            403: {"description": "the municipality is outside your token"},
+            422: {"description": "bad municipality code or ISO week"},
+        },
+    )
+    async def get_minutes(
+        municipality_code: str,
+        iso_week: str,
+        access: Annotated[Access, guard(TriageAction.READ_MEETING)],
+    ) -> dict[str, Any]:
+        _meeting_of(municipality_code, iso_week)
+        await access.require(Resource.of(municipality_code), conceal=False)
+        meeting: WeeklyMeeting | None = await ctx.in_store(
+            minutes.minutes, municipality_code, iso_week
+        )
+        body = minutes_body(meeting, municipality_code, iso_week)
+        access.note(
+            term=body["meeting"],
+            person_keys=sorted({i["person_key"] for i in body["items"]}),
+            count=len(body["items"]),
+        )
+        return body
+
+    @router.post(
+        "/v1/meetings/{municipality_code}/{iso_week}/actions",
+        summary="An action the meeting agreed for a child's item, with owner and due date",
+        status_code=201,
+        responses={
+            403: {"description": "the municipality is outside your token"},
+            422: {"description": "a bad body, municipality code or ISO week"},
+        },
+    )
+    async def agree_action(
+        municipality_code: str,
+        iso_week: str,
+        body: AgreeAction,
+        access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
+    ) -> dict[str, Any]:
+        _meeting_of(municipality_code, iso_week)
+        access.note(term=f"{municipality_code}/{iso_week}", person_keys=[body.person_key])
+        await access.require(Resource.of(municipality_code), conceal=False)
+        agreed = await ctx.in_store(
+            minutes.agree_action,
+            municipality_code,
+            iso_week,
+            ActionToAgree(
+                body.journal_number,
+                body.person_key,
+                body.what,
+                body.owner_role,
+                body.owner_team,
+                body.due_on,
+            ),
+            Participant(access.principal.subject, access.principal.role),
+            clock(),
+        )
+        access.note(count=1)
+        return {"action_id": agreed.action_id, "due_on": agreed.due_on.isoformat()}
+
+    @router.post(
+        "/v1/meetings/{municipality_code}/{iso_week}/notes",
+        summary="A note for the minutes, about the meeting or one child's item",
+        status_code=201,
+        responses={
+            403: {"description": "the municipality is outside your token"},
+            422: {"description": "a bad body, municipality code or ISO week"},
+        },
+    )
+    async def record_note(
+        municipality_code: str,
+        iso_week: str,
+        body: RecordNote,
+        access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
+    ) -> dict[str, Any]:
+        _meeting_of(municipality_code, iso_week)
+        access.note(
+            term=f"{municipality_code}/{iso_week}",
+            person_keys=[body.person_key] if body.person_key else [],
+        )
+        await access.require(Resource.of(municipality_code), conceal=False)
+        note_id = await ctx.in_store(
+            minutes.record_note,
+            municipality_code,
+            iso_week,
+            body.journal_number,
+            body.person_key,
+            body.text,
+            Participant(access.principal.subject, access.principal.role),
+            clock(),
+        )
+        access.note(count=1)
+        return {"note_id": note_id}
+
+    return router

@@ -1,0 +1,128 @@
+"""Out: the weekly meeting's events on ``ssp.meetings.events.v1`` (issue 15), one message per
+event of triage's `WeeklyMeeting` aggregate, keyed by the meeting (``607/2026-W49``).
+
+Codes, pseudonyms and dates only: the text of an agreed action and of a note never leaves
+triage's store (they are free text about a child)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal, get_args
+
+from pydantic import Field
+
+from shared.contracts.common import (
+    MAX_CODE_CHARS,
+    MAX_ID_CHARS,
+    MAX_TEAM_CHARS,
+    ContractModel,
+    JournalNumber,
+    MunicipalityCode,
+    PersonKey,
+    Timestamp,
+)
+
+__all__ = ["MEETING_EVENT_TYPES", "MeetingEvent", "MeetingEventType"]
+
+MeetingEventType = Literal[
+    "opened", "participant_joined", "route_or_owner_decided", "action_agreed", "note_recorded"
+]
+MEETING_EVENT_TYPES: tuple[MeetingEventType, ...] = get_args(MeetingEventType)
+
+
+class MeetingEvent(ContractModel):
+    """Something recorded at a municipality's weekly meeting (overleveringsmøde,
+    indsatsmøde, mandagsmøde, samordningsmøde, §115-møde)."""
+
+    event_id: str = Field(
+        max_length=MAX_ID_CHARS,
+        min_length=1,
+        description="Unique id of the event (the meeting's id and its version).",
+        examples=["3f0c2a5e-9b1d-5c4e-8a7f-1b2c3d4e5f60:3"],
+    )
+    meeting: str = Field(
+        pattern=r"^[0-9]{3}/[0-9]{4}-W[0-9]{2}$",
+        description="The meeting: municipality code and ISO week; the message key.",
+        examples=["607/2026-W49"],
+    )
+    municipality_code: MunicipalityCode = Field(
+        description="The meeting's municipality.", examples=["607"]
+    )
+    iso_week: str = Field(
+        pattern=r"^[0-9]{4}-W[0-9]{2}$",
+        description="The meeting's ISO week (the police reports of that week).",
+        examples=["2026-W49"],
+    )
+    event: MeetingEventType = Field(
+        description="opened: the first thing recorded at the meeting; participant_joined: a "
+        "person recorded something for the first time (by, role); route_or_owner_decided: the "
+        "meeting kept or changed a child's route or owner (decision_id names triage's revised "
+        "decision, null when kept); action_agreed: an agreed action with owner and due date; "
+        "note_recorded: a note was added to the minutes (its text is not published).",
+        examples=["action_agreed"],
+    )
+    at: Timestamp = Field(
+        description="When it was recorded.", examples=["2026-12-07T10:15:00+01:00"]
+    )
+    by: str = Field(
+        min_length=1,
+        max_length=MAX_ID_CHARS * 2,
+        description="Who recorded it (the `sub` of their token).",
+        examples=["ABJ"],
+    )
+    role: str | None = Field(
+        max_length=MAX_CODE_CHARS,
+        default=None,
+        description="Their role (participant_joined).",
+        examples=["tovholder"],
+    )
+    journal_number: JournalNumber | None = Field(
+        default=None,
+        description="The agenda item's police report.",
+        examples=["3700-80123-00456-26"],
+    )
+    person_key: PersonKey | None = Field(
+        default=None,
+        description="The agenda item's young person.",
+        examples=["pk_9f2c4e1a7b3d5e6f"],
+    )
+    decision_id: str | None = Field(
+        max_length=MAX_ID_CHARS,
+        default=None,
+        description="route_or_owner_decided: triage's revised decision; null when the meeting "
+        "kept the route and owner.",
+        examples=[None, "6c1f2a7e-0d4b-5e8f-9a3c-2b1d0e4f6a70"],
+    )
+    route: str | None = Field(
+        max_length=MAX_CODE_CHARS,
+        default=None,
+        description="route_or_owner_decided: the route decided (caseworker | tovholder).",
+        examples=["tovholder"],
+    )
+    owner_role: str | None = Field(
+        max_length=MAX_CODE_CHARS,
+        default=None,
+        description="route_or_owner_decided: the owner decided; action_agreed: who does it.",
+        examples=["team_leader"],
+    )
+    owner_team: str | None = Field(
+        max_length=MAX_TEAM_CHARS,
+        default=None,
+        description="The owning team, if any.",
+        examples=[None, "Team Syd"],
+    )
+    action_id: str | None = Field(
+        max_length=MAX_ID_CHARS,
+        default=None,
+        description="action_agreed: its id.",
+        examples=["0f7e6d5c-4b3a-4291-8f7e-6d5c4b3a2910"],
+    )
+    due_on: date | None = Field(
+        default=None, description="action_agreed: when it is due.", examples=["2026-12-14"]
+    )
+    note_id: str | None = Field(
+        max_length=MAX_ID_CHARS,
+        default=None,
+        description="note_recorded: its id.",
+        examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
+    )

@@ -1,0 +1,467 @@
+"""The console's pages with the other services answered in this process (httpx mocked at the
+transport): login and its refusals, CSRF on every form, the worklist, the meeting with names in
+one step, a meeting decision, the statistics chart, and errors in Danish."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from services.console.adapters.platform_api import PlatformApi
+from services.console.bootstrap import configured_urls
+from services.console.entrypoints.http import create_http_app
+from services.console.settings import ConsoleSettings
+from tests.unit.console.fake_platform import (
+    JOURNAL,
+    PK_IDA,
+    PK_MADS,
+    WEEK,
+    FakePlatform,
+    handover_entry,
+    json_of,
+    letter_task,
+    standard_platform,
+)
+
+NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)  # Tuesday of 2026-W47
+SIGNING_KEY = "console-test-signing-key-" + "k" * 32
+
+
+def console_settings(tmp_path: Path, **extra: Any) -> ConsoleSettings:
+    return ConsoleSettings(SSP_DATA_DIR=str(tmp_path), SSP_AUTH_SIGNING_KEY=SIGNING_KEY, **extra)
+
+
+def console(settings: ConsoleSettings, platform: FakePlatform) -> TestClient:
+    client = httpx.AsyncClient(transport=platform.transport())
+    app = create_http_app(
+        settings, PlatformApi(configured_urls(settings), client), clock=lambda: NOW
+    )
+    return TestClient(app, follow_redirects=False)
+
+
+@pytest.fixture
+def platform() -> FakePlatform:
+    return standard_platform()
+
+
+@pytest.fixture
+def browser(tmp_path: Path, platform: FakePlatform) -> Iterator[TestClient]:
+    with console(console_settings(tmp_path), platform) as client:
+        yield client
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "every form carries the CSRF token"
+    return match.group(1)
+
+
+def log_in(
+    browser: TestClient, role: str = "tovholder", municipality: str = "607", school: str = ""
+) -> httpx.Response:
+    page = browser.get("/login")
+    return browser.post(
+        "/login/udvikling",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "rolle": role,
+            "kommune": municipality,
+            "skole": school,
+            "brugernavn": "ABJ",
+        },
+    )
+
+
+def test_pages_ask_for_a_login_first(browser: TestClient) -> None:
+    response = browser.get("/moede")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?naeste=%2Fmoede")
+
+
+def test_the_development_login_sets_a_safe_session_cookie(browser: TestClient) -> None:
+    page = browser.get("/login")
+    assert page.status_code == 200
+    assert '<html lang="da">' in page.text and "Udviklingslogin" in page.text
+    answer = log_in(browser)
+    assert answer.status_code == 303
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert browser.get("/").headers["location"] == "/arbejdsliste"
+
+
+def test_a_form_without_its_csrf_token_is_refused(browser: TestClient) -> None:
+    browser.get("/login")
+    refused = browser.post("/login/udvikling", data={"rolle": "tovholder", "kommune": "607"})
+    assert refused.status_code == 403
+    assert "Formularen blev afvist" in refused.text
+    log_in(browser)
+    forged = browser.post("/logout", data={"csrf_token": "forged"})
+    assert forged.status_code == 403
+    assert browser.get("/arbejdsliste").status_code == 200  # still logged in
+
+
+def test_logout_ends_the_session(browser: TestClient) -> None:
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    assert browser.post("/logout", data={"csrf_token": csrf_of(page.text)}).status_code == 303
+    assert browser.get("/arbejdsliste").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"SSP_ENVIRONMENT": "production", "CONSOLE_SESSION_SECRET": "s" * 40},
+        {
+            "SSP_AUTH_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA"
+            + "A" * 43
+            + "=\n-----END PUBLIC KEY-----",
+            "SSP_AUTH_SIGNING_KEY": None,
+        },
+    ],
+    ids=["production", "identity-provider-key"],
+)
+def test_the_development_login_is_refused_in_production(
+    tmp_path: Path, platform: FakePlatform, extra: dict[str, Any]
+) -> None:
+    settings = ConsoleSettings(
+        SSP_DATA_DIR=str(tmp_path), **{"SSP_AUTH_SIGNING_KEY": SIGNING_KEY, **extra}
+    )
+    assert not settings.development_login_allowed
+    with console(settings, platform) as browser:
+        page = browser.get("/login")
+        assert "Udviklingslogin" not in page.text
+        refused = browser.post(
+            "/login/udvikling",
+            data={"csrf_token": "any", "rolle": "tovholder", "kommune": "607"},
+        )
+        assert refused.status_code == 404
+
+
+def test_production_needs_a_session_secret(tmp_path: Path, platform: FakePlatform) -> None:
+    with pytest.raises(ValueError, match="CONSOLE_SESSION_SECRET"):
+        console(console_settings(tmp_path, SSP_ENVIRONMENT="production"), platform)
+
+
+def test_the_worklist_asks_for_open_and_overdue_tasks_and_sorts_by_deadline(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    def tasks(request: httpx.Request) -> httpx.Response:
+        status = request.url.params["status"]
+        listed = {
+            "open": [
+                letter_task("t-late", "2026-12-05T12:00:00+01:00", "open"),
+                letter_task(
+                    "t-police", "2026-11-17T12:00:00+01:00", "open", "police_ssp_coordinator"
+                ),
+            ],
+            "overdue": [letter_task("t-overdue", "2026-11-16T10:00:00+01:00", "overdue")],
+        }[status]
+        return httpx.Response(
+            200, json={"municipality_code": "607", "status": status, "tasks": listed}
+        )
+
+    platform.answer("GET", r"/v1/letter-tasks", tasks)
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    assert page.status_code == 200
+    statuses = sorted(r.url.params["status"] for r in platform.sent("GET", r"/v1/letter-tasks"))
+    assert statuses == ["open", "overdue"]
+    assert all(r.headers["authorization"].startswith("Bearer ") for r in platform.requests)
+    html = page.text
+    assert html.index("t-overdue") < html.index("t-late")
+    assert "t-police" not in html  # another role's task, shown only under "vis alle"
+    assert "5. december 2026 kl. 12.00" in html
+    assert "18 dage og 2 timer tilbage" in html
+    assert "Overskredet for 1 dag siden" in html
+    assert "t-police" in browser.get("/arbejdsliste?alle=1").text
+
+
+def test_completing_a_letter_task(browser: TestClient, platform: FakePlatform) -> None:
+    platform.answer(
+        "GET",
+        r"/v1/letter-tasks",
+        {"tasks": [letter_task("t1", "2026-11-18T12:00:00+01:00", "open")]},
+    )
+    platform.answer(
+        "POST", r"/v1/letter-tasks/t1/complete", {"task_id": "t1", "status": "completed"}
+    )
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    done = browser.post("/arbejdsliste/opgaver/t1/afslut", data={"csrf_token": csrf_of(page.text)})
+    assert done.status_code == 303
+    assert len(platform.sent("POST", r"/v1/letter-tasks/t1/complete")) == 1
+    assert "Brevopgaven er markeret som afsluttet" in browser.get("/arbejdsliste").text
+
+
+def test_the_meeting_shows_the_agenda_and_resolves_every_name_in_one_call(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    log_in(browser)
+    page = browser.get(f"/moede?kommune=607&uge={WEEK}")
+    assert page.status_code == 200
+    assert "2 punkter på dagsordenen" in page.text and "Fredericia" in page.text
+    assert "Mads Jensen" not in page.text
+    assert platform.sent("POST", r"/v1/identities/resolve-batch") == []
+    named = browser.get(f"/moede?kommune=607&uge={WEEK}&navne=1")
+    assert "Mads Jensen" in named.text and "Ida Hansen" in named.text
+    [resolution] = platform.sent("POST", r"/v1/identities/resolve-batch")
+    body = json_of(resolution)
+    assert body["meeting"] == f"607/{WEEK}" and sorted(body["person_keys"]) == [PK_MADS, PK_IDA]
+    [handover] = platform.sent("GET", rf"/v1/handover/607/{WEEK}")[-1:]
+    assert handover.headers["x-purpose"] == f"ugens moede 607/{WEEK}"
+
+
+def test_a_meeting_decision_becomes_a_triage_command(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", rf"/v1/decisions/{JOURNAL}", {"decisions": []})
+    platform.answer("GET", r"/v1/persons/.*/co-registered", {"person_key": PK_MADS, "persons": []})
+    platform.answer(
+        "POST",
+        rf"/v1/decisions/{JOURNAL}/persons/{PK_MADS}/meeting-revision",
+        {"revised": True, "decision": {}},
+    )
+    log_in(browser)
+    item = browser.get(f"/moede/punkt?kommune=607&uge={WEEK}&journal={JOURNAL}&person={PK_MADS}")
+    assert item.status_code == 200 and "Mødets beslutning" in item.text
+    decided = browser.post(
+        "/moede/punkt/beslutning",
+        data={
+            "csrf_token": csrf_of(item.text),
+            "kommune": "607",
+            "uge": WEEK,
+            "journal": JOURNAL,
+            "person": PK_MADS,
+            "spor": "tovholder",
+            "ejer": "team_leader",
+            "team": "Team Syd",
+        },
+    )
+    assert decided.status_code == 303
+    [command] = platform.sent("POST", r".*/meeting-revision")
+    assert json_of(command) == {
+        "meeting": f"607/{WEEK}",
+        "route": "tovholder",
+        "owner_role": "team_leader",
+        "owner_team": "Team Syd",
+    }
+    after = browser.get(decided.headers["location"])
+    assert "Beslutningen er registreret" in after.text and "Teamleder (Team Syd)" in after.text
+
+
+def test_school_representatives_get_no_decision_form_nor_names(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    log_in(browser, "school_representative", school="Kirstinebjergskolen")
+    page = browser.get(f"/moede?kommune=607&uge={WEEK}&navne=1")
+    assert page.status_code == 200
+    assert platform.sent("POST", r"/v1/identities/resolve-batch") == []
+    assert "Vis navne" not in page.text
+
+
+def test_refusals_are_explained_in_danish(browser: TestClient, platform: FakePlatform) -> None:
+    platform.answer("GET", rf"/v1/handover/607/{WEEK}", (403, {"error": "forbidden"}))
+    log_in(browser)
+    page = browser.get(f"/moede?kommune=607&uge={WEEK}")
+    assert "Din rolle eller din kommune giver ikke adgang til dette." in page.text
+
+
+def test_an_unreachable_service_is_named_in_danish(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("down", request=request)
+
+    platform.answer("GET", r"/v1/trace/.*", down)
+    log_in(browser, "operations")
+    page = browser.get(f"/sporing?journal={JOURNAL}")
+    assert "Rapportering svarer ikke lige nu" in page.text
+    assert "fire, fem, fem og to cifre" in browser.get("/sporing?journal=12").text
+
+
+def test_statistics_as_a_table_and_an_inline_chart(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer(
+        "GET",
+        rf"/v1/statistics/607/{WEEK}",
+        {
+            "municipality_code": "607",
+            "iso_week": WEEK,
+            "persons": 7,
+            "by_route": [
+                {"value": "tovholder", "count": 5},
+                {"value": "caseworker", "count": None},
+            ],
+            "by_severity": [{"value": "low", "count": 7}],
+            "by_offence": [{"value": "butikstyveri", "count": 4}],
+            "suppressed_below": 3,
+        },
+    )
+    log_in(browser, "management")
+    page = browser.get(f"/statistik?kommune=607&uge={WEEK}")
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 3 and "<script" not in page.text
+    assert "SSP-koordinator" in page.text and "vises ikke" in page.text
+    assert "Butikstyveri" in page.text and "7 personer i alt" in page.text
+
+
+def test_a_suppressed_total_is_said_so(browser: TestClient, platform: FakePlatform) -> None:
+    platform.answer(
+        "GET",
+        rf"/v1/statistics/607/{WEEK}",
+        {
+            "municipality_code": "607",
+            "iso_week": WEEK,
+            "persons": None,
+            "by_route": [{"value": "tovholder", "count": None}],
+            "by_severity": [],
+            "by_offence": [],
+            "suppressed_below": 5,
+        },
+    )
+    log_in(browser, "management")
+    page = browser.get(f"/statistik?kommune=607&uge={WEEK}")
+    assert "færre end 5 personer i alt" in page.text and "<svg" in page.text
+
+
+def test_an_agreed_action_and_a_note_go_to_the_meetings_minutes(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", rf"/v1/decisions/{JOURNAL}", {"decisions": []})
+    platform.answer("GET", r"/v1/persons/.*/co-registered", {"person_key": PK_MADS, "persons": []})
+    platform.answer("POST", rf"/v1/meetings/607/{WEEK}/actions", (201, {"action_id": "a1"}))
+    platform.answer("POST", rf"/v1/meetings/607/{WEEK}/notes", (201, {"note_id": "n1"}))
+    log_in(browser)
+    item = browser.get(f"/moede/punkt?kommune=607&uge={WEEK}&journal={JOURNAL}&person={PK_MADS}")
+    assert "Aftalte handlinger" in item.text
+    form = {
+        "csrf_token": csrf_of(item.text),
+        "kommune": "607",
+        "uge": WEEK,
+        "journal": JOURNAL,
+        "person": PK_MADS,
+    }
+    agreed = browser.post(
+        "/moede/punkt/handling",
+        data={**form, "hvad": "Hjemmebesøg", "ansvarlig": "tovholder", "frist": "2026-11-27"},
+    )
+    assert agreed.status_code == 303
+    [sent] = platform.sent("POST", r".*/actions")
+    assert json_of(sent) == {
+        "journal_number": JOURNAL,
+        "person_key": PK_MADS,
+        "what": "Hjemmebesøg",
+        "owner_role": "tovholder",
+        "owner_team": None,
+        "due_on": "2026-11-27",
+    }
+    assert "inden 27. november 2026" in browser.get(agreed.headers["location"]).text
+    browser.post("/moede/punkt/note", data={**form, "tekst": "Skolen er orienteret"})
+    [note] = platform.sent("POST", r".*/notes")
+    assert json_of(note)["text"] == "Skolen er orienteret"
+    empty = browser.post("/moede/punkt/handling", data={**form, "hvad": "", "frist": ""})
+    page = browser.get(empty.headers["location"]).text
+    assert "Skriv hvad der er aftalt" in page
+    assert len(platform.sent("POST", r".*/actions")) == 1
+
+
+def test_the_worklist_lists_young_people_to_hand_over(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": []})
+    platform.answer(
+        "GET",
+        r"/v1/handover/607/.*",
+        lambda request: httpx.Response(
+            200,
+            json={
+                "municipality_code": "607",
+                "iso_week": request.url.path.rsplit("/", 1)[1],
+                "persons": [
+                    handover_entry(PK_MADS, psp_ksp_handover=True, age_at_incident=18),
+                    handover_entry(PK_IDA),
+                ],
+            },
+        ),
+    )
+    log_in(browser)
+    page = browser.get("/arbejdsliste").text
+    weeks = sorted(r.url.path for r in platform.sent("GET", r"/v1/handover/.*"))
+    assert weeks == ["/v1/handover/607/2026-W46", "/v1/handover/607/2026-W47"]
+    assert page.count("Overdrag til PSP/KSP") == 2 and PK_IDA not in page
+
+
+def test_a_letter_is_waived_with_a_reason_from_the_meeting_item(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    task = {**letter_task("t9", "2026-11-18T12:00:00+01:00", "open"), "person_key": PK_MADS}
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [task]})
+    platform.answer("GET", rf"/v1/decisions/{JOURNAL}", {"decisions": []})
+    platform.answer("GET", r"/v1/persons/.*/co-registered", {"person_key": PK_MADS, "persons": []})
+    platform.answer("POST", r"/v1/letter-tasks/t9/waive", {"task_id": "t9", "status": "waived"})
+    log_in(browser)
+    url = f"/moede/punkt?kommune=607&uge={WEEK}&journal={JOURNAL}&person={PK_MADS}"
+    item = browser.get(url)
+    assert "Brevet til familien" in item.text and "Frafald" in item.text
+    back = url.replace("&", "&amp;")
+    assert f'name="tilbage" value="{back}"' in item.text
+    waived = browser.post(
+        "/arbejdsliste/opgaver/t9/frafald",
+        data={"csrf_token": csrf_of(item.text), "begrundelse": "already_informed", "tilbage": url},
+    )
+    assert waived.headers["location"] == url
+    [sent] = platform.sent("POST", r".*/waive")
+    assert json_of(sent) == {"reason": "already_informed"}
+    assert "Brevet er frafaldet: familien er allerede orienteret" in browser.get(url).text
+    wrong = browser.post(
+        "/arbejdsliste/opgaver/t9/frafald",
+        data={"csrf_token": csrf_of(item.text), "begrundelse": "because"},
+    )
+    assert wrong.status_code == 403 and len(platform.sent("POST", r".*/waive")) == 1
+
+
+def test_waiving_says_so_when_notifications_cannot_yet(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": []})
+    platform.answer("POST", r"/v1/letter-tasks/t9/waive", (404, {"detail": "Not Found"}))
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    browser.post(
+        "/arbejdsliste/opgaver/t9/frafald",
+        data={"csrf_token": csrf_of(page.text), "begrundelse": "police_informs"},
+    )
+    assert "Brevtjenesten kan endnu ikke frafalde breve" in browser.get("/arbejdsliste").text
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [
+        ("/moede?uge=2026-W47", "/moede?uge=2026-W47"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example/", "/"),
+        ("https://evil.example/", "/"),
+    ],
+)
+def test_after_login_only_pages_of_the_console(
+    browser: TestClient, target: str, landing: str
+) -> None:
+    page = browser.get("/login", params={"naeste": target})
+    answer = browser.post(
+        "/login/udvikling",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "rolle": "tovholder",
+            "kommune": "607",
+            "naeste": target,
+        },
+    )
+    assert answer.headers["location"] == landing
