@@ -5,12 +5,12 @@
   name, JSON 6902 patches by label target), validated against the Kubernetes API schemas that
   `kubernetes-validate` ships (strict: unknown fields are errors).
 - The platform's own rules: every service (courses included) has a Deployment that runs once
-  at a time (`strategy: Recreate`), non-root with a read-only root, probes on /healthz and
-  /readyz, resource limits, secrets only through Secret references, a PodDisruptionBudget, and
-  is covered by the default-deny NetworkPolicy.
+  at a time (`strategy: Recreate`; the stateless console may run several), non-root with a
+  read-only root, probes on /healthz and /readyz, resource limits, secrets only through
+  Secret references, a PodDisruptionBudget, and is covered by the default-deny NetworkPolicy.
 - `deploy/compose.yaml`: YAML with the services it must have (three KRaft Kafka brokers,
-  PostgreSQL, collector, Jaeger, Prometheus, the five services), every pulled image pinned by
-  digest.
+  PostgreSQL, collector, Jaeger, Prometheus, the five services and the console), every pulled
+  image pinned by digest.
 
 `./ssp lint` runs it (`python scripts/validate_deploy.py`); tests/unit/test_deploy.py too.
 """
@@ -33,6 +33,8 @@ BASE = DEPLOY / "kubernetes" / "base"
 PRODUCTION = DEPLOY / "kubernetes" / "overlays" / "production"
 KUBERNETES_VERSION = "1.31.0"
 SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
+#: Stateless web services (no store, no relay): may run several replicas with a rolling update.
+WEB_SERVICES = ("console",)
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 Manifest = dict[str, Any]
@@ -195,7 +197,7 @@ def platform_problems(manifests: list[Manifest], where: str) -> list[str]:
     ]
     if not deny:
         problems.append(f"{where}: no default-deny NetworkPolicy")
-    for service in SERVICES:
+    for service in (*SERVICES, *WEB_SERVICES):
         name = f"ssp-{service}"
         deployment = by_key.get(("Deployment", name))
         if deployment is None:
@@ -206,7 +208,8 @@ def platform_problems(manifests: list[Manifest], where: str) -> list[str]:
         spec = deployment["spec"]
         pod = spec["template"]["spec"]
         labels = spec["template"]["metadata"]["labels"]
-        if spec.get("strategy", {}).get("type") != "Recreate" or spec.get("replicas") != 1:
+        runs_once = spec.get("strategy", {}).get("type") == "Recreate" and spec.get("replicas") == 1
+        if service in SERVICES and not runs_once:
             problems.append(f"{where}: {name} must run once: replicas 1, strategy Recreate")
         if not pod.get("securityContext", {}).get("runAsNonRoot"):
             problems.append(f"{where}: {name} may run as root")
@@ -252,6 +255,7 @@ def compose_problems(path: Path = DEPLOY / "compose.yaml") -> list[str]:
         "jaeger",
         "prometheus",
         *SERVICES,
+        *WEB_SERVICES,
     }
     for missing in sorted(required - set(services)):
         problems.append(f"compose: no service {missing}")
@@ -265,6 +269,8 @@ def compose_problems(path: Path = DEPLOY / "compose.yaml") -> list[str]:
             if "controller" not in env.get("KAFKA_PROCESS_ROLES", ""):
                 problems.append(f"compose: {name} is not a KRaft controller")
             voters.add(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS"))
+        if name in WEB_SERVICES and service.get("command") != [name]:
+            problems.append(f"compose: {name} does not run `ssp run {name}`")
         if name in SERVICES:
             if service.get("command") != [name]:
                 problems.append(f"compose: {name} does not run `ssp run {name}`")

@@ -18,7 +18,8 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
+from shared.runtime import ServiceContext, ServiceDefinition
+from shared.service_parts import service_with_parts
 
 NAME = "courses"
 

@@ -33,7 +33,8 @@ from shared.contracts import (
 )
 from shared.eventstore import store_env
 from shared.files import private_directory
-from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
+from shared.runtime import ServiceContext, ServiceDefinition
+from shared.service_parts import service_with_parts
 
 log = logging.getLogger(__name__)
 NAME = "intake"

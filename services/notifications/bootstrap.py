@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import os
+
+from fastapi import FastAPI
+
+from services.notifications.adapters.digital_post import DigitalPostSender
+from services.notifications.adapters.intake_client import IntakeRecipients
+from services.notifications.adapters.letter_templates import LetterBook, LetterSetupError
+from services.notifications.adapters.outbox_sender import OutboxSender
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.app import NotificationsApplication
+from services.notifications.application.letters import LetterDesk, PersonFactsSource
+from services.notifications.application.sending import LetterSender
 from services.notifications.application.service import Clock, NotificationsService, utc_now
 from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.letter_task_case import LetterTaskCase
@@ -12,9 +22,11 @@ from services.notifications.entrypoints.http import create_http_app
 from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
+from shared.auth import AccessControl
 from shared.contracts import LETTER_TASKS, dead_letter_topic
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
+from shared.runtime import ServiceContext, ServiceDefinition
+from shared.service_parts import service_with_parts
 
 NAME = "notifications"
 
@@ -36,27 +48,81 @@ def build_service(
     )
 
 
+def letter_book(settings: NotificationsSettings) -> LetterBook:
+    """Every template of every profile rendered once: raises `LetterSetupError` naming each
+    missing template, profile key or field (issue 16: at start-up, not when a letter is
+    rendered)."""
+    return LetterBook(settings.letter_profiles_dir, settings.letter_templates_dir)
+
+
+def letter_sender(settings: NotificationsSettings) -> LetterSender:
+    if settings.letter_channel == "digital_post":
+        if not settings.digital_post_url or not settings.digital_post_api_key:
+            raise LetterSetupError(
+                "NOTIFICATIONS_LETTER_CHANNEL=digital_post needs NOTIFICATIONS_DIGITAL_POST_URL "
+                "and NOTIFICATIONS_DIGITAL_POST_API_KEY"
+            )
+        return DigitalPostSender(settings.digital_post_url, settings.digital_post_api_key)
+    return OutboxSender(settings.outbox_dir())
+
+
+def intake_url(settings: NotificationsSettings) -> str:
+    if settings.intake_url:
+        return settings.intake_url
+    host = os.environ.get("INTAKE_HTTP_HOST", "127.0.0.1")
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('INTAKE_HTTP_PORT', '8081')}"
+
+
+def build_letter_desk(
+    settings: NotificationsSettings,
+    service: NotificationsService,
+    book: LetterBook,
+    *,
+    sender: LetterSender | None = None,
+    recipients: PersonFactsSource | None = None,
+) -> LetterDesk:
+    return LetterDesk(
+        service.app,
+        service.index,
+        book,
+        sender or letter_sender(settings),
+        recipients or IntakeRecipients(intake_url(settings)),
+        service.clock,
+    )
+
+
 def definition(
     settings: NotificationsSettings | None = None, *, clock: Clock = utc_now
 ) -> ServiceDefinition:
     """`clock` stamps task events and decides what is overdue; tests inject their own."""
     settings = settings or NotificationsSettings()
+    book = letter_book(settings)  # fails the start when a letter cannot be rendered
+    sender = letter_sender(settings)
+    desks: dict[str, LetterDesk] = {}
 
     def build() -> tuple[NotificationsApplication, NotificationsService]:
         app = build_application(settings)
         service = build_service(settings, app, clock)
         service.index.catch_up()  # rebuilt from the store once, at start
+        desks["desk"] = build_letter_desk(settings, service, book, sender=sender)
         return app, service
 
+    def http(ctx: ServiceContext, service: NotificationsService, auth: AccessControl) -> FastAPI:
+        return create_http_app(ctx, service, auth, desks["desk"])
+
     async def overdue_checks(ctx: ServiceContext, service: NotificationsService) -> None:
-        await mark_overdue_tasks_forever(ctx, service, settings.overdue_check_seconds)
+        await mark_overdue_tasks_forever(
+            ctx, service, settings.overdue_check_seconds, desks["desk"]
+        )
 
     return service_with_parts(
         NAME,
         settings,
         build,
         handler=lambda service: CONSUMERS.batch_handler(service, settings),
-        http=create_http_app,
+        http=http,
         tasks=[overdue_checks],
         consumes=CONSUMERS.topics,
         produces=[LETTER_TASKS, dead_letter_topic(NAME)],

@@ -21,7 +21,8 @@ from services.reporting.settings import ReportingSettings
 from shared.auth import AccessControl
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
-from shared.runtime import ServiceContext, ServiceDefinition, service_with_parts
+from shared.runtime import ServiceContext, ServiceDefinition
+from shared.service_parts import service_with_parts
 
 NAME = "reporting"
 

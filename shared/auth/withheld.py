@@ -52,6 +52,10 @@ SOCIAL_SERVICES_DETAILS: frozenset[str] = frozenset(
         "letter_task_status",
         "letter_kind",
         "exit_referral",
+        # issue 16 and 14 part 2: how fast the letter went (the routing time is the decision's)
+        # and why a letter was waived
+        "clocks",
+        "letter_waiver_reason",
     }
 )
 

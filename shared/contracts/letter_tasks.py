@@ -2,14 +2,15 @@
 who gets which letter is notifications' rule (services/notifications/domain/).
 
 ``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
-old messages still parse.
+old messages still parse. Issue 16 adds the endings ``sent`` (``channel``, ``letter_version``)
+and ``waived`` (``waiver_reason``), and ``escalated`` (``escalated_to``), all optional fields.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.contracts.common import (
     MAX_CODE_CHARS,
@@ -24,17 +25,25 @@ from shared.contracts.common import (
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
 __all__ = [
+    "ESCALATION_LEVELS",
     "LETTER_KINDS",
+    "SEND_CHANNELS",
     "TASK_CHANGE_REASONS",
     "TASK_EVENTS",
+    "WAIVER_REASONS",
+    "EscalationLevel",
     "LetterKind",
     "LetterTaskEvent",
     "LetterTaskEventType",
     "Recipient",
+    "SendChannel",
     "TaskChangeReason",
+    "WaiverReason",
 ]
 
-LetterTaskEventType = Literal["created", "completed", "cancelled", "overdue", "updated"]
+LetterTaskEventType = Literal[
+    "created", "completed", "cancelled", "overdue", "updated", "sent", "waived", "escalated"
+]
 TaskChangeReason = Literal[
     "revised_decision",
     "case_opened_after_routing",
@@ -42,13 +51,39 @@ TaskChangeReason = Literal[
     "person_out_of_scope",
     "person_not_served",
 ]
+SendChannel = Literal["outbox", "digital_post"]
+WaiverReason = Literal["not_in_childs_interest", "already_informed", "police_informs"]
+EscalationLevel = Literal["team_leader", "management"]
 
 TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
 TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
+SEND_CHANNELS: tuple[SendChannel, ...] = get_args(SendChannel)
+WAIVER_REASONS: tuple[WaiverReason, ...] = get_args(WaiverReason)
+ESCALATION_LEVELS: tuple[EscalationLevel, ...] = get_args(EscalationLevel)
+
+
+#: Issue 16's fields, left out of a message (and a stored document) while null, so the events
+#: that do not carry them keep the bytes they always had.
+OMITTED_WHEN_NULL = (
+    "channel",
+    "letter_version",
+    "copies",
+    "waiver_reason",
+    "by_role",
+    "escalated_to",
+)
 
 
 class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
+
+    @model_serializer(mode="wrap")
+    def _without_null_endings(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        document: dict[str, Any] = handler(self)
+        for name in OMITTED_WHEN_NULL:
+            if document.get(name, 0) is None:
+                del document[name]
+        return document
 
     task_id: str = Field(
         max_length=MAX_ID_CHARS,
@@ -58,7 +93,10 @@ class LetterTaskEvent(ContractModel):
     )
     event: LetterTaskEventType = Field(
         description="What happened to the task. updated: owner, recipients or deadline changed "
-        "(same task id, never a second task).",
+        "(same task id, never a second task). sent: the letter went out (channel, "
+        "letter_version); waived: not sent, for a waiver_reason (not cancelled); escalated: "
+        "past its deadline, escalated_to the owner team's team leader or, at twice its "
+        "deadline, to management's count. A task ends as completed, sent, waived or cancelled.",
         examples=["created"],
     )
     journal_number: IncidentJournalNumber
@@ -98,4 +136,43 @@ class LetterTaskEvent(ContractModel):
         "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope / "
         "person_not_served (the decision was withdrawn). Null on the other events.",
         examples=[None, "case_opened_after_routing"],
+    )
+    channel: SendChannel | None = Field(
+        default=None,
+        description="sent: the channel the letter went by: outbox (printed and posted) or "
+        "digital_post. Null on the other events.",
+        examples=[None, "outbox"],
+    )
+    letter_version: str | None = Field(
+        default=None,
+        max_length=MAX_CODE_CHARS,
+        description="sent: the version (hash) of the template and profile letter section the "
+        "letter was rendered from, so the very letter can be rendered again on demand.",
+        examples=[None, "tpl-3f2a9c1e0b7d"],
+    )
+    copies: int | None = Field(
+        default=None,
+        ge=1,
+        description="sent: how many copies went out (one per recipient set, e.g. parents "
+        "living apart get one each).",
+        examples=[None, 2],
+    )
+    waiver_reason: WaiverReason | None = Field(
+        default=None,
+        description="waived: why no letter is sent: not_in_childs_interest, already_informed, "
+        "police_informs. Null on the other events.",
+        examples=[None, "already_informed"],
+    )
+    by_role: str | None = Field(
+        default=None,
+        max_length=MAX_CODE_CHARS,
+        description="waived, sent: the role of the user who did it (owner or team leader); no "
+        "person's name or id.",
+        examples=[None, "team_leader"],
+    )
+    escalated_to: EscalationLevel | None = Field(
+        default=None,
+        description="escalated: team_leader (past the deadline: the team leader of owner_team) "
+        "or management (still open at twice the deadline: counted, never named).",
+        examples=[None, "team_leader"],
     )

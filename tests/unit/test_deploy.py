@@ -18,7 +18,7 @@ def test_base_overlay_and_compose_have_no_problems() -> None:
 def test_every_service_is_rendered_in_production_with_a_pinned_image() -> None:
     production = deploy.render(deploy.PRODUCTION)
     deployments = {m["metadata"]["name"]: m for m in production if m["kind"] == "Deployment"}
-    assert set(deployments) == {f"ssp-{s}" for s in deploy.SERVICES}
+    assert set(deployments) == {f"ssp-{s}" for s in (*deploy.SERVICES, *deploy.WEB_SERVICES)}
     for manifest in production:
         if manifest["kind"] != "Namespace":
             assert manifest["metadata"]["namespace"] == "ssp"

@@ -3,7 +3,11 @@ development token), Min arbejdsliste, Ugens møde and its items, Sporing and Sta
 
 Server-rendered Danish HTML with plain forms. Sessions live in a signed, HttpOnly, SameSite=Lax
 cookie (Secure behind https); every form carries the session's CSRF token, checked on every
-POST. The console keeps nothing else: each page asks the services with the user's own token."""
+POST. The console keeps nothing else: each page asks the services with the user's own token.
+
+Over 400 lines because it arrived with the console as one app factory whose pages share the
+session, CSRF and error handling defined here; like the other services' APIs it is to become
+one router per page (issue 13, part 6), which was done before the console landed."""
 
 from __future__ import annotations
 

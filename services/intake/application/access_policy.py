@@ -14,6 +14,7 @@ class IntakeAction(Action):
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
+    RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
     RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
 
 
@@ -44,6 +45,14 @@ register(
         IntakeAction.RESOLVE_IDENTITY: ActionRule(
             ActionSpec(reads_personal_data=True, purpose_in_body=True, rate_limited=True),
             municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
+        ),
+        # The letter to the parents (issue 16): names and addresses, no CPR number, for whoever
+        # sends it; one per letter, so not rate limited (a week's letters go at once).
+        # Notifications asks with the sender's own token.
+        IntakeAction.RESOLVE_LETTER_RECIPIENTS: ActionRule(
+            ActionSpec(reads_personal_data=True, purpose_in_body=True),
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+            | {Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES)},
         ),
         # The names of a whole meeting's agenda at once (issue 15): the same roles, limited
         # per meeting by the route (not per name), audited with every person resolved.

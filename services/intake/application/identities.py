@@ -16,7 +16,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from services.intake.application.app import IntakeApplication
-from services.intake.domain.model import PersonIdentity
+from services.intake.domain.model import IncidentRecord, PersonIdentity
 from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import is_valid_cpr
 from shared.eventstore import TracedAggregate, UnitOfWork
@@ -140,6 +140,22 @@ class ResolvedIdentity:
 
 
 @dataclass(frozen=True)
+class LetterRecipients:
+    """What a letter to the person (or their parents) needs from intake, and nothing more: no
+    CPR number. `custodians` are the holders of parental custody with their own addresses,
+    when a register has told intake (the police incident names none: empty until a CPR
+    register adapter supplies them). `incident` is the person's part in the incident the
+    letter is about (codes and times), None when intake has no such incident for them."""
+
+    person_key: str
+    names: tuple[str, ...]
+    addresses: tuple[str, ...]
+    municipalities: frozenset[str]
+    custodians: tuple[dict[str, str], ...]
+    incident: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class PersonsNamed:
     """What a (possibly invalid) document says about whom: for scoping and auditing reads of
     rejected input."""
@@ -183,6 +199,39 @@ class IdentityDirectory:
             cpr=identity.cpr,
             names=tuple(identity.names),
             municipalities=frozenset(codes),
+        )
+
+    def letter_recipients(self, person_key: str, journal_number: str) -> LetterRecipients | None:
+        """Name(s) and address(es) of the person and their part in `journal_number` (issue 16:
+        the letter to the parents is addressed at the moment it is rendered)."""
+        resolved = self.resolve(person_key)
+        if resolved is None:
+            return None
+        uow = UnitOfWork(self.app)
+        identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
+        assert identity is not None
+        record = uow.get(IncidentRecord, IncidentRecord.create_id(journal_number))
+        incident: dict[str, Any] | None = None
+        accepted = record.accepted if record is not None else None
+        if accepted is not None:
+            for person in accepted.get("persons", []):
+                if person.get("person_key") == person_key:
+                    incident = {
+                        "journal_number": journal_number,
+                        "revision": record.revision if record is not None else None,
+                        "role": person.get("role"),
+                        "age_at_incident": person.get("age_at_incident"),
+                        "offence_code": accepted.get("offence_code"),
+                        "occurred_at": accepted.get("occurred_at"),
+                        "reported_at": accepted.get("reported_at"),
+                    }
+        return LetterRecipients(
+            person_key=person_key,
+            names=resolved.names,
+            addresses=tuple(identity.addresses),
+            municipalities=resolved.municipalities,
+            custodians=(),
+            incident=incident,
         )
 
     def persons_named(self, raw: bytes) -> PersonsNamed:

@@ -17,6 +17,10 @@ from shared.auth.principal import Role
 class NotificationsAction(Action):
     READ_LETTER_TASKS = "letter_tasks.read"
     COMPLETE_LETTER_TASK = "letter_task.complete"
+    READ_LETTER = "letter.read"
+    SEND_LETTER = "letter.send"
+    WAIVE_LETTER_TASK = "letter_task.waive"
+    READ_LETTER_ESCALATIONS = "letter_escalations.read"
 
 
 # A person's letter task follows a routing decision or a caseworker's assessment (social
@@ -33,5 +37,15 @@ register(
     {
         NotificationsAction.READ_LETTER_TASKS: ActionRule(READS_PERSONAL_DATA, _LETTER_TASK_STAFF),
         NotificationsAction.COMPLETE_LETTER_TASK: ActionRule(NO_PERSONAL_DATA, _LETTER_TASK_STAFF),
+        # Issue 16: the rendered letter names the person and the address (a stated purpose,
+        # audited); those who may complete a task preview, send and waive its letter (the
+        # waiver further limited to the task's owner role and the team leader, by the route).
+        NotificationsAction.READ_LETTER: ActionRule(READS_PERSONAL_DATA, _LETTER_TASK_STAFF),
+        NotificationsAction.SEND_LETTER: ActionRule(NO_PERSONAL_DATA, _LETTER_TASK_STAFF),
+        NotificationsAction.WAIVE_LETTER_TASK: ActionRule(NO_PERSONAL_DATA, _LETTER_TASK_STAFF),
+        # Management's count of tasks still open at twice their deadline: numbers only.
+        NotificationsAction.READ_LETTER_ESCALATIONS: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.MANAGEMENT, Role.TEAM_LEADER)
+        ),
     }
 )

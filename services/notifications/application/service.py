@@ -120,9 +120,18 @@ class NotificationsService:
         )
         return letter
 
-    def tasks(self, municipality_code: str, status: TaskStatus | None) -> list[LetterTaskEvent]:
+    def tasks(
+        self,
+        municipality_code: str,
+        status: TaskStatus | frozenset[TaskStatus] | None,
+        escalated_to: str | None = None,
+    ) -> list[LetterTaskEvent]:
         self.index.catch_up()
-        return self.index.tasks(municipality_code, status)
+        return self.index.tasks(municipality_code, status, escalated_to)
+
+    def escalation_counts(self, municipality_code: str) -> dict[str, int]:
+        self.index.catch_up()
+        return self.index.escalation_counts(municipality_code)
 
     def task(self, task_id: str) -> LetterTaskEvent | None:
         """The task's latest event (the HTTP API decides from it who may complete it)."""

@@ -15,6 +15,7 @@ from datetime import datetime
 from eventsourcing.utils import get_topic
 
 from services.notifications.domain.acute_letter import AcuteLetterTask
+from services.notifications.domain.endings import escalation_due
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import STATUS_AFTER, TaskStatus
 from shared.contracts import LetterTaskEvent
@@ -29,11 +30,15 @@ TASK_EVENT_TOPICS = tuple(
         LetterTaskCase.TaskMarkedOverdue,
         LetterTaskCase.TaskUpdated,
         LetterTaskCase.OpenedWithTask,  # a case opened with its task created
+        LetterTaskCase.TaskSent,
+        LetterTaskCase.TaskWaived,
+        LetterTaskCase.TaskEscalated,
         AcuteLetterTask.Requested,
         AcuteLetterTask.Completed,
         AcuteLetterTask.MarkedOverdue,
     )
 )
+TO_DO: frozenset[TaskStatus] = frozenset({"open", "overdue"})
 
 
 def status_of(letter: LetterTaskEvent) -> TaskStatus:
@@ -46,6 +51,9 @@ class LetterTaskIndex:
         self.batch_size = batch_size
         self.position = 0
         self._latest: dict[str, LetterTaskEvent] = {}
+        # When each task was created, and the levels it was escalated to (issue 16, part 6).
+        self._created_at: dict[str, datetime] = {}
+        self._escalated_to: dict[str, frozenset[str]] = {}
 
     def catch_up(self) -> int:
         """Read the task events stored since the last call; return how many."""
@@ -64,18 +72,65 @@ class LetterTaskIndex:
                 assert isinstance(changed, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
                 letter = LetterTaskEvent.model_validate(changed.letter)
                 self._latest[letter.task_id] = letter
+                if letter.event == "created":
+                    self._created_at[letter.task_id] = letter.at
+                elif letter.escalated_to is not None:
+                    self._escalated_to[letter.task_id] = self.escalated_to(letter.task_id) | {
+                        letter.escalated_to
+                    }
             self.position = notifications[-1].id
             read += len(notifications)
 
-    def tasks(self, municipality_code: str, status: TaskStatus | None) -> list[LetterTaskEvent]:
-        """One municipality's tasks (`status` None: all of them), the soonest due first."""
+    def tasks(
+        self,
+        municipality_code: str,
+        status: TaskStatus | frozenset[TaskStatus] | None,
+        escalated_to: str | None = None,
+    ) -> list[LetterTaskEvent]:
+        """One municipality's tasks (`status` None: all of them; a set: any of them), the
+        soonest due first: the most urgent on top. `escalated_to` keeps those escalated to
+        that level."""
+        wanted = frozenset({status}) if isinstance(status, str) else status
         found = [
             letter
             for letter in self._latest.values()
             if letter.municipality_code == municipality_code
-            and (status is None or status_of(letter) == status)
+            and (wanted is None or status_of(letter) in wanted)
+            and (escalated_to is None or escalated_to in self.escalated_to(letter.task_id))
         ]
         return sorted(found, key=lambda letter: (letter.due_at, letter.task_id))
+
+    def escalated_to(self, task_id: str) -> frozenset[str]:
+        return self._escalated_to.get(task_id, frozenset())
+
+    def created_at(self, task_id: str) -> datetime | None:
+        return self._created_at.get(task_id)
+
+    def escalation_candidates(self, now: datetime) -> list[tuple[str, datetime]]:
+        """Tasks still to do that call for an escalation at `now` (the case decides again)."""
+        found = []
+        for task_id, letter in self._latest.items():
+            if status_of(letter) not in TO_DO or letter.due_at >= now:
+                continue
+            if letter.person_key.startswith("acute:"):
+                continue  # the acute procedure's letter: its own deadline, in courses' steps
+            created_at = self._created_at.get(task_id, letter.due_at)
+            if escalation_due(letter, self.escalated_to(task_id), created_at, now) is not None:
+                found.append((task_id, created_at))
+        return sorted(found)
+
+    def escalation_counts(self, municipality_code: str) -> dict[str, int]:
+        """Counts only (management's view): tasks still to do past their deadline, escalated
+        to the team leader, and still open at twice their deadline."""
+        counts = {"past_deadline": 0, "escalated_to_team_leader": 0, "open_at_twice_deadline": 0}
+        for task_id, letter in self._latest.items():
+            if letter.municipality_code != municipality_code or status_of(letter) not in TO_DO:
+                continue
+            levels = self.escalated_to(task_id)
+            counts["past_deadline"] += status_of(letter) == "overdue"
+            counts["escalated_to_team_leader"] += "team_leader" in levels
+            counts["open_at_twice_deadline"] += "management" in levels
+        return counts
 
     def task(self, task_id: str) -> LetterTaskEvent | None:
         return self._latest.get(task_id)

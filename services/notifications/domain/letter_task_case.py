@@ -38,6 +38,7 @@ from services.notifications.domain.case_state import (
     governing,
 )
 from services.notifications.domain.letters import (
+    CLEARED_ON_NEXT_EVENT,
     CLOSED,
     STATUS_AFTER,
     Deadlines,
@@ -145,6 +146,16 @@ class LetterTaskCase(TracedAggregate):
         pass
 
     class TaskUpdated(TaskChanged):
+        pass
+
+    # Issue 16: the endings `sent` and `waived`, and escalations (rules: domain/endings.py).
+    class TaskSent(TaskChanged):
+        pass
+
+    class TaskWaived(TaskChanged):
+        pass
+
+    class TaskEscalated(TaskChanged):
         pass
 
     class OpenedWithTask(OpenedWithDecision, TaskChanged):
@@ -353,7 +364,13 @@ class LetterTaskCase(TracedAggregate):
             "case_opened_after_routing" if decision.kind == "handover" else "revised_decision"
         )
         updated = letter.model_copy(
-            update={**changes, "event": "updated", "at": now, "reason": reason}
+            update={
+                **CLEARED_ON_NEXT_EVENT,
+                **changes,
+                "event": "updated",
+                "at": now,
+                "reason": reason,
+            }
         )
         self.update_task(letter=stored(updated))
         return True
@@ -368,7 +385,8 @@ class LetterTaskCase(TracedAggregate):
         self, what: LetterTaskEventType, now: datetime, reason: TaskChangeReason | None = None
     ) -> dict[str, Any]:
         assert self.letter is not None
-        return stored(self.letter.model_copy(update={"event": what, "at": now, "reason": reason}))
+        update = {**CLEARED_ON_NEXT_EVENT, "event": what, "at": now, "reason": reason}
+        return stored(self.letter.model_copy(update=update))
 
     # --- events ----------------------------------------------------------------------------
     def _take_decision(self, decision: GoverningDecision, revises_decision_id: str | None) -> None:
@@ -422,3 +440,21 @@ class LetterTaskCase(TracedAggregate):
     @event(TaskUpdated)
     def update_task(self, letter: dict[str, Any]) -> None:
         self.letter = letter_of(letter)
+
+    @event(TaskSent)
+    def record_sent(self, letter: dict[str, Any]) -> None:
+        self.letter = letter_of(letter)
+
+    @event(TaskWaived)
+    def record_waived(self, letter: dict[str, Any]) -> None:
+        self.letter = letter_of(letter)
+
+    @event(TaskEscalated)
+    def record_escalation(self, letter: dict[str, Any]) -> None:
+        self.letter = letter_of(letter)
+        self.escalations = self.escalated_to | {str(letter["escalated_to"])}
+
+    @property
+    def escalated_to(self) -> frozenset[str]:
+        """The levels this task was escalated to (each once: domain/endings.py)."""
+        return frozenset(getattr(self, "escalations", ()))

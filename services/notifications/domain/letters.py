@@ -13,7 +13,7 @@ from shared.contracts import AssessmentOutcome, LetterKind, Route
 from shared.contracts.letter_tasks import LetterTaskEventType
 
 OwnerRole = Literal["tovholder", "caseworker"]
-TaskStatus = Literal["open", "completed", "cancelled", "overdue"]
+TaskStatus = Literal["open", "completed", "cancelled", "overdue", "sent", "waived"]
 
 #: A task's status is named by its latest event.
 STATUS_AFTER: dict[LetterTaskEventType, TaskStatus] = {
@@ -22,8 +22,21 @@ STATUS_AFTER: dict[LetterTaskEventType, TaskStatus] = {
     "cancelled": "cancelled",
     "overdue": "overdue",
     "updated": "open",
+    "sent": "sent",
+    "waived": "waived",
+    # Escalated only once past its deadline: still to do, and late.
+    "escalated": "overdue",
 }
-CLOSED: frozenset[TaskStatus] = frozenset({"completed", "cancelled"})
+#: What one event says only about itself (issue 16): the next event does not carry it on.
+CLEARED_ON_NEXT_EVENT: dict[str, None] = {
+    "channel": None,
+    "letter_version": None,
+    "copies": None,
+    "waiver_reason": None,
+    "by_role": None,
+    "escalated_to": None,
+}
+CLOSED: frozenset[TaskStatus] = frozenset({"completed", "cancelled", "sent", "waived"})
 
 #: Caseworker route: the task follows the assessment.
 KIND_FOR_OUTCOME: dict[AssessmentOutcome, LetterKind] = {

@@ -1,5 +1,6 @@
-"""Notifications' HTTP API: list a municipality's letter tasks and complete them. Every route
-is guarded (shared/auth) and audited."""
+"""Notifications' HTTP API: list a municipality's letter tasks and complete them; the letters'
+routes (preview, send, waive, escalation counts: issue 16) are in `letters_http.py`. Every
+route is guarded (shared/auth) and audited."""
 
 from __future__ import annotations
 
@@ -9,18 +10,22 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query
 from pydantic import AfterValidator
 
 from services.notifications.application.access_policy import NotificationsAction
+from services.notifications.application.letters import LetterDesk
 from services.notifications.application.service import NotificationsService, TaskNotFound
-from services.notifications.application.task_index import status_of
+from services.notifications.application.task_index import TO_DO, status_of
 from services.notifications.domain.acute_letter import is_group_letter
 from services.notifications.domain.case_state import TaskClosed
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.letter_tasks import EscalationLevel
 from shared.contracts.municipalities import official_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
-StatusFilter = Literal["open", "completed", "cancelled", "overdue", "all"]
+StatusFilter = Literal[
+    "to_do", "open", "overdue", "completed", "sent", "waived", "cancelled", "all"
+]
 
 POLICE_OWNER = "police_ssp_coordinator"
 """The owner role a municipality profile gives the police's SSP coordinator."""
@@ -50,22 +55,44 @@ router = APIRouter(prefix="/v1/letter-tasks")
 
 
 def create_http_app(
-    ctx: ServiceContext, service: NotificationsService, auth: AccessControl
+    ctx: ServiceContext,
+    service: NotificationsService,
+    auth: AccessControl,
+    desk: LetterDesk | None = None,
 ) -> FastAPI:
-    return service_api(
+    """`desk`: the letters' routes too (issue 16)."""
+    from services.notifications.entrypoints import letters_http  # it uses task_body, below
+
+    routers = [router]
+    if desk is None:
+        return service_api(
+            "SSP notifications",
+            "Letter tasks for parents and youths: list and complete them.",
+            auth,
+            routers,
+            ctx=ctx,
+            service=service,
+        )
+    api = service_api(
         "SSP notifications",
-        "Letter tasks for parents and youths: list and complete them.",
+        "Letter tasks for parents and youths: list and complete them; preview, send and "
+        "waive their letters.",
         auth,
-        [router],
+        [*routers, letters_http.router],
         ctx=ctx,
         service=service,
+        desk=desk,
     )
+    letters_http.answer_problems(api)
+    return api
 
 
 @router.get(
     "",
-    summary="One municipality's letter tasks, the soonest due first (X-Purpose required; "
-    "403 for a municipality outside your token; the police see the tasks they own)",
+    summary="One municipality's letter tasks, the most urgent (soonest due) first; by default "
+    "those still to do, open and overdue together (X-Purpose required; 403 for a municipality "
+    "outside your token; the police see the tasks they own). escalated_to=team_leader (with "
+    "owner_team=<the leader's team>) is the team leader's worklist.",
 )
 async def list_tasks(
     municipality_code: Annotated[
@@ -74,12 +101,21 @@ async def list_tasks(
     access: Annotated[Access, guard(NotificationsAction.READ_LETTER_TASKS)],
     ctx: Ctx,
     service: Service,
-    status: StatusFilter = "open",
+    status: StatusFilter = "to_do",
+    escalated_to: EscalationLevel | None = None,
+    owner_team: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
     await access.require(Resource.listing_of(municipality_code), conceal=False)
-    wanted = None if status == "all" else status
-    letters: list[LetterTaskEvent] = await ctx.in_store(service.tasks, municipality_code, wanted)
-    shown = [letter for letter in letters if access.permits(task_resource(letter))]
+    wanted = None if status == "all" else TO_DO if status == "to_do" else status
+    letters: list[LetterTaskEvent] = await ctx.in_store(
+        service.tasks, municipality_code, wanted, escalated_to
+    )
+    shown = [
+        letter
+        for letter in letters
+        if access.permits(task_resource(letter))
+        and (owner_team is None or letter.owner_team == owner_team)
+    ]
     access.note(
         term=f"{municipality_code}/{status}",
         person_keys=[letter.person_key for letter in shown],

@@ -109,7 +109,7 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
         }
     )
     if event.step == "incident_accepted":
-        _apply_incident(views, event)
+        _apply_incident(views, event, at_utc)
     elif event.step in ("routed_caseworker", "routed_tovholder"):
         _apply_routing(views, event, at, at_utc)
     elif event.step == "decision_withdrawn" and event.revision is not None:
@@ -137,7 +137,8 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
         )
 
 
-def _apply_incident(views: ViewWriter, event: Step) -> None:
+def _apply_incident(views: ViewWriter, event: Step, accepted_at_utc: str) -> None:
+    """`accepted_at_utc`: the step's time, which is when intake accepted the revision."""
     facts = event.facts
     reported_at = datetime.fromisoformat(facts["reported_at"])
     views.put_incident(
@@ -148,6 +149,7 @@ def _apply_incident(views: ViewWriter, event: Step) -> None:
             "reported_at_utc": utc_text(reported_at),
             "iso_week": str(IsoWeek.containing(reported_at)),
             "offence_code": facts["offence_code"],
+            "accepted_at_utc": accepted_at_utc,
         },
         [
             {
@@ -209,5 +211,7 @@ def _apply_letter_task(views: ViewWriter, event: Step, at_utc: str) -> None:
             "due_at": facts["due_at"],
             "status": TASK_STATUS_FOR_EVENT[facts["event"]],
             "status_at_utc": at_utc,
+            # Issue 14, part 2: shown on the handover list; absent from older steps.
+            "waiver_reason": facts.get("waiver_reason"),
         }
     )

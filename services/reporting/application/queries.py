@@ -3,7 +3,10 @@ journal's trace, and who appears together with a person, each scoped to the call
 access policy (shared/auth/policy.py).
 
 Scoping happens here, on every record, so no entry point can forget it: a row is returned only
-when the policy lets the caller see it, and fields the caller may not see are emptied."""
+when the policy lets the caller see it, and fields the caller may not see are emptied.
+
+Over 400 lines because the four questions share that scoping, and keeping them together keeps
+every read of the read models visibly scoped in one place."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from sqlalchemy import select
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
 from services.reporting.application.access_policy import ReportingAction
+from services.reporting.domain.clocks import ClockGroup, ClockReadings, groups, readings
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
@@ -61,6 +65,13 @@ class HandoverEntry(BaseModel):
     """An adult who reached 18 with an open item: to be handed over to PSP/KSP."""
     exit_referral: bool | None = None
     """Triage referred the person to the exit coordinator for this incident."""
+    letter_waiver_reason: str | None = None
+    """Issue 14, part 2: why a waived letter was waived (not_in_childs_interest,
+    already_informed, police_informs); None for every other status and for callers who may
+    not see social services' involvement."""
+    clocks: ClockReadings | None = None
+    """Issue 16: registration → intake → routed → letter sent or waived, in seconds; None for
+    callers who may not see social services' involvement."""
     confirmed_in_revision: int | None = None
     """A later revision of the incident re-evaluated the person and left the decision
     unchanged: the latest such revision ("confirmed in revision 2"), so every revision leaves a
@@ -98,6 +109,10 @@ class HandoverStatistics(BaseModel):
     by_offence: list[CountCell]
     suppressed_below: int = DEFAULT_SMALLEST_SHOWN
     """Counts below this are never shown (`REPORTING_STATISTICS_SMALLEST_SHOWN`)."""
+    clocks: list[ClockGroup] = []
+    """Issue 16: per route x severity (and each alone, and all): p50/p90/max hours of each
+    clock and the share of letters ended within the deadline; a group of fewer than
+    `suppressed_below` persons is suppressed whole."""
 
 
 class TraceStep(BaseModel):
@@ -113,6 +128,9 @@ class TraceStep(BaseModel):
 class Trace(BaseModel):
     journal_number: str
     steps: list[TraceStep]
+    clocks: dict[str, ClockReadings] = {}
+    """Issue 16: each person's clocks (seconds), by person key, for the persons whose keys and
+    social-services details the caller may see."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +196,11 @@ class ReportingQueries:
         return Trace(
             journal_number=journal_number,
             steps=[TraceStep.model_validate(step) for step in steps],
+            clocks={
+                str(row["person_key"]): _readings(row)
+                for row in self.reader.clock_facts(None, None, journal_number)
+                if row["in_scope"]
+            },
         )
 
     # --- scoped to the caller --------------------------------------------------------------
@@ -197,9 +220,16 @@ class ReportingQueries:
             if visibility is None or visibility.sees(_person_resource(municipality_code, person))
         ]
         tasks = self.reader.latest_tasks(p["journal_number"] for p in persons)
+        clocks = {
+            (row["journal_number"], row["person_key"]): _readings(row)
+            for row in self.reader.clock_facts(municipality_code, str(week), None)
+        }
         entries = []
         for person in persons:
-            entry = _entry(person, tasks.get((person["journal_number"], person["person_key"])))
+            key = (person["journal_number"], person["person_key"])
+            entry = _entry(person, tasks.get(key))
+            if person["in_scope"]:
+                entry.clocks = clocks.get(key)
             resource = _person_resource(municipality_code, person)
             if visibility is not None and not visibility.sees(
                 resource.with_kind(DataKind.SOCIAL_SERVICES)
@@ -233,6 +263,11 @@ class ReportingQueries:
                 CountCell(value=value, count=count) for value, count in protected.tables[name].cells
             ]
 
+        clock_rows = [
+            (row["route"], row["severity"], _readings(row))
+            for row in self.reader.clock_facts(municipality_code, str(week), None)
+            if row["in_scope"] and row["route"] is not None
+        ]
         return HandoverStatistics(
             municipality_code=municipality_code,
             iso_week=str(week),
@@ -241,6 +276,7 @@ class ReportingQueries:
             by_severity=cells("severity"),
             by_offence=cells("offence"),
             suppressed_below=self.smallest_shown,
+            clocks=groups(clock_rows, self.smallest_shown),
         )
 
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
@@ -267,7 +303,17 @@ class ReportingQueries:
             ):
                 step = {**step, "person_key": None}
             shown.append(TraceStep.model_validate(step))
-        return TraceAnswer(True, decision, Trace(journal_number=journal_number, steps=shown))
+        clocks = {
+            str(row["person_key"]): _readings(row)
+            for row in self.reader.clock_facts(None, None, journal_number)
+            if row["in_scope"]
+            and visibility.sees(Resource.of(str(row["municipality_code"]), kind=DataKind.PSEUDONYM))
+            and visibility.sees(
+                Resource.of(str(row["municipality_code"]), kind=DataKind.SOCIAL_SERVICES)
+            )
+        }
+        trace = Trace(journal_number=journal_number, steps=shown, clocks=clocks)
+        return TraceAnswer(True, decision, trace)
 
     def co_registered_for(self, principal: Principal, person_key: str) -> CoRegistrationsAnswer:
         """Every other person registered in an incident with the person. Only incidents where
@@ -380,6 +426,7 @@ def _entry(person: dict[str, Any], task: dict[str, Any] | None) -> HandoverEntry
         owner_role=owner_role,
         letter_task_status=letter_status(route, task_status),
         letter_kind=task["kind"] if task else None,
+        letter_waiver_reason=task.get("waiver_reason") if task else None,
         due_at=task["due_at"] if task else None,
         reasons=reasons,
         decision_kind=person.get("decision_kind") if person["in_scope"] else None,
@@ -404,3 +451,14 @@ def _confirmed_in(person: dict[str, Any]) -> int | None:
     ):
         return None
     return int(confirmed)
+
+
+def _readings(row: dict[str, Any]) -> ClockReadings:
+    return readings(
+        reported_at_utc=row["reported_at_utc"],
+        accepted_at_utc=row["accepted_at_utc"],
+        decided_at_utc=row["decided_at_utc"],
+        task_status=row["task_status"],
+        task_status_at_utc=row["task_status_at_utc"],
+        due_at=row["due_at"],
+    )

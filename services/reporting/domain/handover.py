@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from typing import Literal
 
 Route = Literal["caseworker", "tovholder", "out_of_scope"]
-LetterStatus = Literal["none", "awaiting_assessment", "open", "completed", "cancelled", "overdue"]
-TaskStatus = Literal["open", "completed", "cancelled", "overdue"]
+LetterStatus = Literal[
+    "none", "awaiting_assessment", "open", "completed", "cancelled", "overdue", "sent", "waived"
+]
+TaskStatus = Literal["open", "completed", "cancelled", "overdue", "sent", "waived"]
 
 TASK_STATUS_FOR_EVENT: dict[str, TaskStatus] = {
     "created": "open",
@@ -16,10 +18,21 @@ TASK_STATUS_FOR_EVENT: dict[str, TaskStatus] = {
     "overdue": "overdue",
     "completed": "completed",
     "cancelled": "cancelled",
+    "sent": "sent",
+    "waived": "waived",
+    # Escalated only once past its deadline (issue 16, part 6): still to do, and late.
+    "escalated": "overdue",
 }
 # Topics are partitioned separately, so "created" may arrive after "completed"; a task never
 # goes back, so a later stage wins whatever order its events come in.
-_STAGE: dict[TaskStatus, int] = {"open": 0, "overdue": 1, "completed": 2, "cancelled": 2}
+_STAGE: dict[TaskStatus, int] = {
+    "open": 0,
+    "overdue": 1,
+    "completed": 2,
+    "cancelled": 2,
+    "sent": 2,
+    "waived": 2,
+}
 
 
 def utc_text(moment: datetime) -> str:

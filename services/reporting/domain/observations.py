@@ -35,6 +35,9 @@ Step = Literal[
     "letter_task_completed",
     "letter_task_cancelled",
     "letter_task_overdue",
+    "letter_task_sent",
+    "letter_task_waived",
+    "letter_task_escalated",
     "course_changed",
 ]
 
@@ -203,6 +206,9 @@ _TASK_STEPS: dict[str, Step] = {
     "completed": "letter_task_completed",
     "cancelled": "letter_task_cancelled",
     "overdue": "letter_task_overdue",
+    "sent": "letter_task_sent",
+    "waived": "letter_task_waived",
+    "escalated": "letter_task_escalated",
 }
 
 
@@ -211,7 +217,16 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
     key = f"task:{task.task_id}:{task.event}"
     if task.event == "updated":
         key += f":{task.at.isoformat()}"
-    because = f" ({task.reason})" if task.reason else ""
+    elif task.event == "escalated":
+        key += f":{task.escalated_to}"  # once to the team leader, once to management
+    because = next(
+        (
+            f" ({why})"
+            for why in (task.reason, task.waiver_reason, task.channel, task.escalated_to)
+            if why
+        ),
+        "",
+    )
     return Observation(
         key=key,
         journal_number=task.journal_number,
@@ -230,6 +245,7 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
             "due_at": task.due_at.isoformat(),
             "municipality_code": task.municipality_code,
             "reason": task.reason,
+            "waiver_reason": task.waiver_reason,
         },
     )
 

@@ -11,6 +11,9 @@ person was routed to the tovholder hands the incident over to the caseworker (pa
 One stored event per decision and per withdrawal, so the outbox relay publishes exactly one
 message for each. Persons registered in the same incident are linked on each decision
 (`co_registered_person_keys`), so reporting can show who appears together.
+
+Over 400 lines because it is one aggregate: its event classes are stored under their
+`module:Class` topic, so they stay nested in the class, with the rules that trigger them.
 """
 
 from __future__ import annotations

@@ -279,6 +279,8 @@ def triage_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest
 @contextmanager
 def notifications_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
     """An open letter task for PK_IN (607) and one for PK_OUT (376), coordinator route."""
+    # Intake is not running: the letter routes answer 502 after the access decision.
+    extra.setdefault("SSP_INTAKE_URL", "http://127.0.0.1:9")
     settings = NotificationsSettings(**auth_env(tmp_path, **extra))
     clock = FakeClock()
     with _served(notifications_definition(settings, clock=clock), settings, "notifications") as (

@@ -140,6 +140,16 @@ MATRIX: list[Endpoint] = [
         ),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    Endpoint(
+        "intake",
+        "POST",
+        "/v1/identities/{person_key}/letter-recipients",
+        _with_body(
+            _path("/v1/identities/{person_key}/letter-recipients", person_key=(PK_IN, PK_OUT)),
+            {"purpose": "brev til forældre", "journal_number": JOURNAL_IN},
+        ),
+        {**{role: (OK, 404) for role in MUNICIPAL}, "police_coordinator": (OK, 404)},
+    ),
     # The weekly meeting's names at once: the meeting's municipality must be in reach (403),
     # each person too (out of reach: listed as not_found, like an unknown one).
     Endpoint(
@@ -342,6 +352,24 @@ def _open_task(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str,
     return f"/v1/letter-tasks/{served.records[name]}/complete", {}
 
 
+def _open_task_then(
+    suffix: str, body: dict[str, Any] | None = None
+) -> Callable[[ServiceUnderTest, bool], tuple[str, dict[str, Any]]]:
+    """`_open_task`'s task, another of its routes (issue 16)."""
+
+    def fill(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+        path, _ = _open_task(served, in_reach)
+        return path.removesuffix("/complete") + suffix, {} if body is None else {"json": body}
+
+    return fill
+
+
+def _send_batch(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+    path, _ = _open_task(served, in_reach)
+    task_id = path.split("/")[3]
+    return "/v1/letter-tasks/send", {"json": {"task_ids": [task_id]}}
+
+
 MATRIX += [
     Endpoint(
         "notifications",
@@ -367,6 +395,61 @@ MATRIX += [
             "police_coordinator": (404, 404),
             "management": (404, 404),
         },
+    ),
+    # Issue 16. Intake is not running here: past the access decision, 502.
+    Endpoint(
+        "notifications",
+        "GET",
+        "/v1/letter-tasks/{task_id}/letter.pdf",
+        _open_task_then("/letter.pdf"),
+        {
+            **{role: (502, 404) for role in MUNICIPAL},
+            "police_coordinator": (404, 404),
+            "management": (404, 404),  # the acute procedure's letters only
+        },
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/v1/letter-tasks/{task_id}/send",
+        _open_task_then("/send"),
+        {
+            **{role: (502, 404) for role in MUNICIPAL},
+            "police_coordinator": (404, 404),
+            "management": (404, 404),
+        },
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/v1/letter-tasks/send",
+        _send_batch,  # each task's result in the answer: failed, or not_found out of reach
+        {
+            **{role: (OK, OK) for role in MUNICIPAL},
+            "police_coordinator": (OK, OK),
+            "management": (OK, OK),
+        },
+    ),
+    Endpoint(
+        "notifications",
+        "POST",
+        "/v1/letter-tasks/{task_id}/waive",
+        _open_task_then("/waive", {"reason": "already_informed"}),
+        # The owner (the tovholder owns these tasks) or the team leader: not the caseworker.
+        {
+            "tovholder": (OK, 404),
+            "team_leader": (OK, 404),
+            "caseworker": (403, 404),
+            "police_coordinator": (404, 404),
+            "management": (404, 404),
+        },
+    ),
+    Endpoint(
+        "notifications",
+        "GET",
+        "/v1/letter-tasks/escalations",
+        _path("/v1/letter-tasks/escalations?municipality_code={m}", m=(IN, OUT)),
+        {"management": (OK, 403), "team_leader": (OK, 403)},
     ),
 ]
 

@@ -186,3 +186,47 @@ def test_a_malformed_body_is_one_audit_entry_too(intake: ServiceUnderTest) -> No
     )
     assert response.status_code == 422
     assert intake.audit_count() == before + 1
+
+
+# --- the letter to the parents (issue 16) ----------------------------------------------------
+LETTER = {"purpose": "brev til forældre", "journal_number": "3700-80123-00456-26"}
+
+
+def letter_recipients(
+    intake: ServiceUnderTest, person_key: str, role: str = "tovholder", **token: Any
+) -> httpx.Response:
+    return intake.client.post(
+        f"/v1/identities/{person_key}/letter-recipients",
+        json=LETTER,
+        headers=headers(role, purpose=False, **token),
+    )
+
+
+def test_the_letter_gets_name_address_and_the_persons_part_but_no_cpr(
+    intake: ServiceUnderTest,
+) -> None:
+    response = letter_recipients(intake, PK_IN)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["names"], body["addresses"], body["custodians"]) == (
+        ["Mads Jensen"],
+        ["Vestre Ringvej 1, 7000 Fredericia"],
+        [],  # the police incident names no custodians
+    )
+    assert body["incident"]["role"] == "sigtet"
+    assert body["incident"]["journal_number"] == LETTER["journal_number"]
+    assert CPR_IN.replace("-", "") not in response.text
+    [entry] = intake.audit.search(person_key=PK_IN, subject="user-tovholder")
+    assert (entry.action, entry.result, entry.purpose) == (
+        "identity.letter_recipients",
+        "allowed",
+        "brev til forældre",
+    )
+    assert "Mads" not in str(entry.as_json())
+
+
+def test_the_letter_recipients_need_the_persons_municipality(intake: ServiceUnderTest) -> None:
+    assert letter_recipients(intake, PK_OUT).status_code == 404
+    assert letter_recipients(intake, PK_UNKNOWN).status_code == 404
+    # Not rate limited like a resolution (a week's letters go at once): the limit here is 3.
+    assert all(letter_recipients(intake, PK_IN).status_code == 200 for _ in range(5))

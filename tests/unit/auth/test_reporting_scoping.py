@@ -112,6 +112,9 @@ def test_a_school_representative_sees_only_own_pupils() -> None:
         def latest_tasks(self, journal_numbers: object) -> dict[object, object]:
             return {}
 
+        def clock_facts(self, *_: object) -> list[dict[str, object]]:
+            return []
+
     queries = ReportingQueries(Reader())  # type: ignore[arg-type]
     representative = Principal(
         "kl@607", "school_representative", frozenset({IN}), frozenset({SCHOOL}), frozenset()

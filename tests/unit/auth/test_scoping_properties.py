@@ -158,6 +158,9 @@ class _Rows:
     def latest_tasks(self, journal_numbers: Any) -> dict[Any, Any]:
         return {}
 
+    def clock_facts(self, *_: Any) -> list[dict[str, Any]]:
+        return []
+
 
 @settings(max_examples=200, deadline=None)
 @given(data=rows, principal=principals)

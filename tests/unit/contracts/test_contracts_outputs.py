@@ -66,9 +66,20 @@ def test_routing_decision_has_the_contract_fields_and_only_optional_extensions()
 
 
 def test_letter_task_has_the_contract_fields_and_optional_extensions() -> None:
-    assert not LetterTaskEvent.model_fields["owner_team"].is_required()
-    assert not LetterTaskEvent.model_fields["reason"].is_required()
-    assert set(LetterTaskEvent.model_fields) - {"owner_team", "reason"} == {
+    optional = {
+        "owner_team",
+        "reason",
+        # issue 16: the endings sent and waived, and escalations
+        "channel",
+        "letter_version",
+        "copies",
+        "waiver_reason",
+        "by_role",
+        "escalated_to",
+    }
+    for name in optional:
+        assert not LetterTaskEvent.model_fields[name].is_required(), name
+    assert set(LetterTaskEvent.model_fields) - optional == {
         "task_id",
         "event",
         "journal_number",

@@ -126,6 +126,16 @@ async def test_handover_list_shows_each_person_with_route_and_letter_status(
             "repeat": None,
             "psp_ksp_handover": False,
             "exit_referral": False,
+            "letter_waiver_reason": None,
+            # issue 16: registered 08:12:00, accepted :01, routed :03; the letter is still open
+            "clocks": {
+                "registration_to_intake": 1.0,
+                "intake_to_routed": 2.0,
+                "routed_to_letter": None,
+                "total": None,
+                "letter_ended": None,
+                "within_deadline": None,
+            },
             "confirmed_in_revision": None,
         }
         assert caseworker["route"] == "caseworker"
@@ -322,3 +332,107 @@ async def test_an_invalid_message_goes_to_the_dead_letter_topic(
     errors = [e.error for e in events if isinstance(e, DeadLetter.Recorded)]
     assert errors[0] == "invalid RoutingDecision: route (literal_error)"
     assert "invalid_json" in errors[1]
+
+
+async def test_the_clocks_stop_when_the_letter_is_sent_or_waived(
+    settings: ReportingSettings,
+) -> None:
+    """Issue 16, part 4: on the handover row, in the trace and in the week's statistics."""
+    async with inbox_harness(definition(settings)) as h:
+        await publish_flow(h)
+        await h.publish(
+            {
+                **letter_task(PK_TOVHOLDER, "sent", at="2026-11-17T10:12:03+01:00"),
+                "channel": "outbox",
+                "letter_version": "tpl-0123456789abcdef",
+                "copies": 1,
+            },
+            LETTER_TASKS,
+            key=PK_TOVHOLDER,
+            headers=relay_headers("notifications", 4, TRACE_TASK),
+        )
+        projection, queries = build_read_side(settings, h.app)
+        projection.catch_up()
+        rows = handover(queries)
+        trace = queries.trace(JOURNAL)
+        statistics = queries.statistics(FREDERICIA, IsoWeek.parse(WEEK))
+
+    coordinator = rows[0]
+    assert coordinator["letter_task_status"] == "sent"
+    assert coordinator["clocks"] == {
+        "registration_to_intake": 1.0,
+        "intake_to_routed": 2.0,
+        "routed_to_letter": 26 * 3600.0,
+        "total": 26 * 3600.0 + 3.0,
+        "letter_ended": "sent",
+        "within_deadline": True,  # due 2026-11-19T16:00+01:00
+    }
+    assert trace is not None
+    assert trace.clocks[PK_TOVHOLDER].total == 26 * 3600.0 + 3.0
+    assert trace.steps[-1].step == "letter_task_sent"
+    # Two routed persons: every group is below the smallest shown count, so suppressed.
+    assert statistics.clocks
+    assert all(g.persons is None and g.share_within_deadline is None for g in statistics.clocks)
+
+
+async def test_a_waived_letter_shows_its_reason_and_stops_the_clock(
+    settings: ReportingSettings,
+) -> None:
+    """Issue 14, part 2: waiving is shown on the handover list, and is not cancelling."""
+    async with inbox_harness(definition(settings)) as h:
+        await publish_flow(h)
+        await h.publish(
+            {
+                **letter_task(PK_TOVHOLDER, "waived", at="2026-11-16T12:12:03+01:00"),
+                "waiver_reason": "police_informs",
+                "by_role": "team_leader",
+            },
+            LETTER_TASKS,
+            key=PK_TOVHOLDER,
+            headers=relay_headers("notifications", 4, TRACE_TASK),
+        )
+        # A late `created` changes nothing of the ending.
+        await h.publish(
+            letter_task(PK_TOVHOLDER, "created", at="2026-11-16T08:12:05+01:00"),
+            LETTER_TASKS,
+            key=PK_TOVHOLDER,
+            headers=relay_headers("notifications", 3, TRACE_TASK),
+        )
+        projection, queries = build_read_side(settings, h.app)
+        projection.catch_up()
+        coordinator = handover(queries)[0]
+    assert (coordinator["letter_task_status"], coordinator["letter_waiver_reason"]) == (
+        "waived",
+        "police_informs",
+    )
+    assert coordinator["clocks"]["letter_ended"] == "waived"
+    assert coordinator["clocks"]["routed_to_letter"] == 4 * 3600.0
+
+
+async def test_both_escalations_are_steps_of_the_trace(settings: ReportingSettings) -> None:
+    """Issue 16, part 6: once to the team leader, once to management; the task stays to do."""
+    async with inbox_harness(definition(settings)) as h:
+        await publish_flow(h)
+        for number, (level, at) in enumerate(
+            [
+                ("team_leader", "2026-11-20T09:00:00+01:00"),
+                ("management", "2026-11-23T09:00:00+01:00"),
+            ],
+            start=4,
+        ):
+            await h.publish(
+                {**letter_task(PK_TOVHOLDER, "escalated", at=at), "escalated_to": level},
+                LETTER_TASKS,
+                key=PK_TOVHOLDER,
+                headers=relay_headers("notifications", number, TRACE_TASK),
+            )
+        projection, queries = build_read_side(settings, h.app)
+        projection.catch_up()
+        trace = queries.trace(JOURNAL)
+        coordinator = handover(queries)[0]
+    assert trace is not None
+    escalations = [s.detail for s in trace.steps if s.step == "letter_task_escalated"]
+    assert len(escalations) == 2
+    assert "(team_leader)" in escalations[0] and "(management)" in escalations[1]
+    assert coordinator["letter_task_status"] == "overdue"
+    assert coordinator["clocks"]["letter_ended"] is None

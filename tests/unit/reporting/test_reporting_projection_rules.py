@@ -61,6 +61,7 @@ def apply_step_as_before(views: Any, notification_id: int, event: Step) -> None:
                 "reported_at_utc": utc_text(reported_at),
                 "iso_week": str(IsoWeek.containing(reported_at)),
                 "offence_code": facts["offence_code"],
+                "accepted_at_utc": utc_text(event.at),  # issue 16: the step's time
             },
             [
                 {
@@ -111,6 +112,7 @@ def apply_step_as_before(views: Any, notification_id: int, event: Step) -> None:
                 "due_at": facts["due_at"],
                 "status": TASK_STATUS_FOR_EVENT[facts["event"]],
                 "status_at_utc": utc_text(event.at),
+                "waiver_reason": facts.get("waiver_reason"),
             }
         )
     elif event.step == "exit_referral":

@@ -19,6 +19,7 @@ from services.reporting.application.queries import (
     ReportingQueries,
 )
 from services.reporting.bootstrap import build_application, build_read_side, build_service
+from services.reporting.domain.clocks import groups
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.weeks import IsoWeek
 from services.reporting.entrypoints.kafka import CONSUMERS
@@ -96,6 +97,17 @@ def counted_from_entries(queries: ReportingQueries, code: str) -> HandoverStatis
         by_route=cells("route"),
         by_severity=cells("severity"),
         by_offence=cells("offence"),
+        # issue 16: the clocks of the routed persons the list shows
+        clocks=groups(
+            [
+                (e.route, e.severity, e.clocks)
+                for e in entries
+                if e.route in ("caseworker", "tovholder")
+                and e.severity is not None
+                and e.clocks is not None
+            ],
+            DEFAULT_SMALLEST_SHOWN,
+        ),
     )
 
 

@@ -100,6 +100,48 @@ class ViewReader:
                 for in_scope, route, severity, offence, count in conn.execute(statement)
             ]
 
+    def clock_facts(
+        self, municipality_code: str | None, iso_week: str | None, journal_number: str | None
+    ) -> list[dict[str, Any]]:
+        """What the clocks of issue 16 read, per person: the registration, intake's acceptance,
+        the decision and the letter task's status and time. One municipality's week, or one
+        journal number."""
+        i, p, r, t = tables.incidents, tables.incident_persons, tables.routings, tables.letter_tasks
+        statement = (
+            select(
+                i.c.journal_number,
+                p.c.person_key,
+                p.c.in_scope,
+                p.c.municipality_code,
+                i.c.reported_at_utc,
+                i.c.accepted_at_utc,
+                r.c.decided_at_utc,
+                r.c.route,
+                r.c.severity,
+                t.c.status.label("task_status"),
+                t.c.status_at_utc.label("task_status_at_utc"),
+                t.c.due_at,
+            )
+            .select_from(i)
+            .join(p, p.c.journal_number == i.c.journal_number)
+            .outerjoin(
+                r,
+                and_(r.c.journal_number == p.c.journal_number, r.c.person_key == p.c.person_key),
+            )
+            .outerjoin(
+                t,
+                and_(t.c.journal_number == p.c.journal_number, t.c.person_key == p.c.person_key),
+            )
+        )
+        if journal_number is not None:
+            statement = statement.where(i.c.journal_number == journal_number)
+        else:
+            statement = statement.where(
+                i.c.iso_week == iso_week, p.c.municipality_code == municipality_code
+            )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(statement)]
+
     def latest_tasks(self, journal_numbers: Iterable[str]) -> dict[tuple[str, str], dict[str, Any]]:
         """The newest letter task of each (journal number, person)."""
         numbers = sorted(set(journal_numbers))

@@ -40,6 +40,8 @@ incidents = Table(
     Column("reported_at_utc", String(40), nullable=False),
     Column("iso_week", String(8), nullable=False, index=True),
     Column("offence_code", String(50), nullable=False),
+    # When intake accepted the revision (issue 16's clocks); a new column rebuilds the views.
+    Column("accepted_at_utc", String(40), nullable=True),
 )
 
 incident_persons = Table(
@@ -123,4 +125,6 @@ letter_tasks = Table(
     Column("first_seen_at_utc", String(40), nullable=False),
     # The newest event's time: a task's deadline may change (`updated`, issue 4 parts 4-5).
     Column("latest_at_utc", String(40), nullable=True),
+    # Why a waived task was waived (issue 14, part 2); null for every other status.
+    Column("waiver_reason", String(40), nullable=True),
 )

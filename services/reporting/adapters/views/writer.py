@@ -232,7 +232,10 @@ class ViewWriter:
     def put_task_event(self, task: Row) -> None:
         stored = self._stored_task(task)
         row = dict(
-            task, first_seen_at_utc=task["status_at_utc"], latest_at_utc=task["status_at_utc"]
+            task,
+            first_seen_at_utc=task["status_at_utc"],
+            latest_at_utc=task["status_at_utc"],
+            waiver_reason=task.get("waiver_reason"),
         )
         if stored is not None:
             row["first_seen_at_utc"] = min(str(stored["first_seen_at_utc"]), task["status_at_utc"])
@@ -246,7 +249,11 @@ class ViewWriter:
                 cast(TaskStatus, stored["status"]),
                 str(stored["status_at_utc"]),
             ):
-                row.update(status=stored["status"], status_at_utc=stored["status_at_utc"])
+                row.update(
+                    status=stored["status"],
+                    status_at_utc=stored["status_at_utc"],
+                    waiver_reason=stored["waiver_reason"],
+                )
         self._stage(tables.letter_tasks, row)
         self._tasks[task["task_id"]] = {name: row.get(name) for name in _TASK_RULE_NAMES}
 
@@ -290,6 +297,7 @@ _TASK_RULE_NAMES = (
     "first_seen_at_utc",
     "due_at",
     "latest_at_utc",
+    "waiver_reason",
 )
 # What `position`, `flush` and `prefetch` run, built once: building them again for every
 # batch cost more than a small batch's queries.

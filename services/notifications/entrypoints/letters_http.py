@@ -1,0 +1,245 @@
+"""The letters' routes (issue 16, and issue 14 part 2's waiver): preview a task's letter as
+PDF, send it (once), send several, waive a task, and management's count of escalations."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel, Field
+
+from services.notifications.adapters.intake_client import (
+    RecipientsNotFound,
+    RecipientsUnavailable,
+)
+from services.notifications.application.access_policy import NotificationsAction
+from services.notifications.application.letters import LetterDesk
+from services.notifications.application.sending import SendFailed
+from services.notifications.application.service import NotificationsService, TaskNotFound
+from services.notifications.domain.case_state import NoTask, TaskClosed
+from services.notifications.domain.endings import NotAllowedToWaive
+from services.notifications.entrypoints.http import task_body, task_resource
+from shared.auth import Access, Resource, guard
+from shared.contracts import LetterTaskEvent
+from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.letter_tasks import WaiverReason
+from shared.contracts.municipalities import official_municipality_code
+from shared.http import from_app
+from shared.runtime import Ctx
+
+MAX_BATCH = 200
+
+Service = Annotated[NotificationsService, from_app("service")]
+Desk = Annotated[LetterDesk, from_app("desk")]
+router = APIRouter(prefix="/v1/letter-tasks")
+
+
+class LetterProblem(HTTPException):
+    """Why a letter route could not do it, as `{"error", "message"}` like every refusal; the
+    message names no person."""
+
+    def __init__(self, status_code: int, error: str, message: str) -> None:
+        super().__init__(status_code, detail=message)
+        self.error = error
+
+
+def answer_problems(api: FastAPI) -> None:
+    async def letter_problem(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, LetterProblem)
+        return JSONResponse(
+            status_code=exc.status_code, content={"error": exc.error, "message": exc.detail}
+        )
+
+    api.add_exception_handler(LetterProblem, letter_problem)
+
+
+class WaiveRequest(BaseModel):
+    reason: WaiverReason = Field(
+        description="not_in_childs_interest | already_informed | police_informs"
+    )
+
+
+class SendBatchRequest(BaseModel):
+    task_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+        min_length=1, max_length=MAX_BATCH, description="The tasks whose letters to send"
+    )
+
+
+async def task_in_reach(
+    access: Access, ctx: Ctx, service: NotificationsService, task_id: str
+) -> LetterTaskEvent:
+    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
+    if found is None:
+        raise access.not_found()
+    access.note(person_keys=[found.person_key])
+    await access.require(task_resource(found), conceal=True)
+    return found
+
+
+async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:
+    """Send an in-reach task's letter; an HTTPException whose status tells why not."""
+    try:
+        sent: LetterTaskEvent = await desk.send(ctx.in_store, task_id, auth, access.principal.role)
+    except (TaskNotFound, NoTask, RecipientsNotFound):
+        raise access.not_found() from None
+    except TaskClosed as exc:
+        raise LetterProblem(409, "task_ended", str(exc)) from None
+    except RecipientsUnavailable:
+        raise LetterProblem(502, "intake_unavailable", "intake could not be asked") from None
+    except SendFailed as exc:
+        raise LetterProblem(502, "send_failed", str(exc)) from None
+    return sent
+
+
+@router.get(
+    "/escalations",
+    summary="Counts only, no persons: tasks still to do past their deadline, escalated to "
+    "the team leader, and still open at twice their deadline (management's view)",
+)
+async def escalation_counts(
+    municipality_code: Annotated[
+        str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
+    ],
+    access: Annotated[Access, guard(NotificationsAction.READ_LETTER_ESCALATIONS)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    await access.require(Resource.of(municipality_code), conceal=False)
+    counts: dict[str, int] = await ctx.in_store(service.escalation_counts, municipality_code)
+    access.note(term=municipality_code)
+    return {"municipality_code": municipality_code, **counts}
+
+
+@router.get(
+    "/{task_id}/letter.pdf",
+    summary="The task's letter as PDF/A, rendered now with the names and address intake "
+    "gives for the purpose 'brev til forældre' (X-Purpose required; audited here and in "
+    "intake); ?copy=2 for the second copy (parents living apart, or the young person's)",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        404: {"description": "no such task in your reach, or intake knows no such person"},
+        502: {"description": "intake could not be asked"},
+    },
+)
+async def letter_pdf(
+    task_id: str,
+    request: Request,
+    access: Annotated[Access, guard(NotificationsAction.READ_LETTER)],
+    ctx: Ctx,
+    service: Service,
+    desk: Desk,
+    copy: Annotated[int, Query(ge=1, le=10)] = 1,
+) -> Response:
+    task = await task_in_reach(access, ctx, service, task_id)
+    try:
+        rendered = await desk.rendered(task, request.headers.get("Authorization", ""))
+    except RecipientsNotFound:
+        raise access.not_found() from None
+    except RecipientsUnavailable:
+        raise LetterProblem(502, "intake_unavailable", "intake could not be asked") from None
+    if copy > len(rendered.copies):
+        raise access.not_found()
+    access.note(count=1)
+    chosen = rendered.copies[copy - 1]
+    return Response(
+        content=chosen.pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{chosen.letter_id}.pdf"',
+            "X-Letter-Copies": str(len(rendered.copies)),
+            "X-Letter-Version": rendered.letter_version,
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post(
+    "/send",
+    summary=f"Send the letters of several tasks (at most {MAX_BATCH}), e.g. the week's; "
+    "each task's result: sent, already_ended, not_found or failed",
+)
+async def send_letters(
+    body: SendBatchRequest,
+    request: Request,
+    access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
+    ctx: Ctx,
+    service: Service,
+    desk: Desk,
+) -> dict[str, Any]:
+    authorization = request.headers.get("Authorization", "")
+    results: list[dict[str, Any]] = []
+    for task_id in dict.fromkeys(body.task_ids):
+        found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
+        if found is None or not access.permits(task_resource(found)):
+            results.append({"task_id": task_id, "result": "not_found"})
+            continue
+        access.note(person_keys=[found.person_key])
+        try:
+            sent = await send_one(access, ctx, desk, task_id, authorization)
+        except HTTPException as refused:
+            outcome = {404: "not_found", 409: "already_ended"}.get(refused.status_code, "failed")
+            results.append({"task_id": task_id, "result": outcome})
+            continue
+        results.append({"task_id": task_id, "result": "sent", "task": task_body(sent)})
+    access.note(count=sum(r["result"] == "sent" for r in results))
+    return {"results": results}
+
+
+@router.post(
+    "/{task_id}/send",
+    summary="Render and send the task's letter (outbox or Digital Post, by setting); the "
+    "task ends as sent. Never twice: 409 when the task already ended",
+    responses={
+        404: {"description": "no such task in your reach"},
+        409: {"description": "the task already ended (sent, waived, completed, cancelled)"},
+        502: {"description": "intake or the sending channel could not be reached"},
+    },
+)
+async def send_letter(
+    task_id: str,
+    request: Request,
+    access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
+    ctx: Ctx,
+    service: Service,
+    desk: Desk,
+) -> dict[str, Any]:
+    await task_in_reach(access, ctx, service, task_id)
+    sent = await send_one(access, ctx, desk, task_id, request.headers.get("Authorization", ""))
+    access.note(count=1)
+    return task_body(sent)
+
+
+@router.post(
+    "/{task_id}/waive",
+    summary="Decide not to send the letter, with a reason code (the task's owner or the "
+    "team leader); the task ends as waived, which is not cancelled and never overdue",
+    responses={
+        403: {"description": "only the task's owner role or the team leader may waive it"},
+        404: {"description": "no such task in your reach"},
+        409: {"description": "the task already ended"},
+    },
+)
+async def waive_task(
+    task_id: str,
+    body: WaiveRequest,
+    access: Annotated[Access, guard(NotificationsAction.WAIVE_LETTER_TASK)],
+    ctx: Ctx,
+    service: Service,
+    desk: Desk,
+) -> dict[str, Any]:
+    await task_in_reach(access, ctx, service, task_id)
+    access.note(term=body.reason)
+    try:
+        waived: LetterTaskEvent = await ctx.in_store(
+            desk.waive_in_store, task_id, body.reason, access.principal.role
+        )
+    except (TaskNotFound, NoTask):
+        raise access.not_found() from None
+    except TaskClosed as exc:
+        raise LetterProblem(409, "task_ended", str(exc)) from None
+    except NotAllowedToWaive as exc:
+        raise LetterProblem(403, "not_owner", str(exc)) from None
+    access.note(count=1)
+    return task_body(waived)

@@ -1,0 +1,67 @@
+"""A service's definition from the parts it builds at start: the one way every bootstrap wires
+its Kafka handler, HTTP app and background tasks to its application."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar, cast
+
+from fastapi import FastAPI
+
+from shared.auth import AccessControl, AuthSettings, ServiceAuth
+from shared.eventstore.application import ServiceApplication
+from shared.messaging.inbox import BatchHandler
+from shared.runtime import ServiceContext, ServiceDefinition
+
+P = TypeVar("P")
+
+
+class _Served(Protocol):
+    http_host: str
+    http_port: int
+
+
+def service_with_parts(
+    name: str,
+    settings: AuthSettings,
+    build: Callable[[], tuple[ServiceApplication, P]],
+    *,
+    handler: Callable[[P], BatchHandler],
+    http: Callable[[ServiceContext, P, AccessControl], FastAPI],
+    tasks: Sequence[Callable[[ServiceContext, P], Awaitable[None]]] = (),
+    release: Callable[[P], None] | None = None,
+    auth: ServiceAuth | None = None,
+    **definition: Any,
+) -> ServiceDefinition:
+    """The definition of a service whose application and parts (`P`: its use cases, index,
+    read side) `build` makes at start, in the store's thread: its Kafka handler, HTTP app and
+    background tasks are made from those parts, its HTTP app guarded by `auth` (the service's
+    own by default; closed, after `release`, when the service stops). `definition`: the rest
+    of `ServiceDefinition` (topics, publications, published events)."""
+    auth = auth or ServiceAuth(settings, name)
+    built: list[P] = []
+
+    def app_factory() -> ServiceApplication:
+        app, parts = build()
+        built[:] = [parts]
+        return app
+
+    def with_parts(task: Callable[[ServiceContext, P], Awaitable[None]]) -> Any:
+        return lambda ctx: task(ctx, built[0])
+
+    served = cast(_Served, settings)
+    stops: list[Callable[[], None]] = []
+    if release is not None:
+        stops.append(lambda: release(built[0]))
+    return ServiceDefinition(
+        name=name,
+        settings=settings,
+        app_factory=app_factory,
+        handler_factory=lambda _: handler(built[0]),
+        http_factory=lambda ctx: http(ctx, built[0], auth.access_control(ctx)),
+        http_host=served.http_host,
+        http_port=served.http_port,
+        extra_tasks=[with_parts(task) for task in tasks],
+        on_stop=[*stops, auth.close],
+        **definition,
+    )

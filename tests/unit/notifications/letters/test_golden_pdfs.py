@@ -1,0 +1,81 @@
+"""Issue 16, part 2: a golden PDF per template. The text pypdf extracts holds the expected
+Danish (title, one sentence of the body, the rights, the sender) and no placeholder; the PDF is
+A4 and PDF/A; pdftoppm renders its first page (the PNGs in docs/letters/ are made the same way
+by scripts/letter_previews.py)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from services.notifications.adapters.letter_templates import LetterBook
+from services.notifications.domain.letter_content import Audience
+from shared.contracts.letter_tasks import LetterKind
+from tests.unit.notifications.letters.golden import GOLDEN, JOURNAL, golden_pdf
+
+DOCS = Path(__file__).resolve().parents[4] / "docs" / "letters"
+A4_POINTS = (595.28, 841.89)
+
+
+@pytest.fixture(scope="module")
+def book() -> LetterBook:
+    return LetterBook()
+
+
+def text_of(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    # Lines wrap where the page ends them: compare with single spaces.
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+@pytest.mark.parametrize(("kind", "audience"), sorted(GOLDEN))
+def test_golden_letter(book: LetterBook, kind: LetterKind, audience: Audience) -> None:
+    pdf = golden_pdf(book, kind, audience)
+    text = text_of(pdf)
+    title, sentence = GOLDEN[kind, audience]
+    for expected in (
+        "Fredericia Kommune",
+        title,
+        sentence,
+        f"Politiets journalnummer: {JOURNAL}",
+        "16. november 2026",
+        "aktindsigt",
+        "Telefon 72 10 70 00",
+        "SSP-tovholder, SSP Fredericia",
+    ):
+        assert expected in text, (kind, audience, expected)
+    assert ("Kære forældre" in text) == (audience == "foraeldre")
+    # No field placeholder, no Jinja syntax, no Python None left in the letter.
+    for leftover in ("{{", "}}", "{%", "%}", "None", "Undefined"):
+        assert leftover not in text, (kind, audience, leftover)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width), 1), round(float(box.height), 1)) == (595.3, 841.9)
+    # The PDF/A identification, in the document's XMP metadata: PDF/A-3b.
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3" pdfaid:conformance="B"' in metadata
+    assert (DOCS / f"{kind}-{audience}.png").is_file(), "run scripts/letter_previews.py"
+
+
+def test_what_happened_is_told_in_general_terms_by_role(book: LetterBook) -> None:
+    text = text_of(golden_pdf(book, "orientering", "foraeldre"))
+    assert "den 15. november 2026 blev sigtet i en sag om hærværk" in text
+    victim = text_of(golden_pdf(book, "orientering_forurettet", "den_unge"))
+    assert "blev udsat for en hændelse, som politiet har registreret som hærværk" in victim
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_the_first_page_renders_to_png(book: LetterBook, tmp_path: Path) -> None:
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(golden_pdf(book, "indkaldelse", "foraeldre"))
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", pdf, tmp_path / "p"],
+        check=True,
+    )
+    assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
