@@ -106,7 +106,7 @@ def error_rows() -> list[list[object]]:
         # CPR that is not a date, and a role the contract does not know
         _row("3700-80300-00002-26", datetime(2026, 11, 19, 20, 0), "tyveri",
              ("161", "Glostrup"), ("320299-1234", "Testperson Golf", "mistænkt", "161", "")),
-        # not a Danish municipality, and one this deployment does not serve (Aarhus)
+        # not a Danish municipality (the resident of Aarhus, not served, would alone be accepted)
         _row("3700-80300-00003-26", datetime(2026, 11, 19, 20, 0), "tyveri",
              ("999", "Ukendt"), (fictitious_cpr(date(2011, 6, 6), 203),
                                  "Testperson Hotel", "sigtet", "751", "")),

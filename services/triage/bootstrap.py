@@ -13,6 +13,7 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
+from services.triage.entrypoints.birthday_task import check_birthdays_forever
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
@@ -74,6 +75,11 @@ def definition(
         build,
         handler=lambda service: CONSUMERS.batch_handler(service, settings),
         http=http,
+        tasks=[
+            lambda ctx, service: check_birthdays_forever(
+                ctx, service, settings.birthday_check_seconds
+            )
+        ],
         consumes=CONSUMERS.topics,
         produces=[
             TRIAGE_CASEWORKER,

@@ -13,6 +13,13 @@ from shared.auth import AuthSettings
 class TriageSettings(AuthSettings):
     http_host: str = Field(default="127.0.0.1", validation_alias="TRIAGE_HTTP_HOST")
     http_port: int = Field(default=8082, validation_alias="TRIAGE_HTTP_PORT")
+    birthday_check_seconds: float = Field(
+        default=3600,
+        gt=0,
+        validation_alias="TRIAGE_BIRTHDAY_CHECK_SECONDS",
+        description="How often the 18th birthdays up to today are checked for a PSP/KSP "
+        "handover (issue 14, part 4).",
+    )
     profiles_dir: Path = Field(
         default=PACKAGED_PROFILES_DIR,
         validation_alias="TRIAGE_PROFILES_DIR",

@@ -45,6 +45,7 @@ SOCIAL_SERVICES_DETAILS: frozenset[str] = frozenset(
         "decision_kind",
         "decided_by",  # who revised the route or owner at the weekly meeting
         "confirmed_in_revision",
+        "letters",
         # what reporting's handover entry shows of the decision, its letter task and referral
         "earlier_reports",
         "repeat",

@@ -26,6 +26,7 @@ __all__ = [
     "is_valid_cpr",
     "mask_cpr_like_numbers",
     "normalise_cpr",
+    "turns_18_on",
 ]
 
 #: Accepted input shape (JSON Schema / ECMA semantics: ASCII digits only).
@@ -106,3 +107,12 @@ def age_on(cpr: str, day: date) -> int:
     1 March in non-leap years. Negative when ``day`` is before the birth date."""
     born = birth_date(cpr)
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def turns_18_on(born: date) -> date:
+    """The 18th birthday of someone born on `born`; born on 29 February: 1 March (as
+    `age_on` counts)."""
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:
+        return date(born.year + 18, 3, 1)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
+from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
     MAX_CODE_CHARS,
     MAX_ID_CHARS,
@@ -27,6 +28,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 from shared.contracts.incidents import OffenceCode, Role
+from shared.contracts.letter_kinds import LetterKind, Recipient
 
 __all__ = [
     "CASE_OPENED_AFTER_ROUTING",
@@ -39,6 +41,7 @@ __all__ = [
     "WORKFLOWS",
     "DecisionKind",
     "EarlierReport",
+    "LetterPlan",
     "ReportHistory",
     "Route",
     "RoutingDecision",
@@ -105,8 +108,10 @@ class ReportHistory(ContractModel):
         examples=[3],
     )
     repeat: bool = Field(
-        description="reports_in_window >= repeat_threshold; the reasons then include "
-        "repeat_within_window and the severity was raised.",
+        description="reports_in_window >= repeat_threshold, counting only the roles the "
+        "profile's repeat rule names (default sigtet and antruffet: a victim's reports are "
+        "listed but never make a repeat); the reasons then include repeat_within_window and "
+        "the severity was raised.",
         examples=[False],
     )
     reports: list[EarlierReport] = Field(
@@ -122,6 +127,21 @@ class ReportHistory(ContractModel):
                 }
             ]
         ],
+    )
+
+
+class LetterPlan(ContractModel):
+    """The letter a decision calls for once its assessment (if any) is known: its kind and
+    who receives it, by the municipality profile's recipients table and the person's role."""
+
+    assessment: AssessmentOutcome | None = Field(
+        description="The caseworker's assessment outcome this letter follows (`inform`, "
+        "`summon`); null for the tovholder's letter, due at once.",
+        examples=["inform"],
+    )
+    kind: LetterKind = Field(description="The letter's kind.", examples=["orientering"])
+    recipients: list[Recipient] = Field(
+        min_length=1, description="Who receives it.", examples=[["parents", "youth"]]
     )
 
 
@@ -241,6 +261,15 @@ class RoutingDecision(ContractModel):
         "window, i.e. reached 18 with an open item: to be handed over from SSP to the PSP/KSP "
         "cooperation (seed 004); the reasons then include reached_18_with_open_item.",
         examples=[False],
+    )
+    letters: list[LetterPlan] | None = Field(
+        default=None,
+        description="The letters this decision calls for, one per assessment outcome (the "
+        "tovholder's one letter has none): kind and recipients by the profile's recipients "
+        "table (route x letter kind x age band x role) and the person's role (a victim's "
+        "orientering is `orientering_forurettet`). Null on decisions made before it existed: "
+        "the letter then follows the route and `youth_letter_age`.",
+        examples=[None],
     )
     revises_decision_id: str | None = Field(
         max_length=MAX_ID_CHARS,

@@ -6,6 +6,8 @@ no CPR number, name, address, narrative or other free-text field (contracts.md Â
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import Field
 
 from shared.contracts.cases import CaseEventType
@@ -50,6 +52,13 @@ class PseudonymousPerson(ContractModel):
         max_length=MAX_PLACE_NAME_CHARS,
         description="School, for school representatives' need-to-know access.",
         examples=["Kirstinebjergskolen"],
+    )
+    turns_18_on: date | None = Field(
+        default=None,
+        description="The day a minor turns 18 (from the CPR birth date; 29 February -> 1 March); "
+        "null for adults. Only the 18th birthday leaves intake, for the scheduled PSP/KSP "
+        "handover check (issue 14, part 4).",
+        examples=["2027-03-12"],
     )
     served: bool = Field(
         default=True,

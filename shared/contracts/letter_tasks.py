@@ -22,6 +22,7 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     Timestamp,
 )
+from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
 __all__ = [
     "ESCALATION_LEVELS",
@@ -50,24 +51,15 @@ TaskChangeReason = Literal[
     "person_out_of_scope",
     "person_not_served",
 ]
-LetterKind = Literal[
-    "orientering",
-    "indkaldelse",
-    "bekymringsbrev",
-    "akut_standardbrev",
-    "orientering_forurettet",
-]
 SendChannel = Literal["outbox", "digital_post"]
 WaiverReason = Literal["not_in_childs_interest", "already_informed", "police_informs"]
 EscalationLevel = Literal["team_leader", "management"]
-Recipient = Literal["parents", "youth"]
 
 TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
 TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
 SEND_CHANNELS: tuple[SendChannel, ...] = get_args(SendChannel)
 WAIVER_REASONS: tuple[WaiverReason, ...] = get_args(WaiverReason)
 ESCALATION_LEVELS: tuple[EscalationLevel, ...] = get_args(EscalationLevel)
-LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
 
 
 #: Issue 16's fields, left out of a message (and a stored document) while null, so the events

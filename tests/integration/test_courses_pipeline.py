@@ -167,8 +167,9 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
             for t in tasks_published
             if t["person_key"].startswith("acute:")
         ] == [
-            ("akut_standardbrev", "created", ["parents"]),
-            ("akut_standardbrev", "completed", ["parents"]),
+            # 000 l.390: "forældre og medarbejdere lokalt"
+            ("akut_standardbrev", "created", ["parents", "local_staff"]),
+            ("akut_standardbrev", "completed", ["parents", "local_staff"]),
         ]
         assert {t["journal_number"] for t in tasks_published} == {JOURNAL}
         assert {dict(r.headers)["ssp-origin"] for r in letters} == {b"notifications"}

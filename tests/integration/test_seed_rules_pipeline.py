@@ -6,13 +6,18 @@
   (trace step, operations list, no task); once the municipality is served, triage's reroute
   (what `ssp reroute` calls) routes them and their letter task follows.
 - Part 7 (000 l.199): a revision that changes nothing for a person confirms their decision: the
-  handover row says "confirmed in revision 2", and no second letter task appears."""
+  handover row says "confirmed in revision 2", and no second letter task appears.
+- Part 2 (000 l.195, 004 l.96-132): the local child is the victim (`forurettet`): their letter
+  is an `orientering_forurettet`, to parents and youth (Fredericia's table, 000 l.201)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -56,6 +61,7 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
     incident = example("incident-valid.json")
     incident["location"]["municipality_code"] = "630"  # Vejle: not served, a normal location
     incident["persons"][1]["municipality_code"] = VEJEN  # not served (yet)
+    incident["persons"][0]["role"] = "forurettet"  # the local child is the victim
     journal = incident["journal_number"]
     try:
         async with httpx.AsyncClient() as client:
@@ -73,6 +79,7 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
 
             (local,) = await eventually(fredericia_row)
             assert local["route"] == "tovholder"
+            assert local["letter_kind"] == "orientering_forurettet"
 
             async def trace_steps() -> list[dict[str, Any]]:
                 r = await client.get(f"{urls['reporting']}/v1/trace/{journal}", headers=operations)
@@ -139,6 +146,11 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
             VEJEN,
             "607",
         ]
+        (victim,) = [t for t in created if t["municipality_code"] == "607"]
+        assert (victim["kind"], victim["recipients"]) == (
+            "orientering_forurettet",
+            ["parents", "youth"],
+        )
         statements = await read_topic(
             embedded_broker.bootstrap_servers,
             prefix + TRIAGE_STATEMENTS,
@@ -151,4 +163,71 @@ async def test_a_cross_municipality_incident_and_a_confirming_revision(
         assert said == [("decision_confirmed", 2), ("not_served", 1), ("not_served", 2)]
     finally:
         await stop_platform(triage)
+        await stop_platform(platform)
+
+
+async def test_a_birthday_handover_through_the_topics(
+    embedded_broker: EmbeddedBroker,
+    store_url: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Part 4 (seed 004 l.369-373): a 17-year-old reported yesterday turns 18 today; the
+    scheduled check (every second here) opens one PSP/KSP handover task, which the team leader
+    completes with where the young person was handed over to."""
+    use_platform_env(
+        monkeypatch, embedded_broker, tmp_path, store_url, TRIAGE_BIRTHDAY_CHECK_SECONDS="1"
+    )
+    platform = await start_platform(["intake", "triage"], PlatformSettings())
+    urls = {s.name: s.http_url for s in platform.services}
+    dev = AuthSettings()
+
+    def bearer(role: str, **claims: Any) -> dict[str, str]:
+        token = mint_development_token(dev, role=role, **claims)
+        return {"Authorization": f"Bearer {token}", "X-Purpose": "birthday handover test"}
+
+    today = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
+    born = today.replace(year=today.year - 18)
+    yesterday = today - timedelta(days=1)
+    incident = example("incident-valid.json")
+    incident["persons"] = incident["persons"][:1]
+    # Century digit 4 with a year up to 36: born in the 2000s.
+    incident["persons"][0]["cpr"] = f"{born:%d%m%y}-4{born.year % 10}21"
+    incident["occurred_at"] = f"{yesterday.isoformat()}T20:00:00+01:00"
+    incident["reported_at"] = f"{yesterday.isoformat()}T22:00:00+01:00"
+    team_leader = bearer("team_leader", municipalities=["607"])
+    try:
+        async with httpx.AsyncClient() as client:
+            accepted = await client.post(
+                f"{urls['intake']}/v1/incidents",
+                json=incident,
+                headers=bearer("police_integration", scopes=["incidents:write"]),
+            )
+            assert accepted.status_code == 202, accepted.text
+
+            async def tasks() -> list[dict[str, Any]]:
+                r = await client.get(
+                    f"{urls['triage']}/v1/psp-ksp-handovers/607", headers=team_leader
+                )
+                found: list[dict[str, Any]] = r.json()["tasks"]
+                return found
+
+            (task,) = await eventually(tasks)
+            assert (task["turned_18_on"], task["owner_role"], task["status"]) == (
+                today.isoformat(),
+                "team_leader",
+                "open",
+            )
+            assert "recent_decision" in task["open_items"]
+            done = await client.post(
+                f"{urls['triage']}/v1/psp-ksp-handovers/607/{task['person_key']}/complete",
+                json={"handed_over_to": "ksp"},
+                headers=team_leader,
+            )
+            assert done.status_code == 200, done.text
+            assert done.json()["handed_over_to"] == "ksp"
+            # The check keeps running: still exactly one task.
+            await asyncio.sleep(2)
+            assert [t["status"] for t in await tasks()] == ["completed"]
+    finally:
         await stop_platform(platform)

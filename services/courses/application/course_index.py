@@ -153,6 +153,9 @@ class CourseIndex:
         ]
         return sorted(found, key=lambda r: (r.referred_at, r.referral_id), reverse=True)
 
+    def referral(self, referral_id: str) -> ReferralSummary | None:
+        return next((r for r in self._referrals.values() if r.referral_id == referral_id), None)
+
     def eligibility(self, person_key: str, journal_number: str) -> Eligibility | None:
         return self._eligible.get(TrivselEligibility.create_id(person_key, journal_number))
 

@@ -310,6 +310,10 @@ class CoursesService:
         self.index.catch_up()
         return self.index.referrals(municipality_code, status)
 
+    def referral(self, referral_id: str) -> ReferralSummary | None:
+        self.index.catch_up()
+        return self.index.referral(referral_id)
+
     # --- deadlines -------------------------------------------------------------------------
     def emit_overdue(self, now: datetime) -> int:
         """Raise every deadline passed before `now` that was not raised before; return how

@@ -72,7 +72,7 @@ class AcuteProcedure(Course):
     class Started(Course.Created):
         municipality_code: str
         reference: str
-        journal_number: str
+        journal_number: str | None
         director: str
         head_of_department: str
         started_on: date
@@ -112,7 +112,7 @@ class AcuteProcedure(Course):
         *,
         municipality_code: str,
         reference: str,
-        journal_number: str,
+        journal_number: str | None,
         director: str,
         head_of_department: str,
         at: datetime,
@@ -135,7 +135,7 @@ class AcuteProcedure(Course):
         self,
         municipality_code: str,
         reference: str,
-        journal_number: str,
+        journal_number: str | None,
         director: str,
         head_of_department: str,
         started_on: date,
@@ -212,19 +212,24 @@ class AcuteProcedure(Course):
         return self.steps[step - 1]
 
     def _new_letter(self, due_at: datetime, at: datetime) -> dict[str, Any]:
-        assert self.journal_number is not None
-        letter = LetterTaskEvent(
-            task_id=self.letter_task_id,
-            event="created",
-            journal_number=self.journal_number,
-            person_key=f"acute:{self.id}",
-            municipality_code=self.municipality_code,
-            kind="akut_standardbrev",
-            recipients=["parents"],
-            owner_role=self._step(STANDARD_LETTER_STEP)["owner"],
-            due_at=due_at,
-            at=at,
-        )
+        fields: dict[str, Any] = {
+            "task_id": self.letter_task_id,
+            "event": "created",
+            "person_key": f"acute:{self.id}",
+            "municipality_code": self.municipality_code,
+            "kind": "akut_standardbrev",
+            # 000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)".
+            "recipients": ["parents", "local_staff"],
+            "owner_role": self._step(STANDARD_LETTER_STEP)["owner"],
+            "due_at": due_at,
+            "at": at,
+        }
+        if self.journal_number is None:
+            # Not a police case (000 l.385: a director and a head of department decide): the
+            # letter is the procedure's own task; no letter task is made from it.
+            checked = LetterTaskEvent(journal_number="0000-00000-00000-00", **fields)
+            return {**checked.model_dump(mode="json"), "journal_number": None}
+        letter = LetterTaskEvent(journal_number=self.journal_number, **fields)
         return letter.model_dump(mode="json")
 
     def _next_letter(self, what: LetterTaskEventType, at: datetime) -> dict[str, Any]:

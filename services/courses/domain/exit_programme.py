@@ -38,6 +38,7 @@ from services.courses.domain.course import (
 )
 from services.courses.domain.exit_programme_terms import (
     EXIT_MIN_AGE,
+    REASONS_FOR_OUTCOME,
     AlreadyEscalated,
     BelowTargetAge,
     Clarification,
@@ -48,6 +49,7 @@ from services.courses.domain.exit_programme_terms import (
     ExitOutcome,
     InfohusReason,
     NotClarified,
+    ReasonDoesNotFitOutcome,
     ReferredBy,
     SameMunicipality,
     Stage,
@@ -314,6 +316,12 @@ class ExitProgramme(Course):
 
     def end(self, outcome: ExitOutcome, reason: EndReason, note: str, at: datetime) -> None:
         self._require_stage("active")
+        if reason not in REASONS_FOR_OUTCOME[outcome]:
+            raise ReasonDoesNotFitOutcome(
+                f"an exit programme {outcome} cannot end for the reason {reason}",
+                field="reason",
+                fitting=sorted(REASONS_FOR_OUTCOME[outcome]),
+            )
         self._end(outcome=outcome, reason=reason, note=note, at=at)
 
     def mark_overdue(self, now: datetime, policy: DeadlinePolicy) -> int:

@@ -25,6 +25,15 @@ EndReason = Literal[
     "moved_abroad",
     "other",
 ]
+#: Which end reasons fit which outcome (issue 14, part 6): a programme is `completed` when its
+#: goals are met or the person has left the milieu (001 l.244: the contract's goals, "træde ud
+#: af det destruktive miljø"); it is `dropped_out` when contact is lost, new crime is committed,
+#: the person withdraws or moves abroad. `other` fits both (explained in the note).
+REASONS_FOR_OUTCOME: dict[ExitOutcome, frozenset[EndReason]] = {
+    "completed": frozenset({"goals_met", "left_milieu", "other"}),
+    "dropped_out": frozenset({"lost_contact", "new_crime", "withdrew", "moved_abroad", "other"}),
+}
+
 InfohusReason = Literal["concern_level", "safety", "other"]
 ExitMeasureKind = Literal[
     "safety_plan",
@@ -60,6 +69,10 @@ class AlreadyEscalated(StateConflict):
 
 class EmptyContract(InvalidCommand):
     code = "empty_contract"
+
+
+class ReasonDoesNotFitOutcome(InvalidCommand):
+    code = "reason_does_not_fit_outcome"
 
 
 class ContractMeasure(TypedDict):

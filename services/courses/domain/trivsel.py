@@ -34,6 +34,7 @@ from services.courses.domain.trivsel_terms import (
     Goal,
     Measure,
     MeasureNotInProgress,
+    MeasuresStillOpen,
     NotAnAdult,
     TrivselMeasureKind,
     TrivselOutcome,
@@ -303,6 +304,17 @@ class TrivselCourse(Course):
                 "a course without consent can be dropped or handed to social services, not "
                 "completed",
                 consent_status=self.consent_status,
+            )
+        open_measures = sorted(
+            item_id for item_id, m in self.measures.items() if m["status"] == "started"
+        )
+        if outcome == "completed" and open_measures:
+            # A course is completed when its measures are; one still under way blocks it
+            # (complete it first, or close the course as dropped or handed over, which closes
+            # the measures with it).
+            raise MeasuresStillOpen(
+                "a course with a measure still started cannot be completed",
+                measures=open_measures,
             )
         self._close(outcome=outcome, note=note, at=at)
 

@@ -39,6 +39,13 @@ class NotAnAdult(InvalidCommand):
     code = "consent_required_for_minor"
 
 
+class MeasuresStillOpen(StateConflict):
+    """A course is completed when its measures are: one still started blocks it (issue 14,
+    part 6)."""
+
+    code = "measures_still_open"
+
+
 class ConsentMissing(StateConflict):
     code = "consent_missing"
 

@@ -9,6 +9,8 @@ from fastapi.responses import JSONResponse
 
 from services.courses.application.access_policy import CoursesAction
 from services.courses.application.commands import exit_programme as c
+from services.courses.application.course_index import ReferralSummary
+from services.courses.domain.calendar import local_date
 from services.courses.entrypoints.handlers import (
     COMMAND_RESPONSES,
     CommandRoute,
@@ -37,6 +39,29 @@ async def refer(
 ) -> JSONResponse:
     await access.require(Resource.of(command.municipality_code), conceal=False)
     return await start_course(ctx, service, command, access)
+
+
+@router.post(
+    "/from-referral/{referral_id}",
+    status_code=201,
+    summary="Start an exit programme from triage's referral: person, municipality, age and "
+    "journal number come from the referral (404 alike for an unknown referral and one out of "
+    "reach)",
+)
+async def start_from_referral(
+    referral_id: str,
+    command: c.StartFromReferral,
+    access: Annotated[Access, guard(CoursesAction.REFER_TO_EXIT_PROGRAMME)],
+    ctx: Ctx,
+    service: Service,
+) -> JSONResponse:
+    referral: ReferralSummary | None = await ctx.in_store(service.referral, referral_id)
+    if referral is None:
+        raise access.not_found()
+    access.note(person_keys=[referral.person_key])
+    await access.require(Resource.of(referral.municipality_code), conceal=True)
+    today = local_date(service.clock())
+    return await start_course(ctx, service, command.command_for(referral, today), access)
 
 
 add_command_routes(

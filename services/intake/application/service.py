@@ -45,6 +45,7 @@ from shared.contracts import (
     build_rejection,
     parse_bytes,
 )
+from shared.contracts.cpr import birth_date, turns_18_on
 from shared.contracts.errors import MESSAGE_TOO_LARGE
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
@@ -133,6 +134,10 @@ CASE_REGISTER_INPUT = "case_register_input"
 
 Checked = _ValidIncident | _ValidCaseEvent | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
+
+
+MAJORITY_AGE = 18
+"""Minors get their 18th birthday on the incident (`turns_18_on`)."""
 
 
 class RejectionNotFound(LookupError):
@@ -391,6 +396,9 @@ class IntakeService:
                     in_scope=is_in_scope(age),
                     school=person.school,
                     served=person.municipality_code in self.served,
+                    turns_18_on=(
+                        turns_18_on(birth_date(person.cpr)) if 0 <= age < MAJORITY_AGE else None
+                    ),
                 )
             )
         accepted_at = self.clock()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 from shared.contracts import AssessmentOutcome, DecisionKind, Route, WithdrawalReason
+from shared.contracts.decisions import LetterPlan
 
 DecisionOutcome = Literal[
     "duplicate",
@@ -48,6 +49,9 @@ class GoverningDecision:
     youth_letter_age: int | None = None
     decision_id: str | None = None
     kind: DecisionKind = "initial"
+    letters: tuple[LetterPlan, ...] | None = None
+    """The letters the decision calls for (triage's profile table and the person's role);
+    None for decisions made before letter plans."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ def governing(decided: Any) -> GoverningDecision:
         later("youth_letter_age"),
         decided.decision_id,
         cast(DecisionKind, later("decision_kind") or "initial"),
+        _plans(later("letters")),
     )
 
 
@@ -90,3 +95,10 @@ def assessment_key(outcome: str, caseworker: str, at: datetime) -> tuple[str, st
     """The same assessment delivered twice (the external producer may resend it): the same
     outcome, by the same caseworker, at the same instant (whatever the offset)."""
     return (outcome, caseworker, at.astimezone(UTC).isoformat())
+
+
+def _plans(letters: Any) -> tuple[LetterPlan, ...] | None:
+    """Letter plans as a decision carries them, or as an event stored them (JSON data)."""
+    if letters is None:
+        return None
+    return tuple(LetterPlan.model_validate(plan) for plan in letters)

@@ -45,8 +45,13 @@ from services.notifications.domain.letters import (
     TaskStatus,
     owner_role,
 )
-from services.notifications.domain.recipients import YOUTH_LETTER_AGE, recipients_for_age
-from services.notifications.domain.task_letter import decision_fields, letter_of, new_letter, stored
+from services.notifications.domain.task_letter import (
+    decision_fields,
+    letter_of,
+    new_letter,
+    recipients_of,
+    stored,
+)
 from shared.contracts import (
     AssessmentOutcome,
     CaseworkerAssessment,
@@ -78,6 +83,8 @@ class LetterTaskCase(TracedAggregate):
         # Since revised and handover decisions (issue 4, parts 4-5).
         decision_kind: str | None
         revises_decision_id: str | None
+        # Since letter plans (issue 14, parts 2-3); absent from events stored before.
+        letters: list[dict[str, Any]] | None
 
         def apply(self, aggregate: Any) -> None:
             revises = getattr(self, "revises_decision_id", None)  # absent before revisions
@@ -101,6 +108,7 @@ class LetterTaskCase(TracedAggregate):
         youth_letter_age: int | None
         decision_kind: str | None
         revises_decision_id: str | None
+        letters: list[dict[str, Any]] | None
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as
@@ -343,13 +351,9 @@ class LetterTaskCase(TracedAggregate):
         decision, letter = self.decision, self.letter
         if decision is None or letter is None or self.status in CLOSED:
             return False
-        youth_letter_age = decision.youth_letter_age
         changes: dict[str, Any] = {
             "municipality_code": decision.municipality_code,
-            "recipients": recipients_for_age(
-                decision.age_at_incident,
-                youth_letter_age if youth_letter_age is not None else YOUTH_LETTER_AGE,
-            ),
+            "recipients": recipients_of(decision, letter.kind),
             "owner_role": decision.owner_role or owner_role(decision.route),
             "owner_team": decision.owner_team,
             "due_at": decision.due_at or letter.due_at,

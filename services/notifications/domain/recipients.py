@@ -15,7 +15,8 @@ ADULT_AGE = 18
 YOUTH_LETTER_AGE = 15
 """The default age from which the youth gets the letter too."""
 
-GROUP_LETTER_RECIPIENTS: tuple[Recipient, ...] = ("parents",)
+GROUP_LETTER_RECIPIENTS: tuple[Recipient, ...] = ("parents", "local_staff")
+"""000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)"."""
 
 
 def recipient_table(

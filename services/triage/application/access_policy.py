@@ -20,6 +20,8 @@ class TriageAction(Action):
     READ_PROFILES = "profiles.read"
     READ_NOT_SERVED = "not_served.read"
     REROUTE_NOT_SERVED = "not_served.reroute"
+    READ_PSP_KSP_HANDOVERS = "psp_ksp_handovers.read"
+    COMPLETE_PSP_KSP_HANDOVER = "psp_ksp_handover.complete"
     REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
     READ_MEETING = "meeting.read"
     RECORD_AT_MEETING = "meeting.record"
@@ -46,6 +48,14 @@ register(
         ),
         TriageAction.REROUTE_NOT_SERVED: ActionRule(
             NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
+        ),
+        # The PSP/KSP handover of a young person who turned 18 with an open item (issue 14,
+        # part 4): the municipality's staff who own it (the profile names the contact's role).
+        TriageAction.READ_PSP_KSP_HANDOVERS: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+        ),
+        TriageAction.COMPLETE_PSP_KSP_HANDOVER: ActionRule(
+            NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
         ),
         # The weekly meeting (issue 15) changes a route or an owner: those who chair it (the
         # coordinator) and the team leader who allocates the work; they record its actions and

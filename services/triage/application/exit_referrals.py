@@ -13,7 +13,7 @@ from uuid import UUID
 
 from services.triage.domain.exit_referrals import PersonExitReferral, exit_referral
 from services.triage.domain.profiles import ProfileBook
-from services.triage.domain.referral_flags import exit_referral_flags
+from services.triage.domain.roles import exit_flags_for
 from services.triage.domain.routing import EXIT_REFERRAL
 from shared.contracts import (
     AcceptedIncident,
@@ -31,7 +31,7 @@ def calls_for_referral(incident: AcceptedIncident, person: PseudonymousPerson) -
     triage ask whether the person was referred already: the answer changes nothing otherwise
     (`route_person`), and most incidents carry no such flag."""
     return bool(incident.flags) and bool(
-        exit_referral_flags(incident.flags, person.age_at_incident)
+        exit_flags_for(person.role, incident.flags, person.age_at_incident)
     )
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from uuid import UUID
 
 from services.triage.application.app import TriageApplication
@@ -25,6 +26,14 @@ from services.triage.application.exit_referrals import (
     record_exit_referrals,
 )
 from services.triage.application.meetings import Participant, meeting_for, record_route_or_owner
+from services.triage.domain.adulthood import (
+    HandedOverTo,
+    OpenItem,
+    PersonOpenItems,
+    PspKspHandovers,
+    TaskNotFound,
+    Turns18Calendar,
+)
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.incident_triage import IncidentTriage, NoCurrentDecision, NotRoutable
 from services.triage.domain.not_served import NotServedEntry, NotServedRegister
@@ -33,6 +42,8 @@ from services.triage.domain.profiles import ProfileBook
 from services.triage.domain.routing import ActiveCase, PersonFacts
 from shared.contracts import (
     AcceptedIncident,
+    CourseEvent,
+    LetterTaskEvent,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
@@ -119,17 +130,28 @@ class TriageService:
         self.clock = clock
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
-    def prefetch(
-        self, uow: UnitOfWork, payloads: Sequence[AcceptedIncident | PseudonymisedCaseEvent]
-    ) -> None:
+    def prefetch(self, uow: UnitOfWork, payloads: Sequence[Any]) -> None:
         """Everything the batch reads, with two queries instead of one or more per message."""
         uow.prefetch(self._aggregates_touched(payloads))
         uow.prefetch(self._known_only_after_loading(uow, payloads))
 
+    def follow_open_item_in(self, uow: UnitOfWork, payload: LetterTaskEvent | CourseEvent) -> None:
+        """A person's letter task or course changed: whether it is still open (for the
+        PSP/KSP handover on the 18th birthday, issue 14 part 4)."""
+        person_key = payload.person_key
+        if person_key is None or person_key.startswith("acute:"):
+            return  # an acute procedure concerns a group, not one person
+        items = uow.get(PersonOpenItems, PersonOpenItems.create_id(person_key))
+        if items is None:
+            items = PersonOpenItems(person_key)
+            uow.add(items)
+        if isinstance(payload, LetterTaskEvent):
+            items.task_seen(payload.task_id, payload.event)
+        else:
+            items.course_seen(payload.course_id, payload.course_type, payload.event)
+
     @staticmethod
-    def _aggregates_touched(
-        payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent],
-    ) -> set[UUID]:
+    def _aggregates_touched(payloads: Iterable[Any]) -> set[UUID]:
         """Everything a batch reads, so it is loaded with one query instead of one each."""
         ids: set[UUID] = set()
         for payload in payloads:
@@ -149,9 +171,7 @@ class TriageService:
         return ids
 
     @staticmethod
-    def _known_only_after_loading(
-        uow: UnitOfWork, payloads: Iterable[AcceptedIncident | PseudonymisedCaseEvent]
-    ) -> set[UUID]:
+    def _known_only_after_loading(uow: UnitOfWork, payloads: Iterable[Any]) -> set[UUID]:
         """What the first query tells the batch it needs too (a second query): the persons
         of an incident's current decisions, whose report a new revision may withdraw, and the
         incidents of a person a case was opened for, which may be handed over."""
@@ -265,6 +285,7 @@ class TriageService:
             decisions = triage.triage(incident, facts, self.profiles, self.clock(), trace_context)
         record_exit_referrals(uow, incident, decisions, self.profiles)
         self._register_not_served(uow, incident, triage)
+        self._note_birthdays(uow, incident, decisions)
         listed: dict[str, PseudonymousPerson] = {}
         for person in incident.persons:
             listed.setdefault(person.person_key, person)  # the first listing decides
@@ -334,6 +355,114 @@ class TriageService:
                 code,
             )
 
+    @staticmethod
+    def _note_birthdays(
+        uow: UnitOfWork, incident: AcceptedIncident, decisions: Iterable[RoutingDecision]
+    ) -> None:
+        """The minors routed, into the calendar of the day they turn 18 (issue 14, part 4)."""
+        routed = {d.person_key: d.municipality_code for d in decisions}
+        for person in incident.persons:
+            if person.turns_18_on is None or person.person_key not in routed:
+                continue
+            day = person.turns_18_on
+            calendar = uow.get(Turns18Calendar, Turns18Calendar.create_id(day))
+            if calendar is None:
+                calendar = Turns18Calendar(day.isoformat())
+                uow.add(calendar)
+            calendar.note(person.person_key, routed[person.person_key])
+
+    # --- turning 18 with an open item (issue 14, part 4) ------------------------------------
+    def check_birthdays(self, today: date, lookback_days: int = 7) -> int:
+        """Open a PSP/KSP handover task for every person who turned 18 on a day up to `today`
+        (looking `lookback_days` back, for a check that missed days) and still has an open
+        item; exactly once per person, whatever runs the check how often. Returns the number
+        of tasks opened."""
+        uow = UnitOfWork(self.app)
+        opened = 0
+        for back in range(lookback_days, -1, -1):
+            day = today - timedelta(days=back)
+            calendar = uow.get(Turns18Calendar, Turns18Calendar.create_id(day))
+            if calendar is None:
+                continue
+            for person_key, code in sorted(calendar.persons.items()):
+                handovers = uow.get(PspKspHandovers, PspKspHandovers.create_id(code))
+                if handovers is not None and person_key in handovers.tasks:
+                    continue
+                items = self._open_items(uow, person_key, code, day)
+                if not items:
+                    continue
+                if handovers is None:
+                    handovers = PspKspHandovers(code)
+                    uow.add(handovers)
+                contact = self.profiles.for_municipality(code).psp_ksp
+                if handovers.open(
+                    person_key,
+                    turned_18_on=day,
+                    open_items=items,
+                    owner_role=contact.role,
+                    owner_team=contact.team,
+                    due_on=day + timedelta(days=contact.due_days),
+                    at=self.clock(),
+                ):
+                    opened += 1
+                    log.info(
+                        "triage: %s turned 18 on %s with %s: PSP/KSP handover task opened",
+                        person_key,
+                        day.isoformat(),
+                        "+".join(items),
+                    )
+        uow.commit()
+        return opened
+
+    def _open_items(
+        self, uow: UnitOfWork, person_key: str, municipality_code: str, birthday: date
+    ) -> list[OpenItem]:
+        """What is still open for the person on their birthday: a letter task, TRIVSEL+
+        course or exit programme (followed on their topics), an active case, a decision of
+        theirs still standing from within the profile's repeat window, an exit referral from
+        such an incident."""
+        items: list[OpenItem] = []
+        followed = uow.get(PersonOpenItems, PersonOpenItems.create_id(person_key))
+        if followed is not None:
+            items += followed.items()
+        register = uow.get(PersonCaseRegister, PersonCaseRegister.create_id(person_key))
+        if register is not None and register.active_case(municipality_code) is not None:
+            items.append("active_case")
+        history = uow.get(PersonHistory, PersonHistory.create_id(person_key))
+        if history is None:
+            return items
+        window = self.profiles.for_municipality(municipality_code).repeat.window
+        since = datetime.combine(birthday, time.min, tzinfo=UTC) - window
+        recent = [j for j, r in history.reports.items() if r.occurred_at >= since]
+        for journal_number in sorted(recent):
+            triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
+            if triage is not None and triage.current_decision(person_key) is not None:
+                if "recent_decision" not in items:
+                    items.append("recent_decision")
+                if already_referred(uow, journal_number, person_key) and (
+                    "exit_referral" not in items
+                ):
+                    items.append("exit_referral")
+        return items
+
+    def psp_ksp_handovers(self, municipality_code: str) -> list[dict[str, Any]]:
+        uow = UnitOfWork(self.app)
+        handovers = uow.get(PspKspHandovers, PspKspHandovers.create_id(municipality_code))
+        if handovers is None:
+            return []
+        return sorted(handovers.tasks.values(), key=lambda t: (t["due_on"], t["person_key"]))
+
+    def complete_psp_ksp_handover(
+        self, municipality_code: str, person_key: str, handed_over_to: HandedOverTo
+    ) -> dict[str, Any]:
+        uow = UnitOfWork(self.app)
+        handovers = uow.get(PspKspHandovers, PspKspHandovers.create_id(municipality_code))
+        if handovers is None:
+            raise TaskNotFound(person_key)
+        handovers.complete(person_key, handed_over_to, self.clock())
+        uow.commit()
+        return dict(handovers.tasks[person_key])
+
     # --- not served: list and reroute (issue 14, part 1) -----------------------------------
     def not_served(self, municipality_code: str) -> list[NotServedPerson]:
         uow = UnitOfWork(self.app)
@@ -400,6 +529,7 @@ class TriageService:
             return None
         record_exit_referrals(uow, incident, [decision], self.profiles)
         self._record_report(uow, history, incident, person)
+        self._note_birthdays(uow, incident, [decision])
         return decision
 
     @staticmethod

@@ -18,7 +18,7 @@ from eventsourcing.domain import event
 
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.profiles import Owner
-from services.triage.domain.referral_flags import exit_referral_flags
+from services.triage.domain.roles import exit_flags_for
 from shared.contracts import ExitReferral, Flag, RoutingDecision
 from shared.eventstore import TracedAggregate
 
@@ -48,7 +48,7 @@ def exit_referral(
 ) -> ExitReferral | None:
     """The referral a decision makes, or None when the incident's flags and the person's age do
     not call for one."""
-    triggering = exit_referral_flags(flags, decision.age_at_incident)
+    triggering = exit_flags_for(decision.role, flags, decision.age_at_incident)
     if not triggering:
         return None
     return ExitReferral(

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.contracts import Flag, OffenceCode, Route, Severity, Workflow
 from shared.contracts.common import MAX_PLACE_NAME_CHARS, MAX_TEAM_CHARS
 from shared.contracts.decisions import ROUTES, SEVERITIES, WORKFLOWS
-from shared.contracts.incidents import OFFENCE_CODES
+from shared.contracts.incidents import OFFENCE_CODES, Role
 
 DEFAULT_PROFILE_CODE = "default"
 
@@ -97,6 +97,10 @@ class Deadlines(_Strict):
         return timedelta(hours=rule.for_severity(severity))
 
 
+#: Whose reports count towards a repeat unless the profile says (issue 14, part 2).
+REPEAT_ROLES: tuple[Role, ...] = ("sigtet", "antruffet")
+
+
 class RepeatRule(_Strict):
     """`threshold` reports (this one included) within `window_days` make a repeat, which
     raises the severity by `raise_steps`."""
@@ -104,6 +108,11 @@ class RepeatRule(_Strict):
     window_days: int = Field(ge=1)
     threshold: int = Field(ge=2)
     raise_steps: int = Field(default=1, ge=0, le=2)
+    roles: list[Role] = Field(default_factory=lambda: list(REPEAT_ROLES), min_length=1)
+    """The roles whose reports count towards a repeat (issue 14, part 2; 004 weighs abuse
+    cases, 000's flow is about involved youth): a victim's (forurettet) earlier reports are
+    shown in the history but do not raise the severity, and a victim's own report makes no
+    repeat."""
 
     @property
     def window(self) -> timedelta:
@@ -146,6 +155,40 @@ class ExitOwner(_Strict):
     team: str | None = Field(default=None, min_length=1, max_length=MAX_TEAM_CHARS)
 
 
+BaseLetterKind = Literal["orientering", "indkaldelse"]
+"""The letters a routing decision calls for: the orientering (tovholder at once, or the
+caseworker's `inform`) and the indkaldelse (the caseworker's `summon`)."""
+
+
+class RecipientRule(_Strict):
+    """Who receives a letter (issue 14, part 3): conditions left out match anything; the first
+    matching rule of the profile's `recipients` wins; no rule: `youth_letter_age`.
+
+    Age bands: under `youth_from_age` the parents; from it until 18 the parents and the young
+    person; from 18 the young person only."""
+
+    route: Route | None = None
+    kind: BaseLetterKind | None = None
+    roles: list[Role] | None = None
+    youth_from_age: int = Field(ge=0, le=18)
+
+    def matches(self, route: Route, kind: BaseLetterKind, role: Role) -> bool:
+        return (
+            (self.route is None or self.route == route)
+            and (self.kind is None or self.kind == kind)
+            and (self.roles is None or role in self.roles)
+        )
+
+
+class PspKspContact(_Strict):
+    """Who takes the handover of a young person who turned 18 with an open item, and how many
+    days they have (issue 14, part 4; 004 "PSP- og KSP-samarbejde")."""
+
+    role: OwnerRole = "team_leader"
+    team: str | None = Field(default=None, min_length=1)
+    due_days: int = Field(default=14, ge=1, le=90)
+
+
 class MunicipalityProfile(_Strict):
     code: ProfileCode
     name: str = Field(min_length=1)
@@ -157,9 +200,14 @@ class MunicipalityProfile(_Strict):
     severity: SeverityRules
     owners: list[OwnerRule] = Field(min_length=1)
     youth_letter_age: int = Field(default=15, ge=0, le=18)
+    recipients: list[RecipientRule] = Field(default_factory=list)
+    """Who receives each letter, per route x letter kind x role (issue 14, part 3); a letter
+    no rule matches goes by `youth_letter_age`."""
     deadlines_hours: Deadlines
     repeat: RepeatRule
     exit_owner: ExitOwner = Field(default_factory=ExitOwner)
+    psp_ksp: PspKspContact = Field(default_factory=PspKspContact)
+    """The PSP/KSP contact who owns the handover task on an 18th birthday with an open item."""
     """Who takes exit-programme referrals; the exit coordinator unless the profile says."""
     handover_window_days: int = Field(default=30, ge=0, le=366)
     """A case opened at most this many days after a person was routed to the tovholder hands
@@ -196,6 +244,13 @@ class MunicipalityProfile(_Strict):
             )
             if not any(r.matches(route, severity, workflow, repeat) for r in self.owners)
         ]
+
+    def youth_from_age(self, route: Route, kind: BaseLetterKind, role: Role) -> int:
+        """From which age a minor receives this letter with their parents."""
+        for rule in self.recipients:
+            if rule.matches(route, kind, role):
+                return rule.youth_from_age
+        return self.youth_letter_age
 
     @property
     def handover_window(self) -> timedelta:

@@ -17,16 +17,18 @@ from functools import lru_cache
 
 from services.triage.domain.ids import DECISION_IDS
 from services.triage.domain.profiles import (
+    BaseLetterKind,
     MunicipalityProfile,
     RepeatRule,
     SeverityRules,
     at_least,
     raised,
 )
-from services.triage.domain.referral_flags import exit_referral_flags
+from services.triage.domain.roles import exit_flags_for, letter_kind_for_role, recipients_for
 from services.triage.domain.workflow import workflow_for_age
 from shared.contracts import (
     AcceptedIncident,
+    AssessmentOutcome,
     DecisionKind,
     Flag,
     OffenceCode,
@@ -36,7 +38,12 @@ from shared.contracts import (
     RoutingDecision,
     Severity,
 )
-from shared.contracts.decisions import HISTORY_REPORTS_SHOWN, EarlierReport, ReportHistory
+from shared.contracts.decisions import (
+    HISTORY_REPORTS_SHOWN,
+    EarlierReport,
+    LetterPlan,
+    ReportHistory,
+)
 
 ACTIVE_CASE = "active_case"
 NO_ACTIVE_CASE = "no_active_case"
@@ -104,20 +111,29 @@ def assess_severity(
 
 
 def summarise_history(
-    earlier: Sequence[Report], occurred_at: datetime, rule: RepeatRule
+    earlier: Sequence[Report],
+    occurred_at: datetime,
+    rule: RepeatRule,
+    role: Role | None = None,
 ) -> ReportHistory:
-    """`earlier` must hold only other incidents that happened before `occurred_at`."""
+    """`earlier` must hold only other incidents that happened before `occurred_at`. Every
+    earlier report is shown; only reports in the roles `rule.roles` names count towards a
+    repeat, this one (`role`; None: counted) included (issue 14, part 2)."""
     if not earlier:
         return _first_report(rule.window_days, rule.threshold)
     window_start = occurred_at - rule.window
     in_window = 1 + sum(1 for r in earlier if r.occurred_at >= window_start)
+    counts = role is None or role in rule.roles
+    counted = int(counts) + sum(
+        1 for r in earlier if r.occurred_at >= window_start and r.role in rule.roles
+    )
     newest_first = sorted(earlier, key=lambda r: (r.occurred_at, r.journal_number), reverse=True)
     return ReportHistory(
         earlier_reports=len(earlier),
         reports_in_window=in_window,
         window_days=rule.window_days,
         repeat_threshold=rule.threshold,
-        repeat=in_window >= rule.threshold,
+        repeat=counts and counted >= rule.threshold,
         reports=[
             EarlierReport(
                 journal_number=r.journal_number,
@@ -179,14 +195,19 @@ def route_person(
         profile.severity, incident.offence_code, incident.flags
     )
     reasons += severity_reasons
-    history = summarise_history(facts.earlier_reports, incident.occurred_at, profile.repeat)
+    history = summarise_history(
+        facts.earlier_reports, incident.occurred_at, profile.repeat, person.role
+    )
     if history.repeat:
         severity = raised(severity, profile.repeat.raise_steps)
         reasons.append(REPEAT_WITHIN_WINDOW)
     if profile.is_default:
         reasons.append(DEFAULT_PROFILE)
     # The referral itself is recorded by the caller (exit_referrals.py); once per incident.
-    if exit_referral_flags(incident.flags, person.age_at_incident) and not facts.exit_referred:
+    if (
+        exit_flags_for(person.role, incident.flags, person.age_at_incident)
+        and not facts.exit_referred
+    ):
         reasons.append(EXIT_REFERRAL)
     handover = reached_18_with_open_item(
         person.age_at_incident, facts.earlier_reports, incident.occurred_at, profile.repeat
@@ -227,4 +248,26 @@ def route_person(
         history=history,
         co_registered_person_keys=[key for key in co_registered if key != person.person_key],
         psp_ksp_handover=handover,
+        letters=letter_plans(route, person.role, person.age_at_incident, profile),
     )
+
+
+def letter_plans(
+    route: Route, role: Role, age: int, profile: MunicipalityProfile
+) -> list[LetterPlan]:
+    """The letters a decision calls for (issue 14, parts 2-3): the tovholder's orientering at
+    once; on the caseworker route the orientering after `inform` and the indkaldelse after
+    `summon`. Recipients by the profile's table, the kind by the person's role."""
+    wanted: list[tuple[AssessmentOutcome | None, BaseLetterKind]] = (
+        [(None, "orientering")]
+        if route == "tovholder"
+        else [("inform", "orientering"), ("summon", "indkaldelse")]
+    )
+    return [
+        LetterPlan(
+            assessment=assessment,
+            kind=letter_kind_for_role(kind, role),
+            recipients=recipients_for(age, profile.youth_from_age(route, kind, role)),
+        )
+        for assessment, kind in wanted
+    ]

@@ -21,10 +21,12 @@ from services.triage.application.service import (
     RerouteResult,
     TriageService,
 )
+from services.triage.domain.adulthood import HandedOverTo, TaskAlreadyCompleted, TaskNotFound
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.municipalities import is_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -51,6 +53,7 @@ Service = Annotated[TriageService, from_app("service")]
 decisions = APIRouter(prefix="/v1/decisions")
 profiles = APIRouter(prefix="/v1/profiles")
 not_served = APIRouter(prefix="/v1/not-served")
+psp_ksp = APIRouter(prefix="/v1/psp-ksp-handovers")
 admin = APIRouter(prefix="/v1/admin")
 
 
@@ -59,6 +62,14 @@ class RerouteRequest(BaseModel):
     since: date | datetime = Field(
         description="Incidents reported at or after this day (00:00 UTC) or instant."
     )
+
+
+def _official(code: str) -> None:
+    """422 unless one of the 98 official municipality codes (issue 14, part 1)."""
+    if not MUNICIPALITY_CODE.fullmatch(code):
+        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    if not is_municipality_code(code):
+        raise HTTPException(status_code=422, detail="not a Danish municipality code")
 
 
 def _since(value: date | datetime) -> datetime:
@@ -74,7 +85,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
         "SSP triage",
         "Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
         auth,
-        [decisions, not_served, admin, profiles],
+        [decisions, not_served, admin, profiles, psp_ksp],
         ctx=ctx,
         service=service,
     )
@@ -153,8 +164,7 @@ async def list_profiles(service: Service) -> list[dict[str, Any]]:
     dependencies=[guard(TriageAction.READ_PROFILES)],
 )
 async def get_profile(code: str, service: Service) -> dict[str, Any]:
-    if not MUNICIPALITY_CODE.fullmatch(code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    _official(code)
     return service.profiles.for_municipality(code).model_dump(mode="json")
 
 
@@ -170,8 +180,7 @@ async def list_not_served(
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
-    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+    _official(municipality_code)
     recorded = await ctx.in_store(service.not_served, municipality_code)
     access.note(count=len(recorded))
     return {
@@ -226,3 +235,67 @@ async def reroute(
         "routed": result.routed,
         "skipped": result.skipped,
     }
+
+
+class CompleteHandover(BaseModel):
+    handed_over_to: HandedOverTo = Field(
+        description="psp, ksp, adult_social_services or no_further_action"
+    )
+
+
+def _task_body(task: dict[str, Any]) -> dict[str, Any]:
+    return {
+        name: (value.isoformat() if isinstance(value, (date, datetime)) else value)
+        for name, value in task.items()
+    }
+
+
+@psp_ksp.get(
+    "/{municipality_code}",
+    summary="PSP/KSP handover tasks: young people of the municipality who turned 18 with an "
+    "open item (owner, due date, where they were handed over to); X-Purpose required",
+    responses={422: {"description": "not a three-digit municipality code"}},
+)
+async def list_psp_ksp_handovers(
+    municipality_code: str,
+    access: Annotated[Access, guard(TriageAction.READ_PSP_KSP_HANDOVERS)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    _official(municipality_code)
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    tasks = await ctx.in_store(service.psp_ksp_handovers, municipality_code)
+    access.note(person_keys=[t["person_key"] for t in tasks], count=len(tasks))
+    return {"municipality_code": municipality_code, "tasks": [_task_body(t) for t in tasks]}
+
+
+@psp_ksp.post(
+    "/{municipality_code}/{person_key}/complete",
+    summary="Record where the young person was handed over to (completes the task)",
+    responses={
+        404: {"description": "no such task, or not in your reach"},
+        409: {"description": "the task was completed already"},
+    },
+)
+async def complete_psp_ksp_handover(
+    municipality_code: str,
+    person_key: str,
+    body: CompleteHandover,
+    access: Annotated[Access, guard(TriageAction.COMPLETE_PSP_KSP_HANDOVER)],
+    ctx: Ctx,
+    service: Service,
+) -> dict[str, Any]:
+    access.note(person_keys=[person_key])
+    if not MUNICIPALITY_CODE.fullmatch(municipality_code):
+        raise access.not_found()
+    await access.require(Resource.of(municipality_code), conceal=True)
+    try:
+        task = await ctx.in_store(
+            service.complete_psp_ksp_handover, municipality_code, person_key, body.handed_over_to
+        )
+    except TaskNotFound:
+        raise access.not_found() from None
+    except TaskAlreadyCompleted:
+        raise HTTPException(status_code=409, detail="the handover is completed already") from None
+    access.note(count=1)
+    return _task_body(task)

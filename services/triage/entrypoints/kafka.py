@@ -5,8 +5,13 @@ commits (shared/messaging/consumers.py)."""
 from __future__ import annotations
 
 from services.triage.application.service import TriageService
-from shared.contracts import AcceptedIncident, PseudonymisedCaseEvent
-from shared.contracts.topics import INTAKE_CASE_EVENTS, INTAKE_INCIDENTS
+from shared.contracts import AcceptedIncident, CourseEvent, LetterTaskEvent, PseudonymisedCaseEvent
+from shared.contracts.topics import (
+    COURSES_EVENTS,
+    INTAKE_CASE_EVENTS,
+    INTAKE_INCIDENTS,
+    LETTER_TASKS,
+)
 from shared.messaging.consumers import Consumer, ConsumerTable
 
 Service = TriageService
@@ -16,6 +21,10 @@ CONSUMERS = ConsumerTable[Service](
     [
         Consumer(INTAKE_INCIDENTS, AcceptedIncident, Service.triage_in),
         Consumer(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, Service.register_case_event_in),
+        # Which letter tasks and courses of a person are still open, for the PSP/KSP handover
+        # on the 18th birthday (issue 14, part 4).
+        Consumer(LETTER_TASKS, LetterTaskEvent, Service.follow_open_item_in),
+        Consumer(COURSES_EVENTS, CourseEvent, Service.follow_open_item_in),
     ],
     prefetch=Service.prefetch,
 )

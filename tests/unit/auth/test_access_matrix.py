@@ -310,6 +310,25 @@ MATRIX += [
         _path("/v1/not-served/{c}", c=(IN, OUT)),
         {"operations": (OK, OK)},
     ),
+    # Issue 14, part 4: the municipality's staff; a task that does not exist, or is out of
+    # reach, is 404 alike.
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/psp-ksp-handovers/{municipality_code}",
+        _path("/v1/psp-ksp-handovers/{c}", c=(IN, OUT)),
+        {role: (OK, 403) for role in MUNICIPAL},
+    ),
+    Endpoint(
+        "triage",
+        "POST",
+        "/v1/psp-ksp-handovers/{municipality_code}/{person_key}/complete",
+        _with_body(
+            _path("/v1/psp-ksp-handovers/{c}/pk_nobody/complete", c=(IN, OUT)),
+            {"handed_over_to": "ksp"},
+        ),
+        {role: (404, 404) for role in MUNICIPAL},
+    ),
     Endpoint(
         "triage",
         "POST",
@@ -522,6 +541,28 @@ def _start(kind: str) -> Callable[[ServiceUnderTest, bool], tuple[str, dict[str,
     return fill
 
 
+def _from_referral(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+    """A fresh referral from triage (in or out of reach), started by its id."""
+    from shared.contracts import ExitReferral
+
+    code, journal = _reach(in_reach)
+    key = _fresh_key()
+    referral_id = f"referral-{key}"
+    served.seed(
+        served.seeder.receive,
+        ExitReferral.model_validate(
+            {
+                "referral_id": referral_id, "journal_number": journal, "revision": 1,
+                "person_key": key, "municipality_code": code, "age_at_incident": 17,
+                "workflow": "minor", "flags": ["bande"], "offence_code": "vold",
+                "decision_id": f"decision-{key}", "owner_role": "exit_coordinator",
+                "owner_team": None, "referred_at": "2026-11-16T08:12:03+01:00",
+            }
+        ),
+    )  # fmt: skip
+    return f"/v1/exit-programmes/from-referral/{referral_id}", {"json": {"coordinator": "EXK"}}
+
+
 _prepared: dict[tuple[str, str, bool], tuple[str, int]] = {}
 
 
@@ -613,6 +654,10 @@ MATRIX += [
              {role: (OK, 403) for role in ("exit_coordinator", "tovholder", "police_coordinator")}),
     Endpoint("courses", "POST", "/v1/acute-procedures", _start("acute-procedures"),
              {"management": (OK, 403), "tovholder": (OK, 403)}),
+    # Issue 14, part 6: from triage's referral; a referral out of reach is 404 like none.
+    Endpoint("courses", "POST", "/v1/exit-programmes/from-referral/{referral_id}",
+             _from_referral,
+             {role: (OK, 404) for role in ("exit_coordinator", "tovholder", "police_coordinator")}),
 ]  # fmt: skip
 _MANAGERS = {
     "trivsel-courses": ("tovholder",),

@@ -49,6 +49,7 @@ DECISION_EXTENSIONS = {
     "psp_ksp_handover",
     "revises_decision_id",
     "decision_kind",
+    "letters",
     "decided_by",
 }
 

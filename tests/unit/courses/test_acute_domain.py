@@ -30,12 +30,34 @@ def test_start_completes_step_one_and_creates_the_standard_letter_task() -> None
     assert isinstance(requested, AcuteProcedure.StandardLetterRequested)
     assert requested.letter["kind"] == "akut_standardbrev"
     assert requested.letter["event"] == "created"
-    assert requested.letter["recipients"] == ["parents"]
+    # 000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)".
+    assert requested.letter["recipients"] == ["parents", "local_staff"]
     assert requested.letter["owner_role"] == "management"
     assert requested.letter["due_at"] == at(hours=24).isoformat().replace("+00:00", "Z")
     assert requested.letter["person_key"] == f"acute:{procedure.id}"
     assert procedure.outstanding_steps() == [2, 3, 4, 5, 6, 7, 8, 9]
     assert started.facts().person_key is None
+
+
+def test_an_acute_event_without_a_police_journal_number_keeps_its_letter_task() -> None:
+    """Issue 14, part 3 (000 l.385-390): a director and a head of department start the
+    procedure; the event need not be a police case."""
+    procedure = AcuteProcedure.start(
+        municipality_code="607",
+        reference="2026-11-brand-skole",
+        journal_number=None,
+        director="DIR",
+        head_of_department="FCH",
+        at=at(),
+        policy=POLICY,
+    )
+    _, requested = procedure.collect_events()
+    assert requested.letter["journal_number"] is None
+    assert requested.letter["recipients"] == ["parents", "local_staff"]
+    from services.courses.adapters.publications import courses_publications
+
+    published = courses_publications(requested)
+    assert [m.topic for m in published] == ["ssp.courses.events.v1"]  # no letter-task message
 
 
 def test_the_same_incident_reference_is_the_same_procedure() -> None:

@@ -23,7 +23,7 @@ from shared.auth import ServiceAuth
 from shared.http import add_platform_routes
 from shared.runtime import ServiceContext
 from tests.support import bearer
-from tests.unit.courses.factories import JOURNAL, PRIVATE_TEXT, FakeClock, decision
+from tests.unit.courses.factories import JOURNAL, PRIVATE_TEXT, FakeClock, decision, referral
 
 
 @dataclass
@@ -436,3 +436,120 @@ def test_a_course_starts_only_in_a_served_municipality(
             with pytest.raises(InvalidCommand) as refused:
                 api.service.start(command)
             assert refused.value.code == error
+
+
+# --- issue 14, part 6: courses end consistently ---------------------------------------------------
+EXIT_PROGRAMME = {
+    "person_key": "pk_x",
+    "municipality_code": "376",
+    "age_at_referral": 19,
+    "referred_by": "kriminalforsorgen",
+    "referred_on": "2026-11-16",
+    "coordinator": "EXK",
+}
+
+
+async def active_exit_programme(api: Api) -> dict[str, Any]:
+    course = await api.post("/v1/exit-programmes", EXIT_PROGRAMME, expect=201)
+    base = f"/v1/exit-programmes/{course['course_id']}"
+    for command, body in [
+        (
+            "record-clarifying-talk",
+            {"with_police": True, "in_target_group": "yes", "motivated": "yes", "note": "x"},
+        ),
+        ("accept", {"on": "2026-11-16"}),
+    ]:
+        course = await api.post(
+            f"{base}/{command}", {"expected_version": course["version"], **body}
+        )
+    return course
+
+
+# 001 l.244: the programme's contract sets goals ("træde ud af det destruktive miljø"); it is
+# completed when they are met or the person left the milieu, dropped when contact is lost,
+# new crime is committed or the person withdraws.
+END_RULES = [
+    pytest.param("completed", "goals_met", 200, id="completed: goals met"),
+    pytest.param("completed", "left_milieu", 200, id="completed: left the milieu"),
+    pytest.param("dropped_out", "goals_met", 422, id="dropped out with goals met: refused"),
+    pytest.param("completed", "new_crime", 422, id="completed after new crime: refused"),
+    pytest.param("dropped_out", "lost_contact", 200, id="dropped out: lost contact"),
+    pytest.param("dropped_out", "other", 200, id="other fits both"),
+]
+
+
+@pytest.mark.parametrize(("outcome", "reason", "status"), END_RULES)
+async def test_an_exit_programme_ends_for_a_reason_that_fits(
+    api: Api, outcome: str, reason: str, status: int
+) -> None:
+    course = await active_exit_programme(api)
+    answer = await api.post(
+        f"/v1/exit-programmes/{course['course_id']}/end",
+        {"expected_version": course["version"], "outcome": outcome, "reason": reason},
+        expect=status,
+    )
+    if status == 422:
+        assert answer["error"] == "reason_does_not_fit_outcome"
+
+
+async def test_a_trivsel_course_with_a_measure_started_cannot_be_completed(api: Api) -> None:
+    """000 l.108: TRIVSEL+ is the individual effort; a measure under way is not done."""
+    api.service.receive_decision(decision(key="pk_a", age=14))
+    course = await api.post("/v1/trivsel-courses", START, expect=201)
+    base = f"/v1/trivsel-courses/{course['course_id']}"
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("request-consent", {}),
+        ("record-consent", {"answer": "given", "on": "2026-11-16"}),
+        (
+            "add-goal",
+            {"goal_id": "g1", "description": "", "owner": "ABJ", "review_on": "2026-12-16"},
+        ),
+        (
+            "add-measure",
+            {
+                "measure_id": "mentor",
+                "goal_id": "g1",
+                "kind": "fritidsaktivitet",
+                "description": "",
+                "owner": "KLM",
+                "review_on": "2026-12-01",
+            },
+        ),
+        ("start-measure", {"measure_id": "mentor"}),
+    ]
+    for command, body in steps:
+        course = await api.post(
+            f"{base}/{command}", {"expected_version": course["version"], **body}
+        )
+    refused = await api.post(
+        f"{base}/close",
+        {"expected_version": course["version"], "outcome": "completed"},
+        expect=409,
+    )
+    assert (refused["error"], refused["measures"]) == ("measures_still_open", ["mentor"])
+    # Dropping the course closes the measure with it.
+    closed = await api.post(
+        f"{base}/close", {"expected_version": course["version"], "outcome": "dropped"}
+    )
+    assert (closed["status"], closed["outcome"]) == ("closed", "dropped")
+
+
+async def test_an_exit_programme_starts_from_a_referral_without_retyping(api: Api) -> None:
+    api.service.receive(referral(age=17))
+    found = await api.get("/v1/exit-referrals", municipality_code="376")
+    (listed,) = found["referrals"]
+    started = await api.post(
+        f"/v1/exit-programmes/from-referral/{listed['referral_id']}",
+        {"coordinator": "EXK"},
+        expect=201,
+    )
+    assert (
+        started["person_key"],
+        started["municipality_code"],
+        started["journal_number"],
+    ) == ("pk_x", "376", JOURNAL)
+    again = await api.get("/v1/exit-referrals", municipality_code="376", status="all")
+    assert again["referrals"][0]["status"] == "started"
+    await api.post(
+        "/v1/exit-programmes/from-referral/no-such-referral", {"coordinator": "EXK"}, expect=404
+    )

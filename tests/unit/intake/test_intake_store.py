@@ -55,7 +55,13 @@ PUBLISHED_REVISION_1 = (
 # Since neighbouring municipalities are accepted (issue 14, part 1) each person says whether
 # this deployment serves them (persons stored before are served: they passed the old check).
 PUBLISHED_REVISION_1_NOW = PUBLISHED_REVISION_1.replace(
-    b'"school":"Kirstinebjergskolen"}', b'"school":"Kirstinebjergskolen","served":true}'
+    b'"school":"Kirstinebjergskolen"}',
+    b'"school":"Kirstinebjergskolen","turns_18_on":"2028-03-12","served":true}',
+)
+# A record stored before either: published with the defaults (no 18th birthday known).
+PUBLISHED_REVISION_1_STORED_BEFORE = PUBLISHED_REVISION_1.replace(
+    b'"school":"Kirstinebjergskolen"}',
+    b'"school":"Kirstinebjergskolen","turns_18_on":null,"served":true}',
 )
 
 # The same incident as intake stored it before `IncidentRecord.Received` existed (decrypted):
@@ -187,7 +193,9 @@ def test_a_record_stored_as_opened_and_revision_accepted_still_loads(
     settings: IntakeSettings, app: IntakeApplication, service: IntakeService
 ) -> None:
     insert_decrypted(app, OLD_LOG)
-    assert [m.body() for m in outbox(app, intake_publications)] == [PUBLISHED_REVISION_1_NOW]
+    assert [m.body() for m in outbox(app, intake_publications)] == [
+        PUBLISHED_REVISION_1_STORED_BEFORE
+    ]
     record = UnitOfWork(app).get(IncidentRecord, IncidentRecord.create_id(JOURNAL))
     assert record is not None
     assert (record.journal_number, record.revision, record.version) == (JOURNAL, 1, 2)

@@ -98,7 +98,7 @@ def test_the_letter_courses_asks_for_is_created_listed_and_completed(
         "person_key": f"acute:{procedure.id}",
         "municipality_code": "607",
         "kind": "akut_standardbrev",
-        "recipients": ["parents"],
+        "recipients": ["parents", "local_staff"],  # 000 l.390
         "owner_role": "management",
         "due_at": "2026-11-17T09:00:00Z",
         "at": "2026-11-16T09:00:00Z",

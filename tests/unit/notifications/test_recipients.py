@@ -51,8 +51,9 @@ def test_the_table_is_the_rule(age: int, youth_age: int) -> None:
     assert recipients_for_age(age, youth_age) == expected
 
 
-def test_a_letter_to_a_group_goes_to_the_parents() -> None:
-    assert GROUP_LETTER_RECIPIENTS == ("parents",)
+def test_a_letter_to_a_group_goes_to_the_parents_and_local_staff() -> None:
+    # 000 l.390: "Orientering af forældre og medarbejdere lokalt (standard skriv)".
+    assert GROUP_LETTER_RECIPIENTS == ("parents", "local_staff")
 
 
 def test_kind_for_outcome() -> None:

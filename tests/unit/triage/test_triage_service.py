@@ -138,13 +138,15 @@ async def test_http_shows_the_profiles_in_force(
     ) as client:
         listed = await client.get("/v1/profiles")
         herning = await client.get("/v1/profiles/657")
-        unconfigured = await client.get("/v1/profiles/999")
+        unconfigured = await client.get("/v1/profiles/751")  # Aarhus: no profile of its own
+        unknown = await client.get("/v1/profiles/999")
         bad = await client.get("/v1/profiles/65")
     executor.shutdown()
     auth.close()
     assert [p["code"] for p in listed.json()] == ["161", "376", "575", "607", "657", "default"]
     assert herning.json()["districts"]["nord"]["team"] == "SSP-medarbejder distrikt nord"
     assert unconfigured.json()["code"] == "default"
+    assert unknown.status_code == 422  # issue 14, part 1: no such municipality
     assert bad.status_code == 422
 
 

@@ -41,9 +41,11 @@ class StartAcuteProcedure(StartCourse):
         description="The municipality's code for the incident (no names), unique in it.",
         examples=["2026-11-brand-skole"],
     )
-    journal_number: JournalNumber = Field(
-        description="The police journal number of the acute incident; its letter task and "
-        "trace are found by it."
+    journal_number: JournalNumber | None = Field(
+        default=None,
+        description="The police journal number of the acute incident, if it is a police case: "
+        "its letter task (published on the letter-task topic) and trace are found by it. "
+        "Without one the standard letter is a task of the procedure only.",
     )
     director: Owner
     head_of_department: Owner

@@ -19,6 +19,7 @@ from services.courses.application.commands.base import (
     Today,
     day_or_today,
 )
+from services.courses.application.course_index import ReferralSummary
 from services.courses.domain.course import Course, DeadlinePolicy
 from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_programme_terms import (
@@ -74,6 +75,28 @@ class ReferToExitProgramme(StartCourse):
             if referral is not None:
                 referral.mark_started(programme.id, at)
         return programme
+
+
+class StartFromReferral(Command):
+    """Start an exit programme from triage's referral (`GET /v1/exit-referrals`): the person,
+    municipality, age and journal number come from the referral, not typed again (issue 14,
+    part 6)."""
+
+    coordinator: Owner
+    referred_by: ReferredBy = "police"
+    """Triage's referrals follow a police report."""
+    referred_on: Today = None
+
+    def command_for(self, referral: ReferralSummary, today: date) -> ReferToExitProgramme:
+        return ReferToExitProgramme(
+            person_key=referral.person_key,
+            municipality_code=referral.municipality_code,
+            age_at_referral=referral.age_at_incident,
+            referred_by=self.referred_by,
+            referred_on=self.referred_on or today,
+            coordinator=self.coordinator,
+            journal_number=referral.journal_number,
+        )
 
 
 class ExitCommand(ChangeCourse):
