@@ -100,6 +100,8 @@ class RunningPlatform:
     bootstrap: str
     console: str
     urls: dict[str, str] = field(default_factory=dict)
+    data_dir: Path = Path()
+    """`ssp up`'s SSP_DATA_DIR: the letters sent go to its `letter-outbox` folder."""
 
 
 @pytest.fixture(scope="session")
@@ -134,7 +136,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
             )
             assert posted.status_code == 202, posted.text
         _wait_for_the_agenda(urls["reporting"])
-        yield RunningPlatform(ssp, bootstrap, console, urls)
+        yield RunningPlatform(ssp, bootstrap, console, urls, data_dir=home / "data")
     finally:
         ssp.stop()
 

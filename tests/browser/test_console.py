@@ -151,6 +151,38 @@ def test_a_tovholder_runs_the_weekly_meeting(
     assert "Du er logget ud" in text_of(browser)
 
 
+def test_a_tovholder_sends_a_letter_from_the_worklist(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    """Issue 16: Noah's letter is previewed as PDF and sent from Min arbejdsliste; the PDF
+    lands in the outbox folder and the page says how and when it went."""
+    outbox = platform.data_dir / "letter-outbox"
+    log_in(browser, platform.console, "tovholder", user="ABJ")
+
+    def noahs_row() -> Any:
+        browser.get(f"{platform.console}/arbejdsliste?alle=1")
+        rows = browser.find_elements(By.XPATH, f"//tr[td[text()='{JOURNAL_OTHER}']]")
+        return rows[0] if rows else None
+
+    row = wait_until(noahs_row, timeout=60)
+    assert row is not None, text_of(browser)
+    check_page(browser, "arbejdsliste-alle")
+    preview = row.find_element(By.LINK_TEXT, "Vis brev (PDF)").get_attribute("href")
+    with httpx.Client(cookies={c["name"]: c["value"] for c in browser.get_cookies()}) as http:
+        pdf = http.get(preview, timeout=60)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    before = set(outbox.glob("*.pdf")) if outbox.exists() else set()
+
+    follow(browser, row.find_element(By.XPATH, ".//button[text()='Send brev']"))
+    assert f"Brevet for {JOURNAL_OTHER} er sendt" in text_of(browser), text_of(browser)
+    assert "brevbakken" in text_of(browser)
+    sent = set(outbox.glob("*.pdf")) - before
+    assert sent, f"no letter in {outbox}"
+    assert all(path.read_bytes().startswith(b"%PDF") for path in sent)
+    check_page(browser, "arbejdsliste-brev-sendt")
+
+
 def test_a_school_representative_sees_only_their_pupils(
     platform: RunningPlatform, browser: webdriver.Chrome
 ) -> None:

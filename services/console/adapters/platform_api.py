@@ -36,6 +36,22 @@ class PlatformApi:
         params: dict[str, str] | None = None,
         json: Any = None,
     ) -> Any:
+        response = await self._request(
+            service, method, path, token, purpose=purpose, params=params, json=json
+        )
+        return response.json()
+
+    async def _request(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        token: str,
+        *,
+        purpose: str | None = None,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
         if purpose is not None:
             headers["X-Purpose"] = purpose
@@ -54,7 +70,7 @@ class PlatformApi:
             except ValueError:
                 pass
             raise ApiError(service, response.status_code, code)
-        return response.json()
+        return response
 
     # --- reporting -----------------------------------------------------------------------
     async def handover(self, token: str, municipality: str, week: str, purpose: str) -> Any:
@@ -127,6 +143,26 @@ class PlatformApi:
             f"/v1/letter-tasks/{quote(task_id, safe='')}/waive",
             token,
             json={"reason": reason},
+        )
+
+    async def letter_pdf(self, token: str, task_id: str, purpose: str) -> bytes:
+        """The task's letter as PDF, rendered by notifications (which audits the read)."""
+        response = await self._request(
+            "notifications", "GET", f"/v1/letter-tasks/{quote(task_id, safe='')}/letter.pdf",
+            token, purpose=purpose,
+        )  # fmt: skip
+        if not response.headers.get("content-type", "").startswith("application/pdf"):
+            raise ApiError("notifications", 502, "not_a_pdf")
+        return response.content
+
+    async def send_letter(self, token: str, task_id: str) -> Any:
+        return await self._call(
+            "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/send", token
+        )
+
+    async def send_letters(self, token: str, task_ids: list[str]) -> Any:
+        return await self._call(
+            "notifications", "POST", "/v1/letter-tasks/send", token, json={"task_ids": task_ids}
         )
 
     # --- courses -------------------------------------------------------------------------

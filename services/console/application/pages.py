@@ -19,8 +19,10 @@ from services.console.domain.chart import Bar, bar_chart
 from services.console.domain.danish import (
     OFFENCES,
     ROUTES,
+    SEND_CHANNELS,
     SEVERITIES,
     course_deadline,
+    danish_datetime,
     label,
     parse_moment,
     time_left,
@@ -58,6 +60,24 @@ class Problems:
 # --- Min arbejdsliste -----------------------------------------------------------------------
 async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) -> dict[str, Any]:
     problems = Problems()
+    mine, hidden = await letter_tasks_shown(api, user, now, show_all, problems)
+    courses = await courses_due(api, user, problems) if user.reads_courses else []
+    handovers = await handover_tasks(api, user, now, problems) if user.reads_minutes else []
+    return {
+        "tasks": mine,
+        "handovers": handovers,
+        "hidden": hidden,
+        "courses": courses,
+        "show_all": show_all,
+        "problems": problems.messages,
+    }
+
+
+async def letter_tasks_shown(
+    api: PlatformApi, user: User, now: datetime, show_all: bool, problems: Problems
+) -> tuple[list[dict[str, Any]], int]:
+    """The open and overdue letter tasks the worklist shows (the role's own, or all), soonest
+    due first, and how many more there are."""
     purpose = "min arbejdsliste"
     tasks: list[dict[str, Any]] = []
     if user.reads_letters:
@@ -80,16 +100,7 @@ async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) 
         due = parse_moment(task.get("due_at"))
         task["time_left"] = time_left(due, now)
         task["is_overdue"] = task.get("status") == "overdue" or (due is not None and due < now)
-    courses = await courses_due(api, user, problems) if user.reads_courses else []
-    handovers = await handover_tasks(api, user, now, problems) if user.reads_minutes else []
-    return {
-        "tasks": mine,
-        "handovers": handovers,
-        "hidden": len(tasks) - len(mine),
-        "courses": courses,
-        "show_all": show_all,
-        "problems": problems.messages,
-    }
+    return mine, len(tasks) - len(mine)
 
 
 async def courses_due(api: PlatformApi, user: User, problems: Problems) -> list[dict[str, Any]]:
@@ -189,6 +200,97 @@ async def complete_task(api: PlatformApi, user: User, task_id: str) -> str | Non
     except ApiError as exc:
         return danish_error(exc.service, exc.status, exc.code)
     return None
+
+
+LETTER_PURPOSE = "brev til foraeldre"  # ASCII: an HTTP header (like "forloeb" above)
+MAX_BATCH = 200  # notifications' limit per batch
+SEND_REFUSALS = {
+    "task_ended": "Brevet er ikke sendt: opgaven er allerede afsluttet (brevet kan være sendt "
+    "eller frafaldet).",
+    "intake_unavailable": "Brevet er ikke sendt: modtagernes navne og adresse kunne ikke hentes "
+    "lige nu. Prøv igen om lidt.",
+    "send_failed": "Brevet er ikke sendt: forsendelsen mislykkedes. Prøv igen om lidt.",
+}
+BATCH_RESULTS = {
+    "already_ended": "allerede afsluttet",
+    "not_found": "findes ikke eller er uden for din adgang",
+    "failed": "forsendelsen mislykkedes",
+}
+
+
+@dataclass(frozen=True)
+class LetterRefused:
+    status: int
+    message: str
+
+
+def send_refusal(exc: ApiError) -> str:
+    if exc.code in SEND_REFUSALS:
+        return SEND_REFUSALS[exc.code]
+    if exc.status == 409:
+        return SEND_REFUSALS["task_ended"]
+    return "Brevet er ikke sendt: " + danish_error(exc.service, exc.status, exc.code)
+
+
+def sent_message(task: dict[str, Any]) -> str:
+    channel = label(SEND_CHANNELS, task.get("channel") or "outbox")
+    journal = task.get("journal_number") or task.get("task_id", "")
+    return f"Brevet for {journal} er sendt ({channel}) {danish_datetime(task.get('at'))}."
+
+
+async def letter_pdf(api: PlatformApi, user: User, task_id: str) -> bytes | LetterRefused:
+    """The letter's PDF (notifications audits the read), or the Danish reason it is not."""
+    try:
+        return await api.letter_pdf(user.token, task_id, LETTER_PURPOSE)
+    except ApiError as exc:
+        if exc.status == 502:
+            reason = "modtagernes navne og adresse kunne ikke hentes lige nu. Prøv igen om lidt."
+        else:
+            reason = danish_error(exc.service, exc.status, exc.code)
+        return LetterRefused(exc.status, f"Brevet kan ikke vises: {reason}")
+
+
+async def send_letter(api: PlatformApi, user: User, task_id: str) -> tuple[bool, str]:
+    """(sent, the Danish message): the channel and time, or why not."""
+    try:
+        task = await api.send_letter(user.token, task_id)
+    except ApiError as exc:
+        return False, send_refusal(exc)
+    return True, sent_message(task if isinstance(task, dict) else {})
+
+
+@dataclass
+class BatchSent:
+    """The week's letters sent from the worklist: how many, and a Danish line per failure."""
+
+    sent: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+async def send_shown_letters(
+    api: PlatformApi, user: User, now: datetime, show_all: bool
+) -> BatchSent:
+    """Send the letters of the open and overdue tasks the worklist shows (as it shows them now),
+    at most MAX_BATCH per call to notifications."""
+    problems = Problems()
+    shown, _ = await letter_tasks_shown(api, user, now, show_all, problems)
+    outcome = BatchSent(failures=problems.messages)
+    journal_of = {t["task_id"]: t.get("journal_number") or t["task_id"] for t in shown}
+    task_ids = list(journal_of)
+    for start in range(0, len(task_ids), MAX_BATCH):
+        try:
+            answer = await api.send_letters(user.token, task_ids[start : start + MAX_BATCH])
+        except ApiError as exc:
+            outcome.failures.append(danish_error(exc.service, exc.status, exc.code))
+            continue
+        for result in answer.get("results", []):
+            if result.get("result") == "sent":
+                outcome.sent += 1
+                continue
+            why = BATCH_RESULTS.get(result.get("result"), "forsendelsen mislykkedes")
+            task_id = result.get("task_id")
+            outcome.failures.append(f"{journal_of.get(task_id, task_id)}: {why}")
+    return outcome
 
 
 # --- Ugens møde -----------------------------------------------------------------------------

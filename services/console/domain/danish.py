@@ -55,6 +55,11 @@ LETTER_STATUSES = {
     "none": "Intet brev",
 }
 
+SEND_CHANNELS = {
+    "outbox": "lagt i brevbakken til print og post",
+    "digital_post": "sendt med Digital Post",
+}
+
 LETTER_KINDS = {
     "orientering": "Orienteringsbrev",
     "indkaldelse": "Indkaldelse til samtale",

@@ -372,6 +372,48 @@ def create_http_app(
             flash(request, "Brevopgaven er markeret som afsluttet.")
         return redirect("/arbejdsliste")
 
+    @app.get("/arbejdsliste/opgaver/{task_id}/brev.pdf")
+    async def letter_pdf(request: Request, task_id: str) -> Response:
+        user = await current_user(request)
+        if TASK_ID.fullmatch(task_id) is None:
+            raise StarletteHTTPException(404)
+        pdf = await pages.letter_pdf(api, user, task_id)
+        if isinstance(pdf, pages.LetterRefused):
+            return render(
+                request, "error.html", user, status_code=pdf.status if pdf.status < 500 else 502,
+                title="Brevet kan ikke vises", message=pdf.message,
+            )  # fmt: skip
+        return Response(
+            content=pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": 'inline; filename="brev.pdf"'},
+        )
+
+    @app.post("/arbejdsliste/opgaver/{task_id}/send")
+    async def send_letter(request: Request, task_id: str) -> Response:
+        user = await current_user(request)
+        await checked_form(request)
+        if TASK_ID.fullmatch(task_id) is None:
+            raise FormRefused()
+        sent, message = await pages.send_letter(api, user, task_id)
+        flash(request, message, "info" if sent else "error")
+        return redirect("/arbejdsliste")
+
+    @app.post("/arbejdsliste/send-ugens-breve")
+    async def send_week_letters(request: Request) -> Response:
+        user = await current_user(request)
+        form = await checked_form(request)
+        show_all = field(form, "alle") == "1"
+        outcome = await pages.send_shown_letters(api, user, clock(), show_all)
+        flash(
+            request,
+            f"Ugens breve: sendt {outcome.sent}, fejl {len(outcome.failures)}.",
+            "error" if outcome.failures else "info",
+        )
+        for failure in outcome.failures:
+            flash(request, f"Ikke sendt: {failure}", "error")
+        return redirect("/arbejdsliste?alle=1" if show_all else "/arbejdsliste")
+
     @app.post("/arbejdsliste/opgaver/{task_id}/frafald")
     async def waive_task(request: Request, task_id: str) -> Response:
         user = await current_user(request)

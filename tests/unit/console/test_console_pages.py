@@ -465,3 +465,120 @@ def test_after_login_only_pages_of_the_console(
         },
     )
     assert answer.headers["location"] == landing
+
+
+# --- sending letters (issue 16) ------------------------------------------------------------
+PDF = b"%PDF-1.7\n% a letter\n%%EOF\n"
+
+
+def open_task(task_id: str = "t9") -> dict[str, Any]:
+    return letter_task(task_id, "2026-11-18T12:00:00+01:00", "open")
+
+
+def test_the_letter_pdf_is_streamed_from_notifications_with_the_letters_purpose(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [open_task()]})
+    platform.answer(
+        "GET",
+        r"/v1/letter-tasks/t9/letter\.pdf",
+        lambda _: httpx.Response(200, content=PDF, headers={"content-type": "application/pdf"}),
+    )
+    log_in(browser)
+    assert 'href="/arbejdsliste/opgaver/t9/brev.pdf"' in browser.get("/arbejdsliste").text
+    pdf = browser.get("/arbejdsliste/opgaver/t9/brev.pdf")
+    assert pdf.status_code == 200 and pdf.content == PDF
+    assert pdf.headers["content-type"] == "application/pdf"
+    [asked] = platform.sent("GET", r".*/letter\.pdf")
+    assert asked.headers["X-Purpose"] == "brev til foraeldre"
+    assert asked.headers["Authorization"].startswith("Bearer ")
+
+
+def test_a_letter_notifications_cannot_render_is_refused_in_danish(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer(
+        "GET", r"/v1/letter-tasks/t9/letter\.pdf", (502, {"error": "intake_unavailable"})
+    )
+    log_in(browser)
+    refused = browser.get("/arbejdsliste/opgaver/t9/brev.pdf")
+    assert refused.status_code == 502 and "text/html" in refused.headers["content-type"]
+    assert "Brevet kan ikke vises" in refused.text
+
+
+def test_a_letter_is_sent_from_the_worklist_and_the_channel_and_time_shown(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [open_task()]})
+    sent = {
+        **open_task(),
+        "event": "sent",
+        "status": "sent",
+        "channel": "outbox",
+        "at": "2026-11-17T10:05:00+01:00",
+    }
+    platform.answer("POST", r"/v1/letter-tasks/t9/send", sent)
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    answer = browser.post("/arbejdsliste/opgaver/t9/send", data={"csrf_token": csrf_of(page.text)})
+    assert answer.status_code == 303 and answer.headers["location"] == "/arbejdsliste"
+    assert len(platform.sent("POST", r"/v1/letter-tasks/t9/send")) == 1
+    shown = browser.get("/arbejdsliste").text
+    assert f"Brevet for {JOURNAL} er sendt (lagt i brevbakken til print og post)" in shown
+    assert "17. november 2026 kl. 10.05" in shown
+
+
+def test_a_letter_already_sent_is_refused_in_danish(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [open_task()]})
+    platform.answer(
+        "POST", r"/v1/letter-tasks/t9/send", (409, {"error": "task_ended", "message": "ended"})
+    )
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    browser.post("/arbejdsliste/opgaver/t9/send", data={"csrf_token": csrf_of(page.text)})
+    assert (
+        "Brevet er ikke sendt: opgaven er allerede afsluttet" in browser.get("/arbejdsliste").text
+    )
+
+
+@pytest.mark.parametrize(
+    "path", ["/arbejdsliste/opgaver/t9/send", "/arbejdsliste/send-ugens-breve"]
+)
+def test_sending_needs_the_csrf_token(
+    browser: TestClient, platform: FakePlatform, path: str
+) -> None:
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [open_task()]})
+    log_in(browser)
+    browser.get("/arbejdsliste")
+    for data in ({}, {"csrf_token": "forged"}):
+        assert browser.post(path, data=data).status_code == 403
+    assert platform.sent("POST", r"/v1/letter-tasks/.*send") == []
+
+
+def test_the_weeks_letters_are_sent_in_one_batch_with_a_summary(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    second = {**open_task("t10"), "journal_number": "3700-80123-00457-26"}
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [open_task(), second]})
+    platform.answer(
+        "POST",
+        r"/v1/letter-tasks/send",
+        {
+            "results": [
+                {"task_id": "t9", "result": "sent", "task": {**open_task(), "status": "sent"}},
+                {"task_id": "t10", "result": "already_ended"},
+            ]
+        },
+    )
+    log_in(browser)
+    page = browser.get("/arbejdsliste")
+    assert "Send ugens breve" in page.text
+    answer = browser.post("/arbejdsliste/send-ugens-breve", data={"csrf_token": csrf_of(page.text)})
+    assert answer.status_code == 303
+    [batch] = platform.sent("POST", r"/v1/letter-tasks/send")
+    assert sorted(json_of(batch)["task_ids"]) == ["t10", "t9"]
+    shown = browser.get("/arbejdsliste").text
+    assert "Ugens breve: sendt 1, fejl 1." in shown
+    assert "Ikke sendt: 3700-80123-00457-26: allerede afsluttet" in shown
