@@ -106,8 +106,9 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
 
         created: dict[tuple[str, str], set[str]] = defaultdict(set)
         for task in reader.values("letter-tasks.v1"):
-            # The sample incidents are days old, so the overdue check may already have run.
-            assert task["event"] in ("created", "overdue")
+            # The sample incidents are days old, so the overdue check may already have run, and
+            # escalated the task to the team leader (and, at twice its deadline, to management).
+            assert task["event"] in ("created", "overdue", "escalated")
             if task["event"] == "created":
                 created[(task["journal_number"], task["person_key"])].add(task["task_id"])
         assert len(created) == expected_persons
@@ -121,7 +122,9 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
             key = (record_topic, headers["ssp-origin"], headers["ssp-notification-id"])
             by_notification[key].add(value)
             body = json.loads(value)
-            fact = body.get("decision_id") or f"{body['task_id']}:{body['event']}"
+            fact = body.get("decision_id") or (
+                f"{body['task_id']}:{body['event']}:{body.get('escalated_to')}"
+            )
             stored_events_per_fact[(record_topic, fact)].add(headers["ssp-notification-id"])
         assert all(len(values) == 1 for values in by_notification.values())
         # ...and each decision and task event was stored exactly once by its service.
