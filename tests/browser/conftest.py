@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_token
@@ -243,10 +243,21 @@ def follow(driver: webdriver.Chrome, element: Any, *, keys: tuple[str, ...] = ()
         element.send_keys(*keys)
     else:
         element.click()
-    WebDriverWait(driver, 30).until(staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda _: _detached(old))
     WebDriverWait(driver, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
+
+
+def _detached(element: Any) -> bool:
+    """The page `element` belonged to has gone. Chromium's driver reports a node of an old
+    document either as stale or as "Node with given id does not belong to the document" (an
+    unknown error, which selenium's `staleness_of` does not catch): both mean it has gone."""
+    try:
+        element.is_enabled()
+    except WebDriverException:
+        return True
+    return False
 
 
 def serious_violations(driver: webdriver.Chrome) -> list[dict[str, Any]]:
