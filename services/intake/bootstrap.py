@@ -13,6 +13,7 @@ from eventsourcing.utils import get_topic
 from fastapi import FastAPI
 
 from services.intake.adapters.cipher import StoreCipher
+from services.intake.adapters.person_keys import PersonKeyring
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
@@ -80,9 +81,20 @@ def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
     return values
 
 
+def build_keyring(settings: IntakeSettings, cipher_key: str) -> PersonKeyring:
+    """The per-person data keys, wrapped by INTAKE_KEY_WRAPPING_KEY (unset: the store key)."""
+    current, retired = settings.wrapping_keys(cipher_key)
+    return PersonKeyring.open(settings, current, retired)
+
+
 def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplication:
     env = store_env(settings, NAME, CIPHER_TOPIC=get_topic(StoreCipher), CIPHER_KEY=cipher_key)
-    return IntakeApplication(env=env)
+    return IntakeApplication(env=env, keyring=build_keyring(settings, cipher_key))
+
+
+def pseudonymiser(app: IntakeApplication, pseudonym_secret: str) -> Pseudonymiser:
+    """Pseudonyms that skip an erased person's (a later incident starts afresh)."""
+    return Pseudonymiser(pseudonym_secret.encode(), erased=app.keyring.is_erased)
 
 
 def build_service(
@@ -93,7 +105,7 @@ def build_service(
 ) -> IntakeService:
     return IntakeService(
         app,
-        Pseudonymiser(pseudonym_secret.encode()),
+        pseudonymiser(app, pseudonym_secret),
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
@@ -115,7 +127,7 @@ def definition(
     def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
         app = build_application(settings, values["store_cipher_key"])
         service = build_service(settings, app, values["pseudonym_secret"], clock)
-        identities = IdentityDirectory(app, Pseudonymiser(values["pseudonym_secret"].encode()))
+        identities = IdentityDirectory(app, pseudonymiser(app, values["pseudonym_secret"]))
         return app, (service, identities)
 
     def http(
@@ -143,6 +155,7 @@ def definition(
             IncidentRecord.Received,
             IncidentRecord.RevisionAccepted,
             RejectedInput.Recorded,
+            RejectedInput.SealedRecorded,
             CaseRegisterEntry.Received,
         ],
     )

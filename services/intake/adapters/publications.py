@@ -21,7 +21,7 @@ def intake_publications(event: Any) -> list[Outgoing]:
     # Every accepted revision, the first (carried by the record's creation) as the later ones.
     if isinstance(event, IncidentRecord.Received | IncidentRecord.RevisionAccepted):
         return [as_contract(INTAKE_INCIDENTS, AcceptedIncident, event.accepted, "journal_number")]
-    if isinstance(event, RejectedInput.Recorded):
+    if isinstance(event, RejectedInput.Recorded | RejectedInput.SealedRecorded):
         return [as_contract(INTAKE_REJECTED, IntakeRejection, event.rejection, "reference")]
     if isinstance(event, CaseRegisterEntry.Received):
         return [as_contract(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, event.pseudonymised)]

@@ -8,7 +8,6 @@ the same pseudonymisation and the same rejection records, in one unit of work pe
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
@@ -18,12 +17,14 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
 
+from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import (
     IdentityIds,
     prefetch_identities,
     remember_identity,
 )
+from services.intake.application.sealed_data import original_of, seal_rejected
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.municipalities import (
     DEFAULT_MUNICIPALITIES,
@@ -205,6 +206,7 @@ class IntakeService:
         aggregate the batch touches is loaded with one query."""
         uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
         prefetch_identities(uow, (person for c in checked for person in c.persons))
+        self.sealer.prefetch(person.person_key for c in checked for person in c.persons)
 
     def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
         if isinstance(checked, _Invalid):
@@ -242,6 +244,7 @@ class IntakeService:
         uow = UnitOfWork(self.app)
         uow.prefetch(aggregate_id for _, c in checked for aggregate_id in c.aggregate_ids())
         prefetch_identities(uow, (person for _, c in checked for person in c.persons))
+        self.sealer.prefetch(person.person_key for _, c in checked for person in c.persons)
         results = []
         for raw, c in checked:
             if isinstance(c, _Invalid):
@@ -271,6 +274,15 @@ class IntakeService:
         if rejected is None:
             raise RejectionNotFound(reference)
         return rejected
+
+    @property
+    def sealer(self) -> PersonSealer:
+        return self.app.sealer
+
+    def original_of(self, rejected: RejectedInput) -> bytes:
+        """The rejected input as kept: whole while everyone it names is readable, else the
+        others' parts only (application/sealed_data.py)."""
+        return original_of(rejected, self.sealer)
 
     def resubmit(self, reference: str, corrected: bytes) -> SubmissionResult:
         rejected = self.rejected_input(reference)
@@ -329,7 +341,12 @@ class IntakeService:
         # Every event this message causes stores the same context: worked out once.
         context = current_trace_context()
         accepted = self._pseudonymise(uow, valid, context)
-        details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
+        # Offence, location and narrative text may name anyone in the incident: sealed for
+        # all of them (unreadable once any of them is erased).
+        details = self.sealer.seal(
+            (person.person_key for person in valid.persons),
+            incident.model_dump_json(include={"offence", "location", "narrative"}).encode(),
+        )
         if record is None:
             # A new record carries its first revision (one event).
             uow.add(
@@ -386,6 +403,7 @@ class IntakeService:
                 person.address,
                 person.municipality_code,
                 trace_context,
+                self.sealer,
             )
             persons.append(
                 PseudonymousPerson(
@@ -431,12 +449,16 @@ class IntakeService:
                 # Kept with the record only (the published contract ignores it): a rejected
                 # case-register event is social services' record, even when unreadable.
                 kept[CASE_REGISTER_INPUT] = True
+            sealed_original, sealed_persons = seal_rejected(
+                self.sealer, raw, str(reference), self.pseudonymiser.person_key
+            )
             uow.add(
-                RejectedInput(
+                RejectedInput.record_sealed(
                     reference=str(reference),
                     channel=channel,
                     received_at=rejection.received_at,
-                    original_b64=base64.b64encode(raw).decode(),
+                    sealed_original=sealed_original,
+                    sealed_persons=sealed_persons,
                     rejection=kept,
                 )
             )
@@ -483,6 +505,7 @@ class IntakeService:
             None,
             case_event.municipality_code,
             current_trace_context(),
+            self.sealer,
         )
         pseudonymised = PseudonymisedCaseEvent(
             event=case_event.event,

@@ -152,7 +152,7 @@ async def rejected_in_reach(
         rejected = await ctx.in_store(service.rejected_input, reference)
     except RejectionNotFound:
         raise access.not_found() from None
-    named = identities.persons_named(base64.b64decode(rejected.original_b64))
+    named = identities.persons_named(service.original_of(rejected))
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
     # incidents (the police may not learn of it).
@@ -264,7 +264,7 @@ async def get_rejected(
     rejected = await rejected_in_reach(access, reference, ctx, service, identities)
     # Input naming several municipalities: only the persons of the caller's own.
     visible = identities.visible_part(
-        base64.b64decode(rejected.original_b64),
+        service.original_of(rejected),
         lambda code: access.permits(Resource.of(code)),
     )
     access.person_keys[:] = list(visible.person_keys)
