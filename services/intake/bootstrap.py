@@ -17,10 +17,13 @@ from services.intake.adapters.person_keys import PersonKeyring
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
+from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
+from services.intake.domain.erasure import PersonErasure
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.entrypoints.erasure_routes import erasure_routes
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.entrypoints.meeting_identities import meeting_identities_router
@@ -30,6 +33,7 @@ from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
+    PERSON_ERASURES,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
@@ -40,6 +44,7 @@ from shared.settings import ConfigurationRefused, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 NAME = "intake"
+Parts = tuple[IntakeService, IdentityDirectory, Eraser]
 
 
 def development_secrets(data_dir: Path) -> dict[str, str]:
@@ -124,19 +129,20 @@ def definition(
         rate_limits={IntakeAction.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
     )
 
-    def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
+    def build() -> tuple[IntakeApplication, Parts]:
         app = build_application(settings, values["store_cipher_key"])
         service = build_service(settings, app, values["pseudonym_secret"], clock)
         identities = IdentityDirectory(app, pseudonymiser(app, values["pseudonym_secret"]))
-        return app, (service, identities)
+        return app, (service, identities, Eraser(app, clock))
 
-    def http(
-        ctx: ServiceContext, parts: tuple[IntakeService, IdentityDirectory], access: AccessControl
-    ) -> FastAPI:
-        api = create_http_app(ctx, *parts, access, settings.spreadsheet_limits)
+    def http(ctx: ServiceContext, parts: Parts, access: AccessControl) -> FastAPI:
+        service, identities, eraser = parts
+        api = create_http_app(ctx, service, identities, access, settings.spreadsheet_limits)
         api.include_router(
-            meeting_identities_router(ctx, parts[1], settings.meeting_resolutions_per_hour)
+            meeting_identities_router(ctx, identities, settings.meeting_resolutions_per_hour)
         )
+        api.include_router(erasure_routes)
+        api.state.eraser = eraser
         return api
 
     return service_with_parts(
@@ -147,7 +153,13 @@ def definition(
         http=http,
         auth=auth,
         consumes=CONSUMERS.topics,
-        produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
+        produces=[
+            INTAKE_INCIDENTS,
+            INTAKE_CASE_EVENTS,
+            INTAKE_REJECTED,
+            PERSON_ERASURES,
+            dead_letter_topic(NAME),
+        ],
         publications=intake_publications,
         publish_original_on_dead_letter=False,
         rejects_oversized_input=True,
@@ -157,5 +169,6 @@ def definition(
             RejectedInput.Recorded,
             RejectedInput.SealedRecorded,
             CaseRegisterEntry.Received,
+            PersonErasure.Recorded,
         ],
     )

@@ -18,6 +18,7 @@ from shared.contracts.decisions import (
     Severity,
     Workflow,
 )
+from shared.contracts.erasures import ERASURE_REASONS, ErasureReason, PersonErased
 from shared.contracts.errors import (
     build_rejection,
     describe_validation_error,
@@ -59,6 +60,7 @@ from shared.contracts.topics import (
     INTAKE_REJECTED,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    PERSON_ERASURES,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -78,6 +80,7 @@ __all__ = [
     "CASEWORKER_ASSESSMENTS",
     "COURSES_EVENTS",
     "COURSE_TYPES",
+    "ERASURE_REASONS",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
     "INTAKE_CASE_EVENTS",
@@ -85,6 +88,7 @@ __all__ = [
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "PERSON_ERASURES",
     "POLICE_INCIDENTS",
     "SOCIAL_CASES",
     "TOPICS",
@@ -105,6 +109,7 @@ __all__ = [
     "DecisionKind",
     "DecisionWithdrawn",
     "Direction",
+    "ErasureReason",
     "ExitReferral",
     "FieldProblem",
     "Flag",
@@ -118,6 +123,7 @@ __all__ = [
     "MeetingEvent",
     "Offence",
     "OffenceCode",
+    "PersonErased",
     "PersonStatement",
     "PoliceIncident",
     "PseudonymisedCaseEvent",

@@ -16,6 +16,7 @@ from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
+from shared.contracts.erasures import PersonErased
 from shared.contracts.exit_referrals import ExitReferral
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
@@ -43,6 +44,7 @@ __all__ = [
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
     "NOTIFICATIONS_DEAD_LETTER",
+    "PERSON_ERASURES",
     "POLICE_INCIDENTS",
     "REPORTING_DEAD_LETTER",
     "SOCIAL_CASES",
@@ -80,6 +82,7 @@ REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
 COURSES_EVENTS = "ssp.courses.events.v1"
 COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
 MEETINGS_EVENTS = "ssp.meetings.events.v1"
+PERSON_ERASURES = "ssp.intake.person-erasures.v1"
 
 DLQ_HEADER_SERVICE = "ssp-dlq-service"
 DLQ_HEADER_ORIGIN_TOPIC = "ssp-dlq-origin-topic"
@@ -301,6 +304,15 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=PseudonymisedCaseEvent,
         key="The person_key.",
         description="Case-register events with the CPR number replaced by the person_key.",
+    ),
+    TopicSpec(
+        name=PERSON_ERASURES,
+        direction=Direction.INTERNAL,
+        message=PersonErased,
+        key="The person_key.",
+        description="Persons intake erased (their data key destroyed, issue 18): every service "
+        "removes them from its read models and drops what it reads about them from then on. "
+        "Says why and when, never what was erased.",
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )

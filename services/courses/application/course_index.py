@@ -21,6 +21,7 @@ from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore import ServiceApplication
+from shared.eventstore.erasure import ErasedPerson
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ class CourseIndex:
 
     # --- following the log -----------------------------------------------------------------
     def _apply(self, domain_event: object) -> None:
-        if isinstance(domain_event, Course.Event):
+        if isinstance(domain_event, ErasedPerson.Recorded):  # issue 18
+            self._forget(domain_event.person_key)
+        elif isinstance(domain_event, Course.Event):
             self._apply_course_event(domain_event)
         elif isinstance(
             domain_event, TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
@@ -210,6 +213,12 @@ class CourseIndex:
                     programme_id=domain_event.programme_id,
                     started_at=domain_event.started_at,
                 )
+
+    def _forget(self, person_key: str) -> None:
+        """An erased person's courses, eligibilities and referrals leave the index."""
+        self._courses = {i: c for i, c in self._courses.items() if c.person_key != person_key}
+        self._eligible = {i: e for i, e in self._eligible.items() if e.person_key != person_key}
+        self._referrals = {i: r for i, r in self._referrals.items() if r.person_key != person_key}
 
     def _apply_course_event(self, changed: Course.Event) -> None:
         facts = changed.facts()

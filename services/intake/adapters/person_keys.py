@@ -40,6 +40,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    create_engine,
     delete,
     event,
     func,
@@ -48,6 +49,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import StaticPool
 
 from shared.settings import PlatformSettings
 from shared.sql import service_engine
@@ -141,6 +143,14 @@ class PersonKeyring:
     ) -> PersonKeyring:
         return cls(service_engine(settings, "intake-keys"), wrapping, retired)
 
+    @classmethod
+    def in_memory(cls) -> PersonKeyring:
+        """A keyring in a private in-memory database, under a random wrapping key."""
+        engine = create_engine(
+            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+        )
+        return cls(engine, WrappingKey.of(secrets.token_bytes(32)))
+
     # --- data keys ---------------------------------------------------------------------
     def keys_of(self, owners: Iterable[str], *, create: bool = True) -> dict[str, bytes]:
         """The data keys of `owners`, with one query for those not cached; missing ones are
@@ -206,10 +216,12 @@ class PersonKeyring:
                 pass  # another replica created it first: theirs is loaded
 
     # --- erasure -----------------------------------------------------------------------
-    def destroy(self, owner: str, erasure_id: str, kind: str, reason: str) -> Erasure:
+    def destroy(
+        self, owner: str, erasure_id: str, kind: str, reason: str, at: datetime | None = None
+    ) -> Erasure:
         """Delete the owner's data key and record that (once: a second call returns the
         first erasure)."""
-        erased_at = self.clock()
+        erased_at = at or self.clock()
         with self.engine.begin() as conn:
             conn.execute(delete(KEYS).where(KEYS.c.owner == owner))
             earlier = conn.execute(select(ERASURES).where(ERASURES.c.owner == owner)).first()
@@ -241,14 +253,17 @@ class PersonKeyring:
         return [_erasure(row) for row in rows]
 
     def is_erased(self, owner: str) -> bool:
-        """From a set re-read at most every `cache_seconds` (at once for this process's own)."""
+        return owner in self.erased_owners()
+
+    def erased_owners(self) -> frozenset[str]:
+        """Re-read at most every `cache_seconds` (this process's own erasures at once)."""
         now = time.monotonic()
         if now - self._erased_read >= self.cache_seconds:
             with self.engine.connect() as conn:
                 owners = frozenset(conn.execute(select(ERASURES.c.owner)).scalars())
             with self._lock:
                 self._erased, self._erased_read = owners, now
-        return owner in self._erased
+        return self._erased
 
     def erased_among(self, owners: Iterable[str]) -> set[str]:
         return {owner for owner in owners if self.is_erased(owner)}

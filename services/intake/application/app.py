@@ -4,15 +4,41 @@ rejected input, with the keyring of the per-person data keys its personal data i
 
 from __future__ import annotations
 
+import functools
+
 from services.intake.adapters.person_keys import PersonKeyring
 from services.intake.adapters.sealing import PersonSealer
 from shared.eventstore import ServiceApplication
+from shared.eventstore.erasure import ErasedPersons
 
 
 class IntakeApplication(ServiceApplication):
     name = "intake"
 
-    def __init__(self, env: dict[str, str] | None = None, *, keyring: PersonKeyring) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, *, keyring: PersonKeyring | None = None
+    ) -> None:
+        """`keyring` None: a throw-away one in memory (tests of the store alone)."""
         super().__init__(env=env)
-        self.keyring = keyring
+        self.keyring = keyring or PersonKeyring.in_memory()
         self.sealer = PersonSealer(keyring)
+
+    @functools.cached_property
+    def erased_persons(self) -> ErasedPersons:
+        """Intake's erased persons are those whose data key it destroyed (the keyring)."""
+        return KeyringErasures(self)
+
+
+class KeyringErasures(ErasedPersons):
+    def __init__(self, app: IntakeApplication) -> None:
+        super().__init__(app)
+        self.keyring = app.keyring
+
+    def _loaded(self) -> set[str]:
+        return set(self.keyring.erased_owners())
+
+    def __contains__(self, person_key: object) -> bool:
+        return isinstance(person_key, str) and self.keyring.is_erased(person_key)
+
+    def is_erased(self, person_key: str) -> bool:
+        return self.keyring.is_erased(person_key)

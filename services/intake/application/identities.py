@@ -119,12 +119,11 @@ def remember_identity(
     known = facts_of(identity, sealer)
     if known is None:
         return  # erased: nothing more is kept about them under this pseudonym
-    new_name = name if name and name not in known.names else None
-    new_address = address if address and address not in known.addresses else None
-    if new_name or new_address:
-        identity.record_facts(
-            sealed=seal_facts(sealer, person.person_key, name=new_name, address=new_address)
-        )
+    # One event per new fact, as `NameRecorded` and `AddressRecorded` were.
+    if name and name not in known.names:
+        identity.record_facts(sealed=seal_facts(sealer, person.person_key, name=name))
+    if address and address not in known.addresses:
+        identity.record_facts(sealed=seal_facts(sealer, person.person_key, address=address))
     if identity.municipalities is not None:
         identity.include(municipality_code)
         return

@@ -20,6 +20,7 @@ from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import STATUS_AFTER, TaskStatus
 from shared.contracts import LetterTaskEvent
 from shared.eventstore import ServiceApplication
+from shared.eventstore.erasure import ErasedPerson
 
 TASK_EVENT_TOPICS = tuple(
     get_topic(cls)
@@ -36,6 +37,7 @@ TASK_EVENT_TOPICS = tuple(
         AcuteLetterTask.Requested,
         AcuteLetterTask.Completed,
         AcuteLetterTask.MarkedOverdue,
+        ErasedPerson.Recorded,  # issue 18: the person's tasks leave the index
     )
 )
 TO_DO: frozenset[TaskStatus] = frozenset({"open", "overdue"})
@@ -69,6 +71,9 @@ class LetterTaskIndex:
                 return read
             for notification in notifications:
                 changed = self.app.mapper.to_domain_event(notification)
+                if isinstance(changed, ErasedPerson.Recorded):
+                    self._forget(changed.person_key)
+                    continue
                 assert isinstance(changed, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
                 letter = LetterTaskEvent.model_validate(changed.letter)
                 self._latest[letter.task_id] = letter
@@ -80,6 +85,12 @@ class LetterTaskIndex:
                     }
             self.position = notifications[-1].id
             read += len(notifications)
+
+    def _forget(self, person_key: str) -> None:
+        for task_id in [t for t, letter in self._latest.items() if letter.person_key == person_key]:
+            del self._latest[task_id]
+            self._created_at.pop(task_id, None)
+            self._escalated_to.pop(task_id, None)
 
     def tasks(
         self,

@@ -8,8 +8,9 @@ store thread), so notification ids are committed in order and the log has no lat
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from eventsourcing.utils import resolve_topic
 
@@ -18,12 +19,15 @@ from services.reporting.application.app import ReportingApplication
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
 from services.reporting.domain.weeks import IsoWeek
+from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.just_saved import JustSaved
 
 log = logging.getLogger(__name__)
 
 Step = TimelineStep.Recorded | JournalTimeline.StepObserved
 """A step of a journal's timeline, as stored now or by older versions (the same facts)."""
+PROJECTED: tuple[type[Any], ...] = (*STEP_EVENTS, ErasedPerson.Recorded)
+"""What has a place in the views: steps, and erasures (which take a person out of them)."""
 
 
 class Projection:
@@ -49,7 +53,7 @@ class Projection:
                 position = views.position()
                 events = self.just_saved.after(position, self.batch_size)
                 if events:
-                    steps = [(i, cast(Step, e)) for i, e in events if isinstance(e, STEP_EVENTS)]
+                    steps = [(i, cast(Step, e)) for i, e in events if isinstance(e, PROJECTED)]
                     last, read = events[-1][0], len(events)
                     # Another writer's events (a second replica) wake the next poll.
                     end_of_log = read < self.batch_size and not self.just_saved
@@ -65,14 +69,21 @@ class Projection:
                     steps = [
                         (n.id, cast(Step, to_domain_event(n)))
                         for n in notifications
-                        if issubclass(resolve_topic(n.topic), STEP_EVENTS)
+                        if issubclass(resolve_topic(n.topic), PROJECTED)
                     ]
                     last, read = notifications[-1].id, len(notifications)
                     end_of_log = read < self.batch_size
                 # What the rules read back for the whole batch, in three queries.
-                views.prefetch({step.journal_number for _, step in steps})
+                views.prefetch(
+                    {step.journal_number for _, step in steps if isinstance(step, STEP_EVENTS)}
+                )
+                erased = self.app.erased_persons
                 for notification_id, step in steps:
-                    apply_step(views, notification_id, step)
+                    if isinstance(step, ErasedPerson.Recorded):
+                        views.forget_person(step.person_key)
+                    elif step.person_key is None or step.person_key not in erased:
+                        # An erased person's steps never come back, not even in a rebuild.
+                        apply_step(views, notification_id, step, erased.is_erased)
                 views.set_position(last)
             applied += read
             if end_of_log:
@@ -88,7 +99,12 @@ class Projection:
         return events
 
 
-def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
+def apply_step(
+    views: ViewWriter,
+    notification_id: int,
+    event: Step,
+    is_erased: Callable[[str], bool] = lambda _: False,
+) -> None:
     at = event.at.isoformat()
     # The step's time in UTC, formatted once: a decision's, a task event's and a referral's
     # own times are the step's time.
@@ -109,7 +125,7 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
         }
     )
     if event.step == "incident_accepted":
-        _apply_incident(views, event, at_utc)
+        _apply_incident(views, event, at_utc, is_erased)
     elif event.step in ("routed_caseworker", "routed_tovholder"):
         _apply_routing(views, event, at, at_utc)
     elif event.step == "decision_withdrawn" and event.revision is not None:
@@ -137,7 +153,9 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
         )
 
 
-def _apply_incident(views: ViewWriter, event: Step, accepted_at_utc: str) -> None:
+def _apply_incident(
+    views: ViewWriter, event: Step, accepted_at_utc: str, is_erased: Callable[[str], bool]
+) -> None:
     """`accepted_at_utc`: the step's time, which is when intake accepted the revision."""
     facts = event.facts
     reported_at = datetime.fromisoformat(facts["reported_at"])
@@ -164,6 +182,7 @@ def _apply_incident(views: ViewWriter, event: Step, accepted_at_utc: str) -> Non
                 "school": person.get("school"),
             }
             for position, person in enumerate(facts["persons"])
+            if not is_erased(person["person_key"])
         ],
     )
 

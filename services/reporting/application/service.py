@@ -16,7 +16,8 @@ from uuid import UUID
 
 from services.reporting.application.app import ReportingApplication
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
-from services.reporting.domain.observations import Observation
+from services.reporting.domain.observations import Observation, person_erased
+from shared.contracts import PersonErased
 from shared.eventstore import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -53,9 +54,12 @@ class ReportingService:
         app: ReportingApplication,
         *,
         clock: Clock = lambda: datetime.now(UTC),
+        journals_of: Callable[[str], list[str]] = lambda _: [],
     ) -> None:
         self.app = app
         self.clock = clock
+        self.journals_of = journals_of
+        """The journal numbers the read models hold a step of a person in."""
 
     # --- Kafka: what each message was seen as (entrypoints/kafka.py), then the batch -------
     def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen]) -> None:
@@ -73,6 +77,8 @@ class ReportingService:
     def record_seen_in(self, uow: UnitOfWork, seen: Seen) -> bool:
         if seen.observation is None:
             return False
+        if seen.observation.person_key in self.app.erased_persons:
+            return False  # an erased person's message replayed: never again
         return self.observe(
             uow,
             seen.observation,
@@ -80,6 +86,19 @@ class ReportingService:
             trace_id=seen.trace_id,
             step_id=seen.step_id,
         )
+
+    def forget_person_in(self, uow: UnitOfWork, erased: PersonErased) -> bool:
+        """Issue 18: record the erasure (the projection then deletes the person from every
+        read model) and, in each journal they appeared in, the step that a person was erased
+        (when and why, not who)."""
+        if not self.app.erased_persons.record(uow, erased):
+            return False
+        for journal_number in self.journals_of(erased.person_key):
+            observation = person_erased(
+                journal_number, erased.erasure_id, erased.reason, erased.erased_at
+            )
+            self.observe(uow, observation, service="intake", trace_id=None)
+        return True
 
     # --- the rules ---------------------------------------------------------------------
     def observe(

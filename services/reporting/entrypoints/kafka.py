@@ -34,7 +34,7 @@ from shared.contracts.topics import (
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
 )
-from shared.messaging.consumers import Consumer, ConsumerTable
+from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import ORIGIN_HEADER, Inbound
 
@@ -77,6 +77,9 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        # Issue 18: an erased person leaves every read model; their journals show that a
+        # person was erased.
+        erasure_consumer(Service.forget_person_in),
     ],
     prefetch=Service.prefetch,
 )

@@ -12,7 +12,7 @@ from shared.contracts.topics import (
     INTAKE_INCIDENTS,
     LETTER_TASKS,
 )
-from shared.messaging.consumers import Consumer, ConsumerTable
+from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 
 Service = TriageService
 
@@ -25,6 +25,8 @@ CONSUMERS = ConsumerTable[Service](
         # on the 18th birthday (issue 14, part 4).
         Consumer(LETTER_TASKS, LetterTaskEvent, Service.follow_open_item_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.follow_open_item_in),
+        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
+        erasure_consumer(),
     ],
     prefetch=Service.prefetch,
 )

@@ -24,6 +24,13 @@ class ViewReader:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(statement)]
 
+    def journals_of(self, person_key: str) -> list[str]:
+        """The journal numbers with a step about the person (for the erasure's trace step)."""
+        t = tables.trace_steps
+        statement = select(t.c.journal_number).where(t.c.person_key == person_key).distinct()
+        with self.engine.connect() as conn:
+            return sorted(str(row[0]) for row in conn.execute(statement))
+
     def persons_registered(self, municipality_code: str, iso_week: str) -> list[dict[str, Any]]:
         """Persons of the municipality in incidents reported that week, with their latest
         routing (if any), in meeting order."""

@@ -257,6 +257,16 @@ class ViewWriter:
         self._stage(tables.letter_tasks, row)
         self._tasks[task["task_id"]] = {name: row.get(name) for name in _TASK_RULE_NAMES}
 
+    def forget_person(self, person_key: str) -> None:
+        """Delete every row about an erased person (what is staged is written first)."""
+        self.flush()
+        for table in _PERSON_TABLES:
+            self.conn.execute(delete(table).where(table.c.person_key == person_key))
+        # What the rules read back is loaded again for the journals that follow.
+        self._routings.clear()
+        self._tasks.clear()
+        self._loaded_journals.clear()
+
     # --- the end of the transaction ---------------------------------------------------------
     def flush(self) -> None:
         if self._person_deletes:
@@ -312,6 +322,14 @@ _DELETE_EARLIER_ROUTINGS = delete(tables.routings).where(
     tables.routings.c.journal_number == bindparam("j"),
     tables.routings.c.person_key == bindparam("pk"),
     tables.routings.c.revision < bindparam("rev"),
+)
+_PERSON_TABLES = (
+    tables.trace_steps,
+    tables.incident_persons,
+    tables.routings,
+    tables.exit_referrals,
+    tables.confirmations,
+    tables.letter_tasks,
 )
 _MOST_JOURNALS = 512
 """Journal numbers per prefetch query (SQLite binds each one)."""
