@@ -62,13 +62,15 @@ class ReportingService:
         """The journal numbers the read models hold a step of a person in."""
 
     # --- Kafka: what each message was seen as (entrypoints/kafka.py), then the batch -------
-    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen]) -> None:
+    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen | PersonErased]) -> None:
         """Whether a fact was observed before, for the whole batch in one query: its step
         (none but a repeated fact's is found), and the journal's timeline in a store written
         before steps were stored on their own (none in a newer one)."""
         step_ids: list[UUID] = []
         journals: set[str] = set()
         for seen in batch:
+            if not isinstance(seen, Seen):
+                continue  # an erasure (forget_person_in loads what it needs)
             if seen.step_id is not None and seen.observation is not None:
                 step_ids.append(seen.step_id)
                 journals.add(seen.observation.journal_number or "")
