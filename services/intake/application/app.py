@@ -21,7 +21,7 @@ class IntakeApplication(ServiceApplication):
         """`keyring` None: a throw-away one in memory (tests of the store alone)."""
         super().__init__(env=env)
         self.keyring = keyring or PersonKeyring.in_memory()
-        self.sealer = PersonSealer(keyring)
+        self.sealer = PersonSealer(self.keyring)
 
     @functools.cached_property
     def erased_persons(self) -> ErasedPersons:
