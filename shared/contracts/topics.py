@@ -31,7 +31,9 @@ __all__ = [
     "COURSES_DEAD_LETTER",
     "COURSES_EVENTS",
     "DEAD_LETTER_HEADERS",
+    "DEAD_LETTER_RETENTION_DAYS",
     "DEAD_LETTER_SERVICES",
+    "DEFAULT_RETENTION_DAYS",
     "DLQ_HEADER_ERROR",
     "DLQ_HEADER_ORIGIN_OFFSET",
     "DLQ_HEADER_ORIGIN_PARTITION",
@@ -125,9 +127,37 @@ class TopicSpec:
     carries_cpr: bool = False
     """Messages carry CPR numbers and names (the external input before intake): created with
     the short retention of `SSP_KAFKA_CPR_RETENTION_MS`."""
+    compacted: bool = False
+    """Kept as the latest message per key, never expired (`cleanup.policy=compact`): for a
+    topic every new consumer must read whole (the erasures)."""
+    retention_days: int | None = None
+    """How long messages are kept (`retention.ms`, set when the platform creates the topic);
+    None: the direction's default (`DEFAULT_RETENTION_DAYS`). The services' stores are the
+    record; a topic only carries messages until every consumer has read them."""
 
     def address(self, prefix: str = "") -> str:
         return topic_name(self.name, prefix)
+
+    def kafka_configs(self, cpr_retention_ms: int) -> dict[str, str]:
+        """The configuration the platform creates the topic with (issue 18, part 4)."""
+        if self.carries_cpr:
+            return {"retention.ms": str(cpr_retention_ms)}
+        if self.compacted:
+            return {"cleanup.policy": "compact"}
+        days = self.retention_days or DEFAULT_RETENTION_DAYS[self.direction]
+        return {"retention.ms": str(days * _DAY_MS)}
+
+
+_DAY_MS = 24 * 3600 * 1000
+DEFAULT_RETENTION_DAYS: dict[Direction, int] = {
+    Direction.EXTERNAL_IN: 30,
+    Direction.INTERNAL: 30,
+    # Read by systems outside the platform, which may be away longer.
+    Direction.EXTERNAL_OUT: 90,
+}
+"""Retention of the topics without CPR numbers, by direction (a topic may set its own)."""
+DEAD_LETTER_RETENTION_DAYS = 30
+"""Dead letters are kept a month on their topic (and in the service's store)."""
 
 
 TRACE_HEADERS: tuple[HeaderSpec, ...] = (
@@ -193,6 +223,7 @@ def _dead_letter(service: str) -> TopicSpec:
             f"{DLQ_HEADER_ORIGIN_OFFSET}, {DLQ_HEADER_ERROR}."
         ),
         headers=DEAD_LETTER_HEADERS,
+        retention_days=DEAD_LETTER_RETENTION_DAYS,
     )
 
 
@@ -312,7 +343,9 @@ _SPECS: tuple[TopicSpec, ...] = (
         key="The person_key.",
         description="Persons intake erased (their data key destroyed, issue 18): every service "
         "removes them from its read models and drops what it reads about them from then on. "
-        "Says why and when, never what was erased.",
+        "Says why and when, never what was erased. Compacted: never expires, so that a new "
+        "consumer learns every erasure.",
+        compacted=True,
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )
