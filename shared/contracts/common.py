@@ -38,13 +38,18 @@ __all__ = [
     "MAX_TEAM_CHARS",
     "MAX_TEXT_CHARS",
     "MUNICIPALITY_CODE_PATTERN",
+    "Code",
     "ContractModel",
     "Cpr",
+    "Id",
+    "IdReference",
+    "Initials",
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
     "PlaceName",
     "Revision",
+    "TeamName",
     "Timestamp",
 ]
 
@@ -182,6 +187,21 @@ PersonKey = Annotated[
         examples=["pk_9f2c4e1a7b3d5e6f"],
     ),
 ]
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+"""An id: one the platform writes (a UUID) or another system's (a case id); never empty."""
+
+IdReference = Annotated[str, Field(max_length=MAX_ID_CHARS)]
+"""An optional field's reference to an id (bounded like an id)."""
+
+Code = Annotated[str, Field(max_length=MAX_CODE_CHARS)]
+"""A code the platform writes: a role, a route, a reason, a profile, a version."""
+
+TeamName = Annotated[str, Field(max_length=MAX_TEAM_CHARS)]
+"""A team's name."""
+
+Initials = Annotated[str, Field(max_length=MAX_INITIALS_CHARS)]
+"""A caseworker's initials (or short user id)."""
 
 IncidentJournalNumber = Annotated[
     JournalNumber,

@@ -12,17 +12,17 @@ from pydantic import Field
 
 from shared.contracts.cases import CaseEventType
 from shared.contracts.common import (
-    MAX_ID_CHARS,
-    MAX_INITIALS_CHARS,
     MAX_PLACE_NAME_CHARS,
-    MAX_TEAM_CHARS,
     ContractModel,
+    Id,
+    Initials,
     JournalNumber,
     KeyPersonKey,
     MunicipalityCode,
     PersonKey,
     ResidenceMunicipality,
     Revision,
+    TeamName,
     Timestamp,
 )
 from shared.contracts.incidents import Flag, OffenceCode, Role, Source
@@ -122,9 +122,7 @@ class PseudonymisedCaseEvent(ContractModel):
     """A case-register event with the CPR number replaced by the person_key."""
 
     event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
-    case_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_CHARS,
+    case_id: Id = Field(
         description="Case id in the case system.",
         examples=["DUBU-2026-001234"],
     )
@@ -132,15 +130,13 @@ class PseudonymisedCaseEvent(ContractModel):
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case.", examples=["607"]
     )
-    team: str | None = Field(
+    team: TeamName | None = Field(
         default=None,
-        max_length=MAX_TEAM_CHARS,
         description="Team that owns the case.",
         examples=["Børn og Familie Team Nord"],
     )
-    caseworker: str | None = Field(
+    caseworker: Initials | None = Field(
         default=None,
-        max_length=MAX_INITIALS_CHARS,
         description="Initials of the responsible caseworker.",
         examples=["ABJ"],
     )

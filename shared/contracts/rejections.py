@@ -11,9 +11,9 @@ from pydantic import Field
 
 from shared.contracts.common import (
     JOURNAL_NUMBER_PATTERN,
-    MAX_CODE_CHARS,
     MAX_PATH_CHARS,
     MAX_TEXT_CHARS,
+    Code,
     ContractModel,
     Timestamp,
 )
@@ -37,8 +37,7 @@ class FieldProblem(ContractModel):
         description='Path of the bad field, e.g. "persons[0].cpr"; "$" for the whole document.',
         examples=["persons[0].cpr"],
     )
-    code: str = Field(
-        max_length=MAX_CODE_CHARS,
+    code: Code = Field(
         description="Machine-readable problem: a pydantic error type, a contract code such as "
         '"cpr_date", or "invalid_json".',
         examples=["cpr_date"],
