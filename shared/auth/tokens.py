@@ -8,11 +8,7 @@ a public key can never be misused as an HMAC secret."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
-import secrets
 import threading
 import time
 import uuid
@@ -25,7 +21,7 @@ import jwt
 
 from shared.auth.principal import InvalidClaims, Principal, scope_claim
 from shared.auth.settings import AuthSettings
-from shared.files import private_directory
+from shared.files import development_secret
 from shared.settings import ConfigurationRefused
 
 log = logging.getLogger(__name__)
@@ -181,24 +177,7 @@ _announce_lock = threading.Lock()
 def development_signing_key(data_dir: Path) -> str:
     """The development key, created once in the data directory (never use it in production)."""
     path = data_dir / DEVELOPMENT_KEY_FILE
-    created = False
-    if not path.exists():
-        private_directory(path.parent)
-        # Several services start in one process: write aside, then link, so a reader never
-        # sees a half-written file and the first writer wins.
-        draft = path.with_name(f".auth-{uuid.uuid4().hex}.json")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"signing_key": secrets.token_hex(32)}, out)
-        try:
-            os.link(draft, path)
-            created = True
-        except FileExistsError:
-            pass
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                draft.unlink()
-    key = str(json.loads(path.read_text())["signing_key"])
+    key, created = development_secret(path, "signing_key")
     with _announce_lock:
         if path not in _announced:
             _announced.add(path)
