@@ -13,6 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,25 +61,20 @@ class ProductionKeyConfigured(RuntimeError):
     """Development tokens are refused where an identity provider's key is configured."""
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class TokenVerifier:
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        audience: str,
-        algorithms: list[str],
-        key: Any = None,
-        jwks_client: jwt.PyJWKClient | None = None,
-        max_lifetime_s: float = 12 * 3600,
-    ) -> None:
-        if (key is None) == (jwks_client is None):
+    """Verifies tokens with one `key`, or with the keys of one `jwks_client`."""
+
+    issuer: str
+    audience: str
+    algorithms: list[str]
+    key: Any = None
+    jwks_client: jwt.PyJWKClient | None = None
+    max_lifetime_s: float = 12 * 3600
+
+    def __post_init__(self) -> None:
+        if (self.key is None) == (self.jwks_client is None):
             raise ValueError("give exactly one of key and jwks_client")
-        self.max_lifetime_s = max_lifetime_s
-        self.issuer = issuer
-        self.audience = audience
-        self.algorithms = algorithms
-        self._key = key
-        self._jwks = jwks_client
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> TokenVerifier:
@@ -104,14 +100,14 @@ class TokenVerifier:
     @property
     def remote(self) -> bool:
         """Verifying may fetch keys over the network (call it off the event loop)."""
-        return self._jwks is not None
+        return self.jwks_client is not None
 
     def verify(self, token: str) -> Principal:
         try:
             key = (
-                self._jwks.get_signing_key_from_jwt(token).key
-                if self._jwks is not None
-                else self._key
+                self.jwks_client.get_signing_key_from_jwt(token).key
+                if self.jwks_client is not None
+                else self.key
             )
             claims = jwt.decode(
                 token,

@@ -152,35 +152,24 @@ def _retrieve(send: asyncio.Future[Any]) -> None:
         send.exception()
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class OutboxRelay:
-    def __init__(
-        self,
-        *,
-        service: str,
-        app: ServiceApplication,
-        producer: AIOKafkaProducer,
-        publications: Publications,
-        executor: Executor,
-        topic_prefix: str = "",
-        batch_size: int = 1000,
-        idle_poll_s: float = 0.5,
-        event_topics: Sequence[str] = (),
-        outputs_empty: Callable[[], Awaitable[bool]] | None = None,
-        metrics: ServiceMetrics | None = None,
-    ) -> None:
-        self.metrics = metrics
-        self.service = service
-        self.app = app
-        self.producer = producer
-        self.publications = publications
-        self.executor = executor
-        self.topic_prefix = topic_prefix
-        self.batch_size = batch_size
-        self.idle_poll_s = idle_poll_s
-        self.event_topics = list(event_topics)
+    service: str
+    app: ServiceApplication
+    producer: AIOKafkaProducer
+    publications: Publications
+    executor: Executor
+    topic_prefix: str = ""
+    batch_size: int = 1000
+    idle_poll_s: float = 0.5
+    event_topics: Sequence[str] = ()
+    outputs_empty: Callable[[], Awaitable[bool]] | None = None
+    metrics: ServiceMetrics | None = None
+
+    def __post_init__(self) -> None:
+        self.event_topics = list(self.event_topics)
         self._event_topic_set = frozenset(self.event_topics)
-        self.outputs_empty = outputs_empty
-        self.tracking_name = f"relay:{service}"
+        self.tracking_name = f"relay:{self.service}"
         self.published_position = 0
         self._recorded_position = 0
         self._wake = asyncio.Event()
@@ -189,7 +178,7 @@ class OutboxRelay:
         """True from the decision to republish from the start until the relay is back at the
         position it had recorded: a restart of the relay meanwhile goes on republishing
         instead of skipping to that position (the topics are no longer empty by then)."""
-        self.just_saved = JustSaved(app)
+        self.just_saved = JustSaved(self.app)
         self.dead_letters = 0
         """Messages this relay kept as dead letters because the broker refused them."""
         self.running = False
