@@ -203,6 +203,18 @@ TeamName = Annotated[str, Field(max_length=MAX_TEAM_CHARS)]
 Initials = Annotated[str, Field(max_length=MAX_INITIALS_CHARS)]
 """A caseworker's initials (or short user id)."""
 
+ShortText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+"""A short free text: the offence text, the place description, a problem's message."""
+
+PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS)]
+"""A field path of a problem, or an API path."""
+
+KeyJournalNumber = Annotated[
+    JournalNumber,
+    Field(description="Police journal number; the message key.", examples=["3700-80123-00456-26"]),
+]
+"""The journal number of a message keyed by it (an incident)."""
+
 IncidentJournalNumber = Annotated[
     JournalNumber,
     Field(description="Journal number of the incident.", examples=["3700-80123-00456-26"]),
@@ -217,6 +229,12 @@ KeyPersonKey = Annotated[
     ),
 ]
 """The person key of a message keyed by it."""
+
+IncidentTime = Annotated[
+    Timestamp,
+    Field(description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]),
+]
+"""When the incident a message is about happened."""
 
 ResidenceMunicipality = Annotated[
     MunicipalityCode,

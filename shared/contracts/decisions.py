@@ -20,6 +20,7 @@ from shared.contracts.common import (
     Id,
     IdReference,
     IncidentJournalNumber,
+    IncidentTime,
     JournalNumber,
     KeyPersonKey,
     PersonKey,
@@ -178,9 +179,7 @@ class RoutingDecision(ContractModel):
         description="The active case when route is caseworker, else null.",
         examples=[None, "DUBU-2026-001234"],
     )
-    occurred_at: Timestamp = Field(
-        description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]
-    )
+    occurred_at: IncidentTime
     decided_at: Timestamp = Field(
         description="When the decision was made.", examples=["2026-11-16T08:12:03+01:00"]
     )

@@ -15,8 +15,9 @@ from shared.contracts.common import (
     MAX_PLACE_NAME_CHARS,
     ContractModel,
     Id,
+    IncidentTime,
     Initials,
-    JournalNumber,
+    KeyJournalNumber,
     KeyPersonKey,
     MunicipalityCode,
     PersonKey,
@@ -72,9 +73,7 @@ class PseudonymousPerson(ContractModel):
 class AcceptedIncident(ContractModel):
     """An accepted police incident, pseudonymised: no CPR, names, addresses or free text."""
 
-    journal_number: JournalNumber = Field(
-        description="Police journal number; the message key.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: KeyJournalNumber
     revision: Revision = Field(description="Revision of the incident.", examples=[1])
     source: Source = Field(description="Which police list.", examples=["doegnrapport"])
     police_district: str | None = Field(
@@ -87,9 +86,7 @@ class AcceptedIncident(ContractModel):
         description="When the police registered the incident.",
         examples=["2026-11-16T08:12:00+01:00"],
     )
-    occurred_at: Timestamp = Field(
-        description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]
-    )
+    occurred_at: IncidentTime
     offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
     location_municipality_code: MunicipalityCode = Field(
         description="Municipality where the incident took place.", examples=["607"]
