@@ -37,7 +37,7 @@ from eventsourcing.persistence import Tracking
 
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.just_saved import JustSaved
-from shared.messaging.dead_letters import DeadLetter
+from shared.messaging.dead_letters import DeadLetter, Refused
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
 from shared.metrics import ServiceMetrics
@@ -116,20 +116,6 @@ async def _acknowledged(sends: Sequence[asyncio.Future[Any]]) -> dict[int, BaseE
                 rest.add_done_callback(_retrieve)
             raise
     return refused
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A message the broker refused for good, and why (no personal data: a class name and a
-    size)."""
-
-    notification_id: int
-    domain_event: Any
-    topic: str
-    key: bytes
-    value: bytes
-    headers: dict[str, str]
-    reason: str
 
 
 def _refusal(
@@ -333,15 +319,7 @@ class OutboxRelay:
                 # Its dead-letter record itself was refused: it stays in the store, where it
                 # was kept; another dead letter about it would be refused alike.
                 continue
-            letter = DeadLetter.refused_by_broker(
-                service=self.service,
-                topic=message.topic,
-                notification_id=message.notification_id,
-                key=message.key,
-                value=message.value,
-                headers=message.headers,
-                error=message.reason,
-            )
+            letter = DeadLetter.refused_by_broker(self.service, message)
             if not self.app.aggregate_exists(letter.id):
                 letters.append(letter)
         if letters:
