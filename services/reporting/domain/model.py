@@ -4,7 +4,7 @@ from them (Ankestyrelsen's sample checks need every step traceable afterwards)."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -14,6 +14,17 @@ from shared.eventstore import TracedAggregate
 from shared.eventstore.ids import IdSpace
 
 _IDS = IdSpace("urn:ssp:reporting")
+
+
+def step_fields(
+    observation: Observation, *, service: str, trace_id: str | None, observed_at: datetime
+) -> dict[str, Any]:
+    """The fields of an event that records one step (`TimelineStep.Recorded`,
+    `JournalTimeline.StepObserved`): the observation's, its key named `observation`, and
+    which service's message it was seen in, with what trace, when."""
+    fields = dict(vars(observation))
+    fields["observation"] = fields.pop("key")
+    return {**fields, "service": service, "trace_id": trace_id, "observed_at": observed_at}
 
 
 class JournalTimeline(TracedAggregate):
@@ -37,6 +48,9 @@ class JournalTimeline(TracedAggregate):
         facts: dict[str, Any]
         observed_at: datetime
 
+        def apply(self, aggregate: Any) -> None:
+            cast(JournalTimeline, aggregate).observations.add(self.observation)
+
     @staticmethod
     def create_id(journal_number: str) -> UUID:
         return _IDS(f"timeline:{journal_number}")
@@ -55,37 +69,11 @@ class JournalTimeline(TracedAggregate):
             raise ValueError("the observation belongs to another journal number")
         if observation.key in self.observations:
             return False
-        self._record_step(
-            journal_number=self.journal_number,
-            observation=observation.key,
-            service=service,
-            step=observation.step,
-            at=observation.at,
-            person_key=observation.person_key,
-            revision=observation.revision,
-            detail=observation.detail,
-            trace_id=trace_id,
-            facts=observation.facts,
-            observed_at=observed_at,
+        self.trigger_event(
+            self.StepObserved,
+            **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
         return True
-
-    @event(StepObserved)
-    def _record_step(
-        self,
-        journal_number: str,
-        observation: str,
-        service: str,
-        step: str,
-        at: datetime,
-        person_key: str | None,
-        revision: int | None,
-        detail: str,
-        trace_id: str | None,
-        facts: dict[str, Any],
-        observed_at: datetime,
-    ) -> None:
-        self.observations.add(observation)
 
 
 class TimelineStep(TracedAggregate):
@@ -133,17 +121,7 @@ class TimelineStep(TracedAggregate):
         return cls._create(
             cls.Recorded,
             id=id or cls.create_id(journal_number, observation.key),
-            journal_number=journal_number,
-            observation=observation.key,
-            service=service,
-            step=observation.step,
-            at=observation.at,
-            person_key=observation.person_key,
-            revision=observation.revision,
-            detail=observation.detail,
-            trace_id=trace_id,
-            facts=observation.facts,
-            observed_at=observed_at,
+            **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
 
 
