@@ -28,9 +28,11 @@ from eventsourcing.domain import event
 from services.notifications.domain.case_state import (
     Assessment,
     AssessmentResult,
+    CaseOf,
     DecisionOutcome,
     GoverningDecision,
     NoTask,
+    RecordedDecision,
     TaskClosed,
     Withdrawal,
     WithdrawalOutcome,
@@ -69,46 +71,15 @@ _IDS = IdSpace("urn:ssp:notifications")
 
 
 class LetterTaskCase(TracedAggregate):
-    class DecisionRecorded(TracedAggregate.Event):
-        decision_id: str
-        revision: int
-        route: str
-        municipality_code: str
-        age_at_incident: int
-        # Since the municipality profiles (issue 4); absent from events stored before.
-        owner_role: str | None
-        owner_team: str | None
-        due_at: datetime | None
-        youth_letter_age: int | None
-        # Since revised and handover decisions (issue 4, parts 4-5).
-        decision_kind: str | None
-        revises_decision_id: str | None
-        # Since letter plans (issue 14, parts 2-3); absent from events stored before.
-        letters: list[dict[str, Any]] | None
-
+    class DecisionRecorded(RecordedDecision, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             revises = getattr(self, "revises_decision_id", None)  # absent before revisions
             cast(LetterTaskCase, aggregate)._take_decision(governing(self), revises)
 
-    class OpenedWithDecision(TracedAggregate.Created):
+    class OpenedWithDecision(RecordedDecision, CaseOf, TracedAggregate.Created):
         """The case opened by its first routing decision: what `Opened` and `DecisionRecorded`
         record, in one event (cases opened by an assessment or a withdrawal, and every case
         stored before this event existed, have the two)."""
-
-        journal_number: str
-        person_key: str
-        decision_id: str
-        revision: int
-        route: str
-        municipality_code: str
-        age_at_incident: int
-        owner_role: str | None
-        owner_team: str | None
-        due_at: datetime | None
-        youth_letter_age: int | None
-        decision_kind: str | None
-        revises_decision_id: str | None
-        letters: list[dict[str, Any]] | None
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as

@@ -3,6 +3,7 @@ from them (Ankestyrelsen's sample checks need every step traceable afterwards)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -16,11 +17,28 @@ from shared.eventstore.ids import IdSpace
 _IDS = IdSpace("urn:ssp:reporting")
 
 
+@dataclass(frozen=True)
+class StepFacts:
+    """The fields of an event that records one step of a journal's timeline (after the event's
+    own: id, version, time, trace)."""
+
+    journal_number: str
+    observation: str
+    service: str
+    step: str
+    at: datetime
+    person_key: str | None
+    revision: int | None
+    detail: str
+    trace_id: str | None
+    facts: dict[str, Any]
+    observed_at: datetime
+
+
 def step_fields(
     observation: Observation, *, service: str, trace_id: str | None, observed_at: datetime
 ) -> dict[str, Any]:
-    """The fields of an event that records one step (`TimelineStep.Recorded`,
-    `JournalTimeline.StepObserved`): the observation's, its key named `observation`, and
+    """The `StepFacts` of an observation: its own, its key named `observation`, and
     which service's message it was seen in, with what trace, when."""
     fields = dict(vars(observation))
     fields["observation"] = fields.pop("key")
@@ -35,19 +53,7 @@ class JournalTimeline(TracedAggregate):
     consults a journal's timeline, when one exists, for the facts it has observed. New steps
     are recorded as `TimelineStep`s."""
 
-    class StepObserved(TracedAggregate.Event):
-        journal_number: str
-        observation: str
-        service: str
-        step: str
-        at: datetime
-        person_key: str | None
-        revision: int | None
-        detail: str
-        trace_id: str | None
-        facts: dict[str, Any]
-        observed_at: datetime
-
+    class StepObserved(StepFacts, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             cast(JournalTimeline, aggregate).observations.add(self.observation)
 
@@ -81,19 +87,9 @@ class TimelineStep(TracedAggregate):
     step loaded. Its id comes from the journal number and the observation key, so the same fact
     observed twice is the same aggregate (the second is found by id, or refused by the store)."""
 
-    class Recorded(TracedAggregate.Created):
+    class Recorded(StepFacts, TracedAggregate.Created):
         # The facts of JournalTimeline.StepObserved: the projection reads both alike.
-        journal_number: str
-        observation: str
-        service: str
-        step: str
-        at: datetime
-        person_key: str | None
-        revision: int | None
-        detail: str
-        trace_id: str | None
-        facts: dict[str, Any]
-        observed_at: datetime
+        pass
 
     @staticmethod
     def create_id(journal_number: str, observation: str) -> UUID:
