@@ -43,6 +43,13 @@ class AgreedAction:
 
 
 @dataclass(frozen=True)
+class AtMeeting:
+    """The first field of an event recorded at a meeting, after the event's own: which one."""
+
+    meeting: str
+
+
+@dataclass(frozen=True)
 class MeetingDecision:
     """What the meeting decided about a child's route or owner (`decision_id`: the revised
     decision, None when it kept the current one)."""
@@ -83,17 +90,7 @@ class WeeklyMeeting(TracedAggregate):
         role: str
         at: datetime
 
-    class RouteOrOwnerDecided(TracedAggregate.Event):
-        meeting: str
-        journal_number: str
-        person_key: str
-        decision_id: str | None
-        route: str
-        owner_role: str
-        owner_team: str | None
-        by: str
-        at: datetime
-
+    class RouteOrOwnerDecided(MeetingDecision, AtMeeting, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             cast(WeeklyMeeting, aggregate)._minute(MeetingDecision, self)
 
@@ -101,15 +98,7 @@ class WeeklyMeeting(TracedAggregate):
         meeting: str
         action: dict[str, Any]
 
-    class NoteRecorded(TracedAggregate.Event):
-        meeting: str
-        note_id: str
-        journal_number: str | None
-        person_key: str | None
-        text: str
-        by: str
-        at: datetime
-
+    class NoteRecorded(MeetingNote, AtMeeting, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             cast(WeeklyMeeting, aggregate)._minute(MeetingNote, self)
 
