@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
@@ -24,6 +24,7 @@ from shared.runtime import ServiceContext
 MUNICIPALITY = re.compile(r"[0-9]{3}")
 ISO_WEEK = re.compile(r"[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])")
 PERSON_KEY_PATTERN = r"^pk_[0-9a-f]{16,64}$"
+T = TypeVar("T")
 
 
 class AgreeAction(BaseModel):
@@ -88,6 +89,26 @@ def meetings_router(
 ) -> APIRouter:
     router = APIRouter(tags=["weekly meeting"])
 
+    async def record_at_meeting(
+        municipality_code: str,
+        iso_week: str,
+        access: Access,
+        person_key: str | None,
+        command: Callable[..., T],
+        *facts: Any,
+    ) -> T:
+        """Record at the meeting, audited (the meeting, the child's item if any): the
+        caller's municipality only; the caller takes part."""
+        _meeting_of(municipality_code, iso_week)
+        access.note(
+            term=f"{municipality_code}/{iso_week}", person_keys=[person_key] if person_key else []
+        )
+        await access.require(Resource.of(municipality_code), conceal=False)
+        who = Participant(access.principal.subject, access.principal.role)
+        done: T = await ctx.in_store(command, municipality_code, iso_week, *facts, who, clock())
+        access.note(count=1)
+        return done
+
     @router.get(
         "/v1/meetings/{municipality_code}/{iso_week}",
         summary="The weekly meeting's minutes: participants, items taken up, decisions about "
@@ -130,13 +151,12 @@ def meetings_router(
         body: AgreeAction,
         access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        access.note(term=f"{municipality_code}/{iso_week}", person_keys=[body.person_key])
-        await access.require(Resource.of(municipality_code), conceal=False)
-        agreed = await ctx.in_store(
-            minutes.agree_action,
+        agreed = await record_at_meeting(
             municipality_code,
             iso_week,
+            access,
+            body.person_key,
+            minutes.agree_action,
             ActionToAgree(
                 body.journal_number,
                 body.person_key,
@@ -145,10 +165,7 @@ def meetings_router(
                 body.owner_team,
                 body.due_on,
             ),
-            Participant(access.principal.subject, access.principal.role),
-            clock(),
         )
-        access.note(count=1)
         return {"action_id": agreed.action_id, "due_on": agreed.due_on.isoformat()}
 
     @router.post(
@@ -166,23 +183,16 @@ def meetings_router(
         body: RecordNote,
         access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        access.note(
-            term=f"{municipality_code}/{iso_week}",
-            person_keys=[body.person_key] if body.person_key else [],
-        )
-        await access.require(Resource.of(municipality_code), conceal=False)
-        note_id = await ctx.in_store(
-            minutes.record_note,
+        note_id = await record_at_meeting(
             municipality_code,
             iso_week,
+            access,
+            body.person_key,
+            minutes.record_note,
             body.journal_number,
             body.person_key,
             body.text,
-            Participant(access.principal.subject, access.principal.role),
-            clock(),
         )
-        access.note(count=1)
         return {"note_id": note_id}
 
     return router
