@@ -87,7 +87,10 @@ def minutes_body(
 def meetings_router(
     ctx: ServiceContext, minutes: MeetingMinutes, clock: Callable[[], datetime]
 ) -> APIRouter:
-    router = APIRouter(tags=["weekly meeting"])
+    router = APIRouter(
+        tags=["weekly meeting"],
+        responses={403: {"description": "the municipality is outside your token"}},
+    )
 
     async def record_at_meeting(
         municipality_code: str,
@@ -113,10 +116,7 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}",
         summary="The weekly meeting's minutes: participants, items taken up, decisions about "
         "route and owner, agreed actions, notes (X-Purpose required; municipal staff)",
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "bad municipality code or ISO week"},
-        },
+        responses={422: {"description": "bad municipality code or ISO week"}},
     )
     async def get_minutes(
         municipality_code: str,
@@ -140,10 +140,7 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/actions",
         summary="An action the meeting agreed for a child's item, with owner and due date",
         status_code=201,
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "a bad body, municipality code or ISO week"},
-        },
+        responses={422: {"description": "a bad body, municipality code or ISO week"}},
     )
     async def agree_action(
         municipality_code: str,
@@ -172,10 +169,7 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/notes",
         summary="A note for the minutes, about the meeting or one child's item",
         status_code=201,
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "a bad body, municipality code or ISO week"},
-        },
+        responses={422: {"description": "a bad body, municipality code or ISO week"}},
     )
     async def record_note(
         municipality_code: str,
