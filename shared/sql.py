@@ -16,6 +16,7 @@ def service_engine(settings: PlatformSettings, sqlite_file: str) -> Engine:
     """`sqlite_file` names the file (`<data_dir>/<sqlite_file>.sqlite`) when no database URL
     is set; "memory" gives a database private to this engine."""
     if settings.database_url == "memory":
+        # One connection shared by every thread, or each would see its own empty database.
         return create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
