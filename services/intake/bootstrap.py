@@ -20,7 +20,6 @@ from services.intake.application.app import IntakeApplication
 from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
-from services.intake.domain.erasure import PersonErasure
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.erasure_routes import erasure_routes
@@ -37,6 +36,7 @@ from shared.contracts import (
     dead_letter_topic,
 )
 from shared.eventstore import store_env
+from shared.eventstore.erasure import ErasedPerson
 from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
@@ -169,6 +169,6 @@ def definition(
             RejectedInput.Recorded,
             RejectedInput.SealedRecorded,
             CaseRegisterEntry.Received,
-            PersonErasure.Recorded,
+            ErasedPerson.Recorded,
         ],
     )

@@ -33,22 +33,47 @@ T = TypeVar("T")
 
 
 class ErasedPerson(TracedAggregate):
+    """That a person was erased: in intake the record it publishes as `PersonErased`, in
+    every other service what it learnt from that."""
+
     class Recorded(TracedAggregate.Created):
         person_key: str
         erasure_id: str
         reason: str
         erased_at: datetime
+        municipality_code: str | None
 
     @staticmethod
     def create_id(person_key: str) -> UUID:
         return _IDS(person_key)
 
     @event(Recorded)
-    def __init__(self, person_key: str, erasure_id: str, reason: str, erased_at: datetime) -> None:
+    def __init__(
+        self,
+        person_key: str,
+        erasure_id: str,
+        reason: str,
+        erased_at: datetime,
+        municipality_code: str | None = None,
+    ) -> None:
         self.person_key = person_key
         self.erasure_id = erasure_id
         self.reason = reason
         self.erased_at = erased_at
+        self.municipality_code = municipality_code
+
+
+def person_erased(recorded: ErasedPerson.Recorded) -> PersonErased:
+    """The message intake publishes for its record of an erasure."""
+    return PersonErased.model_validate(
+        {
+            "erasure_id": recorded.erasure_id,
+            "person_key": recorded.person_key,
+            "municipality_code": recorded.municipality_code,
+            "reason": recorded.reason,
+            "erased_at": recorded.erased_at,
+        }
+    )
 
 
 RECORDED_TOPIC = f"{ErasedPerson.Recorded.__module__}:{ErasedPerson.Recorded.__qualname__}"
@@ -119,6 +144,7 @@ class ErasedPersons:
                 erasure_id=erased.erasure_id,
                 reason=erased.reason,
                 erased_at=erased.erased_at,
+                municipality_code=erased.municipality_code,
             )
         )
         with self._lock:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.intake.domain.erasure import PersonErasure
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
@@ -13,9 +12,9 @@ from shared.contracts import (
     PERSON_ERASURES,
     AcceptedIncident,
     IntakeRejection,
-    PersonErased,
     PseudonymisedCaseEvent,
 )
+from shared.eventstore.erasure import ErasedPerson, person_erased
 from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing, as_contract
 
@@ -26,18 +25,8 @@ def intake_publications(event: Any) -> list[Outgoing]:
         return [as_contract(INTAKE_INCIDENTS, AcceptedIncident, event.accepted, "journal_number")]
     if isinstance(event, RejectedInput.Recorded | RejectedInput.SealedRecorded):
         return [as_contract(INTAKE_REJECTED, IntakeRejection, event.rejection, "reference")]
-    if isinstance(event, PersonErasure.Recorded):
-        return [as_contract(PERSON_ERASURES, PersonErased, _erasure(event))]
+    if isinstance(event, ErasedPerson.Recorded):
+        return [Outgoing(PERSON_ERASURES, event.person_key, person_erased(event))]
     if isinstance(event, CaseRegisterEntry.Received):
         return [as_contract(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, event.pseudonymised)]
     return dead_letter_publications(event)
-
-
-def _erasure(event: PersonErasure.Recorded) -> dict[str, Any]:
-    return {
-        "erasure_id": event.erasure_id,
-        "person_key": event.person_key,
-        "municipality_code": event.municipality_code,
-        "reason": event.reason,
-        "erased_at": event.erased_at,
-    }

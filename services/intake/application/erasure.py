@@ -14,10 +14,10 @@ from datetime import datetime
 
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityIds, PersonMunicipalities
-from services.intake.domain.erasure import PersonErasure
 from services.intake.domain.model import PersonIdentity
 from shared.contracts import ErasureReason
 from shared.eventstore import UnitOfWork
+from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.ids import IdSpace
 
 _ERASURE_IDS = IdSpace("urn:ssp:intake:erasure-ids")
@@ -25,7 +25,7 @@ _ERASURE_IDS = IdSpace("urn:ssp:intake:erasure-ids")
 
 @dataclass(frozen=True)
 class ErasureOutcome:
-    erasure: PersonErasure
+    erasure: ErasedPerson
     already: bool
     """The person had been erased before (nothing more was done)."""
 
@@ -60,7 +60,7 @@ class Eraser:
     def erase(self, person_key: str, reason: ErasureReason) -> ErasureOutcome:
         uow = UnitOfWork(self.app)
         person = IdentityIds.of(person_key)
-        recorded = uow.get(PersonErasure, PersonErasure.create_id(person_key))
+        recorded = uow.get(ErasedPerson, ErasedPerson.create_id(person_key))
         if recorded is not None:
             return ErasureOutcome(recorded, already=True)
         codes = municipalities_of(uow, person)
@@ -70,12 +70,12 @@ class Eraser:
         identity = uow.get(PersonIdentity, person.identity_id)
         if identity is not None and not identity.erased:
             identity.mark_erased(erasure_id=destroyed.erasure_id, reason=destroyed.reason)
-        erasure = PersonErasure(
-            erasure_id=destroyed.erasure_id,
+        erasure = ErasedPerson(
             person_key=person_key,
-            municipality_code=codes[0] if codes else None,
+            erasure_id=destroyed.erasure_id,
             reason=destroyed.reason,
             erased_at=destroyed.erased_at,
+            municipality_code=codes[0] if codes else None,
         )
         uow.add(erasure)
         uow.commit()

@@ -25,36 +25,32 @@ from shared.contracts import (
     TRIAGE_TOVHOLDER,
 )
 from shared.messaging.inbound import Inbound
-from tests.unit.reporting.documents import (
-    FREDERICIA,
-    JOURNAL,
-    PK_CASEWORKER,
-    PK_TOVHOLDER,
-    WEEK,
-    accepted_incident,
-    letter_task,
-    person,
-    relay_headers,
-    routing_decision,
-)
+from tests.unit.reporting import documents as doc
 
 ERASED = {
     "erasure_id": "5f0c8a1e-9d2b-4c7e-8a31-6b2d4e1f0a97",
-    "person_key": PK_TOVHOLDER,
-    "municipality_code": FREDERICIA,
+    "person_key": doc.PK_TOVHOLDER,
+    "municipality_code": doc.FREDERICIA,
     "reason": "request",
     "erased_at": "2026-12-06T03:00:00+01:00",
 }
 FLOW: list[tuple[str, dict[str, Any]]] = [
-    (INTAKE_INCIDENTS, accepted_incident([person(PK_TOVHOLDER, 14), person(PK_CASEWORKER, 16)])),
+    (
+        INTAKE_INCIDENTS,
+        doc.accepted_incident(
+            [doc.person(doc.PK_TOVHOLDER, 14), doc.person(doc.PK_CASEWORKER, 16)]
+        ),
+    ),
     (
         TRIAGE_TOVHOLDER,
-        routing_decision(PK_TOVHOLDER, "tovholder", decided_at="2026-11-16T08:12:03+01:00"),
+        doc.routing_decision(doc.PK_TOVHOLDER, "tovholder", decided_at="2026-11-16T08:12:03+01:00"),
     ),
-    (LETTER_TASKS, letter_task(PK_TOVHOLDER, "created", at="2026-11-16T08:12:05+01:00")),
+    (LETTER_TASKS, doc.letter_task(doc.PK_TOVHOLDER, "created", at="2026-11-16T08:12:05+01:00")),
     (
         TRIAGE_CASEWORKER,
-        routing_decision(PK_CASEWORKER, "caseworker", decided_at="2026-11-16T08:12:04+01:00"),
+        doc.routing_decision(
+            doc.PK_CASEWORKER, "caseworker", decided_at="2026-11-16T08:12:04+01:00"
+        ),
     ),
 ]
 
@@ -69,10 +65,10 @@ def delivered(
             partition=0,
             offset=first + i,
             key=None,
-            value=json.dumps(doc).encode(),
-            headers=relay_headers("upstream", first + i + 1),
+            value=json.dumps(document).encode(),
+            headers=doc.relay_headers("upstream", first + i + 1),
         )
-        for i, (topic, doc) in enumerate(sent)
+        for i, (topic, document) in enumerate(sent)
     ]
 
 
@@ -82,7 +78,7 @@ def every_row(projection: Projection) -> str:
 
 
 def handover_keys(queries: Any) -> list[str]:
-    persons = queries.handover(FREDERICIA, IsoWeek.parse(WEEK)).model_dump()["persons"]
+    persons = queries.handover(doc.FREDERICIA, IsoWeek.parse(doc.WEEK)).model_dump()["persons"]
     return [p["person_key"] for p in persons]
 
 
@@ -98,18 +94,18 @@ def test_an_erased_person_leaves_every_read_model_for_good(
     try:
         handle(delivered(settings, FLOW, 0))
         projection.catch_up()
-        assert handover_keys(queries) == [PK_TOVHOLDER, PK_CASEWORKER]
+        assert handover_keys(queries) == [doc.PK_TOVHOLDER, doc.PK_CASEWORKER]
 
         handle(delivered(settings, [(PERSON_ERASURES, ERASED)], 100))
         projection.catch_up()
-        assert handover_keys(queries) == [PK_CASEWORKER]
-        assert PK_TOVHOLDER not in every_row(projection)
-        assert PK_CASEWORKER in every_row(projection)
-        trace = queries.trace(JOURNAL)
+        assert handover_keys(queries) == [doc.PK_CASEWORKER]
+        assert doc.PK_TOVHOLDER not in every_row(projection)
+        assert doc.PK_CASEWORKER in every_row(projection)
+        trace = queries.trace(doc.JOURNAL)
         assert trace is not None
         [erasure] = [s for s in trace.steps if s.step == "person_erased"]
         assert erasure.person_key is None and "request" in erasure.detail
-        assert PK_TOVHOLDER not in trace.model_dump_json()
+        assert doc.PK_TOVHOLDER not in trace.model_dump_json()
         after_erasure = every_row(projection)
 
         projection.rebuild()
@@ -117,10 +113,10 @@ def test_an_erased_person_leaves_every_read_model_for_good(
 
         handle(delivered(settings, FLOW, 200))  # the topics replayed from the start
         projection.catch_up()
-        assert handover_keys(queries) == [PK_CASEWORKER]
-        assert PK_TOVHOLDER not in every_row(projection)
+        assert handover_keys(queries) == [doc.PK_CASEWORKER]
+        assert doc.PK_TOVHOLDER not in every_row(projection)
         projection.rebuild()
-        assert PK_TOVHOLDER not in every_row(projection)
+        assert doc.PK_TOVHOLDER not in every_row(projection)
     finally:
         projection.views.dispose()
         app.close()
