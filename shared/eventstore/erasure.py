@@ -105,25 +105,33 @@ class ErasedPersons:
         self._keys: set[str] | None = None
         self._lock = threading.Lock()
 
-    def _loaded(self) -> set[str]:
+    def refresh(self) -> None:
+        """Read the erased pseudonyms from the store, once (then `record` keeps them
+        current). Called where the store may be read (the store's thread); the relay calls
+        it before each batch, so that `withhold` on the event loop never waits for I/O."""
+        with self._lock:
+            if self._keys is not None:
+                return
+        keys: set[str] = set()
+        position = 0
+        while True:
+            page = self.app.recorder.select_notifications(
+                start=position, limit=1000, topics=[RECORDED_TOPIC], inclusive_of_start=False
+            )
+            if not page:
+                break
+            for notification in page:
+                keys.add(self.app.mapper.to_domain_event(notification).person_key)
+            position = page[-1].id
         with self._lock:
             if self._keys is None:
-                keys: set[str] = set()
-                position = 0
-                while True:
-                    page = self.app.recorder.select_notifications(
-                        start=position,
-                        limit=1000,
-                        topics=[RECORDED_TOPIC],
-                        inclusive_of_start=False,
-                    )
-                    if not page:
-                        break
-                    for notification in page:
-                        keys.add(self.app.mapper.to_domain_event(notification).person_key)
-                    position = page[-1].id
                 self._keys = keys
-            return self._keys
+
+    def _loaded(self) -> set[str]:
+        if self._keys is None:
+            self.refresh()
+        assert self._keys is not None
+        return self._keys
 
     def __contains__(self, person_key: object) -> bool:
         return person_key in self._loaded()
@@ -148,12 +156,8 @@ class ErasedPersons:
             )
         )
         with self._lock:
-            self._loaded_unlocked().add(erased.person_key)
+            self._loaded().add(erased.person_key)
         return True
-
-    def _loaded_unlocked(self) -> set[str]:
-        assert self._keys is not None
-        return self._keys
 
     def withhold(self, payload: T) -> T | None:
         if not self._loaded():

@@ -127,8 +127,15 @@ class TableHandler(Generic[S]):
                     consumer = _WITHHELD
             received.append((message, consumer, payload))
         if self.table.prefetch is not None:
+            # Erasures load nothing ahead (their use case loads what it needs).
             self.table.prefetch(
-                service, uow, [p for _, c, p in received if c is not None and c is not _WITHHELD]
+                service,
+                uow,
+                [
+                    p
+                    for _, c, p in received
+                    if c is not None and c is not _WITHHELD and not isinstance(p, PersonErased)
+                ],
             )
         for message, consumer, payload in received:
             if consumer is None:

@@ -255,6 +255,10 @@ class PersonKeyring:
     def is_erased(self, owner: str) -> bool:
         return owner in self.erased_owners()
 
+    def erased_known(self) -> frozenset[str]:
+        """The erased owners as last read (no I/O: for the event loop)."""
+        return self._erased
+
     def erased_owners(self) -> frozenset[str]:
         """Re-read at most every `cache_seconds` (this process's own erasures at once)."""
         now = time.monotonic()

@@ -34,11 +34,14 @@ class KeyringErasures(ErasedPersons):
         super().__init__(app)
         self.keyring = app.keyring
 
+    def refresh(self) -> None:
+        self.keyring.erased_owners()  # read again when older than the keyring's cache time
+
     def _loaded(self) -> set[str]:
-        return set(self.keyring.erased_owners())
+        return set(self.keyring.erased_known())
 
     def __contains__(self, person_key: object) -> bool:
-        return isinstance(person_key, str) and self.keyring.is_erased(person_key)
+        return person_key in self.keyring.erased_known()
 
     def is_erased(self, person_key: str) -> bool:
-        return self.keyring.is_erased(person_key)
+        return person_key in self.keyring.erased_known()
