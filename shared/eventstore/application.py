@@ -61,6 +61,9 @@ class ServiceApplication(Application[UUID]):
         self._saved_listeners: list[Callable[[], None]] = []
         self._recorded_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._listeners_lock = threading.Lock()
+        # Read once here, in the thread that builds the application (the store's): the relay
+        # withholds erased persons on the event loop without reading the store.
+        self.erased_persons.refresh()
 
     @functools.cached_property
     def erased_persons(self) -> ErasedPersons:

@@ -107,8 +107,8 @@ class ErasedPersons:
 
     def refresh(self) -> None:
         """Read the erased pseudonyms from the store, once (then `record` keeps them
-        current). Called where the store may be read (the store's thread); the relay calls
-        it before each batch, so that `withhold` on the event loop never waits for I/O."""
+        current): when the application is built, in the store's thread, so that `withhold`
+        on the event loop (the relay) never waits for I/O."""
         with self._lock:
             if self._keys is not None:
                 return

@@ -19,9 +19,9 @@ class IntakeApplication(ServiceApplication):
         self, env: dict[str, str] | None = None, *, keyring: PersonKeyring | None = None
     ) -> None:
         """`keyring` None: a throw-away one in memory (tests of the store alone)."""
-        super().__init__(env=env)
         self.keyring = keyring or PersonKeyring.in_memory()
         self.sealer = PersonSealer(self.keyring)
+        super().__init__(env=env)
 
     @functools.cached_property
     def erased_persons(self) -> ErasedPersons:
