@@ -30,6 +30,7 @@ from shared.contracts.exit_referrals import (
     EXIT_REFERRAL_MIN_AGE,
     ExitReferral,
 )
+from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import (
     Flag,
     IncidentPerson,
@@ -54,6 +55,7 @@ from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CASE_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
@@ -77,6 +79,7 @@ from shared.contracts.withdrawals import DecisionWithdrawn, WithdrawalReason
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
     "COURSES_EVENTS",
+    "COURSES_FOLLOW_UPS",
     "COURSE_TYPES",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
@@ -108,6 +111,7 @@ __all__ = [
     "ExitReferral",
     "FieldProblem",
     "Flag",
+    "FollowUpEvent",
     "IncidentPerson",
     "IntakeRejection",
     "InvalidCpr",

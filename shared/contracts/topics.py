@@ -17,6 +17,7 @@ from shared.contracts.cases import CaseRegisterEvent
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.exit_referrals import ExitReferral
+from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
@@ -29,6 +30,7 @@ __all__ = [
     "CASEWORKER_ASSESSMENTS",
     "COURSES_DEAD_LETTER",
     "COURSES_EVENTS",
+    "COURSES_FOLLOW_UPS",
     "DEAD_LETTER_HEADERS",
     "DEAD_LETTER_SERVICES",
     "DLQ_HEADER_ERROR",
@@ -78,6 +80,7 @@ TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
 NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
 REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
 COURSES_EVENTS = "ssp.courses.events.v1"
+COURSES_FOLLOW_UPS = "ssp.courses.follow-ups.v1"
 COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
 MEETINGS_EVENTS = "ssp.meetings.events.v1"
 
@@ -270,6 +273,16 @@ _SPECS: tuple[TopicSpec, ...] = (
         key="The course_id.",
         description="Every change to a TRIVSEL+ course, exit programme or acute-event "
         "procedure: codes, dates and owners, never free text.",
+    ),
+    TopicSpec(
+        name=COURSES_FOLLOW_UPS,
+        direction=Direction.EXTERNAL_OUT,
+        message=FollowUpEvent,
+        key="The person_key.",
+        description="Follow-up actions for a young person on any route (concern talk, letter "
+        "of concern, home or school visit, GUSA dialogue, the police's talk, network meeting, "
+        "referral), each with its next step's owner, due date and status: codes, dates and "
+        "owners, never the note.",
     ),
     TopicSpec(
         name=MEETINGS_EVENTS,

@@ -29,9 +29,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from services.courses import bootstrap as courses_bootstrap
 from services.courses.application.commands.acute import CompleteStep, StartAcuteProcedure
+from services.courses.application.commands.follow_up import NextStepIn, RecordFollowUpAction
 from services.courses.settings import CoursesSettings
 from services.intake import bootstrap as intake_bootstrap
 from services.intake.settings import IntakeSettings
@@ -43,7 +45,13 @@ from services.triage import bootstrap as triage_bootstrap
 from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
 from services.triage.application.service import MeetingRevision
 from services.triage.settings import TriageSettings
-from shared.contracts import POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
+from shared.contracts import (
+    POLICE_INCIDENTS,
+    SOCIAL_CASES,
+    TOPICS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+)
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbound import Inbound
 from shared.messaging.inbox import InboxRuntime
@@ -296,6 +304,26 @@ async def run_scenario(data_dir: Path) -> Scenario:
         )
         commands.execute(procedure.id, CompleteStep(expected_version=procedure.version, step=4))
         await courses.give_up_on(courses.definition.consumes[0])
+        # After the dead letter (its notification id stays): a home visit with a next step
+        # (issue 17, part 2), codes and dates on ssp.courses.follow-ups.v1, never the note.
+        routed = json.loads(_on(from_triage, TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER)[0].value)
+        commands.follow_ups.new_id = lambda: UUID("6f1d3c2b-5a4e-4d7c-9b8a-1e2f3a4b5c6d")
+        commands.follow_ups.record(
+            RecordFollowUpAction(
+                person_key=routed["person_key"],
+                municipality_code="607",
+                journal_number=journal,
+                kind="hjemmebesoeg",
+                held_on=date(2026, 11, 16),
+                held_by="ABJ",
+                outcome="held",
+                next_step=NextStepIn(
+                    kind="skolebesoeg", owner="tovholder", due_on=date(2026, 11, 23)
+                ),
+                note="Privat note om hjemmet",
+            ),
+            "tovholder",
+        )
         from_courses = await courses.publish()
         published += from_courses
 

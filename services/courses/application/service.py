@@ -24,6 +24,7 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
+from services.courses.application.follow_ups import FollowUps, NoteSealer
 from services.courses.domain.course import (
     Course,
     CourseExists,
@@ -70,12 +71,14 @@ class CoursesService:
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
+        note_sealer: NoteSealer,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
         self.policy = policy
         self.clock = clock
         self.index = CourseIndex(app)
+        self.follow_ups = FollowUps(app, note_sealer, clock, self.index)
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
@@ -265,7 +268,10 @@ class CoursesService:
                 expected_version=command.expected_version,
                 current_version=course.version,
             )
-        command.execute(course, self.clock())
+        at = self.clock()
+        command.execute(course, at)
+        for action in command.also_records(course, at, self.follow_ups.new_action):
+            uow.add(action)
         try:
             uow.commit()
         except IntegrityError:
@@ -320,11 +326,12 @@ class CoursesService:
         many overdue events were recorded. Running it twice raises nothing the second time."""
         self.index.catch_up()
         ids = self.index.open_course_ids()
-        if not ids:
+        action_ids = self.index.follow_ups.with_open_next_step()
+        if not ids and not action_ids:
             return 0
         uow = UnitOfWork(self.app)
-        uow.prefetch(ids)
-        raised = 0
+        uow.prefetch([*ids, *action_ids])
+        raised = self.follow_ups.mark_overdue_in(uow, action_ids, now)
         for course_id in ids:
             course = uow.get(Course, course_id)
             if course is None:  # pragma: no cover - the index only lists stored courses
