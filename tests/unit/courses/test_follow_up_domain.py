@@ -21,11 +21,11 @@ from services.courses.domain.follow_up_terms import (
     NextStepDone,
     NoNextStep,
 )
-from tests.unit.courses.factories import T0, at, day, event_names
+from tests.unit.courses.factories import DAY0, T0, at, day, event_names
 
 
 def action(
-    held_on: date = day(0), next_step: NextStep | None = None, now: datetime = T0
+    held_on: date = DAY0, next_step: NextStep | None = None, now: datetime = T0
 ) -> FollowUpAction:
     return FollowUpAction.record(
         person_key="pk_a",
