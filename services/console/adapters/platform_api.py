@@ -177,6 +177,19 @@ class PlatformApi:
             "courses", "GET", f"/v1/courses/{quote(course_id, safe='')}", token, purpose=purpose
         )
 
+    async def record_follow_up(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("courses", "POST", "/v1/follow-ups", token, json=body)
+
+    async def follow_ups(
+        self, token: str, municipality: str, owner: str | None, status: str, purpose: str
+    ) -> Any:
+        params = {"municipality_code": municipality, "status": status}
+        if owner is not None:
+            params["owner"] = owner
+        return await self._call(
+            "courses", "GET", "/v1/follow-ups", token, purpose=purpose, params=params
+        )
+
     # --- intake --------------------------------------------------------------------------
     async def resolve_meeting(
         self, token: str, meeting: str, person_keys: list[str], purpose: str

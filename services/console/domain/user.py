@@ -16,6 +16,10 @@ MEETING_READERS = frozenset(
 )
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
+FOLLOW_UP_STAFF = frozenset(
+    {"tovholder", "team_leader", "caseworker", "police_coordinator", "exit_coordinator"}
+)
+"""Who records follow-up actions, and has next steps on the worklist (courses decides)."""
 CO_REGISTRATION_READERS = RESOLVERS
 MINUTES_READERS = RESOLVERS
 
@@ -91,3 +95,7 @@ class User:
     @property
     def reads_co_registrations(self) -> bool:
         return self.role in CO_REGISTRATION_READERS
+
+    @property
+    def records_follow_ups(self) -> bool:
+        return self.role in FOLLOW_UP_STAFF

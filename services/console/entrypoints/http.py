@@ -37,6 +37,7 @@ from services.console.application import pages
 from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
+from services.console.entrypoints.follow_up_pages import PageKit, add_follow_up_pages
 from services.console.settings import ConsoleSettings
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
 from shared.auth.principal import Role
@@ -109,6 +110,8 @@ def create_http_app(
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
+        FOLLOW_UP_KINDS=danish.FOLLOW_UP_KINDS,
+        FOLLOW_UP_OUTCOMES=danish.FOLLOW_UP_OUTCOMES,
         week_label=danish.iso_week_label,
         municipality_name=lambda code: municipality_name(code) or code,
     )
@@ -352,6 +355,10 @@ def create_http_app(
         if user.reads_statistics:
             return redirect("/statistik")
         return redirect("/sporing")
+
+    add_follow_up_pages(
+        app, api, PageKit(current_user, checked_form, render, flash, redirect, clock)
+    )
 
     @app.get("/arbejdsliste", response_class=HTMLResponse)
     async def worklist(request: Request, alle: str | None = None) -> Response:
