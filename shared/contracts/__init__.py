@@ -8,6 +8,7 @@ which flags refer) live in the domain of the service that owns them. JSON Schema
 
 from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
 from shared.contracts.cases import CaseEventType, CaseRegisterEvent
+from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.common import ContractModel
 from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
@@ -61,6 +62,7 @@ from shared.contracts.topics import (
     INTAKE_REJECTED,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -88,6 +90,7 @@ __all__ = [
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "NOTIFICATIONS_ASSESSMENTS",
     "POLICE_INCIDENTS",
     "SOCIAL_CASES",
     "TOPICS",
@@ -101,6 +104,7 @@ __all__ = [
     "CaseEventType",
     "CaseRegisterEvent",
     "CaseworkerAssessment",
+    "CaseworkerRecordEvent",
     "Channel",
     "ContractModel",
     "CourseEvent",

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.exit_referrals import ExitReferral
@@ -44,6 +45,7 @@ __all__ = [
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "NOTIFICATIONS_ASSESSMENTS",
     "NOTIFICATIONS_DEAD_LETTER",
     "POLICE_INCIDENTS",
     "REPORTING_DEAD_LETTER",
@@ -72,6 +74,7 @@ TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
 TRIAGE_WITHDRAWALS = "ssp.triage.withdrawals.v1"
 TRIAGE_STATEMENTS = "ssp.triage.statements.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
+NOTIFICATIONS_ASSESSMENTS = "ssp.notifications.assessments.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
 INTAKE_CASE_EVENTS = "ssp.intake.case-events.v1"
@@ -265,6 +268,15 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=LetterTaskEvent,
         key="The person_key.",
         description="Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
+    ),
+    TopicSpec(
+        name=NOTIFICATIONS_ASSESSMENTS,
+        direction=Direction.EXTERNAL_OUT,
+        message=CaseworkerRecordEvent,
+        key="The person_key.",
+        description="The caseworker's side as notifications recorded it: every assessment "
+        "(from ssp.caseworker.assessments.v1 or notifications' API) and every meeting with "
+        "the family; codes, dates and initials, never the note.",
     ),
     TopicSpec(
         name=COURSES_EVENTS,
