@@ -38,6 +38,7 @@ from services.courses.settings import CoursesSettings
 from services.intake import bootstrap as intake_bootstrap
 from services.intake.settings import IntakeSettings
 from services.notifications import bootstrap as notifications_bootstrap
+from services.notifications.application.caseworker_side import CaseworkerSide
 from services.notifications.settings import NotificationsSettings
 from services.reporting import bootstrap as reporting_bootstrap
 from services.reporting.settings import ReportingSettings
@@ -51,6 +52,8 @@ from shared.contracts import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    CaseworkerAssessment,
 )
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbound import Inbound
@@ -329,6 +332,27 @@ async def run_scenario(data_dir: Path) -> Scenario:
 
         # Notifications creates and completes the acute procedure's standard letter.
         await notifications.receive(_on(from_courses, *notifications.definition.consumes))
+        # The caseworker's side (issue 17, part 3): the person the revision dropped is
+        # summoned and met with the family; no letter (the decision was withdrawn).
+        dropped = json.loads(_on(from_triage, TRIAGE_WITHDRAWALS)[0].value)
+        side = CaseworkerSide(
+            notifications_bootstrap.build_service(
+                NotificationsSettings(**common),
+                notifications.app,  # type: ignore[arg-type]
+                clock,
+            )
+        )
+        side.service.receive_assessment(
+            CaseworkerAssessment(
+                journal_number=journal,
+                person_key=dropped["person_key"],
+                outcome="summon",
+                caseworker="ABJ",
+                at=NOW,
+                note="Privat note",
+            )
+        )
+        side.hold_family_meeting(journal, dropped["person_key"], NOW.date(), "ABJ", True)
         published += await notifications.publish()
 
         reporting = _Service(reporting_bootstrap.definition(ReportingSettings(**common)), executor)

@@ -13,6 +13,7 @@ from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
     ContractModel,
     CourseEvent,
     DecisionWithdrawn,
@@ -28,6 +29,7 @@ from shared.contracts.topics import (
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -77,6 +79,12 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        observed(
+            NOTIFICATIONS_ASSESSMENTS,
+            CaseworkerRecordEvent,
+            observations.caseworker_recorded,
+            "notifications",
+        ),
     ],
     prefetch=Service.prefetch,
 )
