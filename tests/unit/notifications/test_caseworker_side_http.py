@@ -5,13 +5,16 @@ everything recorded either way is published on ssp.notifications.assessments.v1.
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from services.notifications.adapters.publications import notifications_publications
 from services.notifications.application.service import NotificationsService
@@ -146,3 +149,37 @@ async def test_who_may_record_for_whom(
     answer = await api.post("/v1/assessments", body, role=role, codes=codes)
     assert answer.status_code == status, answer.text
     assert "error" in answer.json() or status == 200
+
+
+def test_the_sample_app_records_an_assessment_and_the_meeting(
+    settings: NotificationsSettings, clock: FakeClock
+) -> None:
+    """samples/caseworker-app/record_assessment.py, as a caseworker app runs it."""
+    path = Path(__file__).parents[3] / "samples" / "caseworker-app" / "record_assessment.py"
+    spec = importlib.util.spec_from_file_location("record_assessment", path)
+    assert spec is not None and spec.loader is not None
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+
+    app = build_application(settings)
+    service = build_service(settings, app, clock)
+    service.receive_decision(decision(route="caseworker", key="pk_cw", age=16))
+    executor = ThreadPoolExecutor(max_workers=1)
+    ctx = ServiceContext("notifications", settings, app, executor)
+    auth = ServiceAuth(settings, "notifications")
+    http_app = create_http_app(ctx, service, auth.access_control(ctx))
+    token = bearer(settings, "caseworker_app", ["607"])["Authorization"].removeprefix("Bearer ")
+    base = ["--journal", JOURNAL, "--person", "pk_cw", "--caseworker", "ABJ"]
+
+    with TestClient(http_app) as client:
+        status, answer = sample.record(
+            client, token, sample.parse_args([*base, "--outcome", "summon"])
+        )
+        assert (status, answer["result"]) == (200, "task_created")
+        meeting = [*base, "--family-meeting", clock().date().isoformat(), "--youth-attended"]
+        status, answer = sample.record(client, token, sample.parse_args(meeting))
+        assert (status, answer["youth_attended"]) == (200, True)
+        other = sample.parse_args(["--journal", JOURNAL, "--person", "pk_x", "--caseworker", "A"])
+        assert sample.record(client, token, other)[0] == 404
+    executor.shutdown()
+    auth.close()
