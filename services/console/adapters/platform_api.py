@@ -160,6 +160,14 @@ class PlatformApi:
             "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/send", token
         )
 
+    async def record_assessment(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("notifications", "POST", "/v1/assessments", token, json=body)
+
+    async def record_family_meeting(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call(
+            "notifications", "POST", "/v1/assessments/family-meeting", token, json=body
+        )
+
     async def send_letters(self, token: str, task_ids: list[str]) -> Any:
         return await self._call(
             "notifications", "POST", "/v1/letter-tasks/send", token, json={"task_ids": task_ids}

@@ -161,6 +161,14 @@ FOLLOW_UP_REFUSALS = {
     "course_of_another_person": "Forløbet handler om en anden ung.",
 }
 
+ASSESSMENTS = {"inform": "Orienter", "summon": "Indkald"}
+
+ASSESSMENT_REFUSALS = {
+    "not_summoned": "Familien er ikke indkaldt: registrér vurderingen »Indkald« først.",
+    "not_caseworker_route": "Den unge er ikke på sagsbehandlerens spor.",
+    "meeting_date_refused": "Mødets dato kan ikke ligge efter i dag eller før indkaldelsen.",
+}
+
 SERVICES = {
     "intake": "Modtagelse",
     "triage": "Visitation",

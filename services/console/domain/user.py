@@ -20,6 +20,8 @@ FOLLOW_UP_STAFF = frozenset(
     {"tovholder", "team_leader", "caseworker", "police_coordinator", "exit_coordinator"}
 )
 """Who records follow-up actions, and has next steps on the worklist (courses decides)."""
+ASSESSORS = frozenset({"caseworker", "team_leader"})
+"""Who records the caseworker's assessment and the meeting with the family (notifications)."""
 CO_REGISTRATION_READERS = RESOLVERS
 MINUTES_READERS = RESOLVERS
 
@@ -99,3 +101,7 @@ class User:
     @property
     def records_follow_ups(self) -> bool:
         return self.role in FOLLOW_UP_STAFF
+
+    @property
+    def assesses(self) -> bool:
+        return self.role in ASSESSORS

@@ -37,6 +37,7 @@ from services.console.application import pages
 from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
+from services.console.entrypoints.caseworker_pages import add_caseworker_pages
 from services.console.entrypoints.follow_up_pages import PageKit, add_follow_up_pages
 from services.console.settings import ConsoleSettings
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
@@ -112,6 +113,7 @@ def create_http_app(
         OWNER_ROLES=danish.OWNER_ROLES,
         FOLLOW_UP_KINDS=danish.FOLLOW_UP_KINDS,
         FOLLOW_UP_OUTCOMES=danish.FOLLOW_UP_OUTCOMES,
+        ASSESSMENTS=danish.ASSESSMENTS,
         week_label=danish.iso_week_label,
         municipality_name=lambda code: municipality_name(code) or code,
     )
@@ -356,9 +358,9 @@ def create_http_app(
             return redirect("/statistik")
         return redirect("/sporing")
 
-    add_follow_up_pages(
-        app, api, PageKit(current_user, checked_form, render, flash, redirect, clock)
-    )
+    kit = PageKit(current_user, checked_form, render, flash, redirect, clock)
+    add_follow_up_pages(app, api, kit)
+    add_caseworker_pages(app, api, kit)
 
     @app.get("/arbejdsliste", response_class=HTMLResponse)
     async def worklist(request: Request, alle: str | None = None) -> Response:

@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 from tests.unit.console.fake_platform import (
     JOURNAL,
     PK_MADS,
+    WEEK,
     FakePlatform,
+    handover_entry,
     json_of,
     standard_platform,
 )
@@ -144,3 +146,91 @@ def test_overdue_next_steps_are_on_their_owners_worklist(
     browser.cookies.clear()
     log_in(browser, role="caseworker")
     assert "Ingen næste skridt med overskredet frist" in browser.get("/arbejdsliste").text
+
+
+def caseworker_item(platform: FakePlatform) -> str:
+    """Mads on the caseworker route on this week's agenda."""
+    platform.answer(
+        "GET",
+        rf"/v1/handover/607/{WEEK}",
+        {
+            "municipality_code": "607",
+            "iso_week": WEEK,
+            "persons": [handover_entry(PK_MADS, route="caseworker", owner_role="caseworker")],
+        },
+    )
+    platform.answer("GET", rf"/v1/decisions/{JOURNAL}", {"decisions": []})
+    platform.answer("GET", r"/v1/persons/.*/co-registered", {"person_key": PK_MADS, "persons": []})
+    return f"/moede/punkt?kommune=607&uge={WEEK}&journal={JOURNAL}&person={PK_MADS}"
+
+
+def test_a_caseworker_records_a_summons_and_the_family_meeting_on_the_item(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer("POST", r"/v1/assessments", {"result": "task_created"})
+    platform.answer("POST", r"/v1/assessments/family-meeting", {"held_on": "2026-11-17"})
+    item_url = caseworker_item(platform)
+    log_in(browser, role="caseworker")
+    item = browser.get(item_url)
+    assert "Sagsbehandlerens vurdering" in item.text and "Indkald" in item.text
+    where = {"kommune": "607", "uge": WEEK, "journal": JOURNAL, "person": PK_MADS}
+    sent = browser.post(
+        "/moede/punkt/vurdering",
+        data={
+            "csrf_token": csrf_of(item.text),
+            **where,
+            "vurdering": "summon",
+            "sagsbehandler": "ABJ",
+        },
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/moede/punkt?")
+    [assessment] = platform.sent("POST", r"/v1/assessments")
+    assert json_of(assessment) == {
+        "journal_number": JOURNAL,
+        "person_key": PK_MADS,
+        "outcome": "summon",
+        "caseworker": "ABJ",
+    }
+    assert "Vurderingen »Indkald« er registreret" in browser.get(sent.headers["location"]).text
+
+    met = browser.post(
+        "/moede/punkt/familiemoede",
+        data={
+            "csrf_token": csrf_of(item.text),
+            **where,
+            "dato": "2026-11-17",
+            "sagsbehandler": "ABJ",
+            "ung_deltog": "1",
+        },
+    )
+    assert met.status_code == 303
+    [meeting] = platform.sent("POST", r"/v1/assessments/family-meeting")
+    assert json_of(meeting)["youth_attended"] is True
+    assert "Mødet med familien 17. november 2026" in browser.get(met.headers["location"]).text
+
+
+def test_a_family_meeting_without_a_summons_is_refused_in_danish(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    platform.answer(
+        "POST", r"/v1/assessments/family-meeting", (409, {"error": "not_summoned", "message": "…"})
+    )
+    item_url = caseworker_item(platform)
+    log_in(browser, role="team_leader")
+    item = browser.get(item_url)
+    refused = browser.post(
+        "/moede/punkt/familiemoede",
+        data={
+            "csrf_token": csrf_of(item.text),
+            "kommune": "607",
+            "uge": WEEK,
+            "journal": JOURNAL,
+            "person": PK_MADS,
+            "dato": "2026-11-17",
+            "sagsbehandler": "ABJ",
+        },
+    )
+    assert "Familien er ikke indkaldt" in browser.get(refused.headers["location"]).text
+    browser.cookies.clear()
+    log_in(browser, role="tovholder")
+    assert "Sagsbehandlerens vurdering" not in browser.get(item_url).text
