@@ -15,12 +15,12 @@ from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
-    MAX_ID_CHARS,
-    MAX_INITIALS_CHARS,
     ContractModel,
-    JournalNumber,
+    EventId,
+    IncidentJournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
+    StaffInitials,
     Timestamp,
 )
 
@@ -35,22 +35,12 @@ CASEWORKER_RECORD_EVENTS: tuple[CaseworkerRecordEventName, ...] = get_args(
 class CaseworkerRecordEvent(ContractModel):
     """An assessment or a meeting with the family, for one person and incident."""
 
-    event_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_CHARS,
-        description="Unique id of this event; the same event republished has the same id.",
-        examples=["2f0d6a4e-7c1b-5e39-9a8d-3b2c1d0e4f5a"],
-    )
+    event_id: EventId
     event: CaseworkerRecordEventName = Field(
         description="assessed | family_meeting_held.", examples=["assessed"]
     )
-    journal_number: JournalNumber = Field(
-        description="The incident assessed.", examples=["3700-80123-00456-26"]
-    )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the young person; the message key.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
-    )
+    journal_number: IncidentJournalNumber
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode | None = Field(
         default=None,
         description="The municipality of the routing decision; null when the assessment came "
@@ -63,12 +53,7 @@ class CaseworkerRecordEvent(ContractModel):
         "(parents and youth are summoned to a meeting); null for a family meeting.",
         examples=["summon"],
     )
-    caseworker: str = Field(
-        min_length=1,
-        max_length=MAX_INITIALS_CHARS,
-        description="Initials of the caseworker.",
-        examples=["ABJ"],
-    )
+    caseworker: StaffInitials
     via: Literal["kafka", "http"] = Field(
         description="kafka: from ssp.caseworker.assessments.v1 | http: recorded through "
         "notifications' API (a caseworker app or the console).",

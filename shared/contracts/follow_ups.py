@@ -11,18 +11,20 @@ outcome, the next step and its status), so a reader needs only the latest messag
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, get_args
+from typing import Literal, get_args
 
 from pydantic import Field
 
 from shared.contracts.common import (
-    MAX_CODE_CHARS,
-    MAX_ID_CHARS,
-    MAX_INITIALS_CHARS,
+    Code,
     ContractModel,
+    EventId,
+    Id,
+    IdReference,
     JournalNumber,
+    KeyPersonKey,
     MunicipalityCode,
-    PersonKey,
+    StaffInitials,
     Timestamp,
 )
 
@@ -65,22 +67,12 @@ FollowUpEventName = Literal[
 ]
 FOLLOW_UP_EVENTS: tuple[FollowUpEventName, ...] = get_args(FollowUpEventName)
 
-StaffOwner = Annotated[
-    str,
-    Field(
-        min_length=1,
-        max_length=MAX_INITIALS_CHARS,
-        description="Initials or role code of a member of staff (never the young person).",
-        examples=["ABJ"],
-    ),
-]
-
 
 class NextStepState(ContractModel):
     """The agreed next step as it stands after the event."""
 
     kind: FollowUpKind = Field(description="What is to be done next.", examples=["hjemmebesoeg"])
-    owner: StaffOwner
+    owner: StaffInitials
     due_on: date = Field(
         description="When it is due (Danish calendar date).", examples=["2026-11-23"]
     )
@@ -96,15 +88,8 @@ class NextStepState(ContractModel):
 class FollowUpEvent(ContractModel):
     """One change to a follow-up action."""
 
-    event_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_CHARS,
-        description="Unique id of this event; the same event republished has the same id.",
-        examples=["8d5f0c1e-2a4b-5c6d-8e9f-0a1b2c3d4e5f"],
-    )
-    action_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_CHARS,
+    event_id: EventId
+    action_id: Id = Field(
         description="Id of the follow-up action.",
         examples=["4b1e7c2a-9d3f-4e5a-8b6c-7d8e9f0a1b2c"],
     )
@@ -112,10 +97,7 @@ class FollowUpEvent(ContractModel):
         description="recorded | next_step_completed | next_step_rescheduled | next_step_overdue.",
         examples=["recorded"],
     )
-    person_key: PersonKey = Field(
-        description="Pseudonym of the young person; the message key.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
-    )
+    person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The municipality that recorded the action.", examples=["607"]
     )
@@ -124,18 +106,15 @@ class FollowUpEvent(ContractModel):
         description="The police journal number the action follows, if any.",
         examples=["3700-80123-00456-26"],
     )
-    course_id: str | None = Field(
+    course_id: IdReference | None = Field(
         default=None,
-        max_length=MAX_ID_CHARS,
         description="The TRIVSEL+ course the action belongs to (ssp.courses.events.v1), if any.",
         examples=["0f3e2d1c-4b5a-5968-8776-a5b4c3d2e1f0"],
     )
     kind: FollowUpKind = Field(description="Which action.", examples=["hjemmebesoeg"])
     held_on: date = Field(description="When it was held (sent, made).", examples=["2026-11-16"])
-    held_by: StaffOwner
-    recorded_by_role: str = Field(
-        min_length=1,
-        max_length=MAX_CODE_CHARS,
+    held_by: StaffInitials
+    recorded_by_role: Code = Field(
         description="The role of the user who recorded it (from their token).",
         examples=["tovholder"],
     )

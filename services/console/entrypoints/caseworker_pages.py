@@ -6,7 +6,9 @@ who may. Given the console's helpers (`PageKit`) by `create_http_app`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -78,13 +80,8 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
             "outcome": outcome,
             "caseworker": item.caseworker,
         }
-        problem = await _send(api.record_assessment(user.token, body))
-        kit.flash(
-            request,
-            problem or f"Vurderingen »{ASSESSMENTS[outcome]}« er registreret; brevet følger.",
-            "error" if problem else "info",
-        )
-        return kit.redirect(item.back())
+        done = f"Vurderingen »{ASSESSMENTS[outcome]}« er registreret; brevet følger."
+        return await _send(request, kit, item, api.record_assessment(user.token, body), done)
 
     @app.post("/moede/punkt/familiemoede")
     async def family_meeting(request: Request) -> Response:
@@ -103,24 +100,22 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
             "caseworker": item.caseworker,
             "youth_attended": item.text("ung_deltog") == "1",
         }
-        problem = await _send(api.record_family_meeting(user.token, body))
-        kit.flash(
-            request,
-            problem or f"Mødet med familien {danish_date(held_on)} er registreret.",
-            "error" if problem else "info",
-        )
-        return kit.redirect(item.back())
+        done = f"Mødet med familien {danish_date(held_on)} er registreret."
+        return await _send(request, kit, item, api.record_family_meeting(user.token, body), done)
 
 
-async def _send(call: object) -> str | None:
-    """None when notifications recorded it, else the Danish reason."""
+async def _send(
+    request: Request, kit: PageKit, item: ItemForm, call: Awaitable[Any], done: str
+) -> Response:
+    """Back to the item, saying `done` when notifications recorded it, else why not."""
     try:
-        await call  # type: ignore[misc]
+        await call
     except ApiError as exc:
-        return ASSESSMENT_REFUSALS.get(exc.code or "") or danish_error(
-            exc.service, exc.status, exc.code
-        )
-    return None
+        reason = ASSESSMENT_REFUSALS.get(exc.code or "")
+        kit.flash(request, reason or danish_error(exc.service, exc.status, exc.code), "error")
+    else:
+        kit.flash(request, done)
+    return kit.redirect(item.back())
 
 
 def _day(text: str) -> date | None:

@@ -40,6 +40,31 @@ class FollowUpSummary:
         )
 
 
+@dataclass(frozen=True)
+class FollowUpQuery:
+    """Which of a municipality's actions: a person's, a course's, an owner's next steps;
+    `status` all | open (a next step not done) | overdue (open, due before today)."""
+
+    municipality_code: str
+    person_key: str | None = None
+    owner: str | None = None
+    course_id: str | None = None
+    status: str = "all"
+
+    def matches(self, action: FollowUpSummary, today: date) -> bool:
+        wanted = {
+            "person_key": self.person_key,
+            "next_step_owner": self.owner,
+            "course_id": self.course_id,
+        }
+        return (
+            action.municipality_code == self.municipality_code
+            and all(v is None or getattr(action, k) == v for k, v in wanted.items())
+            and (self.status != "open" or action.next_step_status == "open")
+            and (self.status != "overdue" or action.overdue(today))
+        )
+
+
 class FollowUpIndex:
     def __init__(self) -> None:
         self._actions: dict[UUID, FollowUpSummary] = {}
@@ -80,28 +105,9 @@ class FollowUpIndex:
             after = replace(after, next_step_owner=changed.owner, next_step_due_on=changed.due_on)
         self._actions[action_id] = after
 
-    def actions(
-        self,
-        *,
-        municipality_code: str,
-        person_key: str | None = None,
-        owner: str | None = None,
-        course_id: str | None = None,
-        overdue_on: date | None = None,
-        open_only: bool = False,
-    ) -> list[FollowUpSummary]:
-        """The municipality's actions, most recently held first; `overdue_on`: only those
-        whose next step was due before that day and is not done."""
-        found = [
-            a
-            for a in self._actions.values()
-            if a.municipality_code == municipality_code
-            and (person_key is None or a.person_key == person_key)
-            and (owner is None or a.next_step_owner == owner)
-            and (course_id is None or a.course_id == course_id)
-            and (not open_only or a.next_step_status == "open")
-            and (overdue_on is None or a.overdue(overdue_on))
-        ]
+    def actions(self, query: FollowUpQuery, today: date) -> list[FollowUpSummary]:
+        """The actions the query names, most recently held first."""
+        found = [a for a in self._actions.values() if query.matches(a, today)]
         return sorted(found, key=lambda a: (a.held_on, a.updated_at, a.action_id.hex), reverse=True)
 
     def with_open_next_step(self) -> list[UUID]:

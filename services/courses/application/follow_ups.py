@@ -23,7 +23,7 @@ from services.courses.application.commands.follow_up import (
     RescheduleNextStep,
 )
 from services.courses.application.course_index import CourseIndex
-from services.courses.application.follow_up_index import FollowUpSummary
+from services.courses.application.follow_up_index import FollowUpQuery, FollowUpSummary
 from services.courses.domain.calendar import local_date
 from services.courses.domain.course import UnknownItem, VersionConflict
 from services.courses.domain.follow_up import FollowUpAction
@@ -126,25 +126,9 @@ class FollowUps:
     def note(self, action: FollowUpAction) -> str:
         return self.sealer.open(action.id, action.note_sealed)
 
-    def actions(
-        self,
-        municipality_code: str,
-        *,
-        person_key: str | None = None,
-        owner: str | None = None,
-        course_id: str | None = None,
-        status: str = "all",
-    ) -> list[FollowUpSummary]:
-        """`status`: all | open (a next step not done) | overdue (open, due before today)."""
+    def actions(self, query: FollowUpQuery) -> list[FollowUpSummary]:
         self.index.catch_up()
-        return self.index.follow_ups.actions(
-            municipality_code=municipality_code,
-            person_key=person_key,
-            owner=owner,
-            course_id=course_id,
-            open_only=status == "open",
-            overdue_on=local_date(self.clock()) if status == "overdue" else None,
-        )
+        return self.index.follow_ups.actions(query, local_date(self.clock()))
 
     # --- deadlines -------------------------------------------------------------------------
     def mark_overdue_in(self, uow: UnitOfWork, ids: list[UUID], now: datetime) -> int:

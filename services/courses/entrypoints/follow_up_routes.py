@@ -18,6 +18,7 @@ from services.courses.application.commands.follow_up import (
     RecordFollowUpAction,
     RescheduleNextStep,
 )
+from services.courses.application.follow_up_index import FollowUpQuery
 from services.courses.application.follow_ups import FollowUpNotFound
 from services.courses.domain.follow_up import FollowUpAction
 from services.courses.entrypoints.handlers import COMMAND_RESPONSES, Service
@@ -73,15 +74,8 @@ async def list_actions(
     status: Literal["all", "open", "overdue"] = "all",
 ) -> dict[str, Any]:
     await access.require(Resource.listing_of(municipality_code), conceal=False)
-    found = await ctx.in_store(
-        lambda: service.follow_ups.actions(
-            municipality_code,
-            person_key=person_key,
-            owner=owner,
-            course_id=course_id,
-            status=status,
-        )
-    )
+    query = FollowUpQuery(municipality_code, person_key, owner, course_id, status)
+    found = await ctx.in_store(service.follow_ups.actions, query)
     access.note(
         term=municipality_code, person_keys=sorted({a.person_key for a in found}), count=len(found)
     )
