@@ -14,8 +14,6 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError
-
 from services.courses.application.commands.follow_up import (
     ChangeFollowUp,
     CompleteNextStep,
@@ -24,8 +22,9 @@ from services.courses.application.commands.follow_up import (
 )
 from services.courses.application.course_index import CourseIndex
 from services.courses.application.follow_up_index import FollowUpQuery, FollowUpSummary
+from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.calendar import local_date
-from services.courses.domain.course import UnknownItem, VersionConflict
+from services.courses.domain.course import UnknownItem
 from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.follow_up_terms import CourseOfAnotherPerson
 from services.courses.domain.trivsel import TrivselCourse
@@ -100,23 +99,14 @@ class FollowUps:
     def change(self, action_id: UUID, command: ChangeFollowUp) -> FollowUpAction:
         uow = UnitOfWork(self.app)
         action = self._load(uow, action_id)
-        if action.version != command.expected_version:
-            raise VersionConflict(
-                "the action changed since that version",
-                expected_version=command.expected_version,
-                current_version=action.version,
-            )
+        require_version(action.version, command.expected_version, "action")
         at = self.clock()
         if isinstance(command, CompleteNextStep):
             action.complete_next_step(command.on or local_date(at), command.by, at)
         elif isinstance(command, RescheduleNextStep):
             action.reschedule_next_step(command.owner, command.due_on, at)
-        try:
+        with saved_once(command.expected_version, "action"):
             uow.commit()
-        except IntegrityError:
-            raise VersionConflict(
-                "the action was changed concurrently", expected_version=command.expected_version
-            ) from None
         return action
 
     # --- queries ---------------------------------------------------------------------------

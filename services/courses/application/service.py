@@ -25,6 +25,7 @@ from services.courses.application.course_index import (
     ReferralSummary,
 )
 from services.courses.application.follow_ups import FollowUps, NoteSealer
+from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.course import (
     Course,
     CourseExists,
@@ -32,7 +33,6 @@ from services.courses.domain.course import (
     InvalidCommand,
     MunicipalityNotServed,
     UnknownMunicipality,
-    VersionConflict,
 )
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
@@ -262,23 +262,13 @@ class CoursesService:
         self._check_municipalities(command)
         uow = UnitOfWork(self.app)
         course = self._load(uow, command.aggregate, course_id)
-        if course.version != command.expected_version:
-            raise VersionConflict(
-                "the course changed since that version",
-                expected_version=command.expected_version,
-                current_version=course.version,
-            )
+        require_version(course.version, command.expected_version, "course")
         at = self.clock()
         command.execute(course, at)
         for action in command.also_records(course, at, self.follow_ups.new_action):
             uow.add(action)
-        try:
+        with saved_once(command.expected_version, "course"):
             uow.commit()
-        except IntegrityError:
-            # Another process saved the same version first.
-            raise VersionConflict(
-                "the course was changed concurrently", expected_version=command.expected_version
-            ) from None
         log.info(
             "courses: %s %s: %s (version %d)",
             course.course_type,
