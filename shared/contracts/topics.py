@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.concerns import Concern, ConcernRegistered
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.exit_referrals import ExitReferral
@@ -27,6 +28,7 @@ from shared.contracts.withdrawals import DecisionWithdrawn
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "CONCERNS",
     "COURSES_DEAD_LETTER",
     "COURSES_EVENTS",
     "DEAD_LETTER_HEADERS",
@@ -37,6 +39,7 @@ __all__ = [
     "DLQ_HEADER_ORIGIN_TOPIC",
     "DLQ_HEADER_SERVICE",
     "INTAKE_CASE_EVENTS",
+    "INTAKE_CONCERNS",
     "INTAKE_DEAD_LETTER",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
@@ -63,6 +66,7 @@ __all__ = [
 
 POLICE_INCIDENTS = "ssp.police.incidents.v1"
 SOCIAL_CASES = "ssp.socialservices.cases.v1"
+CONCERNS = "ssp.concerns.v1"
 CASEWORKER_ASSESSMENTS = "ssp.caseworker.assessments.v1"
 TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
 TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
@@ -73,6 +77,7 @@ LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
 INTAKE_CASE_EVENTS = "ssp.intake.case-events.v1"
+INTAKE_CONCERNS = "ssp.intake.concerns.v1"
 INTAKE_DEAD_LETTER = "ssp.intake.dead-letter.v1"
 TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
 NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
@@ -211,6 +216,15 @@ _SPECS: tuple[TopicSpec, ...] = (
         carries_cpr=True,
     ),
     TopicSpec(
+        name=CONCERNS,
+        direction=Direction.EXTERNAL_IN,
+        message=Concern,
+        key="The concern_id.",
+        description="Concerns about a young person that do not come from the police: from a "
+        "school, the SSP network, a parent or the night team (also POST /v1/concerns).",
+        carries_cpr=True,
+    ),
+    TopicSpec(
         name=CASEWORKER_ASSESSMENTS,
         direction=Direction.EXTERNAL_IN,
         message=CaseworkerAssessment,
@@ -301,6 +315,14 @@ _SPECS: tuple[TopicSpec, ...] = (
         message=PseudonymisedCaseEvent,
         key="The person_key.",
         description="Case-register events with the CPR number replaced by the person_key.",
+    ),
+    TopicSpec(
+        name=INTAKE_CONCERNS,
+        direction=Direction.INTERNAL,
+        message=ConcernRegistered,
+        key="The person_key.",
+        description="Accepted concerns, pseudonymised: category and reporter kind as codes, "
+        "school, dates (no free text, names or CPR numbers).",
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )

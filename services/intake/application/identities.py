@@ -245,7 +245,8 @@ class IdentityDirectory:
             return PersonsNamed(frozenset(), ())
         persons = [p for p in _list(document.get("persons")) if isinstance(p, dict)]
         case_register = "persons" not in document and ("case_id" in document or "event" in document)
-        if case_register:  # one person, at the top (contracts §2)
+        concern = "persons" not in document and "concern_id" in document
+        if case_register or concern:  # one person, at the top (contracts §2, a concern)
             persons = [document]
         codes = {_code(p.get("municipality_code")) for p in persons}
         location = document.get("location")

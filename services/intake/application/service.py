@@ -19,6 +19,13 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from services.intake.application.app import IntakeApplication
+from services.intake.application.concerns import (
+    CONCERN_INPUT,
+    ConcernSubmission,
+    ValidConcern,
+    accept_concern,
+    check_concern,
+)
 from services.intake.application.identities import (
     IdentityIds,
     prefetch_identities,
@@ -120,6 +127,8 @@ class _Invalid:
     raw: bytes  # the input, kept encrypted with the rejection
     case_register: bool = False
     """It came from the social-services case register (whatever it holds)."""
+    concern: bool = False
+    """It came as a concern (ssp.concerns.v1, POST /v1/concerns)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -132,7 +141,7 @@ class _Invalid:
 CASE_REGISTER_INPUT = "case_register_input"
 """Key in a kept rejection: the input came from the case register."""
 
-Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+Checked = _ValidIncident | _ValidCaseEvent | ValidConcern | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
 
 
@@ -188,6 +197,18 @@ class IntakeService:
             return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
+    def check_concern(self, raw: bytes, coordinates: str) -> Checked:
+        """A concern as received on Kafka; see `check_incident`."""
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw, concern=True)
+        return checked
+
+    def _check_concern(self, raw: bytes) -> ValidConcern | list[FieldProblem]:
+        if len(raw) > self.max_message_bytes:
+            return [self._too_large()]
+        return check_concern(raw, self.pseudonymiser, self.served)
+
     def _too_large(self) -> FieldProblem:
         return FieldProblem(
             field="$",
@@ -215,7 +236,10 @@ class IntakeService:
                 "kafka",
                 checked.reference,
                 case_register=checked.case_register,
+                concern=checked.concern,
             )
+        elif isinstance(checked, ValidConcern):
+            accept_concern(uow, checked, self.clock())
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -225,6 +249,20 @@ class IntakeService:
     def submit_incident(self, raw: bytes) -> SubmissionResult:
         uow = UnitOfWork(self.app)
         result = self._receive_incident(uow, raw, "http", uuid4())
+        uow.commit()
+        return result
+
+    def submit_concern(self, raw: bytes) -> ConcernSubmission:
+        """A concern over HTTP: accepted, a duplicate of its id, or rejected and kept."""
+        uow = UnitOfWork(self.app)
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            reference = uuid4()
+            self._reject(uow, raw, checked, "http", reference, concern=True)
+            result = ConcernSubmission("rejected", reference=str(reference), problems=checked)
+        else:
+            new = accept_concern(uow, checked, self.clock())
+            result = ConcernSubmission.of(checked, "accepted" if new else "duplicate")
         uow.commit()
         return result
 
@@ -421,6 +459,7 @@ class IntakeService:
         reference: UUID,
         *,
         case_register: bool = False,
+        concern: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
@@ -431,6 +470,9 @@ class IntakeService:
                 # Kept with the record only (the published contract ignores it): a rejected
                 # case-register event is social services' record, even when unreadable.
                 kept[CASE_REGISTER_INPUT] = True
+            if concern:
+                # Likewise: a concern is about a child's welfare, whoever may correct incidents.
+                kept[CONCERN_INPUT] = True
             uow.add(
                 RejectedInput(
                     reference=str(reference),

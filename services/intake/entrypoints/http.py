@@ -28,12 +28,14 @@ from services.intake.adapters.spreadsheet_guard import (
 )
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.identities import IdentityDirectory
+from services.intake.application.concerns import CONCERN_INPUT
 from services.intake.application.service import (
     CASE_REGISTER_INPUT,
     IntakeService,
     RejectionNotFound,
     SubmissionResult,
 )
+from services.intake.entrypoints.concern_routes import concerns
 from services.intake.entrypoints.identity_routes import identity_resolution
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
@@ -129,7 +131,7 @@ def create_http_app(
         "SSP intake",
         "Police incidents in; rejected input for correction; identity resolution.",
         auth,
-        [incidents, rejections, identity_resolution],
+        [incidents, rejections, identity_resolution, concerns],
         ctx=ctx,
         service=service,
         identities=identities,
@@ -155,8 +157,12 @@ async def rejected_in_reach(
     named = identities.persons_named(base64.b64decode(rejected.original_b64))
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
-    # incidents (the police may not learn of it).
-    from_case_register = named.case_register or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+    # incidents (the police may not learn of it); so is a rejected concern (a child's welfare).
+    from_case_register = (
+        named.case_register
+        or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+        or rejected.rejection.get(CONCERN_INPUT, False)
+    )
     kind = DataKind.SOCIAL_SERVICES if from_case_register else DataKind.RECORD
     await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
     return rejected
