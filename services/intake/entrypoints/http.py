@@ -27,8 +27,8 @@ from services.intake.adapters.spreadsheet_guard import (
     check_spreadsheet,
 )
 from services.intake.application.access_policy import IntakeAction
-from services.intake.application.identities import IdentityDirectory
 from services.intake.application.concerns import CONCERN_INPUT
+from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import (
     CASE_REGISTER_INPUT,
     IntakeService,
