@@ -251,6 +251,15 @@ MATRIX: list[Endpoint] = [
         _path("/v1/persons/{pk}/co-registered", pk=(PK_IN, PK_OUT)),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    # A person's concerns (issue 15, part 5): those of the caller's municipalities; a person
+    # out of reach has none to show (200, an empty list: alike with one who has none).
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/persons/{person_key}/concerns",
+        _path("/v1/persons/{pk}/concerns", pk=(PK_IN, PK_OUT)),
+        {role: (OK, OK) for role in MUNICIPAL},
+    ),
     Endpoint(
         "reporting",
         "POST",
