@@ -121,7 +121,10 @@ class Concern(ContractModel):
         "mistrivsel | skolefravaer | radikalisering | andet.",
         examples=["grupperinger"],
     )
-    reporter: ConcernReporter = Field(description="Who worries.")
+    reporter: ConcernReporter = Field(
+        description="Who worries.",
+        examples=[{"kind": "school", "name": "Lærer Hanne Holm, 7.b", "contact": None}],
+    )
     text: str = Field(
         min_length=1,
         max_length=MAX_NOTE_CHARS,
