@@ -51,7 +51,9 @@ class PlatformApi:
         purpose: str | None = None,
         params: dict[str, str] | None = None,
         json: Any = None,
+        answers: frozenset[int] = frozenset(),
     ) -> httpx.Response:
+        """`answers`: error statuses that are an answer here (returned, not raised)."""
         headers = {"Authorization": f"Bearer {token}"}
         if purpose is not None:
             headers["X-Purpose"] = purpose
@@ -61,7 +63,7 @@ class PlatformApi:
             )
         except httpx.HTTPError:
             raise ApiError(service, 503, "unreachable") from None
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in answers:
             code = None
             try:
                 body = response.json()
@@ -87,6 +89,11 @@ class PlatformApi:
             purpose=purpose,
         )  # fmt: skip
 
+    async def person_concerns(self, token: str, person_key: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{person_key}/concerns", token, purpose=purpose
+        )
+
     async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
         return await self._call(
             "reporting", "GET", f"/v1/persons/{person_key}/co-registered", token, purpose=purpose
@@ -108,6 +115,11 @@ class PlatformApi:
     async def minutes(self, token: str, municipality: str, week: str, purpose: str) -> Any:
         return await self._call(
             "triage", "GET", f"/v1/meetings/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def meeting_concerns(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/meetings/{municipality}/{week}/concerns", token, purpose=purpose
         )
 
     async def agree_action(
@@ -185,3 +197,14 @@ class PlatformApi:
             "intake", "POST", "/v1/identities/resolve-batch", token,
             json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
         )  # fmt: skip
+
+    async def register_concern(self, token: str, concern: dict[str, Any]) -> httpx.Response:
+        """422 (rejected and kept, with its problems) is an answer here, not an error."""
+        return await self._request(
+            "intake", "POST", "/v1/concerns", token, json=concern, answers=frozenset({422})
+        )
+
+    async def concern(self, token: str, concern_id: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/concerns/{quote(concern_id, safe='')}", token, purpose=purpose
+        )

@@ -37,6 +37,7 @@ from services.console.application import pages
 from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
+from services.console.entrypoints.concern_pages import PageKit, add_concern_pages
 from services.console.settings import ConsoleSettings
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
 from shared.auth.principal import Role
@@ -109,6 +110,8 @@ def create_http_app(
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
+        CONCERN_CATEGORIES=danish.CONCERN_CATEGORIES,
+        REPORTER_KINDS=danish.REPORTER_KINDS,
         week_label=danish.iso_week_label,
         municipality_name=lambda code: municipality_name(code) or code,
     )
@@ -638,4 +641,19 @@ def create_http_app(
             **view,
         )
 
+    add_concern_pages(
+        app,
+        api,
+        PageKit(
+            current_user=current_user,
+            checked_form=checked_form,
+            field=field,
+            flash=flash,
+            render=render,
+            redirect=redirect,
+            meeting_of=meeting_of,
+            refused=FormRefused,
+            clock=clock,
+        ),
+    )
     return app
