@@ -15,8 +15,8 @@ from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
-from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.application.concerns import apply_concern
+from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.model import (
     STEP_EVENTS,
     JournalTimeline,
