@@ -108,25 +108,35 @@ def meetings_router(
     ctx: ServiceContext, minutes: MeetingMinutes, clock: Callable[[], datetime]
 ) -> APIRouter:
     router = APIRouter(tags=["weekly meeting"])
+    read_responses: dict[int | str, dict[str, Any]] = {
+        403: {"description": "the municipality is outside your token"},
+        422: {"description": "bad municipality code or ISO week"},
+    }
+
+    async def meeting_read(
+        municipality_code: str, iso_week: str, access: Access, reach: Resource
+    ) -> WeeklyMeeting | None:
+        """The meeting, once the caller is found to reach `reach` (403 otherwise)."""
+        _meeting_of(municipality_code, iso_week)
+        await access.require(reach, conceal=False)
+        found: WeeklyMeeting | None = await ctx.in_store(
+            minutes.minutes, municipality_code, iso_week
+        )
+        return found
 
     @router.get(
         "/v1/meetings/{municipality_code}/{iso_week}",
         summary="The weekly meeting's minutes: participants, items taken up, decisions about "
         "route and owner, agreed actions, notes (X-Purpose required; municipal staff)",
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "bad municipality code or ISO week"},
-        },
+        responses=read_responses,
     )
     async def get_minutes(
         municipality_code: str,
         iso_week: str,
         access: Annotated[Access, guard(TriageAction.READ_MEETING)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        await access.require(Resource.of(municipality_code), conceal=False)
-        meeting: WeeklyMeeting | None = await ctx.in_store(
-            minutes.minutes, municipality_code, iso_week
+        meeting = await meeting_read(
+            municipality_code, iso_week, access, Resource.of(municipality_code)
         )
         body = minutes_body(meeting, municipality_code, iso_week)
         access.note(
@@ -141,20 +151,15 @@ def meetings_router(
         summary="The concerns that do not come from the police on the meeting's agenda: "
         "category and reporter kind as codes, never the text (X-Purpose required; a school "
         "representative sees their pupils', the police see no category)",
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "bad municipality code or ISO week"},
-        },
+        responses=read_responses,
     )
     async def get_concerns(
         municipality_code: str,
         iso_week: str,
         access: Annotated[Access, guard(TriageAction.READ_MEETING_CONCERNS)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
-        meeting: WeeklyMeeting | None = await ctx.in_store(
-            minutes.minutes, municipality_code, iso_week
+        meeting = await meeting_read(
+            municipality_code, iso_week, access, Resource.listing_of(municipality_code)
         )
         concerns = concerns_body(meeting, municipality_code, access)
         access.note(
