@@ -89,6 +89,8 @@ class ConcernForm:
             found.append(f"{FIELDS['category']} skal være et af valgene.")
         if self.reporter_kind and self.reporter_kind not in REPORTER_KINDS:
             found.append(f"{FIELDS['reporter.kind']} skal være et af valgene.")
+        if len(self.cpr) > 20:
+            found.append(f"{FIELDS['cpr']} skrives med ti cifre, fx 120310-4123.")
         if len(self.text) > MAX_TEXT:
             found.append(f"{FIELDS['text']} må højst have {MAX_TEXT} tegn.")
         for name, value in (

@@ -24,7 +24,6 @@ from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY
 
 CONCERN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
-CPR_TYPED = re.compile(r"[0-9 .-]{1,20}")
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
             raise StarletteHTTPException(404)
         form = concerns.ConcernForm(
             concern_id=kit.field(data, "bekymring_id", CONCERN_ID),
-            cpr=kit.field(data, "cpr", CPR_TYPED),
+            cpr=kit.field(data, "cpr"),
             name=kit.field(data, "navn"),
             municipality_code=kit.field(data, "kommune", MUNICIPALITY),
             school=kit.field(data, "skole"),
