@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from services.intake.adapters.publications import intake_publications
@@ -196,3 +197,33 @@ def test_concerns_on_kafka_are_taken_like_incidents_and_bad_ones_kept(
     intake.seed(CONSUMERS.batch_handler(service), batch)
     assert [m.concern_id for m in concerns_published(intake)] == ["k-1"]
     assert any(topic == INTAKE_REJECTED for topic, _ in published(intake))
+
+
+@pytest.mark.postgres
+def test_on_postgresql_too_the_stored_rows_hold_no_text_reporter_or_cpr(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    with intake_under_test(tmp_path, SSP_DATABASE_URL=postgres_url) as served:
+        assert post(served, concern()).status_code == 202
+        read = served.client.get("/v1/concerns/c-1", headers=headers("tovholder"))
+        assert read.json()["text"] == SECRET_TEXT
+    stored = b""
+    with psycopg.connect(postgres_url) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'public' AND table_name LIKE %s",
+                ("%intake%",),
+            )
+        ]
+        assert tables
+        for table in tables:
+            for row in conn.execute(f'SELECT * FROM "{table}"'):
+                stored += b"|".join(
+                    bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+                    for value in row
+                )
+    assert len(stored) > 1000
+    for secret in (SECRET_TEXT, REPORTER_NAME, "Mads Jensen", CPR_IN, CPR_IN.replace("-", "")):
+        assert secret.encode() not in stored
