@@ -14,12 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.platform import start_platform, stop_platform
 from tests.e2e.kafka_client import TopicReader, produce
-from tests.integration.platform_env import eventually, use_platform_env
+from tests.integration.platform_env import development_headers, eventually, use_platform_env
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.e2e]
 
@@ -50,11 +49,7 @@ async def test_a_concern_goes_to_the_agenda_and_the_history_and_never_to_a_lette
         ["intake", "triage", "notifications", "reporting"], PlatformSettings()
     )
     urls = {s.name: s.http_url for s in platform.services}
-    dev = AuthSettings()
-
-    def bearer(role: str, **claims: Any) -> dict[str, str]:
-        token = mint_development_token(dev, role=role, municipalities=["607"], **claims)
-        return {"Authorization": f"Bearer {token}", "X-Purpose": "ugens moede"}
+    bearer = development_headers("ugens moede", municipalities=["607"])
 
     tovholder = bearer("tovholder")
     reader = TopicReader(
