@@ -51,8 +51,8 @@ CHOICES: dict[str, Mapping[str, str]] = {
 HINTS = {
     "journal_number": "fire, fem, fem og to cifre med bindestreg, fx 3700-80123-00456-26",
     "revision": "et helt tal, mindst 1",
-    "reported_at": "dato og klokkeslæt, fx 2026-11-15 22:40 (dansk tid)",
-    "occurred_at": "dato og klokkeslæt, fx 2026-11-15 22:40 (dansk tid)",
+    "reported_at": "dato og klokkeslæt i dansk tid, fx 15-11-2026 22:40",
+    "occurred_at": "dato og klokkeslæt i dansk tid, fx 15-11-2026 22:40",
     "flags": "adskilt med komma: " + ", ".join(FLAGS),
     "location.municipality_code": "tre cifre, fx 607",
     "cpr": "ti cifre, DDMMÅÅ-LLLL",
@@ -95,7 +95,7 @@ def danish_problem(path: str, code: str, message: str = "") -> str:
         if path.startswith("flags"):
             return "Markeringer kan kun være " + ", ".join(FLAGS) + "."
     if code.startswith(("datetime", "timezone")):
-        return "Skriv dato og klokkeslæt, fx 2026-11-15 22:40 (dansk tid)."
+        return "Skriv dato og klokkeslæt i dansk tid, fx 15-11-2026 22:40."
     if code == "string_too_long":
         found = _NUMBER.search(message)
         return f"Højst {found.group(0)} tegn." if found else "Teksten er for lang."
@@ -159,6 +159,19 @@ class IncidentForm:
     """Problems that concern no single field (the whole document, the persons list)."""
 
 
+def _shown_time(value: Any) -> str:
+    """A valid time as Danes write it, in Danish time (`15-11-2026 22:40`, with the seconds
+    when it has any); anything else as it was sent, to be corrected."""
+    if not isinstance(value, str):
+        return _text(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    local = moment.astimezone(COPENHAGEN) if moment.tzinfo else moment
+    return local.strftime("%d-%m-%Y %H:%M:%S" if local.second else "%d-%m-%Y %H:%M")
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -203,7 +216,7 @@ def incident_form(values: Mapping[str, Any], problems: list[dict[str, str]]) -> 
         return FormField(
             name=name,
             label=label,
-            value=_text(value),
+            value=_shown_time(value) if name in TIMES else _text(value),
             choices=CHOICES.get(choice_key),
             hint=HINTS.get(choice_key),
             long=choice_key == "narrative",
@@ -223,7 +236,8 @@ def incident_form(values: Mapping[str, Any], problems: list[dict[str, str]]) -> 
 
 def _moment(value: str) -> str:
     """A time as the contract takes it: with an offset; one without is Danish local time."""
-    for layout in ("%d-%m-%Y %H:%M", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M"):
+    layouts = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%d.%m.%Y %H.%M", "%d.%m.%Y %H:%M")
+    for layout in layouts:
         try:
             return datetime.strptime(value, layout).replace(tzinfo=COPENHAGEN).isoformat()
         except ValueError:

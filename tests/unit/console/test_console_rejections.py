@@ -108,7 +108,7 @@ def test_the_list_shows_each_rejection_with_its_problems_in_danish(
     assert "Afviste indberetninger" in shown
     assert "16. november 2026 kl. 08.12" in shown  # Copenhagen time, Danish format
     assert JOURNAL in shown
-    assert "Gerningstidspunkt" in shown and "Skriv dato og klokkeslæt" in shown
+    assert "Gerningstidspunkt" in shown and "Skriv dato og klokkeslæt i dansk tid" in shown
     assert "Person 1: Rolle" in shown and "Antruffet, Sigtet, Forurettet" in shown
     assert f'href="/afviste/{REFERENCE}"' in page.text
     [asked] = platform.sent("GET", r"/v1/rejected")
@@ -129,6 +129,7 @@ def test_the_form_shows_the_rejected_fields_and_each_problem_at_its_field(
     assert page.status_code == 200
     shown = text(page)
     assert 'value="i går aftes"' in shown and 'value="120310-4123"' in shown
+    assert 'value="16-11-2026 08:12"' in shown  # reported_at, in Danish time
     assert 'aria-describedby="felt-occurred-at-hjaelp felt-occurred-at-problem"' in page.text
     assert 'id="felt-persons-0-role-problem"' in page.text
     assert '<option value="" selected>' in page.text  # the role given is not one intake takes
@@ -183,7 +184,7 @@ def test_a_still_invalid_correction_is_shown_again_with_its_problems(
     assert "stadig ikke gyldig" in shown
     assert "De første seks cifre i CPR-nummeret skal være en rigtig dato" in shown
     assert 'value="310299-1234"' in shown  # as it was sent, to be corrected again
-    assert 'value="2026-11-15T22:40:00+01:00"' in shown
+    assert 'value="15-11-2026 22:40"' in shown  # in Danish time, as Danes write it
 
 
 def test_a_form_without_its_csrf_token_is_refused(
