@@ -1,11 +1,7 @@
 """Every open rejection, and closing those a valid incident replaces.
 
 `RejectionIndex`: every open rejection, in memory, followed from the application's
-notification log (the pattern of notifications' task index: the log holds every
-`RejectedInput` event in order, so the index is rebuilt at start by reading it once and kept
-current by reading only what is new before each use; it cannot disagree with the store and
-costs no extra writes). It is used only from the store thread, the log's only writer, so it
-never sees a gap in the notification ids.
+notification log (shared/eventstore/followed_log.py, like notifications' task index).
 
 It answers the list of open rejections (`GET /v1/rejected`) and tells the acceptance which
 kept rejections a valid incident replaces. It holds codes, never the input: the original
@@ -31,6 +27,7 @@ from services.intake.domain.rejections import (
 )
 from shared.contracts import PoliceIncident
 from shared.eventstore import ServiceApplication, UnitOfWork
+from shared.eventstore.followed_log import FollowedLog
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +38,9 @@ _CORRECTED: Any = getattr(RejectedInput, "Corrected")  # noqa: B009 (made by @ev
 REJECTION_EVENT_TOPICS = (get_topic(RejectedInput.Recorded), get_topic(_CORRECTED))
 
 
-def summary_of(rejected: RejectedInput) -> RejectionSummary:
-    """The summary of a rejection held as an aggregate (one recorded in this unit of work)."""
+def summary_of(rejected: RejectedInput | RejectedInput.Recorded) -> RejectionSummary:
+    """The summary of a kept rejection: from its aggregate (one recorded in this unit of work)
+    or from the event that recorded it (both hold the same fields)."""
     return summarise(
         rejected.reference,
         rejected.channel,
@@ -53,43 +51,17 @@ def summary_of(rejected: RejectedInput) -> RejectionSummary:
     )
 
 
-class RejectionIndex:
+class RejectionIndex(FollowedLog):
     def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
-        self.app = app
-        self.batch_size = batch_size
-        self.position = 0
+        super().__init__(app, batch_size, REJECTION_EVENT_TOPICS)
         self._open: dict[str, RejectionSummary] = {}
         self._by_journal: dict[str, set[str]] = {}
 
-    def catch_up(self) -> int:
-        """Read the rejection events stored since the last call; return how many."""
-        read = 0
-        while True:
-            notifications = self.app.recorder.select_notifications(
-                start=self.position,
-                limit=self.batch_size,
-                topics=REJECTION_EVENT_TOPICS,
-                inclusive_of_start=False,
-            )
-            if not notifications:
-                return read
-            for notification in notifications:
-                happened = self.app.mapper.to_domain_event(notification)
-                if isinstance(happened, RejectedInput.Recorded):
-                    self._add(
-                        summarise(
-                            happened.reference,
-                            happened.channel,
-                            happened.received_at,
-                            base64.b64decode(happened.original_b64),
-                            happened.rejection,
-                            bool(happened.rejection.get(CASE_REGISTER_INPUT, False)),
-                        )
-                    )
-                else:
-                    self._close(str(happened.originator_id))
-            self.position = notifications[-1].id
-            read += len(notifications)
+    def apply(self, event: Any) -> None:
+        if isinstance(event, RejectedInput.Recorded):
+            self._add(summary_of(event))
+        else:
+            self._close(str(event.originator_id))
 
     def _add(self, summary: RejectionSummary) -> None:
         self._open[summary.reference] = summary

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -16,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from services.console.domain.rejected_input import danish_problem, document_from_form
 from tests.unit.console.fake_platform import FakePlatform, json_of, standard_platform
-from tests.unit.console.test_console_pages import console, console_settings, csrf_of, log_in
+from tests.unit.console.test_console_pages import csrf_of, log_in
 
 REFERENCE = "6f1c1b7e-2a0d-4c55-8f0e-7d8a9b0c1d2e"
 JOURNAL = "3700-80123-00456-26"
@@ -86,12 +84,6 @@ def rejections_platform() -> FakePlatform:
 @pytest.fixture
 def platform() -> FakePlatform:
     return rejections_platform()
-
-
-@pytest.fixture
-def browser(tmp_path: Path, platform: FakePlatform) -> Iterator[TestClient]:
-    with console(console_settings(tmp_path), platform) as client:
-        yield client
 
 
 def text(response: httpx.Response) -> str:

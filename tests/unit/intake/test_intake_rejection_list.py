@@ -9,20 +9,15 @@ from typing import Any
 
 import pytest
 
-from services.intake.application.service import IntakeService
-from services.intake.domain.pseudonym import Pseudonymiser
-from services.intake.entrypoints.kafka import CONSUMERS
-from shared.contracts import SOCIAL_CASES
-from shared.messaging.inbound import Inbound
 from tests.support import example
 from tests.unit.auth.support import (
     CPR_IN,
     IN,
     OUT,
-    PSEUDONYM_SECRET,
     ServiceUnderTest,
     headers,
     intake_under_test,
+    reject_case_events,
 )
 
 
@@ -34,10 +29,7 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceUnderTes
         case_event = json.dumps(
             {"event": "case_opened", "case_id": "DUBU-9", "cpr": CPR_IN, "municipality_code": IN}
         ).encode()
-        service = IntakeService(served.app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
-        served.seed(
-            CONSUMERS.batch_handler(service), [Inbound(SOCIAL_CASES, 0, 3, b"DUBU-9", case_event)]
-        )
+        reject_case_events(served, case_event)
         yield served
 
 

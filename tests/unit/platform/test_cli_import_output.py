@@ -5,17 +5,15 @@ row and column; the human output prints every reference whole, even 80 columns w
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from ssp_platform.cli import app
+from tests.support import serving
 from tests.unit.auth.support import SIGNING_KEY, intake_under_test, mint
 
 runner = CliRunner()
@@ -25,19 +23,8 @@ UUID_CHARS = 36
 
 @pytest.fixture(scope="module")
 def intake_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with intake_under_test(tmp_path_factory.mktemp("intake")) as served:
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        server = uvicorn.Server(uvicorn.Config(served.api, log_level="warning", lifespan="off"))
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        try:
-            while not server.started:
-                threading.Event().wait(0.01)
-            yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-        finally:
-            server.should_exit = True
-            thread.join()
+    with intake_under_test(tmp_path_factory.mktemp("intake")) as served, serving(served.api) as url:
+        yield url
 
 
 def _ssp_import(url: str, tmp_path: Path, *options: str) -> Any:
