@@ -193,6 +193,8 @@ def is_incident_form(document: Any) -> bool:
     """Whether the document can be shown field by field (else it is corrected as text)."""
     if not isinstance(document, dict) or not isinstance(document.get("persons", []), list):
         return False
+    if not {"journal_number", "persons", "offence"} & document.keys():
+        return False  # not a police incident at all: corrected as text
     persons = document.get("persons", [])
     return len(persons) <= MAX_PERSONS and all(isinstance(p, dict) for p in persons)
 

@@ -12,7 +12,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from services.console.domain.rejected_input import danish_problem, document_from_form
+from services.console.domain.rejected_input import (
+    danish_problem,
+    document_from_form,
+    is_incident_form,
+)
 from tests.unit.console.fake_platform import FakePlatform, json_of, standard_platform
 from tests.unit.console.test_console_pages import csrf_of, log_in
 
@@ -223,6 +227,51 @@ def test_problems_say_in_danish_what_the_field_takes(field: str, code: str, expe
     assert "^" not in said and "[0-9]" not in said
 
 
+def test_only_a_police_incident_is_shown_field_by_field() -> None:
+    assert is_incident_form(ORIGINAL)
+    assert not is_incident_form({"concern": "x"})
+    assert not is_incident_form([ORIGINAL])
+    assert not is_incident_form({**ORIGINAL, "persons": "Mads"})
+
+
 def test_an_empty_field_is_left_out_of_the_corrected_incident() -> None:
     document = document_from_form({"journal_number": JOURNAL, "flags": "Bande; vaaben"}, 0)
     assert document == {"journal_number": JOURNAL, "flags": ["bande", "vaaben"], "persons": []}
+
+
+def test_input_that_is_no_incident_is_corrected_as_text(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    unreadable = "0b0c0d0e-2a0d-4c55-8f0e-7d8a9b0c1d2e"
+    platform.answer(
+        "GET",
+        rf"/v1/rejected/{unreadable}",
+        {
+            "reference": unreadable,
+            "channel": "kafka",
+            "received_at": "2026-11-16T07:12:01+00:00",
+            "reasons": [{"field": "$", "code": "invalid_json", "message": "not valid JSON"}],
+            "original_text": '{"journal_number": "3700-80123-00456-26",',
+            "redacted": False,
+            "corrected_by": None,
+        },
+    )
+    platform.answer(
+        "POST",
+        rf"/v1/rejected/{unreadable}/resubmit",
+        (200, {"status": "duplicate", "journal_number": JOURNAL, "revision": 1}),
+    )
+    log_in(browser, role="police_coordinator")
+    form = browser.get(f"/afviste/{unreadable}")
+    shown = text(form)
+    assert '<textarea id="dokument"' in form.text
+    assert "<strong>Hele indberetningen</strong>: Indberetningen kunne ikke læses" in shown
+    corrected = json.dumps(ORIGINAL)
+    sent = browser.post(
+        f"/afviste/{unreadable}",
+        data={"csrf_token": csrf_of(form.text), "format": "tekst", "dokument": corrected},
+    )
+    assert sent.status_code == 303
+    [resubmitted] = platform.sent("POST", rf"/v1/rejected/{unreadable}/resubmit")
+    assert resubmitted.content == corrected.encode()
+    assert "var allerede modtaget, og afvisningen er lukket" in text(browser.get("/afviste"))
