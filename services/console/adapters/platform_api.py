@@ -13,11 +13,15 @@ import httpx
 class ApiError(Exception):
     """A service refused or failed: its status and error code (the console says it in Danish)."""
 
-    def __init__(self, service: str, status: int, code: str | None = None) -> None:
+    def __init__(
+        self, service: str, status: int, code: str | None = None, body: Any = None
+    ) -> None:
         super().__init__(f"{service} answered {status} ({code or '-'})")
         self.service = service
         self.status = status
         self.code = code
+        self.body = body
+        """The answer's JSON body, when it had one (e.g. intake's problems by field)."""
 
 
 class CallOptions(TypedDict, total=False):
@@ -26,8 +30,8 @@ class CallOptions(TypedDict, total=False):
     personal data."""
     params: dict[str, str] | None
     json: Any
-    answers: frozenset[int]
-    """Error statuses that are an answer here (returned, not raised)."""
+    content: bytes | None
+    """A body sent as it is (e.g. a corrected incident, JSON the user typed)."""
 
 
 class PlatformApi:
@@ -45,7 +49,6 @@ class PlatformApi:
         self, service: str, method: str, path: str, token: str, **options: Unpack[CallOptions]
     ) -> httpx.Response:
         purpose = options.get("purpose")
-        answers = options.get("answers", frozenset())
         headers = {"Authorization": f"Bearer {token}"}
         if purpose is not None:
             headers["X-Purpose"] = purpose
@@ -56,18 +59,19 @@ class PlatformApi:
                 headers=headers,
                 params=options.get("params"),
                 json=options.get("json"),
+                content=options.get("content"),
             )
         except httpx.HTTPError:
             raise ApiError(service, 503, "unreachable") from None
-        if response.status_code >= 400 and response.status_code not in answers:
-            code = None
+        if response.status_code >= 400:
+            code, body = None, None
             try:
                 body = response.json()
                 if isinstance(body, dict):
                     code = body.get("error") if isinstance(body.get("error"), str) else None
             except ValueError:
                 pass
-            raise ApiError(service, response.status_code, code)
+            raise ApiError(service, response.status_code, code, body)
         return response
 
     # --- reporting -----------------------------------------------------------------------
@@ -194,11 +198,29 @@ class PlatformApi:
             json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
         )  # fmt: skip
 
-    async def register_concern(self, token: str, concern: dict[str, Any]) -> httpx.Response:
-        """422 (rejected and kept, with its problems) is an answer here, not an error."""
-        return await self._request(
-            "intake", "POST", "/v1/concerns", token, json=concern, answers=frozenset({422})
+    async def open_rejections(self, token: str, purpose: str, offset: int, limit: int) -> Any:
+        return await self._call(
+            "intake", "GET", "/v1/rejected", token, purpose=purpose,
+            params={"offset": str(offset), "limit": str(limit)},
+        )  # fmt: skip
+
+    async def rejected(self, token: str, reference: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/rejected/{quote(reference, safe='')}", token, purpose=purpose
         )
+
+    async def resubmit(self, token: str, reference: str, document: bytes) -> Any:
+        """The corrected incident; a still-invalid one raises ApiError 422 with the problems
+        in its body."""
+        return await self._call(
+            "intake", "POST", f"/v1/rejected/{quote(reference, safe='')}/resubmit", token,
+            content=document,
+        )  # fmt: skip
+
+    async def register_concern(self, token: str, concern: dict[str, Any]) -> Any:
+        """Registered (or a duplicate); a rejected one raises ApiError 422 with the problems
+        and the reference it is kept under in its body."""
+        return await self._call("intake", "POST", "/v1/concerns", token, json=concern)
 
     async def concern(self, token: str, concern_id: str, purpose: str) -> Any:
         return await self._call(

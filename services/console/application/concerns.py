@@ -152,16 +152,15 @@ async def register(
     """Registered, or the Danish problems to show on the form (a concern intake rejected is
     kept there for correction all the same)."""
     try:
-        response = await api.register_concern(user.token, form.document(now))
+        body = await api.register_concern(user.token, form.document(now))
     except ApiError as exc:
-        return [danish_error(exc.service, exc.status, exc.code)]
-    body = response.json()
-    if response.status_code == 422:
+        if exc.status != 422 or not isinstance(exc.body, dict):
+            return [danish_error(exc.service, exc.status, exc.code)]
         kept = (
-            f"Indberetningen er gemt som afvist hos modtagelsen (reference "
-            f"{body.get('reference')}) og kan rettes dér."
+            "Indberetningen er gemt som afvist hos modtagelsen (reference "
+            f"{exc.body.get('reference')}) og kan rettes under Afviste indberetninger."
         )
-        return [*danish_problems(body.get("problems", [])), kept]
+        return [*danish_problems(exc.body.get("problems", [])), kept]
     return Registered(body["municipality_code"], body["iso_week"], body["status"] == "duplicate")
 
 

@@ -6,15 +6,11 @@ request, for the roles intake lets read it, and audited there)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import PlatformApi
@@ -22,28 +18,14 @@ from services.console.application import concerns
 from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY
+from services.console.entrypoints.page_tools import PageTools
 
 CONCERN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
-@dataclass(frozen=True)
-class PageKit:
-    """What every page of the console shares (defined in http.py with the session)."""
-
-    current_user: Callable[[Request], Awaitable[User]]
-    checked_form: Callable[[Request], Awaitable[FormData]]
-    field: Callable[..., str]
-    flash: Callable[..., None]
-    render: Callable[..., HTMLResponse]
-    redirect: Callable[[str], RedirectResponse]
-    meeting_of: Callable[[User, str | None, str | None], tuple[str, str]]
-    refused: Callable[[], Exception]
-    clock: Callable[[], datetime]
-
-
-def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
+def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
     def show_form(request: Request, user: User, form: concerns.ConcernForm) -> HTMLResponse:
-        return kit.render(
+        return tools.render(
             request,
             "concern_form.html",
             user,
@@ -54,10 +36,10 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
 
     @app.get("/bekymring", response_class=HTMLResponse)
     async def concern_form(request: Request, kommune: str | None = None) -> Response:
-        user = await kit.current_user(request)
+        user = await tools.current_user(request)
         if not user.registers_concerns:
             raise StarletteHTTPException(404)
-        municipality = kit.meeting_of(user, kommune, None)[0]
+        municipality = tools.meeting_of(user, kommune, None)[0]
         form = concerns.ConcernForm(
             concern_id=concerns.new_concern_id(),
             municipality_code=municipality,
@@ -67,30 +49,30 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
 
     @app.post("/bekymring")
     async def register_concern(request: Request) -> Response:
-        user = await kit.current_user(request)
-        data = await kit.checked_form(request)
+        user = await tools.current_user(request)
+        data = await tools.checked_form(request)
         if not user.registers_concerns:
             raise StarletteHTTPException(404)
         form = concerns.ConcernForm(
-            concern_id=kit.field(data, "bekymring_id", CONCERN_ID),
-            cpr=kit.field(data, "cpr"),
-            name=kit.field(data, "navn"),
-            municipality_code=kit.field(data, "kommune", MUNICIPALITY),
-            school=kit.field(data, "skole"),
-            category=kit.field(data, "kategori"),
-            reporter_kind=kit.field(data, "indberetter"),
-            reporter_name=kit.field(data, "indberetter_navn"),
-            reporter_contact=kit.field(data, "indberetter_kontakt"),
-            text=kit.field(data, "beskrivelse"),
+            concern_id=tools.field(data, "bekymring_id", CONCERN_ID),
+            cpr=tools.field(data, "cpr"),
+            name=tools.field(data, "navn"),
+            municipality_code=tools.field(data, "kommune", MUNICIPALITY),
+            school=tools.field(data, "skole"),
+            category=tools.field(data, "kategori"),
+            reporter_kind=tools.field(data, "indberetter"),
+            reporter_name=tools.field(data, "indberetter_navn"),
+            reporter_contact=tools.field(data, "indberetter_kontakt"),
+            text=tools.field(data, "beskrivelse"),
         )
         if not form.concern_id or form.municipality_code not in user.municipalities:
-            raise kit.refused()
+            raise tools.refused()
         form.problems = form.missing()
         if not form.problems:
-            outcome = await concerns.register(api, user, form, kit.clock())
+            outcome = await concerns.register(api, user, form, tools.clock())
             if isinstance(outcome, concerns.Registered):
                 week = danish.iso_week_label(outcome.iso_week)
-                kit.flash(
+                tools.flash(
                     request,
                     "Bekymringen var allerede registreret."
                     if outcome.duplicate
@@ -98,7 +80,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
                     f"{week}, eller til det næste møde, hvis ugens møde allerede er holdt.",
                 )
                 query = {"kommune": outcome.municipality_code, "uge": outcome.iso_week}
-                return kit.redirect(f"/moede?{urlencode(query)}")
+                return tools.redirect(f"/moede?{urlencode(query)}")
             form.problems = outcome
         return show_form(request, user, form)
 
@@ -111,8 +93,8 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
         navne: str | None = None,
         tekst: str | None = None,
     ) -> Response:
-        user = await kit.current_user(request)
-        municipality, week = kit.meeting_of(user, kommune, uge)
+        user = await tools.current_user(request)
+        municipality, week = tools.meeting_of(user, kommune, uge)
         if CONCERN_ID.fullmatch(id) is None:
             raise StarletteHTTPException(404)
         view: dict[str, Any] = await concerns.concern_page(
@@ -125,7 +107,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
             with_text=tekst == "1",
         )
         here = "/moede/bekymring?" + urlencode({"kommune": municipality, "uge": week, "id": id})
-        return kit.render(
+        return tools.render(
             request,
             "concern.html",
             user,

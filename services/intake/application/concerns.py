@@ -20,9 +20,6 @@ from shared.contracts import Concern, ConcernRegistered, FieldProblem, parse_byt
 from shared.eventstore import UnitOfWork
 from shared.telemetry import current_trace_context
 
-CONCERN_INPUT = "concern_input"
-"""Key in a kept rejection: the input was a concern (a child's welfare: not for the police)."""
-
 
 @dataclass(frozen=True)
 class ValidConcern:

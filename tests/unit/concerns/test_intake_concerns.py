@@ -137,6 +137,12 @@ def test_bad_input_is_rejected_and_kept_naming_the_fields_never_the_values(
     assert kept.status_code == 200 and too_long in kept.json()["original_text"]
     police = intake.client.get(body["retrievable_at"], headers=headers("police_coordinator"))
     assert police.status_code == 404
+    # Listed as open, marked as a concern, for the coordinator; not for the police.
+    listed = intake.client.get("/v1/rejected", headers=headers("tovholder")).json()
+    [mine] = [r for r in listed["rejections"] if r["reference"] == body["reference"]]
+    assert mine["from_concern"] is True and mine["municipality_codes"] == [IN]
+    police_list = intake.client.get("/v1/rejected", headers=headers("police_coordinator"))
+    assert body["reference"] not in police_list.text
     assert concerns_published(intake) == []
 
 
