@@ -10,6 +10,14 @@ from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
 from shared.contracts.cases import CaseEventType, CaseRegisterEvent
 from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.common import ContractModel
+from shared.contracts.concerns import (
+    CONCERN_CATEGORIES,
+    REPORTER_KINDS,
+    Concern,
+    ConcernCategory,
+    ConcernRegistered,
+    ReporterKind,
+)
 from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
 from shared.contracts.decisions import (
@@ -55,9 +63,11 @@ from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, 
 from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
+    CONCERNS,
     COURSES_EVENTS,
     COURSES_FOLLOW_UPS,
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
@@ -80,18 +90,22 @@ from shared.contracts.withdrawals import DecisionWithdrawn, WithdrawalReason
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "CONCERNS",
+    "CONCERN_CATEGORIES",
     "COURSES_EVENTS",
     "COURSES_FOLLOW_UPS",
     "COURSE_TYPES",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
     "INTAKE_CASE_EVENTS",
+    "INTAKE_CONCERNS",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
     "NOTIFICATIONS_ASSESSMENTS",
     "POLICE_INCIDENTS",
+    "REPORTER_KINDS",
     "SOCIAL_CASES",
     "TOPICS",
     "TRIAGE_CASEWORKER",
@@ -106,6 +120,9 @@ __all__ = [
     "CaseworkerAssessment",
     "CaseworkerRecordEvent",
     "Channel",
+    "Concern",
+    "ConcernCategory",
+    "ConcernRegistered",
     "ContractModel",
     "CourseEvent",
     "CourseType",
@@ -131,6 +148,7 @@ __all__ = [
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
     "Recipient",
+    "ReporterKind",
     "Role",
     "Route",
     "RoutingDecision",

@@ -1,7 +1,7 @@
 """The caseworker's side in the console (issue 17, part 3): on a child's item of the weekly
 meeting, a caseworker or team leader records the assessment ("Orienter" or "Indkald") and the
 meeting with a summoned family; notifications records them (the letter follows) and decides
-who may. Given the console's helpers (`PageKit`) by `create_http_app`."""
+who may. Given the console's helpers (`PageTools`) by `create_http_app`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from services.console.adapters.platform_api import ApiError, PlatformApi
 from services.console.domain.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 from services.console.domain.errors import danish_error
 from services.console.domain.weeks import MUNICIPALITY, valid_week
-from services.console.entrypoints.follow_up_pages import PERSON_KEY, PageKit
+from services.console.entrypoints.follow_up_pages import PERSON_KEY
+from services.console.entrypoints.page_tools import PageTools
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 
 JOURNAL = re.compile(JOURNAL_NUMBER_PATTERN)
@@ -62,7 +63,7 @@ class ItemForm:
         return f"/moede/punkt?{urlencode(query)}"
 
 
-def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
+def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None:
     @app.post("/moede/punkt/vurdering")
     async def assess(request: Request) -> Response:
         user = await kit.current_user(request)
@@ -105,7 +106,7 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
 
 
 async def _send(
-    request: Request, kit: PageKit, item: ItemForm, call: Awaitable[Any], done: str
+    request: Request, kit: PageTools, item: ItemForm, call: Awaitable[Any], done: str
 ) -> Response:
     """Back to the item, saying `done` when notifications recorded it, else why not."""
     try:

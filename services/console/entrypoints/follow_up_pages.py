@@ -1,13 +1,10 @@
 """The follow-up form (issue 17, part 2): `/personer/{person_key}/opfoelgning` shows it and
 records the action with courses. A page of its own, given the console's session, CSRF and
-rendering helpers (`PageKit`) by `create_http_app`."""
+rendering helpers (`PageTools`) by `create_http_app`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,22 +15,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application.follow_ups import FollowUpForm, record, today_of
 from services.console.domain.user import User
+from services.console.entrypoints.page_tools import PageTools
 
 PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
 TITLE = "Registrér opfølgning"
 
 
-@dataclass(frozen=True)
-class PageKit:
-    current_user: Callable[[Request], Awaitable[User]]
-    checked_form: Callable[[Request], Awaitable[FormData]]
-    render: Callable[..., HTMLResponse]
-    flash: Callable[..., None]
-    redirect: Callable[[str], Response]
-    clock: Callable[[], datetime]
-
-
-def add_follow_up_pages(app: FastAPI, api: PlatformApi, kit: PageKit) -> None:
+def add_follow_up_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None:
     async def allowed_user(request: Request, person_key: str) -> User:
         user = await kit.current_user(request)
         if PERSON_KEY.fullmatch(person_key) is None or not user.records_follow_ups:
