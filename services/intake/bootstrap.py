@@ -20,6 +20,7 @@ from services.intake.application.app import IntakeApplication
 from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
+from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.erasure_routes import erasure_routes
@@ -30,6 +31,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     PERSON_ERASURES,
@@ -114,6 +116,7 @@ def build_service(
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
+        correction_match=settings.correction_match,
     )
 
 
@@ -132,6 +135,7 @@ def definition(
     def build() -> tuple[IntakeApplication, Parts]:
         app = build_application(settings, values["store_cipher_key"])
         service = build_service(settings, app, values["pseudonym_secret"], clock)
+        service.rejections.catch_up()  # the open rejections, rebuilt from the store at start
         identities = IdentityDirectory(app, pseudonymiser(app, values["pseudonym_secret"]))
         return app, (service, identities, Eraser(app, clock))
 
@@ -156,6 +160,7 @@ def definition(
         produces=[
             INTAKE_INCIDENTS,
             INTAKE_CASE_EVENTS,
+            INTAKE_CONCERNS,
             INTAKE_REJECTED,
             PERSON_ERASURES,
             dead_letter_topic(NAME),
@@ -169,6 +174,7 @@ def definition(
             RejectedInput.Recorded,
             RejectedInput.SealedRecorded,
             CaseRegisterEntry.Received,
+            ConcernRecord.Registered,
             ErasedPerson.Recorded,
         ],
     )

@@ -13,6 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from shared.contracts import (
+    CONCERNS,
     INTAKE_INCIDENTS,
     PERSON_ERASURES,
     POLICE_INCIDENTS,
@@ -46,6 +47,7 @@ async def test_cpr_topics_are_created_with_their_retention(
         names = [
             prefix + POLICE_INCIDENTS,
             prefix + SOCIAL_CASES,
+            prefix + CONCERNS,
             prefix + INTAKE_INCIDENTS,
             prefix + PERSON_ERASURES,
         ]
@@ -63,7 +65,10 @@ async def test_cpr_topics_are_created_with_their_retention(
     assert retention[prefix + SOCIAL_CASES] == "172800000"
     assert retention[prefix + INTAKE_INCIDENTS] == str(30 * 24 * 3600 * 1000)
     assert configured[prefix + PERSON_ERASURES].get("cleanup.policy") == "compact"
+    # a concern names the young person and its reporter
+    assert retention[prefix + CONCERNS] == "172800000"
     assert {spec.name for spec in TOPICS.values() if spec.carries_cpr} == {
         POLICE_INCIDENTS,
         SOCIAL_CASES,
+        CONCERNS,
     }

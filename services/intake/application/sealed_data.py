@@ -96,18 +96,23 @@ def seal_rejected(
     return sealer.seal(owners, raw), parts
 
 
-def original_of(rejected: RejectedInput, sealer: PersonSealer) -> bytes:
+def original_of(
+    rejected: RejectedInput | RejectedInput.Recorded | RejectedInput.SealedRecorded,
+    sealer: PersonSealer,
+) -> bytes:
     """The original input as received while everyone it names is readable; once one is
     erased, only the other persons' parts (`{"withheld": "erased", "persons": [...]}`), the
     erased ones replaced by the marker."""
-    if rejected.original_b64 is not None:
-        return base64.b64decode(rejected.original_b64)
-    assert rejected.sealed_original is not None
-    whole = sealer.open(rejected.sealed_original)
+    plain = getattr(rejected, "original_b64", None)  # kept before issue 18
+    if plain is not None:
+        return base64.b64decode(plain)
+    sealed_original: Sealed = getattr(rejected, "sealed_original")  # noqa: B009
+    whole = sealer.open(sealed_original)
     if whole is not None:
         return whole
     persons: list[Any] = []
-    for part in sorted(rejected.sealed_persons, key=lambda p: int(p["index"])):
+    parts: list[dict[str, Any]] = getattr(rejected, "sealed_persons", None) or []
+    for part in sorted(parts, key=lambda p: int(p["index"])):
         opened = sealer.open(part["sealed"])
         persons.append(dict(ERASED) if opened is None else json.loads(opened))
     return json.dumps({**ERASED, "persons": persons}, ensure_ascii=False).encode()

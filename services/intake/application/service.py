@@ -19,10 +19,21 @@ from uuid import UUID, uuid4
 
 from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
+from services.intake.application.concerns import (
+    ConcernSubmission,
+    ValidConcern,
+    accept_concern,
+    check_concern,
+)
 from services.intake.application.identities import (
     IdentityIds,
     prefetch_identities,
     remember_identity,
+)
+from services.intake.application.open_rejections import (
+    CASE_REGISTER_INPUT,
+    CONCERN_INPUT,
+    OpenRejections,
 )
 from services.intake.application.sealed_data import original_of, seal_rejected
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
@@ -33,6 +44,7 @@ from services.intake.domain.municipalities import (
     municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.rejections import RESUBMITTED, CorrectionMatch, RejectionSummary
 from services.intake.domain.scope import is_in_scope
 from shared.contracts import (
     AcceptedIncident,
@@ -121,6 +133,8 @@ class _Invalid:
     raw: bytes  # the input, kept encrypted with the rejection
     case_register: bool = False
     """It came from the social-services case register (whatever it holds)."""
+    concern: bool = False
+    """It came as a concern (ssp.concerns.v1, POST /v1/concerns)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -130,10 +144,7 @@ class _Invalid:
         return ()
 
 
-CASE_REGISTER_INPUT = "case_register_input"
-"""Key in a kept rejection: the input came from the case register."""
-
-Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+Checked = _ValidIncident | _ValidCaseEvent | ValidConcern | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
 
 
@@ -154,8 +165,10 @@ class IntakeService:
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
+        correction_match: CorrectionMatch = CorrectionMatch.JOURNAL_NUMBER,
     ) -> None:
         self.app = app
+        self.rejections = OpenRejections(app, correction_match)
         self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
         # An incident may name any official code: persons living in an unserved municipality
@@ -189,6 +202,18 @@ class IntakeService:
             return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
+    def check_concern(self, raw: bytes, coordinates: str) -> Checked:
+        """A concern as received on Kafka; see `check_incident`."""
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw, concern=True)
+        return checked
+
+    def _check_concern(self, raw: bytes) -> ValidConcern | list[FieldProblem]:
+        if len(raw) > self.max_message_bytes:
+            return [self._too_large()]
+        return check_concern(raw, self.pseudonymiser, self.served)
+
     def _too_large(self) -> FieldProblem:
         return FieldProblem(
             field="$",
@@ -203,8 +228,23 @@ class IntakeService:
 
     def prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
         """Every message is checked first (the rules depend on nothing stored), so that every
-        aggregate the batch touches is loaded with one query."""
-        uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
+        aggregate the batch touches is loaded with one query (the open rejections its valid
+        incidents replace too)."""
+        self._prefetch(uow, checked)
+
+    def _prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
+        self.rejections.catch_up()
+        uow.prefetch(
+            [
+                *(aggregate_id for c in checked for aggregate_id in c.aggregate_ids()),
+                *(
+                    aggregate_id
+                    for c in checked
+                    if isinstance(c, _ValidIncident)
+                    for aggregate_id in self.rejections.replaced(c.incident)
+                ),
+            ]
+        )
         prefetch_identities(uow, (person for c in checked for person in c.persons))
         self.sealer.prefetch(person.person_key for c in checked for person in c.persons)
 
@@ -217,7 +257,10 @@ class IntakeService:
                 "kafka",
                 checked.reference,
                 case_register=checked.case_register,
+                concern=checked.concern,
             )
+        elif isinstance(checked, ValidConcern):
+            accept_concern(uow, checked, self.clock(), self.sealer)
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -225,8 +268,23 @@ class IntakeService:
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         result = self._receive_incident(uow, raw, "http", uuid4())
+        uow.commit()
+        return result
+
+    def submit_concern(self, raw: bytes) -> ConcernSubmission:
+        """A concern over HTTP: accepted, a duplicate of its id, or rejected and kept."""
+        uow = UnitOfWork(self.app)
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            reference = uuid4()
+            self._reject(uow, raw, checked, "http", reference, concern=True)
+            result = ConcernSubmission("rejected", reference=str(reference), problems=checked)
+        else:
+            new = accept_concern(uow, checked, self.clock(), self.sealer)
+            result = ConcernSubmission.of(checked, "accepted" if new else "duplicate")
         uow.commit()
         return result
 
@@ -242,9 +300,7 @@ class IntakeService:
             (raw, self._check_import(raw, list_problems)) for raw, list_problems in documents
         ]
         uow = UnitOfWork(self.app)
-        uow.prefetch(aggregate_id for _, c in checked for aggregate_id in c.aggregate_ids())
-        prefetch_identities(uow, (person for _, c in checked for person in c.persons))
-        self.sealer.prefetch(person.person_key for _, c in checked for person in c.persons)
+        self._prefetch(uow, [c for _, c in checked])
         results = []
         for raw, c in checked:
             if isinstance(c, _Invalid):
@@ -285,16 +341,31 @@ class IntakeService:
         return original_of(rejected, self.sealer)
 
     def resubmit(self, reference: str, corrected: bytes) -> SubmissionResult:
+        """The corrected document for a kept rejection. Valid: it is accepted (or found
+        already there) and the rejection is closed, with every other open rejection it
+        replaces. Still invalid: its problems, under the same reference; nothing new is kept
+        (the rejection stays open, with the input as it was)."""
         rejected = self.rejected_input(reference)
+        checked = self._check_incident(corrected)
+        if isinstance(checked, list):
+            return SubmissionResult("rejected", reference=reference, problems=checked)
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         uow.add(rejected)
-        result = self._receive_incident(uow, corrected, "http", uuid4())
-        if result.outcome in ("accepted", "duplicate", "superseded") and result.journal_number:
+        self._prefetch(uow, [checked])
+        if rejected.corrected_by is None:
             rejected.mark_corrected(
-                journal_number=result.journal_number, revision=result.revision or 0
+                journal_number=checked.incident.journal_number,
+                revision=checked.incident.revision,
+                how=RESUBMITTED,
             )
+        result = self._accept_incident(uow, checked)
         uow.commit()
         return result
+
+    def open_rejections(self) -> list[RejectionSummary]:
+        """Every rejection not yet corrected, the most recently received first."""
+        return self.rejections.listed()
 
     # --- the rules ---------------------------------------------------------------------
     def _receive_incident(
@@ -335,6 +406,7 @@ class IntakeService:
     def _accept_incident(self, uow: UnitOfWork, valid: _ValidIncident) -> SubmissionResult:
         incident = valid.incident
         record = uow.get(IncidentRecord, valid.record_id)
+        self.rejections.close_replaced(uow, incident)
         if record is not None and not record.supersedes(incident.revision):
             outcome: Outcome = "duplicate" if incident.revision == record.revision else "superseded"
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
@@ -439,6 +511,7 @@ class IntakeService:
         reference: UUID,
         *,
         case_register: bool = False,
+        concern: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
@@ -449,19 +522,23 @@ class IntakeService:
                 # Kept with the record only (the published contract ignores it): a rejected
                 # case-register event is social services' record, even when unreadable.
                 kept[CASE_REGISTER_INPUT] = True
+            if concern:
+                # Likewise: a concern is about a child's welfare, whoever may correct incidents.
+                kept[CONCERN_INPUT] = True
             sealed_original, sealed_persons = seal_rejected(
                 self.sealer, raw, str(reference), self.pseudonymiser.person_key
             )
-            uow.add(
-                RejectedInput.record_sealed(
-                    reference=str(reference),
-                    channel=channel,
-                    received_at=rejection.received_at,
-                    sealed_original=sealed_original,
-                    sealed_persons=sealed_persons,
-                    rejection=kept,
-                )
+            rejected = RejectedInput.record_sealed(
+                reference=str(reference),
+                channel=channel,
+                received_at=rejection.received_at,
+                sealed_original=sealed_original,
+                sealed_persons=sealed_persons,
+                rejection=kept,
             )
+            uow.add(rejected)
+            if rejection.journal_number is not None:
+                self.rejections.recorded(uow, rejected, rejection.journal_number)
             log.info(
                 "intake: rejected %s input %s: %s",
                 channel,

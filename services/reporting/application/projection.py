@@ -16,8 +16,14 @@ from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
+from services.reporting.application.concerns import apply_concern
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
-from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
+from services.reporting.domain.model import (
+    STEP_EVENTS,
+    JournalTimeline,
+    PersonConcern,
+    TimelineStep,
+)
 from services.reporting.domain.weeks import IsoWeek
 from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.just_saved import JustSaved
@@ -26,8 +32,10 @@ log = logging.getLogger(__name__)
 
 Step = TimelineStep.Recorded | JournalTimeline.StepObserved
 """A step of a journal's timeline, as stored now or by older versions (the same facts)."""
-PROJECTED: tuple[type[Any], ...] = (*STEP_EVENTS, ErasedPerson.Recorded)
-"""What has a place in the views: steps, and erasures (which take a person out of them)."""
+PROJECTED: tuple[type[Any], ...] = (*STEP_EVENTS, PersonConcern.Recorded, ErasedPerson.Recorded)
+"""What has a place in the read models: the steps, the concerns (issue 15, part 5) and the
+erasures, which take a person out of them (issue 18)."""
+Projected = Step | PersonConcern.Recorded | ErasedPerson.Recorded
 
 
 class Projection:
@@ -53,7 +61,7 @@ class Projection:
                 position = views.position()
                 events = self.just_saved.after(position, self.batch_size)
                 if events:
-                    steps = [(i, cast(Step, e)) for i, e in events if isinstance(e, PROJECTED)]
+                    steps = [(i, cast(Projected, e)) for i, e in events if isinstance(e, PROJECTED)]
                     last, read = events[-1][0], len(events)
                     # Another writer's events (a second replica) wake the next poll.
                     end_of_log = read < self.batch_size and not self.just_saved
@@ -67,22 +75,23 @@ class Projection:
                     # unattributed rejections and dead letters are not even decoded.
                     to_domain_event = self.app.mapper.to_domain_event
                     steps = [
-                        (n.id, cast(Step, to_domain_event(n)))
+                        (n.id, cast(Projected, to_domain_event(n)))
                         for n in notifications
                         if issubclass(resolve_topic(n.topic), PROJECTED)
                     ]
                     last, read = notifications[-1].id, len(notifications)
                     end_of_log = read < self.batch_size
                 # What the rules read back for the whole batch, in three queries.
-                views.prefetch(
-                    {step.journal_number for _, step in steps if isinstance(step, STEP_EVENTS)}
-                )
+                views.prefetch({s.journal_number for _, s in steps if isinstance(s, STEP_EVENTS)})
                 erased = self.app.erased_persons
                 for notification_id, step in steps:
                     if isinstance(step, ErasedPerson.Recorded):
                         views.forget_person(step.person_key)
-                    elif step.person_key is None or step.person_key not in erased:
-                        # An erased person's steps never come back, not even in a rebuild.
+                    elif _person_of(step) in erased:
+                        continue  # an erased person never comes back, not even in a rebuild
+                    elif isinstance(step, PersonConcern.Recorded):
+                        apply_concern(views, step)
+                    else:
                         apply_step(views, notification_id, step, erased.is_erased)
                 views.set_position(last)
             applied += read
@@ -97,6 +106,12 @@ class Projection:
         events = self.catch_up()
         log.info("reporting: read models rebuilt from %d events", events)
         return events
+
+
+def _person_of(event: Step | PersonConcern.Recorded) -> str | None:
+    if isinstance(event, PersonConcern.Recorded):
+        return str(event.concern.get("person_key"))
+    return event.person_key
 
 
 def apply_step(

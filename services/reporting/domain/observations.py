@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
@@ -40,6 +41,8 @@ Step = Literal[
     "letter_task_escalated",
     "course_changed",
     "person_erased",
+    "caseworker_assessed",
+    "family_meeting_held",
 ]
 
 
@@ -285,4 +288,40 @@ def person_erased(journal_number: str, erasure_id: str, reason: str, at: datetim
         revision=None,
         detail=f"a person in this incident was erased ({reason})",
         facts={"erasure_id": erasure_id, "reason": reason},
+    )
+
+
+ASSESSMENT_WORDS = {"inform": "orienter (inform)", "summon": "indkald (summon)"}
+
+
+def caseworker_recorded(record: CaseworkerRecordEvent) -> Observation:
+    """The caseworker's assessment or meeting with the family (issue 17, part 3), as notifications
+    recorded it (from a caseworker app's topic or its API)."""
+    if record.event == "assessed":
+        step: Step = "caseworker_assessed"
+        outcome = ASSESSMENT_WORDS.get(record.outcome or "", str(record.outcome))
+        detail = f"caseworker {record.caseworker} assessed: {outcome} (via {record.via})"
+    else:
+        step = "family_meeting_held"
+        youth = "with" if record.youth_attended else "without"
+        detail = (
+            f"caseworker {record.caseworker} met the family on {record.held_on} "
+            f"({youth} the young person)"
+        )
+    return Observation(
+        key=f"caseworker:{record.event_id}",
+        journal_number=record.journal_number,
+        step=step,
+        at=record.at,
+        person_key=record.person_key,
+        revision=None,
+        detail=detail,
+        facts={
+            "event": record.event,
+            "outcome": record.outcome,
+            "caseworker": record.caseworker,
+            "via": record.via,
+            "held_on": record.held_on.isoformat() if record.held_on else None,
+            "municipality_code": record.municipality_code,
+        },
     )
