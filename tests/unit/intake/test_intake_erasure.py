@@ -303,3 +303,27 @@ def test_the_wrapping_key_rotates_and_old_data_keys_still_open(
     assert only_new.keys_of(["pk_a"], create=True) == {}  # never again for an erased owner
     assert only_new.is_erased("pk_a") and not only_new.is_erased("pk_b")
     only_new.close()
+
+
+def test_a_concern_is_sealed_with_the_young_persons_key_and_goes_with_them(
+    intake: Intake,
+) -> None:
+    """Issue 18 with issue 15's concerns: who reported it and what they wrote are readable
+    until the young person is erased, and not even with the store key after."""
+    from services.intake.application.concerns import concern_record, confidential_of
+    from shared.eventstore import UnitOfWork
+    from tests.unit.concerns.documents import REPORTER_NAME, SECRET_TEXT, concern
+
+    document = concern("c-erase")
+    assert intake.service.submit_concern(json.dumps(document).encode()).outcome == "accepted"
+    record = concern_record(UnitOfWork(intake.app), "c-erase")
+    assert record is not None
+    opened = confidential_of(record, intake.app.sealer)
+    assert opened is not None and opened["text"] == SECRET_TEXT
+    for secret in (SECRET_TEXT, REPORTER_NAME):
+        assert secret.encode() not in intake.readable_events()
+
+    intake.eraser.erase(intake.service.pseudonymiser.person_key(document["cpr"]), "request")
+    assert confidential_of(record, intake.app.sealer) is None
+    for secret in (SECRET_TEXT, REPORTER_NAME, document["name"]):
+        assert secret.encode() not in intake.readable_events()
