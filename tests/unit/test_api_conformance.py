@@ -55,7 +55,7 @@ SERVICES: dict[str, Callable[[Path], AbstractContextManager[ServiceUnderTest]]] 
 }
 
 
-def _role_for(action: Any) -> str:
+def role_for(action: Any) -> str:
     """A role the policy grants `action` (municipal staff first: their records are seeded)."""
     grants = POLICY.get(action, {})
     for reach in ("municipality", "school", "platform"):
@@ -69,7 +69,7 @@ def _headers_by_operation(served: ServiceUnderTest) -> dict[tuple[str, str], dic
     headers: dict[tuple[str, str], dict[str, str]] = {}
     for route in api_routes(served.api):
         action = guarded_action(route)
-        role = _role_for(action) if action is not None else Role.OPERATIONS
+        role = role_for(action) if action is not None else Role.OPERATIONS
         token = {"Authorization": f"Bearer {mint(role, municipalities=[IN])}", **PURPOSE}
         for method in route.methods:
             headers[(method.upper(), route.path_format)] = token
