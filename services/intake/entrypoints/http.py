@@ -36,8 +36,10 @@ from services.intake.application.service import (
 )
 from services.intake.entrypoints.identity_routes import identity_resolution
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
+from shared.contracts import PoliceIncident
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.runtime import Ctx, ServiceContext
+from shared.validation_messages import readable_problems
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
 IMPORT_PATH = "/v1/incidents/import"
@@ -53,9 +55,13 @@ def _result_response(result: SubmissionResult) -> JSONResponse:
         body["journal_number"] = result.journal_number
         body["revision"] = result.revision
     if result.outcome == "rejected":
+        problems = readable_problems([p.model_dump() for p in result.problems], PoliceIncident)
+        first = problems[0] if problems else {"field": None, "message": "not a valid incident"}
         body["error"] = "invalid_incident"
+        body["message"] = f"{first['field'] or 'the incident'}: {first['message']}"
+        body["field"] = first["field"]
         body["reference"] = result.reference
-        body["problems"] = [p.model_dump() for p in result.problems]
+        body["problems"] = problems
         body["retrievable_at"] = f"/v1/rejected/{result.reference}"
     return JSONResponse(body, status_code=_STATUS[result.outcome])
 
@@ -215,6 +221,7 @@ async def import_incidents(
             {
                 "error": "invalid_police_list",
                 "message": "nothing was imported",
+                "field": None,
                 "rows": 0,
                 "errors": [ListProblem(1, None, refused.code, refused.message).as_dict()],
             },
@@ -227,6 +234,7 @@ async def import_incidents(
             {
                 "error": "invalid_police_list",
                 "message": "nothing was imported",
+                "field": None,
                 "rows": police_list.rows,
                 "errors": [p.as_dict() for p in police_list.problems],
             },
