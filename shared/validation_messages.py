@@ -17,9 +17,10 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from shared.contracts.errors import WHOLE_DOCUMENT as WHOLE_BODY
+from shared.contracts.errors import loc_to_path
 from shared.pattern_words import describe_pattern
 
-WHOLE_BODY = "$"
 MAX_PROBLEMS = 50
 """A body with thousands of bad items gets the first fifty (the answer stays bounded)."""
 
@@ -117,13 +118,7 @@ def field_path(loc: Sequence[int | str]) -> str:
     parts = list(loc)
     if parts and parts[0] in _LOCATIONS:
         parts = parts[1:]
-    path = ""
-    for part in parts:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or WHOLE_BODY
+    return loc_to_path(parts)
 
 
 def describe_error(
