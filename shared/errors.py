@@ -15,7 +15,7 @@ OpenAPI operation."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -171,6 +171,34 @@ def _install_http_errors(api: FastAPI) -> None:
 
 # --- OpenAPI ----------------------------------------------------------------------------------
 _REF = "#/components/schemas/ErrorBody"
+_COMPONENTS = "#/components/schemas/{model}"
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def raw_json_body(model: type[BaseModel], description: str) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads its JSON body itself (to keep what it cannot
+    parse): the body declared as `model`, as the route validates it."""
+    _BODY_MODELS[model.__name__] = model
+    schema = {"$ref": _COMPONENTS.format(model=model.__name__)}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": schema}},
+        }
+    }
+
+
+def raw_file_body(media_types: Sequence[str], description: str) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads a file as its body (bytes of `media_types`)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {media: binary for media in media_types},
+        }
+    }
 
 
 def api_routes(api: FastAPI) -> Iterator[Any]:
@@ -235,9 +263,16 @@ def document_errors(api: FastAPI) -> None:
 
 def _add_error_responses(api: FastAPI, schema: dict[str, Any]) -> None:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    body_schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
-    components.update(body_schema.pop("$defs", {}))
-    components["ErrorBody"] = body_schema
+    declared = str(schema.get("paths", {}))
+    models = {"ErrorBody": ErrorBody} | {
+        name: model for name, model in _BODY_MODELS.items() if f"/{name}'" in declared
+    }
+    for name, model in models.items():
+        if name not in components:
+            body_schema = model.model_json_schema(ref_template=_COMPONENTS)
+            for sub, sub_schema in body_schema.pop("$defs", {}).items():
+                components.setdefault(sub, sub_schema)
+            components[name] = body_schema
     for route in api_routes(api):
         if not route.include_in_schema:
             continue

@@ -37,6 +37,7 @@ from services.intake.application.service import (
 from services.intake.entrypoints.identity_routes import identity_resolution
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import PoliceIncident
+from shared.errors import raw_file_body, raw_json_body
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.runtime import Ctx, ServiceContext
 from shared.validation_messages import readable_problems
@@ -176,6 +177,7 @@ async def rejected_in_reach(
         200: {"description": "duplicate or superseded"},
         422: {"description": "rejected and kept for correction"},
     },
+    openapi_extra=raw_json_body(PoliceIncident, "The incident (read as sent: kept if invalid)"),
 )
 async def submit_incident(
     request: Request,
@@ -201,6 +203,10 @@ async def submit_incident(
             "size, compression ratio, XML document type) or lacks a required column"
         },
     },
+    openapi_extra=raw_file_body(
+        ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "The police's SSP list: CSV (UTF-8 or Windows-1252) or XLSX",
+    ),
 )
 async def import_incidents(
     request: Request,
@@ -296,6 +302,7 @@ async def get_rejected(
 @rejections.post(
     "/{reference}/resubmit",
     summary="Submit the corrected document; marks the rejection corrected",
+    openapi_extra=raw_json_body(PoliceIncident, "The corrected incident (read as sent)"),
 )
 async def resubmit(
     reference: str,
