@@ -11,15 +11,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from pydantic import TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core.core_schema import ErrorType
 
 from shared.auth import Role
-from shared.errors import api_routes, guarded_action
+from shared.errors import api_routes, guarded_action, install_error_handlers
 from shared.validation_messages import describe_error, field_problems
-from tests.unit.auth.support import IN, PURPOSE, ServiceUnderTest, mint
+from tests.unit.auth.support import IN, OUT, PURPOSE, ServiceUnderTest, headers, mint
 from tests.unit.test_api_conformance import SERVICES, role_for
 
 PYDANTIC_CODES = frozenset(get_args(ErrorType))
@@ -162,3 +164,36 @@ def test_problems_name_nested_fields_by_path() -> None:
         {"field": "$", "code": "invalid_json", "message": "the body is not valid JSON"},
         {"field": "limit", "code": "wrong_type", "message": "a whole number"},
     ]
+
+
+def test_a_refusal_says_whether_the_role_or_the_municipality_is_the_reason(
+    tmp_path: Path,
+) -> None:
+    with SERVICES["reporting"](tmp_path) as reporting:
+        week = "2026-W47"
+        own = reporting.client.get(f"/v1/handover/{IN}/{week}", headers=headers(Role.TOVHOLDER))
+        assert own.status_code == 200, own.text
+        other = reporting.client.get(f"/v1/handover/{OUT}/{week}", headers=headers(Role.TOVHOLDER))
+        assert other.status_code == 403
+        assert_shape(other.json(), "municipality_not_allowed")
+        role = reporting.client.get(
+            f"/v1/handover/{IN}/{week}", headers=headers(Role.POLICE_INTEGRATION)
+        )
+        assert role.status_code == 403
+        assert_shape(role.json(), "role_not_allowed")
+
+
+async def test_an_unexpected_exception_is_500_in_the_shape_without_its_text() -> None:
+    api = FastAPI()
+    install_error_handlers(api)
+
+    @api.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret 120310-4123")
+
+    transport = httpx.ASGITransport(app=api, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 500
+    assert_shape(response.json(), "internal_error")
+    assert "secret" not in response.text and "RuntimeError" not in response.text
