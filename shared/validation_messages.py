@@ -219,26 +219,6 @@ def looks_technical(text: str) -> bool:
     return _TECHNICAL.search(text) is not None
 
 
-def readable_problems(
-    problems: Iterable[Mapping[str, Any]], model: type[BaseModel]
-) -> list[dict[str, Any]]:
-    """Problems recorded earlier (`{"field": "persons[0].cpr", "code", "message"}`, pydantic's
-    code and message) with each message that shows a pattern or a code said in words instead,
-    from the model's field metadata. Field and code stay as recorded."""
-    readable = []
-    for problem in problems:
-        message = str(problem.get("message", ""))
-        if looks_technical(message):
-            loc = [int(p) if p.isdigit() else p for p in _PATH_PARTS.findall(problem["field"])]
-            info = _walk(model, None, loc)
-            _, message = describe_error(str(problem.get("code", "")), {}, info)
-        readable.append({**problem, "message": message})
-    return readable
-
-
-_PATH_PARTS = re.compile(r"[^.\[\]]+")
-
-
 # --- the field a location names ---------------------------------------------------------------
 def _field_info(route: Any, loc: Sequence[int | str]) -> FieldInfo | None:
     if not isinstance(route, APIRoute) or not loc:

@@ -16,6 +16,8 @@ MEETING_READERS = frozenset(
 )
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
+REJECTION_CORRECTORS = frozenset({"tovholder", "police_coordinator"})
+"""Who intake lets list, read and resubmit rejected input (docs/access-model.md)."""
 CO_REGISTRATION_READERS = RESOLVERS
 MINUTES_READERS = RESOLVERS
 
@@ -91,3 +93,7 @@ class User:
     @property
     def reads_co_registrations(self) -> bool:
         return self.role in CO_REGISTRATION_READERS
+
+    @property
+    def corrects_rejections(self) -> bool:
+        return self.role in REJECTION_CORRECTORS
