@@ -89,6 +89,11 @@ class PlatformApi:
             purpose=purpose,
         )  # fmt: skip
 
+    async def person_concerns(self, token: str, person_key: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{person_key}/concerns", token, purpose=purpose
+        )
+
     async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
         return await self._call(
             "reporting", "GET", f"/v1/persons/{person_key}/co-registered", token, purpose=purpose
@@ -110,6 +115,11 @@ class PlatformApi:
     async def minutes(self, token: str, municipality: str, week: str, purpose: str) -> Any:
         return await self._call(
             "triage", "GET", f"/v1/meetings/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def meeting_concerns(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/meetings/{municipality}/{week}/concerns", token, purpose=purpose
         )
 
     async def agree_action(
@@ -162,6 +172,14 @@ class PlatformApi:
             "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/send", token
         )
 
+    async def record_assessment(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("notifications", "POST", "/v1/assessments", token, json=body)
+
+    async def record_family_meeting(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call(
+            "notifications", "POST", "/v1/assessments/family-meeting", token, json=body
+        )
+
     async def send_letters(self, token: str, task_ids: list[str]) -> Any:
         return await self._call(
             "notifications", "POST", "/v1/letter-tasks/send", token, json={"task_ids": task_ids}
@@ -177,6 +195,19 @@ class PlatformApi:
     async def course(self, token: str, course_id: str, purpose: str) -> Any:
         return await self._call(
             "courses", "GET", f"/v1/courses/{quote(course_id, safe='')}", token, purpose=purpose
+        )
+
+    async def record_follow_up(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("courses", "POST", "/v1/follow-ups", token, json=body)
+
+    async def follow_ups(
+        self, token: str, municipality: str, owner: str | None, status: str, purpose: str
+    ) -> Any:
+        params = {"municipality_code": municipality, "status": status}
+        if owner is not None:
+            params["owner"] = owner
+        return await self._call(
+            "courses", "GET", "/v1/follow-ups", token, purpose=purpose, params=params
         )
 
     # --- intake --------------------------------------------------------------------------
@@ -206,3 +237,13 @@ class PlatformApi:
             "intake", "POST", f"/v1/rejected/{quote(reference, safe='')}/resubmit", token,
             content=document,
         )  # fmt: skip
+
+    async def register_concern(self, token: str, concern: dict[str, Any]) -> Any:
+        """Registered (or a duplicate); a rejected one raises ApiError 422 with the problems
+        and the reference it is kept under in its body."""
+        return await self._call("intake", "POST", "/v1/concerns", token, json=concern)
+
+    async def concern(self, token: str, concern_id: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/concerns/{quote(concern_id, safe='')}", token, purpose=purpose
+        )
