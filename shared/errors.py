@@ -210,7 +210,7 @@ def api_routes(api: FastAPI) -> Iterator[Any]:
 
 def error_statuses(route: Any) -> list[int]:
     """The error statuses a route can answer: 400/413 (any body), 422 (any parameter or body),
-    401/403/429 (guarded), 404 (any path parameter), 500."""
+    401/403/404/429 (guarded), 404 (any path parameter), 500."""
     dependant = route.dependant
     statuses = {400, 413, 500}
     has_input = bool(
@@ -224,8 +224,8 @@ def error_statuses(route: Any) -> list[int]:
         statuses.add(422)
     if dependant.path_params:
         statuses.add(404)
-    if is_guarded(route):
-        statuses |= {401, 403, 429}
+    if is_guarded(route):  # a guarded route may answer a record out of reach as not found
+        statuses |= {401, 403, 404, 429}
     return sorted(statuses)
 
 

@@ -39,7 +39,7 @@ from tests.unit.auth.support import (
     triage_under_test,
 )
 
-EXAMPLES = 7
+EXAMPLES = 6
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
