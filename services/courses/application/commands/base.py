@@ -7,7 +7,7 @@ that is published is a code, a date or an owner's initials or role.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Generic, TypeVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -85,6 +85,28 @@ class ChangeCourse(Command):
 
     def execute(self, course: Course, at: datetime) -> None:
         raise NotImplementedError
+
+
+CourseKind = TypeVar("CourseKind", bound=Course)
+
+
+class CommandOn(ChangeCourse, Generic[CourseKind]):
+    """A command on one kind of course (its `aggregate`): `run` does it to a course of that
+    kind."""
+
+    def execute(self, course: Course, at: datetime) -> None:
+        assert isinstance(course, self.aggregate)
+        self.run(cast(CourseKind, course), at)
+
+    def run(self, course: CourseKind, at: datetime) -> None:
+        raise NotImplementedError
+
+
+class OnMeasure(BaseModel):
+    """The fields of a command about one measure on a day (today when omitted)."""
+
+    measure_id: ItemId
+    on: Today = None
 
 
 class StartCourse(Command):
