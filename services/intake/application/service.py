@@ -242,6 +242,12 @@ class IntakeService:
                     if isinstance(c, _ValidIncident)
                     for aggregate_id in self.rejections.replaced(c.incident)
                 ),
+                *(
+                    aggregate_id
+                    for c in checked
+                    if isinstance(c, ValidConcern)
+                    for aggregate_id in self.rejections.replaced_concern(c.concern)
+                ),
             ]
         )
         prefetch_identities(uow, (person for c in checked for person in c.persons))
@@ -258,7 +264,7 @@ class IntakeService:
                 concern=checked.concern,
             )
         elif isinstance(checked, ValidConcern):
-            accept_concern(uow, checked, self.clock())
+            self._accept_concern(uow, checked)
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -274,6 +280,7 @@ class IntakeService:
 
     def submit_concern(self, raw: bytes) -> ConcernSubmission:
         """A concern over HTTP: accepted, a duplicate of its id, or rejected and kept."""
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         checked = self._check_concern(raw)
         if isinstance(checked, list):
@@ -281,8 +288,33 @@ class IntakeService:
             self._reject(uow, raw, checked, "http", reference, concern=True)
             result = ConcernSubmission("rejected", reference=str(reference), problems=checked)
         else:
-            new = accept_concern(uow, checked, self.clock())
-            result = ConcernSubmission.of(checked, "accepted" if new else "duplicate")
+            self._prefetch(uow, [checked])
+            result = self._accept_concern(uow, checked)
+        uow.commit()
+        return result
+
+    def _accept_concern(self, uow: UnitOfWork, valid: ValidConcern) -> ConcernSubmission:
+        """Accepted (or found already there), it closes the rejections it replaces."""
+        self.rejections.close_replaced_concern(uow, valid.concern)
+        new = accept_concern(uow, valid, self.clock())
+        return ConcernSubmission.of(valid, "accepted" if new else "duplicate")
+
+    def resubmit_concern(self, reference: str, corrected: bytes) -> ConcernSubmission:
+        """The corrected document for a kept rejected concern, checked as a concern (the rules
+        of `submit_concern`). Valid: it is registered (or found already there) and the
+        rejection is closed with its concern id. Still invalid: its problems under the same
+        reference; nothing new is kept and the rejection stays open."""
+        rejected = self.rejected_input(reference)
+        checked = self._check_concern(corrected)
+        if isinstance(checked, list):
+            return ConcernSubmission("rejected", reference=reference, problems=checked)
+        self.rejections.catch_up()
+        uow = UnitOfWork(self.app)
+        uow.add(rejected)
+        self._prefetch(uow, [checked])
+        if rejected.is_open:
+            rejected.mark_concern_corrected(concern_id=checked.concern.concern_id, how=RESUBMITTED)
+        result = self._accept_concern(uow, checked)
         uow.commit()
         return result
 
@@ -342,7 +374,7 @@ class IntakeService:
         uow = UnitOfWork(self.app)
         uow.add(rejected)
         self._prefetch(uow, [checked])
-        if rejected.corrected_by is None:
+        if rejected.is_open:
             rejected.mark_corrected(
                 journal_number=checked.incident.journal_number,
                 revision=checked.incident.revision,
@@ -516,8 +548,7 @@ class IntakeService:
                 rejection=kept,
             )
             uow.add(rejected)
-            if rejection.journal_number is not None:
-                self.rejections.recorded(uow, rejected, rejection.journal_number)
+            self.rejections.recorded(uow, rejected)
             log.info(
                 "intake: rejected %s input %s: %s",
                 channel,
