@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
 from services.intake.application.app import IntakeApplication
@@ -145,6 +145,20 @@ class _Invalid:
 
 Checked = _ValidIncident | _ValidCaseEvent | ValidConcern | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
+_Valid = TypeVar("_Valid", _ValidIncident, ValidConcern)
+"""What a correction is checked into: an incident or a concern."""
+_Result = TypeVar("_Result", SubmissionResult, ConcernSubmission)
+
+
+def _closed_by_incident(rejected: RejectedInput, valid: _ValidIncident) -> None:
+    incident = valid.incident
+    rejected.mark_corrected(
+        journal_number=incident.journal_number, revision=incident.revision, how=RESUBMITTED
+    )
+
+
+def _closed_by_concern(rejected: RejectedInput, valid: ValidConcern) -> None:
+    rejected.mark_concern_corrected(concern_id=valid.concern.concern_id, how=RESUBMITTED)
 
 
 MAJORITY_AGE = 18
@@ -304,19 +318,8 @@ class IntakeService:
         of `submit_concern`). Valid: it is registered (or found already there) and the
         rejection is closed with its concern id. Still invalid: its problems under the same
         reference; nothing new is kept and the rejection stays open."""
-        rejected = self.rejected_input(reference)
-        checked = self._check_concern(corrected)
-        if isinstance(checked, list):
-            return ConcernSubmission("rejected", reference=reference, problems=checked)
-        self.rejections.catch_up()
-        uow = UnitOfWork(self.app)
-        uow.add(rejected)
-        self._prefetch(uow, [checked])
-        if rejected.is_open:
-            rejected.mark_concern_corrected(concern_id=checked.concern.concern_id, how=RESUBMITTED)
-        result = self._accept_concern(uow, checked)
-        uow.commit()
-        return result
+        concern = (self._check_concern, _closed_by_concern, self._accept_concern)
+        return self._resubmit(reference, corrected, ConcernSubmission, *concern)
 
     def import_incidents(
         self, documents: Sequence[tuple[bytes, Sequence[FieldProblem]]]
@@ -366,21 +369,33 @@ class IntakeService:
         already there) and the rejection is closed, with every other open rejection it
         replaces. Still invalid: its problems, under the same reference; nothing new is kept
         (the rejection stays open, with the input as it was)."""
+        incident = (self._check_incident, _closed_by_incident, self._accept_incident)
+        return self._resubmit(reference, corrected, SubmissionResult, *incident)
+
+    def _resubmit(
+        self,
+        reference: str,
+        corrected: bytes,
+        result_type: type[_Result],
+        check: Callable[[bytes], _Valid | list[FieldProblem]],
+        close: Callable[[RejectedInput, _Valid], None],
+        accept: Callable[[UnitOfWork, _Valid], _Result],
+    ) -> _Result:
+        """A correction for the kept rejection `reference`, checked by `check`: still invalid,
+        nothing is kept; valid, the rejection is closed (`close`, unless it was already) and
+        the correction accepted (`accept`, which closes the other rejections it replaces) in
+        one unit of work."""
         rejected = self.rejected_input(reference)
-        checked = self._check_incident(corrected)
+        checked = check(corrected)
         if isinstance(checked, list):
-            return SubmissionResult("rejected", reference=reference, problems=checked)
+            return result_type("rejected", reference=reference, problems=checked)
         self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         uow.add(rejected)
         self._prefetch(uow, [checked])
         if rejected.is_open:
-            rejected.mark_corrected(
-                journal_number=checked.incident.journal_number,
-                revision=checked.incident.revision,
-                how=RESUBMITTED,
-            )
-        result = self._accept_incident(uow, checked)
+            close(rejected, checked)
+        result = accept(uow, checked)
         uow.commit()
         return result
 

@@ -31,7 +31,7 @@ from tests.unit.auth.support import (
     headers,
     intake_under_test,
 )
-from tests.unit.concerns.documents import concern
+from tests.unit.concerns.documents import accepted, concern
 from tests.unit.concerns.test_intake_concerns import concerns_published, post
 
 
@@ -79,12 +79,7 @@ def test_a_corrected_concern_is_registered_published_and_closes_the_rejection(
     assert read(intake, reference)["from_concern"] is True
     answer = resubmit(intake, reference, concern("c-r"))
     assert answer.status_code == 202, answer.text
-    assert answer.json() == {
-        "status": "accepted",
-        "concern_id": "c-r",
-        "municipality_code": IN,
-        "iso_week": "2026-W47",
-    }
+    assert answer.json() == accepted("c-r")
     [registered] = concerns_published(intake)
     assert (registered.concern_id, registered.person_key) == ("c-r", PK_IN)
     assert reference not in open_references(intake)

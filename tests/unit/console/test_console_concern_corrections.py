@@ -5,7 +5,6 @@ correction still invalid shown again with each problem at its field."""
 from __future__ import annotations
 
 import html
-import json
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from fastapi.testclient import TestClient
 from services.console.domain.concern_correction import concern_from_form, concern_problem
 from tests.unit.console.fake_platform import FakePlatform, json_of, standard_platform
 from tests.unit.console.test_console_pages import csrf_of, log_in
+from tests.unit.console.test_console_rejections import answer_rejection, still_invalid
 
 REFERENCE = "7a2c1b7e-2a0d-4c55-8f0e-7d8a9b0c1d2e"
 ORIGINAL = {
@@ -26,6 +26,7 @@ ORIGINAL = {
     "text": "Ses med ældre unge ved stationen",
     "registered_at": "2026-11-18T14:05:00+01:00",
 }
+TEXT_MISSING = {"field": "text", "code": "missing", "message": "Field required"}
 PROBLEMS = [
     {"field": "category", "code": "literal_error", "message": "Input should be ..."},
 ]
@@ -33,45 +34,18 @@ PROBLEMS = [
 
 @pytest.fixture
 def platform() -> FakePlatform:
-    platform = standard_platform()
-    platform.answer(
-        "GET",
-        r"/v1/rejected",
-        {
-            "total": 1,
-            "offset": 0,
-            "limit": 50,
-            "next_offset": None,
-            "rejections": [
-                {
-                    "reference": REFERENCE,
-                    "received_at": "2026-11-18T13:05:01+00:00",
-                    "channel": "http",
-                    "journal_number": None,
-                    "revision": None,
-                    "municipality_codes": ["607"],
-                    "from_case_register": False,
-                    "from_concern": True,
-                    "problems": PROBLEMS,
-                }
-            ],
-        },
+    with_concern = standard_platform()
+    answer_rejection(
+        with_concern,
+        REFERENCE,
+        ORIGINAL,
+        PROBLEMS,
+        "2026-11-18T13:05:01+00:00",
+        channel="http",
+        journal_number=None,
+        from_concern=True,
     )
-    platform.answer(
-        "GET",
-        rf"/v1/rejected/{REFERENCE}",
-        {
-            "reference": REFERENCE,
-            "channel": "http",
-            "received_at": "2026-11-18T13:05:01+00:00",
-            "reasons": PROBLEMS,
-            "original_text": json.dumps(ORIGINAL, ensure_ascii=False),
-            "redacted": False,
-            "corrected_by": None,
-            "from_concern": True,
-        },
-    )
-    return platform
+    return with_concern
 
 
 def shown(page: Any) -> str:
@@ -160,19 +134,7 @@ def test_a_corrected_concern_is_resubmitted_as_a_concern(
 def test_a_still_invalid_concern_is_shown_again_with_its_problems(
     browser: TestClient, platform: FakePlatform
 ) -> None:
-    platform.answer(
-        "POST",
-        rf"/v1/rejected/{REFERENCE}/resubmit",
-        (
-            422,
-            {
-                "status": "rejected",
-                "error": "invalid_concern",
-                "reference": REFERENCE,
-                "problems": [{"field": "text", "code": "missing", "message": "Field required"}],
-            },
-        ),
-    )
+    still_invalid(platform, REFERENCE, "invalid_concern", TEXT_MISSING)
     log_in(browser)
     form = browser.get(f"/afviste/{REFERENCE}")
     again = browser.post(f"/afviste/{REFERENCE}", data=_form(csrf_of(form.text), text=""))
@@ -183,15 +145,16 @@ def test_a_still_invalid_concern_is_shown_again_with_its_problems(
     assert '<option value="grupperinger" selected>' in text  # as it was sent
 
 
-@pytest.mark.parametrize(
-    ("field", "code", "expected"),
-    [
-        ("reporter.kind", "literal_error", "Skolen, SSP-netværket"),
-        ("concern_id", "string_pattern_mismatch", "bogstaver, cifre"),
-        ("cpr", "cpr_format", "ti cifre"),
-        ("text", "string_too_short", "Skal udfyldes."),
-    ],
-)
+SAID = [
+    ("reporter.kind", "literal_error", "Skolen, SSP-netværket"),
+    ("concern_id", "string_pattern_mismatch", "bogstaver, cifre"),
+    ("cpr", "cpr_format", "ti cifre"),
+    ("text", "string_too_short", "Skal udfyldes."),
+]
+"""A field, intake's code for its problem, and what the console says in Danish."""
+
+
+@pytest.mark.parametrize(("field", "code", "expected"), SAID)
 def test_concern_problems_say_in_danish_what_the_field_takes(
     field: str, code: str, expected: str
 ) -> None:
