@@ -192,3 +192,19 @@ def test_an_incident_correction_reads_as_before() -> None:
     }
     assert not rejected.is_open and rejected.corrected_concern_id is None
     assert any(topic.endswith("ConcernCorrected") for topic in REJECTION_EVENT_TOPICS)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_correction_is_stored_and_followed(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    with intake_under_test(tmp_path, SSP_DATABASE_URL=postgres_url) as intake:
+        reference = rejected_concern(intake, "c-pg")
+        assert resubmit(intake, reference, concern("c-pg")).status_code == 202
+        assert reference not in open_references(intake)
+        # A fresh index (as at a restart) follows the stored events: ConcernCorrected closes it.
+        fresh = IntakeService(intake.app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
+        listed = intake.seed(fresh.open_rejections)
+        assert listed and reference not in {summary.reference for summary in listed}
+        closed = read(intake, reference)["corrected_by"]
+        assert closed == {"concern_id": "c-pg", "how": "resubmitted"}
