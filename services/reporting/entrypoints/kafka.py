@@ -14,6 +14,7 @@ from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
     ConcernRegistered,
     ContractModel,
     CourseEvent,
@@ -31,6 +32,7 @@ from shared.contracts.topics import (
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -94,6 +96,12 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        observed(
+            NOTIFICATIONS_ASSESSMENTS,
+            CaseworkerRecordEvent,
+            observations.caseworker_recorded,
+            "notifications",
+        ),
         Consumer(INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern),
     ],
     prefetch=Service.prefetch,
