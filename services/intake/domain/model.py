@@ -264,9 +264,11 @@ class RejectedInput(TracedAggregate):
         reference: str
         channel: str
         received_at: datetime
-        sealed_original: dict[str, Any]
-        sealed_persons: list[dict[str, Any]]
+        original_b64: str | None
+        """None: sealed (set only by a caller that constructs a plain one, as tests do)."""
         rejection: dict[str, Any]
+        sealed_original: dict[str, Any] | None
+        sealed_persons: list[dict[str, Any]] | None
 
     @staticmethod
     def create_id(reference: str) -> UUID:
@@ -290,13 +292,14 @@ class RejectedInput(TracedAggregate):
             reference=reference,
             channel=channel,
             received_at=received_at,
+            original_b64=None,
+            rejection=rejection,
             sealed_original=sealed_original,
             sealed_persons=sealed_persons,
-            rejection=rejection,
         )
 
-    # The defaults are for `SealedRecorded`; `Recorded` (before issue 18) names the original.
-    @event(Recorded)
+    # `Recorded` (before issue 18) lacks the sealed fields: their defaults.
+    @event(SealedRecorded)
     def __init__(
         self,
         reference: str,
