@@ -329,15 +329,8 @@ _DELETE_EARLIER_ROUTINGS = delete(tables.routings).where(
     tables.routings.c.person_key == bindparam("pk"),
     tables.routings.c.revision < bindparam("rev"),
 )
-_PERSON_TABLES = (
-    tables.trace_steps,
-    tables.incident_persons,
-    tables.routings,
-    tables.exit_referrals,
-    tables.confirmations,
-    tables.letter_tasks,
-    tables.person_concerns,
-)
+_PERSON_TABLES = tuple(t for t in _FLUSH_ORDER if "person_key" in t.c)
+"""Every table with a row per person: an erased person's rows go (issue 18)."""
 _MOST_JOURNALS = 512
 """Journal numbers per prefetch query (SQLite binds each one)."""
 
