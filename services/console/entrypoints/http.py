@@ -34,10 +34,10 @@ from services.console.adapters.oidc import IdentityProvider
 from services.console.adapters.platform_api import PlatformApi
 from services.console.adapters.session_secret import session_secret
 from services.console.application import pages
-from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
 from services.console.settings import ConsoleSettings
+from shared import danish
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
 from shared.auth.principal import Role
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN

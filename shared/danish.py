@@ -1,5 +1,8 @@
 """Danish words and formats for what the platform's APIs answer in codes: dates ("5. december
-2026"), time left to a deadline, and the names of roles, routes, statuses and offences."""
+2026"), time left to a deadline, and the names of roles, routes, statuses and offences.
+
+Shared by the console (its pages) and reporting (the Danish text of each timeline and trace
+row, issue 17), so a code reads the same wherever a person meets it."""
 
 from __future__ import annotations
 
