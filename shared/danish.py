@@ -189,6 +189,15 @@ def danish_datetime(value: str | datetime | None) -> str:
     return f"{danish_date(local)} kl. {local.hour:02d}.{local.minute:02d}"
 
 
+def short_datetime(value: str | datetime | None) -> str:
+    """`05.12.2026 14.30` in Copenhagen time: the Danish numeric form, for narrow columns."""
+    moment = parse_moment(value)
+    if moment is None:
+        return NOTHING
+    local = moment.astimezone(COPENHAGEN) if moment.tzinfo else moment
+    return f"{local:%d.%m.%Y} {local.hour:02d}.{local.minute:02d}"
+
+
 def _amount(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
