@@ -34,7 +34,7 @@ ROLES = {
 
 LOGIN_ROLES = (
     "tovholder", "team_leader", "caseworker", "school_representative", "police_coordinator",
-    "exit_coordinator", "management", "operations",
+    "exit_coordinator", "management", "operations", "auditor",
 )  # fmt: skip
 
 OWNER_ROLES = (

@@ -17,6 +17,9 @@ MEETING_READERS = frozenset(
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
 CO_REGISTRATION_READERS = RESOLVERS
+TIMELINE_READERS = MEETING_READERS | {"auditor"}
+AUDIT_READERS = frozenset({"auditor"})
+"""Who sees, on a person's timeline, every service's audit trail of them (issue 17, part 5)."""
 MINUTES_READERS = RESOLVERS
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
@@ -91,3 +94,11 @@ class User:
     @property
     def reads_co_registrations(self) -> bool:
         return self.role in CO_REGISTRATION_READERS
+
+    @property
+    def reads_timeline(self) -> bool:
+        return self.role in TIMELINE_READERS
+
+    @property
+    def reads_audit_trail(self) -> bool:
+        return self.role in AUDIT_READERS
