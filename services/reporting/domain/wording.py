@@ -68,8 +68,16 @@ def municipality(code: object) -> str:
     return f"{name} ({code})" if name else code
 
 
+def lowered(text: str) -> str:
+    """A label inside a sentence: its first letter small, unless it begins an abbreviation
+    (`SSP-koordinator`, `TRIVSEL+`, `GUSA-dialog`)."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def role(code: object) -> str:
-    return label(ROLES, code if isinstance(code, str) else None, "ukendt rolle").lower()
+    return lowered(label(ROLES, code if isinstance(code, str) else None, "ukendt rolle"))
 
 
 def _date(value: object) -> str:
@@ -77,11 +85,11 @@ def _date(value: object) -> str:
 
 
 def _incident(facts: Facts, revision: int | None) -> str:
-    offence = label(OFFENCES, facts.get("offence_code")).lower()
+    offence = lowered(label(OFFENCES, facts.get("offence_code")))
     version = f" (version {revision})" if revision and revision > 1 else ""
     if "role" in facts:  # one person's row of the incident (the timeline)
         return (
-            f"Politianmeldelse{version}: {label(INCIDENT_ROLES, facts['role']).lower()} "
+            f"Politianmeldelse{version}: {lowered(label(INCIDENT_ROLES, facts['role']))} "
             f"i {offence}, {facts.get('age_at_incident')} år, bor i "
             f"{municipality(facts.get('municipality_code'))}"
         )
@@ -101,12 +109,12 @@ def _routed(facts: Facts, revision: int | None) -> str:
     )
     by = "ugens møde" if "meeting_decision" in reasons else "visitationens regler"
     owner = facts.get("owner_role") or facts.get("route")
-    team = f" ({facts['owner_team']})" if facts.get("owner_team") else ""
-    why = ", ".join(label(REASONS, r).lower() for r in reasons) or "ingen"
+    team = f", {facts['owner_team']}" if facts.get("owner_team") else ""
+    why = ", ".join(lowered(label(REASONS, r)) for r in reasons) or "ingen"
     text = (
-        f"{kind.capitalize()} til {label(ROUTES, facts.get('route')).lower()} i "
+        f"{kind.capitalize()} til {lowered(label(ROUTES, facts.get('route')))} i "
         f"{municipality(facts.get('municipality_code'))}: ejer {role(owner)}{team}, alvor "
-        f"{label(SEVERITIES, facts.get('severity')).lower()}; begrundelse: {why}; "
+        f"{lowered(label(SEVERITIES, facts.get('severity')))}; begrundelse: {why}; "
         f"besluttet af {by}"
     )
     if facts.get("psp_ksp_handover"):
@@ -130,7 +138,7 @@ def _confirmed(_: Facts, revision: int | None) -> str:
 
 
 def _exit_referral(facts: Facts, _: int | None) -> str:
-    team = f" ({facts['owner_team']})" if facts.get("owner_team") else ""
+    team = f", {facts['owner_team']}" if facts.get("owner_team") else ""
     return (
         f"Henvist til exitprogrammet: ejer {role(facts.get('owner_role'))}{team} i "
         f"{municipality(facts.get('municipality_code'))}"
@@ -149,7 +157,7 @@ def _letter(facts: Facts, _: int | None) -> str:
     elif event == "sent":
         what = f"sendt ({label(SEND_CHANNELS, facts.get('channel'), 'sendt')})"
     elif event == "waived":
-        what = f"frafaldet: {label(WAIVER_REASONS, facts.get('waiver_reason')).lower()}"
+        what = f"frafaldet: {lowered(label(WAIVER_REASONS, facts.get('waiver_reason')))}"
     elif event == "cancelled":
         what = f"annulleret: {label(WITHDRAWAL_REASONS, facts.get('reason'))}"
     elif event == "escalated":
@@ -169,12 +177,12 @@ def _meeting(facts: Facts, _: int | None) -> str:
     week = str(facts.get("iso_week") or "")
     where = f"Ugens møde i {municipality(facts.get('municipality_code'))}, uge {week[-2:]}"
     event = facts.get("event")
-    team = f" ({facts['owner_team']})" if facts.get("owner_team") else ""
+    team = f", {facts['owner_team']}" if facts.get("owner_team") else ""
     if event == "route_or_owner_decided":
         if facts.get("decision_id") is None:
             return f"{where}: rute og ejer beholdt"
         return (
-            f"{where}: besluttet rute {label(ROUTES, facts.get('route')).lower()}, ejer "
+            f"{where}: besluttet rute {lowered(label(ROUTES, facts.get('route')))}, ejer "
             f"{role(facts.get('owner_role'))}{team}"
         )
     if event == "action_agreed":

@@ -302,7 +302,7 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
     )
     assert [r.text for r in rows] == [
         "Politianmeldelse: sigtet i butikstyveri, 14 år, bor i Fredericia (607)",
-        "Visiteret til ssp-koordinator i Fredericia (607): ejer ssp-koordinator (tovholder), "
+        "Visiteret til SSP-koordinator i Fredericia (607): ejer SSP-koordinator (tovholder), "
         "alvor lav; begrundelse: ingen aktiv sag; besluttet af visitationens regler",
         "Ændret visitering til sagsbehandler (aktiv sag) i Fredericia (607): ejer "
         "sagsbehandler, alvor lav; begrundelse: aktiv sag i socialforvaltningen, besluttet på "

@@ -84,7 +84,7 @@ async def test_the_coordinator_reads_every_row_in_danish_in_time_order(
         "letter_task_created",
     ]
     assert body["rows"][2]["text"] == (
-        "Orienteringsbrev til forældrene: opgave oprettet, ejer ssp-koordinator (tovholder), "
+        "Orienteringsbrev til forældrene: opgave oprettet, ejer SSP-koordinator (tovholder), "
         "frist 19. november 2026"
     )
     assert (body["total"], body["next_offset"]) == (3, None)
