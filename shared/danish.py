@@ -77,6 +77,35 @@ WAIVER_REASONS = {
 }
 """Why a letter is not sent (notifications' `POST /v1/letter-tasks/{id}/waive`)."""
 
+RECIPIENTS = {"parents": "forældrene", "youth": "den unge", "local_staff": "medarbejdere lokalt"}
+WITHDRAWAL_REASONS = {
+    # Why a decision was withdrawn or a letter task cancelled (in a sentence: small letters).
+    "person_removed_from_incident": "personen er ikke længere med i anmeldelsen",
+    "person_out_of_scope": "personen er uden for målgruppen",
+    "person_not_served": "personen bor i en kommune, platformen ikke betjener",
+    "revised_decision": "visiteringen er ændret",
+    "case_opened_after_routing": "en sag er åbnet, sagsbehandleren overtager",
+}
+ASSESSMENTS = {
+    "inform": "orientér forældrene (ingen yderligere handling)",
+    "summon": "indkald forældre og den unge til samtale",
+}
+FOLLOW_UPS = {
+    "bekymringsbrev": "bekymringsbrev",
+    "bekymringssamtale": "bekymringssamtale",
+    "hjemmebesoeg": "hjemmebesøg",
+    "skolebesoeg": "skolebesøg",
+    "gusa_dialog": "GUSA-dialog",
+    "opfoelgningssamtale": "opfølgningssamtale",
+}
+COURSE_OUTCOMES = {
+    "completed": "gennemført",
+    "dropped": "afbrudt",
+    "dropped_out": "faldet fra",
+    "handed_to_social_services": "overdraget til socialforvaltningen",
+}
+
+
 INCIDENT_ROLES = {"antruffet": "Antruffet", "sigtet": "Sigtet", "forurettet": "Forurettet"}
 
 OFFENCES = {

@@ -15,49 +15,27 @@ from typing import Any
 
 from shared.contracts.municipalities import municipality_name
 from shared.danish import (
+    ASSESSMENTS,
+    COURSE_OUTCOMES,
     COURSE_TYPES,
+    FOLLOW_UPS,
     INCIDENT_ROLES,
     LETTER_KINDS,
     NOTHING,
     OFFENCES,
     REASONS,
+    RECIPIENTS,
     ROLES,
     ROUTES,
     SEND_CHANNELS,
     SEVERITIES,
     WAIVER_REASONS,
+    WITHDRAWAL_REASONS,
     danish_date,
     label,
 )
 
 Facts = Mapping[str, Any]
-
-RECIPIENTS = {"parents": "forældrene", "youth": "den unge", "local_staff": "medarbejdere lokalt"}
-WITHDRAWAL_REASONS = {
-    "person_removed_from_incident": "personen er ikke længere med i anmeldelsen",
-    "person_out_of_scope": "personen er uden for målgruppen",
-    "person_not_served": "personen bor i en kommune, platformen ikke betjener",
-    "revised_decision": "visiteringen er ændret",
-    "case_opened_after_routing": "en sag er åbnet, sagsbehandleren overtager",
-}
-ASSESSMENTS = {
-    "inform": "orientér forældrene (ingen yderligere handling)",
-    "summon": "indkald forældre og den unge til samtale",
-}
-FOLLOW_UPS = {
-    "bekymringsbrev": "bekymringsbrev",
-    "bekymringssamtale": "bekymringssamtale",
-    "hjemmebesoeg": "hjemmebesøg",
-    "skolebesoeg": "skolebesøg",
-    "gusa_dialog": "GUSA-dialog",
-    "opfoelgningssamtale": "opfølgningssamtale",
-}
-OUTCOMES = {
-    "completed": "gennemført",
-    "dropped": "afbrudt",
-    "dropped_out": "faldet fra",
-    "handed_to_social_services": "overdraget til socialforvaltningen",
-}
 
 
 def municipality(code: object) -> str:
@@ -229,7 +207,9 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
     "item_reviewed": lambda d: f"fulgt op {_on('reviewed_on')(d)}",
     "review_overdue": lambda d: f"opfølgning {_on('review_on')(d)} er overskredet",
     "follow_up_recorded": lambda d: f"{label(FOLLOW_UPS, d.get('kind'))} holdt {_on('held_on')(d)}",
-    "closed": lambda d: f"afsluttet: {label(OUTCOMES, d.get('outcome'), 'procedurens trin 9')}",
+    "closed": lambda d: (
+        f"afsluttet: {label(COURSE_OUTCOMES, d.get('outcome'), 'procedurens trin 9')}"
+    ),
     "referred": lambda d: (
         f"henvist af {d.get('referred_by')} {_on('referred_on')(d)}, "
         f"koordinator {d.get('coordinator') or NOTHING}"
@@ -249,7 +229,7 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
         f"{municipality(d.get('to_municipality_code'))} {_on('moved_on')(d)}"
     ),
     "escalated_to_infohus": lambda d: f"eskaleret til Infohus {_on('escalated_on')(d)}",
-    "ended": lambda d: f"afsluttet: {label(OUTCOMES, d.get('outcome'))}",
+    "ended": lambda d: f"afsluttet: {label(COURSE_OUTCOMES, d.get('outcome'))}",
     "standard_letter_requested": lambda d: f"standardbrev bestilt, frist {_on('due_at')(d)}",
     "standard_letter_sent": lambda d: "standardbrev sendt",
     "standard_letter_overdue": lambda d: f"standardbrevets frist {_on('due_at')(d)} er overskredet",

@@ -5,7 +5,7 @@ audited; the queries scope each row."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
@@ -23,12 +23,13 @@ from services.reporting.application.queries import (
 )
 from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, TimelineAnswer
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
-from shared.auth import Access, AccessControl, Resource, guard
+from shared.auth import Access, AccessControl, Decision, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
+T = TypeVar("T")
 
 
 class InvalidParameter(HTTPException):
@@ -57,6 +58,16 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
 
 async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
     return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
+
+
+async def _in_reach(access: Access, known: bool, decision: Decision, found: T | None) -> T:
+    """What a query found for the caller: 404 when nothing is known, and alike (audited as
+    refused) when it is out of the caller's reach."""
+    if not known:
+        raise access.not_found()
+    if found is None:
+        await access.refuse(decision, conceal=True)
+    return found
 
 
 Queries = Annotated[ReportingQueries, from_app("queries")]
@@ -143,13 +154,10 @@ async def trace(
     queries: Queries,
 ) -> Trace:
     answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
-    if not answer.known:
-        raise access.not_found()
-    if answer.trace is None:
-        await access.refuse(answer.decision, conceal=True)
-    steps = answer.trace.steps
+    trace = await _in_reach(access, answer.known, answer.decision, answer.trace)
+    steps = trace.steps
     access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
-    return answer.trace
+    return trace
 
 
 @persons.get(
@@ -169,11 +177,7 @@ async def co_registered(
     answer: CoRegistrationsAnswer = await ctx.in_store(
         queries.co_registered_for, access.principal, person_key
     )
-    if not answer.known:
-        raise access.not_found()
-    if answer.co_registrations is None:
-        await access.refuse(answer.decision, conceal=True)
-    found = answer.co_registrations
+    found = await _in_reach(access, answer.known, answer.decision, answer.co_registrations)
     access.note(
         person_keys=[person_key, *(p.person_key for p in found.persons)],
         count=len(found.persons),
@@ -202,12 +206,9 @@ async def person_timeline(
             access.principal, person_key, offset=offset, limit=limit
         )
     )
-    if not answer.known:
-        raise access.not_found()
-    if answer.timeline is None:
-        await access.refuse(answer.decision, conceal=True)
-    access.note(person_keys=[person_key], count=len(answer.timeline.rows))
-    return answer.timeline
+    timeline = await _in_reach(access, answer.known, answer.decision, answer.timeline)
+    access.note(person_keys=[person_key], count=len(timeline.rows))
+    return timeline
 
 
 @admin.post(
