@@ -14,6 +14,7 @@ from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.contracts.errors import loc_to_path
 from shared.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.metrics import ServiceMetrics
 from shared.telemetry import tracer
@@ -169,16 +170,6 @@ def from_app(name: str) -> Any:
     return Depends(part)
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "$"
-
-
 def add_platform_routes(
     app: FastAPI,
     readiness: ReadinessCheck,
@@ -232,9 +223,7 @@ def add_platform_routes(
         # FastAPI's default 422 body repeats the input value; ours names the field only.
         problems = [
             {
-                "field": _location(
-                    tuple(err["loc"][1:] if err["loc"][:1] == ("body",) else err["loc"])
-                ),
+                "field": loc_to_path(err["loc"][1:] if err["loc"][:1] == ("body",) else err["loc"]),
                 "code": err["type"],
                 "message": err["msg"],
             }

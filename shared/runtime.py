@@ -11,16 +11,16 @@ import contextlib
 import contextvars
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-import uvicorn
 from fastapi import FastAPI
 
 from shared.eventstore.application import ServiceApplication
 from shared.http import add_platform_routes, from_app
+from shared.http_server import EmbeddedHttpServer
 from shared.messaging.admin import (
     ClusterState,
     broker_reachable,
@@ -112,14 +112,6 @@ def _event_topics(event_classes: Sequence[type]) -> list[str]:
     return sorted(set(topics))
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """Several servers share one loop under `ssp up`; the process, not uvicorn, owns signals."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
 class RunningService:
     def __init__(self, definition: ServiceDefinition, bootstrap_servers: str) -> None:
         self.definition = definition
@@ -135,8 +127,7 @@ class RunningService:
         self._relay_task: asyncio.Task[None] | None = None
         self.broker_watch_interval_s = 1.0
         self.recoveries = 0
-        self._server: _EmbeddedServer | None = None
-        self._server_task: asyncio.Task[None] | None = None
+        self.http = EmbeddedHttpServer(definition.name, definition.http_host, definition.http_port)
         self._broker: Any = None
         self._producer: Any = None
         self._security: KafkaSecurity = kafka_security(definition.settings)
@@ -207,16 +198,7 @@ class RunningService:
             metrics=self.metrics,
             max_body_bytes=settings.http_max_body_bytes,
         )
-        config = uvicorn.Config(
-            http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
-        )
-        self._server = _EmbeddedServer(config)
-        self._server_task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._server_task.done():
-                self._server_task.result()
-                raise RuntimeError(f"{d.name}: HTTP server did not start")
-            await asyncio.sleep(0.02)
+        await self.http.start(http_app)
 
     async def _start_consumer(self) -> None:
         """A faststream broker (client) with the service's consumer group, started."""
@@ -334,12 +316,7 @@ class RunningService:
 
     @property
     def http_url(self) -> str:
-        assert self._server is not None
-        for server in self._server.servers:
-            for sock in server.sockets:
-                host, port = sock.getsockname()[:2]
-                return f"http://{host}:{port}"
-        return f"http://{self.definition.http_host}:{self.definition.http_port}"
+        return self.http.url
 
     async def readiness(self) -> dict[str, bool]:
         store_ok = False
@@ -353,14 +330,12 @@ class RunningService:
         return {"broker": broker_ok, "store": store_ok}
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
+        self.http.request_exit()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._stop_relay()
-        if self._server_task is not None:
-            await asyncio.gather(self._server_task, return_exceptions=True)
+        await self.http.stopped()
         if self._producer is not None:
             await self._producer.stop()
         if self._broker is not None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasGenerator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, is_municipality_code
@@ -54,14 +54,24 @@ def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
     return None
 
 
+def _environment_variable(field_name: str) -> str:
+    return f"SSP_{field_name.upper()}"
+
+
 class PlatformSettings(BaseSettings):
+    """Each field is read from the environment variable `SSP_<FIELD NAME>` unless it names
+    another with `validation_alias` (a service's own fields: `<SERVICE>_<FIELD NAME>`)."""
+
     model_config = SettingsConfigDict(
-        env_file=None, extra="ignore", populate_by_name=True, frozen=True
+        env_file=None,
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+        alias_generator=AliasGenerator(validation_alias=_environment_variable),
     )
 
     environment: Literal["development", "production"] = Field(
         default="development",
-        validation_alias="SSP_ENVIRONMENT",
         description="`production` refuses to start on development defaults: missing or "
         "placeholder secrets, a development or HS256 token key, Kafka without TLS.",
     )
@@ -73,24 +83,20 @@ class PlatformSettings(BaseSettings):
     )
     topic_prefix: str = Field(
         default="",
-        validation_alias="SSP_TOPIC_PREFIX",
         description="Deployment prefix put in front of every topic name (e.g. `test.`).",
     )
     topic_partitions: int = Field(
         default=3,
         ge=1,
-        validation_alias="SSP_TOPIC_PARTITIONS",
         description="Partitions for topics the platform creates at start-up.",
     )
     kafka_replication_factor: int = Field(
         default=1,
         ge=1,
-        validation_alias="SSP_KAFKA_REPLICATION_FACTOR",
         description="Replication factor for created topics (3 on a production Kafka cluster).",
     )
     kafka_idempotence: bool = Field(
         default=False,
-        validation_alias="SSP_KAFKA_IDEMPOTENCE",
         description="Use Kafka's idempotent producer (Apache Kafka: yes; Tansu lacks it).",
     )
     # Tansu answers a waiting fetch only when the wait expires, so this bounds each hop's
@@ -105,83 +111,61 @@ class PlatformSettings(BaseSettings):
     )
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         default="PLAINTEXT",
-        validation_alias="SSP_KAFKA_SECURITY_PROTOCOL",
         description="How every Kafka client connects: PLAINTEXT (the embedded broker), SSL, "
         "SASL_SSL (production), SASL_PLAINTEXT.",
     )
     kafka_ssl_ca_file: Path | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SSL_CA_FILE",
         description="PEM file of the CA(s) that signed the brokers' certificates; unset: the "
         "system's CAs.",
     )
     kafka_ssl_cert_file: Path | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SSL_CERT_FILE",
         description="PEM client certificate (mutual TLS); with SSP_KAFKA_SSL_KEY_FILE.",
     )
     kafka_ssl_key_file: Path | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SSL_KEY_FILE",
         description="PEM private key of the client certificate.",
     )
     kafka_ssl_key_password: SecretStr | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SSL_KEY_PASSWORD",
         description="Password of the client certificate's key, if it is encrypted.",
     )
     kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "OAUTHBEARER"] | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SASL_MECHANISM",
         description="SASL mechanism (with SSP_KAFKA_SECURITY_PROTOCOL SASL_SSL).",
     )
-    kafka_sasl_username: str | None = Field(
-        default=None, validation_alias="SSP_KAFKA_SASL_USERNAME", description="SCRAM user."
-    )
-    kafka_sasl_password: SecretStr | None = Field(
-        default=None, validation_alias="SSP_KAFKA_SASL_PASSWORD", description="SCRAM password."
-    )
+    kafka_sasl_username: str | None = Field(default=None, description="SCRAM user.")
+    kafka_sasl_password: SecretStr | None = Field(default=None, description="SCRAM password.")
     kafka_sasl_oauth_token_url: str | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SASL_OAUTH_TOKEN_URL",
         description="OAUTHBEARER: the identity provider's token endpoint (client credentials).",
     )
-    kafka_sasl_oauth_client_id: str | None = Field(
-        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_CLIENT_ID"
-    )
-    kafka_sasl_oauth_client_secret: SecretStr | None = Field(
-        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_CLIENT_SECRET"
-    )
-    kafka_sasl_oauth_scope: str | None = Field(
-        default=None, validation_alias="SSP_KAFKA_SASL_OAUTH_SCOPE"
-    )
+    kafka_sasl_oauth_client_id: str | None = None
+    kafka_sasl_oauth_client_secret: SecretStr | None = None
+    kafka_sasl_oauth_scope: str | None = None
     kafka_sasl_oauth_token_file: Path | None = Field(
         default=None,
-        validation_alias="SSP_KAFKA_SASL_OAUTH_TOKEN_FILE",
         description="OAUTHBEARER: a file holding a current token, read at each connection.",
     )
     kafka_cpr_retention_ms: int = Field(
         default=7 * 24 * 3600 * 1000,
         ge=3_600_000,
-        validation_alias="SSP_KAFKA_CPR_RETENTION_MS",
         description="retention.ms of the topics that carry CPR numbers (the police's and the "
         "case register's input), set when the platform creates them.",
     )
     data_dir: Path = Field(
         default=Path(".ssp-data"),
-        validation_alias="SSP_DATA_DIR",
         description="Directory for the embedded SQLite stores and the development secrets.",
     )
     database_url: str | None = Field(
         default=None,
-        validation_alias="SSP_DATABASE_URL",
         description="postgresql://user:password@host:port/dbname; `memory` for a throw-away "
         "in-memory store; unset means SQLite files in the data directory.",
     )
     max_attempts: int = Field(
         default=5,
         ge=1,
-        validation_alias="SSP_MAX_ATTEMPTS",
         description="Attempts to process a message before it goes to the dead-letter topic.",
     )
     otlp_endpoint: str | None = Field(
@@ -192,35 +176,30 @@ class PlatformSettings(BaseSettings):
     http_max_body_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,
-        validation_alias="SSP_HTTP_MAX_BODY_BYTES",
         description="Largest HTTP request body a service reads; larger ones get 413 before "
         "they are read whole (a route may allow more, e.g. intake's police-list import).",
     )
     kafka_max_message_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,
-        validation_alias="SSP_KAFKA_MAX_MESSAGE_BYTES",
         description="Largest input message a service parses; a larger one is rejected unread "
         "(intake: on ssp.intake.rejected.v1, kept; other services: dead-lettered).",
     )
-    log_level: str = Field(default="INFO", validation_alias="SSP_LOG_LEVEL")
+    log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text",
-        validation_alias="SSP_LOG_FORMAT",
         description="`json`: one JSON object per log line (time, level, logger, message, "
         "trace_id, span_id, service), for a log collector.",
     )
     gc_young_threshold: int = Field(
         default=50_000,
         ge=0,
-        validation_alias="SSP_GC_YOUNG_THRESHOLD",
         description="Allocations between young-generation garbage collections once started "
         "(Python's default is 700); 0 keeps Python's defaults.",
     )
 
     municipalities: Annotated[tuple[str, ...], NoDecode] = Field(
         default=DEFAULT_SERVED_MUNICIPALITIES,
-        validation_alias="SSP_MUNICIPALITIES",
         description="Municipality codes this deployment serves (comma separated, official codes "
         "only). Persons living elsewhere are recorded as not served, never routed; every "
         "service refuses to give an owner in another municipality.",

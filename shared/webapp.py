@@ -6,14 +6,13 @@ listen (`service_urls`), so ephemeral ports work as well as the configured ones.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI
 
 from shared.http import add_platform_routes
-from shared.runtime import _EmbeddedServer
+from shared.http_server import EmbeddedHttpServer
 from shared.settings import PlatformSettings
 
 
@@ -36,44 +35,25 @@ class WebServiceDefinition:
 class RunningWebService:
     def __init__(self, definition: WebServiceDefinition) -> None:
         self.definition = definition
-        self._server: _EmbeddedServer | None = None
-        self._server_task: asyncio.Task[None] | None = None
+        self.http = EmbeddedHttpServer(definition.name, definition.http_host, definition.http_port)
 
     @property
     def name(self) -> str:
         return self.definition.name
 
     async def start(self) -> None:
-        import uvicorn
-
         d = self.definition
         http_app = d.http_factory(dict(d.service_urls))
         add_platform_routes(http_app, self.readiness, d.name)
-        config = uvicorn.Config(
-            http_app, host=d.http_host, port=d.http_port, log_level="warning", lifespan="off"
-        )
-        self._server = _EmbeddedServer(config)
-        self._server_task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
-            if self._server_task.done():
-                self._server_task.result()
-                raise RuntimeError(f"{d.name}: HTTP server did not start")
-            await asyncio.sleep(0.02)
+        await self.http.start(http_app)
 
     @property
     def http_url(self) -> str:
-        assert self._server is not None
-        for server in self._server.servers:
-            for sock in server.sockets:
-                host, port = sock.getsockname()[:2]
-                return f"http://{host}:{port}"
-        return f"http://{self.definition.http_host}:{self.definition.http_port}"
+        return self.http.url
 
     async def readiness(self) -> dict[str, bool]:
-        return {"http": self._server is not None and self._server.started}
+        return {"http": self.http.started}
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.should_exit = True
-        if self._server_task is not None:
-            await asyncio.gather(self._server_task, return_exceptions=True)
+        self.http.request_exit()
+        await self.http.stopped()

@@ -32,7 +32,7 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -205,26 +205,24 @@ def guard(action: Action) -> Any:
     return Depends(access_guard, scope="function")
 
 
+@dataclass(eq=False, repr=False)
 class AccessControl:
-    def __init__(
-        self,
-        service: str,
-        verifier: TokenVerifier,
-        audit: AuditLog,
-        run: Runner,
-        *,
-        rate_limits: Mapping[Action, int] | None = None,
-        term_key: bytes = b"",
-        unauthenticated_per_minute: int = 30,
-        clock: Clock = utc_now,
+    service: str
+    verifier: TokenVerifier
+    audit: AuditLog
+    run: Runner
+    _: KW_ONLY
+    rate_limits: InitVar[Mapping[Action, int] | None] = None
+    term_key: bytes = b""
+    unauthenticated_per_minute: InitVar[int] = 30
+    clock: Clock = utc_now
+    limiters: dict[Action, RateLimiter] = field(init=False)
+    unauthenticated: ClientLimiter = field(init=False)
+
+    def __post_init__(
+        self, rate_limits: Mapping[Action, int] | None, unauthenticated_per_minute: int
     ) -> None:
-        self.service = service
-        self.verifier = verifier
-        self.audit = audit
-        self.run = run
-        self.clock = clock
         self.limiters = {action: RateLimiter(n) for action, n in (rate_limits or {}).items()}
-        self.term_key = term_key
         self.unauthenticated = ClientLimiter(unauthenticated_per_minute)
 
     # --- admission ------------------------------------------------------------------------

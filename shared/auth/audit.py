@@ -12,15 +12,10 @@ ssp.audit_purge = 'on'`; SQLite: the one-row `<service>_audit_purge` table). Onl
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
-import json
 import logging
-import os
 import re
-import secrets
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -49,7 +44,7 @@ from sqlalchemy.pool import StaticPool
 
 from shared.auth.audit_guards import postgres_guards, sqlite_guards
 from shared.auth.settings import AuthSettings
-from shared.files import private_directory, private_sqlite_file
+from shared.files import development_secret, private_sqlite_file
 from shared.settings import ConfigurationRefused
 
 log = logging.getLogger(__name__)
@@ -158,25 +153,12 @@ def audit_term_key(settings: AuthSettings) -> bytes:
             "SSP_AUDIT_TERM_KEY"
         )
     path = Path(settings.data_dir) / DEVELOPMENT_TERM_KEY_FILE
-    if not path.exists():
-        private_directory(path.parent)
-        # Several services start in one process: write aside, then link; the first one wins.
-        draft = path.with_name(f".audit-{uuid.uuid4().hex}.json")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"term_key": secrets.token_hex(32)}, out)
-        try:
-            os.link(draft, path)
-            log.warning(
-                "audit: created DEVELOPMENT term key %s; set SSP_AUDIT_TERM_KEY in production",
-                path,
-            )
-        except FileExistsError:
-            pass
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                draft.unlink()
-    return str(json.loads(path.read_text())["term_key"]).encode()
+    term_key, created = development_secret(path, "term_key")
+    if created:
+        log.warning(
+            "audit: created DEVELOPMENT term key %s; set SSP_AUDIT_TERM_KEY in production", path
+        )
+    return term_key.encode()
 
 
 def keyed_hash(key: bytes, text: str) -> str:

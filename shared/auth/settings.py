@@ -16,41 +16,34 @@ PLATFORM_AUDIENCE = "urn:ssp:platform"
 class AuthSettings(PlatformSettings):
     auth_jwks_url: str | None = Field(
         default=None,
-        validation_alias="SSP_AUTH_JWKS_URL",
         description="JWKS address of the municipality's identity provider (RS/ES/PS/EdDSA keys).",
     )
     auth_public_key: str | None = Field(
         default=None,
-        validation_alias="SSP_AUTH_PUBLIC_KEY",
         description="PEM public key (the text, or a path to a file) verifying tokens.",
     )
     auth_signing_key: SecretStr | None = Field(
         default=None,
-        validation_alias="SSP_AUTH_SIGNING_KEY",
         description="HS256 shared secret (at least 32 bytes) signing and verifying tokens. "
         "Unset, with no JWKS address or public key: a development key is created in the "
         "data directory.",
     )
     auth_issuer: str = Field(
         default=DEVELOPMENT_ISSUER,
-        validation_alias="SSP_AUTH_ISSUER",
         description="The `iss` every token must carry.",
     )
     auth_audience: str = Field(
         default=PLATFORM_AUDIENCE,
-        validation_alias="SSP_AUTH_AUDIENCE",
         description="The `aud` every token must carry.",
     )
     auth_max_token_lifetime_hours: float = Field(
         default=12,
         gt=0,
-        validation_alias="SSP_AUTH_MAX_TOKEN_LIFETIME_HOURS",
         description="Tokens valid for longer than this (exp - iat, or exp - now without iat) "
         "are refused, in every environment.",
     )
     audit_term_key: SecretStr | None = Field(
         default=None,
-        validation_alias="SSP_AUDIT_TERM_KEY",
         description="Key of the keyed hash (HMAC-SHA256) an audit entry stores instead of the "
         "path and query of a refused request. Unset: a development key is created in the data "
         "directory.",
@@ -65,7 +58,6 @@ class AuthSettings(PlatformSettings):
     audit_retention_days: int = Field(
         default=1825,
         ge=1,
-        validation_alias="SSP_AUDIT_RETENTION_DAYS",
         description="Audit entries younger than this can be deleted by nobody; older ones only "
         "by `ssp audit-purge`.",
     )

@@ -8,15 +8,12 @@ a public key can never be misused as an HMAC secret."""
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
-import secrets
 import threading
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +22,7 @@ import jwt
 
 from shared.auth.principal import InvalidClaims, Principal, scope_claim
 from shared.auth.settings import AuthSettings
-from shared.files import private_directory
+from shared.files import development_secret
 from shared.settings import ConfigurationRefused
 
 log = logging.getLogger(__name__)
@@ -64,25 +61,20 @@ class ProductionKeyConfigured(RuntimeError):
     """Development tokens are refused where an identity provider's key is configured."""
 
 
+@dataclass(kw_only=True, eq=False, repr=False)
 class TokenVerifier:
-    def __init__(
-        self,
-        *,
-        issuer: str,
-        audience: str,
-        algorithms: list[str],
-        key: Any = None,
-        jwks_client: jwt.PyJWKClient | None = None,
-        max_lifetime_s: float = 12 * 3600,
-    ) -> None:
-        if (key is None) == (jwks_client is None):
+    """Verifies tokens with one `key`, or with the keys of one `jwks_client`."""
+
+    issuer: str
+    audience: str
+    algorithms: list[str]
+    key: Any = None
+    jwks_client: jwt.PyJWKClient | None = None
+    max_lifetime_s: float = 12 * 3600
+
+    def __post_init__(self) -> None:
+        if (self.key is None) == (self.jwks_client is None):
             raise ValueError("give exactly one of key and jwks_client")
-        self.max_lifetime_s = max_lifetime_s
-        self.issuer = issuer
-        self.audience = audience
-        self.algorithms = algorithms
-        self._key = key
-        self._jwks = jwks_client
 
     @classmethod
     def from_settings(cls, settings: AuthSettings) -> TokenVerifier:
@@ -108,14 +100,14 @@ class TokenVerifier:
     @property
     def remote(self) -> bool:
         """Verifying may fetch keys over the network (call it off the event loop)."""
-        return self._jwks is not None
+        return self.jwks_client is not None
 
     def verify(self, token: str) -> Principal:
         try:
             key = (
-                self._jwks.get_signing_key_from_jwt(token).key
-                if self._jwks is not None
-                else self._key
+                self.jwks_client.get_signing_key_from_jwt(token).key
+                if self.jwks_client is not None
+                else self.key
             )
             claims = jwt.decode(
                 token,
@@ -181,24 +173,7 @@ _announce_lock = threading.Lock()
 def development_signing_key(data_dir: Path) -> str:
     """The development key, created once in the data directory (never use it in production)."""
     path = data_dir / DEVELOPMENT_KEY_FILE
-    created = False
-    if not path.exists():
-        private_directory(path.parent)
-        # Several services start in one process: write aside, then link, so a reader never
-        # sees a half-written file and the first writer wins.
-        draft = path.with_name(f".auth-{uuid.uuid4().hex}.json")
-        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump({"signing_key": secrets.token_hex(32)}, out)
-        try:
-            os.link(draft, path)
-            created = True
-        except FileExistsError:
-            pass
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                draft.unlink()
-    key = str(json.loads(path.read_text())["signing_key"])
+    key, created = development_secret(path, "signing_key")
     with _announce_lock:
         if path not in _announced:
             _announced.add(path)

@@ -13,6 +13,7 @@ from shared.contracts.common import (
     MAX_INITIALS_CHARS,
     MAX_NOTE_CHARS,
     ContractModel,
+    Initials,
     JournalNumber,
     PersonKey,
     Timestamp,
@@ -40,9 +41,8 @@ class CaseworkerAssessment(ContractModel):
         "informed | summon: parents and youth are summoned to a meeting.",
         examples=["inform"],
     )
-    caseworker: str = Field(
+    caseworker: Initials = Field(
         min_length=1,
-        max_length=MAX_INITIALS_CHARS,
         description=f"Initials of the caseworker (at most {MAX_INITIALS_CHARS} characters).",
         examples=["ABJ"],
     )

@@ -16,7 +16,10 @@ from shared.contracts.common import (
     MAX_TEAM_CHARS,
     ContractModel,
     Cpr,
+    Id,
+    Initials,
     MunicipalityCode,
+    TeamName,
     Timestamp,
 )
 
@@ -30,9 +33,7 @@ class CaseRegisterEvent(ContractModel):
     """A change in the social-services case register for one person."""
 
     event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
-    case_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_CHARS,
+    case_id: Id = Field(
         description=f"Case id in the case system (at most {MAX_ID_CHARS} characters); the "
         "message key.",
         examples=["DUBU-2026-001234"],
@@ -45,15 +46,13 @@ class CaseRegisterEvent(ContractModel):
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case, three digits.", examples=["607"]
     )
-    team: str | None = Field(
+    team: TeamName | None = Field(
         default=None,
-        max_length=MAX_TEAM_CHARS,
         description=f"Team that owns the case (at most {MAX_TEAM_CHARS} characters).",
         examples=["Børn og Familie Team Nord"],
     )
-    caseworker: str | None = Field(
+    caseworker: Initials | None = Field(
         default=None,
-        max_length=MAX_INITIALS_CHARS,
         description=f"Initials of the responsible caseworker (at most {MAX_INITIALS_CHARS} "
         "characters).",
         examples=["ABJ"],

@@ -38,13 +38,18 @@ __all__ = [
     "MAX_TEAM_CHARS",
     "MAX_TEXT_CHARS",
     "MUNICIPALITY_CODE_PATTERN",
+    "Code",
     "ContractModel",
     "Cpr",
+    "Id",
+    "IdReference",
+    "Initials",
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
     "PlaceName",
     "Revision",
+    "TeamName",
     "Timestamp",
 ]
 
@@ -183,6 +188,33 @@ PersonKey = Annotated[
     ),
 ]
 
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+"""An id: one the platform writes (a UUID) or another system's (a case id); never empty."""
+
+IdReference = Annotated[str, Field(max_length=MAX_ID_CHARS)]
+"""An optional field's reference to an id (bounded like an id)."""
+
+Code = Annotated[str, Field(max_length=MAX_CODE_CHARS)]
+"""A code the platform writes: a role, a route, a reason, a profile, a version."""
+
+TeamName = Annotated[str, Field(max_length=MAX_TEAM_CHARS)]
+"""A team's name."""
+
+Initials = Annotated[str, Field(max_length=MAX_INITIALS_CHARS)]
+"""A caseworker's initials (or short user id)."""
+
+ShortText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+"""A short free text: the offence text, the place description, a problem's message."""
+
+PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS)]
+"""A field path of a problem, or an API path."""
+
+KeyJournalNumber = Annotated[
+    JournalNumber,
+    Field(description="Police journal number; the message key.", examples=["3700-80123-00456-26"]),
+]
+"""The journal number of a message keyed by it (an incident)."""
+
 IncidentJournalNumber = Annotated[
     JournalNumber,
     Field(description="Journal number of the incident.", examples=["3700-80123-00456-26"]),
@@ -197,6 +229,12 @@ KeyPersonKey = Annotated[
     ),
 ]
 """The person key of a message keyed by it."""
+
+IncidentTime = Annotated[
+    Timestamp,
+    Field(description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]),
+]
+"""When the incident a message is about happened."""
 
 ResidenceMunicipality = Annotated[
     MunicipalityCode,

@@ -8,23 +8,25 @@ decision without them still parses and old consumers ignore them.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Literal, get_args
 
 from pydantic import Field
 
 from shared.contracts.assessments import AssessmentOutcome
 from shared.contracts.common import (
-    MAX_CODE_CHARS,
-    MAX_ID_CHARS,
     MAX_PLACE_NAME_CHARS,
-    MAX_TEAM_CHARS,
+    Code,
     ContractModel,
+    Id,
+    IdReference,
     IncidentJournalNumber,
+    IncidentTime,
     JournalNumber,
     KeyPersonKey,
     PersonKey,
     ResidenceMunicipality,
     Revision,
+    TeamName,
     Timestamp,
 )
 from shared.contracts.incidents import OffenceCode, Role
@@ -148,9 +150,7 @@ class LetterPlan(ContractModel):
 class RoutingDecision(ContractModel):
     """Where one person of an incident was routed, and why."""
 
-    decision_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    decision_id: Id = Field(
         description="Unique id of this decision.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
@@ -170,24 +170,20 @@ class RoutingDecision(ContractModel):
     role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
     offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
     severity: Severity = Field(description="Assessed severity.", examples=["low"])
-    reasons: list[Annotated[str, Field(max_length=MAX_CODE_CHARS)]] = Field(
+    reasons: list[Code] = Field(
         description="Machine-readable codes of the rules that fired.",
         examples=[["no_active_case"]],
     )
-    case_id: str | None = Field(
+    case_id: IdReference | None = Field(
         default=None,
-        max_length=MAX_ID_CHARS,
         description="The active case when route is caseworker, else null.",
         examples=[None, "DUBU-2026-001234"],
     )
-    occurred_at: Timestamp = Field(
-        description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]
-    )
+    occurred_at: IncidentTime
     decided_at: Timestamp = Field(
         description="When the decision was made.", examples=["2026-11-16T08:12:03+01:00"]
     )
-    owner_role: str | None = Field(
-        max_length=MAX_CODE_CHARS,
+    owner_role: Code | None = Field(
         default=None,
         description="Role that owns the decision and its letter task, from the municipality "
         "profile: tovholder (the SSP coordinator, whatever its local title) | caseworker | "
@@ -195,9 +191,8 @@ class RoutingDecision(ContractModel):
         "profiles existed.",
         examples=["tovholder"],
     )
-    owner_team: str | None = Field(
+    owner_team: TeamName | None = Field(
         default=None,
-        max_length=MAX_TEAM_CHARS,
         description="The owning team where the profile has one: the district team of the "
         "person's school (e.g. Herning's district SSP workers) or the team of the active case.",
         examples=["SSP-medarbejder distrikt nord", None],
@@ -214,8 +209,7 @@ class RoutingDecision(ContractModel):
         description="From this age the young person gets the letter too (profile; default 15).",
         examples=[15],
     )
-    profile: str | None = Field(
-        max_length=MAX_CODE_CHARS,
+    profile: Code | None = Field(
         default=None,
         description="The municipality profile applied: its code, or 'default' when the "
         "municipality has no profile of its own.",
@@ -271,8 +265,7 @@ class RoutingDecision(ContractModel):
         "the letter then follows the route and `youth_letter_age`.",
         examples=[None],
     )
-    revises_decision_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
+    revises_decision_id: IdReference | None = Field(
         default=None,
         description="The decision this one replaces (same journal number and person): set on "
         "revised and handover decisions, null on initial ones.",

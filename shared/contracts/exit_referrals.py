@@ -16,14 +16,14 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
-    MAX_CODE_CHARS,
-    MAX_ID_CHARS,
-    MAX_TEAM_CHARS,
+    Code,
     ContractModel,
+    Id,
     IncidentJournalNumber,
     KeyPersonKey,
     MunicipalityCode,
     Revision,
+    TeamName,
     Timestamp,
 )
 from shared.contracts.decisions import Workflow
@@ -48,9 +48,7 @@ EXIT_REFERRAL_OWNER_ROLE = "exit_coordinator"
 class ExitReferral(ContractModel):
     """A person referred to the exit coordinator because of a flagged police report."""
 
-    referral_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    referral_id: Id = Field(
         description="Id of the referral, derived from journal number and person key: one "
         "referral per person and incident, whatever its revisions.",
         examples=["6f1c2b7e-5a4d-5e0b-8c3f-1d2e3f4a5b6c"],
@@ -75,23 +73,19 @@ class ExitReferral(ContractModel):
         examples=[["bande"]],
     )
     offence_code: OffenceCode = Field(description="Offence category.", examples=["vold"])
-    decision_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    decision_id: Id = Field(
         description="The routing decision made with the referral (its reasons include "
         "exit_referral).",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
-    owner_role: str = Field(
-        max_length=MAX_CODE_CHARS,
+    owner_role: Code = Field(
         default=EXIT_REFERRAL_OWNER_ROLE,
         description="Who takes the referral: the municipality profile's exit owner, else "
         "exit_coordinator.",
         examples=["exit_coordinator"],
     )
-    owner_team: str | None = Field(
+    owner_team: TeamName | None = Field(
         default=None,
-        max_length=MAX_TEAM_CHARS,
         description="The owning team where the profile names one.",
         examples=["Exit-koordinatoren", None],
     )

@@ -20,10 +20,11 @@ from shared.contracts.common import (
     MAX_TEXT_CHARS,
     ContractModel,
     Cpr,
-    JournalNumber,
+    KeyJournalNumber,
     MunicipalityCode,
     PlaceName,
     Revision,
+    ShortText,
     Timestamp,
 )
 from shared.contracts.cpr import age_on
@@ -77,9 +78,8 @@ class Offence(ContractModel):
     """What happened: offence category and optional police text."""
 
     code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
-    text: str | None = Field(
+    text: ShortText | None = Field(
         default=None,
-        max_length=MAX_TEXT_CHARS,
         description=f"Free-text offence description from the police (at most {MAX_TEXT_CHARS} "
         "characters).",
         examples=["Tyveri fra butik i bymidten"],
@@ -93,9 +93,8 @@ class Location(ContractModel):
     municipality_code: MunicipalityCode = Field(
         description="Municipality where the incident took place, three digits.", examples=["607"]
     )
-    text: str | None = Field(
+    text: ShortText | None = Field(
         default=None,
-        max_length=MAX_TEXT_CHARS,
         description=f"Free-text place description (at most {MAX_TEXT_CHARS} characters).",
         examples=["Fredericia bymidte"],
         repr=False,
@@ -148,9 +147,7 @@ class IncidentPerson(ContractModel):
 class PoliceIncident(ContractModel):
     """A police incident: one journal number and revision, with 1-50 persons."""
 
-    journal_number: JournalNumber = Field(
-        description="Police journal number; the message key.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: KeyJournalNumber
     revision: Revision = Field(
         description="Revision, integer >= 1. A higher revision of the same journal number "
         "supersedes a lower one; the same (journal_number, revision) twice has the effect of once.",

@@ -12,17 +12,18 @@ from pydantic import Field
 
 from shared.contracts.cases import CaseEventType
 from shared.contracts.common import (
-    MAX_ID_CHARS,
-    MAX_INITIALS_CHARS,
     MAX_PLACE_NAME_CHARS,
-    MAX_TEAM_CHARS,
     ContractModel,
-    JournalNumber,
+    Id,
+    IncidentTime,
+    Initials,
+    KeyJournalNumber,
     KeyPersonKey,
     MunicipalityCode,
     PersonKey,
     ResidenceMunicipality,
     Revision,
+    TeamName,
     Timestamp,
 )
 from shared.contracts.incidents import Flag, OffenceCode, Role, Source
@@ -72,9 +73,7 @@ class PseudonymousPerson(ContractModel):
 class AcceptedIncident(ContractModel):
     """An accepted police incident, pseudonymised: no CPR, names, addresses or free text."""
 
-    journal_number: JournalNumber = Field(
-        description="Police journal number; the message key.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: KeyJournalNumber
     revision: Revision = Field(description="Revision of the incident.", examples=[1])
     source: Source = Field(description="Which police list.", examples=["doegnrapport"])
     police_district: str | None = Field(
@@ -87,9 +86,7 @@ class AcceptedIncident(ContractModel):
         description="When the police registered the incident.",
         examples=["2026-11-16T08:12:00+01:00"],
     )
-    occurred_at: Timestamp = Field(
-        description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]
-    )
+    occurred_at: IncidentTime
     offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
     location_municipality_code: MunicipalityCode = Field(
         description="Municipality where the incident took place.", examples=["607"]
@@ -122,9 +119,7 @@ class PseudonymisedCaseEvent(ContractModel):
     """A case-register event with the CPR number replaced by the person_key."""
 
     event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
-    case_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_CHARS,
+    case_id: Id = Field(
         description="Case id in the case system.",
         examples=["DUBU-2026-001234"],
     )
@@ -132,15 +127,13 @@ class PseudonymisedCaseEvent(ContractModel):
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case.", examples=["607"]
     )
-    team: str | None = Field(
+    team: TeamName | None = Field(
         default=None,
-        max_length=MAX_TEAM_CHARS,
         description="Team that owns the case.",
         examples=["Børn og Familie Team Nord"],
     )
-    caseworker: str | None = Field(
+    caseworker: Initials | None = Field(
         default=None,
-        max_length=MAX_INITIALS_CHARS,
         description="Initials of the responsible caseworker.",
         examples=["ABJ"],
     )

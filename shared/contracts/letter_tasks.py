@@ -13,13 +13,13 @@ from typing import Any, Literal, get_args
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.contracts.common import (
-    MAX_CODE_CHARS,
-    MAX_ID_CHARS,
-    MAX_TEAM_CHARS,
+    Code,
     ContractModel,
+    Id,
     IncidentJournalNumber,
     KeyPersonKey,
     ResidenceMunicipality,
+    TeamName,
     Timestamp,
 )
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
@@ -85,9 +85,7 @@ class LetterTaskEvent(ContractModel):
                 del document[name]
         return document
 
-    task_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    task_id: Id = Field(
         description="Id of the letter task; stable across its events.",
         examples=["5d0c2a1e-8f4b-4b8e-9a63-0c7e2d9f1a44"],
     )
@@ -109,8 +107,7 @@ class LetterTaskEvent(ContractModel):
         "15 is the default youth-letter age; a municipality profile may set another.",
         examples=[["parents", "youth"]],
     )
-    owner_role: str = Field(
-        max_length=MAX_CODE_CHARS,
+    owner_role: Code = Field(
         min_length=1,
         description="Role that owns the task: the routing decision's owner_role (the "
         "municipality profile), else the route.",
@@ -122,9 +119,8 @@ class LetterTaskEvent(ContractModel):
     at: Timestamp = Field(
         description="When this event happened.", examples=["2026-11-16T08:12:05+01:00"]
     )
-    owner_team: str | None = Field(
+    owner_team: TeamName | None = Field(
         default=None,
-        max_length=MAX_TEAM_CHARS,
         description="Team that owns the task, from the routing decision, where the "
         "municipality profile has one.",
         examples=["SSP-medarbejder distrikt nord", None],
@@ -143,9 +139,8 @@ class LetterTaskEvent(ContractModel):
         "digital_post. Null on the other events.",
         examples=[None, "outbox"],
     )
-    letter_version: str | None = Field(
+    letter_version: Code | None = Field(
         default=None,
-        max_length=MAX_CODE_CHARS,
         description="sent: the version (hash) of the template and profile letter section the "
         "letter was rendered from, so the very letter can be rendered again on demand.",
         examples=[None, "tpl-3f2a9c1e0b7d"],
@@ -163,9 +158,8 @@ class LetterTaskEvent(ContractModel):
         "police_informs. Null on the other events.",
         examples=[None, "already_informed"],
     )
-    by_role: str | None = Field(
+    by_role: Code | None = Field(
         default=None,
-        max_length=MAX_CODE_CHARS,
         description="waived, sent: the role of the user who did it (owner or team leader); no "
         "person's name or id.",
         examples=[None, "team_leader"],

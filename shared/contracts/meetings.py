@@ -12,13 +12,15 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
-    MAX_CODE_CHARS,
     MAX_ID_CHARS,
-    MAX_TEAM_CHARS,
+    Code,
     ContractModel,
+    Id,
+    IdReference,
     JournalNumber,
     MunicipalityCode,
     PersonKey,
+    TeamName,
     Timestamp,
 )
 
@@ -34,9 +36,7 @@ class MeetingEvent(ContractModel):
     """Something recorded at a municipality's weekly meeting (overleveringsmøde,
     indsatsmøde, mandagsmøde, samordningsmøde, §115-møde)."""
 
-    event_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    event_id: Id = Field(
         description="Unique id of the event (the meeting's id and its version).",
         examples=["3f0c2a5e-9b1d-5c4e-8a7f-1b2c3d4e5f60:3"],
     )
@@ -70,8 +70,7 @@ class MeetingEvent(ContractModel):
         description="Who recorded it (the `sub` of their token).",
         examples=["ABJ"],
     )
-    role: str | None = Field(
-        max_length=MAX_CODE_CHARS,
+    role: Code | None = Field(
         default=None,
         description="Their role (participant_joined).",
         examples=["tovholder"],
@@ -86,33 +85,28 @@ class MeetingEvent(ContractModel):
         description="The agenda item's young person.",
         examples=["pk_9f2c4e1a7b3d5e6f"],
     )
-    decision_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
+    decision_id: IdReference | None = Field(
         default=None,
         description="route_or_owner_decided: triage's revised decision; null when the meeting "
         "kept the route and owner.",
         examples=[None, "6c1f2a7e-0d4b-5e8f-9a3c-2b1d0e4f6a70"],
     )
-    route: str | None = Field(
-        max_length=MAX_CODE_CHARS,
+    route: Code | None = Field(
         default=None,
         description="route_or_owner_decided: the route decided (caseworker | tovholder).",
         examples=["tovholder"],
     )
-    owner_role: str | None = Field(
-        max_length=MAX_CODE_CHARS,
+    owner_role: Code | None = Field(
         default=None,
         description="route_or_owner_decided: the owner decided; action_agreed: who does it.",
         examples=["team_leader"],
     )
-    owner_team: str | None = Field(
-        max_length=MAX_TEAM_CHARS,
+    owner_team: TeamName | None = Field(
         default=None,
         description="The owning team, if any.",
         examples=[None, "Team Syd"],
     )
-    action_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
+    action_id: IdReference | None = Field(
         default=None,
         description="action_agreed: its id.",
         examples=["0f7e6d5c-4b3a-4291-8f7e-6d5c4b3a2910"],
@@ -120,8 +114,7 @@ class MeetingEvent(ContractModel):
     due_on: date | None = Field(
         default=None, description="action_agreed: when it is due.", examples=["2026-12-14"]
     )
-    note_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
+    note_id: IdReference | None = Field(
         default=None,
         description="note_recorded: its id.",
         examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],

@@ -11,10 +11,10 @@ from pydantic import Field
 
 from shared.contracts.common import (
     JOURNAL_NUMBER_PATTERN,
-    MAX_CODE_CHARS,
-    MAX_PATH_CHARS,
-    MAX_TEXT_CHARS,
+    Code,
     ContractModel,
+    PathText,
+    ShortText,
     Timestamp,
 )
 
@@ -32,19 +32,16 @@ def rejected_path(reference: str) -> str:
 class FieldProblem(ContractModel):
     """One problem with rejected input; never contains the input value."""
 
-    field: str = Field(
-        max_length=MAX_PATH_CHARS,
+    field: PathText = Field(
         description='Path of the bad field, e.g. "persons[0].cpr"; "$" for the whole document.',
         examples=["persons[0].cpr"],
     )
-    code: str = Field(
-        max_length=MAX_CODE_CHARS,
+    code: Code = Field(
         description="Machine-readable problem: a pydantic error type, a contract code such as "
         '"cpr_date", or "invalid_json".',
         examples=["cpr_date"],
     )
-    message: str = Field(
-        max_length=MAX_TEXT_CHARS,
+    message: ShortText = Field(
         description="Human-readable explanation. Never contains the input value.",
         examples=["the first six digits of the CPR number must be a real calendar date DDMMYY"],
     )
@@ -88,8 +85,7 @@ class IntakeRejection(ContractModel):
             ]
         ],
     )
-    retrievable_at: str = Field(
-        max_length=MAX_PATH_CHARS,
+    retrievable_at: PathText = Field(
         description="Path where authorised staff fetch the original bytes.",
         examples=["/v1/rejected/6f1c1b7e-2a0d-4c55-8f0e-7d8a9b0c1d2e"],
     )

@@ -17,8 +17,9 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
-    MAX_ID_CHARS,
     ContractModel,
+    Id,
+    IdReference,
     IncidentJournalNumber,
     KeyPersonKey,
     ResidenceMunicipality,
@@ -35,9 +36,7 @@ STATEMENTS: tuple[Statement, ...] = get_args(Statement)
 class PersonStatement(ContractModel):
     """What triage states about a person for an incident revision, without a decision."""
 
-    statement_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    statement_id: Id = Field(
         description="Unique id of this statement (the same statement re-published has the same).",
         examples=["5c0e7a1d-2b8f-4e3a-9c61-5d4f3e2a1b09"],
     )
@@ -50,9 +49,8 @@ class PersonStatement(ContractModel):
     revision: Revision = Field(description="The incident revision stated about.", examples=[2])
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
-    decision_id: str | None = Field(
+    decision_id: IdReference | None = Field(
         default=None,
-        max_length=MAX_ID_CHARS,
         description="decision_confirmed: the decision that stands; None for not_served.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )

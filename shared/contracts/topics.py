@@ -193,114 +193,71 @@ def _dead_letter(service: str) -> TopicSpec:
     )
 
 
+_BY_PERSON = "The person_key."
+_BY_JOURNAL_NUMBER = "The journal number."
+_BY_MEETING = "The meeting: municipality code and ISO week (607/2026-W49)."
+
+#: What each topic carries: its description in docs/asyncapi.yaml.
+_DESCRIPTIONS = {
+    POLICE_INCIDENTS: "Incidents published by the police integration (also POST /v1/incidents).",
+    SOCIAL_CASES: "Case opened / closed / caseworker changed, from the social-services system.",
+    CASEWORKER_ASSESSMENTS: "Caseworkers' assessments of incidents routed to them "
+    "(inform / summon).",
+    TRIAGE_CASEWORKER: "Routing decisions for persons with an active case (caseworker route).",
+    TRIAGE_TOVHOLDER: "Routing decisions for persons without an active case (coordinator route).",
+    TRIAGE_EXIT_REFERRALS: "Exit-programme referrals: a person of 15+ in an incident flagged "
+    "bande or ekstremisme, once per person and journal number (extension, docs/contracts.md).",
+    TRIAGE_WITHDRAWALS: "Routing decisions withdrawn because a higher revision of the incident "
+    "no longer lists the person (or lists them out of scope).",
+    TRIAGE_STATEMENTS: "What triage states about a person without a decision: not_served (lives "
+    "in a municipality not served here: recorded, not routed) or decision_confirmed (a "
+    "higher revision left the current decision unchanged).",
+    LETTER_TASKS: "Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
+    COURSES_EVENTS: "Every change to a TRIVSEL+ course, exit programme or acute-event "
+    "procedure: codes, dates and owners, never free text.",
+    MEETINGS_EVENTS: "What the weekly meeting recorded (triage's WeeklyMeeting): participants, "
+    "decisions about route and owner, agreed actions with owner and due date, notes; codes, "
+    "pseudonyms and dates, never the text of an action or a note.",
+    INTAKE_REJECTED: "Rejected input with the reasons; the original bytes are kept for "
+    "authorised staff at retrievable_at.",
+    INTAKE_INCIDENTS: "Accepted, pseudonymised incidents (no CPR, names, addresses or free text).",
+    INTAKE_CASE_EVENTS: "Case-register events with the CPR number replaced by the person_key.",
+}
+
+#: The topics whose messages carry CPR numbers and names (see `TopicSpec.carries_cpr`).
+_CARRYING_CPR = frozenset({POLICE_INCIDENTS, SOCIAL_CASES})
+
+_IN, _OUT, _INTERNAL = Direction.EXTERNAL_IN, Direction.EXTERNAL_OUT, Direction.INTERNAL
+
+#: Every topic with a message model: name, direction, message model, key.
+_MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
+    (POLICE_INCIDENTS, _IN, PoliceIncident, _BY_JOURNAL_NUMBER),
+    (SOCIAL_CASES, _IN, CaseRegisterEvent, "The case_id."),
+    (CASEWORKER_ASSESSMENTS, _IN, CaseworkerAssessment, _BY_PERSON),
+    (TRIAGE_CASEWORKER, _OUT, RoutingDecision, _BY_PERSON),
+    (TRIAGE_TOVHOLDER, _OUT, RoutingDecision, _BY_PERSON),
+    (TRIAGE_EXIT_REFERRALS, _OUT, ExitReferral, _BY_PERSON),
+    (TRIAGE_WITHDRAWALS, _OUT, DecisionWithdrawn, _BY_PERSON),
+    (TRIAGE_STATEMENTS, _OUT, PersonStatement, _BY_PERSON),
+    (LETTER_TASKS, _OUT, LetterTaskEvent, _BY_PERSON),
+    (COURSES_EVENTS, _OUT, CourseEvent, "The course_id."),
+    (MEETINGS_EVENTS, _OUT, MeetingEvent, _BY_MEETING),
+    (INTAKE_REJECTED, _OUT, IntakeRejection, "The rejection reference."),
+    (INTAKE_INCIDENTS, _INTERNAL, AcceptedIncident, _BY_JOURNAL_NUMBER),
+    (INTAKE_CASE_EVENTS, _INTERNAL, PseudonymisedCaseEvent, _BY_PERSON),
+)
+
 _SPECS: tuple[TopicSpec, ...] = (
-    TopicSpec(
-        name=POLICE_INCIDENTS,
-        direction=Direction.EXTERNAL_IN,
-        message=PoliceIncident,
-        key="The journal number.",
-        description="Incidents published by the police integration (also POST /v1/incidents).",
-        carries_cpr=True,
-    ),
-    TopicSpec(
-        name=SOCIAL_CASES,
-        direction=Direction.EXTERNAL_IN,
-        message=CaseRegisterEvent,
-        key="The case_id.",
-        description="Case opened / closed / caseworker changed, from the social-services system.",
-        carries_cpr=True,
-    ),
-    TopicSpec(
-        name=CASEWORKER_ASSESSMENTS,
-        direction=Direction.EXTERNAL_IN,
-        message=CaseworkerAssessment,
-        key="The person_key.",
-        description="Caseworkers' assessments of incidents routed to them (inform / summon).",
-    ),
-    TopicSpec(
-        name=TRIAGE_CASEWORKER,
-        direction=Direction.EXTERNAL_OUT,
-        message=RoutingDecision,
-        key="The person_key.",
-        description="Routing decisions for persons with an active case (caseworker route).",
-    ),
-    TopicSpec(
-        name=TRIAGE_TOVHOLDER,
-        direction=Direction.EXTERNAL_OUT,
-        message=RoutingDecision,
-        key="The person_key.",
-        description="Routing decisions for persons without an active case (coordinator route).",
-    ),
-    TopicSpec(
-        name=TRIAGE_EXIT_REFERRALS,
-        direction=Direction.EXTERNAL_OUT,
-        message=ExitReferral,
-        key="The person_key.",
-        description="Exit-programme referrals: a person of 15+ in an incident flagged bande or "
-        "ekstremisme, once per person and journal number (extension, docs/contracts.md).",
-    ),
-    TopicSpec(
-        name=TRIAGE_WITHDRAWALS,
-        direction=Direction.EXTERNAL_OUT,
-        message=DecisionWithdrawn,
-        key="The person_key.",
-        description="Routing decisions withdrawn because a higher revision of the incident no "
-        "longer lists the person (or lists them out of scope).",
-    ),
-    TopicSpec(
-        name=TRIAGE_STATEMENTS,
-        direction=Direction.EXTERNAL_OUT,
-        message=PersonStatement,
-        key="The person_key.",
-        description="What triage states about a person without a decision: not_served (lives "
-        "in a municipality not served here: recorded, not routed) or decision_confirmed (a "
-        "higher revision left the current decision unchanged).",
-    ),
-    TopicSpec(
-        name=LETTER_TASKS,
-        direction=Direction.EXTERNAL_OUT,
-        message=LetterTaskEvent,
-        key="The person_key.",
-        description="Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
-    ),
-    TopicSpec(
-        name=COURSES_EVENTS,
-        direction=Direction.EXTERNAL_OUT,
-        message=CourseEvent,
-        key="The course_id.",
-        description="Every change to a TRIVSEL+ course, exit programme or acute-event "
-        "procedure: codes, dates and owners, never free text.",
-    ),
-    TopicSpec(
-        name=MEETINGS_EVENTS,
-        direction=Direction.EXTERNAL_OUT,
-        message=MeetingEvent,
-        key="The meeting: municipality code and ISO week (607/2026-W49).",
-        description="What the weekly meeting recorded (triage's WeeklyMeeting): participants, "
-        "decisions about route and owner, agreed actions with owner and due date, notes; codes, "
-        "pseudonyms and dates, never the text of an action or a note.",
-    ),
-    TopicSpec(
-        name=INTAKE_REJECTED,
-        direction=Direction.EXTERNAL_OUT,
-        message=IntakeRejection,
-        key="The rejection reference.",
-        description="Rejected input with the reasons; the original bytes are kept for "
-        "authorised staff at retrievable_at.",
-    ),
-    TopicSpec(
-        name=INTAKE_INCIDENTS,
-        direction=Direction.INTERNAL,
-        message=AcceptedIncident,
-        key="The journal number.",
-        description="Accepted, pseudonymised incidents (no CPR, names, addresses or free text).",
-    ),
-    TopicSpec(
-        name=INTAKE_CASE_EVENTS,
-        direction=Direction.INTERNAL,
-        message=PseudonymisedCaseEvent,
-        key="The person_key.",
-        description="Case-register events with the CPR number replaced by the person_key.",
+    *(
+        TopicSpec(
+            name=name,
+            direction=direction,
+            message=message,
+            key=key,
+            description=_DESCRIPTIONS[name],
+            carries_cpr=name in _CARRYING_CPR,
+        )
+        for name, direction, message, key in _MESSAGE_TOPICS
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )

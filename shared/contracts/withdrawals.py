@@ -12,8 +12,8 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
-    MAX_ID_CHARS,
     ContractModel,
+    Id,
     IncidentJournalNumber,
     KeyPersonKey,
     MunicipalityCode,
@@ -32,15 +32,11 @@ WITHDRAWAL_REASONS: tuple[WithdrawalReason, ...] = get_args(WithdrawalReason)
 class DecisionWithdrawn(ContractModel):
     """A routing decision no longer stands: the incident's revision dropped the person."""
 
-    withdrawal_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    withdrawal_id: Id = Field(
         description="Unique id of this withdrawal.",
         examples=["7a1d5c0e-2b8f-4e3a-9c61-5d4f3e2a1b09"],
     )
-    decision_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    decision_id: Id = Field(
         description="The routing decision withdrawn.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )

@@ -10,7 +10,7 @@ rows are then plain inserts, written with one `executemany` per batch.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, LiteralString
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent, Tracking
@@ -112,44 +112,48 @@ class MultiTrackingPostgresProcessRecorder(PostgresProcessRecorder):
             curs.executemany(self.insert_tracking_statement, _tracking_rows(self, trackings))
         super()._insert_events(curs, stored_events, **kwargs)
 
+    def _select(self, query: LiteralString, table: str, params: Sequence[Any]) -> list[Any]:
+        """The rows of `query`, whose `{schema}.{table}` names `table` in the datastore's
+        schema."""
+        statement = SQL(query).format(
+            schema=Identifier(self.datastore.schema or "public"), table=Identifier(table)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params)
+            return curs.fetchall()
+
     def select_tracked(self, application_name: str, notification_ids: Iterable[int]) -> set[int]:
         ids = sorted(set(notification_ids))
         if not ids:
             return set()
-        statement = SQL(
+        rows = self._select(
             "SELECT notification_id FROM {schema}.{table} "
-            "WHERE application_name=%s AND notification_id = ANY(%s)"
-        ).format(
-            schema=Identifier(self.datastore.schema or "public"),
-            table=Identifier(self.tracking_table_name),
+            "WHERE application_name=%s AND notification_id = ANY(%s)",
+            self.tracking_table_name,
+            (application_name, ids),
         )
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (application_name, ids))
-            return {int(row["notification_id"]) for row in curs.fetchall()}
+        return {int(row["notification_id"]) for row in rows}
 
     def select_events_of(self, originator_ids: Iterable[UUID]) -> dict[UUID, list[StoredEvent]]:
         """The events of many aggregates in one query (a batch loads its aggregates at once)."""
         ids = sorted(set(originator_ids))
         if not ids:
             return {}
-        statement = SQL(
+        rows = self._select(
             "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
-            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
-        ).format(
-            schema=Identifier(self.datastore.schema or "public"),
-            table=Identifier(self.events_table_name),
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version",
+            self.events_table_name,
+            (ids,),
         )
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (ids,))
-            return _group_by_originator(
-                StoredEvent(
-                    originator_id=row["originator_id"],
-                    originator_version=row["originator_version"],
-                    topic=row["topic"],
-                    state=bytes(row["state"]),
-                )
-                for row in curs.fetchall()
+        return _group_by_originator(
+            StoredEvent(
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
             )
+            for row in rows
+        )
 
 
 TrackingRecorder = MultiTrackingSQLiteProcessRecorder | MultiTrackingPostgresProcessRecorder

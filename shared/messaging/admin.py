@@ -50,10 +50,11 @@ _BACKOFF_MAX_S = 2.0
 # reachability
 
 
-async def _probe_host(
-    host: str, port: int, timeout_s: float, security: KafkaSecurity = PLAINTEXT
-) -> bool:
-    """Open one connection, do ApiVersions + an empty Metadata request, always close."""
+async def _all_topics_metadata(
+    host: str, port: int, timeout_s: float, security: KafkaSecurity
+) -> Any | None:
+    """Open one connection, do ApiVersions + an all-topics Metadata request, always close;
+    the response, or None when the server did not answer within ``timeout_s``."""
     conn = AIOKafkaConnection(
         host,
         port,
@@ -64,16 +65,22 @@ async def _probe_host(
     try:
         async with asyncio.timeout(timeout_s):
             await conn.connect()
-            response = await conn.send(MetadataRequest([]))
-        return len(getattr(response, "brokers", ())) > 0
+            return await conn.send(MetadataRequest([]))
     except (OSError, KafkaError, TimeoutError):
-        return False
+        return None
     finally:
         closed = conn.close()
         if closed is not None:
-            # Let the transport finish closing so no socket outlives the probe.
+            # Let the transport finish closing so no socket outlives the request.
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(closed), 1.0)
+
+
+async def _probe_host(
+    host: str, port: int, timeout_s: float, security: KafkaSecurity = PLAINTEXT
+) -> bool:
+    response = await _all_topics_metadata(host, port, timeout_s, security)
+    return response is not None and len(getattr(response, "brokers", ())) > 0
 
 
 async def broker_reachable(
@@ -113,29 +120,14 @@ async def cluster_state(
     all-topics metadata request within ``timeout_s``; None when none does. One connection,
     always closed."""
     for host, port, _afi in collect_hosts(bootstrap_servers, randomize=False):
-        conn = AIOKafkaConnection(
-            host,
-            port,
-            client_id=_CLIENT_ID,
-            request_timeout_ms=max(1, int(timeout_s * 1000)),
-            **security.client_kwargs(),
-        )
-        try:
-            async with asyncio.timeout(timeout_s):
-                await conn.connect()
-                response = await conn.send(MetadataRequest([]))
-            topics = frozenset(
-                str(entry[1]) for entry in getattr(response, "topics", ()) if entry[0] == 0
-            )
-            cluster_id = getattr(response, "cluster_id", None)
-            return ClusterState(str(cluster_id) if cluster_id else None, topics)
-        except (OSError, KafkaError, TimeoutError):
+        response = await _all_topics_metadata(host, port, timeout_s, security)
+        if response is None:
             continue
-        finally:
-            closed = conn.close()
-            if closed is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(asyncio.shield(closed), 1.0)
+        topics = frozenset(
+            str(entry[1]) for entry in getattr(response, "topics", ()) if entry[0] == 0
+        )
+        cluster_id = getattr(response, "cluster_id", None)
+        return ClusterState(str(cluster_id) if cluster_id else None, topics)
     return None
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -19,6 +21,20 @@ _IDS = IdSpace("urn:ssp:dead-letter")
 RELAY_PARTITION = -1
 """`origin_partition` of a message the outbox relay could not publish (its `origin_offset` is
 the stored event's notification id)."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A message the broker refused for good, and why (no personal data: a class name and a
+    size); the outbox relay keeps it as a dead letter."""
+
+    notification_id: int
+    domain_event: Any
+    topic: str
+    key: bytes
+    value: bytes
+    headers: dict[str, str]
+    reason: str
 
 
 class DeadLetter(TracedAggregate):
@@ -95,17 +111,7 @@ class DeadLetter(TracedAggregate):
         )
 
     @classmethod
-    def refused_by_broker(
-        cls,
-        *,
-        service: str,
-        topic: str,
-        notification_id: int,
-        key: bytes,
-        value: bytes,
-        headers: dict[str, str],
-        error: str,
-    ) -> DeadLetter:
+    def refused_by_broker(cls, service: str, refused: Refused) -> DeadLetter:
         """A message the outbox relay could not publish (the broker refused it for good).
 
         Marked by partition -1; its offset is the stored event's notification id, so the same
@@ -114,13 +120,13 @@ class DeadLetter(TracedAggregate):
         again)."""
         return cls(
             service=service,
-            origin_topic=topic,
+            origin_topic=refused.topic,
             origin_partition=RELAY_PARTITION,
-            origin_offset=notification_id,
-            key_b64=base64.b64encode(key).decode(),
-            value_b64=base64.b64encode(value).decode(),
-            headers=headers,
-            error=error,
+            origin_offset=refused.notification_id,
+            key_b64=base64.b64encode(refused.key).decode(),
+            value_b64=base64.b64encode(refused.value).decode(),
+            headers=refused.headers,
+            error=refused.reason,
             attempts=1,
             publish_original=False,
         )

@@ -28,6 +28,7 @@ from tests.faults.support import (
     assert_read_model_exactly_once,
     complete,
     decisions,
+    letter_tasks,
     report,
     services,
 )
@@ -112,7 +113,11 @@ def test_a_new_empty_broker_gets_every_accepted_incident_exactly_once(tmp_path: 
             done = after.poll_until(complete(journals), 600)
             after.linger()
             after.close()
-            assert done, f"{len(decisions(after))} of {len(journals)} decided on the new broker"
+            assert done, (
+                f"of {len(journals)} journals on the new broker: "
+                f"{len({j for j, _ in decisions(after)})} decided, "
+                f"{len({j for j, _ in letter_tasks(after)})} with a letter task"
+            )
             counts = assert_exactly_once(after, journals)
             listed = assert_read_model_exactly_once(running, journals)
             # No service was restarted: the same processes, each recovered once by itself.

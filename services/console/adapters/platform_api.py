@@ -4,7 +4,7 @@ services audit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -22,44 +22,39 @@ class ApiError(Exception):
         self.code = code
 
 
+class CallOptions(TypedDict, total=False):
+    purpose: str | None
+    """Why the user reads it (`X-Purpose`, audited by the service); None: not a read of
+    personal data."""
+    params: dict[str, str] | None
+    json: Any
+
+
 class PlatformApi:
     def __init__(self, urls: dict[str, str], client: httpx.AsyncClient) -> None:
         self.urls = {name: url.rstrip("/") for name, url in urls.items()}
         self.client = client
 
     async def _call(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        token: str,
-        *,
-        purpose: str | None = None,
-        params: dict[str, str] | None = None,
-        json: Any = None,
+        self, service: str, method: str, path: str, token: str, **options: Unpack[CallOptions]
     ) -> Any:
-        response = await self._request(
-            service, method, path, token, purpose=purpose, params=params, json=json
-        )
-        return response.json()
+        """The service's JSON answer."""
+        return (await self._request(service, method, path, token, **options)).json()
 
     async def _request(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        token: str,
-        *,
-        purpose: str | None = None,
-        params: dict[str, str] | None = None,
-        json: Any = None,
+        self, service: str, method: str, path: str, token: str, **options: Unpack[CallOptions]
     ) -> httpx.Response:
+        purpose = options.get("purpose")
         headers = {"Authorization": f"Bearer {token}"}
         if purpose is not None:
             headers["X-Purpose"] = purpose
         try:
             response = await self.client.request(
-                method, f"{self.urls[service]}{path}", headers=headers, params=params, json=json
+                method,
+                f"{self.urls[service]}{path}",
+                headers=headers,
+                params=options.get("params"),
+                json=options.get("json"),
             )
         except httpx.HTTPError:
             raise ApiError(service, 503, "unreachable") from None

@@ -50,6 +50,19 @@ def task_resource(letter: LetterTaskEvent) -> Resource:
     return Resource.of(letter.municipality_code, kind=kind)
 
 
+async def task_in_reach(
+    access: Access, ctx: Ctx, service: NotificationsService, task_id: str
+) -> LetterTaskEvent:
+    """The task's latest event, audited with its person, if the caller may act on it; else the
+    same 404 as for a task that does not exist."""
+    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
+    if found is None:
+        raise access.not_found()
+    access.note(person_keys=[found.person_key])
+    await access.require(task_resource(found), conceal=True)
+    return found
+
+
 Service = Annotated[NotificationsService, from_app("service")]
 router = APIRouter(prefix="/v1/letter-tasks")
 
@@ -142,11 +155,7 @@ async def complete_task(
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
-    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-    if found is None:
-        raise access.not_found()
-    access.note(person_keys=[found.person_key])
-    await access.require(task_resource(found), conceal=True)
+    await task_in_reach(access, ctx, service, task_id)
     try:
         letter: LetterTaskEvent = await ctx.in_store(service.complete_task, task_id)
     except TaskNotFound:

@@ -19,7 +19,7 @@ from services.notifications.application.sending import SendFailed
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.domain.case_state import NoTask, TaskClosed
 from services.notifications.domain.endings import NotAllowedToWaive
-from services.notifications.entrypoints.http import task_body, task_resource
+from services.notifications.entrypoints.http import task_body, task_in_reach, task_resource
 from shared.auth import Access, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -64,17 +64,6 @@ class SendBatchRequest(BaseModel):
     task_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=MAX_BATCH, description="The tasks whose letters to send"
     )
-
-
-async def task_in_reach(
-    access: Access, ctx: Ctx, service: NotificationsService, task_id: str
-) -> LetterTaskEvent:
-    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-    if found is None:
-        raise access.not_found()
-    access.note(person_keys=[found.person_key])
-    await access.require(task_resource(found), conceal=True)
-    return found
 
 
 async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:

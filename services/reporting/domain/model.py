@@ -3,8 +3,9 @@ from them (Ankestyrelsen's sample checks need every step traceable afterwards)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -16,6 +17,36 @@ from shared.eventstore.ids import IdSpace
 _IDS = IdSpace("urn:ssp:reporting")
 
 
+@dataclass(frozen=True)
+class StepFacts:
+    """The fields of an event that records one step of a journal's timeline (after the event's
+    own: id, version, time, trace)."""
+
+    journal_number: str | None
+    """None for a step of a person's timeline that follows no journal number (issue 17):
+    only `TimelineStep`s; a `JournalTimeline`'s steps always have theirs."""
+    observation: str
+    service: str
+    step: str
+    at: datetime
+    person_key: str | None
+    revision: int | None
+    detail: str
+    trace_id: str | None
+    facts: dict[str, Any]
+    observed_at: datetime
+
+
+def step_fields(
+    observation: Observation, *, service: str, trace_id: str | None, observed_at: datetime
+) -> dict[str, Any]:
+    """The `StepFacts` of an observation: its own, its key named `observation`, and
+    which service's message it was seen in, with what trace, when."""
+    fields = dict(vars(observation))
+    fields["observation"] = fields.pop("key")
+    return {**fields, "service": service, "trace_id": trace_id, "observed_at": observed_at}
+
+
 class JournalTimeline(TracedAggregate):
     """Every step any service took for one police journal number, one event per message.
 
@@ -24,18 +55,9 @@ class JournalTimeline(TracedAggregate):
     consults a journal's timeline, when one exists, for the facts it has observed. New steps
     are recorded as `TimelineStep`s."""
 
-    class StepObserved(TracedAggregate.Event):
-        journal_number: str
-        observation: str
-        service: str
-        step: str
-        at: datetime
-        person_key: str | None
-        revision: int | None
-        detail: str
-        trace_id: str | None
-        facts: dict[str, Any]
-        observed_at: datetime
+    class StepObserved(StepFacts, TracedAggregate.Event):
+        def apply(self, aggregate: Any) -> None:
+            cast(JournalTimeline, aggregate).observations.add(self.observation)
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
@@ -55,37 +77,11 @@ class JournalTimeline(TracedAggregate):
             raise ValueError("the observation belongs to another journal number")
         if observation.key in self.observations:
             return False
-        self._record_step(
-            journal_number=self.journal_number,
-            observation=observation.key,
-            service=service,
-            step=observation.step,
-            at=observation.at,
-            person_key=observation.person_key,
-            revision=observation.revision,
-            detail=observation.detail,
-            trace_id=trace_id,
-            facts=observation.facts,
-            observed_at=observed_at,
+        self.trigger_event(
+            self.StepObserved,
+            **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
         return True
-
-    @event(StepObserved)
-    def _record_step(
-        self,
-        journal_number: str,
-        observation: str,
-        service: str,
-        step: str,
-        at: datetime,
-        person_key: str | None,
-        revision: int | None,
-        detail: str,
-        trace_id: str | None,
-        facts: dict[str, Any],
-        observed_at: datetime,
-    ) -> None:
-        self.observations.add(observation)
 
 
 class TimelineStep(TracedAggregate):
@@ -97,19 +93,9 @@ class TimelineStep(TracedAggregate):
     has `journal_number` None and an id from the person key: it belongs to the person's
     timeline only (issue 17, part 1), never to a journal's trace."""
 
-    class Recorded(TracedAggregate.Created):
+    class Recorded(StepFacts, TracedAggregate.Created):
         # The facts of JournalTimeline.StepObserved: the projection reads both alike.
-        journal_number: str | None
-        observation: str
-        service: str
-        step: str
-        at: datetime
-        person_key: str | None
-        revision: int | None
-        detail: str
-        trace_id: str | None
-        facts: dict[str, Any]
-        observed_at: datetime
+        pass
 
     @staticmethod
     def create_id(journal_number: str, observation: str) -> UUID:
@@ -147,17 +133,7 @@ class TimelineStep(TracedAggregate):
         return cls._create(
             cls.Recorded,
             id=step_id,
-            journal_number=observation.journal_number,
-            observation=observation.key,
-            service=service,
-            step=observation.step,
-            at=observation.at,
-            person_key=observation.person_key,
-            revision=observation.revision,
-            detail=observation.detail,
-            trace_id=trace_id,
-            facts=observation.facts,
-            observed_at=observed_at,
+            **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
 
 

@@ -56,18 +56,26 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
         raise InvalidParameter("iso_week", "iso_week", str(exc)) from None
 
 
-async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
+async def _listing_of_week(access: Access, municipality_code: str, iso_week: str) -> IsoWeek:
+    """The week of a municipality's listing the caller may read (403 for a municipality
+    outside the token, 422 for a bad code or week)."""
+    week = _municipality_and_week(municipality_code, iso_week)
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    return week
 
 
 async def _in_reach(access: Access, known: bool, decision: Decision, found: T | None) -> T:
-    """What a query found for the caller: 404 when nothing is known, and alike (audited as
-    refused) when it is out of the caller's reach."""
+    """What a query found, when the caller may see it: 404 alike for nothing known and for
+    what is out of reach (the refusal is audited)."""
     if not known:
         raise access.not_found()
     if found is None:
         await access.refuse(decision, conceal=True)
     return found
+
+
+async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
+    return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
 
 
 Queries = Annotated[ReportingQueries, from_app("queries")]
@@ -110,8 +118,7 @@ async def handover(
     ctx: Ctx,
     queries: Queries,
 ) -> Any:
-    week = _municipality_and_week(municipality_code, iso_week)
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    week = await _listing_of_week(access, municipality_code, iso_week)
     listed: HandoverList = await ctx.in_store(
         queries.handover_for, access.principal, municipality_code, week
     )
@@ -133,8 +140,7 @@ async def statistics(
     ctx: Ctx,
     queries: Queries,
 ) -> Any:
-    week = _municipality_and_week(municipality_code, iso_week)
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    week = await _listing_of_week(access, municipality_code, iso_week)
     counted: HandoverStatistics = await ctx.in_store(queries.statistics, municipality_code, week)
     access.note(count=counted.persons)
     return counted
@@ -154,10 +160,10 @@ async def trace(
     queries: Queries,
 ) -> Trace:
     answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
-    trace = await _in_reach(access, answer.known, answer.decision, answer.trace)
-    steps = trace.steps
+    shown = await _in_reach(access, answer.known, answer.decision, answer.trace)
+    steps = shown.steps
     access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
-    return trace
+    return shown
 
 
 @persons.get(

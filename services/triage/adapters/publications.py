@@ -27,6 +27,15 @@ from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing, as_contract
 
 TOPIC_BY_ROUTE = {"caseworker": TRIAGE_CASEWORKER, "tovholder": TRIAGE_TOVHOLDER}
+PUBLISHED_TOPICS = (
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
+    MEETINGS_EVENTS,
+)
+"""Every topic `triage_publications` publishes on (besides triage's dead-letter topic)."""
 
 
 def triage_publications(event: Any) -> list[Outgoing]:

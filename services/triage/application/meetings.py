@@ -4,11 +4,16 @@ its notes, and its minutes. Each command records the caller as a participant."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from services.triage.application.app import TriageApplication
-from services.triage.domain.meetings import AgreedAction, WeeklyMeeting
+from services.triage.domain.meetings import (
+    AgreedAction,
+    MeetingDecision,
+    MeetingNote,
+    WeeklyMeeting,
+)
 from shared.contracts import RoutingDecision
 from shared.eventstore import UnitOfWork
 
@@ -40,14 +45,16 @@ def record_route_or_owner(
 ) -> None:
     decided = revised if revised is not None else current
     meeting.record_decision(
-        journal_number=decided.journal_number,
-        person_key=decided.person_key,
-        decision_id=revised.decision_id if revised is not None else None,
-        route=decided.route,
-        owner_role=decided.owner_role or "",
-        owner_team=decided.owner_team,
-        by=by,
-        at=at,
+        MeetingDecision(
+            journal_number=decided.journal_number,
+            person_key=decided.person_key,
+            decision_id=revised.decision_id if revised is not None else None,
+            route=decided.route,
+            owner_role=decided.owner_role or "",
+            owner_team=decided.owner_team,
+            by=by,
+            at=at,
+        )
     )
 
 
@@ -77,14 +84,10 @@ class MeetingMinutes:
     ) -> AgreedAction:
         uow = UnitOfWork(self.app)
         meeting = meeting_for(uow, municipality_code, iso_week, who, at)
+        # The action as proposed, with its id and who agreed it when.
         agreed = AgreedAction(
             action_id=meeting.next_action_id(),
-            journal_number=action.journal_number,
-            person_key=action.person_key,
-            what=action.what,
-            owner_role=action.owner_role,
-            owner_team=action.owner_team,
-            due_on=action.due_on,
+            **asdict(action),
             agreed_by=who.subject,
             agreed_at=at,
         )
@@ -105,7 +108,7 @@ class MeetingMinutes:
         uow = UnitOfWork(self.app)
         meeting = meeting_for(uow, municipality_code, iso_week, who, at)
         note_id = meeting.next_note_id()
-        meeting.record_note(note_id, journal_number, person_key, text, who.subject, at)
+        meeting.record_note(MeetingNote(note_id, journal_number, person_key, text, who.subject, at))
         uow.commit()
         return note_id
 

@@ -11,9 +11,9 @@ codes, pseudonyms and dates."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -42,6 +42,41 @@ class AgreedAction:
     agreed_at: datetime
 
 
+@dataclass(frozen=True)
+class AtMeeting:
+    """The first field of an event recorded at a meeting, after the event's own: which one."""
+
+    meeting: str
+
+
+@dataclass(frozen=True)
+class MeetingDecision:
+    """What the meeting decided about a child's route or owner (`decision_id`: the revised
+    decision, None when it kept the current one)."""
+
+    journal_number: str
+    person_key: str
+    decision_id: str | None
+    route: str
+    owner_role: str
+    owner_team: str | None
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MeetingNote:
+    """A note for the minutes, about the meeting or (with journal number and person key) one
+    child's item."""
+
+    note_id: str
+    journal_number: str | None
+    person_key: str | None
+    text: str
+    by: str
+    at: datetime
+
+
 class WeeklyMeeting(TracedAggregate):
     class Opened(TracedAggregate.Created):
         municipality_code: str
@@ -55,29 +90,17 @@ class WeeklyMeeting(TracedAggregate):
         role: str
         at: datetime
 
-    class RouteOrOwnerDecided(TracedAggregate.Event):
-        meeting: str
-        journal_number: str
-        person_key: str
-        decision_id: str | None
-        route: str
-        owner_role: str
-        owner_team: str | None
-        by: str
-        at: datetime
+    class RouteOrOwnerDecided(MeetingDecision, AtMeeting, TracedAggregate.Event):
+        def apply(self, aggregate: Any) -> None:
+            cast(WeeklyMeeting, aggregate)._minute(MeetingDecision, self)
 
     class ActionAgreed(TracedAggregate.Event):
         meeting: str
         action: dict[str, Any]
 
-    class NoteRecorded(TracedAggregate.Event):
-        meeting: str
-        note_id: str
-        journal_number: str | None
-        person_key: str | None
-        text: str
-        by: str
-        at: datetime
+    class NoteRecorded(MeetingNote, AtMeeting, TracedAggregate.Event):
+        def apply(self, aggregate: Any) -> None:
+            cast(WeeklyMeeting, aggregate)._minute(MeetingNote, self)
 
     @staticmethod
     def create_id(municipality_code: str, iso_week: str) -> UUID:
@@ -121,55 +144,14 @@ class WeeklyMeeting(TracedAggregate):
         if journal_number and person_key and (journal_number, person_key) not in self.items:
             self.items.append((journal_number, person_key))
 
-    def record_decision(
-        self,
-        journal_number: str,
-        person_key: str,
-        decision_id: str | None,
-        route: str,
-        owner_role: str,
-        owner_team: str | None,
-        by: str,
-        at: datetime,
-    ) -> None:
-        self._decide(
-            meeting=self.name,
-            journal_number=journal_number,
-            person_key=person_key,
-            decision_id=decision_id,
-            route=route,
-            owner_role=owner_role,
-            owner_team=owner_team,
-            by=by,
-            at=at,
-        )
+    def _minute(self, kind: type[MeetingDecision] | type[MeetingNote], recorded: Any) -> None:
+        """A decision or note as the minutes keep it: the recorded event's fields of `kind`."""
+        entry = {field.name: getattr(recorded, field.name) for field in fields(kind)}
+        self._take_up(entry["journal_number"], entry["person_key"])
+        (self.decisions if kind is MeetingDecision else self.notes).append(entry)
 
-    @event(RouteOrOwnerDecided)
-    def _decide(
-        self,
-        meeting: str,
-        journal_number: str,
-        person_key: str,
-        decision_id: str | None,
-        route: str,
-        owner_role: str,
-        owner_team: str | None,
-        by: str,
-        at: datetime,
-    ) -> None:
-        self._take_up(journal_number, person_key)
-        self.decisions.append(
-            {
-                "journal_number": journal_number,
-                "person_key": person_key,
-                "decision_id": decision_id,
-                "route": route,
-                "owner_role": owner_role,
-                "owner_team": owner_team,
-                "by": by,
-                "at": at,
-            }
-        )
+    def record_decision(self, decision: MeetingDecision) -> None:
+        self.trigger_event(self.RouteOrOwnerDecided, meeting=self.name, **asdict(decision))
 
     def agree_action(self, action: AgreedAction) -> None:
         if not action.what.strip() or len(action.what) > MAX_TEXT:
@@ -177,14 +159,8 @@ class WeeklyMeeting(TracedAggregate):
         self._agree(
             meeting=self.name,
             action={
-                "action_id": action.action_id,
-                "journal_number": action.journal_number,
-                "person_key": action.person_key,
-                "what": action.what,
-                "owner_role": action.owner_role,
-                "owner_team": action.owner_team,
+                **asdict(action),
                 "due_on": action.due_on.isoformat(),
-                "agreed_by": action.agreed_by,
                 "agreed_at": action.agreed_at.isoformat(),
             },
         )
@@ -202,49 +178,10 @@ class WeeklyMeeting(TracedAggregate):
             )
         )
 
-    def record_note(
-        self,
-        note_id: str,
-        journal_number: str | None,
-        person_key: str | None,
-        text: str,
-        by: str,
-        at: datetime,
-    ) -> None:
-        if not text.strip() or len(text) > MAX_TEXT:
+    def record_note(self, note: MeetingNote) -> None:
+        if not note.text.strip() or len(note.text) > MAX_TEXT:
             raise ValueError("a note holds 1 to 1000 characters")
-        self._note(
-            meeting=self.name,
-            note_id=note_id,
-            journal_number=journal_number,
-            person_key=person_key,
-            text=text,
-            by=by,
-            at=at,
-        )
-
-    @event(NoteRecorded)
-    def _note(
-        self,
-        meeting: str,
-        note_id: str,
-        journal_number: str | None,
-        person_key: str | None,
-        text: str,
-        by: str,
-        at: datetime,
-    ) -> None:
-        self._take_up(journal_number, person_key)
-        self.notes.append(
-            {
-                "note_id": note_id,
-                "journal_number": journal_number,
-                "person_key": person_key,
-                "text": text,
-                "by": by,
-                "at": at,
-            }
-        )
+        self.trigger_event(self.NoteRecorded, meeting=self.name, **asdict(note))
 
 
 MEETING_EVENTS: tuple[type, ...] = (

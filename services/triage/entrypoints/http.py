@@ -50,6 +50,12 @@ def _decision_body(
 
 
 Service = Annotated[TriageService, from_app("service")]
+# The guard of each route, by what it lets the caller do (shared/auth; TriageAction).
+ReadTriage = Annotated[Access, guard(TriageAction.READ_TRIAGE)]
+ReadNotServed = Annotated[Access, guard(TriageAction.READ_NOT_SERVED)]
+Reroute = Annotated[Access, guard(TriageAction.REROUTE_NOT_SERVED)]
+ReadHandovers = Annotated[Access, guard(TriageAction.READ_PSP_KSP_HANDOVERS)]
+CompletesHandover = Annotated[Access, guard(TriageAction.COMPLETE_PSP_KSP_HANDOVER)]
 decisions = APIRouter(prefix="/v1/decisions")
 profiles = APIRouter(prefix="/v1/profiles")
 not_served = APIRouter(prefix="/v1/not-served")
@@ -103,7 +109,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
 )  # fmt: skip
 async def get_decisions(
     journal_number: str,
-    access: Annotated[Access, guard(TriageAction.READ_TRIAGE)],
+    access: ReadTriage,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -176,7 +182,7 @@ async def get_profile(code: str, service: Service) -> dict[str, Any]:
 )
 async def list_not_served(
     municipality_code: str,
-    access: Annotated[Access, guard(TriageAction.READ_NOT_SERVED)],
+    access: ReadNotServed,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -209,7 +215,7 @@ async def list_not_served(
 )
 async def reroute(
     request: RerouteRequest,
-    access: Annotated[Access, guard(TriageAction.REROUTE_NOT_SERVED)],
+    access: Reroute,
     ctx: Ctx,
     service: Service,
 ) -> Any:
@@ -258,7 +264,7 @@ def _task_body(task: dict[str, Any]) -> dict[str, Any]:
 )
 async def list_psp_ksp_handovers(
     municipality_code: str,
-    access: Annotated[Access, guard(TriageAction.READ_PSP_KSP_HANDOVERS)],
+    access: ReadHandovers,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -281,7 +287,7 @@ async def complete_psp_ksp_handover(
     municipality_code: str,
     person_key: str,
     body: CompleteHandover,
-    access: Annotated[Access, guard(TriageAction.COMPLETE_PSP_KSP_HANDOVER)],
+    access: CompletesHandover,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:

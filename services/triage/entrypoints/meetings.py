@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
@@ -24,6 +24,7 @@ from shared.runtime import ServiceContext
 MUNICIPALITY = re.compile(r"[0-9]{3}")
 ISO_WEEK = re.compile(r"[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])")
 PERSON_KEY_PATTERN = r"^pk_[0-9a-f]{16,64}$"
+T = TypeVar("T")
 
 
 class AgreeAction(BaseModel):
@@ -86,16 +87,36 @@ def minutes_body(
 def meetings_router(
     ctx: ServiceContext, minutes: MeetingMinutes, clock: Callable[[], datetime]
 ) -> APIRouter:
-    router = APIRouter(tags=["weekly meeting"])
+    router = APIRouter(
+        tags=["weekly meeting"],
+        responses={403: {"description": "the municipality is outside your token"}},
+    )
+
+    async def record_at_meeting(
+        municipality_code: str,
+        iso_week: str,
+        access: Access,
+        person_key: str | None,
+        command: Callable[..., T],
+        *facts: Any,
+    ) -> T:
+        """Record at the meeting, audited (the meeting, the child's item if any): the
+        caller's municipality only; the caller takes part."""
+        _meeting_of(municipality_code, iso_week)
+        access.note(
+            term=f"{municipality_code}/{iso_week}", person_keys=[person_key] if person_key else []
+        )
+        await access.require(Resource.of(municipality_code), conceal=False)
+        who = Participant(access.principal.subject, access.principal.role)
+        done: T = await ctx.in_store(command, municipality_code, iso_week, *facts, who, clock())
+        access.note(count=1)
+        return done
 
     @router.get(
         "/v1/meetings/{municipality_code}/{iso_week}",
         summary="The weekly meeting's minutes: participants, items taken up, decisions about "
         "route and owner, agreed actions, notes (X-Purpose required; municipal staff)",
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "bad municipality code or ISO week"},
-        },
+        responses={422: {"description": "bad municipality code or ISO week"}},
     )
     async def get_minutes(
         municipality_code: str,
@@ -119,10 +140,7 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/actions",
         summary="An action the meeting agreed for a child's item, with owner and due date",
         status_code=201,
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "a bad body, municipality code or ISO week"},
-        },
+        responses={422: {"description": "a bad body, municipality code or ISO week"}},
     )
     async def agree_action(
         municipality_code: str,
@@ -130,13 +148,12 @@ def meetings_router(
         body: AgreeAction,
         access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        access.note(term=f"{municipality_code}/{iso_week}", person_keys=[body.person_key])
-        await access.require(Resource.of(municipality_code), conceal=False)
-        agreed = await ctx.in_store(
-            minutes.agree_action,
+        agreed = await record_at_meeting(
             municipality_code,
             iso_week,
+            access,
+            body.person_key,
+            minutes.agree_action,
             ActionToAgree(
                 body.journal_number,
                 body.person_key,
@@ -145,20 +162,14 @@ def meetings_router(
                 body.owner_team,
                 body.due_on,
             ),
-            Participant(access.principal.subject, access.principal.role),
-            clock(),
         )
-        access.note(count=1)
         return {"action_id": agreed.action_id, "due_on": agreed.due_on.isoformat()}
 
     @router.post(
         "/v1/meetings/{municipality_code}/{iso_week}/notes",
         summary="A note for the minutes, about the meeting or one child's item",
         status_code=201,
-        responses={
-            403: {"description": "the municipality is outside your token"},
-            422: {"description": "a bad body, municipality code or ISO week"},
-        },
+        responses={422: {"description": "a bad body, municipality code or ISO week"}},
     )
     async def record_note(
         municipality_code: str,
@@ -166,23 +177,16 @@ def meetings_router(
         body: RecordNote,
         access: Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        access.note(
-            term=f"{municipality_code}/{iso_week}",
-            person_keys=[body.person_key] if body.person_key else [],
-        )
-        await access.require(Resource.of(municipality_code), conceal=False)
-        note_id = await ctx.in_store(
-            minutes.record_note,
+        note_id = await record_at_meeting(
             municipality_code,
             iso_week,
+            access,
+            body.person_key,
+            minutes.record_note,
             body.journal_number,
             body.person_key,
             body.text,
-            Participant(access.principal.subject, access.principal.role),
-            clock(),
         )
-        access.note(count=1)
         return {"note_id": note_id}
 
     return router
