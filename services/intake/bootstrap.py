@@ -97,6 +97,7 @@ def build_service(
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
+        correction_match=settings.correction_match,
     )
 
 
@@ -115,6 +116,7 @@ def definition(
     def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
         app = build_application(settings, values["store_cipher_key"])
         service = build_service(settings, app, values["pseudonym_secret"], clock)
+        service.rejections.catch_up()  # the open rejections, rebuilt from the store at start
         identities = IdentityDirectory(app, Pseudonymiser(values["pseudonym_secret"].encode()))
         return app, (service, identities)
 

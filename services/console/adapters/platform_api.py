@@ -15,11 +15,15 @@ from shared.auth.audit_merge import Collected, collect
 class ApiError(Exception):
     """A service refused or failed: its status and error code (the console says it in Danish)."""
 
-    def __init__(self, service: str, status: int, code: str | None = None) -> None:
+    def __init__(
+        self, service: str, status: int, code: str | None = None, body: Any = None
+    ) -> None:
         super().__init__(f"{service} answered {status} ({code or '-'})")
         self.service = service
         self.status = status
         self.code = code
+        self.body = body
+        """The answer's JSON body, when it had one (e.g. intake's problems by field)."""
 
 
 class CallOptions(TypedDict, total=False):
@@ -28,6 +32,8 @@ class CallOptions(TypedDict, total=False):
     personal data."""
     params: dict[str, str] | None
     json: Any
+    content: bytes | None
+    """A body sent as it is (e.g. a corrected incident, JSON the user typed)."""
 
 
 class PlatformApi:
@@ -55,18 +61,19 @@ class PlatformApi:
                 headers=headers,
                 params=options.get("params"),
                 json=options.get("json"),
+                content=options.get("content"),
             )
         except httpx.HTTPError:
             raise ApiError(service, 503, "unreachable") from None
         if response.status_code >= 400:
-            code = None
+            code, body = None, None
             try:
                 body = response.json()
                 if isinstance(body, dict):
                     code = body.get("error") if isinstance(body.get("error"), str) else None
             except ValueError:
                 pass
-            raise ApiError(service, response.status_code, code)
+            raise ApiError(service, response.status_code, code, body)
         return response
 
     # --- reporting -----------------------------------------------------------------------
@@ -199,4 +206,23 @@ class PlatformApi:
         return await self._call(
             "intake", "POST", "/v1/identities/resolve-batch", token,
             json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
+        )  # fmt: skip
+
+    async def open_rejections(self, token: str, purpose: str, offset: int, limit: int) -> Any:
+        return await self._call(
+            "intake", "GET", "/v1/rejected", token, purpose=purpose,
+            params={"offset": str(offset), "limit": str(limit)},
+        )  # fmt: skip
+
+    async def rejected(self, token: str, reference: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/rejected/{quote(reference, safe='')}", token, purpose=purpose
+        )
+
+    async def resubmit(self, token: str, reference: str, document: bytes) -> Any:
+        """The corrected incident; a still-invalid one raises ApiError 422 with the problems
+        in its body."""
+        return await self._call(
+            "intake", "POST", f"/v1/rejected/{quote(reference, safe='')}/resubmit", token,
+            content=document,
         )  # fmt: skip

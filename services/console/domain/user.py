@@ -16,6 +16,8 @@ MEETING_READERS = frozenset(
 )
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
+REJECTION_CORRECTORS = frozenset({"tovholder", "police_coordinator"})
+"""Who intake lets list, read and resubmit rejected input (docs/access-model.md)."""
 CO_REGISTRATION_READERS = RESOLVERS
 TIMELINE_READERS = MEETING_READERS | {"auditor"}
 AUDIT_READERS = frozenset({"auditor"})
@@ -102,3 +104,7 @@ class User:
     @property
     def reads_audit_trail(self) -> bool:
         return self.role in AUDIT_READERS
+
+    @property
+    def corrects_rejections(self) -> bool:
+        return self.role in REJECTION_CORRECTORS

@@ -1,6 +1,7 @@
 """The console's pages: login (the identity provider, or in development a page that mints a
-development token), Min arbejdsliste, Ugens møde and its items, Sporing, Statistik, and the
-person's timeline (entrypoints/timeline_page.py).
+development token), Min arbejdsliste, Ugens møde and its items, Sporing and Statistik;
+Afviste indberetninger (entrypoints/rejection_pages.py) and the person's timeline
+(entrypoints/timeline_page.py) are added with the same session, CSRF and rendering.
 
 Server-rendered Danish HTML with plain forms. Sessions live in a signed, HttpOnly, SameSite=Lax
 cookie (Secure behind https); every form carries the session's CSRF token, checked on every
@@ -37,6 +38,7 @@ from services.console.adapters.session_secret import session_secret
 from services.console.application import pages
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
+from services.console.entrypoints.rejection_pages import PageTools, add_rejection_pages
 from services.console.entrypoints.timeline_page import timeline_router
 from services.console.settings import ConsoleSettings
 from shared import danish
@@ -126,8 +128,10 @@ def create_http_app(
             request.session["csrf"] = token
         return token
 
-    async def checked_form(request: Request) -> FormData:
-        form = await request.form(max_files=0, max_fields=20, max_part_size=8192)
+    async def checked_form(
+        request: Request, max_fields: int = 20, max_part_size: int = 8192
+    ) -> FormData:
+        form = await request.form(max_files=0, max_fields=max_fields, max_part_size=max_part_size)
         sent = form.get("csrf_token")
         expected = request.session.get("csrf")
         if (
@@ -644,4 +648,16 @@ def create_http_app(
             **view,
         )
 
+    add_rejection_pages(
+        app,
+        api,
+        PageTools(
+            current_user=current_user,
+            checked_form=checked_form,
+            render=render,
+            flash=flash,
+            redirect=redirect,
+            refused=FormRefused,
+        ),
+    )
     return app

@@ -21,6 +21,7 @@ from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore import ServiceApplication
+from shared.eventstore.followed_log import FollowedLog
 
 
 @dataclass(frozen=True)
@@ -78,28 +79,12 @@ class ReferralSummary:
     started_at: datetime | None = None
 
 
-class CourseIndex:
+class CourseIndex(FollowedLog):
     def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
-        self.app = app
-        self.batch_size = batch_size
-        self.position = 0
+        super().__init__(app, batch_size)
         self._courses: dict[UUID, CourseSummary] = {}
         self._eligible: dict[UUID, Eligibility] = {}
         self._referrals: dict[UUID, ReferralSummary] = {}
-
-    def catch_up(self) -> int:
-        """Read the events stored since the last call; return how many."""
-        read = 0
-        while True:
-            notifications = self.app.recorder.select_notifications(
-                start=self.position, limit=self.batch_size, inclusive_of_start=False
-            )
-            if not notifications:
-                return read
-            for notification in notifications:
-                self._apply(self.app.mapper.to_domain_event(notification))
-            self.position = notifications[-1].id
-            read += len(notifications)
 
     # --- queries -------------------------------------------------------------------------
     def summary(self, course_id: UUID) -> CourseSummary | None:
@@ -160,7 +145,7 @@ class CourseIndex:
         return self._eligible.get(TrivselEligibility.create_id(person_key, journal_number))
 
     # --- following the log -----------------------------------------------------------------
-    def _apply(self, domain_event: object) -> None:
+    def apply(self, domain_event: object) -> None:
         if isinstance(domain_event, Course.Event):
             self._apply_course_event(domain_event)
         elif isinstance(

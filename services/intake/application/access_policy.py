@@ -3,7 +3,9 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, ActionSpec, Grant, register
+from collections.abc import Iterable
+
+from shared.auth import Action, ActionRule, ActionSpec, DataKind, Grant, Resource, register
 from shared.auth.policy import NO_PERSONAL_DATA, NO_SOCIAL_SERVICES, READS_PERSONAL_DATA, municipal
 from shared.auth.principal import INCIDENTS_WRITE, Role
 
@@ -11,6 +13,7 @@ from shared.auth.principal import INCIDENTS_WRITE, Role
 class IntakeAction(Action):
     SUBMIT_INCIDENT = "incident.submit"
     IMPORT_INCIDENTS = "incident.import"
+    LIST_REJECTED_INPUT = "rejected_input.list"
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
@@ -31,6 +34,15 @@ _CORRECTORS = {
     ),
 } | municipal(Role.TOVHOLDER)
 
+
+def rejection_resource(municipalities: Iterable[str], case_register: bool) -> Resource:
+    """A kept rejection as the policy sees it: the municipalities its input names (in reach:
+    any of them) and, for a case-register event, social services' record (whoever may
+    correct incidents: the police may not learn of it)."""
+    kind = DataKind.SOCIAL_SERVICES if case_register else DataKind.RECORD
+    return Resource(kind=kind, municipalities=frozenset(municipalities))
+
+
 register(
     {
         IntakeAction.SUBMIT_INCIDENT: ActionRule(NO_PERSONAL_DATA, _POLICE_PUBLISHERS),
@@ -39,6 +51,9 @@ register(
         IntakeAction.IMPORT_INCIDENTS: ActionRule(
             NO_PERSONAL_DATA, _POLICE_PUBLISHERS | municipal(Role.TOVHOLDER)
         ),
+        # The open rejections (codes, journal numbers and problems, never the input): those
+        # who correct them; a stated purpose, audited like the reads of one.
+        IntakeAction.LIST_REJECTED_INPUT: ActionRule(READS_PERSONAL_DATA, _CORRECTORS),
         IntakeAction.READ_REJECTED_INPUT: ActionRule(READS_PERSONAL_DATA, _CORRECTORS),
         IntakeAction.RESUBMIT_REJECTED_INPUT: ActionRule(NO_PERSONAL_DATA, _CORRECTORS),
         # Those who contact the family or match the person to a case need the name and CPR.

@@ -24,6 +24,7 @@ from services.intake.application.identities import (
     prefetch_identities,
     remember_identity,
 )
+from services.intake.application.open_rejections import CASE_REGISTER_INPUT, OpenRejections
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.municipalities import (
     DEFAULT_MUNICIPALITIES,
@@ -32,6 +33,7 @@ from services.intake.domain.municipalities import (
     municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.rejections import RESUBMITTED, CorrectionMatch, RejectionSummary
 from services.intake.domain.scope import is_in_scope
 from shared.contracts import (
     AcceptedIncident,
@@ -129,9 +131,6 @@ class _Invalid:
         return ()
 
 
-CASE_REGISTER_INPUT = "case_register_input"
-"""Key in a kept rejection: the input came from the case register."""
-
 Checked = _ValidIncident | _ValidCaseEvent | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
 
@@ -153,8 +152,10 @@ class IntakeService:
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
+        correction_match: CorrectionMatch = CorrectionMatch.JOURNAL_NUMBER,
     ) -> None:
         self.app = app
+        self.rejections = OpenRejections(app, correction_match)
         self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
         # An incident may name any official code: persons living in an unserved municipality
@@ -202,8 +203,23 @@ class IntakeService:
 
     def prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
         """Every message is checked first (the rules depend on nothing stored), so that every
-        aggregate the batch touches is loaded with one query."""
-        uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
+        aggregate the batch touches is loaded with one query (the open rejections its valid
+        incidents replace too)."""
+        self._prefetch(uow, checked)
+
+    def _prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
+        self.rejections.catch_up()
+        uow.prefetch(
+            [
+                *(aggregate_id for c in checked for aggregate_id in c.aggregate_ids()),
+                *(
+                    aggregate_id
+                    for c in checked
+                    if isinstance(c, _ValidIncident)
+                    for aggregate_id in self.rejections.replaced(c.incident)
+                ),
+            ]
+        )
         prefetch_identities(uow, (person for c in checked for person in c.persons))
 
     def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
@@ -223,6 +239,7 @@ class IntakeService:
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         result = self._receive_incident(uow, raw, "http", uuid4())
         uow.commit()
@@ -240,8 +257,7 @@ class IntakeService:
             (raw, self._check_import(raw, list_problems)) for raw, list_problems in documents
         ]
         uow = UnitOfWork(self.app)
-        uow.prefetch(aggregate_id for _, c in checked for aggregate_id in c.aggregate_ids())
-        prefetch_identities(uow, (person for _, c in checked for person in c.persons))
+        self._prefetch(uow, [c for _, c in checked])
         results = []
         for raw, c in checked:
             if isinstance(c, _Invalid):
@@ -273,16 +289,31 @@ class IntakeService:
         return rejected
 
     def resubmit(self, reference: str, corrected: bytes) -> SubmissionResult:
+        """The corrected document for a kept rejection. Valid: it is accepted (or found
+        already there) and the rejection is closed, with every other open rejection it
+        replaces. Still invalid: its problems, under the same reference; nothing new is kept
+        (the rejection stays open, with the input as it was)."""
         rejected = self.rejected_input(reference)
+        checked = self._check_incident(corrected)
+        if isinstance(checked, list):
+            return SubmissionResult("rejected", reference=reference, problems=checked)
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         uow.add(rejected)
-        result = self._receive_incident(uow, corrected, "http", uuid4())
-        if result.outcome in ("accepted", "duplicate", "superseded") and result.journal_number:
+        self._prefetch(uow, [checked])
+        if rejected.corrected_by is None:
             rejected.mark_corrected(
-                journal_number=result.journal_number, revision=result.revision or 0
+                journal_number=checked.incident.journal_number,
+                revision=checked.incident.revision,
+                how=RESUBMITTED,
             )
+        result = self._accept_incident(uow, checked)
         uow.commit()
         return result
+
+    def open_rejections(self) -> list[RejectionSummary]:
+        """Every rejection not yet corrected, the most recently received first."""
+        return self.rejections.listed()
 
     # --- the rules ---------------------------------------------------------------------
     def _receive_incident(
@@ -323,6 +354,7 @@ class IntakeService:
     def _accept_incident(self, uow: UnitOfWork, valid: _ValidIncident) -> SubmissionResult:
         incident = valid.incident
         record = uow.get(IncidentRecord, valid.record_id)
+        self.rejections.close_replaced(uow, incident)
         if record is not None and not record.supersedes(incident.revision):
             outcome: Outcome = "duplicate" if incident.revision == record.revision else "superseded"
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
@@ -431,15 +463,16 @@ class IntakeService:
                 # Kept with the record only (the published contract ignores it): a rejected
                 # case-register event is social services' record, even when unreadable.
                 kept[CASE_REGISTER_INPUT] = True
-            uow.add(
-                RejectedInput(
-                    reference=str(reference),
-                    channel=channel,
-                    received_at=rejection.received_at,
-                    original_b64=base64.b64encode(raw).decode(),
-                    rejection=kept,
-                )
+            rejected = RejectedInput(
+                reference=str(reference),
+                channel=channel,
+                received_at=rejection.received_at,
+                original_b64=base64.b64encode(raw).decode(),
+                rejection=kept,
             )
+            uow.add(rejected)
+            if rejection.journal_number is not None:
+                self.rejections.recorded(uow, rejected, rejection.journal_number)
             log.info(
                 "intake: rejected %s input %s: %s",
                 channel,

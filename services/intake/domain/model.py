@@ -194,7 +194,8 @@ class PersonIdentity(TracedAggregate):
 
 
 class RejectedInput(TracedAggregate):
-    """Input that failed validation, kept (encrypted) until staff correct and resubmit it."""
+    """Input that failed validation, kept (encrypted) until it is corrected: resubmitted by
+    staff, or replaced by the same incident arriving valid (domain/rejections.py)."""
 
     class Recorded(TracedAggregate.Created):
         reference: str
@@ -222,10 +223,16 @@ class RejectedInput(TracedAggregate):
         self.original_b64 = original_b64
         self.rejection = rejection
         self.corrected_by: tuple[str, int] | None = None
+        self.corrected_how: str | None = None
 
     @event("Corrected")
-    def mark_corrected(self, journal_number: str, revision: int) -> None:
+    def mark_corrected(self, journal_number: str, revision: int, how: str = "resubmitted") -> None:
+        """Closed by the accepted incident (`journal_number`, `revision`): resubmitted for
+        this reference, or the same incident arriving valid later (`submitted_again`;
+        domain/rejections.py says which). Events stored before `how` existed were all
+        resubmissions."""
         self.corrected_by = (journal_number, revision)
+        self.corrected_how = how
 
 
 class CaseRegisterEntry(TracedAggregate):

@@ -26,16 +26,18 @@ from services.intake.adapters.spreadsheet_guard import (
     SpreadsheetRefused,
     check_spreadsheet,
 )
-from services.intake.application.access_policy import IntakeAction
+from services.intake.application.access_policy import IntakeAction, rejection_resource
 from services.intake.application.identities import IdentityDirectory
+from services.intake.application.open_rejections import CASE_REGISTER_INPUT
 from services.intake.application.service import (
-    CASE_REGISTER_INPUT,
     IntakeService,
     RejectionNotFound,
     SubmissionResult,
 )
+from services.intake.domain.problem_messages import readable_problem
 from services.intake.entrypoints.identity_routes import identity_resolution
-from shared.auth import Access, AccessControl, DataKind, Resource, guard
+from services.intake.entrypoints.rejection_list import rejection_list
+from shared.auth import Access, AccessControl, Resource, guard
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.runtime import Ctx, ServiceContext
 
@@ -55,7 +57,7 @@ def _result_response(result: SubmissionResult) -> JSONResponse:
     if result.outcome == "rejected":
         body["error"] = "invalid_incident"
         body["reference"] = result.reference
-        body["problems"] = [p.model_dump() for p in result.problems]
+        body["problems"] = [readable_problem(p.model_dump()) for p in result.problems]
         body["retrievable_at"] = f"/v1/rejected/{result.reference}"
     return JSONResponse(body, status_code=_STATUS[result.outcome])
 
@@ -129,7 +131,7 @@ def create_http_app(
         "SSP intake",
         "Police incidents in; rejected input for correction; identity resolution.",
         auth,
-        [incidents, rejections, identity_resolution],
+        [incidents, rejection_list, rejections, identity_resolution],
         ctx=ctx,
         service=service,
         identities=identities,
@@ -154,11 +156,8 @@ async def rejected_in_reach(
         raise access.not_found() from None
     named = identities.persons_named(base64.b64decode(rejected.original_b64))
     access.note(term=reference, person_keys=named.person_keys)
-    # A rejected case-register event is social services' record, whoever may correct
-    # incidents (the police may not learn of it).
     from_case_register = named.case_register or rejected.rejection.get(CASE_REGISTER_INPUT, False)
-    kind = DataKind.SOCIAL_SERVICES if from_case_register else DataKind.RECORD
-    await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
+    await access.require(rejection_resource(named.municipalities, from_case_register), conceal=True)
     return rejected
 
 
@@ -273,12 +272,13 @@ async def get_rejected(
         "reference": rejected.reference,
         "channel": rejected.channel,
         "received_at": rejected.received_at.isoformat(),
-        "reasons": rejected.rejection["reasons"],
+        "reasons": [readable_problem(reason) for reason in rejected.rejection["reasons"]],
         "original_base64": base64.b64encode(visible.original).decode(),
         "original_text": visible.original.decode("utf-8", "replace"),
         "redacted": visible.redacted,
         "corrected_by": (
             {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
+            | {"how": rejected.corrected_how or "resubmitted"}
             if rejected.corrected_by
             else None
         ),
@@ -287,7 +287,15 @@ async def get_rejected(
 
 @rejections.post(
     "/{reference}/resubmit",
-    summary="Submit the corrected document; marks the rejection corrected",
+    summary="Submit the corrected document (a JSON incident): valid, it is accepted and the "
+    "rejection closed (corrected_by); still invalid, 422 with its problems under the same "
+    "reference, and the rejection stays open",
+    responses={
+        202: {"description": "accepted; the rejection is closed"},
+        200: {"description": "that revision (or a later one) was already in; closed"},
+        404: {"description": "no such rejection in your reach"},
+        422: {"description": "still invalid: the problems by field; nothing new is kept"},
+    },
 )
 async def resubmit(
     reference: str,

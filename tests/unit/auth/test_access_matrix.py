@@ -116,6 +116,16 @@ MATRIX: list[Endpoint] = [
     Endpoint(
         "intake",
         "GET",
+        "/v1/rejected",
+        lambda _s, in_reach: (
+            "/v1/rejected",
+            {"params": {"municipality_code": IN if in_reach else OUT}},
+        ),
+        {"police_coordinator": (OK, 403), "tovholder": (OK, 403)},
+    ),
+    Endpoint(
+        "intake",
+        "GET",
         "/v1/rejected/{reference}",
         _path("/v1/rejected/{reference}", reference=("rejected_in", "rejected_out")),
         {"police_coordinator": (OK, 404), "tovholder": (OK, 404)},

@@ -5,7 +5,6 @@ one step, a meeting decision, the statistics chart, and errors in Danish."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from tests.unit.console.fake_platform import (
     handover_entry,
     json_of,
     letter_task,
-    standard_platform,
 )
 
 NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)  # Tuesday of 2026-W47
@@ -44,17 +42,6 @@ def console(settings: ConsoleSettings, platform: FakePlatform) -> TestClient:
         settings, PlatformApi(configured_urls(settings), client), clock=lambda: NOW
     )
     return TestClient(app, follow_redirects=False)
-
-
-@pytest.fixture
-def platform() -> FakePlatform:
-    return standard_platform()
-
-
-@pytest.fixture
-def browser(tmp_path: Path, platform: FakePlatform) -> Iterator[TestClient]:
-    with console(console_settings(tmp_path), platform) as client:
-        yield client
 
 
 def csrf_of(html: str) -> str:
