@@ -148,7 +148,13 @@ def _letter(facts: Facts, _: int | None) -> str:
 
 
 def _assessed(facts: Facts, _: int | None) -> str:
-    return f"Sagsbehandlerens vurdering: {label(ASSESSMENTS, facts.get('outcome'))}"
+    by = f" ({facts['caseworker']})" if facts.get("caseworker") else ""
+    return f"Sagsbehandlerens vurdering{by}: {label(ASSESSMENTS, facts.get('outcome'))}"
+
+
+def _family_meeting(facts: Facts, _: int | None) -> str:
+    by = f" ({facts['caseworker']})" if facts.get("caseworker") else ""
+    return f"Sagsbehandleren{by} holdt møde med familien {_date(facts.get('held_on'))}"
 
 
 def _meeting(facts: Facts, _: int | None) -> str:
@@ -208,7 +214,9 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
     "review_overdue": lambda d: f"opfølgning {_on('review_on')(d)} er overskredet",
     "follow_up_recorded": lambda d: f"{label(FOLLOW_UPS, d.get('kind'))} holdt {_on('held_on')(d)}",
     "closed": lambda d: (
-        f"afsluttet: {label(COURSE_OUTCOMES, d.get('outcome'), 'procedurens trin 9')}"
+        f"afsluttet: {label(COURSE_OUTCOMES, d['outcome'])}"
+        if d.get("outcome")
+        else f"afsluttet {_on('closed_on')(d)} (trin 9: afrapportering til det politiske niveau)"
     ),
     "referred": lambda d: (
         f"henvist af {d.get('referred_by')} {_on('referred_on')(d)}, "
@@ -247,6 +255,7 @@ _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
     "decision_confirmed": _confirmed,
     "exit_referral": _exit_referral,
     "caseworker_assessed": _assessed,
+    "family_meeting_held": _family_meeting,
     "course_changed": _course,
     "meeting_route_or_owner_decided": _meeting,
     "meeting_action_agreed": _meeting,

@@ -13,7 +13,6 @@ from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
-    CaseworkerAssessment,
     ContractModel,
     CourseEvent,
     DecisionWithdrawn,
@@ -26,7 +25,6 @@ from shared.contracts import (
     parse_bytes,
 )
 from shared.contracts.topics import (
-    CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
@@ -82,12 +80,6 @@ CONSUMERS = ConsumerTable[Service](
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
         observed(MEETINGS_EVENTS, MeetingEvent, observations.meeting_recorded, "triage"),
-        observed(
-            CASEWORKER_ASSESSMENTS,
-            CaseworkerAssessment,
-            observations.caseworker_assessed,
-            "caseworker",
-        ),
     ],
     prefetch=Service.prefetch,
 )

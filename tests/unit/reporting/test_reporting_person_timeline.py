@@ -19,7 +19,6 @@ from services.reporting.domain.handover import utc_text
 from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
@@ -29,7 +28,6 @@ from shared.contracts import (
 )
 from tests.unit.reporting.documents import accepted_incident, letter_task, person, routing_decision
 from tests.unit.reporting.timeline_documents import (
-    assessment,
     course_event,
     delivered,
     meeting_event,
@@ -125,23 +123,15 @@ def meeting(draw: st.DrawFn, n: int) -> Published:
     return MEETINGS_EVENTS, doc
 
 
-@st.composite
-def assessed(draw: st.DrawFn, n: int) -> Published:
-    outcome = draw(st.sampled_from(["inform", "summon"]))
-    return CASEWORKER_ASSESSMENTS, assessment(draw(keys), draw(journals), outcome, draw(times))
-
-
-SOURCES = (incident, decision, task, course, meeting, assessed)
+SOURCES = (incident, decision, task, course, meeting)
 
 
 def _same_fact(published: Published) -> tuple[Any, ...]:
-    """What the upstream services would publish once: an incident's revision, a person's
-    assessment at one moment (the other sources' ids are unique by construction)."""
+    """What the upstream services would publish once: an incident's revision (the other
+    sources' ids are unique by construction)."""
     topic, doc = published
     if topic == INTAKE_INCIDENTS:
         return (topic, doc["journal_number"], doc["revision"])
-    if topic == CASEWORKER_ASSESSMENTS:
-        return (topic, doc["person_key"], utc_text(datetime.fromisoformat(doc["at"])))
     return (topic, id(doc))
 
 
@@ -296,7 +286,6 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
                     due_on="2026-11-30",
                 ),
             ),
-            (CASEWORKER_ASSESSMENTS, assessment(CHILD, journal, "summon", "2026-11-24T10:00:00Z")),
         ],
         CHILD,
     )
@@ -312,7 +301,5 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
         "Akut hændelse i Fredericia (607): trin 4 afsluttet 22. november 2026",
         "Ugens møde i Fredericia (607), uge 47: handling aftalt, udføres af "
         "skolerepræsentant, frist 30. november 2026",
-        "Sagsbehandlerens vurdering: indkald forældre og den unge til samtale",
     ]
     assert rows[4].journal_number is None  # an exit programme that follows no police report
-    assert "Fritekst" not in repr(rows)  # the assessment's note is not kept

@@ -8,7 +8,6 @@ from typing import Any
 
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
@@ -32,14 +31,12 @@ PUBLISHER = {
     MEETINGS_EVENTS: "triage",
     LETTER_TASKS: "notifications",
     COURSES_EVENTS: "courses",
-    CASEWORKER_ASSESSMENTS: "caseworker",
 }
 
 STEP_OF = {
     TRIAGE_WITHDRAWALS: "decision_withdrawn",
     TRIAGE_EXIT_REFERRALS: "exit_referral",
     COURSES_EVENTS: "course_changed",
-    CASEWORKER_ASSESSMENTS: "caseworker_assessed",
 }
 
 
@@ -122,15 +119,4 @@ def meeting_event(
         "journal_number": journal_number,
         "person_key": person_key,
         **fields,
-    }
-
-
-def assessment(person_key: str, journal_number: str, outcome: str, at: str) -> dict[str, Any]:
-    return {
-        "journal_number": journal_number,
-        "person_key": person_key,
-        "outcome": outcome,
-        "caseworker": "ABJ",
-        "at": at,
-        "note": "Fritekst, som reporting ikke gemmer.",
     }
