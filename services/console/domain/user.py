@@ -23,6 +23,9 @@ TIMELINE_READERS = MEETING_READERS | {"auditor"}
 AUDIT_READERS = frozenset({"auditor"})
 """Who sees, on a person's timeline, every service's audit trail of them (issue 17, part 5)."""
 MINUTES_READERS = RESOLVERS
+CONCERN_REGISTRARS = frozenset({"tovholder", "team_leader", "caseworker", "school_representative"})
+CONCERN_TEXT_READERS = RESOLVERS
+PERSON_CONCERN_READERS = RESOLVERS
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
 """The owner role a municipality profile gives a login role, where the names differ."""
@@ -92,6 +95,19 @@ class User:
     @property
     def reads_minutes(self) -> bool:
         return self.role in MINUTES_READERS
+
+    @property
+    def registers_concerns(self) -> bool:
+        return self.role in CONCERN_REGISTRARS
+
+    @property
+    def reads_concern_text(self) -> bool:
+        """Who reported a concern and what they wrote (intake audits the read)."""
+        return self.role in CONCERN_TEXT_READERS
+
+    @property
+    def reads_person_concerns(self) -> bool:
+        return self.role in PERSON_CONCERN_READERS
 
     @property
     def reads_co_registrations(self) -> bool:

@@ -38,7 +38,9 @@ from services.console.adapters.session_secret import session_secret
 from services.console.application import pages
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
-from services.console.entrypoints.rejection_pages import PageTools, add_rejection_pages
+from services.console.entrypoints.concern_pages import add_concern_pages
+from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.rejection_pages import add_rejection_pages
 from services.console.entrypoints.timeline_page import timeline_router
 from services.console.settings import ConsoleSettings
 from shared import danish
@@ -113,6 +115,8 @@ def create_http_app(
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
+        CONCERN_CATEGORIES=danish.CONCERN_CATEGORIES,
+        REPORTER_KINDS=danish.REPORTER_KINDS,
         week_label=danish.iso_week_label,
         municipality_name=lambda code: municipality_name(code) or code,
     )
@@ -648,16 +652,17 @@ def create_http_app(
             **view,
         )
 
-    add_rejection_pages(
-        app,
-        api,
-        PageTools(
-            current_user=current_user,
-            checked_form=checked_form,
-            render=render,
-            flash=flash,
-            redirect=redirect,
-            refused=FormRefused,
-        ),
+    tools = PageTools(
+        current_user=current_user,
+        checked_form=checked_form,
+        render=render,
+        flash=flash,
+        redirect=redirect,
+        refused=FormRefused,
+        field=field,
+        meeting_of=meeting_of,
+        clock=clock,
     )
+    add_rejection_pages(app, api, tools)
+    add_concern_pages(app, api, tools)
     return app

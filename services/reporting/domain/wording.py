@@ -16,6 +16,7 @@ from typing import Any
 from shared.contracts.municipalities import municipality_name
 from shared.danish import (
     ASSESSMENTS,
+    CONCERN_CATEGORIES,
     COURSE_OUTCOMES,
     COURSE_TYPES,
     FOLLOW_UPS,
@@ -25,6 +26,7 @@ from shared.danish import (
     OFFENCES,
     REASONS,
     RECIPIENTS,
+    REPORTER_KINDS,
     ROLES,
     ROUTES,
     SEND_CHANNELS,
@@ -157,6 +159,14 @@ def _family_meeting(facts: Facts, _: int | None) -> str:
     return f"Sagsbehandleren{by} holdt møde med familien {_date(facts.get('held_on'))}"
 
 
+def _concern(facts: Facts, _: int | None) -> str:
+    return (
+        f"Bekymring registreret i {municipality(facts.get('municipality_code'))}: "
+        f"{lowered(label(CONCERN_CATEGORIES, facts.get('category')))}; "
+        f"hvem er bekymret: {lowered(label(REPORTER_KINDS, facts.get('reporter_kind')))}"
+    )
+
+
 def _meeting(facts: Facts, _: int | None) -> str:
     week = str(facts.get("iso_week") or "")
     where = f"Ugens møde i {municipality(facts.get('municipality_code'))}, uge {week[-2:]}"
@@ -254,6 +264,7 @@ _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
     "person_not_served": _not_served,
     "decision_confirmed": _confirmed,
     "exit_referral": _exit_referral,
+    "concern_registered": _concern,
     "caseworker_assessed": _assessed,
     "family_meeting_held": _family_meeting,
     "course_changed": _course,

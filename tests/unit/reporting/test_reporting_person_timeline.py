@@ -20,6 +20,7 @@ from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
     COURSES_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
     MEETINGS_EVENTS,
@@ -28,6 +29,7 @@ from shared.contracts import (
 )
 from tests.unit.reporting.documents import accepted_incident, letter_task, person, routing_decision
 from tests.unit.reporting.timeline_documents import (
+    concern,
     course_event,
     delivered,
     meeting_event,
@@ -123,7 +125,12 @@ def meeting(draw: st.DrawFn, n: int) -> Published:
     return MEETINGS_EVENTS, doc
 
 
-SOURCES = (incident, decision, task, course, meeting)
+@st.composite
+def worry(draw: st.DrawFn, n: int) -> Published:
+    return INTAKE_CONCERNS, concern(f"concern-{n}", draw(keys), draw(times))
+
+
+SOURCES = (incident, decision, task, course, meeting, worry)
 
 
 def _same_fact(published: Published) -> tuple[Any, ...]:
@@ -146,7 +153,9 @@ def published(draw: st.DrawFn) -> list[Published]:
 
 
 def _at(topic: str, doc: dict[str, Any]) -> str:
-    moment = doc.get("accepted_at") or doc.get("decided_at") or doc["at"]
+    moment = (
+        doc.get("registered_at") or doc.get("accepted_at") or doc.get("decided_at") or doc["at"]
+    )
     return utc_text(datetime.fromisoformat(moment))
 
 
@@ -274,6 +283,7 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
                     data={"step": 4, "completed_on": "2026-11-22"},
                 ),
             ),
+            (INTAKE_CONCERNS, concern("c1", CHILD, "2026-11-22T12:00:00+01:00")),
             (
                 MEETINGS_EVENTS,
                 meeting_event(
@@ -299,6 +309,7 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
         "Orienteringsbrev til forældrene: sendt (sendt med Digital Post)",
         "Exitforløb i Vejle (630): flyttet fra Fredericia (607) til Vejle (630) 21. november 2026",
         "Akut hændelse i Fredericia (607): trin 4 afsluttet 22. november 2026",
+        "Bekymring registreret i Fredericia (607): mistrivsel; hvem er bekymret: skolen",
         "Ugens møde i Fredericia (607), uge 47: handling aftalt, udføres af "
         "skolerepræsentant, frist 30. november 2026",
     ]

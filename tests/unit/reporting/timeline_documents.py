@@ -9,6 +9,7 @@ from typing import Any
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
     COURSES_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
     MEETINGS_EVENTS,
@@ -31,12 +32,14 @@ PUBLISHER = {
     MEETINGS_EVENTS: "triage",
     LETTER_TASKS: "notifications",
     COURSES_EVENTS: "courses",
+    INTAKE_CONCERNS: "intake",
 }
 
 STEP_OF = {
     TRIAGE_WITHDRAWALS: "decision_withdrawn",
     TRIAGE_EXIT_REFERRALS: "exit_referral",
     COURSES_EVENTS: "course_changed",
+    INTAKE_CONCERNS: "concern_registered",
 }
 
 
@@ -119,4 +122,21 @@ def meeting_event(
         "journal_number": journal_number,
         "person_key": person_key,
         **fields,
+    }
+
+
+def concern(
+    concern_id: str, person_key: str, at: str, *, category: str = "mistrivsel"
+) -> dict[str, Any]:
+    """A concern about a young person as intake publishes it (codes only, no text)."""
+    return {
+        "concern_id": concern_id,
+        "person_key": person_key,
+        "municipality_code": FREDERICIA,
+        "school": "Kirstinebjergskolen",
+        "category": category,
+        "reporter_kind": "school",
+        "registered_at": at,
+        "iso_week": "2026-W47",
+        "accepted_at": at,
     }
