@@ -86,18 +86,11 @@ WITHDRAWAL_REASONS = {
     "revised_decision": "visiteringen er ændret",
     "case_opened_after_routing": "en sag er åbnet, sagsbehandleren overtager",
 }
-ASSESSMENTS = {
+ASSESSMENT_MEANINGS = {
     "inform": "orientér forældrene (ingen yderligere handling)",
     "summon": "indkald forældre og den unge til samtale",
 }
-FOLLOW_UPS = {
-    "bekymringsbrev": "bekymringsbrev",
-    "bekymringssamtale": "bekymringssamtale",
-    "hjemmebesoeg": "hjemmebesøg",
-    "skolebesoeg": "skolebesøg",
-    "gusa_dialog": "GUSA-dialog",
-    "opfoelgningssamtale": "opfølgningssamtale",
-}
+"""What the caseworker's assessment (`ASSESSMENTS`: Orienter, Indkald) means, in a sentence."""
 COURSE_OUTCOMES = {
     "completed": "gennemført",
     "dropped": "afbrudt",
@@ -165,6 +158,41 @@ def course_deadline(flag: str) -> str:
     return flag
 
 
+FOLLOW_UP_KINDS = {
+    "bekymringssamtale": "Bekymringssamtale",
+    "bekymringsbrev": "Bekymringsbrev",
+    "hjemmebesoeg": "Hjemmebesøg",
+    "skolebesoeg": "Skolebesøg",
+    "gusa_dialog": "GUSA-dialog",
+    "politiets_samtale": "Politiets samtale (FNT)",
+    "netvaerksmoede": "Netværksmøde",
+    "henvisning": "Henvisning til anden indsats",
+    "opfoelgningssamtale": "Opfølgningssamtale",
+}
+
+FOLLOW_UP_OUTCOMES = {
+    "held": "Gennemført",
+    "no_show": "Familien eller den unge mødte ikke op",
+    "declined": "Familien takkede nej",
+    "postponed": "Udsat",
+    "referred": "Henvist til anden indsats",
+    "concern_resolved": "Bekymringen er afklaret",
+}
+
+FOLLOW_UP_REFUSALS = {
+    "date_in_future": "Datoen for handlingen ligger efter i dag. Vælg i dag eller tidligere.",
+    "due_before_held": "Fristen for næste skridt ligger før handlingen. Vælg samme dag el. senere.",
+    "municipality_not_served": "Kommunen bruges ikke på platformen.",
+    "course_of_another_person": "Forløbet handler om en anden ung.",
+}
+
+ASSESSMENTS = {"inform": "Orienter", "summon": "Indkald"}
+
+ASSESSMENT_REFUSALS = {
+    "not_summoned": "Familien er ikke indkaldt: registrér vurderingen »Indkald« først.",
+    "not_caseworker_route": "Den unge er ikke på sagsbehandlerens spor.",
+    "meeting_date_refused": "Mødets dato kan ikke ligge efter i dag eller før indkaldelsen.",
+}
 CONCERN_CATEGORIES = {
     "kriminalitet": "Kriminalitet eller risiko for kriminalitet",
     "rusmidler": "Rusmidler",

@@ -14,11 +14,13 @@ from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
     ConcernRegistered,
     ContractModel,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
+    FollowUpEvent,
     IntakeRejection,
     LetterTaskEvent,
     MeetingEvent,
@@ -28,11 +30,13 @@ from shared.contracts import (
 )
 from shared.contracts.topics import (
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -96,7 +100,14 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        observed(COURSES_FOLLOW_UPS, FollowUpEvent, observations.follow_up_changed, "courses"),
         observed(MEETINGS_EVENTS, MeetingEvent, observations.meeting_recorded, "triage"),
+        observed(
+            NOTIFICATIONS_ASSESSMENTS,
+            CaseworkerRecordEvent,
+            observations.caseworker_recorded,
+            "notifications",
+        ),
         Consumer(INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern),
     ],
     prefetch=Service.prefetch,
