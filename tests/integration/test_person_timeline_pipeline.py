@@ -1,6 +1,7 @@
-"""Issue 17, part 1, through the real broker: a police report, its revision and a sent letter end
-on the child's timeline in reporting, in time order and in Danish words, and `ssp trace` shows
-the same words in an 80-column terminal."""
+"""Issue 17, part 1, through the real broker: a police report, its revision, a sent letter, a
+concern (issue 15) and a home visit with a next step (part 2) end on the child's timeline in
+reporting, in time order and in Danish words, and `ssp trace` shows the same words in an
+80-column terminal."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import asyncio
 import json
 import os
 import subprocess
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,9 @@ async def test_incident_revision_and_sent_letter_are_the_childs_timeline(
     # Intake first, so notifications knows where it answers (it reads the letter's recipients).
     intake = await start_platform(["intake"], PlatformSettings())
     monkeypatch.setenv("SSP_INTAKE_URL", intake.services[0].http_url)
-    rest = await start_platform(["triage", "notifications", "reporting"], PlatformSettings())
+    rest = await start_platform(
+        ["triage", "notifications", "reporting", "courses"], PlatformSettings()
+    )
     urls = {s.name: s.http_url for s in [*intake.services, *rest.services]}
     dev = AuthSettings()
 
@@ -103,6 +107,57 @@ async def test_incident_revision_and_sent_letter_are_the_childs_timeline(
             assert "vold" in [r["text"] for r in rows if r["code"] == "incident_accepted"][-1]
             # Every service's row, once: the inbox and the store de-duplicate re-deliveries.
             assert len({(r["code"], r["at"], r["text"]) for r in rows}) == len(rows)
+
+            # Later: a concern about each of the report's young people, and a home visit with
+            # the child, a school visit agreed as the next step.
+            for cpr in ("1203104123", "0205094871"):
+                worry = {
+                    "concern_id": f"concern-{cpr}",
+                    "cpr": cpr,
+                    "municipality_code": "607",
+                    "school": "Kirstinebjergskolen",
+                    "category": "mistrivsel",
+                    "reporter": {"kind": "school"},
+                    "text": "Fritekst om barnet, som aldrig forlader intake",
+                    "registered_at": datetime.now(UTC).isoformat(),
+                }
+                posted = await client.post(
+                    f"{urls['intake']}/v1/concerns", json=worry, headers=tovholder
+                )
+                assert posted.status_code in (200, 201, 202), posted.text
+            assert await eventually(lambda: timeline_with("concern_registered", child))
+            visit = {
+                "person_key": child,
+                "municipality_code": "607",
+                "journal_number": first["journal_number"],
+                "kind": "hjemmebesoeg",
+                "held_on": date.today().isoformat(),
+                "held_by": "ABJ",
+                "outcome": "held",
+                "next_step": {
+                    "kind": "skolebesoeg",
+                    "owner": "tovholder",
+                    "due_on": (date.today() + timedelta(days=7)).isoformat(),
+                },
+                "note": "Privat note, som aldrig forlader courses",
+            }
+            recorded = await client.post(
+                f"{urls['courses']}/v1/follow-ups",
+                json=visit,
+                headers=bearer("caseworker", municipalities=["607"]),
+            )
+            assert recorded.status_code == 201, recorded.text
+            rows = await eventually(lambda: timeline_with("follow_up_recorded", child))
+            codes = [row["code"] for row in rows]
+            later = [
+                codes.index(code)
+                for code in ("letter_task_sent", "concern_registered", "follow_up_recorded")
+            ]
+            assert later == sorted(later), codes
+            texts = {r["code"]: r["text"] for r in rows}
+            assert texts["concern_registered"].startswith("Bekymring registreret i Fredericia")
+            assert "næste skridt: skolebesøg ved tovholder" in texts["follow_up_recorded"]
+            assert "Fritekst" not in json.dumps(rows) and "Privat note" not in json.dumps(rows)
 
             # In a thread: the services answer on this test's event loop.
             trace = await asyncio.to_thread(
