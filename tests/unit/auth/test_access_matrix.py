@@ -825,6 +825,14 @@ def _follow_up(
 # action of another municipality is 404 like one that does not exist.
 FOLLOW_UP_STAFF = ("tovholder", "team_leader", "caseworker", "police_coordinator",
                    "exit_coordinator")  # fmt: skip
+# The coordinator's home visit is a social-services detail: withheld from the police (§115),
+# who reach only the follow-ups they held themselves.
+HELD_BY_THE_COORDINATOR = {
+    **{role: (OK, 404) for role in FOLLOW_UP_STAFF},
+    "police_coordinator": (404, 404),
+}
+
+
 MATRIX += [
     Endpoint("courses", "POST", "/v1/follow-ups", _new_follow_up,
              {role: (OK, 403) for role in FOLLOW_UP_STAFF}),
@@ -832,13 +840,13 @@ MATRIX += [
              _path("/v1/follow-ups?municipality_code={m}", m=(IN, OUT)),
              {role: (OK, 403) for role in FOLLOW_UP_STAFF}),
     Endpoint("courses", "GET", "/v1/follow-ups/{action_id}", _follow_up(),
-             {role: (OK, 404) for role in FOLLOW_UP_STAFF}),
+             HELD_BY_THE_COORDINATOR),
     Endpoint("courses", "POST", "/v1/follow-ups/{action_id}/complete-next-step",
              _follow_up("/complete-next-step", {"by": "ABJ"}),
-             {role: (OK, 404) for role in FOLLOW_UP_STAFF}),
+             HELD_BY_THE_COORDINATOR),
     Endpoint("courses", "POST", "/v1/follow-ups/{action_id}/reschedule-next-step",
              _follow_up("/reschedule-next-step", {"owner": "KLM", "due_on": "2026-12-17"}),
-             {role: (OK, 404) for role in FOLLOW_UP_STAFF}),
+             HELD_BY_THE_COORDINATOR),
 ]  # fmt: skip
 
 # Each service's auditor endpoints (shared/auth) are part of its API.
