@@ -51,7 +51,6 @@ __all__ = [
     "Revision",
     "TeamName",
     "Timestamp",
-    "absent_when_null",
 ]
 
 #: contracts.md writes ``^\d{4}-\d{5}-\d{5}-\d{2}$``; ``[0-9]`` keeps it to ASCII digits (Python
@@ -95,12 +94,6 @@ class ContractModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True, frozen=True)
-
-
-def absent_when_null(value: object) -> bool:
-    """A field's ``exclude_if``: an optional field added to a topic later is left out of the
-    message while null, so the messages that never carry it keep the bytes they always had."""
-    return value is None
 
 
 def _reject_numeric_timestamp(value: Any) -> Any:

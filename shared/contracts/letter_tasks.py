@@ -8,9 +8,9 @@ and ``waived`` (``waiver_reason``), and ``escalated`` (``escalated_to``), all op
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from shared.contracts.common import (
     Code,
@@ -21,7 +21,6 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     TeamName,
     Timestamp,
-    absent_when_null,
 )
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
@@ -57,12 +56,28 @@ SEND_CHANNELS: tuple[SendChannel, ...] = get_args(SendChannel)
 WAIVER_REASONS: tuple[WaiverReason, ...] = get_args(WaiverReason)
 
 
+#: Issue 16's fields, left out of a message (and a stored document) while null, so the events
+#: that do not carry them keep the bytes they always had.
+OMITTED_WHEN_NULL = (
+    "channel",
+    "letter_version",
+    "copies",
+    "waiver_reason",
+    "by_role",
+    "escalated_to",
+)
+
+
 class LetterTaskEvent(ContractModel):
     """A change to a letter task for the parents and/or the youth."""
 
-    # Issue 16's fields (``channel`` to ``escalated_to``, ``exclude_if=absent_when_null``) are
-    # left out of a message (and a stored document) while null, so the events that do not carry
-    # them keep the bytes they always had.
+    @model_serializer(mode="wrap")
+    def _without_null_endings(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        document: dict[str, Any] = handler(self)
+        for name in OMITTED_WHEN_NULL:
+            if document.get(name, 0) is None:
+                del document[name]
+        return document
 
     task_id: Id = Field(
         description="Id of the letter task; stable across its events.",
@@ -114,21 +129,18 @@ class LetterTaskEvent(ContractModel):
     )
     channel: SendChannel | None = Field(
         default=None,
-        exclude_if=absent_when_null,
         description="sent: the channel the letter went by: outbox (printed and posted) or "
         "digital_post. Null on the other events.",
         examples=[None, "outbox"],
     )
     letter_version: Code | None = Field(
         default=None,
-        exclude_if=absent_when_null,
         description="sent: the version (hash) of the template and profile letter section the "
         "letter was rendered from, so the very letter can be rendered again on demand.",
         examples=[None, "tpl-3f2a9c1e0b7d"],
     )
     copies: int | None = Field(
         default=None,
-        exclude_if=absent_when_null,
         ge=1,
         description="sent: how many copies went out (one per recipient set, e.g. parents "
         "living apart get one each).",
@@ -136,21 +148,18 @@ class LetterTaskEvent(ContractModel):
     )
     waiver_reason: WaiverReason | None = Field(
         default=None,
-        exclude_if=absent_when_null,
         description="waived: why no letter is sent: not_in_childs_interest, already_informed, "
         "police_informs. Null on the other events.",
         examples=[None, "already_informed"],
     )
     by_role: Code | None = Field(
         default=None,
-        exclude_if=absent_when_null,
         description="waived, sent: the role of the user who did it (owner or team leader); no "
         "person's name or id.",
         examples=[None, "team_leader"],
     )
     escalated_to: EscalationLevel | None = Field(
         default=None,
-        exclude_if=absent_when_null,
         description="escalated: team_leader (past the deadline: the team leader of owner_team) "
         "or management (still open at twice the deadline: counted, never named).",
         examples=[None, "team_leader"],

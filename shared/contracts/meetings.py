@@ -22,7 +22,6 @@ from shared.contracts.common import (
     PersonKey,
     TeamName,
     Timestamp,
-    absent_when_null,
 )
 
 __all__ = ["MeetingEvent", "MeetingEventType"]
@@ -130,7 +129,7 @@ class MeetingEvent(ContractModel):
         max_length=MAX_ID_CHARS,
         default=None,
         # Absent (not null) from every other event: their bytes stay as they were.
-        exclude_if=absent_when_null,
+        exclude_if=lambda value: value is None,
         description="concern_placed: the concern (ssp.intake.concerns.v1); absent otherwise.",
         examples=["3b1f6e0a-4c2d-4e8f-9a1b-2c3d4e5f6a7b"],
     )
