@@ -25,6 +25,7 @@ from services.reporting.application.queries import (
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Decision, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
+from shared.errors import error_body
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -75,7 +76,9 @@ async def _in_reach(access: Access, known: bool, decision: Decision, found: T | 
 
 
 async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
+    problem = exc.problem
+    body = error_body("invalid_request", problem["message"], problem["field"], problems=[problem])
+    return JSONResponse(body, status_code=422)
 
 
 Queries = Annotated[ReportingQueries, from_app("queries")]
