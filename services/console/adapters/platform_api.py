@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import httpx
 
+from shared.auth.audit_merge import Collected, collect
+
 
 class ApiError(Exception):
     """A service refused or failed: its status and error code (the console says it in Danish)."""
@@ -92,6 +94,24 @@ class PlatformApi:
     async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
         return await self._call(
             "reporting", "GET", f"/v1/persons/{person_key}/co-registered", token, purpose=purpose
+        )
+
+    async def person_timeline(
+        self, token: str, person_key: str, purpose: str, offset: int, limit: int
+    ) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{quote(person_key, safe='')}/timeline", token,
+            purpose=purpose, params={"offset": str(offset), "limit": str(limit)},
+        )  # fmt: skip
+
+    async def audit_trail_of(self, token: str, person_key: str, purpose: str) -> Collected:
+        """Every service's audit entries about the person, merged by time (what `ssp audit
+        export` prints), asked with the user's own token: only an auditor's is answered."""
+        return await collect(
+            self.client,
+            self.urls,
+            f"/v1/audit/export/{quote(person_key, safe='')}",
+            {"Authorization": f"Bearer {token}", "X-Purpose": purpose},
         )
 
     # --- triage --------------------------------------------------------------------------

@@ -3,7 +3,7 @@ screen (the API's codes stay stable; its messages may be English)."""
 
 from __future__ import annotations
 
-from services.console.domain.danish import SERVICES
+from shared.danish import SERVICES
 
 MESSAGES = {
     400: "Formålet med opslaget mangler, så det blev afvist.",

@@ -19,6 +19,9 @@ STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "polic
 REJECTION_CORRECTORS = frozenset({"tovholder", "police_coordinator"})
 """Who intake lets list, read and resubmit rejected input (docs/access-model.md)."""
 CO_REGISTRATION_READERS = RESOLVERS
+TIMELINE_READERS = MEETING_READERS | {"auditor"}
+AUDIT_READERS = frozenset({"auditor"})
+"""Who sees, on a person's timeline, every service's audit trail of them (issue 17, part 5)."""
 MINUTES_READERS = RESOLVERS
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
@@ -97,3 +100,11 @@ class User:
     @property
     def corrects_rejections(self) -> bool:
         return self.role in REJECTION_CORRECTORS
+
+    @property
+    def reads_timeline(self) -> bool:
+        return self.role in TIMELINE_READERS
+
+    @property
+    def reads_audit_trail(self) -> bool:
+        return self.role in AUDIT_READERS

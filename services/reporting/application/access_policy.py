@@ -19,20 +19,26 @@ class ReportingAction(Action):
     READ_STATISTICS = "statistics.read"
     READ_TRACE = "trace.read"
     READ_CO_REGISTRATIONS = "co_registrations.read"
+    READ_PERSON_TIMELINE = "person_timeline.read"
     REBUILD_READ_MODELS = "read_models.rebuild"
 
 
 _CASE_STAFF = municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
 
+_HANDOVER_LIST_READERS = _CASE_STAFF | {
+    Role.SCHOOL_REPRESENTATIVE: Grant("school", withheld=NO_SOCIAL_SERVICES),
+    Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
+}
+
 register(
     {
-        ReportingAction.READ_HANDOVER_LIST: ActionRule(
-            READS_PERSONAL_DATA,
-            _CASE_STAFF
-            | {
-                Role.SCHOOL_REPRESENTATIVE: Grant("school", withheld=NO_SOCIAL_SERVICES),
-                Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
-            },
+        ReportingAction.READ_HANDOVER_LIST: ActionRule(READS_PERSONAL_DATA, _HANDOVER_LIST_READERS),
+        # One person's timeline (issue 17): need-to-know as the handover list, row by row (a
+        # school sees its pupils' police reports, the police their own, neither social
+        # services' steps); and the auditor, who answers the person's right of access and
+        # checks what each service did, on the whole platform (as for the trace).
+        ReportingAction.READ_PERSON_TIMELINE: ActionRule(
+            READS_PERSONAL_DATA, _HANDOVER_LIST_READERS | {Role.AUDITOR: Grant("platform")}
         ),
         ReportingAction.READ_STATISTICS: ActionRule(
             NO_PERSONAL_DATA,

@@ -17,6 +17,7 @@ from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
+from services.reporting.domain.person_timeline import person_rows
 from services.reporting.domain.weeks import IsoWeek
 from shared.eventstore.just_saved import JustSaved
 
@@ -70,7 +71,7 @@ class Projection:
                     last, read = notifications[-1].id, len(notifications)
                     end_of_log = read < self.batch_size
                 # What the rules read back for the whole batch, in three queries.
-                views.prefetch({step.journal_number for _, step in steps})
+                views.prefetch({s.journal_number for _, s in steps if s.journal_number})
                 for notification_id, step in steps:
                     apply_step(views, notification_id, step)
                 views.set_position(last)
@@ -93,9 +94,30 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
     # The step's time in UTC, formatted once: a decision's, a task event's and a referral's
     # own times are the step's time.
     at_utc = utc_text(event.at)
+    step_id = f"{event.originator_id}:{event.originator_version}"
+    for row in person_rows(event.step, event.person_key, event.facts):
+        views.put_person_step(
+            {
+                "row_id": f"{step_id}:{row.person_key}",
+                "person_key": row.person_key,
+                "notification_id": notification_id,
+                "at": at,
+                "at_utc": at_utc,
+                "journal_number": event.journal_number,
+                "municipality_code": row.municipality_code,
+                "school": row.school,
+                "service": event.service,
+                "step": event.step,
+                "revision": event.revision,
+                "detail": event.detail,
+                "facts": row.facts,
+            }
+        )
+    if event.journal_number is None:
+        return  # a person's step that follows no journal number: their timeline only
     views.put_step(
         {
-            "step_id": f"{event.originator_id}:{event.originator_version}",
+            "step_id": step_id,
             "journal_number": event.journal_number,
             "notification_id": notification_id,
             "at": at,
@@ -106,6 +128,7 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
             "revision": event.revision,
             "detail": event.detail,
             "trace_id": event.trace_id,
+            "facts": event.facts,
         }
     )
     if event.step == "incident_accepted":

@@ -12,11 +12,13 @@ from typing import Any, Literal
 
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerAssessment,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
+    MeetingEvent,
     PersonStatement,
     RoutingDecision,
 )
@@ -39,6 +41,10 @@ Step = Literal[
     "letter_task_waived",
     "letter_task_escalated",
     "course_changed",
+    "caseworker_assessed",
+    "meeting_route_or_owner_decided",
+    "meeting_action_agreed",
+    "meeting_note_recorded",
 ]
 
 
@@ -246,14 +252,17 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
             "municipality_code": task.municipality_code,
             "reason": task.reason,
             "waiver_reason": task.waiver_reason,
+            "channel": task.channel,
+            "escalated_to": task.escalated_to,
         },
     )
 
 
 def course_changed(course: CourseEvent) -> Observation | None:
-    """A course event, as a step of the journal number the course follows (a course without
-    one, e.g. an acute-event procedure for a group, has no place in a journal's trace)."""
-    if course.journal_number is None:
+    """A course event, as a step of the journal number the course follows, else of the
+    person's timeline alone (an exit programme need follow no police report); an acute-event
+    procedure for a group without a journal number has no place in either."""
+    if course.journal_number is None and course.person_key is None:
         return None
     return Observation(
         key=f"course:{course.event_id}",
@@ -268,5 +277,68 @@ def course_changed(course: CourseEvent) -> Observation | None:
             "course_type": course.course_type,
             "event": course.event,
             "municipality_code": course.municipality_code,
+            # The data's codes, dates and owners (the contract publishes nothing else), for
+            # the timeline's words: which step, to which municipality.
+            "data": {
+                name: value
+                for name, value in course.data.items()
+                if value is None
+                or isinstance(value, bool | int)
+                or (isinstance(value, str) and len(value) <= _MOST_DATA_CHARS)
+            },
+        },
+    )
+
+
+_MOST_DATA_CHARS = 64
+"""A course event's data value kept for the timeline's words: codes, dates, owners."""
+
+
+def caseworker_assessed(assessment: CaseworkerAssessment) -> Observation:
+    """The caseworker's assessment (orienter or indkald); the note, free text, is not kept."""
+    return Observation(
+        key=f"assessment:{assessment.person_key}:{assessment.at.isoformat()}",
+        journal_number=assessment.journal_number,
+        step="caseworker_assessed",
+        at=assessment.at,
+        person_key=assessment.person_key,
+        revision=None,
+        detail=f"caseworker assessed: {assessment.outcome}",
+        facts={"outcome": assessment.outcome, "by_role": "caseworker"},
+    )
+
+
+_MEETING_STEPS: dict[str, Step] = {
+    "route_or_owner_decided": "meeting_route_or_owner_decided",
+    "action_agreed": "meeting_action_agreed",
+    "note_recorded": "meeting_note_recorded",
+}
+
+
+def meeting_recorded(meeting: MeetingEvent) -> Observation | None:
+    """What the weekly meeting recorded about a young person (its decisions, agreed actions
+    and notes, without their text); who joined the meeting is no step of a person."""
+    step = _MEETING_STEPS.get(meeting.event)
+    if step is None or meeting.person_key is None:
+        return None
+    return Observation(
+        key=f"meeting:{meeting.event_id}",
+        journal_number=meeting.journal_number,
+        step=step,
+        at=meeting.at,
+        person_key=meeting.person_key,
+        revision=None,
+        detail=f"meeting {meeting.meeting} {meeting.event}"
+        + (f": {meeting.route or '-'}, owner {meeting.owner_role}" if meeting.owner_role else ""),
+        facts={
+            "meeting": meeting.meeting,
+            "municipality_code": meeting.municipality_code,
+            "iso_week": meeting.iso_week,
+            "event": meeting.event,
+            "decision_id": meeting.decision_id,
+            "route": meeting.route,
+            "owner_role": meeting.owner_role,
+            "owner_team": meeting.owner_team,
+            "due_on": meeting.due_on.isoformat() if meeting.due_on else None,
         },
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.reporting.application.access_policy import ReportingAction
@@ -21,6 +21,7 @@ from services.reporting.application.queries import (
     Trace,
     TraceAnswer,
 )
+from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, TimelineAnswer
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Decision, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
@@ -188,6 +189,32 @@ async def co_registered(
         count=len(found.persons),
     )
     return found
+
+
+@persons.get(
+    "/{person_key}/timeline",
+    summary="Everything that happened to a young person, every service's steps in time order, "
+    "each in Danish words beside its code (issue 17); need-to-know as the handover list, row "
+    "by row, and the auditor; paged; 404 alike for unknown persons and persons out of reach",
+    response_model=PersonTimeline,
+    responses={404: {"description": "no such person in the caller's reach"}},
+)
+async def person_timeline(
+    person_key: Annotated[str, Path(max_length=200)],
+    access: Annotated[Access, guard(ReportingAction.READ_PERSON_TIMELINE)],
+    ctx: Ctx,
+    queries: Queries,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MOST_ROWS, description="rows on the page")] = 200,
+) -> PersonTimeline:
+    answer: TimelineAnswer = await ctx.in_store(
+        lambda: queries.timelines.timeline_for(
+            access.principal, person_key, offset=offset, limit=limit
+        )
+    )
+    timeline = await _in_reach(access, answer.known, answer.decision, answer.timeline)
+    access.note(person_keys=[person_key], count=len(timeline.rows))
+    return timeline
 
 
 @admin.post(

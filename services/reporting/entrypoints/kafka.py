@@ -13,21 +13,25 @@ from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerAssessment,
     ContractModel,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
+    MeetingEvent,
     PersonStatement,
     RoutingDecision,
     parse_bytes,
 )
 from shared.contracts.topics import (
+    CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -77,6 +81,13 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        observed(MEETINGS_EVENTS, MeetingEvent, observations.meeting_recorded, "triage"),
+        observed(
+            CASEWORKER_ASSESSMENTS,
+            CaseworkerAssessment,
+            observations.caseworker_assessed,
+            "caseworker",
+        ),
     ],
     prefetch=Service.prefetch,
 )

@@ -217,6 +217,20 @@ MATRIX: list[Endpoint] = [
         _path("/v1/persons/{pk}/co-registered", pk=(PK_IN, PK_OUT)),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    # Need-to-know as the handover list (a school its pupils' police reports, the police their
+    # own), and the auditor everywhere; out of reach looks like unknown.
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/persons/{person_key}/timeline",
+        _path("/v1/persons/{pk}/timeline", pk=(PK_IN, PK_OUT)),
+        {
+            **{role: (OK, 404) for role in MUNICIPAL},
+            "school_representative": (OK, 404),
+            "police_coordinator": (OK, 404),
+            "auditor": (OK, OK),
+        },
+    ),
     Endpoint(
         "reporting",
         "POST",

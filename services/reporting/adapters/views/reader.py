@@ -24,6 +24,17 @@ class ViewReader:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(statement)]
 
+    def person_timeline(self, person_key: str) -> list[dict[str, Any]]:
+        """Every row of the person's timeline, in time order (then as recorded)."""
+        t = tables.person_timeline
+        statement = (
+            select(t)
+            .where(t.c.person_key == person_key)
+            .order_by(t.c.at_utc, t.c.notification_id, t.c.row_id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(statement)]
+
     def persons_registered(self, municipality_code: str, iso_week: str) -> list[dict[str, Any]]:
         """Persons of the municipality in incidents reported that week, with their latest
         routing (if any), in meeting order."""

@@ -1,5 +1,8 @@
 """Danish words and formats for what the platform's APIs answer in codes: dates ("5. december
-2026"), time left to a deadline, and the names of roles, routes, statuses and offences."""
+2026"), time left to a deadline, and the names of roles, routes, statuses and offences.
+
+Shared by the console (its pages) and reporting (the Danish text of each timeline and trace
+row, issue 17), so a code reads the same wherever a person meets it."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ ROLES = {
 
 LOGIN_ROLES = (
     "tovholder", "team_leader", "caseworker", "school_representative", "police_coordinator",
-    "exit_coordinator", "management", "operations",
+    "exit_coordinator", "management", "operations", "auditor",
 )  # fmt: skip
 
 OWNER_ROLES = (
@@ -73,6 +76,35 @@ WAIVER_REASONS = {
     "police_informs": "Politiet orienterer familien",
 }
 """Why a letter is not sent (notifications' `POST /v1/letter-tasks/{id}/waive`)."""
+
+RECIPIENTS = {"parents": "forældrene", "youth": "den unge", "local_staff": "medarbejdere lokalt"}
+WITHDRAWAL_REASONS = {
+    # Why a decision was withdrawn or a letter task cancelled (in a sentence: small letters).
+    "person_removed_from_incident": "personen er ikke længere med i anmeldelsen",
+    "person_out_of_scope": "personen er uden for målgruppen",
+    "person_not_served": "personen bor i en kommune, platformen ikke betjener",
+    "revised_decision": "visiteringen er ændret",
+    "case_opened_after_routing": "en sag er åbnet, sagsbehandleren overtager",
+}
+ASSESSMENTS = {
+    "inform": "orientér forældrene (ingen yderligere handling)",
+    "summon": "indkald forældre og den unge til samtale",
+}
+FOLLOW_UPS = {
+    "bekymringsbrev": "bekymringsbrev",
+    "bekymringssamtale": "bekymringssamtale",
+    "hjemmebesoeg": "hjemmebesøg",
+    "skolebesoeg": "skolebesøg",
+    "gusa_dialog": "GUSA-dialog",
+    "opfoelgningssamtale": "opfølgningssamtale",
+}
+COURSE_OUTCOMES = {
+    "completed": "gennemført",
+    "dropped": "afbrudt",
+    "dropped_out": "faldet fra",
+    "handed_to_social_services": "overdraget til socialforvaltningen",
+}
+
 
 INCIDENT_ROLES = {"antruffet": "Antruffet", "sigtet": "Sigtet", "forurettet": "Forurettet"}
 
@@ -184,6 +216,15 @@ def danish_datetime(value: str | datetime | None) -> str:
         return NOTHING
     local = moment.astimezone(COPENHAGEN) if moment.tzinfo else moment
     return f"{danish_date(local)} kl. {local.hour:02d}.{local.minute:02d}"
+
+
+def short_datetime(value: str | datetime | None) -> str:
+    """`05.12.2026 14.30` in Copenhagen time: the Danish numeric form, for narrow columns."""
+    moment = parse_moment(value)
+    if moment is None:
+        return NOTHING
+    local = moment.astimezone(COPENHAGEN) if moment.tzinfo else moment
+    return f"{local:%d.%m.%Y} {local.hour:02d}.{local.minute:02d}"
 
 
 def _amount(count: int, one: str, many: str) -> str:

@@ -1,0 +1,136 @@
+"""What each service publishes about a young person, for the timeline's tests (issue 17): one
+document per source, and each document's delivery as the relay sends it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from services.reporting.settings import ReportingSettings
+from shared.contracts import (
+    CASEWORKER_ASSESSMENTS,
+    COURSES_EVENTS,
+    INTAKE_INCIDENTS,
+    LETTER_TASKS,
+    MEETINGS_EVENTS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+)
+from shared.messaging.inbound import Inbound
+from tests.unit.reporting.documents import FREDERICIA, relay_headers
+
+PUBLISHER = {
+    INTAKE_INCIDENTS: "intake",
+    TRIAGE_CASEWORKER: "triage",
+    TRIAGE_TOVHOLDER: "triage",
+    TRIAGE_WITHDRAWALS: "triage",
+    TRIAGE_EXIT_REFERRALS: "triage",
+    TRIAGE_STATEMENTS: "triage",
+    MEETINGS_EVENTS: "triage",
+    LETTER_TASKS: "notifications",
+    COURSES_EVENTS: "courses",
+    CASEWORKER_ASSESSMENTS: "caseworker",
+}
+
+STEP_OF = {
+    TRIAGE_WITHDRAWALS: "decision_withdrawn",
+    TRIAGE_EXIT_REFERRALS: "exit_referral",
+    COURSES_EVENTS: "course_changed",
+    CASEWORKER_ASSESSMENTS: "caseworker_assessed",
+}
+
+
+def step_of(topic: str, doc: dict[str, Any]) -> str:
+    """The step code a document is on the timeline (an oracle apart from the projection)."""
+    if topic == INTAKE_INCIDENTS:
+        return "incident_accepted"
+    if topic in (TRIAGE_CASEWORKER, TRIAGE_TOVHOLDER):
+        return f"routed_{doc['route']}"
+    if topic == LETTER_TASKS:
+        return f"letter_task_{doc['event']}"
+    if topic == MEETINGS_EVENTS:
+        return f"meeting_{doc['event']}"
+    return STEP_OF[topic]
+
+
+def persons_in(topic: str, doc: dict[str, Any]) -> list[str]:
+    if topic == INTAKE_INCIDENTS:
+        return [p["person_key"] for p in doc["persons"]]
+    return [doc["person_key"]] if doc.get("person_key") else []
+
+
+def delivered(
+    settings: ReportingSettings, topic: str, doc: dict[str, Any], notification_id: int
+) -> Inbound:
+    """The document as the publisher's relay delivers it (the same notification id when it is
+    delivered again)."""
+    key = doc.get("person_key") or doc.get("journal_number") or doc.get("meeting") or "-"
+    return Inbound(
+        topic=settings.topic(topic),
+        partition=0,
+        offset=notification_id,
+        key=str(key).encode(),
+        value=json.dumps(doc).encode(),
+        headers=relay_headers(PUBLISHER[topic], notification_id),
+    )
+
+
+def course_event(
+    event_id: str,
+    person_key: str | None,
+    event: str,
+    at: str,
+    *,
+    journal_number: str | None = None,
+    course_type: str = "trivsel_plus",
+    data: dict[str, Any] | None = None,
+    municipality_code: str = FREDERICIA,
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "course_id": f"course-{course_type}",
+        "course_type": course_type,
+        "event": event,
+        "person_key": person_key,
+        "municipality_code": municipality_code,
+        "journal_number": journal_number,
+        "at": at,
+        "data": data or {},
+    }
+
+
+def meeting_event(
+    event_id: str,
+    person_key: str,
+    event: str,
+    at: str,
+    *,
+    journal_number: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "meeting": f"{FREDERICIA}/2026-W47",
+        "municipality_code": FREDERICIA,
+        "iso_week": "2026-W47",
+        "event": event,
+        "at": at,
+        "by": "ABJ",
+        "journal_number": journal_number,
+        "person_key": person_key,
+        **fields,
+    }
+
+
+def assessment(person_key: str, journal_number: str, outcome: str, at: str) -> dict[str, Any]:
+    return {
+        "journal_number": journal_number,
+        "person_key": person_key,
+        "outcome": outcome,
+        "caseworker": "ABJ",
+        "at": at,
+        "note": "Fritekst, som reporting ikke gemmer.",
+    }
