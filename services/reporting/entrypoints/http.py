@@ -21,6 +21,7 @@ from services.reporting.application.queries import (
     Trace,
     TraceAnswer,
 )
+from services.reporting.application.review import Reviews
 from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, TimelineAnswer
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Decision, Resource, guard
@@ -90,15 +91,19 @@ admin = APIRouter(prefix="/v1/admin")
 def create_http_app(
     ctx: ServiceContext, queries: ReportingQueries, projection: Projection, auth: AccessControl
 ) -> FastAPI:
+    # The review export's routes use this module's validation helpers (a cycle at import).
+    from services.reporting.entrypoints.review_http import reviews
+
     api = service_api(
         "SSP reporting",
-        "Read models: the weekly handover list, its aggregate counts, and the trace of a "
-        "journal number.",
+        "Read models: the weekly handover list, its aggregate counts, the trace of a "
+        "journal number, a person's timeline and the review export.",
         auth,
-        [handover_lists, statistics_router, traces, persons, admin],
+        [handover_lists, statistics_router, traces, persons, reviews, admin],
         ctx=ctx,
         queries=queries,
         projection=projection,
+        reviews=Reviews(queries.reader, queries.timelines),
     )
     api.exception_handler(InvalidParameter)(invalid_parameter)
     return api
