@@ -23,6 +23,8 @@ TIMELINE_READERS = MEETING_READERS | {"auditor"}
 AUDIT_READERS = frozenset({"auditor"})
 """Who sees, on a person's timeline, every service's audit trail of them (issue 17, part 5)."""
 MINUTES_READERS = RESOLVERS
+REVIEWERS = frozenset({"auditor", "team_leader"})
+"""Who reporting lets draw the review export (issue 17, part 4; docs/review-export.md)."""
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
 """The owner role a municipality profile gives a login role, where the names differ."""
@@ -108,3 +110,7 @@ class User:
     @property
     def reads_audit_trail(self) -> bool:
         return self.role in AUDIT_READERS
+
+    @property
+    def reviews(self) -> bool:
+        return self.role in REVIEWERS

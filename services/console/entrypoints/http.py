@@ -39,6 +39,7 @@ from services.console.application import pages
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
 from services.console.entrypoints.rejection_pages import PageTools, add_rejection_pages
+from services.console.entrypoints.review_page import review_router
 from services.console.entrypoints.timeline_page import timeline_router
 from services.console.settings import ConsoleSettings
 from shared import danish
@@ -628,6 +629,7 @@ def create_http_app(
         return render(request, "trace.html", user, title="Sporing", **view)
 
     app.include_router(timeline_router(api, render, current_user))
+    app.include_router(review_router(api, render, current_user, lambda: clock().year))
 
     @app.get("/statistik", response_class=HTMLResponse)
     async def statistics(
