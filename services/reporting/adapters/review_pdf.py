@@ -12,6 +12,7 @@ from weasyprint import HTML
 
 from services.reporting.application.review import PersonReview
 from services.reporting.domain.review import FINDING_WORDS
+from shared.contracts.municipalities import municipality_name
 from shared.danish import COPENHAGEN
 
 _TEMPLATES = Environment(
@@ -28,16 +29,16 @@ def _danish_time(value: str) -> str:
 _TEMPLATES.filters["danish_time"] = _danish_time
 
 
-def review_html(review: PersonReview, municipality_code: str | None, generated_at: str) -> str:
+def review_html(review: PersonReview, municipalities: list[str], generated_at: str) -> str:
     return _TEMPLATES.get_template("review.html.j2").render(
         review=review,
         findings=FINDING_WORDS,
-        municipality_code=municipality_code,
+        municipalities=[f"{municipality_name(c) or c} ({c})" for c in municipalities],
         generated_at=generated_at,
     )
 
 
-def review_pdf(review: PersonReview, municipality_code: str | None, generated_at: str) -> bytes:
-    html = review_html(review, municipality_code, generated_at)
+def review_pdf(review: PersonReview, municipalities: list[str], generated_at: str) -> bytes:
+    html = review_html(review, municipalities, generated_at)
     document: bytes = HTML(string=html, base_url=None).write_pdf()
     return document

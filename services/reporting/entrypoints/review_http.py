@@ -5,9 +5,9 @@ each person's findings, and one person's export as JSON or PDF. Guarded by
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from services.reporting.adapters.review_pdf import review_pdf
@@ -19,27 +19,17 @@ from services.reporting.application.review import (
     Reviews,
     ReviewSample,
 )
-from services.reporting.entrypoints.http import _MUNICIPALITY_CODE, InvalidParameter, _in_reach
+from services.reporting.entrypoints.http import checked_municipality, in_reach
 from shared.auth import Access, Resource, guard
-from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.http import from_app
 from shared.runtime import Ctx
 
 ReviewsDep = Annotated[Reviews, from_app("reviews")]
+ReviewAccess = Annotated[Access, guard(ReportingAction.EXPORT_REVIEW)]
 reviews = APIRouter(prefix="/v1/reviews")
-PersonKey = Annotated[str, Path(max_length=200, pattern=r"^pk_[0-9a-f]{16,64}$")]
-
-
-def _municipality(code: str) -> str:
-    if _MUNICIPALITY_CODE.fullmatch(code) is None:
-        raise InvalidParameter(
-            "municipality_code", "municipality_code", "a municipality code is three digits"
-        )
-    if not is_municipality_code(code):
-        raise InvalidParameter(
-            "municipality_code", UNKNOWN_MUNICIPALITY, "not a Danish municipality code"
-        )
-    return code
+NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such person in the caller's reach"}
+}
 
 
 @reviews.get(
@@ -52,13 +42,13 @@ def _municipality(code: str) -> str:
 async def review_sample(
     municipality_code: str,
     year: Annotated[int, Path(ge=2000, le=2100)],
-    access: Annotated[Access, guard(ReportingAction.EXPORT_REVIEW)],
+    access: ReviewAccess,
     ctx: Ctx,
     found: ReviewsDep,
     size: Annotated[int, Query(ge=1, le=LARGEST_SAMPLE, description="persons to draw")] = 300,
     seed: Annotated[int, Query(ge=0, le=2**63 - 1, description="the draw's seed")] = 0,
 ) -> ReviewSample:
-    code = _municipality(municipality_code)
+    code = checked_municipality(municipality_code)
     await access.require(Resource.listing_of(code), conceal=False)
     sample: ReviewSample = await ctx.in_store(
         found.sample, access.principal, code, year, size, seed
@@ -71,11 +61,20 @@ async def review_sample(
     return sample
 
 
-async def _review(access: Access, ctx: Ctx, found: Reviews, person_key: str) -> PersonReview:
+async def _reviewed(
+    person_key: Annotated[str, Path(max_length=200, pattern=r"^pk_[0-9a-f]{16,64}$")],
+    access: ReviewAccess,
+    ctx: Ctx,
+    found: ReviewsDep,
+) -> PersonReview:
+    """The person's export, when in the caller's reach (404 alike for unknown), audited."""
     answer: ReviewAnswer = await ctx.in_store(found.person, access.principal, person_key)
-    review = await _in_reach(access, answer.known, answer.decision, answer.review)
+    review = await in_reach(access, answer.known, answer.decision, answer.review)
     access.note(term="review export", person_keys=[person_key], count=len(review.checks))
     return review
+
+
+Reviewed = Annotated[PersonReview, Depends(_reviewed)]
 
 
 @reviews.get(
@@ -83,38 +82,25 @@ async def _review(access: Access, ctx: Ctx, found: Reviews, person_key: str) -> 
     summary="One sampled person's review export: the timeline and each check's finding with "
     "the facts it rests on; 404 alike for unknown persons and persons out of reach",
     response_model=PersonReview,
-    responses={404: {"description": "no such person in the caller's reach"}},
+    responses=NOT_FOUND,
 )
-async def person_review(
-    person_key: PersonKey,
-    access: Annotated[Access, guard(ReportingAction.EXPORT_REVIEW)],
-    ctx: Ctx,
-    found: ReviewsDep,
-) -> PersonReview:
-    return await _review(access, ctx, found, person_key)
+async def person_review(review: Reviewed) -> PersonReview:
+    return review
 
 
 @reviews.get(
     "/persons/{person_key}/pdf",
     summary="The same export as a readable Danish PDF (A4)",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}},
-        404: {"description": "no such person in the caller's reach"},
-    },
+    responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
 )
-async def person_review_pdf(
-    person_key: PersonKey,
-    access: Annotated[Access, guard(ReportingAction.EXPORT_REVIEW)],
-    ctx: Ctx,
-    found: ReviewsDep,
-) -> Response:
-    review = await _review(access, ctx, found, person_key)
-    municipalities = {r.municipality_code for r in review.timeline.rows if r.municipality_code}
-    code = next(iter(sorted(municipalities)), None)
-    pdf = review_pdf(review, code, datetime.now(UTC).isoformat())
-    return Response(
-        content=pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{person_key}.pdf"'},
+async def person_review_pdf(review: Reviewed) -> Response:
+    municipalities = sorted(
+        {r.municipality_code for r in review.timeline.rows if r.municipality_code}
     )
+    pdf = review_pdf(review, municipalities, datetime.now(UTC).isoformat())
+    filename = f"{review.person_key}.pdf"
+    return Response(
+        pdf, media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )  # fmt: skip
