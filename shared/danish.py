@@ -165,6 +165,25 @@ def course_deadline(flag: str) -> str:
     return flag
 
 
+CONCERN_CATEGORIES = {
+    "kriminalitet": "Kriminalitet eller risiko for kriminalitet",
+    "rusmidler": "Rusmidler",
+    "grupperinger": "Grupperinger og uheldige fællesskaber",
+    "mistrivsel": "Mistrivsel",
+    "skolefravaer": "Skolefravær",
+    "radikalisering": "Radikalisering eller ekstremisme",
+    "andet": "Andet",
+}
+"""What a concern that does not come from the police is about (issue 15, part 5)."""
+
+REPORTER_KINDS = {
+    "school": "Skolen",
+    "ssp_network": "SSP-netværket",
+    "parent": "En forælder",
+    "night_team": "Natteravnene / natteamet",
+}
+"""Who worries: the kinds of reporter a concern names."""
+
 SERVICES = {
     "intake": "Modtagelse",
     "triage": "Visitation",

@@ -9,6 +9,14 @@ which flags refer) live in the domain of the service that owns them. JSON Schema
 from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
 from shared.contracts.cases import CaseEventType, CaseRegisterEvent
 from shared.contracts.common import ContractModel
+from shared.contracts.concerns import (
+    CONCERN_CATEGORIES,
+    REPORTER_KINDS,
+    Concern,
+    ConcernCategory,
+    ConcernRegistered,
+    ReporterKind,
+)
 from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
 from shared.contracts.decisions import (
@@ -53,8 +61,10 @@ from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, 
 from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
+    CONCERNS,
     COURSES_EVENTS,
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
@@ -76,16 +86,20 @@ from shared.contracts.withdrawals import DecisionWithdrawn, WithdrawalReason
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "CONCERNS",
+    "CONCERN_CATEGORIES",
     "COURSES_EVENTS",
     "COURSE_TYPES",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
     "INTAKE_CASE_EVENTS",
+    "INTAKE_CONCERNS",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
     "POLICE_INCIDENTS",
+    "REPORTER_KINDS",
     "SOCIAL_CASES",
     "TOPICS",
     "TRIAGE_CASEWORKER",
@@ -99,6 +113,9 @@ __all__ = [
     "CaseRegisterEvent",
     "CaseworkerAssessment",
     "Channel",
+    "Concern",
+    "ConcernCategory",
+    "ConcernRegistered",
     "ContractModel",
     "CourseEvent",
     "CourseType",
@@ -123,6 +140,7 @@ __all__ = [
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
     "Recipient",
+    "ReporterKind",
     "Role",
     "Route",
     "RoutingDecision",

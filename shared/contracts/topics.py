@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.concerns import Concern, ConcernRegistered
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.exit_referrals import ExitReferral
@@ -27,6 +28,7 @@ from shared.contracts.withdrawals import DecisionWithdrawn
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "CONCERNS",
     "COURSES_DEAD_LETTER",
     "COURSES_EVENTS",
     "DEAD_LETTER_HEADERS",
@@ -37,6 +39,7 @@ __all__ = [
     "DLQ_HEADER_ORIGIN_TOPIC",
     "DLQ_HEADER_SERVICE",
     "INTAKE_CASE_EVENTS",
+    "INTAKE_CONCERNS",
     "INTAKE_DEAD_LETTER",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
@@ -63,6 +66,7 @@ __all__ = [
 
 POLICE_INCIDENTS = "ssp.police.incidents.v1"
 SOCIAL_CASES = "ssp.socialservices.cases.v1"
+CONCERNS = "ssp.concerns.v1"
 CASEWORKER_ASSESSMENTS = "ssp.caseworker.assessments.v1"
 TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
 TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
@@ -73,6 +77,7 @@ LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
 INTAKE_CASE_EVENTS = "ssp.intake.case-events.v1"
+INTAKE_CONCERNS = "ssp.intake.concerns.v1"
 INTAKE_DEAD_LETTER = "ssp.intake.dead-letter.v1"
 TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
 NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
@@ -201,6 +206,8 @@ _BY_MEETING = "The meeting: municipality code and ISO week (607/2026-W49)."
 _DESCRIPTIONS = {
     POLICE_INCIDENTS: "Incidents published by the police integration (also POST /v1/incidents).",
     SOCIAL_CASES: "Case opened / closed / caseworker changed, from the social-services system.",
+    CONCERNS: "Concerns about a young person that do not come from the police: from a school, "
+    "the SSP network, a parent or the night team (also POST /v1/concerns).",
     CASEWORKER_ASSESSMENTS: "Caseworkers' assessments of incidents routed to them "
     "(inform / summon).",
     TRIAGE_CASEWORKER: "Routing decisions for persons with an active case (caseworker route).",
@@ -222,10 +229,12 @@ _DESCRIPTIONS = {
     "authorised staff at retrievable_at.",
     INTAKE_INCIDENTS: "Accepted, pseudonymised incidents (no CPR, names, addresses or free text).",
     INTAKE_CASE_EVENTS: "Case-register events with the CPR number replaced by the person_key.",
+    INTAKE_CONCERNS: "Accepted concerns, pseudonymised: category and reporter kind as codes, "
+    "school, dates (no free text, names or CPR numbers).",
 }
 
 #: The topics whose messages carry CPR numbers and names (see `TopicSpec.carries_cpr`).
-_CARRYING_CPR = frozenset({POLICE_INCIDENTS, SOCIAL_CASES})
+_CARRYING_CPR = frozenset({POLICE_INCIDENTS, SOCIAL_CASES, CONCERNS})
 
 _IN, _OUT, _INTERNAL = Direction.EXTERNAL_IN, Direction.EXTERNAL_OUT, Direction.INTERNAL
 
@@ -233,6 +242,7 @@ _IN, _OUT, _INTERNAL = Direction.EXTERNAL_IN, Direction.EXTERNAL_OUT, Direction.
 _MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
     (POLICE_INCIDENTS, _IN, PoliceIncident, _BY_JOURNAL_NUMBER),
     (SOCIAL_CASES, _IN, CaseRegisterEvent, "The case_id."),
+    (CONCERNS, _IN, Concern, "The concern_id."),
     (CASEWORKER_ASSESSMENTS, _IN, CaseworkerAssessment, _BY_PERSON),
     (TRIAGE_CASEWORKER, _OUT, RoutingDecision, _BY_PERSON),
     (TRIAGE_TOVHOLDER, _OUT, RoutingDecision, _BY_PERSON),
@@ -245,6 +255,7 @@ _MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
     (INTAKE_REJECTED, _OUT, IntakeRejection, "The rejection reference."),
     (INTAKE_INCIDENTS, _INTERNAL, AcceptedIncident, _BY_JOURNAL_NUMBER),
     (INTAKE_CASE_EVENTS, _INTERNAL, PseudonymisedCaseEvent, _BY_PERSON),
+    (INTAKE_CONCERNS, _INTERNAL, ConcernRegistered, _BY_PERSON),
 )
 
 _SPECS: tuple[TopicSpec, ...] = (
@@ -258,6 +269,14 @@ _SPECS: tuple[TopicSpec, ...] = (
             carries_cpr=name in _CARRYING_CPR,
         )
         for name, direction, message, key in _MESSAGE_TOPICS
+    ),
+    TopicSpec(
+        name=INTAKE_CONCERNS,
+        direction=Direction.INTERNAL,
+        message=ConcernRegistered,
+        key="The person_key.",
+        description="Accepted concerns, pseudonymised: category and reporter kind as codes, "
+        "school, dates (no free text, names or CPR numbers).",
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )

@@ -43,7 +43,7 @@ from services.triage import bootstrap as triage_bootstrap
 from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
 from services.triage.application.service import MeetingRevision
 from services.triage.settings import TriageSettings
-from shared.contracts import POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
+from shared.contracts import CONCERNS, INTAKE_CONCERNS, POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbound import Inbound
 from shared.messaging.inbox import InboxRuntime
@@ -257,6 +257,19 @@ async def run_scenario(data_dir: Path) -> Scenario:
         await intake.receive([_external(POLICE_INCIDENTS, "bad", json.loads(INVALID.read_text()))])
         await intake.receive([_external(POLICE_INCIDENTS, journal, revised)])
         await intake.give_up_on(POLICE_INCIDENTS)
+        # A concern from the person's school (issue 15, part 5), after everything else intake
+        # stores, so that no earlier message changes.
+        concern = {
+            "concern_id": "golden-concern-1",
+            "cpr": incident["persons"][0]["cpr"],
+            "municipality_code": "607",
+            "school": "Kirstinebjergskolen",
+            "category": "grupperinger",
+            "reporter": {"kind": "school", "name": "Lærer Hanne Holm"},
+            "text": "Ses med ældre unge ved stationen.",
+            "registered_at": "2026-11-16T08:00:00+01:00",
+        }
+        await intake.receive([_external(CONCERNS, concern["concern_id"], concern)])
         from_intake = await intake.publish()
         published += from_intake
 
@@ -264,7 +277,9 @@ async def run_scenario(data_dir: Path) -> Scenario:
             triage_bootstrap.definition(TriageSettings(**common), clock=clock), executor
         )
         for message in from_intake:  # in order: the case event first, then each revision
-            if message.topic in triage.definition.consumes:
+            # The concern's place on the agenda is tested in tests/unit/concerns: here it would
+            # open the meeting before the meeting's own golden events.
+            if message.topic in triage.definition.consumes and message.topic != INTAKE_CONCERNS:
                 await triage.receive([message])
         await triage.give_up_on(triage.definition.consumes[0])
         await asyncio.get_running_loop().run_in_executor(

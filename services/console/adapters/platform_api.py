@@ -91,6 +91,11 @@ class PlatformApi:
             purpose=purpose,
         )  # fmt: skip
 
+    async def person_concerns(self, token: str, person_key: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{person_key}/concerns", token, purpose=purpose
+        )
+
     async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
         return await self._call(
             "reporting", "GET", f"/v1/persons/{person_key}/co-registered", token, purpose=purpose
@@ -144,6 +149,11 @@ class PlatformApi:
     async def minutes(self, token: str, municipality: str, week: str, purpose: str) -> Any:
         return await self._call(
             "triage", "GET", f"/v1/meetings/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def meeting_concerns(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/meetings/{municipality}/{week}/concerns", token, purpose=purpose
         )
 
     async def agree_action(
@@ -240,3 +250,13 @@ class PlatformApi:
             "intake", "POST", f"/v1/rejected/{quote(reference, safe='')}/resubmit", token,
             content=document,
         )  # fmt: skip
+
+    async def register_concern(self, token: str, concern: dict[str, Any]) -> Any:
+        """Registered (or a duplicate); a rejected one raises ApiError 422 with the problems
+        and the reference it is kept under in its body."""
+        return await self._call("intake", "POST", "/v1/concerns", token, json=concern)
+
+    async def concern(self, token: str, concern_id: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/concerns/{quote(concern_id, safe='')}", token, purpose=purpose
+        )

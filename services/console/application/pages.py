@@ -315,25 +315,39 @@ def _sort_key(entry: dict[str, Any]) -> tuple[str, str, str]:
     return (entry.get("reported_at") or "", entry["journal_number"], entry["person_key"])
 
 
+async def agenda_concerns(
+    api: PlatformApi, user: User, municipality: str, week: str, problems: Problems
+) -> tuple[list[dict[str, Any]], bool]:
+    """The concerns that do not come from the police on the meeting's agenda (issue 15,
+    part 5) the user may see, and whether the meeting has been held."""
+    if not user.reads_meeting:
+        return [], False
+    name = f"{municipality}/{week}"
+    answer = await problems.attempt(
+        api.meeting_concerns(user.token, municipality, week, meeting_purpose(name)), {}
+    )
+    concerns = sorted(answer.get("concerns", []), key=lambda c: c.get("registered_at", ""))
+    return concerns, bool(answer.get("held"))
+
+
 async def meeting(
     api: PlatformApi, user: User, municipality: str, week: str, with_names: bool
 ) -> dict[str, Any]:
     problems = Problems()
     name = f"{municipality}/{week}"
-    handover = await problems.attempt(
-        api.handover(user.token, municipality, week, meeting_purpose(name)), {}
+    # The agenda: the week's police reports (reporting) and the concerns (triage, issue 15).
+    handover, (concerns, held) = await asyncio.gather(
+        problems.attempt(api.handover(user.token, municipality, week, meeting_purpose(name)), {}),
+        agenda_concerns(api, user, municipality, week, problems),
     )
     entries = sorted(handover.get("persons", []), key=_sort_key)
+    on_agenda = [e["person_key"] for e in entries] + [c["person_key"] for c in concerns]
     courses_task = (
         problems.attempt(api.courses(user.token, municipality, meeting_purpose(name)), {})
         if user.reads_courses
         else _nothing()
     )
-    names_task = (
-        resolve_names(api, user, name, [e["person_key"] for e in entries], problems)
-        if with_names
-        else _no_names()
-    )
+    names_task = resolve_names(api, user, name, on_agenda, problems) if with_names else _no_names()
     minutes_task = (
         problems.attempt(api.minutes(user.token, municipality, week, meeting_purpose(name)), {})
         if user.reads_minutes
@@ -359,6 +373,8 @@ async def meeting(
     return {
         "meeting": name,
         "items": items,
+        "concerns": [{**c, "name": names.get(c["person_key"])} for c in concerns],
+        "held": held,
         "minutes": minutes or None,
         "loaded": bool(handover),
         "with_names": with_names and bool(names),
@@ -431,8 +447,13 @@ async def meeting_item(
         if user.reads_letters
         else _no_lists()
     )
-    decisions, co_registered, courses, minutes, letters = await asyncio.gather(
-        decision_task, co_task, courses_task, minutes_task, letters_task
+    concerns_task = (  # the child's history: concerns beside the reports (issue 15)
+        problems.attempt(api.person_concerns(user.token, person_key, purpose), {})
+        if user.reads_person_concerns
+        else _nothing()
+    )
+    decisions, co_registered, courses, minutes, letters, concerns = await asyncio.gather(
+        decision_task, co_task, courses_task, minutes_task, letters_task, concerns_task
     )
     letter_tasks = [
         t
@@ -464,6 +485,7 @@ async def meeting_item(
         "decision": decision,
         "earlier_reports": history.get("reports", []),
         "earlier_count": history.get("earlier_reports", entry.get("earlier_reports")),
+        "concerns": concerns.get("concerns", []),
         "co_registered": [{**p, "name": names.get(p["person_key"])} for p in together],
         "courses": [c for c in courses.get("courses", []) if c.get("person_key") == person_key],
         "name": names.get(person_key),

@@ -25,6 +25,9 @@ AUDIT_READERS = frozenset({"auditor"})
 MINUTES_READERS = RESOLVERS
 REVIEWERS = frozenset({"auditor", "team_leader"})
 """Who reporting lets draw the review export (issue 17, part 4; docs/review-export.md)."""
+CONCERN_REGISTRARS = frozenset({"tovholder", "team_leader", "caseworker", "school_representative"})
+CONCERN_TEXT_READERS = RESOLVERS
+PERSON_CONCERN_READERS = RESOLVERS
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
 """The owner role a municipality profile gives a login role, where the names differ."""
@@ -96,12 +99,21 @@ class User:
         return self.role in MINUTES_READERS
 
     @property
-    def reads_co_registrations(self) -> bool:
-        return self.role in CO_REGISTRATION_READERS
+    def registers_concerns(self) -> bool:
+        return self.role in CONCERN_REGISTRARS
 
     @property
-    def corrects_rejections(self) -> bool:
-        return self.role in REJECTION_CORRECTORS
+    def reads_concern_text(self) -> bool:
+        """Who reported a concern and what they wrote (intake audits the read)."""
+        return self.role in CONCERN_TEXT_READERS
+
+    @property
+    def reads_person_concerns(self) -> bool:
+        return self.role in PERSON_CONCERN_READERS
+
+    @property
+    def reads_co_registrations(self) -> bool:
+        return self.role in CO_REGISTRATION_READERS
 
     @property
     def reads_timeline(self) -> bool:
@@ -110,6 +122,10 @@ class User:
     @property
     def reads_audit_trail(self) -> bool:
         return self.role in AUDIT_READERS
+
+    @property
+    def corrects_rejections(self) -> bool:
+        return self.role in REJECTION_CORRECTORS
 
     @property
     def reviews(self) -> bool:

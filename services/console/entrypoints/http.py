@@ -1,7 +1,8 @@
 """The console's pages: login (the identity provider, or in development a page that mints a
-development token), Min arbejdsliste, Ugens møde and its items, Sporing, Statistik, and the
-person's timeline (entrypoints/timeline_page.py); Afviste indberetninger
-(entrypoints/rejection_pages.py) is added with the same session, CSRF and rendering.
+development token), Min arbejdsliste, Ugens møde and its items, Sporing and Statistik;
+Afviste indberetninger (entrypoints/rejection_pages.py), the person's timeline
+(entrypoints/timeline_page.py) and Kvalitetsgennemgang (entrypoints/review_page.py) are added
+with the same session, CSRF and rendering.
 
 Server-rendered Danish HTML with plain forms. Sessions live in a signed, HttpOnly, SameSite=Lax
 cookie (Secure behind https); every form carries the session's CSRF token, checked on every
@@ -38,7 +39,9 @@ from services.console.adapters.session_secret import session_secret
 from services.console.application import pages
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
-from services.console.entrypoints.rejection_pages import PageTools, add_rejection_pages
+from services.console.entrypoints.concern_pages import add_concern_pages
+from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.rejection_pages import add_rejection_pages
 from services.console.entrypoints.review_page import review_router
 from services.console.entrypoints.timeline_page import timeline_router
 from services.console.settings import ConsoleSettings
@@ -114,6 +117,8 @@ def create_http_app(
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
+        CONCERN_CATEGORIES=danish.CONCERN_CATEGORIES,
+        REPORTER_KINDS=danish.REPORTER_KINDS,
         week_label=danish.iso_week_label,
         municipality_name=lambda code: municipality_name(code) or code,
     )
@@ -650,16 +655,17 @@ def create_http_app(
             **view,
         )
 
-    add_rejection_pages(
-        app,
-        api,
-        PageTools(
-            current_user=current_user,
-            checked_form=checked_form,
-            render=render,
-            flash=flash,
-            redirect=redirect,
-            refused=FormRefused,
-        ),
+    tools = PageTools(
+        current_user=current_user,
+        checked_form=checked_form,
+        render=render,
+        flash=flash,
+        redirect=redirect,
+        refused=FormRefused,
+        field=field,
+        meeting_of=meeting_of,
+        clock=clock,
     )
+    add_rejection_pages(app, api, tools)
+    add_concern_pages(app, api, tools)
     return app

@@ -6,36 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import rejections
 from services.console.domain.rejected_input import MAX_PERSONS, document_from_form
 from services.console.domain.user import User
+from services.console.entrypoints.page_tools import PageTools
 
 REFERENCE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_FORM_FIELDS = 16 + 6 * MAX_PERSONS
 MAX_DOCUMENT_BYTES = 256 * 1024
 TITLE = "Afviste indberetninger"
-
-
-@dataclass(frozen=True)
-class PageTools:
-    """What the console's app gives its pages (entrypoints/http.py defines them)."""
-
-    current_user: Callable[[Request], Awaitable[User]]
-    checked_form: Callable[..., Awaitable[FormData]]
-    render: Callable[..., HTMLResponse]
-    flash: Callable[..., None]
-    redirect: Callable[[str], Response]
-    refused: Callable[[], Exception]
 
 
 def _accepted_message(answer: dict[str, Any]) -> str:

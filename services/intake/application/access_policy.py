@@ -19,6 +19,8 @@ class IntakeAction(Action):
     RESOLVE_IDENTITY = "identity.resolve"
     RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
     RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
+    REGISTER_CONCERN = "concern.register"
+    READ_CONCERN = "concern.read"
 
 
 # Police publish for a police district serving several municipalities: not scoped.
@@ -73,6 +75,21 @@ register(
         # per meeting by the route (not per name), audited with every person resolved.
         IntakeAction.RESOLVE_MEETING_IDENTITIES: ActionRule(
             ActionSpec(reads_personal_data=True, purpose_in_body=True),
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
+        ),
+        # A concern that does not come from the police (issue 15, part 5): the municipality's
+        # SSP staff register it for a school, the SSP network, a parent or the night team; a
+        # school representative for a pupil of their own school. Not the police: it is not
+        # theirs to report here.
+        IntakeAction.REGISTER_CONCERN: ActionRule(
+            NO_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+            | {Role.SCHOOL_REPRESENTATIVE: Grant("school")},
+        ),
+        # Who reported it and what they wrote: for those who act on it at the meeting (the
+        # agenda shows the others its category and the reporter's kind only).
+        IntakeAction.READ_CONCERN: ActionRule(
+            READS_PERSONAL_DATA,
             municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
         ),
     }

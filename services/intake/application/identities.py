@@ -164,7 +164,8 @@ class PersonsNamed:
     municipalities: frozenset[str]
     person_keys: tuple[str, ...]
     case_register: bool = False
-    """The document is (or looks like) a case-register event: social services' record."""
+    """The document is (or looks like) a case-register event or a concern: social services'
+    record, or a child's welfare (issue 15, part 5); not for the police either way."""
 
 
 WITHHELD = {"withheld": "outside_your_municipalities"}
@@ -243,7 +244,7 @@ class IdentityDirectory:
         return PersonsNamed(
             named.municipalities,
             tuple(sorted(k for k in keys if k is not None)),
-            named.case_register,
+            named.case_register or named.concern,
         )
 
     def visible_part(self, raw: bytes, in_reach: Callable[[str], bool]) -> VisiblePart:

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 CASE_REGISTER_INPUT = "case_register_input"
 """Key in a kept rejection: the input came from the case register."""
+CONCERN_INPUT = "concern_input"
+"""Key in a kept rejection: the input was a concern (a child's welfare: not for the police)."""
 
 _CORRECTED: Any = getattr(RejectedInput, "Corrected")  # noqa: B009 (made by @event)
 REJECTION_EVENT_TOPICS = (get_topic(RejectedInput.Recorded), get_topic(_CORRECTED))
@@ -48,6 +50,7 @@ def summary_of(rejected: RejectedInput | RejectedInput.Recorded) -> RejectionSum
         base64.b64decode(rejected.original_b64),
         rejected.rejection,
         bool(rejected.rejection.get(CASE_REGISTER_INPUT, False)),
+        bool(rejected.rejection.get(CONCERN_INPUT, False)),
     )
 
 

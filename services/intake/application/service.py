@@ -19,12 +19,22 @@ from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from services.intake.application.app import IntakeApplication
+from services.intake.application.concerns import (
+    ConcernSubmission,
+    ValidConcern,
+    accept_concern,
+    check_concern,
+)
 from services.intake.application.identities import (
     IdentityIds,
     prefetch_identities,
     remember_identity,
 )
-from services.intake.application.open_rejections import CASE_REGISTER_INPUT, OpenRejections
+from services.intake.application.open_rejections import (
+    CASE_REGISTER_INPUT,
+    CONCERN_INPUT,
+    OpenRejections,
+)
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.municipalities import (
     DEFAULT_MUNICIPALITIES,
@@ -122,6 +132,8 @@ class _Invalid:
     raw: bytes  # the input, kept encrypted with the rejection
     case_register: bool = False
     """It came from the social-services case register (whatever it holds)."""
+    concern: bool = False
+    """It came as a concern (ssp.concerns.v1, POST /v1/concerns)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -131,7 +143,7 @@ class _Invalid:
         return ()
 
 
-Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+Checked = _ValidIncident | _ValidCaseEvent | ValidConcern | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
 
 
@@ -189,6 +201,18 @@ class IntakeService:
             return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
+    def check_concern(self, raw: bytes, coordinates: str) -> Checked:
+        """A concern as received on Kafka; see `check_incident`."""
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw, concern=True)
+        return checked
+
+    def _check_concern(self, raw: bytes) -> ValidConcern | list[FieldProblem]:
+        if len(raw) > self.max_message_bytes:
+            return [self._too_large()]
+        return check_concern(raw, self.pseudonymiser, self.served)
+
     def _too_large(self) -> FieldProblem:
         return FieldProblem(
             field="$",
@@ -231,7 +255,10 @@ class IntakeService:
                 "kafka",
                 checked.reference,
                 case_register=checked.case_register,
+                concern=checked.concern,
             )
+        elif isinstance(checked, ValidConcern):
+            accept_concern(uow, checked, self.clock())
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -242,6 +269,20 @@ class IntakeService:
         self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         result = self._receive_incident(uow, raw, "http", uuid4())
+        uow.commit()
+        return result
+
+    def submit_concern(self, raw: bytes) -> ConcernSubmission:
+        """A concern over HTTP: accepted, a duplicate of its id, or rejected and kept."""
+        uow = UnitOfWork(self.app)
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            reference = uuid4()
+            self._reject(uow, raw, checked, "http", reference, concern=True)
+            result = ConcernSubmission("rejected", reference=str(reference), problems=checked)
+        else:
+            new = accept_concern(uow, checked, self.clock())
+            result = ConcernSubmission.of(checked, "accepted" if new else "duplicate")
         uow.commit()
         return result
 
@@ -453,6 +494,7 @@ class IntakeService:
         reference: UUID,
         *,
         case_register: bool = False,
+        concern: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
@@ -463,6 +505,9 @@ class IntakeService:
                 # Kept with the record only (the published contract ignores it): a rejected
                 # case-register event is social services' record, even when unreadable.
                 kept[CASE_REGISTER_INPUT] = True
+            if concern:
+                # Likewise: a concern is about a child's welfare, whoever may correct incidents.
+                kept[CONCERN_INPUT] = True
             rejected = RejectedInput(
                 reference=str(reference),
                 channel=channel,

@@ -61,11 +61,13 @@ class CorrectionMatch(StrEnum):
 @dataclass(frozen=True)
 class NamedInDocument:
     """What a (possibly invalid) input document names: the municipality codes and CPR
-    strings found where the contracts put them, and whether it is a case-register event."""
+    strings found where the contracts put them, and whether it is a case-register event or a
+    concern (issue 15, part 5; both name one person, at the top)."""
 
     municipalities: frozenset[str]
     cprs: tuple[Any, ...]
     case_register: bool = False
+    concern: bool = False
 
 
 def list_in(value: Any) -> list[Any]:
@@ -93,7 +95,8 @@ def named_in_document(raw: bytes) -> NamedInDocument:
         return NamedInDocument(frozenset(), ())
     persons = [p for p in list_in(document.get("persons")) if isinstance(p, dict)]
     case_register = "persons" not in document and ("case_id" in document or "event" in document)
-    if case_register:  # one person, at the top (contracts §2)
+    concern = "persons" not in document and "concern_id" in document
+    if case_register or concern:  # one person, at the top (contracts §2, a concern)
         persons = [document]
     codes = {code_in(p.get("municipality_code")) for p in persons}
     location = document.get("location")
@@ -103,6 +106,7 @@ def named_in_document(raw: bytes) -> NamedInDocument:
         frozenset(c for c in codes if c is not None),
         tuple(p.get("cpr") for p in persons),
         case_register,
+        concern,
     )
 
 
@@ -119,12 +123,20 @@ class RejectionSummary:
     municipalities: frozenset[str]
     case_register: bool
     reasons: tuple[Mapping[str, str], ...]
+    concern: bool = False
+    """A concern (issue 15, part 5): a child's welfare, like a case-register event not for the
+    police, and no journal number to be replaced by."""
+
+    @property
+    def social_services(self) -> bool:
+        """Social services' matter: a case-register event or a concern (not for the police)."""
+        return self.case_register or self.concern
 
     def replaced_by(
         self, match: CorrectionMatch, journal_number: str, revision: int, source: str
     ) -> bool:
         """Whether the valid incident (`journal_number`, `revision`, `source`) replaces it."""
-        if match is CorrectionMatch.RESUBMISSION_ONLY or self.case_register:
+        if match is CorrectionMatch.RESUBMISSION_ONLY or self.social_services:
             return False
         if self.journal_number is None or self.journal_number != journal_number:
             return False
@@ -140,6 +152,7 @@ def summarise(
     original: bytes,
     rejection: Mapping[str, Any],
     case_register_input: bool,
+    concern_input: bool = False,
 ) -> RejectionSummary:
     """A kept rejection's summary, from what `RejectedInput.Recorded` holds. The journal
     number and revision are those the rejection salvaged (valid ones only)."""
@@ -156,6 +169,7 @@ def summarise(
         source=source if source in SOURCES else None,
         municipalities=named.municipalities,
         case_register=named.case_register or case_register_input,
+        concern=named.concern or concern_input,
         reasons=tuple(
             {"field": str(r["field"]), "code": str(r["code"]), "message": str(r["message"])}
             for r in rejection.get("reasons", [])

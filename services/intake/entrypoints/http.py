@@ -28,13 +28,14 @@ from services.intake.adapters.spreadsheet_guard import (
 )
 from services.intake.application.access_policy import IntakeAction, rejection_resource
 from services.intake.application.identities import IdentityDirectory
-from services.intake.application.open_rejections import CASE_REGISTER_INPUT
+from services.intake.application.open_rejections import CASE_REGISTER_INPUT, CONCERN_INPUT
 from services.intake.application.service import (
     IntakeService,
     RejectionNotFound,
     SubmissionResult,
 )
 from services.intake.domain.problem_messages import readable_problem
+from services.intake.entrypoints.concern_routes import concerns
 from services.intake.entrypoints.identity_routes import identity_resolution
 from services.intake.entrypoints.rejection_list import rejection_list
 from shared.auth import Access, AccessControl, Resource, guard
@@ -131,7 +132,7 @@ def create_http_app(
         "SSP intake",
         "Police incidents in; rejected input for correction; identity resolution.",
         auth,
-        [incidents, rejection_list, rejections, identity_resolution],
+        [incidents, rejection_list, rejections, identity_resolution, concerns],
         ctx=ctx,
         service=service,
         identities=identities,
@@ -156,7 +157,13 @@ async def rejected_in_reach(
         raise access.not_found() from None
     named = identities.persons_named(base64.b64decode(rejected.original_b64))
     access.note(term=reference, person_keys=named.person_keys)
-    from_case_register = named.case_register or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+    # A rejected case-register event is social services' record, whoever may correct
+    # incidents (the police may not learn of it); so is a rejected concern (a child's welfare).
+    from_case_register = (
+        named.case_register
+        or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+        or rejected.rejection.get(CONCERN_INPUT, False)
+    )
     await access.require(rejection_resource(named.municipalities, from_case_register), conceal=True)
     return rejected
 

@@ -41,6 +41,7 @@ def _listed(summary: RejectionSummary, access: Access) -> dict[str, Any]:
             code for code in sorted(summary.municipalities) if access.permits(Resource.of(code))
         ],
         "from_case_register": summary.case_register,
+        "from_concern": summary.concern,
         "problems": [readable_problem(reason) for reason in summary.reasons],
         "retrievable_at": rejected_path(summary.reference),
         "resubmit_at": f"{rejected_path(summary.reference)}/resubmit",
@@ -80,7 +81,7 @@ async def list_rejected(
     shown = [
         summary
         for summary in summaries
-        if access.permits(rejection_resource(summary.municipalities, summary.case_register))
+        if access.permits(rejection_resource(summary.municipalities, summary.social_services))
         and (municipality_code is None or municipality_code in summary.municipalities)
     ]
     page = shown[offset : offset + limit]

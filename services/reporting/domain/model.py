@@ -141,6 +141,42 @@ STEP_EVENTS: tuple[type[Any], ...] = (TimelineStep.Recorded, JournalTimeline.Ste
 """The events that each record one step of a journal's timeline (new, then older stores')."""
 
 
+class PersonConcern(TracedAggregate):
+    """A concern about a young person that does not come from the police (issue 15, part 5),
+    as reporting observed it on ssp.intake.concerns.v1: codes and dates, no journal number (so
+    no timeline step). One per concern id: the same concern observed twice is found by id."""
+
+    class Recorded(TracedAggregate.Created):
+        concern: dict[str, Any]
+        """The `ConcernRegistered`, as published (JSON mode)."""
+        service: str
+        trace_id: str | None
+        observed_at: datetime
+
+    @staticmethod
+    def create_id(concern_id: str) -> UUID:
+        return _IDS(f"concern:{concern_id}")
+
+    @classmethod
+    def record(
+        cls, concern: dict[str, Any], service: str, trace_id: str | None, observed_at: datetime
+    ) -> PersonConcern:
+        return cls._create(
+            cls.Recorded,
+            id=cls.create_id(concern["concern_id"]),
+            concern=concern,
+            service=service,
+            trace_id=trace_id,
+            observed_at=observed_at,
+        )
+
+    @event(Recorded)
+    def __init__(
+        self, concern: dict[str, Any], service: str, trace_id: str | None, observed_at: datetime
+    ) -> None:
+        self.concern = concern
+
+
 class UnattributedRejection(TracedAggregate):
     """A rejection whose input had no valid journal number: kept, though no trace can show it."""
 

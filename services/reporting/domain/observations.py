@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from shared.contracts import (
     AcceptedIncident,
-    CaseworkerAssessment,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
@@ -41,7 +40,6 @@ Step = Literal[
     "letter_task_waived",
     "letter_task_escalated",
     "course_changed",
-    "caseworker_assessed",
     "meeting_route_or_owner_decided",
     "meeting_action_agreed",
     "meeting_note_recorded",
@@ -292,20 +290,6 @@ def course_changed(course: CourseEvent) -> Observation | None:
 
 _MOST_DATA_CHARS = 64
 """A course event's data value kept for the timeline's words: codes, dates, owners."""
-
-
-def caseworker_assessed(assessment: CaseworkerAssessment) -> Observation:
-    """The caseworker's assessment (orienter or indkald); the note, free text, is not kept."""
-    return Observation(
-        key=f"assessment:{assessment.person_key}:{assessment.at.isoformat()}",
-        journal_number=assessment.journal_number,
-        step="caseworker_assessed",
-        at=assessment.at,
-        person_key=assessment.person_key,
-        revision=None,
-        detail=f"caseworker assessed: {assessment.outcome}",
-        facts={"outcome": assessment.outcome, "by_role": "caseworker"},
-    )
 
 
 _MEETING_STEPS: dict[str, Step] = {

@@ -16,6 +16,7 @@ from typing import Any
 from shared.contracts.municipalities import municipality_name
 from shared.danish import (
     ASSESSMENTS,
+    CONCERN_CATEGORIES,
     COURSE_OUTCOMES,
     COURSE_TYPES,
     FOLLOW_UPS,
@@ -25,6 +26,7 @@ from shared.danish import (
     OFFENCES,
     REASONS,
     RECIPIENTS,
+    REPORTER_KINDS,
     ROLES,
     ROUTES,
     SEND_CHANNELS,
@@ -148,7 +150,21 @@ def _letter(facts: Facts, _: int | None) -> str:
 
 
 def _assessed(facts: Facts, _: int | None) -> str:
-    return f"Sagsbehandlerens vurdering: {label(ASSESSMENTS, facts.get('outcome'))}"
+    by = f" ({facts['caseworker']})" if facts.get("caseworker") else ""
+    return f"Sagsbehandlerens vurdering{by}: {label(ASSESSMENTS, facts.get('outcome'))}"
+
+
+def _family_meeting(facts: Facts, _: int | None) -> str:
+    by = f" ({facts['caseworker']})" if facts.get("caseworker") else ""
+    return f"Sagsbehandleren{by} holdt møde med familien {_date(facts.get('held_on'))}"
+
+
+def _concern(facts: Facts, _: int | None) -> str:
+    return (
+        f"Bekymring registreret i {municipality(facts.get('municipality_code'))}: "
+        f"{lowered(label(CONCERN_CATEGORIES, facts.get('category')))}; "
+        f"hvem er bekymret: {lowered(label(REPORTER_KINDS, facts.get('reporter_kind')))}"
+    )
 
 
 def _meeting(facts: Facts, _: int | None) -> str:
@@ -208,7 +224,9 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
     "review_overdue": lambda d: f"opfølgning {_on('review_on')(d)} er overskredet",
     "follow_up_recorded": lambda d: f"{label(FOLLOW_UPS, d.get('kind'))} holdt {_on('held_on')(d)}",
     "closed": lambda d: (
-        f"afsluttet: {label(COURSE_OUTCOMES, d.get('outcome'), 'procedurens trin 9')}"
+        f"afsluttet: {label(COURSE_OUTCOMES, d['outcome'])}"
+        if d.get("outcome")
+        else f"afsluttet {_on('closed_on')(d)} (trin 9: afrapportering til det politiske niveau)"
     ),
     "referred": lambda d: (
         f"henvist af {d.get('referred_by')} {_on('referred_on')(d)}, "
@@ -246,7 +264,9 @@ _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
     "person_not_served": _not_served,
     "decision_confirmed": _confirmed,
     "exit_referral": _exit_referral,
+    "concern_registered": _concern,
     "caseworker_assessed": _assessed,
+    "family_meeting_held": _family_meeting,
     "course_changed": _course,
     "meeting_route_or_owner_decided": _meeting,
     "meeting_action_agreed": _meeting,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.reporting.application.access_policy import ReportingAction
+from services.reporting.application.concerns import concerns_for
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import (
     CoRegistrations,
@@ -226,6 +227,24 @@ async def person_timeline(
     timeline = await in_reach(access, answer.known, answer.decision, answer.timeline)
     access.note(person_keys=[person_key], count=len(timeline.rows))
     return timeline
+
+
+@persons.get(
+    "/{person_key}/concerns",
+    summary="The concerns that did not come from the police about this person (issue 15): "
+    "category and reporter kind as codes, school, registration time and week, most recent "
+    "first; those registered in the caller's municipalities (an empty list otherwise)",
+)
+async def person_concerns(
+    person_key: str,
+    access: Annotated[Access, guard(ReportingAction.READ_PERSON_CONCERNS)],
+    ctx: Ctx,
+    queries: Queries,
+) -> dict[str, Any]:
+    access.note(term=person_key[:200], person_keys=[person_key[:200]])
+    found = await ctx.in_store(concerns_for, queries.reader, access.principal, person_key)
+    access.note(count=len(found))
+    return {"person_key": person_key, "concerns": found}
 
 
 @admin.post(

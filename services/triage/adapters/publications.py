@@ -9,7 +9,7 @@ from typing import Any
 
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
-from services.triage.domain.meetings import MEETING_EVENTS, WeeklyMeeting
+from services.triage.domain.meetings import AGENDA_KEEPER, MEETING_EVENTS, WeeklyMeeting
 from shared.contracts import (
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
@@ -107,6 +107,16 @@ def meeting_publications(event: Any) -> list[Outgoing]:
             "journal_number": event.journal_number,
             "person_key": event.person_key,
             "note_id": event.note_id,
+        }
+    elif isinstance(event, WeeklyMeeting.ConcernPlaced):
+        meeting = event.meeting
+        concern = event.concern
+        fields = {
+            "event": "concern_placed",
+            "by": AGENDA_KEEPER,
+            "at": concern["placed_at"],
+            "person_key": concern["person_key"],
+            "concern_id": concern["concern_id"],
         }
     else:
         return []

@@ -9,12 +9,15 @@ from datetime import date, datetime
 
 from services.triage.application.app import TriageApplication
 from services.triage.domain.meetings import (
+    AGENDA_KEEPER,
     AgreedAction,
+    ConcernItem,
     MeetingDecision,
     MeetingNote,
     WeeklyMeeting,
+    next_iso_week,
 )
-from shared.contracts import RoutingDecision
+from shared.contracts import ConcernRegistered, RoutingDecision
 from shared.eventstore import UnitOfWork
 
 
@@ -34,6 +37,41 @@ def meeting_for(
         uow.add(meeting)
     meeting.take_part(who.subject, who.role, at)
     return meeting
+
+
+MAX_WEEKS_AHEAD = 53
+"""A concern goes at most a year past its week (every meeting until then held already)."""
+
+
+def place_concern(uow: UnitOfWork, concern: ConcernRegistered, at: datetime) -> WeeklyMeeting:
+    """Put a concern on the agenda of its municipality's meeting: the meeting of the week it
+    was registered in, or, when that one has been held, the next one not held yet. The same
+    concern again (a re-delivery) finds itself on the meeting it was placed on and changes
+    nothing. A concern never becomes a decision, so never a letter to the parents."""
+    item = ConcernItem(
+        concern_id=concern.concern_id,
+        person_key=concern.person_key,
+        school=concern.school,
+        category=concern.category,
+        reporter_kind=concern.reporter_kind,
+        registered_at=concern.registered_at.isoformat(),
+        placed_at=at.isoformat(),
+    )
+    week = concern.iso_week
+    for weeks_ahead in range(MAX_WEEKS_AHEAD + 1):
+        meeting = uow.get(WeeklyMeeting, WeeklyMeeting.create_id(concern.municipality_code, week))
+        if meeting is None:
+            meeting = WeeklyMeeting(concern.municipality_code, week, AGENDA_KEEPER, at)
+            uow.add(meeting)
+        if (
+            meeting.has_concern(item.concern_id)
+            or not meeting.held
+            or weeks_ahead == MAX_WEEKS_AHEAD
+        ):
+            meeting.place_concern(item)
+            return meeting
+        week = next_iso_week(week)
+    raise AssertionError("unreachable: the last week ahead takes the concern")
 
 
 def record_route_or_owner(

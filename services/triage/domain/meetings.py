@@ -7,12 +7,18 @@ It lives in triage because triage owns what the meeting decides most often, the 
 owner of a child's item: the revised decision and the meeting's record of it are stored in one
 transaction. Keyed by pseudonyms only, like everything in triage. The text of an agreed action
 and of a note is kept here (bounded) and never published: `ssp.meetings.events.v1` carries
-codes, pseudonyms and dates."""
+codes, pseudonyms and dates.
+
+Besides the police reports of its week (reporting's handover list), a meeting takes up the
+concerns that do not come from the police (issue 15, part 5): each concern is placed on the
+agenda of the meeting of the week it was registered in, unless that meeting has been held
+(someone recorded something at it: it has participants), then on the next week's not yet held
+(`place_concern`). Only codes are kept: the reporter and the text stay in intake."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
@@ -25,8 +31,32 @@ MAX_TEXT = 1000
 """An agreed action or a note: at most this many characters."""
 
 
+AGENDA_KEEPER = "triage"
+"""Who opens a meeting by placing a concern on its agenda (no person recorded anything yet)."""
+
+
 def meeting_name(municipality_code: str, iso_week: str) -> str:
     return f"{municipality_code}/{iso_week}"
+
+
+def next_iso_week(iso_week: str) -> str:
+    year, week = iso_week.split("-W")
+    following = date.fromisocalendar(int(year), int(week), 1) + timedelta(weeks=1)
+    iso = following.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+@dataclass(frozen=True)
+class ConcernItem:
+    """A concern on the agenda: codes only (what it is about, who worries), never the text."""
+
+    concern_id: str
+    person_key: str
+    school: str | None
+    category: str
+    reporter_kind: str
+    registered_at: str
+    placed_at: str
 
 
 @dataclass(frozen=True)
@@ -98,6 +128,10 @@ class WeeklyMeeting(TracedAggregate):
         meeting: str
         action: dict[str, Any]
 
+    class ConcernPlaced(TracedAggregate.Event):
+        meeting: str
+        concern: dict[str, Any]
+
     class NoteRecorded(MeetingNote, AtMeeting, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             cast(WeeklyMeeting, aggregate)._minute(MeetingNote, self)
@@ -120,10 +154,28 @@ class WeeklyMeeting(TracedAggregate):
         self.decisions: list[dict[str, Any]] = []
         self.actions: list[AgreedAction] = []
         self.notes: list[dict[str, Any]] = []
+        self.concerns: list[ConcernItem] = []
 
     @property
     def name(self) -> str:
         return meeting_name(self.municipality_code, self.iso_week)
+
+    @property
+    def held(self) -> bool:
+        """Someone recorded something at it: a concern arriving now waits for the next one."""
+        return bool(self.participants)
+
+    def has_concern(self, concern_id: str) -> bool:
+        return any(c.concern_id == concern_id for c in self.concerns)
+
+    def place_concern(self, concern: ConcernItem) -> None:
+        if self.has_concern(concern.concern_id):
+            return
+        self._place(meeting=self.name, concern=asdict(concern))
+
+    @event(ConcernPlaced)
+    def _place(self, meeting: str, concern: dict[str, Any]) -> None:
+        self.concerns.append(ConcernItem(**concern))
 
     def next_action_id(self) -> str:
         """Deterministic: the meeting and the action's number in it."""
@@ -190,5 +242,6 @@ MEETING_EVENTS: tuple[type, ...] = (
     WeeklyMeeting.RouteOrOwnerDecided,
     WeeklyMeeting.ActionAgreed,
     WeeklyMeeting.NoteRecorded,
+    WeeklyMeeting.ConcernPlaced,
 )
 """The meeting's stored events, each published on ssp.meetings.events.v1."""

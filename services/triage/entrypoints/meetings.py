@@ -1,12 +1,14 @@
 """The weekly meeting's minutes (issue 15): `GET /v1/meetings/{municipality_code}/{iso_week}`,
 and what the meeting agrees: `POST .../actions` (an action with owner and due date) and
 `POST .../notes`. Decisions about route and owner are recorded by the meeting-revision command
-(meeting_revisions.py). Every change is published on ssp.meetings.events.v1 without its text."""
+(meeting_revisions.py). Every change is published on ssp.meetings.events.v1 without its text.
+`GET .../concerns`: the concerns on the agenda (issue 15, part 5), each as its reader may see it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
@@ -17,7 +19,8 @@ from services.triage.application.access_policy import TriageAction
 from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
 from services.triage.domain.meetings import MAX_TEXT, WeeklyMeeting
 from services.triage.entrypoints.meeting_revisions import OwnerRole
-from shared.auth import Access, Resource, guard
+from shared.auth import Access, DataKind, Resource, guard
+from shared.auth.withheld import withhold_social_services
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 from shared.runtime import ServiceContext
 
@@ -84,6 +87,24 @@ def minutes_body(
     }
 
 
+def concerns_body(
+    meeting: WeeklyMeeting | None, municipality_code: str, access: Access
+) -> list[dict[str, Any]]:
+    """The agenda's concerns the caller may see (a school representative: their pupils'),
+    each without the social-services details the caller may not see (the police: the
+    category)."""
+    shown = []
+    for concern in meeting.concerns if meeting is not None else []:
+        resource = Resource.of(municipality_code, school=concern.school)
+        if not access.permits(resource):
+            continue
+        view = asdict(concern)
+        if not access.permits(resource.with_kind(DataKind.SOCIAL_SERVICES)):
+            view = withhold_social_services(view)
+        shown.append(view)
+    return shown
+
+
 def meetings_router(
     ctx: ServiceContext, minutes: MeetingMinutes, clock: Callable[[], datetime]
 ) -> APIRouter:
@@ -91,6 +112,20 @@ def meetings_router(
         tags=["weekly meeting"],
         responses={403: {"description": "the municipality is outside your token"}},
     )
+    read_responses: dict[int | str, dict[str, Any]] = {
+        422: {"description": "bad municipality code or ISO week"}
+    }
+
+    async def meeting_read(
+        municipality_code: str, iso_week: str, access: Access, reach: Resource
+    ) -> WeeklyMeeting | None:
+        """The meeting, once the caller is found to reach `reach` (403 otherwise)."""
+        _meeting_of(municipality_code, iso_week)
+        await access.require(reach, conceal=False)
+        found: WeeklyMeeting | None = await ctx.in_store(
+            minutes.minutes, municipality_code, iso_week
+        )
+        return found
 
     async def record_at_meeting(
         municipality_code: str,
@@ -116,17 +151,15 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}",
         summary="The weekly meeting's minutes: participants, items taken up, decisions about "
         "route and owner, agreed actions, notes (X-Purpose required; municipal staff)",
-        responses={422: {"description": "bad municipality code or ISO week"}},
+        responses=read_responses,
     )
     async def get_minutes(
         municipality_code: str,
         iso_week: str,
         access: Annotated[Access, guard(TriageAction.READ_MEETING)],
     ) -> dict[str, Any]:
-        _meeting_of(municipality_code, iso_week)
-        await access.require(Resource.of(municipality_code), conceal=False)
-        meeting: WeeklyMeeting | None = await ctx.in_store(
-            minutes.minutes, municipality_code, iso_week
+        meeting = await meeting_read(
+            municipality_code, iso_week, access, Resource.of(municipality_code)
         )
         body = minutes_body(meeting, municipality_code, iso_week)
         access.note(
@@ -135,6 +168,33 @@ def meetings_router(
             count=len(body["items"]),
         )
         return body
+
+    @router.get(
+        "/v1/meetings/{municipality_code}/{iso_week}/concerns",
+        summary="The concerns that do not come from the police on the meeting's agenda: "
+        "category and reporter kind as codes, never the text (X-Purpose required; a school "
+        "representative sees their pupils', the police see no category)",
+        responses=read_responses,
+    )
+    async def get_concerns(
+        municipality_code: str,
+        iso_week: str,
+        access: Annotated[Access, guard(TriageAction.READ_MEETING_CONCERNS)],
+    ) -> dict[str, Any]:
+        meeting = await meeting_read(
+            municipality_code, iso_week, access, Resource.listing_of(municipality_code)
+        )
+        concerns = concerns_body(meeting, municipality_code, access)
+        access.note(
+            term=f"{municipality_code}/{iso_week}",
+            person_keys=sorted({c["person_key"] for c in concerns}),
+            count=len(concerns),
+        )
+        return {
+            "meeting": f"{municipality_code}/{iso_week}",
+            "held": meeting is not None and meeting.held,
+            "concerns": concerns,
+        }
 
     @router.post(
         "/v1/meetings/{municipality_code}/{iso_week}/actions",

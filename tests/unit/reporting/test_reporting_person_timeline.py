@@ -19,8 +19,8 @@ from services.reporting.domain.handover import utc_text
 from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
     MEETINGS_EVENTS,
@@ -29,7 +29,7 @@ from shared.contracts import (
 )
 from tests.unit.reporting.documents import accepted_incident, letter_task, person, routing_decision
 from tests.unit.reporting.timeline_documents import (
-    assessment,
+    concern,
     course_event,
     delivered,
     meeting_event,
@@ -126,22 +126,19 @@ def meeting(draw: st.DrawFn, n: int) -> Published:
 
 
 @st.composite
-def assessed(draw: st.DrawFn, n: int) -> Published:
-    outcome = draw(st.sampled_from(["inform", "summon"]))
-    return CASEWORKER_ASSESSMENTS, assessment(draw(keys), draw(journals), outcome, draw(times))
+def worry(draw: st.DrawFn, n: int) -> Published:
+    return INTAKE_CONCERNS, concern(f"concern-{n}", draw(keys), draw(times))
 
 
-SOURCES = (incident, decision, task, course, meeting, assessed)
+SOURCES = (incident, decision, task, course, meeting, worry)
 
 
 def _same_fact(published: Published) -> tuple[Any, ...]:
-    """What the upstream services would publish once: an incident's revision, a person's
-    assessment at one moment (the other sources' ids are unique by construction)."""
+    """What the upstream services would publish once: an incident's revision (the other
+    sources' ids are unique by construction)."""
     topic, doc = published
     if topic == INTAKE_INCIDENTS:
         return (topic, doc["journal_number"], doc["revision"])
-    if topic == CASEWORKER_ASSESSMENTS:
-        return (topic, doc["person_key"], utc_text(datetime.fromisoformat(doc["at"])))
     return (topic, id(doc))
 
 
@@ -156,7 +153,9 @@ def published(draw: st.DrawFn) -> list[Published]:
 
 
 def _at(topic: str, doc: dict[str, Any]) -> str:
-    moment = doc.get("accepted_at") or doc.get("decided_at") or doc["at"]
+    moment = (
+        doc.get("registered_at") or doc.get("accepted_at") or doc.get("decided_at") or doc["at"]
+    )
     return utc_text(datetime.fromisoformat(moment))
 
 
@@ -284,6 +283,7 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
                     data={"step": 4, "completed_on": "2026-11-22"},
                 ),
             ),
+            (INTAKE_CONCERNS, concern("c1", CHILD, "2026-11-22T12:00:00+01:00")),
             (
                 MEETINGS_EVENTS,
                 meeting_event(
@@ -296,7 +296,6 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
                     due_on="2026-11-30",
                 ),
             ),
-            (CASEWORKER_ASSESSMENTS, assessment(CHILD, journal, "summon", "2026-11-24T10:00:00Z")),
         ],
         CHILD,
     )
@@ -310,9 +309,8 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
         "Orienteringsbrev til forældrene: sendt (sendt med Digital Post)",
         "Exitforløb i Vejle (630): flyttet fra Fredericia (607) til Vejle (630) 21. november 2026",
         "Akut hændelse i Fredericia (607): trin 4 afsluttet 22. november 2026",
+        "Bekymring registreret i Fredericia (607): mistrivsel; hvem er bekymret: skolen",
         "Ugens møde i Fredericia (607), uge 47: handling aftalt, udføres af "
         "skolerepræsentant, frist 30. november 2026",
-        "Sagsbehandlerens vurdering: indkald forældre og den unge til samtale",
     ]
     assert rows[4].journal_number is None  # an exit programme that follows no police report
-    assert "Fritekst" not in repr(rows)  # the assessment's note is not kept

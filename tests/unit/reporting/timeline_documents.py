@@ -8,8 +8,8 @@ from typing import Any
 
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
-    CASEWORKER_ASSESSMENTS,
     COURSES_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
     MEETINGS_EVENTS,
@@ -32,14 +32,14 @@ PUBLISHER = {
     MEETINGS_EVENTS: "triage",
     LETTER_TASKS: "notifications",
     COURSES_EVENTS: "courses",
-    CASEWORKER_ASSESSMENTS: "caseworker",
+    INTAKE_CONCERNS: "intake",
 }
 
 STEP_OF = {
     TRIAGE_WITHDRAWALS: "decision_withdrawn",
     TRIAGE_EXIT_REFERRALS: "exit_referral",
     COURSES_EVENTS: "course_changed",
-    CASEWORKER_ASSESSMENTS: "caseworker_assessed",
+    INTAKE_CONCERNS: "concern_registered",
 }
 
 
@@ -125,12 +125,18 @@ def meeting_event(
     }
 
 
-def assessment(person_key: str, journal_number: str, outcome: str, at: str) -> dict[str, Any]:
+def concern(
+    concern_id: str, person_key: str, at: str, *, category: str = "mistrivsel"
+) -> dict[str, Any]:
+    """A concern about a young person as intake publishes it (codes only, no text)."""
     return {
-        "journal_number": journal_number,
+        "concern_id": concern_id,
         "person_key": person_key,
-        "outcome": outcome,
-        "caseworker": "ABJ",
-        "at": at,
-        "note": "Fritekst, som reporting ikke gemmer.",
+        "municipality_code": FREDERICIA,
+        "school": "Kirstinebjergskolen",
+        "category": category,
+        "reporter_kind": "school",
+        "registered_at": at,
+        "iso_week": "2026-W47",
+        "accepted_at": at,
     }

@@ -57,6 +57,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     tables.exit_referrals.name: ("journal_number", "person_key"),
     tables.confirmations.name: ("journal_number", "person_key"),
     tables.letter_tasks.name: ("task_id",),
+    tables.person_concerns.name: ("concern_id",),
 }
 # Flushed in this order, so an incident row exists before anything that refers to it.
 _FLUSH_ORDER = (
@@ -66,6 +67,7 @@ _FLUSH_ORDER = (
     tables.exit_referrals,
     tables.confirmations,
     tables.letter_tasks,
+    tables.person_concerns,
     tables.trace_steps,
     tables.person_timeline,
     tables.position,
@@ -170,6 +172,10 @@ class ViewWriter:
     def put_person_step(self, row: Row) -> None:
         """A row of a person's timeline: the same step applied again overwrites it."""
         self._stage(tables.person_timeline, row)
+
+    def put_concern(self, concern: Row) -> None:
+        """A concern about a person (issue 15, part 5): one row per concern id."""
+        self._stage(tables.person_concerns, concern)
 
     def put_incident(self, incident: Row, persons: list[Row]) -> None:
         """The latest revision's persons replace the earlier ones; an older revision arriving
