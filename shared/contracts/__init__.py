@@ -8,6 +8,7 @@ which flags refer) live in the domain of the service that owns them. JSON Schema
 
 from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
 from shared.contracts.cases import CaseEventType, CaseRegisterEvent
+from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.common import ContractModel
 from shared.contracts.concerns import (
     CONCERN_CATEGORIES,
@@ -38,6 +39,7 @@ from shared.contracts.exit_referrals import (
     EXIT_REFERRAL_MIN_AGE,
     ExitReferral,
 )
+from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import (
     Flag,
     IncidentPerson,
@@ -63,12 +65,14 @@ from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
     CONCERNS,
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CASE_EVENTS,
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -89,6 +93,7 @@ __all__ = [
     "CONCERNS",
     "CONCERN_CATEGORIES",
     "COURSES_EVENTS",
+    "COURSES_FOLLOW_UPS",
     "COURSE_TYPES",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
@@ -98,6 +103,7 @@ __all__ = [
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "NOTIFICATIONS_ASSESSMENTS",
     "POLICE_INCIDENTS",
     "REPORTER_KINDS",
     "SOCIAL_CASES",
@@ -112,6 +118,7 @@ __all__ = [
     "CaseEventType",
     "CaseRegisterEvent",
     "CaseworkerAssessment",
+    "CaseworkerRecordEvent",
     "Channel",
     "Concern",
     "ConcernCategory",
@@ -125,6 +132,7 @@ __all__ = [
     "ExitReferral",
     "FieldProblem",
     "Flag",
+    "FollowUpEvent",
     "IncidentPerson",
     "IntakeRejection",
     "InvalidCpr",

@@ -14,10 +14,12 @@ from pydantic import BaseModel
 
 from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.concerns import Concern, ConcernRegistered
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.exit_referrals import ExitReferral
+from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
@@ -31,6 +33,7 @@ __all__ = [
     "CONCERNS",
     "COURSES_DEAD_LETTER",
     "COURSES_EVENTS",
+    "COURSES_FOLLOW_UPS",
     "DEAD_LETTER_HEADERS",
     "DEAD_LETTER_SERVICES",
     "DLQ_HEADER_ERROR",
@@ -45,6 +48,7 @@ __all__ = [
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "NOTIFICATIONS_ASSESSMENTS",
     "NOTIFICATIONS_DEAD_LETTER",
     "POLICE_INCIDENTS",
     "REPORTING_DEAD_LETTER",
@@ -74,6 +78,7 @@ TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
 TRIAGE_WITHDRAWALS = "ssp.triage.withdrawals.v1"
 TRIAGE_STATEMENTS = "ssp.triage.statements.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
+NOTIFICATIONS_ASSESSMENTS = "ssp.notifications.assessments.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
 INTAKE_CASE_EVENTS = "ssp.intake.case-events.v1"
@@ -83,6 +88,7 @@ TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
 NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
 REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
 COURSES_EVENTS = "ssp.courses.events.v1"
+COURSES_FOLLOW_UPS = "ssp.courses.follow-ups.v1"
 COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
 MEETINGS_EVENTS = "ssp.meetings.events.v1"
 
@@ -220,8 +226,15 @@ _DESCRIPTIONS = {
     "in a municipality not served here: recorded, not routed) or decision_confirmed (a "
     "higher revision left the current decision unchanged).",
     LETTER_TASKS: "Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
+    NOTIFICATIONS_ASSESSMENTS: "The caseworker's side as notifications recorded it: every "
+    "assessment (from ssp.caseworker.assessments.v1 or notifications' API) and every meeting "
+    "with the family; codes, dates and initials, never the note.",
     COURSES_EVENTS: "Every change to a TRIVSEL+ course, exit programme or acute-event "
     "procedure: codes, dates and owners, never free text.",
+    COURSES_FOLLOW_UPS: "Follow-up actions for a young person on any route (concern talk, "
+    "letter of concern, home or school visit, GUSA dialogue, the police's talk, network "
+    "meeting, referral), each with its next step's owner, due date and status: codes, dates "
+    "and owners, never the note.",
     MEETINGS_EVENTS: "What the weekly meeting recorded (triage's WeeklyMeeting): participants, "
     "decisions about route and owner, agreed actions with owner and due date, notes; codes, "
     "pseudonyms and dates, never the text of an action or a note.",
@@ -250,7 +263,9 @@ _MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
     (TRIAGE_WITHDRAWALS, _OUT, DecisionWithdrawn, _BY_PERSON),
     (TRIAGE_STATEMENTS, _OUT, PersonStatement, _BY_PERSON),
     (LETTER_TASKS, _OUT, LetterTaskEvent, _BY_PERSON),
+    (NOTIFICATIONS_ASSESSMENTS, _OUT, CaseworkerRecordEvent, _BY_PERSON),
     (COURSES_EVENTS, _OUT, CourseEvent, "The course_id."),
+    (COURSES_FOLLOW_UPS, _OUT, FollowUpEvent, _BY_PERSON),
     (MEETINGS_EVENTS, _OUT, MeetingEvent, _BY_MEETING),
     (INTAKE_REJECTED, _OUT, IntakeRejection, "The rejection reference."),
     (INTAKE_INCIDENTS, _INTERNAL, AcceptedIncident, _BY_JOURNAL_NUMBER),

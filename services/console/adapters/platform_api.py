@@ -206,6 +206,14 @@ class PlatformApi:
             "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/send", token
         )
 
+    async def record_assessment(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("notifications", "POST", "/v1/assessments", token, json=body)
+
+    async def record_family_meeting(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call(
+            "notifications", "POST", "/v1/assessments/family-meeting", token, json=body
+        )
+
     async def send_letters(self, token: str, task_ids: list[str]) -> Any:
         return await self._call(
             "notifications", "POST", "/v1/letter-tasks/send", token, json={"task_ids": task_ids}
@@ -221,6 +229,19 @@ class PlatformApi:
     async def course(self, token: str, course_id: str, purpose: str) -> Any:
         return await self._call(
             "courses", "GET", f"/v1/courses/{quote(course_id, safe='')}", token, purpose=purpose
+        )
+
+    async def record_follow_up(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("courses", "POST", "/v1/follow-ups", token, json=body)
+
+    async def follow_ups(
+        self, token: str, municipality: str, owner: str | None, status: str, purpose: str
+    ) -> Any:
+        params = {"municipality_code": municipality, "status": status}
+        if owner is not None:
+            params["owner"] = owner
+        return await self._call(
+            "courses", "GET", "/v1/follow-ups", token, purpose=purpose, params=params
         )
 
     # --- intake --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
+from services.console.application.follow_ups import overdue_next_steps
 from services.console.domain.chart import Bar, bar_chart
 from services.console.domain.errors import danish_error
 from services.console.domain.user import User
@@ -63,8 +64,10 @@ async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) 
     mine, hidden = await letter_tasks_shown(api, user, now, show_all, problems)
     courses = await courses_due(api, user, problems) if user.reads_courses else []
     handovers = await handover_tasks(api, user, now, problems) if user.reads_minutes else []
+    next_steps = await overdue_next_steps(api, user, problems, show_all)
     return {
         "tasks": mine,
+        "next_steps": next_steps,
         "handovers": handovers,
         "hidden": hidden,
         "courses": courses,

@@ -16,6 +16,12 @@ MEETING_READERS = frozenset(
 )
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
+FOLLOW_UP_STAFF = frozenset(
+    {"tovholder", "team_leader", "caseworker", "police_coordinator", "exit_coordinator"}
+)
+"""Who records follow-up actions, and has next steps on the worklist (courses decides)."""
+ASSESSORS = frozenset({"caseworker", "team_leader"})
+"""Who records the caseworker's assessment and the meeting with the family (notifications)."""
 REJECTION_CORRECTORS = frozenset({"tovholder", "police_coordinator"})
 """Who intake lets list, read and resubmit rejected input (docs/access-model.md)."""
 CO_REGISTRATION_READERS = RESOLVERS
@@ -122,6 +128,14 @@ class User:
     @property
     def reads_audit_trail(self) -> bool:
         return self.role in AUDIT_READERS
+
+    @property
+    def records_follow_ups(self) -> bool:
+        return self.role in FOLLOW_UP_STAFF
+
+    @property
+    def assesses(self) -> bool:
+        return self.role in ASSESSORS
 
     @property
     def corrects_rejections(self) -> bool:

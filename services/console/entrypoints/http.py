@@ -39,7 +39,9 @@ from services.console.adapters.session_secret import session_secret
 from services.console.application import pages
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
+from services.console.entrypoints.caseworker_pages import add_caseworker_pages
 from services.console.entrypoints.concern_pages import add_concern_pages
+from services.console.entrypoints.follow_up_pages import add_follow_up_pages
 from services.console.entrypoints.page_tools import PageTools
 from services.console.entrypoints.rejection_pages import add_rejection_pages
 from services.console.entrypoints.review_page import review_router
@@ -117,6 +119,9 @@ def create_http_app(
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
+        FOLLOW_UP_KINDS=danish.FOLLOW_UP_KINDS,
+        FOLLOW_UP_OUTCOMES=danish.FOLLOW_UP_OUTCOMES,
+        ASSESSMENTS=danish.ASSESSMENT_CHOICES,
         CONCERN_CATEGORIES=danish.CONCERN_CATEGORIES,
         REPORTER_KINDS=danish.REPORTER_KINDS,
         week_label=danish.iso_week_label,
@@ -668,4 +673,6 @@ def create_http_app(
     )
     add_rejection_pages(app, api, tools)
     add_concern_pages(app, api, tools)
+    add_follow_up_pages(app, api, tools)
+    add_caseworker_pages(app, api, tools)
     return app

@@ -1,5 +1,5 @@
-"""Every course's public facts and status, every TRIVSEL+ eligibility and every exit referral,
-in memory, followed
+"""Every course's public facts and status, every TRIVSEL+ eligibility, every exit referral
+and every follow-up action (`follow_up_index`), in memory, followed
 from the application's notification log (the same pattern as notifications' task index: the
 log holds every event in order, so the index is rebuilt at start by reading it once and kept
 current by reading what is new before each use; it is used only from the store thread).
@@ -14,10 +14,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from services.courses.application.follow_up_index import FollowUpIndex
 from services.courses.domain.course import Course
 from services.courses.domain.eligibility import RANK_COORDINATOR, TrivselEligibility, rank_of
 from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_referral import ExitReferralRecord
+from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore import ServiceApplication
@@ -85,6 +87,7 @@ class CourseIndex(FollowedLog):
         self._courses: dict[UUID, CourseSummary] = {}
         self._eligible: dict[UUID, Eligibility] = {}
         self._referrals: dict[UUID, ReferralSummary] = {}
+        self.follow_ups = FollowUpIndex()
 
     # --- queries -------------------------------------------------------------------------
     def summary(self, course_id: UUID) -> CourseSummary | None:
@@ -148,6 +151,8 @@ class CourseIndex(FollowedLog):
     def apply(self, domain_event: object) -> None:
         if isinstance(domain_event, Course.Event):
             self._apply_course_event(domain_event)
+        elif isinstance(domain_event, FollowUpAction.Event):
+            self.follow_ups.apply(domain_event)
         elif isinstance(
             domain_event, TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
         ):

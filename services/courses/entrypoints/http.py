@@ -24,7 +24,12 @@ from services.courses.application.course_index import (
 )
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
-from services.courses.entrypoints import acute_routes, exit_routes, trivsel_routes
+from services.courses.entrypoints import (
+    acute_routes,
+    exit_routes,
+    follow_up_routes,
+    trivsel_routes,
+)
 from services.courses.entrypoints.handlers import (
     Service,
     add_error_handlers,
@@ -100,12 +105,13 @@ courses = APIRouter(prefix="/v1/courses", tags=["courses"])
 def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessControl) -> FastAPI:
     api = service_api(
         "SSP courses",
-        "TRIVSEL+ courses, exit programmes and the acute-event procedure.",
+        "TRIVSEL+ courses, exit programmes, the acute-event procedure and follow-up actions.",
         auth,
         [
             trivsel_routes.router,
             exit_routes.router,
             acute_routes.router,
+            follow_up_routes.router,
             eligibility_router,
             exit_referrals_router,
             courses,

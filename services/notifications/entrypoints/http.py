@@ -10,11 +10,13 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query
 from pydantic import AfterValidator
 
 from services.notifications.application.access_policy import NotificationsAction
+from services.notifications.application.caseworker_side import CaseworkerSide
 from services.notifications.application.letters import LetterDesk
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import TO_DO, status_of
 from services.notifications.domain.acute_letter import is_group_letter
 from services.notifications.domain.case_state import TaskClosed
+from services.notifications.entrypoints import assessments_http
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -76,16 +78,21 @@ def create_http_app(
     """`desk`: the letters' routes too (issue 16)."""
     from services.notifications.entrypoints import letters_http  # it uses task_body, below
 
-    routers = [router]
+    routers = [router, assessments_http.router]
+    side = CaseworkerSide(service)
     if desk is None:
-        return service_api(
+        api = service_api(
             "SSP notifications",
-            "Letter tasks for parents and youths: list and complete them.",
+            "Letter tasks for parents and youths: list and complete them; caseworkers' "
+            "assessments and family meetings.",
             auth,
             routers,
             ctx=ctx,
             service=service,
+            caseworker_side=side,
         )
+        assessments_http.answer_refusals(api)
+        return api
     api = service_api(
         "SSP notifications",
         "Letter tasks for parents and youths: list and complete them; preview, send and "
@@ -95,8 +102,10 @@ def create_http_app(
         ctx=ctx,
         service=service,
         desk=desk,
+        caseworker_side=side,
     )
     letters_http.answer_problems(api)
+    assessments_http.answer_refusals(api)
     return api
 
 

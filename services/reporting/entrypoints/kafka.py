@@ -14,6 +14,7 @@ from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
     ConcernRegistered,
     ContractModel,
     CourseEvent,
@@ -33,6 +34,7 @@ from shared.contracts.topics import (
     INTAKE_REJECTED,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -97,6 +99,12 @@ CONSUMERS = ConsumerTable[Service](
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
         observed(MEETINGS_EVENTS, MeetingEvent, observations.meeting_recorded, "triage"),
+        observed(
+            NOTIFICATIONS_ASSESSMENTS,
+            CaseworkerRecordEvent,
+            observations.caseworker_recorded,
+            "notifications",
+        ),
         Consumer(INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern),
     ],
     prefetch=Service.prefetch,

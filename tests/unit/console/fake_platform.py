@@ -122,6 +122,7 @@ def standard_platform() -> FakePlatform:
         ),
     )
     platform.answer("GET", r"/v1/courses", {"municipality_code": "607", "courses": []})
+    platform.answer("GET", r"/v1/follow-ups", {"municipality_code": "607", "follow_ups": []})
     platform.answer("GET", r"/v1/persons/[^/]+/concerns", {"person_key": "", "concerns": []})
     platform.answer(
         "GET",

@@ -6,8 +6,9 @@ that is published is a code, a date or an owner's initials or role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.courses.domain.calendar import local_date
 from services.courses.domain.course import Course, DeadlinePolicy
 from shared.eventstore import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.courses.domain.follow_up import FollowUpAction
 
 Owner = Annotated[
     str,
@@ -85,6 +89,13 @@ class ChangeCourse(Command):
 
     def execute(self, course: Course, at: datetime) -> None:
         raise NotImplementedError
+
+    def also_records(
+        self, course: Course, at: datetime, new_action: Callable[..., FollowUpAction]
+    ) -> list[FollowUpAction]:
+        """Follow-up actions the command records with the course, in the same transaction
+        (`new_action(command, recorded_by_role, at)` seals the note); none by default."""
+        return []
 
 
 class StartCourse(Command):
