@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.conftest import MUNICIPALITY, RunningPlatform, check_page, follow, log_in
+from tests.browser.conftest import MUNICIPALITY, NAMES, RunningPlatform, check_page, follow, log_in
 
 CHECK_HEADINGS = [
     "Tidligere anmeldelser synlige",
@@ -52,6 +52,7 @@ def test_the_quality_reviewer_draws_a_sample_and_downloads_each_childs_export(
     assert len(first) == 2, browser.page_source[-3000:]
     headings = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.review th")]
     assert headings[1:5] == CHECK_HEADINGS
+    assert not browser.find_element(By.ID, "navne").is_selected()  # names only when asked
     for row in first:
         assert row[0].startswith("pk_")
         assert set(row[1:5]) <= FINDINGS, row
@@ -71,11 +72,22 @@ def test_the_quality_reviewer_draws_a_sample_and_downloads_each_childs_export(
         "tidligere_anmeldelser", "forældre_orienteret", "frister", "samtykke",
     ]  # fmt: skip
     assert export["timeline"]["rows"][0]["code"] == "incident_accepted"
+    # Names, for a role allowed to: intake resolves the sample with the review as purpose.
+    browser.find_element(By.ID, "navne").click()
+    named = _draw(browser, "2026")
+    assert [r[0] for r in named] == [r[0] for r in first]
+    headings = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.review th")]
+    assert headings[1] == "Navn"
+    assert {r[1] for r in named} <= set(NAMES.values()), named
+    check_page(browser)
 
 
-def test_a_caseworker_is_not_offered_the_review(
+def test_the_auditor_reviews_without_names_a_caseworker_not_at_all(
     platform: RunningPlatform, browser: webdriver.Chrome
 ) -> None:
+    log_in(browser, platform.console, "auditor")
+    follow(browser, browser.find_element(By.LINK_TEXT, "Kvalitetsgennemgang"))
+    assert not browser.find_elements(By.ID, "navne")  # the auditor reads pseudonyms only
     log_in(browser, platform.console, "caseworker")
     assert not browser.find_elements(By.LINK_TEXT, "Kvalitetsgennemgang")
     browser.get(f"{platform.console}/kvalitet")

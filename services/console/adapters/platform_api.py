@@ -253,6 +253,15 @@ class PlatformApi:
             json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
         )  # fmt: skip
 
+    async def resolve_review(
+        self, token: str, review: str, person_keys: list[str], purpose: str
+    ) -> Any:
+        """The names behind a review sample's pseudonyms (`review`: `607/2026`), in one step."""
+        return await self._call(
+            "intake", "POST", "/v1/identities/resolve-batch", token,
+            json={"review": review, "purpose": purpose, "person_keys": person_keys},
+        )  # fmt: skip
+
     async def open_rejections(self, token: str, purpose: str, offset: int, limit: int) -> Any:
         return await self._call(
             "intake", "GET", "/v1/rejected", token, purpose=purpose,

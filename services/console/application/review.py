@@ -34,6 +34,8 @@ class SampleRequest:
     year: int
     size: int
     seed: int
+    names: bool = False
+    """Resolve the children's names (intake, the review as purpose), for a role allowed to."""
 
 
 def municipalities_of(user: User) -> list[tuple[str, str]]:
@@ -58,8 +60,18 @@ async def review_sample(api: PlatformApi, user: User, asked: SampleRequest) -> d
         for p in answer.get("persons", [])
     ]
     failed = sum(1 for p in persons if "ikke_opfyldt" in p["findings"])
+    names: dict[str, str] = {}
+    if asked.names and persons and user.can_resolve_names:
+        keys = [p["person_key"] for p in persons]
+        review = f"{asked.municipality}/{asked.year}"
+        resolved = await problems.attempt(api.resolve_review(user.token, review, keys, PURPOSE), {})
+        names = {
+            p["person_key"]: " / ".join(p.get("names") or []) or "(navn ikke oplyst)"
+            for p in resolved.get("persons", [])
+        }
     return {
         "persons": persons,
+        "names": names,
         "population": answer.get("population"),
         "failed": failed,
         "problems": problems.messages,

@@ -35,23 +35,25 @@ def review_router(
         aar: int | None = Query(default=None, ge=2000, le=2100),
         antal: int = Query(default=300, ge=1, le=review.LARGEST_SAMPLE),
         seed: int | None = Query(default=None, ge=0, le=2**31 - 1),
+        navne: str | None = Query(default=None, max_length=1),
     ) -> Response:
         user = await current_user(request)
         if not user.reviews:
             raise StarletteHTTPException(403)
         choices = review.municipalities_of(user)
         year = aar or this_year()
-        view: dict[str, Any] = {"persons": None, "problems": []}
+        view: dict[str, Any] = {"persons": None, "names": {}, "problems": []}
         if kommune is not None and seed is not None:
             if not is_municipality_code(kommune):
                 view["problems"] = ["Vælg en kommune fra listen."]
             else:
-                asked = review.SampleRequest(kommune, year, antal, seed)
+                asked = review.SampleRequest(kommune, year, antal, seed, names=navne == "1")
                 view = await review.review_sample(api, user, asked)
         return render(
             request, "review.html", user, title="Kvalitetsgennemgang",
             choices=choices, municipality=kommune or choices[0][0], year=year, size=antal,
-            seed=seed, checks=review.CHECKS, findings=review.FINDINGS, **view,
+            seed=seed, show_names=navne == "1", checks=review.CHECKS,
+            findings=review.FINDINGS, **view,
         )  # fmt: skip
 
     @router.get("/kvalitet/{person_key}.{kind}")
