@@ -86,18 +86,11 @@ WITHDRAWAL_REASONS = {
     "revised_decision": "visiteringen er ændret",
     "case_opened_after_routing": "en sag er åbnet, sagsbehandleren overtager",
 }
-ASSESSMENTS = {
+ASSESSMENT_MEANINGS = {
     "inform": "orientér forældrene (ingen yderligere handling)",
     "summon": "indkald forældre og den unge til samtale",
 }
-FOLLOW_UPS = {
-    "bekymringsbrev": "bekymringsbrev",
-    "bekymringssamtale": "bekymringssamtale",
-    "hjemmebesoeg": "hjemmebesøg",
-    "skolebesoeg": "skolebesøg",
-    "gusa_dialog": "GUSA-dialog",
-    "opfoelgningssamtale": "opfølgningssamtale",
-}
+"""What the caseworker's assessment (`ASSESSMENTS`: Orienter, Indkald) means, in a sentence."""
 COURSE_OUTCOMES = {
     "completed": "gennemført",
     "dropped": "afbrudt",
@@ -193,8 +186,7 @@ FOLLOW_UP_REFUSALS = {
     "course_of_another_person": "Forløbet handler om en anden ung.",
 }
 
-ASSESSMENT_CHOICES = {"inform": "Orienter", "summon": "Indkald"}
-"""The caseworker's two answers as the console's form names them (ASSESSMENTS: in a sentence)."""
+ASSESSMENTS = {"inform": "Orienter", "summon": "Indkald"}
 
 ASSESSMENT_REFUSALS = {
     "not_summoned": "Familien er ikke indkaldt: registrér vurderingen »Indkald« først.",

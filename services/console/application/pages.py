@@ -185,6 +185,15 @@ async def handover_tasks(
     return found
 
 
+async def refusal_of(call: Awaitable[object]) -> str | None:
+    """None when the call to a service succeeded, else why not, in Danish."""
+    try:
+        await call
+    except ApiError as exc:
+        return danish_error(exc.service, exc.status, exc.code)
+    return None
+
+
 async def waive_task(api: PlatformApi, user: User, task_id: str, reason: str) -> str | None:
     """None when waived, else the Danish reason (also when notifications cannot waive yet)."""
     try:
@@ -198,11 +207,7 @@ async def waive_task(api: PlatformApi, user: User, task_id: str, reason: str) ->
 
 async def complete_task(api: PlatformApi, user: User, task_id: str) -> str | None:
     """None when done, else the Danish reason."""
-    try:
-        await api.complete_task(user.token, task_id)
-    except ApiError as exc:
-        return danish_error(exc.service, exc.status, exc.code)
-    return None
+    return await refusal_of(api.complete_task(user.token, task_id))
 
 
 LETTER_PURPOSE = "brev til foraeldre"  # ASCII: an HTTP header (like "forloeb" above)
@@ -505,21 +510,14 @@ async def agree_action(
     api: PlatformApi, user: User, municipality: str, week: str, body: dict[str, Any]
 ) -> str | None:
     """None when recorded, else the Danish reason."""
-    try:
-        await api.agree_action(user.token, municipality, week, body)
-    except ApiError as exc:
-        return danish_error(exc.service, exc.status, exc.code)
-    return None
+    return await refusal_of(api.agree_action(user.token, municipality, week, body))
 
 
 async def record_note(
     api: PlatformApi, user: User, municipality: str, week: str, body: dict[str, Any]
 ) -> str | None:
-    try:
-        await api.record_note(user.token, municipality, week, body)
-    except ApiError as exc:
-        return danish_error(exc.service, exc.status, exc.code)
-    return None
+    """None when recorded, else the Danish reason."""
+    return await refusal_of(api.record_note(user.token, municipality, week, body))
 
 
 async def revise_at_meeting(

@@ -21,7 +21,7 @@ from services.console.domain.weeks import MUNICIPALITY, valid_week
 from services.console.entrypoints.follow_up_pages import PERSON_KEY
 from services.console.entrypoints.page_tools import PageTools
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
-from shared.danish import ASSESSMENT_CHOICES, ASSESSMENT_REFUSALS, danish_date
+from shared.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 
 JOURNAL = re.compile(JOURNAL_NUMBER_PATTERN)
 INITIALS = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,50}")
@@ -69,7 +69,7 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None
         user = await kit.current_user(request)
         item = ItemForm(await kit.checked_form(request))
         outcome = item.text("vurdering")
-        if not item.valid() or outcome not in ASSESSMENT_CHOICES:
+        if not item.valid() or outcome not in ASSESSMENTS:
             kit.flash(request, "Vælg Orienter eller Indkald.", "error")
             return kit.redirect(item.back() if item.valid() else "/moede")
         if not INITIALS.fullmatch(item.caseworker):
@@ -81,7 +81,7 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None
             "outcome": outcome,
             "caseworker": item.caseworker,
         }
-        done = f"Vurderingen »{ASSESSMENT_CHOICES[outcome]}« er registreret; brevet følger."
+        done = f"Vurderingen »{ASSESSMENTS[outcome]}« er registreret; brevet følger."
         return await _send(request, kit, item, api.record_assessment(user.token, body), done)
 
     @app.post("/moede/punkt/familiemoede")

@@ -121,7 +121,7 @@ def create_http_app(
         OWNER_ROLES=danish.OWNER_ROLES,
         FOLLOW_UP_KINDS=danish.FOLLOW_UP_KINDS,
         FOLLOW_UP_OUTCOMES=danish.FOLLOW_UP_OUTCOMES,
-        ASSESSMENTS=danish.ASSESSMENT_CHOICES,
+        ASSESSMENTS=danish.ASSESSMENTS,
         CONCERN_CATEGORIES=danish.CONCERN_CATEGORIES,
         REPORTER_KINDS=danish.REPORTER_KINDS,
         week_label=danish.iso_week_label,

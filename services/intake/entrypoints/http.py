@@ -39,6 +39,8 @@ from services.intake.entrypoints.concern_routes import concerns
 from services.intake.entrypoints.identity_routes import identity_resolution
 from services.intake.entrypoints.rejection_list import rejection_list
 from shared.auth import Access, AccessControl, Resource, guard
+from shared.contracts import PoliceIncident
+from shared.errors import raw_file_body, raw_json_body
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.runtime import Ctx, ServiceContext
 
@@ -56,9 +58,13 @@ def _result_response(result: SubmissionResult) -> JSONResponse:
         body["journal_number"] = result.journal_number
         body["revision"] = result.revision
     if result.outcome == "rejected":
+        problems = [readable_problem(p.model_dump()) for p in result.problems]
+        first = problems[0] if problems else {"field": None, "message": "not a valid incident"}
         body["error"] = "invalid_incident"
+        body["message"] = f"{first['field'] or 'the incident'}: {first['message']}"
+        body["field"] = first["field"]
         body["reference"] = result.reference
-        body["problems"] = [readable_problem(p.model_dump()) for p in result.problems]
+        body["problems"] = problems
         body["retrievable_at"] = f"/v1/rejected/{result.reference}"
     return JSONResponse(body, status_code=_STATUS[result.outcome])
 
@@ -176,6 +182,7 @@ async def rejected_in_reach(
         200: {"description": "duplicate or superseded"},
         422: {"description": "rejected and kept for correction"},
     },
+    openapi_extra=raw_json_body(PoliceIncident, "The incident (read as sent: kept if invalid)"),
 )
 async def submit_incident(
     request: Request,
@@ -201,6 +208,10 @@ async def submit_incident(
             "size, compression ratio, XML document type) or lacks a required column"
         },
     },
+    openapi_extra=raw_file_body(
+        ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "The police's SSP list: CSV (UTF-8 or Windows-1252) or XLSX",
+    ),
 )
 async def import_incidents(
     request: Request,
@@ -221,6 +232,7 @@ async def import_incidents(
             {
                 "error": "invalid_police_list",
                 "message": "nothing was imported",
+                "field": None,
                 "rows": 0,
                 "errors": [ListProblem(1, None, refused.code, refused.message).as_dict()],
             },
@@ -233,6 +245,7 @@ async def import_incidents(
             {
                 "error": "invalid_police_list",
                 "message": "nothing was imported",
+                "field": None,
                 "rows": police_list.rows,
                 "errors": [p.as_dict() for p in police_list.problems],
             },
@@ -303,6 +316,7 @@ async def get_rejected(
         404: {"description": "no such rejection in your reach"},
         422: {"description": "still invalid: the problems by field; nothing new is kept"},
     },
+    openapi_extra=raw_json_body(PoliceIncident, "The corrected incident (read as sent)"),
 )
 async def resubmit(
     reference: str,

@@ -25,6 +25,7 @@ from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import WaiverReason
 from shared.contracts.municipalities import official_municipality_code
+from shared.errors import error_body
 from shared.http import from_app
 from shared.runtime import Ctx
 
@@ -48,7 +49,7 @@ def answer_problems(api: FastAPI) -> None:
     async def letter_problem(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LetterProblem)
         return JSONResponse(
-            status_code=exc.status_code, content={"error": exc.error, "message": exc.detail}
+            status_code=exc.status_code, content=error_body(exc.error, str(exc.detail))
         )
 
     api.add_exception_handler(LetterProblem, letter_problem)

@@ -12,13 +12,11 @@ from typing import Any, Literal
 
 from shared.contracts import (
     AcceptedIncident,
-    CaseworkerRecordEvent,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
     IntakeRejection,
     LetterTaskEvent,
-    MeetingEvent,
     PersonStatement,
     RoutingDecision,
 )
@@ -46,6 +44,10 @@ Step = Literal[
     "meeting_note_recorded",
     "caseworker_assessed",
     "family_meeting_held",
+    "follow_up_recorded",
+    "follow_up_next_step_completed",
+    "follow_up_next_step_rescheduled",
+    "follow_up_next_step_overdue",
 ]
 
 
@@ -293,75 +295,3 @@ def course_changed(course: CourseEvent) -> Observation | None:
 
 _MOST_DATA_CHARS = 64
 """A course event's data value kept for the timeline's words: codes, dates, owners."""
-
-
-_MEETING_STEPS: dict[str, Step] = {
-    "route_or_owner_decided": "meeting_route_or_owner_decided",
-    "action_agreed": "meeting_action_agreed",
-    "note_recorded": "meeting_note_recorded",
-}
-
-
-def meeting_recorded(meeting: MeetingEvent) -> Observation | None:
-    """What the weekly meeting recorded about a young person (its decisions, agreed actions
-    and notes, without their text); who joined the meeting is no step of a person."""
-    step = _MEETING_STEPS.get(meeting.event)
-    if step is None or meeting.person_key is None:
-        return None
-    return Observation(
-        key=f"meeting:{meeting.event_id}",
-        journal_number=meeting.journal_number,
-        step=step,
-        at=meeting.at,
-        person_key=meeting.person_key,
-        revision=None,
-        detail=f"meeting {meeting.meeting} {meeting.event}"
-        + (f": {meeting.route or '-'}, owner {meeting.owner_role}" if meeting.owner_role else ""),
-        facts={
-            "meeting": meeting.meeting,
-            "municipality_code": meeting.municipality_code,
-            "iso_week": meeting.iso_week,
-            "event": meeting.event,
-            "decision_id": meeting.decision_id,
-            "route": meeting.route,
-            "owner_role": meeting.owner_role,
-            "owner_team": meeting.owner_team,
-            "due_on": meeting.due_on.isoformat() if meeting.due_on else None,
-        },
-    )
-
-
-ASSESSMENT_WORDS = {"inform": "orienter (inform)", "summon": "indkald (summon)"}
-
-
-def caseworker_recorded(record: CaseworkerRecordEvent) -> Observation:
-    """The caseworker's assessment or meeting with the family (issue 17, part 3), as notifications
-    recorded it (from a caseworker app's topic or its API)."""
-    if record.event == "assessed":
-        step: Step = "caseworker_assessed"
-        outcome = ASSESSMENT_WORDS.get(record.outcome or "", str(record.outcome))
-        detail = f"caseworker {record.caseworker} assessed: {outcome} (via {record.via})"
-    else:
-        step = "family_meeting_held"
-        youth = "with" if record.youth_attended else "without"
-        detail = (
-            f"caseworker {record.caseworker} met the family on {record.held_on} "
-            f"({youth} the young person)"
-        )
-    return Observation(
-        key=f"caseworker:{record.event_id}",
-        journal_number=record.journal_number,
-        step=step,
-        at=record.at,
-        person_key=record.person_key,
-        revision=None,
-        detail=detail,
-        facts={
-            "event": record.event,
-            "outcome": record.outcome,
-            "caseworker": record.caseworker,
-            "via": record.via,
-            "held_on": record.held_on.isoformat() if record.held_on else None,
-            "municipality_code": record.municipality_code,
-        },
-    )

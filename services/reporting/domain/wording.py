@@ -15,11 +15,12 @@ from typing import Any
 
 from shared.contracts.municipalities import municipality_name
 from shared.danish import (
-    ASSESSMENTS,
+    ASSESSMENT_MEANINGS,
     CONCERN_CATEGORIES,
     COURSE_OUTCOMES,
     COURSE_TYPES,
-    FOLLOW_UPS,
+    FOLLOW_UP_KINDS,
+    FOLLOW_UP_OUTCOMES,
     INCIDENT_ROLES,
     LETTER_KINDS,
     NOTHING,
@@ -151,7 +152,7 @@ def _letter(facts: Facts, _: int | None) -> str:
 
 def _assessed(facts: Facts, _: int | None) -> str:
     by = f" ({facts['caseworker']})" if facts.get("caseworker") else ""
-    return f"Sagsbehandlerens vurdering{by}: {label(ASSESSMENTS, facts.get('outcome'))}"
+    return f"Sagsbehandlerens vurdering{by}: {label(ASSESSMENT_MEANINGS, facts.get('outcome'))}"
 
 
 def _family_meeting(facts: Facts, _: int | None) -> str:
@@ -165,6 +166,26 @@ def _concern(facts: Facts, _: int | None) -> str:
         f"{lowered(label(CONCERN_CATEGORIES, facts.get('category')))}; "
         f"hvem er bekymret: {lowered(label(REPORTER_KINDS, facts.get('reporter_kind')))}"
     )
+
+
+def _follow_up(facts: Facts, _: int | None) -> str:
+    action = label(FOLLOW_UP_KINDS, facts.get("kind"))
+    held = f"{action} {_date(facts.get('held_on'))} ({facts.get('held_by')})"
+    next_kind = lowered(label(FOLLOW_UP_KINDS, facts.get("next_kind")))
+    next_step = (
+        f"næste skridt: {next_kind} ved {facts.get('next_owner')}, frist "
+        f"{_date(facts.get('next_due_on'))}"
+    )
+    event = facts.get("event")
+    if event == "next_step_completed":
+        return f"{held}: {next_step}, er gjort"
+    if event == "next_step_rescheduled":
+        return f"{held}: {next_step} (ny frist)"
+    if event == "next_step_overdue":
+        return f"{held}: {next_step}, er overskredet"
+    outcome = lowered(label(FOLLOW_UP_OUTCOMES, facts.get("outcome")))
+    registered = f"{held}, registreret af {role(facts.get('recorded_by_role'))}: {outcome}"
+    return f"{registered}; {next_step}" if facts.get("next_kind") else registered
 
 
 def _meeting(facts: Facts, _: int | None) -> str:
@@ -222,7 +243,9 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
     "measure_completed": lambda d: f"indsats gennemført {_on('completed_on')(d)}",
     "item_reviewed": lambda d: f"fulgt op {_on('reviewed_on')(d)}",
     "review_overdue": lambda d: f"opfølgning {_on('review_on')(d)} er overskredet",
-    "follow_up_recorded": lambda d: f"{label(FOLLOW_UPS, d.get('kind'))} holdt {_on('held_on')(d)}",
+    "follow_up_recorded": lambda d: (
+        f"{lowered(label(FOLLOW_UP_KINDS, d.get('kind')))} holdt {_on('held_on')(d)}"
+    ),
     "closed": lambda d: (
         f"afsluttet: {label(COURSE_OUTCOMES, d['outcome'])}"
         if d.get("outcome")
@@ -265,6 +288,10 @@ _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
     "decision_confirmed": _confirmed,
     "exit_referral": _exit_referral,
     "concern_registered": _concern,
+    "follow_up_recorded": _follow_up,
+    "follow_up_next_step_completed": _follow_up,
+    "follow_up_next_step_rescheduled": _follow_up,
+    "follow_up_next_step_overdue": _follow_up,
     "caseworker_assessed": _assessed,
     "family_meeting_held": _family_meeting,
     "course_changed": _course,

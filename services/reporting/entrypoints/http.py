@@ -27,6 +27,7 @@ from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, T
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Decision, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
+from shared.errors import error_body
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -83,7 +84,9 @@ async def in_reach(access: Access, known: bool, decision: Decision, found: T | N
 
 
 async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
+    problem = exc.problem
+    body = error_body("invalid_request", problem["message"], problem["field"], problems=[problem])
+    return JSONResponse(body, status_code=422)
 
 
 Queries = Annotated[ReportingQueries, from_app("queries")]

@@ -27,6 +27,7 @@ from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import is_municipality_code
+from shared.errors import ApiError, error_body
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -73,15 +74,21 @@ class RerouteRequest(BaseModel):
 def _official(code: str) -> None:
     """422 unless one of the 98 official municipality codes (issue 14, part 1)."""
     if not MUNICIPALITY_CODE.fullmatch(code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+        raise ApiError(
+            422, "invalid_request", "a municipality code is three digits", "municipality_code"
+        )
     if not is_municipality_code(code):
-        raise HTTPException(status_code=422, detail="not a Danish municipality code")
+        raise ApiError(
+            422, "unknown_municipality", "not a Danish municipality code", "municipality_code"
+        )
 
 
 def _since(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
-            raise HTTPException(status_code=422, detail="since needs a time zone offset")
+            raise ApiError(
+                422, "invalid_request", "since needs an offset from UTC, like +01:00", "since"
+            )
         return value
     return datetime.combine(value, time.min, tzinfo=UTC)
 
@@ -227,13 +234,14 @@ async def reroute(
         status = 422 if refused.problem == "unknown_municipality" else 409
         return JSONResponse(
             status_code=status,
-            content={
-                "error": refused.problem,
-                "message": "the municipality is not a Danish municipality code"
+            content=error_body(
+                refused.problem,
+                "the municipality is not a Danish municipality code"
                 if status == 422
                 else "the municipality is not served here: add it to SSP_MUNICIPALITIES "
                 "and restart first",
-            },
+                "municipality_code",
+            ),
         )
     access.note(person_keys=[d.person_key for d in result.decisions], count=result.routed)
     return {

@@ -879,7 +879,7 @@ def test_cell(
         assert 200 <= response.status_code < 300, response.text
     else:
         assert response.status_code == expected, response.text
-        assert set(response.json()) == {"error", "message"}
+        assert set(response.json()) == {"error", "message", "field"}
     assert served.audit_count() == before + 1, "each request leaves exactly one audit entry"
 
 

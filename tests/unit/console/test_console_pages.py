@@ -260,6 +260,33 @@ def test_refusals_are_explained_in_danish(browser: TestClient, platform: FakePla
     assert "Din rolle eller din kommune giver ikke adgang til dette." in page.text
 
 
+@pytest.mark.parametrize(
+    ("code", "danish"),
+    [
+        ("role_not_allowed", "Din rolle giver ikke adgang til dette."),
+        ("municipality_not_allowed", "Det vedrører en kommune, du ikke har adgang til."),
+        ("school_not_allowed", "Det vedrører en elev på en skole, du ikke har adgang til."),
+    ],
+)
+def test_a_refusal_says_in_danish_whether_role_or_municipality_is_the_reason(
+    browser: TestClient, platform: FakePlatform, code: str, danish: str
+) -> None:
+    body = {"error": code, "message": "refused", "field": None}
+    platform.answer("GET", rf"/v1/handover/607/{WEEK}", (403, body))
+    log_in(browser)
+    page = browser.get(f"/moede?kommune=607&uge={WEEK}")
+    assert danish in page.text
+    assert "refused" not in page.text  # the API's English message stays out
+
+
+def test_the_consoles_own_404_and_405_pages_are_danish(browser: TestClient) -> None:
+    missing = browser.get("/findes-ikke")
+    assert missing.status_code == 404 and "Siden findes ikke" in missing.text
+    wrong = browser.request("DELETE", "/login")
+    assert wrong.status_code == 405 and "Det kan man ikke her" in wrong.text
+    assert "detail" not in wrong.text
+
+
 def test_an_unreachable_service_is_named_in_danish(
     browser: TestClient, platform: FakePlatform
 ) -> None:

@@ -20,18 +20,22 @@ from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_TOVHOLDER,
 )
 from tests.unit.reporting.documents import accepted_incident, letter_task, person, routing_decision
 from tests.unit.reporting.timeline_documents import (
+    caseworker_record,
     concern,
     course_event,
     delivered,
+    follow_up,
     meeting_event,
     persons_in,
     step_of,
@@ -130,7 +134,28 @@ def worry(draw: st.DrawFn, n: int) -> Published:
     return INTAKE_CONCERNS, concern(f"concern-{n}", draw(keys), draw(times))
 
 
-SOURCES = (incident, decision, task, course, meeting, worry)
+@st.composite
+def action(draw: st.DrawFn, n: int) -> Published:
+    event = draw(
+        st.sampled_from(
+            ["recorded", "next_step_completed", "next_step_rescheduled", "next_step_overdue"]
+        )
+    )
+    journal = draw(st.none() | journals)
+    return COURSES_FOLLOW_UPS, follow_up(
+        f"follow-up-{n}", draw(keys), event, draw(times), journal_number=journal
+    )
+
+
+@st.composite
+def caseworker(draw: st.DrawFn, n: int) -> Published:
+    event = draw(st.sampled_from(["assessed", "family_meeting_held"]))
+    return NOTIFICATIONS_ASSESSMENTS, caseworker_record(
+        f"caseworker-{n}", draw(keys), draw(journals), event, draw(times)
+    )
+
+
+SOURCES = (incident, decision, task, course, meeting, worry, action, caseworker)
 
 
 def _same_fact(published: Published) -> tuple[Any, ...]:
@@ -285,6 +310,10 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
             ),
             (INTAKE_CONCERNS, concern("c1", CHILD, "2026-11-22T12:00:00+01:00")),
             (
+                COURSES_FOLLOW_UPS,
+                follow_up("f1", CHILD, "recorded", "2026-11-22T13:00:00+01:00"),
+            ),
+            (
                 MEETINGS_EVENTS,
                 meeting_event(
                     "m1",
@@ -295,6 +324,10 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
                     owner_role="school_representative",
                     due_on="2026-11-30",
                 ),
+            ),
+            (
+                NOTIFICATIONS_ASSESSMENTS,
+                caseworker_record("a1", CHILD, journal, "assessed", "2026-11-24T10:00:00Z"),
             ),
         ],
         CHILD,
@@ -310,7 +343,10 @@ def test_each_row_says_what_happened_in_danish(tmp_path: Path) -> None:
         "Exitforløb i Vejle (630): flyttet fra Fredericia (607) til Vejle (630) 21. november 2026",
         "Akut hændelse i Fredericia (607): trin 4 afsluttet 22. november 2026",
         "Bekymring registreret i Fredericia (607): mistrivsel; hvem er bekymret: skolen",
+        "Hjemmebesøg 18. november 2026 (ABJ), registreret af SSP-koordinator (tovholder): "
+        "gennemført; næste skridt: skolebesøg ved tovholder, frist 25. november 2026",
         "Ugens møde i Fredericia (607), uge 47: handling aftalt, udføres af "
         "skolerepræsentant, frist 30. november 2026",
+        "Sagsbehandlerens vurdering (ABJ): indkald forældre og den unge til samtale",
     ]
     assert rows[4].journal_number is None  # an exit programme that follows no police report

@@ -9,10 +9,12 @@ from typing import Any
 from services.reporting.settings import ReportingSettings
 from shared.contracts import (
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -33,6 +35,8 @@ PUBLISHER = {
     LETTER_TASKS: "notifications",
     COURSES_EVENTS: "courses",
     INTAKE_CONCERNS: "intake",
+    COURSES_FOLLOW_UPS: "courses",
+    NOTIFICATIONS_ASSESSMENTS: "notifications",
 }
 
 STEP_OF = {
@@ -53,6 +57,10 @@ def step_of(topic: str, doc: dict[str, Any]) -> str:
         return f"letter_task_{doc['event']}"
     if topic == MEETINGS_EVENTS:
         return f"meeting_{doc['event']}"
+    if topic == COURSES_FOLLOW_UPS:
+        return f"follow_up_{doc['event']}"
+    if topic == NOTIFICATIONS_ASSESSMENTS:
+        return "caseworker_assessed" if doc["event"] == "assessed" else "family_meeting_held"
     return STEP_OF[topic]
 
 
@@ -139,4 +147,52 @@ def concern(
         "registered_at": at,
         "iso_week": "2026-W47",
         "accepted_at": at,
+    }
+
+
+def follow_up(
+    event_id: str, person_key: str, event: str, at: str, *, journal_number: str | None = None
+) -> dict[str, Any]:
+    """A follow-up action as courses publishes it (issue 17, part 2): a home visit with a
+    school visit as the next step."""
+    return {
+        "event_id": event_id,
+        "action_id": f"action-{event_id}",
+        "event": event,
+        "person_key": person_key,
+        "municipality_code": FREDERICIA,
+        "journal_number": journal_number,
+        "course_id": None,
+        "kind": "hjemmebesoeg",
+        "held_on": "2026-11-18",
+        "held_by": "ABJ",
+        "recorded_by_role": "tovholder",
+        "outcome": "held",
+        "next_step": {
+            "kind": "skolebesoeg",
+            "owner": "tovholder",
+            "due_on": "2026-11-25",
+            "status": "done" if event == "next_step_completed" else "open",
+        },
+        "at": at,
+    }
+
+
+def caseworker_record(
+    event_id: str, person_key: str, journal_number: str, event: str, at: str
+) -> dict[str, Any]:
+    """The caseworker's assessment or meeting with the family as notifications publishes it
+    (issue 17, part 3)."""
+    return {
+        "event_id": event_id,
+        "event": event,
+        "journal_number": journal_number,
+        "person_key": person_key,
+        "municipality_code": FREDERICIA,
+        "outcome": "summon" if event == "assessed" else None,
+        "caseworker": "ABJ",
+        "via": "http",
+        "held_on": "2026-11-19" if event == "family_meeting_held" else None,
+        "youth_attended": True if event == "family_meeting_held" else None,
+        "at": at,
     }

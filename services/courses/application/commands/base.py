@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -96,6 +96,28 @@ class ChangeCourse(Command):
         """Follow-up actions the command records with the course, in the same transaction
         (`new_action(command, recorded_by_role, at)` seals the note); none by default."""
         return []
+
+
+CourseKind = TypeVar("CourseKind", bound=Course)
+
+
+class CommandOn(ChangeCourse, Generic[CourseKind]):
+    """A command on one kind of course (its `aggregate`): `run` does it to a course of that
+    kind."""
+
+    def execute(self, course: Course, at: datetime) -> None:
+        assert isinstance(course, self.aggregate)
+        self.run(cast(CourseKind, course), at)
+
+    def run(self, course: CourseKind, at: datetime) -> None:
+        raise NotImplementedError
+
+
+class OnMeasure(BaseModel):
+    """The fields of a command about one measure on a day (today when omitted)."""
+
+    measure_id: ItemId
+    on: Today = None
 
 
 class StartCourse(Command):

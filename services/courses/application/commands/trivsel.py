@@ -10,9 +10,10 @@ from uuid import UUID
 from pydantic import Field
 
 from services.courses.application.commands.base import (
-    ChangeCourse,
+    CommandOn,
     ItemId,
     Note,
+    OnMeasure,
     Owner,
     StartCourse,
     Today,
@@ -77,15 +78,8 @@ class StartTrivsel(StartCourse):
         )
 
 
-class TrivselCommand(ChangeCourse):
+class TrivselCommand(CommandOn[TrivselCourse]):
     aggregate = TrivselCourse
-
-    def execute(self, course: Course, at: datetime) -> None:
-        assert isinstance(course, TrivselCourse)
-        self.run(course, at)
-
-    def run(self, course: TrivselCourse, at: datetime) -> None:
-        raise NotImplementedError
 
 
 class PlaceOnStep(TrivselCommand):
@@ -143,18 +137,12 @@ class AddMeasure(TrivselCommand):
         )
 
 
-class StartMeasure(TrivselCommand):
-    measure_id: ItemId
-    on: Today = None
-
+class StartMeasure(OnMeasure, TrivselCommand):
     def run(self, course: TrivselCourse, at: datetime) -> None:
         course.start_measure(self.measure_id, day_or_today(self.on, at), at)
 
 
-class CompleteMeasure(TrivselCommand):
-    measure_id: ItemId
-    on: Today = None
-
+class CompleteMeasure(OnMeasure, TrivselCommand):
     def run(self, course: TrivselCourse, at: datetime) -> None:
         course.complete_measure(self.measure_id, day_or_today(self.on, at), at)
 
