@@ -115,3 +115,68 @@ def test_a_rejected_report_is_corrected_and_resubmitted_in_the_console(
         timeout=30,
     ).json()
     assert read["corrected_by"] == {"journal_number": JOURNAL, "revision": 1, "how": "resubmitted"}
+
+
+def test_a_rejected_concern_is_corrected_in_a_concern_form(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    """A concern intake rejected (a category it does not know, no text) is shown as a concern
+    form with Danish labels and choices, not as raw text; corrected with the keyboard it is
+    registered as a concern and the rejection is closed with its id. The police neither list
+    nor read it."""
+    registered = datetime.now(UTC) - timedelta(days=14)
+    concern = {
+        "concern_id": f"browser-rettet-{registered:%Y%m%d%H%M%S}",
+        "cpr": "0909114329",
+        "name": "Noah Friis",
+        "municipality_code": MUNICIPALITY,
+        "category": "bandeuro",  # not a category: rejected
+        "reporter": {"kind": "parent", "name": "Mor til Noah"},
+        "text": "",  # empty: rejected
+        "registered_at": registered.isoformat(),
+    }
+    posted = httpx.post(
+        f"{platform.urls['intake']}/v1/concerns",
+        content=json.dumps(concern).encode(),
+        headers={"Authorization": f"Bearer {token('tovholder')}"},
+        timeout=30,
+    )
+    assert posted.status_code == 422, posted.text
+    reference = posted.json()["reference"]
+    police = {"Authorization": f"Bearer {token('police_coordinator')}", "X-Purpose": "test"}
+    rejected_at = f"{platform.urls['intake']}/v1/rejected"
+    assert httpx.get(f"{rejected_at}/{reference}", headers=police, timeout=30).status_code in (
+        403,
+        404,
+    )
+    assert reference not in httpx.get(rejected_at, headers=police, timeout=30).text
+
+    log_in(browser, platform.console, "tovholder", user="ABJ")
+    browser.get(f"{platform.console}/afviste/{reference}")
+    page = text_of(browser)
+    assert "Bekymring (ikke fra politiet)" in page
+    assert not browser.find_elements(By.ID, "dokument")  # a form, not raw JSON
+    kind = Select(browser.find_element(By.ID, "felt-reporter-kind"))
+    assert kind.first_selected_option.text == "En forælder"
+    assert "Vælg en af: Kriminalitet" in browser.find_element(By.ID, "felt-category-problem").text
+    check_page(browser, "afviste-bekymring")
+
+    # Corrected with the keyboard: a category chosen, the text written, sent with Enter.
+    category = browser.find_element(By.ID, "felt-category")
+    category.send_keys("Mistrivsel")
+    assert Select(category).first_selected_option.get_attribute("value") == "mistrivsel"
+    text = browser.find_element(By.ID, "felt-text")
+    text.send_keys("Har trukket sig fra vennerne og kommer sjældent i skole.")
+    follow(browser, browser.find_element(By.ID, "felt-concern-id"), keys=(Keys.ENTER,))
+    assert browser.current_url.endswith("/afviste"), browser.current_url
+    page = text_of(browser)
+    assert "Bekymringen er registreret, og afvisningen er lukket" in page, page
+    assert reference not in browser.page_source  # gone from the list
+    check_page(browser)
+
+    read = httpx.get(
+        f"{rejected_at}/{reference}",
+        headers={"Authorization": f"Bearer {token('tovholder')}", "X-Purpose": "browser test"},
+        timeout=30,
+    ).json()
+    assert read["corrected_by"] == {"concern_id": concern["concern_id"], "how": "resubmitted"}

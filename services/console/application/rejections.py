@@ -9,6 +9,11 @@ from typing import Any
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
 from services.console.application.pages import Problems
+from services.console.domain.concern_correction import (
+    concern_form,
+    concern_problems,
+    is_concern_document,
+)
 from services.console.domain.errors import danish_error
 from services.console.domain.rejected_input import (
     CHANNELS,
@@ -29,7 +34,9 @@ async def open_rejections(api: PlatformApi, user: User, offset: int) -> dict[str
         {
             **row,
             "channel_text": CHANNELS.get(row.get("channel", ""), row.get("channel", "")),
-            "problems_text": danish_problems(row.get("problems", [])),
+            "problems_text": (concern_problems if row.get("from_concern") else danish_problems)(
+                row.get("problems", [])
+            ),
         }
         for row in answer.get("rejections", [])
     ]
@@ -55,18 +62,23 @@ def correction_view(
     answer: dict[str, Any], document: Any, problems: list[dict[str, str]]
 ) -> dict[str, Any]:
     """The form for a rejection as intake gave it (`answer`), showing `document` (the kept
-    original, or the correction sent back) and its `problems`."""
+    original, or the correction sent back) and its `problems`. A rejected concern is
+    corrected as a concern (its own form), an incident as an incident."""
     from_case_register = (
         isinstance(document, dict) and "persons" not in document and "case_id" in document
     )
-    fields = not from_case_register and is_incident_form(document)
+    concern = bool(answer.get("from_concern")) or is_concern_document(document)
+    as_concern = concern and isinstance(document, dict)
+    fields = not from_case_register and not concern and is_incident_form(document)
     return {
         "rejection": answer,
         "redacted": bool(answer.get("redacted")),
         "from_case_register": from_case_register,
+        "from_concern": concern,
         "form": incident_form(document, problems) if fields else None,
-        "text": None if fields else answer.get("original_text", ""),
-        "all_problems": danish_problems(problems),
+        "concern_form": concern_form(document, problems) if as_concern else None,
+        "text": None if fields or as_concern else answer.get("original_text", ""),
+        "all_problems": (concern_problems if concern else danish_problems)(problems),
     }
 
 

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import rejections
+from services.console.domain.concern_correction import concern_from_form
+from services.console.domain.danish import iso_week_label
 from services.console.domain.rejected_input import MAX_PERSONS, document_from_form
 from services.console.domain.user import User
 from services.console.entrypoints.page_tools import PageTools
@@ -25,6 +27,17 @@ TITLE = "Afviste indberetninger"
 
 
 def _accepted_message(answer: dict[str, Any]) -> str:
+    if "concern_id" in answer:
+        return (
+            "Bekymringen "
+            + (
+                "var allerede registreret"
+                if answer.get("status") == "duplicate"
+                else "er registreret"
+            )
+            + ", og afvisningen er lukket. Den kommer på dagsordenen til mødet i "
+            + f"{iso_week_label(str(answer.get('iso_week', '')))}."
+        )
     journal = answer.get("journal_number", "")
     revision = answer.get("revision")
     already = answer.get("status") in ("duplicate", "superseded")
@@ -73,6 +86,9 @@ def add_rejection_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> Non
         if values.get("format") == "tekst":
             text = values.get("dokument", "")
             corrected = text.encode()
+        elif values.get("format") == "bekymring":
+            document = concern_from_form(values)
+            corrected = json.dumps(document, ensure_ascii=False).encode()
         else:
             persons = values.get("personer", "0")
             count = int(persons) if persons.isdigit() else 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -25,7 +26,7 @@ from services.intake.domain.rejections import (
     RejectionSummary,
     summarise,
 )
-from shared.contracts import PoliceIncident
+from shared.contracts import Concern, PoliceIncident
 from shared.eventstore import ServiceApplication, UnitOfWork
 from shared.eventstore.followed_log import FollowedLog
 
@@ -37,7 +38,22 @@ CONCERN_INPUT = "concern_input"
 """Key in a kept rejection: the input was a concern (a child's welfare: not for the police)."""
 
 _CORRECTED: Any = getattr(RejectedInput, "Corrected")  # noqa: B009 (made by @event)
-REJECTION_EVENT_TOPICS = (get_topic(RejectedInput.Recorded), get_topic(_CORRECTED))
+_CONCERN_CORRECTED: Any = getattr(RejectedInput, "ConcernCorrected")  # noqa: B009
+REJECTION_EVENT_TOPICS = (
+    get_topic(RejectedInput.Recorded),
+    get_topic(_CORRECTED),
+    get_topic(_CONCERN_CORRECTED),
+)
+MatchKey = tuple[str, str]
+"""What a later valid input is matched on: `("journal", number)` or `("concern", id)`."""
+
+
+def match_key(summary: RejectionSummary) -> MatchKey | None:
+    if summary.concern_id is not None:
+        return ("concern", summary.concern_id)
+    if summary.journal_number is not None:
+        return ("journal", summary.journal_number)
+    return None
 
 
 def summary_of(rejected: RejectedInput | RejectedInput.Recorded) -> RejectionSummary:
@@ -58,7 +74,7 @@ class RejectionIndex(FollowedLog):
     def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
         super().__init__(app, batch_size, REJECTION_EVENT_TOPICS)
         self._open: dict[str, RejectionSummary] = {}
-        self._by_journal: dict[str, set[str]] = {}
+        self._by_key: dict[MatchKey, set[str]] = {}
 
     def apply(self, event: Any) -> None:
         if isinstance(event, RejectedInput.Recorded):
@@ -68,16 +84,18 @@ class RejectionIndex(FollowedLog):
 
     def _add(self, summary: RejectionSummary) -> None:
         self._open[summary.reference] = summary
-        if summary.journal_number is not None:
-            self._by_journal.setdefault(summary.journal_number, set()).add(summary.reference)
+        key = match_key(summary)
+        if key is not None:
+            self._by_key.setdefault(key, set()).add(summary.reference)
 
     def _close(self, reference: str) -> None:
         summary = self._open.pop(reference, None)
-        if summary is not None and summary.journal_number is not None:
-            references = self._by_journal.get(summary.journal_number, set())
+        key = None if summary is None else match_key(summary)
+        if key is not None:
+            references = self._by_key.get(key, set())
             references.discard(reference)
             if not references:
-                self._by_journal.pop(summary.journal_number, None)
+                self._by_key.pop(key, None)
 
     def open_rejections(self) -> list[RejectionSummary]:
         """Every open rejection, the most recently received first."""
@@ -89,8 +107,18 @@ class RejectionIndex(FollowedLog):
         """The references of the open rejections the valid incident replaces."""
         return sorted(
             reference
-            for reference in self._by_journal.get(journal_number, ())
+            for reference in self._by_key.get(("journal", journal_number), ())
             if self._open[reference].replaced_by(match, journal_number, revision, source)
+        )
+
+    def replaced_by_concern(
+        self, match: CorrectionMatch, concern_id: str, municipality_code: str
+    ) -> list[str]:
+        """The references of the open rejections the valid concern replaces."""
+        return sorted(
+            reference
+            for reference in self._by_key.get(("concern", concern_id), ())
+            if self._open[reference].replaced_by_concern(match, concern_id, municipality_code)
         )
 
 
@@ -102,9 +130,9 @@ class OpenRejections:
     def __init__(self, app: ServiceApplication, match: CorrectionMatch) -> None:
         self.index = RejectionIndex(app)
         self.match = match
-        # Rejections recorded in a unit of work not yet committed, by journal number: a
-        # correction in the same Kafka batch or police list closes them too.
-        self._recorded_in: WeakKeyDictionary[UnitOfWork, dict[str, list[RejectedInput]]] = (
+        # Rejections recorded in a unit of work not yet committed, by what they are matched
+        # on: a correction in the same Kafka batch or police list closes them too.
+        self._recorded_in: WeakKeyDictionary[UnitOfWork, dict[MatchKey, list[RejectedInput]]] = (
             WeakKeyDictionary()
         )
 
@@ -115,10 +143,12 @@ class OpenRejections:
         self.index.catch_up()
         return self.index.open_rejections()
 
-    def recorded(self, uow: UnitOfWork, rejected: RejectedInput, journal_number: str) -> None:
-        """A rejection with a readable journal number was recorded in `uow`."""
-        pending = self._recorded_in.setdefault(uow, {})
-        pending.setdefault(journal_number, []).append(rejected)
+    def recorded(self, uow: UnitOfWork, rejected: RejectedInput) -> None:
+        """A rejection was recorded in `uow` (kept when it has something to match on)."""
+        key = match_key(summary_of(rejected))
+        if key is not None:
+            pending = self._recorded_in.setdefault(uow, {})
+            pending.setdefault(key, []).append(rejected)
 
     def replaced(self, incident: PoliceIncident) -> list[UUID]:
         """The ids of the stored open rejections the valid incident replaces (to prefetch)."""
@@ -133,18 +163,56 @@ class OpenRejections:
         if self.match is CorrectionMatch.RESUBMISSION_ONLY:
             return
         key = (self.match, incident.journal_number, incident.revision, incident.source)
-        stored = [uow.get(RejectedInput, aggregate_id) for aggregate_id in self.replaced(incident)]
-        recorded_now = self._recorded_in.get(uow, {}).get(incident.journal_number, [])
-        for rejected in [*stored, *(r for r in recorded_now if summary_of(r).replaced_by(*key))]:
-            if rejected is not None and rejected.corrected_by is None:
-                rejected.mark_corrected(
-                    journal_number=incident.journal_number,
-                    revision=incident.revision,
-                    how=SUBMITTED_AGAIN,
-                )
-                log.info(
-                    "intake: rejection %s closed by %s revision %d",
-                    rejected.reference,
-                    incident.journal_number,
-                    incident.revision,
-                )
+        for rejected in self._replaced_in(
+            uow,
+            self.replaced(incident),
+            ("journal", incident.journal_number),
+            lambda summary: summary.replaced_by(*key),
+        ):
+            rejected.mark_corrected(
+                journal_number=incident.journal_number,
+                revision=incident.revision,
+                how=SUBMITTED_AGAIN,
+            )
+            log.info(
+                "intake: rejection %s closed by %s revision %d",
+                rejected.reference,
+                incident.journal_number,
+                incident.revision,
+            )
+
+    def replaced_concern(self, concern: Concern) -> list[UUID]:
+        """The ids of the stored open rejections the valid concern replaces (to prefetch)."""
+        references = self.index.replaced_by_concern(
+            self.match, concern.concern_id, concern.municipality_code
+        )
+        return [UUID(reference) for reference in references]
+
+    def close_replaced_concern(self, uow: UnitOfWork, concern: Concern) -> None:
+        """Close the open rejections this valid concern replaces (domain/rejections.py)."""
+        if self.match is CorrectionMatch.RESUBMISSION_ONLY:
+            return
+        key = (self.match, concern.concern_id, concern.municipality_code)
+        for rejected in self._replaced_in(
+            uow,
+            self.replaced_concern(concern),
+            ("concern", concern.concern_id),
+            lambda summary: summary.replaced_by_concern(*key),
+        ):
+            rejected.mark_concern_corrected(concern_id=concern.concern_id, how=SUBMITTED_AGAIN)
+            log.info("intake: rejection %s closed by a concern", rejected.reference)
+
+    def _replaced_in(
+        self,
+        uow: UnitOfWork,
+        stored_ids: list[UUID],
+        key: MatchKey,
+        replaces: Callable[[RejectionSummary], bool],
+    ) -> Iterator[RejectedInput]:
+        """The open rejections replaced: those stored (`stored_ids`, from the index) and
+        those recorded in this unit of work under `key` that `replaces` accepts."""
+        stored = [uow.get(RejectedInput, aggregate_id) for aggregate_id in stored_ids]
+        recorded_now = self._recorded_in.get(uow, {}).get(key, [])
+        for rejected in [*stored, *(r for r in recorded_now if replaces(summary_of(r)))]:
+            if rejected is not None and rejected.is_open:
+                yield rejected

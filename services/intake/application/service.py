@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
 from services.intake.application.app import IntakeApplication
@@ -145,6 +145,20 @@ class _Invalid:
 
 Checked = _ValidIncident | _ValidCaseEvent | ValidConcern | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
+_Valid = TypeVar("_Valid", _ValidIncident, ValidConcern)
+"""What a correction is checked into: an incident or a concern."""
+_Result = TypeVar("_Result", SubmissionResult, ConcernSubmission)
+
+
+def _closed_by_incident(rejected: RejectedInput, valid: _ValidIncident) -> None:
+    incident = valid.incident
+    rejected.mark_corrected(
+        journal_number=incident.journal_number, revision=incident.revision, how=RESUBMITTED
+    )
+
+
+def _closed_by_concern(rejected: RejectedInput, valid: ValidConcern) -> None:
+    rejected.mark_concern_corrected(concern_id=valid.concern.concern_id, how=RESUBMITTED)
 
 
 MAJORITY_AGE = 18
@@ -242,6 +256,12 @@ class IntakeService:
                     if isinstance(c, _ValidIncident)
                     for aggregate_id in self.rejections.replaced(c.incident)
                 ),
+                *(
+                    aggregate_id
+                    for c in checked
+                    if isinstance(c, ValidConcern)
+                    for aggregate_id in self.rejections.replaced_concern(c.concern)
+                ),
             ]
         )
         prefetch_identities(uow, (person for c in checked for person in c.persons))
@@ -258,7 +278,7 @@ class IntakeService:
                 concern=checked.concern,
             )
         elif isinstance(checked, ValidConcern):
-            accept_concern(uow, checked, self.clock())
+            self._accept_concern(uow, checked)
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -274,6 +294,7 @@ class IntakeService:
 
     def submit_concern(self, raw: bytes) -> ConcernSubmission:
         """A concern over HTTP: accepted, a duplicate of its id, or rejected and kept."""
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         checked = self._check_concern(raw)
         if isinstance(checked, list):
@@ -281,10 +302,24 @@ class IntakeService:
             self._reject(uow, raw, checked, "http", reference, concern=True)
             result = ConcernSubmission("rejected", reference=str(reference), problems=checked)
         else:
-            new = accept_concern(uow, checked, self.clock())
-            result = ConcernSubmission.of(checked, "accepted" if new else "duplicate")
+            self._prefetch(uow, [checked])
+            result = self._accept_concern(uow, checked)
         uow.commit()
         return result
+
+    def _accept_concern(self, uow: UnitOfWork, valid: ValidConcern) -> ConcernSubmission:
+        """Accepted (or found already there), it closes the rejections it replaces."""
+        self.rejections.close_replaced_concern(uow, valid.concern)
+        new = accept_concern(uow, valid, self.clock())
+        return ConcernSubmission.of(valid, "accepted" if new else "duplicate")
+
+    def resubmit_concern(self, reference: str, corrected: bytes) -> ConcernSubmission:
+        """The corrected document for a kept rejected concern, checked as a concern (the rules
+        of `submit_concern`). Valid: it is registered (or found already there) and the
+        rejection is closed with its concern id. Still invalid: its problems under the same
+        reference; nothing new is kept and the rejection stays open."""
+        concern = (self._check_concern, _closed_by_concern, self._accept_concern)
+        return self._resubmit(reference, corrected, ConcernSubmission, *concern)
 
     def import_incidents(
         self, documents: Sequence[tuple[bytes, Sequence[FieldProblem]]]
@@ -334,21 +369,33 @@ class IntakeService:
         already there) and the rejection is closed, with every other open rejection it
         replaces. Still invalid: its problems, under the same reference; nothing new is kept
         (the rejection stays open, with the input as it was)."""
+        incident = (self._check_incident, _closed_by_incident, self._accept_incident)
+        return self._resubmit(reference, corrected, SubmissionResult, *incident)
+
+    def _resubmit(
+        self,
+        reference: str,
+        corrected: bytes,
+        result_type: type[_Result],
+        check: Callable[[bytes], _Valid | list[FieldProblem]],
+        close: Callable[[RejectedInput, _Valid], None],
+        accept: Callable[[UnitOfWork, _Valid], _Result],
+    ) -> _Result:
+        """A correction for the kept rejection `reference`, checked by `check`: still invalid,
+        nothing is kept; valid, the rejection is closed (`close`, unless it was already) and
+        the correction accepted (`accept`, which closes the other rejections it replaces) in
+        one unit of work."""
         rejected = self.rejected_input(reference)
-        checked = self._check_incident(corrected)
+        checked = check(corrected)
         if isinstance(checked, list):
-            return SubmissionResult("rejected", reference=reference, problems=checked)
+            return result_type("rejected", reference=reference, problems=checked)
         self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         uow.add(rejected)
         self._prefetch(uow, [checked])
-        if rejected.corrected_by is None:
-            rejected.mark_corrected(
-                journal_number=checked.incident.journal_number,
-                revision=checked.incident.revision,
-                how=RESUBMITTED,
-            )
-        result = self._accept_incident(uow, checked)
+        if rejected.is_open:
+            close(rejected, checked)
+        result = accept(uow, checked)
         uow.commit()
         return result
 
@@ -516,8 +563,7 @@ class IntakeService:
                 rejection=kept,
             )
             uow.add(rejected)
-            if rejection.journal_number is not None:
-                self.rejections.recorded(uow, rejected, rejection.journal_number)
+            self.rejections.recorded(uow, rejected)
             log.info(
                 "intake: rejected %s input %s: %s",
                 channel,

@@ -15,6 +15,12 @@ rejection whose input carried the journal number J and a revision of at most R, 
 readable revision. A later revision is a newer report, so a lower revision arriving late
 does not close the rejection of a higher one. Input whose journal number could not be read
 has nothing to match on: it is closed only by resubmitting it.
+
+A rejected concern (issue 15, part 5) has no journal number: it is corrected by resubmitting
+it (validated as a concern), or by a valid concern with the same `concern_id` (the reporting
+system's id, the same id again being the same concern) that names the same municipality as the
+rejected one did, or none it could read: `how = "submitted_again"`. Not under
+`resubmission_only`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from shared.contracts.common import MAX_ID_CHARS
 from shared.contracts.incidents import SOURCES
 
 __all__ = [
@@ -35,6 +42,7 @@ __all__ = [
     "NamedInDocument",
     "RejectionSummary",
     "code_in",
+    "concern_id_in",
     "list_in",
     "named_in_document",
     "summarise",
@@ -76,6 +84,14 @@ def list_in(value: Any) -> list[Any]:
 
 def code_in(value: Any) -> str | None:
     if isinstance(value, str) and len(value) == 3 and value.isdigit():
+        return value
+    return None
+
+
+def concern_id_in(document: Mapping[str, Any]) -> str | None:
+    """A concern document's id, when it is one a valid concern could carry."""
+    value = document.get("concern_id")
+    if isinstance(value, str) and 0 < len(value) <= MAX_ID_CHARS:
         return value
     return None
 
@@ -126,6 +142,8 @@ class RejectionSummary:
     concern: bool = False
     """A concern (issue 15, part 5): a child's welfare, like a case-register event not for the
     police, and no journal number to be replaced by."""
+    concern_id: str | None = None
+    """A concern's id as the rejected input carried it: a valid concern with it replaces it."""
 
     @property
     def social_services(self) -> bool:
@@ -143,6 +161,17 @@ class RejectionSummary:
         if self.revision is not None and self.revision > revision:
             return False
         return match is CorrectionMatch.JOURNAL_NUMBER or self.source == source
+
+    def replaced_by_concern(
+        self, match: CorrectionMatch, concern_id: str, municipality_code: str
+    ) -> bool:
+        """Whether the valid concern (`concern_id`, of `municipality_code`) replaces it."""
+        return (
+            match is not CorrectionMatch.RESUBMISSION_ONLY
+            and self.concern
+            and self.concern_id == concern_id
+            and self.municipalities <= {municipality_code}
+        )
 
 
 def summarise(
@@ -170,6 +199,7 @@ def summarise(
         municipalities=named.municipalities,
         case_register=named.case_register or case_register_input,
         concern=named.concern or concern_input,
+        concern_id=concern_id_in(document) if named.concern or concern_input else None,
         reasons=tuple(
             {"field": str(r["field"]), "code": str(r["code"]), "message": str(r["message"])}
             for r in rejection.get("reasons", [])

@@ -19,6 +19,7 @@ from services.intake.application.concerns import (
     reach_named,
 )
 from services.intake.application.service import IntakeService
+from services.intake.domain.problem_messages import readable_problem
 from shared.auth import Access, Resource, guard
 from shared.contracts import rejected_path
 from shared.eventstore import UnitOfWork
@@ -30,7 +31,10 @@ concerns = APIRouter(prefix="/v1/concerns", tags=["concerns"])
 _STATUS = {"accepted": 202, "duplicate": 200, "rejected": 422}
 
 
-def submission_body(result: ConcernSubmission) -> dict[str, Any]:
+def submission_body(
+    result: ConcernSubmission,
+    message: str = "the concern was rejected and kept for correction",
+) -> dict[str, Any]:
     if result.outcome != "rejected":
         return {
             "status": result.outcome,
@@ -42,12 +46,25 @@ def submission_body(result: ConcernSubmission) -> dict[str, Any]:
     return {
         "status": "rejected",
         "error": "invalid_concern",
-        "message": "the concern was rejected and kept for correction; see problems",
+        "message": f"{message}; see problems",
         "field": first.field if first else None,
         "reference": result.reference,
-        "problems": [p.model_dump() for p in result.problems],
+        "problems": [readable_problem(p.model_dump()) for p in result.problems],
         "retrievable_at": rejected_path(result.reference or ""),
     }
+
+
+def concern_response(result: ConcernSubmission, message: str | None = None) -> JSONResponse:
+    body = submission_body(result) if message is None else submission_body(result, message)
+    return JSONResponse(body, status_code=_STATUS[result.outcome])
+
+
+async def require_concern_reach(access: Access, raw: bytes) -> None:
+    """The young person's municipality (and a school representative's school) must be the
+    caller's; input too broken to name one passes (it is kept as a rejection all the same)."""
+    code, school = reach_named(raw)
+    if code is not None:
+        await access.require(Resource.of(code, school=school), conceal=False)
 
 
 @concerns.post(
@@ -69,14 +86,10 @@ async def register_concern(
     service: Service,
 ) -> JSONResponse:
     raw = await request.body()
-    code, school = reach_named(raw)
-    # The young person's municipality (and a school representative's school) must be the
-    # caller's; input too broken to name one is kept as a rejection all the same.
-    if code is not None:
-        await access.require(Resource.of(code, school=school), conceal=False)
+    await require_concern_reach(access, raw)
     result: ConcernSubmission = await ctx.in_store(service.submit_concern, raw)
     access.note(term=result.concern_id or result.reference, count=1)
-    return JSONResponse(submission_body(result), status_code=_STATUS[result.outcome])
+    return concern_response(result)
 
 
 def _read(service: IntakeService, concern_id: str) -> Any:

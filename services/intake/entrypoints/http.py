@@ -28,14 +28,22 @@ from services.intake.adapters.spreadsheet_guard import (
 )
 from services.intake.application.access_policy import IntakeAction, rejection_resource
 from services.intake.application.identities import IdentityDirectory
-from services.intake.application.open_rejections import CASE_REGISTER_INPUT, CONCERN_INPUT
+from services.intake.application.open_rejections import (
+    CASE_REGISTER_INPUT,
+    CONCERN_INPUT,
+    summary_of,
+)
 from services.intake.application.service import (
     IntakeService,
     RejectionNotFound,
     SubmissionResult,
 )
 from services.intake.domain.problem_messages import readable_problem
-from services.intake.entrypoints.concern_routes import concerns
+from services.intake.entrypoints.concern_routes import (
+    concern_response,
+    concerns,
+    require_concern_reach,
+)
 from services.intake.entrypoints.identity_routes import identity_resolution
 from services.intake.entrypoints.rejection_list import rejection_list
 from shared.auth import Access, AccessControl, Resource, guard
@@ -296,20 +304,17 @@ async def get_rejected(
         "original_base64": base64.b64encode(visible.original).decode(),
         "original_text": visible.original.decode("utf-8", "replace"),
         "redacted": visible.redacted,
-        "corrected_by": (
-            {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
-            | {"how": rejected.corrected_how or "resubmitted"}
-            if rejected.corrected_by
-            else None
-        ),
+        "corrected_by": rejected.correction(),
+        "from_concern": summary_of(rejected).concern,
     }
 
 
 @rejections.post(
     "/{reference}/resubmit",
-    summary="Submit the corrected document (a JSON incident): valid, it is accepted and the "
-    "rejection closed (corrected_by); still invalid, 422 with its problems under the same "
-    "reference, and the rejection stays open",
+    summary="Submit the corrected document (a JSON incident; for a rejected concern a JSON "
+    "`Concern`, checked as POST /v1/concerns): valid, it is accepted and the rejection closed "
+    "(corrected_by); still invalid, 422 with its problems under the same reference, and the "
+    "rejection stays open",
     responses={
         202: {"description": "accepted; the rejection is closed"},
         200: {"description": "that revision (or a later one) was already in; closed"},
@@ -326,13 +331,19 @@ async def resubmit(
     service: Service,
     identities: Identities,
 ) -> JSONResponse:
-    await rejected_in_reach(access, reference, ctx, service, identities)
+    rejected = await rejected_in_reach(access, reference, ctx, service, identities)
     raw = await request.body()
     # The correction may not bring in municipalities outside the caller's reach: each one
     # it names must be in reach (not just any, as for reading).
     for code in sorted(identities.persons_named(raw).municipalities):
         await access.require(Resource.of(code), conceal=False)
+    concern = summary_of(rejected).concern
+    if concern:  # corrected as a concern, with the reach of POST /v1/concerns (the school)
+        await require_concern_reach(access, raw)
     try:
+        if concern:
+            corrected = await ctx.in_store(service.resubmit_concern, reference, raw)
+            return concern_response(corrected, "the correction is still invalid")
         result = await ctx.in_store(service.resubmit, reference, raw)
     except RejectionNotFound:
         raise access.not_found() from None

@@ -24,3 +24,13 @@ def concern(concern_id: str = "c-1", **changes: Any) -> dict[str, Any]:
     }
     document.update(changes)
     return document
+
+
+def accepted(concern_id: str, week: str = "2026-W47") -> dict[str, Any]:
+    """Intake's answer to a concern accepted for municipality IN."""
+    return {
+        "status": "accepted",
+        "concern_id": concern_id,
+        "municipality_code": IN,
+        "iso_week": week,
+    }

@@ -45,8 +45,18 @@ PROBLEMS = [
 ]
 
 
-def rejections_platform() -> FakePlatform:
-    platform = standard_platform()
+def answer_rejection(
+    platform: FakePlatform,
+    reference: str,
+    original: Any,
+    problems: list[dict[str, str]],
+    received_at: str = "2026-11-16T07:12:01+00:00",
+    **row: Any,
+) -> None:
+    """Intake's list holding one open rejection (`row`: its listed fields) and the rejection
+    itself with its original."""
+    channel = row.pop("channel", "kafka")
+    listed = {"reference": reference, "received_at": received_at, "channel": channel}
     platform.answer(
         "GET",
         r"/v1/rejected",
@@ -55,32 +65,44 @@ def rejections_platform() -> FakePlatform:
             "offset": 0,
             "limit": 50,
             "next_offset": None,
-            "rejections": [
-                {
-                    "reference": REFERENCE,
-                    "received_at": "2026-11-16T07:12:01+00:00",
-                    "channel": "kafka",
-                    "journal_number": JOURNAL,
-                    "revision": 1,
-                    "municipality_codes": ["607"],
-                    "from_case_register": False,
-                    "problems": PROBLEMS,
-                }
-            ],
+            "rejections": [{**listed, "municipality_codes": ["607"], "problems": problems, **row}],
         },
     )
+    kept = {"reasons": problems, "redacted": False, "corrected_by": None}
     platform.answer(
         "GET",
-        rf"/v1/rejected/{REFERENCE}",
+        rf"/v1/rejected/{reference}",
         {
-            "reference": REFERENCE,
-            "channel": "kafka",
-            "received_at": "2026-11-16T07:12:01+00:00",
-            "reasons": PROBLEMS,
-            "original_text": json.dumps(ORIGINAL, ensure_ascii=False),
-            "redacted": False,
-            "corrected_by": None,
+            **listed,
+            **kept,
+            "original_text": json.dumps(original, ensure_ascii=False),
+            "from_concern": bool(row.get("from_concern")),
         },
+    )
+
+
+def still_invalid(
+    platform: FakePlatform, reference: str, error: str, *problems: dict[str, str]
+) -> None:
+    """Intake answers a resubmission of `reference`: still invalid, with `problems`."""
+    body = {"status": "rejected", "error": error, "reference": reference}
+    platform.answer(
+        "POST",
+        rf"/v1/rejected/{reference}/resubmit",
+        (422, {**body, "problems": list(problems)}),
+    )
+
+
+def rejections_platform() -> FakePlatform:
+    platform = standard_platform()
+    answer_rejection(
+        platform,
+        REFERENCE,
+        ORIGINAL,
+        PROBLEMS,
+        journal_number=JOURNAL,
+        revision=1,
+        from_case_register=False,
     )
     return platform
 
@@ -156,20 +178,11 @@ def test_a_corrected_incident_is_resubmitted_and_the_rejection_closed(
 def test_a_still_invalid_correction_is_shown_again_with_its_problems(
     browser: TestClient, platform: FakePlatform
 ) -> None:
-    platform.answer(
-        "POST",
-        rf"/v1/rejected/{REFERENCE}/resubmit",
-        (
-            422,
-            {
-                "status": "rejected",
-                "error": "invalid_incident",
-                "reference": REFERENCE,
-                "problems": [
-                    {"field": "persons[0].cpr", "code": "cpr_date", "message": "the first six"}
-                ],
-            },
-        ),
+    still_invalid(
+        platform,
+        REFERENCE,
+        "invalid_incident",
+        {"field": "persons[0].cpr", "code": "cpr_date", "message": "the first six"},
     )
     log_in(browser)
     form = browser.get(f"/afviste/{REFERENCE}")
