@@ -24,6 +24,7 @@ from shared.auth.access import PURPOSE_HEADER
 from shared.auth.audit import purge_expired
 from ssp_platform.audit_cli import audit_app, service_urls
 from ssp_platform.registry import ALL_SERVICES, SERVICES, available
+from ssp_platform.review_cli import review_app
 from ssp_platform.trace_view import trace_table
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 console = Console()
 app.add_typer(audit_app, name="audit")
+app.add_typer(review_app, name="review")
 
 
 def _reporting_url() -> str:

@@ -29,6 +29,8 @@ TIMELINE_READERS = MEETING_READERS | {"auditor"}
 AUDIT_READERS = frozenset({"auditor"})
 """Who sees, on a person's timeline, every service's audit trail of them (issue 17, part 5)."""
 MINUTES_READERS = RESOLVERS
+REVIEWERS = frozenset({"auditor", "team_leader"})
+"""Who reporting lets draw the review export (issue 17, part 4; docs/review-export.md)."""
 CONCERN_REGISTRARS = frozenset({"tovholder", "team_leader", "caseworker", "school_representative"})
 CONCERN_TEXT_READERS = RESOLVERS
 PERSON_CONCERN_READERS = RESOLVERS
@@ -138,3 +140,7 @@ class User:
     @property
     def corrects_rejections(self) -> bool:
         return self.role in REJECTION_CORRECTORS
+
+    @property
+    def reviews(self) -> bool:
+        return self.role in REVIEWERS

@@ -1,7 +1,8 @@
 """The console's pages: login (the identity provider, or in development a page that mints a
 development token), Min arbejdsliste, Ugens møde and its items, Sporing and Statistik;
-Afviste indberetninger (entrypoints/rejection_pages.py) and the person's timeline
-(entrypoints/timeline_page.py) are added with the same session, CSRF and rendering.
+Afviste indberetninger (entrypoints/rejection_pages.py), the person's timeline
+(entrypoints/timeline_page.py) and Kvalitetsgennemgang (entrypoints/review_page.py) are added
+with the same session, CSRF and rendering.
 
 Server-rendered Danish HTML with plain forms. Sessions live in a signed, HttpOnly, SameSite=Lax
 cookie (Secure behind https); every form carries the session's CSRF token, checked on every
@@ -43,6 +44,7 @@ from services.console.entrypoints.concern_pages import add_concern_pages
 from services.console.entrypoints.follow_up_pages import add_follow_up_pages
 from services.console.entrypoints.page_tools import PageTools
 from services.console.entrypoints.rejection_pages import add_rejection_pages
+from services.console.entrypoints.review_page import review_router
 from services.console.entrypoints.timeline_page import timeline_router
 from services.console.settings import ConsoleSettings
 from shared import danish
@@ -637,6 +639,7 @@ def create_http_app(
         return render(request, "trace.html", user, title="Sporing", **view)
 
     app.include_router(timeline_router(api, render, current_user))
+    app.include_router(review_router(api, render, current_user, lambda: clock().year))
 
     @app.get("/statistik", response_class=HTMLResponse)
     async def statistics(

@@ -20,6 +20,7 @@ class ReportingAction(Action):
     READ_TRACE = "trace.read"
     READ_CO_REGISTRATIONS = "co_registrations.read"
     READ_PERSON_TIMELINE = "person_timeline.read"
+    EXPORT_REVIEW = "review.export"
     REBUILD_READ_MODELS = "read_models.rebuild"
     READ_PERSON_CONCERNS = "person_concerns.read"
 
@@ -40,6 +41,13 @@ register(
         # checks what each service did, on the whole platform (as for the trace).
         ReportingAction.READ_PERSON_TIMELINE: ActionRule(
             READS_PERSONAL_DATA, _HANDOVER_LIST_READERS | {Role.AUDITOR: Grant("platform")}
+        ),
+        # The review export (issue 17, part 4): Ankestyrelsen's reviewer (the auditor) in every
+        # municipality; the municipality's own quality reviewer (its team leader) in their own.
+        # Each person's rows are scoped as on the person's timeline.
+        ReportingAction.EXPORT_REVIEW: ActionRule(
+            READS_PERSONAL_DATA,
+            municipal(Role.TEAM_LEADER) | {Role.AUDITOR: Grant("platform")},
         ),
         ReportingAction.READ_STATISTICS: ActionRule(
             NO_PERSONAL_DATA,

@@ -82,15 +82,7 @@ class PersonTimelines:
         if not stored:
             return _UNKNOWN
         visibility = Visibility(principal, ReportingAction.READ_PERSON_TIMELINE)
-        residence = _residence_by_journal(stored)
-        shown: list[dict[str, Any]] = []
-        for row in stored:
-            lives_in, school = residence.get(row["journal_number"], (None, None))
-            code = row["municipality_code"] or lives_in
-            kind = DataKind.RECORD if row["step"] in POLICE_STEPS else DataKind.SOCIAL_SERVICES
-            codes = frozenset({code} if code else ())
-            if visibility.sees(Resource(kind=kind, municipalities=codes, school=school)):
-                shown.append({**row, "municipality_code": code})
+        shown = self.visible_rows(visibility, stored)
         if not shown:
             return TimelineAnswer(known=True, decision=_OUT_OF_REACH)
         page = shown[offset : offset + limit]
@@ -105,6 +97,20 @@ class PersonTimelines:
             clocks=self._clocks(person_key, shown, visibility),
         )
         return TimelineAnswer(True, Decision(True, "in_scope"), timeline)
+
+    @staticmethod
+    def visible_rows(visibility: Visibility, stored: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The stored rows (with their facts) the caller sees, each with its municipality."""
+        residence = _residence_by_journal(stored)
+        shown: list[dict[str, Any]] = []
+        for row in stored:
+            lives_in, school = residence.get(row["journal_number"], (None, None))
+            code = row["municipality_code"] or lives_in
+            kind = DataKind.RECORD if row["step"] in POLICE_STEPS else DataKind.SOCIAL_SERVICES
+            codes = frozenset({code} if code else ())
+            if visibility.sees(Resource(kind=kind, municipalities=codes, school=school)):
+                shown.append({**row, "municipality_code": code})
+        return shown
 
     def _clocks(
         self, person_key: str, shown: list[dict[str, Any]], visibility: Visibility
