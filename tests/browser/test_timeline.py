@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -28,6 +29,8 @@ from tests.browser.conftest import (
 )
 
 AUDIT_HEADING = "Hvem har set oplysningerne"
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
 
 
 def _mads(platform: RunningPlatform) -> dict[str, Any]:
