@@ -8,13 +8,14 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.contracts.errors import loc_to_path
+from shared.errors import document_errors, error_body, install_error_handlers
 from shared.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.metrics import ServiceMetrics
 from shared.telemetry import tracer
@@ -42,8 +43,8 @@ def _too_large_message(limit: int) -> str:
     return f"the request body may be at most {limit} bytes"
 
 
-def too_large_body(limit: int) -> dict[str, str]:
-    return {"error": "too_large", "message": _too_large_message(limit)}
+def too_large_body(limit: int) -> dict[str, str | None]:
+    return error_body("too_large", _too_large_message(limit))
 
 
 class BodyLimit:
@@ -96,7 +97,7 @@ def _content_length(scope: Scope) -> int | None:
 
 async def _send_json(send: Send, status: int, limit: int, bad_length: bool) -> None:
     body = (
-        {"error": "invalid_request", "message": "the Content-Length header is not a number"}
+        error_body("invalid_request", "the Content-Length header is not a number")
         if bad_length
         else too_large_body(limit)
     )
@@ -154,6 +155,8 @@ def service_api(
     api = FastAPI(title=title, version="1", description=description, telemetry=NO_FASTAPI_TELEMETRY)
     for name, part in parts.items():
         setattr(api.state, name, part)
+    install_error_handlers(api)
+    document_errors(api)
     auth.install(api)
     for router in routers:
         api.include_router(router)
@@ -218,15 +221,12 @@ def add_platform_routes(
             status_code=200 if ready else 503,
         )
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's default 422 body repeats the input value; ours names the field only.
-        problems = [
-            {
-                "field": loc_to_path(err["loc"][1:] if err["loc"][:1] == ("body",) else err["loc"]),
-                "code": err["type"],
-                "message": err["msg"],
-            }
-            for err in exc.errors()
-        ]
-        return JSONResponse({"error": "invalid_request", "problems": problems}, status_code=422)
+    if _has_default_http_errors(app):
+        install_error_handlers(app)
+    else:  # an app with its own error pages (the console): its validation errors at least
+        install_error_handlers(app, http_errors=False)
+
+
+def _has_default_http_errors(app: FastAPI) -> bool:
+    handler = app.exception_handlers.get(StarletteHTTPException)
+    return handler is None or handler is http_exception_handler

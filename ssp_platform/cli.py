@@ -193,10 +193,19 @@ def import_list(
             help="bearer token; unset: a development police_integration token",
         ),
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="print one JSON document (counts, results, problems by row and column) "
+            "instead of the progress bar and tables",
+        ),
+    ] = False,
 ) -> None:
     """Import the police's SSP list (docs/police-list-import.md) into the running intake, one
     incident at a time through POST /v1/incidents/import; prints every problem by row and
-    column. Exit code 1 when a row was rejected or refused."""
+    column, with each rejected incident's reference in full. Exit code 1 when a row was
+    rejected or refused."""
     from ssp_platform.police_import import import_file
 
     if token is None:
@@ -212,7 +221,8 @@ def import_list(
             raise typer.BadParameter(f"{exc}; pass --token or set SSP_TOKEN") from None
     url = service_urls(["intake"])["intake"]
     headers = {"Authorization": f"Bearer {token}"}
-    raise typer.Exit(import_file(file, url=url, headers=headers, console=console).exit_code)
+    outcome = import_file(file, url=url, headers=headers, console=console, as_json=as_json)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_token
@@ -108,3 +111,21 @@ def bearer(
         subject=f"test-{role}",
     )
     return {"Authorization": f"Bearer {token}", "X-Purpose": purpose}
+
+
+@contextmanager
+def serving(api: Any) -> Iterator[str]:
+    """A service's real HTTP app on an ephemeral loopback port (uvicorn in a thread), for a
+    command of `ssp` to call; its address."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(api, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            threading.Event().wait(0.01)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join()

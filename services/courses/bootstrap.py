@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import logging
+import os
+import secrets
 from datetime import timedelta
+from pathlib import Path
 
 from services.courses.adapters.course_events import PUBLISHED
+from services.courses.adapters.follow_up_events import NAMES as FOLLOW_UP_EVENTS
+from services.courses.adapters.note_cipher import NoteCipher
 from services.courses.adapters.publications import courses_publications
 from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
@@ -15,13 +22,38 @@ from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
 from shared.contracts import (
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
+from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
+from shared.settings import ConfigurationRefused
 
 NAME = "courses"
+log = logging.getLogger(__name__)
+
+
+def note_cipher(settings: CoursesSettings) -> NoteCipher:
+    """The key sealing follow-up notes: configured, or (never in production) a development
+    key created once in the data directory."""
+    if settings.note_cipher_key is not None:
+        return NoteCipher.from_base64(settings.note_cipher_key.get_secret_value())
+    if settings.production:
+        raise ConfigurationRefused("courses: COURSES_NOTE_CIPHER_KEY is missing in production")
+    path = Path(settings.data_dir) / "secrets" / "courses-note-key"
+    if not path.exists():
+        private_directory(path.parent)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        log.warning(
+            "courses: created a DEVELOPMENT note key in %s; set COURSES_NOTE_CIPHER_KEY in "
+            "production",
+            path,
+        )
+    return NoteCipher.from_base64(path.read_text().strip())
 
 
 def build_application(settings: CoursesSettings) -> CoursesApplication:
@@ -39,6 +71,7 @@ def build_service(
         ),
         clock=clock,
         served_municipalities=settings.municipalities,
+        note_sealer=note_cipher(settings),
     )
 
 
@@ -65,8 +98,9 @@ def definition(
         http=create_http_app,
         tasks=[overdue_checks],
         consumes=CONSUMERS.topics,
-        produces=[COURSES_EVENTS, dead_letter_topic(NAME)],
+        produces=[COURSES_EVENTS, COURSES_FOLLOW_UPS, dead_letter_topic(NAME)],
         publications=courses_publications,
-        # Every course event is published; eligibility and referral records are not.
-        published_events=list(PUBLISHED),
+        # Every course and follow-up event is published; eligibility and referral records
+        # are not.
+        published_events=[*PUBLISHED, *FOLLOW_UP_EVENTS],
     )

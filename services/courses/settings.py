@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import base64
+
+from pydantic import Field, SecretStr
 
 from shared.auth import AuthSettings
+from shared.settings import secret_problem
 
 
 class CoursesSettings(AuthSettings):
@@ -31,3 +34,28 @@ class CoursesSettings(AuthSettings):
         description="How often the deadline scheduler looks for overdue reviews, consents, "
         "monthly meetings, contract measures and standard letters.",
     )
+    note_cipher_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="COURSES_NOTE_CIPHER_KEY",
+        description="Base64 AES-256 key sealing the notes of follow-up actions in courses' "
+        "store. Unset: a development key is created in the data directory (never in "
+        "production).",
+    )
+
+    def production_problems(self) -> list[str]:
+        found = super().production_problems()
+        problem = secret_problem("COURSES_NOTE_CIPHER_KEY", self.note_cipher_key)
+        if problem is not None:
+            found.append(problem)
+        elif self.note_cipher_key is not None and not _is_aes_key(
+            self.note_cipher_key.get_secret_value()
+        ):
+            found.append("COURSES_NOTE_CIPHER_KEY is not the base64 of a 32-byte key")
+        return found
+
+
+def _is_aes_key(text: str) -> bool:
+    try:
+        return len(base64.b64decode(text, validate=True)) == 32
+    except ValueError:
+        return False

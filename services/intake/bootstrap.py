@@ -18,6 +18,7 @@ from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
+from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.entrypoints.http import create_http_app
@@ -27,6 +28,7 @@ from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     dead_letter_topic,
@@ -97,6 +99,7 @@ def build_service(
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
+        correction_match=settings.correction_match,
     )
 
 
@@ -115,6 +118,7 @@ def definition(
     def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
         app = build_application(settings, values["store_cipher_key"])
         service = build_service(settings, app, values["pseudonym_secret"], clock)
+        service.rejections.catch_up()  # the open rejections, rebuilt from the store at start
         identities = IdentityDirectory(app, Pseudonymiser(values["pseudonym_secret"].encode()))
         return app, (service, identities)
 
@@ -135,7 +139,13 @@ def definition(
         http=http,
         auth=auth,
         consumes=CONSUMERS.topics,
-        produces=[INTAKE_INCIDENTS, INTAKE_CASE_EVENTS, INTAKE_REJECTED, dead_letter_topic(NAME)],
+        produces=[
+            INTAKE_INCIDENTS,
+            INTAKE_CASE_EVENTS,
+            INTAKE_CONCERNS,
+            INTAKE_REJECTED,
+            dead_letter_topic(NAME),
+        ],
         publications=intake_publications,
         publish_original_on_dead_letter=False,
         rejects_oversized_input=True,
@@ -144,5 +154,6 @@ def definition(
             IncidentRecord.RevisionAccepted,
             RejectedInput.Recorded,
             CaseRegisterEntry.Received,
+            ConcernRecord.Registered,
         ],
     )

@@ -7,6 +7,7 @@ import base64
 from pydantic import Field, SecretStr
 
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
+from services.intake.domain.rejections import CorrectionMatch
 from shared.auth import AuthSettings
 from shared.settings import secret_problem
 
@@ -55,6 +56,13 @@ class IntakeSettings(AuthSettings):
         ge=1024,
         validation_alias="INTAKE_IMPORT_MAX_UNPACKED_BYTES",
         description="What an XLSX may unpack to, all parts together, checked before parsing.",
+    )
+    correction_match: CorrectionMatch = Field(
+        default=CorrectionMatch.JOURNAL_NUMBER,
+        validation_alias="INTAKE_CORRECTION_MATCH",
+        description="Which later valid incident closes an open rejection: journal_number (the "
+        "same journal number, a revision at least the rejected one's), "
+        "journal_number_and_source (also the same police list), resubmission_only.",
     )
 
     def production_problems(self) -> list[str]:

@@ -16,6 +16,7 @@ from services.notifications.application.letters import LetterDesk, PersonFactsSo
 from services.notifications.application.sending import LetterSender
 from services.notifications.application.service import Clock, NotificationsService, utc_now
 from services.notifications.domain.acute_letter import AcuteLetterTask
+from services.notifications.domain.caseworker_record import CaseworkerRecord
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import Deadlines
 from services.notifications.entrypoints.http import create_http_app
@@ -23,7 +24,7 @@ from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
 from shared.auth import AccessControl
-from shared.contracts import LETTER_TASKS, dead_letter_topic
+from shared.contracts import LETTER_TASKS, NOTIFICATIONS_ASSESSMENTS, dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
@@ -125,7 +126,12 @@ def definition(
         http=http,
         tasks=[overdue_checks],
         consumes=CONSUMERS.topics,
-        produces=[LETTER_TASKS, dead_letter_topic(NAME)],
+        produces=[LETTER_TASKS, NOTIFICATIONS_ASSESSMENTS, dead_letter_topic(NAME)],
         publications=notifications_publications,
-        published_events=[LetterTaskCase.TaskChanged, AcuteLetterTask.TaskChanged],
+        published_events=[
+            LetterTaskCase.TaskChanged,
+            AcuteLetterTask.TaskChanged,
+            CaseworkerRecord.Assessed,
+            CaseworkerRecord.FamilyMeetingHeld,
+        ],
     )

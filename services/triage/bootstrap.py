@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.triage.adapters.profile_files import load_profiles
-from services.triage.adapters.publications import triage_publications
+from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publications
 from services.triage.application.app import TriageApplication
 from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import Clock, TriageService, utc_now
@@ -20,15 +20,7 @@ from services.triage.entrypoints.meeting_revisions import meeting_revisions_rout
 from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import TriageSettings
 from shared.auth import AccessControl
-from shared.contracts import (
-    MEETINGS_EVENTS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_STATEMENTS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
-    dead_letter_topic,
-)
+from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
@@ -81,15 +73,7 @@ def definition(
             )
         ],
         consumes=CONSUMERS.topics,
-        produces=[
-            TRIAGE_CASEWORKER,
-            TRIAGE_TOVHOLDER,
-            TRIAGE_WITHDRAWALS,
-            TRIAGE_EXIT_REFERRALS,
-            TRIAGE_STATEMENTS,
-            MEETINGS_EVENTS,
-            dead_letter_topic(NAME),
-        ],
+        produces=[*PUBLISHED_TOPICS, dead_letter_topic(NAME)],
         publications=triage_publications,
         published_events=[
             IncidentTriage.PersonRouted,

@@ -60,13 +60,29 @@ MAX_PURPOSE_CHARS = 500
 _PERSON_KEY = re.compile(r"pk_[0-9a-f]{32}")
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider")
 
+_ROLE = ("role_not_allowed", "your role does not permit this")
 _BODIES: dict[int, tuple[str, str]] = {
     400: ("purpose_required", f"state the purpose of this read in the {PURPOSE_HEADER} header"),
     401: ("unauthenticated", "a valid bearer token is required"),
-    403: ("forbidden", "your role does not permit this"),
+    403: _ROLE,
     404: ("not_found", "not found"),
     429: ("rate_limited", "too many attempts; try again later"),
 }
+_REFUSAL_REASONS: dict[str, tuple[str, str]] = {
+    "role_not_permitted": _ROLE,
+    "scope_missing": ("role_not_allowed", "your token lacks the scope this needs"),
+    "outside_municipality": (
+        "municipality_not_allowed",
+        "this concerns a municipality that is not in your token",
+    ),
+    "municipality_unknown": (
+        "municipality_not_allowed",
+        "this record's municipality cannot be told, so only a role with platform reach may",
+    ),
+    "outside_school": ("school_not_allowed", "this concerns a pupil of a school not in your token"),
+}
+"""A 403's code says why, from the policy's decision: the role, the municipality or the school.
+A reason not listed (e.g. `social_services_withheld`) is the role's."""
 
 
 def utc_now() -> datetime:
@@ -80,9 +96,11 @@ class AccessRefused(HTTPException):
         super().__init__(status_code, detail=_BODIES[status_code][1], headers=headers)
         self.reason = reason
 
-    def body(self) -> dict[str, str]:
+    def body(self) -> dict[str, str | None]:
         error, message = _BODIES[self.status_code]
-        return {"error": error, "message": message}
+        if self.status_code == 403:
+            error, message = _REFUSAL_REASONS.get(self.reason, (error, message))
+        return {"error": error, "message": message, "field": None}
 
 
 @dataclass
@@ -200,6 +218,7 @@ def guard(action: Action) -> Any:
             raise
         await access.finish("permitted")
 
+    access_guard.guarded_action = action  # type: ignore[attr-defined]  # OpenAPI, tests
     # "function": the audit entry is written when the route returns, before the response
     # leaves, so nothing is returned without its entry.
     return Depends(access_guard, scope="function")

@@ -56,6 +56,8 @@ SOCIAL_SERVICES_DETAILS: frozenset[str] = frozenset(
         # and why a letter was waived
         "clocks",
         "letter_waiver_reason",
+        # issue 15, part 5: what a concern on the meeting's agenda is about (a child's welfare)
+        "category",
     }
 )
 
@@ -73,6 +75,12 @@ SHOWN_WITHOUT_SOCIAL_SERVICES: frozenset[str] = frozenset(
         "offence_code",
         "workflow",
         "severity",
+        # issue 15, part 5: that a concern is on the agenda, from whom (a kind), since when
+        "concern_id",
+        "school",
+        "reporter_kind",
+        "registered_at",
+        "placed_at",
     }
 )
 

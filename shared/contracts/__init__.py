@@ -8,7 +8,16 @@ which flags refer) live in the domain of the service that owns them. JSON Schema
 
 from shared.contracts.assessments import AssessmentOutcome, CaseworkerAssessment
 from shared.contracts.cases import CaseEventType, CaseRegisterEvent
+from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.common import ContractModel
+from shared.contracts.concerns import (
+    CONCERN_CATEGORIES,
+    REPORTER_KINDS,
+    Concern,
+    ConcernCategory,
+    ConcernRegistered,
+    ReporterKind,
+)
 from shared.contracts.courses import COURSE_TYPES, CourseEvent, CourseType
 from shared.contracts.cpr import InvalidCpr, age_on, birth_date, is_valid_cpr, normalise_cpr
 from shared.contracts.decisions import (
@@ -30,6 +39,7 @@ from shared.contracts.exit_referrals import (
     EXIT_REFERRAL_MIN_AGE,
     ExitReferral,
 )
+from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import (
     Flag,
     IncidentPerson,
@@ -53,12 +63,16 @@ from shared.contracts.rejections import Channel, FieldProblem, IntakeRejection, 
 from shared.contracts.statements import PersonStatement, Statement
 from shared.contracts.topics import (
     CASEWORKER_ASSESSMENTS,
+    CONCERNS,
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
     MEETINGS_EVENTS,
+    NOTIFICATIONS_ASSESSMENTS,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -76,16 +90,22 @@ from shared.contracts.withdrawals import DecisionWithdrawn, WithdrawalReason
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "CONCERNS",
+    "CONCERN_CATEGORIES",
     "COURSES_EVENTS",
+    "COURSES_FOLLOW_UPS",
     "COURSE_TYPES",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
     "INTAKE_CASE_EVENTS",
+    "INTAKE_CONCERNS",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "NOTIFICATIONS_ASSESSMENTS",
     "POLICE_INCIDENTS",
+    "REPORTER_KINDS",
     "SOCIAL_CASES",
     "TOPICS",
     "TRIAGE_CASEWORKER",
@@ -98,7 +118,11 @@ __all__ = [
     "CaseEventType",
     "CaseRegisterEvent",
     "CaseworkerAssessment",
+    "CaseworkerRecordEvent",
     "Channel",
+    "Concern",
+    "ConcernCategory",
+    "ConcernRegistered",
     "ContractModel",
     "CourseEvent",
     "CourseType",
@@ -108,6 +132,7 @@ __all__ = [
     "ExitReferral",
     "FieldProblem",
     "Flag",
+    "FollowUpEvent",
     "IncidentPerson",
     "IntakeRejection",
     "InvalidCpr",
@@ -123,6 +148,7 @@ __all__ = [
     "PseudonymisedCaseEvent",
     "PseudonymousPerson",
     "Recipient",
+    "ReporterKind",
     "Role",
     "Route",
     "RoutingDecision",

@@ -191,6 +191,26 @@ PersonKey = Annotated[
 Id = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 """An id: one the platform writes (a UUID) or another system's (a case id); never empty."""
 
+EventId = Annotated[
+    Id,
+    Field(
+        description="Unique id of this event; the same event republished has the same id.",
+        examples=["8d5f0c1e-2a4b-5c6d-8e9f-0a1b2c3d4e5f"],
+    ),
+]
+"""The id of a published event, derived from the stored event (re-delivery keeps it)."""
+
+StaffInitials = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_INITIALS_CHARS,
+        description="Initials or role code of a member of staff (never the young person).",
+        examples=["ABJ"],
+    ),
+]
+"""Who did something or owns it: a member of staff's initials or a role code."""
+
 IdReference = Annotated[str, Field(max_length=MAX_ID_CHARS)]
 """An optional field's reference to an id (bounded like an id)."""
 

@@ -27,7 +27,12 @@ from shared.contracts.common import (
 __all__ = ["MEETING_EVENT_TYPES", "MeetingEvent", "MeetingEventType"]
 
 MeetingEventType = Literal[
-    "opened", "participant_joined", "route_or_owner_decided", "action_agreed", "note_recorded"
+    "opened",
+    "participant_joined",
+    "route_or_owner_decided",
+    "action_agreed",
+    "note_recorded",
+    "concern_placed",
 ]
 MEETING_EVENT_TYPES: tuple[MeetingEventType, ...] = get_args(MeetingEventType)
 
@@ -58,7 +63,9 @@ class MeetingEvent(ContractModel):
         "person recorded something for the first time (by, role); route_or_owner_decided: the "
         "meeting kept or changed a child's route or owner (decision_id names triage's revised "
         "decision, null when kept); action_agreed: an agreed action with owner and due date; "
-        "note_recorded: a note was added to the minutes (its text is not published).",
+        "note_recorded: a note was added to the minutes (its text is not published); "
+        "concern_placed: a concern that does not come from the police was put on the agenda "
+        "(concern_id, person_key; by `triage`).",
         examples=["action_agreed"],
     )
     at: Timestamp = Field(
@@ -118,4 +125,12 @@ class MeetingEvent(ContractModel):
         default=None,
         description="note_recorded: its id.",
         examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
+    )
+    concern_id: str | None = Field(
+        max_length=MAX_ID_CHARS,
+        default=None,
+        # Absent (not null) from every other event: their bytes stay as they were.
+        exclude_if=lambda value: value is None,
+        description="concern_placed: the concern (ssp.intake.concerns.v1); absent otherwise.",
+        examples=["3b1f6e0a-4c2d-4e8f-9a1b-2c3d4e5f6a7b"],
     )

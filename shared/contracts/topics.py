@@ -14,9 +14,12 @@ from pydantic import BaseModel
 
 from shared.contracts.assessments import CaseworkerAssessment
 from shared.contracts.cases import CaseRegisterEvent
+from shared.contracts.caseworker_records import CaseworkerRecordEvent
+from shared.contracts.concerns import Concern, ConcernRegistered
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
 from shared.contracts.exit_referrals import ExitReferral
+from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
@@ -27,8 +30,10 @@ from shared.contracts.withdrawals import DecisionWithdrawn
 
 __all__ = [
     "CASEWORKER_ASSESSMENTS",
+    "CONCERNS",
     "COURSES_DEAD_LETTER",
     "COURSES_EVENTS",
+    "COURSES_FOLLOW_UPS",
     "DEAD_LETTER_HEADERS",
     "DEAD_LETTER_SERVICES",
     "DLQ_HEADER_ERROR",
@@ -37,11 +42,13 @@ __all__ = [
     "DLQ_HEADER_ORIGIN_TOPIC",
     "DLQ_HEADER_SERVICE",
     "INTAKE_CASE_EVENTS",
+    "INTAKE_CONCERNS",
     "INTAKE_DEAD_LETTER",
     "INTAKE_INCIDENTS",
     "INTAKE_REJECTED",
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
+    "NOTIFICATIONS_ASSESSMENTS",
     "NOTIFICATIONS_DEAD_LETTER",
     "POLICE_INCIDENTS",
     "REPORTING_DEAD_LETTER",
@@ -63,6 +70,7 @@ __all__ = [
 
 POLICE_INCIDENTS = "ssp.police.incidents.v1"
 SOCIAL_CASES = "ssp.socialservices.cases.v1"
+CONCERNS = "ssp.concerns.v1"
 CASEWORKER_ASSESSMENTS = "ssp.caseworker.assessments.v1"
 TRIAGE_CASEWORKER = "ssp.triage.caseworker.v1"
 TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
@@ -70,14 +78,17 @@ TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
 TRIAGE_WITHDRAWALS = "ssp.triage.withdrawals.v1"
 TRIAGE_STATEMENTS = "ssp.triage.statements.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
+NOTIFICATIONS_ASSESSMENTS = "ssp.notifications.assessments.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
 INTAKE_INCIDENTS = "ssp.intake.incidents.v1"
 INTAKE_CASE_EVENTS = "ssp.intake.case-events.v1"
+INTAKE_CONCERNS = "ssp.intake.concerns.v1"
 INTAKE_DEAD_LETTER = "ssp.intake.dead-letter.v1"
 TRIAGE_DEAD_LETTER = "ssp.triage.dead-letter.v1"
 NOTIFICATIONS_DEAD_LETTER = "ssp.notifications.dead-letter.v1"
 REPORTING_DEAD_LETTER = "ssp.reporting.dead-letter.v1"
 COURSES_EVENTS = "ssp.courses.events.v1"
+COURSES_FOLLOW_UPS = "ssp.courses.follow-ups.v1"
 COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
 MEETINGS_EVENTS = "ssp.meetings.events.v1"
 
@@ -201,6 +212,8 @@ _BY_MEETING = "The meeting: municipality code and ISO week (607/2026-W49)."
 _DESCRIPTIONS = {
     POLICE_INCIDENTS: "Incidents published by the police integration (also POST /v1/incidents).",
     SOCIAL_CASES: "Case opened / closed / caseworker changed, from the social-services system.",
+    CONCERNS: "Concerns about a young person that do not come from the police: from a school, "
+    "the SSP network, a parent or the night team (also POST /v1/concerns).",
     CASEWORKER_ASSESSMENTS: "Caseworkers' assessments of incidents routed to them "
     "(inform / summon).",
     TRIAGE_CASEWORKER: "Routing decisions for persons with an active case (caseworker route).",
@@ -213,8 +226,15 @@ _DESCRIPTIONS = {
     "in a municipality not served here: recorded, not routed) or decision_confirmed (a "
     "higher revision left the current decision unchanged).",
     LETTER_TASKS: "Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
+    NOTIFICATIONS_ASSESSMENTS: "The caseworker's side as notifications recorded it: every "
+    "assessment (from ssp.caseworker.assessments.v1 or notifications' API) and every meeting "
+    "with the family; codes, dates and initials, never the note.",
     COURSES_EVENTS: "Every change to a TRIVSEL+ course, exit programme or acute-event "
     "procedure: codes, dates and owners, never free text.",
+    COURSES_FOLLOW_UPS: "Follow-up actions for a young person on any route (concern talk, "
+    "letter of concern, home or school visit, GUSA dialogue, the police's talk, network "
+    "meeting, referral), each with its next step's owner, due date and status: codes, dates "
+    "and owners, never the note.",
     MEETINGS_EVENTS: "What the weekly meeting recorded (triage's WeeklyMeeting): participants, "
     "decisions about route and owner, agreed actions with owner and due date, notes; codes, "
     "pseudonyms and dates, never the text of an action or a note.",
@@ -222,10 +242,12 @@ _DESCRIPTIONS = {
     "authorised staff at retrievable_at.",
     INTAKE_INCIDENTS: "Accepted, pseudonymised incidents (no CPR, names, addresses or free text).",
     INTAKE_CASE_EVENTS: "Case-register events with the CPR number replaced by the person_key.",
+    INTAKE_CONCERNS: "Accepted concerns, pseudonymised: category and reporter kind as codes, "
+    "school, dates (no free text, names or CPR numbers).",
 }
 
 #: The topics whose messages carry CPR numbers and names (see `TopicSpec.carries_cpr`).
-_CARRYING_CPR = frozenset({POLICE_INCIDENTS, SOCIAL_CASES})
+_CARRYING_CPR = frozenset({POLICE_INCIDENTS, SOCIAL_CASES, CONCERNS})
 
 _IN, _OUT, _INTERNAL = Direction.EXTERNAL_IN, Direction.EXTERNAL_OUT, Direction.INTERNAL
 
@@ -233,6 +255,7 @@ _IN, _OUT, _INTERNAL = Direction.EXTERNAL_IN, Direction.EXTERNAL_OUT, Direction.
 _MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
     (POLICE_INCIDENTS, _IN, PoliceIncident, _BY_JOURNAL_NUMBER),
     (SOCIAL_CASES, _IN, CaseRegisterEvent, "The case_id."),
+    (CONCERNS, _IN, Concern, "The concern_id."),
     (CASEWORKER_ASSESSMENTS, _IN, CaseworkerAssessment, _BY_PERSON),
     (TRIAGE_CASEWORKER, _OUT, RoutingDecision, _BY_PERSON),
     (TRIAGE_TOVHOLDER, _OUT, RoutingDecision, _BY_PERSON),
@@ -240,11 +263,14 @@ _MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
     (TRIAGE_WITHDRAWALS, _OUT, DecisionWithdrawn, _BY_PERSON),
     (TRIAGE_STATEMENTS, _OUT, PersonStatement, _BY_PERSON),
     (LETTER_TASKS, _OUT, LetterTaskEvent, _BY_PERSON),
+    (NOTIFICATIONS_ASSESSMENTS, _OUT, CaseworkerRecordEvent, _BY_PERSON),
     (COURSES_EVENTS, _OUT, CourseEvent, "The course_id."),
+    (COURSES_FOLLOW_UPS, _OUT, FollowUpEvent, _BY_PERSON),
     (MEETINGS_EVENTS, _OUT, MeetingEvent, _BY_MEETING),
     (INTAKE_REJECTED, _OUT, IntakeRejection, "The rejection reference."),
     (INTAKE_INCIDENTS, _INTERNAL, AcceptedIncident, _BY_JOURNAL_NUMBER),
     (INTAKE_CASE_EVENTS, _INTERNAL, PseudonymisedCaseEvent, _BY_PERSON),
+    (INTAKE_CONCERNS, _INTERNAL, ConcernRegistered, _BY_PERSON),
 )
 
 _SPECS: tuple[TopicSpec, ...] = (
@@ -258,6 +284,14 @@ _SPECS: tuple[TopicSpec, ...] = (
             carries_cpr=name in _CARRYING_CPR,
         )
         for name, direction, message, key in _MESSAGE_TOPICS
+    ),
+    TopicSpec(
+        name=INTAKE_CONCERNS,
+        direction=Direction.INTERNAL,
+        message=ConcernRegistered,
+        key="The person_key.",
+        description="Accepted concerns, pseudonymised: category and reporter kind as codes, "
+        "school, dates (no free text, names or CPR numbers).",
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )

@@ -29,13 +29,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from services.courses import bootstrap as courses_bootstrap
 from services.courses.application.commands.acute import CompleteStep, StartAcuteProcedure
+from services.courses.application.commands.follow_up import NextStepIn, RecordFollowUpAction
 from services.courses.settings import CoursesSettings
 from services.intake import bootstrap as intake_bootstrap
 from services.intake.settings import IntakeSettings
 from services.notifications import bootstrap as notifications_bootstrap
+from services.notifications.application.caseworker_side import CaseworkerSide
 from services.notifications.settings import NotificationsSettings
 from services.reporting import bootstrap as reporting_bootstrap
 from services.reporting.settings import ReportingSettings
@@ -43,7 +46,17 @@ from services.triage import bootstrap as triage_bootstrap
 from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
 from services.triage.application.service import MeetingRevision
 from services.triage.settings import TriageSettings
-from shared.contracts import POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
+from shared.contracts import (
+    CONCERNS,
+    INTAKE_CONCERNS,
+    POLICE_INCIDENTS,
+    SOCIAL_CASES,
+    TOPICS,
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    CaseworkerAssessment,
+)
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbound import Inbound
 from shared.messaging.inbox import InboxRuntime
@@ -257,6 +270,19 @@ async def run_scenario(data_dir: Path) -> Scenario:
         await intake.receive([_external(POLICE_INCIDENTS, "bad", json.loads(INVALID.read_text()))])
         await intake.receive([_external(POLICE_INCIDENTS, journal, revised)])
         await intake.give_up_on(POLICE_INCIDENTS)
+        # A concern from the person's school (issue 15, part 5), after everything else intake
+        # stores, so that no earlier message changes.
+        concern = {
+            "concern_id": "golden-concern-1",
+            "cpr": incident["persons"][0]["cpr"],
+            "municipality_code": "607",
+            "school": "Kirstinebjergskolen",
+            "category": "grupperinger",
+            "reporter": {"kind": "school", "name": "Lærer Hanne Holm"},
+            "text": "Ses med ældre unge ved stationen.",
+            "registered_at": "2026-11-16T08:00:00+01:00",
+        }
+        await intake.receive([_external(CONCERNS, concern["concern_id"], concern)])
         from_intake = await intake.publish()
         published += from_intake
 
@@ -264,7 +290,9 @@ async def run_scenario(data_dir: Path) -> Scenario:
             triage_bootstrap.definition(TriageSettings(**common), clock=clock), executor
         )
         for message in from_intake:  # in order: the case event first, then each revision
-            if message.topic in triage.definition.consumes:
+            # The concern's place on the agenda is tested in tests/unit/concerns: here it would
+            # open the meeting before the meeting's own golden events.
+            if message.topic in triage.definition.consumes and message.topic != INTAKE_CONCERNS:
                 await triage.receive([message])
         await triage.give_up_on(triage.definition.consumes[0])
         await asyncio.get_running_loop().run_in_executor(
@@ -296,11 +324,52 @@ async def run_scenario(data_dir: Path) -> Scenario:
         )
         commands.execute(procedure.id, CompleteStep(expected_version=procedure.version, step=4))
         await courses.give_up_on(courses.definition.consumes[0])
+        # After the dead letter (its notification id stays): a home visit with a next step
+        # (issue 17, part 2), codes and dates on ssp.courses.follow-ups.v1, never the note.
+        routed = json.loads(_on(from_triage, TRIAGE_TOVHOLDER, TRIAGE_CASEWORKER)[0].value)
+        commands.follow_ups.new_id = lambda: UUID("6f1d3c2b-5a4e-4d7c-9b8a-1e2f3a4b5c6d")
+        commands.follow_ups.record(
+            RecordFollowUpAction(
+                person_key=routed["person_key"],
+                municipality_code="607",
+                journal_number=journal,
+                kind="hjemmebesoeg",
+                held_on=date(2026, 11, 16),
+                held_by="ABJ",
+                outcome="held",
+                next_step=NextStepIn(
+                    kind="skolebesoeg", owner="tovholder", due_on=date(2026, 11, 23)
+                ),
+                note="Privat note om hjemmet",
+            ),
+            "tovholder",
+        )
         from_courses = await courses.publish()
         published += from_courses
 
         # Notifications creates and completes the acute procedure's standard letter.
         await notifications.receive(_on(from_courses, *notifications.definition.consumes))
+        # The caseworker's side (issue 17, part 3): the person the revision dropped is
+        # summoned and met with the family; no letter (the decision was withdrawn).
+        dropped = json.loads(_on(from_triage, TRIAGE_WITHDRAWALS)[0].value)
+        side = CaseworkerSide(
+            notifications_bootstrap.build_service(
+                NotificationsSettings(**common),
+                notifications.app,  # type: ignore[arg-type]
+                clock,
+            )
+        )
+        side.service.receive_assessment(
+            CaseworkerAssessment(
+                journal_number=journal,
+                person_key=dropped["person_key"],
+                outcome="summon",
+                caseworker="ABJ",
+                at=NOW,
+                note="Privat note",
+            )
+        )
+        side.hold_family_meeting(journal, dropped["person_key"], NOW.date(), "ABJ", True)
         published += await notifications.publish()
 
         reporting = _Service(reporting_bootstrap.definition(ReportingSettings(**common)), executor)

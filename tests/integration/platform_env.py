@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 
+from shared.auth import AuthSettings, mint_development_token
 from ssp_platform.broker import EmbeddedBroker
 
 SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
@@ -84,3 +85,15 @@ async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 60) -
         if result or asyncio.get_running_loop().time() > deadline:
             return result
         await asyncio.sleep(0.2)
+
+
+def development_headers(purpose: str, **defaults: Any) -> Callable[..., dict[str, str]]:
+    """`headers(role, **claims)`: a development token of the role (signed with the key the
+    services created in the data directory), `defaults` claims unless given, and `purpose`."""
+    dev = AuthSettings()
+
+    def headers(role: str, **claims: Any) -> dict[str, str]:
+        token = mint_development_token(dev, role=role, **{**defaults, **claims})
+        return {"Authorization": f"Bearer {token}", "X-Purpose": purpose}
+
+    return headers

@@ -1,7 +1,8 @@
 """The police list through the topics: `ssp import` of the sample file against the running
 intake on the real broker; accepted incidents on the internal topic, decisions from triage,
 letter tasks from notifications; the same file again changes nothing; the error file leaves
-rejection records. On SQLite and PostgreSQL."""
+rejection records, listed for correction and closed by a resubmission over HTTP or a corrected
+re-import (issue 15, part 6). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from rich.console import Console
@@ -158,3 +160,87 @@ async def test_the_error_list_leaves_rejection_records_and_a_nonzero_exit(
     assert outcome.exit_code == 1 and outcome.counts == {"duplicate": 1, "rejected": 4}
     await asyncio.sleep(2)
     assert seen.count("rejected") == 4 and seen.count("accepted") == 1
+
+
+# --- issue 15, part 6: the rejections listed, corrected over HTTP and by a re-import --------
+def _staff(role: str = "tovholder") -> dict[str, str]:
+    token = mint_development_token(
+        AuthSettings(),
+        role=role,
+        municipalities=["607"],
+        scopes=DEFAULT_SCOPES.get(Role(role), frozenset()),
+    )
+    return {"Authorization": f"Bearer {token}", "X-Purpose": "afviste indberetninger"}
+
+
+async def _open_rejections(intake: str) -> dict[str, dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=intake, headers=_staff(), timeout=30) as client:
+        answer = await client.get("/v1/rejected", params={"municipality_code": "607"})
+    assert answer.status_code == 200, answer.text
+    return {r["journal_number"]: r for r in answer.json()["rejections"]}
+
+
+CORRECTED_ROW = (
+    "journal_number,revision,source,police_district,reported_at,occurred_at,offence_code,"
+    "offence_text,location_municipality_code,location_text,cpr,name,role,municipality_code,"
+    "school,flags\n"
+    "3700-80300-00004-26,1,ssp_liste,Sydøstjyllands Politi,2026-11-20 08:15,2026-11-19 20:00,"
+    "tyveri,fiktiv hændelse,607,Fredericia,080812-4204,Testperson India,sigtet,607,,\n"
+)
+
+
+async def test_rejections_are_listed_and_closed_by_a_correction_over_http_and_a_reimport(
+    platform: tuple[str, Seen], tmp_path: Path
+) -> None:
+    intake, seen = platform
+    outcome, _ = await _import(intake, "police-list-errors.csv")
+    assert outcome.counts == {"accepted": 1, "rejected": 4}
+    listed = await _open_rejections(intake)
+    resubmitted, reimported = "3700-80300-00005-26", "3700-80300-00004-26"
+    assert {resubmitted, reimported} <= set(listed)
+    assert {p["code"] for p in listed[resubmitted]["problems"]} == {"conflicting_rows"}
+
+    def decided(journal_number: str) -> bool:
+        return bool(
+            seen.count("tovholder", journal_number=journal_number)
+            + seen.count("caseworker", journal_number=journal_number)
+        )
+
+    # Corrected over HTTP: the kept document, its rows now agreeing, resubmitted.
+    reference = listed[resubmitted]["reference"]
+    async with httpx.AsyncClient(base_url=intake, headers=_staff(), timeout=30) as client:
+        original = (await client.get(f"/v1/rejected/{reference}")).json()["original_text"]
+        answer = await client.post(f"/v1/rejected/{reference}/resubmit", content=original)
+        assert answer.status_code == 202, answer.text
+        read = (await client.get(f"/v1/rejected/{reference}")).json()
+    assert read["corrected_by"] == {
+        "journal_number": resubmitted,
+        "revision": 1,
+        "how": "resubmitted",
+    }
+    assert await _eventually(lambda: decided(resubmitted)), seen.messages["accepted"]
+
+    # Corrected by the police: the row sent again, right this time, with the same journal.
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text(CORRECTED_ROW, encoding="utf-8")
+    token = mint_development_token(
+        AuthSettings(), role=Role.POLICE_INTEGRATION, scopes=DEFAULT_SCOPES[Role.POLICE_INTEGRATION]
+    )
+    again = await asyncio.to_thread(
+        import_file,
+        corrected,
+        url=intake,
+        headers={"Authorization": f"Bearer {token}"},
+        console=Console(record=True, width=120),
+    )
+    assert again.exit_code == 0 and again.counts == {"accepted": 1}
+    assert await _eventually(lambda: decided(reimported))
+    still_open = await _open_rejections(intake)
+    assert resubmitted not in still_open and reimported not in still_open
+    async with httpx.AsyncClient(base_url=intake, headers=_staff(), timeout=30) as client:
+        closed = (await client.get(f"/v1/rejected/{listed[reimported]['reference']}")).json()
+    assert closed["corrected_by"] == {
+        "journal_number": reimported,
+        "revision": 1,
+        "how": "submitted_again",
+    }

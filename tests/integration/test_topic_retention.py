@@ -11,7 +11,7 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from shared.contracts import INTAKE_INCIDENTS, POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
+from shared.contracts import CONCERNS, INTAKE_INCIDENTS, POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
 from shared.messaging.admin import ensure_topics
 from shared.service_topics import topic_configs, topic_partitions
 from ssp_platform.broker import EmbeddedBroker
@@ -36,7 +36,12 @@ async def test_cpr_topics_are_created_with_their_retention(
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        names = [prefix + POLICE_INCIDENTS, prefix + SOCIAL_CASES, prefix + INTAKE_INCIDENTS]
+        names = [
+            prefix + POLICE_INCIDENTS,
+            prefix + SOCIAL_CASES,
+            prefix + CONCERNS,
+            prefix + INTAKE_INCIDENTS,
+        ]
         [response] = await admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
         )
@@ -49,9 +54,11 @@ async def test_cpr_topics_are_created_with_their_retention(
     assert retention == {
         prefix + POLICE_INCIDENTS: "172800000",
         prefix + SOCIAL_CASES: "172800000",
+        prefix + CONCERNS: "172800000",  # a concern names the young person and its reporter
         prefix + INTAKE_INCIDENTS: None,
     }
     assert {spec.name for spec in TOPICS.values() if spec.carries_cpr} == {
         POLICE_INCIDENTS,
         SOCIAL_CASES,
+        CONCERNS,
     }

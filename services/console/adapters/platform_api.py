@@ -4,7 +4,7 @@ services audit."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -13,11 +13,25 @@ import httpx
 class ApiError(Exception):
     """A service refused or failed: its status and error code (the console says it in Danish)."""
 
-    def __init__(self, service: str, status: int, code: str | None = None) -> None:
+    def __init__(
+        self, service: str, status: int, code: str | None = None, body: Any = None
+    ) -> None:
         super().__init__(f"{service} answered {status} ({code or '-'})")
         self.service = service
         self.status = status
         self.code = code
+        self.body = body
+        """The answer's JSON body, when it had one (e.g. intake's problems by field)."""
+
+
+class CallOptions(TypedDict, total=False):
+    purpose: str | None
+    """Why the user reads it (`X-Purpose`, audited by the service); None: not a read of
+    personal data."""
+    params: dict[str, str] | None
+    json: Any
+    content: bytes | None
+    """A body sent as it is (e.g. a corrected incident, JSON the user typed)."""
 
 
 class PlatformApi:
@@ -26,50 +40,38 @@ class PlatformApi:
         self.client = client
 
     async def _call(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        token: str,
-        *,
-        purpose: str | None = None,
-        params: dict[str, str] | None = None,
-        json: Any = None,
+        self, service: str, method: str, path: str, token: str, **options: Unpack[CallOptions]
     ) -> Any:
-        response = await self._request(
-            service, method, path, token, purpose=purpose, params=params, json=json
-        )
-        return response.json()
+        """The service's JSON answer."""
+        return (await self._request(service, method, path, token, **options)).json()
 
     async def _request(
-        self,
-        service: str,
-        method: str,
-        path: str,
-        token: str,
-        *,
-        purpose: str | None = None,
-        params: dict[str, str] | None = None,
-        json: Any = None,
+        self, service: str, method: str, path: str, token: str, **options: Unpack[CallOptions]
     ) -> httpx.Response:
+        purpose = options.get("purpose")
         headers = {"Authorization": f"Bearer {token}"}
         if purpose is not None:
             headers["X-Purpose"] = purpose
         try:
             response = await self.client.request(
-                method, f"{self.urls[service]}{path}", headers=headers, params=params, json=json
+                method,
+                f"{self.urls[service]}{path}",
+                headers=headers,
+                params=options.get("params"),
+                json=options.get("json"),
+                content=options.get("content"),
             )
         except httpx.HTTPError:
             raise ApiError(service, 503, "unreachable") from None
         if response.status_code >= 400:
-            code = None
+            code, body = None, None
             try:
                 body = response.json()
                 if isinstance(body, dict):
                     code = body.get("error") if isinstance(body.get("error"), str) else None
             except ValueError:
                 pass
-            raise ApiError(service, response.status_code, code)
+            raise ApiError(service, response.status_code, code, body)
         return response
 
     # --- reporting -----------------------------------------------------------------------
@@ -86,6 +88,11 @@ class PlatformApi:
             "reporting", "GET", f"/v1/trace/{quote(journal_number, safe='')}", token,
             purpose=purpose,
         )  # fmt: skip
+
+    async def person_concerns(self, token: str, person_key: str, purpose: str) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{person_key}/concerns", token, purpose=purpose
+        )
 
     async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
         return await self._call(
@@ -108,6 +115,11 @@ class PlatformApi:
     async def minutes(self, token: str, municipality: str, week: str, purpose: str) -> Any:
         return await self._call(
             "triage", "GET", f"/v1/meetings/{municipality}/{week}", token, purpose=purpose
+        )
+
+    async def meeting_concerns(self, token: str, municipality: str, week: str, purpose: str) -> Any:
+        return await self._call(
+            "triage", "GET", f"/v1/meetings/{municipality}/{week}/concerns", token, purpose=purpose
         )
 
     async def agree_action(
@@ -160,6 +172,14 @@ class PlatformApi:
             "notifications", "POST", f"/v1/letter-tasks/{quote(task_id, safe='')}/send", token
         )
 
+    async def record_assessment(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("notifications", "POST", "/v1/assessments", token, json=body)
+
+    async def record_family_meeting(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call(
+            "notifications", "POST", "/v1/assessments/family-meeting", token, json=body
+        )
+
     async def send_letters(self, token: str, task_ids: list[str]) -> Any:
         return await self._call(
             "notifications", "POST", "/v1/letter-tasks/send", token, json={"task_ids": task_ids}
@@ -177,6 +197,19 @@ class PlatformApi:
             "courses", "GET", f"/v1/courses/{quote(course_id, safe='')}", token, purpose=purpose
         )
 
+    async def record_follow_up(self, token: str, body: dict[str, Any]) -> Any:
+        return await self._call("courses", "POST", "/v1/follow-ups", token, json=body)
+
+    async def follow_ups(
+        self, token: str, municipality: str, owner: str | None, status: str, purpose: str
+    ) -> Any:
+        params = {"municipality_code": municipality, "status": status}
+        if owner is not None:
+            params["owner"] = owner
+        return await self._call(
+            "courses", "GET", "/v1/follow-ups", token, purpose=purpose, params=params
+        )
+
     # --- intake --------------------------------------------------------------------------
     async def resolve_meeting(
         self, token: str, meeting: str, person_keys: list[str], purpose: str
@@ -185,3 +218,32 @@ class PlatformApi:
             "intake", "POST", "/v1/identities/resolve-batch", token,
             json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
         )  # fmt: skip
+
+    async def open_rejections(self, token: str, purpose: str, offset: int, limit: int) -> Any:
+        return await self._call(
+            "intake", "GET", "/v1/rejected", token, purpose=purpose,
+            params={"offset": str(offset), "limit": str(limit)},
+        )  # fmt: skip
+
+    async def rejected(self, token: str, reference: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/rejected/{quote(reference, safe='')}", token, purpose=purpose
+        )
+
+    async def resubmit(self, token: str, reference: str, document: bytes) -> Any:
+        """The corrected incident; a still-invalid one raises ApiError 422 with the problems
+        in its body."""
+        return await self._call(
+            "intake", "POST", f"/v1/rejected/{quote(reference, safe='')}/resubmit", token,
+            content=document,
+        )  # fmt: skip
+
+    async def register_concern(self, token: str, concern: dict[str, Any]) -> Any:
+        """Registered (or a duplicate); a rejected one raises ApiError 422 with the problems
+        and the reference it is kept under in its body."""
+        return await self._call("intake", "POST", "/v1/concerns", token, json=concern)
+
+    async def concern(self, token: str, concern_id: str, purpose: str) -> Any:
+        return await self._call(
+            "intake", "GET", f"/v1/concerns/{quote(concern_id, safe='')}", token, purpose=purpose
+        )

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
+from services.console.application.follow_ups import overdue_next_steps
 from services.console.domain.chart import Bar, bar_chart
 from services.console.domain.danish import (
     OFFENCES,
@@ -63,8 +64,10 @@ async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) 
     mine, hidden = await letter_tasks_shown(api, user, now, show_all, problems)
     courses = await courses_due(api, user, problems) if user.reads_courses else []
     handovers = await handover_tasks(api, user, now, problems) if user.reads_minutes else []
+    next_steps = await overdue_next_steps(api, user, problems, show_all)
     return {
         "tasks": mine,
+        "next_steps": next_steps,
         "handovers": handovers,
         "hidden": hidden,
         "courses": courses,
@@ -182,6 +185,15 @@ async def handover_tasks(
     return found
 
 
+async def refusal_of(call: Awaitable[object]) -> str | None:
+    """None when the call to a service succeeded, else why not, in Danish."""
+    try:
+        await call
+    except ApiError as exc:
+        return danish_error(exc.service, exc.status, exc.code)
+    return None
+
+
 async def waive_task(api: PlatformApi, user: User, task_id: str, reason: str) -> str | None:
     """None when waived, else the Danish reason (also when notifications cannot waive yet)."""
     try:
@@ -195,11 +207,7 @@ async def waive_task(api: PlatformApi, user: User, task_id: str, reason: str) ->
 
 async def complete_task(api: PlatformApi, user: User, task_id: str) -> str | None:
     """None when done, else the Danish reason."""
-    try:
-        await api.complete_task(user.token, task_id)
-    except ApiError as exc:
-        return danish_error(exc.service, exc.status, exc.code)
-    return None
+    return await refusal_of(api.complete_task(user.token, task_id))
 
 
 LETTER_PURPOSE = "brev til foraeldre"  # ASCII: an HTTP header (like "forloeb" above)
@@ -315,25 +323,39 @@ def _sort_key(entry: dict[str, Any]) -> tuple[str, str, str]:
     return (entry.get("reported_at") or "", entry["journal_number"], entry["person_key"])
 
 
+async def agenda_concerns(
+    api: PlatformApi, user: User, municipality: str, week: str, problems: Problems
+) -> tuple[list[dict[str, Any]], bool]:
+    """The concerns that do not come from the police on the meeting's agenda (issue 15,
+    part 5) the user may see, and whether the meeting has been held."""
+    if not user.reads_meeting:
+        return [], False
+    name = f"{municipality}/{week}"
+    answer = await problems.attempt(
+        api.meeting_concerns(user.token, municipality, week, meeting_purpose(name)), {}
+    )
+    concerns = sorted(answer.get("concerns", []), key=lambda c: c.get("registered_at", ""))
+    return concerns, bool(answer.get("held"))
+
+
 async def meeting(
     api: PlatformApi, user: User, municipality: str, week: str, with_names: bool
 ) -> dict[str, Any]:
     problems = Problems()
     name = f"{municipality}/{week}"
-    handover = await problems.attempt(
-        api.handover(user.token, municipality, week, meeting_purpose(name)), {}
+    # The agenda: the week's police reports (reporting) and the concerns (triage, issue 15).
+    handover, (concerns, held) = await asyncio.gather(
+        problems.attempt(api.handover(user.token, municipality, week, meeting_purpose(name)), {}),
+        agenda_concerns(api, user, municipality, week, problems),
     )
     entries = sorted(handover.get("persons", []), key=_sort_key)
+    on_agenda = [e["person_key"] for e in entries] + [c["person_key"] for c in concerns]
     courses_task = (
         problems.attempt(api.courses(user.token, municipality, meeting_purpose(name)), {})
         if user.reads_courses
         else _nothing()
     )
-    names_task = (
-        resolve_names(api, user, name, [e["person_key"] for e in entries], problems)
-        if with_names
-        else _no_names()
-    )
+    names_task = resolve_names(api, user, name, on_agenda, problems) if with_names else _no_names()
     minutes_task = (
         problems.attempt(api.minutes(user.token, municipality, week, meeting_purpose(name)), {})
         if user.reads_minutes
@@ -359,6 +381,8 @@ async def meeting(
     return {
         "meeting": name,
         "items": items,
+        "concerns": [{**c, "name": names.get(c["person_key"])} for c in concerns],
+        "held": held,
         "minutes": minutes or None,
         "loaded": bool(handover),
         "with_names": with_names and bool(names),
@@ -431,8 +455,13 @@ async def meeting_item(
         if user.reads_letters
         else _no_lists()
     )
-    decisions, co_registered, courses, minutes, letters = await asyncio.gather(
-        decision_task, co_task, courses_task, minutes_task, letters_task
+    concerns_task = (  # the child's history: concerns beside the reports (issue 15)
+        problems.attempt(api.person_concerns(user.token, person_key, purpose), {})
+        if user.reads_person_concerns
+        else _nothing()
+    )
+    decisions, co_registered, courses, minutes, letters, concerns = await asyncio.gather(
+        decision_task, co_task, courses_task, minutes_task, letters_task, concerns_task
     )
     letter_tasks = [
         t
@@ -464,6 +493,7 @@ async def meeting_item(
         "decision": decision,
         "earlier_reports": history.get("reports", []),
         "earlier_count": history.get("earlier_reports", entry.get("earlier_reports")),
+        "concerns": concerns.get("concerns", []),
         "co_registered": [{**p, "name": names.get(p["person_key"])} for p in together],
         "courses": [c for c in courses.get("courses", []) if c.get("person_key") == person_key],
         "name": names.get(person_key),
@@ -480,21 +510,14 @@ async def agree_action(
     api: PlatformApi, user: User, municipality: str, week: str, body: dict[str, Any]
 ) -> str | None:
     """None when recorded, else the Danish reason."""
-    try:
-        await api.agree_action(user.token, municipality, week, body)
-    except ApiError as exc:
-        return danish_error(exc.service, exc.status, exc.code)
-    return None
+    return await refusal_of(api.agree_action(user.token, municipality, week, body))
 
 
 async def record_note(
     api: PlatformApi, user: User, municipality: str, week: str, body: dict[str, Any]
 ) -> str | None:
-    try:
-        await api.record_note(user.token, municipality, week, body)
-    except ApiError as exc:
-        return danish_error(exc.service, exc.status, exc.code)
-    return None
+    """None when recorded, else the Danish reason."""
+    return await refusal_of(api.record_note(user.token, municipality, week, body))
 
 
 async def revise_at_meeting(

@@ -133,6 +133,60 @@ def course_deadline(flag: str) -> str:
     return flag
 
 
+FOLLOW_UP_KINDS = {
+    "bekymringssamtale": "Bekymringssamtale",
+    "bekymringsbrev": "Bekymringsbrev",
+    "hjemmebesoeg": "Hjemmebesøg",
+    "skolebesoeg": "Skolebesøg",
+    "gusa_dialog": "GUSA-dialog",
+    "politiets_samtale": "Politiets samtale (FNT)",
+    "netvaerksmoede": "Netværksmøde",
+    "henvisning": "Henvisning til anden indsats",
+    "opfoelgningssamtale": "Opfølgningssamtale",
+}
+
+FOLLOW_UP_OUTCOMES = {
+    "held": "Gennemført",
+    "no_show": "Familien eller den unge mødte ikke op",
+    "declined": "Familien takkede nej",
+    "postponed": "Udsat",
+    "referred": "Henvist til anden indsats",
+    "concern_resolved": "Bekymringen er afklaret",
+}
+
+FOLLOW_UP_REFUSALS = {
+    "date_in_future": "Datoen for handlingen ligger efter i dag. Vælg i dag eller tidligere.",
+    "due_before_held": "Fristen for næste skridt ligger før handlingen. Vælg samme dag el. senere.",
+    "municipality_not_served": "Kommunen bruges ikke på platformen.",
+    "course_of_another_person": "Forløbet handler om en anden ung.",
+}
+
+ASSESSMENTS = {"inform": "Orienter", "summon": "Indkald"}
+
+ASSESSMENT_REFUSALS = {
+    "not_summoned": "Familien er ikke indkaldt: registrér vurderingen »Indkald« først.",
+    "not_caseworker_route": "Den unge er ikke på sagsbehandlerens spor.",
+    "meeting_date_refused": "Mødets dato kan ikke ligge efter i dag eller før indkaldelsen.",
+}
+CONCERN_CATEGORIES = {
+    "kriminalitet": "Kriminalitet eller risiko for kriminalitet",
+    "rusmidler": "Rusmidler",
+    "grupperinger": "Grupperinger og uheldige fællesskaber",
+    "mistrivsel": "Mistrivsel",
+    "skolefravaer": "Skolefravær",
+    "radikalisering": "Radikalisering eller ekstremisme",
+    "andet": "Andet",
+}
+"""What a concern that does not come from the police is about (issue 15, part 5)."""
+
+REPORTER_KINDS = {
+    "school": "Skolen",
+    "ssp_network": "SSP-netværket",
+    "parent": "En forælder",
+    "night_team": "Natteravnene / natteamet",
+}
+"""Who worries: the kinds of reporter a concern names."""
+
 SERVICES = {
     "intake": "Modtagelse",
     "triage": "Visitation",

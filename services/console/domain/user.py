@@ -16,8 +16,19 @@ MEETING_READERS = frozenset(
 )
 TRACE_READERS = frozenset({"operations", "tovholder", "team_leader", "caseworker"})
 STATISTICS_READERS = frozenset({"management", "tovholder", "team_leader", "police_coordinator"})
+FOLLOW_UP_STAFF = frozenset(
+    {"tovholder", "team_leader", "caseworker", "police_coordinator", "exit_coordinator"}
+)
+"""Who records follow-up actions, and has next steps on the worklist (courses decides)."""
+ASSESSORS = frozenset({"caseworker", "team_leader"})
+"""Who records the caseworker's assessment and the meeting with the family (notifications)."""
+REJECTION_CORRECTORS = frozenset({"tovholder", "police_coordinator"})
+"""Who intake lets list, read and resubmit rejected input (docs/access-model.md)."""
 CO_REGISTRATION_READERS = RESOLVERS
 MINUTES_READERS = RESOLVERS
+CONCERN_REGISTRARS = frozenset({"tovholder", "team_leader", "caseworker", "school_representative"})
+CONCERN_TEXT_READERS = RESOLVERS
+PERSON_CONCERN_READERS = RESOLVERS
 
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
 """The owner role a municipality profile gives a login role, where the names differ."""
@@ -89,5 +100,30 @@ class User:
         return self.role in MINUTES_READERS
 
     @property
+    def registers_concerns(self) -> bool:
+        return self.role in CONCERN_REGISTRARS
+
+    @property
+    def reads_concern_text(self) -> bool:
+        """Who reported a concern and what they wrote (intake audits the read)."""
+        return self.role in CONCERN_TEXT_READERS
+
+    @property
+    def reads_person_concerns(self) -> bool:
+        return self.role in PERSON_CONCERN_READERS
+
+    @property
     def reads_co_registrations(self) -> bool:
         return self.role in CO_REGISTRATION_READERS
+
+    @property
+    def records_follow_ups(self) -> bool:
+        return self.role in FOLLOW_UP_STAFF
+
+    @property
+    def assesses(self) -> bool:
+        return self.role in ASSESSORS
+
+    @property
+    def corrects_rejections(self) -> bool:
+        return self.role in REJECTION_CORRECTORS

@@ -1,5 +1,7 @@
 """The console's pages: login (the identity provider, or in development a page that mints a
-development token), Min arbejdsliste, Ugens møde and its items, Sporing and Statistik.
+development token), Min arbejdsliste, Ugens møde and its items, Sporing and Statistik;
+Afviste indberetninger (entrypoints/rejection_pages.py) is added with the same session, CSRF
+and rendering.
 
 Server-rendered Danish HTML with plain forms. Sessions live in a signed, HttpOnly, SameSite=Lax
 cookie (Secure behind https); every form carries the session's CSRF token, checked on every
@@ -37,6 +39,11 @@ from services.console.application import pages
 from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
+from services.console.entrypoints.caseworker_pages import add_caseworker_pages
+from services.console.entrypoints.concern_pages import add_concern_pages
+from services.console.entrypoints.follow_up_pages import add_follow_up_pages
+from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.rejection_pages import add_rejection_pages
 from services.console.settings import ConsoleSettings
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
 from shared.auth.principal import Role
@@ -109,6 +116,11 @@ def create_http_app(
         COURSE_TYPES=danish.COURSE_TYPES,
         SERVICES=danish.SERVICES,
         OWNER_ROLES=danish.OWNER_ROLES,
+        FOLLOW_UP_KINDS=danish.FOLLOW_UP_KINDS,
+        FOLLOW_UP_OUTCOMES=danish.FOLLOW_UP_OUTCOMES,
+        ASSESSMENTS=danish.ASSESSMENTS,
+        CONCERN_CATEGORIES=danish.CONCERN_CATEGORIES,
+        REPORTER_KINDS=danish.REPORTER_KINDS,
         week_label=danish.iso_week_label,
         municipality_name=lambda code: municipality_name(code) or code,
     )
@@ -124,8 +136,10 @@ def create_http_app(
             request.session["csrf"] = token
         return token
 
-    async def checked_form(request: Request) -> FormData:
-        form = await request.form(max_files=0, max_fields=20, max_part_size=8192)
+    async def checked_form(
+        request: Request, max_fields: int = 20, max_part_size: int = 8192
+    ) -> FormData:
+        form = await request.form(max_files=0, max_fields=max_fields, max_part_size=max_part_size)
         sent = form.get("csrf_token")
         expected = request.session.get("csrf")
         if (
@@ -638,4 +652,19 @@ def create_http_app(
             **view,
         )
 
+    tools = PageTools(
+        current_user=current_user,
+        checked_form=checked_form,
+        render=render,
+        flash=flash,
+        redirect=redirect,
+        refused=FormRefused,
+        field=field,
+        meeting_of=meeting_of,
+        clock=clock,
+    )
+    add_rejection_pages(app, api, tools)
+    add_concern_pages(app, api, tools)
+    add_follow_up_pages(app, api, tools)
+    add_caseworker_pages(app, api, tools)
     return app

@@ -16,6 +16,20 @@ class CoursesAction(Action):
     MANAGE_EXIT_PROGRAMME = "exit_programme.manage"
     READ_EXIT_REFERRALS = "exit_referrals.read"
     MANAGE_ACUTE_PROCEDURE = "acute_procedure.manage"
+    RECORD_FOLLOW_UP = "follow_up.record"
+    READ_FOLLOW_UPS = "follow_ups.read"
+
+
+# Follow-up actions (issue 17, part 2) are held on every route: by the coordinator, the team
+# leader and caseworkers, the police's SSP coordinator (the FNT officers' talk) and the exit
+# coordinator. Their notes are about a family, so reading them is a read of personal data.
+FOLLOW_UP_STAFF = municipal(
+    Role.TOVHOLDER,
+    Role.TEAM_LEADER,
+    Role.CASEWORKER,
+    Role.POLICE_COORDINATOR,
+    Role.EXIT_COORDINATOR,
+)
 
 
 # Commands answer with the course and are audited with its person, but a command states its
@@ -52,5 +66,7 @@ register(
         CoursesAction.MANAGE_ACUTE_PROCEDURE: ActionRule(
             NO_PERSONAL_DATA, municipal(Role.MANAGEMENT, Role.TOVHOLDER)
         ),
+        CoursesAction.RECORD_FOLLOW_UP: ActionRule(NO_PERSONAL_DATA, FOLLOW_UP_STAFF),
+        CoursesAction.READ_FOLLOW_UPS: ActionRule(READS_PERSONAL_DATA, FOLLOW_UP_STAFF),
     }
 )

@@ -1,5 +1,5 @@
-"""Every course's public facts and status, every TRIVSEL+ eligibility and every exit referral,
-in memory, followed
+"""Every course's public facts and status, every TRIVSEL+ eligibility, every exit referral
+and every follow-up action (`follow_up_index`), in memory, followed
 from the application's notification log (the same pattern as notifications' task index: the
 log holds every event in order, so the index is rebuilt at start by reading it once and kept
 current by reading what is new before each use; it is used only from the store thread).
@@ -14,13 +14,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from services.courses.application.follow_up_index import FollowUpIndex
 from services.courses.domain.course import Course
 from services.courses.domain.eligibility import RANK_COORDINATOR, TrivselEligibility, rank_of
 from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_referral import ExitReferralRecord
+from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore import ServiceApplication
+from shared.eventstore.followed_log import FollowedLog
 
 
 @dataclass(frozen=True)
@@ -78,28 +81,13 @@ class ReferralSummary:
     started_at: datetime | None = None
 
 
-class CourseIndex:
+class CourseIndex(FollowedLog):
     def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
-        self.app = app
-        self.batch_size = batch_size
-        self.position = 0
+        super().__init__(app, batch_size)
         self._courses: dict[UUID, CourseSummary] = {}
         self._eligible: dict[UUID, Eligibility] = {}
         self._referrals: dict[UUID, ReferralSummary] = {}
-
-    def catch_up(self) -> int:
-        """Read the events stored since the last call; return how many."""
-        read = 0
-        while True:
-            notifications = self.app.recorder.select_notifications(
-                start=self.position, limit=self.batch_size, inclusive_of_start=False
-            )
-            if not notifications:
-                return read
-            for notification in notifications:
-                self._apply(self.app.mapper.to_domain_event(notification))
-            self.position = notifications[-1].id
-            read += len(notifications)
+        self.follow_ups = FollowUpIndex()
 
     # --- queries -------------------------------------------------------------------------
     def summary(self, course_id: UUID) -> CourseSummary | None:
@@ -160,9 +148,11 @@ class CourseIndex:
         return self._eligible.get(TrivselEligibility.create_id(person_key, journal_number))
 
     # --- following the log -----------------------------------------------------------------
-    def _apply(self, domain_event: object) -> None:
+    def apply(self, domain_event: object) -> None:
         if isinstance(domain_event, Course.Event):
             self._apply_course_event(domain_event)
+        elif isinstance(domain_event, FollowUpAction.Event):
+            self.follow_ups.apply(domain_event)
         elif isinstance(
             domain_event, TrivselEligibility.Recorded | TrivselEligibility.DecisionRevised
         ):

@@ -24,6 +24,8 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
+from services.courses.application.follow_ups import FollowUps, NoteSealer
+from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.course import (
     Course,
     CourseExists,
@@ -31,7 +33,6 @@ from services.courses.domain.course import (
     InvalidCommand,
     MunicipalityNotServed,
     UnknownMunicipality,
-    VersionConflict,
 )
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
@@ -70,12 +71,14 @@ class CoursesService:
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
+        note_sealer: NoteSealer,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
         self.policy = policy
         self.clock = clock
         self.index = CourseIndex(app)
+        self.follow_ups = FollowUps(app, note_sealer, clock, self.index)
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
@@ -259,20 +262,13 @@ class CoursesService:
         self._check_municipalities(command)
         uow = UnitOfWork(self.app)
         course = self._load(uow, command.aggregate, course_id)
-        if course.version != command.expected_version:
-            raise VersionConflict(
-                "the course changed since that version",
-                expected_version=command.expected_version,
-                current_version=course.version,
-            )
-        command.execute(course, self.clock())
-        try:
+        require_version(course.version, command.expected_version, "course")
+        at = self.clock()
+        command.execute(course, at)
+        for action in command.also_records(course, at, self.follow_ups.new_action):
+            uow.add(action)
+        with saved_once(command.expected_version, "course"):
             uow.commit()
-        except IntegrityError:
-            # Another process saved the same version first.
-            raise VersionConflict(
-                "the course was changed concurrently", expected_version=command.expected_version
-            ) from None
         log.info(
             "courses: %s %s: %s (version %d)",
             course.course_type,
@@ -320,11 +316,12 @@ class CoursesService:
         many overdue events were recorded. Running it twice raises nothing the second time."""
         self.index.catch_up()
         ids = self.index.open_course_ids()
-        if not ids:
+        action_ids = self.index.follow_ups.with_open_next_step()
+        if not ids and not action_ids:
             return 0
         uow = UnitOfWork(self.app)
-        uow.prefetch(ids)
-        raised = 0
+        uow.prefetch([*ids, *action_ids])
+        raised = self.follow_ups.mark_overdue_in(uow, action_ids, now)
         for course_id in ids:
             course = uow.get(Course, course_id)
             if course is None:  # pragma: no cover - the index only lists stored courses

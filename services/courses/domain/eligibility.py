@@ -48,6 +48,10 @@ RANK_WITHDRAWN = 2
 REVISED_TO_CASEWORKER = "revised_to_caseworker"
 
 
+DECISION_FACTS = {"decision_id", "revision", "municipality_code", "age_at_incident", "decided_at"}
+"""What the record keeps of each coordinator decision (`Recorded`, `DecisionRevised`)."""
+
+
 def rank_of(revision: int, kind: int) -> tuple[int, int]:
     return (revision, kind)
 
@@ -110,11 +114,7 @@ class TrivselEligibility(TracedAggregate):
         return cls(
             person_key=decision.person_key,
             journal_number=decision.journal_number,
-            decision_id=decision.decision_id,
-            revision=decision.revision,
-            municipality_code=decision.municipality_code,
-            age_at_incident=decision.age_at_incident,
-            decided_at=decision.decided_at,
+            **decision.model_dump(include=DECISION_FACTS),
         )
 
     # The defaults are for `Opened` (no decision yet); `Recorded` names every field.
@@ -148,13 +148,7 @@ class TrivselEligibility(TracedAggregate):
         """Record a further coordinator decision; False when it was known already."""
         if decision.decision_id in self.decision_ids:
             return False
-        self.revise(
-            decision_id=decision.decision_id,
-            revision=decision.revision,
-            municipality_code=decision.municipality_code,
-            age_at_incident=decision.age_at_incident,
-            decided_at=decision.decided_at,
-        )
+        self.revise(**decision.model_dump(include=DECISION_FACTS))
         return True
 
     @event(DecisionRevised)

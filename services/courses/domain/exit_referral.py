@@ -7,6 +7,7 @@ refers once per person and incident); never published (it is not a course)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from uuid import UUID
 
@@ -45,52 +46,16 @@ class ExitReferralRecord(TracedAggregate):
 
     @classmethod
     def from_referral(cls, referral: ExitReferral) -> ExitReferralRecord:
-        return cls(
-            referral_id=referral.referral_id,
-            person_key=referral.person_key,
-            journal_number=referral.journal_number,
-            revision=referral.revision,
-            municipality_code=referral.municipality_code,
-            age_at_incident=referral.age_at_incident,
-            workflow=referral.workflow,
-            flags=list(referral.flags),
-            offence_code=referral.offence_code,
-            decision_id=referral.decision_id,
-            owner_role=referral.owner_role,
-            owner_team=referral.owner_team,
-            referred_at=referral.referred_at,
+        """The record of a referral: `Received` keeps the referral's fields as triage sent them."""
+        kept = {field.name for field in fields(cls.Received)} & set(ExitReferral.model_fields)
+        return cls._create(
+            cls.Received,
+            id=cls.create_id(referral.person_key, referral.journal_number),
+            **referral.model_dump(include=kept),
         )
 
-    @event(Received)
-    def __init__(
-        self,
-        referral_id: str,
-        person_key: str,
-        journal_number: str,
-        revision: int,
-        municipality_code: str,
-        age_at_incident: int,
-        workflow: str,
-        flags: list[str],
-        offence_code: str,
-        decision_id: str,
-        owner_role: str,
-        owner_team: str | None,
-        referred_at: datetime,
-    ) -> None:
+    def __init__(self, referral_id: str) -> None:
         self.referral_id = referral_id
-        self.person_key = person_key
-        self.journal_number = journal_number
-        self.revision = revision
-        self.municipality_code = municipality_code
-        self.age_at_incident = age_at_incident
-        self.workflow = workflow
-        self.flags = flags
-        self.offence_code = offence_code
-        self.decision_id = decision_id
-        self.owner_role = owner_role
-        self.owner_team = owner_team
-        self.referred_at = referred_at
         self.programme_id: str | None = None
         self.started_at: datetime | None = None
 

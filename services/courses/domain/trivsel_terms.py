@@ -7,20 +7,15 @@ from datetime import date
 from typing import Literal, TypedDict
 
 from services.courses.domain.course import InvalidCommand, StateConflict
+from shared.contracts.follow_ups import FollowUpKind
+
+__all__ = ["FollowUpKind"]  # a TRIVSEL+ follow-up is a follow-up action (issue 17, part 2)
 
 MIN_STEP, MAX_STEP = 1, 5  # the municipality's step model; Fredericia's concept fixes no scale
 
 ConsentStatus = Literal["not_requested", "requested", "given", "refused", "not_required"]
 ConsentAnswer = Literal["given", "refused", "not_required"]
 TrivselOutcome = Literal["completed", "dropped", "handed_to_social_services"]
-FollowUpKind = Literal[
-    "bekymringsbrev",
-    "bekymringssamtale",
-    "hjemmebesoeg",
-    "skolebesoeg",
-    "gusa_dialog",
-    "opfoelgningssamtale",
-]
 TrivselMeasureKind = Literal[
     "mentor",
     "fritidsaktivitet",

@@ -21,6 +21,7 @@ from services.courses.domain.course import Course, CourseRuleViolated, InvalidCo
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.views import course_body, jsonable
 from shared.auth import Access, Action, DataKind, Resource, guard
+from shared.errors import error_body
 from shared.http import from_app
 from shared.runtime import Ctx, ServiceContext
 
@@ -163,12 +164,12 @@ def _change_route(name: str, command_type: type[ChangeCourse], manage: Any) -> A
 def add_error_handlers(api: FastAPI) -> None:
     @api.exception_handler(CourseRuleViolated)
     async def rule_violated(_: Request, exc: CourseRuleViolated) -> JSONResponse:
-        body = {"error": exc.code, "message": exc.message, **jsonable(exc.details)}
+        body = {"error": exc.code, "message": exc.message, "field": None, **jsonable(exc.details)}
         return JSONResponse(body, status_code=422 if isinstance(exc, InvalidCommand) else 409)
 
     @api.exception_handler(CourseNotFound)
     async def not_found(_: Request, exc: CourseNotFound) -> JSONResponse:
         return JSONResponse(
-            {"error": "course_not_found", "message": "no course of this kind with that id"},
+            error_body("course_not_found", "no course of this kind with that id"),
             status_code=404,
         )

@@ -8,7 +8,8 @@ does not exist.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Query
@@ -23,7 +24,12 @@ from services.courses.application.course_index import (
 )
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
-from services.courses.entrypoints import acute_routes, exit_routes, trivsel_routes
+from services.courses.entrypoints import (
+    acute_routes,
+    exit_routes,
+    follow_up_routes,
+    trivsel_routes,
+)
 from services.courses.entrypoints.handlers import (
     Service,
     add_error_handlers,
@@ -66,6 +72,31 @@ def _summary_visible(access: Access, summary: CourseSummary) -> bool:
     return summary.person_key is None or access.permits(resource.with_kind(DataKind.PSEUDONYM))
 
 
+class _PersonInMunicipality(Protocol):
+    @property
+    def person_key(self) -> str: ...
+
+    @property
+    def municipality_code(self) -> str: ...
+
+
+Listed = TypeVar("Listed", bound=_PersonInMunicipality)
+
+
+def _listing(
+    access: Access,
+    municipality_code: str,
+    name: str,
+    found: list[Listed],
+    body: Callable[[Listed], dict[str, Any]],
+) -> dict[str, Any]:
+    """A municipality's list of persons (eligibility, referrals) as the caller may see it:
+    each in one of the caller's municipalities, audited with its person."""
+    shown = [f for f in found if access.permits(Resource.of(f.municipality_code))]
+    access.note(term=municipality_code, person_keys=[f.person_key for f in shown], count=len(shown))
+    return {"municipality_code": municipality_code, name: [body(f) for f in shown]}
+
+
 eligibility_router = APIRouter(prefix="/v1/eligibility", tags=["TRIVSEL+"])
 exit_referrals_router = APIRouter(prefix="/v1/exit-referrals", tags=["exit programme"])
 courses = APIRouter(prefix="/v1/courses", tags=["courses"])
@@ -74,12 +105,13 @@ courses = APIRouter(prefix="/v1/courses", tags=["courses"])
 def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessControl) -> FastAPI:
     api = service_api(
         "SSP courses",
-        "TRIVSEL+ courses, exit programmes and the acute-event procedure.",
+        "TRIVSEL+ courses, exit programmes, the acute-event procedure and follow-up actions.",
         auth,
         [
             trivsel_routes.router,
             exit_routes.router,
             acute_routes.router,
+            follow_up_routes.router,
             eligibility_router,
             exit_referrals_router,
             courses,
@@ -105,12 +137,7 @@ async def eligibility(
 ) -> dict[str, Any]:
     await access.require(Resource.listing_of(municipality_code), conceal=False)
     found: list[Eligibility] = await ctx.in_store(service.eligible, municipality_code)
-    shown = [e for e in found if access.permits(Resource.of(e.municipality_code))]
-    access.note(term=municipality_code, person_keys=[e.person_key for e in shown], count=len(shown))
-    return {
-        "municipality_code": municipality_code,
-        "eligible": [eligibility_body(e) for e in shown],
-    }
+    return _listing(access, municipality_code, "eligible", found, eligibility_body)
 
 
 @exit_referrals_router.get(
@@ -131,12 +158,7 @@ async def exit_referrals(
     found: list[ReferralSummary] = await ctx.in_store(
         service.referrals, municipality_code, None if status == "all" else status
     )
-    shown = [r for r in found if access.permits(Resource.of(r.municipality_code))]
-    access.note(term=municipality_code, person_keys=[r.person_key for r in shown], count=len(shown))
-    return {
-        "municipality_code": municipality_code,
-        "referrals": [referral_body(r) for r in shown],
-    }
+    return _listing(access, municipality_code, "referrals", found, referral_body)
 
 
 @courses.get(

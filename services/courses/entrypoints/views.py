@@ -7,9 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 from services.courses.application.course_index import CourseSummary, Eligibility, ReferralSummary
+from services.courses.application.follow_up_index import FollowUpSummary
 from services.courses.domain.acute_procedure import AcuteProcedure
+from services.courses.domain.calendar import local_date
 from services.courses.domain.course import Course
 from services.courses.domain.exit_programme import ExitProgramme
+from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.trivsel import TrivselCourse
 
 
@@ -148,5 +151,65 @@ def referral_body(referral: ReferralSummary) -> dict[str, Any]:
         "status": referral.status,
         "programme_id": referral.programme_id,
         "started_at": referral.started_at,
+    }
+    return jsonable(body)  # type: ignore[no-any-return]
+
+
+def follow_up_body(action: FollowUpAction, note: str, now: datetime) -> dict[str, Any]:
+    """A follow-up action with its note (opened by the caller) and whether its next step is
+    overdue now."""
+    body = {
+        "action_id": str(action.id),
+        "version": action.version,
+        "person_key": action.person_key,
+        "municipality_code": action.municipality_code,
+        "journal_number": action.journal_number,
+        "course_id": action.course_id,
+        "kind": action.kind,
+        "held_on": action.held_on,
+        "held_by": action.held_by,
+        "recorded_by_role": action.recorded_by_role,
+        "outcome": action.outcome,
+        "next_step": (
+            {
+                **action.next_step,
+                "status": action.next_step_status,
+                "completed_on": action.next_step_completed_on,
+                "overdue": action.is_overdue(local_date(now)),
+            }
+            if action.next_step is not None
+            else None
+        ),
+        "note": note,
+    }
+    return jsonable(body)  # type: ignore[no-any-return]
+
+
+def follow_up_summary_body(summary: FollowUpSummary) -> dict[str, Any]:
+    """A listed action: codes and dates, never the note."""
+    body = {
+        "action_id": str(summary.action_id),
+        "version": summary.version,
+        "person_key": summary.person_key,
+        "municipality_code": summary.municipality_code,
+        "journal_number": summary.journal_number,
+        "course_id": summary.course_id,
+        "kind": summary.kind,
+        "held_on": summary.held_on,
+        "held_by": summary.held_by,
+        "recorded_by_role": summary.recorded_by_role,
+        "outcome": summary.outcome,
+        "next_step": (
+            {
+                "kind": summary.next_step_kind,
+                "owner": summary.next_step_owner,
+                "due_on": summary.next_step_due_on,
+                "status": summary.next_step_status,
+                "completed_on": summary.next_step_completed_on,
+            }
+            if summary.next_step_kind is not None
+            else None
+        ),
+        "updated_at": summary.updated_at,
     }
     return jsonable(body)  # type: ignore[no-any-return]

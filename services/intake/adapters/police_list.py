@@ -28,6 +28,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.intake.adapters.spreadsheet_guard import csv_text
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 from shared.contracts.rejections import FieldProblem
 
@@ -257,13 +258,7 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Danish spreadsheet programs still export Windows-1252.
-        text = data.decode("cp1252", errors="replace")
-    first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
+    text, delimiter = csv_text(data)
     return [
         [cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
     ]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     AcceptedIncident,
+    ConcernRegistered,
     IntakeRejection,
     PseudonymisedCaseEvent,
 )
@@ -25,4 +28,7 @@ def intake_publications(event: Any) -> list[Outgoing]:
         return [as_contract(INTAKE_REJECTED, IntakeRejection, event.rejection, "reference")]
     if isinstance(event, CaseRegisterEntry.Received):
         return [as_contract(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, event.pseudonymised)]
+    if isinstance(event, ConcernRecord.Registered):
+        # Codes and dates only: the reporter and the text (`confidential`) stay here.
+        return [as_contract(INTAKE_CONCERNS, ConcernRegistered, event.registered)]
     return dead_letter_publications(event)

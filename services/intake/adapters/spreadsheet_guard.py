@@ -217,13 +217,20 @@ def _too_many_columns(limits: SpreadsheetLimits) -> SpreadsheetRefused:
 _QUOTED = re.compile(r'"[^"]*"')
 
 
-def _check_csv(data: bytes, limits: SpreadsheetLimits) -> None:
+def csv_text(data: bytes) -> tuple[str, str]:
+    """A CSV file's text and delimiter, as the guard checks it and the import reads it: UTF-8
+    (with or without a BOM), else Windows-1252, which Danish spreadsheet programs still
+    export; the delimiter is the one of `;`, `,` and tab the first line has most of."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     first = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
+    return text, max((";", ",", "\t"), key=first.count)
+
+
+def _check_csv(data: bytes, limits: SpreadsheetLimits) -> None:
+    text, delimiter = csv_text(data)
     for line in io.StringIO(text):
         # Delimiters outside quotes, counted before the csv module builds a row of them.
         if _QUOTED.sub("", line).count(delimiter) >= limits.max_columns:

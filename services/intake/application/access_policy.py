@@ -3,7 +3,9 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, ActionSpec, Grant, register
+from collections.abc import Iterable
+
+from shared.auth import Action, ActionRule, ActionSpec, DataKind, Grant, Resource, register
 from shared.auth.policy import NO_PERSONAL_DATA, NO_SOCIAL_SERVICES, READS_PERSONAL_DATA, municipal
 from shared.auth.principal import INCIDENTS_WRITE, Role
 
@@ -11,11 +13,14 @@ from shared.auth.principal import INCIDENTS_WRITE, Role
 class IntakeAction(Action):
     SUBMIT_INCIDENT = "incident.submit"
     IMPORT_INCIDENTS = "incident.import"
+    LIST_REJECTED_INPUT = "rejected_input.list"
     READ_REJECTED_INPUT = "rejected_input.read"
     RESUBMIT_REJECTED_INPUT = "rejected_input.resubmit"
     RESOLVE_IDENTITY = "identity.resolve"
     RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
     RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
+    REGISTER_CONCERN = "concern.register"
+    READ_CONCERN = "concern.read"
 
 
 # Police publish for a police district serving several municipalities: not scoped.
@@ -31,6 +36,15 @@ _CORRECTORS = {
     ),
 } | municipal(Role.TOVHOLDER)
 
+
+def rejection_resource(municipalities: Iterable[str], case_register: bool) -> Resource:
+    """A kept rejection as the policy sees it: the municipalities its input names (in reach:
+    any of them) and, for a case-register event, social services' record (whoever may
+    correct incidents: the police may not learn of it)."""
+    kind = DataKind.SOCIAL_SERVICES if case_register else DataKind.RECORD
+    return Resource(kind=kind, municipalities=frozenset(municipalities))
+
+
 register(
     {
         IntakeAction.SUBMIT_INCIDENT: ActionRule(NO_PERSONAL_DATA, _POLICE_PUBLISHERS),
@@ -39,6 +53,9 @@ register(
         IntakeAction.IMPORT_INCIDENTS: ActionRule(
             NO_PERSONAL_DATA, _POLICE_PUBLISHERS | municipal(Role.TOVHOLDER)
         ),
+        # The open rejections (codes, journal numbers and problems, never the input): those
+        # who correct them; a stated purpose, audited like the reads of one.
+        IntakeAction.LIST_REJECTED_INPUT: ActionRule(READS_PERSONAL_DATA, _CORRECTORS),
         IntakeAction.READ_REJECTED_INPUT: ActionRule(READS_PERSONAL_DATA, _CORRECTORS),
         IntakeAction.RESUBMIT_REJECTED_INPUT: ActionRule(NO_PERSONAL_DATA, _CORRECTORS),
         # Those who contact the family or match the person to a case need the name and CPR.
@@ -58,6 +75,21 @@ register(
         # per meeting by the route (not per name), audited with every person resolved.
         IntakeAction.RESOLVE_MEETING_IDENTITIES: ActionRule(
             ActionSpec(reads_personal_data=True, purpose_in_body=True),
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
+        ),
+        # A concern that does not come from the police (issue 15, part 5): the municipality's
+        # SSP staff register it for a school, the SSP network, a parent or the night team; a
+        # school representative for a pupil of their own school. Not the police: it is not
+        # theirs to report here.
+        IntakeAction.REGISTER_CONCERN: ActionRule(
+            NO_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+            | {Role.SCHOOL_REPRESENTATIVE: Grant("school")},
+        ),
+        # Who reported it and what they wrote: for those who act on it at the meeting (the
+        # agenda shows the others its category and the reporter's kind only).
+        IntakeAction.READ_CONCERN: ActionRule(
+            READS_PERSONAL_DATA,
             municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
         ),
     }

@@ -18,6 +18,7 @@ from eventsourcing.domain import event
 from services.intake.application.app import IntakeApplication
 from services.intake.domain.model import IncidentRecord, PersonIdentity
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.rejections import code_in, list_in, named_in_document
 from shared.contracts import is_valid_cpr
 from shared.eventstore import TracedAggregate, UnitOfWork
 from shared.eventstore.ids import IdSpace
@@ -163,7 +164,8 @@ class PersonsNamed:
     municipalities: frozenset[str]
     person_keys: tuple[str, ...]
     case_register: bool = False
-    """The document is (or looks like) a case-register event: social services' record."""
+    """The document is (or looks like) a case-register event or a concern: social services'
+    record, or a child's welfare (issue 15, part 5); not for the police either way."""
 
 
 WITHHELD = {"withheld": "outside_your_municipalities"}
@@ -237,25 +239,12 @@ class IdentityDirectory:
     def persons_named(self, raw: bytes) -> PersonsNamed:
         """Municipality codes and pseudonyms of the valid CPR numbers a document names; what
         cannot be read is left out (the document failed validation after all)."""
-        try:
-            document = json.loads(raw)
-        except (ValueError, RecursionError):  # e.g. not JSON, or nested beyond the stack
-            return PersonsNamed(frozenset(), ())
-        if not isinstance(document, dict):
-            return PersonsNamed(frozenset(), ())
-        persons = [p for p in _list(document.get("persons")) if isinstance(p, dict)]
-        case_register = "persons" not in document and ("case_id" in document or "event" in document)
-        if case_register:  # one person, at the top (contracts §2)
-            persons = [document]
-        codes = {_code(p.get("municipality_code")) for p in persons}
-        location = document.get("location")
-        if isinstance(location, dict):
-            codes.add(_code(location.get("municipality_code")))
-        keys = {self._person_key(p.get("cpr")) for p in persons}
+        named = named_in_document(raw)
+        keys = {self._person_key(cpr) for cpr in named.cprs}
         return PersonsNamed(
-            frozenset(c for c in codes if c is not None),
+            named.municipalities,
             tuple(sorted(k for k in keys if k is not None)),
-            case_register,
+            named.case_register or named.concern,
         )
 
     def visible_part(self, raw: bytes, in_reach: Callable[[str], bool]) -> VisiblePart:
@@ -269,8 +258,8 @@ class IdentityDirectory:
         document = json.loads(raw)  # it named municipalities: it is a JSON object
         shown: list[str] = []
         persons = []
-        for person in _list(document.get("persons")):
-            code = _code(person.get("municipality_code")) if isinstance(person, dict) else None
+        for person in list_in(document.get("persons")):
+            code = code_in(person.get("municipality_code")) if isinstance(person, dict) else None
             if code is not None and in_reach(code):
                 persons.append(person)
                 key = self._person_key(person.get("cpr"))
@@ -288,13 +277,3 @@ class IdentityDirectory:
         if not isinstance(cpr, str) or not is_valid_cpr(cpr):
             return None
         return self.pseudonymiser.person_key(cpr)
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _code(value: Any) -> str | None:
-    if isinstance(value, str) and len(value) == 3 and value.isdigit():
-        return value
-    return None

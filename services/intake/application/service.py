@@ -15,14 +15,25 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
 from services.intake.application.app import IntakeApplication
+from services.intake.application.concerns import (
+    ConcernSubmission,
+    ValidConcern,
+    accept_concern,
+    check_concern,
+)
 from services.intake.application.identities import (
     IdentityIds,
     prefetch_identities,
     remember_identity,
+)
+from services.intake.application.open_rejections import (
+    CASE_REGISTER_INPUT,
+    CONCERN_INPUT,
+    OpenRejections,
 )
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.municipalities import (
@@ -32,6 +43,7 @@ from services.intake.domain.municipalities import (
     municipality_problems,
 )
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.domain.rejections import RESUBMITTED, CorrectionMatch, RejectionSummary
 from services.intake.domain.scope import is_in_scope
 from shared.contracts import (
     AcceptedIncident,
@@ -120,6 +132,8 @@ class _Invalid:
     raw: bytes  # the input, kept encrypted with the rejection
     case_register: bool = False
     """It came from the social-services case register (whatever it holds)."""
+    concern: bool = False
+    """It came as a concern (ssp.concerns.v1, POST /v1/concerns)."""
 
     def aggregate_ids(self) -> Iterator[UUID]:
         yield self.reference
@@ -129,11 +143,22 @@ class _Invalid:
         return ()
 
 
-CASE_REGISTER_INPUT = "case_register_input"
-"""Key in a kept rejection: the input came from the case register."""
-
-Checked = _ValidIncident | _ValidCaseEvent | _Invalid
+Checked = _ValidIncident | _ValidCaseEvent | ValidConcern | _Invalid
 """A received message after intake's rules: what accepting or rejecting it needs."""
+_Valid = TypeVar("_Valid", _ValidIncident, ValidConcern)
+"""What a correction is checked into: an incident or a concern."""
+_Result = TypeVar("_Result", SubmissionResult, ConcernSubmission)
+
+
+def _closed_by_incident(rejected: RejectedInput, valid: _ValidIncident) -> None:
+    incident = valid.incident
+    rejected.mark_corrected(
+        journal_number=incident.journal_number, revision=incident.revision, how=RESUBMITTED
+    )
+
+
+def _closed_by_concern(rejected: RejectedInput, valid: ValidConcern) -> None:
+    rejected.mark_concern_corrected(concern_id=valid.concern.concern_id, how=RESUBMITTED)
 
 
 MAJORITY_AGE = 18
@@ -153,8 +178,10 @@ class IntakeService:
         served_municipalities: Iterable[str] = DEFAULT_MUNICIPALITIES,
         max_message_bytes: int = 1024 * 1024,
         clock: Clock = utc_now,
+        correction_match: CorrectionMatch = CorrectionMatch.JOURNAL_NUMBER,
     ) -> None:
         self.app = app
+        self.rejections = OpenRejections(app, correction_match)
         self.max_message_bytes = max_message_bytes
         self.served = frozenset(served_municipalities)
         # An incident may name any official code: persons living in an unserved municipality
@@ -188,6 +215,18 @@ class IntakeService:
             return _Invalid(checked, reference, raw, case_register=True)
         return checked
 
+    def check_concern(self, raw: bytes, coordinates: str) -> Checked:
+        """A concern as received on Kafka; see `check_incident`."""
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            return _Invalid(checked, self._kafka_reference(raw, coordinates), raw, concern=True)
+        return checked
+
+    def _check_concern(self, raw: bytes) -> ValidConcern | list[FieldProblem]:
+        if len(raw) > self.max_message_bytes:
+            return [self._too_large()]
+        return check_concern(raw, self.pseudonymiser, self.served)
+
     def _too_large(self) -> FieldProblem:
         return FieldProblem(
             field="$",
@@ -202,8 +241,29 @@ class IntakeService:
 
     def prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
         """Every message is checked first (the rules depend on nothing stored), so that every
-        aggregate the batch touches is loaded with one query."""
-        uow.prefetch(aggregate_id for c in checked for aggregate_id in c.aggregate_ids())
+        aggregate the batch touches is loaded with one query (the open rejections its valid
+        incidents replace too)."""
+        self._prefetch(uow, checked)
+
+    def _prefetch(self, uow: UnitOfWork, checked: Sequence[Checked]) -> None:
+        self.rejections.catch_up()
+        uow.prefetch(
+            [
+                *(aggregate_id for c in checked for aggregate_id in c.aggregate_ids()),
+                *(
+                    aggregate_id
+                    for c in checked
+                    if isinstance(c, _ValidIncident)
+                    for aggregate_id in self.rejections.replaced(c.incident)
+                ),
+                *(
+                    aggregate_id
+                    for c in checked
+                    if isinstance(c, ValidConcern)
+                    for aggregate_id in self.rejections.replaced_concern(c.concern)
+                ),
+            ]
+        )
         prefetch_identities(uow, (person for c in checked for person in c.persons))
 
     def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
@@ -215,7 +275,10 @@ class IntakeService:
                 "kafka",
                 checked.reference,
                 case_register=checked.case_register,
+                concern=checked.concern,
             )
+        elif isinstance(checked, ValidConcern):
+            self._accept_concern(uow, checked)
         elif isinstance(checked, _ValidIncident):
             self._accept_incident(uow, checked)
         else:
@@ -223,10 +286,40 @@ class IntakeService:
 
     # --- HTTP --------------------------------------------------------------------------
     def submit_incident(self, raw: bytes) -> SubmissionResult:
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         result = self._receive_incident(uow, raw, "http", uuid4())
         uow.commit()
         return result
+
+    def submit_concern(self, raw: bytes) -> ConcernSubmission:
+        """A concern over HTTP: accepted, a duplicate of its id, or rejected and kept."""
+        self.rejections.catch_up()
+        uow = UnitOfWork(self.app)
+        checked = self._check_concern(raw)
+        if isinstance(checked, list):
+            reference = uuid4()
+            self._reject(uow, raw, checked, "http", reference, concern=True)
+            result = ConcernSubmission("rejected", reference=str(reference), problems=checked)
+        else:
+            self._prefetch(uow, [checked])
+            result = self._accept_concern(uow, checked)
+        uow.commit()
+        return result
+
+    def _accept_concern(self, uow: UnitOfWork, valid: ValidConcern) -> ConcernSubmission:
+        """Accepted (or found already there), it closes the rejections it replaces."""
+        self.rejections.close_replaced_concern(uow, valid.concern)
+        new = accept_concern(uow, valid, self.clock())
+        return ConcernSubmission.of(valid, "accepted" if new else "duplicate")
+
+    def resubmit_concern(self, reference: str, corrected: bytes) -> ConcernSubmission:
+        """The corrected document for a kept rejected concern, checked as a concern (the rules
+        of `submit_concern`). Valid: it is registered (or found already there) and the
+        rejection is closed with its concern id. Still invalid: its problems under the same
+        reference; nothing new is kept and the rejection stays open."""
+        concern = (self._check_concern, _closed_by_concern, self._accept_concern)
+        return self._resubmit(reference, corrected, ConcernSubmission, *concern)
 
     def import_incidents(
         self, documents: Sequence[tuple[bytes, Sequence[FieldProblem]]]
@@ -240,8 +333,7 @@ class IntakeService:
             (raw, self._check_import(raw, list_problems)) for raw, list_problems in documents
         ]
         uow = UnitOfWork(self.app)
-        uow.prefetch(aggregate_id for _, c in checked for aggregate_id in c.aggregate_ids())
-        prefetch_identities(uow, (person for _, c in checked for person in c.persons))
+        self._prefetch(uow, [c for _, c in checked])
         results = []
         for raw, c in checked:
             if isinstance(c, _Invalid):
@@ -273,16 +365,43 @@ class IntakeService:
         return rejected
 
     def resubmit(self, reference: str, corrected: bytes) -> SubmissionResult:
+        """The corrected document for a kept rejection. Valid: it is accepted (or found
+        already there) and the rejection is closed, with every other open rejection it
+        replaces. Still invalid: its problems, under the same reference; nothing new is kept
+        (the rejection stays open, with the input as it was)."""
+        incident = (self._check_incident, _closed_by_incident, self._accept_incident)
+        return self._resubmit(reference, corrected, SubmissionResult, *incident)
+
+    def _resubmit(
+        self,
+        reference: str,
+        corrected: bytes,
+        result_type: type[_Result],
+        check: Callable[[bytes], _Valid | list[FieldProblem]],
+        close: Callable[[RejectedInput, _Valid], None],
+        accept: Callable[[UnitOfWork, _Valid], _Result],
+    ) -> _Result:
+        """A correction for the kept rejection `reference`, checked by `check`: still invalid,
+        nothing is kept; valid, the rejection is closed (`close`, unless it was already) and
+        the correction accepted (`accept`, which closes the other rejections it replaces) in
+        one unit of work."""
         rejected = self.rejected_input(reference)
+        checked = check(corrected)
+        if isinstance(checked, list):
+            return result_type("rejected", reference=reference, problems=checked)
+        self.rejections.catch_up()
         uow = UnitOfWork(self.app)
         uow.add(rejected)
-        result = self._receive_incident(uow, corrected, "http", uuid4())
-        if result.outcome in ("accepted", "duplicate", "superseded") and result.journal_number:
-            rejected.mark_corrected(
-                journal_number=result.journal_number, revision=result.revision or 0
-            )
+        self._prefetch(uow, [checked])
+        if rejected.is_open:
+            close(rejected, checked)
+        result = accept(uow, checked)
         uow.commit()
         return result
+
+    def open_rejections(self) -> list[RejectionSummary]:
+        """Every rejection not yet corrected, the most recently received first."""
+        return self.rejections.listed()
 
     # --- the rules ---------------------------------------------------------------------
     def _receive_incident(
@@ -323,6 +442,7 @@ class IntakeService:
     def _accept_incident(self, uow: UnitOfWork, valid: _ValidIncident) -> SubmissionResult:
         incident = valid.incident
         record = uow.get(IncidentRecord, valid.record_id)
+        self.rejections.close_replaced(uow, incident)
         if record is not None and not record.supersedes(incident.revision):
             outcome: Outcome = "duplicate" if incident.revision == record.revision else "superseded"
             return SubmissionResult(outcome, incident.journal_number, incident.revision)
@@ -421,6 +541,7 @@ class IntakeService:
         reference: UUID,
         *,
         case_register: bool = False,
+        concern: bool = False,
     ) -> SubmissionResult:
         if uow.get(RejectedInput, reference) is None:
             rejection: IntakeRejection = build_rejection(
@@ -431,15 +552,18 @@ class IntakeService:
                 # Kept with the record only (the published contract ignores it): a rejected
                 # case-register event is social services' record, even when unreadable.
                 kept[CASE_REGISTER_INPUT] = True
-            uow.add(
-                RejectedInput(
-                    reference=str(reference),
-                    channel=channel,
-                    received_at=rejection.received_at,
-                    original_b64=base64.b64encode(raw).decode(),
-                    rejection=kept,
-                )
+            if concern:
+                # Likewise: a concern is about a child's welfare, whoever may correct incidents.
+                kept[CONCERN_INPUT] = True
+            rejected = RejectedInput(
+                reference=str(reference),
+                channel=channel,
+                received_at=rejection.received_at,
+                original_b64=base64.b64encode(raw).decode(),
+                rejection=kept,
             )
+            uow.add(rejected)
+            self.rejections.recorded(uow, rejected)
             log.info(
                 "intake: rejected %s input %s: %s",
                 channel,

@@ -194,7 +194,8 @@ class PersonIdentity(TracedAggregate):
 
 
 class RejectedInput(TracedAggregate):
-    """Input that failed validation, kept (encrypted) until staff correct and resubmit it."""
+    """Input that failed validation, kept (encrypted) until it is corrected: resubmitted by
+    staff, or replaced by the same incident arriving valid (domain/rejections.py)."""
 
     class Recorded(TracedAggregate.Created):
         reference: str
@@ -222,10 +223,40 @@ class RejectedInput(TracedAggregate):
         self.original_b64 = original_b64
         self.rejection = rejection
         self.corrected_by: tuple[str, int] | None = None
+        self.corrected_concern_id: str | None = None
+        self.corrected_how: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet corrected, by an incident (`corrected_by`) or a concern."""
+        return self.corrected_by is None and self.corrected_concern_id is None
 
     @event("Corrected")
-    def mark_corrected(self, journal_number: str, revision: int) -> None:
+    def mark_corrected(self, journal_number: str, revision: int, how: str = "resubmitted") -> None:
+        """Closed by the accepted incident (`journal_number`, `revision`): resubmitted for
+        this reference, or the same incident arriving valid later (`submitted_again`;
+        domain/rejections.py says which). Events stored before `how` existed were all
+        resubmissions."""
         self.corrected_by = (journal_number, revision)
+        self.corrected_how = how
+
+    @event("ConcernCorrected")
+    def mark_concern_corrected(self, concern_id: str, how: str) -> None:
+        """A rejected concern closed by the registered concern `concern_id` (issue 15, part 5):
+        resubmitted for this reference, or the same concern id arriving valid later. Its own
+        event: `Corrected` names an incident's journal number and revision, which a concern
+        has not, and the events stored before stay as they are."""
+        self.corrected_concern_id = concern_id
+        self.corrected_how = how
+
+    def correction(self) -> dict[str, Any] | None:
+        """What corrected it, as the API shows it (`corrected_by`); None while it is open."""
+        how = {"how": self.corrected_how or "resubmitted"}
+        if self.corrected_by is not None:
+            return {"journal_number": self.corrected_by[0], "revision": self.corrected_by[1]} | how
+        if self.corrected_concern_id is not None:
+            return {"concern_id": self.corrected_concern_id} | how
+        return None
 
 
 class CaseRegisterEntry(TracedAggregate):

@@ -26,16 +26,29 @@ from services.intake.adapters.spreadsheet_guard import (
     SpreadsheetRefused,
     check_spreadsheet,
 )
-from services.intake.application.access_policy import IntakeAction
+from services.intake.application.access_policy import IntakeAction, rejection_resource
 from services.intake.application.identities import IdentityDirectory
-from services.intake.application.service import (
+from services.intake.application.open_rejections import (
     CASE_REGISTER_INPUT,
+    CONCERN_INPUT,
+    summary_of,
+)
+from services.intake.application.service import (
     IntakeService,
     RejectionNotFound,
     SubmissionResult,
 )
+from services.intake.domain.problem_messages import readable_problem
+from services.intake.entrypoints.concern_routes import (
+    concern_response,
+    concerns,
+    require_concern_reach,
+)
 from services.intake.entrypoints.identity_routes import identity_resolution
-from shared.auth import Access, AccessControl, DataKind, Resource, guard
+from services.intake.entrypoints.rejection_list import rejection_list
+from shared.auth import Access, AccessControl, Resource, guard
+from shared.contracts import PoliceIncident
+from shared.errors import raw_file_body, raw_json_body
 from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
 from shared.runtime import Ctx, ServiceContext
 
@@ -53,9 +66,13 @@ def _result_response(result: SubmissionResult) -> JSONResponse:
         body["journal_number"] = result.journal_number
         body["revision"] = result.revision
     if result.outcome == "rejected":
+        problems = [readable_problem(p.model_dump()) for p in result.problems]
+        first = problems[0] if problems else {"field": None, "message": "not a valid incident"}
         body["error"] = "invalid_incident"
+        body["message"] = f"{first['field'] or 'the incident'}: {first['message']}"
+        body["field"] = first["field"]
         body["reference"] = result.reference
-        body["problems"] = [p.model_dump() for p in result.problems]
+        body["problems"] = problems
         body["retrievable_at"] = f"/v1/rejected/{result.reference}"
     return JSONResponse(body, status_code=_STATUS[result.outcome])
 
@@ -129,7 +146,7 @@ def create_http_app(
         "SSP intake",
         "Police incidents in; rejected input for correction; identity resolution.",
         auth,
-        [incidents, rejections, identity_resolution],
+        [incidents, rejection_list, rejections, identity_resolution, concerns],
         ctx=ctx,
         service=service,
         identities=identities,
@@ -155,10 +172,13 @@ async def rejected_in_reach(
     named = identities.persons_named(base64.b64decode(rejected.original_b64))
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
-    # incidents (the police may not learn of it).
-    from_case_register = named.case_register or rejected.rejection.get(CASE_REGISTER_INPUT, False)
-    kind = DataKind.SOCIAL_SERVICES if from_case_register else DataKind.RECORD
-    await access.require(Resource(kind=kind, municipalities=named.municipalities), conceal=True)
+    # incidents (the police may not learn of it); so is a rejected concern (a child's welfare).
+    from_case_register = (
+        named.case_register
+        or rejected.rejection.get(CASE_REGISTER_INPUT, False)
+        or rejected.rejection.get(CONCERN_INPUT, False)
+    )
+    await access.require(rejection_resource(named.municipalities, from_case_register), conceal=True)
     return rejected
 
 
@@ -170,6 +190,7 @@ async def rejected_in_reach(
         200: {"description": "duplicate or superseded"},
         422: {"description": "rejected and kept for correction"},
     },
+    openapi_extra=raw_json_body(PoliceIncident, "The incident (read as sent: kept if invalid)"),
 )
 async def submit_incident(
     request: Request,
@@ -195,6 +216,10 @@ async def submit_incident(
             "size, compression ratio, XML document type) or lacks a required column"
         },
     },
+    openapi_extra=raw_file_body(
+        ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+        "The police's SSP list: CSV (UTF-8 or Windows-1252) or XLSX",
+    ),
 )
 async def import_incidents(
     request: Request,
@@ -215,6 +240,7 @@ async def import_incidents(
             {
                 "error": "invalid_police_list",
                 "message": "nothing was imported",
+                "field": None,
                 "rows": 0,
                 "errors": [ListProblem(1, None, refused.code, refused.message).as_dict()],
             },
@@ -227,6 +253,7 @@ async def import_incidents(
             {
                 "error": "invalid_police_list",
                 "message": "nothing was imported",
+                "field": None,
                 "rows": police_list.rows,
                 "errors": [p.as_dict() for p in police_list.problems],
             },
@@ -273,21 +300,28 @@ async def get_rejected(
         "reference": rejected.reference,
         "channel": rejected.channel,
         "received_at": rejected.received_at.isoformat(),
-        "reasons": rejected.rejection["reasons"],
+        "reasons": [readable_problem(reason) for reason in rejected.rejection["reasons"]],
         "original_base64": base64.b64encode(visible.original).decode(),
         "original_text": visible.original.decode("utf-8", "replace"),
         "redacted": visible.redacted,
-        "corrected_by": (
-            {"journal_number": rejected.corrected_by[0], "revision": rejected.corrected_by[1]}
-            if rejected.corrected_by
-            else None
-        ),
+        "corrected_by": rejected.correction(),
+        "from_concern": summary_of(rejected).concern,
     }
 
 
 @rejections.post(
     "/{reference}/resubmit",
-    summary="Submit the corrected document; marks the rejection corrected",
+    summary="Submit the corrected document (a JSON incident; for a rejected concern a JSON "
+    "`Concern`, checked as POST /v1/concerns): valid, it is accepted and the rejection closed "
+    "(corrected_by); still invalid, 422 with its problems under the same reference, and the "
+    "rejection stays open",
+    responses={
+        202: {"description": "accepted; the rejection is closed"},
+        200: {"description": "that revision (or a later one) was already in; closed"},
+        404: {"description": "no such rejection in your reach"},
+        422: {"description": "still invalid: the problems by field; nothing new is kept"},
+    },
+    openapi_extra=raw_json_body(PoliceIncident, "The corrected incident (read as sent)"),
 )
 async def resubmit(
     reference: str,
@@ -297,13 +331,19 @@ async def resubmit(
     service: Service,
     identities: Identities,
 ) -> JSONResponse:
-    await rejected_in_reach(access, reference, ctx, service, identities)
+    rejected = await rejected_in_reach(access, reference, ctx, service, identities)
     raw = await request.body()
     # The correction may not bring in municipalities outside the caller's reach: each one
     # it names must be in reach (not just any, as for reading).
     for code in sorted(identities.persons_named(raw).municipalities):
         await access.require(Resource.of(code), conceal=False)
+    concern = summary_of(rejected).concern
+    if concern:  # corrected as a concern, with the reach of POST /v1/concerns (the school)
+        await require_concern_reach(access, raw)
     try:
+        if concern:
+            corrected = await ctx.in_store(service.resubmit_concern, reference, raw)
+            return concern_response(corrected, "the correction is still invalid")
         result = await ctx.in_store(service.resubmit, reference, raw)
     except RejectionNotFound:
         raise access.not_found() from None

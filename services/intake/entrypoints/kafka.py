@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.intake.application.service import IntakeService
-from shared.contracts import CaseRegisterEvent, PoliceIncident
-from shared.contracts.topics import POLICE_INCIDENTS, SOCIAL_CASES
+from shared.contracts import CaseRegisterEvent, Concern, PoliceIncident
+from shared.contracts.topics import CONCERNS, POLICE_INCIDENTS, SOCIAL_CASES
 from shared.messaging.consumers import Consumer, ConsumerTable
 from shared.messaging.inbound import Inbound
 
@@ -28,11 +28,17 @@ def _case_event(service: Service, message: Inbound) -> Any:
     return service.check_case_event(message.value, _coordinates(message))
 
 
+def _concern(service: Service, message: Inbound) -> Any:
+    return service.check_concern(message.value, _coordinates(message))
+
+
 CONSUMERS = ConsumerTable[Service](
     "intake",
     [
         Consumer(POLICE_INCIDENTS, PoliceIncident, Service.receive_checked_in, read=_incident),
         Consumer(SOCIAL_CASES, CaseRegisterEvent, Service.receive_checked_in, read=_case_event),
+        # Concerns from a school, the SSP network, a parent or the night team (issue 15).
+        Consumer(CONCERNS, Concern, Service.receive_checked_in, read=_concern),
     ],
     prefetch=Service.prefetch,
 )

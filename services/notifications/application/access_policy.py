@@ -11,7 +11,7 @@ from shared.auth.policy import (
     READS_PERSONAL_DATA,
     municipal,
 )
-from shared.auth.principal import Role
+from shared.auth.principal import ASSESSMENTS_WRITE, Role
 
 
 class NotificationsAction(Action):
@@ -21,6 +21,7 @@ class NotificationsAction(Action):
     SEND_LETTER = "letter.send"
     WAIVE_LETTER_TASK = "letter_task.waive"
     READ_LETTER_ESCALATIONS = "letter_escalations.read"
+    RECORD_ASSESSMENT = "assessment.record"
 
 
 # A person's letter task follows a routing decision or a caseworker's assessment (social
@@ -46,6 +47,15 @@ register(
         # Management's count of tasks still open at twice their deadline: numbers only.
         NotificationsAction.READ_LETTER_ESCALATIONS: ActionRule(
             NO_PERSONAL_DATA, municipal(Role.MANAGEMENT, Role.TEAM_LEADER)
+        ),
+        # Issue 17, part 3: the caseworker's assessment and the meeting with the family, over
+        # HTTP. The caseworker app (a machine client with `assessments:write`, the scope its
+        # Kafka grant stands for) only for persons routed to the caseworker in its
+        # municipalities: its own persons (the route checks the decision).
+        NotificationsAction.RECORD_ASSESSMENT: ActionRule(
+            NO_PERSONAL_DATA,
+            municipal(Role.CASEWORKER, Role.TEAM_LEADER)
+            | {Role.CASEWORKER_APP: Grant("municipality", required_scope=ASSESSMENTS_WRITE)},
         ),
     }
 )

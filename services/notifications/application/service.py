@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from services.notifications.application.app import NotificationsApplication
+from services.notifications.application.caseworker_side import record_caseworker_assessment
 from services.notifications.application.task_index import LetterTaskIndex
 from services.notifications.domain.acute_letter import (
     STANDARD_LETTER_REQUESTED,
@@ -27,6 +28,7 @@ from services.notifications.domain.case_state import (
     DecisionOutcome,
     WithdrawalOutcome,
 )
+from services.notifications.domain.caseworker_record import CaseworkerRecord
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import CLOSED, Deadlines, TaskStatus
 from shared.contracts import (
@@ -78,6 +80,10 @@ class NotificationsService:
                     ids.append(task_id)
             else:
                 ids.append(LetterTaskCase.create_id(payload.journal_number, payload.person_key))
+                if isinstance(payload, CaseworkerAssessment):
+                    ids.append(
+                        CaseworkerRecord.create_id(payload.journal_number, payload.person_key)
+                    )
         uow.prefetch(ids)
 
     # --- use cases, each in its own transaction --------------------------------------------
@@ -205,10 +211,14 @@ class NotificationsService:
         return outcome
 
     def receive_assessment_in(
-        self, uow: UnitOfWork, assessment: CaseworkerAssessment
+        self, uow: UnitOfWork, assessment: CaseworkerAssessment, via: str = "kafka"
     ) -> AssessmentResult:
+        """The letter the assessment calls for (`LetterTaskCase`), and the caseworker's record
+        of it (`CaseworkerRecord`, published for reporting: issue 17, part 3)."""
         case = self._case(uow, assessment.journal_number, assessment.person_key)
         result = case.receive_assessment(assessment, self.clock(), self.deadlines)
+        if result != "duplicate":
+            record_caseworker_assessment(uow, case, assessment, via)
         log.info(
             "notifications: assessment %s of %s for %s: %s",
             assessment.outcome,

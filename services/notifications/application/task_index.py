@@ -11,6 +11,7 @@ ids. Memory: one small record per task (thousands a year per municipality).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.utils import get_topic
 
@@ -20,6 +21,7 @@ from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import STATUS_AFTER, TaskStatus
 from shared.contracts import LetterTaskEvent
 from shared.eventstore import ServiceApplication
+from shared.eventstore.followed_log import FollowedLog
 
 TASK_EVENT_TOPICS = tuple(
     get_topic(cls)
@@ -45,41 +47,24 @@ def status_of(letter: LetterTaskEvent) -> TaskStatus:
     return STATUS_AFTER[letter.event]
 
 
-class LetterTaskIndex:
+class LetterTaskIndex(FollowedLog):
     def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
-        self.app = app
-        self.batch_size = batch_size
-        self.position = 0
+        super().__init__(app, batch_size, TASK_EVENT_TOPICS)
         self._latest: dict[str, LetterTaskEvent] = {}
         # When each task was created, and the levels it was escalated to (issue 16, part 6).
         self._created_at: dict[str, datetime] = {}
         self._escalated_to: dict[str, frozenset[str]] = {}
 
-    def catch_up(self) -> int:
-        """Read the task events stored since the last call; return how many."""
-        read = 0
-        while True:
-            notifications = self.app.recorder.select_notifications(
-                start=self.position,
-                limit=self.batch_size,
-                topics=TASK_EVENT_TOPICS,
-                inclusive_of_start=False,
-            )
-            if not notifications:
-                return read
-            for notification in notifications:
-                changed = self.app.mapper.to_domain_event(notification)
-                assert isinstance(changed, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
-                letter = LetterTaskEvent.model_validate(changed.letter)
-                self._latest[letter.task_id] = letter
-                if letter.event == "created":
-                    self._created_at[letter.task_id] = letter.at
-                elif letter.escalated_to is not None:
-                    self._escalated_to[letter.task_id] = self.escalated_to(letter.task_id) | {
-                        letter.escalated_to
-                    }
-            self.position = notifications[-1].id
-            read += len(notifications)
+    def apply(self, event: Any) -> None:
+        assert isinstance(event, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
+        letter = LetterTaskEvent.model_validate(event.letter)
+        self._latest[letter.task_id] = letter
+        if letter.event == "created":
+            self._created_at[letter.task_id] = letter.at
+        elif letter.escalated_to is not None:
+            self._escalated_to[letter.task_id] = self.escalated_to(letter.task_id) | {
+                letter.escalated_to
+            }
 
     def tasks(
         self,

@@ -68,6 +68,36 @@ class Assessment:
     assessed_at: datetime
 
 
+@dataclass(frozen=True)
+class CaseOf:
+    """Whose case: the fields that open a letter task case (before any other of its event)."""
+
+    journal_number: str
+    person_key: str
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """The fields of an event that records a routing decision (`DecisionRecorded`,
+    `OpenedWithDecision`), after the event's own."""
+
+    decision_id: str
+    revision: int
+    route: str
+    municipality_code: str
+    age_at_incident: int
+    # Since the municipality profiles (issue 4); absent from events stored before.
+    owner_role: str | None
+    owner_team: str | None
+    due_at: datetime | None
+    youth_letter_age: int | None
+    # Since revised and handover decisions (issue 4, parts 4-5).
+    decision_kind: str | None
+    revises_decision_id: str | None
+    # Since letter plans (issue 14, parts 2-3); absent from events stored before.
+    letters: list[dict[str, Any]] | None
+
+
 def governing(decided: Any) -> GoverningDecision:
     """The decision a `RoutingDecision`, or an event that recorded one (`DecisionRecorded`,
     `OpenedWithDecision`: the same names), says governs the task. Decisions recorded before

@@ -56,8 +56,9 @@ def send(
     by_role: str | None,
 ) -> LetterTaskEvent:
     """The letter went out. A second send finds the task closed (`TaskClosed`): never twice."""
-    case.record_sent(
-        letter=_next(
+    case.change_task(
+        case.TaskSent,
+        _next(
             case,
             "sent",
             now,
@@ -65,7 +66,7 @@ def send(
             letter_version=letter_version,
             copies=copies,
             by_role=by_role,
-        )
+        ),
     )
     assert case.letter is not None
     return case.letter
@@ -77,7 +78,9 @@ def waive(
     letter = open_letter(case)
     if not may_waive(letter, by_role):
         raise NotAllowedToWaive(f"only {letter.owner_role} or {TEAM_LEADER} may waive it")
-    case.record_waived(letter=_next(case, "waived", now, waiver_reason=reason, by_role=by_role))
+    case.change_task(
+        case.TaskWaived, _next(case, "waived", now, waiver_reason=reason, by_role=by_role)
+    )
     assert case.letter is not None
     return case.letter
 
@@ -103,7 +106,7 @@ def escalate(case: LetterTaskCase, now: datetime, created_at: datetime) -> list[
         return []
     done: list[EscalationLevel] = []
     while (level := escalation_due(case.letter, case.escalated_to, created_at, now)) is not None:
-        case.record_escalation(letter=_next(case, "escalated", now, escalated_to=level))
+        case.change_task(case.TaskEscalated, _next(case, "escalated", now, escalated_to=level))
         done.append(level)
     return done
 

@@ -28,9 +28,11 @@ from eventsourcing.domain import event
 from services.notifications.domain.case_state import (
     Assessment,
     AssessmentResult,
+    CaseOf,
     DecisionOutcome,
     GoverningDecision,
     NoTask,
+    RecordedDecision,
     TaskClosed,
     Withdrawal,
     WithdrawalOutcome,
@@ -69,46 +71,15 @@ _IDS = IdSpace("urn:ssp:notifications")
 
 
 class LetterTaskCase(TracedAggregate):
-    class DecisionRecorded(TracedAggregate.Event):
-        decision_id: str
-        revision: int
-        route: str
-        municipality_code: str
-        age_at_incident: int
-        # Since the municipality profiles (issue 4); absent from events stored before.
-        owner_role: str | None
-        owner_team: str | None
-        due_at: datetime | None
-        youth_letter_age: int | None
-        # Since revised and handover decisions (issue 4, parts 4-5).
-        decision_kind: str | None
-        revises_decision_id: str | None
-        # Since letter plans (issue 14, parts 2-3); absent from events stored before.
-        letters: list[dict[str, Any]] | None
-
+    class DecisionRecorded(RecordedDecision, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             revises = getattr(self, "revises_decision_id", None)  # absent before revisions
             cast(LetterTaskCase, aggregate)._take_decision(governing(self), revises)
 
-    class OpenedWithDecision(TracedAggregate.Created):
+    class OpenedWithDecision(RecordedDecision, CaseOf, TracedAggregate.Created):
         """The case opened by its first routing decision: what `Opened` and `DecisionRecorded`
         record, in one event (cases opened by an assessment or a withdrawal, and every case
         stored before this event existed, have the two)."""
-
-        journal_number: str
-        person_key: str
-        decision_id: str
-        revision: int
-        route: str
-        municipality_code: str
-        age_at_incident: int
-        owner_role: str | None
-        owner_team: str | None
-        due_at: datetime | None
-        youth_letter_age: int | None
-        decision_kind: str | None
-        revises_decision_id: str | None
-        letters: list[dict[str, Any]] | None
 
         def apply(self, aggregate: Any) -> None:
             # `__init__` has run (journal number and person key); then the decision, as
@@ -133,6 +104,9 @@ class LetterTaskCase(TracedAggregate):
 
         letter: dict[str, Any]
 
+        def apply(self, aggregate: Any) -> None:
+            cast(LetterTaskCase, aggregate).letter = letter_of(self.letter)
+
     class TaskCreated(TaskChanged):
         pass
 
@@ -156,7 +130,9 @@ class LetterTaskCase(TracedAggregate):
         pass
 
     class TaskEscalated(TaskChanged):
-        pass
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            cast(LetterTaskCase, aggregate)._escalated(str(self.letter["escalated_to"]))
 
     class OpenedWithTask(OpenedWithDecision, TaskChanged):
         """The case opened by a decision that creates the task at once (the tovholder route):
@@ -297,13 +273,13 @@ class LetterTaskCase(TracedAggregate):
 
     def complete(self, now: datetime) -> LetterTaskEvent:
         self._require_open_task()
-        self.complete_task(letter=self._next_letter("completed", now))
+        self.change_task(self.TaskCompleted, self._next_letter("completed", now))
         assert self.letter is not None
         return self.letter
 
     def cancel(self, now: datetime, reason: TaskChangeReason | None = None) -> LetterTaskEvent:
         self._require_open_task()
-        self.cancel_task(letter=self._next_letter("cancelled", now, reason=reason))
+        self.change_task(self.TaskCancelled, self._next_letter("cancelled", now, reason=reason))
         assert self.letter is not None
         return self.letter
 
@@ -311,7 +287,7 @@ class LetterTaskCase(TracedAggregate):
         """Only an open task past its deadline becomes overdue, and only once."""
         if self.letter is None or self.status != "open" or now <= self.letter.due_at:
             return False
-        self.record_overdue(letter=self._next_letter("overdue", now))
+        self.change_task(self.TaskMarkedOverdue, self._next_letter("overdue", now))
         return True
 
     # --- rules -----------------------------------------------------------------------------
@@ -336,7 +312,7 @@ class LetterTaskCase(TracedAggregate):
         )
         if letter is None:
             return False
-        self.create_task(letter=stored(letter))
+        self.change_task(self.TaskCreated, stored(letter))
         return True
 
     def _cancel_withdrawn(self, now: datetime) -> bool:
@@ -372,7 +348,7 @@ class LetterTaskCase(TracedAggregate):
                 "reason": reason,
             }
         )
-        self.update_task(letter=stored(updated))
+        self.change_task(self.TaskUpdated, stored(updated))
         return True
 
     def _require_open_task(self) -> None:
@@ -421,38 +397,13 @@ class LetterTaskCase(TracedAggregate):
         if self.assessment is None or assessed_at >= self.assessment.assessed_at:
             self.assessment = Assessment(cast(AssessmentOutcome, outcome), assessed_at)
 
-    @event(TaskCreated)
-    def create_task(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
+    def change_task(self, change: type[TaskChanged], letter: dict[str, Any]) -> None:
+        """Record a change of the task, one of `TaskChanged`'s kinds; `letter` is the
+        `LetterTaskEvent` (as stored) that the relay publishes."""
+        self.trigger_event(change, letter=letter)
 
-    @event(TaskCompleted)
-    def complete_task(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-
-    @event(TaskCancelled)
-    def cancel_task(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-
-    @event(TaskMarkedOverdue)
-    def record_overdue(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-
-    @event(TaskUpdated)
-    def update_task(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-
-    @event(TaskSent)
-    def record_sent(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-
-    @event(TaskWaived)
-    def record_waived(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-
-    @event(TaskEscalated)
-    def record_escalation(self, letter: dict[str, Any]) -> None:
-        self.letter = letter_of(letter)
-        self.escalations = self.escalated_to | {str(letter["escalated_to"])}
+    def _escalated(self, level: str) -> None:
+        self.escalations = self.escalated_to | {level}
 
     @property
     def escalated_to(self) -> frozenset[str]:

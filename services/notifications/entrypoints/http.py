@@ -10,11 +10,13 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query
 from pydantic import AfterValidator
 
 from services.notifications.application.access_policy import NotificationsAction
+from services.notifications.application.caseworker_side import CaseworkerSide
 from services.notifications.application.letters import LetterDesk
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.application.task_index import TO_DO, status_of
 from services.notifications.domain.acute_letter import is_group_letter
 from services.notifications.domain.case_state import TaskClosed
+from services.notifications.entrypoints import assessments_http
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
@@ -50,6 +52,19 @@ def task_resource(letter: LetterTaskEvent) -> Resource:
     return Resource.of(letter.municipality_code, kind=kind)
 
 
+async def task_in_reach(
+    access: Access, ctx: Ctx, service: NotificationsService, task_id: str
+) -> LetterTaskEvent:
+    """The task's latest event, audited with its person, if the caller may act on it; else the
+    same 404 as for a task that does not exist."""
+    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
+    if found is None:
+        raise access.not_found()
+    access.note(person_keys=[found.person_key])
+    await access.require(task_resource(found), conceal=True)
+    return found
+
+
 Service = Annotated[NotificationsService, from_app("service")]
 router = APIRouter(prefix="/v1/letter-tasks")
 
@@ -63,16 +78,21 @@ def create_http_app(
     """`desk`: the letters' routes too (issue 16)."""
     from services.notifications.entrypoints import letters_http  # it uses task_body, below
 
-    routers = [router]
+    routers = [router, assessments_http.router]
+    side = CaseworkerSide(service)
     if desk is None:
-        return service_api(
+        api = service_api(
             "SSP notifications",
-            "Letter tasks for parents and youths: list and complete them.",
+            "Letter tasks for parents and youths: list and complete them; caseworkers' "
+            "assessments and family meetings.",
             auth,
             routers,
             ctx=ctx,
             service=service,
+            caseworker_side=side,
         )
+        assessments_http.answer_refusals(api)
+        return api
     api = service_api(
         "SSP notifications",
         "Letter tasks for parents and youths: list and complete them; preview, send and "
@@ -82,8 +102,10 @@ def create_http_app(
         ctx=ctx,
         service=service,
         desk=desk,
+        caseworker_side=side,
     )
     letters_http.answer_problems(api)
+    assessments_http.answer_refusals(api)
     return api
 
 
@@ -142,11 +164,7 @@ async def complete_task(
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
-    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-    if found is None:
-        raise access.not_found()
-    access.note(person_keys=[found.person_key])
-    await access.require(task_resource(found), conceal=True)
+    await task_in_reach(access, ctx, service, task_id)
     try:
         letter: LetterTaskEvent = await ctx.in_store(service.complete_task, task_id)
     except TaskNotFound:

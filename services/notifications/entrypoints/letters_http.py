@@ -19,12 +19,13 @@ from services.notifications.application.sending import SendFailed
 from services.notifications.application.service import NotificationsService, TaskNotFound
 from services.notifications.domain.case_state import NoTask, TaskClosed
 from services.notifications.domain.endings import NotAllowedToWaive
-from services.notifications.entrypoints.http import task_body, task_resource
+from services.notifications.entrypoints.http import task_body, task_in_reach, task_resource
 from shared.auth import Access, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import WaiverReason
 from shared.contracts.municipalities import official_municipality_code
+from shared.errors import error_body
 from shared.http import from_app
 from shared.runtime import Ctx
 
@@ -48,7 +49,7 @@ def answer_problems(api: FastAPI) -> None:
     async def letter_problem(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LetterProblem)
         return JSONResponse(
-            status_code=exc.status_code, content={"error": exc.error, "message": exc.detail}
+            status_code=exc.status_code, content=error_body(exc.error, str(exc.detail))
         )
 
     api.add_exception_handler(LetterProblem, letter_problem)
@@ -64,17 +65,6 @@ class SendBatchRequest(BaseModel):
     task_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
         min_length=1, max_length=MAX_BATCH, description="The tasks whose letters to send"
     )
-
-
-async def task_in_reach(
-    access: Access, ctx: Ctx, service: NotificationsService, task_id: str
-) -> LetterTaskEvent:
-    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-    if found is None:
-        raise access.not_found()
-    access.note(person_keys=[found.person_key])
-    await access.require(task_resource(found), conceal=True)
-    return found
 
 
 async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:

@@ -20,6 +20,7 @@ class ReportingAction(Action):
     READ_TRACE = "trace.read"
     READ_CO_REGISTRATIONS = "co_registrations.read"
     REBUILD_READ_MODELS = "read_models.rebuild"
+    READ_PERSON_CONCERNS = "person_concerns.read"
 
 
 _CASE_STAFF = municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
@@ -52,6 +53,9 @@ register(
         # those who plan the intervention. It names other young people, so neither the police
         # nor a school (who would learn of pupils of other schools) nor management sees it.
         ReportingAction.READ_CO_REGISTRATIONS: ActionRule(READS_PERSONAL_DATA, _CASE_STAFF),
+        # A person's concerns that did not come from the police (issue 15, part 5), beside
+        # their earlier reports: for those who take the person up at the meeting.
+        ReportingAction.READ_PERSON_CONCERNS: ActionRule(READS_PERSONAL_DATA, _CASE_STAFF),
         ReportingAction.REBUILD_READ_MODELS: ActionRule(
             NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
         ),

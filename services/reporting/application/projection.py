@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
+from services.reporting.application.concerns import apply_concern
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
-from services.reporting.domain.model import STEP_EVENTS, JournalTimeline, TimelineStep
+from services.reporting.domain.model import (
+    STEP_EVENTS,
+    JournalTimeline,
+    PersonConcern,
+    TimelineStep,
+)
 from services.reporting.domain.weeks import IsoWeek
 from shared.eventstore.just_saved import JustSaved
 
@@ -24,6 +30,9 @@ log = logging.getLogger(__name__)
 
 Step = TimelineStep.Recorded | JournalTimeline.StepObserved
 """A step of a journal's timeline, as stored now or by older versions (the same facts)."""
+PROJECTED: tuple[type[Any], ...] = (*STEP_EVENTS, PersonConcern.Recorded)
+"""What has a place in the read models: the steps, and the concerns (issue 15, part 5)."""
+Projected = Step | PersonConcern.Recorded
 
 
 class Projection:
@@ -49,7 +58,7 @@ class Projection:
                 position = views.position()
                 events = self.just_saved.after(position, self.batch_size)
                 if events:
-                    steps = [(i, cast(Step, e)) for i, e in events if isinstance(e, STEP_EVENTS)]
+                    steps = [(i, cast(Projected, e)) for i, e in events if isinstance(e, PROJECTED)]
                     last, read = events[-1][0], len(events)
                     # Another writer's events (a second replica) wake the next poll.
                     end_of_log = read < self.batch_size and not self.just_saved
@@ -63,16 +72,25 @@ class Projection:
                     # unattributed rejections and dead letters are not even decoded.
                     to_domain_event = self.app.mapper.to_domain_event
                     steps = [
-                        (n.id, cast(Step, to_domain_event(n)))
+                        (n.id, cast(Projected, to_domain_event(n)))
                         for n in notifications
-                        if issubclass(resolve_topic(n.topic), STEP_EVENTS)
+                        if issubclass(resolve_topic(n.topic), PROJECTED)
                     ]
                     last, read = notifications[-1].id, len(notifications)
                     end_of_log = read < self.batch_size
                 # What the rules read back for the whole batch, in three queries.
-                views.prefetch({step.journal_number for _, step in steps})
+                views.prefetch(
+                    {
+                        s.journal_number
+                        for _, s in steps
+                        if not isinstance(s, PersonConcern.Recorded)
+                    }
+                )
                 for notification_id, step in steps:
-                    apply_step(views, notification_id, step)
+                    if isinstance(step, PersonConcern.Recorded):
+                        apply_concern(views, step)
+                    else:
+                        apply_step(views, notification_id, step)
                 views.set_position(last)
             applied += read
             if end_of_log:

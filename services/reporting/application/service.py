@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from services.reporting.application.app import ReportingApplication
+from services.reporting.application.concerns import SeenConcern, record_concern
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
 from services.reporting.domain.observations import Observation
 from shared.eventstore import UnitOfWork
@@ -58,17 +59,22 @@ class ReportingService:
         self.clock = clock
 
     # --- Kafka: what each message was seen as (entrypoints/kafka.py), then the batch -------
-    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen]) -> None:
+    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen | SeenConcern]) -> None:
         """Whether a fact was observed before, for the whole batch in one query: its step
         (none but a repeated fact's is found), and the journal's timeline in a store written
         before steps were stored on their own (none in a newer one)."""
         step_ids: list[UUID] = []
         journals: set[str] = set()
         for seen in batch:
+            if not isinstance(seen, Seen):
+                continue  # a concern (issue 15): found by its own id
             if seen.step_id is not None and seen.observation is not None:
                 step_ids.append(seen.step_id)
                 journals.add(seen.observation.journal_number or "")
         uow.prefetch([*step_ids, *map(_timeline_id, journals)])
+
+    def record_concern_in(self, uow: UnitOfWork, seen: SeenConcern) -> bool:
+        return record_concern(uow, seen, self.clock())
 
     def record_seen_in(self, uow: UnitOfWork, seen: Seen) -> bool:
         if seen.observation is None:

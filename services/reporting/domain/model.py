@@ -3,8 +3,9 @@ from them (Ankestyrelsen's sample checks need every step traceable afterwards)."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -16,6 +17,34 @@ from shared.eventstore.ids import IdSpace
 _IDS = IdSpace("urn:ssp:reporting")
 
 
+@dataclass(frozen=True)
+class StepFacts:
+    """The fields of an event that records one step of a journal's timeline (after the event's
+    own: id, version, time, trace)."""
+
+    journal_number: str
+    observation: str
+    service: str
+    step: str
+    at: datetime
+    person_key: str | None
+    revision: int | None
+    detail: str
+    trace_id: str | None
+    facts: dict[str, Any]
+    observed_at: datetime
+
+
+def step_fields(
+    observation: Observation, *, service: str, trace_id: str | None, observed_at: datetime
+) -> dict[str, Any]:
+    """The `StepFacts` of an observation: its own, its key named `observation`, and
+    which service's message it was seen in, with what trace, when."""
+    fields = dict(vars(observation))
+    fields["observation"] = fields.pop("key")
+    return {**fields, "service": service, "trace_id": trace_id, "observed_at": observed_at}
+
+
 class JournalTimeline(TracedAggregate):
     """Every step any service took for one police journal number, one event per message.
 
@@ -24,18 +53,9 @@ class JournalTimeline(TracedAggregate):
     consults a journal's timeline, when one exists, for the facts it has observed. New steps
     are recorded as `TimelineStep`s."""
 
-    class StepObserved(TracedAggregate.Event):
-        journal_number: str
-        observation: str
-        service: str
-        step: str
-        at: datetime
-        person_key: str | None
-        revision: int | None
-        detail: str
-        trace_id: str | None
-        facts: dict[str, Any]
-        observed_at: datetime
+    class StepObserved(StepFacts, TracedAggregate.Event):
+        def apply(self, aggregate: Any) -> None:
+            cast(JournalTimeline, aggregate).observations.add(self.observation)
 
     @staticmethod
     def create_id(journal_number: str) -> UUID:
@@ -55,37 +75,11 @@ class JournalTimeline(TracedAggregate):
             raise ValueError("the observation belongs to another journal number")
         if observation.key in self.observations:
             return False
-        self._record_step(
-            journal_number=self.journal_number,
-            observation=observation.key,
-            service=service,
-            step=observation.step,
-            at=observation.at,
-            person_key=observation.person_key,
-            revision=observation.revision,
-            detail=observation.detail,
-            trace_id=trace_id,
-            facts=observation.facts,
-            observed_at=observed_at,
+        self.trigger_event(
+            self.StepObserved,
+            **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
         return True
-
-    @event(StepObserved)
-    def _record_step(
-        self,
-        journal_number: str,
-        observation: str,
-        service: str,
-        step: str,
-        at: datetime,
-        person_key: str | None,
-        revision: int | None,
-        detail: str,
-        trace_id: str | None,
-        facts: dict[str, Any],
-        observed_at: datetime,
-    ) -> None:
-        self.observations.add(observation)
 
 
 class TimelineStep(TracedAggregate):
@@ -93,19 +87,9 @@ class TimelineStep(TracedAggregate):
     step loaded. Its id comes from the journal number and the observation key, so the same fact
     observed twice is the same aggregate (the second is found by id, or refused by the store)."""
 
-    class Recorded(TracedAggregate.Created):
+    class Recorded(StepFacts, TracedAggregate.Created):
         # The facts of JournalTimeline.StepObserved: the projection reads both alike.
-        journal_number: str
-        observation: str
-        service: str
-        step: str
-        at: datetime
-        person_key: str | None
-        revision: int | None
-        detail: str
-        trace_id: str | None
-        facts: dict[str, Any]
-        observed_at: datetime
+        pass
 
     @staticmethod
     def create_id(journal_number: str, observation: str) -> UUID:
@@ -133,22 +117,48 @@ class TimelineStep(TracedAggregate):
         return cls._create(
             cls.Recorded,
             id=id or cls.create_id(journal_number, observation.key),
-            journal_number=journal_number,
-            observation=observation.key,
-            service=service,
-            step=observation.step,
-            at=observation.at,
-            person_key=observation.person_key,
-            revision=observation.revision,
-            detail=observation.detail,
-            trace_id=trace_id,
-            facts=observation.facts,
-            observed_at=observed_at,
+            **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
 
 
 STEP_EVENTS: tuple[type[Any], ...] = (TimelineStep.Recorded, JournalTimeline.StepObserved)
 """The events that each record one step of a journal's timeline (new, then older stores')."""
+
+
+class PersonConcern(TracedAggregate):
+    """A concern about a young person that does not come from the police (issue 15, part 5),
+    as reporting observed it on ssp.intake.concerns.v1: codes and dates, no journal number (so
+    no timeline step). One per concern id: the same concern observed twice is found by id."""
+
+    class Recorded(TracedAggregate.Created):
+        concern: dict[str, Any]
+        """The `ConcernRegistered`, as published (JSON mode)."""
+        service: str
+        trace_id: str | None
+        observed_at: datetime
+
+    @staticmethod
+    def create_id(concern_id: str) -> UUID:
+        return _IDS(f"concern:{concern_id}")
+
+    @classmethod
+    def record(
+        cls, concern: dict[str, Any], service: str, trace_id: str | None, observed_at: datetime
+    ) -> PersonConcern:
+        return cls._create(
+            cls.Recorded,
+            id=cls.create_id(concern["concern_id"]),
+            concern=concern,
+            service=service,
+            trace_id=trace_id,
+            observed_at=observed_at,
+        )
+
+    @event(Recorded)
+    def __init__(
+        self, concern: dict[str, Any], service: str, trace_id: str | None, observed_at: datetime
+    ) -> None:
+        self.concern = concern
 
 
 class UnattributedRejection(TracedAggregate):

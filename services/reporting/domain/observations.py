@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
@@ -39,6 +40,8 @@ Step = Literal[
     "letter_task_waived",
     "letter_task_escalated",
     "course_changed",
+    "caseworker_assessed",
+    "family_meeting_held",
 ]
 
 
@@ -268,5 +271,41 @@ def course_changed(course: CourseEvent) -> Observation | None:
             "course_type": course.course_type,
             "event": course.event,
             "municipality_code": course.municipality_code,
+        },
+    )
+
+
+ASSESSMENT_WORDS = {"inform": "orienter (inform)", "summon": "indkald (summon)"}
+
+
+def caseworker_recorded(record: CaseworkerRecordEvent) -> Observation:
+    """The caseworker's assessment or meeting with the family (issue 17, part 3), as notifications
+    recorded it (from a caseworker app's topic or its API)."""
+    if record.event == "assessed":
+        step: Step = "caseworker_assessed"
+        outcome = ASSESSMENT_WORDS.get(record.outcome or "", str(record.outcome))
+        detail = f"caseworker {record.caseworker} assessed: {outcome} (via {record.via})"
+    else:
+        step = "family_meeting_held"
+        youth = "with" if record.youth_attended else "without"
+        detail = (
+            f"caseworker {record.caseworker} met the family on {record.held_on} "
+            f"({youth} the young person)"
+        )
+    return Observation(
+        key=f"caseworker:{record.event_id}",
+        journal_number=record.journal_number,
+        step=step,
+        at=record.at,
+        person_key=record.person_key,
+        revision=None,
+        detail=detail,
+        facts={
+            "event": record.event,
+            "outcome": record.outcome,
+            "caseworker": record.caseworker,
+            "via": record.via,
+            "held_on": record.held_on.isoformat() if record.held_on else None,
+            "municipality_code": record.municipality_code,
         },
     )

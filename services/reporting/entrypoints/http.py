@@ -5,12 +5,13 @@ audited; the queries scope each row."""
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from services.reporting.application.access_policy import ReportingAction
+from services.reporting.application.concerns import concerns_for
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import (
     CoRegistrations,
@@ -22,12 +23,14 @@ from services.reporting.application.queries import (
     TraceAnswer,
 )
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
-from shared.auth import Access, AccessControl, Resource, guard
+from shared.auth import Access, AccessControl, Decision, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
+from shared.errors import error_body
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
+T = TypeVar("T")
 
 
 class InvalidParameter(HTTPException):
@@ -54,8 +57,28 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
         raise InvalidParameter("iso_week", "iso_week", str(exc)) from None
 
 
+async def _listing_of_week(access: Access, municipality_code: str, iso_week: str) -> IsoWeek:
+    """The week of a municipality's listing the caller may read (403 for a municipality
+    outside the token, 422 for a bad code or week)."""
+    week = _municipality_and_week(municipality_code, iso_week)
+    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    return week
+
+
+async def _in_reach(access: Access, known: bool, decision: Decision, found: T | None) -> T:
+    """What a query found, when the caller may see it: 404 alike for nothing known and for
+    what is out of reach (the refusal is audited)."""
+    if not known:
+        raise access.not_found()
+    if found is None:
+        await access.refuse(decision, conceal=True)
+    return found
+
+
 async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-    return JSONResponse({"error": "invalid_request", "problems": [exc.problem]}, status_code=422)
+    problem = exc.problem
+    body = error_body("invalid_request", problem["message"], problem["field"], problems=[problem])
+    return JSONResponse(body, status_code=422)
 
 
 Queries = Annotated[ReportingQueries, from_app("queries")]
@@ -98,8 +121,7 @@ async def handover(
     ctx: Ctx,
     queries: Queries,
 ) -> Any:
-    week = _municipality_and_week(municipality_code, iso_week)
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    week = await _listing_of_week(access, municipality_code, iso_week)
     listed: HandoverList = await ctx.in_store(
         queries.handover_for, access.principal, municipality_code, week
     )
@@ -121,8 +143,7 @@ async def statistics(
     ctx: Ctx,
     queries: Queries,
 ) -> Any:
-    week = _municipality_and_week(municipality_code, iso_week)
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    week = await _listing_of_week(access, municipality_code, iso_week)
     counted: HandoverStatistics = await ctx.in_store(queries.statistics, municipality_code, week)
     access.note(count=counted.persons)
     return counted
@@ -142,13 +163,10 @@ async def trace(
     queries: Queries,
 ) -> Trace:
     answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
-    if not answer.known:
-        raise access.not_found()
-    if answer.trace is None:
-        await access.refuse(answer.decision, conceal=True)
-    steps = answer.trace.steps
+    shown = await _in_reach(access, answer.known, answer.decision, answer.trace)
+    steps = shown.steps
     access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
-    return answer.trace
+    return shown
 
 
 @persons.get(
@@ -168,16 +186,30 @@ async def co_registered(
     answer: CoRegistrationsAnswer = await ctx.in_store(
         queries.co_registered_for, access.principal, person_key
     )
-    if not answer.known:
-        raise access.not_found()
-    if answer.co_registrations is None:
-        await access.refuse(answer.decision, conceal=True)
-    found = answer.co_registrations
+    found = await _in_reach(access, answer.known, answer.decision, answer.co_registrations)
     access.note(
         person_keys=[person_key, *(p.person_key for p in found.persons)],
         count=len(found.persons),
     )
     return found
+
+
+@persons.get(
+    "/{person_key}/concerns",
+    summary="The concerns that did not come from the police about this person (issue 15): "
+    "category and reporter kind as codes, school, registration time and week, most recent "
+    "first; those registered in the caller's municipalities (an empty list otherwise)",
+)
+async def person_concerns(
+    person_key: str,
+    access: Annotated[Access, guard(ReportingAction.READ_PERSON_CONCERNS)],
+    ctx: Ctx,
+    queries: Queries,
+) -> dict[str, Any]:
+    access.note(term=person_key[:200], person_keys=[person_key[:200]])
+    found = await ctx.in_store(concerns_for, queries.reader, access.principal, person_key)
+    access.note(count=len(found))
+    return {"person_key": person_key, "concerns": found}
 
 
 @admin.post(

@@ -5,14 +5,17 @@ de-duplicates, traces and commits (shared/messaging/consumers.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from services.reporting.adapters.traceparent import trace_id_from_headers
+from services.reporting.application.concerns import SeenConcern
 from services.reporting.application.service import ReportingService, Seen
 from services.reporting.domain import observations
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
+    CaseworkerRecordEvent,
+    ConcernRegistered,
     ContractModel,
     CourseEvent,
     DecisionWithdrawn,
@@ -25,9 +28,11 @@ from shared.contracts import (
 )
 from shared.contracts.topics import (
     COURSES_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
@@ -39,6 +44,16 @@ from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import ORIGIN_HEADER, Inbound
 
 Service = ReportingService
+M = TypeVar("M", bound=ContractModel)
+
+
+def _contract(message: Inbound, model: type[M]) -> M:
+    payload, problems = parse_bytes(message.value, model)
+    if payload is None:
+        # Field paths and codes only: a problem's message could describe the input.
+        fields = ", ".join(f"{p.field} ({p.code})" for p in problems)
+        raise PoisonMessage(f"invalid {model.__name__}: {fields}")
+    return payload
 
 
 def observed(
@@ -51,18 +66,22 @@ def observed(
     service that publishes the topic, for messages without the relay's origin header."""
 
     def read(_: Service, message: Inbound) -> Seen:
-        payload, problems = parse_bytes(message.value, model)
-        if payload is None:
-            # Field paths and codes only: a problem's message could describe the input.
-            fields = ", ".join(f"{p.field} ({p.code})" for p in problems)
-            raise PoisonMessage(f"invalid {model.__name__}: {fields}")
         return Seen.of(
-            observe(payload),
+            observe(_contract(message, model)),
             message.headers.get(ORIGIN_HEADER) or publisher,
             trace_id_from_headers(message.headers),
         )
 
     return Consumer(topic, model, Service.record_seen_in, read=read)
+
+
+def _concern(_: Service, message: Inbound) -> SeenConcern:
+    """A concern (issue 15, part 5): no journal number, so no step; the person's history."""
+    return SeenConcern(
+        _contract(message, ConcernRegistered),
+        message.headers.get(ORIGIN_HEADER) or "intake",
+        trace_id_from_headers(message.headers),
+    )
 
 
 CONSUMERS = ConsumerTable[Service](
@@ -77,6 +96,13 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        observed(
+            NOTIFICATIONS_ASSESSMENTS,
+            CaseworkerRecordEvent,
+            observations.caseworker_recorded,
+            "notifications",
+        ),
+        Consumer(INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern),
     ],
     prefetch=Service.prefetch,
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
-from services.triage.domain.meetings import MEETING_EVENTS, WeeklyMeeting
+from services.triage.domain.meetings import AGENDA_KEEPER, MEETING_EVENTS, WeeklyMeeting
 from shared.contracts import (
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
@@ -27,6 +27,15 @@ from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing, as_contract
 
 TOPIC_BY_ROUTE = {"caseworker": TRIAGE_CASEWORKER, "tovholder": TRIAGE_TOVHOLDER}
+PUBLISHED_TOPICS = (
+    TRIAGE_CASEWORKER,
+    TRIAGE_TOVHOLDER,
+    TRIAGE_WITHDRAWALS,
+    TRIAGE_EXIT_REFERRALS,
+    TRIAGE_STATEMENTS,
+    MEETINGS_EVENTS,
+)
+"""Every topic `triage_publications` publishes on (besides triage's dead-letter topic)."""
 
 
 def triage_publications(event: Any) -> list[Outgoing]:
@@ -98,6 +107,16 @@ def meeting_publications(event: Any) -> list[Outgoing]:
             "journal_number": event.journal_number,
             "person_key": event.person_key,
             "note_id": event.note_id,
+        }
+    elif isinstance(event, WeeklyMeeting.ConcernPlaced):
+        meeting = event.meeting
+        concern = event.concern
+        fields = {
+            "event": "concern_placed",
+            "by": AGENDA_KEEPER,
+            "at": concern["placed_at"],
+            "person_key": concern["person_key"],
+            "concern_id": concern["concern_id"],
         }
     else:
         return []

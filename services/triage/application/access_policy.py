@@ -25,6 +25,7 @@ class TriageAction(Action):
     REVISE_DECISION_AT_MEETING = "decision.revise_at_meeting"
     READ_MEETING = "meeting.read"
     RECORD_AT_MEETING = "meeting.record"
+    READ_MEETING_CONCERNS = "meeting_concerns.read"
 
 
 register(
@@ -69,6 +70,17 @@ register(
         ),
         TriageAction.RECORD_AT_MEETING: ActionRule(
             NO_PERSONAL_DATA, municipal(Role.TOVHOLDER, Role.TEAM_LEADER)
+        ),
+        # The concerns on a meeting's agenda (issue 15, part 5), need-to-know as the handover
+        # list: a school representative sees those about pupils of their school, the police see
+        # them without what they are about (the category: a child's welfare).
+        TriageAction.READ_MEETING_CONCERNS: ActionRule(
+            READS_PERSONAL_DATA,
+            municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
+            | {
+                Role.SCHOOL_REPRESENTATIVE: Grant("school"),
+                Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
+            },
         ),
     }
 )

@@ -39,7 +39,7 @@ from services.triage.domain.incident_triage import IncidentTriage, NoCurrentDeci
 from services.triage.domain.not_served import NotServedEntry, NotServedRegister
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import ProfileBook
-from services.triage.domain.routing import ActiveCase, PersonFacts
+from services.triage.domain.routing import ActiveCase, PersonFacts, Report
 from shared.contracts import (
     AcceptedIncident,
     CourseEvent,
@@ -542,28 +542,18 @@ class TriageService:
     ) -> None:
         """The person's part in the incident, into their history (started by it when they have
         none: one stored event instead of two)."""
-        if history is not None:
-            history.record(
-                incident.journal_number,
-                incident.revision,
-                incident.occurred_at,
-                person.role,
-                incident.offence_code,
-                age_at_incident=person.age_at_incident,
-            )
-            return
-        uow.add(
-            PersonHistory.start(
-                person.person_key,
-                incident.journal_number,
-                incident.revision,
-                incident.occurred_at,
-                person.role,
-                incident.offence_code,
-                age_at_incident=person.age_at_incident,
-                trace_context=trace_context,
-            )
+        report = Report(
+            incident.journal_number,
+            incident.revision,
+            incident.occurred_at,
+            person.role,
+            incident.offence_code,
+            person.age_at_incident,
         )
+        if history is not None:
+            history.record(report)
+        else:
+            uow.add(PersonHistory.start(person.person_key, report, trace_context))
 
     @staticmethod
     def _withdraw_removed(

@@ -91,14 +91,15 @@ def withdrawal_id_for(journal_number: str, revision: int, person_key: str) -> st
 
 def statement_for(
     statement: Statement,
-    journal_number: str,
-    revision: int,
+    incident: AcceptedIncident,
     person_key: str,
     municipality_code: str,
     stated_at: datetime,
     decision_id: str | None = None,
 ) -> dict[str, Any]:
-    """A `PersonStatement` as JSON data, with its deterministic id."""
+    """A `PersonStatement` about a person in the incident's revision, as JSON data, with its
+    deterministic id."""
+    journal_number, revision = incident.journal_number, incident.revision
     return PersonStatement(
         statement_id=AGGREGATE_IDS.text(
             f"statement:{statement}:{journal_number}|{revision}|{person_key}"
@@ -281,8 +282,7 @@ class IncidentTriage(TracedAggregate):
                     municipality_code=person.municipality_code,
                     statement=statement_for(
                         "not_served",
-                        incident.journal_number,
-                        incident.revision,
+                        incident,
                         person.person_key,
                         person.municipality_code,
                         decided_at,
@@ -306,8 +306,7 @@ class IncidentTriage(TracedAggregate):
                         revision=incident.revision,
                         statement=statement_for(
                             "decision_confirmed",
-                            incident.journal_number,
-                            incident.revision,
+                            incident,
                             person.person_key,
                             current.municipality_code,
                             decided_at,

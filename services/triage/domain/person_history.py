@@ -10,6 +10,7 @@ dates only: no names, no CPR numbers, no free text.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -22,35 +23,27 @@ from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
 
 
+@dataclass(frozen=True)
+class HistoryOf:
+    """Whose history: the first field of the event that starts one (after the event's own)."""
+
+    person_key: str
+
+
 class PersonHistory(TracedAggregate):
-    class StartedWithReport(TracedAggregate.Created):
+    class StartedWithReport(Report, HistoryOf, TracedAggregate.Created):
         """A history started by the person's first report: one stored event for what `Started`
         and `ReportRecorded` record (histories stored before begin with those two, and still
         load)."""
 
-        person_key: str
-        journal_number: str
-        revision: int
-        occurred_at: datetime
-        role: str
-        offence_code: str
-        age_at_incident: int | None
-
         def apply(self, aggregate: Any) -> None:
             aggregate._put_report(_report_of(self))
 
-    class ReportRecorded(TracedAggregate.Event):
+    class ReportRecorded(Report, TracedAggregate.Event):
         """Version 2 keeps the person's age at the incident (for the +18 handover); version 1
         events load with none."""
 
         class_version = 2
-
-        journal_number: str
-        revision: int
-        occurred_at: datetime
-        role: str
-        offence_code: str
-        age_at_incident: int | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -77,18 +70,10 @@ class PersonHistory(TracedAggregate):
 
     @classmethod
     def start(
-        cls,
-        person_key: str,
-        journal_number: str,
-        revision: int,
-        occurred_at: datetime,
-        role: Role,
-        offence_code: OffenceCode,
-        age_at_incident: int | None = None,
-        trace_context: Mapping[str, str] | None = None,
+        cls, person_key: str, report: Report, trace_context: Mapping[str, str] | None = None
     ) -> PersonHistory:
         """A new history holding the person's first report: the same as
-        `PersonHistory(person_key)` followed by `record(...)`, stored as one event.
+        `PersonHistory(person_key)` followed by `record(report)`, stored as one event.
         `trace_context`: what `current_trace_context()` gives now, when the caller has it
         already; else the event asks for it."""
         return cls._create(
@@ -96,36 +81,15 @@ class PersonHistory(TracedAggregate):
             id=cls.create_id(person_key),
             trace_context=trace_context,
             person_key=person_key,
-            journal_number=journal_number,
-            revision=revision,
-            occurred_at=occurred_at,
-            role=role,
-            offence_code=offence_code,
-            age_at_incident=age_at_incident,
+            **asdict(report),
         )
 
-    def record(
-        self,
-        journal_number: str,
-        revision: int,
-        occurred_at: datetime,
-        role: Role,
-        offence_code: OffenceCode,
-        age_at_incident: int | None = None,
-    ) -> bool:
+    def record(self, report: Report) -> bool:
         """Record the person's part in a revision; False when that revision or a later one of
         the incident was recorded before."""
-        if self.revisions.get(journal_number, 0) >= revision:
+        if self.revisions.get(report.journal_number, 0) >= report.revision:
             return False
-        self.trigger_event(
-            self.ReportRecorded,
-            journal_number=journal_number,
-            revision=revision,
-            occurred_at=occurred_at,
-            role=role,
-            offence_code=offence_code,
-            age_at_incident=age_at_incident,
-        )
+        self.trigger_event(self.ReportRecorded, **asdict(report))
         return True
 
     def withdraw(self, journal_number: str, revision: int) -> bool:

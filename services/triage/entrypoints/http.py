@@ -27,6 +27,7 @@ from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import is_municipality_code
+from shared.errors import ApiError, error_body
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
@@ -50,6 +51,12 @@ def _decision_body(
 
 
 Service = Annotated[TriageService, from_app("service")]
+# The guard of each route, by what it lets the caller do (shared/auth; TriageAction).
+ReadTriage = Annotated[Access, guard(TriageAction.READ_TRIAGE)]
+ReadNotServed = Annotated[Access, guard(TriageAction.READ_NOT_SERVED)]
+Reroute = Annotated[Access, guard(TriageAction.REROUTE_NOT_SERVED)]
+ReadHandovers = Annotated[Access, guard(TriageAction.READ_PSP_KSP_HANDOVERS)]
+CompletesHandover = Annotated[Access, guard(TriageAction.COMPLETE_PSP_KSP_HANDOVER)]
 decisions = APIRouter(prefix="/v1/decisions")
 profiles = APIRouter(prefix="/v1/profiles")
 not_served = APIRouter(prefix="/v1/not-served")
@@ -67,15 +74,21 @@ class RerouteRequest(BaseModel):
 def _official(code: str) -> None:
     """422 unless one of the 98 official municipality codes (issue 14, part 1)."""
     if not MUNICIPALITY_CODE.fullmatch(code):
-        raise HTTPException(status_code=422, detail="municipality code must be three digits")
+        raise ApiError(
+            422, "invalid_request", "a municipality code is three digits", "municipality_code"
+        )
     if not is_municipality_code(code):
-        raise HTTPException(status_code=422, detail="not a Danish municipality code")
+        raise ApiError(
+            422, "unknown_municipality", "not a Danish municipality code", "municipality_code"
+        )
 
 
 def _since(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
-            raise HTTPException(status_code=422, detail="since needs a time zone offset")
+            raise ApiError(
+                422, "invalid_request", "since needs an offset from UTC, like +01:00", "since"
+            )
         return value
     return datetime.combine(value, time.min, tzinfo=UTC)
 
@@ -103,7 +116,7 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
 )  # fmt: skip
 async def get_decisions(
     journal_number: str,
-    access: Annotated[Access, guard(TriageAction.READ_TRIAGE)],
+    access: ReadTriage,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -176,7 +189,7 @@ async def get_profile(code: str, service: Service) -> dict[str, Any]:
 )
 async def list_not_served(
     municipality_code: str,
-    access: Annotated[Access, guard(TriageAction.READ_NOT_SERVED)],
+    access: ReadNotServed,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -209,7 +222,7 @@ async def list_not_served(
 )
 async def reroute(
     request: RerouteRequest,
-    access: Annotated[Access, guard(TriageAction.REROUTE_NOT_SERVED)],
+    access: Reroute,
     ctx: Ctx,
     service: Service,
 ) -> Any:
@@ -221,13 +234,14 @@ async def reroute(
         status = 422 if refused.problem == "unknown_municipality" else 409
         return JSONResponse(
             status_code=status,
-            content={
-                "error": refused.problem,
-                "message": "the municipality is not a Danish municipality code"
+            content=error_body(
+                refused.problem,
+                "the municipality is not a Danish municipality code"
                 if status == 422
                 else "the municipality is not served here: add it to SSP_MUNICIPALITIES "
                 "and restart first",
-            },
+                "municipality_code",
+            ),
         )
     access.note(person_keys=[d.person_key for d in result.decisions], count=result.routed)
     return {
@@ -258,7 +272,7 @@ def _task_body(task: dict[str, Any]) -> dict[str, Any]:
 )
 async def list_psp_ksp_handovers(
     municipality_code: str,
-    access: Annotated[Access, guard(TriageAction.READ_PSP_KSP_HANDOVERS)],
+    access: ReadHandovers,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
@@ -281,7 +295,7 @@ async def complete_psp_ksp_handover(
     municipality_code: str,
     person_key: str,
     body: CompleteHandover,
-    access: Annotated[Access, guard(TriageAction.COMPLETE_PSP_KSP_HANDOVER)],
+    access: CompletesHandover,
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:

@@ -4,17 +4,31 @@ commits (shared/messaging/consumers.py)."""
 
 from __future__ import annotations
 
+from services.triage.application.meetings import place_concern
 from services.triage.application.service import TriageService
-from shared.contracts import AcceptedIncident, CourseEvent, LetterTaskEvent, PseudonymisedCaseEvent
+from shared.contracts import (
+    AcceptedIncident,
+    ConcernRegistered,
+    CourseEvent,
+    LetterTaskEvent,
+    PseudonymisedCaseEvent,
+)
 from shared.contracts.topics import (
     COURSES_EVENTS,
     INTAKE_CASE_EVENTS,
+    INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     LETTER_TASKS,
 )
+from shared.eventstore import UnitOfWork
 from shared.messaging.consumers import Consumer, ConsumerTable
 
 Service = TriageService
+
+
+def _place_concern(service: Service, uow: UnitOfWork, concern: ConcernRegistered) -> None:
+    place_concern(uow, concern, service.clock())
+
 
 CONSUMERS = ConsumerTable[Service](
     "triage",
@@ -25,6 +39,8 @@ CONSUMERS = ConsumerTable[Service](
         # on the 18th birthday (issue 14, part 4).
         Consumer(LETTER_TASKS, LetterTaskEvent, Service.follow_open_item_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.follow_open_item_in),
+        # Concerns that do not come from the police, onto the weekly meeting's agenda (issue 15).
+        Consumer(INTAKE_CONCERNS, ConcernRegistered, _place_concern),
     ],
     prefetch=Service.prefetch,
 )

@@ -209,6 +209,24 @@ def intake_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest
         yield served
 
 
+def reject_case_events(served: ServiceUnderTest, *events: bytes) -> list[str]:
+    """Case-register events received on Kafka by the served intake (its store), each rejected
+    and kept; their references."""
+    from services.intake.application.service import IntakeService
+    from services.intake.entrypoints.kafka import CONSUMERS
+    from shared.contracts import SOCIAL_CASES
+    from shared.messaging.inbound import Inbound
+
+    service = IntakeService(served.app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
+    handle = CONSUMERS.batch_handler(service)
+    references = []
+    for offset, value in enumerate(events, start=7):
+        checked = service.check_case_event(value, f"{SOCIAL_CASES}|0|{offset}")
+        references.append(str(getattr(checked, "reference")))  # noqa: B009 (rejected: _Invalid)
+        served.seed(handle, [Inbound(SOCIAL_CASES, 0, offset, b"case", value)])
+    return references
+
+
 @contextmanager
 def reporting_under_test(tmp_path: Path, **extra: Any) -> Iterator[ServiceUnderTest]:
     settings = ReportingSettings(**auth_env(tmp_path, **extra))

@@ -18,17 +18,22 @@ from uuid import UUID
 import pytest
 from fastapi.routing import APIRoute
 
+from services.intake.application.service import IntakeService
+from services.intake.domain.pseudonym import Pseudonymiser
 from services.notifications.application.task_index import status_of
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.auth import Role
 from tests.support import example
 from tests.unit.auth.support import (
+    CPR_IN,
+    CPR_OUT,
     IN,
     JOURNAL_IN,
     JOURNAL_OUT,
     OUT,
     PK_IN,
     PK_OUT,
+    PSEUDONYM_SECRET,
     WEEK,
     ServiceUnderTest,
     courses_under_test,
@@ -39,6 +44,7 @@ from tests.unit.auth.support import (
     reporting_under_test,
     triage_under_test,
 )
+from tests.unit.concerns.documents import concern
 
 OK = "ok"  # any 2xx
 UNKNOWN_ROLE = "intern"
@@ -95,6 +101,28 @@ def police_list(in_reach: bool) -> bytes:
 
 CORRECTED = json.dumps({**example("incident-valid.json"), "revision": 2}).encode()
 
+
+def _concern_document(concern_id: str, in_reach: bool) -> dict[str, Any]:
+    return concern(
+        concern_id,
+        cpr=CPR_IN if in_reach else CPR_OUT,
+        municipality_code=IN if in_reach else OUT,
+    )
+
+
+def _new_concern(_served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+    return "/v1/concerns", {"json": _concern_document(f"matrix-{next(_FRESH)}", in_reach)}
+
+
+def _kept_concern(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+    """A concern of 607 or 376, registered without a request (no audit entry)."""
+    concern_id = f"matrix-kept-{IN if in_reach else OUT}"
+    service = IntakeService(served.app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
+    raw = json.dumps(_concern_document(concern_id, in_reach)).encode()
+    served.seed(service.submit_concern, raw)
+    return f"/v1/concerns/{concern_id}", {}
+
+
 MATRIX: list[Endpoint] = [
     # --- intake ----------------------------------------------------------------------------
     Endpoint(
@@ -112,6 +140,16 @@ MATRIX: list[Endpoint] = [
         # A tovholder's list may hold other municipalities' incidents: those are refused in
         # the summary (tests/unit/intake/test_intake_import.py), the request succeeds.
         {"police_integration": (OK, OK), "police_coordinator": (OK, OK), "tovholder": (OK, OK)},
+    ),
+    Endpoint(
+        "intake",
+        "GET",
+        "/v1/rejected",
+        lambda _s, in_reach: (
+            "/v1/rejected",
+            {"params": {"municipality_code": IN if in_reach else OUT}},
+        ),
+        {"police_coordinator": (OK, 403), "tovholder": (OK, 403)},
     ),
     Endpoint(
         "intake",
@@ -168,6 +206,22 @@ MATRIX: list[Endpoint] = [
         ),
         {role: (OK, 403) for role in MUNICIPAL},
     ),
+    # Concerns that do not come from the police (issue 15, part 5): registered by the
+    # municipality's staff and a school for its pupils; read (the text) by case staff.
+    Endpoint(
+        "intake",
+        "POST",
+        "/v1/concerns",
+        _new_concern,
+        {**{role: (OK, 403) for role in MUNICIPAL}, "school_representative": (OK, 403)},
+    ),
+    Endpoint(
+        "intake",
+        "GET",
+        "/v1/concerns/{concern_id}",
+        _kept_concern,
+        {role: (OK, 404) for role in MUNICIPAL},
+    ),
     # --- reporting -------------------------------------------------------------------------
     Endpoint(
         "reporting",
@@ -206,6 +260,15 @@ MATRIX: list[Endpoint] = [
         "/v1/persons/{person_key}/co-registered",
         _path("/v1/persons/{pk}/co-registered", pk=(PK_IN, PK_OUT)),
         {role: (OK, 404) for role in MUNICIPAL},
+    ),
+    # A person's concerns (issue 15, part 5): those of the caller's municipalities; a person
+    # out of reach has none to show (200, an empty list: alike with one who has none).
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/persons/{person_key}/concerns",
+        _path("/v1/persons/{pk}/concerns", pk=(PK_IN, PK_OUT)),
+        {role: (OK, OK) for role in MUNICIPAL},
     ),
     Endpoint(
         "reporting",
@@ -267,6 +330,17 @@ MATRIX += [
         "/v1/meetings/{municipality_code}/{iso_week}",
         _path("/v1/meetings/{m}/{w}", m=(IN, OUT), w=(WEEK, WEEK)),
         {role: (OK, 403) for role in MUNICIPAL},
+    ),
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/meetings/{municipality_code}/{iso_week}/concerns",
+        _path("/v1/meetings/{m}/{w}/concerns", m=(IN, OUT), w=(WEEK, WEEK)),
+        {
+            **{role: (OK, 403) for role in MUNICIPAL},
+            "school_representative": (OK, 403),
+            "police_coordinator": (OK, 403),
+        },
     ),
     Endpoint(
         "triage",
@@ -772,7 +846,7 @@ def test_cell(
         assert 200 <= response.status_code < 300, response.text
     else:
         assert response.status_code == expected, response.text
-        assert set(response.json()) == {"error", "message"}
+        assert set(response.json()) == {"error", "message", "field"}
     assert served.audit_count() == before + 1, "each request leaves exactly one audit entry"
 
 

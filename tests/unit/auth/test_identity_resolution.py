@@ -79,7 +79,7 @@ def test_out_of_reach_answers_exactly_like_unknown(intake: ServiceUnderTest) -> 
     out_of_reach, unknown = resolve(intake, PK_OUT), resolve(intake, PK_UNKNOWN)
     assert out_of_reach.status_code == unknown.status_code == 404
     assert out_of_reach.content == unknown.content
-    assert out_of_reach.json() == {"error": "not_found", "message": "not found"}
+    assert out_of_reach.json() == {"error": "not_found", "message": "not found", "field": None}
 
 
 def test_a_purpose_is_required(intake: ServiceUnderTest) -> None:

@@ -11,11 +11,7 @@ from typing import Any
 
 import pytest
 
-from services.intake.application.service import IntakeService
 from services.intake.domain.pseudonym import Pseudonymiser
-from services.intake.entrypoints.kafka import CONSUMERS
-from shared.contracts import SOCIAL_CASES
-from shared.messaging.inbound import Inbound
 from tests.unit.auth.support import (
     CPR_IN,
     CPR_OUT,
@@ -25,6 +21,7 @@ from tests.unit.auth.support import (
     ServiceUnderTest,
     headers,
     intake_under_test,
+    reject_case_events,
 )
 
 PK_IN = Pseudonymiser(PSEUDONYM_SECRET.encode()).person_key(CPR_IN)
@@ -61,16 +58,9 @@ def intake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceUnderTes
         case_event = json.dumps(
             {"event": "case_opened", "case_id": "DUBU-1", "cpr": CPR_IN, "municipality_code": IN}
         ).encode()
-        service = IntakeService(served.app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
-        served.seed(
-            CONSUMERS.batch_handler(service), [Inbound(SOCIAL_CASES, 0, 7, b"DUBU-1", case_event)]
+        served.records["case_event"], served.records["unreadable_case_event"] = reject_case_events(
+            served, case_event, b"\xff not json"
         )
-        served.seed(
-            CONSUMERS.batch_handler(service), [Inbound(SOCIAL_CASES, 0, 8, b"x", b"\xff not json")]
-        )
-        rejected = served.seed(service.app.recorder.select_notifications, None, 1000)
-        references = [str(served.app.mapper.to_domain_event(n).originator_id) for n in rejected]
-        served.records["case_event"], served.records["unreadable_case_event"] = references[-2:]
         yield served
 
 

@@ -92,6 +92,7 @@ def test_bad_tokens_are_401_with_a_fixed_body_and_audited(
     assert response.json() == {
         "error": "unauthenticated",
         "message": "a valid bearer token is required",
+        "field": None,
     }
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert reporting.audit_count() == before + 1

@@ -122,6 +122,8 @@ def standard_platform() -> FakePlatform:
         ),
     )
     platform.answer("GET", r"/v1/courses", {"municipality_code": "607", "courses": []})
+    platform.answer("GET", r"/v1/follow-ups", {"municipality_code": "607", "follow_ups": []})
+    platform.answer("GET", r"/v1/persons/[^/]+/concerns", {"person_key": "", "concerns": []})
     platform.answer(
         "GET",
         r"/v1/meetings/607/.*",
@@ -133,5 +135,8 @@ def standard_platform() -> FakePlatform:
             "actions": [],
             "notes": [],
         },
+    )
+    platform.answer(
+        "GET", r"/v1/meetings/607/[^/]+/concerns", {"meeting": "", "held": False, "concerns": []}
     )
     return platform

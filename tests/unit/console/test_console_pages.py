@@ -5,7 +5,6 @@ one step, a meeting decision, the statistics chart, and errors in Danish."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from tests.unit.console.fake_platform import (
     handover_entry,
     json_of,
     letter_task,
-    standard_platform,
 )
 
 NOW = datetime(2026, 11, 17, 9, 0, tzinfo=UTC)  # Tuesday of 2026-W47
@@ -44,17 +42,6 @@ def console(settings: ConsoleSettings, platform: FakePlatform) -> TestClient:
         settings, PlatformApi(configured_urls(settings), client), clock=lambda: NOW
     )
     return TestClient(app, follow_redirects=False)
-
-
-@pytest.fixture
-def platform() -> FakePlatform:
-    return standard_platform()
-
-
-@pytest.fixture
-def browser(tmp_path: Path, platform: FakePlatform) -> Iterator[TestClient]:
-    with console(console_settings(tmp_path), platform) as client:
-        yield client
 
 
 def csrf_of(html: str) -> str:
@@ -271,6 +258,33 @@ def test_refusals_are_explained_in_danish(browser: TestClient, platform: FakePla
     log_in(browser)
     page = browser.get(f"/moede?kommune=607&uge={WEEK}")
     assert "Din rolle eller din kommune giver ikke adgang til dette." in page.text
+
+
+@pytest.mark.parametrize(
+    ("code", "danish"),
+    [
+        ("role_not_allowed", "Din rolle giver ikke adgang til dette."),
+        ("municipality_not_allowed", "Det vedrører en kommune, du ikke har adgang til."),
+        ("school_not_allowed", "Det vedrører en elev på en skole, du ikke har adgang til."),
+    ],
+)
+def test_a_refusal_says_in_danish_whether_role_or_municipality_is_the_reason(
+    browser: TestClient, platform: FakePlatform, code: str, danish: str
+) -> None:
+    body = {"error": code, "message": "refused", "field": None}
+    platform.answer("GET", rf"/v1/handover/607/{WEEK}", (403, body))
+    log_in(browser)
+    page = browser.get(f"/moede?kommune=607&uge={WEEK}")
+    assert danish in page.text
+    assert "refused" not in page.text  # the API's English message stays out
+
+
+def test_the_consoles_own_404_and_405_pages_are_danish(browser: TestClient) -> None:
+    missing = browser.get("/findes-ikke")
+    assert missing.status_code == 404 and "Siden findes ikke" in missing.text
+    wrong = browser.request("DELETE", "/login")
+    assert wrong.status_code == 405 and "Det kan man ikke her" in wrong.text
+    assert "detail" not in wrong.text
 
 
 def test_an_unreachable_service_is_named_in_danish(

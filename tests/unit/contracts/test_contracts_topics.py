@@ -19,6 +19,7 @@ def test_registry_lists_every_contract_topic() -> None:
     assert list(TOPICS) == [
         "ssp.police.incidents.v1",
         "ssp.socialservices.cases.v1",
+        "ssp.concerns.v1",
         "ssp.caseworker.assessments.v1",
         "ssp.triage.caseworker.v1",
         "ssp.triage.tovholder.v1",
@@ -26,11 +27,14 @@ def test_registry_lists_every_contract_topic() -> None:
         "ssp.triage.withdrawals.v1",
         "ssp.triage.statements.v1",
         "ssp.notifications.letter-tasks.v1",
+        "ssp.notifications.assessments.v1",
         "ssp.courses.events.v1",
+        "ssp.courses.follow-ups.v1",
         "ssp.meetings.events.v1",
         "ssp.intake.rejected.v1",
         "ssp.intake.incidents.v1",
         "ssp.intake.case-events.v1",
+        "ssp.intake.concerns.v1",
         "ssp.intake.dead-letter.v1",
         "ssp.triage.dead-letter.v1",
         "ssp.notifications.dead-letter.v1",
@@ -56,6 +60,8 @@ def test_constants_match_registry() -> None:
         t.INTAKE_REJECTED,
         t.INTAKE_INCIDENTS,
         t.INTAKE_CASE_EVENTS,
+        t.CONCERNS,
+        t.INTAKE_CONCERNS,
     ]
     assert all(c in TOPICS for c in constants)
     assert TOPICS[POLICE_INCIDENTS].message is PoliceIncident

@@ -192,6 +192,7 @@ async def test_commands_that_break_a_rule_get_a_clear_reason(api: Api) -> None:
         "error": "consent_missing",
         "message": "no measure starts before consent is given (or recorded as not required "
         "for an adult)",
+        "field": None,
         "consent_status": "not_requested",
     }
     minor = await api.post(

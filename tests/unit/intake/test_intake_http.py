@@ -92,6 +92,7 @@ async def test_bad_input_names_every_field_never_echoes_and_is_kept(
     assert after.json()["corrected_by"] == {
         "journal_number": corrected["journal_number"],
         "revision": 1,
+        "how": "resubmitted",
     }
 
 

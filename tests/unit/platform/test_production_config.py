@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from services.courses.settings import CoursesSettings
 from services.intake.bootstrap import definition as intake_definition
 from services.intake.settings import IntakeSettings
 from shared.auth import AuthSettings, ProductionKeyConfigured, mint_development_token
@@ -46,6 +47,7 @@ def _safe_env(tmp_path: Path) -> dict[str, str]:
         "SSP_AUDIT_TERM_KEY": secrets.token_hex(32),
         "INTAKE_PSEUDONYM_SECRET": secrets.token_hex(32),
         "INTAKE_STORE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "COURSES_NOTE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
 
 
@@ -73,6 +75,7 @@ async def test_production_on_development_defaults_is_refused_with_every_problem_
     for problem in (
         "INTAKE_PSEUDONYM_SECRET is missing (intake)",
         "INTAKE_STORE_CIPHER_KEY is missing (intake)",
+        "COURSES_NOTE_CIPHER_KEY is missing (courses)",
         "no token key source: the development key would be used",
         "the Kafka connection has no TLS (SSP_KAFKA_SECURITY_PROTOCOL=PLAINTEXT",
         "KAFKA_BOOTSTRAP_SERVERS is unset",
@@ -115,6 +118,23 @@ def test_each_problem_is_named(
     _settings(monkeypatch, env)
     with pytest.raises(ConfigurationRefused, match="refusing to start") as refused:
         refuse_unsafe_production({"intake": IntakeSettings()})
+    assert problem in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("", "COURSES_NOTE_CIPHER_KEY is empty"),
+        ("changeme", "COURSES_NOTE_CIPHER_KEY is a placeholder"),
+        ("bm90IDMyIGJ5dGVz", "COURSES_NOTE_CIPHER_KEY is not the base64 of a 32-byte key"),
+    ],
+)
+def test_the_courses_note_key_is_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    _settings(monkeypatch, {**_safe_env(tmp_path), "COURSES_NOTE_CIPHER_KEY": value})
+    with pytest.raises(ConfigurationRefused, match="refusing to start") as refused:
+        refuse_unsafe_production({"courses": CoursesSettings()})
     assert problem in str(refused.value)
 
 

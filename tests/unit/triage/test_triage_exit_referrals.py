@@ -287,7 +287,7 @@ def test_a_history_event_stored_before_ages_were_kept_loads_without_an_age(
     # A history as it was stored then: Started, then ReportRecorded (now the first report
     # starts the history, StartedWithReport).
     history = PersonHistory("pk_a")
-    history.record(journal_no(1), 1, T0, "sigtet", "butikstyveri", age_at_incident=17)
+    history.record(Report(journal_no(1), 1, T0, "sigtet", "butikstyveri", age_at_incident=17))
     app.save(history)
     # Rewrite the stored ReportRecorded as version 1 of the event stored it: no age.
     history_id = PersonHistory.create_id("pk_a")

@@ -34,7 +34,9 @@ def history(*reports: tuple[str, int, float]) -> PersonHistory:
     """A history given (journal, revision, day) reports, its events already collected."""
     aggregate = PersonHistory("pk_a")
     for journal_number, revision, at in reports:
-        aggregate.record(journal_number, revision, T0 + timedelta(days=at), "sigtet", "tyveri")
+        aggregate.record(
+            Report(journal_number, revision, T0 + timedelta(days=at), "sigtet", "tyveri")
+        )
     aggregate.collect_events()
     return aggregate
 
@@ -44,14 +46,14 @@ def history(*reports: tuple[str, int, float]) -> PersonHistory:
 
 def test_a_report_is_recorded_once_per_revision() -> None:
     h = history((journal(1), 1, 0))
-    assert h.record(journal(1), 1, T0, "sigtet", "tyveri") is False
+    assert h.record(Report(journal(1), 1, T0, "sigtet", "tyveri")) is False
     assert event_names(h) == []
 
 
 def test_a_higher_revision_replaces_the_report_and_a_lower_one_changes_nothing() -> None:
     h = history((journal(1), 2, 0))
-    assert h.record(journal(1), 1, T0, "antruffet", "vold") is False
-    assert h.record(journal(1), 3, T0 + timedelta(days=1), "forurettet", "vold") is True
+    assert h.record(Report(journal(1), 1, T0, "antruffet", "vold")) is False
+    assert h.record(Report(journal(1), 3, T0 + timedelta(days=1), "forurettet", "vold")) is True
     assert event_names(h) == ["ReportRecorded"]
     [report] = h.reports.values()
     assert (report.revision, report.role, report.offence_code) == (3, "forurettet", "vold")
@@ -61,12 +63,12 @@ def test_withdrawn_report_is_not_counted_and_a_late_older_revision_does_not_rest
     h = history((journal(1), 1, 0), (journal(2), 1, 5))
     assert h.withdraw(journal(1), 2) is True
     assert event_names(h) == ["ReportWithdrawn"]
-    assert h.record(journal(1), 1, T0, "sigtet", "tyveri") is False
+    assert h.record(Report(journal(1), 1, T0, "sigtet", "tyveri")) is False
     assert h.withdraw(journal(1), 2) is False
     assert [r.journal_number for r in h.reports_before(journal(9), T0 + timedelta(days=30))] == [
         journal(2)
     ]
-    assert h.record(journal(1), 3, T0, "sigtet", "tyveri") is True  # listed again
+    assert h.record(Report(journal(1), 3, T0, "sigtet", "tyveri")) is True  # listed again
 
 
 def test_reports_before_excludes_the_incident_itself_and_later_ones() -> None:
@@ -77,8 +79,8 @@ def test_reports_before_excludes_the_incident_itself_and_later_ones() -> None:
 
 def test_history_rebuilt_from_its_events_has_the_same_reports() -> None:
     h = PersonHistory("pk_a")
-    h.record(journal(1), 1, T0, "sigtet", "tyveri")
-    h.record(journal(2), 1, T0, "antruffet", "vold")
+    h.record(Report(journal(1), 1, T0, "sigtet", "tyveri"))
+    h.record(Report(journal(2), 1, T0, "antruffet", "vold"))
     h.withdraw(journal(1), 2)
     copy = None
     for e in h.collect_events():

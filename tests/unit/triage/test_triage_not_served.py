@@ -9,8 +9,6 @@ served."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -19,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from services.triage.adapters.publications import triage_publications
@@ -38,7 +35,7 @@ from shared.contracts import (
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext
 from ssp_platform.cli import app as app_cli
-from tests.support import bearer, outbox
+from tests.support import bearer, outbox, serving
 from tests.unit.triage.factories import DECIDED_AT, JOURNAL, incident, person
 
 runner = CliRunner()
@@ -179,18 +176,10 @@ def serving_http(settings: TriageSettings, service: TriageService) -> Iterator[s
     ctx = ServiceContext("triage", settings, service.app, executor)
     auth = ServiceAuth(settings, "triage")
     api = create_http_app(ctx, service, auth.access_control(ctx))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(api, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
     try:
-        while not server.started:
-            threading.Event().wait(0.01)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+        with serving(api) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join()
         executor.shutdown()
         auth.close()
 

@@ -23,6 +23,7 @@ from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.person_history import PersonHistory
+from services.triage.domain.routing import Report
 from services.triage.settings import TriageSettings
 from shared.contracts import AcceptedIncident
 from shared.eventstore import UnitOfWork, store_env
@@ -65,12 +66,14 @@ def triage_the_old_way(app: TriageApplication, first: AcceptedIncident) -> None:
     triage.triage(first, {}, PROFILES, DECIDED_AT)
     for history, p in zip(histories, first.persons, strict=True):
         history.record(
-            first.journal_number,
-            first.revision,
-            first.occurred_at,
-            p.role,
-            first.offence_code,
-            age_at_incident=p.age_at_incident,
+            Report(
+                first.journal_number,
+                first.revision,
+                first.occurred_at,
+                p.role,
+                first.offence_code,
+                age_at_incident=p.age_at_incident,
+            )
         )
     app.save(triage, *histories)
 

@@ -17,6 +17,7 @@ from services.triage.application.service import TriageService
 from services.triage.bootstrap import build_service
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.person_history import PersonHistory
+from services.triage.domain.routing import Report
 from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
 from shared.contracts import INTAKE_INCIDENTS
@@ -97,7 +98,7 @@ def test_every_event_gets_a_trace_context_of_its_own() -> None:
     first = incident(persons=[person("pk_a"), person("pk_b", 17)])
     triage, _ = IncidentTriage.open(first, {}, PROFILES, DECIDED_AT, context)
     history = PersonHistory.start(
-        "pk_a", JOURNAL, 1, first.occurred_at, "sigtet", "vold", 14, trace_context=context
+        "pk_a", Report(JOURNAL, 1, first.occurred_at, "sigtet", "vold", 14), trace_context=context
     )
     events: list[Any] = [*triage.pending_events, *history.pending_events]
     assert len(events) == 4

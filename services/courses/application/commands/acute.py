@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from services.courses.application.commands.base import (
-    ChangeCourse,
+    CommandOn,
     Owner,
     StartCourse,
     Today,
@@ -68,15 +68,8 @@ class StartAcuteProcedure(StartCourse):
         )
 
 
-class AcuteCommand(ChangeCourse):
+class AcuteCommand(CommandOn[AcuteProcedure]):
     aggregate = AcuteProcedure
-
-    def execute(self, course: Course, at: datetime) -> None:
-        assert isinstance(course, AcuteProcedure)
-        self.run(course, at)
-
-    def run(self, course: AcuteProcedure, at: datetime) -> None:
-        raise NotImplementedError
 
 
 class AssignStep(AcuteCommand):

@@ -6,8 +6,9 @@ that is published is a code, a date or an owner's initials or role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.courses.domain.calendar import local_date
 from services.courses.domain.course import Course, DeadlinePolicy
 from shared.eventstore import UnitOfWork
+
+if TYPE_CHECKING:
+    from services.courses.domain.follow_up import FollowUpAction
 
 Owner = Annotated[
     str,
@@ -85,6 +89,35 @@ class ChangeCourse(Command):
 
     def execute(self, course: Course, at: datetime) -> None:
         raise NotImplementedError
+
+    def also_records(
+        self, course: Course, at: datetime, new_action: Callable[..., FollowUpAction]
+    ) -> list[FollowUpAction]:
+        """Follow-up actions the command records with the course, in the same transaction
+        (`new_action(command, recorded_by_role, at)` seals the note); none by default."""
+        return []
+
+
+CourseKind = TypeVar("CourseKind", bound=Course)
+
+
+class CommandOn(ChangeCourse, Generic[CourseKind]):
+    """A command on one kind of course (its `aggregate`): `run` does it to a course of that
+    kind."""
+
+    def execute(self, course: Course, at: datetime) -> None:
+        assert isinstance(course, self.aggregate)
+        self.run(cast(CourseKind, course), at)
+
+    def run(self, course: CourseKind, at: datetime) -> None:
+        raise NotImplementedError
+
+
+class OnMeasure(BaseModel):
+    """The fields of a command about one measure on a day (today when omitted)."""
+
+    measure_id: ItemId
+    on: Today = None
 
 
 class StartCourse(Command):

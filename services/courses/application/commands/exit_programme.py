@@ -9,11 +9,12 @@ from uuid import UUID
 from pydantic import Field
 
 from services.courses.application.commands.base import (
-    ChangeCourse,
     Command,
+    CommandOn,
     Department,
     ItemId,
     Note,
+    OnMeasure,
     Owner,
     StartCourse,
     Today,
@@ -99,15 +100,8 @@ class StartFromReferral(Command):
         )
 
 
-class ExitCommand(ChangeCourse):
+class ExitCommand(CommandOn[ExitProgramme]):
     aggregate = ExitProgramme
-
-    def execute(self, course: Course, at: datetime) -> None:
-        assert isinstance(course, ExitProgramme)
-        self.run(course, at)
-
-    def run(self, course: ExitProgramme, at: datetime) -> None:
-        raise NotImplementedError
 
 
 class RecordClarifyingTalk(ExitCommand):
@@ -169,10 +163,7 @@ class AgreeContract(ExitCommand):
         )
 
 
-class CompleteContractMeasure(ExitCommand):
-    measure_id: ItemId
-    on: Today = None
-
+class CompleteContractMeasure(OnMeasure, ExitCommand):
     def run(self, course: ExitProgramme, at: datetime) -> None:
         course.complete_contract_measure(self.measure_id, day_or_today(self.on, at), at)
 

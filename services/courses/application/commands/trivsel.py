@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -9,16 +10,20 @@ from uuid import UUID
 from pydantic import Field
 
 from services.courses.application.commands.base import (
-    ChangeCourse,
+    CommandOn,
     ItemId,
     Note,
+    OnMeasure,
     Owner,
     StartCourse,
     Today,
     day_or_today,
 )
+from services.courses.application.commands.follow_up import NextStepIn, RecordFollowUpAction
 from services.courses.domain.course import Course, DeadlinePolicy
 from services.courses.domain.eligibility import NotEligible, TrivselEligibility
+from services.courses.domain.follow_up import FollowUpAction
+from services.courses.domain.follow_up_terms import FollowUpOutcome
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.domain.trivsel_terms import (
     MAX_STEP,
@@ -28,6 +33,7 @@ from services.courses.domain.trivsel_terms import (
     TrivselMeasureKind,
     TrivselOutcome,
 )
+from shared.auth.principal import Role
 from shared.contracts.common import JournalNumber, PersonKey
 from shared.eventstore import UnitOfWork
 
@@ -72,15 +78,8 @@ class StartTrivsel(StartCourse):
         )
 
 
-class TrivselCommand(ChangeCourse):
+class TrivselCommand(CommandOn[TrivselCourse]):
     aggregate = TrivselCourse
-
-    def execute(self, course: Course, at: datetime) -> None:
-        assert isinstance(course, TrivselCourse)
-        self.run(course, at)
-
-    def run(self, course: TrivselCourse, at: datetime) -> None:
-        raise NotImplementedError
 
 
 class PlaceOnStep(TrivselCommand):
@@ -138,18 +137,12 @@ class AddMeasure(TrivselCommand):
         )
 
 
-class StartMeasure(TrivselCommand):
-    measure_id: ItemId
-    on: Today = None
-
+class StartMeasure(OnMeasure, TrivselCommand):
     def run(self, course: TrivselCourse, at: datetime) -> None:
         course.start_measure(self.measure_id, day_or_today(self.on, at), at)
 
 
-class CompleteMeasure(TrivselCommand):
-    measure_id: ItemId
-    on: Today = None
-
+class CompleteMeasure(OnMeasure, TrivselCommand):
     def run(self, course: TrivselCourse, at: datetime) -> None:
         course.complete_measure(self.measure_id, day_or_today(self.on, at), at)
 
@@ -167,12 +160,40 @@ class ReviewItem(TrivselCommand):
 
 
 class RecordFollowUp(TrivselCommand):
+    """A follow-up in the course: recorded as a follow-up action linked to the course
+    (`course_id`; its note sealed there), and as the course's `follow_up_recorded`."""
+
     kind: FollowUpKind
     held_on: Today = None
     note: Note = ""
+    held_by: Owner | None = Field(
+        default=None, description="Who held it; the course's coordinator when omitted."
+    )
+    outcome: FollowUpOutcome = "held"
+    next_step: NextStepIn | None = None
 
     def run(self, course: TrivselCourse, at: datetime) -> None:
-        course.record_follow_up(self.kind, day_or_today(self.held_on, at), self.note, at)
+        # The note stays with the action, sealed; the course keeps none of it.
+        course.record_follow_up(self.kind, day_or_today(self.held_on, at), "", at)
+
+    def also_records(
+        self, course: Course, at: datetime, new_action: Callable[..., FollowUpAction]
+    ) -> list[FollowUpAction]:
+        assert isinstance(course, TrivselCourse)
+        action = RecordFollowUpAction(
+            person_key=course.person_key,
+            municipality_code=course.municipality_code,
+            journal_number=course.journal_number,
+            course_id=course.id,
+            kind=self.kind,
+            held_on=day_or_today(self.held_on, at),
+            held_by=self.held_by or course.coordinator,
+            outcome=self.outcome,
+            next_step=self.next_step,
+            note=self.note,
+        )
+        # TRIVSEL+ commands are the tovholder's alone (access_policy: trivsel_course.manage).
+        return [new_action(action, Role.TOVHOLDER.value, at)]
 
 
 class CloseTrivsel(TrivselCommand):

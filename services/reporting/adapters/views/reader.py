@@ -160,6 +160,17 @@ class ViewReader:
                 latest[(task["journal_number"], task["person_key"])] = task
         return latest
 
+    def concerns_of(self, person_key: str) -> list[dict[str, Any]]:
+        """The concerns about a person, most recent first (every municipality's)."""
+        c = tables.person_concerns
+        statement = (
+            select(c)
+            .where(c.c.person_key == person_key)
+            .order_by(c.c.registered_at_utc.desc(), c.c.concern_id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(statement)]
+
     def registrations_with_others(self, person_key: str) -> list[dict[str, Any]]:
         """Every incident (its latest revision) the person is registered in, each joined with
         every other person registered in it (other_person_key None when the person was alone):

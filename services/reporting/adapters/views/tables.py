@@ -112,6 +112,23 @@ confirmations = Table(
     Column("decision_id", String(200), nullable=False),
 )
 
+# The concerns that do not come from the police, per young person (issue 15, part 5): the
+# person's history beside their police reports. Codes and dates only (ssp.intake.concerns.v1).
+# A deployment gaining the table has no concerns in its store yet (the topic is new).
+person_concerns = Table(
+    "reporting_person_concerns",
+    metadata,
+    Column("concern_id", String(100), primary_key=True),
+    Column("person_key", String(200), nullable=False, index=True),
+    Column("municipality_code", String(3), nullable=False),
+    Column("school", String(200), nullable=True),
+    Column("category", String(30), nullable=False),
+    Column("reporter_kind", String(30), nullable=False),
+    Column("registered_at", String(40), nullable=False),
+    Column("registered_at_utc", String(40), nullable=False),
+    Column("iso_week", String(8), nullable=False),
+)
+
 letter_tasks = Table(
     "reporting_letter_tasks",
     metadata,

@@ -56,6 +56,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     tables.exit_referrals.name: ("journal_number", "person_key"),
     tables.confirmations.name: ("journal_number", "person_key"),
     tables.letter_tasks.name: ("task_id",),
+    tables.person_concerns.name: ("concern_id",),
 }
 # Flushed in this order, so an incident row exists before anything that refers to it.
 _FLUSH_ORDER = (
@@ -65,6 +66,7 @@ _FLUSH_ORDER = (
     tables.exit_referrals,
     tables.confirmations,
     tables.letter_tasks,
+    tables.person_concerns,
     tables.trace_steps,
     tables.position,
 )
@@ -164,6 +166,10 @@ class ViewWriter:
             staged[key] = {**staged[key], **row}
         else:
             staged[key] = dict(row)
+
+    def put_concern(self, concern: Row) -> None:
+        """A concern about a person (issue 15, part 5): one row per concern id."""
+        self._stage(tables.person_concerns, concern)
 
     def put_incident(self, incident: Row, persons: list[Row]) -> None:
         """The latest revision's persons replace the earlier ones; an older revision arriving

@@ -1,0 +1,126 @@
+"""The caseworker's side in the console (issue 17, part 3): on a child's item of the weekly
+meeting, a caseworker or team leader records the assessment ("Orienter" or "Indkald") and the
+meeting with a summoned family; notifications records them (the letter follows) and decides
+who may. Given the console's helpers (`PageTools`) by `create_http_app`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from services.console.adapters.platform_api import ApiError, PlatformApi
+from services.console.domain.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
+from services.console.domain.errors import danish_error
+from services.console.domain.weeks import MUNICIPALITY, valid_week
+from services.console.entrypoints.follow_up_pages import PERSON_KEY
+from services.console.entrypoints.page_tools import PageTools
+from shared.contracts.common import JOURNAL_NUMBER_PATTERN
+
+JOURNAL = re.compile(JOURNAL_NUMBER_PATTERN)
+INITIALS = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,50}")
+
+
+class ItemForm:
+    """The item the form was sent from, checked; `None` when a field is out of bounds."""
+
+    def __init__(self, form: FormData) -> None:
+        def text(name: str) -> str:
+            value = form.get(name)
+            return value.strip()[:60] if isinstance(value, str) else ""
+
+        self.municipality = text("kommune")
+        self.week = text("uge")
+        self.journal = text("journal")
+        self.person = text("person")
+        self.caseworker = text("sagsbehandler")
+        self.names = text("navne") == "1"
+        self.text = text
+
+    def valid(self) -> bool:
+        return bool(
+            MUNICIPALITY.fullmatch(self.municipality)
+            and valid_week(self.week)
+            and JOURNAL.fullmatch(self.journal)
+            and PERSON_KEY.fullmatch(self.person)
+        )
+
+    def back(self) -> str:
+        query = {
+            "kommune": self.municipality,
+            "uge": self.week,
+            "journal": self.journal,
+            "person": self.person,
+        }
+        if self.names:
+            query["navne"] = "1"
+        return f"/moede/punkt?{urlencode(query)}"
+
+
+def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None:
+    @app.post("/moede/punkt/vurdering")
+    async def assess(request: Request) -> Response:
+        user = await kit.current_user(request)
+        item = ItemForm(await kit.checked_form(request))
+        outcome = item.text("vurdering")
+        if not item.valid() or outcome not in ASSESSMENTS:
+            kit.flash(request, "Vælg Orienter eller Indkald.", "error")
+            return kit.redirect(item.back() if item.valid() else "/moede")
+        if not INITIALS.fullmatch(item.caseworker):
+            kit.flash(request, "Skriv sagsbehandlerens initialer (bogstaver og tal).", "error")
+            return kit.redirect(item.back())
+        body = {
+            "journal_number": item.journal,
+            "person_key": item.person,
+            "outcome": outcome,
+            "caseworker": item.caseworker,
+        }
+        done = f"Vurderingen »{ASSESSMENTS[outcome]}« er registreret; brevet følger."
+        return await _send(request, kit, item, api.record_assessment(user.token, body), done)
+
+    @app.post("/moede/punkt/familiemoede")
+    async def family_meeting(request: Request) -> Response:
+        user = await kit.current_user(request)
+        item = ItemForm(await kit.checked_form(request))
+        held_on = _day(item.text("dato"))
+        if not item.valid():
+            return kit.redirect("/moede")
+        if held_on is None or not INITIALS.fullmatch(item.caseworker):
+            kit.flash(request, "Vælg mødets dato og skriv sagsbehandlerens initialer.", "error")
+            return kit.redirect(item.back())
+        body = {
+            "journal_number": item.journal,
+            "person_key": item.person,
+            "held_on": held_on.isoformat(),
+            "caseworker": item.caseworker,
+            "youth_attended": item.text("ung_deltog") == "1",
+        }
+        done = f"Mødet med familien {danish_date(held_on)} er registreret."
+        return await _send(request, kit, item, api.record_family_meeting(user.token, body), done)
+
+
+async def _send(
+    request: Request, kit: PageTools, item: ItemForm, call: Awaitable[Any], done: str
+) -> Response:
+    """Back to the item, saying `done` when notifications recorded it, else why not."""
+    try:
+        await call
+    except ApiError as exc:
+        reason = ASSESSMENT_REFUSALS.get(exc.code or "")
+        kit.flash(request, reason or danish_error(exc.service, exc.status, exc.code), "error")
+    else:
+        kit.flash(request, done)
+    return kit.redirect(item.back())
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
