@@ -7,7 +7,7 @@ triage's store (they are free text about a child)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field
 
@@ -24,7 +24,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["MEETING_EVENT_TYPES", "MeetingEvent", "MeetingEventType"]
+__all__ = ["MeetingEvent", "MeetingEventType"]
 
 MeetingEventType = Literal[
     "opened",
@@ -34,7 +34,6 @@ MeetingEventType = Literal[
     "note_recorded",
     "concern_placed",
 ]
-MEETING_EVENT_TYPES: tuple[MeetingEventType, ...] = get_args(MeetingEventType)
 
 
 class MeetingEvent(ContractModel):

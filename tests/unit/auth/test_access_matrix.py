@@ -18,11 +18,13 @@ from uuid import UUID
 import pytest
 from fastapi.routing import APIRoute
 
+from services.courses.application.commands.follow_up import RecordFollowUpAction
 from services.intake.application.service import IntakeService
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.notifications.application.task_index import status_of
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from shared.auth import Role
+from shared.contracts import CaseworkerAssessment
 from tests.support import example
 from tests.unit.auth.support import (
     CPR_IN,
@@ -528,6 +530,39 @@ MATRIX += [
 ]
 
 
+def _caseworker_person(
+    path: str, summoned: bool = False
+) -> Callable[[ServiceUnderTest, bool], tuple[str, dict[str, Any]]]:
+    """A fresh person routed to the caseworker (in or out of reach), summoned on Kafka when
+    the route needs a summons (issue 17, part 3); the route's body names them."""
+
+    def fill(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+        code, journal = _reach(in_reach)
+        key = _fresh_key()
+        served.seed(served.seeder.receive_decision, decision_in(code, key, journal, "caseworker"))
+        now = served.seeder.clock()
+        person = {"journal_number": journal, "person_key": key, "caseworker": "ABJ"}
+        if summoned:
+            summons = CaseworkerAssessment(**person, outcome="summon", at=now)
+            served.seed(served.seeder.receive_assessment, summons)
+            body = {**person, "held_on": now.date().isoformat(), "youth_attended": True}
+        else:
+            body = {**person, "outcome": "inform"}
+        return path, {"json": body}
+
+    return fill
+
+
+# Issue 17, part 3: a person out of reach is 404, alike with one notifications does not know.
+ASSESSORS = {role: (OK, 404) for role in ("caseworker", "team_leader", "caseworker_app")}
+MATRIX += [
+    Endpoint("notifications", "POST", "/v1/assessments",
+             _caseworker_person("/v1/assessments"), ASSESSORS),
+    Endpoint("notifications", "POST", "/v1/assessments/family-meeting",
+             _caseworker_person("/v1/assessments/family-meeting", summoned=True), ASSESSORS),
+]  # fmt: skip
+
+
 # --- courses --------------------------------------------------------------------------------
 GOAL = {"goal_id": "g1", "description": "", "owner": "ABJ", "review_on": "2026-12-16"}
 MEASURE = {
@@ -749,6 +784,70 @@ for _kind, _commands in COMMANDS.items():
         )
         for _name in _commands
     ]
+
+
+# A follow-up action with an open next step (issue 17, part 2).
+FOLLOW_UP = {
+    "kind": "hjemmebesoeg",
+    "held_by": "ABJ",
+    "outcome": "held",
+    "next_step": {"kind": "skolebesoeg", "owner": "ABJ", "due_on": "2026-12-10"},
+    "note": "",
+}
+
+
+def _new_follow_up(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+    code, _ = _reach(in_reach)
+    return "/v1/follow-ups", {"json": {**FOLLOW_UP, "person_key": _fresh_key(),
+                                       "municipality_code": code}}  # fmt: skip
+
+
+def _follow_up(
+    suffix: str = "", body: dict[str, Any] | None = None
+) -> Callable[[ServiceUnderTest, bool], tuple[str, dict[str, Any]]]:
+    """A fresh follow-up action (in or out of reach) with its next step open, recorded
+    without a request; one of its routes, the command against its current version."""
+
+    def fill(served: ServiceUnderTest, in_reach: bool) -> tuple[str, dict[str, Any]]:
+        code, journal = _reach(in_reach)
+        command = RecordFollowUpAction.model_validate(
+            {**FOLLOW_UP, "person_key": _fresh_key(), "municipality_code": code,
+             "journal_number": journal}
+        )  # fmt: skip
+        action = served.seed(served.seeder.follow_ups.record, command, "tovholder")
+        path = f"/v1/follow-ups/{action.id}{suffix}"
+        return path, {} if body is None else {"json": {"expected_version": action.version, **body}}
+
+    return fill
+
+
+# Issue 17, part 2: everyone who follows young people, in the token's municipalities; an
+# action of another municipality is 404 like one that does not exist.
+FOLLOW_UP_STAFF = ("tovholder", "team_leader", "caseworker", "police_coordinator",
+                   "exit_coordinator")  # fmt: skip
+# The coordinator's home visit is a social-services detail: withheld from the police (§115),
+# who reach only the follow-ups they held themselves.
+HELD_BY_THE_COORDINATOR = {
+    **{role: (OK, 404) for role in FOLLOW_UP_STAFF},
+    "police_coordinator": (404, 404),
+}
+
+
+MATRIX += [
+    Endpoint("courses", "POST", "/v1/follow-ups", _new_follow_up,
+             {role: (OK, 403) for role in FOLLOW_UP_STAFF}),
+    Endpoint("courses", "GET", "/v1/follow-ups",
+             _path("/v1/follow-ups?municipality_code={m}", m=(IN, OUT)),
+             {role: (OK, 403) for role in FOLLOW_UP_STAFF}),
+    Endpoint("courses", "GET", "/v1/follow-ups/{action_id}", _follow_up(),
+             HELD_BY_THE_COORDINATOR),
+    Endpoint("courses", "POST", "/v1/follow-ups/{action_id}/complete-next-step",
+             _follow_up("/complete-next-step", {"by": "ABJ"}),
+             HELD_BY_THE_COORDINATOR),
+    Endpoint("courses", "POST", "/v1/follow-ups/{action_id}/reschedule-next-step",
+             _follow_up("/reschedule-next-step", {"owner": "KLM", "due_on": "2026-12-17"}),
+             HELD_BY_THE_COORDINATOR),
+]  # fmt: skip
 
 # Each service's auditor endpoints (shared/auth) are part of its API.
 for _service in SERVICES:
