@@ -263,6 +263,39 @@ MATRIX: list[Endpoint] = [
         _path("/v1/persons/{pk}/co-registered", pk=(PK_IN, PK_OUT)),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    # Need-to-know as the handover list (a school its pupils' police reports, the police their
+    # own), and the auditor everywhere; out of reach looks like unknown.
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/persons/{person_key}/timeline",
+        _path("/v1/persons/{pk}/timeline", pk=(PK_IN, PK_OUT)),
+        {
+            **{role: (OK, 404) for role in MUNICIPAL},
+            "school_representative": (OK, 404),
+            "police_coordinator": (OK, 404),
+            "auditor": (OK, OK),
+        },
+    ),
+    # The review export (issue 17, part 4): the auditor everywhere, the municipality's own
+    # quality reviewer (the team leader) in their municipality; a person out of reach is unknown.
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/reviews/samples/{municipality_code}/{year}",
+        _path("/v1/reviews/samples/{m}/2026", m=(IN, OUT)),
+        {"team_leader": (OK, 403), "auditor": (OK, OK)},
+    ),
+    *(
+        Endpoint(
+            "reporting",
+            "GET",
+            f"/v1/reviews/persons/{{person_key}}{suffix}",
+            _path(f"/v1/reviews/persons/{{pk}}{suffix}", pk=(PK_IN, PK_OUT)),
+            {"team_leader": (OK, 404), "auditor": (OK, OK)},
+        )
+        for suffix in ("", "/pdf")
+    ),
     # A person's concerns (issue 15, part 5): those of the caller's municipalities; a person
     # out of reach has none to show (200, an empty list: alike with one who has none).
     Endpoint(
