@@ -125,8 +125,7 @@ class MeetingEvent(ContractModel):
         description="note_recorded: its id.",
         examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
     )
-    concern_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
+    concern_id: IdReference | None = Field(
         default=None,
         # Absent (not null) from every other event: their bytes stay as they were.
         exclude_if=lambda value: value is None,
