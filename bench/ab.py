@@ -1,6 +1,6 @@
 """Interleaved A/B of `bench.pipeline` between two checkouts of the repository.
 
-    uv run --no-sync python -m bench.ab --a . --b ../other-checkout [--rounds 4] \\
+    uv run --no-sync python -m bench.ab --a . --b /tmp/ssp-b [--rounds 4] \\
         [-- <bench.pipeline options>]
 
 Each round runs the pipeline benchmark once from each checkout: A then B in odd rounds, B then

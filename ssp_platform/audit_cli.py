@@ -12,7 +12,6 @@ import importlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -23,6 +22,8 @@ from rich.table import Table
 
 from shared.auth import AuthSettings, ProductionKeyConfigured, Role, mint_development_token
 from shared.auth.access import PURPOSE_HEADER
+from shared.auth.audit_merge import Collected
+from shared.auth.audit_merge import collect as merged
 from ssp_platform.registry import SERVICES
 
 audit_app = typer.Typer(help="The audit trail of every service: who read what, when and why.")
@@ -32,18 +33,6 @@ transport: httpx.AsyncBaseTransport | None = None
 """How requests reach the services (None: the network); tests put the apps here."""
 
 DEFAULT_PURPOSE = "auditor: a person's request to know who has seen their data"
-
-
-@dataclass
-class Collected:
-    """Every service's answer: its entries, or why it gave none."""
-
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    services: dict[str, str] = field(default_factory=dict)
-    """service → `ok`, `unreachable`, `refused (401)`, …"""
-
-    def as_json(self) -> dict[str, Any]:
-        return {"services": self.services, "entries": self.entries}
 
 
 def service_urls(names: list[str] | None = None) -> dict[str, str]:
@@ -95,35 +84,9 @@ async def collect(
     params: Mapping[str, str] | None = None,
     via: httpx.AsyncBaseTransport | None = None,
 ) -> Collected:
-    """Ask every service at once; merge their entries by time (then service and id)."""
+    """Ask every service at once; merge their entries by time (shared/auth/audit_merge.py)."""
     async with httpx.AsyncClient(transport=via, timeout=30) as client:
-        answers = await asyncio.gather(
-            *(_ask(client, f"{url}{path}", headers, params) for url in urls.values())
-        )
-    collected = Collected()
-    for name, (status, entries) in zip(urls, answers, strict=True):
-        collected.services[name] = status
-        collected.entries.extend(entries)
-    collected.entries.sort(
-        key=lambda e: (datetime.fromisoformat(e["at"]), e["service"], e.get("id") or 0)
-    )
-    return collected
-
-
-async def _ask(
-    client: httpx.AsyncClient,
-    url: str,
-    headers: Mapping[str, str],
-    params: Mapping[str, str] | None,
-) -> tuple[str, list[dict[str, Any]]]:
-    try:
-        response = await client.get(url, headers=dict(headers), params=params)
-    except httpx.TransportError:
-        return "unreachable", []
-    if response.status_code != 200:
-        return f"refused ({response.status_code})", []
-    entries: list[dict[str, Any]] = response.json()["entries"]
-    return "ok", entries
+        return await merged(client, urls, path, headers, params)
 
 
 def _print(collected: Collected, title: str, as_json: bool, extra: dict[str, Any]) -> None:

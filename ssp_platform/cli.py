@@ -12,7 +12,6 @@ from typing import Annotated
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from shared.auth import (
     DEFAULT_SCOPES,
@@ -26,6 +25,8 @@ from shared.auth.audit import purge_expired
 from ssp_platform.audit_cli import audit_app, service_urls
 from ssp_platform.erasure_cli import erase, erasure_report, intake_rewrap_keys
 from ssp_platform.registry import ALL_SERVICES, SERVICES, available
+from ssp_platform.review_cli import review_app
+from ssp_platform.trace_view import trace_table
 
 app = typer.Typer(
     help="SSP event platform: police report → routing → letter task → read models.",
@@ -36,6 +37,7 @@ app.add_typer(audit_app, name="audit")
 app.command()(erase)
 app.command("erasure-report")(erasure_report)
 app.command("intake-rewrap-keys")(intake_rewrap_keys)
+app.add_typer(review_app, name="review")
 
 
 def _reporting_url() -> str:
@@ -122,19 +124,7 @@ def trace(
     if as_json:
         print(json.dumps(body, indent=2, ensure_ascii=False))
         return
-    table = Table(title=f"Trace of {journal_number}")
-    for column in ("at", "service", "step", "person", "detail", "trace id"):
-        table.add_column(column)
-    for step in body["steps"]:
-        table.add_row(
-            step["at"],
-            step["service"],
-            step["step"],
-            step.get("person_key") or "",
-            step.get("detail") or "",
-            step.get("trace_id") or "",
-        )
-    console.print(table)
+    console.print(trace_table(body))
 
 
 @app.command()

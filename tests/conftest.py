@@ -9,8 +9,14 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from ssp_platform.broker import EmbeddedBroker
+
+# Property tests measure invariants, not speed: no per-example deadline, which a loaded CI
+# machine (two cores) would otherwise turn into flaky failures. A test's own @settings wins.
+settings.register_profile("ssp", deadline=None)
+settings.load_profile("ssp")
 
 POSTGRES_HOST = os.environ.get("SSP_TEST_POSTGRES_HOST", "127.0.0.1")
 POSTGRES_PORT = int(os.environ.get("SSP_TEST_POSTGRES_PORT", "5432"))

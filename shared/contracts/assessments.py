@@ -5,7 +5,7 @@ Required: journal_number, person_key, outcome, caseworker, at. Optional: note.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field
 
@@ -19,10 +19,9 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["OUTCOMES", "AssessmentOutcome", "CaseworkerAssessment"]
+__all__ = ["AssessmentOutcome", "CaseworkerAssessment"]
 
 AssessmentOutcome = Literal["inform", "summon"]
-OUTCOMES: tuple[AssessmentOutcome, ...] = get_args(AssessmentOutcome)
 
 
 class CaseworkerAssessment(ContractModel):

@@ -6,7 +6,7 @@ Required: event, case_id, cpr, municipality_code, at. Optional: team, caseworker
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -23,16 +23,20 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["CASE_EVENTS", "CaseEventType", "CaseRegisterEvent"]
+__all__ = ["CaseEventType", "CaseRegisterEvent"]
 
 CaseEventType = Literal["case_opened", "case_closed", "caseworker_changed"]
-CASE_EVENTS: tuple[CaseEventType, ...] = get_args(CaseEventType)
+
+CaseEvent = Annotated[
+    CaseEventType, Field(description="What happened to the case.", examples=["case_opened"])
+]
+"""What happened to a case, on the register's event and on its pseudonymised copy."""
 
 
 class CaseRegisterEvent(ContractModel):
     """A change in the social-services case register for one person."""
 
-    event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
+    event: CaseEvent
     case_id: Id = Field(
         description=f"Case id in the case system (at most {MAX_ID_CHARS} characters); the "
         "message key.",

@@ -9,7 +9,7 @@ Codes, dates and initials only: the assessment's free-text note is never kept or
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field
 
@@ -24,12 +24,9 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["CASEWORKER_RECORD_EVENTS", "CaseworkerRecordEvent", "CaseworkerRecordEventName"]
+__all__ = ["CaseworkerRecordEvent", "CaseworkerRecordEventName"]
 
 CaseworkerRecordEventName = Literal["assessed", "family_meeting_held"]
-CASEWORKER_RECORD_EVENTS: tuple[CaseworkerRecordEventName, ...] = get_args(
-    CaseworkerRecordEventName
-)
 
 
 class CaseworkerRecordEvent(ContractModel):

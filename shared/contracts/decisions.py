@@ -8,7 +8,7 @@ decision without them still parses and old consumers ignore them.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
@@ -29,12 +29,11 @@ from shared.contracts.common import (
     TeamName,
     Timestamp,
 )
-from shared.contracts.incidents import OffenceCode, Role
+from shared.contracts.incidents import IncidentOffenceCode, IncidentRole, OffenceCode, Role
 from shared.contracts.letter_kinds import LetterKind, Recipient
 
 __all__ = [
     "CASE_OPENED_AFTER_ROUTING",
-    "DECISION_KINDS",
     "HISTORY_REPORTS_SHOWN",
     "MEETING_DECISION",
     "REVISION_CHANGED",
@@ -56,10 +55,14 @@ Workflow = Literal["minor", "adult"]
 Severity = Literal["low", "medium", "high"]
 DecisionKind = Literal["initial", "revised", "handover"]
 
+PersonWorkflow = Annotated[
+    Workflow, Field(description="minor (under 18) | adult (18-25).", examples=["minor"])
+]
+"""The workflow a person's age puts them in."""
+
 ROUTES: tuple[Route, ...] = get_args(Route)
 WORKFLOWS: tuple[Workflow, ...] = get_args(Workflow)
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
-DECISION_KINDS: tuple[DecisionKind, ...] = get_args(DecisionKind)
 
 #: Reason on a decision that replaces an earlier one because a higher revision changed it.
 REVISION_CHANGED = "revision_changed"
@@ -163,12 +166,12 @@ class RoutingDecision(ContractModel):
         "tovholder.",
         examples=["tovholder"],
     )
-    workflow: Workflow = Field(description="minor (under 18) | adult (18-25).", examples=["minor"])
+    workflow: PersonWorkflow
     age_at_incident: int = Field(
         description="Age in full years on the date of occurred_at.", examples=[14]
     )
-    role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
-    offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
+    role: IncidentRole
+    offence_code: IncidentOffenceCode
     severity: Severity = Field(description="Assessed severity.", examples=["low"])
     reasons: list[Code] = Field(
         description="Machine-readable codes of the rules that fired.",

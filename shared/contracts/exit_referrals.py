@@ -26,7 +26,7 @@ from shared.contracts.common import (
     TeamName,
     Timestamp,
 )
-from shared.contracts.decisions import Workflow
+from shared.contracts.decisions import PersonWorkflow
 from shared.contracts.incidents import OffenceCode
 
 __all__ = [
@@ -66,7 +66,7 @@ class ExitReferral(ContractModel):
         description="Age in full years on the date of the incident (15 or more).",
         examples=[16],
     )
-    workflow: Workflow = Field(description="minor (under 18) | adult (18-25).", examples=["minor"])
+    workflow: PersonWorkflow
     flags: list[ExitFlag] = Field(
         min_length=1,
         description="The incident's flags that made the referral: bande and/or ekstremisme.",

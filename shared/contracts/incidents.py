@@ -9,7 +9,7 @@ person name, address, school.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field
 
@@ -65,6 +65,16 @@ OffenceCode = Literal[
 ]
 Role = Literal["antruffet", "sigtet", "forurettet"]
 Flag = Literal["bande", "ekstremisme", "vaaben", "rusmidler", "gentagelse"]
+
+IncidentRole = Annotated[
+    Role, Field(description="The person's role in the incident.", examples=["sigtet"])
+]
+"""A person's role in the incident a message is about."""
+
+IncidentOffenceCode = Annotated[
+    OffenceCode, Field(description="Offence category.", examples=["butikstyveri"])
+]
+"""The offence category of the incident a message is about."""
 
 SOURCES: tuple[Source, ...] = get_args(Source)
 OFFENCE_CODES: tuple[OffenceCode, ...] = get_args(OffenceCode)

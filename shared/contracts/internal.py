@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import Field
 
-from shared.contracts.cases import CaseEventType
+from shared.contracts.cases import CaseEvent
 from shared.contracts.common import (
     MAX_PLACE_NAME_CHARS,
     ContractModel,
@@ -26,7 +26,7 @@ from shared.contracts.common import (
     TeamName,
     Timestamp,
 )
-from shared.contracts.incidents import Flag, OffenceCode, Role, Source
+from shared.contracts.incidents import Flag, IncidentOffenceCode, IncidentRole, Source
 
 __all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
 
@@ -37,7 +37,7 @@ class PseudonymousPerson(ContractModel):
     person_key: PersonKey = Field(
         description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
     )
-    role: Role = Field(description="The person's role in the incident.", examples=["sigtet"])
+    role: IncidentRole
     municipality_code: ResidenceMunicipality
     age_at_incident: int = Field(
         description="Age in full years on the date of occurred_at, in its own offset.",
@@ -87,7 +87,7 @@ class AcceptedIncident(ContractModel):
         examples=["2026-11-16T08:12:00+01:00"],
     )
     occurred_at: IncidentTime
-    offence_code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
+    offence_code: IncidentOffenceCode
     location_municipality_code: MunicipalityCode = Field(
         description="Municipality where the incident took place.", examples=["607"]
     )
@@ -118,7 +118,7 @@ class AcceptedIncident(ContractModel):
 class PseudonymisedCaseEvent(ContractModel):
     """A case-register event with the CPR number replaced by the person_key."""
 
-    event: CaseEventType = Field(description="What happened to the case.", examples=["case_opened"])
+    event: CaseEvent
     case_id: Id = Field(
         description="Case id in the case system.",
         examples=["DUBU-2026-001234"],

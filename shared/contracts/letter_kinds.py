@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-__all__ = ["LETTER_KINDS", "RECIPIENTS", "LetterKind", "Recipient"]
+__all__ = ["LETTER_KINDS", "LetterKind", "Recipient"]
 
 LetterKind = Literal[
     "orientering",
@@ -22,4 +22,3 @@ Recipient = Literal["parents", "youth", "local_staff"]
 procedure's standard letter, "Orientering af forældre og medarbejdere lokalt")."""
 
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)
-RECIPIENTS: tuple[Recipient, ...] = get_args(Recipient)

@@ -25,11 +25,8 @@ from shared.contracts.common import (
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
 __all__ = [
-    "ESCALATION_LEVELS",
     "LETTER_KINDS",
     "SEND_CHANNELS",
-    "TASK_CHANGE_REASONS",
-    "TASK_EVENTS",
     "WAIVER_REASONS",
     "EscalationLevel",
     "LetterKind",
@@ -55,11 +52,8 @@ SendChannel = Literal["outbox", "digital_post"]
 WaiverReason = Literal["not_in_childs_interest", "already_informed", "police_informs"]
 EscalationLevel = Literal["team_leader", "management"]
 
-TASK_EVENTS: tuple[LetterTaskEventType, ...] = get_args(LetterTaskEventType)
-TASK_CHANGE_REASONS: tuple[TaskChangeReason, ...] = get_args(TaskChangeReason)
 SEND_CHANNELS: tuple[SendChannel, ...] = get_args(SendChannel)
 WAIVER_REASONS: tuple[WaiverReason, ...] = get_args(WaiverReason)
-ESCALATION_LEVELS: tuple[EscalationLevel, ...] = get_args(EscalationLevel)
 
 
 #: Issue 16's fields, left out of a message (and a stored document) while null, so the events

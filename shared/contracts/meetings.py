@@ -7,7 +7,7 @@ triage's store (they are free text about a child)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field
 
@@ -24,7 +24,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["MEETING_EVENT_TYPES", "MeetingEvent", "MeetingEventType"]
+__all__ = ["MeetingEvent", "MeetingEventType"]
 
 MeetingEventType = Literal[
     "opened",
@@ -34,7 +34,6 @@ MeetingEventType = Literal[
     "note_recorded",
     "concern_placed",
 ]
-MEETING_EVENT_TYPES: tuple[MeetingEventType, ...] = get_args(MeetingEventType)
 
 
 class MeetingEvent(ContractModel):
@@ -126,8 +125,7 @@ class MeetingEvent(ContractModel):
         description="note_recorded: its id.",
         examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
     )
-    concern_id: str | None = Field(
-        max_length=MAX_ID_CHARS,
+    concern_id: IdReference | None = Field(
         default=None,
         # Absent (not null) from every other event: their bytes stay as they were.
         exclude_if=lambda value: value is None,

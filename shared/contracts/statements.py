@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field
 
@@ -27,10 +27,9 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["STATEMENTS", "PersonStatement", "Statement"]
+__all__ = ["PersonStatement", "Statement"]
 
 Statement = Literal["not_served", "decision_confirmed"]
-STATEMENTS: tuple[Statement, ...] = get_args(Statement)
 
 
 class PersonStatement(ContractModel):

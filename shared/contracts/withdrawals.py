@@ -7,7 +7,7 @@ letter task and never creates one). Keyed by ``person_key``, like the decisions.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import Field
 
@@ -21,12 +21,11 @@ from shared.contracts.common import (
     Timestamp,
 )
 
-__all__ = ["WITHDRAWAL_REASONS", "DecisionWithdrawn", "WithdrawalReason"]
+__all__ = ["DecisionWithdrawn", "WithdrawalReason"]
 
 WithdrawalReason = Literal[
     "person_removed_from_incident", "person_out_of_scope", "person_not_served"
 ]
-WITHDRAWAL_REASONS: tuple[WithdrawalReason, ...] = get_args(WithdrawalReason)
 
 
 class DecisionWithdrawn(ContractModel):

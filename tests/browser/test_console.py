@@ -138,7 +138,9 @@ def test_a_tovholder_runs_the_weekly_meeting(
     browser.find_element(By.ID, "journal").send_keys(JOURNAL_SCHOOL)
     follow(browser, browser.find_element(By.XPATH, "//button[text()='Spor']"))
     assert wait_until(
-        lambda: "meeting_decision" in text_of(browser) or browser.refresh(), timeout=30
+        # The trace says each step in words (issue 17): the meeting's decision as such.
+        lambda: "besluttet af ugens møde" in text_of(browser) or browser.refresh(),
+        timeout=30,
     ), text_of(browser)
     check_page(browser, "sporing")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 
 from shared.auth import AuthSettings, mint_development_token
+from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 
 SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
@@ -97,3 +99,22 @@ def development_headers(purpose: str, **defaults: Any) -> Callable[..., dict[str
         return {"Authorization": f"Bearer {token}", "X-Purpose": purpose}
 
     return headers
+
+
+@asynccontextmanager
+async def letter_services(
+    monkeypatch: pytest.MonkeyPatch,
+    others: tuple[str, ...] = ("triage", "notifications", "reporting"),
+) -> AsyncIterator[dict[str, str]]:
+    """Intake first (notifications asks it for a letter's recipients), then `others`, in this
+    process on the environment `use_platform_env` set; yields each service's URL by name."""
+    from ssp_platform.platform import start_platform, stop_platform
+
+    intake = await start_platform(["intake"], PlatformSettings())
+    monkeypatch.setenv("SSP_INTAKE_URL", intake.services[0].http_url)
+    rest = await start_platform(list(others), PlatformSettings())
+    try:
+        yield {s.name: s.http_url for s in [*intake.services, *rest.services]}
+    finally:
+        await stop_platform(rest)
+        await stop_platform(intake)

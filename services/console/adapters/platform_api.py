@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import httpx
 
+from shared.auth.audit_merge import Collected, collect
+
 
 class ApiError(Exception):
     """A service refused or failed: its status and error code (the console says it in Danish)."""
@@ -97,6 +99,38 @@ class PlatformApi:
     async def co_registered(self, token: str, person_key: str, purpose: str) -> Any:
         return await self._call(
             "reporting", "GET", f"/v1/persons/{person_key}/co-registered", token, purpose=purpose
+        )
+
+    async def review_sample(
+        self, token: str, municipality: str, year: int, size: int, seed: int, purpose: str
+    ) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/reviews/samples/{municipality}/{year}", token,
+            purpose=purpose, params={"size": str(size), "seed": str(seed)},
+        )  # fmt: skip
+
+    async def person_review(self, token: str, person_key: str, purpose: str, pdf: bool) -> bytes:
+        """One person's review export: the JSON document or the PDF, as reporting gives it."""
+        path = f"/v1/reviews/persons/{quote(person_key, safe='')}" + ("/pdf" if pdf else "")
+        response = await self._request("reporting", "GET", path, token, purpose=purpose)
+        return response.content
+
+    async def person_timeline(
+        self, token: str, person_key: str, purpose: str, offset: int, limit: int
+    ) -> Any:
+        return await self._call(
+            "reporting", "GET", f"/v1/persons/{quote(person_key, safe='')}/timeline", token,
+            purpose=purpose, params={"offset": str(offset), "limit": str(limit)},
+        )  # fmt: skip
+
+    async def audit_trail_of(self, token: str, person_key: str, purpose: str) -> Collected:
+        """Every service's audit entries about the person, merged by time (what `ssp audit
+        export` prints), asked with the user's own token: only an auditor's is answered."""
+        return await collect(
+            self.client,
+            self.urls,
+            f"/v1/audit/export/{quote(person_key, safe='')}",
+            {"Authorization": f"Bearer {token}", "X-Purpose": purpose},
         )
 
     # --- triage --------------------------------------------------------------------------
@@ -217,6 +251,15 @@ class PlatformApi:
         return await self._call(
             "intake", "POST", "/v1/identities/resolve-batch", token,
             json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
+        )  # fmt: skip
+
+    async def resolve_review(
+        self, token: str, review: str, person_keys: list[str], purpose: str
+    ) -> Any:
+        """The names behind a review sample's pseudonyms (`review`: `607/2026`), in one step."""
+        return await self._call(
+            "intake", "POST", "/v1/identities/resolve-batch", token,
+            json={"review": review, "purpose": purpose, "person_keys": person_keys},
         )  # fmt: skip
 
     async def open_rejections(self, token: str, purpose: str, offset: int, limit: int) -> Any:

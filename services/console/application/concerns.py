@@ -19,9 +19,9 @@ from services.console.application.pages import (
     meeting_purpose,
     resolve_names,
 )
-from services.console.domain.danish import CONCERN_CATEGORIES, REPORTER_KINDS
 from services.console.domain.errors import danish_error
 from services.console.domain.user import User
+from shared.danish import CONCERN_CATEGORIES, REPORTER_KINDS
 
 MAX_TEXT = 4000
 MAX_NAME = 200

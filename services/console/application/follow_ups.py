@@ -11,15 +11,15 @@ from datetime import date, datetime
 from typing import Any
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
-from services.console.domain.danish import (
+from services.console.domain.errors import danish_error
+from services.console.domain.user import User
+from shared.danish import (
     COPENHAGEN,
     FOLLOW_UP_KINDS,
     FOLLOW_UP_OUTCOMES,
     FOLLOW_UP_REFUSALS,
     danish_date,
 )
-from services.console.domain.errors import danish_error
-from services.console.domain.user import User
 
 PURPOSE = "min arbejdsliste: opfoelgninger"  # ASCII: an HTTP header
 OWNER = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,40}")

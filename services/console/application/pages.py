@@ -17,7 +17,10 @@ from typing import Any, TypeVar
 from services.console.adapters.platform_api import ApiError, PlatformApi
 from services.console.application.follow_ups import overdue_next_steps
 from services.console.domain.chart import Bar, bar_chart
-from services.console.domain.danish import (
+from services.console.domain.errors import danish_error
+from services.console.domain.user import User
+from services.console.domain.weeks import current_iso_week, shift_week
+from shared.danish import (
     OFFENCES,
     ROUTES,
     SEND_CHANNELS,
@@ -28,9 +31,6 @@ from services.console.domain.danish import (
     parse_moment,
     time_left,
 )
-from services.console.domain.errors import danish_error
-from services.console.domain.user import User
-from services.console.domain.weeks import current_iso_week, shift_week
 
 T = TypeVar("T")
 

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.console.domain.danish import CONCERN_CATEGORIES, REPORTER_KINDS
 from services.console.domain.rejected_input import (
     FormField,
     _at,
@@ -22,6 +21,7 @@ from services.console.domain.rejected_input import (
     _text,
     danish_problem,
 )
+from shared.danish import CONCERN_CATEGORIES, REPORTER_KINDS
 
 CONCERN_FIELDS = (
     ("concern_id", "Bekymringens id"),

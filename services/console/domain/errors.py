@@ -4,7 +4,7 @@ console says each code in Danish, and falls back on the status for a code it doe
 
 from __future__ import annotations
 
-from services.console.domain.danish import SERVICES
+from shared.danish import SERVICES
 
 MESSAGES = {
     400: "Formålet med opslaget mangler, så det blev afvist.",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from services.console.domain.danish import COPENHAGEN, INCIDENT_ROLES, OFFENCES
+from shared.danish import COPENHAGEN, INCIDENT_ROLES, OFFENCES
 
 MAX_PERSONS = 50
 SOURCES = {"doegnrapport": "Døgnrapport", "ssp_liste": "SSP-liste", "nec": "NEC"}

@@ -25,7 +25,12 @@ ASSESSORS = frozenset({"caseworker", "team_leader"})
 REJECTION_CORRECTORS = frozenset({"tovholder", "police_coordinator"})
 """Who intake lets list, read and resubmit rejected input (docs/access-model.md)."""
 CO_REGISTRATION_READERS = RESOLVERS
+TIMELINE_READERS = MEETING_READERS | {"auditor"}
+AUDIT_READERS = frozenset({"auditor"})
+"""Who sees, on a person's timeline, every service's audit trail of them (issue 17, part 5)."""
 MINUTES_READERS = RESOLVERS
+REVIEWERS = frozenset({"auditor", "team_leader"})
+"""Who reporting lets draw the review export (issue 17, part 4; docs/review-export.md)."""
 CONCERN_REGISTRARS = frozenset({"tovholder", "team_leader", "caseworker", "school_representative"})
 CONCERN_TEXT_READERS = RESOLVERS
 PERSON_CONCERN_READERS = RESOLVERS
@@ -117,6 +122,14 @@ class User:
         return self.role in CO_REGISTRATION_READERS
 
     @property
+    def reads_timeline(self) -> bool:
+        return self.role in TIMELINE_READERS
+
+    @property
+    def reads_audit_trail(self) -> bool:
+        return self.role in AUDIT_READERS
+
+    @property
     def records_follow_ups(self) -> bool:
         return self.role in FOLLOW_UP_STAFF
 
@@ -127,3 +140,7 @@ class User:
     @property
     def corrects_rejections(self) -> bool:
         return self.role in REJECTION_CORRECTORS
+
+    @property
+    def reviews(self) -> bool:
+        return self.role in REVIEWERS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from services.console.domain.danish import COPENHAGEN
+from shared.danish import COPENHAGEN
 
 ISO_WEEK = re.compile(r"[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])")
 MUNICIPALITY = re.compile(r"[0-9]{3}")

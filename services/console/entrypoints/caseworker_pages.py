@@ -16,12 +16,12 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
-from services.console.domain.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 from services.console.domain.errors import danish_error
 from services.console.domain.weeks import MUNICIPALITY, valid_week
 from services.console.entrypoints.follow_up_pages import PERSON_KEY
 from services.console.entrypoints.page_tools import PageTools
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
+from shared.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 
 JOURNAL = re.compile(JOURNAL_NUMBER_PATTERN)
 INITIALS = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,50}")

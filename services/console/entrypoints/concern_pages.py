@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import concerns
-from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY
 from services.console.entrypoints.page_tools import PageTools
+from shared import danish
 
 CONCERN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 

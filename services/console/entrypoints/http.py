@@ -1,7 +1,8 @@
 """The console's pages: login (the identity provider, or in development a page that mints a
 development token), Min arbejdsliste, Ugens møde and its items, Sporing and Statistik;
-Afviste indberetninger (entrypoints/rejection_pages.py) is added with the same session, CSRF
-and rendering.
+Afviste indberetninger (entrypoints/rejection_pages.py), the person's timeline
+(entrypoints/timeline_page.py) and Kvalitetsgennemgang (entrypoints/review_page.py) are added
+with the same session, CSRF and rendering.
 
 Server-rendered Danish HTML with plain forms. Sessions live in a signed, HttpOnly, SameSite=Lax
 cookie (Secure behind https); every form carries the session's CSRF token, checked on every
@@ -36,7 +37,6 @@ from services.console.adapters.oidc import IdentityProvider
 from services.console.adapters.platform_api import PlatformApi
 from services.console.adapters.session_secret import session_secret
 from services.console.application import pages
-from services.console.domain import danish
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_week, valid_week
 from services.console.entrypoints.caseworker_pages import add_caseworker_pages
@@ -44,7 +44,10 @@ from services.console.entrypoints.concern_pages import add_concern_pages
 from services.console.entrypoints.follow_up_pages import add_follow_up_pages
 from services.console.entrypoints.page_tools import PageTools
 from services.console.entrypoints.rejection_pages import add_rejection_pages
+from services.console.entrypoints.review_page import review_router
+from services.console.entrypoints.timeline_page import timeline_router
 from services.console.settings import ConsoleSettings
+from shared import danish
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
 from shared.auth.principal import Role
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
@@ -365,6 +368,8 @@ def create_http_app(
             return redirect("/moede")
         if user.reads_statistics:
             return redirect("/statistik")
+        if user.reads_audit_trail:
+            return redirect("/tidslinje")
         return redirect("/sporing")
 
     @app.get("/arbejdsliste", response_class=HTMLResponse)
@@ -632,6 +637,9 @@ def create_http_app(
             else:
                 view = await pages.trace(api, user, journal)
         return render(request, "trace.html", user, title="Sporing", **view)
+
+    app.include_router(timeline_router(api, render, current_user))
+    app.include_router(review_router(api, render, current_user, lambda: clock().year))
 
     @app.get("/statistik", response_class=HTMLResponse)
     async def statistics(

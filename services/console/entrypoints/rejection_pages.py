@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import rejections
 from services.console.domain.concern_correction import concern_from_form
-from services.console.domain.danish import iso_week_label
 from services.console.domain.rejected_input import MAX_PERSONS, document_from_form
 from services.console.domain.user import User
 from services.console.entrypoints.page_tools import PageTools
+from shared.danish import iso_week_label
 
 REFERENCE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 MAX_FORM_FIELDS = 16 + 6 * MAX_PERSONS

@@ -3,8 +3,14 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, Grant, register
-from shared.auth.policy import NO_PERSONAL_DATA, NO_PERSONS, READS_PERSONAL_DATA, municipal
+from shared.auth import Action, ActionRule, DataKind, Grant, Resource, register
+from shared.auth.policy import (
+    NO_PERSONAL_DATA,
+    NO_PERSONS,
+    NO_SOCIAL_SERVICES,
+    READS_PERSONAL_DATA,
+    municipal,
+)
 from shared.auth.principal import Role
 
 
@@ -23,13 +29,24 @@ class CoursesAction(Action):
 # Follow-up actions (issue 17, part 2) are held on every route: by the coordinator, the team
 # leader and caseworkers, the police's SSP coordinator (the FNT officers' talk) and the exit
 # coordinator. Their notes are about a family, so reading them is a read of personal data.
+# §115: a follow-up someone else held (a home visit, a school visit) reveals social services'
+# or the school's involvement, so the police reach only the follow-ups they held themselves
+# (`follow_up_resource`).
 FOLLOW_UP_STAFF = municipal(
     Role.TOVHOLDER,
     Role.TEAM_LEADER,
     Role.CASEWORKER,
-    Role.POLICE_COORDINATOR,
     Role.EXIT_COORDINATOR,
-)
+) | {Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES)}
+
+POLICE_ROLES = frozenset({Role.POLICE_COORDINATOR.value, Role.POLICE_INTEGRATION.value})
+
+
+def follow_up_resource(municipality_code: str, recorded_by_role: str) -> Resource:
+    """A follow-up action as a resource: the police's own talk is a record of theirs; any
+    other is a social-services detail, withheld from the police."""
+    kind = DataKind.RECORD if recorded_by_role in POLICE_ROLES else DataKind.SOCIAL_SERVICES
+    return Resource.of(municipality_code, kind=kind)
 
 
 # Commands answer with the course and are audited with its person, but a command states its

@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from services.courses.application.access_policy import CoursesAction
+from services.courses.application.access_policy import CoursesAction, follow_up_resource
 from services.courses.application.commands.follow_up import (
     ChangeFollowUp,
     CompleteNextStep,
@@ -75,7 +75,11 @@ async def list_actions(
 ) -> dict[str, Any]:
     await access.require(Resource.listing_of(municipality_code), conceal=False)
     query = FollowUpQuery(municipality_code, person_key, owner, course_id, status)
-    found = await ctx.in_store(service.follow_ups.actions, query)
+    found = [
+        action
+        for action in await ctx.in_store(service.follow_ups.actions, query)
+        if access.permits(follow_up_resource(action.municipality_code, action.recorded_by_role))
+    ]
     access.note(
         term=municipality_code, person_keys=sorted({a.person_key for a in found}), count=len(found)
     )
@@ -135,7 +139,9 @@ async def _in_reach(
     except FollowUpNotFound:
         raise access.not_found() from None
     access.note(person_keys=[action.person_key])
-    await access.require(Resource.of(action.municipality_code), conceal=True)
+    await access.require(
+        follow_up_resource(action.municipality_code, action.recorded_by_role), conceal=True
+    )
     return action
 
 

@@ -1,5 +1,7 @@
 """The names of a weekly meeting's agenda in one step (issue 15): `POST
-/v1/identities/resolve-batch` with the meeting (municipality and ISO week) as its purpose.
+/v1/identities/resolve-batch` with the meeting (municipality and ISO week) as its purpose; or,
+instead of a meeting, the review sample of a municipality's year (issue 17, part 4:
+`review`, e.g. `607/2026`), whose reviewer reads the children's names beside their findings.
 
 The same rules as resolving one pseudonym (`POST /v1/identities/{person_key}/resolve`): the
 roles that may resolve, and only persons registered in one of the caller's municipalities (the
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.identities import IdentityDirectory, ResolvedIdentity
@@ -28,13 +30,22 @@ MAX_BATCH = 500
 """A meeting's agenda is a week's police reports of one municipality: bounded well above the
 largest seed (Herning, ≈ 60 a week)."""
 MEETING = re.compile(r"(?P<municipality>[0-9]{3})/(?P<week>[0-9]{4}-W[0-9]{2})")
+REVIEW = re.compile(r"(?P<municipality>[0-9]{3})/(?P<year>[0-9]{4})")
 
 
 class MeetingResolveRequest(BaseModel):
-    meeting: str = Field(
+    meeting: str | None = Field(
+        default=None,
         pattern=MEETING.pattern,
         max_length=12,
         description="The meeting: municipality code and ISO week, e.g. `607/2026-W49`.",
+    )
+    review: str | None = Field(
+        default=None,
+        pattern=REVIEW.pattern,
+        max_length=8,
+        description="Instead of a meeting: the review sample, municipality code and year, "
+        "e.g. `607/2026`.",
     )
     purpose: str = Field(
         min_length=1, max_length=500, description="Why the names are needed (audited)."
@@ -42,6 +53,17 @@ class MeetingResolveRequest(BaseModel):
     person_keys: list[Annotated[str, Field(pattern=r"^pk_[0-9a-f]{16,64}$")]] = Field(
         min_length=1, max_length=MAX_BATCH, description="The pseudonyms on the agenda."
     )
+
+    @model_validator(mode="after")
+    def _one_occasion(self) -> MeetingResolveRequest:
+        if (self.meeting is None) == (self.review is None):
+            raise ValueError("name either a meeting or a review, not both")
+        return self
+
+    @property
+    def occasion(self) -> str:
+        """`meeting 607/2026-W49` or `review 607/2026`: the purpose's occasion."""
+        return f"meeting {self.meeting}" if self.meeting else f"review {self.review}"
 
 
 class MeetingPerson(BaseModel):
@@ -51,7 +73,8 @@ class MeetingPerson(BaseModel):
 
 
 class MeetingResolution(BaseModel):
-    meeting: str
+    meeting: str | None
+    review: str | None = None
     persons: list[MeetingPerson]
     not_found: list[str] = Field(
         description="Pseudonyms unknown or out of the caller's reach (never told apart)."
@@ -85,11 +108,10 @@ def meeting_identities_router(
         body: MeetingResolveRequest,
         access: Annotated[Access, guard(IntakeAction.RESOLVE_MEETING_IDENTITIES)],
     ) -> MeetingResolution:
-        match = MEETING.fullmatch(body.meeting)
-        assert match is not None  # the model's pattern
-        access.note(term=f"meeting {body.meeting}")
-        await access.require(Resource.of(match["municipality"]), conceal=False)
-        key = f"{access.principal.subject}|{body.meeting}"
+        municipality = (body.meeting or body.review or "")[:3]  # the models' patterns
+        access.note(term=body.occasion)
+        await access.require(Resource.of(municipality), conceal=False)
+        key = f"{access.principal.subject}|{body.occasion}"
         now = datetime.now(UTC)
         if not limiter.attempt(key, now):
             await access.record_outcome("denied", "rate_limited")
@@ -108,6 +130,8 @@ def meeting_identities_router(
                 MeetingPerson(person_key=person_key, cpr=identity.cpr, names=list(identity.names))
             )
         access.note(person_keys=[p.person_key for p in persons], count=len(persons))
-        return MeetingResolution(meeting=body.meeting, persons=persons, not_found=not_found)
+        return MeetingResolution(
+            meeting=body.meeting, review=body.review, persons=persons, not_found=not_found
+        )
 
     return router

@@ -19,21 +19,35 @@ class ReportingAction(Action):
     READ_STATISTICS = "statistics.read"
     READ_TRACE = "trace.read"
     READ_CO_REGISTRATIONS = "co_registrations.read"
+    READ_PERSON_TIMELINE = "person_timeline.read"
+    EXPORT_REVIEW = "review.export"
     REBUILD_READ_MODELS = "read_models.rebuild"
     READ_PERSON_CONCERNS = "person_concerns.read"
 
 
 _CASE_STAFF = municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
 
+_HANDOVER_LIST_READERS = _CASE_STAFF | {
+    Role.SCHOOL_REPRESENTATIVE: Grant("school", withheld=NO_SOCIAL_SERVICES),
+    Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
+}
+
 register(
     {
-        ReportingAction.READ_HANDOVER_LIST: ActionRule(
+        ReportingAction.READ_HANDOVER_LIST: ActionRule(READS_PERSONAL_DATA, _HANDOVER_LIST_READERS),
+        # One person's timeline (issue 17): need-to-know as the handover list, row by row (a
+        # school sees its pupils' police reports, the police their own, neither social
+        # services' steps); and the auditor, who answers the person's right of access and
+        # checks what each service did, on the whole platform (as for the trace).
+        ReportingAction.READ_PERSON_TIMELINE: ActionRule(
+            READS_PERSONAL_DATA, _HANDOVER_LIST_READERS | {Role.AUDITOR: Grant("platform")}
+        ),
+        # The review export (issue 17, part 4): Ankestyrelsen's reviewer (the auditor) in every
+        # municipality; the municipality's own quality reviewer (its team leader) in their own.
+        # Each person's rows are scoped as on the person's timeline.
+        ReportingAction.EXPORT_REVIEW: ActionRule(
             READS_PERSONAL_DATA,
-            _CASE_STAFF
-            | {
-                Role.SCHOOL_REPRESENTATIVE: Grant("school", withheld=NO_SOCIAL_SERVICES),
-                Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
-            },
+            municipal(Role.TEAM_LEADER) | {Role.AUDITOR: Grant("platform")},
         ),
         ReportingAction.READ_STATISTICS: ActionRule(
             NO_PERSONAL_DATA,

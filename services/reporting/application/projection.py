@@ -16,7 +16,7 @@ from eventsourcing.utils import resolve_topic
 
 from services.reporting.adapters.views.writer import ReadModels, ViewWriter
 from services.reporting.application.app import ReportingApplication
-from services.reporting.application.concerns import apply_concern
+from services.reporting.application.concerns import apply_concern, concern_row
 from services.reporting.domain.handover import TASK_STATUS_FOR_EVENT, utc_text
 from services.reporting.domain.model import (
     STEP_EVENTS,
@@ -24,6 +24,7 @@ from services.reporting.domain.model import (
     PersonConcern,
     TimelineStep,
 )
+from services.reporting.domain.person_timeline import person_rows
 from services.reporting.domain.weeks import IsoWeek
 from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.just_saved import JustSaved
@@ -82,7 +83,13 @@ class Projection:
                     last, read = notifications[-1].id, len(notifications)
                     end_of_log = read < self.batch_size
                 # What the rules read back for the whole batch, in three queries.
-                views.prefetch({s.journal_number for _, s in steps if isinstance(s, STEP_EVENTS)})
+                views.prefetch(
+                    {
+                        s.journal_number
+                        for _, s in steps
+                        if isinstance(s, STEP_EVENTS) and s.journal_number
+                    }
+                )
                 erased = self.app.erased_persons
                 for notification_id, step in steps:
                     if isinstance(step, ErasedPerson.Recorded):
@@ -91,6 +98,7 @@ class Projection:
                         continue  # an erased person never comes back, not even in a rebuild
                     elif isinstance(step, PersonConcern.Recorded):
                         apply_concern(views, step)
+                        apply_concern_to_timeline(views, notification_id, step)
                     else:
                         apply_step(views, notification_id, step, erased.is_erased)
                 views.set_position(last)
@@ -114,6 +122,34 @@ def _person_of(event: Step | PersonConcern.Recorded) -> str | None:
     return event.person_key
 
 
+def apply_concern_to_timeline(
+    views: ViewWriter, notification_id: int, event: PersonConcern.Recorded
+) -> None:
+    """A concern (issue 15) is a row of the young person's timeline too: what it is about and
+    who worries, when it was registered (`concern_registered`)."""
+    row = concern_row(event)
+    views.put_person_step(
+        {
+            "row_id": f"{event.originator_id}:{event.originator_version}:{row['person_key']}",
+            "person_key": row["person_key"],
+            "notification_id": notification_id,
+            "at": row["registered_at"],
+            "at_utc": row["registered_at_utc"],
+            "journal_number": None,
+            "municipality_code": row["municipality_code"],
+            "school": row["school"],
+            "service": event.service,
+            "step": "concern_registered",
+            "revision": None,
+            "detail": f"concern {row['category']} from {row['reporter_kind']}",
+            "facts": {
+                name: row[name]
+                for name in ("category", "reporter_kind", "municipality_code", "iso_week")
+            },
+        }
+    )
+
+
 def apply_step(
     views: ViewWriter,
     notification_id: int,
@@ -124,9 +160,32 @@ def apply_step(
     # The step's time in UTC, formatted once: a decision's, a task event's and a referral's
     # own times are the step's time.
     at_utc = utc_text(event.at)
+    step_id = f"{event.originator_id}:{event.originator_version}"
+    for row in person_rows(event.step, event.person_key, event.facts):
+        if is_erased(row.person_key):
+            continue  # an incident's other persons keep their rows; the erased one has none
+        views.put_person_step(
+            {
+                "row_id": f"{step_id}:{row.person_key}",
+                "person_key": row.person_key,
+                "notification_id": notification_id,
+                "at": at,
+                "at_utc": at_utc,
+                "journal_number": event.journal_number,
+                "municipality_code": row.municipality_code,
+                "school": row.school,
+                "service": event.service,
+                "step": event.step,
+                "revision": event.revision,
+                "detail": event.detail,
+                "facts": row.facts,
+            }
+        )
+    if event.journal_number is None:
+        return  # a person's step that follows no journal number: their timeline only
     views.put_step(
         {
-            "step_id": f"{event.originator_id}:{event.originator_version}",
+            "step_id": step_id,
             "journal_number": event.journal_number,
             "notification_id": notification_id,
             "at": at,
@@ -137,6 +196,7 @@ def apply_step(
             "revision": event.revision,
             "detail": event.detail,
             "trace_id": event.trace_id,
+            "facts": event.facts,
         }
     )
     if event.step == "incident_accepted":

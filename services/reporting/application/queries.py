@@ -20,10 +20,12 @@ from sqlalchemy import select
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
 from services.reporting.application.access_policy import ReportingAction
-from services.reporting.domain.clocks import ClockGroup, ClockReadings, groups, readings
+from services.reporting.application.timeline import PersonTimelines
+from services.reporting.domain.clocks import ClockGroup, ClockReadings, groups, readings_of
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
+from services.reporting.domain.wording import describe
 from shared.auth import DataKind, Decision, Principal, Resource, Visibility, decide
 from shared.auth.withheld import withhold_social_services
 
@@ -123,6 +125,14 @@ class TraceStep(BaseModel):
     revision: int | None
     detail: str
     trace_id: str | None
+    text: str = ""
+    """What happened, in Danish (the words of the person's timeline, issue 17)."""
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> TraceStep:
+        step = cls.model_validate(stored)
+        step.text = describe(step.step, stored.get("facts"), step.revision, step.detail)
+        return step
 
 
 class Trace(BaseModel):
@@ -184,6 +194,8 @@ class ReportingQueries:
     def __init__(self, reader: ViewReader, smallest_shown: int = DEFAULT_SMALLEST_SHOWN) -> None:
         self.reader = reader
         self.smallest_shown = smallest_shown
+        self.timelines = PersonTimelines(reader)
+        """One timeline per person (issue 17): application/timeline.py."""
 
     # --- unscoped: for the projection's tests and internal checks, never for a caller ---
     def handover(self, municipality_code: str, week: IsoWeek) -> HandoverList:
@@ -195,9 +207,9 @@ class ReportingQueries:
             return None
         return Trace(
             journal_number=journal_number,
-            steps=[TraceStep.model_validate(step) for step in steps],
+            steps=[TraceStep.of(step) for step in steps],
             clocks={
-                str(row["person_key"]): _readings(row)
+                str(row["person_key"]): readings_of(row)
                 for row in self.reader.clock_facts(None, None, journal_number)
                 if row["in_scope"]
             },
@@ -221,7 +233,7 @@ class ReportingQueries:
         ]
         tasks = self.reader.latest_tasks(p["journal_number"] for p in persons)
         clocks = {
-            (row["journal_number"], row["person_key"]): _readings(row)
+            (row["journal_number"], row["person_key"]): readings_of(row)
             for row in self.reader.clock_facts(municipality_code, str(week), None)
         }
         entries = []
@@ -264,7 +276,7 @@ class ReportingQueries:
             ]
 
         clock_rows = [
-            (row["route"], row["severity"], _readings(row))
+            (row["route"], row["severity"], readings_of(row))
             for row in self.reader.clock_facts(municipality_code, str(week), None)
             if row["in_scope"] and row["route"] is not None
         ]
@@ -302,9 +314,9 @@ class ReportingQueries:
                 resource.with_kind(DataKind.PSEUDONYM)
             ):
                 step = {**step, "person_key": None}
-            shown.append(TraceStep.model_validate(step))
+            shown.append(TraceStep.of(step))
         clocks = {
-            str(row["person_key"]): _readings(row)
+            str(row["person_key"]): readings_of(row)
             for row in self.reader.clock_facts(None, None, journal_number)
             if row["in_scope"]
             and visibility.sees(Resource.of(str(row["municipality_code"]), kind=DataKind.PSEUDONYM))
@@ -451,14 +463,3 @@ def _confirmed_in(person: dict[str, Any]) -> int | None:
     ):
         return None
     return int(confirmed)
-
-
-def _readings(row: dict[str, Any]) -> ClockReadings:
-    return readings(
-        reported_at_utc=row["reported_at_utc"],
-        accepted_at_utc=row["accepted_at_utc"],
-        decided_at_utc=row["decided_at_utc"],
-        task_status=row["task_status"],
-        task_status_at_utc=row["task_status_at_utc"],
-        due_at=row["due_at"],
-    )

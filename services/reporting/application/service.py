@@ -35,13 +35,11 @@ class Seen:
     service: str
     trace_id: str | None
     step_id: UUID | None
-    """The observation's `TimelineStep.create_id`, when it has a journal number."""
+    """The observation's `TimelineStep.id_of`, when it has a journal number or a person."""
 
     @classmethod
     def of(cls, observation: Observation | None, service: str, trace_id: str | None) -> Seen:
-        step_id = None
-        if observation is not None and observation.journal_number is not None:
-            step_id = TimelineStep.create_id(observation.journal_number, observation.key)
+        step_id = None if observation is None else TimelineStep.id_of(observation)
         return cls(observation, service, trace_id, step_id)
 
 
@@ -74,7 +72,8 @@ class ReportingService:
                 continue  # a concern (issue 15): found by its own id; an erasure: its own
             if seen.step_id is not None and seen.observation is not None:
                 step_ids.append(seen.step_id)
-                journals.add(seen.observation.journal_number or "")
+                if seen.observation.journal_number is not None:
+                    journals.add(seen.observation.journal_number)
         uow.prefetch([*step_ids, *map(_timeline_id, journals)])
 
     def record_concern_in(self, uow: UnitOfWork, seen: SeenConcern) -> bool:
@@ -118,16 +117,18 @@ class ReportingService:
     ) -> bool:
         """Record one observation as a step of its journal's timeline; False when this fact
         was observed before (a redelivery without the relay's headers, or the same fact
-        republished). `step_id`: its `TimelineStep.create_id`, when computed already."""
+        republished). `step_id`: its `TimelineStep.id_of`, when computed already. A person's
+        step that follows no journal number is recorded for the person's timeline alone."""
         journal_number = observation.journal_number
-        if journal_number is None:
+        step_id = step_id or TimelineStep.id_of(observation)
+        if step_id is None:
             return self._keep_unattributed(uow, observation, service, trace_id)
-        step_id = step_id or TimelineStep.create_id(journal_number, observation.key)
         if uow.get(TimelineStep, step_id) is not None:
             return False
-        timeline = uow.get(JournalTimeline, _timeline_id(journal_number))
-        if timeline is not None and observation.key in timeline.observations:
-            return False
+        if journal_number is not None:
+            timeline = uow.get(JournalTimeline, _timeline_id(journal_number))
+            if timeline is not None and observation.key in timeline.observations:
+                return False
         uow.add(
             TimelineStep.record(
                 observation,

@@ -15,8 +15,9 @@ suppressed like the other statistics.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -148,3 +149,15 @@ def groups(rows: Iterable[tuple[str, str, ClockReadings]], smallest: int) -> lis
         for key in ((route, severity), (route, "all"), ("all", severity), ("all", "all")):
             by.setdefault(key, []).append(reading)
     return [group(r, s, members, smallest) for (r, s), members in sorted(by.items())]
+
+
+def readings_of(row: Mapping[str, Any]) -> ClockReadings:
+    """The clocks of a row of the read models' clock facts (`ViewReader.clock_facts`)."""
+    return readings(
+        reported_at_utc=row["reported_at_utc"],
+        accepted_at_utc=row["accepted_at_utc"],
+        decided_at_utc=row["decided_at_utc"],
+        task_status=row["task_status"],
+        task_status_at_utc=row["task_status_at_utc"],
+        due_at=row["due_at"],
+    )

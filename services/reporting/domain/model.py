@@ -22,7 +22,9 @@ class StepFacts:
     """The fields of an event that records one step of a journal's timeline (after the event's
     own: id, version, time, trace)."""
 
-    journal_number: str
+    journal_number: str | None
+    """None for a step of a person's timeline that follows no journal number (issue 17):
+    only `TimelineStep`s; a `JournalTimeline`'s steps always have theirs."""
     observation: str
     service: str
     step: str
@@ -85,7 +87,11 @@ class JournalTimeline(TracedAggregate):
 class TimelineStep(TracedAggregate):
     """One step of a journal number's timeline, stored on its own: recording it needs no earlier
     step loaded. Its id comes from the journal number and the observation key, so the same fact
-    observed twice is the same aggregate (the second is found by id, or refused by the store)."""
+    observed twice is the same aggregate (the second is found by id, or refused by the store).
+
+    A step of a person that follows no journal number (an exit programme, a meeting's note)
+    has `journal_number` None and an id from the person key: it belongs to the person's
+    timeline only (issue 17, part 1), never to a journal's trace."""
 
     class Recorded(StepFacts, TracedAggregate.Created):
         # The facts of JournalTimeline.StepObserved: the projection reads both alike.
@@ -95,7 +101,17 @@ class TimelineStep(TracedAggregate):
     def create_id(journal_number: str, observation: str) -> UUID:
         return _IDS(f"step:{journal_number}:{observation}")
 
-    def __init__(self, journal_number: str, observation: str) -> None:
+    @staticmethod
+    def id_of(observation: Observation) -> UUID | None:
+        """Where `observation` is recorded: a step of its journal number, else of its person;
+        None for an observation with neither (a rejection without a journal number)."""
+        if observation.journal_number is not None:
+            return TimelineStep.create_id(observation.journal_number, observation.key)
+        if observation.person_key is not None:
+            return _IDS(f"person-step:{observation.person_key}:{observation.key}")
+        return None
+
+    def __init__(self, journal_number: str | None, observation: str) -> None:
         self.journal_number = journal_number
         self.observation = observation
 
@@ -109,14 +125,14 @@ class TimelineStep(TracedAggregate):
         observed_at: datetime,
         id: UUID | None = None,
     ) -> TimelineStep:
-        """The step `observation` of its journal number; `id`, when the caller has computed
-        it already, must be `create_id(journal_number, observation.key)`."""
-        journal_number = observation.journal_number
-        if journal_number is None:
-            raise ValueError("a timeline step needs a journal number")
+        """The step `observation` of its journal number (or of its person, when it follows
+        none); `id`, when the caller has computed it already, must be `id_of(observation)`."""
+        step_id = id or cls.id_of(observation)
+        if step_id is None:
+            raise ValueError("a timeline step needs a journal number or a person key")
         return cls._create(
             cls.Recorded,
-            id=id or cls.create_id(journal_number, observation.key),
+            id=step_id,
             **step_fields(observation, service=service, trace_id=trace_id, observed_at=observed_at),
         )
 

@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from shared.contracts import (
     AcceptedIncident,
-    CaseworkerRecordEvent,
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
@@ -41,8 +40,15 @@ Step = Literal[
     "letter_task_escalated",
     "course_changed",
     "person_erased",
+    "meeting_route_or_owner_decided",
+    "meeting_action_agreed",
+    "meeting_note_recorded",
     "caseworker_assessed",
     "family_meeting_held",
+    "follow_up_recorded",
+    "follow_up_next_step_completed",
+    "follow_up_next_step_rescheduled",
+    "follow_up_next_step_overdue",
 ]
 
 
@@ -250,14 +256,17 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation:
             "municipality_code": task.municipality_code,
             "reason": task.reason,
             "waiver_reason": task.waiver_reason,
+            "channel": task.channel,
+            "escalated_to": task.escalated_to,
         },
     )
 
 
 def course_changed(course: CourseEvent) -> Observation | None:
-    """A course event, as a step of the journal number the course follows (a course without
-    one, e.g. an acute-event procedure for a group, has no place in a journal's trace)."""
-    if course.journal_number is None:
+    """A course event, as a step of the journal number the course follows, else of the
+    person's timeline alone (an exit programme need follow no police report); an acute-event
+    procedure for a group without a journal number has no place in either."""
+    if course.journal_number is None and course.person_key is None:
         return None
     return Observation(
         key=f"course:{course.event_id}",
@@ -272,6 +281,15 @@ def course_changed(course: CourseEvent) -> Observation | None:
             "course_type": course.course_type,
             "event": course.event,
             "municipality_code": course.municipality_code,
+            # The data's codes, dates and owners (the contract publishes nothing else), for
+            # the timeline's words: which step, to which municipality.
+            "data": {
+                name: value
+                for name, value in course.data.items()
+                if value is None
+                or isinstance(value, bool | int)
+                or (isinstance(value, str) and len(value) <= _MOST_DATA_CHARS)
+            },
         },
     )
 
@@ -291,37 +309,5 @@ def person_erased(journal_number: str, erasure_id: str, reason: str, at: datetim
     )
 
 
-ASSESSMENT_WORDS = {"inform": "orienter (inform)", "summon": "indkald (summon)"}
-
-
-def caseworker_recorded(record: CaseworkerRecordEvent) -> Observation:
-    """The caseworker's assessment or meeting with the family (issue 17, part 3), as notifications
-    recorded it (from a caseworker app's topic or its API)."""
-    if record.event == "assessed":
-        step: Step = "caseworker_assessed"
-        outcome = ASSESSMENT_WORDS.get(record.outcome or "", str(record.outcome))
-        detail = f"caseworker {record.caseworker} assessed: {outcome} (via {record.via})"
-    else:
-        step = "family_meeting_held"
-        youth = "with" if record.youth_attended else "without"
-        detail = (
-            f"caseworker {record.caseworker} met the family on {record.held_on} "
-            f"({youth} the young person)"
-        )
-    return Observation(
-        key=f"caseworker:{record.event_id}",
-        journal_number=record.journal_number,
-        step=step,
-        at=record.at,
-        person_key=record.person_key,
-        revision=None,
-        detail=detail,
-        facts={
-            "event": record.event,
-            "outcome": record.outcome,
-            "caseworker": record.caseworker,
-            "via": record.via,
-            "held_on": record.held_on.isoformat() if record.held_on else None,
-            "municipality_code": record.municipality_code,
-        },
-    )
+_MOST_DATA_CHARS = 64
+"""A course event's data value kept for the timeline's words: codes, dates, owners."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.reporting.application.access_policy import ReportingAction
@@ -22,6 +22,8 @@ from services.reporting.application.queries import (
     Trace,
     TraceAnswer,
 )
+from services.reporting.application.review import Reviews
+from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, TimelineAnswer
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
 from shared.auth import Access, AccessControl, Decision, Resource, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
@@ -42,7 +44,8 @@ class InvalidParameter(HTTPException):
         self.problem = {"field": field, "code": code, "message": message}
 
 
-def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
+def checked_municipality(municipality_code: str) -> str:
+    """A Danish municipality code, else 422 naming the field."""
     if _MUNICIPALITY_CODE.fullmatch(municipality_code) is None:
         raise InvalidParameter(
             "municipality_code", "municipality_code", "a municipality code is three digits"
@@ -51,6 +54,11 @@ def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
         raise InvalidParameter(
             "municipality_code", UNKNOWN_MUNICIPALITY, "not a Danish municipality code"
         )
+    return municipality_code
+
+
+def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
+    checked_municipality(municipality_code)
     try:
         return IsoWeek.parse(iso_week)
     except InvalidIsoWeek as exc:
@@ -65,7 +73,7 @@ async def _listing_of_week(access: Access, municipality_code: str, iso_week: str
     return week
 
 
-async def _in_reach(access: Access, known: bool, decision: Decision, found: T | None) -> T:
+async def in_reach(access: Access, known: bool, decision: Decision, found: T | None) -> T:
     """What a query found, when the caller may see it: 404 alike for nothing known and for
     what is out of reach (the refusal is audited)."""
     if not known:
@@ -93,15 +101,19 @@ admin = APIRouter(prefix="/v1/admin")
 def create_http_app(
     ctx: ServiceContext, queries: ReportingQueries, projection: Projection, auth: AccessControl
 ) -> FastAPI:
+    # The review export's routes use this module's validation helpers (a cycle at import).
+    from services.reporting.entrypoints.review_http import reviews
+
     api = service_api(
         "SSP reporting",
-        "Read models: the weekly handover list, its aggregate counts, and the trace of a "
-        "journal number.",
+        "Read models: the weekly handover list, its aggregate counts, the trace of a "
+        "journal number, a person's timeline and the review export.",
         auth,
-        [handover_lists, statistics_router, traces, persons, admin],
+        [handover_lists, statistics_router, traces, persons, reviews, admin],
         ctx=ctx,
         queries=queries,
         projection=projection,
+        reviews=Reviews(queries.reader, queries.timelines),
     )
     api.exception_handler(InvalidParameter)(invalid_parameter)
     return api
@@ -163,7 +175,7 @@ async def trace(
     queries: Queries,
 ) -> Trace:
     answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
-    shown = await _in_reach(access, answer.known, answer.decision, answer.trace)
+    shown = await in_reach(access, answer.known, answer.decision, answer.trace)
     steps = shown.steps
     access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
     return shown
@@ -186,12 +198,38 @@ async def co_registered(
     answer: CoRegistrationsAnswer = await ctx.in_store(
         queries.co_registered_for, access.principal, person_key
     )
-    found = await _in_reach(access, answer.known, answer.decision, answer.co_registrations)
+    found = await in_reach(access, answer.known, answer.decision, answer.co_registrations)
     access.note(
         person_keys=[person_key, *(p.person_key for p in found.persons)],
         count=len(found.persons),
     )
     return found
+
+
+@persons.get(
+    "/{person_key}/timeline",
+    summary="Everything that happened to a young person, every service's steps in time order, "
+    "each in Danish words beside its code (issue 17); need-to-know as the handover list, row "
+    "by row, and the auditor; paged; 404 alike for unknown persons and persons out of reach",
+    response_model=PersonTimeline,
+    responses={404: {"description": "no such person in the caller's reach"}},
+)
+async def person_timeline(
+    person_key: Annotated[str, Path(max_length=200)],
+    access: Annotated[Access, guard(ReportingAction.READ_PERSON_TIMELINE)],
+    ctx: Ctx,
+    queries: Queries,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")] = 0,
+    limit: Annotated[int, Query(ge=1, le=MOST_ROWS, description="rows on the page")] = 200,
+) -> PersonTimeline:
+    answer: TimelineAnswer = await ctx.in_store(
+        lambda: queries.timelines.timeline_for(
+            access.principal, person_key, offset=offset, limit=limit
+        )
+    )
+    timeline = await in_reach(access, answer.known, answer.decision, answer.timeline)
+    access.note(person_keys=[person_key], count=len(timeline.rows))
+    return timeline
 
 
 @persons.get(

@@ -11,6 +11,7 @@ from services.reporting.adapters.traceparent import trace_id_from_headers
 from services.reporting.application.concerns import SeenConcern
 from services.reporting.application.service import ReportingService, Seen
 from services.reporting.domain import observations
+from services.reporting.domain import person_observations as about_persons
 from services.reporting.domain.observations import Observation
 from shared.contracts import (
     AcceptedIncident,
@@ -20,18 +21,22 @@ from shared.contracts import (
     CourseEvent,
     DecisionWithdrawn,
     ExitReferral,
+    FollowUpEvent,
     IntakeRejection,
     LetterTaskEvent,
+    MeetingEvent,
     PersonStatement,
     RoutingDecision,
     parse_bytes,
 )
 from shared.contracts.topics import (
     COURSES_EVENTS,
+    COURSES_FOLLOW_UPS,
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
     LETTER_TASKS,
+    MEETINGS_EVENTS,
     NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
@@ -99,10 +104,12 @@ CONSUMERS = ConsumerTable[Service](
         # Issue 18: an erased person leaves every read model; their journals show that a
         # person was erased.
         erasure_consumer(Service.forget_person_in),
+        observed(COURSES_FOLLOW_UPS, FollowUpEvent, about_persons.follow_up_changed, "courses"),
+        observed(MEETINGS_EVENTS, MeetingEvent, about_persons.meeting_recorded, "triage"),
         observed(
             NOTIFICATIONS_ASSESSMENTS,
             CaseworkerRecordEvent,
-            observations.caseworker_recorded,
+            about_persons.caseworker_recorded,
             "notifications",
         ),
         Consumer(INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern),

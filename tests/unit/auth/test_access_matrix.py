@@ -263,6 +263,39 @@ MATRIX: list[Endpoint] = [
         _path("/v1/persons/{pk}/co-registered", pk=(PK_IN, PK_OUT)),
         {role: (OK, 404) for role in MUNICIPAL},
     ),
+    # Need-to-know as the handover list (a school its pupils' police reports, the police their
+    # own), and the auditor everywhere; out of reach looks like unknown.
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/persons/{person_key}/timeline",
+        _path("/v1/persons/{pk}/timeline", pk=(PK_IN, PK_OUT)),
+        {
+            **{role: (OK, 404) for role in MUNICIPAL},
+            "school_representative": (OK, 404),
+            "police_coordinator": (OK, 404),
+            "auditor": (OK, OK),
+        },
+    ),
+    # The review export (issue 17, part 4): the auditor everywhere, the municipality's own
+    # quality reviewer (the team leader) in their municipality; a person out of reach is unknown.
+    Endpoint(
+        "reporting",
+        "GET",
+        "/v1/reviews/samples/{municipality_code}/{year}",
+        _path("/v1/reviews/samples/{m}/2026", m=(IN, OUT)),
+        {"team_leader": (OK, 403), "auditor": (OK, OK)},
+    ),
+    *(
+        Endpoint(
+            "reporting",
+            "GET",
+            f"/v1/reviews/persons/{{person_key}}{suffix}",
+            _path(f"/v1/reviews/persons/{{pk}}{suffix}", pk=(PK_IN, PK_OUT)),
+            {"team_leader": (OK, 404), "auditor": (OK, OK)},
+        )
+        for suffix in ("", "/pdf")
+    ),
     # A person's concerns (issue 15, part 5): those of the caller's municipalities; a person
     # out of reach has none to show (200, an empty list: alike with one who has none).
     Endpoint(
@@ -825,6 +858,14 @@ def _follow_up(
 # action of another municipality is 404 like one that does not exist.
 FOLLOW_UP_STAFF = ("tovholder", "team_leader", "caseworker", "police_coordinator",
                    "exit_coordinator")  # fmt: skip
+# The coordinator's home visit is a social-services detail: withheld from the police (§115),
+# who reach only the follow-ups they held themselves.
+HELD_BY_THE_COORDINATOR = {
+    **{role: (OK, 404) for role in FOLLOW_UP_STAFF},
+    "police_coordinator": (404, 404),
+}
+
+
 MATRIX += [
     Endpoint("courses", "POST", "/v1/follow-ups", _new_follow_up,
              {role: (OK, 403) for role in FOLLOW_UP_STAFF}),
@@ -832,13 +873,13 @@ MATRIX += [
              _path("/v1/follow-ups?municipality_code={m}", m=(IN, OUT)),
              {role: (OK, 403) for role in FOLLOW_UP_STAFF}),
     Endpoint("courses", "GET", "/v1/follow-ups/{action_id}", _follow_up(),
-             {role: (OK, 404) for role in FOLLOW_UP_STAFF}),
+             HELD_BY_THE_COORDINATOR),
     Endpoint("courses", "POST", "/v1/follow-ups/{action_id}/complete-next-step",
              _follow_up("/complete-next-step", {"by": "ABJ"}),
-             {role: (OK, 404) for role in FOLLOW_UP_STAFF}),
+             HELD_BY_THE_COORDINATOR),
     Endpoint("courses", "POST", "/v1/follow-ups/{action_id}/reschedule-next-step",
              _follow_up("/reschedule-next-step", {"owner": "KLM", "due_on": "2026-12-17"}),
-             {role: (OK, 404) for role in FOLLOW_UP_STAFF}),
+             HELD_BY_THE_COORDINATOR),
 ]  # fmt: skip
 
 # Each service's auditor endpoints (shared/auth) are part of its API.

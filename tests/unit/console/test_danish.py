@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.console.domain.danish import (
+from services.console.domain.weeks import current_iso_week, shift_week
+from shared.danish import (
     MONTHS,
     course_deadline,
     danish_date,
     danish_datetime,
     time_left,
 )
-from services.console.domain.weeks import current_iso_week, shift_week
 
 
 def test_dates_are_written_the_danish_way() -> None:

@@ -87,7 +87,11 @@ async def test_rebuild_then_handover_and_trace(client: httpx.AsyncClient) -> Non
         "revision",
         "detail",
         "trace_id",
+        "text",
     }
+    assert trace.json()["steps"][0]["text"] == (
+        "Politianmeldelse modtaget: butikstyveri, 1 person(er)"
+    )
 
 
 @pytest.mark.parametrize("week", ["2026-47", "2026-W54", "week47", "2026-W00"])

@@ -117,10 +117,14 @@ def views(projection: Projection) -> dict[str, list[Any]]:
             if table is tables.position:
                 continue
             rows = [dict(row._mapping) for row in conn.execute(select(table))]
-            if table is tables.trace_steps:
+            if table in (tables.trace_steps, tables.person_timeline):
                 rows.sort(key=lambda r: (r["journal_number"], r["at_utc"], r["notification_id"]))
                 found[table.name] = [
-                    {k: v for k, v in r.items() if k not in ("step_id", "notification_id")}
+                    {
+                        k: v
+                        for k, v in r.items()
+                        if k not in ("step_id", "notification_id", "row_id")
+                    }
                     for r in rows
                 ]
             else:

@@ -31,6 +31,34 @@ class ViewReader:
         with self.engine.connect() as conn:
             return sorted(str(row[0]) for row in conn.execute(statement))
 
+    def person_timeline(self, person_key: str) -> list[dict[str, Any]]:
+        """Every row of the person's timeline, in time order (then as recorded)."""
+        t = tables.person_timeline
+        statement = (
+            select(t)
+            .where(t.c.person_key == person_key)
+            .order_by(t.c.at_utc, t.c.notification_id, t.c.row_id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(statement)]
+
+    def persons_of_year(self, municipality_code: str, year: int) -> list[str]:
+        """The in-scope persons of the municipality in police reports of the year (the year of
+        the police's own registration time): the review's population."""
+        i, p = tables.incidents, tables.incident_persons
+        statement = (
+            select(p.c.person_key)
+            .distinct()
+            .join(i, i.c.journal_number == p.c.journal_number)
+            .where(
+                p.c.municipality_code == municipality_code,
+                p.c.in_scope.is_(True),
+                i.c.reported_at.like(f"{year:04d}-%"),
+            )
+        )
+        with self.engine.connect() as conn:
+            return sorted(str(row[0]) for row in conn.execute(statement))
+
     def persons_registered(self, municipality_code: str, iso_week: str) -> list[dict[str, Any]]:
         """Persons of the municipality in incidents reported that week, with their latest
         routing (if any), in meeting order."""

@@ -29,6 +29,30 @@ trace_steps = Table(
     Column("revision", Integer),
     Column("detail", Text, nullable=False),
     Column("trace_id", String(32)),
+    # The step's facts (codes, dates, owners), for its Danish words (issue 17); a new column
+    # rebuilds the views, so every step has them.
+    Column("facts", JSON, nullable=True),
+)
+
+# One row per step and person it concerns (issue 17, part 1: one timeline per person): every
+# step with a person key, and each person of a police report. Keyed by the step and the
+# person, so applying a step again overwrites its rows.
+person_timeline = Table(
+    "reporting_person_timeline",
+    metadata,
+    Column("row_id", String(300), primary_key=True),
+    Column("person_key", String(200), nullable=False, index=True),
+    Column("notification_id", Integer, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("at_utc", String(40), nullable=False),
+    Column("journal_number", String(19), nullable=True),
+    Column("municipality_code", String(3), nullable=True),
+    Column("school", String(200), nullable=True),
+    Column("service", String(50), nullable=False),
+    Column("step", String(50), nullable=False),
+    Column("revision", Integer),
+    Column("detail", Text, nullable=False),
+    Column("facts", JSON, nullable=False),
 )
 
 incidents = Table(

@@ -50,6 +50,7 @@ def _upsert_many(
 _KEYS: dict[str, tuple[str, ...]] = {
     tables.position.name: ("name",),
     tables.trace_steps.name: ("step_id",),
+    tables.person_timeline.name: ("row_id",),
     tables.incidents.name: ("journal_number",),
     tables.incident_persons.name: ("journal_number", "person_key"),
     tables.routings.name: ("journal_number", "person_key"),
@@ -68,6 +69,7 @@ _FLUSH_ORDER = (
     tables.letter_tasks,
     tables.person_concerns,
     tables.trace_steps,
+    tables.person_timeline,
     tables.position,
 )
 
@@ -166,6 +168,10 @@ class ViewWriter:
             staged[key] = {**staged[key], **row}
         else:
             staged[key] = dict(row)
+
+    def put_person_step(self, row: Row) -> None:
+        """A row of a person's timeline: the same step applied again overwrites it."""
+        self._stage(tables.person_timeline, row)
 
     def put_concern(self, concern: Row) -> None:
         """A concern about a person (issue 15, part 5): one row per concern id."""

@@ -1,0 +1,74 @@
+"""The page Kvalitetsgennemgang, `/kvalitet` (issue 17, part 4), and each sampled person's
+export as a download (`/kvalitet/{person_key}.pdf` and `.json`): its own router, with the
+app's own `render` and `current_user` (session, CSRF and error handling)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.console.adapters.platform_api import ApiError, PlatformApi
+from services.console.application import review
+from services.console.domain.user import User
+from shared.contracts.municipalities import is_municipality_code
+
+PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
+Render = Callable[..., Response]
+CurrentUser = Callable[[Request], Awaitable[User]]
+MEDIA = {"pdf": "application/pdf", "json": "application/json"}
+
+
+def review_router(
+    api: PlatformApi, render: Render, current_user: CurrentUser, this_year: Callable[[], int]
+) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/kvalitet", response_class=HTMLResponse)
+    async def review_page(
+        request: Request,
+        kommune: str | None = Query(default=None, max_length=3),
+        aar: int | None = Query(default=None, ge=2000, le=2100),
+        antal: int = Query(default=300, ge=1, le=review.LARGEST_SAMPLE),
+        seed: int | None = Query(default=None, ge=0, le=2**31 - 1),
+        navne: str | None = Query(default=None, max_length=1),
+    ) -> Response:
+        user = await current_user(request)
+        if not user.reviews:
+            raise StarletteHTTPException(403)
+        choices = review.municipalities_of(user)
+        year = aar or this_year()
+        view: dict[str, Any] = {"persons": None, "names": {}, "problems": []}
+        if kommune is not None and seed is not None:
+            if not is_municipality_code(kommune):
+                view["problems"] = ["Vælg en kommune fra listen."]
+            else:
+                asked = review.SampleRequest(kommune, year, antal, seed, names=navne == "1")
+                view = await review.review_sample(api, user, asked)
+        return render(
+            request, "review.html", user, title="Kvalitetsgennemgang",
+            choices=choices, municipality=kommune or choices[0][0], year=year, size=antal,
+            seed=seed, show_names=navne == "1", checks=review.CHECKS,
+            findings=review.FINDINGS, **view,
+        )  # fmt: skip
+
+    @router.get("/kvalitet/{person_key}.{kind}")
+    async def review_export(request: Request, person_key: str, kind: str) -> Response:
+        user = await current_user(request)
+        if PERSON_KEY.fullmatch(person_key) is None or kind not in MEDIA or not user.reviews:
+            raise StarletteHTTPException(404)
+        try:
+            content = await api.person_review(user.token, person_key, review.PURPOSE, kind == "pdf")
+        except ApiError as exc:
+            raise StarletteHTTPException(exc.status if exc.status < 500 else 502) from None
+        return Response(
+            content=content,
+            media_type=MEDIA[kind],
+            headers={"Content-Disposition": f'attachment; filename="{person_key}.{kind}"'},
+        )
+
+    return router

@@ -1,0 +1,52 @@
+"""The person's timeline page, `/tidslinje?person=pk_…` (issue 17): its own router, so the
+console's app factory only includes it. `render` and `current_user` are the app's own (its
+session, CSRF and error handling)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from services.console.adapters.platform_api import PlatformApi
+from services.console.application import timeline
+from services.console.domain.user import User
+
+PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
+Render = Callable[..., Response]
+CurrentUser = Callable[[Request], Awaitable[User]]
+
+
+def timeline_router(api: PlatformApi, render: Render, current_user: CurrentUser) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/tidslinje", response_class=HTMLResponse)
+    async def person_timeline(
+        request: Request,
+        person: str | None = Query(default=None, max_length=100),
+        fra: int = Query(default=0, ge=0, le=1_000_000),
+    ) -> Response:
+        user = await current_user(request)
+        view: dict[str, Any] = {"person_key": person or "", "rows": None, "audit": None}
+        if person:
+            person = person.strip()
+            if PERSON_KEY.fullmatch(person) is None:
+                view["problems"] = [
+                    "Et pseudonym skrives som pk_ efterfulgt af 16 til 64 tegn 0-9 og a-f, "
+                    "fx pk_9f2c4e1a7b3d5e6f."
+                ]
+            else:
+                view = await timeline.person_timeline(api, user, person, fra)
+        return render(
+            request,
+            "timeline.html",
+            user,
+            title="Barnets tidslinje",
+            within=timeline.within,
+            **view,
+        )
+
+    return router

@@ -1,0 +1,118 @@
+"""What reporting sees in the messages about a young person's help beyond the police report and
+its routing (issue 17): what the weekly meeting recorded about them, the caseworker's
+assessment and meeting with the family, and the follow-up actions on any route. Each is a
+step of the journal it follows, else of the person's timeline only (domain/observations.py
+has the steps of a journal's way through the platform).
+
+Codes, dates and staff owners only: the text of a meeting's action or note, the caseworker's
+note and a follow-up's note never leave their services."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from services.reporting.domain.observations import Observation, Step
+from shared.contracts import CaseworkerRecordEvent, FollowUpEvent, MeetingEvent
+
+_MEETING_STEPS: dict[str, Step] = {
+    "route_or_owner_decided": "meeting_route_or_owner_decided",
+    "action_agreed": "meeting_action_agreed",
+    "note_recorded": "meeting_note_recorded",
+}
+
+
+def meeting_recorded(meeting: MeetingEvent) -> Observation | None:
+    """What the weekly meeting recorded about a young person (its decisions, agreed actions
+    and notes, without their text); who joined the meeting is no step of a person."""
+    step = _MEETING_STEPS.get(meeting.event)
+    if step is None or meeting.person_key is None:
+        return None
+    return Observation(
+        key=f"meeting:{meeting.event_id}",
+        journal_number=meeting.journal_number,
+        step=step,
+        at=meeting.at,
+        person_key=meeting.person_key,
+        revision=None,
+        detail=f"meeting {meeting.meeting} {meeting.event}"
+        + (f": {meeting.route or '-'}, owner {meeting.owner_role}" if meeting.owner_role else ""),
+        facts={
+            "meeting": meeting.meeting,
+            "municipality_code": meeting.municipality_code,
+            "iso_week": meeting.iso_week,
+            "event": meeting.event,
+            "decision_id": meeting.decision_id,
+            "route": meeting.route,
+            "owner_role": meeting.owner_role,
+            "owner_team": meeting.owner_team,
+            "due_on": meeting.due_on.isoformat() if meeting.due_on else None,
+        },
+    )
+
+
+ASSESSMENT_WORDS = {"inform": "orienter (inform)", "summon": "indkald (summon)"}
+
+
+def caseworker_recorded(record: CaseworkerRecordEvent) -> Observation:
+    """The caseworker's assessment or meeting with the family (issue 17, part 3), as notifications
+    recorded it (from a caseworker app's topic or its API)."""
+    if record.event == "assessed":
+        step: Step = "caseworker_assessed"
+        outcome = ASSESSMENT_WORDS.get(record.outcome or "", str(record.outcome))
+        detail = f"caseworker {record.caseworker} assessed: {outcome} (via {record.via})"
+    else:
+        step = "family_meeting_held"
+        youth = "with" if record.youth_attended else "without"
+        detail = (
+            f"caseworker {record.caseworker} met the family on {record.held_on} "
+            f"({youth} the young person)"
+        )
+    return Observation(
+        key=f"caseworker:{record.event_id}",
+        journal_number=record.journal_number,
+        step=step,
+        at=record.at,
+        person_key=record.person_key,
+        revision=None,
+        detail=detail,
+        facts={
+            "event": record.event,
+            "outcome": record.outcome,
+            "caseworker": record.caseworker,
+            "via": record.via,
+            "held_on": record.held_on.isoformat() if record.held_on else None,
+            "municipality_code": record.municipality_code,
+        },
+    )
+
+
+def follow_up_changed(action: FollowUpEvent) -> Observation:
+    """A follow-up action on any route (issue 17, part 2) as courses publishes it: which action,
+    when, by whom, its outcome and the agreed next step; codes and dates only (the note stays
+    encrypted in courses). A step of the journal it follows, else of the person's timeline."""
+    step: Step = cast(Step, f"follow_up_{action.event}")
+    next_step = action.next_step
+    return Observation(
+        key=f"follow-up:{action.event_id}",
+        journal_number=action.journal_number,
+        step=step,
+        at=action.at,
+        person_key=action.person_key,
+        revision=None,
+        detail=f"{action.kind} {action.event}: {action.outcome}"
+        + (f", next {next_step.kind} by {next_step.owner}" if next_step else ""),
+        facts={
+            "event": action.event,
+            "kind": action.kind,
+            "held_on": action.held_on.isoformat(),
+            "held_by": action.held_by,
+            "recorded_by_role": action.recorded_by_role,
+            "outcome": action.outcome,
+            "municipality_code": action.municipality_code,
+            "course_id": action.course_id,
+            "next_kind": next_step.kind if next_step else None,
+            "next_owner": next_step.owner if next_step else None,
+            "next_due_on": next_step.due_on.isoformat() if next_step else None,
+            "next_status": next_step.status if next_step else None,
+        },
+    )
