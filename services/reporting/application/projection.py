@@ -150,6 +150,14 @@ def apply_concern_to_timeline(
     )
 
 
+def _without_erased(facts: dict[str, Any], is_erased: Callable[[str], bool]) -> dict[str, Any]:
+    """An incident's facts without its erased persons (a rebuild after an erasure)."""
+    persons = facts.get("persons")
+    if not isinstance(persons, list):
+        return facts
+    return {**facts, "persons": [p for p in persons if not is_erased(str(p.get("person_key")))]}
+
+
 def apply_step(
     views: ViewWriter,
     notification_id: int,
@@ -196,7 +204,7 @@ def apply_step(
             "revision": event.revision,
             "detail": event.detail,
             "trace_id": event.trace_id,
-            "facts": event.facts,
+            "facts": _without_erased(event.facts, is_erased),
         }
     )
     if event.step == "incident_accepted":

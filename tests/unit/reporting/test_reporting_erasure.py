@@ -73,8 +73,11 @@ def delivered(
 
 
 def every_row(projection: Projection) -> str:
+    """Every row of every read model, in a stable order (PostgreSQL moves an updated row)."""
     with projection.views.engine.connect() as conn:
-        return repr([list(conn.execute(select(table))) for table in tables.metadata.sorted_tables])
+        return repr(
+            [sorted(map(repr, conn.execute(select(t)))) for t in tables.metadata.sorted_tables]
+        )
 
 
 def handover_keys(queries: Any) -> list[str]:
