@@ -8,10 +8,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, inspect, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.reporting.adapters.views import tables
+from services.reporting.adapters.views.erasure import forget_person
 from services.reporting.domain.handover import TaskStatus, decision_wins, task_status_wins
 
 _PROJECTION = "views"
@@ -272,23 +273,7 @@ class ViewWriter:
     def forget_person(self, person_key: str) -> None:
         """Delete every row about an erased person (what is staged is written first)."""
         self.flush()
-        # An incident's step lists every person it names: the others stay, this one goes.
-        persons = tables.incident_persons
-        journals = select(persons.c.journal_number).where(persons.c.person_key == person_key)
-        steps = tables.trace_steps
-        for step_id, facts in self.conn.execute(
-            select(steps.c.step_id, steps.c.facts).where(steps.c.journal_number.in_(journals))
-        ):
-            if facts and isinstance(facts.get("persons"), list):
-                kept = [p for p in facts["persons"] if p.get("person_key") != person_key]
-                if len(kept) != len(facts["persons"]):
-                    self.conn.execute(
-                        update(steps)
-                        .where(steps.c.step_id == step_id)
-                        .values(facts={**facts, "persons": kept})
-                    )
-        for table in _PERSON_TABLES:
-            self.conn.execute(delete(table).where(table.c.person_key == person_key))
+        forget_person(self.conn, person_key, _PERSON_TABLES)
         # What the rules read back is loaded again for the journals that follow.
         self._routings.clear()
         self._tasks.clear()
