@@ -26,14 +26,16 @@ def topic_partitions(definitions: Sequence[ServiceDefinition]) -> dict[str, int]
 
 
 def topic_configs(definitions: Sequence[ServiceDefinition]) -> dict[str, dict[str, str]]:
-    """The configuration of the topics these services create: those that carry CPR numbers
-    keep them only `kafka_cpr_retention_ms` (set when a topic is created)."""
+    """The configuration of the topics these services create (set when a topic is created;
+    one that exists keeps its own): those that carry CPR numbers keep them only
+    `kafka_cpr_retention_ms`; the others are compacted or time-limited as the topic registry
+    says (`TopicSpec.kafka_configs`)."""
     configs: dict[str, dict[str, str]] = {}
     for d in definitions:
         for topic in [*d.consumes, *d.produces]:
             spec = TOPICS.get(topic)
-            if spec is not None and spec.carries_cpr:
-                configs[d.settings.topic(topic)] = {
-                    "retention.ms": str(d.settings.kafka_cpr_retention_ms)
-                }
+            if spec is not None:
+                configs[d.settings.topic(topic)] = spec.kafka_configs(
+                    d.settings.kafka_cpr_retention_ms
+                )
     return configs

@@ -13,14 +13,17 @@ from eventsourcing.utils import get_topic
 from fastapi import FastAPI
 
 from services.intake.adapters.cipher import StoreCipher
+from services.intake.adapters.person_keys import PersonKeyring
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
+from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
+from services.intake.entrypoints.erasure_routes import erasure_routes
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.entrypoints.meeting_identities import meeting_identities_router
@@ -31,9 +34,11 @@ from shared.contracts import (
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
+    PERSON_ERASURES,
     dead_letter_topic,
 )
 from shared.eventstore import store_env
+from shared.eventstore.erasure import ErasedPerson
 from shared.files import private_directory
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
@@ -41,6 +46,7 @@ from shared.settings import ConfigurationRefused, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 NAME = "intake"
+Parts = tuple[IntakeService, IdentityDirectory, Eraser]
 
 
 def development_secrets(data_dir: Path) -> dict[str, str]:
@@ -82,9 +88,20 @@ def resolved_secrets(settings: IntakeSettings) -> dict[str, str]:
     return values
 
 
+def build_keyring(settings: IntakeSettings, cipher_key: str) -> PersonKeyring:
+    """The per-person data keys, wrapped by INTAKE_KEY_WRAPPING_KEY (unset: the store key)."""
+    current, retired = settings.wrapping_keys(cipher_key)
+    return PersonKeyring.open(settings, current, retired)
+
+
 def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplication:
     env = store_env(settings, NAME, CIPHER_TOPIC=get_topic(StoreCipher), CIPHER_KEY=cipher_key)
-    return IntakeApplication(env=env)
+    return IntakeApplication(env=env, keyring=build_keyring(settings, cipher_key))
+
+
+def pseudonymiser(app: IntakeApplication, pseudonym_secret: str) -> Pseudonymiser:
+    """Pseudonyms that skip an erased person's (a later incident starts afresh)."""
+    return Pseudonymiser(pseudonym_secret.encode(), erased=app.keyring.is_erased)
 
 
 def build_service(
@@ -95,7 +112,7 @@ def build_service(
 ) -> IntakeService:
     return IntakeService(
         app,
-        Pseudonymiser(pseudonym_secret.encode()),
+        pseudonymiser(app, pseudonym_secret),
         served_municipalities=settings.municipalities,
         max_message_bytes=settings.kafka_max_message_bytes,
         clock=clock,
@@ -115,20 +132,21 @@ def definition(
         rate_limits={IntakeAction.RESOLVE_IDENTITY: settings.identity_resolutions_per_hour},
     )
 
-    def build() -> tuple[IntakeApplication, tuple[IntakeService, IdentityDirectory]]:
+    def build() -> tuple[IntakeApplication, Parts]:
         app = build_application(settings, values["store_cipher_key"])
         service = build_service(settings, app, values["pseudonym_secret"], clock)
         service.rejections.catch_up()  # the open rejections, rebuilt from the store at start
-        identities = IdentityDirectory(app, Pseudonymiser(values["pseudonym_secret"].encode()))
-        return app, (service, identities)
+        identities = IdentityDirectory(app, pseudonymiser(app, values["pseudonym_secret"]))
+        return app, (service, identities, Eraser(app, clock))
 
-    def http(
-        ctx: ServiceContext, parts: tuple[IntakeService, IdentityDirectory], access: AccessControl
-    ) -> FastAPI:
-        api = create_http_app(ctx, *parts, access, settings.spreadsheet_limits)
+    def http(ctx: ServiceContext, parts: Parts, access: AccessControl) -> FastAPI:
+        service, identities, eraser = parts
+        api = create_http_app(ctx, service, identities, access, settings.spreadsheet_limits)
         api.include_router(
-            meeting_identities_router(ctx, parts[1], settings.meeting_resolutions_per_hour)
+            meeting_identities_router(ctx, identities, settings.meeting_resolutions_per_hour)
         )
+        api.include_router(erasure_routes)
+        api.state.eraser = eraser
         return api
 
     return service_with_parts(
@@ -144,6 +162,7 @@ def definition(
             INTAKE_CASE_EVENTS,
             INTAKE_CONCERNS,
             INTAKE_REJECTED,
+            PERSON_ERASURES,
             dead_letter_topic(NAME),
         ],
         publications=intake_publications,
@@ -153,7 +172,9 @@ def definition(
             IncidentRecord.Received,
             IncidentRecord.RevisionAccepted,
             RejectedInput.Recorded,
+            RejectedInput.SealedRecorded,
             CaseRegisterEntry.Received,
             ConcernRecord.Registered,
+            ErasedPerson.Recorded,
         ],
     )

@@ -6,6 +6,7 @@ import base64
 
 from pydantic import Field, SecretStr
 
+from services.intake.adapters.person_keys import WrappingKey
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from services.intake.domain.rejections import CorrectionMatch
 from shared.auth import AuthSettings
@@ -25,6 +26,19 @@ class IntakeSettings(AuthSettings):
         default=None,
         validation_alias="INTAKE_STORE_CIPHER_KEY",
         description="Base64 AES-256 key encrypting intake's event store (identities, originals).",
+    )
+    key_wrapping_key: SecretStr | None = Field(
+        default=None,
+        validation_alias="INTAKE_KEY_WRAPPING_KEY",
+        description="Base64 AES-256 key wrapping the per-person data keys (issue 18); unset: "
+        "the store key. Rotation: set the new key here, the old one in "
+        "INTAKE_RETIRED_WRAPPING_KEYS, run `ssp intake-rewrap-keys`.",
+    )
+    retired_wrapping_keys: SecretStr | None = Field(
+        default=None,
+        validation_alias="INTAKE_RETIRED_WRAPPING_KEYS",
+        description="Comma-separated base64 keys that wrapped data keys before the current "
+        "one; read until `ssp intake-rewrap-keys` has wrapped everything anew.",
     )
     identity_resolutions_per_hour: int = Field(
         default=20,
@@ -88,6 +102,17 @@ class IntakeSettings(AuthSettings):
                 found.append("INTAKE_STORE_CIPHER_KEY is not the base64 of a 32-byte key")
         return found
 
+    def wrapping_keys(self, store_key: str) -> tuple[WrappingKey, list[WrappingKey]]:
+        """The current wrapping key (the store key unless set) and the retired ones."""
+        current = self.key_wrapping_key.get_secret_value() if self.key_wrapping_key else ""
+        retired = (
+            self.retired_wrapping_keys.get_secret_value() if self.retired_wrapping_keys else ""
+        )
+        return (
+            WrappingKey.of(base64.b64decode(current or store_key)),
+            [WrappingKey.of(base64.b64decode(k)) for k in retired.split(",") if k.strip()],
+        )
+
     @property
     def spreadsheet_limits(self) -> SpreadsheetLimits:
         return SpreadsheetLimits(
@@ -95,3 +120,7 @@ class IntakeSettings(AuthSettings):
             max_rows=self.import_max_rows,
             max_unpacked_bytes=self.import_max_unpacked_bytes,
         )
+
+
+def _value(secret: SecretStr | None) -> str:
+    return secret.get_secret_value() if secret is not None else ""

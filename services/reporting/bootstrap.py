@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
 
 from services.reporting.adapters.publications import reporting_publications
 from services.reporting.adapters.views.database import views_engine
@@ -31,8 +32,14 @@ def build_application(settings: ReportingSettings) -> ReportingApplication:
     return ReportingApplication(env=store_env(settings, NAME))
 
 
-def build_service(settings: ReportingSettings, app: ReportingApplication) -> ReportingService:
-    return ReportingService(app)
+def build_service(
+    settings: ReportingSettings, app: ReportingApplication, views: Engine | None = None
+) -> ReportingService:
+    """`views`: the read models' engine (the erasure's trace step finds the person's journals
+    there); None: a new one (in memory: an empty one)."""
+    return ReportingService(
+        app, journals_of=ViewReader(views or views_engine(settings)).journals_of
+    )
 
 
 def build_read_side(
@@ -55,8 +62,9 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
 
     def build() -> tuple[ReportingApplication, dict[str, Any]]:
         app = build_application(settings)
-        parts: dict[str, Any] = {"service": build_service(settings, app)}
+        parts: dict[str, Any] = {}
         parts["projection"], parts["queries"] = build_read_side(settings, app)
+        parts["service"] = build_service(settings, app, parts["projection"].views.engine)
         return app, parts
 
     def http(ctx: ServiceContext, parts: dict[str, Any], access: AccessControl) -> FastAPI:

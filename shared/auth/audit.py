@@ -31,7 +31,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
     delete,
     insert,
     inspect,
@@ -40,12 +39,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import StaticPool
 
 from shared.auth.audit_guards import postgres_guards, sqlite_guards
 from shared.auth.settings import AuthSettings
-from shared.files import development_secret, private_sqlite_file
+from shared.files import development_secret
 from shared.settings import ConfigurationRefused
+from shared.sql import service_engine
 
 log = logging.getLogger(__name__)
 
@@ -168,17 +167,7 @@ def keyed_hash(key: bytes, text: str) -> str:
 
 
 def audit_engine(settings: AuthSettings, service: str) -> Engine:
-    if settings.database_url == "memory":
-        return create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
-    if settings.database_url:
-        scheme, _, rest = settings.database_url.partition("://")
-        if scheme not in {"postgres", "postgresql"}:
-            raise ValueError("SSP_DATABASE_URL must start with postgresql://")
-        return create_engine(f"postgresql+psycopg://{rest}", pool_size=2, pool_pre_ping=True)
-    database = private_sqlite_file(Path(settings.data_dir) / f"{service}-audit.sqlite")
-    return create_engine(f"sqlite:///{database}")
+    return service_engine(settings, f"{service}-audit")
 
 
 @dataclass

@@ -27,6 +27,7 @@ from shared.contracts.decisions import (
     Severity,
     Workflow,
 )
+from shared.contracts.erasures import ERASURE_REASONS, ErasureReason, PersonErased
 from shared.contracts.errors import (
     build_rejection,
     describe_validation_error,
@@ -73,6 +74,7 @@ from shared.contracts.topics import (
     LETTER_TASKS,
     MEETINGS_EVENTS,
     NOTIFICATIONS_ASSESSMENTS,
+    PERSON_ERASURES,
     POLICE_INCIDENTS,
     SOCIAL_CASES,
     TOPICS,
@@ -95,6 +97,7 @@ __all__ = [
     "COURSES_EVENTS",
     "COURSES_FOLLOW_UPS",
     "COURSE_TYPES",
+    "ERASURE_REASONS",
     "EXIT_REFERRAL_FLAGS",
     "EXIT_REFERRAL_MIN_AGE",
     "INTAKE_CASE_EVENTS",
@@ -104,6 +107,7 @@ __all__ = [
     "LETTER_TASKS",
     "MEETINGS_EVENTS",
     "NOTIFICATIONS_ASSESSMENTS",
+    "PERSON_ERASURES",
     "POLICE_INCIDENTS",
     "REPORTER_KINDS",
     "SOCIAL_CASES",
@@ -129,6 +133,7 @@ __all__ = [
     "DecisionKind",
     "DecisionWithdrawn",
     "Direction",
+    "ErasureReason",
     "ExitReferral",
     "FieldProblem",
     "Flag",
@@ -143,6 +148,7 @@ __all__ = [
     "MeetingEvent",
     "Offence",
     "OffenceCode",
+    "PersonErased",
     "PersonStatement",
     "PoliceIncident",
     "PseudonymisedCaseEvent",

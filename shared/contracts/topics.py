@@ -18,6 +18,7 @@ from shared.contracts.caseworker_records import CaseworkerRecordEvent
 from shared.contracts.concerns import Concern, ConcernRegistered
 from shared.contracts.courses import CourseEvent
 from shared.contracts.decisions import RoutingDecision
+from shared.contracts.erasures import PersonErased
 from shared.contracts.exit_referrals import ExitReferral
 from shared.contracts.follow_ups import FollowUpEvent
 from shared.contracts.incidents import PoliceIncident
@@ -35,7 +36,9 @@ __all__ = [
     "COURSES_EVENTS",
     "COURSES_FOLLOW_UPS",
     "DEAD_LETTER_HEADERS",
+    "DEAD_LETTER_RETENTION_DAYS",
     "DEAD_LETTER_SERVICES",
+    "DEFAULT_RETENTION_DAYS",
     "DLQ_HEADER_ERROR",
     "DLQ_HEADER_ORIGIN_OFFSET",
     "DLQ_HEADER_ORIGIN_PARTITION",
@@ -50,6 +53,7 @@ __all__ = [
     "MEETINGS_EVENTS",
     "NOTIFICATIONS_ASSESSMENTS",
     "NOTIFICATIONS_DEAD_LETTER",
+    "PERSON_ERASURES",
     "POLICE_INCIDENTS",
     "REPORTING_DEAD_LETTER",
     "SOCIAL_CASES",
@@ -91,6 +95,7 @@ COURSES_EVENTS = "ssp.courses.events.v1"
 COURSES_FOLLOW_UPS = "ssp.courses.follow-ups.v1"
 COURSES_DEAD_LETTER = "ssp.courses.dead-letter.v1"
 MEETINGS_EVENTS = "ssp.meetings.events.v1"
+PERSON_ERASURES = "ssp.intake.person-erasures.v1"
 
 DLQ_HEADER_SERVICE = "ssp-dlq-service"
 DLQ_HEADER_ORIGIN_TOPIC = "ssp-dlq-origin-topic"
@@ -133,9 +138,37 @@ class TopicSpec:
     carries_cpr: bool = False
     """Messages carry CPR numbers and names (the external input before intake): created with
     the short retention of `SSP_KAFKA_CPR_RETENTION_MS`."""
+    compacted: bool = False
+    """Kept as the latest message per key, never expired (`cleanup.policy=compact`): for a
+    topic every new consumer must read whole (the erasures)."""
+    retention_days: int | None = None
+    """How long messages are kept (`retention.ms`, set when the platform creates the topic);
+    None: the direction's default (`DEFAULT_RETENTION_DAYS`). The services' stores are the
+    record; a topic only carries messages until every consumer has read them."""
 
     def address(self, prefix: str = "") -> str:
         return topic_name(self.name, prefix)
+
+    def kafka_configs(self, cpr_retention_ms: int) -> dict[str, str]:
+        """The configuration the platform creates the topic with (issue 18, part 4)."""
+        if self.carries_cpr:
+            return {"retention.ms": str(cpr_retention_ms)}
+        if self.compacted:
+            return {"cleanup.policy": "compact"}
+        days = self.retention_days or DEFAULT_RETENTION_DAYS[self.direction]
+        return {"retention.ms": str(days * _DAY_MS)}
+
+
+_DAY_MS = 24 * 3600 * 1000
+DEFAULT_RETENTION_DAYS: dict[Direction, int] = {
+    Direction.EXTERNAL_IN: 30,
+    Direction.INTERNAL: 30,
+    # Read by systems outside the platform, which may be away longer.
+    Direction.EXTERNAL_OUT: 90,
+}
+"""Retention of the topics without CPR numbers, by direction (a topic may set its own)."""
+DEAD_LETTER_RETENTION_DAYS = 30
+"""Dead letters are kept a month on their topic (and in the service's store)."""
 
 
 TRACE_HEADERS: tuple[HeaderSpec, ...] = (
@@ -201,6 +234,7 @@ def _dead_letter(service: str) -> TopicSpec:
             f"{DLQ_HEADER_ORIGIN_OFFSET}, {DLQ_HEADER_ERROR}."
         ),
         headers=DEAD_LETTER_HEADERS,
+        retention_days=DEAD_LETTER_RETENTION_DAYS,
     )
 
 
@@ -286,12 +320,15 @@ _SPECS: tuple[TopicSpec, ...] = (
         for name, direction, message, key in _MESSAGE_TOPICS
     ),
     TopicSpec(
-        name=INTAKE_CONCERNS,
+        name=PERSON_ERASURES,
         direction=Direction.INTERNAL,
-        message=ConcernRegistered,
-        key="The person_key.",
-        description="Accepted concerns, pseudonymised: category and reporter kind as codes, "
-        "school, dates (no free text, names or CPR numbers).",
+        message=PersonErased,
+        key=_BY_PERSON,
+        description="Persons intake erased (their data key destroyed, issue 18): every service "
+        "removes them from its read models and drops what it reads about them from then on. "
+        "Says why and when, never what was erased. Compacted: never expires, so that a new "
+        "consumer learns every erasure.",
+        compacted=True,
     ),
     *(_dead_letter(service) for service in DEAD_LETTER_SERVICES),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
+from shared.eventstore.erasure import ErasedPersons
 from shared.eventstore.recorders import (
     MultiTrackingPostgresProcessRecorder,
     MultiTrackingSQLiteProcessRecorder,
@@ -59,6 +61,15 @@ class ServiceApplication(Application[UUID]):
         self._saved_listeners: list[Callable[[], None]] = []
         self._recorded_listeners: list[Callable[[Sequence[Recording[UUID]]], None]] = []
         self._listeners_lock = threading.Lock()
+        # Read once here, in the thread that builds the application (the store's): the relay
+        # withholds erased persons on the event loop without reading the store.
+        self.erased_persons.refresh()
+
+    @functools.cached_property
+    def erased_persons(self) -> ErasedPersons:
+        """The persons erased (issue 18), whom this service's consumers, relay and read
+        models withhold (shared/eventstore/erasure.py)."""
+        return ErasedPersons(self)
 
     def construct_recorder(self) -> ProcessRecorder:
         return self.factory.process_recorder()

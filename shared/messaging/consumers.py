@@ -19,6 +19,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from shared.contracts.erasures import PersonErased
+from shared.contracts.topics import PERSON_ERASURES
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.unit_of_work import UnitOfWork
 from shared.messaging.inbound import Inbound
@@ -53,6 +55,20 @@ class Consumer(Generic[S]):
     `PoisonMessage` for a message that can never be processed."""
 
 
+def record_erasure(service: _Service, uow: UnitOfWork, erased: PersonErased) -> bool:
+    """Issue 18: the service records that the person was erased; from then on its consumers,
+    relay and in-memory views withhold them (shared/eventstore/erasure.py)."""
+    return service.app.erased_persons.record(uow, erased)
+
+
+def erasure_consumer(
+    handle: Callable[[S, UnitOfWork, PersonErased], object] = record_erasure,
+) -> Consumer[S]:
+    """The `ssp.intake.person-erasures.v1` consumer every service declares; `handle` for a
+    service with more to do than record it (it records it too)."""
+    return Consumer(PERSON_ERASURES, PersonErased, handle)
+
+
 @dataclass(frozen=True)
 class ConsumerTable(Generic[S]):
     """A service's Kafka inputs."""
@@ -80,6 +96,10 @@ class ConsumerTable(Generic[S]):
         return TableHandler(self, service, {topic_name(c.topic): c for c in self.consumers})
 
 
+_WITHHELD: Any = object()
+"""Stands for the consumer of a message withheld because it is about an erased person."""
+
+
 @dataclass(frozen=True)
 class TableHandler(Generic[S]):
     """A consumer table bound to its service: one batch, one unit of work."""
@@ -97,16 +117,30 @@ class TableHandler(Generic[S]):
         service, name = self.service, self.table.service
         uow = UnitOfWork(service.app)
         received: list[tuple[Inbound, Consumer[S] | None, Any]] = []
+        erased = service.app.erased_persons
         for message in messages:
             consumer = self.by_topic.get(message.topic)
             payload = None if consumer is None else self._read(consumer, message)
+            if consumer is not None and payload is not None:
+                payload = erased.withhold(payload)
+                if payload is None:  # about an erased person only (a replay): nothing to do
+                    consumer = _WITHHELD
             received.append((message, consumer, payload))
         if self.table.prefetch is not None:
-            self.table.prefetch(service, uow, [p for _, c, p in received if c is not None])
+            # Erasures load nothing ahead (their use case loads what it needs).
+            self.table.prefetch(
+                service,
+                uow,
+                [
+                    p
+                    for _, c, p in received
+                    if c is not None and c is not _WITHHELD and not isinstance(p, PersonErased)
+                ],
+            )
         for message, consumer, payload in received:
             if consumer is None:
                 log.warning("%s: ignoring a message from unexpected topic %s", name, message.topic)
-            else:
+            elif consumer is not _WITHHELD:
                 with message.processing_span(name):
                     consumer.handle(service, uow, payload)
             uow.processed(message.upstream)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,6 +15,16 @@ class Outgoing:
     key: str
     value: BaseModel | bytes
     headers: dict[str, str] = field(default_factory=dict)
+
+    def withheld(self, withhold: Callable[[BaseModel], BaseModel | None]) -> Outgoing | None:
+        """The message without erased persons (`withhold`: shared/eventstore/erasure.py):
+        None when it is about one only; opaque bytes (dead letters) as they are."""
+        if isinstance(self.value, bytes):
+            return self
+        value = withhold(self.value)
+        if value is None:
+            return None
+        return self if value is self.value else replace(self, value=value)
 
     def body(self) -> bytes:
         if isinstance(self.value, bytes):

@@ -247,7 +247,11 @@ class OutboxRelay:
         refused: list[Refused] = []
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
-            for outgoing in self.publications(domain_event):
+            for published in self.publications(domain_event):
+                # Nothing about an erased person, however far back the relay publishes.
+                outgoing = published.withheld(self.app.erased_persons.withhold)
+                if outgoing is None:
+                    continue
                 topic = f"{self.topic_prefix}{outgoing.topic}"
                 body = outgoing.body()
                 key = outgoing.key.encode()

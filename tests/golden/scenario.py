@@ -36,6 +36,8 @@ from services.courses.application.commands.acute import CompleteStep, StartAcute
 from services.courses.application.commands.follow_up import NextStepIn, RecordFollowUpAction
 from services.courses.settings import CoursesSettings
 from services.intake import bootstrap as intake_bootstrap
+from services.intake.application.erasure import Eraser
+from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.settings import IntakeSettings
 from services.notifications import bootstrap as notifications_bootstrap
 from services.notifications.application.caseworker_side import CaseworkerSide
@@ -375,6 +377,15 @@ async def run_scenario(data_dir: Path) -> Scenario:
         reporting = _Service(reporting_bootstrap.definition(ReportingSettings(**common)), executor)
         await reporting.give_up_on(reporting.definition.consumes[0])
         published += await reporting.publish()
+
+        # The person revision 2 dropped is erased on request (issue 18): PersonErased.
+        dropped = incident["persons"][1]["cpr"]
+        eraser = Eraser(intake.app, clock)  # type: ignore[arg-type]
+        erased_key = Pseudonymiser(PSEUDONYM_SECRET.encode()).person_key(dropped)
+        await asyncio.get_running_loop().run_in_executor(
+            executor, eraser.erase, erased_key, "request"
+        )
+        published += await intake.publish()
     finally:
         executor.shutdown()
     services = (intake, triage, notifications, courses, reporting)

@@ -1,6 +1,7 @@
 """The topics that carry CPR numbers (the police's incidents, the case register's events) are
-created with the short retention of SSP_KAFKA_CPR_RETENTION_MS; the platform's own topics keep
-the cluster's default. Read back from the real broker's topic configuration."""
+created with the short retention of SSP_KAFKA_CPR_RETENTION_MS; the platform's own topics are
+time-limited or compacted as the topic registry says (issue 18, part 4). Read back from the
+real broker's topic configuration."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from shared.contracts import CONCERNS, INTAKE_INCIDENTS, POLICE_INCIDENTS, SOCIAL_CASES, TOPICS
+from shared.contracts import (
+    CONCERNS,
+    INTAKE_INCIDENTS,
+    PERSON_ERASURES,
+    POLICE_INCIDENTS,
+    SOCIAL_CASES,
+    TOPICS,
+)
 from shared.messaging.admin import ensure_topics
 from shared.service_topics import topic_configs, topic_partitions
 from ssp_platform.broker import EmbeddedBroker
@@ -41,22 +49,24 @@ async def test_cpr_topics_are_created_with_their_retention(
             prefix + SOCIAL_CASES,
             prefix + CONCERNS,
             prefix + INTAKE_INCIDENTS,
+            prefix + PERSON_ERASURES,
         ]
         [response] = await admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, name) for name in names]
         )
     finally:
         await admin.close()
-    retention = {
-        resource[3]: {entry[0]: entry[1] for entry in resource[4]}.get("retention.ms")
+    configured = {
+        resource[3]: {entry[0]: entry[1] for entry in resource[4]}
         for resource in response.resources
     }
-    assert retention == {
-        prefix + POLICE_INCIDENTS: "172800000",
-        prefix + SOCIAL_CASES: "172800000",
-        prefix + CONCERNS: "172800000",  # a concern names the young person and its reporter
-        prefix + INTAKE_INCIDENTS: None,
-    }
+    retention = {name: found.get("retention.ms") for name, found in configured.items()}
+    assert retention[prefix + POLICE_INCIDENTS] == "172800000"
+    assert retention[prefix + SOCIAL_CASES] == "172800000"
+    assert retention[prefix + INTAKE_INCIDENTS] == str(30 * 24 * 3600 * 1000)
+    assert configured[prefix + PERSON_ERASURES].get("cleanup.policy") == "compact"
+    # a concern names the young person and its reporter
+    assert retention[prefix + CONCERNS] == "172800000"
     assert {spec.name for spec in TOPICS.values() if spec.carries_cpr} == {
         POLICE_INCIDENTS,
         SOCIAL_CASES,

@@ -23,6 +23,7 @@ from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.trivsel import TrivselCourse
 from services.courses.domain.workflow import workflow_for_age
 from shared.eventstore import ServiceApplication
+from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.followed_log import FollowedLog
 
 
@@ -149,7 +150,9 @@ class CourseIndex(FollowedLog):
 
     # --- following the log -----------------------------------------------------------------
     def apply(self, domain_event: object) -> None:
-        if isinstance(domain_event, Course.Event):
+        if isinstance(domain_event, ErasedPerson.Recorded):  # issue 18
+            self._forget(domain_event.person_key)
+        elif isinstance(domain_event, Course.Event):
             self._apply_course_event(domain_event)
         elif isinstance(domain_event, FollowUpAction.Event):
             self.follow_ups.apply(domain_event)
@@ -200,6 +203,13 @@ class CourseIndex(FollowedLog):
                     programme_id=domain_event.programme_id,
                     started_at=domain_event.started_at,
                 )
+
+    def _forget(self, person_key: str) -> None:
+        """An erased person's courses, eligibilities, referrals and follow-ups leave the index."""
+        self._courses = {i: c for i, c in self._courses.items() if c.person_key != person_key}
+        self._eligible = {i: e for i, e in self._eligible.items() if e.person_key != person_key}
+        self._referrals = {i: r for i, r in self._referrals.items() if r.person_key != person_key}
+        self.follow_ups.forget(person_key)
 
     def _apply_course_event(self, changed: Course.Event) -> None:
         facts = changed.facts()

@@ -105,6 +105,10 @@ class FollowUpIndex:
             after = replace(after, next_step_owner=changed.owner, next_step_due_on=changed.due_on)
         self._actions[action_id] = after
 
+    def forget(self, person_key: str) -> None:
+        """An erased person's follow-ups leave the index (issue 18)."""
+        self._actions = {i: a for i, a in self._actions.items() if a.person_key != person_key}
+
     def actions(self, query: FollowUpQuery, today: date) -> list[FollowUpSummary]:
         """The actions the query names, most recently held first."""
         found = [a for a in self._actions.values() if query.matches(a, today)]

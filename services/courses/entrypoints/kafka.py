@@ -12,7 +12,7 @@ from shared.contracts.topics import (
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
 )
-from shared.messaging.consumers import Consumer, ConsumerTable
+from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 
 Service = CoursesService
 
@@ -23,6 +23,8 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_CASEWORKER, RoutingDecision, Service.receive_routing_in),
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
         Consumer(TRIAGE_EXIT_REFERRALS, ExitReferral, Service.receive_referral_in),
+        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
+        erasure_consumer(),
     ],
     prefetch=Service.prefetch,
 )

@@ -11,11 +11,13 @@ from shared.contracts import (
     INTAKE_CONCERNS,
     INTAKE_INCIDENTS,
     INTAKE_REJECTED,
+    PERSON_ERASURES,
     AcceptedIncident,
     ConcernRegistered,
     IntakeRejection,
     PseudonymisedCaseEvent,
 )
+from shared.eventstore.erasure import ErasedPerson, person_erased
 from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing, as_contract
 
@@ -24,8 +26,10 @@ def intake_publications(event: Any) -> list[Outgoing]:
     # Every accepted revision, the first (carried by the record's creation) as the later ones.
     if isinstance(event, IncidentRecord.Received | IncidentRecord.RevisionAccepted):
         return [as_contract(INTAKE_INCIDENTS, AcceptedIncident, event.accepted, "journal_number")]
-    if isinstance(event, RejectedInput.Recorded):
+    if isinstance(event, RejectedInput.Recorded | RejectedInput.SealedRecorded):
         return [as_contract(INTAKE_REJECTED, IntakeRejection, event.rejection, "reference")]
+    if isinstance(event, ErasedPerson.Recorded):
+        return [Outgoing(PERSON_ERASURES, event.person_key, person_erased(event))]
     if isinstance(event, CaseRegisterEntry.Received):
         return [as_contract(INTAKE_CASE_EVENTS, PseudonymisedCaseEvent, event.pseudonymised)]
     if isinstance(event, ConcernRecord.Registered):

@@ -19,6 +19,8 @@ class IntakeAction(Action):
     RESOLVE_IDENTITY = "identity.resolve"
     RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
     RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
+    ERASE_PERSON = "person.erase"
+    READ_ERASURE_REPORT = "erasure_report.read"
     REGISTER_CONCERN = "concern.register"
     READ_CONCERN = "concern.read"
 
@@ -76,6 +78,17 @@ register(
         IntakeAction.RESOLVE_MEETING_IDENTITIES: ActionRule(
             ActionSpec(reads_personal_data=True, purpose_in_body=True),
             municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER),
+        ),
+        # Erasure (issue 18): the municipality is the data controller; its coordinator erases
+        # a person of the municipality (one known only from rejected input: any coordinator).
+        # Audited like every request; it reads nothing.
+        IntakeAction.ERASE_PERSON: ActionRule(
+            NO_PERSONAL_DATA,
+            {Role.TOVHOLDER: Grant("municipality", records_without_municipality=True)},
+        ),
+        # Counts only, per kind, month and reason: for the data protection officer.
+        IntakeAction.READ_ERASURE_REPORT: ActionRule(
+            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
         ),
         # A concern that does not come from the police (issue 15, part 5): the municipality's
         # SSP staff register it for a school, the SSP network, a parent or the night team; a

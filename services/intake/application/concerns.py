@@ -9,9 +9,10 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
+from services.intake.adapters.sealing import PersonSealer, is_sealed
 from services.intake.application.identities import IdentityIds, remember_identity
 from services.intake.domain.concerns import ConcernRecord, iso_week_of
 from services.intake.domain.municipalities import municipality_problems
@@ -56,14 +57,25 @@ def check_concern(
     )
 
 
-def accept_concern(uow: UnitOfWork, valid: ValidConcern, accepted_at: datetime) -> bool:
-    """Keep the concern and its person; False when its id was registered before."""
+def accept_concern(
+    uow: UnitOfWork, valid: ValidConcern, accepted_at: datetime, sealer: PersonSealer
+) -> bool:
+    """Keep the concern and its person; False when its id was registered before. Who reported
+    it and what they wrote is sealed with the young person's data key (issue 18): erasing the
+    person makes it unreadable."""
     if uow.get(ConcernRecord, valid.record_id) is not None:
         return False
     concern = valid.concern
     context = current_trace_context()
     remember_identity(
-        uow, valid.person, concern.cpr, concern.name, None, concern.municipality_code, context
+        uow,
+        valid.person,
+        concern.cpr,
+        concern.name,
+        None,
+        concern.municipality_code,
+        context,
+        sealer,
     )
     registered = ConcernRegistered(
         concern_id=concern.concern_id,
@@ -81,12 +93,15 @@ def accept_concern(uow: UnitOfWork, valid: ValidConcern, accepted_at: datetime) 
         "reporter": concern.reporter.model_dump(mode="json"),
         "text": concern.text,
     }
+    sealed = sealer.seal(
+        [valid.person.person_key], json.dumps(confidential, ensure_ascii=False).encode()
+    )
     uow.add(
         ConcernRecord.register(
             valid.record_id,
             concern.concern_id,
             registered.model_dump(mode="json"),
-            confidential,
+            sealed,
             context,
         )
     )
@@ -96,6 +111,15 @@ def accept_concern(uow: UnitOfWork, valid: ValidConcern, accepted_at: datetime) 
 def concern_record(uow: UnitOfWork, concern_id: str) -> ConcernRecord | None:
     found: ConcernRecord | None = uow.get(ConcernRecord, ConcernRecord.create_id(concern_id))
     return found
+
+
+def confidential_of(record: ConcernRecord, sealer: PersonSealer) -> dict[str, Any] | None:
+    """Reporter, category and text: None once the young person is erased (concerns kept
+    before issue 18 hold them plain)."""
+    if not is_sealed(record.confidential):
+        return dict(record.confidential)
+    opened = sealer.open(record.confidential)
+    return None if opened is None else dict(json.loads(opened))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
+from services.intake.application.sealed_data import facts_of, seal_facts
 from services.intake.domain.model import IncidentRecord, PersonIdentity
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.domain.rejections import code_in, list_in, named_in_document
@@ -101,24 +103,28 @@ def remember_identity(
     address: str | None,
     municipality_code: str,
     trace_context: dict[str, str],
+    sealer: PersonSealer,
 ) -> None:
-    """Who a pseudonym stands for, and that staff of `municipality_code` (where the person
-    lives) may resolve it. `trace_context` is the message's (`current_trace_context()`)."""
+    """Who a pseudonym stands for (sealed with the person's data key), and that staff of
+    `municipality_code` (where the person lives) may resolve it. `trace_context` is the
+    message's (`current_trace_context()`)."""
     identity = uow.get(PersonIdentity, person.identity_id)
     if identity is None:
+        sealed = seal_facts(sealer, person.person_key, cpr=cpr, name=name, address=address)
         uow.add(
-            PersonIdentity.register(
-                person.identity_id,
-                person.person_key,
-                cpr,
-                name,
-                address,
-                municipality_code,
-                trace_context,
+            PersonIdentity.register_sealed(
+                person.identity_id, person.person_key, sealed, municipality_code, trace_context
             )
         )
         return
-    identity.learn(name, address)
+    known = facts_of(identity, sealer)
+    if known is None:
+        return  # erased: nothing more is kept about them under this pseudonym
+    # One event per new fact, as `NameRecorded` and `AddressRecorded` were.
+    if name and name not in known.names:
+        identity.record_facts(sealed=seal_facts(sealer, person.person_key, name=name))
+    if address and address not in known.addresses:
+        identity.record_facts(sealed=seal_facts(sealer, person.person_key, address=address))
     if identity.municipalities is not None:
         identity.include(municipality_code)
         return
@@ -137,6 +143,7 @@ class ResolvedIdentity:
     person_key: str
     cpr: str
     names: tuple[str, ...]
+    addresses: tuple[str, ...]
     municipalities: frozenset[str]
 
 
@@ -185,12 +192,14 @@ class IdentityDirectory:
     def __init__(self, app: IntakeApplication, pseudonymiser: Pseudonymiser) -> None:
         self.app = app
         self.pseudonymiser = pseudonymiser
+        self.sealer = app.sealer
 
     def resolve(self, person_key: str) -> ResolvedIdentity | None:
         uow = UnitOfWork(self.app)
         person = IdentityIds.of(person_key)
         identity = uow.get(PersonIdentity, person.identity_id)
-        if identity is None:
+        facts = None if identity is None else facts_of(identity, self.sealer)
+        if identity is None or facts is None or facts.cpr is None:
             return None
         codes = identity.municipalities
         if codes is None:  # registered before `RegisteredIn`
@@ -198,8 +207,9 @@ class IdentityDirectory:
             codes = index.codes if index is not None else []
         return ResolvedIdentity(
             person_key=person_key,
-            cpr=identity.cpr,
-            names=tuple(identity.names),
+            cpr=facts.cpr,
+            names=facts.names,
+            addresses=facts.addresses,
             municipalities=frozenset(codes),
         )
 
@@ -210,8 +220,6 @@ class IdentityDirectory:
         if resolved is None:
             return None
         uow = UnitOfWork(self.app)
-        identity = uow.get(PersonIdentity, PersonIdentity.create_id(person_key))
-        assert identity is not None
         record = uow.get(IncidentRecord, IncidentRecord.create_id(journal_number))
         incident: dict[str, Any] | None = None
         accepted = record.accepted if record is not None else None
@@ -230,7 +238,7 @@ class IdentityDirectory:
         return LetterRecipients(
             person_key=person_key,
             names=resolved.names,
-            addresses=tuple(identity.addresses),
+            addresses=resolved.addresses,
             municipalities=resolved.municipalities,
             custodians=(),
             incident=incident,

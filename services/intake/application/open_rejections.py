@@ -10,7 +10,6 @@ stays in the encrypted store. Memory: one small record per open rejection.
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,6 +18,9 @@ from weakref import WeakKeyDictionary
 
 from eventsourcing.utils import get_topic
 
+from services.intake.adapters.sealing import PersonSealer
+from services.intake.application.app import IntakeApplication
+from services.intake.application.sealed_data import original_of
 from services.intake.domain.model import RejectedInput
 from services.intake.domain.rejections import (
     SUBMITTED_AGAIN,
@@ -27,7 +29,7 @@ from services.intake.domain.rejections import (
     summarise,
 )
 from shared.contracts import Concern, PoliceIncident
-from shared.eventstore import ServiceApplication, UnitOfWork
+from shared.eventstore import UnitOfWork
 from shared.eventstore.followed_log import FollowedLog
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ _CORRECTED: Any = getattr(RejectedInput, "Corrected")  # noqa: B009 (made by @ev
 _CONCERN_CORRECTED: Any = getattr(RejectedInput, "ConcernCorrected")  # noqa: B009
 REJECTION_EVENT_TOPICS = (
     get_topic(RejectedInput.Recorded),
+    get_topic(RejectedInput.SealedRecorded),
     get_topic(_CORRECTED),
     get_topic(_CONCERN_CORRECTED),
 )
@@ -56,14 +59,18 @@ def match_key(summary: RejectionSummary) -> MatchKey | None:
     return None
 
 
-def summary_of(rejected: RejectedInput | RejectedInput.Recorded) -> RejectionSummary:
+def summary_of(
+    rejected: RejectedInput | RejectedInput.Recorded | RejectedInput.SealedRecorded,
+    sealer: PersonSealer,
+) -> RejectionSummary:
     """The summary of a kept rejection: from its aggregate (one recorded in this unit of work)
-    or from the event that recorded it (both hold the same fields)."""
+    or from the event that recorded it (both hold the same fields). Its original is opened
+    with the keys of the persons it names (issue 18): once one is erased, what is left."""
     return summarise(
         rejected.reference,
         rejected.channel,
         rejected.received_at,
-        base64.b64decode(rejected.original_b64),
+        original_of(rejected, sealer),
         rejected.rejection,
         bool(rejected.rejection.get(CASE_REGISTER_INPUT, False)),
         bool(rejected.rejection.get(CONCERN_INPUT, False)),
@@ -71,14 +78,19 @@ def summary_of(rejected: RejectedInput | RejectedInput.Recorded) -> RejectionSum
 
 
 class RejectionIndex(FollowedLog):
-    def __init__(self, app: ServiceApplication, batch_size: int = 1000) -> None:
+    @property
+    def sealer(self) -> PersonSealer:
+        return self.intake.sealer
+
+    def __init__(self, app: IntakeApplication, batch_size: int = 1000) -> None:
         super().__init__(app, batch_size, REJECTION_EVENT_TOPICS)
+        self.intake = app
         self._open: dict[str, RejectionSummary] = {}
         self._by_key: dict[MatchKey, set[str]] = {}
 
     def apply(self, event: Any) -> None:
-        if isinstance(event, RejectedInput.Recorded):
-            self._add(summary_of(event))
+        if isinstance(event, RejectedInput.Recorded | RejectedInput.SealedRecorded):
+            self._add(summary_of(event, self.sealer))
         else:
             self._close(str(event.originator_id))
 
@@ -127,7 +139,7 @@ class OpenRejections:
     acceptance: which kept rejections a valid incident replaces, and closing them in its
     unit of work. Catch up (`catch_up`) when a unit of work begins."""
 
-    def __init__(self, app: ServiceApplication, match: CorrectionMatch) -> None:
+    def __init__(self, app: IntakeApplication, match: CorrectionMatch) -> None:
         self.index = RejectionIndex(app)
         self.match = match
         # Rejections recorded in a unit of work not yet committed, by what they are matched
@@ -145,7 +157,7 @@ class OpenRejections:
 
     def recorded(self, uow: UnitOfWork, rejected: RejectedInput) -> None:
         """A rejection was recorded in `uow` (kept when it has something to match on)."""
-        key = match_key(summary_of(rejected))
+        key = match_key(summary_of(rejected, self.index.sealer))
         if key is not None:
             pending = self._recorded_in.setdefault(uow, {})
             pending.setdefault(key, []).append(rejected)
@@ -213,6 +225,8 @@ class OpenRejections:
         those recorded in this unit of work under `key` that `replaces` accepts."""
         stored = [uow.get(RejectedInput, aggregate_id) for aggregate_id in stored_ids]
         recorded_now = self._recorded_in.get(uow, {}).get(key, [])
-        for rejected in [*stored, *(r for r in recorded_now if replaces(summary_of(r)))]:
+        sealer = self.index.sealer
+        now = [r for r in recorded_now if replaces(summary_of(r, sealer))]
+        for rejected in [*stored, *now]:
             if rejected is not None and rejected.is_open:
                 yield rejected

@@ -8,7 +8,6 @@ the same pseudonymisation and the same rejection records, in one unit of work pe
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import logging
@@ -18,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
+from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
 from services.intake.application.concerns import (
     ConcernSubmission,
@@ -35,6 +35,7 @@ from services.intake.application.open_rejections import (
     CONCERN_INPUT,
     OpenRejections,
 )
+from services.intake.application.sealed_data import original_of, seal_rejected
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.municipalities import (
     DEFAULT_MUNICIPALITIES,
@@ -265,6 +266,7 @@ class IntakeService:
             ]
         )
         prefetch_identities(uow, (person for c in checked for person in c.persons))
+        self.sealer.prefetch(person.person_key for c in checked for person in c.persons)
 
     def receive_checked_in(self, uow: UnitOfWork, checked: Checked) -> None:
         if isinstance(checked, _Invalid):
@@ -310,7 +312,7 @@ class IntakeService:
     def _accept_concern(self, uow: UnitOfWork, valid: ValidConcern) -> ConcernSubmission:
         """Accepted (or found already there), it closes the rejections it replaces."""
         self.rejections.close_replaced_concern(uow, valid.concern)
-        new = accept_concern(uow, valid, self.clock())
+        new = accept_concern(uow, valid, self.clock(), self.sealer)
         return ConcernSubmission.of(valid, "accepted" if new else "duplicate")
 
     def resubmit_concern(self, reference: str, corrected: bytes) -> ConcernSubmission:
@@ -363,6 +365,15 @@ class IntakeService:
         if rejected is None:
             raise RejectionNotFound(reference)
         return rejected
+
+    @property
+    def sealer(self) -> PersonSealer:
+        return self.app.sealer
+
+    def original_of(self, rejected: RejectedInput) -> bytes:
+        """The rejected input as kept: whole while everyone it names is readable, else the
+        others' parts only (application/sealed_data.py)."""
+        return original_of(rejected, self.sealer)
 
     def resubmit(self, reference: str, corrected: bytes) -> SubmissionResult:
         """The corrected document for a kept rejection. Valid: it is accepted (or found
@@ -449,7 +460,12 @@ class IntakeService:
         # Every event this message causes stores the same context: worked out once.
         context = current_trace_context()
         accepted = self._pseudonymise(uow, valid, context)
-        details = incident.model_dump(mode="json", include={"offence", "location", "narrative"})
+        # Offence, location and narrative text may name anyone in the incident: sealed for
+        # all of them (unreadable once any of them is erased).
+        details = self.sealer.seal(
+            (person.person_key for person in valid.persons),
+            incident.model_dump_json(include={"offence", "location", "narrative"}).encode(),
+        )
         if record is None:
             # A new record carries its first revision (one event).
             uow.add(
@@ -506,6 +522,7 @@ class IntakeService:
                 person.address,
                 person.municipality_code,
                 trace_context,
+                self.sealer,
             )
             persons.append(
                 PseudonymousPerson(
@@ -555,11 +572,15 @@ class IntakeService:
             if concern:
                 # Likewise: a concern is about a child's welfare, whoever may correct incidents.
                 kept[CONCERN_INPUT] = True
-            rejected = RejectedInput(
+            sealed_original, sealed_persons = seal_rejected(
+                self.sealer, raw, str(reference), self.pseudonymiser.person_key
+            )
+            rejected = RejectedInput.record_sealed(
                 reference=str(reference),
                 channel=channel,
                 received_at=rejection.received_at,
-                original_b64=base64.b64encode(raw).decode(),
+                sealed_original=sealed_original,
+                sealed_persons=sealed_persons,
                 rejection=kept,
             )
             uow.add(rejected)
@@ -607,6 +628,7 @@ class IntakeService:
             None,
             case_event.municipality_code,
             current_trace_context(),
+            self.sealer,
         )
         pseudonymised = PseudonymisedCaseEvent(
             event=case_event.event,

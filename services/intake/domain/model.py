@@ -1,5 +1,9 @@
-"""Intake's aggregates. Only `PersonIdentity` and `RejectedInput` hold personal data, and the
-whole intake store is encrypted at rest; nothing personal leaves intake on a topic."""
+"""Intake's aggregates. Only `PersonIdentity`, `RejectedInput` and an incident's `details` hold
+personal data. The whole intake store is encrypted at rest, and since issue 18 that personal
+data is sealed, inside the events, with the data keys of the persons it is about
+(adapters/sealing.py): a `Sealed` value (`{"owners", "sealed"}`) instead of the plain one.
+Events stored before hold it plain (under the store key only) and still load. Nothing personal
+leaves intake on a topic."""
 
 from __future__ import annotations
 
@@ -119,6 +123,24 @@ class PersonIdentity(TracedAggregate):
         name: str | None
         address: str | None
 
+    class RegisteredSealed(TracedAggregate.Created):
+        """Since issue 18: CPR number, name and address sealed with the person's data key."""
+
+        person_key: str
+        sealed: dict[str, Any]
+        municipality_code: str
+
+    class FactsSealed(TracedAggregate.Event):
+        """A further name or address, sealed with the person's data key."""
+
+        sealed: dict[str, Any]
+
+    class Erased(TracedAggregate.Event):
+        """The person's data key was destroyed: nothing of them is readable any more."""
+
+        erasure_id: str
+        reason: str
+
     @staticmethod
     def create_id(person_key: str) -> UUID:
         return _IDS(f"person:{person_key}")
@@ -134,9 +156,8 @@ class PersonIdentity(TracedAggregate):
         municipality_code: str,
         trace_context: dict[str, str],
     ) -> PersonIdentity:
-        """`PersonIdentity(person_key, cpr, name, address, municipality_code)` for a caller
-        that has already worked out `identity_id` (`create_id(person_key)`) and the trace
-        context (`current_trace_context()`, the same for every event of one message)."""
+        """`PersonIdentity(person_key, cpr, name, address, municipality_code)` as identities
+        were registered before issue 18 (plain; kept for tests of stores written then)."""
         return cls._create(
             cls.RegisteredIn,
             id=identity_id,
@@ -148,29 +169,60 @@ class PersonIdentity(TracedAggregate):
             municipality_code=municipality_code,
         )
 
-    # The default is for `Registered` (no municipality); `RegisteredIn` names every field.
+    @classmethod
+    def register_sealed(
+        cls,
+        identity_id: UUID,
+        person_key: str,
+        sealed: dict[str, Any],
+        municipality_code: str,
+        trace_context: dict[str, str],
+    ) -> PersonIdentity:
+        """A new identity whose CPR number, name and address are `sealed` (with the person's
+        data key) for a caller that has already worked out `identity_id`
+        (`create_id(person_key)`) and the trace context (`current_trace_context()`)."""
+        return cls._create(
+            cls.RegisteredSealed,
+            id=identity_id,
+            trace_context=trace_context,
+            person_key=person_key,
+            sealed=sealed,
+            municipality_code=municipality_code,
+        )
+
+    # The defaults are for `Registered` (no municipality) and `RegisteredSealed` (no plain
+    # values); `RegisteredIn` names every plain field.
     @event(RegisteredIn)
     def __init__(
         self,
         person_key: str,
-        cpr: str,
+        cpr: str | None = None,
         name: str | None = None,
         address: str | None = None,
         municipality_code: str | None = None,
+        sealed: dict[str, Any] | None = None,
     ) -> None:
         self.person_key = person_key
         self.cpr = cpr
+        """Plain only in identities registered before issue 18; else in `sealed_facts`."""
         self.names: list[str] = [name] if name else []
         self.addresses: list[str] = [address] if address else []
+        self.sealed_facts: list[dict[str, Any]] = [sealed] if sealed else []
+        """Sealed `{"cpr", "name", "address"}` parts, in the order they were learnt."""
+        self.erased = False
         self.municipalities: list[str] | None = (
             None if municipality_code is None else [municipality_code]
         )
 
-    def learn(self, name: str | None, address: str | None) -> None:
-        if name and name not in self.names:
-            self.record_name(name=name)
-        if address and address not in self.addresses:
-            self.record_address(address=address)
+    @event(FactsSealed)
+    def record_facts(self, sealed: dict[str, Any]) -> None:
+        self.sealed_facts.append(sealed)
+
+    @event(Erased)
+    def mark_erased(self, erasure_id: str, reason: str) -> None:
+        self.erased = True
+        self.cpr = None
+        self.names, self.addresses, self.sealed_facts = [], [], []
 
     def include(self, municipality_code: str) -> None:
         """Only for an identity that keeps its own municipalities (`municipalities` not None)."""
@@ -179,6 +231,7 @@ class PersonIdentity(TracedAggregate):
         if municipality_code not in self.municipalities:
             self.add_municipality(municipality_code=municipality_code)
 
+    # Plain names and addresses learnt before issue 18 (now `FactsSealed`): kept to load them.
     @event("NameRecorded")
     def record_name(self, name: str) -> None:
         self.names.append(name)
@@ -204,24 +257,67 @@ class RejectedInput(TracedAggregate):
         original_b64: str
         rejection: dict[str, Any]
 
+    class SealedRecorded(TracedAggregate.Created):
+        """Since issue 18: the original sealed for every person it names (readable while none
+        of them is erased) and each person's part sealed for that person alone."""
+
+        reference: str
+        channel: str
+        received_at: datetime
+        original_b64: str | None
+        """None: sealed (set only by a caller that constructs a plain one, as tests do)."""
+        rejection: dict[str, Any]
+        sealed_original: dict[str, Any] | None
+        sealed_persons: list[dict[str, Any]] | None
+
     @staticmethod
     def create_id(reference: str) -> UUID:
         return UUID(reference)
 
-    @event(Recorded)
+    @classmethod
+    def record_sealed(
+        cls,
+        reference: str,
+        channel: str,
+        received_at: datetime,
+        sealed_original: dict[str, Any],
+        sealed_persons: list[dict[str, Any]],
+        rejection: dict[str, Any],
+    ) -> RejectedInput:
+        """`sealed_persons`: `{"index", "sealed"}` for each person of `persons` whose CPR
+        number could be read."""
+        return cls._create(
+            cls.SealedRecorded,
+            id=cls.create_id(reference),
+            reference=reference,
+            channel=channel,
+            received_at=received_at,
+            original_b64=None,
+            rejection=rejection,
+            sealed_original=sealed_original,
+            sealed_persons=sealed_persons,
+        )
+
+    # `Recorded` (before issue 18) lacks the sealed fields: their defaults.
+    @event(SealedRecorded)
     def __init__(
         self,
         reference: str,
         channel: str,
         received_at: datetime,
-        original_b64: str,
-        rejection: dict[str, Any],
+        original_b64: str | None = None,
+        rejection: dict[str, Any] | None = None,
+        sealed_original: dict[str, Any] | None = None,
+        sealed_persons: list[dict[str, Any]] | None = None,
     ) -> None:
         self.reference = reference
         self.channel = channel
         self.received_at = received_at
         self.original_b64 = original_b64
-        self.rejection = rejection
+        """Plain (under the store key only) in rejections recorded before issue 18."""
+        self.sealed_original = sealed_original
+        self.sealed_persons = sealed_persons or []
+        self.rejection: dict[str, Any] = rejection or {}
         self.corrected_by: tuple[str, int] | None = None
         self.corrected_concern_id: str | None = None
         self.corrected_how: str | None = None

@@ -16,6 +16,7 @@ from services.intake.application.access_policy import IntakeAction
 from services.intake.application.concerns import (
     ConcernSubmission,
     concern_record,
+    confidential_of,
     reach_named,
 )
 from services.intake.application.service import IntakeService
@@ -93,7 +94,11 @@ async def register_concern(
 
 
 def _read(service: IntakeService, concern_id: str) -> Any:
-    return concern_record(UnitOfWork(service.app), concern_id)
+    record = concern_record(UnitOfWork(service.app), concern_id)
+    if record is None:
+        return None
+    confidential = confidential_of(record, service.sealer)
+    return None if confidential is None else (record, confidential)  # None: erased
 
 
 @concerns.get(
@@ -109,10 +114,11 @@ async def read_concern(
     service: Service,
 ) -> dict[str, Any]:
     access.note(term=concern_id[:100])
-    record = await ctx.in_store(_read, service, concern_id) if len(concern_id) <= 100 else None
-    if record is None:
+    found = await ctx.in_store(_read, service, concern_id) if len(concern_id) <= 100 else None
+    if found is None:
         raise access.not_found()
-    registered, confidential = record.registered, record.confidential
+    record, confidential = found
+    registered = record.registered
     await access.require(Resource.of(registered["municipality_code"]), conceal=True)
     access.note(person_keys=[registered["person_key"]], count=1)
     return {

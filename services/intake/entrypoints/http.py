@@ -169,7 +169,7 @@ async def rejected_in_reach(
         rejected = await ctx.in_store(service.rejected_input, reference)
     except RejectionNotFound:
         raise access.not_found() from None
-    named = identities.persons_named(base64.b64decode(rejected.original_b64))
+    named = identities.persons_named(service.original_of(rejected))
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
     # incidents (the police may not learn of it); so is a rejected concern (a child's welfare).
@@ -291,7 +291,7 @@ async def get_rejected(
     rejected = await rejected_in_reach(access, reference, ctx, service, identities)
     # Input naming several municipalities: only the persons of the caller's own.
     visible = identities.visible_part(
-        base64.b64decode(rejected.original_b64),
+        service.original_of(rejected),
         lambda code: access.permits(Resource.of(code)),
     )
     access.person_keys[:] = list(visible.person_keys)
@@ -305,7 +305,7 @@ async def get_rejected(
         "original_text": visible.original.decode("utf-8", "replace"),
         "redacted": visible.redacted,
         "corrected_by": rejected.correction(),
-        "from_concern": summary_of(rejected).concern,
+        "from_concern": summary_of(rejected, service.sealer).concern,
     }
 
 
@@ -337,7 +337,7 @@ async def resubmit(
     # it names must be in reach (not just any, as for reading).
     for code in sorted(identities.persons_named(raw).municipalities):
         await access.require(Resource.of(code), conceal=False)
-    concern = summary_of(rejected).concern
+    concern = summary_of(rejected, service.sealer).concern
     if concern:  # corrected as a concern, with the reach of POST /v1/concerns (the school)
         await require_concern_reach(access, raw)
     try:

@@ -21,6 +21,7 @@ from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import STATUS_AFTER, TaskStatus
 from shared.contracts import LetterTaskEvent
 from shared.eventstore import ServiceApplication
+from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.followed_log import FollowedLog
 
 TASK_EVENT_TOPICS = tuple(
@@ -38,6 +39,7 @@ TASK_EVENT_TOPICS = tuple(
         AcuteLetterTask.Requested,
         AcuteLetterTask.Completed,
         AcuteLetterTask.MarkedOverdue,
+        ErasedPerson.Recorded,  # issue 18: the person's tasks leave the index
     )
 )
 TO_DO: frozenset[TaskStatus] = frozenset({"open", "overdue"})
@@ -56,6 +58,9 @@ class LetterTaskIndex(FollowedLog):
         self._escalated_to: dict[str, frozenset[str]] = {}
 
     def apply(self, event: Any) -> None:
+        if isinstance(event, ErasedPerson.Recorded):
+            self._forget(event.person_key)
+            return
         assert isinstance(event, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
         letter = LetterTaskEvent.model_validate(event.letter)
         self._latest[letter.task_id] = letter
@@ -65,6 +70,12 @@ class LetterTaskIndex(FollowedLog):
             self._escalated_to[letter.task_id] = self.escalated_to(letter.task_id) | {
                 letter.escalated_to
             }
+
+    def _forget(self, person_key: str) -> None:
+        for task_id in [t for t, letter in self._latest.items() if letter.person_key == person_key]:
+            del self._latest[task_id]
+            self._created_at.pop(task_id, None)
+            self._escalated_to.pop(task_id, None)
 
     def tasks(
         self,

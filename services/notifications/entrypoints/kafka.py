@@ -13,7 +13,7 @@ from shared.contracts.topics import (
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
 )
-from shared.messaging.consumers import Consumer, ConsumerTable
+from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 
 Service = NotificationsService
 
@@ -25,6 +25,8 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
         Consumer(CASEWORKER_ASSESSMENTS, CaseworkerAssessment, Service.receive_assessment_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.receive_course_event_in),
+        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
+        erasure_consumer(),
     ],
     prefetch=Service.prefetch,
 )

@@ -8,6 +8,7 @@ store thread), so notification ids are committed in order and the log has no lat
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
 
@@ -25,15 +26,17 @@ from services.reporting.domain.model import (
 )
 from services.reporting.domain.person_timeline import person_rows
 from services.reporting.domain.weeks import IsoWeek
+from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.just_saved import JustSaved
 
 log = logging.getLogger(__name__)
 
 Step = TimelineStep.Recorded | JournalTimeline.StepObserved
 """A step of a journal's timeline, as stored now or by older versions (the same facts)."""
-PROJECTED: tuple[type[Any], ...] = (*STEP_EVENTS, PersonConcern.Recorded)
-"""What has a place in the read models: the steps, and the concerns (issue 15, part 5)."""
-Projected = Step | PersonConcern.Recorded
+PROJECTED: tuple[type[Any], ...] = (*STEP_EVENTS, PersonConcern.Recorded, ErasedPerson.Recorded)
+"""What has a place in the read models: the steps, the concerns (issue 15, part 5) and the
+erasures, which take a person out of them (issue 18)."""
+Projected = Step | PersonConcern.Recorded | ErasedPerson.Recorded
 
 
 class Projection:
@@ -84,15 +87,20 @@ class Projection:
                     {
                         s.journal_number
                         for _, s in steps
-                        if not isinstance(s, PersonConcern.Recorded) and s.journal_number
+                        if isinstance(s, STEP_EVENTS) and s.journal_number
                     }
                 )
+                erased = self.app.erased_persons
                 for notification_id, step in steps:
-                    if isinstance(step, PersonConcern.Recorded):
+                    if isinstance(step, ErasedPerson.Recorded):
+                        views.forget_person(step.person_key)
+                    elif _person_of(step) in erased:
+                        continue  # an erased person never comes back, not even in a rebuild
+                    elif isinstance(step, PersonConcern.Recorded):
                         apply_concern(views, step)
                         apply_concern_to_timeline(views, notification_id, step)
                     else:
-                        apply_step(views, notification_id, step)
+                        apply_step(views, notification_id, step, erased.is_erased)
                 views.set_position(last)
             applied += read
             if end_of_log:
@@ -106,6 +114,12 @@ class Projection:
         events = self.catch_up()
         log.info("reporting: read models rebuilt from %d events", events)
         return events
+
+
+def _person_of(event: Step | PersonConcern.Recorded) -> str | None:
+    if isinstance(event, PersonConcern.Recorded):
+        return str(event.concern.get("person_key"))
+    return event.person_key
 
 
 def apply_concern_to_timeline(
@@ -136,13 +150,28 @@ def apply_concern_to_timeline(
     )
 
 
-def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
+def _without_erased(facts: dict[str, Any], is_erased: Callable[[str], bool]) -> dict[str, Any]:
+    """An incident's facts without its erased persons (a rebuild after an erasure)."""
+    persons = facts.get("persons")
+    if not isinstance(persons, list):
+        return facts
+    return {**facts, "persons": [p for p in persons if not is_erased(str(p.get("person_key")))]}
+
+
+def apply_step(
+    views: ViewWriter,
+    notification_id: int,
+    event: Step,
+    is_erased: Callable[[str], bool] = lambda _: False,
+) -> None:
     at = event.at.isoformat()
     # The step's time in UTC, formatted once: a decision's, a task event's and a referral's
     # own times are the step's time.
     at_utc = utc_text(event.at)
     step_id = f"{event.originator_id}:{event.originator_version}"
     for row in person_rows(event.step, event.person_key, event.facts):
+        if is_erased(row.person_key):
+            continue  # an incident's other persons keep their rows; the erased one has none
         views.put_person_step(
             {
                 "row_id": f"{step_id}:{row.person_key}",
@@ -175,11 +204,11 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
             "revision": event.revision,
             "detail": event.detail,
             "trace_id": event.trace_id,
-            "facts": event.facts,
+            "facts": _without_erased(event.facts, is_erased),
         }
     )
     if event.step == "incident_accepted":
-        _apply_incident(views, event, at_utc)
+        _apply_incident(views, event, at_utc, is_erased)
     elif event.step in ("routed_caseworker", "routed_tovholder"):
         _apply_routing(views, event, at, at_utc)
     elif event.step == "decision_withdrawn" and event.revision is not None:
@@ -207,7 +236,9 @@ def apply_step(views: ViewWriter, notification_id: int, event: Step) -> None:
         )
 
 
-def _apply_incident(views: ViewWriter, event: Step, accepted_at_utc: str) -> None:
+def _apply_incident(
+    views: ViewWriter, event: Step, accepted_at_utc: str, is_erased: Callable[[str], bool]
+) -> None:
     """`accepted_at_utc`: the step's time, which is when intake accepted the revision."""
     facts = event.facts
     reported_at = datetime.fromisoformat(facts["reported_at"])
@@ -234,6 +265,7 @@ def _apply_incident(views: ViewWriter, event: Step, accepted_at_utc: str) -> Non
                 "school": person.get("school"),
             }
             for position, person in enumerate(facts["persons"])
+            if not is_erased(person["person_key"])
         ],
     )
 

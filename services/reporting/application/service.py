@@ -17,7 +17,8 @@ from uuid import UUID
 from services.reporting.application.app import ReportingApplication
 from services.reporting.application.concerns import SeenConcern, record_concern
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
-from services.reporting.domain.observations import Observation
+from services.reporting.domain.observations import Observation, person_erased
+from shared.contracts import PersonErased
 from shared.eventstore import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -52,12 +53,15 @@ class ReportingService:
         app: ReportingApplication,
         *,
         clock: Clock = lambda: datetime.now(UTC),
+        journals_of: Callable[[str], list[str]] = lambda _: [],
     ) -> None:
         self.app = app
         self.clock = clock
+        self.journals_of = journals_of
+        """The journal numbers the read models hold a step of a person in."""
 
     # --- Kafka: what each message was seen as (entrypoints/kafka.py), then the batch -------
-    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen | SeenConcern]) -> None:
+    def prefetch(self, uow: UnitOfWork, batch: Sequence[Seen | SeenConcern | PersonErased]) -> None:
         """Whether a fact was observed before, for the whole batch in one query: its step
         (none but a repeated fact's is found), and the journal's timeline in a store written
         before steps were stored on their own (none in a newer one)."""
@@ -65,7 +69,7 @@ class ReportingService:
         journals: set[str] = set()
         for seen in batch:
             if not isinstance(seen, Seen):
-                continue  # a concern (issue 15): found by its own id
+                continue  # a concern (issue 15): found by its own id; an erasure: its own
             if seen.step_id is not None and seen.observation is not None:
                 step_ids.append(seen.step_id)
                 if seen.observation.journal_number is not None:
@@ -78,6 +82,8 @@ class ReportingService:
     def record_seen_in(self, uow: UnitOfWork, seen: Seen) -> bool:
         if seen.observation is None:
             return False
+        if seen.observation.person_key in self.app.erased_persons:
+            return False  # an erased person's message replayed: never again
         return self.observe(
             uow,
             seen.observation,
@@ -85,6 +91,19 @@ class ReportingService:
             trace_id=seen.trace_id,
             step_id=seen.step_id,
         )
+
+    def forget_person_in(self, uow: UnitOfWork, erased: PersonErased) -> bool:
+        """Issue 18: record the erasure (the projection then deletes the person from every
+        read model) and, in each journal they appeared in, the step that a person was erased
+        (when and why, not who)."""
+        if not self.app.erased_persons.record(uow, erased):
+            return False
+        for journal_number in self.journals_of(erased.person_key):
+            observation = person_erased(
+                journal_number, erased.erasure_id, erased.reason, erased.erased_at
+            )
+            self.observe(uow, observation, service="intake", trace_id=None)
+        return True
 
     # --- the rules ---------------------------------------------------------------------
     def observe(

@@ -39,6 +39,7 @@ Step = Literal[
     "letter_task_waived",
     "letter_task_escalated",
     "course_changed",
+    "person_erased",
     "meeting_route_or_owner_decided",
     "meeting_action_agreed",
     "meeting_note_recorded",
@@ -290,6 +291,21 @@ def course_changed(course: CourseEvent) -> Observation | None:
                 or (isinstance(value, str) and len(value) <= _MOST_DATA_CHARS)
             },
         },
+    )
+
+
+def person_erased(journal_number: str, erasure_id: str, reason: str, at: datetime) -> Observation:
+    """That a person of the journal's incident was erased (issue 18): when and why, never who
+    (no pseudonym: the step must not point at them)."""
+    return Observation(
+        key=f"erasure:{erasure_id}",
+        journal_number=journal_number,
+        step="person_erased",
+        at=at,
+        person_key=None,
+        revision=None,
+        detail=f"a person in this incident was erased ({reason})",
+        facts={"erasure_id": erasure_id, "reason": reason},
     )
 
 

@@ -44,7 +44,7 @@ from shared.contracts.topics import (
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
 )
-from shared.messaging.consumers import Consumer, ConsumerTable
+from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import ORIGIN_HEADER, Inbound
 
@@ -101,6 +101,9 @@ CONSUMERS = ConsumerTable[Service](
         observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
         observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
         observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        # Issue 18: an erased person leaves every read model; their journals show that a
+        # person was erased.
+        erasure_consumer(Service.forget_person_in),
         observed(COURSES_FOLLOW_UPS, FollowUpEvent, about_persons.follow_up_changed, "courses"),
         observed(MEETINGS_EVENTS, MeetingEvent, about_persons.meeting_recorded, "triage"),
         observed(

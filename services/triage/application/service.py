@@ -450,7 +450,11 @@ class TriageService:
         handovers = uow.get(PspKspHandovers, PspKspHandovers.create_id(municipality_code))
         if handovers is None:
             return []
-        return sorted(handovers.tasks.values(), key=lambda t: (t["due_on"], t["person_key"]))
+        erased = self.app.erased_persons
+        return sorted(
+            (t for t in handovers.tasks.values() if t["person_key"] not in erased),
+            key=lambda t: (t["due_on"], t["person_key"]),
+        )
 
     def complete_psp_ksp_handover(
         self, municipality_code: str, person_key: str, handed_over_to: HandedOverTo
@@ -477,6 +481,7 @@ class TriageService:
                 rerouted=register.rerouted.get(key) == entry.revision,
             )
             for key, entry in sorted(register.entries.items(), key=lambda item: item[1].reported_at)
+            if entry.person_key not in self.app.erased_persons
         ]
 
     def reroute(self, municipality_code: str, since: datetime) -> RerouteResult:

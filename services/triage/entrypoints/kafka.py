@@ -21,7 +21,7 @@ from shared.contracts.topics import (
     LETTER_TASKS,
 )
 from shared.eventstore import UnitOfWork
-from shared.messaging.consumers import Consumer, ConsumerTable
+from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 
 Service = TriageService
 
@@ -39,6 +39,8 @@ CONSUMERS = ConsumerTable[Service](
         # on the 18th birthday (issue 14, part 4).
         Consumer(LETTER_TASKS, LetterTaskEvent, Service.follow_open_item_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.follow_open_item_in),
+        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
+        erasure_consumer(),
         # Concerns that do not come from the police, onto the weekly meeting's agenda (issue 15).
         Consumer(INTAKE_CONCERNS, ConcernRegistered, _place_concern),
     ],

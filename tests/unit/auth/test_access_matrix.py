@@ -901,6 +901,25 @@ for _service in SERVICES:
         ),
     ]
 
+# Erasure (issue 18), last: once erased, the person in reach is gone for the rows above. Only
+# the coordinator of the person's municipality erases; erasing again answers the same.
+MATRIX += [
+    Endpoint(
+        "intake",
+        "POST",
+        "/v1/persons/{person_key}/erasure",
+        _with_body(_path("/v1/persons/{pk}/erasure", pk=(PK_IN, PK_OUT)), {"reason": "request"}),
+        {"tovholder": (OK, 404)},
+    ),
+    Endpoint(
+        "intake",
+        "GET",
+        "/v1/erasures/report",
+        _path("/v1/erasures/report"),
+        {"auditor": (OK, OK), "management": (OK, OK)},
+    ),
+]
+
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServiceUnderTest]]:

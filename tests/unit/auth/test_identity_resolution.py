@@ -144,8 +144,8 @@ def test_case_register_municipality_counts(tmp_path: Path) -> None:
         "at": "2026-10-02T09:00:00+02:00",
     }
     pseudonymiser = Pseudonymiser(PSEUDONYM_SECRET.encode())
-    service = IntakeService(None, pseudonymiser)  # type: ignore[arg-type]
     with intake_under_test(tmp_path) as intake:
+        service = IntakeService(intake.app, pseudonymiser)
 
         def receive() -> None:
             uow = UnitOfWork(intake.app)

@@ -35,6 +35,7 @@ def test_registry_lists_every_contract_topic() -> None:
         "ssp.intake.incidents.v1",
         "ssp.intake.case-events.v1",
         "ssp.intake.concerns.v1",
+        "ssp.intake.person-erasures.v1",
         "ssp.intake.dead-letter.v1",
         "ssp.triage.dead-letter.v1",
         "ssp.notifications.dead-letter.v1",

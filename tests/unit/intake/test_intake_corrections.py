@@ -170,7 +170,7 @@ def _all_rejections(service: IntakeService) -> list[RejectedInput]:
     uow = UnitOfWork(service.app)
     for notification in notifications:
         event = service.app.mapper.to_domain_event(notification)
-        if isinstance(event, RejectedInput.Recorded):
+        if isinstance(event, RejectedInput.Recorded | RejectedInput.SealedRecorded):
             aggregate = uow.get(RejectedInput, event.originator_id)
             assert aggregate is not None
             found.append(aggregate)

@@ -17,7 +17,7 @@ from services.intake.settings import IntakeSettings
 from shared.http import add_platform_routes
 from shared.runtime import ServiceContext
 from tests.support import example
-from tests.unit.auth.support import auth_env, headers
+from tests.unit.auth.support import PSEUDONYM_SECRET, auth_env, headers
 
 POLICE = headers("police_integration", purpose=False)
 STAFF = headers("police_coordinator", municipalities=["607"])
@@ -29,7 +29,7 @@ async def _ready() -> dict[str, bool]:
 
 @pytest.fixture
 async def client(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = IntakeSettings(**auth_env(tmp_path))
+    settings = IntakeSettings(**auth_env(tmp_path, INTAKE_PSEUDONYM_SECRET=PSEUDONYM_SECRET))
     d = definition(settings)
     executor = ThreadPoolExecutor(max_workers=1)
     app = executor.submit(d.app_factory).result()

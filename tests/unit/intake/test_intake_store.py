@@ -178,7 +178,7 @@ def test_a_new_record_is_one_event_and_publishes_what_it_always_did(
     CONSUMERS.batch_handler(service, settings)(messages(settings, (POLICE_INCIDENTS, incident())))
     # A new person is one event as well: the identity with the municipality the person lives in.
     assert stored_topics(app) == [
-        "services.intake.domain.model:PersonIdentity.RegisteredIn",
+        "services.intake.domain.model:PersonIdentity.RegisteredSealed",
         "services.intake.domain.model:IncidentRecord.Received",
     ]
     [published] = outbox(app, intake_publications)
@@ -215,6 +215,7 @@ def test_a_record_stored_as_opened_and_revision_accepted_still_loads(
         person_key=PERSON_KEY,
         cpr="1203104123",
         names=("Mads Jensen",),
+        addresses=("Vestre Ringvej 1, 7000 Fredericia",),
         municipalities=frozenset({"607"}),
     )
 
@@ -311,12 +312,16 @@ def test_a_person_known_only_from_the_case_register_is_registered_in_its_municip
         messages(settings, (SOCIAL_CASES, {**CASE_OPENED, "municipality_code": "376"}))
     )
     assert stored_topics(app) == [
-        "services.intake.domain.model:PersonIdentity.RegisteredIn",
+        "services.intake.domain.model:PersonIdentity.RegisteredSealed",
         "services.intake.domain.model:CaseRegisterEntry.Received",
     ]
     directory = IdentityDirectory(app, Pseudonymiser(PSEUDONYM_SECRET.encode()))
     assert directory.resolve(PERSON_KEY) == ResolvedIdentity(
-        person_key=PERSON_KEY, cpr="1203104123", names=(), municipalities=frozenset({"376"})
+        person_key=PERSON_KEY,
+        cpr="1203104123",
+        names=(),
+        addresses=(),
+        municipalities=frozenset({"376"}),
     )
 
 

@@ -24,6 +24,13 @@ class ViewReader:
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(statement)]
 
+    def journals_of(self, person_key: str) -> list[str]:
+        """The journal numbers with a step about the person (for the erasure's trace step)."""
+        t = tables.trace_steps
+        statement = select(t.c.journal_number).where(t.c.person_key == person_key).distinct()
+        with self.engine.connect() as conn:
+            return sorted(str(row[0]) for row in conn.execute(statement))
+
     def person_timeline(self, person_key: str) -> list[dict[str, Any]]:
         """Every row of the person's timeline, in time order (then as recorded)."""
         t = tables.person_timeline

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, inspect, se
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.reporting.adapters.views import tables
+from services.reporting.adapters.views.erasure import forget_person
 from services.reporting.domain.handover import TaskStatus, decision_wins, task_status_wins
 
 _PROJECTION = "views"
@@ -269,6 +270,15 @@ class ViewWriter:
         self._stage(tables.letter_tasks, row)
         self._tasks[task["task_id"]] = {name: row.get(name) for name in _TASK_RULE_NAMES}
 
+    def forget_person(self, person_key: str) -> None:
+        """Delete every row about an erased person (what is staged is written first)."""
+        self.flush()
+        forget_person(self.conn, person_key, _PERSON_TABLES)
+        # What the rules read back is loaded again for the journals that follow.
+        self._routings.clear()
+        self._tasks.clear()
+        self._loaded_journals.clear()
+
     # --- the end of the transaction ---------------------------------------------------------
     def flush(self) -> None:
         if self._person_deletes:
@@ -325,6 +335,8 @@ _DELETE_EARLIER_ROUTINGS = delete(tables.routings).where(
     tables.routings.c.person_key == bindparam("pk"),
     tables.routings.c.revision < bindparam("rev"),
 )
+_PERSON_TABLES = tuple(t for t in _FLUSH_ORDER if "person_key" in t.c)
+"""Every table with a row per person: an erased person's rows go (issue 18)."""
 _MOST_JOURNALS = 512
 """Journal numbers per prefetch query (SQLite binds each one)."""
 

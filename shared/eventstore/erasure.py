@@ -1,0 +1,165 @@
+"""Erased persons as each service knows them (issue 18, part 3).
+
+When intake erases a person it publishes `PersonErased`; every service records it here, in
+its own store (`ErasedPerson`, one per pseudonym), removes the person from its read models and
+from then on withholds the pseudonym wherever it reads or writes messages:
+
+- its consumers drop a message about the person (or, for an incident naming several, the
+  person's entry), so a replay of a topic cannot bring them back (shared/messaging/consumers.py);
+- its outbox relay does the same to what it publishes, so republishing from the start cannot
+  either (shared/messaging/relay.py);
+- its read models skip them when rebuilt.
+
+Its events stay (the store is append-only) and hold only the pseudonym, which resolves to
+nothing once intake destroyed the person's key."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.domain import event
+from pydantic import BaseModel
+
+from shared.contracts.erasures import PersonErased
+from shared.eventstore.aggregate import TracedAggregate
+from shared.eventstore.ids import IdSpace
+
+_IDS = IdSpace("urn:ssp:erased-persons")
+T = TypeVar("T")
+
+
+class ErasedPerson(TracedAggregate):
+    """That a person was erased: in intake the record it publishes as `PersonErased`, in
+    every other service what it learnt from that."""
+
+    class Recorded(TracedAggregate.Created):
+        person_key: str
+        erasure_id: str
+        reason: str
+        erased_at: datetime
+        municipality_code: str | None
+
+    @staticmethod
+    def create_id(person_key: str) -> UUID:
+        return _IDS(person_key)
+
+    @event(Recorded)
+    def __init__(
+        self,
+        person_key: str,
+        erasure_id: str,
+        reason: str,
+        erased_at: datetime,
+        municipality_code: str | None = None,
+    ) -> None:
+        self.person_key = person_key
+        self.erasure_id = erasure_id
+        self.reason = reason
+        self.erased_at = erased_at
+        self.municipality_code = municipality_code
+
+
+def person_erased(recorded: ErasedPerson.Recorded) -> PersonErased:
+    """The message intake publishes for its record of an erasure."""
+    return PersonErased.model_validate(
+        {
+            "erasure_id": recorded.erasure_id,
+            "person_key": recorded.person_key,
+            "municipality_code": recorded.municipality_code,
+            "reason": recorded.reason,
+            "erased_at": recorded.erased_at,
+        }
+    )
+
+
+RECORDED_TOPIC = f"{ErasedPerson.Recorded.__module__}:{ErasedPerson.Recorded.__qualname__}"
+
+
+def withhold(payload: T, is_erased: Callable[[str], bool]) -> T | None:
+    """`payload` without erased persons: None when it is about one (its `person_key`), or
+    names only erased ones (its `persons`); a copy without their entries when it names others
+    too. `PersonErased` itself always passes."""
+    if isinstance(payload, PersonErased):
+        return payload
+    key = getattr(payload, "person_key", None)
+    if isinstance(key, str) and is_erased(key):
+        return None
+    persons = getattr(payload, "persons", None)
+    if isinstance(payload, BaseModel) and isinstance(persons, list) and persons:
+        kept = [p for p in persons if not is_erased(str(getattr(p, "person_key", "")))]
+        if len(kept) != len(persons):
+            return payload.model_copy(update={"persons": kept}) if kept else None
+    return payload
+
+
+class ErasedPersons:
+    """The pseudonyms erased in one service's store: read from it once (every
+    `ErasedPerson.Recorded`), then kept current by `record`."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._keys: set[str] | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self) -> None:
+        """Read the erased pseudonyms from the store, once (then `record` keeps them
+        current): when the application is built, in the store's thread, so that `withhold`
+        on the event loop (the relay) never waits for I/O."""
+        with self._lock:
+            if self._keys is not None:
+                return
+        keys: set[str] = set()
+        position = 0
+        while True:
+            page = self.app.recorder.select_notifications(
+                start=position, limit=1000, topics=[RECORDED_TOPIC], inclusive_of_start=False
+            )
+            if not page:
+                break
+            for notification in page:
+                keys.add(self.app.mapper.to_domain_event(notification).person_key)
+            position = page[-1].id
+        with self._lock:
+            if self._keys is None:
+                self._keys = keys
+
+    def _loaded(self) -> set[str]:
+        if self._keys is None:
+            self.refresh()
+        assert self._keys is not None
+        return self._keys
+
+    def __contains__(self, person_key: object) -> bool:
+        return person_key in self._loaded()
+
+    def is_erased(self, person_key: str) -> bool:
+        return person_key in self._loaded()
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def record(self, uow: Any, erased: PersonErased) -> bool:
+        """Record the erasure in `uow` (the batch's unit of work); False when it was known."""
+        if erased.person_key in self:
+            return False
+        uow.add(
+            ErasedPerson(
+                person_key=erased.person_key,
+                erasure_id=erased.erasure_id,
+                reason=erased.reason,
+                erased_at=erased.erased_at,
+                municipality_code=erased.municipality_code,
+            )
+        )
+        with self._lock:
+            self._loaded().add(erased.person_key)
+        return True
+
+    def withhold(self, payload: T) -> T | None:
+        if not self._loaded():
+            return payload
+        return withhold(payload, self.is_erased)

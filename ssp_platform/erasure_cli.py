@@ -1,0 +1,114 @@
+"""`ssp erase`, `ssp erasure-report` and `ssp intake-rewrap-keys` (issue 18).
+
+`erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
+development one for `--municipality` when none is given): intake destroys the person's data
+key, audits the request and publishes `PersonErased`. `erasure-report` asks intake's
+`GET /v1/erasures/report` (auditor or management): counts per kind, month and reason.
+`intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
+key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import httpx
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from shared.auth import AuthSettings, ProductionKeyConfigured, Role, mint_development_token
+from shared.contracts import ERASURE_REASONS
+from ssp_platform.audit_cli import service_urls
+
+console = Console()
+
+TokenOption = Annotated[
+    str | None,
+    typer.Option("--token", envvar="SSP_TOKEN", help="bearer token; unset: a development one"),
+]
+
+
+def _headers(token: str | None, role: Role, municipalities: list[str]) -> dict[str, str]:
+    if token is None:
+        try:
+            token = mint_development_token(
+                AuthSettings(),
+                role=role,
+                municipalities=municipalities,
+                subject="ssp-cli",
+                hours=0.25,
+            )
+        except ProductionKeyConfigured as exc:
+            raise typer.BadParameter(f"{exc}; pass --token or set SSP_TOKEN") from None
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _fail(response: httpx.Response) -> None:
+    if response.status_code >= 400:
+        body = response.json() if response.content else {}
+        console.print(f"Refused ({response.status_code}): {body.get('message', '')}")
+        raise typer.Exit(2 if response.status_code in (401, 403) else 1)
+
+
+def erase(
+    person_key: Annotated[str, typer.Argument(help="the person's pseudonym (pk_…)")],
+    reason: Annotated[str, typer.Option("--reason", help=f"one of: {', '.join(ERASURE_REASONS)}")],
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option("--municipality", "-m", help="for a development tovholder token (repeat)"),
+    ] = None,
+    token: TokenOption = None,
+) -> None:
+    """Erase a person: intake destroys their data key and tells every service (audited)."""
+    if reason not in ERASURE_REASONS:
+        raise typer.BadParameter(f"--reason must be one of {', '.join(ERASURE_REASONS)}")
+    url = service_urls(["intake"])["intake"]
+    response = httpx.post(
+        f"{url}/v1/persons/{person_key}/erasure",
+        json={"reason": reason},
+        headers=_headers(token, Role.TOVHOLDER, municipality or []),
+        timeout=30,
+    )
+    _fail(response)
+    body = response.json()
+    state = "already erased" if body["already"] else "erased"
+    console.print(f"{body['person_key']}: {state} ({body['reason']}, {body['erased_at']})")
+
+
+def erasure_report(
+    token: TokenOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
+) -> None:
+    """How much was erased, per kind of data, month and reason: counts only."""
+    url = service_urls(["intake"])["intake"]
+    response = httpx.get(
+        f"{url}/v1/erasures/report", headers=_headers(token, Role.AUDITOR, []), timeout=30
+    )
+    _fail(response)
+    rows = response.json()["rows"]
+    if as_json:
+        console.print_json(data=rows)
+        return
+    table = Table(title="Erasures")
+    for column in ("kind", "month", "reason", "count"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row["kind"], row["month"], row["reason"], str(row["count"]))
+    console.print(table)
+
+
+def intake_rewrap_keys() -> None:
+    """Wrap every per-person data key wrapped under a retired key (INTAKE_RETIRED_WRAPPING_KEYS)
+    under the current one (INTAKE_KEY_WRAPPING_KEY)."""
+    from services.intake.bootstrap import build_keyring, resolved_secrets
+    from services.intake.settings import IntakeSettings
+
+    settings = IntakeSettings()
+    keyring = build_keyring(settings, resolved_secrets(settings)["store_cipher_key"])
+    try:
+        rewrapped = keyring.rewrap()
+        console.print(f"{rewrapped} data key(s) wrapped under {keyring.wrapping.key_id}")
+        for key_id, count in sorted(keyring.count_by_wrapping_key().items()):
+            console.print(f"  {key_id}: {count}")
+    finally:
+        keyring.close()
