@@ -9,6 +9,11 @@ from pydantic import Field, SecretStr
 from services.intake.adapters.person_keys import WrappingKey
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from services.intake.domain.rejections import CorrectionMatch
+from services.intake.domain.retention import (
+    DEFAULT_POLICE_REPORT_YEARS,
+    MunicipalityRetention,
+    RetentionRules,
+)
 from shared.auth import AuthSettings
 from shared.settings import secret_problem
 
@@ -78,6 +83,36 @@ class IntakeSettings(AuthSettings):
         "same journal number, a revision at least the rejected one's), "
         "journal_number_and_source (also the same police list), resubmission_only.",
     )
+
+    retention_police_report_years: int = Field(
+        default=DEFAULT_POLICE_REPORT_YEARS,
+        ge=1,
+        le=50,
+        validation_alias="INTAKE_RETENTION_POLICE_REPORT_YEARS",
+        description="Years after a person's last police report or case event that the daily "
+        "retention job erases them (reason retention_deadline); KLE's standard: 5.",
+    )
+    retention_by_municipality: dict[str, MunicipalityRetention] = Field(
+        default_factory=dict,
+        max_length=200,
+        validation_alias="INTAKE_RETENTION_BY_MUNICIPALITY",
+        description='Municipalities\' own deadlines, JSON: {"0101": {"police_report_years": '
+        "10}}. A person known in several is kept for the longest.",
+    )
+    retention_check_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias="INTAKE_RETENTION_CHECK_INTERVAL_S",
+        description="How often the retention job looks whether today's run is still due (it "
+        "runs once a day, UTC).",
+    )
+
+    @property
+    def retention_rules(self) -> RetentionRules:
+        return RetentionRules(
+            police_report_years=self.retention_police_report_years,
+            by_municipality=dict(self.retention_by_municipality),
+        )
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()
