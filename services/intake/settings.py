@@ -11,6 +11,7 @@ from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from services.intake.domain.rejections import CorrectionMatch
 from services.intake.domain.retention import (
     DEFAULT_POLICE_REPORT_YEARS,
+    DEFAULT_REJECTED_INPUT_DAYS,
     MunicipalityRetention,
     RetentionRules,
 )
@@ -92,6 +93,14 @@ class IntakeSettings(AuthSettings):
         description="Years after a person's last police report or case event that the daily "
         "retention job erases them (reason retention_deadline); KLE's standard: 5.",
     )
+    retention_rejected_input_days: int = Field(
+        default=DEFAULT_REJECTED_INPUT_DAYS,
+        ge=1,
+        le=3650,
+        validation_alias="INTAKE_RETENTION_REJECTED_INPUT_DAYS",
+        description="Days after a rejected input naming no readable CPR number was corrected "
+        "or resubmitted that the retention job destroys its key (its original unreadable).",
+    )
     retention_by_municipality: dict[str, MunicipalityRetention] = Field(
         default_factory=dict,
         max_length=200,
@@ -111,6 +120,7 @@ class IntakeSettings(AuthSettings):
     def retention_rules(self) -> RetentionRules:
         return RetentionRules(
             police_report_years=self.retention_police_report_years,
+            rejected_input_days=self.retention_rejected_input_days,
             by_municipality=dict(self.retention_by_municipality),
         )
 

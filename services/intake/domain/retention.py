@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -20,6 +20,8 @@ _IDS = IdSpace("urn:ssp:intake:retention-runs")
 DEFAULT_POLICE_REPORT_YEARS = 5
 """KLE's standard disposal, "kassation 5 år efter sagens afslutning", the last report taken
 as the case's close."""
+DEFAULT_REJECTED_INPUT_DAYS = 30
+"""Rejected input is a transport error, not a case: the corrected input is the record."""
 
 
 class MunicipalityRetention(BaseModel):
@@ -44,6 +46,7 @@ def years_after(moment: datetime, years: int) -> datetime:
 @dataclass(frozen=True)
 class RetentionRules:
     police_report_years: int = DEFAULT_POLICE_REPORT_YEARS
+    rejected_input_days: int = DEFAULT_REJECTED_INPUT_DAYS
     by_municipality: Mapping[str, MunicipalityRetention] = field(default_factory=dict)
 
     def years_for(self, municipality_codes: Iterable[str]) -> int:
@@ -66,6 +69,9 @@ class RetentionRules:
             ]
         )
 
+    def rejection_is_due(self, closed_at: datetime, now: datetime) -> bool:
+        return closed_at + timedelta(days=self.rejected_input_days) <= now
+
     def is_due(
         self, last_report: datetime, municipality_codes: Iterable[str], now: datetime
     ) -> bool:
@@ -81,6 +87,7 @@ class RetentionRun(TracedAggregate):
     class Recorded(TracedAggregate.Created):
         day: str
         persons_erased: int
+        rejections_erased: int
 
     @staticmethod
     def create_id(day: str) -> UUID:
@@ -88,6 +95,7 @@ class RetentionRun(TracedAggregate):
         return _IDS(day)
 
     @event(Recorded)
-    def __init__(self, day: str, persons_erased: int) -> None:
+    def __init__(self, day: str, persons_erased: int, rejections_erased: int) -> None:
         self.day = day
         self.persons_erased = persons_erased
+        self.rejections_erased = rejections_erased

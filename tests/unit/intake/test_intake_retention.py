@@ -4,16 +4,28 @@ sets; a restart the same day does not run it again."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from services.intake.application.retention import RetentionJob
 from services.intake.domain.retention import MunicipalityRetention, RetentionRules
+from services.intake.entrypoints.retention_task import run_retention_daily
 from services.intake.settings import IntakeSettings
-from tests.unit.intake.test_intake_erasure import Intake, incident, open_intake, people
+from shared.runtime import ServiceContext
+from tests.unit.intake.test_intake_erasure import (
+    Intake,
+    incident,
+    open_intake,
+    people,
+    rejected,
+)
 
 
 class Clock:
@@ -119,3 +131,78 @@ def test_the_rules_are_settings_with_the_kle_default() -> None:
         INTAKE_RETENTION_BY_MUNICIPALITY={"607": {"police_report_years": 10}}
     ).retention_rules
     assert configured.years_for(["607"]) == 10
+
+
+def test_the_scheduled_task_runs_in_one_replica_and_logs_counts_only(
+    tmp_path: Path, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two replicas on one SQLite store (the file lock): the job runs once for the day, and
+    its log names how many, never whom."""
+    first, job = opened(tmp_path, None, clock)
+    second, other_job = opened(tmp_path, None, clock)
+    person = people(1)[0]
+    assert first.service.submit_incident(incident(1, [person])).outcome == "accepted"
+    key = first.key_of(person)
+    clock.now = datetime(2025, 3, 2, 10, 0, tzinfo=UTC)
+    settings = first.settings.model_copy(update={"retention_check_interval_s": 0.02})
+
+    async def both_replicas() -> None:
+        with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
+            tasks = [
+                asyncio.create_task(
+                    run_retention_daily(
+                        ServiceContext("intake", settings, i.app, pool), settings, j
+                    )
+                )
+                for i, j, pool in ((first, job, one), (second, other_job, two))
+            ]
+            await asyncio.sleep(0.5)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        with caplog.at_level(logging.INFO):
+            asyncio.run(both_replicas())
+        assert first.identities.resolve(key) is None
+        assert [e.reason for e in first.app.keyring.erasures()] == ["retention_deadline"]
+        assert "erased 1 person(s)" in caplog.text
+        assert key not in caplog.text
+        assert not other_job.run_once().ran  # the day's run is recorded in the store
+        assert (tmp_path / "intake-retention.relay.lock").exists()  # the leader lock
+    finally:
+        close(first)
+        close(second)
+
+
+def test_a_closed_rejection_naming_no_one_is_made_unreadable_after_its_days(
+    intake: tuple[Intake, RetentionJob], clock: Clock
+) -> None:
+    """Its closing time is when the store recorded it (the wall clock), so the job's clock
+    is set from now."""
+    service, job = intake
+    clock.now = datetime.now(UTC)
+    closed = service.service.submit_incident(rejected([]))
+    still_open = service.service.submit_incident(
+        json.dumps({**json.loads(rejected([])), "journal_number": "3700-80123-00777-26"}).encode()
+    )
+    assert closed.reference is not None and still_open.reference is not None
+    assert b"i g" in service.service.original_of(service.service.rejected_input(closed.reference))
+    person = people(1)[0]
+    corrected = json.loads(incident(99, [person]))
+    result = service.service.resubmit(closed.reference, json.dumps(corrected).encode())
+    assert result.outcome == "accepted"
+
+    clock.now = datetime.now(UTC) + timedelta(days=29)
+    assert job.run_once().rejections_erased == 0
+    clock.now += timedelta(days=2)
+    assert job.run_once().rejections_erased == 1
+    gone = service.service.original_of(service.service.rejected_input(closed.reference))
+    assert json.loads(gone) == {"withheld": "erased", "persons": []}
+    kept = service.service.original_of(service.service.rejected_input(still_open.reference))
+    assert b"i g" in kept  # open: kept until it is corrected
+    assert service.identities.resolve(service.key_of(person)) is not None
+    erasures = [(e.kind, e.reason) for e in service.app.keyring.erasures()]
+    assert erasures == [("rejected_input", "case_closed")]
+    clock.now += timedelta(days=1)
+    assert job.run_once().rejections_erased == 0  # once
