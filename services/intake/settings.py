@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from pydantic import Field, SecretStr
 
@@ -17,6 +18,11 @@ from services.intake.domain.retention import (
 )
 from shared.auth import AuthSettings
 from shared.settings import secret_problem
+
+
+def _deadline(default: int, most: int, alias: str, description: str) -> Any:
+    """A retention deadline's setting: a whole number from 1 to `most`."""
+    return Field(default=default, ge=1, le=most, validation_alias=alias, description=description)
 
 
 class IntakeSettings(AuthSettings):
@@ -85,27 +91,25 @@ class IntakeSettings(AuthSettings):
         "journal_number_and_source (also the same police list), resubmission_only.",
     )
 
-    retention_police_report_years: int = Field(
-        default=DEFAULT_POLICE_REPORT_YEARS,
-        ge=1,
-        le=50,
-        validation_alias="INTAKE_RETENTION_POLICE_REPORT_YEARS",
-        description="Years after a person's last police report or case event that the daily "
-        "retention job erases them (reason retention_deadline); KLE's standard: 5.",
+    retention_police_report_years: int = _deadline(
+        DEFAULT_POLICE_REPORT_YEARS,
+        50,
+        "INTAKE_RETENTION_POLICE_REPORT_YEARS",
+        "Years after a person's last police report or case event that the daily retention "
+        "job erases them (reason retention_deadline); KLE's standard: 5.",
     )
-    retention_rejected_input_days: int = Field(
-        default=DEFAULT_REJECTED_INPUT_DAYS,
-        ge=1,
-        le=3650,
-        validation_alias="INTAKE_RETENTION_REJECTED_INPUT_DAYS",
-        description="Days after a rejected input naming no readable CPR number was corrected "
-        "or resubmitted that the retention job destroys its key (its original unreadable).",
+    retention_rejected_input_days: int = _deadline(
+        DEFAULT_REJECTED_INPUT_DAYS,
+        3650,
+        "INTAKE_RETENTION_REJECTED_INPUT_DAYS",
+        "Days after a rejected input naming no readable CPR number was corrected or "
+        "resubmitted that the retention job destroys its key (its original unreadable).",
     )
     retention_by_municipality: dict[str, MunicipalityRetention] = Field(
         default_factory=dict,
         max_length=200,
         validation_alias="INTAKE_RETENTION_BY_MUNICIPALITY",
-        description='Municipalities\' own deadlines, JSON: {"0101": {"police_report_years": '
+        description='Municipalities\' own deadlines, JSON: {"607": {"police_report_years": '
         "10}}. A person known in several is kept for the longest.",
     )
     retention_check_interval_s: float = Field(
