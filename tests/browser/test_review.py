@@ -14,7 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from tests.browser.conftest import MUNICIPALITY, NAMES, RunningPlatform, check_page, follow, log_in
+from tests.browser.conftest import MUNICIPALITY, RunningPlatform, check_page, follow, log_in
 
 CHECK_HEADINGS = [
     "Tidligere anmeldelser synlige",
@@ -83,7 +83,9 @@ def test_the_quality_reviewer_draws_a_sample_and_downloads_each_childs_export(
     assert [r[0] for r in named] == [r[0] for r in first]
     headings = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "table.review th")]
     assert headings[1] == "Navn"
-    assert {r[1] for r in named} <= set(NAMES.values()), named
+    # Each sampled child is named (the sample may also draw a child another browser test
+    # reported, e.g. the corrected rejection's; pseudonyms are keyed anew in each run).
+    assert all(r[1] and not r[1].startswith("pk_") for r in named), named
     check_page(browser)
 
 
