@@ -14,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
+from services.triage.domain.calendar_days import local_today
+from shared.danish import danish_date
 from ssp_platform.broker import EmbeddedBroker
 from tests.integration.platform_env import (
     development_headers,
@@ -175,3 +177,59 @@ async def test_a_childs_whole_story_is_on_the_timeline_and_passes_the_review(
             "frister": "opfyldt",
             "samtykke": "opfyldt",
         }, checks
+
+
+async def test_turning_18_with_an_open_item_is_on_the_timeline(
+    embedded_broker: EmbeddedBroker, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A young person reported yesterday turns 18 today with the decision still standing:
+    triage's birthday check opens the PSP/KSP handover task, its owner completes it over HTTP,
+    and both reach the person's timeline through ssp.triage.handovers.v1."""
+    use_platform_env(monkeypatch, embedded_broker, tmp_path, None)
+    monkeypatch.setenv("TRIAGE_BIRTHDAY_CHECK_SECONDS", "1")
+    today = local_today(datetime.now(UTC))
+    born = today.replace(year=today.year - 18)
+    cpr = f"{born:%d%m%y}4123"
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    async with (
+        letter_services(monkeypatch, SERVICES) as urls,
+        httpx.AsyncClient(timeout=60) as client,
+    ):
+        bearer = development_headers("the turning-18 handover", municipalities=["607"])
+        tovholder, team_leader = bearer("tovholder"), bearer("team_leader")
+        posted = await client.post(
+            f"{urls['intake']}/v1/incidents",
+            json=report("3700-80123-00611-26", cpr, "Oliver Dahl", yesterday),
+            headers=bearer("police_integration", scopes=["incidents:write"]),
+        )
+        assert posted.status_code == 202, posted.text
+
+        async def handover_tasks() -> list[dict[str, Any]]:
+            r = await client.get(f"{urls['triage']}/v1/psp-ksp-handovers/607", headers=team_leader)
+            tasks: list[dict[str, Any]] = r.json()["tasks"] if r.status_code == 200 else []
+            return tasks
+
+        [task] = await eventually(handover_tasks)
+        child = task["person_key"]
+
+        async def timeline_with(code: str) -> list[dict[str, Any]]:
+            r = await client.get(
+                f"{urls['reporting']}/v1/persons/{child}/timeline", headers=tovholder
+            )
+            rows: list[dict[str, Any]] = r.json()["rows"] if r.status_code == 200 else []
+            return rows if any(row["code"] == code for row in rows) else []
+
+        assert await eventually(lambda: timeline_with("psp_ksp_handover_opened"))
+        completed = await client.post(
+            f"{urls['triage']}/v1/psp-ksp-handovers/607/{child}/complete",
+            json={"handed_over_to": "psp"},
+            headers=team_leader,
+        )
+        assert completed.status_code == 200, completed.text
+        rows = await eventually(lambda: timeline_with("psp_ksp_handover_completed"))
+        codes = [row["code"] for row in rows]
+        assert codes.index("incident_accepted") < codes.index("psp_ksp_handover_opened")
+        assert codes.index("psp_ksp_handover_opened") < codes.index("psp_ksp_handover_completed")
+        texts = {row["code"]: row["text"] for row in rows}
+        assert texts["psp_ksp_handover_opened"].startswith(f"Fyldt 18 {danish_date(today)}")
+        assert texts["psp_ksp_handover_completed"].endswith("overdraget til PSP-samarbejdet")

@@ -13,7 +13,8 @@ from services.reporting.domain.person_observations import handover_changed
 from services.reporting.domain.wording import describe
 from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publications
 from services.triage.application.app import TriageApplication
-from services.triage.bootstrap import build_service
+from services.triage.bootstrap import build_service, definition
+from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.settings import TriageSettings
 from shared.contracts import TRIAGE_HANDOVERS, HandoverTaskEvent
 from shared.eventstore import store_env
@@ -50,6 +51,9 @@ def test_the_handover_task_opened_and_completed_is_published_and_on_the_timeline
 
     messages = published(app)
     assert TRIAGE_HANDOVERS in PUBLISHED_TOPICS
+    # The relay reads only the event classes the service names.
+    published_events = definition(settings).published_events or []
+    assert {HANDOVER_OPENED, HANDOVER_COMPLETED} <= set(published_events)
     assert [m.key for m in messages] == ["pk_a", "pk_a"]
     opened, completed = (HandoverTaskEvent.model_validate(m.value) for m in messages)
     assert (opened.event, opened.turned_18_on, opened.open_items) == (
