@@ -233,3 +233,12 @@ async def test_turning_18_with_an_open_item_is_on_the_timeline(
         texts = {row["code"]: row["text"] for row in rows}
         assert texts["psp_ksp_handover_opened"].startswith(f"Fyldt 18 {danish_date(today)}")
         assert texts["psp_ksp_handover_completed"].endswith("overdraget til PSP-samarbejdet")
+        # The review's check 3 judges the handover's due date: completed today, in time.
+        review = await client.get(
+            f"{urls['reporting']}/v1/reviews/persons/{child}",
+            headers=bearer("auditor", municipalities=[]),
+        )
+        assert review.status_code == 200, review.text
+        [deadlines] = [c for c in review.json()["checks"] if c["check"] == "frister"]
+        assert deadlines["finding"] == "opfyldt", deadlines
+        assert any(f.startswith("Overdragelse til PSP/KSP: afsluttet") for f in deadlines["facts"])
