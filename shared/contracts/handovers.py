@@ -10,7 +10,7 @@ reader needs only the latest message per person.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -19,7 +19,7 @@ from shared.contracts.common import (
     ContractModel,
     EventId,
     KeyPersonKey,
-    MunicipalityCode,
+    ResidenceMunicipality,
     TeamName,
     Timestamp,
 )
@@ -32,21 +32,21 @@ HandedOverTo = Literal["psp", "ksp", "adult_social_services", "no_further_action
 the municipality's adult social services, or nothing further needed."""
 
 
+def _when_set(description: str, example: object) -> Any:
+    """A field only one of the events sets (None in the other)."""
+    return Field(default=None, description=description, examples=[example])
+
+
 class HandoverTaskEvent(ContractModel):
-    """The opening or completion of a person's PSP/KSP handover task."""
+    """The opening (`opened`: turned 18 with an open item) or completion (`completed`:
+    handed over) of a person's PSP/KSP handover task, `at` the time it happened."""
 
     event_id: EventId
-    event: HandoverTaskEventName = Field(
-        description="opened (turned 18 with an open item) | completed (handed over).",
-        examples=["opened"],
-    )
+    event: HandoverTaskEventName = Field(description="opened | completed.", examples=["opened"])
+    at: Timestamp = Field(description="When.", examples=["2026-11-16T07:00:00+01:00"])
     person_key: KeyPersonKey
-    municipality_code: MunicipalityCode = Field(
-        description="The municipality whose task it is.", examples=["607"]
-    )
-    turned_18_on: date | None = Field(
-        default=None, description="The 18th birthday (opened).", examples=["2026-11-16"]
-    )
+    municipality_code: ResidenceMunicipality
+    turned_18_on: date | None = _when_set("opened: the 18th birthday.", "2026-11-16")
     open_items: list[Code] = Field(
         default_factory=list,
         max_length=10,
@@ -54,21 +54,9 @@ class HandoverTaskEvent(ContractModel):
         "letter_task, trivsel_plus, exit_programme).",
         examples=[["letter_task"]],
     )
-    owner_role: Code | None = Field(
-        default=None, description="The role that owns the task (opened).", examples=["tovholder"]
-    )
-    owner_team: TeamName | None = Field(
-        default=None, description="The owning team, if any.", examples=["SSP-tovholder"]
-    )
-    due_on: date | None = Field(
-        default=None, description="When the handover is due (opened).", examples=["2026-11-30"]
-    )
-    handed_over_to: HandedOverTo | None = Field(
-        default=None,
-        description="completed: psp | ksp | adult_social_services | no_further_action.",
-        examples=["psp"],
-    )
-    at: Timestamp = Field(
-        description="When the task was opened or completed.",
-        examples=["2026-11-16T07:00:00+01:00"],
+    owner_role: Code | None = _when_set("opened: the role that owns the task.", "tovholder")
+    owner_team: TeamName | None = _when_set("opened: the owning team, if any.", "SSP-tovholder")
+    due_on: date | None = _when_set("opened: when the handover is due.", "2026-11-30")
+    handed_over_to: HandedOverTo | None = _when_set(
+        "completed: psp | ksp | adult_social_services | no_further_action.", "psp"
     )

@@ -53,12 +53,9 @@ async def test_a_childs_whole_story_is_on_the_timeline_and_passes_the_review(
             return posted.json()
 
         async def letter_tasks(count: int) -> list[dict[str, Any]]:
-            r = await client.get(
-                f"{urls['notifications']}/v1/letter-tasks",
-                params={"municipality_code": "607"},
-                headers=tovholder,
-            )
-            found: list[dict[str, Any]] = r.json()["tasks"]
+            """The open letter tasks of 607 once there are `count` of them."""
+            url = f"{urls['notifications']}/v1/letter-tasks?municipality_code=607"
+            found: list[dict[str, Any]] = (await client.get(url, headers=tovholder)).json()["tasks"]
             return found if len(found) == count else []
 
         async def send(task: dict[str, Any]) -> None:
@@ -86,15 +83,11 @@ async def test_a_childs_whole_story_is_on_the_timeline_and_passes_the_review(
         await send(second_task)
         # A concern from her school.
         concern = {
-            "concern_id": "concern-emma",
-            "cpr": EMMA,
-            "municipality_code": "607",
-            "school": "Kirstinebjergskolen",
-            "category": "mistrivsel",
-            "reporter": {"kind": "school"},
-            "text": "Fritekst om barnet, som aldrig forlader intake",
+            "concern_id": "concern-emma", "cpr": EMMA, "municipality_code": "607",
+            "school": "Kirstinebjergskolen", "category": "mistrivsel",
+            "reporter": {"kind": "school"}, "text": "Fritekst, som aldrig forlader intake",
             "registered_at": datetime.now(UTC).isoformat(),
-        }
+        }  # fmt: skip
         await post(f"{urls['intake']}/v1/concerns", concern, tovholder)
         assert await eventually(lambda: timeline_with("concern_registered", child))
         # The weekly meeting gives her second report to the caseworker.
@@ -109,16 +102,12 @@ async def test_a_childs_whole_story_is_on_the_timeline_and_passes_the_review(
         )
         assert revised["revised"] is True, revised
 
+        assessment = {"journal_number": SECOND, "person_key": child, "outcome": "inform"}
+
         async def assessed() -> httpx.Response | None:
+            body = {**assessment, "caseworker": "ABJ"}
             r = await client.post(
-                f"{urls['notifications']}/v1/assessments",
-                json={
-                    "journal_number": SECOND,
-                    "person_key": child,
-                    "outcome": "inform",
-                    "caseworker": "ABJ",
-                },
-                headers=caseworker,
+                f"{urls['notifications']}/v1/assessments", json=body, headers=caseworker
             )
             # Until the meeting's revised decision reached notifications.
             return r if r.status_code not in (404, 409) else None
@@ -128,21 +117,13 @@ async def test_a_childs_whole_story_is_on_the_timeline_and_passes_the_review(
         # The parents already have the letter of this report: no second one.
         assert answer.json()["result"] == "recorded", answer.text
         # A home visit, a school visit agreed as the next step.
+        next_step = {"kind": "skolebesoeg", "owner": "caseworker"}
         visit = {
-            "person_key": child,
-            "municipality_code": "607",
-            "journal_number": SECOND,
-            "kind": "hjemmebesoeg",
-            "held_on": date.today().isoformat(),
-            "held_by": "ABJ",
-            "outcome": "held",
-            "next_step": {
-                "kind": "skolebesoeg",
-                "owner": "caseworker",
-                "due_on": (date.today() + timedelta(days=7)).isoformat(),
-            },
-            "note": "Privat note, som aldrig forlader courses",
-        }
+            "person_key": child, "municipality_code": "607", "journal_number": SECOND,
+            "kind": "hjemmebesoeg", "held_on": date.today().isoformat(), "held_by": "ABJ",
+            "outcome": "held", "note": "Privat note, som aldrig forlader courses",
+            "next_step": {**next_step, "due_on": str(date.today() + timedelta(days=7))},
+        }  # fmt: skip
         await post(f"{urls['courses']}/v1/follow-ups", visit, caseworker)
 
         rows = await eventually(lambda: timeline_with("follow_up_recorded", child))

@@ -127,25 +127,15 @@ def follow_up_changed(action: FollowUpEvent) -> Observation:
 def handover_changed(task: HandoverTaskEvent) -> Observation:
     """The turning-18 handover (issue 14, part 4) as triage publishes it: the PSP/KSP task
     opened on the 18th birthday with the open items, its owner and due date, and its
-    completion with where the person was handed over to. A step of the person's timeline."""
-    step: Step = cast(Step, f"psp_ksp_handover_{task.event}")
+    completion with where the person was handed over to. A step of the person's timeline
+    only (no journal number)."""
+    facts = task.model_dump(
+        mode="json",
+        include={"event", "municipality_code", "turned_18_on", "open_items", "owner_role"},
+    ) | task.model_dump(mode="json", include={"owner_team", "due_on", "handed_over_to"})
+    to = f": to {task.handed_over_to}" if task.handed_over_to else ""
+    step = cast(Step, f"psp_ksp_handover_{task.event}")
+    key = f"psp-ksp-handover:{task.event_id}"
     return Observation(
-        key=f"psp-ksp-handover:{task.event_id}",
-        journal_number=None,
-        step=step,
-        at=task.at,
-        person_key=task.person_key,
-        revision=None,
-        detail=f"PSP/KSP handover {task.event}"
-        + (f": to {task.handed_over_to}" if task.handed_over_to else ""),
-        facts={
-            "event": task.event,
-            "municipality_code": task.municipality_code,
-            "turned_18_on": task.turned_18_on.isoformat() if task.turned_18_on else None,
-            "open_items": list(task.open_items),
-            "owner_role": task.owner_role,
-            "owner_team": task.owner_team,
-            "due_on": task.due_on.isoformat() if task.due_on else None,
-            "handed_over_to": task.handed_over_to,
-        },
+        key, None, step, task.at, task.person_key, None, f"PSP/KSP {step}{to}", facts
     )

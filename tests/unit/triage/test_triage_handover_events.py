@@ -5,6 +5,7 @@ only, and reporting turns each into a step of the person's timeline in Danish wo
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 
 import pytest
@@ -26,9 +27,9 @@ BIRTHDAY = date(2027, 1, 10)
 
 @pytest.fixture
 def app(settings: TriageSettings) -> Iterator[TriageApplication]:
-    application = TriageApplication(env=store_env(settings, "triage"))
-    yield application
-    application.close()
+    """Triage's store (in memory, from the unit tests' settings)."""
+    with closing(TriageApplication(env=store_env(settings, "triage"))) as application:
+        yield application
 
 
 def published(app: TriageApplication) -> list[Outgoing]:
