@@ -19,6 +19,7 @@ from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
 from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
+from services.intake.application.retention import RetentionJob
 from services.intake.application.service import Clock, IntakeService, utc_now
 from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
@@ -27,6 +28,7 @@ from services.intake.entrypoints.erasure_routes import erasure_routes
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.entrypoints.meeting_identities import meeting_identities_router
+from services.intake.entrypoints.retention_task import run_retention_daily
 from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
 from shared.contracts import (
@@ -46,7 +48,7 @@ from shared.settings import ConfigurationRefused, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 NAME = "intake"
-Parts = tuple[IntakeService, IdentityDirectory, Eraser]
+Parts = tuple[IntakeService, IdentityDirectory, Eraser, RetentionJob]
 
 
 def development_secrets(data_dir: Path) -> dict[str, str]:
@@ -137,10 +139,16 @@ def definition(
         service = build_service(settings, app, values["pseudonym_secret"], clock)
         service.rejections.catch_up()  # the open rejections, rebuilt from the store at start
         identities = IdentityDirectory(app, pseudonymiser(app, values["pseudonym_secret"]))
-        return app, (service, identities, Eraser(app, clock))
+        eraser = Eraser(app, clock)
+        return app, (
+            service,
+            identities,
+            eraser,
+            RetentionJob(eraser, settings.retention_rules, clock),
+        )
 
     def http(ctx: ServiceContext, parts: Parts, access: AccessControl) -> FastAPI:
-        service, identities, eraser = parts
+        service, identities, eraser, _ = parts
         api = create_http_app(ctx, service, identities, access, settings.spreadsheet_limits)
         api.include_router(
             meeting_identities_router(ctx, identities, settings.meeting_resolutions_per_hour)
@@ -155,6 +163,7 @@ def definition(
         build,
         handler=lambda parts: CONSUMERS.batch_handler(parts[0], settings),
         http=http,
+        tasks=[lambda ctx, parts: run_retention_daily(ctx, settings, parts[3])],
         auth=auth,
         consumes=CONSUMERS.topics,
         produces=[

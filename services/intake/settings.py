@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from pydantic import Field, SecretStr
 
 from services.intake.adapters.person_keys import WrappingKey
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from services.intake.domain.rejections import CorrectionMatch
+from services.intake.domain.retention import (
+    DEFAULT_POLICE_REPORT_YEARS,
+    DEFAULT_REJECTED_INPUT_DAYS,
+    MunicipalityRetention,
+    RetentionRules,
+)
 from shared.auth import AuthSettings
 from shared.settings import secret_problem
+
+
+def _deadline(default: int, most: int, alias: str, description: str) -> Any:
+    """A retention deadline's setting: a whole number from 1 to `most`."""
+    return Field(default=default, ge=1, le=most, validation_alias=alias, description=description)
 
 
 class IntakeSettings(AuthSettings):
@@ -78,6 +90,43 @@ class IntakeSettings(AuthSettings):
         "same journal number, a revision at least the rejected one's), "
         "journal_number_and_source (also the same police list), resubmission_only.",
     )
+
+    retention_police_report_years: int = _deadline(
+        DEFAULT_POLICE_REPORT_YEARS,
+        50,
+        "INTAKE_RETENTION_POLICE_REPORT_YEARS",
+        "Years after a person's last police report or case event that the daily retention "
+        "job erases them (reason retention_deadline); KLE's standard: 5.",
+    )
+    retention_rejected_input_days: int = _deadline(
+        DEFAULT_REJECTED_INPUT_DAYS,
+        3650,
+        "INTAKE_RETENTION_REJECTED_INPUT_DAYS",
+        "Days after a rejected input naming no readable CPR number was corrected or "
+        "resubmitted that the retention job destroys its key (its original unreadable).",
+    )
+    retention_by_municipality: dict[str, MunicipalityRetention] = Field(
+        default_factory=dict,
+        max_length=200,
+        validation_alias="INTAKE_RETENTION_BY_MUNICIPALITY",
+        description='Municipalities\' own deadlines, JSON: {"607": {"police_report_years": '
+        "10}}. A person known in several is kept for the longest.",
+    )
+    retention_check_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        validation_alias="INTAKE_RETENTION_CHECK_INTERVAL_S",
+        description="How often the retention job looks whether today's run is still due (it "
+        "runs once a day, UTC).",
+    )
+
+    @property
+    def retention_rules(self) -> RetentionRules:
+        return RetentionRules(
+            police_report_years=self.retention_police_report_years,
+            rejected_input_days=self.retention_rejected_input_days,
+            by_municipality=dict(self.retention_by_municipality),
+        )
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()

@@ -57,6 +57,17 @@ class Eraser:
         )
         return [] if known else None
 
+    def shred_rejection(self, reference: str, reason: ErasureReason) -> bool:
+        """Destroy the key of a rejected input that names no one (`rejection:<reference>`,
+        application/sealed_data.py): its original becomes unreadable. False: it was already."""
+        owner = f"rejection:{reference}"
+        if self.app.keyring.erasure_of(owner) is not None:
+            return False
+        at = self.clock()
+        erasure_id = _ERASURE_IDS.text(f"{owner}|{at.isoformat()}")
+        self.app.keyring.destroy(owner, erasure_id, "rejected_input", reason, at)
+        return True
+
     def erase(self, person_key: str, reason: ErasureReason) -> ErasureOutcome:
         uow = UnitOfWork(self.app)
         person = IdentityIds.of(person_key)

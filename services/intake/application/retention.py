@@ -1,0 +1,172 @@
+"""The daily retention job (issue 18, part 2): erase every person whose deadline passed.
+
+A person's deadline runs from their last police report or case-register event (a later one
+starts it afresh) for the years their municipalities' rules give (domain/retention.py). A
+person past it is erased exactly as `ssp erase` does (application/erasure.py, reason
+`retention_deadline`): their data key destroyed, `PersonErased` published, every service
+forgetting them. It counts in `ssp erasure-report` like any erasure.
+
+Once a day: the job stores a `RetentionRun` for the day (UTC) after erasing; a second run the
+same day (a restart, or another replica) finds it and does nothing. Only one replica runs the
+job at a time (the service's leader lock, shared/messaging/leader.py); should two still
+overlap, the second erasure of a person is a no-op and only one `RetentionRun` is stored.
+
+Rejected input: `INTAKE_RETENTION_REJECTED_INPUT_DAYS` after it was closed (corrected or
+resubmitted; the time the closing was stored), the key of a rejection that names no readable
+CPR number (`rejection:<reference>`) is destroyed, reason `case_closed`, kind
+`rejected_input`. A rejection that names persons is sealed with *their* keys (an original
+for all of them, each one's part for that one), so it stays readable, closed or not, until
+those persons are erased (at the latest their own deadline above); rejected input stored
+before issue 18 is under the store key only and is not touched.
+
+`RetentionLog` keeps each person's last report time and each closable rejection in memory
+(one entry a person or such rejection), read once from the store's notification log and then
+only what is new."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from services.intake.application.app import IntakeApplication
+from services.intake.application.erasure import Eraser, municipalities_of
+from services.intake.application.identities import IdentityIds
+from services.intake.application.open_rejections import REJECTION_EVENT_TOPICS
+from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
+from services.intake.domain.retention import RetentionRules, RetentionRun, years_after
+from shared.eventstore import UnitOfWork
+from shared.eventstore.followed_log import FollowedLog
+
+log = logging.getLogger(__name__)
+
+_REPORT_TOPICS = (
+    get_topic(IncidentRecord.Received),
+    get_topic(IncidentRecord.RevisionAccepted),
+    get_topic(CaseRegisterEntry.Received),
+)
+
+
+def _moment(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class RetentionLog(FollowedLog):
+    """Each person's last police report or case-register event (its time as intake
+    accepted it; a case event: when it happened), and the rejections naming no one (when
+    they were closed, once they are)."""
+
+    def __init__(self, app: IntakeApplication) -> None:
+        super().__init__(app, topics=(*_REPORT_TOPICS, *REJECTION_EVENT_TOPICS))
+        self.last: dict[str, datetime] = {}
+        self.own_key_rejections: dict[Any, str] = {}
+        """Rejections sealed under a key of their own: aggregate id → reference."""
+        self.closed: dict[str, datetime] = {}
+        """Of those, the closed ones: reference → when the closing was stored."""
+
+    def apply(self, event: Any) -> None:
+        if isinstance(event, RejectedInput.Event):
+            self._rejection(event)
+        elif isinstance(event, CaseRegisterEntry.Received):
+            self._seen(event.pseudonymised.get("person_key"), _moment(event.at))
+            return
+        accepted: dict[str, Any] = getattr(event, "accepted", None) or {}
+        at = _moment(accepted.get("accepted_at"))
+        for person in accepted.get("persons") or []:
+            self._seen(person.get("person_key") if isinstance(person, dict) else None, at)
+
+    def _rejection(self, event: Any) -> None:
+        if isinstance(event, RejectedInput.SealedRecorded):
+            owners = (event.sealed_original or {}).get("owners")
+            if owners == [f"rejection:{event.reference}"]:
+                self.own_key_rejections[event.originator_id] = event.reference
+        elif event.originator_id in self.own_key_rejections:  # Corrected, ConcernCorrected
+            self.closed[self.own_key_rejections.pop(event.originator_id)] = event.timestamp
+
+    def _seen(self, person_key: Any, at: datetime | None) -> None:
+        if not isinstance(person_key, str) or at is None:
+            return
+        earlier = self.last.get(person_key)
+        if earlier is None or at > earlier:
+            self.last[person_key] = at
+
+
+@dataclass(frozen=True)
+class RetentionOutcome:
+    day: str
+    ran: bool
+    """False: the job had already run that day (nothing was done)."""
+    persons_erased: int = 0
+    rejections_erased: int = 0
+
+
+class RetentionJob:
+    def __init__(
+        self, eraser: Eraser, rules: RetentionRules, clock: Callable[[], datetime]
+    ) -> None:
+        self.app: IntakeApplication = eraser.app
+        self.eraser = eraser
+        self.rules = rules
+        self.clock = clock
+        self.reports = RetentionLog(self.app)
+
+    def run_once(self) -> RetentionOutcome:
+        """Apply the rules unless they were applied today (in the store's thread)."""
+        now = self.clock()
+        day = now.astimezone(UTC).date().isoformat()
+        if UnitOfWork(self.app).get(RetentionRun, RetentionRun.create_id(day)) is not None:
+            return RetentionOutcome(day, ran=False)
+        self.reports.catch_up()
+        erased = 0
+        for person_key in self.due(now):
+            if not self.eraser.erase(person_key, "retention_deadline").already:
+                erased += 1
+            self.reports.last.pop(person_key, None)
+        shredded = 0
+        for reference in self.rejections_due(now):
+            shredded += self.eraser.shred_rejection(reference, "case_closed")
+            del self.reports.closed[reference]
+        uow = UnitOfWork(self.app)
+        uow.add(RetentionRun(day=day, persons_erased=erased, rejections_erased=shredded))
+        try:
+            uow.commit()
+        except IntegrityError:
+            log.info("intake: retention job for %s was recorded by another replica", day)
+        log.info(
+            "intake: retention job for %s erased %d person(s), %d rejected input(s)",
+            day,
+            erased,
+            shredded,
+        )
+        return RetentionOutcome(day, True, erased, shredded)
+
+    def rejections_due(self, now: datetime) -> list[str]:
+        return sorted(
+            reference
+            for reference, closed_at in self.reports.closed.items()
+            if self.rules.rejection_is_due(closed_at, now)
+        )
+
+    def due(self, now: datetime) -> list[str]:
+        """The persons past their deadline and not yet erased."""
+        erased = self.app.keyring.erased_owners()
+        shortest = self.rules.shortest_years()
+        uow = UnitOfWork(self.app)
+        return sorted(
+            person_key
+            for person_key, last in self.reports.last.items()
+            if person_key not in erased
+            and years_after(last, shortest) <= now  # else no identity needs loading
+            and self.rules.is_due(last, municipalities_of(uow, IdentityIds.of(person_key)), now)
+        )

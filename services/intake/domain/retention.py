@@ -1,0 +1,101 @@
+"""Retention rules (issue 18, part 2): how long intake keeps a person after their last police
+report, per municipality, with defaults from the KLE deletion deadlines that
+docs/record-of-processing.md cites (five years after the last report)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.domain import event
+from pydantic import BaseModel, Field
+
+from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import IdSpace
+
+_IDS = IdSpace("urn:ssp:intake:retention-runs")
+
+DEFAULT_POLICE_REPORT_YEARS = 5
+"""KLE's standard disposal, "kassation 5 år efter sagens afslutning", the last report taken
+as the case's close."""
+DEFAULT_REJECTED_INPUT_DAYS = 30
+"""Rejected input is a transport error, not a case: the corrected input is the record."""
+
+
+class MunicipalityRetention(BaseModel):
+    """One municipality's own deadline (its profile setting)."""
+
+    police_report_years: int = Field(
+        ge=1,
+        le=50,
+        description="Years after a person's last police report or case event that intake "
+        "erases them.",
+    )
+
+
+def years_after(moment: datetime, years: int) -> datetime:
+    """The same calendar moment `years` later (29 February: 28 February in a common year)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class RetentionRules:
+    police_report_years: int = DEFAULT_POLICE_REPORT_YEARS
+    rejected_input_days: int = DEFAULT_REJECTED_INPUT_DAYS
+    by_municipality: Mapping[str, MunicipalityRetention] = field(default_factory=dict)
+
+    def years_for(self, municipality_codes: Iterable[str]) -> int:
+        """A person known in several municipalities is kept for the longest of their
+        deadlines (erasing earlier would break the other municipality's own rule); in none
+        (or none with a rule of its own): the default."""
+        years = [
+            self.by_municipality[code].police_report_years
+            for code in municipality_codes
+            if code in self.by_municipality
+        ]
+        return max(years, default=self.police_report_years)
+
+    def shortest_years(self) -> int:
+        """No person's deadline is shorter: a report younger than this needs no rule."""
+        return min(
+            [
+                self.police_report_years,
+                *(r.police_report_years for r in self.by_municipality.values()),
+            ]
+        )
+
+    def rejection_is_due(self, closed_at: datetime, now: datetime) -> bool:
+        return closed_at + timedelta(days=self.rejected_input_days) <= now
+
+    def is_due(
+        self, last_report: datetime, municipality_codes: Iterable[str], now: datetime
+    ) -> bool:
+        """The person's deadline has passed: `years_for` years after the last report."""
+        return years_after(last_report, self.years_for(municipality_codes)) <= now
+
+
+class RetentionRun(TracedAggregate):
+    """That the retention job ran on `day` (UTC), and how many it erased (counts only). One
+    per day: its id is the day's, so a second run that day (a restart, another replica)
+    finds it, or fails to store its own, and erases nothing more."""
+
+    class Recorded(TracedAggregate.Created):
+        day: str
+        persons_erased: int
+        rejections_erased: int
+
+    @staticmethod
+    def create_id(day: str) -> UUID:
+        """`day`: YYYY-MM-DD (UTC)."""
+        return _IDS(day)
+
+    @event(Recorded)
+    def __init__(self, day: str, persons_erased: int, rejections_erased: int) -> None:
+        self.day = day
+        self.persons_erased = persons_erased
+        self.rejections_erased = rejections_erased
