@@ -9,6 +9,7 @@ from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publi
 from services.triage.application.app import TriageApplication
 from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import Clock, TriageService, utc_now
+from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.meetings import MEETING_EVENTS
@@ -82,5 +83,7 @@ def definition(
             IncidentTriage.DecisionUnchanged,
             PersonExitReferral.Referred,
             *MEETING_EVENTS,
+            HANDOVER_OPENED,
+            HANDOVER_COMPLETED,
         ],
     )

@@ -41,6 +41,7 @@ from shared.contracts.exit_referrals import (
     ExitReferral,
 )
 from shared.contracts.follow_ups import FollowUpEvent
+from shared.contracts.handovers import HandoverTaskEvent
 from shared.contracts.incidents import (
     Flag,
     IncidentPerson,
@@ -80,6 +81,7 @@ from shared.contracts.topics import (
     TOPICS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_HANDOVERS,
     TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
@@ -114,6 +116,7 @@ __all__ = [
     "TOPICS",
     "TRIAGE_CASEWORKER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_HANDOVERS",
     "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
@@ -138,6 +141,7 @@ __all__ = [
     "FieldProblem",
     "Flag",
     "FollowUpEvent",
+    "HandoverTaskEvent",
     "IncidentPerson",
     "IntakeRejection",
     "InvalidCpr",

@@ -21,6 +21,7 @@ from shared.contracts.decisions import RoutingDecision
 from shared.contracts.erasures import PersonErased
 from shared.contracts.exit_referrals import ExitReferral
 from shared.contracts.follow_ups import FollowUpEvent
+from shared.contracts.handovers import HandoverTaskEvent
 from shared.contracts.incidents import PoliceIncident
 from shared.contracts.internal import AcceptedIncident, PseudonymisedCaseEvent
 from shared.contracts.letter_tasks import LetterTaskEvent
@@ -62,6 +63,7 @@ __all__ = [
     "TRIAGE_CASEWORKER",
     "TRIAGE_DEAD_LETTER",
     "TRIAGE_EXIT_REFERRALS",
+    "TRIAGE_HANDOVERS",
     "TRIAGE_STATEMENTS",
     "TRIAGE_TOVHOLDER",
     "TRIAGE_WITHDRAWALS",
@@ -81,6 +83,7 @@ TRIAGE_TOVHOLDER = "ssp.triage.tovholder.v1"
 TRIAGE_EXIT_REFERRALS = "ssp.triage.exit-referrals.v1"
 TRIAGE_WITHDRAWALS = "ssp.triage.withdrawals.v1"
 TRIAGE_STATEMENTS = "ssp.triage.statements.v1"
+TRIAGE_HANDOVERS = "ssp.triage.handovers.v1"
 LETTER_TASKS = "ssp.notifications.letter-tasks.v1"
 NOTIFICATIONS_ASSESSMENTS = "ssp.notifications.assessments.v1"
 INTAKE_REJECTED = "ssp.intake.rejected.v1"
@@ -259,6 +262,9 @@ _DESCRIPTIONS = {
     TRIAGE_STATEMENTS: "What triage states about a person without a decision: not_served (lives "
     "in a municipality not served here: recorded, not routed) or decision_confirmed (a "
     "higher revision left the current decision unchanged).",
+    TRIAGE_HANDOVERS: "The turning-18 handover: a PSP/KSP handover task opened when a young "
+    "person with an open item turns 18, and completed with where they were handed over to; "
+    "codes, dates and roles.",
     LETTER_TASKS: "Parent/youth letter tasks: created, updated, completed, cancelled, overdue.",
     NOTIFICATIONS_ASSESSMENTS: "The caseworker's side as notifications recorded it: every "
     "assessment (from ssp.caseworker.assessments.v1 or notifications' API) and every meeting "
@@ -296,6 +302,7 @@ _MESSAGE_TOPICS: tuple[tuple[str, Direction, type[BaseModel], str], ...] = (
     (TRIAGE_EXIT_REFERRALS, _OUT, ExitReferral, _BY_PERSON),
     (TRIAGE_WITHDRAWALS, _OUT, DecisionWithdrawn, _BY_PERSON),
     (TRIAGE_STATEMENTS, _OUT, PersonStatement, _BY_PERSON),
+    (TRIAGE_HANDOVERS, _OUT, HandoverTaskEvent, _BY_PERSON),
     (LETTER_TASKS, _OUT, LetterTaskEvent, _BY_PERSON),
     (NOTIFICATIONS_ASSESSMENTS, _OUT, CaseworkerRecordEvent, _BY_PERSON),
     (COURSES_EVENTS, _OUT, CourseEvent, "The course_id."),

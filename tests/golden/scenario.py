@@ -237,6 +237,15 @@ def _weekly_meeting(
     )
 
 
+def _turning_18(triage: _Service, settings: TriageSettings, clock: Callable[[], datetime]) -> None:
+    """The birthday check opens the handover task of the person with the active case, and its
+    owner completes it: handed over to PSP."""
+    service = triage_bootstrap.build_service(settings, triage.app, clock)  # type: ignore[arg-type]
+    assert service.check_birthdays(date(2028, 3, 12)) == 1
+    [task] = service.psp_ksp_handovers("607")
+    service.complete_psp_ksp_handover("607", task["person_key"], "psp")
+
+
 async def run_scenario(data_dir: Path) -> Scenario:
     """Every message the platform publishes in the scenario, service by service."""
     clock: Callable[[], datetime] = lambda: NOW  # noqa: E731
@@ -302,6 +311,13 @@ async def run_scenario(data_dir: Path) -> Scenario:
         )
         from_triage = await triage.publish()
         published += from_triage
+        # The person with the active case turns 18 (2028-03-12) with it still open: the PSP/KSP
+        # handover task opened and completed on ssp.triage.handovers.v1 (issue 17), published
+        # after the rest so that no other topic's message changes.
+        await asyncio.get_running_loop().run_in_executor(
+            executor, _turning_18, triage, TriageSettings(**common), clock
+        )
+        published += await triage.publish()
 
         notifications = _Service(
             notifications_bootstrap.definition(NotificationsSettings(**common), clock=clock),

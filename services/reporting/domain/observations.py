@@ -49,6 +49,8 @@ Step = Literal[
     "follow_up_next_step_completed",
     "follow_up_next_step_rescheduled",
     "follow_up_next_step_overdue",
+    "psp_ksp_handover_opened",
+    "psp_ksp_handover_completed",
 ]
 
 

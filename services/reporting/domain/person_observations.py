@@ -1,6 +1,7 @@
 """What reporting sees in the messages about a young person's help beyond the police report and
 its routing (issue 17): what the weekly meeting recorded about them, the caseworker's
-assessment and meeting with the family, and the follow-up actions on any route. Each is a
+assessment and meeting with the family, the follow-up actions on any route, and the turning-18
+handover to PSP/KSP. Each is a
 step of the journal it follows, else of the person's timeline only (domain/observations.py
 has the steps of a journal's way through the platform).
 
@@ -12,7 +13,12 @@ from __future__ import annotations
 from typing import cast
 
 from services.reporting.domain.observations import Observation, Step
-from shared.contracts import CaseworkerRecordEvent, FollowUpEvent, MeetingEvent
+from shared.contracts import (
+    CaseworkerRecordEvent,
+    FollowUpEvent,
+    HandoverTaskEvent,
+    MeetingEvent,
+)
 
 _MEETING_STEPS: dict[str, Step] = {
     "route_or_owner_decided": "meeting_route_or_owner_decided",
@@ -115,4 +121,21 @@ def follow_up_changed(action: FollowUpEvent) -> Observation:
             "next_due_on": next_step.due_on.isoformat() if next_step else None,
             "next_status": next_step.status if next_step else None,
         },
+    )
+
+
+def handover_changed(task: HandoverTaskEvent) -> Observation:
+    """The turning-18 handover (issue 14, part 4) as triage publishes it: the PSP/KSP task
+    opened on the 18th birthday with the open items, its owner and due date, and its
+    completion with where the person was handed over to. A step of the person's timeline
+    only (no journal number)."""
+    facts = task.model_dump(
+        mode="json",
+        include={"event", "municipality_code", "turned_18_on", "open_items", "owner_role"},
+    ) | task.model_dump(mode="json", include={"owner_team", "due_on", "handed_over_to"})
+    to = f": to {task.handed_over_to}" if task.handed_over_to else ""
+    step = cast(Step, f"psp_ksp_handover_{task.event}")
+    key = f"psp-ksp-handover:{task.event_id}"
+    return Observation(
+        key, None, step, task.at, task.person_key, None, f"PSP/KSP {step}{to}", facts
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -177,8 +177,8 @@ def parents_informed(rows: Sequence[Row]) -> CheckResult:
 
 
 def deadlines_kept(rows: Sequence[Row]) -> CheckResult:
-    """(3) No deadline passed: no letter task or course step was reported overdue, and every
-    letter ended by its deadline."""
+    """(3) No deadline passed: no letter task or course step was reported overdue, every
+    letter ended by its deadline, and a turning-18 handover was completed by its due date."""
     question = "Blev fristerne overholdt?"
     letters = parents_informed(rows)
     facts = [f for f in letters.facts if "frist" in f]
@@ -190,9 +190,31 @@ def deadlines_kept(rows: Sequence[Row]) -> CheckResult:
             findings.append("ikke_opfyldt")
         elif row["step"] == "meeting_action_agreed" and _facts(row).get("due_on"):
             facts.append(f"Aftalt handling på mødet, frist {_facts(row).get('due_on')}.")
+    handover_facts, handover_findings = _handover_kept(rows)
+    facts += handover_facts
+    findings += handover_findings
     if not findings:
         facts.append("Ingen frist at vurdere.")
     return CheckResult(check="frister", question=question, finding=_worst(findings), facts=facts)
+
+
+def _handover_kept(rows: Sequence[Row]) -> tuple[list[str], list[Finding]]:
+    """The turning-18 PSP/KSP handover: completed on or before its due date (Danish calendar
+    day) is kept, later is not; a task still open is a fact only (no overdue is published)."""
+    opened = next((r for r in rows if r["step"] == "psp_ksp_handover_opened"), None)
+    if opened is None or not _facts(opened).get("due_on"):
+        return [], []
+    due = date.fromisoformat(str(_facts(opened)["due_on"]))
+    completed = next((r for r in rows if r["step"] == "psp_ksp_handover_completed"), None)
+    if completed is None:
+        return [f"Overdragelse til PSP/KSP: åben, frist {due:%d.%m.%Y}."], []
+    done_on = _when(completed["at"]).astimezone(COPENHAGEN).date()
+    late = done_on > due
+    fact = (
+        f"Overdragelse til PSP/KSP: afsluttet {_danish_time(completed['at'])}, frist "
+        f"{due:%d.%m.%Y}" + (" (efter fristen)." if late else ".")
+    )
+    return [fact], ["ikke_opfyldt" if late else "opfyldt"]
 
 
 def consent_recorded(rows: Sequence[Row]) -> CheckResult:

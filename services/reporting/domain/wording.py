@@ -188,6 +188,36 @@ def _follow_up(facts: Facts, _: int | None) -> str:
     return f"{registered}; {next_step}" if facts.get("next_kind") else registered
 
 
+OPEN_ITEMS = {
+    "active_case": "en aktiv sag",
+    "recent_decision": "en nylig visitering",
+    "exit_referral": "en henvisning til exitforløb",
+    "letter_task": "en åben brevopgave",
+    "trivsel_plus": "et TRIVSEL+-forløb",
+    "exit_programme": "et exitforløb",
+}
+HANDED_OVER_TO = {
+    "psp": "PSP-samarbejdet",
+    "ksp": "KSP-samarbejdet",
+    "adult_social_services": "kommunens voksenområde",
+    "no_further_action": "ingen videre indsats",
+}
+
+
+def _handover(facts: Facts, _: int | None) -> str:
+    where = municipality(facts.get("municipality_code"))
+    if facts.get("event") == "completed":
+        to = label(HANDED_OVER_TO, facts.get("handed_over_to"))
+        return f"Overdragelse til PSP/KSP i {where} afsluttet: overdraget til {to}"
+    items = ", ".join(label(OPEN_ITEMS, i) for i in facts.get("open_items") or []) or NOTHING
+    team = f", {facts['owner_team']}" if facts.get("owner_team") else ""
+    return (
+        f"Fyldt 18 {_date(facts.get('turned_18_on'))} med {items}: overdragelse til PSP/KSP "
+        f"i {where} oprettet, ejer {role(facts.get('owner_role'))}{team}, frist "
+        f"{_date(facts.get('due_on'))}"
+    )
+
+
 def _meeting(facts: Facts, _: int | None) -> str:
     week = str(facts.get("iso_week") or "")
     where = f"Ugens møde i {municipality(facts.get('municipality_code'))}, uge {week[-2:]}"
@@ -298,6 +328,8 @@ _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
     "meeting_route_or_owner_decided": _meeting,
     "meeting_action_agreed": _meeting,
     "meeting_note_recorded": _meeting,
+    "psp_ksp_handover_opened": _handover,
+    "psp_ksp_handover_completed": _handover,
 }
 
 

@@ -22,6 +22,7 @@ from shared.contracts import (
     DecisionWithdrawn,
     ExitReferral,
     FollowUpEvent,
+    HandoverTaskEvent,
     IntakeRejection,
     LetterTaskEvent,
     MeetingEvent,
@@ -40,6 +41,7 @@ from shared.contracts.topics import (
     NOTIFICATIONS_ASSESSMENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_HANDOVERS,
     TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
@@ -106,6 +108,7 @@ CONSUMERS = ConsumerTable[Service](
         erasure_consumer(Service.forget_person_in),
         observed(COURSES_FOLLOW_UPS, FollowUpEvent, about_persons.follow_up_changed, "courses"),
         observed(MEETINGS_EVENTS, MeetingEvent, about_persons.meeting_recorded, "triage"),
+        observed(TRIAGE_HANDOVERS, HandoverTaskEvent, about_persons.handover_changed, "triage"),
         observed(
             NOTIFICATIONS_ASSESSMENTS,
             CaseworkerRecordEvent,

@@ -1,12 +1,15 @@
 """What triage publishes for each stored event (the outbox relay calls this): each routing
 decision once, on the topic of its route, each withdrawal on the withdrawals topic and each exit
 referral on the referrals topic, each statement without a decision (a person not served here, a
-decision a revision confirmed) on the statements topic, all keyed by person_key."""
+decision a revision confirmed) on the statements topic, each turning-18 handover task's opening
+and completion on the handovers topic, all keyed by person_key."""
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid5
 
+from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.meetings import AGENDA_KEEPER, MEETING_EVENTS, WeeklyMeeting
@@ -14,11 +17,13 @@ from shared.contracts import (
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
     TRIAGE_EXIT_REFERRALS,
+    TRIAGE_HANDOVERS,
     TRIAGE_STATEMENTS,
     TRIAGE_TOVHOLDER,
     TRIAGE_WITHDRAWALS,
     DecisionWithdrawn,
     ExitReferral,
+    HandoverTaskEvent,
     MeetingEvent,
     PersonStatement,
     RoutingDecision,
@@ -33,6 +38,7 @@ PUBLISHED_TOPICS = (
     TRIAGE_WITHDRAWALS,
     TRIAGE_EXIT_REFERRALS,
     TRIAGE_STATEMENTS,
+    TRIAGE_HANDOVERS,
     MEETINGS_EVENTS,
 )
 """Every topic `triage_publications` publishes on (besides triage's dead-letter topic)."""
@@ -53,7 +59,36 @@ def triage_publications(event: Any) -> list[Outgoing]:
         return [as_contract(TRIAGE_STATEMENTS, PersonStatement, stored)]
     if isinstance(event, MEETING_EVENTS):
         return meeting_publications(event)
+    if isinstance(event, (HANDOVER_OPENED, HANDOVER_COMPLETED)):
+        return handover_publications(event)
     return dead_letter_publications(event)
+
+
+def handover_publications(event: Any) -> list[Outgoing]:
+    """A PSP/KSP handover task's opening or completion on ssp.triage.handovers.v1, keyed by the
+    person; events stored before they carried the municipality are not published."""
+    municipality_code = getattr(event, "municipality_code", None)
+    if municipality_code is None:
+        return []
+    fields: dict[str, Any] = {
+        "event_id": str(uuid5(event.originator_id, str(event.originator_version))),
+        "person_key": event.person_key,
+        "municipality_code": municipality_code,
+        "at": event.at,
+    }
+    if isinstance(event, HANDOVER_OPENED):
+        fields |= {
+            "event": "opened",
+            "turned_18_on": event.turned_18_on,
+            "open_items": event.open_items,
+            "owner_role": event.owner_role,
+            "owner_team": event.owner_team,
+            "due_on": event.due_on,
+        }
+    else:
+        fields |= {"event": "completed", "handed_over_to": event.handed_over_to}
+    handover = HandoverTaskEvent.model_validate(fields)
+    return [Outgoing(TRIAGE_HANDOVERS, handover.person_key, handover)]
 
 
 def meeting_publications(event: Any) -> list[Outgoing]:

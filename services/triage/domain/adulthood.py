@@ -23,11 +23,12 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from services.triage.domain.ids import aggregate_id
+from shared.contracts.handovers import HandedOverTo as HandedOverTo
 from shared.eventstore import TracedAggregate
 
-HandedOverTo = Literal["psp", "ksp", "adult_social_services", "no_further_action"]
-"""PSP (police, social services, psychiatry), KSP (Kriminalforsorgen, social services, police),
-the municipality's adult social services, or nothing further needed."""
+# HandedOverTo (the published contract's): PSP (police, social services, psychiatry), KSP
+# (Kriminalforsorgen, social services, police), the municipality's adult social services, or
+# nothing further needed.
 
 OpenItem = Literal[
     "active_case",
@@ -161,6 +162,7 @@ class PspKspHandovers(TracedAggregate):
             owner_team=owner_team,
             due_on=due_on.isoformat(),
             at=at,
+            municipality_code=self.municipality_code,
         )
         return True
 
@@ -170,7 +172,12 @@ class PspKspHandovers(TracedAggregate):
             raise TaskNotFound(person_key)
         if task["status"] == "completed":
             raise TaskAlreadyCompleted(person_key)
-        self._completed(person_key=person_key, handed_over_to=handed_over_to, at=at)
+        self._completed(
+            person_key=person_key,
+            handed_over_to=handed_over_to,
+            at=at,
+            municipality_code=self.municipality_code,
+        )
 
     @event("Opened")
     def _opened(
@@ -182,7 +189,10 @@ class PspKspHandovers(TracedAggregate):
         owner_team: str | None,
         due_on: str,
         at: datetime,
+        municipality_code: str | None = None,
     ) -> None:
+        """`municipality_code` (the aggregate's) is carried so the event can be published on
+        ssp.triage.handovers.v1; events stored before it lack it and are not published."""
         self.tasks[person_key] = {
             "person_key": person_key,
             "municipality_code": self.municipality_code,
@@ -198,10 +208,22 @@ class PspKspHandovers(TracedAggregate):
         }
 
     @event("Completed")
-    def _completed(self, person_key: str, handed_over_to: str, at: datetime) -> None:
+    def _completed(
+        self,
+        person_key: str,
+        handed_over_to: str,
+        at: datetime,
+        municipality_code: str | None = None,
+    ) -> None:
         self.tasks[person_key] = {
             **self.tasks[person_key],
             "status": "completed",
             "handed_over_to": handed_over_to,
             "completed_at": at,
         }
+
+
+#: The handover task's stored events that triage publishes on ssp.triage.handovers.v1 (the
+#: decorator makes the classes, so mypy does not see them).
+HANDOVER_OPENED: type[Any] = PspKspHandovers.Opened  # type: ignore[attr-defined]
+HANDOVER_COMPLETED: type[Any] = PspKspHandovers.Completed  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ def test_registry_lists_every_contract_topic() -> None:
         "ssp.triage.exit-referrals.v1",
         "ssp.triage.withdrawals.v1",
         "ssp.triage.statements.v1",
+        "ssp.triage.handovers.v1",
         "ssp.notifications.letter-tasks.v1",
         "ssp.notifications.assessments.v1",
         "ssp.courses.events.v1",

@@ -156,3 +156,31 @@ def test_a_measure_started_before_consent_fails_check_4_after_consent_passes() -
     assert consent_recorded(given_first).finding == "opfyldt"
     other_course = [course("consent_given", "2026-11-20T09:00:00+01:00", "c-2"), started]
     assert consent_recorded(other_course).finding == "ikke_opfyldt"
+
+
+def handover(event: str, at: str, **facts: Any) -> dict[str, Any]:
+    return {
+        "step": f"psp_ksp_handover_{event}", "at": at, "journal_number": None,
+        "revision": None, "facts": {"event": event, **facts},
+    }  # fmt: skip
+
+
+OPENED = handover("opened", "2026-11-20T07:00:00+01:00", due_on="2026-12-04")
+
+
+def test_the_turning_18_handover_completed_by_its_due_date_keeps_check_3() -> None:
+    on_time = deadlines_kept([*CHILD, OPENED, handover("completed", "2026-12-04T23:30:00+01:00")])
+    assert on_time.finding == "opfyldt", on_time
+    assert "Overdragelse til PSP/KSP: afsluttet 04.12.2026 kl. 23:30, frist 04.12.2026." in (
+        on_time.facts
+    )
+
+
+def test_the_turning_18_handover_completed_late_fails_check_3_an_open_one_is_a_fact() -> None:
+    # 00:30 Copenhagen time on the 5th is the 4th in UTC: the Danish day decides.
+    late = deadlines_kept([*CHILD, OPENED, handover("completed", "2026-12-04T23:30:00+00:00")])
+    assert late.finding == "ikke_opfyldt"
+    assert any("(efter fristen)" in f and "PSP/KSP" in f for f in late.facts)
+    still_open = deadlines_kept([*CHILD, OPENED])
+    assert still_open.finding == "opfyldt"
+    assert "Overdragelse til PSP/KSP: åben, frist 04.12.2026." in still_open.facts
