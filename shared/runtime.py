@@ -338,8 +338,7 @@ class RunningService:
         await self.http.stopped()
         if self._producer is not None:
             await self._producer.stop()
-        if self._broker is not None:
-            await self._broker.stop()
+        await self._stop_consumer()
         loop = asyncio.get_running_loop()
         for release in self.definition.on_stop:
             with contextlib.suppress(Exception):
