@@ -22,6 +22,12 @@ from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbox import InboxRuntime, subscribe_inbox
 from shared.runtime import ServiceDefinition
 
+FAST_GROUPS_ENV = {"SSP_KAFKA_SESSION_TIMEOUT_MS": "6000"}
+"""The environment of a platform a test starts: a 6 s consumer-group session instead of 10 s.
+On Tansu a join waits about half the session timeout and a re-join after a restart or a
+`kill -9` about all of it more (3 s and 11 s instead of 5 s and 18 s); the services' event
+loops answer heartbeats (every 2 s) well within it, also on a loaded machine."""
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "samples" / "incidents"
 
 

@@ -16,6 +16,7 @@ from aiokafka import AIOKafkaConsumer
 from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
+from tests.support import FAST_GROUPS_ENV
 
 SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
 
@@ -37,6 +38,7 @@ def use_platform_env(
         **{f"{name.upper()}_HTTP_PORT": "0" for name in SERVICES},
         # the example incidents are days old: keep their tasks from turning overdue mid-test
         "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
+        **FAST_GROUPS_ENV,
         **extra,
     }
     if store_url:
