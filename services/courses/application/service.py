@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -24,7 +25,14 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
-from services.courses.application.follow_ups import FollowUps, NoteSealer
+from services.courses.application.follow_ups import FollowUps, TextSealer
+from services.courses.application.record_keys import (
+    COURSE,
+    FOLLOW_UP,
+    action_owner,
+    course_owner,
+    text_owners,
+)
 from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.course import (
     Course,
@@ -36,10 +44,12 @@ from services.courses.domain.course import (
 )
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
+from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import (
     DecisionWithdrawn,
     ExitReferral,
+    PersonErased,
     RoutingDecision,
 )
 from shared.contracts.municipalities import (
@@ -48,6 +58,7 @@ from shared.contracts.municipalities import (
     served_problem,
 )
 from shared.eventstore import UnitOfWork
+from shared.keys.keyring import PersonKeyring
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +71,16 @@ def utc_now() -> datetime:
 
 
 class CourseNotFound(LookupError):
-    """No course of that kind has this id."""
+    """No course of that kind has this id (or it was erased: the same answer)."""
+
+
+class PersonWasErased(InvalidCommand):
+    code = "person_erased"
+
+
+PERSON_ERASED = "person_erased"
+"""Why a course or action was erased: its person was (else `retention_deadline`)."""
+C = TypeVar("C", bound=Command)
 
 
 class CoursesService:
@@ -71,14 +91,17 @@ class CoursesService:
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
-        note_sealer: NoteSealer,
+        texts: TextSealer,
+        keyring: PersonKeyring,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
         self.policy = policy
         self.clock = clock
+        self.texts = texts
+        self.keyring = keyring
         self.index = CourseIndex(app)
-        self.follow_ups = FollowUps(app, note_sealer, clock, self.index)
+        self.follow_ups = FollowUps(app, texts, clock, self.index)
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
@@ -240,6 +263,10 @@ class CoursesService:
         course_id = command.course_id()
         if self.app.aggregate_exists(course_id):
             raise CourseExists(f"course {course_id} exists", course_id=str(course_id))
+        person_key: str | None = getattr(command, "person_key", None)
+        if person_key is not None and person_key in self.app.erased_persons:
+            raise PersonWasErased("nothing more is kept about an erased person")
+        command = self._sealed(command, person_key, course_id)
         course = command.create(uow, self.clock(), self.policy)
         uow.add(course)
         try:
@@ -264,7 +291,7 @@ class CoursesService:
         course = self._load(uow, command.aggregate, course_id)
         require_version(course.version, command.expected_version, "course")
         at = self.clock()
-        command.execute(course, at)
+        self._sealed(command, course.person_key, course_id).execute(course, at)
         for action in command.also_records(course, at, self.follow_ups.new_action):
             uow.add(action)
         with saved_once(command.expected_version, "course"):
@@ -278,13 +305,63 @@ class CoursesService:
         )
         return course
 
+    def _sealed(self, command: C, person_key: str | None, course_id: UUID) -> C:
+        """The command with its free text sealed under the person's and the course's keys."""
+        if not command.free_text or person_key is None:
+            return command
+        owners = text_owners(person_key, course_owner(course_id))
+        return command.model_copy(
+            update={
+                name: self.texts.seal(owners, getattr(command, name)) for name in command.free_text
+            }
+        )
+
+    # --- erasure (issue 18) ----------------------------------------------------------------
+    def erase_person_in(self, uow: UnitOfWork, erased: PersonErased) -> bool:
+        """Intake erased the person: destroy their key in courses' keyring (every text sealed
+        for them becomes unreadable) and each of their courses' and actions' own, record the
+        erasure (they are withheld from then on) and mark each of their courses and actions
+        erased. Again for a person already erased: nothing more."""
+        person_key = erased.person_key
+        self.index.catch_up()
+        courses = self.index.course_ids_of(person_key)
+        actions = self.index.follow_ups.ids_of(person_key)
+        self.keyring.destroy(person_key, erased.erasure_id, "person", erased.reason)
+        for kind, owner in [
+            *((COURSE, course_owner(i)) for i in courses),
+            *((FOLLOW_UP, action_owner(i)) for i in actions),
+        ]:
+            self.keyring.destroy(owner, erased.erasure_id, kind, erased.reason)
+        if not self.app.erased_persons.record(uow, erased):
+            return False
+        at = self.clock()
+        uow.prefetch([*courses, *actions])
+        for course_id in courses:
+            course = uow.get(Course, course_id)
+            if course is not None:
+                course.mark_erased(PERSON_ERASED, at)
+        for action_id in actions:
+            action = uow.get(FollowUpAction, action_id)
+            if action is not None:
+                action.mark_erased(PERSON_ERASED, at)
+        log.info(
+            "courses: erased person: %d course(s), %d follow-up action(s) marked erased",
+            len(courses),
+            len(actions),
+        )
+        return True
+
+    def open_text(self, stored: str | None) -> str | None:
+        """A course's free text, opened (None once a key it was sealed with is gone)."""
+        return self.texts.open(stored)
+
     # --- queries ---------------------------------------------------------------------------
     def course(self, course_id: UUID, kind: type[Course] = Course) -> Course:
         return self._load(UnitOfWork(self.app), kind, course_id)
 
     def course_events(self, course_id: UUID) -> list[Course.Event]:
         events = [e for e in self.app.events.get(course_id) if isinstance(e, Course.Event)]
-        if not events:
+        if not events or isinstance(events[-1], Course.Erased):
             raise CourseNotFound(str(course_id))
         return events
 
@@ -346,7 +423,7 @@ class CoursesService:
             course = uow.get(kind, course_id)
         except TypeError:  # a course of another kind
             course = None
-        if course is None:
+        if course is None or course.erased:
             raise CourseNotFound(str(course_id))
         return course
 
