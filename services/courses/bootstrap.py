@@ -85,6 +85,7 @@ def build_service(
         served_municipalities=settings.municipalities,
         texts=CourseTexts(keyring, legacy=NoteCipher(key)),
         keyring=keyring,
+        retention_rules=settings.retention_rules,
     )
 
 

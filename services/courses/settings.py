@@ -6,6 +6,11 @@ import base64
 
 from pydantic import Field, SecretStr
 
+from services.courses.domain.retention import (
+    DEFAULT_YEARS_AFTER_CLOSING,
+    MunicipalityRetention,
+    RetentionRules,
+)
 from shared.auth import AuthSettings
 from shared.settings import secret_problem
 
@@ -37,10 +42,33 @@ class CoursesSettings(AuthSettings):
     note_cipher_key: SecretStr | None = Field(
         default=None,
         validation_alias="COURSES_NOTE_CIPHER_KEY",
-        description="Base64 AES-256 key sealing the notes of follow-up actions in courses' "
-        "store. Unset: a development key is created in the data directory (never in "
+        description="Base64 AES-256 key wrapping the per-person and per-record data keys "
+        "that seal courses' free text (issue 18), and opening follow-up notes sealed with it "
+        "before. Unset: a development key is created in the data directory (never in "
         "production).",
     )
+    retention_years_after_closing: int = Field(
+        default=DEFAULT_YEARS_AFTER_CLOSING,
+        ge=1,
+        le=50,
+        validation_alias="COURSES_RETENTION_YEARS_AFTER_CLOSING",
+        description="Years after a course or follow-up action was closed that the daily job "
+        "erases it (reason retention_deadline); KLE's standard: 5.",
+    )
+    retention_by_municipality: dict[str, MunicipalityRetention] = Field(
+        default_factory=dict,
+        max_length=200,
+        validation_alias="COURSES_RETENTION_BY_MUNICIPALITY",
+        description='Municipalities\' own deadlines, JSON: {"607": {"years_after_closing": 10}}. '
+        "A record several municipalities reach is kept for the longest.",
+    )
+
+    @property
+    def retention_rules(self) -> RetentionRules:
+        return RetentionRules(
+            years_after_closing=self.retention_years_after_closing,
+            by_municipality=dict(self.retention_by_municipality),
+        )
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()

@@ -10,6 +10,8 @@ from uuid import UUID
 COURSE = "course"
 FOLLOW_UP = "follow_up"
 """The kinds of record, as `ssp erasure-report` counts them."""
+ERASED_KINDS = frozenset({COURSE, FOLLOW_UP})
+"""What courses' erasure report counts (the person is intake's to count)."""
 
 
 def course_owner(course_id: UUID) -> str:

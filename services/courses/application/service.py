@@ -33,6 +33,7 @@ from services.courses.application.record_keys import (
     course_owner,
     text_owners,
 )
+from services.courses.application.retention import CourseRetention
 from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.course import (
     Course,
@@ -45,6 +46,7 @@ from services.courses.domain.course import (
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.follow_up import FollowUpAction
+from services.courses.domain.retention import RetentionRules
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import (
     DecisionWithdrawn,
@@ -93,6 +95,7 @@ class CoursesService:
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
         texts: TextSealer,
         keyring: PersonKeyring,
+        retention_rules: RetentionRules | None = None,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
@@ -102,6 +105,11 @@ class CoursesService:
         self.keyring = keyring
         self.index = CourseIndex(app)
         self.follow_ups = FollowUps(app, texts, clock, self.index)
+        self.retention = CourseRetention(
+            app, self.index, keyring, retention_rules or RetentionRules()
+        )
+        """The daily job's step (issue 18): erases the courses and actions past their
+        deadline."""
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
