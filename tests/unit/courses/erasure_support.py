@@ -49,13 +49,15 @@ class Courses:
         return raw_store(SimpleNamespace(settings=self.settings), tmp_path)  # type: ignore[arg-type]
 
 
-def open_courses(tmp_path: Path, store_url: str | None, clock: FakeClock) -> Courses:
-    """`store_url`: None for SQLite files in `tmp_path`, "memory", or a PostgreSQL URL."""
+def open_courses(tmp_path: Path, store_url: str | None, clock: FakeClock, **more: Any) -> Courses:
+    """`store_url`: None for SQLite files in `tmp_path`, "memory", or a PostgreSQL URL;
+    `more`: further settings."""
     settings = CoursesSettings(
         SSP_DATABASE_URL=store_url,
         SSP_DATA_DIR=str(tmp_path),
         COURSES_NOTE_CIPHER_KEY=NOTE_KEY,
         SSP_MUNICIPALITIES="607,376",
+        **more,
     )
     app = build_application(settings)
     return Courses(settings, app, build_service(settings, app, clock), clock)
