@@ -4,6 +4,7 @@ rebuild), and every other person's stays readable."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from services.courses.adapters.publications import courses_publications
 from services.courses.application.course_index import CourseIndex
 from services.courses.application.follow_up_index import FollowUpQuery
 from services.courses.application.follow_ups import FollowUpNotFound
@@ -140,3 +142,24 @@ def test_the_erased_key_is_gone_from_the_keyring_file(tmp_path: Path, clock: Fak
         assert text_of("pk_b", "goal") in readable(service.texts, courses.app)
     finally:
         courses.close()
+
+
+def test_the_relay_publishes_nothing_of_an_erased_person_however_far_back(
+    courses: Courses,
+) -> None:
+    """What courses' outbox relay does to each stored event (shared/messaging/relay.py):
+    after the erasure, republishing from the start sends nothing about the person, also not
+    their `erased` events; the other person's events go out."""
+    service = courses.service
+    start_trivsel(service, "pk_a")
+    record_follow_up(service, "pk_a")
+    start_trivsel(service, "pk_b")
+    erase(service, "pk_a")
+    sent: dict[str, int] = {"pk_a": 0, "pk_b": 0}
+    for notification in courses.app.recorder.select_notifications(start=1, limit=1000):
+        stored = courses.app.mapper.to_domain_event(notification)
+        for outgoing in courses_publications(stored):
+            kept = outgoing.withheld(courses.app.erased_persons.withhold)
+            if kept is not None:
+                sent[json.loads(kept.body())["person_key"]] += 1
+    assert sent["pk_a"] == 0 and sent["pk_b"] > 0
