@@ -17,6 +17,7 @@ from services.courses.adapters.texts import CourseTexts
 from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
 from services.courses.domain.course import DeadlinePolicy
+from services.courses.domain.retention import RetentionRules
 from services.courses.entrypoints.http import create_http_app
 from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
@@ -85,7 +86,9 @@ def build_service(
         served_municipalities=settings.municipalities,
         texts=CourseTexts(keyring, legacy=NoteCipher(key)),
         keyring=keyring,
-        retention_rules=settings.retention_rules,
+        retention_rules=RetentionRules(
+            settings.retention_years_after_closing, settings.retention_by_municipality
+        ),
     )
 
 

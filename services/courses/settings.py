@@ -9,7 +9,6 @@ from pydantic import Field, SecretStr
 from services.courses.domain.retention import (
     DEFAULT_YEARS_AFTER_CLOSING,
     MunicipalityRetention,
-    RetentionRules,
 )
 from shared.auth import AuthSettings
 from shared.settings import secret_problem
@@ -62,13 +61,6 @@ class CoursesSettings(AuthSettings):
         description='Municipalities\' own deadlines, JSON: {"607": {"years_after_closing": 10}}. '
         "A record several municipalities reach is kept for the longest.",
     )
-
-    @property
-    def retention_rules(self) -> RetentionRules:
-        return RetentionRules(
-            years_after_closing=self.retention_years_after_closing,
-            by_municipality=dict(self.retention_by_municipality),
-        )
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()

@@ -9,7 +9,9 @@ from collections.abc import Container, Iterable
 
 from pydantic import BaseModel, Field
 
-from shared.keys.keyring import Erasure
+from shared.auth import Access
+from shared.keys.keyring import Erasure, PersonKeyring
+from shared.runtime import ServiceContext
 
 
 class ReportRow(BaseModel):
@@ -38,3 +40,16 @@ def count_erasures(
             for (kind, month, reason), count in sorted(counts.items())
         ]
     )
+
+
+async def erasure_report_answer(
+    access: Access,
+    ctx: ServiceContext,
+    keyring: PersonKeyring,
+    kinds: Container[str] | None = None,
+) -> ErasureReport:
+    """A service's `GET /v1/erasures/report`: its keyring's erasures counted (in the store's
+    thread), audited with how many rows it answered."""
+    report = count_erasures(await ctx.in_store(keyring.erasures), kinds)
+    access.note(count=len(report.rows))
+    return report

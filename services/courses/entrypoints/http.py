@@ -48,7 +48,7 @@ from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
 from shared.http import service_api
-from shared.keys.report import ErasureReport, count_erasures
+from shared.keys.report import ErasureReport, erasure_report_answer
 from shared.runtime import Ctx, ServiceContext
 
 Municipality = Annotated[
@@ -270,6 +270,4 @@ async def erasure_report(
     ctx: Ctx,
     service: Service,
 ) -> ErasureReport:
-    report = count_erasures(await ctx.in_store(service.keyring.erasures), ERASED_KINDS)
-    access.note(count=len(report.rows))
-    return report
+    return await erasure_report_answer(access, ctx, service.keyring, ERASED_KINDS)

@@ -13,7 +13,7 @@ from services.intake.application.erasure import Eraser
 from shared.auth import Access, Resource, guard
 from shared.contracts import ErasureReason
 from shared.http import from_app
-from shared.keys.report import ErasureReport, count_erasures
+from shared.keys.report import ErasureReport, erasure_report_answer
 from shared.runtime import Ctx
 
 Erasers = Annotated[Eraser, from_app("eraser")]
@@ -72,6 +72,4 @@ async def erasure_report(
     ctx: Ctx,
     eraser: Erasers,
 ) -> ErasureReport:
-    report = count_erasures(await ctx.in_store(eraser.app.keyring.erasures))
-    access.note(count=len(report.rows))
-    return report
+    return await erasure_report_answer(access, ctx, eraser.app.keyring)

@@ -16,16 +16,7 @@ from services.courses.application.course_index import CourseIndex
 from services.courses.application.follow_up_index import FollowUpQuery
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import CourseRuleViolated
-from tests.unit.courses.erasure_support import (
-    close_trivsel,
-    erase,
-    open_courses,
-    readable,
-    record_follow_up,
-    start_exit,
-    start_trivsel,
-    text_of,
-)
+from tests.unit.courses import erasure_support as support
 from tests.unit.courses.factories import FakeClock
 
 PERSONS = ("pk_a", "pk_b", "pk_c")
@@ -46,22 +37,25 @@ def run(service: CoursesService, op: Op, written: dict[str, set[str]]) -> None:
     trivsel = {s.person_key: s.course_id for s in service.summaries("607", "trivsel_plus", None)}
     try:
         if kind == "trivsel" and person not in trivsel:
-            start_trivsel(service, person)
-            written[person] |= {text_of(person, "rationale"), text_of(person, "goal")}
+            support.start_trivsel(service, person)
+            written[person] |= {
+                support.text_of(person, "rationale"),
+                support.text_of(person, "goal"),
+            }
         elif kind == "exit" and not any(
             s.person_key == person for s in service.summaries("376", None, None)
         ):
-            start_exit(service, person, REFERRALS[n])
-            written[person].add(text_of(person, "talk"))
+            support.start_exit(service, person, REFERRALS[n])
+            written[person].add(support.text_of(person, "talk"))
         elif kind == "follow_up":
-            record_follow_up(service, person)
-            written[person].add(text_of(person, "follow-up"))
+            support.record_follow_up(service, person)
+            written[person].add(support.text_of(person, "follow-up"))
         elif kind == "course_follow_up" and person in trivsel:
-            record_follow_up(service, person, course_id=trivsel[person])
-            written[person].add(text_of(person, "follow-up"))
+            support.record_follow_up(service, person, course_id=trivsel[person])
+            written[person].add(support.text_of(person, "follow-up"))
         elif kind == "close" and person in trivsel:
-            close_trivsel(service, service.course(trivsel[person]))
-            written[person].add(text_of(person, "closing"))
+            support.close_trivsel(service, service.course(trivsel[person]))
+            written[person].add(support.text_of(person, "closing"))
     except CourseRuleViolated:
         pass  # closed already: the command is refused, nothing written
 
@@ -72,15 +66,15 @@ def test_erasing_one_person_leaves_nothing_of_theirs_and_the_others_intact(
     sequence: list[Op], erased: str
 ) -> None:
     with TemporaryDirectory() as tmp:
-        courses = open_courses(Path(tmp), "memory", FakeClock())
+        courses = support.open_courses(Path(tmp), "memory", FakeClock())
         try:
             service = courses.service
             written: dict[str, set[str]] = {p: set() for p in PERSONS}
             for op in sequence:
                 run(service, op, written)
-            erase(service, erased)
+            support.erase(service, erased)
 
-            texts = readable(service.texts, courses.app)
+            texts = support.readable(service.texts, courses.app)
             assert not [t for t in texts if erased in t]
             others = set().union(*(written[p] for p in PERSONS if p != erased))
             assert texts == others

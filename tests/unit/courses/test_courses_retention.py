@@ -20,24 +20,15 @@ from services.courses.application.service import CourseNotFound
 from services.courses.domain.course import Course
 from shared.contracts import COURSES_EVENTS, COURSES_FOLLOW_UPS
 from shared.keys.report import count_erasures
-from tests.unit.courses.erasure_support import (
-    Courses,
-    close_trivsel,
-    open_courses,
-    readable,
-    record_follow_up,
-    start_exit,
-    start_trivsel,
-    text_of,
-)
+from tests.unit.courses import erasure_support as support
 from tests.unit.courses.factories import FakeClock
 
 FIVE_YEARS = datetime(2031, 11, 16, 9, 0, tzinfo=UTC)  # the factories' T0 + 5 years
 
 
 @pytest.fixture
-def courses(tmp_path: Path, store_url: str | None, clock: FakeClock) -> Iterator[Courses]:
-    opened = open_courses(
+def courses(tmp_path: Path, store_url: str | None, clock: FakeClock) -> Iterator[support.Courses]:
+    opened = support.open_courses(
         tmp_path,
         store_url,
         clock,
@@ -49,7 +40,7 @@ def courses(tmp_path: Path, store_url: str | None, clock: FakeClock) -> Iterator
         opened.close()
 
 
-def wrapped_key(courses: Courses, owner: str) -> bytes:
+def wrapped_key(courses: support.Courses, owner: str) -> bytes:
     with courses.service.keyring.engine.connect() as conn:
         return bytes(
             conn.execute(
@@ -59,20 +50,20 @@ def wrapped_key(courses: Courses, owner: str) -> bytes:
 
 
 def test_retention_erases_exactly_what_passed_its_deadline_once(
-    courses: Courses, clock: FakeClock, tmp_path: Path
+    courses: support.Courses, clock: FakeClock, tmp_path: Path
 ) -> None:
     service = courses.service
-    closed_first = start_trivsel(service, "pk_a")  # closed at T0: due after 5 years
-    its_follow_up = record_follow_up(service, "pk_a", course_id=closed_first.id)
-    close_trivsel(service, closed_first)
-    record_follow_up(service, "pk_c")  # no next step: over at T0
-    declined = start_exit(service, "pk_d", date(2026, 11, 2))  # Guldborgsund: 10 years
+    closed_first = support.start_trivsel(service, "pk_a")  # closed at T0: due after 5 years
+    its_follow_up = support.record_follow_up(service, "pk_a", course_id=closed_first.id)
+    support.close_trivsel(service, closed_first)
+    support.record_follow_up(service, "pk_c")  # no next step: over at T0
+    declined = support.start_exit(service, "pk_d", date(2026, 11, 2))  # Guldborgsund: 10 years
     service.execute(declined.id, DeclineReferral(expected_version=2, reason="not_motivated"))
-    open_one = start_exit(service, "pk_e", date(2026, 11, 3))  # never closed: never due
-    closed_later = start_trivsel(service, "pk_b")
+    open_one = support.start_exit(service, "pk_e", date(2026, 11, 3))  # never closed: never due
+    closed_later = support.start_trivsel(service, "pk_b")
     clock.advance(days=365)
-    close_trivsel(service, closed_later)  # due a year later than the first
-    other_record = record_follow_up(service, "pk_a")  # the same person's: its own deadline
+    support.close_trivsel(service, closed_later)  # due a year later than the first
+    other_record = support.record_follow_up(service, "pk_a")  # the same person's: its own deadline
     course_key = wrapped_key(courses, f"course:{closed_first.id}")
 
     retention = service.retention
@@ -85,10 +76,13 @@ def test_retention_erases_exactly_what_passed_its_deadline_once(
     for kept in (declined.id, open_one.id, closed_later.id):
         assert service.index.summary(kept) is not None
     assert {a.action_id for a in service.index.follow_ups.closed()} == {other_record.id}
-    texts = readable(service.texts, courses.app)
-    assert text_of("pk_a", "rationale") not in texts and text_of("pk_c", "follow-up") not in texts
-    assert text_of("pk_a", "follow-up") in texts  # the person's other record: own deadline
-    assert text_of("pk_b", "goal") in texts
+    texts = support.readable(service.texts, courses.app)
+    assert (
+        support.text_of("pk_a", "rationale") not in texts
+        and support.text_of("pk_c", "follow-up") not in texts
+    )
+    assert support.text_of("pk_a", "follow-up") in texts  # the person's other record: own deadline
+    assert support.text_of("pk_b", "goal") in texts
     assert course_key not in courses.raw(tmp_path)
 
     # Published: the course's and the actions' `erased`, so reporting learns of it.
