@@ -11,48 +11,47 @@ from services.courses.domain.retention import (
     MunicipalityRetention,
 )
 from shared.auth import AuthSettings
-from shared.settings import secret_problem
+from shared.settings import secret_problem, service_setting
 
 
 class CoursesSettings(AuthSettings):
-    http_host: str = Field(default="127.0.0.1", validation_alias="COURSES_HTTP_HOST")
-    http_port: int = Field(default=8085, validation_alias="COURSES_HTTP_PORT")
-    consent_pending_days: int = Field(
-        default=14,
+    http_host: str = service_setting("COURSES_HTTP_HOST", "127.0.0.1")
+    http_port: int = service_setting("COURSES_HTTP_PORT", 8085)
+    consent_pending_days: int = service_setting(
+        "COURSES_CONSENT_PENDING_DAYS",
+        14,
+        "Days a TRIVSEL+ consent request may stay unanswered before it is overdue.",
         ge=1,
-        validation_alias="COURSES_CONSENT_PENDING_DAYS",
-        description="Days a TRIVSEL+ consent request may stay unanswered before it is overdue.",
     )
-    acute_letter_deadline_hours: float = Field(
-        default=24,
-        gt=0,
-        validation_alias="COURSES_ACUTE_LETTER_DEADLINE_HOURS",
-        description="Hours from the start of an acute procedure until its standard letter "
+    acute_letter_deadline_hours: float = service_setting(
+        "COURSES_ACUTE_LETTER_DEADLINE_HOURS",
+        24,
+        "Hours from the start of an acute procedure until its standard letter "
         "(akut_standardbrev) is due: carried as due_at in the standard_letter_requested course "
         "event, from which notifications creates the letter task.",
-    )
-    overdue_check_seconds: float = Field(
-        default=300,
         gt=0,
-        validation_alias="COURSES_OVERDUE_CHECK_SECONDS",
-        description="How often the deadline scheduler looks for overdue reviews, consents, "
+    )
+    overdue_check_seconds: float = service_setting(
+        "COURSES_OVERDUE_CHECK_SECONDS",
+        300,
+        "How often the deadline scheduler looks for overdue reviews, consents, "
         "monthly meetings, contract measures and standard letters.",
+        gt=0,
     )
-    note_cipher_key: SecretStr | None = Field(
-        default=None,
-        validation_alias="COURSES_NOTE_CIPHER_KEY",
-        description="Base64 AES-256 key wrapping the per-person and per-record data keys "
-        "that seal courses' free text (issue 18), and opening follow-up notes sealed with it "
-        "before. Unset: a development key is created in the data directory (never in "
-        "production).",
+    note_cipher_key: SecretStr | None = service_setting(
+        "COURSES_NOTE_CIPHER_KEY",
+        None,
+        "Base64 AES-256 key wrapping the per-person and per-record data keys that seal "
+        "courses' free text (issue 18), and opening follow-up notes sealed with it before. "
+        "Unset: a development key is created in the data directory (never in production).",
     )
-    retention_years_after_closing: int = Field(
-        default=DEFAULT_YEARS_AFTER_CLOSING,
+    retention_years_after_closing: int = service_setting(
+        "COURSES_RETENTION_YEARS_AFTER_CLOSING",
+        DEFAULT_YEARS_AFTER_CLOSING,
+        "Years after a course or follow-up action was closed that the daily job erases it "
+        "(reason retention_deadline); KLE's standard: 5.",
         ge=1,
         le=50,
-        validation_alias="COURSES_RETENTION_YEARS_AFTER_CLOSING",
-        description="Years after a course or follow-up action was closed that the daily job "
-        "erases it (reason retention_deadline); KLE's standard: 5.",
     )
     retention_by_municipality: dict[str, MunicipalityRetention] = Field(
         default_factory=dict,
