@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from services.courses.domain.retention import (
     DEFAULT_YEARS_AFTER_CLOSING,
@@ -53,12 +53,12 @@ class CoursesSettings(AuthSettings):
         ge=1,
         le=50,
     )
-    retention_by_municipality: dict[str, MunicipalityRetention] = Field(
-        default_factory=dict,
+    retention_by_municipality: dict[str, MunicipalityRetention] = service_setting(
+        "COURSES_RETENTION_BY_MUNICIPALITY",
+        {},
+        'Municipalities\' own deadlines, JSON: {"607": {"years_after_closing": 10}}. A record '
+        "several municipalities reach is kept for the longest.",
         max_length=200,
-        validation_alias="COURSES_RETENTION_BY_MUNICIPALITY",
-        description='Municipalities\' own deadlines, JSON: {"607": {"years_after_closing": 10}}. '
-        "A record several municipalities reach is kept for the longest.",
     )
 
     def production_problems(self) -> list[str]:
