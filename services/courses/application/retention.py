@@ -27,15 +27,12 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from services.courses.application.course_index import CourseIndex
+from services.courses.application.erasure import RecordEraser
 from services.courses.application.follow_up_index import FollowUpSummary
-from services.courses.application.record_keys import COURSE, FOLLOW_UP, action_owner, course_owner
-from services.courses.domain.course import Course
-from services.courses.domain.follow_up import FollowUpAction
+from services.courses.application.record_keys import COURSE, FOLLOW_UP
 from services.courses.domain.retention import RETENTION_DEADLINE, RetentionRules
-from shared.eventstore import ServiceApplication, UnitOfWork
+from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
-from shared.keys.keyring import PersonKeyring
 
 log = logging.getLogger(__name__)
 
@@ -45,39 +42,26 @@ _ERASURE_IDS = IdSpace("urn:ssp:courses:retention-erasures")
 class CourseRetention:
     """The daily job's step: `retention(now)` erases what is due and counts it by kind."""
 
-    def __init__(
-        self,
-        app: ServiceApplication,
-        index: CourseIndex,
-        keyring: PersonKeyring,
-        rules: RetentionRules,
-    ) -> None:
-        self.app = app
-        self.index = index
-        self.keyring = keyring
+    def __init__(self, eraser: RecordEraser, rules: RetentionRules) -> None:
+        self.eraser = eraser
+        self.index = eraser.index
         self.rules = rules
 
     def __call__(self, now: datetime) -> dict[str, int]:
         courses, actions = self.due(now)
         if not courses and not actions:
             return {COURSE: 0, FOLLOW_UP: 0}
-        for kind, owner in [
-            *((COURSE, course_owner(i)) for i in courses),
-            *((FOLLOW_UP, action_owner(i)) for i in actions),
-        ]:
-            erasure_id = _ERASURE_IDS.text(f"{owner}|{now.date().isoformat()}")
-            self.keyring.destroy(owner, erasure_id, kind, RETENTION_DEADLINE, now)
-        uow = UnitOfWork(self.app)
-        uow.prefetch([*courses, *actions])
-        erased = {COURSE: 0, FOLLOW_UP: 0}
-        for course_id in courses:
-            course = uow.get(Course, course_id)
-            if course is not None and course.mark_erased(RETENTION_DEADLINE, now):
-                erased[COURSE] += 1
-        for action_id in actions:
-            action = uow.get(FollowUpAction, action_id)
-            if action is not None and action.mark_erased(RETENTION_DEADLINE, now):
-                erased[FOLLOW_UP] += 1
+        day = now.date().isoformat()
+        uow = UnitOfWork(self.eraser.app)
+        erased = self.eraser.erase(
+            uow,
+            courses,
+            actions,
+            lambda owner: _ERASURE_IDS.text(f"{owner}|{day}"),
+            RETENTION_DEADLINE,
+            RETENTION_DEADLINE,
+            now,
+        )
         uow.commit()
         log.info(
             "courses: retention erased %d course(s), %d follow-up action(s)",

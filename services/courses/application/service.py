@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -25,14 +24,9 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
+from services.courses.application.erasure import RecordEraser
 from services.courses.application.follow_ups import FollowUps, TextSealer
-from services.courses.application.record_keys import (
-    COURSE,
-    FOLLOW_UP,
-    action_owner,
-    course_owner,
-    text_owners,
-)
+from services.courses.application.record_keys import sealed
 from services.courses.application.retention import CourseRetention
 from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.course import (
@@ -45,7 +39,6 @@ from services.courses.domain.course import (
 )
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
-from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.retention import RetentionRules
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import (
@@ -80,11 +73,6 @@ class PersonWasErased(InvalidCommand):
     code = "person_erased"
 
 
-PERSON_ERASED = "person_erased"
-"""Why a course or action was erased: its person was (else `retention_deadline`)."""
-C = TypeVar("C", bound=Command)
-
-
 class CoursesService:
     def __init__(
         self,
@@ -105,9 +93,8 @@ class CoursesService:
         self.keyring = keyring
         self.index = CourseIndex(app)
         self.follow_ups = FollowUps(app, texts, clock, self.index)
-        self.retention = CourseRetention(
-            app, self.index, keyring, retention_rules or RetentionRules()
-        )
+        self.eraser = RecordEraser(app, self.index, keyring, clock)
+        self.retention = CourseRetention(self.eraser, retention_rules or RetentionRules())
         """The daily job's step (issue 18): erases the courses and actions past their
         deadline."""
 
@@ -274,7 +261,7 @@ class CoursesService:
         person_key: str | None = getattr(command, "person_key", None)
         if person_key is not None and person_key in self.app.erased_persons:
             raise PersonWasErased("nothing more is kept about an erased person")
-        command = self._sealed(command, person_key, course_id)
+        command = sealed(self.texts, command, person_key, course_id)
         course = command.create(uow, self.clock(), self.policy)
         uow.add(course)
         try:
@@ -299,7 +286,7 @@ class CoursesService:
         course = self._load(uow, command.aggregate, course_id)
         require_version(course.version, command.expected_version, "course")
         at = self.clock()
-        self._sealed(command, course.person_key, course_id).execute(course, at)
+        sealed(self.texts, command, course.person_key, course_id).execute(course, at)
         for action in command.also_records(course, at, self.follow_ups.new_action):
             uow.add(action)
         with saved_once(command.expected_version, "course"):
@@ -313,51 +300,10 @@ class CoursesService:
         )
         return course
 
-    def _sealed(self, command: C, person_key: str | None, course_id: UUID) -> C:
-        """The command with its free text sealed under the person's and the course's keys."""
-        if not command.free_text or person_key is None:
-            return command
-        owners = text_owners(person_key, course_owner(course_id))
-        return command.model_copy(
-            update={
-                name: self.texts.seal(owners, getattr(command, name)) for name in command.free_text
-            }
-        )
-
     # --- erasure (issue 18) ----------------------------------------------------------------
     def erase_person_in(self, uow: UnitOfWork, erased: PersonErased) -> bool:
-        """Intake erased the person: destroy their key in courses' keyring (every text sealed
-        for them becomes unreadable) and each of their courses' and actions' own, record the
-        erasure (they are withheld from then on) and mark each of their courses and actions
-        erased. Again for a person already erased: nothing more."""
-        person_key = erased.person_key
-        self.index.catch_up()
-        courses = self.index.course_ids_of(person_key)
-        actions = self.index.follow_ups.ids_of(person_key)
-        self.keyring.destroy(person_key, erased.erasure_id, "person", erased.reason)
-        for kind, owner in [
-            *((COURSE, course_owner(i)) for i in courses),
-            *((FOLLOW_UP, action_owner(i)) for i in actions),
-        ]:
-            self.keyring.destroy(owner, erased.erasure_id, kind, erased.reason)
-        if not self.app.erased_persons.record(uow, erased):
-            return False
-        at = self.clock()
-        uow.prefetch([*courses, *actions])
-        for course_id in courses:
-            course = uow.get(Course, course_id)
-            if course is not None:
-                course.mark_erased(PERSON_ERASED, at)
-        for action_id in actions:
-            action = uow.get(FollowUpAction, action_id)
-            if action is not None:
-                action.mark_erased(PERSON_ERASED, at)
-        log.info(
-            "courses: erased person: %d course(s), %d follow-up action(s) marked erased",
-            len(courses),
-            len(actions),
-        )
-        return True
+        """Intake erased the person (application/erasure.py)."""
+        return self.eraser.erase_person_in(uow, erased)
 
     def open_text(self, stored: str | None) -> str | None:
         """A course's free text, opened (None once a key it was sealed with is gone)."""
