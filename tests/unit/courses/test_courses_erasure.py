@@ -4,14 +4,17 @@ rebuild), and every other person's stays readable."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from sqlalchemy import text
 
+from services.courses.adapters.note_cipher import NoteCipher
 from services.courses.adapters.publications import courses_publications
 from services.courses.application.course_index import CourseIndex
 from services.courses.application.follow_up_index import FollowUpQuery
@@ -19,8 +22,10 @@ from services.courses.application.follow_ups import FollowUpNotFound
 from services.courses.application.service import CourseNotFound, PersonWasErased
 from services.courses.domain.course import Course
 from services.courses.domain.follow_up import FollowUpAction
+from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.views import course_body
 from tests.unit.courses.erasure_support import (
+    NOTE_KEY,
     Courses,
     erase,
     open_courses,
@@ -31,7 +36,7 @@ from tests.unit.courses.erasure_support import (
     stored_texts,
     text_of,
 )
-from tests.unit.courses.factories import FakeClock
+from tests.unit.courses.factories import DAY0, JOURNAL, PRIVATE_TEXT, T0, FakeClock
 
 
 @pytest.fixture
@@ -163,3 +168,42 @@ def test_the_relay_publishes_nothing_of_an_erased_person_however_far_back(
             if kept is not None:
                 sent[json.loads(kept.body())["person_key"]] += 1
     assert sent["pk_a"] == 0 and sent["pk_b"] > 0
+
+
+def test_text_stored_before_issue_18_still_reads(courses: Courses) -> None:
+    """A follow-up note sealed with the service-wide key (`v1:`) and a course's text in clear,
+    as events stored before per-person keys hold them."""
+    service = courses.service
+    action_id = uuid4()
+    legacy_note = NoteCipher(base64.b64decode(NOTE_KEY)).seal(action_id, "en gammel note")
+    old_action = FollowUpAction.record(
+        person_key="pk_a",
+        municipality_code="607",
+        journal_number=None,
+        course_id=None,
+        kind="hjemmebesoeg",
+        held_on=DAY0,
+        held_by="ABJ",
+        recorded_by_role="tovholder",
+        outcome="held",
+        next_step=None,
+        note_sealed=legacy_note,
+        at=T0,
+        action_id=action_id,
+    )
+    courses.app.save(old_action)
+    assert service.follow_ups.note(service.follow_ups.action(action_id)) == "en gammel note"
+    old_course = TrivselCourse.start(
+        person_key="pk_a",
+        journal_number=JOURNAL,
+        municipality_code="607",
+        age_at_incident=14,
+        step=2,
+        rationale=PRIVATE_TEXT,  # in clear
+        coordinator="ABJ",
+        local_leader="KLM",
+        at=T0,
+    )
+    courses.app.save(old_course)
+    body = course_body(service.course(old_course.id), service.open_text)
+    assert body["rationale"] == PRIVATE_TEXT
