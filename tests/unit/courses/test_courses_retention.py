@@ -17,8 +17,11 @@ from sqlalchemy import text
 from services.courses.adapters.publications import courses_publications
 from services.courses.application.commands.exit_programme import DeclineReferral
 from services.courses.application.service import CourseNotFound
+from services.courses.bootstrap import definition
 from services.courses.domain.course import Course
+from services.courses.settings import CoursesSettings
 from shared.contracts import COURSES_EVENTS, COURSES_FOLLOW_UPS
+from shared.eventstore.daily_job import DailyJob
 from shared.keys.report import count_erasures
 from tests.unit.courses import erasure_support as support
 from tests.unit.courses.factories import FakeClock
@@ -109,3 +112,28 @@ def test_retention_erases_exactly_what_passed_its_deadline_once(
         ("follow_up", "2031-11", "retention_deadline", 2),
         ("follow_up", "2032-11", "retention_deadline", 1),
     ]
+
+
+def test_the_daily_job_runs_retention_once_a_day_also_after_a_restart(
+    courses: support.Courses, clock: FakeClock, tmp_path: Path, store_url: str | None
+) -> None:
+    service = courses.service
+    support.close_trivsel(service, support.start_trivsel(service, "pk_a"))
+    clock.now = FIVE_YEARS
+    job = DailyJob(courses.app, "courses", [service.retention], clock)
+    first = job.run_once()
+    assert (first.ran, dict(first.counts)) == (True, {"course": 1, "follow_up": 0})
+    assert not job.run_once().ran
+    restarted = support.open_courses(tmp_path, store_url, clock)
+    try:
+        again = DailyJob(restarted.app, "courses", [restarted.service.retention], clock)
+        assert not again.run_once().ran  # the same day, after a restart: not again
+        clock.advance(days=1)
+        later = again.run_once()
+        assert (later.ran, dict(later.counts)) == (True, {"course": 0, "follow_up": 0})
+    finally:
+        restarted.close()
+
+
+def test_courses_declare_their_retention_as_a_daily_step() -> None:
+    assert len(definition(CoursesSettings(SSP_DATABASE_URL="memory")).daily_steps) == 1
