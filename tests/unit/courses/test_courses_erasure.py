@@ -22,7 +22,6 @@ from services.courses.application.follow_ups import FollowUpNotFound
 from services.courses.application.service import CourseNotFound, PersonWasErased
 from services.courses.domain.course import Course
 from services.courses.domain.follow_up import FollowUpAction
-from services.courses.domain.trivsel import TrivselCourse
 from services.courses.entrypoints.views import course_body
 from tests.unit.courses.erasure_support import (
     NOTE_KEY,
@@ -36,7 +35,12 @@ from tests.unit.courses.erasure_support import (
     stored_texts,
     text_of,
 )
-from tests.unit.courses.factories import DAY0, JOURNAL, PRIVATE_TEXT, T0, FakeClock
+from tests.unit.courses.factories import (
+    PRIVATE_TEXT,
+    FakeClock,
+    follow_up_action,
+    new_trivsel,
+)
 
 
 @pytest.fixture
@@ -176,34 +180,10 @@ def test_text_stored_before_issue_18_still_reads(courses: Courses) -> None:
     service = courses.service
     action_id = uuid4()
     legacy_note = NoteCipher(base64.b64decode(NOTE_KEY)).seal(action_id, "en gammel note")
-    old_action = FollowUpAction.record(
-        person_key="pk_a",
-        municipality_code="607",
-        journal_number=None,
-        course_id=None,
-        kind="hjemmebesoeg",
-        held_on=DAY0,
-        held_by="ABJ",
-        recorded_by_role="tovholder",
-        outcome="held",
-        next_step=None,
-        note_sealed=legacy_note,
-        at=T0,
-        action_id=action_id,
-    )
+    old_action = follow_up_action(note_sealed=legacy_note, action_id=action_id)
     courses.app.save(old_action)
     assert service.follow_ups.note(service.follow_ups.action(action_id)) == "en gammel note"
-    old_course = TrivselCourse.start(
-        person_key="pk_a",
-        journal_number=JOURNAL,
-        municipality_code="607",
-        age_at_incident=14,
-        step=2,
-        rationale=PRIVATE_TEXT,  # in clear
-        coordinator="ABJ",
-        local_leader="KLM",
-        at=T0,
-    )
+    old_course = new_trivsel()  # its rationale in clear
     courses.app.save(old_course)
     body = course_body(service.course(old_course.id), service.open_text)
     assert body["rationale"] == PRIVATE_TEXT
