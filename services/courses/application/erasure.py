@@ -45,16 +45,17 @@ class RecordEraser:
     def erase_person_in(self, uow: UnitOfWork, erased: PersonErased) -> bool:
         """Intake erased the person: destroy their key and each of their courses' and
         actions' own, mark those erased and record the person as erased (withheld from then
-        on). False for a person erased before: nothing more."""
+        on). False for a person erased before: nothing more. Every step is idempotent, so a
+        batch that failed after the keys were destroyed is finished by its redelivery."""
         person_key = erased.person_key
-        if person_key in self.app.erased_persons:
-            return False
         self.index.catch_up()
         courses = self.index.course_ids_of(person_key)
         actions = self.index.follow_ups.ids_of(person_key)
         self.keyring.destroy(person_key, erased.erasure_id, "person", erased.reason)
         self.erase(uow, courses, actions, lambda _: erased.erasure_id, erased.reason, PERSON_ERASED)
-        self.app.erased_persons.record(uow, erased)
+        recorded: bool = self.app.erased_persons.record(uow, erased)
+        if not recorded and not courses and not actions:
+            return False
         log.info(
             "courses: erased person: %d course(s), %d follow-up action(s) marked erased",
             len(courses),
