@@ -2,14 +2,14 @@
 
 `erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
 development one for `--municipality` when none is given): intake destroys the person's data
-key, audits the request and publishes `PersonErased`. `erasure-report` asks intake's
-`GET /v1/erasures/report` (auditor or management): counts per kind, month and reason.
+key, audits the request and publishes `PersonErased`. `erasure-report` asks intake's and
+courses' `GET /v1/erasures/report` (auditor or management): counts per kind, month and reason.
 `intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
 key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import httpx
 import typer
@@ -75,17 +75,23 @@ def erase(
     console.print(f"{body['person_key']}: {state} ({body['reason']}, {body['erased_at']})")
 
 
+REPORTING_SERVICES = ["intake", "courses"]
+"""The services whose keyrings count erasures: intake the persons (and rejected input),
+courses the courses and follow-up actions its own deadlines erased."""
+
+
 def erasure_report(
     token: TokenOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
 ) -> None:
     """How much was erased, per kind of data, month and reason: counts only."""
-    url = service_urls(["intake"])["intake"]
-    response = httpx.get(
-        f"{url}/v1/erasures/report", headers=_headers(token, Role.AUDITOR, []), timeout=30
-    )
-    _fail(response)
-    rows = response.json()["rows"]
+    headers = _headers(token, Role.AUDITOR, [])
+    rows: list[dict[str, Any]] = []
+    for url in service_urls(REPORTING_SERVICES).values():
+        response = httpx.get(f"{url}/v1/erasures/report", headers=headers, timeout=30)
+        _fail(response)
+        rows += response.json()["rows"]
+    rows.sort(key=lambda row: (row["kind"], row["month"], row["reason"]))
     if as_json:
         console.print_json(data=rows)
         return

@@ -22,6 +22,7 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
+from services.courses.application.record_keys import ERASED_KINDS
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
 from services.courses.entrypoints import (
@@ -47,6 +48,7 @@ from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
 from shared.http import service_api
+from shared.keys.report import ErasureReport, erasure_report_answer
 from shared.runtime import Ctx, ServiceContext
 
 Municipality = Annotated[
@@ -100,6 +102,7 @@ def _listing(
 eligibility_router = APIRouter(prefix="/v1/eligibility", tags=["TRIVSEL+"])
 exit_referrals_router = APIRouter(prefix="/v1/exit-referrals", tags=["exit programme"])
 courses = APIRouter(prefix="/v1/courses", tags=["courses"])
+erasures = APIRouter(prefix="/v1/erasures", tags=["erasure"])
 
 
 def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessControl) -> FastAPI:
@@ -115,6 +118,7 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
             eligibility_router,
             exit_referrals_router,
             courses,
+            erasures,
         ],
         ctx=ctx,
         service=service,
@@ -253,3 +257,17 @@ async def course_events(
         "course_id": str(course_id),
         "events": [e.model_dump(mode="json") for e in envelopes if e is not None],
     }
+
+
+@erasures.get(
+    "/report",
+    summary="How many courses and follow-up actions were erased, per month and reason (counts "
+    "only; the person's own erasure is intake's to count)",
+    response_model=ErasureReport,
+)
+async def erasure_report(
+    access: Annotated[Access, guard(CoursesAction.READ_ERASURE_REPORT)],
+    ctx: Ctx,
+    service: Service,
+) -> ErasureReport:
+    return await erasure_report_answer(access, ctx, service.keyring, ERASED_KINDS)

@@ -918,6 +918,13 @@ MATRIX += [
         _path("/v1/erasures/report"),
         {"auditor": (OK, OK), "management": (OK, OK)},
     ),
+    Endpoint(
+        "courses",
+        "GET",
+        "/v1/erasures/report",
+        _path("/v1/erasures/report"),
+        {"auditor": (OK, OK), "management": (OK, OK)},
+    ),
 ]
 
 
