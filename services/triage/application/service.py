@@ -25,7 +25,12 @@ from services.triage.application.exit_referrals import (
     exit_referral_ids,
     record_exit_referrals,
 )
-from services.triage.application.meetings import Participant, meeting_for, record_route_or_owner
+from services.triage.application.meetings import (
+    Participant,
+    meeting_for,
+    name_person,
+    record_route_or_owner,
+)
 from services.triage.domain.adulthood import (
     HandedOverTo,
     OpenItem,
@@ -227,6 +232,7 @@ class TriageService:
             now,
         )
         record_route_or_owner(meeting, current, revised, revision.decided_by, now)
+        name_person(uow, meeting, person_key)
         if revised is not None:
             log.info(
                 "triage: %s revision %d: %s revised at a meeting: %s, owner %s/%s",
@@ -245,12 +251,17 @@ class TriageService:
         triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
         if triage is None:
             return None
+        erased = self.app.erased_persons
         return LatestTriage(
             journal_number=triage.journal_number,
             revision=triage.revision,
-            decisions=triage.latest_decisions(),
-            out_of_scope=list(triage.out_of_scope),
-            out_of_scope_municipalities=dict(triage.out_of_scope_municipalities),
+            decisions=[d for d in triage.latest_decisions() if d.person_key not in erased],
+            out_of_scope=[key for key in triage.out_of_scope if key not in erased],
+            out_of_scope_municipalities={
+                key: code
+                for key, code in triage.out_of_scope_municipalities.items()
+                if key not in erased
+            },
         )
 
     # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
@@ -385,6 +396,8 @@ class TriageService:
             if calendar is None:
                 continue
             for person_key, code in sorted(calendar.persons.items()):
+                if person_key in self.app.erased_persons:
+                    continue  # erased (issue 18): no task is opened for them
                 handovers = uow.get(PspKspHandovers, PspKspHandovers.create_id(code))
                 if handovers is not None and person_key in handovers.tasks:
                     continue
@@ -499,6 +512,8 @@ class TriageService:
         decisions: list[RoutingDecision] = []
         skipped = 0
         for entry in register.pending(since):
+            if entry.person_key in self.app.erased_persons:
+                continue  # erased (issue 18): never routed
             decision = self._route_late(uow, entry)
             if decision is None:
                 skipped += 1
