@@ -268,7 +268,7 @@ class WeeklyMeeting(ErasableAggregate):
         self.concerns = [c for c in self.concerns if c.concern_id not in self.erased_concerns]
 
     def place_concern(self, concern: ConcernItem) -> None:
-        if self.has_concern(concern.concern_id):
+        if self.has_concern(concern.concern_id) or concern.person_key in self.erased:
             return
         self._place(meeting=self.name, concern=asdict(concern))
 
