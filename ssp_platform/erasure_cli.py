@@ -2,8 +2,9 @@
 
 `erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
 development one for `--municipality` when none is given): intake destroys the person's data
-key, audits the request and publishes `PersonErased`. `erasure-report` asks intake's
-`GET /v1/erasures/report` (auditor or management): counts per kind, month and reason.
+key, audits the request and publishes `PersonErased`. `erasure-report` asks
+`GET /v1/erasures/report` of each service with a keyring (intake, triage; auditor or
+management): counts per service, kind, month and reason.
 `intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
 key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
 
@@ -21,6 +22,8 @@ from shared.contracts import ERASURE_REASONS
 from ssp_platform.audit_cli import service_urls
 
 console = Console()
+REPORTING_SERVICES = ("intake", "triage")
+"""The services whose keyrings record erasures (`GET /v1/erasures/report`)."""
 
 TokenOption = Annotated[
     str | None,
@@ -79,21 +82,21 @@ def erasure_report(
     token: TokenOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
 ) -> None:
-    """How much was erased, per kind of data, month and reason: counts only."""
-    url = service_urls(["intake"])["intake"]
-    response = httpx.get(
-        f"{url}/v1/erasures/report", headers=_headers(token, Role.AUDITOR, []), timeout=30
-    )
-    _fail(response)
-    rows = response.json()["rows"]
+    """How much was erased, per service, kind of data, month and reason: counts only."""
+    headers = _headers(token, Role.AUDITOR, [])
+    rows = []
+    for service, url in service_urls(list(REPORTING_SERVICES)).items():
+        response = httpx.get(f"{url}/v1/erasures/report", headers=headers, timeout=30)
+        _fail(response)
+        rows += [{"service": service, **row} for row in response.json()["rows"]]
     if as_json:
         console.print_json(data=rows)
         return
     table = Table(title="Erasures")
-    for column in ("kind", "month", "reason", "count"):
+    for column in ("service", "kind", "month", "reason", "count"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["kind"], row["month"], row["reason"], str(row["count"]))
+        table.add_row(row["service"], row["kind"], row["month"], row["reason"], str(row["count"]))
     console.print(table)
 
 

@@ -19,6 +19,7 @@ from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.birthday_task import check_birthdays_forever
+from services.triage.entrypoints.erasure_report import erasure_report_router
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
@@ -94,6 +95,7 @@ def definition(
         api = create_http_app(ctx, service, access)
         api.include_router(meeting_revisions_router(ctx, service))
         api.include_router(meetings_router(ctx, MeetingMinutes(service.app), clock))
+        api.include_router(erasure_report_router(ctx, service.app))
         return api
 
     return service_with_parts(

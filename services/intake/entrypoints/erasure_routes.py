@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -14,6 +13,7 @@ from services.intake.application.erasure import Eraser
 from shared.auth import Access, Resource, guard
 from shared.contracts import ErasureReason
 from shared.http import from_app
+from shared.keys.report import ErasureReport
 from shared.runtime import Ctx
 
 Erasers = Annotated[Eraser, from_app("eraser")]
@@ -30,17 +30,6 @@ class ErasureAnswer(BaseModel):
     erased_at: str
     reason: str
     already: bool = Field(description="The person had been erased before; nothing more was done")
-
-
-class ReportRow(BaseModel):
-    kind: str
-    month: str = Field(description="YYYY-MM (UTC)")
-    reason: str
-    count: int
-
-
-class ErasureReport(BaseModel):
-    rows: list[ReportRow]
 
 
 @erasure_routes.post(
@@ -83,12 +72,6 @@ async def erasure_report(
     ctx: Ctx,
     eraser: Erasers,
 ) -> ErasureReport:
-    erasures = await ctx.in_store(eraser.app.keyring.erasures)
-    counts = Counter((e.kind, e.erased_at.strftime("%Y-%m"), e.reason) for e in erasures)
-    access.note(count=len(counts))
-    return ErasureReport(
-        rows=[
-            ReportRow(kind=kind, month=month, reason=reason, count=count)
-            for (kind, month, reason), count in sorted(counts.items())
-        ]
-    )
+    report = ErasureReport.of(await ctx.in_store(eraser.app.keyring.erasures))
+    access.note(count=len(report.rows))
+    return report

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Literal, Self
 
@@ -193,6 +193,14 @@ DEFAULT_RETENTION_YEARS = 5
 """KLE's standard disposal, "kassation 5 år efter sagens afslutning" (docs/record-of-processing.md):
 our reading for the weekly meeting's minutes and the concerns on its agenda, the meeting's
 close taken as the case's."""
+
+
+def years_after(moment: datetime, years: int) -> datetime:
+    """The same calendar moment `years` later (29 February: 28 February in a common year)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
 
 
 class Retention(_Strict):

@@ -918,6 +918,13 @@ MATRIX += [
         _path("/v1/erasures/report"),
         {"auditor": (OK, OK), "management": (OK, OK)},
     ),
+    Endpoint(
+        "triage",
+        "GET",
+        "/v1/erasures/report",
+        _path("/v1/erasures/report"),
+        {"auditor": (OK, OK), "management": (OK, OK)},
+    ),
 ]
 
 
