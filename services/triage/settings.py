@@ -6,45 +6,45 @@ import base64
 import binascii
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import secret_problem
+from shared.settings import secret_problem, service_setting
 
 WRAPPING_KEY = "TRIAGE_KEY_WRAPPING_KEY"
 RETIRED_WRAPPING_KEYS = "TRIAGE_RETIRED_WRAPPING_KEYS"
 
 
 class TriageSettings(AuthSettings):
-    http_host: str = Field(default="127.0.0.1", validation_alias="TRIAGE_HTTP_HOST")
-    http_port: int = Field(default=8082, validation_alias="TRIAGE_HTTP_PORT")
-    birthday_check_seconds: float = Field(
-        default=3600,
-        gt=0,
-        validation_alias="TRIAGE_BIRTHDAY_CHECK_SECONDS",
-        description="How often the 18th birthdays up to today are checked for a PSP/KSP "
+    http_host: str = service_setting("TRIAGE_HTTP_HOST", "127.0.0.1")
+    http_port: int = service_setting("TRIAGE_HTTP_PORT", 8082)
+    birthday_check_seconds: float = service_setting(
+        "TRIAGE_BIRTHDAY_CHECK_SECONDS",
+        3600,
+        "How often the 18th birthdays up to today are checked for a PSP/KSP "
         "handover (issue 14, part 4).",
+        gt=0,
     )
-    profiles_dir: Path = Field(
-        default=PACKAGED_PROFILES_DIR,
-        validation_alias="TRIAGE_PROFILES_DIR",
-        description="Directory of the municipality profiles (one YAML file per municipality "
+    profiles_dir: Path = service_setting(
+        "TRIAGE_PROFILES_DIR",
+        PACKAGED_PROFILES_DIR,
+        "Directory of the municipality profiles (one YAML file per municipality "
         "and default.yaml); validated at start.",
     )
-    key_wrapping_key: SecretStr | None = Field(
-        default=None,
-        validation_alias=WRAPPING_KEY,
-        description="Base64 AES-256 key wrapping triage's per-person data keys, which seal the "
+    key_wrapping_key: SecretStr | None = service_setting(
+        WRAPPING_KEY,
+        None,
+        "Base64 AES-256 key wrapping triage's per-person data keys, which seal the "
         "text of the weekly meeting's minutes (issue 18). Unset: a development key is created "
         "in the data directory (never in production). Rotation: set the new key here, the old "
         f"one in {RETIRED_WRAPPING_KEYS}.",
     )
-    retired_wrapping_keys: SecretStr | None = Field(
-        default=None,
-        validation_alias=RETIRED_WRAPPING_KEYS,
-        description="Comma-separated base64 keys that wrapped triage's data keys before the "
+    retired_wrapping_keys: SecretStr | None = service_setting(
+        RETIRED_WRAPPING_KEYS,
+        None,
+        "Comma-separated base64 keys that wrapped triage's data keys before the "
         "current one; read (data keys wrapped by them still open).",
     )
 

@@ -20,7 +20,6 @@ The meetings are read once from the store's log (`Opened`), then only what is ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +29,7 @@ from services.triage.application.app import TriageApplication
 from services.triage.domain.ids import AGGREGATE_IDS
 from services.triage.domain.meetings import WeeklyMeeting, minutes_owner, week_end
 from services.triage.domain.profiles import ProfileBook, years_after
+from shared.clock import Clock
 from shared.eventstore import UnitOfWork
 from shared.eventstore.followed_log import FollowedLog
 
@@ -62,9 +62,7 @@ class RetentionOutcome:
 
 
 class MeetingRetention:
-    def __init__(
-        self, app: TriageApplication, profiles: ProfileBook, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, app: TriageApplication, profiles: ProfileBook, clock: Clock) -> None:
         self.app = app
         self.profiles = profiles
         self.clock = clock
