@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publications
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.app import TriageApplication
 from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import TriageService
@@ -19,7 +20,6 @@ from services.triage.domain.incident_triage import IncidentTriage
 from services.triage.domain.meetings import MEETING_EVENTS
 from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.birthday_task import check_birthdays_forever
-from services.triage.entrypoints.erasure_report import erasure_report_router
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
@@ -31,6 +31,7 @@ from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
 from shared.files import development_secret
 from shared.keys.keyring import PersonKeyring, WrappingKey
+from shared.keys.report import erasure_report_router
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 from shared.settings import ConfigurationRefused
@@ -96,7 +97,10 @@ def definition(
         api = create_http_app(ctx, service, access)
         api.include_router(meeting_revisions_router(ctx, service))
         api.include_router(meetings_router(ctx, MeetingMinutes(service.app), clock))
-        api.include_router(erasure_report_router(ctx, service.app))
+        # Triage's part of `ssp erasure-report`: kinds person, meeting_minutes, concern.
+        api.include_router(
+            erasure_report_router(TriageAction.READ_ERASURE_REPORT, service.app.keyring)
+        )
         return api
 
     return service_with_parts(

@@ -1,14 +1,17 @@
 """The erasure report (`ssp erasure-report`, issue 18 part 5) as each service with a keyring
-answers it: its keyring's erasures counted per kind, month (UTC) and reason; never who."""
-
-from __future__ import annotations
+answers it (`GET /v1/erasures/report`): its keyring's erasures counted per kind, month (UTC)
+and reason; never who."""
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Annotated
 
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from shared.keys.keyring import Erasure
+from shared.auth import Access, Action, guard
+from shared.keys.keyring import Erasure, PersonKeyring
+from shared.runtime import Ctx
 
 
 class ReportRow(BaseModel):
@@ -22,7 +25,7 @@ class ErasureReport(BaseModel):
     rows: list[ReportRow]
 
     @classmethod
-    def of(cls, erasures: Iterable[Erasure]) -> ErasureReport:
+    def of(cls, erasures: Iterable[Erasure]) -> "ErasureReport":
         counts = Counter((e.kind, e.erased_at.strftime("%Y-%m"), e.reason) for e in erasures)
         return cls(
             rows=[
@@ -30,3 +33,22 @@ class ErasureReport(BaseModel):
                 for (kind, month, reason), count in sorted(counts.items())
             ]
         )
+
+
+def erasure_report_router(action: Action, keyring: PersonKeyring) -> APIRouter:
+    """`GET /v1/erasures/report` of the service's `keyring`, for those `action` allows. (No
+    `from __future__ import annotations` here: the route's annotations name `action`, which
+    FastAPI could not resolve from a string.)"""
+    router = APIRouter(tags=["erasure"])
+
+    @router.get(
+        "/v1/erasures/report",
+        summary="How much was erased, per kind of data, month and reason (counts only)",
+        response_model=ErasureReport,
+    )
+    async def erasure_report(access: Annotated[Access, guard(action)], ctx: Ctx) -> ErasureReport:
+        report = ErasureReport.of(await ctx.in_store(keyring.erasures))
+        access.note(count=len(report.rows))
+        return report
+
+    return router

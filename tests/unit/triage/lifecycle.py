@@ -25,6 +25,21 @@ CHAIR = Participant("ABJ", "tovholder")
 _OFFSETS = count(1)
 
 
+def erasure_message(person_key: str, municipality_code: str = MUNICIPALITY) -> Inbound:
+    """`PersonErased` as triage's consumer receives it (a request, erased at `AT`)."""
+    erased = PersonErased.model_validate(
+        {
+            "erasure_id": f"erasure-of-{person_key}",
+            "person_key": person_key,
+            "municipality_code": municipality_code,
+            "reason": "request",
+            "erased_at": AT,
+        }
+    )
+    value = erased.model_dump_json().encode()
+    return Inbound(PERSON_ERASURES, 0, next(_OFFSETS), person_key.encode(), value)
+
+
 @dataclass
 class Triage:
     app: TriageApplication
@@ -71,22 +86,8 @@ class Triage:
             found.setdefault(note["person_key"], []).append(read.texts[note["note_id"]])
         return found
 
-    def erase(self, person_key: str, erasure_id: str = "erasure-1") -> None:
-        erased = PersonErased(
-            erasure_id=erasure_id,
-            person_key=person_key,
-            municipality_code=MUNICIPALITY,
-            reason="request",
-            erased_at=AT,
-        )
-        message = Inbound(
-            PERSON_ERASURES,
-            0,
-            next(_OFFSETS),
-            person_key.encode(),
-            erased.model_dump_json().encode(),
-        )
-        CONSUMERS.batch_handler(self.service)([message])
+    def erase(self, person_key: str) -> None:
+        CONSUMERS.batch_handler(self.service)([erasure_message(person_key)])
 
     def close(self) -> None:
         self.app.close()

@@ -172,27 +172,25 @@ def test_an_erased_persons_concern_leaves_the_agenda_and_a_replay_does_not_bring
     assert meeting is not None and meeting.concerns == []
 
 
+BIRTHDAY = date(2027, 1, 10)
+
+
+def route_minor_turning_18(triage: Triage) -> date:
+    """pk_a, 17, routed: they turn 18 on `BIRTHDAY` with an open item."""
+    minor = person("pk_a", 17, turns_18_on=BIRTHDAY.isoformat())
+    triage.service.triage_incident(incident(journal_number=journal(1), persons=[minor]))
+    return BIRTHDAY
+
+
 def test_no_psp_ksp_handover_task_for_an_erased_person(triage: Triage) -> None:
-    birthday = date(2027, 1, 10)
-    triage.service.triage_incident(
-        incident(
-            journal_number=journal(1),
-            persons=[person("pk_a", 17, turns_18_on=birthday.isoformat())],
-        )
-    )
+    birthday = route_minor_turning_18(triage)
     triage.erase("pk_a")
     assert triage.service.check_birthdays(birthday) == 0
     assert triage.service.psp_ksp_handovers(MUNICIPALITY) == []
 
 
 def test_an_open_handover_task_of_an_erased_person_is_forgotten(triage: Triage) -> None:
-    birthday = date(2027, 1, 10)
-    triage.service.triage_incident(
-        incident(
-            journal_number=journal(1),
-            persons=[person("pk_a", 17, turns_18_on=birthday.isoformat())],
-        )
-    )
+    birthday = route_minor_turning_18(triage)
     assert triage.service.check_birthdays(birthday) == 1
     triage.erase("pk_a")
     uow = UnitOfWork(triage.app)

@@ -5,14 +5,11 @@ is erased, then neither the note nor the decision; a note about an erased person
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from services.triage.entrypoints.kafka import CONSUMERS
-from shared.contracts import PERSON_ERASURES, PersonErased
-from shared.messaging.inbound import Inbound
 from tests.unit.auth.support import (
     IN,
     JOURNAL_IN,
@@ -22,6 +19,7 @@ from tests.unit.auth.support import (
     headers,
     triage_under_test,
 )
+from tests.unit.triage.lifecycle import erasure_message
 
 MINUTES = f"/v1/meetings/{IN}/{WEEK}"
 TEXT = "Drengen har været meget fraværende; mor er bekymret"
@@ -42,15 +40,7 @@ def note(triage: ServiceUnderTest) -> int:
 
 
 def erase(triage: ServiceUnderTest) -> None:
-    erased = PersonErased(
-        erasure_id="e-1",
-        person_key=PK_IN,
-        municipality_code=IN,
-        reason="request",
-        erased_at=datetime(2026, 12, 6, 3, 0, tzinfo=UTC),
-    )
-    message = Inbound(PERSON_ERASURES, 0, 1, PK_IN.encode(), erased.model_dump_json().encode())
-    triage.seed(CONSUMERS.batch_handler(triage.seeder), [message])
+    triage.seed(CONSUMERS.batch_handler(triage.seeder), [erasure_message(PK_IN, IN)])
 
 
 def test_the_minutes_forget_an_erased_person_and_take_no_note_about_them(
@@ -76,7 +66,7 @@ def test_the_erasure_report_counts_triage_erasures_for_auditors(triage: ServiceU
     [row] = answer.json()["rows"]
     assert (row["kind"], row["month"], row["reason"], row["count"]) == (
         "person",
-        "2026-12",
+        "2026-11",
         "request",
         1,
     )
