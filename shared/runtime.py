@@ -14,11 +14,13 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI
 
 from shared.eventstore.application import ServiceApplication
+from shared.eventstore.daily_job import DailyJob, DailyStep, utc_now
 from shared.http import add_platform_routes, from_app
 from shared.http_server import EmbeddedHttpServer
 from shared.messaging.admin import (
@@ -31,7 +33,7 @@ from shared.messaging.admin import (
 from shared.messaging.broker import make_broker, make_relay_producer
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
-from shared.messaging.leader import relay_lock, run_while_leading
+from shared.messaging.leader import relay_lock, run_while_leading, service_lock
 from shared.messaging.relay import OutboxRelay, Publications
 from shared.messaging.security import KafkaSecurity, kafka_security
 from shared.metrics import ServiceMetrics
@@ -76,6 +78,18 @@ async def in_store_every(
         await asyncio.sleep(interval_s)
 
 
+async def run_daily(ctx: ServiceContext, job: DailyJob, interval_s: float) -> None:
+    """Run `job` (in the store's thread) whenever it is due, looking every `interval_s`, for
+    good, while this replica holds the service's lock for the job (one replica at a time)."""
+
+    async def every_interval() -> None:
+        await in_store_every(
+            ctx, interval_s, lambda: int(job.run_once().ran), f"{ctx.name}: daily job ran (%d)"
+        )
+
+    await run_while_leading(service_lock(ctx.settings, ctx.name, job.job), every_interval)
+
+
 @dataclass
 class ServiceDefinition:
     name: str
@@ -90,6 +104,13 @@ class ServiceDefinition:
     http_port: int = 0
     publish_original_on_dead_letter: bool = True
     extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
+    daily_steps: list[Callable[[ServiceContext], DailyStep]] = field(default_factory=list)
+    """The steps of the service's daily job (shared/eventstore/daily_job.py), made at start;
+    run once per UTC day by one replica (`run_daily`)."""
+    clock: Callable[[], datetime] = utc_now
+    """The daily job's clock (tests inject their own)."""
+    daily_check_interval_s: float | None = None
+    """How often the daily job looks whether it is due; None: SSP_DAILY_JOB_CHECK_INTERVAL_S."""
     on_stop: list[Callable[[], None]] = field(default_factory=list)
     rejects_oversized_input: bool = False
     """The handler rejects input larger than `kafka_max_message_bytes` itself (intake: on its
@@ -184,6 +205,16 @@ class RunningService:
         self._tasks.append(asyncio.create_task(self._supervise("broker watch", self._watch)))
         self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
         context = self.context
+        if d.daily_steps:
+            daily = DailyJob(self.app, d.name, [f(context) for f in d.daily_steps], d.clock)
+            interval = d.daily_check_interval_s or settings.daily_job_check_interval_s
+            self._tasks.append(
+                asyncio.create_task(
+                    self._supervise(
+                        "daily job", functools.partial(run_daily, context, daily, interval)
+                    )
+                )
+            )
         for task_factory in d.extra_tasks:
             self._tasks.append(
                 asyncio.create_task(

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from shared.auth import AccessControl, AuthSettings, ServiceAuth
 from shared.eventstore.application import ServiceApplication
+from shared.eventstore.daily_job import DailyStep
 from shared.messaging.inbox import BatchHandler
 from shared.runtime import ServiceContext, ServiceDefinition
 
@@ -21,6 +22,10 @@ class _Served(Protocol):
     http_port: int
 
 
+def _step_of(built: list[P], step: Callable[[P], DailyStep]) -> Callable[[Any], DailyStep]:
+    return lambda _ctx: step(built[0])
+
+
 def service_with_parts(
     name: str,
     settings: AuthSettings,
@@ -29,13 +34,15 @@ def service_with_parts(
     handler: Callable[[P], BatchHandler],
     http: Callable[[ServiceContext, P, AccessControl], FastAPI],
     tasks: Sequence[Callable[[ServiceContext, P], Awaitable[None]]] = (),
+    daily: Sequence[Callable[[P], DailyStep]] = (),
     release: Callable[[P], None] | None = None,
     auth: ServiceAuth | None = None,
     **definition: Any,
 ) -> ServiceDefinition:
     """The definition of a service whose application and parts (`P`: its use cases, index,
     read side) `build` makes at start, in the store's thread: its Kafka handler, HTTP app and
-    background tasks are made from those parts, its HTTP app guarded by `auth` (the service's
+    background tasks and the steps of its daily job (`daily`, shared/eventstore/daily_job.py)
+    are made from those parts, its HTTP app guarded by `auth` (the service's
     own by default; closed, after `release`, when the service stops). `definition`: the rest
     of `ServiceDefinition` (topics, publications, published events)."""
     auth = auth or ServiceAuth(settings, name)
@@ -62,6 +69,7 @@ def service_with_parts(
         http_host=served.http_host,
         http_port=served.http_port,
         extra_tasks=[with_parts(task) for task in tasks],
+        daily_steps=[_step_of(built, step) for step in daily],
         on_stop=[*stops, auth.close],
         **definition,
     )

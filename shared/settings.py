@@ -193,6 +193,12 @@ class PlatformSettings(BaseSettings):
         description="Largest input message a service parses; a larger one is rejected unread "
         "(intake: on ssp.intake.rejected.v1, kept; other services: dead-lettered).",
     )
+    daily_job_check_interval_s: float = Field(
+        default=3600.0,
+        gt=0,
+        description="How often a service's daily job (retention, shared/eventstore/daily_job.py) "
+        "looks whether today's run (UTC) is still due; it runs once a day whatever this is.",
+    )
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text",

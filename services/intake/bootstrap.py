@@ -27,7 +27,6 @@ from services.intake.entrypoints.erasure_routes import erasure_routes
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.entrypoints.meeting_identities import meeting_identities_router
-from services.intake.entrypoints.retention_task import run_retention_daily
 from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
 from shared.clock import Clock, utc_now
@@ -168,7 +167,9 @@ def definition(
         build,
         handler=lambda parts: CONSUMERS.batch_handler(parts[0], settings),
         http=http,
-        tasks=[lambda ctx, parts: run_retention_daily(ctx, settings, parts[3])],
+        daily=[lambda parts: parts[3]],
+        clock=clock,
+        daily_check_interval_s=settings.retention_check_interval_s,
         auth=auth,
         consumes=CONSUMERS.topics,
         produces=[

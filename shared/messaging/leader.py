@@ -1,13 +1,15 @@
 """One outbox relay per service at a time, however many replicas run (e.g. two during a
-rolling update): the relay runs only while its process holds the service's relay lock.
+rolling update): the relay runs only while its process holds the service's relay lock. The
+same named locks serve any other one-replica-at-a-time work of a service (`service_lock`, e.g.
+the daily retention job: `service_lock(settings, "intake", "retention")`).
 
 - PostgreSQL: a session-level advisory lock (`pg_try_advisory_lock`) on a connection of its
   own, held while the relay runs. The connection is checked every few seconds; when it is lost
   the relay is stopped (the server released the lock with the session, another replica may
   take it) and the lock is sought again.
 - SQLite: the store is a file of one machine, and one process owns it; an exclusive `flock` on
-  `$SSP_DATA_DIR/<service>.relay.lock` keeps a second process on the same files (e.g. `ssp run`
-  next to `ssp up`) from relaying too.
+  `$SSP_DATA_DIR/<service>.<purpose>.lock` (the relay's: `<service>.relay.lock`) keeps a
+  second process on the same files (e.g. `ssp run` next to `ssp up`) from relaying too.
 - The in-memory store of tests and throw-away runs: no lock (nobody else can see it).
 
 Between a lost connection and the check noticing it (at most `check_interval_s`) two relays
@@ -35,10 +37,10 @@ log = logging.getLogger(__name__)
 
 
 class LeadershipLost(RuntimeError):
-    """The relay lock was lost (its database connection broke): the relay stopped."""
+    """A service lock was lost (its database connection broke): the work it guarded stopped."""
 
 
-class RelayLock(Protocol):
+class ServiceLock(Protocol):
     async def acquire(self) -> None:
         """Wait until this process holds the lock."""
 
@@ -60,12 +62,14 @@ class PostgresAdvisoryLock:
         database_url: str,
         name: str,
         *,
+        purpose: str = "relay",
         retry_interval_s: float = 1.0,
         check_interval_s: float = 2.0,
     ) -> None:
         self.database_url = database_url
         self.name = name
         self.key = advisory_key(name)
+        self.purpose = purpose
         self.retry_interval_s = retry_interval_s
         self.check_interval_s = check_interval_s
         self._connection: psycopg.AsyncConnection[Any] | None = None
@@ -94,13 +98,13 @@ class PostgresAdvisoryLock:
                 )
                 row = await cursor.fetchone()
                 if row is not None and row[0]:
-                    log.info("%s: relay lock taken; this replica relays", self.name)
+                    log.info("%s: lock taken; this replica runs the %s", self.name, self.purpose)
                     return
                 if not waiting_said:
-                    log.info("%s: another replica holds the relay lock; waiting", self.name)
+                    log.info("%s: another replica holds the lock; waiting", self.name)
                     waiting_said = True
             except psycopg.Error as exc:
-                log.warning("%s: relay lock not available (%s); retrying", self.name, exc)
+                log.warning("%s: lock not available (%s); retrying", self.name, exc)
                 await self._close()
             await asyncio.sleep(self.retry_interval_s)
 
@@ -110,12 +114,12 @@ class PostgresAdvisoryLock:
             connection = self._connection
             try:
                 if connection is None:
-                    raise LeadershipLost(f"{self.name}: relay lock connection gone")
+                    raise LeadershipLost(f"{self.name}: lock connection gone")
                 async with asyncio.timeout(max(1.0, self.check_interval_s * 2)):
                     await connection.execute("SELECT 1")
             except (psycopg.Error, TimeoutError) as exc:
                 await self._close()
-                raise LeadershipLost(f"{self.name}: relay lock lost ({exc})") from exc
+                raise LeadershipLost(f"{self.name}: lock lost ({exc})") from exc
 
     async def release(self) -> None:
         connection = self._connection
@@ -150,7 +154,7 @@ class FileLock:
             except BlockingIOError:
                 os.close(fd)
                 if not waiting_said:
-                    log.info("another process holds %s; its relay runs, this one waits", self.path)
+                    log.info("another process holds %s; this one waits", self.path)
                     waiting_said = True
                 await asyncio.sleep(self.retry_interval_s)
                 continue
@@ -168,16 +172,26 @@ class FileLock:
             os.close(fd)
 
 
-def relay_lock(settings: PlatformSettings, service: str) -> RelayLock | None:
-    """The lock a service's relay holds while it runs, for its store (None: no lock needed)."""
+def service_lock(settings: PlatformSettings, service: str, purpose: str) -> ServiceLock | None:
+    """The lock one replica of `service` holds while it does `purpose` (a word: "relay",
+    "retention"), for its store (None: the in-memory store, no lock needed). Locks of
+    different purposes are independent: the replica relaying need not be the one running the
+    daily job."""
     if settings.database_url == "memory":
         return None
     if settings.database_url:
-        return PostgresAdvisoryLock(settings.database_url, f"ssp-relay:{service}")
-    return FileLock(Path(settings.data_dir) / f"{service}.relay.lock")
+        return PostgresAdvisoryLock(
+            settings.database_url, f"ssp-{purpose}:{service}", purpose=purpose
+        )
+    return FileLock(Path(settings.data_dir) / f"{service}.{purpose}.lock")
 
 
-async def run_while_leading(lock: RelayLock | None, run: Callable[[], Awaitable[None]]) -> None:
+def relay_lock(settings: PlatformSettings, service: str) -> ServiceLock | None:
+    """The lock a service's relay holds while it runs, for its store (None: no lock needed)."""
+    return service_lock(settings, service, "relay")
+
+
+async def run_while_leading(lock: ServiceLock | None, run: Callable[[], Awaitable[None]]) -> None:
     """Run `run` while holding `lock`; stop it and raise LeadershipLost if the lock is lost."""
     if lock is None:
         await run()

@@ -6,10 +6,10 @@ person past it is erased exactly as `ssp erase` does (application/erasure.py, re
 `retention_deadline`): their data key destroyed, `PersonErased` published, every service
 forgetting them. It counts in `ssp erasure-report` like any erasure.
 
-Once a day: the job stores a `RetentionRun` for the day (UTC) after erasing; a second run the
-same day (a restart, or another replica) finds it and does nothing. Only one replica runs the
-job at a time (the service's leader lock, shared/messaging/leader.py); should two still
-overlap, the second erasure of a person is a no-op and only one `RetentionRun` is stored.
+`RetentionJob` is a step of intake's daily job (shared/eventstore/daily_job.py): once per UTC
+day across restarts and replicas (a `DailyRun` marker per day in intake's store), one replica
+at a time (the service's "retention" lock, shared/messaging/leader.py); should two still
+overlap, the second erasure of a person is a no-op and only one marker is stored.
 
 Rejected input: `INTAKE_RETENTION_REJECTED_INPUT_DAYS` after it was closed (corrected or
 resubmitted; the time the closing was stored), the key of a rejection that names no readable
@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from services.intake.application.app import IntakeApplication
@@ -39,11 +38,15 @@ from services.intake.application.erasure import Eraser, municipalities_of
 from services.intake.application.identities import IdentityIds
 from services.intake.application.open_rejections import REJECTION_EVENT_TOPICS
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
-from services.intake.domain.retention import RetentionRules, RetentionRun, years_after
+from services.intake.domain.retention import RetentionRules, years_after
 from shared.eventstore import UnitOfWork
+from shared.eventstore.daily_job import DailyJob
 from shared.eventstore.followed_log import FollowedLog
 
 log = logging.getLogger(__name__)
+NAME = "intake"
+PERSONS = "person"
+REJECTED_INPUT = "rejected_input"
 
 _REPORT_TOPICS = (
     get_topic(IncidentRecord.Received),
@@ -112,6 +115,9 @@ class RetentionOutcome:
 
 
 class RetentionJob:
+    """Intake's retention rules as a daily step (`__call__`); `run_once` runs them as the
+    daily job would (tests)."""
+
     def __init__(
         self, eraser: Eraser, rules: RetentionRules, clock: Callable[[], datetime]
     ) -> None:
@@ -122,11 +128,17 @@ class RetentionJob:
         self.reports = RetentionLog(self.app)
 
     def run_once(self) -> RetentionOutcome:
-        """Apply the rules unless they were applied today (in the store's thread)."""
-        now = self.clock()
-        day = now.astimezone(UTC).date().isoformat()
-        if UnitOfWork(self.app).get(RetentionRun, RetentionRun.create_id(day)) is not None:
-            return RetentionOutcome(day, ran=False)
+        """Apply the rules unless the daily job ran today (in the store's thread)."""
+        outcome = DailyJob(self.app, NAME, [self], self.clock).run_once()
+        return RetentionOutcome(
+            outcome.day,
+            outcome.ran,
+            outcome.counts.get(PERSONS, 0),
+            outcome.counts.get(REJECTED_INPUT, 0),
+        )
+
+    def __call__(self, now: datetime) -> dict[str, int]:
+        """Erase every person and closed rejection past its deadline at `now` (counts)."""
         self.reports.catch_up()
         erased = 0
         for person_key in self.due(now):
@@ -137,19 +149,7 @@ class RetentionJob:
         for reference in self.rejections_due(now):
             shredded += self.eraser.shred_rejection(reference, "case_closed")
             del self.reports.closed[reference]
-        uow = UnitOfWork(self.app)
-        uow.add(RetentionRun(day=day, persons_erased=erased, rejections_erased=shredded))
-        try:
-            uow.commit()
-        except IntegrityError:
-            log.info("intake: retention job for %s was recorded by another replica", day)
-        log.info(
-            "intake: retention job for %s erased %d person(s), %d rejected input(s)",
-            day,
-            erased,
-            shredded,
-        )
-        return RetentionOutcome(day, True, erased, shredded)
+        return {PERSONS: erased, REJECTED_INPUT: shredded}
 
     def rejections_due(self, now: datetime) -> list[str]:
         return sorted(

@@ -80,9 +80,9 @@ class RetentionRules:
 
 
 class RetentionRun(TracedAggregate):
-    """That the retention job ran on `day` (UTC), and how many it erased (counts only). One
-    per day: its id is the day's, so a second run that day (a restart, another replica)
-    finds it, or fails to store its own, and erases nothing more."""
+    """That the retention job ran on `day` (UTC), and how many it erased (counts only).
+    No longer written: the job's day is marked by shared/eventstore/daily_job.py's `DailyRun`;
+    the class stays so that stores holding these events still read them."""
 
     class Recorded(TracedAggregate.Created):
         day: str

@@ -16,9 +16,9 @@ import pytest
 
 from services.intake.application.retention import RetentionJob
 from services.intake.domain.retention import MunicipalityRetention, RetentionRules
-from services.intake.entrypoints.retention_task import run_retention_daily
 from services.intake.settings import IntakeSettings
-from shared.runtime import ServiceContext
+from shared.eventstore.daily_job import DailyJob
+from shared.runtime import ServiceContext, run_daily
 from tests.unit.intake.test_intake_erasure import (
     Intake,
     incident,
@@ -144,14 +144,16 @@ def test_the_scheduled_task_runs_in_one_replica_and_logs_counts_only(
     assert first.service.submit_incident(incident(1, [person])).outcome == "accepted"
     key = first.key_of(person)
     clock.now = datetime(2025, 3, 2, 10, 0, tzinfo=UTC)
-    settings = first.settings.model_copy(update={"retention_check_interval_s": 0.02})
+    settings = first.settings
 
     async def both_replicas() -> None:
         with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
             tasks = [
                 asyncio.create_task(
-                    run_retention_daily(
-                        ServiceContext("intake", settings, i.app, pool), settings, j
+                    run_daily(
+                        ServiceContext("intake", settings, i.app, pool),
+                        DailyJob(i.app, "intake", [j], clock),
+                        0.02,
                     )
                 )
                 for i, j, pool in ((first, job, one), (second, other_job, two))
@@ -166,10 +168,10 @@ def test_the_scheduled_task_runs_in_one_replica_and_logs_counts_only(
             asyncio.run(both_replicas())
         assert first.identities.resolve(key) is None
         assert [e.reason for e in first.app.keyring.erasures()] == ["retention_deadline"]
-        assert "erased 1 person(s)" in caplog.text
+        assert "person=1" in caplog.text
         assert key not in caplog.text
         assert not other_job.run_once().ran  # the day's run is recorded in the store
-        assert (tmp_path / "intake-retention.relay.lock").exists()  # the leader lock
+        assert (tmp_path / "intake.retention.lock").exists()  # the leader lock
     finally:
         close(first)
         close(second)
