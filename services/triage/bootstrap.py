@@ -13,6 +13,7 @@ from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publi
 from services.triage.application.access_policy import TriageAction
 from services.triage.application.app import TriageApplication
 from services.triage.application.meetings import MeetingMinutes
+from services.triage.application.retention import MeetingRetention
 from services.triage.application.service import TriageService
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
@@ -114,6 +115,10 @@ def definition(
                 ctx, service, settings.birthday_check_seconds
             )
         ],
+        # Issue 18: the weekly meeting's minutes and concerns after their deadlines.
+        daily=[lambda service: MeetingRetention(service.app, service.profiles)],
+        clock=clock,
+        release=lambda service: service.app.keyring.close(),
         consumes=CONSUMERS.topics,
         produces=[*PUBLISHED_TOPICS, dead_letter_topic(NAME)],
         publications=triage_publications,

@@ -11,16 +11,17 @@
   intake, under its own deadline), and never places them again.
 
 Each counts in triage's keyring (`triage_erasures`: kind `meeting_minutes` or `concern`, reason
-`retention_deadline`, the time; no personal data) for `ssp erasure-report`. Running again (the
-same day, another replica, a day later) erases nothing twice: a destroyed key and an erased
-meeting are recorded once. The daily job calls `run`; the clock is injectable.
+`retention_deadline`, the time; no personal data) for `ssp erasure-report`. It is a step of
+triage's daily job (shared/eventstore/daily_job.py: once per UTC day across restarts and
+replicas, under the service's lock), called with the job's `now` (its injectable clock).
+Running again (a lost lock, a day later) erases nothing twice: a destroyed key and an erased
+meeting are recorded once.
 
 The meetings are read once from the store's log (`Opened`), then only what is new."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 from eventsourcing.utils import get_topic
@@ -29,7 +30,6 @@ from services.triage.application.app import TriageApplication
 from services.triage.domain.ids import AGGREGATE_IDS
 from services.triage.domain.meetings import WeeklyMeeting, minutes_owner, week_end
 from services.triage.domain.profiles import ProfileBook, years_after
-from shared.clock import Clock
 from shared.eventstore import UnitOfWork
 from shared.eventstore.followed_log import FollowedLog
 
@@ -53,19 +53,10 @@ class KnownMeetings(FollowedLog):
             self.meetings.add((event.municipality_code, event.iso_week))
 
 
-@dataclass(frozen=True)
-class RetentionOutcome:
-    meeting_minutes: int = 0
-    """Meetings whose minutes were erased now."""
-    concerns: int = 0
-    """Concerns removed from agendas now."""
-
-
 class MeetingRetention:
-    def __init__(self, app: TriageApplication, profiles: ProfileBook, clock: Clock) -> None:
+    def __init__(self, app: TriageApplication, profiles: ProfileBook) -> None:
         self.app = app
         self.profiles = profiles
-        self.clock = clock
         self.known = KnownMeetings(app)
         self.finished: set[tuple[str, str]] = set()
         """Meetings with nothing left to erase (minutes erased, no concerns)."""
@@ -74,9 +65,9 @@ class MeetingRetention:
         rules = [p.retention for p in (*self.profiles.profiles.values(), self.profiles.default)]
         return min(min(r.meeting_minutes_years, r.concern_years) for r in rules)
 
-    def run(self) -> RetentionOutcome:
-        """Erase what passed its deadline by the clock's now (in the store's thread)."""
-        now = self.clock()
+    def __call__(self, now: datetime) -> dict[str, int]:
+        """Erase what passed its deadline by `now` (in the store's thread); how many of each
+        kind."""
         self.known.catch_up()
         shortest = self.shortest_years()
         minutes = concerns = 0
@@ -109,7 +100,7 @@ class MeetingRetention:
                 minutes,
                 concerns,
             )
-        return RetentionOutcome(minutes, concerns)
+        return {MEETING_MINUTES: minutes, CONCERN: concerns}
 
     @staticmethod
     def _erasure_id(owner: str) -> str:

@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 
 from services.triage.application.meetings import place_concern
-from services.triage.application.retention import MeetingRetention, RetentionOutcome
+from services.triage.application.retention import MeetingRetention
 from services.triage.bootstrap import build_keyring
 from services.triage.domain.meetings import WeeklyMeeting
 from services.triage.domain.profiles import ProfileBook, Retention
 from services.triage.settings import TriageSettings
 from shared.contracts import ConcernRegistered
 from shared.eventstore import UnitOfWork, store_env
+from shared.eventstore.daily_job import DailyJob, DailyOutcome
 from shared.keys.report import ErasureReport
 from tests.support import raw_store_bytes
 from tests.unit.triage.factories import PROFILES
@@ -58,6 +59,12 @@ class Opened:
     settings: TriageSettings
     triage: Triage
     retention: MeetingRetention
+    daily: DailyJob
+
+    def run(self) -> dict[str, int]:
+        """The daily job's counts (empty: it ran that day already)."""
+        outcome: DailyOutcome = self.daily.run_once()
+        return dict(outcome.counts)
 
     def close(self) -> None:
         self.triage.app.keyring.close()
@@ -67,7 +74,8 @@ class Opened:
 def opened(tmp_path: Path, store_url: str | None, clock: Clock) -> Opened:
     settings = TriageSettings(SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path))
     triage = Triage.on(store_env(settings, "triage"), keyring=build_keyring(settings))
-    return Opened(settings, triage, MeetingRetention(triage.app, PROFILES_WITH_OWN, clock))
+    retention = MeetingRetention(triage.app, PROFILES_WITH_OWN)
+    return Opened(settings, triage, retention, DailyJob(triage.app, "triage", [retention], clock))
 
 
 @pytest.fixture
@@ -120,21 +128,23 @@ def counts(triage: Triage) -> dict[str, int]:
 
 
 def test_each_deadline_is_applied_once_when_it_passes(under_test: Opened, clock: Clock) -> None:
-    triage, retention = under_test.triage, under_test.retention
+    triage = under_test.triage
     record_both(triage)
+    nothing = {"meeting_minutes": 0, "concern": 0}
 
     clock.now = datetime(2027, 11, 22, 23, 59, tzinfo=UTC)
-    assert retention.run() == RetentionOutcome()
+    assert under_test.run() == nothing
     clock.now = datetime(2027, 11, 23, tzinfo=UTC)  # Guldborgsund's concerns: 1 year
-    assert retention.run() == RetentionOutcome(meeting_minutes=0, concerns=1)
+    assert under_test.run() == {"meeting_minutes": 0, "concern": 1}
     clock.now = GULDBORGSUND_DEADLINE
-    assert retention.run() == RetentionOutcome(meeting_minutes=1, concerns=0)
-    assert retention.run() == RetentionOutcome()  # again the same day: nothing
+    assert under_test.run() == {"meeting_minutes": 1, "concern": 0}
+    assert under_test.run() == {}  # the same day again: the job does not run
+    assert under_test.retention(clock.now) == nothing  # and would erase nothing twice
     assert triage.texts("2026-W47") == {None: [TEXT_607]}
     clock.now = datetime(2031, 11, 22, 23, 59, tzinfo=UTC)
-    assert retention.run() == RetentionOutcome()
+    assert under_test.run() == nothing
     clock.now = FREDERICIA_DEADLINE
-    assert retention.run() == RetentionOutcome(meeting_minutes=1, concerns=1)
+    assert under_test.run() == {"meeting_minutes": 1, "concern": 1}
     assert triage.texts("2026-W47") == {}
     assert counts(triage) == {"meeting_minutes": 2, "concern": 2}
 
@@ -152,7 +162,7 @@ def test_erased_minutes_show_nothing_and_their_text_opens_from_no_event(
     assert TEXT_607.encode() not in raw and TEXT_376.encode() not in raw
 
     clock.now = FREDERICIA_DEADLINE
-    under_test.retention.run()
+    under_test.run()
 
     assert triage.app.sealer.open(sealed) is None
     read = triage.minutes.minutes("607", "2026-W47").meeting
@@ -166,12 +176,13 @@ def test_a_rebuilt_triage_erases_nothing_twice_and_places_no_erased_concern_agai
 ) -> None:
     record_both(under_test.triage)
     clock.now = FREDERICIA_DEADLINE
-    assert under_test.retention.run() == RetentionOutcome(2, 2)
+    assert under_test.run() == {"meeting_minutes": 2, "concern": 2}
     under_test.close()
 
     again = opened(tmp_path, store_url, clock)
     try:
-        assert again.retention.run() == RetentionOutcome()
+        assert again.run() == {}  # restarted the same day: the job does not run again
+        assert again.retention(clock.now) == {"meeting_minutes": 0, "concern": 0}
         assert again.triage.texts("2026-W47") == {}
         uow = UnitOfWork(again.triage.app)
         replayed = place_concern(uow, concern("c-607", "607"), FREDERICIA_DEADLINE)
