@@ -12,7 +12,7 @@ histories, case registers, referrals) in one unit of work.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -113,6 +113,14 @@ class MunicipalityNotServed(ValueError):
     def __init__(self, code: str, problem: str) -> None:
         super().__init__(problem)
         self.problem = problem
+
+
+def _without_erased(decision: RoutingDecision, erased: Container[str]) -> RoutingDecision:
+    """The decision without erased persons among those registered with its person."""
+    kept = [k for k in decision.co_registered_person_keys if k not in erased]
+    if len(kept) == len(decision.co_registered_person_keys):
+        return decision
+    return decision.model_copy(update={"co_registered_person_keys": kept})
 
 
 class TriageService:
@@ -250,7 +258,11 @@ class TriageService:
         return LatestTriage(
             journal_number=triage.journal_number,
             revision=triage.revision,
-            decisions=[d for d in triage.latest_decisions() if d.person_key not in erased],
+            decisions=[
+                _without_erased(d, erased)
+                for d in triage.latest_decisions()
+                if d.person_key not in erased
+            ],
             out_of_scope=[key for key in triage.out_of_scope if key not in erased],
             out_of_scope_municipalities={
                 key: code

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from services.triage.application.meetings import PersonErasedHere, place_concern
+from services.triage.bootstrap import build_keyring
 from services.triage.domain.adulthood import PspKspHandovers
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.erasure import ErasableAggregate
@@ -22,6 +23,7 @@ from services.triage.domain.person_history import PersonHistory
 from services.triage.settings import TriageSettings
 from shared.contracts import ConcernRegistered
 from shared.eventstore import UnitOfWork, store_env
+from tests.support import raw_store_bytes
 from tests.unit.triage.factories import case_event, incident, journal, person
 from tests.unit.triage.lifecycle import AT, CHAIR, MUNICIPALITY, WEEK, Triage
 
@@ -89,6 +91,20 @@ def test_erasing_a_person_leaves_no_text_of_theirs_and_the_others_intact(triage:
     assert not triage.app.keyring.is_erased("pk_b")
     assert triage.service.latest_triage(journal(1)).decisions == []  # type: ignore[union-attr]
     assert len(triage.service.latest_triage(journal(2)).decisions) == 1  # type: ignore[union-attr]
+
+
+def test_an_erased_person_leaves_the_incident_they_were_registered_in_with_others(
+    triage: Triage,
+) -> None:
+    number = journal(1)
+    triage.service.triage_incident(
+        incident(journal_number=number, persons=[person("pk_a"), person("pk_b")])
+    )
+    triage.erase("pk_a")
+    latest = triage.service.latest_triage(number)
+    assert latest is not None
+    [kept] = latest.decisions
+    assert (kept.person_key, kept.co_registered_person_keys) == ("pk_b", [])
 
 
 def test_the_sealed_text_of_an_erased_person_does_not_open_even_from_the_events(
@@ -198,24 +214,27 @@ def test_an_open_handover_task_of_an_erased_person_is_forgotten(triage: Triage) 
     assert handovers.tasks == {} and handovers.erased == {"pk_a"}
 
 
-def test_a_rebuilt_triage_on_the_same_store_and_keyring_shows_the_same(tmp_path: Path) -> None:
-    settings = TriageSettings(SSP_DATA_DIR=str(tmp_path))
-    first = Triage.on(store_env(settings, "triage"))
+def test_a_rebuilt_triage_on_the_same_store_and_keyring_shows_the_same(
+    tmp_path: Path, store_url: str | None
+) -> None:
+    settings = TriageSettings(SSP_DATA_DIR=str(tmp_path), SSP_DATABASE_URL=store_url)
+    first = Triage.on(store_env(settings, "triage"), keyring=build_keyring(settings))
     first.route("pk_a", 1)
     first.route("pk_b", 2)
     first.note(SECRET, "pk_a", 1)
     first.note("om pk_b", "pk_b", 2)
     first.erase("pk_a")
     before = first.texts()
-    keyring = first.app.keyring
+    first.app.keyring.close()
     first.app.close()
 
-    rebuilt = Triage.on(store_env(settings, "triage"), keyring=keyring)
+    rebuilt = Triage.on(store_env(settings, "triage"), keyring=build_keyring(settings))
     try:
         assert rebuilt.texts() == before == {"pk_b": ["om pk_b"]}
         assert rebuilt.service.latest_triage(journal(1)).decisions == []  # type: ignore[union-attr]
-        raw = b"".join(f.read_bytes() for f in tmp_path.glob("triage*.sqlite*"))
+        raw = raw_store_bytes(store_url, tmp_path)
         assert b"pk_b" in raw  # the scan reads the store
         assert SECRET.encode() not in raw and b"om pk_b" not in raw
     finally:
+        rebuilt.app.keyring.close()
         rebuilt.close()
