@@ -16,9 +16,9 @@ a re-delivered `PersonErased` changes nothing."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from services.triage.application.service import TriageService
 from services.triage.domain.adulthood import PersonOpenItems, PspKspHandovers
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.erasure import ErasableAggregate
@@ -29,6 +29,9 @@ from services.triage.domain.person_history import PersonHistory
 from shared.contracts import PersonErased
 from shared.eventstore import UnitOfWork
 from shared.messaging.consumers import record_erasure
+
+if TYPE_CHECKING:
+    from services.triage.application.service import TriageService
 
 PERSON_KIND = "person"
 """The kind of a person's erasure in triage's keyring (`ssp erasure-report`)."""
@@ -45,6 +48,30 @@ def erase_person_in(service: TriageService, uow: UnitOfWork, erased: PersonErase
     for aggregate in _aggregates_of(uow, erased):
         marked += aggregate.erase(person_key, erased.erasure_id)
     return marked
+
+
+def erased_person_ids(person_key: str) -> set[UUID]:
+    """The aggregates an erasure reads first (a batch loads them with one query)."""
+    return {
+        PersonHistory.create_id(person_key),
+        PersonCaseRegister.create_id(person_key),
+        PersonOpenItems.create_id(person_key),
+        PersonMeetings.create_id(person_key),
+    }
+
+
+def erased_person_found_ids(uow: UnitOfWork, person_key: str) -> set[UUID]:
+    """What those name (a second query): the incidents and referrals of the history, the
+    meetings of `PersonMeetings`."""
+    ids: set[UUID] = set()
+    history = uow.get(PersonHistory, PersonHistory.create_id(person_key))
+    for journal_number in history.revisions if history is not None else ():
+        ids.add(IncidentTriage.create_id(journal_number))
+        ids.add(PersonExitReferral.create_id(journal_number, person_key))
+    index = uow.get(PersonMeetings, PersonMeetings.create_id(person_key))
+    for meeting in index.meetings if index is not None else ():
+        ids.add(WeeklyMeeting.create_id(*meeting.split("/")))
+    return ids
 
 
 def _aggregates_of(uow: UnitOfWork, erased: PersonErased) -> list[ErasableAggregate]:

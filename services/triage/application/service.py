@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from services.triage.application.app import TriageApplication
+from services.triage.application.erasure import erased_person_found_ids, erased_person_ids
 from services.triage.application.exit_referrals import (
     already_referred,
     calls_for_referral,
@@ -50,6 +51,7 @@ from shared.contracts import (
     AcceptedIncident,
     CourseEvent,
     LetterTaskEvent,
+    PersonErased,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
@@ -176,6 +178,8 @@ class TriageService:
                 ids.add(PersonCaseRegister.create_id(payload.person_key))
                 if payload.event == "case_opened":
                     ids.add(PersonHistory.create_id(payload.person_key))
+            elif isinstance(payload, PersonErased):
+                ids.update(erased_person_ids(payload.person_key))
         return ids
 
     @staticmethod
@@ -193,6 +197,8 @@ class TriageService:
                 history = uow.get(PersonHistory, PersonHistory.create_id(payload.person_key))
                 if history is not None:
                     ids.update(IncidentTriage.create_id(journal) for journal in history.reports)
+            elif isinstance(payload, PersonErased):
+                ids.update(erased_person_found_ids(uow, payload.person_key))
         return ids
 
     # --- use cases, each in its own transaction --------------------------------------------

@@ -152,7 +152,7 @@ def meetings_router(
         try:
             done: T = await ctx.in_store(command, municipality_code, iso_week, *facts, who, clock())
         except PersonErasedHere:
-            raise HTTPException(404, detail="no such person (erased)") from None
+            raise HTTPException(404, detail="erased: nothing more is recorded about them") from None
         access.note(count=1)
         return done
 
