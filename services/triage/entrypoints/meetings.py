@@ -211,7 +211,10 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/actions",
         summary="An action the meeting agreed for a child's item, with owner and due date",
         status_code=201,
-        responses={422: {"description": "a bad body, municipality code or ISO week"}},
+        responses={
+            404: {"description": "the person was erased (issue 18)"},
+            422: {"description": "a bad body, municipality code or ISO week"},
+        },
     )
     async def agree_action(
         municipality_code: str,
@@ -240,7 +243,10 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/notes",
         summary="A note for the minutes, about the meeting or one child's item",
         status_code=201,
-        responses={422: {"description": "a bad body, municipality code or ISO week"}},
+        responses={
+            404: {"description": "the person was erased (issue 18)"},
+            422: {"description": "a bad body, municipality code or ISO week"},
+        },
     )
     async def record_note(
         municipality_code: str,
