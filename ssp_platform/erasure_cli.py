@@ -2,14 +2,15 @@
 
 `erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
 development one for `--municipality` when none is given): intake destroys the person's data
-key, audits the request and publishes `PersonErased`. `erasure-report` asks intake's and
-courses' `GET /v1/erasures/report` (auditor or management): counts per kind, month and reason.
+key, audits the request and publishes `PersonErased`. `erasure-report` asks
+`GET /v1/erasures/report` of each service with a keyring (intake, triage, courses; auditor or
+management): counts per service, kind, month and reason.
 `intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
 key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import typer
@@ -21,6 +22,8 @@ from shared.contracts import ERASURE_REASONS
 from ssp_platform.audit_cli import service_urls
 
 console = Console()
+REPORTING_SERVICES = ("intake", "triage", "courses")
+"""The services whose keyrings record erasures (`GET /v1/erasures/report`)."""
 
 TokenOption = Annotated[
     str | None,
@@ -75,31 +78,25 @@ def erase(
     console.print(f"{body['person_key']}: {state} ({body['reason']}, {body['erased_at']})")
 
 
-REPORTING_SERVICES = ["intake", "courses"]
-"""The services whose keyrings count erasures: intake the persons (and rejected input),
-courses the courses and follow-up actions its own deadlines erased."""
-
-
 def erasure_report(
     token: TokenOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
 ) -> None:
-    """How much was erased, per kind of data, month and reason: counts only."""
+    """How much was erased, per service, kind of data, month and reason: counts only."""
     headers = _headers(token, Role.AUDITOR, [])
-    rows: list[dict[str, Any]] = []
-    for url in service_urls(REPORTING_SERVICES).values():
+    rows = []
+    for service, url in service_urls(list(REPORTING_SERVICES)).items():
         response = httpx.get(f"{url}/v1/erasures/report", headers=headers, timeout=30)
         _fail(response)
-        rows += response.json()["rows"]
-    rows.sort(key=lambda row: (row["kind"], row["month"], row["reason"]))
+        rows += [{"service": service, **row} for row in response.json()["rows"]]
     if as_json:
         console.print_json(data=rows)
         return
     table = Table(title="Erasures")
-    for column in ("kind", "month", "reason", "count"):
+    for column in ("service", "kind", "month", "reason", "count"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row["kind"], row["month"], row["reason"], str(row["count"]))
+        table.add_row(row["service"], row["kind"], row["month"], row["reason"], str(row["count"]))
     console.print(table)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import uvicorn
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
@@ -135,3 +136,23 @@ def serving(api: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join()
+
+
+def raw_store_bytes(database_url: str | None, data_dir: Path) -> bytes:
+    """The raw bytes of every SQLite file in `data_dir` (no `database_url`), or of every row of
+    every table of the PostgreSQL database: what a scan for personal data reads."""
+    if not database_url:
+        return b"".join(p.read_bytes() for p in sorted(data_dir.glob("*.sqlite*")))
+    found: list[bytes] = []
+    with psycopg.connect(database_url) as conn:
+        names = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        for (name,) in names:
+            for row in conn.execute(f'SELECT * FROM "{name}"'):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        found.append(bytes(value))
+                    elif value is not None:
+                        found.append(str(value).encode())
+    return b"\n".join(found)

@@ -1,17 +1,21 @@
 """The erasure report (issue 18, part 5): counts of the owners a service's keyring erased, per
 kind of data, month (UTC) and reason; never who. Each service with a keyring answers it
-(`GET /v1/erasures/report`); `ssp erasure-report` lists them together."""
+(`GET /v1/erasures/report`, `erasure_report_router`); `ssp erasure-report` lists them
+together.
 
-from __future__ import annotations
+(No `from __future__ import annotations` here: the route's annotations name `action`, which
+FastAPI could not resolve from a string.)"""
 
 from collections import Counter
 from collections.abc import Container, Iterable
+from typing import Annotated
 
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from shared.auth import Access
+from shared.auth import Access, Action, guard
 from shared.keys.keyring import Erasure, PersonKeyring
-from shared.runtime import ServiceContext
+from shared.runtime import Ctx, ServiceContext
 
 
 class ReportRow(BaseModel):
@@ -53,3 +57,20 @@ async def erasure_report_answer(
     report = count_erasures(await ctx.in_store(keyring.erasures), kinds)
     access.note(count=len(report.rows))
     return report
+
+
+def erasure_report_router(
+    action: Action, keyring: PersonKeyring, kinds: Container[str] | None = None
+) -> APIRouter:
+    """`GET /v1/erasures/report` of the service's `keyring`, for those `action` allows."""
+    router = APIRouter(tags=["erasure"])
+
+    @router.get(
+        "/v1/erasures/report",
+        summary="How much was erased, per kind of data, month and reason (counts only)",
+        response_model=ErasureReport,
+    )
+    async def erasure_report(access: Annotated[Access, guard(action)], ctx: Ctx) -> ErasureReport:
+        return await erasure_report_answer(access, ctx, keyring, kinds)
+
+    return router

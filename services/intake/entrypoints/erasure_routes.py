@@ -1,5 +1,5 @@
-"""Intake's erasure routes (issue 18): erase a person (`ssp erase`), and the erasure report
-(`ssp erasure-report`): counts per kind, month and reason, never who."""
+"""Intake's erasure route (issue 18): erase a person (`ssp erase`). The erasure report
+(`ssp erasure-report`) is shared/keys/report.py's, of intake's keyring."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from services.intake.application.erasure import Eraser
 from shared.auth import Access, Resource, guard
 from shared.contracts import ErasureReason
 from shared.http import from_app
-from shared.keys.report import ErasureReport, erasure_report_answer
 from shared.runtime import Ctx
 
 Erasers = Annotated[Eraser, from_app("eraser")]
@@ -60,16 +59,3 @@ async def erase_person(
         reason=erasure.reason,
         already=outcome.already,
     )
-
-
-@erasure_routes.get(
-    "/v1/erasures/report",
-    summary="How much was erased, per kind of data, month and reason (counts only)",
-    response_model=ErasureReport,
-)
-async def erasure_report(
-    access: Annotated[Access, guard(IntakeAction.READ_ERASURE_REPORT)],
-    ctx: Ctx,
-    eraser: Erasers,
-) -> ErasureReport:
-    return await erasure_report_answer(access, ctx, eraser.app.keyring)

@@ -918,12 +918,15 @@ MATRIX += [
         _path("/v1/erasures/report"),
         {"auditor": (OK, OK), "management": (OK, OK)},
     ),
-    Endpoint(
-        "courses",
-        "GET",
-        "/v1/erasures/report",
-        _path("/v1/erasures/report"),
-        {"auditor": (OK, OK), "management": (OK, OK)},
+    *(
+        Endpoint(
+            service,
+            "GET",
+            "/v1/erasures/report",
+            _path("/v1/erasures/report"),
+            {"auditor": (OK, OK), "management": (OK, OK)},
+        )
+        for service in ("courses", "triage")
     ),
 ]
 

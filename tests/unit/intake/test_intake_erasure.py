@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,7 +28,7 @@ from services.intake.bootstrap import build_application, build_service, pseudony
 from services.intake.domain.model import RejectedInput
 from services.intake.settings import IntakeSettings
 from shared.keys.keyring import PersonKeyring, WrappingKey
-from tests.support import outbox
+from tests.support import outbox, raw_store_bytes
 
 SECRET = "s" * 32
 STORE_KEY = base64.b64encode(b"c" * 32).decode()
@@ -146,22 +145,7 @@ def intake(tmp_path: Path, store_url: str | None) -> Iterator[Intake]:
 
 def raw_store(intake: Intake, tmp_path: Path) -> bytes:
     """The raw bytes of every file (SQLite) or every table (PostgreSQL) intake writes."""
-    url = intake.settings.database_url
-    if not url:
-        return b"".join(p.read_bytes() for p in sorted(tmp_path.glob("*.sqlite*")))
-    found: list[bytes] = []
-    with psycopg.connect(url) as conn:
-        names = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchall()
-        for (name,) in names:
-            for row in conn.execute(f'SELECT * FROM "{name}"'):
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        found.append(bytes(value))
-                    elif value is not None:
-                        found.append(str(value).encode())
-    return b"\n".join(found)
+    return raw_store_bytes(intake.settings.database_url, tmp_path)
 
 
 def test_erasing_one_person_leaves_nothing_of_them_readable_and_the_others_intact(

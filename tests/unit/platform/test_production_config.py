@@ -48,6 +48,7 @@ def _safe_env(tmp_path: Path) -> dict[str, str]:
         "INTAKE_PSEUDONYM_SECRET": secrets.token_hex(32),
         "INTAKE_STORE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "COURSES_NOTE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "TRIAGE_KEY_WRAPPING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
 
 
