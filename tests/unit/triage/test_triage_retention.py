@@ -22,7 +22,7 @@ from services.triage.settings import TriageSettings
 from shared.contracts import ConcernRegistered
 from shared.eventstore import UnitOfWork, store_env
 from shared.eventstore.daily_job import DailyJob, DailyOutcome
-from shared.keys.report import ErasureReport
+from shared.keys.report import count_erasures
 from tests.support import raw_store_bytes
 from tests.unit.triage.factories import PROFILES
 from tests.unit.triage.lifecycle import CHAIR, Triage
@@ -121,7 +121,7 @@ def record_both(triage: Triage) -> None:
 def counts(triage: Triage) -> dict[str, int]:
     """Per kind, all months together."""
     found: dict[str, int] = {}
-    for row in ErasureReport.of(triage.app.keyring.erasures()).rows:
+    for row in count_erasures(triage.app.keyring.erasures()).rows:
         assert row.reason == "retention_deadline"
         found[row.kind] = found.get(row.kind, 0) + row.count
     return found
