@@ -64,6 +64,8 @@ class AfterErasure:
     worklist: list[str] = field(default_factory=list)
     child_task_status: int = 0
     review_status: int = 0
+    review_sample: str = ""
+    co_registered: str = ""
     trace_text: str = ""
     trace_steps: list[dict[str, Any]] = field(default_factory=list)
     other_names: list[str] = field(default_factory=list)
@@ -199,6 +201,11 @@ async def full_flow_then_erasure(
         seen.child_task_status = r.status_code
         r = await get(f"{urls['reporting']}/v1/reviews/persons/{child}", auditor)
         seen.review_status = r.status_code
+        r = await get(f"{urls['reporting']}/v1/reviews/samples/607/2026", auditor)
+        assert r.status_code == 200, r.text
+        seen.review_sample = r.text
+        r = await get(f"{urls['reporting']}/v1/persons/{seen.other}/co-registered")
+        seen.co_registered = f"{r.status_code} {r.text}"
         seen.trace_text = await asyncio.to_thread(cli, "trace", journal)
         trace = json.loads(await asyncio.to_thread(cli, "trace", journal, "--json"))
         seen.trace_steps = trace["steps"]
@@ -251,6 +258,7 @@ def test_an_erased_child_is_gone_after_a_full_flow_and_the_other_person_stays(
     after_erasure: AfterErasure,
 ) -> None:
     seen = after_erasure
+    child = seen.child
     assert "erased" in seen.cli_erase
     # No list, timeline or review shows the child; the other person is on each.
     assert seen.handover == [seen.other]
@@ -258,6 +266,8 @@ def test_an_erased_child_is_gone_after_a_full_flow_and_the_other_person_stays(
     assert seen.child_task_status == 404
     assert seen.timeline_status == 404
     assert seen.review_status == 404
+    assert seen.other in seen.review_sample and child not in seen.review_sample
+    assert seen.co_registered.startswith("200 ") and child not in seen.co_registered
     assert "letter_task_sent" in seen.other_timeline
     assert seen.other_names == ["Ida Holm"]
     # `ssp trace`: that a person was erased, and why; not who.
