@@ -13,11 +13,20 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from services.intake.domain.pseudonym import Pseudonymiser
 from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 
 SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
+PSEUDONYM_SECRET = "e" * 40
+"""Intake's pseudonym key where a test must know a person's key in advance: pass it as
+`use_platform_env(..., INTAKE_PSEUDONYM_SECRET=PSEUDONYM_SECRET)`."""
+
+
+def person_key_of(cpr: str) -> str:
+    """The person key intake gives `cpr` under `PSEUDONYM_SECRET`."""
+    return Pseudonymiser(PSEUDONYM_SECRET.encode()).person_key(cpr)
 
 
 def use_platform_env(

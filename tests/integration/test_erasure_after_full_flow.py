@@ -24,14 +24,15 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from services.intake.domain.pseudonym import Pseudonymiser
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.cli import app as ssp
 from tests.integration.platform_env import (
+    PSEUDONYM_SECRET,
     development_headers,
     eventually,
     files_holding,
     letter_services,
+    person_key_of,
     topics_holding,
     topics_with_prefix,
     use_platform_env,
@@ -40,7 +41,6 @@ from tests.support import example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.e2e]
 
-SECRET = "f" * 40
 WEEK = "2026-W47"  # the example report's week
 SERVICES = ("triage", "notifications", "reporting", "courses")
 # Free text the caseworkers wrote about the child: it never leaves courses, and goes with them.
@@ -90,12 +90,12 @@ def cli(*args: str) -> str:
 async def full_flow_then_erasure(
     broker: EmbeddedBroker, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AfterErasure:
-    prefix = use_platform_env(monkeypatch, broker, data_dir, None, INTAKE_PSEUDONYM_SECRET=SECRET)
+    secret = PSEUDONYM_SECRET
+    prefix = use_platform_env(monkeypatch, broker, data_dir, None, INTAKE_PSEUDONYM_SECRET=secret)
     incident = example("incident-valid.json")
     journal = incident["journal_number"]
     child_person, other_person = incident["persons"]
-    keys = Pseudonymiser(SECRET.encode())
-    seen = AfterErasure(keys.person_key(child_person["cpr"]), keys.person_key(other_person["cpr"]))
+    seen = AfterErasure(person_key_of(child_person["cpr"]), person_key_of(other_person["cpr"]))
     child = seen.child
     bearer = development_headers("the erasure after a full flow", municipalities=["607"])
     tovholder, auditor = bearer("tovholder"), bearer("auditor", municipalities=[])

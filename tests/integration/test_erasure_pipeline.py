@@ -17,15 +17,16 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from services.intake.domain.pseudonym import Pseudonymiser
 from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.cli import app as ssp
 from ssp_platform.platform import start_platform, stop_platform
 from tests.integration.platform_env import (
+    PSEUDONYM_SECRET,
     eventually,
     files_holding,
+    person_key_of,
     read_topic,
     topics_holding,
     use_platform_env,
@@ -34,7 +35,6 @@ from tests.support import example
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow, pytest.mark.e2e]
 
-SECRET = "e" * 40
 SERVICES = ["intake", "triage", "notifications", "reporting"]
 
 
@@ -42,12 +42,11 @@ async def test_an_erased_child_is_gone_from_every_list_topic_and_store_for_good(
     embedded_broker: EmbeddedBroker, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     prefix = use_platform_env(
-        monkeypatch, embedded_broker, tmp_path, None, INTAKE_PSEUDONYM_SECRET=SECRET
+        monkeypatch, embedded_broker, tmp_path, None, INTAKE_PSEUDONYM_SECRET=PSEUDONYM_SECRET
     )
     incident = example("incident-valid.json")
     erased, kept = incident["persons"]
-    pseudonyms = Pseudonymiser(SECRET.encode())
-    erased_key, kept_key = pseudonyms.person_key(erased["cpr"]), pseudonyms.person_key(kept["cpr"])
+    erased_key, kept_key = person_key_of(erased["cpr"]), person_key_of(kept["cpr"])
     dev = AuthSettings()
 
     def bearer(role: str, **claims: Any) -> dict[str, str]:
