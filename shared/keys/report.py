@@ -60,16 +60,16 @@ async def erasure_report_answer(
 
 
 def erasure_report_router(
-    action: Action, keyring: PersonKeyring, kinds: Container[str] | None = None
+    action: Action,
+    keyring: PersonKeyring,
+    kinds: Container[str] | None = None,
+    summary: str = "How much was erased, per kind of data, month and reason (counts only)",
 ) -> APIRouter:
-    """`GET /v1/erasures/report` of the service's `keyring`, for those `action` allows."""
+    """`GET /v1/erasures/report` of the service's `keyring`, for those `action` allows;
+    `kinds` and `summary` as the service counts and describes them."""
     router = APIRouter(tags=["erasure"])
 
-    @router.get(
-        "/v1/erasures/report",
-        summary="How much was erased, per kind of data, month and reason (counts only)",
-        response_model=ErasureReport,
-    )
+    @router.get("/v1/erasures/report", summary=summary, response_model=ErasureReport)
     async def erasure_report(access: Annotated[Access, guard(action)], ctx: Ctx) -> ErasureReport:
         return await erasure_report_answer(access, ctx, keyring, kinds)
 

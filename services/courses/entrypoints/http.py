@@ -48,7 +48,7 @@ from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
 from shared.http import service_api
-from shared.keys.report import ErasureReport, erasure_report_answer
+from shared.keys.report import erasure_report_router
 from shared.runtime import Ctx, ServiceContext
 
 Municipality = Annotated[
@@ -102,7 +102,6 @@ def _listing(
 eligibility_router = APIRouter(prefix="/v1/eligibility", tags=["TRIVSEL+"])
 exit_referrals_router = APIRouter(prefix="/v1/exit-referrals", tags=["exit programme"])
 courses = APIRouter(prefix="/v1/courses", tags=["courses"])
-erasures = APIRouter(prefix="/v1/erasures", tags=["erasure"])
 
 
 def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessControl) -> FastAPI:
@@ -118,7 +117,13 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
             eligibility_router,
             exit_referrals_router,
             courses,
-            erasures,
+            erasure_report_router(
+                CoursesAction.READ_ERASURE_REPORT,
+                service.keyring,
+                ERASED_KINDS,
+                summary="How many courses and follow-up actions were erased, per month and "
+                "reason (counts only; the person's own erasure is intake's to count)",
+            ),
         ],
         ctx=ctx,
         service=service,
@@ -257,17 +262,3 @@ async def course_events(
         "course_id": str(course_id),
         "events": [e.model_dump(mode="json") for e in envelopes if e is not None],
     }
-
-
-@erasures.get(
-    "/report",
-    summary="How many courses and follow-up actions were erased, per month and reason (counts "
-    "only; the person's own erasure is intake's to count)",
-    response_model=ErasureReport,
-)
-async def erasure_report(
-    access: Annotated[Access, guard(CoursesAction.READ_ERASURE_REPORT)],
-    ctx: Ctx,
-    service: Service,
-) -> ErasureReport:
-    return await erasure_report_answer(access, ctx, service.keyring, ERASED_KINDS)
