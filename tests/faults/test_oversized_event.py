@@ -1,28 +1,39 @@
-"""An event too large for the broker in a service's outbox does not stall the flow. Every
-input path bounds sizes (a 3 MB school is rejected at intake), so the event is put into the
-running triage's event store directly: a 3 MB dead-letter record (its original bytes
-published with it), over the relay producer's 2 MiB limit. The relay logs the refusal, keeps
-the record in the store (a refused dead-letter record is not dead-lettered again: that would be
-refused alike) and goes on; every incident before and after it is decided exactly once. Before
-the relay's refusal handling, triage's outbox stalled for good at that event.
+"""An event too large for the broker in a service's outbox is dead-lettered, and the flow goes
+on, with the services as separate processes on the real broker.
 
-Refused events of the other kinds become a dead letter of their own on the dead-letter topic:
-tests/integration/test_relay_refusals.py shows that on the real broker."""
+Every input path bounds sizes (a 3 MB school is rejected at intake, at most 50 persons per
+incident), so no input makes an ordinary event that large: the test puts one into the running
+triage's outbox itself, after a quarter of the incidents were decided. It is an ordinary
+routing decision (`IncidentTriage.PersonRouted`, published on ssp.triage.tovholder.v1) for a
+journal number of its own, co-registering so many persons that its message is 3 MB, over the
+relay producer's 2 MiB limit (Tansu itself takes messages of any size). Triage's relay keeps it
+as a dead letter with its reason (its bytes stay in triage's store), publishes that on
+ssp.triage.dead-letter.v1 without the value, and goes on: every incident before and after it
+gets its decision and its letter task exactly once. Before the relay's refusal handling,
+triage's outbox stalled for good at that event.
+
+With it goes a 3 MB dead-letter record (its original bytes published with it): refused alike,
+it is logged and stays in the store, and no dead letter about it is made (one would be refused
+again). tests/integration/test_relay_refusals.py shows the refusal in-process on both stores."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from uuid import UUID
+from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 
 from services.triage.application.app import TriageApplication
+from services.triage.domain.incident_triage import IncidentTriage
+from shared.contracts import RoutingDecision
 from shared.eventstore import store_env
-from shared.messaging.dead_letters import DeadLetter
+from shared.messaging.dead_letters import RELAY_PARTITION, DeadLetter
 from shared.messaging.inbound import Inbound
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
-from ssp_platform.samples import sample_incident
+from ssp_platform.samples import journal_number, sample_incident
 from tests.e2e.kafka_client import produce
 from tests.faults.support import (
     INCIDENTS,
@@ -44,12 +55,41 @@ pytestmark = [
 ]
 
 OVERSIZED_BYTES = 3 * 1024 * 1024
+RELAY_LIMIT_BYTES = 2 * 1024 * 1024
+"""The relay producer's `max_request_size` (shared/messaging/broker.py)."""
+
+#: The oversized decision's journal number: a year no sample incident has.
+OVERSIZED_JOURNAL = journal_number(1, year=99)
 
 
-def store_oversized_event(data_dir: Path) -> UUID:
-    """Append a 3 MB event to triage's store (the running triage's relay finds it there)."""
-    app = TriageApplication(env=store_env(PlatformSettings(data_dir=data_dir), "triage"))
+def oversized_decision(published: dict[str, Any]) -> dict[str, Any]:
+    """A routing decision like a published one, for a journal of its own, co-registering
+    enough persons to be over `OVERSIZED_BYTES` as a message."""
+    decision = RoutingDecision.model_validate(published)
+    co_registered = [f"pk_{i:016x}" for i in range(OVERSIZED_BYTES // 20)]
+    document = decision.model_copy(
+        update={
+            "decision_id": str(uuid4()),
+            "journal_number": OVERSIZED_JOURNAL,
+            "co_registered_person_keys": co_registered,
+        }
+    ).model_dump(mode="json")
+    RoutingDecision.model_validate(document)  # a decision the relay publishes as any other
+    return document
+
+
+def triage_app(data_dir: Path) -> TriageApplication:
+    return TriageApplication(env=store_env(PlatformSettings(data_dir=data_dir), "triage"))
+
+
+def store_oversized_events(data_dir: Path, decision: dict[str, Any]) -> UUID:
+    """Save into the running triage's store (its relay finds them there) the oversized
+    decision, then a 3 MB dead-letter record; returns the record's id."""
+    app = triage_app(data_dir)
     try:
+        triage = IncidentTriage(journal_number=OVERSIZED_JOURNAL)
+        triage.record_decision(decision)
+        app.save(triage)
         message = Inbound(
             topic="ssp.intake.incidents.v1",
             partition=0,
@@ -64,10 +104,13 @@ def store_oversized_event(data_dir: Path) -> UUID:
         app.close()
 
 
-def still_stored(data_dir: Path, letter_id: UUID) -> bool:
-    app = TriageApplication(env=store_env(PlatformSettings(data_dir=data_dir), "triage"))
+def stored_dead_letter(data_dir: Path, letter_id: UUID) -> DeadLetter | None:
+    app = triage_app(data_dir)
     try:
-        return app.aggregate_exists(letter_id)
+        if not app.aggregate_exists(letter_id):
+            return None
+        letter: DeadLetter = app.repository.get(letter_id)
+        return letter
     finally:
         app.close()
 
@@ -94,27 +137,63 @@ def test_an_oversized_event_is_dead_lettered_and_the_flow_goes_on(
         assert reader.poll_until(lambda r: len(decisions(r)) >= half // 4, 300)
 
         data_dir = Path(running.env["SSP_DATA_DIR"])
-        letter_id = store_oversized_event(data_dir)
+        decision = oversized_decision(reader.values("triage.tovholder.v1")[0])
+        record_id = store_oversized_events(data_dir, decision)
         produce(bootstrap, topic, [(i["journal_number"], i) for i in incidents[half // 2 :]])
         journals = {i["journal_number"] for i in incidents}
 
-        done = reader.poll_until(complete(journals), 600)
+        def dead_lettered(r: OutputReader) -> bool:
+            return complete(journals)(r) and bool(r.raw("dead-letter.v1"))
+
+        done = reader.poll_until(dead_lettered, 600)
         reader.linger()
         reader.close()
         assert done, f"{len(decisions(reader))} of {len(journals)} decided"
+        # every incident decided and given its letter task once; the oversized decision's
+        # journal is on no topic
         counts = assert_exactly_once(reader, journals)
+
+        # the oversized decision: one dead letter on triage's dead-letter topic, with its
+        # reason and where it was meant to go, without its value
+        dead = reader.raw("dead-letter.v1")
+        references = {headers["ssp-dlq-reference"].decode() for _, _, headers in dead}
+        assert len(references) == 1, "one dead letter: the decision's (none for the record)"
+        key, value, raw_headers = dead[0]
+        headers = {name: raw.decode() for name, raw in raw_headers.items()}
+        assert value == b"", "published without the value the broker refused"
+        assert key == decision["person_key"].encode()
+        assert headers["ssp-dlq-service"] == "triage"
+        assert headers["ssp-dlq-origin-topic"] == prefix + "ssp.triage.tovholder.v1"
+        assert headers["ssp-dlq-origin-partition"] == str(RELAY_PARTITION)
+        assert headers["ssp-dlq-error"].startswith("relay: MessageSizeTooLargeError (")
+        refused_bytes = int(headers["ssp-dlq-error"].split("(")[1].split()[0])
+        assert refused_bytes > OVERSIZED_BYTES > RELAY_LIMIT_BYTES
+
+        # its bytes are kept in triage's store: the decision as it would have been published
+        letter = stored_dead_letter(data_dir, UUID(headers["ssp-dlq-reference"]))
+        assert letter is not None, "the dead letter is kept in triage's store"
+        assert len(letter.original_value) == refused_bytes
+        kept = json.loads(letter.original_value)
+        assert kept["decision_id"] == decision["decision_id"]
+        assert kept["journal_number"] == OVERSIZED_JOURNAL
+        assert letter.error == headers["ssp-dlq-error"]
+
+        # the oversized dead-letter record: refused and logged, kept, not dead-lettered again
         refusals = [
             line
             for line in running.running["triage"].output().splitlines()
             if "refused for good" in line
         ]
-        assert refusals, "triage's relay logs the refused event"
-        assert all(len(value) < OVERSIZED_BYTES for _, value, _ in reader.raw("dead-letter.v1"))
-        assert still_stored(data_dir, letter_id), "the refused record stays in triage's store"
+        assert any("tovholder.v1 refused for good" in line for line in refusals)
+        assert any("dead-letter.v1 refused for good" in line for line in refusals)
+        assert stored_dead_letter(data_dir, record_id) is not None
+        assert all(len(value) < RELAY_LIMIT_BYTES for _, value, _ in dead)
         report(
             "oversized event",
             incidents=len(journals),
-            oversized_event_bytes=OVERSIZED_BYTES,
+            oversized_decision_bytes=refused_bytes,
+            dead_letters=len(references),
+            oversized_record_bytes=OVERSIZED_BYTES,
             refusals_logged=len(refusals),
             decisions=counts["decisions"],
             letter_tasks=counts["letter_tasks"],
