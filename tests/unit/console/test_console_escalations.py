@@ -33,41 +33,43 @@ def rows_of(html: str) -> list[str]:
     return body.split("<tr")[1:]
 
 
+def worklist_of(
+    browser: TestClient, platform: FakePlatform, role: str
+) -> tuple[str, list[httpx.Request]]:
+    """The role's worklist page, and the console's requests for escalated tasks."""
+    platform.answer("GET", r"/v1/letter-tasks", tasks_by_query)
+    log_in(browser, role)
+    page = browser.get("/arbejdsliste")
+    assert page.status_code == 200
+    asked = platform.sent("GET", r"/v1/letter-tasks")
+    return page.text, [r for r in asked if "escalated_to" in r.url.params]
+
+
 def test_the_team_leaders_worklist_shows_the_tasks_escalated_to_them(
     browser: TestClient, platform: FakePlatform
 ) -> None:
-    platform.answer("GET", r"/v1/letter-tasks", tasks_by_query)
-    log_in(browser, "team_leader")
-    page = browser.get("/arbejdsliste")
-    assert page.status_code == 200
-    escalated_asks = [
-        r for r in platform.sent("GET", r"/v1/letter-tasks") if "escalated_to" in r.url.params
-    ]
+    page, escalated_asks = worklist_of(browser, platform, "team_leader")
     assert [(r.url.params["escalated_to"], r.url.params["status"]) for r in escalated_asks] == [
         ("team_leader", "to_do")
     ]
     assert escalated_asks[0].headers["x-purpose"] == "min arbejdsliste"
-    rows = rows_of(page.text)
+    rows = rows_of(page)
     assert [("t-escalated" in row, "t-own" in row) for row in rows] == [
         (True, False),
         (False, True),
     ]  # the most urgent first; another role's task that is not escalated is not there
     assert "Eskaleret</strong> til dig som teamleder" in rows[0]
     assert "Eskaleret" not in rows[1]
-    assert "Vis også de 1 andre" in page.text
+    assert "Vis også de 1 andre" in page
 
 
 def test_the_tovholder_neither_asks_for_nor_sees_escalations(
     browser: TestClient, platform: FakePlatform
 ) -> None:
-    platform.answer("GET", r"/v1/letter-tasks", tasks_by_query)
-    log_in(browser, "tovholder")
-    page = browser.get("/arbejdsliste")
-    assert not [
-        r for r in platform.sent("GET", r"/v1/letter-tasks") if "escalated_to" in r.url.params
-    ]
-    assert "t-escalated" in page.text  # the tovholder's own task, overdue
-    assert "Eskaleret" not in page.text
+    page, escalated_asks = worklist_of(browser, platform, "tovholder")
+    assert escalated_asks == []
+    assert "t-escalated" in page  # the tovholder's own task, overdue
+    assert "Eskaleret" not in page
 
 
 def test_the_team_leaders_batch_includes_the_escalated_tasks(
