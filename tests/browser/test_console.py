@@ -6,6 +6,7 @@ axe-core (no serious or critical violation)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -183,6 +184,30 @@ def test_a_tovholder_sends_a_letter_from_the_worklist(
     assert sent, f"no letter in {outbox}"
     assert all(path.read_bytes().startswith(b"%PDF") for path in sent)
     check_page(browser, "arbejdsliste-brev-sendt")
+
+    # "Send ugens breve" from the full list: the letters of every task still to do (Mads's at
+    # least: his owner changed at the meeting, nobody sent his letter) go out in one batch.
+    browser.get(f"{platform.console}/arbejdsliste?alle=1")
+    before = set(outbox.glob("*.pdf"))
+    follow(browser, browser.find_element(By.XPATH, "//button[text()='Send ugens breve']"))
+    summary = re.search(r"Ugens breve: sendt (\d+), fejl 0\.", text_of(browser))
+    assert summary is not None and int(summary.group(1)) >= 1, text_of(browser)
+    batch = set(outbox.glob("*.pdf")) - before
+    assert len(batch) >= int(summary.group(1)), f"{summary.group(0)}, but {outbox} has {batch}"
+    assert all(path.read_bytes().startswith(b"%PDF") for path in batch)
+    check_page(browser, "arbejdsliste-ugens-breve-sendt")
+
+
+def test_management_sees_how_many_letter_tasks_are_past_their_deadline(
+    platform: RunningPlatform, browser: webdriver.Chrome
+) -> None:
+    """Issue 16, part 6: management's view of escalations is a count, no names."""
+    log_in(browser, platform.console, "management")
+    assert "/statistik" in browser.current_url
+    section = browser.find_element(By.ID, "eskaleringer").find_element(By.XPATH, "..")
+    assert "Eskaleret til ledelsen" in section.text and "kun antal, ingen navne" in section.text
+    assert JOURNAL_OTHER not in text_of(browser)
+    check_page(browser, "statistik-ledelse")
 
 
 def test_a_school_representative_sees_only_their_pupils(

@@ -171,10 +171,29 @@ class PlatformApi:
         )
 
     # --- notifications -------------------------------------------------------------------
-    async def letter_tasks(self, token: str, municipality: str, status: str, purpose: str) -> Any:
+    async def letter_tasks(
+        self,
+        token: str,
+        municipality: str,
+        status: str,
+        purpose: str,
+        escalated_to: str | None = None,
+    ) -> Any:
+        """The municipality's tasks of `status`; with `escalated_to`, only those escalated to
+        that level (`team_leader`: the team leader's worklist)."""
+        params = {"municipality_code": municipality, "status": status}
+        if escalated_to is not None:
+            params["escalated_to"] = escalated_to
         return await self._call(
-            "notifications", "GET", "/v1/letter-tasks", token, purpose=purpose,
-            params={"municipality_code": municipality, "status": status},
+            "notifications", "GET", "/v1/letter-tasks", token, purpose=purpose, params=params
+        )
+
+    async def letter_escalations(self, token: str, municipality: str) -> Any:
+        """Counts only: tasks past their deadline, escalated to the team leader, and still
+        open at twice their deadline (management's view)."""
+        return await self._call(
+            "notifications", "GET", "/v1/letter-tasks/escalations", token,
+            params={"municipality_code": municipality},
         )  # fmt: skip
 
     async def complete_task(self, token: str, task_id: str) -> Any:

@@ -34,6 +34,8 @@ from shared.danish import (
 
 T = TypeVar("T")
 
+STILL_TO_DO = ("open", "overdue")
+"""The letter tasks' statuses the worklist asks for."""
 MAX_COURSES_LOOKED_AT = 50
 """The worklist reads at most this many open courses' details (reviews and consent due)."""
 
@@ -79,25 +81,38 @@ async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) 
 async def letter_tasks_shown(
     api: PlatformApi, user: User, now: datetime, show_all: bool, problems: Problems
 ) -> tuple[list[dict[str, Any]], int]:
-    """The open and overdue letter tasks the worklist shows (the role's own, or all), soonest
-    due first, and how many more there are."""
+    """The open and overdue letter tasks the worklist shows (the role's own and those escalated
+    to the role, or all), soonest due first, and how many more there are. An escalated task
+    is marked `escalated`."""
     purpose = "min arbejdsliste"
     tasks: list[dict[str, Any]] = []
+    escalated: set[str] = set()
     if user.reads_letters:
+        level = user.escalation_level
+        asked: list[tuple[str, str, str | None]] = [
+            (code, status, None) for code in user.municipalities for status in STILL_TO_DO
+        ]
+        if level is not None:
+            asked += [(code, "to_do", level) for code in user.municipalities]
         answers = await asyncio.gather(
             *(
-                problems.attempt(api.letter_tasks(user.token, code, status, purpose), {})
-                for code in user.municipalities
-                for status in ("open", "overdue")
+                problems.attempt(api.letter_tasks(user.token, code, status, purpose, to), {})
+                for code, status, to in asked
             )
         )
         seen: set[str] = set()
-        for answer in answers:
+        for (_, _, to), answer in zip(asked, answers, strict=True):
             for task in answer.get("tasks", []):
+                if to is not None:
+                    escalated.add(task["task_id"])
                 if task["task_id"] not in seen:
                     seen.add(task["task_id"])
                     tasks.append(task)
-    mine = [t for t in tasks if show_all or t.get("owner_role") == user.owner_role]
+    for task in tasks:
+        task["escalated"] = task["task_id"] in escalated
+    mine = [
+        t for t in tasks if show_all or t["escalated"] or t.get("owner_role") == user.owner_role
+    ]
     mine.sort(key=lambda t: (parse_moment(t.get("due_at")) or now, t["task_id"]))
     for task in mine:
         due = parse_moment(task.get("due_at"))
@@ -449,7 +464,7 @@ async def meeting_item(
         asyncio.gather(
             *(
                 problems.attempt(api.letter_tasks(user.token, municipality, status, purpose), {})
-                for status in ("open", "overdue")
+                for status in STILL_TO_DO
             )
         )
         if user.reads_letters
@@ -569,6 +584,11 @@ CHARTS: tuple[tuple[str, str, dict[str, str]], ...] = (
 async def statistics(api: PlatformApi, user: User, municipality: str, week: str) -> dict[str, Any]:
     problems = Problems()
     answer = await problems.attempt(api.statistics(user.token, municipality, week), {})
+    escalations = (
+        await problems.attempt(api.letter_escalations(user.token, municipality), None)
+        if user.reads_escalation_counts
+        else None
+    )  # counts of now, not of the week: no names (management's view, issue 16 part 6)
     tables = []
     for key, title, words in CHARTS:
         cells = answer.get(key, [])
@@ -579,6 +599,7 @@ async def statistics(api: PlatformApi, user: User, municipality: str, week: str)
         "persons": answer.get("persons"),
         "tables": tables,
         "suppressed_below": answer.get("suppressed_below", 3),
+        "escalations": escalations,
         "problems": problems.messages,
     }
 

@@ -35,6 +35,12 @@ CONCERN_REGISTRARS = frozenset({"tovholder", "team_leader", "caseworker", "schoo
 CONCERN_TEXT_READERS = RESOLVERS
 PERSON_CONCERN_READERS = RESOLVERS
 
+ESCALATION_LEVEL_OF = {"team_leader": "team_leader"}
+"""The escalation level (notifications' `escalated_to`) whose tasks join the role's worklist:
+a letter task past its deadline is escalated to the team leader (issue 16, part 6)."""
+ESCALATION_COUNT_READERS = frozenset({"management", "team_leader"})
+"""Who notifications lets read the counts of tasks past their deadline (no names)."""
+
 OWNER_ROLE_OF = {"police_coordinator": "police_ssp_coordinator"}
 """The owner role a municipality profile gives a login role, where the names differ."""
 
@@ -71,6 +77,15 @@ class User:
     @property
     def owner_role(self) -> str:
         return OWNER_ROLE_OF.get(self.role, self.role)
+
+    @property
+    def escalation_level(self) -> str | None:
+        """The escalated tasks the worklist shows too (None: the role has none)."""
+        return ESCALATION_LEVEL_OF.get(self.role)
+
+    @property
+    def reads_escalation_counts(self) -> bool:
+        return self.role in ESCALATION_COUNT_READERS
 
     @property
     def can_resolve_names(self) -> bool:

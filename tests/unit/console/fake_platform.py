@@ -121,6 +121,16 @@ def standard_platform() -> FakePlatform:
             },
         ),
     )
+    platform.answer(
+        "GET",
+        r"/v1/letter-tasks/escalations",
+        {
+            "municipality_code": "607",
+            "past_deadline": 0,
+            "escalated_to_team_leader": 0,
+            "open_at_twice_deadline": 0,
+        },
+    )
     platform.answer("GET", r"/v1/courses", {"municipality_code": "607", "courses": []})
     platform.answer("GET", r"/v1/follow-ups", {"municipality_code": "607", "follow_ups": []})
     platform.answer("GET", r"/v1/persons/[^/]+/concerns", {"person_key": "", "concerns": []})
