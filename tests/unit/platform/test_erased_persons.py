@@ -5,7 +5,7 @@ service consumed by reading the store's log (`refresh`), on SQLite and PostgreSQ
 
 from __future__ import annotations
 
-import asyncio
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from itertools import count
@@ -25,6 +25,7 @@ from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER, Inbo
 from shared.messaging.outgoing import Outgoing
 from shared.messaging.relay import OutboxRelay
 from shared.settings import PlatformSettings
+from tests.unit.platform.test_outbox_relay import _RecordingProducer
 
 _OFFSETS = count(1)
 
@@ -156,19 +157,6 @@ def _mentions(domain_event: Any) -> list[Outgoing]:
     return []
 
 
-class _Producer:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    async def send(
-        self, topic: str, value: bytes, *, key: bytes, headers: list[tuple[str, bytes]]
-    ) -> asyncio.Future[None]:
-        self.sent.append(key)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        done.set_result(None)
-        return done
-
-
 async def test_the_relay_withholds_a_person_another_replica_erased(
     store_url: str | None, tmp_path: Path
 ) -> None:
@@ -177,7 +165,7 @@ async def test_the_relay_withholds_a_person_another_replica_erased(
     settings = PlatformSettings(SSP_DATABASE_URL=store_url or "", SSP_DATA_DIR=str(tmp_path))
     consuming = ServiceApplication(env=store_env(settings, "svc"))
     relaying = ServiceApplication(env=store_env(settings, "svc"))
-    producer = _Producer()
+    producer = _RecordingProducer()
     relay = OutboxRelay(
         service="svc",
         app=relaying,
@@ -195,4 +183,4 @@ async def test_the_relay_withholds_a_person_another_replica_erased(
     while await relay.publish_next_batch():
         pass
 
-    assert producer.sent == [b"p-2"]
+    assert [json.loads(value)["person_key"] for _, value, _ in producer.sent] == ["p-2"]
