@@ -204,6 +204,7 @@ class RunningService:
         self._start_relay()
         self._tasks.append(asyncio.create_task(self._supervise("broker watch", self._watch)))
         self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
+        self._tasks.append(asyncio.create_task(self._supervise("erasures", self._follow_erasures)))
         context = self.context
         if d.daily_steps:
             daily = DailyJob(self.app, d.name, [f(context) for f in d.daily_steps], d.clock)
@@ -279,6 +280,16 @@ class RunningService:
                 newest = await self.context.in_store(self.context.app.recorder.max_notification_id)
                 self.metrics.relay_lag.set(max(0, (newest or 0) - self.relay.published_position))
             await asyncio.sleep(interval_s)
+
+    async def _follow_erasures(self) -> None:
+        """Reads the erasures another replica of this service recorded (only one replica of
+        the consumer group consumes a `PersonErased`), so this one's HTTP reads and consumers
+        withhold the person too (shared/eventstore/erasure.py)."""
+        assert self.context is not None
+        interval = self.definition.settings.erasure_refresh_interval_s
+        while True:
+            await asyncio.sleep(interval)
+            await self.context.in_store(self.context.app.erased_persons.refresh)
 
     async def _watch(self) -> None:
         """Notices a broker that lost this service's topics and recovers without a restart.

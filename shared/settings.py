@@ -210,6 +210,12 @@ class PlatformSettings(BaseSettings):
         description="How often a service's daily job (retention, shared/eventstore/daily_job.py) "
         "looks whether today's run (UTC) is still due; it runs once a day whatever this is.",
     )
+    erasure_refresh_interval_s: float = Field(
+        default=2.0,
+        gt=0,
+        description="How often a replica reads the erasures recorded by another replica of its "
+        "service (issue 18); its relay also reads them before each batch it publishes.",
+    )
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text",

@@ -97,35 +97,41 @@ def withhold(payload: T, is_erased: Callable[[str], bool]) -> T | None:
 
 
 class ErasedPersons:
-    """The pseudonyms erased in one service's store: read from it once (every
-    `ErasedPerson.Recorded`), then kept current by `record`."""
+    """The pseudonyms erased in one service's store, followed from its notification log
+    (every `ErasedPerson.Recorded`): read once when the application is built, then again from
+    where the last read stopped by `refresh` — which the relay calls before it publishes and
+    the service at a short interval, so a replica learns of an erasure another replica of the
+    service consumed (they share the consumer group: only one of them consumes it).
+
+    `record` changes nothing in memory before its unit of work committed: a failed commit
+    leaves the person unknown, so the message's redelivery records the erasure again."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self._keys: set[str] | None = None
+        self._position = 0
+        # Serialises the reads of the log; membership tests never wait for it (a set's
+        # `in` and `add` are atomic), so the relay on the event loop never waits for I/O.
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
-        """Read the erased pseudonyms from the store, once (then `record` keeps them
-        current): when the application is built, in the store's thread, so that `withhold`
-        on the event loop (the relay) never waits for I/O."""
+        """Read the erasures recorded since the last read (all of them the first time): in
+        the store's thread, never on the event loop. Cheap when there is nothing new: one
+        query for the notifications of one topic after a position."""
         with self._lock:
-            if self._keys is not None:
-                return
-        keys: set[str] = set()
-        position = 0
-        while True:
-            page = self.app.recorder.select_notifications(
-                start=position, limit=1000, topics=[RECORDED_TOPIC], inclusive_of_start=False
-            )
-            if not page:
-                break
-            for notification in page:
-                keys.add(self.app.mapper.to_domain_event(notification).person_key)
-            position = page[-1].id
-        with self._lock:
-            if self._keys is None:
-                self._keys = keys
+            keys = self._keys if self._keys is not None else set()
+            position = self._position
+            while True:
+                page = self.app.recorder.select_notifications(
+                    start=position, limit=1000, topics=[RECORDED_TOPIC], inclusive_of_start=False
+                )
+                if not page:
+                    break
+                for notification in page:
+                    keys.add(self.app.mapper.to_domain_event(notification).person_key)
+                position = page[-1].id
+            self._position = position
+            self._keys = keys
 
     def _loaded(self) -> set[str]:
         if self._keys is None:
@@ -143,20 +149,22 @@ class ErasedPersons:
         return len(self._loaded())
 
     def record(self, uow: Any, erased: PersonErased) -> bool:
-        """Record the erasure in `uow` (the batch's unit of work); False when it was known."""
-        if erased.person_key in self:
+        """Record the erasure in `uow` (the batch's unit of work); False when it was known
+        (recorded before, by this replica or another, or earlier in the same batch). The
+        person joins the in-memory set only once `uow` committed."""
+        key = erased.person_key
+        if key in self or uow.get(ErasedPerson, ErasedPerson.create_id(key)) is not None:
             return False
         uow.add(
             ErasedPerson(
-                person_key=erased.person_key,
+                person_key=key,
                 erasure_id=erased.erasure_id,
                 reason=erased.reason,
                 erased_at=erased.erased_at,
                 municipality_code=erased.municipality_code,
             )
         )
-        with self._lock:
-            self._loaded().add(erased.person_key)
+        uow.after_commit(lambda: self._loaded().add(key))
         return True
 
     def withhold(self, payload: T) -> T | None:

@@ -3,7 +3,7 @@ tracking rows for every upstream message in the batch."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
@@ -33,6 +33,7 @@ class UnitOfWork:
         self._aggregates: dict[UUID, Any] = {}
         self._absent: set[UUID] = set()
         self._processed: set[UpstreamId] = set()
+        self._after_commit: list[Callable[[], None]] = []
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
         """Load many aggregates with one query; those not found are remembered as absent, so
@@ -66,6 +67,15 @@ class UnitOfWork:
         self._aggregates[aggregate.id] = aggregate
         self._absent.discard(aggregate.id)
 
+    def aggregates(self, aggregate_type: type[A]) -> list[A]:
+        """The aggregates of that type loaded or added in this unit of work, not yet saved."""
+        return [a for a in self._aggregates.values() if isinstance(a, aggregate_type)]
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this unit of work's batch is committed, never if the commit
+        fails (in-memory state that must agree with the store: `ErasedPersons`)."""
+        self._after_commit.append(callback)
+
     def processed(self, upstream: UpstreamId | None) -> None:
         if upstream is not None:
             self._processed.add(upstream)
@@ -84,3 +94,6 @@ class UnitOfWork:
         )
         self._aggregates.clear()
         self._processed.clear()
+        committed, self._after_commit = self._after_commit, []
+        for callback in committed:
+            callback()

@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from shared.contracts.erasures import PersonErased
 from shared.contracts.topics import PERSON_ERASURES
 from shared.eventstore.application import ServiceApplication
+from shared.eventstore.erasure import withhold
 from shared.eventstore.unit_of_work import UnitOfWork
 from shared.messaging.inbound import Inbound
 from shared.settings import PlatformSettings
@@ -118,11 +119,20 @@ class TableHandler(Generic[S]):
         uow = UnitOfWork(service.app)
         received: list[tuple[Inbound, Consumer[S] | None, Any]] = []
         erased = service.app.erased_persons
+        # Persons erased earlier in this batch: not yet in `erased` (it learns of them once
+        # the batch committed), withheld from the batch's later messages all the same.
+        erasing: set[str] = set()
         for message in messages:
             consumer = self.by_topic.get(message.topic)
             payload = None if consumer is None else self._read(consumer, message)
+            if isinstance(payload, PersonErased):
+                erasing.add(payload.person_key)
             if consumer is not None and payload is not None:
-                payload = erased.withhold(payload)
+                payload = (
+                    withhold(payload, lambda key: key in erasing or key in erased)
+                    if erasing
+                    else erased.withhold(payload)
+                )
                 if payload is None:  # about an erased person only (a replay): nothing to do
                     consumer = _WITHHELD
             received.append((message, consumer, payload))

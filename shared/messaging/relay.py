@@ -241,6 +241,8 @@ class OutboxRelay:
             if self._republishing and self.published_position >= self._recorded_position:
                 self._republishing = False
             return read
+        # Erasures another replica of the service recorded: withheld from this batch on.
+        await self._in_store(self.app.erased_persons.refresh)
         sends: list[asyncio.Future[Any]] = []
         # What each send is, kept as it was sent (decoded only if the broker refuses it).
         sent: list[tuple[int, Any, str, bytes, bytes, list[tuple[str, bytes]]]] = []

@@ -232,25 +232,44 @@ class NotificationsService:
 
     def forget_person_in(self, uow: UnitOfWork, erased: PersonErased) -> int:
         """Issue 18: the person was erased. Recorded (`ErasedPerson`: the index drops their
-        tasks, the consumers and the relay withhold them), each of their letter tasks marked
-        erased (`LetterTaskCase.Erased`, without personal data: no read, send or escalation
-        finds it again) and the copies of their letters still in the outbox folder discarded.
-        How many tasks were erased."""
+        tasks, the consumers and the relay withhold them); each of their letter task cases
+        marked erased (`LetterTaskCase.Erased`, without personal data: no read, send or
+        escalation finds it again), those still waiting for an assessment and those opened
+        earlier in this batch too, and each caseworker record of theirs
+        (`CaseworkerRecord.Erased`), so a rebuild cannot bring them back; the copies of their
+        letters still in the outbox folder discarded. How many cases were erased."""
+        key = erased.person_key
         if not self.app.erased_persons.record(uow, erased):
             return 0  # known already (a redelivery)
         self.index.catch_up()
-        task_ids = [UUID(task.task_id) for task in self.index.tasks_of(erased.person_key)]
-        uow.prefetch(task_ids)
-        erased_tasks = 0
-        for task_id in task_ids:
-            case = uow.get(LetterTaskCase, task_id)
-            if isinstance(case, LetterTaskCase) and case.erase():
-                erased_tasks += 1
-            discarded = self.sender.discard(str(task_id)) if self.sender is not None else 0
+        case_ids = {UUID(case_id) for case_id in self.index.cases_of(key)}
+        case_ids |= {UUID(task.task_id) for task in self.index.tasks_of(key)}
+        uow.prefetch(case_ids)
+        cases = [c for c in (uow.get(LetterTaskCase, i) for i in sorted(case_ids)) if c]
+        cases += [c for c in uow.aggregates(LetterTaskCase) if c.person_key == key]
+        erased_cases = 0
+        records: dict[UUID, CaseworkerRecord] = {
+            r.id: r for r in uow.aggregates(CaseworkerRecord) if r.person_key == key
+        }
+        for case in {c.id: c for c in cases}.values():
+            if case.erase():
+                erased_cases += 1
+            record_id = CaseworkerRecord.create_id(case.journal_number, key)
+            record = records.get(record_id) or uow.get(CaseworkerRecord, record_id)
+            if record is not None:
+                records[record_id] = record
+            discarded = self.sender.discard(str(case.id)) if self.sender is not None else 0
             if discarded:
-                log.info("notifications: %d letter copies of task %s discarded", discarded, task_id)
-        log.info("notifications: an erased person's %d letter tasks erased", erased_tasks)
-        return erased_tasks
+                log.info("notifications: %d letter copies of task %s discarded", discarded, case.id)
+        for record in records.values():
+            record.erase()
+        log.info(
+            "notifications: an erased person's %d letter task cases and %d caseworker records "
+            "erased",
+            erased_cases,
+            len(records),
+        )
+        return erased_cases
 
     @staticmethod
     def _case(uow: UnitOfWork, journal_number: str, person_key: str) -> LetterTaskCase:

@@ -39,6 +39,8 @@ TASK_EVENT_TOPICS = tuple(
         AcuteLetterTask.Requested,
         AcuteLetterTask.Completed,
         AcuteLetterTask.MarkedOverdue,
+        LetterTaskCase.Opened,  # whose each case is (issue 18: also those without a task)
+        LetterTaskCase.OpenedWithDecision,
         ErasedPerson.Recorded,  # issue 18: the person's tasks leave the index
         LetterTaskCase.Erased,  # and each task of theirs, by its id
     )
@@ -57,14 +59,22 @@ class LetterTaskIndex(FollowedLog):
         # When each task was created, and the levels it was escalated to (issue 16, part 6).
         self._created_at: dict[str, datetime] = {}
         self._escalated_to: dict[str, frozenset[str]] = {}
+        # Each person's letter task cases, with a task or still waiting for one (issue 18:
+        # an erasure marks them all erased).
+        self._cases_of: dict[str, set[str]] = {}
 
     def apply(self, event: Any) -> None:
         if isinstance(event, ErasedPerson.Recorded):
             self._forget(event.person_key)
+            self._cases_of.pop(event.person_key, None)
             return
         if isinstance(event, LetterTaskCase.Erased):
             self._forget_task(str(event.originator_id))
             return
+        if isinstance(event, LetterTaskCase.Opened | LetterTaskCase.OpenedWithDecision):
+            self._cases_of.setdefault(event.person_key, set()).add(str(event.originator_id))
+            if not isinstance(event, LetterTaskCase.OpenedWithTask):
+                return
         assert isinstance(event, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
         letter = LetterTaskEvent.model_validate(event.letter)
         self._latest[letter.task_id] = letter
@@ -83,6 +93,10 @@ class LetterTaskIndex(FollowedLog):
         self._latest.pop(task_id, None)
         self._created_at.pop(task_id, None)
         self._escalated_to.pop(task_id, None)
+
+    def cases_of(self, person_key: str) -> set[str]:
+        """The ids of the person's letter task cases, with a task or not."""
+        return set(self._cases_of.get(person_key, ()))
 
     def tasks_of(self, person_key: str) -> list[LetterTaskEvent]:
         """Every task of the person, whatever its status."""

@@ -16,7 +16,7 @@ publishes it without loading the aggregate.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -72,6 +72,17 @@ class CaseworkerRecord(TracedAggregate):
         recorded_at: datetime
         municipality_code: str | None
 
+    class Erased(Event):
+        """Issue 18: the person was erased. The event holds nothing about them (empty facts,
+        nothing published); from here on the record holds no assessment or meeting, records
+        none, and loading its events again (a restart, a rebuild) ends the same way."""
+
+        def apply(self, aggregate: Any) -> None:
+            record = cast(CaseworkerRecord, aggregate)
+            record.erased = True
+            record.assessments = []
+            record.meetings = []
+
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
         return _IDS(f"{journal_number}:{person_key}")
@@ -85,9 +96,12 @@ class CaseworkerRecord(TracedAggregate):
         return super()._create(event_class, **kwargs)
 
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "facts", {"journal_number": self.journal_number, "person_key": self.person_key}
+        facts = (
+            {}  # nothing about the person
+            if issubclass(event_class, CaseworkerRecord.Erased)
+            else {"journal_number": self.journal_number, "person_key": self.person_key}
         )
+        kwargs.setdefault("facts", facts)
         super().trigger_event(event_class, **kwargs)
 
     @event(Opened)
@@ -96,6 +110,7 @@ class CaseworkerRecord(TracedAggregate):
         self.person_key = person_key
         self.assessments: list[dict[str, Any]] = []
         self.meetings: list[dict[str, Any]] = []
+        self.erased = False
 
     # --- commands ------------------------------------------------------------------------
     def assess(
@@ -106,8 +121,9 @@ class CaseworkerRecord(TracedAggregate):
         via: str,
         municipality_code: str | None,
     ) -> bool:
-        """Record the assessment; False when it was recorded before."""
-        if any(
+        """Record the assessment; False when it was recorded before, or the person was
+        erased."""
+        if self.erased or any(
             a["outcome"] == outcome
             and a["caseworker"] == caseworker
             and a["assessed_at"] == assessed_at
@@ -149,6 +165,13 @@ class CaseworkerRecord(TracedAggregate):
             recorded_at=now,
             municipality_code=municipality_code,
         )
+
+    def erase(self) -> bool:
+        """The person was erased: the record forgets their assessments and meetings (once)."""
+        if self.erased:
+            return False
+        self.trigger_event(self.Erased)
+        return True
 
     @property
     def latest_assessment(self) -> dict[str, Any] | None:

@@ -71,6 +71,13 @@ _IDS = IdSpace("urn:ssp:notifications")
 
 
 class LetterTaskCase(TracedAggregate):
+    class Opened(TracedAggregate.Created):
+        """The case opened by an assessment or a withdrawal (the first routing decision
+        opens it with `OpenedWithDecision`)."""
+
+        journal_number: str
+        person_key: str
+
     class DecisionRecorded(RecordedDecision, TracedAggregate.Event):
         def apply(self, aggregate: Any) -> None:
             revises = getattr(self, "revises_decision_id", None)  # absent before revisions
@@ -156,7 +163,7 @@ class LetterTaskCase(TracedAggregate):
     def create_id(journal_number: str, person_key: str) -> UUID:
         return _IDS(f"letter-task:{journal_number}:{person_key}")
 
-    @event("Opened")
+    @event(Opened)
     def __init__(self, journal_number: str, person_key: str) -> None:
         self.journal_number = journal_number
         self.person_key = person_key

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from shared.eventstore import TracedAggregate
 from shared.eventstore.application import ServiceApplication, store_env
+from shared.eventstore.erasure import RECORDED_TOPIC
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
 from shared.messaging.relay import OutboxRelay
@@ -104,6 +105,18 @@ async def test_each_published_event_goes_out_once_in_order(app: ServiceApplicati
     assert {headers[ORIGIN_HEADER] for _, _, headers in producer.sent} == {"ledger"}
 
 
+def _reads_erasures(kwargs: dict[str, Any]) -> bool:
+    """Whether a read of the log is the relay's look for erasures another replica recorded
+    (before each batch it publishes), not a read of the events it publishes."""
+    return list(kwargs.get("topics") or ()) == [RECORDED_TOPIC]
+
+
+def _counted(reads: list[Any], args: Any, kwargs: dict[str, Any]) -> None:
+    """Count a read of the events the relay publishes (not its look for erasures)."""
+    if not _reads_erasures(kwargs):
+        reads.append(args)
+
+
 async def test_unpublished_events_are_read_once(
     app: ServiceApplication, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -118,7 +131,8 @@ async def test_unpublished_events_are_read_once(
     select = app.recorder.select_notifications
 
     def spy(start: int | None, limit: int, *args: Any, **kwargs: Any) -> Any:
-        starts.append(start)
+        if not _reads_erasures(kwargs):
+            starts.append(start)
         return select(start, limit, *args, **kwargs)
 
     monkeypatch.setattr(app.recorder, "select_notifications", spy)
@@ -154,7 +168,7 @@ async def test_what_was_just_saved_is_published_from_memory_as_from_the_log(
         monkeypatch.setattr(
             app.recorder,
             "select_notifications",
-            lambda *a, _s=select, _r=reads, **k: _r.append(a) or _s(*a, **k),
+            lambda *a, _s=select, _r=reads, **k: _counted(_r, a, k) or _s(*a, **k),
         )
         ledger = Ledger()
         for n in range(4):
@@ -189,7 +203,7 @@ async def test_a_relay_behind_by_less_than_memory_keeps_taking_from_memory(
     monkeypatch.setattr(
         app.recorder,
         "select_notifications",
-        lambda *a, **k: reads.append(a) or select(*a, **k),
+        lambda *a, **k: _counted(reads, a, k) or select(*a, **k),
     )
     ledger = Ledger()
     app.save(ledger)
