@@ -18,7 +18,8 @@ from services.notifications.domain.endings import NotAllowedToWaive
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.settings import NotificationsSettings
 from shared.contracts import LetterTaskEvent
-from tests.unit.notifications.factories import JOURNAL, FakeClock, decision
+from shared.contracts.letter_tasks import WaiverReason
+from tests.unit.notifications.factories import JOURNAL, FakeClock, assessment, decision
 from tests.unit.notifications.letters.support import facts, in_store, letter_desk, pdf_text
 
 TASK = str(LetterTaskCase.create_id(JOURNAL, "pk_a"))
@@ -104,6 +105,63 @@ async def test_without_an_address_the_letter_says_so(
 def _created(service, clock):  # type: ignore[no-untyped-def]
     service.receive_decision(decision(age=14))
     return service.task(TASK)
+
+
+# Issue 14, part 2: who may waive a letter task, and for which reason (services/notifications/
+# domain/endings.py; the reasons are shared/contracts/letter_tasks.py's WAIVER_REASONS). The
+# seeds say who owns the informing, not when a letter may be left out: the reasons are the
+# issue's, read against the lines cited (docs/seed-readings.md, "Waiving a letter task").
+WAIVE_RULES = [
+    pytest.param(
+        "tovholder", "tovholder", "already_informed", True,
+        id="000 l.201: the tovholder informs the parents; told already, no letter",
+    ),
+    pytest.param(
+        "tovholder", "team_leader", "police_informs", True,
+        id="000 l.210 + 001 l.216: the team leader shares out; the police follow up themselves",
+    ),
+    pytest.param(
+        "caseworker", "caseworker", "not_in_childs_interest", True,
+        id="000 l.200 + 004 l.119: the caseworker weighs the case; the child's interest first",
+    ),
+    pytest.param(
+        "caseworker", "team_leader", "already_informed", True,
+        id="000 l.200: the team leader informs the caseworker of the incident",
+    ),
+    pytest.param(
+        "tovholder", "caseworker", "already_informed", False,
+        id="000 l.201: without a case the letter is the tovholder's, not a caseworker's",
+    ),
+    pytest.param(
+        "caseworker", "tovholder", "police_informs", False,
+        id="000 l.200: with a case the letter is the caseworker's, not the tovholder's",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("route", "by_role", "reason", "waived"), WAIVE_RULES)
+def test_who_may_waive_a_letter_task(
+    settings: NotificationsSettings,
+    clock: FakeClock,
+    tmp_path: Path,
+    route: str,
+    by_role: str,
+    reason: WaiverReason,
+    waived: bool,
+) -> None:
+    d = letter_desk(settings, clock, tmp_path)
+    d.service.receive_decision(decision(route=route, age=14))
+    if route == "caseworker":
+        d.service.receive_assessment(assessment(outcome="inform"))
+    task = d.service.task(TASK)
+    assert task is not None and task.owner_role == route
+    if not waived:
+        with pytest.raises(NotAllowedToWaive):
+            d.desk.waive_in_store(TASK, reason, by_role)
+        assert d.service.task(TASK) == task
+        return
+    ended = d.desk.waive_in_store(TASK, reason, by_role)
+    assert (ended.event, ended.waiver_reason, ended.by_role) == ("waived", reason, by_role)
 
 
 def test_waiving_needs_the_owner_or_the_team_leader_and_is_not_cancelling(
