@@ -111,32 +111,15 @@ def _created(service, clock):  # type: ignore[no-untyped-def]
 # domain/endings.py; the reasons are shared/contracts/letter_tasks.py's WAIVER_REASONS). The
 # seeds say who owns the informing, not when a letter may be left out: the reasons are the
 # issue's, read against the lines cited (docs/seed-readings.md, "Waiving a letter task").
+T, C, L = "tovholder", "caseworker", "team_leader"  # the task's owner, or who waives it
 WAIVE_RULES = [
-    pytest.param(
-        "tovholder", "tovholder", "already_informed", True,
-        id="000 l.201: the tovholder informs the parents; told already, no letter",
-    ),
-    pytest.param(
-        "tovholder", "team_leader", "police_informs", True,
-        id="000 l.210 + 001 l.216: the team leader shares out; the police follow up themselves",
-    ),
-    pytest.param(
-        "caseworker", "caseworker", "not_in_childs_interest", True,
-        id="000 l.200 + 004 l.119: the caseworker weighs the case; the child's interest first",
-    ),
-    pytest.param(
-        "caseworker", "team_leader", "already_informed", True,
-        id="000 l.200: the team leader informs the caseworker of the incident",
-    ),
-    pytest.param(
-        "tovholder", "caseworker", "already_informed", False,
-        id="000 l.201: without a case the letter is the tovholder's, not a caseworker's",
-    ),
-    pytest.param(
-        "caseworker", "tovholder", "police_informs", False,
-        id="000 l.200: with a case the letter is the caseworker's, not the tovholder's",
-    ),
-]  # fmt: skip
+    pytest.param(T, T, "already_informed", True, id="000 l.201: the tovholder's own letter"),
+    pytest.param(T, L, "police_informs", True, id="000 l.210, 001 l.216: the police inform"),
+    pytest.param(C, C, "not_in_childs_interest", True, id="000 l.200, 004 l.119: barnets tarv"),
+    pytest.param(C, L, "already_informed", True, id="000 l.200: the team leader, case or not"),
+    pytest.param(T, C, "already_informed", False, id="000 l.201: no case: not the caseworker's"),
+    pytest.param(C, T, "police_informs", False, id="000 l.200: a case: not the tovholder's"),
+]
 
 
 @pytest.mark.parametrize(("route", "by_role", "reason", "waived"), WAIVE_RULES)
