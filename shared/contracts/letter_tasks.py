@@ -4,25 +4,32 @@ who gets which letter is notifications' rule (services/notifications/domain/).
 ``owner_team``, ``reason`` and the ``updated`` event extend §5 (docs/contracts.md): optional, so
 old messages still parse. Issue 16 adds the endings ``sent`` (``channel``, ``letter_version``)
 and ``waived`` (``waiver_reason``), and ``escalated`` (``escalated_to``), all optional fields.
+Issue 14, part 3: the acute-event standard letter needs no police journal number, so
+``journal_number`` is null on that kind when the procedure follows no police case; it stays a
+required key, and every other kind still carries one (a message that had one keeps its bytes).
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from shared.contracts.common import (
     Code,
     ContractModel,
     Id,
-    IncidentJournalNumber,
+    JournalNumber,
     KeyPersonKey,
     ResidenceMunicipality,
     TeamName,
     Timestamp,
 )
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
+
+#: The only kind whose task may name no incident: the acute-event standard letter (000:
+#: "forældre og medarbejdere lokalt", sent without a police case).
+WITHOUT_JOURNAL_NUMBER: frozenset[LetterKind] = frozenset({"akut_standardbrev"})
 
 __all__ = [
     "LETTER_KINDS",
@@ -91,7 +98,12 @@ class LetterTaskEvent(ContractModel):
         "deadline, to management's count. A task ends as completed, sent, waived or cancelled.",
         examples=["created"],
     )
-    journal_number: IncidentJournalNumber
+    journal_number: JournalNumber | None = Field(
+        description="Journal number of the incident. Null only on an akut_standardbrev task "
+        "whose acute-event procedure follows no police case (it needs no journal number); "
+        "every other kind has one.",
+        examples=["3700-80123-00456-26"],
+    )
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
@@ -164,3 +176,9 @@ class LetterTaskEvent(ContractModel):
         "or management (still open at twice the deadline: counted, never named).",
         examples=[None, "team_leader"],
     )
+
+    @model_validator(mode="after")
+    def _names_its_incident(self) -> LetterTaskEvent:
+        if self.journal_number is None and self.kind not in WITHOUT_JOURNAL_NUMBER:
+            raise ValueError(f"a {self.kind} task names its incident: journal_number required")
+        return self

@@ -98,7 +98,8 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
                 json={
                     "municipality_code": "607",
                     "reference": "2026-11-brand-skole",
-                    "journal_number": JOURNAL,
+                    # No police case (000 l.385): the letter needs no journal number (issue
+                    # 14, part 3).
                     "director": "DIR",
                     "head_of_department": "FCH",
                 },
@@ -171,7 +172,12 @@ async def test_a_tovholder_decision_becomes_a_trivsel_course_on_the_topic(
             ("akut_standardbrev", "created", ["parents", "local_staff"]),
             ("akut_standardbrev", "completed", ["parents", "local_staff"]),
         ]
-        assert {t["journal_number"] for t in tasks_published} == {JOURNAL}
+        assert {
+            t["journal_number"] for t in tasks_published if t["kind"] != "akut_standardbrev"
+        } == {JOURNAL}
+        assert {
+            t["journal_number"] for t in tasks_published if t["kind"] == "akut_standardbrev"
+        } == {None}
         assert {dict(r.headers)["ssp-origin"] for r in letters} == {b"notifications"}
     finally:
         await producer.stop()

@@ -78,6 +78,19 @@ async def worklist(api: PlatformApi, user: User, now: datetime, show_all: bool) 
     }
 
 
+WITHOUT_POLICE_CASE = "akut hændelse uden politisag"
+
+
+def task_reference(task: dict[str, Any]) -> str:
+    """What names a letter task to its reader: its journal number. The acute procedure's letter
+    without a police case has none (issue 14, part 3)."""
+    if task.get("journal_number"):
+        return str(task["journal_number"])
+    if task.get("kind") == "akut_standardbrev":
+        return WITHOUT_POLICE_CASE
+    return str(task.get("task_id", ""))
+
+
 async def letter_tasks_shown(
     api: PlatformApi, user: User, now: datetime, show_all: bool, problems: Problems
 ) -> tuple[list[dict[str, Any]], int]:
@@ -116,6 +129,7 @@ async def letter_tasks_shown(
     mine.sort(key=lambda t: (parse_moment(t.get("due_at")) or now, t["task_id"]))
     for task in mine:
         due = parse_moment(task.get("due_at"))
+        task["reference"] = task_reference(task)
         task["time_left"] = time_left(due, now)
         task["is_overdue"] = task.get("status") == "overdue" or (due is not None and due < now)
     return mine, len(tasks) - len(mine)
@@ -257,8 +271,9 @@ def send_refusal(exc: ApiError) -> str:
 
 def sent_message(task: dict[str, Any]) -> str:
     channel = label(SEND_CHANNELS, task.get("channel") or "outbox")
-    journal = task.get("journal_number") or task.get("task_id", "")
-    return f"Brevet for {journal} er sendt ({channel}) {danish_datetime(task.get('at'))}."
+    return (
+        f"Brevet for {task_reference(task)} er sendt ({channel}) {danish_datetime(task.get('at'))}."
+    )
 
 
 async def letter_pdf(api: PlatformApi, user: User, task_id: str) -> bytes | LetterRefused:
@@ -298,7 +313,7 @@ async def send_shown_letters(
     problems = Problems()
     shown, _ = await letter_tasks_shown(api, user, now, show_all, problems)
     outcome = BatchSent(failures=problems.messages)
-    journal_of = {t["task_id"]: t.get("journal_number") or t["task_id"] for t in shown}
+    journal_of = {t["task_id"]: t["reference"] for t in shown}
     task_ids = list(journal_of)
     for start in range(0, len(task_ids), MAX_BATCH):
         try:

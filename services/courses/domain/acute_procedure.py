@@ -224,11 +224,8 @@ class AcuteProcedure(Course):
             "due_at": due_at,
             "at": at,
         }
-        if self.journal_number is None:
-            # Not a police case (000 l.385: a director and a head of department decide): the
-            # letter is the procedure's own task; no letter task is made from it.
-            checked = LetterTaskEvent(journal_number="0000-00000-00000-00", **fields)
-            return {**checked.model_dump(mode="json"), "journal_number": None}
+        # Without a police case (000 l.385: a director and a head of department decide) the
+        # letter names no journal number; notifications makes its task all the same.
         letter = LetterTaskEvent(journal_number=self.journal_number, **fields)
         return letter.model_dump(mode="json")
 

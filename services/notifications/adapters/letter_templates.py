@@ -148,7 +148,7 @@ class LetterBook:
         recipients: list[Any],
         owner_role: str,
         facts: PersonFacts,
-        journal_number: str,
+        journal_number: str | None,
         today: Any,
         group: bool = False,
     ) -> list[RenderedLetter]:

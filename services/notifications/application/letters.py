@@ -96,8 +96,9 @@ class LetterDesk:
         return RenderedCopies(self.book.version(task.municipality_code), copies)
 
     async def rendered(self, task: LetterTaskEvent, authorization: str) -> RenderedCopies:
-        """A group letter names nobody: intake is not asked."""
-        if is_group_letter(task.person_key):
+        """A group letter names nobody: intake is not asked. (A task without a journal number
+        is a group letter: the contract allows none on any other kind.)"""
+        if is_group_letter(task.person_key) or task.journal_number is None:
             return await asyncio.to_thread(self.render, task, GROUP_FACTS)
         facts = await self.recipients.facts(task.person_key, task.journal_number, authorization)
         return await asyncio.to_thread(self.render, task, facts)

@@ -285,7 +285,9 @@ class NotificationsService:
     ) -> AcuteLetterOutcome:
         """The acute procedure asks for its standard letter (the task is created) and says
         when step 4 is done (the task is completed); every other course event is no letter's
-        business. Its deadline is the procedure's (`due_at`)."""
+        business. Its deadline is the procedure's (`due_at`). A procedure that follows no
+        police case gets its letter all the same, without a journal number (issue 14, part 3:
+        000 asks for no police case)."""
         task_id = acute_letter_task_id(course_event)
         if task_id is None:
             return "ignored"
@@ -293,13 +295,6 @@ class NotificationsService:
         if course_event.event == STANDARD_LETTER_REQUESTED:
             if task is not None:
                 return "duplicate"
-            if course_event.journal_number is None:
-                log.warning(
-                    "notifications: acute procedure %s asked for its letter without a journal "
-                    "number; no task (a letter task names the incident)",
-                    course_event.course_id,
-                )
-                return "ignored"
             data = course_event.data
             uow.add(
                 AcuteLetterTask.request(

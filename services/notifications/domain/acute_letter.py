@@ -6,7 +6,9 @@ The courses service runs the procedure and asks for the letter with a course eve
 (`standard_letter_sent`). Notifications alone creates, completes and tracks the task, like
 every other letter task: it appears in the letter-task lists, can be completed there, and is
 marked overdue by notifications' own check. The letter names no person, so its `person_key`
-names the procedure (`acute:<course_id>`); the aggregate id is the task id.
+names the procedure (`acute:<course_id>`); the aggregate id is the task id. A procedure
+that follows no police case (000: a director and a head of department start it) gets its
+letter task all the same, with no journal number (issue 14, part 3).
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ class AcuteLetterTask(TracedAggregate):
         *,
         task_id: str,
         course_id: str,
-        journal_number: str,
+        journal_number: str | None,
         municipality_code: str,
         owner_role: str,
         due_at: datetime,
@@ -117,8 +119,10 @@ class AcuteLetterTask(TracedAggregate):
         return STATUS_AFTER[event_type]
 
     @property
-    def journal_number(self) -> str:
-        return str(self._letter["journal_number"])
+    def journal_number(self) -> str | None:
+        """None when the procedure follows no police case."""
+        number = self._letter["journal_number"]
+        return None if number is None else str(number)
 
     @property
     def person_key(self) -> str:

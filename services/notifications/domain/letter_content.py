@@ -180,7 +180,7 @@ def context(
     kind: LetterKind,
     addressee: Addressee,
     facts: PersonFacts,
-    journal_number: str,
+    journal_number: str | None,
     profile: dict[str, Any],
     sender: dict[str, Any],
     today: datetime,

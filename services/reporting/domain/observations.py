@@ -225,7 +225,12 @@ _TASK_STEPS: dict[str, Step] = {
 }
 
 
-def letter_task_changed(task: LetterTaskEvent) -> Observation:
+def letter_task_changed(task: LetterTaskEvent) -> Observation | None:
+    """A letter task's change, as a step of its journal number; the acute procedure's letter
+    without a journal number (no police case, issue 14 part 3) has no place in a trace, like
+    its procedure's course events."""
+    if task.journal_number is None:
+        return None
     # A task is updated as often as its decision changes; every other event happens once.
     key = f"task:{task.task_id}:{task.event}"
     if task.event == "updated":

@@ -187,6 +187,25 @@ def test_completing_a_letter_task(browser: TestClient, platform: FakePlatform) -
     assert "Brevopgaven er markeret som afsluttet" in browser.get("/arbejdsliste").text
 
 
+def test_the_acute_letter_without_a_police_case_is_named_as_such(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    """Issue 14, part 3: the acute procedure's letter may have no journal number."""
+    acute = {
+        **letter_task("t-acute", "2026-11-17T09:00:00+01:00", "open", "management"),
+        "journal_number": None,
+        "person_key": "acute:c1",
+        "kind": "akut_standardbrev",
+        "recipients": ["parents", "local_staff"],
+    }
+    platform.answer("GET", r"/v1/letter-tasks", {"tasks": [acute]})
+    log_in(browser)
+    html = browser.get("/arbejdsliste?alle=1").text
+    assert "<td>akut hændelse uden politisag</td>" in html
+    assert 'aria-label="Send brev for akut hændelse uden politisag"' in html
+    assert "None" not in html
+
+
 def test_the_meeting_shows_the_agenda_and_resolves_every_name_in_one_call(
     browser: TestClient, platform: FakePlatform
 ) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -91,6 +92,36 @@ def test_letter_task_has_the_contract_fields_and_optional_extensions() -> None:
         "due_at",
         "at",
     }
+
+
+_LETTER_TASK: dict[str, Any] = {
+    "task_id": "5acd50df-5b52-501d-8c43-80bc196d119f",
+    "event": "created",
+    "journal_number": None,
+    "person_key": "acute:f0d9b3cb-db8d-5366-9453-099e602ed8d6",
+    "municipality_code": "607",
+    "kind": "akut_standardbrev",
+    "recipients": ["parents", "local_staff"],
+    "owner_role": "management",
+    "due_at": "2026-11-17T09:00:00Z",
+    "at": "2026-11-16T09:00:00Z",
+}
+
+
+def test_only_the_acute_standard_letter_may_name_no_journal_number() -> None:
+    """Issue 14, part 3 (000: the acute letter needs no police case): `journal_number` stays
+    a required key, null only on akut_standardbrev; every other kind still names its incident."""
+    acute = LetterTaskEvent.model_validate(_LETTER_TASK)
+    assert acute.journal_number is None
+    assert json.loads(acute.model_dump_json())["journal_number"] is None  # present, as null
+    for kind in ("orientering", "indkaldelse", "bekymringsbrev", "orientering_forurettet"):
+        with pytest.raises(ValidationError, match="journal_number required"):
+            LetterTaskEvent.model_validate({**_LETTER_TASK, "kind": kind})
+    without_key = {k: v for k, v in _LETTER_TASK.items() if k != "journal_number"}
+    with pytest.raises(ValidationError, match="journal_number"):
+        LetterTaskEvent.model_validate(without_key)
+    schema = LetterTaskEvent.model_json_schema()
+    assert "journal_number" in schema["required"]
 
 
 def test_case_event_and_assessment_examples_from_contracts_md() -> None:

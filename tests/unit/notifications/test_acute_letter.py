@@ -8,6 +8,7 @@ import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -28,17 +29,20 @@ from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER, Inbo
 from shared.runtime import ServiceContext
 from tests.support import bearer, outbox
 from tests.unit.notifications.factories import FakeClock, decision
+from tests.unit.notifications.letters.support import letter_desk, pdf_text
 
 STARTED = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 POLICY = DeadlinePolicy(consent_pending=timedelta(days=14), acute_letter=timedelta(hours=24))
 
 
-def procedure_events(step_4_done: bool = False) -> tuple[AcuteProcedure, list[CourseEvent]]:
+def procedure_events(
+    step_4_done: bool = False, journal_number: str | None = "3700-80123-00456-26"
+) -> tuple[AcuteProcedure, list[CourseEvent]]:
     """What courses publishes for an acute procedure (its real domain and envelope)."""
     procedure = AcuteProcedure.start(
         municipality_code="607",
         reference="2026-11-brand-skole",
-        journal_number="3700-80123-00456-26",
+        journal_number=journal_number,
         director="DIR",
         head_of_department="FCH",
         at=STARTED,
@@ -114,6 +118,38 @@ def test_the_letter_courses_asks_for_is_created_listed_and_completed(
         ("created", "akut_standardbrev"),
         ("completed", "akut_standardbrev"),
     ]
+
+
+async def test_a_procedure_without_a_police_case_gets_its_letter_all_the_same(
+    settings: NotificationsSettings, clock: FakeClock, tmp_path: Path
+) -> None:
+    """Issue 14, part 3 (000 l.385-390: a director and a head of department start the procedure,
+    "Orientering af forældre og medarbejdere lokalt (standard skriv)"): no police journal number
+    is required. The task goes to parents and local staff, due in 24 hours, published with a
+    null journal number; its letter prints no journal-number line."""
+    d = letter_desk(settings, clock, tmp_path)
+    procedure, events = procedure_events(journal_number=None)
+    assert [d.service.receive_course_event(e) for e in events] == ["ignored", "task_created"]
+    (task,) = d.service.tasks("607", "open")
+    assert (task.task_id, task.journal_number, task.kind) == (
+        procedure.letter_task_id,
+        None,
+        "akut_standardbrev",
+    )
+    assert task.recipients == ["parents", "local_staff"]
+    assert task.due_at - task.at == timedelta(hours=24)
+    (message,) = [json.loads(m.body()) for m in outbox(d.service.app, notifications_publications)]
+    assert message["journal_number"] is None and message["person_key"] == f"acute:{procedure.id}"
+    rendered = await d.desk.rendered(task, "Bearer t")
+    assert d.intake.asked == []  # a group letter names nobody
+    letters = [pdf_text(copy.pdf) for copy in rendered.copies]
+    assert len(letters) == 2  # one for the parents, one for the local staff
+    assert all("Vi skriver ikke om, hvem der var involveret." in letter for letter in letters)
+    assert not any("journalnummer" in letter.lower() for letter in letters)
+    # With a police case the letter names it.
+    with_case = task.model_copy(update={"journal_number": "3700-80123-00456-26"})
+    again = await d.desk.rendered(with_case, "Bearer t")
+    assert "Politiets journalnummer: 3700-80123-00456-26" in pdf_text(again.copies[0].pdf)
 
 
 def test_notifications_marks_the_letter_overdue_after_its_24_hours(

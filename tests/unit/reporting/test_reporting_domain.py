@@ -95,7 +95,15 @@ def test_observations_keep_codes_and_pseudonyms_only() -> None:
             letter_task(PK_TOVHOLDER, "overdue", at="2026-11-20T00:00:00+01:00")
         )
     )
+    assert task is not None
     assert (task.step, task.key) == ("letter_task_overdue", "task:task-1:overdue")
+    # The acute letter of a procedure without a police case has no journal's trace to join
+    # (issue 14, part 3), like its procedure's course events.
+    acute = letter_task("acute:c1", "created", at="2026-11-16T09:00:00+01:00")
+    no_case = LetterTaskEvent.model_validate(
+        acute | {"kind": "akut_standardbrev", "journal_number": None}
+    )
+    assert observations.letter_task_changed(no_case) is None
 
     rejected = observations.incident_rejected(
         IntakeRejection.model_validate(rejection("6f1c1b7e-2a0d-4c55-8f0e-7d8a9b0c1d2e", None))

@@ -4,10 +4,14 @@ tests/unit/intake and end to end)."""
 
 from __future__ import annotations
 
+import io
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import pypdf
 
 from services.notifications.adapters.letter_templates import LetterBook
 from services.notifications.adapters.outbox_sender import OutboxSender
@@ -20,6 +24,12 @@ from services.notifications.settings import NotificationsSettings
 from tests.unit.notifications.factories import FakeClock
 
 BOOK = LetterBook()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The text pypdf extracts; lines wrap where the page ends them: single spaces."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
 def facts(

@@ -6,7 +6,6 @@ by scripts/letter_previews.py)."""
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +17,7 @@ from services.notifications.adapters.letter_templates import LetterBook
 from services.notifications.domain.letter_content import Audience
 from shared.contracts.letter_tasks import LetterKind
 from tests.unit.notifications.letters.golden import GOLDEN, JOURNAL, golden_pdf
+from tests.unit.notifications.letters.support import pdf_text
 
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "letters"
 A4_POINTS = (595.28, 841.89)
@@ -28,16 +28,10 @@ def book() -> LetterBook:
     return LetterBook()
 
 
-def text_of(pdf: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    # Lines wrap where the page ends them: compare with single spaces.
-    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-
-
 @pytest.mark.parametrize(("kind", "audience"), sorted(GOLDEN))
 def test_golden_letter(book: LetterBook, kind: LetterKind, audience: Audience) -> None:
     pdf = golden_pdf(book, kind, audience)
-    text = text_of(pdf)
+    text = pdf_text(pdf)
     title, sentence = GOLDEN[kind, audience]
     for expected in (
         "Fredericia Kommune",
@@ -64,9 +58,9 @@ def test_golden_letter(book: LetterBook, kind: LetterKind, audience: Audience) -
 
 
 def test_what_happened_is_told_in_general_terms_by_role(book: LetterBook) -> None:
-    text = text_of(golden_pdf(book, "orientering", "foraeldre"))
+    text = pdf_text(golden_pdf(book, "orientering", "foraeldre"))
     assert "den 15. november 2026 blev sigtet i en sag om hærværk" in text
-    victim = text_of(golden_pdf(book, "orientering_forurettet", "den_unge"))
+    victim = pdf_text(golden_pdf(book, "orientering_forurettet", "den_unge"))
     assert "blev udsat for en hændelse, som politiet har registreret som hærværk" in victim
 
 
