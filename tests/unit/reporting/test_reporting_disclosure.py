@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -221,7 +222,6 @@ def test_the_threshold_is_a_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: o
 # the route's cell; all groups together are the routed persons), so they are differenced with
 # them. Seed: 000 l.297-305, as above.
 ROUTED = ("caseworker", "tovholder")
-Constraint = Callable[[Mapping[str, int]], bool]
 
 
 def _clock_value(hours: float | None) -> float | None:
@@ -263,6 +263,20 @@ def response_of(persons: list[tuple[str, str, str, ClockReadings]], smallest: in
     return json.loads(answer.model_dump_json())
 
 
+@dataclass(frozen=True)
+class Constraint:
+    """A shown clock group's persons: the sum of some cells of one table equals (or, for a
+    part of them, is at most) `persons`."""
+
+    values: tuple[str, ...]
+    persons: int
+    exact: bool
+
+    def holds(self, cells: Mapping[str, int]) -> bool:
+        counted = sum(cells.get(v, 0) for v in self.values)
+        return counted == self.persons if self.exact else counted >= self.persons
+
+
 def clock_constraints(answer: Any) -> dict[str, list[Constraint]]:
     """What each shown clock group says about the tables' cells."""
     constraints: dict[str, list[Constraint]] = {"route": [], "severity": [], "offence": []}
@@ -271,14 +285,14 @@ def clock_constraints(answer: Any) -> dict[str, list[Constraint]]:
         if persons is None:
             continue
         if route == "all" and severity == "all":
-            constraints["route"].append(lambda c, n=persons: sum(c.get(r, 0) for r in ROUTED) == n)
+            constraints["route"].append(Constraint(ROUTED, persons, exact=True))
         elif severity == "all":
-            constraints["route"].append(lambda c, r=route, n=persons: c.get(r, 0) == n)
+            constraints["route"].append(Constraint((route,), persons, exact=True))
         elif route == "all":
-            constraints["severity"].append(lambda c, s=severity, n=persons: c.get(s, 0) == n)
+            constraints["severity"].append(Constraint((severity,), persons, exact=True))
         else:  # a route x severity group: a part of both cells
-            constraints["route"].append(lambda c, r=route, n=persons: c.get(r, 0) >= n)
-            constraints["severity"].append(lambda c, s=severity, n=persons: c.get(s, 0) >= n)
+            constraints["route"].append(Constraint((route,), persons, exact=False))
+            constraints["severity"].append(Constraint((severity,), persons, exact=False))
     return constraints
 
 
@@ -301,7 +315,7 @@ def possible_cells(answer: Any, search_up_to: int) -> dict[tuple[str, str], set[
             solutions[name] = []
             for parts in compositions(candidate - sum(shown.values()), len(hidden)):
                 assignment = {**shown, **dict(zip(hidden, parts, strict=True))}
-                if all(check(assignment) for check in constraints[name]):
+                if all(c.holds(assignment) for c in constraints[name]):
                     solutions[name].append(assignment)
         if not all(solutions.values()):
             continue
