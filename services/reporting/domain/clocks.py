@@ -8,8 +8,8 @@
 
 A clock that has not stopped yet is None. Statistics give, per group, the count, p50, p90 and
 max of each clock in hours, and the share of letters that ended within the task's deadline
-(the profile's service deadline, which runs from the registration), with small groups
-suppressed like the other statistics.
+(the profile's service deadline, which runs from the registration), suppressed with the
+statistics' tables (`groups`).
 """
 
 from __future__ import annotations
