@@ -11,6 +11,7 @@ every read of the read models visibly scoped in one place."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -112,9 +113,11 @@ class HandoverStatistics(BaseModel):
     suppressed_below: int = DEFAULT_SMALLEST_SHOWN
     """Counts below this are never shown (`REPORTING_STATISTICS_SMALLEST_SHOWN`)."""
     clocks: list[ClockGroup] = []
-    """Issue 16: per route x severity (and each alone, and all): p50/p90/max hours of each
-    clock and the share of letters ended within the deadline; a group of fewer than
-    `suppressed_below` persons is suppressed whole."""
+    """Issue 16: the routed persons per route, per severity and all together: p50/p90/max
+    hours of each clock and the share of letters ended within the deadline. Suppressed with
+    the tables (`domain/clocks.py` `groups`): a route's group only when `by_route` shows its
+    count; the severity groups and the whole only when every route's and severity's group
+    is shown; a clock's figures (and the share) in every shown group or in none."""
 
 
 class TraceStep(BaseModel):
@@ -254,41 +257,23 @@ class ReportingQueries:
 
     def statistics(self, municipality_code: str, week: IsoWeek) -> HandoverStatistics:
         """The handover list's persons counted by the route, severity and offence its entries
-        show (`_entry`'s rules), from counts the database groups."""
-        routes: Counter[str] = Counter()
-        severities: Counter[str] = Counter()
-        offences: Counter[str] = Counter()
-        for in_scope, route, severity, offence, count in self.reader.registration_counts(
-            municipality_code, str(week)
-        ):
-            routes[(route or "not_routed") if in_scope else "out_of_scope"] += count
-            severities[(severity or "not_assessed") if in_scope else "not_assessed"] += count
-            offences[offence] += count
-        protected = protect(
-            {"route": routes, "severity": severities, "offence": offences},
-            routes.total(),
-            self.smallest_shown,
-        )
-
-        def cells(name: str) -> list[CountCell]:
-            return [
-                CountCell(value=value, count=count) for value, count in protected.tables[name].cells
-            ]
-
-        clock_rows = [
-            (row["route"], row["severity"], readings_of(row))
+        show (`_entry`'s rules), from counts the database groups; the clocks of the routed
+        persons (one reading per person and journal, as the handover list shows them)."""
+        clocks = {
+            (row["journal_number"], row["person_key"]): (
+                row["route"],
+                row["severity"],
+                readings_of(row),
+            )
             for row in self.reader.clock_facts(municipality_code, str(week), None)
             if row["in_scope"] and row["route"] is not None
-        ]
-        return HandoverStatistics(
-            municipality_code=municipality_code,
-            iso_week=str(week),
-            persons=protected.total,
-            by_route=cells("route"),
-            by_severity=cells("severity"),
-            by_offence=cells("offence"),
-            suppressed_below=self.smallest_shown,
-            clocks=groups(clock_rows, self.smallest_shown),
+        }
+        return weekly_statistics(
+            municipality_code,
+            str(week),
+            self.reader.registration_counts(municipality_code, str(week)),
+            clocks.values(),
+            self.smallest_shown,
         )
 
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
@@ -463,3 +448,47 @@ def _confirmed_in(person: dict[str, Any]) -> int | None:
     ):
         return None
     return int(confirmed)
+
+
+def weekly_statistics(
+    municipality_code: str,
+    iso_week: str,
+    counts: Iterable[tuple[bool, str | None, str | None, str, int]],
+    clock_rows: Iterable[tuple[str, str | None, ClockReadings]],
+    smallest_shown: int,
+) -> HandoverStatistics:
+    """The statistics response from the week's counts per (in scope, route, severity,
+    offence) and the routed persons' (route, severity, clocks): the three tables protected
+    together (`domain/disclosure.py`), and the clock groups suppressed with them
+    (`domain/clocks.py`), so nothing hidden in one can be read from the other."""
+    routes: Counter[str] = Counter()
+    severities: Counter[str] = Counter()
+    offences: Counter[str] = Counter()
+    for in_scope, route, severity, offence, count in counts:
+        routes[(route or "not_routed") if in_scope else "out_of_scope"] += count
+        severities[(severity or "not_assessed") if in_scope else "not_assessed"] += count
+        offences[offence] += count
+    protected = protect(
+        {"route": routes, "severity": severities, "offence": offences},
+        routes.total(),
+        smallest_shown,
+    )
+
+    def cells(name: str) -> list[CountCell]:
+        return [
+            CountCell(value=value, count=count) for value, count in protected.tables[name].cells
+        ]
+
+    routed = [
+        (route, severity or "not_assessed", reading) for route, severity, reading in clock_rows
+    ]
+    return HandoverStatistics(
+        municipality_code=municipality_code,
+        iso_week=iso_week,
+        persons=protected.total,
+        by_route=cells("route"),
+        by_severity=cells("severity"),
+        by_offence=cells("offence"),
+        suppressed_below=smallest_shown,
+        clocks=groups(routed, protected, smallest_shown),
+    )

@@ -8,8 +8,8 @@
 
 A clock that has not stopped yet is None. Statistics give, per group, the count, p50, p90 and
 max of each clock in hours, and the share of letters that ended within the task's deadline
-(the profile's service deadline, which runs from the registration), with small groups
-suppressed like the other statistics.
+(the profile's service deadline, which runs from the registration), suppressed with the
+statistics' tables (`groups`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+
+from services.reporting.domain.disclosure import ProtectedStatistics
 
 CLOCK_NAMES = ("registration_to_intake", "intake_to_routed", "routed_to_letter", "total")
 LETTER_ENDED = frozenset({"sent", "waived", "completed"})
@@ -117,38 +119,93 @@ def figures(values: Iterable[float | None], smallest: int) -> ClockFigures:
     )
 
 
-def group(route: str, severity: str, members: Sequence[ClockReadings], smallest: int) -> ClockGroup:
-    if len(members) < smallest:
-        empty = ClockFigures(count=None, p50_hours=None, p90_hours=None, max_hours=None)
-        return ClockGroup(
-            route=route,
-            severity=severity,
-            persons=None,
-            clocks=dict.fromkeys(CLOCK_NAMES, empty),
-            share_within_deadline=None,
-        )
-    decided = [m.within_deadline for m in members if m.within_deadline is not None]
+ROUTED = ("caseworker", "tovholder")
+"""The routes with a decision: the clocks' population (triage routed the person)."""
+
+_HIDDEN = ClockFigures(count=None, p50_hours=None, p90_hours=None, max_hours=None)
+
+
+def _hidden_group(route: str, severity: str) -> ClockGroup:
     return ClockGroup(
         route=route,
         severity=severity,
-        persons=len(members),
-        clocks={
-            name: figures((getattr(m, name) for m in members), smallest) for name in CLOCK_NAMES
-        },
-        share_within_deadline=round(sum(decided) / len(decided), 3)
-        if len(decided) >= smallest
-        else None,
+        persons=None,
+        clocks=dict.fromkeys(CLOCK_NAMES, _HIDDEN),
+        share_within_deadline=None,
     )
 
 
-def groups(rows: Iterable[tuple[str, str, ClockReadings]], smallest: int) -> list[ClockGroup]:
-    """Per route x severity, per route, per severity and all together: every group a reader
-    might compare (a suppressed group stays suppressed in each)."""
+def _decided(members: Sequence[ClockReadings]) -> list[bool]:
+    return [m.within_deadline for m in members if m.within_deadline is not None]
+
+
+def _published(
+    rows: Iterable[tuple[str, str, ClockReadings]], protected: ProtectedStatistics
+) -> tuple[dict[tuple[str, str], list[ClockReadings]], set[tuple[str, str]]]:
+    """The groups (per route, per severity, all) and which of them may be shown: a group's
+    persons must be exactly a count the protected tables show (or, for all, their sum), so
+    the clocks publish no count the tables hide."""
     by: dict[tuple[str, str], list[ClockReadings]] = {}
     for route, severity, reading in rows:
-        for key in ((route, severity), (route, "all"), ("all", severity), ("all", "all")):
+        for key in ((route, "all"), ("all", severity), ("all", "all")):
             by.setdefault(key, []).append(reading)
-    return [group(r, s, members, smallest) for (r, s), members in sorted(by.items())]
+    route_cells = dict(protected.tables["route"].cells)
+    severity_cells = dict(protected.tables["severity"].cells)
+    routes = {k for k in by if k[1] == "all" and k[0] != "all"}
+    severities = {k for k in by if k[0] == "all" and k[1] != "all"}
+    shown = {k for k in routes if route_cells.get(k[0]) == len(by[k])}
+    if by and shown == routes and all(severity_cells.get(k[1]) == len(by[k]) for k in severities):
+        shown |= severities | {("all", "all")}
+    return by, shown
+
+
+def groups(
+    rows: Iterable[tuple[str, str, ClockReadings]],
+    protected: ProtectedStatistics,
+    smallest: int,
+) -> list[ClockGroup]:
+    """The week's clock groups, suppressed with the tables (`protected`):
+
+    - a route's group is shown when the route table shows that route's count;
+    - the severity groups and all routed persons together are shown only when every route's
+      and every severity's group is (otherwise a hidden group's persons, counts or maximum
+      could be differenced out of the whole);
+    - route x severity groups are not published: the tables do not show that cross table;
+    - a clock's figures (count, p50, p90, max) are shown in every shown group or in none: in
+      none when any shown group has fewer than `smallest` readings of it (a hidden count could
+      otherwise be differenced out of the others); likewise the share within the deadline.
+    """
+    by, shown = _published(rows, protected)
+    members = [by[k] for k in sorted(shown)]
+    clock_shown = {
+        name: all(sum(getattr(m, name) is not None for m in g) >= smallest for g in members)
+        for name in CLOCK_NAMES
+    }
+    share_shown = all(len(_decided(g)) >= smallest for g in members)
+    result = []
+    for route, severity in sorted(by):
+        group = by[(route, severity)]
+        if (route, severity) not in shown:
+            result.append(_hidden_group(route, severity))
+            continue
+        decided = _decided(group)
+        result.append(
+            ClockGroup(
+                route=route,
+                severity=severity,
+                persons=len(group),
+                clocks={
+                    name: figures((getattr(m, name) for m in group), smallest)
+                    if clock_shown[name]
+                    else _HIDDEN
+                    for name in CLOCK_NAMES
+                },
+                share_within_deadline=round(sum(decided) / len(decided), 3)
+                if share_shown
+                else None,
+            )
+        )
+    return result
 
 
 def readings_of(row: Mapping[str, Any]) -> ClockReadings:

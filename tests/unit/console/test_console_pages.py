@@ -365,6 +365,53 @@ def test_a_suppressed_total_is_said_so(browser: TestClient, platform: FakePlatfo
     assert "færre end 5 personer i alt" in page.text and "<svg" in page.text
 
 
+def test_hidden_clock_groups_leave_the_page_as_it_was(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    """The audit's week (routes tovholder 9, caseworker 1, not routed 1): every route and the
+    clock groups hidden, as reporting now answers; the page shows the hidden marker."""
+    hidden = {"count": None, "p50_hours": None, "p90_hours": None, "max_hours": None}
+    names = ("registration_to_intake", "intake_to_routed", "routed_to_letter", "total")
+    platform.answer(
+        "GET",
+        rf"/v1/statistics/607/{WEEK}",
+        {
+            "municipality_code": "607",
+            "iso_week": WEEK,
+            "persons": 11,
+            "by_route": [
+                {"value": value, "count": None}
+                for value in ("caseworker", "not_routed", "tovholder")
+            ],
+            "by_severity": [
+                {"value": "low", "count": None},
+                {"value": "not_assessed", "count": None},
+            ],
+            "by_offence": [{"value": "vold", "count": 11}],
+            "suppressed_below": 5,
+            "clocks": [
+                {
+                    "route": route,
+                    "severity": severity,
+                    "persons": None,
+                    "clocks": dict.fromkeys(names, hidden),
+                    "share_within_deadline": None,
+                }
+                for route, severity in (
+                    ("all", "all"),
+                    ("all", "low"),
+                    ("caseworker", "all"),
+                    ("tovholder", "all"),
+                )
+            ],
+        },
+    )
+    log_in(browser, "management")
+    page = browser.get(f"/statistik?kommune=607&uge={WEEK}")
+    assert page.status_code == 200 and page.text.count("<svg") == 3
+    assert page.text.count("vises ikke") >= 5 and "11 personer i alt" in page.text
+
+
 def test_an_agreed_action_and_a_note_go_to_the_meetings_minutes(
     browser: TestClient, platform: FakePlatform
 ) -> None:

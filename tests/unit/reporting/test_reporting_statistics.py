@@ -6,7 +6,6 @@ each municipality."""
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from services.reporting.application.queries import (
-    CountCell,
     HandoverStatistics,
     ReportingQueries,
+    weekly_statistics,
 )
 from services.reporting.bootstrap import build_application, build_read_side, build_service
-from services.reporting.domain.clocks import groups
-from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
+from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN
 from services.reporting.domain.weeks import IsoWeek
 from services.reporting.entrypoints.kafka import CONSUMERS
 from services.reporting.settings import ReportingSettings
@@ -76,38 +74,17 @@ def decision(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
 def counted_from_entries(queries: ReportingQueries, code: str) -> HandoverStatistics:
     """The statistics as they were counted before: one handover entry per listed person."""
     entries = queries.handover(code, IsoWeek.parse(WEEK)).persons
-
-    protected = protect(
-        {
-            "route": Counter(e.route or "not_routed" for e in entries),
-            "severity": Counter(e.severity or "not_assessed" for e in entries),
-            "offence": Counter(e.offence_code for e in entries),
-        },
-        len(entries),
-        DEFAULT_SMALLEST_SHOWN,
-    )
-
-    def cells(name: str) -> list[CountCell]:
-        return [CountCell(value=v, count=c) for v, c in protected.tables[name].cells]
-
-    return HandoverStatistics(
-        municipality_code=code,
-        iso_week=WEEK,
-        persons=protected.total,
-        by_route=cells("route"),
-        by_severity=cells("severity"),
-        by_offence=cells("offence"),
+    return weekly_statistics(
+        code,
+        WEEK,
+        [(e.route != "out_of_scope", e.route, e.severity, e.offence_code, 1) for e in entries],
         # issue 16: the clocks of the routed persons the list shows
-        clocks=groups(
-            [
-                (e.route, e.severity, e.clocks)
-                for e in entries
-                if e.route in ("caseworker", "tovholder")
-                and e.severity is not None
-                and e.clocks is not None
-            ],
-            DEFAULT_SMALLEST_SHOWN,
-        ),
+        [
+            (e.route, e.severity, e.clocks)
+            for e in entries
+            if e.route in ("caseworker", "tovholder") and e.clocks is not None
+        ],
+        DEFAULT_SMALLEST_SHOWN,
     )
 
 
