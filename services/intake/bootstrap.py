@@ -13,7 +13,6 @@ from eventsourcing.utils import get_topic
 from fastapi import FastAPI
 
 from services.intake.adapters.cipher import StoreCipher
-from services.intake.adapters.person_keys import PersonKeyring
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
@@ -41,6 +40,7 @@ from shared.contracts import (
 from shared.eventstore import store_env
 from shared.eventstore.erasure import ErasedPerson
 from shared.files import private_directory
+from shared.keys.keyring import PersonKeyring
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 from shared.settings import ConfigurationRefused, refuse_unsafe_production

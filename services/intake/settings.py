@@ -7,7 +7,6 @@ from typing import Any
 
 from pydantic import Field, SecretStr
 
-from services.intake.adapters.person_keys import WrappingKey
 from services.intake.adapters.spreadsheet_guard import SpreadsheetLimits
 from services.intake.domain.rejections import CorrectionMatch
 from services.intake.domain.retention import (
@@ -17,6 +16,7 @@ from services.intake.domain.retention import (
     RetentionRules,
 )
 from shared.auth import AuthSettings
+from shared.keys.keyring import WrappingKey
 from shared.settings import secret_problem
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import functools
 
-from services.intake.adapters.person_keys import PersonKeyring
-from services.intake.adapters.sealing import PersonSealer
 from shared.eventstore import ServiceApplication
 from shared.eventstore.erasure import ErasedPersons
+from shared.keys.keyring import PersonKeyring
+from shared.keys.sealing import PersonSealer
 
 
 class IntakeApplication(ServiceApplication):

@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from services.intake.adapters.sealing import PersonSealer, is_sealed
 from services.intake.application.identities import IdentityIds, remember_identity
 from services.intake.domain.concerns import ConcernRecord, iso_week_of
 from services.intake.domain.municipalities import municipality_problems
 from services.intake.domain.pseudonym import Pseudonymiser
 from shared.contracts import Concern, ConcernRegistered, FieldProblem, parse_bytes
 from shared.eventstore import UnitOfWork
+from shared.keys.sealing import PersonSealer, is_sealed
 from shared.telemetry import current_trace_context
 
 

@@ -15,7 +15,6 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
 from services.intake.application.sealed_data import facts_of, seal_facts
 from services.intake.domain.model import IncidentRecord, PersonIdentity
@@ -24,6 +23,7 @@ from services.intake.domain.rejections import code_in, list_in, named_in_documen
 from shared.contracts import is_valid_cpr
 from shared.eventstore import TracedAggregate, UnitOfWork
 from shared.eventstore.ids import IdSpace
+from shared.keys.sealing import PersonSealer
 
 _IDS = IdSpace("urn:ssp:intake:identity-scope")
 

@@ -18,7 +18,6 @@ from weakref import WeakKeyDictionary
 
 from eventsourcing.utils import get_topic
 
-from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
 from services.intake.application.sealed_data import original_of
 from services.intake.domain.model import RejectedInput
@@ -31,6 +30,7 @@ from services.intake.domain.rejections import (
 from shared.contracts import Concern, PoliceIncident
 from shared.eventstore import UnitOfWork
 from shared.eventstore.followed_log import FollowedLog
+from shared.keys.sealing import PersonSealer
 
 log = logging.getLogger(__name__)
 

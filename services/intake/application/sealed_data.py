@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from services.intake.adapters.sealing import PersonSealer, Sealed
 from services.intake.domain.model import PersonIdentity, RejectedInput
 from shared.contracts import is_valid_cpr
+from shared.keys.sealing import PersonSealer, Sealed
 
 ERASED = {"withheld": "erased"}
 """What stands for a person (or a whole document) whose data key is destroyed."""

@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
-from services.intake.adapters.sealing import PersonSealer
 from services.intake.application.app import IntakeApplication
 from services.intake.application.concerns import (
     ConcernSubmission,
@@ -62,6 +61,7 @@ from shared.contracts.cpr import birth_date, turns_18_on
 from shared.contracts.errors import MESSAGE_TOO_LARGE
 from shared.eventstore import UnitOfWork
 from shared.eventstore.ids import IdSpace
+from shared.keys.sealing import PersonSealer
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """Intake's aggregates. Only `PersonIdentity`, `RejectedInput` and an incident's `details` hold
 personal data. The whole intake store is encrypted at rest, and since issue 18 that personal
 data is sealed, inside the events, with the data keys of the persons it is about
-(adapters/sealing.py): a `Sealed` value (`{"owners", "sealed"}`) instead of the plain one.
+(shared/keys/sealing.py): a `Sealed` value (`{"owners", "sealed"}`) instead of the plain one.
 Events stored before hold it plain (under the store key only) and still load. Nothing personal
 leaves intake on a topic."""
 

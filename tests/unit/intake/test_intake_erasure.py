@@ -20,7 +20,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.intake.adapters.person_keys import PersonKeyring, WrappingKey
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.app import IntakeApplication
 from services.intake.application.erasure import Eraser
@@ -29,6 +28,7 @@ from services.intake.application.service import IntakeService
 from services.intake.bootstrap import build_application, build_service, pseudonymiser
 from services.intake.domain.model import RejectedInput
 from services.intake.settings import IntakeSettings
+from shared.keys.keyring import PersonKeyring, WrappingKey
 from tests.support import outbox
 
 SECRET = "s" * 32

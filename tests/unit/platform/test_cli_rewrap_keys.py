@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from services.intake.adapters.person_keys import PersonKeyring, WrappingKey
 from services.intake.settings import IntakeSettings
+from shared.keys.keyring import PersonKeyring, WrappingKey
 from ssp_platform.cli import app
 
 OLD, NEW = b"o" * 32, b"n" * 32

@@ -1,12 +1,14 @@
-"""Per-person data keys (crypto-shredding, issue 18 part 1), wrapped by the store key.
+"""Per-person data keys (crypto-shredding, issue 18 part 1), wrapped by a service's store key.
 
-Every person intake holds data about has a random 256-bit data key; their identity, their
-part of rejected input and the free text of their incidents are sealed with it (AES-256-GCM,
-`services/intake/domain/sealing.py`). The data keys live here, in their own table
-(`intake_person_keys`: SQLite `<data_dir>/intake-keys.sqlite`, or the PostgreSQL database),
+A service keeps a keyring of its own (`service=`, e.g. intake, courses, triage). Every person
+(or other owner, e.g. `rejection:<reference>`) it holds data about has a random 256-bit data
+key; in intake their identity, their part of rejected input and the free text of their
+incidents are sealed with it (AES-256-GCM, `shared/keys/sealing.py`). The data keys live here,
+in their own table (`<service>_person_keys`: SQLite `<data_dir>/<service>-keys.sqlite`, or the
+PostgreSQL database),
 never in the append-only event store: each is wrapped (AES-256-GCM, the owner as associated
 data) by the wrapping key whose id it names. Destroying a person's key (erasure, part 3)
-deletes its row and records the erasure (`intake_erasures`: owner, when, why; no personal
+deletes its row and records the erasure (`<service>_erasures`: owner, when, why; no personal
 data); from then on every stored event and every backup of the event store holds only
 ciphertext nobody can open. The SQLite file is written with `secure_delete`, so a deleted key
 does not linger in the file's free pages. Backups of *this* table must therefore be kept
@@ -20,6 +22,7 @@ that time; this one at once)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import threading
@@ -54,25 +57,31 @@ from sqlalchemy.pool import StaticPool
 from shared.settings import PlatformSettings
 from shared.sql import service_engine
 
-_METADATA = MetaData()
-KEYS = Table(
-    "intake_person_keys",
-    _METADATA,
-    Column("owner", String(80), primary_key=True),
-    Column("wrapping_key_id", String(40), nullable=False, index=True),
-    Column("wrapped", LargeBinary(80), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-ERASURES = Table(
-    "intake_erasures",
-    _METADATA,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(80), nullable=False, unique=True),
-    Column("erasure_id", String(40), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("reason", String(40), nullable=False),
-    Column("erased_at", DateTime(timezone=True), nullable=False, index=True),
-)
+
+@functools.cache
+def _tables(service: str) -> tuple[MetaData, Table, Table]:
+    """The service's two tables: `<service>_person_keys` (the wrapped data keys) and
+    `<service>_erasures` (which owners were erased, when and why; no personal data)."""
+    metadata = MetaData()
+    keys = Table(
+        f"{service}_person_keys",
+        metadata,
+        Column("owner", String(80), primary_key=True),
+        Column("wrapping_key_id", String(40), nullable=False, index=True),
+        Column("wrapped", LargeBinary(80), nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    )
+    erasures = Table(
+        f"{service}_erasures",
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("owner", String(80), nullable=False, unique=True),
+        Column("erasure_id", String(40), nullable=False),
+        Column("kind", String(40), nullable=False),
+        Column("reason", String(40), nullable=False),
+        Column("erased_at", DateTime(timezone=True), nullable=False, index=True),
+    )
+    return metadata, keys, erasures
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ class WrappingKey:
     def of(cls, key: bytes) -> WrappingKey:
         if len(key) != 32:
             raise ValueError("a wrapping key is 32 bytes")
+        # The fingerprint's label says "intake" for every service: key ids already stored
+        # name it, and the label only separates this use of SHA-256 from any other.
         return cls("wk-" + hashlib.sha256(b"ssp-intake-wrapping-key:" + key).hexdigest()[:24], key)
 
 
@@ -123,8 +134,12 @@ class PersonKeyring:
         *,
         clock: Clock | None = None,
         cache_seconds: float = 30.0,
+        service: str = "intake",
     ) -> None:
         self.engine = engine
+        metadata, self._keys, self._erasures = _tables(service)
+        columns = self._keys.c
+        self._wrapped_columns = (columns.owner, columns.wrapping_key_id, columns.wrapped)
         self.wrapping = wrapping
         self._by_id = {k.key_id: k for k in (*retired, wrapping)}
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -135,21 +150,28 @@ class PersonKeyring:
         self._lock = threading.Lock()
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _secure_delete)
-        _METADATA.create_all(engine)
+        metadata.create_all(engine)
 
     @classmethod
     def open(
-        cls, settings: PlatformSettings, wrapping: WrappingKey, retired: Sequence[WrappingKey] = ()
+        cls,
+        settings: PlatformSettings,
+        wrapping: WrappingKey,
+        retired: Sequence[WrappingKey] = (),
+        *,
+        service: str = "intake",
     ) -> PersonKeyring:
-        return cls(service_engine(settings, "intake-keys"), wrapping, retired)
+        """The service's keyring: `<data_dir>/<service>-keys.sqlite`, or its tables in the
+        PostgreSQL database."""
+        return cls(service_engine(settings, f"{service}-keys"), wrapping, retired, service=service)
 
     @classmethod
-    def in_memory(cls) -> PersonKeyring:
+    def in_memory(cls, service: str = "intake") -> PersonKeyring:
         """A keyring in a private in-memory database, under a random wrapping key."""
         engine = create_engine(
             "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
         )
-        return cls(engine, WrappingKey.of(secrets.token_bytes(32)))
+        return cls(engine, WrappingKey.of(secrets.token_bytes(32)), service=service)
 
     # --- data keys ---------------------------------------------------------------------
     def keys_of(self, owners: Iterable[str], *, create: bool = True) -> dict[str, bytes]:
@@ -185,9 +207,9 @@ class PersonKeyring:
     def _load(self, owners: set[str]) -> dict[str, bytes]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(KEYS.c.owner, KEYS.c.wrapping_key_id, KEYS.c.wrapped).where(
-                    KEYS.c.owner.in_(sorted(owners))
-                )
+                select(
+                    self._keys.c.owner, self._keys.c.wrapping_key_id, self._keys.c.wrapped
+                ).where(self._keys.c.owner.in_(sorted(owners)))
             ).all()
         keys: dict[str, bytes] = {}
         for owner, key_id, wrapped in rows:
@@ -211,7 +233,7 @@ class PersonKeyring:
             }
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(insert(KEYS).values(**row))
+                    conn.execute(insert(self._keys).values(**row))
             except IntegrityError:
                 pass  # another replica created it first: theirs is loaded
 
@@ -223,11 +245,13 @@ class PersonKeyring:
         first erasure)."""
         erased_at = at or self.clock()
         with self.engine.begin() as conn:
-            conn.execute(delete(KEYS).where(KEYS.c.owner == owner))
-            earlier = conn.execute(select(ERASURES).where(ERASURES.c.owner == owner)).first()
+            conn.execute(delete(self._keys).where(self._keys.c.owner == owner))
+            earlier = conn.execute(
+                select(self._erasures).where(self._erasures.c.owner == owner)
+            ).first()
             if earlier is None:
                 conn.execute(
-                    insert(ERASURES).values(
+                    insert(self._erasures).values(
                         owner=owner,
                         erasure_id=erasure_id,
                         kind=kind,
@@ -242,14 +266,19 @@ class PersonKeyring:
             return _erasure(earlier)
         return Erasure(owner, erasure_id, kind, reason, erased_at)
 
+    def _erasure_query(self, owner: str) -> Any:
+        return select(self._erasures).where(self._erasures.c.owner == owner)
+
     def erasure_of(self, owner: str) -> Erasure | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(ERASURES).where(ERASURES.c.owner == owner)).first()
+            row = conn.execute(
+                select(self._erasures).where(self._erasures.c.owner == owner)
+            ).first()
         return None if row is None else _erasure(row)
 
     def erasures(self) -> list[Erasure]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(ERASURES).order_by(ERASURES.c.id)).all()
+            rows = conn.execute(select(self._erasures).order_by(self._erasures.c.id)).all()
         return [_erasure(row) for row in rows]
 
     def is_erased(self, owner: str) -> bool:
@@ -264,7 +293,7 @@ class PersonKeyring:
         now = time.monotonic()
         if now - self._erased_read >= self.cache_seconds:
             with self.engine.connect() as conn:
-                owners = frozenset(conn.execute(select(ERASURES.c.owner)).scalars())
+                owners = frozenset(conn.execute(select(self._erasures.c.owner)).scalars())
             with self._lock:
                 self._erased, self._erased_read = owners, now
         return self._erased
@@ -278,9 +307,9 @@ class PersonKeyring:
         rewrapped = 0
         with self.engine.begin() as conn:
             rows = conn.execute(
-                select(KEYS.c.owner, KEYS.c.wrapping_key_id, KEYS.c.wrapped).where(
-                    KEYS.c.wrapping_key_id != self.wrapping.key_id
-                )
+                select(
+                    self._keys.c.owner, self._keys.c.wrapping_key_id, self._keys.c.wrapped
+                ).where(self._keys.c.wrapping_key_id != self.wrapping.key_id)
             ).all()
             for owner, key_id, wrapped in rows:
                 retired = self._by_id.get(key_id)
@@ -288,8 +317,8 @@ class PersonKeyring:
                     raise ValueError(f"data keys are wrapped by {key_id}, which is not configured")
                 data_key = _unwrap(retired, owner, bytes(wrapped))
                 conn.execute(
-                    update(KEYS)
-                    .where(KEYS.c.owner == owner)
+                    update(self._keys)
+                    .where(self._keys.c.owner == owner)
                     .values(
                         wrapping_key_id=self.wrapping.key_id,
                         wrapped=_wrap(self.wrapping, owner, data_key),
@@ -301,7 +330,9 @@ class PersonKeyring:
     def count_by_wrapping_key(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(KEYS.c.wrapping_key_id, func.count()).group_by(KEYS.c.wrapping_key_id)
+                select(self._keys.c.wrapping_key_id, func.count()).group_by(
+                    self._keys.c.wrapping_key_id
+                )
             ).all()
         return {key_id: int(count) for key_id, count in rows}
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from services.intake.adapters.person_keys import PersonKeyring
+from shared.keys.keyring import PersonKeyring
 
 Sealed = dict[str, Any]
 
