@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -26,6 +26,7 @@ def _deadline(default: int, most: int, alias: str, description: str) -> Any:
 
 
 class IntakeSettings(AuthSettings):
+    wraps_its_own_keys: ClassVar[bool] = True  # INTAKE_KEY_WRAPPING_KEY, else the store key
     http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HTTP_HOST")
     http_port: int = Field(default=8081, validation_alias="INTAKE_HTTP_PORT")
     pseudonym_secret: SecretStr | None = Field(
