@@ -2,8 +2,9 @@
 
 `erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
 development one for `--municipality` when none is given): intake destroys the person's data
-key, audits the request and publishes `PersonErased`. `erasure-report` asks intake's
-`GET /v1/erasures/report` (auditor or management): counts per kind, month and reason.
+key, audits the request and publishes `PersonErased`. `erasure-report` asks every service's
+`GET /v1/erasures/report` (auditor or management): counts per service, kind, month and reason
+(intake's persons and rejected input, every service's dead letters).
 `intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
 key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
 
@@ -79,22 +80,30 @@ def erasure_report(
     token: TokenOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the raw JSON")] = False,
 ) -> None:
-    """How much was erased, per kind of data, month and reason: counts only."""
-    url = service_urls(["intake"])["intake"]
-    response = httpx.get(
-        f"{url}/v1/erasures/report", headers=_headers(token, Role.AUDITOR, []), timeout=30
-    )
-    _fail(response)
-    rows = response.json()["rows"]
+    """How much was erased, per service, kind of data, month and reason: counts only."""
+    headers = _headers(token, Role.AUDITOR, [])
+    rows: list[dict[str, object]] = []
+    unreachable: list[str] = []
+    for service, url in service_urls().items():
+        try:
+            response = httpx.get(f"{url}/v1/erasures/report", headers=headers, timeout=30)
+        except httpx.HTTPError:
+            unreachable.append(service)
+            continue
+        _fail(response)
+        rows.extend({"service": service, **row} for row in response.json()["rows"])
     if as_json:
         console.print_json(data=rows)
-        return
-    table = Table(title="Erasures")
-    for column in ("kind", "month", "reason", "count"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(row["kind"], row["month"], row["reason"], str(row["count"]))
-    console.print(table)
+    else:
+        table = Table(title="Erasures")
+        for column in ("service", "kind", "month", "reason", "count"):
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(str(row[c]) for c in ("service", "kind", "month", "reason", "count")))
+        console.print(table)
+    if unreachable:
+        console.print(f"Not reached (their erasures are missing above): {', '.join(unreachable)}")
+        raise typer.Exit(1)
 
 
 def intake_rewrap_keys() -> None:

@@ -1,9 +1,8 @@
-"""Intake's erasure routes (issue 18): erase a person (`ssp erase`), and the erasure report
-(`ssp erasure-report`): counts per kind, month and reason, never who."""
+"""Intake's erasure route (issue 18): erase a person (`ssp erase`). The erasure report
+(`ssp erasure-report`) is every service's (shared/auth/erasure_report.py)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -30,17 +29,6 @@ class ErasureAnswer(BaseModel):
     erased_at: str
     reason: str
     already: bool = Field(description="The person had been erased before; nothing more was done")
-
-
-class ReportRow(BaseModel):
-    kind: str
-    month: str = Field(description="YYYY-MM (UTC)")
-    reason: str
-    count: int
-
-
-class ErasureReport(BaseModel):
-    rows: list[ReportRow]
 
 
 @erasure_routes.post(
@@ -70,25 +58,4 @@ async def erase_person(
         erased_at=erasure.erased_at.isoformat(),
         reason=erasure.reason,
         already=outcome.already,
-    )
-
-
-@erasure_routes.get(
-    "/v1/erasures/report",
-    summary="How much was erased, per kind of data, month and reason (counts only)",
-    response_model=ErasureReport,
-)
-async def erasure_report(
-    access: Annotated[Access, guard(IntakeAction.READ_ERASURE_REPORT)],
-    ctx: Ctx,
-    eraser: Erasers,
-) -> ErasureReport:
-    erasures = await ctx.in_store(eraser.app.keyring.erasures)
-    counts = Counter((e.kind, e.erased_at.strftime("%Y-%m"), e.reason) for e in erasures)
-    access.note(count=len(counts))
-    return ErasureReport(
-        rows=[
-            ReportRow(kind=kind, month=month, reason=reason, count=count)
-            for (kind, month, reason), count in sorted(counts.items())
-        ]
     )
