@@ -10,7 +10,6 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from ssp_platform import erasure_cli
 from ssp_platform.cli import app
 
 ROWS = {
@@ -39,7 +38,7 @@ def urls(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_report_lists_every_services_rows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(erasure_cli.httpx, "get", answering(set()))
+    monkeypatch.setattr(httpx, "get", answering(set()))
     result = CliRunner().invoke(app, ["erasure-report", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == [
@@ -49,7 +48,7 @@ def test_the_report_lists_every_services_rows(monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_a_service_not_reached_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(erasure_cli.httpx, "get", answering({"courses"}))
+    monkeypatch.setattr(httpx, "get", answering({"courses"}))
     result = CliRunner().invoke(app, ["erasure-report"])
     assert result.exit_code == 1
     assert "dead_letter" in result.output and "Not reached" in result.output
