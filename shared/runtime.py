@@ -14,13 +14,13 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI
 
+from shared.clock import Clock, utc_now
 from shared.eventstore.application import ServiceApplication
-from shared.eventstore.daily_job import DailyJob, DailyStep, utc_now
+from shared.eventstore.daily_job import DailyJob, DailyStep
 from shared.http import add_platform_routes, from_app
 from shared.http_server import EmbeddedHttpServer
 from shared.keys.keyring import PersonKeyring
@@ -111,7 +111,7 @@ class ServiceDefinition:
     """The steps of the service's daily job (shared/eventstore/daily_job.py), made at start;
     run once per UTC day by one replica (`run_daily`), after the dead letters' deadline
     (shared/messaging/dead_letter_retention.py), which every service's job applies."""
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = utc_now
     """The daily job's clock (tests inject their own)."""
     daily_check_interval_s: float | None = None
     """How often the daily job looks whether it is due; None: SSP_DAILY_JOB_CHECK_INTERVAL_S."""

@@ -54,6 +54,14 @@ def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
     return None
 
 
+def service_setting(alias: str, default: Any, description: str | None = None, **limits: Any) -> Any:
+    """A service's own setting, read from the variable `alias` (`<SERVICE>_<NAME>`, not the
+    `SSP_` name the field would get): `default` when unset; `limits` are pydantic's field
+    constraints (ge, gt, le, max_length). One declaration instead of the same `Field(...)`
+    call in every service's settings."""
+    return Field(default=default, validation_alias=alias, description=description, **limits)
+
+
 def _environment_variable(field_name: str) -> str:
     return f"SSP_{field_name.upper()}"
 

@@ -8,60 +8,52 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from shared.auth import AuthSettings
-from shared.settings import secret_problem
+from shared.settings import secret_problem, service_setting
 
 
 class ConsoleSettings(AuthSettings):
-    http_host: str = Field(default="127.0.0.1", validation_alias="CONSOLE_HTTP_HOST")
-    http_port: int = Field(default=8086, validation_alias="CONSOLE_HTTP_PORT")
-    environment: Literal["development", "production"] = Field(
-        default="development",
-        validation_alias="SSP_ENVIRONMENT",
-        description="production refuses the development login and requires a session secret.",
+    http_host: str = service_setting("CONSOLE_HTTP_HOST", "127.0.0.1")
+    http_port: int = service_setting("CONSOLE_HTTP_PORT", 8086)
+    environment: Literal["development", "production"] = service_setting(
+        "SSP_ENVIRONMENT",
+        "development",
+        "production refuses the development login and requires a session secret.",
     )
-    intake_url: str = Field(default="http://127.0.0.1:8081", validation_alias="SSP_INTAKE_URL")
-    triage_url: str = Field(default="http://127.0.0.1:8082", validation_alias="SSP_TRIAGE_URL")
-    notifications_url: str = Field(
-        default="http://127.0.0.1:8083", validation_alias="SSP_NOTIFICATIONS_URL"
-    )
-    reporting_url: str = Field(
-        default="http://127.0.0.1:8084", validation_alias="SSP_REPORTING_URL"
-    )
-    courses_url: str = Field(default="http://127.0.0.1:8085", validation_alias="SSP_COURSES_URL")
-    session_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias="CONSOLE_SESSION_SECRET",
-        description="Signs the session cookie (at least 32 bytes); unset outside production: "
+    intake_url: str = service_setting("SSP_INTAKE_URL", "http://127.0.0.1:8081")
+    triage_url: str = service_setting("SSP_TRIAGE_URL", "http://127.0.0.1:8082")
+    notifications_url: str = service_setting("SSP_NOTIFICATIONS_URL", "http://127.0.0.1:8083")
+    reporting_url: str = service_setting("SSP_REPORTING_URL", "http://127.0.0.1:8084")
+    courses_url: str = service_setting("SSP_COURSES_URL", "http://127.0.0.1:8085")
+    session_secret: SecretStr | None = service_setting(
+        "CONSOLE_SESSION_SECRET",
+        None,
+        "Signs the session cookie (at least 32 bytes); unset outside production: "
         "a development secret in $SSP_DATA_DIR/secrets/console.json.",
     )
-    public_url: str | None = Field(
-        default=None,
-        validation_alias="CONSOLE_PUBLIC_URL",
-        description="The address people open (e.g. https://ssp.kommune.dk); https makes the "
+    public_url: str | None = service_setting(
+        "CONSOLE_PUBLIC_URL",
+        None,
+        "The address people open (e.g. https://ssp.kommune.dk); https makes the "
         "session cookie Secure; the OpenID Connect redirect address is built from it.",
     )
-    oidc_discovery_url: str | None = Field(
-        default=None,
-        validation_alias="CONSOLE_OIDC_DISCOVERY_URL",
-        description="The identity provider's .well-known/openid-configuration address.",
+    oidc_discovery_url: str | None = service_setting(
+        "CONSOLE_OIDC_DISCOVERY_URL",
+        None,
+        "The identity provider's .well-known/openid-configuration address.",
     )
-    oidc_client_id: str | None = Field(default=None, validation_alias="CONSOLE_OIDC_CLIENT_ID")
-    oidc_client_secret: SecretStr | None = Field(
-        default=None, validation_alias="CONSOLE_OIDC_CLIENT_SECRET"
+    oidc_client_id: str | None = service_setting("CONSOLE_OIDC_CLIENT_ID", None)
+    oidc_client_secret: SecretStr | None = service_setting("CONSOLE_OIDC_CLIENT_SECRET", None)
+    oidc_scopes: str = service_setting("CONSOLE_OIDC_SCOPES", "openid profile")
+    oidc_forward_token: Literal["access_token", "id_token"] = service_setting(
+        "CONSOLE_OIDC_FORWARD_TOKEN",
+        "access_token",
+        "Which of the identity provider's tokens the console sends to the APIs.",
     )
-    oidc_scopes: str = Field(default="openid profile", validation_alias="CONSOLE_OIDC_SCOPES")
-    oidc_forward_token: Literal["access_token", "id_token"] = Field(
-        default="access_token",
-        validation_alias="CONSOLE_OIDC_FORWARD_TOKEN",
-        description="Which of the identity provider's tokens the console sends to the APIs.",
-    )
-    api_timeout_seconds: float = Field(
-        default=15.0, gt=0, validation_alias="CONSOLE_API_TIMEOUT_SECONDS"
-    )
-    session_hours: float = Field(default=8.0, gt=0, validation_alias="CONSOLE_SESSION_HOURS")
+    api_timeout_seconds: float = service_setting("CONSOLE_API_TIMEOUT_SECONDS", 15.0, gt=0)
+    session_hours: float = service_setting("CONSOLE_SESSION_HOURS", 8.0, gt=0)
 
     uses_kafka: ClassVar[bool] = False
 

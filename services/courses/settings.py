@@ -4,40 +4,40 @@ from __future__ import annotations
 
 import base64
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 
 from shared.auth import AuthSettings
-from shared.settings import secret_problem
+from shared.settings import secret_problem, service_setting
 
 
 class CoursesSettings(AuthSettings):
-    http_host: str = Field(default="127.0.0.1", validation_alias="COURSES_HTTP_HOST")
-    http_port: int = Field(default=8085, validation_alias="COURSES_HTTP_PORT")
-    consent_pending_days: int = Field(
-        default=14,
+    http_host: str = service_setting("COURSES_HTTP_HOST", "127.0.0.1")
+    http_port: int = service_setting("COURSES_HTTP_PORT", 8085)
+    consent_pending_days: int = service_setting(
+        "COURSES_CONSENT_PENDING_DAYS",
+        14,
+        "Days a TRIVSEL+ consent request may stay unanswered before it is overdue.",
         ge=1,
-        validation_alias="COURSES_CONSENT_PENDING_DAYS",
-        description="Days a TRIVSEL+ consent request may stay unanswered before it is overdue.",
     )
-    acute_letter_deadline_hours: float = Field(
-        default=24,
-        gt=0,
-        validation_alias="COURSES_ACUTE_LETTER_DEADLINE_HOURS",
-        description="Hours from the start of an acute procedure until its standard letter "
+    acute_letter_deadline_hours: float = service_setting(
+        "COURSES_ACUTE_LETTER_DEADLINE_HOURS",
+        24,
+        "Hours from the start of an acute procedure until its standard letter "
         "(akut_standardbrev) is due: carried as due_at in the standard_letter_requested course "
         "event, from which notifications creates the letter task.",
-    )
-    overdue_check_seconds: float = Field(
-        default=300,
         gt=0,
-        validation_alias="COURSES_OVERDUE_CHECK_SECONDS",
-        description="How often the deadline scheduler looks for overdue reviews, consents, "
-        "monthly meetings, contract measures and standard letters.",
     )
-    note_cipher_key: SecretStr | None = Field(
-        default=None,
-        validation_alias="COURSES_NOTE_CIPHER_KEY",
-        description="Base64 AES-256 key sealing the notes of follow-up actions in courses' "
+    overdue_check_seconds: float = service_setting(
+        "COURSES_OVERDUE_CHECK_SECONDS",
+        300,
+        "How often the deadline scheduler looks for overdue reviews, consents, "
+        "monthly meetings, contract measures and standard letters.",
+        gt=0,
+    )
+    note_cipher_key: SecretStr | None = service_setting(
+        "COURSES_NOTE_CIPHER_KEY",
+        None,
+        "Base64 AES-256 key sealing the notes of follow-up actions in courses' "
         "store. Unset: a development key is created in the data directory (never in "
         "production).",
     )

@@ -19,7 +19,7 @@ from services.intake.application.app import IntakeApplication
 from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.retention import RetentionJob
-from services.intake.application.service import Clock, IntakeService, utc_now
+from services.intake.application.service import IntakeService
 from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
@@ -29,6 +29,7 @@ from services.intake.entrypoints.kafka import CONSUMERS
 from services.intake.entrypoints.meeting_identities import meeting_identities_router
 from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
+from shared.clock import Clock, utc_now
 from shared.contracts import (
     INTAKE_CASE_EVENTS,
     INTAKE_CONCERNS,

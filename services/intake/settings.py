@@ -17,7 +17,7 @@ from services.intake.domain.retention import (
 )
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import secret_problem
+from shared.settings import secret_problem, service_setting
 
 
 def _deadline(default: int, most: int, alias: str, description: str) -> Any:
@@ -27,67 +27,67 @@ def _deadline(default: int, most: int, alias: str, description: str) -> Any:
 
 class IntakeSettings(AuthSettings):
     wraps_its_own_keys: ClassVar[bool] = True  # INTAKE_KEY_WRAPPING_KEY, else the store key
-    http_host: str = Field(default="127.0.0.1", validation_alias="INTAKE_HTTP_HOST")
-    http_port: int = Field(default=8081, validation_alias="INTAKE_HTTP_PORT")
-    pseudonym_secret: SecretStr | None = Field(
-        default=None,
-        validation_alias="INTAKE_PSEUDONYM_SECRET",
-        description="Key of the HMAC-SHA256 person pseudonym. Unset: a development secret is "
+    http_host: str = service_setting("INTAKE_HTTP_HOST", "127.0.0.1")
+    http_port: int = service_setting("INTAKE_HTTP_PORT", 8081)
+    pseudonym_secret: SecretStr | None = service_setting(
+        "INTAKE_PSEUDONYM_SECRET",
+        None,
+        "Key of the HMAC-SHA256 person pseudonym. Unset: a development secret is "
         "created in the data directory (never in production).",
     )
-    store_cipher_key: SecretStr | None = Field(
-        default=None,
-        validation_alias="INTAKE_STORE_CIPHER_KEY",
-        description="Base64 AES-256 key encrypting intake's event store (identities, originals).",
+    store_cipher_key: SecretStr | None = service_setting(
+        "INTAKE_STORE_CIPHER_KEY",
+        None,
+        "Base64 AES-256 key encrypting intake's event store (identities, originals).",
     )
-    key_wrapping_key: SecretStr | None = Field(
-        default=None,
-        validation_alias="INTAKE_KEY_WRAPPING_KEY",
-        description="Base64 AES-256 key wrapping the per-person data keys (issue 18); unset: "
+    key_wrapping_key: SecretStr | None = service_setting(
+        "INTAKE_KEY_WRAPPING_KEY",
+        None,
+        "Base64 AES-256 key wrapping the per-person data keys (issue 18); unset: "
         "the store key. Rotation: set the new key here, the old one in "
         "INTAKE_RETIRED_WRAPPING_KEYS, run `ssp intake-rewrap-keys`.",
     )
-    retired_wrapping_keys: SecretStr | None = Field(
-        default=None,
-        validation_alias="INTAKE_RETIRED_WRAPPING_KEYS",
-        description="Comma-separated base64 keys that wrapped data keys before the current "
+    retired_wrapping_keys: SecretStr | None = service_setting(
+        "INTAKE_RETIRED_WRAPPING_KEYS",
+        None,
+        "Comma-separated base64 keys that wrapped data keys before the current "
         "one; read until `ssp intake-rewrap-keys` has wrapped everything anew.",
     )
-    identity_resolutions_per_hour: int = Field(
-        default=20,
+    identity_resolutions_per_hour: int = service_setting(
+        "INTAKE_IDENTITY_RESOLUTIONS_PER_HOUR",
+        20,
+        "Identity resolutions one user may attempt per hour.",
         ge=1,
-        validation_alias="INTAKE_IDENTITY_RESOLUTIONS_PER_HOUR",
-        description="Identity resolutions one user may attempt per hour.",
     )
-    meeting_resolutions_per_hour: int = Field(
-        default=60,
-        ge=1,
-        validation_alias="INTAKE_MEETING_RESOLUTIONS_PER_HOUR",
-        description="Times one user may resolve the names of one meeting's agenda per hour "
+    meeting_resolutions_per_hour: int = service_setting(
+        "INTAKE_MEETING_RESOLUTIONS_PER_HOUR",
+        60,
+        "Times one user may resolve the names of one meeting's agenda per hour "
         "(each time counts once, however many names).",
+        ge=1,
     )
-    import_max_bytes: int = Field(
-        default=20 * 1024 * 1024,
+    import_max_bytes: int = service_setting(
+        "INTAKE_IMPORT_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest police list (CSV or XLSX) the import takes; larger: 413.",
         ge=1024,
-        validation_alias="INTAKE_IMPORT_MAX_BYTES",
-        description="Largest police list (CSV or XLSX) the import takes; larger: 413.",
     )
-    import_max_rows: int = Field(
-        default=10_000,
+    import_max_rows: int = service_setting(
+        "INTAKE_IMPORT_MAX_ROWS",
+        10_000,
+        "Rows a police list may have (header included), checked before parsing.",
         ge=2,
-        validation_alias="INTAKE_IMPORT_MAX_ROWS",
-        description="Rows a police list may have (header included), checked before parsing.",
     )
-    import_max_unpacked_bytes: int = Field(
-        default=100 * 1024 * 1024,
+    import_max_unpacked_bytes: int = service_setting(
+        "INTAKE_IMPORT_MAX_UNPACKED_BYTES",
+        100 * 1024 * 1024,
+        "What an XLSX may unpack to, all parts together, checked before parsing.",
         ge=1024,
-        validation_alias="INTAKE_IMPORT_MAX_UNPACKED_BYTES",
-        description="What an XLSX may unpack to, all parts together, checked before parsing.",
     )
-    correction_match: CorrectionMatch = Field(
-        default=CorrectionMatch.JOURNAL_NUMBER,
-        validation_alias="INTAKE_CORRECTION_MATCH",
-        description="Which later valid incident closes an open rejection: journal_number (the "
+    correction_match: CorrectionMatch = service_setting(
+        "INTAKE_CORRECTION_MATCH",
+        CorrectionMatch.JOURNAL_NUMBER,
+        "Which later valid incident closes an open rejection: journal_number (the "
         "same journal number, a revision at least the rejected one's), "
         "journal_number_and_source (also the same police list), resubmission_only.",
     )
@@ -115,12 +115,12 @@ class IntakeSettings(AuthSettings):
         '10, "rejected_input_days": 60}} (either may be left out: the default). A person known '
         "in several, or rejected input naming several, is kept for the longest.",
     )
-    retention_check_interval_s: float = Field(
-        default=3600.0,
-        gt=0,
-        validation_alias="INTAKE_RETENTION_CHECK_INTERVAL_S",
-        description="How often the retention job looks whether today's run is still due (it "
+    retention_check_interval_s: float = service_setting(
+        "INTAKE_RETENTION_CHECK_INTERVAL_S",
+        3600.0,
+        "How often the retention job looks whether today's run is still due (it "
         "runs once a day, UTC).",
+        gt=0,
     )
 
     @property

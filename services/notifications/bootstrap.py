@@ -14,7 +14,7 @@ from services.notifications.adapters.publications import notifications_publicati
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.letters import LetterDesk, PersonFactsSource
 from services.notifications.application.sending import LetterSender
-from services.notifications.application.service import Clock, NotificationsService, utc_now
+from services.notifications.application.service import NotificationsService
 from services.notifications.domain.acute_letter import AcuteLetterTask
 from services.notifications.domain.caseworker_record import CaseworkerRecord
 from services.notifications.domain.letter_task_case import LetterTaskCase
@@ -24,6 +24,7 @@ from services.notifications.entrypoints.kafka import CONSUMERS
 from services.notifications.entrypoints.overdue_task import mark_overdue_tasks_forever
 from services.notifications.settings import NotificationsSettings
 from shared.auth import AccessControl
+from shared.clock import Clock, utc_now
 from shared.contracts import LETTER_TASKS, NOTIFICATIONS_ASSESSMENTS, dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition

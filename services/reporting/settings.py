@@ -5,19 +5,15 @@ The read models live beside the event store: `SSP_DATABASE_URL` (PostgreSQL, tab
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN
 from shared.auth import AuthSettings
+from shared.settings import service_setting
 
 
 class ReportingSettings(AuthSettings):
-    http_host: str = Field(default="127.0.0.1", validation_alias="REPORTING_HTTP_HOST")
-    http_port: int = Field(default=8084, validation_alias="REPORTING_HTTP_PORT")
-    statistics_smallest_shown: int = Field(
-        default=DEFAULT_SMALLEST_SHOWN,
-        ge=2,
-        le=100,
-        validation_alias="REPORTING_STATISTICS_SMALLEST_SHOWN",
+    http_host: str = service_setting("REPORTING_HTTP_HOST", "127.0.0.1")
+    http_port: int = service_setting("REPORTING_HTTP_PORT", 8084)
+    statistics_smallest_shown: int = service_setting(
+        "REPORTING_STATISTICS_SMALLEST_SHOWN", DEFAULT_SMALLEST_SHOWN, ge=2, le=100
     )
     """Statistics cells counting fewer persons are suppressed (Danmarks Statistik: 5)."""

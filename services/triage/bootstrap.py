@@ -8,7 +8,7 @@ from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publications
 from services.triage.application.app import TriageApplication
 from services.triage.application.meetings import MeetingMinutes
-from services.triage.application.service import Clock, TriageService, utc_now
+from services.triage.application.service import TriageService
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
@@ -21,6 +21,7 @@ from services.triage.entrypoints.meeting_revisions import meeting_revisions_rout
 from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import TriageSettings
 from shared.auth import AccessControl
+from shared.clock import Clock, utc_now
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
 from shared.runtime import ServiceContext, ServiceDefinition

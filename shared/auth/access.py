@@ -47,6 +47,7 @@ from shared.auth.principal import Principal
 from shared.auth.ratelimit import ClientLimiter, RateLimiter
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import InvalidToken, TokenVerifier
+from shared.clock import Clock, utc_now
 from shared.contracts.cpr import contains_cpr_like_number, mask_cpr_like_numbers
 from shared.keys.keyring import Erasure
 
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Runner = Callable[..., Awaitable[Any]]
 PURPOSE_HEADER = "X-Purpose"
 MAX_PURPOSE_CHARS = 500
@@ -85,10 +85,6 @@ _REFUSAL_REASONS: dict[str, tuple[str, str]] = {
 }
 """A 403's code says why, from the policy's decision: the role, the municipality or the school.
 A reason not listed (e.g. `social_services_withheld`) is the role's."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AccessRefused(HTTPException):

@@ -248,18 +248,21 @@ class PlatformApi:
     async def resolve_meeting(
         self, token: str, meeting: str, person_keys: list[str], purpose: str
     ) -> Any:
-        return await self._call(
-            "intake", "POST", "/v1/identities/resolve-batch", token,
-            json={"meeting": meeting, "purpose": purpose, "person_keys": person_keys},
-        )  # fmt: skip
+        return await self._resolve_batch(token, {"meeting": meeting}, person_keys, purpose)
 
     async def resolve_review(
         self, token: str, review: str, person_keys: list[str], purpose: str
     ) -> Any:
         """The names behind a review sample's pseudonyms (`review`: `607/2026`), in one step."""
+        return await self._resolve_batch(token, {"review": review}, person_keys, purpose)
+
+    async def _resolve_batch(
+        self, token: str, scope: dict[str, str], person_keys: list[str], purpose: str
+    ) -> Any:
+        """Intake's names behind the pseudonyms of one meeting or one review sample (`scope`)."""
         return await self._call(
             "intake", "POST", "/v1/identities/resolve-batch", token,
-            json={"review": review, "purpose": purpose, "person_keys": person_keys},
+            json={**scope, "purpose": purpose, "person_keys": person_keys},
         )  # fmt: skip
 
     async def open_rejections(self, token: str, purpose: str, offset: int, limit: int) -> Any:

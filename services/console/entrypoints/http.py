@@ -19,8 +19,6 @@ import hmac
 import logging
 import re
 import secrets
-from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -50,6 +48,7 @@ from services.console.settings import ConsoleSettings
 from shared import danish
 from shared.auth import DEFAULT_SCOPES, InvalidToken, TokenVerifier, mint_development_token
 from shared.auth.principal import Role
+from shared.clock import Clock, utc_now
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
 from shared.contracts.municipalities import municipality_name
 
@@ -65,11 +64,6 @@ TEAM = re.compile(r"[\w .,'()/-]{1,120}")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LOCAL_PATH = re.compile(r"/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*")
 MAX_TEXT = 1000
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class LoginRequired(Exception):

@@ -13,7 +13,6 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from uuid import UUID, uuid4
 
@@ -45,6 +44,7 @@ from services.intake.domain.municipalities import (
 from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.domain.rejections import RESUBMITTED, CorrectionMatch, RejectionSummary
 from services.intake.domain.scope import is_in_scope
+from shared.clock import Clock, utc_now
 from shared.contracts import (
     AcceptedIncident,
     CaseRegisterEvent,
@@ -79,11 +79,6 @@ _ACCEPTED_AS_GIVEN = {
 }
 """What the accepted incident takes from the police incident as it is."""
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

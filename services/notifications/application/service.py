@@ -10,8 +10,8 @@ these calls. Every call runs in the service's store thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from services.notifications.application.app import NotificationsApplication
@@ -31,6 +31,8 @@ from services.notifications.domain.case_state import (
 from services.notifications.domain.caseworker_record import CaseworkerRecord
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.notifications.domain.letters import CLOSED, Deadlines, TaskStatus
+from shared.clock import Clock as Clock  # letters.py imports it from here
+from shared.clock import utc_now
 from shared.contracts import (
     CaseworkerAssessment,
     CourseEvent,
@@ -42,14 +44,9 @@ from shared.eventstore import TracedAggregate, UnitOfWork
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Received = RoutingDecision | CaseworkerAssessment | DecisionWithdrawn | CourseEvent
 LetterTask = LetterTaskCase | AcuteLetterTask
 """Any letter task: its aggregate id is its task id."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class TaskNotFound(LookupError):

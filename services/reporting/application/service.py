@@ -18,12 +18,11 @@ from services.reporting.application.app import ReportingApplication
 from services.reporting.application.concerns import SeenConcern, record_concern
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
 from services.reporting.domain.observations import Observation, person_erased
+from shared.clock import Clock
 from shared.contracts import PersonErased
 from shared.eventstore import UnitOfWork
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ histories, case registers, referrals) in one unit of work.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -40,6 +40,7 @@ from services.triage.domain.not_served import NotServedEntry, NotServedRegister
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.profiles import ProfileBook
 from services.triage.domain.routing import ActiveCase, PersonFacts, Report
+from shared.clock import Clock, utc_now
 from shared.contracts import (
     AcceptedIncident,
     CourseEvent,
@@ -54,12 +55,6 @@ from shared.eventstore import UnitOfWork
 from shared.telemetry import current_trace_context
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,27 @@ store; names are prefixed `reporting_` because they may share a PostgreSQL datab
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import JSON, Boolean, Column, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
+
+
+def journal_number_column(**options: Any) -> Column[Any]:
+    """A police journal number (`3700-80123-00456-26`), the same column in every table."""
+    return Column("journal_number", String(19), **options)
+
+
+def person_key_column(**options: Any) -> Column[Any]:
+    """A person's pseudonym, the same column in every table."""
+    return Column("person_key", String(200), **options)
+
+
+def time_column(name: str, **options: Any) -> Column[Any]:
+    """A moment as ISO 8601 text (local with its offset, or `..._utc`)."""
+    return Column(name, String(40), **options)
+
 
 position = Table(
     "reporting_projection_position",
@@ -19,13 +37,13 @@ trace_steps = Table(
     metadata,
     # originator id and version of the stored event: applying it again overwrites itself.
     Column("step_id", String(80), primary_key=True),
-    Column("journal_number", String(19), nullable=False, index=True),
+    journal_number_column(nullable=False, index=True),
     Column("notification_id", Integer, nullable=False),
-    Column("at", String(40), nullable=False),
-    Column("at_utc", String(40), nullable=False),
+    time_column("at", nullable=False),
+    time_column("at_utc", nullable=False),
     Column("service", String(50), nullable=False),
     Column("step", String(50), nullable=False),
-    Column("person_key", String(200)),
+    person_key_column(),
     Column("revision", Integer),
     Column("detail", Text, nullable=False),
     Column("trace_id", String(32)),
@@ -41,11 +59,11 @@ person_timeline = Table(
     "reporting_person_timeline",
     metadata,
     Column("row_id", String(300), primary_key=True),
-    Column("person_key", String(200), nullable=False, index=True),
+    person_key_column(nullable=False, index=True),
     Column("notification_id", Integer, nullable=False),
-    Column("at", String(40), nullable=False),
-    Column("at_utc", String(40), nullable=False),
-    Column("journal_number", String(19), nullable=True),
+    time_column("at", nullable=False),
+    time_column("at_utc", nullable=False),
+    journal_number_column(nullable=True),
     Column("municipality_code", String(3), nullable=True),
     Column("school", String(200), nullable=True),
     Column("service", String(50), nullable=False),
@@ -58,23 +76,23 @@ person_timeline = Table(
 incidents = Table(
     "reporting_incidents",
     metadata,
-    Column("journal_number", String(19), primary_key=True),
+    journal_number_column(primary_key=True),
     Column("revision", Integer, nullable=False),
-    Column("reported_at", String(40), nullable=False),
-    Column("reported_at_utc", String(40), nullable=False),
+    time_column("reported_at", nullable=False),
+    time_column("reported_at_utc", nullable=False),
     Column("iso_week", String(8), nullable=False, index=True),
     Column("offence_code", String(50), nullable=False),
     # When intake accepted the revision (issue 16's clocks); a new column rebuilds the views.
-    Column("accepted_at_utc", String(40), nullable=True),
+    time_column("accepted_at_utc", nullable=True),
 )
 
 incident_persons = Table(
     "reporting_incident_persons",
     metadata,
-    Column("journal_number", String(19), primary_key=True),
+    journal_number_column(primary_key=True),
     # Indexed alone for "who appears together" (a person's incidents). Deployments get it with
     # the routings columns of the same release, which drop and rebuild every read model.
-    Column("person_key", String(200), primary_key=True, index=True),
+    person_key_column(primary_key=True, index=True),
     Column("revision", Integer, nullable=False),
     Column("position", Integer, nullable=False),
     Column("role", String(20), nullable=False),
@@ -87,14 +105,14 @@ incident_persons = Table(
 routings = Table(
     "reporting_routings",
     metadata,
-    Column("journal_number", String(19), primary_key=True),
-    Column("person_key", String(200), primary_key=True),
+    journal_number_column(primary_key=True),
+    person_key_column(primary_key=True),
     Column("revision", Integer, nullable=False),
     Column("route", String(20), nullable=False),
     Column("workflow", String(20), nullable=False),
     Column("severity", String(20), nullable=False),
     Column("reasons", JSON, nullable=False),
-    Column("decided_at_utc", String(40), nullable=False),
+    time_column("decided_at_utc", nullable=False),
     # Since revised and handover decisions (issue 4, parts 4-5); null for older decisions.
     Column("decision_id", String(200), nullable=True),
     Column("revises_decision_id", String(200), nullable=True),
@@ -116,11 +134,11 @@ routings = Table(
 exit_referrals = Table(
     "reporting_exit_referrals",
     metadata,
-    Column("journal_number", String(19), primary_key=True),
-    Column("person_key", String(200), primary_key=True),
+    journal_number_column(primary_key=True),
+    person_key_column(primary_key=True),
     Column("referral_id", String(200), nullable=False),
     Column("revision", Integer, nullable=False),
-    Column("referred_at_utc", String(40), nullable=False),
+    time_column("referred_at_utc", nullable=False),
 )
 
 # The revision that last confirmed a person's decision unchanged (ssp.triage.statements.v1,
@@ -130,8 +148,8 @@ exit_referrals = Table(
 confirmations = Table(
     "reporting_confirmations",
     metadata,
-    Column("journal_number", String(19), primary_key=True),
-    Column("person_key", String(200), primary_key=True),
+    journal_number_column(primary_key=True),
+    person_key_column(primary_key=True),
     Column("revision", Integer, nullable=False),
     Column("decision_id", String(200), nullable=False),
 )
@@ -143,13 +161,13 @@ person_concerns = Table(
     "reporting_person_concerns",
     metadata,
     Column("concern_id", String(100), primary_key=True),
-    Column("person_key", String(200), nullable=False, index=True),
+    person_key_column(nullable=False, index=True),
     Column("municipality_code", String(3), nullable=False),
     Column("school", String(200), nullable=True),
     Column("category", String(30), nullable=False),
     Column("reporter_kind", String(30), nullable=False),
-    Column("registered_at", String(40), nullable=False),
-    Column("registered_at_utc", String(40), nullable=False),
+    time_column("registered_at", nullable=False),
+    time_column("registered_at_utc", nullable=False),
     Column("iso_week", String(8), nullable=False),
 )
 
@@ -157,15 +175,15 @@ letter_tasks = Table(
     "reporting_letter_tasks",
     metadata,
     Column("task_id", String(200), primary_key=True),
-    Column("journal_number", String(19), nullable=False, index=True),
-    Column("person_key", String(200), nullable=False),
+    journal_number_column(nullable=False, index=True),
+    person_key_column(nullable=False),
     Column("kind", String(30), nullable=False),
-    Column("due_at", String(40), nullable=False),
+    time_column("due_at", nullable=False),
     Column("status", String(20), nullable=False),
-    Column("status_at_utc", String(40), nullable=False),
-    Column("first_seen_at_utc", String(40), nullable=False),
+    time_column("status_at_utc", nullable=False),
+    time_column("first_seen_at_utc", nullable=False),
     # The newest event's time: a task's deadline may change (`updated`, issue 4 parts 4-5).
-    Column("latest_at_utc", String(40), nullable=True),
+    time_column("latest_at_utc", nullable=True),
     # Why a waived task was waived (issue 14, part 2); null for every other status.
-    Column("waiver_reason", String(40), nullable=True),
+    time_column("waiver_reason", nullable=True),
 )
