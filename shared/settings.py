@@ -200,7 +200,7 @@ class PlatformSettings(BaseSettings):
         "looks whether today's run (UTC) is still due; it runs once a day whatever this is.",
     )
     retention_dead_letter_days: int = Field(
-        default=30,
+        30,
         ge=1,
         le=3650,
         description="Days a dead letter's original bytes stay readable: then the service's "

@@ -151,31 +151,18 @@ class DeadLetter(TracedAggregate):
             origin_partition=origin_partition,
             origin_offset=origin_offset,
         )
+        stored: dict[str, Any]
         if keyring is None:
             key_b64 = base64.b64encode(key).decode() if key is not None else None
-            return cls._create(
-                cls.Recorded,
-                id=letter_id,
-                **coordinates,
-                key_b64=key_b64,
-                value_b64=value_b64,
-                sealed=None,
-                **rest,
-            )
-        sealer, owner = PersonSealer(keyring), [owner_of(letter_id)]
-        sealed = {
-            "key": sealer.seal(owner, key) if key is not None else None,
-            "value": sealer.seal(owner, value),
-        }
-        return cls._create(
-            cls.Recorded,
-            id=letter_id,
-            **coordinates,
-            key_b64=None,
-            value_b64="",
-            sealed=sealed,
-            **rest,
-        )
+            stored = {"key_b64": key_b64, "value_b64": value_b64, "sealed": None}
+        else:
+            sealer, owner = PersonSealer(keyring), [owner_of(letter_id)]
+            sealed = {
+                "key": sealer.seal(owner, key) if key is not None else None,
+                "value": sealer.seal(owner, value),
+            }
+            stored = {"key_b64": None, "value_b64": "", "sealed": sealed}
+        return cls._create(cls.Recorded, id=letter_id, **coordinates, **stored, **rest)
 
     @classmethod
     def record(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -28,22 +29,21 @@ names no deadline for it and the municipalities' documents are silent: the platf
 a month to look into a correction, is the default; a municipality may set its own."""
 
 
+def _own(most: int, description: str) -> Any:
+    """A municipality's own deadline: 1 to `most`, or None (the default)."""
+    return Field(default=None, ge=1, le=most, description=description)
+
+
 class MunicipalityRetention(BaseModel):
     """One municipality's own deadlines (its profile setting); one left out: the default."""
 
-    police_report_years: int | None = Field(
-        default=None,
-        ge=1,
-        le=50,
-        description="Years after a person's last police report or case event that intake "
-        "erases them.",
+    police_report_years: int | None = _own(
+        50, "Years after a person's last police report or case event that intake erases them."
     )
-    rejected_input_days: int | None = Field(
-        default=None,
-        ge=1,
-        le=3650,
-        description="Days after rejected input naming the municipality was corrected or "
-        "resubmitted that intake makes it unreadable.",
+    rejected_input_days: int | None = _own(
+        3650,
+        "Days after rejected input naming the municipality was corrected or resubmitted that "
+        "intake makes it unreadable.",
     )
 
 

@@ -4,11 +4,9 @@ sets; a restart the same day does not run it again."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from services.intake.application.retention import RetentionJob
 from services.intake.domain.retention import MunicipalityRetention, RetentionRules
 from services.intake.settings import IntakeSettings
 from shared.eventstore.daily_job import DailyJob
-from shared.runtime import ServiceContext, run_daily
+from tests.unit.daily_replicas import run_as_replicas
 from tests.unit.intake.test_intake_erasure import (
     Intake,
     incident,
@@ -47,6 +45,14 @@ def opened(tmp_path: Path, store_url: str | None, clock: Clock) -> tuple[Intake,
 def close(intake: Intake) -> None:
     intake.app.keyring.close()
     intake.app.close()
+
+
+def erased_after_its_30_days(job: RetentionJob, clock: Clock) -> None:
+    """A rejection closed now: kept on its 29th day, erased by the 31st."""
+    clock.now = datetime.now(UTC) + timedelta(days=29)
+    assert job.run_once().rejections_erased == 0
+    clock.now += timedelta(days=2)
+    assert job.run_once().rejections_erased == 1
 
 
 @pytest.fixture
@@ -145,28 +151,13 @@ def test_the_scheduled_task_runs_in_one_replica_and_logs_counts_only(
     assert first.service.submit_incident(incident(1, [person])).outcome == "accepted"
     key = first.key_of(person)
     clock.now = datetime(2025, 3, 2, 10, 0, tzinfo=UTC)
-    settings = first.settings
-
-    async def both_replicas() -> None:
-        with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
-            tasks = [
-                asyncio.create_task(
-                    run_daily(
-                        ServiceContext("intake", settings, i.app, pool),
-                        DailyJob(i.app, "intake", [j], clock),
-                        0.02,
-                    )
-                )
-                for i, j, pool in ((first, job, one), (second, other_job, two))
-            ]
-            await asyncio.sleep(0.5)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
     try:
         with caplog.at_level(logging.INFO):
-            asyncio.run(both_replicas())
+            jobs = [
+                DailyJob(i.app, "intake", [j], clock)
+                for i, j in ((first, job), (second, other_job))
+            ]
+            run_as_replicas(first.settings, jobs)
         assert first.identities.resolve(key) is None
         assert [e.reason for e in first.app.keyring.erasures()] == ["retention_deadline"]
         assert "person=1" in caplog.text
@@ -196,10 +187,7 @@ def test_a_closed_rejection_naming_no_one_is_made_unreadable_after_its_days(
     result = service.service.resubmit(closed.reference, json.dumps(corrected).encode())
     assert result.outcome == "accepted"
 
-    clock.now = datetime.now(UTC) + timedelta(days=29)
-    assert job.run_once().rejections_erased == 0
-    clock.now += timedelta(days=2)
-    assert job.run_once().rejections_erased == 1
+    erased_after_its_30_days(job, clock)
     gone = service.service.original_of(service.service.rejected_input(closed.reference))
     assert json.loads(gone) == {"withheld": "erased", "persons": []}
     kept = service.service.original_of(service.service.rejected_input(still_open.reference))
@@ -226,10 +214,7 @@ def test_a_closed_rejection_naming_persons_is_made_unreadable_while_they_stay(
     result = service.service.resubmit(closed.reference, incident(99, named))
     assert result.outcome == "accepted"
 
-    clock.now = datetime.now(UTC) + timedelta(days=29)
-    assert job.run_once().rejections_erased == 0
-    clock.now += timedelta(days=2)
-    assert job.run_once().rejections_erased == 1
+    erased_after_its_30_days(job, clock)
     gone = service.service.original_of(service.service.rejected_input(closed.reference))
     assert json.loads(gone) == {"withheld": "erased", "persons": [{"withheld": "erased"}] * 2}
     for person in named:

@@ -7,10 +7,8 @@ record without it, saying after how many days it was erased."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,9 +33,10 @@ from shared.messaging.dead_letters import (
 )
 from shared.messaging.inbound import Inbound
 from shared.messaging.inbox import InboxRuntime
-from shared.runtime import ServiceContext, ServiceDefinition, run_daily
+from shared.runtime import ServiceDefinition
 from shared.service_topics import topic_configs
 from shared.settings import PlatformSettings
+from tests.unit.daily_replicas import run_as_replicas
 
 SECRET = b"Jens Hansen 010203-1234 narrative"
 KEY = b"3700-80123-00001-26"
@@ -191,21 +190,8 @@ def test_two_replicas_erase_a_dead_letter_once(
     letter = dead_letter(first.app, 1, KEPT, monkeypatch)
     clock = Clock(KEPT + timedelta(days=30))
 
-    async def both_replicas() -> None:
-        with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
-            tasks = [
-                asyncio.create_task(
-                    run_daily(ServiceContext("triage", settings, n.app, pool), n.daily(clock), 0.02)
-                )
-                for n, pool in ((first, one), (second, two))
-            ]
-            await asyncio.sleep(0.5)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
     try:
-        asyncio.run(both_replicas())
+        run_as_replicas(settings, [first.daily(clock), second.daily(clock)])
         assert original_of(letter, second.app.keyring) is None
         assert [e.kind for e in second.app.keyring.erasures()] == ["dead_letter"]  # type: ignore[union-attr]
     finally:
