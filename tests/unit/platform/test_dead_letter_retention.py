@@ -181,11 +181,11 @@ def test_a_dead_letter_is_readable_until_its_deadline_then_erased_once(
 
 
 def test_two_replicas_erase_a_dead_letter_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    settings: PlatformSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two replicas on one SQLite store run the daily task: one erases, under the service's
-    retention lock; the other finds the day's run."""
-    settings = PlatformSettings(SSP_DATA_DIR=tmp_path)
+    """Two replicas on one store run the daily task: one erases, under the service's
+    retention lock (a file lock beside SQLite, an advisory lock in PostgreSQL); the other
+    waits for the lock or finds the day's run."""
     first, second = Notes.open(settings), Notes.open(settings)
     letter = dead_letter(first.app, 1, KEPT, monkeypatch)
     clock = Clock(KEPT + timedelta(days=30))
@@ -194,6 +194,7 @@ def test_two_replicas_erase_a_dead_letter_once(
         run_as_replicas(settings, [first.daily(clock), second.daily(clock)])
         assert original_of(letter, second.app.keyring) is None
         assert [e.kind for e in second.app.keyring.erasures()] == ["dead_letter"]  # type: ignore[union-attr]
+        assert not first.daily(clock).run_once().ran  # the day's run is recorded
     finally:
         first.close()
         second.close()
