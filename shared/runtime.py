@@ -256,6 +256,7 @@ class RunningService:
                 topics=[settings.topic(t) for t in d.consumes],
                 group_id=f"{settings.topic_prefix}ssp-{d.name}",
                 fetch_max_wait_ms=settings.fetch_max_wait_ms,
+                session_timeout_ms=settings.kafka_session_timeout_ms,
             )
         await self._broker.start()
 

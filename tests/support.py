@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import uvicorn
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 
@@ -21,6 +22,12 @@ from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_tok
 from shared.eventstore.application import ServiceApplication
 from shared.messaging.inbox import InboxRuntime, subscribe_inbox
 from shared.runtime import ServiceDefinition
+
+FAST_GROUPS_ENV = {"SSP_KAFKA_SESSION_TIMEOUT_MS": "6000"}
+"""The environment of a platform a test starts: a 6 s consumer-group session instead of 10 s.
+On Tansu a join waits about half the session timeout and a re-join after a restart or a
+`kill -9` about all of it more (3 s and 11 s instead of 5 s and 18 s); the services' event
+loops answer heartbeats (every 2 s) well within it, also on a loaded machine."""
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "samples" / "incidents"
 
@@ -129,3 +136,23 @@ def serving(api: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join()
+
+
+def raw_store_bytes(database_url: str | None, data_dir: Path) -> bytes:
+    """The raw bytes of every SQLite file in `data_dir` (no `database_url`), or of every row of
+    every table of the PostgreSQL database: what a scan for personal data reads."""
+    if not database_url:
+        return b"".join(p.read_bytes() for p in sorted(data_dir.glob("*.sqlite*")))
+    found: list[bytes] = []
+    with psycopg.connect(database_url) as conn:
+        names = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+        for (name,) in names:
+            for row in conn.execute(f'SELECT * FROM "{name}"'):
+                for value in row:
+                    if isinstance(value, bytes | memoryview):
+                        found.append(bytes(value))
+                    elif value is not None:
+                        found.append(str(value).encode())
+    return b"\n".join(found)

@@ -13,9 +13,11 @@ from services.courses.adapters.course_events import PUBLISHED
 from services.courses.adapters.follow_up_events import NAMES as FOLLOW_UP_EVENTS
 from services.courses.adapters.note_cipher import NoteCipher
 from services.courses.adapters.publications import courses_publications
+from services.courses.adapters.texts import CourseTexts
 from services.courses.application.app import CoursesApplication
 from services.courses.application.service import Clock, CoursesService, utc_now
 from services.courses.domain.course import DeadlinePolicy
+from services.courses.domain.retention import RetentionRules
 from services.courses.entrypoints.http import create_http_app
 from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
@@ -27,6 +29,7 @@ from shared.contracts import (
 )
 from shared.eventstore import store_env
 from shared.files import private_directory
+from shared.keys.keyring import PersonKeyring, WrappingKey
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 from shared.settings import ConfigurationRefused
@@ -35,11 +38,13 @@ NAME = "courses"
 log = logging.getLogger(__name__)
 
 
-def note_cipher(settings: CoursesSettings) -> NoteCipher:
-    """The key sealing follow-up notes: configured, or (never in production) a development
-    key created once in the data directory."""
+def note_key(settings: CoursesSettings) -> bytes:
+    """Courses' key (`COURSES_NOTE_CIPHER_KEY`): it wraps the per-person and per-record data
+    keys of courses' keyring, and opens follow-up notes sealed with it before issue 18.
+    Configured, or (never in production) a development key created once in the data
+    directory."""
     if settings.note_cipher_key is not None:
-        return NoteCipher.from_base64(settings.note_cipher_key.get_secret_value())
+        return base64.b64decode(settings.note_cipher_key.get_secret_value())
     if settings.production:
         raise ConfigurationRefused("courses: COURSES_NOTE_CIPHER_KEY is missing in production")
     path = Path(settings.data_dir) / "secrets" / "courses-note-key"
@@ -53,7 +58,13 @@ def note_cipher(settings: CoursesSettings) -> NoteCipher:
             "production",
             path,
         )
-    return NoteCipher.from_base64(path.read_text().strip())
+    return base64.b64decode(path.read_text().strip())
+
+
+def build_keyring(settings: CoursesSettings, key: bytes) -> PersonKeyring:
+    """Courses' keyring (`courses_person_keys`, `courses_erasures`): `<data_dir>/
+    courses-keys.sqlite`, or its tables in the PostgreSQL database."""
+    return PersonKeyring.open(settings, WrappingKey.of(key), service=NAME)
 
 
 def build_application(settings: CoursesSettings) -> CoursesApplication:
@@ -63,6 +74,9 @@ def build_application(settings: CoursesSettings) -> CoursesApplication:
 def build_service(
     settings: CoursesSettings, app: CoursesApplication, clock: Clock
 ) -> CoursesService:
+    key = note_key(settings)
+    keyring = build_keyring(settings, key)
+    app.keyring = keyring  # its dead letters' keys too (shared/messaging/dead_letters.py)
     return CoursesService(
         app,
         policy=DeadlinePolicy(
@@ -71,7 +85,11 @@ def build_service(
         ),
         clock=clock,
         served_municipalities=settings.municipalities,
-        note_sealer=note_cipher(settings),
+        texts=CourseTexts(keyring, legacy=NoteCipher(key)),
+        keyring=keyring,
+        retention_rules=RetentionRules(
+            settings.retention_years_after_closing, settings.retention_by_municipality
+        ),
     )
 
 
@@ -97,6 +115,10 @@ def definition(
         handler=lambda service: CONSUMERS.batch_handler(service, settings),
         http=create_http_app,
         tasks=[overdue_checks],
+        # Issue 18: courses and follow-ups past their deadline, once a UTC day.
+        daily=[lambda service: service.retention],
+        clock=clock,
+        release=lambda service: service.keyring.close(),
         consumes=CONSUMERS.topics,
         produces=[COURSES_EVENTS, COURSES_FOLLOW_UPS, dead_letter_topic(NAME)],
         publications=courses_publications,

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import base64
+from typing import ClassVar
 
 from pydantic import SecretStr
 
+from services.courses.domain.retention import (
+    DEFAULT_YEARS_AFTER_CLOSING,
+    MunicipalityRetention,
+)
 from shared.auth import AuthSettings
 from shared.settings import secret_problem, service_setting
 
 
 class CoursesSettings(AuthSettings):
+    wraps_its_own_keys: ClassVar[bool] = True  # COURSES_NOTE_CIPHER_KEY wraps its keyring
     http_host: str = service_setting("COURSES_HTTP_HOST", "127.0.0.1")
     http_port: int = service_setting("COURSES_HTTP_PORT", 8085)
     consent_pending_days: int = service_setting(
@@ -37,9 +43,24 @@ class CoursesSettings(AuthSettings):
     note_cipher_key: SecretStr | None = service_setting(
         "COURSES_NOTE_CIPHER_KEY",
         None,
-        "Base64 AES-256 key sealing the notes of follow-up actions in courses' "
-        "store. Unset: a development key is created in the data directory (never in "
-        "production).",
+        "Base64 AES-256 key wrapping the per-person and per-record data keys that seal "
+        "courses' free text (issue 18), and opening follow-up notes sealed with it before. "
+        "Unset: a development key is created in the data directory (never in production).",
+    )
+    retention_years_after_closing: int = service_setting(
+        "COURSES_RETENTION_YEARS_AFTER_CLOSING",
+        DEFAULT_YEARS_AFTER_CLOSING,
+        "Years after a course or follow-up action was closed that the daily job erases it "
+        "(reason retention_deadline); KLE's standard: 5.",
+        ge=1,
+        le=50,
+    )
+    retention_by_municipality: dict[str, MunicipalityRetention] = service_setting(
+        "COURSES_RETENTION_BY_MUNICIPALITY",
+        {},
+        'Municipalities\' own deadlines, JSON: {"607": {"years_after_closing": 10}}. A record '
+        "several municipalities reach is kept for the longest.",
+        max_length=200,
     )
 
     def production_problems(self) -> list[str]:

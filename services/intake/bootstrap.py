@@ -42,6 +42,7 @@ from shared.eventstore import store_env
 from shared.eventstore.erasure import ErasedPerson
 from shared.files import private_directory
 from shared.keys.keyring import PersonKeyring
+from shared.keys.report import erasure_report_router
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 from shared.settings import ConfigurationRefused, refuse_unsafe_production
@@ -154,6 +155,9 @@ def definition(
             meeting_identities_router(ctx, identities, settings.meeting_resolutions_per_hour)
         )
         api.include_router(erasure_routes)
+        api.include_router(
+            erasure_report_router(IntakeAction.READ_ERASURE_REPORT, eraser.app.keyring)
+        )
         api.state.eraser = eraser
         return api
 

@@ -38,7 +38,10 @@ def build_application(settings: NotificationsSettings) -> NotificationsApplicati
 
 
 def build_service(
-    settings: NotificationsSettings, app: NotificationsApplication, clock: Clock
+    settings: NotificationsSettings,
+    app: NotificationsApplication,
+    clock: Clock,
+    sender: LetterSender | None = None,
 ) -> NotificationsService:
     return NotificationsService(
         app,
@@ -47,6 +50,7 @@ def build_service(
             caseworker=settings.caseworker_deadline_hours,
         ),
         clock=clock,
+        sender=sender,
     )
 
 
@@ -106,7 +110,7 @@ def definition(
 
     def build() -> tuple[NotificationsApplication, NotificationsService]:
         app = build_application(settings)
-        service = build_service(settings, app, clock)
+        service = build_service(settings, app, clock, sender)
         service.index.catch_up()  # rebuilt from the store once, at start
         desks["desk"] = build_letter_desk(settings, service, book, sender=sender)
         return app, service

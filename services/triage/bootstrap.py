@@ -1,13 +1,19 @@
-"""Wires triage: settings → application → service → entry points."""
+"""Wires triage: settings → keyring → application → service → entry points."""
 
 from __future__ import annotations
+
+import base64
+import logging
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publications
+from services.triage.application.access_policy import TriageAction
 from services.triage.application.app import TriageApplication
 from services.triage.application.meetings import MeetingMinutes
+from services.triage.application.retention import MeetingRetention
 from services.triage.application.service import TriageService
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
@@ -19,15 +25,46 @@ from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
 from services.triage.entrypoints.meetings import meetings_router
-from services.triage.settings import TriageSettings
+from services.triage.settings import WRAPPING_KEY, TriageSettings
 from shared.auth import AccessControl
 from shared.clock import Clock, utc_now
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
+from shared.files import development_secret
+from shared.keys.keyring import PersonKeyring, WrappingKey
+from shared.keys.report import erasure_report_router
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
+from shared.settings import ConfigurationRefused
 
 NAME = "triage"
+log = logging.getLogger(__name__)
+DEVELOPMENT_KEY_FILE = Path("secrets") / "triage.json"
+
+
+def wrapping_key(settings: TriageSettings) -> WrappingKey:
+    """The key wrapping triage's data keys: configured, or (never in production) a
+    development key created once in the data directory."""
+    if settings.key_wrapping_key is not None:
+        return WrappingKey.of(base64.b64decode(settings.key_wrapping_key.get_secret_value()))
+    if settings.production:
+        raise ConfigurationRefused(f"triage: {WRAPPING_KEY} is missing in production")
+    path = Path(settings.data_dir) / DEVELOPMENT_KEY_FILE
+    key, created = development_secret(path, "key_wrapping_key")
+    if created:
+        log.warning(
+            "triage: created a DEVELOPMENT key wrapping key in %s; set %s in production",
+            path,
+            WRAPPING_KEY,
+        )
+    return WrappingKey.of(bytes.fromhex(key))
+
+
+def build_keyring(settings: TriageSettings) -> PersonKeyring:
+    """Triage's keyring: `<data_dir>/triage-keys.sqlite`, or its tables in PostgreSQL."""
+    return PersonKeyring.open(
+        settings, wrapping_key(settings), settings.retired_keys(), service=NAME
+    )
 
 
 def build_service(
@@ -54,13 +91,17 @@ def definition(
     profiles = load_profiles(settings.profiles_dir)
 
     def build() -> tuple[TriageApplication, TriageService]:
-        app = TriageApplication(env=store_env(settings, NAME))
+        app = TriageApplication(env=store_env(settings, NAME), keyring=build_keyring(settings))
         return app, build_service(settings, app, clock, profiles)
 
     def http(ctx: ServiceContext, service: TriageService, access: AccessControl) -> FastAPI:
         api = create_http_app(ctx, service, access)
         api.include_router(meeting_revisions_router(ctx, service))
         api.include_router(meetings_router(ctx, MeetingMinutes(service.app), clock))
+        # Triage's part of `ssp erasure-report`: kinds person, meeting_minutes, concern.
+        api.include_router(
+            erasure_report_router(TriageAction.READ_ERASURE_REPORT, service.app.keyring)
+        )
         return api
 
     return service_with_parts(
@@ -74,6 +115,10 @@ def definition(
                 ctx, service, settings.birthday_check_seconds
             )
         ],
+        # Issue 18: the weekly meeting's minutes and concerns after their deadlines.
+        daily=[lambda service: MeetingRetention(service.app, service.profiles)],
+        clock=clock,
+        release=lambda service: service.app.keyring.close(),
         consumes=CONSUMERS.topics,
         produces=[*PUBLISHED_TOPICS, dead_letter_topic(NAME)],
         publications=triage_publications,

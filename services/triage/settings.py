@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from pathlib import Path
+from typing import ClassVar
+
+from pydantic import SecretStr
 
 from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR
 from shared.auth import AuthSettings
-from shared.settings import service_setting
+from shared.keys.keyring import WrappingKey
+from shared.settings import secret_problem, service_setting
+
+WRAPPING_KEY = "TRIAGE_KEY_WRAPPING_KEY"
+RETIRED_WRAPPING_KEYS = "TRIAGE_RETIRED_WRAPPING_KEYS"
 
 
 class TriageSettings(AuthSettings):
+    wraps_its_own_keys: ClassVar[bool] = True  # TRIAGE_KEY_WRAPPING_KEY wraps its keyring
     http_host: str = service_setting("TRIAGE_HTTP_HOST", "127.0.0.1")
     http_port: int = service_setting("TRIAGE_HTTP_PORT", 8082)
     birthday_check_seconds: float = service_setting(
@@ -25,3 +35,47 @@ class TriageSettings(AuthSettings):
         "Directory of the municipality profiles (one YAML file per municipality "
         "and default.yaml); validated at start.",
     )
+    key_wrapping_key: SecretStr | None = service_setting(
+        WRAPPING_KEY,
+        None,
+        "Base64 AES-256 key wrapping triage's per-person data keys, which seal the "
+        "text of the weekly meeting's minutes (issue 18). Unset: a development key is created "
+        "in the data directory (never in production). Rotation: set the new key here, the old "
+        f"one in {RETIRED_WRAPPING_KEYS}.",
+    )
+    retired_wrapping_keys: SecretStr | None = service_setting(
+        RETIRED_WRAPPING_KEYS,
+        None,
+        "Comma-separated base64 keys that wrapped triage's data keys before the "
+        "current one; read (data keys wrapped by them still open).",
+    )
+
+    def production_problems(self) -> list[str]:
+        found = super().production_problems()
+        problem = secret_problem(WRAPPING_KEY, self.key_wrapping_key)
+        if problem is None and self.key_wrapping_key is not None:
+            problem = _key_problem(WRAPPING_KEY, self.key_wrapping_key.get_secret_value())
+        if problem is not None:
+            found.append(problem)
+        for retired in _listed(self.retired_wrapping_keys):
+            problem = _key_problem(RETIRED_WRAPPING_KEYS, retired)
+            if problem is not None:
+                found.append(problem)
+                break
+        return found
+
+    def retired_keys(self) -> list[WrappingKey]:
+        return [WrappingKey.of(base64.b64decode(k)) for k in _listed(self.retired_wrapping_keys)]
+
+
+def _listed(keys: SecretStr | None) -> list[str]:
+    text = keys.get_secret_value() if keys is not None else ""
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def _key_problem(name: str, text: str) -> str | None:
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        key = b""
+    return None if len(key) == 32 else f"{name} is not the base64 of a 32-byte key"

@@ -29,10 +29,9 @@ throughout; apart, each would be read only with the others open.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -49,7 +48,6 @@ from shared.auth.settings import AuthSettings
 from shared.auth.tokens import InvalidToken, TokenVerifier
 from shared.clock import Clock, utc_now
 from shared.contracts.cpr import contains_cpr_like_number, mask_cpr_like_numbers
-from shared.keys.keyring import Erasure
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceContext
@@ -233,9 +231,6 @@ class AccessControl:
     term_key: bytes = b""
     unauthenticated_per_minute: InitVar[int] = 30
     clock: Clock = utc_now
-    erasures: Callable[[], Sequence[Erasure]] | None = None
-    """The service's erasures (its keyring's), for `GET /v1/erasures/report`; None: no such
-    route (shared/auth/erasure_report.py)."""
     limiters: dict[Action, RateLimiter] = field(init=False)
     unauthenticated: ClientLimiter = field(init=False)
 
@@ -391,10 +386,6 @@ class AccessControl:
             return JSONResponse(exc.body(), status_code=exc.status_code, headers=exc.headers)
 
         api.include_router(self.audit_router())
-        if self.erasures is not None:
-            from shared.auth.erasure_report import erasure_report_router  # it uses the guard
-
-            api.include_router(erasure_report_router(self.service, self.run, self.erasures))
 
     def audit_router(self) -> APIRouter:
         router = APIRouter(tags=["audit trail"])
@@ -540,15 +531,8 @@ class ServiceAuth:
             term_key=audit_term_key(self.settings),
             unauthenticated_per_minute=self.settings.unauthenticated_per_minute,
             clock=self.clock,
-            erasures=functools.partial(_erasures_of, ctx),
         )
 
     def close(self) -> None:
         if self._audit is not None:
             self._audit.close()
-
-
-def _erasures_of(ctx: ServiceContext) -> Sequence[Erasure]:
-    """What the service's keyring erased (none without one)."""
-    keyring = getattr(ctx.app, "keyring", None)
-    return keyring.erasures() if keyring is not None else []

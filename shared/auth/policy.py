@@ -29,7 +29,6 @@ class Action(StrEnum):
 class PlatformAction(Action):
     READ_AUDIT_TRAIL = "audit_trail.read"
     EXPORT_AUDIT_TRAIL = "audit_trail.export"
-    READ_ERASURE_REPORT = "erasure_report.read"
 
 
 @dataclass(frozen=True)
@@ -156,14 +155,6 @@ def register(rules: Mapping[Action, ActionRule]) -> None:
 
 _AUDITORS = ActionRule(READS_PERSONAL_DATA, {Role.AUDITOR: Grant("platform")})
 register({PlatformAction.READ_AUDIT_TRAIL: _AUDITORS, PlatformAction.EXPORT_AUDIT_TRAIL: _AUDITORS})
-# Counts only, per kind, month and reason (issue 18): for the data protection officer.
-register(
-    {
-        PlatformAction.READ_ERASURE_REPORT: ActionRule(
-            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
-        )
-    }
-)
 
 
 def decide(principal: Principal, action: Action, resource: Resource = ANY_RECORD) -> Decision:

@@ -63,7 +63,7 @@ FollowUpOutcome = Literal[
 FOLLOW_UP_OUTCOMES: tuple[FollowUpOutcome, ...] = get_args(FollowUpOutcome)
 
 FollowUpEventName = Literal[
-    "recorded", "next_step_completed", "next_step_rescheduled", "next_step_overdue"
+    "recorded", "next_step_completed", "next_step_rescheduled", "next_step_overdue", "erased"
 ]
 FOLLOW_UP_EVENTS: tuple[FollowUpEventName, ...] = get_args(FollowUpEventName)
 
@@ -94,7 +94,9 @@ class FollowUpEvent(ContractModel):
         examples=["4b1e7c2a-9d3f-4e5a-8b6c-7d8e9f0a1b2c"],
     )
     event: FollowUpEventName = Field(
-        description="recorded | next_step_completed | next_step_rescheduled | next_step_overdue.",
+        description="recorded | next_step_completed | next_step_rescheduled | next_step_overdue "
+        "| erased (issue 18: its retention deadline passed; the action's codes as they stood, "
+        "nothing more follows).",
         examples=["recorded"],
     )
     person_key: KeyPersonKey

@@ -218,6 +218,7 @@ def subscribe_inbox(
     topics: Sequence[str],
     group_id: str,
     fetch_max_wait_ms: int,
+    session_timeout_ms: int = 10_000,
     max_records: int = 500,
 ) -> None:
     """One consumer group per service over all its input topics (each group join costs ~5 s
@@ -231,6 +232,8 @@ def subscribe_inbox(
         max_records=max_records,
         batch_timeout_ms=fetch_max_wait_ms,
         fetch_max_wait_ms=fetch_max_wait_ms,
+        session_timeout_ms=session_timeout_ms,
+        heartbeat_interval_ms=session_timeout_ms // 3,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         decoder=_raw_body,

@@ -17,10 +17,11 @@ from ssp_platform.broker import EmbeddedBroker
 from ssp_platform.samples import sample_incident
 from tests.e2e.kafka_client import TopicReader, produce
 from tests.e2e.processes import SspProcess, service_ports, start_ssp
+from tests.support import FAST_GROUPS_ENV
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.slow]
 
-INCIDENTS = 2000
+INCIDENTS = 1000  # the fault suite's size: enough to kill each service mid-stream
 PERSONS_PER_INCIDENT = 1
 
 
@@ -34,6 +35,7 @@ def test_kill_dash_nine_loses_nothing_and_duplicates_nothing(
         "SSP_TOPIC_PREFIX": prefix,
         "SSP_DATA_DIR": str(tmp_path / "data"),
         **service_ports(),
+        **FAST_GROUPS_ENV,
     }
     running: dict[str, SspProcess] = {}
 

@@ -20,6 +20,7 @@ from confluent_kafka import Consumer
 
 from tests.e2e.processes import SspProcess, service_ports, start_ssp
 from tests.e2e.test_platform_up import dev_token
+from tests.support import FAST_GROUPS_ENV
 
 #: Incidents per fault test in `./ssp test` (two cores: the suite stays within CI's budget);
 #: `SSP_FAULT_INCIDENTS=10000 ./ssp test tests/faults` (or `bench/faults.sh`) is the issue's size.
@@ -78,6 +79,7 @@ def services(tmp_path: Path, bootstrap: str, **extra_env: str) -> Iterator[Servi
         "SSP_TOPIC_PREFIX": f"faults{uuid.uuid4().hex[:6]}.",
         "SSP_DATA_DIR": str(tmp_path / "data"),
         **service_ports(),
+        **FAST_GROUPS_ENV,
         **extra_env,
     }
     running = Services(env, tmp_path)

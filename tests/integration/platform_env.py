@@ -11,13 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from services.intake.domain.pseudonym import Pseudonymiser
 from shared.auth import AuthSettings, mint_development_token
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
+from tests.support import FAST_GROUPS_ENV
 
 SERVICES = ("intake", "triage", "notifications", "reporting", "courses")
+PSEUDONYM_SECRET = "e" * 40
+"""Intake's pseudonym key where a test must know a person's key in advance: pass it as
+`use_platform_env(..., INTAKE_PSEUDONYM_SECRET=PSEUDONYM_SECRET)`."""
+
+
+def person_key_of(cpr: str) -> str:
+    """The person key intake gives `cpr` under `PSEUDONYM_SECRET`."""
+    return Pseudonymiser(PSEUDONYM_SECRET.encode()).person_key(cpr)
 
 
 def use_platform_env(
@@ -37,6 +47,7 @@ def use_platform_env(
         **{f"{name.upper()}_HTTP_PORT": "0" for name in SERVICES},
         # the example incidents are days old: keep their tasks from turning overdue mid-test
         "NOTIFICATIONS_OVERDUE_CHECK_SECONDS": "3600",
+        **FAST_GROUPS_ENV,
         **extra,
     }
     if store_url:
@@ -77,6 +88,58 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+async def topics_with_prefix(bootstrap: str, prefix: str) -> list[str]:
+    """Every topic of the test's platform (those under its prefix), sorted."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        return sorted(t for t in await consumer.topics() if t.startswith(prefix))
+    finally:
+        await consumer.stop()
+
+
+async def topics_holding(bootstrap: str, topics: list[str], secrets: list[str]) -> list[str]:
+    """Those of `topics` with a record (key, value or header) holding any of `secrets`: every
+    partition read to its end with one consumer (no group)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, fetch_max_wait_ms=10)
+    await consumer.start()
+    found: set[str] = set()
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in consumer.partitions_for_topic(topic) or await _partitions(consumer, topic)
+        ]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        while [p for p, end in ends.items() if await consumer.position(p) < end]:
+            batch = await consumer.getmany(timeout_ms=200)
+            for partition, records in batch.items():
+                for r in records:
+                    data = b"".join([r.key or b"", r.value or b"", *(v for _, v in r.headers)])
+                    if any(s.encode() in data for s in secrets):
+                        found.add(partition.topic)
+    finally:
+        await consumer.stop()
+    return sorted(found)
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer.topics()  # refreshes the metadata
+    return consumer.partitions_for_topic(topic) or set()
+
+
+def files_holding(directory: Path, secrets: list[str]) -> list[Path]:
+    """Every file under `directory` (stores, their write-ahead logs, letters) whose bytes hold
+    any of `secrets` as they are written (UTF-8)."""
+    return sorted(
+        path
+        for path in directory.rglob("*")
+        if path.is_file() and any(s.encode() in path.read_bytes() for s in secrets)
+    )
 
 
 async def eventually(check: Callable[[], Awaitable[Any]], timeout: float = 60) -> Any:

@@ -72,6 +72,8 @@ PUBLISHED: dict[type[Course.Event], tuple[str, tuple[str, ...]]] = {
     A.StepAssigned: ("step_assigned", ("step", "owner")),
     A.StepCompleted: ("step_completed", ("step", "completed_on")),
     A.Closed: ("closed", ("closed_on",)),
+    # Issue 18: every kind of course is erased alike (its person was, or its deadline passed).
+    Course.Erased: ("erased", ("reason",)),
 }
 
 

@@ -17,6 +17,7 @@ NAMES: dict[type[FollowUpAction.Event], FollowUpEventName] = {
     F.NextStepCompleted: "next_step_completed",
     F.NextStepRescheduled: "next_step_rescheduled",
     F.NextStepOverdue: "next_step_overdue",
+    F.Erased: "erased",
 }
 
 

@@ -1,10 +1,9 @@
-"""The notes of follow-up actions, encrypted at rest in courses' store (issue 17, part 2).
-
-Courses' store holds the coordinators' other notes in clear; a follow-up note says what
-happened in a family's home, so each one is sealed with AES-256-GCM before its event is
-stored (`COURSES_NOTE_CIPHER_KEY`): a fresh 96-bit nonce per note, the action's id as
-associated data (a sealed note copied onto another action does not open), stored as
-`v1:` + base64(nonce + ciphertext and tag). An empty note is stored as the empty string.
+"""Follow-up notes as issue 17 sealed them: with the service-wide `COURSES_NOTE_CIPHER_KEY`
+(AES-256-GCM, a fresh 96-bit nonce per note, the action's id as associated data), stored as
+`v1:` + base64(nonce + ciphertext and tag). Since issue 18 every note is sealed under the
+person's and the action's keys instead (adapters/texts.py); this opens the notes stored
+before (an erasure hides them from every read but cannot shred them: README, "Erasure and
+retention"). An empty note is stored as the empty string.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ class CoursesAction(Action):
     MANAGE_ACUTE_PROCEDURE = "acute_procedure.manage"
     RECORD_FOLLOW_UP = "follow_up.record"
     READ_FOLLOW_UPS = "follow_ups.read"
+    READ_ERASURE_REPORT = "course_erasure_report.read"
 
 
 # Follow-up actions (issue 17, part 2) are held on every route: by the coordinator, the team
@@ -85,5 +86,10 @@ register(
         ),
         CoursesAction.RECORD_FOLLOW_UP: ActionRule(NO_PERSONAL_DATA, FOLLOW_UP_STAFF),
         CoursesAction.READ_FOLLOW_UPS: ActionRule(READS_PERSONAL_DATA, FOLLOW_UP_STAFF),
+        # Issue 18: how many courses and follow-ups were erased, per month and reason (counts
+        # only), for the data protection officer (`ssp erasure-report`), as intake's.
+        CoursesAction.READ_ERASURE_REPORT: ActionRule(
+            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
+        ),
     }
 )

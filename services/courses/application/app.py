@@ -1,6 +1,7 @@
 """Courses' eventsourcing application: TRIVSEL+ courses, exit programmes, acute procedures and
 TRIVSEL+ eligibility. It holds pseudonyms, codes, staff initials and the coordinators' free-text
-notes (never published); no CPR numbers or names of the young people.
+notes (sealed under the person's and the record's keys, issue 18; never published); no CPR
+numbers or names of the young people.
 
 Exit programmes and TRIVSEL+ courses live for months or years (an exit programme adds a
 meeting every month), so they are snapshotted every `SNAPSHOT_INTERVAL` events.

@@ -39,6 +39,8 @@ class CourseSummary:
     updated_at: datetime
     access: dict[str, int] = field(default_factory=dict)
     """Municipality → the first version it may see (a transfer adds the receiving one)."""
+    closed_at: datetime | None = None
+    """When it was closed (the retention deadline runs from then, issue 18)."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,16 @@ class CourseIndex(FollowedLog):
                 return summary
         return None
 
+    def course_ids_of(self, person_key: str) -> list[UUID]:
+        return sorted(i for i, s in self._courses.items() if s.person_key == person_key)
+
+    def closed_courses(self) -> list[CourseSummary]:
+        """The closed courses naming a person (retention, issue 18), oldest id first."""
+        return sorted(
+            (s for s in self._courses.values() if s.closed_at is not None and s.person_key),
+            key=lambda s: s.course_id.hex,
+        )
+
     def open_course_ids(self) -> list[UUID]:
         return sorted(i for i, s in self._courses.items() if s.status == "open")
 
@@ -152,6 +164,8 @@ class CourseIndex(FollowedLog):
     def apply(self, domain_event: object) -> None:
         if isinstance(domain_event, ErasedPerson.Recorded):  # issue 18
             self._forget(domain_event.person_key)
+        elif isinstance(domain_event, Course.Erased):
+            self._courses.pop(domain_event.originator_id, None)
         elif isinstance(domain_event, Course.Event):
             self._apply_course_event(domain_event)
         elif isinstance(domain_event, FollowUpAction.Event):
@@ -227,6 +241,7 @@ class CourseIndex(FollowedLog):
             version=changed.originator_version,
             updated_at=changed.at,
             access=access,
+            closed_at=changed.at if isinstance(changed, Course.Closing) else None,
         )
         if isinstance(changed, TrivselCourse.Started):
             eligibility_id = TrivselEligibility.create_id(

@@ -31,6 +31,9 @@ class FollowUpSummary:
     next_step_completed_on: date | None
     version: int
     updated_at: datetime
+    closed_at: datetime | None = None
+    """When the action was over (issue 18: its retention deadline runs from then): recorded
+    without a next step, or its next step completed."""
 
     def overdue(self, today: date) -> bool:
         return (
@@ -92,14 +95,21 @@ class FollowUpIndex:
                 next_step_completed_on=None,
                 version=changed.originator_version,
                 updated_at=changed.at,
+                closed_at=None if step else changed.at,
             )
             return
         if before is None:  # pragma: no cover - every action starts with Recorded
             return
+        if isinstance(changed, FollowUpAction.Erased):
+            del self._actions[action_id]
+            return
         after = replace(before, version=changed.originator_version, updated_at=changed.at)
         if isinstance(changed, FollowUpAction.NextStepCompleted):
             after = replace(
-                after, next_step_status="done", next_step_completed_on=changed.completed_on
+                after,
+                next_step_status="done",
+                next_step_completed_on=changed.completed_on,
+                closed_at=changed.at,
             )
         elif isinstance(changed, FollowUpAction.NextStepRescheduled):
             after = replace(after, next_step_owner=changed.owner, next_step_due_on=changed.due_on)
@@ -108,6 +118,16 @@ class FollowUpIndex:
     def forget(self, person_key: str) -> None:
         """An erased person's follow-ups leave the index (issue 18)."""
         self._actions = {i: a for i, a in self._actions.items() if a.person_key != person_key}
+
+    def ids_of(self, person_key: str) -> list[UUID]:
+        return sorted(i for i, a in self._actions.items() if a.person_key == person_key)
+
+    def closed(self) -> list[FollowUpSummary]:
+        """The actions that are over (retention, issue 18), oldest id first."""
+        return sorted(
+            (a for a in self._actions.values() if a.closed_at is not None),
+            key=lambda a: a.action_id.hex,
+        )
 
     def actions(self, query: FollowUpQuery, today: date) -> list[FollowUpSummary]:
         """The actions the query names, most recently held first."""

@@ -9,7 +9,7 @@ Every call runs in the service's store thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID, uuid4
@@ -22,6 +22,7 @@ from services.courses.application.commands.follow_up import (
 )
 from services.courses.application.course_index import CourseIndex
 from services.courses.application.follow_up_index import FollowUpQuery, FollowUpSummary
+from services.courses.application.record_keys import action_owner, text_owners
 from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.calendar import local_date
 from services.courses.domain.course import UnknownItem
@@ -33,10 +34,13 @@ from shared.eventstore import ServiceApplication, UnitOfWork
 log = logging.getLogger(__name__)
 
 
-class NoteSealer(Protocol):
-    def seal(self, action_id: UUID, note: str) -> str: ...
+class TextSealer(Protocol):
+    """Seals free text under the keys of its owners (the person and the record), and opens
+    it (None once a key was destroyed); adapters/texts.py."""
 
-    def open(self, action_id: UUID, sealed: str) -> str: ...
+    def seal(self, owners: Sequence[str], text: str) -> str: ...
+
+    def open(self, stored: str | None, legacy_id: UUID | None = None) -> str | None: ...
 
 
 class FollowUpNotFound(LookupError):
@@ -47,7 +51,7 @@ class FollowUps:
     def __init__(
         self,
         app: ServiceApplication,
-        sealer: NoteSealer,
+        sealer: TextSealer,
         clock: Callable[[], datetime],
         index: CourseIndex,
     ) -> None:
@@ -92,7 +96,9 @@ class FollowUps:
             recorded_by_role=recorded_by_role,
             outcome=command.outcome,
             next_step=command.next_step.as_step() if command.next_step is not None else None,
-            note_sealed=self.sealer.seal(action_id, command.note),
+            note_sealed=self.sealer.seal(
+                text_owners(command.person_key, action_owner(action_id)), command.note
+            ),
             at=at,
         )
 
@@ -113,8 +119,9 @@ class FollowUps:
     def action(self, action_id: UUID) -> FollowUpAction:
         return self._load(UnitOfWork(self.app), action_id)
 
-    def note(self, action: FollowUpAction) -> str:
-        return self.sealer.open(action.id, action.note_sealed)
+    def note(self, action: FollowUpAction) -> str | None:
+        """The note opened; None once a key it was sealed with was destroyed."""
+        return self.sealer.open(action.note_sealed, legacy_id=action.id)
 
     def actions(self, query: FollowUpQuery) -> list[FollowUpSummary]:
         self.index.catch_up()
@@ -155,9 +162,9 @@ class FollowUps:
             action = uow.get(FollowUpAction, action_id)
         except TypeError:  # another kind of aggregate
             action = None
-        if action is None:
+        if action is None or action.erased:
             raise FollowUpNotFound(str(action_id))
         return action
 
 
-__all__ = ["FollowUpNotFound", "FollowUpSummary", "FollowUps", "NoteSealer"]
+__all__ = ["FollowUpNotFound", "FollowUpSummary", "FollowUps", "TextSealer"]

@@ -24,7 +24,10 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
-from services.courses.application.follow_ups import FollowUps, NoteSealer
+from services.courses.application.erasure import RecordEraser
+from services.courses.application.follow_ups import FollowUps, TextSealer
+from services.courses.application.record_keys import sealed
+from services.courses.application.retention import CourseRetention
 from services.courses.application.versions import require_version, saved_once
 from services.courses.domain.course import (
     Course,
@@ -36,10 +39,12 @@ from services.courses.domain.course import (
 )
 from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
+from services.courses.domain.retention import RetentionRules
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import (
     DecisionWithdrawn,
     ExitReferral,
+    PersonErased,
     RoutingDecision,
 )
 from shared.contracts.municipalities import (
@@ -48,6 +53,7 @@ from shared.contracts.municipalities import (
     served_problem,
 )
 from shared.eventstore import UnitOfWork
+from shared.keys.keyring import PersonKeyring
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +66,11 @@ def utc_now() -> datetime:
 
 
 class CourseNotFound(LookupError):
-    """No course of that kind has this id."""
+    """No course of that kind has this id (or it was erased: the same answer)."""
+
+
+class PersonWasErased(InvalidCommand):
+    code = "person_erased"
 
 
 class CoursesService:
@@ -71,14 +81,22 @@ class CoursesService:
         policy: DeadlinePolicy,
         clock: Clock = utc_now,
         served_municipalities: Iterable[str] = DEFAULT_SERVED_MUNICIPALITIES,
-        note_sealer: NoteSealer,
+        texts: TextSealer,
+        keyring: PersonKeyring,
+        retention_rules: RetentionRules | None = None,
     ) -> None:
         self.app = app
         self.served = frozenset(served_municipalities)
         self.policy = policy
         self.clock = clock
+        self.texts = texts
+        self.keyring = keyring
         self.index = CourseIndex(app)
-        self.follow_ups = FollowUps(app, note_sealer, clock, self.index)
+        self.follow_ups = FollowUps(app, texts, clock, self.index)
+        self.eraser = RecordEraser(app, self.index, keyring, clock)
+        self.retention = CourseRetention(self.eraser, retention_rules or RetentionRules())
+        """The daily job's step (issue 18): erases the courses and actions past their
+        deadline."""
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
@@ -240,6 +258,10 @@ class CoursesService:
         course_id = command.course_id()
         if self.app.aggregate_exists(course_id):
             raise CourseExists(f"course {course_id} exists", course_id=str(course_id))
+        person_key: str | None = getattr(command, "person_key", None)
+        if person_key is not None and person_key in self.app.erased_persons:
+            raise PersonWasErased("nothing more is kept about an erased person")
+        command = sealed(self.texts, command, person_key, course_id)
         course = command.create(uow, self.clock(), self.policy)
         uow.add(course)
         try:
@@ -264,7 +286,7 @@ class CoursesService:
         course = self._load(uow, command.aggregate, course_id)
         require_version(course.version, command.expected_version, "course")
         at = self.clock()
-        command.execute(course, at)
+        sealed(self.texts, command, course.person_key, course_id).execute(course, at)
         for action in command.also_records(course, at, self.follow_ups.new_action):
             uow.add(action)
         with saved_once(command.expected_version, "course"):
@@ -278,13 +300,22 @@ class CoursesService:
         )
         return course
 
+    # --- erasure (issue 18) ----------------------------------------------------------------
+    def erase_person_in(self, uow: UnitOfWork, erased: PersonErased) -> bool:
+        """Intake erased the person (application/erasure.py)."""
+        return self.eraser.erase_person_in(uow, erased)
+
+    def open_text(self, stored: str | None) -> str | None:
+        """A course's free text, opened (None once a key it was sealed with is gone)."""
+        return self.texts.open(stored)
+
     # --- queries ---------------------------------------------------------------------------
     def course(self, course_id: UUID, kind: type[Course] = Course) -> Course:
         return self._load(UnitOfWork(self.app), kind, course_id)
 
     def course_events(self, course_id: UUID) -> list[Course.Event]:
         events = [e for e in self.app.events.get(course_id) if isinstance(e, Course.Event)]
-        if not events:
+        if not events or isinstance(events[-1], Course.Erased):
             raise CourseNotFound(str(course_id))
         return events
 
@@ -346,7 +377,7 @@ class CoursesService:
             course = uow.get(kind, course_id)
         except TypeError:  # a course of another kind
             course = None
-        if course is None:
+        if course is None or course.erased:
             raise CourseNotFound(str(course_id))
         return course
 

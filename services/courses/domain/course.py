@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, Self
 
+from eventsourcing.domain import event
+
 from services.courses.domain.calendar import local_date
 from shared.eventstore import TracedAggregate
 
@@ -44,6 +46,10 @@ class StateConflict(CourseRuleViolated):
 
 class CourseClosed(StateConflict):
     code = "course_closed"
+
+
+class CourseErased(StateConflict):
+    code = "course_erased"
 
 
 class DateInFuture(InvalidCommand):
@@ -93,6 +99,8 @@ class CourseFacts:
 class Course(TracedAggregate):
     # Not annotated: an annotation would make eventsourcing turn the aggregate into a dataclass.
     course_type = "course"
+    erased = False
+    """Issue 18: a class default, so courses (and snapshots) stored before it load unerased."""
 
     class Event(TracedAggregate.Event):
         at: datetime
@@ -106,6 +114,14 @@ class Course(TracedAggregate):
 
     class Closing(Event):
         """Marks the event after which the course is closed."""
+
+    class Erased(Event):
+        """The course was erased (issue 18): its person was (`person_erased`), or its
+        retention deadline passed (`retention_deadline`). It holds no personal data; nothing
+        changes after it and no read returns the course. Its free text was sealed under the
+        person's and the course's keys, which are destroyed with it."""
+
+        reason: str
 
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Self:
@@ -141,6 +157,23 @@ class Course(TracedAggregate):
             "journal_number": self.journal_number,
         }
 
+    def mark_erased(self, reason: str, at: datetime) -> bool:
+        """Record that the course was erased; False when it was already."""
+        if self.erased:
+            return False
+        self._erase(reason=reason, at=at)
+        return True
+
+    @event(Erased)
+    def _erase(self, reason: str, at: datetime) -> None:
+        self.erased = True
+        self.closed = True
+        self.forget_text()
+
+    def forget_text(self) -> None:
+        """Blank the free text the course holds in memory (its kind knows which), so that a
+        snapshot taken after the erasure holds none of it."""
+
     def visible_from(self, municipality_code: str) -> int | None:
         """The first version `municipality_code` may see, or None when it has no access."""
         return 1 if municipality_code == self.municipality_code else None
@@ -155,6 +188,8 @@ class Course(TracedAggregate):
         return 0
 
     def require_open(self) -> None:
+        if self.erased:
+            raise CourseErased(f"course {self.id} was erased")
         if self.closed:
             raise CourseClosed(f"course {self.id} is closed")
 

@@ -363,6 +363,11 @@ class ExitProgramme(Course):
     def municipalities_with_access(self) -> frozenset[str]:
         return frozenset(self.access)
 
+    def forget_text(self) -> None:
+        self.closing_note = None
+        for talk_or_meeting in [*self.talks, *self.meetings]:
+            talk_or_meeting["note"] = ""
+
     # --- rules -----------------------------------------------------------------------------
     def _require_stage(self, stage: Stage) -> None:
         self.require_open()

@@ -26,7 +26,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import event
 
 from services.courses.domain.calendar import local_date
-from services.courses.domain.course import Course
+from services.courses.domain.course import Course, CourseErased
 from services.courses.domain.follow_up_terms import (
     CompletedBeforeHeld,
     DueBeforeHeld,
@@ -57,6 +57,9 @@ require_not_past = Course.require_not_past
 
 
 class FollowUpAction(TracedAggregate):
+    erased = False
+    """Issue 18: a class default, so actions stored before it load unerased."""
+
     class Event(TracedAggregate.Event):
         at: datetime
         facts: dict[str, Any]
@@ -86,6 +89,13 @@ class FollowUpAction(TracedAggregate):
     class NextStepOverdue(Event):
         owner: str
         due_on: date
+
+    class Erased(Event):
+        """The action was erased (issue 18): its person was (`person_erased`), or its
+        retention deadline passed (`retention_deadline`). No personal data; nothing changes
+        after it and no read returns the action."""
+
+        reason: str
 
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Self:
@@ -212,7 +222,16 @@ class FollowUpAction(TracedAggregate):
         self._overdue(owner=step["owner"], due_on=step["due_on"], at=now)
         return 1
 
+    def mark_erased(self, reason: str, at: datetime) -> bool:
+        """Record that the action was erased; False when it was already."""
+        if self.erased:
+            return False
+        self._erase(reason=reason, at=at)
+        return True
+
     def _open_step(self) -> NextStep:
+        if self.erased:
+            raise CourseErased("this action was erased")
         if self.next_step is None:
             raise NoNextStep("this action has no next step")
         if self.next_step_status == "done":
@@ -232,6 +251,11 @@ class FollowUpAction(TracedAggregate):
     def _reschedule(self, owner: str, due_on: date, at: datetime) -> None:
         assert self.next_step is not None
         self.next_step = NextStep(kind=self.next_step["kind"], owner=owner, due_on=due_on)
+
+    @event(Erased)
+    def _erase(self, reason: str, at: datetime) -> None:
+        self.erased = True
+        self.note_sealed = ""
 
     @event(NextStepOverdue)
     def _overdue(self, owner: str, due_on: date, at: datetime) -> None:

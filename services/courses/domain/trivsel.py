@@ -336,6 +336,14 @@ class TrivselCourse(Course):
                 raised += 1
         return raised
 
+    def forget_text(self) -> None:
+        self.rationale = ""
+        self.closing_note = None
+        for item in [*self.goals.values(), *self.measures.values()]:
+            item["description"] = ""
+        for follow_up in self.follow_ups:
+            follow_up["note"] = ""
+
     # --- rules -----------------------------------------------------------------------------
     def _require_new_id(self, item_id: str) -> None:
         if item_id in self.goals or item_id in self.measures:

@@ -146,5 +146,5 @@ async def _in_reach(
 
 
 async def _answer(ctx: ServiceContext, service: Any, action: FollowUpAction) -> dict[str, Any]:
-    note: str = await ctx.in_store(service.follow_ups.note, action)
+    note: str | None = await ctx.in_store(service.follow_ups.note, action)
     return follow_up_body(action, note, service.clock())

@@ -72,7 +72,7 @@ async def course_answer(
 ) -> dict[str, Any]:
     """The course's whole state; a TRIVSEL+ course also shows its person's eligibility, so the
     coordinator sees when the incident moved (withdrawn, or to the caseworker)."""
-    body = course_body(course)
+    body: dict[str, Any] = await ctx.in_store(course_body, course, service.open_text)
     if isinstance(course, TrivselCourse):
         eligibility: Eligibility | None = await ctx.in_store(
             service.eligibility, course.person_key, course.journal_number

@@ -22,6 +22,7 @@ from services.courses.application.course_index import (
     Eligibility,
     ReferralSummary,
 )
+from services.courses.application.record_keys import ERASED_KINDS
 from services.courses.application.service import CoursesService
 from services.courses.domain.course import Course
 from services.courses.entrypoints import (
@@ -47,6 +48,7 @@ from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
 from shared.http import service_api
+from shared.keys.report import erasure_report_router
 from shared.runtime import Ctx, ServiceContext
 
 Municipality = Annotated[
@@ -115,6 +117,13 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
             eligibility_router,
             exit_referrals_router,
             courses,
+            erasure_report_router(
+                CoursesAction.READ_ERASURE_REPORT,
+                service.keyring,
+                ERASED_KINDS,
+                summary="How many courses and follow-up actions were erased, per month and "
+                "reason (counts only; the person's own erasure is intake's to count)",
+            ),
         ],
         ctx=ctx,
         service=service,

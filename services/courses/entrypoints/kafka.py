@@ -23,8 +23,9 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_CASEWORKER, RoutingDecision, Service.receive_routing_in),
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
         Consumer(TRIAGE_EXIT_REFERRALS, ExitReferral, Service.receive_referral_in),
-        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
-        erasure_consumer(),
+        # Issue 18: an erased person's key is destroyed, their courses and actions marked
+        # erased, and they are withheld from then on (shared/eventstore/erasure.py).
+        erasure_consumer(Service.erase_person_in),
     ],
     prefetch=Service.prefetch,
 )

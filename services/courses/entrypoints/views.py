@@ -1,8 +1,10 @@
 """Courses as the apps read them: the whole state, free text included (the API serves the
-coordinators who wrote it; only the topic is restricted to codes)."""
+coordinators who wrote it; only the topic is restricted to codes). The free text is stored
+sealed (issue 18); `open_text` opens it (None once its keys were destroyed)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -26,7 +28,19 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-def course_body(course: Course) -> dict[str, Any]:
+OpenText = Callable[[str | None], str | None]
+
+
+def _as_stored(text: str | None) -> str | None:
+    return text
+
+
+def _opened(items: Any, name: str, open_text: OpenText) -> list[dict[str, Any]]:
+    """Each item (a goal, measure, talk, meeting, follow-up) with its `name` text opened."""
+    return [{**item, name: open_text(item[name])} for item in items]
+
+
+def course_body(course: Course, open_text: OpenText = _as_stored) -> dict[str, Any]:
     body: dict[str, Any] = {
         "course_id": str(course.id),
         "course_type": course.course_type,
@@ -37,21 +51,21 @@ def course_body(course: Course) -> dict[str, Any]:
         "journal_number": course.journal_number,
     }
     if isinstance(course, TrivselCourse):
-        body.update(_trivsel(course))
+        body.update(_trivsel(course, open_text))
     elif isinstance(course, ExitProgramme):
-        body.update(_exit(course))
+        body.update(_exit(course, open_text))
     elif isinstance(course, AcuteProcedure):
         body.update(_acute(course))
     return jsonable(body)  # type: ignore[no-any-return]
 
 
-def _trivsel(course: TrivselCourse) -> dict[str, Any]:
+def _trivsel(course: TrivselCourse, open_text: OpenText) -> dict[str, Any]:
     return {
         "started_on": course.started_on,
         "age_at_incident": course.age_at_incident,
         "workflow": course.workflow,
         "step": course.step,
-        "rationale": course.rationale,
+        "rationale": open_text(course.rationale),
         "coordinator": course.coordinator,
         "local_leader": course.local_leader,
         "consent": {
@@ -59,36 +73,36 @@ def _trivsel(course: TrivselCourse) -> dict[str, Any]:
             "requested_on": course.consent_requested_on,
             "decided_on": course.consent_decided_on,
         },
-        "goals": list(course.goals.values()),
-        "measures": list(course.measures.values()),
-        "follow_ups": course.follow_ups,
+        "goals": _opened(course.goals.values(), "description", open_text),
+        "measures": _opened(course.measures.values(), "description", open_text),
+        "follow_ups": _opened(course.follow_ups, "note", open_text),
         "overdue": course.overdue_flags,
         "outcome": course.outcome,
-        "closing_note": course.closing_note,
+        "closing_note": open_text(course.closing_note),
     }
 
 
-def _exit(course: ExitProgramme) -> dict[str, Any]:
+def _exit(course: ExitProgramme, open_text: OpenText) -> dict[str, Any]:
     return {
         "stage": course.stage,
         "referred_on": course.referred_on,
         "referred_by": course.referred_by,
         "age_at_referral": course.age_at_referral,
         "coordinator": course.coordinator,
-        "clarifying_talks": course.talks,
+        "clarifying_talks": _opened(course.talks, "note", open_text),
         "accepted_on": course.accepted_on,
         "contract": {
             "version": course.contract_version,
             "measures": list(course.contract.values()),
         },
-        "meetings": course.meetings,
+        "meetings": _opened(course.meetings, "note", open_text),
         "transfers": course.transfers,
         "access": course.access,
         "escalated_to_infohus_on": course.escalated_on,
         "escalation_reason": course.escalation_reason,
         "outcome": course.outcome,
         "end_reason": course.end_reason,
-        "closing_note": course.closing_note,
+        "closing_note": open_text(course.closing_note),
         "overdue": course.overdue_flags,
     }
 
@@ -155,7 +169,7 @@ def referral_body(referral: ReferralSummary) -> dict[str, Any]:
     return jsonable(body)  # type: ignore[no-any-return]
 
 
-def follow_up_body(action: FollowUpAction, note: str, now: datetime) -> dict[str, Any]:
+def follow_up_body(action: FollowUpAction, note: str | None, now: datetime) -> dict[str, Any]:
     """A follow-up action with its note (opened by the caller) and whether its next step is
     overdue now."""
     body = {

@@ -20,6 +20,7 @@ class IntakeAction(Action):
     RESOLVE_LETTER_RECIPIENTS = "identity.letter_recipients"
     RESOLVE_MEETING_IDENTITIES = "identity.resolve_for_meeting"
     ERASE_PERSON = "person.erase"
+    READ_ERASURE_REPORT = "erasure_report.read"
     REGISTER_CONCERN = "concern.register"
     READ_CONCERN = "concern.read"
 
@@ -84,6 +85,10 @@ register(
         IntakeAction.ERASE_PERSON: ActionRule(
             NO_PERSONAL_DATA,
             {Role.TOVHOLDER: Grant("municipality", records_without_municipality=True)},
+        ),
+        # Counts only, per kind, month and reason: for the data protection officer.
+        IntakeAction.READ_ERASURE_REPORT: ActionRule(
+            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
         ),
         # A concern that does not come from the police (issue 15, part 5): the municipality's
         # SSP staff register it for a school, the SSP network, a parent or the night team; a

@@ -1,5 +1,5 @@
 """Intake's erasure route (issue 18): erase a person (`ssp erase`). The erasure report
-(`ssp erasure-report`) is every service's (shared/auth/erasure_report.py)."""
+(`ssp erasure-report`) is shared/keys/report.py's, of intake's keyring."""
 
 from __future__ import annotations
 

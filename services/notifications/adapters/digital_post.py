@@ -2,7 +2,8 @@
 to `{base_url}/v1/messages` with the header `Idempotency-Key: {letter_id}`, so the national
 channel's gateway delivers it once however often it is sent. A 503 (or 502/504, or a broken
 connection) is retried with a growing pause; 409 means the gateway already has it (sent).
-Other answers fail the send, and nothing is recorded as sent."""
+Other answers fail the send, and nothing is recorded as sent. The platform keeps no copy: an
+erased person's letters delivered are the recipient system's (nothing to discard)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,9 @@ class DigitalPostSender:
         ) as client:
             for copy in copies:
                 await self._send_one(client, copy)
+
+    def discard(self, task_id: str) -> int:
+        return 0  # delivered copies are Digital Post's; the platform holds none
 
     async def _send_one(self, client: httpx.AsyncClient, copy: LetterCopy) -> None:
         body = {

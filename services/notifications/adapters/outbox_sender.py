@@ -1,6 +1,9 @@
 """The default sender: each copy as `{letter_id}.pdf` in the outbox folder
 (`NOTIFICATIONS_LETTER_OUTBOX_DIR`, default `$SSP_DATA_DIR/letter-outbox`), from where the
-letters are printed and posted. A copy already there is left as it is (no duplicate)."""
+letters are printed and posted. A copy already there is left as it is (no duplicate).
+
+The folder is the platform's until print takes a letter away: an erased person's copies still
+there are discarded (issue 18)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,15 @@ class OutboxSender:
 
     def path_of(self, letter_id: str) -> Path:
         return self.directory / f"{letter_id}.pdf"
+
+    def discard(self, task_id: str) -> int:
+        """Every copy of the task's letter (`{task_id}-{n}.pdf`) still in the folder."""
+        discarded = 0
+        for copy in self.directory.glob(f"{task_id}-*.pdf"):
+            with contextlib.suppress(FileNotFoundError):
+                copy.unlink()
+                discarded += 1
+        return discarded
 
     def _write_all(self, copies: Sequence[LetterCopy]) -> None:
         try:

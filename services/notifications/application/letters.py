@@ -4,7 +4,7 @@ The PDF is never stored: a letter is rendered on demand from stored, versioned i
 task (kind, recipients, owner, municipality), the template and profile version recorded in its
 `sent` event (`letter_version`), and the names and address intake gives at the moment of
 rendering. The outbox folder holds what was handed to print and post; the platform keeps
-nothing of it.
+nothing of it, and discards an erased person's copies still there (issue 18).
 
 Methods named `*_in_store` run in the service's store thread (`ServiceContext.in_store`); the
 async ones call intake and the sender outside it.

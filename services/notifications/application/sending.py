@@ -2,7 +2,11 @@
 it: the outbox folder for print and post (`adapters/outbox_sender.py`, the default) and the
 Digital Post shape (`adapters/digital_post.py`). Both are idempotent by letter id: sending the
 same copy again changes nothing, so a send the platform could not record (a crash between
-sending and recording) is simply repeated."""
+sending and recording) is simply repeated.
+
+When a person is erased (issue 18) each sender discards the copies of their letters it still
+holds in the platform's own hands: the outbox folder's files not yet taken to print. What was
+handed over (printed and posted, or delivered by Digital Post) is the recipient system's."""
 
 from __future__ import annotations
 
@@ -32,4 +36,9 @@ class LetterSender(Protocol):
 
     async def send(self, copies: Sequence[LetterCopy]) -> None:
         """Deliver every copy, or raise `SendFailed`. Idempotent by `letter_id`."""
+        ...
+
+    def discard(self, task_id: str) -> int:
+        """Remove the copies of the task's letter the platform still holds (an erased
+        person's); how many. Idempotent."""
         ...

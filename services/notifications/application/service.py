@@ -16,6 +16,7 @@ from uuid import UUID
 
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.caseworker_side import record_caseworker_assessment
+from services.notifications.application.sending import LetterSender
 from services.notifications.application.task_index import LetterTaskIndex
 from services.notifications.domain.acute_letter import (
     STANDARD_LETTER_REQUESTED,
@@ -40,6 +41,7 @@ from shared.contracts import (
     LetterTaskEvent,
     RoutingDecision,
 )
+from shared.contracts.erasures import PersonErased
 from shared.eventstore import TracedAggregate, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -60,11 +62,14 @@ class NotificationsService:
         *,
         deadlines: Deadlines,
         clock: Clock = utc_now,
+        sender: LetterSender | None = None,
     ) -> None:
         self.app = app
         self.deadlines = deadlines
         self.clock = clock
         self.index = LetterTaskIndex(app)
+        self.sender = sender
+        """Where letters went: an erased person's copies it still holds are discarded."""
 
     # --- Kafka: the batch's payloads, decoded by the runtime (entrypoints/kafka.py) -----------
     def prefetch(self, uow: UnitOfWork, payloads: Sequence[Received]) -> None:
@@ -224,6 +229,28 @@ class NotificationsService:
             result,
         )
         return result
+
+    def forget_person_in(self, uow: UnitOfWork, erased: PersonErased) -> int:
+        """Issue 18: the person was erased. Recorded (`ErasedPerson`: the index drops their
+        tasks, the consumers and the relay withhold them), each of their letter tasks marked
+        erased (`LetterTaskCase.Erased`, without personal data: no read, send or escalation
+        finds it again) and the copies of their letters still in the outbox folder discarded.
+        How many tasks were erased."""
+        if not self.app.erased_persons.record(uow, erased):
+            return 0  # known already (a redelivery)
+        self.index.catch_up()
+        task_ids = [UUID(task.task_id) for task in self.index.tasks_of(erased.person_key)]
+        uow.prefetch(task_ids)
+        erased_tasks = 0
+        for task_id in task_ids:
+            case = uow.get(LetterTaskCase, task_id)
+            if isinstance(case, LetterTaskCase) and case.erase():
+                erased_tasks += 1
+            discarded = self.sender.discard(str(task_id)) if self.sender is not None else 0
+            if discarded:
+                log.info("notifications: %d letter copies of task %s discarded", discarded, task_id)
+        log.info("notifications: an erased person's %d letter tasks erased", erased_tasks)
+        return erased_tasks
 
     @staticmethod
     def _case(uow: UnitOfWork, journal_number: str, person_key: str) -> LetterTaskCase:

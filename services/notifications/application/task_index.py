@@ -40,6 +40,7 @@ TASK_EVENT_TOPICS = tuple(
         AcuteLetterTask.Completed,
         AcuteLetterTask.MarkedOverdue,
         ErasedPerson.Recorded,  # issue 18: the person's tasks leave the index
+        LetterTaskCase.Erased,  # and each task of theirs, by its id
     )
 )
 TO_DO: frozenset[TaskStatus] = frozenset({"open", "overdue"})
@@ -61,6 +62,9 @@ class LetterTaskIndex(FollowedLog):
         if isinstance(event, ErasedPerson.Recorded):
             self._forget(event.person_key)
             return
+        if isinstance(event, LetterTaskCase.Erased):
+            self._forget_task(str(event.originator_id))
+            return
         assert isinstance(event, LetterTaskCase.TaskChanged | AcuteLetterTask.TaskChanged)
         letter = LetterTaskEvent.model_validate(event.letter)
         self._latest[letter.task_id] = letter
@@ -72,10 +76,17 @@ class LetterTaskIndex(FollowedLog):
             }
 
     def _forget(self, person_key: str) -> None:
-        for task_id in [t for t, letter in self._latest.items() if letter.person_key == person_key]:
-            del self._latest[task_id]
-            self._created_at.pop(task_id, None)
-            self._escalated_to.pop(task_id, None)
+        for letter in self.tasks_of(person_key):
+            self._forget_task(letter.task_id)
+
+    def _forget_task(self, task_id: str) -> None:
+        self._latest.pop(task_id, None)
+        self._created_at.pop(task_id, None)
+        self._escalated_to.pop(task_id, None)
+
+    def tasks_of(self, person_key: str) -> list[LetterTaskEvent]:
+        """Every task of the person, whatever its status."""
+        return [letter for letter in self._latest.values() if letter.person_key == person_key]
 
     def tasks(
         self,

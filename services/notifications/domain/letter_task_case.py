@@ -144,6 +144,14 @@ class LetterTaskCase(TracedAggregate):
             super().apply(aggregate)
             cast(LetterTaskCase, aggregate).letter = letter_of(self.letter)
 
+    class Erased(TracedAggregate.Event):
+        """Issue 18: the person was erased. The event holds nothing about them; from here on
+        the case has no task to list, read, send, waive or escalate, and loading its events
+        again (a restart, a rebuild) ends the same way."""
+
+        def apply(self, aggregate: Any) -> None:
+            cast(LetterTaskCase, aggregate)._forget()
+
     @staticmethod
     def create_id(journal_number: str, person_key: str) -> UUID:
         return _IDS(f"letter-task:{journal_number}:{person_key}")
@@ -230,13 +238,13 @@ class LetterTaskCase(TracedAggregate):
     def receive_decision(
         self, decision: RoutingDecision, now: datetime, deadlines: Deadlines
     ) -> DecisionOutcome:
-        if decision.decision_id in self.decision_ids:
-            return "duplicate"
+        if self.erased or decision.decision_id in self.decision_ids:
+            return "duplicate"  # an erased person's case takes nothing more
         self.trigger_event(self.DecisionRecorded, **decision_fields(decision))
         return self._follow_recorded_decision(now, deadlines)
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn, now: datetime) -> WithdrawalOutcome:
-        if withdrawal.withdrawal_id in self.withdrawal_ids:
+        if self.erased or withdrawal.withdrawal_id in self.withdrawal_ids:
             return "duplicate"
         self.record_withdrawal(
             withdrawal_id=withdrawal.withdrawal_id,
@@ -252,7 +260,7 @@ class LetterTaskCase(TracedAggregate):
         self, assessment: CaseworkerAssessment, now: datetime, deadlines: Deadlines
     ) -> AssessmentResult:
         key = assessment_key(assessment.outcome, assessment.caseworker, assessment.at)
-        if key in self.assessment_keys:
+        if self.erased or key in self.assessment_keys:
             return "duplicate"
         # The note is free text that may name people: it is deliberately not stored.
         self.record_assessment(
@@ -289,6 +297,17 @@ class LetterTaskCase(TracedAggregate):
             return False
         self.change_task(self.TaskMarkedOverdue, self._next_letter("overdue", now))
         return True
+
+    def erase(self) -> bool:
+        """The person was erased: the case forgets its task and decisions (once)."""
+        if self.erased:
+            return False
+        self.trigger_event(self.Erased)
+        return True
+
+    @property
+    def erased(self) -> bool:
+        return bool(getattr(self, "_erased", False))
 
     # --- rules -----------------------------------------------------------------------------
     def _follow_recorded_decision(self, now: datetime, deadlines: Deadlines) -> DecisionOutcome:
@@ -401,6 +420,13 @@ class LetterTaskCase(TracedAggregate):
         """Record a change of the task, one of `TaskChanged`'s kinds; `letter` is the
         `LetterTaskEvent` (as stored) that the relay publishes."""
         self.trigger_event(change, letter=letter)
+
+    def _forget(self) -> None:
+        self._erased = True
+        self.letter = None
+        self.decision = None
+        self.assessment = None
+        self.withdrawal = None
 
     def _escalated(self, level: str) -> None:
         self.escalations = self.escalated_to | {level}

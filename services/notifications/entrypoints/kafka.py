@@ -25,8 +25,9 @@ CONSUMERS = ConsumerTable[Service](
         Consumer(TRIAGE_WITHDRAWALS, DecisionWithdrawn, Service.receive_withdrawal_in),
         Consumer(CASEWORKER_ASSESSMENTS, CaseworkerAssessment, Service.receive_assessment_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.receive_course_event_in),
-        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
-        erasure_consumer(),
+        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py),
+        # their letter tasks marked erased and their letters' copies left in the outbox discarded.
+        erasure_consumer(Service.forget_person_in),
     ],
     prefetch=Service.prefetch,
 )

@@ -49,6 +49,7 @@ Step = Literal[
     "follow_up_next_step_completed",
     "follow_up_next_step_rescheduled",
     "follow_up_next_step_overdue",
+    "follow_up_erased",
     "psp_ksp_handover_opened",
     "psp_ksp_handover_completed",
 ]

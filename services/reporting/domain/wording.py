@@ -183,6 +183,8 @@ def _follow_up(facts: Facts, _: int | None) -> str:
         return f"{held}: {next_step} (ny frist)"
     if event == "next_step_overdue":
         return f"{held}: {next_step}, er overskredet"
+    if event == "erased":
+        return f"{held}: slettet, slettefristen er udløbet"
     outcome = lowered(label(FOLLOW_UP_OUTCOMES, facts.get("outcome")))
     registered = f"{held}, registreret af {role(facts.get('recorded_by_role'))}: {outcome}"
     return f"{registered}; {next_step}" if facts.get("next_kind") else registered
@@ -306,6 +308,7 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
     "standard_letter_overdue": lambda d: f"standardbrevets frist {_on('due_at')(d)} er overskredet",
     "step_assigned": lambda d: f"trin {d.get('step')} tildelt {d.get('owner')}",
     "step_completed": lambda d: f"trin {d.get('step')} afsluttet {_on('completed_on')(d)}",
+    "erased": lambda d: "slettet, slettefristen er udløbet",
 }
 
 _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
@@ -322,6 +325,7 @@ _WORDS: dict[str, Callable[[Facts, int | None], str]] = {
     "follow_up_next_step_completed": _follow_up,
     "follow_up_next_step_rescheduled": _follow_up,
     "follow_up_next_step_overdue": _follow_up,
+    "follow_up_erased": _follow_up,
     "caseworker_assessed": _assessed,
     "family_meeting_held": _family_meeting,
     "course_changed": _course,

@@ -26,6 +26,7 @@ class TriageAction(Action):
     READ_MEETING = "meeting.read"
     RECORD_AT_MEETING = "meeting.record"
     READ_MEETING_CONCERNS = "meeting_concerns.read"
+    READ_ERASURE_REPORT = "triage_erasure_report.read"
 
 
 register(
@@ -81,6 +82,11 @@ register(
                 Role.SCHOOL_REPRESENTATIVE: Grant("school"),
                 Role.POLICE_COORDINATOR: Grant("municipality", withheld=NO_SOCIAL_SERVICES),
             },
+        ),
+        # Counts only, per kind, month and reason (issue 18): for the data protection officer,
+        # as intake's.
+        TriageAction.READ_ERASURE_REPORT: ActionRule(
+            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
         ),
     }
 )

@@ -1,10 +1,15 @@
 """The weekly meeting's use cases in triage (issue 15): what the meeting decided about a
 child's route or owner (with the revised decision, in one transaction), the actions it agreed,
-its notes, and its minutes. Each command records the caller as a participant."""
+its notes, and its minutes. Each command records the caller as a participant.
+
+Issue 18: the text of an action or a note is sealed before it is stored, under the data keys of
+the person it is about (none for a note about the meeting) and of the minutes
+(`minutes_owner`); the minutes open it when read, and show None once a key is destroyed. Every
+meeting that names a person is noted in their `PersonMeetings`, so their erasure finds it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from services.triage.application.app import TriageApplication
@@ -14,11 +19,51 @@ from services.triage.domain.meetings import (
     ConcernItem,
     MeetingDecision,
     MeetingNote,
+    PersonMeetings,
+    Text,
     WeeklyMeeting,
+    check_text,
+    minutes_owner,
     next_iso_week,
 )
 from shared.contracts import ConcernRegistered, RoutingDecision
 from shared.eventstore import UnitOfWork
+from shared.keys.sealing import PersonSealer
+
+
+class PersonErasedHere(ValueError):
+    """The person was erased: nothing more is recorded about them."""
+
+
+def seal_text(
+    sealer: PersonSealer, meeting: WeeklyMeeting, person_key: str | None, text: str, what: str
+) -> Text:
+    """The text as stored: checked, then sealed under the minutes' key and the person's."""
+    check_text(text, what)
+    owners = [minutes_owner(meeting.name), *([person_key] if person_key else [])]
+    try:
+        return sealer.seal(owners, text.encode())
+    except ValueError as erased:
+        raise PersonErasedHere(person_key) from erased
+
+
+def open_text(sealer: PersonSealer, text: Text) -> str | None:
+    """The text as read: plain (stored before issue 18), opened, or None once erased."""
+    if isinstance(text, str):
+        return text
+    opened = sealer.open(text)
+    return None if opened is None else opened.decode()
+
+
+def name_person(uow: UnitOfWork, meeting: WeeklyMeeting, person_key: str | None) -> None:
+    """Note in the person's `PersonMeetings` that the meeting names them."""
+    if not person_key:
+        return
+    index = uow.get(PersonMeetings, PersonMeetings.create_id(person_key))
+    if index is None:
+        index = PersonMeetings(person_key)
+        uow.add(index)
+    index.note(meeting.name)
 
 
 @dataclass(frozen=True)
@@ -69,6 +114,7 @@ def place_concern(uow: UnitOfWork, concern: ConcernRegistered, at: datetime) -> 
             or weeks_ahead == MAX_WEEKS_AHEAD
         ):
             meeting.place_concern(item)
+            name_person(uow, meeting, item.person_key)
             return meeting
         week = next_iso_week(week)
     raise AssertionError("unreachable: the last week ahead takes the concern")
@@ -106,11 +152,21 @@ class ActionToAgree:
     due_on: date
 
 
+@dataclass(frozen=True)
+class Minutes:
+    """A meeting as read, with the text of each action and note opened (by its id; None:
+    erased)."""
+
+    meeting: WeeklyMeeting | None
+    texts: dict[str, str | None] = field(default_factory=dict)
+
+
 class MeetingMinutes:
     """Reads and commands of the meeting aggregate, each in its own transaction."""
 
     def __init__(self, app: TriageApplication) -> None:
         self.app = app
+        self.sealer = app.sealer
 
     def agree_action(
         self,
@@ -122,14 +178,16 @@ class MeetingMinutes:
     ) -> AgreedAction:
         uow = UnitOfWork(self.app)
         meeting = meeting_for(uow, municipality_code, iso_week, who, at)
-        # The action as proposed, with its id and who agreed it when.
+        # The action as proposed, with its id and who agreed it when; its what sealed.
+        what = seal_text(self.sealer, meeting, action.person_key, action.what, "an action")
         agreed = AgreedAction(
             action_id=meeting.next_action_id(),
-            **asdict(action),
+            **{**asdict(action), "what": what},
             agreed_by=who.subject,
             agreed_at=at,
         )
         meeting.agree_action(agreed)
+        name_person(uow, meeting, action.person_key)
         uow.commit()
         return agreed
 
@@ -146,13 +204,22 @@ class MeetingMinutes:
         uow = UnitOfWork(self.app)
         meeting = meeting_for(uow, municipality_code, iso_week, who, at)
         note_id = meeting.next_note_id()
-        meeting.record_note(MeetingNote(note_id, journal_number, person_key, text, who.subject, at))
+        sealed = seal_text(self.sealer, meeting, person_key, text, "a note")
+        meeting.record_note(
+            MeetingNote(note_id, journal_number, person_key, sealed, who.subject, at)
+        )
+        name_person(uow, meeting, person_key)
         uow.commit()
         return note_id
 
-    def minutes(self, municipality_code: str, iso_week: str) -> WeeklyMeeting | None:
+    def minutes(self, municipality_code: str, iso_week: str) -> Minutes:
+        """The meeting, its texts opened."""
         uow = UnitOfWork(self.app)
         found: WeeklyMeeting | None = uow.get(
             WeeklyMeeting, WeeklyMeeting.create_id(municipality_code, iso_week)
         )
-        return found
+        if found is None:
+            return Minutes(None)
+        texts = {a.action_id: open_text(self.sealer, a.what) for a in found.actions}
+        texts |= {n["note_id"]: open_text(self.sealer, n["text"]) for n in found.notes}
+        return Minutes(found, texts)

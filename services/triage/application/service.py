@@ -12,20 +12,26 @@ histories, case registers, referrals) in one unit of work.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
 from services.triage.application.app import TriageApplication
+from services.triage.application.erasure import erased_person_found_ids, erased_person_ids
 from services.triage.application.exit_referrals import (
     already_referred,
     calls_for_referral,
     exit_referral_ids,
     record_exit_referrals,
 )
-from services.triage.application.meetings import Participant, meeting_for, record_route_or_owner
+from services.triage.application.meetings import (
+    Participant,
+    meeting_for,
+    name_person,
+    record_route_or_owner,
+)
 from services.triage.domain.adulthood import (
     HandedOverTo,
     OpenItem,
@@ -45,6 +51,7 @@ from shared.contracts import (
     AcceptedIncident,
     CourseEvent,
     LetterTaskEvent,
+    PersonErased,
     PseudonymisedCaseEvent,
     PseudonymousPerson,
     RoutingDecision,
@@ -110,6 +117,14 @@ class MunicipalityNotServed(ValueError):
         self.problem = problem
 
 
+def _without_erased(decision: RoutingDecision, erased: Container[str]) -> RoutingDecision:
+    """The decision without erased persons among those registered with its person."""
+    kept = [k for k in decision.co_registered_person_keys if k not in erased]
+    if len(kept) == len(decision.co_registered_person_keys):
+        return decision
+    return decision.model_copy(update={"co_registered_person_keys": kept})
+
+
 class TriageService:
     def __init__(
         self,
@@ -163,6 +178,8 @@ class TriageService:
                 ids.add(PersonCaseRegister.create_id(payload.person_key))
                 if payload.event == "case_opened":
                     ids.add(PersonHistory.create_id(payload.person_key))
+            elif isinstance(payload, PersonErased):
+                ids.update(erased_person_ids(payload.person_key))
         return ids
 
     @staticmethod
@@ -180,6 +197,8 @@ class TriageService:
                 history = uow.get(PersonHistory, PersonHistory.create_id(payload.person_key))
                 if history is not None:
                     ids.update(IncidentTriage.create_id(journal) for journal in history.reports)
+            elif isinstance(payload, PersonErased):
+                ids.update(erased_person_found_ids(uow, payload.person_key))
         return ids
 
     # --- use cases, each in its own transaction --------------------------------------------
@@ -222,6 +241,7 @@ class TriageService:
             now,
         )
         record_route_or_owner(meeting, current, revised, revision.decided_by, now)
+        name_person(uow, meeting, person_key)
         if revised is not None:
             log.info(
                 "triage: %s revision %d: %s revised at a meeting: %s, owner %s/%s",
@@ -240,12 +260,21 @@ class TriageService:
         triage = uow.get(IncidentTriage, IncidentTriage.create_id(journal_number))
         if triage is None:
             return None
+        erased = self.app.erased_persons
         return LatestTriage(
             journal_number=triage.journal_number,
             revision=triage.revision,
-            decisions=triage.latest_decisions(),
-            out_of_scope=list(triage.out_of_scope),
-            out_of_scope_municipalities=dict(triage.out_of_scope_municipalities),
+            decisions=[
+                _without_erased(d, erased)
+                for d in triage.latest_decisions()
+                if d.person_key not in erased
+            ],
+            out_of_scope=[key for key in triage.out_of_scope if key not in erased],
+            out_of_scope_municipalities={
+                key: code
+                for key, code in triage.out_of_scope_municipalities.items()
+                if key not in erased
+            },
         )
 
     # --- the work, in the caller's unit of work (a Kafka batch's or a use case's own) -----
@@ -380,6 +409,8 @@ class TriageService:
             if calendar is None:
                 continue
             for person_key, code in sorted(calendar.persons.items()):
+                if person_key in self.app.erased_persons:
+                    continue  # erased (issue 18): no task is opened for them
                 handovers = uow.get(PspKspHandovers, PspKspHandovers.create_id(code))
                 if handovers is not None and person_key in handovers.tasks:
                     continue
@@ -494,6 +525,8 @@ class TriageService:
         decisions: list[RoutingDecision] = []
         skipped = 0
         for entry in register.pending(since):
+            if entry.person_key in self.app.erased_persons:
+                continue  # erased (issue 18): never routed
             decision = self._route_late(uow, entry)
             if decision is None:
                 skipped += 1

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from shared.contracts.handovers import HandedOverTo as HandedOverTo
 from shared.eventstore import TracedAggregate
@@ -45,7 +46,7 @@ CLOSING_TASK_EVENTS = frozenset({"completed", "cancelled", "waived"})
 CLOSING_COURSE_EVENTS = frozenset({"closed", "declined", "ended"})
 
 
-class PersonOpenItems(TracedAggregate):
+class PersonOpenItems(ErasableAggregate):
     """A person's letter tasks and courses as their topics tell triage (issue 14, part 4):
     which are still open. Closing is final: a task or course once closed stays closed."""
 
@@ -61,13 +62,22 @@ class PersonOpenItems(TracedAggregate):
         self.open_courses: dict[str, str] = {}
         self.closed_courses: set[str] = set()
 
+    def forget(self, person_key: str) -> None:
+        """Erased (issue 18): nothing is open any more, and nothing is followed."""
+        self.open_tasks, self.closed_tasks = set(), set()
+        self.open_courses, self.closed_courses = {}, set()
+
     def task_seen(self, task_id: str, event: str) -> None:
+        if self.erased:
+            return
         closing = event in CLOSING_TASK_EVENTS
         if task_id in self.closed_tasks or (not closing and task_id in self.open_tasks):
             return
         self._task_seen(task_id=task_id, closing=closing)
 
     def course_seen(self, course_id: str, course_type: str, event: str) -> None:
+        if self.erased:
+            return
         closing = event in CLOSING_COURSE_EVENTS
         if course_id in self.closed_courses or (not closing and course_id in self.open_courses):
             return
@@ -129,7 +139,7 @@ class TaskAlreadyCompleted(ValueError):
     pass
 
 
-class PspKspHandovers(TracedAggregate):
+class PspKspHandovers(ErasableAggregate):
     """The PSP/KSP handover tasks of one municipality, by person key."""
 
     @staticmethod
@@ -151,8 +161,8 @@ class PspKspHandovers(TracedAggregate):
         due_on: date,
         at: datetime,
     ) -> bool:
-        """A task for the person, unless they have one: exactly once."""
-        if person_key in self.tasks:
+        """A task for the person, unless they have one (or were erased): exactly once."""
+        if person_key in self.tasks or person_key in self.erased:
             return False
         self._opened(
             person_key=person_key,
@@ -165,6 +175,13 @@ class PspKspHandovers(TracedAggregate):
             municipality_code=self.municipality_code,
         )
         return True
+
+    def mentions(self, person_key: str) -> bool:
+        return person_key in self.tasks
+
+    def forget(self, person_key: str) -> None:
+        """Erased (issue 18): the person's task is no longer listed, nor opened again."""
+        self.tasks.pop(person_key, None)
 
     def complete(self, person_key: str, handed_over_to: HandedOverTo, at: datetime) -> None:
         task = self.tasks.get(person_key)

@@ -13,10 +13,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import ActiveCase
 from shared.contracts import PseudonymisedCaseEvent
-from shared.eventstore import TracedAggregate
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -44,7 +44,7 @@ class CaseStatus:
             self.assigned_at = at
 
 
-class PersonCaseRegister(TracedAggregate):
+class PersonCaseRegister(ErasableAggregate):
     """The cases of one person (by pseudonym)."""
 
     @staticmethod
@@ -59,7 +59,7 @@ class PersonCaseRegister(TracedAggregate):
 
     def apply(self, case_event: PseudonymisedCaseEvent) -> bool:
         """Record a case-register event; False when it was applied before."""
-        if (case_event.event, case_event.case_id, case_event.at) in self.applied:
+        if self.erased or (case_event.event, case_event.case_id, case_event.at) in self.applied:
             return False
         if case_event.event == "case_opened":
             self.open_case(
@@ -84,6 +84,11 @@ class PersonCaseRegister(TracedAggregate):
                 at=case_event.at,
             )
         return True
+
+    def forget(self, person_key: str) -> None:
+        """Erased (issue 18): no case is kept, and none is recorded any more."""
+        self.cases = {}
+        self.applied = set()
 
     def active_case(self, residence_municipality: str) -> ActiveCase | None:
         """The open case to route to: one in the person's own municipality first, then the most

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.profiles import Owner
 from services.triage.domain.roles import exit_flags_for
@@ -23,7 +24,7 @@ from shared.contracts import ExitReferral, Flag, RoutingDecision
 from shared.eventstore import TracedAggregate
 
 
-class PersonExitReferral(TracedAggregate):
+class PersonExitReferral(ErasableAggregate):
     class Referred(TracedAggregate.Created):
         journal_number: str
         person_key: str
@@ -38,6 +39,10 @@ class PersonExitReferral(TracedAggregate):
         self.journal_number = journal_number
         self.person_key = person_key
         self.referral = referral
+
+    def forget(self, person_key: str) -> None:
+        """Erased (issue 18): the referral is no longer shown (its id stays: no second one)."""
+        self.referral = {}
 
     def as_contract(self) -> ExitReferral:
         return ExitReferral.model_validate(self.referral)

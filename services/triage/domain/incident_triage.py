@@ -25,6 +25,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import AGGREGATE_IDS, aggregate_id
 from services.triage.domain.profiles import MunicipalityProfile, ProfileBook
 from services.triage.domain.routing import (
@@ -127,7 +128,7 @@ def materially_changed(current: RoutingDecision, new: RoutingDecision) -> bool:
     return EXIT_REFERRAL in new.reasons and EXIT_REFERRAL not in current.reasons
 
 
-class IncidentTriage(TracedAggregate):
+class IncidentTriage(ErasableAggregate):
     class OpenedAtRevision(TracedAggregate.Created):
         """A journal number triaged for the first time, opened with that revision: one stored
         event for what `Opened` and `RevisionReceived` record (streams stored before begin with
@@ -205,6 +206,24 @@ class IncidentTriage(TracedAggregate):
 
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
+
+    def _person_entries(self) -> tuple[dict[str, Any], ...]:
+        return (
+            self.decisions,
+            self.out_of_scope,
+            self.out_of_scope_municipalities,
+            self.confirmed,
+            self.not_served,
+        )
+
+    def mentions(self, person_key: str) -> bool:
+        return any(person_key in entries for entries in self._person_entries())
+
+    def forget(self, person_key: str) -> None:
+        """Erased (issue 18): the person's decision and records leave the incident; a later
+        revision does not list them (consumers withhold them), so nothing is withdrawn."""
+        for entries in self._person_entries():
+            entries.pop(person_key, None)
 
     @classmethod
     def open(

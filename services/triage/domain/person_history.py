@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
@@ -30,7 +31,7 @@ class HistoryOf:
     person_key: str
 
 
-class PersonHistory(TracedAggregate):
+class PersonHistory(ErasableAggregate):
     class StartedWithReport(Report, HistoryOf, TracedAggregate.Created):
         """A history started by the person's first report: one stored event for what `Started`
         and `ReportRecorded` record (histories stored before begin with those two, and still
@@ -87,7 +88,7 @@ class PersonHistory(TracedAggregate):
     def record(self, report: Report) -> bool:
         """Record the person's part in a revision; False when that revision or a later one of
         the incident was recorded before."""
-        if self.revisions.get(report.journal_number, 0) >= report.revision:
+        if self.erased or self.revisions.get(report.journal_number, 0) >= report.revision:
             return False
         self.trigger_event(self.ReportRecorded, **asdict(report))
         return True
@@ -106,6 +107,11 @@ class PersonHistory(TracedAggregate):
             for report in self.reports.values()
             if report.journal_number != journal_number and report.occurred_at < occurred_at
         ]
+
+    def forget(self, person_key: str) -> None:
+        """Erased (issue 18): no report is kept, and none is recorded any more."""
+        self.reports = {}
+        self.revisions = {}
 
     def _put_report(self, report: Report) -> None:
         """What recording a report does to the state (`ReportRecorded`, `StartedWithReport`)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Annotated, Literal, Self
 
@@ -189,6 +189,31 @@ class PspKspContact(_Strict):
     due_days: int = Field(default=14, ge=1, le=90)
 
 
+DEFAULT_RETENTION_YEARS = 5
+"""KLE's standard disposal, "kassation 5 år efter sagens afslutning" (docs/record-of-processing.md):
+our reading for the weekly meeting's minutes and the concerns on its agenda, the meeting's
+close taken as the case's."""
+
+
+def years_after(moment: datetime, years: int) -> datetime:
+    """The same calendar moment `years` later (29 February: 28 February in a common year)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+class Retention(_Strict):
+    """How long triage keeps what it holds beyond a person's own deadline (intake's), counted
+    from the meeting's close: the end of its ISO week, or the last thing recorded at it when
+    later (issue 18, part 2)."""
+
+    meeting_minutes_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=1, le=50)
+    """The minutes: decisions about route and owner, agreed actions, notes, participants."""
+    concern_years: int = Field(default=DEFAULT_RETENTION_YEARS, ge=1, le=50)
+    """The concerns the meeting had on its agenda (triage's part: codes, the pseudonym)."""
+
+
 class MunicipalityProfile(_Strict):
     code: ProfileCode
     name: str = Field(min_length=1)
@@ -212,6 +237,8 @@ class MunicipalityProfile(_Strict):
     handover_window_days: int = Field(default=30, ge=0, le=366)
     """A case opened at most this many days after a person was routed to the tovholder hands
     the incident over to the caseworker (issue 4, part 5)."""
+    retention: Retention = Field(default_factory=Retention)
+    """Deletion deadlines of the meeting's minutes and concerns (issue 18)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -4,6 +4,7 @@ commits (shared/messaging/consumers.py)."""
 
 from __future__ import annotations
 
+from services.triage.application.erasure import erase_person_in
 from services.triage.application.meetings import place_concern
 from services.triage.application.service import TriageService
 from shared.contracts import (
@@ -39,8 +40,9 @@ CONSUMERS = ConsumerTable[Service](
         # on the 18th birthday (issue 14, part 4).
         Consumer(LETTER_TASKS, LetterTaskEvent, Service.follow_open_item_in),
         Consumer(COURSES_EVENTS, CourseEvent, Service.follow_open_item_in),
-        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py).
-        erasure_consumer(),
+        # Issue 18: an erased person is withheld from then on (shared/eventstore/erasure.py),
+        # their triage key destroyed and their aggregates marked (application/erasure.py).
+        erasure_consumer(erase_person_in),
         # Concerns that do not come from the police, onto the weekly meeting's agenda (issue 15).
         Consumer(INTAKE_CONCERNS, ConcernRegistered, _place_concern),
     ],

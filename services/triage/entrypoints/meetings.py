@@ -16,7 +16,13 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
 from services.triage.application.access_policy import TriageAction
-from services.triage.application.meetings import ActionToAgree, MeetingMinutes, Participant
+from services.triage.application.meetings import (
+    ActionToAgree,
+    MeetingMinutes,
+    Minutes,
+    Participant,
+    PersonErasedHere,
+)
 from services.triage.domain.meetings import MAX_TEXT, WeeklyMeeting
 from services.triage.entrypoints.meeting_revisions import OwnerRole
 from shared.auth import Access, DataKind, Resource, guard
@@ -52,9 +58,9 @@ def _meeting_of(municipality_code: str, iso_week: str) -> None:
         )
 
 
-def minutes_body(
-    meeting: WeeklyMeeting | None, municipality_code: str, iso_week: str
-) -> dict[str, Any]:
+def minutes_body(minutes: Minutes, municipality_code: str, iso_week: str) -> dict[str, Any]:
+    """The minutes as answered; an action's or note's text is null once erased (issue 18)."""
+    meeting, texts = minutes.meeting, minutes.texts
     if meeting is None:
         return {
             "meeting": f"{municipality_code}/{iso_week}",
@@ -74,7 +80,7 @@ def minutes_body(
                 "action_id": a.action_id,
                 "journal_number": a.journal_number,
                 "person_key": a.person_key,
-                "what": a.what,
+                "what": texts.get(a.action_id),
                 "owner_role": a.owner_role,
                 "owner_team": a.owner_team,
                 "due_on": a.due_on.isoformat(),
@@ -83,7 +89,9 @@ def minutes_body(
             }
             for a in meeting.actions
         ],
-        "notes": [{**n, "at": n["at"].isoformat()} for n in meeting.notes],
+        "notes": [
+            {**n, "text": texts.get(n["note_id"]), "at": n["at"].isoformat()} for n in meeting.notes
+        ],
     }
 
 
@@ -118,13 +126,11 @@ def meetings_router(
 
     async def meeting_read(
         municipality_code: str, iso_week: str, access: Access, reach: Resource
-    ) -> WeeklyMeeting | None:
+    ) -> Minutes:
         """The meeting, once the caller is found to reach `reach` (403 otherwise)."""
         _meeting_of(municipality_code, iso_week)
         await access.require(reach, conceal=False)
-        found: WeeklyMeeting | None = await ctx.in_store(
-            minutes.minutes, municipality_code, iso_week
-        )
+        found: Minutes = await ctx.in_store(minutes.minutes, municipality_code, iso_week)
         return found
 
     async def record_at_meeting(
@@ -143,7 +149,10 @@ def meetings_router(
         )
         await access.require(Resource.of(municipality_code), conceal=False)
         who = Participant(access.principal.subject, access.principal.role)
-        done: T = await ctx.in_store(command, municipality_code, iso_week, *facts, who, clock())
+        try:
+            done: T = await ctx.in_store(command, municipality_code, iso_week, *facts, who, clock())
+        except PersonErasedHere:
+            raise HTTPException(404, detail="erased: nothing more is recorded about them") from None
         access.note(count=1)
         return done
 
@@ -158,10 +167,10 @@ def meetings_router(
         iso_week: str,
         access: Annotated[Access, guard(TriageAction.READ_MEETING)],
     ) -> dict[str, Any]:
-        meeting = await meeting_read(
+        read = await meeting_read(
             municipality_code, iso_week, access, Resource.of(municipality_code)
         )
-        body = minutes_body(meeting, municipality_code, iso_week)
+        body = minutes_body(read, municipality_code, iso_week)
         access.note(
             term=body["meeting"],
             person_keys=sorted({i["person_key"] for i in body["items"]}),
@@ -181,9 +190,11 @@ def meetings_router(
         iso_week: str,
         access: Annotated[Access, guard(TriageAction.READ_MEETING_CONCERNS)],
     ) -> dict[str, Any]:
-        meeting = await meeting_read(
-            municipality_code, iso_week, access, Resource.listing_of(municipality_code)
-        )
+        meeting = (
+            await meeting_read(
+                municipality_code, iso_week, access, Resource.listing_of(municipality_code)
+            )
+        ).meeting
         concerns = concerns_body(meeting, municipality_code, access)
         access.note(
             term=f"{municipality_code}/{iso_week}",
@@ -200,7 +211,10 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/actions",
         summary="An action the meeting agreed for a child's item, with owner and due date",
         status_code=201,
-        responses={422: {"description": "a bad body, municipality code or ISO week"}},
+        responses={
+            404: {"description": "the person was erased (issue 18)"},
+            422: {"description": "a bad body, municipality code or ISO week"},
+        },
     )
     async def agree_action(
         municipality_code: str,
@@ -229,7 +243,10 @@ def meetings_router(
         "/v1/meetings/{municipality_code}/{iso_week}/notes",
         summary="A note for the minutes, about the meeting or one child's item",
         status_code=201,
-        responses={422: {"description": "a bad body, municipality code or ISO week"}},
+        responses={
+            404: {"description": "the person was erased (issue 18)"},
+            422: {"description": "a bad body, municipality code or ISO week"},
+        },
     )
     async def record_note(
         municipality_code: str,

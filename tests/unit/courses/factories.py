@@ -9,6 +9,7 @@ from typing import Any
 from services.courses.domain.acute_procedure import AcuteProcedure
 from services.courses.domain.course import Course, DeadlinePolicy
 from services.courses.domain.exit_programme import ExitProgramme
+from services.courses.domain.follow_up import FollowUpAction
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import DecisionWithdrawn, ExitReferral, RoutingDecision
 
@@ -78,7 +79,14 @@ def event_names(course: Course) -> list[str]:
 
 def trivsel(age: int = 14) -> TrivselCourse:
     """Given: a TRIVSEL+ course just started (its events already collected)."""
-    course = TrivselCourse.start(
+    course = new_trivsel(age)
+    course.collect_events()
+    return course
+
+
+def new_trivsel(age: int = 14) -> TrivselCourse:
+    """A TRIVSEL+ course just started, its events not yet collected (to be saved)."""
+    return TrivselCourse.start(
         person_key="pk_a",
         journal_number=JOURNAL,
         municipality_code="607",
@@ -89,8 +97,6 @@ def trivsel(age: int = 14) -> TrivselCourse:
         local_leader="KLM",
         at=at(),
     )
-    course.collect_events()
-    return course
 
 
 def trivsel_with_consent(age: int = 14) -> TrivselCourse:
@@ -207,3 +213,23 @@ def referral_doc(
 
 def referral(**kwargs: Any) -> ExitReferral:
     return ExitReferral.model_validate(referral_doc(**kwargs))
+
+
+def follow_up_action(**overrides: Any) -> FollowUpAction:
+    """A home visit for pk_a held on DAY0, without a next step or a note (`overrides`: any
+    argument of `FollowUpAction.record`)."""
+    fields: dict[str, Any] = {
+        "person_key": "pk_a",
+        "municipality_code": "607",
+        "journal_number": None,
+        "course_id": None,
+        "kind": "hjemmebesoeg",
+        "held_on": DAY0,
+        "held_by": "ABJ",
+        "recorded_by_role": "caseworker",
+        "outcome": "held",
+        "next_step": None,
+        "note_sealed": "",
+        "at": T0,
+    }
+    return FollowUpAction.record(**(fields | overrides))

@@ -25,7 +25,8 @@ from tests.unit.courses.factories import (
 
 
 def event_classes(aggregate: type[Course]) -> set[type]:
-    markers = {"Event", "Created", "Closing", "StandardLetterChanged"}
+    # `Erased` is stored as `Course.Erased` for every kind (issue 18): checked below.
+    markers = {"Event", "Created", "Closing", "StandardLetterChanged", "Erased"}
     return {
         value
         for name, value in vars(aggregate).items()
@@ -37,6 +38,7 @@ def test_every_event_of_every_course_is_published() -> None:
     for aggregate in (TrivselCourse, ExitProgramme, AcuteProcedure):
         missing = event_classes(aggregate) - PUBLISHED.keys()
         assert not missing, f"{aggregate.__name__}: {sorted(c.__name__ for c in missing)}"
+    assert PUBLISHED[Course.Erased] == ("erased", ("reason",))
 
 
 def test_free_text_never_leaves_the_service() -> None:

@@ -21,26 +21,13 @@ from services.courses.domain.follow_up_terms import (
     NextStepDone,
     NoNextStep,
 )
-from tests.unit.courses.factories import DAY0, T0, at, day, event_names
+from tests.unit.courses.factories import DAY0, T0, at, day, event_names, follow_up_action
 
 
 def action(
     held_on: date = DAY0, next_step: NextStep | None = None, now: datetime = T0
 ) -> FollowUpAction:
-    return FollowUpAction.record(
-        person_key="pk_a",
-        municipality_code="607",
-        journal_number=None,
-        course_id=None,
-        kind="hjemmebesoeg",
-        held_on=held_on,
-        held_by="ABJ",
-        recorded_by_role="caseworker",
-        outcome="held",
-        next_step=next_step,
-        note_sealed="",
-        at=now,
-    )
+    return follow_up_action(held_on=held_on, next_step=next_step, at=now)
 
 
 def step(due: int, owner: str = "tovholder") -> NextStep:

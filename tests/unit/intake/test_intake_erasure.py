@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,8 +27,10 @@ from services.intake.application.service import IntakeService
 from services.intake.bootstrap import build_application, build_service, pseudonymiser
 from services.intake.domain.model import RejectedInput
 from services.intake.settings import IntakeSettings
+from shared.contracts import INTAKE_INCIDENTS
 from shared.keys.keyring import PersonKeyring, WrappingKey
-from tests.support import outbox
+from tests.support import outbox, raw_store_bytes
+from tests.unit.erasure_downstream import Downstream, decisions
 
 SECRET = "s" * 32
 STORE_KEY = base64.b64encode(b"c" * 32).decode()
@@ -146,22 +147,7 @@ def intake(tmp_path: Path, store_url: str | None) -> Iterator[Intake]:
 
 def raw_store(intake: Intake, tmp_path: Path) -> bytes:
     """The raw bytes of every file (SQLite) or every table (PostgreSQL) intake writes."""
-    url = intake.settings.database_url
-    if not url:
-        return b"".join(p.read_bytes() for p in sorted(tmp_path.glob("*.sqlite*")))
-    found: list[bytes] = []
-    with psycopg.connect(url) as conn:
-        names = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
-        ).fetchall()
-        for (name,) in names:
-            for row in conn.execute(f'SELECT * FROM "{name}"'):
-                for value in row:
-                    if isinstance(value, bytes | memoryview):
-                        found.append(bytes(value))
-                    elif value is not None:
-                        found.append(str(value).encode())
-    return b"\n".join(found)
+    return raw_store_bytes(intake.settings.database_url, tmp_path)
 
 
 def test_erasing_one_person_leaves_nothing_of_them_readable_and_the_others_intact(
@@ -232,6 +218,21 @@ def test_a_later_incident_about_an_erased_person_starts_afresh(intake: Intake) -
     assert intake.identities.resolve(first_key) is None
 
 
+def concern(number: int, person: Person) -> bytes:
+    return json.dumps(
+        {
+            "concern_id": f"concern-{number}",
+            "cpr": person.document()["cpr"],
+            "municipality_code": "607",
+            "school": "Kirstinebjergskolen",
+            "category": "mistrivsel",
+            "reporter": {"kind": "school"},
+            "text": f"Bekymring for {person.name}, {person.address}",
+            "registered_at": "2026-11-20T10:00:00+01:00",
+        }
+    ).encode()
+
+
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -242,17 +243,46 @@ def test_a_later_incident_about_an_erased_person_starts_afresh(intake: Intake) -
 def test_erasing_any_one_person_of_any_history_leaves_only_the_others(
     tmp_path_factory: pytest.TempPathFactory, data: st.DataObject, count: int
 ) -> None:
+    """Any incidents, revisions (naming some of the incident's persons), concerns and rejected
+    input about several persons, through intake and on to reporting and notifications (with
+    triage's decision for each person): erasing one leaves nothing readable of them in intake
+    and nothing of them in reporting's read models or notifications' letter tasks, also after
+    a rebuild, a replay of every topic and a restart; the others stay."""
     persons = people(count)
     subsets = st.lists(st.sampled_from(persons), min_size=1, max_size=count, unique=True)
     incidents = data.draw(st.lists(subsets, min_size=1, max_size=4), label="incidents")
+    revisions = [
+        data.draw(st.none() | st.lists(st.sampled_from(named), min_size=1, unique=True))
+        for named in incidents
+    ]
+    concerned = data.draw(st.lists(st.sampled_from(persons), max_size=3), label="concerns")
     rejections = data.draw(st.lists(subsets, max_size=2), label="rejections")
     erased = data.draw(st.sampled_from(persons), label="erased")
-    intake = open_intake(tmp_path_factory.mktemp("intake"), "memory")
+    directory = tmp_path_factory.mktemp("erasure")
+    intake = open_intake(directory, "memory")
+    downstream = Downstream.open(directory)
     try:
         for journal, named in enumerate(incidents, start=1):
             intake.service.submit_incident(incident(journal, named))
+        for journal, named in enumerate(revisions, start=1):
+            if named is not None:
+                intake.service.submit_incident(incident(journal, named, revision=2))
+        for number, person in enumerate(concerned):
+            assert intake.service.submit_concern(concern(number, person)).outcome == "accepted"
         kept_rejections = [intake.rejection_naming(named) for named in rejections]
-        intake.eraser.erase(intake.key_of(erased), "request")
+        # What intake published before the erasure, and triage's decisions, reach the others.
+        before = [(m.topic, json.loads(m.body())) for m in outbox(intake.app, intake_publications)]
+        accepted = [doc for topic, doc in before if topic == INTAKE_INCIDENTS]
+        downstream.deliver([*before, *decisions(accepted)])
+        erased_key = intake.key_of(erased)
+        named_anywhere = erased in concerned or any(erased in named for named in incidents)
+        assert (erased_key in downstream.reporting_rows()) is named_anywhere
+        intake.eraser.erase(erased_key, "request")
+        downstream.deliver(
+            [(m.topic, json.loads(m.body())) for m in outbox(intake.app, intake_publications)][
+                len(before) :
+            ]
+        )
 
         for trace in erased.traces():
             assert trace not in intake.readable_events()
@@ -268,7 +298,23 @@ def test_erasing_any_one_person_of_any_history_leaves_only_the_others(
             original = intake.service.original_of(rejection)
             for other in named:
                 assert (other.name.encode() in original) is (other != erased)
-        # Replayed: every incident is a duplicate; the erased person stays erased.
+        # Downstream: only the others, in reporting's read models and notifications' tasks.
+        others_with_tasks = {d["person_key"] for _, d in decisions(accepted)} - {erased_key}
+        others = {intake.key_of(p) for p in persons if p != erased}
+
+        def only_the_others_downstream() -> None:
+            rows = downstream.reporting_rows()
+            assert erased_key not in rows
+            for key in others_with_tasks | (others & {intake.key_of(p) for p in concerned}):
+                assert key in rows
+            assert downstream.letter_task_persons() == others_with_tasks
+
+        only_the_others_downstream()
+        downstream.projection.rebuild()
+        downstream.restart_notifications()
+        only_the_others_downstream()
+        # Replayed: every incident is a duplicate; the erased person stays erased, in intake
+        # and downstream (every topic delivered again from the start).
         for journal, named in enumerate(incidents, start=1):
             assert intake.service.submit_incident(incident(journal, named)).outcome in (
                 "duplicate",
@@ -276,7 +322,10 @@ def test_erasing_any_one_person_of_any_history_leaves_only_the_others(
             )
         for trace in erased.traces():
             assert trace not in intake.readable_events()
+        downstream.deliver([*before, *decisions(accepted)])
+        only_the_others_downstream()
     finally:
+        downstream.close()
         intake.app.keyring.close()
         intake.app.close()
 

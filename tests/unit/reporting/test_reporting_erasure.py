@@ -123,3 +123,29 @@ def test_an_erased_person_leaves_every_read_model_for_good(
     finally:
         projection.views.dispose()
         app.close()
+
+
+def test_a_person_a_later_revision_left_out_is_erased_from_the_earlier_ones_too(
+    tmp_path: Path, store_url: str | None
+) -> None:
+    """The first revision names both; the second only the other person; then the first is
+    erased: the first revision's trace step no longer names them either."""
+    settings = ReportingSettings(SSP_DATABASE_URL=store_url, SSP_DATA_DIR=str(tmp_path))
+    app = build_application(settings)
+    projection, _ = build_read_side(settings, app)
+    handle = CONSUMERS.batch_handler(
+        build_service(settings, app, projection.views.engine), settings
+    )
+    revised = doc.accepted_incident(
+        [doc.person(doc.PK_CASEWORKER, 16)], revision=2, accepted_at="2026-11-17T08:00:00+01:00"
+    )
+    try:
+        handle(delivered(settings, [*FLOW, (INTAKE_INCIDENTS, revised)], 0))
+        projection.catch_up()
+        handle(delivered(settings, [(PERSON_ERASURES, ERASED)], 100))
+        projection.catch_up()
+        assert doc.PK_TOVHOLDER not in every_row(projection)
+        assert doc.PK_CASEWORKER in every_row(projection)
+    finally:
+        projection.views.dispose()
+        app.close()

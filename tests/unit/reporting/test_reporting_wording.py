@@ -12,12 +12,12 @@ COURSE_EVENTS = {
     "trivsel_plus": (
         "started step_placed consent_requested consent_given consent_refused "
         "consent_not_required goal_added measure_added measure_started measure_completed "
-        "item_reviewed follow_up_recorded review_overdue consent_overdue closed"
+        "item_reviewed follow_up_recorded review_overdue consent_overdue closed erased"
     ),
     "exit_programme": (
         "referred clarifying_talk_held accepted declined contract_agreed "
         "contract_measure_completed meeting_held transferred escalated_to_infohus "
-        "meeting_missed contract_measure_overdue ended"
+        "meeting_missed contract_measure_overdue ended erased"
     ),
     "acute_procedure": (
         "started standard_letter_requested standard_letter_sent standard_letter_overdue "
@@ -40,6 +40,12 @@ def test_every_course_event_reads_as_words(course_type: str, event: str) -> None
     text = describe("course_changed", facts, None, f"{course_type} {event}")
     assert text.startswith(("TRIVSEL+ i Fredericia (607): ", "Exitforløb i", "Akut hændelse i"))
     assert event not in text and "_" not in text, text
+
+
+def test_a_follow_up_erased_by_its_deadline_says_so() -> None:
+    facts = {"event": "erased", "kind": "hjemmebesoeg", "held_on": "2026-11-20", "held_by": "ABJ"}
+    text = describe("follow_up_erased", facts, None, "-")
+    assert text.endswith(": slettet, slettefristen er udløbet"), text
 
 
 def test_the_caseworkers_assessment_and_family_meeting() -> None:

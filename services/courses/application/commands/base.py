@@ -1,6 +1,7 @@
 """What every command shares, and the field types they use.
 
-Free text (`Note`) is kept in the course for the apps to read, and never published. Everything
+Free text (`Note`) is kept in the course for the apps to read, sealed under the keys of the
+person and the course (each command names its `free_text` fields), and never published. Everything
 that is published is a code, a date or an owner's initials or role.
 """
 
@@ -66,6 +67,9 @@ class Command(BaseModel):
     # Unknown fields are an error (a misspelt field must not be silently dropped), and errors
     # never echo input.
     model_config = ConfigDict(extra="forbid", frozen=True, hide_input_in_errors=True)
+    free_text: ClassVar[tuple[str, ...]] = ()
+    """Its `Note` fields that the course stores: sealed under the person's and the course's
+    keys before the command runs (issue 18; application/service.py)."""
 
     def municipality_codes(self) -> dict[str, str]:
         """field → municipality code the command would give a course to: each must be an

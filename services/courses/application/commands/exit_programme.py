@@ -105,6 +105,7 @@ class ExitCommand(CommandOn[ExitProgramme]):
 
 
 class RecordClarifyingTalk(ExitCommand):
+    free_text = ("note",)
     held_on: Today = None
     with_police: bool = Field(description="The police's exit officer took part.")
     in_target_group: Clarification
@@ -130,6 +131,7 @@ class AcceptIntoProgramme(ExitCommand):
 
 
 class DeclineReferral(ExitCommand):
+    free_text = ("note",)
     reason: DeclineReason
     note: Note = ""
 
@@ -169,6 +171,7 @@ class CompleteContractMeasure(OnMeasure, ExitCommand):
 
 
 class RecordMeeting(ExitCommand):
+    free_text = ("note",)
     held_on: Today = None
     departments: list[Department] = Field(default_factory=list, max_length=30)
     note: Note = ""
@@ -197,6 +200,7 @@ class EscalateToInfohus(ExitCommand):
 
 
 class EndProgramme(ExitCommand):
+    free_text = ("note",)
     outcome: ExitOutcome
     reason: EndReason
     note: Note = ""

@@ -1,7 +1,7 @@
 """Commands of a follow-up action (issue 17, part 2): record one for a person on any route,
 complete or reschedule its next step.
 
-The note is free text about a family: the service seals it (`adapters/note_cipher.py`) before
+The note is free text about a family: the service seals it (`adapters/texts.py`) before
 the action is stored, and it is never published.
 """
 

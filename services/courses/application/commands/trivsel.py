@@ -48,6 +48,8 @@ NOT_ELIGIBLE = "no routing decision gave this person to the SSP coordinator for 
 class StartTrivsel(StartCourse):
     """Start a TRIVSEL+ course for a person routed to the SSP coordinator for this incident."""
 
+    free_text = ("rationale",)
+
     person_key: PersonKey
     journal_number: JournalNumber
     step: Step
@@ -83,6 +85,7 @@ class TrivselCommand(CommandOn[TrivselCourse]):
 
 
 class PlaceOnStep(TrivselCommand):
+    free_text = ("rationale",)
     step: Step
     rationale: Note
 
@@ -108,6 +111,7 @@ class RecordConsent(TrivselCommand):
 
 
 class AddGoal(TrivselCommand):
+    free_text = ("description",)
     goal_id: ItemId
     description: Note
     owner: Owner
@@ -118,6 +122,7 @@ class AddGoal(TrivselCommand):
 
 
 class AddMeasure(TrivselCommand):
+    free_text = ("description",)
     measure_id: ItemId
     goal_id: ItemId
     kind: TrivselMeasureKind
@@ -148,6 +153,7 @@ class CompleteMeasure(OnMeasure, TrivselCommand):
 
 
 class ReviewItem(TrivselCommand):
+    free_text = ("note",)
     item_id: ItemId
     on: Today = None
     next_review_on: date | None = Field(
@@ -197,6 +203,7 @@ class RecordFollowUp(TrivselCommand):
 
 
 class CloseTrivsel(TrivselCommand):
+    free_text = ("note",)
     outcome: TrivselOutcome
     note: Note = ""
 

@@ -71,10 +71,9 @@ def letter_desk(
     sender: LetterSender | None = None,
 ) -> Desk:
     app = build_application(settings)
-    service = build_service(settings, app, clock)
-    intake = GivenIntake()
     outbox = tmp_path / "outbox"
-    desk = build_letter_desk(
-        settings, service, BOOK, sender=sender or OutboxSender(outbox), recipients=intake
-    )
+    sender = sender or OutboxSender(outbox)
+    service = build_service(settings, app, clock, sender)
+    intake = GivenIntake()
+    desk = build_letter_desk(settings, service, BOOK, sender=sender, recipients=intake)
     return Desk(service, desk, intake, outbox)
