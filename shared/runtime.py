@@ -14,15 +14,17 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import FastAPI
 
+from shared.clock import Clock, utc_now
 from shared.eventstore.application import ServiceApplication
-from shared.eventstore.daily_job import DailyJob, DailyStep, utc_now
+from shared.eventstore.daily_job import DailyJob, DailyStep
 from shared.http import add_platform_routes, from_app
 from shared.http_server import EmbeddedHttpServer
+from shared.keys.keyring import PersonKeyring
+from shared.keys.service_keyring import open_service_keyring
 from shared.messaging.admin import (
     ClusterState,
     broker_reachable,
@@ -31,6 +33,7 @@ from shared.messaging.admin import (
     topics_empty,
 )
 from shared.messaging.broker import make_broker, make_relay_producer
+from shared.messaging.dead_letter_retention import DeadLetterRetention
 from shared.messaging.dead_letters import DeadLetter
 from shared.messaging.inbox import BatchHandler, InboxRuntime, subscribe_inbox
 from shared.messaging.leader import relay_lock, run_while_leading, service_lock
@@ -106,8 +109,9 @@ class ServiceDefinition:
     extra_tasks: list[Callable[[ServiceContext], Any]] = field(default_factory=list)
     daily_steps: list[Callable[[ServiceContext], DailyStep]] = field(default_factory=list)
     """The steps of the service's daily job (shared/eventstore/daily_job.py), made at start;
-    run once per UTC day by one replica (`run_daily`)."""
-    clock: Callable[[], datetime] = utc_now
+    run once per UTC day by one replica (`run_daily`), after the dead letters' deadline
+    (shared/messaging/dead_letter_retention.py), which every service's job applies."""
+    clock: Clock = utc_now
     """The daily job's clock (tests inject their own)."""
     daily_check_interval_s: float | None = None
     """How often the daily job looks whether it is due; None: SSP_DAILY_JOB_CHECK_INTERVAL_S."""
@@ -152,11 +156,20 @@ class RunningService:
         self._broker: Any = None
         self._producer: Any = None
         self._security: KafkaSecurity = kafka_security(definition.settings)
+        self._opened_keyring: PersonKeyring | None = None
         self.metrics = ServiceMetrics(definition.name)
 
     @property
     def name(self) -> str:
         return self.definition.name
+
+    def _keyring(self, app: ServiceApplication) -> PersonKeyring:
+        """The service's keyring (its dead letters' keys): its own, else one the runtime
+        opens (and closes when the service stops)."""
+        if app.keyring is None:
+            app.keyring = open_service_keyring(self.definition.settings, self.name)
+            self._opened_keyring = app.keyring
+        return app.keyring
 
     async def start(self) -> None:
         d = self.definition
@@ -164,6 +177,7 @@ class RunningService:
         refuse_unsafe_production({d.name: settings})
         loop = asyncio.get_running_loop()
         self.app = await loop.run_in_executor(self.executor, d.app_factory)
+        keyring = await loop.run_in_executor(self.executor, self._keyring, self.app)
         self.context = ServiceContext(d.name, settings, self.app, self.executor, self.metrics)
         if d.handler_factory is not None and d.consumes:
             self.inbox = InboxRuntime(
@@ -206,16 +220,15 @@ class RunningService:
         self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
         self._tasks.append(asyncio.create_task(self._supervise("erasures", self._follow_erasures)))
         context = self.context
-        if d.daily_steps:
-            daily = DailyJob(self.app, d.name, [f(context) for f in d.daily_steps], d.clock)
-            interval = d.daily_check_interval_s or settings.daily_job_check_interval_s
-            self._tasks.append(
-                asyncio.create_task(
-                    self._supervise(
-                        "daily job", functools.partial(run_daily, context, daily, interval)
-                    )
-                )
+        dead_letters = DeadLetterRetention(self.app, keyring, settings.retention_dead_letter_days)
+        steps: list[DailyStep] = [dead_letters, *(f(context) for f in d.daily_steps)]
+        daily = DailyJob(self.app, d.name, steps, d.clock)
+        interval = d.daily_check_interval_s or settings.daily_job_check_interval_s
+        self._tasks.append(
+            asyncio.create_task(
+                self._supervise("daily job", functools.partial(run_daily, context, daily, interval))
             )
+        )
         for task_factory in d.extra_tasks:
             self._tasks.append(
                 asyncio.create_task(
@@ -388,5 +401,7 @@ class RunningService:
                 await loop.run_in_executor(self.executor, release)
         if self.app is not None:
             await loop.run_in_executor(self.executor, self.app.close)
+        if self._opened_keyring is not None:
+            await loop.run_in_executor(self.executor, self._opened_keyring.close)
         self.executor.shutdown(wait=True)
         self.metrics.shutdown()

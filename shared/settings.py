@@ -216,6 +216,19 @@ class PlatformSettings(BaseSettings):
         description="How often a replica reads the erasures recorded by another replica of its "
         "service (issue 18); its relay also reads them before each batch it publishes.",
     )
+    retention_dead_letter_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days a dead letter's original bytes stay readable: then the service's "
+        "daily job destroys its key (kind dead_letter) and its dead-letter topic forgets it.",
+    )
+    key_wrapping_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 AES-256 key wrapping the data keys of a service's keyring where the "
+        "service has no key of its own (its dead letters' keys). Unset: a development key in "
+        "the data directory (never in production).",
+    )
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
         default="text",
@@ -262,6 +275,9 @@ class PlatformSettings(BaseSettings):
 
     uses_kafka: ClassVar[bool] = True
     """False for a service without Kafka clients (the console): its Kafka is not checked."""
+    wraps_its_own_keys: ClassVar[bool] = False
+    """True for a service whose keyring has a wrapping key of its own (intake): it needs no
+    SSP_KEY_WRAPPING_KEY (shared/keys/service_keyring.py)."""
 
     def production_problems(self) -> list[str]:
         """Why this configuration must not run in production (empty: none). Subclasses add
@@ -285,6 +301,10 @@ class PlatformSettings(BaseSettings):
         }
         for name, value in secrets_in_use.items():
             problem = secret_problem(name, value) if value is not None else None
+            if problem is not None:
+                found.append(problem)
+        if not self.wraps_its_own_keys:
+            problem = secret_problem("SSP_KEY_WRAPPING_KEY", self.key_wrapping_key)
             if problem is not None:
                 found.append(problem)
         return found

@@ -20,6 +20,7 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 
 from shared.auth import DEFAULT_SCOPES, AuthSettings, Role, mint_development_token
 from shared.eventstore.application import ServiceApplication
+from shared.messaging.dead_letters import DeadLetter, for_publication
 from shared.messaging.inbox import InboxRuntime, subscribe_inbox
 from shared.runtime import ServiceDefinition
 
@@ -37,10 +38,14 @@ def example(name: str) -> dict[str, Any]:
 
 
 def outbox(app: ServiceApplication, publications: Any) -> list[Any]:
-    """Everything the service's relay would publish, in order."""
+    """Everything the service's relay would publish, in order (a sealed dead letter opened,
+    as the relay opens it)."""
     messages = []
     for notification in app.recorder.select_notifications(start=None, limit=10_000):
-        messages.extend(publications(app.mapper.to_domain_event(notification)))
+        event = app.mapper.to_domain_event(notification)
+        if isinstance(event, DeadLetter.Recorded):
+            event = for_publication(event, app.keyring)
+        messages.extend(publications(event))
     return messages
 
 

@@ -76,6 +76,7 @@ def build_service(
 ) -> CoursesService:
     key = note_key(settings)
     keyring = build_keyring(settings, key)
+    app.keyring = keyring  # its dead letters' keys too (shared/messaging/dead_letters.py)
     return CoursesService(
         app,
         policy=DeadlinePolicy(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import ClassVar
 
 from pydantic import SecretStr
 
@@ -15,6 +16,7 @@ from shared.settings import secret_problem, service_setting
 
 
 class CoursesSettings(AuthSettings):
+    wraps_its_own_keys: ClassVar[bool] = True  # COURSES_NOTE_CIPHER_KEY wraps its keyring
     http_host: str = service_setting("COURSES_HTTP_HOST", "127.0.0.1")
     http_port: int = service_setting("COURSES_HTTP_PORT", 8085)
     consent_pending_days: int = service_setting(

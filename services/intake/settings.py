@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -26,6 +26,7 @@ def _deadline(default: int, most: int, alias: str, description: str) -> Any:
 
 
 class IntakeSettings(AuthSettings):
+    wraps_its_own_keys: ClassVar[bool] = True  # INTAKE_KEY_WRAPPING_KEY, else the store key
     http_host: str = service_setting("INTAKE_HTTP_HOST", "127.0.0.1")
     http_port: int = service_setting("INTAKE_HTTP_PORT", 8081)
     pseudonym_secret: SecretStr | None = service_setting(
@@ -102,15 +103,17 @@ class IntakeSettings(AuthSettings):
         DEFAULT_REJECTED_INPUT_DAYS,
         3650,
         "INTAKE_RETENTION_REJECTED_INPUT_DAYS",
-        "Days after a rejected input naming no readable CPR number was corrected or "
-        "resubmitted that the retention job destroys its key (its original unreadable).",
+        "Days after a rejected input was corrected or resubmitted that the retention job "
+        "destroys its own key (its original and every person's part unreadable); a "
+        "municipality's own: INTAKE_RETENTION_BY_MUNICIPALITY.",
     )
     retention_by_municipality: dict[str, MunicipalityRetention] = Field(
         default_factory=dict,
         max_length=200,
         validation_alias="INTAKE_RETENTION_BY_MUNICIPALITY",
         description='Municipalities\' own deadlines, JSON: {"607": {"police_report_years": '
-        "10}}. A person known in several is kept for the longest.",
+        '10, "rejected_input_days": 60}} (either may be left out: the default). A person known '
+        "in several, or rejected input naming several, is kept for the longest.",
     )
     retention_check_interval_s: float = service_setting(
         "INTAKE_RETENTION_CHECK_INTERVAL_S",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import SecretStr
 
@@ -18,6 +19,7 @@ RETIRED_WRAPPING_KEYS = "TRIAGE_RETIRED_WRAPPING_KEYS"
 
 
 class TriageSettings(AuthSettings):
+    wraps_its_own_keys: ClassVar[bool] = True  # TRIAGE_KEY_WRAPPING_KEY wraps its keyring
     http_host: str = service_setting("TRIAGE_HTTP_HOST", "127.0.0.1")
     http_port: int = service_setting("TRIAGE_HTTP_PORT", 8082)
     birthday_check_seconds: float = service_setting(

@@ -26,6 +26,7 @@ from shared.eventstore.recorders import (
     TrackingRecorder,
 )
 from shared.files import private_sqlite_file
+from shared.keys.keyring import PersonKeyring
 from shared.settings import PlatformSettings, postgres_env
 
 
@@ -55,6 +56,11 @@ def store_env(settings: PlatformSettings, service: str, **extra: str) -> dict[st
 
 class ServiceApplication(Application[UUID]):
     """An application whose recorder can record which upstream messages it has processed."""
+
+    keyring: PersonKeyring | None = None
+    """The service's data keys (shared/keys): its dead letters are sealed under keys of their
+    own there. Set by a service that has one (intake), else by the runtime; None (an
+    application of a test alone): dead letters are kept unsealed."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env=env)

@@ -40,6 +40,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
 
+from shared.clock import Clock, utc_now
 from shared.eventstore.aggregate import TracedAggregate
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.ids import IdSpace
@@ -51,10 +52,6 @@ _IDS = IdSpace("urn:ssp:daily-jobs")
 
 DailyStep = Callable[[datetime], Mapping[str, int]]
 """One part of a daily job: does its work as of `now`, returns counts by kind (no names)."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def utc_day(moment: datetime) -> str:
@@ -102,7 +99,7 @@ class DailyJob:
         app: ServiceApplication,
         service: str,
         steps: Sequence[DailyStep],
-        clock: Callable[[], datetime] = utc_now,
+        clock: Clock = utc_now,
         *,
         job: str = "retention",
     ) -> None:

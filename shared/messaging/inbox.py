@@ -193,6 +193,7 @@ class InboxRuntime:
             error,
             attempts,
             self.publish_original_on_dead_letter and publish_original,
+            self.app.keyring,
         )
         upstream = message.upstream
         try:

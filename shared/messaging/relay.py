@@ -37,7 +37,7 @@ from eventsourcing.persistence import Tracking
 
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.just_saved import JustSaved
-from shared.messaging.dead_letters import DeadLetter, Refused
+from shared.messaging.dead_letters import DeadLetter, Refused, for_publication
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
 from shared.metrics import ServiceMetrics
@@ -249,6 +249,9 @@ class OutboxRelay:
         refused: list[Refused] = []
         for notification_id, domain_event in events:
             stored_context: dict[str, str] = getattr(domain_event, "trace_context", {}) or {}
+            if isinstance(domain_event, DeadLetter.Recorded) and domain_event.sealed is not None:
+                # Opened (in memory only), or marked erased: never the sealed bytes.
+                domain_event = await self._in_store(for_publication, domain_event, self.app.keyring)
             for published in self.publications(domain_event):
                 # Nothing about an erased person, however far back the relay publishes.
                 outgoing = published.withheld(self.app.erased_persons.withhold)
@@ -304,7 +307,7 @@ class OutboxRelay:
                 # Its dead-letter record itself was refused: it stays in the store, where it
                 # was kept; another dead letter about it would be refused alike.
                 continue
-            letter = DeadLetter.refused_by_broker(self.service, message)
+            letter = DeadLetter.refused_by_broker(self.service, message, self.app.keyring)
             if not self.app.aggregate_exists(letter.id):
                 letters.append(letter)
         if letters:

@@ -14,6 +14,7 @@ from shared.keys.sealing import PersonSealer
 
 class IntakeApplication(ServiceApplication):
     name = "intake"
+    keyring: PersonKeyring
 
     def __init__(
         self, env: dict[str, str] | None = None, *, keyring: PersonKeyring | None = None

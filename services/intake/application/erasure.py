@@ -14,6 +14,7 @@ from datetime import datetime
 
 from services.intake.application.app import IntakeApplication
 from services.intake.application.identities import IdentityIds, PersonMunicipalities
+from services.intake.application.sealed_data import rejection_owner
 from services.intake.domain.model import PersonIdentity
 from shared.contracts import ErasureReason
 from shared.eventstore import UnitOfWork
@@ -58,9 +59,10 @@ class Eraser:
         return [] if known else None
 
     def shred_rejection(self, reference: str, reason: ErasureReason) -> bool:
-        """Destroy the key of a rejected input that names no one (`rejection:<reference>`,
-        application/sealed_data.py): its original becomes unreadable. False: it was already."""
-        owner = f"rejection:{reference}"
+        """Destroy a rejected input's own key (`rejection:<reference>`,
+        application/sealed_data.py): its original and every person's part become unreadable
+        (the persons it names stay). False: it was already."""
+        owner = rejection_owner(reference)
         if self.app.keyring.erasure_of(owner) is not None:
             return False
         at = self.clock()

@@ -11,12 +11,14 @@ day across restarts and replicas (a `DailyRun` marker per day in intake's store)
 at a time (the service's "retention" lock, shared/messaging/leader.py); should two still
 overlap, the second erasure of a person is a no-op and only one marker is stored.
 
-Rejected input: `INTAKE_RETENTION_REJECTED_INPUT_DAYS` after it was closed (corrected or
-resubmitted; the time the closing was stored), the key of a rejection that names no readable
-CPR number (`rejection:<reference>`) is destroyed, reason `case_closed`, kind
-`rejected_input`. A rejection that names persons is sealed with *their* keys (an original
-for all of them, each one's part for that one), so it stays readable, closed or not, until
-those persons are erased (at the latest their own deadline above); rejected input stored
+Rejected input: `INTAKE_RETENTION_REJECTED_INPUT_DAYS` (a municipality's own
+`rejected_input_days` in `INTAKE_RETENTION_BY_MUNICIPALITY`; naming several, the longest)
+after it was closed (corrected or resubmitted; the time the closing was stored), the
+rejection's own key (`rejection:<reference>`) is destroyed, reason `case_closed`, kind
+`rejected_input`. Its original and every person's part are sealed under that key too
+(application/sealed_data.py), so all of it becomes unreadable while the persons it names stay
+(their identities and incidents are not touched). Rejected input sealed for its persons only
+(before the rejection's own key was added) goes with those persons; rejected input stored
 before issue 18 is under the store key only and is not touched.
 
 `RetentionLog` keeps each person's last report time and each closable rejection in memory
@@ -37,6 +39,7 @@ from services.intake.application.app import IntakeApplication
 from services.intake.application.erasure import Eraser, municipalities_of
 from services.intake.application.identities import IdentityIds
 from services.intake.application.open_rejections import REJECTION_EVENT_TOPICS
+from services.intake.application.sealed_data import municipalities_in, rejection_owner
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.retention import RetentionRules, years_after
 from shared.eventstore import UnitOfWork
@@ -72,11 +75,14 @@ class RetentionLog(FollowedLog):
 
     def __init__(self, app: IntakeApplication) -> None:
         super().__init__(app, topics=(*_REPORT_TOPICS, *REJECTION_EVENT_TOPICS))
+        self.sealer = app.sealer
         self.last: dict[str, datetime] = {}
-        self.own_key_rejections: dict[Any, str] = {}
-        """Rejections sealed under a key of their own: aggregate id → reference."""
-        self.closed: dict[str, datetime] = {}
-        """Of those, the closed ones: reference → when the closing was stored."""
+        self.own_key_rejections: dict[Any, tuple[str, frozenset[str]]] = {}
+        """Rejections sealed under a key of their own: aggregate id → reference and the
+        municipalities they name (read once, when recorded)."""
+        self.closed: dict[str, tuple[datetime, frozenset[str]]] = {}
+        """Of those, the closed ones: reference → when the closing was stored, and the
+        municipalities."""
 
     def apply(self, event: Any) -> None:
         if isinstance(event, RejectedInput.Event):
@@ -91,11 +97,13 @@ class RetentionLog(FollowedLog):
 
     def _rejection(self, event: Any) -> None:
         if isinstance(event, RejectedInput.SealedRecorded):
-            owners = (event.sealed_original or {}).get("owners")
-            if owners == [f"rejection:{event.reference}"]:
-                self.own_key_rejections[event.originator_id] = event.reference
+            owners = (event.sealed_original or {}).get("owners") or []
+            if rejection_owner(event.reference) in owners:
+                codes = municipalities_in(event, self.sealer)
+                self.own_key_rejections[event.originator_id] = (event.reference, codes)
         elif event.originator_id in self.own_key_rejections:  # Corrected, ConcernCorrected
-            self.closed[self.own_key_rejections.pop(event.originator_id)] = event.timestamp
+            reference, codes = self.own_key_rejections.pop(event.originator_id)
+            self.closed[reference] = (event.timestamp, codes)
 
     def _seen(self, person_key: Any, at: datetime | None) -> None:
         if not isinstance(person_key, str) or at is None:
@@ -154,8 +162,8 @@ class RetentionJob:
     def rejections_due(self, now: datetime) -> list[str]:
         return sorted(
             reference
-            for reference, closed_at in self.reports.closed.items()
-            if self.rules.rejection_is_due(closed_at, now)
+            for reference, (closed_at, codes) in self.reports.closed.items()
+            if self.rules.rejection_is_due(closed_at, now, codes)
         )
 
     def due(self, now: datetime) -> list[str]:

@@ -2,9 +2,13 @@
 for whom, and how it reads back once someone named in it is erased.
 
 - an identity: CPR number, name and address, for the person;
-- rejected input: the original for every person it names (readable while none is erased; for
-  none: for the rejection itself, `rejection:<reference>`), and each person's part for that
-  person alone, so that the others' parts stay readable after one is erased;
+- rejected input: the original for every person it names and for the rejection itself
+  (`rejection:<reference>`; readable while none of them is erased), and each person's part for
+  that person and the rejection, so that the others' parts stay readable after one person is
+  erased, and nothing is once the rejection's key is destroyed (its deadline after it was
+  closed, application/retention.py). Rejected input sealed before the rejection's own key was
+  added (issue 18, part 3) names the persons only (and the rejection only when it names none);
+  it reads as before;
 - an incident's details (offence, location and narrative text, which may name anyone in it):
   for all of its persons."""
 
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.intake.domain.model import PersonIdentity, RejectedInput
+from services.intake.domain.rejections import named_in_document
 from shared.contracts import is_valid_cpr
 from shared.keys.sealing import PersonSealer, Sealed
 
@@ -80,20 +85,35 @@ def persons_of(raw: bytes, person_key: Callable[[str], str]) -> Iterator[tuple[i
             yield index, person_key(cpr)
 
 
+def rejection_owner(reference: str) -> str:
+    """The keyring owner of a rejected input's own key."""
+    return f"rejection:{reference}"
+
+
 def seal_rejected(
     sealer: PersonSealer, raw: bytes, reference: str, person_key: Callable[[str], str]
 ) -> tuple[Sealed, list[dict[str, Any]]]:
-    """The original sealed for all it names, and each person's part for that person."""
+    """The original sealed for all it names and the rejection, and each person's part for
+    that person and the rejection."""
     named = list(persons_of(raw, person_key))
-    owners = [key for _, key in named] or [f"rejection:{reference}"]
+    itself = rejection_owner(reference)
+    owners = [*(key for _, key in named), itself]
     sealer.prefetch(owners)
     parts: list[dict[str, Any]] = []
     document = _document(raw)
     for index, key in named:
         if index is not None and document is not None:
             part = json.dumps(document["persons"][index], ensure_ascii=False).encode()
-            parts.append({"index": index, "sealed": sealer.seal([key], part)})
+            parts.append({"index": index, "sealed": sealer.seal([key, itself], part)})
     return sealer.seal(owners, raw), parts
+
+
+def municipalities_in(
+    rejected: RejectedInput.Recorded | RejectedInput.SealedRecorded, sealer: PersonSealer
+) -> frozenset[str]:
+    """The municipalities rejected input names, as far as it can still be read (the parts of
+    persons not erased)."""
+    return named_in_document(original_of(rejected, sealer)).municipalities
 
 
 def original_of(

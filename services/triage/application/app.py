@@ -14,6 +14,7 @@ NAME = "triage"
 
 class TriageApplication(ServiceApplication):
     name = NAME
+    keyring: PersonKeyring
 
     def __init__(
         self, env: dict[str, str] | None = None, *, keyring: PersonKeyring | None = None

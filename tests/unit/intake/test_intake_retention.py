@@ -4,11 +4,9 @@ sets; a restart the same day does not run it again."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,12 +16,13 @@ from services.intake.application.retention import RetentionJob
 from services.intake.domain.retention import MunicipalityRetention, RetentionRules
 from services.intake.settings import IntakeSettings
 from shared.eventstore.daily_job import DailyJob
-from shared.runtime import ServiceContext, run_daily
+from tests.unit.daily_replicas import run_as_replicas
 from tests.unit.intake.test_intake_erasure import (
     Intake,
     incident,
     open_intake,
     people,
+    raw_store,
     rejected,
 )
 
@@ -46,6 +45,14 @@ def opened(tmp_path: Path, store_url: str | None, clock: Clock) -> tuple[Intake,
 def close(intake: Intake) -> None:
     intake.app.keyring.close()
     intake.app.close()
+
+
+def erased_after_its_30_days(job: RetentionJob, clock: Clock) -> None:
+    """A rejection closed now: kept on its 29th day, erased by the 31st."""
+    clock.now = datetime.now(UTC) + timedelta(days=29)
+    assert job.run_once().rejections_erased == 0
+    clock.now += timedelta(days=2)
+    assert job.run_once().rejections_erased == 1
 
 
 @pytest.fixture
@@ -144,28 +151,13 @@ def test_the_scheduled_task_runs_in_one_replica_and_logs_counts_only(
     assert first.service.submit_incident(incident(1, [person])).outcome == "accepted"
     key = first.key_of(person)
     clock.now = datetime(2025, 3, 2, 10, 0, tzinfo=UTC)
-    settings = first.settings
-
-    async def both_replicas() -> None:
-        with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
-            tasks = [
-                asyncio.create_task(
-                    run_daily(
-                        ServiceContext("intake", settings, i.app, pool),
-                        DailyJob(i.app, "intake", [j], clock),
-                        0.02,
-                    )
-                )
-                for i, j, pool in ((first, job, one), (second, other_job, two))
-            ]
-            await asyncio.sleep(0.5)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
     try:
         with caplog.at_level(logging.INFO):
-            asyncio.run(both_replicas())
+            jobs = [
+                DailyJob(i.app, "intake", [j], clock)
+                for i, j in ((first, job), (second, other_job))
+            ]
+            run_as_replicas(first.settings, jobs)
         assert first.identities.resolve(key) is None
         assert [e.reason for e in first.app.keyring.erasures()] == ["retention_deadline"]
         assert "person=1" in caplog.text
@@ -195,10 +187,7 @@ def test_a_closed_rejection_naming_no_one_is_made_unreadable_after_its_days(
     result = service.service.resubmit(closed.reference, json.dumps(corrected).encode())
     assert result.outcome == "accepted"
 
-    clock.now = datetime.now(UTC) + timedelta(days=29)
-    assert job.run_once().rejections_erased == 0
-    clock.now += timedelta(days=2)
-    assert job.run_once().rejections_erased == 1
+    erased_after_its_30_days(job, clock)
     gone = service.service.original_of(service.service.rejected_input(closed.reference))
     assert json.loads(gone) == {"withheld": "erased", "persons": []}
     kept = service.service.original_of(service.service.rejected_input(still_open.reference))
@@ -208,3 +197,81 @@ def test_a_closed_rejection_naming_no_one_is_made_unreadable_after_its_days(
     assert erasures == [("rejected_input", "case_closed")]
     clock.now += timedelta(days=1)
     assert job.run_once().rejections_erased == 0  # once
+
+
+def test_a_closed_rejection_naming_persons_is_made_unreadable_while_they_stay(
+    intake: tuple[Intake, RetentionJob], clock: Clock, tmp_path: Path
+) -> None:
+    """Sealed also under the rejection's own key: destroying it after the deadline leaves
+    neither the original nor any person's part readable, and the persons themselves intact."""
+    service, job = intake
+    clock.now = datetime.now(UTC)  # the closing time is the store's (the wall clock)
+    named = people(2)
+    closed = service.service.submit_incident(rejected(named))
+    assert closed.reference is not None
+    original = service.service.original_of(service.service.rejected_input(closed.reference))
+    assert named[0].name.encode() in original and named[1].name.encode() in original
+    result = service.service.resubmit(closed.reference, incident(99, named))
+    assert result.outcome == "accepted"
+
+    erased_after_its_30_days(job, clock)
+    gone = service.service.original_of(service.service.rejected_input(closed.reference))
+    assert json.loads(gone) == {"withheld": "erased", "persons": [{"withheld": "erased"}] * 2}
+    for person in named:
+        assert service.identities.resolve(service.key_of(person)) is not None  # they stay
+        assert not any(trace in raw_store(service, tmp_path) for trace in person.traces())
+    erasures = [(e.owner, e.kind, e.reason) for e in service.app.keyring.erasures()]
+    assert erasures == [(f"rejection:{closed.reference}", "rejected_input", "case_closed")]
+
+
+def test_a_municipality_keeps_closed_rejected_input_its_own_days(
+    intake: tuple[Intake, RetentionJob], clock: Clock
+) -> None:
+    service, _ = intake
+    rules = RetentionRules(by_municipality={"607": MunicipalityRetention(rejected_input_days=60)})
+    job = RetentionJob(service.eraser, rules, clock)
+    clock.now = datetime.now(UTC)
+    references = {}
+    for journal, code in ((201, "607"), (202, "376")):
+        document = json.loads(rejected([]))
+        document["journal_number"] = f"3700-80123-{journal:05d}-26"
+        document["location"]["municipality_code"] = code
+        rejection = service.service.submit_incident(json.dumps(document).encode())
+        assert rejection.reference is not None
+        references[code] = rejection.reference
+        corrected = json.loads(incident(journal, people(1)))
+        corrected["location"]["municipality_code"] = code
+        resubmitted = service.service.resubmit(rejection.reference, json.dumps(corrected).encode())
+        assert resubmitted.outcome == "accepted"
+
+    clock.now = datetime.now(UTC) + timedelta(days=31)
+    assert job.run_once().rejections_erased == 1  # 376: the default 30 days
+    assert [e.owner for e in service.app.keyring.erasures()] == [f"rejection:{references['376']}"]
+    clock.now += timedelta(days=28)
+    assert job.run_once().rejections_erased == 0  # 607: 60 days
+    clock.now += timedelta(days=2)
+    assert job.run_once().rejections_erased == 1
+
+
+def test_rejected_input_days_per_municipality_the_longest_wins() -> None:
+    rules = RetentionRules(
+        rejected_input_days=30,
+        by_municipality={
+            "607": MunicipalityRetention(rejected_input_days=60),
+            "101": MunicipalityRetention(rejected_input_days=7, police_report_years=3),
+            "376": MunicipalityRetention(police_report_years=10),
+        },
+    )
+    assert rules.days_for([]) == 30
+    assert rules.days_for(["101"]) == 7
+    assert rules.days_for(["101", "607"]) == 60
+    assert rules.days_for(["376"]) == 30  # its own years only: the default days
+    assert rules.years_for(["607"]) == 5  # its own days only: the default years
+    assert rules.shortest_years() == 3
+    closed = datetime(2026, 1, 1, tzinfo=UTC)
+    assert rules.rejection_is_due(closed, datetime(2026, 1, 8, tzinfo=UTC), ["101"])
+    assert not rules.rejection_is_due(closed, datetime(2026, 1, 8, tzinfo=UTC), ["101", "607"])
+    configured = IntakeSettings(
+        INTAKE_RETENTION_BY_MUNICIPALITY={"607": {"rejected_input_days": 60}}
+    ).retention_rules
+    assert configured.days_for(["607"]) == 60 and configured.years_for(["607"]) == 5

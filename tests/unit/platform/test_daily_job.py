@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -16,8 +15,8 @@ import pytest
 from shared.eventstore.application import ServiceApplication, store_env
 from shared.eventstore.daily_job import DailyJob, DailyRun
 from shared.messaging.leader import FileLock, relay_lock, service_lock
-from shared.runtime import ServiceContext, run_daily
 from shared.settings import PlatformSettings
+from tests.unit.daily_replicas import run_as_replicas
 
 
 class Clock:
@@ -132,26 +131,15 @@ def test_two_replicas_running_the_task_run_the_job_once(
     first, second = open_app(settings), open_app(settings)
     steps = [Counting(), Counting()]
 
-    async def both_replicas() -> None:
-        with ThreadPoolExecutor(1) as one, ThreadPoolExecutor(1) as two:
-            tasks = [
-                asyncio.create_task(
-                    run_daily(
-                        ServiceContext("notes", settings, app, pool),
-                        DailyJob(app, "notes", [step], clock),
-                        0.02,
-                    )
-                )
-                for app, step, pool in ((first, steps[0], one), (second, steps[1], two))
-            ]
-            await asyncio.sleep(0.5)
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
     try:
         with caplog.at_level(logging.INFO):
-            asyncio.run(both_replicas())
+            run_as_replicas(
+                settings,
+                [
+                    DailyJob(a, "notes", [s], clock)
+                    for a, s in zip((first, second), steps, strict=True)
+                ],
+            )
         assert len(steps[0].calls) + len(steps[1].calls) == 1
         assert "notes: retention job for 2026-03-01 done: thing=1" in caplog.text
         assert (tmp_path / "notes.retention.lock").exists()

@@ -48,6 +48,7 @@ def _safe_env(tmp_path: Path) -> dict[str, str]:
         "INTAKE_PSEUDONYM_SECRET": secrets.token_hex(32),
         "INTAKE_STORE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "COURSES_NOTE_CIPHER_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+        "SSP_KEY_WRAPPING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "TRIAGE_KEY_WRAPPING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
 
@@ -82,6 +83,7 @@ async def test_production_on_development_defaults_is_refused_with_every_problem_
         "KAFKA_BOOTSTRAP_SERVERS is unset",
         "SSP_AUTH_ISSUER is the development issuer",
         "SSP_AUDIT_TERM_KEY is missing",
+        "SSP_KEY_WRAPPING_KEY is missing (notifications, reporting)",
     ):
         assert problem in message
     assert message.count("the Kafka connection has no TLS") == 1  # once, not per service
