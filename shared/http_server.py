@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import uvicorn
 from fastapi import FastAPI
 
+GRACEFUL_SHUTDOWN_S = 5
+
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
@@ -31,8 +33,15 @@ class EmbeddedHttpServer:
 
     async def start(self, app: FastAPI) -> None:
         """Serve `app`; returns once the server listens (raises when it cannot start)."""
+        # A stop waits at most GRACEFUL_SHUTDOWN_S for requests in flight, then cancels them:
+        # without a bound, one request that never finishes keeps the service from stopping.
         config = uvicorn.Config(
-            app, host=self.host, port=self.port, log_level="warning", lifespan="off"
+            app,
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
         )
         self._server = _EmbeddedServer(config)
         self._task = asyncio.create_task(self._server.serve())

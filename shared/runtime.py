@@ -2,6 +2,10 @@
 
 Used both by `ssp run <service>` (one service per process) and by `ssp up` (all services in
 one process, sharing the event loop but nothing else).
+
+It is over 400 lines because `RunningService` is one lifecycle (start, broker recovery, the
+relay under its lock, the daily job, a bounded stop) over the same fields; split, each part
+would reach into the others' state.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import contextlib
 import contextvars
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -261,6 +265,12 @@ class RunningService:
             )
         await self._broker.start()
 
+    async def _bounded(self, step: str, awaitable: Awaitable[Any], seconds: float = 15) -> None:
+        try:
+            await asyncio.wait_for(awaitable, timeout=seconds)
+        except TimeoutError:
+            log.error("%s: stopping its %s took over %.0f s; going on", self.name, step, seconds)
+
     async def _stop_consumer(self) -> None:
         if self._broker is None:
             return
@@ -386,14 +396,18 @@ class RunningService:
         return {"broker": broker_ok, "store": store_ok}
 
     async def stop(self) -> None:
+        """Each step is bounded: a stop never hangs on one (a CI run once waited 300 s in a
+        service's stop); a step that runs out of time is logged by name and the stop goes on."""
         self.http.request_exit()
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._stop_relay()
-        await self.http.stopped()
+        await self._bounded(
+            "background tasks", asyncio.gather(*self._tasks, return_exceptions=True)
+        )
+        await self._bounded("relay", self._stop_relay())
+        await self._bounded("HTTP server", self.http.stopped())
         if self._producer is not None:
-            await self._producer.stop()
+            await self._bounded("producer", self._producer.stop())
         await self._stop_consumer()
         loop = asyncio.get_running_loop()
         for release in self.definition.on_stop:
