@@ -135,6 +135,15 @@ REASONS = {
 
 SEVERITIES = {"low": "Lav", "medium": "Middel", "high": "Høj"}
 
+CLOCKS = (
+    ("registration_to_intake", "Anmeldelse til modtagelse"),
+    ("intake_to_routed", "Modtagelse til visitering"),
+    ("routed_to_letter", "Visitering til brev"),
+    ("total", "I alt"),
+)
+"""Reporting's clocks (issue 16): police registration → intake → routed → letter sent or
+waived, and the whole way, in the order a page shows them."""
+
 COURSE_TYPES = {
     "trivsel_plus": "TRIVSEL+",
     "exit_programme": "Exitforløb",
@@ -289,6 +298,14 @@ def duration(delta: timedelta) -> str:
     if hours:
         return _amount(hours, "time", "timer")
     return _amount(minutes, "minut", "minutter")
+
+
+def clock_duration(seconds: float) -> str:
+    """A clock's reading (issue 16): as `duration`, and `under 1 minut` for the platform's own
+    steps, which take seconds."""
+    if seconds < 60:
+        return "under 1 minut"
+    return duration(timedelta(seconds=seconds))
 
 
 def time_left(due: str | datetime | None, now: datetime) -> str:

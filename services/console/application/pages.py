@@ -21,10 +21,12 @@ from services.console.domain.errors import danish_error
 from services.console.domain.user import User
 from services.console.domain.weeks import current_iso_week, shift_week
 from shared.danish import (
+    CLOCKS,
     OFFENCES,
     ROUTES,
     SEND_CHANNELS,
     SEVERITIES,
+    clock_duration,
     course_deadline,
     danish_datetime,
     label,
@@ -596,6 +598,70 @@ CHARTS: tuple[tuple[str, str, dict[str, str]], ...] = (
 )
 
 
+HIDDEN = "vises ikke"
+"""What the statistics page shows for a suppressed value (small counts, issue 14)."""
+
+
+def _hours(value: object) -> str:
+    return clock_duration(value * 3600) if isinstance(value, int | float) else HIDDEN
+
+
+def _count(value: object) -> str:
+    return str(value) if isinstance(value, int) else HIDDEN
+
+
+def _share(value: object) -> str:
+    return f"{round(value * 100)} %" if isinstance(value, int | float) else HIDDEN
+
+
+def _clock_figures(words: str, figures: dict[str, Any]) -> dict[str, str]:
+    return {
+        "name": words,
+        "count": _count(figures.get("count")),
+        "p50": _hours(figures.get("p50_hours")),
+        "p90": _hours(figures.get("p90_hours")),
+        "max": _hours(figures.get("max_hours")),
+    }
+
+
+def _group_order(group: dict[str, Any]) -> tuple[int, int, str]:
+    route, severity = group["route"], group["severity"]
+    if route != "all":
+        return (1, 0, route)
+    if severity != "all":
+        return (2, list(SEVERITIES).index(severity) if severity in SEVERITIES else 9, severity)
+    return (0, 0, "")
+
+
+def _group_name(route: str, severity: str) -> str:
+    if route != "all":
+        return f"Spor: {label(ROUTES, route)}"
+    if severity != "all":
+        return f"Alvor: {label(SEVERITIES, severity)}"
+    return "Alle visiterede"
+
+
+def clock_groups(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reporting's clock groups (`HandoverStatistics.clocks`) in Danish: per group its persons,
+    each clock's count, median, 90 % and longest time, and the share of letters sent or
+    waived within the deadline; a suppressed value (null) reads `vises ikke`. All routed
+    persons first, then the routes, then the severities."""
+    shown = []
+    for group in sorted(groups, key=_group_order):
+        figures = group.get("clocks") or {}
+        shown.append(
+            {
+                "name": _group_name(group["route"], group["severity"]),
+                "persons": _count(group.get("persons")),
+                "share": _share(group.get("share_within_deadline")),
+                "clocks": [
+                    _clock_figures(words, figures.get(code) or {}) for code, words in CLOCKS
+                ],
+            }
+        )
+    return shown
+
+
 async def statistics(api: PlatformApi, user: User, municipality: str, week: str) -> dict[str, Any]:
     problems = Problems()
     answer = await problems.attempt(api.statistics(user.token, municipality, week), {})
@@ -614,6 +680,7 @@ async def statistics(api: PlatformApi, user: User, municipality: str, week: str)
         "persons": answer.get("persons"),
         "tables": tables,
         "suppressed_below": answer.get("suppressed_below", 3),
+        "clocks": clock_groups(answer.get("clocks") or []),
         "escalations": escalations,
         "problems": problems.messages,
     }

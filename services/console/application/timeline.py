@@ -6,30 +6,23 @@ token, so each service decides and audits what it gives."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application.pages import Problems
 from services.console.domain.user import User
-from shared.danish import NOTHING, duration
+from shared.danish import CLOCKS, NOTHING, clock_duration
 
 PAGE_SIZE = 100
 PURPOSE = "tidslinje for barnet"
 AUDIT_PURPOSE = "indsigt: hvem har set oplysningerne"
-CLOCKS = (
-    ("registration_to_intake", "Anmeldelse til modtagelse"),
-    ("intake_to_routed", "Modtagelse til visitering"),
-    ("routed_to_letter", "Visitering til brev"),
-    ("total", "I alt"),
-)
 RESULTS = {"allowed": "Givet", "denied": "Afvist"}
 
 
 def _clock(seconds: object) -> str:
     if not isinstance(seconds, int | float):
         return "Kører stadig"
-    return duration(timedelta(seconds=seconds))
+    return clock_duration(seconds)
 
 
 async def person_timeline(

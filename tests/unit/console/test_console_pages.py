@@ -412,6 +412,165 @@ def test_hidden_clock_groups_leave_the_page_as_it_was(
     assert page.text.count("vises ikke") >= 5 and "11 personer i alt" in page.text
 
 
+CLOCK_NAMES = ("registration_to_intake", "intake_to_routed", "routed_to_letter", "total")
+HIDDEN_CLOCK = {"count": None, "p50_hours": None, "p90_hours": None, "max_hours": None}
+
+
+def clock_statistics(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "municipality_code": "607",
+        "iso_week": WEEK,
+        "persons": 12,
+        "by_route": [{"value": "tovholder", "count": 7}, {"value": "caseworker", "count": 5}],
+        "by_severity": [{"value": "low", "count": 12}],
+        "by_offence": [{"value": "vold", "count": 12}],
+        "suppressed_below": 5,
+        "clocks": groups,
+    }
+
+
+def clock_table_rows(html: str) -> list[list[str]]:
+    """The rows of the clocks' table, each cell's text (tags removed)."""
+    table = html.split("<caption>Hvor hurtigt kommer hjælpen", 1)[1].split("</table>", 1)[0]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_the_clocks_read_in_days_hours_and_minutes_per_group(
+    browser: TestClient, platform: FakePlatform
+) -> None:
+    """Issue 16, part 4: the week's clocks per group, all routed persons first; medians, 90 %
+    and longest times in Danish units, and the share of letters within the deadline."""
+    figures = {
+        "registration_to_intake": {
+            "count": 12,
+            "p50_hours": 26.5,
+            "p90_hours": 50.0,
+            "max_hours": 72.0,
+        },
+        "intake_to_routed": {"count": 12, "p50_hours": 0.001, "p90_hours": 0.5, "max_hours": 2.25},
+        "routed_to_letter": {
+            "count": 10,
+            "p50_hours": 48.0,
+            "p90_hours": 120.0,
+            "max_hours": 200.0,
+        },
+        "total": {"count": 10, "p50_hours": 80.0, "p90_hours": 170.0, "max_hours": 270.0},
+    }
+    platform.answer(
+        "GET",
+        rf"/v1/statistics/607/{WEEK}",
+        clock_statistics(
+            [
+                {
+                    "route": r,
+                    "severity": s,
+                    "persons": n,
+                    "clocks": figures,
+                    "share_within_deadline": share,
+                }
+                for r, s, n, share in (
+                    ("all", "all", 12, 0.8),
+                    ("all", "low", 12, 0.8),
+                    ("caseworker", "all", 5, 0.75),
+                    ("tovholder", "all", 7, 0.833),
+                )
+            ]
+        ),
+    )
+    log_in(browser, "management")
+    page = browser.get(f"/statistik?kommune=607&uge={WEEK}").text
+    assert '<h2 id="ure">Hvor hurtigt kommer hjælpen</h2>' in page
+    rows = clock_table_rows(page)
+    assert rows[0] == [
+        "Gruppe", "Personer", "Forløb", "Målinger", "Median", "90 %", "Længst", "Inden for fristen",
+    ]  # fmt: skip
+    assert rows[1] == [
+        "Alle visiterede", "12", "Anmeldelse til modtagelse", "12",
+        "1 dag og 2 timer", "2 dage og 2 timer", "3 dage", "80 %",
+    ]  # fmt: skip
+    assert rows[2] == ["Modtagelse til visitering", "12", "under 1 minut", "30 minutter", "2 timer"]
+    assert rows[4] == [
+        "I alt",
+        "10",
+        "3 dage og 8 timer",
+        "7 dage og 2 timer",
+        "11 dage og 6 timer",
+    ]
+    assert [row[0] for row in rows[1::4]] == [
+        "Alle visiterede", "Spor: Sagsbehandler (aktiv sag)", "Spor: SSP-koordinator", "Alvor: Lav",
+    ]  # fmt: skip
+    assert rows[9][-1] == "83 %"
+    assert 'scope="rowgroup"' in page and not any("vises ikke" in row for row in rows)
+
+
+def test_hidden_clock_values_read_as_hidden(browser: TestClient, platform: FakePlatform) -> None:
+    """A hidden route group and a hidden clock in the shown ones: the page shows the hidden
+    marker for each null, never a zero or an empty cell."""
+    shown = {
+        "registration_to_intake": {
+            "count": 7,
+            "p50_hours": 2.0,
+            "p90_hours": 3.0,
+            "max_hours": 4.0,
+        },
+        "intake_to_routed": {"count": 7, "p50_hours": 0.0, "p90_hours": 0.0, "max_hours": 0.0},
+        "routed_to_letter": HIDDEN_CLOCK,
+        "total": HIDDEN_CLOCK,
+    }
+    platform.answer(
+        "GET",
+        rf"/v1/statistics/607/{WEEK}",
+        clock_statistics(
+            [
+                {
+                    "route": "all",
+                    "severity": "all",
+                    "persons": None,
+                    "clocks": dict.fromkeys(CLOCK_NAMES, HIDDEN_CLOCK),
+                    "share_within_deadline": None,
+                },
+                {
+                    "route": "caseworker",
+                    "severity": "all",
+                    "persons": None,
+                    "clocks": dict.fromkeys(CLOCK_NAMES, HIDDEN_CLOCK),
+                    "share_within_deadline": None,
+                },
+                {
+                    "route": "tovholder",
+                    "severity": "all",
+                    "persons": 7,
+                    "clocks": shown,
+                    "share_within_deadline": None,
+                },
+            ]
+        ),
+    )
+    log_in(browser, "management")
+    rows = clock_table_rows(browser.get(f"/statistik?kommune=607&uge={WEEK}").text)
+    hidden = ["vises ikke"] * 4
+    assert rows[1] == [
+        "Alle visiterede",
+        "vises ikke",
+        "Anmeldelse til modtagelse",
+        *hidden,
+        "vises ikke",
+    ]
+    assert rows[5][:2] == ["Spor: Sagsbehandler (aktiv sag)", "vises ikke"]
+    assert rows[9] == [
+        "Spor: SSP-koordinator", "7", "Anmeldelse til modtagelse", "7",
+        "2 timer", "3 timer", "4 timer", "vises ikke",
+    ]  # fmt: skip
+    assert rows[10] == ["Modtagelse til visitering", "7", *["under 1 minut"] * 3]
+    assert rows[11] == ["Visitering til brev", *hidden]
+
+
 def test_an_agreed_action_and_a_note_go_to_the_meetings_minutes(
     browser: TestClient, platform: FakePlatform
 ) -> None:

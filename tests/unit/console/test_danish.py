@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from services.console.domain.weeks import current_iso_week, shift_week
 from shared.danish import (
     MONTHS,
+    clock_duration,
     course_deadline,
     danish_date,
     danish_datetime,
@@ -50,3 +51,10 @@ def test_course_deadlines_in_danish() -> None:
     assert course_deadline("consent#2") == "samtykke ikke besvaret"
     assert course_deadline("measure:m1@2026-11-30") == "indsats i kontrakten 30. november 2026"
     assert course_deadline("month:2026-11") == "månedligt møde 2026-11"
+
+
+def test_a_clock_reads_under_a_minute_minutes_hours_or_days() -> None:
+    assert clock_duration(3.5) == "under 1 minut"
+    assert clock_duration(60) == "1 minut"
+    assert clock_duration(2 * 3600) == "2 timer"
+    assert clock_duration(26.5 * 3600) == "1 dag og 2 timer"
