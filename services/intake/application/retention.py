@@ -1,6 +1,6 @@
 """The daily retention job (issue 18, part 2): erase every person whose deadline passed.
 
-A person's deadline runs from their last police report or case-register event (a later one
+A person's deadline runs from their last police report, case-register event or concern (a later one
 starts it afresh) for the years their municipalities' rules give (domain/retention.py). A
 person past it is erased exactly as `ssp erase` does (application/erasure.py, reason
 `retention_deadline`): their data key destroyed, `PersonErased` published, every service
@@ -40,6 +40,7 @@ from services.intake.application.erasure import Eraser, municipalities_of
 from services.intake.application.identities import IdentityIds
 from services.intake.application.open_rejections import REJECTION_EVENT_TOPICS
 from services.intake.application.sealed_data import municipalities_in, rejection_owner
+from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.retention import RetentionRules, years_after
 from shared.eventstore import UnitOfWork
@@ -55,6 +56,7 @@ _REPORT_TOPICS = (
     get_topic(IncidentRecord.Received),
     get_topic(IncidentRecord.RevisionAccepted),
     get_topic(CaseRegisterEntry.Received),
+    get_topic(ConcernRecord.Registered),
 )
 
 
@@ -89,6 +91,13 @@ class RetentionLog(FollowedLog):
             self._rejection(event)
         elif isinstance(event, CaseRegisterEntry.Received):
             self._seen(event.pseudonymised.get("person_key"), _moment(event.at))
+            return
+        elif isinstance(event, ConcernRecord.Registered):
+            # A concern keeps its young person as a report does (its text goes with them):
+            # without this a person known only from a concern would never be erased.
+            self._seen(
+                event.registered.get("person_key"), _moment(event.registered.get("accepted_at"))
+            )
             return
         accepted: dict[str, Any] = getattr(event, "accepted", None) or {}
         at = _moment(accepted.get("accepted_at"))

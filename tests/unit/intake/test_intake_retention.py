@@ -275,3 +275,23 @@ def test_rejected_input_days_per_municipality_the_longest_wins() -> None:
         INTAKE_RETENTION_BY_MUNICIPALITY={"607": {"rejected_input_days": 60}}
     ).retention_rules
     assert configured.days_for(["607"]) == 60 and configured.years_for(["607"]) == 5
+
+
+def test_a_person_known_only_from_a_concern_is_erased_after_the_deadline(
+    intake: tuple[Intake, RetentionJob], clock: Clock
+) -> None:
+    """A concern about a young person no police report names starts their deadline as a
+    report does; without it they would be kept for ever."""
+    from tests.unit.concerns.documents import concern
+
+    service, job = intake
+    document = concern("c-retention")
+    assert service.service.submit_concern(json.dumps(document).encode()).outcome == "accepted"
+    key = service.service.pseudonymiser.person_key(document["cpr"])
+
+    clock.now = datetime(2025, 3, 1, 9, 59, tzinfo=UTC)  # a minute before the five years
+    assert job.run_once().persons_erased == 0
+    clock.now = datetime(2025, 3, 2, 10, 0, tzinfo=UTC)
+    assert job.run_once().persons_erased == 1
+    erasure = service.app.keyring.erasure_of(key)
+    assert erasure is not None and erasure.reason == "retention_deadline"
