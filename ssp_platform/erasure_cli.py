@@ -3,7 +3,7 @@
 `erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
 development one for `--municipality` when none is given): intake destroys the person's data
 key, audits the request and publishes `PersonErased`. `erasure-report` asks
-`GET /v1/erasures/report` of each service with a keyring (intake, triage, courses; auditor or
+`GET /v1/erasures/report` of each service with a keyring (every service; auditor or
 management): counts per service, kind, month and reason.
 `intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
 key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
@@ -22,7 +22,7 @@ from shared.contracts import ERASURE_REASONS
 from ssp_platform.audit_cli import service_urls
 
 console = Console()
-REPORTING_SERVICES = ("intake", "triage", "courses")
+REPORTING_SERVICES = ("intake", "triage", "courses", "notifications", "reporting")
 """The services whose keyrings record erasures (`GET /v1/erasures/report`)."""
 
 TokenOption = Annotated[

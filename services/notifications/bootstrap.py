@@ -11,6 +11,7 @@ from services.notifications.adapters.intake_client import IntakeRecipients
 from services.notifications.adapters.letter_templates import LetterBook, LetterSetupError
 from services.notifications.adapters.outbox_sender import OutboxSender
 from services.notifications.adapters.publications import notifications_publications
+from services.notifications.application.access_policy import NotificationsAction
 from services.notifications.application.app import NotificationsApplication
 from services.notifications.application.letters import LetterDesk, PersonFactsSource
 from services.notifications.application.sending import LetterSender
@@ -27,6 +28,7 @@ from shared.auth import AccessControl
 from shared.clock import Clock, utc_now
 from shared.contracts import LETTER_TASKS, NOTIFICATIONS_ASSESSMENTS, dead_letter_topic
 from shared.eventstore import store_env
+from shared.keys.report import erasure_report_router
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 
@@ -116,7 +118,10 @@ def definition(
         return app, service
 
     def http(ctx: ServiceContext, service: NotificationsService, auth: AccessControl) -> FastAPI:
-        return create_http_app(ctx, service, auth, desks["desk"])
+        api = create_http_app(ctx, service, auth, desks["desk"])
+        # Its part of `ssp erasure-report`: its dead letters' erasures (the runtime's keyring).
+        api.include_router(erasure_report_router(NotificationsAction.READ_ERASURE_REPORT))
+        return api
 
     async def overdue_checks(ctx: ServiceContext, service: NotificationsService) -> None:
         await mark_overdue_tasks_forever(

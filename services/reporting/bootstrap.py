@@ -11,6 +11,7 @@ from services.reporting.adapters.publications import reporting_publications
 from services.reporting.adapters.views.database import views_engine
 from services.reporting.adapters.views.reader import ViewReader
 from services.reporting.adapters.views.writer import ReadModels
+from services.reporting.application.access_policy import ReportingAction
 from services.reporting.application.app import ReportingApplication
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import ReportingQueries
@@ -22,6 +23,7 @@ from services.reporting.settings import ReportingSettings
 from shared.auth import AccessControl
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
+from shared.keys.report import erasure_report_router
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 
@@ -68,7 +70,10 @@ def definition(settings: ReportingSettings | None = None) -> ServiceDefinition:
         return app, parts
 
     def http(ctx: ServiceContext, parts: dict[str, Any], access: AccessControl) -> FastAPI:
-        return create_http_app(ctx, parts["queries"], parts["projection"], access)
+        api = create_http_app(ctx, parts["queries"], parts["projection"], access)
+        # Its part of `ssp erasure-report`: its dead letters' erasures (the runtime's keyring).
+        api.include_router(erasure_report_router(ReportingAction.READ_ERASURE_REPORT))
+        return api
 
     async def projection_task(ctx: ServiceContext, parts: dict[str, Any]) -> None:
         await keep_read_models_current(ctx, parts["projection"])

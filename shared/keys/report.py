@@ -61,16 +61,19 @@ async def erasure_report_answer(
 
 def erasure_report_router(
     action: Action,
-    keyring: PersonKeyring,
+    keyring: PersonKeyring | None = None,
     kinds: Container[str] | None = None,
     summary: str = "How much was erased, per kind of data, month and reason (counts only)",
 ) -> APIRouter:
-    """`GET /v1/erasures/report` of the service's `keyring`, for those `action` allows;
-    `kinds` and `summary` as the service counts and describes them."""
+    """`GET /v1/erasures/report` of the service's `keyring` (by default the one the runtime
+    opened for its application: `app.keyring`), for those `action` allows; `kinds` and
+    `summary` as the service counts and describes them."""
     router = APIRouter(tags=["erasure"])
 
     @router.get("/v1/erasures/report", summary=summary, response_model=ErasureReport)
     async def erasure_report(access: Annotated[Access, guard(action)], ctx: Ctx) -> ErasureReport:
-        return await erasure_report_answer(access, ctx, keyring, kinds)
+        ring = keyring or ctx.app.keyring
+        assert ring is not None, "the runtime opens a keyring for every service"
+        return await erasure_report_answer(access, ctx, ring, kinds)
 
     return router

@@ -22,6 +22,7 @@ class NotificationsAction(Action):
     WAIVE_LETTER_TASK = "letter_task.waive"
     READ_LETTER_ESCALATIONS = "letter_escalations.read"
     RECORD_ASSESSMENT = "assessment.record"
+    READ_ERASURE_REPORT = "notifications_erasure_report.read"
 
 
 # A person's letter task follows a routing decision or a caseworker's assessment (social
@@ -56,6 +57,11 @@ register(
             NO_PERSONAL_DATA,
             municipal(Role.CASEWORKER, Role.TEAM_LEADER)
             | {Role.CASEWORKER_APP: Grant("municipality", required_scope=ASSESSMENTS_WRITE)},
+        ),
+        # Counts only, per kind, month and reason (issue 18): its dead letters' erasures, for
+        # the data protection officer, as intake's.
+        NotificationsAction.READ_ERASURE_REPORT: ActionRule(
+            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
         ),
     }
 )

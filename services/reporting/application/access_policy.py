@@ -23,6 +23,7 @@ class ReportingAction(Action):
     EXPORT_REVIEW = "review.export"
     REBUILD_READ_MODELS = "read_models.rebuild"
     READ_PERSON_CONCERNS = "person_concerns.read"
+    READ_ERASURE_REPORT = "reporting_erasure_report.read"
 
 
 _CASE_STAFF = municipal(Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
@@ -72,6 +73,11 @@ register(
         ReportingAction.READ_PERSON_CONCERNS: ActionRule(READS_PERSONAL_DATA, _CASE_STAFF),
         ReportingAction.REBUILD_READ_MODELS: ActionRule(
             NO_PERSONAL_DATA, {Role.OPERATIONS: Grant("platform")}
+        ),
+        # Counts only, per kind, month and reason (issue 18): its dead letters' erasures, for
+        # the data protection officer, as intake's.
+        ReportingAction.READ_ERASURE_REPORT: ActionRule(
+            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
         ),
     }
 )

@@ -38,6 +38,7 @@ from shared.auth import DEFAULT_SCOPES, AuditLog, AuthSettings, Role, mint_devel
 from shared.contracts import AcceptedIncident, ExitReferral, RoutingDecision
 from shared.eventstore import UnitOfWork
 from shared.http import add_platform_routes
+from shared.keys.service_keyring import open_service_keyring
 from shared.runtime import ServiceContext
 from tests.support import example
 from tests.unit.courses.factories import FakeClock
@@ -177,6 +178,8 @@ async def _ready() -> dict[str, bool]:
 def _served(d: Any, settings: Any, name: str) -> Iterator[ServiceUnderTest]:
     executor = ThreadPoolExecutor(max_workers=1)
     app = executor.submit(d.app_factory).result()
+    if app.keyring is None:  # as the runtime does: a keyring for its dead letters' keys
+        app.keyring = open_service_keyring(settings, name)
     api = d.http_factory(ServiceContext(name, settings, app, executor))
     add_platform_routes(api, _ready, name)  # as the runtime does: health, spans, 422 bodies
     try:

@@ -926,7 +926,7 @@ MATRIX += [
             _path("/v1/erasures/report"),
             {"auditor": (OK, OK), "management": (OK, OK)},
         )
-        for service in ("courses", "triage")
+        for service in ("courses", "triage", "notifications", "reporting")
     ),
 ]
 
