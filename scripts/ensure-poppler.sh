@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The letter tests render each template's first page to PNG with pdftoppm (Debian's
-# poppler-utils) for docs/letters/. Install it when it is missing and apt-get can; say clearly
-# what is missing otherwise (the PNG test is then skipped, nothing else depends on it).
+# poppler-utils) for docs/letters/. Install it when it is missing and apt-get can, as
+# ensure-chromium.sh does for the browser tests; say clearly what is missing otherwise.
+# `./ssp test` stops on that failure (a CI run must not pass without the PNG check); a bare
+# pytest run without pdftoppm skips the PNG test, or fails it when CI is set.
 set -euo pipefail
 if command -v pdftoppm >/dev/null 2>&1; then
   exit 0

@@ -1,9 +1,23 @@
 """The golden letters: one sample per kind x audience, and what its PDF must say. Shared by
-the golden test and `scripts/letter_previews.py` (which writes docs/letters/*.png)."""
+the golden test and `scripts/letter_previews.py` (which writes docs/letters/*.png).
+
+`golden_text/{kind}-{audience}.txt` holds the whole text pypdf extracts from each sample's PDF
+(one page after another, separated by a form feed); the golden test compares it whole. After an
+intended change to a template, a profile or the PDF engine regenerate them, read the diff, and
+say in the commit why the letters changed:
+
+    uv run python -m tests.unit.notifications.letters.golden --write
+"""
 
 from __future__ import annotations
 
+import io
+import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pypdf
 
 from services.notifications.adapters.letter_templates import LetterBook
 from services.notifications.adapters.pdf import pdf_of
@@ -95,3 +109,46 @@ def golden_pdf(book: LetterBook, kind: LetterKind, audience: Audience) -> bytes:
         group=(kind, audience) == ("akut_standardbrev", "foraeldre"),
     )
     return pdf_of(letter.html)
+
+
+GOLDEN_TEXT = Path(__file__).resolve().parent / "golden_text"
+
+
+def golden_text_path(kind: LetterKind, audience: Audience) -> Path:
+    return GOLDEN_TEXT / f"{kind}-{audience}.txt"
+
+
+def extracted_text(pdf: bytes) -> str:
+    """The text pypdf extracts, page by page (a form feed between pages), as the golden files
+    hold it: lines as the page breaks them, trailing spaces dropped. Nothing is masked: the
+    extracted text holds no creation time or other varying value (the sample's clock is fixed)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    pages = (
+        "\n".join(line.rstrip() for line in page.extract_text().splitlines())
+        for page in reader.pages
+    )
+    return "\n\f\n".join(pages) + "\n"
+
+
+def main(argv: Sequence[str]) -> int:
+    book = LetterBook()
+    texts = {key: extracted_text(golden_pdf(book, *key)) for key in sorted(GOLDEN)}
+    if "--write" not in argv:
+        print(
+            "\n".join(
+                f"{kind}-{audience}: {len(text)} characters"
+                for (kind, audience), text in texts.items()
+            )
+        )
+        return 0
+    GOLDEN_TEXT.mkdir(exist_ok=True)
+    for stale in GOLDEN_TEXT.glob("*.txt"):
+        stale.unlink()
+    for (kind, audience), text in texts.items():
+        golden_text_path(kind, audience).write_text(text, encoding="utf-8")
+    print(f"wrote {len(texts)} golden letter texts to {GOLDEN_TEXT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
