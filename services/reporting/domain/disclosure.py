@@ -1,7 +1,7 @@
 """Statistics that cannot be re-identified: Danmarks Statistik's practice of primary and
 secondary suppression, applied to the week's one-way tables (persons by route, by severity, by
-offence), which all add up to the same total, two of them linked further. The clock groups of the same response count the
-same persons and are suppressed with these tables (`clocks.groups`).
+offence), which all add up to the same total, two of them linked further. The clock groups of
+the same response count the same persons and are suppressed with these tables (`clocks.groups`).
 
 - **Primary suppression**: a cell counting 1 to `smallest_shown - 1` persons is not shown
   (`smallest_shown` is `REPORTING_STATISTICS_SMALLEST_SHOWN`, default 5: cells 1-4 hidden).
