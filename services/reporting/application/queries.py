@@ -450,6 +450,25 @@ def _confirmed_in(person: dict[str, Any]) -> int | None:
     return int(confirmed)
 
 
+LINKED_PARTS = {
+    "route": {
+        "caseworker": "routed",
+        "tovholder": "routed",
+        "not_routed": "not_routed",
+        "out_of_scope": "not_routed",
+    },
+    "severity": {
+        "low": "routed",
+        "medium": "routed",
+        "high": "routed",
+        "not_assessed": "not_routed",
+    },
+}
+"""The route and severity tables are linked: a routed person carries a severity, the others
+are not assessed (caseworker + tovholder = low + medium + high; not_routed + out_of_scope =
+not_assessed), so they are protected together (`protect`'s parts)."""
+
+
 def weekly_statistics(
     municipality_code: str,
     iso_week: str,
@@ -472,6 +491,7 @@ def weekly_statistics(
         {"route": routes, "severity": severities, "offence": offences},
         routes.total(),
         smallest_shown,
+        LINKED_PARTS,
     )
 
     def cells(name: str) -> list[CountCell]:

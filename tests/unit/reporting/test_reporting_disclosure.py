@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.reporting.application.queries import weekly_statistics
+from services.reporting.application.queries import LINKED_PARTS, weekly_statistics
 from services.reporting.domain.clocks import CLOCK_NAMES, ClockReadings
 from services.reporting.domain.disclosure import (
     DEFAULT_SMALLEST_SHOWN,
@@ -125,6 +125,23 @@ def test_suppression_rules(
     for name, table in protected.tables.items():  # what is shown is the true count
         for value, count in table.cells:
             assert count is None or count == tables[name][value]
+
+
+def test_linked_tables_are_protected_together() -> None:
+    """The route and severity tables are linked (caseworker + tovholder = low + medium +
+    high; not_routed + out_of_scope = not_assessed). Protected one by one, the route table
+    hid caseworker 2 and not_routed 6 while the severity table showed everything, and
+    not_assessed 6 gave not_routed away (and with it caseworker)."""
+    tables = {
+        "route": {"tovholder": 9, "caseworker": 2, "not_routed": 6},
+        "severity": {"low": 5, "medium": 6, "not_assessed": 6},
+    }
+    alone = protect(tables, 17, DEFAULT_SMALLEST_SHOWN)
+    assert dict(alone.tables["severity"].cells) == tables["severity"]  # the leak, unlinked
+    protected = protect(tables, 17, DEFAULT_SMALLEST_SHOWN, LINKED_PARTS)
+    assert protected.total == 17
+    assert dict(protected.tables["route"].cells) == dict.fromkeys(tables["route"])
+    assert dict(protected.tables["severity"].cells) == dict.fromkeys(tables["severity"])
 
 
 # --- the attacker ----------------------------------------------------------------------------
@@ -296,6 +313,27 @@ def clock_constraints(answer: Any) -> dict[str, list[Constraint]]:
     return constraints
 
 
+SEVERITY_ASSESSED = ("low", "medium", "high")
+
+
+def linked(solutions: dict[str, list[dict[str, int]]]) -> dict[str, list[dict[str, int]]]:
+    """The tables are linked: the routed persons are the assessed ones (caseworker +
+    tovholder = low + medium + high; so not_routed + out_of_scope = not_assessed). Only the
+    route and severity assignments with a partner of the same routed sum are consistent."""
+
+    def routed(assignment: dict[str, int], values: tuple[str, ...]) -> int:
+        return sum(assignment.get(v, 0) for v in values)
+
+    both = {routed(a, ROUTED) for a in solutions["route"]} & {
+        routed(a, SEVERITY_ASSESSED) for a in solutions["severity"]
+    }
+    return {
+        **solutions,
+        "route": [a for a in solutions["route"] if routed(a, ROUTED) in both],
+        "severity": [a for a in solutions["severity"] if routed(a, SEVERITY_ASSESSED) in both],
+    }
+
+
 def possible_cells(answer: Any, search_up_to: int) -> dict[tuple[str, str], set[int]]:
     """For every hidden table cell, the values consistent with the whole response."""
     tables = {name: answer[f"by_{name}"] for name in ("route", "severity", "offence")}
@@ -317,6 +355,7 @@ def possible_cells(answer: Any, search_up_to: int) -> dict[tuple[str, str], set[
                 assignment = {**shown, **dict(zip(hidden, parts, strict=True))}
                 if all(c.holds(assignment) for c in constraints[name]):
                     solutions[name].append(assignment)
+        solutions = linked(solutions)
         if not all(solutions.values()):
             continue
         for name, assignments in solutions.items():
