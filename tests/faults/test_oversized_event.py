@@ -26,10 +26,12 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.triage.application.app import TriageApplication
+from services.triage.bootstrap import build_keyring
 from services.triage.domain.incident_triage import IncidentTriage
+from services.triage.settings import TriageSettings
 from shared.contracts import RoutingDecision
 from shared.eventstore import store_env
-from shared.messaging.dead_letters import RELAY_PARTITION, DeadLetter
+from shared.messaging.dead_letters import RELAY_PARTITION, DeadLetter, Original, original_of
 from shared.messaging.inbound import Inbound
 from shared.settings import PlatformSettings
 from ssp_platform.broker import EmbeddedBroker
@@ -104,14 +106,20 @@ def store_oversized_events(data_dir: Path, decision: dict[str, Any]) -> UUID:
         app.close()
 
 
-def stored_dead_letter(data_dir: Path, letter_id: UUID) -> DeadLetter | None:
-    app = triage_app(data_dir)
+def stored_dead_letter(data_dir: Path, letter_id: UUID) -> tuple[DeadLetter, Original] | None:
+    """The dead letter in triage's store and its original, opened with triage's keyring (a
+    dead letter is sealed under a key of its own until its deadline, issue 18)."""
+    settings = TriageSettings(data_dir=data_dir)
+    app = TriageApplication(env=store_env(settings, "triage"), keyring=build_keyring(settings))
     try:
         if not app.aggregate_exists(letter_id):
             return None
         letter: DeadLetter = app.repository.get(letter_id)
-        return letter
+        original = original_of(letter, app.keyring)
+        assert original is not None, "the dead letter's key is destroyed"
+        return letter, original
     finally:
+        app.keyring.close()
         app.close()
 
 
@@ -170,10 +178,11 @@ def test_an_oversized_event_is_dead_lettered_and_the_flow_goes_on(
         assert refused_bytes > OVERSIZED_BYTES > RELAY_LIMIT_BYTES
 
         # its bytes are kept in triage's store: the decision as it would have been published
-        letter = stored_dead_letter(data_dir, UUID(headers["ssp-dlq-reference"]))
-        assert letter is not None, "the dead letter is kept in triage's store"
-        assert len(letter.original_value) == refused_bytes
-        kept = json.loads(letter.original_value)
+        stored = stored_dead_letter(data_dir, UUID(headers["ssp-dlq-reference"]))
+        assert stored is not None, "the dead letter is kept in triage's store"
+        letter, original = stored
+        assert len(original.value) == refused_bytes
+        kept = json.loads(original.value)
         assert kept["decision_id"] == decision["decision_id"]
         assert kept["journal_number"] == OVERSIZED_JOURNAL
         assert letter.error == headers["ssp-dlq-error"]
