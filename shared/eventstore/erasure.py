@@ -110,26 +110,32 @@ class ErasedPersons:
         self.app = app
         self._keys: set[str] | None = None
         self._position = 0
+        self.page_size = 1000
         # Serialises the reads of the log; membership tests never wait for it (a set's
         # `in` and `add` are atomic), so the relay on the event loop never waits for I/O.
         self._lock = threading.Lock()
 
     def refresh(self) -> None:
         """Read the erasures recorded since the last read (all of them the first time): in
-        the store's thread, never on the event loop. Cheap when there is nothing new: one
-        query for the notifications of one topic after a position."""
+        the store's thread, never on the event loop. The read stops at the log's newest
+        notification and the next one starts there, whether or not it found an erasure: the
+        topic is not indexed, so a read from the last *erasure* would scan every event since
+        it, on each relay batch."""
         with self._lock:
             keys = self._keys if self._keys is not None else set()
             position = self._position
-            while True:
+            newest = self.app.recorder.max_notification_id() or 0
+            while position < newest:
                 page = self.app.recorder.select_notifications(
-                    start=position, limit=1000, topics=[RECORDED_TOPIC], inclusive_of_start=False
+                    start=position,
+                    limit=self.page_size,
+                    stop=newest,
+                    topics=[RECORDED_TOPIC],
+                    inclusive_of_start=False,
                 )
-                if not page:
-                    break
                 for notification in page:
                     keys.add(self.app.mapper.to_domain_event(notification).person_key)
-                position = page[-1].id
+                position = page[-1].id if len(page) == self.page_size else newest
             self._position = position
             self._keys = keys
 

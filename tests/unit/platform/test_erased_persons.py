@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from shared.contracts import PERSON_ERASURES, PersonErased
 from shared.eventstore import TracedAggregate, UnitOfWork, store_env
 from shared.eventstore.application import ServiceApplication
-from shared.eventstore.erasure import ErasedPerson
+from shared.eventstore.erasure import ErasedPerson, ErasedPersons
 from shared.messaging.consumers import ConsumerTable, erasure_consumer
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER, Inbound
 from shared.messaging.outgoing import Outgoing
@@ -184,3 +184,38 @@ async def test_the_relay_withholds_a_person_another_replica_erased(
         pass
 
     assert [json.loads(value)["person_key"] for _, value, _ in producer.sent] == ["p-2"]
+
+
+def test_a_refresh_reads_only_what_was_stored_since_the_last_one(tmp_path: Path) -> None:
+    """The relay refreshes before every batch: with no erasure in the log, a refresh must not
+    read it again from the start (the topic is not indexed: that would scan every event)."""
+    settings = PlatformSettings(SSP_DATABASE_URL="memory", SSP_DATA_DIR=str(tmp_path))
+    app = ServiceApplication(env=store_env(settings, "svc"))
+    for _ in range(3):
+        app.save(Mentions())
+    starts: list[int | None] = []
+    select = app.recorder.select_notifications
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        starts.append(kwargs.get("start"))
+        return select(*args, **kwargs)
+
+    app.recorder.select_notifications = recorded  # type: ignore[method-assign]
+    app.erased_persons.refresh()
+    newest = app.recorder.max_notification_id()
+    assert newest is not None and starts == [0]
+    starts.clear()
+    app.erased_persons.refresh()
+    assert starts == []  # nothing new: not even a query
+
+    TABLE.batch_handler(Service(app))([erasure("p-9")])
+    app.erased_persons.refresh()
+    assert starts == [newest]
+    assert "p-9" in app.erased_persons
+
+    # A log longer than a page is read page by page, and nothing is missed.
+    TABLE.batch_handler(Service(app))([erasure(f"q-{n}") for n in range(5)])
+    fresh = ErasedPersons(app)
+    fresh.page_size = 2
+    fresh.refresh()
+    assert all(key in fresh for key in ["p-9", *(f"q-{n}" for n in range(5))])
