@@ -100,8 +100,9 @@ class ContractModel(BaseModel):
 def when_set(description: str, *, examples: list[Any], **constraints: Any) -> Any:
     """A field only some events (or kinds) of a message set: None on the others, so optional.
 
-    The description says which events set it (``"sent: the channel ..."``); ``constraints``
-    are any further arguments of ``Field``.
+    The description says when it is set (``"sent: the channel ..."``, ``"The agenda item's
+    police report."``); ``constraints`` are any further arguments of ``Field``. A field that
+    must be absent rather than null on the other events declares its own ``Field``.
     """
     return Field(default=None, description=description, examples=examples, **constraints)
 
