@@ -22,6 +22,7 @@ from shared.contracts.common import (
     MunicipalityCode,
     StaffInitials,
     Timestamp,
+    when_set,
 )
 
 __all__ = ["CaseworkerRecordEvent", "CaseworkerRecordEventName"]
@@ -44,9 +45,8 @@ class CaseworkerRecordEvent(ContractModel):
         "before any decision notifications knows of.",
         examples=["607"],
     )
-    outcome: AssessmentOutcome | None = Field(
-        default=None,
-        description="assessed: inform (parents, and the youth from 15, are informed) | summon "
+    outcome: AssessmentOutcome | None = when_set(
+        "assessed: inform (parents, and the youth from 15, are informed) | summon "
         "(parents and youth are summoned to a meeting); null for a family meeting.",
         examples=["summon"],
     )
@@ -56,15 +56,11 @@ class CaseworkerRecordEvent(ContractModel):
         "notifications' API (a caseworker app or the console).",
         examples=["http"],
     )
-    held_on: date | None = Field(
-        default=None,
-        description="family_meeting_held: the day of the meeting.",
-        examples=["2026-11-20"],
+    held_on: date | None = when_set(
+        "family_meeting_held: the day of the meeting.", examples=["2026-11-20"]
     )
-    youth_attended: bool | None = Field(
-        default=None,
-        description="family_meeting_held: whether the young person took part.",
-        examples=[True],
+    youth_attended: bool | None = when_set(
+        "family_meeting_held: whether the young person took part.", examples=[True]
     )
     at: Timestamp = Field(
         description="assessed: when the assessment was made; family_meeting_held: when it "

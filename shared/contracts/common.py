@@ -51,6 +51,7 @@ __all__ = [
     "Revision",
     "TeamName",
     "Timestamp",
+    "when_set",
 ]
 
 #: contracts.md writes ``^\d{4}-\d{5}-\d{5}-\d{2}$``; ``[0-9]`` keeps it to ASCII digits (Python
@@ -94,6 +95,16 @@ class ContractModel(BaseModel):
     """
 
     model_config = ConfigDict(extra="ignore", hide_input_in_errors=True, frozen=True)
+
+
+def when_set(description: str, *, examples: list[Any], **constraints: Any) -> Any:
+    """A field only some events (or kinds) of a message set: None on the others, so optional.
+
+    The description says when it is set (``"sent: the channel ..."``, ``"The agenda item's
+    police report."``); ``constraints`` are any further arguments of ``Field``. A field that
+    must be absent rather than null on the other events declares its own ``Field``.
+    """
+    return Field(default=None, description=description, examples=examples, **constraints)
 
 
 def _reject_numeric_timestamp(value: Any) -> Any:

@@ -62,6 +62,12 @@ ConcernId = Annotated[
     ),
 ]
 
+YoungPersonSchool = Annotated[
+    PlaceName | None,
+    Field(default=None, description="The young person's school, if any.", examples=["Sdr. Skole"]),
+]
+"""The school of the young person a concern is about, on the concern and its pseudonymised copy."""
+
 
 class ConcernReporter(ContractModel):
     """Who worries: the kind of reporter (published as a code) and, optionally, who they are
@@ -113,9 +119,7 @@ class Concern(ContractModel):
         "(a municipality served here).",
         examples=["657"],
     )
-    school: PlaceName | None = Field(
-        default=None, description="The young person's school, if any.", examples=["Sdr. Skole"]
-    )
+    school: YoungPersonSchool
     category: ConcernCategory = Field(
         description="What the concern is about: kriminalitet | rusmidler | grupperinger | "
         "mistrivsel | skolefravaer | radikalisering | andet.",
@@ -148,9 +152,7 @@ class ConcernRegistered(ContractModel):
     municipality_code: MunicipalityCode = Field(
         description="Where the young person lives (whose meeting takes it up).", examples=["657"]
     )
-    school: PlaceName | None = Field(
-        default=None, description="The young person's school, if any.", examples=["Sdr. Skole"]
-    )
+    school: YoungPersonSchool
     category: ConcernCategory = Field(description="What it is about.", examples=["grupperinger"])
     reporter_kind: ReporterKind = Field(description="Who worries.", examples=["school"])
     registered_at: Timestamp = Field(description="When it was registered.")

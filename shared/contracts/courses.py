@@ -14,6 +14,7 @@ from pydantic import Field
 
 from shared.contracts.common import (
     ContractModel,
+    EventId,
     Id,
     JournalNumber,
     MunicipalityCode,
@@ -30,10 +31,7 @@ COURSE_TYPES: tuple[CourseType, ...] = get_args(CourseType)
 class CourseEvent(ContractModel):
     """One change to a course (TRIVSEL+, exit programme or acute-event procedure)."""
 
-    event_id: Id = Field(
-        description="Unique id of this event; the same event republished has the same id.",
-        examples=["8d5f0c1e-2a4b-5c6d-8e9f-0a1b2c3d4e5f"],
-    )
+    event_id: EventId
     course_id: Id = Field(
         description="Id of the course; the message key.",
         examples=["0f3e2d1c-4b5a-5968-8776-a5b4c3d2e1f0"],

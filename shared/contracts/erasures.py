@@ -14,8 +14,8 @@ from typing import Literal, get_args
 from pydantic import Field
 
 from shared.contracts.common import (
-    MAX_ID_CHARS,
     ContractModel,
+    Id,
     KeyPersonKey,
     MunicipalityCode,
     Timestamp,
@@ -30,9 +30,7 @@ ERASURE_REASONS: tuple[ErasureReason, ...] = get_args(ErasureReason)
 class PersonErased(ContractModel):
     """A person's data key was destroyed: forget the pseudonym."""
 
-    erasure_id: str = Field(
-        max_length=MAX_ID_CHARS,
-        min_length=1,
+    erasure_id: Id = Field(
         description="Unique id of this erasure (the audit trail and the erasure report name it).",
         examples=["5f0c8a1e-9d2b-4c7e-8a31-6b2d4e1f0a97"],
     )

@@ -10,7 +10,7 @@ reader needs only the latest message per person.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field
 
@@ -22,6 +22,7 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     TeamName,
     Timestamp,
+    when_set,
 )
 
 __all__ = ["HandedOverTo", "HandoverTaskEvent", "HandoverTaskEventName"]
@@ -30,11 +31,6 @@ HandoverTaskEventName = Literal["opened", "completed"]
 HandedOverTo = Literal["psp", "ksp", "adult_social_services", "no_further_action"]
 """PSP (police, social services, psychiatry), KSP (Kriminalforsorgen, social services, police),
 the municipality's adult social services, or nothing further needed."""
-
-
-def _when_set(description: str, example: object) -> Any:
-    """A field only one of the events sets (None in the other)."""
-    return Field(default=None, description=description, examples=[example])
 
 
 class HandoverTaskEvent(ContractModel):
@@ -46,7 +42,7 @@ class HandoverTaskEvent(ContractModel):
     at: Timestamp = Field(description="When.", examples=["2026-11-16T07:00:00+01:00"])
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
-    turned_18_on: date | None = _when_set("opened: the 18th birthday.", "2026-11-16")
+    turned_18_on: date | None = when_set("opened: the 18th birthday.", examples=["2026-11-16"])
     open_items: list[Code] = Field(
         default_factory=list,
         max_length=10,
@@ -54,9 +50,13 @@ class HandoverTaskEvent(ContractModel):
         "letter_task, trivsel_plus, exit_programme).",
         examples=[["letter_task"]],
     )
-    owner_role: Code | None = _when_set("opened: the role that owns the task.", "tovholder")
-    owner_team: TeamName | None = _when_set("opened: the owning team, if any.", "SSP-tovholder")
-    due_on: date | None = _when_set("opened: when the handover is due.", "2026-11-30")
-    handed_over_to: HandedOverTo | None = _when_set(
-        "completed: psp | ksp | adult_social_services | no_further_action.", "psp"
+    owner_role: Code | None = when_set(
+        "opened: the role that owns the task.", examples=["tovholder"]
+    )
+    owner_team: TeamName | None = when_set(
+        "opened: the owning team, if any.", examples=["SSP-tovholder"]
+    )
+    due_on: date | None = when_set("opened: when the handover is due.", examples=["2026-11-30"])
+    handed_over_to: HandedOverTo | None = when_set(
+        "completed: psp | ksp | adult_social_services | no_further_action.", examples=["psp"]
     )

@@ -76,6 +76,12 @@ IncidentOffenceCode = Annotated[
 ]
 """The offence category of the incident a message is about."""
 
+IncidentFlags = Annotated[
+    list[Flag], Field(default_factory=list, description="Risk flags.", examples=[["rusmidler"]])
+]
+"""The incident's risk flags, none when it has none: on the police incident and its
+pseudonymised copy."""
+
 SOURCES: tuple[Source, ...] = get_args(Source)
 OFFENCE_CODES: tuple[OffenceCode, ...] = get_args(OffenceCode)
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -87,7 +93,7 @@ MAX_PERSONS = 50
 class Offence(ContractModel):
     """What happened: offence category and optional police text."""
 
-    code: OffenceCode = Field(description="Offence category.", examples=["butikstyveri"])
+    code: IncidentOffenceCode
     text: ShortText | None = Field(
         default=None,
         description=f"Free-text offence description from the police (at most {MAX_TEXT_CHARS} "
@@ -205,9 +211,7 @@ class PoliceIncident(ContractModel):
             ]
         ],
     )
-    flags: list[Flag] = Field(
-        default_factory=list, description="Risk flags.", examples=[["rusmidler"]]
-    )
+    flags: IncidentFlags
     narrative: str | None = Field(
         default=None,
         max_length=MAX_NARRATIVE_CHARS,

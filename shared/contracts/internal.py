@@ -26,7 +26,7 @@ from shared.contracts.common import (
     TeamName,
     Timestamp,
 )
-from shared.contracts.incidents import Flag, IncidentOffenceCode, IncidentRole, Source
+from shared.contracts.incidents import IncidentFlags, IncidentOffenceCode, IncidentRole, Source
 
 __all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
 
@@ -91,9 +91,7 @@ class AcceptedIncident(ContractModel):
     location_municipality_code: MunicipalityCode = Field(
         description="Municipality where the incident took place.", examples=["607"]
     )
-    flags: list[Flag] = Field(
-        default_factory=list, description="Risk flags.", examples=[["rusmidler"]]
-    )
+    flags: IncidentFlags
     accepted_at: Timestamp = Field(
         description="When intake accepted the incident.", examples=["2026-11-16T08:12:01+01:00"]
     )

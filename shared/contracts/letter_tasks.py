@@ -24,6 +24,7 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     TeamName,
     Timestamp,
+    when_set,
 )
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
 
@@ -131,48 +132,41 @@ class LetterTaskEvent(ContractModel):
         "municipality profile has one.",
         examples=["SSP-medarbejder distrikt nord", None],
     )
-    reason: TaskChangeReason | None = Field(
-        default=None,
-        description="Why the task was updated or cancelled by the platform: revised_decision "
+    reason: TaskChangeReason | None = when_set(
+        "Why the task was updated or cancelled by the platform: revised_decision "
         "(a higher revision changed owner, recipients or deadline), case_opened_after_routing "
         "(handed over to the caseworker), person_removed_from_incident / person_out_of_scope / "
         "person_not_served (the decision was withdrawn). Null on the other events.",
         examples=[None, "case_opened_after_routing"],
     )
-    channel: SendChannel | None = Field(
-        default=None,
-        description="sent: the channel the letter went by: outbox (printed and posted) or "
+    channel: SendChannel | None = when_set(
+        "sent: the channel the letter went by: outbox (printed and posted) or "
         "digital_post. Null on the other events.",
         examples=[None, "outbox"],
     )
-    letter_version: Code | None = Field(
-        default=None,
-        description="sent: the version (hash) of the template and profile letter section the "
+    letter_version: Code | None = when_set(
+        "sent: the version (hash) of the template and profile letter section the "
         "letter was rendered from, so the very letter can be rendered again on demand.",
         examples=[None, "tpl-3f2a9c1e0b7d"],
     )
-    copies: int | None = Field(
-        default=None,
-        ge=1,
-        description="sent: how many copies went out (one per recipient set, e.g. parents "
+    copies: int | None = when_set(
+        "sent: how many copies went out (one per recipient set, e.g. parents "
         "living apart get one each).",
         examples=[None, 2],
+        ge=1,
     )
-    waiver_reason: WaiverReason | None = Field(
-        default=None,
-        description="waived: why no letter is sent: not_in_childs_interest, already_informed, "
+    waiver_reason: WaiverReason | None = when_set(
+        "waived: why no letter is sent: not_in_childs_interest, already_informed, "
         "police_informs. Null on the other events.",
         examples=[None, "already_informed"],
     )
-    by_role: Code | None = Field(
-        default=None,
-        description="waived, sent: the role of the user who did it (owner or team leader); no "
+    by_role: Code | None = when_set(
+        "waived, sent: the role of the user who did it (owner or team leader); no "
         "person's name or id.",
         examples=[None, "team_leader"],
     )
-    escalated_to: EscalationLevel | None = Field(
-        default=None,
-        description="escalated: team_leader (past the deadline: the team leader of owner_team) "
+    escalated_to: EscalationLevel | None = when_set(
+        "escalated: team_leader (past the deadline: the team leader of owner_team) "
         "or management (still open at twice the deadline: counted, never named).",
         examples=[None, "team_leader"],
     )

@@ -22,6 +22,7 @@ from shared.contracts.common import (
     PersonKey,
     TeamName,
     Timestamp,
+    when_set,
 )
 
 __all__ = ["MeetingEvent", "MeetingEventType"]
@@ -76,54 +77,33 @@ class MeetingEvent(ContractModel):
         description="Who recorded it (the `sub` of their token).",
         examples=["ABJ"],
     )
-    role: Code | None = Field(
-        default=None,
-        description="Their role (participant_joined).",
-        examples=["tovholder"],
+    role: Code | None = when_set("Their role (participant_joined).", examples=["tovholder"])
+    journal_number: JournalNumber | None = when_set(
+        "The agenda item's police report.", examples=["3700-80123-00456-26"]
     )
-    journal_number: JournalNumber | None = Field(
-        default=None,
-        description="The agenda item's police report.",
-        examples=["3700-80123-00456-26"],
+    person_key: PersonKey | None = when_set(
+        "The agenda item's young person.", examples=["pk_9f2c4e1a7b3d5e6f"]
     )
-    person_key: PersonKey | None = Field(
-        default=None,
-        description="The agenda item's young person.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
-    )
-    decision_id: IdReference | None = Field(
-        default=None,
-        description="route_or_owner_decided: triage's revised decision; null when the meeting "
+    decision_id: IdReference | None = when_set(
+        "route_or_owner_decided: triage's revised decision; null when the meeting "
         "kept the route and owner.",
         examples=[None, "6c1f2a7e-0d4b-5e8f-9a3c-2b1d0e4f6a70"],
     )
-    route: Code | None = Field(
-        default=None,
-        description="route_or_owner_decided: the route decided (caseworker | tovholder).",
+    route: Code | None = when_set(
+        "route_or_owner_decided: the route decided (caseworker | tovholder).",
         examples=["tovholder"],
     )
-    owner_role: Code | None = Field(
-        default=None,
-        description="route_or_owner_decided: the owner decided; action_agreed: who does it.",
+    owner_role: Code | None = when_set(
+        "route_or_owner_decided: the owner decided; action_agreed: who does it.",
         examples=["team_leader"],
     )
-    owner_team: TeamName | None = Field(
-        default=None,
-        description="The owning team, if any.",
-        examples=[None, "Team Syd"],
+    owner_team: TeamName | None = when_set("The owning team, if any.", examples=[None, "Team Syd"])
+    action_id: IdReference | None = when_set(
+        "action_agreed: its id.", examples=["0f7e6d5c-4b3a-4291-8f7e-6d5c4b3a2910"]
     )
-    action_id: IdReference | None = Field(
-        default=None,
-        description="action_agreed: its id.",
-        examples=["0f7e6d5c-4b3a-4291-8f7e-6d5c4b3a2910"],
-    )
-    due_on: date | None = Field(
-        default=None, description="action_agreed: when it is due.", examples=["2026-12-14"]
-    )
-    note_id: IdReference | None = Field(
-        default=None,
-        description="note_recorded: its id.",
-        examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"],
+    due_on: date | None = when_set("action_agreed: when it is due.", examples=["2026-12-14"])
+    note_id: IdReference | None = when_set(
+        "note_recorded: its id.", examples=["1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"]
     )
     concern_id: IdReference | None = Field(
         default=None,

@@ -25,6 +25,7 @@ from shared.contracts.common import (
     ResidenceMunicipality,
     Revision,
     Timestamp,
+    when_set,
 )
 
 __all__ = ["PersonStatement", "Statement"]
@@ -48,9 +49,8 @@ class PersonStatement(ContractModel):
     revision: Revision = Field(description="The incident revision stated about.", examples=[2])
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
-    decision_id: IdReference | None = Field(
-        default=None,
-        description="decision_confirmed: the decision that stands; None for not_served.",
+    decision_id: IdReference | None = when_set(
+        "decision_confirmed: the decision that stands; None for not_served.",
         examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
     )
     stated_at: Timestamp = Field(
