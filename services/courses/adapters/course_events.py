@@ -8,6 +8,7 @@ that every event of every course is listed.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid5
@@ -85,15 +86,11 @@ def course_event(event: object) -> CourseEvent | None:
     if published is None:
         return None
     name, fields = published
-    facts = event.facts()
     return CourseEvent(
         event_id=str(uuid5(event.originator_id, str(event.originator_version))),
         course_id=str(event.originator_id),
-        course_type=facts.course_type,
+        **asdict(event.facts()),
         event=name,
-        person_key=facts.person_key,
-        municipality_code=facts.municipality_code,
-        journal_number=facts.journal_number,
         at=event.at,
         data={field: _public(_value(event, field)) for field in fields},
     )

@@ -9,7 +9,7 @@ It answers the list endpoints and tells the deadline scheduler which courses are
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -30,6 +30,7 @@ from shared.eventstore.followed_log import FollowedLog
 @dataclass(frozen=True)
 class CourseSummary:
     course_id: UUID
+    # The course's public facts (`CourseFacts`) as its last event carried them:
     course_type: str
     person_key: str | None
     municipality_code: str
@@ -233,10 +234,7 @@ class CourseIndex(FollowedLog):
         access.setdefault(facts.municipality_code, changed.originator_version)
         self._courses[course_id] = CourseSummary(
             course_id=course_id,
-            course_type=facts.course_type,
-            person_key=facts.person_key,
-            municipality_code=facts.municipality_code,
-            journal_number=facts.journal_number,
+            **asdict(facts),
             status="closed" if isinstance(changed, Course.Closing) else "open",
             version=changed.originator_version,
             updated_at=changed.at,

@@ -15,6 +15,7 @@ from services.courses.domain.follow_up import FollowUpAction
 @dataclass(frozen=True)
 class FollowUpSummary:
     action_id: UUID
+    # The action's public facts (`follow_up.FACTS`) as recorded, its next step in parts:
     person_key: str
     municipality_code: str
     journal_number: str | None
@@ -76,18 +77,11 @@ class FollowUpIndex:
         action_id = changed.originator_id
         before = self._actions.get(action_id)
         if isinstance(changed, FollowUpAction.Recorded):
-            step = changed.next_step
+            facts = dict(changed.facts)
+            step = facts.pop("next_step")
             self._actions[action_id] = FollowUpSummary(
                 action_id=action_id,
-                person_key=changed.person_key,
-                municipality_code=changed.municipality_code,
-                journal_number=changed.journal_number,
-                course_id=changed.course_id,
-                kind=changed.kind,
-                held_on=changed.held_on,
-                held_by=changed.held_by,
-                recorded_by_role=changed.recorded_by_role,
-                outcome=changed.outcome,
+                **facts,
                 next_step_kind=step["kind"] if step else None,
                 next_step_owner=step["owner"] if step else None,
                 next_step_due_on=step["due_on"] if step else None,

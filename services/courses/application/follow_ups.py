@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from uuid import UUID, uuid4
@@ -47,20 +48,14 @@ class FollowUpNotFound(LookupError):
     """No follow-up action has this id."""
 
 
+@dataclass(eq=False)
 class FollowUps:
-    def __init__(
-        self,
-        app: ServiceApplication,
-        sealer: TextSealer,
-        clock: Callable[[], datetime],
-        index: CourseIndex,
-    ) -> None:
-        self.app = app
-        self.sealer = sealer
-        self.clock = clock
-        self.index = index
-        self.new_id: Callable[[], UUID] = uuid4
-        """Ids of new actions (random; the golden scenario fixes them)."""
+    app: ServiceApplication
+    sealer: TextSealer
+    clock: Callable[[], datetime]
+    index: CourseIndex
+    new_id: Callable[[], UUID] = field(init=False, default_factory=lambda: uuid4)
+    """Ids of new actions (random; the golden scenario fixes them)."""
 
     # --- commands --------------------------------------------------------------------------
     def record(self, command: RecordFollowUpAction, recorded_by_role: str) -> FollowUpAction:

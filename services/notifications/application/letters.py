@@ -54,22 +54,14 @@ class RenderedCopies:
     copies: list[LetterCopy]
 
 
+@dataclass(eq=False)
 class LetterDesk:
-    def __init__(
-        self,
-        app: NotificationsApplication,
-        index: LetterTaskIndex,
-        book: LetterBook,
-        sender: LetterSender,
-        recipients: PersonFactsSource,
-        clock: Clock,
-    ) -> None:
-        self.app = app
-        self.index = index
-        self.book = book
-        self.sender = sender
-        self.recipients = recipients
-        self.clock = clock
+    app: NotificationsApplication
+    index: LetterTaskIndex
+    book: LetterBook
+    sender: LetterSender
+    recipients: PersonFactsSource
+    clock: Clock
 
     # --- rendering (any thread) -----------------------------------------------------------
     def render(self, task: LetterTaskEvent, facts: PersonFacts) -> RenderedCopies:

@@ -57,15 +57,7 @@ class StartAcuteProcedure(StartCourse):
         return {"municipality_code": self.municipality_code}
 
     def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
-        return AcuteProcedure.start(
-            municipality_code=self.municipality_code,
-            reference=self.reference,
-            journal_number=self.journal_number,
-            director=self.director,
-            head_of_department=self.head_of_department,
-            at=at,
-            policy=policy,
-        )
+        return AcuteProcedure.start(**dict(self), at=at, policy=policy)
 
 
 class AcuteCommand(CommandOn[AcuteProcedure]):

@@ -126,7 +126,10 @@ class OnMeasure(BaseModel):
 
 class StartCourse(Command):
     """A command that creates a course; its id follows from the command, so starting the
-    same course twice is a conflict, never a second course."""
+    same course twice is a conflict, never a second course.
+
+    Its fields are named as its course's factory names them: `create` passes them on as they
+    are (`**dict(self)`, the sealed free text included), with what the course adds."""
 
     def course_id(self) -> UUID:
         raise NotImplementedError

@@ -56,16 +56,7 @@ class ReferToExitProgramme(StartCourse):
         return {"municipality_code": self.municipality_code}
 
     def create(self, uow: UnitOfWork, at: datetime, policy: DeadlinePolicy) -> Course:
-        programme = ExitProgramme.refer(
-            person_key=self.person_key,
-            referred_on=self.referred_on,
-            municipality_code=self.municipality_code,
-            journal_number=self.journal_number,
-            age_at_referral=self.age_at_referral,
-            referred_by=self.referred_by,
-            coordinator=self.coordinator,
-            at=at,
-        )
+        programme = ExitProgramme.refer(**dict(self), at=at)
         if self.journal_number is not None:
             # Triage's referral for this person and incident is now taken up: saved in the
             # same transaction as the programme, so it is marked exactly when one starts.

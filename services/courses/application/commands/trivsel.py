@@ -68,14 +68,9 @@ class StartTrivsel(StartCourse):
             # Withdrawn, handed over or revised to the caseworker: no longer the coordinator's.
             raise NotEligible(NOT_ELIGIBLE)
         return TrivselCourse.start(
-            person_key=self.person_key,
-            journal_number=self.journal_number,
+            **dict(self),
             municipality_code=eligibility.municipality_code,
             age_at_incident=eligibility.age_at_incident,
-            step=self.step,
-            rationale=self.rationale,
-            coordinator=self.coordinator,
-            local_leader=self.local_leader,
             at=at,
         )
 
