@@ -35,7 +35,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from uuid import UUID
 
 from eventsourcing.domain import event
 from eventsourcing.persistence import IntegrityError
@@ -43,7 +42,7 @@ from eventsourcing.persistence import IntegrityError
 from shared.clock import Clock, utc_now
 from shared.eventstore.aggregate import TracedAggregate
 from shared.eventstore.application import ServiceApplication
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 from shared.eventstore.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -71,9 +70,7 @@ class DailyRun(TracedAggregate):
         day: str
         counts: dict[str, int]
 
-    @staticmethod
-    def create_id(service: str, job: str, day: str) -> UUID:
-        return _IDS(f"{service}:{job}:{day}")
+    create_id = keyed_id(_IDS, "service", "job", "day")
 
     @event(Recorded)
     def __init__(self, service: str, job: str, day: str, counts: dict[str, int]) -> None:

@@ -19,14 +19,13 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
-from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import BaseModel
 
 from shared.contracts.erasures import PersonErased
 from shared.eventstore.aggregate import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:erased-persons")
 T = TypeVar("T")
@@ -43,9 +42,7 @@ class ErasedPerson(TracedAggregate):
         erased_at: datetime
         municipality_code: str | None
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return _IDS(person_key)
+    create_id = keyed_id(_IDS, "person_key")
 
     @event(Recorded)
     def __init__(

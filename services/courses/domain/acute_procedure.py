@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import uuid5
 
 from eventsourcing.domain import event
 
@@ -27,7 +27,7 @@ from services.courses.domain.course import (
 )
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import LetterTaskEventType
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:courses:acute")
 
@@ -102,9 +102,7 @@ class AcuteProcedure(Course):
     class Closed(Course.Closing):
         closed_on: date
 
-    @staticmethod
-    def create_id(municipality_code: str, reference: str) -> UUID:
-        return _IDS(f"{municipality_code}:{reference}")
+    create_id = keyed_id(_IDS, "municipality_code", "reference")
 
     @classmethod
     def start(

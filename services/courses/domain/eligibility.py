@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -26,7 +25,7 @@ from services.courses.domain.course import InvalidCommand
 from shared.contracts import DecisionWithdrawn, RoutingDecision
 from shared.contracts.decisions import CASE_OPENED_AFTER_ROUTING
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:courses:eligibility")
 
@@ -94,9 +93,7 @@ class TrivselEligibility(TracedAggregate):
         journal_number: str
         municipality_code: str
 
-    @staticmethod
-    def create_id(person_key: str, journal_number: str) -> UUID:
-        return _IDS(f"{person_key}:{journal_number}")
+    create_id = keyed_id(_IDS, "person_key", "journal_number")
 
     @classmethod
     def without_decision(

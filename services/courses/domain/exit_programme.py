@@ -140,6 +140,7 @@ class ExitProgramme(Course):
         measure_id: str
         due_on: date
 
+    # Not `keyed_id` (shared/eventstore/ids.py), whose keys are text: `referred_on` is a date.
     @staticmethod
     def create_id(person_key: str, referred_on: date) -> UUID:
         return _IDS(f"{person_key}:{referred_on.isoformat()}")

@@ -15,7 +15,7 @@ from eventsourcing.domain import event
 
 from shared.contracts import ExitReferral
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:courses:exit-referral")
 
@@ -40,9 +40,7 @@ class ExitReferralRecord(TracedAggregate):
         programme_id: str
         started_at: datetime
 
-    @staticmethod
-    def create_id(person_key: str, journal_number: str) -> UUID:
-        return _IDS(f"{person_key}:{journal_number}")
+    create_id = keyed_id(_IDS, "person_key", "journal_number")
 
     @classmethod
     def from_referral(cls, referral: ExitReferral) -> ExitReferralRecord:

@@ -18,7 +18,6 @@ topic, so they stay nested in the class, each with the method that applies it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -42,7 +41,7 @@ from services.courses.domain.trivsel_terms import (
     review_key,
 )
 from services.courses.domain.workflow import workflow_for_age
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:courses:trivsel")
 
@@ -122,9 +121,7 @@ class TrivselCourse(Course):
         outcome: str
         note: str
 
-    @staticmethod
-    def create_id(person_key: str, journal_number: str) -> UUID:
-        return _IDS(f"{person_key}:{journal_number}")
+    create_id = keyed_id(_IDS, "person_key", "journal_number")
 
     @classmethod
     def start(

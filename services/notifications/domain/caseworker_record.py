@@ -17,13 +17,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, cast
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:notifications:caseworker-record")
 LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
@@ -83,9 +82,7 @@ class CaseworkerRecord(TracedAggregate):
             record.assessments = []
             record.meetings = []
 
-    @staticmethod
-    def create_id(journal_number: str, person_key: str) -> UUID:
-        return _IDS(f"{journal_number}:{person_key}")
+    create_id = keyed_id(_IDS, "journal_number", "person_key")
 
     @classmethod
     def _create(cls, event_class: Any, **kwargs: Any) -> Any:

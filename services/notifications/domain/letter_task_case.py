@@ -65,7 +65,7 @@ from shared.contracts import (
 )
 from shared.contracts.letter_tasks import LetterTaskEventType
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:notifications")
 
@@ -159,9 +159,7 @@ class LetterTaskCase(TracedAggregate):
         def apply(self, aggregate: Any) -> None:
             cast(LetterTaskCase, aggregate)._forget()
 
-    @staticmethod
-    def create_id(journal_number: str, person_key: str) -> UUID:
-        return _IDS(f"letter-task:{journal_number}:{person_key}")
+    create_id = keyed_id(_IDS, "journal_number", "person_key", prefix="letter-task")
 
     @event(Opened)
     def __init__(self, journal_number: str, person_key: str) -> None:

@@ -12,7 +12,7 @@ from eventsourcing.domain import event
 
 from services.reporting.domain.observations import Observation
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:reporting")
 
@@ -59,9 +59,7 @@ class JournalTimeline(TracedAggregate):
         def apply(self, aggregate: Any) -> None:
             cast(JournalTimeline, aggregate).observations.add(self.observation)
 
-    @staticmethod
-    def create_id(journal_number: str) -> UUID:
-        return _IDS(f"timeline:{journal_number}")
+    create_id = keyed_id(_IDS, "journal_number", prefix="timeline")
 
     @event("Opened")
     def __init__(self, journal_number: str) -> None:
@@ -97,9 +95,7 @@ class TimelineStep(TracedAggregate):
         # The facts of JournalTimeline.StepObserved: the projection reads both alike.
         pass
 
-    @staticmethod
-    def create_id(journal_number: str, observation: str) -> UUID:
-        return _IDS(f"step:{journal_number}:{observation}")
+    create_id = keyed_id(_IDS, "journal_number", "observation", prefix="step")
 
     @staticmethod
     def id_of(observation: Observation) -> UUID | None:
@@ -153,6 +149,7 @@ class PersonConcern(TracedAggregate):
         trace_id: str | None
         observed_at: datetime
 
+    # Not `keyed_id`: the concern id is a field of `concern`, not one of `Recorded`'s own.
     @staticmethod
     def create_id(concern_id: str) -> UUID:
         return _IDS(f"concern:{concern_id}")
@@ -189,9 +186,7 @@ class UnattributedRejection(TracedAggregate):
         facts: dict[str, Any]
         observed_at: datetime
 
-    @staticmethod
-    def create_id(reference: str) -> UUID:
-        return _IDS(f"rejection:{reference}")
+    create_id = keyed_id(_IDS, "reference", prefix="rejection")
 
     @event(Recorded)
     def __init__(

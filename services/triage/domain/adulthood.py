@@ -26,6 +26,7 @@ from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from shared.contracts.handovers import HandedOverTo as HandedOverTo
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import keyed_id
 
 # HandedOverTo (the published contract's): PSP (police, social services, psychiatry), KSP
 # (Kriminalforsorgen, social services, police), the municipality's adult social services, or
@@ -50,9 +51,7 @@ class PersonOpenItems(ErasableAggregate):
     """A person's letter tasks and courses as their topics tell triage (issue 14, part 4):
     which are still open. Closing is final: a task or course once closed stays closed."""
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return aggregate_id(f"open-items:{person_key}")
+    create_id = keyed_id(aggregate_id, "person_key", prefix="open-items")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:
@@ -109,6 +108,7 @@ class PersonOpenItems(ErasableAggregate):
 class Turns18Calendar(TracedAggregate):
     """Who turns 18 on one day: person key -> residence municipality."""
 
+    # Not `keyed_id` (shared/eventstore/ids.py), whose keys are text: `day` may be a date.
     @staticmethod
     def create_id(day: date | str) -> UUID:
         text = day if isinstance(day, str) else day.isoformat()
@@ -142,9 +142,7 @@ class TaskAlreadyCompleted(ValueError):
 class PspKspHandovers(ErasableAggregate):
     """The PSP/KSP handover tasks of one municipality, by person key."""
 
-    @staticmethod
-    def create_id(municipality_code: str) -> UUID:
-        return aggregate_id(f"psp-ksp-handovers:{municipality_code}")
+    create_id = keyed_id(aggregate_id, "municipality_code", prefix="psp-ksp-handovers")
 
     @event("Started")
     def __init__(self, municipality_code: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -17,6 +16,7 @@ from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import ActiveCase
 from shared.contracts import PseudonymisedCaseEvent
+from shared.eventstore.ids import keyed_id
 
 _NEVER = datetime.min.replace(tzinfo=UTC)
 
@@ -47,9 +47,7 @@ class CaseStatus:
 class PersonCaseRegister(ErasableAggregate):
     """The cases of one person (by pseudonym)."""
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return aggregate_id(f"cases:{person_key}")
+    create_id = keyed_id(aggregate_id, "person_key", prefix="cases")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:

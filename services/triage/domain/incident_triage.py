@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -53,6 +52,7 @@ from shared.contracts.decisions import (
 )
 from shared.contracts.withdrawals import WithdrawalReason
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import keyed_id
 
 #: What makes a re-evaluated decision differ from the current one: anything the owner or the
 #: letter task depends on, and what the owner reads first (role, offence). History,
@@ -182,9 +182,7 @@ class IncidentTriage(ErasableAggregate):
         # Since out-of-scope persons are scoped by municipality in the API; absent before.
         municipality_code: str | None
 
-    @staticmethod
-    def create_id(journal_number: str) -> UUID:
-        return aggregate_id(f"incident:{journal_number}")
+    create_id = keyed_id(aggregate_id, "journal_number", prefix="incident")
 
     @event("Opened")
     def __init__(self, journal_number: str) -> None:

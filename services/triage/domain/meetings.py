@@ -34,6 +34,7 @@ from eventsourcing.domain import event
 from services.triage.domain.erasure import ErasableAggregate
 from services.triage.domain.ids import aggregate_id
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import keyed_id
 
 Text = str | dict[str, Any]
 """The text of an action or a note as stored: sealed (`shared.keys.sealing.Sealed`), or plain
@@ -345,9 +346,7 @@ class PersonMeetings(ErasableAggregate):
     """The meetings whose minutes or agenda name a person, so their erasure finds them
     (issue 18): one stored event per person and meeting, the first time it names them."""
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return aggregate_id(f"person-meetings:{person_key}")
+    create_id = keyed_id(aggregate_id, "person_key", prefix="person-meetings")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:

@@ -18,12 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import event
 
 from services.triage.domain.ids import aggregate_id
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import keyed_id
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,7 @@ class NotServedEntry:
 class NotServedRegister(TracedAggregate):
     """The not-served persons of one municipality, by (journal number, person key)."""
 
-    @staticmethod
-    def create_id(municipality_code: str) -> UUID:
-        return aggregate_id(f"not-served:{municipality_code}")
+    create_id = keyed_id(aggregate_id, "municipality_code", prefix="not-served")
 
     @event("Started")
     def __init__(self, municipality_code: str) -> None:

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, cast
-from uuid import UUID
 
 from eventsourcing.domain import event
 
@@ -22,6 +21,7 @@ from services.triage.domain.ids import aggregate_id
 from services.triage.domain.routing import Report
 from shared.contracts import OffenceCode, Role
 from shared.eventstore import TracedAggregate
+from shared.eventstore.ids import keyed_id
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,7 @@ class PersonHistory(ErasableAggregate):
         journal_number: str
         revision: int
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return aggregate_id(f"history:{person_key}")
+    create_id = keyed_id(aggregate_id, "person_key", prefix="history")
 
     @event("Started")
     def __init__(self, person_key: str) -> None:

@@ -17,13 +17,19 @@ from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from services.intake.application.identities import PersonMunicipalities
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, PersonIdentity
+from services.notifications.domain.caseworker_record import CaseworkerRecord
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
+from services.triage.domain.adulthood import PersonOpenItems, PspKspHandovers
 from services.triage.domain.case_register import PersonCaseRegister
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage, withdrawal_id_for
+from services.triage.domain.meetings import PersonMeetings
+from services.triage.domain.not_served import NotServedRegister
 from services.triage.domain.person_history import PersonHistory
 from services.triage.domain.routing import decision_id_for
+from shared.eventstore.daily_job import DailyRun
+from shared.eventstore.erasure import ErasedPerson
 from shared.eventstore.ids import IdSpace
 
 J = "3700-80123-00456-26"
@@ -117,6 +123,63 @@ PINNED = [
         "PersonMunicipalities.create_id",
         PersonMunicipalities.create_id(K),
         "84e5d887-fba7-561e-b129-05d9578cdc31",
+    ),
+    (
+        "PersonOpenItems.create_id",
+        PersonOpenItems.create_id(K),
+        "8fb74457-0d59-5502-b97f-3ce66136ea6f",
+    ),
+    (
+        "PspKspHandovers.create_id",
+        PspKspHandovers.create_id("607"),
+        "868901ee-0716-5ba5-a33c-d10ed4b38d37",
+    ),
+    (
+        "NotServedRegister.create_id",
+        NotServedRegister.create_id("607"),
+        "d285213b-f25f-520e-9139-a5acfd16cb24",
+    ),
+    (
+        "PersonMeetings.create_id",
+        PersonMeetings.create_id(K),
+        "fd2266cb-e8af-508e-b770-6d5a8d5eda6d",
+    ),
+    (
+        "CaseworkerRecord.create_id",
+        CaseworkerRecord.create_id(J, K),
+        "71f6623f-de50-56df-bf92-3620c29e23cd",
+    ),
+    ("ErasedPerson.create_id", ErasedPerson.create_id(K), "c9ba04e8-7bb5-57c9-8228-e1912a603c78"),
+    (
+        "DailyRun.create_id",
+        DailyRun.create_id("intake", "retention", "2026-01-01"),
+        "1cc75e79-5e6d-5c95-be58-12e90003b027",
+    ),
+    # Created without an id: eventsourcing passes `create_id` the creation fields by name.
+    (
+        "PersonCaseRegister(person_key=…)",
+        PersonCaseRegister(person_key=K).id,
+        "5cff21bc-1788-55ed-87b4-967bc190a4df",
+    ),
+    (
+        "NotServedRegister(municipality_code=…)",
+        NotServedRegister(municipality_code="607").id,
+        "d285213b-f25f-520e-9139-a5acfd16cb24",
+    ),
+    (
+        "JournalTimeline(journal_number=…)",
+        JournalTimeline(journal_number=J).id,
+        "7a15010f-e888-590d-8987-3f45a17ba8ef",
+    ),
+    (
+        "TrivselEligibility.without_decision",
+        TrivselEligibility.without_decision(K, J, "607").id,
+        "cc2e7710-6662-51b0-aceb-19e2c0a34261",
+    ),
+    (
+        "DailyRun(service=…, job=…, day=…)",
+        DailyRun(service="intake", job="retention", day="2026-01-01", counts={}).id,
+        "1cc75e79-5e6d-5c95-be58-12e90003b027",
     ),
 ]
 
