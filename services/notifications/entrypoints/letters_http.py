@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from services.notifications.adapters.intake_client import (
     RecipientsNotFound,
@@ -22,11 +22,9 @@ from services.notifications.domain.endings import NotAllowedToWaive
 from services.notifications.entrypoints.http import task_body, task_in_reach, task_resource
 from shared.auth import Access, Resource, guard
 from shared.contracts import LetterTaskEvent
-from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import WaiverReason
-from shared.contracts.municipalities import official_municipality_code
 from shared.errors import error_body
-from shared.http import from_app
+from shared.http import MunicipalityQuery, from_app
 from shared.runtime import Ctx
 
 MAX_BATCH = 200
@@ -88,9 +86,7 @@ async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, aut
     "the team leader, and still open at twice their deadline (management's view)",
 )
 async def escalation_counts(
-    municipality_code: Annotated[
-        str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
-    ],
+    municipality_code: MunicipalityQuery,
     access: Annotated[Access, guard(NotificationsAction.READ_LETTER_ESCALATIONS)],
     ctx: Ctx,
     service: Service,
