@@ -40,7 +40,7 @@ from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_
 from services.console.entrypoints.caseworker_pages import add_caseworker_pages
 from services.console.entrypoints.concern_pages import add_concern_pages
 from services.console.entrypoints.follow_up_pages import add_follow_up_pages
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import PageTools, looked_up
 from services.console.entrypoints.rejection_pages import add_rejection_pages
 from services.console.entrypoints.review_page import review_router
 from services.console.entrypoints.timeline_page import timeline_router
@@ -453,6 +453,22 @@ def create_http_app(
         assert week is not None
         return municipality, week
 
+    async def meeting_page(
+        request: Request, kommune: str | None, uge: str | None
+    ) -> tuple[User, str, str]:
+        """The signed-in user and the meeting (municipality, ISO week) their page asks for."""
+        user = await current_user(request)
+        return user, *meeting_of(user, kommune, uge)
+
+    def meeting_weeks(municipality: str, week: str) -> dict[str, Any]:
+        """What a page of one meeting's week shows beside it: the week and the weeks around."""
+        return {
+            "municipality": municipality,
+            "week": week,
+            "previous_week": shift_week(week, -1),
+            "next_week": shift_week(week, 1),
+        }
+
     @app.get("/moede", response_class=HTMLResponse)
     async def meeting(
         request: Request,
@@ -460,18 +476,14 @@ def create_http_app(
         uge: str | None = None,
         navne: str | None = None,
     ) -> Response:
-        user = await current_user(request)
-        municipality, week = meeting_of(user, kommune, uge)
+        user, municipality, week = await meeting_page(request, kommune, uge)
         view = await pages.meeting(api, user, municipality, week, with_names=navne == "1")
         return render(
             request,
             "meeting.html",
             user,
             title=f"Ugens møde, {danish.iso_week_label(week)}",
-            municipality=municipality,
-            week=week,
-            previous_week=shift_week(week, -1),
-            next_week=shift_week(week, 1),
+            **meeting_weeks(municipality, week),
             **view,
         )
 
@@ -484,8 +496,7 @@ def create_http_app(
         uge: str | None = None,
         navne: str | None = None,
     ) -> Response:
-        user = await current_user(request)
-        municipality, week = meeting_of(user, kommune, uge)
+        user, municipality, week = await meeting_page(request, kommune, uge)
         if JOURNAL_NUMBER.fullmatch(journal) is None or PERSON_KEY.fullmatch(person) is None:
             raise StarletteHTTPException(404)
         view = await pages.meeting_item(
@@ -620,16 +631,14 @@ def create_http_app(
     @app.get("/sporing", response_class=HTMLResponse)
     async def trace(request: Request, journal: str | None = None) -> Response:
         user = await current_user(request)
-        view: dict[str, Any] = {"journal_number": journal or "", "steps": None, "problems": []}
-        if journal:
-            journal = journal.strip()
-            if JOURNAL_NUMBER.fullmatch(journal) is None:
-                view["problems"] = [
-                    "Et journalnummer skrives som fire, fem, fem og to cifre med bindestreg, "
-                    "fx 3700-80123-00456-26."
-                ]
-            else:
-                view = await pages.trace(api, user, journal)
+        view = await looked_up(
+            journal,
+            JOURNAL_NUMBER,
+            "Et journalnummer skrives som fire, fem, fem og to cifre med bindestreg, "
+            "fx 3700-80123-00456-26.",
+            {"journal_number": journal or "", "steps": None, "problems": []},
+            lambda typed: pages.trace(api, user, typed),
+        )
         return render(request, "trace.html", user, title="Sporing", **view)
 
     app.include_router(timeline_router(api, render, current_user))
@@ -639,18 +648,14 @@ def create_http_app(
     async def statistics(
         request: Request, kommune: str | None = None, uge: str | None = None
     ) -> Response:
-        user = await current_user(request)
-        municipality, week = meeting_of(user, kommune, uge)
+        user, municipality, week = await meeting_page(request, kommune, uge)
         view = await pages.statistics(api, user, municipality, week)
         return render(
             request,
             "statistics.html",
             user,
             title=f"Statistik, {danish.iso_week_label(week)}",
-            municipality=municipality,
-            week=week,
-            previous_week=shift_week(week, -1),
-            next_week=shift_week(week, 1),
+            **meeting_weeks(municipality, week),
             **view,
         )
 
@@ -663,6 +668,7 @@ def create_http_app(
         refused=FormRefused,
         field=field,
         meeting_of=meeting_of,
+        meeting_page=meeting_page,
         clock=clock,
     )
     add_rejection_pages(app, api, tools)
