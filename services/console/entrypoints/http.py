@@ -163,6 +163,13 @@ def create_http_app(
             {"kind": kind, "text": message},
         ]
 
+    def flash_outcome(request: Request, problem: str | None, done: str) -> None:
+        """What a command met: its problem as an error, else what it did (`done`)."""
+        if problem:
+            flash(request, problem, "error")
+        else:
+            flash(request, done)
+
     async def current_user(request: Request) -> User:
         user = User.from_session(request.session.get("user"))
         if user is None:
@@ -379,10 +386,7 @@ def create_http_app(
         if TASK_ID.fullmatch(task_id) is None:
             raise FormRefused()
         problem = await pages.complete_task(api, user, task_id)
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(request, "Brevopgaven er markeret som afsluttet.")
+        flash_outcome(request, problem, "Brevopgaven er markeret som afsluttet.")
         return redirect("/arbejdsliste")
 
     @app.get("/arbejdsliste/opgaver/{task_id}/brev.pdf")
@@ -435,13 +439,11 @@ def create_http_app(
         if TASK_ID.fullmatch(task_id) is None or reason not in danish.WAIVER_REASONS:
             raise FormRefused()
         problem = await pages.waive_task(api, user, task_id, reason)
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(
-                request,
-                f"Brevet er frafaldet: {danish.label(danish.WAIVER_REASONS, reason).lower()}.",
-            )
+        flash_outcome(
+            request,
+            problem,
+            f"Brevet er frafaldet: {danish.label(danish.WAIVER_REASONS, reason).lower()}.",
+        )
         back = field(form, "tilbage")
         return redirect(back if back.startswith("/moede/punkt?") else "/arbejdsliste")
 
@@ -515,44 +517,6 @@ def create_http_app(
             **view,
         )
 
-    @app.post("/moede/punkt/beslutning")
-    async def decide(request: Request) -> Response:
-        user = await current_user(request)
-        form = await checked_form(request)
-        municipality = field(form, "kommune", MUNICIPALITY)
-        week = field(form, "uge")
-        journal = field(form, "journal", JOURNAL_NUMBER)
-        person = field(form, "person", PERSON_KEY)
-        route = field(form, "spor")
-        owner_role = field(form, "ejer")
-        owner_team = field(form, "team", TEAM) or None
-        if (
-            not valid_week(week)
-            or not (municipality and journal and person)
-            or route not in ("tovholder", "caseworker")
-            or owner_role not in danish.OWNER_ROLES
-        ):
-            raise FormRefused()
-        revised, problem = await pages.revise_at_meeting(
-            api, user, f"{municipality}/{week}", journal, person, route, owner_role, owner_team
-        )
-        if problem:
-            flash(request, problem, "error")
-        elif revised:
-            flash(
-                request,
-                f"Beslutningen er registreret: {danish.label(danish.ROUTES, route)}, "
-                f"ejer {danish.label(danish.ROLES, owner_role)}"
-                + (f" ({owner_team})" if owner_team else "")
-                + ".",
-            )
-        else:
-            flash(request, "Mødet fastholdt spor og ejer; intet er ændret.")
-        query = {"kommune": municipality, "uge": week, "journal": journal, "person": person}
-        if field(form, "navne") == "1":
-            query["navne"] = "1"
-        return redirect(f"/moede/punkt?{urlencode(query)}")
-
     def item_form(form: FormData) -> tuple[str, str, str, str]:
         municipality = field(form, "kommune", MUNICIPALITY)
         week = field(form, "uge")
@@ -569,6 +533,33 @@ def create_http_app(
         if field(form, "navne") == "1":
             query["navne"] = "1"
         return f"/moede/punkt?{urlencode(query)}"
+
+    @app.post("/moede/punkt/beslutning")
+    async def decide(request: Request) -> Response:
+        user = await current_user(request)
+        form = await checked_form(request)
+        municipality, week, journal, person = item_form(form)
+        route = field(form, "spor")
+        owner_role = field(form, "ejer")
+        owner_team = field(form, "team", TEAM) or None
+        if route not in ("tovholder", "caseworker") or owner_role not in danish.OWNER_ROLES:
+            raise FormRefused()
+        revised, problem = await pages.revise_at_meeting(
+            api, user, f"{municipality}/{week}", journal, person, route, owner_role, owner_team
+        )
+        if problem:
+            flash(request, problem, "error")
+        elif revised:
+            flash(
+                request,
+                f"Beslutningen er registreret: {danish.label(danish.ROUTES, route)}, "
+                f"ejer {danish.label(danish.ROLES, owner_role)}"
+                + (f" ({owner_team})" if owner_team else "")
+                + ".",
+            )
+        else:
+            flash(request, "Mødet fastholdt spor og ejer; intet er ændret.")
+        return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.post("/moede/punkt/handling")
     async def agree_action(request: Request) -> Response:
@@ -596,14 +587,12 @@ def create_http_app(
                 "due_on": due_on,
             },
         )
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(
-                request,
-                f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
-                f"{danish.danish_date(due_on)}.",
-            )
+        flash_outcome(
+            request,
+            problem,
+            f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
+            f"{danish.danish_date(due_on)}.",
+        )
         return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.post("/moede/punkt/note")
@@ -622,10 +611,7 @@ def create_http_app(
             week,
             {"journal_number": journal, "person_key": person, "text": text},
         )
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(request, "Noten er gemt i referatet.")
+        flash_outcome(request, problem, "Noten er gemt i referatet.")
         return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.get("/sporing", response_class=HTMLResponse)
