@@ -3,6 +3,8 @@ PDF, send it (once), send several, waive a task, and management's count of escal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
@@ -74,18 +76,29 @@ class SendBatchRequest(BaseModel):
     )
 
 
-async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:
-    """Send an in-reach task's letter; an HTTPException whose status tells why not."""
+@contextmanager
+def letter_problems(access: Access) -> Iterator[None]:
+    """What a letter route answers for what the desk met: 404 alike for no such task and a
+    person intake does not know, 409 once the task ended, 403 for a waiver by another than
+    the task's owner, 502 when intake or the sending channel could not be reached."""
     try:
-        sent: LetterTaskEvent = await desk.send(ctx.in_store, task_id, auth, access.principal.role)
+        yield
     except (TaskNotFound, NoTask, RecipientsNotFound):
         raise access.not_found() from None
     except TaskClosed as exc:
         raise LetterProblem(409, "task_ended", str(exc)) from None
+    except NotAllowedToWaive as exc:
+        raise LetterProblem(403, "not_owner", str(exc)) from None
     except RecipientsUnavailable:
         raise LetterProblem(502, "intake_unavailable", "intake could not be asked") from None
     except SendFailed as exc:
         raise LetterProblem(502, "send_failed", str(exc)) from None
+
+
+async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:
+    """Send an in-reach task's letter; an HTTPException whose status tells why not."""
+    with letter_problems(access):
+        sent: LetterTaskEvent = await desk.send(ctx.in_store, task_id, auth, access.principal.role)
     return sent
 
 
@@ -128,12 +141,8 @@ async def letter_pdf(
     copy: Annotated[int, Query(ge=1, le=10)] = 1,
 ) -> Response:
     task = await task_in_reach(access, ctx, service, task_id)
-    try:
+    with letter_problems(access):
         rendered = await desk.rendered(task, authorization)
-    except RecipientsNotFound:
-        raise access.not_found() from None
-    except RecipientsUnavailable:
-        raise LetterProblem(502, "intake_unavailable", "intake could not be asked") from None
     if copy > len(rendered.copies):
         raise access.not_found()
     access.note(count=1)
@@ -225,15 +234,9 @@ async def waive_task(
 ) -> dict[str, Any]:
     await task_in_reach(access, ctx, service, task_id)
     access.note(term=body.reason)
-    try:
+    with letter_problems(access):
         waived: LetterTaskEvent = await ctx.in_store(
             desk.waive_in_store, task_id, body.reason, access.principal.role
         )
-    except (TaskNotFound, NoTask):
-        raise access.not_found() from None
-    except TaskClosed as exc:
-        raise LetterProblem(409, "task_ended", str(exc)) from None
-    except NotAllowedToWaive as exc:
-        raise LetterProblem(403, "not_owner", str(exc)) from None
     access.note(count=1)
     return task_body(waived)
