@@ -211,22 +211,34 @@ def api_routes(api: FastAPI) -> Iterator[Any]:
 def error_statuses(route: Any) -> list[int]:
     """The error statuses a route can answer: 400/413 (any body), 422 (any parameter or body),
     401/403/404/429 (guarded), 404 (any path parameter), 500."""
-    dependant = route.dependant
     statuses = {400, 413, 500}
+    path, query_or_header = _parameters(route.dependant)
     has_input = bool(
         route.body_field
-        or dependant.query_params
-        or dependant.path_params
-        or dependant.header_params
+        or path
+        or query_or_header
         or (route.openapi_extra or {}).get("requestBody")
     )
     if has_input:
         statuses.add(422)
-    if dependant.path_params:
+    if path:
         statuses.add(404)
     if is_guarded(route):  # a guarded route may answer a record out of reach as not found
         statuses |= {401, 403, 404, 429}
     return sorted(statuses)
+
+
+def _parameters(dependant: Any) -> tuple[bool, bool]:
+    """Whether the route takes path parameters, and query or header ones: its own and those of
+    the dependencies it shares them through (a looked-up record's id), but not the access
+    guard's `X-Purpose` header (it is never refused as invalid)."""
+    path = bool(dependant.path_params)
+    query_or_header = bool(dependant.query_params or dependant.header_params)
+    for sub in dependant.dependencies:
+        if getattr(sub.call, "guarded_action", None) is None:
+            sub_path, sub_query_or_header = _parameters(sub)
+            path, query_or_header = path or sub_path, query_or_header or sub_query_or_header
+    return path, query_or_header
 
 
 def is_guarded(route: Any) -> bool:

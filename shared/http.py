@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
+from pydantic import AfterValidator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
+from shared.contracts.municipalities import official_municipality_code
 from shared.errors import document_errors, error_body, install_error_handlers
 from shared.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.metrics import ServiceMetrics
@@ -161,6 +164,12 @@ def service_api(
     for router in routers:
         api.include_router(router)
     return api
+
+
+MunicipalityQuery = Annotated[
+    str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
+]
+"""A listing's `?municipality_code=`: one of the 98 official codes (422 otherwise)."""
 
 
 def from_app(name: str) -> Any:

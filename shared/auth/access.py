@@ -34,7 +34,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import KW_ONLY, InitVar, dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
@@ -58,6 +58,7 @@ Runner = Callable[..., Awaitable[Any]]
 PURPOSE_HEADER = "X-Purpose"
 MAX_PURPOSE_CHARS = 500
 _PERSON_KEY = re.compile(r"pk_[0-9a-f]{32}")
+T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="A JWT from the identity provider")
 
 _ROLE = ("role_not_allowed", "your role does not permit this")
@@ -138,6 +139,12 @@ class Access:
 
     def not_found(self) -> AccessRefused:
         return AccessRefused(404, "not_found")
+
+    def found(self, record: T | None) -> T:
+        """The record a route looked up, or the 404 for one that does not exist (`None`)."""
+        if record is None:
+            raise self.not_found()
+        return record
 
     def note(
         self, *, term: str | None = None, person_keys: Any = (), count: int | None = None

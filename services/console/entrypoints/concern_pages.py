@@ -93,8 +93,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
         navne: str | None = None,
         tekst: str | None = None,
     ) -> Response:
-        user = await tools.current_user(request)
-        municipality, week = tools.meeting_of(user, kommune, uge)
+        user, municipality, week = await tools.meeting_page(request, kommune, uge)
         if CONCERN_ID.fullmatch(id) is None:
             raise StarletteHTTPException(404)
         view: dict[str, Any] = await concerns.concern_page(

@@ -40,7 +40,7 @@ from services.console.domain.weeks import MUNICIPALITY, current_iso_week, shift_
 from services.console.entrypoints.caseworker_pages import add_caseworker_pages
 from services.console.entrypoints.concern_pages import add_concern_pages
 from services.console.entrypoints.follow_up_pages import add_follow_up_pages
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import PageTools, looked_up
 from services.console.entrypoints.rejection_pages import add_rejection_pages
 from services.console.entrypoints.review_page import review_router
 from services.console.entrypoints.timeline_page import timeline_router
@@ -162,6 +162,13 @@ def create_http_app(
             *request.session.get("flash", []),
             {"kind": kind, "text": message},
         ]
+
+    def flash_outcome(request: Request, problem: str | None, done: str) -> None:
+        """What a command met: its problem as an error, else what it did (`done`)."""
+        if problem:
+            flash(request, problem, "error")
+        else:
+            flash(request, done)
 
     async def current_user(request: Request) -> User:
         user = User.from_session(request.session.get("user"))
@@ -379,10 +386,7 @@ def create_http_app(
         if TASK_ID.fullmatch(task_id) is None:
             raise FormRefused()
         problem = await pages.complete_task(api, user, task_id)
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(request, "Brevopgaven er markeret som afsluttet.")
+        flash_outcome(request, problem, "Brevopgaven er markeret som afsluttet.")
         return redirect("/arbejdsliste")
 
     @app.get("/arbejdsliste/opgaver/{task_id}/brev.pdf")
@@ -435,13 +439,11 @@ def create_http_app(
         if TASK_ID.fullmatch(task_id) is None or reason not in danish.WAIVER_REASONS:
             raise FormRefused()
         problem = await pages.waive_task(api, user, task_id, reason)
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(
-                request,
-                f"Brevet er frafaldet: {danish.label(danish.WAIVER_REASONS, reason).lower()}.",
-            )
+        flash_outcome(
+            request,
+            problem,
+            f"Brevet er frafaldet: {danish.label(danish.WAIVER_REASONS, reason).lower()}.",
+        )
         back = field(form, "tilbage")
         return redirect(back if back.startswith("/moede/punkt?") else "/arbejdsliste")
 
@@ -453,6 +455,22 @@ def create_http_app(
         assert week is not None
         return municipality, week
 
+    async def meeting_page(
+        request: Request, kommune: str | None, uge: str | None
+    ) -> tuple[User, str, str]:
+        """The signed-in user and the meeting (municipality, ISO week) their page asks for."""
+        user = await current_user(request)
+        return user, *meeting_of(user, kommune, uge)
+
+    def meeting_weeks(municipality: str, week: str) -> dict[str, Any]:
+        """What a page of one meeting's week shows beside it: the week and the weeks around."""
+        return {
+            "municipality": municipality,
+            "week": week,
+            "previous_week": shift_week(week, -1),
+            "next_week": shift_week(week, 1),
+        }
+
     @app.get("/moede", response_class=HTMLResponse)
     async def meeting(
         request: Request,
@@ -460,18 +478,14 @@ def create_http_app(
         uge: str | None = None,
         navne: str | None = None,
     ) -> Response:
-        user = await current_user(request)
-        municipality, week = meeting_of(user, kommune, uge)
+        user, municipality, week = await meeting_page(request, kommune, uge)
         view = await pages.meeting(api, user, municipality, week, with_names=navne == "1")
         return render(
             request,
             "meeting.html",
             user,
             title=f"Ugens møde, {danish.iso_week_label(week)}",
-            municipality=municipality,
-            week=week,
-            previous_week=shift_week(week, -1),
-            next_week=shift_week(week, 1),
+            **meeting_weeks(municipality, week),
             **view,
         )
 
@@ -484,8 +498,7 @@ def create_http_app(
         uge: str | None = None,
         navne: str | None = None,
     ) -> Response:
-        user = await current_user(request)
-        municipality, week = meeting_of(user, kommune, uge)
+        user, municipality, week = await meeting_page(request, kommune, uge)
         if JOURNAL_NUMBER.fullmatch(journal) is None or PERSON_KEY.fullmatch(person) is None:
             raise StarletteHTTPException(404)
         view = await pages.meeting_item(
@@ -504,44 +517,6 @@ def create_http_app(
             **view,
         )
 
-    @app.post("/moede/punkt/beslutning")
-    async def decide(request: Request) -> Response:
-        user = await current_user(request)
-        form = await checked_form(request)
-        municipality = field(form, "kommune", MUNICIPALITY)
-        week = field(form, "uge")
-        journal = field(form, "journal", JOURNAL_NUMBER)
-        person = field(form, "person", PERSON_KEY)
-        route = field(form, "spor")
-        owner_role = field(form, "ejer")
-        owner_team = field(form, "team", TEAM) or None
-        if (
-            not valid_week(week)
-            or not (municipality and journal and person)
-            or route not in ("tovholder", "caseworker")
-            or owner_role not in danish.OWNER_ROLES
-        ):
-            raise FormRefused()
-        revised, problem = await pages.revise_at_meeting(
-            api, user, f"{municipality}/{week}", journal, person, route, owner_role, owner_team
-        )
-        if problem:
-            flash(request, problem, "error")
-        elif revised:
-            flash(
-                request,
-                f"Beslutningen er registreret: {danish.label(danish.ROUTES, route)}, "
-                f"ejer {danish.label(danish.ROLES, owner_role)}"
-                + (f" ({owner_team})" if owner_team else "")
-                + ".",
-            )
-        else:
-            flash(request, "Mødet fastholdt spor og ejer; intet er ændret.")
-        query = {"kommune": municipality, "uge": week, "journal": journal, "person": person}
-        if field(form, "navne") == "1":
-            query["navne"] = "1"
-        return redirect(f"/moede/punkt?{urlencode(query)}")
-
     def item_form(form: FormData) -> tuple[str, str, str, str]:
         municipality = field(form, "kommune", MUNICIPALITY)
         week = field(form, "uge")
@@ -558,6 +533,33 @@ def create_http_app(
         if field(form, "navne") == "1":
             query["navne"] = "1"
         return f"/moede/punkt?{urlencode(query)}"
+
+    @app.post("/moede/punkt/beslutning")
+    async def decide(request: Request) -> Response:
+        user = await current_user(request)
+        form = await checked_form(request)
+        municipality, week, journal, person = item_form(form)
+        route = field(form, "spor")
+        owner_role = field(form, "ejer")
+        owner_team = field(form, "team", TEAM) or None
+        if route not in ("tovholder", "caseworker") or owner_role not in danish.OWNER_ROLES:
+            raise FormRefused()
+        revised, problem = await pages.revise_at_meeting(
+            api, user, f"{municipality}/{week}", journal, person, route, owner_role, owner_team
+        )
+        if problem:
+            flash(request, problem, "error")
+        elif revised:
+            flash(
+                request,
+                f"Beslutningen er registreret: {danish.label(danish.ROUTES, route)}, "
+                f"ejer {danish.label(danish.ROLES, owner_role)}"
+                + (f" ({owner_team})" if owner_team else "")
+                + ".",
+            )
+        else:
+            flash(request, "Mødet fastholdt spor og ejer; intet er ændret.")
+        return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.post("/moede/punkt/handling")
     async def agree_action(request: Request) -> Response:
@@ -585,14 +587,12 @@ def create_http_app(
                 "due_on": due_on,
             },
         )
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(
-                request,
-                f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
-                f"{danish.danish_date(due_on)}.",
-            )
+        flash_outcome(
+            request,
+            problem,
+            f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
+            f"{danish.danish_date(due_on)}.",
+        )
         return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.post("/moede/punkt/note")
@@ -611,25 +611,20 @@ def create_http_app(
             week,
             {"journal_number": journal, "person_key": person, "text": text},
         )
-        if problem:
-            flash(request, problem, "error")
-        else:
-            flash(request, "Noten er gemt i referatet.")
+        flash_outcome(request, problem, "Noten er gemt i referatet.")
         return redirect(back_to_item(form, municipality, week, journal, person))
 
     @app.get("/sporing", response_class=HTMLResponse)
     async def trace(request: Request, journal: str | None = None) -> Response:
         user = await current_user(request)
-        view: dict[str, Any] = {"journal_number": journal or "", "steps": None, "problems": []}
-        if journal:
-            journal = journal.strip()
-            if JOURNAL_NUMBER.fullmatch(journal) is None:
-                view["problems"] = [
-                    "Et journalnummer skrives som fire, fem, fem og to cifre med bindestreg, "
-                    "fx 3700-80123-00456-26."
-                ]
-            else:
-                view = await pages.trace(api, user, journal)
+        view = await looked_up(
+            journal,
+            JOURNAL_NUMBER,
+            "Et journalnummer skrives som fire, fem, fem og to cifre med bindestreg, "
+            "fx 3700-80123-00456-26.",
+            {"journal_number": journal or "", "steps": None, "problems": []},
+            lambda typed: pages.trace(api, user, typed),
+        )
         return render(request, "trace.html", user, title="Sporing", **view)
 
     app.include_router(timeline_router(api, render, current_user))
@@ -639,18 +634,14 @@ def create_http_app(
     async def statistics(
         request: Request, kommune: str | None = None, uge: str | None = None
     ) -> Response:
-        user = await current_user(request)
-        municipality, week = meeting_of(user, kommune, uge)
+        user, municipality, week = await meeting_page(request, kommune, uge)
         view = await pages.statistics(api, user, municipality, week)
         return render(
             request,
             "statistics.html",
             user,
             title=f"Statistik, {danish.iso_week_label(week)}",
-            municipality=municipality,
-            week=week,
-            previous_week=shift_week(week, -1),
-            next_week=shift_week(week, 1),
+            **meeting_weeks(municipality, week),
             **view,
         )
 
@@ -663,6 +654,7 @@ def create_http_app(
         refused=FormRefused,
         field=field,
         meeting_of=meeting_of,
+        meeting_page=meeting_page,
         clock=clock,
     )
     add_rejection_pages(app, api, tools)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import timeline
 from services.console.domain.user import User
+from services.console.entrypoints.page_tools import looked_up
 
 PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
 Render = Callable[..., Response]
@@ -30,16 +30,14 @@ def timeline_router(api: PlatformApi, render: Render, current_user: CurrentUser)
         fra: int = Query(default=0, ge=0, le=1_000_000),
     ) -> Response:
         user = await current_user(request)
-        view: dict[str, Any] = {"person_key": person or "", "rows": None, "audit": None}
-        if person:
-            person = person.strip()
-            if PERSON_KEY.fullmatch(person) is None:
-                view["problems"] = [
-                    "Et pseudonym skrives som pk_ efterfulgt af 16 til 64 tegn 0-9 og a-f, "
-                    "fx pk_9f2c4e1a7b3d5e6f."
-                ]
-            else:
-                view = await timeline.person_timeline(api, user, person, fra)
+        view = await looked_up(
+            person,
+            PERSON_KEY,
+            "Et pseudonym skrives som pk_ efterfulgt af 16 til 64 tegn 0-9 og a-f, "
+            "fx pk_9f2c4e1a7b3d5e6f.",
+            {"person_key": person or "", "rows": None, "audit": None},
+            lambda typed: timeline.person_timeline(api, user, typed, fra),
+        )
         return render(
             request,
             "timeline.html",

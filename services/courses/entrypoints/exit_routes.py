@@ -55,9 +55,7 @@ async def start_from_referral(
     ctx: Ctx,
     service: Service,
 ) -> JSONResponse:
-    referral: ReferralSummary | None = await ctx.in_store(service.referral, referral_id)
-    if referral is None:
-        raise access.not_found()
+    referral: ReferralSummary = access.found(await ctx.in_store(service.referral, referral_id))
     access.note(person_keys=[referral.person_key])
     await access.require(Resource.of(referral.municipality_code), conceal=True)
     today = local_date(service.clock())

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal, Protocol, TypeVar
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, Query
-from pydantic import AfterValidator
+from fastapi import APIRouter, Depends, FastAPI, Query
 
 from services.courses.adapters.course_events import course_event
 from services.courses.application.access_policy import CoursesAction
@@ -46,14 +45,10 @@ from services.courses.entrypoints.views import (
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import CourseType
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
-from shared.contracts.municipalities import official_municipality_code
-from shared.http import service_api
+from shared.http import MunicipalityQuery, service_api
 from shared.keys.report import erasure_report_router
 from shared.runtime import Ctx, ServiceContext
 
-Municipality = Annotated[
-    str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
-]
 OptionalMunicipality = Annotated[
     str | None,
     Query(
@@ -139,7 +134,7 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
     "withdrawn or moved to the caseworker (`status: revoked`, with `revoked`)",
 )
 async def eligibility(
-    municipality_code: Municipality,
+    municipality_code: MunicipalityQuery,
     access: Annotated[Access, guard(CoursesAction.READ_TRIVSEL_ELIGIBILITY)],
     ctx: Ctx,
     service: Service,
@@ -157,7 +152,7 @@ async def eligibility(
     "municipality outside your token)",
 )
 async def exit_referrals(
-    municipality_code: Municipality,
+    municipality_code: MunicipalityQuery,
     access: Annotated[Access, guard(CoursesAction.READ_EXIT_REFERRALS)],
     ctx: Ctx,
     service: Service,
@@ -176,7 +171,7 @@ async def exit_referrals(
     "(X-Purpose required; 403 for a municipality outside your token)",
 )
 async def list_courses(
-    municipality_code: Municipality,
+    municipality_code: MunicipalityQuery,
     access: Read,
     ctx: Ctx,
     service: Service,
@@ -200,13 +195,14 @@ async def list_courses(
 
 
 async def visible_course(
-    access: Access,
     course_id: UUID,
-    municipality_code: str | None,
-    ctx: ServiceContext,
-    service: CoursesService,
+    access: Read,
+    ctx: Ctx,
+    service: Service,
+    municipality_code: OptionalMunicipality = None,
 ) -> tuple[Course, int]:
-    """The course and the first version the caller may see of it (404 alike when none)."""
+    """The course and the first version the caller may see of it (404 alike when none): the
+    dependency of the routes that read one course (`VisibleCourse`)."""
     course = await course_in_reach(access, ctx, service, course_id)
     wanted = (
         {municipality_code}
@@ -224,6 +220,9 @@ async def visible_course(
     return course, min(firsts)
 
 
+VisibleCourse = Annotated[tuple[Course, int], Depends(visible_course)]
+
+
 @courses.get(
     "/{course_id}",
     summary="A course's whole state and version (X-Purpose required); a TRIVSEL+ course "
@@ -231,14 +230,8 @@ async def visible_course(
     "moved to the caseworker)",
     responses={404: {"description": "no such course, or no access"}},
 )
-async def get_course(
-    course_id: UUID,
-    access: Read,
-    ctx: Ctx,
-    service: Service,
-    municipality_code: OptionalMunicipality = None,
-) -> dict[str, Any]:
-    course, _ = await visible_course(access, course_id, municipality_code, ctx, service)
+async def get_course(visible: VisibleCourse, ctx: Ctx, service: Service) -> dict[str, Any]:
+    course, _ = visible
     return await course_answer(ctx, service, course)
 
 
@@ -248,17 +241,11 @@ async def get_course(
     "caller's municipality (or `municipality_code`) gained access (X-Purpose required)",
     responses={404: {"description": "no such course, or no access"}},
 )
-async def course_events(
-    course_id: UUID,
-    access: Read,
-    ctx: Ctx,
-    service: Service,
-    municipality_code: OptionalMunicipality = None,
-) -> dict[str, Any]:
-    _, first = await visible_course(access, course_id, municipality_code, ctx, service)
-    events: list[Course.Event] = await ctx.in_store(service.course_events, course_id)
+async def course_events(visible: VisibleCourse, ctx: Ctx, service: Service) -> dict[str, Any]:
+    course, first = visible
+    events: list[Course.Event] = await ctx.in_store(service.course_events, course.id)
     envelopes = [course_event(e) for e in events if e.originator_version >= first]
     return {
-        "course_id": str(course_id),
+        "course_id": str(course.id),
         "events": [e.model_dump(mode="json") for e in envelopes if e is not None],
     }

@@ -114,10 +114,9 @@ async def read_concern(
     service: Service,
 ) -> dict[str, Any]:
     access.note(term=concern_id[:100])
-    found = await ctx.in_store(_read, service, concern_id) if len(concern_id) <= 100 else None
-    if found is None:
-        raise access.not_found()
-    record, confidential = found
+    record, confidential = access.found(
+        await ctx.in_store(_read, service, concern_id) if len(concern_id) <= 100 else None
+    )
     registered = record.registered
     await access.require(Resource.of(registered["municipality_code"]), conceal=True)
     access.note(person_keys=[registered["person_key"]], count=1)

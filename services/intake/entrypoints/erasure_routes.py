@@ -44,9 +44,7 @@ async def erase_person(
     ctx: Ctx,
     eraser: Erasers,
 ) -> ErasureAnswer:
-    codes = await ctx.in_store(eraser.municipalities, person_key)
-    if codes is None:
-        raise access.not_found()
+    codes = access.found(await ctx.in_store(eraser.municipalities, person_key))
     access.note(person_keys=[person_key], term=f"erasure: {body.reason}")
     await access.require(Resource(municipalities=frozenset(codes)), conceal=True)
     outcome = await ctx.in_store(eraser.erase, person_key, body.reason)

@@ -82,9 +82,7 @@ async def resolve_identity(
     ctx: Ctx,
     identities: Identities,
 ) -> ResolvedPerson:
-    found: ResolvedIdentity | None = await ctx.in_store(identities.resolve, person_key)
-    if found is None:
-        raise access.not_found()
+    found: ResolvedIdentity = access.found(await ctx.in_store(identities.resolve, person_key))
     await access.require(Resource(municipalities=found.municipalities), conceal=True)
     access.note(count=1)
     return ResolvedPerson(person_key=person_key, cpr=found.cpr, names=list(found.names))
@@ -104,11 +102,9 @@ async def letter_recipients(
     ctx: Ctx,
     identities: Identities,
 ) -> LetterRecipientsAnswer:
-    found: LetterRecipients | None = await ctx.in_store(
-        identities.letter_recipients, person_key, body.journal_number
+    found: LetterRecipients = access.found(
+        await ctx.in_store(identities.letter_recipients, person_key, body.journal_number)
     )
-    if found is None:
-        raise access.not_found()
     access.note(person_keys=[person_key])
     await access.require(Resource(municipalities=found.municipalities), conceal=True)
     access.note(count=1)

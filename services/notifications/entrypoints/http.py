@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query
-from pydantic import AfterValidator
 
 from services.notifications.application.access_policy import NotificationsAction
 from services.notifications.application.caseworker_side import CaseworkerSide
@@ -19,10 +18,8 @@ from services.notifications.domain.case_state import TaskClosed
 from services.notifications.entrypoints import assessments_http
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
-from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import EscalationLevel
-from shared.contracts.municipalities import official_municipality_code
-from shared.http import from_app, service_api
+from shared.http import MunicipalityQuery, from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
 StatusFilter = Literal[
@@ -57,9 +54,7 @@ async def task_in_reach(
 ) -> LetterTaskEvent:
     """The task's latest event, audited with its person, if the caller may act on it; else the
     same 404 as for a task that does not exist."""
-    found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-    if found is None:
-        raise access.not_found()
+    found: LetterTaskEvent = access.found(await ctx.in_store(service.task, task_id))
     access.note(person_keys=[found.person_key])
     await access.require(task_resource(found), conceal=True)
     return found
@@ -117,9 +112,7 @@ def create_http_app(
     "owner_team=<the leader's team>) is the team leader's worklist.",
 )
 async def list_tasks(
-    municipality_code: Annotated[
-        str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
-    ],
+    municipality_code: MunicipalityQuery,
     access: Annotated[Access, guard(NotificationsAction.READ_LETTER_TASKS)],
     ctx: Ctx,
     service: Service,

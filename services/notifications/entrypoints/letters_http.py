@@ -3,11 +3,13 @@ PDF, send it (once), send several, waive a task, and management's count of escal
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from services.notifications.adapters.intake_client import (
     RecipientsNotFound,
@@ -22,17 +24,24 @@ from services.notifications.domain.endings import NotAllowedToWaive
 from services.notifications.entrypoints.http import task_body, task_in_reach, task_resource
 from shared.auth import Access, Resource, guard
 from shared.contracts import LetterTaskEvent
-from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.letter_tasks import WaiverReason
-from shared.contracts.municipalities import official_municipality_code
 from shared.errors import error_body
-from shared.http import from_app
+from shared.http import MunicipalityQuery, from_app
 from shared.runtime import Ctx
 
 MAX_BATCH = 200
 
 Service = Annotated[NotificationsService, from_app("service")]
 Desk = Annotated[LetterDesk, from_app("desk")]
+
+
+async def _caller_authorization(request: Request) -> str:
+    """The caller's own `Authorization` header: intake is asked for names and addresses with
+    the caller's token, so it checks and audits the caller."""
+    return request.headers.get("Authorization", "")
+
+
+CallerAuthorization = Annotated[str, Depends(_caller_authorization)]
 router = APIRouter(prefix="/v1/letter-tasks")
 
 
@@ -67,18 +76,29 @@ class SendBatchRequest(BaseModel):
     )
 
 
-async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:
-    """Send an in-reach task's letter; an HTTPException whose status tells why not."""
+@contextmanager
+def letter_problems(access: Access) -> Iterator[None]:
+    """What a letter route answers for what the desk met: 404 alike for no such task and a
+    person intake does not know, 409 once the task ended, 403 for a waiver by another than
+    the task's owner, 502 when intake or the sending channel could not be reached."""
     try:
-        sent: LetterTaskEvent = await desk.send(ctx.in_store, task_id, auth, access.principal.role)
+        yield
     except (TaskNotFound, NoTask, RecipientsNotFound):
         raise access.not_found() from None
     except TaskClosed as exc:
         raise LetterProblem(409, "task_ended", str(exc)) from None
+    except NotAllowedToWaive as exc:
+        raise LetterProblem(403, "not_owner", str(exc)) from None
     except RecipientsUnavailable:
         raise LetterProblem(502, "intake_unavailable", "intake could not be asked") from None
     except SendFailed as exc:
         raise LetterProblem(502, "send_failed", str(exc)) from None
+
+
+async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:
+    """Send an in-reach task's letter; an HTTPException whose status tells why not."""
+    with letter_problems(access):
+        sent: LetterTaskEvent = await desk.send(ctx.in_store, task_id, auth, access.principal.role)
     return sent
 
 
@@ -88,9 +108,7 @@ async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, aut
     "the team leader, and still open at twice their deadline (management's view)",
 )
 async def escalation_counts(
-    municipality_code: Annotated[
-        str, Query(pattern=MUNICIPALITY_CODE_PATTERN), AfterValidator(official_municipality_code)
-    ],
+    municipality_code: MunicipalityQuery,
     access: Annotated[Access, guard(NotificationsAction.READ_LETTER_ESCALATIONS)],
     ctx: Ctx,
     service: Service,
@@ -115,7 +133,7 @@ async def escalation_counts(
 )
 async def letter_pdf(
     task_id: str,
-    request: Request,
+    authorization: CallerAuthorization,
     access: Annotated[Access, guard(NotificationsAction.READ_LETTER)],
     ctx: Ctx,
     service: Service,
@@ -123,12 +141,8 @@ async def letter_pdf(
     copy: Annotated[int, Query(ge=1, le=10)] = 1,
 ) -> Response:
     task = await task_in_reach(access, ctx, service, task_id)
-    try:
-        rendered = await desk.rendered(task, request.headers.get("Authorization", ""))
-    except RecipientsNotFound:
-        raise access.not_found() from None
-    except RecipientsUnavailable:
-        raise LetterProblem(502, "intake_unavailable", "intake could not be asked") from None
+    with letter_problems(access):
+        rendered = await desk.rendered(task, authorization)
     if copy > len(rendered.copies):
         raise access.not_found()
     access.note(count=1)
@@ -152,13 +166,12 @@ async def letter_pdf(
 )
 async def send_letters(
     body: SendBatchRequest,
-    request: Request,
+    authorization: CallerAuthorization,
     access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
     ctx: Ctx,
     service: Service,
     desk: Desk,
 ) -> dict[str, Any]:
-    authorization = request.headers.get("Authorization", "")
     results: list[dict[str, Any]] = []
     for task_id in dict.fromkeys(body.task_ids):
         found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
@@ -189,14 +202,14 @@ async def send_letters(
 )
 async def send_letter(
     task_id: str,
-    request: Request,
+    authorization: CallerAuthorization,
     access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
     ctx: Ctx,
     service: Service,
     desk: Desk,
 ) -> dict[str, Any]:
     await task_in_reach(access, ctx, service, task_id)
-    sent = await send_one(access, ctx, desk, task_id, request.headers.get("Authorization", ""))
+    sent = await send_one(access, ctx, desk, task_id, authorization)
     access.note(count=1)
     return task_body(sent)
 
@@ -221,15 +234,9 @@ async def waive_task(
 ) -> dict[str, Any]:
     await task_in_reach(access, ctx, service, task_id)
     access.note(term=body.reason)
-    try:
+    with letter_problems(access):
         waived: LetterTaskEvent = await ctx.in_store(
             desk.waive_in_store, task_id, body.reason, access.principal.role
         )
-    except (TaskNotFound, NoTask):
-        raise access.not_found() from None
-    except TaskClosed as exc:
-        raise LetterProblem(409, "task_ended", str(exc)) from None
-    except NotAllowedToWaive as exc:
-        raise LetterProblem(403, "not_owner", str(exc)) from None
     access.note(count=1)
     return task_body(waived)

@@ -120,9 +120,7 @@ async def get_decisions(
     ctx: Ctx,
     service: Service,
 ) -> dict[str, Any]:
-    latest: LatestTriage | None = await ctx.in_store(service.latest_triage, journal_number)
-    if latest is None:
-        raise access.not_found()
+    latest: LatestTriage = access.found(await ctx.in_store(service.latest_triage, journal_number))
     placed = {k: m for k, m in latest.out_of_scope_municipalities.items() if m is not None}
     everyone = frozenset(d.municipality_code for d in latest.decisions) | set(placed.values())
     journal = access.decide(Resource(municipalities=everyone))
