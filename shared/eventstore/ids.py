@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, overload
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import CanInitAggregate
+from eventsourcing.domain import CanInitAggregate, DomainEventProtocol
 
 
 class IdSpace:
@@ -129,3 +129,11 @@ def keyed_id(ids: IdOfName, /, *keys: str, prefix: str | None = None) -> staticm
     as before; an id from something else (a date, a nested field) stays a hand-written
     `create_id`."""
     return KeyedId(ids, keys, prefix)
+
+
+def published_event_id(event: DomainEventProtocol[UUID]) -> str:
+    """The `event_id` a stored event is published under: `uuid5` of its aggregate's id and its
+    version. The same stored event always gives the same id, so a consumer de-duplicating by it
+    drops a copy the relay published twice. Courses, triage and notifications publish their
+    stored events this way; the name's shape must never change."""
+    return str(uuid5(event.originator_id, str(event.originator_version)))

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
-from uuid import uuid5
 
 from services.courses.domain.acute_procedure import AcuteProcedure
 from services.courses.domain.course import Course
 from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.trivsel import TrivselCourse
 from shared.contracts import CourseEvent
+from shared.eventstore.ids import published_event_id
 
 T = TrivselCourse
 X = ExitProgramme
@@ -87,7 +87,7 @@ def course_event(event: object) -> CourseEvent | None:
         return None
     name, fields = published
     return CourseEvent(
-        event_id=str(uuid5(event.originator_id, str(event.originator_version))),
+        event_id=published_event_id(event),
         course_id=str(event.originator_id),
         **asdict(event.facts()),
         event=name,

@@ -5,10 +5,10 @@ note is never part of it."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid5
 
 from services.courses.domain.follow_up import FollowUpAction
 from shared.contracts.follow_ups import FollowUpEvent, FollowUpEventName, NextStepState
+from shared.eventstore.ids import published_event_id
 
 F = FollowUpAction
 
@@ -30,7 +30,7 @@ def follow_up_event(event: object) -> FollowUpEvent | None:
         return None
     facts = event.facts
     return FollowUpEvent(
-        event_id=str(uuid5(event.originator_id, str(event.originator_version))),
+        event_id=published_event_id(event),
         action_id=str(event.originator_id),
         event=name,
         person_key=facts["person_key"],

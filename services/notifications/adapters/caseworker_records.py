@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import uuid5
 
 from services.notifications.domain.caseworker_record import CaseworkerRecord
 from shared.contracts import CaseworkerRecordEvent
+from shared.eventstore.ids import published_event_id
 
 
 def caseworker_record_event(event: object) -> CaseworkerRecordEvent | None:
@@ -32,7 +32,7 @@ def caseworker_record_event(event: object) -> CaseworkerRecordEvent | None:
         return None
     return CaseworkerRecordEvent.model_validate(
         {
-            "event_id": str(uuid5(event.originator_id, str(event.originator_version))),
+            "event_id": published_event_id(event),
             "journal_number": event.facts["journal_number"],
             "person_key": event.facts["person_key"],
             "municipality_code": event.municipality_code,

@@ -7,7 +7,6 @@ and completion on the handovers topic, all keyed by person_key."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid5
 
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
@@ -28,6 +27,7 @@ from shared.contracts import (
     PersonStatement,
     RoutingDecision,
 )
+from shared.eventstore.ids import published_event_id
 from shared.messaging.dead_letters import dead_letter_publications
 from shared.messaging.outgoing import Outgoing, as_contract
 
@@ -71,7 +71,7 @@ def handover_publications(event: Any) -> list[Outgoing]:
     if municipality_code is None:
         return []
     fields: dict[str, Any] = {
-        "event_id": str(uuid5(event.originator_id, str(event.originator_version))),
+        "event_id": published_event_id(event),
         "person_key": event.person_key,
         "municipality_code": municipality_code,
         "at": event.at,
