@@ -116,10 +116,7 @@ class CoursesService:
 
     def receive(self, received: Received) -> bool:
         """One message's use case in its own transaction (tests and tools)."""
-        uow = UnitOfWork(self.app)
-        changed = self._receive(uow, received)
-        uow.commit()
-        return changed
+        return UnitOfWork.run(self.app, self._receive, received)
 
     def receive_decision(self, decision: RoutingDecision) -> bool:
         return self.receive(decision)
