@@ -112,14 +112,13 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        consumers=CONSUMERS,
         http=create_http_app,
         tasks=[overdue_checks],
         # Issue 18: courses and follow-ups past their deadline, once a UTC day.
         daily=[lambda service: service.retention],
         clock=clock,
         release=lambda service: service.keyring.close(),
-        consumes=CONSUMERS.topics,
         produces=[COURSES_EVENTS, COURSES_FOLLOW_UPS, dead_letter_topic(NAME)],
         publications=courses_publications,
         # Every course and follow-up event is published; eligibility and referral records
