@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from shared.auth import Action, ActionRule, Grant, register
 from shared.auth.policy import (
+    ERASURE_REPORT_READERS,
     NO_PERSONAL_DATA,
     NO_PERSONS,
     NO_SOCIAL_SERVICES,
@@ -76,8 +77,6 @@ register(
         ),
         # Counts only, per kind, month and reason (issue 18): its dead letters' erasures, for
         # the data protection officer, as intake's.
-        ReportingAction.READ_ERASURE_REPORT: ActionRule(
-            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
-        ),
+        ReportingAction.READ_ERASURE_REPORT: ERASURE_REPORT_READERS,
     }
 )
