@@ -3,9 +3,16 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, DataKind, Grant, Resource, register
-from shared.auth.policy import (
+from shared.auth import (
     ERASURE_REPORT_READERS,
+    Action,
+    ActionRule,
+    DataKind,
+    Grant,
+    Resource,
+    register,
+)
+from shared.auth.policy import (
     NO_PERSONAL_DATA,
     NO_PERSONS,
     NO_SOCIAL_SERVICES,

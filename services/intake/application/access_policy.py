@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.auth import Action, ActionRule, ActionSpec, DataKind, Grant, Resource, register
-from shared.auth.policy import (
+from shared.auth import (
     ERASURE_REPORT_READERS,
+    Action,
+    ActionRule,
+    ActionSpec,
+    DataKind,
+    Grant,
+    Resource,
+    register,
+)
+from shared.auth.policy import (
     NO_PERSONAL_DATA,
     NO_SOCIAL_SERVICES,
     READS_PERSONAL_DATA,

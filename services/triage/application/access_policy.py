@@ -3,9 +3,8 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, Grant, register
+from shared.auth import ERASURE_REPORT_READERS, Action, ActionRule, Grant, register
 from shared.auth.policy import (
-    ERASURE_REPORT_READERS,
     NO_PERSONAL_DATA,
     NO_PERSONS,
     NO_SOCIAL_SERVICES,
