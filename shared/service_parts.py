@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from shared.auth import AccessControl, AuthSettings, ServiceAuth
 from shared.eventstore.application import ServiceApplication
 from shared.eventstore.daily_job import DailyStep
-from shared.messaging.inbox import BatchHandler
+from shared.messaging.consumers import ConsumerTable
 from shared.runtime import ServiceContext, ServiceDefinition
 
 P = TypeVar("P")
@@ -26,12 +26,17 @@ def _step_of(built: list[P], step: Callable[[P], DailyStep]) -> Callable[[Any], 
     return lambda _ctx: step(built[0])
 
 
+def _the_parts(parts: P) -> P:
+    return parts
+
+
 def service_with_parts(
     name: str,
     settings: AuthSettings,
     build: Callable[[], tuple[ServiceApplication, P]],
     *,
-    handler: Callable[[P], BatchHandler],
+    consumers: ConsumerTable[Any],
+    consuming: Callable[[P], Any] = _the_parts,
     http: Callable[[ServiceContext, P, AccessControl], FastAPI],
     tasks: Sequence[Callable[[ServiceContext, P], Awaitable[None]]] = (),
     daily: Sequence[Callable[[P], DailyStep]] = (),
@@ -43,8 +48,10 @@ def service_with_parts(
     read side) `build` makes at start, in the store's thread: its Kafka handler, HTTP app and
     background tasks and the steps of its daily job (`daily`, shared/eventstore/daily_job.py)
     are made from those parts, its HTTP app guarded by `auth` (the service's
-    own by default; closed, after `release`, when the service stops). `definition`: the rest
-    of `ServiceDefinition` (topics, publications, published events)."""
+    own by default; closed, after `release`, when the service stops). The Kafka handler and
+    the topics consumed are its `consumers` table's (entrypoints/kafka.py), whose use cases
+    are methods of `consuming(parts)` (by default the parts themselves). `definition`: the
+    rest of `ServiceDefinition` (topics produced, publications, published events)."""
     auth = auth or ServiceAuth(settings, name)
     built: list[P] = []
 
@@ -64,12 +71,13 @@ def service_with_parts(
         name=name,
         settings=settings,
         app_factory=app_factory,
-        handler_factory=lambda _: handler(built[0]),
+        handler_factory=lambda _: consumers.batch_handler(consuming(built[0]), settings),
         http_factory=lambda ctx: http(ctx, built[0], auth.access_control(ctx)),
         http_host=served.http_host,
         http_port=served.http_port,
         extra_tasks=[with_parts(task) for task in tasks],
         daily_steps=[_step_of(built, step) for step in daily],
         on_stop=[*stops, auth.close],
+        consumes=consumers.topics,
         **definition,
     )

@@ -15,13 +15,14 @@ from services.courses.adapters.note_cipher import NoteCipher
 from services.courses.adapters.publications import courses_publications
 from services.courses.adapters.texts import CourseTexts
 from services.courses.application.app import CoursesApplication
-from services.courses.application.service import Clock, CoursesService, utc_now
+from services.courses.application.service import CoursesService
 from services.courses.domain.course import DeadlinePolicy
 from services.courses.domain.retention import RetentionRules
 from services.courses.entrypoints.http import create_http_app
 from services.courses.entrypoints.kafka import CONSUMERS
 from services.courses.entrypoints.overdue_task import emit_overdue_forever
 from services.courses.settings import CoursesSettings
+from shared.clock import Clock, utc_now
 from shared.contracts import (
     COURSES_EVENTS,
     COURSES_FOLLOW_UPS,
@@ -112,14 +113,13 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        consumers=CONSUMERS,
         http=create_http_app,
         tasks=[overdue_checks],
         # Issue 18: courses and follow-ups past their deadline, once a UTC day.
         daily=[lambda service: service.retention],
         clock=clock,
         release=lambda service: service.keyring.close(),
-        consumes=CONSUMERS.topics,
         produces=[COURSES_EVENTS, COURSES_FOLLOW_UPS, dead_letter_topic(NAME)],
         publications=courses_publications,
         # Every course and follow-up event is published; eligibility and referral records

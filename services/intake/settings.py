@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import Field, SecretStr
 
@@ -18,11 +18,6 @@ from services.intake.domain.retention import (
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
 from shared.settings import secret_problem, service_setting
-
-
-def _deadline(default: int, most: int, alias: str, description: str) -> Any:
-    """A retention deadline's setting: a whole number from 1 to `most`."""
-    return Field(default=default, ge=1, le=most, validation_alias=alias, description=description)
 
 
 class IntakeSettings(AuthSettings):
@@ -92,20 +87,22 @@ class IntakeSettings(AuthSettings):
         "journal_number_and_source (also the same police list), resubmission_only.",
     )
 
-    retention_police_report_years: int = _deadline(
-        DEFAULT_POLICE_REPORT_YEARS,
-        50,
+    retention_police_report_years: int = service_setting(
         "INTAKE_RETENTION_POLICE_REPORT_YEARS",
+        DEFAULT_POLICE_REPORT_YEARS,
         "Years after a person's last police report or case event that the daily retention "
         "job erases them (reason retention_deadline); KLE's standard: 5.",
+        ge=1,
+        le=50,
     )
-    retention_rejected_input_days: int = _deadline(
-        DEFAULT_REJECTED_INPUT_DAYS,
-        3650,
+    retention_rejected_input_days: int = service_setting(
         "INTAKE_RETENTION_REJECTED_INPUT_DAYS",
+        DEFAULT_REJECTED_INPUT_DAYS,
         "Days after a rejected input was corrected or resubmitted that the retention job "
         "destroys its own key (its original and every person's part unreadable); a "
         "municipality's own: INTAKE_RETENTION_BY_MUNICIPALITY.",
+        ge=1,
+        le=3650,
     )
     retention_by_municipality: dict[str, MunicipalityRetention] = Field(
         default_factory=dict,

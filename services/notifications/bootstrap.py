@@ -132,10 +132,9 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        consumers=CONSUMERS,
         http=http,
         tasks=[overdue_checks],
-        consumes=CONSUMERS.topics,
         produces=[LETTER_TASKS, NOTIFICATIONS_ASSESSMENTS, dead_letter_topic(NAME)],
         publications=notifications_publications,
         published_events=[

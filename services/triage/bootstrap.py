@@ -108,7 +108,7 @@ def definition(
         NAME,
         settings,
         build,
-        handler=lambda service: CONSUMERS.batch_handler(service, settings),
+        consumers=CONSUMERS,
         http=http,
         tasks=[
             lambda ctx, service: check_birthdays_forever(
@@ -119,7 +119,6 @@ def definition(
         daily=[lambda service: MeetingRetention(service.app, service.profiles)],
         clock=clock,
         release=lambda service: service.app.keyring.close(),
-        consumes=CONSUMERS.topics,
         produces=[*PUBLISHED_TOPICS, dead_letter_topic(NAME)],
         publications=triage_publications,
         published_events=[

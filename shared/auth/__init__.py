@@ -7,6 +7,7 @@ from shared.auth.access import Access, AccessControl, AccessRefused, ServiceAuth
 from shared.auth.audit import AuditEntry, AuditLog
 from shared.auth.policy import (
     ACTIONS,
+    ERASURE_REPORT_READERS,
     POLICY,
     Action,
     ActionRule,
@@ -32,6 +33,7 @@ from shared.auth.tokens import (
 __all__ = [
     "ACTIONS",
     "DEFAULT_SCOPES",
+    "ERASURE_REPORT_READERS",
     "INCIDENTS_WRITE",
     "POLICY",
     "Access",

@@ -153,6 +153,13 @@ def register(rules: Mapping[Action, ActionRule]) -> None:
         POLICY[action] = grants
 
 
+ERASURE_REPORT_READERS = ActionRule(
+    NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
+)
+"""The rule of every service's READ_ERASURE_REPORT action (issue 18, `ssp erasure-report`):
+counts only, per kind, month and reason, for the data protection officer; each service
+registers its action with it."""
+
 _AUDITORS = ActionRule(READS_PERSONAL_DATA, {Role.AUDITOR: Grant("platform")})
 register({PlatformAction.READ_AUDIT_TRAIL: _AUDITORS, PlatformAction.EXPORT_AUDIT_TRAIL: _AUDITORS})
 

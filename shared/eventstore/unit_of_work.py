@@ -14,6 +14,8 @@ from eventsourcing.persistence import Tracking
 from shared.eventstore.application import ServiceApplication
 
 A = TypeVar("A")
+P = TypeVar("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, order=True)
@@ -34,6 +36,15 @@ class UnitOfWork:
         self._absent: set[UUID] = set()
         self._processed: set[UpstreamId] = set()
         self._after_commit: list[Callable[[], None]] = []
+
+    @classmethod
+    def run(cls, app: ServiceApplication, use_case: Callable[[UnitOfWork, P], R], payload: P) -> R:
+        """`use_case` on its own (an HTTP call, a tool, a test) rather than in a Kafka batch's
+        unit of work: in a unit of work of its own, committed when it returns."""
+        uow = cls(app)
+        result = use_case(uow, payload)
+        uow.commit()
+        return result
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> None:
         """Load many aggregates with one query; those not found are remembered as absent, so

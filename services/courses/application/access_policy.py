@@ -3,7 +3,15 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, DataKind, Grant, Resource, register
+from shared.auth import (
+    ERASURE_REPORT_READERS,
+    Action,
+    ActionRule,
+    DataKind,
+    Grant,
+    Resource,
+    register,
+)
 from shared.auth.policy import (
     NO_PERSONAL_DATA,
     NO_PERSONS,
@@ -88,8 +96,6 @@ register(
         CoursesAction.READ_FOLLOW_UPS: ActionRule(READS_PERSONAL_DATA, FOLLOW_UP_STAFF),
         # Issue 18: how many courses and follow-ups were erased, per month and reason (counts
         # only), for the data protection officer (`ssp erasure-report`), as intake's.
-        CoursesAction.READ_ERASURE_REPORT: ActionRule(
-            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
-        ),
+        CoursesAction.READ_ERASURE_REPORT: ERASURE_REPORT_READERS,
     }
 )

@@ -10,8 +10,8 @@ these calls. Every call runs in the service's store thread.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
@@ -41,6 +41,7 @@ from services.courses.domain.eligibility import TrivselEligibility
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.retention import RetentionRules
 from services.courses.domain.trivsel import TrivselCourse
+from shared.clock import Clock, utc_now
 from shared.contracts import (
     DecisionWithdrawn,
     ExitReferral,
@@ -57,12 +58,7 @@ from shared.keys.keyring import PersonKeyring
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Received = RoutingDecision | DecisionWithdrawn | ExitReferral
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class CourseNotFound(LookupError):
@@ -116,10 +112,7 @@ class CoursesService:
 
     def receive(self, received: Received) -> bool:
         """One message's use case in its own transaction (tests and tools)."""
-        uow = UnitOfWork(self.app)
-        changed = self._receive(uow, received)
-        uow.commit()
-        return changed
+        return UnitOfWork.run(self.app, self._receive, received)
 
     def receive_decision(self, decision: RoutingDecision) -> bool:
         return self.receive(decision)

@@ -5,8 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from shared.auth import Action, ActionRule, ActionSpec, DataKind, Grant, Resource, register
-from shared.auth.policy import NO_PERSONAL_DATA, NO_SOCIAL_SERVICES, READS_PERSONAL_DATA, municipal
+from shared.auth import (
+    ERASURE_REPORT_READERS,
+    Action,
+    ActionRule,
+    ActionSpec,
+    DataKind,
+    Grant,
+    Resource,
+    register,
+)
+from shared.auth.policy import (
+    NO_PERSONAL_DATA,
+    NO_SOCIAL_SERVICES,
+    READS_PERSONAL_DATA,
+    municipal,
+)
 from shared.auth.principal import INCIDENTS_WRITE, Role
 
 
@@ -87,9 +101,7 @@ register(
             {Role.TOVHOLDER: Grant("municipality", records_without_municipality=True)},
         ),
         # Counts only, per kind, month and reason: for the data protection officer.
-        IntakeAction.READ_ERASURE_REPORT: ActionRule(
-            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
-        ),
+        IntakeAction.READ_ERASURE_REPORT: ERASURE_REPORT_READERS,
         # A concern that does not come from the police (issue 15, part 5): the municipality's
         # SSP staff register it for a school, the SSP network, a parent or the night team; a
         # school representative for a pupil of their own school. Not the police: it is not

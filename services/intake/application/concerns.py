@@ -6,13 +6,16 @@ leaves intake. Bad input is rejected and kept like any (IntakeService._reject)."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-from uuid import UUID
 
-from services.intake.application.identities import IdentityIds, remember_identity
+from services.intake.application.identities import (
+    IdentityIds,
+    OnePersonInput,
+    remember_identity,
+)
 from services.intake.domain.concerns import ConcernRecord, iso_week_of
 from services.intake.domain.municipalities import municipality_problems
 from services.intake.domain.pseudonym import Pseudonymiser
@@ -23,19 +26,11 @@ from shared.telemetry import current_trace_context
 
 
 @dataclass(frozen=True)
-class ValidConcern:
-    """A concern that passed every rule, with its person's pseudonym worked out once."""
+class ValidConcern(OnePersonInput):
+    """A concern that passed every rule, with its person's pseudonym worked out once
+    (`record_id`: its `ConcernRecord`)."""
 
     concern: Concern
-    record_id: UUID
-    person: IdentityIds
-
-    def aggregate_ids(self) -> Iterator[UUID]:
-        yield from (self.record_id, self.person.identity_id)
-
-    @property
-    def persons(self) -> tuple[IdentityIds, ...]:
-        return (self.person,)
 
 
 def check_concern(

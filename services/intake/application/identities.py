@@ -8,7 +8,7 @@ stored before that keep them in `PersonMunicipalities`, here, beside the identit
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -81,6 +81,22 @@ class IdentityIds:
         """Of the `PersonMunicipalities` an identity registered before `RegisteredIn` has;
         worked out only for those."""
         return PersonMunicipalities.create_id(self.person_key)
+
+
+@dataclass(frozen=True)
+class OnePersonInput:
+    """Valid input about one person (a case-register event, a concern): the id of its own
+    record and the person's identity ids, what the batch's prefetch loads for it."""
+
+    record_id: UUID
+    person: IdentityIds
+
+    def aggregate_ids(self) -> Iterator[UUID]:
+        yield from (self.record_id, self.person.identity_id)
+
+    @property
+    def persons(self) -> tuple[IdentityIds, ...]:
+        return (self.person,)
 
 
 def prefetch_identities(uow: UnitOfWork, persons: Iterable[IdentityIds]) -> None:

@@ -25,6 +25,7 @@ from services.intake.application.concerns import (
 )
 from services.intake.application.identities import (
     IdentityIds,
+    OnePersonInput,
     prefetch_identities,
     remember_identity,
 )
@@ -107,18 +108,11 @@ class _ValidIncident:
 
 
 @dataclass(frozen=True)
-class _ValidCaseEvent:
+class _ValidCaseEvent(OnePersonInput):
+    """`record_id`: its `CaseRegisterEntry`."""
+
     case_event: CaseRegisterEvent
     at: str
-    entry_id: UUID
-    person: IdentityIds
-
-    def aggregate_ids(self) -> Iterator[UUID]:
-        yield from (self.entry_id, self.person.identity_id)
-
-    @property
-    def persons(self) -> tuple[IdentityIds, ...]:
-        return (self.person,)
 
 
 @dataclass(frozen=True)
@@ -607,12 +601,12 @@ class IntakeService:
         return _ValidCaseEvent(
             case_event=case_event,
             at=at,
-            entry_id=CaseRegisterEntry.create_id(case_event.case_id, case_event.event, at),
+            record_id=CaseRegisterEntry.create_id(case_event.case_id, case_event.event, at),
             person=IdentityIds.of(self.pseudonymiser.key_of_normalised(case_event.cpr)),
         )
 
     def _accept_case_event(self, uow: UnitOfWork, valid: _ValidCaseEvent) -> None:
-        if uow.get(CaseRegisterEntry, valid.entry_id) is not None:
+        if uow.get(CaseRegisterEntry, valid.record_id) is not None:
             return
         case_event = valid.case_event
         remember_identity(

@@ -90,28 +90,16 @@ class NotificationsService:
 
     # --- use cases, each in its own transaction --------------------------------------------
     def receive_decision(self, decision: RoutingDecision) -> DecisionOutcome:
-        uow = UnitOfWork(self.app)
-        outcome = self.receive_decision_in(uow, decision)
-        uow.commit()
-        return outcome
+        return UnitOfWork.run(self.app, self.receive_decision_in, decision)
 
     def receive_withdrawal(self, withdrawal: DecisionWithdrawn) -> WithdrawalOutcome:
-        uow = UnitOfWork(self.app)
-        outcome = self.receive_withdrawal_in(uow, withdrawal)
-        uow.commit()
-        return outcome
+        return UnitOfWork.run(self.app, self.receive_withdrawal_in, withdrawal)
 
     def receive_assessment(self, assessment: CaseworkerAssessment) -> AssessmentResult:
-        uow = UnitOfWork(self.app)
-        result = self.receive_assessment_in(uow, assessment)
-        uow.commit()
-        return result
+        return UnitOfWork.run(self.app, self.receive_assessment_in, assessment)
 
     def receive_course_event(self, course_event: CourseEvent) -> AcuteLetterOutcome:
-        uow = UnitOfWork(self.app)
-        outcome = self.receive_course_event_in(uow, course_event)
-        uow.commit()
-        return outcome
+        return UnitOfWork.run(self.app, self.receive_course_event_in, course_event)
 
     def complete_task(self, task_id: str) -> LetterTaskEvent:
         """Raises `TaskNotFound`, or `TaskClosed` when it was completed or cancelled before."""

@@ -3,7 +3,7 @@ policy engine (shared/auth/policy.py; docs/access-model.md explains the model)."
 
 from __future__ import annotations
 
-from shared.auth import Action, ActionRule, Grant, register
+from shared.auth import ERASURE_REPORT_READERS, Action, ActionRule, Grant, register
 from shared.auth.policy import (
     NO_PERSONAL_DATA,
     NO_PERSONS,
@@ -76,8 +76,6 @@ register(
         ),
         # Counts only, per kind, month and reason (issue 18): its dead letters' erasures, for
         # the data protection officer, as intake's.
-        ReportingAction.READ_ERASURE_REPORT: ActionRule(
-            NO_PERSONAL_DATA, {Role.AUDITOR: Grant("platform"), Role.MANAGEMENT: Grant("platform")}
-        ),
+        ReportingAction.READ_ERASURE_REPORT: ERASURE_REPORT_READERS,
     }
 )

@@ -203,16 +203,10 @@ class TriageService:
 
     # --- use cases, each in its own transaction --------------------------------------------
     def triage_incident(self, incident: AcceptedIncident) -> list[RoutingDecision]:
-        uow = UnitOfWork(self.app)
-        decisions = self.triage_in(uow, incident)
-        uow.commit()
-        return decisions
+        return UnitOfWork.run(self.app, self.triage_in, incident)
 
     def register_case_event(self, case_event: PseudonymisedCaseEvent) -> bool:
-        uow = UnitOfWork(self.app)
-        changed = self.register_case_event_in(uow, case_event)
-        uow.commit()
-        return changed
+        return UnitOfWork.run(self.app, self.register_case_event_in, case_event)
 
     def revise_at_meeting(
         self, journal_number: str, person_key: str, revision: MeetingRevision
