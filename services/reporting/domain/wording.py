@@ -129,25 +129,28 @@ def _exit_referral(facts: Facts, _: int | None) -> str:
 def _letter(facts: Facts, _: int | None) -> str:
     kind = label(LETTER_KINDS, facts.get("kind"))
     recipients = " og ".join(label(RECIPIENTS, r) for r in facts.get("recipients") or [])
-    event = str(facts.get("event"))
     owner = role(facts.get("owner_role"))
-    if event == "created":
-        what = f"opgave oprettet, ejer {owner}, frist {_date(facts.get('due_at'))}"
-    elif event == "updated":
-        what = f"opgaven ændret, ny frist {_date(facts.get('due_at'))}"
-    elif event == "sent":
-        what = f"sendt ({label(SEND_CHANNELS, facts.get('channel'), 'sendt')})"
-    elif event == "waived":
-        what = f"frafaldet: {lowered(label(WAIVER_REASONS, facts.get('waiver_reason')))}"
-    elif event == "cancelled":
-        what = f"annulleret: {label(WITHDRAWAL_REASONS, facts.get('reason'))}"
-    elif event == "escalated":
-        what = f"fristen er overskredet, eskaleret til {role(facts.get('escalated_to'))}"
-    elif event == "overdue":
-        what = f"fristen {_date(facts.get('due_at'))} er overskredet, ejer {owner}"
-    else:
-        what = f"afsluttet af {owner}"
-    return f"{kind} til {recipients or 'modtagerne'}: {what}"
+    words = _LETTER_EVENTS.get(str(facts.get("event")), _completed)
+    return f"{kind} til {recipients or 'modtagerne'}: {words(facts, owner)}"
+
+
+def _completed(_: Facts, owner: str) -> str:
+    return f"afsluttet af {owner}"
+
+
+_LETTER_EVENTS: dict[str, Callable[[Facts, str], str]] = {
+    "created": lambda f, owner: f"opgave oprettet, ejer {owner}, frist {_date(f.get('due_at'))}",
+    "updated": lambda f, _: f"opgaven ændret, ny frist {_date(f.get('due_at'))}",
+    "sent": lambda f, _: f"sendt ({label(SEND_CHANNELS, f.get('channel'), 'sendt')})",
+    "waived": lambda f, _: f"frafaldet: {lowered(label(WAIVER_REASONS, f.get('waiver_reason')))}",
+    "cancelled": lambda f, _: f"annulleret: {label(WITHDRAWAL_REASONS, f.get('reason'))}",
+    "escalated": lambda f, _: (
+        f"fristen er overskredet, eskaleret til {role(f.get('escalated_to'))}"
+    ),
+    "overdue": lambda f, owner: f"fristen {_date(f.get('due_at'))} er overskredet, ejer {owner}",
+    "completed": _completed,
+}
+"""What each event of a letter task did, from its facts and its owner's role in words."""
 
 
 def _assessed(facts: Facts, _: int | None) -> str:
