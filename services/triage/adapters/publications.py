@@ -6,13 +6,20 @@ and completion on the handovers topic, all keyed by person_key."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 from uuid import uuid5
 
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
-from services.triage.domain.meetings import AGENDA_KEEPER, MEETING_EVENTS, WeeklyMeeting
+from services.triage.domain.meetings import (
+    AGENDA_KEEPER,
+    MEETING_EVENTS,
+    MeetingDecision,
+    WeeklyMeeting,
+)
 from shared.contracts import (
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
@@ -91,6 +98,17 @@ def handover_publications(event: Any) -> list[Outgoing]:
     return [Outgoing(TRIAGE_HANDOVERS, handover.person_key, handover)]
 
 
+_DECISION = tuple(field.name for field in dataclasses.fields(MeetingDecision))
+"""A meeting's decision is published whole: it holds no text."""
+_AGREED = ("journal_number", "person_key", "action_id", "owner_role", "owner_team", "due_on")
+_NOTED = ("by", "at", "journal_number", "person_key", "note_id")
+"""What an agreed action and a note publish of what was recorded: never their text."""
+
+
+def _picked(recorded: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    return {name: recorded[name] for name in names}
+
+
 def meeting_publications(event: Any) -> list[Outgoing]:
     """Each meeting event once on ssp.meetings.events.v1, keyed by the meeting; never the text
     of an action or a note."""
@@ -108,17 +126,7 @@ def meeting_publications(event: Any) -> list[Outgoing]:
         }
     elif isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
         meeting = event.meeting
-        fields = {
-            "event": "route_or_owner_decided",
-            "by": event.by,
-            "at": event.at,
-            "journal_number": event.journal_number,
-            "person_key": event.person_key,
-            "decision_id": event.decision_id,
-            "route": event.route,
-            "owner_role": event.owner_role,
-            "owner_team": event.owner_team,
-        }
+        fields = {"event": "route_or_owner_decided", **_picked(vars(event), *_DECISION)}
     elif isinstance(event, WeeklyMeeting.ActionAgreed):
         meeting = event.meeting
         action = event.action
@@ -126,23 +134,11 @@ def meeting_publications(event: Any) -> list[Outgoing]:
             "event": "action_agreed",
             "by": action["agreed_by"],
             "at": action["agreed_at"],
-            "journal_number": action["journal_number"],
-            "person_key": action["person_key"],
-            "action_id": action["action_id"],
-            "owner_role": action["owner_role"],
-            "owner_team": action["owner_team"],
-            "due_on": action["due_on"],
+            **_picked(action, *_AGREED),
         }
     elif isinstance(event, WeeklyMeeting.NoteRecorded):
         meeting = event.meeting
-        fields = {
-            "event": "note_recorded",
-            "by": event.by,
-            "at": event.at,
-            "journal_number": event.journal_number,
-            "person_key": event.person_key,
-            "note_id": event.note_id,
-        }
+        fields = {"event": "note_recorded", **_picked(vars(event), *_NOTED)}
     elif isinstance(event, WeeklyMeeting.ConcernPlaced):
         meeting = event.meeting
         concern = event.concern
@@ -150,8 +146,7 @@ def meeting_publications(event: Any) -> list[Outgoing]:
             "event": "concern_placed",
             "by": AGENDA_KEEPER,
             "at": concern["placed_at"],
-            "person_key": concern["person_key"],
-            "concern_id": concern["concern_id"],
+            **_picked(concern, "person_key", "concern_id"),
         }
     else:
         return []
