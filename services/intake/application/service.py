@@ -570,7 +570,7 @@ class IntakeService:
             sealed_original, sealed_persons = seal_rejected(
                 self.sealer, raw, str(reference), self.pseudonymiser.person_key
             )
-            rejected = RejectedInput.record_sealed(
+            rejected = RejectedInput(
                 reference=str(reference),
                 channel=channel,
                 received_at=rejection.received_at,
