@@ -116,40 +116,11 @@ def meeting_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, WeeklyMeeting.Opened):
         meeting = f"{event.municipality_code}/{event.iso_week}"
         fields = {"event": "opened", "by": event.opened_by, "at": event.opened_at}
-    elif isinstance(event, WeeklyMeeting.ParticipantJoined):
-        meeting = event.meeting
-        fields = {
-            "event": "participant_joined",
-            "by": event.subject,
-            "role": event.role,
-            "at": event.at,
-        }
-    elif isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
-        meeting = event.meeting
-        fields = {"event": "route_or_owner_decided", **_picked(vars(event), *_DECISION)}
-    elif isinstance(event, WeeklyMeeting.ActionAgreed):
-        meeting = event.meeting
-        action = event.action
-        fields = {
-            "event": "action_agreed",
-            "by": action["agreed_by"],
-            "at": action["agreed_at"],
-            **_picked(action, *_AGREED),
-        }
-    elif isinstance(event, WeeklyMeeting.NoteRecorded):
-        meeting = event.meeting
-        fields = {"event": "note_recorded", **_picked(vars(event), *_NOTED)}
-    elif isinstance(event, WeeklyMeeting.ConcernPlaced):
-        meeting = event.meeting
-        concern = event.concern
-        fields = {
-            "event": "concern_placed",
-            "by": AGENDA_KEEPER,
-            "at": concern["placed_at"],
-            **_picked(concern, "person_key", "concern_id"),
-        }
     else:
-        return []
+        recorded = _recorded(event)
+        if recorded is None:
+            return []
+        meeting, fields = event.meeting, recorded  # every event after `Opened` names its meeting
     published = MeetingEvent.model_validate(
         {
             "event_id": f"{event.originator_id}:{event.originator_version}",
@@ -160,3 +131,35 @@ def meeting_publications(event: Any) -> list[Outgoing]:
         }
     )
     return [Outgoing(MEETINGS_EVENTS, meeting, published)]
+
+
+def _recorded(event: Any) -> dict[str, Any] | None:
+    """What a meeting event after `Opened` publishes of what was recorded."""
+    if isinstance(event, WeeklyMeeting.ParticipantJoined):
+        return {
+            "event": "participant_joined",
+            "by": event.subject,
+            "role": event.role,
+            "at": event.at,
+        }
+    if isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
+        return {"event": "route_or_owner_decided", **_picked(vars(event), *_DECISION)}
+    if isinstance(event, WeeklyMeeting.ActionAgreed):
+        action = event.action
+        return {
+            "event": "action_agreed",
+            "by": action["agreed_by"],
+            "at": action["agreed_at"],
+            **_picked(action, *_AGREED),
+        }
+    if isinstance(event, WeeklyMeeting.NoteRecorded):
+        return {"event": "note_recorded", **_picked(vars(event), *_NOTED)}
+    if isinstance(event, WeeklyMeeting.ConcernPlaced):
+        concern = event.concern
+        return {
+            "event": "concern_placed",
+            "by": AGENDA_KEEPER,
+            "at": concern["placed_at"],
+            **_picked(concern, "person_key", "concern_id"),
+        }
+    return None
