@@ -462,17 +462,9 @@ class IntakeService:
             incident.model_dump_json(include={"offence", "location", "narrative"}).encode(),
         )
         if record is None:
-            # A new record carries its first revision (one event).
-            uow.add(
-                IncidentRecord.received(
-                    valid.record_id,
-                    incident.journal_number,
-                    incident.revision,
-                    accepted,
-                    details,
-                    context,
-                )
-            )
+            # A new record carries its first revision (one event). Created the eventsourcing
+            # way: its id from `create_id` (`valid.record_id`), the current trace context.
+            uow.add(IncidentRecord(incident.journal_number, incident.revision, accepted, details))
         else:
             record.accept_revision(revision=incident.revision, accepted=accepted, details=details)
         return SubmissionResult("accepted", incident.journal_number, incident.revision)

@@ -63,29 +63,6 @@ class IncidentRecord(TracedAggregate):
         self.accepted: dict[str, Any] | None = accepted
         self.details: dict[str, Any] | None = details
 
-    @classmethod
-    def received(
-        cls,
-        record_id: UUID,
-        journal_number: str,
-        revision: int,
-        accepted: dict[str, Any],
-        details: dict[str, Any],
-        trace_context: dict[str, str],
-    ) -> IncidentRecord:
-        """`IncidentRecord(journal_number, revision, accepted, details)` for a caller that has
-        already worked out `record_id` (`create_id(journal_number)`) and the trace context
-        (`current_trace_context()`, the same for every event of one message)."""
-        return cls._create(
-            cls.Received,
-            id=record_id,
-            trace_context=trace_context,
-            journal_number=journal_number,
-            revision=revision,
-            accepted=accepted,
-            details=details,
-        )
-
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
 
