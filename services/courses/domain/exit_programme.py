@@ -22,7 +22,7 @@ with the method that applies it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -60,6 +60,19 @@ from services.courses.domain.exit_programme_terms import (
 from shared.eventstore.ids import IdSpace
 
 _IDS = IdSpace("urn:ssp:courses:exit")
+
+
+class Referral(TypedDict):
+    """Who is referred to an exit programme, when, where and by whom: what `refer` takes
+    besides the time it is recorded at."""
+
+    person_key: str
+    referred_on: date
+    municipality_code: str
+    journal_number: str | None
+    age_at_referral: int
+    referred_by: ReferredBy
+    coordinator: str
 
 
 class ExitProgramme(Course):
@@ -146,34 +159,14 @@ class ExitProgramme(Course):
         return _IDS(f"{person_key}:{referred_on.isoformat()}")
 
     @classmethod
-    def refer(
-        cls,
-        *,
-        person_key: str,
-        referred_on: date,
-        municipality_code: str,
-        journal_number: str | None,
-        age_at_referral: int,
-        referred_by: ReferredBy,
-        coordinator: str,
-        at: datetime,
-    ) -> ExitProgramme:
-        if age_at_referral < EXIT_MIN_AGE:
+    def refer(cls, *, at: datetime, **referral: Unpack[Referral]) -> ExitProgramme:
+        if referral["age_at_referral"] < EXIT_MIN_AGE:
             raise BelowTargetAge(
                 f"exit programmes are for persons of {EXIT_MIN_AGE} or over",
                 field="age_at_referral",
             )
-        cls.require_not_future(referred_on, at, "referred_on")
-        return cls(
-            person_key=person_key,
-            referred_on=referred_on,
-            municipality_code=municipality_code,
-            journal_number=journal_number,
-            age_at_referral=age_at_referral,
-            referred_by=referred_by,
-            coordinator=coordinator,
-            at=at,
-        )
+        cls.require_not_future(referral["referred_on"], at, "referred_on")
+        return cls(**referral, at=at)
 
     @event(Referred)
     def __init__(

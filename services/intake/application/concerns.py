@@ -91,15 +91,9 @@ def accept_concern(
     sealed = sealer.seal(
         [valid.person.person_key], json.dumps(confidential, ensure_ascii=False).encode()
     )
-    uow.add(
-        ConcernRecord.register(
-            valid.record_id,
-            concern.concern_id,
-            registered.model_dump(mode="json"),
-            sealed,
-            context,
-        )
-    )
+    # Created the eventsourcing way: the id from `create_id` (`valid.record_id`) and the
+    # current trace context (`context`, as the identity's events have it).
+    uow.add(ConcernRecord(concern.concern_id, registered.model_dump(mode="json"), sealed))
     return True
 
 

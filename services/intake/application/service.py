@@ -456,17 +456,9 @@ class IntakeService:
             incident.model_dump_json(include={"offence", "location", "narrative"}).encode(),
         )
         if record is None:
-            # A new record carries its first revision (one event).
-            uow.add(
-                IncidentRecord.received(
-                    valid.record_id,
-                    incident.journal_number,
-                    incident.revision,
-                    accepted,
-                    details,
-                    context,
-                )
-            )
+            # A new record carries its first revision (one event). Created the eventsourcing
+            # way: its id from `create_id` (`valid.record_id`), the current trace context.
+            uow.add(IncidentRecord(incident.journal_number, incident.revision, accepted, details))
         else:
             record.accept_revision(revision=incident.revision, accepted=accepted, details=details)
         return SubmissionResult("accepted", incident.journal_number, incident.revision)
@@ -564,7 +556,7 @@ class IntakeService:
             sealed_original, sealed_persons = seal_rejected(
                 self.sealer, raw, str(reference), self.pseudonymiser.person_key
             )
-            rejected = RejectedInput.record_sealed(
+            rejected = RejectedInput(
                 reference=str(reference),
                 channel=channel,
                 received_at=rejection.received_at,

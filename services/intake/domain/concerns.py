@@ -37,30 +37,12 @@ class ConcernRecord(TracedAggregate):
     def create_id(concern_id: str) -> UUID:
         return _IDS(concern_id)
 
-    @classmethod
-    def register(
-        cls,
-        record_id: UUID,
-        concern_id: str,
-        registered: dict[str, Any],
-        confidential: dict[str, Any],
-        trace_context: dict[str, str],
-    ) -> ConcernRecord:
-        """`registered` is the `ConcernRegistered` (JSON mode) published for triage and
-        reporting; `confidential` (reporter, category, text) stays here."""
-        return cls._create(
-            cls.Registered,
-            id=record_id,
-            trace_context=trace_context,
-            concern_id=concern_id,
-            registered=registered,
-            confidential=confidential,
-        )
-
     @event(Registered)
     def __init__(
         self, concern_id: str, registered: dict[str, Any], confidential: dict[str, Any]
     ) -> None:
+        """`registered` is the `ConcernRegistered` (JSON mode) published for triage and
+        reporting; `confidential` (reporter, category, text) stays here."""
         self.concern_id = concern_id
         self.registered = registered
         self.confidential = confidential

@@ -63,29 +63,6 @@ class IncidentRecord(TracedAggregate):
         self.accepted: dict[str, Any] | None = accepted
         self.details: dict[str, Any] | None = details
 
-    @classmethod
-    def received(
-        cls,
-        record_id: UUID,
-        journal_number: str,
-        revision: int,
-        accepted: dict[str, Any],
-        details: dict[str, Any],
-        trace_context: dict[str, str],
-    ) -> IncidentRecord:
-        """`IncidentRecord(journal_number, revision, accepted, details)` for a caller that has
-        already worked out `record_id` (`create_id(journal_number)`) and the trace context
-        (`current_trace_context()`, the same for every event of one message)."""
-        return cls._create(
-            cls.Received,
-            id=record_id,
-            trace_context=trace_context,
-            journal_number=journal_number,
-            revision=revision,
-            accepted=accepted,
-            details=details,
-        )
-
     def supersedes(self, revision: int) -> bool:
         return revision > self.revision
 
@@ -144,30 +121,6 @@ class PersonIdentity(TracedAggregate):
     @staticmethod
     def create_id(person_key: str) -> UUID:
         return _IDS(f"person:{person_key}")
-
-    @classmethod
-    def register(
-        cls,
-        identity_id: UUID,
-        person_key: str,
-        cpr: str,
-        name: str | None,
-        address: str | None,
-        municipality_code: str,
-        trace_context: dict[str, str],
-    ) -> PersonIdentity:
-        """`PersonIdentity(person_key, cpr, name, address, municipality_code)` as identities
-        were registered before issue 18 (plain; kept for tests of stores written then)."""
-        return cls._create(
-            cls.RegisteredIn,
-            id=identity_id,
-            trace_context=trace_context,
-            person_key=person_key,
-            cpr=cpr,
-            name=name,
-            address=address,
-            municipality_code=municipality_code,
-        )
 
     @classmethod
     def register_sealed(
@@ -269,34 +222,11 @@ class RejectedInput(TracedAggregate):
         rejection: dict[str, Any]
         sealed_original: dict[str, Any] | None
         sealed_persons: list[dict[str, Any]] | None
+        """`{"index", "sealed"}` for each person of `persons` whose CPR number could be read."""
 
     @staticmethod
     def create_id(reference: str) -> UUID:
         return UUID(reference)
-
-    @classmethod
-    def record_sealed(
-        cls,
-        reference: str,
-        channel: str,
-        received_at: datetime,
-        sealed_original: dict[str, Any],
-        sealed_persons: list[dict[str, Any]],
-        rejection: dict[str, Any],
-    ) -> RejectedInput:
-        """`sealed_persons`: `{"index", "sealed"}` for each person of `persons` whose CPR
-        number could be read."""
-        return cls._create(
-            cls.SealedRecorded,
-            id=cls.create_id(reference),
-            reference=reference,
-            channel=channel,
-            received_at=received_at,
-            original_b64=None,
-            rejection=rejection,
-            sealed_original=sealed_original,
-            sealed_persons=sealed_persons,
-        )
 
     # `Recorded` (before issue 18) lacks the sealed fields: their defaults.
     @event(SealedRecorded)

@@ -21,13 +21,14 @@ from sqlalchemy import select
 from services.reporting.adapters.views import tables
 from services.reporting.adapters.views.reader import ViewReader
 from services.reporting.application.access_policy import ReportingAction
+from services.reporting.application.answers import NOTHING_KNOWN, Answer
 from services.reporting.application.timeline import PersonTimelines
 from services.reporting.domain.clocks import ClockGroup, ClockReadings, groups, readings_of
 from services.reporting.domain.disclosure import DEFAULT_SMALLEST_SHOWN, protect
 from services.reporting.domain.handover import LetterStatus, Route, TaskStatus, letter_status
 from services.reporting.domain.weeks import IsoWeek
 from services.reporting.domain.wording import describe
-from shared.auth import DataKind, Decision, Principal, Resource, Visibility, decide
+from shared.auth import DataKind, Principal, Resource, Visibility, decide
 from shared.auth.withheld import withhold_social_services
 
 OUT_OF_SCOPE_REASON = "age_out_of_scope"
@@ -146,17 +147,8 @@ class Trace(BaseModel):
     social-services details the caller may see."""
 
 
-@dataclass(frozen=True)
-class TraceAnswer:
-    known: bool
-    """Anything is known about the journal number."""
-    decision: Decision
-    """Whether the caller may see the journal at all (any person of their municipality)."""
-    trace: Trace | None = None
-    """What the caller may see of it; None unless known and allowed."""
-
-
-_NOTHING_KNOWN = TraceAnswer(known=False, decision=Decision(False, "not_found"))
+TraceAnswer = Answer[Trace]
+"""The caller may see the journal when they may see any person of it (their municipality)."""
 
 
 class CoRegisteredIncident(BaseModel):
@@ -186,11 +178,7 @@ class CoRegistrations(BaseModel):
     """Most frequent first, then the most recent."""
 
 
-@dataclass(frozen=True)
-class CoRegistrationsAnswer:
-    known: bool
-    decision: Decision
-    co_registrations: CoRegistrations | None = None
+CoRegistrationsAnswer = Answer[CoRegistrations]
 
 
 class ReportingQueries:
@@ -279,7 +267,7 @@ class ReportingQueries:
     def trace_for(self, principal: Principal, journal_number: str) -> TraceAnswer:
         steps = self.reader.trace_steps(journal_number)
         if not steps:
-            return _NOTHING_KNOWN
+            return NOTHING_KNOWN
         residence = self._residence_of_persons(journal_number)
         journal = Resource(municipalities=frozenset(residence.values()))
         decision = decide(principal, ReportingAction.READ_TRACE, journal)
@@ -318,7 +306,7 @@ class ReportingQueries:
         named: the caller learns nothing of another municipality's residents."""
         rows = self.reader.registrations_with_others(person_key)
         if not rows:
-            return CoRegistrationsAnswer(known=False, decision=Decision(False, "not_found"))
+            return NOTHING_KNOWN
         residence = Resource(municipalities=frozenset(r["municipality_code"] for r in rows))
         decision = decide(principal, ReportingAction.READ_CO_REGISTRATIONS, residence)
         if not decision.allowed:
@@ -341,7 +329,7 @@ class ReportingQueries:
         return CoRegistrationsAnswer(
             known=True,
             decision=decision,
-            co_registrations=CoRegistrations(
+            found=CoRegistrations(
                 person_key=person_key,
                 incidents=len(journals),
                 persons=[p.person for p in persons],

@@ -7,16 +7,16 @@ shown, another municipality's steps."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from services.reporting.adapters.views.reader import ViewReader
 from services.reporting.application.access_policy import ReportingAction
+from services.reporting.application.answers import Answer
 from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, PersonTimelines
 from services.reporting.domain.review import CheckResult, draw_sample, review_checks
-from shared.auth import Decision, Principal, Visibility
+from shared.auth import Principal, Visibility
 
 LARGEST_SAMPLE = 1000
 """The most persons in one sample (Ankestyrelsen reviews about 300 a year in all)."""
@@ -47,11 +47,7 @@ class PersonReview(BaseModel):
     timeline: PersonTimeline
 
 
-@dataclass(frozen=True)
-class ReviewAnswer:
-    known: bool
-    decision: Decision
-    review: PersonReview | None = None
+ReviewAnswer = Answer[PersonReview]
 
 
 ALGORITHM = (
@@ -87,10 +83,10 @@ class Reviews:
 
     def person(self, principal: Principal, person_key: str) -> ReviewAnswer:
         answer = self.timelines.timeline_for(principal, person_key, limit=MOST_ROWS)
-        if answer.timeline is None:
+        if answer.found is None:
             return ReviewAnswer(answer.known, answer.decision)
         checks = review_checks(self._rows_seen(principal, person_key))
-        review = PersonReview(person_key=person_key, checks=checks, timeline=answer.timeline)
+        review = PersonReview(person_key=person_key, checks=checks, timeline=answer.found)
         return ReviewAnswer(True, answer.decision, review)
 
     def _rows_seen(self, principal: Principal, person_key: str) -> list[dict[str, Any]]:

@@ -9,13 +9,13 @@ auditor): fails closed."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
 from services.reporting.adapters.views.reader import ViewReader
 from services.reporting.application.access_policy import ReportingAction
+from services.reporting.application.answers import NOTHING_KNOWN, Answer
 from services.reporting.domain.clocks import ClockReadings, readings_of
 from services.reporting.domain.person_timeline import POLICE_STEPS
 from services.reporting.domain.wording import describe
@@ -56,14 +56,7 @@ class PersonTimeline(BaseModel):
     services' involvement."""
 
 
-@dataclass(frozen=True)
-class TimelineAnswer:
-    known: bool
-    decision: Decision
-    timeline: PersonTimeline | None = None
-
-
-_UNKNOWN = TimelineAnswer(known=False, decision=Decision(False, "not_found"))
+TimelineAnswer = Answer[PersonTimeline]
 _OUT_OF_REACH = Decision(False, "outside_reach")
 
 
@@ -80,7 +73,7 @@ class PersonTimelines:
     ) -> TimelineAnswer:
         stored = self.reader.person_timeline(person_key)
         if not stored:
-            return _UNKNOWN
+            return NOTHING_KNOWN
         visibility = Visibility(principal, ReportingAction.READ_PERSON_TIMELINE)
         shown = self.visible_rows(visibility, stored)
         if not shown:

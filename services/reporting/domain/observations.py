@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
 
 from shared.contracts import (
     AcceptedIncident,
@@ -69,6 +71,70 @@ class Observation:
     facts: dict[str, Any]
 
 
+class AboutPerson(Protocol):
+    """A message about one person."""
+
+    @property
+    def journal_number(self) -> str | None: ...
+    @property
+    def person_key(self) -> str | None: ...
+
+
+class Decided(AboutPerson, Protocol):
+    @property
+    def revision(self) -> int: ...
+
+
+class Happened(AboutPerson, Protocol):
+    @property
+    def at(self) -> datetime: ...
+
+
+def about_person(
+    message: AboutPerson,
+    key: str,
+    step: Step,
+    at: datetime,
+    revision: int | None,
+    detail: str,
+    facts: dict[str, Any],
+) -> Observation:
+    """A step of the journal number `message` follows, else (none) of the person's timeline
+    only."""
+    return Observation(
+        key=key,
+        journal_number=message.journal_number,
+        step=step,
+        at=at,
+        person_key=message.person_key,
+        revision=revision,
+        detail=detail,
+        facts=facts,
+    )
+
+
+def decided(
+    decision: Decided, key: str, step: Step, at: datetime, detail: str, facts: dict[str, Any]
+) -> Observation:
+    """Triage's word on one person in one revision of a police report."""
+    return about_person(decision, key, step, at, decision.revision, detail, facts)
+
+
+def happened(
+    event: Happened, key: str, step: Step, detail: str, facts: dict[str, Any]
+) -> Observation:
+    """Something done in a person's help (a letter, a course, a meeting, a follow-up) at the
+    message's own time: it belongs to no revision of the police report."""
+    return about_person(event, key, step, event.at, None, detail, facts)
+
+
+def published(message: BaseModel, *names: str) -> dict[str, Any]:
+    """The fields `names` of `message` as it was published (JSON: a date as ISO text), in
+    that order."""
+    dumped = message.model_dump(mode="json", include=set(names))
+    return {name: dumped[name] for name in names}
+
+
 def incident_accepted(incident: AcceptedIncident) -> Observation:
     out_of_scope = sum(1 for p in incident.persons if not p.in_scope)
     not_served = sum(1 for p in incident.persons if not p.served)
@@ -110,80 +176,63 @@ def incident_rejected(rejection: IntakeRejection) -> Observation:
 def routed(decision: RoutingDecision) -> Observation:
     reasons = ", ".join(decision.reasons) or "-"
     kind = "" if decision.decision_kind == "initial" else f" ({decision.decision_kind})"
-    return Observation(
-        key=f"decision:{decision.decision_id}",
-        journal_number=decision.journal_number,
-        step="routed_caseworker" if decision.route == "caseworker" else "routed_tovholder",
-        at=decision.decided_at,
-        person_key=decision.person_key,
-        revision=decision.revision,
-        detail=f"{decision.route}{kind}, severity {decision.severity}, {decision.workflow}; "
-        f"reasons: {reasons}",
-        facts={
-            "route": decision.route,
-            "workflow": decision.workflow,
-            "severity": decision.severity,
-            "reasons": list(decision.reasons),
-            "age_at_incident": decision.age_at_incident,
-            "role": decision.role,
-            "offence_code": decision.offence_code,
-            "municipality_code": decision.municipality_code,
-            "decided_at": decision.decided_at.isoformat(),
-            "decision_id": decision.decision_id,
-            "decision_kind": decision.decision_kind,
-            "revises_decision_id": decision.revises_decision_id,
-            # Since municipality profiles (issue 4, parts 1-3); a decision made before them
-            # carries none of these, and the handover list then derives the owner from the route.
-            "owner_role": decision.owner_role,
-            "owner_team": decision.owner_team,
-            "district": decision.district,
-            "profile": decision.profile,
-            "earlier_reports": decision.history.earlier_reports if decision.history else None,
-            "repeat": decision.history.repeat if decision.history else None,
-            "psp_ksp_handover": decision.psp_ksp_handover,
-        },
+    step: Step = "routed_caseworker" if decision.route == "caseworker" else "routed_tovholder"
+    detail = (
+        f"{decision.route}{kind}, severity {decision.severity}, {decision.workflow}; "
+        f"reasons: {reasons}"
     )
+    facts = {
+        "route": decision.route,
+        "workflow": decision.workflow,
+        "severity": decision.severity,
+        "reasons": list(decision.reasons),
+        "age_at_incident": decision.age_at_incident,
+        "role": decision.role,
+        "offence_code": decision.offence_code,
+        "municipality_code": decision.municipality_code,
+        "decided_at": decision.decided_at.isoformat(),
+        "decision_id": decision.decision_id,
+        "decision_kind": decision.decision_kind,
+        "revises_decision_id": decision.revises_decision_id,
+        # Since municipality profiles (issue 4, parts 1-3); a decision made before them
+        # carries none of these, and the handover list then derives the owner from the route.
+        "owner_role": decision.owner_role,
+        "owner_team": decision.owner_team,
+        "district": decision.district,
+        "profile": decision.profile,
+        "earlier_reports": decision.history.earlier_reports if decision.history else None,
+        "repeat": decision.history.repeat if decision.history else None,
+        "psp_ksp_handover": decision.psp_ksp_handover,
+    }
+    key = f"decision:{decision.decision_id}"
+    return decided(decision, key, step, decision.decided_at, detail, facts)
 
 
 def exit_referral(referral: ExitReferral) -> Observation:
     team = f" ({referral.owner_team})" if referral.owner_team else ""
-    return Observation(
-        # One referral per person and incident, whatever its revisions (the contract).
-        key=f"exit-referral:{referral.referral_id}",
-        journal_number=referral.journal_number,
-        step="exit_referral",
-        at=referral.referred_at,
-        person_key=referral.person_key,
-        revision=referral.revision,
-        detail=f"referred to {referral.owner_role}{team}, flags {'+'.join(referral.flags)}, "
-        f"{referral.workflow}",
-        facts={
-            "referral_id": referral.referral_id,
-            "decision_id": referral.decision_id,
-            "flags": list(referral.flags),
-            "owner_role": referral.owner_role,
-            "owner_team": referral.owner_team,
-            "municipality_code": referral.municipality_code,
-            "referred_at": referral.referred_at.isoformat(),
-        },
+    detail = (
+        f"referred to {referral.owner_role}{team}, flags {'+'.join(referral.flags)}, "
+        f"{referral.workflow}"
     )
+    facts = published(
+        referral,
+        "referral_id",
+        "decision_id",
+        "flags",
+        "owner_role",
+        "owner_team",
+        "municipality_code",
+    ) | {"referred_at": referral.referred_at.isoformat()}
+    # One referral per person and incident, whatever its revisions (the contract).
+    key = f"exit-referral:{referral.referral_id}"
+    return decided(referral, key, "exit_referral", referral.referred_at, detail, facts)
 
 
 def decision_withdrawn(withdrawal: DecisionWithdrawn) -> Observation:
-    return Observation(
-        key=f"withdrawal:{withdrawal.withdrawal_id}",
-        journal_number=withdrawal.journal_number,
-        step="decision_withdrawn",
-        at=withdrawal.withdrawn_at,
-        person_key=withdrawal.person_key,
-        revision=withdrawal.revision,
-        detail=f"decision withdrawn: {withdrawal.reason}",
-        facts={
-            "decision_id": withdrawal.decision_id,
-            "reason": withdrawal.reason,
-            "municipality_code": withdrawal.municipality_code,
-        },
-    )
+    detail = f"decision withdrawn: {withdrawal.reason}"
+    facts = published(withdrawal, "decision_id", "reason", "municipality_code")
+    key = f"withdrawal:{withdrawal.withdrawal_id}"
+    return decided(withdrawal, key, "decision_withdrawn", withdrawal.withdrawn_at, detail, facts)
 
 
 def person_statement(statement: PersonStatement) -> Observation:
@@ -197,20 +246,9 @@ def person_statement(statement: PersonStatement) -> Observation:
     else:
         step = "decision_confirmed"
         detail = f"decision confirmed in revision {statement.revision}: unchanged"
-    return Observation(
-        key=f"statement:{statement.statement_id}",
-        journal_number=statement.journal_number,
-        step=step,
-        at=statement.stated_at,
-        person_key=statement.person_key,
-        revision=statement.revision,
-        detail=detail,
-        facts={
-            "statement": statement.statement,
-            "decision_id": statement.decision_id,
-            "municipality_code": statement.municipality_code,
-        },
-    )
+    facts = published(statement, "statement", "decision_id", "municipality_code")
+    key = f"statement:{statement.statement_id}"
+    return decided(statement, key, step, statement.stated_at, detail, facts)
 
 
 _TASK_STEPS: dict[str, Step] = {
@@ -245,29 +283,24 @@ def letter_task_changed(task: LetterTaskEvent) -> Observation | None:
         ),
         "",
     )
-    return Observation(
-        key=key,
-        journal_number=task.journal_number,
-        step=_TASK_STEPS[task.event],
-        at=task.at,
-        person_key=task.person_key,
-        revision=None,
-        detail=f"{task.kind} to {'+'.join(task.recipients)}, owner {task.owner_role}, "
-        f"due {task.due_at.isoformat()}{because}",
-        facts={
-            "task_id": task.task_id,
-            "event": task.event,
-            "kind": task.kind,
-            "recipients": list(task.recipients),
-            "owner_role": task.owner_role,
-            "due_at": task.due_at.isoformat(),
-            "municipality_code": task.municipality_code,
-            "reason": task.reason,
-            "waiver_reason": task.waiver_reason,
-            "channel": task.channel,
-            "escalated_to": task.escalated_to,
-        },
+    detail = (
+        f"{task.kind} to {'+'.join(task.recipients)}, owner {task.owner_role}, "
+        f"due {task.due_at.isoformat()}{because}"
     )
+    facts = {
+        "task_id": task.task_id,
+        "event": task.event,
+        "kind": task.kind,
+        "recipients": list(task.recipients),
+        "owner_role": task.owner_role,
+        "due_at": task.due_at.isoformat(),
+        "municipality_code": task.municipality_code,
+        "reason": task.reason,
+        "waiver_reason": task.waiver_reason,
+        "channel": task.channel,
+        "escalated_to": task.escalated_to,
+    }
+    return happened(task, key, _TASK_STEPS[task.event], detail, facts)
 
 
 def course_changed(course: CourseEvent) -> Observation | None:
@@ -276,30 +309,18 @@ def course_changed(course: CourseEvent) -> Observation | None:
     procedure for a group without a journal number has no place in either."""
     if course.journal_number is None and course.person_key is None:
         return None
-    return Observation(
-        key=f"course:{course.event_id}",
-        journal_number=course.journal_number,
-        step="course_changed",
-        at=course.at,
-        person_key=course.person_key,
-        revision=None,
-        detail=f"{course.course_type} {course.event}",
-        facts={
-            "course_id": course.course_id,
-            "course_type": course.course_type,
-            "event": course.event,
-            "municipality_code": course.municipality_code,
-            # The data's codes, dates and owners (the contract publishes nothing else), for
-            # the timeline's words: which step, to which municipality.
-            "data": {
-                name: value
-                for name, value in course.data.items()
-                if value is None
-                or isinstance(value, bool | int)
-                or (isinstance(value, str) and len(value) <= _MOST_DATA_CHARS)
-            },
-        },
-    )
+    facts = published(course, "course_id", "course_type", "event", "municipality_code")
+    # The data's codes, dates and owners (the contract publishes nothing else), for the
+    # timeline's words: which step, to which municipality.
+    facts["data"] = {
+        name: value
+        for name, value in course.data.items()
+        if value is None
+        or isinstance(value, bool | int)
+        or (isinstance(value, str) and len(value) <= _MOST_DATA_CHARS)
+    }
+    detail = f"{course.course_type} {course.event}"
+    return happened(course, f"course:{course.event_id}", "course_changed", detail, facts)
 
 
 def person_erased(journal_number: str, erasure_id: str, reason: str, at: datetime) -> Observation:

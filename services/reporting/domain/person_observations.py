@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from services.reporting.domain.observations import Observation, Step
+from services.reporting.domain.observations import Observation, Step, happened, published
 from shared.contracts import (
     CaseworkerRecordEvent,
     FollowUpEvent,
@@ -27,33 +27,32 @@ _MEETING_STEPS: dict[str, Step] = {
 }
 
 
+_MEETING_FACTS = (
+    "meeting",
+    "municipality_code",
+    "iso_week",
+    "event",
+    "decision_id",
+    "route",
+    "owner_role",
+    "owner_team",
+    "due_on",
+)
+"""What a step of the meeting keeps: codes, dates and owners, never an action's or a note's
+text."""
+
+
 def meeting_recorded(meeting: MeetingEvent) -> Observation | None:
     """What the weekly meeting recorded about a young person (its decisions, agreed actions
     and notes, without their text); who joined the meeting is no step of a person."""
     step = _MEETING_STEPS.get(meeting.event)
     if step is None or meeting.person_key is None:
         return None
-    return Observation(
-        key=f"meeting:{meeting.event_id}",
-        journal_number=meeting.journal_number,
-        step=step,
-        at=meeting.at,
-        person_key=meeting.person_key,
-        revision=None,
-        detail=f"meeting {meeting.meeting} {meeting.event}"
-        + (f": {meeting.route or '-'}, owner {meeting.owner_role}" if meeting.owner_role else ""),
-        facts={
-            "meeting": meeting.meeting,
-            "municipality_code": meeting.municipality_code,
-            "iso_week": meeting.iso_week,
-            "event": meeting.event,
-            "decision_id": meeting.decision_id,
-            "route": meeting.route,
-            "owner_role": meeting.owner_role,
-            "owner_team": meeting.owner_team,
-            "due_on": meeting.due_on.isoformat() if meeting.due_on else None,
-        },
+    detail = f"meeting {meeting.meeting} {meeting.event}" + (
+        f": {meeting.route or '-'}, owner {meeting.owner_role}" if meeting.owner_role else ""
     )
+    facts = published(meeting, *_MEETING_FACTS)
+    return happened(meeting, f"meeting:{meeting.event_id}", step, detail, facts)
 
 
 ASSESSMENT_WORDS = {"inform": "orienter (inform)", "summon": "indkald (summon)"}
@@ -73,23 +72,10 @@ def caseworker_recorded(record: CaseworkerRecordEvent) -> Observation:
             f"caseworker {record.caseworker} met the family on {record.held_on} "
             f"({youth} the young person)"
         )
-    return Observation(
-        key=f"caseworker:{record.event_id}",
-        journal_number=record.journal_number,
-        step=step,
-        at=record.at,
-        person_key=record.person_key,
-        revision=None,
-        detail=detail,
-        facts={
-            "event": record.event,
-            "outcome": record.outcome,
-            "caseworker": record.caseworker,
-            "via": record.via,
-            "held_on": record.held_on.isoformat() if record.held_on else None,
-            "municipality_code": record.municipality_code,
-        },
+    facts = published(
+        record, "event", "outcome", "caseworker", "via", "held_on", "municipality_code"
     )
+    return happened(record, f"caseworker:{record.event_id}", step, detail, facts)
 
 
 def follow_up_changed(action: FollowUpEvent) -> Observation:
@@ -98,30 +84,26 @@ def follow_up_changed(action: FollowUpEvent) -> Observation:
     encrypted in courses). A step of the journal it follows, else of the person's timeline."""
     step: Step = cast(Step, f"follow_up_{action.event}")
     next_step = action.next_step
-    return Observation(
-        key=f"follow-up:{action.event_id}",
-        journal_number=action.journal_number,
-        step=step,
-        at=action.at,
-        person_key=action.person_key,
-        revision=None,
-        detail=f"{action.kind} {action.event}: {action.outcome}"
-        + (f", next {next_step.kind} by {next_step.owner}" if next_step else ""),
-        facts={
-            "event": action.event,
-            "kind": action.kind,
-            "held_on": action.held_on.isoformat(),
-            "held_by": action.held_by,
-            "recorded_by_role": action.recorded_by_role,
-            "outcome": action.outcome,
-            "municipality_code": action.municipality_code,
-            "course_id": action.course_id,
-            "next_kind": next_step.kind if next_step else None,
-            "next_owner": next_step.owner if next_step else None,
-            "next_due_on": next_step.due_on.isoformat() if next_step else None,
-            "next_status": next_step.status if next_step else None,
-        },
+    detail = f"{action.kind} {action.event}: {action.outcome}" + (
+        f", next {next_step.kind} by {next_step.owner}" if next_step else ""
     )
+    facts = published(
+        action,
+        "event",
+        "kind",
+        "held_on",
+        "held_by",
+        "recorded_by_role",
+        "outcome",
+        "municipality_code",
+        "course_id",
+    ) | {
+        "next_kind": next_step.kind if next_step else None,
+        "next_owner": next_step.owner if next_step else None,
+        "next_due_on": next_step.due_on.isoformat() if next_step else None,
+        "next_status": next_step.status if next_step else None,
+    }
+    return happened(action, f"follow-up:{action.event_id}", step, detail, facts)
 
 
 def handover_changed(task: HandoverTaskEvent) -> Observation:
@@ -129,10 +111,17 @@ def handover_changed(task: HandoverTaskEvent) -> Observation:
     opened on the 18th birthday with the open items, its owner and due date, and its
     completion with where the person was handed over to. A step of the person's timeline
     only (no journal number)."""
-    facts = task.model_dump(
-        mode="json",
-        include={"event", "municipality_code", "turned_18_on", "open_items", "owner_role"},
-    ) | task.model_dump(mode="json", include={"owner_team", "due_on", "handed_over_to"})
+    facts = published(
+        task,
+        "event",
+        "municipality_code",
+        "turned_18_on",
+        "open_items",
+        "owner_role",
+        "owner_team",
+        "due_on",
+        "handed_over_to",
+    )
     to = f": to {task.handed_over_to}" if task.handed_over_to else ""
     step = cast(Step, f"psp_ksp_handover_{task.event}")
     key = f"psp-ksp-handover:{task.event_id}"

@@ -129,25 +129,28 @@ def _exit_referral(facts: Facts, _: int | None) -> str:
 def _letter(facts: Facts, _: int | None) -> str:
     kind = label(LETTER_KINDS, facts.get("kind"))
     recipients = " og ".join(label(RECIPIENTS, r) for r in facts.get("recipients") or [])
-    event = str(facts.get("event"))
     owner = role(facts.get("owner_role"))
-    if event == "created":
-        what = f"opgave oprettet, ejer {owner}, frist {_date(facts.get('due_at'))}"
-    elif event == "updated":
-        what = f"opgaven ændret, ny frist {_date(facts.get('due_at'))}"
-    elif event == "sent":
-        what = f"sendt ({label(SEND_CHANNELS, facts.get('channel'), 'sendt')})"
-    elif event == "waived":
-        what = f"frafaldet: {lowered(label(WAIVER_REASONS, facts.get('waiver_reason')))}"
-    elif event == "cancelled":
-        what = f"annulleret: {label(WITHDRAWAL_REASONS, facts.get('reason'))}"
-    elif event == "escalated":
-        what = f"fristen er overskredet, eskaleret til {role(facts.get('escalated_to'))}"
-    elif event == "overdue":
-        what = f"fristen {_date(facts.get('due_at'))} er overskredet, ejer {owner}"
-    else:
-        what = f"afsluttet af {owner}"
-    return f"{kind} til {recipients or 'modtagerne'}: {what}"
+    words = _LETTER_EVENTS.get(str(facts.get("event")), _completed)
+    return f"{kind} til {recipients or 'modtagerne'}: {words(facts, owner)}"
+
+
+def _completed(_: Facts, owner: str) -> str:
+    return f"afsluttet af {owner}"
+
+
+_LETTER_EVENTS: dict[str, Callable[[Facts, str], str]] = {
+    "created": lambda f, owner: f"opgave oprettet, ejer {owner}, frist {_date(f.get('due_at'))}",
+    "updated": lambda f, _: f"opgaven ændret, ny frist {_date(f.get('due_at'))}",
+    "sent": lambda f, _: f"sendt ({label(SEND_CHANNELS, f.get('channel'), 'sendt')})",
+    "waived": lambda f, _: f"frafaldet: {lowered(label(WAIVER_REASONS, f.get('waiver_reason')))}",
+    "cancelled": lambda f, _: f"annulleret: {label(WITHDRAWAL_REASONS, f.get('reason'))}",
+    "escalated": lambda f, _: (
+        f"fristen er overskredet, eskaleret til {role(f.get('escalated_to'))}"
+    ),
+    "overdue": lambda f, owner: f"fristen {_date(f.get('due_at'))} er overskredet, ejer {owner}",
+    "completed": _completed,
+}
+"""What each event of a letter task did, from its facts and its owner's role in words."""
 
 
 def _assessed(facts: Facts, _: int | None) -> str:
@@ -249,8 +252,9 @@ def _course(facts: Facts, _: int | None) -> str:
     return f"{course} i {municipality(facts.get('municipality_code'))}: {what}"
 
 
-def _on(name: str) -> Callable[[Facts], str]:
-    return lambda d: _date(d.get(name))
+def _on(name: str, words: str) -> Callable[[Facts], str]:
+    """`words` with the date of the data's `name` in place of `{}`."""
+    return lambda d: words.format(_date(d.get(name)))
 
 
 _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
@@ -260,54 +264,53 @@ _COURSE_EVENTS: dict[str, Callable[[Facts], str]] = {
         else f"proceduren startet {_date(d.get('started_on'))}"
     ),
     "step_placed": lambda d: f"placeret på trin {d.get('step')}",
-    "consent_requested": lambda d: f"samtykke bedt om {_on('requested_on')(d)}",
-    "consent_given": lambda d: f"samtykke givet {_on('given_on')(d)}",
-    "consent_refused": lambda d: f"samtykke afslået {_on('refused_on')(d)}",
+    "consent_requested": _on("requested_on", "samtykke bedt om {}"),
+    "consent_given": _on("given_on", "samtykke givet {}"),
+    "consent_refused": _on("refused_on", "samtykke afslået {}"),
     "consent_not_required": lambda d: "samtykke ikke nødvendigt",
     "consent_overdue": lambda d: f"samtykke ikke besvaret efter {d.get('pending_days')} dage",
     "goal_added": lambda d: (
-        f"mål sat, ansvarlig {d.get('owner')}, opfølgning {_on('review_on')(d)}"
+        f"mål sat, ansvarlig {d.get('owner')}, opfølgning {_date(d.get('review_on'))}"
     ),
     "measure_added": lambda d: (
-        f"indsats aftalt, ansvarlig {d.get('owner')}, opfølgning {_on('review_on')(d)}"
+        f"indsats aftalt, ansvarlig {d.get('owner')}, opfølgning {_date(d.get('review_on'))}"
     ),
-    "measure_started": lambda d: f"indsats startet {_on('started_on')(d)}",
-    "measure_completed": lambda d: f"indsats gennemført {_on('completed_on')(d)}",
-    "item_reviewed": lambda d: f"fulgt op {_on('reviewed_on')(d)}",
-    "review_overdue": lambda d: f"opfølgning {_on('review_on')(d)} er overskredet",
+    "measure_started": _on("started_on", "indsats startet {}"),
+    "measure_completed": _on("completed_on", "indsats gennemført {}"),
+    "item_reviewed": _on("reviewed_on", "fulgt op {}"),
+    "review_overdue": _on("review_on", "opfølgning {} er overskredet"),
     "follow_up_recorded": lambda d: (
-        f"{lowered(label(FOLLOW_UP_KINDS, d.get('kind')))} holdt {_on('held_on')(d)}"
+        f"{lowered(label(FOLLOW_UP_KINDS, d.get('kind')))} holdt {_date(d.get('held_on'))}"
     ),
     "closed": lambda d: (
         f"afsluttet: {label(COURSE_OUTCOMES, d['outcome'])}"
         if d.get("outcome")
-        else f"afsluttet {_on('closed_on')(d)} (trin 9: afrapportering til det politiske niveau)"
+        else f"afsluttet {_date(d.get('closed_on'))} (trin 9: afrapportering til det politiske "
+        "niveau)"
     ),
     "referred": lambda d: (
-        f"henvist af {d.get('referred_by')} {_on('referred_on')(d)}, "
+        f"henvist af {d.get('referred_by')} {_date(d.get('referred_on'))}, "
         f"koordinator {d.get('coordinator') or NOTHING}"
     ),
-    "clarifying_talk_held": lambda d: f"afklarende samtale holdt {_on('held_on')(d)}",
-    "accepted": lambda d: f"optaget i programmet {_on('accepted_on')(d)}",
+    "clarifying_talk_held": _on("held_on", "afklarende samtale holdt {}"),
+    "accepted": _on("accepted_on", "optaget i programmet {}"),
     "declined": lambda d: f"ikke optaget ({d.get('reason')})",
     "contract_agreed": lambda d: f"kontrakt aftalt (version {d.get('contract_version')})",
-    "contract_measure_completed": lambda d: (
-        f"kontraktens indsats gennemført {_on('completed_on')(d)}"
-    ),
-    "contract_measure_overdue": lambda d: f"kontraktens indsats {_on('due_on')(d)} er overskredet",
-    "meeting_held": lambda d: f"samarbejdsmøde holdt {_on('held_on')(d)}",
+    "contract_measure_completed": _on("completed_on", "kontraktens indsats gennemført {}"),
+    "contract_measure_overdue": _on("due_on", "kontraktens indsats {} er overskredet"),
+    "meeting_held": _on("held_on", "samarbejdsmøde holdt {}"),
     "meeting_missed": lambda d: f"intet samarbejdsmøde i {d.get('month')}",
     "transferred": lambda d: (
         f"flyttet fra {municipality(d.get('from_municipality_code'))} til "
-        f"{municipality(d.get('to_municipality_code'))} {_on('moved_on')(d)}"
+        f"{municipality(d.get('to_municipality_code'))} {_date(d.get('moved_on'))}"
     ),
-    "escalated_to_infohus": lambda d: f"eskaleret til Infohus {_on('escalated_on')(d)}",
+    "escalated_to_infohus": _on("escalated_on", "eskaleret til Infohus {}"),
     "ended": lambda d: f"afsluttet: {label(COURSE_OUTCOMES, d.get('outcome'))}",
-    "standard_letter_requested": lambda d: f"standardbrev bestilt, frist {_on('due_at')(d)}",
+    "standard_letter_requested": _on("due_at", "standardbrev bestilt, frist {}"),
     "standard_letter_sent": lambda d: "standardbrev sendt",
-    "standard_letter_overdue": lambda d: f"standardbrevets frist {_on('due_at')(d)} er overskredet",
+    "standard_letter_overdue": _on("due_at", "standardbrevets frist {} er overskredet"),
     "step_assigned": lambda d: f"trin {d.get('step')} tildelt {d.get('owner')}",
-    "step_completed": lambda d: f"trin {d.get('step')} afsluttet {_on('completed_on')(d)}",
+    "step_completed": lambda d: f"trin {d.get('step')} afsluttet {_date(d.get('completed_on'))}",
     "erased": lambda d: "slettet, slettefristen er udløbet",
 }
 

@@ -175,7 +175,7 @@ async def trace(
     queries: Queries,
 ) -> Trace:
     answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
-    shown = await in_reach(access, answer.known, answer.decision, answer.trace)
+    shown = await in_reach(access, answer.known, answer.decision, answer.found)
     steps = shown.steps
     access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
     return shown
@@ -198,7 +198,7 @@ async def co_registered(
     answer: CoRegistrationsAnswer = await ctx.in_store(
         queries.co_registered_for, access.principal, person_key
     )
-    found = await in_reach(access, answer.known, answer.decision, answer.co_registrations)
+    found = await in_reach(access, answer.known, answer.decision, answer.found)
     access.note(
         person_keys=[person_key, *(p.person_key for p in found.persons)],
         count=len(found.persons),
@@ -227,7 +227,7 @@ async def person_timeline(
             access.principal, person_key, offset=offset, limit=limit
         )
     )
-    timeline = await in_reach(access, answer.known, answer.decision, answer.timeline)
+    timeline = await in_reach(access, answer.known, answer.decision, answer.found)
     access.note(person_keys=[person_key], count=len(timeline.rows))
     return timeline
 

@@ -69,7 +69,7 @@ async def _reviewed(
 ) -> PersonReview:
     """The person's export, when in the caller's reach (404 alike for unknown), audited."""
     answer: ReviewAnswer = await ctx.in_store(found.person, access.principal, person_key)
-    review = await in_reach(access, answer.known, answer.decision, answer.review)
+    review = await in_reach(access, answer.known, answer.decision, answer.found)
     access.note(term="review export", person_keys=[person_key], count=len(review.checks))
     return review
 

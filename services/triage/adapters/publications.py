@@ -6,12 +6,19 @@ and completion on the handovers topic, all keyed by person_key."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
 from services.triage.domain.exit_referrals import PersonExitReferral
 from services.triage.domain.incident_triage import IncidentTriage
-from services.triage.domain.meetings import AGENDA_KEEPER, MEETING_EVENTS, WeeklyMeeting
+from services.triage.domain.meetings import (
+    AGENDA_KEEPER,
+    MEETING_EVENTS,
+    MeetingDecision,
+    WeeklyMeeting,
+)
 from shared.contracts import (
     MEETINGS_EVENTS,
     TRIAGE_CASEWORKER,
@@ -91,6 +98,17 @@ def handover_publications(event: Any) -> list[Outgoing]:
     return [Outgoing(TRIAGE_HANDOVERS, handover.person_key, handover)]
 
 
+_DECISION = tuple(field.name for field in dataclasses.fields(MeetingDecision))
+"""A meeting's decision is published whole: it holds no text."""
+_AGREED = ("journal_number", "person_key", "action_id", "owner_role", "owner_team", "due_on")
+_NOTED = ("by", "at", "journal_number", "person_key", "note_id")
+"""What an agreed action and a note publish of what was recorded: never their text."""
+
+
+def _picked(recorded: Mapping[str, Any], *names: str) -> dict[str, Any]:
+    return {name: recorded[name] for name in names}
+
+
 def meeting_publications(event: Any) -> list[Outgoing]:
     """Each meeting event once on ssp.meetings.events.v1, keyed by the meeting; never the text
     of an action or a note."""
@@ -98,63 +116,11 @@ def meeting_publications(event: Any) -> list[Outgoing]:
     if isinstance(event, WeeklyMeeting.Opened):
         meeting = f"{event.municipality_code}/{event.iso_week}"
         fields = {"event": "opened", "by": event.opened_by, "at": event.opened_at}
-    elif isinstance(event, WeeklyMeeting.ParticipantJoined):
-        meeting = event.meeting
-        fields = {
-            "event": "participant_joined",
-            "by": event.subject,
-            "role": event.role,
-            "at": event.at,
-        }
-    elif isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
-        meeting = event.meeting
-        fields = {
-            "event": "route_or_owner_decided",
-            "by": event.by,
-            "at": event.at,
-            "journal_number": event.journal_number,
-            "person_key": event.person_key,
-            "decision_id": event.decision_id,
-            "route": event.route,
-            "owner_role": event.owner_role,
-            "owner_team": event.owner_team,
-        }
-    elif isinstance(event, WeeklyMeeting.ActionAgreed):
-        meeting = event.meeting
-        action = event.action
-        fields = {
-            "event": "action_agreed",
-            "by": action["agreed_by"],
-            "at": action["agreed_at"],
-            "journal_number": action["journal_number"],
-            "person_key": action["person_key"],
-            "action_id": action["action_id"],
-            "owner_role": action["owner_role"],
-            "owner_team": action["owner_team"],
-            "due_on": action["due_on"],
-        }
-    elif isinstance(event, WeeklyMeeting.NoteRecorded):
-        meeting = event.meeting
-        fields = {
-            "event": "note_recorded",
-            "by": event.by,
-            "at": event.at,
-            "journal_number": event.journal_number,
-            "person_key": event.person_key,
-            "note_id": event.note_id,
-        }
-    elif isinstance(event, WeeklyMeeting.ConcernPlaced):
-        meeting = event.meeting
-        concern = event.concern
-        fields = {
-            "event": "concern_placed",
-            "by": AGENDA_KEEPER,
-            "at": concern["placed_at"],
-            "person_key": concern["person_key"],
-            "concern_id": concern["concern_id"],
-        }
     else:
-        return []
+        recorded = _recorded(event)
+        if recorded is None:
+            return []
+        meeting, fields = event.meeting, recorded  # every event after `Opened` names its meeting
     published = MeetingEvent.model_validate(
         {
             "event_id": f"{event.originator_id}:{event.originator_version}",
@@ -165,3 +131,35 @@ def meeting_publications(event: Any) -> list[Outgoing]:
         }
     )
     return [Outgoing(MEETINGS_EVENTS, meeting, published)]
+
+
+def _recorded(event: Any) -> dict[str, Any] | None:
+    """What a meeting event after `Opened` publishes of what was recorded."""
+    if isinstance(event, WeeklyMeeting.ParticipantJoined):
+        return {
+            "event": "participant_joined",
+            "by": event.subject,
+            "role": event.role,
+            "at": event.at,
+        }
+    if isinstance(event, WeeklyMeeting.RouteOrOwnerDecided):
+        return {"event": "route_or_owner_decided", **_picked(vars(event), *_DECISION)}
+    if isinstance(event, WeeklyMeeting.ActionAgreed):
+        action = event.action
+        return {
+            "event": "action_agreed",
+            "by": action["agreed_by"],
+            "at": action["agreed_at"],
+            **_picked(action, *_AGREED),
+        }
+    if isinstance(event, WeeklyMeeting.NoteRecorded):
+        return {"event": "note_recorded", **_picked(vars(event), *_NOTED)}
+    if isinstance(event, WeeklyMeeting.ConcernPlaced):
+        concern = event.concern
+        return {
+            "event": "concern_placed",
+            "by": AGENDA_KEEPER,
+            "at": concern["placed_at"],
+            **_picked(concern, "person_key", "concern_id"),
+        }
+    return None

@@ -105,14 +105,14 @@ def test_no_query_returns_a_record_outside_the_callers_municipality(
                 assert entry.exit_referral is None and entry.earlier_reports is None
     for i in range(len(data)):
         answer = queries.trace_for(principal, _journal(i))
-        if answer.trace is None:
+        if answer.found is None:
             continue
         journal_codes = {residence[k] for k in residence if k[0] == _journal(i)}
         if principal.role == Role.AUDITOR:  # platform reach, to audit what happened
             continue
         if principal.role != Role.OPERATIONS:
             assert journal_codes & principal.municipalities
-        for step in answer.trace.steps:
+        for step in answer.found.steps:
             if step.person_key is not None:
                 assert principal.role != Role.OPERATIONS
                 assert residence[(_journal(i), step.person_key)] in principal.municipalities

@@ -100,8 +100,8 @@ def test_most_frequent_first_with_journal_numbers_and_dates(
 ) -> None:
     _, queries = observe_all(reporting_settings, INCIDENTS)
     answer = queries.co_registered_for(who(Role.TOVHOLDER, FREDERICIA), A)
-    assert answer.known and answer.co_registrations is not None
-    found = answer.co_registrations.model_dump()
+    assert answer.known and answer.found is not None
+    found = answer.found.model_dump()
     assert (found["person_key"], found["incidents"]) == (A, 4)
     # D lives in Guldborgsund: not named to a Fredericia caller. C was removed from incident 5.
     assert [(p["person_key"], p["incidents"], p["last_reported_at"]) for p in found["persons"]] == [
@@ -118,8 +118,8 @@ def test_most_frequent_first_with_journal_numbers_and_dates(
 def test_ties_go_to_the_most_recent(reporting_settings: ReportingSettings) -> None:
     _, queries = observe_all(reporting_settings, INCIDENTS)
     answer = queries.co_registered_for(who(Role.CASEWORKER, FREDERICIA, GULDBORGSUND), A)
-    assert answer.co_registrations is not None
-    assert [(p.person_key, p.incidents) for p in answer.co_registrations.persons] == [
+    assert answer.found is not None
+    assert [(p.person_key, p.incidents) for p in answer.found.persons] == [
         (B, 3),
         (D, 1),  # 16 November
         (C, 1),  # 9 November
@@ -129,19 +129,19 @@ def test_ties_go_to_the_most_recent(reporting_settings: ReportingSettings) -> No
 def test_a_person_alone_or_out_of_reach(reporting_settings: ReportingSettings) -> None:
     _, queries = observe_all(reporting_settings, INCIDENTS)
     alone = queries.co_registered_for(who(Role.TEAM_LEADER, FREDERICIA), E)
-    assert alone.co_registrations is not None
-    assert (alone.co_registrations.incidents, alone.co_registrations.persons) == (1, [])
+    assert alone.found is not None
+    assert (alone.found.incidents, alone.found.persons) == (1, [])
 
     # D lives in Guldborgsund: known, but not to Fredericia.
     elsewhere = queries.co_registered_for(who(Role.TOVHOLDER, FREDERICIA), D)
-    assert elsewhere.known and elsewhere.co_registrations is None
+    assert elsewhere.known and elsewhere.found is None
     assert elsewhere.decision.reason == "outside_municipality"
     unknown = queries.co_registered_for(who(Role.TOVHOLDER, FREDERICIA), "pk_" + "0" * 32)
     assert not unknown.known
 
     for role in (Role.POLICE_COORDINATOR, Role.SCHOOL_REPRESENTATIVE, Role.MANAGEMENT):
         refused = queries.co_registered_for(who(role, FREDERICIA), A)
-        assert refused.co_registrations is None and refused.decision.reason == "role_not_permitted"
+        assert refused.found is None and refused.decision.reason == "role_not_permitted"
 
 
 def test_a_rebuild_gives_the_same_groups(reporting_settings: ReportingSettings) -> None:
@@ -235,13 +235,13 @@ def test_no_one_outside_the_callers_municipalities_is_ever_named(
     residence = {(journal(i), key): code for i, people in enumerate(data) for key, code in people}
     for key in KEYS:
         answer = queries.co_registered_for(principal, key)
-        if answer.co_registrations is None:
+        if answer.found is None:
             continue
         assert principal.role in (Role.TOVHOLDER, Role.TEAM_LEADER, Role.CASEWORKER)
         assert any(
             residence.get((journal(i), key)) in principal.municipalities for i in range(len(data))
         )
-        for other in answer.co_registrations.persons:
+        for other in answer.found.persons:
             assert other.person_key != key
             for together in other.together:
                 # both live in the caller's municipalities in that incident
@@ -259,8 +259,8 @@ def test_on_both_stores(store_url: str | None, tmp_path: Path) -> None:
     app, queries = observe_all(on_store, INCIDENTS)
     try:
         answer = queries.co_registered_for(who(Role.TOVHOLDER, FREDERICIA), A)
-        assert answer.co_registrations is not None
-        assert [(p.person_key, p.incidents) for p in answer.co_registrations.persons] == [
+        assert answer.found is not None
+        assert [(p.person_key, p.incidents) for p in answer.found.persons] == [
             (B, 3),
             (C, 1),
         ]

@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import ColumnElement, Engine, FromClause, and_, func, select
 
 from services.reporting.adapters.views import tables
+
+
+def _same_person(table: FromClause, person: FromClause) -> ColumnElement[bool]:
+    """`table`'s row of the same person in the same incident as `person`'s (both keyed by
+    journal number and person key)."""
+    return and_(
+        table.c.journal_number == person.c.journal_number,
+        table.c.person_key == person.c.person_key,
+    )
 
 
 class ViewReader:
@@ -94,18 +103,9 @@ class ViewReader:
                 c.c.decision_id.label("confirmed_decision_id"),
             )
             .join(p, p.c.journal_number == i.c.journal_number)
-            .outerjoin(
-                r,
-                and_(r.c.journal_number == p.c.journal_number, r.c.person_key == p.c.person_key),
-            )
-            .outerjoin(
-                x,
-                and_(x.c.journal_number == p.c.journal_number, x.c.person_key == p.c.person_key),
-            )
-            .outerjoin(
-                c,
-                and_(c.c.journal_number == p.c.journal_number, c.c.person_key == p.c.person_key),
-            )
+            .outerjoin(r, _same_person(r, p))
+            .outerjoin(x, _same_person(x, p))
+            .outerjoin(c, _same_person(c, p))
             .where(i.c.iso_week == iso_week, p.c.municipality_code == municipality_code)
             .order_by(i.c.reported_at_utc, i.c.journal_number, p.c.position)
         )
@@ -122,10 +122,7 @@ class ViewReader:
             select(p.c.in_scope, r.c.route, r.c.severity, i.c.offence_code, func.count())
             .select_from(i)
             .join(p, p.c.journal_number == i.c.journal_number)
-            .outerjoin(
-                r,
-                and_(r.c.journal_number == p.c.journal_number, r.c.person_key == p.c.person_key),
-            )
+            .outerjoin(r, _same_person(r, p))
             .where(i.c.iso_week == iso_week, p.c.municipality_code == municipality_code)
             .group_by(p.c.in_scope, r.c.route, r.c.severity, i.c.offence_code)
         )
@@ -159,14 +156,8 @@ class ViewReader:
             )
             .select_from(i)
             .join(p, p.c.journal_number == i.c.journal_number)
-            .outerjoin(
-                r,
-                and_(r.c.journal_number == p.c.journal_number, r.c.person_key == p.c.person_key),
-            )
-            .outerjoin(
-                t,
-                and_(t.c.journal_number == p.c.journal_number, t.c.person_key == p.c.person_key),
-            )
+            .outerjoin(r, _same_person(r, p))
+            .outerjoin(t, _same_person(t, p))
         )
         if journal_number is not None:
             statement = statement.where(i.c.journal_number == journal_number)
