@@ -22,7 +22,7 @@ from services.intake.domain.pseudonym import Pseudonymiser
 from services.intake.domain.rejections import code_in, list_in, named_in_document
 from shared.contracts import is_valid_cpr
 from shared.eventstore import TracedAggregate, UnitOfWork
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 from shared.keys.sealing import PersonSealer
 
 _IDS = IdSpace("urn:ssp:intake:identity-scope")
@@ -37,9 +37,7 @@ class PersonMunicipalities(TracedAggregate):
         person_key: str
         municipality_code: str
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return _IDS(person_key)
+    create_id = keyed_id(_IDS, "person_key")
 
     @classmethod
     def register(

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:intake:concerns")
 DANISH_TIME = ZoneInfo("Europe/Copenhagen")
@@ -33,9 +32,7 @@ class ConcernRecord(TracedAggregate):
         registered: dict[str, Any]
         confidential: dict[str, Any]
 
-    @staticmethod
-    def create_id(concern_id: str) -> UUID:
-        return _IDS(concern_id)
+    create_id = keyed_id(_IDS, "concern_id")
 
     @event(Registered)
     def __init__(

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:intake")
 
@@ -43,9 +43,7 @@ class IncidentRecord(TracedAggregate):
         accepted: dict[str, Any]
         details: dict[str, Any]
 
-    @staticmethod
-    def create_id(journal_number: str) -> UUID:
-        return _IDS(f"incident:{journal_number}")
+    create_id = keyed_id(_IDS, "journal_number", prefix="incident")
 
     # The defaults are for `Opened` (no revision yet); `Received` names every field.
     @event(Received)
@@ -118,9 +116,7 @@ class PersonIdentity(TracedAggregate):
         erasure_id: str
         reason: str
 
-    @staticmethod
-    def create_id(person_key: str) -> UUID:
-        return _IDS(f"person:{person_key}")
+    create_id = keyed_id(_IDS, "person_key", prefix="person")
 
     @classmethod
     def register_sealed(
@@ -294,9 +290,7 @@ class CaseRegisterEntry(TracedAggregate):
         at: str
         pseudonymised: dict[str, Any]
 
-    @staticmethod
-    def create_id(case_id: str, event_type: str, at: str) -> UUID:
-        return _IDS(f"case:{case_id}:{event_type}:{at}")
+    create_id = keyed_id(_IDS, "case_id", "event_type", "at", prefix="case")
 
     @event(Received)
     def __init__(

@@ -10,13 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.domain import event
 from pydantic import BaseModel, Field
 
 from shared.eventstore import TracedAggregate
-from shared.eventstore.ids import IdSpace
+from shared.eventstore.ids import IdSpace, keyed_id
 
 _IDS = IdSpace("urn:ssp:intake:retention-runs")
 
@@ -103,10 +102,8 @@ class RetentionRun(TracedAggregate):
         persons_erased: int
         rejections_erased: int
 
-    @staticmethod
-    def create_id(day: str) -> UUID:
-        """`day`: YYYY-MM-DD (UTC)."""
-        return _IDS(day)
+    # `day`: YYYY-MM-DD (UTC).
+    create_id = keyed_id(_IDS, "day")
 
     @event(Recorded)
     def __init__(self, day: str, persons_erased: int, rejections_erased: int) -> None:

@@ -16,7 +16,9 @@ from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_referral import ExitReferralRecord
 from services.courses.domain.trivsel import TrivselCourse
 from services.intake.application.identities import PersonMunicipalities
+from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, PersonIdentity
+from services.intake.domain.retention import RetentionRun
 from services.notifications.domain.caseworker_record import CaseworkerRecord
 from services.notifications.domain.letter_task_case import LetterTaskCase
 from services.reporting.domain.model import JournalTimeline, TimelineStep, UnattributedRejection
@@ -123,6 +125,16 @@ PINNED = [
         "PersonMunicipalities.create_id",
         PersonMunicipalities.create_id(K),
         "84e5d887-fba7-561e-b129-05d9578cdc31",
+    ),
+    (
+        "RetentionRun.create_id",
+        RetentionRun.create_id("2026-01-01"),
+        "c7f9923a-a453-5805-86a0-869c88892522",
+    ),
+    (
+        "ConcernRecord.create_id",
+        ConcernRecord.create_id("7f3c2a10-0000-4000-8000-000000000001"),
+        "d609d0a8-42e3-5db0-b78c-b3784aed96e1",
     ),
     (
         "PersonOpenItems.create_id",
