@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -32,8 +31,8 @@ from tests.browser.conftest import (
     incidents,
     journal_link,
     log_in,
+    post_to_intake,
     text_of,
-    token,
     wait_until,
 )
 from tests.browser.test_follow_ups import set_date
@@ -77,12 +76,7 @@ def decision(platform: RunningPlatform) -> dict[str, Any]:
             "school": SCHOOL,
         }
         report = {**incidents(reported)[1], "journal_number": JOURNAL, "persons": [sofie]}
-        posted = httpx.post(
-            f"{platform.urls['intake']}/v1/incidents",
-            content=json.dumps(report).encode(),
-            headers={"Authorization": f"Bearer {token('police_integration')}"},
-            timeout=30,
-        )
+        posted = post_to_intake(platform.urls["intake"], "/v1/incidents", report)
         assert posted.status_code == 202, posted.text
 
         def routed(found: TopicReader) -> list[dict[str, Any]]:
