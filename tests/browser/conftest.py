@@ -94,6 +94,18 @@ def token(role: str, **claims: Any) -> str:
     )
 
 
+def post_to_intake(
+    intake: str, path: str, document: dict[str, Any], role: str = "police_integration"
+) -> httpx.Response:
+    """`document` posted to intake's `path` (/v1/incidents, /v1/concerns) as `role` would."""
+    return httpx.post(
+        f"{intake}{path}",
+        content=json.dumps(document).encode(),
+        headers={"Authorization": f"Bearer {token(role)}"},
+        timeout=30,
+    )
+
+
 @dataclass
 class RunningPlatform:
     ssp: SspProcess
@@ -126,14 +138,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningPlatfo
             for name in ("intake", "triage", "notifications", "reporting", "courses")
         }
         _away_from_a_week_boundary()
-        police = {"Authorization": f"Bearer {token('police_integration')}"}
         for incident in incidents(datetime.now(UTC)):
-            posted = httpx.post(
-                f"{urls['intake']}/v1/incidents",
-                content=json.dumps(incident).encode(),
-                headers=police,
-                timeout=30,
-            )
+            posted = post_to_intake(urls["intake"], "/v1/incidents", incident)
             assert posted.status_code == 202, posted.text
         _wait_for_the_agenda(urls["reporting"])
         yield RunningPlatform(ssp, bootstrap, console, urls, data_dir=home / "data")

@@ -8,7 +8,6 @@ the one the meeting tests count."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from tests.browser.conftest import (
     check_page,
     follow,
     log_in,
+    post_to_intake,
     text_of,
     token,
 )
@@ -60,12 +60,7 @@ def rejected_report() -> dict[str, Any]:
 def test_a_rejected_report_is_corrected_and_resubmitted_in_the_console(
     platform: RunningPlatform, browser: webdriver.Chrome
 ) -> None:
-    posted = httpx.post(
-        f"{platform.urls['intake']}/v1/incidents",
-        content=json.dumps(rejected_report()).encode(),
-        headers={"Authorization": f"Bearer {token('police_integration')}"},
-        timeout=30,
-    )
+    posted = post_to_intake(platform.urls["intake"], "/v1/incidents", rejected_report())
     assert posted.status_code == 422, posted.text
     reference = posted.json()["reference"]
 
@@ -135,12 +130,7 @@ def test_a_rejected_concern_is_corrected_in_a_concern_form(
         "text": "",  # empty: rejected
         "registered_at": registered.isoformat(),
     }
-    posted = httpx.post(
-        f"{platform.urls['intake']}/v1/concerns",
-        content=json.dumps(concern).encode(),
-        headers={"Authorization": f"Bearer {token('tovholder')}"},
-        timeout=30,
-    )
+    posted = post_to_intake(platform.urls["intake"], "/v1/concerns", concern, "tovholder")
     assert posted.status_code == 422, posted.text
     reference = posted.json()["reference"]
     police = {"Authorization": f"Bearer {token('police_coordinator')}", "X-Purpose": "test"}
