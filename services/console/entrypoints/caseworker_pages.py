@@ -9,7 +9,6 @@ import re
 from collections.abc import Awaitable
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -18,7 +17,12 @@ from starlette.datastructures import FormData
 from services.console.adapters.platform_api import ApiError, PlatformApi
 from services.console.domain.errors import danish_error
 from services.console.domain.weeks import MUNICIPALITY, valid_week
-from services.console.entrypoints.page_tools import JOURNAL_NUMBER, PERSON_KEY, PageTools
+from services.console.entrypoints.page_tools import (
+    JOURNAL_NUMBER,
+    PERSON_KEY,
+    PageTools,
+    item_url,
+)
 from shared.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 
 INITIALS = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,50}")
@@ -49,15 +53,7 @@ class ItemForm:
         )
 
     def back(self) -> str:
-        query = {
-            "kommune": self.municipality,
-            "uge": self.week,
-            "journal": self.journal,
-            "person": self.person,
-        }
-        if self.names:
-            query["navne"] = "1"
-        return f"/moede/punkt?{urlencode(query)}"
+        return item_url(self.municipality, self.week, self.journal, self.person, self.names)
 
 
 def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:

@@ -6,7 +6,7 @@ CSRF-checked). Its own router, given the app's session, CSRF and rendering (`Pag
 from __future__ import annotations
 
 import re
-from urllib.parse import urlencode
+from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,11 +15,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import meeting as page
+from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY, valid_week
 from services.console.entrypoints.page_tools import (
     JOURNAL_NUMBER,
     PERSON_KEY,
     PageTools,
+    item_url,
     meeting_weeks,
 )
 from shared import danish
@@ -27,6 +29,25 @@ from shared import danish
 TEAM = re.compile(r"[\w .,'()/-]{1,120}")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = 1000
+
+
+@dataclass(frozen=True)
+class Item:
+    """The child's item on a meeting's agenda that one of the item's forms was sent from."""
+
+    municipality: str
+    week: str
+    journal: str
+    person: str
+    names: bool
+    """The names were shown: the page sent back to shows them again."""
+
+    @property
+    def meeting(self) -> str:
+        return f"{self.municipality}/{self.week}"
+
+    def back(self) -> str:
+        return item_url(self.municipality, self.week, self.journal, self.person, self.names)
 
 
 def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
@@ -78,35 +99,30 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             **view,
         )
 
-    def item_form(form: FormData) -> tuple[str, str, str, str]:
+    async def item_command(request: Request) -> tuple[User, FormData, Item]:
+        """The signed-in user, the CSRF-checked form and the item it was sent from; a field out
+        of bounds refuses the form."""
+        user = await tools.current_user(request)
+        form = await tools.checked_form(request)
         municipality = tools.field(form, "kommune", MUNICIPALITY)
         week = tools.field(form, "uge")
         journal = tools.field(form, "journal", JOURNAL_NUMBER)
         person = tools.field(form, "person", PERSON_KEY)
         if not valid_week(week) or not (municipality and journal and person):
             raise tools.refused()
-        return municipality, week, journal, person
-
-    def back_to_item(
-        form: FormData, municipality: str, week: str, journal: str, person: str
-    ) -> str:
-        query = {"kommune": municipality, "uge": week, "journal": journal, "person": person}
-        if tools.field(form, "navne") == "1":
-            query["navne"] = "1"
-        return f"/moede/punkt?{urlencode(query)}"
+        names = tools.field(form, "navne") == "1"
+        return user, form, Item(municipality, week, journal, person, names)
 
     @router.post("/moede/punkt/beslutning")
     async def decide(request: Request) -> Response:
-        user = await tools.current_user(request)
-        form = await tools.checked_form(request)
-        municipality, week, journal, person = item_form(form)
+        user, form, item = await item_command(request)
         route = tools.field(form, "spor")
         owner_role = tools.field(form, "ejer")
         owner_team = tools.field(form, "team", TEAM) or None
         if route not in ("tovholder", "caseworker") or owner_role not in danish.OWNER_ROLES:
             raise tools.refused()
         revised, problem = await page.revise_at_meeting(
-            api, user, f"{municipality}/{week}", journal, person, route, owner_role, owner_team
+            api, user, item.meeting, item.journal, item.person, route, owner_role, owner_team
         )
         if problem:
             tools.flash(request, problem, "error")
@@ -120,13 +136,11 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             )
         else:
             tools.flash(request, "Mødet fastholdt spor og ejer; intet er ændret.")
-        return tools.redirect(back_to_item(form, municipality, week, journal, person))
+        return tools.redirect(item.back())
 
     @router.post("/moede/punkt/handling")
     async def agree_action(request: Request) -> Response:
-        user = await tools.current_user(request)
-        form = await tools.checked_form(request)
-        municipality, week, journal, person = item_form(form)
+        user, form, item = await item_command(request)
         what = tools.field(form, "hvad")
         owner_role = tools.field(form, "ansvarlig")
         owner_team = tools.field(form, "ansvarligt_team", TEAM) or None
@@ -135,15 +149,15 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             tools.flash(
                 request, "Skriv hvad der er aftalt, vælg en ansvarlig og en frist.", "error"
             )
-            return tools.redirect(back_to_item(form, municipality, week, journal, person))
+            return tools.redirect(item.back())
         problem = await page.agree_action(
             api,
             user,
-            municipality,
-            week,
+            item.municipality,
+            item.week,
             {
-                "journal_number": journal,
-                "person_key": person,
+                "journal_number": item.journal,
+                "person_key": item.person,
                 "what": what,
                 "owner_role": owner_role,
                 "owner_team": owner_team,
@@ -156,25 +170,23 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
             f"{danish.danish_date(due_on)}.",
         )
-        return tools.redirect(back_to_item(form, municipality, week, journal, person))
+        return tools.redirect(item.back())
 
     @router.post("/moede/punkt/note")
     async def record_note(request: Request) -> Response:
-        user = await tools.current_user(request)
-        form = await tools.checked_form(request)
-        municipality, week, journal, person = item_form(form)
+        user, form, item = await item_command(request)
         text = tools.field(form, "tekst")
         if not text or len(text) > MAX_TEXT:
             tools.flash(request, "En note skal have 1 til 1000 tegn.", "error")
-            return tools.redirect(back_to_item(form, municipality, week, journal, person))
+            return tools.redirect(item.back())
         problem = await page.record_note(
             api,
             user,
-            municipality,
-            week,
-            {"journal_number": journal, "person_key": person, "text": text},
+            item.municipality,
+            item.week,
+            {"journal_number": item.journal, "person_key": item.person, "text": text},
         )
         tools.flash_outcome(request, problem, "Noten er gemt i referatet.")
-        return tools.redirect(back_to_item(form, municipality, week, journal, person))
+        return tools.redirect(item.back())
 
     return router

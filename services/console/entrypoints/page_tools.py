@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -52,6 +53,14 @@ def meeting_weeks(municipality: str, week: str) -> dict[str, Any]:
         "previous_week": shift_week(week, -1),
         "next_week": shift_week(week, 1),
     }
+
+
+def item_url(municipality: str, week: str, journal: str, person: str, names: bool) -> str:
+    """The page of one child's item on a meeting's agenda, with the names when they were shown."""
+    query = {"kommune": municipality, "uge": week, "journal": journal, "person": person}
+    if names:
+        query["navne"] = "1"
+    return f"/moede/punkt?{urlencode(query)}"
 
 
 async def looked_up(

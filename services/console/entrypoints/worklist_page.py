@@ -8,10 +8,12 @@ import re
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import worklist as page
+from services.console.domain.user import User
 from services.console.entrypoints.page_tools import PageTools
 from shared import danish
 
@@ -21,6 +23,15 @@ TASK_ID = re.compile(r"[A-Za-z0-9:_.-]{1,200}")
 def worklist_router(api: PlatformApi, tools: PageTools) -> APIRouter:
     router = APIRouter()
 
+    async def task_command(request: Request, task_id: str) -> tuple[User, FormData]:
+        """The signed-in user and the CSRF-checked form of an action on one letter task; a task
+        id out of bounds refuses the form."""
+        user = await tools.current_user(request)
+        form = await tools.checked_form(request)
+        if TASK_ID.fullmatch(task_id) is None:
+            raise tools.refused()
+        return user, form
+
     @router.get("/arbejdsliste", response_class=HTMLResponse)
     async def worklist(request: Request, alle: str | None = None) -> Response:
         user = await tools.current_user(request)
@@ -29,10 +40,7 @@ def worklist_router(api: PlatformApi, tools: PageTools) -> APIRouter:
 
     @router.post("/arbejdsliste/opgaver/{task_id}/afslut")
     async def complete_task(request: Request, task_id: str) -> Response:
-        user = await tools.current_user(request)
-        await tools.checked_form(request)
-        if TASK_ID.fullmatch(task_id) is None:
-            raise tools.refused()
+        user, _ = await task_command(request, task_id)
         problem = await page.complete_task(api, user, task_id)
         tools.flash_outcome(request, problem, "Brevopgaven er markeret som afsluttet.")
         return tools.redirect("/arbejdsliste")
@@ -56,10 +64,7 @@ def worklist_router(api: PlatformApi, tools: PageTools) -> APIRouter:
 
     @router.post("/arbejdsliste/opgaver/{task_id}/send")
     async def send_letter(request: Request, task_id: str) -> Response:
-        user = await tools.current_user(request)
-        await tools.checked_form(request)
-        if TASK_ID.fullmatch(task_id) is None:
-            raise tools.refused()
+        user, _ = await task_command(request, task_id)
         sent, message = await page.send_letter(api, user, task_id)
         tools.flash(request, message, "info" if sent else "error")
         return tools.redirect("/arbejdsliste")
@@ -81,10 +86,9 @@ def worklist_router(api: PlatformApi, tools: PageTools) -> APIRouter:
 
     @router.post("/arbejdsliste/opgaver/{task_id}/frafald")
     async def waive_task(request: Request, task_id: str) -> Response:
-        user = await tools.current_user(request)
-        form = await tools.checked_form(request)
+        user, form = await task_command(request, task_id)
         reason = tools.field(form, "begrundelse")
-        if TASK_ID.fullmatch(task_id) is None or reason not in danish.WAIVER_REASONS:
+        if reason not in danish.WAIVER_REASONS:
             raise tools.refused()
         problem = await page.waive_task(api, user, task_id, reason)
         tools.flash_outcome(
