@@ -13,12 +13,8 @@ from typing import Any
 from uuid import uuid4
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
-from services.console.application.pages import (
-    Problems,
-    agenda_concerns,
-    meeting_purpose,
-    resolve_names,
-)
+from services.console.application.asking import Problems
+from services.console.application.meeting import agenda_concerns, meeting_purpose, resolve_names
 from services.console.domain.errors import danish_error
 from services.console.domain.user import User
 from shared.danish import CONCERN_CATEGORIES, REPORTER_KINDS

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
+from services.console.application.asking import Problems
 from services.console.domain.errors import danish_error
 from services.console.domain.user import User
 from shared.danish import (
@@ -37,7 +38,7 @@ def owners_of(user: User) -> list[str]:
 
 
 async def overdue_next_steps(
-    api: PlatformApi, user: User, problems: Any, show_all: bool = False
+    api: PlatformApi, user: User, problems: Problems, show_all: bool = False
 ) -> list[dict[str, Any]]:
     """Next steps not done by their due date that the user owns (or, with `show_all`, every
     one in the user's municipalities), the oldest due first."""

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
-from services.console.application.pages import Problems
+from services.console.application.asking import Problems
 from services.console.domain.concern_correction import (
     concern_form,
     concern_problems,

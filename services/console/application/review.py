@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.console.adapters.platform_api import PlatformApi
-from services.console.application.pages import Problems
+from services.console.application.asking import Problems
 from services.console.domain.user import User
 from shared.contracts.municipalities import MUNICIPALITIES
 

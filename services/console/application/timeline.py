@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.console.adapters.platform_api import PlatformApi
-from services.console.application.pages import Problems
+from services.console.application.asking import Problems
 from services.console.domain.user import User
 from shared.danish import CLOCKS, NOTHING, clock_duration
 

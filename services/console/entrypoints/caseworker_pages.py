@@ -1,7 +1,7 @@
 """The caseworker's side in the console (issue 17, part 3): on a child's item of the weekly
 meeting, a caseworker or team leader records the assessment ("Orienter" or "Indkald") and the
 meeting with a summoned family; notifications records them (the letter follows) and decides
-who may. Given the console's helpers (`PageTools`) by `create_http_app`."""
+who may. Its own router, given the console's helpers (`PageTools`) by `create_http_app`."""
 
 from __future__ import annotations
 
@@ -9,21 +9,22 @@ import re
 from collections.abc import Awaitable
 from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
 from services.console.domain.errors import danish_error
 from services.console.domain.weeks import MUNICIPALITY, valid_week
-from services.console.entrypoints.follow_up_pages import PERSON_KEY
-from services.console.entrypoints.page_tools import PageTools
-from shared.contracts.common import JOURNAL_NUMBER_PATTERN
+from services.console.entrypoints.page_tools import (
+    JOURNAL_NUMBER,
+    PERSON_KEY,
+    PageTools,
+    item_url,
+)
 from shared.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 
-JOURNAL = re.compile(JOURNAL_NUMBER_PATTERN)
 INITIALS = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,50}")
 
 
@@ -47,24 +48,18 @@ class ItemForm:
         return bool(
             MUNICIPALITY.fullmatch(self.municipality)
             and valid_week(self.week)
-            and JOURNAL.fullmatch(self.journal)
+            and JOURNAL_NUMBER.fullmatch(self.journal)
             and PERSON_KEY.fullmatch(self.person)
         )
 
     def back(self) -> str:
-        query = {
-            "kommune": self.municipality,
-            "uge": self.week,
-            "journal": self.journal,
-            "person": self.person,
-        }
-        if self.names:
-            query["navne"] = "1"
-        return f"/moede/punkt?{urlencode(query)}"
+        return item_url(self.municipality, self.week, self.journal, self.person, self.names)
 
 
-def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None:
-    @app.post("/moede/punkt/vurdering")
+def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/moede/punkt/vurdering")
     async def assess(request: Request) -> Response:
         user = await kit.current_user(request)
         item = ItemForm(await kit.checked_form(request))
@@ -84,7 +79,7 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None
         done = f"Vurderingen »{ASSESSMENTS[outcome]}« er registreret; brevet følger."
         return await _send(request, kit, item, api.record_assessment(user.token, body), done)
 
-    @app.post("/moede/punkt/familiemoede")
+    @router.post("/moede/punkt/familiemoede")
     async def family_meeting(request: Request) -> Response:
         user = await kit.current_user(request)
         item = ItemForm(await kit.checked_form(request))
@@ -103,6 +98,8 @@ def add_caseworker_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None
         }
         done = f"Mødet med familien {danish_date(held_on)} er registreret."
         return await _send(request, kit, item, api.record_family_meeting(user.token, body), done)
+
+    return router
 
 
 async def _send(

@@ -1,7 +1,8 @@
 """The console's pages for concerns that do not come from the police (issue 15, part 5):
 `/bekymring` (the form, CSRF-checked; the concern goes to intake with the user's own token)
 and `/moede/bekymring` (one concern on a meeting's agenda; what the reporter wrote only on
-request, for the roles intake lets read it, and audited there)."""
+request, for the roles intake lets read it, and audited there). Its own router, given the app's
+session, CSRF and rendering (`PageTools`) by `create_http_app`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -23,7 +24,9 @@ from shared import danish
 CONCERN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 
 
-def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
+def concern_router(api: PlatformApi, tools: PageTools) -> APIRouter:
+    router = APIRouter()
+
     def show_form(request: Request, user: User, form: concerns.ConcernForm) -> HTMLResponse:
         return tools.render(
             request,
@@ -34,7 +37,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
             problems=form.problems,
         )
 
-    @app.get("/bekymring", response_class=HTMLResponse)
+    @router.get("/bekymring", response_class=HTMLResponse)
     async def concern_form(request: Request, kommune: str | None = None) -> Response:
         user = await tools.current_user(request)
         if not user.registers_concerns:
@@ -47,7 +50,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
         )
         return show_form(request, user, form)
 
-    @app.post("/bekymring")
+    @router.post("/bekymring")
     async def register_concern(request: Request) -> Response:
         user = await tools.current_user(request)
         data = await tools.checked_form(request)
@@ -84,7 +87,7 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
             form.problems = outcome
         return show_form(request, user, form)
 
-    @app.get("/moede/bekymring", response_class=HTMLResponse)
+    @router.get("/moede/bekymring", response_class=HTMLResponse)
     async def concern(
         request: Request,
         id: str,
@@ -118,3 +121,5 @@ def add_concern_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
             text_shown=tekst == "1",
             **view,
         )
+
+    return router

@@ -1,13 +1,12 @@
 """The follow-up form (issue 17, part 2): `/personer/{person_key}/opfoelgning` shows it and
-records the action with courses. A page of its own, given the console's session, CSRF and
+records the action with courses. Its own router, given the console's session, CSRF and
 rendering helpers (`PageTools`) by `create_http_app`."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,26 +14,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application.follow_ups import FollowUpForm, record, today_of
 from services.console.domain.user import User
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import PERSON_KEY, PageTools
 
-PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
 TITLE = "Registrér opfølgning"
 
 
-def add_follow_up_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None:
+def follow_up_router(api: PlatformApi, kit: PageTools) -> APIRouter:
+    router = APIRouter()
+
     async def allowed_user(request: Request, person_key: str) -> User:
         user = await kit.current_user(request)
         if PERSON_KEY.fullmatch(person_key) is None or not user.records_follow_ups:
             raise StarletteHTTPException(404)
         return user
 
-    @app.get("/personer/{person_key}/opfoelgning", response_class=HTMLResponse)
+    @router.get("/personer/{person_key}/opfoelgning", response_class=HTMLResponse)
     async def follow_up_form(request: Request, person_key: str, journal: str = "") -> Response:
         user = await allowed_user(request, person_key)
         form = FollowUpForm.blank(user, person_key, journal[:40], today_of(kit.clock()))
         return kit.render(request, "follow_up_form.html", user, title=TITLE, form=form)
 
-    @app.post("/personer/{person_key}/opfoelgning")
+    @router.post("/personer/{person_key}/opfoelgning")
     async def record_follow_up(request: Request, person_key: str) -> Response:
         user = await allowed_user(request, person_key)
         sent = await kit.checked_form(request)
@@ -59,6 +59,8 @@ def add_follow_up_pages(app: FastAPI, api: PlatformApi, kit: PageTools) -> None:
             )  # fmt: skip
         kit.flash(request, message)
         return kit.redirect("/arbejdsliste")
+
+    return router
 
 
 def _text(form: FormData, name: str, limit: int, strip: bool = True) -> str:

@@ -1,6 +1,6 @@
-"""What the console's app gives the pages added from their own modules (Afviste
-indberetninger, Bekymring): the session, CSRF, form fields and rendering that
-entrypoints/http.py defines for every page."""
+"""What the console's app gives its pages, each a router in its own module: the session, CSRF,
+form fields and rendering that entrypoints/http.py defines for every page (`PageTools`), the
+forms of what the pages are asked for, and the pieces several pages share."""
 
 from __future__ import annotations
 
@@ -9,12 +9,18 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from services.console.domain.user import User
+from services.console.domain.weeks import shift_week
+from shared.contracts.common import JOURNAL_NUMBER_PATTERN
+
+JOURNAL_NUMBER = re.compile(JOURNAL_NUMBER_PATTERN)
+PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -23,8 +29,13 @@ class PageTools:
     checked_form: Callable[..., Awaitable[FormData]]
     render: Callable[..., HTMLResponse]
     flash: Callable[..., None]
+    flash_outcome: Callable[[Request, str | None, str], None]
+    """What a command met: its problem as an error, else what it did."""
     redirect: Callable[[str], Response]
     refused: Callable[[], Exception]
+    """The form is refused (CSRF token or a field out of bounds): raise it."""
+    not_here: Callable[[], Exception]
+    """The page does not exist here (e.g. the development login in production): raise it."""
     field: Callable[..., str]
     """A form's field, stripped; a value that breaks its pattern refuses the form."""
     meeting_of: Callable[[User, str | None, str | None], tuple[str, str]]
@@ -32,6 +43,24 @@ class PageTools:
     meeting_page: Callable[[Request, str | None, str | None], Awaitable[tuple[User, str, str]]]
     """The signed-in user and the meeting their page asks for (`meeting_of`)."""
     clock: Callable[[], datetime]
+
+
+def meeting_weeks(municipality: str, week: str) -> dict[str, Any]:
+    """What a page of one meeting's week shows beside it: the week and the weeks around."""
+    return {
+        "municipality": municipality,
+        "week": week,
+        "previous_week": shift_week(week, -1),
+        "next_week": shift_week(week, 1),
+    }
+
+
+def item_url(municipality: str, week: str, journal: str, person: str, names: bool) -> str:
+    """The page of one child's item on a meeting's agenda, with the names when they were shown."""
+    query = {"kommune": municipality, "uge": week, "journal": journal, "person": person}
+    if names:
+        query["navne"] = "1"
+    return f"/moede/punkt?{urlencode(query)}"
 
 
 async def looked_up(

@@ -1,6 +1,6 @@
 """The pages of Afviste indberetninger: the list of open rejections (`/afviste`), one of them
-as a form (`/afviste/{reference}`), and its resubmission (POST, CSRF-checked). Added to the
-console's app by `add_rejection_pages` with the app's own session, CSRF and rendering."""
+as a form (`/afviste/{reference}`), and its resubmission (POST, CSRF-checked). Its own router,
+given the app's session, CSRF and rendering (`PageTools`) by `create_http_app`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import re
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -48,20 +48,22 @@ def _accepted_message(answer: dict[str, Any]) -> str:
     )
 
 
-def add_rejection_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> None:
+def rejection_router(api: PlatformApi, tools: PageTools) -> APIRouter:
+    router = APIRouter()
+
     async def corrector(request: Request) -> User:
         user = await tools.current_user(request)
         if not user.corrects_rejections:
             raise StarletteHTTPException(404)
         return user
 
-    @app.get("/afviste", response_class=HTMLResponse)
+    @router.get("/afviste", response_class=HTMLResponse)
     async def rejection_list(request: Request, fra: int = 0) -> Response:
         user = await corrector(request)
         view = await rejections.open_rejections(api, user, max(0, min(fra, 1_000_000)))
         return tools.render(request, "rejections.html", user, title=TITLE, **view)
 
-    @app.get("/afviste/{reference}", response_class=HTMLResponse)
+    @router.get("/afviste/{reference}", response_class=HTMLResponse)
     async def rejection(request: Request, reference: str) -> Response:
         user = await corrector(request)
         if REFERENCE.fullmatch(reference) is None:
@@ -72,7 +74,7 @@ def add_rejection_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> Non
             **view,
         )  # fmt: skip
 
-    @app.post("/afviste/{reference}")
+    @router.post("/afviste/{reference}")
     async def resubmit(request: Request, reference: str) -> Response:
         user = await corrector(request)
         form = await tools.checked_form(
@@ -115,3 +117,5 @@ def add_rejection_pages(app: FastAPI, api: PlatformApi, tools: PageTools) -> Non
             request, "rejection.html", user, status_code=422, title="Ret og indsend igen",
             reference=reference, still_invalid=True, problems=[], **view,
         )  # fmt: skip
+
+    return router

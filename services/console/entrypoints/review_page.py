@@ -1,11 +1,9 @@
 """The page Kvalitetsgennemgang, `/kvalitet` (issue 17, part 4), and each sampled person's
 export as a download (`/kvalitet/{person_key}.pdf` and `.json`): its own router, with the
-app's own `render` and `current_user` (session, CSRF and error handling)."""
+app's session, CSRF and rendering (`PageTools`) given by `create_http_app`."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -14,18 +12,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.console.adapters.platform_api import ApiError, PlatformApi
 from services.console.application import review
-from services.console.domain.user import User
+from services.console.entrypoints.page_tools import PERSON_KEY, PageTools
 from shared.contracts.municipalities import is_municipality_code
 
-PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
-Render = Callable[..., Response]
-CurrentUser = Callable[[Request], Awaitable[User]]
 MEDIA = {"pdf": "application/pdf", "json": "application/json"}
 
 
-def review_router(
-    api: PlatformApi, render: Render, current_user: CurrentUser, this_year: Callable[[], int]
-) -> APIRouter:
+def review_router(api: PlatformApi, tools: PageTools) -> APIRouter:
     router = APIRouter()
 
     @router.get("/kvalitet", response_class=HTMLResponse)
@@ -37,11 +30,11 @@ def review_router(
         seed: int | None = Query(default=None, ge=0, le=2**31 - 1),
         navne: str | None = Query(default=None, max_length=1),
     ) -> Response:
-        user = await current_user(request)
+        user = await tools.current_user(request)
         if not user.reviews:
             raise StarletteHTTPException(403)
         choices = review.municipalities_of(user)
-        year = aar or this_year()
+        year = aar or tools.clock().year
         view: dict[str, Any] = {"persons": None, "names": {}, "problems": []}
         if kommune is not None and seed is not None:
             if not is_municipality_code(kommune):
@@ -49,7 +42,7 @@ def review_router(
             else:
                 asked = review.SampleRequest(kommune, year, antal, seed, names=navne == "1")
                 view = await review.review_sample(api, user, asked)
-        return render(
+        return tools.render(
             request, "review.html", user, title="Kvalitetsgennemgang",
             choices=choices, municipality=kommune or choices[0][0], year=year, size=antal,
             seed=seed, show_names=navne == "1", checks=review.CHECKS,
@@ -58,7 +51,7 @@ def review_router(
 
     @router.get("/kvalitet/{person_key}.{kind}")
     async def review_export(request: Request, person_key: str, kind: str) -> Response:
-        user = await current_user(request)
+        user = await tools.current_user(request)
         if PERSON_KEY.fullmatch(person_key) is None or kind not in MEDIA or not user.reviews:
             raise StarletteHTTPException(404)
         try:

@@ -1,26 +1,18 @@
 """The person's timeline page, `/tidslinje?person=pk_…` (issue 17): its own router, so the
-console's app factory only includes it. `render` and `current_user` are the app's own (its
-session, CSRF and error handling)."""
+console's app factory only includes it, giving it the app's session, CSRF and rendering
+(`PageTools`)."""
 
 from __future__ import annotations
-
-import re
-from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import timeline
-from services.console.domain.user import User
-from services.console.entrypoints.page_tools import looked_up
-
-PERSON_KEY = re.compile(r"pk_[0-9a-f]{16,64}")
-Render = Callable[..., Response]
-CurrentUser = Callable[[Request], Awaitable[User]]
+from services.console.entrypoints.page_tools import PERSON_KEY, PageTools, looked_up
 
 
-def timeline_router(api: PlatformApi, render: Render, current_user: CurrentUser) -> APIRouter:
+def timeline_router(api: PlatformApi, tools: PageTools) -> APIRouter:
     router = APIRouter()
 
     @router.get("/tidslinje", response_class=HTMLResponse)
@@ -29,7 +21,7 @@ def timeline_router(api: PlatformApi, render: Render, current_user: CurrentUser)
         person: str | None = Query(default=None, max_length=100),
         fra: int = Query(default=0, ge=0, le=1_000_000),
     ) -> Response:
-        user = await current_user(request)
+        user = await tools.current_user(request)
         view = await looked_up(
             person,
             PERSON_KEY,
@@ -38,7 +30,7 @@ def timeline_router(api: PlatformApi, render: Render, current_user: CurrentUser)
             {"person_key": person or "", "rows": None, "audit": None},
             lambda typed: timeline.person_timeline(api, user, typed, fra),
         )
-        return render(
+        return tools.render(
             request,
             "timeline.html",
             user,
