@@ -148,9 +148,9 @@ class TriageService:
     def follow_open_item_in(self, uow: UnitOfWork, payload: LetterTaskEvent | CourseEvent) -> None:
         """A person's letter task or course changed: whether it is still open (for the
         PSP/KSP handover on the 18th birthday, issue 14 part 4)."""
-        person_key = payload.person_key
-        if person_key is None or person_key.startswith("acute:"):
-            return  # an acute procedure concerns a group, not one person
+        person_key = _open_item_owner(payload)
+        if person_key is None:
+            return
         items = uow.get(PersonOpenItems, PersonOpenItems.create_id(person_key))
         if items is None:
             items = PersonOpenItems(person_key)
@@ -174,6 +174,11 @@ class TriageService:
                         continue
                     ids.add(PersonCaseRegister.create_id(person.person_key))
                     ids.add(PersonHistory.create_id(person.person_key))
+                    if person.turns_18_on is not None:
+                        ids.add(Turns18Calendar.create_id(person.turns_18_on))
+            elif isinstance(payload, (LetterTaskEvent, CourseEvent)):
+                if (person_key := _open_item_owner(payload)) is not None:
+                    ids.add(PersonOpenItems.create_id(person_key))
             elif isinstance(payload, PseudonymisedCaseEvent):
                 ids.add(PersonCaseRegister.create_id(payload.person_key))
                 if payload.event == "case_opened":
@@ -651,3 +656,12 @@ class TriageService:
                     handover.owner_team or "-",
                 )
         return handovers
+
+
+def _open_item_owner(payload: LetterTaskEvent | CourseEvent) -> str | None:
+    """Whose open items a letter task or course event changes; None for an acute procedure,
+    which concerns a group, not one person."""
+    person_key = payload.person_key
+    if person_key is None or person_key.startswith("acute:"):
+        return None
+    return person_key

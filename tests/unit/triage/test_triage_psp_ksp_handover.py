@@ -21,9 +21,10 @@ from services.triage.bootstrap import build_service
 from services.triage.domain.adulthood import TaskAlreadyCompleted
 from services.triage.entrypoints.kafka import CONSUMERS
 from services.triage.settings import TriageSettings
-from shared.contracts import COURSES_EVENTS, LETTER_TASKS
+from shared.contracts import COURSES_EVENTS, LETTER_TASKS, LetterTaskEvent
 from shared.contracts.cpr import turns_18_on
 from shared.eventstore import store_env
+from shared.eventstore.unit_of_work import UnitOfWork
 from shared.messaging.inbound import Inbound
 from tests.unit.triage.factories import DECIDED_AT, JOURNAL, case_event, incident, person
 
@@ -148,3 +149,28 @@ def test_open_letter_tasks_and_courses_are_open_items(
     assert service.check_birthdays(BIRTHDAY) == 1
     (opened,) = service.psp_ksp_handovers("607")
     assert opened["open_items"] == ["exit_programme"]  # the completed task is not open
+
+
+def test_a_batch_reads_its_calendars_and_open_items_with_the_prefetch(
+    settings: TriageSettings, app: TriageApplication, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The birthday calendar a minor's decision is noted in, and the open items a letter-task
+    event changes, are loaded with the batch's prefetch, not one query each per message."""
+    service = service_on(settings, app)
+    service.triage_incident(incident(persons=[minor()], occurred_at="2025-01-01T20:00:00+01:00"))
+    created = {"task_id": "t1", "event": "created", "journal_number": JOURNAL, "person_key": "pk_a",
+               "municipality_code": "607", "kind": "orientering", "recipients": ["parents"],
+               "owner_role": "tovholder", "due_at": "2026-11-20T08:00:00+01:00",
+               "at": "2026-11-16T08:00:00+01:00"}  # fmt: skip
+    task = LetterTaskEvent.model_validate(created)
+    revised = incident(revision=2, persons=[minor()], occurred_at="2025-01-01T20:00:00+01:00")
+    uow = UnitOfWork(app)
+    service.prefetch(uow, [revised, task])
+
+    def asked(aggregate_id: Any, *args: Any, **kwargs: Any) -> None:
+        raise AssertionError(f"aggregate {aggregate_id} was read outside the prefetch")
+
+    monkeypatch.setattr(app.repository, "get", asked)
+    service.triage_in(uow, revised)
+    service.follow_open_item_in(uow, task)
+    uow.commit()
