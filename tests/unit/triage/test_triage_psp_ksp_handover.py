@@ -42,6 +42,14 @@ def service_on(settings: TriageSettings, app: TriageApplication) -> TriageServic
     return build_service(settings, app, clock=lambda: DECIDED_AT)
 
 
+# A letter task created for pk_a (the topic's message, as triage receives it).
+TASK_CREATED = {"task_id": "t1", "event": "created", "journal_number": JOURNAL,
+                "person_key": "pk_a", "municipality_code": "607", "kind": "orientering",
+                "recipients": ["parents"], "owner_role": "tovholder",
+                "due_at": "2026-11-20T08:00:00+01:00",
+                "at": "2026-11-16T08:00:00+01:00"}  # fmt: skip
+
+
 def minor(key: str = "pk_a", **overrides: Any) -> dict[str, Any]:
     return person(key, 17, turns_18_on=BIRTHDAY.isoformat(), **overrides)
 
@@ -135,16 +143,12 @@ def test_open_letter_tasks_and_courses_are_open_items(
     service = service_on(settings, app)
     # Reported long before the birthday: no standing recent decision counts.
     service.triage_incident(incident(persons=[minor()], occurred_at="2025-01-01T20:00:00+01:00"))
-    task = {"task_id": "t1", "event": "created", "journal_number": JOURNAL, "person_key": "pk_a",
-            "municipality_code": "607", "kind": "orientering", "recipients": ["parents"],
-            "owner_role": "tovholder", "due_at": "2026-11-20T08:00:00+01:00",
-            "at": "2026-11-16T08:00:00+01:00"}  # fmt: skip
     course = {"event_id": "e1", "course_id": "c1", "course_type": "exit_programme",
               "event": "started", "person_key": "pk_a", "municipality_code": "607",
               "journal_number": JOURNAL, "at": "2026-11-16T08:00:00+01:00",
               "data": {}}  # fmt: skip
-    _followed(settings, service, LETTER_TASKS, task, 1)
-    _followed(settings, service, LETTER_TASKS, {**task, "event": "completed"}, 2)
+    _followed(settings, service, LETTER_TASKS, TASK_CREATED, 1)
+    _followed(settings, service, LETTER_TASKS, {**TASK_CREATED, "event": "completed"}, 2)
     _followed(settings, service, COURSES_EVENTS, course, 3)
     assert service.check_birthdays(BIRTHDAY) == 1
     (opened,) = service.psp_ksp_handovers("607")
@@ -158,11 +162,7 @@ def test_a_batch_reads_its_calendars_and_open_items_with_the_prefetch(
     event changes, are loaded with the batch's prefetch, not one query each per message."""
     service = service_on(settings, app)
     service.triage_incident(incident(persons=[minor()], occurred_at="2025-01-01T20:00:00+01:00"))
-    created = {"task_id": "t1", "event": "created", "journal_number": JOURNAL, "person_key": "pk_a",
-               "municipality_code": "607", "kind": "orientering", "recipients": ["parents"],
-               "owner_role": "tovholder", "due_at": "2026-11-20T08:00:00+01:00",
-               "at": "2026-11-16T08:00:00+01:00"}  # fmt: skip
-    task = LetterTaskEvent.model_validate(created)
+    task = LetterTaskEvent.model_validate(TASK_CREATED)
     revised = incident(revision=2, persons=[minor()], occurred_at="2025-01-01T20:00:00+01:00")
     uow = UnitOfWork(app)
     service.prefetch(uow, [revised, task])
