@@ -27,13 +27,9 @@ AssessmentOutcome = Literal["inform", "summon"]
 class CaseworkerAssessment(ContractModel):
     """A caseworker's assessment of an incident for one person."""
 
-    journal_number: JournalNumber = Field(
-        description="Journal number of the assessed incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: JournalNumber = Field(description="Journal number of the assessed incident.")
     person_key: PersonKey = Field(
-        description="Pseudonym of the assessed person (from the routing decision); the "
-        "message key.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
+        description="Pseudonym of the assessed person (from the routing decision); the message key."
     )
     outcome: AssessmentOutcome = Field(
         description="inform: no further action, parents (and the youth when 15 or older) are "

@@ -48,7 +48,7 @@ class CaseRegisterEvent(ContractModel):
         repr=False,
     )
     municipality_code: MunicipalityCode = Field(
-        description="Municipality that owns the case, three digits.", examples=["607"]
+        description="Municipality that owns the case, three digits."
     )
     team: TeamName | None = Field(
         default=None,

@@ -40,6 +40,7 @@ __all__ = [
     "ROUTES",
     "SEVERITIES",
     "WORKFLOWS",
+    "DecisionId",
     "DecisionKind",
     "EarlierReport",
     "LetterPlan",
@@ -59,6 +60,9 @@ PersonWorkflow = Annotated[
     Workflow, Field(description="minor (under 18) | adult (18-25).", examples=["minor"])
 ]
 """The workflow a person's age puts them in."""
+
+DecisionId = Annotated[Id, Field(examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"])]
+"""The id of a routing decision: on the decision and on the messages that name it."""
 
 ROUTES: tuple[Route, ...] = get_args(Route)
 WORKFLOWS: tuple[Workflow, ...] = get_args(Workflow)
@@ -153,12 +157,9 @@ class LetterPlan(ContractModel):
 class RoutingDecision(ContractModel):
     """Where one person of an incident was routed, and why."""
 
-    decision_id: Id = Field(
-        description="Unique id of this decision.",
-        examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
-    )
+    decision_id: DecisionId = Field(description="Unique id of this decision.")
     journal_number: IncidentJournalNumber
-    revision: Revision = Field(description="Revision of the incident decided on.", examples=[1])
+    revision: Revision = Field(description="Revision of the incident decided on.")
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
     route: Route = Field(

@@ -107,7 +107,7 @@ class Location(ContractModel):
     """Where it happened."""
 
     municipality_code: MunicipalityCode = Field(
-        description="Municipality where the incident took place, three digits.", examples=["607"]
+        description="Municipality where the incident took place, three digits."
     )
     text: ShortText | None = Field(
         default=None,
@@ -139,7 +139,7 @@ class IncidentPerson(ContractModel):
         examples=["sigtet"],
     )
     municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality, three digits.", examples=["607"]
+        description="The person's residence municipality, three digits."
     )
     address: str | None = Field(
         default=None,
@@ -166,8 +166,7 @@ class PoliceIncident(ContractModel):
     journal_number: KeyJournalNumber
     revision: Revision = Field(
         description="Revision, integer >= 1. A higher revision of the same journal number "
-        "supersedes a lower one; the same (journal_number, revision) twice has the effect of once.",
-        examples=[1],
+        "supersedes a lower one; the same (journal_number, revision) twice has the effect of once."
     )
     source: Source = Field(
         description="Which police list the incident came from.", examples=["doegnrapport"]
@@ -184,8 +183,7 @@ class PoliceIncident(ContractModel):
     )
     occurred_at: Timestamp = Field(
         description="When the incident happened (RFC 3339 with offset); ages are computed on its "
-        "date in its own offset.",
-        examples=["2026-11-15T22:40:00+01:00"],
+        "date in its own offset."
     )
     offence: Offence = Field(
         description="What happened.",

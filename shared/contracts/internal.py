@@ -34,9 +34,7 @@ __all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
 class PseudonymousPerson(ContractModel):
     """A person of an accepted incident, without CPR number or name."""
 
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: PersonKey = Field(description="Pseudonym of the person.")
     role: IncidentRole
     municipality_code: ResidenceMunicipality
     age_at_incident: int = Field(
@@ -74,7 +72,7 @@ class AcceptedIncident(ContractModel):
     """An accepted police incident, pseudonymised: no CPR, names, addresses or free text."""
 
     journal_number: KeyJournalNumber
-    revision: Revision = Field(description="Revision of the incident.", examples=[1])
+    revision: Revision = Field(description="Revision of the incident.")
     source: Source = Field(description="Which police list.", examples=["doegnrapport"])
     police_district: str | None = Field(
         default=None,
@@ -89,7 +87,7 @@ class AcceptedIncident(ContractModel):
     occurred_at: IncidentTime
     offence_code: IncidentOffenceCode
     location_municipality_code: MunicipalityCode = Field(
-        description="Municipality where the incident took place.", examples=["607"]
+        description="Municipality where the incident took place."
     )
     flags: IncidentFlags
     accepted_at: Timestamp = Field(
@@ -122,9 +120,7 @@ class PseudonymisedCaseEvent(ContractModel):
         examples=["DUBU-2026-001234"],
     )
     person_key: KeyPersonKey
-    municipality_code: MunicipalityCode = Field(
-        description="Municipality that owns the case.", examples=["607"]
-    )
+    municipality_code: MunicipalityCode = Field(description="Municipality that owns the case.")
     team: TeamName | None = Field(
         default=None,
         description="Team that owns the case.",

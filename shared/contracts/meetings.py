@@ -50,9 +50,7 @@ class MeetingEvent(ContractModel):
         description="The meeting: municipality code and ISO week; the message key.",
         examples=["607/2026-W49"],
     )
-    municipality_code: MunicipalityCode = Field(
-        description="The meeting's municipality.", examples=["607"]
-    )
+    municipality_code: MunicipalityCode = Field(description="The meeting's municipality.")
     iso_week: str = Field(
         pattern=r"^[0-9]{4}-W[0-9]{2}$",
         description="The meeting's ISO week (the police reports of that week).",
