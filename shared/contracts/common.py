@@ -25,6 +25,7 @@ from shared.contracts.cpr import (
 
 __all__ = [
     "CPR_PATTERN",
+    "ISO_WEEK_PATTERN",
     "JOURNAL_NUMBER_PATTERN",
     "MAX_ADDRESS_CHARS",
     "MAX_CODE_CHARS",
@@ -44,6 +45,7 @@ __all__ = [
     "Id",
     "IdReference",
     "Initials",
+    "IsoWeek",
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
@@ -58,6 +60,7 @@ __all__ = [
 #: and Rust regexes let ``\d`` match any Unicode digit, JSON Schema's ECMA regexes do not).
 JOURNAL_NUMBER_PATTERN = r"^[0-9]{4}-[0-9]{5}-[0-9]{5}-[0-9]{2}$"
 MUNICIPALITY_CODE_PATTERN = r"^[0-9]{3}$"
+ISO_WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 
 # Every free-text field of the contracts has a maximum length (characters), so that no single
 # value can make a message larger than a relay or a broker accepts (docs/contracts.md lists them).
@@ -187,6 +190,9 @@ MunicipalityCode = Annotated[
         examples=["607"],
     ),
 ]
+
+IsoWeek = Annotated[str, Field(pattern=ISO_WEEK_PATTERN, examples=["2026-W49"])]
+"""An ISO week, ``YYYY-Www`` (a weekly meeting's week, the week a concern was registered in)."""
 
 PersonKey = Annotated[
     str,

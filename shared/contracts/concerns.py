@@ -18,6 +18,7 @@ from shared.contracts.common import (
     MAX_NOTE_CHARS,
     ContractModel,
     Cpr,
+    IsoWeek,
     MunicipalityCode,
     PersonKey,
     PlaceName,
@@ -49,7 +50,6 @@ ReporterKind = Literal["school", "ssp_network", "parent", "night_team"]
 REPORTER_KINDS: tuple[ReporterKind, ...] = get_args(ReporterKind)
 
 CONCERN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
-ISO_WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 
 
 ConcernId = Annotated[
@@ -156,9 +156,5 @@ class ConcernRegistered(ContractModel):
     category: ConcernCategory = Field(description="What it is about.", examples=["grupperinger"])
     reporter_kind: ReporterKind = Field(description="Who worries.", examples=["school"])
     registered_at: Timestamp = Field(description="When it was registered.")
-    iso_week: str = Field(
-        pattern=ISO_WEEK_PATTERN,
-        description="The ISO week (Europe/Copenhagen) it was registered in.",
-        examples=["2026-W49"],
-    )
+    iso_week: IsoWeek = Field(description="The ISO week (Europe/Copenhagen) it was registered in.")
     accepted_at: Timestamp = Field(description="When intake accepted it.")

@@ -30,7 +30,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 from shared.contracts.incidents import IncidentOffenceCode, IncidentRole, OffenceCode, Role
-from shared.contracts.letter_kinds import LetterKind, Recipient
+from shared.contracts.letter_kinds import LetterKind, Recipients
 
 __all__ = [
     "CASE_OPENED_AFTER_ROUTING",
@@ -149,9 +149,7 @@ class LetterPlan(ContractModel):
         examples=["inform"],
     )
     kind: LetterKind = Field(description="The letter's kind.", examples=["orientering"])
-    recipients: list[Recipient] = Field(
-        min_length=1, description="Who receives it.", examples=[["parents", "youth"]]
-    )
+    recipients: Recipients = Field(description="Who receives it.")
 
 
 class RoutingDecision(ContractModel):

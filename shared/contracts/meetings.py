@@ -17,6 +17,7 @@ from shared.contracts.common import (
     ContractModel,
     Id,
     IdReference,
+    IsoWeek,
     JournalNumber,
     MunicipalityCode,
     PersonKey,
@@ -51,10 +52,8 @@ class MeetingEvent(ContractModel):
         examples=["607/2026-W49"],
     )
     municipality_code: MunicipalityCode = Field(description="The meeting's municipality.")
-    iso_week: str = Field(
-        pattern=r"^[0-9]{4}-W[0-9]{2}$",
-        description="The meeting's ISO week (the police reports of that week).",
-        examples=["2026-W49"],
+    iso_week: IsoWeek = Field(
+        description="The meeting's ISO week (the police reports of that week)."
     )
     event: MeetingEventType = Field(
         description="opened: the first thing recorded at the meeting; participant_joined: a "
