@@ -13,9 +13,9 @@ from shared.contracts.common import (
     MAX_INITIALS_CHARS,
     MAX_NOTE_CHARS,
     ContractModel,
-    Initials,
     JournalNumber,
     PersonKey,
+    StaffInitials,
     Timestamp,
 )
 
@@ -36,10 +36,8 @@ class CaseworkerAssessment(ContractModel):
         "informed | summon: parents and youth are summoned to a meeting.",
         examples=["inform"],
     )
-    caseworker: Initials = Field(
-        min_length=1,
-        description=f"Initials of the caseworker (at most {MAX_INITIALS_CHARS} characters).",
-        examples=["ABJ"],
+    caseworker: StaffInitials = Field(
+        description=f"Initials of the caseworker (at most {MAX_INITIALS_CHARS} characters)."
     )
     at: Timestamp = Field(
         description="When the assessment was made (RFC 3339 with offset).",

@@ -247,35 +247,23 @@ PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS)]
 """A field path of a problem, or an API path."""
 
 KeyJournalNumber = Annotated[
-    JournalNumber,
-    Field(description="Police journal number; the message key.", examples=["3700-80123-00456-26"]),
+    JournalNumber, Field(description="Police journal number; the message key.")
 ]
 """The journal number of a message keyed by it (an incident)."""
 
 IncidentJournalNumber = Annotated[
-    JournalNumber,
-    Field(description="Journal number of the incident.", examples=["3700-80123-00456-26"]),
+    JournalNumber, Field(description="Journal number of the incident.")
 ]
 """A message's journal number when the person, not the incident, is its key."""
 
-KeyPersonKey = Annotated[
-    PersonKey,
-    Field(
-        description="Pseudonym of the person; the message key.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
-    ),
-]
+KeyPersonKey = Annotated[PersonKey, Field(description="Pseudonym of the person; the message key.")]
 """The person key of a message keyed by it."""
 
-IncidentTime = Annotated[
-    Timestamp,
-    Field(description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]),
-]
+IncidentTime = Annotated[Timestamp, Field(description="When the incident happened.")]
 """When the incident a message is about happened."""
 
 ResidenceMunicipality = Annotated[
-    MunicipalityCode,
-    Field(description="The person's residence municipality.", examples=["607"]),
+    MunicipalityCode, Field(description="The person's residence municipality.")
 ]
 """The municipality a person lives in (whose staff may see them)."""
 

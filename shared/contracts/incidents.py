@@ -123,9 +123,7 @@ class IncidentPerson(ContractModel):
     cpr: Cpr = Field(
         description="CPR number, ten digits with or without the hyphen; normalised to ten digits "
         "without hyphen. The first six are a real date DDMMYY, the century follows from the 7th "
-        "digit; modulus 11 is not required.",
-        examples=["120310-4123"],
-        repr=False,
+        "digit; modulus 11 is not required."
     )
     name: str | None = Field(
         default=None,
@@ -134,9 +132,8 @@ class IncidentPerson(ContractModel):
         examples=["Mads Jensen"],
         repr=False,
     )
-    role: Role = Field(
-        description="antruffet (encountered) | sigtet (charged) | forurettet (victim).",
-        examples=["sigtet"],
+    role: IncidentRole = Field(
+        description="antruffet (encountered) | sigtet (charged) | forurettet (victim)."
     )
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality, three digits."
