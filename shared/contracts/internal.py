@@ -10,20 +10,17 @@ from datetime import date
 
 from pydantic import Field
 
-from shared.contracts.cases import CaseEvent
+from shared.contracts.cases import CaseCaseworker, CaseEvent, CaseEventTime, CaseId, CaseTeam
 from shared.contracts.common import (
     MAX_PLACE_NAME_CHARS,
     ContractModel,
-    Id,
     IncidentTime,
-    Initials,
     KeyJournalNumber,
     KeyPersonKey,
     MunicipalityCode,
     PersonKey,
     ResidenceMunicipality,
     Revision,
-    TeamName,
     Timestamp,
 )
 from shared.contracts.incidents import IncidentFlags, IncidentOffenceCode, IncidentRole, Source
@@ -115,22 +112,9 @@ class PseudonymisedCaseEvent(ContractModel):
     """A case-register event with the CPR number replaced by the person_key."""
 
     event: CaseEvent
-    case_id: Id = Field(
-        description="Case id in the case system.",
-        examples=["DUBU-2026-001234"],
-    )
+    case_id: CaseId = Field(description="Case id in the case system.")
     person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(description="Municipality that owns the case.")
-    team: TeamName | None = Field(
-        default=None,
-        description="Team that owns the case.",
-        examples=["Børn og Familie Team Nord"],
-    )
-    caseworker: Initials | None = Field(
-        default=None,
-        description="Initials of the responsible caseworker.",
-        examples=["ABJ"],
-    )
-    at: Timestamp = Field(
-        description="When the event took effect.", examples=["2026-10-02T09:00:00+02:00"]
-    )
+    team: CaseTeam = Field(description="Team that owns the case.")
+    caseworker: CaseCaseworker = Field(description="Initials of the responsible caseworker.")
+    at: CaseEventTime = Field(description="When the event took effect.")
