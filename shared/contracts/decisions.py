@@ -42,6 +42,7 @@ __all__ = [
     "WORKFLOWS",
     "DecisionId",
     "DecisionKind",
+    "DecisionOwnerTeam",
     "EarlierReport",
     "LetterPlan",
     "ReportHistory",
@@ -63,6 +64,12 @@ PersonWorkflow = Annotated[
 
 DecisionId = Annotated[Id, Field(examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"])]
 """The id of a routing decision: on the decision and on the messages that name it."""
+
+DecisionOwnerTeam = Annotated[
+    TeamName | None, Field(default=None, examples=["SSP-medarbejder distrikt nord", None])
+]
+"""The team that owns a routing decision, where the municipality profile has one; the
+decision's letter task carries it on."""
 
 ROUTES: tuple[Route, ...] = get_args(Route)
 WORKFLOWS: tuple[Workflow, ...] = get_args(Workflow)
@@ -193,11 +200,9 @@ class RoutingDecision(ContractModel):
         "profiles existed.",
         examples=["tovholder"],
     )
-    owner_team: TeamName | None = Field(
-        default=None,
+    owner_team: DecisionOwnerTeam = Field(
         description="The owning team where the profile has one: the district team of the "
-        "person's school (e.g. Herning's district SSP workers) or the team of the active case.",
-        examples=["SSP-medarbejder distrikt nord", None],
+        "person's school (e.g. Herning's district SSP workers) or the team of the active case."
     )
     due_at: Timestamp | None = Field(
         default=None,

@@ -66,6 +66,20 @@ OffenceCode = Literal[
 Role = Literal["antruffet", "sigtet", "forurettet"]
 Flag = Literal["bande", "ekstremisme", "vaaben", "rusmidler", "gentagelse"]
 
+IncidentSource = Annotated[
+    Source, Field(description="Which police list.", examples=["doegnrapport"])
+]
+"""The police list an incident came from: on the police incident and its pseudonymised copy."""
+
+IncidentReportedAt = Annotated[
+    Timestamp,
+    Field(
+        description="When the police registered the incident.",
+        examples=["2026-11-16T08:12:00+01:00"],
+    ),
+]
+"""When the police registered an incident: on the police incident and its pseudonymised copy."""
+
 IncidentRole = Annotated[
     Role, Field(description="The person's role in the incident.", examples=["sigtet"])
 ]
@@ -165,18 +179,15 @@ class PoliceIncident(ContractModel):
         description="Revision, integer >= 1. A higher revision of the same journal number "
         "supersedes a lower one; the same (journal_number, revision) twice has the effect of once."
     )
-    source: Source = Field(
-        description="Which police list the incident came from.", examples=["doegnrapport"]
-    )
+    source: IncidentSource = Field(description="Which police list the incident came from.")
     police_district: PlaceName | None = Field(
         default=None,
         description="Reporting police district: a name only (at most 120 characters; a "
         "CPR-like number in it is rejected as cpr_in_name).",
         examples=["Sydøstjyllands Politi"],
     )
-    reported_at: Timestamp = Field(
-        description="When the police registered the incident (RFC 3339 with offset).",
-        examples=["2026-11-16T08:12:00+01:00"],
+    reported_at: IncidentReportedAt = Field(
+        description="When the police registered the incident (RFC 3339 with offset)."
     )
     occurred_at: Timestamp = Field(
         description="When the incident happened (RFC 3339 with offset); ages are computed on its "

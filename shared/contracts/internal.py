@@ -23,7 +23,13 @@ from shared.contracts.common import (
     Revision,
     Timestamp,
 )
-from shared.contracts.incidents import IncidentFlags, IncidentOffenceCode, IncidentRole, Source
+from shared.contracts.incidents import (
+    IncidentFlags,
+    IncidentOffenceCode,
+    IncidentReportedAt,
+    IncidentRole,
+    IncidentSource,
+)
 
 __all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
 
@@ -70,17 +76,14 @@ class AcceptedIncident(ContractModel):
 
     journal_number: KeyJournalNumber
     revision: Revision = Field(description="Revision of the incident.")
-    source: Source = Field(description="Which police list.", examples=["doegnrapport"])
+    source: IncidentSource
     police_district: str | None = Field(
         default=None,
         max_length=MAX_PLACE_NAME_CHARS,
         description="Reporting police district.",
         examples=["Sydøstjyllands Politi"],
     )
-    reported_at: Timestamp = Field(
-        description="When the police registered the incident.",
-        examples=["2026-11-16T08:12:00+01:00"],
-    )
+    reported_at: IncidentReportedAt
     occurred_at: IncidentTime
     offence_code: IncidentOffenceCode
     location_municipality_code: MunicipalityCode = Field(

@@ -22,10 +22,10 @@ from shared.contracts.common import (
     JournalNumber,
     KeyPersonKey,
     ResidenceMunicipality,
-    TeamName,
     Timestamp,
     when_set,
 )
+from shared.contracts.decisions import DecisionOwnerTeam
 from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient, Recipients
 
 #: The only kind whose task may name no incident: the acute-event standard letter (000:
@@ -124,11 +124,9 @@ class LetterTaskEvent(ContractModel):
     at: Timestamp = Field(
         description="When this event happened.", examples=["2026-11-16T08:12:05+01:00"]
     )
-    owner_team: TeamName | None = Field(
-        default=None,
+    owner_team: DecisionOwnerTeam = Field(
         description="Team that owns the task, from the routing decision, where the "
-        "municipality profile has one.",
-        examples=["SSP-medarbejder distrikt nord", None],
+        "municipality profile has one."
     )
     reason: TaskChangeReason | None = when_set(
         "Why the task was updated or cancelled by the platform: revised_decision "
