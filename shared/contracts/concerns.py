@@ -68,14 +68,22 @@ YoungPersonSchool = Annotated[
 ]
 """The school of the young person a concern is about, on the concern and its pseudonymised copy."""
 
+YoungPersonMunicipality = Annotated[MunicipalityCode, Field(examples=["657"])]
+"""Where the young person a concern is about lives: whose weekly meeting takes it up (on the
+concern and its pseudonymised copy)."""
+
+ConcernTopic = Annotated[ConcernCategory, Field(examples=["grupperinger"])]
+"""What a concern is about, on the concern and its pseudonymised copy."""
+
+ConcernReporterKind = Annotated[ReporterKind, Field(examples=["school"])]
+"""Who worries, as a code: on the concern's reporter and the pseudonymised copy."""
+
 
 class ConcernReporter(ContractModel):
     """Who worries: the kind of reporter (published as a code) and, optionally, who they are
     and how to reach them (kept encrypted in intake, never published)."""
 
-    kind: ReporterKind = Field(
-        description="school | ssp_network | parent | night_team.", examples=["school"]
-    )
+    kind: ConcernReporterKind = Field(description="school | ssp_network | parent | night_team.")
     name: str | None = Field(
         default=None,
         min_length=1,
@@ -114,16 +122,14 @@ class Concern(ContractModel):
         examples=["Mads Jensen"],
         repr=False,
     )
-    municipality_code: MunicipalityCode = Field(
+    municipality_code: YoungPersonMunicipality = Field(
         description="Where the young person lives: whose weekly meeting takes the concern up "
-        "(a municipality served here).",
-        examples=["657"],
+        "(a municipality served here)."
     )
     school: YoungPersonSchool
-    category: ConcernCategory = Field(
+    category: ConcernTopic = Field(
         description="What the concern is about: kriminalitet | rusmidler | grupperinger | "
-        "mistrivsel | skolefravaer | radikalisering | andet.",
-        examples=["grupperinger"],
+        "mistrivsel | skolefravaer | radikalisering | andet."
     )
     reporter: ConcernReporter = Field(
         description="Who worries.",
@@ -149,12 +155,12 @@ class ConcernRegistered(ContractModel):
 
     concern_id: ConcernId = Field(description="The concern's id.")
     person_key: PersonKey = Field(description="The young person; the message key.")
-    municipality_code: MunicipalityCode = Field(
-        description="Where the young person lives (whose meeting takes it up).", examples=["657"]
+    municipality_code: YoungPersonMunicipality = Field(
+        description="Where the young person lives (whose meeting takes it up)."
     )
     school: YoungPersonSchool
-    category: ConcernCategory = Field(description="What it is about.", examples=["grupperinger"])
-    reporter_kind: ReporterKind = Field(description="Who worries.", examples=["school"])
+    category: ConcernTopic = Field(description="What it is about.")
+    reporter_kind: ConcernReporterKind = Field(description="Who worries.")
     registered_at: Timestamp = Field(description="When it was registered.")
     iso_week: IsoWeek = Field(description="The ISO week (Europe/Copenhagen) it was registered in.")
     accepted_at: Timestamp = Field(description="When intake accepted it.")
