@@ -49,6 +49,7 @@ __all__ = [
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
+    "PersonName",
     "PlaceName",
     "Revision",
     "TeamName",
@@ -239,6 +240,12 @@ TeamName = Annotated[str, Field(max_length=MAX_TEAM_CHARS)]
 
 Initials = Annotated[str, Field(max_length=MAX_INITIALS_CHARS)]
 """A caseworker's initials (or short user id)."""
+
+PersonName = Annotated[
+    str | None,
+    Field(default=None, max_length=MAX_NAME_CHARS, examples=["Mads Jensen"], repr=False),
+]
+"""The full name of the person a message is about, when the sender knows it: never in a repr."""
 
 ShortText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 """A short free text: the offence text, the place description, a problem's message."""

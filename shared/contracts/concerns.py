@@ -21,6 +21,7 @@ from shared.contracts.common import (
     IsoWeek,
     MunicipalityCode,
     PersonKey,
+    PersonName,
     PlaceName,
     Timestamp,
 )
@@ -114,13 +115,9 @@ class Concern(ContractModel):
         examples=["1203104123"],
         repr=False,
     )
-    name: str | None = Field(
-        default=None,
+    name: PersonName = Field(
         min_length=1,
-        max_length=MAX_NAME_CHARS,
         description=f"The young person's name (at most {MAX_NAME_CHARS} characters).",
-        examples=["Mads Jensen"],
-        repr=False,
     )
     municipality_code: YoungPersonMunicipality = Field(
         description="Where the young person lives: whose weekly meeting takes the concern up "

@@ -22,6 +22,7 @@ from shared.contracts.common import (
     Cpr,
     KeyJournalNumber,
     MunicipalityCode,
+    PersonName,
     PlaceName,
     Revision,
     ShortText,
@@ -139,13 +140,7 @@ class IncidentPerson(ContractModel):
         "without hyphen. The first six are a real date DDMMYY, the century follows from the 7th "
         "digit; modulus 11 is not required."
     )
-    name: str | None = Field(
-        default=None,
-        max_length=MAX_NAME_CHARS,
-        description=f"Full name (at most {MAX_NAME_CHARS} characters).",
-        examples=["Mads Jensen"],
-        repr=False,
-    )
+    name: PersonName = Field(description=f"Full name (at most {MAX_NAME_CHARS} characters).")
     role: IncidentRole = Field(
         description="antruffet (encountered) | sigtet (charged) | forurettet (victim)."
     )
