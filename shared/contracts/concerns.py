@@ -79,23 +79,21 @@ ConcernTopic = Annotated[ConcernCategory, Field(examples=["grupperinger"])]
 ConcernReporterKind = Annotated[ReporterKind, Field(examples=["school"])]
 """Who worries, as a code: on the concern's reporter and the pseudonymised copy."""
 
+ReporterDetail = Annotated[str | None, Field(default=None, min_length=1, max_length=MAX_NAME_CHARS)]
+"""Something a reporter may tell about themselves (their name, how to reach them): optional,
+never empty, bounded; kept encrypted in intake, never published."""
+
 
 class ConcernReporter(ContractModel):
     """Who worries: the kind of reporter (published as a code) and, optionally, who they are
     and how to reach them (kept encrypted in intake, never published)."""
 
     kind: ConcernReporterKind = Field(description="school | ssp_network | parent | night_team.")
-    name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_NAME_CHARS,
+    name: ReporterDetail = Field(
         description=f"The reporter's name (at most {MAX_NAME_CHARS} characters).",
         examples=["Lærer Hanne Holm, 7.b"],
     )
-    contact: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_NAME_CHARS,
+    contact: ReporterDetail = Field(
         description=f"How to reach the reporter (at most {MAX_NAME_CHARS} characters).",
         examples=["hh@skole.example, 12 34 56 78"],
     )
