@@ -45,7 +45,7 @@ __all__ = [
     "Id",
     "IdReference",
     "Initials",
-    "IsoWeek",
+    "IsoWeekCode",
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
@@ -192,7 +192,7 @@ MunicipalityCode = Annotated[
     ),
 ]
 
-IsoWeek = Annotated[str, Field(pattern=ISO_WEEK_PATTERN, examples=["2026-W49"])]
+IsoWeekCode = Annotated[str, Field(pattern=ISO_WEEK_PATTERN, examples=["2026-W49"])]
 """An ISO week, ``YYYY-Www`` (a weekly meeting's week, the week a concern was registered in)."""
 
 PersonKey = Annotated[

@@ -18,7 +18,7 @@ from shared.contracts.common import (
     MAX_NOTE_CHARS,
     ContractModel,
     Cpr,
-    IsoWeek,
+    IsoWeekCode,
     MunicipalityCode,
     PersonKey,
     PersonName,
@@ -157,5 +157,7 @@ class ConcernRegistered(ContractModel):
     category: ConcernTopic = Field(description="What it is about.")
     reporter_kind: ConcernReporterKind = Field(description="Who worries.")
     registered_at: Timestamp = Field(description="When it was registered.")
-    iso_week: IsoWeek = Field(description="The ISO week (Europe/Copenhagen) it was registered in.")
+    iso_week: IsoWeekCode = Field(
+        description="The ISO week (Europe/Copenhagen) it was registered in."
+    )
     accepted_at: Timestamp = Field(description="When intake accepted it.")

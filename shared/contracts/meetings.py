@@ -17,7 +17,7 @@ from shared.contracts.common import (
     ContractModel,
     Id,
     IdReference,
-    IsoWeek,
+    IsoWeekCode,
     JournalNumber,
     MunicipalityCode,
     PersonKey,
@@ -52,7 +52,7 @@ class MeetingEvent(ContractModel):
         examples=["607/2026-W49"],
     )
     municipality_code: MunicipalityCode = Field(description="The meeting's municipality.")
-    iso_week: IsoWeek = Field(
+    iso_week: IsoWeekCode = Field(
         description="The meeting's ISO week (the police reports of that week)."
     )
     event: MeetingEventType = Field(
