@@ -58,7 +58,6 @@ class CaseRegisterEvent(ContractModel):
     cpr: Cpr = Field(
         description="CPR number of the person the case is about; normalised to ten digits.",
         examples=["1203104123"],
-        repr=False,
     )
     municipality_code: MunicipalityCode = Field(
         description="Municipality that owns the case, three digits."

@@ -111,7 +111,6 @@ class Concern(ContractModel):
     cpr: Cpr = Field(
         description="CPR number of the young person; normalised to ten digits.",
         examples=["1203104123"],
-        repr=False,
     )
     name: PersonName = Field(
         min_length=1,
