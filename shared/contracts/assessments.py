@@ -13,9 +13,9 @@ from shared.contracts.common import (
     MAX_INITIALS_CHARS,
     MAX_NOTE_CHARS,
     ContractModel,
-    Initials,
     JournalNumber,
     PersonKey,
+    StaffInitials,
     Timestamp,
 )
 
@@ -27,23 +27,17 @@ AssessmentOutcome = Literal["inform", "summon"]
 class CaseworkerAssessment(ContractModel):
     """A caseworker's assessment of an incident for one person."""
 
-    journal_number: JournalNumber = Field(
-        description="Journal number of the assessed incident.", examples=["3700-80123-00456-26"]
-    )
+    journal_number: JournalNumber = Field(description="Journal number of the assessed incident.")
     person_key: PersonKey = Field(
-        description="Pseudonym of the assessed person (from the routing decision); the "
-        "message key.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
+        description="Pseudonym of the assessed person (from the routing decision); the message key."
     )
     outcome: AssessmentOutcome = Field(
         description="inform: no further action, parents (and the youth when 15 or older) are "
         "informed | summon: parents and youth are summoned to a meeting.",
         examples=["inform"],
     )
-    caseworker: Initials = Field(
-        min_length=1,
-        description=f"Initials of the caseworker (at most {MAX_INITIALS_CHARS} characters).",
-        examples=["ABJ"],
+    caseworker: StaffInitials = Field(
+        description=f"Initials of the caseworker (at most {MAX_INITIALS_CHARS} characters)."
     )
     at: Timestamp = Field(
         description="When the assessment was made (RFC 3339 with offset).",

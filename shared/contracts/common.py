@@ -25,6 +25,7 @@ from shared.contracts.cpr import (
 
 __all__ = [
     "CPR_PATTERN",
+    "ISO_WEEK_PATTERN",
     "JOURNAL_NUMBER_PATTERN",
     "MAX_ADDRESS_CHARS",
     "MAX_CODE_CHARS",
@@ -44,9 +45,11 @@ __all__ = [
     "Id",
     "IdReference",
     "Initials",
+    "IsoWeekCode",
     "JournalNumber",
     "MunicipalityCode",
     "PersonKey",
+    "PersonName",
     "PlaceName",
     "Revision",
     "TeamName",
@@ -58,6 +61,7 @@ __all__ = [
 #: and Rust regexes let ``\d`` match any Unicode digit, JSON Schema's ECMA regexes do not).
 JOURNAL_NUMBER_PATTERN = r"^[0-9]{4}-[0-9]{5}-[0-9]{5}-[0-9]{2}$"
 MUNICIPALITY_CODE_PATTERN = r"^[0-9]{3}$"
+ISO_WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 
 # Every free-text field of the contracts has a maximum length (characters), so that no single
 # value can make a message larger than a relay or a broker accepts (docs/contracts.md lists them).
@@ -188,6 +192,9 @@ MunicipalityCode = Annotated[
     ),
 ]
 
+IsoWeekCode = Annotated[str, Field(pattern=ISO_WEEK_PATTERN, examples=["2026-W49"])]
+"""An ISO week, ``YYYY-Www`` (a weekly meeting's week, the week a concern was registered in)."""
+
 PersonKey = Annotated[
     str,
     Field(
@@ -234,6 +241,12 @@ TeamName = Annotated[str, Field(max_length=MAX_TEAM_CHARS)]
 Initials = Annotated[str, Field(max_length=MAX_INITIALS_CHARS)]
 """A caseworker's initials (or short user id)."""
 
+PersonName = Annotated[
+    str | None,
+    Field(default=None, max_length=MAX_NAME_CHARS, examples=["Mads Jensen"], repr=False),
+]
+"""The full name of the person a message is about, when the sender knows it: never in a repr."""
+
 ShortText = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 """A short free text: the offence text, the place description, a problem's message."""
 
@@ -241,35 +254,23 @@ PathText = Annotated[str, Field(max_length=MAX_PATH_CHARS)]
 """A field path of a problem, or an API path."""
 
 KeyJournalNumber = Annotated[
-    JournalNumber,
-    Field(description="Police journal number; the message key.", examples=["3700-80123-00456-26"]),
+    JournalNumber, Field(description="Police journal number; the message key.")
 ]
 """The journal number of a message keyed by it (an incident)."""
 
 IncidentJournalNumber = Annotated[
-    JournalNumber,
-    Field(description="Journal number of the incident.", examples=["3700-80123-00456-26"]),
+    JournalNumber, Field(description="Journal number of the incident.")
 ]
 """A message's journal number when the person, not the incident, is its key."""
 
-KeyPersonKey = Annotated[
-    PersonKey,
-    Field(
-        description="Pseudonym of the person; the message key.",
-        examples=["pk_9f2c4e1a7b3d5e6f"],
-    ),
-]
+KeyPersonKey = Annotated[PersonKey, Field(description="Pseudonym of the person; the message key.")]
 """The person key of a message keyed by it."""
 
-IncidentTime = Annotated[
-    Timestamp,
-    Field(description="When the incident happened.", examples=["2026-11-15T22:40:00+01:00"]),
-]
+IncidentTime = Annotated[Timestamp, Field(description="When the incident happened.")]
 """When the incident a message is about happened."""
 
 ResidenceMunicipality = Annotated[
-    MunicipalityCode,
-    Field(description="The person's residence municipality.", examples=["607"]),
+    MunicipalityCode, Field(description="The person's residence municipality.")
 ]
 """The municipality a person lives in (whose staff may see them)."""
 

@@ -18,8 +18,10 @@ from shared.contracts.common import (
     MAX_NOTE_CHARS,
     ContractModel,
     Cpr,
+    IsoWeekCode,
     MunicipalityCode,
     PersonKey,
+    PersonName,
     PlaceName,
     Timestamp,
 )
@@ -49,7 +51,6 @@ ReporterKind = Literal["school", "ssp_network", "parent", "night_team"]
 REPORTER_KINDS: tuple[ReporterKind, ...] = get_args(ReporterKind)
 
 CONCERN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
-ISO_WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 
 
 ConcernId = Annotated[
@@ -68,25 +69,31 @@ YoungPersonSchool = Annotated[
 ]
 """The school of the young person a concern is about, on the concern and its pseudonymised copy."""
 
+YoungPersonMunicipality = Annotated[MunicipalityCode, Field(examples=["657"])]
+"""Where the young person a concern is about lives: whose weekly meeting takes it up (on the
+concern and its pseudonymised copy)."""
+
+ConcernTopic = Annotated[ConcernCategory, Field(examples=["grupperinger"])]
+"""What a concern is about, on the concern and its pseudonymised copy."""
+
+ConcernReporterKind = Annotated[ReporterKind, Field(examples=["school"])]
+"""Who worries, as a code: on the concern's reporter and the pseudonymised copy."""
+
+ReporterDetail = Annotated[str | None, Field(default=None, min_length=1, max_length=MAX_NAME_CHARS)]
+"""Something a reporter may tell about themselves (their name, how to reach them): optional,
+never empty, bounded; kept encrypted in intake, never published."""
+
 
 class ConcernReporter(ContractModel):
     """Who worries: the kind of reporter (published as a code) and, optionally, who they are
     and how to reach them (kept encrypted in intake, never published)."""
 
-    kind: ReporterKind = Field(
-        description="school | ssp_network | parent | night_team.", examples=["school"]
-    )
-    name: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_NAME_CHARS,
+    kind: ConcernReporterKind = Field(description="school | ssp_network | parent | night_team.")
+    name: ReporterDetail = Field(
         description=f"The reporter's name (at most {MAX_NAME_CHARS} characters).",
         examples=["Lærer Hanne Holm, 7.b"],
     )
-    contact: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_NAME_CHARS,
+    contact: ReporterDetail = Field(
         description=f"How to reach the reporter (at most {MAX_NAME_CHARS} characters).",
         examples=["hh@skole.example, 12 34 56 78"],
     )
@@ -104,26 +111,19 @@ class Concern(ContractModel):
     cpr: Cpr = Field(
         description="CPR number of the young person; normalised to ten digits.",
         examples=["1203104123"],
-        repr=False,
     )
-    name: str | None = Field(
-        default=None,
+    name: PersonName = Field(
         min_length=1,
-        max_length=MAX_NAME_CHARS,
         description=f"The young person's name (at most {MAX_NAME_CHARS} characters).",
-        examples=["Mads Jensen"],
-        repr=False,
     )
-    municipality_code: MunicipalityCode = Field(
+    municipality_code: YoungPersonMunicipality = Field(
         description="Where the young person lives: whose weekly meeting takes the concern up "
-        "(a municipality served here).",
-        examples=["657"],
+        "(a municipality served here)."
     )
     school: YoungPersonSchool
-    category: ConcernCategory = Field(
+    category: ConcernTopic = Field(
         description="What the concern is about: kriminalitet | rusmidler | grupperinger | "
-        "mistrivsel | skolefravaer | radikalisering | andet.",
-        examples=["grupperinger"],
+        "mistrivsel | skolefravaer | radikalisering | andet."
     )
     reporter: ConcernReporter = Field(
         description="Who worries.",
@@ -149,16 +149,14 @@ class ConcernRegistered(ContractModel):
 
     concern_id: ConcernId = Field(description="The concern's id.")
     person_key: PersonKey = Field(description="The young person; the message key.")
-    municipality_code: MunicipalityCode = Field(
-        description="Where the young person lives (whose meeting takes it up).", examples=["657"]
+    municipality_code: YoungPersonMunicipality = Field(
+        description="Where the young person lives (whose meeting takes it up)."
     )
     school: YoungPersonSchool
-    category: ConcernCategory = Field(description="What it is about.", examples=["grupperinger"])
-    reporter_kind: ReporterKind = Field(description="Who worries.", examples=["school"])
+    category: ConcernTopic = Field(description="What it is about.")
+    reporter_kind: ConcernReporterKind = Field(description="Who worries.")
     registered_at: Timestamp = Field(description="When it was registered.")
-    iso_week: str = Field(
-        pattern=ISO_WEEK_PATTERN,
-        description="The ISO week (Europe/Copenhagen) it was registered in.",
-        examples=["2026-W49"],
+    iso_week: IsoWeekCode = Field(
+        description="The ISO week (Europe/Copenhagen) it was registered in."
     )
     accepted_at: Timestamp = Field(description="When intake accepted it.")

@@ -52,8 +52,7 @@ class CourseEvent(ContractModel):
     )
     municipality_code: MunicipalityCode = Field(
         description="The municipality that holds the course after this event (after a "
-        "transfer: the receiving one).",
-        examples=["607"],
+        "transfer: the receiving one)."
     )
     journal_number: JournalNumber | None = Field(
         description="The police journal number the course follows, if any.",

@@ -30,7 +30,7 @@ from shared.contracts.common import (
     Timestamp,
 )
 from shared.contracts.incidents import IncidentOffenceCode, IncidentRole, OffenceCode, Role
-from shared.contracts.letter_kinds import LetterKind, Recipient
+from shared.contracts.letter_kinds import LetterKind, Recipients
 
 __all__ = [
     "CASE_OPENED_AFTER_ROUTING",
@@ -40,7 +40,9 @@ __all__ = [
     "ROUTES",
     "SEVERITIES",
     "WORKFLOWS",
+    "DecisionId",
     "DecisionKind",
+    "DecisionOwnerTeam",
     "EarlierReport",
     "LetterPlan",
     "ReportHistory",
@@ -59,6 +61,15 @@ PersonWorkflow = Annotated[
     Workflow, Field(description="minor (under 18) | adult (18-25).", examples=["minor"])
 ]
 """The workflow a person's age puts them in."""
+
+DecisionId = Annotated[Id, Field(examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"])]
+"""The id of a routing decision: on the decision and on the messages that name it."""
+
+DecisionOwnerTeam = Annotated[
+    TeamName | None, Field(default=None, examples=["SSP-medarbejder distrikt nord", None])
+]
+"""The team that owns a routing decision, where the municipality profile has one; the
+decision's letter task carries it on."""
 
 ROUTES: tuple[Route, ...] = get_args(Route)
 WORKFLOWS: tuple[Workflow, ...] = get_args(Workflow)
@@ -145,20 +156,15 @@ class LetterPlan(ContractModel):
         examples=["inform"],
     )
     kind: LetterKind = Field(description="The letter's kind.", examples=["orientering"])
-    recipients: list[Recipient] = Field(
-        min_length=1, description="Who receives it.", examples=[["parents", "youth"]]
-    )
+    recipients: Recipients = Field(description="Who receives it.")
 
 
 class RoutingDecision(ContractModel):
     """Where one person of an incident was routed, and why."""
 
-    decision_id: Id = Field(
-        description="Unique id of this decision.",
-        examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
-    )
+    decision_id: DecisionId = Field(description="Unique id of this decision.")
     journal_number: IncidentJournalNumber
-    revision: Revision = Field(description="Revision of the incident decided on.", examples=[1])
+    revision: Revision = Field(description="Revision of the incident decided on.")
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
     route: Route = Field(
@@ -194,11 +200,9 @@ class RoutingDecision(ContractModel):
         "profiles existed.",
         examples=["tovholder"],
     )
-    owner_team: TeamName | None = Field(
-        default=None,
+    owner_team: DecisionOwnerTeam = Field(
         description="The owning team where the profile has one: the district team of the "
-        "person's school (e.g. Herning's district SSP workers) or the team of the active case.",
-        examples=["SSP-medarbejder distrikt nord", None],
+        "person's school (e.g. Herning's district SSP workers) or the team of the active case."
     )
     due_at: Timestamp | None = Field(
         default=None,

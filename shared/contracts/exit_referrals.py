@@ -26,7 +26,7 @@ from shared.contracts.common import (
     TeamName,
     Timestamp,
 )
-from shared.contracts.decisions import PersonWorkflow
+from shared.contracts.decisions import DecisionId, PersonWorkflow
 from shared.contracts.incidents import OffenceCode
 
 __all__ = [
@@ -54,9 +54,7 @@ class ExitReferral(ContractModel):
         examples=["6f1c2b7e-5a4d-5e0b-8c3f-1d2e3f4a5b6c"],
     )
     journal_number: IncidentJournalNumber
-    revision: Revision = Field(
-        description="The revision of the incident that made the referral.", examples=[1]
-    )
+    revision: Revision = Field(description="The revision of the incident that made the referral.")
     person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
         description="The person's residence municipality.", examples=["376"]
@@ -73,10 +71,9 @@ class ExitReferral(ContractModel):
         examples=[["bande"]],
     )
     offence_code: OffenceCode = Field(description="Offence category.", examples=["vold"])
-    decision_id: Id = Field(
+    decision_id: DecisionId = Field(
         description="The routing decision made with the referral (its reasons include "
-        "exit_referral).",
-        examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
+        "exit_referral)."
     )
     owner_role: Code = Field(
         default=EXIT_REFERRAL_OWNER_ROLE,

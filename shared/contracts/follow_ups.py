@@ -101,7 +101,7 @@ class FollowUpEvent(ContractModel):
     )
     person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
-        description="The municipality that recorded the action.", examples=["607"]
+        description="The municipality that recorded the action."
     )
     journal_number: JournalNumber | None = Field(
         default=None,

@@ -22,6 +22,7 @@ from shared.contracts.common import (
     Cpr,
     KeyJournalNumber,
     MunicipalityCode,
+    PersonName,
     PlaceName,
     Revision,
     ShortText,
@@ -66,6 +67,20 @@ OffenceCode = Literal[
 Role = Literal["antruffet", "sigtet", "forurettet"]
 Flag = Literal["bande", "ekstremisme", "vaaben", "rusmidler", "gentagelse"]
 
+IncidentSource = Annotated[
+    Source, Field(description="Which police list.", examples=["doegnrapport"])
+]
+"""The police list an incident came from: on the police incident and its pseudonymised copy."""
+
+IncidentReportedAt = Annotated[
+    Timestamp,
+    Field(
+        description="When the police registered the incident.",
+        examples=["2026-11-16T08:12:00+01:00"],
+    ),
+]
+"""When the police registered an incident: on the police incident and its pseudonymised copy."""
+
 IncidentRole = Annotated[
     Role, Field(description="The person's role in the incident.", examples=["sigtet"])
 ]
@@ -107,7 +122,7 @@ class Location(ContractModel):
     """Where it happened."""
 
     municipality_code: MunicipalityCode = Field(
-        description="Municipality where the incident took place, three digits.", examples=["607"]
+        description="Municipality where the incident took place, three digits."
     )
     text: ShortText | None = Field(
         default=None,
@@ -123,23 +138,14 @@ class IncidentPerson(ContractModel):
     cpr: Cpr = Field(
         description="CPR number, ten digits with or without the hyphen; normalised to ten digits "
         "without hyphen. The first six are a real date DDMMYY, the century follows from the 7th "
-        "digit; modulus 11 is not required.",
-        examples=["120310-4123"],
-        repr=False,
+        "digit; modulus 11 is not required."
     )
-    name: str | None = Field(
-        default=None,
-        max_length=MAX_NAME_CHARS,
-        description=f"Full name (at most {MAX_NAME_CHARS} characters).",
-        examples=["Mads Jensen"],
-        repr=False,
-    )
-    role: Role = Field(
-        description="antruffet (encountered) | sigtet (charged) | forurettet (victim).",
-        examples=["sigtet"],
+    name: PersonName = Field(description=f"Full name (at most {MAX_NAME_CHARS} characters).")
+    role: IncidentRole = Field(
+        description="antruffet (encountered) | sigtet (charged) | forurettet (victim)."
     )
     municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality, three digits.", examples=["607"]
+        description="The person's residence municipality, three digits."
     )
     address: str | None = Field(
         default=None,
@@ -166,26 +172,21 @@ class PoliceIncident(ContractModel):
     journal_number: KeyJournalNumber
     revision: Revision = Field(
         description="Revision, integer >= 1. A higher revision of the same journal number "
-        "supersedes a lower one; the same (journal_number, revision) twice has the effect of once.",
-        examples=[1],
+        "supersedes a lower one; the same (journal_number, revision) twice has the effect of once."
     )
-    source: Source = Field(
-        description="Which police list the incident came from.", examples=["doegnrapport"]
-    )
+    source: IncidentSource = Field(description="Which police list the incident came from.")
     police_district: PlaceName | None = Field(
         default=None,
         description="Reporting police district: a name only (at most 120 characters; a "
         "CPR-like number in it is rejected as cpr_in_name).",
         examples=["Sydøstjyllands Politi"],
     )
-    reported_at: Timestamp = Field(
-        description="When the police registered the incident (RFC 3339 with offset).",
-        examples=["2026-11-16T08:12:00+01:00"],
+    reported_at: IncidentReportedAt = Field(
+        description="When the police registered the incident (RFC 3339 with offset)."
     )
     occurred_at: Timestamp = Field(
         description="When the incident happened (RFC 3339 with offset); ages are computed on its "
-        "date in its own offset.",
-        examples=["2026-11-15T22:40:00+01:00"],
+        "date in its own offset."
     )
     offence: Offence = Field(
         description="What happened.",

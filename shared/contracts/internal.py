@@ -10,23 +10,26 @@ from datetime import date
 
 from pydantic import Field
 
-from shared.contracts.cases import CaseEvent
+from shared.contracts.cases import CaseCaseworker, CaseEvent, CaseEventTime, CaseId, CaseTeam
 from shared.contracts.common import (
     MAX_PLACE_NAME_CHARS,
     ContractModel,
-    Id,
     IncidentTime,
-    Initials,
     KeyJournalNumber,
     KeyPersonKey,
     MunicipalityCode,
     PersonKey,
     ResidenceMunicipality,
     Revision,
-    TeamName,
     Timestamp,
 )
-from shared.contracts.incidents import IncidentFlags, IncidentOffenceCode, IncidentRole, Source
+from shared.contracts.incidents import (
+    IncidentFlags,
+    IncidentOffenceCode,
+    IncidentReportedAt,
+    IncidentRole,
+    IncidentSource,
+)
 
 __all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
 
@@ -34,9 +37,7 @@ __all__ = ["AcceptedIncident", "PseudonymisedCaseEvent", "PseudonymousPerson"]
 class PseudonymousPerson(ContractModel):
     """A person of an accepted incident, without CPR number or name."""
 
-    person_key: PersonKey = Field(
-        description="Pseudonym of the person.", examples=["pk_9f2c4e1a7b3d5e6f"]
-    )
+    person_key: PersonKey = Field(description="Pseudonym of the person.")
     role: IncidentRole
     municipality_code: ResidenceMunicipality
     age_at_incident: int = Field(
@@ -74,22 +75,19 @@ class AcceptedIncident(ContractModel):
     """An accepted police incident, pseudonymised: no CPR, names, addresses or free text."""
 
     journal_number: KeyJournalNumber
-    revision: Revision = Field(description="Revision of the incident.", examples=[1])
-    source: Source = Field(description="Which police list.", examples=["doegnrapport"])
+    revision: Revision = Field(description="Revision of the incident.")
+    source: IncidentSource
     police_district: str | None = Field(
         default=None,
         max_length=MAX_PLACE_NAME_CHARS,
         description="Reporting police district.",
         examples=["Sydøstjyllands Politi"],
     )
-    reported_at: Timestamp = Field(
-        description="When the police registered the incident.",
-        examples=["2026-11-16T08:12:00+01:00"],
-    )
+    reported_at: IncidentReportedAt
     occurred_at: IncidentTime
     offence_code: IncidentOffenceCode
     location_municipality_code: MunicipalityCode = Field(
-        description="Municipality where the incident took place.", examples=["607"]
+        description="Municipality where the incident took place."
     )
     flags: IncidentFlags
     accepted_at: Timestamp = Field(
@@ -117,24 +115,9 @@ class PseudonymisedCaseEvent(ContractModel):
     """A case-register event with the CPR number replaced by the person_key."""
 
     event: CaseEvent
-    case_id: Id = Field(
-        description="Case id in the case system.",
-        examples=["DUBU-2026-001234"],
-    )
+    case_id: CaseId = Field(description="Case id in the case system.")
     person_key: KeyPersonKey
-    municipality_code: MunicipalityCode = Field(
-        description="Municipality that owns the case.", examples=["607"]
-    )
-    team: TeamName | None = Field(
-        default=None,
-        description="Team that owns the case.",
-        examples=["Børn og Familie Team Nord"],
-    )
-    caseworker: Initials | None = Field(
-        default=None,
-        description="Initials of the responsible caseworker.",
-        examples=["ABJ"],
-    )
-    at: Timestamp = Field(
-        description="When the event took effect.", examples=["2026-10-02T09:00:00+02:00"]
-    )
+    municipality_code: MunicipalityCode = Field(description="Municipality that owns the case.")
+    team: CaseTeam = Field(description="Team that owns the case.")
+    caseworker: CaseCaseworker = Field(description="Initials of the responsible caseworker.")
+    at: CaseEventTime = Field(description="When the event took effect.")

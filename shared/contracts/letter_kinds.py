@@ -3,9 +3,11 @@ and the routing decisions that plan them (`LetterPlan`)."""
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-__all__ = ["LETTER_KINDS", "LetterKind", "Recipient"]
+from pydantic import Field
+
+__all__ = ["LETTER_KINDS", "LetterKind", "Recipient", "Recipients"]
 
 LetterKind = Literal[
     "orientering",
@@ -20,5 +22,8 @@ LetterKind = Literal[
 Recipient = Literal["parents", "youth", "local_staff"]
 """`local_staff`: the staff of the school and leisure services involved (000 l.390: the acute
 procedure's standard letter, "Orientering af forældre og medarbejdere lokalt")."""
+
+Recipients = Annotated[list[Recipient], Field(min_length=1, examples=[["parents", "youth"]])]
+"""Who receives a letter: one recipient at least."""
 
 LETTER_KINDS: tuple[LetterKind, ...] = get_args(LetterKind)

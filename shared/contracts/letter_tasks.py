@@ -22,11 +22,11 @@ from shared.contracts.common import (
     JournalNumber,
     KeyPersonKey,
     ResidenceMunicipality,
-    TeamName,
     Timestamp,
     when_set,
 )
-from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient
+from shared.contracts.decisions import DecisionOwnerTeam
+from shared.contracts.letter_kinds import LETTER_KINDS, LetterKind, Recipient, Recipients
 
 #: The only kind whose task may name no incident: the acute-event standard letter (000:
 #: "forældre og medarbejdere lokalt", sent without a police case).
@@ -108,11 +108,9 @@ class LetterTaskEvent(ContractModel):
     person_key: KeyPersonKey
     municipality_code: ResidenceMunicipality
     kind: LetterKind = Field(description="Kind of letter.", examples=["orientering"])
-    recipients: list[Recipient] = Field(
-        min_length=1,
+    recipients: Recipients = Field(
         description='Under 15: ["parents"]; 15-17: ["parents", "youth"]; 18 and over: ["youth"]. '
         "15 is the default youth-letter age; a municipality profile may set another.",
-        examples=[["parents", "youth"]],
     )
     owner_role: Code = Field(
         min_length=1,
@@ -126,11 +124,9 @@ class LetterTaskEvent(ContractModel):
     at: Timestamp = Field(
         description="When this event happened.", examples=["2026-11-16T08:12:05+01:00"]
     )
-    owner_team: TeamName | None = Field(
-        default=None,
+    owner_team: DecisionOwnerTeam = Field(
         description="Team that owns the task, from the routing decision, where the "
-        "municipality profile has one.",
-        examples=["SSP-medarbejder distrikt nord", None],
+        "municipality profile has one."
     )
     reason: TaskChangeReason | None = when_set(
         "Why the task was updated or cancelled by the platform: revised_decision "

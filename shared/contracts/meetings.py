@@ -17,6 +17,7 @@ from shared.contracts.common import (
     ContractModel,
     Id,
     IdReference,
+    IsoWeekCode,
     JournalNumber,
     MunicipalityCode,
     PersonKey,
@@ -50,13 +51,9 @@ class MeetingEvent(ContractModel):
         description="The meeting: municipality code and ISO week; the message key.",
         examples=["607/2026-W49"],
     )
-    municipality_code: MunicipalityCode = Field(
-        description="The meeting's municipality.", examples=["607"]
-    )
-    iso_week: str = Field(
-        pattern=r"^[0-9]{4}-W[0-9]{2}$",
-        description="The meeting's ISO week (the police reports of that week).",
-        examples=["2026-W49"],
+    municipality_code: MunicipalityCode = Field(description="The meeting's municipality.")
+    iso_week: IsoWeekCode = Field(
+        description="The meeting's ISO week (the police reports of that week)."
     )
     event: MeetingEventType = Field(
         description="opened: the first thing recorded at the meeting; participant_joined: a "

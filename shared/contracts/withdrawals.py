@@ -20,6 +20,7 @@ from shared.contracts.common import (
     Revision,
     Timestamp,
 )
+from shared.contracts.decisions import DecisionId
 
 __all__ = ["DecisionWithdrawn", "WithdrawalReason"]
 
@@ -35,18 +36,14 @@ class DecisionWithdrawn(ContractModel):
         description="Unique id of this withdrawal.",
         examples=["7a1d5c0e-2b8f-4e3a-9c61-5d4f3e2a1b09"],
     )
-    decision_id: Id = Field(
-        description="The routing decision withdrawn.",
-        examples=["0b8e4f8e-3c1e-4f7a-9d51-2f3b7a1c9e20"],
-    )
+    decision_id: DecisionId = Field(description="The routing decision withdrawn.")
     journal_number: IncidentJournalNumber
     revision: Revision = Field(
         description="The revision of the incident that withdrew the decision.", examples=[2]
     )
     person_key: KeyPersonKey
     municipality_code: MunicipalityCode = Field(
-        description="The person's residence municipality (from the withdrawn decision).",
-        examples=["607"],
+        description="The person's residence municipality (from the withdrawn decision)."
     )
     reason: WithdrawalReason = Field(
         description="person_removed_from_incident: the revision no longer lists the person; "

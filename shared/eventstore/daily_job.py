@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime
 
 from eventsourcing.domain import event
@@ -88,23 +88,16 @@ class DailyOutcome:
     counts: Mapping[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
 class DailyJob:
     """Runs `steps` at most once per UTC day (call `run_once` in the store's thread)."""
 
-    def __init__(
-        self,
-        app: ServiceApplication,
-        service: str,
-        steps: Sequence[DailyStep],
-        clock: Clock = utc_now,
-        *,
-        job: str = "retention",
-    ) -> None:
-        self.app = app
-        self.service = service
-        self.steps = list(steps)
-        self.clock = clock
-        self.job = job
+    app: ServiceApplication
+    service: str
+    steps: Sequence[DailyStep]
+    clock: Clock = utc_now
+    _: KW_ONLY
+    job: str = "retention"
 
     def has_run(self, day: str) -> bool:
         marker = DailyRun.create_id(self.service, self.job, day)
