@@ -8,15 +8,12 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.courses.application.commands.base import (
-    Command,
-    CommandOn,
+from services.courses.application.commands.base import Command, CommandOn, OnMeasure, StartCourse
+from services.courses.application.commands.fields import (
     Department,
     ItemId,
     Note,
-    OnMeasure,
     Owner,
-    StartCourse,
     Today,
     day_or_today,
 )
