@@ -145,6 +145,8 @@ def add_start_route(
     """POST to the router's own path with a command that names the municipality the course
     starts in (`municipality_code`): guarded by `action`, the caller must have that
     municipality in reach (403 otherwise), then `start_course`."""
+    if "municipality_code" not in command_type.model_fields:
+        raise TypeError(f"{command_type.__name__} names no municipality_code")
 
     async def route(
         command: Any, access: Access, ctx: ServiceContext, service: CoursesService
