@@ -45,13 +45,21 @@ class CourseSummary:
 
 
 @dataclass(frozen=True)
-class Eligibility:
+class DecidedPerson:
+    """What courses keeps of a triage decision about a person in an incident: whose, which
+    incident and revision, where, and the age and workflow it implies. An eligibility and an
+    exit referral each follow one."""
+
     person_key: str
     journal_number: str
     revision: int
     municipality_code: str
     age_at_incident: int
     workflow: str
+
+
+@dataclass(frozen=True)
+class Eligibility(DecidedPerson):
     decided_at: datetime
     course_id: UUID
     course_started: bool
@@ -67,14 +75,8 @@ class Eligibility:
 
 
 @dataclass(frozen=True)
-class ReferralSummary:
+class ReferralSummary(DecidedPerson):
     referral_id: str
-    person_key: str
-    journal_number: str
-    revision: int
-    municipality_code: str
-    age_at_incident: int
-    workflow: str
     flags: list[str]
     offence_code: str
     owner_role: str

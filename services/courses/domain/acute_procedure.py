@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from uuid import uuid5
 
 from eventsourcing.domain import event
@@ -66,6 +66,17 @@ class StepsOutstanding(StateConflict):
     code = "steps_outstanding"
 
 
+class AcuteStart(TypedDict):
+    """Which incident the procedure is for and who started it: what `start` takes besides the
+    time it is recorded at and the deadline policy."""
+
+    municipality_code: str
+    reference: str
+    journal_number: str | None
+    director: str
+    head_of_department: str
+
+
 class AcuteProcedure(Course):
     course_type = "acute_procedure"
 
@@ -106,25 +117,9 @@ class AcuteProcedure(Course):
 
     @classmethod
     def start(
-        cls,
-        *,
-        municipality_code: str,
-        reference: str,
-        journal_number: str | None,
-        director: str,
-        head_of_department: str,
-        at: datetime,
-        policy: DeadlinePolicy,
+        cls, *, at: datetime, policy: DeadlinePolicy, **start: Unpack[AcuteStart]
     ) -> AcuteProcedure:
-        procedure = cls(
-            municipality_code=municipality_code,
-            reference=reference,
-            journal_number=journal_number,
-            director=director,
-            head_of_department=head_of_department,
-            started_on=local_date(at),
-            at=at,
-        )
+        procedure = cls(**start, started_on=local_date(at), at=at)
         procedure._request_letter(letter=procedure._new_letter(at + policy.acute_letter, at), at=at)
         return procedure
 

@@ -42,6 +42,7 @@ from services.courses.domain.exit_programme_terms import (
     AlreadyEscalated,
     BelowTargetAge,
     Clarification,
+    ClarifyingTalk,
     ContractMeasure,
     DeclineReason,
     EmptyContract,
@@ -186,7 +187,7 @@ class ExitProgramme(Course):
         self.referred_by = referred_by
         self.coordinator = coordinator
         self.stage: str = "clarifying"
-        self.talks: list[dict[str, Any]] = []
+        self.talks: list[ClarifyingTalk] = []
         self.accepted_on: date | None = None
         self.contract_version = 0
         self.contract: dict[str, ContractMeasure] = {}
@@ -202,25 +203,10 @@ class ExitProgramme(Course):
         self.overdue_flags: list[str] = []
 
     # --- commands ------------------------------------------------------------------------
-    def record_clarifying_talk(
-        self,
-        held_on: date,
-        with_police: bool,
-        in_target_group: Clarification,
-        motivated: Clarification,
-        note: str,
-        at: datetime,
-    ) -> None:
+    def record_clarifying_talk(self, *, at: datetime, **talk: Unpack[ClarifyingTalk]) -> None:
         self._require_stage("clarifying")
-        self.require_not_future(held_on, at, "held_on")
-        self._hold_talk(
-            held_on=held_on,
-            with_police=with_police,
-            in_target_group=in_target_group,
-            motivated=motivated,
-            note=note,
-            at=at,
-        )
+        self.require_not_future(talk["held_on"], at, "held_on")
+        self._hold_talk(**talk, at=at)
 
     def accept(self, on: date, at: datetime) -> None:
         self._require_stage("clarifying")
@@ -359,8 +345,10 @@ class ExitProgramme(Course):
 
     def forget_text(self) -> None:
         self.closing_note = None
-        for talk_or_meeting in [*self.talks, *self.meetings]:
-            talk_or_meeting["note"] = ""
+        for talk in self.talks:
+            talk["note"] = ""
+        for meeting in self.meetings:
+            meeting["note"] = ""
 
     # --- rules -----------------------------------------------------------------------------
     def _require_stage(self, stage: Stage) -> None:
@@ -376,8 +364,8 @@ class ExitProgramme(Course):
         self,
         held_on: date,
         with_police: bool,
-        in_target_group: str,
-        motivated: str,
+        in_target_group: Clarification,
+        motivated: Clarification,
         note: str,
         at: datetime,
     ) -> None:

@@ -75,6 +75,17 @@ class ReasonDoesNotFitOutcome(InvalidCommand):
     code = "reason_does_not_fit_outcome"
 
 
+class ClarifyingTalk(TypedDict):
+    """A clarifying talk: when, whether the police's exit officer took part, and what it
+    found."""
+
+    held_on: date
+    with_police: bool
+    in_target_group: Clarification
+    motivated: Clarification
+    note: str
+
+
 class ContractMeasure(TypedDict):
     measure_id: str
     department: str

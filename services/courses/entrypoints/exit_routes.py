@@ -16,6 +16,7 @@ from services.courses.entrypoints.handlers import (
     CommandRoute,
     Service,
     add_command_routes,
+    add_start_route,
     start_course,
 )
 from shared.auth import Access, Resource, guard
@@ -25,20 +26,13 @@ router = APIRouter(
     prefix="/v1/exit-programmes", tags=["exit programme"], responses=COMMAND_RESPONSES
 )
 
-
-@router.post(
-    "",
-    status_code=201,
-    summary="Refer a person of 15 or over (police, PET, Kriminalforsorgen, a municipal department)",
+add_start_route(
+    router,
+    CoursesAction.REFER_TO_EXIT_PROGRAMME,
+    c.ReferToExitProgramme,
+    "refer",
+    "Refer a person of 15 or over (police, PET, Kriminalforsorgen, a municipal department)",
 )
-async def refer(
-    command: c.ReferToExitProgramme,
-    access: Annotated[Access, guard(CoursesAction.REFER_TO_EXIT_PROGRAMME)],
-    ctx: Ctx,
-    service: Service,
-) -> JSONResponse:
-    await access.require(Resource.of(command.municipality_code), conceal=False)
-    return await start_course(ctx, service, command, access)
 
 
 @router.post(

@@ -139,24 +139,64 @@ def add_command_routes(router: APIRouter, action: Action, routes: Sequence[Comma
         )
 
 
+def add_start_route(
+    router: APIRouter, action: Action, command_type: type[StartCourse], name: str, summary: str
+) -> None:
+    """POST to the router's own path with a command that names the municipality the course
+    starts in (`municipality_code`): guarded by `action`, the caller must have that
+    municipality in reach (403 otherwise), then `start_course`."""
+    if "municipality_code" not in command_type.model_fields:
+        raise TypeError(f"{command_type.__name__} names no municipality_code")
+
+    async def route(
+        command: Any, access: Access, ctx: ServiceContext, service: CoursesService
+    ) -> JSONResponse:
+        await access.require(Resource.of(command.municipality_code), conceal=False)
+        return await start_course(ctx, service, command, access)
+
+    router.add_api_route(
+        "",
+        _declared(
+            route,
+            name,
+            JSONResponse,
+            command=command_type,
+            access=Annotated[Access, guard(action)],
+            ctx=Ctx,
+            service=Service,
+        ),
+        methods=["POST"],
+        status_code=201,
+        summary=summary,
+    )
+
+
 def _change_route(name: str, command_type: type[ChangeCourse], manage: Any) -> Any:
     async def route(
         course_id: UUID, command: ChangeCourse, access: Access, ctx: ServiceContext, service: Any
     ) -> dict[str, Any]:
         return await change_course(ctx, service, course_id, command, access)
 
-    # FastAPI reads the body's model and the dependencies from the signature.
-    parameter = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    return _declared(
+        route,
+        name,
+        dict[str, Any],
+        course_id=UUID,
+        command=command_type,
+        access=manage,
+        ctx=Ctx,
+        service=Service,
+    )
+
+
+def _declared(route: Any, name: str, returns: Any, **parameters: Any) -> Any:
+    """`route` as FastAPI reads it: named `name` (its operation id), its parameters annotated
+    in order (the body's model, the dependencies) as given."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     route.__name__ = name
-    route.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [
-            inspect.Parameter("course_id", parameter, annotation=UUID),
-            inspect.Parameter("command", parameter, annotation=command_type),
-            inspect.Parameter("access", parameter, annotation=manage),
-            inspect.Parameter("ctx", parameter, annotation=Ctx),
-            inspect.Parameter("service", parameter, annotation=Service),
-        ],
-        return_annotation=dict[str, Any],
+    route.__signature__ = inspect.Signature(
+        [inspect.Parameter(p, kind, annotation=a) for p, a in parameters.items()],
+        return_annotation=returns,
     )
     return route
 

@@ -8,8 +8,7 @@ does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, Protocol, TypeVar
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, FastAPI, Query
@@ -37,6 +36,7 @@ from services.courses.entrypoints.handlers import (
     course_in_reach,
     course_resource,
 )
+from services.courses.entrypoints.listing import MunicipalityListing, listing
 from services.courses.entrypoints.views import (
     eligibility_body,
     referral_body,
@@ -69,29 +69,7 @@ def _summary_visible(access: Access, summary: CourseSummary) -> bool:
     return summary.person_key is None or access.permits(resource.with_kind(DataKind.PSEUDONYM))
 
 
-class _PersonInMunicipality(Protocol):
-    @property
-    def person_key(self) -> str: ...
-
-    @property
-    def municipality_code(self) -> str: ...
-
-
-Listed = TypeVar("Listed", bound=_PersonInMunicipality)
-
-
-def _listing(
-    access: Access,
-    municipality_code: str,
-    name: str,
-    found: list[Listed],
-    body: Callable[[Listed], dict[str, Any]],
-) -> dict[str, Any]:
-    """A municipality's list of persons (eligibility, referrals) as the caller may see it:
-    each in one of the caller's municipalities, audited with its person."""
-    shown = [f for f in found if access.permits(Resource.of(f.municipality_code))]
-    access.note(term=municipality_code, person_keys=[f.person_key for f in shown], count=len(shown))
-    return {"municipality_code": municipality_code, name: [body(f) for f in shown]}
+EligibilityListing = Annotated[MunicipalityListing, listing(CoursesAction.READ_TRIVSEL_ELIGIBILITY)]
 
 
 eligibility_router = APIRouter(prefix="/v1/eligibility", tags=["TRIVSEL+"])
@@ -133,15 +111,9 @@ def create_http_app(ctx: ServiceContext, service: CoursesService, auth: AccessCo
     "(`status: eligible`), and those whose course started before the decision was "
     "withdrawn or moved to the caseworker (`status: revoked`, with `revoked`)",
 )
-async def eligibility(
-    municipality_code: MunicipalityQuery,
-    access: Annotated[Access, guard(CoursesAction.READ_TRIVSEL_ELIGIBILITY)],
-    ctx: Ctx,
-    service: Service,
-) -> dict[str, Any]:
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
-    found: list[Eligibility] = await ctx.in_store(service.eligible, municipality_code)
-    return _listing(access, municipality_code, "eligible", found, eligibility_body)
+async def eligibility(listed: EligibilityListing, ctx: Ctx, service: Service) -> dict[str, Any]:
+    found: list[Eligibility] = await ctx.in_store(service.eligible, listed.municipality_code)
+    return listed.of_persons("eligible", found, eligibility_body)
 
 
 @exit_referrals_router.get(
@@ -158,11 +130,11 @@ async def exit_referrals(
     service: Service,
     status: Literal["referred", "started", "all"] = "referred",
 ) -> dict[str, Any]:
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    listed = await MunicipalityListing.admit(access, municipality_code)
     found: list[ReferralSummary] = await ctx.in_store(
-        service.referrals, municipality_code, None if status == "all" else status
+        service.referrals, listed.municipality_code, None if status == "all" else status
     )
-    return _listing(access, municipality_code, "referrals", found, referral_body)
+    return listed.of_persons("referrals", found, referral_body)
 
 
 @courses.get(
@@ -178,7 +150,7 @@ async def list_courses(
     course_type: CourseType | None = None,
     status: Literal["open", "closed", "all"] = "open",
 ) -> dict[str, Any]:
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    await MunicipalityListing.admit(access, municipality_code)
     summaries: list[CourseSummary] = await ctx.in_store(
         service.summaries, municipality_code, course_type, None if status == "all" else status
     )

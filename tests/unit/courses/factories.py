@@ -129,7 +129,14 @@ def active_programme(accepted_on: date = date(2026, 1, 15)) -> ExitProgramme:
     """Given: accepted after a talk that found target group and motivation."""
     programme = exit_programme()
     when = datetime.combine(accepted_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
-    programme.record_clarifying_talk(accepted_on, True, "yes", "yes", PRIVATE_TEXT, when)
+    programme.record_clarifying_talk(
+        held_on=accepted_on,
+        with_police=True,
+        in_target_group="yes",
+        motivated="yes",
+        note=PRIVATE_TEXT,
+        at=when,
+    )
     programme.accept(accepted_on, when)
     programme.collect_events()
     return programme

@@ -12,6 +12,8 @@ from services.courses.domain.exit_programme import ExitProgramme
 from services.courses.domain.exit_programme_terms import (
     AlreadyEscalated,
     BelowTargetAge,
+    Clarification,
+    ClarifyingTalk,
     ContractMeasure,
     NotClarified,
     SameMunicipality,
@@ -48,12 +50,19 @@ def test_only_persons_of_15_or_over_are_referred() -> None:
         )
 
 
+def _talk(held_on: date, motivated: Clarification) -> ClarifyingTalk:
+    """A talk with the police that found the person in the target group."""
+    return ClarifyingTalk(
+        held_on=held_on, with_police=True, in_target_group="yes", motivated=motivated, note=""
+    )
+
+
 def test_accepting_needs_a_talk_that_found_target_group_and_motivation() -> None:
     programme = exit_programme()
-    programme.record_clarifying_talk(date(2026, 1, 8), True, "yes", "unclear", "", on(2026, 1, 8))
+    programme.record_clarifying_talk(**_talk(date(2026, 1, 8), "unclear"), at=on(2026, 1, 8))
     with pytest.raises(NotClarified):
         programme.accept(date(2026, 1, 8), on(2026, 1, 8))
-    programme.record_clarifying_talk(date(2026, 1, 12), True, "yes", "yes", "", on(2026, 1, 12))
+    programme.record_clarifying_talk(**_talk(date(2026, 1, 12), "yes"), at=on(2026, 1, 12))
     programme.accept(date(2026, 1, 12), on(2026, 1, 12))
     assert event_names(programme) == ["ClarifyingTalkHeld", "ClarifyingTalkHeld", "Accepted"]
     assert programme.stage == "active"

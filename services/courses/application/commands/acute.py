@@ -8,13 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.courses.application.commands.base import (
-    CommandOn,
-    Owner,
-    StartCourse,
-    Today,
-    day_or_today,
-)
+from services.courses.application.commands.base import CommandOn, StartCourse
+from services.courses.application.commands.fields import Owner, Today, day_or_today
 from services.courses.domain.acute_procedure import ACUTE_STEPS, AcuteProcedure
 from services.courses.domain.course import Course, DeadlinePolicy
 from shared.contracts.common import JournalNumber, MunicipalityCode

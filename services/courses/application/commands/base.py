@@ -1,4 +1,5 @@
-"""What every command shares, and the field types they use.
+"""What every command shares: the kinds of command and what each kind does. The field types
+they use are in `fields`.
 
 Free text (`Note`) is kept in the course for the apps to read, sealed under the keys of the
 person and the course (each command names its `free_text` fields), and never published. Everything
@@ -8,59 +9,18 @@ that is published is a code, a date or an owner's initials or role.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, TypeVar, cast
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.courses.domain.calendar import local_date
+from services.courses.application.commands.fields import ItemId, Today
 from services.courses.domain.course import Course, DeadlinePolicy
 from shared.eventstore import UnitOfWork
 
 if TYPE_CHECKING:
     from services.courses.domain.follow_up import FollowUpAction
-
-Owner = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Za-z0-9ÆØÅæøå._-]{1,40}$",
-        description="Initials or role code of a member of staff (never the young person).",
-        examples=["ABJ"],
-    ),
-]
-ItemId = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Za-z0-9_-]{1,40}$",
-        description="The app's id of a goal or measure, unique in the course.",
-        examples=["g1"],
-    ),
-]
-Note = Annotated[
-    str,
-    Field(
-        max_length=4000,
-        description="Free text for the course's own record; never published.",
-        examples=[""],
-    ),
-]
-Department = Annotated[
-    str,
-    Field(
-        pattern=r"^[A-Za-z0-9ÆØÅæøå .,/-]{1,80}$",
-        description="A municipal department or agency (e.g. jobcenter, Kriminalforsorgen).",
-        examples=["jobcenter"],
-    ),
-]
-Today = Annotated[
-    date | None,
-    Field(description="The date it happened; today when omitted.", examples=["2026-11-20"]),
-]
-
-
-def day_or_today(day: date | None, at: datetime) -> date:
-    return day if day is not None else local_date(at)
 
 
 class Command(BaseModel):

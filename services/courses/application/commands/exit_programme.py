@@ -8,15 +8,12 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.courses.application.commands.base import (
-    Command,
-    CommandOn,
+from services.courses.application.commands.base import Command, CommandOn, OnMeasure, StartCourse
+from services.courses.application.commands.fields import (
     Department,
     ItemId,
     Note,
-    OnMeasure,
     Owner,
-    StartCourse,
     Today,
     day_or_today,
 )
@@ -105,12 +102,12 @@ class RecordClarifyingTalk(ExitCommand):
 
     def run(self, course: ExitProgramme, at: datetime) -> None:
         course.record_clarifying_talk(
-            day_or_today(self.held_on, at),
-            self.with_police,
-            self.in_target_group,
-            self.motivated,
-            self.note,
-            at,
+            held_on=day_or_today(self.held_on, at),
+            with_police=self.with_police,
+            in_target_group=self.in_target_group,
+            motivated=self.motivated,
+            note=self.note,
+            at=at,
         )
 
 

@@ -13,7 +13,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.courses.application.commands.base import Command, Note, Owner, Today
+from services.courses.application.commands.base import Command
+from services.courses.application.commands.fields import Note, Owner, Today
 from services.courses.domain.follow_up_terms import FollowUpKind, FollowUpOutcome, NextStep
 from shared.contracts.common import JournalNumber, MunicipalityCode, PersonKey
 

@@ -9,16 +9,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from services.courses.application.commands.base import (
-    CommandOn,
-    ItemId,
-    Note,
-    OnMeasure,
-    Owner,
-    StartCourse,
-    Today,
-    day_or_today,
-)
+from services.courses.application.commands.base import CommandOn, OnMeasure, StartCourse
+from services.courses.application.commands.fields import ItemId, Note, Owner, Today, day_or_today
 from services.courses.application.commands.follow_up import NextStepIn, RecordFollowUpAction
 from services.courses.domain.course import Course, DeadlinePolicy
 from services.courses.domain.eligibility import NotEligible, TrivselEligibility
