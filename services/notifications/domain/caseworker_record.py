@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
+from services.notifications.domain.erasure import ForgetsErasedPerson
 from shared.contracts import CaseworkerAssessment
 from shared.eventstore import TracedAggregate
 from shared.eventstore.ids import IdSpace, keyed_id
@@ -50,7 +51,7 @@ class MeetingDateRefused(CaseworkerRecordRefused):
     status = 422
 
 
-class CaseworkerRecord(TracedAggregate):
+class CaseworkerRecord(ForgetsErasedPerson, TracedAggregate):
     class Event(TracedAggregate.Event):
         facts: dict[str, Any]
 
@@ -154,13 +155,6 @@ class CaseworkerRecord(TracedAggregate):
             recorded_at=now,
             municipality_code=municipality_code,
         )
-
-    def erase(self) -> bool:
-        """The person was erased: the record forgets their assessments and meetings (once)."""
-        if self.erased:
-            return False
-        self.trigger_event(self.Erased)
-        return True
 
     @property
     def latest_assessment(self) -> dict[str, Any] | None:
