@@ -234,9 +234,9 @@ async def send_letter(task_id: str, call: SendingLetters) -> dict[str, Any]:
     "/{task_id}/waive",
     summary="Decide not to send the letter, with a reason code (the task's owner or the "
     "team leader); the task ends as waived, which is not cancelled and never overdue",
-    responses={
+    responses=TASK_NOT_IN_REACH
+    | {
         403: {"description": "only the task's owner role or the team leader may waive it"},
-        **TASK_NOT_IN_REACH,
         409: {"description": "the task already ended"},
     },
 )
