@@ -44,11 +44,7 @@ def record_caseworker_assessment(
 ) -> CaseworkerRecord:
     record = _record(uow, assessment.journal_number, assessment.person_key)
     record.assess(
-        assessment.outcome,
-        assessment.caseworker,
-        assessment.at,
-        via,
-        case.decision.municipality_code if case.decision is not None else None,
+        assessment, via, case.decision.municipality_code if case.decision is not None else None
     )
     return record
 

@@ -122,8 +122,11 @@ class NotificationsService:
         status: TaskStatus | frozenset[TaskStatus] | None,
         escalated_to: str | None = None,
     ) -> list[LetterTaskEvent]:
+        """One municipality's tasks in `status`, or any of a set of them (None: all of them),
+        the soonest due first; `escalated_to` keeps those escalated to that level."""
         self.index.catch_up()
-        return self.index.tasks(municipality_code, status, escalated_to)
+        wanted = frozenset({status}) if isinstance(status, str) else status
+        return self.index.tasks(municipality_code, wanted, escalated_to)
 
     def escalation_counts(self, municipality_code: str) -> dict[str, int]:
         self.index.catch_up()

@@ -105,13 +105,12 @@ class LetterTaskIndex(FollowedLog):
     def tasks(
         self,
         municipality_code: str,
-        status: TaskStatus | frozenset[TaskStatus] | None,
+        wanted: frozenset[TaskStatus] | None,
         escalated_to: str | None = None,
     ) -> list[LetterTaskEvent]:
-        """One municipality's tasks (`status` None: all of them; a set: any of them), the
+        """One municipality's tasks in any of the `wanted` statuses (None: all of them), the
         soonest due first: the most urgent on top. `escalated_to` keeps those escalated to
         that level."""
-        wanted = frozenset({status}) if isinstance(status, str) else status
         found = [
             letter
             for letter in self._latest.values()

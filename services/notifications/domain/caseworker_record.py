@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
+from services.notifications.domain.erasure import ForgetsErasedPerson
+from shared.contracts import CaseworkerAssessment
 from shared.eventstore import TracedAggregate
 from shared.eventstore.ids import IdSpace, keyed_id
 
@@ -49,7 +51,7 @@ class MeetingDateRefused(CaseworkerRecordRefused):
     status = 422
 
 
-class CaseworkerRecord(TracedAggregate):
+class CaseworkerRecord(ForgetsErasedPerson, TracedAggregate):
     class Event(TracedAggregate.Event):
         facts: dict[str, Any]
 
@@ -111,28 +113,19 @@ class CaseworkerRecord(TracedAggregate):
 
     # --- commands ------------------------------------------------------------------------
     def assess(
-        self,
-        outcome: str,
-        caseworker: str,
-        assessed_at: datetime,
-        via: str,
-        municipality_code: str | None,
+        self, assessment: CaseworkerAssessment, via: str, municipality_code: str | None
     ) -> bool:
-        """Record the assessment; False when it was recorded before, or the person was
-        erased."""
+        """Record the assessment, as it came `via` Kafka or HTTP; False when it was recorded
+        before, or the person was erased."""
         if self.erased or any(
-            a["outcome"] == outcome
-            and a["caseworker"] == caseworker
-            and a["assessed_at"] == assessed_at
+            a["outcome"] == assessment.outcome
+            and a["caseworker"] == assessment.caseworker
+            and a["assessed_at"] == assessment.at
             for a in self.assessments
         ):
             return False
         self._assessed(
-            outcome=outcome,
-            caseworker=caseworker,
-            assessed_at=assessed_at,
-            via=via,
-            municipality_code=municipality_code,
+            assessment.outcome, assessment.caseworker, assessment.at, via, municipality_code
         )
         return True
 
@@ -162,13 +155,6 @@ class CaseworkerRecord(TracedAggregate):
             recorded_at=now,
             municipality_code=municipality_code,
         )
-
-    def erase(self) -> bool:
-        """The person was erased: the record forgets their assessments and meetings (once)."""
-        if self.erased:
-            return False
-        self.trigger_event(self.Erased)
-        return True
 
     @property
     def latest_assessment(self) -> dict[str, Any] | None:

@@ -39,6 +39,7 @@ from services.notifications.domain.case_state import (
     assessment_key,
     governing,
 )
+from services.notifications.domain.erasure import ForgetsErasedPerson
 from services.notifications.domain.letters import (
     CLEARED_ON_NEXT_EVENT,
     CLOSED,
@@ -70,7 +71,7 @@ from shared.eventstore.ids import IdSpace, keyed_id
 _IDS = IdSpace("urn:ssp:notifications")
 
 
-class LetterTaskCase(TracedAggregate):
+class LetterTaskCase(ForgetsErasedPerson, TracedAggregate):
     class Opened(TracedAggregate.Created):
         """The case opened by an assessment or a withdrawal (the first routing decision
         opens it with `OpenedWithDecision`)."""
@@ -301,13 +302,6 @@ class LetterTaskCase(TracedAggregate):
         if self.letter is None or self.status != "open" or now <= self.letter.due_at:
             return False
         self.change_task(self.TaskMarkedOverdue, self._next_letter("overdue", now))
-        return True
-
-    def erase(self) -> bool:
-        """The person was erased: the case forgets its task and decisions (once)."""
-        if self.erased:
-            return False
-        self.trigger_event(self.Erased)
         return True
 
     @property

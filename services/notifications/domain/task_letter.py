@@ -3,15 +3,18 @@ for, and the letter document a task event stores (and the relay publishes)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from services.notifications.domain.case_state import GoverningDecision
+from services.notifications.domain.case_state import GoverningDecision, RecordedDecision
 from services.notifications.domain.letters import Deadlines, letter_kind, owner_role
 from services.notifications.domain.recipients import YOUTH_LETTER_AGE, recipients_for_age
 from shared.contracts import AssessmentOutcome, LetterTaskEvent, RoutingDecision
 from shared.contracts.decisions import LetterPlan
 from shared.contracts.letter_kinds import LetterKind, Recipient
+
+_KEPT_OF_DECISION = {field.name for field in fields(RecordedDecision)} - {"letters"}
 
 
 def stored(letter: LetterTaskEvent) -> dict[str, Any]:
@@ -57,24 +60,14 @@ def new_letter(
 
 
 def decision_fields(decision: RoutingDecision) -> dict[str, Any]:
-    """What a recorded decision keeps of a `RoutingDecision`."""
-    return {
-        "decision_id": decision.decision_id,
-        "revision": decision.revision,
-        "route": decision.route,
-        "municipality_code": decision.municipality_code,
-        "age_at_incident": decision.age_at_incident,
-        "owner_role": decision.owner_role,
-        "owner_team": decision.owner_team,
-        "due_at": decision.due_at,
-        "youth_letter_age": decision.youth_letter_age,
-        "decision_kind": decision.decision_kind,
-        "revises_decision_id": decision.revises_decision_id,
+    """What a recorded decision keeps of a `RoutingDecision`: the fields `RecordedDecision`
+    names, its letter plans as JSON data."""
+    return decision.model_dump(include=_KEPT_OF_DECISION) | {
         "letters": (
             [plan.model_dump(mode="json") for plan in decision.letters]
             if decision.letters is not None
             else None
-        ),
+        )
     }
 
 

@@ -1,6 +1,6 @@
 """Notifications' HTTP API: list a municipality's letter tasks and complete them; the letters'
-routes (preview, send, waive, escalation counts: issue 16) are in `letters_http.py`. Every
-route is guarded (shared/auth) and audited."""
+routes (preview, send, waive, escalation counts: issue 16) are in `letters_http.py`, what
+both share in `task_calls.py`. Every route is guarded (shared/auth) and audited."""
 
 from __future__ import annotations
 
@@ -12,55 +12,27 @@ from services.notifications.application.access_policy import NotificationsAction
 from services.notifications.application.caseworker_side import CaseworkerSide
 from services.notifications.application.letters import LetterDesk
 from services.notifications.application.service import NotificationsService, TaskNotFound
-from services.notifications.application.task_index import TO_DO, status_of
-from services.notifications.domain.acute_letter import is_group_letter
+from services.notifications.application.task_index import TO_DO
 from services.notifications.domain.case_state import TaskClosed
-from services.notifications.entrypoints import assessments_http
-from shared.auth import Access, AccessControl, DataKind, Resource, guard
+from services.notifications.entrypoints import assessments_http, letters_http
+from services.notifications.entrypoints.task_calls import (
+    TaskCall,
+    task_body,
+    task_call,
+    task_resource,
+)
+from shared.auth import AccessControl, Resource
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import EscalationLevel
-from shared.http import MunicipalityQuery, from_app, service_api
-from shared.runtime import Ctx, ServiceContext
+from shared.http import MunicipalityQuery, service_api
+from shared.runtime import ServiceContext
 
 StatusFilter = Literal[
     "to_do", "open", "overdue", "completed", "sent", "waived", "cancelled", "all"
 ]
 
-POLICE_OWNER = "police_ssp_coordinator"
-"""The owner role a municipality profile gives the police's SSP coordinator."""
-
-
-def task_body(letter: LetterTaskEvent) -> dict[str, Any]:
-    """The task's latest event (contracts.md §5) and the status it leaves the task in."""
-    return {**letter.model_dump(mode="json"), "status": status_of(letter)}
-
-
-def task_resource(letter: LetterTaskEvent) -> Resource:
-    """A person's task follows a routing decision or a caseworker's assessment: it reveals
-    social services' involvement, unless the profile made the police's coordinator its owner
-    (then it names the person, by pseudonym, and no more). The acute procedure's letter to a
-    group names no person."""
-    if is_group_letter(letter):
-        kind = DataKind.RECORD
-    elif letter.owner_role == POLICE_OWNER:
-        kind = DataKind.PSEUDONYM
-    else:
-        kind = DataKind.SOCIAL_SERVICES
-    return Resource.of(letter.municipality_code, kind=kind)
-
-
-async def task_in_reach(
-    access: Access, ctx: Ctx, service: NotificationsService, task_id: str
-) -> LetterTaskEvent:
-    """The task's latest event, audited with its person, if the caller may act on it; else the
-    same 404 as for a task that does not exist."""
-    found: LetterTaskEvent = access.found(await ctx.in_store(service.task, task_id))
-    access.note(person_keys=[found.person_key])
-    await access.require(task_resource(found), conceal=True)
-    return found
-
-
-Service = Annotated[NotificationsService, from_app("service")]
+ListingTasks = Annotated[TaskCall, task_call(NotificationsAction.READ_LETTER_TASKS)]
+CompletingTask = Annotated[TaskCall, task_call(NotificationsAction.COMPLETE_LETTER_TASK)]
 router = APIRouter(prefix="/v1/letter-tasks")
 
 
@@ -71,8 +43,6 @@ def create_http_app(
     desk: LetterDesk | None = None,
 ) -> FastAPI:
     """`desk`: the letters' routes too (issue 16)."""
-    from services.notifications.entrypoints import letters_http  # it uses task_body, below
-
     routers = [router, assessments_http.router]
     side = CaseworkerSide(service)
     if desk is None:
@@ -113,25 +83,23 @@ def create_http_app(
 )
 async def list_tasks(
     municipality_code: MunicipalityQuery,
-    access: Annotated[Access, guard(NotificationsAction.READ_LETTER_TASKS)],
-    ctx: Ctx,
-    service: Service,
+    call: ListingTasks,
     status: StatusFilter = "to_do",
     escalated_to: EscalationLevel | None = None,
     owner_team: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    await call.access.require(Resource.listing_of(municipality_code), conceal=False)
     wanted = None if status == "all" else TO_DO if status == "to_do" else status
-    letters: list[LetterTaskEvent] = await ctx.in_store(
-        service.tasks, municipality_code, wanted, escalated_to
+    letters: list[LetterTaskEvent] = await call.ctx.in_store(
+        call.service.tasks, municipality_code, wanted, escalated_to
     )
     shown = [
         letter
         for letter in letters
-        if access.permits(task_resource(letter))
+        if call.access.permits(task_resource(letter))
         and (owner_team is None or letter.owner_team == owner_team)
     ]
-    access.note(
+    call.access.note(
         term=f"{municipality_code}/{status}",
         person_keys=[letter.person_key for letter in shown],
         count=len(shown),
@@ -151,18 +119,13 @@ async def list_tasks(
         409: {"description": "the task was already completed or cancelled"},
     },
 )
-async def complete_task(
-    task_id: str,
-    access: Annotated[Access, guard(NotificationsAction.COMPLETE_LETTER_TASK)],
-    ctx: Ctx,
-    service: Service,
-) -> dict[str, Any]:
-    await task_in_reach(access, ctx, service, task_id)
+async def complete_task(task_id: str, call: CompletingTask) -> dict[str, Any]:
+    await call.task_in_reach(task_id)
     try:
-        letter: LetterTaskEvent = await ctx.in_store(service.complete_task, task_id)
+        letter: LetterTaskEvent = await call.ctx.in_store(call.service.complete_task, task_id)
     except TaskNotFound:
-        raise access.not_found() from None
+        raise call.access.not_found() from None
     except TaskClosed as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
-    access.note(count=1)
+    call.access.note(count=1)
     return task_body(letter)

@@ -1,10 +1,11 @@
 """The letters' routes (issue 16, and issue 14 part 2's waiver): preview a task's letter as
 PDF, send it (once), send several, waive a task, and management's count of escalations."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI reads the annotations of `letter_call`'s
+# dependency, and they name the closure's `action`, which a postponed annotation cannot find.
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
@@ -16,22 +17,26 @@ from services.notifications.adapters.intake_client import (
     RecipientsUnavailable,
 )
 from services.notifications.application.access_policy import NotificationsAction
-from services.notifications.application.letters import LetterDesk
+from services.notifications.application.letters import LetterDesk, RenderedCopies
 from services.notifications.application.sending import SendFailed
-from services.notifications.application.service import NotificationsService, TaskNotFound
+from services.notifications.application.service import TaskNotFound
 from services.notifications.domain.case_state import NoTask, TaskClosed
 from services.notifications.domain.endings import NotAllowedToWaive
-from services.notifications.entrypoints.http import task_body, task_in_reach, task_resource
-from shared.auth import Access, Resource, guard
+from services.notifications.entrypoints.task_calls import (
+    TASK_NOT_IN_REACH,
+    TaskCall,
+    task_body,
+    task_call,
+    task_resource,
+)
+from shared.auth import Access, Resource
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import WaiverReason
 from shared.errors import error_body
 from shared.http import MunicipalityQuery, from_app
-from shared.runtime import Ctx
 
 MAX_BATCH = 200
 
-Service = Annotated[NotificationsService, from_app("service")]
 Desk = Annotated[LetterDesk, from_app("desk")]
 
 
@@ -42,7 +47,6 @@ async def _caller_authorization(request: Request) -> str:
 
 
 CallerAuthorization = Annotated[str, Depends(_caller_authorization)]
-router = APIRouter(prefix="/v1/letter-tasks")
 
 
 class LetterProblem(HTTPException):
@@ -95,11 +99,46 @@ def letter_problems(access: Access) -> Iterator[None]:
         raise LetterProblem(502, "send_failed", str(exc)) from None
 
 
-async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, auth: str) -> Any:
-    """Send an in-reach task's letter; an HTTPException whose status tells why not."""
-    with letter_problems(access):
-        sent: LetterTaskEvent = await desk.send(ctx.in_store, task_id, auth, access.principal.role)
-    return sent
+@dataclass(frozen=True)
+class LetterCall(TaskCall):
+    """A letter route's call: a task route's, the letter desk that renders, sends and waives,
+    and the caller's own `Authorization` header, which the desk asks intake with."""
+
+    desk: LetterDesk
+    authorization: str
+
+    async def rendered(self, task: LetterTaskEvent) -> RenderedCopies:
+        """The task's letter, rendered now; an HTTPException whose status tells why not."""
+        with letter_problems(self.access):
+            return await self.desk.rendered(task, self.authorization)
+
+    async def send(self, task_id: str) -> LetterTaskEvent:
+        """Send an in-reach task's letter; an HTTPException whose status tells why not."""
+        with letter_problems(self.access):
+            sent: LetterTaskEvent = await self.desk.send(
+                self.ctx.in_store, task_id, self.authorization, self.access.principal.role
+            )
+        return sent
+
+
+def letter_call(action: NotificationsAction) -> Any:
+    """A letter route's dependency on its call, guarded for `action` (see `task_call`)."""
+
+    async def with_desk(
+        call: Annotated[TaskCall, task_call(action)],
+        desk: Desk,
+        authorization: CallerAuthorization,
+    ) -> LetterCall:
+        return LetterCall(call.access, call.ctx, call.service, desk, authorization)
+
+    return Depends(with_desk)
+
+
+CountingEscalations = Annotated[TaskCall, task_call(NotificationsAction.READ_LETTER_ESCALATIONS)]
+ReadingLetter = Annotated[LetterCall, letter_call(NotificationsAction.READ_LETTER)]
+SendingLetters = Annotated[LetterCall, letter_call(NotificationsAction.SEND_LETTER)]
+WaivingTask = Annotated[LetterCall, letter_call(NotificationsAction.WAIVE_LETTER_TASK)]
+router = APIRouter(prefix="/v1/letter-tasks")
 
 
 @router.get(
@@ -108,14 +147,13 @@ async def send_one(access: Access, ctx: Ctx, desk: LetterDesk, task_id: str, aut
     "the team leader, and still open at twice their deadline (management's view)",
 )
 async def escalation_counts(
-    municipality_code: MunicipalityQuery,
-    access: Annotated[Access, guard(NotificationsAction.READ_LETTER_ESCALATIONS)],
-    ctx: Ctx,
-    service: Service,
+    municipality_code: MunicipalityQuery, call: CountingEscalations
 ) -> dict[str, Any]:
-    await access.require(Resource.of(municipality_code), conceal=False)
-    counts: dict[str, int] = await ctx.in_store(service.escalation_counts, municipality_code)
-    access.note(term=municipality_code)
+    await call.access.require(Resource.of(municipality_code), conceal=False)
+    counts: dict[str, int] = await call.ctx.in_store(
+        call.service.escalation_counts, municipality_code
+    )
+    call.access.note(term=municipality_code)
     return {"municipality_code": municipality_code, **counts}
 
 
@@ -132,20 +170,12 @@ async def escalation_counts(
     },
 )
 async def letter_pdf(
-    task_id: str,
-    authorization: CallerAuthorization,
-    access: Annotated[Access, guard(NotificationsAction.READ_LETTER)],
-    ctx: Ctx,
-    service: Service,
-    desk: Desk,
-    copy: Annotated[int, Query(ge=1, le=10)] = 1,
+    task_id: str, call: ReadingLetter, copy: Annotated[int, Query(ge=1, le=10)] = 1
 ) -> Response:
-    task = await task_in_reach(access, ctx, service, task_id)
-    with letter_problems(access):
-        rendered = await desk.rendered(task, authorization)
+    rendered = await call.rendered(await call.task_in_reach(task_id))
     if copy > len(rendered.copies):
-        raise access.not_found()
-    access.note(count=1)
+        raise call.access.not_found()
+    call.access.note(count=1)
     chosen = rendered.copies[copy - 1]
     return Response(
         content=chosen.pdf,
@@ -164,29 +194,22 @@ async def letter_pdf(
     summary=f"Send the letters of several tasks (at most {MAX_BATCH}), e.g. the week's; "
     "each task's result: sent, already_ended, not_found or failed",
 )
-async def send_letters(
-    body: SendBatchRequest,
-    authorization: CallerAuthorization,
-    access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
-    ctx: Ctx,
-    service: Service,
-    desk: Desk,
-) -> dict[str, Any]:
+async def send_letters(body: SendBatchRequest, call: SendingLetters) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     for task_id in dict.fromkeys(body.task_ids):
-        found: LetterTaskEvent | None = await ctx.in_store(service.task, task_id)
-        if found is None or not access.permits(task_resource(found)):
+        found: LetterTaskEvent | None = await call.ctx.in_store(call.service.task, task_id)
+        if found is None or not call.access.permits(task_resource(found)):
             results.append({"task_id": task_id, "result": "not_found"})
             continue
-        access.note(person_keys=[found.person_key])
+        call.access.note(person_keys=[found.person_key])
         try:
-            sent = await send_one(access, ctx, desk, task_id, authorization)
+            sent = await call.send(task_id)
         except HTTPException as refused:
             outcome = {404: "not_found", 409: "already_ended"}.get(refused.status_code, "failed")
             results.append({"task_id": task_id, "result": outcome})
             continue
         results.append({"task_id": task_id, "result": "sent", "task": task_body(sent)})
-    access.note(count=sum(r["result"] == "sent" for r in results))
+    call.access.note(count=sum(r["result"] == "sent" for r in results))
     return {"results": results}
 
 
@@ -194,23 +217,16 @@ async def send_letters(
     "/{task_id}/send",
     summary="Render and send the task's letter (outbox or Digital Post, by setting); the "
     "task ends as sent. Never twice: 409 when the task already ended",
-    responses={
-        404: {"description": "no such task in your reach"},
+    responses=TASK_NOT_IN_REACH
+    | {
         409: {"description": "the task already ended (sent, waived, completed, cancelled)"},
         502: {"description": "intake or the sending channel could not be reached"},
     },
 )
-async def send_letter(
-    task_id: str,
-    authorization: CallerAuthorization,
-    access: Annotated[Access, guard(NotificationsAction.SEND_LETTER)],
-    ctx: Ctx,
-    service: Service,
-    desk: Desk,
-) -> dict[str, Any]:
-    await task_in_reach(access, ctx, service, task_id)
-    sent = await send_one(access, ctx, desk, task_id, authorization)
-    access.note(count=1)
+async def send_letter(task_id: str, call: SendingLetters) -> dict[str, Any]:
+    await call.task_in_reach(task_id)
+    sent = await call.send(task_id)
+    call.access.note(count=1)
     return task_body(sent)
 
 
@@ -218,25 +234,18 @@ async def send_letter(
     "/{task_id}/waive",
     summary="Decide not to send the letter, with a reason code (the task's owner or the "
     "team leader); the task ends as waived, which is not cancelled and never overdue",
-    responses={
+    responses=TASK_NOT_IN_REACH
+    | {
         403: {"description": "only the task's owner role or the team leader may waive it"},
-        404: {"description": "no such task in your reach"},
         409: {"description": "the task already ended"},
     },
 )
-async def waive_task(
-    task_id: str,
-    body: WaiveRequest,
-    access: Annotated[Access, guard(NotificationsAction.WAIVE_LETTER_TASK)],
-    ctx: Ctx,
-    service: Service,
-    desk: Desk,
-) -> dict[str, Any]:
-    await task_in_reach(access, ctx, service, task_id)
-    access.note(term=body.reason)
-    with letter_problems(access):
-        waived: LetterTaskEvent = await ctx.in_store(
-            desk.waive_in_store, task_id, body.reason, access.principal.role
+async def waive_task(task_id: str, body: WaiveRequest, call: WaivingTask) -> dict[str, Any]:
+    await call.task_in_reach(task_id)
+    call.access.note(term=body.reason)
+    with letter_problems(call.access):
+        waived: LetterTaskEvent = await call.ctx.in_store(
+            call.desk.waive_in_store, task_id, body.reason, call.access.principal.role
         )
-    access.note(count=1)
+    call.access.note(count=1)
     return task_body(waived)

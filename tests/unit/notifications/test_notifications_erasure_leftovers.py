@@ -26,7 +26,13 @@ from shared.contracts import (
 )
 from shared.eventstore import UnitOfWork
 from shared.messaging.inbound import Inbound
-from tests.unit.notifications.factories import JOURNAL, FakeClock, assessment_doc, decision_doc
+from tests.unit.notifications.factories import (
+    JOURNAL,
+    FakeClock,
+    assessment,
+    assessment_doc,
+    decision_doc,
+)
 
 ERASED, KEPT = "pk_a", "pk_b"
 CASE = {key: LetterTaskCase.create_id(JOURNAL, key) for key in (ERASED, KEPT)}
@@ -123,7 +129,7 @@ def test_a_case_waiting_for_an_assessment_and_the_caseworker_record_are_marked_e
     record = uow.get(CaseworkerRecord, other_record)
     assert case is not None and case.erased and case.decision is None
     assert record is not None and record.erased and record.assessments == []
-    assert not record.assess("inform", "ABJ", LATER, "http", "607")
+    assert not record.assess(assessment(at=LATER.isoformat()), "http", "607")
     kept = uow.get(CaseworkerRecord, RECORD[KEPT])
     assert kept is not None and not kept.erased and len(kept.assessments) == 1
     rebuilt.service.index.catch_up()
