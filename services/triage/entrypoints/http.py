@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.triage.application.access_policy import TriageAction
+from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import (
     LatestTriage,
     MunicipalityNotServed,
@@ -22,6 +23,8 @@ from services.triage.application.service import (
     TriageService,
 )
 from services.triage.domain.adulthood import HandedOverTo, TaskAlreadyCompleted, TaskNotFound
+from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
+from services.triage.entrypoints.meetings import meetings_router
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
@@ -29,6 +32,7 @@ from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import is_municipality_code
 from shared.errors import ApiError, error_body
 from shared.http import from_app, service_api
+from shared.keys.report import erasure_report_router
 from shared.runtime import Ctx, ServiceContext
 
 MUNICIPALITY_CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
@@ -94,11 +98,22 @@ def _since(value: date | datetime) -> datetime:
 
 
 def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessControl) -> FastAPI:
+    """Triage's whole HTTP API, each resource its own router."""
     return service_api(
         "SSP triage",
         "Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
         auth,
-        [decisions, not_served, admin, profiles, psp_ksp],
+        [
+            decisions,
+            not_served,
+            admin,
+            profiles,
+            psp_ksp,
+            meeting_revisions_router(ctx, service),
+            meetings_router(ctx, MeetingMinutes(service.app), service.clock),
+            # Triage's part of `ssp erasure-report`: kinds person, meeting_minutes, concern.
+            erasure_report_router(TriageAction.READ_ERASURE_REPORT, service.app.keyring),
+        ],
         ctx=ctx,
         service=service,
     )
