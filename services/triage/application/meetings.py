@@ -86,6 +86,8 @@ def meeting_for(
     return meeting
 
 
+AGENDA_CODES = {"concern_id", "person_key", "school", "category", "reporter_kind"}
+"""What a concern's agenda item takes of it as it is: its id, the person and codes."""
 MAX_WEEKS_AHEAD = 53
 """A concern goes at most a year past its week (every meeting until then held already)."""
 
@@ -96,11 +98,7 @@ def place_concern(uow: UnitOfWork, concern: ConcernRegistered, at: datetime) -> 
     concern again (a re-delivery) finds itself on the meeting it was placed on and changes
     nothing. A concern never becomes a decision, so never a letter to the parents."""
     item = ConcernItem(
-        concern_id=concern.concern_id,
-        person_key=concern.person_key,
-        school=concern.school,
-        category=concern.category,
-        reporter_kind=concern.reporter_kind,
+        **concern.model_dump(include=AGENDA_CODES),
         registered_at=concern.registered_at.isoformat(),
         placed_at=at.isoformat(),
     )
