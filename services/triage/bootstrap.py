@@ -65,6 +65,8 @@ def build_service(
     clock: Clock,
     profiles: ProfileBook | None = None,
 ) -> TriageService:
+    """Triage's service on `app`. `profiles`: those `definition` loaded at start; when not
+    given (tests), read from `settings.profiles_dir`."""
     return TriageService(
         app,
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
