@@ -6,13 +6,9 @@ import base64
 import logging
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from services.triage.adapters.profile_files import load_profiles
 from services.triage.adapters.publications import PUBLISHED_TOPICS, triage_publications
-from services.triage.application.access_policy import TriageAction
 from services.triage.application.app import TriageApplication
-from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.retention import MeetingRetention
 from services.triage.application.service import TriageService
 from services.triage.domain.adulthood import HANDOVER_COMPLETED, HANDOVER_OPENED
@@ -23,17 +19,13 @@ from services.triage.domain.profiles import ProfileBook
 from services.triage.entrypoints.birthday_task import check_birthdays_forever
 from services.triage.entrypoints.http import create_http_app
 from services.triage.entrypoints.kafka import CONSUMERS
-from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
-from services.triage.entrypoints.meetings import meetings_router
 from services.triage.settings import WRAPPING_KEY, TriageSettings
-from shared.auth import AccessControl
 from shared.clock import Clock, utc_now
 from shared.contracts import dead_letter_topic
 from shared.eventstore import store_env
 from shared.files import development_secret
 from shared.keys.keyring import PersonKeyring, WrappingKey
-from shared.keys.report import erasure_report_router
-from shared.runtime import ServiceContext, ServiceDefinition
+from shared.runtime import ServiceDefinition
 from shared.service_parts import service_with_parts
 from shared.settings import ConfigurationRefused
 
@@ -73,6 +65,8 @@ def build_service(
     clock: Clock,
     profiles: ProfileBook | None = None,
 ) -> TriageService:
+    """Triage's service on `app`. `profiles`: those `definition` loaded at start; when not
+    given (tests), read from `settings.profiles_dir`."""
     return TriageService(
         app,
         profiles=profiles if profiles is not None else load_profiles(settings.profiles_dir),
@@ -94,22 +88,12 @@ def definition(
         app = TriageApplication(env=store_env(settings, NAME), keyring=build_keyring(settings))
         return app, build_service(settings, app, clock, profiles)
 
-    def http(ctx: ServiceContext, service: TriageService, access: AccessControl) -> FastAPI:
-        api = create_http_app(ctx, service, access)
-        api.include_router(meeting_revisions_router(ctx, service))
-        api.include_router(meetings_router(ctx, MeetingMinutes(service.app), clock))
-        # Triage's part of `ssp erasure-report`: kinds person, meeting_minutes, concern.
-        api.include_router(
-            erasure_report_router(TriageAction.READ_ERASURE_REPORT, service.app.keyring)
-        )
-        return api
-
     return service_with_parts(
         NAME,
         settings,
         build,
         consumers=CONSUMERS,
-        http=http,
+        http=create_http_app,
         tasks=[
             lambda ctx, service: check_birthdays_forever(
                 ctx, service, settings.birthday_check_seconds

@@ -9,6 +9,8 @@ meeting that names a person is noted in their `PersonMeetings`, so their erasure
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
@@ -84,6 +86,8 @@ def meeting_for(
     return meeting
 
 
+AGENDA_CODES = {"concern_id", "person_key", "school", "category", "reporter_kind"}
+"""What a concern's agenda item takes of it as it is: its id, the person and codes."""
 MAX_WEEKS_AHEAD = 53
 """A concern goes at most a year past its week (every meeting until then held already)."""
 
@@ -94,11 +98,7 @@ def place_concern(uow: UnitOfWork, concern: ConcernRegistered, at: datetime) -> 
     concern again (a re-delivery) finds itself on the meeting it was placed on and changes
     nothing. A concern never becomes a decision, so never a letter to the parents."""
     item = ConcernItem(
-        concern_id=concern.concern_id,
-        person_key=concern.person_key,
-        school=concern.school,
-        category=concern.category,
-        reporter_kind=concern.reporter_kind,
+        **concern.model_dump(include=AGENDA_CODES),
         registered_at=concern.registered_at.isoformat(),
         placed_at=at.isoformat(),
     )
@@ -168,6 +168,24 @@ class MeetingMinutes:
         self.app = app
         self.sealer = app.sealer
 
+    @contextmanager
+    def _recording(
+        self,
+        municipality_code: str,
+        iso_week: str,
+        who: Participant,
+        at: datetime,
+        about: str | None,
+    ) -> Iterator[WeeklyMeeting]:
+        """One thing recorded at the meeting, in its own transaction: the meeting as the
+        recorder takes part; once recorded, the person it is `about` (if any) is noted as
+        named, and all is committed. Nothing is stored when recording raises."""
+        uow = UnitOfWork(self.app)
+        meeting = meeting_for(uow, municipality_code, iso_week, who, at)
+        yield meeting
+        name_person(uow, meeting, about)
+        uow.commit()
+
     def agree_action(
         self,
         municipality_code: str,
@@ -176,19 +194,16 @@ class MeetingMinutes:
         who: Participant,
         at: datetime,
     ) -> AgreedAction:
-        uow = UnitOfWork(self.app)
-        meeting = meeting_for(uow, municipality_code, iso_week, who, at)
-        # The action as proposed, with its id and who agreed it when; its what sealed.
-        what = seal_text(self.sealer, meeting, action.person_key, action.what, "an action")
-        agreed = AgreedAction(
-            action_id=meeting.next_action_id(),
-            **{**asdict(action), "what": what},
-            agreed_by=who.subject,
-            agreed_at=at,
-        )
-        meeting.agree_action(agreed)
-        name_person(uow, meeting, action.person_key)
-        uow.commit()
+        with self._recording(municipality_code, iso_week, who, at, action.person_key) as meeting:
+            # The action as proposed, with its id and who agreed it when; its what sealed.
+            what = seal_text(self.sealer, meeting, action.person_key, action.what, "an action")
+            agreed = AgreedAction(
+                action_id=meeting.next_action_id(),
+                **{**asdict(action), "what": what},
+                agreed_by=who.subject,
+                agreed_at=at,
+            )
+            meeting.agree_action(agreed)
         return agreed
 
     def record_note(
@@ -201,15 +216,12 @@ class MeetingMinutes:
         who: Participant,
         at: datetime,
     ) -> str:
-        uow = UnitOfWork(self.app)
-        meeting = meeting_for(uow, municipality_code, iso_week, who, at)
-        note_id = meeting.next_note_id()
-        sealed = seal_text(self.sealer, meeting, person_key, text, "a note")
-        meeting.record_note(
-            MeetingNote(note_id, journal_number, person_key, sealed, who.subject, at)
-        )
-        name_person(uow, meeting, person_key)
-        uow.commit()
+        with self._recording(municipality_code, iso_week, who, at, person_key) as meeting:
+            note_id = meeting.next_note_id()
+            sealed = seal_text(self.sealer, meeting, person_key, text, "a note")
+            meeting.record_note(
+                MeetingNote(note_id, journal_number, person_key, sealed, who.subject, at)
+            )
         return note_id
 
     def minutes(self, municipality_code: str, iso_week: str) -> Minutes:

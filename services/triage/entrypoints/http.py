@@ -7,21 +7,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Concatenate, ParamSpec, TypeVar
 
-from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi import APIRouter, Depends, FastAPI, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from services.triage.application.access_policy import TriageAction
+from services.triage.application.meetings import MeetingMinutes
 from services.triage.application.service import (
-    LatestTriage,
     MunicipalityNotServed,
-    RerouteResult,
     TriageService,
 )
 from services.triage.domain.adulthood import HandedOverTo, TaskAlreadyCompleted, TaskNotFound
+from services.triage.entrypoints.meeting_revisions import meeting_revisions_router
+from services.triage.entrypoints.meetings import meetings_router
 from shared.auth import Access, AccessControl, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts import RoutingDecision
@@ -29,9 +32,12 @@ from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import is_municipality_code
 from shared.errors import ApiError, error_body
 from shared.http import from_app, service_api
+from shared.keys.report import erasure_report_router
 from shared.runtime import Ctx, ServiceContext
 
 MUNICIPALITY_CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _decision_body(
@@ -51,6 +57,28 @@ def _decision_body(
 
 
 Service = Annotated[TriageService, from_app("service")]
+
+
+@dataclass(frozen=True)
+class InStore:
+    """What the routes that read or change the store take together: triage's service and the
+    context whose store thread runs its use cases (`ServiceContext.in_store`)."""
+
+    ctx: Ctx
+    service: Service
+
+    async def run(
+        self,
+        use_case: Callable[Concatenate[TriageService, P], T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """`use_case(service, *args, **kwargs)` in the store's thread."""
+        done: T = await self.ctx.in_store(partial(use_case, self.service, *args, **kwargs))
+        return done
+
+
+Triage = Annotated[InStore, Depends()]
 # The guard of each route, by what it lets the caller do (shared/auth; TriageAction).
 ReadTriage = Annotated[Access, guard(TriageAction.READ_TRIAGE)]
 ReadNotServed = Annotated[Access, guard(TriageAction.READ_NOT_SERVED)]
@@ -83,6 +111,19 @@ def _official(code: str) -> None:
         )
 
 
+def _official_in_path(municipality_code: str) -> str:
+    _official(municipality_code)
+    return municipality_code
+
+
+OfficialCode = Annotated[str, Depends(_official_in_path)]
+"""A path's `{municipality_code}`, one of the 98 official codes (422 otherwise). Declare it
+after the route's guard: dependencies run in order, so a refused caller is answered first."""
+NOT_A_MUNICIPALITY_CODE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "not a three-digit municipality code"}
+}
+
+
 def _since(value: date | datetime) -> datetime:
     if isinstance(value, datetime):
         if value.utcoffset() is None:
@@ -94,11 +135,22 @@ def _since(value: date | datetime) -> datetime:
 
 
 def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessControl) -> FastAPI:
+    """Triage's whole HTTP API, each resource its own router."""
     return service_api(
         "SSP triage",
         "Routing decisions: caseworker or SSP coordinator (tovholder) stream.",
         auth,
-        [decisions, not_served, admin, profiles, psp_ksp],
+        [
+            decisions,
+            not_served,
+            admin,
+            profiles,
+            psp_ksp,
+            meeting_revisions_router(ctx, service),
+            meetings_router(ctx, MeetingMinutes(service.app), service.clock),
+            # Triage's part of `ssp erasure-report`: kinds person, meeting_minutes, concern.
+            erasure_report_router(TriageAction.READ_ERASURE_REPORT, service.app.keyring),
+        ],
         ctx=ctx,
         service=service,
     )
@@ -114,13 +166,8 @@ def create_http_app(ctx: ServiceContext, service: TriageService, auth: AccessCon
               "its persons is in your reach"}
     },
 )  # fmt: skip
-async def get_decisions(
-    journal_number: str,
-    access: ReadTriage,
-    ctx: Ctx,
-    service: Service,
-) -> dict[str, Any]:
-    latest: LatestTriage = access.found(await ctx.in_store(service.latest_triage, journal_number))
+async def get_decisions(journal_number: str, access: ReadTriage, triage: Triage) -> dict[str, Any]:
+    latest = access.found(await triage.run(TriageService.latest_triage, journal_number))
     placed = {k: m for k, m in latest.out_of_scope_municipalities.items() if m is not None}
     everyone = frozenset(d.municipality_code for d in latest.decisions) | set(placed.values())
     journal = access.decide(Resource(municipalities=everyone))
@@ -171,7 +218,7 @@ async def list_profiles(service: Service) -> list[dict[str, Any]]:
 @profiles.get(
     "/{code}",
     summary="The profile applied to a municipality code (its own, else the default)",
-    responses={422: {"description": "not a three-digit municipality code"}},
+    responses=NOT_A_MUNICIPALITY_CODE,
     dependencies=[guard(TriageAction.READ_PROFILES)],
 )
 async def get_profile(code: str, service: Service) -> dict[str, Any]:
@@ -183,20 +230,16 @@ async def get_profile(code: str, service: Service) -> dict[str, Any]:
     "/{municipality_code}",
     summary="Operations: the incidents in which persons of a municipality not served here "
     "were recorded (journal number, revision, reported_at, rerouted), never person keys",
-    responses={422: {"description": "not a three-digit municipality code"}},
+    responses=NOT_A_MUNICIPALITY_CODE,
 )
 async def list_not_served(
-    municipality_code: str,
-    access: ReadNotServed,
-    ctx: Ctx,
-    service: Service,
+    access: ReadNotServed, municipality_code: OfficialCode, triage: Triage
 ) -> dict[str, Any]:
-    _official(municipality_code)
-    recorded = await ctx.in_store(service.not_served, municipality_code)
+    recorded = await triage.run(TriageService.not_served, municipality_code)
     access.note(count=len(recorded))
     return {
         "municipality_code": municipality_code,
-        "served": municipality_code in service.served,
+        "served": municipality_code in triage.service.served,
         "persons": [
             {
                 "journal_number": r.journal_number,
@@ -209,24 +252,22 @@ async def list_not_served(
     }
 
 
+REROUTE_REFUSED: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the municipality is not served by this deployment (yet)"},
+    422: {"description": "unknown municipality code or bad date"},
+}
+
+
 @admin.post(
     "/reroute",
     summary="Operations: route the persons of a now-served municipality recorded as not "
     "served in incidents reported since a date (`ssp reroute`)",
-    responses={
-        409: {"description": "the municipality is not served by this deployment (yet)"},
-        422: {"description": "unknown municipality code or bad date"},
-    },
+    responses=REROUTE_REFUSED,
 )
-async def reroute(
-    request: RerouteRequest,
-    access: Reroute,
-    ctx: Ctx,
-    service: Service,
-) -> Any:
+async def reroute(request: RerouteRequest, access: Reroute, triage: Triage) -> Any:
     try:
-        result: RerouteResult = await ctx.in_store(
-            service.reroute, request.municipality_code, _since(request.since)
+        result = await triage.run(
+            TriageService.reroute, request.municipality_code, _since(request.since)
         )
     except MunicipalityNotServed as refused:
         status = 422 if refused.problem == "unknown_municipality" else 409
@@ -266,44 +307,45 @@ def _task_body(task: dict[str, Any]) -> dict[str, Any]:
     "/{municipality_code}",
     summary="PSP/KSP handover tasks: young people of the municipality who turned 18 with an "
     "open item (owner, due date, where they were handed over to); X-Purpose required",
-    responses={422: {"description": "not a three-digit municipality code"}},
+    responses=NOT_A_MUNICIPALITY_CODE,
 )
 async def list_psp_ksp_handovers(
-    municipality_code: str,
-    access: ReadHandovers,
-    ctx: Ctx,
-    service: Service,
+    access: ReadHandovers, municipality_code: OfficialCode, triage: Triage
 ) -> dict[str, Any]:
-    _official(municipality_code)
     await access.require(Resource.listing_of(municipality_code), conceal=False)
-    tasks = await ctx.in_store(service.psp_ksp_handovers, municipality_code)
+    tasks = await triage.run(TriageService.psp_ksp_handovers, municipality_code)
     access.note(person_keys=[t["person_key"] for t in tasks], count=len(tasks))
     return {"municipality_code": municipality_code, "tasks": [_task_body(t) for t in tasks]}
+
+
+COMPLETION_REFUSED: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such task, or not in your reach"},
+    409: {"description": "the task was completed already"},
+}
 
 
 @psp_ksp.post(
     "/{municipality_code}/{person_key}/complete",
     summary="Record where the young person was handed over to (completes the task)",
-    responses={
-        404: {"description": "no such task, or not in your reach"},
-        409: {"description": "the task was completed already"},
-    },
+    responses=COMPLETION_REFUSED,
 )
 async def complete_psp_ksp_handover(
     municipality_code: str,
     person_key: str,
     body: CompleteHandover,
     access: CompletesHandover,
-    ctx: Ctx,
-    service: Service,
+    triage: Triage,
 ) -> dict[str, Any]:
     access.note(person_keys=[person_key])
     if not MUNICIPALITY_CODE.fullmatch(municipality_code):
         raise access.not_found()
     await access.require(Resource.of(municipality_code), conceal=True)
     try:
-        task = await ctx.in_store(
-            service.complete_psp_ksp_handover, municipality_code, person_key, body.handed_over_to
+        task = await triage.run(
+            TriageService.complete_psp_ksp_handover,
+            municipality_code,
+            person_key,
+            body.handed_over_to,
         )
     except TaskNotFound:
         raise access.not_found() from None
