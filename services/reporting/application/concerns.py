@@ -33,14 +33,10 @@ class SeenConcern:
 def record_concern(uow: UnitOfWork, seen: SeenConcern, observed_at: datetime) -> bool:
     """Record the concern unless it was observed before; True when it was recorded."""
     concern = seen.concern
-    aggregate_id = PersonConcern.create_id(concern.concern_id)
-    if uow.get(PersonConcern, aggregate_id) is not None:
+    if uow.get(PersonConcern, PersonConcern.id_of(concern.concern_id)) is not None:
         return False
-    uow.add(
-        PersonConcern.record(
-            concern.model_dump(mode="json"), seen.service, seen.trace_id, observed_at
-        )
-    )
+    document = concern.model_dump(mode="json")
+    uow.add(PersonConcern(document, seen.service, seen.trace_id, observed_at))
     return True
 
 

@@ -149,23 +149,15 @@ class PersonConcern(TracedAggregate):
         trace_id: str | None
         observed_at: datetime
 
-    # Not `keyed_id`: the concern id is a field of `concern`, not one of `Recorded`'s own.
     @staticmethod
-    def create_id(concern_id: str) -> UUID:
+    def id_of(concern_id: str) -> UUID:
+        """Where the concern `concern_id` is recorded."""
         return _IDS(f"concern:{concern_id}")
 
-    @classmethod
-    def record(
-        cls, concern: dict[str, Any], service: str, trace_id: str | None, observed_at: datetime
-    ) -> PersonConcern:
-        return cls._create(
-            cls.Recorded,
-            id=cls.create_id(concern["concern_id"]),
-            concern=concern,
-            service=service,
-            trace_id=trace_id,
-            observed_at=observed_at,
-        )
+    # Not `keyed_id`: the concern id is a field of `concern`, not one of `Recorded`'s own.
+    @staticmethod
+    def create_id(concern: dict[str, Any]) -> UUID:
+        return PersonConcern.id_of(concern["concern_id"])
 
     @event(Recorded)
     def __init__(

@@ -113,6 +113,29 @@ def about_person(
     )
 
 
+def about_incident(
+    journal_number: str | None,
+    revision: int | None,
+    key: str,
+    step: Step,
+    at: datetime,
+    detail: str,
+    facts: dict[str, Any],
+) -> Observation:
+    """A step of the incident as a whole (the journal number's `revision` of it, if any), of
+    no one person: its acceptance, its rejection, a person's erasure (who is never said)."""
+    return Observation(
+        key=key,
+        journal_number=journal_number,
+        step=step,
+        at=at,
+        person_key=None,
+        revision=revision,
+        detail=detail,
+        facts=facts,
+    )
+
+
 def decided(
     decision: Decided, key: str, step: Step, at: datetime, detail: str, facts: dict[str, Any]
 ) -> Observation:
@@ -141,35 +164,37 @@ def incident_accepted(incident: AcceptedIncident) -> Observation:
     notes = [f"{out_of_scope} out of scope"] if out_of_scope else []
     notes += [f"{not_served} not served here"] if not_served else []
     scope_note = f" ({', '.join(notes)})" if notes else ""
-    return Observation(
-        key=f"incident:{incident.revision}",
-        journal_number=incident.journal_number,
-        step="incident_accepted",
-        at=incident.accepted_at,
-        person_key=None,
-        revision=incident.revision,
-        detail=f"{incident.offence_code}, {len(incident.persons)} person(s){scope_note}, "
-        f"{incident.source}",
-        facts={
-            "reported_at": incident.reported_at.isoformat(),
-            "offence_code": incident.offence_code,
-            "persons": [p.model_dump(mode="json") for p in incident.persons],
-        },
+    detail = (
+        f"{incident.offence_code}, {len(incident.persons)} person(s){scope_note}, {incident.source}"
+    )
+    facts = {
+        "reported_at": incident.reported_at.isoformat(),
+        "offence_code": incident.offence_code,
+        "persons": [p.model_dump(mode="json") for p in incident.persons],
+    }
+    return about_incident(
+        incident.journal_number,
+        incident.revision,
+        f"incident:{incident.revision}",
+        "incident_accepted",
+        incident.accepted_at,
+        detail,
+        facts,
     )
 
 
 def incident_rejected(rejection: IntakeRejection) -> Observation:
     problems = [{"field": r.field, "code": r.code} for r in rejection.reasons]
-    return Observation(
-        key=f"rejected:{rejection.reference}",
-        journal_number=rejection.journal_number,
-        step="incident_rejected",
-        at=rejection.received_at,
-        person_key=None,
-        revision=rejection.revision,
-        detail=f"{rejection.channel}: "
-        + ", ".join(f"{p['field']} ({p['code']})" for p in problems),
-        facts={"reference": rejection.reference, "channel": rejection.channel, "reasons": problems},
+    detail = f"{rejection.channel}: " + ", ".join(f"{p['field']} ({p['code']})" for p in problems)
+    facts = {"reference": rejection.reference, "channel": rejection.channel, "reasons": problems}
+    return about_incident(
+        rejection.journal_number,
+        rejection.revision,
+        f"rejected:{rejection.reference}",
+        "incident_rejected",
+        rejection.received_at,
+        detail,
+        facts,
     )
 
 
@@ -326,16 +351,10 @@ def course_changed(course: CourseEvent) -> Observation | None:
 def person_erased(journal_number: str, erasure_id: str, reason: str, at: datetime) -> Observation:
     """That a person of the journal's incident was erased (issue 18): when and why, never who
     (no pseudonym: the step must not point at them)."""
-    return Observation(
-        key=f"erasure:{erasure_id}",
-        journal_number=journal_number,
-        step="person_erased",
-        at=at,
-        person_key=None,
-        revision=None,
-        detail=f"a person in this incident was erased ({reason})",
-        facts={"erasure_id": erasure_id, "reason": reason},
-    )
+    detail = f"a person in this incident was erased ({reason})"
+    facts = {"erasure_id": erasure_id, "reason": reason}
+    key = f"erasure:{erasure_id}"
+    return about_incident(journal_number, None, key, "person_erased", at, detail, facts)
 
 
 _MOST_DATA_CHARS = 64

@@ -4,92 +4,36 @@ audited; the queries scope each row."""
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Path, Query
 
 from services.reporting.application.access_policy import ReportingAction
 from services.reporting.application.concerns import concerns_for
 from services.reporting.application.projection import Projection
 from services.reporting.application.queries import (
     CoRegistrations,
-    CoRegistrationsAnswer,
     HandoverList,
     HandoverStatistics,
     ReportingQueries,
     Trace,
-    TraceAnswer,
 )
 from services.reporting.application.review import Reviews
 from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, TimelineAnswer
-from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
-from shared.auth import Access, AccessControl, Decision, Resource, guard
-from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
-from shared.errors import error_body
+from services.reporting.entrypoints.dependencies import (
+    BAD_MUNICIPALITY_OR_WEEK,
+    NOT_IN_REACH,
+    InvalidParameter,
+    ListedWeek,
+    QueriesRead,
+    invalid_parameter,
+    reading,
+)
+from services.reporting.entrypoints.review_http import reviews
+from shared.auth import AccessControl, guard
 from shared.http import from_app, service_api
 from shared.runtime import Ctx, ServiceContext
 
-_MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
-T = TypeVar("T")
-
-
-class InvalidParameter(HTTPException):
-    """A bad path parameter: the field and why, never the input echoed back (the shape of
-    shared.http's 422 bodies)."""
-
-    def __init__(self, field: str, code: str, message: str) -> None:
-        super().__init__(422, detail=message)
-        self.problem = {"field": field, "code": code, "message": message}
-
-
-def checked_municipality(municipality_code: str) -> str:
-    """A Danish municipality code, else 422 naming the field."""
-    if _MUNICIPALITY_CODE.fullmatch(municipality_code) is None:
-        raise InvalidParameter(
-            "municipality_code", "municipality_code", "a municipality code is three digits"
-        )
-    if not is_municipality_code(municipality_code):
-        raise InvalidParameter(
-            "municipality_code", UNKNOWN_MUNICIPALITY, "not a Danish municipality code"
-        )
-    return municipality_code
-
-
-def _municipality_and_week(municipality_code: str, iso_week: str) -> IsoWeek:
-    checked_municipality(municipality_code)
-    try:
-        return IsoWeek.parse(iso_week)
-    except InvalidIsoWeek as exc:
-        raise InvalidParameter("iso_week", "iso_week", str(exc)) from None
-
-
-async def _listing_of_week(access: Access, municipality_code: str, iso_week: str) -> IsoWeek:
-    """The week of a municipality's listing the caller may read (403 for a municipality
-    outside the token, 422 for a bad code or week)."""
-    week = _municipality_and_week(municipality_code, iso_week)
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
-    return week
-
-
-async def in_reach(access: Access, known: bool, decision: Decision, found: T | None) -> T:
-    """What a query found, when the caller may see it: 404 alike for nothing known and for
-    what is out of reach (the refusal is audited)."""
-    if not known:
-        raise access.not_found()
-    if found is None:
-        await access.refuse(decision, conceal=True)
-    return found
-
-
-async def invalid_parameter(_: Request, exc: InvalidParameter) -> JSONResponse:
-    problem = exc.problem
-    body = error_body("invalid_request", problem["message"], problem["field"], problems=[problem])
-    return JSONResponse(body, status_code=422)
-
-
-Queries = Annotated[ReportingQueries, from_app("queries")]
 Rebuilds = Annotated[Projection, from_app("projection")]
 handover_lists = APIRouter(prefix="/v1/handover")
 statistics_router = APIRouter(prefix="/v1/statistics")
@@ -101,9 +45,6 @@ admin = APIRouter(prefix="/v1/admin")
 def create_http_app(
     ctx: ServiceContext, queries: ReportingQueries, projection: Projection, auth: AccessControl
 ) -> FastAPI:
-    # The review export's routes use this module's validation helpers (a cycle at import).
-    from services.reporting.entrypoints.review_http import reviews
-
     api = service_api(
         "SSP reporting",
         "Read models: the weekly handover list, its aggregate counts, the trace of a "
@@ -124,21 +65,17 @@ def create_http_app(
     summary="Persons registered in an ISO week (Danish time) who live in the municipality; "
     "school representatives see their own pupils, the police no social-services details",
     response_model=HandoverList,
-    responses={422: {"description": "bad municipality code or ISO week"}},
+    responses=BAD_MUNICIPALITY_OR_WEEK,
 )
 async def handover(
-    municipality_code: str,
-    iso_week: str,
-    access: Annotated[Access, guard(ReportingAction.READ_HANDOVER_LIST)],
-    ctx: Ctx,
-    queries: Queries,
+    read: Annotated[QueriesRead, reading(ReportingAction.READ_HANDOVER_LIST)], listed: ListedWeek
 ) -> Any:
-    week = await _listing_of_week(access, municipality_code, iso_week)
-    listed: HandoverList = await ctx.in_store(
-        queries.handover_for, access.principal, municipality_code, week
+    await read.require_listing(listed.municipality_code)
+    found = await read.in_store(
+        read.reads.handover_for, read.principal, listed.municipality_code, listed.week
     )
-    access.note(person_keys=[p.person_key for p in listed.persons], count=len(listed.persons))
-    return listed
+    read.access.note(person_keys=[p.person_key for p in found.persons], count=len(found.persons))
+    return found
 
 
 @statistics_router.get(
@@ -146,18 +83,14 @@ async def handover(
     summary="Counts per route, severity and offence for a municipality and ISO week "
     "(aggregates only; counts below 5 and cells that would reveal them suppressed)",
     response_model=HandoverStatistics,
-    responses={422: {"description": "bad municipality code or ISO week"}},
+    responses=BAD_MUNICIPALITY_OR_WEEK,
 )
 async def statistics(
-    municipality_code: str,
-    iso_week: str,
-    access: Annotated[Access, guard(ReportingAction.READ_STATISTICS)],
-    ctx: Ctx,
-    queries: Queries,
+    read: Annotated[QueriesRead, reading(ReportingAction.READ_STATISTICS)], listed: ListedWeek
 ) -> Any:
-    week = await _listing_of_week(access, municipality_code, iso_week)
-    counted: HandoverStatistics = await ctx.in_store(queries.statistics, municipality_code, week)
-    access.note(count=counted.persons)
+    await read.require_listing(listed.municipality_code)
+    counted = await read.in_store(read.reads.statistics, listed.municipality_code, listed.week)
+    read.access.note(count=counted.persons)
     return counted
 
 
@@ -169,15 +102,11 @@ async def statistics(
     responses={404: {"description": "nothing is known about the journal number"}},
 )
 async def trace(
-    journal_number: str,
-    access: Annotated[Access, guard(ReportingAction.READ_TRACE)],
-    ctx: Ctx,
-    queries: Queries,
+    journal_number: str, read: Annotated[QueriesRead, reading(ReportingAction.READ_TRACE)]
 ) -> Trace:
-    answer: TraceAnswer = await ctx.in_store(queries.trace_for, access.principal, journal_number)
-    shown = await in_reach(access, answer.known, answer.decision, answer.found)
+    shown = await read.answer(read.reads.trace_for, read.principal, journal_number)
     steps = shown.steps
-    access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
+    read.access.note(person_keys={s.person_key for s in steps if s.person_key}, count=len(steps))
     return shown
 
 
@@ -187,19 +116,13 @@ async def trace(
     "caller's municipalities, most frequent first (the group behind a group-level "
     "intervention); 404 alike for unknown persons and persons out of reach",
     response_model=CoRegistrations,
-    responses={404: {"description": "no such person in the caller's reach"}},
+    responses=NOT_IN_REACH,
 )
 async def co_registered(
-    person_key: str,
-    access: Annotated[Access, guard(ReportingAction.READ_CO_REGISTRATIONS)],
-    ctx: Ctx,
-    queries: Queries,
+    person_key: str, read: Annotated[QueriesRead, reading(ReportingAction.READ_CO_REGISTRATIONS)]
 ) -> CoRegistrations:
-    answer: CoRegistrationsAnswer = await ctx.in_store(
-        queries.co_registered_for, access.principal, person_key
-    )
-    found = await in_reach(access, answer.known, answer.decision, answer.found)
-    access.note(
+    found = await read.answer(read.reads.co_registered_for, read.principal, person_key)
+    read.access.note(
         person_keys=[person_key, *(p.person_key for p in found.persons)],
         count=len(found.persons),
     )
@@ -212,23 +135,21 @@ async def co_registered(
     "each in Danish words beside its code (issue 17); need-to-know as the handover list, row "
     "by row, and the auditor; paged; 404 alike for unknown persons and persons out of reach",
     response_model=PersonTimeline,
-    responses={404: {"description": "no such person in the caller's reach"}},
+    responses=NOT_IN_REACH,
 )
 async def person_timeline(
     person_key: Annotated[str, Path(max_length=200)],
-    access: Annotated[Access, guard(ReportingAction.READ_PERSON_TIMELINE)],
-    ctx: Ctx,
-    queries: Queries,
+    read: Annotated[QueriesRead, reading(ReportingAction.READ_PERSON_TIMELINE)],
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="rows to skip")] = 0,
     limit: Annotated[int, Query(ge=1, le=MOST_ROWS, description="rows on the page")] = 200,
 ) -> PersonTimeline:
-    answer: TimelineAnswer = await ctx.in_store(
-        lambda: queries.timelines.timeline_for(
-            access.principal, person_key, offset=offset, limit=limit
+    def page() -> TimelineAnswer:
+        return read.reads.timelines.timeline_for(
+            read.principal, person_key, offset=offset, limit=limit
         )
-    )
-    timeline = await in_reach(access, answer.known, answer.decision, answer.found)
-    access.note(person_keys=[person_key], count=len(timeline.rows))
+
+    timeline = await read.answer(page)
+    read.access.note(person_keys=[person_key], count=len(timeline.rows))
     return timeline
 
 
@@ -239,14 +160,11 @@ async def person_timeline(
     "first; those registered in the caller's municipalities (an empty list otherwise)",
 )
 async def person_concerns(
-    person_key: str,
-    access: Annotated[Access, guard(ReportingAction.READ_PERSON_CONCERNS)],
-    ctx: Ctx,
-    queries: Queries,
+    person_key: str, read: Annotated[QueriesRead, reading(ReportingAction.READ_PERSON_CONCERNS)]
 ) -> dict[str, Any]:
-    access.note(term=person_key[:200], person_keys=[person_key[:200]])
-    found = await ctx.in_store(concerns_for, queries.reader, access.principal, person_key)
-    access.note(count=len(found))
+    read.access.note(term=person_key[:200], person_keys=[person_key[:200]])
+    found = await read.in_store(concerns_for, read.reads.reader, read.principal, person_key)
+    read.access.note(count=len(found))
     return {"person_key": person_key, "concerns": found}
 
 

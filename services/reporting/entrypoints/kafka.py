@@ -1,6 +1,6 @@
-"""Reporting's Kafka entry point: each topic it consumes, the contract its messages are, and
-what step of a journal's timeline it observes in them. The shared runtime batches,
-de-duplicates, traces and commits (shared/messaging/consumers.py)."""
+"""Reporting's Kafka entry point: each topic it consumes (its contract is the topic registry's,
+shared/contracts/topics.py) and what step of a journal's timeline it observes in it. The
+shared runtime batches, de-duplicates, traces and commits (shared/messaging/consumers.py)."""
 
 from __future__ import annotations
 
@@ -13,39 +13,7 @@ from services.reporting.application.service import ReportingService, Seen
 from services.reporting.domain import observations
 from services.reporting.domain import person_observations as about_persons
 from services.reporting.domain.observations import Observation
-from shared.contracts import (
-    AcceptedIncident,
-    CaseworkerRecordEvent,
-    ConcernRegistered,
-    ContractModel,
-    CourseEvent,
-    DecisionWithdrawn,
-    ExitReferral,
-    FollowUpEvent,
-    HandoverTaskEvent,
-    IntakeRejection,
-    LetterTaskEvent,
-    MeetingEvent,
-    PersonStatement,
-    RoutingDecision,
-    parse_bytes,
-)
-from shared.contracts.topics import (
-    COURSES_EVENTS,
-    COURSES_FOLLOW_UPS,
-    INTAKE_CONCERNS,
-    INTAKE_INCIDENTS,
-    INTAKE_REJECTED,
-    LETTER_TASKS,
-    MEETINGS_EVENTS,
-    NOTIFICATIONS_ASSESSMENTS,
-    TRIAGE_CASEWORKER,
-    TRIAGE_EXIT_REFERRALS,
-    TRIAGE_HANDOVERS,
-    TRIAGE_STATEMENTS,
-    TRIAGE_TOVHOLDER,
-    TRIAGE_WITHDRAWALS,
-)
+from shared.contracts import TOPICS, ConcernRegistered, ContractModel, parse_bytes, topics
 from shared.messaging.consumers import Consumer, ConsumerTable, erasure_consumer
 from shared.messaging.errors import PoisonMessage
 from shared.messaging.inbound import ORIGIN_HEADER, Inbound
@@ -63,14 +31,21 @@ def _contract(message: Inbound, model: type[M]) -> M:
     return payload
 
 
+def _contract_of(topic: str) -> type[ContractModel]:
+    """The contract the topic registry says the topic's messages are."""
+    model = TOPICS[topic].message
+    if model is None or not issubclass(model, ContractModel):
+        raise TypeError(f"{topic} carries no contract model")
+    return model
+
+
 def observed(
-    topic: str,
-    model: type[ContractModel],
-    observe: Callable[[Any], Observation | None],
-    publisher: str,
+    topic: str, observe: Callable[[Any], Observation | None], publisher: str
 ) -> Consumer[Service]:
-    """A topic whose messages are `model`s, each seen as `observe` has it; `publisher`: the
-    service that publishes the topic, for messages without the relay's origin header."""
+    """A topic whose messages (the registry's contract for it) are each seen as `observe`
+    has it; `publisher`: the service that publishes the topic, for messages without the
+    relay's origin header."""
+    model = _contract_of(topic)
 
     def read(_: Service, message: Inbound) -> Seen:
         return Seen.of(
@@ -94,28 +69,27 @@ def _concern(_: Service, message: Inbound) -> SeenConcern:
 CONSUMERS = ConsumerTable[Service](
     "reporting",
     [
-        observed(INTAKE_INCIDENTS, AcceptedIncident, observations.incident_accepted, "intake"),
-        observed(INTAKE_REJECTED, IntakeRejection, observations.incident_rejected, "intake"),
-        observed(TRIAGE_CASEWORKER, RoutingDecision, observations.routed, "triage"),
-        observed(TRIAGE_TOVHOLDER, RoutingDecision, observations.routed, "triage"),
-        observed(TRIAGE_WITHDRAWALS, DecisionWithdrawn, observations.decision_withdrawn, "triage"),
-        observed(TRIAGE_EXIT_REFERRALS, ExitReferral, observations.exit_referral, "triage"),
-        observed(TRIAGE_STATEMENTS, PersonStatement, observations.person_statement, "triage"),
-        observed(LETTER_TASKS, LetterTaskEvent, observations.letter_task_changed, "notifications"),
-        observed(COURSES_EVENTS, CourseEvent, observations.course_changed, "courses"),
+        observed(topics.INTAKE_INCIDENTS, observations.incident_accepted, "intake"),
+        observed(topics.INTAKE_REJECTED, observations.incident_rejected, "intake"),
+        observed(topics.TRIAGE_CASEWORKER, observations.routed, "triage"),
+        observed(topics.TRIAGE_TOVHOLDER, observations.routed, "triage"),
+        observed(topics.TRIAGE_WITHDRAWALS, observations.decision_withdrawn, "triage"),
+        observed(topics.TRIAGE_EXIT_REFERRALS, observations.exit_referral, "triage"),
+        observed(topics.TRIAGE_STATEMENTS, observations.person_statement, "triage"),
+        observed(topics.LETTER_TASKS, observations.letter_task_changed, "notifications"),
+        observed(topics.COURSES_EVENTS, observations.course_changed, "courses"),
         # Issue 18: an erased person leaves every read model; their journals show that a
         # person was erased.
         erasure_consumer(Service.forget_person_in),
-        observed(COURSES_FOLLOW_UPS, FollowUpEvent, about_persons.follow_up_changed, "courses"),
-        observed(MEETINGS_EVENTS, MeetingEvent, about_persons.meeting_recorded, "triage"),
-        observed(TRIAGE_HANDOVERS, HandoverTaskEvent, about_persons.handover_changed, "triage"),
+        observed(topics.COURSES_FOLLOW_UPS, about_persons.follow_up_changed, "courses"),
+        observed(topics.MEETINGS_EVENTS, about_persons.meeting_recorded, "triage"),
+        observed(topics.TRIAGE_HANDOVERS, about_persons.handover_changed, "triage"),
         observed(
-            NOTIFICATIONS_ASSESSMENTS,
-            CaseworkerRecordEvent,
-            about_persons.caseworker_recorded,
-            "notifications",
+            topics.NOTIFICATIONS_ASSESSMENTS, about_persons.caseworker_recorded, "notifications"
         ),
-        Consumer(INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern),
+        Consumer(
+            topics.INTAKE_CONCERNS, ConcernRegistered, Service.record_concern_in, read=_concern
+        ),
     ],
     prefetch=Service.prefetch,
 )

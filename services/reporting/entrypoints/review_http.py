@@ -5,7 +5,7 @@ each person's findings, and one person's export as JSON or PDF. Guarded by
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
@@ -15,21 +15,19 @@ from services.reporting.application.access_policy import ReportingAction
 from services.reporting.application.review import (
     LARGEST_SAMPLE,
     PersonReview,
-    ReviewAnswer,
     Reviews,
     ReviewSample,
 )
-from services.reporting.entrypoints.http import checked_municipality, in_reach
-from shared.auth import Access, Resource, guard
-from shared.http import from_app
-from shared.runtime import Ctx
+from services.reporting.entrypoints.dependencies import (
+    NOT_IN_REACH,
+    GuardedRead,
+    checked_municipality,
+    reading,
+)
 
-ReviewsDep = Annotated[Reviews, from_app("reviews")]
-ReviewAccess = Annotated[Access, guard(ReportingAction.EXPORT_REVIEW)]
+ReviewRead = Annotated[GuardedRead[Reviews], reading(ReportingAction.EXPORT_REVIEW, "reviews")]
+"""Every review route's guard (`review.export`) and the review export it reads."""
 reviews = APIRouter(prefix="/v1/reviews")
-NOT_FOUND: dict[int | str, dict[str, Any]] = {
-    404: {"description": "no such person in the caller's reach"}
-}
 
 
 @reviews.get(
@@ -42,18 +40,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 async def review_sample(
     municipality_code: str,
     year: Annotated[int, Path(ge=2000, le=2100)],
-    access: ReviewAccess,
-    ctx: Ctx,
-    found: ReviewsDep,
+    read: ReviewRead,
     size: Annotated[int, Query(ge=1, le=LARGEST_SAMPLE, description="persons to draw")] = 300,
     seed: Annotated[int, Query(ge=0, le=2**63 - 1, description="the draw's seed")] = 0,
 ) -> ReviewSample:
     code = checked_municipality(municipality_code)
-    await access.require(Resource.listing_of(code), conceal=False)
-    sample: ReviewSample = await ctx.in_store(
-        found.sample, access.principal, code, year, size, seed
-    )
-    access.note(
+    await read.require_listing(code)
+    sample = await read.in_store(read.reads.sample, read.principal, code, year, size, seed)
+    read.access.note(
         term=f"review {code}/{year} seed {seed}",
         person_keys=[p.person_key for p in sample.persons],
         count=len(sample.persons),
@@ -63,14 +57,11 @@ async def review_sample(
 
 async def _reviewed(
     person_key: Annotated[str, Path(max_length=200, pattern=r"^pk_[0-9a-f]{16,64}$")],
-    access: ReviewAccess,
-    ctx: Ctx,
-    found: ReviewsDep,
+    read: ReviewRead,
 ) -> PersonReview:
     """The person's export, when in the caller's reach (404 alike for unknown), audited."""
-    answer: ReviewAnswer = await ctx.in_store(found.person, access.principal, person_key)
-    review = await in_reach(access, answer.known, answer.decision, answer.found)
-    access.note(term="review export", person_keys=[person_key], count=len(review.checks))
+    review = await read.answer(read.reads.person, read.principal, person_key)
+    read.access.note(term="review export", person_keys=[person_key], count=len(review.checks))
     return review
 
 
@@ -82,7 +73,7 @@ Reviewed = Annotated[PersonReview, Depends(_reviewed)]
     summary="One sampled person's review export: the timeline and each check's finding with "
     "the facts it rests on; 404 alike for unknown persons and persons out of reach",
     response_model=PersonReview,
-    responses=NOT_FOUND,
+    responses=NOT_IN_REACH,
 )
 async def person_review(review: Reviewed) -> PersonReview:
     return review
@@ -92,7 +83,7 @@ async def person_review(review: Reviewed) -> PersonReview:
     "/persons/{person_key}/pdf",
     summary="The same export as a readable Danish PDF (A4)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
+    responses={200: {"content": {"application/pdf": {}}}, **NOT_IN_REACH},
 )
 async def person_review_pdf(review: Reviewed) -> Response:
     municipalities = sorted(
