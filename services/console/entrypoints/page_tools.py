@@ -45,6 +45,21 @@ class PageTools:
     clock: Callable[[], datetime]
 
 
+@dataclass(frozen=True)
+class MeetingQuery:
+    """What a page of one meeting is asked for, as a dependency (`Depends()`): the meeting,
+    `?kommune=` and `?uge=` (`PageTools.meeting_page` falls back to the user's of this week),
+    and `?navne=1` for the children's names."""
+
+    kommune: str | None = None
+    uge: str | None = None
+    navne: str | None = None
+
+    @property
+    def with_names(self) -> bool:
+        return self.navne == "1"
+
+
 def meeting_weeks(municipality: str, week: str) -> dict[str, Any]:
     """What a page of one meeting's week shows beside it: the week and the weeks around."""
     return {
