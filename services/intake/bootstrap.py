@@ -23,10 +23,8 @@ from services.intake.application.service import IntakeService
 from services.intake.domain.concerns import ConcernRecord
 from services.intake.domain.model import CaseRegisterEntry, IncidentRecord, RejectedInput
 from services.intake.domain.pseudonym import Pseudonymiser
-from services.intake.entrypoints.erasure_routes import erasure_routes
 from services.intake.entrypoints.http import create_http_app
 from services.intake.entrypoints.kafka import CONSUMERS
-from services.intake.entrypoints.meeting_identities import meeting_identities_router
 from services.intake.settings import IntakeSettings
 from shared.auth import AccessControl, ServiceAuth
 from shared.clock import Clock, utc_now
@@ -42,7 +40,6 @@ from shared.eventstore import store_env
 from shared.eventstore.erasure import ErasedPerson
 from shared.files import private_directory
 from shared.keys.keyring import PersonKeyring
-from shared.keys.report import erasure_report_router
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
 from shared.settings import ConfigurationRefused, refuse_unsafe_production
@@ -150,16 +147,7 @@ def definition(
 
     def http(ctx: ServiceContext, parts: Parts, access: AccessControl) -> FastAPI:
         service, identities, eraser, _ = parts
-        api = create_http_app(ctx, service, identities, access, settings.spreadsheet_limits)
-        api.include_router(
-            meeting_identities_router(ctx, identities, settings.meeting_resolutions_per_hour)
-        )
-        api.include_router(erasure_routes)
-        api.include_router(
-            erasure_report_router(IntakeAction.READ_ERASURE_REPORT, eraser.app.keyring)
-        )
-        api.state.eraser = eraser
-        return api
+        return create_http_app(ctx, service, identities, eraser, access, settings)
 
     return service_with_parts(
         NAME,

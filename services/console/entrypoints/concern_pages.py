@@ -7,10 +7,11 @@ session, CSRF and rendering (`PageTools`) by `create_http_app`."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,10 +19,22 @@ from services.console.adapters.platform_api import PlatformApi
 from services.console.application import concerns
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import MeetingQuery, PageTools
 from shared import danish
 
 CONCERN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+@dataclass(frozen=True)
+class ConcernQuery(MeetingQuery):
+    """What a concern's page on a meeting is asked for: the meeting's, and `?tekst=1` for what
+    the reporter wrote."""
+
+    tekst: str | None = None
+
+    @property
+    def with_text(self) -> bool:
+        return self.tekst == "1"
 
 
 def concern_router(api: PlatformApi, tools: PageTools) -> APIRouter:
@@ -91,12 +104,9 @@ def concern_router(api: PlatformApi, tools: PageTools) -> APIRouter:
     async def concern(
         request: Request,
         id: str,
-        kommune: str | None = None,
-        uge: str | None = None,
-        navne: str | None = None,
-        tekst: str | None = None,
+        asked: Annotated[ConcernQuery, Depends()],
     ) -> Response:
-        user, municipality, week = await tools.meeting_page(request, kommune, uge)
+        user, municipality, week = await tools.meeting_page(request, asked.kommune, asked.uge)
         if CONCERN_ID.fullmatch(id) is None:
             raise StarletteHTTPException(404)
         view: dict[str, Any] = await concerns.concern_page(
@@ -105,8 +115,8 @@ def concern_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             municipality,
             week,
             id,
-            with_name=navne == "1",
-            with_text=tekst == "1",
+            with_name=asked.with_names,
+            with_text=asked.with_text,
         )
         here = "/moede/bekymring?" + urlencode({"kommune": municipality, "uge": week, "id": id})
         return tools.render(
@@ -117,8 +127,8 @@ def concern_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             municipality=municipality,
             week=week,
             here=here,
-            names_shown=navne == "1",
-            text_shown=tekst == "1",
+            names_shown=asked.with_names,
+            text_shown=asked.with_text,
             **view,
         )
 

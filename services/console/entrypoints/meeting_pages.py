@@ -6,9 +6,11 @@ CSRF-checked). Its own router, given the app's session, CSRF and rendering (`Pag
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,6 +22,7 @@ from services.console.domain.weeks import MUNICIPALITY, valid_week
 from services.console.entrypoints.page_tools import (
     JOURNAL_NUMBER,
     PERSON_KEY,
+    MeetingQuery,
     PageTools,
     item_url,
     meeting_weeks,
@@ -29,6 +32,8 @@ from shared import danish
 TEAM = re.compile(r"[\w .,'()/-]{1,120}")
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 MAX_TEXT = 1000
+MinutesEntry = Callable[[PlatformApi, User, str, str, dict[str, Any]], Awaitable[str | None]]
+"""Writes an entry in a meeting's minutes (`application.meeting`): None, else the Danish reason."""
 
 
 @dataclass(frozen=True)
@@ -54,14 +59,9 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
     router = APIRouter()
 
     @router.get("/moede", response_class=HTMLResponse)
-    async def meeting(
-        request: Request,
-        kommune: str | None = None,
-        uge: str | None = None,
-        navne: str | None = None,
-    ) -> Response:
-        user, municipality, week = await tools.meeting_page(request, kommune, uge)
-        view = await page.meeting(api, user, municipality, week, with_names=navne == "1")
+    async def meeting(request: Request, asked: Annotated[MeetingQuery, Depends()]) -> Response:
+        user, municipality, week = await tools.meeting_page(request, asked.kommune, asked.uge)
+        view = await page.meeting(api, user, municipality, week, with_names=asked.with_names)
         return tools.render(
             request,
             "meeting.html",
@@ -76,15 +76,13 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         request: Request,
         journal: str,
         person: str,
-        kommune: str | None = None,
-        uge: str | None = None,
-        navne: str | None = None,
+        asked: Annotated[MeetingQuery, Depends()],
     ) -> Response:
-        user, municipality, week = await tools.meeting_page(request, kommune, uge)
+        user, municipality, week = await tools.meeting_page(request, asked.kommune, asked.uge)
         if JOURNAL_NUMBER.fullmatch(journal) is None or PERSON_KEY.fullmatch(person) is None:
             raise StarletteHTTPException(404)
         view = await page.meeting_item(
-            api, user, municipality, week, journal, person, with_names=navne == "1"
+            api, user, municipality, week, journal, person, with_names=asked.with_names
         )
         return tools.render(
             request,
@@ -95,7 +93,7 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             week=week,
             journal_number=journal,
             person_key=person,
-            names_shown=navne == "1",
+            names_shown=asked.with_names,
             **view,
         )
 
@@ -113,12 +111,30 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         names = tools.field(form, "navne") == "1"
         return user, form, Item(municipality, week, journal, person, names)
 
+    def owner(form: FormData, role_field: str, team_field: str) -> tuple[str, str | None]:
+        """The owner a form names: a role, and a team or None."""
+        return tools.field(form, role_field), tools.field(form, team_field, TEAM) or None
+
+    async def to_minutes(
+        request: Request,
+        user: User,
+        item: Item,
+        record: MinutesEntry,
+        fields: dict[str, Any],
+        done: str,
+    ) -> Response:
+        """An entry of the item's in the meeting's minutes (an agreed action, a note), written
+        by `record`: what it met is flashed, and the page is the item's again."""
+        entry = {"journal_number": item.journal, "person_key": item.person, **fields}
+        problem = await record(api, user, item.municipality, item.week, entry)
+        tools.flash_outcome(request, problem, done)
+        return tools.redirect(item.back())
+
     @router.post("/moede/punkt/beslutning")
     async def decide(request: Request) -> Response:
         user, form, item = await item_command(request)
         route = tools.field(form, "spor")
-        owner_role = tools.field(form, "ejer")
-        owner_team = tools.field(form, "team", TEAM) or None
+        owner_role, owner_team = owner(form, "ejer", "team")
         if route not in ("tovholder", "caseworker") or owner_role not in danish.OWNER_ROLES:
             raise tools.refused()
         revised, problem = await page.revise_at_meeting(
@@ -142,35 +158,22 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
     async def agree_action(request: Request) -> Response:
         user, form, item = await item_command(request)
         what = tools.field(form, "hvad")
-        owner_role = tools.field(form, "ansvarlig")
-        owner_team = tools.field(form, "ansvarligt_team", TEAM) or None
+        owner_role, owner_team = owner(form, "ansvarlig", "ansvarligt_team")
         due_on = tools.field(form, "frist", DATE)
         if not what or len(what) > MAX_TEXT or owner_role not in danish.OWNER_ROLES or not due_on:
             tools.flash(
                 request, "Skriv hvad der er aftalt, vælg en ansvarlig og en frist.", "error"
             )
             return tools.redirect(item.back())
-        problem = await page.agree_action(
-            api,
-            user,
-            item.municipality,
-            item.week,
-            {
-                "journal_number": item.journal,
-                "person_key": item.person,
-                "what": what,
-                "owner_role": owner_role,
-                "owner_team": owner_team,
-                "due_on": due_on,
-            },
-        )
-        tools.flash_outcome(
+        return await to_minutes(
             request,
-            problem,
+            user,
+            item,
+            page.agree_action,
+            {"what": what, "owner_role": owner_role, "owner_team": owner_team, "due_on": due_on},
             f"Handlingen er aftalt: {danish.label(danish.ROLES, owner_role)} inden "
             f"{danish.danish_date(due_on)}.",
         )
-        return tools.redirect(item.back())
 
     @router.post("/moede/punkt/note")
     async def record_note(request: Request) -> Response:
@@ -179,14 +182,8 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         if not text or len(text) > MAX_TEXT:
             tools.flash(request, "En note skal have 1 til 1000 tegn.", "error")
             return tools.redirect(item.back())
-        problem = await page.record_note(
-            api,
-            user,
-            item.municipality,
-            item.week,
-            {"journal_number": item.journal, "person_key": item.person, "text": text},
+        return await to_minutes(
+            request, user, item, page.record_note, {"text": text}, "Noten er gemt i referatet."
         )
-        tools.flash_outcome(request, problem, "Noten er gemt i referatet.")
-        return tools.redirect(item.back())
 
     return router

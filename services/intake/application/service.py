@@ -69,16 +69,10 @@ log = logging.getLogger(__name__)
 _REJECTION_IDS = IdSpace("urn:ssp:intake:rejections")
 
 Outcome = Literal["accepted", "duplicate", "superseded", "rejected"]
-_ACCEPTED_AS_GIVEN = {
-    "journal_number",
-    "revision",
-    "source",
-    "police_district",
-    "reported_at",
-    "occurred_at",
-    "flags",
-}
-"""What the accepted incident takes from the police incident as it is."""
+_SHARED_FIELDS = PoliceIncident.model_fields.keys() & AcceptedIncident.model_fields.keys()
+_ACCEPTED_AS_GIVEN = _SHARED_FIELDS - {"persons"}
+"""What the accepted incident takes from the police incident as it is: every field the two
+contracts share, but the persons (pseudonymised one by one)."""
 ParsedIncident = tuple[PoliceIncident | None, list[FieldProblem]]
 
 

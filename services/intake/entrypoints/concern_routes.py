@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from services.intake.application.access_policy import IntakeAction
@@ -21,13 +21,12 @@ from services.intake.application.concerns import (
 )
 from services.intake.application.service import IntakeService
 from services.intake.domain.problem_messages import readable_problem
+from services.intake.entrypoints.parts import Intake, RawBody
 from shared.auth import Access, Resource, guard
 from shared.contracts import rejected_path
 from shared.eventstore import UnitOfWork
-from shared.http import from_app
-from shared.runtime import Ctx
+from shared.http_responses import described
 
-Service = Annotated[IntakeService, from_app("service")]
 concerns = APIRouter(prefix="/v1/concerns", tags=["concerns"])
 _STATUS = {"accepted": 202, "duplicate": 200, "rejected": 422}
 
@@ -72,23 +71,23 @@ async def require_concern_reach(access: Access, raw: bytes) -> None:
     "",
     summary="Register a concern about a young person (a school, the SSP network, a parent or "
     "the night team): the body is a `Concern` (docs/contracts.md)",
-    responses={
-        202: {"description": "accepted: on the next weekly meeting's agenda"},
-        200: {"description": "a duplicate of a concern id registered before"},
-        403: {"description": "the municipality or school is outside your token"},
-        413: {"description": "the body is larger than SSP_HTTP_MAX_BODY_BYTES"},
-        422: {"description": "rejected and kept for correction (reference, problems)"},
-    },
+    responses=described(
+        {
+            202: "accepted: on the next weekly meeting's agenda",
+            200: "a duplicate of a concern id registered before",
+            403: "the municipality or school is outside your token",
+            413: "the body is larger than SSP_HTTP_MAX_BODY_BYTES",
+            422: "rejected and kept for correction (reference, problems)",
+        }
+    ),
 )
 async def register_concern(
-    request: Request,
     access: Annotated[Access, guard(IntakeAction.REGISTER_CONCERN)],
-    ctx: Ctx,
-    service: Service,
+    intake: Intake,
+    raw: RawBody,
 ) -> JSONResponse:
-    raw = await request.body()
     await require_concern_reach(access, raw)
-    result: ConcernSubmission = await ctx.in_store(service.submit_concern, raw)
+    result: ConcernSubmission = await intake.in_store(intake.service.submit_concern, raw)
     access.note(term=result.concern_id or result.reference, count=1)
     return concern_response(result)
 
@@ -105,17 +104,16 @@ def _read(service: IntakeService, concern_id: str) -> Any:
     "/{concern_id}",
     summary="Who reported a concern, its category and what they wrote (X-Purpose required; "
     "tovholder, team leader, caseworker of the young person's municipality; audited)",
-    responses={404: {"description": "unknown, or outside your municipalities"}},
+    responses=described({404: "unknown, or outside your municipalities"}),
 )
 async def read_concern(
     concern_id: str,
     access: Annotated[Access, guard(IntakeAction.READ_CONCERN)],
-    ctx: Ctx,
-    service: Service,
+    intake: Intake,
 ) -> dict[str, Any]:
     access.note(term=concern_id[:100])
     record, confidential = access.found(
-        await ctx.in_store(_read, service, concern_id) if len(concern_id) <= 100 else None
+        await intake.in_store(_read, intake.service, concern_id) if len(concern_id) <= 100 else None
     )
     registered = record.registered
     await access.require(Resource.of(registered["municipality_code"]), conceal=True)

@@ -22,11 +22,11 @@ from services.intake.adapters.police_list import (
     read_police_list,
 )
 from services.intake.adapters.spreadsheet_guard import (
-    SpreadsheetLimits,
     SpreadsheetRefused,
     check_spreadsheet,
 )
 from services.intake.application.access_policy import IntakeAction, rejection_resource
+from services.intake.application.erasure import Eraser
 from services.intake.application.identities import IdentityDirectory
 from services.intake.application.open_rejections import (
     CASE_REGISTER_INPUT,
@@ -44,13 +44,19 @@ from services.intake.entrypoints.concern_routes import (
     concerns,
     require_concern_reach,
 )
+from services.intake.entrypoints.erasure_routes import erasure_routes
 from services.intake.entrypoints.identity_routes import identity_resolution
+from services.intake.entrypoints.meeting_identities import meeting_identities_router
+from services.intake.entrypoints.parts import Intake, IntakeParts, RawBody
 from services.intake.entrypoints.rejection_list import rejection_list
+from services.intake.settings import IntakeSettings
 from shared.auth import Access, AccessControl, Resource, guard
 from shared.contracts import PoliceIncident
 from shared.errors import raw_file_body, raw_json_body
-from shared.http import BODY_LIMITS_STATE, from_app, service_api, too_large_body
-from shared.runtime import Ctx, ServiceContext
+from shared.http import BODY_LIMITS_STATE, service_api, too_large_body
+from shared.http_responses import described
+from shared.keys.report import erasure_report_router
+from shared.runtime import ServiceContext
 
 _STATUS = {"accepted": 202, "duplicate": 200, "superseded": 200, "rejected": 422}
 IMPORT_PATH = "/v1/incidents/import"
@@ -127,9 +133,6 @@ def import_summary(
     }
 
 
-Service = Annotated[IntakeService, from_app("service")]
-Identities = Annotated[IdentityDirectory, from_app("identities")]
-Limits = Annotated[SpreadsheetLimits, from_app("spreadsheet_limits")]
 incidents = APIRouter(prefix="/v1/incidents")
 rejections = APIRouter(prefix="/v1/rejected")
 
@@ -138,19 +141,33 @@ def create_http_app(
     ctx: ServiceContext,
     service: IntakeService,
     identities: IdentityDirectory,
+    eraser: Eraser,
     auth: AccessControl,
-    spreadsheet_limits: SpreadsheetLimits | None = None,
+    settings: IntakeSettings,
 ) -> FastAPI:
-    limits = spreadsheet_limits or SpreadsheetLimits()
+    """Every route of intake's API."""
+    limits = settings.spreadsheet_limits
+    meeting_identities = meeting_identities_router(
+        ctx, identities, settings.meeting_resolutions_per_hour
+    )
+    erasure_report = erasure_report_router(IntakeAction.READ_ERASURE_REPORT, eraser.app.keyring)
     return service_api(
         "SSP intake",
         "Police incidents in; rejected input for correction; identity resolution.",
         auth,
-        [incidents, rejection_list, rejections, identity_resolution, concerns],
+        [
+            incidents,
+            rejection_list,
+            rejections,
+            identity_resolution,
+            concerns,
+            meeting_identities,
+            erasure_routes,
+            erasure_report,
+        ],
         ctx=ctx,
-        service=service,
-        identities=identities,
-        spreadsheet_limits=limits,
+        intake=IntakeParts(ctx, service, identities, limits),
+        eraser=eraser,
         # The police list may be larger than other bodies (shared.http's body limit reads it).
         **{BODY_LIMITS_STATE: {IMPORT_PATH: limits.max_bytes}},
     )
@@ -159,17 +176,15 @@ def create_http_app(
 async def rejected_in_reach(
     access: Access,
     reference: str,
-    ctx: ServiceContext,
-    service: IntakeService,
-    identities: IdentityDirectory,
+    intake: IntakeParts,
 ) -> Any:
     """The rejected input, if it exists and names a municipality in the caller's reach;
     404 alike otherwise."""
     try:
-        rejected = await ctx.in_store(service.rejected_input, reference)
+        rejected = await intake.in_store(intake.service.rejected_input, reference)
     except RejectionNotFound:
         raise access.not_found() from None
-    named = identities.persons_named(service.original_of(rejected))
+    named = intake.identities.persons_named(intake.service.original_of(rejected))
     access.note(term=reference, person_keys=named.person_keys)
     # A rejected case-register event is social services' record, whoever may correct
     # incidents (the police may not learn of it); so is a rejected concern (a child's welfare).
@@ -185,21 +200,17 @@ async def rejected_in_reach(
 @incidents.post(
     "",
     summary="Submit a police incident (contracts.md §1); scope incidents:write",
-    responses={
-        202: {"description": "accepted"},
-        200: {"description": "duplicate or superseded"},
-        422: {"description": "rejected and kept for correction"},
-    },
+    responses=described(
+        {202: "accepted", 200: "duplicate or superseded", 422: "rejected and kept for correction"}
+    ),
     openapi_extra=raw_json_body(PoliceIncident, "The incident (read as sent: kept if invalid)"),
 )
 async def submit_incident(
-    request: Request,
     access: Annotated[Access, guard(IntakeAction.SUBMIT_INCIDENT)],
-    ctx: Ctx,
-    service: Service,
+    intake: Intake,
+    raw: RawBody,
 ) -> JSONResponse:
-    raw = await request.body()
-    result: SubmissionResult = await ctx.in_store(service.submit_incident, raw)
+    result: SubmissionResult = await intake.in_store(intake.service.submit_incident, raw)
     access.note(term=result.journal_number or result.reference)
     return _result_response(result)
 
@@ -208,27 +219,25 @@ async def submit_incident(
     "/import",
     summary="Import the police's SSP list (CSV or XLSX as the request body; "
     "docs/police-list-import.md): each incident validated and kept like POST /v1/incidents",
-    responses={
-        200: {"description": "summary: counts, results, problems by row and column"},
-        413: {"description": "larger than INTAKE_IMPORT_MAX_BYTES (default 20 MiB)"},
-        422: {
-            "description": "the file cannot be read, breaks a limit (rows, columns, unpacked "
-            "size, compression ratio, XML document type) or lacks a required column"
-        },
-    },
+    responses=described(
+        {
+            200: "summary: counts, results, problems by row and column",
+            413: "larger than INTAKE_IMPORT_MAX_BYTES (default 20 MiB)",
+            422: "the file cannot be read, breaks a limit (rows, columns, unpacked size, "
+            "compression ratio, XML document type) or lacks a required column",
+        }
+    ),
     openapi_extra=raw_file_body(
         ["text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
         "The police's SSP list: CSV (UTF-8 or Windows-1252) or XLSX",
     ),
 )
 async def import_incidents(
-    request: Request,
     access: Annotated[Access, guard(IntakeAction.IMPORT_INCIDENTS)],
-    ctx: Ctx,
-    service: Service,
-    limits: Limits,
+    intake: Intake,
+    data: RawBody,
 ) -> JSONResponse:
-    data = await request.body()
+    limits = intake.spreadsheet_limits
     if len(data) > limits.max_bytes:
         return JSONResponse(too_large_body(limits.max_bytes), status_code=413)
     try:
@@ -268,8 +277,8 @@ async def import_incidents(
         )
 
     in_reach = [incident for incident in police_list.incidents if reachable(incident)]
-    submitted = await ctx.in_store(
-        service.import_incidents, [(i.raw(), i.field_problems()) for i in in_reach]
+    submitted = await intake.in_store(
+        intake.service.import_incidents, [(i.raw(), i.field_problems()) for i in in_reach]
     )
     by_incident = dict(zip(map(id, in_reach), submitted, strict=True))
     outcomes = [(i, by_incident.get(id(i))) for i in police_list.incidents]
@@ -284,14 +293,12 @@ async def import_incidents(
 async def get_rejected(
     reference: str,
     access: Annotated[Access, guard(IntakeAction.READ_REJECTED_INPUT)],
-    ctx: Ctx,
-    service: Service,
-    identities: Identities,
+    intake: Intake,
 ) -> dict[str, Any]:
-    rejected = await rejected_in_reach(access, reference, ctx, service, identities)
+    rejected = await rejected_in_reach(access, reference, intake)
     # Input naming several municipalities: only the persons of the caller's own.
-    visible = identities.visible_part(
-        service.original_of(rejected),
+    visible = intake.identities.visible_part(
+        intake.service.original_of(rejected),
         lambda code: access.permits(Resource.of(code)),
     )
     access.person_keys[:] = list(visible.person_keys)
@@ -305,7 +312,7 @@ async def get_rejected(
         "original_text": visible.original.decode("utf-8", "replace"),
         "redacted": visible.redacted,
         "corrected_by": rejected.correction(),
-        "from_concern": summary_of(rejected, service.sealer).concern,
+        "from_concern": summary_of(rejected, intake.service.sealer).concern,
     }
 
 
@@ -315,36 +322,36 @@ async def get_rejected(
     "`Concern`, checked as POST /v1/concerns): valid, it is accepted and the rejection closed "
     "(corrected_by); still invalid, 422 with its problems under the same reference, and the "
     "rejection stays open",
-    responses={
-        202: {"description": "accepted; the rejection is closed"},
-        200: {"description": "that revision (or a later one) was already in; closed"},
-        404: {"description": "no such rejection in your reach"},
-        422: {"description": "still invalid: the problems by field; nothing new is kept"},
-    },
+    responses=described(
+        {
+            202: "accepted; the rejection is closed",
+            200: "that revision (or a later one) was already in; closed",
+            404: "no such rejection in your reach",
+            422: "still invalid: the problems by field; nothing new is kept",
+        }
+    ),
     openapi_extra=raw_json_body(PoliceIncident, "The corrected incident (read as sent)"),
 )
 async def resubmit(
     reference: str,
     request: Request,
     access: Annotated[Access, guard(IntakeAction.RESUBMIT_REJECTED_INPUT)],
-    ctx: Ctx,
-    service: Service,
-    identities: Identities,
+    intake: Intake,
 ) -> JSONResponse:
-    rejected = await rejected_in_reach(access, reference, ctx, service, identities)
+    rejected = await rejected_in_reach(access, reference, intake)
     raw = await request.body()
     # The correction may not bring in municipalities outside the caller's reach: each one
     # it names must be in reach (not just any, as for reading).
-    for code in sorted(identities.persons_named(raw).municipalities):
+    for code in sorted(intake.identities.persons_named(raw).municipalities):
         await access.require(Resource.of(code), conceal=False)
-    concern = summary_of(rejected, service.sealer).concern
+    concern = summary_of(rejected, intake.service.sealer).concern
     if concern:  # corrected as a concern, with the reach of POST /v1/concerns (the school)
         await require_concern_reach(access, raw)
     try:
         if concern:
-            corrected = await ctx.in_store(service.resubmit_concern, reference, raw)
+            corrected = await intake.in_store(intake.service.resubmit_concern, reference, raw)
             return concern_response(corrected, "the correction is still invalid")
-        result = await ctx.in_store(service.resubmit, reference, raw)
+        result = await intake.in_store(intake.service.resubmit, reference, raw)
     except RejectionNotFound:
         raise access.not_found() from None
     return _result_response(result)

@@ -10,17 +10,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from services.intake.application.access_policy import IntakeAction
-from services.intake.application.identities import (
-    IdentityDirectory,
-    LetterRecipients,
-    ResolvedIdentity,
-)
+from services.intake.application.identities import LetterRecipients, ResolvedIdentity
+from services.intake.entrypoints.parts import Intake
 from shared.auth import Access, Resource, guard
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN
-from shared.http import from_app
-from shared.runtime import Ctx
 
-Identities = Annotated[IdentityDirectory, from_app("identities")]
 identity_resolution = APIRouter(prefix="/v1/identities")
 
 
@@ -79,10 +73,11 @@ async def resolve_identity(
     person_key: str,
     body: ResolveRequest,
     access: Annotated[Access, guard(IntakeAction.RESOLVE_IDENTITY)],
-    ctx: Ctx,
-    identities: Identities,
+    intake: Intake,
 ) -> ResolvedPerson:
-    found: ResolvedIdentity = access.found(await ctx.in_store(identities.resolve, person_key))
+    found: ResolvedIdentity = access.found(
+        await intake.in_store(intake.identities.resolve, person_key)
+    )
     await access.require(Resource(municipalities=found.municipalities), conceal=True)
     access.note(count=1)
     return ResolvedPerson(person_key=person_key, cpr=found.cpr, names=list(found.names))
@@ -99,11 +94,10 @@ async def letter_recipients(
     person_key: str,
     body: LetterRecipientsRequest,
     access: Annotated[Access, guard(IntakeAction.RESOLVE_LETTER_RECIPIENTS)],
-    ctx: Ctx,
-    identities: Identities,
+    intake: Intake,
 ) -> LetterRecipientsAnswer:
     found: LetterRecipients = access.found(
-        await ctx.in_store(identities.letter_recipients, person_key, body.journal_number)
+        await intake.in_store(intake.identities.letter_recipients, person_key, body.journal_number)
     )
     access.note(person_keys=[person_key])
     await access.require(Resource(municipalities=found.municipalities), conceal=True)

@@ -24,6 +24,7 @@ from services.intake.application.identities import IdentityDirectory, ResolvedId
 from shared.auth import Access, Resource, guard
 from shared.auth.access import AccessRefused
 from shared.auth.ratelimit import RateLimiter
+from shared.http_responses import described
 from shared.runtime import ServiceContext
 
 MAX_BATCH = 500
@@ -99,10 +100,12 @@ def meeting_identities_router(
         "the meeting is the purpose, limited per meeting (not per name), audited with every "
         "person; persons out of reach are answered as not_found",
         response_model=MeetingResolution,
-        responses={
-            403: {"description": "the meeting's municipality is outside your token"},
-            429: {"description": "this meeting's names were resolved too often this hour"},
-        },
+        responses=described(
+            {
+                403: "the meeting's municipality is outside your token",
+                429: "this meeting's names were resolved too often this hour",
+            }
+        ),
     )
     async def resolve_for_meeting(
         body: MeetingResolveRequest,

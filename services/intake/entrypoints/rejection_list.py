@@ -13,19 +13,17 @@ from fastapi import APIRouter, Query
 from pydantic import AfterValidator
 
 from services.intake.application.access_policy import IntakeAction, rejection_resource
-from services.intake.application.service import IntakeService
 from services.intake.domain.problem_messages import readable_problem
 from services.intake.domain.rejections import RejectionSummary
+from services.intake.entrypoints.parts import Intake
 from shared.auth import Access, Resource, guard
 from shared.contracts.common import MUNICIPALITY_CODE_PATTERN
 from shared.contracts.municipalities import official_municipality_code
 from shared.contracts.rejections import rejected_path
-from shared.http import from_app
-from shared.runtime import Ctx
+from shared.http_responses import described
 
 MAX_PAGE = 200
 rejection_list = APIRouter(prefix="/v1/rejected")
-Service = Annotated[IntakeService, from_app("service")]
 
 
 def _listed(summary: RejectionSummary, access: Access) -> dict[str, Any]:
@@ -52,18 +50,17 @@ def _listed(summary: RejectionSummary, access: Access) -> dict[str, Any]:
     "",
     summary="The open rejections in your reach, newest first, each with its problems by field "
     "(X-Purpose required; 403 for a municipality outside your token)",
-    responses={
-        400: {"description": "no X-Purpose"},
-        403: {
-            "description": "your role does not correct rejected input, or the municipality "
-            "is not in your token"
-        },
-    },
+    responses=described(
+        {
+            400: "no X-Purpose",
+            403: "your role does not correct rejected input, or the municipality "
+            "is not in your token",
+        }
+    ),
 )
 async def list_rejected(
     access: Annotated[Access, guard(IntakeAction.LIST_REJECTED_INPUT)],
-    ctx: Ctx,
-    service: Service,
+    intake: Intake,
     municipality_code: Annotated[
         str | None,
         Query(
@@ -77,7 +74,7 @@ async def list_rejected(
 ) -> dict[str, Any]:
     if municipality_code is not None:
         await access.require(Resource.listing_of(municipality_code), conceal=False)
-    summaries: list[RejectionSummary] = await ctx.in_store(service.open_rejections)
+    summaries: list[RejectionSummary] = await intake.in_store(intake.service.open_rejections)
     shown = [
         summary
         for summary in summaries
