@@ -32,6 +32,10 @@ _PLACEHOLDER_STARTS = (
     "your",
     "xxxx",
 )
+# What a generated key looks like (base64 or base64url of 30 bytes or more, many distinct
+# characters): such a value is never taken for a placeholder, even when a random key happens
+# to begin with "Todo" or "your" (a 32-byte key does, about once in 300,000).
+_GENERATED_KEY = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}|[A-Za-z0-9_-]{40,}={0,2}")
 
 
 def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
@@ -48,10 +52,14 @@ def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
         "<" in text
         or "${" in text
         or len(set(text)) <= 2
-        or letters.startswith(_PLACEHOLDER_STARTS)
+        or (letters.startswith(_PLACEHOLDER_STARTS) and not _generated_key(text))
     ):
         return f"{name} is a placeholder, not a secret"
     return None
+
+
+def _generated_key(text: str) -> bool:
+    return _GENERATED_KEY.fullmatch(text) is not None and len(set(text)) >= 16
 
 
 def service_setting(alias: str, default: Any, description: str | None = None, **limits: Any) -> Any:

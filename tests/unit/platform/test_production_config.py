@@ -191,6 +191,18 @@ def test_a_random_secret_is_no_placeholder() -> None:
         assert secret_problem("S", base64.b64encode(secrets.token_bytes(32)).decode()) is None
 
 
+def test_a_random_key_that_begins_like_a_placeholder_word_is_no_placeholder() -> None:
+    # Random keys that happen to begin with "Todo", "your" or "Secret" (once in ~300,000)
+    for key in (
+        "TodoW9qkq3ZbX1m7yHf0sLrP2vN8cTgJ4uKaEdBiO5w=",
+        "yourQ_3kZ-8mPq1LxV7nB2cT9wRfHs0dJgKaE4uYi6o",
+        "SecretPzq8V+1mXk3LwN7bT2cYfRg9HsJ0dQaE4uKi6o=",
+    ):
+        assert secret_problem("S", key) is None, key
+    # ... while a placeholder as long as a key, with few distinct characters, still is one
+    assert secret_problem("S", "changemechangemechangemechangemechangeme") is not None
+
+
 def test_the_console_is_checked_for_its_own_secrets_not_for_kafka(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
