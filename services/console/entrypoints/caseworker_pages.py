@@ -26,6 +26,7 @@ from services.console.entrypoints.page_tools import (
 from shared.danish import ASSESSMENT_REFUSALS, ASSESSMENTS, danish_date
 
 INITIALS = re.compile(r"[A-Za-z0-9ÆØÅæøå._-]{1,50}")
+NO_SUCH_ITEM = "Formularen hørte ikke til et punkt på mødet. Åbn punktet fra mødet og prøv igen."
 
 
 class ItemForm:
@@ -64,9 +65,11 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
         user = await kit.current_user(request)
         item = ItemForm(await kit.checked_form(request))
         outcome = item.text("vurdering")
-        if not item.valid() or outcome not in ASSESSMENTS:
+        if not item.valid():
+            return _no_such_item(request, kit)
+        if outcome not in ASSESSMENTS:
             kit.flash(request, "Vælg Orienter eller Indkald.", "error")
-            return kit.redirect(item.back() if item.valid() else "/moede")
+            return kit.redirect(item.back())
         if not INITIALS.fullmatch(item.caseworker):
             kit.flash(request, "Skriv sagsbehandlerens initialer (bogstaver og tal).", "error")
             return kit.redirect(item.back())
@@ -85,7 +88,7 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
         item = ItemForm(await kit.checked_form(request))
         held_on = _day(item.text("dato"))
         if not item.valid():
-            return kit.redirect("/moede")
+            return _no_such_item(request, kit)
         if held_on is None or not INITIALS.fullmatch(item.caseworker):
             kit.flash(request, "Vælg mødets dato og skriv sagsbehandlerens initialer.", "error")
             return kit.redirect(item.back())
@@ -100,6 +103,12 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
         return await _send(request, kit, item, api.record_family_meeting(user.token, body), done)
 
     return router
+
+
+def _no_such_item(request: Request, kit: PageTools) -> Response:
+    """The form's hidden fields name no item (altered, or cut off): to the meeting, saying so."""
+    kit.flash(request, NO_SUCH_ITEM, "error")
+    return kit.redirect("/moede")
 
 
 async def _send(

@@ -209,6 +209,26 @@ def test_a_caseworker_records_a_summons_and_the_family_meeting_on_the_item(
     assert "Mødet med familien 17. november 2026" in browser.get(met.headers["location"]).text
 
 
+@pytest.mark.parametrize("form", ["/moede/punkt/vurdering", "/moede/punkt/familiemoede"])
+def test_a_caseworker_form_that_names_no_item_says_so_in_danish(
+    browser: TestClient, platform: FakePlatform, form: str
+) -> None:
+    item_url = caseworker_item(platform)
+    log_in(browser, role="caseworker")
+    item = browser.get(item_url)
+    sent = browser.post(
+        form,
+        data={
+            "csrf_token": csrf_of(item.text),
+            **{"kommune": "607", "uge": WEEK, "journal": "not-a-journal", "person": PK_MADS},
+            **{"vurdering": "summon", "dato": "2026-11-17", "sagsbehandler": "ABJ"},
+        },
+    )
+    assert sent.status_code == 303 and sent.headers["location"] == "/moede"
+    assert "Formularen hørte ikke til et punkt på mødet" in browser.get("/moede").text
+    assert platform.sent("POST", r"/v1/assessments") == []
+
+
 def test_a_family_meeting_without_a_summons_is_refused_in_danish(
     browser: TestClient, platform: FakePlatform
 ) -> None:
