@@ -46,6 +46,7 @@ from shared.messaging.security import KafkaSecurity, kafka_security
 from shared.metrics import ServiceMetrics
 from shared.service_topics import topic_configs, topic_partitions
 from shared.settings import PlatformSettings, refuse_unsafe_production
+from shared.waiting import within
 
 log = logging.getLogger(__name__)
 
@@ -267,7 +268,7 @@ class RunningService:
 
     async def _bounded(self, step: str, awaitable: Awaitable[Any], seconds: float = 15) -> None:
         try:
-            await asyncio.wait_for(awaitable, timeout=seconds)
+            await within(awaitable, seconds)
         except TimeoutError:
             log.error("%s: stopping its %s took over %.0f s; going on", self.name, step, seconds)
 
@@ -277,7 +278,7 @@ class RunningService:
         broker, self._broker = self._broker, None
         # Leaving a group whose coordinator is gone can wait for request timeouts: bounded.
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(broker.stop(), timeout=5)
+            await within(broker.stop(), 5)
 
     def _start_relay(self) -> None:
         self._relay_task = asyncio.create_task(self._supervise("relay", self._run_relay))

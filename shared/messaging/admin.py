@@ -28,6 +28,7 @@ from aiokafka.errors import (
 from aiokafka.protocol.metadata import MetadataRequest
 
 from shared.messaging.security import PLAINTEXT, KafkaSecurity
+from shared.waiting import within
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ async def _all_topics_metadata(
         if closed is not None:
             # Let the transport finish closing so no socket outlives the request.
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(asyncio.shield(closed), 1.0)
+                await within(asyncio.shield(closed), 1.0)
 
 
 async def _probe_host(

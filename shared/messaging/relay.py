@@ -24,7 +24,6 @@ timeouts, a leader moving) fail the batch, which is published again from the sam
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Executor
@@ -41,6 +40,7 @@ from shared.messaging.dead_letters import DeadLetter, Refused, for_publication
 from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
 from shared.metrics import ServiceMetrics
+from shared.waiting import woken_within
 
 log = logging.getLogger(__name__)
 
@@ -197,8 +197,7 @@ class OutboxRelay:
             self._wake.clear()
             published = await self.publish_next_batch()
             if not published:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.idle_poll_s)
+                await woken_within(self._wake, self.idle_poll_s)
 
     def republish_from_start(self) -> None:
         """Publish everything again from the first event at the next `run`: the broker was

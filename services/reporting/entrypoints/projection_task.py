@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 from services.reporting.application.projection import Projection
 from shared.runtime import ServiceContext
+from shared.waiting import woken_within
 
 # Woken after every save; the poll is the safety net should a wake-up be missed.
 POLL_INTERVAL_S = 1.0
@@ -23,5 +23,4 @@ async def keep_read_models_current(ctx: ServiceContext, projection: Projection) 
     while True:
         wake.clear()
         await ctx.in_store(projection.catch_up)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), timeout=POLL_INTERVAL_S)
+        await woken_within(wake, POLL_INTERVAL_S)

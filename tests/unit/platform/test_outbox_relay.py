@@ -446,3 +446,24 @@ async def test_a_republish_cut_short_goes_on_after_the_relay_restarts(
         await relay.run()
     await _run_until_quiet(relay)  # the runtime's restart
     assert {value for _, value, _ in producer.sent} >= {b"a", b"b", b"c"}
+
+
+@pytest.mark.parametrize("turns", range(6))
+async def test_a_relay_cancelled_as_a_save_wakes_it_stops(
+    app: ServiceApplication, turns: int
+) -> None:
+    """A relay waiting for work stops when cancelled, even when a save wakes it in the same
+    turns of the event loop: `asyncio.wait_for` on Python 3.11 swallowed such a cancel
+    (cpython issue 86296) and the relay ran on; a CI run then waited 300 s in `_stop_relay`."""
+    relay = _relay(app, _RecordingProducer(), batch_size=10)
+    running = asyncio.create_task(relay.run())
+    await asyncio.sleep(0.2)  # started, published nothing, waiting for a save
+    assert relay.running and not running.done()
+
+    app.save(Ledger())  # wakes the relay from the saving thread, on the loop's next turn
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    running.cancel()
+
+    done, _ = await asyncio.wait({running}, timeout=2)
+    assert running in done and running.cancelled(), "the relay went on after its cancel"
