@@ -67,12 +67,13 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
         outcome = item.text("vurdering")
         if not item.valid():
             return _no_such_item(request, kit)
+        entered = {"vurdering": outcome, "sagsbehandler": item.caseworker}
         if outcome not in ASSESSMENTS:
             kit.flash(request, "Vælg Orienter eller Indkald.", "error")
-            return kit.redirect(item.back())
+            return _again(request, kit, item, "vurdering", entered)
         if not INITIALS.fullmatch(item.caseworker):
             kit.flash(request, "Skriv sagsbehandlerens initialer (bogstaver og tal).", "error")
-            return kit.redirect(item.back())
+            return _again(request, kit, item, "vurdering", entered)
         body = {
             "journal_number": item.journal,
             "person_key": item.person,
@@ -80,7 +81,8 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
             "caseworker": item.caseworker,
         }
         done = f"Vurderingen »{ASSESSMENTS[outcome]}« er registreret; brevet følger."
-        return await _send(request, kit, item, api.record_assessment(user.token, body), done)
+        call = api.record_assessment(user.token, body)
+        return await _send(request, kit, item, call, done, ("vurdering", entered))
 
     @router.post("/moede/punkt/familiemoede")
     async def family_meeting(request: Request) -> Response:
@@ -89,9 +91,14 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
         held_on = _day(item.text("dato"))
         if not item.valid():
             return _no_such_item(request, kit)
+        entered = {
+            "dato": item.text("dato"),
+            "sagsbehandler": item.caseworker,
+            "ung_deltog": item.text("ung_deltog"),
+        }
         if held_on is None or not INITIALS.fullmatch(item.caseworker):
             kit.flash(request, "Vælg mødets dato og skriv sagsbehandlerens initialer.", "error")
-            return kit.redirect(item.back())
+            return _again(request, kit, item, "familiemoede", entered)
         body = {
             "journal_number": item.journal,
             "person_key": item.person,
@@ -100,7 +107,8 @@ def caseworker_router(api: PlatformApi, kit: PageTools) -> APIRouter:
             "youth_attended": item.text("ung_deltog") == "1",
         }
         done = f"Mødet med familien {danish_date(held_on)} er registreret."
-        return await _send(request, kit, item, api.record_family_meeting(user.token, body), done)
+        call = api.record_family_meeting(user.token, body)
+        return await _send(request, kit, item, call, done, ("familiemoede", entered))
 
     return router
 
@@ -111,15 +119,30 @@ def _no_such_item(request: Request, kit: PageTools) -> Response:
     return kit.redirect("/moede")
 
 
-async def _send(
-    request: Request, kit: PageTools, item: ItemForm, call: Awaitable[Any], done: str
+def _again(
+    request: Request, kit: PageTools, item: ItemForm, form: str, entered: dict[str, str]
 ) -> Response:
-    """Back to the item, saying `done` when notifications recorded it, else why not."""
+    """Back to the item with `form` filled in as the user left it (the refusal is flashed)."""
+    kit.keep_entered(request, form, entered)
+    return kit.redirect(item.back())
+
+
+async def _send(
+    request: Request,
+    kit: PageTools,
+    item: ItemForm,
+    call: Awaitable[Any],
+    done: str,
+    form: tuple[str, dict[str, str]],
+) -> Response:
+    """Back to the item, saying `done` when notifications recorded it, else why not (and
+    with the form as the user filled it in)."""
     try:
         await call
     except ApiError as exc:
         reason = ASSESSMENT_REFUSALS.get(exc.code or "")
         kit.flash(request, reason or danish_error(exc.service, exc.status, exc.code), "error")
+        return _again(request, kit, item, *form)
     else:
         kit.flash(request, done)
     return kit.redirect(item.back())

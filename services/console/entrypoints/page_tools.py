@@ -89,6 +89,12 @@ class PageTools:
             {"kind": kind, "text": message},
         ]
 
+    def keep_entered(self, request: Request, form: str, values: dict[str, str]) -> None:
+        """What the user typed into `form`, shown in it again on the next page (after a
+        refusal the page is fetched anew, and the form would otherwise be empty). Only for
+        forms without free text or names: the session is a signed cookie, not encrypted."""
+        request.session["entered"] = {**request.session.get("entered", {}), form: values}
+
     def flash_outcome(self, request: Request, problem: str | None, done: str) -> None:
         """What a command met: its problem as an error, else what it did (`done`)."""
         if problem:
@@ -120,6 +126,7 @@ class PageTools:
         **context: Any,
     ) -> HTMLResponse:
         messages = request.session.pop("flash", [])
+        entered = request.session.pop("entered", {})
         return self.templates.TemplateResponse(
             request,
             template,
@@ -127,6 +134,7 @@ class PageTools:
                 "user": user,
                 "csrf": self.csrf_token(request),
                 "flash": messages,
+                "entered": entered,
                 "now": self.clock(),
                 **context,
             },
