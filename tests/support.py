@@ -7,7 +7,7 @@ import asyncio
 import json
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -161,3 +161,17 @@ def raw_store_bytes(database_url: str | None, data_dir: Path) -> bytes:
                     elif value is not None:
                         found.append(str(value).encode())
     return b"\n".join(found)
+
+
+async def stops_when_cancelled_as_woken(
+    running: asyncio.Task[Any], wake: Callable[[], None], turns: int
+) -> bool:
+    """Whether the waiting loop `running` ends when it is cancelled `turns` turns of the event
+    loop after `wake()` woke it: `asyncio.wait_for` on Python 3.11 swallowed such a cancel
+    (cpython issue 86296) and the loop ran on (shared/waiting.py)."""
+    wake()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    running.cancel()
+    done, _ = await asyncio.wait({running}, timeout=2)
+    return running in done and running.cancelled()

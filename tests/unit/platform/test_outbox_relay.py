@@ -19,6 +19,7 @@ from shared.messaging.inbound import NOTIFICATION_ID_HEADER, ORIGIN_HEADER
 from shared.messaging.outgoing import Outgoing
 from shared.messaging.relay import OutboxRelay
 from shared.settings import PlatformSettings
+from tests.support import stops_when_cancelled_as_woken
 
 
 class Ledger(TracedAggregate):
@@ -460,10 +461,5 @@ async def test_a_relay_cancelled_as_a_save_wakes_it_stops(
     await asyncio.sleep(0.2)  # started, published nothing, waiting for a save
     assert relay.running and not running.done()
 
-    app.save(Ledger())  # wakes the relay from the saving thread, on the loop's next turn
-    for _ in range(turns):
-        await asyncio.sleep(0)
-    running.cancel()
-
-    done, _ = await asyncio.wait({running}, timeout=2)
-    assert running in done and running.cancelled(), "the relay went on after its cancel"
+    # A save wakes the relay from the saving thread, on the loop's next turn.
+    assert await stops_when_cancelled_as_woken(running, lambda: app.save(Ledger()), turns)

@@ -16,6 +16,7 @@ from shared.eventstore import TracedAggregate
 from shared.eventstore.application import ServiceApplication, store_env
 from shared.runtime import ServiceContext
 from shared.settings import PlatformSettings
+from tests.support import stops_when_cancelled_as_woken
 
 
 class Note(TracedAggregate):
@@ -43,10 +44,5 @@ async def test_the_projection_task_cancelled_as_a_save_wakes_it_stops(turns: int
     await asyncio.sleep(0.2)  # caught up once, waiting for a save
     assert projection.catch_ups == 1 and not running.done()
 
-    app.save(Note())  # wakes the task from the saving thread, on the loop's next turn
-    for _ in range(turns):
-        await asyncio.sleep(0)
-    running.cancel()
-
-    done, _ = await asyncio.wait({running}, timeout=2)
-    assert running in done and running.cancelled(), "the projection task went on after its cancel"
+    # A save wakes the task from the saving thread, on the loop's next turn.
+    assert await stops_when_cancelled_as_woken(running, lambda: app.save(Note()), turns)
