@@ -17,6 +17,8 @@ from services.reporting.application.answers import Answer
 from services.reporting.application.timeline import MOST_ROWS, PersonTimeline, PersonTimelines
 from services.reporting.domain.review import CheckResult, draw_sample, review_checks
 from shared.auth import Principal, Visibility
+from shared.clock import Clock, utc_now
+from shared.danish import COPENHAGEN
 
 LARGEST_SAMPLE = 1000
 """The most persons in one sample (Ankestyrelsen reviews about 300 a year in all)."""
@@ -57,9 +59,16 @@ ALGORITHM = (
 
 
 class Reviews:
-    def __init__(self, reader: ViewReader, timelines: PersonTimelines) -> None:
+    def __init__(
+        self, reader: ViewReader, timelines: PersonTimelines, clock: Clock = utc_now
+    ) -> None:
         self.reader = reader
         self.timelines = timelines
+        self.clock = clock
+
+    def _checks(self, principal: Principal, person_key: str) -> list[CheckResult]:
+        today = self.clock().astimezone(COPENHAGEN).date()
+        return review_checks(self._rows_seen(principal, person_key), today)
 
     def sample(
         self, principal: Principal, municipality_code: str, year: int, size: int, seed: int
@@ -70,9 +79,7 @@ class Reviews:
         persons = [
             SampledPerson(
                 person_key=key,
-                findings={
-                    c.check: c.finding for c in review_checks(self._rows_seen(principal, key))
-                },
+                findings={c.check: c.finding for c in self._checks(principal, key)},
             )
             for key in draw_sample(population, size, seed)
         ]
@@ -85,7 +92,7 @@ class Reviews:
         answer = self.timelines.timeline_for(principal, person_key, limit=MOST_ROWS)
         if answer.found is None:
             return ReviewAnswer(answer.known, answer.decision)
-        checks = review_checks(self._rows_seen(principal, person_key))
+        checks = self._checks(principal, person_key)
         review = PersonReview(person_key=person_key, checks=checks, timeline=answer.found)
         return ReviewAnswer(True, answer.decision, review)
 

@@ -176,9 +176,10 @@ def parents_informed(rows: Sequence[Row]) -> CheckResult:
     )
 
 
-def deadlines_kept(rows: Sequence[Row]) -> CheckResult:
+def deadlines_kept(rows: Sequence[Row], today: date | None = None) -> CheckResult:
     """(3) No deadline passed: no letter task or course step was reported overdue, every
-    letter ended by its deadline, and a turning-18 handover was completed by its due date."""
+    letter ended by its deadline, and a turning-18 handover was completed by its due date
+    (still open after it, `today` in the Danish calendar, it was not)."""
     question = "Blev fristerne overholdt?"
     letters = parents_informed(rows)
     facts = [f for f in letters.facts if "frist" in f]
@@ -190,7 +191,7 @@ def deadlines_kept(rows: Sequence[Row]) -> CheckResult:
             findings.append("ikke_opfyldt")
         elif row["step"] == "meeting_action_agreed" and _facts(row).get("due_on"):
             facts.append(f"Aftalt handling på mødet, frist {_facts(row).get('due_on')}.")
-    handover_facts, handover_findings = _handover_kept(rows)
+    handover_facts, handover_findings = _handover_kept(rows, today)
     facts += handover_facts
     findings += handover_findings
     if not findings:
@@ -198,15 +199,20 @@ def deadlines_kept(rows: Sequence[Row]) -> CheckResult:
     return CheckResult(check="frister", question=question, finding=_worst(findings), facts=facts)
 
 
-def _handover_kept(rows: Sequence[Row]) -> tuple[list[str], list[Finding]]:
+def _handover_kept(rows: Sequence[Row], today: date | None) -> tuple[list[str], list[Finding]]:
     """The turning-18 PSP/KSP handover: completed on or before its due date (Danish calendar
-    day) is kept, later is not; a task still open is a fact only (no overdue is published)."""
+    day) is kept, later is not. Still open after its due date (no overdue is published for it,
+    so `today` decides) it is not kept either; open before it, it is a fact only."""
     opened = next((r for r in rows if r["step"] == "psp_ksp_handover_opened"), None)
     if opened is None or not _facts(opened).get("due_on"):
         return [], []
     due = date.fromisoformat(str(_facts(opened)["due_on"]))
     completed = next((r for r in rows if r["step"] == "psp_ksp_handover_completed"), None)
     if completed is None:
+        if today is not None and today > due:
+            return [f"Overdragelse til PSP/KSP: åben efter fristen {due:%d.%m.%Y}."], [
+                "ikke_opfyldt"
+            ]
         return [f"Overdragelse til PSP/KSP: åben, frist {due:%d.%m.%Y}."], []
     done_on = _when(completed["at"]).astimezone(COPENHAGEN).date()
     late = done_on > due
@@ -253,9 +259,12 @@ def _worst(findings: Sequence[Finding]) -> Finding:
     return "opfyldt"
 
 
-CHECKS = (earlier_reports_visible, parents_informed, deadlines_kept, consent_recorded)
-
-
-def review_checks(rows: Sequence[Row]) -> list[CheckResult]:
-    """Every check of one person, in the order a reviewer asks them."""
-    return [check(rows) for check in CHECKS]
+def review_checks(rows: Sequence[Row], today: date | None = None) -> list[CheckResult]:
+    """Every check of one person, in the order a reviewer asks them; `today` (the Danish
+    calendar day) tells whether a deadline still open has passed."""
+    return [
+        earlier_reports_visible(rows),
+        parents_informed(rows),
+        deadlines_kept(rows, today),
+        consent_recorded(rows),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from hypothesis import given
@@ -181,6 +182,12 @@ def test_the_turning_18_handover_completed_late_fails_check_3_an_open_one_is_a_f
     late = deadlines_kept([*CHILD, OPENED, handover("completed", "2026-12-04T23:30:00+00:00")])
     assert late.finding == "ikke_opfyldt"
     assert any("(efter fristen)" in f and "PSP/KSP" in f for f in late.facts)
-    still_open = deadlines_kept([*CHILD, OPENED])
+    still_open = deadlines_kept([*CHILD, OPENED], today=date(2026, 12, 4))
     assert still_open.finding == "opfyldt"
     assert "Overdragelse til PSP/KSP: åben, frist 04.12.2026." in still_open.facts
+
+
+def test_a_turning_18_handover_still_open_after_its_due_date_fails_check_3() -> None:
+    past_due = deadlines_kept([*CHILD, OPENED], today=date(2026, 12, 5))
+    assert past_due.finding == "ikke_opfyldt", past_due
+    assert "Overdragelse til PSP/KSP: åben efter fristen 04.12.2026." in past_due.facts
