@@ -133,6 +133,11 @@ class Access:
         if not decision.allowed:
             await self.refuse(decision, conceal=conceal)
 
+    async def require_listing(self, municipality_code: str) -> None:
+        """Refuse (403, the municipality is named in the request) unless the caller may list
+        the municipality's records."""
+        await self.require(Resource.listing_of(municipality_code), conceal=False)
+
     async def refuse(self, decision: Decision, *, conceal: bool) -> NoReturn:
         await self.record_outcome("denied", decision.reason)
         raise AccessRefused(404 if conceal else 403, decision.reason)

@@ -73,7 +73,7 @@ async def list_actions(
     course_id: Annotated[str | None, Query(max_length=MAX_ID_CHARS)] = None,
     status: Literal["all", "open", "overdue"] = "all",
 ) -> dict[str, Any]:
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    await access.require_listing(municipality_code)
     query = FollowUpQuery(municipality_code, person_key, owner, course_id, status)
     found = [
         action

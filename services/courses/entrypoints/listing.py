@@ -35,7 +35,7 @@ class MunicipalityListing:
 
     @classmethod
     async def admit(cls, access: Access, municipality_code: str) -> "MunicipalityListing":
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
+        await access.require_listing(municipality_code)
         return cls(access, municipality_code)
 
     def of_persons(

@@ -73,7 +73,7 @@ async def list_rejected(
     offset: Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many")] = 0,
 ) -> dict[str, Any]:
     if municipality_code is not None:
-        await access.require(Resource.listing_of(municipality_code), conceal=False)
+        await access.require_listing(municipality_code)
     summaries: list[RejectionSummary] = await intake.in_store(intake.service.open_rejections)
     shown = [
         summary

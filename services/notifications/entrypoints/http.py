@@ -21,7 +21,7 @@ from services.notifications.entrypoints.task_calls import (
     task_call,
     task_resource,
 )
-from shared.auth import AccessControl, Resource
+from shared.auth import AccessControl
 from shared.contracts import LetterTaskEvent
 from shared.contracts.letter_tasks import EscalationLevel
 from shared.http import MunicipalityQuery, service_api
@@ -88,7 +88,7 @@ async def list_tasks(
     escalated_to: EscalationLevel | None = None,
     owner_team: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
 ) -> dict[str, Any]:
-    await call.access.require(Resource.listing_of(municipality_code), conceal=False)
+    await call.access.require_listing(municipality_code)
     wanted = None if status == "all" else TO_DO if status == "to_do" else status
     letters: list[LetterTaskEvent] = await call.ctx.in_store(
         call.service.tasks, municipality_code, wanted, escalated_to

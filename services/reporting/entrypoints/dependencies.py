@@ -19,7 +19,7 @@ from services.reporting.application.answers import Answer
 from services.reporting.application.queries import ReportingQueries
 from services.reporting.application.review import Reviews
 from services.reporting.domain.weeks import InvalidIsoWeek, IsoWeek
-from shared.auth import Access, Principal, Resource, guard
+from shared.auth import Access, Principal, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.errors import error_body
 from shared.http import from_app
@@ -101,10 +101,6 @@ class GuardedRead(Generic[ReadSide]):
     async def in_store(self, read: Callable[..., T], *args: Any) -> T:
         found: T = await self.ctx.in_store(read, *args)
         return found
-
-    async def require_listing(self, municipality_code: str) -> None:
-        """403 unless the caller may read the municipality's listings."""
-        await self.access.require(Resource.listing_of(municipality_code), conceal=False)
 
     async def answer(self, query: Callable[..., Answer[T]], *args: Any) -> T:
         """What `query(*args)` found, in the store's thread, when the caller may see it: 404

@@ -70,7 +70,7 @@ def create_http_app(
 async def handover(
     read: Annotated[QueriesRead, reading(ReportingAction.READ_HANDOVER_LIST)], listed: ListedWeek
 ) -> Any:
-    await read.require_listing(listed.municipality_code)
+    await read.access.require_listing(listed.municipality_code)
     found = await read.in_store(
         read.reads.handover_for, read.principal, listed.municipality_code, listed.week
     )
@@ -88,7 +88,7 @@ async def handover(
 async def statistics(
     read: Annotated[QueriesRead, reading(ReportingAction.READ_STATISTICS)], listed: ListedWeek
 ) -> Any:
-    await read.require_listing(listed.municipality_code)
+    await read.access.require_listing(listed.municipality_code)
     counted = await read.in_store(read.reads.statistics, listed.municipality_code, listed.week)
     read.access.note(count=counted.persons)
     return counted

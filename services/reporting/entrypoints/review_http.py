@@ -45,7 +45,7 @@ async def review_sample(
     seed: Annotated[int, Query(ge=0, le=2**63 - 1, description="the draw's seed")] = 0,
 ) -> ReviewSample:
     code = checked_municipality(municipality_code)
-    await read.require_listing(code)
+    await read.access.require_listing(code)
     sample = await read.in_store(read.reads.sample, read.principal, code, year, size, seed)
     read.access.note(
         term=f"review {code}/{year} seed {seed}",

@@ -312,7 +312,7 @@ def _task_body(task: dict[str, Any]) -> dict[str, Any]:
 async def list_psp_ksp_handovers(
     access: ReadHandovers, municipality_code: OfficialCode, triage: Triage
 ) -> dict[str, Any]:
-    await access.require(Resource.listing_of(municipality_code), conceal=False)
+    await access.require_listing(municipality_code)
     tasks = await triage.run(TriageService.psp_ksp_handovers, municipality_code)
     access.note(person_keys=[t["person_key"] for t in tasks], count=len(tasks))
     return {"municipality_code": municipality_code, "tasks": [_task_body(t) for t in tasks]}
