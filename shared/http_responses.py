@@ -9,7 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+Responses = dict[int | str, dict[str, Any]]
+"""FastAPI's `responses=`: each status with what it means there."""
 
-def described(meanings: Mapping[int, str]) -> dict[int | str, dict[str, Any]]:
+
+def described(meanings: Mapping[int, str]) -> Responses:
     """`responses=` for a route: each status (in the order given) with what it means there."""
     return {status: {"description": meaning} for status, meaning in meanings.items()}

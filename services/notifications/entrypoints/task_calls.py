@@ -16,14 +16,13 @@ from services.notifications.domain.acute_letter import is_group_letter
 from shared.auth import Access, DataKind, Resource, guard
 from shared.contracts import LetterTaskEvent
 from shared.http import from_app
+from shared.http_responses import described
 from shared.runtime import Ctx, ServiceContext
 
 POLICE_OWNER = "police_ssp_coordinator"
 """The owner role a municipality profile gives the police's SSP coordinator."""
 
-TASK_NOT_IN_REACH: dict[int | str, dict[str, Any]] = {
-    404: {"description": "no such task in your reach"}
-}
+TASK_NOT_IN_REACH = described({404: "no such task in your reach"})
 """The documented answer of a route that looks its task up with `TaskCall.task_in_reach`."""
 
 Service = Annotated[NotificationsService, from_app("service")]

@@ -23,6 +23,7 @@ from shared.auth import Access, Principal, guard
 from shared.contracts.municipalities import UNKNOWN_MUNICIPALITY, is_municipality_code
 from shared.errors import error_body
 from shared.http import from_app
+from shared.http_responses import described
 from shared.runtime import Ctx, ServiceContext
 
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
@@ -30,9 +31,8 @@ T = TypeVar("T")
 ReadSide = TypeVar("ReadSide", ReportingQueries, Reviews)
 """What a route reads: the read models' queries, or the review export's."""
 
-Responses = dict[int | str, dict[str, Any]]
-NOT_IN_REACH: Responses = {404: {"description": "no such person in the caller's reach"}}
-BAD_MUNICIPALITY_OR_WEEK: Responses = {422: {"description": "bad municipality code or ISO week"}}
+NOT_IN_REACH = described({404: "no such person in the caller's reach"})
+BAD_MUNICIPALITY_OR_WEEK = described({422: "bad municipality code or ISO week"})
 
 
 class InvalidParameter(HTTPException):

@@ -28,6 +28,7 @@ from services.triage.entrypoints.meeting_revisions import OwnerRole
 from shared.auth import Access, DataKind, Resource, guard
 from shared.auth.withheld import withhold_social_services
 from shared.contracts.common import JOURNAL_NUMBER_PATTERN, MUNICIPALITY_CODE_PATTERN
+from shared.http_responses import described
 from shared.runtime import ServiceContext
 
 MUNICIPALITY_CODE = re.compile(MUNICIPALITY_CODE_PATTERN)
@@ -91,13 +92,10 @@ Meeting = Annotated[MeetingInPath, Depends()]
 ReadsMeeting = Annotated[Access, guard(TriageAction.READ_MEETING)]
 ReadsMeetingConcerns = Annotated[Access, guard(TriageAction.READ_MEETING_CONCERNS)]
 RecordsAtMeeting = Annotated[Access, guard(TriageAction.RECORD_AT_MEETING)]
-BAD_MEETING: dict[int | str, dict[str, Any]] = {
-    422: {"description": "bad municipality code or ISO week"}
-}
-RECORDED_AT_MEETING: dict[int | str, dict[str, Any]] = {
-    404: {"description": "the person was erased (issue 18)"},
-    422: {"description": "a bad body, municipality code or ISO week"},
-}
+BAD_MEETING = described({422: "bad municipality code or ISO week"})
+RECORDED_AT_MEETING = described(
+    {404: "the person was erased (issue 18)", 422: "a bad body, municipality code or ISO week"}
+)
 
 
 def minutes_body(minutes: Minutes, asked: MeetingInPath) -> dict[str, Any]:
