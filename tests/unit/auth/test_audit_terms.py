@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from services.intake.bootstrap import definition
 from services.intake.settings import IntakeSettings
 from shared.auth import AuditLog
+from shared.auth.access import Access
 from shared.auth.audit import keyed_hash
 from shared.auth.ratelimit import ClientLimiter
 from shared.runtime import ServiceContext
@@ -94,6 +96,29 @@ async def test_a_permitted_request_keeps_what_it_read(
     reference = answer.json()["reference"]
     await client.get(f"/v1/rejected/{reference}", headers=headers("police_coordinator"))
     assert _terms(audit)[-1] == reference
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "c74777ba-4575-4e5a-9d1c-3902470289da",  # a reference: ten digits in a row by chance
+        "pk_65ea3826a64ebab4a1203104123fbcde",  # a person key, the same
+        "3700-80123-00456-26/pk_abcdefabcdefabcde1203104123fabcd",
+    ],
+)
+def test_ids_the_platform_made_are_kept_though_ten_of_their_digits_are_in_a_row(
+    read: str,
+) -> None:
+    access = Access(cast(Any, None), cast(Any, None), cast(Any, None), None, path_term=read)
+    assert access._audited_term("allowed", "permitted") == read
+
+
+def test_a_cpr_number_next_to_an_id_is_not_kept() -> None:
+    read = f"c74777ba-4575-4e5a-9d1c-3902470289da/{CPR}"
+    access = Access(
+        cast(Any, None), cast(Any, None), cast(Any, None), None, path_term=read, refused_term="x"
+    )
+    assert access._audited_term("allowed", "permitted") == "x"
 
 
 async def test_unauthenticated_refusals_are_rate_limited_and_audited_once_past_the_limit(
