@@ -6,6 +6,8 @@ One settings object per service, read from the environment once at start-up (nev
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -56,6 +58,22 @@ def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
     ):
         return f"{name} is a placeholder, not a secret"
     return None
+
+
+def listed_keys(keys: SecretStr | None) -> list[str]:
+    """The base64 keys of a comma-separated setting (retired wrapping keys)."""
+    text = keys.get_secret_value() if keys is not None else ""
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+def key_problem(name: str, text: str) -> str | None:
+    """What is wrong with an AES-256 key setting (None: it is the base64 of 32 bytes). Never
+    says the value."""
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (ValueError, binascii.Error):
+        key = b""
+    return None if len(key) == 32 else f"{name} is not the base64 of a 32-byte key"
 
 
 def _generated_key(text: str) -> bool:
@@ -235,7 +253,15 @@ class PlatformSettings(BaseSettings):
         default=None,
         description="Base64 AES-256 key wrapping the data keys of a service's keyring where the "
         "service has no key of its own (its dead letters' keys). Unset: a development key in "
-        "the data directory (never in production).",
+        "the data directory (never in production). Rotation: set the new key here, the old one "
+        "in SSP_RETIRED_WRAPPING_KEYS, then `ssp rewrap-keys notifications` and `ssp "
+        "rewrap-keys reporting`.",
+    )
+    retired_wrapping_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated base64 keys that wrapped those data keys before "
+        "SSP_KEY_WRAPPING_KEY: read (data keys wrapped by them still open) until `ssp "
+        "rewrap-keys <service>` has wrapped them anew.",
     )
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = Field(
@@ -315,6 +341,11 @@ class PlatformSettings(BaseSettings):
             problem = secret_problem("SSP_KEY_WRAPPING_KEY", self.key_wrapping_key)
             if problem is not None:
                 found.append(problem)
+            for retired in listed_keys(self.retired_wrapping_keys):
+                problem = key_problem("SSP_RETIRED_WRAPPING_KEYS", retired)
+                if problem is not None:
+                    found.append(problem)
+                    break
         return found
 
 

@@ -1,12 +1,11 @@
-"""`ssp erase`, `ssp erasure-report` and `ssp intake-rewrap-keys` (issue 18).
+"""`ssp erase` and `ssp erasure-report` (issue 18).
 
 `erase` asks intake's `POST /v1/persons/{person_key}/erasure` with a tovholder's token (a
 development one for `--municipality` when none is given): intake destroys the person's data
 key, audits the request and publishes `PersonErased`. `erasure-report` asks
 `GET /v1/erasures/report` of each service with a keyring (every service; auditor or
 management): counts per service, kind, month and reason.
-`intake-rewrap-keys` runs where intake's keyring is (the same settings): it wraps every data
-key wrapped under a retired key under INTAKE_KEY_WRAPPING_KEY."""
+The rotation of the keys that wrap the data keys: `ssp rewrap-keys` (keys_cli.py)."""
 
 from __future__ import annotations
 
@@ -98,20 +97,3 @@ def erasure_report(
     for row in rows:
         table.add_row(row["service"], row["kind"], row["month"], row["reason"], str(row["count"]))
     console.print(table)
-
-
-def intake_rewrap_keys() -> None:
-    """Wrap every per-person data key wrapped under a retired key (INTAKE_RETIRED_WRAPPING_KEYS)
-    under the current one (INTAKE_KEY_WRAPPING_KEY)."""
-    from services.intake.bootstrap import build_keyring, resolved_secrets
-    from services.intake.settings import IntakeSettings
-
-    settings = IntakeSettings()
-    keyring = build_keyring(settings, resolved_secrets(settings)["store_cipher_key"])
-    try:
-        rewrapped = keyring.rewrap()
-        console.print(f"{rewrapped} data key(s) wrapped under {keyring.wrapping.key_id}")
-        for key_id, count in sorted(keyring.count_by_wrapping_key().items()):
-            console.print(f"  {key_id}: {count}")
-    finally:
-        keyring.close()

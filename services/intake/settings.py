@@ -40,13 +40,13 @@ class IntakeSettings(AuthSettings):
         None,
         "Base64 AES-256 key wrapping the per-person data keys (issue 18); unset: "
         "the store key. Rotation: set the new key here, the old one in "
-        "INTAKE_RETIRED_WRAPPING_KEYS, run `ssp intake-rewrap-keys`.",
+        "INTAKE_RETIRED_WRAPPING_KEYS, run `ssp rewrap-keys intake`.",
     )
     retired_wrapping_keys: SecretStr | None = service_setting(
         "INTAKE_RETIRED_WRAPPING_KEYS",
         None,
         "Comma-separated base64 keys that wrapped data keys before the current "
-        "one; read until `ssp intake-rewrap-keys` has wrapped everything anew.",
+        "one; read until `ssp rewrap-keys intake` has wrapped everything anew.",
     )
     identity_resolutions_per_hour: int = service_setting(
         "INTAKE_IDENTITY_RESOLUTIONS_PER_HOUR",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,7 +11,7 @@ from pydantic import SecretStr
 from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import secret_problem, service_setting
+from shared.settings import key_problem, listed_keys, secret_problem, service_setting
 
 WRAPPING_KEY = "TRIAGE_KEY_WRAPPING_KEY"
 RETIRED_WRAPPING_KEYS = "TRIAGE_RETIRED_WRAPPING_KEYS"
@@ -47,35 +46,24 @@ class TriageSettings(AuthSettings):
         RETIRED_WRAPPING_KEYS,
         None,
         "Comma-separated base64 keys that wrapped triage's data keys before the "
-        "current one; read (data keys wrapped by them still open).",
+        "current one; read (data keys wrapped by them still open) until `ssp rewrap-keys "
+        "triage` has wrapped them anew.",
     )
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()
         problem = secret_problem(WRAPPING_KEY, self.key_wrapping_key)
         if problem is None and self.key_wrapping_key is not None:
-            problem = _key_problem(WRAPPING_KEY, self.key_wrapping_key.get_secret_value())
+            problem = key_problem(WRAPPING_KEY, self.key_wrapping_key.get_secret_value())
         if problem is not None:
             found.append(problem)
-        for retired in _listed(self.retired_wrapping_keys):
-            problem = _key_problem(RETIRED_WRAPPING_KEYS, retired)
+        for retired in listed_keys(self.retired_wrapping_keys):
+            problem = key_problem(RETIRED_WRAPPING_KEYS, retired)
             if problem is not None:
                 found.append(problem)
                 break
         return found
 
     def retired_keys(self) -> list[WrappingKey]:
-        return [WrappingKey.of(base64.b64decode(k)) for k in _listed(self.retired_wrapping_keys)]
-
-
-def _listed(keys: SecretStr | None) -> list[str]:
-    text = keys.get_secret_value() if keys is not None else ""
-    return [k.strip() for k in text.split(",") if k.strip()]
-
-
-def _key_problem(name: str, text: str) -> str | None:
-    try:
-        key = base64.b64decode(text, validate=True)
-    except (ValueError, binascii.Error):
-        key = b""
-    return None if len(key) == 32 else f"{name} is not the base64 of a 32-byte key"
+        retired = listed_keys(self.retired_wrapping_keys)
+        return [WrappingKey.of(base64.b64decode(key)) for key in retired]

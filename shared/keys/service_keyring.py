@@ -4,7 +4,8 @@ own (intake) sets `app.keyring` itself; the runtime opens this one for the other
 
 Its data keys are wrapped by `SSP_KEY_WRAPPING_KEY`; unset, a development key created once in
 `<data_dir>/secrets/platform-wrapping-key` (never in production: the service refuses to
-start)."""
+start). After a rotation the old key is listed in `SSP_RETIRED_WRAPPING_KEYS` until `ssp
+rewrap-keys <service>` has wrapped every data key anew."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from shared.files import private_directory
 from shared.keys.keyring import PersonKeyring, WrappingKey
-from shared.settings import ConfigurationRefused, PlatformSettings
+from shared.settings import ConfigurationRefused, PlatformSettings, listed_keys
 
 log = logging.getLogger(__name__)
 
@@ -52,4 +53,7 @@ def open_service_keyring(settings: PlatformSettings, service: str) -> PersonKeyr
     PostgreSQL database, or (the `memory` store) a private in-memory database."""
     if settings.database_url == "memory":
         return PersonKeyring.in_memory(service=service)
-    return PersonKeyring.open(settings, platform_wrapping_key(settings), service=service)
+    retired = [
+        WrappingKey.of(base64.b64decode(key)) for key in listed_keys(settings.retired_wrapping_keys)
+    ]
+    return PersonKeyring.open(settings, platform_wrapping_key(settings), retired, service=service)

@@ -1,5 +1,7 @@
-"""`ssp intake-rewrap-keys` (issue 18): after the wrapping key is rotated, every data key is
-wrapped under the new one, and the keys still open."""
+"""`ssp rewrap-keys <service>` and `ssp intake-rewrap-keys` (issue 18): after a wrapping key is
+rotated, every data key of the service's keyring is wrapped under the new one, and the keys
+still open. Intake and triage have wrapping keys of their own; notifications and reporting
+(their dead letters' keys) use SSP_KEY_WRAPPING_KEY; courses' key cannot be rotated in place."""
 
 from __future__ import annotations
 
@@ -10,8 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from services.intake.settings import IntakeSettings
+from services.triage.bootstrap import build_keyring as build_triage_keyring
+from services.triage.settings import TriageSettings
 from shared.keys.keyring import PersonKeyring, WrappingKey
+from shared.keys.service_keyring import open_service_keyring
 from ssp_platform.cli import app
+from ssp_platform.registry import settings_class
 
 OLD, NEW = b"o" * 32, b"n" * 32
 
@@ -33,3 +39,80 @@ def test_rotation_rewraps_every_data_key(tmp_path: Path, monkeypatch: pytest.Mon
     after = PersonKeyring.open(IntakeSettings(), WrappingKey.of(NEW))  # the old key is gone
     assert after.keys_of(["pk_a", "pk_b", "pk_c"], create=False) == keys
     after.close()
+
+
+def _b64(key: bytes) -> str:
+    return base64.b64encode(key).decode()
+
+
+def test_triage_rotation_rewraps_its_data_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TRIAGE_KEY_WRAPPING_KEY", _b64(OLD))
+    before = build_triage_keyring(TriageSettings())
+    keys = before.keys_of(["pk_a", "pk_b"])
+    before.close()
+
+    monkeypatch.setenv("TRIAGE_KEY_WRAPPING_KEY", _b64(NEW))
+    monkeypatch.setenv("TRIAGE_RETIRED_WRAPPING_KEYS", _b64(OLD))
+    result = CliRunner().invoke(app, ["rewrap-keys", "triage"])
+    assert result.exit_code == 0, result.output
+    assert f"2 data key(s) wrapped under {WrappingKey.of(NEW).key_id}" in result.output
+
+    monkeypatch.delenv("TRIAGE_RETIRED_WRAPPING_KEYS")
+    after = build_triage_keyring(TriageSettings())
+    assert after.keys_of(["pk_a", "pk_b"], create=False) == keys
+    after.close()
+
+
+@pytest.mark.parametrize("service", ["notifications", "reporting"])
+def test_the_platform_key_rotation_rewraps_a_services_dead_letter_keys(
+    service: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SSP_KEY_WRAPPING_KEY", _b64(OLD))
+    settings = settings_class(service)
+    before = open_service_keyring(settings(), service)
+    keys = before.keys_of(["dead-letter:1", "dead-letter:2", "dead-letter:3"])
+    before.close()
+
+    monkeypatch.setenv("SSP_KEY_WRAPPING_KEY", _b64(NEW))
+    # Before the rewrap the old key must stay listed: the keys it wraps still open.
+    monkeypatch.setenv("SSP_RETIRED_WRAPPING_KEYS", _b64(OLD))
+    listed = open_service_keyring(settings(), service)
+    assert listed.keys_of(["dead-letter:1"], create=False)["dead-letter:1"] == keys["dead-letter:1"]
+    listed.close()
+    result = CliRunner().invoke(app, ["rewrap-keys", service])
+    assert result.exit_code == 0, result.output
+    assert f"3 data key(s) wrapped under {WrappingKey.of(NEW).key_id}" in result.output
+
+    monkeypatch.delenv("SSP_RETIRED_WRAPPING_KEYS")
+    after = open_service_keyring(settings(), service)
+    assert after.keys_of(list(keys), create=False) == keys
+    after.close()
+
+
+def test_a_data_key_under_a_key_the_settings_do_not_name_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SSP_KEY_WRAPPING_KEY", _b64(OLD))
+    before = open_service_keyring(settings_class("reporting")(), "reporting")
+    before.keys_of(["dead-letter:1"])
+    before.close()
+    monkeypatch.setenv("SSP_KEY_WRAPPING_KEY", _b64(NEW))  # the old one not listed as retired
+    result = CliRunner().invoke(app, ["rewrap-keys", "reporting"])
+    assert result.exit_code == 1
+    said = " ".join(result.output.split())
+    assert f"wrapped by {WrappingKey.of(OLD).key_id}, which is not configured" in said
+    assert "list it among the retired keys" in said
+
+
+def test_courses_key_is_not_rotated_in_place_and_says_why(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["rewrap-keys", "courses"])
+    assert result.exit_code == 2
+    assert "COURSES_NOTE_CIPHER_KEY cannot be rotated in place" in " ".join(result.output.split())
+    unknown = CliRunner().invoke(app, ["rewrap-keys", "brevservice"])
+    assert unknown.exit_code == 2
+    assert "unknown service 'brevservice'" in unknown.output

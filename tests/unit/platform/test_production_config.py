@@ -124,6 +124,21 @@ def test_each_problem_is_named(
     assert problem in str(refused.value)
 
 
+def test_a_retired_platform_wrapping_key_that_is_no_key_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    env = {**_safe_env(tmp_path), "SSP_RETIRED_WRAPPING_KEYS": f"{key}, bm90IDMyIGJ5dGVz"}
+    _settings(monkeypatch, env)
+    with pytest.raises(ConfigurationRefused) as refused:
+        refuse_unsafe_production({name: settings_class(name)() for name in SERVICES})
+    assert "SSP_RETIRED_WRAPPING_KEYS is not the base64 of a 32-byte key (notifications, " in str(
+        refused.value
+    )
+    monkeypatch.setenv("SSP_RETIRED_WRAPPING_KEYS", key)
+    refuse_unsafe_production({name: settings_class(name)() for name in SERVICES})
+
+
 @pytest.mark.parametrize(
     ("value", "problem"),
     [

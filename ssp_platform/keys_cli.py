@@ -1,0 +1,81 @@
+"""`ssp rewrap-keys <service>`: after a key-wrapping key is rotated, wrap every data key of the
+service's keyring under the new one (the data sealed with the data keys is untouched).
+
+It runs where the service's keyring is, with the service's settings:
+- intake: `INTAKE_KEY_WRAPPING_KEY`, the old one in `INTAKE_RETIRED_WRAPPING_KEYS`;
+- triage: `TRIAGE_KEY_WRAPPING_KEY`, the old one in `TRIAGE_RETIRED_WRAPPING_KEYS`;
+- notifications, reporting (their dead letters' keys): `SSP_KEY_WRAPPING_KEY`, the old one in
+  `SSP_RETIRED_WRAPPING_KEYS`.
+Courses cannot: `COURSES_NOTE_CIPHER_KEY` also opens the follow-up notes sealed with it before
+issue 18, so it has no retired form. `ssp intake-rewrap-keys` is the older name for intake's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from shared.keys.keyring import PersonKeyring
+
+console = Console()
+KEYRINGS = ("intake", "triage", "notifications", "reporting")
+"""The services whose keyring's wrapping key can be rotated in place."""
+NOT_ROTATABLE = {
+    "courses": "COURSES_NOTE_CIPHER_KEY cannot be rotated in place: it also opens the follow-up "
+    "notes sealed with it before issue 18 (docs/runbook.md, 'Rotate secrets')",
+    "console": "the console keeps no personal data and has no keyring",
+}
+
+
+def _keyring_of(service: str) -> PersonKeyring:
+    """The service's keyring, opened with the current and the retired wrapping keys its
+    settings name."""
+    if service == "intake":
+        from services.intake.bootstrap import build_keyring, resolved_secrets
+        from services.intake.settings import IntakeSettings
+
+        intake = IntakeSettings()
+        return build_keyring(intake, resolved_secrets(intake)["store_cipher_key"])
+    if service == "triage":
+        from services.triage.bootstrap import build_keyring as build_triage_keyring
+        from services.triage.settings import TriageSettings
+
+        return build_triage_keyring(TriageSettings())
+    from shared.keys.service_keyring import open_service_keyring
+    from ssp_platform.registry import settings_class
+
+    return open_service_keyring(settings_class(service)(), service)
+
+
+def rewrap_keys(
+    service: Annotated[
+        str, typer.Argument(help=f"the service whose keyring: {', '.join(KEYRINGS)}")
+    ],
+) -> None:
+    """Wrap every data key of SERVICE's keyring that a retired key wraps under the current
+    wrapping key; then list how many data keys each wrapping key wraps."""
+    if service in NOT_ROTATABLE:
+        console.print(f"{service}: {NOT_ROTATABLE[service]}")
+        raise typer.Exit(2)
+    if service not in KEYRINGS:
+        known = ", ".join(KEYRINGS)
+        raise typer.BadParameter(f"unknown service {service!r}; choose one of {known}")
+    keyring = _keyring_of(service)
+    try:
+        try:
+            rewrapped = keyring.rewrap()
+        except ValueError as exc:  # a data key wrapped by a key the settings do not name
+            console.print(f"{service}: {exc}; list it among the retired keys and run this again")
+            raise typer.Exit(1) from None
+        console.print(f"{rewrapped} data key(s) wrapped under {keyring.wrapping.key_id}")
+        for key_id, count in sorted(keyring.count_by_wrapping_key().items()):
+            console.print(f"  {key_id}: {count}")
+    finally:
+        keyring.close()
+
+
+def intake_rewrap_keys() -> None:
+    """Wrap every per-person data key wrapped under a retired key (INTAKE_RETIRED_WRAPPING_KEYS)
+    under the current one (INTAKE_KEY_WRAPPING_KEY): `ssp rewrap-keys intake`."""
+    rewrap_keys("intake")
