@@ -8,6 +8,9 @@
   at a time (`strategy: Recreate`; the stateless console may run several), non-root with a
   read-only root, probes on /healthz and /readyz, resource limits, secrets only through
   Secret references, a PodDisruptionBudget, and is covered by the default-deny NetworkPolicy.
+- In the production overlay, every setting a service refuses to start without
+  (`production_problems()` of its settings class: "… is missing") reaches its Deployment, from
+  the ConfigMap or a Secret reference.
 - `deploy/compose.yaml`: YAML with the services it must have (three KRaft Kafka brokers,
   PostgreSQL, collector, Jaeger, Prometheus, the five services and the console), every pulled
   image pinned by digest.
@@ -17,8 +20,11 @@
 
 from __future__ import annotations
 
+import base64
 import copy
+import os
 import re
+import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -242,6 +248,59 @@ def platform_problems(manifests: list[Manifest], where: str) -> list[str]:
     return problems
 
 
+_MISSING = re.compile(r"\b([A-Z][A-Z0-9_]+) is missing\b")
+#: A secret's value where its shape is checked (a key: the base64 of 32 bytes fits the rest).
+_SECRET_SHAPES = {"SSP_DATABASE_URL": "postgresql://ssp:generated@postgres:5432/ssp"}
+
+
+def _deployment_env(config: dict[str, str], container: dict[str, Any]) -> dict[str, str]:
+    """What the container's process sees: the ConfigMap, its own values, and for each Secret
+    reference a generated value of the secret's shape (the Secret itself is not in git)."""
+    env = dict(config)
+    for variable in container.get("env", []):
+        if "value" in variable:
+            env[variable["name"]] = str(variable["value"])
+        elif "secretKeyRef" in variable.get("valueFrom", {}):
+            generated = base64.b64encode(secrets.token_bytes(32)).decode()
+            env[variable["name"]] = _SECRET_SHAPES.get(variable["name"], generated)
+    return env
+
+
+def missing_setting_problems(manifests: list[Manifest], where: str) -> list[str]:
+    """Each Deployment given what its service's production configuration requires: its
+    settings class, read from the environment the Deployment gives (nothing else of this
+    process's), names no setting as missing."""
+    sys.path.insert(0, str(ROOT))
+    from ssp_platform.registry import settings_class
+
+    config = next(m for m in manifests if m["kind"] == "ConfigMap")["data"]
+    problems: list[str] = []
+    for service in (*SERVICES, *WEB_SERVICES):
+        deployment = next(
+            m
+            for m in manifests
+            if m["kind"] == "Deployment" and m["metadata"]["name"] == f"ssp-{service}"
+        )
+        for container in deployment["spec"]["template"]["spec"]["containers"]:
+            env = _deployment_env(config, container)
+            kept = dict(os.environ)
+            try:
+                os.environ.clear()
+                os.environ.update(env)
+                found = settings_class(service)(_env_file=None).production_problems()
+            finally:
+                os.environ.clear()
+                os.environ.update(kept)
+            for problem in found:
+                missing = _MISSING.search(problem)
+                if missing is not None:
+                    problems.append(
+                        f"{where}: ssp-{service} is not given {missing.group(1)}, which it "
+                        "needs in production (a secretKeyRef to ssp-secrets)"
+                    )
+    return problems
+
+
 def compose_problems(path: Path = DEPLOY / "compose.yaml") -> list[str]:
     problems: list[str] = []
     compose = yaml.safe_load(path.read_text())
@@ -297,6 +356,7 @@ def all_problems() -> list[str]:
         problems.append("production: SSP_ENVIRONMENT is not production (fail closed)")
     if config.get("SSP_KAFKA_SECURITY_PROTOCOL") not in ("SSL", "SASL_SSL"):
         problems.append("production: Kafka without TLS")
+    problems += missing_setting_problems(production, "production")
     problems += compose_problems()
     return problems
 

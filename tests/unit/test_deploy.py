@@ -79,3 +79,18 @@ def test_compose_refuses_an_unpinned_image_and_a_missing_broker(tmp_path: Path) 
     problems = "\n".join(deploy.compose_problems(path))
     assert "jaeger: image 'jaegertracing/all-in-one:latest' not pinned by digest" in problems
     assert "no service kafka-3" in problems
+
+
+def test_a_setting_production_requires_that_a_deployment_is_not_given_is_named() -> None:
+    production = deploy.render(deploy.PRODUCTION)
+    assert deploy.missing_setting_problems(production, "production") == []
+    triage = _deployment(production, "ssp-triage")["spec"]["template"]["spec"]["containers"][0]
+    triage["env"] = [v for v in triage["env"] if v["name"] != "TRIAGE_KEY_WRAPPING_KEY"]
+    console = _deployment(production, "ssp-console")["spec"]["template"]["spec"]["containers"][0]
+    console["env"] = [v for v in console["env"] if v["name"] != "SSP_AUDIT_TERM_KEY"]
+    assert deploy.missing_setting_problems(production, "production") == [
+        "production: ssp-triage is not given TRIAGE_KEY_WRAPPING_KEY, which it needs in "
+        "production (a secretKeyRef to ssp-secrets)",
+        "production: ssp-console is not given SSP_AUDIT_TERM_KEY, which it needs in "
+        "production (a secretKeyRef to ssp-secrets)",
+    ]
