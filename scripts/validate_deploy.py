@@ -8,9 +8,9 @@
   at a time (`strategy: Recreate`; the stateless console may run several), non-root with a
   read-only root, probes on /healthz and /readyz, resource limits, secrets only through
   Secret references, a PodDisruptionBudget, and is covered by the default-deny NetworkPolicy.
-- In the production overlay, every setting a service refuses to start without
-  (`production_problems()` of its settings class: "… is missing") reaches its Deployment, from
-  the ConfigMap or a Secret reference.
+- In the production overlay, each service's settings class, read from the environment its
+  Deployment gives (ConfigMap, values, Secret references), has no production problem: the
+  service would start (`ssp run` refuses on any).
 - `deploy/compose.yaml`: YAML with the services it must have (three KRaft Kafka brokers,
   PostgreSQL, collector, Jaeger, Prometheus, the five services and the console), every pulled
   image pinned by digest.
@@ -248,7 +248,6 @@ def platform_problems(manifests: list[Manifest], where: str) -> list[str]:
     return problems
 
 
-_MISSING = re.compile(r"\b([A-Z][A-Z0-9_]+) is missing\b")
 #: A secret's value where its shape is checked (a key: the base64 of 32 bytes fits the rest).
 _SECRET_SHAPES = {"SSP_DATABASE_URL": "postgresql://ssp:generated@postgres:5432/ssp"}
 
@@ -266,10 +265,10 @@ def _deployment_env(config: dict[str, str], container: dict[str, Any]) -> dict[s
     return env
 
 
-def missing_setting_problems(manifests: list[Manifest], where: str) -> list[str]:
-    """Each Deployment given what its service's production configuration requires: its
-    settings class, read from the environment the Deployment gives (nothing else of this
-    process's), names no setting as missing."""
+def production_setting_problems(manifests: list[Manifest], where: str) -> list[str]:
+    """What each service's settings class, read from the environment its Deployment gives
+    (nothing else of this process's), finds wrong for production: a service refuses to start
+    on any of it."""
     sys.path.insert(0, str(ROOT))
     from ssp_platform.registry import settings_class
 
@@ -282,22 +281,15 @@ def missing_setting_problems(manifests: list[Manifest], where: str) -> list[str]
             if m["kind"] == "Deployment" and m["metadata"]["name"] == f"ssp-{service}"
         )
         for container in deployment["spec"]["template"]["spec"]["containers"]:
-            env = _deployment_env(config, container)
             kept = dict(os.environ)
             try:
                 os.environ.clear()
-                os.environ.update(env)
+                os.environ.update(_deployment_env(config, container))
                 found = settings_class(service)(_env_file=None).production_problems()
             finally:
                 os.environ.clear()
                 os.environ.update(kept)
-            for problem in found:
-                missing = _MISSING.search(problem)
-                if missing is not None:
-                    problems.append(
-                        f"{where}: ssp-{service} is not given {missing.group(1)}, which it "
-                        "needs in production (a secretKeyRef to ssp-secrets)"
-                    )
+            problems += [f"{where}: ssp-{service} would not start: {p}" for p in found]
     return problems
 
 
@@ -356,7 +348,7 @@ def all_problems() -> list[str]:
         problems.append("production: SSP_ENVIRONMENT is not production (fail closed)")
     if config.get("SSP_KAFKA_SECURITY_PROTOCOL") not in ("SSL", "SASL_SSL"):
         problems.append("production: Kafka without TLS")
-    problems += missing_setting_problems(production, "production")
+    problems += production_setting_problems(production, "production")
     problems += compose_problems()
     return problems
 

@@ -83,14 +83,17 @@ def test_compose_refuses_an_unpinned_image_and_a_missing_broker(tmp_path: Path) 
 
 def test_a_setting_production_requires_that_a_deployment_is_not_given_is_named() -> None:
     production = deploy.render(deploy.PRODUCTION)
-    assert deploy.missing_setting_problems(production, "production") == []
+    assert deploy.production_setting_problems(production, "production") == []
     triage = _deployment(production, "ssp-triage")["spec"]["template"]["spec"]["containers"][0]
     triage["env"] = [v for v in triage["env"] if v["name"] != "TRIAGE_KEY_WRAPPING_KEY"]
     console = _deployment(production, "ssp-console")["spec"]["template"]["spec"]["containers"][0]
     console["env"] = [v for v in console["env"] if v["name"] != "SSP_AUDIT_TERM_KEY"]
-    assert deploy.missing_setting_problems(production, "production") == [
-        "production: ssp-triage is not given TRIAGE_KEY_WRAPPING_KEY, which it needs in "
-        "production (a secretKeyRef to ssp-secrets)",
-        "production: ssp-console is not given SSP_AUDIT_TERM_KEY, which it needs in "
-        "production (a secretKeyRef to ssp-secrets)",
+    next(m for m in production if m["kind"] == "ConfigMap")["data"]["CONSOLE_PUBLIC_URL"] = (
+        "http://ssp.example.dk"
+    )
+    assert deploy.production_setting_problems(production, "production") == [
+        "production: ssp-triage would not start: TRIAGE_KEY_WRAPPING_KEY is missing",
+        "production: ssp-console would not start: SSP_AUDIT_TERM_KEY is missing",
+        "production: ssp-console would not start: CONSOLE_PUBLIC_URL must be the https:// "
+        "address people open",
     ]
