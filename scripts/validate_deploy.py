@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import os
 import re
 import secrets
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,32 +267,48 @@ def _deployment_env(config: dict[str, str], container: dict[str, Any]) -> dict[s
     return env
 
 
+_READ_SETTINGS = """
+import json, os, sys
+from ssp_platform.registry import settings_class
+found = {}
+for service, env in json.load(sys.stdin).items():
+    os.environ.clear()
+    os.environ.update(env)
+    found[service] = settings_class(service)(_env_file=None).production_problems()
+print(json.dumps(found))
+"""
+"""Run in a process of its own: each service's settings read from nothing but its
+Deployment's environment, without touching this process's."""
+
+
 def production_setting_problems(manifests: list[Manifest], where: str) -> list[str]:
     """What each service's settings class, read from the environment its Deployment gives
-    (nothing else of this process's), finds wrong for production: a service refuses to start
-    on any of it."""
-    sys.path.insert(0, str(ROOT))
-    from ssp_platform.registry import settings_class
-
+    (nothing else), finds wrong for production: a service refuses to start on any of it."""
     config = next(m for m in manifests if m["kind"] == "ConfigMap")["data"]
-    problems: list[str] = []
+    environments: dict[str, dict[str, str]] = {}
     for service in (*SERVICES, *WEB_SERVICES):
         deployment = next(
             m
             for m in manifests
             if m["kind"] == "Deployment" and m["metadata"]["name"] == f"ssp-{service}"
         )
-        for container in deployment["spec"]["template"]["spec"]["containers"]:
-            kept = dict(os.environ)
-            try:
-                os.environ.clear()
-                os.environ.update(_deployment_env(config, container))
-                found = settings_class(service)(_env_file=None).production_problems()
-            finally:
-                os.environ.clear()
-                os.environ.update(kept)
-            problems += [f"{where}: ssp-{service} would not start: {p}" for p in found]
-    return problems
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        environments[service] = _deployment_env(config, container)
+    answer = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [sys.executable, "-c", _READ_SETTINGS],
+        input=json.dumps(environments),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    found: dict[str, list[str]] = json.loads(answer.stdout)
+    return [
+        f"{where}: ssp-{service} would not start: {problem}"
+        for service, problems in found.items()
+        for problem in problems
+    ]
 
 
 def compose_problems(path: Path = DEPLOY / "compose.yaml") -> list[str]:
