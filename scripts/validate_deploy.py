@@ -11,6 +11,8 @@
 - In the production overlay, each service's settings class, read from the environment its
   Deployment gives (ConfigMap, values, Secret references), has no production problem: the
   service would start (`ssp run` refuses on any).
+- Every key the Deployments read from `ssp-secrets` is in the Secret template and in the
+  compose env example (`deploy/compose/ssp.env.example`).
 - `deploy/compose.yaml`: YAML with the services it must have (three KRaft Kafka brokers,
   PostgreSQL, collector, Jaeger, Prometheus, the five services and the console), every pulled
   image pinned by digest.
@@ -353,6 +355,37 @@ def compose_problems(path: Path = DEPLOY / "compose.yaml") -> list[str]:
     return problems
 
 
+def secret_template_problems(
+    manifests: list[Manifest],
+    secret_template: Path = BASE / "secret.example.yaml",
+    env_template: Path = DEPLOY / "compose" / "ssp.env.example",
+) -> list[str]:
+    """Every key the Deployments read from `ssp-secrets` (optional ones aside) is in the two
+    templates people fill in: the Secret's and the compose env file's."""
+    referenced = {
+        variable["valueFrom"]["secretKeyRef"]["key"]
+        for container in _containers(manifests)
+        for variable in container.get("env", [])
+        if "secretKeyRef" in variable.get("valueFrom", {})
+        and not variable["valueFrom"]["secretKeyRef"].get("optional")
+    }
+    in_secret = set(yaml.safe_load(secret_template.read_text()).get("stringData") or {})
+    in_env = {
+        line.partition("=")[0].strip()
+        for line in env_template.read_text().splitlines()
+        if "=" in line and not line.lstrip().startswith("#")
+    }
+    problems = [
+        f"{secret_template.name}: no {key} (a Deployment reads it from ssp-secrets)"
+        for key in sorted(referenced - in_secret)
+    ]
+    problems += [
+        f"{env_template.name}: no {key} (a Deployment reads it from ssp-secrets)"
+        for key in sorted(referenced - in_env)
+    ]
+    return problems
+
+
 def all_problems() -> list[str]:
     base = render(BASE)
     production = render(PRODUCTION)
@@ -367,6 +400,7 @@ def all_problems() -> list[str]:
     if config.get("SSP_KAFKA_SECURITY_PROTOCOL") not in ("SSL", "SASL_SSL"):
         problems.append("production: Kafka without TLS")
     problems += production_setting_problems(production, "production")
+    problems += secret_template_problems(base)
     problems += compose_problems()
     return problems
 

@@ -97,3 +97,19 @@ def test_a_setting_production_requires_that_a_deployment_is_not_given_is_named()
         "production: ssp-console would not start: CONSOLE_PUBLIC_URL must be the https:// "
         "address people open",
     ]
+
+
+def test_a_secret_the_deployments_read_but_a_template_lacks_is_named(tmp_path: Path) -> None:
+    base = _base()
+    assert deploy.secret_template_problems(base) == []
+    secret = yaml.safe_load((deploy.BASE / "secret.example.yaml").read_text())
+    del secret["stringData"]["TRIAGE_KEY_WRAPPING_KEY"]
+    (tmp_path / "secret.example.yaml").write_text(yaml.safe_dump(secret))
+    env = (deploy.DEPLOY / "compose" / "ssp.env.example").read_text()
+    (tmp_path / "ssp.env.example").write_text(env.replace("SSP_AUDIT_TERM_KEY=", "# gone="))
+    assert deploy.secret_template_problems(
+        base, tmp_path / "secret.example.yaml", tmp_path / "ssp.env.example"
+    ) == [
+        "secret.example.yaml: no TRIAGE_KEY_WRAPPING_KEY (a Deployment reads it from ssp-secrets)",
+        "ssp.env.example: no SSP_AUDIT_TERM_KEY (a Deployment reads it from ssp-secrets)",
+    ]
