@@ -1,14 +1,17 @@
 """The page Kvalitetsgennemgang in a real browser against the real platform (`ssp up`; issue 17,
 part 4): the municipality's quality reviewer (team leader) draws a seeded sample of this
 year's children, reads each check's finding, the same seed draws the same sample, and each
-child's export downloads as a PDF and as JSON; a caseworker is not offered the page."""
+child's export downloads as a PDF and as JSON, with the child's name when the page shows
+names; a caseworker is not offered the page."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 
 import httpx
+import pypdf
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -87,6 +90,17 @@ def test_the_quality_reviewer_draws_a_sample_and_downloads_each_childs_export(
     # reported, e.g. the corrected rejection's; pseudonyms are keyed anew in each run).
     assert all(r[1] and not r[1].startswith("pk_") for r in named), named
     check_page(browser)
+    # Each child's export from that page carries the name (intake resolves it again for the
+    # download, with the review as occasion; reporting typesets it in the PDF).
+    pdf_link = browser.find_element(By.LINK_TEXT, "PDF").get_attribute("href")
+    json_link = browser.find_element(By.LINK_TEXT, "JSON").get_attribute("href")
+    assert pdf_link is not None and "navne=1" in pdf_link
+    export = httpx.get(json_link, cookies=cookies, timeout=60).json()
+    assert (export["person_key"], export["name"]) == (named[0][0], named[0][1])
+    pdf = httpx.get(pdf_link, cookies=cookies, timeout=60)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.content)).pages)
+    assert named[0][1] in " ".join(text.split()), text[:500]
 
 
 def test_the_auditor_reviews_without_names_a_caseworker_not_at_all(

@@ -115,6 +115,16 @@ class PlatformApi:
         response = await self._request("reporting", "GET", path, token, purpose=purpose)
         return response.content
 
+    async def named_person_review_pdf(
+        self, token: str, person_key: str, purpose: str, name: str
+    ) -> bytes:
+        """The review PDF with the child's name (one the user resolved at intake)."""
+        path = f"/v1/reviews/persons/{quote(person_key, safe='')}/pdf"
+        response = await self._request(
+            "reporting", "POST", path, token, purpose=purpose, json={"name": name}
+        )
+        return response.content
+
     async def person_timeline(
         self, token: str, person_key: str, purpose: str, offset: int, limit: int
     ) -> Any:

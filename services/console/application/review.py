@@ -4,6 +4,7 @@ JSON). Asked with the user's own token: reporting decides, scopes and audits eac
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,3 +77,27 @@ async def review_sample(api: PlatformApi, user: User, asked: SampleRequest) -> d
         "failed": failed,
         "problems": problems.messages,
     }
+
+
+async def named(api: PlatformApi, user: User, review: str, person_key: str) -> str | None:
+    """The child's name for one export, resolved at intake with the review as occasion
+    (`review`: `607/2026`; audited there, and counted against the review's limit): None when
+    the user may not resolve names or intake knows no name."""
+    if not user.can_resolve_names:
+        return None
+    resolved = await api.resolve_review(user.token, review, [person_key], PURPOSE)
+    names = [n for p in resolved.get("persons", []) for n in p.get("names") or []]
+    return " / ".join(names) or None
+
+
+async def person_export(
+    api: PlatformApi, user: User, person_key: str, pdf: bool, name: str | None
+) -> bytes:
+    """One person's export as reporting gives it: with the name, when there is one (the PDF
+    typeset by reporting, the JSON's `name` filled in here)."""
+    if name is None:
+        return await api.person_review(user.token, person_key, PURPOSE, pdf)
+    if pdf:
+        return await api.named_person_review_pdf(user.token, person_key, PURPOSE, name)
+    document = json.loads(await api.person_review(user.token, person_key, PURPOSE, False))
+    return json.dumps({**document, "name": name}, ensure_ascii=False).encode()

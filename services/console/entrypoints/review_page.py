@@ -1,6 +1,7 @@
 """The page Kvalitetsgennemgang, `/kvalitet` (issue 17, part 4), and each sampled person's
-export as a download (`/kvalitet/{person_key}.pdf` and `.json`): its own router, with the
-app's session, CSRF and rendering (`PageTools`) given by `create_http_app`."""
+export as a download (`/kvalitet/{person_key}.pdf` and `.json`; with the child's name when the
+page shows names): its own router, with the app's session, CSRF and rendering (`PageTools`)
+given by `create_http_app`."""
 
 from __future__ import annotations
 
@@ -50,12 +51,25 @@ def review_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         )  # fmt: skip
 
     @router.get("/kvalitet/{person_key}.{kind}")
-    async def review_export(request: Request, person_key: str, kind: str) -> Response:
+    async def review_export(
+        request: Request,
+        person_key: str,
+        kind: str,
+        kommune: str | None = Query(default=None, max_length=3),
+        aar: int | None = Query(default=None, ge=2000, le=2100),
+        navne: str | None = Query(default=None, max_length=1),
+    ) -> Response:
+        """`?navne=1&kommune=607&aar=2026`: with the child's name (the review as occasion)."""
         user = await tools.current_user(request)
         if PERSON_KEY.fullmatch(person_key) is None or kind not in MEDIA or not user.reviews:
             raise StarletteHTTPException(404)
         try:
-            content = await api.person_review(user.token, person_key, review.PURPOSE, kind == "pdf")
+            name = None
+            if navne == "1" and kommune is not None and aar is not None:
+                if not is_municipality_code(kommune):
+                    raise StarletteHTTPException(404)
+                name = await review.named(api, user, f"{kommune}/{aar}", person_key)
+            content = await review.person_export(api, user, person_key, kind == "pdf", name)
         except ApiError as exc:
             raise StarletteHTTPException(exc.status if exc.status < 500 else 502) from None
         return Response(

@@ -21,6 +21,7 @@ class ReportingAction(Action):
     READ_CO_REGISTRATIONS = "co_registrations.read"
     READ_PERSON_TIMELINE = "person_timeline.read"
     EXPORT_REVIEW = "review.export"
+    EXPORT_NAMED_REVIEW = "review.export_named"
     REBUILD_READ_MODELS = "read_models.rebuild"
     READ_PERSON_CONCERNS = "person_concerns.read"
     READ_ERASURE_REPORT = "reporting_erasure_report.read"
@@ -49,6 +50,12 @@ register(
         ReportingAction.EXPORT_REVIEW: ActionRule(
             READS_PERSONAL_DATA,
             municipal(Role.TEAM_LEADER) | {Role.AUDITOR: Grant("platform")},
+        ),
+        # The same PDF with the child's name (issue 17, part 4): the name is one the caller
+        # resolved at intake for the review (audited there), so only a role that may resolve
+        # names sends one; the auditor reads pseudonyms only.
+        ReportingAction.EXPORT_NAMED_REVIEW: ActionRule(
+            READS_PERSONAL_DATA, municipal(Role.TEAM_LEADER)
         ),
         ReportingAction.READ_STATISTICS: ActionRule(
             NO_PERSONAL_DATA,

@@ -1,6 +1,8 @@
 """The review export's routes (issue 17, part 4): the sample of a municipality's year with
 each person's findings, and one person's export as JSON or PDF. Guarded by
-`review.export` (application/access_policy.py), audited per person with the stated purpose."""
+`review.export` (application/access_policy.py), audited per person with the stated purpose.
+The PDF with the child's name (`POST`, `review.export_named`) takes a name the caller resolved
+at intake: it is typeset, never stored, logged or audited here."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.reporting.adapters.review_pdf import review_pdf
 from services.reporting.application.access_policy import ReportingAction
@@ -24,9 +27,15 @@ from services.reporting.entrypoints.dependencies import (
     checked_municipality,
     reading,
 )
+from shared.contracts.common import MAX_NAME_CHARS
 
 ReviewRead = Annotated[GuardedRead[Reviews], reading(ReportingAction.EXPORT_REVIEW, "reviews")]
 """Every review route's guard (`review.export`) and the review export it reads."""
+NamedReviewRead = Annotated[
+    GuardedRead[Reviews], reading(ReportingAction.EXPORT_NAMED_REVIEW, "reviews")
+]
+"""The named PDF's guard (`review.export_named`: a role that may resolve names)."""
+PersonKey = Annotated[str, Path(max_length=200, pattern=r"^pk_[0-9a-f]{16,64}$")]
 reviews = APIRouter(prefix="/v1/reviews")
 
 
@@ -55,10 +64,7 @@ async def review_sample(
     return sample
 
 
-async def _reviewed(
-    person_key: Annotated[str, Path(max_length=200, pattern=r"^pk_[0-9a-f]{16,64}$")],
-    read: ReviewRead,
-) -> PersonReview:
+async def _reviewed(person_key: PersonKey, read: ReviewRead) -> PersonReview:
     """The person's export, when in the caller's reach (404 alike for unknown), audited."""
     review = await read.answer(read.reads.person, read.principal, person_key)
     read.access.note(term="review export", person_keys=[person_key], count=len(review.checks))
@@ -86,6 +92,36 @@ async def person_review(review: Reviewed) -> PersonReview:
     responses={200: {"content": {"application/pdf": {}}}, **NOT_IN_REACH},
 )
 async def person_review_pdf(review: Reviewed) -> Response:
+    return _pdf(review)
+
+
+class NamedExport(BaseModel):
+    """The child's name for the PDF, as intake resolved it for the caller."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS, repr=False, examples=["Mads Jensen"])
+
+
+@reviews.post(
+    "/persons/{person_key}/pdf",
+    summary="The same PDF with the child's name, which the caller resolved at intake for the "
+    "review (a team leader; the name is typeset, not stored, logged or audited here)",
+    response_class=Response,
+    responses={
+        200: {"content": {"application/pdf": {}}},
+        422: {"description": "no name, or a name too long"},
+        **NOT_IN_REACH,
+    },
+)
+async def named_person_review_pdf(
+    person_key: PersonKey, named: NamedExport, read: NamedReviewRead
+) -> Response:
+    review = await read.answer(read.reads.person, read.principal, person_key)
+    read.access.note(term="review export", person_keys=[person_key], count=len(review.checks))
+    return _pdf(review.model_copy(update={"name": named.name}))
+
+
+def _pdf(review: PersonReview) -> Response:
     municipalities = sorted(
         {r.municipality_code for r in review.timeline.rows if r.municipality_code}
     )

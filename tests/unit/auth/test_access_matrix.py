@@ -296,6 +296,16 @@ MATRIX: list[Endpoint] = [
         )
         for suffix in ("", "/pdf")
     ),
+    # The PDF with the child's name: only a role that may resolve names sends one.
+    Endpoint(
+        "reporting",
+        "POST",
+        "/v1/reviews/persons/{person_key}/pdf",
+        _with_body(
+            _path("/v1/reviews/persons/{pk}/pdf", pk=(PK_IN, PK_OUT)), {"name": "Mads Jensen"}
+        ),
+        {"team_leader": (OK, 404)},
+    ),
     # A person's concerns (issue 15, part 5): those of the caller's municipalities; a person
     # out of reach has none to show (200, an empty list: alike with one who has none).
     Endpoint(

@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pypdf
 import pytest
 
 from services.reporting.application.service import ReportingService
@@ -180,3 +182,45 @@ async def test_each_export_is_audited_with_the_person_and_purpose(
     }
     assert len(exports) == 3
     assert all(e["purpose"] for e in exports)
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+async def test_the_team_leader_gets_the_pdf_with_the_name_intake_gave_them(
+    api: tuple[httpx.AsyncClient, ServiceAuth],
+) -> None:
+    http, auth = api
+    named = await http.post(
+        f"/v1/reviews/persons/{LATE}/pdf", json={"name": "Mads Jensen"}, headers=TEAM_LEADER
+    )
+    assert named.status_code == 200, named.text
+    assert named.content.startswith(b"%PDF-")
+    assert "Mads Jensen" in _text(named.content)
+    plain = await http.get(f"/v1/reviews/persons/{LATE}/pdf", headers=TEAM_LEADER)
+    assert "Mads Jensen" not in _text(plain.content) and "(pseudonym)" in _text(plain.content)
+    # The auditor reads pseudonyms only; a person out of reach is unknown; no name, no PDF.
+    refused = await http.post(
+        f"/v1/reviews/persons/{LATE}/pdf", json={"name": "Mads Jensen"}, headers=AUDITOR
+    )
+    assert refused.status_code == 403
+    elsewhere = headers("team_leader", municipalities=["101"])
+    unknown = await http.post(
+        f"/v1/reviews/persons/{LATE}/pdf", json={"name": "Mads Jensen"}, headers=elsewhere
+    )
+    assert unknown.status_code == 404
+    for body in ({}, {"name": ""}, {"name": "x" * 201}, {"name": "Mads", "cpr": "1"}):
+        bad = await http.post(f"/v1/reviews/persons/{LATE}/pdf", json=body, headers=TEAM_LEADER)
+        assert bad.status_code == 422, body
+        assert "Mads" not in bad.text and "xxxx" not in bad.text  # never echoed
+    # Audited like the plain export, with the person; the name is in no entry.
+    entries = [e.as_json() for e in auth.audit.search(person_key=LATE, limit=50)]
+    named_exports = [e for e in entries if e["action"] == "review.export_named"]
+    assert sorted((e["role"], e["result"], e["reason"]) for e in named_exports) == [
+        ("auditor", "denied", "role_not_permitted"),
+        *[("team_leader", "allowed", "error")] * 4,  # the four bodies refused (422)
+        ("team_leader", "allowed", "permitted"),
+        ("team_leader", "denied", "outside_reach"),
+    ]
+    assert "Mads" not in str(entries)
