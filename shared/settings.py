@@ -76,6 +76,13 @@ def key_problem(name: str, text: str) -> str | None:
     return None if len(key) == 32 else f"{name} is not the base64 of a 32-byte key"
 
 
+def listed_keys_problem(name: str, keys: SecretStr | None) -> str | None:
+    """What is wrong with the first key of a comma-separated setting that is not an AES-256
+    key (None: every one is)."""
+    problems = (key_problem(name, key) for key in listed_keys(keys))
+    return next((problem for problem in problems if problem is not None), None)
+
+
 def _generated_key(text: str) -> bool:
     return _GENERATED_KEY.fullmatch(text) is not None and len(set(text)) >= 16
 
@@ -341,11 +348,9 @@ class PlatformSettings(BaseSettings):
             problem = secret_problem("SSP_KEY_WRAPPING_KEY", self.key_wrapping_key)
             if problem is not None:
                 found.append(problem)
-            for retired in listed_keys(self.retired_wrapping_keys):
-                problem = key_problem("SSP_RETIRED_WRAPPING_KEYS", retired)
-                if problem is not None:
-                    found.append(problem)
-                    break
+            problem = listed_keys_problem("SSP_RETIRED_WRAPPING_KEYS", self.retired_wrapping_keys)
+            if problem is not None:
+                found.append(problem)
         return found
 
 

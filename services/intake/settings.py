@@ -154,12 +154,9 @@ class IntakeSettings(AuthSettings):
     def wrapping_keys(self, store_key: str) -> tuple[WrappingKey, list[WrappingKey]]:
         """The current wrapping key (the store key unless set) and the retired ones."""
         current = self.key_wrapping_key.get_secret_value() if self.key_wrapping_key else ""
-        retired = (
-            self.retired_wrapping_keys.get_secret_value() if self.retired_wrapping_keys else ""
-        )
         return (
             WrappingKey.of(base64.b64decode(current or store_key)),
-            [WrappingKey.of(base64.b64decode(k)) for k in retired.split(",") if k.strip()],
+            WrappingKey.listed(self.retired_wrapping_keys),
         )
 
     @property

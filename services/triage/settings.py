@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import ClassVar
 
@@ -11,7 +10,7 @@ from pydantic import SecretStr
 from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import key_problem, listed_keys, secret_problem, service_setting
+from shared.settings import key_problem, listed_keys_problem, secret_problem, service_setting
 
 WRAPPING_KEY = "TRIAGE_KEY_WRAPPING_KEY"
 RETIRED_WRAPPING_KEYS = "TRIAGE_RETIRED_WRAPPING_KEYS"
@@ -57,13 +56,10 @@ class TriageSettings(AuthSettings):
             problem = key_problem(WRAPPING_KEY, self.key_wrapping_key.get_secret_value())
         if problem is not None:
             found.append(problem)
-        for retired in listed_keys(self.retired_wrapping_keys):
-            problem = key_problem(RETIRED_WRAPPING_KEYS, retired)
-            if problem is not None:
-                found.append(problem)
-                break
+        problem = listed_keys_problem(RETIRED_WRAPPING_KEYS, self.retired_wrapping_keys)
+        if problem is not None:
+            found.append(problem)
         return found
 
     def retired_keys(self) -> list[WrappingKey]:
-        retired = listed_keys(self.retired_wrapping_keys)
-        return [WrappingKey.of(base64.b64decode(key)) for key in retired]
+        return WrappingKey.listed(self.retired_wrapping_keys)

@@ -22,6 +22,7 @@ that time; this one at once)."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import secrets
@@ -34,6 +35,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pydantic import SecretStr
 from sqlalchemy import (
     Column,
     DateTime,
@@ -55,7 +57,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import StaticPool
 
-from shared.settings import PlatformSettings
+from shared.settings import PlatformSettings, listed_keys
 from shared.sql import service_engine
 
 
@@ -99,6 +101,11 @@ class WrappingKey:
         # The fingerprint's label says "intake" for every service: key ids already stored
         # name it, and the label only separates this use of SHA-256 from any other.
         return cls("wk-" + hashlib.sha256(b"ssp-intake-wrapping-key:" + key).hexdigest()[:24], key)
+
+    @classmethod
+    def listed(cls, keys: SecretStr | None) -> list[WrappingKey]:
+        """The keys of a comma-separated setting of base64 keys (the retired ones)."""
+        return [cls.of(base64.b64decode(key)) for key in listed_keys(keys)]
 
 
 @dataclass(frozen=True)

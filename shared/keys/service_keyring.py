@@ -17,7 +17,7 @@ from pathlib import Path
 
 from shared.files import private_directory
 from shared.keys.keyring import PersonKeyring, WrappingKey
-from shared.settings import ConfigurationRefused, PlatformSettings, listed_keys
+from shared.settings import ConfigurationRefused, PlatformSettings
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,5 @@ def open_service_keyring(settings: PlatformSettings, service: str) -> PersonKeyr
     PostgreSQL database, or (the `memory` store) a private in-memory database."""
     if settings.database_url == "memory":
         return PersonKeyring.in_memory(service=service)
-    retired = [
-        WrappingKey.of(base64.b64decode(key)) for key in listed_keys(settings.retired_wrapping_keys)
-    ]
+    retired = WrappingKey.listed(settings.retired_wrapping_keys)
     return PersonKeyring.open(settings, platform_wrapping_key(settings), retired, service=service)
