@@ -58,9 +58,8 @@ Runner = Callable[..., Awaitable[Any]]
 PURPOSE_HEADER = "X-Purpose"
 MAX_PURPOSE_CHARS = 500
 _PERSON_KEY = re.compile(r"pk_[0-9a-f]{32}")
-_MADE_BY_THE_PLATFORM = re.compile(
-    r"pk_[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII
-)
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_MADE_BY_THE_PLATFORM = re.compile(f"{_PERSON_KEY.pattern}|{_UUID}", re.ASCII)
 """Person keys and UUIDs (references, ids): hex the platform made, in which ten digits in a
 row occur by chance (in about one UUID in 85 and one person key in 30), not a CPR number."""
 T = TypeVar("T")

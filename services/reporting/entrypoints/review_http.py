@@ -28,6 +28,7 @@ from services.reporting.entrypoints.dependencies import (
     reading,
 )
 from shared.contracts.common import MAX_NAME_CHARS
+from shared.http_responses import Responses, described
 
 ReviewRead = Annotated[GuardedRead[Reviews], reading(ReportingAction.EXPORT_REVIEW, "reviews")]
 """Every review route's guard (`review.export`) and the review export it reads."""
@@ -64,14 +65,19 @@ async def review_sample(
     return sample
 
 
-async def _reviewed(person_key: PersonKey, read: ReviewRead) -> PersonReview:
+async def _review_of(read: GuardedRead[Reviews], person_key: str) -> PersonReview:
     """The person's export, when in the caller's reach (404 alike for unknown), audited."""
     review = await read.answer(read.reads.person, read.principal, person_key)
     read.access.note(term="review export", person_keys=[person_key], count=len(review.checks))
     return review
 
 
+async def _reviewed(person_key: PersonKey, read: ReviewRead) -> PersonReview:
+    return await _review_of(read, person_key)
+
+
 Reviewed = Annotated[PersonReview, Depends(_reviewed)]
+A_PDF: Responses = {200: {"content": {"application/pdf": {}}}}
 
 
 @reviews.get(
@@ -89,7 +95,7 @@ async def person_review(review: Reviewed) -> PersonReview:
     "/persons/{person_key}/pdf",
     summary="The same export as a readable Danish PDF (A4)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **NOT_IN_REACH},
+    responses={**A_PDF, **NOT_IN_REACH},
 )
 async def person_review_pdf(review: Reviewed) -> Response:
     return _pdf(review)
@@ -107,17 +113,12 @@ class NamedExport(BaseModel):
     summary="The same PDF with the child's name, which the caller resolved at intake for the "
     "review (a team leader; the name is typeset, not stored, logged or audited here)",
     response_class=Response,
-    responses={
-        200: {"content": {"application/pdf": {}}},
-        422: {"description": "no name, or a name too long"},
-        **NOT_IN_REACH,
-    },
+    responses={**A_PDF, **described({422: "no name, or a name too long"}), **NOT_IN_REACH},
 )
 async def named_person_review_pdf(
     person_key: PersonKey, named: NamedExport, read: NamedReviewRead
 ) -> Response:
-    review = await read.answer(read.reads.person, read.principal, person_key)
-    read.access.note(term="review export", person_keys=[person_key], count=len(review.checks))
+    review = await _review_of(read, person_key)
     return _pdf(review.model_copy(update={"name": named.name}))
 
 
