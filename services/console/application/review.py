@@ -67,8 +67,7 @@ async def review_sample(api: PlatformApi, user: User, asked: SampleRequest) -> d
         review = f"{asked.municipality}/{asked.year}"
         resolved = await problems.attempt(api.resolve_review(user.token, review, keys, PURPOSE), {})
         names = {
-            p["person_key"]: " / ".join(p.get("names") or []) or "(navn ikke oplyst)"
-            for p in resolved.get("persons", [])
+            p["person_key"]: _joined(p) or "(navn ikke oplyst)" for p in resolved.get("persons", [])
         }
     return {
         "persons": persons,
@@ -86,8 +85,12 @@ async def named(api: PlatformApi, user: User, review: str, person_key: str) -> s
     if not user.can_resolve_names:
         return None
     resolved = await api.resolve_review(user.token, review, [person_key], PURPOSE)
-    names = [n for p in resolved.get("persons", []) for n in p.get("names") or []]
-    return " / ".join(names) or None
+    return next((_joined(p) for p in resolved.get("persons", [])), "") or None
+
+
+def _joined(resolved: dict[str, Any]) -> str:
+    """A resolved person's names as the page and the export show them ("" for none)."""
+    return " / ".join(resolved.get("names") or [])
 
 
 async def person_export(
