@@ -22,7 +22,7 @@ def test_every_service_is_rendered_in_production_with_a_pinned_image() -> None:
     for manifest in production:
         if manifest["kind"] != "Namespace":
             assert manifest["metadata"]["namespace"] == "ssp"
-    for container in deploy._containers(production):
+    for container in deploy.containers(production):
         assert deploy.DIGEST.search(container["image"])
         assert container["resources"]["limits"]["memory"] == "1Gi"  # the JSON patch applied
     config = next(m for m in production if m["kind"] == "ConfigMap")
