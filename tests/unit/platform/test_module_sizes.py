@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 MODULES = sorted(
     path
-    for folder in ("services", "shared", "ssp_platform")
+    for folder in ("services", "shared", "ssp_platform", "scripts", "bench")
     for path in (ROOT / folder).rglob("*.py")
     if len(path.read_text(encoding="utf-8").splitlines()) > 400
 )
