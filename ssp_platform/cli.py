@@ -24,7 +24,7 @@ from shared.auth.access import PURPOSE_HEADER
 from shared.auth.audit import purge_expired
 from ssp_platform.audit_cli import audit_app, service_urls
 from ssp_platform.erasure_cli import erase, erasure_report
-from ssp_platform.keys_cli import intake_rewrap_keys, rewrap_keys
+from ssp_platform.keys_cli import intake_rewrap_keys, reencrypt_store, rewrap_keys
 from ssp_platform.registry import ALL_SERVICES, SERVICES, available
 from ssp_platform.review_cli import review_app
 from ssp_platform.trace_view import trace_table
@@ -39,6 +39,7 @@ app.command()(erase)
 app.command("erasure-report")(erasure_report)
 app.command("rewrap-keys")(rewrap_keys)
 app.command("intake-rewrap-keys")(intake_rewrap_keys)
+app.command("reencrypt-store")(reencrypt_store)
 app.add_typer(review_app, name="review")
 
 

@@ -7,7 +7,11 @@ It runs where the service's keyring is, with the service's settings:
 - notifications, reporting (their dead letters' keys): `SSP_KEY_WRAPPING_KEY`, the old one in
   `SSP_RETIRED_WRAPPING_KEYS`.
 Courses cannot: `COURSES_NOTE_CIPHER_KEY` also opens the follow-up notes sealed with it before
-issue 18, so it has no retired form. `ssp intake-rewrap-keys` is the older name for intake's."""
+issue 18, so it has no retired form. `ssp intake-rewrap-keys` is the older name for intake's.
+
+`ssp reencrypt-store intake`: after `INTAKE_STORE_CIPHER_KEY` is rotated (the old key in
+`INTAKE_RETIRED_STORE_CIPHER_KEYS`), encrypt every stored intake event with the new key. Intake
+is the one service whose whole store is encrypted with a key of its own."""
 
 from __future__ import annotations
 
@@ -79,3 +83,47 @@ def intake_rewrap_keys() -> None:
     """Wrap every per-person data key wrapped under a retired key (INTAKE_RETIRED_WRAPPING_KEYS)
     under the current one (INTAKE_KEY_WRAPPING_KEY): `ssp rewrap-keys intake`."""
     rewrap_keys("intake")
+
+
+def reencrypt_store(
+    service: Annotated[str, typer.Argument(help="the service whose store: intake")],
+) -> None:
+    """Encrypt every stored event of SERVICE that a retired store key encrypted
+    (INTAKE_RETIRED_STORE_CIPHER_KEYS) with the current one (INTAKE_STORE_CIPHER_KEY); when it
+    is done, the retired store keys can go (after `ssp rewrap-keys intake`, while the store
+    key wraps the data keys)."""
+    if service != "intake":
+        raise typer.BadParameter(
+            f"{service!r} has no store key of its own; only intake's store is encrypted with one"
+        )
+    from services.intake.adapters.store_reencryption import Reencryption
+    from services.intake.adapters.store_reencryption import reencrypt_store as reencrypt
+    from services.intake.bootstrap import build_application, resolved_secrets
+    from services.intake.settings import IntakeSettings
+
+    settings = IntakeSettings()
+    app = build_application(settings, resolved_secrets(settings)["store_cipher_key"])
+    shown = -1
+
+    def progress(done: Reencryption, total: int) -> None:
+        nonlocal shown
+        tenth = done.events * 10 // max(total, 1)
+        if tenth > shown:
+            shown = tenth
+            console.print(
+                f"{done.events:,} of {total:,} events read, {done.reencrypted:,} encrypted anew"
+            )
+
+    try:
+        try:
+            done = reencrypt(app, progress=progress)
+        except ValueError as exc:
+            console.print(f"intake: {exc}; list its key in INTAKE_RETIRED_STORE_CIPHER_KEYS")
+            raise typer.Exit(1) from None
+        console.print(
+            f"{done.reencrypted:,} of {done.events:,} stored events encrypted anew; every one is "
+            "under INTAKE_STORE_CIPHER_KEY now"
+        )
+    finally:
+        app.close()
+        app.keyring.close()

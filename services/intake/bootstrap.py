@@ -12,7 +12,7 @@ from pathlib import Path
 from eventsourcing.utils import get_topic
 from fastapi import FastAPI
 
-from services.intake.adapters.cipher import StoreCipher
+from services.intake.adapters.cipher import RETIRED_KEYS, StoreCipher
 from services.intake.adapters.publications import intake_publications
 from services.intake.application.access_policy import IntakeAction
 from services.intake.application.app import IntakeApplication
@@ -42,7 +42,7 @@ from shared.files import private_directory
 from shared.keys.keyring import PersonKeyring
 from shared.runtime import ServiceContext, ServiceDefinition
 from shared.service_parts import service_with_parts
-from shared.settings import ConfigurationRefused, refuse_unsafe_production
+from shared.settings import ConfigurationRefused, listed_keys, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 NAME = "intake"
@@ -95,7 +95,13 @@ def build_keyring(settings: IntakeSettings, cipher_key: str) -> PersonKeyring:
 
 
 def build_application(settings: IntakeSettings, cipher_key: str) -> IntakeApplication:
-    env = store_env(settings, NAME, CIPHER_TOPIC=get_topic(StoreCipher), CIPHER_KEY=cipher_key)
+    env = store_env(
+        settings,
+        NAME,
+        CIPHER_TOPIC=get_topic(StoreCipher),
+        CIPHER_KEY=cipher_key,
+        **{RETIRED_KEYS: ",".join(listed_keys(settings.retired_store_cipher_keys))},
+    )
     return IntakeApplication(env=env, keyring=build_keyring(settings, cipher_key))
 
 

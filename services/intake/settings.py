@@ -17,7 +17,7 @@ from services.intake.domain.retention import (
 )
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import secret_problem, service_setting
+from shared.settings import listed_keys_problem, secret_problem, service_setting
 
 
 class IntakeSettings(AuthSettings):
@@ -34,6 +34,13 @@ class IntakeSettings(AuthSettings):
         "INTAKE_STORE_CIPHER_KEY",
         None,
         "Base64 AES-256 key encrypting intake's event store (identities, originals).",
+    )
+    retired_store_cipher_keys: SecretStr | None = service_setting(
+        "INTAKE_RETIRED_STORE_CIPHER_KEYS",
+        None,
+        "Comma-separated base64 keys that encrypted intake's store before the current "
+        "INTAKE_STORE_CIPHER_KEY; read until `ssp reencrypt-store intake` has encrypted "
+        "every event anew.",
     )
     key_wrapping_key: SecretStr | None = service_setting(
         "INTAKE_KEY_WRAPPING_KEY",
@@ -149,15 +156,23 @@ class IntakeSettings(AuthSettings):
                 key = b""
             if len(key) != 32:
                 found.append("INTAKE_STORE_CIPHER_KEY is not the base64 of a 32-byte key")
+        for name, keys in (
+            ("INTAKE_RETIRED_STORE_CIPHER_KEYS", self.retired_store_cipher_keys),
+            ("INTAKE_RETIRED_WRAPPING_KEYS", self.retired_wrapping_keys),
+        ):
+            problem = listed_keys_problem(name, keys)
+            if problem is not None:
+                found.append(problem)
         return found
 
     def wrapping_keys(self, store_key: str) -> tuple[WrappingKey, list[WrappingKey]]:
-        """The current wrapping key (the store key unless set) and the retired ones."""
+        """The current wrapping key (the store key unless set) and the retired ones (while the
+        store key wraps the data keys, the retired store keys too)."""
         current = self.key_wrapping_key.get_secret_value() if self.key_wrapping_key else ""
-        return (
-            WrappingKey.of(base64.b64decode(current or store_key)),
-            WrappingKey.listed(self.retired_wrapping_keys),
-        )
+        retired = WrappingKey.listed(self.retired_wrapping_keys)
+        if not current:
+            retired += WrappingKey.listed(self.retired_store_cipher_keys)
+        return WrappingKey.of(base64.b64decode(current or store_key)), retired
 
     @property
     def spreadsheet_limits(self) -> SpreadsheetLimits:

@@ -55,3 +55,34 @@ def test_threads_may_use_one_cipher_at_once() -> None:
 
     with ThreadPoolExecutor(4) as pool:
         assert all(pool.map(round_trip, range(16)))
+
+
+OLD_KEY = base64.b64encode(b"o" * 32).decode()
+ROTATED = {**ENV, "CIPHER_RETIRED_KEYS": f"{OLD_KEY}, "}
+
+
+def test_a_retired_key_still_opens_what_it_encrypted_and_nothing_is_encrypted_with_it() -> None:
+    old = StoreCipher({"CIPHER_KEY": OLD_KEY})
+    sealed_before = old.encrypt(b"personal data")
+    rotated = StoreCipher(ROTATED)
+    assert rotated.decrypt(sealed_before) == b"personal data"
+    sealed_now = rotated.encrypt(b"personal data")
+    with pytest.raises(ValueError, match="Invalid cipher tag"):
+        old.decrypt(sealed_now)
+    assert StoreCipher(ENV).decrypt(sealed_now) == b"personal data"
+
+
+def test_reencrypted_moves_only_what_a_retired_key_encrypted() -> None:
+    rotated = StoreCipher(ROTATED)
+    current_only = StoreCipher(ENV)
+    assert rotated.reencrypted(rotated.encrypt(b"x")) is None
+    moved = rotated.reencrypted(StoreCipher({"CIPHER_KEY": OLD_KEY}).encrypt(b"x"))
+    assert moved is not None and current_only.decrypt(moved) == b"x"
+    unknown = StoreCipher({"CIPHER_KEY": base64.b64encode(b"u" * 32).decode()})
+    with pytest.raises(ValueError, match="Invalid cipher tag"):
+        rotated.reencrypted(unknown.encrypt(b"x"))
+
+
+def test_a_retired_key_of_the_wrong_size_is_refused() -> None:
+    with pytest.raises(ValueError, match="Invalid key size"):
+        StoreCipher({**ENV, "CIPHER_RETIRED_KEYS": base64.b64encode(b"k" * 20).decode()})

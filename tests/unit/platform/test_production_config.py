@@ -103,6 +103,14 @@ async def test_production_on_development_defaults_is_refused_with_every_problem_
         ({"INTAKE_PSEUDONYM_SECRET": "a3f9c2"}, "shorter than 32 bytes"),
         ({"INTAKE_STORE_CIPHER_KEY": ""}, "INTAKE_STORE_CIPHER_KEY is empty"),
         ({"INTAKE_STORE_CIPHER_KEY": "bm90IDMyIGJ5dGVz"}, "not the base64 of a 32-byte key"),
+        (
+            {"INTAKE_RETIRED_STORE_CIPHER_KEYS": "bm90IDMyIGJ5dGVz"},
+            "INTAKE_RETIRED_STORE_CIPHER_KEYS is not the base64 of a 32-byte key",
+        ),
+        (
+            {"INTAKE_RETIRED_WRAPPING_KEYS": "bm90IDMyIGJ5dGVz"},
+            "INTAKE_RETIRED_WRAPPING_KEYS is not the base64 of a 32-byte key",
+        ),
         ({"SSP_KAFKA_SASL_PASSWORD": "changeme"}, "SSP_KAFKA_SASL_PASSWORD is a placeholder"),
         ({"SSP_AUDIT_TERM_KEY": "change-me"}, "SSP_AUDIT_TERM_KEY is a placeholder"),
         ({"SSP_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}, "the Kafka connection has no TLS"),
