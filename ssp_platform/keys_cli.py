@@ -5,9 +5,11 @@ It runs where the service's keyring is, with the service's settings:
 - intake: `INTAKE_KEY_WRAPPING_KEY`, the old one in `INTAKE_RETIRED_WRAPPING_KEYS`;
 - triage: `TRIAGE_KEY_WRAPPING_KEY`, the old one in `TRIAGE_RETIRED_WRAPPING_KEYS`;
 - notifications, reporting (their dead letters' keys): `SSP_KEY_WRAPPING_KEY`, the old one in
-  `SSP_RETIRED_WRAPPING_KEYS`.
-Courses cannot: `COURSES_NOTE_CIPHER_KEY` also opens the follow-up notes sealed with it before
-issue 18, so it has no retired form. `ssp intake-rewrap-keys` is the older name for intake's.
+  `SSP_RETIRED_WRAPPING_KEYS`;
+- courses: `COURSES_NOTE_CIPHER_KEY`, the old one in `COURSES_RETIRED_NOTE_CIPHER_KEYS` (which
+  also opens the follow-up notes sealed with it before issue 18: those stay in their stored
+  events, so that key stays listed while they exist).
+`ssp intake-rewrap-keys` is the older name for intake's.
 
 `ssp reencrypt-store intake`: after `INTAKE_STORE_CIPHER_KEY` is rotated (the old key in
 `INTAKE_RETIRED_STORE_CIPHER_KEYS`), encrypt every stored intake event with the new key. Intake
@@ -23,13 +25,9 @@ from rich.console import Console
 from shared.keys.keyring import PersonKeyring
 
 console = Console()
-KEYRINGS = ("intake", "triage", "notifications", "reporting")
+KEYRINGS = ("intake", "triage", "notifications", "reporting", "courses")
 """The services whose keyring's wrapping key can be rotated in place."""
-NOT_ROTATABLE = {
-    "courses": "COURSES_NOTE_CIPHER_KEY cannot be rotated in place: it also opens the follow-up "
-    "notes sealed with it before issue 18 (docs/runbook.md, 'Rotate secrets')",
-    "console": "the console keeps no personal data and has no keyring",
-}
+NOT_ROTATABLE = {"console": "the console keeps no personal data and has no keyring"}
 
 
 def _keyring_of(service: str) -> PersonKeyring:
@@ -46,6 +44,13 @@ def _keyring_of(service: str) -> PersonKeyring:
         from services.triage.settings import TriageSettings
 
         return build_triage_keyring(TriageSettings())
+    if service == "courses":
+        from services.courses.bootstrap import build_keyring as build_courses_keyring
+        from services.courses.bootstrap import note_key
+        from services.courses.settings import CoursesSettings
+
+        courses = CoursesSettings()
+        return build_courses_keyring(courses, note_key(courses))
     from shared.keys.service_keyring import open_service_keyring
     from ssp_platform.registry import settings_class
 

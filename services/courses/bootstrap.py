@@ -64,8 +64,16 @@ def note_key(settings: CoursesSettings) -> bytes:
 
 def build_keyring(settings: CoursesSettings, key: bytes) -> PersonKeyring:
     """Courses' keyring (`courses_person_keys`, `courses_erasures`): `<data_dir>/
-    courses-keys.sqlite`, or its tables in the PostgreSQL database."""
-    return PersonKeyring.open(settings, WrappingKey.of(key), service=NAME)
+    courses-keys.sqlite`, or its tables in the PostgreSQL database; its data keys wrapped by
+    `key` or, until `ssp rewrap-keys courses`, by a retired one."""
+    retired = WrappingKey.listed(settings.retired_note_cipher_keys)
+    return PersonKeyring.open(settings, WrappingKey.of(key), retired, service=NAME)
+
+
+def legacy_notes(settings: CoursesSettings, key: bytes) -> NoteCipher:
+    """What opens the follow-up notes sealed before issue 18: the key, or a retired one."""
+    retired = [k.key for k in WrappingKey.listed(settings.retired_note_cipher_keys)]
+    return NoteCipher(key, retired)
 
 
 def build_application(settings: CoursesSettings) -> CoursesApplication:
@@ -86,7 +94,7 @@ def build_service(
         ),
         clock=clock,
         served_municipalities=settings.municipalities,
-        texts=CourseTexts(keyring, legacy=NoteCipher(key)),
+        texts=CourseTexts(keyring, legacy=legacy_notes(settings, key)),
         keyring=keyring,
         retention_rules=RetentionRules(
             settings.retention_years_after_closing, settings.retention_by_municipality

@@ -12,7 +12,7 @@ from services.courses.domain.retention import (
     MunicipalityRetention,
 )
 from shared.auth import AuthSettings
-from shared.settings import secret_problem, service_setting
+from shared.settings import listed_keys_problem, secret_problem, service_setting
 
 
 class CoursesSettings(AuthSettings):
@@ -47,6 +47,13 @@ class CoursesSettings(AuthSettings):
         "courses' free text (issue 18), and opening follow-up notes sealed with it before. "
         "Unset: a development key is created in the data directory (never in production).",
     )
+    retired_note_cipher_keys: SecretStr | None = service_setting(
+        "COURSES_RETIRED_NOTE_CIPHER_KEYS",
+        None,
+        "Comma-separated base64 keys that were COURSES_NOTE_CIPHER_KEY before: they open the "
+        "data keys they wrapped until `ssp rewrap-keys courses` has wrapped them anew, and "
+        "the follow-up notes sealed with them before issue 18.",
+    )
     retention_years_after_closing: int = service_setting(
         "COURSES_RETENTION_YEARS_AFTER_CLOSING",
         DEFAULT_YEARS_AFTER_CLOSING,
@@ -72,6 +79,11 @@ class CoursesSettings(AuthSettings):
             self.note_cipher_key.get_secret_value()
         ):
             found.append("COURSES_NOTE_CIPHER_KEY is not the base64 of a 32-byte key")
+        retired = listed_keys_problem(
+            "COURSES_RETIRED_NOTE_CIPHER_KEYS", self.retired_note_cipher_keys
+        )
+        if retired is not None:
+            found.append(retired)
         return found
 
 

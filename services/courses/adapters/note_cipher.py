@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from collections.abc import Sequence
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -24,10 +25,14 @@ class NoteUnreadable(ValueError):
 
 
 class NoteCipher:
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
+    """Seals with `key`; opens with it or, after a rotation, with one of the `retired` keys
+    (`COURSES_RETIRED_NOTE_CIPHER_KEYS`): a note in a stored event is never sealed anew."""
+
+    def __init__(self, key: bytes, retired: Sequence[bytes] = ()) -> None:
+        if any(len(k) != 32 for k in (key, *retired)):
             raise ValueError("the note cipher key must be 32 bytes (AES-256)")
         self._aesgcm = AESGCM(key)
+        self._all = [self._aesgcm, *(AESGCM(k) for k in retired)]
 
     @classmethod
     def from_base64(cls, key: str) -> NoteCipher:
@@ -46,9 +51,10 @@ class NoteCipher:
         if not sealed.startswith(PREFIX):
             raise NoteUnreadable("not a sealed note")
         raw = base64.b64decode(sealed[len(PREFIX) :])
-        try:
-            return self._aesgcm.decrypt(
-                raw[:NONCE_BYTES], raw[NONCE_BYTES:], action_id.bytes
-            ).decode()
-        except InvalidTag as exc:
-            raise NoteUnreadable("the note does not open with this key") from exc
+        nonce, ciphertext = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+        for aesgcm in self._all:
+            try:
+                return aesgcm.decrypt(nonce, ciphertext, action_id.bytes).decode()
+            except InvalidTag:
+                continue
+        raise NoteUnreadable("the note does not open with this key")

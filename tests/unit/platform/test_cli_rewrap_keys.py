@@ -1,16 +1,22 @@
 """`ssp rewrap-keys <service>` and `ssp intake-rewrap-keys` (issue 18): after a wrapping key is
 rotated, every data key of the service's keyring is wrapped under the new one, and the keys
 still open. Intake and triage have wrapping keys of their own; notifications and reporting
-(their dead letters' keys) use SSP_KEY_WRAPPING_KEY; courses' key cannot be rotated in place."""
+(their dead letters' keys) use SSP_KEY_WRAPPING_KEY; courses' COURSES_NOTE_CIPHER_KEY, whose
+retired form still opens the follow-up notes sealed with it before issue 18."""
 
 from __future__ import annotations
 
 import base64
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from typer.testing import CliRunner
 
+from services.courses.adapters.note_cipher import NoteCipher, NoteUnreadable
+from services.courses.bootstrap import build_keyring as build_courses_keyring
+from services.courses.bootstrap import legacy_notes
+from services.courses.settings import CoursesSettings
 from services.intake.settings import IntakeSettings
 from services.triage.bootstrap import build_keyring as build_triage_keyring
 from services.triage.settings import TriageSettings
@@ -109,10 +115,38 @@ def test_a_data_key_under_a_key_the_settings_do_not_name_is_reported(
     assert "list it among the retired keys" in said
 
 
-def test_courses_key_is_not_rotated_in_place_and_says_why(tmp_path: Path) -> None:
+def test_courses_rotation_rewraps_its_data_keys_and_the_old_key_opens_old_notes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COURSES_NOTE_CIPHER_KEY", _b64(OLD))
+    before = build_courses_keyring(CoursesSettings(), OLD)
+    keys = before.keys_of(["pk_a", "course:1", "follow-up:2"])
+    before.close()
+    action_id = uuid4()
+    note_before_issue_18 = NoteCipher(OLD).seal(action_id, "en note fra før")
+
+    monkeypatch.setenv("COURSES_NOTE_CIPHER_KEY", _b64(NEW))
+    monkeypatch.setenv("COURSES_RETIRED_NOTE_CIPHER_KEYS", _b64(OLD))
     result = CliRunner().invoke(app, ["rewrap-keys", "courses"])
+    assert result.exit_code == 0, result.output
+    assert f"3 data key(s) wrapped under {WrappingKey.of(NEW).key_id}" in result.output
+    # A note sealed with the old key sits in a stored event: the retired key still opens it.
+    notes = legacy_notes(CoursesSettings(), NEW)
+    assert notes.open(action_id, note_before_issue_18) == "en note fra før"
+
+    monkeypatch.delenv("COURSES_RETIRED_NOTE_CIPHER_KEYS")
+    after = build_courses_keyring(CoursesSettings(), NEW)
+    assert after.keys_of(list(keys), create=False) == keys
+    after.close()
+    with pytest.raises(NoteUnreadable):
+        legacy_notes(CoursesSettings(), NEW).open(action_id, note_before_issue_18)
+
+
+def test_the_console_has_no_keyring_and_an_unknown_service_is_named(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["rewrap-keys", "console"])
     assert result.exit_code == 2
-    assert "COURSES_NOTE_CIPHER_KEY cannot be rotated in place" in " ".join(result.output.split())
+    assert "the console keeps no personal data" in " ".join(result.output.split())
     unknown = CliRunner().invoke(app, ["rewrap-keys", "brevservice"])
     assert unknown.exit_code == 2
     assert "unknown service 'brevservice'" in unknown.output

@@ -164,6 +164,18 @@ def test_the_courses_note_key_is_checked(
     assert problem in str(refused.value)
 
 
+def test_a_retired_courses_note_key_that_is_no_key_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    retired = "bm90IDMyIGJ5dGVz"
+    _settings(monkeypatch, {**_safe_env(tmp_path), "COURSES_RETIRED_NOTE_CIPHER_KEYS": retired})
+    with pytest.raises(ConfigurationRefused, match="refusing to start") as refused:
+        refuse_unsafe_production({"courses": CoursesSettings()})
+    assert "COURSES_RETIRED_NOTE_CIPHER_KEYS is not the base64 of a 32-byte key" in str(
+        refused.value
+    )
+
+
 def test_an_hs256_secret_is_no_production_key_source(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
