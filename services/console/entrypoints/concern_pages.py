@@ -19,7 +19,7 @@ from services.console.adapters.platform_api import PlatformApi
 from services.console.application import concerns
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY
-from services.console.entrypoints.page_tools import MeetingQuery, PageTools
+from services.console.entrypoints.page_tools import FormRefused, MeetingQuery, PageTools
 from shared import danish
 
 CONCERN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
@@ -82,7 +82,7 @@ def concern_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             text=tools.field(data, "beskrivelse"),
         )
         if not form.concern_id or form.municipality_code not in user.municipalities:
-            raise tools.refused()
+            raise FormRefused
         form.problems = form.missing()
         if not form.problems:
             outcome = await concerns.register(api, user, form, tools.clock())

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from services.console.adapters.oidc import IdentityProvider
 from services.console.domain.user import User
 from services.console.domain.weeks import MUNICIPALITY
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import FormRefused, NotHere, PageTools
 from services.console.settings import ConsoleSettings
 from shared import danish
 from shared.auth import DEFAULT_SCOPES, TokenVerifier, mint_development_token
@@ -73,14 +73,14 @@ def login_router(
     @router.post("/login/udvikling")
     async def development_login(request: Request) -> Response:
         if not settings.development_login_allowed:
-            raise tools.not_here()
+            raise NotHere
         form = await tools.checked_form(request)
         role = tools.field(form, "rolle")
         municipality = tools.field(form, "kommune", MUNICIPALITY)
         school = tools.field(form, "skole", SCHOOL)
         subject = tools.field(form, "brugernavn", SUBJECT)
         if role not in danish.LOGIN_ROLES or municipality not in settings.municipalities:
-            raise tools.refused()
+            raise FormRefused
         if role == "school_representative" and not school:
             tools.flash(request, "En skolerepræsentant skal vælge sin skole.", "error")
             return tools.redirect("/login")
@@ -99,7 +99,7 @@ def login_router(
     @router.get("/login/oidc")
     async def oidc_login(request: Request) -> Response:
         if identity_provider is None:
-            raise tools.not_here()
+            raise NotHere
         base = (
             settings.public_url.rstrip("/")
             if settings.public_url
@@ -111,7 +111,7 @@ def login_router(
     @router.get("/auth/callback")
     async def oidc_callback(request: Request) -> Response:
         if identity_provider is None:
-            raise tools.not_here()
+            raise NotHere
         try:
             token = await identity_provider.token(request)
             if verifier.remote:

@@ -22,6 +22,7 @@ from services.console.domain.weeks import MUNICIPALITY, valid_week
 from services.console.entrypoints.page_tools import (
     JOURNAL_NUMBER,
     PERSON_KEY,
+    FormRefused,
     MeetingQuery,
     PageTools,
     item_url,
@@ -107,7 +108,7 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         journal = tools.field(form, "journal", JOURNAL_NUMBER)
         person = tools.field(form, "person", PERSON_KEY)
         if not valid_week(week) or not (municipality and journal and person):
-            raise tools.refused()
+            raise FormRefused
         names = tools.field(form, "navne") == "1"
         return user, form, Item(municipality, week, journal, person, names)
 
@@ -136,7 +137,7 @@ def meeting_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         route = tools.field(form, "spor")
         owner_role, owner_team = owner(form, "ejer", "team")
         if route not in ("tovholder", "caseworker") or owner_role not in danish.OWNER_ROLES:
-            raise tools.refused()
+            raise FormRefused
         revised, problem = await page.revise_at_meeting(
             api, user, item.meeting, item.journal, item.person, route, owner_role, owner_team
         )

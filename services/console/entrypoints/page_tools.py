@@ -144,14 +144,6 @@ class PageTools:
     def redirect(self, url: str) -> RedirectResponse:
         return RedirectResponse(url, status_code=303)
 
-    def refused(self) -> Exception:
-        """The form is refused (CSRF token or a field out of bounds): raise it."""
-        return FormRefused()
-
-    def not_here(self) -> Exception:
-        """The page does not exist here (e.g. the development login in production): raise it."""
-        return NotHere()
-
     def meeting_of(self, user: User, kommune: str | None, uge: str | None) -> tuple[str, str]:
         """The meeting (municipality, ISO week) a page asks for, or the user's of this week."""
         municipality = kommune if kommune and MUNICIPALITY.fullmatch(kommune) else None

@@ -17,7 +17,7 @@ from services.console.application import rejections
 from services.console.domain.concern_correction import concern_from_form
 from services.console.domain.rejected_input import MAX_PERSONS, document_from_form
 from services.console.domain.user import User
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import FormRefused, PageTools
 from shared.danish import iso_week_label
 
 REFERENCE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -81,7 +81,7 @@ def rejection_router(api: PlatformApi, tools: PageTools) -> APIRouter:
             request, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_DOCUMENT_BYTES
         )
         if REFERENCE.fullmatch(reference) is None:
-            raise tools.refused()
+            raise FormRefused
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         document: Any = None
         text: str | None = None

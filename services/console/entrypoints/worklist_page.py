@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from services.console.adapters.platform_api import PlatformApi
 from services.console.application import worklist as page
 from services.console.domain.user import User
-from services.console.entrypoints.page_tools import PageTools
+from services.console.entrypoints.page_tools import FormRefused, PageTools
 from shared import danish
 
 TASK_ID = re.compile(r"[A-Za-z0-9:_.-]{1,200}")
@@ -29,7 +29,7 @@ def worklist_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         user = await tools.current_user(request)
         form = await tools.checked_form(request)
         if TASK_ID.fullmatch(task_id) is None:
-            raise tools.refused()
+            raise FormRefused
         return user, form
 
     @router.get("/arbejdsliste", response_class=HTMLResponse)
@@ -89,7 +89,7 @@ def worklist_router(api: PlatformApi, tools: PageTools) -> APIRouter:
         user, form = await task_command(request, task_id)
         reason = tools.field(form, "begrundelse")
         if reason not in danish.WAIVER_REASONS:
-            raise tools.refused()
+            raise FormRefused
         problem = await page.waive_task(api, user, task_id, reason)
         tools.flash_outcome(
             request,
