@@ -6,9 +6,6 @@ One settings object per service, read from the environment once at start-up (nev
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import unquote, urlparse
@@ -17,74 +14,7 @@ from pydantic import AliasGenerator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from shared.contracts.municipalities import DEFAULT_SERVED_MUNICIPALITIES, is_municipality_code
-
-_PLACEHOLDER_STARTS = (
-    "changeme",
-    "replaceme",
-    "placeholder",
-    "todo",
-    "fixme",
-    "example",
-    "dummy",
-    "insecure",
-    "development",
-    "devsecret",
-    "secret",
-    "password",
-    "your",
-    "xxxx",
-)
-# What a generated key looks like (base64 or base64url of 30 bytes or more, many distinct
-# characters): such a value is never taken for a placeholder, even when a random key happens
-# to begin with "Todo" or "your" (a 32-byte key does, about once in 300,000).
-_GENERATED_KEY = re.compile(r"[A-Za-z0-9+/]{40,}={0,2}|[A-Za-z0-9_-]{40,}={0,2}")
-
-
-def secret_problem(name: str, value: SecretStr | str | None) -> str | None:
-    """What is wrong with a production secret: missing, empty or a placeholder (None: fine).
-    Never says the value. A placeholder is what people write instead of a secret ("changeme",
-    "<your secret>", "${SECRET}", "xxxxxxxx", "REPLACE_ME", ...)."""
-    if value is None:
-        return f"{name} is missing"
-    text = value.get_secret_value() if isinstance(value, SecretStr) else value
-    if not text.strip():
-        return f"{name} is empty"
-    letters = re.sub(r"[^a-z0-9]", "", text.lower())
-    if (
-        "<" in text
-        or "${" in text
-        or len(set(text)) <= 2
-        or (letters.startswith(_PLACEHOLDER_STARTS) and not _generated_key(text))
-    ):
-        return f"{name} is a placeholder, not a secret"
-    return None
-
-
-def listed_keys(keys: SecretStr | None) -> list[str]:
-    """The base64 keys of a comma-separated setting (retired wrapping keys)."""
-    text = keys.get_secret_value() if keys is not None else ""
-    return [k.strip() for k in text.split(",") if k.strip()]
-
-
-def key_problem(name: str, text: str) -> str | None:
-    """What is wrong with an AES-256 key setting (None: it is the base64 of 32 bytes). Never
-    says the value."""
-    try:
-        key = base64.b64decode(text, validate=True)
-    except (ValueError, binascii.Error):
-        key = b""
-    return None if len(key) == 32 else f"{name} is not the base64 of a 32-byte key"
-
-
-def listed_keys_problem(name: str, keys: SecretStr | None) -> str | None:
-    """What is wrong with the first key of a comma-separated setting that is not an AES-256
-    key (None: every one is)."""
-    problems = (key_problem(name, key) for key in listed_keys(keys))
-    return next((problem for problem in problems if problem is not None), None)
-
-
-def _generated_key(text: str) -> bool:
-    return _GENERATED_KEY.fullmatch(text) is not None and len(set(text)) >= 16
+from shared.secret_checks import listed_keys_problem, secret_problem
 
 
 def service_setting(alias: str, default: Any, description: str | None = None, **limits: Any) -> Any:

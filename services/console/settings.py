@@ -11,7 +11,8 @@ from typing import ClassVar, Literal
 from pydantic import SecretStr
 
 from shared.auth import AuthSettings
-from shared.settings import secret_problem, service_setting
+from shared.secret_checks import secret_problem
+from shared.settings import service_setting
 
 
 class ConsoleSettings(AuthSettings):

@@ -12,7 +12,8 @@ from services.courses.domain.retention import (
     MunicipalityRetention,
 )
 from shared.auth import AuthSettings
-from shared.settings import listed_keys_problem, secret_problem, service_setting
+from shared.secret_checks import listed_keys_problem, secret_problem
+from shared.settings import service_setting
 
 
 class CoursesSettings(AuthSettings):

@@ -41,8 +41,9 @@ from shared.eventstore.erasure import ErasedPerson
 from shared.files import private_directory
 from shared.keys.keyring import PersonKeyring
 from shared.runtime import ServiceContext, ServiceDefinition
+from shared.secret_checks import listed_keys
 from shared.service_parts import service_with_parts
-from shared.settings import ConfigurationRefused, listed_keys, refuse_unsafe_production
+from shared.settings import ConfigurationRefused, refuse_unsafe_production
 
 log = logging.getLogger(__name__)
 NAME = "intake"

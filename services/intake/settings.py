@@ -17,7 +17,8 @@ from services.intake.domain.retention import (
 )
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import listed_keys_problem, secret_problem, service_setting
+from shared.secret_checks import listed_keys_problem, secret_problem
+from shared.settings import service_setting
 
 
 class IntakeSettings(AuthSettings):

@@ -10,7 +10,8 @@ from pydantic import SecretStr
 from services.triage.adapters.profile_files import PACKAGED_PROFILES_DIR
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.settings import key_problem, listed_keys_problem, secret_problem, service_setting
+from shared.secret_checks import key_problem, listed_keys_problem, secret_problem
+from shared.settings import service_setting
 
 WRAPPING_KEY = "TRIAGE_KEY_WRAPPING_KEY"
 RETIRED_WRAPPING_KEYS = "TRIAGE_RETIRED_WRAPPING_KEYS"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pydantic import Field, SecretStr
 
-from shared.settings import PlatformSettings, secret_problem
+from shared.secret_checks import secret_problem
+from shared.settings import PlatformSettings
 
 DEVELOPMENT_ISSUER = "urn:ssp:development"
 PLATFORM_AUDIENCE = "urn:ssp:platform"

@@ -57,7 +57,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import StaticPool
 
-from shared.settings import PlatformSettings, listed_keys
+from shared.secret_checks import listed_keys
+from shared.settings import PlatformSettings
 from shared.sql import service_engine
 
 

@@ -17,7 +17,8 @@ from services.intake.settings import IntakeSettings
 from shared.auth import AuthSettings, ProductionKeyConfigured, mint_development_token
 from shared.auth.audit import audit_term_key
 from shared.auth.tokens import signing_secret
-from shared.settings import ConfigurationRefused, refuse_unsafe_production, secret_problem
+from shared.secret_checks import secret_problem
+from shared.settings import ConfigurationRefused, refuse_unsafe_production
 from ssp_platform.cli import app
 from ssp_platform.platform import start_platform
 from ssp_platform.registry import SERVICES, settings_class
