@@ -21,6 +21,7 @@ from shared.contracts.municipalities import official_municipality_code
 from shared.errors import document_errors, error_body, install_error_handlers
 from shared.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from shared.metrics import ServiceMetrics
+from shared.store_thread import Stall
 from shared.telemetry import tracer
 
 if TYPE_CHECKING:
@@ -189,7 +190,10 @@ def add_platform_routes(
     metrics: ServiceMetrics | None = None,
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    stall: Callable[[], Stall | None] | None = None,
 ) -> None:
+    """`stall`: whether the service's store thread is stuck (`StallWatch.check`): then
+    `/healthz` answers 503, so the process is restarted."""
     limit_request_bodies(app, max_body_bytes)
 
     @app.middleware("http")
@@ -217,9 +221,27 @@ def add_platform_routes(
         async def prometheus_metrics() -> Response:
             return Response(metrics.render(), media_type=METRICS_CONTENT_TYPE)
 
-    @app.get("/healthz", tags=["operations"], summary="The process is alive")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="The process is alive (503: its store thread is stuck in a call)",
+        response_model=None,
+    )
+    async def healthz() -> dict[str, str] | JSONResponse:
+        stalled = stall() if stall is not None else None
+        if stalled is None:
+            return {"status": "ok"}
+        return JSONResponse(
+            {
+                "status": "stalled",
+                "store_thread": {
+                    "call": stalled.call,
+                    "running_s": round(stalled.running_s),
+                    "without_cpu_s": round(stalled.idle_s),
+                },
+            },
+            status_code=503,
+        )
 
     @app.get("/readyz", tags=["operations"], summary="Connected to broker and store")
     async def readyz() -> JSONResponse:

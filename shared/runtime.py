@@ -46,6 +46,7 @@ from shared.messaging.security import KafkaSecurity, kafka_security
 from shared.metrics import ServiceMetrics
 from shared.service_topics import topic_configs, topic_partitions
 from shared.settings import PlatformSettings, refuse_unsafe_production
+from shared.store_thread import StallWatch, StoreThread
 from shared.waiting import within
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,9 @@ class RunningService:
     def __init__(self, definition: ServiceDefinition, bootstrap_servers: str) -> None:
         self.definition = definition
         self.bootstrap_servers = bootstrap_servers
-        self.executor = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"{definition.name}-store"
+        self.executor = StoreThread(definition.name)
+        self.stall_watch = StallWatch(
+            self.executor, definition.name, definition.settings.store_stall_s
         )
         self.app: ServiceApplication | None = None
         self.context: ServiceContext | None = None
@@ -223,6 +225,7 @@ class RunningService:
         self._start_relay()
         self._tasks.append(asyncio.create_task(self._supervise("broker watch", self._watch)))
         self._tasks.append(asyncio.create_task(self._supervise("metrics", self._sample_lag)))
+        self._tasks.append(asyncio.create_task(self._supervise("stall watch", self._watch_store)))
         self._tasks.append(asyncio.create_task(self._supervise("erasures", self._follow_erasures)))
         context = self.context
         dead_letters = DeadLetterRetention(self.app, keyring, settings.retention_dead_letter_days)
@@ -247,6 +250,7 @@ class RunningService:
             d.name,
             metrics=self.metrics,
             max_body_bytes=settings.http_max_body_bytes,
+            stall=self.stall_watch.check,
         )
         await self.http.start(http_app)
 
@@ -314,6 +318,13 @@ class RunningService:
         while True:
             await asyncio.sleep(interval)
             await self.context.in_store(self.context.app.erased_persons.refresh)
+
+    async def _watch_store(self) -> None:
+        """Looks at the store thread every few seconds, so a stall is logged even where
+        nothing asks `/healthz` (`ssp up`)."""
+        while True:
+            await asyncio.sleep(min(10.0, self.definition.settings.store_stall_s / 10))
+            self.stall_watch.check()
 
     async def _watch(self) -> None:
         """Notices a broker that lost this service's topics and recovers without a restart.

@@ -91,6 +91,14 @@ class PlatformSettings(BaseSettings):
         description="Consumer group session timeout: how soon the group notices a member "
         "gone; heartbeats every third of it.",
     )
+    store_stall_s: float = Field(
+        default=300,
+        ge=10,
+        validation_alias="SSP_STORE_STALL_SECONDS",
+        description="Seconds the store's thread may wait inside one call without using CPU "
+        "before the service counts as stalled: /healthz answers 503 (a restart) and the "
+        "thread's stack is logged (shared/store_thread.py).",
+    )
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
         default="PLAINTEXT",
         description="How every Kafka client connects: PLAINTEXT (the embedded broker), SSL, "

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from eventsourcing.domain import event
@@ -209,3 +211,60 @@ async def test_a_relay_republishes_what_a_new_broker_lost_whoever_created_its_to
     finally:
         await asyncio.to_thread(restarted.stop)
     assert items(again) == items(first)
+
+
+async def test_a_store_call_that_hangs_turns_healthz_to_503_until_it_returns(
+    embedded_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
+    """A handler that waits forever (as a hung database driver would) stalls the store's
+    thread: /healthz answers 503, naming the call, so the pod is restarted; when the call
+    returns, 200 again. (SQLite only: the watch does not depend on the store.)"""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    settings = PlatformSettings(SSP_DATA_DIR=str(tmp_path), SSP_TOPIC_PREFIX=prefix)
+    release = threading.Event()
+    counting = handler_for
+
+    def hanging_handler(app: ServiceApplication) -> Any:
+        count = counting(app)
+
+        def handle(messages: Sequence[Inbound]) -> None:
+            if any(json.loads(m.value).get("item") == "hang" for m in messages):
+                release.wait(60)
+            count(messages)
+
+        return handle
+
+    definition = tally_service(settings)
+    definition.handler_factory = hanging_handler
+    dead_letters = f"{prefix}ssp.{SERVICE}.dead-letter.v1"
+    topics = {prefix + IN_TOPIC: 1, prefix + OUT_TOPIC: 1, dead_letters: 1}
+    await ensure_topics(embedded_broker.bootstrap_servers, topics)
+    service = RunningService(definition, embedded_broker.bootstrap_servers)
+    await service.start()
+    service.stall_watch.limit_s = 1.0  # the setting's floor is 10 s; a test need not wait so long
+    producer = AIOKafkaProducer(bootstrap_servers=embedded_broker.bootstrap_servers, acks="all")
+    await producer.start()
+    try:
+        async with httpx.AsyncClient(base_url=service.http_url) as http:
+            assert (await http.get("/healthz")).status_code == 200
+            await producer.send_and_wait(prefix + IN_TOPIC, b'{"item": "hang"}', key=b"k")
+            answer = None
+            for _ in range(300):
+                answer = await http.get("/healthz")
+                if answer.status_code == 503:
+                    break
+                await asyncio.sleep(0.1)
+            assert answer is not None and answer.status_code == 503, answer
+            assert answer.json()["store_thread"]["call"] == "InboxRuntime._handle_fresh"
+            release.set()
+            for _ in range(100):
+                if (await http.get("/healthz")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await http.get("/healthz")).status_code == 200
+        out = await _read_all(embedded_broker.bootstrap_servers, prefix + OUT_TOPIC, 1)
+    finally:
+        release.set()
+        await producer.stop()
+        await service.stop()
+    assert [json.loads(r.value)["item"] for r in out] == ["hang"]
