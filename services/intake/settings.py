@@ -17,7 +17,7 @@ from services.intake.domain.retention import (
 )
 from shared.auth import AuthSettings
 from shared.keys.keyring import WrappingKey
-from shared.secret_checks import listed_keys_problem, secret_problem
+from shared.secret_checks import key_problem, listed_keys_problem, secret_problem
 from shared.settings import service_setting
 
 
@@ -138,33 +138,17 @@ class IntakeSettings(AuthSettings):
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()
-        for name, value in (
-            ("INTAKE_PSEUDONYM_SECRET", self.pseudonym_secret),
-            ("INTAKE_STORE_CIPHER_KEY", self.store_cipher_key),
-        ):
-            problem = secret_problem(name, value)
-            if problem is not None:
-                found.append(problem)
-        if (
-            self.pseudonym_secret is not None
-            and 0 < len(self.pseudonym_secret.get_secret_value().encode()) < 32
-        ):
-            found.append("INTAKE_PSEUDONYM_SECRET is shorter than 32 bytes")
-        if self.store_cipher_key is not None and self.store_cipher_key.get_secret_value():
-            try:
-                key = base64.b64decode(self.store_cipher_key.get_secret_value(), validate=True)
-            except ValueError:
-                key = b""
-            if len(key) != 32:
-                found.append("INTAKE_STORE_CIPHER_KEY is not the base64 of a 32-byte key")
-        for name, keys in (
-            ("INTAKE_RETIRED_STORE_CIPHER_KEYS", self.retired_store_cipher_keys),
-            ("INTAKE_RETIRED_WRAPPING_KEYS", self.retired_wrapping_keys),
-        ):
-            problem = listed_keys_problem(name, keys)
-            if problem is not None:
-                found.append(problem)
-        return found
+        store_key = _value(self.store_cipher_key)
+        problems = [
+            secret_problem("INTAKE_PSEUDONYM_SECRET", self.pseudonym_secret),
+            secret_problem("INTAKE_STORE_CIPHER_KEY", self.store_cipher_key),
+            key_problem("INTAKE_STORE_CIPHER_KEY", store_key) if store_key else None,
+            listed_keys_problem("INTAKE_RETIRED_STORE_CIPHER_KEYS", self.retired_store_cipher_keys),
+            listed_keys_problem("INTAKE_RETIRED_WRAPPING_KEYS", self.retired_wrapping_keys),
+        ]
+        if 0 < len(_value(self.pseudonym_secret).encode()) < 32:
+            problems.append("INTAKE_PSEUDONYM_SECRET is shorter than 32 bytes")
+        return found + [problem for problem in problems if problem is not None]
 
     def wrapping_keys(self, store_key: str) -> tuple[WrappingKey, list[WrappingKey]]:
         """The current wrapping key (the store key unless set) and the retired ones (while the
