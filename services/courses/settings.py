@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import ClassVar
 
 from pydantic import SecretStr
@@ -12,7 +11,7 @@ from services.courses.domain.retention import (
     MunicipalityRetention,
 )
 from shared.auth import AuthSettings
-from shared.secret_checks import listed_keys_problem, secret_problem
+from shared.secret_checks import key_problem, listed_keys_problem, secret_problem
 from shared.settings import service_setting
 
 
@@ -73,23 +72,11 @@ class CoursesSettings(AuthSettings):
 
     def production_problems(self) -> list[str]:
         found = super().production_problems()
-        problem = secret_problem("COURSES_NOTE_CIPHER_KEY", self.note_cipher_key)
-        if problem is not None:
-            found.append(problem)
-        elif self.note_cipher_key is not None and not _is_aes_key(
-            self.note_cipher_key.get_secret_value()
-        ):
-            found.append("COURSES_NOTE_CIPHER_KEY is not the base64 of a 32-byte key")
+        key = self.note_cipher_key
+        problem = secret_problem("COURSES_NOTE_CIPHER_KEY", key)
+        if problem is None and key is not None:
+            problem = key_problem("COURSES_NOTE_CIPHER_KEY", key.get_secret_value())
         retired = listed_keys_problem(
             "COURSES_RETIRED_NOTE_CIPHER_KEYS", self.retired_note_cipher_keys
         )
-        if retired is not None:
-            found.append(retired)
-        return found
-
-
-def _is_aes_key(text: str) -> bool:
-    try:
-        return len(base64.b64decode(text, validate=True)) == 32
-    except ValueError:
-        return False
+        return found + [p for p in (problem, retired) if p is not None]
