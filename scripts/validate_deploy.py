@@ -245,12 +245,12 @@ def secret_template_problems(
         if "=" in line and not line.lstrip().startswith("#")
     }
     problems = [
-        f"{secret_template.name}: no {key} (a Deployment reads it from ssp-secrets)"
-        for key in sorted(referenced - in_secret)
+        f"{secret_template.name}: no {name} (a Deployment reads it from ssp-secrets)"
+        for name in sorted(referenced - in_secret)
     ]
     problems += [
-        f"{env_template.name}: no {key} (a Deployment reads it from ssp-secrets)"
-        for key in sorted(referenced - in_env)
+        f"{env_template.name}: no {name} (a Deployment reads it from ssp-secrets)"
+        for name in sorted(referenced - in_env)
     ]
     return problems
 
